@@ -1,0 +1,120 @@
+// Package codegen lowers a checked program (lang.Checked) to eBPF
+// instructions and describes everything the runtime needs in a Plan. It is
+// pure data: no syscalls, so it is testable without privileges.
+package codegen
+
+import (
+	"github.com/cilium/ebpf"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Plan is the output of codegen and the input of the runtime.
+type Plan struct {
+	// Spec holds every program and map. Programs reference maps by name
+	// (asm.LoadMapPtr(...).WithReference(name)), so ebpf.NewCollection
+	// resolves them.
+	Spec *ebpf.CollectionSpec
+	// Programs in source order (one per concrete attach point).
+	Programs []*Program
+	// Maps are the script's maps (@x), in order of first appearance.
+	Maps []*Map
+	// Events is the asynchronous event table; an event's wire id is its
+	// index. See EventHeaderSize for the record layout.
+	Events []*Event
+	// RingBuf is the name in Spec.Maps of the one ring buffer that carries
+	// every event; empty when the script sends none.
+	RingBuf string
+	// Config is the checked config.
+	Config lang.Config
+	// File and Source, for messages that point into the script.
+	File   string
+	Source string
+}
+
+// Program is one eBPF program and where it attaches.
+type Program struct {
+	// Name is the key in Plan.Spec.Programs.
+	Name string
+	// Attach is the resolved attach point (provider, tracepoint, period...).
+	Attach *lang.Resolved
+	// Probe is the probe block it was generated from.
+	Probe *lang.Probe
+}
+
+// Map describes one script map for reading and printing.
+//
+// Layouts (all little endian, see Layout for sizes and offsets):
+//   - Key: the user key encoded by Layout(Key); a map without keys uses a
+//     single u64 zero key.
+//   - KHist/KLhist values: the kernel map's key is the user key followed by
+//     a u64 bucket index (at offset KeySize rounded up to 8); the value is a
+//     per-CPU u64 count.
+//   - KCount: per-CPU u64. KSum: per-CPU 8-byte int (Signed per Value).
+//   - KMin/KMax: per-CPU {int64 value; u64 set}, set is 1 once a value was
+//     stored on that CPU; CPUs with set == 0 are ignored when folding.
+//   - KAvg/KStats: per-CPU {int64 sum; u64 count}.
+//   - Anything else: a plain (not per-CPU) hash value encoded by Layout(Value).
+type Map struct {
+	// Name is the key in Plan.Spec.Maps.
+	Name string
+	// ScriptName is "@x" (or "@").
+	ScriptName string
+	// Key is nil for a map without keys; a KTuple for multi-key maps.
+	Key *lang.Type
+	// Value is the value type.
+	Value *lang.Type
+	// KeySize is the size of the kernel map key in bytes (bucket included).
+	KeySize int
+	// ValueSize is the size of one CPU's value in bytes.
+	ValueSize int
+	// PerCPU is true for aggregation maps.
+	PerCPU bool
+}
+
+// EventKind tells the runtime what to do with an event.
+type EventKind int
+
+const (
+	// EvPrintf: format Format with Args and print it.
+	EvPrintf EventKind = iota
+	// EvPrintMap: print(@map[, Top[, Div]]) prints Map now.
+	EvPrintMap
+	// EvPrintValue: print(value) prints Args[0] on its own line.
+	EvPrintValue
+	// EvExit: exit(); the runtime stops, runs END, prints maps.
+	EvExit
+	// EvClear: clear(@map).
+	EvClear
+	// EvZero: zero(@map).
+	EvZero
+	// EvTime: time(Format) prints the current time.
+	EvTime
+)
+
+// EventHeaderSize is the size of the record header: a u64 event id at
+// offset 0. Arguments follow at their Offset (which is >= EventHeaderSize).
+const EventHeaderSize = 8
+
+// Event is one entry of the event table.
+type Event struct {
+	Kind EventKind
+	// Format is the printf/time format string, escapes decoded.
+	Format string
+	// Args are the packed arguments.
+	Args []*EventArg
+	// Map is the script name of the map for EvPrintMap / EvClear / EvZero.
+	Map string
+	// Top and Div are print(@m, top, div)'s extra arguments (0 when absent).
+	Top, Div int64
+	// Size is the whole record's size in bytes, header included.
+	Size int
+	// Span is where the call is in the script.
+	Span lang.Span
+}
+
+// EventArg is one argument of an event.
+type EventArg struct {
+	Offset int
+	Type   *lang.Type
+}

@@ -1,0 +1,99 @@
+package lang
+
+// This file is the contract between the checker and codegen: what Check
+// returns besides the annotated AST.
+
+// Env answers the checker's questions about the system it compiles for.
+// The runtime implements it over tracefs; tests implement it with fixed data.
+// The checker never touches the kernel itself.
+type Env interface {
+	// Tracepoint returns the argument struct of tracepoint category:event as
+	// a KStruct whose Fields are the format file's fields (common_* included)
+	// with their offsets and types. It returns an error when the tracepoint
+	// does not exist.
+	Tracepoint(category, event string) (*Type, error)
+	// MatchTracepoints expands category and event patterns (with * and ?
+	// wildcards) to the existing tracepoints, sorted by category then event.
+	MatchTracepoints(category, event string) ([][2]string, error)
+}
+
+// Checked is a checked program ready for codegen.
+type Checked struct {
+	Prog *Program
+	// File is the name used in diagnostics ("stdin" for -e).
+	File string
+	// Source is the script text.
+	Source string
+	// Maps in order of first appearance in the source.
+	Maps []*MapSym
+	// Probes parallels Prog.Probes.
+	Probes []*CheckedProbe
+	Config Config
+	// Warnings found while checking (errors make Check fail instead).
+	Warnings []*Diagnostic
+}
+
+// Config holds the resolved config-block and environment settings.
+type Config struct {
+	MaxStrlen  int // bytes a string may hold, NUL included
+	MaxMapKeys int // max_entries of hash maps
+	// Other settings are added as they are supported.
+}
+
+// MapSym is one map of the script.
+type MapSym struct {
+	Name string // "@x" or "@"
+	// Key is nil for a map used without keys (`@x = 1`); a single key's type;
+	// or a KTuple when several keys are written (`@x[a, b]`).
+	Key *Type
+	// Value is the value type; aggregations have aggregation kinds.
+	Value *Type
+	// Decl is the `let @x = hash(N)` declaration, if any.
+	Decl *MapDecl
+	// First is where the map first appears.
+	First Span
+	// Index is the position in Checked.Maps.
+	Index int
+}
+
+// VarSym is one scratch variable. Two Vars with the same Sym are the same
+// variable; each probe (and each `let` scope) has its own symbols.
+type VarSym struct {
+	Name string
+	Type *Type
+	// ID is unique within the program; codegen uses it to assign stack slots.
+	ID int
+}
+
+// CheckedProbe is a probe with its attach points resolved.
+type CheckedProbe struct {
+	Probe *Probe
+	// Attach lists the concrete attach points after alias and wildcard
+	// expansion, in order. Codegen emits one program per entry.
+	Attach []*Resolved
+}
+
+// Resolved is one concrete attach point.
+type Resolved struct {
+	Point *AttachPoint // as written
+	// Provider is canonical: BEGIN, END, tracepoint, interval, profile,
+	// software, hardware, uprobe, uretprobe, usdt, kprobe, kretprobe,
+	// fentry, fexit, rawtracepoint.
+	Provider string
+	// Name is the probe's full name as the `probe` builtin shows it,
+	// e.g. "tracepoint:syscalls:sys_enter_openat", "interval:s:1".
+	Name string
+
+	// tracepoint / rawtracepoint
+	Category, Event string
+	// Args is the tracepoint's argument struct (KStruct); nil elsewhere.
+	// For a wildcard probe each match has its own Args: the checker checks
+	// that every field the body uses has the same type in every match, and
+	// codegen takes offsets from the match it is emitting.
+	Args *Type
+
+	// interval / profile: Period in nanoseconds (interval, profile with a
+	// time unit) or Frequency in Hz (profile:hz).
+	PeriodNs  uint64
+	Frequency uint64
+}

@@ -1,0 +1,200 @@
+package lang
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Kind classifies a Type.
+type Kind uint8
+
+const (
+	KInvalid Kind = iota
+	KVoid         // statements and calls without a value (printf, delete, ...)
+	KInt          // integer of Size bytes (1, 2, 4, 8), Signed or not
+	KBool         // bool (1 byte)
+	KString       // NUL-terminated string in a buffer of Size bytes
+	KBuffer       // buf(): Size bytes of data with a length
+	KTuple        // Elems (Names non-nil for a record)
+	KPtr          // pointer to Elem (kernel or user memory)
+	KArray        // Len elements of Elem
+	KStruct       // C struct/union: Name, Size, Fields
+	KStack        // kstack / ustack: Stack says which
+	KSym          // ksym()/usym() result: an address printed as a symbol
+	KInet         // ntop() result
+	KTimestamp    // strftime() result
+	KCgroupPath   // cgroup_path() result
+	KMacaddr      // macaddr() result
+	KNone         // a "none" placeholder used by the checker before a type is known
+
+	// Aggregation values. They only appear as map value types.
+	KCount
+	KSum // Elem-free; Signed says sum of signed ints
+	KMin
+	KMax
+	KAvg
+	KStats
+	KHist  // log2 histogram; Bits holds hist's second argument (0 when absent)
+	KLhist // linear histogram: Lhist holds min, max, step
+)
+
+// Type is a gobpftrace type. Types are values the checker creates; codegen
+// derives memory layout from Size/Elems/Fields.
+type Type struct {
+	Kind   Kind
+	Size   int  // bytes: int width; string/buffer capacity; tuple/struct total size
+	Signed bool // KInt, KSum, KMin, KMax, KAvg, KStats: signedness of the values
+
+	Elem   *Type   // KPtr, KArray
+	Len    int     // KArray
+	Elems  []*Type // KTuple elements in order
+	Names  []string // KTuple: field names of a record, nil for a plain tuple
+
+	Name   string   // KStruct: "struct task_struct"; KStack: "kstack"/"ustack"
+	Fields []*Field // KStruct fields
+
+	// KStack: stack mode ("bpftrace", "perf", "raw") and frame limit.
+	StackMode  string
+	StackLimit int
+
+	// KHist: bits argument; KLhist: bounds.
+	Bits                         int
+	LhistMin, LhistMax, LhistStep int64
+
+	// UserSpace marks pointers and strings that point to / came from user memory.
+	UserSpace bool
+}
+
+// Field is a member of a KStruct.
+type Field struct {
+	Name   string
+	Offset int
+	Type   *Type
+	// Bitfield info; BitSize 0 for ordinary fields.
+	BitOffset, BitSize int
+}
+
+// Common types.
+var (
+	TVoid   = &Type{Kind: KVoid}
+	TBool   = &Type{Kind: KBool, Size: 1}
+	TInt8   = &Type{Kind: KInt, Size: 1, Signed: true}
+	TInt16  = &Type{Kind: KInt, Size: 2, Signed: true}
+	TInt32  = &Type{Kind: KInt, Size: 4, Signed: true}
+	TInt64  = &Type{Kind: KInt, Size: 8, Signed: true}
+	TUint8  = &Type{Kind: KInt, Size: 1}
+	TUint16 = &Type{Kind: KInt, Size: 2}
+	TUint32 = &Type{Kind: KInt, Size: 4}
+	TUint64 = &Type{Kind: KInt, Size: 8}
+)
+
+// IntType returns the integer type of the given size and sign.
+func IntType(size int, signed bool) *Type {
+	return &Type{Kind: KInt, Size: size, Signed: signed}
+}
+
+// StringType returns a string type with the given buffer capacity
+// (including the terminating NUL).
+func StringType(size int) *Type { return &Type{Kind: KString, Size: size} }
+
+// IsInt reports whether t is an integer (bool counts as integer in arithmetic).
+func (t *Type) IsInt() bool { return t != nil && (t.Kind == KInt || t.Kind == KBool) }
+
+// IsAggregation reports whether t is an aggregation value type.
+func (t *Type) IsAggregation() bool {
+	return t != nil && t.Kind >= KCount && t.Kind <= KLhist
+}
+
+// Equal reports structural equality (string sizes included).
+func (t *Type) Equal(u *Type) bool {
+	if t == nil || u == nil {
+		return t == u
+	}
+	if t.Kind != u.Kind || t.Size != u.Size || t.Signed != u.Signed || t.Len != u.Len || t.Name != u.Name {
+		return false
+	}
+	if (t.Elem == nil) != (u.Elem == nil) || (t.Elem != nil && !t.Elem.Equal(u.Elem)) {
+		return false
+	}
+	if len(t.Elems) != len(u.Elems) {
+		return false
+	}
+	for i := range t.Elems {
+		if !t.Elems[i].Equal(u.Elems[i]) {
+			return false
+		}
+	}
+	return t.LhistMin == u.LhistMin && t.LhistMax == u.LhistMax && t.LhistStep == u.LhistStep && t.Bits == u.Bits
+}
+
+// String renders a type the way bpftrace names types in messages and
+// `-d types`: "uint64", "int32", "string[16]", "(int64,string[16])",
+// "struct task_struct *", "count_t", "hist_t", ...
+func (t *Type) String() string {
+	if t == nil {
+		return "none"
+	}
+	switch t.Kind {
+	case KVoid:
+		return "void"
+	case KNone:
+		return "none"
+	case KInt:
+		p := "uint"
+		if t.Signed {
+			p = "int"
+		}
+		return fmt.Sprintf("%s%d", p, t.Size*8)
+	case KBool:
+		return "bool"
+	case KString:
+		return fmt.Sprintf("string[%d]", t.Size)
+	case KBuffer:
+		return fmt.Sprintf("buffer[%d]", t.Size)
+	case KTuple:
+		parts := make([]string, len(t.Elems))
+		for i, e := range t.Elems {
+			if t.Names != nil {
+				parts[i] = t.Names[i] + "=" + e.String()
+			} else {
+				parts[i] = e.String()
+			}
+		}
+		return "(" + strings.Join(parts, ",") + ")"
+	case KPtr:
+		return t.Elem.String() + " *"
+	case KArray:
+		return fmt.Sprintf("%s[%d]", t.Elem.String(), t.Len)
+	case KStruct:
+		return t.Name
+	case KStack:
+		return t.Name
+	case KSym:
+		return "ksym_t"
+	case KInet:
+		return "inet_t"
+	case KTimestamp:
+		return "timestamp_t"
+	case KCgroupPath:
+		return "cgroup_path_t"
+	case KMacaddr:
+		return "mac_address"
+	case KCount:
+		return "count_t"
+	case KSum:
+		return "sum_t"
+	case KMin:
+		return "min_t"
+	case KMax:
+		return "max_t"
+	case KAvg:
+		return "avg_t"
+	case KStats:
+		return "stats_t"
+	case KHist:
+		return "hist_t"
+	case KLhist:
+		return "lhist_t"
+	}
+	return "invalid"
+}

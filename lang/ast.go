@@ -89,8 +89,8 @@ type Macro struct {
 // MapDecl is `let @name = hash(100);` (also lruhash, percpuhash, percpulruhash, percpuarray).
 type MapDecl struct {
 	Span
-	Name      string // "@name"
-	Kind      string // "hash", "lruhash", ...
+	Name       string // "@name"
+	Kind       string // "hash", "lruhash", ...
 	MaxEntries int64
 }
 

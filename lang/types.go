@@ -9,23 +9,23 @@ import (
 type Kind uint8
 
 const (
-	KInvalid Kind = iota
-	KVoid         // statements and calls without a value (printf, delete, ...)
-	KInt          // integer of Size bytes (1, 2, 4, 8), Signed or not
-	KBool         // bool (1 byte)
-	KString       // NUL-terminated string in a buffer of Size bytes
-	KBuffer       // buf(): Size bytes of data with a length
-	KTuple        // Elems (Names non-nil for a record)
-	KPtr          // pointer to Elem (kernel or user memory)
-	KArray        // Len elements of Elem
-	KStruct       // C struct/union: Name, Size, Fields
-	KStack        // kstack / ustack: Stack says which
-	KSym          // ksym()/usym() result: an address printed as a symbol
-	KInet         // ntop() result
-	KTimestamp    // strftime() result
-	KCgroupPath   // cgroup_path() result
-	KMacaddr      // macaddr() result
-	KNone         // a "none" placeholder used by the checker before a type is known
+	KInvalid    Kind = iota
+	KVoid            // statements and calls without a value (printf, delete, ...)
+	KInt             // integer of Size bytes (1, 2, 4, 8), Signed or not
+	KBool            // bool (1 byte)
+	KString          // NUL-terminated string in a buffer of Size bytes
+	KBuffer          // buf(): Size bytes of data with a length
+	KTuple           // Elems (Names non-nil for a record)
+	KPtr             // pointer to Elem (kernel or user memory)
+	KArray           // Len elements of Elem
+	KStruct          // C struct/union: Name, Size, Fields
+	KStack           // kstack / ustack: Stack says which
+	KSym             // ksym()/usym() result: an address printed as a symbol
+	KInet            // ntop() result
+	KTimestamp       // strftime() result
+	KCgroupPath      // cgroup_path() result
+	KMacaddr         // macaddr() result
+	KNone            // a "none" placeholder used by the checker before a type is known
 
 	// Aggregation values. They only appear as map value types.
 	KCount
@@ -45,10 +45,10 @@ type Type struct {
 	Size   int  // bytes: int width; string/buffer capacity; tuple/struct total size
 	Signed bool // KInt, KSum, KMin, KMax, KAvg, KStats: signedness of the values
 
-	Elem   *Type   // KPtr, KArray
-	Len    int     // KArray
-	Elems  []*Type // KTuple elements in order
-	Names  []string // KTuple: field names of a record, nil for a plain tuple
+	Elem  *Type    // KPtr, KArray
+	Len   int      // KArray
+	Elems []*Type  // KTuple elements in order
+	Names []string // KTuple: field names of a record, nil for a plain tuple
 
 	Name   string   // KStruct: "struct task_struct"; KStack: "kstack"/"ustack"
 	Fields []*Field // KStruct fields
@@ -58,7 +58,7 @@ type Type struct {
 	StackLimit int
 
 	// KHist: bits argument; KLhist: bounds.
-	Bits                         int
+	Bits                          int
 	LhistMin, LhistMax, LhistStep int64
 
 	// UserSpace marks pointers and strings that point to / came from user memory.

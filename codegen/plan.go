@@ -25,6 +25,10 @@ type Plan struct {
 	// RingBuf is the name in Spec.Maps of the one ring buffer that carries
 	// every event; empty when the script sends none.
 	RingBuf string
+	// Globals is the name in Spec.Maps of a one-entry array map (key u32 0)
+	// whose value holds values the runtime sets before BEGIN runs; empty
+	// when unused. Layout: GlobalStartNs at offset 0.
+	Globals string
 	// Config is the checked config.
 	Config lang.Config
 	// File and Source, for messages that point into the script.
@@ -91,6 +95,14 @@ const (
 	// EvTime: time(Format) prints the current time.
 	EvTime
 )
+
+// GlobalStartNs is the offset in the Globals value of the u64 start time
+// (CLOCK_MONOTONIC nanoseconds, the clock of bpf_ktime_get_ns) that the
+// runtime writes before running BEGIN; `elapsed` subtracts it.
+const GlobalStartNs = 0
+
+// GlobalsSize is the size of the Globals value.
+const GlobalsSize = 8
 
 // EventHeaderSize is the size of the record header: a u64 event id at
 // offset 0. Arguments follow at their Offset (which is >= EventHeaderSize).

@@ -1,0 +1,62 @@
+package stdlib
+
+// ConfigVar is one setting of the config block / BPFTRACE_* environment.
+type ConfigVar struct {
+	Name    string // lower case, as in a config block: "max_strlen"
+	Default string
+	// Int settings must parse as non-negative integers.
+	Int bool
+	// Supported is true when changing it has an effect.
+	Supported bool
+	Doc       string
+}
+
+// DefaultMaxStrlen is bpftrace v0.26's default max_strlen.
+const DefaultMaxStrlen = 1024
+
+// DefaultMaxMapKeys is bpftrace's default max_map_keys.
+const DefaultMaxMapKeys = 4096
+
+// ConfigVars lists the known settings.
+var ConfigVars = []*ConfigVar{
+	{Name: "max_strlen", Default: "1024", Int: true, Supported: true, Doc: "Bytes a string read by str() may hold, NUL included."},
+	{Name: "max_map_keys", Default: "4096", Int: true, Supported: true, Doc: "Maximum number of keys of each map."},
+	{Name: "stack_mode", Default: "bpftrace", Doc: "Default output format of kstack/ustack: bpftrace, perf or raw."},
+	{Name: "max_probes", Default: "1024", Int: true, Doc: "Maximum number of attach points."},
+	{Name: "max_bpf_progs", Default: "1024", Int: true, Doc: "Maximum number of generated programs."},
+	{Name: "max_cat_bytes", Default: "10240", Int: true, Doc: "Bytes cat() prints at most."},
+	{Name: "log_size", Default: "1000000", Int: true, Doc: "Size of the verifier log buffer."},
+	{Name: "perf_rb_pages", Default: "64", Int: true, Doc: "Pages of the event ring buffer."},
+	{Name: "cpp_demangle", Default: "true", Doc: "Demangle C++ symbols in user stacks."},
+	{Name: "lazy_symbolication", Default: "false", Doc: "Resolve user symbols on demand."},
+	{Name: "missing_probes", Default: "error", Doc: "What to do with probes that cannot attach: error, warn or ignore."},
+	{Name: "print_maps_on_exit", Default: "true", Doc: "Print every map when tracing stops."},
+	{Name: "str_trunc_trailer", Default: "..", Doc: "Text appended to truncated strings."},
+	{Name: "on_stack_limit", Default: "32", Int: true, Doc: "Largest object kept on the BPF stack."},
+	{Name: "cache_user_symbols", Default: "PER_PID", Doc: "User symbol cache: PER_PROGRAM, PER_PID or NONE."},
+	{Name: "license", Default: "GPL", Doc: "License the programs are loaded with."},
+}
+
+// LookupConfig accepts "max_strlen", "MAX_STRLEN" and "BPFTRACE_MAX_STRLEN".
+func LookupConfig(name string) *ConfigVar {
+	n := lower(name)
+	if len(n) > 9 && n[:9] == "bpftrace_" {
+		n = n[9:]
+	}
+	for _, c := range ConfigVars {
+		if c.Name == n {
+			return c
+		}
+	}
+	return nil
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}

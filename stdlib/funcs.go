@@ -1,0 +1,151 @@
+package stdlib
+
+import "sort"
+
+// ArgKind says what a function accepts at one argument position.
+type ArgKind int
+
+const (
+	// AnyArg accepts any value.
+	AnyArg ArgKind = iota
+	// IntArg accepts integers and bools.
+	IntArg
+	// ConstIntArg accepts an integer constant (literal, positional, negation).
+	ConstIntArg
+	// StrArg accepts a string value.
+	StrArg
+	// ConstStrArg accepts a string literal (a format string).
+	ConstStrArg
+	// AddrArg accepts a pointer, an integer address or a string.
+	AddrArg
+	// MapArg accepts a map name without keys: @x.
+	MapArg
+	// MapKeyArg accepts a map key value (a tuple for multi-key maps).
+	MapKeyArg
+	// IdentArg accepts a bare word such as a stack mode (perf, raw).
+	IdentArg
+)
+
+var argKindNames = map[ArgKind]string{
+	AnyArg: "any", IntArg: "int", ConstIntArg: "const int", StrArg: "string",
+	ConstStrArg: "const string", AddrArg: "address", MapArg: "map",
+	MapKeyArg: "map key", IdentArg: "name",
+}
+
+func (k ArgKind) String() string { return argKindNames[k] }
+
+// Variadic as Func.MaxArgs means any number of arguments.
+const Variadic = -1
+
+// Func is a builtin function or aggregation.
+type Func struct {
+	Name string
+	// MinArgs and MaxArgs bound the argument count (MaxArgs Variadic: no bound).
+	MinArgs, MaxArgs int
+	// Args gives the kind of each position; the last kind repeats for
+	// variadic functions.
+	Args []ArgKind
+	// Result describes the result-type rule, as the docs show it.
+	Result string
+	// Aggregation functions may only be assigned directly to a map.
+	Aggregation bool
+	// Async functions send an event to user space.
+	Async bool
+	// Providers restricts where the function is valid; nil means everywhere.
+	Providers []string
+	// Supported is true when codegen emits it.
+	Supported bool
+	Doc       string
+}
+
+// Kind returns the expected kind of argument i.
+func (f *Func) Kind(i int) ArgKind {
+	if len(f.Args) == 0 {
+		return AnyArg
+	}
+	if i >= len(f.Args) {
+		return f.Args[len(f.Args)-1]
+	}
+	return f.Args[i]
+}
+
+// Funcs lists every builtin function and aggregation.
+var Funcs = []*Func{
+	// Aggregations.
+	{Name: "count", MinArgs: 0, MaxArgs: 0, Result: "count_t", Aggregation: true, Supported: true, Doc: "Counts how many times it is called."},
+	{Name: "sum", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "sum_t (signed as its argument)", Aggregation: true, Supported: true, Doc: "Sums its integer argument."},
+	{Name: "min", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "min_t", Aggregation: true, Supported: true, Doc: "Keeps the smallest value seen."},
+	{Name: "max", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "max_t", Aggregation: true, Supported: true, Doc: "Keeps the largest value seen."},
+	{Name: "avg", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "avg_t", Aggregation: true, Supported: true, Doc: "Averages the values seen."},
+	{Name: "stats", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "stats_t", Aggregation: true, Supported: true, Doc: "Keeps count, average and total of the values seen."},
+	{Name: "hist", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{IntArg, ConstIntArg}, Result: "hist_t", Aggregation: true, Supported: true, Doc: "Power-of-two histogram of the values; optional bits (0-5) splits each power of two."},
+	{Name: "lhist", MinArgs: 4, MaxArgs: 4, Args: []ArgKind{IntArg, ConstIntArg, ConstIntArg, ConstIntArg}, Result: "lhist_t", Aggregation: true, Supported: true, Doc: "Linear histogram lhist(value, min, max, step)."},
+
+	// Output and control.
+	{Name: "printf", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Async: true, Supported: true, Doc: "Prints formatted text; the format is checked against its arguments."},
+	{Name: "print", MinArgs: 1, MaxArgs: 3, Args: []ArgKind{AnyArg, ConstIntArg, ConstIntArg}, Result: "void", Async: true, Supported: true, Doc: "Prints a map (with optional top and div) or a value."},
+	{Name: "exit", MinArgs: 0, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "void", Async: true, Supported: true, Doc: "Stops tracing: END runs, then maps are printed."},
+	{Name: "time", MinArgs: 0, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "void", Async: true, Supported: true, Doc: "Prints the current local time with an optional strftime format."},
+	{Name: "cat", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Async: true, Doc: "Prints the contents of a file named by a printf-style format."},
+	{Name: "system", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Async: true, Doc: "Runs a shell command (needs --unsafe)."},
+	{Name: "errorf", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Async: true, Doc: "Prints a formatted error message with the source location."},
+	{Name: "join", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, ConstStrArg}, Result: "void", Async: true, Doc: "Prints the strings of a char*[] array joined by a separator."},
+
+	// Maps.
+	{Name: "delete", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{MapArg, MapKeyArg}, Result: "bool", Supported: true, Doc: "Deletes one key of a map: delete(@m, key) or delete(@m[key])."},
+	{Name: "clear", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{MapArg}, Result: "void", Async: true, Supported: true, Doc: "Removes every key of a map."},
+	{Name: "zero", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{MapArg}, Result: "void", Async: true, Supported: true, Doc: "Sets every value of a map to zero."},
+	{Name: "has_key", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{MapArg, MapKeyArg}, Result: "bool", Doc: "Reports whether a map holds a key."},
+	{Name: "len", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{MapArg}, Result: "int64", Doc: "Number of elements of a map."},
+
+	// Strings and memory.
+	{Name: "str", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, IntArg}, Result: "string[max_strlen] (or the length given)", Supported: true, Doc: "Reads a NUL-terminated string from kernel or user memory."},
+	{Name: "buf", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, IntArg}, Result: "buffer", Doc: "Reads bytes from memory, printed as hex with %r."},
+	{Name: "strncmp", MinArgs: 3, MaxArgs: 3, Args: []ArgKind{StrArg, StrArg, ConstIntArg}, Result: "int64", Doc: "Compares up to n bytes of two strings (0 when equal)."},
+	{Name: "strcontains", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{StrArg, StrArg}, Result: "bool", Doc: "Reports whether a string contains another."},
+	{Name: "strftime", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{ConstStrArg, IntArg}, Result: "timestamp_t", Doc: "Formats a nanosecond timestamp in user space; print with %s."},
+	{Name: "strerror", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "string", Doc: "Text of an errno value."},
+
+	// Symbols and addresses.
+	{Name: "ksym", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "ksym_t", Doc: "Kernel symbol containing an address, resolved in user space."},
+	{Name: "usym", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "usym_t", Doc: "User-space symbol containing an address, resolved in user space."},
+	{Name: "kaddr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint64", Doc: "Address of a kernel symbol, found at compile time."},
+	{Name: "uaddr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "pointer", Doc: "Address of a user-space symbol of the traced binary."},
+	{Name: "ntop", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AnyArg, AnyArg}, Result: "inet_t", Doc: "Text form of an IPv4 or IPv6 address."},
+	{Name: "pton", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint8[4] or uint8[16]", Doc: "Bytes of an IPv4 or IPv6 address literal, at compile time."},
+	{Name: "macaddr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "mac_address", Doc: "A MAC address from 6 bytes, printed with %s."},
+	{Name: "reg", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint64", Providers: RegsProviders, Doc: "Value of a named CPU register."},
+	{Name: "cgroupid", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint64", Doc: "cgroup v2 ID of a path, found at compile time."},
+	{Name: "cgroup_path", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{IntArg, ConstStrArg}, Result: "cgroup_path_t", Doc: "Path of a cgroup ID, resolved in user space."},
+	{Name: "kstack", MinArgs: 0, MaxArgs: 2, Args: []ArgKind{IdentArg, ConstIntArg}, Result: "kstack", Doc: "Kernel stack trace with an optional mode and frame limit."},
+	{Name: "ustack", MinArgs: 0, MaxArgs: 2, Args: []ArgKind{IdentArg, ConstIntArg}, Result: "ustack", Doc: "User-space stack trace with an optional mode and frame limit."},
+	{Name: "path", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, ConstIntArg}, Result: "string", Providers: []string{"fentry", "fexit", "iter"}, Doc: "Full path of a struct path pointer (bpf_d_path)."},
+	{Name: "bswap", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "same width, unsigned", Doc: "Reverses the bytes of an integer."},
+	{Name: "kptr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "same pointer, kernel", Doc: "Marks a pointer as a kernel address."},
+	{Name: "uptr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "same pointer, user", Doc: "Marks a pointer as a user-space address."},
+
+	// Side effects.
+	{Name: "signal", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "void", Providers: RegsProviders, Doc: "Sends a signal to the current process (needs --unsafe)."},
+	{Name: "override", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "void", Providers: []string{"kprobe"}, Doc: "Overrides the probed function's return value (needs --unsafe)."},
+}
+
+var funcByName = func() map[string]*Func {
+	m := map[string]*Func{}
+	for _, f := range Funcs {
+		m[f.Name] = f
+	}
+	return m
+}()
+
+// LookupFunc returns the builtin function named name, or nil.
+func LookupFunc(name string) *Func { return funcByName[name] }
+
+// FuncNames returns every function name, sorted.
+func FuncNames() []string {
+	var out []string
+	for _, f := range Funcs {
+		out = append(out, f.Name)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,60 @@
+package stdlib
+
+import "testing"
+
+func TestEveryEntryDocumented(t *testing.T) {
+	for _, p := range Providers {
+		if p.Doc == "" {
+			t.Errorf("provider %s has no doc", p.Name)
+		}
+	}
+	for _, v := range Vars {
+		if v.Doc == "" {
+			t.Errorf("variable %s has no doc", v.Name)
+		}
+	}
+	for _, f := range Funcs {
+		if f.Doc == "" || f.Result == "" {
+			t.Errorf("function %s has no doc or result rule", f.Name)
+		}
+		if f.MaxArgs != Variadic && f.MaxArgs < f.MinArgs {
+			t.Errorf("function %s: bad arity", f.Name)
+		}
+	}
+	for _, c := range ConfigVars {
+		if c.Doc == "" {
+			t.Errorf("config %s has no doc", c.Name)
+		}
+	}
+}
+
+func TestNamesUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, p := range Providers {
+		for _, n := range append([]string{p.Name}, p.Aliases...) {
+			if seen[n] {
+				t.Errorf("provider name %s twice", n)
+			}
+			seen[n] = true
+		}
+	}
+	seen = map[string]bool{}
+	for _, f := range Funcs {
+		if seen[f.Name] {
+			t.Errorf("function %s twice", f.Name)
+		}
+		seen[f.Name] = true
+	}
+}
+
+func TestLookups(t *testing.T) {
+	if LookupProvider("t").Name != "tracepoint" || LookupProvider("kfunc").Name != "fentry" || LookupProvider("begin").Name != "BEGIN" {
+		t.Error("provider aliases")
+	}
+	if LookupVar("arg3") == nil || LookupVar("arg6") != nil || LookupVar("arg01") != nil {
+		t.Error("argN lookup")
+	}
+	if LookupConfig("BPFTRACE_MAX_STRLEN").Name != "max_strlen" || LookupConfig("MAX_STRLEN") == nil || LookupConfig("nope") != nil {
+		t.Error("config lookup")
+	}
+}

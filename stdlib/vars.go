@@ -1,0 +1,88 @@
+package stdlib
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Var is a builtin variable such as pid or comm.
+type Var struct {
+	Name string
+	// Type is the value's type; nil when the checker derives it from the
+	// probe (args, probe, retval, func).
+	Type *lang.Type
+	// Providers lists the canonical providers where the variable is valid;
+	// nil means every provider.
+	Providers []string
+	// Supported is true when codegen emits it.
+	Supported bool
+	Doc       string
+}
+
+// MaxArgN is the highest argN builtin (arg0..arg5 are in registers on x86-64).
+const MaxArgN = 5
+
+// Vars lists the builtin variables. "argN" stands for arg0..arg5.
+var Vars = []*Var{
+	{Name: "pid", Type: lang.TUint32, Supported: true, Doc: "Process ID (thread group ID) of the current task."},
+	{Name: "tid", Type: lang.TUint32, Supported: true, Doc: "Thread ID of the current task."},
+	{Name: "uid", Type: lang.TUint64, Supported: true, Doc: "User ID of the current task."},
+	{Name: "gid", Type: lang.TUint64, Supported: true, Doc: "Group ID of the current task."},
+	{Name: "comm", Type: lang.StringType(16), Supported: true, Doc: "Name of the current thread (16 bytes, NUL included)."},
+	{Name: "nsecs", Type: lang.TUint64, Supported: true, Doc: "Nanosecond timestamp of the monotonic clock (bpf_ktime_get_ns)."},
+	{Name: "elapsed", Type: lang.TUint64, Supported: true, Doc: "Nanoseconds since gobpftrace started tracing."},
+	{Name: "cpu", Type: lang.TUint32, Supported: true, Doc: "ID of the CPU running the probe."},
+	{Name: "rand", Type: lang.TUint32, Supported: true, Doc: "A pseudo-random 32-bit number."},
+	{Name: "cgroup", Type: lang.TUint64, Supported: true, Doc: "cgroup v2 ID of the current task."},
+	{Name: "jiffies", Type: lang.TUint64, Supported: true, Doc: "The kernel's 64-bit jiffies counter."},
+	{Name: "numaid", Type: lang.TUint32, Supported: true, Doc: "NUMA node running the probe."},
+	{Name: "curtask", Type: lang.TUint64, Supported: true, Doc: "Address of the current task's struct task_struct."},
+	{Name: "probe", Supported: true, Doc: "Full name of the probe that fired, e.g. tracepoint:syscalls:sys_enter_openat."},
+	{Name: "args", Providers: ArgsProviders, Supported: true, Doc: "The probe's typed arguments as a struct: args.field or args->field."},
+	{Name: "argN", Type: lang.TUint64, Providers: ArgNProviders, Doc: "Function argument N (arg0..arg5) read from registers."},
+	{Name: "retval", Type: lang.TUint64, Providers: RetvalProviders, Doc: "Return value of the traced function."},
+	{Name: "func", Providers: FuncProviders, Doc: "Name of the traced function."},
+	{Name: "kstack", Doc: "Kernel stack trace of the current task."},
+	{Name: "ustack", Doc: "User-space stack trace of the current task."},
+	{Name: "username", Doc: "User name of the current task's uid."},
+	{Name: "cpid", Type: lang.TUint32, Doc: "PID of the child started with -c."},
+	{Name: "ncpus", Type: lang.TUint64, Doc: "Number of possible CPUs."},
+	{Name: "pcomm", Doc: "Name of the current process (its group leader's comm)."},
+	{Name: "ppid", Type: lang.TUint32, Doc: "PID of the current task's parent."},
+	{Name: "probetype", Doc: "Provider of the probe that fired, e.g. tracepoint."},
+}
+
+var varByName = func() map[string]*Var {
+	m := map[string]*Var{}
+	for _, v := range Vars {
+		m[v.Name] = v
+	}
+	return m
+}()
+
+// LookupVar returns the builtin variable for name (arg0..arg5 map to the
+// "argN" entry), or nil.
+func LookupVar(name string) *Var {
+	if v := varByName[name]; v != nil {
+		return v
+	}
+	if n, ok := ArgIndex(name); ok && n <= MaxArgN {
+		return varByName["argN"]
+	}
+	return nil
+}
+
+// ArgIndex parses "argN" and returns N.
+func ArgIndex(name string) (int, bool) {
+	rest, ok := strings.CutPrefix(name, "arg")
+	if !ok || rest == "" || (len(rest) > 1 && rest[0] == '0') {
+		return 0, false
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
+}

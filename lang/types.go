@@ -72,6 +72,13 @@ type Field struct {
 	Type   *Type
 	// Bitfield info; BitSize 0 for ordinary fields.
 	BitOffset, BitSize int
+	// DataLoc marks a tracepoint `__data_loc T[] name` field: the record
+	// holds a u32 at Offset whose low 16 bits are the data's offset from the
+	// start of the record (the tracepoint ctx) and high 16 bits its length.
+	// Type is what the field reads as, a pointer to the data (char * for
+	// `__data_loc char[]`): codegen computes ctx + (u32 & 0xffff), as
+	// bpftrace does, so str(args.name) reads the string.
+	DataLoc bool
 }
 
 // Common types.

@@ -31,6 +31,11 @@ type Checked struct {
 	Config Config
 	// Warnings found while checking (errors make Check fail instead).
 	Warnings []*Diagnostic
+	// Params are the positional parameters $1..$N as given. A Positional
+	// typed KInt holds the integer Params[N-1] parses to (strconv.ParseInt
+	// with base 0; 0 when N > len(Params)); one typed KString holds the text
+	// itself. `$#` is len(Params).
+	Params []string
 }
 
 // Config holds the resolved config-block and environment settings.

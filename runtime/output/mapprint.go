@@ -1,0 +1,220 @@
+package output
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// ExitMaps prints every map at program exit as bpftrace v0.26 does: two
+// newlines first (bpftrace's end of output), then each map in bytewise order
+// of its name ("@" < "@A" < "@a" < "@b"), whatever the order of first use.
+// A map without entries prints nothing at all (v0.17 printed a blank line
+// for it). A read error skips that map and is returned at the end.
+func ExitMaps(w io.Writer, maps []*codegen.Map, read func(*codegen.Map) ([]Entry, error)) error {
+	if _, err := io.WriteString(w, "\n\n"); err != nil {
+		return err
+	}
+	ordered := append([]*codegen.Map(nil), maps...)
+	sort.SliceStable(ordered, func(i, j int) bool { return ordered[i].ScriptName < ordered[j].ScriptName })
+	var errs []error
+	for _, m := range ordered {
+		entries, err := read(m)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := Map(w, m, entries, 0, 0); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Map prints one map as print(@m) / print(@m, top, div) does: entries sorted
+// (see sortmap.go), only the last top of them when top > 0, values divided
+// by div when div > 1 (lhist ignores div, like bpftrace).
+func Map(w io.Writer, m *codegen.Map, entries []Entry, top, div int64) error {
+	var sb strings.Builder
+	if m.Value != nil && (m.Value.Kind == lang.KHist || m.Value.Kind == lang.KLhist) {
+		writeHistMap(&sb, m, entries, top, uint64(max(div, 1)))
+	} else {
+		writeValueMap(&sb, m, entries, top, uint64(max(div, 1)))
+	}
+	_, err := io.WriteString(w, sb.String())
+	return err
+}
+
+// keyText prints a key for "@m[...]". bpftrace drops the outer parentheses
+// of a tuple key by looking at the text, so a string key that starts with
+// '(' and ends with ')' loses them too (a v0.26 quirk we keep).
+func keyText(t *lang.Type, key []byte) string {
+	s := decode(t, slice(key, 0, codegen.Sizeof(t))).text()
+	if len(s) >= 2 && s[0] == '(' && s[len(s)-1] == ')' {
+		s = s[1 : len(s)-1]
+	}
+	return s
+}
+
+// skipCount is how many of the first (smallest) sorted entries top hides.
+func skipCount(total int, top int64) int {
+	if top > 0 && int64(total) > top {
+		return total - int(top)
+	}
+	return 0
+}
+
+type valueEntry struct {
+	key    []byte
+	values [][]byte
+	sortBy uint64 // folded sort key, two's complement bits
+}
+
+func writeValueMap(sb *strings.Builder, m *codegen.Map, entries []Entry, top int64, div uint64) {
+	v := m.Value
+	if v == nil {
+		v = lang.TUint64
+	}
+	xs := make([]valueEntry, len(entries))
+	for n, e := range entries {
+		xs[n] = valueEntry{key: e.Key, values: e.Values}
+	}
+	first := func(x valueEntry) []byte {
+		if len(x.values) == 0 {
+			return nil
+		}
+		return x.values[0]
+	}
+	signedLess := func(a, b valueEntry) bool { return int64(a.sortBy) < int64(b.sortBy) }
+	unsignedLess := func(a, b valueEntry) bool { return a.sortBy < b.sortBy }
+	switch v.Kind {
+	case lang.KCount, lang.KSum:
+		for n := range xs {
+			xs[n].sortBy = sumU64(xs[n].values)
+		}
+		sortByValue(xs, pick(v.Kind == lang.KSum && v.Signed, signedLess, unsignedLess))
+	case lang.KInt:
+		for n := range xs {
+			b := first(xs[n])
+			if v.Signed {
+				xs[n].sortBy = uint64(readInt(b, v.Size))
+			} else {
+				xs[n].sortBy = readUint(b, v.Size)
+			}
+		}
+		sortByValue(xs, pick(v.Signed, signedLess, unsignedLess))
+	case lang.KMin, lang.KMax:
+		// bpftrace sorts min/max maps by the fold computed as uint64.
+		for n := range xs {
+			xs[n].sortBy = minMax(xs[n].values, v.Kind == lang.KMax, false)
+		}
+		sortByValue(xs, unsignedLess)
+	case lang.KAvg, lang.KStats:
+		for n := range xs {
+			xs[n].sortBy = foldStats(xs[n].values, v.Signed).avg
+		}
+		sortByValue(xs, pick(v.Signed, signedLess, unsignedLess))
+	default:
+		sortByKey(xs, m.Key, func(x valueEntry) []byte { return x.key })
+	}
+	for n := skipCount(len(xs), top); n < len(xs); n++ {
+		x := xs[n]
+		text := aggregateText(v, x.values, div)
+		if m.Key == nil {
+			// A map without keys prints its one value.
+			sb.WriteString(m.ScriptName + ": " + text + "\n")
+			return
+		}
+		sb.WriteString(m.ScriptName + "[" + keyText(m.Key, x.key) + "]: " + text + "\n")
+	}
+}
+
+func pick[T any](cond bool, a, b T) T {
+	if cond {
+		return a
+	}
+	return b
+}
+
+// aggregateText folds one entry's per-CPU values and renders the result.
+func aggregateText(v *lang.Type, values [][]byte, div uint64) string {
+	var first []byte
+	if len(values) > 0 {
+		first = values[0]
+	}
+	switch v.Kind {
+	case lang.KCount:
+		return uintItem(sumU64(values) / div).text()
+	case lang.KSum:
+		return number(divide(sumU64(values), v.Signed, div), v.Signed).text()
+	case lang.KMin, lang.KMax:
+		return number(divide(minMax(values, v.Kind == lang.KMax, v.Signed), v.Signed, div), v.Signed).text()
+	case lang.KAvg:
+		return number(divide(foldStats(values, v.Signed).avg, v.Signed, div), v.Signed).text()
+	case lang.KStats:
+		s := foldStats(values, v.Signed)
+		return "count " + number(s.count, v.Signed).text() +
+			", average " + number(divide(s.avg, v.Signed, div), v.Signed).text() +
+			", total " + number(s.total, v.Signed).text()
+	case lang.KInt:
+		return plainInt(v, first, div).text()
+	}
+	return decode(v, first).text()
+}
+
+type histEntry struct {
+	key     []byte
+	buckets []uint64
+	total   uint64
+}
+
+// writeHistMap groups the kernel entries (user key + u64 bucket index) by
+// user key, orders keys bytewise (bpftrace collects them in a std::map) and
+// then by the total of their buckets.
+func writeHistMap(sb *strings.Builder, m *codegen.Map, entries []Entry, top int64, div uint64) {
+	keySize, bucketOff := 0, 0
+	if m.Key != nil {
+		keySize = codegen.Sizeof(m.Key)
+		bucketOff = (keySize + 7) / 8 * 8
+	}
+	byKey := map[string]*histEntry{}
+	var xs []*histEntry
+	for _, e := range entries {
+		k := string(slice(e.Key, 0, keySize))
+		h := byKey[k]
+		if h == nil {
+			h = &histEntry{key: []byte(k)}
+			byKey[k] = h
+			xs = append(xs, h)
+		}
+		idx := readUint(slice(e.Key, bucketOff, 8), 8)
+		if idx > 1<<20 {
+			continue // not a bucket we could have written
+		}
+		for uint64(len(h.buckets)) <= idx {
+			h.buckets = append(h.buckets, 0)
+		}
+		c := sumU64(e.Values)
+		h.buckets[idx] += c
+		h.total += c
+	}
+	sort.SliceStable(xs, func(i, j int) bool { return bytes.Compare(xs[i].key, xs[j].key) < 0 })
+	sortByValue(xs, func(a, b *histEntry) bool { return a.total < b.total })
+	for n := skipCount(len(xs), top); n < len(xs); n++ {
+		h := buildHistogram(m.Value, xs[n].buckets, div)
+		if m.Key == nil {
+			sb.WriteString(m.ScriptName + ":\n")
+			h.write(sb)
+			sb.WriteString("\n")
+			return
+		}
+		sb.WriteString(m.ScriptName + "[" + keyText(m.Key, xs[n].key) + "]:\n")
+		h.write(sb)
+		sb.WriteString("\n")
+	}
+}

@@ -1,0 +1,255 @@
+package output
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// bpftrace v0.26 formats printf with C++ streams, not C's printf, which
+// changes a few things compared with v0.17 (which used snprintf):
+//   - %d %i %u %x %X %o without a length modifier print all 64 bits
+//     (v0.17 truncated to 32 bits); hh and h still truncate to 8 and 16.
+//   - a precision (".3") is ignored for integers and strings
+//     (v0.17: "%.3d" gave "007", "%.2s" truncated).
+//   - the ' ' flag is ignored; '+' only affects signed conversions.
+//   - %p prints 0x-prefixed hex, and "0" for a null pointer (v0.17: "(nil)").
+//
+// Format is the format string with escapes already decoded.
+
+// spec is one parsed conversion: %[flags][width][.precision][length]conv.
+type spec struct {
+	left, plus, alt, zero bool
+	width                 int
+	length                string
+	conv                  string // d i u o x X c s p r rx rh, or another letter
+}
+
+// parseSpec reads a conversion starting after '%'; it returns the spec and
+// the number of bytes consumed, or ok=false when the text is no conversion.
+func parseSpec(s string) (sp spec, n int, ok bool) {
+	for n < len(s) {
+		switch s[n] {
+		case '-':
+			sp.left = true
+		case '+':
+			sp.plus = true
+		case ' ':
+		case '#':
+			sp.alt = true
+		case '0':
+			sp.zero = true
+		default:
+			goto width
+		}
+		n++
+	}
+width:
+	start := n
+	for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	if n > start {
+		sp.width, _ = strconv.Atoi(s[start:n])
+	}
+	if n < len(s) && s[n] == '.' {
+		n++
+		for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+			n++
+		}
+	}
+	start = n
+	for n < len(s) && strings.IndexByte("hlLjzt", s[n]) >= 0 {
+		n++
+	}
+	sp.length = s[start:n]
+	if n >= len(s) {
+		return sp, n, false
+	}
+	c := s[n]
+	if c == 'r' {
+		n++
+		sp.conv = "r"
+		if n < len(s) && (s[n] == 'x' || s[n] == 'h') {
+			sp.conv += string(s[n])
+			n++
+		}
+		return sp, n, true
+	}
+	if strings.IndexByte("diouxXeEfFgGaAcspn", c) < 0 {
+		return sp, n, false
+	}
+	sp.conv = string(c)
+	return sp, n + 1, true
+}
+
+// Printf formats an EvPrintf record (rec starts with the 8-byte event id
+// header) using ev.Format and ev.Args.
+func Printf(ev *codegen.Event, rec []byte) (string, error) {
+	var sb strings.Builder
+	format := ev.Format
+	arg := 0
+	for i := 0; i < len(format); i++ {
+		c := format[i]
+		if c != '%' {
+			sb.WriteByte(c)
+			continue
+		}
+		if i+1 < len(format) && format[i+1] == '%' {
+			sb.WriteByte('%')
+			i++
+			continue
+		}
+		sp, n, ok := parseSpec(format[i+1:])
+		if !ok {
+			sb.WriteByte(c)
+			continue
+		}
+		if arg >= len(ev.Args) {
+			return sb.String(), fmt.Errorf("printf %q: not enough arguments (%d)", ev.Format, len(ev.Args))
+		}
+		a := ev.Args[arg]
+		arg++
+		if a.Offset > len(rec) {
+			return sb.String(), fmt.Errorf("printf %q: record of %d bytes too short for argument %d at %d", ev.Format, len(rec), arg, a.Offset)
+		}
+		b := slice(rec, a.Offset, codegen.Sizeof(a.Type))
+		sb.WriteString(sp.apply(a.Type, b))
+		i += n
+	}
+	return sb.String(), nil
+}
+
+// apply formats one argument.
+func (sp spec) apply(t *lang.Type, b []byte) string {
+	switch sp.conv {
+	case "d", "i":
+		return sp.pad(signedText(sp, t, b), true)
+	case "u", "o", "x", "X":
+		return sp.pad(unsignedText(sp, t, b), true)
+	case "c":
+		return sp.pad(string([]byte{byte(readUint(b, intSize(t)))}), false)
+	case "p":
+		v := readUint(b, intSize(t))
+		if v == 0 {
+			return sp.pad("0", true)
+		}
+		return sp.pad("0x"+strconv.FormatUint(v, 16), true)
+	case "r", "rx", "rh":
+		if t.Kind != lang.KBuffer {
+			return sp.pad(decode(t, b).text(), false)
+		}
+		data := []byte(decode(t, b).s)
+		return sp.pad(bufferText(data, sp.conv), false)
+	}
+	return sp.pad(decode(t, b).text(), false)
+}
+
+func intSize(t *lang.Type) int {
+	if t.IsInt() {
+		return codegen.Sizeof(t)
+	}
+	return 8
+}
+
+// argBits reads an integer argument, sign-extended per its type.
+func argBits(t *lang.Type, b []byte) uint64 {
+	if t.Kind == lang.KInt && t.Signed {
+		return uint64(readInt(b, t.Size))
+	}
+	return readUint(b, intSize(t))
+}
+
+func signedText(sp spec, t *lang.Type, b []byte) string {
+	bits := argBits(t, b)
+	var v int64
+	switch sp.length {
+	case "hh":
+		v = int64(int8(bits))
+	case "h":
+		v = int64(int16(bits))
+	default:
+		v = int64(bits)
+	}
+	s := strconv.FormatInt(v, 10)
+	if sp.plus && v >= 0 {
+		s = "+" + s
+	}
+	return s
+}
+
+func unsignedText(sp spec, t *lang.Type, b []byte) string {
+	v := argBits(t, b)
+	switch sp.length {
+	case "hh":
+		v = uint64(uint8(v))
+	case "h":
+		v = uint64(uint16(v))
+	}
+	switch sp.conv {
+	case "o":
+		s := strconv.FormatUint(v, 8)
+		if sp.alt && v != 0 {
+			s = "0" + s
+		}
+		return s
+	case "x":
+		s := strconv.FormatUint(v, 16)
+		if sp.alt && v != 0 {
+			s = "0x" + s
+		}
+		return s
+	case "X":
+		s := strings.ToUpper(strconv.FormatUint(v, 16))
+		if sp.alt && v != 0 {
+			s = "0X" + s
+		}
+		return s
+	}
+	return strconv.FormatUint(v, 10)
+}
+
+// pad applies the width: left alignment with '-', zeros after any sign or
+// base prefix with '0' (numbers only), spaces otherwise.
+func (sp spec) pad(s string, numeric bool) string {
+	if len(s) >= sp.width {
+		return s
+	}
+	fill := strings.Repeat(" ", sp.width-len(s))
+	switch {
+	case sp.left:
+		return s + fill
+	case sp.zero && numeric:
+		prefix := 0
+		if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
+			prefix = 1
+		} else if strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X") {
+			prefix = 2
+		}
+		return s[:prefix] + strings.Repeat("0", sp.width-len(s)) + s[prefix:]
+	}
+	return fill + s
+}
+
+// bufferText renders buf() data: %r keeps printable ASCII and escapes the
+// rest as \xNN, %rx escapes every byte, %rh prints space-separated hex.
+func bufferText(data []byte, conv string) string {
+	switch conv {
+	case "rx":
+		var sb strings.Builder
+		for _, c := range data {
+			fmt.Fprintf(&sb, "\\x%02x", c)
+		}
+		return sb.String()
+	case "rh":
+		parts := make([]string, len(data))
+		for n, c := range data {
+			parts[n] = fmt.Sprintf("%02x", c)
+		}
+		return strings.Join(parts, " ")
+	}
+	return hexFormatBuffer(data)
+}

@@ -1,0 +1,257 @@
+package output
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// truncTrailer marks a string that filled its whole buffer (bpftrace's
+// default str_trunc_trailer).
+const truncTrailer = ".."
+
+// item is a decoded value, ready to be rendered as text. It mirrors the few
+// shapes bpftrace prints: numbers, strings, tuples, structs, arrays.
+type item struct {
+	kind   itemKind
+	i      int64
+	u      uint64
+	s      string // string, symbolic label, raw buffer bytes
+	elems  []item
+	names  []string // record (named tuple) or struct field names
+	signed bool
+}
+
+type itemKind uint8
+
+const (
+	itemInt    itemKind = iota // signed number (i)
+	itemUint                   // unsigned number (u)
+	itemString                 // text printed as is
+	itemSymbol                 // a histogram label with a K/M/G suffix (never "adjacent")
+	itemBool
+	itemTuple
+	itemStruct
+	itemArray
+	itemBuffer
+)
+
+func intItem(v int64) item   { return item{kind: itemInt, i: v} }
+func uintItem(v uint64) item { return item{kind: itemUint, u: v} }
+func strItem(s string) item  { return item{kind: itemString, s: s} }
+
+// text renders an item the way bpftrace's text output does.
+func (it item) text() string {
+	var sb strings.Builder
+	it.write(&sb)
+	return sb.String()
+}
+
+func (it item) write(sb *strings.Builder) {
+	switch it.kind {
+	case itemInt:
+		sb.WriteString(strconv.FormatInt(it.i, 10))
+	case itemUint:
+		sb.WriteString(strconv.FormatUint(it.u, 10))
+	case itemString, itemSymbol:
+		sb.WriteString(it.s)
+	case itemBool:
+		if it.u != 0 {
+			sb.WriteString("true")
+		} else {
+			sb.WriteString("false")
+		}
+	case itemBuffer:
+		sb.WriteString(hexFormatBuffer([]byte(it.s)))
+	case itemTuple:
+		// Tuples get ", " between elements; arrays get ",".
+		sb.WriteByte('(')
+		for n, e := range it.elems {
+			if n > 0 {
+				sb.WriteString(", ")
+			}
+			if it.names != nil {
+				sb.WriteString(it.names[n])
+				sb.WriteString(" = ")
+			}
+			e.write(sb)
+		}
+		sb.WriteByte(')')
+	case itemStruct:
+		if len(it.elems) == 0 {
+			sb.WriteString("{}")
+			return
+		}
+		sb.WriteString("{ ")
+		for n, e := range it.elems {
+			if n > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteByte('.')
+			sb.WriteString(it.names[n])
+			sb.WriteString(" = ")
+			e.write(sb)
+		}
+		sb.WriteString(" }")
+	case itemArray:
+		sb.WriteByte('[')
+		for n, e := range it.elems {
+			if n > 0 {
+				sb.WriteByte(',')
+			}
+			e.write(sb)
+		}
+		sb.WriteByte(']')
+	}
+}
+
+// hexFormatBuffer prints printable ASCII as is and every other byte as \xNN,
+// as bpftrace does for buf() values and %r.
+func hexFormatBuffer(b []byte) string {
+	var sb strings.Builder
+	for _, c := range b {
+		if c >= 32 && c <= 126 {
+			sb.WriteByte(c)
+		} else {
+			fmt.Fprintf(&sb, "\\x%02x", c)
+		}
+	}
+	return sb.String()
+}
+
+func readUint(b []byte, size int) uint64 {
+	if len(b) < size {
+		size = len(b)
+	}
+	switch size {
+	case 1:
+		return uint64(b[0])
+	case 2:
+		return uint64(binary.LittleEndian.Uint16(b))
+	case 4:
+		return uint64(binary.LittleEndian.Uint32(b))
+	case 8:
+		return binary.LittleEndian.Uint64(b)
+	}
+	var v uint64
+	for n := size - 1; n >= 0; n-- {
+		v = v<<8 | uint64(b[n])
+	}
+	return v
+}
+
+func readInt(b []byte, size int) int64 {
+	u := readUint(b, size)
+	switch size {
+	case 1:
+		return int64(int8(u))
+	case 2:
+		return int64(int16(u))
+	case 4:
+		return int64(int32(u))
+	}
+	return int64(u)
+}
+
+func slice(b []byte, off, size int) []byte {
+	if off > len(b) {
+		return nil
+	}
+	end := min(off+size, len(b))
+	return b[off:end]
+}
+
+// cString returns the bytes up to the first NUL and whether one was found.
+func cString(b []byte) (string, bool) {
+	for n, c := range b {
+		if c == 0 {
+			return string(b[:n]), true
+		}
+	}
+	return string(b), false
+}
+
+// decode turns the bytes of a value of type t into an item.
+func decode(t *lang.Type, b []byte) item {
+	if t == nil {
+		return strItem("")
+	}
+	switch t.Kind {
+	case lang.KInt:
+		if t.Signed {
+			return intItem(readInt(b, t.Size))
+		}
+		return uintItem(readUint(b, t.Size))
+	case lang.KBool:
+		return item{kind: itemBool, u: readUint(b, 1)}
+	case lang.KString:
+		s, terminated := cString(slice(b, 0, t.Size))
+		// A string that fills its whole buffer was (probably) truncated.
+		if !terminated && len(s) == t.Size {
+			s += truncTrailer
+		}
+		return strItem(s)
+	case lang.KBuffer:
+		n := int(readUint(b, 4))
+		n = min(n, t.Size)
+		return item{kind: itemBuffer, s: string(slice(b, 4, n))}
+	case lang.KTuple:
+		offs := codegen.TupleOffsets(t)
+		it := item{kind: itemTuple, names: t.Names}
+		for n, e := range t.Elems {
+			it.elems = append(it.elems, decode(e, slice(b, offs[n], codegen.Sizeof(e))))
+		}
+		return it
+	case lang.KArray:
+		it := item{kind: itemArray}
+		size := codegen.Sizeof(t.Elem)
+		for n := 0; n < t.Len; n++ {
+			it.elems = append(it.elems, decode(t.Elem, slice(b, n*size, size)))
+		}
+		return it
+	case lang.KStruct:
+		it := item{kind: itemStruct}
+		for _, f := range t.Fields {
+			it.names = append(it.names, f.Name)
+			it.elems = append(it.elems, decodeField(f, b))
+		}
+		return it
+	case lang.KPtr:
+		return strItem(fmt.Sprintf("0x%x", readUint(b, 8)))
+	case lang.KSym, lang.KStack, lang.KInet, lang.KTimestamp, lang.KCgroupPath:
+		// These need the runtime (symbols, ids); fall back to the raw number.
+		return strItem(fmt.Sprintf("0x%x", readUint(b, 8)))
+	case lang.KMacaddr:
+		m := slice(b, 0, 6)
+		parts := make([]string, len(m))
+		for n, c := range m {
+			parts[n] = fmt.Sprintf("%02X", c)
+		}
+		return strItem(strings.Join(parts, ":"))
+	case lang.KVoid, lang.KNone, lang.KInvalid:
+		return strItem("")
+	}
+	return uintItem(readUint(b, 8))
+}
+
+func decodeField(f *lang.Field, b []byte) item {
+	fb := slice(b, f.Offset, codegen.Sizeof(f.Type))
+	if f.BitSize == 0 || !f.Type.IsInt() {
+		return decode(f.Type, fb)
+	}
+	v := readUint(fb, f.Type.Size) >> uint(f.BitOffset)
+	if f.BitSize < 64 {
+		v &= 1<<uint(f.BitSize) - 1
+	}
+	return uintItem(v)
+}
+
+// Value formats a single value as print(value) does, without the newline
+// that print() writes after it.
+func Value(t *lang.Type, b []byte) string {
+	return decode(t, b).text()
+}

@@ -1,0 +1,135 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+)
+
+// Providers the runtime attaches. BEGIN and END are run, not attached.
+const (
+	provBegin      = "BEGIN"
+	provEnd        = "END"
+	provTracepoint = "tracepoint"
+	provInterval   = "interval"
+	provProfile    = "profile"
+)
+
+func provider(p *codegen.Program) string {
+	if p.Attach == nil {
+		return ""
+	}
+	return p.Attach.Provider
+}
+
+// checkSupported refuses providers the runtime cannot attach, before
+// anything is loaded, with one line saying why.
+func checkSupported(plan *codegen.Plan) error {
+	for _, p := range plan.Programs {
+		switch prov := provider(p); prov {
+		case provBegin, provEnd, provTracepoint, provInterval, provProfile:
+		case "kprobe", "kretprobe":
+			if !kernelHasKprobes() {
+				return fmt.Errorf("%s: this kernel does not support kprobes (it was built without CONFIG_KPROBES)", probeName(p))
+			}
+			return fmt.Errorf("%s: %s probes are not supported yet", probeName(p), prov)
+		case "hardware":
+			if !kernelHasPMU() {
+				return fmt.Errorf("%s: this machine has no hardware performance counters (no PMU)", probeName(p))
+			}
+			return fmt.Errorf("%s: hardware probes are not supported yet", probeName(p))
+		case "":
+			return fmt.Errorf("internal error: program %s has no attach point", p.Name)
+		default:
+			return fmt.Errorf("%s: %s probes are not supported yet", probeName(p), prov)
+		}
+	}
+	return nil
+}
+
+func kernelHasKprobes() bool {
+	if _, err := os.Stat("/sys/bus/event_source/devices/kprobe"); err == nil {
+		return true
+	}
+	dir, err := TracefsDir()
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(filepath.Join(dir, "kprobe_events"))
+	return err == nil
+}
+
+func kernelHasPMU() bool {
+	_, err := os.Stat("/sys/bus/event_source/devices/cpu")
+	return err == nil
+}
+
+// attach attaches one non-BEGIN/END program; the closers detach it.
+func attach(p *codegen.Program, prog *ebpf.Program) ([]io.Closer, error) {
+	a := p.Attach
+	switch provider(p) {
+	case provTracepoint:
+		if _, err := TracefsDir(); err != nil {
+			return nil, err
+		}
+		l, err := link.Tracepoint(a.Category, a.Event, prog, nil)
+		if err != nil {
+			return nil, attachError(p, err)
+		}
+		return []io.Closer{l}, nil
+	case provInterval:
+		if a.PeriodNs == 0 {
+			return nil, fmt.Errorf("%s: the interval must be at least 1ns", probeName(p))
+		}
+		pa, err := attachPerfEvent(prog, cpuClockEvent(a.PeriodNs, 0), 0)
+		if err != nil {
+			return nil, attachError(p, err)
+		}
+		return []io.Closer{pa}, nil
+	case provProfile:
+		if a.PeriodNs == 0 && a.Frequency == 0 {
+			return nil, fmt.Errorf("%s: the rate must be at least 1", probeName(p))
+		}
+		cpus, err := onlineCPUs()
+		if err != nil {
+			return nil, err
+		}
+		var closers []io.Closer
+		for _, cpu := range cpus {
+			pa, err := attachPerfEvent(prog, cpuClockEvent(a.PeriodNs, a.Frequency), cpu)
+			if err != nil {
+				closeAll(closers)
+				return nil, attachError(p, err)
+			}
+			closers = append(closers, pa)
+		}
+		return closers, nil
+	}
+	return nil, fmt.Errorf("%s: %s probes are not supported yet", probeName(p), provider(p))
+}
+
+func attachError(p *codegen.Program, err error) error {
+	switch {
+	case isPermission(err) && !privileged():
+		return privilegeError()
+	case errors.Is(err, os.ErrNotExist) && provider(p) == provTracepoint:
+		return fmt.Errorf("tracepoint not found: %s:%s", p.Attach.Category, p.Attach.Event)
+	case errors.Is(err, ebpf.ErrNotSupported):
+		return fmt.Errorf("Error attaching probe: %s: this kernel does not support it", probeName(p))
+	}
+	return fmt.Errorf("Error attaching probe: %s: %s", probeName(p), errnoText(err))
+}
+
+// closeAll closes in reverse order, ignoring errors: it runs on teardown.
+func closeAll(cs []io.Closer) {
+	for i := len(cs) - 1; i >= 0; i-- {
+		cs[i].Close()
+	}
+}

@@ -1,0 +1,183 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Tracefs implements lang.Env over tracefs. It lists directory names only
+// and parses a format file the first time its tracepoint is asked for.
+type Tracefs struct {
+	dir func() (string, error)
+
+	mu      sync.Mutex
+	formats map[string]*Format
+}
+
+var _ lang.Env = (*Tracefs)(nil)
+
+// NewEnv returns the system's tracefs as a lang.Env. It is cheap: tracefs
+// is found (or mounted) on first use, so scripts that never name a
+// tracepoint never need it.
+func NewEnv() (*Tracefs, error) {
+	return &Tracefs{dir: TracefsDir}, nil
+}
+
+// NewTracefsAt returns an Env over a tracefs-like tree at dir (which holds
+// an events/ directory); tests use it with fixed data.
+func NewTracefsAt(dir string) *Tracefs {
+	return &Tracefs{dir: func() (string, error) { return dir, nil }}
+}
+
+func (t *Tracefs) eventsDir() (string, error) {
+	dir, err := t.dir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "events"), nil
+}
+
+// Format returns the parsed format file of category:event.
+func (t *Tracefs) Format(category, event string) (*Format, error) {
+	key := category + ":" + event
+	t.mu.Lock()
+	f, ok := t.formats[key]
+	t.mu.Unlock()
+	if ok {
+		return f, nil
+	}
+	events, err := t.eventsDir()
+	if err != nil {
+		return nil, err
+	}
+	if !validName(category) || !validName(event) {
+		return nil, fmt.Errorf("tracepoint not found: %s", key)
+	}
+	data, err := os.ReadFile(filepath.Join(events, category, event, "format"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("tracepoint not found: %s", key)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("could not read tracepoint format of %s: %s", key, errnoText(err))
+	}
+	f, err = ParseFormat(string(data))
+	if err != nil {
+		return nil, fmt.Errorf("could not parse tracepoint format of %s: %v", key, err)
+	}
+	t.mu.Lock()
+	if t.formats == nil {
+		t.formats = map[string]*Format{}
+	}
+	t.formats[key] = f
+	t.mu.Unlock()
+	return f, nil
+}
+
+// Tracepoint implements lang.Env.
+func (t *Tracefs) Tracepoint(category, event string) (*lang.Type, error) {
+	f, err := t.Format(category, event)
+	if err != nil {
+		return nil, err
+	}
+	return f.Struct(category, event), nil
+}
+
+// MatchTracepoints implements lang.Env: * and ? wildcards in either part,
+// results sorted by category then event.
+func (t *Tracefs) MatchTracepoints(category, event string) ([][2]string, error) {
+	events, err := t.eventsDir()
+	if err != nil {
+		return nil, err
+	}
+	var cats []string
+	if hasWildcard(category) {
+		names, err := subdirs(events)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range names {
+			if wildcardMatch(category, c) {
+				cats = append(cats, c)
+			}
+		}
+	} else if validName(category) && isDir(filepath.Join(events, category)) {
+		cats = []string{category}
+	}
+	var out [][2]string
+	for _, c := range cats {
+		if !hasWildcard(event) {
+			if validName(event) && isDir(filepath.Join(events, c, event)) {
+				out = append(out, [2]string{c, event})
+			}
+			continue
+		}
+		names, err := subdirs(filepath.Join(events, c))
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range names {
+			if wildcardMatch(event, e) {
+				out = append(out, [2]string{c, e})
+			}
+		}
+	}
+	return out, nil
+}
+
+// subdirs lists the names of the directories in dir, sorted.
+func subdirs(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("could not list tracepoints in %s: %s", dir, errnoText(err))
+	}
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// validName rejects names that would escape the events directory.
+func validName(s string) bool {
+	return s != "" && s != "." && s != ".." && !strings.ContainsAny(s, "/\x00")
+}
+
+func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
+
+// wildcardMatch matches s against a pattern where * matches any run of
+// characters and ? any single character.
+func wildcardMatch(pattern, s string) bool {
+	p, i := 0, 0
+	star, mark := -1, 0
+	for i < len(s) {
+		switch {
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
+			p++
+			i++
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, i
+			p++
+		case star >= 0:
+			p = star + 1
+			mark++
+			i = mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
+}

@@ -1,0 +1,39 @@
+package runtime
+
+import (
+	"errors"
+	"io/fs"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// errnoText describes an error in words, without Go's "open /x:" prefixes
+// or raw errno numbers: "permission denied", "no such file or directory".
+func errnoText(err error) string {
+	var errno unix.Errno
+	if errors.As(err, &errno) {
+		return errno.Error()
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// isPermission reports whether err means we lack privileges.
+func isPermission(err error) bool {
+	return errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES)
+}
+
+// privilegeError is the message for missing privileges.
+func privilegeError() error {
+	return errors.New("gobpftrace must be run as root (or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)")
+}
+
+// firstLine keeps the first line of a message.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}

@@ -1,0 +1,106 @@
+package runtime
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/runtime/output"
+)
+
+// dispatcher turns ring buffer records into output and map operations.
+type dispatcher struct {
+	plan   *codegen.Plan
+	out    *bufio.Writer
+	stderr io.Writer
+	// mapOf finds the kernel map and description of a script map ("@x").
+	mapOf func(script string) (*codegen.Map, *ebpf.Map)
+	// exited is set by an EvExit record.
+	exited bool
+}
+
+// handle processes one record. Problems with a record are reported on
+// stderr and do not stop the run: a tracing session should survive them.
+func (d *dispatcher) handle(rec []byte) {
+	if len(rec) < codegen.EventHeaderSize {
+		d.warn("short event record (%d bytes)", len(rec))
+		return
+	}
+	id := binary.LittleEndian.Uint64(rec)
+	if id >= uint64(len(d.plan.Events)) {
+		d.warn("unknown event id %d", id)
+		return
+	}
+	ev := d.plan.Events[id]
+	if ev.Size > 0 && len(rec) < ev.Size {
+		d.warn("event %d record has %d bytes, want %d", id, len(rec), ev.Size)
+		return
+	}
+	switch ev.Kind {
+	case codegen.EvPrintf:
+		s, err := output.Printf(ev, rec)
+		if err != nil {
+			d.warn("printf: %v", err)
+			return
+		}
+		d.out.WriteString(s)
+	case codegen.EvPrintValue:
+		if len(ev.Args) == 0 {
+			return
+		}
+		a := ev.Args[0]
+		end := a.Offset + codegen.Sizeof(a.Type)
+		if end > len(rec) {
+			d.warn("print: record too short")
+			return
+		}
+		s := output.Value(a.Type, rec[a.Offset:end])
+		d.out.WriteString(s)
+		if !strings.HasSuffix(s, "\n") {
+			d.out.WriteByte('\n')
+		}
+	case codegen.EvPrintMap:
+		cm, m := d.mapOf(ev.Map)
+		if m == nil {
+			d.warn("print: unknown map %s", ev.Map)
+			return
+		}
+		entries, err := readMap(m)
+		if err == nil {
+			err = output.Map(d.out, cm, entries, ev.Top, ev.Div)
+		}
+		if err != nil {
+			d.warn("print(%s): %v", ev.Map, err)
+		}
+	case codegen.EvClear, codegen.EvZero:
+		_, m := d.mapOf(ev.Map)
+		if m == nil {
+			d.warn("unknown map %s", ev.Map)
+			return
+		}
+		op := clearMap
+		if ev.Kind == codegen.EvZero {
+			op = zeroMap
+		}
+		if err := op(m); err != nil {
+			d.warn("%s: %v", ev.Map, err)
+		}
+	case codegen.EvTime:
+		d.out.WriteString(output.Time(ev.Format, time.Now()))
+	case codegen.EvExit:
+		d.exited = true
+	default:
+		d.warn("event %d has unknown kind %d", id, ev.Kind)
+	}
+}
+
+func (d *dispatcher) warn(format string, args ...any) {
+	d.out.Flush()
+	fmt.Fprintf(d.stderr, "WARNING: "+format+"\n", args...)
+}

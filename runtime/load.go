@@ -1,0 +1,157 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+)
+
+// loaded holds the kernel objects of a plan.
+type loaded struct {
+	maps  map[string]*ebpf.Map     // by Spec name
+	progs map[string]*ebpf.Program // by Spec name
+}
+
+func (l *loaded) close() {
+	for _, p := range l.progs {
+		p.Close()
+	}
+	for _, m := range l.maps {
+		m.Close()
+	}
+}
+
+// load creates every map of the plan, then loads its programs one by one
+// so that a rejection names the probe it came from. On error nothing stays
+// loaded.
+func load(plan *codegen.Plan, opts *Options) (*loaded, error) {
+	l := &loaded{maps: map[string]*ebpf.Map{}, progs: map[string]*ebpf.Program{}}
+	ok := false
+	defer func() {
+		if !ok {
+			l.close()
+		}
+	}()
+	for name, spec := range plan.Spec.Maps {
+		m, err := ebpf.NewMap(spec)
+		if err != nil {
+			return nil, mapLoadError(plan, name, err)
+		}
+		l.maps[name] = m
+	}
+	for _, p := range plan.Programs {
+		if _, done := l.progs[p.Name]; done {
+			continue
+		}
+		spec := plan.Spec.Programs[p.Name]
+		if spec == nil {
+			return nil, fmt.Errorf("internal error: program %s of %s is missing from the plan", p.Name, probeName(p))
+		}
+		spec = spec.Copy()
+		if err := l.resolveMaps(spec); err != nil {
+			return nil, fmt.Errorf("internal error: %s: %v", probeName(p), err)
+		}
+		prog, err := ebpf.NewProgramWithOptions(spec, ebpf.ProgramOptions{})
+		if err != nil {
+			return nil, programLoadError(p, err, opts)
+		}
+		l.progs[p.Name] = prog
+	}
+	ok = true
+	return l, nil
+}
+
+// resolveMaps points the program's map loads at the created maps, as
+// ebpf.NewCollection would.
+func (l *loaded) resolveMaps(spec *ebpf.ProgramSpec) error {
+	for i := range spec.Instructions {
+		ins := &spec.Instructions[i]
+		if !ins.IsLoadFromMap() || ins.Reference() == "" {
+			continue
+		}
+		m := l.maps[ins.Reference()]
+		if m == nil {
+			return fmt.Errorf("program %s uses unknown map %s", spec.Name, ins.Reference())
+		}
+		if err := ins.AssociateMap(m); err != nil {
+			return fmt.Errorf("map %s: %v", ins.Reference(), err)
+		}
+	}
+	return nil
+}
+
+// probeName names a program the way users wrote its probe.
+func probeName(p *codegen.Program) string {
+	if p.Attach != nil && p.Attach.Name != "" {
+		return p.Attach.Name
+	}
+	return p.Name
+}
+
+func mapLoadError(plan *codegen.Plan, name string, err error) error {
+	if isPermission(err) && !privileged() {
+		return privilegeError()
+	}
+	display := name
+	for _, m := range plan.Maps {
+		if m.Name == name {
+			display = m.ScriptName
+		}
+	}
+	return fmt.Errorf("could not create map %s: %s", display, errnoText(err))
+}
+
+func programLoadError(p *codegen.Program, err error, opts *Options) error {
+	var verr *ebpf.VerifierError
+	if errors.As(err, &verr) {
+		if isPermission(verr.Cause) && !privileged() {
+			return privilegeError()
+		}
+		if opts.Verbose && len(verr.Log) > 0 {
+			writeVerifierLog(opts.stderr(), verr.Log)
+		}
+		msg := fmt.Sprintf("Error loading BPF program for %s: the kernel's verifier rejected it (%s)",
+			probeName(p), verifierSummary(verr))
+		if !opts.Verbose && len(verr.Log) > 0 {
+			msg += "; run with -v to see the verifier log"
+		}
+		return errors.New(msg)
+	}
+	if isPermission(err) && !privileged() {
+		return privilegeError()
+	}
+	if errors.Is(err, ebpf.ErrNotSupported) {
+		return fmt.Errorf("Error loading BPF program for %s: this kernel does not support it", probeName(p))
+	}
+	return fmt.Errorf("Error loading BPF program for %s: %s", probeName(p), errnoText(err))
+}
+
+// verifierSummary is the verifier's own reason: the last log line that is
+// not statistics, or the errno in words.
+func verifierSummary(verr *ebpf.VerifierError) string {
+	for i := len(verr.Log) - 1; i >= 0; i-- {
+		line := strings.TrimSpace(verr.Log[i])
+		if line == "" || strings.HasPrefix(line, "processed ") || strings.HasPrefix(line, "verification time") ||
+			strings.HasPrefix(line, "stack depth") || strings.HasPrefix(line, "mark_precise") {
+			continue
+		}
+		return line
+	}
+	return errnoText(verr.Cause)
+}
+
+// verifierLogTail is how many lines of the verifier log -v shows.
+const verifierLogTail = 40
+
+func writeVerifierLog(w io.Writer, log []string) {
+	start := max(0, len(log)-verifierLogTail)
+	fmt.Fprintln(w, "Verifier log (last lines):")
+	for _, line := range log[start:] {
+		fmt.Fprintln(w, line)
+	}
+}

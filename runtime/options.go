@@ -1,0 +1,36 @@
+package runtime
+
+import "io"
+
+// Options control Run.
+type Options struct {
+	// Stdout receives the script's output (printf, print, maps at exit).
+	Stdout io.Writer
+	// Stderr receives "Attached N probes", warnings and, in Verbose mode,
+	// details such as the verifier log of a rejected program.
+	Stderr io.Writer
+	// DryRun loads and attaches every program, then detaches and returns
+	// without running BEGIN/END or printing anything (bpftrace --dry-run).
+	DryRun bool
+	// Quiet suppresses the "Attached N probes" line (bpftrace -q).
+	Quiet bool
+	// Verbose prints extra details on stderr (bpftrace -v).
+	Verbose bool
+	// OnAttached, when set, is called once every probe is attached (after
+	// the "Attached" line); tests use it to start their workload.
+	OnAttached func()
+}
+
+func (o *Options) stdout() io.Writer {
+	if o.Stdout == nil {
+		return io.Discard
+	}
+	return o.Stdout
+}
+
+func (o *Options) stderr() io.Writer {
+	if o.Stderr == nil {
+		return io.Discard
+	}
+	return o.Stderr
+}

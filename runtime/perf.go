@@ -1,0 +1,73 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"unsafe"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
+)
+
+// perfAttachment is a BPF program attached to one perf event. Closing it
+// detaches the program and closes the event.
+type perfAttachment struct {
+	link link.Link // nil when attached with the ioctl fallback
+	fd   int
+}
+
+func (p *perfAttachment) Close() error {
+	var err error
+	if p.link != nil {
+		err = p.link.Close()
+	} else {
+		_ = unix.IoctlSetInt(p.fd, unix.PERF_EVENT_IOC_DISABLE, 0)
+	}
+	if cerr := unix.Close(p.fd); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// cpuClockEvent describes a PERF_COUNT_SW_CPU_CLOCK event firing every
+// periodNs nanoseconds, or freq times a second when freq != 0.
+func cpuClockEvent(periodNs, freq uint64) unix.PerfEventAttr {
+	attr := unix.PerfEventAttr{
+		Type:   unix.PERF_TYPE_SOFTWARE,
+		Config: unix.PERF_COUNT_SW_CPU_CLOCK,
+		Size:   uint32(unsafe.Sizeof(unix.PerfEventAttr{})),
+		Sample: periodNs,
+	}
+	if freq != 0 {
+		attr.Sample = freq
+		attr.Bits |= unix.PerfBitFreq
+	}
+	return attr
+}
+
+// attachPerfEvent opens the perf event on cpu (all processes) and attaches
+// prog with a BPF link, falling back to PERF_EVENT_IOC_SET_BPF.
+func attachPerfEvent(prog *ebpf.Program, attr unix.PerfEventAttr, cpu int) (*perfAttachment, error) {
+	fd, err := unix.PerfEventOpen(&attr, -1, cpu, -1, unix.PERF_FLAG_FD_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	l, err := link.AttachRawLink(link.RawLinkOptions{Target: fd, Program: prog, Attach: ebpf.AttachPerfEvent})
+	if err == nil {
+		return &perfAttachment{link: l, fd: fd}, nil
+	}
+	if !errors.Is(err, ebpf.ErrNotSupported) && !errors.Is(err, unix.EINVAL) {
+		unix.Close(fd)
+		return nil, err
+	}
+	if err := unix.IoctlSetInt(fd, unix.PERF_EVENT_IOC_SET_BPF, prog.FD()); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("setting the perf event's program: %w", err)
+	}
+	if err := unix.IoctlSetInt(fd, unix.PERF_EVENT_IOC_ENABLE, 0); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("enabling the perf event: %w", err)
+	}
+	return &perfAttachment{fd: fd}, nil
+}

@@ -1,0 +1,43 @@
+package runtime
+
+import (
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Capability bit numbers (linux/capability.h).
+const (
+	capSysAdmin = 21
+	capPerfmon  = 38
+	capBPF      = 39
+)
+
+// privileged reports whether the process can load tracing programs: root,
+// or CAP_BPF with CAP_PERFMON, or CAP_SYS_ADMIN.
+func privileged() bool {
+	if os.Geteuid() == 0 {
+		return true
+	}
+	caps, ok := effectiveCaps()
+	if !ok {
+		return false
+	}
+	has := func(bit uint) bool { return caps&(1<<bit) != 0 }
+	return has(capSysAdmin) || has(capBPF) && has(capPerfmon)
+}
+
+// effectiveCaps reads CapEff from /proc/self/status.
+func effectiveCaps() (uint64, bool) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
+			caps, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+			return caps, err == nil
+		}
+	}
+	return 0, false
+}

@@ -1,0 +1,117 @@
+package runtime
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// defaultTracefs is where tracefs lives on current systems, and where we
+// mount it when it is missing.
+const defaultTracefs = "/sys/kernel/tracing"
+
+// legacyTracefs is the debugfs path older systems use.
+const legacyTracefs = "/sys/kernel/debug/tracing"
+
+var (
+	tracefsOnce sync.Once
+	tracefsDir  string
+	tracefsErr  error
+)
+
+// TracefsDir returns the tracefs mount point, mounting tracefs at
+// /sys/kernel/tracing when it is missing and we are root. The answer is
+// computed once per process.
+func TracefsDir() (string, error) {
+	tracefsOnce.Do(func() { tracefsDir, tracefsErr = findOrMountTracefs() })
+	return tracefsDir, tracefsErr
+}
+
+func findOrMountTracefs() (string, error) {
+	if dir := mountedTracefs("/proc/self/mounts"); dir != "" {
+		return dir, nil
+	}
+	for _, dir := range []string{defaultTracefs, legacyTracefs} {
+		if isDir(filepath.Join(dir, "events")) {
+			return dir, nil
+		}
+	}
+	if os.Geteuid() != 0 {
+		return "", errors.New("tracefs is not mounted at " + defaultTracefs +
+			": run as root, or mount it with: mount -t tracefs nodev " + defaultTracefs)
+	}
+	if err := unix.Mount("nodev", defaultTracefs, "tracefs", 0, ""); err != nil {
+		return "", fmt.Errorf("tracefs is not mounted and mounting it at %s failed (%s): mount it with: mount -t tracefs nodev %s",
+			defaultTracefs, errnoText(err), defaultTracefs)
+	}
+	return defaultTracefs, nil
+}
+
+// mountedTracefs returns the first tracefs mount point listed in a mounts
+// file, preferring /sys/kernel/tracing.
+func mountedTracefs(mounts string) string {
+	f, err := os.Open(mounts)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	found := ""
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 3 || fields[2] != "tracefs" {
+			continue
+		}
+		dir := unescapeMountPath(fields[1])
+		if !isDir(filepath.Join(dir, "events")) {
+			continue
+		}
+		if dir == defaultTracefs {
+			return dir
+		}
+		if found == "" {
+			found = dir
+		}
+	}
+	return found
+}
+
+// unescapeMountPath undoes the octal escapes (\040 for space...) of
+// /proc/self/mounts.
+func unescapeMountPath(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			var v byte
+			ok := true
+			for _, c := range []byte(s[i+1 : i+4]) {
+				if c < '0' || c > '7' {
+					ok = false
+					break
+				}
+				v = v*8 + (c - '0')
+			}
+			if ok {
+				b.WriteByte(v)
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
+}

@@ -1,0 +1,145 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Aggregations update per-CPU values in place (no atomics: each CPU owns
+// its copy); a missing key is inserted zeroed first. Value layouts are
+// documented on Map.
+
+var aggArgs = map[lang.Kind]int{
+	lang.KCount: 0, lang.KSum: 1, lang.KMin: 1, lang.KMax: 1,
+	lang.KAvg: 1, lang.KStats: 1, lang.KHist: 1, lang.KLhist: 4,
+}
+
+// aggregate is `@m[k] = count()` and the like.
+func (g *gen) aggregate(target *lang.MapExpr, call *lang.Call) {
+	sym, m := g.mapOf(target)
+	kind := sym.Value.Kind
+	want, ok := aggArgs[kind]
+	if !ok {
+		failf(call.Span, "aggregation %s() is not supported yet", call.Name)
+	}
+	if kind == lang.KHist && len(call.Args) == 2 {
+		if sym.Value.Bits != 0 {
+			failf(call.Args[1].Pos(), "hist() with a second argument is not supported yet")
+		}
+	} else if len(call.Args) != want {
+		failf(call.Span, "%s() takes %d argument(s)", call.Name, want)
+	}
+
+	var v kept
+	if want > 0 {
+		v = g.keep(g.evalInt(call.Args[0]))
+	}
+	key := g.buildKey(target)
+	if kind == lang.KHist || kind == lang.KLhist {
+		r := g.into(v, asm.R0)
+		if kind == lang.KHist {
+			g.histBucket(r)
+		} else {
+			g.lhistBucket(r, sym.Value)
+		}
+		g.store(key.at(bucketOffset(sym)), r, 8)
+		g.freeReg(r)
+		kind = lang.KCount
+	}
+	skip := g.newLabel("full")
+	g.lookupOrInit(m, key, func(l loc) { g.zero(l, m.ValueSize) }, skip)
+	val := loc{asm.R0, 0}
+	switch kind {
+	case lang.KCount:
+		g.addTo(val, 1, 0)
+	case lang.KSum:
+		g.addTo(val, 0, g.into(v, asm.R2))
+	case lang.KAvg, lang.KStats:
+		g.addTo(val, 0, g.into(v, asm.R2))
+		g.addTo(val.at(8), 1, 0)
+	case lang.KMin, lang.KMax:
+		r := g.into(v, asm.R2)
+		// Keep the current value unless the slot is unset or v beats it.
+		op := map[bool]asm.JumpOp{false: asm.JGE, true: asm.JSGE}[sym.Value.Signed]
+		if kind == lang.KMax {
+			op = map[bool]asm.JumpOp{false: asm.JLE, true: asm.JSLE}[sym.Value.Signed]
+		}
+		set := g.newLabel("set")
+		g.load(asm.R1, val.at(8), 8)
+		g.emit(asm.JEq.Imm(asm.R1, 0, set))
+		g.load(asm.R1, val, 8)
+		g.emit(op.Reg(r, asm.R1, skip))
+		g.label(set)
+		g.store(val, r, 8)
+		g.emit(asm.StoreImm(asm.R0, 8, 1, asm.Word))
+	}
+	g.label(skip)
+	if want > 0 {
+		g.freeReg(v.reg)
+	}
+}
+
+// addTo adds the constant c, or register r when c is 0, to the u64 at l.
+func (g *gen) addTo(l loc, c int32, r asm.Register) {
+	g.load(asm.R1, l, 8)
+	if c != 0 {
+		g.emit(asm.Add.Imm(asm.R1, c))
+	} else {
+		g.emit(asm.Add.Reg(asm.R1, r))
+	}
+	g.store(l, asm.R1, 8)
+}
+
+// histBucket turns the value in r into its log2 bucket: 0 for negative
+// values, 1 for 0, n+2 for 2^n <= v < 2^(n+1).
+func (g *gen) histBucket(r asm.Register) {
+	neg, zero, done := g.newLabel("neg"), g.newLabel("zero"), g.newLabel("bucket")
+	g.emit(asm.JSLT.Imm(r, 0, neg), asm.JEq.Imm(r, 0, zero))
+	g.emit(asm.Mov.Imm(asm.R1, 2))
+	// Binary search for the highest set bit.
+	for _, s := range []int32{32, 16, 8, 4, 2, 1} {
+		next := g.newLabel("log2")
+		g.emit(
+			asm.Mov.Reg(asm.R2, r),
+			asm.RSh.Imm(asm.R2, s),
+			asm.JEq.Imm(asm.R2, 0, next),
+			asm.Mov.Reg(r, asm.R2),
+			asm.Add.Imm(asm.R1, s),
+		)
+		g.label(next)
+	}
+	g.emit(asm.Mov.Reg(r, asm.R1))
+	g.jump(done)
+	g.label(neg)
+	g.emit(asm.Mov.Imm(r, 0))
+	g.jump(done)
+	g.label(zero)
+	g.emit(asm.Mov.Imm(r, 1))
+	g.label(done)
+}
+
+// lhistBucket turns the value in r into its linear bucket: 0 below min,
+// 1+(v-min)/step inside, (max-min)/step+1 at or above max.
+func (g *gen) lhistBucket(r asm.Register, t *lang.Type) {
+	lo, hi, step := t.LhistMin, t.LhistMax, t.LhistStep
+	if step <= 0 || hi <= lo {
+		failf(g.span, "lhist() needs min < max and step > 0")
+	}
+	below, above, done := g.newLabel("below"), g.newLabel("above"), g.newLabel("bucket")
+	g.loadConst(asm.R1, lo)
+	g.emit(asm.JSLT.Reg(r, asm.R1, below))
+	g.loadConst(asm.R1, hi)
+	g.emit(asm.JSGE.Reg(r, asm.R1, above))
+	g.loadConst(asm.R1, lo)
+	g.emit(asm.Sub.Reg(r, asm.R1))
+	g.loadConst(asm.R1, step)
+	g.emit(asm.Div.Reg(r, asm.R1), asm.Add.Imm(r, 1))
+	g.jump(done)
+	g.label(below)
+	g.emit(asm.Mov.Imm(r, 0))
+	g.jump(done)
+	g.label(above)
+	g.loadConst(r, (hi-lo)/step+1)
+	g.label(done)
+}

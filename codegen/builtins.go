@@ -1,0 +1,110 @@
+package codegen
+
+import (
+	"strconv"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// builtinInt emits an integer builtin variable.
+func (g *gen) builtinInt(x *lang.Ident) asm.Register {
+	var r asm.Register
+	switch x.Name {
+	case "pid":
+		g.call(asm.FnGetCurrentPidTgid)
+		r = g.allocReg()
+		g.emit(asm.Mov.Reg(r, asm.R0), asm.RSh.Imm(r, 32))
+	case "tid":
+		g.call(asm.FnGetCurrentPidTgid)
+		r = g.allocReg()
+		g.emit(asm.Mov.Reg32(r, asm.R0))
+	case "uid":
+		g.call(asm.FnGetCurrentUidGid)
+		r = g.allocReg()
+		g.emit(asm.Mov.Reg32(r, asm.R0))
+	case "gid":
+		g.call(asm.FnGetCurrentUidGid)
+		r = g.allocReg()
+		g.emit(asm.Mov.Reg(r, asm.R0), asm.RSh.Imm(r, 32))
+	case "nsecs":
+		r = g.callInto(asm.FnKtimeGetNs)
+	case "elapsed":
+		r = g.elapsed()
+	case "cpu":
+		r = g.callInto(asm.FnGetSmpProcessorId)
+	case "rand":
+		r = g.callInto(asm.FnGetPrandomU32)
+	case "cgroup":
+		r = g.callInto(asm.FnGetCurrentCgroupId)
+	default:
+		failf(x.Span, "builtin %s is not supported yet", x.Name)
+	}
+	g.normalize(r, x.Type())
+	return r
+}
+
+// callInto calls a helper without arguments and moves its result into a
+// fresh register.
+func (g *gen) callInto(fn asm.BuiltinFunc) asm.Register {
+	g.call(fn)
+	r := g.allocReg()
+	g.emit(asm.Mov.Reg(r, asm.R0))
+	return r
+}
+
+// elapsed is nsecs minus the start time the runtime stored in globals.
+func (g *gen) elapsed() asm.Register {
+	g.cc.useGlobals()
+	r := g.callInto(asm.FnKtimeGetNs)
+	key := g.alloc(8)
+	g.emit(asm.StoreImm(key.base, int16(key.off), 0, asm.Word))
+	g.mapPtr(asm.R1, globalsName)
+	g.addr(asm.R2, key)
+	g.call(asm.FnMapLookupElem)
+	skip := g.newLabel("noglobals")
+	g.emit(asm.JEq.Imm(asm.R0, 0, skip))
+	g.emit(asm.LoadMem(asm.R1, asm.R0, GlobalStartNs, asm.DWord))
+	g.emit(asm.Sub.Reg(r, asm.R1))
+	g.label(skip)
+	return r
+}
+
+// ctxField resolves args.field and args.field[i] (constant i) to a place
+// in the tracepoint record and the field's type.
+func (g *gen) ctxField(e lang.Expr) (loc, *lang.Type) {
+	switch x := e.(type) {
+	case *lang.FieldAccess:
+		if id, ok := x.X.(*lang.Ident); ok && id.Name == "args" {
+			if g.res.Args == nil {
+				failf(x.Span, "args is not available in %s probes", g.res.Provider)
+			}
+			for _, f := range g.res.Args.Fields {
+				if f.Name == x.Field {
+					if f.BitSize != 0 {
+						failf(x.Span, "bitfield %s is not supported yet", f.Name)
+					}
+					g.usesCtx = true
+					return loc{regCtx, f.Offset}, f.Type
+				}
+			}
+			failf(x.Span, "tracepoint %s has no field %s", g.res.Name, x.Field)
+		}
+	case *lang.Index:
+		base, t := g.ctxField(x.X)
+		if t.Kind != lang.KArray {
+			failf(x.Span, "indexing a value of type %s is not supported yet", t)
+		}
+		lit, ok := x.Index.(*lang.IntLit)
+		if !ok {
+			failf(x.Index.Pos(), "only constant array indexes are supported yet")
+		}
+		if lit.Value >= uint64(t.Len) {
+			failf(x.Index.Pos(), "index %s is out of bounds for array of %d elements", strconv.FormatUint(lit.Value, 10), t.Len)
+		}
+		return base.at(int(lit.Value) * Sizeof(t.Elem)), t.Elem
+	}
+	failf(e.Pos(), "this field access is not supported yet")
+	return loc{}, nil
+}

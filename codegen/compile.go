@@ -1,0 +1,213 @@
+package codegen
+
+import (
+	"fmt"
+	"runtime/debug"
+	"strings"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Names of the helper maps in Plan.Spec.Maps.
+const (
+	ringBufName = "events"
+	globalsName = "globals"
+	scratchName = "scratch"
+)
+
+// ringBufSize is the ring buffer's size in bytes (a power of two pages).
+const ringBufSize = 1 << 20
+
+// defaultMaxMapKeys is used when the checked config leaves MaxMapKeys 0.
+const defaultMaxMapKeys = 4096
+
+// compiler holds what is shared by all programs of one script.
+type compiler struct {
+	checked *lang.Checked
+	plan    *Plan
+	maps    map[string]*Map // by script name
+	scratch int             // largest scratch buffer any program needs
+}
+
+// Compile lowers a checked program to eBPF and describes it in a Plan.
+// Errors the script can cause are *lang.Diagnostics.
+func Compile(c *lang.Checked) (plan *Plan, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			d, ok := r.(compileError)
+			if !ok {
+				d = compileError{&lang.Diagnostic{Msg: fmt.Sprintf("internal error in code generation: %v\n%s", r, debug.Stack())}}
+			}
+			plan, err = nil, &lang.Diagnostics{File: c.File, Source: c.Source, List: []*lang.Diagnostic{d.d}}
+		}
+	}()
+	cc := &compiler{
+		checked: c,
+		maps:    map[string]*Map{},
+		plan: &Plan{
+			Spec:   &ebpf.CollectionSpec{Maps: map[string]*ebpf.MapSpec{}, Programs: map[string]*ebpf.ProgramSpec{}},
+			Config: c.Config,
+			File:   c.File,
+			Source: c.Source,
+		},
+	}
+	for _, m := range c.Maps {
+		cc.addMap(m)
+	}
+	for i, cp := range c.Probes {
+		for _, res := range cp.Attach {
+			cc.compileProgram(cp.Probe, res, i)
+		}
+	}
+	if cc.scratch > 0 {
+		cc.plan.Spec.Maps[scratchName] = &ebpf.MapSpec{
+			Name: scratchName, Type: ebpf.PerCPUArray, KeySize: 4,
+			ValueSize: uint32(cc.scratch), MaxEntries: 1,
+		}
+	}
+	return cc.plan, nil
+}
+
+func (cc *compiler) maxMapKeys() uint32 {
+	if n := cc.checked.Config.MaxMapKeys; n > 0 {
+		return uint32(n)
+	}
+	return defaultMaxMapKeys
+}
+
+// useRingBuf declares the event ring buffer.
+func (cc *compiler) useRingBuf() {
+	if cc.plan.RingBuf != "" {
+		return
+	}
+	cc.plan.RingBuf = ringBufName
+	cc.plan.Spec.Maps[ringBufName] = &ebpf.MapSpec{Name: ringBufName, Type: ebpf.RingBuf, MaxEntries: ringBufSize}
+}
+
+// useGlobals declares the globals array.
+func (cc *compiler) useGlobals() {
+	if cc.plan.Globals != "" {
+		return
+	}
+	cc.plan.Globals = globalsName
+	cc.plan.Spec.Maps[globalsName] = &ebpf.MapSpec{
+		Name: globalsName, Type: ebpf.Array, KeySize: 4, ValueSize: GlobalsSize, MaxEntries: 1,
+	}
+}
+
+// addEvent appends to the event table and returns the event's id.
+func (cc *compiler) addEvent(ev *Event) int {
+	cc.useRingBuf()
+	cc.plan.Events = append(cc.plan.Events, ev)
+	return len(cc.plan.Events) - 1
+}
+
+// kernelName makes a valid, unique kernel object name (<= 15 bytes of
+// [A-Za-z0-9_.]) from a prefix, an index and a readable hint.
+func kernelName(prefix string, i int, hint string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s%d_", prefix, i)
+	for _, r := range hint {
+		if b.Len() >= 15 {
+			break
+		}
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '.':
+			b.WriteRune(r)
+		}
+	}
+	return strings.TrimSuffix(b.String(), "_")
+}
+
+func programType(res *lang.Resolved) (ebpf.ProgramType, bool) {
+	switch res.Provider {
+	case "BEGIN", "END":
+		return ebpf.RawTracepoint, true
+	case "tracepoint":
+		return ebpf.TracePoint, true
+	case "interval", "profile":
+		return ebpf.PerfEvent, true
+	}
+	return ebpf.UnspecifiedProgram, false
+}
+
+func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeIndex int) {
+	typ, ok := programType(res)
+	if !ok {
+		failf(res.Point.Span, "%s probes are not supported yet", res.Provider)
+	}
+	hint := res.Event
+	if hint == "" {
+		hint = strings.ToLower(res.Provider)
+	}
+	name := kernelName("p", len(cc.plan.Programs), hint)
+	g := newGen(cc, probe, res)
+	insns := g.program()
+	spec := &ebpf.ProgramSpec{
+		Name:         name,
+		Type:         typ,
+		Instructions: insns,
+		License:      "GPL",
+	}
+	if typ == ebpf.TracePoint {
+		spec.AttachTo = res.Category + "/" + res.Event
+	}
+	cc.plan.Spec.Programs[name] = spec
+	cc.plan.Programs = append(cc.plan.Programs, &Program{Name: name, Attach: res, Probe: probe})
+	cc.scratch = max(cc.scratch, g.scratchMax)
+}
+
+// gen generates one program.
+type gen struct {
+	*emitter
+	cc    *compiler
+	probe *lang.Probe
+	res   *lang.Resolved
+	vars  map[*lang.VarSym]loc
+	// done is the label of the program's `return 0`.
+	done    string
+	usesCtx bool
+}
+
+func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved) *gen {
+	g := &gen{emitter: newEmitter(), cc: cc, probe: probe, res: res, vars: map[*lang.VarSym]loc{}}
+	g.done = "exit"
+	return g
+}
+
+// program emits the body and then the prologue that the body turned out to
+// need (saving ctx, finding the scratch buffer).
+func (g *gen) program() asm.Instructions {
+	g.span = g.probe.Span
+	g.allocVars(g.probe.Body)
+	if g.probe.Predicate != nil {
+		g.span = g.probe.Predicate.Pos()
+		g.condJump(g.probe.Predicate, g.done, false)
+	}
+	g.block(g.probe.Body)
+	g.label(g.done)
+	g.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+	body := g.finish()
+
+	pro := newEmitter()
+	if g.usesCtx {
+		pro.emit(asm.Mov.Reg(regCtx, asm.R1))
+	}
+	if g.scratchMax > 0 {
+		g.span = g.probe.Span
+		key := g.alloc(8)
+		if key.base != asm.RFP {
+			failf(g.probe.Span, "the probe needs more than %d bytes of stack", maxStack)
+		}
+		pro.emit(asm.StoreImm(asm.RFP, int16(key.off), 0, asm.Word))
+		pro.mapPtr(asm.R1, scratchName)
+		pro.addr(asm.R2, key)
+		pro.call(asm.FnMapLookupElem)
+		pro.emit(asm.JEq.Imm(asm.R0, 0, g.done))
+		pro.emit(asm.Mov.Reg(regScratch, asm.R0))
+	}
+	return append(pro.insns, body...)
+}

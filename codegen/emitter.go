@@ -1,0 +1,292 @@
+package codegen
+
+import (
+	"fmt"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Registers with a fixed job in every generated program. Helpers clobber
+// R0-R5, so everything that must survive a call lives in R6-R9.
+const (
+	regCtx     = asm.R6 // the program's context (tracepoint record, ...)
+	regScratch = asm.R9 // base of this CPU's scratch buffer, when used
+)
+
+// intRegs are the callee-saved registers that hold integer temporaries.
+var intRegs = []asm.Register{asm.R7, asm.R8}
+
+// maxStack is the kernel's limit on one program's stack frame.
+const maxStack = 512
+
+// maxScratch bounds the per-CPU scratch buffer (the kernel's per-CPU
+// allocation unit is 32 KiB).
+const maxScratch = 30 * 1024
+
+// loc is a place in memory: base register (the frame pointer or the scratch
+// buffer) plus a constant offset.
+type loc struct {
+	base asm.Register
+	off  int
+}
+
+func (l loc) at(delta int) loc { return loc{l.base, l.off + delta} }
+
+// emitter accumulates one program's instructions with symbolic labels and
+// hands out registers, stack slots and scratch memory.
+type emitter struct {
+	insns   asm.Instructions
+	pending string            // label waiting for the next instruction
+	alias   map[string]string // labels placed on an already labelled spot
+	nlabels int
+
+	stackTop   int // bytes of stack in use (slots are at -stackTop..)
+	stackMax   int
+	scratchTop int // bytes of scratch in use
+	scratchMax int
+
+	free []asm.Register // unallocated intRegs
+
+	// span is the construct being emitted, for resource errors.
+	span lang.Span
+}
+
+func newEmitter() *emitter {
+	e := &emitter{alias: map[string]string{}}
+	e.free = append(e.free, intRegs...)
+	return e
+}
+
+// compileError aborts emission; Compile turns it into a diagnostic.
+type compileError struct{ d *lang.Diagnostic }
+
+func failf(span lang.Span, format string, args ...any) {
+	panic(compileError{lang.Errorf(span, format, args...)})
+}
+
+func (e *emitter) emit(ins ...asm.Instruction) {
+	for _, in := range ins {
+		if e.pending != "" {
+			in = in.WithSymbol(e.pending)
+			e.pending = ""
+		}
+		e.insns = append(e.insns, in)
+	}
+}
+
+func (e *emitter) newLabel(what string) string {
+	e.nlabels++
+	return fmt.Sprintf("%s_%d", what, e.nlabels)
+}
+
+// label places name on the next emitted instruction.
+func (e *emitter) label(name string) {
+	if e.pending != "" {
+		e.alias[name] = e.pending
+		return
+	}
+	e.pending = name
+}
+
+// finish resolves label aliases and returns the instructions.
+func (e *emitter) finish() asm.Instructions {
+	if e.pending != "" {
+		e.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+	}
+	for i, in := range e.insns {
+		ref := in.Reference()
+		if ref == "" || in.IsLoadFromMap() {
+			continue
+		}
+		for {
+			to, ok := e.alias[ref]
+			if !ok {
+				break
+			}
+			ref = to
+		}
+		e.insns[i] = in.WithReference(ref)
+	}
+	return e.insns
+}
+
+func (e *emitter) jump(label string) { e.emit(asm.Ja.Label(label)) }
+
+// Registers.
+
+func (e *emitter) allocReg() asm.Register {
+	if len(e.free) == 0 {
+		failf(e.span, "expression is too complex (out of registers)")
+	}
+	r := e.free[0]
+	e.free = e.free[1:]
+	return r
+}
+
+func (e *emitter) freeReg(r asm.Register) {
+	if r != asm.R7 && r != asm.R8 {
+		return // a scratch register such as R0, not from the pool
+	}
+	for _, x := range e.free {
+		if x == r {
+			return
+		}
+	}
+	e.free = append(e.free, r)
+}
+
+// kept is an integer held while another expression is evaluated: in its
+// register, or spilled to a stack slot when no register was left.
+type kept struct {
+	reg     asm.Register
+	spilled bool
+	slot    loc
+}
+
+// keep makes sure another integer can be evaluated while r is held.
+func (e *emitter) keep(r asm.Register) kept {
+	if len(e.free) > 0 {
+		return kept{reg: r}
+	}
+	slot := e.alloc(8)
+	e.emit(asm.StoreMem(slot.base, int16(slot.off), r, asm.DWord))
+	e.freeReg(r)
+	return kept{spilled: true, slot: slot}
+}
+
+// into loads a kept value into dst when it was spilled and returns the
+// register holding it.
+func (e *emitter) into(k kept, dst asm.Register) asm.Register {
+	if !k.spilled {
+		return k.reg
+	}
+	e.emit(asm.LoadMem(dst, k.slot.base, int16(k.slot.off), asm.DWord))
+	return dst
+}
+
+// Memory. Small values go on the stack; big ones, and everything once the
+// stack is full, go to the per-CPU scratch buffer.
+
+func (e *emitter) alloc(size int) loc {
+	size = alignUp(max(size, 1), 8)
+	if size <= 64 && e.stackTop+size <= maxStack {
+		e.stackTop += size
+		e.stackMax = max(e.stackMax, e.stackTop)
+		return loc{asm.RFP, -e.stackTop}
+	}
+	if e.scratchTop+size > maxScratch {
+		failf(e.span, "out of memory for temporaries (%d bytes of scratch space)", maxScratch)
+	}
+	l := loc{regScratch, e.scratchTop}
+	e.scratchTop += size
+	e.scratchMax = max(e.scratchMax, e.scratchTop)
+	return l
+}
+
+// mark and release bound temporaries to one statement.
+type memMark struct{ stack, scratch int }
+
+func (e *emitter) mark() memMark { return memMark{e.stackTop, e.scratchTop} }
+
+func (e *emitter) release(m memMark) { e.stackTop, e.scratchTop = m.stack, m.scratch }
+
+// addr sets dst to the address of l.
+func (e *emitter) addr(dst asm.Register, l loc) {
+	e.emit(asm.Mov.Reg(dst, l.base))
+	if l.off != 0 {
+		e.emit(asm.Add.Imm(dst, int32(l.off)))
+	}
+}
+
+func (e *emitter) store(l loc, src asm.Register, size int) {
+	e.emit(asm.StoreMem(l.base, int16(l.off), src, sizeOp(size)))
+}
+
+func (e *emitter) load(dst asm.Register, l loc, size int) {
+	e.emit(asm.LoadMem(dst, l.base, int16(l.off), sizeOp(size)))
+}
+
+func sizeOp(size int) asm.Size {
+	switch size {
+	case 1:
+		return asm.Byte
+	case 2:
+		return asm.Half
+	case 4:
+		return asm.Word
+	}
+	return asm.DWord
+}
+
+// chunk returns the widest access (8, 4, 2, 1) that fits n bytes at an
+// offset aligned to it; the verifier wants aligned stack accesses.
+func chunk(off, n int) int {
+	for _, c := range []int{8, 4, 2} {
+		if n >= c && off%c == 0 {
+			return c
+		}
+	}
+	return 1
+}
+
+// writeBytes stores data at l with immediate stores.
+func (e *emitter) writeBytes(l loc, data []byte) {
+	r0Known, r0 := false, uint64(0)
+	for i := 0; i < len(data); {
+		c := chunk(l.off+i, len(data)-i)
+		var v uint64
+		for j := c - 1; j >= 0; j-- {
+			v = v<<8 | uint64(data[i+j])
+		}
+		at := l.at(i)
+		if c == 8 {
+			if !r0Known || r0 != v {
+				e.loadConst(asm.R0, int64(v))
+				r0Known, r0 = true, v
+			}
+			e.store(at, asm.R0, 8)
+		} else {
+			e.emit(asm.StoreImm(at.base, int16(at.off), int64(int32(uint32(v))), sizeOp(c)))
+		}
+		i += c
+	}
+}
+
+func (e *emitter) zero(l loc, n int) { e.writeBytes(l, make([]byte, n)) }
+
+// copyMem copies n bytes from src to dst.
+func (e *emitter) copyMem(dst, src loc, n int) {
+	if n > 128 {
+		e.addr(asm.R1, dst)
+		e.emit(asm.Mov.Imm(asm.R2, int32(n)))
+		e.addr(asm.R3, src)
+		e.emit(asm.FnProbeReadKernel.Call())
+		return
+	}
+	for i := 0; i < n; {
+		c := chunk(dst.off+i, n-i)
+		c = min(c, chunk(src.off+i, n-i))
+		e.load(asm.R0, src.at(i), c)
+		e.store(dst.at(i), asm.R0, c)
+		i += c
+	}
+}
+
+// call emits a helper call.
+func (e *emitter) call(fn asm.BuiltinFunc) { e.emit(fn.Call()) }
+
+// mapPtr loads a map's address into dst.
+func (e *emitter) mapPtr(dst asm.Register, name string) {
+	e.emit(asm.LoadMapPtr(dst, 0).WithReference(name))
+}
+
+// loadConst sets dst to v with the shortest instruction.
+func (e *emitter) loadConst(dst asm.Register, v int64) {
+	if v == int64(int32(v)) {
+		e.emit(asm.Mov.Imm(dst, int32(v)))
+		return
+	}
+	e.emit(asm.LoadImm(dst, v, asm.DWord))
+}

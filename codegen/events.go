@@ -1,0 +1,141 @@
+package codegen
+
+import (
+	"encoding/binary"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Events go to user space through the ring buffer: a u64 id, then the
+// arguments packed per Event.Args. The record is built in memory and copied
+// with bpf_ringbuf_output, so that no reservation is held across the
+// arguments' evaluation.
+
+// sendEvent registers ev, evaluates args into a record and outputs it.
+func (g *gen) sendEvent(ev *Event, args []lang.Expr) {
+	types := make([]*lang.Type, len(args))
+	for i, a := range args {
+		t := a.Type()
+		if t == nil || Sizeof(t) == 0 {
+			failf(a.Pos(), "a value of type %s cannot be sent to user space", t)
+		}
+		types[i] = t
+	}
+	rec := &lang.Type{Kind: lang.KTuple, Elems: append([]*lang.Type{lang.TUint64}, types...)}
+	offs := TupleOffsets(rec)
+	ev.Size = alignUp(Sizeof(rec), 8)
+	for i, t := range types {
+		ev.Args = append(ev.Args, &EventArg{Offset: offs[i+1], Type: t})
+	}
+	id := g.cc.addEvent(ev)
+
+	buf := g.alloc(ev.Size)
+	var hdr [8]byte
+	binary.LittleEndian.PutUint64(hdr[:], uint64(id))
+	g.writeBytes(buf, hdr[:])
+	for i, a := range args {
+		g.evalInto(a, types[i], buf.at(offs[i+1]))
+	}
+	if buf.base == asm.RFP {
+		// The verifier rejects helpers reading uninitialized stack.
+		g.zeroGaps(buf, rec)
+		if tail := Sizeof(rec); tail < ev.Size {
+			g.zero(buf.at(tail), ev.Size-tail)
+		}
+	}
+	g.mapPtr(asm.R1, ringBufName)
+	g.addr(asm.R2, buf)
+	g.emit(asm.Mov.Imm(asm.R3, int32(ev.Size)), asm.Mov.Imm(asm.R4, 0))
+	g.call(asm.FnRingbufOutput)
+}
+
+func stringArg(call *lang.Call, i int) string {
+	lit, ok := call.Args[i].(*lang.StrLit)
+	if !ok {
+		failf(call.Args[i].Pos(), "%s() needs a string literal here", call.Name)
+	}
+	return lit.Value
+}
+
+func intArg(call *lang.Call, i int) int64 {
+	if c, ok := smallConst(call.Args[i]); ok {
+		return int64(c)
+	}
+	if lit, ok := call.Args[i].(*lang.IntLit); ok {
+		return int64(lit.Value)
+	}
+	failf(call.Args[i].Pos(), "%s() needs an integer literal here", call.Name)
+	return 0
+}
+
+func mapArg(call *lang.Call) *lang.MapExpr {
+	if len(call.Args) == 0 {
+		failf(call.Span, "%s() needs a map", call.Name)
+	}
+	m, ok := call.Args[0].(*lang.MapExpr)
+	if !ok || len(m.Keys) != 0 {
+		failf(call.Args[0].Pos(), "%s() needs a map without keys", call.Name)
+	}
+	return m
+}
+
+// callStmt emits a call used as a statement.
+func (g *gen) callStmt(call *lang.Call) {
+	switch call.Name {
+	case "printf":
+		if len(call.Args) == 0 {
+			failf(call.Span, "printf() needs a format string")
+		}
+		g.sendEvent(&Event{Kind: EvPrintf, Format: stringArg(call, 0), Span: call.Span}, call.Args[1:])
+	case "print":
+		if len(call.Args) == 0 {
+			failf(call.Span, "print() needs an argument")
+		}
+		if m, ok := call.Args[0].(*lang.MapExpr); ok && len(m.Keys) == 0 {
+			ev := &Event{Kind: EvPrintMap, Map: m.Name, Span: call.Span}
+			if len(call.Args) > 1 {
+				ev.Top = intArg(call, 1)
+			}
+			if len(call.Args) > 2 {
+				ev.Div = intArg(call, 2)
+			}
+			g.mapOf(m)
+			g.sendEvent(ev, nil)
+			return
+		}
+		if len(call.Args) != 1 {
+			failf(call.Span, "print() of a value takes one argument")
+		}
+		g.sendEvent(&Event{Kind: EvPrintValue, Span: call.Span}, call.Args)
+	case "exit":
+		if len(call.Args) != 0 {
+			failf(call.Span, "exit() with an exit code is not supported yet")
+		}
+		g.sendEvent(&Event{Kind: EvExit, Span: call.Span}, nil)
+		g.jump(g.done)
+	case "clear", "zero":
+		m := mapArg(call)
+		g.mapOf(m)
+		kind := EvClear
+		if call.Name == "zero" {
+			kind = EvZero
+		}
+		g.sendEvent(&Event{Kind: kind, Map: m.Name, Span: call.Span}, nil)
+	case "time":
+		format := "%H:%M:%S\n"
+		if len(call.Args) > 0 {
+			format = stringArg(call, 0)
+		}
+		g.sendEvent(&Event{Kind: EvTime, Format: format, Span: call.Span}, nil)
+	case "delete":
+		g.deleteKey(call)
+	default:
+		if call.Type() != nil && isScalar(call.Type()) {
+			g.freeReg(g.evalInt(call))
+			return
+		}
+		failf(call.Span, "%s() is not supported yet", call.Name)
+	}
+}

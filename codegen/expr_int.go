@@ -1,0 +1,381 @@
+package codegen
+
+import (
+	"math"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// isScalar reports whether values of t are computed in a register.
+func isScalar(t *lang.Type) bool {
+	if t == nil {
+		return false
+	}
+	switch t.Kind {
+	case lang.KInt, lang.KBool, lang.KPtr, lang.KSym, lang.KTimestamp:
+		return true
+	}
+	return false
+}
+
+// scalarSize is the size in memory of a scalar of type t.
+func scalarSize(t *lang.Type) int {
+	switch t.Kind {
+	case lang.KInt:
+		return t.Size
+	case lang.KBool:
+		return 1
+	}
+	return 8
+}
+
+// within sets the span used for errors while f emits.
+func (g *gen) within(n lang.Node, f func()) {
+	saved := g.span
+	g.span = n.Pos()
+	f()
+	g.span = saved
+}
+
+// evalInt evaluates an integer (or bool or pointer) expression into a fresh
+// register, sign- or zero-extended to 64 bits per its type. The caller
+// frees the register.
+func (g *gen) evalInt(e lang.Expr) (r asm.Register) {
+	g.within(e, func() { r = g.evalIntAt(e) })
+	return r
+}
+
+func (g *gen) evalIntAt(e lang.Expr) asm.Register {
+	t := e.Type()
+	if !isScalar(t) {
+		failf(e.Pos(), "a value of type %s cannot be used here yet", t)
+	}
+	switch x := e.(type) {
+	case *lang.IntLit:
+		r := g.allocReg()
+		g.loadConst(r, int64(x.Value))
+		return r
+	case *lang.BoolLit:
+		r := g.allocReg()
+		g.loadConst(r, b2i(x.Value))
+		return r
+	case *lang.Ident:
+		return g.builtinInt(x)
+	case *lang.Var:
+		r := g.allocReg()
+		g.load(r, g.varLoc(x), 8)
+		return r
+	case *lang.MapExpr:
+		return g.mapReadInt(x)
+	case *lang.Binary:
+		return g.binary(x)
+	case *lang.Unary:
+		return g.unary(x)
+	case *lang.Ternary:
+		return g.ternaryInt(x)
+	case *lang.Cast:
+		if !isScalar(x.X.Type()) {
+			failf(x.Span, "cast from %s to %s is not supported yet", x.X.Type(), t)
+		}
+		r := g.evalInt(x.X)
+		g.normalize(r, t)
+		return r
+	case *lang.FieldAccess, *lang.Index:
+		l, ft := g.ctxField(e)
+		r := g.allocReg()
+		g.loadScalar(r, l, ft)
+		return r
+	case *lang.Call:
+		failf(x.Span, "%s() as a value is not supported yet", x.Name)
+	}
+	failf(e.Pos(), "this expression is not supported yet")
+	return 0
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// normalize extends the low bits of r to 64 bits per t.
+func (g *gen) normalize(r asm.Register, t *lang.Type) {
+	if t.Kind != lang.KInt || t.Size >= 8 {
+		return
+	}
+	if t.Signed {
+		g.emit([...]asm.ALUOp{1: asm.MovSX8, 2: asm.MovSX16, 4: asm.MovSX32}[t.Size].Reg(r, r))
+		return
+	}
+	switch t.Size {
+	case 4:
+		g.emit(asm.Mov.Reg32(r, r))
+	case 2:
+		g.emit(asm.And.Imm(r, 0xffff))
+	case 1:
+		g.emit(asm.And.Imm(r, 0xff))
+	}
+}
+
+// loadScalar loads a scalar of type t from memory, extended to 64 bits.
+func (g *gen) loadScalar(dst asm.Register, l loc, t *lang.Type) {
+	size := scalarSize(t)
+	g.load(dst, l, size)
+	if t.Kind == lang.KInt && t.Signed && size < 8 {
+		g.normalize(dst, t)
+	}
+}
+
+// smallConst returns the value of e when it is a literal that fits an
+// instruction's signed 32-bit immediate.
+func smallConst(e lang.Expr) (int32, bool) {
+	switch x := e.(type) {
+	case *lang.IntLit:
+		if x.Value <= math.MaxInt32 {
+			return int32(x.Value), true
+		}
+	case *lang.BoolLit:
+		return int32(b2i(x.Value)), true
+	case *lang.Unary:
+		if lit, ok := x.X.(*lang.IntLit); ok && x.Op == "-" && lit.Value <= math.MaxInt32 {
+			return -int32(lit.Value), true
+		}
+	}
+	return 0, false
+}
+
+var aluOps = map[string]asm.ALUOp{
+	"+": asm.Add, "-": asm.Sub, "*": asm.Mul, "/": asm.Div, "%": asm.Mod,
+	"&": asm.And, "|": asm.Or, "^": asm.Xor, "<<": asm.LSh, ">>": asm.RSh,
+}
+
+// aluOp picks the signed variant of / % >> for signed operands.
+func aluOp(op string, signed bool) asm.ALUOp {
+	o := aluOps[op]
+	if signed {
+		switch o {
+		case asm.Div:
+			return asm.SDiv
+		case asm.Mod:
+			return asm.SMod
+		case asm.RSh:
+			return asm.ArSh
+		}
+	}
+	return o
+}
+
+func isCompare(op string) bool {
+	switch op {
+	case "==", "!=", "<", "<=", ">", ">=":
+		return true
+	}
+	return false
+}
+
+func (g *gen) binary(x *lang.Binary) asm.Register {
+	if isCompare(x.Op) || x.Op == "&&" || x.Op == "||" {
+		return g.boolValue(x)
+	}
+	if _, ok := aluOps[x.Op]; !ok {
+		failf(x.Span, "operator %s is not supported yet", x.Op)
+	}
+	t := x.Type()
+	signed := t.Kind == lang.KInt && t.Signed
+	if x.Op == ">>" {
+		// The shifted value's type decides between logical and arithmetic.
+		signed = x.X.Type().Kind == lang.KInt && x.X.Type().Signed
+	}
+	op := aluOp(x.Op, signed)
+	rx := g.evalInt(x.X)
+	if c, ok := smallConst(x.Y); ok {
+		g.emit(op.Imm(rx, c))
+		g.normalize(rx, t)
+		return rx
+	}
+	kx := g.keep(rx)
+	ry := g.evalInt(x.Y)
+	if kx.spilled {
+		g.emit(asm.LoadMem(asm.R0, kx.slot.base, int16(kx.slot.off), asm.DWord))
+		g.emit(op.Reg(asm.R0, ry), asm.Mov.Reg(ry, asm.R0))
+		g.normalize(ry, t)
+		return ry
+	}
+	g.emit(op.Reg(kx.reg, ry))
+	g.freeReg(ry)
+	g.normalize(kx.reg, t)
+	return kx.reg
+}
+
+// boolValue materializes a condition as 0 or 1.
+func (g *gen) boolValue(e lang.Expr) asm.Register {
+	f, end := g.newLabel("false"), g.newLabel("bool")
+	g.condJump(e, f, false)
+	r := g.allocReg()
+	g.emit(asm.Mov.Imm(r, 1))
+	g.jump(end)
+	g.label(f)
+	g.emit(asm.Mov.Imm(r, 0))
+	g.label(end)
+	return r
+}
+
+func (g *gen) unary(x *lang.Unary) asm.Register {
+	switch x.Op {
+	case "-":
+		r := g.evalInt(x.X)
+		g.emit(asm.Neg.Imm(r, 0))
+		g.normalize(r, x.Type())
+		return r
+	case "~":
+		r := g.evalInt(x.X)
+		g.emit(asm.Xor.Imm(r, -1))
+		g.normalize(r, x.Type())
+		return r
+	case "!":
+		return g.boolValue(x)
+	case "++", "--":
+		return g.incDec(x, true)
+	}
+	failf(x.Span, "operator %s is not supported yet", x.Op)
+	return 0
+}
+
+func (g *gen) ternaryInt(x *lang.Ternary) asm.Register {
+	if x.Then == nil {
+		failf(x.Span, "the ?: form is not supported yet")
+	}
+	els, end := g.newLabel("else"), g.newLabel("fi")
+	g.condJump(x.Cond, els, false)
+	r := g.evalInt(x.Then)
+	g.normalize(r, x.Type())
+	g.jump(end)
+	g.freeReg(r)
+	g.label(els)
+	r2 := g.evalInt(x.Else)
+	if r2 != r {
+		g.emit(asm.Mov.Reg(r, r2))
+		g.freeReg(r2)
+		g.claim(r)
+	}
+	g.normalize(r, x.Type())
+	g.label(end)
+	return r
+}
+
+// claim allocates a specific free register.
+func (e *emitter) claim(r asm.Register) {
+	for i, x := range e.free {
+		if x == r {
+			e.free = append(e.free[:i], e.free[i+1:]...)
+			return
+		}
+	}
+	failf(e.span, "internal error: register %s is not free", r)
+}
+
+// Conditions.
+
+var jumpIf = map[string][2]asm.JumpOp{ // unsigned, signed
+	"==": {asm.JEq, asm.JEq}, "!=": {asm.JNE, asm.JNE},
+	"<": {asm.JLT, asm.JSLT}, "<=": {asm.JLE, asm.JSLE},
+	">": {asm.JGT, asm.JSGT}, ">=": {asm.JGE, asm.JSGE},
+}
+
+var negated = map[string]string{"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+
+// compareSigned applies C's usual conversions: signed only when both sides
+// are (a literal takes the other side's signedness); with mixed signs the
+// wider side wins, unsigned on a tie.
+func compareSigned(x, y lang.Expr) bool {
+	tx, ty := x.Type(), y.Type()
+	sx := tx.Kind == lang.KInt && tx.Signed
+	sy := ty.Kind == lang.KInt && ty.Signed
+	if _, ok := smallConst(x); ok {
+		return sy
+	}
+	if _, ok := smallConst(y); ok {
+		return sx
+	}
+	if sx == sy {
+		return sx
+	}
+	if sx {
+		return scalarSize(tx) > scalarSize(ty)
+	}
+	return scalarSize(ty) > scalarSize(tx)
+}
+
+// condJump jumps to label when e's truth equals when, else falls through.
+func (g *gen) condJump(e lang.Expr, label string, when bool) {
+	g.within(e, func() { g.condJumpAt(e, label, when) })
+}
+
+func (g *gen) condJumpAt(e lang.Expr, label string, when bool) {
+	switch x := e.(type) {
+	case *lang.BoolLit:
+		if x.Value == when {
+			g.jump(label)
+		}
+		return
+	case *lang.Unary:
+		if x.Op == "!" {
+			g.condJump(x.X, label, !when)
+			return
+		}
+	case *lang.Binary:
+		switch {
+		case x.Op == "&&" && when, x.Op == "||" && !when:
+			skip := g.newLabel("sc")
+			g.condJump(x.X, skip, !when)
+			g.condJump(x.Y, label, when)
+			g.label(skip)
+			return
+		case x.Op == "&&", x.Op == "||":
+			g.condJump(x.X, label, when)
+			g.condJump(x.Y, label, when)
+			return
+		case isCompare(x.Op):
+			g.compareJump(x, label, when)
+			return
+		}
+	}
+	r := g.evalInt(e)
+	op := asm.JEq
+	if when {
+		op = asm.JNE
+	}
+	g.emit(op.Imm(r, 0, label))
+	g.freeReg(r)
+}
+
+func (g *gen) compareJump(x *lang.Binary, label string, when bool) {
+	if x.X.Type().Kind == lang.KString || x.Y.Type().Kind == lang.KString {
+		g.stringCompareJump(x, label, when)
+		return
+	}
+	cmp := x.Op
+	if !when {
+		cmp = negated[cmp]
+	}
+	signed := 0
+	if compareSigned(x.X, x.Y) {
+		signed = 1
+	}
+	op := jumpIf[cmp][signed]
+	rx := g.evalInt(x.X)
+	if c, ok := smallConst(x.Y); ok {
+		g.emit(op.Imm(rx, c, label))
+		g.freeReg(rx)
+		return
+	}
+	kx := g.keep(rx)
+	ry := g.evalInt(x.Y)
+	rx = g.into(kx, asm.R0)
+	g.emit(op.Reg(rx, ry, label))
+	g.freeReg(rx)
+	g.freeReg(ry)
+}

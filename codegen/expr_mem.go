@@ -1,0 +1,265 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Strings, tuples and other aggregates live in memory. Every string in
+// memory is NUL-padded to its full size, so that copies can be used as map
+// keys directly.
+
+// evalInto writes the value of e, converted to type t, at dst.
+func (g *gen) evalInto(e lang.Expr, t *lang.Type, dst loc) {
+	g.within(e, func() {
+		switch {
+		case isScalar(t):
+			r := g.evalInt(e)
+			g.store(dst, r, scalarSize(t))
+			g.freeReg(r)
+		case t.Kind == lang.KString:
+			g.evalString(e, dst, t.Size)
+		case t.Kind == lang.KTuple:
+			g.evalTuple(e, t, dst)
+		default:
+			failf(e.Pos(), "values of type %s are not supported yet", t)
+		}
+	})
+}
+
+// evalMem returns where the value of an aggregate expression is in memory,
+// evaluating it into a temporary unless it already lives somewhere.
+func (g *gen) evalMem(e lang.Expr) loc {
+	if v, ok := e.(*lang.Var); ok {
+		return g.varLoc(v)
+	}
+	t := e.Type()
+	tmp := g.alloc(Sizeof(t))
+	g.evalInto(e, t, tmp)
+	return tmp
+}
+
+func (g *gen) evalString(e lang.Expr, dst loc, size int) {
+	switch x := e.(type) {
+	case *lang.StrLit:
+		g.stringLit(x.Value, dst, size)
+		return
+	case *lang.Ident:
+		switch x.Name {
+		case "comm":
+			g.comm(dst, size)
+			return
+		case "probe":
+			g.stringLit(g.res.Name, dst, size)
+			return
+		}
+		failf(x.Span, "builtin %s is not supported yet", x.Name)
+	case *lang.Call:
+		if x.Name == "str" {
+			g.str(x, dst, size)
+			return
+		}
+		failf(x.Span, "%s() as a string is not supported yet", x.Name)
+	case *lang.Ternary:
+		if x.Then == nil {
+			failf(x.Span, "the ?: form is not supported yet")
+		}
+		els, end := g.newLabel("else"), g.newLabel("fi")
+		g.condJump(x.Cond, els, false)
+		g.evalString(x.Then, dst, size)
+		g.jump(end)
+		g.label(els)
+		g.evalString(x.Else, dst, size)
+		g.label(end)
+		return
+	case *lang.MapExpr:
+		g.mapReadMem(x, dst, size)
+		return
+	case *lang.Var:
+		g.copyString(dst, size, g.varLoc(x), x.Type().Size)
+		return
+	case *lang.FieldAccess, *lang.Index:
+		src, ft := g.ctxField(e)
+		n := Sizeof(ft)
+		if ft.Kind != lang.KString && !(ft.Kind == lang.KArray && ft.Elem.Size == 1) {
+			failf(e.Pos(), "field of type %s used as a string is not supported yet", ft)
+		}
+		// The record is read through probe_read (ctx cannot be a
+		// helper's memory argument), then terminated.
+		n = min(n, size)
+		g.zero(dst, size)
+		g.addr(asm.R1, dst)
+		g.emit(asm.Mov.Imm(asm.R2, int32(n)))
+		g.addr(asm.R3, src)
+		g.call(asm.FnProbeReadKernel)
+		g.emit(asm.StoreImm(dst.base, int16(dst.off+size-1), 0, asm.Byte))
+		return
+	}
+	failf(e.Pos(), "this string expression is not supported yet")
+}
+
+// stringLit writes s NUL-padded (and truncated) to size bytes.
+func (g *gen) stringLit(s string, dst loc, size int) {
+	b := make([]byte, size)
+	copy(b[:size-1], s)
+	g.writeBytes(dst, b)
+}
+
+// copyString copies a string of srcSize bytes into a buffer of size bytes.
+func (g *gen) copyString(dst loc, size int, src loc, srcSize int) {
+	n := min(size, srcSize)
+	g.copyMem(dst, src, n)
+	if size > n {
+		g.zero(dst.at(n), size-n)
+	} else if srcSize > size {
+		g.emit(asm.StoreImm(dst.base, int16(dst.off+size-1), 0, asm.Byte))
+	}
+}
+
+// comm writes the current task's name (16 bytes, NUL-padded by the kernel).
+func (g *gen) comm(dst loc, size int) {
+	const commLen = 16
+	if size < commLen {
+		tmp := g.alloc(commLen)
+		g.comm(tmp, commLen)
+		g.copyString(dst, size, tmp, commLen)
+		return
+	}
+	g.addr(asm.R1, dst)
+	g.emit(asm.Mov.Imm(asm.R2, commLen))
+	g.call(asm.FnGetCurrentComm)
+	if size > commLen {
+		g.zero(dst.at(commLen), size-commLen)
+	}
+}
+
+// str(ptr[, len]) reads a NUL-terminated string from kernel or user memory.
+func (g *gen) str(x *lang.Call, dst loc, size int) {
+	if len(x.Args) < 1 || len(x.Args) > 2 {
+		failf(x.Span, "str() takes one or two arguments")
+	}
+	fn := asm.FnProbeReadKernelStr
+	if x.Args[0].Type().UserSpace || x.Type().UserSpace {
+		fn = asm.FnProbeReadUserStr
+	}
+	rp := g.evalInt(x.Args[0])
+	if len(x.Args) == 1 {
+		g.zero(dst, size)
+		g.addr(asm.R1, dst)
+		g.emit(asm.Mov.Imm(asm.R2, int32(size)))
+		g.emit(asm.Mov.Reg(asm.R3, rp))
+		g.freeReg(rp)
+		g.call(fn)
+		return
+	}
+	kp := g.keep(rp)
+	rl := g.evalInt(x.Args[1])
+	// Read at most len bytes plus the NUL, bounded by the buffer.
+	ok := g.newLabel("strlen")
+	g.emit(asm.Add.Imm(rl, 1), asm.JLE.Imm(rl, int32(size), ok), asm.Mov.Imm(rl, int32(size)))
+	g.label(ok)
+	kl := g.keep(rl)
+	g.zero(dst, size)
+	g.addr(asm.R1, dst)
+	g.emit(asm.Mov.Reg(asm.R2, g.into(kl, asm.R2)))
+	g.emit(asm.Mov.Reg(asm.R3, g.into(kp, asm.R3)))
+	g.freeReg(kl.reg)
+	g.freeReg(kp.reg)
+	g.call(fn)
+}
+
+// evalTuple writes a tuple literal or copies a tuple value.
+func (g *gen) evalTuple(e lang.Expr, t *lang.Type, dst loc) {
+	if tup, ok := e.(*lang.Tuple); ok {
+		if len(tup.Elems) != len(t.Elems) {
+			failf(e.Pos(), "internal error: tuple of %d elements typed %s", len(tup.Elems), t)
+		}
+		offs := TupleOffsets(t)
+		for i, el := range tup.Elems {
+			g.evalInto(el, t.Elems[i], dst.at(offs[i]))
+		}
+		g.zeroGaps(dst, t)
+		return
+	}
+	if Sizeof(e.Type()) != Sizeof(t) {
+		failf(e.Pos(), "converting a tuple of type %s to %s is not supported yet", e.Type(), t)
+	}
+	switch x := e.(type) {
+	case *lang.Var:
+		g.copyMem(dst, g.varLoc(x), Sizeof(t))
+	case *lang.MapExpr:
+		g.mapReadMem(x, dst, Sizeof(t))
+	default:
+		failf(e.Pos(), "this tuple expression is not supported yet")
+	}
+}
+
+// String comparison.
+
+// stringCompareJump compares two strings byte by byte up to the first NUL.
+func (g *gen) stringCompareJump(x *lang.Binary, label string, when bool) {
+	if x.Op != "==" && x.Op != "!=" {
+		failf(x.Span, "operator %s on strings is not supported yet", x.Op)
+	}
+	if x.X.Type().Kind != lang.KString || x.Y.Type().Kind != lang.KString {
+		failf(x.Span, "comparing %s with %s is not supported", x.X.Type(), x.Y.Type())
+	}
+	// equal is where control goes when the strings are equal.
+	jumpOnEqual := (x.Op == "==") == when
+	equal, differ := g.newLabel("streq"), g.newLabel("strne")
+	if jumpOnEqual {
+		equal = label
+	} else {
+		differ = label
+	}
+	// A literal side is compared against immediates.
+	a, b := x.X, x.Y
+	if _, ok := a.(*lang.StrLit); ok {
+		a, b = b, a
+	}
+	la := g.evalMem(a)
+	sa := a.Type().Size
+	if lit, ok := b.(*lang.StrLit); ok {
+		s := lit.Value
+		if len(s) >= sa {
+			// The literal cannot fit: never equal.
+			g.jump(differ)
+		} else {
+			for i := 0; i <= len(s); i++ {
+				var c byte
+				if i < len(s) {
+					c = s[i]
+				}
+				g.load(asm.R1, la.at(i), 1)
+				g.emit(asm.JNE.Imm(asm.R1, int32(c), differ))
+			}
+			g.jump(equal)
+		}
+	} else {
+		lb := g.evalMem(b)
+		n := min(sa, b.Type().Size)
+		for i := 0; i < n; i++ {
+			g.load(asm.R1, la.at(i), 1)
+			g.load(asm.R2, lb.at(i), 1)
+			g.emit(asm.JNE.Reg(asm.R1, asm.R2, differ))
+			g.emit(asm.JEq.Imm(asm.R1, 0, equal))
+		}
+		// Both buffers full to the shorter size: equal only if the longer
+		// one ends there.
+		switch {
+		case sa > n:
+			g.load(asm.R1, la.at(n), 1)
+			g.emit(asm.JNE.Imm(asm.R1, 0, differ))
+		case b.Type().Size > n:
+			g.load(asm.R1, lb.at(n), 1)
+			g.emit(asm.JNE.Imm(asm.R1, 0, differ))
+		}
+		g.jump(equal)
+	}
+	if jumpOnEqual {
+		g.label(differ)
+	} else {
+		g.label(equal)
+	}
+}

@@ -1,0 +1,130 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Plain (non-aggregation) map reads and writes.
+
+func requirePlain(x *lang.MapExpr, sym *lang.MapSym) {
+	if sym.Value.IsAggregation() {
+		failf(x.Span, "reading the value of aggregation %s in the program is not supported yet", x.Name)
+	}
+}
+
+// mapReadInt reads an integer map value; a missing key reads as 0.
+func (g *gen) mapReadInt(x *lang.MapExpr) asm.Register {
+	sym, m := g.mapOf(x)
+	requirePlain(x, sym)
+	key := g.buildKey(x)
+	g.lookup(m, key)
+	r := g.allocReg()
+	miss := g.newLabel("miss")
+	g.emit(asm.Mov.Imm(r, 0), asm.JEq.Imm(asm.R0, 0, miss))
+	g.loadScalar(r, loc{asm.R0, 0}, sym.Value)
+	g.label(miss)
+	return r
+}
+
+// mapReadMem copies an aggregate map value to dst (size bytes); a missing
+// key reads as zeroes.
+func (g *gen) mapReadMem(x *lang.MapExpr, dst loc, size int) {
+	sym, m := g.mapOf(x)
+	requirePlain(x, sym)
+	key := g.buildKey(x)
+	g.lookup(m, key)
+	miss, end := g.newLabel("miss"), g.newLabel("read")
+	g.emit(asm.JEq.Imm(asm.R0, 0, miss))
+	if sym.Value.Kind == lang.KString {
+		g.copyString(dst, size, loc{asm.R0, 0}, sym.Value.Size)
+	} else {
+		g.copyMem(dst, loc{asm.R0, 0}, min(size, m.ValueSize))
+	}
+	g.jump(end)
+	g.label(miss)
+	g.zero(dst, size)
+	g.label(end)
+}
+
+// mapAssign is `@m[k] = value`.
+func (g *gen) mapAssign(x *lang.MapExpr, value lang.Expr) {
+	sym, m := g.mapOf(x)
+	requirePlain(x, sym)
+	val := g.alloc(m.ValueSize)
+	g.evalInto(value, sym.Value, val)
+	key := g.buildKey(x)
+	g.mapPtr(asm.R1, m.Name)
+	g.addr(asm.R2, key)
+	g.addr(asm.R3, val)
+	g.emit(asm.Mov.Imm(asm.R4, 0)) // BPF_ANY
+	g.call(asm.FnMapUpdateElem)
+}
+
+// mapCompound is `@m[k] op= value` (or ++/-- with value nil and delta):
+// the value is updated in place, created as 0 when missing. With want set,
+// it returns the old (postfix) or new value.
+func (g *gen) mapCompound(x *lang.MapExpr, op string, value lang.Expr, delta int32, want, postfix bool) asm.Register {
+	sym, m := g.mapOf(x)
+	requirePlain(x, sym)
+	if !isScalar(sym.Value) {
+		failf(x.Span, "%s= on a map of %s is not supported", op, sym.Value)
+	}
+	signed := sym.Value.Kind == lang.KInt && sym.Value.Signed
+	var kv kept
+	if value != nil {
+		kv = g.keep(g.evalInt(value))
+	}
+	key := g.buildKey(x)
+	res := asm.R0
+	if want {
+		res = g.allocReg()
+		g.emit(asm.Mov.Imm(res, 0))
+	}
+	skip := g.newLabel("full")
+	g.lookupOrInit(m, key, func(l loc) { g.zero(l, m.ValueSize) }, skip)
+	g.loadScalar(asm.R1, loc{asm.R0, 0}, sym.Value)
+	if want && postfix {
+		g.emit(asm.Mov.Reg(res, asm.R1))
+	}
+	if value != nil {
+		rv := g.into(kv, asm.R2)
+		g.emit(aluOp(op, signed).Reg(asm.R1, rv))
+	} else {
+		g.emit(asm.Add.Imm(asm.R1, delta))
+	}
+	g.normalize(asm.R1, sym.Value)
+	g.store(loc{asm.R0, 0}, asm.R1, scalarSize(sym.Value))
+	if want && !postfix {
+		g.emit(asm.Mov.Reg(res, asm.R1))
+	}
+	g.label(skip)
+	if value != nil {
+		g.freeReg(kv.reg)
+	}
+	return res
+}
+
+// deleteKey is delete(@m[k]) or delete(@m, k).
+func (g *gen) deleteKey(call *lang.Call) {
+	var target *lang.MapExpr
+	switch len(call.Args) {
+	case 1:
+		target, _ = call.Args[0].(*lang.MapExpr)
+	case 2:
+		if m, ok := call.Args[0].(*lang.MapExpr); ok && len(m.Keys) == 0 {
+			cp := *m
+			cp.Keys = []lang.Expr{call.Args[1]}
+			target = &cp
+		}
+	}
+	if target == nil {
+		failf(call.Span, "delete() needs a map element")
+	}
+	_, m := g.mapOf(target)
+	key := g.buildKey(target)
+	g.mapPtr(asm.R1, m.Name)
+	g.addr(asm.R2, key)
+	g.call(asm.FnMapDeleteElem)
+}

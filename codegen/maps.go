@@ -1,0 +1,157 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// addMap declares a script map: a per-CPU hash for aggregations, a plain
+// hash otherwise.
+func (cc *compiler) addMap(m *lang.MapSym) *Map {
+	if m.Value == nil {
+		failf(m.First, "map %s has no value type", m.Name)
+	}
+	hint := m.Name[1:]
+	if hint == "" {
+		hint = "anon"
+	}
+	keySize := 8
+	if m.Key != nil {
+		keySize = Sizeof(m.Key)
+	}
+	if m.Value.Kind == lang.KHist || m.Value.Kind == lang.KLhist {
+		keySize = bucketOffset(m) + 8
+	}
+	pm := &Map{
+		Name:       kernelName("m", len(cc.plan.Maps), hint),
+		ScriptName: m.Name,
+		Key:        m.Key,
+		Value:      m.Value,
+		KeySize:    keySize,
+		ValueSize:  Sizeof(m.Value),
+		PerCPU:     m.Value.IsAggregation(),
+	}
+	if pm.ValueSize == 0 {
+		failf(m.First, "map %s has a value of type %s, which cannot be stored", m.Name, m.Value)
+	}
+	typ := ebpf.Hash
+	if pm.PerCPU {
+		typ = ebpf.PerCPUHash
+	}
+	if d := m.Decl; d != nil {
+		failf(d.Span, "map declarations (let %s = %s(...)) are not supported yet", d.Name, d.Kind)
+	}
+	cc.plan.Spec.Maps[pm.Name] = &ebpf.MapSpec{
+		Name:       pm.Name,
+		Type:       typ,
+		KeySize:    uint32(pm.KeySize),
+		ValueSize:  uint32(pm.ValueSize),
+		MaxEntries: cc.maxMapKeys(),
+	}
+	cc.plan.Maps = append(cc.plan.Maps, pm)
+	cc.maps[m.Name] = pm
+	return pm
+}
+
+// userKeySize is the size of the key the script writes (a map without keys
+// uses a u64 zero).
+func userKeySize(m *lang.MapSym) int {
+	if m.Key == nil {
+		return 8
+	}
+	return Sizeof(m.Key)
+}
+
+// bucketOffset is where hist/lhist maps keep the u64 bucket in the key.
+func bucketOffset(m *lang.MapSym) int { return alignUp(userKeySize(m), 8) }
+
+func (g *gen) mapOf(e *lang.MapExpr) (*lang.MapSym, *Map) {
+	sym := e.Sym
+	if sym == nil {
+		failf(e.Span, "internal error: map %s was not resolved", e.Name)
+	}
+	m := g.cc.maps[sym.Name]
+	if m == nil {
+		m = g.cc.addMap(sym)
+	}
+	return sym, m
+}
+
+// buildKey writes the key of e into fresh memory, leaving room for the
+// bucket of a histogram, and returns where it is.
+func (g *gen) buildKey(e *lang.MapExpr) loc {
+	sym, m := g.mapOf(e)
+	key := g.alloc(m.KeySize)
+	if sym.Key == nil {
+		if len(e.Keys) != 0 {
+			failf(e.Span, "internal error: map %s used with keys but typed without", e.Name)
+		}
+		g.zero(key, 8)
+		return key
+	}
+	switch len(e.Keys) {
+	case 0:
+		failf(e.Span, "map %s needs a key", e.Name)
+	case 1:
+		g.evalInto(e.Keys[0], sym.Key, key)
+	default:
+		if sym.Key.Kind != lang.KTuple || len(sym.Key.Elems) != len(e.Keys) {
+			failf(e.Span, "internal error: map %s key type %s does not match %d keys", e.Name, sym.Key, len(e.Keys))
+		}
+		offs := TupleOffsets(sym.Key)
+		for i, k := range e.Keys {
+			g.evalInto(k, sym.Key.Elems[i], key.at(offs[i]))
+		}
+		g.zeroGaps(key, sym.Key)
+	}
+	return key
+}
+
+// zeroGaps zeroes the alignment padding of a tuple at l so that equal keys
+// hash equally and the verifier sees initialized memory.
+func (g *gen) zeroGaps(l loc, t *lang.Type) {
+	offs := TupleOffsets(t)
+	end := 0
+	for i, el := range t.Elems {
+		if offs[i] > end {
+			g.zero(l.at(end), offs[i]-end)
+		}
+		if el.Kind == lang.KTuple {
+			g.zeroGaps(l.at(offs[i]), el)
+		}
+		end = offs[i] + Sizeof(el)
+	}
+	if total := Sizeof(t); total > end {
+		g.zero(l.at(end), total-end)
+	}
+}
+
+// lookup leaves a pointer to key's value (or 0) in R0.
+func (g *gen) lookup(m *Map, key loc) {
+	g.mapPtr(asm.R1, m.Name)
+	g.addr(asm.R2, key)
+	g.call(asm.FnMapLookupElem)
+}
+
+// lookupOrInit leaves in R0 a pointer to key's value, inserting init first
+// when the key is missing; it jumps to skip when the map is full.
+func (g *gen) lookupOrInit(m *Map, key loc, init func(loc), skip string) {
+	found := g.newLabel("found")
+	g.lookup(m, key)
+	g.emit(asm.JNE.Imm(asm.R0, 0, found))
+	val := g.alloc(m.ValueSize)
+	init(val)
+	g.mapPtr(asm.R1, m.Name)
+	g.addr(asm.R2, key)
+	g.addr(asm.R3, val)
+	g.loadConst(asm.R4, bpfNoExist)
+	g.call(asm.FnMapUpdateElem)
+	g.lookup(m, key)
+	g.emit(asm.JEq.Imm(asm.R0, 0, skip))
+	g.label(found)
+}
+
+// BPF_NOEXIST: insert only; a racing insert on another CPU wins.
+const bpfNoExist = 1

@@ -1,0 +1,116 @@
+package codegen
+
+import (
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+func (g *gen) block(b *lang.Block) {
+	if b == nil {
+		return
+	}
+	for _, s := range b.Stmts {
+		g.stmt(s)
+	}
+}
+
+// stmt emits one statement; its temporaries are released afterwards.
+func (g *gen) stmt(s lang.Stmt) {
+	saved := g.span
+	g.span = s.Pos()
+	m := g.mark()
+	g.stmtAt(s)
+	g.release(m)
+	if len(g.free) != len(intRegs) {
+		failf(s.Pos(), "internal error: registers leaked by this statement")
+	}
+	g.span = saved
+}
+
+func (g *gen) stmtAt(s lang.Stmt) {
+	switch x := s.(type) {
+	case *lang.ExprStmt:
+		g.exprStmt(x.X)
+	case *lang.AssignStmt:
+		g.assign(x)
+	case *lang.LetStmt:
+		g.allocVar(x.Var)
+		if x.Value != nil {
+			g.assignVar(x.Var, "=", x.Value)
+		} else {
+			l := g.varLoc(x.Var)
+			g.zero(l, varSize(varType(x.Var)))
+		}
+	case *lang.IfStmt:
+		els, end := g.newLabel("else"), g.newLabel("endif")
+		g.condJump(x.Cond, els, false)
+		g.block(x.Then)
+		if x.Else != nil {
+			g.jump(end)
+		}
+		g.label(els)
+		if x.Else != nil {
+			g.stmt(x.Else)
+			g.label(end)
+		}
+	case *lang.Block:
+		g.block(x)
+	case *lang.BlockStmt:
+		g.block(x.Body)
+	case *lang.JumpStmt:
+		if x.Kind != "return" {
+			failf(x.Span, "%s is not supported yet", x.Kind)
+		}
+		g.jump(g.done)
+	case *lang.WhileStmt:
+		failf(x.Span, "while loops are not supported yet")
+	case *lang.ForMapStmt, *lang.ForRangeStmt:
+		failf(x.Pos(), "for loops are not supported yet")
+	case *lang.UnrollStmt:
+		failf(x.Span, "unroll is not supported yet")
+	default:
+		failf(s.Pos(), "this statement is not supported yet")
+	}
+}
+
+func (g *gen) exprStmt(e lang.Expr) {
+	switch x := e.(type) {
+	case *lang.Call:
+		g.within(x, func() { g.callStmt(x) })
+		return
+	case *lang.Unary:
+		if x.Op == "++" || x.Op == "--" {
+			g.within(x, func() { g.freeReg(g.incDec(x, false)) })
+			return
+		}
+	}
+	if isScalar(e.Type()) {
+		g.freeReg(g.evalInt(e))
+		return
+	}
+	failf(e.Pos(), "this expression statement is not supported yet")
+}
+
+func (g *gen) assign(x *lang.AssignStmt) {
+	switch t := x.Target.(type) {
+	case *lang.Var:
+		g.allocVar(t)
+		g.assignVar(t, x.Op, x.Value)
+	case *lang.MapExpr:
+		sym, _ := g.mapOf(t)
+		if sym.Value.IsAggregation() {
+			call, ok := x.Value.(*lang.Call)
+			if !ok || x.Op != "=" {
+				failf(x.Span, "map %s holds an aggregation and can only be assigned one", t.Name)
+			}
+			g.within(call, func() { g.aggregate(t, call) })
+			return
+		}
+		if x.Op == "=" {
+			g.mapAssign(t, x.Value)
+			return
+		}
+		g.mapCompound(t, x.Op[:len(x.Op)-1], x.Value, 0, false, false)
+	default:
+		failf(x.Target.Pos(), "cannot assign to this expression")
+	}
+}

@@ -1,0 +1,135 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Scratch variables get their memory before the body is emitted, so that
+// statement temporaries can be released without freeing variables.
+
+func varSize(t *lang.Type) int {
+	if isScalar(t) {
+		return 8 // held as the extended 64-bit value
+	}
+	return Sizeof(t)
+}
+
+func (g *gen) allocVars(b *lang.Block) {
+	if b == nil {
+		return
+	}
+	for _, s := range b.Stmts {
+		g.allocVarsIn(s)
+	}
+}
+
+func (g *gen) allocVarsIn(s lang.Stmt) {
+	switch x := s.(type) {
+	case *lang.LetStmt:
+		g.allocVar(x.Var)
+	case *lang.AssignStmt:
+		if v, ok := x.Target.(*lang.Var); ok {
+			g.allocVar(v)
+		}
+	case *lang.IfStmt:
+		g.allocVars(x.Then)
+		if x.Else != nil {
+			g.allocVarsIn(x.Else)
+		}
+	case *lang.Block:
+		g.allocVars(x)
+	case *lang.BlockStmt:
+		g.allocVars(x.Body)
+	case *lang.WhileStmt:
+		g.allocVars(x.Body)
+	case *lang.UnrollStmt:
+		g.allocVars(x.Body)
+	}
+}
+
+func (g *gen) allocVar(v *lang.Var) {
+	if v == nil || v.Sym == nil {
+		return
+	}
+	if _, ok := g.vars[v.Sym]; ok {
+		return
+	}
+	t := v.Sym.Type
+	if t == nil {
+		t = v.Type()
+	}
+	if t == nil || varSize(t) == 0 {
+		failf(v.Span, "variable %s has no type", v.Name)
+	}
+	g.span = v.Span
+	g.vars[v.Sym] = g.alloc(varSize(t))
+}
+
+func (g *gen) varLoc(v *lang.Var) loc {
+	if v.Sym == nil {
+		failf(v.Span, "internal error: variable %s was not resolved", v.Name)
+	}
+	l, ok := g.vars[v.Sym]
+	if !ok {
+		failf(v.Span, "variable %s is used before it is assigned", v.Name)
+	}
+	return l
+}
+
+func varType(v *lang.Var) *lang.Type {
+	if v.Sym != nil && v.Sym.Type != nil {
+		return v.Sym.Type
+	}
+	return v.Type()
+}
+
+// assignVar stores value into v (plain or compound assignment).
+func (g *gen) assignVar(v *lang.Var, op string, value lang.Expr) {
+	l, t := g.varLoc(v), varType(v)
+	if !isScalar(t) {
+		if op != "=" {
+			failf(v.Span, "%s on a value of type %s is not supported", op, t)
+		}
+		g.evalInto(value, t, l)
+		return
+	}
+	r := g.evalInt(value)
+	if op != "=" {
+		g.load(asm.R1, l, 8)
+		g.emit(aluOp(op[:len(op)-1], t.Kind == lang.KInt && t.Signed).Reg(asm.R1, r), asm.Mov.Reg(r, asm.R1))
+	}
+	g.normalize(r, t)
+	g.store(l, r, 8)
+	g.freeReg(r)
+}
+
+// incDec emits ++/-- on a variable or a map value; when value is true the
+// result (old value for postfix, new for prefix) is returned in a register.
+func (g *gen) incDec(x *lang.Unary, value bool) asm.Register {
+	delta := int32(1)
+	if x.Op == "--" {
+		delta = -1
+	}
+	switch t := x.X.(type) {
+	case *lang.Var:
+		l, vt := g.varLoc(t), varType(t)
+		if !isScalar(vt) {
+			failf(x.Span, "%s on a value of type %s", x.Op, vt)
+		}
+		r := g.allocReg()
+		g.load(r, l, 8)
+		g.emit(asm.Mov.Reg(asm.R1, r), asm.Add.Imm(asm.R1, delta))
+		g.normalize(asm.R1, vt)
+		g.store(l, asm.R1, 8)
+		if !x.Postfix {
+			g.emit(asm.Mov.Reg(r, asm.R1))
+		}
+		return r
+	case *lang.MapExpr:
+		return g.mapCompound(t, "+", nil, delta, value, x.Postfix)
+	}
+	failf(x.Span, "%s needs a variable or a map", x.Op)
+	return 0
+}

@@ -1,0 +1,134 @@
+package check
+
+import (
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+func (c *checker) assign(s *lang.AssignStmt) {
+	switch t := s.Target.(type) {
+	case *lang.Var:
+		c.assignVar(s, t)
+	case *lang.MapExpr:
+		c.assignMap(s, t)
+	default:
+		if s.Target != nil {
+			c.expr(s.Target)
+			c.errorf(s.Target.Pos(), "Can only assign to a map or a scratch variable")
+		}
+		c.expr(s.Value)
+	}
+}
+
+// aggregationCall returns value as a call to an aggregation function.
+func aggregationCall(e lang.Expr) (*lang.Call, *stdlib.Func) {
+	call, ok := e.(*lang.Call)
+	if !ok {
+		return nil, nil
+	}
+	f := stdlib.LookupFunc(call.Name)
+	if f == nil || !f.Aggregation {
+		return nil, nil
+	}
+	return call, f
+}
+
+func (c *checker) assignVar(s *lang.AssignStmt, v *lang.Var) {
+	if call, _ := aggregationCall(s.Value); call != nil && s.Op == "=" {
+		c.expr(s.Value)
+		c.declareIfNew(v, tNone)
+		return
+	}
+	vt := c.expr(s.Value)
+	sym := c.lookupVar(v.Name)
+	if s.Op != "=" {
+		if sym == nil {
+			c.errorf(v.Span, "Undefined or undeclared variable: %s", v.Name)
+			return
+		}
+		v.Sym = sym
+		c.varUses = append(c.varUses, v)
+		if !known(vt) || !known(sym.Type) {
+			return
+		}
+		if sym.Type.Kind != lang.KInt || !vt.IsInt() {
+			c.errorf(s.Span, "Type mismatch for '%s': comparing '%s' with '%s'", s.Op[:len(s.Op)-1], sym.Type, vt)
+			return
+		}
+		vt = arithType(sym.Type, vt)
+	}
+	if !known(vt) {
+		c.declareIfNew(v, tNone)
+		return
+	}
+	if !c.checkStorable(s.Value, vt) {
+		c.declareIfNew(v, tNone)
+		return
+	}
+	if sym == nil {
+		c.declareIfNew(v, varType(vt))
+		return
+	}
+	v.Sym = sym
+	c.varUses = append(c.varUses, v)
+	merged, ok := assignable(sym.Type, vt)
+	if !ok {
+		c.errorf(v.Span, "Type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'", v.Name, vt, sym.Type)
+		return
+	}
+	sym.Type = merged
+}
+
+// declareIfNew binds v, declaring it in the probe's scope when new.
+func (c *checker) declareIfNew(v *lang.Var, t *lang.Type) {
+	sym := c.lookupVar(v.Name)
+	if sym == nil {
+		sym = c.declare(c.probeScope(), v.Name, t)
+	}
+	v.Sym = sym
+	v.SetType(sym.Type)
+	c.varUses = append(c.varUses, v)
+}
+
+func (c *checker) assignMap(s *lang.AssignStmt, m *lang.MapExpr) {
+	sym := c.mapSym(m)
+	if call, _ := aggregationCall(s.Value); call != nil {
+		if s.Op != "=" {
+			c.errorf(s.Span, "%s() should be directly assigned to a map", call.Name)
+			return
+		}
+		at := c.aggregation(call)
+		if known(at) {
+			c.mergeValue(m, sym, at)
+		}
+		m.SetType(sym.Value)
+		return
+	}
+	vt := c.expr(s.Value)
+	if s.Op != "=" {
+		// Compound assignment: a new map starts at 0 as an int64.
+		if sym.Value.Kind == lang.KNone {
+			sym.Value = lang.TInt64
+		}
+		m.SetType(sym.Value)
+		if !known(vt) {
+			return
+		}
+		if sym.Value.Kind != lang.KInt || !vt.IsInt() {
+			c.errorf(s.Span, "Type mismatch for '%s': comparing '%s' with '%s'", s.Op[:len(s.Op)-1], sym.Value, vt)
+			return
+		}
+		c.mergeValue(m, sym, arithType(sym.Value, vt))
+		return
+	}
+	if !known(vt) {
+		m.SetType(tNone)
+		return
+	}
+	if !c.checkStorable(s.Value, vt) {
+		m.SetType(tNone)
+		return
+	}
+	c.mergeValue(m, sym, vt)
+	m.SetType(sym.Value)
+}

@@ -1,0 +1,165 @@
+package check
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+// resolveAttach expands one attach point into concrete ones, canonicalising
+// its provider name in place.
+func (c *checker) resolveAttach(ap *lang.AttachPoint) []*lang.Resolved {
+	prov := stdlib.LookupProvider(ap.Provider)
+	if prov == nil {
+		c.errorf(ap.Span, "Invalid probe type: %s", ap.Provider)
+		c.hintf("valid types are %s", strings.Join(stdlib.ProviderNames(), ", "))
+		return nil
+	}
+	ap.Provider = prov.Name
+	if !prov.Supported {
+		c.errorf(ap.Span, "%s probes are not supported yet", prov.Name)
+		return nil
+	}
+	switch prov.Name {
+	case "BEGIN", "END":
+		if len(ap.Parts) != 0 {
+			c.errorf(ap.Span, "%s probe type requires 0 arguments", prov.Name)
+			return nil
+		}
+		return []*lang.Resolved{{Point: ap, Provider: prov.Name, Name: prov.Name}}
+	case "tracepoint":
+		return c.resolveTracepoint(ap)
+	case "interval":
+		return c.resolveInterval(ap)
+	}
+	c.errorf(ap.Span, "%s probes are not supported yet", prov.Name)
+	return nil
+}
+
+func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
+
+func (c *checker) resolveTracepoint(ap *lang.AttachPoint) []*lang.Resolved {
+	if len(ap.Parts) != 2 || ap.Parts[0] == "" || ap.Parts[1] == "" {
+		c.errorf(ap.Span, "tracepoint probe type requires 2 arguments")
+		c.hintf("write tracepoint:category:event, e.g. tracepoint:syscalls:sys_enter_openat")
+		return nil
+	}
+	if c.env == nil {
+		c.errorf(ap.Span, "tracepoints are unknown here (no system information)")
+		return nil
+	}
+	cat, ev := ap.Parts[0], ap.Parts[1]
+	pairs := [][2]string{{cat, ev}}
+	if hasWildcard(cat) || hasWildcard(ev) {
+		var err error
+		pairs, err = c.env.MatchTracepoints(cat, ev)
+		if err != nil {
+			c.errorf(ap.Span, "%v", err)
+			return nil
+		}
+		if len(pairs) == 0 {
+			c.errorf(ap.Span, "No tracepoints match %s:%s", cat, ev)
+			return nil
+		}
+	}
+	var out []*lang.Resolved
+	for _, p := range pairs {
+		args, err := c.env.Tracepoint(p[0], p[1])
+		if err != nil || args == nil {
+			c.errorf(ap.Span, "tracepoint not found: %s:%s", p[0], p[1])
+			continue
+		}
+		out = append(out, &lang.Resolved{
+			Point:    ap,
+			Provider: "tracepoint",
+			Name:     "tracepoint:" + p[0] + ":" + p[1],
+			Category: p[0],
+			Event:    p[1],
+			Args:     tracepointArgs(p[0], p[1], args),
+		})
+	}
+	return out
+}
+
+// tracepointArgs adapts a format file's struct to the language: char[N]
+// fields read as string[N], and pointers of syscall tracepoints point to
+// user memory.
+func tracepointArgs(cat, ev string, st *lang.Type) *lang.Type {
+	out := *st
+	if out.Name == "" {
+		out.Name = "struct _tracepoint_" + cat + "_" + ev
+	}
+	out.Fields = make([]*lang.Field, len(st.Fields))
+	for i, f := range st.Fields {
+		nf := *f
+		t := f.Type
+		switch {
+		case t == nil:
+		case t.Kind == lang.KArray && t.Elem != nil && t.Elem.Kind == lang.KInt && t.Elem.Size == 1:
+			t = lang.StringType(t.Len)
+		case t.Kind == lang.KPtr && cat == "syscalls":
+			u := *t
+			u.UserSpace = true
+			t = &u
+		}
+		nf.Type = t
+		out.Fields[i] = &nf
+	}
+	return &out
+}
+
+var timeUnits = map[string]uint64{"s": 1e9, "ms": 1e6, "us": 1e3, "ns": 1}
+
+func (c *checker) resolveInterval(ap *lang.AttachPoint) []*lang.Resolved {
+	r := &lang.Resolved{Point: ap, Provider: "interval", Name: "interval:" + strings.Join(ap.Parts, ":")}
+	var unit, count string
+	switch len(ap.Parts) {
+	case 2:
+		unit, count = ap.Parts[0], ap.Parts[1]
+	case 1:
+		// interval:1s, interval:100ms
+		p := ap.Parts[0]
+		i := 0
+		for i < len(p) && (p[i] >= '0' && p[i] <= '9' || p[i] == '_') {
+			i++
+		}
+		count, unit = p[:i], p[i:]
+		if unit == "" {
+			c.errorf(ap.Span, "interval probe needs a unit of time: %s", ap.Raw)
+			c.hintf("write e.g. interval:s:1, interval:ms:100 or interval:1s")
+			return nil
+		}
+	default:
+		c.errorf(ap.Span, "interval probe type requires 1 or 2 arguments")
+		c.hintf("write e.g. interval:s:1, interval:ms:100 or interval:1s")
+		return nil
+	}
+	n, err := strconv.ParseUint(strings.ReplaceAll(count, "_", ""), 10, 64)
+	if err != nil || n == 0 {
+		c.errorf(ap.Span, "interval probe needs a positive integer count, not '%s'", count)
+		return nil
+	}
+	if unit == "hz" {
+		if n > 1e9 {
+			c.errorf(ap.Span, "interval frequency %d hz is too high", n)
+			return nil
+		}
+		r.Frequency = n
+		r.PeriodNs = uint64(1e9) / n
+		return []*lang.Resolved{r}
+	}
+	mult, ok := timeUnits[unit]
+	if !ok {
+		c.errorf(ap.Span, "%s is not an accepted unit of time", unit)
+		c.hintf("accepted units are s, ms, us, ns and hz")
+		return nil
+	}
+	if n > ^uint64(0)/mult {
+		c.errorf(ap.Span, "interval period is too long")
+		return nil
+	}
+	r.PeriodNs = n * mult
+	return []*lang.Resolved{r}
+}

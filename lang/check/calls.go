@@ -1,0 +1,359 @@
+package check
+
+import (
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+func (c *checker) call(call *lang.Call) *lang.Type {
+	f := stdlib.LookupFunc(call.Name)
+	if f == nil {
+		c.errorf(call.Span, "Unknown function: %s", call.Name)
+		c.exprs(call.Args)
+		return tNone
+	}
+	if f.Aggregation {
+		c.errorf(call.Span, "%s() should be directly assigned to a map", call.Name)
+		return tNone
+	}
+	if !c.arity(call, f) || !c.funcAllowed(call, f) {
+		return tNone
+	}
+	if !f.Supported {
+		c.errorf(call.Span, "%s() is not supported yet", call.Name)
+		return tNone
+	}
+	switch call.Name {
+	case "printf":
+		c.printf(call)
+		return lang.TVoid
+	case "print":
+		c.print(call)
+		return lang.TVoid
+	case "exit":
+		if len(call.Args) == 1 {
+			c.wantInt(call, call.Args[0], "exit()")
+		}
+		return lang.TVoid
+	case "time":
+		if len(call.Args) == 1 {
+			c.expr(call.Args[0])
+			if _, ok := call.Args[0].(*lang.StrLit); !ok {
+				c.errorf(call.Args[0].Pos(), "time() expects a string literal as the format")
+			}
+		}
+		return lang.TVoid
+	case "delete":
+		c.delete(call)
+		return lang.TBool
+	case "clear", "zero":
+		c.mapArg(call, call.Args[0])
+		return lang.TVoid
+	case "str":
+		return c.str(call)
+	}
+	c.errorf(call.Span, "%s() is not supported yet", call.Name)
+	return tNone
+}
+
+func (c *checker) exprs(list []lang.Expr) {
+	for _, e := range list {
+		c.expr(e)
+	}
+}
+
+func plural(n int, one, many string) string {
+	switch n {
+	case 0:
+		return "no " + many
+	case 1:
+		return "one " + one
+	}
+	return itoa(n) + " " + many
+}
+
+func itoa(n int) string {
+	if n < 0 {
+		return "-" + itoa(-n)
+	}
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return itoa(n/10) + string(rune('0'+n%10))
+}
+
+// arity checks the argument count of call.
+func (c *checker) arity(call *lang.Call, f *stdlib.Func) bool {
+	n := len(call.Args)
+	switch {
+	case f.MinArgs == f.MaxArgs && n != f.MinArgs:
+		c.errorf(call.Span, "%s() requires %s (%d provided)", f.Name, plural(f.MinArgs, "argument", "arguments"), n)
+	case n < f.MinArgs:
+		c.errorf(call.Span, "%s() requires at least %s (%d provided)", f.Name, plural(f.MinArgs, "argument", "arguments"), n)
+	case f.MaxArgs != stdlib.Variadic && n > f.MaxArgs:
+		c.errorf(call.Span, "%s() takes at most %s (%d provided)", f.Name, plural(f.MaxArgs, "argument", "arguments"), n)
+	default:
+		return true
+	}
+	return false
+}
+
+// funcAllowed checks f's provider restriction against the probe.
+func (c *checker) funcAllowed(call *lang.Call, f *stdlib.Func) bool {
+	if f.Providers == nil {
+		return true
+	}
+	for _, p := range c.providers() {
+		if !contains(f.Providers, p) {
+			c.errorf(call.Span, "%s() can not be used with \"%s\" probes", f.Name, p)
+			return false
+		}
+	}
+	return true
+}
+
+// wantInt checks that e is an integer argument of what.
+func (c *checker) wantInt(call *lang.Call, e lang.Expr, what string) *lang.Type {
+	t := c.expr(e)
+	if known(t) && !t.IsInt() {
+		c.errorf(call.Span, "%s expects an integer argument (%s provided)", what, t)
+		return tNone
+	}
+	return t
+}
+
+// wantConst evaluates an integer constant argument.
+func (c *checker) wantConst(call *lang.Call, e lang.Expr, what string) (int64, bool) {
+	t := c.expr(e)
+	if !known(t) {
+		return 0, false
+	}
+	v, ok := c.constInt(e)
+	if !ok || !t.IsInt() {
+		c.errorf(e.Pos(), "%s() %s must be an integer constant", call.Name, what)
+		return 0, false
+	}
+	return v, true
+}
+
+// aggregation types a call assigned to a map: count(), sum(x), hist(x), ...
+func (c *checker) aggregation(call *lang.Call) *lang.Type {
+	f := stdlib.LookupFunc(call.Name)
+	defer func() {
+		if call.Type() == nil {
+			call.SetType(tNone)
+		}
+	}()
+	if !c.arity(call, f) {
+		return tNone
+	}
+	var t *lang.Type
+	switch call.Name {
+	case "count":
+		t = &lang.Type{Kind: lang.KCount}
+	case "sum", "min", "max", "avg", "stats":
+		at := c.wantInt(call, call.Args[0], call.Name+"()")
+		if !known(at) {
+			return tNone
+		}
+		kinds := map[string]lang.Kind{"sum": lang.KSum, "min": lang.KMin, "max": lang.KMax, "avg": lang.KAvg, "stats": lang.KStats}
+		t = &lang.Type{Kind: kinds[call.Name], Signed: isSigned(at)}
+	case "hist":
+		at := c.wantInt(call, call.Args[0], "hist()")
+		bits := int64(0)
+		if len(call.Args) == 2 {
+			b, ok := c.wantConst(call, call.Args[1], "bits")
+			if !ok {
+				return tNone
+			}
+			if b < 0 || b > 5 {
+				c.errorf(call.Span, "hist() bits must be between 0 and 5 (%d provided)", b)
+				return tNone
+			}
+			bits = b
+		}
+		if !known(at) {
+			return tNone
+		}
+		t = &lang.Type{Kind: lang.KHist, Bits: int(bits)}
+	case "lhist":
+		t = c.lhist(call)
+	}
+	if t == nil {
+		return tNone
+	}
+	call.SetType(t)
+	return t
+}
+
+func (c *checker) lhist(call *lang.Call) *lang.Type {
+	at := c.wantInt(call, call.Args[0], "lhist()")
+	lo, ok1 := c.wantConst(call, call.Args[1], "min")
+	hi, ok2 := c.wantConst(call, call.Args[2], "max")
+	step, ok3 := c.wantConst(call, call.Args[3], "step")
+	if !known(at) || !ok1 || !ok2 || !ok3 {
+		return nil
+	}
+	switch {
+	case lo < 0:
+		c.errorf(call.Span, "lhist() min must be non-negative (provided min %d)", lo)
+	case hi <= lo:
+		c.errorf(call.Span, "lhist() max must be greater than min (provided min %d, max %d)", lo, hi)
+	case step < 1:
+		c.errorf(call.Span, "lhist() step must be >= 1 (%d provided)", step)
+	case (hi-lo)/step > 1000:
+		c.errorf(call.Span, "lhist() too many buckets, must be <= 1000 (provided %d)", (hi-lo)/step)
+	default:
+		return &lang.Type{Kind: lang.KLhist, LhistMin: lo, LhistMax: hi, LhistStep: step}
+	}
+	return nil
+}
+
+// mapArg checks an argument that must name a whole map (@x, no keys).
+func (c *checker) mapArg(call *lang.Call, e lang.Expr) *lang.MapSym {
+	m, ok := e.(*lang.MapExpr)
+	if !ok {
+		c.expr(e)
+		c.errorf(call.Span, "%s() expects a map argument", call.Name)
+		return nil
+	}
+	if len(m.Keys) > 0 {
+		c.exprs(m.Keys)
+		c.errorf(m.Span, "The map passed to %s() should not be indexed by a key", call.Name)
+		return nil
+	}
+	sym := c.maps[m.Name]
+	if sym == nil {
+		sym = c.newMap(m.Name, m.Span)
+	}
+	m.Sym = sym
+	c.mapUses = append(c.mapUses, m)
+	if sym.Value.Kind == lang.KNone {
+		if c.known != nil {
+			c.errorf(m.Span, "Undefined map: %s", m.Name)
+		}
+		m.SetType(tNone)
+		return nil
+	}
+	m.SetType(sym.Value)
+	return sym
+}
+
+func (c *checker) print(call *lang.Call) {
+	if m, ok := call.Args[0].(*lang.MapExpr); ok && len(m.Keys) == 0 {
+		c.mapArg(call, m)
+		for i, a := range call.Args[1:] {
+			what := [...]string{"top", "div"}[i]
+			if v, ok := c.wantConst(call, a, what); ok && v < 0 {
+				c.errorf(a.Pos(), "print() %s must be non-negative (%d provided)", what, v)
+			}
+		}
+		return
+	}
+	t := c.expr(call.Args[0])
+	if len(call.Args) > 1 {
+		c.exprs(call.Args[1:])
+		c.errorf(call.Span, "Non-map print() only takes 1 argument, %d found", len(call.Args))
+		return
+	}
+	if known(t) && t.Kind == lang.KVoid {
+		c.errorf(call.Args[0].Pos(), "print() can not print a value of type void")
+	}
+}
+
+func (c *checker) delete(call *lang.Call) {
+	m, ok := call.Args[0].(*lang.MapExpr)
+	if !ok {
+		c.exprs(call.Args)
+		c.errorf(call.Span, "delete() expects a map argument")
+		return
+	}
+	if len(m.Keys) > 0 {
+		// Old form: delete(@m[key]).
+		if len(call.Args) > 1 {
+			c.exprs(call.Args[1:])
+			c.errorf(call.Span, "delete() takes a map and a key: delete(@m, key)")
+			return
+		}
+		c.deleteKey(m, nil)
+		return
+	}
+	var key lang.Expr
+	if len(call.Args) == 2 {
+		key = call.Args[1]
+	}
+	c.deleteKey(m, key)
+}
+
+// deleteKey checks the map and the key of a delete.
+func (c *checker) deleteKey(m *lang.MapExpr, key lang.Expr) {
+	sym := c.maps[m.Name]
+	if sym == nil {
+		sym = c.newMap(m.Name, m.Span)
+	}
+	m.Sym = sym
+	c.mapUses = append(c.mapUses, m)
+	var kt *lang.Type
+	var ok bool
+	if key != nil {
+		kt = c.expr(key)
+		ok = known(kt)
+		if ok {
+			ok = c.checkStorable(key, kt)
+			kt = storeType(kt)
+		}
+	} else {
+		kt, ok = c.keyTypeOf(m)
+	}
+	if sym.Value.Kind == lang.KNone {
+		if c.known != nil {
+			c.errorf(m.Span, "Undefined map: %s", m.Name)
+		}
+		m.SetType(tNone)
+		return
+	}
+	m.SetType(sym.Value)
+	if !ok {
+		return
+	}
+	at := lang.Node(m)
+	if key != nil {
+		at = key
+	}
+	if kt == nil && sym.Key != nil {
+		c.errorf(m.Span, "delete() of %s needs a key: the map has keys of type '%s'", m.Name, keyText(sym.Key))
+		return
+	}
+	c.mergeKey(at, sym, kt)
+}
+
+func (c *checker) str(call *lang.Call) *lang.Type {
+	at := c.expr(call.Args[0])
+	size := c.out.Config.MaxStrlen
+	if len(call.Args) == 2 {
+		lt := c.wantInt(call, call.Args[1], "str() length")
+		if !known(lt) {
+			return tNone
+		}
+		if n, ok := c.constInt(call.Args[1]); ok {
+			if n < 1 {
+				c.errorf(call.Args[1].Pos(), "str() length must be positive (%d provided)", n)
+				return tNone
+			}
+			size = int(min(n, int64(size)))
+		}
+	}
+	if !known(at) {
+		return tNone
+	}
+	switch at.Kind {
+	case lang.KString:
+		return lang.StringType(min(at.Size, size))
+	case lang.KPtr, lang.KInt:
+		t := lang.StringType(size)
+		t.UserSpace = at.UserSpace
+		return t
+	}
+	c.errorf(call.Span, "str() expects a pointer or an integer address (%s provided)", at)
+	return tNone
+}

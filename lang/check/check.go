@@ -1,0 +1,138 @@
+// Package check is gobpftrace's semantic checker: it resolves attach points,
+// types every expression, binds scratch variables and maps to symbols,
+// validates builtins per probe and checks printf formats, reporting
+// positioned diagnostics in bpftrace's layout.
+package check
+
+import (
+	"fmt"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Options are the inputs of a check besides the script.
+type Options struct {
+	// Params are the positional parameters $1..$N.
+	Params []string
+	// Env holds settings from the environment (BPFTRACE_MAX_STRLEN=...,
+	// also accepted as max_strlen=...); they take precedence over the
+	// script's config block.
+	Env map[string]string
+}
+
+// Check checks prog (parsed from src) and returns it annotated. On failure
+// the error is a *lang.Diagnostics listing every error found.
+func Check(prog *lang.Program, file, src string, env lang.Env, opts Options) (out *lang.Checked, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out = nil
+			err = &lang.Diagnostics{File: file, Source: src, List: []*lang.Diagnostic{
+				{Severity: lang.SevError, Msg: fmt.Sprintf("internal error in the checker: %v", r)},
+			}}
+		}
+	}()
+	if prog == nil {
+		return nil, &lang.Diagnostics{File: file, Source: src, List: []*lang.Diagnostic{{Msg: "no program"}}}
+	}
+	// Pass one learns map types from every assignment, wherever it is, so
+	// that a probe may read a map that a later probe writes.
+	first := newChecker(prog, file, src, env, opts, nil)
+	first.run()
+	c := newChecker(prog, file, src, env, opts, first)
+	c.run()
+	if len(c.errs) > 0 {
+		return nil, &lang.Diagnostics{File: file, Source: src, List: c.errs}
+	}
+	return c.out, nil
+}
+
+type checker struct {
+	prog *lang.Program
+	env  lang.Env
+	opts Options
+	out  *lang.Checked
+
+	errs []*lang.Diagnostic
+	// errAt dedups errors reported twice at the same place.
+	errAt map[string]bool
+
+	maps     map[string]*lang.MapSym
+	known    map[string]*lang.MapSym // types learnt by the first pass
+	// knownKeyed names the maps whose keyedness the first pass fixed.
+	knownKeyed map[string]bool
+	mapUses  []*lang.MapExpr
+	nextVar  int
+	// scalarKnown marks maps whose keyedness a use has fixed.
+	scalarKnown map[*lang.MapSym]bool
+
+	// Per probe.
+	probe    *lang.Probe
+	attach   []*lang.Resolved
+	scope    *scope
+	varUses  []*lang.Var
+	loops    int
+	probeStr *lang.Type
+}
+
+func newChecker(prog *lang.Program, file, src string, env lang.Env, opts Options, prev *checker) *checker {
+	c := &checker{
+		prog:  prog,
+		env:   env,
+		opts:  opts,
+		out:   &lang.Checked{Prog: prog, File: file, Source: src, Params: opts.Params},
+		errAt: map[string]bool{},
+		maps:  map[string]*lang.MapSym{},
+
+		scalarKnown: map[*lang.MapSym]bool{},
+	}
+	if prev != nil {
+		c.known = prev.maps
+		c.knownKeyed = map[string]bool{}
+		for m := range prev.scalarKnown {
+			c.knownKeyed[m.Name] = true
+		}
+	}
+	return c
+}
+
+func (c *checker) run() {
+	c.checkConfig()
+	c.checkPreamble()
+	for _, p := range c.prog.Probes {
+		if p == nil {
+			continue
+		}
+		c.checkProbe(p)
+	}
+	// Maps may widen after a use was typed; every use shows the final type.
+	for _, m := range c.mapUses {
+		if m.Sym != nil && m.Sym.Value != nil && m.Type() != nil && m.Type().Kind != lang.KNone {
+			m.SetType(m.Sym.Value)
+		}
+	}
+}
+
+// errorf reports an error at span.
+func (c *checker) errorf(span lang.Span, format string, args ...any) {
+	d := lang.Errorf(span, format, args...)
+	key := fmt.Sprintf("%d:%d:%s", span.Start.Offset, span.End.Offset, d.Msg)
+	if c.errAt[key] {
+		return
+	}
+	c.errAt[key] = true
+	c.errs = append(c.errs, d)
+}
+
+// hintf adds a hint to the last error.
+func (c *checker) hintf(format string, args ...any) {
+	if len(c.errs) > 0 {
+		c.errs[len(c.errs)-1].Hint = fmt.Sprintf(format, args...)
+	}
+}
+
+// warnf records a warning at span.
+func (c *checker) warnf(span lang.Span, format string, args ...any) {
+	d := lang.Errorf(span, format, args...)
+	d.Severity = lang.SevWarning
+	c.out.Warnings = append(c.out.Warnings, d)
+}

@@ -1,0 +1,116 @@
+package check
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+// checkConfig resolves the config block and environment settings into
+// c.out.Config. Environment settings win over the config block.
+func (c *checker) checkConfig() {
+	c.out.Config = lang.Config{MaxStrlen: stdlib.DefaultMaxStrlen, MaxMapKeys: stdlib.DefaultMaxMapKeys}
+	if cb := c.prog.Config; cb != nil {
+		for _, it := range cb.Items {
+			if it == nil {
+				continue
+			}
+			cv := stdlib.LookupConfig(it.Name)
+			if cv == nil {
+				c.errorf(it.Span, "Unrecognized config variable: %s", it.Name)
+				continue
+			}
+			c.setConfig(cv, configText(it.Value), it.Span, true)
+		}
+	}
+	for k, v := range c.opts.Env {
+		cv := stdlib.LookupConfig(k)
+		if cv == nil {
+			continue
+		}
+		c.setConfig(cv, v, lang.Span{}, false)
+	}
+}
+
+func configText(e lang.Expr) string {
+	switch v := e.(type) {
+	case *lang.IntLit:
+		return strconv.FormatUint(v.Value, 10)
+	case *lang.StrLit:
+		return v.Value
+	case *lang.BoolLit:
+		return strconv.FormatBool(v.Value)
+	case *lang.Ident:
+		return v.Name
+	}
+	return ""
+}
+
+func (c *checker) setConfig(cv *stdlib.ConfigVar, text string, span lang.Span, fromScript bool) {
+	if !cv.Int {
+		return
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(text), 0, 64)
+	if err != nil || n < 0 {
+		if fromScript {
+			c.errorf(span, "Invalid value for %s: expected a non-negative integer", cv.Name)
+		} else {
+			c.errorf(span, "Invalid value for BPFTRACE_%s: %q is not a non-negative integer", strings.ToUpper(cv.Name), text)
+		}
+		return
+	}
+	switch cv.Name {
+	case "max_strlen":
+		if n < 1 || n > 1<<20 {
+			c.errorf(span, "max_strlen must be between 1 and %d (%d given)", 1<<20, n)
+			return
+		}
+		c.out.Config.MaxStrlen = int(n)
+	case "max_map_keys":
+		if n < 1 {
+			c.errorf(span, "max_map_keys must be at least 1")
+			return
+		}
+		c.out.Config.MaxMapKeys = int(n)
+	}
+}
+
+// checkPreamble looks at directives, C definitions, macros and map declarations.
+func (c *checker) checkPreamble() {
+	for _, d := range c.prog.Directives {
+		if d != nil && d.Name == "define" {
+			c.unsupported(d.Span, featDefine)
+		}
+	}
+	for _, d := range c.prog.CDefs {
+		if d != nil {
+			c.unsupported(d.Span, featCDefs)
+		}
+	}
+	for _, m := range c.prog.Macros {
+		if m != nil {
+			c.unsupported(m.Span, featMacros)
+		}
+	}
+	kinds := map[string]bool{"hash": true, "lruhash": true, "percpuhash": true, "percpulruhash": true, "percpuarray": true}
+	for _, d := range c.prog.MapDecls {
+		if d == nil {
+			continue
+		}
+		if !kinds[d.Kind] {
+			c.errorf(d.Span, "Invalid map declaration type: %s", d.Kind)
+			continue
+		}
+		if d.MaxEntries <= 0 {
+			c.errorf(d.Span, "Map declaration %s needs a positive number of entries", d.Name)
+			continue
+		}
+		if m := c.maps[d.Name]; m != nil {
+			c.errorf(d.Span, "Map %s is declared twice", d.Name)
+			continue
+		}
+		c.newMap(d.Name, d.Span).Decl = d
+	}
+}

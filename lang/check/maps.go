@@ -1,0 +1,145 @@
+package check
+
+import (
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// newMap creates the symbol of a map at its first appearance. Types learnt
+// by the first pass are taken over so that reads before writes type well.
+func (c *checker) newMap(name string, span lang.Span) *lang.MapSym {
+	m := &lang.MapSym{Name: name, First: span, Index: len(c.out.Maps), Value: tNone}
+	if k := c.known[name]; k != nil {
+		m.Key, m.Value = k.Key, k.Value
+		if m.Value == nil {
+			m.Value = tNone
+		}
+	}
+	if c.knownKeyed[name] {
+		c.scalarKnown[m] = true
+	}
+	c.maps[name] = m
+	c.out.Maps = append(c.out.Maps, m)
+	return m
+}
+
+// mapSym returns the map used by m, creating it, and checks and records
+// the key type of m's keys.
+func (c *checker) mapSym(m *lang.MapExpr) *lang.MapSym {
+	sym := c.maps[m.Name]
+	if sym == nil {
+		sym = c.newMap(m.Name, m.Span)
+	}
+	if sym.First == (lang.Span{}) {
+		sym.First = m.Span
+	}
+	m.Sym = sym
+	c.mapUses = append(c.mapUses, m)
+	c.mapKeys(m, sym)
+	return sym
+}
+
+// keyTypeOf types m's keys: nil without keys, one key's type, or a tuple.
+func (c *checker) keyTypeOf(m *lang.MapExpr) (*lang.Type, bool) {
+	if len(m.Keys) == 0 {
+		return nil, true
+	}
+	ok := true
+	types := make([]*lang.Type, len(m.Keys))
+	for i, k := range m.Keys {
+		t := c.expr(k)
+		if !known(t) {
+			ok = false
+			continue
+		}
+		if !c.checkStorable(k, t) {
+			ok = false
+		}
+		types[i] = storeType(t)
+	}
+	if !ok {
+		return nil, false
+	}
+	if len(types) == 1 {
+		return types[0], true
+	}
+	return tupleType(types, nil), true
+}
+
+func (c *checker) mapKeys(m *lang.MapExpr, sym *lang.MapSym) {
+	kt, ok := c.keyTypeOf(m)
+	if !ok {
+		return
+	}
+	c.mergeKey(m, sym, kt)
+}
+
+// mergeKey records key type kt (nil for a scalar use) for sym.
+func (c *checker) mergeKey(at lang.Node, sym *lang.MapSym, kt *lang.Type) {
+	switch {
+	case !c.scalarKnown[sym]:
+		sym.Key = kt
+	case kt == nil && sym.Key != nil:
+		c.errorf(at.Pos(), "%s used as a map without an explicit key (scalar map), previously used with an explicit key (non-scalar map)", sym.Name)
+	case kt != nil && sym.Key == nil:
+		c.errorf(at.Pos(), "%s used as a map with an explicit key (non-scalar map), previously used without an explicit key (scalar map)", sym.Name)
+	case kt != nil:
+		merged, ok := mergeStored(sym.Key, kt)
+		if !ok {
+			c.errorf(at.Pos(), "Argument mismatch for %s: trying to access with arguments: '%s' when map expects arguments: '%s'", sym.Name, keyText(kt), keyText(sym.Key))
+			return
+		}
+		sym.Key = merged
+	}
+	c.scalarKnown[sym] = true
+}
+
+func keyText(t *lang.Type) string {
+	if t != nil && t.Kind == lang.KTuple && t.Names == nil {
+		parts := make([]string, len(t.Elems))
+		for i, e := range t.Elems {
+			parts[i] = e.String()
+		}
+		return strings.Join(parts, ", ")
+	}
+	return t.String()
+}
+
+// mergeValue records value type vt for sym, reporting a conflict at at.
+func (c *checker) mergeValue(at lang.Node, sym *lang.MapSym, vt *lang.Type) {
+	merged, ok := mergeStored(sym.Value, vt)
+	if !ok {
+		c.errorf(at.Pos(), "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'", sym.Name, vt, sym.Value)
+		return
+	}
+	sym.Value = merged
+}
+
+// checkStorable reports values that cannot be kept in a map or variable.
+func (c *checker) checkStorable(e lang.Expr, t *lang.Type) bool {
+	switch t.Kind {
+	case lang.KVoid:
+		c.errorf(e.Pos(), "Value of type void cannot be stored")
+		return false
+	case lang.KStruct, lang.KArray:
+		c.unsupported(e.Pos(), featStructValue)
+		return false
+	case lang.KTuple:
+		if t.Names != nil {
+			c.unsupported(e.Pos(), featRecords)
+			return false
+		}
+		for _, el := range t.Elems {
+			if el.Kind == lang.KStruct || el.Kind == lang.KArray || el.Kind == lang.KVoid {
+				c.unsupported(e.Pos(), featStructValue)
+				return false
+			}
+		}
+	}
+	if t.IsAggregation() {
+		c.unsupported(e.Pos(), featAggRead)
+		return false
+	}
+	return true
+}

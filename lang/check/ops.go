@@ -1,0 +1,210 @@
+package check
+
+import "github.com/gobpftrace/gobpftrace/lang"
+
+func (c *checker) unary(u *lang.Unary) *lang.Type {
+	switch u.Op {
+	case "++", "--":
+		return c.incDec(u)
+	case "&":
+		c.expr(u.X)
+		c.unsupported(u.Span, featAddrOf)
+		return tNone
+	}
+	// A negated literal is the smallest signed type holding it.
+	if lit, ok := u.X.(*lang.IntLit); ok && u.Op == "-" {
+		lit.SetType(litType(lit.Value))
+		t, ok := negLitType(lit.Value)
+		if !ok {
+			c.errorf(u.Span, "Integer literal -%d is out of range", lit.Value)
+			return tNone
+		}
+		return t
+	}
+	xt := c.expr(u.X)
+	if !known(xt) {
+		return tNone
+	}
+	switch u.Op {
+	case "!":
+		if !isCondition(xt) {
+			c.errorf(u.Span, "Invalid type for '!': %s", xt)
+			return tNone
+		}
+		return lang.TBool
+	case "-":
+		if !xt.IsInt() {
+			c.errorf(u.Span, "Invalid type for unary '-': %s", xt)
+			return tNone
+		}
+		return lang.TInt64
+	case "~":
+		if !xt.IsInt() {
+			c.errorf(u.Span, "Invalid type for '~': %s", xt)
+			return tNone
+		}
+		if xt.Kind == lang.KBool {
+			return lang.TUint64
+		}
+		return arithType(xt, xt)
+	case "*":
+		if xt.Kind != lang.KPtr && !xt.IsInt() {
+			c.errorf(u.Span, "Can not dereference type '%s'", xt)
+			return tNone
+		}
+		c.unsupported(u.Span, featDeref)
+		return tNone
+	}
+	c.errorf(u.Span, "Unknown operator %s", u.Op)
+	return tNone
+}
+
+// incDec types ++/-- on a variable (which must exist) or a map (which
+// starts at 0 as an int64 when new).
+func (c *checker) incDec(u *lang.Unary) *lang.Type {
+	switch x := u.X.(type) {
+	case *lang.Var:
+		t := c.expr(x)
+		if !known(t) {
+			return tNone
+		}
+		if t.Kind != lang.KInt {
+			c.errorf(u.Span, "The %s operator can only be used on integers, not %s", u.Op, t)
+			return tNone
+		}
+		return t
+	case *lang.MapExpr:
+		sym := c.mapSym(x)
+		if sym.Value.Kind == lang.KNone {
+			sym.Value = lang.TInt64
+		}
+		if sym.Value.Kind != lang.KInt {
+			c.errorf(u.Span, "The %s operator can only be used on integer maps, not %s", u.Op, sym.Value)
+			x.SetType(tNone)
+			return tNone
+		}
+		x.SetType(sym.Value)
+		return sym.Value
+	}
+	c.expr(u.X)
+	c.errorf(u.Span, "The %s operator must be applied to a map or variable", u.Op)
+	return tNone
+}
+
+var (
+	arithOps   = map[string]bool{"+": true, "-": true, "*": true, "/": true, "%": true, "&": true, "|": true, "^": true, "<<": true, ">>": true}
+	compareOps = map[string]bool{"==": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true}
+	logicOps   = map[string]bool{"&&": true, "||": true}
+)
+
+func (c *checker) binary(b *lang.Binary) *lang.Type {
+	xt := c.expr(b.X)
+	yt := c.expr(b.Y)
+	if !known(xt) || !known(yt) {
+		return tNone
+	}
+	mismatch := func() *lang.Type {
+		c.errorf(b.Span, "Type mismatch for '%s': comparing '%s' with '%s'", b.Op, xt, yt)
+		return tNone
+	}
+	switch {
+	case logicOps[b.Op]:
+		if !isCondition(xt) || !isCondition(yt) {
+			return mismatch()
+		}
+		return lang.TBool
+	case compareOps[b.Op]:
+		return c.compare(b, xt, yt, mismatch)
+	case arithOps[b.Op]:
+		if xt.IsInt() && yt.IsInt() {
+			if b.Op == "/" || b.Op == "%" {
+				if v, ok := c.constInt(b.Y); ok && v == 0 {
+					c.errorf(b.Span, "Division by zero")
+					return tNone
+				}
+			}
+			return arithType(xt, yt)
+		}
+		// Pointer arithmetic: ptr + int, ptr - int.
+		if xt.Kind == lang.KPtr && yt.IsInt() && (b.Op == "+" || b.Op == "-") {
+			return xt
+		}
+		if yt.Kind == lang.KPtr && xt.IsInt() && b.Op == "+" {
+			return yt
+		}
+		return mismatch()
+	}
+	c.errorf(b.Span, "Unknown operator %s", b.Op)
+	return tNone
+}
+
+func (c *checker) compare(b *lang.Binary, xt, yt *lang.Type, mismatch func() *lang.Type) *lang.Type {
+	switch {
+	case xt.IsInt() && yt.IsInt():
+		if xt.Kind == lang.KInt && yt.Kind == lang.KInt && xt.Signed != yt.Signed && !c.isConst(b.X) && !c.isConst(b.Y) {
+			c.warnf(b.Span, "comparison of integers of different signs: '%s' and '%s' can lead to undefined behavior", xt, yt)
+		}
+		return lang.TBool
+	case xt.Kind == lang.KPtr && (yt.Kind == lang.KPtr || yt.IsInt()), yt.Kind == lang.KPtr && xt.IsInt():
+		return lang.TBool
+	case xt.Kind == lang.KString && yt.Kind == lang.KString:
+		if b.Op != "==" && b.Op != "!=" {
+			c.errorf(b.Span, "Strings can only be compared with == and !=, not %s", b.Op)
+			return tNone
+		}
+		return lang.TBool
+	case xt.Kind == lang.KTuple && yt.Kind == lang.KTuple:
+		if b.Op != "==" && b.Op != "!=" {
+			c.errorf(b.Span, "Tuples can only be compared with == and !=, not %s", b.Op)
+			return tNone
+		}
+		if _, ok := mergeTypes(xt, yt); !ok {
+			return mismatch()
+		}
+		return lang.TBool
+	}
+	return mismatch()
+}
+
+// isConst reports whether e is an integer constant (its sign is then
+// not a hazard in comparisons).
+func (c *checker) isConst(e lang.Expr) bool {
+	_, ok := c.constInt(e)
+	return ok
+}
+
+func (c *checker) ternary(t *lang.Ternary) *lang.Type {
+	ct := c.expr(t.Cond)
+	var tt *lang.Type
+	if t.Then != nil {
+		tt = c.expr(t.Then)
+	} else {
+		tt = ct
+	}
+	et := c.expr(t.Else)
+	if !known(ct) || !known(tt) || !known(et) {
+		return tNone
+	}
+	if !isCondition(ct) {
+		c.errorf(t.Cond.Pos(), "Invalid condition in ternary: %s", ct)
+		return tNone
+	}
+	if tt.Kind == lang.KVoid && et.Kind == lang.KVoid {
+		return lang.TVoid
+	}
+	var m *lang.Type
+	var ok bool
+	if tt.Kind == lang.KInt && et.Kind == lang.KInt {
+		m, ok = mergeInts(tt, et)
+		if !ok {
+			m, ok = lang.TInt64, true
+		}
+	} else {
+		m, ok = mergeTypes(tt, et)
+	}
+	if !ok {
+		c.errorf(t.Span, "Ternary operator must return the same type: have '%s' and '%s'", tt, et)
+		return tNone
+	}
+	return m
+}

@@ -1,0 +1,125 @@
+package check
+
+import "github.com/gobpftrace/gobpftrace/lang"
+
+func (c *checker) stmts(list []lang.Stmt) {
+	for _, s := range list {
+		c.stmt(s)
+	}
+}
+
+func (c *checker) block(b *lang.Block) {
+	if b == nil {
+		return
+	}
+	c.pushScope()
+	c.stmts(b.Stmts)
+	c.popScope()
+}
+
+func (c *checker) stmt(s lang.Stmt) {
+	switch s := s.(type) {
+	case nil:
+	case *lang.ExprStmt:
+		if s.X != nil {
+			c.exprStmt(s.X)
+		}
+	case *lang.AssignStmt:
+		c.assign(s)
+	case *lang.LetStmt:
+		c.let(s)
+	case *lang.IfStmt:
+		c.cond(s.Cond, "if()")
+		c.block(s.Then)
+		c.stmt(s.Else)
+	case *lang.Block:
+		c.block(s)
+	case *lang.BlockStmt:
+		c.block(s.Body)
+	case *lang.WhileStmt:
+		c.unsupported(s.Span, featWhile)
+		c.cond(s.Cond, "while()")
+		c.loop(s.Body)
+	case *lang.ForMapStmt:
+		c.unsupported(s.Span, featForMap)
+	case *lang.ForRangeStmt:
+		c.unsupported(s.Span, featForRange)
+	case *lang.UnrollStmt:
+		c.unsupported(s.Span, featUnroll)
+	case *lang.JumpStmt:
+		if s.Kind != "return" && c.loops == 0 {
+			c.errorf(s.Span, "'%s' statement is not allowed outside of a loop", s.Kind)
+		}
+		if s.Value != nil {
+			c.expr(s.Value)
+		}
+	default:
+		c.errorf(s.Pos(), "unknown statement")
+	}
+}
+
+func (c *checker) loop(b *lang.Block) {
+	c.loops++
+	c.block(b)
+	c.loops--
+}
+
+func (c *checker) cond(e lang.Expr, what string) {
+	if e == nil {
+		return
+	}
+	t := c.expr(e)
+	if known(t) && !isCondition(t) {
+		c.errorf(e.Pos(), "Invalid condition in %s: %s", what, t)
+	}
+}
+
+// exprStmt checks an expression whose value is discarded.
+func (c *checker) exprStmt(e lang.Expr) {
+	c.expr(e)
+}
+
+func (c *checker) let(s *lang.LetStmt) {
+	if s.Var == nil {
+		return
+	}
+	if old := c.scope.vars[s.Var.Name]; old != nil {
+		c.errorf(s.Var.Span, "Variable %s was already declared in this scope", s.Var.Name)
+	} else if outer := c.lookupVar(s.Var.Name); outer != nil {
+		c.errorf(s.Var.Span, "Variable %s shadows another variable of the same name", s.Var.Name)
+	}
+	var t *lang.Type
+	if s.Type != nil {
+		t = c.typeSpec(s.Type)
+	}
+	if s.Value != nil {
+		vt := c.expr(s.Value)
+		if known(vt) {
+			c.checkStorable(s.Value, vt)
+			if t == nil {
+				t = varType(vt)
+			} else if known(t) {
+				if _, ok := assignable(t, vt); !ok {
+					c.errorf(s.Value.Pos(), "Type mismatch for %s: trying to assign value of type '%s' when variable already has a type '%s'", s.Var.Name, vt, t)
+				}
+			}
+		}
+	}
+	if t == nil {
+		// `let $x;` takes its type from the first assignment.
+		t = &lang.Type{Kind: lang.KNone}
+	}
+	sym := c.declare(c.scope, s.Var.Name, t)
+	s.Var.Sym = sym
+	s.Var.SetType(t)
+	c.varUses = append(c.varUses, s.Var)
+}
+
+// assignable reports whether a value of type v can be stored where values
+// of type to live, and the type the slot must widen to.
+func assignable(to, v *lang.Type) (*lang.Type, bool) {
+	if to.Kind == lang.KNone {
+		return v, true
+	}
+	return mergeTypes(to, v)
+}

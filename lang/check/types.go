@@ -1,0 +1,248 @@
+package check
+
+import "github.com/gobpftrace/gobpftrace/lang"
+
+var tNone = &lang.Type{Kind: lang.KNone}
+
+// litType is the type of an integer literal: the smallest unsigned type
+// that holds it (bpftrace v0.26: `1` is a uint8).
+func litType(v uint64) *lang.Type {
+	switch {
+	case v <= 0xff:
+		return lang.TUint8
+	case v <= 0xffff:
+		return lang.TUint16
+	case v <= 0xffffffff:
+		return lang.TUint32
+	}
+	return lang.TUint64
+}
+
+// negLitType is the type of a negated literal -v: the smallest signed type
+// that holds it (`-1` is an int8). ok is false when -v is below int64's range.
+func negLitType(v uint64) (*lang.Type, bool) {
+	switch {
+	case v <= 1<<7:
+		return lang.TInt8, true
+	case v <= 1<<15:
+		return lang.TInt16, true
+	case v <= 1<<31:
+		return lang.TInt32, true
+	case v <= 1<<63:
+		return lang.TInt64, true
+	}
+	return nil, false
+}
+
+// arithType is the result of an arithmetic or bitwise operator: 64 bits,
+// signed when either side is signed.
+func arithType(x, y *lang.Type) *lang.Type {
+	if isSigned(x) || (y != nil && isSigned(y)) {
+		return lang.TInt64
+	}
+	return lang.TUint64
+}
+
+func isSigned(t *lang.Type) bool { return t.Kind == lang.KInt && t.Signed }
+
+// mergeInts widens two integer types to one that holds both, as scratch
+// variables widen: same sign takes the larger size; mixed signs need a
+// signed type larger than the unsigned one.
+func mergeInts(a, b *lang.Type) (*lang.Type, bool) {
+	if a.Signed == b.Signed {
+		return lang.IntType(max(a.Size, b.Size), a.Signed), true
+	}
+	u, s := a, b
+	if a.Signed {
+		u, s = b, a
+	}
+	if s.Size > u.Size {
+		return s, true
+	}
+	if 2*u.Size > 8 {
+		return nil, false
+	}
+	return lang.IntType(max(2*u.Size, s.Size), true), true
+}
+
+// mergeTypes returns a type holding values of both a and b (scratch
+// variables, ternary branches), or false when they are incompatible.
+func mergeTypes(a, b *lang.Type) (*lang.Type, bool) {
+	switch {
+	case a.Kind == lang.KNone:
+		return b, true
+	case b.Kind == lang.KNone:
+		return a, true
+	case a.Kind == lang.KInt && b.Kind == lang.KInt:
+		return mergeInts(a, b)
+	case a.Kind == lang.KString && b.Kind == lang.KString:
+		return lang.StringType(max(a.Size, b.Size)), true
+	case a.Kind == lang.KTuple && b.Kind == lang.KTuple:
+		return mergeTuples(a, b, mergeTypes)
+	}
+	return a, a.Equal(b)
+}
+
+func mergeTuples(a, b *lang.Type, merge func(x, y *lang.Type) (*lang.Type, bool)) (*lang.Type, bool) {
+	if len(a.Elems) != len(b.Elems) {
+		return nil, false
+	}
+	elems := make([]*lang.Type, len(a.Elems))
+	for i := range a.Elems {
+		e, ok := merge(a.Elems[i], b.Elems[i])
+		if !ok {
+			return nil, false
+		}
+		elems[i] = e
+	}
+	return tupleType(elems, a.Names), true
+}
+
+// storeType is how a value is kept in a map key or value: integers are
+// 64-bit there, so that later uses of other widths fit.
+func storeType(t *lang.Type) *lang.Type {
+	switch t.Kind {
+	case lang.KInt:
+		return lang.IntType(8, t.Signed)
+	case lang.KTuple:
+		elems := make([]*lang.Type, len(t.Elems))
+		for i, e := range t.Elems {
+			elems[i] = storeType(e)
+		}
+		return tupleType(elems, t.Names)
+	}
+	return t
+}
+
+// mergeStored merges map key/value types: integers merge to 64-bit (signed
+// if either is), strings to the larger size, aggregations must agree.
+func mergeStored(a, b *lang.Type) (*lang.Type, bool) {
+	switch {
+	case a.Kind == lang.KNone:
+		return storeType(b), true
+	case b.Kind == lang.KNone:
+		return a, true
+	case a.Kind == lang.KInt && b.Kind == lang.KInt:
+		return lang.IntType(8, a.Signed || b.Signed), true
+	case a.Kind == lang.KString && b.Kind == lang.KString:
+		return lang.StringType(max(a.Size, b.Size)), true
+	case a.Kind == lang.KTuple && b.Kind == lang.KTuple:
+		return mergeTuples(a, b, mergeStored)
+	case a.IsAggregation() && a.Kind == b.Kind:
+		switch a.Kind {
+		case lang.KSum, lang.KMin, lang.KMax, lang.KAvg, lang.KStats:
+			t := *a
+			t.Signed = a.Signed || b.Signed
+			return &t, true
+		}
+	}
+	return a, a.Equal(b)
+}
+
+// tupleType builds a tuple type with its C-like size (elements aligned to
+// their own alignment, total rounded to the largest).
+func tupleType(elems []*lang.Type, names []string) *lang.Type {
+	off, align := 0, 1
+	for _, e := range elems {
+		a := alignOf(e)
+		align = max(align, a)
+		off = (off + a - 1) / a * a
+		off += sizeOf(e)
+	}
+	return &lang.Type{Kind: lang.KTuple, Elems: elems, Names: names, Size: (off + align - 1) / align * align}
+}
+
+func sizeOf(t *lang.Type) int {
+	switch t.Kind {
+	case lang.KInt, lang.KString, lang.KStruct, lang.KTuple:
+		return t.Size
+	case lang.KBool:
+		return 1
+	case lang.KBuffer:
+		return 4 + t.Size
+	case lang.KArray:
+		return t.Len * sizeOf(t.Elem)
+	case lang.KVoid, lang.KNone, lang.KInvalid:
+		return 0
+	}
+	return 8
+}
+
+func alignOf(t *lang.Type) int {
+	switch t.Kind {
+	case lang.KInt:
+		return max(t.Size, 1)
+	case lang.KBool, lang.KString:
+		return 1
+	case lang.KBuffer:
+		return 4
+	case lang.KTuple:
+		a := 1
+		for _, e := range t.Elems {
+			a = max(a, alignOf(e))
+		}
+		return a
+	case lang.KArray:
+		return alignOf(t.Elem)
+	}
+	return 8
+}
+
+// varType is the type a scratch variable takes from a value.
+func varType(t *lang.Type) *lang.Type { return t }
+
+// kindName names a type's kind in printf messages.
+func kindName(t *lang.Type) string {
+	switch t.Kind {
+	case lang.KInt:
+		return "integer"
+	case lang.KBool:
+		return "bool"
+	case lang.KString:
+		return "string"
+	case lang.KPtr:
+		return "pointer"
+	case lang.KTuple:
+		return "tuple"
+	case lang.KBuffer:
+		return "buffer"
+	}
+	return t.String()
+}
+
+// namedInts are the integer type names a script may write.
+var namedInts = map[string]*lang.Type{
+	"int8": lang.TInt8, "int16": lang.TInt16, "int32": lang.TInt32, "int64": lang.TInt64,
+	"uint8": lang.TUint8, "uint16": lang.TUint16, "uint32": lang.TUint32, "uint64": lang.TUint64,
+	"int8_t": lang.TInt8, "int16_t": lang.TInt16, "int32_t": lang.TInt32, "int64_t": lang.TInt64,
+	"uint8_t": lang.TUint8, "uint16_t": lang.TUint16, "uint32_t": lang.TUint32, "uint64_t": lang.TUint64,
+	"u8": lang.TUint8, "u16": lang.TUint16, "u32": lang.TUint32, "u64": lang.TUint64,
+	"s8": lang.TInt8, "s16": lang.TInt16, "s32": lang.TInt32, "s64": lang.TInt64,
+	"char": lang.TInt8, "short": lang.TInt16, "int": lang.TInt32, "long": lang.TInt64,
+	"unsigned char": lang.TUint8, "unsigned short": lang.TUint16, "unsigned int": lang.TUint32, "unsigned long": lang.TUint64,
+	"unsigned": lang.TUint32, "long long": lang.TInt64, "unsigned long long": lang.TUint64,
+}
+
+// typeSpec resolves a written type. Pointer, struct and array types are
+// not supported yet.
+func (c *checker) typeSpec(ts *lang.TypeSpec) *lang.Type {
+	if ts.Pointers > 0 || ts.ArrayLen > 0 {
+		c.unsupported(ts.Span, featPtrCast)
+		return tNone
+	}
+	if t := namedInts[ts.Name]; t != nil {
+		return t
+	}
+	switch ts.Name {
+	case "bool":
+		return lang.TBool
+	case "string":
+		return lang.StringType(c.out.Config.MaxStrlen)
+	}
+	if len(ts.Name) > 7 && (ts.Name[:7] == "struct " || ts.Name[:6] == "union ") {
+		c.unsupported(ts.Span, featPtrCast)
+		return tNone
+	}
+	c.errorf(ts.Span, "Unknown type: %s", ts.Text())
+	return tNone
+}

@@ -1,0 +1,40 @@
+package check
+
+import "github.com/gobpftrace/gobpftrace/lang"
+
+// Language features the later stages do not handle yet. This is the one
+// list to shrink as codegen grows (providers, variables and functions have
+// their own Supported flags in package stdlib).
+const (
+	featWhile       = "while loops"
+	featForMap      = "for loops over maps"
+	featForRange    = "for loops over ranges"
+	featUnroll      = "unroll"
+	featDefine      = "#define"
+	featCDefs       = "C type definitions"
+	featMacros      = "macros"
+	featAddrOf      = "the address-of operator (&)"
+	featDeref       = "pointer dereference"
+	featPtrCast     = "casts to pointer, struct and array types"
+	featOffsetof    = "offsetof"
+	featAggRead     = "reading an aggregation's value"
+	featRecords     = "named tuples"
+	featStructValue = "storing a whole struct"
+)
+
+var supportedFeatures = map[string]bool{}
+
+// unsupported reports feat at span unless it has become supported.
+func (c *checker) unsupported(span lang.Span, feat string) {
+	if supportedFeatures[feat] {
+		return
+	}
+	c.errorf(span, "%s %s not supported yet", feat, isAre(feat))
+}
+
+func isAre(s string) string {
+	if len(s) > 0 && s[len(s)-1] == 's' && s != "offsetof" {
+		return "are"
+	}
+	return "is"
+}

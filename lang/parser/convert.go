@@ -1,0 +1,340 @@
+package parser
+
+import (
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// converter turns participle's grammar structs into the lang AST.
+type converter struct {
+	lines lineIndex
+	ends  map[int]int // token start offset -> end offset
+	diags []*lang.Diagnostic
+}
+
+func (c *converter) errorf(span lang.Span, hint, format string, args ...any) {
+	d := lang.Errorf(span, format, args...)
+	d.Hint = hint
+	c.diags = append(c.diags, d)
+}
+
+// span covers a grammar node's tokens.
+func (c *converter) span(n *node) lang.Span {
+	if len(n.Tokens) == 0 {
+		return c.lines.span(n.Pos.Offset, n.Pos.Offset)
+	}
+	return c.tokensSpan(n.Tokens)
+}
+
+func (c *converter) tokensSpan(toks []lexer.Token) lang.Span {
+	first, last := toks[0], toks[len(toks)-1]
+	return c.lines.span(first.Pos.Offset, c.ends[last.Pos.Offset])
+}
+
+func (c *converter) tokenSpan(t lexer.Token) lang.Span {
+	return c.lines.span(t.Pos.Offset, c.ends[t.Pos.Offset])
+}
+
+func join(a, b lang.Span) lang.Span { return lang.Span{Start: a.Start, End: b.End} }
+
+func (c *converter) program(g *gProgram) *lang.Program {
+	p := &lang.Program{Span: c.lines.span(0, 0)}
+	if len(g.Tokens) > 0 {
+		p.Span = c.span(&g.node)
+	}
+	for _, it := range g.Items {
+		switch {
+		case it.Directive != nil:
+			p.Directives = append(p.Directives, directive(*it.Directive, c.span(&it.node)))
+		case it.CDef != nil:
+			p.CDefs = append(p.CDefs, &lang.CDefinition{Span: c.span(&it.node), Text: *it.CDef})
+		case it.Config != nil:
+			if p.Config != nil {
+				c.errorf(c.span(&it.Config.node), "", "only one config block is allowed")
+			}
+			p.Config = c.config(it.Config)
+		case it.Macro != nil:
+			p.Macros = append(p.Macros, c.macro(it.Macro))
+		case it.MapDecl != nil:
+			p.MapDecls = append(p.MapDecls, c.mapDecl(it.MapDecl))
+		case it.Probe != nil:
+			pr := c.probe(it.Probe)
+			pr.Index = len(p.Probes)
+			p.Probes = append(p.Probes, pr)
+		}
+	}
+	return p
+}
+
+func directive(text string, span lang.Span) *lang.Directive {
+	d := &lang.Directive{Span: span}
+	rest := strings.TrimSpace(strings.TrimPrefix(text, "#"))
+	name := rest
+	if i := strings.IndexAny(rest, " \t<\""); i >= 0 {
+		name = rest[:i]
+	}
+	d.Name = name
+	d.Text = strings.TrimSpace(rest[len(name):])
+	if name == "define" {
+		f := strings.Fields(d.Text)
+		if len(f) > 0 {
+			d.DefineName = f[0]
+			d.DefineValue = strings.TrimSpace(strings.TrimPrefix(d.Text, f[0]))
+		}
+	}
+	return d
+}
+
+func (c *converter) config(g *gConfig) *lang.ConfigBlock {
+	b := &lang.ConfigBlock{Span: c.span(&g.node)}
+	for _, it := range g.Items {
+		item := &lang.ConfigItem{Span: c.span(&it.node), Name: it.Name}
+		v := it.Value
+		vs := c.span(&v.node)
+		switch {
+		case v.Int != nil:
+			item.Value = c.intLit(*v.Int, vs)
+		case v.Str != nil:
+			item.Value = c.strLit(*v.Str, vs)
+		case v.Bool != nil:
+			item.Value = &lang.BoolLit{Span: vs, Value: *v.Bool == "true"}
+		case v.Ident != nil:
+			item.Value = &lang.Ident{Span: vs, Name: *v.Ident}
+		}
+		b.Items = append(b.Items, item)
+	}
+	return b
+}
+
+func (c *converter) macro(g *gMacro) *lang.Macro {
+	return &lang.Macro{Span: c.span(&g.node), Name: g.Name, Params: g.Params, Body: c.block(g.Body)}
+}
+
+func (c *converter) mapDecl(g *gMapDecl) *lang.MapDecl {
+	d := &lang.MapDecl{Span: c.span(&g.node), Name: g.Name, Kind: g.Kind}
+	n, err := parseInt(g.Size)
+	if err != nil || n > 1<<62 {
+		c.errorf(d.Span, "", "invalid map size %s", g.Size)
+	}
+	d.MaxEntries = int64(n)
+	return d
+}
+
+func (c *converter) probe(g *gProbe) *lang.Probe {
+	p := &lang.Probe{Span: c.span(&g.node)}
+	for _, a := range g.Attach {
+		p.AttachPoints = append(p.AttachPoints, c.attach(a))
+	}
+	if g.Predicate != nil {
+		p.Predicate = c.expr(g.Predicate)
+	}
+	p.Body = c.block(g.Body)
+	return p
+}
+
+func (c *converter) attach(g *gAttach) *lang.AttachPoint {
+	a := &lang.AttachPoint{Span: c.span(&g.node), Raw: g.Raw}
+	parts := splitAttach(g.Raw)
+	a.Provider = parts[0]
+	a.Parts = parts[1:]
+	if len(a.Parts) == 0 {
+		switch a.Provider {
+		case "BEGIN", "END", "begin", "end":
+		default:
+			c.errorf(a.Span, "write provider:target, e.g. tracepoint:syscalls:sys_enter_openat, or BEGIN / END",
+				"invalid attach point %q: no provider", g.Raw)
+		}
+	}
+	return a
+}
+
+// splitAttach splits an attach point at the colons outside quotes and
+// removes the quotes.
+func splitAttach(raw string) []string {
+	var parts []string
+	var cur strings.Builder
+	inQuote := false
+	for i := 0; i < len(raw); i++ {
+		ch := raw[i]
+		switch {
+		case ch == '\\' && inQuote && i+1 < len(raw):
+			i++
+			cur.WriteByte(raw[i])
+		case ch == '"':
+			inQuote = !inQuote
+		case ch == ':' && !inQuote:
+			parts = append(parts, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteByte(ch)
+		}
+	}
+	return append(parts, cur.String())
+}
+
+func (c *converter) block(g *gBlock) *lang.Block {
+	b := &lang.Block{Span: c.span(&g.node), Angle: g.Open == vAngleOpen}
+	for i, st := range g.Stmts {
+		if st.Empty {
+			continue
+		}
+		simple := st.Let != nil || st.Jump != nil || st.Assign != nil || st.Expr != nil
+		if simple && len(st.Semis) == 0 && i+1 < len(g.Stmts) {
+			next := g.Stmts[i+1].Tokens[0]
+			c.errorf(c.tokenSpan(next), "", "syntax error, unexpected %s, expecting ;", describe(next))
+		}
+		b.Stmts = append(b.Stmts, c.stmt(st))
+	}
+	return b
+}
+
+func (c *converter) stmt(g *gStmt) lang.Stmt {
+	switch {
+	case g.If != nil:
+		return c.ifStmt(g.If)
+	case g.While != nil:
+		return &lang.WhileStmt{Span: c.span(&g.While.node), Cond: c.expr(g.While.Cond), Body: c.block(g.While.Body)}
+	case g.For != nil:
+		return c.forStmt(g.For)
+	case g.Unroll != nil:
+		return &lang.UnrollStmt{Span: c.span(&g.Unroll.node), Count: c.expr(g.Unroll.Count), Body: c.block(g.Unroll.Body)}
+	case g.Block != nil:
+		return &lang.BlockStmt{Span: c.span(&g.Block.node), Body: c.block(g.Block)}
+	case g.Let != nil:
+		return c.let(g.Let)
+	case g.Jump != nil:
+		j := &lang.JumpStmt{Span: c.span(&g.Jump.node), Kind: g.Jump.Kind}
+		if g.Jump.Value != nil {
+			j.Value = c.expr(g.Jump.Value)
+		}
+		return j
+	case g.Assign != nil:
+		a := g.Assign
+		return &lang.AssignStmt{Span: c.span(&a.node), Target: c.unary(a.Target), Op: a.Op, Value: c.expr(a.Value)}
+	default:
+		return &lang.ExprStmt{Span: c.span(&g.Expr.node), X: c.expr(g.Expr)}
+	}
+}
+
+func (c *converter) ifStmt(g *gIf) *lang.IfStmt {
+	s := &lang.IfStmt{Span: c.span(&g.node), Cond: c.expr(g.Cond), Then: c.block(g.Then)}
+	if g.Else != nil {
+		if g.Else.If != nil {
+			s.Else = c.ifStmt(g.Else.If)
+		} else {
+			s.Else = c.block(g.Else.Block)
+		}
+	}
+	return s
+}
+
+func (c *converter) forStmt(g *gFor) lang.Stmt {
+	// The variable is the token after "for" and "(".
+	v := &lang.Var{Span: c.tokenSpan(g.Tokens[2]), Name: g.Var}
+	if g.Range != nil {
+		return &lang.ForRangeStmt{Span: c.span(&g.node), Var: v,
+			Start: c.expr(g.Range.Start), End: c.expr(g.Range.End), Body: c.block(g.Body)}
+	}
+	var mapTok lexer.Token
+	for _, t := range g.Tokens {
+		if t.Type == tMap {
+			mapTok = t
+			break
+		}
+	}
+	m := &lang.MapExpr{Span: c.tokenSpan(mapTok), Name: *g.Map}
+	return &lang.ForMapStmt{Span: c.span(&g.node), Var: v, Map: m, Body: c.block(g.Body)}
+}
+
+func (c *converter) let(g *gLet) *lang.LetStmt {
+	s := &lang.LetStmt{Span: c.span(&g.node), Var: &lang.Var{Span: c.tokenSpan(g.Tokens[1]), Name: g.Var}}
+	if g.Type != nil {
+		t := g.Type
+		name := ""
+		if t.Tagged != nil {
+			name = t.Tagged.Tag + " " + t.Tagged.Name
+		} else {
+			name = *t.Name
+		}
+		s.Type = c.typeSpec(&t.node, name, len(t.Stars), t.Array)
+	}
+	if g.Value != nil {
+		s.Value = c.expr(g.Value)
+	}
+	return s
+}
+
+func (c *converter) typeOf(g *gType) *lang.TypeSpec {
+	name := ""
+	stars := len(g.Stars)
+	switch {
+	case g.Tagged != nil:
+		name = g.Tagged.Tag + " " + g.Tagged.Name
+	case g.Builtin != nil:
+		name = *g.Builtin
+	default:
+		name = g.PtrIdent.Name
+		stars += len(g.PtrIdent.Stars)
+	}
+	return c.typeSpec(&g.node, name, stars, g.Array)
+}
+
+func (c *converter) typeSpec(n *node, name string, stars int, array *string) *lang.TypeSpec {
+	t := &lang.TypeSpec{Span: c.span(n), Name: name, Pointers: stars}
+	if array != nil {
+		v, err := parseInt(*array)
+		if err != nil || v == 0 || v > 1<<31 {
+			c.errorf(t.Span, "", "invalid array length %s", *array)
+		}
+		t.ArrayLen = int(v)
+	}
+	return t
+}
+
+func (c *converter) intLit(raw string, span lang.Span) *lang.IntLit {
+	v, err := parseInt(raw)
+	if err != nil {
+		c.errorf(span, "", "%s", err.Error())
+	}
+	return &lang.IntLit{Span: span, Value: v, Raw: raw}
+}
+
+func (c *converter) strLit(raw string, span lang.Span) *lang.StrLit {
+	v, _, _ := unquote(raw)
+	return &lang.StrLit{Span: span, Value: v}
+}
+
+// describe names a token the way bison-generated parsers do in messages.
+func describe(t lexer.Token) string {
+	switch t.Type {
+	case tEOF:
+		return "end of file"
+	case tIdent:
+		return "identifier"
+	case tInt:
+		return "integer"
+	case tString:
+		return "string"
+	case tVar:
+		return "variable"
+	case tPositional:
+		return "positional parameter"
+	case tMap:
+		return "map"
+	case tAttach:
+		return "attach point"
+	case tDirective:
+		return "preprocessor directive"
+	case tCDef:
+		return "C definition"
+	case tAngleOpen:
+		return "<"
+	case tAngleClose:
+		return ">"
+	case tPredOpen, tPredClose:
+		return "/"
+	}
+	return t.Value
+}

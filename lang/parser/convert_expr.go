@@ -1,0 +1,205 @@
+package parser
+
+import (
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+func (c *converter) expr(g *gExpr) lang.Expr {
+	cond := c.logOr(g.Cond)
+	if g.Tern == nil {
+		return cond
+	}
+	t := &lang.Ternary{Span: join(cond.Pos(), c.span(&g.Tern.node)), Cond: cond, Else: c.expr(g.Tern.Else)}
+	if g.Tern.Then != nil {
+		t.Then = c.expr(g.Tern.Then)
+	}
+	return t
+}
+
+// binary folds a left-associative chain x op y op z.
+func binary(x lang.Expr, op string, y lang.Expr) lang.Expr {
+	return &lang.Binary{Span: join(x.Pos(), y.Pos()), Op: op, X: x, Y: y}
+}
+
+func (c *converter) logOr(g *gLogOr) lang.Expr {
+	x := c.logAnd(g.X)
+	for _, r := range g.Rest {
+		x = binary(x, r.Op, c.logAnd(r.Y))
+	}
+	return x
+}
+
+func (c *converter) logAnd(g *gLogAnd) lang.Expr {
+	x := c.bitOr(g.X)
+	for _, r := range g.Rest {
+		x = binary(x, r.Op, c.bitOr(r.Y))
+	}
+	return x
+}
+
+func (c *converter) bitOr(g *gBitOr) lang.Expr {
+	x := c.bitXor(g.X)
+	for _, r := range g.Rest {
+		x = binary(x, r.Op, c.bitXor(r.Y))
+	}
+	return x
+}
+
+func (c *converter) bitXor(g *gBitXor) lang.Expr {
+	x := c.bitAnd(g.X)
+	for _, r := range g.Rest {
+		x = binary(x, r.Op, c.bitAnd(r.Y))
+	}
+	return x
+}
+
+func (c *converter) bitAnd(g *gBitAnd) lang.Expr {
+	x := c.equality(g.X)
+	for _, r := range g.Rest {
+		x = binary(x, r.Op, c.equality(r.Y))
+	}
+	return x
+}
+
+func (c *converter) equality(g *gEquality) lang.Expr {
+	x := c.relational(g.X)
+	for _, r := range g.Rest {
+		x = binary(x, r.Op, c.relational(r.Y))
+	}
+	return x
+}
+
+func (c *converter) relational(g *gRelational) lang.Expr {
+	x := c.shift(g.X)
+	for _, r := range g.Rest {
+		x = binary(x, r.Op, c.shift(r.Y))
+	}
+	return x
+}
+
+func (c *converter) shift(g *gShift) lang.Expr {
+	x := c.additive(g.X)
+	for _, r := range g.Rest {
+		x = binary(x, r.Op, c.additive(r.Y))
+	}
+	return x
+}
+
+func (c *converter) additive(g *gAdditive) lang.Expr {
+	x := c.multiplicative(g.X)
+	for _, r := range g.Rest {
+		x = binary(x, r.Op, c.multiplicative(r.Y))
+	}
+	return x
+}
+
+func (c *converter) multiplicative(g *gMultiplicative) lang.Expr {
+	x := c.unary(g.X)
+	for _, r := range g.Rest {
+		x = binary(x, r.Op, c.unary(r.Y))
+	}
+	return x
+}
+
+func (c *converter) unary(g *gUnary) lang.Expr {
+	switch {
+	case g.Op != nil:
+		return &lang.Unary{Span: c.span(&g.node), Op: *g.Op, X: c.unary(g.X)}
+	case g.Cast != nil:
+		return &lang.Cast{Span: c.span(&g.Cast.node), To: c.typeOf(g.Cast.To), X: c.unary(g.Cast.X)}
+	default:
+		return c.postfix(g.Postfix)
+	}
+}
+
+func (c *converter) postfix(g *gPostfix) lang.Expr {
+	x := c.primary(g.X)
+	for _, op := range g.Ops {
+		sp := join(x.Pos(), c.span(&op.node))
+		switch {
+		case op.Field != nil:
+			x = &lang.FieldAccess{Span: sp, X: x, Field: *op.Field}
+		case op.Arrow != nil:
+			x = &lang.FieldAccess{Span: sp, X: x, Field: *op.Arrow, Arrow: true}
+		case op.Index != nil:
+			x = &lang.Index{Span: sp, X: x, Index: c.expr(op.Index)}
+		default:
+			x = &lang.Unary{Span: sp, Op: *op.IncDec, X: x, Postfix: true}
+		}
+	}
+	return x
+}
+
+func (c *converter) primary(g *gPrimary) lang.Expr {
+	sp := c.span(&g.node)
+	switch {
+	case g.Int != nil:
+		return c.intLit(*g.Int, sp)
+	case g.Str != nil:
+		return c.strLit(*g.Str, sp)
+	case g.Bool != nil:
+		return &lang.BoolLit{Span: sp, Value: *g.Bool == "true"}
+	case g.Sizeof != nil:
+		s := &lang.Sizeof{Span: sp}
+		if g.Sizeof.Type != nil {
+			s.TypeArg = c.typeOf(g.Sizeof.Type)
+		} else {
+			s.X = c.expr(g.Sizeof.X)
+		}
+		return s
+	case g.Offsetof != nil:
+		o := &lang.Offsetof{Span: sp, Fields: g.Offsetof.Fields}
+		if g.Offsetof.Type != nil {
+			o.TypeArg = c.typeOf(g.Offsetof.Type)
+		} else {
+			o.X = c.expr(g.Offsetof.X)
+		}
+		return o
+	case g.Call != nil:
+		call := &lang.Call{Span: sp, Name: g.Call.Name}
+		for _, a := range g.Call.Args {
+			call.Args = append(call.Args, c.expr(a))
+		}
+		return call
+	case g.Map != nil:
+		m := &lang.MapExpr{Span: sp, Name: g.Map.Name}
+		for _, k := range g.Map.Keys {
+			m.Keys = append(m.Keys, c.expr(k))
+		}
+		return m
+	case g.Var != nil:
+		return &lang.Var{Span: sp, Name: *g.Var}
+	case g.Positional != nil:
+		if *g.Positional == "$#" {
+			return &lang.Positional{Span: sp, Count: true}
+		}
+		n, err := parseInt((*g.Positional)[1:])
+		if err != nil || n == 0 || n > 1<<20 {
+			c.errorf(sp, "positional parameters are numbered from $1", "invalid positional parameter %s", *g.Positional)
+		}
+		return &lang.Positional{Span: sp, N: int(n)}
+	case g.Ident != nil:
+		return &lang.Ident{Span: sp, Name: *g.Ident}
+	default:
+		return c.paren(g.Paren, sp)
+	}
+}
+
+// paren converts `(x)` to x, and `(a, b)` / `(n=a, m=b)` to a Tuple.
+func (c *converter) paren(g *gParen, sp lang.Span) lang.Expr {
+	named := g.Elems[0].Name != nil
+	if len(g.Elems) == 1 && !named {
+		return c.expr(g.Elems[0].X)
+	}
+	t := &lang.Tuple{Span: sp}
+	for _, e := range g.Elems {
+		if (e.Name != nil) != named {
+			c.errorf(c.span(&e.node), "", "a record's fields must all be named, and a tuple's must not be")
+		}
+		if named && e.Name != nil {
+			t.Names = append(t.Names, *e.Name)
+		}
+		t.Elems = append(t.Elems, c.expr(e.X))
+	}
+	return t
+}

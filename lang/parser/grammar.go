@@ -1,0 +1,396 @@
+package parser
+
+import "github.com/alecthomas/participle/v2/lexer"
+
+// The participle grammar. These structs mirror the syntax; convert.go turns
+// them into the lang AST. Every struct records its first token (Pos) and
+// its tokens, from which spans are computed.
+
+type node struct {
+	Pos    lexer.Position
+	Tokens []lexer.Token
+}
+
+type gProgram struct {
+	node
+	Items []*gItem `parser:"@@*"`
+}
+
+type gItem struct {
+	node
+	Directive *string   `parser:"@Directive"`
+	CDef      *string   `parser:"| @CDef"`
+	Config    *gConfig  `parser:"| @@"`
+	Macro     *gMacro   `parser:"| @@"`
+	MapDecl   *gMapDecl `parser:"| @@"`
+	Probe     *gProbe   `parser:"| @@"`
+	Semi      *string   `parser:"| @\";\""`
+}
+
+type gConfig struct {
+	node
+	Items []*gConfigItem `parser:"\"config\" \"=\" \"{\" ( @@ ( \";\" @@ )* \";\"? )? \"}\""`
+}
+
+type gConfigItem struct {
+	node
+	Name  string        `parser:"@(Ident | Keyword | TypeName) \"=\""`
+	Value *gConfigValue `parser:"@@"`
+}
+
+type gConfigValue struct {
+	node
+	Int   *string `parser:"@Int"`
+	Str   *string `parser:"| @String"`
+	Bool  *string `parser:"| @(\"true\" | \"false\")"`
+	Ident *string `parser:"| @(Ident | TypeName)"`
+}
+
+type gMacro struct {
+	node
+	Name   string   `parser:"\"macro\" @Ident \"(\""`
+	Params []string `parser:"( @(Var | Map | Ident) ( \",\" @(Var | Map | Ident) )* )? \")\""`
+	Body   *gBlock  `parser:"@@"`
+}
+
+type gMapDecl struct {
+	node
+	Name string `parser:"\"let\" @Map \"=\""`
+	Kind string `parser:"@Ident \"(\""`
+	Size string `parser:"@Int \")\" \";\"?"`
+}
+
+type gProbe struct {
+	node
+	Attach    []*gAttach `parser:"@@ ( \",\" @@ )*"`
+	Predicate *gExpr     `parser:"( PredOpen @@ PredClose )?"`
+	Body      *gBlock    `parser:"@@"`
+}
+
+type gAttach struct {
+	node
+	Raw string `parser:"@Attach"`
+}
+
+type gBlock struct {
+	node
+	Open  string   `parser:"@( \"{\" | AngleOpen )"`
+	Stmts []*gStmt `parser:"@@*"`
+	Close string   `parser:"@( \"}\" | AngleClose )"`
+}
+
+// gStmt is one statement with the ';' that follow it. Simple statements
+// need a ';' unless they end the block; convert.go checks that.
+type gStmt struct {
+	node
+	If     *gIf     `parser:"(  @@"`
+	While  *gWhile  `parser:"| @@"`
+	For    *gFor    `parser:"| @@"`
+	Unroll *gUnroll `parser:"| @@"`
+	Block  *gBlock  `parser:"| @@"`
+	Let    *gLet    `parser:"| @@"`
+	Jump   *gJump   `parser:"| @@"`
+	Assign *gAssign `parser:"| @@"`
+	Expr   *gExpr   `parser:"| @@"`
+	Empty  bool     `parser:"| @\";\" )"`
+	Semis  []string `parser:"@\";\"*"`
+}
+
+type gIf struct {
+	node
+	Cond *gExpr  `parser:"\"if\" \"(\" @@ \")\""`
+	Then *gBlock `parser:"@@"`
+	Else *gElse  `parser:"( \"else\" @@ )?"`
+}
+
+type gElse struct {
+	node
+	If    *gIf    `parser:"@@"`
+	Block *gBlock `parser:"| @@"`
+}
+
+type gWhile struct {
+	node
+	Cond *gExpr  `parser:"\"while\" \"(\" @@ \")\""`
+	Body *gBlock `parser:"@@"`
+}
+
+type gFor struct {
+	node
+	Var   string  `parser:"\"for\" \"(\" @Var \":\""`
+	Range *gRange `parser:"( @@"`
+	Map   *string `parser:"| @Map ) \")\""`
+	Body  *gBlock `parser:"@@"`
+}
+
+type gRange struct {
+	node
+	Start *gExpr `parser:"@@ \"..\""`
+	End   *gExpr `parser:"@@"`
+}
+
+type gUnroll struct {
+	node
+	Count *gExpr  `parser:"\"unroll\" \"(\" @@ \")\""`
+	Body  *gBlock `parser:"@@"`
+}
+
+type gLet struct {
+	node
+	Var   string    `parser:"\"let\" @Var"`
+	Type  *gLetType `parser:"( \":\" @@ )?"`
+	Value *gExpr    `parser:"( \"=\" @@ )?"`
+}
+
+type gJump struct {
+	node
+	Kind  string `parser:"@(\"break\" | \"continue\" | \"return\")"`
+	Value *gExpr `parser:"@@?"`
+}
+
+type gAssign struct {
+	node
+	Target *gUnary `parser:"@@"`
+	Op     string  `parser:"@(\"=\" | \"+=\" | \"-=\" | \"*=\" | \"/=\" | \"%=\" | \"&=\" | \"|=\" | \"^=\" | \"<<=\" | \">>=\")"`
+	Value  *gExpr  `parser:"@@"`
+}
+
+// Types.
+
+// gType is a type where a cast may stand: a builtin type name, a
+// struct/union/enum, or any identifier followed by '*' (so `parser:"(x)"` stays a
+// parenthesized expression).
+type gType struct {
+	node
+	Tagged   *gTagged   `parser:"(  @@"`
+	Builtin  *string    `parser:"| @TypeName"`
+	PtrIdent *gPtrIdent `parser:"| @@ )"`
+	Stars    []string   `parser:"@\"*\"*"`
+	Array    *string    `parser:"( \"[\" @Int \"]\" )?"`
+}
+
+// gPtrIdent is a type named by a plain identifier, which needs a '*'.
+type gPtrIdent struct {
+	node
+	Name  string   `parser:"@Ident"`
+	Stars []string `parser:"@\"*\"+"`
+}
+
+type gTagged struct {
+	node
+	Tag  string `parser:"@(\"struct\" | \"union\" | \"enum\")"`
+	Name string `parser:"@(Ident | TypeName)"`
+}
+
+// gLetType is a declared variable's type, where any identifier may name one.
+type gLetType struct {
+	node
+	Tagged *gTagged `parser:"(  @@"`
+	Name   *string  `parser:"| @(TypeName | Ident) )"`
+	Stars  []string `parser:"@\"*\"*"`
+	Array  *string  `parser:"( \"[\" @Int \"]\" )?"`
+}
+
+// Expressions, one level per precedence, loosest first.
+
+type gExpr struct {
+	node
+	Cond *gLogOr    `parser:"@@"`
+	Tern *gTernTail `parser:"@@?"`
+}
+
+type gTernTail struct {
+	node
+	Then *gExpr `parser:"\"?\" @@?"`
+	Else *gExpr `parser:"\":\" @@"`
+}
+
+type gLogOr struct {
+	node
+	X    *gLogAnd   `parser:"@@"`
+	Rest []*gLogOrR `parser:"@@*"`
+}
+type gLogOrR struct {
+	node
+	Op string   `parser:"@\"||\""`
+	Y  *gLogAnd `parser:"@@"`
+}
+
+type gLogAnd struct {
+	node
+	X    *gBitOr     `parser:"@@"`
+	Rest []*gLogAndR `parser:"@@*"`
+}
+type gLogAndR struct {
+	node
+	Op string  `parser:"@\"&&\""`
+	Y  *gBitOr `parser:"@@"`
+}
+
+type gBitOr struct {
+	node
+	X    *gBitXor   `parser:"@@"`
+	Rest []*gBitOrR `parser:"@@*"`
+}
+type gBitOrR struct {
+	node
+	Op string   `parser:"@\"|\""`
+	Y  *gBitXor `parser:"@@"`
+}
+
+type gBitXor struct {
+	node
+	X    *gBitAnd    `parser:"@@"`
+	Rest []*gBitXorR `parser:"@@*"`
+}
+type gBitXorR struct {
+	node
+	Op string   `parser:"@\"^\""`
+	Y  *gBitAnd `parser:"@@"`
+}
+
+type gBitAnd struct {
+	node
+	X    *gEquality  `parser:"@@"`
+	Rest []*gBitAndR `parser:"@@*"`
+}
+type gBitAndR struct {
+	node
+	Op string     `parser:"@\"&\""`
+	Y  *gEquality `parser:"@@"`
+}
+
+type gEquality struct {
+	node
+	X    *gRelational  `parser:"@@"`
+	Rest []*gEqualityR `parser:"@@*"`
+}
+type gEqualityR struct {
+	node
+	Op string       `parser:"@(\"==\" | \"!=\")"`
+	Y  *gRelational `parser:"@@"`
+}
+
+type gRelational struct {
+	node
+	X    *gShift         `parser:"@@"`
+	Rest []*gRelationalR `parser:"@@*"`
+}
+type gRelationalR struct {
+	node
+	Op string  `parser:"@(\"<=\" | \">=\" | \"<\" | \">\")"`
+	Y  *gShift `parser:"@@"`
+}
+
+type gShift struct {
+	node
+	X    *gAdditive `parser:"@@"`
+	Rest []*gShiftR `parser:"@@*"`
+}
+type gShiftR struct {
+	node
+	Op string     `parser:"@(\"<<\" | \">>\")"`
+	Y  *gAdditive `parser:"@@"`
+}
+
+type gAdditive struct {
+	node
+	X    *gMultiplicative `parser:"@@"`
+	Rest []*gAdditiveR    `parser:"@@*"`
+}
+type gAdditiveR struct {
+	node
+	Op string           `parser:"@(\"+\" | \"-\")"`
+	Y  *gMultiplicative `parser:"@@"`
+}
+
+type gMultiplicative struct {
+	node
+	X    *gUnary             `parser:"@@"`
+	Rest []*gMultiplicativeR `parser:"@@*"`
+}
+type gMultiplicativeR struct {
+	node
+	Op string  `parser:"@(\"*\" | \"/\" | \"%\")"`
+	Y  *gUnary `parser:"@@"`
+}
+
+type gUnary struct {
+	node
+	Op      *string   `parser:"(  @(\"-\" | \"!\" | \"~\" | \"*\" | \"&\" | \"++\" | \"--\")"`
+	X       *gUnary   `parser:"@@"`
+	Cast    *gCast    `parser:"| @@"`
+	Postfix *gPostfix `parser:"| @@ )"`
+}
+
+type gCast struct {
+	node
+	To *gType  `parser:"\"(\" @@ \")\""`
+	X  *gUnary `parser:"@@"`
+}
+
+type gPostfix struct {
+	node
+	X   *gPrimary  `parser:"@@"`
+	Ops []*gPostOp `parser:"@@*"`
+}
+
+type gPostOp struct {
+	node
+	Field  *string `parser:"(  \".\" @(Ident | Keyword | TypeName | Int)"`
+	Arrow  *string `parser:"| \"->\" @(Ident | Keyword | TypeName)"`
+	Index  *gExpr  `parser:"| \"[\" @@ \"]\""`
+	IncDec *string `parser:"| @(\"++\" | \"--\") )"`
+}
+
+type gPrimary struct {
+	node
+	Int        *string    `parser:"(  @Int"`
+	Str        *string    `parser:"| @String"`
+	Bool       *string    `parser:"| @(\"true\" | \"false\")"`
+	Sizeof     *gSizeof   `parser:"| @@"`
+	Offsetof   *gOffsetof `parser:"| @@"`
+	Call       *gCall     `parser:"| @@"`
+	Map        *gMap      `parser:"| @@"`
+	Var        *string    `parser:"| @Var"`
+	Positional *string    `parser:"| @Positional"`
+	Ident      *string    `parser:"| @Ident"`
+	Paren      *gParen    `parser:"| @@ )"`
+}
+
+type gSizeof struct {
+	node
+	Type *gType `parser:"\"sizeof\" \"(\" ( @@"`
+	X    *gExpr `parser:"| @@ ) \")\""`
+}
+
+type gOffsetof struct {
+	node
+	Type   *gType   `parser:"\"offsetof\" \"(\" ( @@"`
+	X      *gExpr   `parser:"| @@ ) \",\""`
+	Fields []string `parser:"@(Ident | Keyword | TypeName) ( \".\" @(Ident | Keyword | TypeName) )* \")\""`
+}
+
+type gCall struct {
+	node
+	Name string   `parser:"@Ident \"(\""`
+	Args []*gExpr `parser:"( @@ ( \",\" @@ )* )? \")\""`
+}
+
+type gMap struct {
+	node
+	Name string   `parser:"@Map"`
+	Keys []*gExpr `parser:"( \"[\" @@ ( \",\" @@ )* \"]\" )?"`
+}
+
+// gParen is `parser:"(x)"`, a tuple `parser:"(a, b)"` or a record `parser:"(a=1, b=2)"`.
+type gParen struct {
+	node
+	Elems []*gElem `parser:"\"(\" @@ ( \",\" @@ )* \")\""`
+}
+
+type gElem struct {
+	node
+	Name *string `parser:"( @Ident \"=\" )?"`
+	X    *gExpr  `parser:"@@"`
+}

@@ -1,0 +1,193 @@
+package parser
+
+import (
+	"errors"
+	"math/bits"
+	"strings"
+)
+
+// timeUnits are the suffixes an integer literal may carry; the value is
+// converted to nanoseconds (`5s` is 5000000000).
+var timeUnits = map[string]uint64{
+	"ns": 1,
+	"us": 1_000,
+	"ms": 1_000_000,
+	"s":  1_000_000_000,
+	"m":  60 * 1_000_000_000,
+	"h":  3600 * 1_000_000_000,
+	"d":  86400 * 1_000_000_000,
+}
+
+// intSuffixes are C-style integer suffixes, accepted and ignored.
+var intSuffixes = map[string]bool{
+	"u": true, "l": true, "ul": true, "lu": true, "ll": true, "ull": true, "llu": true,
+}
+
+var errTooLarge = errors.New("integer literal is too large for 64 bits")
+
+// parseInt computes the value of an integer literal: decimal, hex (0x),
+// octal (leading 0), with '_' between digits, a decimal exponent (1e6),
+// and an optional time unit or C integer suffix.
+func parseInt(raw string) (uint64, error) {
+	bad := errors.New("invalid integer literal '" + raw + "'")
+	if len(raw) > 2 && raw[0] == '0' && (raw[1] == 'x' || raw[1] == 'X') {
+		digits, suffix := splitDigits(raw[2:], isHexDigit)
+		if !intSuffixes[strings.ToLower(suffix)] && suffix != "" {
+			return 0, bad
+		}
+		return digitsValue(digits, 16, bad)
+	}
+	digits, rest := splitDigits(raw, isDigit)
+	if digits == "" {
+		return 0, bad
+	}
+	var exp string
+	if len(rest) > 1 && (rest[0] == 'e' || rest[0] == 'E') && isDigit(rest[1]) {
+		exp, rest = splitDigits(rest[1:], isDigit)
+	}
+	base := uint64(10)
+	if len(digits) > 1 && digits[0] == '0' && exp == "" {
+		base = 8
+	}
+	v, err := digitsValue(digits, base, bad)
+	if err != nil {
+		return 0, err
+	}
+	if exp != "" {
+		n, err := digitsValue(exp, 10, bad)
+		if err != nil {
+			return 0, err
+		}
+		for ; n > 0; n-- {
+			if v, err = mul(v, 10); err != nil {
+				return 0, err
+			}
+		}
+	}
+	switch {
+	case rest == "":
+		return v, nil
+	case intSuffixes[strings.ToLower(rest)]:
+		return v, nil
+	case timeUnits[rest] != 0:
+		return mul(v, timeUnits[rest])
+	}
+	return 0, bad
+}
+
+func mul(a, b uint64) (uint64, error) {
+	hi, lo := bits.Mul64(a, b)
+	if hi != 0 {
+		return 0, errTooLarge
+	}
+	return lo, nil
+}
+
+func isHexDigit(c byte) bool {
+	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// splitDigits splits s after its leading run of digits and '_' separators.
+func splitDigits(s string, digit func(byte) bool) (string, string) {
+	i := 0
+	for i < len(s) && (digit(s[i]) || (s[i] == '_' && i > 0 && i+1 < len(s) && digit(s[i+1]))) {
+		i++
+	}
+	return s[:i], s[i:]
+}
+
+func digitsValue(digits string, base uint64, bad error) (uint64, error) {
+	if digits == "" {
+		return 0, bad
+	}
+	var v uint64
+	for i := 0; i < len(digits); i++ {
+		c := digits[i]
+		if c == '_' {
+			continue
+		}
+		var d uint64
+		switch {
+		case isDigit(c):
+			d = uint64(c - '0')
+		case c >= 'a' && c <= 'f':
+			d = uint64(c-'a') + 10
+		default:
+			d = uint64(c-'A') + 10
+		}
+		if d >= base {
+			return 0, bad
+		}
+		hi, lo := bits.Mul64(v, base)
+		sum, carry := bits.Add64(lo, d, 0)
+		if hi != 0 || carry != 0 {
+			return 0, errTooLarge
+		}
+		v = sum
+	}
+	return v, nil
+}
+
+// unquote decodes a string literal with its quotes. On a bad escape it
+// returns the escape's offset in raw and a message.
+func unquote(raw string) (string, int, string) {
+	var b strings.Builder
+	s := raw[1 : len(raw)-1]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' {
+			b.WriteByte(c)
+			continue
+		}
+		if i+1 >= len(s) {
+			return "", i + 1, "invalid escape character '\\'"
+		}
+		i++
+		switch e := s[i]; e {
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case 'r':
+			b.WriteByte('\r')
+		case 'a':
+			b.WriteByte('\a')
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'v':
+			b.WriteByte('\v')
+		case 'e':
+			b.WriteByte(0x1b)
+		case '"', '\\', '\'', '?':
+			b.WriteByte(e)
+		case 'x':
+			j := i + 1
+			for j < len(s) && j < i+3 && isHexDigit(s[j]) {
+				j++
+			}
+			if j == i+1 {
+				return "", i, "invalid escape character '\\x'"
+			}
+			v, _ := digitsValue(s[i+1:j], 16, nil)
+			b.WriteByte(byte(v))
+			i = j - 1
+		default:
+			if e < '0' || e > '7' {
+				return "", i, "invalid escape character '\\" + printable(e) + "'"
+			}
+			j := i
+			for j < len(s) && j < i+3 && s[j] >= '0' && s[j] <= '7' {
+				j++
+			}
+			v, _ := digitsValue(s[i:j], 8, nil)
+			if v > 255 {
+				return "", i, "octal escape out of range '\\" + s[i:j] + "'"
+			}
+			b.WriteByte(byte(v))
+			i = j - 1
+		}
+	}
+	return b.String(), 0, ""
+}

@@ -1,0 +1,108 @@
+// Package parser reads gobpftrace (bpftrace) source into the lang AST.
+//
+// Lexing is done by a context-aware scanner (scanner.go), parsing by a
+// participle grammar (grammar.go) whose result is converted into the lang
+// AST (convert*.go). Errors are *lang.Diagnostics in bpftrace's layout.
+package parser
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// grammar is built on first use: building needs the symbol table, which
+// package initialization order does not guarantee to exist earlier.
+var grammar = sync.OnceValue(func() *participle.Parser[gProgram] {
+	return participle.MustBuild[gProgram](
+		participle.Lexer(definition{}),
+		participle.UseLookahead(participle.MaxLookahead),
+	)
+})
+
+// Parse parses a whole script. file names the script in diagnostics
+// ("stdin" for -e). On error it returns a *lang.Diagnostics.
+func Parse(file, src string) (prog *lang.Program, err error) {
+	diags := &lang.Diagnostics{File: file, Source: src}
+	lines := newLineIndex(src)
+	defer func() {
+		// The parser must never crash on any input; turn a bug into a
+		// positioned error instead.
+		if r := recover(); r != nil {
+			prog = nil
+			diags.List = []*lang.Diagnostic{lang.Errorf(lines.span(0, 0),
+				"internal parser error: %v", r)}
+			err = diags
+		}
+	}()
+
+	toks, serr := scan(src)
+	if serr != nil {
+		d := lang.Errorf(lines.span(serr.start, serr.end), "%s", serr.msg)
+		d.Hint = serr.hint
+		diags.List = append(diags.List, d)
+		return nil, diags
+	}
+	ends := make(map[int]int, len(toks))
+	for _, t := range toks {
+		ends[t.start] = t.end
+	}
+	ends[len(src)] = len(src)
+
+	peek, perr := lexer.Upgrade(newSliceLexer(file, src, toks))
+	if perr != nil {
+		return nil, perr
+	}
+	g, perr := grammar().ParseFromLexer(peek)
+	if perr != nil {
+		diags.List = append(diags.List, syntaxError(perr, lines, ends, toks, len(src)))
+		return nil, diags
+	}
+	c := &converter{lines: lines, ends: ends}
+	prog = c.program(g)
+	if len(c.diags) > 0 {
+		diags.List = c.diags
+		return nil, diags
+	}
+	return prog, nil
+}
+
+// syntaxError turns participle's error into a bison-style diagnostic:
+// "syntax error, unexpected X, expecting Y".
+func syntaxError(err error, lines lineIndex, ends map[int]int, toks []token, srcLen int) *lang.Diagnostic {
+	var perr participle.Error
+	if !errors.As(err, &perr) {
+		return lang.Errorf(lines.span(0, 0), "syntax error: %v", err)
+	}
+	off := perr.Position().Offset
+	end, ok := ends[off]
+	if !ok {
+		end = off
+	}
+	span := lines.span(off, end)
+	unexpected := lexer.Token{Type: tEOF}
+	for _, t := range toks {
+		if t.start == off {
+			unexpected = lexer.Token{Type: t.typ, Value: t.val}
+			break
+		}
+	}
+	msg := fmt.Sprintf("syntax error, unexpected %s", describe(unexpected))
+	var ute *participle.UnexpectedTokenError
+	if errors.As(err, &ute) {
+		if exp := expecting(ute.Expect); exp != "" {
+			msg += ", expecting " + exp
+		}
+	}
+	d := lang.Errorf(span, "%s", msg)
+	d.Hint = hintFor(unexpected, toks, off)
+	if off >= srcLen && span.Start.Col > 1 {
+		// Underline the last character rather than past the end of input.
+		d.Span = lines.span(srcLen-1, srcLen)
+	}
+	return d
+}

@@ -38,6 +38,12 @@ func (g *gen) builtinInt(x *lang.Ident) asm.Register {
 		r = g.callInto(asm.FnGetPrandomU32)
 	case "cgroup":
 		r = g.callInto(asm.FnGetCurrentCgroupId)
+	case "jiffies":
+		r = g.callInto(asm.FnJiffies64)
+	case "numaid":
+		r = g.callInto(asm.FnGetNumaNodeId)
+	case "curtask":
+		r = g.callInto(asm.FnGetCurrentTask)
 	default:
 		failf(x.Span, "builtin %s is not supported yet", x.Name)
 	}
@@ -74,6 +80,23 @@ func (g *gen) elapsed() asm.Register {
 // ctxField resolves args.field and args.field[i] (constant i) to a place
 // in the tracepoint record and the field's type.
 func (g *gen) ctxField(e lang.Expr) (loc, *lang.Type) {
+	l, f := g.ctxFieldAt(e)
+	if f.DataLoc {
+		failf(e.Pos(), "__data_loc field %s is not supported here", f.Name)
+	}
+	return l, f.Type
+}
+
+// dataLoc reports whether e is an args field stored as a __data_loc.
+func (g *gen) dataLoc(e lang.Expr) (loc, bool) {
+	if _, ok := e.(*lang.FieldAccess); !ok {
+		return loc{}, false
+	}
+	l, f := g.ctxFieldAt(e)
+	return l, f.DataLoc
+}
+
+func (g *gen) ctxFieldAt(e lang.Expr) (loc, *lang.Field) {
 	switch x := e.(type) {
 	case *lang.FieldAccess:
 		if id, ok := x.X.(*lang.Ident); ok && id.Name == "args" {
@@ -86,7 +109,7 @@ func (g *gen) ctxField(e lang.Expr) (loc, *lang.Type) {
 						failf(x.Span, "bitfield %s is not supported yet", f.Name)
 					}
 					g.usesCtx = true
-					return loc{regCtx, f.Offset}, f.Type
+					return loc{regCtx, f.Offset}, f
 				}
 			}
 			failf(x.Span, "tracepoint %s has no field %s", g.res.Name, x.Field)
@@ -103,8 +126,33 @@ func (g *gen) ctxField(e lang.Expr) (loc, *lang.Type) {
 		if lit.Value >= uint64(t.Len) {
 			failf(x.Index.Pos(), "index %s is out of bounds for array of %d elements", strconv.FormatUint(lit.Value, 10), t.Len)
 		}
-		return base.at(int(lit.Value) * Sizeof(t.Elem)), t.Elem
+		return base.at(int(lit.Value) * Sizeof(t.Elem)), &lang.Field{Type: t.Elem}
 	}
 	failf(e.Pos(), "this field access is not supported yet")
 	return loc{}, nil
+}
+
+// positionalInt is the value of an integer $N (or $#).
+func (g *gen) positionalInt(p *lang.Positional) int64 {
+	params := g.cc.checked.Params
+	if p.Count {
+		return int64(len(params))
+	}
+	if p.N < 1 || p.N > len(params) {
+		return 0
+	}
+	v, err := strconv.ParseInt(params[p.N-1], 0, 64)
+	if err != nil {
+		failf(p.Span, "positional parameter $%d is not an integer", p.N)
+	}
+	return v
+}
+
+// positionalString is the text of a string $N.
+func (g *gen) positionalString(p *lang.Positional) string {
+	params := g.cc.checked.Params
+	if p.N < 1 || p.N > len(params) {
+		return ""
+	}
+	return params[p.N-1]
 }

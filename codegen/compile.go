@@ -170,6 +170,9 @@ type gen struct {
 	// done is the label of the program's `return 0`.
 	done    string
 	usesCtx bool
+	// noPad is set while evaluating event arguments: user space stops at
+	// the NUL, so strings need no padding there.
+	noPad bool
 }
 
 func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved) *gen {

@@ -35,9 +35,12 @@ func (g *gen) sendEvent(ev *Event, args []lang.Expr) {
 	var hdr [8]byte
 	binary.LittleEndian.PutUint64(hdr[:], uint64(id))
 	g.writeBytes(buf, hdr[:])
+	saved := g.noPad
+	g.noPad = true
 	for i, a := range args {
 		g.evalInto(a, types[i], buf.at(offs[i+1]))
 	}
+	g.noPad = saved
 	if buf.base == asm.RFP {
 		// The verifier rejects helpers reading uninitialized stack.
 		g.zeroGaps(buf, rec)
@@ -110,10 +113,8 @@ func (g *gen) callStmt(call *lang.Call) {
 		}
 		g.sendEvent(&Event{Kind: EvPrintValue, Span: call.Span}, call.Args)
 	case "exit":
-		if len(call.Args) != 0 {
-			failf(call.Span, "exit() with an exit code is not supported yet")
-		}
-		g.sendEvent(&Event{Kind: EvExit, Span: call.Span}, nil)
+		// exit(code) sends the code as the event's one argument.
+		g.sendEvent(&Event{Kind: EvExit, Span: call.Span}, call.Args)
 		g.jump(g.done)
 	case "clear", "zero":
 		m := mapArg(call)

@@ -82,7 +82,18 @@ func (g *gen) evalIntAt(e lang.Expr) asm.Register {
 		r := g.evalInt(x.X)
 		g.normalize(r, t)
 		return r
+	case *lang.Positional:
+		r := g.allocReg()
+		g.loadConst(r, g.positionalInt(x))
+		return r
 	case *lang.FieldAccess, *lang.Index:
+		if l, ok := g.dataLoc(e); ok {
+			// ctx + the low 16 bits of the u32 locator.
+			r := g.allocReg()
+			g.load(r, l, 4)
+			g.emit(asm.And.Imm(r, 0xffff), asm.Add.Reg(r, regCtx))
+			return r
+		}
 		l, ft := g.ctxField(e)
 		r := g.allocReg()
 		g.loadScalar(r, l, ft)

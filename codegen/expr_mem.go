@@ -6,9 +6,16 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang"
 )
 
-// Strings, tuples and other aggregates live in memory. Every string in
-// memory is NUL-padded to its full size, so that copies can be used as map
-// keys directly.
+// Strings, tuples and other aggregates live in memory. Strings are
+// NUL-padded to their full size (so that they can be map keys), except
+// where only user space reads them (event records): see gen.noPad.
+
+// pad zeroes a string buffer that a helper fills only up to its NUL.
+func (g *gen) pad(dst loc, size int) {
+	if !g.noPad {
+		g.zero(dst, size)
+	}
+}
 
 // evalInto writes the value of e, converted to type t, at dst.
 func (g *gen) evalInto(e lang.Expr, t *lang.Type, dst loc) {
@@ -44,6 +51,9 @@ func (g *gen) evalString(e lang.Expr, dst loc, size int) {
 	switch x := e.(type) {
 	case *lang.StrLit:
 		g.stringLit(x.Value, dst, size)
+		return
+	case *lang.Positional:
+		g.stringLit(g.positionalString(x), dst, size)
 		return
 	case *lang.Ident:
 		switch x.Name {
@@ -145,7 +155,7 @@ func (g *gen) str(x *lang.Call, dst loc, size int) {
 	}
 	rp := g.evalInt(x.Args[0])
 	if len(x.Args) == 1 {
-		g.zero(dst, size)
+		g.pad(dst, size)
 		g.addr(asm.R1, dst)
 		g.emit(asm.Mov.Imm(asm.R2, int32(size)))
 		g.emit(asm.Mov.Reg(asm.R3, rp))
@@ -160,7 +170,7 @@ func (g *gen) str(x *lang.Call, dst loc, size int) {
 	g.emit(asm.Add.Imm(rl, 1), asm.JLE.Imm(rl, int32(size), ok), asm.Mov.Imm(rl, int32(size)))
 	g.label(ok)
 	kl := g.keep(rl)
-	g.zero(dst, size)
+	g.pad(dst, size)
 	g.addr(asm.R1, dst)
 	g.emit(asm.Mov.Reg(asm.R2, g.into(kl, asm.R2)))
 	g.emit(asm.Mov.Reg(asm.R3, g.into(kp, asm.R3)))

@@ -56,12 +56,12 @@ type checker struct {
 	// errAt dedups errors reported twice at the same place.
 	errAt map[string]bool
 
-	maps     map[string]*lang.MapSym
-	known    map[string]*lang.MapSym // types learnt by the first pass
+	maps  map[string]*lang.MapSym
+	known map[string]*lang.MapSym // types learnt by the first pass
 	// knownKeyed names the maps whose keyedness the first pass fixed.
 	knownKeyed map[string]bool
-	mapUses  []*lang.MapExpr
-	nextVar  int
+	mapUses    []*lang.MapExpr
+	nextVar    int
 	// scalarKnown marks maps whose keyedness a use has fixed.
 	scalarKnown map[*lang.MapSym]bool
 

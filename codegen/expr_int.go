@@ -298,26 +298,12 @@ var jumpIf = map[string][2]asm.JumpOp{ // unsigned, signed
 
 var negated = map[string]string{"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
 
-// compareSigned applies C's usual conversions: signed only when both sides
-// are (a literal takes the other side's signedness); with mixed signs the
-// wider side wins, unsigned on a tie.
+// compareSigned follows the checker's arithmetic rule (bpftrace's): the
+// comparison is signed when either side is signed. Positive literals are
+// unsigned, so `$x < 5` compares as $x's type does.
 func compareSigned(x, y lang.Expr) bool {
 	tx, ty := x.Type(), y.Type()
-	sx := tx.Kind == lang.KInt && tx.Signed
-	sy := ty.Kind == lang.KInt && ty.Signed
-	if _, ok := smallConst(x); ok {
-		return sy
-	}
-	if _, ok := smallConst(y); ok {
-		return sx
-	}
-	if sx == sy {
-		return sx
-	}
-	if sx {
-		return scalarSize(tx) > scalarSize(ty)
-	}
-	return scalarSize(ty) > scalarSize(tx)
+	return (tx.Kind == lang.KInt && tx.Signed) || (ty.Kind == lang.KInt && ty.Signed)
 }
 
 // condJump jumps to label when e's truth equals when, else falls through.

@@ -1,0 +1,108 @@
+package codegen
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// evalInts prints each expression with printf in BEGIN and returns the
+// values the kernel computed.
+func evalInts(t *testing.T, exprs []string) []record {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("BEGIN {\n")
+	for _, e := range exprs {
+		fmt.Fprintf(&b, "  printf(\"%%d\\n\", %s);\n", e)
+	}
+	b.WriteString("}\n")
+	l := runBegin(t, b.String())
+	recs := l.printfs()
+	if len(recs) != len(exprs) {
+		t.Fatalf("%d printf records, want %d", len(recs), len(exprs))
+	}
+	return recs
+}
+
+func TestArithmetic(t *testing.T) {
+	cases := []struct {
+		expr string
+		want int64
+	}{
+		{"7 / 2", 3},
+		{"-7 / 2", -3},
+		{"-7 % 3", -1},
+		{"7 % -3", 1},
+		{"(uint64)-7 / 2", int64(uint64(1<<63) - 4)},
+		{"(uint32)-1", 4294967295},
+		{"(int8)200", -56},
+		{"(uint8)300", 44},
+		{"(int16)40000", -25536},
+		{"1 << 40", 1 << 40},
+		{"-16 >> 2", -4},
+		{"(uint64)-16 >> 60", 15},
+		{"9223372036854775807 + 1", -9223372036854775808},
+		{"0xffffffffffffffff + 2", 1},
+		{"5 - 10", -5},
+		{"3 * -4", -12},
+		{"1000000 * 1000000", 1000000000000},
+		{"~0", -1},
+		{"-(3)", -3},
+		{"6 & 3", 2},
+		{"6 | 3", 7},
+		{"6 ^ 3", 5},
+		{"(2 + 3) * (4 + 5) - (6 - (7 - (8 * (9 + 1))))", 45 - (6 - (7 - 80))},
+		{"((1 + 2) * (3 + 4)) * ((5 + 6) * (7 + 8))", 21 * 165},
+		{"100 / (3 + 2) / 2", 10},
+		{"(uint32)4294967295 + (uint32)1", 4294967296},
+	}
+	exprs := make([]string, len(cases))
+	for i, c := range cases {
+		exprs[i] = c.expr
+	}
+	for i, r := range evalInts(t, exprs) {
+		if got := r.int(0); got != cases[i].want {
+			t.Errorf("%s = %d (type %s), want %d", cases[i].expr, got, r.ev.Args[0].Type, cases[i].want)
+		}
+	}
+}
+
+func TestComparisonsAndLogic(t *testing.T) {
+	cases := []struct {
+		expr string
+		want int64
+	}{
+		{"1 < 2", 1},
+		{"2 <= 1", 0},
+		{"-1 < 1", 1},
+		{"(uint64)-1 > 1", 1},
+		{"-5 >= -5", 1},
+		{"3 == 3", 1},
+		{"3 != 3", 0},
+		{"!5", 0},
+		{"!0", 1},
+		{"1 && 0", 0},
+		{"2 && 3", 1},
+		{"0 || 3", 1},
+		{"0 || 0", 0},
+		{"!(1 < 2) || (3 > 2 && 2 > 1)", 1},
+		{"1 ? 10 : 20", 10},
+		{"0 ? 10 : 20", 20},
+		{"1 < 2 ? (2 < 1 ? 1 : 2) : 3", 2},
+		{"pid > 0", 1},
+		{"comm == \"codegen.test\"", 1},
+		{"comm != \"codegen.test\"", 0},
+		{"comm == \"codegen\"", 0},
+		{"\"abc\" == \"abc\"", 1},
+		{"\"abc\" == \"abd\"", 0},
+	}
+	exprs := make([]string, len(cases))
+	for i, c := range cases {
+		exprs[i] = c.expr
+	}
+	for i, r := range evalInts(t, exprs) {
+		if got := r.int(0); got != cases[i].want {
+			t.Errorf("%s = %d, want %d", cases[i].expr, got, cases[i].want)
+		}
+	}
+}

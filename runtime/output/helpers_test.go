@@ -33,6 +33,10 @@ func encode(t *lang.Type, v any) []byte {
 		for i := 0; i < t.Size; i++ {
 			b[i] = byte(x >> (8 * i))
 		}
+	case lang.KBool:
+		if v.(int) != 0 {
+			b[0] = 1
+		}
 	case lang.KString:
 		copy(b, v.(string))
 	case lang.KTuple:

@@ -119,3 +119,5 @@ func typeText(t *lang.Type) string {
 	}
 	return s
 }
+
+type mapUse = lang.MapExpr

@@ -6,56 +6,171 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
-// expecting turns participle's description of what it expected into
-// bison's wording: `"}"` becomes `}`; token-type names become words.
-func expecting(exp string) string {
-	if exp == "" {
+// expecting extracts, from participle's message, the first thing the
+// grammar expected, in bison's wording ("expecting ;"). It returns "" when
+// many things could have followed (bison says nothing then either).
+func expecting(msg string, toks []token, off int) string {
+	i := strings.Index(msg, "(expected ")
+	if i < 0 {
 		return ""
 	}
-	if strings.HasPrefix(exp, `"`) && strings.HasSuffix(exp, `"`) && len(exp) >= 3 {
-		switch v := exp[1 : len(exp)-1]; v {
+	exp := strings.TrimSuffix(msg[i+len("(expected "):], ")")
+	alts := firstAlternatives(exp)
+	var words []string
+	for _, a := range alts {
+		w := expectedWord(a, toks, off)
+		if w == "" {
+			return ""
+		}
+		if !contains(words, w) {
+			words = append(words, w)
+		}
+	}
+	return strings.Join(words, " or ")
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// firstAlternatives returns the alternatives of the first element of a
+// participle grammar expression: `"]"` -> ["\"]\""], `("}" | <x>) y` ->
+// ["\"}\"", "<x>"].
+func firstAlternatives(exp string) []string {
+	exp = strings.TrimSpace(exp)
+	if exp == "" {
+		return nil
+	}
+	if exp[0] == '"' {
+		if j := strings.IndexByte(exp[1:], '"'); j >= 0 {
+			return []string{exp[:j+2]}
+		}
+		return nil
+	}
+	if exp[0] == '(' {
+		depth := 0
+		for j := 0; j < len(exp); j++ {
+			switch exp[j] {
+			case '(':
+				depth++
+			case ')':
+				depth--
+				if depth == 0 {
+					if j+1 < len(exp) && strings.ContainsRune("?*", rune(exp[j+1])) {
+						return nil // optional: something else could follow
+					}
+					var out []string
+					for _, a := range strings.Split(exp[1:j], "|") {
+						a = strings.TrimSpace(a)
+						if strings.ContainsAny(a, " ()") {
+							return nil
+						}
+						out = append(out, a)
+					}
+					return out
+				}
+			}
+		}
+		return nil
+	}
+	if j := strings.IndexAny(exp, " ("); j >= 0 {
+		exp = exp[:j]
+	}
+	return []string{exp}
+}
+
+func expectedWord(a string, toks []token, off int) string {
+	if strings.HasPrefix(a, `"`) {
+		switch v := strings.Trim(a, `"`); v {
 		case vAngleClose:
 			return ">"
 		case vAngleOpen:
 			return "<"
 		case vPredClose, vPredOpen:
 			return "/"
+		case "}":
+			if innermostBlock(toks, off) == tAngleOpen {
+				return ">"
+			}
+			return "}"
 		default:
 			return v
 		}
 	}
-	switch strings.Trim(exp, "<>") {
-	case "ident":
+	switch a {
+	case "<angleclose>":
+		if innermostBlock(toks, off) == tAngleOpen {
+			return ">"
+		}
+		return "}"
+	case "<predclose>":
+		return "/"
+	case "<ident>":
 		return "identifier"
-	case "int":
+	case "<int>":
 		return "integer"
-	case "string":
-		return "string"
-	case "var":
+	case "<var>":
 		return "variable"
-	case "map":
+	case "<map>":
 		return "map"
-	case "anglclose":
-		return ">"
+	case "GBlock":
+		return "{"
 	}
 	return ""
 }
 
+// innermostBlock reports how the innermost block still open at off was
+// opened: tAngleOpen, tPunct ("{") or 0.
+func innermostBlock(toks []token, off int) lexer.TokenType {
+	var stack []lexer.TokenType
+	for _, t := range toks {
+		if t.start >= off {
+			break
+		}
+		switch {
+		case t.typ == tAngleOpen:
+			stack = append(stack, tAngleOpen)
+		case t.typ == tPunct && t.val == "{":
+			stack = append(stack, tPunct)
+		case (t.typ == tAngleClose || (t.typ == tPunct && t.val == "}")) && len(stack) > 0:
+			stack = stack[:len(stack)-1]
+		}
+	}
+	if len(stack) == 0 {
+		return 0
+	}
+	return stack[len(stack)-1]
+}
+
+// inPredicate reports whether off lies in a predicate not yet closed.
+func inPredicate(toks []token, off int) bool {
+	open := false
+	for _, t := range toks {
+		if t.start >= off {
+			break
+		}
+		switch t.typ {
+		case tPredOpen:
+			open = true
+		case tPredClose:
+			open = false
+		}
+	}
+	return open
+}
+
 // hintFor suggests a fix for common mistakes.
 func hintFor(unexpected lexer.Token, toks []token, off int) string {
-	if unexpected.Type == tEOF {
-		open := 0
-		for _, t := range toks {
-			switch {
-			case t.val == "{" || t.typ == tAngleOpen:
-				open++
-			case t.val == "}" || t.typ == tAngleClose:
-				open--
-			}
-		}
-		if open > 0 {
-			return "a block is not closed"
-		}
+	if inPredicate(toks, off) {
+		return "a predicate is written /condition/ before the probe's block"
+	}
+	if unexpected.Type == tEOF && innermostBlock(toks, off) != 0 {
+		return "a block is not closed"
 	}
 	return ""
 }

@@ -92,17 +92,17 @@ func syntaxError(err error, lines lineIndex, ends map[int]int, toks []token, src
 		}
 	}
 	msg := fmt.Sprintf("syntax error, unexpected %s", describe(unexpected))
-	var ute *participle.UnexpectedTokenError
-	if errors.As(err, &ute) {
-		if exp := expecting(ute.Expect); exp != "" {
-			msg += ", expecting " + exp
-		}
+	if inPredicate(toks, off) && unexpected.Value == "{" {
+		msg += ", expecting /"
+	} else if exp := expecting(perr.Message(), toks, off); exp != "" {
+		msg += ", expecting " + exp
 	}
 	d := lang.Errorf(span, "%s", msg)
 	d.Hint = hintFor(unexpected, toks, off)
-	if off >= srcLen && span.Start.Col > 1 {
-		// Underline the last character rather than past the end of input.
-		d.Span = lines.span(srcLen-1, srcLen)
+	if unexpected.Type == tEOF && len(toks) > 0 {
+		// Underline the last token rather than past the end of input.
+		last := toks[len(toks)-1]
+		d.Span = lines.span(last.start, last.end)
 	}
 	return d
 }

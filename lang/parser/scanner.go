@@ -26,7 +26,7 @@ import (
 //     opening `<`, or after a closed nested block), or
 //   - the block's final statement lacks its `;` and the `>` is followed by
 //     the end of the input or of the line (comments aside), or by
-//     whitespace and another `>` (`< if (x) < f() > >`).
+//     whitespace and another `>` (`< if (x) < f() > >`) or `else`.
 //
 // Otherwise `>` is the greater-than operator, so `$a > $b` and `$a >> 2`
 // work inside angle blocks, and `>` inside parentheses (`if ($a > $b)`) is
@@ -134,7 +134,8 @@ func (s *scanner) atItemStart() bool {
 	case tDirective, tCDef, tAngleClose:
 		return true
 	case tPunct:
-		return p.val == "}" || p.val == ";"
+		// ")" ends a map declaration written without its ';'.
+		return p.val == "}" || p.val == ";" || p.val == ")"
 	}
 	return false
 }
@@ -188,7 +189,11 @@ func (s *scanner) angleMayClose() bool {
 	if j >= len(s.src) || s.src[j] == '\n' || s.src[j] == '\r' {
 		return true
 	}
-	return j > i && s.src[j] == '>'
+	if j > i && s.src[j] == '>' {
+		return true
+	}
+	// `< @x = 1 > else < ... >`: no operand starts with the keyword else.
+	return s.word(j) == "else"
 }
 
 // skipInline skips spaces, tabs and comments that stay on the line, and

@@ -233,6 +233,7 @@ func chunk(off, n int) int {
 
 // writeBytes stores data at l with immediate stores.
 func (e *emitter) writeBytes(l loc, data []byte) {
+	tmp := tempFor(l.base)
 	r0Known, r0 := false, uint64(0)
 	for i := 0; i < len(data); {
 		c := chunk(l.off+i, len(data)-i)
@@ -243,10 +244,10 @@ func (e *emitter) writeBytes(l loc, data []byte) {
 		at := l.at(i)
 		if c == 8 {
 			if !r0Known || r0 != v {
-				e.loadConst(asm.R0, int64(v))
+				e.loadConst(tmp, int64(v))
 				r0Known, r0 = true, v
 			}
-			e.store(at, asm.R0, 8)
+			e.store(at, tmp, 8)
 		} else {
 			e.emit(asm.StoreImm(at.base, int16(at.off), int64(int32(uint32(v))), sizeOp(c)))
 		}
@@ -268,8 +269,9 @@ func (e *emitter) copyMem(dst, src loc, n int) {
 	for i := 0; i < n; {
 		c := chunk(dst.off+i, n-i)
 		c = min(c, chunk(src.off+i, n-i))
-		e.load(asm.R0, src.at(i), c)
-		e.store(dst.at(i), asm.R0, c)
+		tmp := tempFor(src.base, dst.base)
+		e.load(tmp, src.at(i), c)
+		e.store(dst.at(i), tmp, c)
 		i += c
 	}
 }
@@ -289,4 +291,15 @@ func (e *emitter) loadConst(dst asm.Register, v int64) {
 		return
 	}
 	e.emit(asm.LoadImm(dst, v, asm.DWord))
+}
+
+// tempFor picks a scratch register that is none of the given bases (a
+// base may be R0, a map value pointer just looked up).
+func tempFor(bases ...asm.Register) asm.Register {
+	for _, b := range bases {
+		if b == asm.R0 {
+			return asm.R1
+		}
+	}
+	return asm.R0
 }

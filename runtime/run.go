@@ -44,7 +44,7 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) error {
 	}
 	defer l.close()
 	s := &session{plan: plan, opts: &opts, loaded: l}
-	defer closeAll(s.attached)
+	defer func() { closeAll(s.attached) }()
 	return s.run(ctx)
 }
 

@@ -1,0 +1,398 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/runtime/output"
+)
+
+// syncBuffer is one buffer for stdout and stderr, so tests see how the two
+// interleave.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// runPlan runs plan with output in one buffer. During runs onAttached (when
+// set), then stops the run unless stop is false (the script stops itself).
+func runPlan(t *testing.T, plan *codegen.Plan, onAttached func(), stop bool) (string, error) {
+	t.Helper()
+	requireRoot(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var out syncBuffer
+	opts := Options{Stdout: &out, Stderr: &out, OnAttached: func() {
+		if onAttached != nil {
+			onAttached()
+		}
+		if stop {
+			cancel()
+		}
+	}}
+	err := Run(ctx, plan, opts)
+	if !stop && ctx.Err() != nil {
+		t.Errorf("the run did not stop by itself")
+	}
+	checkNoLeaks(t)
+	return out.String(), err
+}
+
+// checkNoLeaks fails if a test program or map (named gbt*) is still in the
+// kernel: a leaked link or perf event would keep its program alive too. The
+// kernel frees objects after an RCU grace period, so it waits a little.
+func checkNoLeaks(t *testing.T) {
+	t.Helper()
+	var leaks []string
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		leaks = testObjects()
+		if len(leaks) == 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	for _, l := range leaks {
+		t.Errorf("%s is still loaded", l)
+	}
+}
+
+// testObjects lists the test programs and maps in the kernel.
+func testObjects() []string {
+	var found []string
+	var id ebpf.ProgramID
+	for {
+		next, err := ebpf.ProgramGetNextID(id)
+		if err != nil {
+			break
+		}
+		id = next
+		p, err := ebpf.NewProgramFromID(id)
+		if err != nil {
+			continue
+		}
+		info, err := p.Info()
+		p.Close()
+		if err == nil && strings.HasPrefix(info.Name, "gbt") {
+			found = append(found, fmt.Sprintf("program %s (id %d)", info.Name, id))
+		}
+	}
+	var mid ebpf.MapID
+	for {
+		next, err := ebpf.MapGetNextID(mid)
+		if err != nil {
+			break
+		}
+		mid = next
+		m, err := ebpf.NewMapFromID(mid)
+		if err != nil {
+			continue
+		}
+		info, err := m.Info()
+		m.Close()
+		if err == nil && strings.HasPrefix(info.Name, "gbt") {
+			found = append(found, fmt.Sprintf("map %s (id %d)", info.Name, mid))
+		}
+	}
+	return found
+}
+
+func exitMapsText(t *testing.T, maps []*codegen.Map, entries map[string][]output.Entry) string {
+	var b bytes.Buffer
+	err := output.ExitMaps(&b, maps, func(m *codegen.Map) ([]output.Entry, error) { return entries[m.Name], nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// countEntry is a no-key count map entry holding n on the first CPU.
+func countEntry(n uint64) []output.Entry {
+	vals := make([][]byte, NumCPU())
+	for i := range vals {
+		vals[i] = make([]byte, 8)
+	}
+	vals[0][0] = byte(n)
+	return []output.Entry{{Key: make([]byte, 8), Values: vals}}
+}
+
+func TestRunBeginPrintfExit(t *testing.T) {
+	plan := newPlan().withRing().
+		event(printfEvent("hello %d\n", 1)).
+		event(&codegen.Event{Kind: codegen.EvExit, Size: 8}).
+		prog("gbt_begin", begin(), concat(emitInsns(0, 42), emitInsns(1), ret())).
+		prog("gbt_tp", tracepoint("raw_syscalls", "sys_enter"), ret()).plan
+	out, err := runPlan(t, plan, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Attached 2 probes\nhello 42\n" + exitMapsText(t, nil, nil); out != want {
+		t.Errorf("output:\n%q\nwant\n%q", out, want)
+	}
+}
+
+func TestRunBeginOnlyDrains(t *testing.T) {
+	plan := newPlan().withRing().
+		event(printfEvent("begin %d\n", 1)).
+		event(printfEvent("end %d\n", 1)).
+		prog("gbt_begin", begin(), concat(emitInsns(0, 1), emitInsns(0, 2), ret())).
+		prog("gbt_end", end(), concat(emitInsns(1, 3), ret())).plan
+	out, err := runPlan(t, plan, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Attached 2 probes\nbegin 1\nbegin 2\nend 3\n" + exitMapsText(t, nil, nil); out != want {
+		t.Errorf("output:\n%q\nwant\n%q", out, want)
+	}
+}
+
+func TestRunCountsSyscallsAndRunsEnd(t *testing.T) {
+	const n = 1000
+	plan := newPlan().withRing().withCount(countName, "@c").
+		event(printfEvent("bye %d\n", 1)).
+		prog("gbt_getppid", tracepoint("syscalls", "sys_enter_getppid"),
+			concat(onlyPid(os.Getpid()), countInsns(countName), ret())).
+		prog("gbt_end", end(), concat(emitInsns(0, 7), ret())).plan
+	out, err := runPlan(t, plan, func() {
+		for i := 0; i < n; i++ {
+			unix.Getppid()
+		}
+	}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Attached 2 probes\nbye 7\n" + exitMapsText(t, plan.Maps, map[string][]output.Entry{countName: countEntry(0)})
+	want = strings.Replace(want, "@c: 0", "@c: "+strconv.Itoa(n), 1)
+	if out != want {
+		t.Errorf("output:\n%q\nwant\n%q", out, want)
+	}
+}
+
+func TestRunIntervalExit(t *testing.T) {
+	plan := newPlan().withRing().
+		event(printfEvent("tick %d\n", 1)).
+		event(&codegen.Event{Kind: codegen.EvExit, Size: 8}).
+		prog("gbt_interval", interval(50), concat(emitInsns(0, 1), emitInsns(1), ret())).plan
+	start := time.Now()
+	out, err := runPlan(t, plan, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Attached 1 probe\ntick 1\n" + exitMapsText(t, nil, nil); out != want {
+		t.Errorf("output:\n%q\nwant\n%q", out, want)
+	}
+	if d := time.Since(start); d < 40*time.Millisecond || d > 3*time.Second {
+		t.Errorf("interval:ms:50 exited after %v", d)
+	}
+}
+
+func TestRunProfile(t *testing.T) {
+	plan := newPlan().withCount("gbt_prof", "@p").
+		prog("gbt_profile", profileHz(997), concat(countInsns("gbt_prof"), ret())).plan
+	out, err := runPlan(t, plan, func() {
+		for start := time.Now(); time.Since(start) < 300*time.Millisecond; {
+		}
+	}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, rest, ok := strings.Cut(out, "\n\n\n@p: ")
+	if !ok || head != "Attached 1 probe" {
+		t.Fatalf("output: %q", out)
+	}
+	num, _, _ := strings.Cut(rest, "\n")
+	if v, err := strconv.Atoi(num); err != nil || v < 10 {
+		t.Errorf("profile:hz:997 fired %q times in 300ms", num)
+	}
+}
+
+// print, zero and clear act on the map when their event is read: BEGIN's
+// after BEGIN has run, END's after END has run.
+func TestRunMapEvents(t *testing.T) {
+	plan := newPlan().withRing().withCount(countName, "@c").
+		event(&codegen.Event{Kind: codegen.EvPrintMap, Map: "@c", Size: 8}).
+		event(&codegen.Event{Kind: codegen.EvZero, Map: "@c", Size: 8}).
+		event(&codegen.Event{Kind: codegen.EvClear, Map: "@c", Size: 8}).
+		prog("gbt_begin", begin(), concat(countInsns(countName), emitInsns(0), emitInsns(1), ret())).
+		prog("gbt_end", end(), concat(emitInsns(0), emitInsns(2), ret())).plan
+	out, err := runPlan(t, plan, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	want.WriteString("Attached 2 probes\n")
+	// BEGIN's print sees 1 (the zero is read after it); END's print sees
+	// the zeroed value; the clear empties the map before the exit print.
+	for _, n := range []uint64{1, 0} {
+		if err := output.Map(&want, plan.Maps[0], countEntry(n), 0, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want.WriteString(exitMapsText(t, plan.Maps, nil))
+	if out != want.String() {
+		t.Errorf("output:\n%q\nwant\n%q", out, want.String())
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		plan *codegen.Plan
+		want string
+	}{
+		{"missing tracepoint",
+			newPlan().prog("gbt_tp", tracepoint("nope", "nope"), ret()).plan,
+			"tracepoint not found: nope:nope"},
+		{"verifier",
+			newPlan().prog("gbt_bad", tracepoint("raw_syscalls", "sys_enter"),
+				concat(ret()[:0], asmMovR0R2())).plan,
+			"Error loading BPF program for tracepoint:raw_syscalls:sys_enter: the kernel's verifier rejected it (R2 !read_ok); run with -v to see the verifier log"},
+		{"kprobe",
+			newPlan().prog("gbt_kp", kprobeAttach("vfs_read"), ret()).plan,
+			"kprobe:vfs_read: this kernel does not support kprobes (it was built without CONFIG_KPROBES)"},
+		{"uprobe",
+			newPlan().prog("gbt_up", uprobeAttach(), ret()).plan,
+			"uprobe:/bin/sh:main: uprobe probes are not supported yet"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := runPlan(t, c.plan, nil, true)
+			if err == nil || err.Error() != c.want {
+				t.Errorf("error: %v\nwant: %s", err, c.want)
+			}
+			if strings.Contains(out, "Attached") {
+				t.Errorf("output %q", out)
+			}
+		})
+	}
+}
+
+func TestVerboseVerifierLog(t *testing.T) {
+	requireRoot(t)
+	plan := newPlan().prog("gbt_bad", tracepoint("raw_syscalls", "sys_enter"), asmMovR0R2()).plan
+	var stderr bytes.Buffer
+	err := Run(context.Background(), plan, Options{Stderr: &stderr, Verbose: true})
+	if err == nil || strings.Contains(err.Error(), "-v") {
+		t.Errorf("error: %v", err)
+	}
+	if !strings.Contains(stderr.String(), "Verifier log") || !strings.Contains(stderr.String(), "R2 !read_ok") {
+		t.Errorf("stderr: %q", stderr.String())
+	}
+	checkNoLeaks(t)
+}
+
+func TestDryRun(t *testing.T) {
+	requireRoot(t)
+	plan := newPlan().withRing().
+		event(printfEvent("hello %d\n", 1)).
+		prog("gbt_begin", begin(), concat(emitInsns(0, 1), ret())).
+		prog("gbt_tp", tracepoint("raw_syscalls", "sys_enter"), ret()).plan
+	var out bytes.Buffer
+	if err := Run(context.Background(), plan, Options{Stdout: &out, Stderr: &out, DryRun: true}); err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("dry run printed %q", out.String())
+	}
+	checkNoLeaks(t)
+}
+
+func TestReadMapBatchAndIterate(t *testing.T) {
+	requireRoot(t)
+	for _, typ := range []ebpf.MapType{ebpf.Hash, ebpf.PerCPUHash, ebpf.Array, ebpf.PerCPUArray} {
+		m, err := ebpf.NewMap(&ebpf.MapSpec{Name: "gbt_read", Type: typ, KeySize: 4, ValueSize: 12, MaxEntries: 600})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ncpu := 1
+		if isPerCPU(m) {
+			ncpu = NumCPU()
+		}
+		for k := uint32(0); k < 600; k++ {
+			var val any = []byte{byte(k), byte(k >> 8), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xee}
+			if ncpu > 1 || isPerCPU(m) {
+				vals := byteArrays(ncpu, 12)
+				for c := 0; c < ncpu; c++ {
+					b := vals.Index(c).Bytes()
+					b[0], b[1], b[4] = byte(k), byte(k>>8), byte(c+1)
+				}
+				val = vals.Interface()
+			}
+			if err := m.Put(k, val); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, read := range []func(*ebpf.Map) ([]output.Entry, error){readMapBatch, readMapIterate} {
+			entries, err := read(m)
+			if err != nil {
+				t.Fatalf("%v: %v", typ, err)
+			}
+			if len(entries) != 600 {
+				t.Fatalf("%v: %d entries", typ, len(entries))
+			}
+			seen := map[uint32]bool{}
+			for _, e := range entries {
+				k := uint32(e.Key[0]) | uint32(e.Key[1])<<8
+				seen[k] = true
+				if len(e.Values) != ncpu {
+					t.Fatalf("%v: %d values", typ, len(e.Values))
+				}
+				for c, v := range e.Values {
+					if len(v) != 12 || uint32(v[0])|uint32(v[1])<<8 != k || ncpu > 1 && v[4] != byte(c+1) {
+						t.Fatalf("%v: key %d cpu %d value %x", typ, k, c, v)
+					}
+				}
+			}
+			if len(seen) != 600 {
+				t.Fatalf("%v: %d distinct keys", typ, len(seen))
+			}
+		}
+		if err := zeroMap(m); err != nil {
+			t.Fatal(err)
+		}
+		if err := clearMap(m); err != nil {
+			t.Fatal(err)
+		}
+		entries, _ := readMap(m)
+		wantLen := 0
+		if typ == ebpf.Array || typ == ebpf.PerCPUArray {
+			wantLen = 600 // arrays are zeroed, not emptied
+			for _, e := range entries {
+				for _, v := range e.Values {
+					if !bytes.Equal(v, make([]byte, 12)) {
+						t.Fatalf("%v: not zeroed: %x", typ, v)
+					}
+				}
+			}
+		}
+		if len(entries) != wantLen {
+			t.Errorf("%v: %d entries after clear", typ, len(entries))
+		}
+		m.Close()
+	}
+	checkNoLeaks(t)
+}
+
+var _ = errors.New

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -110,7 +111,11 @@ func keyText(t *lang.Type) string {
 func (c *checker) mergeValue(at lang.Node, sym *lang.MapSym, vt *lang.Type) {
 	merged, ok := mergeStored(sym.Value, vt)
 	if !ok {
-		c.errorf(at.Pos(), "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'", sym.Name, vt, sym.Value)
+		have, want := vt.String(), sym.Value.String()
+		if have == want {
+			have, want = aggDetail(vt), aggDetail(sym.Value)
+		}
+		c.errorf(at.Pos(), "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'", sym.Name, have, want)
 		return
 	}
 	sym.Value = merged
@@ -142,4 +147,16 @@ func (c *checker) checkStorable(e lang.Expr, t *lang.Type) bool {
 		return false
 	}
 	return true
+}
+
+// aggDetail names a histogram with its parameters, for messages where the
+// plain names are the same.
+func aggDetail(t *lang.Type) string {
+	switch t.Kind {
+	case lang.KHist:
+		return fmt.Sprintf("hist_t(bits %d)", t.Bits)
+	case lang.KLhist:
+		return fmt.Sprintf("lhist_t(min %d, max %d, step %d)", t.LhistMin, t.LhistMax, t.LhistStep)
+	}
+	return t.String()
 }

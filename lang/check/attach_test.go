@@ -1,0 +1,104 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestAttach(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{`BEGIN {} END {}`, `
+			BEGIN BEGIN
+			END END`},
+		{`begin {} end {}`, `
+			BEGIN BEGIN
+			END END`},
+		{`tracepoint:syscalls:sys_enter_openat {}`, `
+			tracepoint tracepoint:syscalls:sys_enter_openat syscalls/sys_enter_openat args=struct _tracepoint_syscalls_sys_enter_openat`},
+		{`t:raw_syscalls:sys_enter {}`, `
+			tracepoint tracepoint:raw_syscalls:sys_enter raw_syscalls/sys_enter args=struct _tracepoint_raw_syscalls_sys_enter`},
+		// Wildcards expand through the environment, sorted.
+		{`tracepoint:syscalls:sys_enter_open* { @[probe] = count() }`, `
+			tracepoint tracepoint:syscalls:sys_enter_open syscalls/sys_enter_open args=struct _tracepoint_syscalls_sys_enter_open
+			tracepoint tracepoint:syscalls:sys_enter_openat syscalls/sys_enter_openat args=struct _tracepoint_syscalls_sys_enter_openat
+			tracepoint tracepoint:syscalls:sys_enter_openat2 syscalls/sys_enter_openat2 args=struct _tracepoint_syscalls_sys_enter_openat2`},
+		{`tracepoint:*:sys_exit_open?? {}`, `
+			tracepoint tracepoint:syscalls:sys_exit_openat syscalls/sys_exit_openat args=struct _tracepoint_syscalls_sys_exit_openat`},
+		{`interval:s:1, i:ms:100, interval:us:5, interval:1s, interval:100ms, interval:hz:99, interval:ns:7 {}`, `
+			interval interval:s:1 period=1000000000
+			interval interval:ms:100 period=100000000
+			interval interval:us:5 period=5000
+			interval interval:1s period=1000000000
+			interval interval:100ms period=100000000
+			interval interval:hz:99 period=10101010 hz=99
+			interval interval:ns:7 period=7`},
+		{`BEGIN, tracepoint:sched:sched_switch {}`, `
+			BEGIN BEGIN
+			tracepoint tracepoint:sched:sched_switch sched/sched_switch args=struct _tracepoint_sched_sched_switch`},
+	}
+	for _, tc := range tests {
+		prog, out := mustCheck(t, tc.src)
+		if len(out.Probes) != len(prog.Probes) {
+			t.Fatalf("%s: %d checked probes for %d", tc.src, len(out.Probes), len(prog.Probes))
+		}
+		var b strings.Builder
+		for i, p := range out.Probes {
+			if p.Probe != prog.Probes[i] {
+				t.Errorf("%s: probe %d not parallel", tc.src, i)
+			}
+			for _, a := range p.Attach {
+				fmt.Fprintf(&b, "%s %s", a.Provider, a.Name)
+				if a.Point.Provider != a.Provider {
+					t.Errorf("%s: attach point provider %q not canonical", tc.src, a.Point.Provider)
+				}
+				if a.Category != "" {
+					fmt.Fprintf(&b, " %s/%s args=%s", a.Category, a.Event, a.Args)
+				}
+				if a.PeriodNs != 0 {
+					fmt.Fprintf(&b, " period=%d", a.PeriodNs)
+				}
+				if a.Frequency != 0 {
+					fmt.Fprintf(&b, " hz=%d", a.Frequency)
+				}
+				b.WriteString("\n")
+			}
+		}
+		if got, want := b.String(), trimLines(tc.want); got != want {
+			t.Errorf("%s\ngot:\n%s\nwant:\n%s", tc.src, got, want)
+		}
+	}
+}
+
+func TestAttachAliases(t *testing.T) {
+	for alias, canon := range map[string]string{"t": "tracepoint", "i": "interval", "kfunc": "fentry", "kretfunc": "fexit", "k": "kprobe", "ur": "uretprobe", "p": "profile", "U": "usdt"} {
+		src := alias + ":a:b {}"
+		prog, _, err := run(t, src, Options{})
+		if got := prog.Probes[0].AttachPoints[0].Provider; got != canon {
+			t.Errorf("%s: provider %q, want %q", src, got, canon)
+		}
+		if canon == "tracepoint" || canon == "interval" {
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), canon+" probes are not supported yet") {
+			t.Errorf("%s: %v", src, err)
+		}
+	}
+}
+
+// The tracepoint struct given to codegen has the language's view of the
+// fields; the environment's struct is left alone.
+func TestTracepointArgsAdapted(t *testing.T) {
+	_, out := mustCheck(t, `tracepoint:syscalls:sys_enter_openat, t:sched:sched_switch {}`)
+	open := out.Probes[0].Attach[0].Args
+	if f := findField(open, "filename"); f == nil || !f.Type.UserSpace || f.Offset != 24 {
+		t.Errorf("filename: %+v", f)
+	}
+	if f := findField(testEnv["syscalls:sys_enter_openat"], "filename"); f.Type.UserSpace {
+		t.Error("environment's type was changed")
+	}
+	sw := out.Probes[0].Attach[1].Args
+	if f := findField(sw, "prev_comm"); f == nil || f.Type.String() != "string[16]" || f.Offset != 8 {
+		t.Errorf("prev_comm: %+v", f)
+	}
+}

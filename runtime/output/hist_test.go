@@ -128,3 +128,26 @@ func TestLog2LabelsWithBits(t *testing.T) {
 		"[8, 10)                1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"+
 		"[10, 12)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n")
 }
+
+func TestKeyedHistTiesFollowLibstdcxxSort(t *testing.T) {
+	// BEGIN { $i = 0; while ($i < 40) { @h[$i] = hist(1); $i++; } }
+	// All totals tie: bpftrace's std::sort over keys in byte order scrambles
+	// them the same way every run.
+	h := newMap("@h", tI64, histType())
+	var es []Entry
+	for i := 39; i >= 0; i-- {
+		es = append(es, histOf(h, i, 1)...)
+	}
+	checkText(t, exitText(t, map[*codegen.Map][]Entry{h: es}, h), v017(t, "histties"))
+
+	// Totals 1, 2, 3 by i%3, with ties inside each group.
+	es = nil
+	for i := 0; i < 40; i++ {
+		var vs []int64
+		for j := 0; j <= i%3; j++ {
+			vs = append(vs, 1)
+		}
+		es = append(es, histOf(h, i, vs...)...)
+	}
+	checkText(t, exitText(t, map[*codegen.Map][]Entry{h: es}, h), v017(t, "histmixed"))
+}

@@ -16,14 +16,15 @@ import (
 //   - hist and lhist: ascending by the total of all buckets;
 //   - anything else (strings, tuples...): by key, see sortByKey.
 //
-// bpftrace uses std::sort for the value orders; ties keep the kernel's
-// iteration order for up to 16 entries (libstdc++ uses insertion sort
-// there) — we use a stable sort on the order the caller read the entries
-// in, which is the same for those. Beyond 16 entries libstdc++'s introsort
-// may order ties differently.
+// bpftrace uses std::sort for the value orders, which is not stable: entries
+// that tie end up in an order that depends on the order they were read in
+// (the kernel's iteration order for value maps, key bytes for hist maps).
+// sortByValue reproduces libstdc++'s algorithm (cxxsort.go) so that, given
+// the same input order, ties come out as in bpftrace. Key orders use
+// std::stable_sort, which sort.SliceStable matches.
 
 func sortByValue[T any](xs []T, less func(a, b T) bool) {
-	sort.SliceStable(xs, func(i, j int) bool { return less(xs[i], xs[j]) })
+	cxxSort(xs, less)
 }
 
 // sortByKey orders entries by key like bpftrace: integer keys compared as

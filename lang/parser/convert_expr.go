@@ -1,6 +1,8 @@
 package parser
 
 import (
+	"reflect"
+
 	"github.com/gobpftrace/gobpftrace/lang"
 )
 
@@ -189,7 +191,13 @@ func (c *converter) primary(g *gPrimary) lang.Expr {
 func (c *converter) paren(g *gParen, sp lang.Span) lang.Expr {
 	named := g.Elems[0].Name != nil
 	if len(g.Elems) == 1 && !named {
-		return c.expr(g.Elems[0].X)
+		// The AST has no parenthesis node: the inner expression's span
+		// grows to cover the parentheses, so that enclosing spans do too.
+		x := c.expr(g.Elems[0].X)
+		if f := reflect.ValueOf(x).Elem().FieldByName("Span"); f.IsValid() && f.CanSet() {
+			f.Set(reflect.ValueOf(sp))
+		}
+		return x
 	}
 	t := &lang.Tuple{Span: sp}
 	for _, e := range g.Elems {

@@ -169,6 +169,9 @@ func hintFor(unexpected lexer.Token, toks []token, off int) string {
 	if inPredicate(toks, off) {
 		return "a predicate is written /condition/ before the probe's block"
 	}
+	if unexpected.Type == tPunct && unexpected.Value == ">" && innermostBlock(toks, off) == tAngleOpen {
+		return "inside < > blocks, end the statement with ';' before the closing '>'"
+	}
 	if unexpected.Type == tEOF && innermostBlock(toks, off) != 0 {
 		return "a block is not closed"
 	}

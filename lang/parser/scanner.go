@@ -26,7 +26,8 @@ import (
 //     opening `<`, or after a closed nested block), or
 //   - the block's final statement lacks its `;` and the `>` is followed by
 //     the end of the input or of the line (comments aside), or by
-//     whitespace and another `>` (`< if (x) < f() > >`) or `else`.
+//     whitespace and another `>` (`< if (x) < f() > >`), by `}` or by
+//     `else`: none of these can follow a greater-than operator.
 //
 // Otherwise `>` is the greater-than operator, so `$a > $b` and `$a >> 2`
 // work inside angle blocks, and `>` inside parentheses (`if ($a > $b)`) is
@@ -189,7 +190,7 @@ func (s *scanner) angleMayClose() bool {
 	if j >= len(s.src) || s.src[j] == '\n' || s.src[j] == '\r' {
 		return true
 	}
-	if j > i && s.src[j] == '>' {
+	if (j > i && s.src[j] == '>') || s.src[j] == '}' {
 		return true
 	}
 	// `< @x = 1 > else < ... >`: no operand starts with the keyword else.

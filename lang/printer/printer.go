@@ -32,7 +32,9 @@ func Print(p *lang.Program) string {
 	}
 	for _, m := range p.Macros {
 		w.b.WriteString("macro " + m.Name + "(" + strings.Join(m.Params, ", ") + ") ")
+		w.valueBlock = true // a macro's final expression is its value: no ';'
 		w.block(m.Body)
+		w.valueBlock = false
 		w.b.WriteByte('\n')
 	}
 	for i, pr := range p.Probes {
@@ -47,6 +49,8 @@ func Print(p *lang.Program) string {
 type writer struct {
 	b      strings.Builder
 	indent int
+	// valueBlock: the block being written yields its last expression.
+	valueBlock bool
 }
 
 func (w *writer) line(s string) {
@@ -99,9 +103,15 @@ func (w *writer) block(b *lang.Block) {
 	}
 	w.b.WriteString(open + "\n")
 	w.indent++
-	for _, s := range b.Stmts {
+	value := w.valueBlock
+	w.valueBlock = false
+	for i, s := range b.Stmts {
 		w.b.WriteString(strings.Repeat(indentUnit, w.indent))
-		w.stmt(s)
+		if e, ok := s.(*lang.ExprStmt); ok && value && i == len(b.Stmts)-1 {
+			w.b.WriteString(Expr(e.X))
+		} else {
+			w.stmt(s)
+		}
 		w.b.WriteByte('\n')
 	}
 	w.indent--

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 )
@@ -20,6 +21,7 @@ const (
 	provTracepoint = "tracepoint"
 	provInterval   = "interval"
 	provProfile    = "profile"
+	provSoftware   = "software"
 )
 
 func provider(p *codegen.Program) string {
@@ -34,7 +36,7 @@ func provider(p *codegen.Program) string {
 func checkSupported(plan *codegen.Plan) error {
 	for _, p := range plan.Programs {
 		switch prov := provider(p); prov {
-		case provBegin, provEnd, provTracepoint, provInterval, provProfile:
+		case provBegin, provEnd, provTracepoint, provInterval, provProfile, provSoftware:
 		case "kprobe", "kretprobe":
 			if !kernelHasKprobes() {
 				return fmt.Errorf("%s: this kernel does not support kprobes (it was built without CONFIG_KPROBES)", probeName(p))
@@ -97,22 +99,33 @@ func attach(p *codegen.Program, prog *ebpf.Program) ([]io.Closer, error) {
 		if a.PeriodNs == 0 && a.Frequency == 0 {
 			return nil, fmt.Errorf("%s: the rate must be at least 1", probeName(p))
 		}
-		cpus, err := onlineCPUs()
+		return attachEveryCPU(p, prog, cpuClockEvent(a.PeriodNs, a.Frequency))
+	case provSoftware:
+		attr, err := softwareAttr(p)
 		if err != nil {
 			return nil, err
 		}
-		var closers []io.Closer
-		for _, cpu := range cpus {
-			pa, err := attachPerfEvent(prog, cpuClockEvent(a.PeriodNs, a.Frequency), cpu)
-			if err != nil {
-				closeAll(closers)
-				return nil, attachError(p, err)
-			}
-			closers = append(closers, pa)
-		}
-		return closers, nil
+		return attachEveryCPU(p, prog, attr)
 	}
 	return nil, fmt.Errorf("%s: %s probes are not supported yet", probeName(p), provider(p))
+}
+
+// attachEveryCPU attaches prog to the perf event on each online CPU.
+func attachEveryCPU(p *codegen.Program, prog *ebpf.Program, attr unix.PerfEventAttr) ([]io.Closer, error) {
+	cpus, err := onlineCPUs()
+	if err != nil {
+		return nil, err
+	}
+	var closers []io.Closer
+	for _, cpu := range cpus {
+		pa, err := attachPerfEvent(prog, attr, cpu)
+		if err != nil {
+			closeAll(closers)
+			return nil, attachError(p, err)
+		}
+		closers = append(closers, pa)
+	}
+	return closers, nil
 }
 
 func attachError(p *codegen.Program, err error) error {

@@ -137,7 +137,7 @@ func (b *planBuilder) prog(name string, attach *lang.Resolved, insns asm.Instruc
 	switch attach.Provider {
 	case provBegin, provEnd:
 		typ = ebpf.RawTracepoint
-	case provInterval, provProfile:
+	case provInterval, provProfile, provSoftware:
 		typ = ebpf.PerfEvent
 	}
 	b.plan.Spec.Programs[name] = &ebpf.ProgramSpec{Name: name, Type: typ, License: "GPL", Instructions: insns}

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
@@ -396,3 +397,46 @@ func TestReadMapBatchAndIterate(t *testing.T) {
 }
 
 var _ = errors.New
+
+func TestRunSoftwarePageFaults(t *testing.T) {
+	const pages = 200
+	sw := &lang.Resolved{Provider: provSoftware, Name: "software:page-faults:1",
+		Point: &lang.AttachPoint{Provider: provSoftware, Parts: []string{"page-faults", "1"}}}
+	plan := newPlan().withCount(countName, "@f").
+		prog("gbt_faults", sw, concat(onlyPid(os.Getpid()), countInsns(countName), ret())).plan
+	out, err := runPlan(t, plan, func() {
+		mem, err := unix.Mmap(-1, 0, pages*4096, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_ANON|unix.MAP_PRIVATE)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		for i := 0; i < pages; i++ {
+			mem[i*4096] = 1
+		}
+		unix.Munmap(mem)
+	}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, rest, ok := strings.Cut(out, "\n\n\n@f: ")
+	if !ok || head != "Attached 1 probe" {
+		t.Fatalf("output: %q", out)
+	}
+	num, _, _ := strings.Cut(rest, "\n")
+	if v, err := strconv.Atoi(num); err != nil || v < pages {
+		t.Errorf("software:page-faults:1 counted %q faults for %d new pages", num, pages)
+	}
+}
+
+func TestSignalContext(t *testing.T) {
+	ctx, stop := SignalContext(context.Background())
+	defer stop()
+	if err := unix.Kill(os.Getpid(), unix.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("SIGINT did not cancel the context")
+	}
+}

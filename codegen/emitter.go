@@ -41,6 +41,9 @@ type emitter struct {
 	pending string            // label waiting for the next instruction
 	alias   map[string]string // labels placed on an already labelled spot
 	nlabels int
+	// dead is set after an unconditional jump: code emitted before the next
+	// label is unreachable, and the kernel rejects unreachable code.
+	dead bool
 
 	stackTop   int // bytes of stack in use (slots are at -stackTop..)
 	stackMax   int
@@ -68,11 +71,18 @@ func failf(span lang.Span, format string, args ...any) {
 
 func (e *emitter) emit(ins ...asm.Instruction) {
 	for _, in := range ins {
+		if e.dead && e.pending == "" {
+			continue
+		}
+		e.dead = false
 		if e.pending != "" {
 			in = in.WithSymbol(e.pending)
 			e.pending = ""
 		}
 		e.insns = append(e.insns, in)
+		if op := in.OpCode; op.Class().IsJump() && (op.JumpOp() == asm.Ja || op.JumpOp() == asm.Exit) {
+			e.dead = true
+		}
 	}
 }
 

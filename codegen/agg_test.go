@@ -1,0 +1,103 @@
+package codegen
+
+import (
+	"encoding/binary"
+	"testing"
+)
+
+func TestAggregations(t *testing.T) {
+	l := runBegin(t, `BEGIN {
+		@c = count(); @c = count(); @c = count();
+		@ck[1] = count(); @ck[2] = count(); @ck[2] = count();
+		@s = sum(5); @s = sum(-8); @s = sum(100);
+		@mn = min(5); @mn = min(-3); @mn = min(7);
+		@mx = max(5); @mx = max(-3); @mx = max(7);
+		@umn = min((uint64)9); @umn = min((uint64)4);
+		@a = avg(10); @a = avg(20); @a = avg(-3);
+		@st = stats(4); @st = stats(6);
+		@sk["x"] = sum(2); @sk["x"] = sum(3);
+	}`)
+	check := func(name string, key []byte, want ...int64) {
+		t.Helper()
+		v := l.value(name, key)
+		for i, w := range want {
+			if got := i64(v[8*i:]); got != w {
+				t.Errorf("%s word %d = %d, want %d", name, i, got, w)
+			}
+		}
+	}
+	check("@c", nil, 3)
+	check("@ck", le64(1), 1)
+	check("@ck", le64(2), 2)
+	check("@s", nil, 97)
+	check("@mn", nil, -3, 1)
+	check("@mx", nil, 7, 1)
+	check("@umn", nil, 4, 1)
+	check("@a", nil, 27, 3)
+	check("@st", nil, 10, 2)
+	m, _ := l.scriptMap("@sk")
+	check("@sk", strKey("x", m.KeySize), 5)
+	if m, _ := l.scriptMap("@c"); !m.PerCPU || m.ValueSize != 8 || m.KeySize != 8 {
+		t.Errorf("@c layout %+v", m)
+	}
+	if m, _ := l.scriptMap("@mn"); m.ValueSize != 16 {
+		t.Errorf("@mn value size %d", m.ValueSize)
+	}
+}
+
+// histKey is a hist/lhist kernel key: user key, then the u64 bucket.
+func histKey(m *Map, user []byte, bucket uint64) []byte {
+	k := make([]byte, m.KeySize)
+	copy(k, user)
+	binary.LittleEndian.PutUint64(k[m.KeySize-8:], bucket)
+	return k
+}
+
+func TestHistograms(t *testing.T) {
+	l := runBegin(t, `BEGIN {
+		@h = hist(-5);
+		@h = hist(0);
+		@h = hist(1);
+		@h = hist(2); @h = hist(3);
+		@h = hist(4); @h = hist(7);
+		@h = hist(1024);
+		@h = hist(0x7fffffffffffffff);
+		@hk[7] = hist(100);
+		@l = lhist(-1, 0, 100, 10);
+		@l = lhist(0, 0, 100, 10);
+		@l = lhist(9, 0, 100, 10);
+		@l = lhist(10, 0, 100, 10);
+		@l = lhist(99, 0, 100, 10);
+		@l = lhist(100, 0, 100, 10);
+		@l = lhist(5000, 0, 100, 10);
+	}`)
+	hm, _ := l.scriptMap("@h")
+	if hm.KeySize != 16 {
+		t.Fatalf("@h key size %d", hm.KeySize)
+	}
+	wantH := map[uint64]uint64{0: 1, 1: 1, 2: 1, 3: 2, 4: 2, 12: 1, 64: 1}
+	got := l.entries("@h")
+	if len(got) != len(wantH) {
+		t.Errorf("@h has %d buckets, want %d", len(got), len(wantH))
+	}
+	for b, n := range wantH {
+		if v, ok := got[string(histKey(hm, nil, b))]; !ok || u64(v) != n {
+			t.Errorf("@h bucket %d = %v, want %d", b, v, n)
+		}
+	}
+	hk, _ := l.scriptMap("@hk")
+	if v := l.value("@hk", histKey(hk, le64(7), 8)); u64(v) != 1 {
+		t.Errorf("@hk[7] bucket 8 = %d", u64(v))
+	}
+	lm, _ := l.scriptMap("@l")
+	wantL := map[uint64]uint64{0: 1, 1: 2, 2: 1, 10: 1, 11: 2}
+	gotL := l.entries("@l")
+	if len(gotL) != len(wantL) {
+		t.Errorf("@l has %d buckets, want %d", len(gotL), len(wantL))
+	}
+	for b, n := range wantL {
+		if v, ok := gotL[string(histKey(lm, nil, b))]; !ok || u64(v) != n {
+			t.Errorf("@l bucket %d = %v, want %d", b, v, n)
+		}
+	}
+}

@@ -209,7 +209,7 @@ func (g *gen) program() asm.Instructions {
 		pro.mapPtr(asm.R1, scratchName)
 		pro.addr(asm.R2, key)
 		pro.call(asm.FnMapLookupElem)
-		pro.emit(asm.JEq.Imm(asm.R0, 0, g.done))
+		pro.emit(asm.JEq.Imm(asm.R0, 0, g.resolve(g.done)))
 		pro.emit(asm.Mov.Reg(regScratch, asm.R0))
 	}
 	return append(pro.insns, body...)

@@ -110,16 +110,20 @@ func (e *emitter) finish() asm.Instructions {
 		if ref == "" || in.IsLoadFromMap() {
 			continue
 		}
-		for {
-			to, ok := e.alias[ref]
-			if !ok {
-				break
-			}
-			ref = to
-		}
-		e.insns[i] = in.WithReference(ref)
+		e.insns[i] = in.WithReference(e.resolve(ref))
 	}
 	return e.insns
+}
+
+// resolve returns the symbol a label ended up on.
+func (e *emitter) resolve(label string) string {
+	for {
+		to, ok := e.alias[label]
+		if !ok {
+			return label
+		}
+		label = to
+	}
 }
 
 func (e *emitter) jump(label string) { e.emit(asm.Ja.Label(label)) }

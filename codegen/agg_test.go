@@ -2,6 +2,8 @@ package codegen
 
 import (
 	"encoding/binary"
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -98,6 +100,48 @@ func TestHistograms(t *testing.T) {
 	for b, n := range wantL {
 		if v, ok := gotL[string(histKey(lm, nil, b))]; !ok || u64(v) != n {
 			t.Errorf("@l bucket %d = %v, want %d", b, v, n)
+		}
+	}
+}
+
+// histIndex is the reference bucket numbering (see histBucket).
+func histIndex(v int64, k int) uint64 {
+	if v < 0 {
+		return 0
+	}
+	if v < 1<<k {
+		return uint64(v) + 1
+	}
+	n := 63
+	for v>>n == 0 {
+		n--
+	}
+	return uint64((n-k+1)<<k) + uint64(v>>(n-k))&(1<<k-1) + 1
+}
+
+func TestHistBits(t *testing.T) {
+	values := []int64{-3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 100, 1000, 1 << 20, 3 << 40, 1<<62 + 12345}
+	for k := 0; k <= 5; k++ {
+		var b strings.Builder
+		b.WriteString("BEGIN {\n")
+		for _, v := range values {
+			fmt.Fprintf(&b, "@h = hist(%d, %d);\n", v, k)
+		}
+		b.WriteString("}\n")
+		l := runBegin(t, b.String())
+		hm, _ := l.scriptMap("@h")
+		want := map[uint64]uint64{}
+		for _, v := range values {
+			want[histIndex(v, k)]++
+		}
+		got := l.entries("@h")
+		if len(got) != len(want) {
+			t.Errorf("k=%d: %d buckets, want %d", k, len(got), len(want))
+		}
+		for bucket, n := range want {
+			if v, ok := got[string(histKey(hm, nil, bucket))]; !ok || u64(v) != n {
+				t.Errorf("k=%d: bucket %d = %v, want %d", k, bucket, v, n)
+			}
 		}
 	}
 }

@@ -24,8 +24,8 @@ func (g *gen) aggregate(target *lang.MapExpr, call *lang.Call) {
 		failf(call.Span, "aggregation %s() is not supported yet", call.Name)
 	}
 	if kind == lang.KHist && len(call.Args) == 2 {
-		if sym.Value.Bits != 0 {
-			failf(call.Args[1].Pos(), "hist() with a second argument is not supported yet")
+		if b := sym.Value.Bits; b < 0 || b > 5 {
+			failf(call.Args[1].Pos(), "hist() bits must be between 0 and 5")
 		}
 	} else if len(call.Args) != want {
 		failf(call.Span, "%s() takes %d argument(s)", call.Name, want)
@@ -39,7 +39,7 @@ func (g *gen) aggregate(target *lang.MapExpr, call *lang.Call) {
 	if kind == lang.KHist || kind == lang.KLhist {
 		r := g.into(v, asm.R0)
 		if kind == lang.KHist {
-			g.histBucket(r)
+			g.histBucket(r, sym.Value.Bits)
 		} else {
 			g.lhistBucket(r, sym.Value)
 		}
@@ -91,31 +91,42 @@ func (g *gen) addTo(l loc, c int32, r asm.Register) {
 	g.store(l, asm.R1, 8)
 }
 
-// histBucket turns the value in r into its log2 bucket: 0 for negative
-// values, 1 for 0, n+2 for 2^n <= v < 2^(n+1).
-func (g *gen) histBucket(r asm.Register) {
-	neg, zero, done := g.newLabel("neg"), g.newLabel("zero"), g.newLabel("bucket")
-	g.emit(asm.JSLT.Imm(r, 0, neg), asm.JEq.Imm(r, 0, zero))
-	g.emit(asm.Mov.Imm(asm.R1, 2))
-	// Binary search for the highest set bit.
+// histBucket turns the value in r into its log2 bucket with 2^k buckets
+// per power of two: 0 for negative values, v+1 for v < 2^k, else with
+// n = floor(log2 v): ((n-k+1) << k) + ((v >> (n-k)) & (2^k-1)) + 1.
+// For k = 0 that is 1 for 0 and n+2 for 2^n <= v < 2^(n+1).
+func (g *gen) histBucket(r asm.Register, k int) {
+	neg, small, done := g.newLabel("neg"), g.newLabel("small"), g.newLabel("bucket")
+	g.emit(asm.JSLT.Imm(r, 0, neg), asm.JLT.Imm(r, int32(1)<<k, small))
+	// R1 = floor(log2 v), by binary search for the highest set bit.
+	g.emit(asm.Mov.Reg(asm.R3, r), asm.Mov.Imm(asm.R1, 0))
 	for _, s := range []int32{32, 16, 8, 4, 2, 1} {
 		next := g.newLabel("log2")
 		g.emit(
-			asm.Mov.Reg(asm.R2, r),
+			asm.Mov.Reg(asm.R2, asm.R3),
 			asm.RSh.Imm(asm.R2, s),
 			asm.JEq.Imm(asm.R2, 0, next),
-			asm.Mov.Reg(r, asm.R2),
+			asm.Mov.Reg(asm.R3, asm.R2),
 			asm.Add.Imm(asm.R1, s),
 		)
 		g.label(next)
 	}
-	g.emit(asm.Mov.Reg(r, asm.R1))
+	if k == 0 {
+		g.emit(asm.Mov.Reg(r, asm.R1), asm.Add.Imm(r, 2))
+	} else {
+		g.emit(
+			asm.Mov.Reg(asm.R2, asm.R1), asm.Sub.Imm(asm.R2, int32(k)),
+			asm.RSh.Reg(r, asm.R2), asm.And.Imm(r, int32(1)<<k-1),
+			asm.Add.Imm(asm.R1, int32(1-k)), asm.LSh.Imm(asm.R1, int32(k)),
+			asm.Add.Reg(r, asm.R1), asm.Add.Imm(r, 1),
+		)
+	}
 	g.jump(done)
 	g.label(neg)
 	g.emit(asm.Mov.Imm(r, 0))
 	g.jump(done)
-	g.label(zero)
-	g.emit(asm.Mov.Imm(r, 1))
+	g.label(small)
+	g.emit(asm.Add.Imm(r, 1))
 	g.label(done)
 }
 

@@ -64,8 +64,14 @@ func userKeySize(m *lang.MapSym) int {
 	return Sizeof(m.Key)
 }
 
-// bucketOffset is where hist/lhist maps keep the u64 bucket in the key.
-func bucketOffset(m *lang.MapSym) int { return alignUp(userKeySize(m), 8) }
+// bucketOffset is where hist/lhist maps keep the u64 bucket in the key: a
+// histogram without keys is keyed by its bucket alone.
+func bucketOffset(m *lang.MapSym) int {
+	if m.Key == nil {
+		return 0
+	}
+	return alignUp(userKeySize(m), 8)
+}
 
 func (g *gen) mapOf(e *lang.MapExpr) (*lang.MapSym, *Map) {
 	sym := e.Sym
@@ -88,7 +94,9 @@ func (g *gen) buildKey(e *lang.MapExpr) loc {
 		if len(e.Keys) != 0 {
 			failf(e.Span, "internal error: map %s used with keys but typed without", e.Name)
 		}
-		g.zero(key, 8)
+		if !isHistogram(m) {
+			g.zero(key, 8)
+		}
 		return key
 	}
 	switch len(e.Keys) {
@@ -155,3 +163,9 @@ func (g *gen) lookupOrInit(m *Map, key loc, init func(loc), skip string) {
 
 // BPF_NOEXIST: insert only; a racing insert on another CPU wins.
 const bpfNoExist = 1
+
+// isHistogram reports whether m is a hist or lhist map, whose kernel key
+// ends with the bucket index.
+func isHistogram(m *Map) bool {
+	return m.Value.Kind == lang.KHist || m.Value.Kind == lang.KLhist
+}

@@ -52,8 +52,9 @@ type Program struct {
 //   - Key: the user key encoded by Layout(Key); a map without keys uses a
 //     single u64 zero key.
 //   - KHist/KLhist values: the kernel map's key is the user key followed by
-//     a u64 bucket index (at offset KeySize rounded up to 8); the value is a
-//     per-CPU u64 count.
+//     a u64 bucket index in the key's last 8 bytes (at KeySize-8; a histogram
+//     without keys is keyed by the bucket alone); the value is a per-CPU u64
+//     count.
 //   - KCount: per-CPU u64. KSum: per-CPU 8-byte int (Signed per Value).
 //   - KMin/KMax: per-CPU {int64 value; u64 set}, set is 1 once a value was
 //     stored on that CPU; CPUs with set == 0 are ignored when folding.

@@ -66,6 +66,9 @@ func (t *Tracefs) Format(category, event string) (*Format, error) {
 		return nil, fmt.Errorf("tracepoint not found: %s", key)
 	}
 	if err != nil {
+		if isPermission(err) && !privileged() {
+			return nil, privilegeError()
+		}
 		return nil, fmt.Errorf("could not read tracepoint format of %s: %s", key, errnoText(err))
 	}
 	f, err = ParseFormat(string(data))

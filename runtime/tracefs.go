@@ -35,6 +35,12 @@ func TracefsDir() (string, error) {
 
 func findOrMountTracefs() (string, error) {
 	if dir := mountedTracefs("/proc/self/mounts"); dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, "events")); err != nil {
+			if isPermission(err) && !privileged() {
+				return "", privilegeError()
+			}
+			return "", fmt.Errorf("cannot read tracefs at %s: %s", dir, errnoText(err))
+		}
 		return dir, nil
 	}
 	for _, dir := range []string{defaultTracefs, legacyTracefs} {
@@ -43,8 +49,11 @@ func findOrMountTracefs() (string, error) {
 		}
 	}
 	if os.Geteuid() != 0 {
+		if !privileged() {
+			return "", privilegeError()
+		}
 		return "", errors.New("tracefs is not mounted at " + defaultTracefs +
-			": run as root, or mount it with: mount -t tracefs nodev " + defaultTracefs)
+			": mount it with: mount -t tracefs nodev " + defaultTracefs)
 	}
 	if err := unix.Mount("nodev", defaultTracefs, "tracefs", 0, ""); err != nil {
 		return "", fmt.Errorf("tracefs is not mounted and mounting it at %s failed (%s): mount it with: mount -t tracefs nodev %s",
@@ -54,7 +63,7 @@ func findOrMountTracefs() (string, error) {
 }
 
 // mountedTracefs returns the first tracefs mount point listed in a mounts
-// file, preferring /sys/kernel/tracing.
+// file, preferring /sys/kernel/tracing. It may be unreadable to non-root.
 func mountedTracefs(mounts string) string {
 	f, err := os.Open(mounts)
 	if err != nil {
@@ -69,9 +78,6 @@ func mountedTracefs(mounts string) string {
 			continue
 		}
 		dir := unescapeMountPath(fields[1])
-		if !isDir(filepath.Join(dir, "events")) {
-			continue
-		}
 		if dir == defaultTracefs {
 			return dir
 		}

@@ -151,3 +151,22 @@ func TestKeyedHistTiesFollowLibstdcxxSort(t *testing.T) {
 	}
 	checkText(t, exitText(t, map[*codegen.Map][]Entry{h: es}, h), v017(t, "histmixed"))
 }
+
+func TestHistBarRounding(t *testing.T) {
+	// 13, 7, 3, 1: bars 52, 28, 12, 4.
+	h := newMap("@", nil, histType())
+	es := []Entry{histKV(h, nil, 2, 13), histKV(h, nil, 3, 7), histKV(h, nil, 4, 3), histKV(h, nil, 5, 1)}
+	checkText(t, exitText(t, map[*codegen.Map][]Entry{h: es}, h), v017(t, "barsround"))
+}
+
+func TestLhistMegaStep(t *testing.T) {
+	l := newMap("@", nil, lhistType(0, 4<<20, 1<<20))
+	checkText(t, exitText(t, map[*codegen.Map][]Entry{l: histOf(l, nil, 2<<20, 5000000, 100)}, l), v017(t, "lhistmega"))
+}
+
+func TestHistWideCount(t *testing.T) {
+	// The count column is 8 wide and grows for bigger counts.
+	h := newMap("@", nil, histType())
+	got := exitText(t, map[*codegen.Map][]Entry{h: {histKV(h, nil, 2, 123456789)}}, h)
+	checkText(t, got, "\n\n@:\n[1]            123456789 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n")
+}

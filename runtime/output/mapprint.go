@@ -177,10 +177,10 @@ type histEntry struct {
 // user key, orders keys bytewise (bpftrace collects them in a std::map) and
 // then by the total of their buckets.
 func writeHistMap(sb *strings.Builder, m *codegen.Map, entries []Entry, top int64, div uint64) {
-	keySize, bucketOff := 0, 0
+	// The bucket is the key's last 8 bytes (see codegen.Map).
+	keySize, bucketOff := 0, m.KeySize-8
 	if m.Key != nil {
 		keySize = codegen.Sizeof(m.Key)
-		bucketOff = (keySize + 7) / 8 * 8
 	}
 	byKey := map[string]*histEntry{}
 	var xs []*histEntry

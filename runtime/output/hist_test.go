@@ -168,5 +168,5 @@ func TestHistWideCount(t *testing.T) {
 	// The count column is 8 wide and grows for bigger counts.
 	h := newMap("@", nil, histType())
 	got := exitText(t, map[*codegen.Map][]Entry{h: {histKV(h, nil, 2, 123456789)}}, h)
-	checkText(t, got, "\n\n@:\n[1]            123456789 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n")
+	checkText(t, got, "\n\n@:\n[1]             123456789 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n")
 }

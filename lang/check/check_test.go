@@ -34,6 +34,7 @@ func mustCheck(t *testing.T, src string) (*lang.Program, *lang.Checked) {
 	if err != nil {
 		t.Fatalf("check %q:\n%v", src, err)
 	}
+	checkInvariants(t, src, prog)
 	return prog, out
 }
 
@@ -229,6 +230,29 @@ func TestTypes(t *testing.T) {
 		prog, _ := mustCheck(t, tc.src)
 		if got, want := typeDump(prog, tc.src), trimLines(tc.want); got != want {
 			t.Errorf("%s\ngot:\n%s\nwant:\n%s", tc.src, got, want)
+		}
+	}
+}
+
+// checkInvariants asserts what codegen relies on after a successful check:
+// every expression typed, every variable and map bound to a symbol.
+func checkInvariants(t *testing.T, src string, prog *lang.Program) {
+	t.Helper()
+	for _, e := range allExprs(prog) {
+		sp := e.Pos()
+		text := src[sp.Start.Offset:sp.End.Offset]
+		if ty := e.Type(); ty == nil || ty.Kind == lang.KNone || ty.Kind == lang.KInvalid {
+			t.Errorf("%s: %q has type %v", src, text, ty)
+		}
+		switch e := e.(type) {
+		case *lang.Var:
+			if e.Sym == nil || e.Sym.Type != e.Type() {
+				t.Errorf("%s: variable %q not bound (%+v)", src, text, e.Sym)
+			}
+		case *lang.MapExpr:
+			if e.Sym == nil {
+				t.Errorf("%s: map %q not bound", src, text)
+			}
 		}
 	}
 }

@@ -212,7 +212,14 @@ func (c *converter) stmt(g *gStmt) lang.Stmt {
 		return j
 	case g.Assign != nil:
 		a := g.Assign
-		return &lang.AssignStmt{Span: c.span(&a.node), Target: c.unary(a.Target), Op: a.Op, Value: c.expr(a.Value)}
+		target := c.unary(a.Target)
+		switch target.(type) {
+		case *lang.Var, *lang.MapExpr:
+		default:
+			c.errorf(c.tokenSpan(a.Tokens[len(a.Target.Tokens)]), "only variables ($x) and maps (@m, @m[key]) can be assigned",
+				"syntax error, unexpected %s", a.Op)
+		}
+		return &lang.AssignStmt{Span: c.span(&a.node), Target: target, Op: a.Op, Value: c.expr(a.Value)}
 	default:
 		return &lang.ExprStmt{Span: c.span(&g.Expr.node), X: c.expr(g.Expr)}
 	}

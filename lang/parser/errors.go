@@ -172,8 +172,29 @@ func hintFor(unexpected lexer.Token, toks []token, off int) string {
 	if unexpected.Type == tPunct && unexpected.Value == ">" && innermostBlock(toks, off) == tAngleOpen {
 		return "inside < > blocks, end the statement with ';' before the closing '>'"
 	}
+	if prev := tokenBefore(toks, off); prev >= 1 && toks[prev].typ == tAngleClose && !closesAtStmtStart(toks[prev-1]) {
+		return "a '>' at the end of a line closes a < > block; put a comparison that spans lines in parentheses"
+	}
 	if unexpected.Type == tEOF && innermostBlock(toks, off) != 0 {
 		return "a block is not closed"
 	}
 	return ""
+}
+
+// tokenBefore returns the index of the last token starting before off.
+func tokenBefore(toks []token, off int) int {
+	i := -1
+	for j, t := range toks {
+		if t.start >= off {
+			break
+		}
+		i = j
+	}
+	return i
+}
+
+// closesAtStmtStart reports whether a '>' after t stands where a statement
+// may start (so it closed its block for that reason, not by line end).
+func closesAtStmtStart(t token) bool {
+	return t.typ == tAngleOpen || t.typ == tAngleClose || (t.typ == tPunct && (t.val == ";" || t.val == "}"))
 }

@@ -117,7 +117,14 @@ func (s *session) run(ctx context.Context) error {
 	}
 	closeAll(s.attached)
 	s.attached = nil
-	s.disp.exited = false
+	if s.disp.exited {
+		// bpftrace ignores the events that follow exit(); with every probe
+		// detached their number is finite.
+		if err := s.discard(); err != nil {
+			return err
+		}
+		s.disp.exited = false
+	}
 	if err := s.runSpecial(ends); err != nil {
 		return err
 	}
@@ -209,13 +216,9 @@ func (s *session) poll(ctx context.Context, drainOnly bool) error {
 		err := s.ring.ReadInto(&rec)
 		switch {
 		case err == nil:
-			if s.disp.exited {
-				continue // bpftrace ignores events after exit()
-			}
 			s.disp.handle(rec.RawSample)
 			if s.disp.exited {
-				// Drop what is queued, then stop.
-				s.ring.SetDeadline(time.Now())
+				return s.out.Flush()
 			}
 			if rec.Remaining == 0 {
 				s.out.Flush()
@@ -226,6 +229,25 @@ func (s *session) poll(ctx context.Context, drainOnly bool) error {
 		case errors.Is(err, ringbuf.ErrFlushed):
 			s.out.Flush()
 		case errors.Is(err, ringbuf.ErrClosed):
+			return nil
+		default:
+			return fmt.Errorf("could not read events: %s", errnoText(err))
+		}
+	}
+}
+
+// discard drops every event still in the ring buffer.
+func (s *session) discard() error {
+	if s.ring == nil {
+		return nil
+	}
+	s.ring.SetDeadline(time.Now())
+	var rec ringbuf.Record
+	for {
+		err := s.ring.ReadInto(&rec)
+		switch {
+		case err == nil, errors.Is(err, ringbuf.ErrFlushed):
+		case errors.Is(err, os.ErrDeadlineExceeded):
 			return nil
 		default:
 			return fmt.Errorf("could not read events: %s", errnoText(err))

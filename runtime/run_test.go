@@ -440,3 +440,31 @@ func TestSignalContext(t *testing.T) {
 		t.Fatal("SIGINT did not cancel the context")
 	}
 }
+
+// exit() under a flood of events: the run must still stop, and nothing
+// after the exit is printed.
+func TestRunExitUnderFlood(t *testing.T) {
+	plan := newPlan().withRing().
+		event(printfEvent("x %d\n", 1)).
+		event(&codegen.Event{Kind: codegen.EvExit, Size: 8}).
+		event(printfEvent("end %d\n", 1)).
+		prog("gbt_flood", tracepoint("raw_syscalls", "sys_enter"), concat(emitInsns(0, 1), emitInsns(1), ret())).
+		prog("gbt_end", end(), concat(emitInsns(2, 2), ret())).plan
+	out, err := runPlan(t, plan, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, tail, ok := strings.Cut(out, "end 2\n")
+	if !ok || tail != exitMapsText(t, nil, nil) {
+		t.Fatalf("output: %q", out)
+	}
+	lines := strings.Split(strings.TrimSuffix(head, "\n"), "\n")
+	if lines[0] != "Attached 2 probes" || len(lines) < 2 {
+		t.Fatalf("output: %q", out)
+	}
+	for _, l := range lines[1:] {
+		if l != "x 1" {
+			t.Fatalf("output: %q", out)
+		}
+	}
+}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -74,8 +76,38 @@ func TestExactCountWithPredicate(t *testing.T) {
 		stop:    syscall.SIGTERM,
 	})
 	mustExit(t, res, 0)
-	want := fmt.Sprintf("@[sysloop]: %d\n\n@calls: %d\n", n, n)
+	want := fmt.Sprintf("@[sysloop]: %d\n@calls: %d\n", n, n)
 	if !strings.Contains(res.stdout, want) {
 		t.Errorf("stdout:\n%s\nwant it to contain:\n%s", res.stdout, want)
+	}
+}
+
+// TestScripts runs every testdata/scripts/NAME.bt that ends by itself and
+// compares its stdout with NAME.out (and stderr with NAME.err when present).
+// The expected files were checked against bpftrace's output for the same
+// script, differing only where bpftrace v0.26 differs from v0.17
+// (runtime/output/differences.go).
+func TestScripts(t *testing.T) {
+	requireRoot(t)
+	scripts, _ := filepath.Glob("../../testdata/scripts/*.bt")
+	if len(scripts) == 0 {
+		t.Fatal("no scripts found")
+	}
+	for _, script := range scripts {
+		name := strings.TrimSuffix(filepath.Base(script), ".bt")
+		t.Run(name, func(t *testing.T) {
+			want, err := os.ReadFile(strings.TrimSuffix(script, ".bt") + ".out")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := trace(t, traceRun{args: []string{script}})
+			mustExit(t, res, 0)
+			if res.stdout != string(want) {
+				t.Errorf("stdout differs\n--- got\n%s\n--- want\n%s", res.stdout, want)
+			}
+			if wantErr, err := os.ReadFile(strings.TrimSuffix(script, ".bt") + ".err"); err == nil && res.stderr != string(wantErr) {
+				t.Errorf("stderr differs\n--- got\n%s\n--- want\n%s", res.stderr, wantErr)
+			}
+		})
 	}
 }

@@ -13,9 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -117,33 +115,44 @@ func trace(t *testing.T, r traceRun) result {
 	go func() { exited <- cmd.Wait() }()
 
 	var during map[ebpf.ProgramID]bool
+	var waitErr error
+	var errText string
+	done := false // the process has exited and its stderr was read
 	if !r.noAttach {
 		select {
 		case <-attached:
-		case err := <-exited:
-			errText := <-stderrDone
-			t.Fatalf("gobpftrace exited before attaching (%v)\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), errText)
+		case waitErr = <-exited:
+			// A script that ends by itself may exit before the reader saw
+			// its "Attached" line.
+			errText, done = <-stderrDone, true
+			if !strings.Contains(errText, "Attached ") {
+				t.Fatalf("gobpftrace exited before attaching (%v)\nstdout:\n%s\nstderr:\n%s", waitErr, stdout.String(), errText)
+			}
 		case <-time.After(30 * time.Second):
 			cmd.Process.Kill()
 			t.Fatalf("gobpftrace did not attach within 30s")
 		}
-		during = progIDs(t)
-		if r.trigger != nil {
-			r.trigger(t)
-		}
-		if r.stop != nil {
-			cmd.Process.Signal(r.stop)
+		if !done {
+			during = progIDs(t)
+			if r.trigger != nil {
+				r.trigger(t)
+			}
+			if r.stop != nil {
+				cmd.Process.Signal(r.stop)
+			}
 		}
 	}
-	var waitErr error
-	select {
-	case waitErr = <-exited:
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		<-exited
-		t.Fatalf("gobpftrace did not exit within 30s\nstdout:\n%s", stdout.String())
+	if !done {
+		select {
+		case waitErr = <-exited:
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+			t.Fatalf("gobpftrace did not exit within 30s\nstdout:\n%s", stdout.String())
+		}
+		errText = <-stderrDone
 	}
-	res := result{stdout: stdout.String(), stderr: <-stderrDone}
+	res := result{stdout: stdout.String(), stderr: errText}
 	var exitErr *exec.ExitError
 	if errors.As(waitErr, &exitErr) {
 		res.code = exitErr.ExitCode()
@@ -197,6 +206,3 @@ func mustExit(t *testing.T, res result, code int) {
 		t.Fatalf("exit code %d, want %d\nstdout:\n%s\nstderr:\n%s", res.code, code, res.stdout, res.stderr)
 	}
 }
-
-var _ = runtime.NumCPU
-var _ = syscall.SIGINT

@@ -153,3 +153,18 @@ func TestStringTruncationAndParens(t *testing.T) {
 	got := exitText(t, map[*codegen.Map][]Entry{m: {entry(m, "abcd", u64(2)), entry(m, "(x)", u64(1))}}, m)
 	checkText(t, got, "\n\n@[x]: 1\n@[abcd..]: 2\n")
 }
+
+func TestValueTiesFollowKernelOrderThroughLibstdcxxSort(t *testing.T) {
+	// BEGIN { $i = 0; while ($i < 40) { @c[$i] = count(); $i++; } } interval:s:3 { exit(); }
+	// While it ran, `bpftool map dump` listed the keys in this order (the
+	// kernel's iteration order, which bpftrace reads too); bpftrace then
+	// printed testdata/valueties.v017.txt. All counts tie.
+	kernelOrder := []int{23, 35, 14, 21, 29, 26, 17, 4, 9, 13, 24, 16, 27, 36, 15, 22, 25, 39, 31, 6,
+		5, 11, 18, 8, 7, 33, 1, 30, 2, 19, 32, 0, 37, 28, 12, 20, 38, 34, 10, 3}
+	c := newMap("@c", tI64, &lang.Type{Kind: lang.KCount})
+	var es []Entry
+	for _, k := range kernelOrder {
+		es = append(es, entry(c, k, u64(1)))
+	}
+	checkText(t, exitText(t, map[*codegen.Map][]Entry{c: es}, c), v017(t, "valueties"))
+}

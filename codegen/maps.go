@@ -17,9 +17,10 @@ func (cc *compiler) addMap(m *lang.MapSym) *Map {
 	if hint == "" {
 		hint = "anon"
 	}
+	keyType := mapKey(m)
 	keySize := 8
-	if m.Key != nil {
-		keySize = Sizeof(m.Key)
+	if keyType != nil {
+		keySize = Sizeof(keyType)
 	}
 	if m.Value.Kind == lang.KHist || m.Value.Kind == lang.KLhist {
 		keySize = bucketOffset(m) + 8
@@ -27,7 +28,7 @@ func (cc *compiler) addMap(m *lang.MapSym) *Map {
 	pm := &Map{
 		Name:       kernelName("m", len(cc.plan.Maps), hint),
 		ScriptName: m.Name,
-		Key:        m.Key,
+		Key:        keyType,
 		Value:      m.Value,
 		KeySize:    keySize,
 		ValueSize:  Sizeof(m.Value),
@@ -58,16 +59,25 @@ func (cc *compiler) addMap(m *lang.MapSym) *Map {
 // userKeySize is the size of the key the script writes (a map without keys
 // uses a u64 zero).
 func userKeySize(m *lang.MapSym) int {
-	if m.Key == nil {
+	if mapKey(m) == nil {
 		return 8
 	}
 	return Sizeof(m.Key)
 }
 
+// mapKey is the map's key type, nil for a map without keys (which the
+// checker may also mark with a none or void type).
+func mapKey(m *lang.MapSym) *lang.Type {
+	if m.Key == nil || m.Key.Kind == lang.KNone || m.Key.Kind == lang.KVoid || m.Key.Kind == lang.KInvalid {
+		return nil
+	}
+	return m.Key
+}
+
 // bucketOffset is where hist/lhist maps keep the u64 bucket in the key: a
 // histogram without keys is keyed by its bucket alone.
 func bucketOffset(m *lang.MapSym) int {
-	if m.Key == nil {
+	if mapKey(m) == nil {
 		return 0
 	}
 	return alignUp(userKeySize(m), 8)
@@ -90,7 +100,7 @@ func (g *gen) mapOf(e *lang.MapExpr) (*lang.MapSym, *Map) {
 func (g *gen) buildKey(e *lang.MapExpr) loc {
 	sym, m := g.mapOf(e)
 	key := g.alloc(m.KeySize)
-	if sym.Key == nil {
+	if mapKey(sym) == nil {
 		if len(e.Keys) != 0 {
 			failf(e.Span, "internal error: map %s used with keys but typed without", e.Name)
 		}

@@ -35,6 +35,11 @@ func TestHistGigaLabels(t *testing.T) {
 	h := newMap("@", nil, histType())
 	got := exitText(t, map[*codegen.Map][]Entry{h: histOf(h, nil, 1<<30)}, h)
 	checkText(t, got, "\n\n@:\n[1G, 2G)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n")
+	// The capture of hist(1<<30), hist(1<<40), hist(1<<50), hist(1<<60),
+	// hist(5000000000): the last four landed in [2G, 4G) in v0.17.
+	if want := "[1G, 2G)               1 |"; !strings.Contains(v017(t, "bigvalues"), want) {
+		t.Errorf("capture lacks %q", want)
+	}
 	got = exitText(t, map[*codegen.Map][]Entry{h: histOf(h, nil, 1<<40, 1<<50, 1<<62, 5<<30)}, h)
 	for _, label := range []string{"[1T, 2T)", "[1P, 2P)", "[4E, 8E)", "[4G, 8G)", "[512T, 1P)", "[2E, 4E)"} {
 		if !strings.Contains(got, "\n"+label+" ") {

@@ -70,6 +70,7 @@ func TestIntKeysSortedSigned(t *testing.T) {
 		entry(s, 10, encode(s.Value, "b")), entry(s, -3, encode(s.Value, "a")), entry(s, 2, encode(s.Value, "c")),
 	}}, s)
 	checkText(t, got, "\n\n@s[-3]: a\n@s[2]: c\n@s[10]: b\n")
+	checkText(t, v017(t, "intkeysort"), "\n\n@s[2]: c\n@s[10]: b\n@s[-3]: a\n")
 }
 
 func TestCountsFoldPerCPU(t *testing.T) {

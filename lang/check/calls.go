@@ -52,8 +52,7 @@ func (c *checker) call(call *lang.Call) *lang.Type {
 	case "str":
 		return c.str(call)
 	}
-	c.errorf(call.Span, "%s() is not supported yet", call.Name)
-	return tNone
+	return c.moreCall(call)
 }
 
 func (c *checker) exprs(list []lang.Expr) {

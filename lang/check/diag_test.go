@@ -225,8 +225,6 @@ func TestDiagnostics(t *testing.T) {
 			"stdin:1:19-26: ERROR: Type mismatch for '+': comparing 'string[2]' with 'uint8'\nBEGIN { @s = \"a\"; @s += 1 }\n                  ~~~~~~~"},
 		{"BEGIN { $x += 1 }",
 			"stdin:1:9-11: ERROR: Undefined or undeclared variable: $x\nBEGIN { $x += 1 }\n        ~~"},
-		{"BEGIN { pid = 1 }",
-			"stdin:1:9-12: ERROR: Can only assign to a map or a scratch variable\nBEGIN { pid = 1 }\n        ~~~"},
 		{"BEGIN { $x = printf(\"a\") }",
 			"stdin:1:14-25: ERROR: Value of type void cannot be stored\nBEGIN { $x = printf(\"a\") }\n             ~~~~~~~~~~~"},
 		{"BEGIN { @x = (1, count()) }",

@@ -137,6 +137,8 @@ func (c *checker) ident(id *lang.Ident) *lang.Type {
 		return c.argsType(id)
 	case "probe":
 		return c.probeType()
+	case "kstack", "ustack":
+		return c.stackType(id.Name, "", 0)
 	}
 	if v.Type == nil {
 		c.errorf(id.Span, "The %s builtin is not supported yet", id.Name)

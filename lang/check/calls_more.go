@@ -1,0 +1,202 @@
+package check
+
+import "github.com/gobpftrace/gobpftrace/lang"
+
+// moreCall types the functions beyond the core set. They are checked as
+// soon as stdlib marks them Supported, so codegen can take them on by
+// flipping that flag.
+func (c *checker) moreCall(call *lang.Call) *lang.Type {
+	args := call.Args
+	switch call.Name {
+	case "ksym", "usym":
+		if !known(c.wantInt(call, args[0], call.Name+"()")) {
+			return tNone
+		}
+		return &lang.Type{Kind: lang.KSym, Size: 8, UserSpace: call.Name == "usym"}
+	case "kaddr", "cgroupid", "reg", "uaddr":
+		if !c.wantLiteral(call, args[0]) {
+			return tNone
+		}
+		return lang.TUint64
+	case "strftime":
+		if !c.wantLiteral(call, args[0]) || !known(c.wantInt(call, args[1], "strftime()")) {
+			return tNone
+		}
+		return &lang.Type{Kind: lang.KTimestamp, Size: 8}
+	case "cgroup_path":
+		if !known(c.wantInt(call, args[0], "cgroup_path()")) || (len(args) == 2 && !c.wantLiteral(call, args[1])) {
+			return tNone
+		}
+		return &lang.Type{Kind: lang.KCgroupPath, Size: 8}
+	case "ntop":
+		return c.ntop(call)
+	case "macaddr":
+		t := c.expr(args[0])
+		if known(t) && !(t.Kind == lang.KArray && t.Len >= 6 || t.Kind == lang.KPtr || t.IsInt()) {
+			c.errorf(call.Span, "macaddr() expects an array of 6 bytes or a pointer (%s provided)", t)
+			return tNone
+		}
+		return &lang.Type{Kind: lang.KMacaddr, Size: 6}
+	case "kstack", "ustack":
+		return c.stackCall(call)
+	case "buf":
+		return c.buf(call)
+	case "strncmp":
+		a, b := c.expr(args[0]), c.expr(args[1])
+		if _, ok := c.wantConst(call, args[2], "length"); !ok || !known(a) || !known(b) {
+			return tNone
+		}
+		if a.Kind != lang.KString || b.Kind != lang.KString {
+			c.errorf(call.Span, "strncmp() expects two strings (%s and %s provided)", a, b)
+			return tNone
+		}
+		return lang.TInt64
+	case "strcontains":
+		a, b := c.expr(args[0]), c.expr(args[1])
+		if !known(a) || !known(b) {
+			return tNone
+		}
+		if a.Kind != lang.KString || b.Kind != lang.KString {
+			c.errorf(call.Span, "strcontains() expects two strings (%s and %s provided)", a, b)
+			return tNone
+		}
+		return lang.TBool
+	case "strerror":
+		if !known(c.wantInt(call, args[0], "strerror()")) {
+			return tNone
+		}
+		return lang.StringType(64)
+	case "has_key":
+		sym := c.mapArg(call, args[0])
+		if sym == nil {
+			c.expr(args[1])
+			return tNone
+		}
+		kt := c.expr(args[1])
+		if !known(kt) {
+			return tNone
+		}
+		if sym.Key == nil {
+			c.errorf(call.Span, "has_key() needs a map with keys; %s has none", sym.Name)
+			return tNone
+		}
+		c.mergeKey(args[1], sym, storeType(kt))
+		return lang.TBool
+	case "len":
+		if c.mapArg(call, args[0]) == nil {
+			return tNone
+		}
+		return lang.TInt64
+	case "signal":
+		t := c.expr(args[0])
+		if known(t) && !t.IsInt() && t.Kind != lang.KString {
+			c.errorf(call.Span, "signal() expects a signal name or number (%s provided)", t)
+		}
+		return lang.TVoid
+	case "override":
+		c.wantInt(call, args[0], "override()")
+		return lang.TVoid
+	case "cat", "system", "errorf":
+		c.printf(call)
+		return lang.TVoid
+	}
+	c.exprs(args)
+	c.errorf(call.Span, "%s() is not supported yet", call.Name)
+	return tNone
+}
+
+// wantLiteral checks that e is a string literal.
+func (c *checker) wantLiteral(call *lang.Call, e lang.Expr) bool {
+	c.expr(e)
+	if _, ok := e.(*lang.StrLit); !ok {
+		c.errorf(e.Pos(), "%s() expects a string literal", call.Name)
+		return false
+	}
+	return true
+}
+
+func (c *checker) ntop(call *lang.Call) *lang.Type {
+	addr := call.Args[len(call.Args)-1]
+	if len(call.Args) == 2 {
+		c.wantInt(call, call.Args[0], "ntop() address family")
+	}
+	t := c.expr(addr)
+	if !known(t) {
+		return tNone
+	}
+	ok := t.IsInt() && t.Size <= 4 ||
+		t.Kind == lang.KArray && (t.Len == 4 || t.Len == 16) && t.Elem.Size == 1
+	if !ok {
+		c.errorf(call.Span, "ntop() expects an integer or an array of 4 or 16 bytes (%s provided)", t)
+		return tNone
+	}
+	return &lang.Type{Kind: lang.KInet, Size: 24}
+}
+
+var stackModes = map[string]bool{"bpftrace": true, "perf": true, "raw": true}
+
+// stackLimit is the default (and largest) number of frames.
+const stackLimit = 127
+
+func (c *checker) stackType(name, mode string, limit int) *lang.Type {
+	if mode == "" {
+		mode = "bpftrace"
+	}
+	if limit == 0 {
+		limit = stackLimit
+	}
+	return &lang.Type{Kind: lang.KStack, Name: name, StackMode: mode, StackLimit: limit, Size: 8, UserSpace: name == "ustack"}
+}
+
+// stackCall types kstack([mode][, limit]) and ustack(...).
+func (c *checker) stackCall(call *lang.Call) *lang.Type {
+	mode, limit := "", 0
+	for i, a := range call.Args {
+		if id, ok := a.(*lang.Ident); ok && i == 0 {
+			if !stackModes[id.Name] {
+				c.errorf(a.Pos(), "%s() mode must be one of bpftrace, perf or raw (not %s)", call.Name, id.Name)
+				return tNone
+			}
+			id.SetType(lang.TVoid)
+			mode = id.Name
+			continue
+		}
+		n, ok := c.wantConst(call, a, "limit")
+		if !ok {
+			return tNone
+		}
+		if n < 1 || n > stackLimit {
+			c.errorf(a.Pos(), "%s() limit must be between 1 and %d (%d provided)", call.Name, stackLimit, n)
+			return tNone
+		}
+		limit = int(n)
+	}
+	return c.stackType(call.Name, mode, limit)
+}
+
+func (c *checker) buf(call *lang.Call) *lang.Type {
+	t := c.expr(call.Args[0])
+	size := c.out.Config.MaxStrlen
+	if len(call.Args) == 2 {
+		if !known(c.wantInt(call, call.Args[1], "buf() length")) {
+			return tNone
+		}
+		if n, ok := c.constInt(call.Args[1]); ok {
+			if n < 1 {
+				c.errorf(call.Args[1].Pos(), "buf() length must be positive (%d provided)", n)
+				return tNone
+			}
+			size = int(min(n, int64(size)))
+		}
+	} else if t.Kind == lang.KArray {
+		size = sizeOf(t)
+	} else if known(t) {
+		c.errorf(call.Span, "buf() needs a length unless its argument is an array")
+		return tNone
+	}
+	if known(t) && !(t.Kind == lang.KPtr || t.IsInt() || t.Kind == lang.KArray || t.Kind == lang.KString) {
+		c.errorf(call.Span, "buf() expects a pointer or an array (%s provided)", t)
+		return tNone
+	}
+	return &lang.Type{Kind: lang.KBuffer, Size: size, UserSpace: t.UserSpace}
+}

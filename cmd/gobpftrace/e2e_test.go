@@ -111,3 +111,87 @@ func TestScripts(t *testing.T) {
 		})
 	}
 }
+
+// Tracepoint arguments from the format file, str() of a user pointer, a
+// wildcard attach point, the probe builtin, and END on SIGINT.
+func TestTracepointArgsAndWildcard(t *testing.T) {
+	requireRoot(t)
+	path := filepath.Join(t.TempDir(), "opened-by-sysloop")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := trace(t, traceRun{
+		args: []string{"-e", `tracepoint:syscalls:sys_enter_openat* /comm == "sysloop"/ {
+			@[probe] = count();
+			printf("%s %s\n", probe, str(args.filename));
+		}
+		END { printf("end\n"); }`},
+		trigger: func(t *testing.T) { runSysloop(t, 1, path) },
+		stop:    syscall.SIGINT,
+	})
+	mustExit(t, res, 0)
+	// sysloop's own open, after the loader's opens of its libraries.
+	wantLine := "tracepoint:syscalls:sys_enter_openat " + path + "\n"
+	if !strings.Contains(res.stdout, wantLine) {
+		t.Errorf("no line %q in:\n%s", wantLine, res.stdout)
+	}
+	if !strings.Contains(res.stdout, "end\n\n\n@[tracepoint:syscalls:sys_enter_openat]: ") {
+		t.Errorf("END output or map missing:\n%s", res.stdout)
+	}
+	if !strings.HasPrefix(res.stderr, "Attached 3 probes\n") {
+		t.Errorf("stderr = %q, want openat, openat2 and END attached", res.stderr)
+	}
+}
+
+// Integer tracepoint fields in lhist, hist and stats, and a tuple key of
+// tid and comm; SIGTERM ends the run like Ctrl-C.
+func TestTracepointAggregations(t *testing.T) {
+	requireRoot(t)
+	const n = 100
+	var pid int
+	res := trace(t, traceRun{
+		args: []string{"-e", `tracepoint:raw_syscalls:sys_enter /comm == "sysloop" && args.id == 110/ {
+			@l = lhist(args.id, 100, 120, 5);
+			@h = hist(args.id);
+			@s = stats(args.id);
+			@t[tid, comm] = count();
+		}`},
+		trigger: func(t *testing.T) { pid = runSysloop(t, n, "") },
+		stop:    syscall.SIGTERM,
+	})
+	mustExit(t, res, 0)
+	bar := "|@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|"
+	want := fmt.Sprintf("\n\n@h:\n[64, 128)            %3d %s\n\n@l:\n[110, 115)           %3d %s\n\n"+
+		"@s: count %d, average 110, total %d\n@t[%d, sysloop]: %d\n", n, bar, n, bar, n, 110*n, pid, n)
+	if res.stdout != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", res.stdout, want)
+	}
+}
+
+// interval probes, map reads in conditions, exit() from a probe, elapsed.
+func TestIntervalExit(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-e", `interval:ms:100 { @i++; if (@i == 3) { printf("three %d\n", @i); exit(); } }
+		END { printf("elapsed ok %d\n", elapsed > 250000000 && elapsed < 5000000000); }`}})
+	mustExit(t, res, 0)
+	want := "three 3\nelapsed ok 1\n\n\n@i: 3\n"
+	if res.stdout != want {
+		t.Errorf("stdout:\n%q\nwant:\n%q", res.stdout, want)
+	}
+}
+
+// pid, tid and uid of the traced process.
+func TestProcessBuiltins(t *testing.T) {
+	requireRoot(t)
+	var pid int
+	res := trace(t, traceRun{
+		args:    []string{"-e", `tracepoint:syscalls:sys_enter_getppid /comm == "sysloop"/ { @[pid, tid, uid, gid] = count(); }`},
+		trigger: func(t *testing.T) { pid = runSysloop(t, 7, "") },
+		stop:    syscall.SIGINT,
+	})
+	mustExit(t, res, 0)
+	want := fmt.Sprintf("\n\n@[%d, %d, 0, 0]: 7\n", pid, pid)
+	if res.stdout != want {
+		t.Errorf("stdout:\n%q\nwant:\n%q", res.stdout, want)
+	}
+}

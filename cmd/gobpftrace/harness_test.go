@@ -185,18 +185,21 @@ func progIDs(t *testing.T) map[ebpf.ProgramID]bool {
 }
 
 // runSysloop runs the helper: n getppid calls, then an open of path if set.
-func runSysloop(t *testing.T, n int, path string) {
+// It returns the helper's pid.
+func runSysloop(t *testing.T, n int, path string) int {
 	t.Helper()
 	args := []string{fmt.Sprint(n)}
 	if path != "" {
 		args = append(args, path)
 	}
-	out, err := exec.Command(sysloopPath, args...).CombinedOutput()
+	cmd := exec.Command(sysloopPath, args...)
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("sysloop: %v: %s", err, out)
 	}
 	// Let the ring buffer and per-CPU maps settle before the stop signal.
 	time.Sleep(100 * time.Millisecond)
+	return cmd.Process.Pid
 }
 
 // mustExit checks the exit code.

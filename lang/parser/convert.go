@@ -180,7 +180,7 @@ func (c *converter) block(g *gBlock) *lang.Block {
 		if st.Empty {
 			continue
 		}
-		simple := st.Let != nil || st.Jump != nil || st.Assign != nil || st.Expr != nil
+		simple := st.Let != nil || st.Jump != nil || st.Expr != nil
 		if simple && len(st.Semis) == 0 && i+1 < len(g.Stmts) {
 			next := g.Stmts[i+1].Tokens[0]
 			c.errorf(c.tokenSpan(next), "", "syntax error, unexpected %s, expecting ;", describe(next))
@@ -210,19 +210,24 @@ func (c *converter) stmt(g *gStmt) lang.Stmt {
 			j.Value = c.expr(g.Jump.Value)
 		}
 		return j
-	case g.Assign != nil:
-		a := g.Assign
-		target := c.unary(a.Target)
-		switch target.(type) {
-		case *lang.Var, *lang.MapExpr:
-		default:
-			c.errorf(c.tokenSpan(a.Tokens[len(a.Target.Tokens)]), "only variables ($x) and maps (@m, @m[key]) can be assigned",
-				"syntax error, unexpected %s", a.Op)
-		}
-		return &lang.AssignStmt{Span: c.span(&a.node), Target: target, Op: a.Op, Value: c.expr(a.Value)}
 	default:
-		return &lang.ExprStmt{Span: c.span(&g.Expr.node), X: c.expr(g.Expr)}
+		return c.simple(g.Expr)
 	}
+}
+
+// simple converts an expression statement or an assignment.
+func (c *converter) simple(g *gSimple) lang.Stmt {
+	x := c.expr(g.X)
+	if g.Op == nil {
+		return &lang.ExprStmt{Span: c.span(&g.node), X: x}
+	}
+	switch x.(type) {
+	case *lang.Var, *lang.MapExpr:
+	default:
+		c.errorf(c.tokenSpan(g.Tokens[len(g.X.Tokens)]), "only variables ($x) and maps (@m, @m[key]) can be assigned",
+			"syntax error, unexpected %s", *g.Op)
+	}
+	return &lang.AssignStmt{Span: c.span(&g.node), Target: x, Op: *g.Op, Value: c.expr(g.Value)}
 }
 
 func (c *converter) ifStmt(g *gIf) *lang.IfStmt {

@@ -7,7 +7,7 @@ import (
 )
 
 func (c *converter) expr(g *gExpr) lang.Expr {
-	cond := c.logOr(g.Cond)
+	cond := c.binaryChain(g.Cond)
 	if g.Tern == nil {
 		return cond
 	}
@@ -18,87 +18,37 @@ func (c *converter) expr(g *gExpr) lang.Expr {
 	return t
 }
 
-// binary folds a left-associative chain x op y op z.
-func binary(x lang.Expr, op string, y lang.Expr) lang.Expr {
-	return &lang.Binary{Span: join(x.Pos(), y.Pos()), Op: op, X: x, Y: y}
+var binaryPrec = map[string]int{
+	"||": 1, "&&": 2, "|": 3, "^": 4, "&": 5,
+	"==": 6, "!=": 6,
+	"<": 7, "<=": 7, ">": 7, ">=": 7,
+	"<<": 8, ">>": 8,
+	"+": 9, "-": 9,
+	"*": 10, "/": 10, "%": 10,
 }
 
-func (c *converter) logOr(g *gLogOr) lang.Expr {
-	x := c.logAnd(g.X)
-	for _, r := range g.Rest {
-		x = binary(x, r.Op, c.logAnd(r.Y))
+// binaryChain applies C precedence (all binary operators are left
+// associative) to a flat chain by precedence climbing.
+func (c *converter) binaryChain(g *gBinary) lang.Expr {
+	operands := []lang.Expr{c.unary(g.X)}
+	ops := make([]string, len(g.Rest))
+	for i, r := range g.Rest {
+		ops[i] = r.Op
+		operands = append(operands, c.unary(r.Y))
 	}
-	return x
+	i := 0
+	return climbFrom(&i, operands, ops, 0)
 }
 
-func (c *converter) logAnd(g *gLogAnd) lang.Expr {
-	x := c.bitOr(g.X)
-	for _, r := range g.Rest {
-		x = binary(x, r.Op, c.bitOr(r.Y))
-	}
-	return x
-}
-
-func (c *converter) bitOr(g *gBitOr) lang.Expr {
-	x := c.bitXor(g.X)
-	for _, r := range g.Rest {
-		x = binary(x, r.Op, c.bitXor(r.Y))
-	}
-	return x
-}
-
-func (c *converter) bitXor(g *gBitXor) lang.Expr {
-	x := c.bitAnd(g.X)
-	for _, r := range g.Rest {
-		x = binary(x, r.Op, c.bitAnd(r.Y))
-	}
-	return x
-}
-
-func (c *converter) bitAnd(g *gBitAnd) lang.Expr {
-	x := c.equality(g.X)
-	for _, r := range g.Rest {
-		x = binary(x, r.Op, c.equality(r.Y))
-	}
-	return x
-}
-
-func (c *converter) equality(g *gEquality) lang.Expr {
-	x := c.relational(g.X)
-	for _, r := range g.Rest {
-		x = binary(x, r.Op, c.relational(r.Y))
-	}
-	return x
-}
-
-func (c *converter) relational(g *gRelational) lang.Expr {
-	x := c.shift(g.X)
-	for _, r := range g.Rest {
-		x = binary(x, r.Op, c.shift(r.Y))
-	}
-	return x
-}
-
-func (c *converter) shift(g *gShift) lang.Expr {
-	x := c.additive(g.X)
-	for _, r := range g.Rest {
-		x = binary(x, r.Op, c.additive(r.Y))
-	}
-	return x
-}
-
-func (c *converter) additive(g *gAdditive) lang.Expr {
-	x := c.multiplicative(g.X)
-	for _, r := range g.Rest {
-		x = binary(x, r.Op, c.multiplicative(r.Y))
-	}
-	return x
-}
-
-func (c *converter) multiplicative(g *gMultiplicative) lang.Expr {
-	x := c.unary(g.X)
-	for _, r := range g.Rest {
-		x = binary(x, r.Op, c.unary(r.Y))
+// climbFrom parses operands[*i] and every following operator of
+// precedence >= min.
+func climbFrom(i *int, operands []lang.Expr, ops []string, min int) lang.Expr {
+	x := operands[*i]
+	for *i < len(ops) && binaryPrec[ops[*i]] >= min {
+		op := ops[*i]
+		*i++
+		y := climbFrom(i, operands, ops, binaryPrec[op]+1)
+		x = &lang.Binary{Span: join(x.Pos(), y.Pos()), Op: op, X: x, Y: y}
 	}
 	return x
 }

@@ -90,8 +90,7 @@ type gStmt struct {
 	Block  *gBlock  `parser:"| @@"`
 	Let    *gLet    `parser:"| @@"`
 	Jump   *gJump   `parser:"| @@"`
-	Assign *gAssign `parser:"| @@"`
-	Expr   *gExpr   `parser:"| @@"`
+	Expr   *gSimple `parser:"| @@"`
 	Empty  bool     `parser:"| @\";\" )"`
 	Semis  []string `parser:"@\";\"*"`
 }
@@ -148,11 +147,13 @@ type gJump struct {
 	Value *gExpr `parser:"@@?"`
 }
 
-type gAssign struct {
+// gSimple is an expression statement or an assignment; the converter
+// checks that an assigned expression is a variable or a map.
+type gSimple struct {
 	node
-	Target *gUnary `parser:"@@"`
-	Op     string  `parser:"@(\"=\" | \"+=\" | \"-=\" | \"*=\" | \"/=\" | \"%=\" | \"&=\" | \"|=\" | \"^=\" | \"<<=\" | \">>=\")"`
-	Value  *gExpr  `parser:"@@"`
+	X     *gExpr  `parser:"@@"`
+	Op    *string `parser:"( @(\"=\" | \"+=\" | \"-=\" | \"*=\" | \"/=\" | \"%=\" | \"&=\" | \"|=\" | \"^=\" | \"<<=\" | \">>=\")"`
+	Value *gExpr  `parser:"  @@ )?"`
 }
 
 // Types.
@@ -195,7 +196,7 @@ type gLetType struct {
 
 type gExpr struct {
 	node
-	Cond *gLogOr    `parser:"@@"`
+	Cond *gBinary   `parser:"@@"`
 	Tern *gTernTail `parser:"@@?"`
 }
 
@@ -205,113 +206,18 @@ type gTernTail struct {
 	Else *gExpr `parser:"\":\" @@"`
 }
 
-type gLogOr struct {
+// gBinary is a flat chain of operands and binary operators; the converter
+// applies C precedence and associativity (one grammar level instead of
+// ten keeps participle fast).
+type gBinary struct {
 	node
-	X    *gLogAnd   `parser:"@@"`
-	Rest []*gLogOrR `parser:"@@*"`
-}
-type gLogOrR struct {
-	node
-	Op string   `parser:"@\"||\""`
-	Y  *gLogAnd `parser:"@@"`
+	X    *gUnary   `parser:"@@"`
+	Rest []*gBinOp `parser:"@@*"`
 }
 
-type gLogAnd struct {
+type gBinOp struct {
 	node
-	X    *gBitOr     `parser:"@@"`
-	Rest []*gLogAndR `parser:"@@*"`
-}
-type gLogAndR struct {
-	node
-	Op string  `parser:"@\"&&\""`
-	Y  *gBitOr `parser:"@@"`
-}
-
-type gBitOr struct {
-	node
-	X    *gBitXor   `parser:"@@"`
-	Rest []*gBitOrR `parser:"@@*"`
-}
-type gBitOrR struct {
-	node
-	Op string   `parser:"@\"|\""`
-	Y  *gBitXor `parser:"@@"`
-}
-
-type gBitXor struct {
-	node
-	X    *gBitAnd    `parser:"@@"`
-	Rest []*gBitXorR `parser:"@@*"`
-}
-type gBitXorR struct {
-	node
-	Op string   `parser:"@\"^\""`
-	Y  *gBitAnd `parser:"@@"`
-}
-
-type gBitAnd struct {
-	node
-	X    *gEquality  `parser:"@@"`
-	Rest []*gBitAndR `parser:"@@*"`
-}
-type gBitAndR struct {
-	node
-	Op string     `parser:"@\"&\""`
-	Y  *gEquality `parser:"@@"`
-}
-
-type gEquality struct {
-	node
-	X    *gRelational  `parser:"@@"`
-	Rest []*gEqualityR `parser:"@@*"`
-}
-type gEqualityR struct {
-	node
-	Op string       `parser:"@(\"==\" | \"!=\")"`
-	Y  *gRelational `parser:"@@"`
-}
-
-type gRelational struct {
-	node
-	X    *gShift         `parser:"@@"`
-	Rest []*gRelationalR `parser:"@@*"`
-}
-type gRelationalR struct {
-	node
-	Op string  `parser:"@(\"<=\" | \">=\" | \"<\" | \">\")"`
-	Y  *gShift `parser:"@@"`
-}
-
-type gShift struct {
-	node
-	X    *gAdditive `parser:"@@"`
-	Rest []*gShiftR `parser:"@@*"`
-}
-type gShiftR struct {
-	node
-	Op string     `parser:"@(\"<<\" | \">>\")"`
-	Y  *gAdditive `parser:"@@"`
-}
-
-type gAdditive struct {
-	node
-	X    *gMultiplicative `parser:"@@"`
-	Rest []*gAdditiveR    `parser:"@@*"`
-}
-type gAdditiveR struct {
-	node
-	Op string           `parser:"@(\"+\" | \"-\")"`
-	Y  *gMultiplicative `parser:"@@"`
-}
-
-type gMultiplicative struct {
-	node
-	X    *gUnary             `parser:"@@"`
-	Rest []*gMultiplicativeR `parser:"@@*"`
-}
-type gMultiplicativeR struct {
-	node
-	Op string  `parser:"@(\"*\" | \"/\" | \"%\")"`
+	Op string  `parser:"@(\"||\" | \"&&\" | \"|\" | \"^\" | \"&\" | \"==\" | \"!=\" | \"<=\" | \">=\" | \"<\" | \">\" | \"<<\" | \">>\" | \"+\" | \"-\" | \"*\" | \"/\" | \"%\")"`
 	Y  *gUnary `parser:"@@"`
 }
 

@@ -48,7 +48,11 @@ func (c *checker) assignVar(s *lang.AssignStmt, v *lang.Var) {
 		}
 		v.Sym = sym
 		c.varUses = append(c.varUses, v)
-		if !known(vt) || !known(sym.Type) {
+		if sym.Type.Kind == lang.KNone {
+			c.errorf(v.Span, "Variable used before it was assigned: %s", v.Name)
+			return
+		}
+		if !known(vt) {
 			return
 		}
 		if sym.Type.Kind != lang.KInt || !vt.IsInt() {
@@ -71,6 +75,10 @@ func (c *checker) assignVar(s *lang.AssignStmt, v *lang.Var) {
 	}
 	v.Sym = sym
 	c.varUses = append(c.varUses, v)
+	if c.declared[sym] {
+		c.checkDeclared(s.Value, sym, vt)
+		return
+	}
 	merged, ok := assignable(sym.Type, vt)
 	if !ok {
 		c.errorf(v.Span, "Type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'", v.Name, vt, sym.Type)
@@ -131,4 +139,35 @@ func (c *checker) assignMap(s *lang.AssignStmt, m *lang.MapExpr) {
 	}
 	c.mergeValue(m, sym, vt)
 	m.SetType(sym.Value)
+}
+
+// checkDeclared checks a value stored in a variable declared with a type
+// (`let $x: uint8`): the variable keeps its type, so the value must fit.
+func (c *checker) checkDeclared(value lang.Expr, sym *lang.VarSym, vt *lang.Type) {
+	merged, ok := assignable(sym.Type, vt)
+	if ok && merged.Equal(sym.Type) {
+		return
+	}
+	if ok && vt.Kind == lang.KInt && sym.Type.Kind == lang.KInt {
+		// A constant that fits is fine: `let $x: uint8 = 1000 - 999`.
+		if n, isConst := c.constInt(value); isConst && fits(n, sym.Type) {
+			return
+		}
+	}
+	c.errorf(value.Pos(), "Type mismatch for %s: trying to assign value of type '%s' when variable already has a type '%s'", sym.Name, vt, sym.Type)
+}
+
+// fits reports whether constant n is representable in integer type t.
+func fits(n int64, t *lang.Type) bool {
+	bits := uint(t.Size * 8)
+	if t.Signed {
+		if bits == 64 {
+			return true
+		}
+		return n >= -(1<<(bits-1)) && n < 1<<(bits-1)
+	}
+	if n < 0 {
+		return false
+	}
+	return bits == 64 || n < 1<<bits
 }

@@ -66,9 +66,11 @@ type checker struct {
 	scalarKnown map[*lang.MapSym]bool
 
 	// Per probe.
-	probe    *lang.Probe
-	attach   []*lang.Resolved
-	scope    *scope
+	probe  *lang.Probe
+	attach []*lang.Resolved
+	scope  *scope
+	// declared marks variables whose type was written (`let $x: uint8`).
+	declared map[*lang.VarSym]bool
 	varUses  []*lang.Var
 	loops    int
 	probeStr *lang.Type
@@ -84,6 +86,7 @@ func newChecker(prog *lang.Program, file, src string, env lang.Env, opts Options
 		maps:  map[string]*lang.MapSym{},
 
 		scalarKnown: map[*lang.MapSym]bool{},
+		declared:    map[*lang.VarSym]bool{},
 	}
 	if prev != nil {
 		c.known = prev.maps

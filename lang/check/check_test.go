@@ -225,6 +225,19 @@ func TestTypes(t *testing.T) {
 			$z: bool
 			(bool)1: bool
 			1: uint8`},
+		// A declared type is kept; constants that fit are accepted.
+		{`BEGIN { let $x: uint8 = 1000 - 999; let $y: int64 = -1; $y = pid; let $s: string = comm }`, `
+			$x: uint8
+			1000 - 999: uint64
+			1000: uint16
+			999: uint16
+			$y: int64
+			-1: int8
+			1: uint8
+			$y: int64
+			pid: uint32
+			$s: string[1024]
+			comm: string[16]`},
 	}
 	for _, tc := range tests {
 		prog, _ := mustCheck(t, tc.src)

@@ -255,6 +255,14 @@ func TestDiagnostics(t *testing.T) {
 			"stdin:1:52-55: ERROR: The array index operator [] requires an integer index, found string[2]\ntracepoint:raw_syscalls:sys_enter { @y = args.args[\"a\"] }\n                                                   ~~~"},
 		{"BEGIN { @x = 1; printf(\"%d\\n\", @x, 2); foo(); $y }",
 			"stdin:1:17-38: ERROR: printf: Too many arguments for format string (2 supplied, 1 expected)\nBEGIN { @x = 1; printf(\"%d\\n\", @x, 2); foo(); $y }\n                ~~~~~~~~~~~~~~~~~~~~~\nstdin:1:40-45: ERROR: Unknown function: foo\nBEGIN { @x = 1; printf(\"%d\\n\", @x, 2); foo(); $y }\n                                       ~~~~~\nstdin:1:47-49: ERROR: Undefined or undeclared variable: $y\nBEGIN { @x = 1; printf(\"%d\\n\", @x, 2); foo(); $y }\n                                              ~~"},
+		{"BEGIN { let $x: uint8 = 1000 }",
+			"stdin:1:25-29: ERROR: Type mismatch for $x: trying to assign value of type 'uint16' when variable already has a type 'uint8'\nBEGIN { let $x: uint8 = 1000 }\n                        ~~~~"},
+		{"BEGIN { let $x: uint8 = pid }",
+			"stdin:1:25-28: ERROR: Type mismatch for $x: trying to assign value of type 'uint32' when variable already has a type 'uint8'\nBEGIN { let $x: uint8 = pid }\n                        ~~~"},
+		{"BEGIN { let $x: uint8; $x = 1000 }",
+			"stdin:1:29-33: ERROR: Type mismatch for $x: trying to assign value of type 'uint16' when variable already has a type 'uint8'\nBEGIN { let $x: uint8; $x = 1000 }\n                            ~~~~"},
+		{"BEGIN { let $x; $x += 1 }",
+			"stdin:1:17-19: ERROR: Variable used before it was assigned: $x\nBEGIN { let $x; $x += 1 }\n                ~~"},
 	}
 	for _, tc := range tests {
 		_, _, err := run(t, tc.src, Options{Params: testParams})

@@ -92,17 +92,11 @@ func (c *checker) let(s *lang.LetStmt) {
 	if s.Type != nil {
 		t = c.typeSpec(s.Type)
 	}
+	var vt *lang.Type
 	if s.Value != nil {
-		vt := c.expr(s.Value)
-		if known(vt) {
-			c.checkStorable(s.Value, vt)
-			if t == nil {
-				t = varType(vt)
-			} else if known(t) {
-				if _, ok := assignable(t, vt); !ok {
-					c.errorf(s.Value.Pos(), "Type mismatch for %s: trying to assign value of type '%s' when variable already has a type '%s'", s.Var.Name, vt, t)
-				}
-			}
+		vt = c.expr(s.Value)
+		if known(vt) && c.checkStorable(s.Value, vt) && t == nil {
+			t = varType(vt)
 		}
 	}
 	if t == nil {
@@ -110,6 +104,12 @@ func (c *checker) let(s *lang.LetStmt) {
 		t = &lang.Type{Kind: lang.KNone}
 	}
 	sym := c.declare(c.scope, s.Var.Name, t)
+	if s.Type != nil && known(t) {
+		c.declared[sym] = true
+		if s.Value != nil && known(vt) {
+			c.checkDeclared(s.Value, sym, vt)
+		}
+	}
 	s.Var.Sym = sym
 	s.Var.SetType(t)
 	c.varUses = append(c.varUses, s.Var)

@@ -1,6 +1,9 @@
 package stdlib
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestEveryEntryDocumented(t *testing.T) {
 	for _, p := range Providers {
@@ -56,5 +59,14 @@ func TestLookups(t *testing.T) {
 	}
 	if LookupConfig("BPFTRACE_MAX_STRLEN").Name != "max_strlen" || LookupConfig("MAX_STRLEN") == nil || LookupConfig("nope") != nil {
 		t.Error("config lookup")
+	}
+}
+
+func TestReference(t *testing.T) {
+	r := Reference()
+	for _, want := range []string{"| `tracepoint` | t | yes |", "| `printf` | const string, [any...] | void | yes |", "| `lhist` | int, const int, const int, const int | lhist_t | yes |", "| `max_strlen` | 1024 |"} {
+		if !strings.Contains(r, want) {
+			t.Errorf("reference lacks %q", want)
+		}
 	}
 }

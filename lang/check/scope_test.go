@@ -112,3 +112,10 @@ func TestMultiAttachBuiltins(t *testing.T) {
 		t.Errorf("%v", err)
 	}
 }
+
+func TestEnvSettings(t *testing.T) {
+	got := EnvSettings([]string{"HOME=/root", "BPFTRACE_MAX_STRLEN=64", "BPFTRACE_NOPE=1", "MAX_STRLEN=9"})
+	if len(got) != 1 || got["BPFTRACE_MAX_STRLEN"] != "64" {
+		t.Errorf("%v", got)
+	}
+}

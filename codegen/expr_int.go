@@ -87,6 +87,11 @@ func (g *gen) evalIntAt(e lang.Expr) asm.Register {
 		g.loadConst(r, g.positionalInt(x))
 		return r
 	case *lang.FieldAccess, *lang.Index:
+		if l, ft, ok := g.tupleField(e); ok {
+			r := g.allocReg()
+			g.loadScalar(r, l, ft)
+			return r
+		}
 		if l, ok := g.dataLoc(e); ok {
 			// ctx + the low 16 bits of the u32 locator.
 			r := g.allocReg()

@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"strconv"
+
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -90,6 +92,10 @@ func (g *gen) evalString(e lang.Expr, dst loc, size int) {
 		g.copyString(dst, size, g.varLoc(x), x.Type().Size)
 		return
 	case *lang.FieldAccess, *lang.Index:
+		if l, ft, ok := g.tupleField(e); ok {
+			g.copyString(dst, size, l, ft.Size)
+			return
+		}
 		src, ft := g.ctxField(e)
 		n := Sizeof(ft)
 		if ft.Kind != lang.KString && !(ft.Kind == lang.KArray && ft.Elem.Size == 1) {
@@ -192,8 +198,15 @@ func (g *gen) evalTuple(e lang.Expr, t *lang.Type, dst loc) {
 		g.zeroGaps(dst, t)
 		return
 	}
-	if Sizeof(e.Type()) != Sizeof(t) {
-		failf(e.Pos(), "converting a tuple of type %s to %s is not supported yet", e.Type(), t)
+	if !e.Type().Equal(t) {
+		// Widen element by element (the checker widens map values).
+		src := g.evalMem(e)
+		g.convertMem(dst, t, src, e.Type())
+		return
+	}
+	if l, _, ok := g.tupleField(e); ok {
+		g.copyMem(dst, l, Sizeof(t))
+		return
 	}
 	switch x := e.(type) {
 	case *lang.Var:
@@ -202,6 +215,25 @@ func (g *gen) evalTuple(e lang.Expr, t *lang.Type, dst loc) {
 		g.mapReadMem(x, dst, Sizeof(t))
 	default:
 		failf(e.Pos(), "this tuple expression is not supported yet")
+	}
+}
+
+// convertMem copies a value of type st at src to a value of type dt at dst.
+func (g *gen) convertMem(dst loc, dt *lang.Type, src loc, st *lang.Type) {
+	switch {
+	case isScalar(dt) && isScalar(st):
+		g.loadScalar(asm.R1, src, st)
+		g.store(dst, asm.R1, scalarSize(dt))
+	case dt.Kind == lang.KString && st.Kind == lang.KString:
+		g.copyString(dst, dt.Size, src, st.Size)
+	case dt.Kind == lang.KTuple && st.Kind == lang.KTuple && len(dt.Elems) == len(st.Elems):
+		doffs, soffs := TupleOffsets(dt), TupleOffsets(st)
+		for i := range dt.Elems {
+			g.convertMem(dst.at(doffs[i]), dt.Elems[i], src.at(soffs[i]), st.Elems[i])
+		}
+		g.zeroGaps(dst, dt)
+	default:
+		failf(g.span, "converting %s to %s is not supported yet", st, dt)
 	}
 }
 
@@ -272,4 +304,29 @@ func (g *gen) stringCompareJump(x *lang.Binary, label string, when bool) {
 	} else {
 		g.label(equal)
 	}
+}
+
+// tupleField resolves t.N on a tuple value (or r.name on a record) to its
+// place in memory.
+func (g *gen) tupleField(e lang.Expr) (loc, *lang.Type, bool) {
+	fa, ok := e.(*lang.FieldAccess)
+	if !ok || fa.X.Type() == nil || fa.X.Type().Kind != lang.KTuple {
+		return loc{}, nil, false
+	}
+	t := fa.X.Type()
+	idx := -1
+	for i, name := range t.Names {
+		if name == fa.Field {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		n, err := strconv.Atoi(fa.Field)
+		if err != nil || n < 0 || n >= len(t.Elems) {
+			failf(fa.Span, "tuple %s has no field %s", t, fa.Field)
+		}
+		idx = n
+	}
+	base := g.evalMem(fa.X)
+	return base.at(TupleOffsets(t)[idx]), t.Elems[idx], true
 }

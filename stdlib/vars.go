@@ -1,6 +1,7 @@
 package stdlib
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 
@@ -85,4 +86,18 @@ func ArgIndex(name string) (int, bool) {
 		return 0, false
 	}
 	return n, true
+}
+
+// VarNames returns the builtin variable names (arg0 standing for argN), sorted.
+func VarNames() []string {
+	var out []string
+	for _, v := range Vars {
+		if v.Name == "argN" {
+			out = append(out, "arg0")
+			continue
+		}
+		out = append(out, v.Name)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -14,7 +14,11 @@ func (c *checker) resolveAttach(ap *lang.AttachPoint) []*lang.Resolved {
 	prov := stdlib.LookupProvider(ap.Provider)
 	if prov == nil {
 		c.errorf(ap.Span, "Invalid probe type: %s", ap.Provider)
-		c.hintf("valid types are %s", strings.Join(stdlib.ProviderNames(), ", "))
+		if s := suggest(ap.Provider, stdlib.ProviderNames()); s != "" {
+			c.hintf("did you mean %s?", s)
+		} else {
+			c.hintf("valid types are %s", strings.Join(stdlib.ProviderNames(), ", "))
+		}
 		return nil
 	}
 	ap.Provider = prov.Name

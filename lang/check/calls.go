@@ -9,6 +9,11 @@ func (c *checker) call(call *lang.Call) *lang.Type {
 	f := stdlib.LookupFunc(call.Name)
 	if f == nil {
 		c.errorf(call.Span, "Unknown function: %s", call.Name)
+		if stdlib.LookupVar(call.Name) != nil {
+			c.hintf("%s is a builtin variable: write it without ()", call.Name)
+		} else if s := suggest(call.Name, stdlib.FuncNames()); s != "" {
+			c.hintf("did you mean %s()?", s)
+		}
 		c.exprs(call.Args)
 		return tNone
 	}
@@ -228,9 +233,7 @@ func (c *checker) mapArg(call *lang.Call, e lang.Expr) *lang.MapSym {
 	m.Sym = sym
 	c.mapUses = append(c.mapUses, m)
 	if sym.Value.Kind == lang.KNone {
-		if c.known != nil {
-			c.errorf(m.Span, "Undefined map: %s", m.Name)
-		}
+		c.undefinedMap(m)
 		m.SetType(tNone)
 		return nil
 	}
@@ -305,9 +308,7 @@ func (c *checker) deleteKey(m *lang.MapExpr, key lang.Expr) {
 		kt, ok = c.keyTypeOf(m)
 	}
 	if sym.Value.Kind == lang.KNone {
-		if c.known != nil {
-			c.errorf(m.Span, "Undefined map: %s", m.Name)
-		}
+		c.undefinedMap(m)
 		m.SetType(tNone)
 		return
 	}

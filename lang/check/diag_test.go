@@ -263,6 +263,18 @@ func TestDiagnostics(t *testing.T) {
 			"stdin:1:29-33: ERROR: Type mismatch for $x: trying to assign value of type 'uint16' when variable already has a type 'uint8'\nBEGIN { let $x: uint8; $x = 1000 }\n                            ~~~~"},
 		{"BEGIN { let $x; $x += 1 }",
 			"stdin:1:17-19: ERROR: Variable used before it was assigned: $x\nBEGIN { let $x; $x += 1 }\n                ~~"},
+		{"BEGIN { prinf(\"x\") }",
+			"stdin:1:9-19: ERROR: Unknown function: prinf\nBEGIN { prinf(\"x\") }\n        ~~~~~~~~~~\nHINT: did you mean print()?"},
+		{"BEGIN { $x = commm }",
+			"stdin:1:14-19: ERROR: Unknown identifier: 'commm'\nBEGIN { $x = commm }\n             ~~~~~\nHINT: did you mean comm?"},
+		{"tracepoint:syscalls:sys_enter_openat { printf(\"%s\\n\", args.filename) }",
+			"stdin:1:40-69: ERROR: printf: %s specifier expects a value of type string (pointer supplied)\ntracepoint:syscalls:sys_enter_openat { printf(\"%s\\n\", args.filename) }\n                                       ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\nHINT: read a string from memory with str()"},
+		{"BEGIN { @abc = 1; print(@abd) }",
+			"stdin:1:25-29: ERROR: Undefined map: @abd\nBEGIN { @abc = 1; print(@abd) }\n                        ~~~~\nHINT: did you mean @abc?"},
+		{"tracepint:x:y {}",
+			"stdin:1:1-14: ERROR: Invalid probe type: tracepint\ntracepint:x:y {}\n~~~~~~~~~~~~~\nHINT: did you mean tracepoint?"},
+		{"BEGIN { pid() }",
+			"stdin:1:9-14: ERROR: Unknown function: pid\nBEGIN { pid() }\n        ~~~~~\nHINT: pid is a builtin variable: write it without ()"},
 	}
 	for _, tc := range tests {
 		_, _, err := run(t, tc.src, Options{Params: testParams})

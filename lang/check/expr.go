@@ -102,9 +102,7 @@ func (c *checker) varUse(v *lang.Var) *lang.Type {
 func (c *checker) mapRead(m *lang.MapExpr) *lang.Type {
 	sym := c.mapSym(m)
 	if sym.Value.Kind == lang.KNone {
-		if c.known != nil {
-			c.errorf(m.Span, "Undefined map: %s", m.Name)
-		}
+		c.undefinedMap(m)
 		return tNone
 	}
 	if sym.Value.IsAggregation() {
@@ -123,6 +121,9 @@ func (c *checker) ident(id *lang.Ident) *lang.Type {
 			return tNone
 		}
 		c.errorf(id.Span, "Unknown identifier: '%s'", id.Name)
+		if s := suggest(id.Name, stdlib.VarNames()); s != "" {
+			c.hintf("did you mean %s?", s)
+		}
 		return tNone
 	}
 	if !c.builtinAllowed(id, v) {
@@ -431,4 +432,21 @@ func (c *checker) constInt(e lang.Expr) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// undefinedMap reports a map that no statement assigns (second pass only).
+func (c *checker) undefinedMap(m *lang.MapExpr) {
+	if c.known == nil {
+		return
+	}
+	c.errorf(m.Span, "Undefined map: %s", m.Name)
+	var names []string
+	for n, k := range c.known {
+		if k.Value != nil && k.Value.Kind != lang.KNone {
+			names = append(names, n)
+		}
+	}
+	if s := suggest(m.Name, names); s != "" {
+		c.hintf("did you mean %s?", s)
+	}
 }

@@ -102,6 +102,9 @@ func (c *checker) printf(call *lang.Call) {
 		}
 		if want := formatAccepts(s.Verb, t); want != "" {
 			c.errorf(call.Span, "printf: %s specifier expects a value of type %s (%s supplied)", s.Text, want, kindName(t))
+			if s.Verb == "s" && t.Kind == lang.KPtr {
+				c.hintf("read a string from memory with str()")
+			}
 		}
 	}
 }

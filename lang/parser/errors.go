@@ -175,6 +175,9 @@ func hintFor(unexpected lexer.Token, toks []token, off int) string {
 	if prev := tokenBefore(toks, off); prev >= 1 && toks[prev].typ == tAngleClose && !closesAtStmtStart(toks[prev-1]) {
 		return "a '>' at the end of a line closes a < > block; put a comparison that spans lines in parentheses"
 	}
+	if unexpected.Type == tEOF && len(toks) > 0 && toks[len(toks)-1].val == ">>" && innermostBlock(toks, off) == tAngleOpen {
+		return "here '>>' is the shift operator: write '> >' to close two blocks"
+	}
 	if unexpected.Type == tEOF && innermostBlock(toks, off) != 0 {
 		return "a block is not closed"
 	}

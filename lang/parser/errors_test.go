@@ -10,6 +10,9 @@ import (
 
 // errorCases pairs a bad script with the exact text of its diagnostics.
 var errorCases = []struct{ src, want string }{
+	{"BEGIN <\n  @x = 1\n  @y = 2 >", "stdin:3:3-5: ERROR: syntax error, unexpected map, expecting ;\n  @y = 2 >\n  ~~"},
+	{"BEGIN < if (1) < @x = 1 >>", "stdin:1:25-27: ERROR: syntax error, unexpected end of file\nBEGIN < if (1) < @x = 1 >>\n                        ~~\nHINT: here '>>' is the shift operator: write '> >' to close two blocks"},
+	{"BEGIN < @x = 1; >>", "stdin:1:18-19: ERROR: syntax error, unexpected >\nBEGIN < @x = 1; >>\n                 ~"},
 	{"BEGIN { @x = 1 @y = 2 }", "stdin:1:16-18: ERROR: syntax error, unexpected map, expecting ;\nBEGIN { @x = 1 @y = 2 }\n               ~~"},
 	{"BEGIN { @x = }", "stdin:1:14-15: ERROR: syntax error, unexpected }\nBEGIN { @x = }\n             ~"},
 	{"BEGIN", "stdin:1:1-6: ERROR: syntax error, unexpected end of file, expecting {\nBEGIN\n~~~~~"},

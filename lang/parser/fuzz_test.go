@@ -16,6 +16,9 @@ func FuzzParse(f *testing.F) {
 	for _, c := range shapeCases {
 		f.Add(c.src)
 	}
+	for _, c := range angleCases {
+		f.Add(c.src)
+	}
 	for _, c := range errorCases {
 		f.Add(c.src)
 	}

@@ -27,7 +27,9 @@ import (
 //   - the block's final statement lacks its `;` and the `>` is followed by
 //     the end of the input or of the line (comments aside), or by
 //     whitespace and another `>` (`< if (x) < f() > >`), by `}` or by
-//     `else`: none of these can follow a greater-than operator.
+//     `else`: none of these can follow a greater-than operator; or, for a
+//     probe's body, by whitespace and the next probe's attach point
+//     (`BEGIN`, `END`, or a word followed by ':', as in `i:s:1`).
 //
 // Otherwise `>` is the greater-than operator, so `$a > $b` and `$a >> 2`
 // work inside angle blocks, and `>` inside parentheses (`if ($a > $b)`) is
@@ -194,7 +196,26 @@ func (s *scanner) angleMayClose() bool {
 		return true
 	}
 	// `< @x = 1 > else < ... >`: no operand starts with the keyword else.
-	return s.word(j) == "else"
+	if s.word(j) == "else" {
+		return true
+	}
+	// `BEGIN < @x = 1 > END < ... >`: a probe body followed by another probe.
+	return len(s.frames) == 1 && j > i && s.startsProbe(j)
+}
+
+// startsProbe reports whether a probe's attach point starts at i: BEGIN or
+// END (or begin/end), or a word followed by ':' as in `kprobe:f`.
+func (s *scanner) startsProbe(i int) bool {
+	w := s.word(i)
+	if w == "" || !isIdentStart(w[0]) {
+		return false
+	}
+	switch w {
+	case "BEGIN", "END", "begin", "end":
+		return true
+	}
+	j := i + len(w)
+	return j+1 < len(s.src) && s.src[j] == ':' && s.src[j+1] != ':'
 }
 
 // skipInline skips spaces, tabs and comments that stay on the line, and

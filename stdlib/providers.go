@@ -20,7 +20,7 @@ var Providers = []*Provider{
 	{Name: "END", Aliases: []string{"end"}, Supported: true, Doc: "Runs once when tracing stops, before the maps are printed."},
 	{Name: "tracepoint", Aliases: []string{"t"}, Supported: true, Doc: "Kernel static tracepoint category:event; its fields are in args."},
 	{Name: "interval", Aliases: []string{"i"}, Supported: true, Doc: "Fires on one CPU every period: interval:s:1, interval:ms:100, interval:1s, interval:hz:99."},
-	{Name: "profile", Aliases: []string{"p"}, Doc: "Fires on every CPU at a frequency or period (timed sampling)."},
+	{Name: "profile", Aliases: []string{"p"}, Supported: true, Doc: "Fires on every CPU at a frequency or period (timed sampling)."},
 	{Name: "software", Aliases: []string{"s"}, Doc: "Kernel software perf event such as cpu-clock or page-faults."},
 	{Name: "hardware", Aliases: []string{"h"}, Doc: "Processor perf counter event such as cache-misses."},
 	{Name: "kprobe", Aliases: []string{"k"}, Doc: "Dynamic kernel function entry."},

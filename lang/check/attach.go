@@ -35,8 +35,10 @@ func (c *checker) resolveAttach(ap *lang.AttachPoint) []*lang.Resolved {
 		return []*lang.Resolved{{Point: ap, Provider: prov.Name, Name: prov.Name}}
 	case "tracepoint":
 		return c.resolveTracepoint(ap)
-	case "interval":
+	case "interval", "profile":
 		return c.resolveInterval(ap)
+	case "software":
+		return c.resolveSoftware(ap)
 	}
 	c.errorf(ap.Span, "%s probes are not supported yet", prov.Name)
 	return nil
@@ -117,7 +119,8 @@ func tracepointArgs(cat, ev string, st *lang.Type) *lang.Type {
 var timeUnits = map[string]uint64{"s": 1e9, "ms": 1e6, "us": 1e3, "ns": 1}
 
 func (c *checker) resolveInterval(ap *lang.AttachPoint) []*lang.Resolved {
-	r := &lang.Resolved{Point: ap, Provider: "interval", Name: "interval:" + strings.Join(ap.Parts, ":")}
+	prov := ap.Provider
+	r := &lang.Resolved{Point: ap, Provider: prov, Name: prov + ":" + strings.Join(ap.Parts, ":")}
 	var unit, count string
 	switch len(ap.Parts) {
 	case 2:
@@ -131,27 +134,30 @@ func (c *checker) resolveInterval(ap *lang.AttachPoint) []*lang.Resolved {
 		}
 		count, unit = p[:i], p[i:]
 		if unit == "" {
-			c.errorf(ap.Span, "interval probe needs a unit of time: %s", ap.Raw)
-			c.hintf("write e.g. interval:s:1, interval:ms:100 or interval:1s")
+			c.errorf(ap.Span, "%s probe needs a unit of time: %s", prov, ap.Raw)
+			c.hintf("write e.g. %s:s:1, %s:ms:100, %s:1s or %s:hz:99", prov, prov, prov, prov)
 			return nil
 		}
 	default:
-		c.errorf(ap.Span, "interval probe type requires 1 or 2 arguments")
-		c.hintf("write e.g. interval:s:1, interval:ms:100 or interval:1s")
+		c.errorf(ap.Span, "%s probe type requires 1 or 2 arguments", prov)
+		c.hintf("write e.g. %s:s:1, %s:ms:100, %s:1s or %s:hz:99", prov, prov, prov, prov)
 		return nil
 	}
 	n, err := strconv.ParseUint(strings.ReplaceAll(count, "_", ""), 10, 64)
 	if err != nil || n == 0 {
-		c.errorf(ap.Span, "interval probe needs a positive integer count, not '%s'", count)
+		c.errorf(ap.Span, "%s probe needs a positive integer count, not '%s'", prov, count)
 		return nil
 	}
 	if unit == "hz" {
 		if n > 1e9 {
-			c.errorf(ap.Span, "interval frequency %d hz is too high", n)
+			c.errorf(ap.Span, "%s frequency %d hz is too high", prov, n)
 			return nil
 		}
 		r.Frequency = n
-		r.PeriodNs = uint64(1e9) / n
+		if prov == "interval" {
+			// One CPU, so a period serves as well as a frequency.
+			r.PeriodNs = uint64(1e9) / n
+		}
 		return []*lang.Resolved{r}
 	}
 	mult, ok := timeUnits[unit]
@@ -161,9 +167,29 @@ func (c *checker) resolveInterval(ap *lang.AttachPoint) []*lang.Resolved {
 		return nil
 	}
 	if n > ^uint64(0)/mult {
-		c.errorf(ap.Span, "interval period is too long")
+		c.errorf(ap.Span, "%s period is too long", prov)
 		return nil
 	}
 	r.PeriodNs = n * mult
+	return []*lang.Resolved{r}
+}
+
+// resolveSoftware reads software:event[:count]; PeriodNs carries the count
+// (0: the event's default), which the runtime validates with the name.
+func (c *checker) resolveSoftware(ap *lang.AttachPoint) []*lang.Resolved {
+	if len(ap.Parts) < 1 || len(ap.Parts) > 2 || ap.Parts[0] == "" {
+		c.errorf(ap.Span, "software probe type requires 1 or 2 arguments")
+		c.hintf("write e.g. software:page-faults:100")
+		return nil
+	}
+	r := &lang.Resolved{Point: ap, Provider: "software", Name: "software:" + strings.Join(ap.Parts, ":")}
+	if len(ap.Parts) == 2 {
+		n, err := strconv.ParseUint(ap.Parts[1], 10, 64)
+		if err != nil || n == 0 {
+			c.errorf(ap.Span, "software probe needs a positive integer count, not '%s'", ap.Parts[1])
+			return nil
+		}
+		r.PeriodNs = n
+	}
 	return []*lang.Resolved{r}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
 func TestAttach(t *testing.T) {
@@ -33,6 +35,10 @@ func TestAttach(t *testing.T) {
 			interval interval:100ms period=100000000
 			interval interval:hz:99 period=10101010 hz=99
 			interval interval:ns:7 period=7`},
+		{`profile:hz:99, p:ms:10, profile:1s {}`, `
+			profile profile:hz:99 hz=99
+			profile profile:ms:10 period=10000000
+			profile profile:1s period=1000000000`},
 		{`BEGIN, tracepoint:sched:sched_switch {}`, `
 			BEGIN BEGIN
 			tracepoint tracepoint:sched:sched_switch sched/sched_switch args=struct _tracepoint_sched_sched_switch`},
@@ -77,7 +83,7 @@ func TestAttachAliases(t *testing.T) {
 		if got := prog.Probes[0].AttachPoints[0].Provider; got != canon {
 			t.Errorf("%s: provider %q, want %q", src, got, canon)
 		}
-		if canon == "tracepoint" || canon == "interval" {
+		if stdlib.LookupProvider(canon).Supported {
 			continue
 		}
 		if err == nil || !strings.Contains(err.Error(), canon+" probes are not supported yet") {
@@ -100,5 +106,22 @@ func TestTracepointArgsAdapted(t *testing.T) {
 	sw := out.Probes[0].Attach[1].Args
 	if f := findField(sw, "prev_comm"); f == nil || f.Type.String() != "string[16]" || f.Offset != 8 {
 		t.Errorf("prev_comm: %+v", f)
+	}
+}
+
+func TestSoftwareAttach(t *testing.T) {
+	p := stdlib.LookupProvider("software")
+	if !p.Supported {
+		p.Supported = true
+		defer func() { p.Supported = false }()
+	}
+	_, out := mustCheck(t, `software:page-faults:100, s:cpu-clock {}`)
+	a := out.Probes[0].Attach
+	if len(a) != 2 || a[0].Name != "software:page-faults:100" || a[0].PeriodNs != 100 || a[1].Name != "software:cpu-clock" || a[1].PeriodNs != 0 {
+		t.Errorf("%+v %+v", a[0], a[1])
+	}
+	_, _, err := run(t, `software:page-faults:x {}`, Options{})
+	if err == nil || !strings.Contains(err.Error(), "software probe needs a positive integer count, not 'x'") {
+		t.Errorf("%v", err)
 	}
 }

@@ -44,6 +44,8 @@ type emitter struct {
 	// dead is set after an unconditional jump: code emitted before the next
 	// label is unreachable, and the kernel rejects unreachable code.
 	dead bool
+	// used holds the labels that some emitted jump references.
+	used map[string]bool
 
 	stackTop   int // bytes of stack in use (slots are at -stackTop..)
 	stackMax   int
@@ -57,7 +59,7 @@ type emitter struct {
 }
 
 func newEmitter() *emitter {
-	e := &emitter{alias: map[string]string{}}
+	e := &emitter{alias: map[string]string{}, used: map[string]bool{}}
 	e.free = append(e.free, intRegs...)
 	return e
 }
@@ -80,6 +82,9 @@ func (e *emitter) emit(ins ...asm.Instruction) {
 			e.pending = ""
 		}
 		e.insns = append(e.insns, in)
+		if ref := in.Reference(); ref != "" && !in.IsLoadFromMap() {
+			e.used[ref] = true
+		}
 		if op := in.OpCode; op.Class().IsJump() && (op.JumpOp() == asm.Ja || op.JumpOp() == asm.Exit) {
 			e.dead = true
 		}
@@ -91,8 +96,12 @@ func (e *emitter) newLabel(what string) string {
 	return fmt.Sprintf("%s_%d", what, e.nlabels)
 }
 
-// label places name on the next emitted instruction.
+// label places name on the next emitted instruction. A label that no jump
+// reached, in dead code, stays dead: all jumps to labels go forward.
 func (e *emitter) label(name string) {
+	if e.dead && !e.used[name] {
+		return
+	}
 	if e.pending != "" {
 		e.alias[name] = e.pending
 		return

@@ -22,23 +22,27 @@ func (c *checker) resolveAttach(ap *lang.AttachPoint) []*lang.Resolved {
 		return nil
 	}
 	ap.Provider = prov.Name
+	parts, ok := c.expandParts(ap)
+	if !ok {
+		return nil
+	}
 	if !prov.Supported {
 		c.errorf(ap.Span, "%s probes are not supported yet", prov.Name)
 		return nil
 	}
 	switch prov.Name {
 	case "BEGIN", "END":
-		if len(ap.Parts) != 0 {
+		if len(parts) != 0 {
 			c.errorf(ap.Span, "%s probe type requires 0 arguments", prov.Name)
 			return nil
 		}
 		return []*lang.Resolved{{Point: ap, Provider: prov.Name, Name: prov.Name}}
 	case "tracepoint":
-		return c.resolveTracepoint(ap)
+		return c.resolveTracepoint(ap, parts)
 	case "interval", "profile":
-		return c.resolveInterval(ap)
+		return c.resolveInterval(ap, parts)
 	case "software":
-		return c.resolveSoftware(ap)
+		return c.resolveSoftware(ap, parts)
 	}
 	c.errorf(ap.Span, "%s probes are not supported yet", prov.Name)
 	return nil
@@ -46,8 +50,8 @@ func (c *checker) resolveAttach(ap *lang.AttachPoint) []*lang.Resolved {
 
 func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
 
-func (c *checker) resolveTracepoint(ap *lang.AttachPoint) []*lang.Resolved {
-	if len(ap.Parts) != 2 || ap.Parts[0] == "" || ap.Parts[1] == "" {
+func (c *checker) resolveTracepoint(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
+	if len(parts) != 2 || parts[0] == "" || parts[1] == "" {
 		c.errorf(ap.Span, "tracepoint probe type requires 2 arguments")
 		c.hintf("write tracepoint:category:event, e.g. tracepoint:syscalls:sys_enter_openat")
 		return nil
@@ -56,7 +60,7 @@ func (c *checker) resolveTracepoint(ap *lang.AttachPoint) []*lang.Resolved {
 		c.errorf(ap.Span, "tracepoints are unknown here (no system information)")
 		return nil
 	}
-	cat, ev := ap.Parts[0], ap.Parts[1]
+	cat, ev := parts[0], parts[1]
 	pairs := [][2]string{{cat, ev}}
 	if hasWildcard(cat) || hasWildcard(ev) {
 		var err error
@@ -118,16 +122,16 @@ func tracepointArgs(cat, ev string, st *lang.Type) *lang.Type {
 
 var timeUnits = map[string]uint64{"s": 1e9, "ms": 1e6, "us": 1e3, "ns": 1}
 
-func (c *checker) resolveInterval(ap *lang.AttachPoint) []*lang.Resolved {
+func (c *checker) resolveInterval(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
 	prov := ap.Provider
-	r := &lang.Resolved{Point: ap, Provider: prov, Name: prov + ":" + strings.Join(ap.Parts, ":")}
+	r := &lang.Resolved{Point: ap, Provider: prov, Name: prov + ":" + strings.Join(parts, ":")}
 	var unit, count string
-	switch len(ap.Parts) {
+	switch len(parts) {
 	case 2:
-		unit, count = ap.Parts[0], ap.Parts[1]
+		unit, count = parts[0], parts[1]
 	case 1:
 		// interval:1s, interval:100ms
-		p := ap.Parts[0]
+		p := parts[0]
 		i := 0
 		for i < len(p) && (p[i] >= '0' && p[i] <= '9' || p[i] == '_') {
 			i++
@@ -176,20 +180,42 @@ func (c *checker) resolveInterval(ap *lang.AttachPoint) []*lang.Resolved {
 
 // resolveSoftware reads software:event[:count]; PeriodNs carries the count
 // (0: the event's default), which the runtime validates with the name.
-func (c *checker) resolveSoftware(ap *lang.AttachPoint) []*lang.Resolved {
-	if len(ap.Parts) < 1 || len(ap.Parts) > 2 || ap.Parts[0] == "" {
+func (c *checker) resolveSoftware(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
+	if len(parts) < 1 || len(parts) > 2 || parts[0] == "" {
 		c.errorf(ap.Span, "software probe type requires 1 or 2 arguments")
 		c.hintf("write e.g. software:page-faults:100")
 		return nil
 	}
-	r := &lang.Resolved{Point: ap, Provider: "software", Name: "software:" + strings.Join(ap.Parts, ":")}
-	if len(ap.Parts) == 2 {
-		n, err := strconv.ParseUint(ap.Parts[1], 10, 64)
+	r := &lang.Resolved{Point: ap, Provider: "software", Name: "software:" + strings.Join(parts, ":")}
+	if len(parts) == 2 {
+		n, err := strconv.ParseUint(parts[1], 10, 64)
 		if err != nil || n == 0 {
-			c.errorf(ap.Span, "software probe needs a positive integer count, not '%s'", ap.Parts[1])
+			c.errorf(ap.Span, "software probe needs a positive integer count, not '%s'", parts[1])
 			return nil
 		}
 		r.PeriodNs = n
 	}
 	return []*lang.Resolved{r}
+}
+
+// expandParts substitutes positional parameters ($1, $2, ...) written as
+// whole attach point fields.
+func (c *checker) expandParts(ap *lang.AttachPoint) ([]string, bool) {
+	out := make([]string, len(ap.Parts))
+	for i, p := range ap.Parts {
+		out[i] = p
+		if len(p) < 2 || p[0] != '$' {
+			continue
+		}
+		n, err := strconv.Atoi(p[1:])
+		if err != nil || n < 1 {
+			continue
+		}
+		if n > len(c.opts.Params) {
+			c.errorf(ap.Span, "Positional parameter %s used in %s is not given", p, ap.Raw)
+			return nil, false
+		}
+		out[i] = c.opts.Params[n-1]
+	}
+	return out, true
 }

@@ -35,6 +35,9 @@ func TestAttach(t *testing.T) {
 			interval interval:100ms period=100000000
 			interval interval:hz:99 period=10101010 hz=99
 			interval interval:ns:7 period=7`},
+		// Positional parameters may be attach point fields.
+		{`interval:ms:$1 {}`, `
+			interval interval:ms:42 period=42000000`},
 		{`profile:hz:99, p:ms:10, profile:1s {}`, `
 			profile profile:hz:99 hz=99
 			profile profile:ms:10 period=10000000

@@ -275,6 +275,8 @@ func TestDiagnostics(t *testing.T) {
 			"stdin:1:1-14: ERROR: Invalid probe type: tracepint\ntracepint:x:y {}\n~~~~~~~~~~~~~\nHINT: did you mean tracepoint?"},
 		{"BEGIN { pid() }",
 			"stdin:1:9-14: ERROR: Unknown function: pid\nBEGIN { pid() }\n        ~~~~~\nHINT: pid is a builtin variable: write it without ()"},
+		{"interval:s:$3 { exit() }",
+			"stdin:1:1-14: ERROR: Positional parameter $3 used in interval:s:$3 is not given\ninterval:s:$3 { exit() }\n~~~~~~~~~~~~~"},
 	}
 	for _, tc := range tests {
 		_, _, err := run(t, tc.src, Options{Params: testParams})

@@ -1,7 +1,3 @@
-// Package check is gobpftrace's semantic checker: it resolves attach points,
-// types every expression, binds scratch variables and maps to symbols,
-// validates builtins per probe and checks printf formats, reporting
-// positioned diagnostics in bpftrace's layout.
 package check
 
 import (

@@ -1,0 +1,33 @@
+// Package check is gobpftrace's semantic checker: it resolves attach points,
+// types every expression, binds scratch variables and maps to symbols,
+// validates builtins per probe and checks printf formats, reporting
+// positioned diagnostics in bpftrace's layout.
+//
+// Typing rules (bpftrace v0.26):
+//
+//   - An integer literal is the smallest unsigned type holding it (`1` is
+//     uint8, `1000` uint16); a negated literal the smallest signed one (`-1`
+//     is int8). `true`/`false` are bool; "abc" is string[4].
+//   - Arithmetic and bitwise operators give 64-bit results, signed when
+//     either operand is signed. Comparisons and && || ! give bool. Comparing
+//     signed with unsigned (neither a constant) warns.
+//   - A scratch variable takes the type of its first value and widens to
+//     hold later ones (uint8 then uint16 gives uint16; uint8 then int8 gives
+//     int16; uint64 with a signed value is an error). Strings widen to the
+//     larger size. `let $x: T` fixes the type: values must fit. Every use
+//     of a variable carries its final type, so codegen converts each stored
+//     value to it.
+//   - Map keys and values store integers as 64 bits (signed once any use is
+//     signed), strings at the largest size seen, tuples element-wise. Map
+//     types are learnt from every assignment in the script (a first pass),
+//     so a probe may read a map a later probe writes; conflicting uses are
+//     positioned errors. Aggregations make KCount/KSum/... value types.
+//   - Builtins: pid tid cpu rand numaid uint32; uid gid nsecs elapsed
+//     cgroup jiffies curtask uint64; comm string[16]; probe a string sized
+//     for the longest attach point name; args the tracepoint struct, where
+//     char[N] fields are string[N] and pointer fields of syscalls:*
+//     tracepoints are user-space pointers; str() gives string[max_strlen]
+//     (1024 by default) or the constant length given.
+//   - Positional parameters: `$N` is int64 when its value parses as an
+//     integer (or is missing: 0), else a string; `$#` is uint64.
+package check

@@ -173,6 +173,8 @@ type gen struct {
 	// noPad is set while evaluating event arguments: user space stops at
 	// the NUL, so strings need no padding there.
 	noPad bool
+	// loops are the enclosing loops' continue and break labels.
+	loops []loopLabels
 }
 
 func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved) *gen {

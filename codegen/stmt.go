@@ -57,16 +57,15 @@ func (g *gen) stmtAt(s lang.Stmt) {
 	case *lang.BlockStmt:
 		g.block(x.Body)
 	case *lang.JumpStmt:
-		if x.Kind != "return" {
-			failf(x.Span, "%s is not supported yet", x.Kind)
-		}
-		g.jump(g.done)
+		g.jumpStmt(x)
 	case *lang.WhileStmt:
-		failf(x.Span, "while loops are not supported yet")
-	case *lang.ForMapStmt, *lang.ForRangeStmt:
-		failf(x.Pos(), "for loops are not supported yet")
+		g.whileStmt(x)
+	case *lang.ForRangeStmt:
+		g.forRange(x)
 	case *lang.UnrollStmt:
-		failf(x.Span, "unroll is not supported yet")
+		g.unroll(x)
+	case *lang.ForMapStmt:
+		failf(x.Span, "for loops over maps are not supported yet")
 	default:
 		failf(s.Pos(), "this statement is not supported yet")
 	}

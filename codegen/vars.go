@@ -46,6 +46,9 @@ func (g *gen) allocVarsIn(s lang.Stmt) {
 		g.allocVars(x.Body)
 	case *lang.UnrollStmt:
 		g.allocVars(x.Body)
+	case *lang.ForRangeStmt:
+		g.allocVar(x.Var)
+		g.allocVars(x.Body)
 	}
 }
 

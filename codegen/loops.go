@@ -1,0 +1,93 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Loops are plain backward jumps: the kernel's verifier accepts bounded
+// loops. break and continue jump to the innermost loop's labels.
+
+type loopLabels struct{ cont, brk string }
+
+// maxUnroll is bpftrace's limit on unroll counts.
+const maxUnroll = 100
+
+func (g *gen) loop(cont, brk string, body func()) {
+	g.loops = append(g.loops, loopLabels{cont, brk})
+	body()
+	g.loops = g.loops[:len(g.loops)-1]
+}
+
+func (g *gen) whileStmt(x *lang.WhileStmt) {
+	top, end := g.newLabel("while"), g.newLabel("wend")
+	g.label(top)
+	g.condJump(x.Cond, end, false)
+	g.loop(top, end, func() { g.block(x.Body) })
+	g.jump(top)
+	g.label(end)
+}
+
+func (g *gen) forRange(x *lang.ForRangeStmt) {
+	g.allocVar(x.Var)
+	i := g.varLoc(x.Var)
+	t := varType(x.Var)
+	signed := (t.Kind == lang.KInt && t.Signed) || compareSigned(x.Start, x.End)
+	g.assignVar(x.Var, "=", x.Start)
+	// The end is evaluated once, before the first iteration.
+	end := g.alloc(8)
+	r := g.evalInt(x.End)
+	g.store(end, r, 8)
+	g.freeReg(r)
+	top, next, done := g.newLabel("for"), g.newLabel("fnext"), g.newLabel("fend")
+	g.label(top)
+	g.load(asm.R1, i, 8)
+	g.load(asm.R2, end, 8)
+	g.emit(jumpIf[">="][b2i(signed)].Reg(asm.R1, asm.R2, done))
+	g.loop(next, done, func() { g.block(x.Body) })
+	g.label(next)
+	g.load(asm.R1, i, 8)
+	g.emit(asm.Add.Imm(asm.R1, 1))
+	g.store(i, asm.R1, 8)
+	g.jump(top)
+	g.label(done)
+}
+
+func (g *gen) unroll(x *lang.UnrollStmt) {
+	n := intArgOf(x.Count)
+	if n < 0 || n > maxUnroll {
+		failf(x.Count.Pos(), "unroll count must be between 0 and %d", maxUnroll)
+	}
+	end := g.newLabel("uend") // break leaves every remaining copy
+	for k := int64(0); k < n; k++ {
+		next := g.newLabel("unroll")
+		g.loop(next, end, func() { g.block(x.Body) })
+		g.label(next)
+	}
+	g.label(end)
+}
+
+func intArgOf(e lang.Expr) int64 {
+	if c, ok := smallConst(e); ok {
+		return int64(c)
+	}
+	failf(e.Pos(), "a constant is needed here")
+	return 0
+}
+
+func (g *gen) jumpStmt(x *lang.JumpStmt) {
+	if x.Kind == "return" {
+		g.jump(g.done)
+		return
+	}
+	if len(g.loops) == 0 {
+		failf(x.Span, "%s outside of a loop", x.Kind)
+	}
+	l := g.loops[len(g.loops)-1]
+	if x.Kind == "break" {
+		g.jump(l.brk)
+	} else {
+		g.jump(l.cont)
+	}
+}

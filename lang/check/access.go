@@ -1,0 +1,120 @@
+package check
+
+import (
+	"strconv"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// isArgs reports whether e is the `args` builtin.
+func isArgs(e lang.Expr) bool {
+	id, ok := e.(*lang.Ident)
+	return ok && id.Name == "args"
+}
+
+func (c *checker) field(f *lang.FieldAccess) *lang.Type {
+	xt := c.expr(f.X)
+	if !known(xt) {
+		return tNone
+	}
+	if isArgs(f.X) {
+		return c.argsField(f)
+	}
+	st := xt
+	if st.Kind == lang.KPtr && st.Elem != nil && st.Elem.Kind == lang.KStruct {
+		c.unsupported(f.Span, featDeref)
+		return tNone
+	}
+	switch st.Kind {
+	case lang.KTuple:
+		if st.Names != nil {
+			for i, n := range st.Names {
+				if n == f.Field {
+					return st.Elems[i]
+				}
+			}
+			c.errorf(f.Span, "Record %s does not contain a field named '%s'", st, f.Field)
+			return tNone
+		}
+		i, err := strconv.Atoi(f.Field)
+		if err != nil || i < 0 || i >= len(st.Elems) {
+			c.errorf(f.Span, "Invalid tuple index: %s. Found %d elements in tuple.", f.Field, len(st.Elems))
+			return tNone
+		}
+		return st.Elems[i]
+	case lang.KStruct:
+		if fl := findField(st, f.Field); fl != nil {
+			return fl.Type
+		}
+		c.errorf(f.Span, "Struct/union of type '%s' does not contain a field named '%s'", st.Name, f.Field)
+		return tNone
+	}
+	c.errorf(f.Span, "Can not access field '%s' on expression of type '%s'", f.Field, xt)
+	return tNone
+}
+
+func findField(st *lang.Type, name string) *lang.Field {
+	for _, fl := range st.Fields {
+		if fl.Name == name {
+			return fl
+		}
+	}
+	return nil
+}
+
+// argsField types args.field, requiring the same type in every match of a
+// wildcard probe.
+func (c *checker) argsField(f *lang.FieldAccess) *lang.Type {
+	var t *lang.Type
+	var first *lang.Resolved
+	for _, r := range c.attach {
+		if r.Args == nil {
+			continue
+		}
+		fl := findField(r.Args, f.Field)
+		if fl == nil {
+			c.errorf(f.Span, "Struct/union of type '%s' does not contain a field named '%s'", r.Args.Name, f.Field)
+			if len(c.attach) > 1 {
+				c.hintf("%s has no field %s", r.Name, f.Field)
+			}
+			return tNone
+		}
+		if t == nil {
+			t, first = fl.Type, r
+			continue
+		}
+		if !fl.Type.Equal(t) {
+			c.errorf(f.Span, "args.%s has different types in the probes this block attaches to: '%s' in %s, '%s' in %s", f.Field, t, first.Name, fl.Type, r.Name)
+			return tNone
+		}
+	}
+	if t == nil {
+		return tNone
+	}
+	return t
+}
+
+func (c *checker) index(ix *lang.Index) *lang.Type {
+	xt := c.expr(ix.X)
+	it := c.expr(ix.Index)
+	if !known(xt) || !known(it) {
+		return tNone
+	}
+	if !it.IsInt() {
+		c.errorf(ix.Index.Pos(), "The array index operator [] requires an integer index, found %s", it)
+		return tNone
+	}
+	switch xt.Kind {
+	case lang.KArray:
+		if n, ok := c.constInt(ix.Index); ok && (n < 0 || n >= int64(xt.Len)) {
+			c.errorf(ix.Index.Pos(), "the index %d is out of bounds for array of size %d", n, xt.Len)
+			return tNone
+		}
+		return xt.Elem
+	case lang.KPtr:
+		c.unsupported(ix.Span, featDeref)
+		return tNone
+	}
+	c.errorf(ix.X.Pos(), "The array index operator [] can only be used on arrays and pointers, found %s", xt)
+	return tNone
+}

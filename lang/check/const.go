@@ -1,0 +1,75 @@
+package check
+
+import (
+	"strconv"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// constInt evaluates e when it is an integer constant.
+func (c *checker) constInt(e lang.Expr) (int64, bool) {
+	switch e := e.(type) {
+	case *lang.IntLit:
+		return int64(e.Value), true
+	case *lang.BoolLit:
+		if e.Value {
+			return 1, true
+		}
+		return 0, true
+	case *lang.Unary:
+		v, ok := c.constInt(e.X)
+		if !ok {
+			return 0, false
+		}
+		switch e.Op {
+		case "-":
+			return -v, true
+		case "~":
+			return ^v, true
+		}
+	case *lang.Cast:
+		return c.constInt(e.X)
+	case *lang.Positional:
+		if e.Count {
+			return int64(len(c.opts.Params)), true
+		}
+		if e.N < 1 || e.N > len(c.opts.Params) {
+			return 0, true
+		}
+		v, err := strconv.ParseInt(c.opts.Params[e.N-1], 0, 64)
+		return v, err == nil
+	case *lang.Binary:
+		x, ok1 := c.constInt(e.X)
+		y, ok2 := c.constInt(e.Y)
+		if !ok1 || !ok2 {
+			return 0, false
+		}
+		switch e.Op {
+		case "+":
+			return x + y, true
+		case "-":
+			return x - y, true
+		case "*":
+			return x * y, true
+		case "/":
+			if y != 0 {
+				return x / y, true
+			}
+		case "%":
+			if y != 0 {
+				return x % y, true
+			}
+		case "<<":
+			return x << uint(y&63), true
+		case ">>":
+			return x >> uint(y&63), true
+		case "&":
+			return x & y, true
+		case "|":
+			return x | y, true
+		case "^":
+			return x ^ y, true
+		}
+	}
+	return 0, false
+}

@@ -1,0 +1,79 @@
+package check
+
+import (
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+// aggregation types a call assigned to a map: count(), sum(x), hist(x), ...
+func (c *checker) aggregation(call *lang.Call) *lang.Type {
+	f := stdlib.LookupFunc(call.Name)
+	defer func() {
+		if call.Type() == nil {
+			call.SetType(tNone)
+		}
+	}()
+	if !c.arity(call, f) {
+		return tNone
+	}
+	var t *lang.Type
+	switch call.Name {
+	case "count":
+		t = &lang.Type{Kind: lang.KCount}
+	case "sum", "min", "max", "avg", "stats":
+		at := c.wantInt(call, call.Args[0], call.Name+"()")
+		if !known(at) {
+			return tNone
+		}
+		kinds := map[string]lang.Kind{"sum": lang.KSum, "min": lang.KMin, "max": lang.KMax, "avg": lang.KAvg, "stats": lang.KStats}
+		t = &lang.Type{Kind: kinds[call.Name], Signed: isSigned(at)}
+	case "hist":
+		at := c.wantInt(call, call.Args[0], "hist()")
+		bits := int64(0)
+		if len(call.Args) == 2 {
+			b, ok := c.wantConst(call, call.Args[1], "bits")
+			if !ok {
+				return tNone
+			}
+			if b < 0 || b > 5 {
+				c.errorf(call.Span, "hist() bits must be between 0 and 5 (%d provided)", b)
+				return tNone
+			}
+			bits = b
+		}
+		if !known(at) {
+			return tNone
+		}
+		t = &lang.Type{Kind: lang.KHist, Bits: int(bits)}
+	case "lhist":
+		t = c.lhist(call)
+	}
+	if t == nil {
+		return tNone
+	}
+	call.SetType(t)
+	return t
+}
+
+func (c *checker) lhist(call *lang.Call) *lang.Type {
+	at := c.wantInt(call, call.Args[0], "lhist()")
+	lo, ok1 := c.wantConst(call, call.Args[1], "min")
+	hi, ok2 := c.wantConst(call, call.Args[2], "max")
+	step, ok3 := c.wantConst(call, call.Args[3], "step")
+	if !known(at) || !ok1 || !ok2 || !ok3 {
+		return nil
+	}
+	switch {
+	case lo < 0:
+		c.errorf(call.Span, "lhist() min must be non-negative (provided min %d)", lo)
+	case hi <= lo:
+		c.errorf(call.Span, "lhist() max must be greater than min (provided min %d, max %d)", lo, hi)
+	case step < 1:
+		c.errorf(call.Span, "lhist() step must be >= 1 (%d provided)", step)
+	case (hi-lo)/step > 1000:
+		c.errorf(call.Span, "lhist() too many buckets, must be <= 1000 (provided %d)", (hi-lo)/step)
+	default:
+		return &lang.Type{Kind: lang.KLhist, LhistMin: lo, LhistMax: hi, LhistStep: step}
+	}
+	return nil
+}

@@ -156,3 +156,29 @@ func (g *gen) positionalString(p *lang.Positional) string {
 	}
 	return params[p.N-1]
 }
+
+// ctxIndexVar reads args.array[i] with a run-time index: the element is
+// copied with probe_read (the verifier forbids variable ctx offsets in
+// loads); an index out of bounds reads 0.
+func (g *gen) ctxIndexVar(x *lang.Index) asm.Register {
+	base, t := g.ctxField(x.X)
+	if t.Kind != lang.KArray || !isScalar(t.Elem) {
+		failf(x.Span, "indexing a value of type %s is not supported yet", t)
+	}
+	size := Sizeof(t.Elem)
+	r := g.evalInt(x.Index)
+	tmp := g.alloc(8)
+	oob := g.newLabel("oob")
+	g.emit(asm.Mov.Imm(asm.R0, 0))
+	g.store(tmp, asm.R0, 8)
+	g.emit(asm.JGE.Imm(r, int32(t.Len), oob))
+	g.emit(asm.Mul.Imm(r, int32(size)))
+	g.addr(asm.R3, base)
+	g.emit(asm.Add.Reg(asm.R3, r))
+	g.addr(asm.R1, tmp)
+	g.emit(asm.Mov.Imm(asm.R2, int32(size)))
+	g.call(asm.FnProbeReadKernel)
+	g.label(oob)
+	g.loadScalar(r, tmp, t.Elem)
+	return r
+}

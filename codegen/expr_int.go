@@ -87,6 +87,11 @@ func (g *gen) evalIntAt(e lang.Expr) asm.Register {
 		g.loadConst(r, g.positionalInt(x))
 		return r
 	case *lang.FieldAccess, *lang.Index:
+		if ix, ok := e.(*lang.Index); ok {
+			if _, isConst := smallConst(ix.Index); !isConst {
+				return g.ctxIndexVar(ix)
+			}
+		}
 		if l, ft, ok := g.tupleField(e); ok {
 			r := g.allocReg()
 			g.loadScalar(r, l, ft)

@@ -48,3 +48,21 @@ func TestCountByCommAttached(t *testing.T) {
 		t.Errorf(`@ids[getppid] = %d, want >= 100`, got)
 	}
 }
+
+func TestVariableIndexIntoArgs(t *testing.T) {
+	p := compileScript(t, `tracepoint:raw_syscalls:sys_enter /pid == `+itoa(os.Getpid())+` && args.id == `+itoa(unix.SYS_GETPPID)+`/ { $i = 0; @v[0] = args.args[$i]; $i = 7; @v[7] = args.args[$i]; $i = 5; @v[5] = args.args[$i]; }`)
+	l := load(t, p)
+	lk, err := link.Tracepoint("raw_syscalls", "sys_enter", l.coll.Programs[p.Programs[0].Name], nil)
+	if err != nil {
+		t.Fatalf("attach: %v", err)
+	}
+	unix.Syscall6(unix.SYS_GETPPID, 11, 0, 0, 0, 0, 66)
+	lk.Close()
+	vals := l.entries("@v")
+	if len(vals) != 3 || u64(vals[string(le64(0))]) != 11 || u64(vals[string(le64(7))]) != 0 || u64(vals[string(le64(5))]) != 66 {
+		for k, v := range vals {
+			t.Logf("%x: %d", k, u64(v))
+		}
+		t.Errorf("@v has %d entries", len(vals))
+	}
+}

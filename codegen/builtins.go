@@ -60,20 +60,13 @@ func (g *gen) callInto(fn asm.BuiltinFunc) asm.Register {
 	return r
 }
 
-// elapsed is nsecs minus the start time the runtime stored in globals.
+// elapsed is nsecs minus the start time the runtime stored in globals,
+// read through a direct map value address (no lookup call).
 func (g *gen) elapsed() asm.Register {
 	g.cc.useGlobals()
 	r := g.callInto(asm.FnKtimeGetNs)
-	key := g.alloc(8)
-	g.emit(asm.StoreImm(key.base, int16(key.off), 0, asm.Word))
-	g.mapPtr(asm.R1, globalsName)
-	g.addr(asm.R2, key)
-	g.call(asm.FnMapLookupElem)
-	skip := g.newLabel("noglobals")
-	g.emit(asm.JEq.Imm(asm.R0, 0, skip))
-	g.emit(asm.LoadMem(asm.R1, asm.R0, GlobalStartNs, asm.DWord))
-	g.emit(asm.Sub.Reg(r, asm.R1))
-	g.label(skip)
+	g.emit(asm.LoadMapValue(asm.R1, 0, GlobalStartNs).WithReference(globalsName))
+	g.emit(asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord), asm.Sub.Reg(r, asm.R1))
 	return r
 }
 

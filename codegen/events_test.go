@@ -170,7 +170,7 @@ func TestElapsedAndMisc(t *testing.T) {
 	}
 	l.run("BEGIN")
 	r := l.printfs()[0]
-	if el, ns := r.u64(0), r.u64(1); el == 0 || el > ns-start+1e9 {
+	if el, ns := r.u64(0), r.u64(1); el+start > ns || ns-(el+start) > 1e9 {
 		t.Errorf("elapsed %d nsecs %d", el, ns)
 	}
 	if r.int(3) != int64(os.Getpid()) && r.int(3) <= 0 {

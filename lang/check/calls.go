@@ -153,12 +153,7 @@ func (c *checker) mapArg(call *lang.Call, e lang.Expr) *lang.MapSym {
 		c.errorf(m.Span, "The map passed to %s() should not be indexed by a key", call.Name)
 		return nil
 	}
-	sym := c.maps[m.Name]
-	if sym == nil {
-		sym = c.newMap(m.Name, m.Span)
-	}
-	m.Sym = sym
-	c.mapUses = append(c.mapUses, m)
+	sym := c.bindMap(m)
 	if sym.Value.Kind == lang.KNone {
 		c.undefinedMap(m)
 		m.SetType(tNone)
@@ -216,12 +211,7 @@ func (c *checker) delete(call *lang.Call) {
 
 // deleteKey checks the map and the key of a delete.
 func (c *checker) deleteKey(m *lang.MapExpr, key lang.Expr) {
-	sym := c.maps[m.Name]
-	if sym == nil {
-		sym = c.newMap(m.Name, m.Span)
-	}
-	m.Sym = sym
-	c.mapUses = append(c.mapUses, m)
+	sym := c.bindMap(m)
 	var kt *lang.Type
 	var ok bool
 	if key != nil {

@@ -41,6 +41,18 @@ func (c *checker) mapSym(m *lang.MapExpr) *lang.MapSym {
 	return sym
 }
 
+// bindMap binds a whole-map use (print(@m), for ($kv : @m), ...) to its
+// symbol without touching its key type.
+func (c *checker) bindMap(m *lang.MapExpr) *lang.MapSym {
+	sym := c.maps[m.Name]
+	if sym == nil {
+		sym = c.newMap(m.Name, m.Span)
+	}
+	m.Sym = sym
+	c.mapUses = append(c.mapUses, m)
+	return sym
+}
+
 // keyTypeOf types m's keys: nil without keys, one key's type, or a tuple.
 func (c *checker) keyTypeOf(m *lang.MapExpr) (*lang.Type, bool) {
 	if len(m.Keys) == 0 {

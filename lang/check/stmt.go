@@ -42,10 +42,13 @@ func (c *checker) stmt(s lang.Stmt) {
 		c.loop(s.Body)
 	case *lang.ForMapStmt:
 		c.unsupported(s.Span, featForMap)
+		c.forMap(s)
 	case *lang.ForRangeStmt:
 		c.unsupported(s.Span, featForRange)
+		c.forRange(s)
 	case *lang.UnrollStmt:
 		c.unsupported(s.Span, featUnroll)
+		c.unroll(s)
 	case *lang.JumpStmt:
 		if s.Kind != "return" && c.loops == 0 {
 			c.errorf(s.Span, "'%s' statement is not allowed outside of a loop", s.Kind)

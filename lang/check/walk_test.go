@@ -51,6 +51,7 @@ func allExprs(prog *lang.Program) []lang.Expr {
 			expr(e.X)
 		}
 	}
+	_ = expr
 	block = func(b *lang.Block) {
 		if b == nil {
 			return
@@ -79,6 +80,21 @@ func allExprs(prog *lang.Program) []lang.Expr {
 			block(s.Body)
 		case *lang.JumpStmt:
 			expr(s.Value)
+		case *lang.WhileStmt:
+			expr(s.Cond)
+			block(s.Body)
+		case *lang.ForMapStmt:
+			expr(s.Var)
+			expr(s.Map)
+			block(s.Body)
+		case *lang.ForRangeStmt:
+			expr(s.Var)
+			expr(s.Start)
+			expr(s.End)
+			block(s.Body)
+		case *lang.UnrollStmt:
+			expr(s.Count)
+			block(s.Body)
 		}
 	}
 	for _, p := range prog.Probes {

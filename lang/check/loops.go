@@ -1,0 +1,76 @@
+package check
+
+import "github.com/gobpftrace/gobpftrace/lang"
+
+// loopVar declares a loop's variable in a scope of its own around the body.
+func (c *checker) loopVar(v *lang.Var, t *lang.Type, body *lang.Block) {
+	c.pushScope()
+	if v != nil {
+		if c.lookupVar(v.Name) != nil {
+			c.errorf(v.Span, "Loop declaration shadows existing variable: %s", v.Name)
+		}
+		v.Sym = c.declare(c.scope, v.Name, t)
+		v.SetType(t)
+		c.varUses = append(c.varUses, v)
+	}
+	c.loop(body)
+	c.popScope()
+}
+
+// forRange types `for ($i : start..end)`: $i holds both bounds' type.
+func (c *checker) forRange(s *lang.ForRangeStmt) {
+	st, et := c.expr(s.Start), c.expr(s.End)
+	t := tNone
+	switch {
+	case !known(st) || !known(et):
+	case st.Kind != lang.KInt || et.Kind != lang.KInt:
+		c.errorf(s.Span, "Loop range requires integer bounds (%s..%s given)", st, et)
+	default:
+		m, ok := mergeInts(st, et)
+		if !ok {
+			m = lang.TInt64
+		}
+		t = m
+	}
+	c.loopVar(s.Var, t, s.Body)
+}
+
+// forMap types `for ($kv : @m)`: $kv is (key, value).
+func (c *checker) forMap(s *lang.ForMapStmt) {
+	t := tNone
+	if s.Map != nil {
+		sym := c.bindMap(s.Map)
+		s.Map.SetType(tNone)
+		switch {
+		case sym.Value.Kind == lang.KNone:
+			c.undefinedMap(s.Map)
+		case sym.Key == nil:
+			c.errorf(s.Map.Span, "Loop expression does not support scalar map: %s", sym.Name)
+		case sym.Value.IsAggregation():
+			c.unsupported(s.Map.Span, featAggRead)
+		default:
+			s.Map.SetType(sym.Value)
+			t = tupleType([]*lang.Type{sym.Key, sym.Value}, nil)
+		}
+	}
+	c.loopVar(s.Var, t, s.Body)
+}
+
+// maxUnroll is the largest unroll count, as in bpftrace.
+const maxUnroll = 100
+
+func (c *checker) unroll(s *lang.UnrollStmt) {
+	t := c.expr(s.Count)
+	if known(t) {
+		n, ok := c.constInt(s.Count)
+		switch {
+		case !ok || !t.IsInt():
+			c.errorf(s.Count.Pos(), "unroll requires an integer constant")
+		case n < 1:
+			c.errorf(s.Count.Pos(), "unroll minimum value is 1 (%d given)", n)
+		case n > maxUnroll:
+			c.errorf(s.Count.Pos(), "unroll maximum value is %d (%d given)", maxUnroll, n)
+		}
+	}
+	c.block(s.Body)
+}

@@ -1,0 +1,66 @@
+package check
+
+import "testing"
+
+// withFeatures marks language features supported for one test, as codegen
+// will once it emits them.
+func withFeatures(t *testing.T, feats ...string) {
+	for _, f := range feats {
+		if !supportedFeatures[f] {
+			supportedFeatures[f] = true
+			t.Cleanup(func() { delete(supportedFeatures, f) })
+		}
+	}
+}
+
+func TestLoops(t *testing.T) {
+	withFeatures(t, featForMap, featForRange, featUnroll, featWhile)
+	tests := []struct{ src, want string }{
+		{`BEGIN { @m[1, "a"] = 2; for ($kv : @m) { print($kv.0.1) } }`, `
+			@m[1, "a"]: uint64
+			1: uint8
+			"a": string[2]
+			2: uint8
+			$kv: ((uint64,string[2]),uint64)
+			@m: uint64
+			print($kv.0.1): void
+			$kv.0.1: string[2]
+			$kv.0: (uint64,string[2])
+			$kv: ((uint64,string[2]),uint64)`},
+		{`BEGIN { for ($i : 0..pid) { if ($i > 3) { break; } } $j = 0; while ($j < 5) { $j++; continue; } unroll(2) { print(1) } }`, `
+			$i: uint32
+			0: uint8
+			pid: uint32
+			$i > 3: bool
+			$i: uint32
+			3: uint8
+			$j: uint8
+			0: uint8
+			$j < 5: bool
+			$j: uint8
+			5: uint8
+			$j++: uint8
+			$j: uint8
+			2: uint8
+			print(1): void
+			1: uint8`},
+	}
+	for _, tc := range tests {
+		prog, _ := mustCheck(t, tc.src)
+		if got, want := typeDump(prog, tc.src), trimLines(tc.want); got != want {
+			t.Errorf("%s\ngot:\n%s\nwant:\n%s", tc.src, got, want)
+		}
+	}
+	for src, want := range map[string]string{
+		`BEGIN { @s = 1; for ($kv : @s) { } }`:    "stdin:1:28-30: ERROR: Loop expression does not support scalar map: @s\nBEGIN { @s = 1; for ($kv : @s) { } }\n                           ~~",
+		`BEGIN { unroll(101) { } }`:               "stdin:1:16-19: ERROR: unroll maximum value is 100 (101 given)\nBEGIN { unroll(101) { } }\n               ~~~",
+		`BEGIN { for ($i : 0..comm) { } }`:        "stdin:1:9-31: ERROR: Loop range requires integer bounds (uint8..string[16] given)\nBEGIN { for ($i : 0..comm) { } }\n        ~~~~~~~~~~~~~~~~~~~~~~",
+		`BEGIN { $i = 1; for ($i : 0..5) { } }`:   "stdin:1:22-24: ERROR: Loop declaration shadows existing variable: $i\nBEGIN { $i = 1; for ($i : 0..5) { } }\n                     ~~",
+		`BEGIN { for ($i : 0..5) { } print($i) }`: "stdin:1:35-37: ERROR: Undefined or undeclared variable: $i\nBEGIN { for ($i : 0..5) { } print($i) }\n                                  ~~",
+	} {
+		_, _, err := run(t, src, Options{})
+		if err == nil || err.Error() != want {
+			t.Errorf("%s:\ngot:\n%v\nwant:\n%s", src, err, want)
+		}
+	}
+}

@@ -85,7 +85,7 @@ func attach(p *codegen.Program, prog *ebpf.Program) ([]io.Closer, error) {
 		if err != nil {
 			return nil, attachError(p, err)
 		}
-		return []io.Closer{l}, nil
+		return []io.Closer{newTracepointAttachment(l)}, nil
 	case provInterval:
 		if a.PeriodNs == 0 {
 			return nil, fmt.Errorf("%s: the interval must be at least 1ns", probeName(p))
@@ -138,11 +138,4 @@ func attachError(p *codegen.Program, err error) error {
 		return fmt.Errorf("Error attaching probe: %s: this kernel does not support it", probeName(p))
 	}
 	return fmt.Errorf("Error attaching probe: %s: %s", probeName(p), errnoText(err))
-}
-
-// closeAll closes in reverse order, ignoring errors: it runs on teardown.
-func closeAll(cs []io.Closer) {
-	for i := len(cs) - 1; i >= 0; i-- {
-		cs[i].Close()
-	}
 }

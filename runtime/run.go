@@ -115,8 +115,7 @@ func (s *session) run(ctx context.Context) error {
 	if err := s.poll(ctx, len(probes) == 0); err != nil {
 		return err
 	}
-	closeAll(s.attached)
-	s.attached = nil
+	detachAll(s.attached) // closed by Run, after the maps are printed
 	if s.disp.exited {
 		// bpftrace ignores the events that follow exit(); with every probe
 		// detached their number is finite.

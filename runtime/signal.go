@@ -2,26 +2,15 @@ package runtime
 
 import (
 	"context"
-	"os"
 	"os/signal"
 	"syscall"
 )
 
-// SignalContext returns a context cancelled on the first SIGINT or SIGTERM,
-// which makes Run stop, run END and print the maps, as bpftrace does on
-// Ctrl-C. Like bpftrace, only the first signal is caught: a second one
-// kills the process (say, while a huge map prints). Call stop when done.
+// SignalContext returns a context cancelled on SIGINT or SIGTERM, which
+// makes Run stop, run END and print the maps, as bpftrace does on Ctrl-C.
+// Signals stay caught until stop is called: `timeout -s INT` delivers its
+// signal twice (to the process and to its group), and the second one must
+// not kill the process while END runs and the maps print.
 func SignalContext(parent context.Context) (ctx context.Context, stop context.CancelFunc) {
-	ctx, cancel := context.WithCancel(parent)
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	go func() {
-		select {
-		case <-sigs:
-		case <-ctx.Done():
-		}
-		signal.Stop(sigs)
-		cancel()
-	}()
-	return ctx, cancel
+	return signal.NotifyContext(parent, syscall.SIGINT, syscall.SIGTERM)
 }

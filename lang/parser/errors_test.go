@@ -10,6 +10,7 @@ import (
 
 // errorCases pairs a bad script with the exact text of its diagnostics.
 var errorCases = []struct{ src, want string }{
+	{"# !", "stdin:1:1-4: ERROR: invalid preprocessor directive\n# !\n~~~\nHINT: directives are written #include <file>, #include \"file\" or #define NAME value"},
 	{"BEGIN <\n  @x = 1\n  @y = 2 >", "stdin:3:3-5: ERROR: syntax error, unexpected map, expecting ;\n  @y = 2 >\n  ~~"},
 	{"BEGIN < if (1) < @x = 1 >>", "stdin:1:25-27: ERROR: syntax error, unexpected end of file\nBEGIN < if (1) < @x = 1 >>\n                        ~~\nHINT: here '>>' is the shift operator: write '> >' to close two blocks"},
 	{"BEGIN < @x = 1; >>", "stdin:1:18-19: ERROR: syntax error, unexpected >\nBEGIN < @x = 1; >>\n                 ~"},
@@ -66,5 +67,14 @@ func TestErrors(t *testing.T) {
 		if got := err.Error(); got != c.want {
 			t.Errorf("Parse(%q):\ngot:\n%s\nwant:\n%s", c.src, got, c.want)
 		}
+	}
+}
+
+func TestHugeExponentIsQuick(t *testing.T) {
+	if _, err := parser.Parse("stdin", "BEGIN { @x = 0e99999999999; @y = 1e3 }"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parser.Parse("stdin", "BEGIN { @y = 1e21 }"); err == nil {
+		t.Fatal("1e21 accepted")
 	}
 }

@@ -58,6 +58,12 @@ func parseInt(raw string) (uint64, error) {
 		if err != nil {
 			return 0, err
 		}
+		if v == 0 {
+			n = 0 // 0eN is 0 however large N is
+		}
+		if n > 20 {
+			return 0, errTooLarge
+		}
 		for ; n > 0; n-- {
 			if v, err = mul(v, 10); err != nil {
 				return 0, err

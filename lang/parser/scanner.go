@@ -433,6 +433,11 @@ func (s *scanner) scanDirective() {
 	}
 	text := strings.TrimRight(s.src[start:s.pos], "\r \t")
 	s.pos = start + len(text)
+	if name := strings.TrimLeft(text[1:], " \t"); name == "" || !isIdentStart(name[0]) {
+		s.fail(start, s.pos, "invalid preprocessor directive")
+		s.err.hint = "directives are written #include <file>, #include \"file\" or #define NAME value"
+		return
+	}
 	s.emit(tDirective, text, start)
 }
 

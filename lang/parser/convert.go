@@ -286,6 +286,8 @@ func (c *converter) typeOf(g *gType) *lang.TypeSpec {
 		name = g.Tagged.Tag + " " + g.Tagged.Name
 	case g.Builtin != nil:
 		name = *g.Builtin
+	case g.Plain != nil:
+		name = *g.Plain
 	default:
 		name = g.PtrIdent.Name
 		stars += len(g.PtrIdent.Stars)

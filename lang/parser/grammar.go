@@ -159,13 +159,15 @@ type gSimple struct {
 // Types.
 
 // gType is a type where a cast may stand: a builtin type name, a
-// struct/union/enum, or any identifier followed by '*' (so `parser:"(x)"` stays a
-// parenthesized expression).
+// struct/union/enum, an identifier followed by '*', or a plain identifier
+// when `)` and then an operand follow, as in `(pid_t)$x` (so `(x)` and
+// `(x) - 1` stay parenthesized expressions).
 type gType struct {
 	node
 	Tagged   *gTagged   `parser:"(  @@"`
 	Builtin  *string    `parser:"| @TypeName"`
-	PtrIdent *gPtrIdent `parser:"| @@ )"`
+	PtrIdent *gPtrIdent `parser:"| @@"`
+	Plain    *string    `parser:"| @Ident (?= \")\" (Var | Map | Int | String | Ident | Positional | \"(\" | \"true\" | \"false\" | \"sizeof\" | \"offsetof\")) )"`
 	Stars    []string   `parser:"@\"*\"*"`
 	Array    *string    `parser:"( \"[\" @Int \"]\" )?"`
 }

@@ -8,6 +8,7 @@ import (
 
 // shapeCases pairs a script with the s-expression of its AST (see dump_test.go).
 var shapeCases = []struct{ src, want string }{
+	{"BEGIN { @x = (pid_t)$x; @y = (pid) - 1; @w = (pid_t)(-1); @v = (pid_t)-1; @o = (foo)@m[1]; @s = sizeof(pid_t) }", "(prog (probe BEGIN| ({} (= @x (cast \"pid_t\" $x)) (= @y (- pid 1)) (= @w (cast \"pid_t\" (- 1))) (= @v (- pid_t 1)) (= @o (cast \"foo\" (@m[] 1))) (= @s (sizeof pid_t)))))"},
 	{"BEGIN { }", "(prog (probe BEGIN| ({})))"},
 	{"BEGIN < >", "(prog (probe BEGIN| (<>)))"},
 	{"begin { } end { }", "(prog (probe begin| ({})) (probe end| ({})))"},

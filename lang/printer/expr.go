@@ -128,7 +128,12 @@ func bare(e lang.Expr) string {
 	case *lang.Index:
 		return expr(e.X, precPostfix) + "[" + Expr(e.Index) + "]"
 	case *lang.Cast:
-		return "(" + e.To.Text() + ")" + expr(e.X, precUnary)
+		x := expr(e.X, precUnary)
+		if plainTypeName(e.To) && x != "" && strings.ContainsRune("-+!~*&", rune(x[0])) {
+			// `(pid_t)-1` would read as a subtraction.
+			x = "(" + x + ")"
+		}
+		return "(" + e.To.Text() + ")" + x
 	case *lang.Tuple:
 		parts := make([]string, len(e.Elems))
 		for i, x := range e.Elems {
@@ -153,6 +158,19 @@ func bare(e lang.Expr) string {
 		return "offsetof(" + arg + ", " + strings.Join(e.Fields, ".") + ")"
 	}
 	return "<?>"
+}
+
+// plainTypeName reports whether t is a bare identifier such as pid_t,
+// which reads as a cast only when an operand follows the ')'.
+func plainTypeName(t *lang.TypeSpec) bool {
+	if t.Pointers > 0 || t.ArrayLen > 0 || strings.Contains(t.Name, " ") {
+		return false
+	}
+	switch t.Name {
+	case "bool", "string", "void", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64":
+		return false
+	}
+	return true
 }
 
 func list(xs []lang.Expr) string {

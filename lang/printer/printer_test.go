@@ -35,6 +35,8 @@ func TestExprParentheses(t *testing.T) {
 		{bin("+", &lang.Ternary{Cond: v("$a"), Then: num(1), Else: num(2)}, num(3)), "($a ? 1 : 2) + 3"},
 		{&lang.FieldAccess{X: &lang.Cast{To: &lang.TypeSpec{Name: "struct task_struct", Pointers: 1}, X: &lang.Ident{Name: "curtask"}}, Field: "pid", Arrow: true}, "((struct task_struct *)curtask)->pid"},
 		{&lang.Cast{To: &lang.TypeSpec{Name: "int8", ArrayLen: 4}, X: v("$x")}, "(int8[4])$x"},
+		{&lang.Cast{To: &lang.TypeSpec{Name: "pid_t"}, X: &lang.Unary{Op: "-", X: num(1)}}, "(pid_t)(-1)"},
+		{&lang.Cast{To: &lang.TypeSpec{Name: "uint8"}, X: &lang.Unary{Op: "-", X: num(1)}}, "(uint8)-1"},
 		{&lang.Index{X: &lang.Unary{Op: "*", X: v("$p")}, Index: num(0)}, "(*$p)[0]"},
 		{&lang.FieldAccess{X: &lang.Tuple{Elems: []lang.Expr{num(1), num(2)}}, Field: "0"}, "(1, 2).0"},
 		{&lang.Tuple{Elems: []lang.Expr{num(1), &lang.StrLit{Value: "x"}}, Names: []string{"a", "b"}}, `(a=1, b="x")`},

@@ -72,7 +72,7 @@ func (s *session) run(ctx context.Context) error {
 		}
 	}
 	if s.opts.DryRun {
-		return s.attachAll(probes)
+		return s.attachAll(ctx, probes)
 	}
 
 	if s.plan.RingBuf != "" {
@@ -97,10 +97,10 @@ func (s *session) run(ctx context.Context) error {
 	if err := s.runSpecial(begins); err != nil {
 		return err
 	}
-	if err := s.attachAll(probes); err != nil {
+	if err := s.attachAll(ctx, probes); err != nil {
 		return err
 	}
-	if !s.opts.Quiet {
+	if !s.opts.Quiet && ctx.Err() == nil {
 		n := len(begins) + len(ends) + len(probes)
 		if n == 1 {
 			fmt.Fprintln(s.opts.stderr(), "Attached 1 probe")
@@ -167,8 +167,13 @@ func (s *session) runSpecial(progs []*codegen.Program) error {
 	return nil
 }
 
-func (s *session) attachAll(probes []*codegen.Program) error {
+// attachAll attaches probes in order. A stop request (Ctrl-C) ends it
+// early; the run then stops normally.
+func (s *session) attachAll(ctx context.Context, probes []*codegen.Program) error {
 	for _, p := range probes {
+		if ctx.Err() != nil {
+			return nil
+		}
 		cs, err := attach(p, s.loaded.progs[p.Name])
 		if err != nil {
 			return err

@@ -1,0 +1,50 @@
+package runtime
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// TestMountsTracefs runs TestMountsTracefsChild in a private mount
+// namespace where tracefs is unmounted: the runtime must mount it again.
+func TestMountsTracefs(t *testing.T) {
+	requireRoot(t)
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		t.Fatal("unshare(1) is needed: ", err)
+	}
+	cmd := exec.Command(unshare, "--mount", "--propagation", "private",
+		os.Args[0], "-test.run=^TestMountsTracefsChild$", "-test.v")
+	cmd.Env = append(os.Environ(), "GBT_MOUNT_CHILD=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestMountsTracefsChild") {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+}
+
+func TestMountsTracefsChild(t *testing.T) {
+	if os.Getenv("GBT_MOUNT_CHILD") != "1" {
+		return // only meaningful as TestMountsTracefs's child
+	}
+	for mountedTracefs("/proc/self/mounts") != "" {
+		dir := mountedTracefs("/proc/self/mounts")
+		if err := unix.Unmount(dir, unix.MNT_DETACH); err != nil {
+			t.Fatalf("unmount %s: %v", dir, err)
+		}
+	}
+	if isDir(filepath.Join(defaultTracefs, "events")) {
+		t.Fatal("tracefs is still visible")
+	}
+	dir, err := TracefsDir()
+	if err != nil || dir != defaultTracefs {
+		t.Fatalf("TracefsDir: %q, %v", dir, err)
+	}
+	if !isDir(filepath.Join(dir, "events", "raw_syscalls", "sys_enter")) {
+		t.Fatal("tracefs was not mounted")
+	}
+}

@@ -120,7 +120,7 @@ func (c *checker) funcAllowed(call *lang.Call, f *stdlib.Func) bool {
 func (c *checker) wantInt(call *lang.Call, e lang.Expr, what string) *lang.Type {
 	t := c.expr(e)
 	if known(t) && !t.IsInt() {
-		c.errorf(call.Span, "%s expects an integer argument (%s provided)", what, t)
+		c.errorf(call.Span, "%s only supports integer arguments (%s provided)", what, kindName(t))
 		return tNone
 	}
 	return t
@@ -145,7 +145,7 @@ func (c *checker) mapArg(call *lang.Call, e lang.Expr) *lang.MapSym {
 	m, ok := e.(*lang.MapExpr)
 	if !ok {
 		c.expr(e)
-		c.errorf(call.Span, "%s() expects a map argument", call.Name)
+		c.errorf(call.Span, "%s() expects a map to be provided", call.Name)
 		return nil
 	}
 	if len(m.Keys) > 0 {
@@ -189,7 +189,7 @@ func (c *checker) delete(call *lang.Call) {
 	m, ok := call.Args[0].(*lang.MapExpr)
 	if !ok {
 		c.exprs(call.Args)
-		c.errorf(call.Span, "delete() expects a map argument")
+		c.errorf(call.Span, "delete() expects a map to be provided")
 		return
 	}
 	if len(m.Keys) > 0 {

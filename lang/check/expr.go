@@ -216,7 +216,7 @@ func (c *checker) cast(x *lang.Cast) *lang.Type {
 		return tNone
 	}
 	if !(xt.IsInt() || xt.Kind == lang.KPtr) {
-		c.errorf(x.Span, "Cannot cast from \"%s\" to \"%s\"", xt, to)
+		c.errorf(x.Span, "Casts are not supported for type: \"%s\"", xt)
 		return tNone
 	}
 	return to

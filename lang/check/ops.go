@@ -28,19 +28,19 @@ func (c *checker) unary(u *lang.Unary) *lang.Type {
 	switch u.Op {
 	case "!":
 		if !isCondition(xt) {
-			c.errorf(u.Span, "Invalid type for '!': %s", xt)
+			c.errorf(u.Span, "The ! operator can not be used on expressions of type '%s'", xt)
 			return tNone
 		}
 		return lang.TBool
 	case "-":
 		if !xt.IsInt() {
-			c.errorf(u.Span, "Invalid type for unary '-': %s", xt)
+			c.errorf(u.Span, "The - operator can not be used on expressions of type '%s'", xt)
 			return tNone
 		}
 		return lang.TInt64
 	case "~":
 		if !xt.IsInt() {
-			c.errorf(u.Span, "Invalid type for '~': %s", xt)
+			c.errorf(u.Span, "The ~ operator can not be used on expressions of type '%s'", xt)
 			return tNone
 		}
 		if xt.Kind == lang.KBool {
@@ -69,7 +69,7 @@ func (c *checker) incDec(u *lang.Unary) *lang.Type {
 			return tNone
 		}
 		if t.Kind != lang.KInt {
-			c.errorf(u.Span, "The %s operator can only be used on integers, not %s", u.Op, t)
+			c.errorf(u.Span, "The %s operator can not be used on expressions of type '%s'", u.Op, t)
 			return tNone
 		}
 		return t
@@ -79,7 +79,7 @@ func (c *checker) incDec(u *lang.Unary) *lang.Type {
 			sym.Value = lang.TInt64
 		}
 		if sym.Value.Kind != lang.KInt {
-			c.errorf(u.Span, "The %s operator can only be used on integer maps, not %s", u.Op, sym.Value)
+			c.errorf(u.Span, "The %s operator can not be used on expressions of type '%s'", u.Op, sym.Value)
 			x.SetType(tNone)
 			return tNone
 		}
@@ -149,13 +149,13 @@ func (c *checker) compare(b *lang.Binary, xt, yt *lang.Type, mismatch func() *la
 		return lang.TBool
 	case xt.Kind == lang.KString && yt.Kind == lang.KString:
 		if b.Op != "==" && b.Op != "!=" {
-			c.errorf(b.Span, "Strings can only be compared with == and !=, not %s", b.Op)
+			c.errorf(b.Span, "The %s operator can not be used on expressions of types %s, %s", b.Op, xt, yt)
 			return tNone
 		}
 		return lang.TBool
 	case xt.Kind == lang.KTuple && yt.Kind == lang.KTuple:
 		if b.Op != "==" && b.Op != "!=" {
-			c.errorf(b.Span, "Tuples can only be compared with == and !=, not %s", b.Op)
+			c.errorf(b.Span, "The %s operator can not be used on expressions of types %s, %s", b.Op, xt, yt)
 			return tNone
 		}
 		if _, ok := mergeTypes(xt, yt); !ok {
@@ -203,7 +203,7 @@ func (c *checker) ternary(t *lang.Ternary) *lang.Type {
 		m, ok = mergeTypes(tt, et)
 	}
 	if !ok {
-		c.errorf(t.Span, "Ternary operator must return the same type: have '%s' and '%s'", tt, et)
+		c.errorf(t.Span, "Ternary operator must return the same type: have '%s' and '%s'", kindName(tt), kindName(et))
 		return tNone
 	}
 	return m

@@ -78,7 +78,7 @@ func (c *checker) printf(call *lang.Call) {
 	}
 	lit, ok := call.Args[0].(*lang.StrLit)
 	if !ok {
-		c.errorf(call.Span, "printf() requires a string literal as the format")
+		c.errorf(call.Span, "printf() expects a string literal (%s provided)", kindName(types[0]))
 		return
 	}
 	specs, msg := ParseFormat(lit.Value)

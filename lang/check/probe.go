@@ -18,7 +18,7 @@ func (c *checker) checkProbe(p *lang.Probe) {
 		t := c.expr(p.Predicate)
 		if !known(t) {
 		} else if !isCondition(t) {
-			c.errorf(p.Predicate.Pos(), "Invalid type for predicate: %s", t)
+			c.errorf(p.Predicate.Pos(), "Invalid type for predicate: %s", kindName(t))
 		}
 	}
 	if p.Body != nil {

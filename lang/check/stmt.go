@@ -51,7 +51,7 @@ func (c *checker) stmt(s lang.Stmt) {
 		c.unroll(s)
 	case *lang.JumpStmt:
 		if s.Kind != "return" && c.loops == 0 {
-			c.errorf(s.Span, "'%s' statement is not allowed outside of a loop", s.Kind)
+			c.errorf(s.Span, "%s used outside of a loop", s.Kind)
 		}
 		if s.Value != nil {
 			c.expr(s.Value)

@@ -1,0 +1,50 @@
+package codegen
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/lang/parser"
+)
+
+// FuzzCompile: whatever the checker accepts, codegen either compiles or
+// rejects with a positioned diagnostic; it never fails internally.
+func FuzzCompile(f *testing.F) {
+	for _, s := range []string{
+		`BEGIN { @x = 1 + 2; printf("%d %s\n", 5, comm); exit(); }`,
+		`tracepoint:raw_syscalls:sys_enter /args.id == 1 || comm == "bash"/ { @[args.id, comm] = count(); }`,
+		`tracepoint:syscalls:sys_enter_openat { @[str(args.filename)] = hist(args.flags, 2); }`,
+		`BEGIN { $t = (1, "two"); @tv = $t; $x = $t.0 ? "a" : "b"; print($x); @l = lhist(pid, 0, 100, 10); }`,
+		`BEGIN { @m[1] = 2; @m[1] += 3; @m[2]++; delete(@m[1]); print(@m, 1, 2); clear(@m); zero(@m); time("%H"); }`,
+		`BEGIN { $a = (int8)-3; $b = $a >> 1; @s = stats($b); @mn = min($b); @mx = max($a); @a = avg(-$b); }`,
+		`interval:s:1 { @i = count(); } END { printf("%d\n", elapsed); }`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		prog, err := parser.Parse("fuzz.bt", src)
+		if err != nil {
+			return
+		}
+		c, err := check.Check(prog, "fuzz.bt", src, fakeEnv{}, check.Options{})
+		if err != nil {
+			return
+		}
+		_, err = Compile(c)
+		if err == nil {
+			return
+		}
+		var d *lang.Diagnostics
+		if !errors.As(err, &d) {
+			t.Fatalf("%q: error %T %v", src, err, err)
+		}
+		for _, x := range d.List {
+			if strings.Contains(x.Msg, "internal error") || x.Span.Start.Line == 0 {
+				t.Fatalf("%q: %v", src, err)
+			}
+		}
+	})
+}

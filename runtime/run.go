@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"time"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/ringbuf"
@@ -60,37 +58,19 @@ type session struct {
 }
 
 func (s *session) run(ctx context.Context) error {
-	var begins, ends, probes []*codegen.Program
-	for _, p := range s.plan.Programs {
-		switch provider(p) {
-		case provBegin:
-			begins = append(begins, p)
-		case provEnd:
-			ends = append(ends, p)
-		default:
-			probes = append(probes, p)
-		}
-	}
+	begins, ends, probes := splitPrograms(s.plan.Programs)
 	if s.opts.DryRun {
 		return s.attachAll(ctx, probes)
 	}
-
-	if s.plan.RingBuf != "" {
-		m := s.loaded.maps[s.plan.RingBuf]
-		if m == nil {
-			return fmt.Errorf("internal error: ring buffer %s is missing from the plan", s.plan.RingBuf)
-		}
-		r, err := ringbuf.NewReader(m)
-		if err != nil {
-			return fmt.Errorf("could not read the ring buffer: %s", errnoText(err))
-		}
-		s.ring = r
-		defer r.Close()
+	if err := s.openRing(); err != nil {
+		return err
 	}
+	defer s.closeRing()
 	s.out = bufio.NewWriterSize(s.opts.stdout(), 64<<10)
 	defer s.out.Flush()
 	s.disp = &dispatcher{plan: s.plan, out: s.out, stderr: s.opts.stderr(), mapOf: s.mapOf}
 
+	// Start: BEGIN, then the probes, then the "Attached" line.
 	if err := s.writeGlobals(); err != nil {
 		return err
 	}
@@ -101,12 +81,7 @@ func (s *session) run(ctx context.Context) error {
 		return err
 	}
 	if !s.opts.Quiet && ctx.Err() == nil {
-		n := len(begins) + len(ends) + len(probes)
-		if n == 1 {
-			fmt.Fprintln(s.opts.stderr(), "Attached 1 probe")
-		} else {
-			fmt.Fprintf(s.opts.stderr(), "Attached %d probes\n", n)
-		}
+		printAttached(s.opts.stderr(), len(begins)+len(ends)+len(probes))
 	}
 	if s.opts.OnAttached != nil {
 		s.opts.OnAttached()
@@ -115,7 +90,9 @@ func (s *session) run(ctx context.Context) error {
 	if err := s.poll(ctx, len(probes) == 0); err != nil {
 		return err
 	}
-	detachAll(s.attached) // closed by Run, after the maps are printed
+
+	// Stop: detach, END, its events, the maps.
+	detachAll(s.attached) // Run closes them after the maps are printed
 	if s.disp.exited {
 		// bpftrace ignores the events that follow exit(); with every probe
 		// detached their number is finite.
@@ -134,6 +111,53 @@ func (s *session) run(ctx context.Context) error {
 		return fmt.Errorf("could not print maps: %v", err)
 	}
 	return s.out.Flush()
+}
+
+// splitPrograms separates BEGIN and END programs, which are run, from the
+// probes, which are attached.
+func splitPrograms(progs []*codegen.Program) (begins, ends, probes []*codegen.Program) {
+	for _, p := range progs {
+		switch provider(p) {
+		case provBegin:
+			begins = append(begins, p)
+		case provEnd:
+			ends = append(ends, p)
+		default:
+			probes = append(probes, p)
+		}
+	}
+	return begins, ends, probes
+}
+
+// printAttached prints bpftrace's "Attached N probes" line.
+func printAttached(w io.Writer, n int) {
+	if n == 1 {
+		fmt.Fprintln(w, "Attached 1 probe")
+	} else {
+		fmt.Fprintf(w, "Attached %d probes\n", n)
+	}
+}
+
+func (s *session) openRing() error {
+	if s.plan.RingBuf == "" {
+		return nil
+	}
+	m := s.loaded.maps[s.plan.RingBuf]
+	if m == nil {
+		return fmt.Errorf("internal error: ring buffer %s is missing from the plan", s.plan.RingBuf)
+	}
+	r, err := ringbuf.NewReader(m)
+	if err != nil {
+		return fmt.Errorf("could not read the ring buffer: %s", errnoText(err))
+	}
+	s.ring = r
+	return nil
+}
+
+func (s *session) closeRing() {
+	if s.ring != nil {
+		s.ring.Close()
+	}
 }
 
 // writeGlobals stores the start time that `elapsed` subtracts.
@@ -181,105 +205,6 @@ func (s *session) attachAll(ctx context.Context, probes []*codegen.Program) erro
 		s.attached = append(s.attached, cs...)
 	}
 	return nil
-}
-
-// poll dispatches events until ctx is done, exit() is called, or, with
-// drainOnly, the ring buffer is empty.
-func (s *session) poll(ctx context.Context, drainOnly bool) error {
-	if s.ring == nil {
-		if !drainOnly {
-			<-ctx.Done()
-		}
-		return nil
-	}
-	stopWatch := make(chan struct{})
-	watcherDone := make(chan struct{})
-	go func() {
-		defer close(watcherDone)
-		select {
-		case <-ctx.Done():
-			s.ring.Flush() // wakes the blocked read
-		case <-stopWatch:
-		}
-	}()
-	defer func() {
-		close(stopWatch)
-		<-watcherDone
-	}()
-
-	if drainOnly {
-		s.ring.SetDeadline(time.Now())
-	} else {
-		s.ring.SetDeadline(time.Time{})
-	}
-	var rec ringbuf.Record
-	for {
-		if ctx.Err() != nil {
-			return nil // the final drain prints what is pending
-		}
-		err := s.ring.ReadInto(&rec)
-		switch {
-		case err == nil:
-			s.disp.handle(rec.RawSample)
-			if s.disp.exited {
-				return s.out.Flush()
-			}
-			if rec.Remaining == 0 {
-				s.out.Flush()
-			}
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			s.out.Flush()
-			return nil
-		case errors.Is(err, ringbuf.ErrFlushed):
-			s.out.Flush()
-		case errors.Is(err, ringbuf.ErrClosed):
-			return nil
-		default:
-			return fmt.Errorf("could not read events: %s", errnoText(err))
-		}
-	}
-}
-
-// discard drops every event still in the ring buffer.
-func (s *session) discard() error {
-	if s.ring == nil {
-		return nil
-	}
-	s.ring.SetDeadline(time.Now())
-	var rec ringbuf.Record
-	for {
-		err := s.ring.ReadInto(&rec)
-		switch {
-		case err == nil, errors.Is(err, ringbuf.ErrFlushed):
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			return nil
-		default:
-			return fmt.Errorf("could not read events: %s", errnoText(err))
-		}
-	}
-}
-
-// drain prints every event still in the ring buffer (END's among them).
-func (s *session) drain() error {
-	if s.ring == nil {
-		return nil
-	}
-	s.ring.SetDeadline(time.Now())
-	var rec ringbuf.Record
-	for {
-		err := s.ring.ReadInto(&rec)
-		switch {
-		case err == nil:
-			if !s.disp.exited {
-				s.disp.handle(rec.RawSample)
-			}
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			return s.out.Flush()
-		case errors.Is(err, ringbuf.ErrFlushed):
-		default:
-			return fmt.Errorf("could not read events: %s", errnoText(err))
-		}
-	}
 }
 
 func (s *session) mapOf(script string) (*codegen.Map, *ebpf.Map) {

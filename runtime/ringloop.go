@@ -1,0 +1,112 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/cilium/ebpf/ringbuf"
+)
+
+// The ring buffer loops: poll while probes run, then discard or drain.
+
+// poll dispatches events until ctx is done, exit() is called, or, with
+// drainOnly, the ring buffer is empty.
+func (s *session) poll(ctx context.Context, drainOnly bool) error {
+	if s.ring == nil {
+		if !drainOnly {
+			<-ctx.Done()
+		}
+		return nil
+	}
+	stopWatch := make(chan struct{})
+	watcherDone := make(chan struct{})
+	go func() {
+		defer close(watcherDone)
+		select {
+		case <-ctx.Done():
+			s.ring.Flush() // wakes the blocked read
+		case <-stopWatch:
+		}
+	}()
+	defer func() {
+		close(stopWatch)
+		<-watcherDone
+	}()
+
+	if drainOnly {
+		s.ring.SetDeadline(time.Now())
+	} else {
+		s.ring.SetDeadline(time.Time{})
+	}
+	var rec ringbuf.Record
+	for {
+		if ctx.Err() != nil {
+			return nil // the final drain prints what is pending
+		}
+		err := s.ring.ReadInto(&rec)
+		switch {
+		case err == nil:
+			s.disp.handle(rec.RawSample)
+			if s.disp.exited {
+				return s.out.Flush()
+			}
+			if rec.Remaining == 0 {
+				s.out.Flush()
+			}
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			s.out.Flush()
+			return nil
+		case errors.Is(err, ringbuf.ErrFlushed):
+			s.out.Flush()
+		case errors.Is(err, ringbuf.ErrClosed):
+			return nil
+		default:
+			return fmt.Errorf("could not read events: %s", errnoText(err))
+		}
+	}
+}
+
+// discard drops every event still in the ring buffer.
+func (s *session) discard() error {
+	if s.ring == nil {
+		return nil
+	}
+	s.ring.SetDeadline(time.Now())
+	var rec ringbuf.Record
+	for {
+		err := s.ring.ReadInto(&rec)
+		switch {
+		case err == nil, errors.Is(err, ringbuf.ErrFlushed):
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return nil
+		default:
+			return fmt.Errorf("could not read events: %s", errnoText(err))
+		}
+	}
+}
+
+// drain prints every event still in the ring buffer (END's among them).
+func (s *session) drain() error {
+	if s.ring == nil {
+		return nil
+	}
+	s.ring.SetDeadline(time.Now())
+	var rec ringbuf.Record
+	for {
+		err := s.ring.ReadInto(&rec)
+		switch {
+		case err == nil:
+			if !s.disp.exited {
+				s.disp.handle(rec.RawSample)
+			}
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return s.out.Flush()
+		case errors.Is(err, ringbuf.ErrFlushed):
+		default:
+			return fmt.Errorf("could not read events: %s", errnoText(err))
+		}
+	}
+}

@@ -30,6 +30,9 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) error {
 	if plan == nil || plan.Spec == nil {
 		return errors.New("internal error: no plan to run")
 	}
+	if len(plan.Programs) == 0 {
+		return errors.New("No probes to attach")
+	}
 	if !privileged() {
 		return privilegeError()
 	}

@@ -273,6 +273,7 @@ func TestRunErrors(t *testing.T) {
 		{"kprobe",
 			newPlan().prog("gbt_kp", kprobeAttach("vfs_read"), ret()).plan,
 			"kprobe:vfs_read: this kernel does not support kprobes (it was built without CONFIG_KPROBES)"},
+		{"no probes", newPlan().plan, "No probes to attach"},
 		{"uprobe",
 			newPlan().prog("gbt_up", uprobeAttach(), ret()).plan,
 			"uprobe:/bin/sh:main: uprobe probes are not supported yet"},

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -193,5 +195,56 @@ func TestProcessBuiltins(t *testing.T) {
 	want := fmt.Sprintf("\n\n@[%d, %d, 0, 0]: 7\n", pid, pid)
 	if res.stdout != want {
 		t.Errorf("stdout:\n%q\nwant:\n%q", res.stdout, want)
+	}
+}
+
+// Errors a user can cause: one positioned message in bpftrace's layout,
+// exit code 1, nothing on stdout.
+func TestUserErrors(t *testing.T) {
+	requireRoot(t)
+	for _, tc := range []struct{ script, stderr string }{
+		{`BEGIN { @x = ; }`, "stdin:1:14-15: ERROR: syntax error, unexpected ;\nBEGIN { @x = ; }\n             ~\n"},
+		{`tracepoint:nosuch:thing { @ = count(); }`, "stdin:1:1-24: ERROR: tracepoint not found: nosuch:thing\ntracepoint:nosuch:thing { @ = count(); }\n~~~~~~~~~~~~~~~~~~~~~~~\n"},
+		{`BEGIN { foo(); }`, "stdin:1:9-14: ERROR: Unknown function: foo\nBEGIN { foo(); }\n        ~~~~~\n"},
+	} {
+		res := trace(t, traceRun{args: []string{"-e", tc.script}, noAttach: true})
+		mustExit(t, res, 1)
+		if res.stderr != tc.stderr || res.stdout != "" {
+			t.Errorf("%s:\nstderr:\n%s\nwant:\n%s\nstdout: %q", tc.script, res.stderr, tc.stderr, res.stdout)
+		}
+	}
+}
+
+// A user without privileges gets one clear line.
+func TestNotRoot(t *testing.T) {
+	requireRoot(t)
+	cmd := exec.Command(binPath, "-e", `BEGIN { exit(); }`)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() != 1 {
+		t.Fatalf("err = %v, want exit code 1; output:\n%s", err, out)
+	}
+	want := "ERROR: gobpftrace must be run as root (or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)\n"
+	if string(out) != want {
+		t.Errorf("output %q, want %q", out, want)
+	}
+}
+
+// The binary mounts tracefs itself when it is missing. The test unmounts it
+// in a private mount namespace, so the machine's own mount is untouched.
+func TestMountsTracefs(t *testing.T) {
+	requireRoot(t)
+	unmountThenRun := `umount /sys/kernel/tracing 2>/dev/null
+		if test -e /sys/kernel/tracing/events; then echo "tracefs still mounted" >&2; exit 1; fi
+		exec "$@"`
+	res := trace(t, traceRun{
+		wrap:    []string{"unshare", "--mount", "--propagation", "private", "sh", "-c", unmountThenRun, "sh"},
+		args:    []string{"-e", `tracepoint:syscalls:sys_enter_getppid /comm == "sysloop"/ { printf("seen\n"); exit(); }`},
+		trigger: func(t *testing.T) { runSysloop(t, 1, "") },
+	})
+	mustExit(t, res, 0)
+	if want := "seen\n\n\n"; res.stdout != want {
+		t.Errorf("stdout %q, want %q (stderr %q)", res.stdout, want, res.stderr)
 	}
 }

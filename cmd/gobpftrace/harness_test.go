@@ -31,6 +31,11 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	// Readable by all: one test runs the binary as an unprivileged user.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	binPath = filepath.Join(dir, "gobpftrace")
 	sysloopPath = filepath.Join(dir, "sysloop")
 	build := [][]string{
@@ -78,6 +83,8 @@ type traceRun struct {
 	// noAttach is set for runs that never print "Attached" (errors, BEGIN-only
 	// scripts that exit at once).
 	noAttach bool
+	// wrap, when set, is a command that runs the binary: wrap..., binary, args...
+	wrap []string
 }
 
 // trace runs gobpftrace and returns its output. It fails the test if any
@@ -85,7 +92,8 @@ type traceRun struct {
 func trace(t *testing.T, r traceRun) result {
 	t.Helper()
 	before := progIDs(t)
-	cmd := exec.Command(binPath, r.args...)
+	argv := append(append(append([]string{}, r.wrap...), binPath), r.args...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
 	stderrPipe, err := cmd.StderrPipe()

@@ -136,7 +136,7 @@ func compile(file, src string, params []string, env lang.Env) (*codegen.Plan, *l
 	if err != nil {
 		return nil, nil, err
 	}
-	checked, err := check.Check(prog, file, src, env, check.Options{Params: params})
+	checked, err := check.Check(prog, file, src, env, check.Options{Params: params, Env: check.EnvSettings(os.Environ())})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -37,23 +37,45 @@ func (cc *compiler) addMap(m *lang.MapSym) *Map {
 	if pm.ValueSize == 0 {
 		failf(m.First, "map %s has a value of type %s, which cannot be stored", m.Name, m.Value)
 	}
-	typ := ebpf.Hash
-	if pm.PerCPU {
-		typ = ebpf.PerCPUHash
-	}
-	if d := m.Decl; d != nil {
-		failf(d.Span, "map declarations (let %s = %s(...)) are not supported yet", d.Name, d.Kind)
-	}
+	typ, entries := cc.mapKind(m, pm.PerCPU)
 	cc.plan.Spec.Maps[pm.Name] = &ebpf.MapSpec{
 		Name:       pm.Name,
 		Type:       typ,
 		KeySize:    uint32(pm.KeySize),
 		ValueSize:  uint32(pm.ValueSize),
-		MaxEntries: cc.maxMapKeys(),
+		MaxEntries: entries,
 	}
 	cc.plan.Maps = append(cc.plan.Maps, pm)
 	cc.maps[m.Name] = pm
 	return pm
+}
+
+// mapKind picks the kernel map type and size: a per-CPU hash for
+// aggregations, a hash otherwise; `let @m = lruhash(N)` and friends choose
+// LRU eviction and the number of entries.
+func (cc *compiler) mapKind(m *lang.MapSym, perCPU bool) (ebpf.MapType, uint32) {
+	d := m.Decl
+	if d == nil {
+		if perCPU {
+			return ebpf.PerCPUHash, cc.maxMapKeys()
+		}
+		return ebpf.Hash, cc.maxMapKeys()
+	}
+	if d.MaxEntries <= 0 || d.MaxEntries > 1<<31 {
+		failf(d.Span, "map %s needs between 1 and 2^31 entries", d.Name)
+	}
+	lru := d.Kind == "lruhash" || d.Kind == "percpulruhash"
+	switch {
+	case d.Kind == "percpuarray":
+		failf(d.Span, "%s maps are not supported yet", d.Kind)
+	case !perCPU && (d.Kind == "percpuhash" || d.Kind == "percpulruhash"):
+		failf(d.Span, "%s maps holding %s values are not supported yet", d.Kind, m.Value)
+	}
+	typ := map[[2]bool]ebpf.MapType{
+		{false, false}: ebpf.Hash, {false, true}: ebpf.LRUHash,
+		{true, false}: ebpf.PerCPUHash, {true, true}: ebpf.LRUCPUHash,
+	}[[2]bool{perCPU, lru}]
+	return typ, uint32(d.MaxEntries)
 }
 
 // userKeySize is the size of the key the script writes (a map without keys

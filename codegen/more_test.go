@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -110,5 +111,25 @@ func TestPositionedErrors(t *testing.T) {
 				t.Errorf("%s: unpositioned diagnostic %q", c.src, x.Msg)
 			}
 		}
+	}
+}
+
+func TestMapDeclarations(t *testing.T) {
+	p := compileScript(t, `let @a = lruhash(100); let @b = percpulruhash(50); let @c = hash(7);
+	BEGIN { @a[1] = 2; @b[comm] = count(); @c = 3; }`)
+	want := map[string]string{"@a": "LRUHash/100", "@b": "LRUCPUHash/50", "@c": "Hash/7"}
+	for _, m := range p.Maps {
+		spec := p.Spec.Maps[m.Name]
+		if got := fmt.Sprintf("%s/%d", spec.Type, spec.MaxEntries); got != want[m.ScriptName] {
+			t.Errorf("%s: %s, want %s", m.ScriptName, got, want[m.ScriptName])
+		}
+	}
+	l := load(t, p)
+	l.run("BEGIN")
+	if got := i64(l.value("@a", le64(1))); got != 2 {
+		t.Errorf("@a[1] = %d", got)
+	}
+	if _, err := tryCompile(`let @d = percpuarray(4); BEGIN { @d = 1; }`); err == nil || !strings.Contains(err.Error(), "not supported yet") {
+		t.Errorf("percpuarray: %v", err)
 	}
 }

@@ -169,7 +169,7 @@ func hintFor(unexpected lexer.Token, toks []token, off int) string {
 	if inPredicate(toks, off) {
 		return "a predicate is written /condition/ before the probe's block"
 	}
-	if unexpected.Type == tPunct && unexpected.Value == ">" && innermostBlock(toks, off) == tAngleOpen {
+	if unexpected.Type == tBinOp && unexpected.Value == ">" && innermostBlock(toks, off) == tAngleOpen {
 		return "inside < > blocks, end the statement with ';' before the closing '>'"
 	}
 	if prev := tokenBefore(toks, off); prev >= 1 && toks[prev].typ == tAngleClose && !closesAtStmtStart(toks[prev-1]) {

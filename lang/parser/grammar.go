@@ -83,14 +83,16 @@ type gBlock struct {
 // need a ';' unless they end the block; convert.go checks that.
 type gStmt struct {
 	node
-	If     *gIf     `parser:"(  @@"`
+	// Expression statements and assignments are the most frequent, and
+	// fail fast on the keywords that start the others.
+	Expr   *gSimple `parser:"(  @@"`
+	If     *gIf     `parser:"| @@"`
 	While  *gWhile  `parser:"| @@"`
 	For    *gFor    `parser:"| @@"`
 	Unroll *gUnroll `parser:"| @@"`
 	Block  *gBlock  `parser:"| @@"`
 	Let    *gLet    `parser:"| @@"`
 	Jump   *gJump   `parser:"| @@"`
-	Expr   *gSimple `parser:"| @@"`
 	Empty  bool     `parser:"| @\";\" )"`
 	Semis  []string `parser:"@\";\"*"`
 }
@@ -152,7 +154,7 @@ type gJump struct {
 type gSimple struct {
 	node
 	X     *gExpr  `parser:"@@"`
-	Op    *string `parser:"( @(\"=\" | \"+=\" | \"-=\" | \"*=\" | \"/=\" | \"%=\" | \"&=\" | \"|=\" | \"^=\" | \"<<=\" | \">>=\")"`
+	Op    *string `parser:"( @AssignOp"`
 	Value *gExpr  `parser:"  @@ )?"`
 }
 
@@ -219,13 +221,13 @@ type gBinary struct {
 
 type gBinOp struct {
 	node
-	Op string  `parser:"@(\"||\" | \"&&\" | \"|\" | \"^\" | \"&\" | \"==\" | \"!=\" | \"<=\" | \">=\" | \"<\" | \">\" | \"<<\" | \">>\" | \"+\" | \"-\" | \"*\" | \"/\" | \"%\")"`
+	Op string  `parser:"@BinOp"`
 	Y  *gUnary `parser:"@@"`
 }
 
 type gUnary struct {
 	node
-	Op      *string   `parser:"(  @(\"-\" | \"!\" | \"~\" | \"*\" | \"&\" | \"++\" | \"--\")"`
+	Op      *string   `parser:"(  @(PrefixOp | \"-\" | \"*\" | \"&\")"`
 	X       *gUnary   `parser:"@@"`
 	Cast    *gCast    `parser:"| @@"`
 	Postfix *gPostfix `parser:"| @@ )"`
@@ -253,17 +255,18 @@ type gPostOp struct {
 
 type gPrimary struct {
 	node
-	Int        *string    `parser:"(  @Int"`
+	// Most frequent first: participle tries alternatives in order.
+	Var        *string    `parser:"(  @Var"`
+	Map        *gMap      `parser:"| @@"`
+	Call       *gCall     `parser:"| @@"`
+	Ident      *string    `parser:"| @Ident"`
+	Int        *string    `parser:"| @Int"`
 	Str        *string    `parser:"| @String"`
+	Positional *string    `parser:"| @Positional"`
+	Paren      *gParen    `parser:"| @@"`
 	Bool       *string    `parser:"| @(\"true\" | \"false\")"`
 	Sizeof     *gSizeof   `parser:"| @@"`
-	Offsetof   *gOffsetof `parser:"| @@"`
-	Call       *gCall     `parser:"| @@"`
-	Map        *gMap      `parser:"| @@"`
-	Var        *string    `parser:"| @Var"`
-	Positional *string    `parser:"| @Positional"`
-	Ident      *string    `parser:"| @Ident"`
-	Paren      *gParen    `parser:"| @@ )"`
+	Offsetof   *gOffsetof `parser:"| @@ )"`
 }
 
 type gSizeof struct {

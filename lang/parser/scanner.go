@@ -623,7 +623,16 @@ func (s *scanner) punct(p string, start int) {
 			s.frames = s.frames[:len(s.frames)-1]
 		}
 	}
-	s.emit(tPunct, p, start)
+	switch {
+	case binaryOps[p]:
+		s.emit(tBinOp, p, start)
+	case assignOps[p]:
+		s.emit(tAssignOp, p, start)
+	case p == "!" || p == "~" || p == "++" || p == "--":
+		s.emit(tPrefixOp, p, start)
+	default:
+		s.emit(tPunct, p, start)
+	}
 }
 
 func printable(c byte) string {

@@ -27,6 +27,9 @@ const (
 	tAngleClose                             // '>' closing a block
 	tPredOpen                               // '/' opening a predicate
 	tPredClose                              // '/' closing a predicate
+	tBinOp                                  // binary operators: + - * / == && ...
+	tAssignOp                               // = += -= ... >>=
+	tPrefixOp                               // ! ~ ++ -- (- * & are BinOp)
 )
 
 // Values of the context-dependent tokens (see the const block above).
@@ -55,6 +58,24 @@ var symbols = map[string]lexer.TokenType{
 	"AngleClose": tAngleClose,
 	"PredOpen":   tPredOpen,
 	"PredClose":  tPredClose,
+	"BinOp":      tBinOp,
+	"AssignOp":   tAssignOp,
+	"PrefixOp":   tPrefixOp,
+}
+
+// Operators get their own token types so that the grammar matches "any
+// binary operator" with one token-type test rather than trying eighteen
+// literals (participle allocates a branch per alternative). Grammar
+// literals still match them by value, e.g. "*" in pointer types.
+var binaryOps = map[string]bool{
+	"||": true, "&&": true, "|": true, "^": true, "&": true, "==": true, "!=": true,
+	"<": true, "<=": true, ">": true, ">=": true, "<<": true, ">>": true,
+	"+": true, "-": true, "*": true, "/": true, "%": true,
+}
+
+var assignOps = map[string]bool{
+	"=": true, "+=": true, "-=": true, "*=": true, "/=": true, "%=": true,
+	"&=": true, "|=": true, "^=": true, "<<=": true, ">>=": true,
 }
 
 var keywords = map[string]bool{

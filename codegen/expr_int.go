@@ -82,6 +82,10 @@ func (g *gen) evalIntAt(e lang.Expr) asm.Register {
 		r := g.evalInt(x.X)
 		g.normalize(r, t)
 		return r
+	case *lang.Sizeof:
+		r := g.allocReg()
+		g.loadConst(r, g.sizeofValue(x))
+		return r
 	case *lang.Positional:
 		r := g.allocReg()
 		g.loadConst(r, g.positionalInt(x))

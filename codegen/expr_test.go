@@ -106,3 +106,12 @@ func TestComparisonsAndLogic(t *testing.T) {
 		}
 	}
 }
+
+func TestSizeof(t *testing.T) {
+	recs := evalInts(t, []string{"sizeof(uint32)", "sizeof(comm)", "sizeof(uint64)", "sizeof(pid)", "sizeof((1, comm))"})
+	for i, want := range []int64{4, 16, 8, 4, 17} {
+		if got := recs[i].int(0); got != want {
+			t.Errorf("case %d: %d, want %d", i, got, want)
+		}
+	}
+}

@@ -36,7 +36,7 @@ func provider(p *codegen.Program) string {
 func checkSupported(plan *codegen.Plan) error {
 	for _, p := range plan.Programs {
 		switch prov := provider(p); prov {
-		case provBegin, provEnd, provTracepoint, provInterval, provProfile, provSoftware:
+		case provBegin, provEnd, provTracepoint, provInterval, provProfile, provSoftware, provUprobe, provUretprobe:
 		case "kprobe", "kretprobe":
 			if !kernelHasKprobes() {
 				return fmt.Errorf("%s: this kernel does not support kprobes (it was built without CONFIG_KPROBES)", probeName(p))
@@ -100,6 +100,8 @@ func attach(p *codegen.Program, prog *ebpf.Program) ([]io.Closer, error) {
 			return nil, fmt.Errorf("%s: the rate must be at least 1", probeName(p))
 		}
 		return attachEveryCPU(p, prog, cpuClockEvent(a.PeriodNs, a.Frequency))
+	case provUprobe, provUretprobe:
+		return attachUprobe(p, prog)
 	case provSoftware:
 		attr, err := softwareAttr(p)
 		if err != nil {

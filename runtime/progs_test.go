@@ -139,6 +139,8 @@ func (b *planBuilder) prog(name string, attach *lang.Resolved, insns asm.Instruc
 		typ = ebpf.RawTracepoint
 	case provInterval, provProfile, provSoftware:
 		typ = ebpf.PerfEvent
+	case provUprobe, provUretprobe:
+		typ = ebpf.Kprobe
 	}
 	b.plan.Spec.Programs[name] = &ebpf.ProgramSpec{Name: name, Type: typ, License: "GPL", Instructions: insns}
 	b.plan.Programs = append(b.plan.Programs, &codegen.Program{Name: name, Attach: attach})
@@ -188,6 +190,7 @@ func kprobeAttach(fn string) *lang.Resolved {
 	return &lang.Resolved{Provider: "kprobe", Name: "kprobe:" + fn}
 }
 
-func uprobeAttach() *lang.Resolved {
-	return &lang.Resolved{Provider: "uprobe", Name: "uprobe:/bin/sh:main"}
+func uprobeAttach(path, fn string) *lang.Resolved {
+	return &lang.Resolved{Provider: provUprobe, Name: "uprobe:" + path + ":" + fn,
+		Point: &lang.AttachPoint{Provider: provUprobe, Parts: []string{path, fn}}}
 }

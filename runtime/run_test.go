@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -274,9 +276,12 @@ func TestRunErrors(t *testing.T) {
 			newPlan().prog("gbt_kp", kprobeAttach("vfs_read"), ret()).plan,
 			"kprobe:vfs_read: this kernel does not support kprobes (it was built without CONFIG_KPROBES)"},
 		{"no probes", newPlan().plan, "No probes to attach"},
-		{"uprobe",
-			newPlan().prog("gbt_up", uprobeAttach(), ret()).plan,
-			"uprobe:/bin/sh:main: uprobe probes are not supported yet"},
+		{"usdt",
+			newPlan().prog("gbt_us", &lang.Resolved{Provider: "usdt", Name: "usdt:/bin/sh:p:m"}, ret()).plan,
+			"usdt:/bin/sh:p:m: usdt probes are not supported yet"},
+		{"uprobe missing function",
+			newPlan().prog("gbt_up", uprobeAttach("/bin/sh", "no_such_function"), ret()).plan,
+			"uprobe:/bin/sh:no_such_function: could not find function no_such_function in /bin/sh"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -467,5 +472,69 @@ func TestRunExitUnderFlood(t *testing.T) {
 		if l != "x 1" {
 			t.Fatalf("output: %q", out)
 		}
+	}
+}
+
+// uprobeHelper builds a small Go program whose main.target a uprobe can
+// find (go test strips its own binary's symbol table).
+func uprobeHelper(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	src := `package main
+
+import (
+	"os"
+	"strconv"
+)
+
+//go:noinline
+func target(n int) int { return n + 1 }
+
+func main() {
+	n, _ := strconv.Atoi(os.Args[1])
+	s := 0
+	for i := 0; i < n; i++ {
+		s += target(i)
+	}
+	os.Exit(s * 0)
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module helper\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = "/usr/local/go/bin/go"
+	}
+	bin := filepath.Join(dir, "helper")
+	cmd := exec.Command(goTool, "build", "-o", bin, ".")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building the uprobe helper: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func TestRunUprobe(t *testing.T) {
+	const calls = 100
+	requireRoot(t)
+	bin := uprobeHelper(t)
+	plan := newPlan().withCount(countName, "@u").
+		prog("gbt_uprobe", uprobeAttach(bin, "main.target"), concat(countInsns(countName), ret())).plan
+	out, err := runPlan(t, plan, func() {
+		if out, err := exec.Command(bin, strconv.Itoa(calls)).CombinedOutput(); err != nil {
+			t.Errorf("helper: %v %s", err, out)
+		}
+	}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Attached 1 probe\n" + exitMapsText(t, plan.Maps, map[string][]output.Entry{countName: countEntry(0)})
+	want = strings.Replace(want, "@u: 0", "@u: "+strconv.Itoa(calls), 1)
+	if out != want {
+		t.Errorf("output:\n%q\nwant\n%q", out, want)
 	}
 }

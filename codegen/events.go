@@ -132,6 +132,8 @@ func (g *gen) callStmt(call *lang.Call) {
 		g.sendEvent(&Event{Kind: EvTime, Format: format, Span: call.Span}, nil)
 	case "delete":
 		g.deleteKey(call)
+	case "has_key", "strncmp", "bswap", "kptr", "uptr", "ksym", "usym":
+		g.freeReg(g.callInt(call))
 	default:
 		if call.Type() != nil && isScalar(call.Type()) {
 			g.freeReg(g.evalInt(call))

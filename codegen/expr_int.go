@@ -113,7 +113,7 @@ func (g *gen) evalIntAt(e lang.Expr) asm.Register {
 		g.loadScalar(r, l, ft)
 		return r
 	case *lang.Call:
-		failf(x.Span, "%s() as a value is not supported yet", x.Name)
+		return g.callInt(x)
 	}
 	failf(e.Pos(), "this expression is not supported yet")
 	return 0

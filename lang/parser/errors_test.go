@@ -2,6 +2,7 @@ package parser_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -76,5 +77,26 @@ func TestHugeExponentIsQuick(t *testing.T) {
 	}
 	if _, err := parser.Parse("stdin", "BEGIN { @y = 1e21 }"); err == nil {
 		t.Fatal("1e21 accepted")
+	}
+}
+
+func TestDeepInputIsRejectedNotCrashing(t *testing.T) {
+	for _, src := range []string{
+		"BEGIN { @x = " + strings.Repeat("-", 1_000_000) + "1 }",
+		"BEGIN { @x = " + strings.Repeat("(", 100_000) + "1 }",
+		"BEGIN { @x = " + strings.Repeat("(uint8)", 100_000) + "1 }",
+		"BEGIN " + strings.Repeat("{ ", 100_000),
+		"BEGIN { @x = " + strings.Repeat("@m[", 100_000) + "1 }",
+		"BEGIN { @x = " + strings.Repeat("1 ? 1 : ", 100_000) + "1 }",
+		"BEGIN { if (1) {} " + strings.Repeat("else if (1) {} ", 100_000) + "}",
+	} {
+		if _, err := parser.Parse("stdin", src); err == nil {
+			t.Errorf("deep input of %d bytes accepted", len(src))
+		}
+	}
+	// Reasonable nesting still parses.
+	src := "BEGIN { @x = " + strings.Repeat("(", 100) + "-1" + strings.Repeat(")", 100) + " }"
+	if _, err := parser.Parse("stdin", src); err != nil {
+		t.Error(err)
 	}
 }

@@ -50,7 +50,11 @@ type scanner struct {
 	headerClosed bool
 	// inAttachList: the last tokens are attach points and commas.
 	inAttachList bool
-	err          *scanError
+	// operatorRun counts consecutive operator-like tokens (see maxOperatorRun).
+	operatorRun int
+	// chained counts '?' and else within one top-level item.
+	chained int
+	err     *scanError
 }
 
 type frameKind byte
@@ -88,6 +92,25 @@ func (s *scanner) fail(start, end int, msg string) {
 }
 
 func (s *scanner) emit(typ lexer.TokenType, val string, start int) {
+	switch {
+	case typ == tBinOp || typ == tPrefixOp || typ == tTypeName || val == "(" || val == ")":
+		s.operatorRun++
+		if s.operatorRun > maxOperatorRun {
+			s.fail(start, s.pos, "expression is nested too deeply")
+		}
+	default:
+		s.operatorRun = 0
+	}
+	// Ternaries and else-if chains nest in the grammar too.
+	if val == "?" || (typ == tKeyword && val == "else") {
+		s.chained++
+		if s.chained > maxOperatorRun {
+			s.fail(start, s.pos, "expression is nested too deeply")
+		}
+	}
+	if len(s.frames) == 0 {
+		s.chained = 0
+	}
 	s.headerClosed = false
 	s.inAttachList = typ == tAttach || (s.inAttachList && val == ",")
 	s.toks = append(s.toks, token{typ: typ, val: val, start: start, end: s.pos})
@@ -107,7 +130,19 @@ func (s *scanner) top() frameKind {
 	return s.frames[len(s.frames)-1]
 }
 
-func (s *scanner) push(f frameKind) { s.frames = append(s.frames, f) }
+// Limits that keep hostile input from recursing the parser too deeply.
+const (
+	maxNesting     = 500  // open blocks, parentheses and brackets
+	maxOperatorRun = 1000 // consecutive operators, parentheses and type names
+)
+
+func (s *scanner) push(f frameKind) {
+	if len(s.frames) >= maxNesting {
+		s.fail(s.pos-1, s.pos, "nesting is too deep")
+		return
+	}
+	s.frames = append(s.frames, f)
+}
 
 // popTo pops frames up to and including the innermost frame of one of the
 // given kinds, reporting the kind popped (0 when none is open).
@@ -305,6 +340,10 @@ func (s *scanner) next() {
 	if s.atItemStart() {
 		if c == '#' {
 			s.scanDirective()
+			return
+		}
+		if c == '*' {
+			s.scanAttach() // `*:...` wildcard attach point
 			return
 		}
 		if isIdentStart(c) {

@@ -190,7 +190,9 @@ func (g *gen) program() asm.Instructions {
 	g.allocVars(g.probe.Body)
 	if g.probe.Predicate != nil {
 		g.span = g.probe.Predicate.Pos()
+		m := g.mark()
 		g.condJump(g.probe.Predicate, g.done, false)
+		g.release(m)
 	}
 	g.block(g.probe.Body)
 	g.label(g.done)

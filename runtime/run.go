@@ -178,7 +178,8 @@ func (s *session) writeGlobals() error {
 	}
 	val := make([]byte, max(codegen.GlobalsSize, int(m.ValueSize())))
 	binary.LittleEndian.PutUint64(val[codegen.GlobalStartNs:], uint64(ts.Nano()))
-	if err := m.Update(uint32(0), val[:m.ValueSize()], ebpf.UpdateAny); err != nil {
+	key := make([]byte, m.KeySize()) // index 0, whatever its width
+	if err := m.Update(key, val[:m.ValueSize()], ebpf.UpdateAny); err != nil {
 		return fmt.Errorf("could not set the start time: %s", errnoText(err))
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
@@ -536,5 +537,51 @@ func TestRunUprobe(t *testing.T) {
 	want = strings.Replace(want, "@u: 0", "@u: "+strconv.Itoa(calls), 1)
 	if out != want {
 		t.Errorf("output:\n%q\nwant\n%q", out, want)
+	}
+}
+
+func TestRunWritesStartTime(t *testing.T) {
+	const globals = "gbt_globals"
+	b := newPlan().withRing().event(printfEvent("%d\n", 1))
+	b.plan.Spec.Maps[globals] = &ebpf.MapSpec{Name: globals, Type: ebpf.Array, KeySize: 4,
+		ValueSize: codegen.GlobalsSize, MaxEntries: 1}
+	b.plan.Globals = globals
+	insns := asm.Instructions{
+		// r0 = &globals[0]
+		asm.Mov.Imm(asm.R1, 0),
+		asm.StoreMem(asm.RFP, -4, asm.R1, asm.Word),
+		asm.LoadMapPtr(asm.R1, 0).WithReference(globals),
+		asm.Mov.Reg(asm.R2, asm.RFP),
+		asm.Add.Imm(asm.R2, -4),
+		asm.FnMapLookupElem.Call(),
+		asm.JEq.Imm(asm.R0, 0, "out"),
+		// record {id 0, start} at fp-16
+		asm.LoadMem(asm.R1, asm.R0, codegen.GlobalStartNs, asm.DWord),
+		asm.StoreMem(asm.RFP, -8, asm.R1, asm.DWord),
+		asm.Mov.Imm(asm.R1, 0),
+		asm.StoreMem(asm.RFP, -16, asm.R1, asm.DWord),
+		asm.LoadMapPtr(asm.R1, 0).WithReference(ringName),
+		asm.Mov.Reg(asm.R2, asm.RFP),
+		asm.Add.Imm(asm.R2, -16),
+		asm.Mov.Imm(asm.R3, 16),
+		asm.Mov.Imm(asm.R4, 0),
+		asm.FnRingbufOutput.Call(),
+	}
+	plan := b.prog("gbt_begin", begin(), concat(insns, ret())).plan
+	var before unix.Timespec
+	unix.ClockGettime(unix.CLOCK_MONOTONIC, &before)
+	out, err := runPlan(t, plan, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var after unix.Timespec
+	unix.ClockGettime(unix.CLOCK_MONOTONIC, &after)
+	lines := strings.Split(out, "\n")
+	if len(lines) < 2 || lines[0] != "Attached 1 probe" {
+		t.Fatalf("output %q", out)
+	}
+	start, err := strconv.ParseInt(lines[1], 10, 64)
+	if err != nil || start < before.Nano() || start > after.Nano() {
+		t.Errorf("start time %q not within [%d, %d]", lines[1], before.Nano(), after.Nano())
 	}
 }

@@ -1,8 +1,15 @@
 // Package parser reads gobpftrace (bpftrace) source into the lang AST.
 //
-// Lexing is done by a context-aware scanner (scanner.go), parsing by a
-// participle grammar (grammar.go) whose result is converted into the lang
-// AST (convert*.go). Errors are *lang.Diagnostics in bpftrace's layout.
+// Lexing is done by a context-aware scanner (scanner.go: attach points,
+// predicates, and the `< ... >` block form), parsing by a participle
+// grammar (grammar.go) whose result is converted into the lang AST
+// (convert*.go). Errors are *lang.Diagnostics in bpftrace's layout
+// ("stdin:1:12-13: ERROR: syntax error, unexpected }, expecting ;").
+//
+// Integer literals: decimal, 0x hex, leading-0 octal, '_' between digits,
+// a decimal exponent (1e6), C suffixes (u, l, ul, ll, ull: ignored) and
+// time units (ns us ms s m h d: the value is converted to nanoseconds).
+// Strings take C escapes: \n \t \r \a \b \f \v \e \" \\ \' \? \xNN \NNN.
 package parser
 
 import (

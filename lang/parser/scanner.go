@@ -31,8 +31,9 @@ import (
 //     probe's body, by whitespace and the next probe's attach point
 //     (`BEGIN`, `END`, or a word followed by ':', as in `i:s:1`).
 //
-// Otherwise `>` is the greater-than operator, so `$a > $b` and `$a >> 2`
-// work inside angle blocks, and `>` inside parentheses (`if ($a > $b)`) is
+// A `>` directly followed by `>` or `=` outside a statement start is `>>`
+// or `>=`. Otherwise `>` is the greater-than operator, so `$a > $b` and
+// `$a >> 2` work inside angle blocks, and `>` inside parentheses (`if ($a > $b)`) is
 // always an operator. A comparison cannot end a line inside an angle block
 // unless wrapped in parentheses; write `;` before a `>` that should close.
 //

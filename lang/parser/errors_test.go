@@ -11,6 +11,13 @@ import (
 
 // errorCases pairs a bad script with the exact text of its diagnostics.
 var errorCases = []struct{ src, want string }{
+	{"kprobe:f { @x[pid = count(); }", "stdin:1:19-20: ERROR: syntax error, unexpected =\nkprobe:f { @x[pid = count(); }\n                  ~"},
+	{"BEGIN { printf(\"%d\\n\" pid); }", "stdin:1:23-26: ERROR: syntax error, unexpected identifier, expecting )\nBEGIN { printf(\"%d\\n\" pid); }\n                      ~~~"},
+	{"BEGIN { if ($x > 1 { } }", "stdin:1:20-21: ERROR: syntax error, unexpected {, expecting )\nBEGIN { if ($x > 1 { } }\n                   ~"},
+	{"BEGIN { @x = $y ? 1 }", "stdin:1:21-22: ERROR: syntax error, unexpected }, expecting :\nBEGIN { @x = $y ? 1 }\n                    ~"},
+	{"BEGIN { for $i : 0..10 {} }", "stdin:1:13-15: ERROR: syntax error, unexpected variable, expecting (\nBEGIN { for $i : 0..10 {} }\n            ~~"},
+	{"BEGIN { let x = 1; }", "stdin:1:13-14: ERROR: syntax error, unexpected identifier, expecting variable\nBEGIN { let x = 1; }\n            ~"},
+	{"BEGIN { return 1 2 }", "stdin:1:18-19: ERROR: syntax error, unexpected integer, expecting ;\nBEGIN { return 1 2 }\n                 ~"},
 	{"# !", "stdin:1:1-4: ERROR: invalid preprocessor directive\n# !\n~~~\nHINT: directives are written #include <file>, #include \"file\" or #define NAME value"},
 	{"BEGIN <\n  @x = 1\n  @y = 2 >", "stdin:3:3-5: ERROR: syntax error, unexpected map, expecting ;\n  @y = 2 >\n  ~~"},
 	{"BEGIN < if (1) < @x = 1 >>", "stdin:1:25-27: ERROR: syntax error, unexpected end of file\nBEGIN < if (1) < @x = 1 >>\n                        ~~\nHINT: here '>>' is the shift operator: write '> >' to close two blocks"},

@@ -101,7 +101,7 @@ func syntaxError(err error, lines lineIndex, ends map[int]int, toks []token, src
 	msg := fmt.Sprintf("syntax error, unexpected %s", describe(unexpected))
 	if inPredicate(toks, off) && unexpected.Value == "{" {
 		msg += ", expecting /"
-	} else if exp := expecting(perr.Message(), toks, off); exp != "" {
+	} else if exp := expecting(perr.Message(), toks, off); exp != "" && !callGuess(exp, toks, off) {
 		msg += ", expecting " + exp
 	}
 	d := lang.Errorf(span, "%s", msg)
@@ -112,4 +112,12 @@ func syntaxError(err error, lines lineIndex, ends map[int]int, toks []token, src
 		d.Span = lines.span(last.start, last.end)
 	}
 	return d
+}
+
+// callGuess reports whether exp is participle's guess that the identifier
+// before off starts a call: "expecting (" after `@x[pid =` misleads, as an
+// identifier alone is a complete operand.
+func callGuess(exp string, toks []token, off int) bool {
+	i := tokenBefore(toks, off)
+	return exp == "(" && i >= 0 && toks[i].typ == tIdent
 }

@@ -41,3 +41,13 @@ func effectiveCaps() (uint64, bool) {
 	}
 	return 0, false
 }
+
+// CheckPrivileges returns the one-line error a user without the rights to
+// trace gets, or nil. The command calls it before compiling, so that the
+// first thing such a user reads is what to do.
+func CheckPrivileges() error {
+	if !privileged() {
+		return privilegeError()
+	}
+	return nil
+}

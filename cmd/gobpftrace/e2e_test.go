@@ -218,16 +218,18 @@ func TestUserErrors(t *testing.T) {
 // A user without privileges gets one clear line.
 func TestNotRoot(t *testing.T) {
 	requireRoot(t)
-	cmd := exec.Command(binPath, "-e", `BEGIN { exit(); }`)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
-	out, err := cmd.CombinedOutput()
-	var exitErr *exec.ExitError
-	if !errors.As(err, &exitErr) || exitErr.ExitCode() != 1 {
-		t.Fatalf("err = %v, want exit code 1; output:\n%s", err, out)
-	}
-	want := "ERROR: gobpftrace must be run as root (or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)\n"
-	if string(out) != want {
-		t.Errorf("output %q, want %q", out, want)
+	for _, script := range []string{`BEGIN { exit(); }`, `tracepoint:syscalls:sys_enter_getppid { @ = count(); }`} {
+		cmd := exec.Command(binPath, "-e", script)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		out, err := cmd.CombinedOutput()
+		var exitErr *exec.ExitError
+		if !errors.As(err, &exitErr) || exitErr.ExitCode() != 1 {
+			t.Fatalf("err = %v, want exit code 1; output:\n%s", err, out)
+		}
+		want := "ERROR: gobpftrace must be run as root (or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)\n"
+		if string(out) != want {
+			t.Errorf("%s: output %q, want %q", script, out, want)
+		}
 	}
 }
 

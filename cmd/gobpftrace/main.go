@@ -70,6 +70,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 
+	if err := runtime.CheckPrivileges(); err != nil {
+		fmt.Fprintln(stderr, errorText(err))
+		return 1
+	}
 	env, err := runtime.NewEnv()
 	if err != nil {
 		fmt.Fprintf(stderr, "ERROR: %v\n", err)

@@ -77,7 +77,13 @@ func (c *checker) resolveTracepoint(ap *lang.AttachPoint, parts []string) []*lan
 	var out []*lang.Resolved
 	for _, p := range pairs {
 		args, err := c.env.Tracepoint(p[0], p[1])
-		if err != nil || args == nil {
+		if err != nil {
+			// The system's own words: not found, or why it could not tell
+			// (no permission, no tracefs).
+			c.errorf(ap.Span, "%v", err)
+			continue
+		}
+		if args == nil {
 			c.errorf(ap.Span, "tracepoint not found: %s:%s", p[0], p[1])
 			continue
 		}
@@ -94,8 +100,8 @@ func (c *checker) resolveTracepoint(ap *lang.AttachPoint, parts []string) []*lan
 }
 
 // tracepointArgs adapts a format file's struct to the language: char[N]
-// fields read as string[N], and pointers of syscall tracepoints point to
-// user memory.
+// fields (signed 1-byte elements; u8[N] stays an array, as in bpftrace) read
+// as string[N], and pointers of syscall tracepoints point to user memory.
 func tracepointArgs(cat, ev string, st *lang.Type) *lang.Type {
 	out := *st
 	if out.Name == "" {
@@ -107,7 +113,7 @@ func tracepointArgs(cat, ev string, st *lang.Type) *lang.Type {
 		t := f.Type
 		switch {
 		case t == nil:
-		case t.Kind == lang.KArray && t.Elem != nil && t.Elem.Kind == lang.KInt && t.Elem.Size == 1:
+		case t.Kind == lang.KArray && t.Elem != nil && t.Elem.Kind == lang.KInt && t.Elem.Size == 1 && t.Elem.Signed:
 			t = lang.StringType(t.Len)
 		case t.Kind == lang.KPtr && cat == "syscalls" && !f.DataLoc:
 			u := *t

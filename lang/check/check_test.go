@@ -183,6 +183,12 @@ func TestTypes(t *testing.T) {
 			$b: int32
 			args.next_pid: int32
 			args: struct _tracepoint_sched_sched_switch`},
+		{`tracepoint:net:inet_sock { $a = args.saddr[0] }`, `
+			$a: uint8
+			args.saddr[0]: uint8
+			args.saddr: uint8[4]
+			args: struct _tracepoint_net_inet_sock
+			0: uint8`},
 		{`tracepoint:sched:sched_process_exec { $f = str(args.filename) }`, `
 			$f: string[1024]
 			str(args.filename): string[1024]

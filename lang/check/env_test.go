@@ -72,6 +72,8 @@ var testEnv = fakeEnv{
 		field("next_comm", 40, array(lang.TInt8, 16)),
 		field("next_pid", 56, lang.TInt32),
 		field("next_prio", 60, lang.TInt32)),
+	"net:inet_sock": tp(16,
+		field("saddr", 8, array(lang.TUint8, 4))),
 	"sched:sched_process_exec": tp(24,
 		&lang.Field{Name: "filename", Offset: 8, Type: ptr(lang.TInt8), DataLoc: true},
 		field("pid", 12, lang.TInt32),

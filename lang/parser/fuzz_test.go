@@ -46,5 +46,8 @@ func FuzzParse(f *testing.F) {
 		if out2 := printer.Print(p2); out2 != out {
 			t.Fatalf("printing is not stable:\n%s\nthen\n%s", out, out2)
 		}
+		if !sameTree(p, p2) {
+			t.Fatalf("round trip changed the tree of %q:\n%s", src, out)
+		}
 	})
 }

@@ -19,6 +19,13 @@ type Options struct {
 	// OnAttached, when set, is called once every probe is attached (after
 	// the "Attached" line); tests use it to start their workload.
 	OnAttached func()
+	// TargetPID is bpftrace's -p PID: probes that can be filtered by process
+	// only fire for it, and the run ends when that process exits. 0 = none.
+	TargetPID int
+	// Command is bpftrace's -c CMD (already split into argv): it is started
+	// stopped before attaching, released once every probe is attached, its
+	// pid is `cpid`, and the run ends when it exits. Empty = none.
+	Command []string
 }
 
 func (o *Options) stdout() io.Writer {

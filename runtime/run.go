@@ -39,6 +39,9 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) error {
 	if err := checkSupported(plan); err != nil {
 		return err
 	}
+	if opts.TargetPID != 0 || len(opts.Command) != 0 {
+		return errors.New("-p and -c are not supported yet")
+	}
 	l, err := load(plan, &opts)
 	if err != nil {
 		return err

@@ -31,6 +31,8 @@ const usage = `USAGE:
 OPTIONS:
     -e PROGRAM     program text to run
     -d STAGE       print a compiler stage instead of running: ast, asm
+    -p PID         trace this process only; stop when it exits
+    -c 'CMD'       run CMD, trace it, stop when it exits
     --dry-run      compile and load the programs, but do not attach or run
     -h, --help     show this help
     -V, --version  print the version
@@ -47,6 +49,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	prog := fs.String("e", "", "program text")
 	stage := fs.String("d", "", "debug stage")
 	dryRun := fs.Bool("dry-run", false, "load but do not attach")
+	pid := fs.Int("p", 0, "trace this process only, and stop when it exits")
+	command := fs.String("c", "", "run this command and trace it")
 	showVersion := fs.Bool("V", false, "version")
 	fs.BoolVar(showVersion, "version", false, "version")
 	help := fs.Bool("h", false, "help")
@@ -102,7 +106,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	ctx, stop := runtime.SignalContext(context.Background())
 	defer stop()
-	opts := runtime.Options{Stdout: stdout, Stderr: stderr, DryRun: *dryRun}
+	opts := runtime.Options{Stdout: stdout, Stderr: stderr, DryRun: *dryRun, TargetPID: *pid}
+	if *command != "" {
+		opts.Command = strings.Fields(*command)
+	}
 	if err := runtime.Run(ctx, plan, opts); err != nil {
 		fmt.Fprintln(stderr, errorText(err))
 		return 1

@@ -13,11 +13,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
 )
 
 var (
@@ -87,11 +89,12 @@ type traceRun struct {
 	wrap []string
 }
 
-// trace runs gobpftrace and returns its output. It fails the test if any
-// BPF program that appeared while it ran is still loaded after it exited.
+// trace runs gobpftrace and returns its output. While it runs, the test
+// reads the ids of the BPF programs, maps and links the process holds (its
+// /proc fdinfo); after it exits, every one of them must be gone from the
+// kernel. Other processes' objects (tests running in parallel) never count.
 func trace(t *testing.T, r traceRun) result {
 	t.Helper()
-	before := progIDs(t)
 	argv := append(append(append([]string{}, r.wrap...), binPath), r.args...)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	var stdout bytes.Buffer
@@ -122,7 +125,7 @@ func trace(t *testing.T, r traceRun) result {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 
-	var during map[ebpf.ProgramID]bool
+	var held kernelObjects
 	var waitErr error
 	var errText string
 	done := false // the process has exited and its stderr was read
@@ -141,7 +144,10 @@ func trace(t *testing.T, r traceRun) result {
 			t.Fatalf("gobpftrace did not attach within 30s")
 		}
 		if !done {
-			during = progIDs(t)
+			held = heldObjects(cmd.Process.Pid)
+			if len(held.progs) == 0 {
+				t.Errorf("no BPF programs held by the process after it attached")
+			}
 			if r.trigger != nil {
 				r.trigger(t)
 			}
@@ -167,29 +173,79 @@ func trace(t *testing.T, r traceRun) result {
 	} else if waitErr != nil {
 		t.Fatal(waitErr)
 	}
-	after := progIDs(t)
-	for id := range during {
-		if !before[id] && after[id] {
-			t.Errorf("BPF program %d is still loaded after gobpftrace exited", id)
-		}
+	if left := held.stillLoaded(); left != "" {
+		t.Errorf("after gobpftrace exited, still in the kernel: %s", left)
 	}
 	return res
 }
 
-// progIDs lists the BPF programs loaded in the kernel.
-func progIDs(t *testing.T) map[ebpf.ProgramID]bool {
-	t.Helper()
-	ids := map[ebpf.ProgramID]bool{}
-	var id ebpf.ProgramID
-	for {
-		next, err := ebpf.ProgramGetNextID(id)
+// kernelObjects are the BPF object ids a process holds.
+type kernelObjects struct {
+	progs, maps, links []uint32
+}
+
+// heldObjects reads the ids of the BPF programs, maps and links behind the
+// file descriptors of process pid.
+func heldObjects(pid int) kernelObjects {
+	var k kernelObjects
+	files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/fdinfo/*", pid))
+	for _, f := range files {
+		data, err := os.ReadFile(f)
 		if err != nil {
-			break
+			continue
 		}
-		ids[next] = true
-		id = next
+		for _, line := range strings.Split(string(data), "\n") {
+			name, value, ok := strings.Cut(line, ":")
+			if !ok {
+				continue
+			}
+			id, err := strconv.ParseUint(strings.TrimSpace(value), 10, 32)
+			if err != nil {
+				continue
+			}
+			switch name {
+			case "prog_id":
+				k.progs = append(k.progs, uint32(id))
+			case "map_id":
+				k.maps = append(k.maps, uint32(id))
+			case "link_id":
+				k.links = append(k.links, uint32(id))
+			}
+		}
 	}
-	return ids
+	return k
+}
+
+// stillLoaded describes the objects that still exist. The kernel frees maps
+// from a work queue after the last reference goes, so it waits a little.
+func (k kernelObjects) stillLoaded() string {
+	var left []string
+	for try := 0; try < 30; try++ {
+		left = left[:0]
+		for _, id := range k.progs {
+			if p, err := ebpf.NewProgramFromID(ebpf.ProgramID(id)); err == nil {
+				p.Close()
+				left = append(left, fmt.Sprintf("program %d", id))
+			}
+		}
+		for _, id := range k.maps {
+			if m, err := ebpf.NewMapFromID(ebpf.MapID(id)); err == nil {
+				m.Close()
+				left = append(left, fmt.Sprintf("map %d", id))
+			}
+		}
+		for _, id := range k.links {
+			if l, err := link.NewFromID(link.ID(id)); err == nil {
+				l.Close()
+				left = append(left, fmt.Sprintf("link %d", id))
+			}
+		}
+		if len(left) == 0 {
+			return ""
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return strings.Join(left, ", ")
 }
 
 // runSysloop runs the helper: n getppid calls, then an open of path if set.

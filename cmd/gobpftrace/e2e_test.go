@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	goruntime "runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -248,5 +249,84 @@ func TestMountsTracefs(t *testing.T) {
 	mustExit(t, res, 0)
 	if want := "seen\n\n\n"; res.stdout != want {
 		t.Errorf("stdout %q, want %q (stderr %q)", res.stdout, want, res.stderr)
+	}
+}
+
+// cgroup is the id of the process's cgroup v2: the inode of its directory.
+// The test moves sysloop into a new cgroup before it makes its calls.
+func TestCgroupBuiltin(t *testing.T) {
+	requireRoot(t)
+	root := cgroup2Mount(t)
+	dir := filepath.Join(root, fmt.Sprintf("gobpftrace-test-%d", os.Getpid()))
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(dir)
+	var st syscall.Stat_t
+	if err := syscall.Stat(dir, &st); err != nil {
+		t.Fatal(err)
+	}
+	res := trace(t, traceRun{
+		args: []string{"-e", `tracepoint:syscalls:sys_enter_getppid /comm == "sysloop"/ { @[cgroup] = count(); }`},
+		trigger: func(t *testing.T) {
+			script := fmt.Sprintf(`echo $$ > %s/cgroup.procs && exec %s 5`, dir, sysloopPath)
+			if out, err := exec.Command("sh", "-c", script).CombinedOutput(); err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+		},
+		stop: syscall.SIGINT,
+	})
+	mustExit(t, res, 0)
+	if want := fmt.Sprintf("@[%d]: 5\n", st.Ino); !strings.Contains(res.stdout, want) {
+		t.Errorf("stdout:\n%s\nwant a line %q", res.stdout, want)
+	}
+}
+
+// cgroup2Mount finds where the cgroup v2 hierarchy is mounted.
+func cgroup2Mount(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile("/proc/mounts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 2 && f[2] == "cgroup2" {
+			return f[1]
+		}
+	}
+	t.Fatal("no cgroup2 hierarchy mounted")
+	return ""
+}
+
+// nsecs, cpu and rand in the kernel, checked by what must hold of them.
+func TestClockCPURand(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN {
+		$a = nsecs; $b = nsecs;
+		printf("%d %d\n", $b >= $a, $a > 0);
+		@cpu[cpu] = count();
+		@r[rand % 2] = count(); @r[rand % 2] = count(); @r[rand % 2] = count(); @r[rand % 2] = count();
+		@r[rand % 2] = count(); @r[rand % 2] = count(); @r[rand % 2] = count(); @r[rand % 2] = count();
+		exit();
+	}`}})
+	mustExit(t, res, 0)
+	if !strings.HasPrefix(res.stdout, "1 1\n") {
+		t.Errorf("nsecs: stdout %q", res.stdout)
+	}
+	m := regexp.MustCompile(`(?m)^@cpu\[(\d+)\]: 1$`).FindStringSubmatch(res.stdout)
+	if m == nil {
+		t.Fatalf("no @cpu line:\n%s", res.stdout)
+	}
+	if n, _ := strconv.Atoi(m[1]); n >= goruntime.NumCPU() {
+		t.Errorf("cpu %d out of range", n)
+	}
+	total := 0
+	for _, m := range regexp.MustCompile(`(?m)^@r\[[01]\]: (\d+)$`).FindAllStringSubmatch(res.stdout, -1) {
+		n, _ := strconv.Atoi(m[1])
+		total += n
+	}
+	if total != 8 {
+		t.Errorf("rand %% 2 keys do not add up to 8:\n%s", res.stdout)
 	}
 }

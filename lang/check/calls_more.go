@@ -189,7 +189,7 @@ func (c *checker) buf(call *lang.Call) *lang.Type {
 			size = int(min(n, int64(size)))
 		}
 	} else if t.Kind == lang.KArray {
-		size = sizeOf(t)
+		size = lang.SizeOf(t)
 	} else if known(t) {
 		c.errorf(call.Span, "buf() needs a length unless its argument is an array")
 		return tNone

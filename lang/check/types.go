@@ -139,53 +139,11 @@ func mergeStored(a, b *lang.Type) (*lang.Type, bool) {
 	return a, a.Equal(b)
 }
 
-// tupleType builds a tuple type with its C-like size (elements aligned to
-// their own alignment, total rounded to the largest).
+// tupleType builds a tuple type with its C-like size (lang.SizeOf).
 func tupleType(elems []*lang.Type, names []string) *lang.Type {
-	off, align := 0, 1
-	for _, e := range elems {
-		a := alignOf(e)
-		align = max(align, a)
-		off = (off + a - 1) / a * a
-		off += sizeOf(e)
-	}
-	return &lang.Type{Kind: lang.KTuple, Elems: elems, Names: names, Size: (off + align - 1) / align * align}
-}
-
-func sizeOf(t *lang.Type) int {
-	switch t.Kind {
-	case lang.KInt, lang.KString, lang.KStruct, lang.KTuple:
-		return t.Size
-	case lang.KBool:
-		return 1
-	case lang.KBuffer:
-		return 4 + t.Size
-	case lang.KArray:
-		return t.Len * sizeOf(t.Elem)
-	case lang.KVoid, lang.KNone, lang.KInvalid:
-		return 0
-	}
-	return 8
-}
-
-func alignOf(t *lang.Type) int {
-	switch t.Kind {
-	case lang.KInt:
-		return max(t.Size, 1)
-	case lang.KBool, lang.KString:
-		return 1
-	case lang.KBuffer:
-		return 4
-	case lang.KTuple:
-		a := 1
-		for _, e := range t.Elems {
-			a = max(a, alignOf(e))
-		}
-		return a
-	case lang.KArray:
-		return alignOf(t.Elem)
-	}
-	return 8
+	t := &lang.Type{Kind: lang.KTuple, Elems: elems, Names: names}
+	t.Size = lang.SizeOf(t)
+	return t
 }
 
 // varType is the type a scratch variable takes from a value.

@@ -1,0 +1,89 @@
+package lang
+
+// Memory layout of values in map keys, map values, event records and on the
+// stack. It is C-like so that the runtime can decode what the kernel wrote:
+//
+//   - KInt: Size bytes (1, 2, 4, 8), aligned to Size. KBool: 1 byte.
+//   - KString: Size bytes, NUL-padded, alignment 1.
+//   - KBuffer: {u32 len; u8 data[Size]}, alignment 4.
+//   - KTuple: elements in order, each aligned to its own alignment; the total
+//     is rounded up to the largest alignment. Offsets: TupleOffsets.
+//   - KPtr, KSym, KTimestamp...: 8 bytes (an address or a u64).
+//   - KStruct: Size bytes, alignment 8 (copied whole).
+//   - KArray: Len * SizeOf(Elem), alignment of Elem.
+
+// SizeOf returns the size in bytes of a value of type t.
+func SizeOf(t *Type) int {
+	switch t.Kind {
+	case KInt:
+		return t.Size
+	case KBool:
+		return 1
+	case KString, KStruct:
+		return t.Size
+	case KBuffer:
+		return 4 + t.Size
+	case KTuple:
+		_, size := tupleLayout(t)
+		return size
+	case KArray:
+		return t.Len * SizeOf(t.Elem)
+	case KVoid, KNone, KInvalid:
+		return 0
+	case KCount, KSum:
+		return 8
+	case KMin, KMax, KAvg, KStats:
+		return 16
+	case KHist, KLhist:
+		return 8
+	}
+	return 8
+}
+
+// AlignOf returns the alignment of a value of type t.
+func AlignOf(t *Type) int {
+	switch t.Kind {
+	case KInt:
+		return t.Size
+	case KBool, KString:
+		return 1
+	case KBuffer:
+		return 4
+	case KTuple:
+		a := 1
+		for _, e := range t.Elems {
+			a = max(a, AlignOf(e))
+		}
+		return a
+	case KArray:
+		return AlignOf(t.Elem)
+	}
+	return 8
+}
+
+// TupleOffsets returns the byte offset of each element of a KTuple.
+func TupleOffsets(t *Type) []int {
+	offs, _ := tupleLayout(t)
+	return offs
+}
+
+func tupleLayout(t *Type) ([]int, int) {
+	offs := make([]int, len(t.Elems))
+	off, align := 0, 1
+	for i, e := range t.Elems {
+		a := AlignOf(e)
+		align = max(align, a)
+		off = AlignUp(off, a)
+		offs[i] = off
+		off += SizeOf(e)
+	}
+	return offs, AlignUp(off, align)
+}
+
+// AlignUp rounds n up to a multiple of a.
+func AlignUp(n, a int) int {
+	if a <= 1 {
+		return n
+	}
+	return (n + a - 1) / a * a
+}

@@ -11,7 +11,7 @@ package main
 // shows: stderr (the "Attached" line, warnings, errors) followed by stdout.
 //
 //   - A line "^C" means the script runs until Ctrl-C: the test makes some
-//     activity (the sysloop helper, cat), sends SIGINT and compares the
+//     activity (the sysloop helper, cat, ls), sends SIGINT and compares the
 //     output's shape (see shapeMatch). In the terminal "^C" is where the
 //     first of the two newlines before the maps lands, so it stands for an
 //     empty line.
@@ -102,8 +102,10 @@ func runDocCommand(t *testing.T, c docCommand) {
 	}
 	r.trigger = func(t *testing.T) {
 		runSysloop(t, 1000, "/etc/hostname")
-		if out, err := exec.Command("cat", "/etc/hostname").CombinedOutput(); err != nil {
-			t.Fatalf("cat: %v: %s", err, out)
+		for _, args := range [][]string{{"cat", "/etc/hostname"}, {"ls", "/"}} {
+			if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+				t.Fatalf("%s: %v: %s", args[0], err, out)
+			}
 		}
 	}
 	if ctrlC {

@@ -145,7 +145,7 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 	}
 	name := kernelName("p", len(cc.plan.Programs), hint)
 	g := newGen(cc, probe, res)
-	insns := g.program()
+	insns, spans := g.program()
 	spec := &ebpf.ProgramSpec{
 		Name:         name,
 		Type:         typ,
@@ -156,7 +156,7 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 		spec.AttachTo = res.Category + "/" + res.Event
 	}
 	cc.plan.Spec.Programs[name] = spec
-	cc.plan.Programs = append(cc.plan.Programs, &Program{Name: name, Attach: res, Probe: probe})
+	cc.plan.Programs = append(cc.plan.Programs, &Program{Name: name, Attach: res, Probe: probe, Spans: spans})
 	cc.scratch = max(cc.scratch, g.scratchMax)
 }
 
@@ -184,8 +184,9 @@ func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved) *gen {
 }
 
 // program emits the body and then the prologue that the body turned out to
-// need (saving ctx, finding the scratch buffer).
-func (g *gen) program() asm.Instructions {
+// need (saving ctx, finding the scratch buffer). spans parallels the
+// instructions: the source each one was emitted for.
+func (g *gen) program() (insns asm.Instructions, spans []lang.Span) {
 	g.span = g.probe.Span
 	g.allocVars(g.probe.Body)
 	if g.probe.Predicate != nil {
@@ -200,6 +201,7 @@ func (g *gen) program() asm.Instructions {
 	body := g.finish()
 
 	pro := newEmitter()
+	pro.span = g.probe.Span
 	if g.usesCtx {
 		pro.emit(asm.Mov.Reg(regCtx, asm.R1))
 	}
@@ -216,5 +218,5 @@ func (g *gen) program() asm.Instructions {
 		pro.emit(asm.JEq.Imm(asm.R0, 0, g.resolve(g.done)))
 		pro.emit(asm.Mov.Reg(regScratch, asm.R0))
 	}
-	return append(pro.insns, body...)
+	return append(pro.insns, body...), append(pro.spans, g.spans...)
 }

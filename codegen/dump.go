@@ -1,21 +1,58 @@
 package codegen
 
 import (
+	"github.com/gobpftrace/gobpftrace/lang"
+
 	"fmt"
 	"io"
 	"sort"
+	"strings"
+
+	"github.com/cilium/ebpf/asm"
 )
 
-// Dump prints every program's instructions, with map references and helper
-// names, followed by the maps (for `-d asm`).
+// Dump prints every program's instructions for `-d asm`: grouped under the
+// script line that produced them (from Program.Spans), with jump labels,
+// map references (kernel name and script name) and helper names, followed
+// by the event table and the maps.
+//
+//	p0_sys_enter (tracepoint:raw_syscalls:sys_enter, TracePoint): 12 instructions
+//	; 1: tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }
+//		 0: MovReg dst: r1 src: rfp
 func (p *Plan) Dump(w io.Writer) {
+	script := map[string]string{}
+	for _, m := range p.Maps {
+		script[m.Name] = m.ScriptName
+	}
+	lines := strings.Split(p.Source, "\n")
 	for _, prog := range p.Programs {
 		spec := p.Spec.Programs[prog.Name]
 		if spec == nil {
 			continue
 		}
 		fmt.Fprintf(w, "%s (%s, %s): %d instructions\n", prog.Name, prog.Attach.Name, spec.Type, len(spec.Instructions))
-		fmt.Fprintf(w, "%v\n", spec.Instructions)
+		lastLine := -1
+		offset := 0
+		for i, ins := range spec.Instructions {
+			if i < len(prog.Spans) {
+				if l := prog.Spans[i].Start.Line; l != lastLine && l > 0 && l <= len(lines) {
+					fmt.Fprintf(w, "; %d: %s\n", l, strings.TrimSpace(lines[l-1]))
+					lastLine = l
+				}
+			}
+			if sym := ins.Symbol(); sym != "" {
+				fmt.Fprintf(w, "%s:\n", sym)
+			}
+			text := fmt.Sprint(ins)
+			if ins.IsLoadFromMap() {
+				if s := script[ins.Reference()]; s != "" {
+					text += " " + s
+				}
+			}
+			fmt.Fprintf(w, "\t%3d: %s\n", offset, text)
+			offset += int(ins.Size() / asm.InstructionSize)
+		}
+		fmt.Fprintln(w)
 	}
 	for id, ev := range p.Events {
 		fmt.Fprintf(w, "event %d: %s", id, eventKindNames[ev.Kind])
@@ -37,8 +74,36 @@ func (p *Plan) Dump(w io.Writer) {
 	sort.Strings(names)
 	for _, name := range names {
 		m := p.Spec.Maps[name]
-		fmt.Fprintf(w, "map %s: %s key %d value %d entries %d\n", name, m.Type, m.KeySize, m.ValueSize, m.MaxEntries)
+		fmt.Fprintf(w, "map %s: %s key %d value %d entries %d", name, m.Type, m.KeySize, m.ValueSize, m.MaxEntries)
+		if s := script[name]; s != "" {
+			fmt.Fprintf(w, " (%s)", s)
+		}
+		fmt.Fprintln(w)
 	}
+}
+
+// SourceOf returns the span of the instruction at raw offset off (in 8-byte
+// units, as the verifier numbers instructions) of program prog, and whether
+// there is one.
+func (p *Plan) SourceOf(prog *Program, off int) (span lang.Span, ok bool) {
+	spec := p.Spec.Programs[prog.Name]
+	if spec == nil {
+		return lang.Span{}, false
+	}
+	at := 0
+	for i, ins := range spec.Instructions {
+		if at == off {
+			if i < len(prog.Spans) && prog.Spans[i].Start.Line > 0 {
+				return prog.Spans[i], true
+			}
+			return lang.Span{}, false
+		}
+		at += int(ins.Size() / asm.InstructionSize)
+		if at > off {
+			break
+		}
+	}
+	return lang.Span{}, false
 }
 
 var eventKindNames = map[EventKind]string{

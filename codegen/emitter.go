@@ -38,6 +38,8 @@ func (l loc) at(delta int) loc { return loc{l.base, l.off + delta} }
 // hands out registers, stack slots and scratch memory.
 type emitter struct {
 	insns   asm.Instructions
+	// spans parallels insns: the construct each instruction came from.
+	spans   []lang.Span
 	pending string            // label waiting for the next instruction
 	alias   map[string]string // labels placed on an already labelled spot
 	nlabels int
@@ -82,6 +84,7 @@ func (e *emitter) emit(ins ...asm.Instruction) {
 			e.pending = ""
 		}
 		e.insns = append(e.insns, in)
+		e.spans = append(e.spans, e.span)
 		if ref := in.Reference(); ref != "" && !in.IsLoadFromMap() {
 			e.used[ref] = true
 		}

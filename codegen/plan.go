@@ -44,6 +44,14 @@ type Program struct {
 	Attach *lang.Resolved
 	// Probe is the probe block it was generated from.
 	Probe *lang.Probe
+	// Spans parallels Plan.Spec.Programs[Name].Instructions: the script
+	// construct (statement, expression, predicate, or the probe itself for
+	// the prologue) each instruction was emitted for. The runtime uses it to
+	// point at the script line of an instruction the verifier rejects, and
+	// `-d asm` to group instructions under their line. It is a side table
+	// rather than asm.Comment sources, which would make the kernel demand
+	// line info.
+	Spans []lang.Span
 }
 
 // Map describes one script map for reading and printing.

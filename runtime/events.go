@@ -23,6 +23,8 @@ type dispatcher struct {
 	mapOf func(script string) (*codegen.Map, *ebpf.Map)
 	// exited is set by an EvExit record.
 	exited bool
+	// json selects JSON lines output (-f json).
+	json bool
 }
 
 // handle processes one record. Problems with a record are reported on
@@ -49,7 +51,11 @@ func (d *dispatcher) handle(rec []byte) {
 			d.warn("printf: %v", err)
 			return
 		}
-		d.out.WriteString(s)
+		if d.json {
+			output.JSONPrintf(d.out, s)
+		} else {
+			d.out.WriteString(s)
+		}
 	case codegen.EvPrintValue:
 		if len(ev.Args) == 0 {
 			return
@@ -59,6 +65,10 @@ func (d *dispatcher) handle(rec []byte) {
 		if end > len(rec) {
 			d.warn("print: record too short")
 			return
+		}
+		if d.json {
+			output.JSONValue(d.out, a.Type, rec[a.Offset:end])
+			break
 		}
 		s := output.Value(a.Type, rec[a.Offset:end])
 		d.out.WriteString(s)
@@ -72,7 +82,10 @@ func (d *dispatcher) handle(rec []byte) {
 			return
 		}
 		entries, err := readMap(m)
-		if err == nil {
+		switch {
+		case err == nil && d.json:
+			err = output.JSONMap(d.out, cm, entries, ev.Top, ev.Div)
+		case err == nil:
 			err = output.Map(d.out, cm, entries, ev.Top, ev.Div)
 		}
 		if err != nil {
@@ -92,7 +105,11 @@ func (d *dispatcher) handle(rec []byte) {
 			d.warn("%s: %v", ev.Map, err)
 		}
 	case codegen.EvTime:
-		d.out.WriteString(output.Time(ev.Format, time.Now()))
+		if d.json {
+			output.JSONTime(d.out, output.Time(ev.Format, time.Now()))
+		} else {
+			d.out.WriteString(output.Time(ev.Format, time.Now()))
+		}
 	case codegen.EvExit:
 		d.exited = true
 	default:

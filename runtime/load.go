@@ -9,6 +9,7 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang"
 )
 
 // loaded holds the kernel objects of a plan.
@@ -30,6 +31,12 @@ func (l *loaded) close() {
 // so that a rejection names the probe it came from. On error nothing stays
 // loaded.
 func load(plan *codegen.Plan, opts *Options) (*loaded, error) {
+	return loadWith(plan, opts, ebpf.ProgramOptions{}, nil)
+}
+
+// loadWith is load with program options; each loaded program's verifier
+// log (when progOpts asks for one) is passed to logf.
+func loadWith(plan *codegen.Plan, opts *Options, progOpts ebpf.ProgramOptions, logf func(p *codegen.Program, log string)) (*loaded, error) {
 	l := &loaded{maps: map[string]*ebpf.Map{}, progs: map[string]*ebpf.Program{}}
 	ok := false
 	defer func() {
@@ -56,9 +63,12 @@ func load(plan *codegen.Plan, opts *Options) (*loaded, error) {
 		if err := l.resolveMaps(spec); err != nil {
 			return nil, fmt.Errorf("internal error: %s: %v", probeName(p), err)
 		}
-		prog, err := ebpf.NewProgramWithOptions(spec, ebpf.ProgramOptions{})
+		prog, err := ebpf.NewProgramWithOptions(spec, progOpts)
 		if err != nil {
-			return nil, programLoadError(p, err, opts)
+			return nil, programLoadError(plan, p, err, opts)
+		}
+		if logf != nil {
+			logf(p, prog.VerifierLog)
 		}
 		l.progs[p.Name] = prog
 	}
@@ -106,7 +116,7 @@ func mapLoadError(plan *codegen.Plan, name string, err error) error {
 	return fmt.Errorf("could not create map %s: %s", display, errnoText(err))
 }
 
-func programLoadError(p *codegen.Program, err error, opts *Options) error {
+func programLoadError(plan *codegen.Plan, p *codegen.Program, err error, opts *Options) error {
 	var verr *ebpf.VerifierError
 	if errors.As(err, &verr) {
 		if isPermission(verr.Cause) && !privileged() {
@@ -115,8 +125,12 @@ func programLoadError(p *codegen.Program, err error, opts *Options) error {
 		if opts.Verbose && len(verr.Log) > 0 {
 			writeVerifierLog(opts.stderr(), verr.Log)
 		}
+		summary := verifierSummary(verr)
 		msg := fmt.Sprintf("Error loading BPF program for %s: the kernel's verifier rejected it (%s)",
-			probeName(p), verifierSummary(verr))
+			probeName(p), summary)
+		if d := rejectedAt(plan, p, verr.Log, summary, opts.Verbose); d != nil {
+			return errors.New(strings.TrimSuffix(lang.Format(plan.File, plan.Source, d), "\n"))
+		}
 		if !opts.Verbose && len(verr.Log) > 0 {
 			msg += "; run with -v to see the verifier log"
 		}

@@ -26,7 +26,26 @@ type Options struct {
 	// stopped before attaching, released once every probe is attached, its
 	// pid is `cpid`, and the run ends when it exits. Empty = none.
 	Command []string
+	// Format is the output format: "text" (or "") prints like bpftrace's
+	// text output; "json" writes one JSON object per line in bpftrace's
+	// shapes (see runtime/output/json.go), the attached-probes line
+	// included (on Stdout, unless Quiet).
+	Format string
+	// HelperErrors is bpftrace's -k: report BPF helper calls that fail.
+	// Accepted and kept here; codegen does not emit the checks yet, so it
+	// has no effect so far.
+	HelperErrors bool
+	// FlushEvents flushes Stdout after every event instead of when the
+	// ring buffer runs empty (-B none and -B line).
+	FlushEvents bool
+	// OnLoaded, when set, is called once the programs are loaded with a
+	// function that prints the current contents of every map to w (as at
+	// exit, without the leading blank lines). It may be called from any
+	// goroutine until Run returns; the REPL uses it for `.maps`.
+	OnLoaded func(printMaps func(w io.Writer) error)
 }
+
+func (o *Options) json() bool { return o.Format == "json" }
 
 func (o *Options) stdout() io.Writer {
 	if o.Stdout == nil {

@@ -53,7 +53,7 @@ func (s *session) poll(ctx context.Context, drainOnly bool) error {
 			if s.disp.exited {
 				return s.out.Flush()
 			}
-			if rec.Remaining == 0 {
+			if rec.Remaining == 0 || s.opts.FlushEvents {
 				s.out.Flush()
 			}
 		case errors.Is(err, os.ErrDeadlineExceeded):

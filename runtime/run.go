@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/ringbuf"
@@ -74,7 +75,10 @@ func (s *session) run(ctx context.Context) error {
 	defer s.closeRing()
 	s.out = bufio.NewWriterSize(s.opts.stdout(), 64<<10)
 	defer s.out.Flush()
-	s.disp = &dispatcher{plan: s.plan, out: s.out, stderr: s.opts.stderr(), mapOf: s.mapOf}
+	s.disp = &dispatcher{plan: s.plan, out: s.out, stderr: s.opts.stderr(), mapOf: s.mapOf, json: s.opts.json()}
+	if s.opts.OnLoaded != nil {
+		s.opts.OnLoaded(s.printMapsNow)
+	}
 
 	// Start: BEGIN, then the probes, then the "Attached" line.
 	if err := s.writeGlobals(); err != nil {
@@ -87,7 +91,13 @@ func (s *session) run(ctx context.Context) error {
 		return err
 	}
 	if !s.opts.Quiet && ctx.Err() == nil {
-		printAttached(s.opts.stderr(), len(begins)+len(ends)+len(probes))
+		n := len(begins) + len(ends) + len(probes)
+		if s.opts.json() {
+			output.JSONAttached(s.out, n)
+			s.out.Flush()
+		} else {
+			printAttached(s.opts.stderr(), n)
+		}
 	}
 	if s.opts.OnAttached != nil {
 		s.opts.OnAttached()
@@ -113,10 +123,27 @@ func (s *session) run(ctx context.Context) error {
 	if err := s.drain(); err != nil {
 		return err
 	}
-	if err := output.ExitMaps(s.out, s.plan.Maps, s.readScriptMap); err != nil {
+	exitMaps := output.ExitMaps
+	if s.opts.json() {
+		exitMaps = output.JSONExitMaps
+	}
+	if err := exitMaps(s.out, s.plan.Maps, s.readScriptMap); err != nil {
 		return fmt.Errorf("could not print maps: %v", err)
 	}
 	return s.out.Flush()
+}
+
+// printMapsNow prints every map's current contents to w.
+func (s *session) printMapsNow(w io.Writer) error {
+	if s.opts.json() {
+		return output.JSONExitMaps(w, s.plan.Maps, s.readScriptMap)
+	}
+	var sb strings.Builder
+	if err := output.ExitMaps(&sb, s.plan.Maps, s.readScriptMap); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, strings.TrimPrefix(sb.String(), "\n\n"))
+	return err
 }
 
 // splitPrograms separates BEGIN and END programs, which are run, from the

@@ -2,17 +2,23 @@
 //
 //	gobpftrace -e 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }'
 //	gobpftrace script.bt [ARGS...]
+//	gobpftrace            (interactive session)
+//
+// See docs/cli.md for every option.
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"golang.org/x/sys/unix"
+
+	"github.com/gobpftrace/gobpftrace/cmd/gobpftrace/repl"
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/lang/check"
@@ -23,20 +29,12 @@ import (
 
 const version = "gobpftrace v0.1.0"
 
-const usage = `USAGE:
-    gobpftrace [options] filename [args...]
-    gobpftrace [options] - [args...]
-    gobpftrace [options] -e 'program' [args...]
-
-OPTIONS:
-    -e PROGRAM     program text to run
-    -d STAGE       print a compiler stage instead of running: ast, asm
-    -p PID         trace this process only; stop when it exits
-    -c 'CMD'       run CMD, trace it, stop when it exits
-    --dry-run      compile and load the programs, but do not attach or run
-    -h, --help     show this help
-    -V, --version  print the version
-`
+// Exit codes, as bpftrace's: 0 for a run that ended normally (Ctrl-C,
+// exit(), the traced process ending), 1 for any error.
+const (
+	exitOK    = 0
+	exitError = 1
+)
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
@@ -44,89 +42,120 @@ func main() {
 
 // run is main without process exit, so tests can call it.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("gobpftrace", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	prog := fs.String("e", "", "program text")
-	stage := fs.String("d", "", "debug stage")
-	dryRun := fs.Bool("dry-run", false, "load but do not attach")
-	pid := fs.Int("p", 0, "trace this process only, and stop when it exits")
-	command := fs.String("c", "", "run this command and trace it")
-	showVersion := fs.Bool("V", false, "version")
-	fs.BoolVar(showVersion, "version", false, "version")
-	help := fs.Bool("h", false, "help")
-	fs.BoolVar(help, "help", false, "help")
-	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(stderr, "ERROR: %v\n\n%s", err, usage)
-		return 1
-	}
-	switch {
-	case *help:
-		fmt.Fprint(stdout, usage)
-		return 0
-	case *showVersion:
-		fmt.Fprintln(stdout, version)
-		return 0
-	}
-
-	file, src, params, err := loadScript(*prog, fs.Args(), stdin)
+	o, err := parseArgs(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "ERROR: %v\n\n%s", err, usage)
-		return 1
+		return exitError
+	}
+	switch {
+	case o.help:
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	case o.version:
+		fmt.Fprintln(stdout, version)
+		return exitOK
+	case o.info:
+		if err := printInfo(stdout); err != nil {
+			fmt.Fprintln(stderr, errorText(err))
+			return exitError
+		}
+		return exitOK
+	case o.list:
+		return listProbes(o, stdout, stderr)
+	}
+
+	if !o.hasProgram && len(o.positional) == 0 {
+		if isTerminal(stdin) && len(o.stages) == 0 {
+			return startREPL(o, stdin, stdout, stderr)
+		}
+		fmt.Fprintf(stderr, "ERROR: no program given: use -e 'program', a script file or - for stdin\n\n%s", usage)
+		return exitError
+	}
+	file, src, params, err := loadScript(o, stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "ERROR: %v\n", err)
+		return exitError
+	}
+
+	// -d ast needs no kernel: parse and print.
+	if len(o.stages) == 1 && o.stages[0] == "ast" {
+		prog, err := parser.Parse(file, src)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return exitError
+		}
+		fmt.Fprint(stdout, printer.Print(prog))
+		return exitOK
 	}
 
 	if err := runtime.CheckPrivileges(); err != nil {
 		fmt.Fprintln(stderr, errorText(err))
-		return 1
+		return exitError
 	}
 	env, err := runtime.NewEnv()
 	if err != nil {
-		fmt.Fprintf(stderr, "ERROR: %v\n", err)
-		return 1
+		fmt.Fprintln(stderr, errorText(err))
+		return exitError
 	}
 	plan, checked, err := compile(file, src, params, env)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
-		return 1
+		return exitError
 	}
-	for _, w := range checked.Warnings {
-		fmt.Fprint(stderr, lang.Format(file, src, w))
+	if !o.noWarnings {
+		for _, w := range checked.Warnings {
+			fmt.Fprint(stderr, lang.Format(file, src, w))
+		}
 	}
-	switch *stage {
-	case "":
-	case "ast":
-		fmt.Fprint(stdout, printer.Print(checked.Prog))
-		return 0
-	case "asm":
-		plan.Dump(stdout)
-		return 0
-	default:
-		fmt.Fprintf(stderr, "ERROR: unknown stage %q for -d (use ast or asm)\n", *stage)
-		return 1
+	if len(o.stages) > 0 {
+		return printStages(o.stages, plan, checked, stdout, stderr)
 	}
 
+	out, closeOut, err := openOutput(o, stdout)
+	if err != nil {
+		fmt.Fprintln(stderr, errorText(err))
+		return exitError
+	}
 	ctx, stop := runtime.SignalContext(context.Background())
 	defer stop()
-	opts := runtime.Options{Stdout: stdout, Stderr: stderr, DryRun: *dryRun, TargetPID: *pid}
-	if *command != "" {
-		opts.Command = strings.Fields(*command)
+	opts := runtimeOptions(o, out, stderr)
+	runErr := runtime.Run(ctx, plan, opts)
+	if err := closeOut(); err != nil && runErr == nil {
+		runErr = fmt.Errorf("could not write the output: %v", err)
 	}
-	if err := runtime.Run(ctx, plan, opts); err != nil {
-		fmt.Fprintln(stderr, errorText(err))
-		return 1
+	if runErr != nil {
+		fmt.Fprintln(stderr, errorText(runErr))
+		return exitError
 	}
-	return 0
+	return exitOK
+}
+
+// runtimeOptions maps the command line onto runtime.Options.
+func runtimeOptions(o *options, out, stderr io.Writer) runtime.Options {
+	opts := runtime.Options{
+		Stdout:       out,
+		Stderr:       stderr,
+		DryRun:       o.dryRun,
+		Quiet:        o.quiet,
+		Verbose:      o.verbose,
+		TargetPID:    o.pid,
+		Format:       o.format,
+		HelperErrors: o.helperErrs,
+		FlushEvents:  o.buffering == "none" || o.buffering == "line",
+	}
+	if o.command != "" {
+		opts.Command = strings.Fields(o.command)
+	}
+	return opts
 }
 
 // loadScript returns the script's file name (for messages), its text and
 // the positional parameters.
-func loadScript(prog string, rest []string, stdin io.Reader) (string, string, []string, error) {
-	if prog != "" {
-		return "stdin", prog, rest, nil
+func loadScript(o *options, stdin io.Reader) (string, string, []string, error) {
+	if o.hasProgram {
+		return "stdin", o.program, o.positional, nil
 	}
-	if len(rest) == 0 {
-		return "", "", nil, errors.New("no program given: use -e 'program' or a script file")
-	}
-	name := rest[0]
+	name := o.positional[0]
 	var data []byte
 	var err error
 	if name == "-" {
@@ -136,9 +165,9 @@ func loadScript(prog string, rest []string, stdin io.Reader) (string, string, []
 		data, err = os.ReadFile(name)
 	}
 	if err != nil {
-		return "", "", nil, fmt.Errorf("could not read script: %v", unwrapPathError(err))
+		return "", "", nil, fmt.Errorf("could not read the script: %v", unwrapPathError(err))
 	}
-	return name, string(data), rest[1:], nil
+	return name, string(data), o.positional[1:], nil
 }
 
 // compile runs the front end and codegen.
@@ -156,6 +185,147 @@ func compile(file, src string, params []string, env lang.Env) (*codegen.Plan, *l
 		return nil, nil, err
 	}
 	return plan, checked, nil
+}
+
+// openOutput returns where the script's output goes (-o, -B) and a
+// function that flushes and closes it. The file is created like bpftrace
+// does (truncated, mode 0644), but a symbolic link is never followed.
+func openOutput(o *options, stdout io.Writer) (io.Writer, func() error, error) {
+	var w io.Writer = stdout
+	closeFile := func() error { return nil }
+	if o.outFile != "" {
+		f, err := openNoFollow(o.outFile)
+		if err != nil {
+			return nil, nil, err
+		}
+		w, closeFile = f, f.Close
+	}
+	switch o.buffering {
+	case "full":
+		bw := bufio.NewWriterSize(w, 64<<10)
+		return bw, func() error {
+			err := bw.Flush()
+			if cerr := closeFile(); err == nil {
+				err = cerr
+			}
+			return err
+		}, nil
+	case "line":
+		lw := &lineWriter{w: w}
+		return lw, func() error {
+			err := lw.flush()
+			if cerr := closeFile(); err == nil {
+				err = cerr
+			}
+			return err
+		}, nil
+	}
+	return w, closeFile, nil
+}
+
+// openNoFollow opens path for writing, refusing a symbolic link as the
+// last component (O_NOFOLLOW): a link planted where the output should go
+// must not make a root process overwrite its target.
+func openNoFollow(path string) (*os.File, error) {
+	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
+	if err != nil {
+		if errors.Is(err, unix.ELOOP) {
+			return nil, fmt.Errorf("could not open output file %s: it is a symbolic link, which -o does not follow", path)
+		}
+		return nil, fmt.Errorf("could not open output file %s: %v", path, err)
+	}
+	return os.NewFile(uintptr(fd), path), nil
+}
+
+// lineWriter passes whole lines through and keeps a partial line until its
+// newline (or the end) arrives: -B line.
+type lineWriter struct {
+	w   io.Writer
+	buf []byte
+}
+
+func (l *lineWriter) Write(p []byte) (int, error) {
+	l.buf = append(l.buf, p...)
+	if i := strings.LastIndexByte(string(l.buf), '\n'); i >= 0 {
+		_, err := l.w.Write(l.buf[:i+1])
+		l.buf = append(l.buf[:0], l.buf[i+1:]...)
+		if err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+func (l *lineWriter) flush() error {
+	if len(l.buf) == 0 {
+		return nil
+	}
+	_, err := l.w.Write(l.buf)
+	l.buf = l.buf[:0]
+	return err
+}
+
+// listProbes implements -l [PATTERN].
+func listProbes(o *options, stdout, stderr io.Writer) int {
+	pattern := ""
+	if o.hasProgram {
+		fmt.Fprintln(stderr, "ERROR: -l with -e is not supported yet: give a pattern instead")
+		return exitError
+	}
+	if len(o.positional) > 0 {
+		pattern = o.positional[0]
+	}
+	if len(o.positional) > 1 {
+		fmt.Fprintf(stderr, "ERROR: -l takes one pattern (%d given)\n\n%s", len(o.positional), usage)
+		return exitError
+	}
+	if err := runtime.CheckPrivileges(); err != nil {
+		fmt.Fprintln(stderr, errorText(err))
+		return exitError
+	}
+	if err := listProbesFunc(stdout, pattern, o.verbose); err != nil {
+		fmt.Fprintln(stderr, errorText(err))
+		return exitError
+	}
+	return exitOK
+}
+
+// startREPL runs the interactive session.
+func startREPL(o *options, stdin io.Reader, stdout, stderr io.Writer) int {
+	if err := runtime.CheckPrivileges(); err != nil {
+		fmt.Fprintln(stderr, errorText(err))
+		return exitError
+	}
+	env, err := runtime.NewEnv()
+	if err != nil {
+		fmt.Fprintln(stderr, errorText(err))
+		return exitError
+	}
+	cfg := repl.Config{
+		Stdin:  stdin,
+		Stdout: stdout,
+		Stderr: stderr,
+		Env:    env,
+		Options: func(out io.Writer) runtime.Options {
+			return runtimeOptions(o, out, stderr)
+		},
+		Version: version,
+	}
+	if err := repl.Run(cfg); err != nil {
+		fmt.Fprintln(stderr, errorText(err))
+		return exitError
+	}
+	return exitOK
+}
+
+// isTerminal reports whether r is a terminal.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
 }
 
 // errorText gives runtime errors bpftrace's "ERROR: " prefix once.

@@ -97,7 +97,7 @@ func linearLabel(v, step int64) item {
 	case v%kilo == 0:
 		s = fmt.Sprintf("%dK", v/kilo)
 	}
-	return item{kind: itemSymbol, s: s, u: uint64(v)}
+	return item{kind: itemSymbol, s: s, u: uint64(v), signed: v < 0}
 }
 
 // buildLinear: bucket 0 holds v < min, bucket i holds

@@ -76,10 +76,31 @@ type valueEntry struct {
 }
 
 func writeValueMap(sb *strings.Builder, m *codegen.Map, entries []Entry, top int64, div uint64) {
-	v := m.Value
-	if v == nil {
-		v = lang.TUint64
+	v := valueType(m)
+	xs := sortedValueEntries(m, entries)
+	for n := skipCount(len(xs), top); n < len(xs); n++ {
+		x := xs[n]
+		text := aggregateText(v, x.values, div)
+		if m.Key == nil {
+			// A map without keys prints its one value.
+			sb.WriteString(m.ScriptName + ": " + text + "\n")
+			return
+		}
+		sb.WriteString(m.ScriptName + "[" + keyText(m.Key, x.key) + "]: " + text + "\n")
 	}
+}
+
+func valueType(m *codegen.Map) *lang.Type {
+	if m.Value == nil {
+		return lang.TUint64
+	}
+	return m.Value
+}
+
+// sortedValueEntries orders the entries of a map that is not a histogram
+// as bpftrace prints them.
+func sortedValueEntries(m *codegen.Map, entries []Entry) []valueEntry {
+	v := valueType(m)
 	xs := make([]valueEntry, len(entries))
 	for n, e := range entries {
 		xs[n] = valueEntry{key: e.Key, values: e.Values}
@@ -122,16 +143,7 @@ func writeValueMap(sb *strings.Builder, m *codegen.Map, entries []Entry, top int
 	default:
 		sortByKey(xs, m.Key, func(x valueEntry) []byte { return x.key })
 	}
-	for n := skipCount(len(xs), top); n < len(xs); n++ {
-		x := xs[n]
-		text := aggregateText(v, x.values, div)
-		if m.Key == nil {
-			// A map without keys prints its one value.
-			sb.WriteString(m.ScriptName + ": " + text + "\n")
-			return
-		}
-		sb.WriteString(m.ScriptName + "[" + keyText(m.Key, x.key) + "]: " + text + "\n")
-	}
+	return xs
 }
 
 func pick[T any](cond bool, a, b T) T {
@@ -173,10 +185,26 @@ type histEntry struct {
 	total   uint64
 }
 
-// writeHistMap groups the kernel entries (user key + u64 bucket index) by
-// user key, orders keys bytewise (bpftrace collects them in a std::map) and
-// then by the total of their buckets.
 func writeHistMap(sb *strings.Builder, m *codegen.Map, entries []Entry, top int64, div uint64) {
+	xs := sortedHistEntries(m, entries)
+	for n := skipCount(len(xs), top); n < len(xs); n++ {
+		h := buildHistogram(m.Value, xs[n].buckets, div)
+		if m.Key == nil {
+			sb.WriteString(m.ScriptName + ":\n")
+			h.write(sb)
+			sb.WriteString("\n")
+			return
+		}
+		sb.WriteString(m.ScriptName + "[" + keyText(m.Key, xs[n].key) + "]:\n")
+		h.write(sb)
+		sb.WriteString("\n")
+	}
+}
+
+// sortedHistEntries groups the kernel entries (user key + u64 bucket index)
+// by user key, orders keys bytewise (bpftrace collects them in a std::map)
+// and then by the total of their buckets.
+func sortedHistEntries(m *codegen.Map, entries []Entry) []*histEntry {
 	// The bucket is the key's last 8 bytes (see codegen.Map).
 	keySize, bucketOff := 0, m.KeySize-8
 	if m.Key != nil {
@@ -205,16 +233,5 @@ func writeHistMap(sb *strings.Builder, m *codegen.Map, entries []Entry, top int6
 	}
 	sort.SliceStable(xs, func(i, j int) bool { return bytes.Compare(xs[i].key, xs[j].key) < 0 })
 	sortByValue(xs, func(a, b *histEntry) bool { return a.total < b.total })
-	for n := skipCount(len(xs), top); n < len(xs); n++ {
-		h := buildHistogram(m.Value, xs[n].buckets, div)
-		if m.Key == nil {
-			sb.WriteString(m.ScriptName + ":\n")
-			h.write(sb)
-			sb.WriteString("\n")
-			return
-		}
-		sb.WriteString(m.ScriptName + "[" + keyText(m.Key, xs[n].key) + "]:\n")
-		h.write(sb)
-		sb.WriteString("\n")
-	}
+	return xs
 }

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Command-line parsing, the way bpftrace's getopt_long does it: short
+// options may be combined (-lv, -qe 'prog'), an option's argument may be
+// attached (-dasm, -otrace.txt) or the next word, long options are
+// written --name or --name=value, options may come anywhere (after the
+// script file or the positional parameters too), and "--" ends them:
+// every word after it is positional, even one starting with '-'.
+
+// options is the parsed command line.
+type options struct {
+	program    string // -e
+	hasProgram bool
+	list       bool // -l
+	verbose    bool // -v
+	stages     []string
+	outFile    string // -o
+	format     string // -f: text or json
+	quiet      bool   // -q
+	buffering  string // -B: none, line or full ("" = default)
+	helperErrs bool   // -k
+	unsafe     bool   // --unsafe
+	dryRun     bool   // --dry-run
+	info       bool   // --info
+	noWarnings bool   // --no-warnings
+	pid        int    // -p
+	command    string // -c
+	help       bool
+	version    bool
+	// positional holds every non-option word in order: the script file
+	// (unless -e was given), then the parameters $1...
+	positional []string
+}
+
+// usageError is a bad command line: one line of explanation, then usage.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+// optSpec describes one option.
+type optSpec struct {
+	short   byte   // 0 when long only
+	long    string // "" when short only
+	hasArg  bool
+	argName string
+	apply   func(o *options, arg string) error
+}
+
+var stageNames = []string{"ast", "types", "asm", "verifier"}
+
+var optSpecs = []optSpec{
+	{short: 'e', hasArg: true, argName: "PROGRAM", apply: func(o *options, a string) error {
+		o.program, o.hasProgram = a, true
+		return nil
+	}},
+	{short: 'l', apply: func(o *options, _ string) error { o.list = true; return nil }},
+	{short: 'v', apply: func(o *options, _ string) error { o.verbose = true; return nil }},
+	{short: 'd', hasArg: true, argName: "STAGE", apply: func(o *options, a string) error {
+		for _, s := range strings.Split(a, ",") {
+			ok := false
+			for _, n := range stageNames {
+				ok = ok || s == n
+			}
+			if s == "all" {
+				o.stages = append(o.stages, stageNames...)
+				continue
+			}
+			if !ok {
+				return usagef("unknown stage for -d: %q (use %s or all)", s, strings.Join(stageNames, ", "))
+			}
+			o.stages = append(o.stages, s)
+		}
+		return nil
+	}},
+	{short: 'o', hasArg: true, argName: "FILE", apply: func(o *options, a string) error {
+		if a == "" {
+			return usagef("-o needs a file name")
+		}
+		o.outFile = a
+		return nil
+	}},
+	{short: 'f', hasArg: true, argName: "FORMAT", apply: func(o *options, a string) error {
+		if a != "text" && a != "json" {
+			return usagef("Invalid output format %q (use text or json)", a)
+		}
+		o.format = a
+		return nil
+	}},
+	{short: 'q', apply: func(o *options, _ string) error { o.quiet = true; return nil }},
+	{short: 'B', hasArg: true, argName: "MODE", apply: func(o *options, a string) error {
+		if a != "none" && a != "line" && a != "full" {
+			return usagef("Invalid buffering mode %q for -B (use none, line or full)", a)
+		}
+		o.buffering = a
+		return nil
+	}},
+	{short: 'k', apply: func(o *options, _ string) error { o.helperErrs = true; return nil }},
+	{short: 'p', hasArg: true, argName: "PID", apply: func(o *options, a string) error {
+		n, err := parsePID(a)
+		if err != nil {
+			return err
+		}
+		o.pid = n
+		return nil
+	}},
+	{short: 'c', hasArg: true, argName: "CMD", apply: func(o *options, a string) error {
+		if strings.TrimSpace(a) == "" {
+			return usagef("-c needs a command")
+		}
+		o.command = a
+		return nil
+	}},
+	{short: 'h', long: "help", apply: func(o *options, _ string) error { o.help = true; return nil }},
+	{short: 'V', long: "version", apply: func(o *options, _ string) error { o.version = true; return nil }},
+	{long: "unsafe", apply: func(o *options, _ string) error { o.unsafe = true; return nil }},
+	{long: "dry-run", apply: func(o *options, _ string) error { o.dryRun = true; return nil }},
+	{long: "info", apply: func(o *options, _ string) error { o.info = true; return nil }},
+	{long: "no-warnings", apply: func(o *options, _ string) error { o.noWarnings = true; return nil }},
+}
+
+func parsePID(a string) (int, error) {
+	n := 0
+	if a == "" {
+		return 0, usagef("Invalid PID: %q", a)
+	}
+	for _, c := range a {
+		if c < '0' || c > '9' || n > 1<<30 {
+			return 0, usagef("Invalid PID: %q", a)
+		}
+		n = n*10 + int(c-'0')
+	}
+	if n == 0 {
+		return 0, usagef("Invalid PID: %q", a)
+	}
+	return n, nil
+}
+
+func findShort(c byte) *optSpec {
+	for i := range optSpecs {
+		if optSpecs[i].short == c {
+			return &optSpecs[i]
+		}
+	}
+	return nil
+}
+
+// parseArgs parses the command line (without the program name).
+func parseArgs(args []string) (*options, error) {
+	o := &options{}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			o.positional = append(o.positional, args[i+1:]...)
+			return o, nil
+		case strings.HasPrefix(a, "--"):
+			name, val, hasVal := strings.Cut(a[2:], "=")
+			var spec *optSpec
+			for j := range optSpecs {
+				if optSpecs[j].long == name {
+					spec = &optSpecs[j]
+				}
+			}
+			if spec == nil {
+				return nil, usagef("unrecognized option '--%s'", name)
+			}
+			if spec.hasArg {
+				if !hasVal {
+					if i+1 >= len(args) {
+						return nil, usagef("option '--%s' requires an argument", name)
+					}
+					i++
+					val = args[i]
+				}
+			} else if hasVal {
+				return nil, usagef("option '--%s' doesn't allow an argument", name)
+			}
+			if err := spec.apply(o, val); err != nil {
+				return nil, err
+			}
+		case len(a) > 1 && a[0] == '-':
+			for k := 1; k < len(a); k++ {
+				spec := findShort(a[k])
+				if spec == nil {
+					return nil, usagef("invalid option -- '%c'", a[k])
+				}
+				val := ""
+				if spec.hasArg {
+					if k+1 < len(a) {
+						val = a[k+1:]
+					} else if i+1 < len(args) {
+						i++
+						val = args[i]
+					} else {
+						return nil, usagef("option requires an argument -- '%c'", a[k])
+					}
+					k = len(a)
+				}
+				if err := spec.apply(o, val); err != nil {
+					return nil, err
+				}
+			}
+		default:
+			// A lone "-" (stdin) is positional too.
+			o.positional = append(o.positional, a)
+		}
+	}
+	return o, nil
+}
+
+// usage is printed by -h and after a command-line error.
+const usage = `USAGE:
+    gobpftrace [options] filename [args...]
+    gobpftrace [options] - [args...]
+    gobpftrace [options] -e 'program' [args...]
+    gobpftrace                              (no program: interactive session)
+
+OPTIONS:
+    -e PROGRAM     program text to run
+    -l [PATTERN]   list probes (tracepoints, software events...) matching PATTERN
+    -v             verbose: details on stderr, the verifier log of a rejected program
+    -d STAGE       print a compiler stage instead of running:
+                   ast, types, asm, verifier, or all (comma-separated list allowed)
+    -o FILE        write the output to FILE (never through a symbolic link)
+    -f FORMAT      output format: text (default) or json
+    -q             quiet: no "Attached N probes" line
+    -B MODE        output buffering: none, line or full
+    -k             report errors returned by BPF helpers
+    -p PID         trace this process only; stop when it exits
+    -c 'CMD'       run CMD, trace it, stop when it exits
+    --unsafe       allow builtins that change the system
+    --dry-run      compile and load the programs, but do not attach or run
+    --info         print what this kernel supports, probed feature by feature
+    --no-warnings  do not print warnings
+    -h, --help     show this help
+    -V, --version  print the version
+    --             end of options: what follows is positional ($1, $2...)
+
+ENVIRONMENT:
+    BPFTRACE_MAX_STRLEN      bytes a string may hold (default 1024)
+    BPFTRACE_MAX_MAP_KEYS    entries of each map (default 4096)
+    (any config setting NAME can be set as BPFTRACE_NAME; see docs/cli.md)
+
+EXAMPLES:
+    gobpftrace -e 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }'
+    gobpftrace -l 'tracepoint:syscalls:*open*'
+    gobpftrace -f json -e 'interval:s:1 { printf("tick\n"); exit(); }'
+`

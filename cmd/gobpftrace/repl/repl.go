@@ -1,0 +1,434 @@
+// Package repl is gobpftrace's interactive session: each probe block typed
+// at the prompt is compiled, loaded and attached at once, and its output
+// streams while the prompt stays usable. Ctrl-C detaches every running
+// probe, prints its maps and returns to the prompt.
+//
+//	gobpftrace> tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }
+//	Attached 1 probe
+//	gobpftrace> ^C
+//	@[bash]: 12
+//
+// Commands start with a dot: .probes .maps .asm .clear .help .quit.
+package repl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/chzyer/readline"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/lang/parser"
+	"github.com/gobpftrace/gobpftrace/runtime"
+)
+
+// Config is what the session needs from the command line.
+type Config struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Env answers tracepoint questions (runtime.NewEnv).
+	Env lang.Env
+	// Options returns the runtime options for one entry, writing to out.
+	Options func(out io.Writer) runtime.Options
+	// Version is printed in the banner.
+	Version string
+	// HistoryFile defaults to ~/.gobpftrace_history.
+	HistoryFile string
+}
+
+const (
+	prompt     = "gobpftrace> "
+	contPrompt = "       ...> "
+)
+
+// entry is one compiled probe block, running or done.
+type entry struct {
+	id        int
+	text      string
+	plan      *codegen.Plan
+	cancel    context.CancelFunc
+	done      chan struct{}
+	mu        sync.Mutex
+	printMaps func(io.Writer) error
+	discard   bool // .clear: drop whatever it still prints
+}
+
+// Write passes the entry's output on unless it was cleared.
+type entryWriter struct {
+	e *entry
+	w io.Writer
+}
+
+func (w entryWriter) Write(p []byte) (int, error) {
+	w.e.mu.Lock()
+	discard := w.e.discard
+	w.e.mu.Unlock()
+	if discard {
+		return len(p), nil
+	}
+	return w.w.Write(p)
+}
+
+type session struct {
+	cfg     Config
+	rl      *readline.Instance
+	out     io.Writer
+	errOut  io.Writer
+	mu      sync.Mutex
+	running []*entry
+	lastID  int
+	last    *codegen.Plan // the last entry's plan, for .asm
+	known   map[string]bool
+}
+
+// Run runs the session until .quit or end of input.
+func Run(cfg Config) error {
+	if cfg.HistoryFile == "" {
+		if home, err := os.UserHomeDir(); err == nil {
+			cfg.HistoryFile = filepath.Join(home, ".gobpftrace_history")
+		}
+	}
+	s := &session{cfg: cfg, known: map[string]bool{}}
+	rc := &readline.Config{
+		Prompt:                 prompt,
+		HistoryFile:            cfg.HistoryFile,
+		DisableAutoSaveHistory: true,
+		AutoComplete:           &completer{s: s},
+		InterruptPrompt:        "^C",
+		EOFPrompt:              "",
+		HistorySearchFold:      true,
+	}
+	if cfg.Stdin != nil {
+		rc.Stdin = io.NopCloser(cfg.Stdin)
+	}
+	if cfg.Stdout != nil {
+		rc.Stdout = cfg.Stdout
+	}
+	if cfg.Stderr != nil {
+		rc.Stderr = cfg.Stderr
+	}
+	rl, err := readline.NewEx(rc)
+	if err != nil {
+		return fmt.Errorf("could not start the interactive session: %v", err)
+	}
+	defer rl.Close()
+	s.rl = rl
+	s.out, s.errOut = rl.Stdout(), rl.Stderr()
+
+	// A SIGINT sent from outside acts like Ctrl-C typed at the prompt.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		for sig := range sigs {
+			if sig == syscall.SIGTERM {
+				s.stopAll(true)
+				rl.Close()
+				return
+			}
+			s.stopAll(true)
+		}
+	}()
+
+	fmt.Fprintf(s.out, "%s interactive session: type a probe block, or .help\n", cfg.Version)
+	var buf []string
+	for {
+		if len(buf) == 0 {
+			rl.SetPrompt(prompt)
+		} else {
+			rl.SetPrompt(contPrompt)
+		}
+		line, err := rl.Readline()
+		if errors.Is(err, readline.ErrInterrupt) {
+			if len(buf) > 0 {
+				buf = nil // abandon the entry being typed
+				continue
+			}
+			if !s.stopAll(true) {
+				fmt.Fprintln(s.out, "(no probes attached: .quit or Ctrl-D leaves)")
+			}
+			continue
+		}
+		if err != nil { // io.EOF: Ctrl-D
+			if len(buf) > 0 {
+				buf = nil
+				continue
+			}
+			break
+		}
+		if len(buf) == 0 && strings.HasPrefix(strings.TrimSpace(line), ".") {
+			rl.SaveHistory(strings.TrimSpace(line))
+			if quit := s.command(strings.TrimSpace(line)); quit {
+				break
+			}
+			continue
+		}
+		if len(buf) == 0 && strings.TrimSpace(line) == "" {
+			continue
+		}
+		buf = append(buf, line)
+		text := strings.Join(buf, "\n")
+		if incomplete(text) {
+			continue
+		}
+		buf = nil
+		rl.SaveHistory(text)
+		s.enter(text)
+	}
+	s.stopAll(true)
+	return nil
+}
+
+// incomplete reports whether text needs more lines: a brace or an angle
+// block is still open (the parser stops at the end of the text).
+func incomplete(text string) bool {
+	if depth(text) > 0 {
+		return true
+	}
+	_, err := parser.Parse("stdin", text)
+	if err == nil {
+		return false
+	}
+	var ds *lang.Diagnostics
+	if errors.As(err, &ds) {
+		end := len(strings.TrimRight(text, " \t\n"))
+		for _, d := range ds.List {
+			if d.Span.Start.Line > 0 && d.Span.Start.Offset >= end {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// depth counts unclosed braces outside strings and comments.
+func depth(text string) int {
+	n := 0
+	inStr, lineComment, blockComment := false, false, false
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case lineComment:
+			if c == '\n' {
+				lineComment = false
+			}
+		case blockComment:
+			if c == '*' && i+1 < len(text) && text[i+1] == '/' {
+				blockComment = false
+				i++
+			}
+		case inStr:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inStr = false
+			}
+		case c == '"':
+			inStr = true
+		case c == '/' && i+1 < len(text) && text[i+1] == '/':
+			lineComment = true
+		case c == '/' && i+1 < len(text) && text[i+1] == '*':
+			blockComment = true
+		case c == '{':
+			n++
+		case c == '}':
+			n--
+		}
+	}
+	return n
+}
+
+// enter compiles text and starts it.
+func (s *session) enter(text string) {
+	prog, err := parser.Parse("stdin", text)
+	if err != nil {
+		fmt.Fprintln(s.errOut, err)
+		return
+	}
+	checked, err := check.Check(prog, "stdin", text, s.cfg.Env, check.Options{Env: check.EnvSettings(os.Environ())})
+	if err != nil {
+		fmt.Fprintln(s.errOut, err)
+		return
+	}
+	for _, w := range checked.Warnings {
+		fmt.Fprint(s.errOut, lang.Format("stdin", text, w))
+	}
+	plan, err := codegen.Compile(checked)
+	if err != nil {
+		fmt.Fprintln(s.errOut, err)
+		return
+	}
+	for _, m := range plan.Maps {
+		s.known[m.ScriptName] = true
+	}
+	s.mu.Lock()
+	s.lastID++
+	e := &entry{id: s.lastID, text: text, plan: plan, done: make(chan struct{})}
+	s.last = plan
+	s.mu.Unlock()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	e.cancel = cancel
+	opts := s.cfg.Options(entryWriter{e, s.out})
+	opts.Stderr = s.errOut
+	opts.DryRun = false
+	opts.OnLoaded = func(pm func(io.Writer) error) {
+		e.mu.Lock()
+		e.printMaps = pm
+		e.mu.Unlock()
+	}
+	attached := make(chan struct{})
+	var once sync.Once
+	opts.OnAttached = func() { once.Do(func() { close(attached) }) }
+	s.mu.Lock()
+	s.running = append(s.running, e)
+	s.mu.Unlock()
+	go func() {
+		defer close(e.done)
+		defer once.Do(func() { close(attached) })
+		err := runtime.Run(ctx, plan, opts)
+		s.remove(e)
+		if err != nil {
+			fmt.Fprintln(s.errOut, errorText(err))
+		}
+	}()
+	// Wait until it is attached (or failed), so that errors and the
+	// "Attached" line come before the next prompt.
+	select {
+	case <-attached:
+	case <-e.done:
+	}
+}
+
+func (s *session) remove(e *entry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, x := range s.running {
+		if x == e {
+			s.running = append(s.running[:i], s.running[i+1:]...)
+			return
+		}
+	}
+}
+
+// stopAll detaches every running entry; with print, their maps print as
+// at the end of a run, else their output is discarded. It reports whether
+// anything was running.
+func (s *session) stopAll(print bool) bool {
+	s.mu.Lock()
+	running := append([]*entry(nil), s.running...)
+	s.mu.Unlock()
+	for _, e := range running {
+		if !print {
+			e.mu.Lock()
+			e.discard = true
+			e.mu.Unlock()
+		}
+		e.cancel()
+		<-e.done
+	}
+	return len(running) > 0
+}
+
+// command runs a dot command; it returns true to quit.
+func (s *session) command(line string) bool {
+	name, _, _ := strings.Cut(line, " ")
+	switch name {
+	case ".quit", ".exit", ".q":
+		return true
+	case ".help", ".h":
+		fmt.Fprint(s.out, help)
+	case ".probes":
+		s.mu.Lock()
+		running := append([]*entry(nil), s.running...)
+		s.mu.Unlock()
+		if len(running) == 0 {
+			fmt.Fprintln(s.out, "no probes attached")
+		}
+		for _, e := range running {
+			var names []string
+			for _, p := range e.plan.Programs {
+				names = append(names, p.Attach.Name)
+			}
+			fmt.Fprintf(s.out, "#%d %s\n", e.id, strings.Join(names, ", "))
+		}
+	case ".maps":
+		s.mu.Lock()
+		running := append([]*entry(nil), s.running...)
+		s.mu.Unlock()
+		printed := false
+		for _, e := range running {
+			e.mu.Lock()
+			pm := e.printMaps
+			e.mu.Unlock()
+			if pm == nil || len(e.plan.Maps) == 0 {
+				continue
+			}
+			printed = true
+			if err := pm(s.out); err != nil {
+				fmt.Fprintln(s.errOut, errorText(err))
+			}
+		}
+		if !printed {
+			fmt.Fprintln(s.out, "no maps")
+		}
+	case ".asm":
+		s.mu.Lock()
+		last := s.last
+		s.mu.Unlock()
+		if last == nil {
+			fmt.Fprintln(s.out, "nothing compiled yet")
+		} else {
+			last.Dump(s.out)
+		}
+	case ".clear":
+		if s.stopAll(false) {
+			fmt.Fprintln(s.out, "detached every probe; their maps were discarded")
+		}
+	default:
+		fmt.Fprintf(s.errOut, "unknown command %s (.help lists them)\n", name)
+	}
+	return false
+}
+
+const help = `Type a probe block to compile and attach it; its output streams here.
+A block may span lines: the entry ends when its braces (or < >) close.
+Tab completes providers, tracepoints, builtins, functions and map names.
+
+  Ctrl-C    detach every running probe, print its maps, back to the prompt
+  .probes   list the attached probes
+  .maps     print the current contents of every map
+  .asm      show the instructions of the last entry
+  .clear    detach every probe without printing its maps
+  .help     this text
+  .quit     leave (also Ctrl-D)
+`
+
+func errorText(err error) string {
+	s := err.Error()
+	if strings.HasPrefix(s, "ERROR:") || strings.Contains(s, ": ERROR: ") {
+		return s
+	}
+	return "ERROR: " + s
+}
+
+// sortedKeys returns m's keys in order.
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

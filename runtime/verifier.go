@@ -1,0 +1,98 @@
+package runtime
+
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// VerifierLog loads every program of plan with the kernel verifier's log
+// enabled (one line per instruction it walks, then its statistics), writes
+// each program's log to w under a header naming its probe, and unloads
+// everything: `-d verifier`. A rejected program's error names the script
+// line, as in Run.
+func VerifierLog(w io.Writer, plan *codegen.Plan) error {
+	if plan == nil || plan.Spec == nil {
+		return fmt.Errorf("internal error: no plan")
+	}
+	if !privileged() {
+		return privilegeError()
+	}
+	opts := &Options{}
+	progOpts := ebpf.ProgramOptions{LogLevel: ebpf.LogLevelInstruction | ebpf.LogLevelStats}
+	l, err := loadWith(plan, opts, progOpts, func(p *codegen.Program, log string) {
+		fmt.Fprintf(w, "; %s (%s)\n", probeName(p), p.Name)
+		io.WriteString(w, log)
+		if !strings.HasSuffix(log, "\n") {
+			fmt.Fprintln(w)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	l.close()
+	return nil
+}
+
+// insnLine matches a verifier log line about instruction N: "12: (85) call".
+var insnLine = regexp.MustCompile(`^(\d+): \(`)
+
+// rejectedAt finds the instruction the verifier stopped at (the last
+// instruction line of its log) and returns a diagnostic pointing at the
+// script construct that instruction was generated for, with a hint; nil
+// when the log names no instruction with a known source.
+func rejectedAt(plan *codegen.Plan, p *codegen.Program, log []string, summary string, verbose bool) *lang.Diagnostic {
+	if plan == nil || p == nil {
+		return nil
+	}
+	off := -1
+	for i := len(log) - 1; i >= 0; i-- {
+		if m := insnLine.FindStringSubmatch(strings.TrimSpace(log[i])); m != nil {
+			off, _ = strconv.Atoi(m[1])
+			break
+		}
+	}
+	if off < 0 {
+		return nil
+	}
+	span, ok := plan.SourceOf(p, off)
+	if !ok {
+		return nil
+	}
+	hint := verifierHint(summary)
+	if !verbose {
+		hint += " (-v shows the end of the verifier log, -d verifier all of it)"
+	}
+	return &lang.Diagnostic{
+		Span:     span,
+		Severity: lang.SevError,
+		Msg: fmt.Sprintf("the kernel's verifier rejected the program for %s at instruction %d, generated for this code: %s",
+			probeName(p), off, summary),
+		Hint: hint,
+	}
+}
+
+// verifierHint explains common verifier complaints in script terms.
+func verifierHint(summary string) string {
+	s := strings.ToLower(summary)
+	switch {
+	case strings.Contains(s, "too large") || strings.Contains(s, "too complex") || strings.Contains(s, "processed") && strings.Contains(s, "limit"):
+		return "the probe is too big or its loops too long for the verifier: split it across probes or lower loop bounds"
+	case strings.Contains(s, "stack"):
+		return "the probe needs more stack than the kernel allows (512 bytes): use fewer or shorter strings (BPFTRACE_MAX_STRLEN) and tuples"
+	case strings.Contains(s, "unknown func") || strings.Contains(s, "helper call is not allowed") || strings.Contains(s, "program of this type cannot use helper"):
+		return "this kernel or probe type lacks a helper the code needs (gobpftrace --info lists the helpers per program type)"
+	case strings.Contains(s, "back-edge") || strings.Contains(s, "infinite loop") || strings.Contains(s, "loop"):
+		return "the verifier could not prove the loop ends: bound it with a constant"
+	case strings.Contains(s, "invalid mem access") || strings.Contains(s, "invalid access") || strings.Contains(s, "out of bounds") || strings.Contains(s, "!read_ok"):
+		return "this code reads memory the verifier cannot prove safe; this is a gobpftrace bug worth reporting with the script"
+	}
+	return "this is most likely a gobpftrace code generation bug; please report it with the script"
+}

@@ -6,6 +6,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
 // builtinInt emits an integer builtin variable.
@@ -44,7 +45,12 @@ func (g *gen) builtinInt(x *lang.Ident) asm.Register {
 		r = g.callInto(asm.FnGetNumaNodeId)
 	case "curtask":
 		r = g.callInto(asm.FnGetCurrentTask)
+	case "retval":
+		r = g.retval(x)
 	default:
+		if n, ok := stdlib.ArgIndex(x.Name); ok {
+			return g.argN(x, n)
+		}
 		failf(x.Span, "builtin %s is not supported yet", x.Name)
 	}
 	// Every helper above returns a value that already fits its type.

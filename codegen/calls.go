@@ -19,6 +19,15 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 		// The value is the address itself; ksym/usym are resolved in
 		// user space.
 		return g.evalInt(arg(0))
+	case "kaddr":
+		name := stringArg(x, 0)
+		addr, ok := g.cc.checked.KAddrs[name]
+		if !ok {
+			failf(x.Span, "the address of kernel symbol %s is unknown", name)
+		}
+		r := g.allocReg()
+		g.loadConst(r, int64(addr))
+		return r
 	case "bswap":
 		r := g.evalInt(arg(0))
 		size := scalarSize(arg(0).Type())

@@ -128,8 +128,14 @@ func programType(res *lang.Resolved) (ebpf.ProgramType, bool) {
 		return ebpf.RawTracepoint, true
 	case "tracepoint":
 		return ebpf.TracePoint, true
-	case "interval", "profile":
+	case "interval", "profile", "software", "hardware":
 		return ebpf.PerfEvent, true
+	case "kprobe", "kretprobe":
+		return ebpf.Kprobe, true
+	case "fentry", "fexit":
+		return ebpf.Tracing, true
+	case "rawtracepoint":
+		return ebpf.RawTracepoint, true
 	}
 	return ebpf.UnspecifiedProgram, false
 }
@@ -140,6 +146,9 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 		failf(res.Point.Span, "%s probes are not supported yet", res.Provider)
 	}
 	hint := res.Event
+	if hint == "" {
+		hint = res.Func
+	}
 	if hint == "" {
 		hint = strings.ToLower(res.Provider)
 	}
@@ -152,8 +161,17 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 		Instructions: insns,
 		License:      "GPL",
 	}
-	if typ == ebpf.TracePoint {
+	switch res.Provider {
+	case "tracepoint":
 		spec.AttachTo = res.Category + "/" + res.Event
+	case "rawtracepoint":
+		spec.AttachTo = res.Event
+	case "kprobe", "kretprobe":
+		spec.AttachTo = res.Func
+	case "fentry":
+		spec.AttachType, spec.AttachTo = ebpf.AttachTraceFEntry, res.Func
+	case "fexit":
+		spec.AttachType, spec.AttachTo = ebpf.AttachTraceFExit, res.Func
 	}
 	cc.plan.Spec.Programs[name] = spec
 	cc.plan.Programs = append(cc.plan.Programs, &Program{Name: name, Attach: res, Probe: probe, Spans: spans})

@@ -132,11 +132,18 @@ func (g *gen) callStmt(call *lang.Call) {
 		g.sendEvent(&Event{Kind: EvTime, Format: format, Span: call.Span}, nil)
 	case "delete":
 		g.deleteKey(call)
-	case "has_key", "strncmp", "bswap", "kptr", "uptr", "ksym", "usym":
+	case "has_key", "strncmp", "bswap", "kptr", "uptr", "ksym", "kaddr":
 		g.freeReg(g.callInt(call))
 	default:
 		if call.Type() != nil && isScalar(call.Type()) {
 			g.freeReg(g.evalInt(call))
+			return
+		}
+		if call.Type() != nil && (call.Type().Kind == lang.KStack || call.Type().Kind == lang.KSym) {
+			// A stack or usym() with no use: evaluate for its effects.
+			m := g.mark()
+			g.evalMem(call)
+			g.release(m)
 			return
 		}
 		failf(call.Span, "%s() is not supported yet", call.Name)

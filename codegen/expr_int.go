@@ -14,8 +14,10 @@ func isScalar(t *lang.Type) bool {
 		return false
 	}
 	switch t.Kind {
-	case lang.KInt, lang.KBool, lang.KPtr, lang.KSym, lang.KTimestamp:
+	case lang.KInt, lang.KBool, lang.KPtr, lang.KTimestamp:
 		return true
+	case lang.KSym:
+		return !t.UserSpace // usym carries the pid too
 	}
 	return false
 }

@@ -31,6 +31,8 @@ func (g *gen) evalInto(e lang.Expr, t *lang.Type, dst loc) {
 			g.evalString(e, dst, t.Size)
 		case t.Kind == lang.KTuple:
 			g.evalTuple(e, t, dst)
+		case t.Kind == lang.KStack || t.Kind == lang.KSym:
+			g.evalKernelValue(e, t, dst)
 		default:
 			failf(e.Pos(), "values of type %s are not supported yet", t)
 		}
@@ -64,6 +66,9 @@ func (g *gen) evalString(e lang.Expr, dst loc, size int) {
 			return
 		case "probe":
 			g.stringLit(g.res.Name, dst, size)
+			return
+		case "func":
+			g.stringLit(g.res.FuncName(), dst, size)
 			return
 		}
 		failf(x.Span, "builtin %s is not supported yet", x.Name)

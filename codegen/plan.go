@@ -29,6 +29,12 @@ type Plan struct {
 	// whose value holds values the runtime sets before BEGIN runs; empty
 	// when unused. Layout: GlobalStartNs at offset 0.
 	Globals string
+	// StackMaps names, for each frame limit that kstack/ustack values of
+	// the script use (lang.Type.StackLimit), the BPF_MAP_TYPE_STACK_TRACE
+	// map in Spec.Maps that bpf_get_stackid fills: key u32 stack id, value
+	// limit u64 instruction pointers (zero after the last frame). kstack and
+	// ustack of the same limit share a map. Nil when no stack is taken.
+	StackMaps map[int]string
 	// Config is the checked config.
 	Config lang.Config
 	// File and Source, for messages that point into the script.

@@ -36,6 +36,9 @@ type Checked struct {
 	// with base 0; 0 when N > len(Params)); one typed KString holds the text
 	// itself. `$#` is len(Params).
 	Params []string
+	// KAddrs are the addresses of the kernel symbols named by kaddr()
+	// calls, found through the Env (SymbolEnv) at check time.
+	KAddrs map[string]uint64
 }
 
 // Config holds the resolved config-block and environment settings.
@@ -101,4 +104,57 @@ type Resolved struct {
 	// time unit) or Frequency in Hz (profile:hz).
 	PeriodNs  uint64
 	Frequency uint64
+
+	// kprobe / kretprobe / fentry / fexit: the traced kernel function, its
+	// module ("" for vmlinux) and, for kprobe:func+off, the offset. For
+	// rawtracepoint, Module is the module part of rawtracepoint:mod:event.
+	Func   string
+	Module string
+	Offset uint64
+	// NumArgs is the number of the function's arguments (fentry/fexit,
+	// from BTF): fexit's retval is the ctx slot after them.
+	NumArgs int
+	// Ret is the function's return type (fexit, from BTF); nil elsewhere.
+	Ret *Type
+
+	// software / hardware: the perf event's config (PERF_COUNT_SW_* or
+	// PERF_COUNT_HW_*) and sample count (the event's default when the
+	// probe gives none) — PeriodNs keeps the count as written, 0 if none.
+	PerfConfig uint64
+	PerfCount  uint64
+}
+
+// FuncEnv is implemented by an Env that knows kernel function prototypes
+// (from BTF). The checker uses it, when the Env has it, for fentry/fexit
+// `args` and `retval`; without it those probes get untyped 64-bit values.
+type FuncEnv interface {
+	// KernelFunc returns the arguments of module's (vmlinux's when "")
+	// function name as a KStruct whose fields are the parameters at
+	// offsets 0, 8, 16..., and its return type (nil for void).
+	KernelFunc(module, name string) (args *Type, ret *Type, err error)
+}
+
+// SymbolEnv is implemented by an Env that can look up kernel symbols
+// (/proc/kallsyms). The checker uses it for kaddr("name").
+type SymbolEnv interface {
+	KernelSymbol(name string) (uint64, error)
+}
+
+// FuncName is what the func builtin shows for an attach point: the traced
+// function's name (the last field of the attach point, without +offset,
+// for providers that do not set Func).
+func (r *Resolved) FuncName() string {
+	if r.Func != "" {
+		return r.Func
+	}
+	if r.Point != nil && len(r.Point.Parts) > 0 {
+		f := r.Point.Parts[len(r.Point.Parts)-1]
+		for i := 0; i < len(f); i++ {
+			if f[i] == '+' {
+				return f[:i]
+			}
+		}
+		return f
+	}
+	return ""
 }

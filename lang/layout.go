@@ -9,6 +9,12 @@ package lang
 //   - KTuple: elements in order, each aligned to its own alignment; the total
 //     is rounded up to the largest alignment. Offsets: TupleOffsets.
 //   - KPtr, KSym, KTimestamp...: 8 bytes (an address or a u64).
+//   - usym (KSym with UserSpace): {u64 addr; u32 pid; u32 zero}, 16 bytes:
+//     user space needs the process to find the symbol.
+//   - kstack (KStack): {s64 stack id}, 8 bytes; ustack (KStack with
+//     UserSpace): {s64 stack id; u32 pid; u32 zero}, 16 bytes. The id is
+//     bpf_get_stackid's result in the stack map of the type's StackLimit
+//     (negative when the kernel could not take the stack).
 //   - KStruct: Size bytes, alignment 8 (copied whole).
 //   - KArray: Len * SizeOf(Elem), alignment of Elem.
 
@@ -35,6 +41,11 @@ func SizeOf(t *Type) int {
 	case KMin, KMax, KAvg, KStats:
 		return 16
 	case KHist, KLhist:
+		return 8
+	case KSym, KStack:
+		if t.UserSpace {
+			return 16
+		}
 		return 8
 	}
 	return 8

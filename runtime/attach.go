@@ -22,6 +22,13 @@ const (
 	provInterval   = "interval"
 	provProfile    = "profile"
 	provSoftware   = "software"
+	provHardware   = "hardware"
+
+	provKprobe        = "kprobe"
+	provKretprobe     = "kretprobe"
+	provFentry        = "fentry"
+	provFexit         = "fexit"
+	provRawTracepoint = "rawtracepoint"
 )
 
 func provider(p *codegen.Program) string {
@@ -37,16 +44,15 @@ func checkSupported(plan *codegen.Plan) error {
 	for _, p := range plan.Programs {
 		switch prov := provider(p); prov {
 		case provBegin, provEnd, provTracepoint, provInterval, provProfile, provSoftware, provUprobe, provUretprobe:
-		case "kprobe", "kretprobe":
+		case provKprobe, provKretprobe:
 			if !kernelHasKprobes() {
-				return fmt.Errorf("%s: this kernel does not support kprobes (it was built without CONFIG_KPROBES)", probeName(p))
+				return fmt.Errorf("%s: kprobes are not available: this kernel was built without CONFIG_KPROBES", probeName(p))
 			}
-			return fmt.Errorf("%s: %s probes are not supported yet", probeName(p), prov)
-		case "hardware":
+		case provHardware:
 			if !kernelHasPMU() {
-				return fmt.Errorf("%s: this machine has no hardware performance counters (no PMU)", probeName(p))
+				return fmt.Errorf("%s: hardware events are not available: this machine has no hardware performance counters (no PMU)", probeName(p))
 			}
-			return fmt.Errorf("%s: hardware probes are not supported yet", probeName(p))
+		case provRawTracepoint, provFentry, provFexit:
 		case "":
 			return fmt.Errorf("internal error: program %s has no attach point", p.Name)
 		default:
@@ -102,12 +108,14 @@ func attach(p *codegen.Program, prog *ebpf.Program) ([]io.Closer, error) {
 		return attachEveryCPU(p, prog, cpuClockEvent(a.PeriodNs, a.Frequency))
 	case provUprobe, provUretprobe:
 		return attachUprobe(p, prog)
-	case provSoftware:
-		attr, err := softwareAttr(p)
+	case provSoftware, provHardware:
+		attr, err := perfEventAttr(p)
 		if err != nil {
 			return nil, err
 		}
 		return attachEveryCPU(p, prog, attr)
+	case provKprobe, provKretprobe, provFentry, provFexit, provRawTracepoint:
+		return attachKernel(p, prog)
 	}
 	return nil, fmt.Errorf("%s: %s probes are not supported yet", probeName(p), provider(p))
 }

@@ -117,6 +117,9 @@ func mapLoadError(plan *codegen.Plan, name string, err error) error {
 }
 
 func programLoadError(plan *codegen.Plan, p *codegen.Program, err error, opts *Options) error {
+	if prov := provider(p); (prov == provFentry || prov == provFexit) && isPermission(err) && privileged() {
+		return fentryUnavailable(p)
+	}
 	var verr *ebpf.VerifierError
 	if errors.As(err, &verr) {
 		if isPermission(verr.Cause) && !privileged() {

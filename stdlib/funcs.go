@@ -107,9 +107,9 @@ var Funcs = []*Func{
 	{Name: "strerror", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "string", Doc: "Text of an errno value."},
 
 	// Symbols and addresses.
-	{Name: "ksym", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "ksym_t", Doc: "Kernel symbol containing an address, resolved in user space."},
-	{Name: "usym", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "usym_t", Doc: "User-space symbol containing an address, resolved in user space."},
-	{Name: "kaddr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint64", Doc: "Address of a kernel symbol, found at compile time."},
+	{Name: "ksym", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "ksym_t", Supported: true, Doc: "Kernel symbol containing an address, resolved in user space."},
+	{Name: "usym", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "usym_t", Supported: true, Doc: "User-space symbol containing an address, resolved in user space."},
+	{Name: "kaddr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint64", Supported: true, Doc: "Address of a kernel symbol, found at compile time."},
 	{Name: "uaddr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "pointer", Doc: "Address of a user-space symbol of the traced binary."},
 	{Name: "ntop", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AnyArg, AnyArg}, Result: "inet_t", Doc: "Text form of an IPv4 or IPv6 address."},
 	{Name: "pton", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint8[4] or uint8[16]", Doc: "Bytes of an IPv4 or IPv6 address literal, at compile time."},
@@ -117,8 +117,8 @@ var Funcs = []*Func{
 	{Name: "reg", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint64", Providers: RegsProviders, Doc: "Value of a named CPU register."},
 	{Name: "cgroupid", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint64", Doc: "cgroup v2 ID of a path, found at compile time."},
 	{Name: "cgroup_path", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{IntArg, ConstStrArg}, Result: "cgroup_path_t", Doc: "Path of a cgroup ID, resolved in user space."},
-	{Name: "kstack", MinArgs: 0, MaxArgs: 2, Args: []ArgKind{IdentArg, ConstIntArg}, Result: "kstack", Doc: "Kernel stack trace with an optional mode and frame limit."},
-	{Name: "ustack", MinArgs: 0, MaxArgs: 2, Args: []ArgKind{IdentArg, ConstIntArg}, Result: "ustack", Doc: "User-space stack trace with an optional mode and frame limit."},
+	{Name: "kstack", MinArgs: 0, MaxArgs: 2, Args: []ArgKind{IdentArg, ConstIntArg}, Result: "kstack", Supported: true, Doc: "Kernel stack trace with an optional mode and frame limit."},
+	{Name: "ustack", MinArgs: 0, MaxArgs: 2, Args: []ArgKind{IdentArg, ConstIntArg}, Result: "ustack", Supported: true, Doc: "User-space stack trace with an optional mode and frame limit."},
 	{Name: "path", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, ConstIntArg}, Result: "string", Providers: []string{"fentry", "fexit", "iter"}, Doc: "Full path of a struct path pointer (bpf_d_path)."},
 	{Name: "bswap", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "same width, unsigned", Doc: "Reverses the bytes of an integer."},
 	{Name: "kptr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "same pointer, kernel", Doc: "Marks a pointer as a kernel address."},

@@ -21,16 +21,16 @@ var Providers = []*Provider{
 	{Name: "tracepoint", Aliases: []string{"t"}, Supported: true, Doc: "Kernel static tracepoint category:event; its fields are in args."},
 	{Name: "interval", Aliases: []string{"i"}, Supported: true, Doc: "Fires on one CPU every period: interval:s:1, interval:ms:100, interval:1s, interval:hz:99."},
 	{Name: "profile", Aliases: []string{"p"}, Supported: true, Doc: "Fires on every CPU at a frequency or period (timed sampling)."},
-	{Name: "software", Aliases: []string{"s"}, Doc: "Kernel software perf event such as cpu-clock or page-faults."},
-	{Name: "hardware", Aliases: []string{"h"}, Doc: "Processor perf counter event such as cache-misses."},
-	{Name: "kprobe", Aliases: []string{"k"}, Doc: "Dynamic kernel function entry."},
-	{Name: "kretprobe", Aliases: []string{"kr"}, Doc: "Dynamic kernel function return."},
+	{Name: "software", Aliases: []string{"s"}, Supported: true, Doc: "Kernel software perf event such as cpu-clock or page-faults."},
+	{Name: "hardware", Aliases: []string{"h"}, Supported: true, Doc: "Processor perf counter event such as cache-misses."},
+	{Name: "kprobe", Aliases: []string{"k"}, Supported: true, Doc: "Dynamic kernel function entry."},
+	{Name: "kretprobe", Aliases: []string{"kr"}, Supported: true, Doc: "Dynamic kernel function return."},
 	{Name: "uprobe", Aliases: []string{"u"}, Doc: "Dynamic user-space function entry."},
 	{Name: "uretprobe", Aliases: []string{"ur"}, Doc: "Dynamic user-space function return."},
 	{Name: "usdt", Aliases: []string{"U"}, Doc: "User-space statically defined tracepoint."},
-	{Name: "fentry", Aliases: []string{"f", "kfunc"}, Doc: "Kernel function entry through BTF (typed args)."},
-	{Name: "fexit", Aliases: []string{"fr", "kretfunc"}, Doc: "Kernel function return through BTF (typed args and retval)."},
-	{Name: "rawtracepoint", Aliases: []string{"rt"}, Doc: "Kernel tracepoint with raw (untranslated) arguments."},
+	{Name: "fentry", Aliases: []string{"f", "kfunc"}, Supported: true, Doc: "Kernel function entry through BTF (typed args)."},
+	{Name: "fexit", Aliases: []string{"fr", "kretfunc"}, Supported: true, Doc: "Kernel function return through BTF (typed args and retval)."},
+	{Name: "rawtracepoint", Aliases: []string{"rt"}, Supported: true, Doc: "Kernel tracepoint with raw (untranslated) arguments."},
 	{Name: "watchpoint", Aliases: []string{"w"}, Doc: "Hardware memory watchpoint."},
 	{Name: "asyncwatchpoint", Aliases: []string{"aw"}, Doc: "Asynchronous hardware memory watchpoint."},
 	{Name: "iter", Aliases: []string{"it"}, Doc: "BPF iterator over kernel objects."},
@@ -63,9 +63,9 @@ func ProviderNames() []string {
 // Provider groups used by builtin rules.
 var (
 	// ArgsProviders have a typed `args` struct.
-	ArgsProviders = []string{"tracepoint", "rawtracepoint", "fentry", "fexit", "uprobe", "uretprobe"}
+	ArgsProviders = []string{"tracepoint", "fentry", "fexit", "uprobe", "uretprobe"}
 	// ArgNProviders have arg0..argN read from registers.
-	ArgNProviders = []string{"kprobe", "uprobe", "usdt"}
+	ArgNProviders = []string{"kprobe", "uprobe", "usdt", "rawtracepoint"}
 	// RetvalProviders are return probes.
 	RetvalProviders = []string{"kretprobe", "uretprobe", "fexit"}
 	// FuncProviders trace a function, so `func` names it.

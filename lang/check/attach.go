@@ -41,8 +41,14 @@ func (c *checker) resolveAttach(ap *lang.AttachPoint) []*lang.Resolved {
 		return c.resolveTracepoint(ap, parts)
 	case "interval", "profile":
 		return c.resolveInterval(ap, parts)
-	case "software":
-		return c.resolveSoftware(ap, parts)
+	case "software", "hardware":
+		return c.resolvePerfEvent(ap, parts)
+	case "kprobe", "kretprobe":
+		return c.resolveKprobe(ap, parts)
+	case "fentry", "fexit":
+		return c.resolveFentry(ap, parts)
+	case "rawtracepoint":
+		return c.resolveRawTracepoint(ap, parts)
 	}
 	c.errorf(ap.Span, "%s probes are not supported yet", prov.Name)
 	return nil
@@ -181,26 +187,6 @@ func (c *checker) resolveInterval(ap *lang.AttachPoint, parts []string) []*lang.
 		return nil
 	}
 	r.PeriodNs = n * mult
-	return []*lang.Resolved{r}
-}
-
-// resolveSoftware reads software:event[:count]; PeriodNs carries the count
-// (0: the event's default), which the runtime validates with the name.
-func (c *checker) resolveSoftware(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
-	if len(parts) < 1 || len(parts) > 2 || parts[0] == "" {
-		c.errorf(ap.Span, "software probe type requires 1 or 2 arguments")
-		c.hintf("write e.g. software:page-faults:100")
-		return nil
-	}
-	r := &lang.Resolved{Point: ap, Provider: "software", Name: "software:" + strings.Join(parts, ":")}
-	if len(parts) == 2 {
-		n, err := strconv.ParseUint(parts[1], 10, 64)
-		if err != nil || n == 0 {
-			c.errorf(ap.Span, "software probe needs a positive integer count, not '%s'", parts[1])
-			return nil
-		}
-		r.PeriodNs = n
-	}
 	return []*lang.Resolved{r}
 }
 

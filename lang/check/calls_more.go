@@ -1,6 +1,10 @@
 package check
 
-import "github.com/gobpftrace/gobpftrace/lang"
+import (
+	"errors"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
 
 // moreCall types the functions beyond the core set. They are checked as
 // soon as stdlib marks them Supported, so codegen can take them on by
@@ -16,6 +20,9 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 	case "kaddr", "cgroupid", "reg", "uaddr":
 		if !c.wantLiteral(call, args[0]) {
 			return tNone
+		}
+		if call.Name == "kaddr" {
+			c.kaddr(call, args[0].(*lang.StrLit).Value)
 		}
 		return lang.TUint64
 	case "strftime":
@@ -199,4 +206,27 @@ func (c *checker) buf(call *lang.Call) *lang.Type {
 		return tNone
 	}
 	return &lang.Type{Kind: lang.KBuffer, Size: size, UserSpace: t.UserSpace}
+}
+
+// kaddr finds the address of a kernel symbol for kaddr("name").
+func (c *checker) kaddr(call *lang.Call, name string) {
+	if c.env == nil {
+		return
+	}
+	se, ok := c.env.(lang.SymbolEnv)
+	if !ok {
+		return
+	}
+	addr, err := se.KernelSymbol(name)
+	if errors.Is(err, errNoSystemInfo) {
+		return
+	}
+	if err != nil {
+		c.errorf(call.Span, "Failed to resolve kernel symbol: %s", name)
+		return
+	}
+	if c.out.KAddrs == nil {
+		c.out.KAddrs = map[string]uint64{}
+	}
+	c.out.KAddrs[name] = addr
 }

@@ -1,6 +1,10 @@
 package check
 
-import "github.com/gobpftrace/gobpftrace/lang"
+import (
+	"errors"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
 
 // cachedEnv remembers the environment's answers, so that the two passes
 // (and probes naming the same tracepoints) read each format file once.
@@ -8,6 +12,7 @@ type cachedEnv struct {
 	env     lang.Env
 	structs map[[2]string]cachedStruct
 	matches map[[2]string]cachedMatch
+	funcs   map[[2]string]cachedFunc
 }
 
 type cachedStruct struct {
@@ -45,4 +50,40 @@ func (e *cachedEnv) MatchTracepoints(cat, ev string) ([][2]string, error) {
 		e.matches[k] = r
 	}
 	return r.pairs, r.err
+}
+
+// errNoSystemInfo is returned by the optional Env methods when the Env
+// does not implement them.
+var errNoSystemInfo = errors.New("no system information")
+
+type cachedFunc struct {
+	args, ret *lang.Type
+	err       error
+}
+
+// KernelFunc forwards to the Env's lang.FuncEnv, once per function.
+func (e *cachedEnv) KernelFunc(module, name string) (*lang.Type, *lang.Type, error) {
+	k := [2]string{module, name}
+	if r, ok := e.funcs[k]; ok {
+		return r.args, r.ret, r.err
+	}
+	var r cachedFunc
+	if fe, ok := e.env.(lang.FuncEnv); ok {
+		r.args, r.ret, r.err = fe.KernelFunc(module, name)
+	} else {
+		r.err = errNoSystemInfo
+	}
+	if e.funcs == nil {
+		e.funcs = map[[2]string]cachedFunc{}
+	}
+	e.funcs[k] = r
+	return r.args, r.ret, r.err
+}
+
+// KernelSymbol forwards to the Env's lang.SymbolEnv.
+func (e *cachedEnv) KernelSymbol(name string) (uint64, error) {
+	if se, ok := e.env.(lang.SymbolEnv); ok {
+		return se.KernelSymbol(name)
+	}
+	return 0, errNoSystemInfo
 }

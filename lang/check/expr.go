@@ -140,6 +140,10 @@ func (c *checker) ident(id *lang.Ident) *lang.Type {
 		return c.probeType()
 	case "kstack", "ustack":
 		return c.stackType(id.Name, "", 0)
+	case "retval":
+		return c.retvalType(id)
+	case "func":
+		return c.funcType()
 	}
 	if v.Type == nil {
 		c.errorf(id.Span, "The %s builtin is not supported yet", id.Name)
@@ -198,11 +202,53 @@ func (c *checker) probeType() *lang.Type {
 // wildcard probe; fields are checked against every match in field()).
 func (c *checker) argsType(id *lang.Ident) *lang.Type {
 	for _, r := range c.attach {
+		if !c.funcTypes(id.Span, r) {
+			return tNone
+		}
+	}
+	for _, r := range c.attach {
 		if r.Args != nil {
 			return r.Args
 		}
 	}
+	for _, r := range c.attach {
+		if r.Provider == "fentry" || r.Provider == "fexit" {
+			c.errorf(id.Span, "args of %s are unknown: no BTF type information for %s", r.Name, r.Func)
+			return tNone
+		}
+	}
 	return tNone
+}
+
+// retvalType is the traced function's return type where BTF gives it
+// (fexit), uint64 elsewhere.
+func (c *checker) retvalType(id *lang.Ident) *lang.Type {
+	var t *lang.Type
+	for _, r := range c.attach {
+		if !c.funcTypes(id.Span, r) {
+			return tNone
+		}
+		if r.Provider != "fexit" || r.Ret == nil || !(r.Ret.IsInt() || r.Ret.Kind == lang.KPtr) {
+			return lang.TUint64
+		}
+		if t != nil && !t.Equal(r.Ret) {
+			return lang.TUint64
+		}
+		t = r.Ret
+	}
+	if t == nil {
+		return lang.TUint64
+	}
+	return t
+}
+
+// funcType is a string that holds the name of every traced function.
+func (c *checker) funcType() *lang.Type {
+	n := 1
+	for _, r := range c.attach {
+		n = max(n, len(r.FuncName())+1)
+	}
+	return lang.StringType(n)
 }
 
 func (c *checker) cast(x *lang.Cast) *lang.Type {

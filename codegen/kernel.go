@@ -1,0 +1,171 @@
+package codegen
+
+import (
+	"fmt"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Offsets of registers in x86-64's struct pt_regs, the context of kprobe,
+// kretprobe, uprobe and uretprobe programs.
+const (
+	ptRegsR9  = 64
+	ptRegsR8  = 72
+	ptRegsAX  = 80
+	ptRegsCX  = 88
+	ptRegsDX  = 96
+	ptRegsSI  = 104
+	ptRegsDI  = 112
+	ptRegsIP  = 128
+	ptRegsSP  = 152
+	ptRegsLen = 168
+)
+
+// ptRegsArgs are the pt_regs offsets of the first six integer arguments in
+// the x86-64 System V calling convention (the kernel's too).
+var ptRegsArgs = [...]int16{ptRegsDI, ptRegsSI, ptRegsDX, ptRegsCX, ptRegsR8, ptRegsR9}
+
+// argN emits argN: a register saved in pt_regs for kprobes and uprobes, a
+// slot of the u64 argument array for raw tracepoints and fentry/fexit.
+func (g *gen) argN(x *lang.Ident, n int) asm.Register {
+	g.usesCtx = true
+	r := g.allocReg()
+	switch g.res.Provider {
+	case "kprobe", "uprobe":
+		if n >= len(ptRegsArgs) {
+			failf(x.Span, "%s is not in a register: only arg0 to arg%d can be read", x.Name, len(ptRegsArgs)-1)
+		}
+		g.emit(asm.LoadMem(r, regCtx, ptRegsArgs[n], asm.DWord))
+	case "rawtracepoint", "fentry", "fexit":
+		g.emit(asm.LoadMem(r, regCtx, int16(8*n), asm.DWord))
+	default:
+		failf(x.Span, "%s is not available in %s probes", x.Name, g.res.Provider)
+	}
+	return r
+}
+
+// retval emits the traced function's return value: pt_regs' ax for return
+// probes, the slot after the arguments for fexit.
+func (g *gen) retval(x *lang.Ident) asm.Register {
+	g.usesCtx = true
+	r := g.allocReg()
+	switch g.res.Provider {
+	case "kretprobe", "uretprobe":
+		g.emit(asm.LoadMem(r, regCtx, ptRegsAX, asm.DWord))
+	case "fexit":
+		if g.res.Args == nil {
+			failf(x.Span, "retval of %s needs the function's BTF prototype, which is unknown", g.res.Name)
+		}
+		g.emit(asm.LoadMem(r, regCtx, int16(8*g.res.NumArgs), asm.DWord))
+		g.normalize(r, x.Type())
+	default:
+		failf(x.Span, "retval is not available in %s probes", g.res.Provider)
+	}
+	return r
+}
+
+// bpf_get_stackid flags.
+const (
+	stackUser = 1 << 8 // BPF_F_USER_STACK
+)
+
+// stackMap declares (once) the stack trace map for frame limit limit.
+func (cc *compiler) stackMap(limit int) string {
+	if name, ok := cc.plan.StackMaps[limit]; ok {
+		return name
+	}
+	if cc.plan.StackMaps == nil {
+		cc.plan.StackMaps = map[int]string{}
+	}
+	name := fmt.Sprintf("stack%d", limit)
+	cc.plan.StackMaps[limit] = name
+	cc.plan.Spec.Maps[name] = &ebpf.MapSpec{
+		Name: name, Type: ebpf.StackTrace, KeySize: 4,
+		ValueSize: uint32(8 * limit), MaxEntries: cc.maxMapKeys(),
+	}
+	return name
+}
+
+// evalKernelValue writes a kstack/ustack or usym() value at dst (see
+// lang/layout.go for their layouts).
+func (g *gen) evalKernelValue(e lang.Expr, t *lang.Type, dst loc) {
+	switch x := e.(type) {
+	case *lang.Var:
+		g.copyMem(dst, g.varLoc(x), Sizeof(t))
+		return
+	case *lang.MapExpr:
+		g.mapReadMem(x, dst, Sizeof(t))
+		return
+	case *lang.FieldAccess, *lang.Index:
+		if l, _, ok := g.tupleField(e); ok {
+			g.copyMem(dst, l, Sizeof(t))
+			return
+		}
+	case *lang.Ternary:
+		if x.Then != nil {
+			els, end := g.newLabel("else"), g.newLabel("fi")
+			g.condJump(x.Cond, els, false)
+			g.evalKernelValue(x.Then, t, dst)
+			g.jump(end)
+			g.label(els)
+			g.evalKernelValue(x.Else, t, dst)
+			g.label(end)
+			return
+		}
+	}
+	if t.Kind == lang.KSym {
+		call, ok := e.(*lang.Call)
+		if !ok || call.Name != "usym" || len(call.Args) != 1 {
+			failf(e.Pos(), "this usym value is not supported yet")
+		}
+		r := g.evalInt(call.Args[0])
+		g.store(dst, r, 8)
+		g.freeReg(r)
+		g.storePid(dst.at(8))
+		return
+	}
+	g.stack(e, t, dst)
+}
+
+// storePid writes the current process id as a u64 at dst (the u32 pid and
+// the zero padding after it).
+func (g *gen) storePid(dst loc) {
+	g.call(asm.FnGetCurrentPidTgid)
+	g.emit(asm.RSh.Imm(asm.R0, 32))
+	g.store(dst, asm.R0, 8)
+}
+
+// stack emits kstack/ustack: bpf_get_stackid(ctx, map, flags) into the
+// stack map of the type's frame limit, then (ustack) the pid.
+func (g *gen) stack(e lang.Expr, t *lang.Type, dst loc) {
+	switch x := e.(type) {
+	case *lang.Ident:
+	case *lang.Call:
+		if x.Name != "kstack" && x.Name != "ustack" {
+			failf(e.Pos(), "this stack value is not supported yet")
+		}
+	default:
+		failf(e.Pos(), "this stack value is not supported yet")
+	}
+	limit := t.StackLimit
+	if limit <= 0 {
+		limit = 127
+	}
+	name := g.cc.stackMap(limit)
+	g.usesCtx = true
+	g.emit(asm.Mov.Reg(asm.R1, regCtx))
+	g.mapPtr(asm.R2, name)
+	var flags int32
+	if t.UserSpace {
+		flags = stackUser
+	}
+	g.emit(asm.Mov.Imm(asm.R3, flags))
+	g.call(asm.FnGetStackid)
+	g.store(dst, asm.R0, 8)
+	if t.UserSpace {
+		g.storePid(dst.at(8))
+	}
+}

@@ -1,0 +1,192 @@
+package check
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+// resolvePerfEvent reads software:event[:count] and hardware:event[:count].
+// PeriodNs keeps the count as written (0: none); PerfCount is the count to
+// use (the event's default when none is given).
+func (c *checker) resolvePerfEvent(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
+	prov := ap.Provider
+	if len(parts) < 1 || len(parts) > 2 || parts[0] == "" {
+		c.errorf(ap.Span, "%s probe type requires 1 or 2 arguments", prov)
+		if prov == "software" {
+			c.hintf("write e.g. software:page-faults:100")
+		} else {
+			c.hintf("write e.g. hardware:cache-misses:1000000")
+		}
+		return nil
+	}
+	ev := stdlib.LookupPerfEvent(prov, parts[0])
+	if ev == nil {
+		c.errorf(ap.Span, "%s:%s is not a %s event", prov, parts[0], prov)
+		var names []string
+		list := stdlib.SoftwareEvents
+		if prov == "hardware" {
+			list = stdlib.HardwareEvents
+		}
+		for _, e := range list {
+			names = append(names, e.Name)
+		}
+		if s := suggest(parts[0], names); s != "" {
+			c.hintf("did you mean %s?", s)
+		} else {
+			c.hintf("%s events are %s", prov, strings.Join(names, ", "))
+		}
+		return nil
+	}
+	r := &lang.Resolved{Point: ap, Provider: prov, Name: prov + ":" + strings.Join(parts, ":"),
+		PerfConfig: ev.Config, PerfCount: ev.DefaultCount}
+	if len(parts) == 2 && parts[1] != "" {
+		n, err := strconv.ParseUint(strings.ReplaceAll(parts[1], "_", ""), 10, 64)
+		if err != nil || n == 0 {
+			c.errorf(ap.Span, "%s probe needs a positive integer count, not '%s'", prov, parts[1])
+			return nil
+		}
+		r.PeriodNs, r.PerfCount = n, n
+	}
+	return []*lang.Resolved{r}
+}
+
+// validFuncName reports whether s can name a kernel function or event.
+func validFuncName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if !(b == '_' || b == '.' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// resolveKprobe reads kprobe:func, kprobe:func+offset, kprobe:module:func
+// and the same for kretprobe (without an offset).
+func (c *checker) resolveKprobe(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
+	prov := ap.Provider
+	var module, fn string
+	switch len(parts) {
+	case 1:
+		fn = parts[0]
+	case 2:
+		module, fn = parts[0], parts[1]
+	default:
+		c.errorf(ap.Span, "%s probe type requires 1 or 2 arguments", prov)
+		c.hintf("write %s:function, %s:module:function or kprobe:function+offset", prov, prov)
+		return nil
+	}
+	r := &lang.Resolved{Point: ap, Provider: prov, Name: prov + ":" + strings.Join(parts, ":"), Module: module}
+	if name, off, ok := strings.Cut(fn, "+"); ok {
+		if prov == "kretprobe" {
+			c.errorf(ap.Span, "kretprobe probes can not have an offset: %s", ap.Raw)
+			return nil
+		}
+		n, err := strconv.ParseUint(off, 0, 64)
+		if err != nil {
+			c.errorf(ap.Span, "invalid offset '%s' in %s", off, ap.Raw)
+			return nil
+		}
+		fn, r.Offset = name, n
+	}
+	if hasWildcard(fn) || hasWildcard(module) {
+		c.errorf(ap.Span, "%s wildcards are not supported yet: %s", prov, ap.Raw)
+		c.hintf("list the matching functions with gobpftrace -l '%s'", ap.Raw)
+		return nil
+	}
+	if !validFuncName(fn) || (module != "" && !validFuncName(module)) {
+		c.errorf(ap.Span, "invalid function name in %s", ap.Raw)
+		return nil
+	}
+	r.Func = fn
+	return []*lang.Resolved{r}
+}
+
+// resolveFentry reads fentry:func and fentry:module:func (and fexit).
+// When the Env knows BTF, args and retval are typed from the prototype.
+func (c *checker) resolveFentry(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
+	prov := ap.Provider
+	var module, fn string
+	switch len(parts) {
+	case 1:
+		fn = parts[0]
+	case 2:
+		module, fn = parts[0], parts[1]
+	default:
+		c.errorf(ap.Span, "%s probe type requires 1 or 2 arguments", prov)
+		c.hintf("write %s:function or %s:module:function", prov, prov)
+		return nil
+	}
+	if hasWildcard(fn) || hasWildcard(module) {
+		c.errorf(ap.Span, "%s wildcards are not supported yet: %s", prov, ap.Raw)
+		return nil
+	}
+	if !validFuncName(fn) || (module != "" && !validFuncName(module)) {
+		c.errorf(ap.Span, "invalid function name in %s", ap.Raw)
+		return nil
+	}
+	r := &lang.Resolved{Point: ap, Provider: prov, Name: prov + ":" + strings.Join(parts, ":"), Func: fn, Module: module}
+	return []*lang.Resolved{r}
+}
+
+// funcTypes types an fentry/fexit attach point from BTF the first time the
+// probe uses args or retval (loading kernel BTF costs tens of milliseconds
+// and many megabytes, so scripts that do not need it never pay). It reports
+// false after an error.
+func (c *checker) funcTypes(span lang.Span, r *lang.Resolved) bool {
+	if r.Args != nil || r.Provider != "fentry" && r.Provider != "fexit" {
+		return true
+	}
+	if c.env == nil {
+		return true
+	}
+	fe, ok := c.env.(lang.FuncEnv)
+	if !ok {
+		return true
+	}
+	args, ret, err := fe.KernelFunc(r.Module, r.Func)
+	switch {
+	case errors.Is(err, errNoSystemInfo):
+	case err != nil:
+		c.errorf(span, "%v", err)
+		return false
+	default:
+		r.Args, r.Ret = args, ret
+		if args != nil {
+			r.NumArgs = len(args.Fields)
+		}
+	}
+	return true
+}
+
+// resolveRawTracepoint reads rawtracepoint:event and
+// rawtracepoint:module:event.
+func (c *checker) resolveRawTracepoint(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
+	var module, ev string
+	switch len(parts) {
+	case 1:
+		ev = parts[0]
+	case 2:
+		module, ev = parts[0], parts[1]
+	default:
+		c.errorf(ap.Span, "rawtracepoint probe type requires 1 or 2 arguments")
+		c.hintf("write rawtracepoint:event, e.g. rawtracepoint:sys_enter")
+		return nil
+	}
+	if hasWildcard(ev) || hasWildcard(module) {
+		c.errorf(ap.Span, "rawtracepoint wildcards are not supported yet: %s", ap.Raw)
+		return nil
+	}
+	if !validFuncName(ev) || (module != "" && !validFuncName(module)) {
+		c.errorf(ap.Span, "invalid event name in %s", ap.Raw)
+		return nil
+	}
+	return []*lang.Resolved{{Point: ap, Provider: "rawtracepoint", Name: "rawtracepoint:" + strings.Join(parts, ":"), Event: ev, Module: module}}
+}

@@ -1,0 +1,86 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+)
+
+// attachRequest is what attaching a kernel function or raw tracepoint
+// program asks of the kernel, built without touching it so that tests can
+// check it on kernels that lack the feature.
+type attachRequest struct {
+	// Kind is "kprobe", "kretprobe", "tracing" (fentry/fexit: the target is
+	// in the program, attach type and BTF id fixed at load) or
+	// "rawtracepoint".
+	Kind string
+	// Symbol is the kernel function (kprobes) or raw tracepoint name.
+	Symbol string
+	// Module is the kernel module of the function ("" for vmlinux).
+	Module string
+	// Offset is kprobe:func+offset's offset.
+	Offset uint64
+}
+
+// kernelAttachRequest builds the attach request of a kprobe, kretprobe,
+// fentry, fexit or rawtracepoint program.
+func kernelAttachRequest(p *codegen.Program) (attachRequest, error) {
+	a := p.Attach
+	switch provider(p) {
+	case provKprobe, provKretprobe:
+		if a.Func == "" {
+			return attachRequest{}, fmt.Errorf("%s: no function to probe", probeName(p))
+		}
+		return attachRequest{Kind: provider(p), Symbol: a.Func, Module: a.Module, Offset: a.Offset}, nil
+	case provFentry, provFexit:
+		return attachRequest{Kind: "tracing", Symbol: a.Func, Module: a.Module}, nil
+	case provRawTracepoint:
+		if a.Event == "" {
+			return attachRequest{}, fmt.Errorf("%s: no raw tracepoint to attach", probeName(p))
+		}
+		return attachRequest{Kind: provRawTracepoint, Symbol: a.Event, Module: a.Module}, nil
+	}
+	return attachRequest{}, fmt.Errorf("%s: %s probes are not kernel function probes", probeName(p), provider(p))
+}
+
+// attachKernel attaches a kprobe, kretprobe, fentry, fexit or
+// rawtracepoint program.
+func attachKernel(p *codegen.Program, prog *ebpf.Program) ([]io.Closer, error) {
+	req, err := kernelAttachRequest(p)
+	if err != nil {
+		return nil, err
+	}
+	var l link.Link
+	switch req.Kind {
+	case provKprobe:
+		l, err = link.Kprobe(req.Symbol, prog, &link.KprobeOptions{Offset: req.Offset})
+	case provKretprobe:
+		l, err = link.Kretprobe(req.Symbol, prog, nil)
+	case "tracing":
+		l, err = link.AttachTracing(link.TracingOptions{Program: prog})
+	case provRawTracepoint:
+		l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: req.Symbol, Program: prog})
+	}
+	if err != nil {
+		switch {
+		case errors.Is(err, os.ErrNotExist) && req.Kind == provRawTracepoint:
+			return nil, fmt.Errorf("%s: raw tracepoint %s does not exist", probeName(p), req.Symbol)
+		case errors.Is(err, os.ErrNotExist):
+			return nil, fmt.Errorf("%s: function %s does not exist or cannot be traced", probeName(p), req.Symbol)
+		}
+		return nil, attachError(p, err)
+	}
+	return []io.Closer{l}, nil
+}
+
+// fentryUnavailable is the one line for an fentry/fexit program that the
+// kernel refuses to load while we are privileged.
+func fentryUnavailable(p *codegen.Program) error {
+	return fmt.Errorf("%s: fentry/fexit probes are not available: this kernel does not permit BPF tracing programs (BPF_PROG_TYPE_TRACING load failed with EPERM)", probeName(p))
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
@@ -72,7 +73,7 @@ func (d *dispatcher) handle(rec []byte) {
 		}
 		s := output.Value(a.Type, rec[a.Offset:end])
 		d.out.WriteString(s)
-		if !strings.HasSuffix(s, "\n") {
+		if !strings.HasSuffix(s, "\n") || a.Type.Kind == lang.KStack {
 			d.out.WriteByte('\n')
 		}
 	case codegen.EvPrintMap:

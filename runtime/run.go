@@ -49,6 +49,8 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) error {
 	}
 	defer l.close()
 	s := &session{plan: plan, opts: &opts, loaded: l}
+	s.syms = newSymbolizer(plan, l)
+	defer output.SetSymbols(s.syms)()
 	defer func() { closeAll(s.attached) }()
 	return s.run(ctx)
 }
@@ -62,6 +64,7 @@ type session struct {
 	attached []io.Closer
 	out      *bufio.Writer
 	disp     *dispatcher
+	syms     *symbolizer
 }
 
 func (s *session) run(ctx context.Context) error {
@@ -103,7 +106,13 @@ func (s *session) run(ctx context.Context) error {
 		s.opts.OnAttached()
 	}
 
-	if err := s.poll(ctx, len(probes) == 0); err != nil {
+	primeCtx, stopPrime := context.WithCancel(context.Background())
+	primed := make(chan struct{})
+	go func() { defer close(primed); s.primeUserSymbols(primeCtx) }()
+	err := s.poll(ctx, len(probes) == 0)
+	stopPrime()
+	<-primed
+	if err != nil {
 		return err
 	}
 

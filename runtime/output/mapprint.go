@@ -54,7 +54,7 @@ func Map(w io.Writer, m *codegen.Map, entries []Entry, top, div int64) error {
 // of a tuple key by looking at the text, so a string key that starts with
 // '(' and ends with ')' loses them too (a v0.26 quirk we keep).
 func keyText(t *lang.Type, key []byte) string {
-	s := decode(t, slice(key, 0, codegen.Sizeof(t))).text()
+	s := decode(t, slice(key, 0, codegen.Sizeof(t))).mapText()
 	if len(s) >= 2 && s[0] == '(' && s[len(s)-1] == ')' {
 		s = s[1 : len(s)-1]
 	}
@@ -176,7 +176,7 @@ func aggregateText(v *lang.Type, values [][]byte, div uint64) string {
 	case lang.KInt:
 		return plainInt(v, first, div).text()
 	}
-	return decode(v, first).text()
+	return decode(v, first).mapText()
 }
 
 type histEntry struct {

@@ -38,21 +38,40 @@ const (
 	itemStruct
 	itemArray
 	itemBuffer
+	itemStack // a kstack/ustack: elems are its frames, s its mode
 )
 
 func intItem(v int64) item   { return item{kind: itemInt, i: v} }
 func uintItem(v uint64) item { return item{kind: itemUint, u: v} }
 func strItem(s string) item  { return item{kind: itemString, s: s} }
 
-// text renders an item the way bpftrace's text output does.
+// text renders an item the way bpftrace's text output does (printf, print:
+// stack frames indented by 8).
 func (it item) text() string {
 	var sb strings.Builder
 	it.write(&sb)
 	return sb.String()
 }
 
-func (it item) write(sb *strings.Builder) {
+// mapText renders an item as a map key or value (stack frames indented by 4).
+func (it item) mapText() string {
+	var sb strings.Builder
+	it.writeIndent(&sb, mapStackIndent)
+	return sb.String()
+}
+
+// Stack frame indentation in bpftrace's mode.
+const (
+	valueStackIndent = 8
+	mapStackIndent   = 4
+)
+
+func (it item) write(sb *strings.Builder) { it.writeIndent(sb, valueStackIndent) }
+
+func (it item) writeIndent(sb *strings.Builder, indent int) {
 	switch it.kind {
+	case itemStack:
+		writeStack(sb, it, indent)
 	case itemInt:
 		sb.WriteString(strconv.FormatInt(it.i, 10))
 	case itemUint:
@@ -78,7 +97,7 @@ func (it item) write(sb *strings.Builder) {
 				sb.WriteString(it.names[n])
 				sb.WriteString(" = ")
 			}
-			e.write(sb)
+			e.writeIndent(sb, indent)
 		}
 		sb.WriteByte(')')
 	case itemStruct:
@@ -94,7 +113,7 @@ func (it item) write(sb *strings.Builder) {
 			sb.WriteByte('.')
 			sb.WriteString(it.names[n])
 			sb.WriteString(" = ")
-			e.write(sb)
+			e.writeIndent(sb, indent)
 		}
 		sb.WriteString(" }")
 	case itemArray:
@@ -103,7 +122,7 @@ func (it item) write(sb *strings.Builder) {
 			if n > 0 {
 				sb.WriteByte(',')
 			}
-			e.write(sb)
+			e.writeIndent(sb, indent)
 		}
 		sb.WriteByte(']')
 	}
@@ -222,7 +241,11 @@ func decode(t *lang.Type, b []byte) item {
 		return it
 	case lang.KPtr:
 		return strItem(fmt.Sprintf("0x%x", readUint(b, 8)))
-	case lang.KSym, lang.KStack, lang.KInet, lang.KTimestamp, lang.KCgroupPath:
+	case lang.KSym:
+		return symItem(t, b)
+	case lang.KStack:
+		return stackItem(t, b)
+	case lang.KInet, lang.KTimestamp, lang.KCgroupPath:
 		// These need the runtime (symbols, ids); fall back to the raw number.
 		return strItem(fmt.Sprintf("0x%x", readUint(b, 8)))
 	case lang.KMacaddr:

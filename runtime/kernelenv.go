@@ -1,0 +1,167 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+var (
+	_ lang.FuncEnv   = (*Tracefs)(nil)
+	_ lang.SymbolEnv = (*Tracefs)(nil)
+)
+
+// KernelSymbol implements lang.SymbolEnv over /proc/kallsyms.
+func (t *Tracefs) KernelSymbol(name string) (uint64, error) {
+	ks, err := loadKallsyms()
+	if err != nil {
+		return 0, err
+	}
+	addr, ok := ks.lookup(name)
+	if !ok {
+		return 0, fmt.Errorf("kernel symbol %s not found", name)
+	}
+	return addr, nil
+}
+
+var kernelBTF struct {
+	once sync.Once
+	spec *btf.Spec
+	err  error
+}
+
+// loadKernelBTF parses vmlinux BTF once, and only when a script needs it.
+func loadKernelBTF(module string) (*btf.Spec, error) {
+	kernelBTF.once.Do(func() { kernelBTF.spec, kernelBTF.err = btf.LoadKernelSpec() })
+	if kernelBTF.err != nil {
+		return nil, fmt.Errorf("could not read kernel BTF: %v", kernelBTF.err)
+	}
+	if module == "" || module == "vmlinux" {
+		return kernelBTF.spec, nil
+	}
+	spec, err := btf.LoadKernelModuleSpec(module)
+	if err != nil {
+		return nil, fmt.Errorf("could not read BTF of kernel module %s: %v", module, err)
+	}
+	return spec, nil
+}
+
+// KernelFunc implements lang.FuncEnv from kernel BTF: the function's
+// parameters as fields at offsets 0, 8, 16... (the u64 context array of
+// fentry/fexit programs) and its return type.
+func (t *Tracefs) KernelFunc(module, name string) (*lang.Type, *lang.Type, error) {
+	spec, err := loadKernelBTF(module)
+	if err != nil {
+		return nil, nil, err
+	}
+	var fn *btf.Func
+	if err := spec.TypeByName(name, &fn); err != nil {
+		if errors.Is(err, btf.ErrNotFound) {
+			return nil, nil, fmt.Errorf("function %s not found in kernel BTF", name)
+		}
+		return nil, nil, fmt.Errorf("function %s: %v", name, err)
+	}
+	proto, ok := fn.Type.(*btf.FuncProto)
+	if !ok {
+		return nil, nil, fmt.Errorf("function %s has no prototype in BTF", name)
+	}
+	return funcArgs(name, proto), btfLangType(proto.Return), nil
+}
+
+// funcArgs is the args struct of a function prototype.
+func funcArgs(name string, proto *btf.FuncProto) *lang.Type {
+	st := &lang.Type{Kind: lang.KStruct, Name: "struct " + name + "_args"}
+	for i, p := range proto.Params {
+		ft := btfLangType(p.Type)
+		if ft == nil {
+			ft = lang.TUint64
+		}
+		pname := p.Name
+		if pname == "" {
+			pname = fmt.Sprintf("arg%d", i)
+		}
+		st.Fields = append(st.Fields, &lang.Field{Name: pname, Offset: 8 * i, Type: ft})
+	}
+	st.Size = 8 * len(proto.Params)
+	return st
+}
+
+// btfLangType converts the BTF types a probe reads directly (integers,
+// enums, pointers, bools) to language types; anything else reads as a u64.
+// It returns nil for void.
+func btfLangType(t btf.Type) *lang.Type {
+	for i := 0; i < 16 && t != nil; i++ {
+		switch x := t.(type) {
+		case *btf.Void:
+			return nil
+		case *btf.Typedef:
+			t = x.Type
+			continue
+		case *btf.Const:
+			t = x.Type
+			continue
+		case *btf.Volatile:
+			t = x.Type
+			continue
+		case *btf.Restrict:
+			t = x.Type
+			continue
+		case *btf.TypeTag:
+			t = x.Type
+			continue
+		case *btf.Int:
+			if x.Encoding == btf.Bool {
+				return lang.TBool
+			}
+			size := int(x.Size)
+			if size != 1 && size != 2 && size != 4 && size != 8 {
+				return lang.TUint64
+			}
+			return lang.IntType(size, x.Encoding == btf.Signed)
+		case *btf.Enum:
+			size := int(x.Size)
+			if size != 1 && size != 2 && size != 4 && size != 8 {
+				size = 8
+			}
+			return lang.IntType(size, x.Signed)
+		case *btf.Pointer:
+			return &lang.Type{Kind: lang.KPtr, Size: 8, Elem: btfPointee(x.Target)}
+		default:
+			return lang.TUint64
+		}
+	}
+	return lang.TUint64
+}
+
+// btfPointee names what a pointer points to: integers and named structs;
+// anything else is void.
+func btfPointee(t btf.Type) *lang.Type {
+	for i := 0; i < 16 && t != nil; i++ {
+		switch x := t.(type) {
+		case *btf.Typedef:
+			t = x.Type
+		case *btf.Const:
+			t = x.Type
+		case *btf.Volatile:
+			t = x.Type
+		case *btf.TypeTag:
+			t = x.Type
+		case *btf.Struct:
+			return &lang.Type{Kind: lang.KStruct, Name: "struct " + x.Name, Size: int(x.Size)}
+		case *btf.Union:
+			return &lang.Type{Kind: lang.KStruct, Name: "union " + x.Name, Size: int(x.Size)}
+		case *btf.Int:
+			if x.Encoding == btf.Char || x.Size == 1 && x.Encoding == btf.Signed {
+				return lang.TInt8
+			}
+			return btfLangType(x)
+		default:
+			return lang.TVoid
+		}
+	}
+	return lang.TVoid
+}

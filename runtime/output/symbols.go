@@ -1,0 +1,160 @@
+package output
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Symbols resolves the addresses that ksym, usym, kstack and ustack values
+// hold. The runtime provides it (it reads /proc/kallsyms, /proc/PID/maps,
+// ELF files and the kernel's stack maps); without one, addresses print as
+// hex numbers.
+type Symbols interface {
+	// Kernel returns the kernel symbol containing addr and addr's offset
+	// from it.
+	Kernel(addr uint64) (name string, off uint64, ok bool)
+	// User returns the symbol of process pid containing addr, addr's
+	// offset from it and the file it is in (module is set even when the
+	// symbol is not found, if the address is in a mapped file).
+	User(pid uint32, addr uint64) (name string, off uint64, module string, ok bool)
+	// Stack returns the frames of stack id in the stack map of frame limit
+	// limit (nil when the id is unknown).
+	Stack(limit int, id int64) []uint64
+}
+
+var symbols struct {
+	mu sync.RWMutex
+	s  Symbols
+}
+
+// SetSymbols installs the resolver used while printing; it returns a
+// function that restores the previous one.
+func SetSymbols(s Symbols) (restore func()) {
+	symbols.mu.Lock()
+	prev := symbols.s
+	symbols.s = s
+	symbols.mu.Unlock()
+	return func() {
+		symbols.mu.Lock()
+		symbols.s = prev
+		symbols.mu.Unlock()
+	}
+}
+
+func currentSymbols() Symbols {
+	symbols.mu.RLock()
+	defer symbols.mu.RUnlock()
+	return symbols.s
+}
+
+// hexAddr prints an address that has no symbol as bpftrace does (a C++
+// void* inserted in a stream: "0" for null, else 0x...).
+func hexAddr(addr uint64) string {
+	if addr == 0 {
+		return "0"
+	}
+	return "0x" + strconv.FormatUint(addr, 16)
+}
+
+// symItem decodes ksym()/usym(): the symbol containing the address,
+// without offset.
+func symItem(t *lang.Type, b []byte) item {
+	addr := readUint(b, 8)
+	s := currentSymbols()
+	if s == nil {
+		return strItem(hexAddr(addr))
+	}
+	if t.UserSpace {
+		pid := uint32(readUint(slice(b, 8, 4), 4))
+		if name, _, _, ok := s.User(pid, addr); ok {
+			return strItem(name)
+		}
+		return strItem(hexAddr(addr))
+	}
+	if name, _, ok := s.Kernel(addr); ok {
+		return strItem(name)
+	}
+	return strItem(hexAddr(addr))
+}
+
+// stackItem decodes a kstack/ustack value into its symbolized frames.
+func stackItem(t *lang.Type, b []byte) item {
+	id := int64(readUint(b, 8))
+	var pid uint32
+	if t.UserSpace {
+		pid = uint32(readUint(slice(b, 8, 4), 4))
+	}
+	it := item{kind: itemStack, s: t.StackMode}
+	s := currentSymbols()
+	if s == nil || id < 0 {
+		return it
+	}
+	limit := t.StackLimit
+	if limit <= 0 {
+		limit = 127
+	}
+	for n, addr := range s.Stack(limit, id) {
+		if addr == 0 || n >= limit {
+			break
+		}
+		it.elems = append(it.elems, strItem(frameText(s, t, pid, addr)))
+	}
+	return it
+}
+
+// frameText is one frame as its stack mode shows it.
+func frameText(s Symbols, t *lang.Type, pid uint32, addr uint64) string {
+	hex := strconv.FormatUint(addr, 16)
+	switch t.StackMode {
+	case "raw":
+		return hex
+	case "perf":
+		if t.UserSpace {
+			name, off, module, ok := s.User(pid, addr)
+			sym := hexAddr(addr)
+			if ok {
+				sym = symOff(name, off)
+			}
+			if module == "" {
+				module = "[unknown]"
+			}
+			return "\t" + hex + " " + sym + " (" + module + ")"
+		}
+		if name, off, ok := s.Kernel(addr); ok {
+			return "\t" + hex + " " + symOff(name, off)
+		}
+		return "\t" + hex + " " + hexAddr(addr)
+	}
+	if t.UserSpace {
+		if name, off, _, ok := s.User(pid, addr); ok {
+			return symOff(name, off)
+		}
+		return hexAddr(addr)
+	}
+	if name, off, ok := s.Kernel(addr); ok {
+		return symOff(name, off)
+	}
+	return hexAddr(addr)
+}
+
+func symOff(name string, off uint64) string { return fmt.Sprintf("%s+%d", name, off) }
+
+// writeStack renders a stack as bpftrace does: a newline, then one line per
+// frame (indented in bpftrace mode; perf frames start with a tab already;
+// raw frames are bare hex).
+func writeStack(sb *strings.Builder, it item, indent int) {
+	sb.WriteByte('\n')
+	pad := ""
+	if it.s == "" || it.s == "bpftrace" {
+		pad = strings.Repeat(" ", indent)
+	}
+	for _, f := range it.elems {
+		sb.WriteString(pad)
+		sb.WriteString(f.s)
+		sb.WriteByte('\n')
+	}
+}

@@ -1,0 +1,66 @@
+package runtime
+
+import (
+	"encoding/binary"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/runtime/output"
+)
+
+// symbolizer implements output.Symbols for one session.
+type symbolizer struct {
+	stacks map[int]*ebpf.Map // by frame limit
+	user   *userSymbols
+	kernel *kallsyms
+	kerr   error
+	loaded bool
+}
+
+var _ output.Symbols = (*symbolizer)(nil)
+
+func newSymbolizer(plan *codegen.Plan, l *loaded) *symbolizer {
+	s := &symbolizer{stacks: map[int]*ebpf.Map{}, user: newUserSymbols()}
+	for limit, name := range plan.StackMaps {
+		if m := l.maps[name]; m != nil {
+			s.stacks[limit] = m
+		}
+	}
+	return s
+}
+
+func (s *symbolizer) Kernel(addr uint64) (string, uint64, bool) {
+	if !s.loaded {
+		s.kernel, s.kerr = loadKallsyms()
+		s.loaded = true
+	}
+	if s.kernel == nil {
+		return "", 0, false
+	}
+	return s.kernel.symbol(addr)
+}
+
+func (s *symbolizer) User(pid uint32, addr uint64) (string, uint64, string, bool) {
+	return s.user.resolve(pid, addr)
+}
+
+func (s *symbolizer) Stack(limit int, id int64) []uint64 {
+	m := s.stacks[limit]
+	if m == nil || id < 0 {
+		return nil
+	}
+	val, err := m.LookupBytes(uint32(id))
+	if err != nil || val == nil {
+		return nil
+	}
+	frames := make([]uint64, 0, len(val)/8)
+	for i := 0; i+8 <= len(val); i += 8 {
+		a := binary.LittleEndian.Uint64(val[i:])
+		if a == 0 {
+			break
+		}
+		frames = append(frames, a)
+	}
+	return frames
+}

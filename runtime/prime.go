@@ -97,4 +97,3 @@ func (s *session) primeUserSymbols(ctx context.Context) {
 		}
 	}
 }
-

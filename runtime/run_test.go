@@ -275,7 +275,7 @@ func TestRunErrors(t *testing.T) {
 			"Error loading BPF program for tracepoint:raw_syscalls:sys_enter: the kernel's verifier rejected it (R2 !read_ok); run with -v to see the verifier log"},
 		{"kprobe",
 			newPlan().prog("gbt_kp", kprobeAttach("vfs_read"), ret()).plan,
-			"kprobe:vfs_read: this kernel does not support kprobes (it was built without CONFIG_KPROBES)"},
+			"kprobe:vfs_read: kprobes are not available: this kernel was built without CONFIG_KPROBES"},
 		{"no probes", newPlan().plan, "No probes to attach"},
 		{"usdt",
 			newPlan().prog("gbt_us", &lang.Resolved{Provider: "usdt", Name: "usdt:/bin/sh:p:m"}, ret()).plan,

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"strconv"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -32,6 +33,12 @@ func perfEventAttr(p *codegen.Program) (unix.PerfEventAttr, error) {
 		config, count = ev.Config, ev.DefaultCount
 		if a.PeriodNs != 0 {
 			count = a.PeriodNs
+		} else if len(parts) > 1 && parts[1] != "" {
+			n, err := strconv.ParseUint(parts[1], 10, 64)
+			if err != nil || n == 0 {
+				return unix.PerfEventAttr{}, fmt.Errorf("%s: bad count %q", probeName(p), parts[1])
+			}
+			count = n
 		}
 	}
 	typ := uint32(unix.PERF_TYPE_SOFTWARE)

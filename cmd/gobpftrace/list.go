@@ -1,12 +1,6 @@
 package main
 
-import (
-	"errors"
-	"io"
-)
+import "github.com/gobpftrace/gobpftrace/runtime"
 
-// listProbesFunc lists probes for -l; runtime.ListProbes replaces this
-// stand-in when it lands.
-var listProbesFunc = func(w io.Writer, pattern string, verbose bool) error {
-	return errors.New("-l is not supported yet")
-}
+// listProbesFunc lists probes for -l (a variable so tests can replace it).
+var listProbesFunc = runtime.ListProbes

@@ -1,0 +1,356 @@
+package runtime
+
+import (
+	"bufio"
+	"debug/elf"
+	"fmt"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+// ListProbes writes the probes that match pattern, one per line, as
+// `bpftrace -l` does; verbose (-lv) adds each probe's arguments (tracepoint
+// fields, fentry/fexit parameters and retval). An empty pattern lists every
+// provider that can be listed. The pattern is provider:rest with * and ?
+// wildcards; a pattern without ':' matches whole probe names of every
+// provider. Tracepoints are listed from tracefs directory names only
+// (formats are read for -lv alone); kernel functions and raw tracepoints
+// from kernel BTF, loaded only when the pattern names those providers;
+// uprobes from the ELF symbols of the binary the pattern names.
+func ListProbes(w io.Writer, pattern string, verbose bool) error {
+	bw := bufio.NewWriter(w)
+	defer bw.Flush()
+	l := &lister{w: bw, verbose: verbose}
+	return l.list(pattern)
+}
+
+type lister struct {
+	w       *bufio.Writer
+	verbose bool
+	btf     *btf.Spec
+	btfErr  error
+	btfDone bool
+}
+
+// listable providers, in the order an unrestricted listing shows them.
+var listOrder = []string{"tracepoint", "rawtracepoint", "software", "hardware", "kprobe", "kretprobe", "fentry", "fexit", "uprobe", "uretprobe"}
+
+func (l *lister) list(pattern string) error {
+	if pattern == "" {
+		pattern = "*"
+	}
+	provPat, rest, structured := strings.Cut(pattern, ":")
+	if !structured {
+		// A bare pattern matches the full names of every provider's probes.
+		for _, prov := range []string{"tracepoint", "rawtracepoint", "software", "hardware", "kprobe", "fentry"} {
+			if err := l.provider(prov, "*", pattern); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if p := stdlib.LookupProvider(provPat); p != nil && !hasWildcard(provPat) {
+		return l.provider(p.Name, rest, p.Name+":"+rest)
+	}
+	matched := false
+	for _, prov := range listOrder {
+		if !wildcardMatch(provPat, prov) {
+			continue
+		}
+		// Return probes list the same places as entry probes: list them
+		// only when asked for by name.
+		if prov == "kretprobe" || prov == "fexit" || prov == "uretprobe" {
+			continue
+		}
+		matched = true
+		if err := l.provider(prov, rest, pattern); err != nil {
+			return err
+		}
+	}
+	if !matched && stdlib.LookupProvider(provPat) == nil {
+		return fmt.Errorf("Invalid probe type: %s", provPat)
+	}
+	return nil
+}
+
+// provider lists one provider's probes whose names match full; rest (the
+// pattern after the provider) narrows what is read.
+func (l *lister) provider(prov, rest, full string) error {
+	match := func(name string) bool { return wildcardMatch(full, name) || full == "*" }
+	switch prov {
+	case "tracepoint":
+		return l.tracepoints(rest, match)
+	case "software", "hardware":
+		list := stdlib.SoftwareEvents
+		if prov == "hardware" {
+			list = stdlib.HardwareEvents
+		}
+		var names []string
+		for _, e := range list {
+			names = append(names, e.Name)
+			if e.Alias != "" {
+				names = append(names, e.Alias)
+			}
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			name := prov + ":" + n + ":"
+			if match(name) || match(prov+":"+n) {
+				fmt.Fprintln(l.w, name)
+			}
+		}
+		return nil
+	case "kprobe", "kretprobe", "fentry", "fexit":
+		return l.kernelFuncs(prov, match)
+	case "rawtracepoint":
+		return l.rawTracepoints(match)
+	case "uprobe", "uretprobe":
+		return l.uprobes(prov, rest)
+	case "usdt":
+		return fmt.Errorf("listing usdt probes is not supported yet")
+	case "BEGIN", "END":
+		if match(prov) {
+			fmt.Fprintln(l.w, prov)
+		}
+		return nil
+	}
+	return fmt.Errorf("%s probes cannot be listed", prov)
+}
+
+// tracepoints lists tracepoint:category:event from directory names; the
+// category part of rest narrows the directories read.
+func (l *lister) tracepoints(rest string, match func(string) bool) error {
+	dir, err := TracefsDir()
+	if err != nil {
+		return err
+	}
+	events := filepath.Join(dir, "events")
+	catPat := "*"
+	if c, _, ok := strings.Cut(rest, ":"); ok {
+		catPat = c
+	} else if rest != "" && rest != "*" {
+		catPat = rest
+	}
+	cats, err := subdirs(events)
+	if err != nil {
+		return err
+	}
+	tf := NewTracefsAt(dir)
+	for _, c := range cats {
+		if !wildcardMatch(catPat, c) && !strings.Contains(catPat, "*:") {
+			continue
+		}
+		evs, err := subdirs(filepath.Join(events, c))
+		if err != nil {
+			continue
+		}
+		for _, e := range evs {
+			name := "tracepoint:" + c + ":" + e
+			if !match(name) {
+				continue
+			}
+			fmt.Fprintln(l.w, name)
+			if l.verbose {
+				f, err := tf.Format(c, e)
+				if err != nil {
+					continue
+				}
+				for _, fld := range f.Fields {
+					if fld.Common() {
+						continue
+					}
+					fmt.Fprintf(l.w, "    %s\n", fld.Decl)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (l *lister) kernelBTF() (*btf.Spec, error) {
+	if !l.btfDone {
+		l.btf, l.btfErr = loadKernelBTF("")
+		l.btfDone = true
+	}
+	return l.btf, l.btfErr
+}
+
+// kernelFuncs lists kernel functions from BTF: kprobe:func,
+// fentry:vmlinux:func. The kprobe list holds candidates: BTF knows every
+// function the kernel was built with, while available_filter_functions
+// (which says which ones can be probed) cannot be read here.
+func (l *lister) kernelFuncs(prov string, match func(string) bool) error {
+	spec, err := l.kernelBTF()
+	if err != nil {
+		return fmt.Errorf("cannot list %s probes: %v", prov, err)
+	}
+	type fn struct {
+		name  string
+		proto *btf.FuncProto
+	}
+	var fns []fn
+	seen := map[string]bool{}
+	for typ, err := range spec.All() {
+		if err != nil {
+			return fmt.Errorf("cannot list %s probes: reading kernel BTF: %v", prov, err)
+		}
+		f, ok := typ.(*btf.Func)
+		if !ok || seen[f.Name] {
+			continue
+		}
+		seen[f.Name] = true
+		proto, _ := f.Type.(*btf.FuncProto)
+		fns = append(fns, fn{f.Name, proto})
+	}
+	sort.Slice(fns, func(i, j int) bool { return fns[i].name < fns[j].name })
+	for _, f := range fns {
+		name := prov + ":" + f.name
+		if prov == "fentry" || prov == "fexit" {
+			name = prov + ":vmlinux:" + f.name
+		}
+		if !match(name) && !match(prov+":"+f.name) {
+			continue
+		}
+		fmt.Fprintln(l.w, name)
+		if l.verbose && f.proto != nil && (prov == "fentry" || prov == "fexit") {
+			for _, p := range f.proto.Params {
+				fmt.Fprintf(l.w, "    %s\n", cDecl(p.Type, p.Name))
+			}
+			if _, void := f.proto.Return.(*btf.Void); !void && f.proto.Return != nil {
+				fmt.Fprintf(l.w, "    %s\n", cDecl(f.proto.Return, "retval"))
+			}
+		}
+	}
+	return nil
+}
+
+// rawTracepoints lists the kernel's raw tracepoints: the btf_trace_<event>
+// typedefs of vmlinux BTF.
+func (l *lister) rawTracepoints(match func(string) bool) error {
+	spec, err := l.kernelBTF()
+	if err != nil {
+		return fmt.Errorf("cannot list rawtracepoint probes: %v", err)
+	}
+	var names []string
+	for typ, err := range spec.All() {
+		if err != nil {
+			return fmt.Errorf("cannot list rawtracepoint probes: reading kernel BTF: %v", err)
+		}
+		td, ok := typ.(*btf.Typedef)
+		if !ok {
+			continue
+		}
+		if ev, ok := strings.CutPrefix(td.Name, "btf_trace_"); ok {
+			names = append(names, ev)
+		}
+	}
+	sort.Strings(names)
+	for i, ev := range names {
+		if i > 0 && names[i-1] == ev {
+			continue
+		}
+		name := "rawtracepoint:vmlinux:" + ev
+		if match(name) || match("rawtracepoint:"+ev) {
+			fmt.Fprintln(l.w, name)
+		}
+	}
+	return nil
+}
+
+// uprobes lists the function symbols of the binary in
+// uprobe:PATH:pattern.
+func (l *lister) uprobes(prov, rest string) error {
+	path, symPat, ok := strings.Cut(rest, ":")
+	if !ok || path == "" || hasWildcard(path) {
+		return fmt.Errorf("listing %s probes needs a binary: %s:/path/to/binary:pattern", prov, prov)
+	}
+	if symPat == "" {
+		symPat = "*"
+	}
+	full := path
+	if !strings.Contains(full, "/") {
+		if found, err := exec.LookPath(full); err == nil {
+			full = found
+		}
+	}
+	f, err := elf.Open(full)
+	if err != nil {
+		return fmt.Errorf("could not read %s: %v", full, err)
+	}
+	defer f.Close()
+	seen := map[string]bool{}
+	var names []string
+	for _, get := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
+		syms, err := get()
+		if err != nil {
+			continue
+		}
+		for _, s := range syms {
+			if elf.ST_TYPE(s.Info) != elf.STT_FUNC || s.Value == 0 || s.Name == "" {
+				continue
+			}
+			name := s.Name
+			if i := strings.IndexByte(name, '@'); i > 0 {
+				name = name[:i]
+			}
+			if !seen[name] && wildcardMatch(symPat, name) {
+				seen[name] = true
+				names = append(names, name)
+			}
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(l.w, "%s:%s:%s\n", prov, path, n)
+	}
+	return nil
+}
+
+// cDecl writes a C declaration of name with BTF type t.
+func cDecl(t btf.Type, name string) string {
+	return cTypeName(t) + " " + name
+}
+
+// cTypeName names a BTF type as C source does ("struct file *",
+// "const char *", "size_t").
+func cTypeName(t btf.Type) string {
+	switch x := t.(type) {
+	case nil, *btf.Void:
+		return "void"
+	case *btf.Int:
+		return x.Name
+	case *btf.Typedef:
+		return x.Name
+	case *btf.Struct:
+		return "struct " + x.Name
+	case *btf.Union:
+		return "union " + x.Name
+	case *btf.Enum:
+		return "enum " + x.Name
+	case *btf.Fwd:
+		return x.Kind.String() + " " + x.Name
+	case *btf.Const:
+		return "const " + cTypeName(x.Type)
+	case *btf.Volatile:
+		return "volatile " + cTypeName(x.Type)
+	case *btf.Restrict:
+		return cTypeName(x.Type)
+	case *btf.TypeTag:
+		return cTypeName(x.Type)
+	case *btf.Pointer:
+		if _, ok := x.Target.(*btf.FuncProto); ok {
+			return "void *"
+		}
+		return cTypeName(x.Target) + " *"
+	case *btf.Array:
+		return fmt.Sprintf("%s[%d]", cTypeName(x.Type), x.Nelems)
+	}
+	return t.TypeName()
+}

@@ -47,6 +47,11 @@ func (g *gen) builtinInt(x *lang.Ident) asm.Register {
 		r = g.callInto(asm.FnGetCurrentTask)
 	case "retval":
 		r = g.retval(x)
+	case "cpid":
+		g.cc.useGlobals()
+		r = g.allocReg()
+		g.emit(asm.LoadMapValue(r, 0, GlobalCpid).WithReference(globalsName))
+		g.emit(asm.LoadMem(r, r, 0, asm.Word))
 	default:
 		if n, ok := stdlib.ArgIndex(x.Name); ok {
 			return g.argN(x, n)

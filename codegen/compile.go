@@ -136,6 +136,8 @@ func programType(res *lang.Resolved) (ebpf.ProgramType, bool) {
 		return ebpf.Tracing, true
 	case "rawtracepoint":
 		return ebpf.RawTracepoint, true
+	case "uprobe", "uretprobe", "usdt":
+		return ebpf.Kprobe, true
 	}
 	return ebpf.UnspecifiedProgram, false
 }
@@ -146,6 +148,12 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 		failf(res.Point.Span, "%s probes are not supported yet", res.Provider)
 	}
 	hint := res.Event
+	if hint == "" && res.Symbol != "" {
+		hint = res.Symbol
+	}
+	if hint == "" && res.USDTName != "" {
+		hint = res.USDTName
+	}
 	if hint == "" {
 		hint = res.Func
 	}

@@ -161,7 +161,7 @@ func (g *gen) str(x *lang.Call, dst loc, size int) {
 		failf(x.Span, "str() takes one or two arguments")
 	}
 	fn := asm.FnProbeReadKernelStr
-	if x.Args[0].Type().UserSpace || x.Type().UserSpace {
+	if x.Args[0].Type().UserSpace || x.Type().UserSpace || g.userProbe() && x.Args[0].Type().Kind == lang.KInt {
 		fn = asm.FnProbeReadUserStr
 	}
 	rp := g.evalInt(x.Args[0])

@@ -31,6 +31,12 @@ var ptRegsArgs = [...]int16{ptRegsDI, ptRegsSI, ptRegsDX, ptRegsCX, ptRegsR8, pt
 // argN emits argN: a register saved in pt_regs for kprobes and uprobes, a
 // slot of the u64 argument array for raw tracepoints and fentry/fexit.
 func (g *gen) argN(x *lang.Ident, n int) asm.Register {
+	if g.res.Provider == "usdt" {
+		if n >= len(g.res.USDTArgs) {
+			failf(x.Span, "%s has only %d arguments", g.res.Name, len(g.res.USDTArgs))
+		}
+		return g.usdtArg(x, g.res.USDTArgs[n])
+	}
 	g.usesCtx = true
 	r := g.allocReg()
 	switch g.res.Provider {

@@ -27,7 +27,7 @@ type Plan struct {
 	RingBuf string
 	// Globals is the name in Spec.Maps of a one-entry array map (key u32 0)
 	// whose value holds values the runtime sets before BEGIN runs; empty
-	// when unused. Layout: GlobalStartNs at offset 0.
+	// when unused. Layout: GlobalStartNs at offset 0, GlobalCpid at 8.
 	Globals string
 	// StackMaps names, for each frame limit that kstack/ustack values of
 	// the script use (lang.Type.StackLimit), the BPF_MAP_TYPE_STACK_TRACE
@@ -116,8 +116,12 @@ const (
 // runtime writes before running BEGIN; `elapsed` subtracts it.
 const GlobalStartNs = 0
 
+// GlobalCpid is the offset in the Globals value of the u32 pid of the
+// child started with -c (`cpid`), which the runtime writes before BEGIN.
+const GlobalCpid = 8
+
 // GlobalsSize is the size of the Globals value.
-const GlobalsSize = 8
+const GlobalsSize = 16
 
 // EventHeaderSize is the size of the record header: a u64 event id at
 // offset 0. Arguments follow at their Offset (which is >= EventHeaderSize).

@@ -122,6 +122,31 @@ type Resolved struct {
 	// probe gives none) — PeriodNs keeps the count as written, 0 if none.
 	PerfConfig uint64
 	PerfCount  uint64
+
+	// uprobe / uretprobe / usdt.
+	//
+	// Binary is the absolute path of the ELF file probed (a library name
+	// such as "libc" or a program on $PATH resolved as the dynamic loader
+	// and the shell would).
+	Binary string
+	// Symbol is the probed function (uprobe/uretprobe; Func holds it too);
+	// empty for a raw address. Offset (above) is added to its address for
+	// uprobe:bin:func+offset.
+	Symbol string
+	// Address is a virtual address in Binary: the raw address of
+	// uprobe:bin:0x..., or the USDT probe's location. 0 when Symbol is set.
+	Address uint64
+	// FileOffset is where the runtime attaches when Address is set: the
+	// file offset of Address in Binary.
+	FileOffset uint64
+	// USDTProvider and USDTName name the USDT probe (usdt:bin:provider:name).
+	USDTProvider, USDTName string
+	// USDTSemaphore is the file offset in Binary of the USDT probe's
+	// semaphore (0: none); the runtime lets the kernel count it up while
+	// the probe is attached.
+	USDTSemaphore uint64
+	// USDTArgs describe where arg0..argN of a USDT probe are.
+	USDTArgs []*USDTArg
 }
 
 // FuncEnv is implemented by an Env that knows kernel function prototypes
@@ -157,4 +182,64 @@ func (r *Resolved) FuncName() string {
 		return f
 	}
 	return ""
+}
+
+// USDTArgKind says how a USDT argument is found.
+type USDTArgKind int
+
+const (
+	// USDTConst: the argument is the constant Value.
+	USDTConst USDTArgKind = iota
+	// USDTReg: the argument is in register Reg.
+	USDTReg
+	// USDTMem: the argument is in user memory at Reg + Value (+ Index*Scale).
+	USDTMem
+)
+
+// USDTArg is one USDT argument as its note describes it (e.g. "-4@%eax",
+// "8@-16(%rbp)", "4@$5"), x86-64 registers named by their 64-bit names
+// (rax, rbx, ..., r15, rsp, rbp, rip).
+type USDTArg struct {
+	Kind USDTArgKind
+	// Size in bytes (1, 2, 4 or 8) and signedness of the value.
+	Size   int
+	Signed bool
+	Reg    string
+	Value  int64
+	// Index and Scale: optional index register of a USDTMem argument.
+	Index string
+	Scale int
+}
+
+// UserEnv is implemented by an Env that can answer about user-space
+// programs, for uprobe, uretprobe and usdt probes. The checker uses it when
+// the Env it is given implements it.
+type UserEnv interface {
+	// FindBinary resolves the file a probe names: an absolute or relative
+	// path, a program on $PATH, or a library name ("libc", "libc.so.6")
+	// found like the dynamic loader does. When pid is not 0, libraries the
+	// process has mapped come first.
+	FindBinary(target string, pid int) (string, error)
+	// MatchFunctions returns the names of the function symbols of the ELF
+	// file at path that match pattern (* and ? wildcards; a plain name
+	// matches itself), sorted and without duplicates.
+	MatchFunctions(path, pattern string) ([]string, error)
+	// FileOffset converts a virtual address of the ELF file at path to a
+	// file offset.
+	FileOffset(path string, addr uint64) (uint64, error)
+	// USDTProbes returns the USDT probes of the ELF file at path, in note
+	// order. Args are parsed; a probe whose arguments cannot be parsed has
+	// ArgsErr set.
+	USDTProbes(path string) ([]*USDTProbe, error)
+}
+
+// USDTProbe is one USDT probe of a file, as UserEnv reports it.
+type USDTProbe struct {
+	Provider, Name string
+	// Address is the probe's virtual address; FileOffset where it attaches.
+	Address, FileOffset uint64
+	// Semaphore is the semaphore's file offset, 0 for none.
+	Semaphore uint64
+	Args      []*USDTArg
+	ArgsErr   error
 }

@@ -43,7 +43,7 @@ func provider(p *codegen.Program) string {
 func checkSupported(plan *codegen.Plan) error {
 	for _, p := range plan.Programs {
 		switch prov := provider(p); prov {
-		case provBegin, provEnd, provTracepoint, provInterval, provProfile, provSoftware, provUprobe, provUretprobe:
+		case provBegin, provEnd, provTracepoint, provInterval, provProfile, provSoftware, provUprobe, provUretprobe, provUSDT:
 		case provKprobe, provKretprobe:
 			if !kernelHasKprobes() {
 				return fmt.Errorf("%s: kprobes are not available: this kernel was built without CONFIG_KPROBES", probeName(p))
@@ -79,8 +79,9 @@ func kernelHasPMU() bool {
 	return err == nil
 }
 
-// attach attaches one non-BEGIN/END program; the closers detach it.
-func attach(p *codegen.Program, prog *ebpf.Program) ([]io.Closer, error) {
+// attach attaches one non-BEGIN/END program; the closers detach it. A pid
+// other than 0 limits probes that can be limited (uprobes, usdt) to it.
+func attach(p *codegen.Program, prog *ebpf.Program, pid int) ([]io.Closer, error) {
 	a := p.Attach
 	switch provider(p) {
 	case provTracepoint:
@@ -106,8 +107,8 @@ func attach(p *codegen.Program, prog *ebpf.Program) ([]io.Closer, error) {
 			return nil, fmt.Errorf("%s: the rate must be at least 1", probeName(p))
 		}
 		return attachEveryCPU(p, prog, cpuClockEvent(a.PeriodNs, a.Frequency))
-	case provUprobe, provUretprobe:
-		return attachUprobe(p, prog)
+	case provUprobe, provUretprobe, provUSDT:
+		return attachUprobe(p, prog, pid)
 	case provSoftware, provHardware:
 		attr, err := perfEventAttr(p)
 		if err != nil {

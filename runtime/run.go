@@ -40,8 +40,11 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) error {
 	if err := checkSupported(plan); err != nil {
 		return err
 	}
-	if opts.TargetPID != 0 || len(opts.Command) != 0 {
-		return errors.New("-p and -c are not supported yet")
+	if opts.TargetPID != 0 && len(opts.Command) != 0 {
+		return errors.New("-p and -c can not be used together")
+	}
+	if opts.TargetPID < 0 {
+		return fmt.Errorf("pid '%d' is not valid", opts.TargetPID)
 	}
 	l, err := load(plan, &opts)
 	if err != nil {
@@ -52,6 +55,33 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) error {
 	s.syms = newSymbolizer(plan, l)
 	defer output.SetSymbols(s.syms)()
 	defer func() { closeAll(s.attached) }()
+	if opts.TargetPID != 0 && !opts.DryRun {
+		wctx, stop, err := watchPID(ctx, opts.TargetPID)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		ctx = wctx
+		s.pid = opts.TargetPID
+	}
+	if len(opts.Command) != 0 && !opts.DryRun {
+		c, err := startChild(opts.Command, opts.stdout(), opts.stderr())
+		if err != nil {
+			return err
+		}
+		defer c.stop()
+		s.child, s.pid = c, c.pid
+		cctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			select {
+			case <-c.exited:
+				cancel()
+			case <-cctx.Done():
+			}
+		}()
+		ctx = cctx
+	}
 	return s.run(ctx)
 }
 
@@ -65,6 +95,11 @@ type session struct {
 	out      *bufio.Writer
 	disp     *dispatcher
 	syms     *symbolizer
+	// pid is the process of -p, or the child of -c (0: none): uprobes and
+	// usdt probes only fire for it.
+	pid int
+	// child is the command of -c, released once every probe is attached.
+	child *child
 }
 
 func (s *session) run(ctx context.Context) error {
@@ -105,11 +140,15 @@ func (s *session) run(ctx context.Context) error {
 	if s.opts.OnAttached != nil {
 		s.opts.OnAttached()
 	}
+	if s.child != nil && ctx.Err() == nil {
+		s.out.Flush()
+		s.child.start()
+	}
 
 	primeCtx, stopPrime := context.WithCancel(context.Background())
 	primed := make(chan struct{})
 	go func() { defer close(primed); s.primeUserSymbols(primeCtx) }()
-	err := s.poll(ctx, len(probes) == 0)
+	err := s.poll(ctx, len(probes) == 0 && s.pid == 0)
 	stopPrime()
 	<-primed
 	if err != nil {
@@ -202,7 +241,8 @@ func (s *session) closeRing() {
 	}
 }
 
-// writeGlobals stores the start time that `elapsed` subtracts.
+// writeGlobals stores the start time that `elapsed` subtracts and the
+// pid of the -c child (`cpid`).
 func (s *session) writeGlobals() error {
 	if s.plan.Globals == "" {
 		return nil
@@ -217,6 +257,9 @@ func (s *session) writeGlobals() error {
 	}
 	val := make([]byte, max(codegen.GlobalsSize, int(m.ValueSize())))
 	binary.LittleEndian.PutUint64(val[codegen.GlobalStartNs:], uint64(ts.Nano()))
+	if s.child != nil {
+		binary.LittleEndian.PutUint32(val[codegen.GlobalCpid:], uint32(s.child.pid))
+	}
 	key := make([]byte, m.KeySize()) // index 0, whatever its width
 	if err := m.Update(key, val[:m.ValueSize()], ebpf.UpdateAny); err != nil {
 		return fmt.Errorf("could not set the start time: %s", errnoText(err))
@@ -241,7 +284,7 @@ func (s *session) attachAll(ctx context.Context, probes []*codegen.Program) erro
 		if ctx.Err() != nil {
 			return nil
 		}
-		cs, err := attach(p, s.loaded.progs[p.Name])
+		cs, err := attach(p, s.loaded.progs[p.Name], s.pid)
 		if err != nil {
 			return err
 		}

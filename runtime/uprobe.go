@@ -17,16 +17,38 @@ import (
 const (
 	provUprobe    = "uprobe"
 	provUretprobe = "uretprobe"
+	provUSDT      = "usdt"
 )
 
-// uprobeTarget reads uprobe:<path>:<symbol>[+offset] or
-// uprobe:<path>:<address> from the attach point as written (the checker
-// resolves no extra fields for uprobes yet). A path without '/' is looked
-// up in $PATH.
-func uprobeTarget(p *codegen.Program) (path, symbol string, opts *link.UprobeOptions, err error) {
+// uprobeTarget says where a uprobe, uretprobe or usdt program attaches:
+// the file, and a symbol (plus offset) or a file offset in opts.Address.
+// The checker resolves the target into the Resolved fields; a plan built
+// by hand may give only the attach point as written
+// (uprobe:<path>:<symbol>[+offset] or uprobe:<path>:<address>).
+func uprobeTarget(p *codegen.Program, pid int) (path, symbol string, opts *link.UprobeOptions, err error) {
+	a := p.Attach
+	opts = &link.UprobeOptions{PID: pid}
+	if a.Binary != "" {
+		switch {
+		case provider(p) == provUSDT:
+			opts.Address = a.FileOffset
+			opts.RefCtrOffset = a.USDTSemaphore
+			if a.FileOffset == 0 {
+				return "", "", nil, fmt.Errorf("%s: the probe has no location", probeName(p))
+			}
+		case a.Symbol == "":
+			opts.Address = a.FileOffset
+			if a.FileOffset == 0 {
+				return "", "", nil, fmt.Errorf("%s: address 0 can not be probed", probeName(p))
+			}
+		default:
+			symbol, opts.Offset = a.Symbol, a.Offset
+		}
+		return a.Binary, symbol, opts, nil
+	}
 	var parts []string
-	if p.Attach.Point != nil {
-		parts = p.Attach.Point.Parts
+	if a.Point != nil {
+		parts = a.Point.Parts
 	}
 	if len(parts) != 2 || parts[0] == "" || parts[1] == "" {
 		return "", "", nil, fmt.Errorf("%s: expected %s:path:function", probeName(p), provider(p))
@@ -37,7 +59,6 @@ func uprobeTarget(p *codegen.Program) (path, symbol string, opts *link.UprobeOpt
 			path = found
 		}
 	}
-	opts = &link.UprobeOptions{}
 	target := parts[1]
 	if addr, err := strconv.ParseUint(target, 0, 64); err == nil {
 		opts.Address = addr
@@ -53,9 +74,10 @@ func uprobeTarget(p *codegen.Program) (path, symbol string, opts *link.UprobeOpt
 	return path, target, opts, nil
 }
 
-// attachUprobe attaches a uprobe or uretprobe program.
-func attachUprobe(p *codegen.Program, prog *ebpf.Program) ([]io.Closer, error) {
-	path, symbol, opts, err := uprobeTarget(p)
+// attachUprobe attaches a uprobe, uretprobe or usdt program; pid, when not
+// 0, limits it to that process.
+func attachUprobe(p *codegen.Program, prog *ebpf.Program, pid int) ([]io.Closer, error) {
+	path, symbol, opts, err := uprobeTarget(p, pid)
 	if err != nil {
 		return nil, err
 	}

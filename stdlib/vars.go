@@ -48,7 +48,7 @@ var Vars = []*Var{
 	{Name: "kstack", Supported: true, Doc: "Kernel stack trace of the current task."},
 	{Name: "ustack", Supported: true, Doc: "User-space stack trace of the current task."},
 	{Name: "username", Doc: "User name of the current task's uid."},
-	{Name: "cpid", Type: lang.TUint32, Doc: "PID of the child started with -c."},
+	{Name: "cpid", Supported: true, Type: lang.TUint32, Doc: "PID of the child started with -c."},
 	{Name: "ncpus", Type: lang.TUint64, Doc: "Number of possible CPUs."},
 	{Name: "pcomm", Doc: "Name of the current process (its group leader's comm)."},
 	{Name: "ppid", Type: lang.TUint32, Doc: "PID of the current task's parent."},

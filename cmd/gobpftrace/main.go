@@ -97,7 +97,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}
-	plan, checked, err := compile(file, src, params, env)
+	copts := check.Options{Params: params, Env: check.EnvSettings(os.Environ()), TargetPID: o.pid, Command: o.command != ""}
+	plan, checked, err := compile(file, src, env, copts)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitError
@@ -171,12 +172,12 @@ func loadScript(o *options, stdin io.Reader) (string, string, []string, error) {
 }
 
 // compile runs the front end and codegen.
-func compile(file, src string, params []string, env lang.Env) (*codegen.Plan, *lang.Checked, error) {
+func compile(file, src string, env lang.Env, opts check.Options) (*codegen.Plan, *lang.Checked, error) {
 	prog, err := parser.Parse(file, src)
 	if err != nil {
 		return nil, nil, err
 	}
-	checked, err := check.Check(prog, file, src, env, check.Options{Params: params, Env: check.EnvSettings(os.Environ())})
+	checked, err := check.Check(prog, file, src, env, opts)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -49,6 +49,10 @@ func (c *checker) resolveAttach(ap *lang.AttachPoint) []*lang.Resolved {
 		return c.resolveFentry(ap, parts)
 	case "rawtracepoint":
 		return c.resolveRawTracepoint(ap, parts)
+	case "uprobe", "uretprobe":
+		return c.resolveUprobe(ap, parts)
+	case "usdt":
+		return c.resolveUSDT(ap, parts)
 	}
 	c.errorf(ap.Span, "%s probes are not supported yet", prov.Name)
 	return nil

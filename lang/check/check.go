@@ -14,6 +14,12 @@ type Options struct {
 	// also accepted as max_strlen=...); they take precedence over the
 	// script's config block.
 	Env map[string]string
+	// TargetPID is -p PID (0: none): library names of uprobes resolve
+	// among the libraries that process has mapped first.
+	TargetPID int
+	// Command is set when the run starts a child (-c CMD): only then is
+	// `cpid` valid.
+	Command bool
 }
 
 // Check checks prog (parsed from src) and returns it annotated. On failure

@@ -87,3 +87,13 @@ func (e *cachedEnv) KernelSymbol(name string) (uint64, error) {
 	}
 	return 0, errNoSystemInfo
 }
+
+// userEnv returns the environment's user-space side, when it has one.
+func (c *checker) userEnv() lang.UserEnv {
+	if ce, ok := c.env.(*cachedEnv); ok {
+		ue, _ := ce.env.(lang.UserEnv)
+		return ue
+	}
+	ue, _ := c.env.(lang.UserEnv)
+	return ue
+}

@@ -144,6 +144,15 @@ func (c *checker) ident(id *lang.Ident) *lang.Type {
 		return c.retvalType(id)
 	case "func":
 		return c.funcType()
+	case "cpid":
+		if !c.opts.Command {
+			c.errorf(id.Span, "cpid cannot be used without child command")
+			c.hintf("start the command to trace with -c 'CMD'")
+			return tNone
+		}
+	}
+	if n, ok := stdlib.ArgIndex(id.Name); ok {
+		c.usdtArgCheck(id, n)
 	}
 	if v.Type == nil {
 		c.errorf(id.Span, "The %s builtin is not supported yet", id.Name)
@@ -196,6 +205,16 @@ func (c *checker) probeType() *lang.Type {
 		n = max(n, len(r.Name)+1)
 	}
 	return lang.StringType(n)
+}
+
+// usdtArgCheck reports argN beyond what a USDT probe passes.
+func (c *checker) usdtArgCheck(id *lang.Ident, n int) {
+	for _, r := range c.attach {
+		if r.Provider == "usdt" && n >= len(r.USDTArgs) {
+			c.errorf(id.Span, "%s has %s, so %s does not exist", r.Name, plural(len(r.USDTArgs), "argument", "arguments"), id.Name)
+			return
+		}
+	}
 }
 
 // argsType is the tracepoint struct of the probe (the first match's for a

@@ -1,0 +1,123 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// User-space probes (uprobe, uretprobe, usdt) run as kprobe-type programs
+// whose context is the user task's struct pt_regs (x86-64).
+
+// ptRegsOffset is the offset of each register in x86-64 struct pt_regs.
+var ptRegsOffset = map[string]int16{
+	"r15": 0, "r14": 8, "r13": 16, "r12": 24, "rbp": 32, "rbx": 40,
+	"r11": 48, "r10": 56, "r9": 64, "r8": 72, "rax": 80, "rcx": 88,
+	"rdx": 96, "rsi": 104, "rdi": 112, "orig_rax": 120, "rip": 128,
+	"cs": 136, "eflags": 144, "rsp": 152, "ss": 160,
+}
+
+
+// userProbe reports whether the program runs in user context, where plain
+// integer addresses (arg0, retval...) point to user memory.
+func (g *gen) userProbe() bool {
+	switch g.res.Provider {
+	case "uprobe", "uretprobe", "usdt":
+		return true
+	}
+	return false
+}
+
+// ptRegs reads a register of the probed task.
+func (g *gen) ptRegs(x *lang.Ident, reg string) asm.Register {
+	switch g.res.Provider {
+	case "uprobe", "uretprobe", "usdt", "kprobe", "kretprobe":
+	default:
+		failf(x.Span, "%s is not available in %s probes", x.Name, g.res.Provider)
+	}
+	off, ok := ptRegsOffset[reg]
+	if !ok {
+		failf(x.Span, "internal error: unknown register %s", reg)
+	}
+	g.usesCtx = true
+	r := g.allocReg()
+	g.emit(asm.LoadMem(r, regCtx, off, asm.DWord))
+	return r
+}
+
+// usdtArg evaluates one USDT argument: a constant, a register, or a value
+// in user memory at base + displacement (+ index*scale); then it is
+// truncated or sign-extended to the note's size, as a u64/s64.
+func (g *gen) usdtArg(x *lang.Ident, a *lang.USDTArg) asm.Register {
+	if a.Size != 1 && a.Size != 2 && a.Size != 4 && a.Size != 8 {
+		failf(x.Span, "usdt argument of %d bytes is not supported", a.Size)
+	}
+	switch a.Kind {
+	case lang.USDTConst:
+		r := g.allocReg()
+		g.loadConst(r, a.Value)
+		g.extend(r, a.Size, a.Signed)
+		return r
+	case lang.USDTReg:
+		if a.Reg == "rip" {
+			failf(x.Span, "usdt argument relative to %%rip is not supported yet")
+		}
+		r := g.ptRegs(x, a.Reg)
+		g.extend(r, a.Size, a.Signed)
+		return r
+	case lang.USDTMem:
+		if a.Reg == "rip" || a.Index == "rip" {
+			failf(x.Span, "usdt argument relative to %%rip is not supported yet")
+		}
+		addr := g.ptRegs(x, a.Reg)
+		if a.Value != 0 {
+			g.addConst(addr, a.Value)
+		}
+		if a.Index != "" {
+			ix := g.ptRegs(x, a.Index)
+			if a.Scale > 1 {
+				g.emit(asm.Mul.Imm(ix, int32(a.Scale)))
+			}
+			g.emit(asm.Add.Reg(addr, ix))
+			g.freeReg(ix)
+		}
+		tmp := g.alloc(8)
+		g.emit(asm.Mov.Imm(asm.R0, 0))
+		g.store(tmp, asm.R0, 8)
+		g.addr(asm.R1, tmp)
+		g.emit(asm.Mov.Imm(asm.R2, int32(a.Size)))
+		g.emit(asm.Mov.Reg(asm.R3, addr))
+		g.call(asm.FnProbeReadUser)
+		g.load(addr, tmp, 8)
+		g.extend(addr, a.Size, a.Signed)
+		return addr
+	}
+	failf(x.Span, "internal error: unknown usdt argument kind")
+	return 0
+}
+
+// addConst adds a 64-bit constant to r.
+func (g *gen) addConst(r asm.Register, v int64) {
+	if v >= -1<<31 && v < 1<<31 {
+		g.emit(asm.Add.Imm(r, int32(v)))
+		return
+	}
+	t := g.allocReg()
+	g.loadConst(t, v)
+	g.emit(asm.Add.Reg(r, t))
+	g.freeReg(t)
+}
+
+// extend keeps the low size bytes of r, sign-extending them when signed.
+func (g *gen) extend(r asm.Register, size int, signed bool) {
+	if size == 8 {
+		return
+	}
+	shift := int32(64 - 8*size)
+	g.emit(asm.LSh.Imm(r, shift))
+	if signed {
+		g.emit(asm.ArSh.Imm(r, shift))
+	} else {
+		g.emit(asm.RSh.Imm(r, shift))
+	}
+}

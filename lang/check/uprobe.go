@@ -1,0 +1,184 @@
+package check
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// User-space probes: uprobe/uretprobe (binary:function[+offset] or
+// binary:address) and usdt (binary:[provider:]name).
+
+func (c *checker) userEnvOrError(ap *lang.AttachPoint) lang.UserEnv {
+	ue := c.userEnv()
+	if ue == nil {
+		c.errorf(ap.Span, "%s probes are unknown here (no system information)", ap.Provider)
+	}
+	return ue
+}
+
+func (c *checker) findBinary(ap *lang.AttachPoint, ue lang.UserEnv, target string) (string, bool) {
+	bin, err := ue.FindBinary(target, c.opts.TargetPID)
+	if err != nil {
+		c.errorf(ap.Span, "%v", err)
+		return "", false
+	}
+	return bin, true
+}
+
+func (c *checker) resolveUprobe(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
+	prov := ap.Provider
+	if len(parts) == 3 && (parts[1] == "cpp" || parts[1] == "c") {
+		c.errorf(ap.Span, "%s: language-qualified function names are not supported yet", prov)
+		return nil
+	}
+	if len(parts) != 2 || parts[0] == "" || parts[1] == "" {
+		c.errorf(ap.Span, "%s probe type requires 2 arguments", prov)
+		c.hintf("write %s:binary:function, %s:binary:function+offset or %s:binary:address, e.g. %s:libc:malloc", prov, prov, prov, prov)
+		return nil
+	}
+	ue := c.userEnvOrError(ap)
+	if ue == nil {
+		return nil
+	}
+	bin, ok := c.findBinary(ap, ue, parts[0])
+	if !ok {
+		return nil
+	}
+	target := parts[1]
+	if target[0] >= '0' && target[0] <= '9' {
+		addr, err := strconv.ParseUint(target, 0, 64)
+		if err != nil {
+			c.errorf(ap.Span, "%s: invalid address '%s'", prov, target)
+			return nil
+		}
+		off, err := ue.FileOffset(bin, addr)
+		if err != nil {
+			c.errorf(ap.Span, "%v", err)
+			return nil
+		}
+		return []*lang.Resolved{{Point: ap, Provider: prov, Name: fmt.Sprintf("%s:%s:%s", prov, bin, target),
+			Binary: bin, Address: addr, FileOffset: off}}
+	}
+	sym, offText, hasOff := strings.Cut(target, "+")
+	var offset uint64
+	if hasOff {
+		if prov == "uretprobe" {
+			c.errorf(ap.Span, "uretprobe can not have an offset")
+			return nil
+		}
+		n, err := strconv.ParseUint(offText, 0, 64)
+		if err != nil {
+			c.errorf(ap.Span, "%s: invalid offset '%s'", prov, offText)
+			return nil
+		}
+		if hasWildcard(sym) {
+			c.errorf(ap.Span, "%s: an offset can not follow a wildcard", prov)
+			return nil
+		}
+		offset = n
+	}
+	syms, err := ue.MatchFunctions(bin, sym)
+	if err != nil {
+		c.errorf(ap.Span, "%v", err)
+		return nil
+	}
+	if len(syms) == 0 {
+		if hasWildcard(sym) {
+			c.errorf(ap.Span, "No uprobes match %s in %s", sym, bin)
+		} else {
+			c.errorf(ap.Span, "Could not resolve symbol: %s:%s", bin, sym)
+		}
+		return nil
+	}
+	out := make([]*lang.Resolved, 0, len(syms))
+	for _, s := range syms {
+		name := prov + ":" + bin + ":" + s
+		if hasOff {
+			name += "+" + offText
+		}
+		out = append(out, &lang.Resolved{Point: ap, Provider: prov, Name: name, Binary: bin, Symbol: s, Func: s, Offset: offset})
+	}
+	return out
+}
+
+func (c *checker) resolveUSDT(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
+	var binText, provPat, namePat string
+	switch len(parts) {
+	case 3:
+		binText, provPat, namePat = parts[0], parts[1], parts[2]
+	case 2:
+		binText, provPat, namePat = parts[0], "*", parts[1]
+	default:
+		c.errorf(ap.Span, "usdt probe type requires 2 or 3 arguments")
+		c.hintf("write usdt:binary:provider:name or usdt:binary:name")
+		return nil
+	}
+	if binText == "" || provPat == "" || namePat == "" {
+		c.errorf(ap.Span, "usdt probe type requires 2 or 3 arguments")
+		return nil
+	}
+	ue := c.userEnvOrError(ap)
+	if ue == nil {
+		return nil
+	}
+	bin, ok := c.findBinary(ap, ue, binText)
+	if !ok {
+		return nil
+	}
+	probes, err := ue.USDTProbes(bin)
+	if err != nil {
+		c.errorf(ap.Span, "%v", err)
+		return nil
+	}
+	var out []*lang.Resolved
+	bad := false
+	for _, p := range probes {
+		if !globMatch(provPat, p.Provider) || !globMatch(namePat, p.Name) {
+			continue
+		}
+		if p.ArgsErr != nil {
+			c.errorf(ap.Span, "usdt:%s:%s:%s: %v", bin, p.Provider, p.Name, p.ArgsErr)
+			bad = true
+			continue
+		}
+		out = append(out, &lang.Resolved{
+			Point: ap, Provider: "usdt", Name: "usdt:" + bin + ":" + p.Provider + ":" + p.Name,
+			Binary: bin, Address: p.Address, FileOffset: p.FileOffset,
+			USDTProvider: p.Provider, USDTName: p.Name, USDTSemaphore: p.Semaphore, USDTArgs: p.Args,
+		})
+	}
+	if len(out) == 0 && !bad {
+		if len(parts) == 3 {
+			c.errorf(ap.Span, "No USDT probe matches %s:%s in %s", provPat, namePat, bin)
+		} else {
+			c.errorf(ap.Span, "No USDT probe matches %s in %s", namePat, bin)
+		}
+	}
+	return out
+}
+
+// globMatch matches s against a pattern where * is any run of characters
+// and ? any one character.
+func globMatch(pattern, s string) bool {
+	if pattern == s {
+		return true
+	}
+	if pattern == "" {
+		return s == ""
+	}
+	switch pattern[0] {
+	case '*':
+		for i := 0; i <= len(s); i++ {
+			if globMatch(pattern[1:], s[i:]) {
+				return true
+			}
+		}
+		return false
+	case '?':
+		return s != "" && globMatch(pattern[1:], s[1:])
+	}
+	return s != "" && s[0] == pattern[0] && globMatch(pattern[1:], s[1:])
+}

@@ -1,0 +1,124 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	goruntime "runtime"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// The traced process of -p PID and -c CMD: the run ends when it exits.
+
+// child is the command of -c, started stopped (traced, stopped at its
+// exec) so that no probe misses its start, and released once every probe
+// is attached. Ptrace requests must come from the thread that traced it,
+// so one locked goroutine does everything with the child.
+type child struct {
+	pid     int
+	release chan bool // true: let it run; false: kill it
+	started chan error
+	exited  chan struct{}
+}
+
+// startChild starts argv stopped at its first instruction.
+func startChild(argv []string, stdout, stderr any) (*child, error) {
+	c := &child{release: make(chan bool, 1), started: make(chan error, 1), exited: make(chan struct{})}
+	go c.run(argv, stdout, stderr)
+	if err := <-c.started; err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *child) run(argv []string, stdout, stderr any) {
+	goruntime.LockOSThread()
+	defer goruntime.UnlockOSThread()
+	defer close(c.exited)
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdin = os.Stdin
+	if f, ok := stdout.(*os.File); ok {
+		cmd.Stdout = f
+	} else if w, ok := stdout.(interface{ Write([]byte) (int, error) }); ok {
+		cmd.Stdout = w
+	}
+	if f, ok := stderr.(*os.File); ok {
+		cmd.Stderr = f
+	} else if w, ok := stderr.(interface{ Write([]byte) (int, error) }); ok {
+		cmd.Stderr = w
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Ptrace: true}
+	if err := cmd.Start(); err != nil {
+		c.started <- fmt.Errorf("Failed to spawn child %s: %v", argv[0], unwrapExecError(err))
+		return
+	}
+	c.pid = cmd.Process.Pid
+	// The exec stops the traced child with SIGTRAP.
+	var ws unix.WaitStatus
+	if _, err := unix.Wait4(c.pid, &ws, 0, nil); err != nil || !ws.Stopped() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		c.started <- fmt.Errorf("Failed to spawn child %s: it did not start", argv[0])
+		return
+	}
+	c.started <- nil
+	run := <-c.release
+	if !run {
+		unix.Kill(c.pid, unix.SIGKILL)
+	}
+	unix.PtraceDetach(c.pid)
+	cmd.Wait()
+}
+
+// start lets the child run.
+func (c *child) start() { c.release <- true }
+
+// kill ends a child that has not been released, or is still running.
+func (c *child) stop() {
+	select {
+	case c.release <- false:
+	default:
+		unix.Kill(c.pid, unix.SIGTERM)
+	}
+	<-c.exited
+}
+
+func unwrapExecError(err error) error {
+	var ee *exec.Error
+	if errors.As(err, &ee) {
+		return ee.Err
+	}
+	return err
+}
+
+// watchPID cancels the returned context when process pid exits.
+func watchPID(ctx context.Context, pid int) (context.Context, func(), error) {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		if errors.Is(err, unix.ESRCH) {
+			return nil, nil, fmt.Errorf("pid '%d' does not exist", pid)
+		}
+		return nil, nil, fmt.Errorf("could not watch pid %d: %s", pid, errnoText(err))
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		for ctx.Err() == nil {
+			n, err := unix.Poll(fds, 200)
+			if err != nil && !errors.Is(err, unix.EINTR) {
+				return
+			}
+			if n > 0 {
+				cancel()
+				return
+			}
+		}
+	}()
+	return ctx, func() { cancel(); <-done; unix.Close(fd) }, nil
+}

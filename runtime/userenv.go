@@ -1,0 +1,294 @@
+package runtime
+
+import (
+	"bytes"
+	"debug/elf"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/runtime/usdt"
+)
+
+// The user-space side of lang.Env: finding binaries and libraries, their
+// function symbols and USDT notes, for uprobe, uretprobe and usdt probes.
+
+var _ lang.UserEnv = (*Tracefs)(nil)
+
+// FindBinary implements lang.UserEnv.
+func (t *Tracefs) FindBinary(target string, pid int) (string, error) {
+	return findBinary(target, pid)
+}
+
+// MatchFunctions implements lang.UserEnv.
+func (t *Tracefs) MatchFunctions(path, pattern string) ([]string, error) {
+	return matchFunctions(path, pattern)
+}
+
+// FileOffset implements lang.UserEnv.
+func (t *Tracefs) FileOffset(path string, addr uint64) (uint64, error) {
+	return usdt.FileOffset(path, addr)
+}
+
+// USDTProbes implements lang.UserEnv.
+func (t *Tracefs) USDTProbes(path string) ([]*lang.USDTProbe, error) {
+	notes, err := usdt.ReadNotes(path)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*lang.USDTProbe, 0, len(notes))
+	for _, n := range notes {
+		p := &lang.USDTProbe{Provider: n.Provider, Name: n.Name, Address: n.Location,
+			FileOffset: n.LocationOffset, Semaphore: n.SemaphoreOffset}
+		args, err := usdt.ParseArgs(n.Args)
+		if err != nil {
+			p.ArgsErr = err
+		}
+		for _, a := range args {
+			la := &lang.USDTArg{Size: a.Size, Signed: a.Signed, Reg: a.Reg, Value: a.Value, Index: a.Index, Scale: a.Scale}
+			switch a.Kind {
+			case usdt.ArgConst:
+				la.Kind = lang.USDTConst
+			case usdt.ArgReg:
+				la.Kind = lang.USDTReg
+			case usdt.ArgMem:
+				la.Kind = lang.USDTMem
+			}
+			p.Args = append(p.Args, la)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// findBinary resolves a probe's target file: a path (made absolute), a
+// library mapped by process pid, a program on $PATH, or a library name
+// ("libc", "libc.so.6") found through ld.so.cache and the standard library
+// directories.
+func findBinary(target string, pid int) (string, error) {
+	if target == "" {
+		return "", errors.New("no binary given")
+	}
+	if strings.Contains(target, "/") {
+		abs, err := filepath.Abs(target)
+		if err != nil {
+			return "", err
+		}
+		if !isELF(abs) {
+			return "", fmt.Errorf("uprobe target file '%s' does not exist or is not an ELF file", target)
+		}
+		return abs, nil
+	}
+	if pid != 0 {
+		if p := mappedLibrary(pid, target); p != "" {
+			return p, nil
+		}
+	}
+	lib := strings.HasPrefix(target, "lib") || strings.Contains(target, ".so")
+	if !lib {
+		if p, err := exec.LookPath(target); err == nil && isELF(p) {
+			return filepath.Abs(p)
+		}
+	}
+	if p := findLibrary(target); p != "" {
+		return p, nil
+	}
+	if lib {
+		if p, err := exec.LookPath(target); err == nil && isELF(p) {
+			return filepath.Abs(p)
+		}
+	}
+	return "", fmt.Errorf("uprobe target '%s' not found: no such file, program on $PATH or library", target)
+}
+
+func isELF(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var magic [4]byte
+	if _, err := f.Read(magic[:]); err != nil {
+		return false
+	}
+	return string(magic[:]) == elf.ELFMAG
+}
+
+// libraryMatches reports whether file (a base name) is the library name
+// stands for: "libc" → libc.so, libc.so.6; "c" → libc.so*; "libc.so.6" → itself.
+func libraryMatches(name, file string) bool {
+	if file == name {
+		return true
+	}
+	for _, n := range []string{name, "lib" + name} {
+		if strings.HasPrefix(file, n+".so") {
+			return true
+		}
+		// libpython3.11 → libpython3.11.so.1.0; libfoo-1.2 forms.
+		if strings.HasPrefix(file, n+"-") && strings.Contains(file, ".so") {
+			return true
+		}
+	}
+	return false
+}
+
+// mappedLibrary finds a file mapped by process pid matching name.
+func mappedLibrary(pid int, name string) string {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 6 || !strings.HasPrefix(f[5], "/") {
+			continue
+		}
+		if libraryMatches(name, filepath.Base(f[5])) {
+			return f[5]
+		}
+	}
+	return ""
+}
+
+// findLibrary looks name up in ld.so.cache, then in the standard library
+// directories; among several matches the shortest name (the plain soname
+// over versioned ones) of the first source that has any wins.
+func findLibrary(name string) string {
+	best := ""
+	pick := func(path string) {
+		if !libraryMatches(name, filepath.Base(path)) || !isELF(path) {
+			return
+		}
+		if best == "" || len(filepath.Base(path)) < len(filepath.Base(best)) {
+			best = path
+		}
+	}
+	for _, p := range ldCache() {
+		pick(p)
+	}
+	if best != "" {
+		return best
+	}
+	for _, dir := range []string{"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib"} {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			pick(filepath.Join(dir, e.Name()))
+		}
+		if best != "" {
+			return best
+		}
+	}
+	return ""
+}
+
+// ldCache lists the library paths of /etc/ld.so.cache (the glibc 2.x
+// "glibc-ld.so.cache1.1" format, alone or after the old format's table).
+func ldCache() []string {
+	data, err := os.ReadFile("/etc/ld.so.cache")
+	if err != nil {
+		return nil
+	}
+	const magic = "glibc-ld.so.cache1.1"
+	start := bytes.Index(data, []byte(magic))
+	if start < 0 {
+		return nil
+	}
+	hdr := data[start:]
+	if len(hdr) < 48 {
+		return nil
+	}
+	n := int(binary.LittleEndian.Uint32(hdr[20:]))
+	const entrySize = 24
+	entries := hdr[48:]
+	var out []string
+	for i := 0; i < n && (i+1)*entrySize <= len(entries); i++ {
+		e := entries[i*entrySize:]
+		value := int(binary.LittleEndian.Uint32(e[8:]))
+		// String offsets count from the start of the new-format header.
+		if value <= 0 || start+value >= len(data) {
+			continue
+		}
+		s := data[start+value:]
+		if j := bytes.IndexByte(s, 0); j >= 0 {
+			out = append(out, string(s[:j]))
+		}
+	}
+	return out
+}
+
+// matchFunctions lists the defined function symbols of an ELF file matching
+// pattern.
+func matchFunctions(path, pattern string) ([]string, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("could not read %s: %v", path, err)
+	}
+	defer f.Close()
+	syms, err := f.Symbols()
+	if err != nil && !errors.Is(err, elf.ErrNoSymbols) {
+		return nil, fmt.Errorf("could not read the symbols of %s: %v", path, err)
+	}
+	dyn, err := f.DynamicSymbols()
+	if err != nil && !errors.Is(err, elf.ErrNoSymbols) {
+		return nil, fmt.Errorf("could not read the symbols of %s: %v", path, err)
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range append(syms, dyn...) {
+		if elf.ST_TYPE(s.Info) != elf.STT_FUNC || s.Value == 0 || s.Section == elf.SHN_UNDEF {
+			continue
+		}
+		if seen[s.Name] || !globMatch(pattern, s.Name) {
+			continue
+		}
+		seen[s.Name] = true
+		out = append(out, s.Name)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// globMatch matches s against a pattern where * is any run of characters
+// and ? any one character.
+func globMatch(pattern, s string) bool {
+	px, sx := 0, 0
+	nextPx, nextSx := -1, -1
+	for px < len(pattern) || sx < len(s) {
+		if px < len(pattern) {
+			switch c := pattern[px]; c {
+			case '*':
+				nextPx, nextSx = px, sx+1
+				px++
+				continue
+			case '?':
+				if sx < len(s) {
+					px++
+					sx++
+					continue
+				}
+			default:
+				if sx < len(s) && s[sx] == c {
+					px++
+					sx++
+					continue
+				}
+			}
+		}
+		if nextPx >= 0 && nextSx <= len(s) {
+			px, sx = nextPx, nextSx
+			continue
+		}
+		return false
+	}
+	return true
+}
+

@@ -165,7 +165,7 @@ func TestElapsedAndMisc(t *testing.T) {
 	}
 	l := load(t, p)
 	start := uint64(1000)
-	if err := l.coll.Maps[p.Globals].Put(uint32(0), start); err != nil {
+	if err := l.coll.Maps[p.Globals].Put(uint32(0), [GlobalsSize / 8]uint64{start}); err != nil {
 		t.Fatal(err)
 	}
 	l.run("BEGIN")

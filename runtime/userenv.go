@@ -291,4 +291,3 @@ func globMatch(pattern, s string) bool {
 	}
 	return true
 }
-

@@ -108,7 +108,7 @@ func TestDiagnostics(t *testing.T) {
 		{"software:nope { }",
 			"stdin:1:1-14: ERROR: software:nope is not a software event\nsoftware:nope { }\n~~~~~~~~~~~~~\nHINT: software events are alignment-faults, bpf-output, context-switches, cpu-clock, cpu-migrations, dummy, emulation-faults, major-faults, minor-faults, page-faults, task-clock"},
 		{"uprobe:/bin/bash:readline { }",
-			"stdin:1:1-26: ERROR: uprobe probes are not supported yet\nuprobe:/bin/bash:readline { }\n~~~~~~~~~~~~~~~~~~~~~~~~~"},
+			"stdin:1:1-26: ERROR: uprobe probes are unknown here (no system information)\nuprobe:/bin/bash:readline { }\n~~~~~~~~~~~~~~~~~~~~~~~~~"},
 		{"BEGIN { @ = count() + 1 }",
 			"stdin:1:13-20: ERROR: count() should be directly assigned to a map\nBEGIN { @ = count() + 1 }\n            ~~~~~~~"},
 		{"BEGIN { $x = count() }",

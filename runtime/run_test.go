@@ -279,7 +279,7 @@ func TestRunErrors(t *testing.T) {
 		{"no probes", newPlan().plan, "No probes to attach"},
 		{"usdt",
 			newPlan().prog("gbt_us", &lang.Resolved{Provider: "usdt", Name: "usdt:/bin/sh:p:m"}, ret()).plan,
-			"usdt:/bin/sh:p:m: usdt probes are not supported yet"},
+			"usdt:/bin/sh:p:m: the USDT probe was not resolved to a location"},
 		{"uprobe missing function",
 			newPlan().prog("gbt_up", uprobeAttach("/bin/sh", "no_such_function"), ret()).plan,
 			"uprobe:/bin/sh:no_such_function: could not find function no_such_function in /bin/sh"},

@@ -46,6 +46,9 @@ func uprobeTarget(p *codegen.Program, pid int) (path, symbol string, opts *link.
 		}
 		return a.Binary, symbol, opts, nil
 	}
+	if provider(p) == provUSDT {
+		return "", "", nil, fmt.Errorf("%s: the USDT probe was not resolved to a location", probeName(p))
+	}
 	var parts []string
 	if a.Point != nil {
 		parts = a.Point.Parts

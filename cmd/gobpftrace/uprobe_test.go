@@ -1,0 +1,351 @@
+package main
+
+// End-to-end tests of user-space probes: uprobe, uretprobe and usdt on a C
+// helper (testdata/helpers/uprobetarget.c, USDT notes written by hand), a
+// Go helper (testdata/helpers/gotarget), libc by library name, python3.11's
+// USDT probes (semaphores), and the -c and -p options.
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	userHelpersOnce sync.Once
+	userHelpersErr  error
+	cTargetPath     string // testdata/helpers/uprobetarget.c, built
+	goTargetPath    string // testdata/helpers/gotarget, built
+)
+
+// userHelpers builds the helpers once, next to the binary under test.
+func userHelpers(t *testing.T) (cPath, goPath string) {
+	t.Helper()
+	userHelpersOnce.Do(func() {
+		dir := filepath.Dir(binPath)
+		cTargetPath = filepath.Join(dir, "uprobetarget")
+		goTargetPath = filepath.Join(dir, "gotarget")
+		wd, err := os.Getwd()
+		if err != nil {
+			userHelpersErr = err
+			return
+		}
+		helpers := filepath.Join(wd, "..", "..", "testdata", "helpers")
+		for _, args := range [][]string{
+			{"gcc", "-O2", "-o", cTargetPath, filepath.Join(helpers, "uprobetarget.c")},
+			{"go", "build", "-o", goTargetPath, "."},
+		} {
+			cmd := exec.Command(args[0], args[1:]...)
+			if args[0] == "go" {
+				cmd.Dir = filepath.Join(helpers, "gotarget")
+				// The helper is its own main package outside the module.
+				cmd.Env = append(os.Environ(), "GO111MODULE=off", "GOFLAGS=")
+			}
+			if out, err := cmd.CombinedOutput(); err != nil {
+				userHelpersErr = fmt.Errorf("building %v: %v\n%s", args, err, out)
+				return
+			}
+		}
+	})
+	if userHelpersErr != nil {
+		t.Fatal(userHelpersErr)
+	}
+	return cTargetPath, goTargetPath
+}
+
+// runHelper runs a helper to completion.
+func runHelper(t *testing.T, path string, args ...string) {
+	t.Helper()
+	if out, err := exec.Command(path, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v: %s", path, err, out)
+	}
+	time.Sleep(100 * time.Millisecond)
+}
+
+func wantOutput(t *testing.T, res result, stdout, stderr string) {
+	t.Helper()
+	mustExit(t, res, 0)
+	if res.stdout != stdout {
+		t.Errorf("stdout:\n%s\nwant:\n%s\n(%q)", res.stdout, stdout, res.stdout)
+	}
+	if res.stderr != stderr {
+		t.Errorf("stderr:\n%s\nwant:\n%s", res.stderr, stderr)
+	}
+}
+
+// uprobe arguments, probe and func; uretprobe's retval.
+func TestUprobeArgsRetvalFunc(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	script := fmt.Sprintf(`uprobe:%[1]s:gbt_add { printf("%%s %%s %%d %%d\n", probe, func, arg0, arg1); }
+uretprobe:%[1]s:gbt_mul3 { @r[retval] = sum(retval); @f[func] = count(); }`, c)
+	res := trace(t, traceRun{
+		args:    []string{"-e", script},
+		trigger: func(t *testing.T) { runHelper(t, c, "4") },
+		stop:    syscall.SIGINT,
+	})
+	var want strings.Builder
+	for i := 0; i < 4; i++ {
+		fmt.Fprintf(&want, "uprobe:%s:gbt_add gbt_add %d 100\n", c, i)
+	}
+	want.WriteString("\n\n@f[gbt_mul3]: 4\n@r[0]: 0\n@r[3]: 3\n@r[6]: 6\n@r[9]: 9\n")
+	wantOutput(t, res, want.String(), "Attached 2 probes\n")
+}
+
+// The u / ur aliases, func+offset and a raw address.
+func TestUprobeAliasesOffsetAddress(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	addr := symbolAddress(t, c, "gbt_add")
+	script := fmt.Sprintf(`u:%[1]s:gbt_add+0 { @a = count(); } ur:%[1]s:gbt_add { @b = count(); } u:%[1]s:0x%[2]x { @c = count(); }`, c, addr)
+	res := trace(t, traceRun{
+		args:    []string{"-e", script},
+		trigger: func(t *testing.T) { runHelper(t, c, "3") },
+		stop:    syscall.SIGINT,
+	})
+	wantOutput(t, res, "\n\n@a: 3\n@b: 3\n@c: 3\n", "Attached 3 probes\n")
+}
+
+// symbolAddress reads a function's address from the ELF symbol table.
+func symbolAddress(t *testing.T, path, name string) uint64 {
+	t.Helper()
+	out, err := exec.Command("nm", path).Output()
+	if err != nil {
+		t.Fatalf("nm: %v", err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 3 && f[2] == name {
+			var a uint64
+			fmt.Sscanf(f[0], "%x", &a)
+			return a
+		}
+	}
+	t.Fatalf("no symbol %s in %s", name, path)
+	return 0
+}
+
+// A wildcard over symbol names: one probe per match, func names each.
+func TestUprobeWildcard(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	res := trace(t, traceRun{
+		args:    []string{"-e", fmt.Sprintf(`uprobe:%s:gbt_* { @[func] = count(); }`, c)},
+		trigger: func(t *testing.T) { runHelper(t, c, "5") },
+		stop:    syscall.SIGINT,
+	})
+	wantAnyOrder(t, res, "\n\n@[gbt_add]: 5\n@[gbt_mul3]: 5\n", "Attached 2 probes\n")
+}
+
+// wantAnyOrder is wantOutput for maps whose equal counts print in no fixed
+// order: the lines are compared sorted.
+func wantAnyOrder(t *testing.T, res result, stdout, stderr string) {
+	t.Helper()
+	mustExit(t, res, 0)
+	sorted := func(s string) string {
+		lines := strings.Split(s, "\n")
+		sort.Strings(lines)
+		return strings.Join(lines, "\n")
+	}
+	if sorted(res.stdout) != sorted(stdout) {
+		t.Errorf("stdout:\n%s\nwant (in any order):\n%s", res.stdout, stdout)
+	}
+	if res.stderr != stderr {
+		t.Errorf("stderr:\n%s\nwant:\n%s", res.stderr, stderr)
+	}
+}
+
+// A library by name, resolved as the dynamic loader does.
+func TestUprobeLibcByName(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	res := trace(t, traceRun{
+		args:    []string{"-e", `uprobe:libc:getpid /comm == "uprobetarget"/ { @[probe] = count(); }`},
+		trigger: func(t *testing.T) { runHelper(t, c, "7") },
+		stop:    syscall.SIGINT,
+	})
+	mustExit(t, res, 0)
+	re := regexp.MustCompile(`^\n\n@\[uprobe:/[^:]*/libc\.so\.6:getpid\]: 7\n$`)
+	if !re.MatchString(res.stdout) {
+		t.Errorf("stdout:\n%q\nwant to match %s", res.stdout, re)
+	}
+}
+
+// A Go binary: its function symbols (main.work) are probed; retval is the
+// first result (ABIInternal returns it in rax, like the C ABI).
+func TestUprobeGoBinary(t *testing.T) {
+	requireRoot(t)
+	_, g := userHelpers(t)
+	script := fmt.Sprintf(`uprobe:%[1]s:main.work { @[func] = count(); } uretprobe:%[1]s:main.work { @sum = sum(retval); }`, g)
+	res := trace(t, traceRun{
+		args:    []string{"-e", script},
+		trigger: func(t *testing.T) { runHelper(t, g, "5") },
+		stop:    syscall.SIGINT,
+	})
+	// work(i, 7) = 10*i + 7 for i in 0..4.
+	wantOutput(t, res, "\n\n@[main.work]: 5\n@sum: 135\n", "Attached 2 probes\n")
+}
+
+// USDT probes of the C helper: a register (-4@%ebx-like), a constant
+// (4@$42) and a memory operand (8@N(%rsp)); gbt:guarded only fires when its
+// semaphore is counted up, which attaching does.
+func TestUSDTHelper(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	script := fmt.Sprintf(`usdt:%[1]s:gbt:tick { printf("%%s %%d %%d %%d\n", probe, arg0, arg1, arg2); }
+U:%[1]s:guarded { @g[arg0, (int64)arg1] = sum(arg0 + 1); }`, c)
+	res := trace(t, traceRun{
+		args:    []string{"-e", script},
+		trigger: func(t *testing.T) { runHelper(t, c, "3") },
+		stop:    syscall.SIGINT,
+	})
+	var want strings.Builder
+	for i := 0; i < 3; i++ {
+		fmt.Fprintf(&want, "usdt:%s:gbt:tick %d 42 %d\n", c, i, 2*i)
+	}
+	want.WriteString("\n\n@g[0, 0]: 1\n@g[1, -1]: 2\n@g[2, -2]: 3\n")
+	wantOutput(t, res, want.String(), "Attached 2 probes\n")
+}
+
+// A wildcard over USDT probe names.
+func TestUSDTWildcard(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	res := trace(t, traceRun{
+		args:    []string{"-e", fmt.Sprintf(`usdt:%s:gbt:* { @[probe] = count(); }`, c)},
+		trigger: func(t *testing.T) { runHelper(t, c, "2"); runHelper(t, c, "1") },
+		stop:    syscall.SIGINT,
+	})
+	want := fmt.Sprintf("\n\n@[usdt:%[1]s:gbt:guarded]: 3\n@[usdt:%[1]s:gbt:tick]: 3\n", c)
+	wantAnyOrder(t, res, want, "Attached 2 probes\n")
+}
+
+const python = "/usr/bin/python3.11"
+
+// python3.11's USDT probes have semaphores: function__entry only fires
+// once attaching counted its semaphore up. Its arguments are the file name,
+// the function name and the line number. CPython 3.11 fires it for frames
+// the interpreter enters from C (Python-to-Python calls are inlined), such
+// as these functions of _collections_abc that start-up runs.
+func TestUSDTPython(t *testing.T) {
+	requireRoot(t)
+	if _, err := os.Stat(python); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is needed in CI: %v", python, err)
+		}
+		t.Skip(err)
+	}
+	script := `usdt:` + python + `:python:function__entry /str(arg0) == "<frozen _collections_abc>"/ { printf("%s %s %d\n", str(arg0), str(arg1), arg2); }`
+	res := trace(t, traceRun{args: []string{"-c", python + " -c pass", "-e", script}})
+	want := "<frozen _collections_abc> <lambda> 62\n<frozen _collections_abc> _coro 64\n<frozen _collections_abc> _ag 70\n\n\n"
+	wantOutput(t, res, want, "Attached 1 probe\n")
+}
+
+// -c: the child starts once every probe is attached, cpid is its pid, and
+// the run ends when it exits (END runs, maps print).
+func TestChildCommand(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	script := fmt.Sprintf(`uprobe:%s:gbt_add { @calls[pid == cpid] = count(); }
+BEGIN { printf("begin %%d\n", cpid > 1); } END { printf("end\n"); }`, c)
+	res := trace(t, traceRun{args: []string{"-c", c + " 6", "-e", script}})
+	wantOutput(t, res, "begin 1\nend\n\n\n@calls[true]: 6\n", "Attached 3 probes\n")
+}
+
+// -c with a command that does not exist.
+func TestChildCommandMissing(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-c", "/nonexistent/cmd", "-e", "BEGIN { }"}, noAttach: true})
+	mustExit(t, res, 1)
+	if !strings.HasPrefix(res.stderr, "ERROR: Failed to spawn child /nonexistent/cmd:") {
+		t.Errorf("stderr %q", res.stderr)
+	}
+}
+
+// -p: probes fire for that process only, and the run ends when it exits.
+func TestTargetPID(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	a := startWaiting(t, c, "4")
+	b := startWaiting(t, c, "9")
+	defer b.Wait()
+	defer a.Wait()
+	res := trace(t, traceRun{
+		args: []string{"-p", fmt.Sprint(a.Process.Pid), "-e", fmt.Sprintf(`uprobe:%s:gbt_add { @[pid] = count(); }`, c)},
+		trigger: func(t *testing.T) {
+			b.Process.Signal(syscall.SIGUSR1)
+			b.Wait()
+			a.Process.Signal(syscall.SIGUSR1)
+		},
+	})
+	wantOutput(t, res, fmt.Sprintf("\n\n@[%d]: 4\n", a.Process.Pid), "Attached 1 probe\n")
+}
+
+// startWaiting starts the C helper in its waiting mode and returns once it
+// is ready for SIGUSR1.
+func startWaiting(t *testing.T, path, n string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(path, n, "wait")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || line != "ready\n" {
+		cmd.Process.Kill()
+		t.Fatalf("helper did not get ready: %q %v", line, err)
+	}
+	return cmd
+}
+
+// -p with a process that does not exist.
+func TestTargetPIDMissing(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-p", "999999999", "-e", "BEGIN { }"}, noAttach: true})
+	mustExit(t, res, 1)
+	if res.stderr != "ERROR: pid '999999999' does not exist\n" {
+		t.Errorf("stderr %q", res.stderr)
+	}
+}
+
+// Errors of user-space attach points, positioned on the attach point.
+func TestUprobeErrors(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	cases := []struct{ script, want string }{
+		{`uprobe:/nonexistent/bin:f { }`,
+			"stdin:1:1-26: ERROR: uprobe target file '/nonexistent/bin' does not exist or is not an ELF file\n"},
+		{`uprobe:` + c + `:no_such_fn { }`,
+			"ERROR: Could not resolve symbol: " + c + ":no_such_fn\n"},
+		{`usdt:` + c + `:gbt:nope { }`,
+			"ERROR: No USDT probe matches gbt:nope in " + c + "\n"},
+		{`uprobe:` + c + `:gbt_add { @ = retval; }`,
+			"ERROR: The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'fexit' probes\n"},
+		{`usdt:` + c + `:gbt:tick { @ = arg3; }`,
+			"ERROR: usdt:" + c + ":gbt:tick has 3 arguments, so arg3 does not exist\n"},
+		{`BEGIN { @ = cpid; }`,
+			"ERROR: cpid cannot be used without child command\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.script, func(t *testing.T) {
+			res := trace(t, traceRun{args: []string{"-e", tc.script}, noAttach: true})
+			mustExit(t, res, 1)
+			first := strings.SplitAfterN(res.stderr, "\n", 2)[0]
+			if !strings.HasSuffix(first, tc.want) || !strings.HasPrefix(first, "stdin:1:") {
+				t.Errorf("stderr:\n%s\nwant first line ending in %q", res.stderr, tc.want)
+			}
+		})
+	}
+}

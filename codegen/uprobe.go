@@ -17,7 +17,6 @@ var ptRegsOffset = map[string]int16{
 	"cs": 136, "eflags": 144, "rsp": 152, "ss": 160,
 }
 
-
 // userProbe reports whether the program runs in user context, where plain
 // integer addresses (arg0, retval...) point to user memory.
 func (g *gen) userProbe() bool {

@@ -20,6 +20,9 @@ type Diagnostic struct {
 	Msg      string
 	// Hint is an optional second line printed as "HINT: ...".
 	Hint string
+	// Global marks a diagnostic about the command line or the environment,
+	// not the script: it is printed without the file name.
+	Global bool
 }
 
 // Diagnostics is a list of diagnostics; as an error it renders all of them.
@@ -52,7 +55,9 @@ func Format(file, source string, d *Diagnostic) string {
 		sev = "WARNING"
 	}
 	s, e := d.Span.Start, d.Span.End
-	if s.Line == 0 {
+	if s.Line == 0 && d.Global {
+		fmt.Fprintf(&b, "%s: %s\n", sev, d.Msg)
+	} else if s.Line == 0 {
 		fmt.Fprintf(&b, "%s: %s: %s\n", file, sev, d.Msg)
 	} else {
 		endCol := e.Col

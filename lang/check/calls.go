@@ -21,6 +21,12 @@ func (c *checker) call(call *lang.Call) *lang.Type {
 		c.errorf(call.Span, "%s() should be directly assigned to a map", call.Name)
 		return tNone
 	}
+	if unsafeFuncs[call.Name] && !c.opts.Unsafe {
+		c.exprs(call.Args)
+		c.errorf(call.Span, "%s() is an unsafe function being used in safe mode", call.Name)
+		c.hintf("run with --unsafe to allow it")
+		return tNone
+	}
 	if !c.arity(call, f) || !c.funcAllowed(call, f) {
 		return tNone
 	}
@@ -59,6 +65,9 @@ func (c *checker) call(call *lang.Call) *lang.Type {
 	}
 	return c.moreCall(call)
 }
+
+// unsafeFuncs change the traced system; they need Options.Unsafe.
+var unsafeFuncs = map[string]bool{"system": true, "signal": true, "override": true}
 
 func (c *checker) exprs(list []lang.Expr) {
 	for _, e := range list {

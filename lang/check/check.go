@@ -20,6 +20,9 @@ type Options struct {
 	// Command is set when the run starts a child (-c CMD): only then is
 	// `cpid` valid.
 	Command bool
+	// Unsafe allows the functions that change the traced system (system,
+	// signal, override), as bpftrace's --unsafe does.
+	Unsafe bool
 }
 
 // Check checks prog (parsed from src) and returns it annotated. On failure

@@ -52,25 +52,39 @@ func (c *checker) setConfig(cv *stdlib.ConfigVar, text string, span lang.Span, f
 	if !cv.Int {
 		return
 	}
+	// Settings from the environment are reported without a script position.
+	report := func(format string, args ...any) {
+		if fromScript {
+			c.errorf(span, format, args...)
+			return
+		}
+		d := lang.Errorf(lang.Span{}, format, args...)
+		d.Global = true
+		c.errs = append(c.errs, d)
+	}
+	name := cv.Name
+	if !fromScript {
+		name = "BPFTRACE_" + strings.ToUpper(cv.Name)
+	}
 	n, err := strconv.ParseInt(strings.TrimSpace(text), 0, 64)
 	if err != nil || n < 0 {
 		if fromScript {
-			c.errorf(span, "Invalid value for %s: expected a non-negative integer", cv.Name)
+			report("Invalid value for %s: expected a non-negative integer", name)
 		} else {
-			c.errorf(span, "Invalid value for BPFTRACE_%s: %q is not a non-negative integer", strings.ToUpper(cv.Name), text)
+			report("Invalid value for %s: %q is not a non-negative integer", name, text)
 		}
 		return
 	}
 	switch cv.Name {
 	case "max_strlen":
 		if n < 1 || n > 1<<20 {
-			c.errorf(span, "max_strlen must be between 1 and %d (%d given)", 1<<20, n)
+			report("%s must be between 1 and %d (%d given)", name, 1<<20, n)
 			return
 		}
 		c.out.Config.MaxStrlen = int(n)
 	case "max_map_keys":
 		if n < 1 {
-			c.errorf(span, "max_map_keys must be at least 1")
+			report("%s must be at least 1", name)
 			return
 		}
 		c.out.Config.MaxMapKeys = int(n)

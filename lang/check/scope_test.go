@@ -94,7 +94,7 @@ func TestConfig(t *testing.T) {
 		t.Errorf("defaults: %+v", out.Config)
 	}
 	_, _, err = run(t, `BEGIN {}`, Options{Env: map[string]string{"BPFTRACE_MAX_STRLEN": "x"}})
-	if err == nil || err.Error() != `stdin: ERROR: Invalid value for BPFTRACE_MAX_STRLEN: "x" is not a non-negative integer` {
+	if err == nil || err.Error() != `ERROR: Invalid value for BPFTRACE_MAX_STRLEN: "x" is not a non-negative integer` {
 		t.Errorf("bad env: %v", err)
 	}
 }

@@ -108,7 +108,13 @@ func (w *writer) block(b *lang.Block) {
 	for i, s := range b.Stmts {
 		w.b.WriteString(strings.Repeat(indentUnit, w.indent))
 		if e, ok := s.(*lang.ExprStmt); ok && value && i == len(b.Stmts)-1 {
-			w.b.WriteString(Expr(e.X))
+			if b.Angle {
+				// Without its ';' a final `a > b` could read as the
+				// block's end: parentheses keep '>' an operator.
+				w.b.WriteString("(" + Expr(e.X) + ")")
+			} else {
+				w.b.WriteString(Expr(e.X))
+			}
 		} else {
 			w.stmt(s)
 		}

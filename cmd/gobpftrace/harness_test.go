@@ -87,6 +87,10 @@ type traceRun struct {
 	noAttach bool
 	// wrap, when set, is a command that runs the binary: wrap..., binary, args...
 	wrap []string
+	// dir is the working directory (default: the test's).
+	dir string
+	// env is added to the test's environment (KEY=VALUE).
+	env []string
 }
 
 // trace runs gobpftrace and returns its output. While it runs, the test
@@ -97,6 +101,10 @@ func trace(t *testing.T, r traceRun) result {
 	t.Helper()
 	argv := append(append(append([]string{}, r.wrap...), binPath), r.args...)
 	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = r.dir
+	if len(r.env) > 0 {
+		cmd.Env = append(os.Environ(), r.env...)
+	}
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
 	stderrPipe, err := cmd.StderrPipe()

@@ -163,6 +163,11 @@ func (c *checker) resolveInterval(ap *lang.AttachPoint, parts []string) []*lang.
 		c.hintf("write e.g. %s:s:1, %s:ms:100, %s:1s or %s:hz:99", prov, prov, prov, prov)
 		return nil
 	}
+	if count == "" {
+		c.errorf(ap.Span, "%s probe needs a count: %s", prov, ap.Raw)
+		c.hintf("write e.g. %s:s:1, %s:ms:100, %s:1s or %s:hz:99", prov, prov, prov, prov)
+		return nil
+	}
 	n, err := strconv.ParseUint(strings.ReplaceAll(count, "_", ""), 10, 64)
 	if err != nil || n == 0 {
 		c.errorf(ap.Span, "%s probe needs a positive integer count, not '%s'", prov, count)

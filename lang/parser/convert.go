@@ -144,7 +144,7 @@ func (c *converter) attach(g *gAttach) *lang.AttachPoint {
 		case "BEGIN", "END", "begin", "end":
 		default:
 			c.errorf(a.Span, "write provider:target, e.g. tracepoint:syscalls:sys_enter_openat, or BEGIN / END",
-				"invalid attach point %q: no provider", g.Raw)
+				"invalid attach point %q: expected provider:target", g.Raw)
 		}
 	}
 	return a

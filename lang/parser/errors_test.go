@@ -35,7 +35,7 @@ var errorCases = []struct{ src, want string }{
 	{"BEGIN { $x = 99999999999999999999; }", "stdin:1:14-34: ERROR: integer literal is too large for 64 bits\nBEGIN { $x = 99999999999999999999; }\n             ~~~~~~~~~~~~~~~~~~~~"},
 	{"BEGIN { printf(\"\\q\"); }", "stdin:1:17-19: ERROR: invalid escape character '\\q'\nBEGIN { printf(\"\\q\"); }\n                ~~"},
 	{"BEGIN { $ }", "stdin:1:9-10: ERROR: invalid character '$'\nBEGIN { $ }\n        ~\nHINT: variables are written $name, positional parameters $1, $2, ... and $#"},
-	{"foo { }", "stdin:1:1-4: ERROR: invalid attach point \"foo\": no provider\nfoo { }\n~~~\nHINT: write provider:target, e.g. tracepoint:syscalls:sys_enter_openat, or BEGIN / END"},
+	{"foo { }", "stdin:1:1-4: ERROR: invalid attach point \"foo\": expected provider:target\nfoo { }\n~~~\nHINT: write provider:target, e.g. tracepoint:syscalls:sys_enter_openat, or BEGIN / END"},
 	{"BEGIN { /* unterminated", "stdin:1:9-11: ERROR: end of file during comment\nBEGIN { /* unterminated\n        ~~"},
 	{"BEGIN { @x = (1, a=2) }", "stdin:1:18-21: ERROR: a record's fields must all be named, and a tuple's must not be\nBEGIN { @x = (1, a=2) }\n                 ~~~"},
 	{"BEGIN { € }", "stdin:1:9-10: ERROR: invalid character '\\xe2'\nBEGIN { € }\n        ~"},

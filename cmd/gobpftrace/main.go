@@ -97,7 +97,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}
-	copts := check.Options{Params: params, Env: check.EnvSettings(os.Environ()), TargetPID: o.pid, Command: o.command != ""}
+	copts := check.Options{Params: params, Env: check.EnvSettings(os.Environ()), TargetPID: o.pid, Command: o.command != "", Unsafe: o.unsafe}
 	plan, checked, err := compile(file, src, env, copts)
 	if err != nil {
 		fmt.Fprintln(stderr, err)

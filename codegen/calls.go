@@ -19,6 +19,8 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 		// The value is the address itself; ksym/usym are resolved in
 		// user space.
 		return g.evalInt(arg(0))
+	case "reg":
+		return g.reg(x, stringArg(x, 0))
 	case "kaddr":
 		name := stringArg(x, 0)
 		addr, ok := g.cc.checked.KAddrs[name]

@@ -73,6 +73,34 @@ func (g *gen) retval(x *lang.Ident) asm.Register {
 	return r
 }
 
+// ptRegsByName are the x86-64 pt_regs members reg() reads, by the names
+// bpftrace uses.
+var ptRegsByName = map[string]int16{
+	"r15": 0, "r14": 8, "r13": 16, "r12": 24, "bp": 32, "bx": 40, "r11": 48, "r10": 56,
+	"r9": ptRegsR9, "r8": ptRegsR8, "ax": ptRegsAX, "cx": ptRegsCX, "dx": ptRegsDX,
+	"si": ptRegsSI, "di": ptRegsDI, "orig_ax": 120, "ip": ptRegsIP, "cs": 136,
+	"flags": 144, "sp": ptRegsSP, "ss": 160,
+}
+
+// reg emits reg("name"): the register saved in the probe's pt_regs (at the
+// start of the context for kprobes and uprobes, and of struct
+// bpf_perf_event_data for profile probes).
+func (g *gen) reg(x *lang.Call, name string) asm.Register {
+	off, ok := ptRegsByName[name]
+	if !ok {
+		failf(x.Span, "unknown register %s", name)
+	}
+	switch g.res.Provider {
+	case "kprobe", "kretprobe", "uprobe", "uretprobe", "profile":
+	default:
+		failf(x.Span, "reg() is not available in %s probes", g.res.Provider)
+	}
+	g.usesCtx = true
+	r := g.allocReg()
+	g.emit(asm.LoadMem(r, regCtx, off, asm.DWord))
+	return r
+}
+
 // bpf_get_stackid flags.
 const (
 	stackUser = 1 << 8 // BPF_F_USER_STACK

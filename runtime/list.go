@@ -69,6 +69,10 @@ func (l *lister) list(pattern string) error {
 		if prov == "kretprobe" || prov == "fexit" || prov == "uretprobe" {
 			continue
 		}
+		// uprobes need a binary, which a wildcard provider cannot name.
+		if prov == "uprobe" && hasWildcard(provPat) {
+			continue
+		}
 		matched = true
 		if err := l.provider(prov, rest, pattern); err != nil {
 			return err
@@ -135,8 +139,6 @@ func (l *lister) tracepoints(rest string, match func(string) bool) error {
 	catPat := "*"
 	if c, _, ok := strings.Cut(rest, ":"); ok {
 		catPat = c
-	} else if rest != "" && rest != "*" {
-		catPat = rest
 	}
 	cats, err := subdirs(events)
 	if err != nil {
@@ -144,7 +146,7 @@ func (l *lister) tracepoints(rest string, match func(string) bool) error {
 	}
 	tf := NewTracefsAt(dir)
 	for _, c := range cats {
-		if !wildcardMatch(catPat, c) && !strings.Contains(catPat, "*:") {
+		if !wildcardMatch(catPat, c) {
 			continue
 		}
 		evs, err := subdirs(filepath.Join(events, c))

@@ -114,7 +114,7 @@ var Funcs = []*Func{
 	{Name: "ntop", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AnyArg, AnyArg}, Result: "inet_t", Doc: "Text form of an IPv4 or IPv6 address."},
 	{Name: "pton", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint8[4] or uint8[16]", Doc: "Bytes of an IPv4 or IPv6 address literal, at compile time."},
 	{Name: "macaddr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "mac_address", Doc: "A MAC address from 6 bytes, printed with %s."},
-	{Name: "reg", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint64", Providers: RegsProviders, Doc: "Value of a named CPU register."},
+	{Name: "reg", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint64", Providers: RegsProviders, Supported: true, Doc: "Value of a named CPU register."},
 	{Name: "cgroupid", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint64", Doc: "cgroup v2 ID of a path, found at compile time."},
 	{Name: "cgroup_path", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{IntArg, ConstStrArg}, Result: "cgroup_path_t", Doc: "Path of a cgroup ID, resolved in user space."},
 	{Name: "kstack", MinArgs: 0, MaxArgs: 2, Args: []ArgKind{IdentArg, ConstIntArg}, Result: "kstack", Supported: true, Doc: "Kernel stack trace with an optional mode and frame limit."},

@@ -1,0 +1,398 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	goruntime "runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// stackloop is testdata/helpers/stackloop.c built with frame pointers: it
+// spins in stack_outer -> stack_middle -> stack_leaf under comm
+// "stackloop".
+var stackloop struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+func stackloopPath(t *testing.T) string {
+	t.Helper()
+	stackloop.once.Do(func() {
+		stackloop.path = filepath.Join(filepath.Dir(binPath), "stackloop")
+		out, err := exec.Command("gcc", "-O1", "-fno-omit-frame-pointer", "-o", stackloop.path,
+			"../../testdata/helpers/stackloop.c").CombinedOutput()
+		if err != nil {
+			stackloop.err = fmt.Errorf("building stackloop: %v: %s", err, out)
+		}
+	})
+	if stackloop.err != nil {
+		t.Fatal(stackloop.err)
+	}
+	return stackloop.path
+}
+
+// runStackloop runs n stackloop processes in parallel for ms milliseconds.
+func runStackloop(t *testing.T, n, ms int) {
+	t.Helper()
+	path := stackloopPath(t)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if out, err := exec.Command(path, strconv.Itoa(ms)).CombinedOutput(); err != nil {
+				t.Errorf("stackloop: %v: %s", err, out)
+			}
+		}()
+	}
+	wg.Wait()
+	time.Sleep(100 * time.Millisecond)
+}
+
+// mapCounts reads every `@name[key]: N` line of a map with one-line keys.
+func mapCounts(out, name string) map[string]int {
+	re := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `\[(.*)\]: (\d+)$`)
+	m := map[string]int{}
+	for _, x := range re.FindAllStringSubmatch(out, -1) {
+		n, _ := strconv.Atoi(x[2])
+		m[x[1]] += n
+	}
+	return m
+}
+
+// profile:hz:99 fires about 99 times a second on every CPU; both CPUs are
+// kept busy (an idle CPU's clock event stops).
+func TestProfileCountsEveryCPU(t *testing.T) {
+	requireRoot(t)
+	ncpu := goruntime.NumCPU()
+	stackloopPath(t)
+	res := trace(t, traceRun{
+		args:    []string{"-e", `profile:hz:99 { @[cpu] = count(); } interval:s:1 { exit(); }`},
+		trigger: func(t *testing.T) { runStackloop(t, ncpu, 1300) },
+	})
+	mustExit(t, res, 0)
+	counts := mapCounts(res.stdout, "@")
+	if len(counts) != ncpu {
+		t.Fatalf("profile fired on %d CPUs, want %d:\n%s", len(counts), ncpu, res.stdout)
+	}
+	for cpu, n := range counts {
+		if n < 60 || n > 130 {
+			t.Errorf("profile:hz:99 fired %d times on CPU %s in ~1s, want 60..130", n, cpu)
+		}
+	}
+}
+
+// profile with time units: ms and us periods.
+func TestProfileUnits(t *testing.T) {
+	requireRoot(t)
+	for _, c := range []struct {
+		probe    string
+		min, max int // per busy CPU over ~1s
+	}{
+		{"profile:ms:20", 30, 65},
+		{"profile:us:20000", 30, 65},
+		{"profile:s:1", 0, 2},
+		{"p:hz:50", 30, 65},
+	} {
+		t.Run(c.probe, func(t *testing.T) {
+			res := trace(t, traceRun{
+				args:    []string{"-e", c.probe + ` /comm == "stackloop"/ { @[cpu] = count(); } interval:s:1 { exit(); }`},
+				trigger: func(t *testing.T) { runStackloop(t, goruntime.NumCPU(), 1300) },
+			})
+			mustExit(t, res, 0)
+			for cpu, n := range mapCounts(res.stdout, "@") {
+				if n < c.min || n > c.max {
+					t.Errorf("%s fired %d times on CPU %s, want %d..%d", c.probe, n, cpu, c.min, c.max)
+				}
+			}
+		})
+	}
+}
+
+// software events: a clock at a given count, page faults of a known
+// process, an alias with its default count.
+func TestSoftwareEvents(t *testing.T) {
+	requireRoot(t)
+	t.Run("cpu-clock", func(t *testing.T) {
+		res := trace(t, traceRun{
+			args:    []string{"-e", `software:cpu-clock:10000000 /comm == "stackloop"/ { @ = count(); } interval:s:1 { exit(); }`},
+			trigger: func(t *testing.T) { runStackloop(t, 1, 1300) },
+		})
+		mustExit(t, res, 0)
+		// One busy process, a 10ms period, ~1s.
+		n := mapCounts(res.stdout+"\n", "@")
+		got := 0
+		if m := regexp.MustCompile(`(?m)^@: (\d+)$`).FindStringSubmatch(res.stdout); m != nil {
+			got, _ = strconv.Atoi(m[1])
+		}
+		if got < 60 || got > 130 {
+			t.Errorf("software:cpu-clock:10000000 counted %d (%v), want 60..130\n%s", got, n, res.stdout)
+		}
+	})
+	for _, probe := range []string{"software:page-faults:1", "software:faults:1", "s:minor-faults:1"} {
+		t.Run(probe, func(t *testing.T) {
+			res := trace(t, traceRun{
+				args:    []string{"-e", probe + ` /comm == "sysloop"/ { @[probe] = count(); }`},
+				trigger: func(t *testing.T) { runSysloop(t, 10, "") },
+				stop:    syscall.SIGINT,
+			})
+			mustExit(t, res, 0)
+			// Starting a process faults in its pages: dozens at least.
+			name := strings.Replace(probe, "s:", "software:", 1)
+			if strings.HasPrefix(probe, "software:") {
+				name = probe
+			}
+			if n := countLine(t, res.stdout, name); n < 10 {
+				t.Errorf("%s counted %d faults of a new process", probe, n)
+			}
+		})
+	}
+	t.Run("cs", func(t *testing.T) {
+		res := trace(t, traceRun{args: []string{"-e", `software:cs:1 { @ = count(); exit(); } interval:s:3 { exit(); }`}})
+		mustExit(t, res, 0)
+		if !regexp.MustCompile(`(?m)^@: [1-9]\d*$`).MatchString(res.stdout) {
+			t.Errorf("software:cs never fired:\n%s", res.stdout)
+		}
+	})
+}
+
+// interval in every unit: the third firing comes three periods after BEGIN.
+func TestIntervalUnits(t *testing.T) {
+	requireRoot(t)
+	for _, probe := range []string{"interval:ms:100", "interval:us:100000", "interval:hz:10", "interval:100ms", "i:ms:100", "interval:ns:100000000"} {
+		t.Run(probe, func(t *testing.T) {
+			res := trace(t, traceRun{args: []string{"-e",
+				`BEGIN { @s = nsecs; } ` + probe + ` { @n++; if (@n == 3) { printf("%d\n", (nsecs - @s) / 1000000); clear(@s); clear(@n); exit(); } }`}})
+			mustExit(t, res, 0)
+			ms, err := strconv.Atoi(strings.TrimSpace(res.stdout))
+			if err != nil || ms < 280 || ms > 450 {
+				t.Errorf("%s: third firing after %q ms, want about 300", probe, res.stdout)
+			}
+		})
+	}
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { @s = nsecs; } interval:s:1 { printf("%d\n", (nsecs - @s) / 1000000); clear(@s); exit(); }`}})
+	mustExit(t, res, 0)
+	if ms, err := strconv.Atoi(strings.TrimSpace(res.stdout)); err != nil || ms < 950 || ms > 1200 {
+		t.Errorf("interval:s:1 first fired after %q ms", res.stdout)
+	}
+}
+
+// rawtracepoint:sys_enter's arg1 is the syscall number (getppid is 110 on
+// x86-64); arg0 is the pt_regs pointer, a kernel address.
+func TestRawTracepointArgs(t *testing.T) {
+	requireRoot(t)
+	const n = 2000
+	res := trace(t, traceRun{
+		args: []string{"-e", `rawtracepoint:sys_enter /comm == "sysloop"/ { @[arg1] = count(); if (arg0 < 0xffff000000000000) { @bad = count(); } }
+rt:sys_exit /comm == "sysloop" && arg1 >= 0/ { @exit[probe] = count(); }`},
+		trigger: func(t *testing.T) { runSysloop(t, n, "") },
+		stop:    syscall.SIGINT,
+	})
+	mustExit(t, res, 0)
+	if got := countLine(t, res.stdout, "110"); got != n {
+		t.Errorf("@[110] = %d getppid calls, want %d", got, n)
+	}
+	if strings.Contains(res.stdout, "@bad") {
+		t.Errorf("arg0 of sys_enter is not a kernel pointer:\n%s", res.stdout)
+	}
+	if got := mapCounts(res.stdout, "@exit")["rawtracepoint:sys_exit"]; got < n {
+		t.Errorf("@exit = %d, want at least %d", got, n)
+	}
+}
+
+// kallsymsNames is the set of kernel symbol names.
+func kallsymsNames(t *testing.T) map[string]bool {
+	t.Helper()
+	f, err := os.Open("/proc/kallsyms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	names := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if fs := strings.Fields(sc.Text()); len(fs) >= 3 {
+			names[fs[2]] = true
+		}
+	}
+	return names
+}
+
+var frameRe = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_.]*)\+(\d+)$`)
+
+// kstack of a syscall tracepoint: real kernel function names, as map key
+// (4 spaces) and in printf (8 spaces), and in perf and raw modes.
+func TestKstackSymbols(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{
+		args: []string{"-e", `tracepoint:syscalls:sys_enter_getppid /comm == "sysloop"/ {
+	@[kstack] = count(); @p[kstack(perf, 2)] = count(); @r[kstack(raw, 1)] = count();
+	if (@once == 0) { @once = 1; printf("<%s>\n", kstack(3)); }
+}`},
+		trigger: func(t *testing.T) { runSysloop(t, 100, "") },
+		stop:    syscall.SIGINT,
+	})
+	mustExit(t, res, 0)
+	syms := kallsymsNames(t)
+	// Map key: "@[\n    frame\n    frame\n]: 100".
+	m := regexp.MustCompile(`(?s)\n@\[\n(.*?)\n\]: (\d+)\n`).FindStringSubmatch(res.stdout)
+	if m == nil {
+		t.Fatalf("no kstack key:\n%s", res.stdout)
+	}
+	if m[2] != "100" {
+		t.Errorf("kstack count %s, want 100", m[2])
+	}
+	frames := strings.Split(m[1], "\n")
+	for _, f := range frames {
+		s, ok := strings.CutPrefix(f, "    ")
+		fm := frameRe.FindStringSubmatch(s)
+		if !ok || fm == nil || !syms[fm[1]] {
+			t.Errorf("kstack frame %q is not '    symbol+offset' of a kallsyms symbol", f)
+		}
+	}
+	if !strings.Contains(m[1], "    do_syscall_64+") {
+		t.Errorf("kstack of a syscall has no do_syscall_64 frame:\n%s", m[1])
+	}
+	// printf: a newline, then 3 frames indented by 8.
+	pm := regexp.MustCompile(`(?s)<\n((?:        [^\n]+\n){3})>\n`).FindStringSubmatch(res.stdout)
+	if pm == nil {
+		t.Errorf("printf of kstack(3) is not 3 frames indented by 8:\n%s", res.stdout)
+	} else if !strings.HasPrefix(pm[1], "        "+strings.TrimPrefix(frames[0], "    ")+"\n") {
+		t.Errorf("printf kstack starts with %q, map key with %q", pm[1], frames[0])
+	}
+	// perf mode: "\t<hex> symbol+offset".
+	perf := regexp.MustCompile(`(?s)\n@p\[\n(\t[0-9a-f]+ [A-Za-z_][\w.]*\+\d+\n){2}\]: 100\n`)
+	if !perf.MatchString(res.stdout) {
+		t.Errorf("kstack(perf, 2) not printed as perf frames:\n%s", res.stdout)
+	}
+	raw := regexp.MustCompile(`(?s)\n@r\[\nffffffff[0-9a-f]{8}\n\]: 100\n`)
+	if !raw.MatchString(res.stdout) {
+		t.Errorf("kstack(raw, 1) not printed as one raw address:\n%s", res.stdout)
+	}
+}
+
+// ustack of a profile probe on a frame-pointer binary names its functions,
+// innermost first, after the process has exited.
+func TestUstackSymbols(t *testing.T) {
+	requireRoot(t)
+	stackloopPath(t)
+	res := trace(t, traceRun{
+		args: []string{"-e", `profile:hz:999 /comm == "stackloop"/ { @[ustack] = count(); @u[usym(reg("ip"))] = count(); @p[ustack(perf, 3)] = count(); }`},
+		trigger: func(t *testing.T) { runStackloop(t, 1, 600) },
+		stop:    syscall.SIGINT,
+	})
+	mustExit(t, res, 0)
+	re := regexp.MustCompile(`(?m)^    stack_leaf\+\d+\n    stack_middle\+\d+\n    stack_outer\+\d+\n    main\+\d+\n`)
+	if !re.MatchString(res.stdout) {
+		t.Errorf("no ustack stack_leaf, stack_middle, stack_outer, main:\n%s", res.stdout)
+	}
+	if n := mapCounts(res.stdout, "@u")["stack_leaf"]; n < 50 {
+		t.Errorf("@u[stack_leaf] = %d samples of usym(reg(\"ip\")), want most of ~600:\n%s", n, res.stdout)
+	}
+	perf := regexp.MustCompile(`(?m)^\t[0-9a-f]+ stack_leaf\+\d+ \(` + regexp.QuoteMeta(stackloopPath(t)) + `\)\n\t[0-9a-f]+ stack_middle\+\d+ \(`)
+	if !perf.MatchString(res.stdout) {
+		t.Errorf("ustack(perf, 3) frames not '\\t<hex> sym+off (path)':\n%s", res.stdout)
+	}
+}
+
+// ksym of kaddr, func and probe of a raw tracepoint, ustack in printf.
+func TestKsymKaddr(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { printf("%s %s %d\n", ksym(kaddr("vfs_read")), ksym(kaddr("vfs_read") + 5), kaddr("vfs_read") > 0); exit(); }`}, noAttach: true})
+	mustExit(t, res, 0)
+	if res.stdout != "vfs_read vfs_read 1\n\n\n" {
+		t.Errorf("stdout %q", res.stdout)
+	}
+	res = trace(t, traceRun{args: []string{"-e", `BEGIN { printf("%d\n", kaddr("no_such_symbol_here")); }`}, noAttach: true})
+	mustExit(t, res, 1)
+	if !strings.Contains(res.stderr, "ERROR: Failed to resolve kernel symbol: no_such_symbol_here") {
+		t.Errorf("stderr %q", res.stderr)
+	}
+}
+
+// Providers this kernel lacks: one line naming what is missing.
+func TestMissingKernelFeatures(t *testing.T) {
+	requireRoot(t)
+	for _, c := range []struct{ script, want string }{
+		{`kprobe:vfs_read { @ = count(); }`, "ERROR: kprobe:vfs_read: kprobes are not available: this kernel was built without CONFIG_KPROBES\n"},
+		{`kprobe:vfs_read+4 { @ = arg0; }`, "ERROR: kprobe:vfs_read+4: kprobes are not available: this kernel was built without CONFIG_KPROBES\n"},
+		{`kretprobe:vfs_read { @ = retval; }`, "ERROR: kretprobe:vfs_read: kprobes are not available: this kernel was built without CONFIG_KPROBES\n"},
+		{`fentry:vfs_read { @ = args.count; }`, "ERROR: fentry:vfs_read: fentry/fexit probes are not available: this kernel does not permit BPF tracing programs (BPF_PROG_TYPE_TRACING load failed with EPERM)\n"},
+		{`kfunc:vfs_read { @ = count(); }`, "ERROR: fentry:vfs_read: fentry/fexit probes are not available: this kernel does not permit BPF tracing programs (BPF_PROG_TYPE_TRACING load failed with EPERM)\n"},
+		{`fexit:vfs_read { @ = retval; }`, "ERROR: fexit:vfs_read: fentry/fexit probes are not available: this kernel does not permit BPF tracing programs (BPF_PROG_TYPE_TRACING load failed with EPERM)\n"},
+		{`hardware:cache-misses:1000000 { @ = count(); }`, "ERROR: hardware:cache-misses:1000000: hardware events are not available: this machine has no hardware performance counters (no PMU)\n"},
+		{`h:cycles { @ = count(); }`, "ERROR: hardware:cycles: hardware events are not available: this machine has no hardware performance counters (no PMU)\n"},
+	} {
+		t.Run(c.script, func(t *testing.T) {
+			res := trace(t, traceRun{args: []string{"-e", c.script}, noAttach: true})
+			mustExit(t, res, 1)
+			if res.stderr != c.want {
+				t.Errorf("stderr:\n%q\nwant:\n%q", res.stderr, c.want)
+			}
+		})
+	}
+}
+
+// listing probes, compared with what bpftrace prints.
+func TestListProbes(t *testing.T) {
+	requireRoot(t)
+	list := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command(binPath, args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%v: %v: %s", args, err, out)
+		}
+		return string(out)
+	}
+	if got := list("-l", "tracepoint:syscalls:sys_enter_getpp*"); got != "tracepoint:syscalls:sys_enter_getppid\n" {
+		t.Errorf("-l tracepoint:syscalls:sys_enter_getpp*: %q", got)
+	}
+	want := "tracepoint:syscalls:sys_enter_read\n    int __syscall_nr\n    unsigned int fd\n    char * buf\n    size_t count\n"
+	for _, args := range [][]string{{"-lv", "tracepoint:syscalls:sys_enter_read"}, {"-l", "-v", "t:syscalls:sys_enter_read"}} {
+		if got := list(args...); got != want {
+			t.Errorf("%v:\n%s\nwant:\n%s", args, got, want)
+		}
+	}
+	start := time.Now()
+	all := list("-l", "tracepoint:syscalls:*")
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("-l tracepoint:syscalls:* took %v", d)
+	}
+	if n := strings.Count(all, "\n"); n < 300 || !strings.Contains(all, "tracepoint:syscalls:sys_exit_openat\n") {
+		t.Errorf("-l tracepoint:syscalls:* listed %d lines", n)
+	}
+	if got := list("-l", "software:*faults"); got != "software:alignment-faults:\nsoftware:emulation-faults:\nsoftware:faults:\nsoftware:major-faults:\nsoftware:minor-faults:\nsoftware:page-faults:\n" {
+		t.Errorf("-l software:*faults: %q", got)
+	}
+	if got := list("-l", "hardware:cache*"); got != "hardware:cache-misses:\nhardware:cache-references:\n" {
+		t.Errorf("-l hardware:cache*: %q", got)
+	}
+	if got := list("-l", "rawtracepoint:sched_switch"); got != "rawtracepoint:vmlinux:sched_switch\n" {
+		t.Errorf("-l rawtracepoint:sched_switch: %q", got)
+	}
+	if got := list("-l", "kprobe:vfs_read"); got != "kprobe:vfs_read\n" {
+		t.Errorf("-l kprobe:vfs_read: %q", got)
+	}
+	wantF := "fentry:vmlinux:vfs_read\n    struct file * file\n    char * buf\n    size_t count\n    loff_t * pos\n    ssize_t retval\n"
+	if got := list("-lv", "kfunc:vfs_read"); got != wantF {
+		t.Errorf("-lv kfunc:vfs_read:\n%s\nwant:\n%s", got, wantF)
+	}
+	sl := stackloopPath(t)
+	wantU := fmt.Sprintf("uprobe:%[1]s:stack_leaf\nuprobe:%[1]s:stack_middle\nuprobe:%[1]s:stack_outer\n", sl)
+	if got := list("-l", "uprobe:"+sl+":stack_*"); got != wantU {
+		t.Errorf("-l uprobe:...:stack_*:\n%s\nwant:\n%s", got, wantU)
+	}
+	if got := list("-l", "*:sys_enter_getppid"); !strings.Contains(got, "tracepoint:syscalls:sys_enter_getppid\n") {
+		t.Errorf("-l *:sys_enter_getppid: %q", got)
+	}
+}

@@ -1,0 +1,256 @@
+package codegen
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/lang/parser"
+)
+
+// btfEnv adds what BTF and kallsyms would say to fakeEnv: vfs_read's
+// prototype, ssize_t vfs_read(struct file *file, char *buf, size_t count,
+// loff_t *pos), and one kernel symbol.
+type btfEnv struct{ fakeEnv }
+
+func (btfEnv) KernelFunc(module, name string) (*lang.Type, *lang.Type, error) {
+	if name != "vfs_read" || module != "" {
+		return nil, nil, fmt.Errorf("function %s not found in kernel BTF", name)
+	}
+	ptr := func(elem *lang.Type) *lang.Type { return &lang.Type{Kind: lang.KPtr, Size: 8, Elem: elem} }
+	args := &lang.Type{Kind: lang.KStruct, Name: "struct vfs_read_args", Size: 32, Fields: []*lang.Field{
+		{Name: "file", Offset: 0, Type: ptr(&lang.Type{Kind: lang.KStruct, Name: "struct file", Size: 200})},
+		{Name: "buf", Offset: 8, Type: ptr(lang.TInt8)},
+		{Name: "count", Offset: 16, Type: lang.TUint64},
+		{Name: "pos", Offset: 24, Type: ptr(lang.TInt64)},
+	}}
+	return args, lang.TInt64, nil
+}
+
+func (btfEnv) KernelSymbol(name string) (uint64, error) {
+	if name == "vfs_read" {
+		return 0xffffffff81234560, nil
+	}
+	return 0, fmt.Errorf("kernel symbol %s not found", name)
+}
+
+func compileKernel(t *testing.T, src string) *Plan {
+	t.Helper()
+	prog, err := parser.Parse("test.bt", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked, err := check.Check(prog, "test.bt", src, btfEnv{}, check.Options{})
+	if err != nil {
+		t.Fatalf("check %q: %v", src, err)
+	}
+	plan, err := Compile(checked)
+	if err != nil {
+		t.Fatalf("compile %q: %v", src, err)
+	}
+	return plan
+}
+
+// sameInsns compares opcodes, registers, offsets, constants and map
+// references.
+func sameInsns(t *testing.T, what string, got, want asm.Instructions) {
+	t.Helper()
+	ok := len(got) == len(want)
+	for i := 0; ok && i < len(got); i++ {
+		g, w := got[i], want[i]
+		ok = g.OpCode == w.OpCode && g.Dst == w.Dst && g.Src == w.Src && g.Offset == w.Offset &&
+			g.Constant == w.Constant && (!w.IsLoadFromMap() || g.Reference() == w.Reference())
+	}
+	if !ok {
+		t.Errorf("%s: instructions\n%v\nwant\n%v", what, got, want)
+	}
+}
+
+func onlyProgram(t *testing.T, plan *Plan) *ebpf.ProgramSpec {
+	t.Helper()
+	if len(plan.Programs) != 1 {
+		t.Fatalf("%d programs", len(plan.Programs))
+	}
+	return plan.Spec.Programs[plan.Programs[0].Name]
+}
+
+// A variable assigned from one value: the value's instructions, then the
+// store to the variable's slot and `return 0`.
+func storeTo(load ...asm.Instruction) asm.Instructions {
+	out := asm.Instructions{asm.Mov.Reg(asm.R6, asm.R1)}
+	out = append(out, load...)
+	return append(out,
+		asm.StoreMem(asm.RFP, -8, asm.R7, asm.DWord),
+		asm.Mov.Imm(asm.R0, 0),
+		asm.Return(),
+	)
+}
+
+func TestKprobeArgs(t *testing.T) {
+	for n, off := range []int16{112, 104, 96, 88, 72, 64} { // di si dx cx r8 r9
+		src := fmt.Sprintf("kprobe:vfs_read { $x = arg%d; }", n)
+		spec := onlyProgram(t, compileKernel(t, src))
+		if spec.Type != ebpf.Kprobe || spec.AttachTo != "vfs_read" {
+			t.Errorf("%s: type %v attach to %q", src, spec.Type, spec.AttachTo)
+		}
+		sameInsns(t, src, spec.Instructions, storeTo(asm.LoadMem(asm.R7, asm.R6, off, asm.DWord)))
+	}
+	// Offset and module: the program still attaches to the function; the
+	// offset and module travel in the attach point.
+	plan := compileKernel(t, "kprobe:vfs_read+16 { $x = arg0; } kprobe:ext4:ext4_file_open { $y = arg1; }")
+	for i, want := range []struct {
+		fn, mod string
+		off     uint64
+	}{{"vfs_read", "", 16}, {"ext4_file_open", "ext4", 0}} {
+		p := plan.Programs[i]
+		if p.Attach.Func != want.fn || p.Attach.Module != want.mod || p.Attach.Offset != want.off || plan.Spec.Programs[p.Name].AttachTo != want.fn {
+			t.Errorf("program %d: %+v", i, p.Attach)
+		}
+	}
+}
+
+func TestKretprobeRetval(t *testing.T) {
+	spec := onlyProgram(t, compileKernel(t, "kretprobe:vfs_read { $x = retval; }"))
+	if spec.Type != ebpf.Kprobe || spec.AttachTo != "vfs_read" {
+		t.Errorf("type %v attach to %q", spec.Type, spec.AttachTo)
+	}
+	sameInsns(t, "retval", spec.Instructions, storeTo(asm.LoadMem(asm.R7, asm.R6, 80, asm.DWord)))
+}
+
+func TestKprobeFuncAndReg(t *testing.T) {
+	spec := onlyProgram(t, compileKernel(t, `kprobe:vfs_read { $x = reg("ip"); }`))
+	sameInsns(t, "reg", spec.Instructions, storeTo(asm.LoadMem(asm.R7, asm.R6, 128, asm.DWord)))
+	// func is the function's name, a constant string.
+	spec = onlyProgram(t, compileKernel(t, `kretprobe:vfs_read { $f = func; }`))
+	sameInsns(t, "func", spec.Instructions, asm.Instructions{
+		asm.LoadImm(asm.R0, 0x646165725f736676, asm.DWord), // "vfs_read"
+		asm.StoreMem(asm.RFP, -16, asm.R0, asm.DWord),
+		asm.StoreImm(asm.RFP, -8, 0, asm.Byte),
+		asm.Mov.Imm(asm.R0, 0),
+		asm.Return(),
+	})
+}
+
+func TestFentryArgs(t *testing.T) {
+	spec := onlyProgram(t, compileKernel(t, "fentry:vfs_read { $x = args.count; }"))
+	if spec.Type != ebpf.Tracing || spec.AttachType != ebpf.AttachTraceFEntry || spec.AttachTo != "vfs_read" {
+		t.Errorf("type %v attach type %v to %q", spec.Type, spec.AttachType, spec.AttachTo)
+	}
+	sameInsns(t, "args.count", spec.Instructions, storeTo(asm.LoadMem(asm.R7, asm.R6, 16, asm.DWord)))
+	// kfunc is fentry's old name; a pointer argument is 8 bytes at its slot.
+	spec = onlyProgram(t, compileKernel(t, "kfunc:vfs_read { $p = args.buf; }"))
+	sameInsns(t, "args.buf", spec.Instructions, storeTo(asm.LoadMem(asm.R7, asm.R6, 8, asm.DWord)))
+}
+
+func TestFexitRetval(t *testing.T) {
+	plan := compileKernel(t, "fexit:vfs_read { $x = retval; }")
+	spec := onlyProgram(t, plan)
+	if spec.Type != ebpf.Tracing || spec.AttachType != ebpf.AttachTraceFExit || spec.AttachTo != "vfs_read" {
+		t.Errorf("type %v attach type %v to %q", spec.Type, spec.AttachType, spec.AttachTo)
+	}
+	// Four arguments: retval is the fifth u64 of the context.
+	sameInsns(t, "retval", spec.Instructions, storeTo(asm.LoadMem(asm.R7, asm.R6, 32, asm.DWord)))
+	if rt := plan.Programs[0].Attach.Ret; rt == nil || !rt.Equal(lang.TInt64) {
+		t.Errorf("retval type %v, want int64 (ssize_t)", rt)
+	}
+	if _, err := tryCompileKernel("fexit:no_such_fn { $x = retval; }"); err == nil {
+		t.Errorf("fexit of an unknown function compiled")
+	}
+}
+
+func tryCompileKernel(src string) (*Plan, error) {
+	prog, err := parser.Parse("test.bt", src)
+	if err != nil {
+		return nil, err
+	}
+	checked, err := check.Check(prog, "test.bt", src, btfEnv{}, check.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return Compile(checked)
+}
+
+func TestRawTracepointArgs(t *testing.T) {
+	spec := onlyProgram(t, compileKernel(t, "rawtracepoint:sys_enter { $x = arg1; }"))
+	if spec.Type != ebpf.RawTracepoint || spec.AttachTo != "sys_enter" {
+		t.Errorf("type %v attach to %q", spec.Type, spec.AttachTo)
+	}
+	sameInsns(t, "arg1", spec.Instructions, storeTo(asm.LoadMem(asm.R7, asm.R6, 8, asm.DWord)))
+}
+
+func TestPerfEventPrograms(t *testing.T) {
+	for _, c := range []struct {
+		src           string
+		config, count uint64
+	}{
+		{"hardware:cache-misses:1000 { $x = cpu; }", 3, 1000},
+		{"hardware:cycles { $x = cpu; }", 0, 1000000},
+		{"h:branches { $x = cpu; }", 4, 100000},
+		{"software:faults { $x = cpu; }", 2, 100},
+		{"software:cpu-clock:5000 { $x = cpu; }", 0, 5000},
+	} {
+		plan := compileKernel(t, c.src)
+		spec := onlyProgram(t, plan)
+		a := plan.Programs[0].Attach
+		if spec.Type != ebpf.PerfEvent || a.PerfConfig != c.config || a.PerfCount != c.count {
+			t.Errorf("%s: type %v config %d count %d", c.src, spec.Type, a.PerfConfig, a.PerfCount)
+		}
+		sameInsns(t, c.src, spec.Instructions, asm.Instructions{
+			asm.FnGetSmpProcessorId.Call(),
+			asm.Mov.Reg(asm.R7, asm.R0),
+			asm.Mov.Reg32(asm.R7, asm.R7),
+			asm.StoreMem(asm.RFP, -8, asm.R7, asm.DWord),
+			asm.Mov.Imm(asm.R0, 0),
+			asm.Return(),
+		})
+	}
+}
+
+func TestStacks(t *testing.T) {
+	plan := compileKernel(t, "hardware:cycles { $k = kstack(3); $u = ustack(perf); }")
+	spec := onlyProgram(t, plan)
+	if plan.StackMaps[3] != "stack3" || plan.StackMaps[127] != "stack127" || len(plan.StackMaps) != 2 {
+		t.Fatalf("stack maps %v", plan.StackMaps)
+	}
+	for limit, name := range plan.StackMaps {
+		m := plan.Spec.Maps[name]
+		if m.Type != ebpf.StackTrace || m.KeySize != 4 || m.ValueSize != uint32(8*limit) {
+			t.Errorf("stack map %s: %+v", name, m)
+		}
+	}
+	sameInsns(t, "stacks", spec.Instructions, asm.Instructions{
+		asm.Mov.Reg(asm.R6, asm.R1),
+		// $k: bpf_get_stackid(ctx, stack3, 0)
+		asm.Mov.Reg(asm.R1, asm.R6),
+		asm.LoadMapPtr(asm.R2, 0).WithReference("stack3"),
+		asm.Mov.Imm(asm.R3, 0),
+		asm.FnGetStackid.Call(),
+		asm.StoreMem(asm.RFP, -8, asm.R0, asm.DWord),
+		// $u: bpf_get_stackid(ctx, stack127, BPF_F_USER_STACK), then the pid.
+		asm.Mov.Reg(asm.R1, asm.R6),
+		asm.LoadMapPtr(asm.R2, 0).WithReference("stack127"),
+		asm.Mov.Imm(asm.R3, 256),
+		asm.FnGetStackid.Call(),
+		asm.StoreMem(asm.RFP, -24, asm.R0, asm.DWord),
+		asm.FnGetCurrentPidTgid.Call(),
+		asm.RSh.Imm(asm.R0, 32),
+		asm.StoreMem(asm.RFP, -16, asm.R0, asm.DWord),
+		asm.Mov.Imm(asm.R0, 0),
+		asm.Return(),
+	})
+}
+
+func TestKaddr(t *testing.T) {
+	spec := onlyProgram(t, compileKernel(t, `BEGIN { $a = kaddr("vfs_read"); }`))
+	sameInsns(t, "kaddr", spec.Instructions, asm.Instructions{
+		// 0xffffffff81234560 is a sign-extended 32-bit immediate.
+		asm.Mov.Imm(asm.R7, -0x7edcbaa0),
+		asm.StoreMem(asm.RFP, -8, asm.R7, asm.DWord),
+		asm.Mov.Imm(asm.R0, 0),
+		asm.Return(),
+	})
+}

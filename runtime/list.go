@@ -12,6 +12,7 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/gobpftrace/gobpftrace/runtime/usdt"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
@@ -118,7 +119,7 @@ func (l *lister) provider(prov, rest, full string) error {
 	case "uprobe", "uretprobe":
 		return l.uprobes(prov, rest)
 	case "usdt":
-		return fmt.Errorf("listing usdt probes is not supported yet")
+		return l.usdt(rest)
 	case "BEGIN", "END":
 		if match(prov) {
 			fmt.Fprintln(l.w, prov)
@@ -311,6 +312,49 @@ func (l *lister) uprobes(prov, rest string) error {
 	sort.Strings(names)
 	for _, n := range names {
 		fmt.Fprintf(l.w, "%s:%s:%s\n", prov, path, n)
+	}
+	return nil
+}
+
+// usdt lists the USDT notes of the binary in usdt:PATH[:provider[:name]]
+// as usdt:PATH:provider:name.
+func (l *lister) usdt(rest string) error {
+	path, probePat, ok := strings.Cut(rest, ":")
+	if !ok {
+		path, probePat = rest, "*"
+	}
+	if path == "" || hasWildcard(path) {
+		return fmt.Errorf("listing usdt probes needs a binary: usdt:/path/to/binary[:provider:name]")
+	}
+	if probePat == "" {
+		probePat = "*"
+	}
+	if !strings.Contains(probePat, ":") && probePat != "*" {
+		probePat = "*:" + probePat
+	}
+	full := path
+	if !strings.Contains(full, "/") {
+		if found, err := exec.LookPath(full); err == nil {
+			full = found
+		}
+	}
+	notes, err := usdt.ReadNotes(full)
+	if err != nil {
+		return fmt.Errorf("could not read USDT notes of %s: %v", full, err)
+	}
+	seen := map[string]bool{}
+	var names []string
+	for _, n := range notes {
+		name := n.Provider + ":" + n.Name
+		if seen[name] || !wildcardMatch(probePat, name) {
+			continue
+		}
+		seen[name] = true
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(l.w, "usdt:%s:%s\n", path, name)
 	}
 	return nil
 }

@@ -99,14 +99,14 @@ func TestProfileUnits(t *testing.T) {
 		probe    string
 		min, max int // per busy CPU over ~1s
 	}{
-		{"profile:ms:20", 30, 65},
-		{"profile:us:20000", 30, 65},
-		{"profile:s:1", 0, 2},
-		{"p:hz:50", 30, 65},
+		{"profile:ms:20", 35, 70},
+		{"profile:us:20000", 35, 70},
+		{"profile:s:1", 0, 3},
+		{"p:hz:50", 35, 70},
 	} {
 		t.Run(c.probe, func(t *testing.T) {
 			res := trace(t, traceRun{
-				args:    []string{"-e", c.probe + ` /comm == "stackloop"/ { @[cpu] = count(); } interval:s:1 { exit(); }`},
+				args:    []string{"-e", c.probe + ` { @[cpu] = count(); } interval:s:1 { exit(); }`},
 				trigger: func(t *testing.T) { runStackloop(t, goruntime.NumCPU(), 1300) },
 			})
 			mustExit(t, res, 0)
@@ -287,7 +287,7 @@ func TestUstackSymbols(t *testing.T) {
 	requireRoot(t)
 	stackloopPath(t)
 	res := trace(t, traceRun{
-		args: []string{"-e", `profile:hz:999 /comm == "stackloop"/ { @[ustack] = count(); @u[usym(reg("ip"))] = count(); @p[ustack(perf, 3)] = count(); }`},
+		args:    []string{"-e", `profile:hz:999 /comm == "stackloop"/ { @[ustack] = count(); @u[usym(reg("ip"))] = count(); @p[ustack(perf, 3)] = count(); }`},
 		trigger: func(t *testing.T) { runStackloop(t, 1, 600) },
 		stop:    syscall.SIGINT,
 	})
@@ -391,6 +391,13 @@ func TestListProbes(t *testing.T) {
 	wantU := fmt.Sprintf("uprobe:%[1]s:stack_leaf\nuprobe:%[1]s:stack_middle\nuprobe:%[1]s:stack_outer\n", sl)
 	if got := list("-l", "uprobe:"+sl+":stack_*"); got != wantU {
 		t.Errorf("-l uprobe:...:stack_*:\n%s\nwant:\n%s", got, wantU)
+	}
+	cPath, _ := userHelpers(t)
+	wantN := fmt.Sprintf("usdt:%[1]s:gbt:guarded\nusdt:%[1]s:gbt:tick\n", cPath)
+	for _, pat := range []string{"usdt:" + cPath + ":*", "usdt:" + cPath, "U:" + cPath + ":gbt:*"} {
+		if got := list("-l", pat); got != wantN {
+			t.Errorf("-l %s:\n%s\nwant:\n%s", pat, got, wantN)
+		}
 	}
 	if got := list("-l", "*:sys_enter_getppid"); !strings.Contains(got, "tracepoint:syscalls:sys_enter_getppid\n") {
 		t.Errorf("-l *:sys_enter_getppid: %q", got)

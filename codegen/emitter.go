@@ -37,7 +37,7 @@ func (l loc) at(delta int) loc { return loc{l.base, l.off + delta} }
 // emitter accumulates one program's instructions with symbolic labels and
 // hands out registers, stack slots and scratch memory.
 type emitter struct {
-	insns   asm.Instructions
+	insns asm.Instructions
 	// spans parallels insns: the construct each instruction came from.
 	spans   []lang.Span
 	pending string            // label waiting for the next instruction

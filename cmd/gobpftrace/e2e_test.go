@@ -330,3 +330,38 @@ func TestClockCPURand(t *testing.T) {
 		t.Errorf("rand %% 2 keys do not add up to 8:\n%s", res.stdout)
 	}
 }
+
+// Aggregations live in per-CPU maps: calls made on every CPU (sysloop
+// pinned to each in turn) are folded into one exact total. Two attach points
+// share one body.
+func TestPerCPUFoldAndSeveralAttachPoints(t *testing.T) {
+	requireRoot(t)
+	ncpu := goruntime.NumCPU()
+	if ncpu < 2 {
+		t.Fatalf("needs at least 2 CPUs to test folding, have %d", ncpu)
+	}
+	const n = 1000
+	res := trace(t, traceRun{
+		args: []string{"-e", `tracepoint:syscalls:sys_enter_getppid, tracepoint:syscalls:sys_enter_getpid /comm == "sysloop"/ {
+			@calls = count(); @sum = sum(1); @avg = avg(2); @mn = min(cpu); @mx = max(cpu); @st = stats(3);
+		}`},
+		trigger: func(t *testing.T) {
+			for cpu := 0; cpu < ncpu; cpu++ {
+				out, err := exec.Command("taskset", "-c", fmt.Sprint(cpu), sysloopPath, fmt.Sprint(n)).CombinedOutput()
+				if err != nil {
+					t.Fatalf("taskset: %v: %s", err, out)
+				}
+			}
+		},
+		stop: syscall.SIGINT,
+	})
+	mustExit(t, res, 0)
+	want := fmt.Sprintf("\n\n@avg: 2\n@calls: %d\n@mn: 0\n@mx: %d\n@st: count %d, average 3, total %d\n@sum: %d\n",
+		n*ncpu, ncpu-1, n*ncpu, 3*n*ncpu, n*ncpu)
+	if res.stdout != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", res.stdout, want)
+	}
+	if !strings.HasPrefix(res.stderr, "Attached 2 probes\n") {
+		t.Errorf("stderr %q", res.stderr)
+	}
+}

@@ -58,8 +58,15 @@ func Compile(c *lang.Checked) (plan *Plan, err error) {
 		cc.addMap(m)
 	}
 	for i, cp := range c.Probes {
-		for _, res := range cp.Attach {
-			cc.compileProgram(cp.Probe, res, i)
+		for j := 0; j < len(cp.Attach); {
+			group := multiGroup(cp.Attach[j:])
+			if len(group) > 1 {
+				cc.compileProgram(cp.Probe, group[0], i, group)
+				j += len(group)
+				continue
+			}
+			cc.compileProgram(cp.Probe, cp.Attach[j], i, nil)
+			j++
 		}
 	}
 	if cc.scratch > 0 {
@@ -142,7 +149,7 @@ func programType(res *lang.Resolved) (ebpf.ProgramType, bool) {
 	return ebpf.UnspecifiedProgram, false
 }
 
-func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeIndex int) {
+func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeIndex int, group []*lang.Resolved) {
 	typ, ok := programType(res)
 	if !ok {
 		failf(res.Point.Span, "%s probes are not supported yet", res.Provider)
@@ -162,6 +169,7 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 	}
 	name := kernelName("p", len(cc.plan.Programs), hint)
 	g := newGen(cc, probe, res)
+	g.group, g.progIndex = group, len(cc.plan.Programs)
 	insns, spans := g.program()
 	spec := &ebpf.ProgramSpec{
 		Name:         name,
@@ -181,8 +189,11 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 	case "fexit":
 		spec.AttachType, spec.AttachTo = ebpf.AttachTraceFExit, res.Func
 	}
+	if group != nil {
+		spec.AttachType = ebpf.AttachTraceUprobeMulti
+	}
 	cc.plan.Spec.Programs[name] = spec
-	cc.plan.Programs = append(cc.plan.Programs, &Program{Name: name, Attach: res, Probe: probe, Spans: spans})
+	cc.plan.Programs = append(cc.plan.Programs, &Program{Name: name, Attach: res, Probe: probe, Spans: spans, Group: group})
 	cc.scratch = max(cc.scratch, g.scratchMax)
 }
 
@@ -192,7 +203,10 @@ type gen struct {
 	cc    *compiler
 	probe *lang.Probe
 	res   *lang.Resolved
-	vars  map[*lang.VarSym]loc
+	// group is Program.Group (uprobe_multi), progIndex the program's index.
+	group     []*lang.Resolved
+	progIndex int
+	vars      map[*lang.VarSym]loc
 	// done is the label of the program's `return 0`.
 	done    string
 	usesCtx bool

@@ -65,9 +65,17 @@ func (g *gen) evalString(e lang.Expr, dst loc, size int) {
 			g.comm(dst, size)
 			return
 		case "probe":
+			if g.group != nil {
+				g.groupString("probe", dst, size)
+				return
+			}
 			g.stringLit(g.res.Name, dst, size)
 			return
 		case "func":
+			if g.group != nil {
+				g.groupString("func", dst, size)
+				return
+			}
 			g.stringLit(g.res.FuncName(), dst, size)
 			return
 		}

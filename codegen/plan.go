@@ -58,6 +58,12 @@ type Program struct {
 	// rather than asm.Comment sources, which would make the kernel demand
 	// line info.
 	Spans []lang.Span
+	// Group, when not nil, lists every attach point this one program
+	// serves, Attach being Group[0]: the matches of a uprobe/uretprobe
+	// wildcard, attached together with one uprobe_multi link whose cookie
+	// for Group[i] is i (the program's ProgramSpec has AttachType
+	// AttachTraceUprobeMulti). `probe` and `func` are looked up by cookie.
+	Group []*lang.Resolved
 }
 
 // Map describes one script map for reading and printing.

@@ -1,6 +1,10 @@
 package codegen
 
 import (
+	"fmt"
+	"strings"
+
+	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -119,4 +123,79 @@ func (g *gen) extend(r asm.Register, size int, signed bool) {
 	} else {
 		g.emit(asm.RSh.Imm(r, shift))
 	}
+}
+
+// multiGroup returns the attach points at the start of list that one
+// uprobe_multi program serves: the matches of one uprobe or uretprobe
+// wildcard (function entries, no offsets). Fewer than two means none.
+func multiGroup(list []*lang.Resolved) []*lang.Resolved {
+	first := list[0]
+	if (first.Provider != "uprobe" && first.Provider != "uretprobe") || first.Symbol == "" || first.Offset != 0 ||
+		first.Point == nil || len(first.Point.Parts) == 0 || !strings.ContainsAny(first.Point.Parts[len(first.Point.Parts)-1], "*?") {
+		return nil
+	}
+	n := 1
+	for n < len(list) {
+		r := list[n]
+		if r.Point != first.Point || r.Provider != first.Provider || r.Binary != first.Binary || r.Symbol == "" || r.Offset != 0 {
+			break
+		}
+		n++
+	}
+	return list[:n]
+}
+
+// groupString writes the probe name or function name ("probe", "func") of
+// the group member that fired: the uprobe_multi cookie indexes a read-only
+// array of the names.
+func (g *gen) groupString(what string, dst loc, size int) {
+	name, valueSize := g.groupNames(what)
+	g.usesCtx = true
+	g.emit(asm.Mov.Reg(asm.R1, regCtx))
+	g.call(asm.FnGetAttachCookie)
+	key := g.alloc(8)
+	g.store(key, asm.R0, 4)
+	g.mapPtr(asm.R1, name)
+	g.addr(asm.R2, key)
+	g.call(asm.FnMapLookupElem)
+	miss, end := g.newLabel("nameless"), g.newLabel("named")
+	g.emit(asm.JEq.Imm(asm.R0, 0, miss))
+	r := g.allocReg()
+	g.emit(asm.Mov.Reg(r, asm.R0))
+	g.copyString(dst, size, loc{r, 0}, valueSize)
+	g.freeReg(r)
+	g.jump(end)
+	g.label(miss)
+	g.zero(dst, size)
+	g.label(end)
+}
+
+// bpfFRdonlyProg is BPF_F_RDONLY_PROG: programs may only read the map.
+const bpfFRdonlyProg = 1 << 7
+
+// groupNames declares (once) the array of names for groupString.
+func (g *gen) groupNames(what string) (string, int) {
+	name := fmt.Sprintf("u%d_%s", g.progIndex, what)
+	names := make([]string, len(g.group))
+	size := 1
+	for i, r := range g.group {
+		names[i] = r.Name
+		if what == "func" {
+			names[i] = r.FuncName()
+		}
+		size = max(size, len(names[i])+1)
+	}
+	size = alignUp(size, 8)
+	if _, ok := g.cc.plan.Spec.Maps[name]; ok {
+		return name, size
+	}
+	spec := &ebpf.MapSpec{Name: name, Type: ebpf.Array, KeySize: 4, ValueSize: uint32(size),
+		MaxEntries: uint32(len(names)), Flags: bpfFRdonlyProg}
+	for i, n := range names {
+		v := make([]byte, size)
+		copy(v, n)
+		spec.Contents = append(spec.Contents, ebpf.MapKV{Key: uint32(i), Value: v})
+	}
+	g.cc.plan.Spec.Maps[name] = spec
+	return name, size
 }

@@ -82,8 +82,24 @@ func TestUprobePrograms(t *testing.T) {
 	plan := compileUser(t, `uprobe:/opt/app:* { @[func] = count(); @a = sum(arg0 + arg1 + arg5); printf("%s\n", str(arg2)); }
 uretprobe:/opt/app:f { @r = sum(retval); @c = sum(cpid); }
 usdt:/opt/app:app:p { printf("%d %d %d %d %d\n", arg0, arg1, arg2, arg3, arg4); }`)
-	if len(plan.Programs) != 4 {
-		t.Fatalf("%d programs, want 4 (f, g, uretprobe f, usdt)", len(plan.Programs))
+	if len(plan.Programs) != 3 {
+		t.Fatalf("%d programs, want 3 (uprobe_multi f+g, uretprobe f, usdt)", len(plan.Programs))
+	}
+	multi := plan.Programs[0]
+	if len(multi.Group) != 2 || multi.Group[0] != multi.Attach || multi.Group[1].Symbol != "g" {
+		t.Errorf("wildcard group: %+v", multi.Group)
+	}
+	if at := plan.Spec.Programs[multi.Name].AttachType; at != ebpf.AttachTraceUprobeMulti {
+		t.Errorf("wildcard attach type %v", at)
+	}
+	if !calls(plan.Spec.Programs[multi.Name].Instructions, asm.FnGetAttachCookie) {
+		t.Error("wildcard: func is not looked up by cookie")
+	}
+	if names := plan.Spec.Maps["u0_func"]; names == nil || len(names.Contents) != 2 || string(names.Contents[1].Value.([]byte)[:2]) != "g\x00" {
+		t.Errorf("wildcard: function names %+v", names)
+	}
+	if plan.Programs[1].Group != nil || plan.Programs[2].Group != nil {
+		t.Error("a single function or a usdt probe is grouped")
 	}
 	for _, p := range plan.Programs {
 		if typ := plan.Spec.Programs[p.Name].Type; typ != ebpf.Kprobe {
@@ -99,14 +115,14 @@ usdt:/opt/app:app:p { printf("%d %d %d %d %d\n", arg0, arg1, arg2, arg3, arg4); 
 	if !calls(up, asm.FnProbeReadUserStr) {
 		t.Error("uprobe: str(arg2) does not read user memory")
 	}
-	ret := plan.Spec.Programs[plan.Programs[2].Name].Instructions
+	ret := plan.Spec.Programs[plan.Programs[1].Name].Instructions
 	if !loadsFromCtx(ret, 80) {
 		t.Error("uretprobe: retval is not read from ax")
 	}
 	if plan.Globals == "" {
 		t.Error("cpid did not declare the globals")
 	}
-	us := plan.Spec.Programs[plan.Programs[3].Name].Instructions
+	us := plan.Spec.Programs[plan.Programs[2].Name].Instructions
 	for _, off := range []int16{80, 32, 112, 96} { // ax, bp, di, dx
 		if !loadsFromCtx(us, off) {
 			t.Errorf("usdt: no read of pt_regs at %d", off)

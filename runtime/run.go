@@ -129,7 +129,7 @@ func (s *session) run(ctx context.Context) error {
 		return err
 	}
 	if !s.opts.Quiet && ctx.Err() == nil {
-		n := len(begins) + len(ends) + len(probes)
+		n := len(begins) + len(ends) + attachPoints(probes)
 		if s.opts.json() {
 			output.JSONAttached(s.out, n)
 			s.out.Flush()
@@ -308,4 +308,14 @@ func (s *session) readScriptMap(m *codegen.Map) ([]output.Entry, error) {
 		return nil, fmt.Errorf("map %s is missing from the plan", m.ScriptName)
 	}
 	return readMap(km)
+}
+
+// attachPoints counts the attach points of probes: a uprobe_multi program
+// counts each function it attaches to, as separate programs would.
+func attachPoints(probes []*codegen.Program) int {
+	n := 0
+	for _, p := range probes {
+		n += max(1, len(p.Group))
+	}
+	return n
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 )
@@ -80,6 +81,9 @@ func uprobeTarget(p *codegen.Program, pid int) (path, symbol string, opts *link.
 // attachUprobe attaches a uprobe, uretprobe or usdt program; pid, when not
 // 0, limits it to that process.
 func attachUprobe(p *codegen.Program, prog *ebpf.Program, pid int) ([]io.Closer, error) {
+	if len(p.Group) > 1 {
+		return attachUprobeMulti(p, prog, pid)
+	}
 	path, symbol, opts, err := uprobeTarget(p, pid)
 	if err != nil {
 		return nil, err
@@ -98,7 +102,50 @@ func attachUprobe(p *codegen.Program, prog *ebpf.Program, pid int) ([]io.Closer,
 		return nil, fmt.Errorf("%s: could not find function %s in %s", probeName(p), symbol, path)
 	}
 	if err != nil {
-		return nil, attachError(p, err)
+		return nil, uprobeError(p, err)
 	}
 	return []io.Closer{l}, nil
+}
+
+// attachUprobeMulti attaches the matches of a wildcard with one
+// uprobe_multi link; the cookie of match i is i.
+func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int) ([]io.Closer, error) {
+	path := p.Attach.Binary
+	symbols := make([]string, len(p.Group))
+	opts := &link.UprobeMultiOptions{PID: uint32(pid), Cookies: make([]uint64, len(p.Group))}
+	for i, r := range p.Group {
+		symbols[i] = r.Symbol
+		opts.Cookies[i] = uint64(i)
+	}
+	ex, err := link.OpenExecutable(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: could not open %s: %s", probeName(p), path, errnoText(err))
+	}
+	var l link.Link
+	if provider(p) == provUretprobe {
+		l, err = ex.UretprobeMulti(symbols, prog, opts)
+	} else {
+		l, err = ex.UprobeMulti(symbols, prog, opts)
+	}
+	if errors.Is(err, link.ErrNoSymbol) {
+		return nil, fmt.Errorf("%s: %v", probeName(p), err)
+	}
+	if err != nil {
+		return nil, uprobeError(p, err)
+	}
+	return []io.Closer{l}, nil
+}
+
+// errENOTSUPP is the kernel's ENOTSUPP (524), which has no name in libc:
+// the uprobe cannot be placed on the instruction at that address.
+const errENOTSUPP = unix.Errno(524)
+
+func uprobeError(p *codegen.Program, err error) error {
+	if errors.Is(err, errENOTSUPP) {
+		if len(p.Group) > 1 {
+			return fmt.Errorf("Error attaching probe: %s: the kernel cannot place a uprobe on the first instruction of one of the %d functions matched", probeName(p), len(p.Group))
+		}
+		return fmt.Errorf("Error attaching probe: %s: the kernel cannot place a uprobe on that instruction", probeName(p))
+	}
+	return attachError(p, err)
 }

@@ -115,6 +115,7 @@ func trace(t *testing.T, r traceRun) result {
 		t.Fatal(err)
 	}
 	stderrDone := make(chan string, 1)
+	stderrEOF := make(chan struct{})
 	attached := make(chan struct{})
 	go func() {
 		var all strings.Builder
@@ -128,10 +129,13 @@ func trace(t *testing.T, r traceRun) result {
 			}
 		}
 		io.Copy(io.Discard, stderrPipe)
+		close(stderrEOF)
 		stderrDone <- all.String()
 	}()
 	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	// Wait closes the stderr pipe: only call it once stderr was read to
+	// the end, or a short run's last lines can be lost.
+	go func() { <-stderrEOF; exited <- cmd.Wait() }()
 
 	var held kernelObjects
 	var waitErr error

@@ -134,16 +134,21 @@ func symbolAddress(t *testing.T, path, name string) uint64 {
 	return 0
 }
 
-// A wildcard over symbol names: one probe per match, func names each.
+// A wildcard over symbol names: one uprobe_multi program for the matches,
+// where func and probe name the function that fired.
 func TestUprobeWildcard(t *testing.T) {
 	requireRoot(t)
 	c, _ := userHelpers(t)
+	script := fmt.Sprintf(`uprobe:%[1]s:gbt_* { @[func] = count(); @p[probe] = count(); }
+uretprobe:%[1]s:gbt_* { @r[func] = sum(retval); }`, c)
 	res := trace(t, traceRun{
-		args:    []string{"-e", fmt.Sprintf(`uprobe:%s:gbt_* { @[func] = count(); }`, c)},
+		args:    []string{"-e", script},
 		trigger: func(t *testing.T) { runHelper(t, c, "5") },
 		stop:    syscall.SIGINT,
 	})
-	wantAnyOrder(t, res, "\n\n@[gbt_add]: 5\n@[gbt_mul3]: 5\n", "Attached 2 probes\n")
+	// gbt_add(i, 100) returns i+100, gbt_mul3(i) 3*i, for i in 0..4.
+	want := fmt.Sprintf("\n\n@[gbt_add]: 5\n@[gbt_mul3]: 5\n@p[uprobe:%[1]s:gbt_add]: 5\n@p[uprobe:%[1]s:gbt_mul3]: 5\n@r[gbt_mul3]: 30\n@r[gbt_add]: 510\n", c)
+	wantAnyOrder(t, res, want, "Attached 4 probes\n")
 }
 
 // wantAnyOrder is wantOutput for maps whose equal counts print in no fixed
@@ -164,15 +169,13 @@ func wantAnyOrder(t *testing.T, res result, stdout, stderr string) {
 	}
 }
 
-// A library by name, resolved as the dynamic loader does.
+// A library by name, resolved as the dynamic loader does. libc is shared
+// by every process (other tests' helpers too), so the run is limited to
+// its child with -c.
 func TestUprobeLibcByName(t *testing.T) {
 	requireRoot(t)
 	c, _ := userHelpers(t)
-	res := trace(t, traceRun{
-		args:    []string{"-e", `uprobe:libc:getpid /comm == "uprobetarget"/ { @[probe] = count(); }`},
-		trigger: func(t *testing.T) { runHelper(t, c, "7") },
-		stop:    syscall.SIGINT,
-	})
+	res := trace(t, traceRun{args: []string{"-c", c + " 7", "-e", `uprobe:libc:getpid { @[probe] = count(); }`}})
 	mustExit(t, res, 0)
 	re := regexp.MustCompile(`^\n\n@\[uprobe:/[^:]*/libc\.so\.6:getpid\]: 7\n$`)
 	if !re.MatchString(res.stdout) {

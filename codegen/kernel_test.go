@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/cilium/ebpf"
@@ -29,6 +30,16 @@ func (btfEnv) KernelFunc(module, name string) (*lang.Type, *lang.Type, error) {
 		{Name: "pos", Offset: 24, Type: ptr(lang.TInt64)},
 	}}
 	return args, lang.TInt64, nil
+}
+
+func (btfEnv) RawTracepointArgs(module, event string) (*lang.Type, error) {
+	if event != "sys_enter" {
+		return nil, fmt.Errorf("raw tracepoint %s not found in kernel BTF", event)
+	}
+	return &lang.Type{Kind: lang.KStruct, Name: "struct sys_enter_args", Size: 16, Fields: []*lang.Field{
+		{Name: "regs", Offset: 0, Type: &lang.Type{Kind: lang.KPtr, Size: 8, Elem: &lang.Type{Kind: lang.KStruct, Name: "struct pt_regs", Size: 168}}},
+		{Name: "id", Offset: 8, Type: lang.TInt64},
+	}}, nil
 }
 
 func (btfEnv) KernelSymbol(name string) (uint64, error) {
@@ -180,6 +191,12 @@ func TestRawTracepointArgs(t *testing.T) {
 		t.Errorf("type %v attach to %q", spec.Type, spec.AttachTo)
 	}
 	sameInsns(t, "arg1", spec.Instructions, storeTo(asm.LoadMem(asm.R7, asm.R6, 8, asm.DWord)))
+	// args from BTF: the same slot, by name.
+	spec = onlyProgram(t, compileKernel(t, "rawtracepoint:sys_enter { $x = args.id; }"))
+	sameInsns(t, "args.id", spec.Instructions, storeTo(asm.LoadMem(asm.R7, asm.R6, 8, asm.DWord)))
+	if _, err := tryCompileKernel("rawtracepoint:nope { $x = args.id; }"); err == nil || !strings.Contains(err.Error(), "raw tracepoint nope not found in kernel BTF") {
+		t.Errorf("args of an unknown raw tracepoint: %v", err)
+	}
 }
 
 func TestPerfEventPrograms(t *testing.T) {

@@ -159,6 +159,16 @@ type FuncEnv interface {
 	KernelFunc(module, name string) (args *Type, ret *Type, err error)
 }
 
+// RawTracepointEnv is implemented by an Env that knows the arguments of
+// raw tracepoints (from the btf_trace_<event> types of kernel BTF). The
+// checker uses it for rawtracepoint `args`.
+type RawTracepointEnv interface {
+	// RawTracepointArgs returns the arguments of module's (vmlinux's when
+	// "") raw tracepoint event as a KStruct whose fields are at offsets 0,
+	// 8, 16... of the raw u64 argument array.
+	RawTracepointArgs(module, event string) (*Type, error)
+}
+
 // SymbolEnv is implemented by an Env that can look up kernel symbols
 // (/proc/kallsyms). The checker uses it for kaddr("name").
 type SymbolEnv interface {

@@ -11,9 +11,54 @@ import (
 )
 
 var (
-	_ lang.FuncEnv   = (*Tracefs)(nil)
-	_ lang.SymbolEnv = (*Tracefs)(nil)
+	_ lang.FuncEnv          = (*Tracefs)(nil)
+	_ lang.SymbolEnv        = (*Tracefs)(nil)
+	_ lang.RawTracepointEnv = (*Tracefs)(nil)
 )
+
+// RawTracepointArgs implements lang.RawTracepointEnv from the
+// btf_trace_<event> typedef of kernel BTF: a pointer to the prototype of
+// the tracepoint's probe functions, whose first parameter (the probe's
+// data) is not an argument.
+func (t *Tracefs) RawTracepointArgs(module, event string) (*lang.Type, error) {
+	spec, err := loadKernelBTF(module)
+	if err != nil {
+		return nil, err
+	}
+	proto, err := rawTracepointProto(spec, event)
+	if err != nil {
+		return nil, err
+	}
+	return funcArgs(event, &btf.FuncProto{Return: proto.Return, Params: proto.Params[1:]}), nil
+}
+
+// rawTracepointProto finds the prototype of a raw tracepoint's probe
+// functions: that of __bpf_trace_<event>, whose parameters have names, or
+// else the one behind the btf_trace_<event> typedef.
+func rawTracepointProto(spec *btf.Spec, event string) (*btf.FuncProto, error) {
+	var fn *btf.Func
+	if err := spec.TypeByName("__bpf_trace_"+event, &fn); err == nil {
+		if proto, ok := fn.Type.(*btf.FuncProto); ok && len(proto.Params) > 0 {
+			return proto, nil
+		}
+	}
+	var td *btf.Typedef
+	if err := spec.TypeByName("btf_trace_"+event, &td); err != nil {
+		if errors.Is(err, btf.ErrNotFound) {
+			return nil, fmt.Errorf("raw tracepoint %s not found in kernel BTF", event)
+		}
+		return nil, fmt.Errorf("raw tracepoint %s: %v", event, err)
+	}
+	ptr, ok := td.Type.(*btf.Pointer)
+	if !ok {
+		return nil, fmt.Errorf("raw tracepoint %s: unexpected BTF type %v", event, td.Type)
+	}
+	proto, ok := ptr.Target.(*btf.FuncProto)
+	if !ok || len(proto.Params) == 0 {
+		return nil, fmt.Errorf("raw tracepoint %s: unexpected BTF type %v", event, ptr.Target)
+	}
+	return proto, nil
+}
 
 // KernelSymbol implements lang.SymbolEnv over /proc/kallsyms.
 func (t *Tracefs) KernelSymbol(name string) (uint64, error) {
@@ -75,6 +120,9 @@ func (t *Tracefs) KernelFunc(module, name string) (*lang.Type, *lang.Type, error
 // funcArgs is the args struct of a function prototype.
 func funcArgs(name string, proto *btf.FuncProto) *lang.Type {
 	st := &lang.Type{Kind: lang.KStruct, Name: "struct " + name + "_args"}
+	if proto == nil {
+		return st
+	}
 	for i, p := range proto.Params {
 		ft := btfLangType(p.Type)
 		if ft == nil {

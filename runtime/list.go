@@ -260,8 +260,21 @@ func (l *lister) rawTracepoints(match func(string) bool) error {
 			continue
 		}
 		name := "rawtracepoint:vmlinux:" + ev
-		if match(name) || match("rawtracepoint:"+ev) {
-			fmt.Fprintln(l.w, name)
+		if !match(name) && !match("rawtracepoint:"+ev) {
+			continue
+		}
+		fmt.Fprintln(l.w, name)
+		if !l.verbose {
+			continue
+		}
+		if proto, err := rawTracepointProto(spec, ev); err == nil {
+			for i, p := range proto.Params[1:] {
+				pname := p.Name
+				if pname == "" {
+					pname = fmt.Sprintf("arg%d", i)
+				}
+				fmt.Fprintf(l.w, "    %s\n", cDecl(p.Type, pname))
+			}
 		}
 	}
 	return nil

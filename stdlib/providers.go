@@ -63,7 +63,7 @@ func ProviderNames() []string {
 // Provider groups used by builtin rules.
 var (
 	// ArgsProviders have a typed `args` struct.
-	ArgsProviders = []string{"tracepoint", "fentry", "fexit", "uprobe", "uretprobe"}
+	ArgsProviders = []string{"tracepoint", "rawtracepoint", "fentry", "fexit", "uprobe", "uretprobe"}
 	// ArgNProviders have arg0..argN read from registers.
 	ArgNProviders = []string{"kprobe", "uprobe", "usdt", "rawtracepoint"}
 	// RetvalProviders are return probes.

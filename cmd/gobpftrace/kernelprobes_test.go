@@ -194,13 +194,17 @@ func TestRawTracepointArgs(t *testing.T) {
 	const n = 2000
 	res := trace(t, traceRun{
 		args: []string{"-e", `rawtracepoint:sys_enter /comm == "sysloop"/ { @[arg1] = count(); if (arg0 < 0xffff000000000000) { @bad = count(); } }
-rt:sys_exit /comm == "sysloop" && arg1 >= 0/ { @exit[probe] = count(); }`},
+rt:sys_exit /comm == "sysloop" && arg1 >= 0/ { @exit[probe] = count(); }
+rawtracepoint:vmlinux:sys_enter /comm == "sysloop" && args.id == 110/ { @typed = count(); }`},
 		trigger: func(t *testing.T) { runSysloop(t, n, "") },
 		stop:    syscall.SIGINT,
 	})
 	mustExit(t, res, 0)
 	if got := countLine(t, res.stdout, "110"); got != n {
 		t.Errorf("@[110] = %d getppid calls, want %d", got, n)
+	}
+	if m := regexp.MustCompile(`(?m)^@typed: (\d+)$`).FindStringSubmatch(res.stdout); m == nil || m[1] != strconv.Itoa(n) {
+		t.Errorf("args.id == 110 counted %v, want %d", m, n)
 	}
 	if strings.Contains(res.stdout, "@bad") {
 		t.Errorf("arg0 of sys_enter is not a kernel pointer:\n%s", res.stdout)
@@ -379,6 +383,10 @@ func TestListProbes(t *testing.T) {
 	}
 	if got := list("-l", "rawtracepoint:sched_switch"); got != "rawtracepoint:vmlinux:sched_switch\n" {
 		t.Errorf("-l rawtracepoint:sched_switch: %q", got)
+	}
+	wantR := "rawtracepoint:vmlinux:sys_enter\n    struct pt_regs * regs\n    long int id\n"
+	if got := list("-lv", "rawtracepoint:sys_enter"); got != wantR {
+		t.Errorf("-lv rawtracepoint:sys_enter:\n%s\nwant:\n%s", got, wantR)
 	}
 	if got := list("-l", "kprobe:vfs_read"); got != "kprobe:vfs_read\n" {
 		t.Errorf("-l kprobe:vfs_read: %q", got)

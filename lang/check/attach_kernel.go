@@ -141,10 +141,26 @@ func (c *checker) resolveFentry(ap *lang.AttachPoint, parts []string) []*lang.Re
 // and many megabytes, so scripts that do not need it never pay). It reports
 // false after an error.
 func (c *checker) funcTypes(span lang.Span, r *lang.Resolved) bool {
-	if r.Args != nil || r.Provider != "fentry" && r.Provider != "fexit" {
+	if r.Args != nil || c.env == nil {
 		return true
 	}
-	if c.env == nil {
+	if r.Provider == "rawtracepoint" {
+		re, ok := c.env.(lang.RawTracepointEnv)
+		if !ok {
+			return true
+		}
+		args, err := re.RawTracepointArgs(r.Module, r.Event)
+		switch {
+		case errors.Is(err, errNoSystemInfo):
+		case err != nil:
+			c.errorf(span, "%v", err)
+			return false
+		default:
+			r.Args = args
+		}
+		return true
+	}
+	if r.Provider != "fentry" && r.Provider != "fexit" {
 		return true
 	}
 	fe, ok := c.env.(lang.FuncEnv)

@@ -97,3 +97,23 @@ func (c *checker) userEnv() lang.UserEnv {
 	ue, _ := c.env.(lang.UserEnv)
 	return ue
 }
+
+// RawTracepointArgs forwards to the Env's lang.RawTracepointEnv, once per
+// event.
+func (e *cachedEnv) RawTracepointArgs(module, event string) (*lang.Type, error) {
+	k := [2]string{"raw:" + module, event}
+	if r, ok := e.funcs[k]; ok {
+		return r.args, r.err
+	}
+	var r cachedFunc
+	if re, ok := e.env.(lang.RawTracepointEnv); ok {
+		r.args, r.err = re.RawTracepointArgs(module, event)
+	} else {
+		r.err = errNoSystemInfo
+	}
+	if e.funcs == nil {
+		e.funcs = map[[2]string]cachedFunc{}
+	}
+	e.funcs[k] = r
+	return r.args, r.err
+}

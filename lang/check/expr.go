@@ -231,8 +231,12 @@ func (c *checker) argsType(id *lang.Ident) *lang.Type {
 		}
 	}
 	for _, r := range c.attach {
-		if r.Provider == "fentry" || r.Provider == "fexit" {
+		switch r.Provider {
+		case "fentry", "fexit":
 			c.errorf(id.Span, "args of %s are unknown: no BTF type information for %s", r.Name, r.Func)
+			return tNone
+		case "rawtracepoint":
+			c.errorf(id.Span, "args of %s are unknown: no BTF type information for raw tracepoint %s", r.Name, r.Event)
 			return tNone
 		}
 	}

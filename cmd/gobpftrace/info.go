@@ -28,11 +28,16 @@ func printInfo(w io.Writer) error {
 	fmt.Fprintf(w, "System\n  %-26s %s\n", "kernel:", unix.ByteSliceToString(uts.Release[:]))
 	fmt.Fprintf(w, "  %-26s %s\n", "btf:", yesNo(fileExists("/sys/kernel/btf/vmlinux")))
 	fmt.Fprintf(w, "  %-26s %s\n", "tracefs:", tracefsState())
-	fmt.Fprintf(w, "  %-26s %s\n", "kprobe pmu:", yesNo(fileExists("/sys/bus/event_source/devices/kprobe")))
-	fmt.Fprintf(w, "  %-26s %s\n", "uprobe pmu:", yesNo(fileExists("/sys/bus/event_source/devices/uprobe")))
-	fmt.Fprintf(w, "  %-26s %s\n", "hardware events (pmu):", yesNo(fileExists("/sys/bus/event_source/devices/cpu")))
 	fmt.Fprintf(w, "  %-26s %s\n", "bpf stats:", sysctl("/proc/sys/kernel/bpf_stats_enabled"))
 	fmt.Fprintf(w, "  %-26s %s\n", "unprivileged bpf disabled:", sysctl("/proc/sys/kernel/unprivileged_bpf_disabled"))
+
+	fmt.Fprintln(w, "\nAttach")
+	fmt.Fprintf(w, "  %-26s %s\n", "kprobe (perf PMU):", yesNo(fileExists("/sys/bus/event_source/devices/kprobe")))
+	fmt.Fprintf(w, "  %-26s %s\n", "kprobe_multi link:", probe(features.HaveBPFLinkKprobeMulti()))
+	fmt.Fprintf(w, "  %-26s %s\n", "uprobe (perf PMU):", yesNo(fileExists("/sys/bus/event_source/devices/uprobe")))
+	fmt.Fprintf(w, "  %-26s %s\n", "uprobe_multi link:", probe(features.HaveBPFLinkUprobeMulti()))
+	fmt.Fprintf(w, "  %-26s %s\n", "hardware events (CPU PMU):", yesNo(fileExists("/sys/bus/event_source/devices/cpu")))
+	fmt.Fprintf(w, "  %-26s %s\n", "software events:", yesNo(fileExists("/sys/bus/event_source/devices/software")))
 
 	fmt.Fprintln(w, "\nProgram types")
 	for _, pt := range []struct {
@@ -76,14 +81,20 @@ func printInfo(w io.Writer) error {
 	return nil
 }
 
+// probe turns a feature probe's result into a word: yes, no, or why not.
 func probe(err error) string {
 	switch {
 	case err == nil:
 		return "yes"
 	case errors.Is(err, ebpf.ErrNotSupported):
 		return "no"
+	case errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES):
+		return "no (the kernel refuses to load it: operation not permitted)"
+	case errors.Is(err, unix.EOPNOTSUPP) || strings.Contains(err.Error(), "not supported for program type"):
+		return "no (not supported for this program type)"
 	}
-	return "unknown (" + err.Error() + ")"
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	return "unknown (" + msg + ")"
 }
 
 func yesNo(b bool) string {

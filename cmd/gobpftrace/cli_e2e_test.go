@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// The command line end to end: the built binary, real probes.
+
+func TestJSONOutputEndToEnd(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{
+		args: []string{"-f", "json", "-e", `BEGIN { @a["x", 1] = count(); @h = hist(5); @s = stats(3); @v = avg(4);
+			printf("hi %d\n", 3); print((1, "a")); print(@a); exit(); }`},
+		noAttach: true,
+	})
+	mustExit(t, res, 0)
+	want := `{"type": "attached_probes", "count": 1, "data": {"probes": 1}}
+{"type": "printf", "data": "hi 3\n"}
+{"type": "value", "data": [1,"a"]}
+{"type": "map", "data": {"@a": {"x,1": 1}}}
+{"type": "map", "data": {"@a": {"x,1": 1}}}
+{"type": "hist", "data": {"@h": [{"min": 4, "max": 7, "count": 1}]}}
+{"type": "stats", "data": {"@s": {"count": 1, "average": 3, "total": 3}}}
+{"type": "stats", "data": {"@v": 4}}
+`
+	if res.stdout != want || res.stderr != "" {
+		t.Errorf("stdout:\n%s\nwant:\n%s\nstderr: %q", res.stdout, want, res.stderr)
+	}
+}
+
+// In JSON mode the attached_probes line is part of the output on stdout.
+func TestJSONTracepointAndSignal(t *testing.T) {
+	requireRoot(t)
+	cmd := exec.Command(binPath, "-f", "json", "-e",
+		`tracepoint:syscalls:sys_enter_getppid /comm == "sysloop"/ { @[comm] = count(); @h = lhist(3, 0, 10, 5); printf("%s\n", comm); }`)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(stdout)
+	first, err := r.ReadString('\n')
+	if err != nil || first != `{"type": "attached_probes", "count": 1, "data": {"probes": 1}}`+"\n" {
+		cmd.Process.Kill()
+		t.Fatalf("first line %q (%v); stderr %s", first, err, stderr.String())
+	}
+	runSysloop(t, 2, "")
+	cmd.Process.Signal(syscall.SIGINT)
+	rest, _ := io.ReadAll(r)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("%v: %s", err, stderr.String())
+	}
+	want := `{"type": "printf", "data": "sysloop\n"}
+{"type": "printf", "data": "sysloop\n"}
+{"type": "map", "data": {"@": {"sysloop": 2}}}
+{"type": "hist", "data": {"@h": [{"min": 0, "max": 4, "count": 2}]}}
+`
+	if string(rest) != want || stderr.String() != "" {
+		t.Errorf("got:\n%s\nwant:\n%s\nstderr: %q", rest, want, stderr.String())
+	}
+}
+
+func TestQuietAndOutputFile(t *testing.T) {
+	requireRoot(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.txt")
+	res := trace(t, traceRun{
+		args:     []string{"-q", "-o", out, "-e", `BEGIN { printf("to the file\n"); @x = 7; exit(); }`},
+		noAttach: true,
+	})
+	mustExit(t, res, 0)
+	if res.stdout != "" || res.stderr != "" {
+		t.Errorf("stdout %q stderr %q", res.stdout, res.stderr)
+	}
+	data, _ := os.ReadFile(out)
+	if string(data) != "to the file\n\n\n@x: 7\n" {
+		t.Errorf("file: %q", data)
+	}
+
+	// A symbolic link where the output should go is refused, untouched.
+	link := filepath.Join(dir, "link")
+	os.Symlink(out, link)
+	res = trace(t, traceRun{args: []string{"-o", link, "-e", `BEGIN { exit(); }`}, noAttach: true})
+	mustExit(t, res, 1)
+	if want := "ERROR: could not open output file " + link + ": it is a symbolic link, which -o does not follow\n"; res.stderr != want {
+		t.Errorf("stderr %q", res.stderr)
+	}
+	if data2, _ := os.ReadFile(out); string(data2) != string(data) {
+		t.Errorf("the link's target changed: %q", data2)
+	}
+}
+
+// Positional parameters after --, from a script file with #!, and from
+// stdin; -B modes produce the same output.
+func TestParamsScriptFileStdin(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{
+		args:     []string{"-e", `BEGIN { printf("%d %d %s\n", $1, $#, $2); exit(); }`, "--", "-7", "a b"},
+		noAttach: true,
+	})
+	mustExit(t, res, 0)
+	if res.stdout != "-7 2 a b\n\n\n" || res.stderr != "Attached 1 probe\n" {
+		t.Errorf("stdout %q stderr %q", res.stdout, res.stderr)
+	}
+	dir := t.TempDir()
+	script := filepath.Join(dir, "args.bt")
+	os.WriteFile(script, []byte("#!/usr/bin/env gobpftrace\nBEGIN { printf(\"%d args, first %d\\n\", $#, $1); exit(); }\n"), 0o755)
+	for _, mode := range []string{"none", "line", "full"} {
+		res = trace(t, traceRun{args: []string{"-B", mode, script, "10", "20", "30"}, noAttach: true})
+		mustExit(t, res, 0)
+		if res.stdout != "3 args, first 10\n\n\n" {
+			t.Errorf("-B %s: stdout %q", mode, res.stdout)
+		}
+	}
+	res = trace(t, traceRun{args: []string{"-q", "-", "42"}, noAttach: true, wrap: []string{"sh", "-c", `exec "$0" "$@" < ` + script}})
+	mustExit(t, res, 0)
+	if res.stdout != "1 args, first 42\n\n\n" || res.stderr != "" {
+		t.Errorf("stdin: stdout %q stderr %q", res.stdout, res.stderr)
+	}
+}
+
+// Every -d stage, exactly where the output is stable.
+func TestDebugStages(t *testing.T) {
+	requireRoot(t)
+	prog := "BEGIN {\n  @x = 1 + 2;\n}"
+	res := trace(t, traceRun{args: []string{"-d", "types", "-e", prog}, noAttach: true})
+	mustExit(t, res, 0)
+	wantTypes := `BEGIN
+  2:3-5      @x  :: uint64
+  2:8-13     1 + 2  :: uint64
+  2:8-9        1  :: uint8
+  2:12-13      2  :: uint8
+`
+	if res.stdout != wantTypes {
+		t.Errorf("-d types:\n%s\nwant:\n%s", res.stdout, wantTypes)
+	}
+	res = trace(t, traceRun{args: []string{"-d", "asm", "-e", prog}, noAttach: true})
+	mustExit(t, res, 0)
+	wantAsm := `p0_begin (BEGIN, RawTracepoint): 14 instructions
+; 2: @x = 1 + 2;
+	  0: MovImm dst: r7 imm: 1
+	  1: AddImm dst: r7 imm: 2
+	  2: StXMemDW dst: rfp src: r7 off: -8 imm: 0
+	  3: MovImm dst: r0 imm: 0
+	  4: StXMemDW dst: rfp src: r0 off: -16 imm: 0
+	  5: LoadMapPtr dst: r1 fd: 0 <m0_x> @x
+	  7: MovReg dst: r2 src: rfp
+	  8: AddImm dst: r2 imm: -16
+	  9: MovReg dst: r3 src: rfp
+	 10: AddImm dst: r3 imm: -8
+	 11: MovImm dst: r4 imm: 0
+	 12: Call FnMapUpdateElem
+; 1: BEGIN {
+exit:
+	 13: MovImm dst: r0 imm: 0
+	 14: Exit
+
+map m0_x: Hash key 8 value 8 entries 4096 (@x)
+`
+	if res.stdout != wantAsm {
+		t.Errorf("-d asm:\n%s\nwant:\n%s", res.stdout, wantAsm)
+	}
+	res = trace(t, traceRun{args: []string{"-d", "verifier", "-e", prog}, noAttach: true})
+	mustExit(t, res, 0)
+	for _, want := range []string{"; BEGIN (p0_begin)\n", "12: (85) call bpf_map_update_elem#2", "processed 14 insns"} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("-d verifier lacks %q:\n%s", want, res.stdout)
+		}
+	}
+	res = trace(t, traceRun{args: []string{"-d", "ast,types", "-e", prog}, noAttach: true})
+	mustExit(t, res, 0)
+	if want := "=== ast ===\nBEGIN {\n  @x = 1 + 2;\n}\n=== types ===\n" + wantTypes; res.stdout != want {
+		t.Errorf("-d ast,types:\n%s", res.stdout)
+	}
+}
+
+func TestInfo(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"--info"}, noAttach: true})
+	mustExit(t, res, 0)
+	sections := regexp.MustCompile(`(?m)^[A-Z][a-z]+.*$`).FindAllString(res.stdout, -1)
+	if strings.Join(sections, "|") != "System|Attach|Program types|Map types|Helpers (in tracepoint programs)|Other" {
+		t.Errorf("sections %q", sections)
+	}
+	// What is known of the machines of this project (ARCHITECTURE.md).
+	for _, want := range []string{
+		"  btf:                       yes\n",
+		"  kprobe (perf PMU):         no\n",
+		"  uprobe_multi link:         yes\n",
+		"  tracepoint:                yes\n",
+		"  ringbuf:                   yes\n",
+		"  Loop:                      yes\n",
+	} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("--info lacks %q:\n%s", want, res.stdout)
+		}
+	}
+	for _, line := range strings.Split(strings.TrimSpace(res.stdout), "\n") {
+		if line != "" && strings.HasPrefix(line, "  ") && !regexp.MustCompile(`^  \S.*: +\S`).MatchString(line) {
+			t.Errorf("line without a value: %q", line)
+		}
+	}
+}
+
+// Warnings can be silenced; the run is unchanged.
+func TestNoWarningsAndSIGINT(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{
+		args:    []string{"--no-warnings", "-e", `tracepoint:syscalls:sys_enter_getppid /comm == "sysloop"/ { @n = count(); }`},
+		trigger: func(t *testing.T) { runSysloop(t, 10, "") },
+		stop:    syscall.SIGINT,
+	})
+	mustExit(t, res, 0)
+	if res.stdout != "\n\n@n: 10\n" {
+		t.Errorf("stdout %q", res.stdout)
+	}
+}

@@ -126,6 +126,16 @@ func (it item) writeJSON(sb *strings.Builder) {
 		sb.WriteByte(']')
 	case itemStruct:
 		writeJSONObject(sb, it.names, it.elems)
+	case itemStack:
+		// A stack is the list of its frames, as text.
+		sb.WriteByte('[')
+		for n, e := range it.elems {
+			if n > 0 {
+				sb.WriteByte(',')
+			}
+			jsonString(sb, strings.TrimPrefix(e.s, "\t"))
+		}
+		sb.WriteByte(']')
 	}
 }
 

@@ -1,0 +1,191 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/lang/parser"
+)
+
+// kernelEnv adds BTF and kallsyms answers to the tracepoint test env, and
+// counts the BTF questions.
+type kernelEnv struct {
+	fakeEnv
+	funcCalls *int
+}
+
+func (e kernelEnv) KernelFunc(module, name string) (*lang.Type, *lang.Type, error) {
+	*e.funcCalls++
+	if name != "vfs_read" {
+		return nil, nil, fmt.Errorf("function %s not found in kernel BTF", name)
+	}
+	return &lang.Type{Kind: lang.KStruct, Name: "struct vfs_read_args", Size: 32, Fields: []*lang.Field{
+		{Name: "file", Offset: 0, Type: &lang.Type{Kind: lang.KPtr, Size: 8, Elem: &lang.Type{Kind: lang.KStruct, Name: "struct file"}}},
+		{Name: "buf", Offset: 8, Type: &lang.Type{Kind: lang.KPtr, Size: 8, Elem: lang.TInt8}},
+		{Name: "count", Offset: 16, Type: lang.TUint64},
+		{Name: "pos", Offset: 24, Type: &lang.Type{Kind: lang.KPtr, Size: 8, Elem: lang.TInt64}},
+	}}, lang.TInt64, nil
+}
+
+func (e kernelEnv) RawTracepointArgs(module, event string) (*lang.Type, error) {
+	*e.funcCalls++
+	if event != "sys_enter" {
+		return nil, fmt.Errorf("raw tracepoint %s not found in kernel BTF", event)
+	}
+	return &lang.Type{Kind: lang.KStruct, Name: "struct sys_enter_args", Size: 16, Fields: []*lang.Field{
+		{Name: "regs", Offset: 0, Type: lang.TUint64},
+		{Name: "id", Offset: 8, Type: lang.TInt64},
+	}}, nil
+}
+
+func (kernelEnv) KernelSymbol(name string) (uint64, error) {
+	if name == "vfs_read" {
+		return 0xffffffff81234560, nil
+	}
+	return 0, fmt.Errorf("kernel symbol %s not found", name)
+}
+
+func runKernel(t *testing.T, src string) (*lang.Checked, int, error) {
+	t.Helper()
+	prog, err := parser.Parse("stdin", src)
+	if err != nil {
+		t.Fatalf("parse %q: %v", src, err)
+	}
+	calls := 0
+	out, err := Check(prog, "stdin", src, kernelEnv{testEnv, &calls}, Options{})
+	return out, calls, err
+}
+
+func TestKernelAttach(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{`kprobe:vfs_read, k:vfs_read+0x10, kprobe:ext4:ext4_file_open {}`, `
+			kprobe kprobe:vfs_read func=vfs_read
+			kprobe kprobe:vfs_read+0x10 func=vfs_read off=16
+			kprobe kprobe:ext4:ext4_file_open func=ext4_file_open mod=ext4`},
+		{`kretprobe:vfs_read, kr:ext4:ext4_file_open {}`, `
+			kretprobe kretprobe:vfs_read func=vfs_read
+			kretprobe kretprobe:ext4:ext4_file_open func=ext4_file_open mod=ext4`},
+		{`fentry:vfs_read, kfunc:vfs_read, f:ext4:ext4_file_open, fexit:vfs_read, kretfunc:vfs_read, fr:vfs_read {}`, `
+			fentry fentry:vfs_read func=vfs_read
+			fentry fentry:vfs_read func=vfs_read
+			fentry fentry:ext4:ext4_file_open func=ext4_file_open mod=ext4
+			fexit fexit:vfs_read func=vfs_read
+			fexit fexit:vfs_read func=vfs_read
+			fexit fexit:vfs_read func=vfs_read`},
+		{`rawtracepoint:sys_enter, rt:vmlinux:sched_switch {}`, `
+			rawtracepoint rawtracepoint:sys_enter event=sys_enter
+			rawtracepoint rawtracepoint:vmlinux:sched_switch event=sched_switch mod=vmlinux`},
+		{`software:faults, s:cpu-clock:1000, software:cs:1, hardware:cycles, h:branch-misses:5 {}`, `
+			software software:faults perf=2/100
+			software software:cpu-clock:1000 perf=0/1000
+			software software:cs:1 perf=3/1
+			hardware hardware:cycles perf=0/1000000
+			hardware hardware:branch-misses:5 perf=5/5`},
+	}
+	for _, tc := range tests {
+		out, calls, err := runKernel(t, tc.src)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.src, err)
+		}
+		if calls != 0 {
+			t.Errorf("%s: %d BTF lookups for a probe that uses neither args nor retval", tc.src, calls)
+		}
+		var b strings.Builder
+		for _, p := range out.Probes {
+			for _, a := range p.Attach {
+				fmt.Fprintf(&b, "%s %s", a.Provider, a.Name)
+				if a.Func != "" {
+					fmt.Fprintf(&b, " func=%s", a.Func)
+				}
+				if a.Event != "" {
+					fmt.Fprintf(&b, " event=%s", a.Event)
+				}
+				if a.Offset != 0 {
+					fmt.Fprintf(&b, " off=%d", a.Offset)
+				}
+				if a.Module != "" {
+					fmt.Fprintf(&b, " mod=%s", a.Module)
+				}
+				if a.PerfCount != 0 {
+					fmt.Fprintf(&b, " perf=%d/%d", a.PerfConfig, a.PerfCount)
+				}
+				b.WriteByte('\n')
+			}
+		}
+		want := ""
+		for _, l := range strings.Split(strings.TrimSpace(tc.want), "\n") {
+			want += strings.TrimSpace(l) + "\n"
+		}
+		if b.String() != want {
+			t.Errorf("%s:\n%s\nwant:\n%s", tc.src, b.String(), want)
+		}
+	}
+}
+
+func TestKernelBuiltinTypes(t *testing.T) {
+	typeOf := func(src string) (*lang.Type, int) {
+		t.Helper()
+		out, calls, err := runKernel(t, src)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		for _, m := range out.Maps {
+			if m.Name == "@x" {
+				return m.Value, calls
+			}
+		}
+		t.Fatalf("%s: no @x", src)
+		return nil, 0
+	}
+	for _, c := range []struct{ src, want string }{
+		{`fentry:vfs_read { @x = args.count; }`, "uint64"},
+		{`fentry:vfs_read { @x = args.buf; }`, "int8 *"},
+		{`fexit:vfs_read { @x = retval; }`, "int64"},
+		{`kretprobe:vfs_read { @x = retval; }`, "uint64"},
+		{`kprobe:vfs_read { @x = arg5; }`, "uint64"},
+		{`rawtracepoint:sys_enter { @x = arg1; }`, "uint64"},
+		{`rawtracepoint:sys_enter { @x = args.id; }`, "int64"},
+		{`kprobe:vfs_read, kretprobe:ext4_file_open { @x = func; }`, "string[15]"},
+		{`kprobe:vfs_read { @x = kaddr("vfs_read"); }`, "uint64"},
+		{`profile:hz:99 { @x = reg("ip"); }`, "uint64"},
+		{`kprobe:vfs_read { @x = ksym(reg("ip")); }`, "ksym_t"},
+	} {
+		got, _ := typeOf(c.src)
+		if got.String() != c.want {
+			t.Errorf("%s: @x is %s, want %s", c.src, got, c.want)
+		}
+	}
+	if _, calls := typeOf(`fentry:vfs_read { @x = args.count; @y = args.pos; }`); calls != 1 {
+		t.Errorf("vfs_read's prototype was looked up %d times, want once", calls)
+	}
+	out, _, err := runKernel(t, `BEGIN { @x = kaddr("vfs_read"); }`)
+	if err != nil || out.KAddrs["vfs_read"] != 0xffffffff81234560 {
+		t.Errorf("KAddrs %v, %v", out.KAddrs, err)
+	}
+}
+
+func TestKernelDiagnostics(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{`kretprobe:vfs_read+4 {}`, "kretprobe probes can not have an offset: kretprobe:vfs_read+4"},
+		{`kprobe:vfs_* {}`, "kprobe wildcards are not supported yet: kprobe:vfs_*"},
+		{`kprobe:a:b:c {}`, "kprobe probe type requires 1 or 2 arguments"},
+		{`kprobe:vfs_read+x {}`, "invalid offset 'x' in kprobe:vfs_read+x"},
+		{`software:nope {}`, "software:nope is not a software event"},
+		{`hardware:cycles:0 {}`, "hardware probe needs a positive integer count, not '0'"},
+		{`fentry:nope { @ = args.x; }`, "function nope not found in kernel BTF"},
+		{`fexit:nope { @ = retval; }`, "function nope not found in kernel BTF"},
+		{`fentry:vfs_read { @ = args.nope; }`, "does not contain a field named 'nope'"},
+		{`rawtracepoint:nope { @ = args.id; }`, "raw tracepoint nope not found in kernel BTF"},
+		{`fentry:vfs_read { @ = arg0; }`, "The arg0 builtin can only be used with"},
+		{`kprobe:vfs_read { @ = retval; }`, "The retval builtin can only be used with"},
+		{`BEGIN { @ = kaddr("nope"); }`, "Failed to resolve kernel symbol: nope"},
+		{`tracepoint:syscalls:sys_enter_openat { @ = reg("ip"); }`, `reg() can not be used with "tracepoint" probes`},
+	} {
+		_, _, err := runKernel(t, c.src)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v\nwant: %s", c.src, err, c.want)
+		}
+	}
+}

@@ -95,8 +95,7 @@ type session struct {
 	out      *bufio.Writer
 	disp     *dispatcher
 	syms     *symbolizer
-	// pid is the process of -p, or the child of -c (0: none): uprobes and
-	// usdt probes only fire for it.
+	// pid is the process of -p, or the child of -c (0: none): see attachPID.
 	pid int
 	// child is the command of -c, released once every probe is attached.
 	child *child
@@ -284,7 +283,7 @@ func (s *session) attachAll(ctx context.Context, probes []*codegen.Program) erro
 		if ctx.Err() != nil {
 			return nil
 		}
-		cs, err := attach(p, s.loaded.progs[p.Name], s.pid)
+		cs, err := attach(p, s.loaded.progs[p.Name], s.attachPID(p))
 		if err != nil {
 			return err
 		}
@@ -318,4 +317,15 @@ func attachPoints(probes []*codegen.Program) int {
 		n += max(1, len(p.Group))
 	}
 	return n
+}
+
+// attachPID is the process a probe is limited to: as in bpftrace, -p PID
+// limits uprobes, uretprobes and usdt probes to that process, and -c CMD
+// limits usdt probes to the child (its uprobes stay system-wide: filter
+// with pid == cpid).
+func (s *session) attachPID(p *codegen.Program) int {
+	if s.child != nil && provider(p) != provUSDT {
+		return 0
+	}
+	return s.pid
 }

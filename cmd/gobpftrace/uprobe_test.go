@@ -170,12 +170,12 @@ func wantAnyOrder(t *testing.T, res result, stdout, stderr string) {
 }
 
 // A library by name, resolved as the dynamic loader does. libc is shared
-// by every process (other tests' helpers too), so the run is limited to
-// its child with -c.
+// by every process (other tests' helpers too): the predicate keeps the
+// calls of the -c child (-c limits only usdt probes to the child).
 func TestUprobeLibcByName(t *testing.T) {
 	requireRoot(t)
 	c, _ := userHelpers(t)
-	res := trace(t, traceRun{args: []string{"-c", c + " 7", "-e", `uprobe:libc:getpid { @[probe] = count(); }`}})
+	res := trace(t, traceRun{args: []string{"-c", c + " 7", "-e", `uprobe:libc:getpid /pid == cpid/ { @[probe] = count(); }`}})
 	mustExit(t, res, 0)
 	re := regexp.MustCompile(`^\n\n@\[uprobe:/[^:]*/libc\.so\.6:getpid\]: 7\n$`)
 	if !re.MatchString(res.stdout) {

@@ -311,6 +311,7 @@ func startREPL(o *options, stdin io.Reader, stdout, stderr io.Writer) int {
 			return runtimeOptions(o, out, stderr)
 		},
 		Version: version,
+		Check:   check.Options{TargetPID: o.pid, Command: o.command != "", Unsafe: o.unsafe},
 	}
 	if err := repl.Run(cfg); err != nil {
 		fmt.Fprintln(stderr, errorText(err))

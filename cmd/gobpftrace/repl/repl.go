@@ -45,6 +45,9 @@ type Config struct {
 	Version string
 	// HistoryFile defaults to ~/.gobpftrace_history.
 	HistoryFile string
+	// Check holds the checker options from the command line (--unsafe,
+	// -p...); its Env is filled from BPFTRACE_* variables.
+	Check check.Options
 }
 
 const (
@@ -256,7 +259,9 @@ func (s *session) enter(text string) {
 		fmt.Fprintln(s.errOut, err)
 		return
 	}
-	checked, err := check.Check(prog, "stdin", text, s.cfg.Env, check.Options{Env: check.EnvSettings(os.Environ())})
+	copts := s.cfg.Check
+	copts.Env = check.EnvSettings(os.Environ())
+	checked, err := check.Check(prog, "stdin", text, s.cfg.Env, copts)
 	if err != nil {
 		fmt.Fprintln(s.errOut, err)
 		return

@@ -7,9 +7,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // The command line end to end: the built binary, real probes.
@@ -40,7 +42,7 @@ func TestJSONOutputEndToEnd(t *testing.T) {
 func TestJSONTracepointAndSignal(t *testing.T) {
 	requireRoot(t)
 	cmd := exec.Command(binPath, "-f", "json", "-e",
-		`tracepoint:syscalls:sys_enter_getppid /comm == "sysloop"/ { @[comm] = count(); @h = lhist(3, 0, 10, 5); printf("%s\n", comm); }`)
+		`tracepoint:syscalls:sys_enter_getppid /comm == "clisysloop"/ { @[comm] = count(); @h = lhist(3, 0, 10, 5); printf("%s\n", comm); }`)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -56,15 +58,15 @@ func TestJSONTracepointAndSignal(t *testing.T) {
 		cmd.Process.Kill()
 		t.Fatalf("first line %q (%v); stderr %s", first, err, stderr.String())
 	}
-	runSysloop(t, 2, "")
+	runCLISysloop(t, 2)
 	cmd.Process.Signal(syscall.SIGINT)
 	rest, _ := io.ReadAll(r)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("%v: %s", err, stderr.String())
 	}
-	want := `{"type": "printf", "data": "sysloop\n"}
-{"type": "printf", "data": "sysloop\n"}
-{"type": "map", "data": {"@": {"sysloop": 2}}}
+	want := `{"type": "printf", "data": "clisysloop\n"}
+{"type": "printf", "data": "clisysloop\n"}
+{"type": "map", "data": {"@": {"clisysloop": 2}}}
 {"type": "hist", "data": {"@h": [{"min": 0, "max": 4, "count": 2}]}}
 `
 	if string(rest) != want || stderr.String() != "" {
@@ -218,12 +220,35 @@ func TestInfo(t *testing.T) {
 func TestNoWarningsAndSIGINT(t *testing.T) {
 	requireRoot(t)
 	res := trace(t, traceRun{
-		args:    []string{"--no-warnings", "-e", `tracepoint:syscalls:sys_enter_getppid /comm == "sysloop"/ { @n = count(); }`},
-		trigger: func(t *testing.T) { runSysloop(t, 10, "") },
+		args:    []string{"--no-warnings", "-e", `tracepoint:syscalls:sys_enter_getppid /comm == "clisysloop"/ { @n = count(); }`},
+		trigger: func(t *testing.T) { runCLISysloop(t, 10) },
 		stop:    syscall.SIGINT,
 	})
 	mustExit(t, res, 0)
 	if res.stdout != "\n\n@n: 10\n" {
 		t.Errorf("stdout %q", res.stdout)
 	}
+}
+
+// runCLISysloop runs the sysloop helper under the comm "clisysloop", so
+// that tests of other packages running sysloop at the same time do not
+// count: n getppid calls.
+func runCLISysloop(t *testing.T, n int) {
+	t.Helper()
+	dir := filepath.Dir(sysloopPath)
+	path := filepath.Join(dir, "clisysloop")
+	if _, err := os.Stat(path); err != nil {
+		data, err := os.ReadFile(sysloopPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := exec.Command(path, strconv.Itoa(n)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("clisysloop: %v: %s", err, out)
+	}
+	time.Sleep(100 * time.Millisecond)
 }

@@ -120,7 +120,7 @@ func TestREPL(t *testing.T) {
 
 	// A probe block over two lines: the second line gets the continuation
 	// prompt; the probe attaches once the brace closes.
-	term.send("tracepoint:syscalls:sys_enter_getppid /comm == \"sysloop\"/ {\r")
+	term.send("tracepoint:syscalls:sys_enter_getppid /comm == \"clisysloop\"/ {\r")
 	term.expect("...> ")
 	term.send("@calls[comm] = count(); }\r")
 	term.expect("Attached 1 probe")
@@ -130,15 +130,15 @@ func TestREPL(t *testing.T) {
 	term.expect("#1 tracepoint:syscalls:sys_enter_getppid")
 	term.expect("gobpftrace> ")
 
-	runSysloop(t, 321, "")
+	runCLISysloop(t, 321)
 	term.send(".maps\r")
-	term.expect("@calls[sysloop]: 321")
+	term.expect("@calls[clisysloop]: 321")
 	term.expect("gobpftrace> ")
 
 	// Ctrl-C detaches and prints the maps, then the prompt returns.
-	runSysloop(t, 100, "")
+	runCLISysloop(t, 100)
 	term.send("\x03")
-	term.expect("@calls[sysloop]: 421")
+	term.expect("@calls[clisysloop]: 421")
 	term.expect("gobpftrace> ")
 	term.send(".probes\r")
 	term.expect("no probes attached")

@@ -252,3 +252,19 @@ func runCLISysloop(t *testing.T, n int) {
 	}
 	time.Sleep(100 * time.Millisecond)
 }
+
+// --dry-run loads and attaches, prints nothing, exits 0; -l -e lists the
+// probes a program expands to.
+func TestDryRunAndListProgram(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"--dry-run", "-e", `BEGIN { printf("never\n"); } tracepoint:syscalls:sys_enter_getppid { @n = count(); }`}, noAttach: true})
+	mustExit(t, res, 0)
+	if res.stdout != "" || res.stderr != "" {
+		t.Errorf("stdout %q stderr %q", res.stdout, res.stderr)
+	}
+	res = trace(t, traceRun{args: []string{"-l", "-e", `tracepoint:syscalls:sys_enter_getppid, tracepoint:syscalls:sys_exit_getpp* { }`}, noAttach: true})
+	mustExit(t, res, 0)
+	if want := "tracepoint:syscalls:sys_enter_getppid\ntracepoint:syscalls:sys_exit_getppid\n"; res.stdout != want {
+		t.Errorf("stdout %q", res.stdout)
+	}
+}

@@ -270,8 +270,7 @@ func (l *lineWriter) flush() error {
 func listProbes(o *options, stdout, stderr io.Writer) int {
 	pattern := ""
 	if o.hasProgram {
-		fmt.Fprintln(stderr, "ERROR: -l with -e is not supported yet: give a pattern instead")
-		return exitError
+		return listProgramProbes(o, stdout, stderr)
 	}
 	if len(o.positional) > 0 {
 		pattern = o.positional[0]
@@ -287,6 +286,37 @@ func listProbes(o *options, stdout, stderr io.Writer) int {
 	if err := listProbesFunc(stdout, pattern, o.verbose); err != nil {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
+	}
+	return exitOK
+}
+
+// listProgramProbes implements -l -e PROGRAM: the concrete probes the
+// program's attach points expand to (wildcards resolved), one per line.
+func listProgramProbes(o *options, stdout, stderr io.Writer) int {
+	if err := runtime.CheckPrivileges(); err != nil {
+		fmt.Fprintln(stderr, errorText(err))
+		return exitError
+	}
+	env, err := runtime.NewEnv()
+	if err != nil {
+		fmt.Fprintln(stderr, errorText(err))
+		return exitError
+	}
+	prog, err := parser.Parse("stdin", o.program)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitError
+	}
+	copts := check.Options{Params: o.positional, Env: check.EnvSettings(os.Environ()), TargetPID: o.pid, Command: o.command != "", Unsafe: o.unsafe}
+	checked, err := check.Check(prog, "stdin", o.program, env, copts)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitError
+	}
+	for _, cp := range checked.Probes {
+		for _, r := range cp.Attach {
+			fmt.Fprintln(stdout, r.Name)
+		}
 	}
 	return exitOK
 }

@@ -126,6 +126,9 @@ func TestREPL(t *testing.T) {
 	term.expect("Attached 1 probe")
 	term.expect("gobpftrace> ")
 
+	if held := heldObjects(term.cmd.Process.Pid); len(held.progs) == 0 {
+		t.Errorf("the attached entry holds no program")
+	}
 	term.send(".probes\r")
 	term.expect("#1 tracepoint:syscalls:sys_enter_getppid")
 	term.expect("gobpftrace> ")
@@ -142,6 +145,10 @@ func TestREPL(t *testing.T) {
 	term.expect("gobpftrace> ")
 	term.send(".probes\r")
 	term.expect("no probes attached")
+	// Detached means released: the session holds no program or link.
+	if held := heldObjects(term.cmd.Process.Pid); len(held.progs) != 0 || len(held.links) != 0 {
+		t.Errorf("after Ctrl-C the session still holds %+v", held)
+	}
 
 	// The last entry's instructions, grouped by line.
 	term.send(".asm\r")

@@ -95,13 +95,13 @@ var Funcs = []*Func{
 	{Name: "delete", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{MapArg, MapKeyArg}, Result: "bool", Supported: true, Doc: "Deletes one key of a map: delete(@m, key) or delete(@m[key])."},
 	{Name: "clear", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{MapArg}, Result: "void", Async: true, Supported: true, Doc: "Removes every key of a map."},
 	{Name: "zero", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{MapArg}, Result: "void", Async: true, Supported: true, Doc: "Sets every value of a map to zero."},
-	{Name: "has_key", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{MapArg, MapKeyArg}, Result: "bool", Doc: "Reports whether a map holds a key."},
+	{Name: "has_key", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{MapArg, MapKeyArg}, Result: "bool", Supported: true, Doc: "Reports whether a map holds a key."},
 	{Name: "len", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{MapArg}, Result: "int64", Doc: "Number of elements of a map."},
 
 	// Strings and memory.
 	{Name: "str", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, IntArg}, Result: "string[max_strlen] (or the length given)", Supported: true, Doc: "Reads a NUL-terminated string from kernel or user memory."},
 	{Name: "buf", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, IntArg}, Result: "buffer", Doc: "Reads bytes from memory, printed as hex with %r."},
-	{Name: "strncmp", MinArgs: 3, MaxArgs: 3, Args: []ArgKind{StrArg, StrArg, ConstIntArg}, Result: "int64", Doc: "Compares up to n bytes of two strings (0 when equal)."},
+	{Name: "strncmp", MinArgs: 3, MaxArgs: 3, Args: []ArgKind{StrArg, StrArg, ConstIntArg}, Result: "int64", Supported: true, Doc: "Compares up to n bytes of two strings (0 when equal)."},
 	{Name: "strcontains", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{StrArg, StrArg}, Result: "bool", Doc: "Reports whether a string contains another."},
 	{Name: "strftime", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{ConstStrArg, IntArg}, Result: "timestamp_t", Doc: "Formats a nanosecond timestamp in user space; print with %s."},
 	{Name: "strerror", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "string", Doc: "Text of an errno value."},
@@ -120,7 +120,7 @@ var Funcs = []*Func{
 	{Name: "kstack", MinArgs: 0, MaxArgs: 2, Args: []ArgKind{IdentArg, ConstIntArg}, Result: "kstack", Supported: true, Doc: "Kernel stack trace with an optional mode and frame limit."},
 	{Name: "ustack", MinArgs: 0, MaxArgs: 2, Args: []ArgKind{IdentArg, ConstIntArg}, Result: "ustack", Supported: true, Doc: "User-space stack trace with an optional mode and frame limit."},
 	{Name: "path", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, ConstIntArg}, Result: "string", Providers: []string{"fentry", "fexit", "iter"}, Doc: "Full path of a struct path pointer (bpf_d_path)."},
-	{Name: "bswap", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "same width, unsigned", Doc: "Reverses the bytes of an integer."},
+	{Name: "bswap", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "same width, unsigned", Supported: true, Doc: "Reverses the bytes of an integer."},
 	{Name: "kptr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "same pointer, kernel", Doc: "Marks a pointer as a kernel address."},
 	{Name: "uptr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "same pointer, user", Doc: "Marks a pointer as a user-space address."},
 

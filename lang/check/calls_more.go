@@ -89,6 +89,12 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 		}
 		c.mergeKey(args[1], sym, storeType(kt))
 		return lang.TBool
+	case "bswap":
+		t := c.wantInt(call, args[0], "bswap()")
+		if !known(t) {
+			return tNone
+		}
+		return &lang.Type{Kind: lang.KInt, Size: t.Size}
 	case "len":
 		if c.mapArg(call, args[0]) == nil {
 			return tNone

@@ -37,17 +37,14 @@ func (c *checker) stmt(s lang.Stmt) {
 	case *lang.BlockStmt:
 		c.block(s.Body)
 	case *lang.WhileStmt:
-		c.unsupported(s.Span, featWhile)
 		c.cond(s.Cond, "while()")
 		c.loop(s.Body)
 	case *lang.ForMapStmt:
 		c.unsupported(s.Span, featForMap)
 		c.forMap(s)
 	case *lang.ForRangeStmt:
-		c.unsupported(s.Span, featForRange)
 		c.forRange(s)
 	case *lang.UnrollStmt:
-		c.unsupported(s.Span, featUnroll)
 		c.unroll(s)
 	case *lang.JumpStmt:
 		if s.Kind != "return" && c.loops == 0 {

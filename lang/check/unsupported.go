@@ -6,10 +6,7 @@ import "github.com/gobpftrace/gobpftrace/lang"
 // list to shrink as codegen grows (providers, variables and functions have
 // their own Supported flags in package stdlib).
 const (
-	featWhile       = "while loops"
 	featForMap      = "for loops over maps"
-	featForRange    = "for loops over ranges"
-	featUnroll      = "unroll"
 	featDefine      = "#define"
 	featCDefs       = "C type definitions"
 	featMacros      = "macros"

@@ -26,6 +26,9 @@ type dispatcher struct {
 	exited bool
 	// json selects JSON lines output (-f json).
 	json bool
+	// exitCode is exit(code)'s code, when hasExitCode.
+	exitCode    int
+	hasExitCode bool
 }
 
 // handle processes one record. Problems with a record are reported on
@@ -112,6 +115,21 @@ func (d *dispatcher) handle(rec []byte) {
 			d.out.WriteString(output.Time(ev.Format, time.Now()))
 		}
 	case codegen.EvExit:
+		if !d.exited && len(ev.Args) > 0 {
+			a := ev.Args[0]
+			size := codegen.Sizeof(a.Type)
+			if a.Offset+size <= len(rec) && size <= 8 {
+				var u uint64
+				for i := size - 1; i >= 0; i-- {
+					u = u<<8 | uint64(rec[a.Offset+i])
+				}
+				if a.Type != nil && a.Type.Signed && size < 8 {
+					shift := uint(64 - 8*size)
+					u = uint64(int64(u<<shift) >> shift)
+				}
+				d.exitCode, d.hasExitCode = int(int64(u)), true
+			}
+		}
 		d.exited = true
 	default:
 		d.warn("event %d has unknown kind %d", id, ev.Kind)

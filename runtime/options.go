@@ -38,6 +38,10 @@ type Options struct {
 	// FlushEvents flushes Stdout after every event instead of when the
 	// ring buffer runs empty (-B none and -B line).
 	FlushEvents bool
+	// OnExitCode, when set, is called before a clean return from Run when
+	// the script stopped with exit(code): the command exits with that code,
+	// as bpftrace does. exit() without a code does not call it.
+	OnExitCode func(code int)
 	// OnLoaded, when set, is called once the programs are loaded with a
 	// function that prints the current contents of every map to w (as at
 	// exit, without the leading blank lines). It may be called from any

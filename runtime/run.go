@@ -177,7 +177,13 @@ func (s *session) run(ctx context.Context) error {
 	if err := exitMaps(s.out, s.plan.Maps, s.readScriptMap); err != nil {
 		return fmt.Errorf("could not print maps: %v", err)
 	}
-	return s.out.Flush()
+	if err := s.out.Flush(); err != nil {
+		return err
+	}
+	if s.disp.hasExitCode && s.opts.OnExitCode != nil {
+		s.opts.OnExitCode(s.disp.exitCode)
+	}
+	return nil
 }
 
 // printMapsNow prints every map's current contents to w.

@@ -268,3 +268,16 @@ func TestDryRunAndListProgram(t *testing.T) {
 		t.Errorf("stdout %q", res.stdout)
 	}
 }
+
+// exit(code) becomes the process's exit status; END still runs and the
+// maps still print.
+func TestExitCode(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-q", "-e", `BEGIN { @x = 1; exit(3); } END { printf("end\n"); }`}, noAttach: true})
+	mustExit(t, res, 3)
+	if res.stdout != "end\n\n\n@x: 1\n" {
+		t.Errorf("stdout %q", res.stdout)
+	}
+	res = trace(t, traceRun{args: []string{"-q", "-e", `BEGIN { exit(); }`}, noAttach: true})
+	mustExit(t, res, 0)
+}

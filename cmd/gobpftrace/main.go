@@ -120,6 +120,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := runtime.SignalContext(context.Background())
 	defer stop()
 	opts := runtimeOptions(o, out, stderr)
+	code := exitOK
+	opts.OnExitCode = func(c int) { code = c & 0xff }
 	runErr := runtime.Run(ctx, plan, opts)
 	if err := closeOut(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("could not write the output: %v", err)
@@ -128,7 +130,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, errorText(runErr))
 		return exitError
 	}
-	return exitOK
+	return code
 }
 
 // runtimeOptions maps the command line onto runtime.Options.

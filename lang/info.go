@@ -169,6 +169,17 @@ type RawTracepointEnv interface {
 	RawTracepointArgs(module, event string) (*Type, error)
 }
 
+// KernelMatchEnv is implemented by an Env that can expand wildcards in
+// kernel function and raw tracepoint names (from kernel BTF). The checker
+// uses it for kprobe, kretprobe, fentry, fexit and rawtracepoint attach
+// points with * or ?.
+type KernelMatchEnv interface {
+	// MatchKernel returns, sorted, the kernel functions (kind "func") or
+	// raw tracepoints (kind "rawtracepoint") of module (vmlinux when "")
+	// whose names match pattern.
+	MatchKernel(kind, module, pattern string) ([]string, error)
+}
+
 // SymbolEnv is implemented by an Env that can look up kernel symbols
 // (/proc/kallsyms). The checker uses it for kaddr("name").
 type SymbolEnv interface {

@@ -3,6 +3,8 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"sync"
 
 	"github.com/cilium/ebpf/btf"
@@ -14,7 +16,44 @@ var (
 	_ lang.FuncEnv          = (*Tracefs)(nil)
 	_ lang.SymbolEnv        = (*Tracefs)(nil)
 	_ lang.RawTracepointEnv = (*Tracefs)(nil)
+	_ lang.KernelMatchEnv   = (*Tracefs)(nil)
 )
+
+// MatchKernel implements lang.KernelMatchEnv from kernel BTF: function
+// names (kind "func") or raw tracepoints (btf_trace_<event> typedefs).
+func (t *Tracefs) MatchKernel(kind, module, pattern string) ([]string, error) {
+	spec, err := loadKernelBTF(module)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	for typ, err := range spec.All() {
+		if err != nil {
+			return nil, fmt.Errorf("reading kernel BTF: %v", err)
+		}
+		var name string
+		switch x := typ.(type) {
+		case *btf.Func:
+			if kind == "func" {
+				name = x.Name
+			}
+		case *btf.Typedef:
+			if kind == "rawtracepoint" {
+				name, _ = strings.CutPrefix(x.Name, "btf_trace_")
+				if name == x.Name {
+					name = ""
+				}
+			}
+		}
+		if name != "" && !seen[name] && wildcardMatch(pattern, name) {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
 
 // RawTracepointArgs implements lang.RawTracepointEnv from the
 // btf_trace_<event> typedef of kernel BTF: a pointer to the prototype of

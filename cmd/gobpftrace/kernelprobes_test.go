@@ -439,3 +439,26 @@ func TestListProbes(t *testing.T) {
 		t.Errorf("-l *:sys_enter_getppid: %q", got)
 	}
 }
+
+// Wildcards in raw tracepoint and kernel function names expand from BTF.
+func TestKernelWildcards(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{
+		args:    []string{"-e", `rawtracepoint:sys_e* /comm == "kpsysloop"/ { @[probe] = count(); }`},
+		trigger: func(t *testing.T) { runKpSysloop(t, 500) },
+		stop:    syscall.SIGINT,
+	})
+	mustExit(t, res, 0)
+	if res.stderr != "Attached 2 probes\n" {
+		t.Errorf("stderr %q", res.stderr)
+	}
+	counts := mapCounts(res.stdout, "@")
+	if counts["rawtracepoint:sys_enter"] < 500 || counts["rawtracepoint:sys_exit"] < 500 {
+		t.Errorf("counts %v", counts)
+	}
+	res = trace(t, traceRun{args: []string{"-e", `kprobe:vfs_rea* { @[func] = count(); }`}, noAttach: true})
+	mustExit(t, res, 1)
+	if res.stderr != "ERROR: kprobe:vfs_read: kprobes are not available: this kernel was built without CONFIG_KPROBES\n" {
+		t.Errorf("stderr %q", res.stderr)
+	}
+}

@@ -97,9 +97,16 @@ func (c *checker) resolveKprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 		fn, r.Offset = name, n
 	}
 	if hasWildcard(fn) || hasWildcard(module) {
-		c.errorf(ap.Span, "%s wildcards are not supported yet: %s", prov, ap.Raw)
-		c.hintf("list the matching functions with gobpftrace -l '%s'", ap.Raw)
-		return nil
+		if r.Offset != 0 {
+			c.errorf(ap.Span, "a %s with an offset can not have wildcards: %s", prov, ap.Raw)
+			return nil
+		}
+		return c.expandKernel(ap, "func", module, fn, func(name string) *lang.Resolved {
+			x := *r
+			x.Func = name
+			x.Name = prov + ":" + joinModule(module, name)
+			return &x
+		})
 	}
 	if !validFuncName(fn) || (module != "" && !validFuncName(module)) {
 		c.errorf(ap.Span, "invalid function name in %s", ap.Raw)
@@ -107,6 +114,48 @@ func (c *checker) resolveKprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 	}
 	r.Func = fn
 	return []*lang.Resolved{r}
+}
+
+func joinModule(module, name string) string {
+	if module == "" {
+		return name
+	}
+	return module + ":" + name
+}
+
+// expandKernel expands a wildcard kernel function or raw tracepoint name
+// through the Env (kernel BTF).
+func (c *checker) expandKernel(ap *lang.AttachPoint, kind, module, pattern string, mk func(string) *lang.Resolved) []*lang.Resolved {
+	if hasWildcard(module) {
+		c.errorf(ap.Span, "wildcards in the module of %s are not supported yet", ap.Raw)
+		return nil
+	}
+	var me lang.KernelMatchEnv
+	if c.env != nil {
+		me, _ = c.env.(lang.KernelMatchEnv)
+	}
+	var names []string
+	var err error
+	if me != nil {
+		names, err = me.MatchKernel(kind, module, pattern)
+	}
+	if me == nil || errors.Is(err, errNoSystemInfo) {
+		c.errorf(ap.Span, "%s: wildcards need kernel BTF, which is unknown here", ap.Raw)
+		return nil
+	}
+	if err != nil {
+		c.errorf(ap.Span, "%v", err)
+		return nil
+	}
+	if len(names) == 0 {
+		c.errorf(ap.Span, "No probes match %s", ap.Raw)
+		return nil
+	}
+	out := make([]*lang.Resolved, len(names))
+	for i, n := range names {
+		out[i] = mk(n)
+	}
+	return out
 }
 
 // resolveFentry reads fentry:func and fentry:module:func (and fexit).
@@ -125,8 +174,9 @@ func (c *checker) resolveFentry(ap *lang.AttachPoint, parts []string) []*lang.Re
 		return nil
 	}
 	if hasWildcard(fn) || hasWildcard(module) {
-		c.errorf(ap.Span, "%s wildcards are not supported yet: %s", prov, ap.Raw)
-		return nil
+		return c.expandKernel(ap, "func", module, fn, func(name string) *lang.Resolved {
+			return &lang.Resolved{Point: ap, Provider: prov, Name: prov + ":" + joinModule(module, name), Func: name, Module: module}
+		})
 	}
 	if !validFuncName(fn) || (module != "" && !validFuncName(module)) {
 		c.errorf(ap.Span, "invalid function name in %s", ap.Raw)
@@ -197,8 +247,9 @@ func (c *checker) resolveRawTracepoint(ap *lang.AttachPoint, parts []string) []*
 		return nil
 	}
 	if hasWildcard(ev) || hasWildcard(module) {
-		c.errorf(ap.Span, "rawtracepoint wildcards are not supported yet: %s", ap.Raw)
-		return nil
+		return c.expandKernel(ap, "rawtracepoint", module, ev, func(name string) *lang.Resolved {
+			return &lang.Resolved{Point: ap, Provider: "rawtracepoint", Name: "rawtracepoint:" + joinModule(module, name), Event: name, Module: module}
+		})
 	}
 	if !validFuncName(ev) || (module != "" && !validFuncName(module)) {
 		c.errorf(ap.Span, "invalid event name in %s", ap.Raw)

@@ -117,3 +117,11 @@ func (e *cachedEnv) RawTracepointArgs(module, event string) (*lang.Type, error) 
 	e.funcs[k] = r
 	return r.args, r.err
 }
+
+// MatchKernel forwards to the Env's lang.KernelMatchEnv.
+func (e *cachedEnv) MatchKernel(kind, module, pattern string) ([]string, error) {
+	if me, ok := e.env.(lang.KernelMatchEnv); ok {
+		return me.MatchKernel(kind, module, pattern)
+	}
+	return nil, errNoSystemInfo
+}

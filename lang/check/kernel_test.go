@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"path"
 	"strings"
 	"testing"
 
@@ -38,6 +39,20 @@ func (e kernelEnv) RawTracepointArgs(module, event string) (*lang.Type, error) {
 		{Name: "regs", Offset: 0, Type: lang.TUint64},
 		{Name: "id", Offset: 8, Type: lang.TInt64},
 	}}, nil
+}
+
+func (kernelEnv) MatchKernel(kind, module, pattern string) ([]string, error) {
+	names := map[string][]string{
+		"func":          {"vfs_read", "vfs_readlink", "vfs_readv", "vfs_write"},
+		"rawtracepoint": {"sched_switch", "sched_wakeup", "sys_enter"},
+	}[kind]
+	var out []string
+	for _, n := range names {
+		if ok, _ := path.Match(pattern, n); ok {
+			out = append(out, n)
+		}
+	}
+	return out, nil
 }
 
 func (kernelEnv) KernelSymbol(name string) (uint64, error) {
@@ -77,6 +92,15 @@ func TestKernelAttach(t *testing.T) {
 		{`rawtracepoint:sys_enter, rt:vmlinux:sched_switch {}`, `
 			rawtracepoint rawtracepoint:sys_enter event=sys_enter
 			rawtracepoint rawtracepoint:vmlinux:sched_switch event=sched_switch mod=vmlinux`},
+		// Wildcards expand through the Env (kernel BTF), sorted.
+		{`kprobe:vfs_rea*, kretfunc:vfs_w* {}`, `
+			kprobe kprobe:vfs_read func=vfs_read
+			kprobe kprobe:vfs_readlink func=vfs_readlink
+			kprobe kprobe:vfs_readv func=vfs_readv
+			fexit fexit:vfs_write func=vfs_write`},
+		{`rawtracepoint:sched_* {}`, `
+			rawtracepoint rawtracepoint:sched_switch event=sched_switch
+			rawtracepoint rawtracepoint:sched_wakeup event=sched_wakeup`},
 		{`software:faults, s:cpu-clock:1000, software:cs:1, hardware:cycles, h:branch-misses:5 {}`, `
 			software software:faults perf=2/100
 			software software:cpu-clock:1000 perf=0/1000
@@ -169,7 +193,8 @@ func TestKernelBuiltinTypes(t *testing.T) {
 func TestKernelDiagnostics(t *testing.T) {
 	for _, c := range []struct{ src, want string }{
 		{`kretprobe:vfs_read+4 {}`, "kretprobe probes can not have an offset: kretprobe:vfs_read+4"},
-		{`kprobe:vfs_* {}`, "kprobe wildcards are not supported yet: kprobe:vfs_*"},
+		{`kprobe:nope_* {}`, "No probes match kprobe:nope_*"},
+		{`kprobe:vfs_*+4 {}`, "a kprobe with an offset can not have wildcards: kprobe:vfs_*+4"},
 		{`kprobe:a:b:c {}`, "kprobe probe type requires 1 or 2 arguments"},
 		{`kprobe:vfs_read+x {}`, "invalid offset 'x' in kprobe:vfs_read+x"},
 		{`software:nope {}`, "software:nope is not a software event"},

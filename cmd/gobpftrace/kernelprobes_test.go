@@ -98,52 +98,71 @@ func mapCounts(out, name string) map[string]int {
 	return m
 }
 
-// profile:hz:99 fires about 99 times a second on every CPU; both CPUs are
-// kept busy (an idle CPU's clock event stops).
+// perTick runs script (which must count @[cpu] in the probe under test and
+// @ticks in an interval:ms:100 probe that exits after 10 ticks) while every
+// CPU is busy, and returns each CPU's count per tick: the ratio does not
+// depend on how late the exit is handled on a loaded machine.
+func perTick(t *testing.T, script string, busy int) map[string]float64 {
+	t.Helper()
+	stackloopPath(t)
+	res := trace(t, traceRun{
+		args:    []string{"-e", script + ` interval:ms:100 { @ticks = count(); @t++; if (@t == 10) { clear(@t); exit(); } }`},
+		trigger: func(t *testing.T) { runStackloop(t, busy, 1500) },
+	})
+	mustExit(t, res, 0)
+	m := regexp.MustCompile(`(?m)^@ticks: (\d+)$`).FindStringSubmatch(res.stdout)
+	if m == nil {
+		t.Fatalf("no @ticks:\n%s", res.stdout)
+	}
+	ticks, _ := strconv.Atoi(m[1])
+	out := map[string]float64{}
+	for cpu, n := range mapCounts(res.stdout, "@") {
+		out[cpu] = float64(n) / float64(ticks)
+	}
+	return out
+}
+
+// profile:hz:99 fires about 99 times a second on every CPU (9.9 per 100ms
+// tick); every CPU is kept busy (an idle CPU's clock event stops).
 func TestProfileCountsEveryCPU(t *testing.T) {
 	requireRoot(t)
 	ncpu := goruntime.NumCPU()
-	stackloopPath(t)
-	res := trace(t, traceRun{
-		args:    []string{"-e", `profile:hz:99 { @[cpu] = count(); } interval:s:1 { exit(); }`},
-		trigger: func(t *testing.T) { runStackloop(t, ncpu, 1300) },
-	})
-	mustExit(t, res, 0)
-	counts := mapCounts(res.stdout, "@")
-	if len(counts) != ncpu {
-		t.Fatalf("profile fired on %d CPUs, want %d:\n%s", len(counts), ncpu, res.stdout)
+	rates := perTick(t, `profile:hz:99 { @[cpu] = count(); }`, ncpu)
+	if len(rates) != ncpu {
+		t.Fatalf("profile fired on %d CPUs, want %d: %v", len(rates), ncpu, rates)
 	}
-	for cpu, n := range counts {
-		if n < 60 || n > 130 {
-			t.Errorf("profile:hz:99 fired %d times on CPU %s in ~1s, want 60..130", n, cpu)
+	for cpu, r := range rates {
+		if r < 7.5 || r > 12 {
+			t.Errorf("profile:hz:99 fired %.1f times per 100ms on CPU %s, want about 9.9", r, cpu)
 		}
 	}
 }
 
-// profile with time units: ms and us periods.
+// profile with time units.
 func TestProfileUnits(t *testing.T) {
 	requireRoot(t)
 	for _, c := range []struct {
-		probe    string
-		min, max int // per busy CPU over ~1s
+		probe string
+		want  float64 // per 100ms tick and CPU
 	}{
-		{"profile:ms:20", 35, 70},
-		{"profile:us:20000", 35, 70},
-		{"profile:s:1", 0, 3},
-		{"p:hz:50", 35, 70},
+		{"profile:ms:20", 5},
+		{"profile:us:20000", 5},
+		{"p:hz:50", 5},
+		{"profile:20ms", 5},
 	} {
 		t.Run(c.probe, func(t *testing.T) {
-			res := trace(t, traceRun{
-				args:    []string{"-e", c.probe + ` { @[cpu] = count(); } interval:s:1 { exit(); }`},
-				trigger: func(t *testing.T) { runStackloop(t, goruntime.NumCPU(), 1300) },
-			})
-			mustExit(t, res, 0)
-			for cpu, n := range mapCounts(res.stdout, "@") {
-				if n < c.min || n > c.max {
-					t.Errorf("%s fired %d times on CPU %s, want %d..%d", c.probe, n, cpu, c.min, c.max)
+			for cpu, r := range perTick(t, c.probe+` { @[cpu] = count(); }`, goruntime.NumCPU()) {
+				if r < c.want*0.75 || r > c.want*1.25 {
+					t.Errorf("%s fired %.1f times per 100ms on CPU %s, want about %.1f", c.probe, r, cpu, c.want)
 				}
 			}
 		})
+	}
+	// profile:s:1 fires at most once or twice in the second it runs.
+	for cpu, r := range perTick(t, `profile:s:1 { @[cpu] = count(); }`, goruntime.NumCPU()) {
+		if r > 0.3 {
+			t.Errorf("profile:s:1 fired %.1f times per 100ms on CPU %s", r, cpu)
+		}
 	}
 }
 
@@ -152,19 +171,11 @@ func TestProfileUnits(t *testing.T) {
 func TestSoftwareEvents(t *testing.T) {
 	requireRoot(t)
 	t.Run("cpu-clock", func(t *testing.T) {
-		res := trace(t, traceRun{
-			args:    []string{"-e", `software:cpu-clock:10000000 /comm == "stackloop"/ { @ = count(); } interval:s:1 { exit(); }`},
-			trigger: func(t *testing.T) { runStackloop(t, 1, 1300) },
-		})
-		mustExit(t, res, 0)
-		// One busy process, a 10ms period, ~1s.
-		n := mapCounts(res.stdout+"\n", "@")
-		got := 0
-		if m := regexp.MustCompile(`(?m)^@: (\d+)$`).FindStringSubmatch(res.stdout); m != nil {
-			got, _ = strconv.Atoi(m[1])
-		}
-		if got < 60 || got > 130 {
-			t.Errorf("software:cpu-clock:10000000 counted %d (%v), want 60..130\n%s", got, n, res.stdout)
+		// A 10ms period: 10 per 100ms tick on each busy CPU.
+		for cpu, r := range perTick(t, `software:cpu-clock:10000000 { @[cpu] = count(); }`, goruntime.NumCPU()) {
+			if r < 7.5 || r > 12.5 {
+				t.Errorf("software:cpu-clock:10000000 fired %.1f times per 100ms on CPU %s, want about 10", r, cpu)
+			}
 		}
 	})
 	for _, probe := range []string{"software:page-faults:1", "software:faults:1", "s:minor-faults:1"} {

@@ -199,12 +199,12 @@ func TestUprobeGoBinary(t *testing.T) {
 }
 
 // USDT probes of the C helper: a register (-4@%ebx-like), a constant
-// (4@$42) and a memory operand (8@N(%rsp)); gbt:guarded only fires when its
+// (4@$42) and memory operands (8@N(%rsp), and -4@N(%rsp) sign-extended); gbt:guarded only fires when its
 // semaphore is counted up, which attaching does.
 func TestUSDTHelper(t *testing.T) {
 	requireRoot(t)
 	c, _ := userHelpers(t)
-	script := fmt.Sprintf(`usdt:%[1]s:gbt:tick { printf("%%s %%d %%d %%d\n", probe, arg0, arg1, arg2); }
+	script := fmt.Sprintf(`usdt:%[1]s:gbt:tick { printf("%%s %%d %%d %%d %%d\n", probe, arg0, arg1, arg2, (int64)arg3); }
 U:%[1]s:guarded { @g[arg0, (int64)arg1] = sum(arg0 + 1); }`, c)
 	res := trace(t, traceRun{
 		args:    []string{"-e", script},
@@ -213,7 +213,7 @@ U:%[1]s:guarded { @g[arg0, (int64)arg1] = sum(arg0 + 1); }`, c)
 	})
 	var want strings.Builder
 	for i := 0; i < 3; i++ {
-		fmt.Fprintf(&want, "usdt:%s:gbt:tick %d 42 %d\n", c, i, 2*i)
+		fmt.Fprintf(&want, "usdt:%s:gbt:tick %d 42 %d %d\n", c, i, 2*i, -i)
 	}
 	want.WriteString("\n\n@g[0, 0]: 1\n@g[1, -1]: 2\n@g[2, -2]: 3\n")
 	wantOutput(t, res, want.String(), "Attached 2 probes\n")
@@ -336,8 +336,8 @@ func TestUprobeErrors(t *testing.T) {
 			"ERROR: No USDT probe matches gbt:nope in " + c + "\n"},
 		{`uprobe:` + c + `:gbt_add { @ = retval; }`,
 			"ERROR: The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'fexit' probes\n"},
-		{`usdt:` + c + `:gbt:tick { @ = arg3; }`,
-			"ERROR: usdt:" + c + ":gbt:tick has 3 arguments, so arg3 does not exist\n"},
+		{`usdt:` + c + `:gbt:tick { @ = arg4; }`,
+			"ERROR: usdt:" + c + ":gbt:tick has 4 arguments, so arg4 does not exist\n"},
 		{`BEGIN { @ = cpid; }`,
 			"ERROR: cpid cannot be used without child command\n"},
 	}

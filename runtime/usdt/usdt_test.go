@@ -73,7 +73,7 @@ func TestReadNotes(t *testing.T) {
 		t.Errorf("guarded: %+v", guarded)
 	}
 	args, err := ParseArgs(tick.Args)
-	if err != nil || len(args) != 3 || args[1].Kind != ArgConst || args[1].Value != 42 || args[2].Kind != ArgMem {
+	if err != nil || len(args) != 4 || args[1].Kind != ArgConst || args[1].Value != 42 || args[2].Kind != ArgMem || args[3].Kind != ArgMem || !args[3].Signed || args[3].Size != 4 {
 		t.Errorf("tick args %q: %+v %v", tick.Args, args, err)
 	}
 	// A file without notes has none.

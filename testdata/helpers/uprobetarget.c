@@ -8,7 +8,7 @@
 //
 // Each iteration i (0..N-1) calls gbt_add(i, 100) (returns i+100),
 // gbt_mul3(i) (returns 3*i), getpid(), and fires the USDT probes
-// gbt:tick(i, 42, i*2 in memory) and, only when a tracer enabled its
+// gbt:tick(i, 42, i*2 in memory, -i as a 4-byte int in memory) and, only when a tracer enabled its
 // semaphore, gbt:guarded(i, -i).
 #include <signal.h>
 #include <stdlib.h>
@@ -76,7 +76,8 @@ int main(int argc, char **argv) {
 		getpid();
 		int v = (int)i;
 		volatile long twice = i * 2;
-		GBT_USDT("gbt", "tick", "0", "-4@%0 4@$42 8@%1", "r"(v), "m"(twice));
+		volatile int negated = -(int)i;
+		GBT_USDT("gbt", "tick", "0", "-4@%0 4@$42 8@%1 -4@%2", "r"(v), "m"(twice), "m"(negated));
 		if (gbt_guarded_semaphore) {
 			long neg = -i;
 			GBT_USDT("gbt", "guarded", "gbt_guarded_semaphore", "8@%0 8@%1", "r"(i), "r"(neg));

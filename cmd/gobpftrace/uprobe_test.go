@@ -274,7 +274,8 @@ func TestChildCommandMissing(t *testing.T) {
 	}
 }
 
-// -p: probes fire for that process only, and the run ends when it exits.
+// -p: uprobes and usdt probes (whose semaphore is counted up in the running
+// process) fire for that process only, and the run ends when it exits.
 func TestTargetPID(t *testing.T) {
 	requireRoot(t)
 	c, _ := userHelpers(t)
@@ -283,14 +284,14 @@ func TestTargetPID(t *testing.T) {
 	defer b.Wait()
 	defer a.Wait()
 	res := trace(t, traceRun{
-		args: []string{"-p", fmt.Sprint(a.Process.Pid), "-e", fmt.Sprintf(`uprobe:%s:gbt_add { @[pid] = count(); }`, c)},
+		args: []string{"-p", fmt.Sprint(a.Process.Pid), "-e", fmt.Sprintf(`uprobe:%[1]s:gbt_add { @[pid] = count(); } usdt:%[1]s:gbt:guarded { @g[pid] = count(); }`, c)},
 		trigger: func(t *testing.T) {
 			b.Process.Signal(syscall.SIGUSR1)
 			b.Wait()
 			a.Process.Signal(syscall.SIGUSR1)
 		},
 	})
-	wantOutput(t, res, fmt.Sprintf("\n\n@[%d]: 4\n", a.Process.Pid), "Attached 1 probe\n")
+	wantOutput(t, res, fmt.Sprintf("\n\n@[%[1]d]: 4\n@g[%[1]d]: 4\n", a.Process.Pid), "Attached 2 probes\n")
 }
 
 // startWaiting starts the C helper in its waiting mode and returns once it

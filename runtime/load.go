@@ -154,7 +154,9 @@ func verifierSummary(verr *ebpf.VerifierError) string {
 	for i := len(verr.Log) - 1; i >= 0; i-- {
 		line := strings.TrimSpace(verr.Log[i])
 		if line == "" || strings.HasPrefix(line, "processed ") || strings.HasPrefix(line, "verification time") ||
-			strings.HasPrefix(line, "stack depth") || strings.HasPrefix(line, "mark_precise") {
+			strings.HasPrefix(line, "stack depth") || strings.HasPrefix(line, "mark_precise") ||
+			// State dumps that follow the reason (e.g. after "infinite loop detected").
+			strings.HasPrefix(line, "cur state:") || strings.HasPrefix(line, "old state:") {
 			continue
 		}
 		return line

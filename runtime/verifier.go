@@ -44,6 +44,9 @@ func VerifierLog(w io.Writer, plan *codegen.Plan) error {
 // insnLine matches a verifier log line about instruction N: "12: (85) call".
 var insnLine = regexp.MustCompile(`^(\d+): \(`)
 
+// atInsn finds the instruction a verifier message names.
+var atInsn = regexp.MustCompile(`at insn (\d+)`)
+
 // rejectedAt finds the instruction the verifier stopped at (the last
 // instruction line of its log) and returns a diagnostic pointing at the
 // script construct that instruction was generated for, with a hint; nil
@@ -53,7 +56,11 @@ func rejectedAt(plan *codegen.Plan, p *codegen.Program, log []string, summary st
 		return nil
 	}
 	off := -1
-	for i := len(log) - 1; i >= 0; i-- {
+	// Some reasons name the instruction ("infinite loop detected at insn 4").
+	if m := atInsn.FindStringSubmatch(summary); m != nil {
+		off, _ = strconv.Atoi(m[1])
+	}
+	for i := len(log) - 1; i >= 0 && off < 0; i-- {
 		if m := insnLine.FindStringSubmatch(strings.TrimSpace(log[i])); m != nil {
 			off, _ = strconv.Atoi(m[1])
 			break

@@ -297,3 +297,32 @@ $`)
 		t.Errorf("stderr:\n%s\nstdout %q", res.stderr, res.stdout)
 	}
 }
+
+// -d ast, -h and -V need no privileges; --info and -d asm do.
+func TestUnprivilegedStages(t *testing.T) {
+	requireRoot(t)
+	nobody := &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	for _, c := range []struct {
+		args []string
+		code int
+		out  string
+	}{
+		{[]string{"-d", "ast", "-e", "BEGIN{printf(\"x\\n\")}"}, 0, "BEGIN {\n  printf(\"x\\n\");\n}\n"},
+		{[]string{"-V"}, 0, version + "\n"},
+		{[]string{"--info"}, 1, "ERROR: gobpftrace must be run as root (or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)\n"},
+		{[]string{"-d", "asm", "-e", "BEGIN{}"}, 1, "ERROR: gobpftrace must be run as root (or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)\n"},
+	} {
+		cmd := exec.Command(binPath, c.args...)
+		cmd.SysProcAttr = nobody
+		out, err := cmd.CombinedOutput()
+		code := 0
+		if exitErr, ok := err.(*exec.ExitError); ok {
+			code = exitErr.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != c.code || string(out) != c.out {
+			t.Errorf("%q: exit %d, output %q", c.args, code, out)
+		}
+	}
+}

@@ -21,6 +21,15 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 		return g.evalInt(arg(0))
 	case "reg":
 		return g.reg(x, stringArg(x, 0))
+	case "uaddr":
+		name := stringArg(x, 0)
+		addr, ok := g.cc.checked.UAddrs[lang.UAddrKey(g.res.Binary, name)]
+		if !ok {
+			failf(x.Span, "the address of %s in %s is unknown", name, g.res.Binary)
+		}
+		r := g.allocReg()
+		g.loadConst(r, int64(addr))
+		return r
 	case "kaddr":
 		name := stringArg(x, 0)
 		addr, ok := g.cc.checked.KAddrs[name]

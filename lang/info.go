@@ -39,7 +39,14 @@ type Checked struct {
 	// KAddrs are the addresses of the kernel symbols named by kaddr()
 	// calls, found through the Env (SymbolEnv) at check time.
 	KAddrs map[string]uint64
+	// UAddrs are the addresses of the user symbols named by uaddr() calls,
+	// keyed by UAddrKey(binary, name), found through the Env
+	// (UserSymbolEnv) at check time.
+	UAddrs map[string]uint64
 }
+
+// UAddrKey is the key of Checked.UAddrs for symbol name of binary.
+func UAddrKey(binary, name string) string { return binary + "\x00" + name }
 
 // Config holds the resolved config-block and environment settings.
 type Config struct {
@@ -178,6 +185,15 @@ type KernelMatchEnv interface {
 	// raw tracepoints (kind "rawtracepoint") of module (vmlinux when "")
 	// whose names match pattern.
 	MatchKernel(kind, module, pattern string) ([]string, error)
+}
+
+// UserSymbolEnv is implemented by an Env that can look up data symbols of
+// user-space binaries (ELF .symtab/.dynsym). The checker uses it for
+// uaddr("name").
+type UserSymbolEnv interface {
+	// UserSymbol returns the address and size of symbol name in the ELF
+	// file at path.
+	UserSymbol(path, name string) (addr, size uint64, err error)
 }
 
 // SymbolEnv is implemented by an Env that can look up kernel symbols

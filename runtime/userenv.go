@@ -31,6 +31,33 @@ func (t *Tracefs) MatchFunctions(path, pattern string) ([]string, error) {
 	return matchFunctions(path, pattern)
 }
 
+var _ lang.UserSymbolEnv = (*Tracefs)(nil)
+
+// UserSymbol implements lang.UserSymbolEnv: a data or function symbol of
+// a position-dependent ELF file, whose addresses are where it runs.
+func (t *Tracefs) UserSymbol(path, name string) (uint64, uint64, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return 0, 0, fmt.Errorf("could not read %s: %v", path, err)
+	}
+	defer f.Close()
+	if f.Type == elf.ET_DYN {
+		return 0, 0, fmt.Errorf("uaddr(\"%s\"): %s is position-independent, so its symbols' addresses are only known in a running process; this is not supported", name, path)
+	}
+	for _, get := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
+		syms, err := get()
+		if err != nil {
+			continue
+		}
+		for _, s := range syms {
+			if s.Name == name && s.Value != 0 {
+				return s.Value, s.Size, nil
+			}
+		}
+	}
+	return 0, 0, fmt.Errorf("Could not resolve symbol: %s:%s", path, name)
+}
+
 // FileOffset implements lang.UserEnv.
 func (t *Tracefs) FileOffset(path string, addr uint64) (uint64, error) {
 	return usdt.FileOffset(path, addr)

@@ -110,7 +110,7 @@ var Funcs = []*Func{
 	{Name: "ksym", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "ksym_t", Supported: true, Doc: "Kernel symbol containing an address, resolved in user space."},
 	{Name: "usym", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "usym_t", Supported: true, Doc: "User-space symbol containing an address, resolved in user space."},
 	{Name: "kaddr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint64", Supported: true, Doc: "Address of a kernel symbol, found at compile time."},
-	{Name: "uaddr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "pointer", Doc: "Address of a user-space symbol of the traced binary."},
+	{Name: "uaddr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "pointer", Supported: true, Doc: "Address of a user-space symbol of the traced binary."},
 	{Name: "ntop", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AnyArg, AnyArg}, Result: "inet_t", Doc: "Text form of an IPv4 or IPv6 address."},
 	{Name: "pton", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint8[4] or uint8[16]", Doc: "Bytes of an IPv4 or IPv6 address literal, at compile time."},
 	{Name: "macaddr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "mac_address", Doc: "A MAC address from 6 bytes, printed with %s."},

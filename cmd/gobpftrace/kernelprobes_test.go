@@ -473,3 +473,40 @@ func TestKernelWildcards(t *testing.T) {
 		t.Errorf("stderr %q", res.stderr)
 	}
 }
+
+// uaddr of a position-dependent binary is the symbol's address; ustack in
+// printf of a uprobe starts at the probed function.
+func TestUaddr(t *testing.T) {
+	requireRoot(t)
+	np := filepath.Join(filepath.Dir(binPath), "stackloop-nopie")
+	if out, err := exec.Command("gcc", "-O1", "-no-pie", "-fno-omit-frame-pointer", "-o", np, "../../testdata/helpers/stackloop.c").CombinedOutput(); err != nil {
+		t.Fatalf("building: %v: %s", err, out)
+	}
+	nm, err := exec.Command("nm", np).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^0*([0-9a-f]+) B sink$`).FindSubmatch(nm)
+	if m == nil {
+		t.Fatalf("no sink in nm output:\n%s", nm)
+	}
+	res := trace(t, traceRun{
+		args: []string{"-e", `uprobe:` + np + `:stack_leaf { printf("%p%s", uaddr("sink"), ustack(2)); exit(); }`},
+		trigger: func(t *testing.T) {
+			if out, err := exec.Command(np, "50").CombinedOutput(); err != nil {
+				t.Errorf("%v: %s", err, out)
+			}
+		},
+	})
+	mustExit(t, res, 0)
+	want := regexp.MustCompile(`^0x` + string(m[1]) + `\n        stack_leaf\+0\n        stack_middle\+\d+\n`)
+	if !want.MatchString(res.stdout) {
+		t.Errorf("stdout %q, want it to match %s", res.stdout, want)
+	}
+	// A position-independent binary: one error line.
+	res = trace(t, traceRun{args: []string{"-e", `uprobe:` + stackloopPath(t) + `:stack_leaf { printf("%p\n", uaddr("sink")); }`}, noAttach: true})
+	mustExit(t, res, 1)
+	if !strings.Contains(res.stderr, "is position-independent, so its symbols' addresses are only known in a running process") {
+		t.Errorf("stderr %q", res.stderr)
+	}
+}

@@ -21,8 +21,11 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 		if !c.wantLiteral(call, args[0]) {
 			return tNone
 		}
-		if call.Name == "kaddr" {
+		switch call.Name {
+		case "kaddr":
 			c.kaddr(call, args[0].(*lang.StrLit).Value)
+		case "uaddr":
+			return c.uaddr(call, args[0].(*lang.StrLit).Value)
 		}
 		return lang.TUint64
 	case "strftime":
@@ -235,4 +238,50 @@ func (c *checker) kaddr(call *lang.Call, name string) {
 		c.out.KAddrs = map[string]uint64{}
 	}
 	c.out.KAddrs[name] = addr
+}
+
+// uaddr finds the address of a symbol of the probed binary for
+// uaddr("name"); its type is a user pointer to an unsigned integer of the
+// symbol's size (uint64 when the size is not 1, 2, 4 or 8).
+func (c *checker) uaddr(call *lang.Call, name string) *lang.Type {
+	var binary string
+	for _, r := range c.attach {
+		switch r.Provider {
+		case "uprobe", "uretprobe", "usdt":
+		default:
+			c.errorf(call.Span, "uaddr() can only be used with uprobe, uretprobe and usdt probes (%s used here)", r.Provider)
+			return tNone
+		}
+		if binary != "" && r.Binary != binary {
+			c.errorf(call.Span, "uaddr() needs the probe's attach points to be in one binary")
+			return tNone
+		}
+		binary = r.Binary
+	}
+	ptr := func(size uint64) *lang.Type {
+		if size != 1 && size != 2 && size != 4 && size != 8 {
+			size = 8
+		}
+		return &lang.Type{Kind: lang.KPtr, Size: 8, Elem: lang.IntType(int(size), false), UserSpace: true}
+	}
+	if c.env == nil || binary == "" {
+		return ptr(8)
+	}
+	ue, ok := c.env.(lang.UserSymbolEnv)
+	if !ok {
+		return ptr(8)
+	}
+	addr, size, err := ue.UserSymbol(binary, name)
+	if errors.Is(err, errNoSystemInfo) {
+		return ptr(8)
+	}
+	if err != nil {
+		c.errorf(call.Span, "%v", err)
+		return tNone
+	}
+	if c.out.UAddrs == nil {
+		c.out.UAddrs = map[string]uint64{}
+	}
+	c.out.UAddrs[lang.UAddrKey(binary, name)] = addr
+	return ptr(size)
 }

@@ -125,3 +125,11 @@ func (e *cachedEnv) MatchKernel(kind, module, pattern string) ([]string, error) 
 	}
 	return nil, errNoSystemInfo
 }
+
+// UserSymbol forwards to the Env's lang.UserSymbolEnv.
+func (e *cachedEnv) UserSymbol(path, name string) (uint64, uint64, error) {
+	if ue, ok := e.env.(lang.UserSymbolEnv); ok {
+		return ue.UserSymbol(path, name)
+	}
+	return 0, 0, errNoSystemInfo
+}

@@ -163,6 +163,27 @@ func (g *gen) comm(dst loc, size int) {
 	}
 }
 
+// strOfString is str() of a string value (such as a positional parameter):
+// a copy, cut to len bytes when a length is given.
+func (g *gen) strOfString(x *lang.Call, dst loc, size int) {
+	if len(x.Args) == 1 {
+		g.evalString(x.Args[0], dst, size)
+		return
+	}
+	src := g.evalMem(x.Args[0])
+	st := x.Args[0].Type().Size
+	g.copyString(dst, size, src, st)
+	// Cut at len: every byte from len on becomes a NUL.
+	rl := g.evalInt(x.Args[1])
+	for i := 0; i < min(size, st); i++ {
+		skip := g.newLabel("strcut")
+		g.emit(asm.JGT.Imm(rl, int32(i), skip))
+		g.emit(asm.StoreImm(dst.base, int16(dst.off+i), 0, asm.Byte))
+		g.label(skip)
+	}
+	g.freeReg(rl)
+}
+
 // str(ptr[, len]) reads a NUL-terminated string from kernel or user memory.
 func (g *gen) str(x *lang.Call, dst loc, size int) {
 	if len(x.Args) < 1 || len(x.Args) > 2 {
@@ -172,14 +193,39 @@ func (g *gen) str(x *lang.Call, dst loc, size int) {
 	if x.Args[0].Type().UserSpace || x.Type().UserSpace || g.userProbe() && x.Args[0].Type().Kind == lang.KInt {
 		fn = asm.FnProbeReadUserStr
 	}
+	if x.Args[0].Type().Kind == lang.KString {
+		g.strOfString(x, dst, size)
+		return
+	}
 	rp := g.evalInt(x.Args[0])
 	if len(x.Args) == 1 {
 		g.pad(dst, size)
+		n := size
+		if t := x.Type(); t.Kind == lang.KString && t.Size < n {
+			n = t.Size
+		}
+		// A string that fills the buffer was truncated when the byte after
+		// the part read is not a NUL: that byte then replaces the NUL, and
+		// user space prints the string with str_trunc_trailer.
+		p := g.alloc(8)
+		g.store(p, rp, 8)
 		g.addr(asm.R1, dst)
-		g.emit(asm.Mov.Imm(asm.R2, int32(size)))
+		g.emit(asm.Mov.Imm(asm.R2, int32(n)))
 		g.emit(asm.Mov.Reg(asm.R3, rp))
 		g.freeReg(rp)
 		g.call(fn)
+		done := g.newLabel("strfit")
+		g.emit(asm.JNE.Imm(asm.R0, int32(n), done))
+		g.addr(asm.R1, dst.at(n-1))
+		g.emit(asm.Mov.Imm(asm.R2, 1))
+		g.load(asm.R3, p, 8)
+		g.emit(asm.Add.Imm(asm.R3, int32(n-1)))
+		if fn == asm.FnProbeReadUserStr {
+			g.call(asm.FnProbeReadUser)
+		} else {
+			g.call(asm.FnProbeReadKernel)
+		}
+		g.label(done)
 		return
 	}
 	kp := g.keep(rp)

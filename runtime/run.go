@@ -54,6 +54,7 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) error {
 	s := &session{plan: plan, opts: &opts, loaded: l}
 	s.syms = newSymbolizer(plan, l)
 	defer output.SetSymbols(s.syms)()
+	defer output.SetTruncTrailer(plan.Config.StrTruncTrailer)()
 	defer func() { closeAll(s.attached) }()
 	if opts.TargetPID != 0 && !opts.DryRun {
 		wctx, stop, err := watchPID(ctx, opts.TargetPID)

@@ -14,6 +14,9 @@ type ConfigVar struct {
 // DefaultMaxStrlen is bpftrace v0.26's default max_strlen.
 const DefaultMaxStrlen = 1024
 
+// DefaultStrTruncTrailer is what bpftrace prints after a truncated string.
+const DefaultStrTruncTrailer = ".."
+
 // DefaultMaxMapKeys is bpftrace's default max_map_keys.
 const DefaultMaxMapKeys = 4096
 
@@ -31,7 +34,7 @@ var ConfigVars = []*ConfigVar{
 	{Name: "lazy_symbolication", Default: "false", Doc: "Resolve user symbols on demand."},
 	{Name: "missing_probes", Default: "error", Doc: "What to do with probes that cannot attach: error, warn or ignore."},
 	{Name: "print_maps_on_exit", Default: "true", Doc: "Print every map when tracing stops."},
-	{Name: "str_trunc_trailer", Default: "..", Doc: "Text appended to truncated strings."},
+	{Name: "str_trunc_trailer", Default: DefaultStrTruncTrailer, Supported: true, Doc: "Text appended to truncated strings."},
 	{Name: "on_stack_limit", Default: "32", Int: true, Doc: "Largest object kept on the BPF stack."},
 	{Name: "cache_user_symbols", Default: "PER_PID", Doc: "User symbol cache: PER_PROGRAM, PER_PID or NONE."},
 	{Name: "license", Default: "GPL", Doc: "License the programs are loaded with."},

@@ -266,7 +266,8 @@ func (c *checker) str(call *lang.Call) *lang.Type {
 				c.errorf(call.Args[1].Pos(), "str() length must be positive (%d provided)", n)
 				return tNone
 			}
-			size = int(min(n, int64(size)))
+			// n characters are read, then a NUL ends the string.
+			size = int(min(n+1, int64(size)))
 		}
 	}
 	if !known(at) {

@@ -168,8 +168,8 @@ func TestTypes(t *testing.T) {
 			str(args.filename): string[1024] user
 			args.filename: int8 * user
 			args: struct _tracepoint_syscalls_sys_enter_openat
-			$b: string[10] user
-			str(args->filename, 10): string[10] user
+			$b: string[11] user
+			str(args->filename, 10): string[11] user
 			args->filename: int8 * user
 			args: struct _tracepoint_syscalls_sys_enter_openat
 			10: uint8

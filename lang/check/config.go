@@ -11,7 +11,7 @@ import (
 // checkConfig resolves the config block and environment settings into
 // c.out.Config. Environment settings win over the config block.
 func (c *checker) checkConfig() {
-	c.out.Config = lang.Config{MaxStrlen: stdlib.DefaultMaxStrlen, MaxMapKeys: stdlib.DefaultMaxMapKeys}
+	c.out.Config = lang.Config{MaxStrlen: stdlib.DefaultMaxStrlen, MaxMapKeys: stdlib.DefaultMaxMapKeys, StrTruncTrailer: stdlib.DefaultStrTruncTrailer}
 	if cb := c.prog.Config; cb != nil {
 		for _, it := range cb.Items {
 			if it == nil {
@@ -49,6 +49,10 @@ func configText(e lang.Expr) string {
 }
 
 func (c *checker) setConfig(cv *stdlib.ConfigVar, text string, span lang.Span, fromScript bool) {
+	if cv.Name == "str_trunc_trailer" {
+		c.out.Config.StrTruncTrailer = text
+		return
+	}
 	if !cv.Int {
 		return
 	}

@@ -10,9 +10,16 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang"
 )
 
-// truncTrailer marks a string that filled its whole buffer (bpftrace's
-// default str_trunc_trailer).
-const truncTrailer = ".."
+// truncTrailer marks a string that str() truncated (str_trunc_trailer).
+var truncTrailer = ".."
+
+// SetTruncTrailer sets the text printed after a truncated string until
+// restore is called.
+func SetTruncTrailer(s string) (restore func()) {
+	prev := truncTrailer
+	truncTrailer = s
+	return func() { truncTrailer = prev }
+}
 
 // item is a decoded value, ready to be rendered as text. It mirrors the few
 // shapes bpftrace prints: numbers, strings, tuples, structs, arrays.
@@ -209,9 +216,10 @@ func decode(t *lang.Type, b []byte) item {
 		return item{kind: itemBool, u: readUint(b, 1)}
 	case lang.KString:
 		s, terminated := cString(slice(b, 0, t.Size))
-		// A string that fills its whole buffer was (probably) truncated.
-		if !terminated && len(s) == t.Size {
-			s += truncTrailer
+		// str() leaves a string it truncated without its NUL: the last
+		// byte is the first one that did not fit.
+		if !terminated && len(s) == t.Size && t.Size > 0 {
+			s = s[:t.Size-1] + truncTrailer
 		}
 		return strItem(s)
 	case lang.KBuffer:

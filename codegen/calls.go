@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"strings"
+
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -73,6 +75,8 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 		return r
 	case "strncmp":
 		return g.strncmp(x)
+	case "strcontains":
+		return g.strcontains(x)
 	}
 	failf(x.Span, "%s() as a value is not supported yet", x.Name)
 	return 0
@@ -103,6 +107,76 @@ func (g *gen) strncmp(x *lang.Call) asm.Register {
 	g.jump(done)
 	g.label(differ)
 	g.emit(asm.Mov.Imm(r, 1))
+	g.label(done)
+	return r
+}
+
+// strcontains(haystack, needle) scans the haystack with a bounded loop; at
+// each position the needle's bytes are compared in straight-line code (a
+// literal needle against immediates).
+func (g *gen) strcontains(x *lang.Call) asm.Register {
+	if len(x.Args) != 2 {
+		failf(x.Span, "strcontains() takes two arguments")
+	}
+	h, n := x.Args[0], x.Args[1]
+	if h.Type().Kind != lang.KString || n.Type().Kind != lang.KString {
+		failf(x.Span, "strcontains() searches strings")
+	}
+	lit, isLit := n.(*lang.StrLit)
+	lh, sh := g.evalMem(h), h.Type().Size
+	var ln loc
+	nlen := n.Type().Size
+	if isLit {
+		nlen = len(lit.Value)
+		if i := strings.IndexByte(lit.Value, 0); i >= 0 {
+			nlen = i
+		}
+	} else {
+		ln = g.evalMem(n)
+	}
+	r := g.allocReg()
+	if nlen == 0 {
+		g.emit(asm.Mov.Imm(r, 1))
+		return r
+	}
+	found, notFound, done := g.newLabel("found"), g.newLabel("notfound"), g.newLabel("scandone")
+	top, next := g.newLabel("scan"), g.newLabel("scannext")
+	if !isLit {
+		g.load(asm.R4, ln, 1)
+		g.emit(asm.JEq.Imm(asm.R4, 0, found))
+	}
+	g.emit(asm.Mov.Imm(asm.R1, 0))
+	g.label(top)
+	g.emit(asm.JGE.Imm(asm.R1, int32(sh), notFound))
+	g.addr(asm.R2, lh)
+	g.emit(asm.Add.Reg(asm.R2, asm.R1))
+	g.emit(asm.LoadMem(asm.R3, asm.R2, 0, asm.Byte))
+	g.emit(asm.JEq.Imm(asm.R3, 0, notFound))
+	for j := 0; j < nlen; j++ {
+		if !isLit && j > 0 {
+			g.load(asm.R4, ln.at(j), 1)
+			g.emit(asm.JEq.Imm(asm.R4, 0, found))
+		}
+		if j > 0 {
+			// Past the end of the haystack: no match here.
+			g.emit(asm.JGE.Imm(asm.R1, int32(sh-j), next))
+			g.emit(asm.LoadMem(asm.R3, asm.R2, int16(j), asm.Byte))
+		}
+		if isLit {
+			g.emit(asm.JNE.Imm(asm.R3, int32(lit.Value[j]), next))
+		} else {
+			g.emit(asm.JNE.Reg(asm.R3, asm.R4, next))
+		}
+	}
+	g.jump(found)
+	g.label(next)
+	g.emit(asm.Add.Imm(asm.R1, 1))
+	g.jump(top)
+	g.label(found)
+	g.emit(asm.Mov.Imm(r, 1))
+	g.jump(done)
+	g.label(notFound)
+	g.emit(asm.Mov.Imm(r, 0))
 	g.label(done)
 	return r
 }

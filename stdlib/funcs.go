@@ -102,7 +102,7 @@ var Funcs = []*Func{
 	{Name: "str", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, IntArg}, Result: "string[max_strlen] (or the length given)", Supported: true, Doc: "Reads a NUL-terminated string from kernel or user memory."},
 	{Name: "buf", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, IntArg}, Result: "buffer", Doc: "Reads bytes from memory, printed as hex with %r."},
 	{Name: "strncmp", MinArgs: 3, MaxArgs: 3, Args: []ArgKind{StrArg, StrArg, ConstIntArg}, Result: "int64", Supported: true, Doc: "Compares up to n bytes of two strings (0 when equal)."},
-	{Name: "strcontains", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{StrArg, StrArg}, Result: "bool", Doc: "Reports whether a string contains another."},
+	{Name: "strcontains", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{StrArg, StrArg}, Result: "bool", Supported: true, Doc: "Reports whether a string contains another."},
 	{Name: "strftime", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{ConstStrArg, IntArg}, Result: "timestamp_t", Doc: "Formats a nanosecond timestamp in user space; print with %s."},
 	{Name: "strerror", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "string", Doc: "Text of an errno value."},
 

@@ -143,7 +143,7 @@ func (c *checker) checkStorable(e lang.Expr, t *lang.Type) bool {
 		c.unsupported(e.Pos(), featStructValue)
 		return false
 	case lang.KTuple:
-		if t.Names != nil {
+		if t.Names != nil && !supportedFeatures[featRecords] {
 			c.unsupported(e.Pos(), featRecords)
 			return false
 		}

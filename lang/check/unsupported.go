@@ -19,7 +19,7 @@ const (
 	featStructValue = "storing a whole struct"
 )
 
-var supportedFeatures = map[string]bool{}
+var supportedFeatures = map[string]bool{featRecords: true}
 
 // unsupported reports feat at span unless it has become supported.
 func (c *checker) unsupported(span lang.Span, feat string) {

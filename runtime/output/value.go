@@ -94,15 +94,18 @@ func (it item) writeIndent(sb *strings.Builder, indent int) {
 	case itemBuffer:
 		sb.WriteString(hexFormatBuffer([]byte(it.s)))
 	case itemTuple:
+		if it.names != nil {
+			// A record prints like a struct: { .a = 1, .b = x }.
+			rec := it
+			rec.kind = itemStruct
+			rec.writeIndent(sb, indent)
+			return
+		}
 		// Tuples get ", " between elements; arrays get ",".
 		sb.WriteByte('(')
 		for n, e := range it.elems {
 			if n > 0 {
 				sb.WriteString(", ")
-			}
-			if it.names != nil {
-				sb.WriteString(it.names[n])
-				sb.WriteString(" = ")
 			}
 			e.writeIndent(sb, indent)
 		}

@@ -52,6 +52,7 @@ func UAddrKey(binary, name string) string { return binary + "\x00" + name }
 type Config struct {
 	MaxStrlen  int // bytes a string may hold, NUL included
 	MaxMapKeys int // max_entries of hash maps
+	MaxProbes  int // attach points a script may have
 	// StrTruncTrailer is printed after a string that str() truncated.
 	StrTruncTrailer string
 	// Other settings are added as they are supported.

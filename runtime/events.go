@@ -24,6 +24,11 @@ type dispatcher struct {
 	mapOf func(script string) (*codegen.Map, *ebpf.Map)
 	// exited is set by an EvExit record.
 	exited bool
+	// failed is the first panic recovered while handling a record; the run
+	// then stops as after exit() and returns it.
+	failed error
+	// injected: testPanic has fired.
+	injected bool
 	// json selects JSON lines output (-f json).
 	json bool
 	// exitCode is exit(code)'s code, when hasExitCode.

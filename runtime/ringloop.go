@@ -49,8 +49,8 @@ func (s *session) poll(ctx context.Context, drainOnly bool) error {
 		err := s.ring.ReadInto(&rec)
 		switch {
 		case err == nil:
-			s.disp.handle(rec.RawSample)
-			if s.disp.exited {
+			s.disp.handleSafe(rec.RawSample)
+			if s.disp.exited || s.disp.failed != nil {
 				return s.out.Flush()
 			}
 			if rec.Remaining == 0 || s.opts.FlushEvents {
@@ -100,7 +100,7 @@ func (s *session) drain() error {
 		switch {
 		case err == nil:
 			if !s.disp.exited {
-				s.disp.handle(rec.RawSample)
+				s.disp.handleSafe(rec.RawSample)
 			}
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			return s.out.Flush()

@@ -27,7 +27,8 @@ import (
 // attached, "Attached N probes" (each BEGIN and END counting as one) is
 // printed to stderr once they are, and only then are events read, so BEGIN's
 // output follows that line.
-func Run(ctx context.Context, plan *codegen.Plan, opts Options) error {
+func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
+	defer recoverRun(&err)
 	if plan == nil || plan.Spec == nil {
 		return errors.New("internal error: no plan to run")
 	}
@@ -55,7 +56,7 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) error {
 	s.syms = newSymbolizer(plan, l)
 	defer output.SetSymbols(s.syms)()
 	defer output.SetTruncTrailer(plan.Config.StrTruncTrailer)()
-	defer func() { closeAll(s.attached) }()
+	defer func() { releaseAll(s.attached) }()
 	if opts.TargetPID != 0 && !opts.DryRun {
 		wctx, stop, err := watchPID(ctx, opts.TargetPID)
 		if err != nil {
@@ -83,7 +84,11 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) error {
 		}()
 		ctx = cctx
 	}
-	return s.run(ctx)
+	err = s.run(ctx)
+	if err == nil && s.disp != nil && s.disp.failed != nil {
+		err = s.disp.failed
+	}
+	return err
 }
 
 // session is one run of a loaded plan.
@@ -174,6 +179,9 @@ func (s *session) run(ctx context.Context) error {
 	exitMaps := output.ExitMaps
 	if s.opts.json() {
 		exitMaps = output.JSONExitMaps
+	}
+	if testPanic == "maps" {
+		panic(injectedPanic)
 	}
 	if err := exitMaps(s.out, s.plan.Maps, s.readScriptMap); err != nil {
 		return fmt.Errorf("could not print maps: %v", err)

@@ -20,12 +20,15 @@ const DefaultStrTruncTrailer = ".."
 // DefaultMaxMapKeys is bpftrace's default max_map_keys.
 const DefaultMaxMapKeys = 4096
 
+// DefaultMaxProbes is bpftrace's default max_probes.
+const DefaultMaxProbes = 1024
+
 // ConfigVars lists the known settings.
 var ConfigVars = []*ConfigVar{
 	{Name: "max_strlen", Default: "1024", Int: true, Supported: true, Doc: "Bytes a string read by str() may hold, NUL included."},
 	{Name: "max_map_keys", Default: "4096", Int: true, Supported: true, Doc: "Maximum number of keys of each map."},
 	{Name: "stack_mode", Default: "bpftrace", Doc: "Default output format of kstack/ustack: bpftrace, perf or raw."},
-	{Name: "max_probes", Default: "1024", Int: true, Doc: "Maximum number of attach points."},
+	{Name: "max_probes", Default: "1024", Int: true, Supported: true, Doc: "Maximum number of attach points."},
 	{Name: "max_bpf_progs", Default: "1024", Int: true, Doc: "Maximum number of generated programs."},
 	{Name: "max_cat_bytes", Default: "10240", Int: true, Doc: "Bytes cat() prints at most."},
 	{Name: "log_size", Default: "1000000", Int: true, Doc: "Size of the verifier log buffer."},

@@ -11,7 +11,7 @@ import (
 // checkConfig resolves the config block and environment settings into
 // c.out.Config. Environment settings win over the config block.
 func (c *checker) checkConfig() {
-	c.out.Config = lang.Config{MaxStrlen: stdlib.DefaultMaxStrlen, MaxMapKeys: stdlib.DefaultMaxMapKeys, StrTruncTrailer: stdlib.DefaultStrTruncTrailer}
+	c.out.Config = lang.Config{MaxStrlen: stdlib.DefaultMaxStrlen, MaxMapKeys: stdlib.DefaultMaxMapKeys, MaxProbes: stdlib.DefaultMaxProbes, StrTruncTrailer: stdlib.DefaultStrTruncTrailer}
 	if cb := c.prog.Config; cb != nil {
 		for _, it := range cb.Items {
 			if it == nil {
@@ -92,6 +92,12 @@ func (c *checker) setConfig(cv *stdlib.ConfigVar, text string, span lang.Span, f
 			return
 		}
 		c.out.Config.MaxMapKeys = int(n)
+	case "max_probes":
+		if n < 1 {
+			report("%s must be at least 1", name)
+			return
+		}
+		c.out.Config.MaxProbes = int(n)
 	}
 }
 
@@ -130,5 +136,21 @@ func (c *checker) checkPreamble() {
 			continue
 		}
 		c.newMap(d.Name, d.Span).Decl = d
+	}
+}
+
+// checkProbeCount refuses a script with more attach points (wildcards
+// expanded) than max_probes: attaching hundreds of probes slows the whole
+// system down, and the limit makes that a decision.
+func (c *checker) checkProbeCount() {
+	n := 0
+	for _, p := range c.out.Probes {
+		n += len(p.Attach)
+	}
+	if limit := c.out.Config.MaxProbes; limit > 0 && n > limit {
+		d := lang.Errorf(lang.Span{}, "Can't attach to %d probes because it exceeds the current limit of %d probes.", n, limit)
+		d.Global = true
+		d.Hint = "raise the limit with BPFTRACE_MAX_PROBES or config = { max_probes = N }, knowing that many probes slow the traced system down"
+		c.errs = append(c.errs, d)
 	}
 }

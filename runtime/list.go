@@ -146,8 +146,12 @@ func (l *lister) tracepoints(rest string, match func(string) bool) error {
 		return err
 	}
 	tf := NewTracefsAt(dir)
+	type tp struct{ cat, ev, name string }
+	var tps []tp
 	for _, c := range cats {
-		if !wildcardMatch(catPat, c) {
+		// ftrace's own events are not tracepoints one can attach to (they
+		// are not in available_events).
+		if c == "ftrace" || !wildcardMatch(catPat, c) {
 			continue
 		}
 		evs, err := subdirs(filepath.Join(events, c))
@@ -156,21 +160,25 @@ func (l *lister) tracepoints(rest string, match func(string) bool) error {
 		}
 		for _, e := range evs {
 			name := "tracepoint:" + c + ":" + e
-			if !match(name) {
-				continue
+			if match(name) {
+				tps = append(tps, tp{c, e, name})
 			}
-			fmt.Fprintln(l.w, name)
-			if l.verbose {
-				f, err := tf.Format(c, e)
-				if err != nil {
-					continue
-				}
-				for _, fld := range f.Fields {
-					if fld.Common() {
-						continue
-					}
-					fmt.Fprintf(l.w, "    %s\n", fld.Decl)
-				}
+		}
+	}
+	// Sorted as whole names, as bpftrace does ("fib6:..." before "fib:...").
+	sort.Slice(tps, func(i, j int) bool { return tps[i].name < tps[j].name })
+	for _, p := range tps {
+		fmt.Fprintln(l.w, p.name)
+		if !l.verbose {
+			continue
+		}
+		f, err := tf.Format(p.cat, p.ev)
+		if err != nil {
+			continue
+		}
+		for _, fld := range f.Fields {
+			if !fld.Common() {
+				fmt.Fprintf(l.w, "    %s\n", fld.Decl)
 			}
 		}
 	}

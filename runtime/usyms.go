@@ -2,9 +2,11 @@ package runtime
 
 import (
 	"bufio"
+	"bytes"
 	"debug/elf"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -64,7 +66,7 @@ func readMappings(pid uint32) ([]mapping, error) {
 	for sc.Scan() {
 		// 00400000-00452000 r-xp 00000000 08:02 173521 /usr/bin/foo
 		fields := strings.Fields(sc.Text())
-		if len(fields) < 6 || !strings.HasPrefix(fields[5], "/") {
+		if len(fields) < 6 || !strings.HasPrefix(fields[5], "/") && fields[5] != vdsoName {
 			continue
 		}
 		lo, hi, ok := strings.Cut(fields[0], "-")
@@ -91,6 +93,14 @@ func (u *userSymbols) resolve(pid uint32, addr uint64) (name string, off uint64,
 	for _, m := range u.mappingsLocked(pid) {
 		if addr < m.start || addr >= m.end {
 			continue
+		}
+		if m.path == vdsoName {
+			es := vdsoSymbols()
+			if es == nil {
+				return "", 0, m.path, false
+			}
+			name, off, ok := es.symbol(addr - m.start)
+			return name, off, m.path, ok
 		}
 		es := u.fileLocked(m.path)
 		if es == nil {
@@ -144,22 +154,47 @@ func readELFSymbols(path string) (*elfSymbols, error) {
 		name       string
 	}
 	var syms []sym
-	seen := map[uint64]bool{}
+	// Several names may share an address (aliases): a global name wins
+	// over a weak one, a weak one over a local one (__GI_* and the like).
+	seen := map[uint64]int{} // index in syms
+	rank := map[uint64]int{}
+	bindRank := func(b elf.SymBind) int {
+		switch b {
+		case elf.STB_GLOBAL:
+			return 2
+		case elf.STB_WEAK:
+			return 1
+		}
+		return 0
+	}
 	add := func(list []elf.Symbol) {
 		for _, s := range list {
-			if elf.ST_TYPE(s.Info) != elf.STT_FUNC || s.Value == 0 || s.Name == "" || seen[s.Value] {
+			if elf.ST_TYPE(s.Info) != elf.STT_FUNC || s.Value == 0 || s.Name == "" {
 				continue
 			}
-			seen[s.Value] = true
 			name := s.Name
 			if i := strings.IndexByte(name, '@'); i > 0 {
 				name = name[:i] // versioned dynamic symbol
 			}
+			r := bindRank(elf.ST_BIND(s.Info))
+			if i, dup := seen[s.Value]; dup {
+				if r > rank[s.Value] {
+					syms[i] = sym{s.Value, max(s.Size, syms[i].size), name}
+					rank[s.Value] = r
+				}
+				continue
+			}
+			seen[s.Value] = len(syms)
+			rank[s.Value] = r
 			syms = append(syms, sym{s.Value, s.Size, name})
 		}
 	}
-	if l, err := f.Symbols(); err == nil {
+	l, err := f.Symbols()
+	if err == nil {
 		add(l)
+	} else if dl := debugFileSymbols(f); dl != nil {
+		// Stripped: the separate debug file has the full table.
+		add(dl)
 	}
 	if l, err := f.DynamicSymbols(); err == nil {
 		add(l)
@@ -199,4 +234,118 @@ func (es *elfSymbols) symbol(vaddr uint64) (string, uint64, bool) {
 		return "", 0, false
 	}
 	return es.names[i], off, true
+}
+
+// debugDir is where distributions install separate debug files.
+const debugDir = "/usr/lib/debug"
+
+// debugFileSymbols reads the .symtab of f's separate debug file, found by
+// its build id (/usr/lib/debug/.build-id/xx/yyyy.debug), or nil.
+func debugFileSymbols(f *elf.File) []elf.Symbol {
+	id := buildID(f)
+	if len(id) < 2 {
+		return nil
+	}
+	hexID := fmt.Sprintf("%x", id)
+	df, err := elf.Open(filepath.Join(debugDir, ".build-id", hexID[:2], hexID[2:]+".debug"))
+	if err != nil {
+		return nil
+	}
+	defer df.Close()
+	syms, err := df.Symbols()
+	if err != nil {
+		return nil
+	}
+	return syms
+}
+
+// buildID returns the GNU build id note of f, or nil.
+func buildID(f *elf.File) []byte {
+	for _, sec := range f.Sections {
+		if sec.Type != elf.SHT_NOTE {
+			continue
+		}
+		data, err := sec.Data()
+		if err != nil {
+			continue
+		}
+		for len(data) >= 12 {
+			nameSz := f.ByteOrder.Uint32(data[0:])
+			descSz := f.ByteOrder.Uint32(data[4:])
+			typ := f.ByteOrder.Uint32(data[8:])
+			nameEnd := 12 + int(nameSz+3)&^3
+			descEnd := nameEnd + int(descSz+3)&^3
+			if nameEnd > len(data) || 12+int(nameSz) > len(data) || nameEnd+int(descSz) > len(data) {
+				break
+			}
+			if typ == 3 && string(data[12:12+nameSz]) == "GNU\x00" { // NT_GNU_BUILD_ID
+				return data[nameEnd : nameEnd+int(descSz)]
+			}
+			if descEnd > len(data) {
+				break
+			}
+			data = data[descEnd:]
+		}
+	}
+	return nil
+}
+
+// vdsoName is how /proc/PID/maps names the vDSO mapping.
+const vdsoName = "[vdso]"
+
+var vdsoCache struct {
+	once sync.Once
+	es   *elfSymbols
+}
+
+// vdsoSymbols are the symbols of the kernel's vDSO image, the same in every
+// process: read once from this process's own mapping.
+func vdsoSymbols() *elfSymbols {
+	vdsoCache.once.Do(func() {
+		maps, err := readMappings(uint32(os.Getpid()))
+		if err != nil {
+			return
+		}
+		for _, m := range maps {
+			if m.path != vdsoName {
+				continue
+			}
+			mem, err := os.Open("/proc/self/mem")
+			if err != nil {
+				return
+			}
+			defer mem.Close()
+			buf := make([]byte, m.end-m.start)
+			if _, err := mem.ReadAt(buf, int64(m.start)); err != nil {
+				return
+			}
+			f, err := elf.NewFile(bytes.NewReader(buf))
+			if err != nil {
+				return
+			}
+			es := &elfSymbols{}
+			if l, err := f.DynamicSymbols(); err == nil {
+				type sym struct {
+					addr, size uint64
+					name       string
+				}
+				var syms []sym
+				for _, s := range l {
+					if elf.ST_TYPE(s.Info) == elf.STT_FUNC && s.Value != 0 {
+						syms = append(syms, sym{s.Value, s.Size, s.Name})
+					}
+				}
+				sort.Slice(syms, func(i, j int) bool { return syms[i].addr < syms[j].addr })
+				for _, s := range syms {
+					// vDSO symbols are relative to its (zero) load address.
+					es.addrs = append(es.addrs, s.addr)
+					es.sizes = append(es.sizes, s.size)
+					es.names = append(es.names, s.name)
+				}
+			}
+			vdsoCache.es = es
+			return
+		}
+	})
+	return vdsoCache.es
 }

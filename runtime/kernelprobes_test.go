@@ -129,7 +129,7 @@ func TestUserSymbolsLibc(t *testing.T) {
 	}
 	var vaddr uint64
 	for i, n := range es.names {
-		if n == "nanosleep" {
+		if n == "nanosleep" || n == "__nanosleep" {
 			vaddr = es.addrs[i]
 		}
 	}

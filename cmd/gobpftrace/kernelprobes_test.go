@@ -510,3 +510,42 @@ func TestUaddr(t *testing.T) {
 		t.Errorf("stderr %q", res.stderr)
 	}
 }
+
+// Tracepoint listings are identical to bpftrace's (v0.17 here; the format
+// is unchanged in v0.26), with and without -v, and uprobe listings of a
+// binary with symbols too.
+func TestListLikeBpftrace(t *testing.T) {
+	requireRoot(t)
+	bt, err := exec.LookPath("bpftrace")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("bpftrace is not installed (CI installs it)")
+		}
+		t.Skip("bpftrace is not installed")
+	}
+	for _, args := range [][]string{
+		{"-l", "tracepoint:*"},
+		{"-lv", "tracepoint:syscalls:sys_enter_*"},
+		{"-lv", "tracepoint:sched:*"},
+		{"-l", "uprobe:" + stackloopPath(t) + ":*"},
+	} {
+		want, err := exec.Command(bt, args...).Output()
+		if err != nil {
+			t.Fatalf("bpftrace %v: %v", args, err)
+		}
+		got, err := exec.Command(binPath, args...).Output()
+		if err != nil {
+			t.Fatalf("gobpftrace %v: %v", args, err)
+		}
+		if string(got) != string(want) {
+			gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+			for i := 0; i < len(gl) && i < len(wl); i++ {
+				if gl[i] != wl[i] {
+					t.Errorf("%v: line %d is %q, bpftrace prints %q", args, i+1, gl[i], wl[i])
+					break
+				}
+			}
+			t.Errorf("%v: %d lines, bpftrace prints %d", args, len(gl), len(wl))
+		}
+	}
+}

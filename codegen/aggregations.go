@@ -47,8 +47,33 @@ func (g *gen) aggregate(target *lang.MapExpr, call *lang.Call) {
 		g.freeReg(r)
 		kind = lang.KCount
 	}
-	skip := g.newLabel("full")
-	g.lookupOrInit(m, key, func(l loc) { g.zero(l, m.ValueSize) }, skip)
+	// Look up; on a hit update this CPU's value in place. On a miss insert
+	// the value after this one event with BPF_ANY: on a per-CPU map an
+	// update from a program writes this CPU's copy only, so an element that
+	// another CPU inserted meanwhile keeps its counts, and no second lookup
+	// is needed.
+	found, skip := g.newLabel("found"), g.newLabel("full")
+	g.lookup(m, key)
+	g.emit(asm.JNE.Imm(asm.R0, 0, found))
+	first := g.alloc(m.ValueSize)
+	switch kind {
+	case lang.KCount:
+		g.emit(asm.Mov.Imm(asm.R1, 1))
+		g.store(first, asm.R1, 8)
+	case lang.KSum:
+		g.store(first, g.into(v, asm.R2), 8)
+	case lang.KAvg, lang.KStats, lang.KMin, lang.KMax:
+		g.store(first, g.into(v, asm.R2), 8)
+		g.emit(asm.Mov.Imm(asm.R1, 1))
+		g.store(first.at(8), asm.R1, 8)
+	}
+	g.mapPtr(asm.R1, m.Name)
+	g.addr(asm.R2, key)
+	g.addr(asm.R3, first)
+	g.emit(asm.Mov.Imm(asm.R4, 0)) // BPF_ANY
+	g.call(asm.FnMapUpdateElem)
+	g.jump(skip)
+	g.label(found)
 	val := loc{asm.R0, 0}
 	switch kind {
 	case lang.KCount:

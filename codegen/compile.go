@@ -229,16 +229,23 @@ func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved) *gen {
 func (g *gen) program() (insns asm.Instructions, spans []lang.Span) {
 	g.span = g.probe.Span
 	g.allocVars(g.probe.Body)
+	// The scratch buffer is looked up after the predicate when the
+	// predicate itself needs none, so that events it rejects skip the
+	// lookup. bodyAt is where the body's instructions start.
+	bodyAt, predScratch := 0, false
 	if g.probe.Predicate != nil {
 		g.span = g.probe.Predicate.Pos()
 		m := g.mark()
 		g.condJump(g.probe.Predicate, g.done, false)
 		g.release(m)
+		bodyAt, predScratch = len(g.insns), g.scratchMax > 0
 	}
+	g.anchor = bodyAt
 	g.block(g.probe.Body)
 	g.label(g.done)
 	g.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 	body := g.finish()
+	bodyAt = g.anchor
 
 	pro := newEmitter()
 	pro.span = g.probe.Span
@@ -251,12 +258,29 @@ func (g *gen) program() (insns asm.Instructions, spans []lang.Span) {
 		if key.base != asm.RFP {
 			failf(g.probe.Span, "the probe needs more than %d bytes of stack", maxStack)
 		}
-		pro.emit(asm.StoreImm(asm.RFP, int16(key.off), 0, asm.Word))
-		pro.mapPtr(asm.R1, scratchName)
-		pro.addr(asm.R2, key)
-		pro.call(asm.FnMapLookupElem)
-		pro.emit(asm.JEq.Imm(asm.R0, 0, g.resolve(g.done)))
-		pro.emit(asm.Mov.Reg(regScratch, asm.R0))
+		at := pro
+		if !predScratch && bodyAt > 0 {
+			at = newEmitter()
+			at.span = g.probe.Span
+		}
+		at.emit(asm.StoreImm(asm.RFP, int16(key.off), 0, asm.Word))
+		at.mapPtr(asm.R1, scratchName)
+		at.addr(asm.R2, key)
+		at.call(asm.FnMapLookupElem)
+		at.emit(asm.JEq.Imm(asm.R0, 0, g.resolve(g.done)))
+		at.emit(asm.Mov.Reg(regScratch, asm.R0))
+		if at != pro {
+			// Splice the lookup in after the predicate; a label on the
+			// body's first instruction moves to the lookup's first.
+			ins := at.insns
+			if sym := body[bodyAt].Symbol(); sym != "" {
+				ins[0] = ins[0].WithSymbol(sym)
+				body[bodyAt] = body[bodyAt].WithSymbol("")
+			}
+			body = append(body[:bodyAt:bodyAt], append(ins, body[bodyAt:]...)...)
+			spans := append(g.spans[:bodyAt:bodyAt], at.spans...)
+			g.spans = append(spans, g.spans[bodyAt:]...)
+		}
 	}
 	return append(pro.insns, body...), append(pro.spans, g.spans...)
 }

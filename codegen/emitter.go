@@ -58,6 +58,10 @@ type emitter struct {
 
 	// span is the construct being emitted, for resource errors.
 	span lang.Span
+
+	// anchor is an instruction index that finish keeps pointing at the
+	// same instruction when it removes instructions before it.
+	anchor int
 }
 
 func newEmitter() *emitter {
@@ -124,7 +128,41 @@ func (e *emitter) finish() asm.Instructions {
 		}
 		e.insns[i] = in.WithReference(e.resolve(ref))
 	}
+	e.dropJumpsToNext()
 	return e.insns
+}
+
+// dropJumpsToNext removes unconditional jumps to the very next instruction
+// (left where a branch of a condition ends where the other begins). A
+// label on a removed jump moves to the next instruction's label.
+func (e *emitter) dropJumpsToNext() {
+	rename := map[string]string{}
+	out, spans := e.insns[:0], e.spans[:0]
+	for i := 0; i < len(e.insns); i++ {
+		in := e.insns[i]
+		if i+1 < len(e.insns) && in.OpCode.JumpOp() == asm.Ja && in.OpCode.Class().IsJump() &&
+			in.Reference() != "" && in.Reference() == e.insns[i+1].Symbol() {
+			if sym := in.Symbol(); sym != "" {
+				rename[sym] = in.Reference()
+			}
+			if i < e.anchor {
+				e.anchor--
+			}
+			continue
+		}
+		out, spans = append(out, in), append(spans, e.spans[i])
+	}
+	if len(rename) > 0 {
+		for i, in := range out {
+			if ref := in.Reference(); ref != "" && !in.IsLoadFromMap() {
+				for to, ok := rename[ref]; ok; to, ok = rename[ref] {
+					ref = to
+				}
+				out[i] = in.WithReference(ref)
+			}
+		}
+	}
+	e.insns, e.spans = out, spans
 }
 
 // resolve returns the symbol a label ended up on.

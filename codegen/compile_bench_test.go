@@ -1,0 +1,57 @@
+package codegen
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/lang/parser"
+)
+
+// benchScript returns a script of n statements (n a multiple of 10): one
+// probe per 10 statements, mixing aggregations, variables, conditions,
+// printf and multi-key maps. cmd/gobpftrace-bench generates the same text.
+func benchScript(n int) string {
+	var b strings.Builder
+	for p := 0; p < n/10; p++ {
+		fmt.Fprintf(&b, "tracepoint:raw_syscalls:sys_enter /pid == %d/ {\n", p+1)
+		fmt.Fprintf(&b, "  @c%d[comm] = count();\n", p)
+		fmt.Fprintf(&b, "  @s%d = sum(args.id);\n", p)
+		fmt.Fprintf(&b, "  $x = args.id * %d + tid;\n", p+2)
+		fmt.Fprintf(&b, "  if ($x > %d) { @m%d[tid, comm] = max($x); }\n", p*10, p)
+		fmt.Fprintf(&b, "  @h%d = hist($x);\n", p)
+		fmt.Fprintf(&b, "  @l%d = lhist(args.id, 0, 500, 10);\n", p)
+		fmt.Fprintf(&b, "  $y = $x > 100 ? 1 : 2;\n")
+		fmt.Fprintf(&b, "  @v%d[$y] = avg($x);\n", p)
+		fmt.Fprintf(&b, "  printf(\"%%d %%s %%d\\n\", $x, comm, $y);\n")
+		fmt.Fprintf(&b, "  @t%d[cpu] = nsecs;\n", p)
+		b.WriteString("}\n")
+	}
+	return b.String()
+}
+
+// BenchmarkCompile measures parse + check + codegen as scripts grow; the
+// time per statement (ns/stmt) should stay flat.
+func BenchmarkCompile(b *testing.B) {
+	for _, n := range []int{10, 100, 500, 1000, 2000} {
+		src := benchScript(n)
+		b.Run(fmt.Sprintf("stmts=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				prog, err := parser.Parse("bench.bt", src)
+				if err != nil {
+					b.Fatal(err)
+				}
+				checked, err := check.Check(prog, "bench.bt", src, fakeEnv{}, check.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := Compile(checked); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/stmt")
+		})
+	}
+}

@@ -123,17 +123,27 @@ func (g *gen) addTo(l loc, c int32, r asm.Register) {
 func (g *gen) histBucket(r asm.Register, k int) {
 	neg, small, done := g.newLabel("neg"), g.newLabel("small"), g.newLabel("bucket")
 	g.emit(asm.JSLT.Imm(r, 0, neg), asm.JLT.Imm(r, int32(1)<<k, small))
-	// R1 = floor(log2 v), by binary search for the highest set bit.
+	// R1 = floor(log2 v), by binary search for the highest set bit. Below
+	// 2^32 a step is a compare with 2^s, a shift and an add; the 2^32 step
+	// cannot compare with an immediate and shifts a copy.
 	g.emit(asm.Mov.Reg(asm.R3, r), asm.Mov.Imm(asm.R1, 0))
 	for _, s := range []int32{32, 16, 8, 4, 2, 1} {
 		next := g.newLabel("log2")
-		g.emit(
-			asm.Mov.Reg(asm.R2, asm.R3),
-			asm.RSh.Imm(asm.R2, s),
-			asm.JEq.Imm(asm.R2, 0, next),
-			asm.Mov.Reg(asm.R3, asm.R2),
-			asm.Add.Imm(asm.R1, s),
-		)
+		if s == 32 {
+			g.emit(
+				asm.Mov.Reg(asm.R2, asm.R3),
+				asm.RSh.Imm(asm.R2, s),
+				asm.JEq.Imm(asm.R2, 0, next),
+				asm.Mov.Reg(asm.R3, asm.R2),
+				asm.Add.Imm(asm.R1, s),
+			)
+		} else {
+			g.emit(
+				asm.JLT.Imm(asm.R3, int32(1)<<s, next),
+				asm.RSh.Imm(asm.R3, s),
+				asm.Add.Imm(asm.R1, s),
+			)
+		}
 		g.label(next)
 	}
 	if k == 0 {
@@ -163,14 +173,15 @@ func (g *gen) lhistBucket(r asm.Register, t *lang.Type) {
 		failf(g.span, "lhist() needs min < max and step > 0")
 	}
 	below, above, done := g.newLabel("below"), g.newLabel("above"), g.newLabel("bucket")
-	g.loadConst(asm.R1, lo)
-	g.emit(asm.JSLT.Reg(r, asm.R1, below))
-	g.loadConst(asm.R1, hi)
-	g.emit(asm.JSGE.Reg(r, asm.R1, above))
-	g.loadConst(asm.R1, lo)
-	g.emit(asm.Sub.Reg(r, asm.R1))
-	g.loadConst(asm.R1, step)
-	g.emit(asm.Div.Reg(r, asm.R1), asm.Add.Imm(r, 1))
+	g.jumpCmp(asm.JSLT, r, lo, below)
+	g.jumpCmp(asm.JSGE, r, hi, above)
+	if lo != 0 {
+		g.aluConst(asm.Sub, r, lo)
+	}
+	// Unsigned division: r - lo >= 0 here. By an immediate, so the kernel
+	// adds no division-by-zero check.
+	g.aluConst(asm.Div, r, step)
+	g.emit(asm.Add.Imm(r, 1))
 	g.jump(done)
 	g.label(below)
 	g.emit(asm.Mov.Imm(r, 0))
@@ -178,4 +189,26 @@ func (g *gen) lhistBucket(r asm.Register, t *lang.Type) {
 	g.label(above)
 	g.loadConst(r, (hi-lo)/step+1)
 	g.label(done)
+}
+
+// jumpCmp jumps to label when r op c holds, comparing with an immediate
+// when c fits one.
+func (g *gen) jumpCmp(op asm.JumpOp, r asm.Register, c int64, label string) {
+	if c == int64(int32(c)) {
+		g.emit(op.Imm(r, int32(c), label))
+		return
+	}
+	g.loadConst(asm.R1, c)
+	g.emit(op.Reg(r, asm.R1, label))
+}
+
+// aluConst applies op with the constant c to r, as an immediate when it
+// fits one.
+func (g *gen) aluConst(op asm.ALUOp, r asm.Register, c int64) {
+	if c == int64(int32(c)) {
+		g.emit(op.Imm(r, int32(c)))
+		return
+	}
+	g.loadConst(asm.R1, c)
+	g.emit(op.Reg(r, asm.R1))
 }

@@ -249,9 +249,6 @@ func (g *gen) program() (insns asm.Instructions, spans []lang.Span) {
 
 	pro := newEmitter()
 	pro.span = g.probe.Span
-	if g.usesCtx {
-		pro.emit(asm.Mov.Reg(regCtx, asm.R1))
-	}
 	if g.scratchMax > 0 {
 		g.span = g.probe.Span
 		key := g.alloc(8)
@@ -282,5 +279,70 @@ func (g *gen) program() (insns asm.Instructions, spans []lang.Span) {
 			g.spans = append(spans, g.spans[bodyAt:]...)
 		}
 	}
+	if g.usesCtx {
+		if len(pro.insns) == 0 && ctxReadFirst(body) {
+			// Every read of the context comes before R1, which holds it on
+			// entry, changes: read it from R1 and save the move.
+			for i, in := range body {
+				if in.Dst == regCtx {
+					in.Dst = asm.R1
+				}
+				if in.Src == regCtx {
+					in.Src = asm.R1
+				}
+				body[i] = in
+			}
+		} else {
+			save := asm.Mov.Reg(regCtx, asm.R1)
+			pro.insns = append(asm.Instructions{save}, pro.insns...)
+			pro.spans = append([]lang.Span{g.probe.Span}, pro.spans...)
+		}
+	}
 	return append(pro.insns, body...), append(pro.spans, g.spans...)
+}
+
+// ctxReadFirst reports whether the program (one function, jumps forward
+// only) uses the context register only before R1, which holds the context
+// on entry, is first written or clobbered by a call.
+func ctxReadFirst(insns asm.Instructions) bool {
+	at := map[string]int{}
+	exits := 0
+	for i, in := range insns {
+		if sym := in.Symbol(); sym != "" {
+			at[sym] = i
+		}
+		if in.OpCode.JumpOp() == asm.Exit && in.OpCode.Class().IsJump() {
+			exits++
+		}
+	}
+	if exits != 1 {
+		return false
+	}
+	clobbered := false
+	for i, in := range insns {
+		op := in.OpCode
+		if op.Class().IsJump() {
+			if ref := in.Reference(); ref != "" {
+				if j, ok := at[ref]; !ok || j <= i {
+					return false
+				}
+			}
+		}
+		if in.Dst == regCtx || in.Src == regCtx {
+			if clobbered {
+				return false
+			}
+		}
+		switch {
+		case op.Class().IsJump() && op.JumpOp() == asm.Call:
+			clobbered = true
+		case op.Class().IsALU() || op.Class() == asm.LdXClass || op.Class() == asm.LdClass:
+			if in.Dst == asm.R1 {
+				clobbered = true
+			}
+		case op.Class() == asm.StXClass && op.Mode() == asm.AtomicMode:
+			clobbered = true
+		}
+	}
+	return true
 }

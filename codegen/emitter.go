@@ -201,6 +201,16 @@ func (e *emitter) freeReg(r asm.Register) {
 	e.free = append(e.free, r)
 }
 
+// prefer makes r, when free, the next register allocReg hands out.
+func (e *emitter) prefer(r asm.Register) {
+	for i, x := range e.free {
+		if x == r {
+			e.free = append(append([]asm.Register{r}, e.free[:i]...), e.free[i+1:]...)
+			return
+		}
+	}
+}
+
 // kept is an integer held while another expression is evaluated: in its
 // register, or spilled to a stack slot when no register was left.
 type kept struct {

@@ -278,19 +278,45 @@ func (g *gen) ternaryInt(x *lang.Ternary) asm.Register {
 	els, end := g.newLabel("else"), g.newLabel("fi")
 	g.condJump(x.Cond, els, false)
 	r := g.evalInt(x.Then)
-	g.normalize(r, x.Type())
+	g.normalizeUnlessConst(r, x.Then, x.Type())
 	g.jump(end)
 	g.freeReg(r)
 	g.label(els)
+	g.prefer(r) // the else value goes to the same register: no move
 	r2 := g.evalInt(x.Else)
 	if r2 != r {
 		g.emit(asm.Mov.Reg(r, r2))
 		g.freeReg(r2)
 		g.claim(r)
 	}
-	g.normalize(r, x.Type())
+	g.normalizeUnlessConst(r, x.Else, x.Type())
 	g.label(end)
 	return r
+}
+
+// normalizeUnlessConst is normalize, skipped when e is a literal that
+// already fits t (its register holds the extended value).
+func (g *gen) normalizeUnlessConst(r asm.Register, e lang.Expr, t *lang.Type) {
+	var v int64
+	switch x := e.(type) {
+	case *lang.IntLit:
+		v = int64(x.Value)
+	case *lang.BoolLit:
+		v = b2i(x.Value)
+	default:
+		g.normalize(r, t)
+		return
+	}
+	if t.Kind == lang.KInt && t.Size < 8 {
+		bits := uint(8 * t.Size)
+		fits := v >= 0 && v < 1<<bits
+		if t.Signed {
+			fits = v >= -(1<<(bits-1)) && v < 1<<(bits-1)
+		}
+		if !fits {
+			g.normalize(r, t)
+		}
+	}
 }
 
 // claim allocates a specific free register.

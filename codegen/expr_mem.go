@@ -19,6 +19,19 @@ func (g *gen) pad(dst loc, size int) {
 	}
 }
 
+// bigZero is the size above which zeroByHelper is shorter and faster than
+// stores.
+const bigZero = 64
+
+// zeroByHelper zeroes size bytes at dst (on the stack or in the scratch
+// buffer) with bpf_probe_read_kernel from address 0: the read fails and
+// the helper fills the destination with zeroes. It clobbers R0-R5.
+func (g *gen) zeroByHelper(dst loc, size int) {
+	g.addr(asm.R1, dst)
+	g.emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Imm(asm.R3, 0))
+	g.call(asm.FnProbeReadKernel)
+}
+
 // evalInto writes the value of e, converted to type t, at dst.
 func (g *gen) evalInto(e lang.Expr, t *lang.Type, dst loc) {
 	g.within(e, func() {
@@ -199,7 +212,18 @@ func (g *gen) str(x *lang.Call, dst loc, size int) {
 	}
 	rp := g.evalInt(x.Args[0])
 	if len(x.Args) == 1 {
-		g.pad(dst, size)
+		if size > bigZero && !g.noPad && (dst.base == asm.RFP || dst.base == regScratch) {
+			// A long buffer is zeroed by one helper call instead of
+			// size/8 stores; the pointer must survive it.
+			if rp != asm.R7 && rp != asm.R8 {
+				r := g.allocReg()
+				g.emit(asm.Mov.Reg(r, rp))
+				rp = r
+			}
+			g.zeroByHelper(dst, size)
+		} else {
+			g.pad(dst, size)
+		}
 		n := size
 		if t := x.Type(); t.Kind == lang.KString && t.Size < n {
 			n = t.Size

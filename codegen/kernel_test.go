@@ -91,9 +91,16 @@ func onlyProgram(t *testing.T, plan *Plan) *ebpf.ProgramSpec {
 
 // A variable assigned from one value: the value's instructions, then the
 // store to the variable's slot and `return 0`.
+// A context read before any call reads R1 directly (the context is saved
+// in R6 only when a read comes after R1 changes).
 func storeTo(load ...asm.Instruction) asm.Instructions {
-	out := asm.Instructions{asm.Mov.Reg(asm.R6, asm.R1)}
-	out = append(out, load...)
+	var out asm.Instructions
+	for _, in := range load {
+		if in.Src == asm.R6 {
+			in.Src = asm.R1
+		}
+		out = append(out, in)
+	}
 	return append(out,
 		asm.StoreMem(asm.RFP, -8, asm.R7, asm.DWord),
 		asm.Mov.Imm(asm.R0, 0),

@@ -77,6 +77,8 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 		return g.strncmp(x)
 	case "strcontains":
 		return g.strcontains(x)
+	case "len":
+		return g.mapLen(x)
 	}
 	failf(x.Span, "%s() as a value is not supported yet", x.Name)
 	return 0

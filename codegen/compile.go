@@ -171,6 +171,7 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 	g := newGen(cc, probe, res)
 	g.group, g.progIndex = group, len(cc.plan.Programs)
 	insns, spans := g.program()
+	insns, spans = g.withCallbacks(insns, spans, name)
 	spec := &ebpf.ProgramSpec{
 		Name:         name,
 		Type:         typ,
@@ -215,6 +216,10 @@ type gen struct {
 	noPad bool
 	// loops are the enclosing loops' continue and break labels.
 	loops []loopLabels
+	// callbacks are the functions appended after the program.
+	callbacks []callback
+	// inCallback is 1 while a callback body is emitted (R8 is taken).
+	inCallback int
 }
 
 func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved) *gen {

@@ -29,7 +29,18 @@ func (g *gen) whileStmt(x *lang.WhileStmt) {
 	g.label(end)
 }
 
+// maxPlainLoop is the largest constant trip count emitted as a plain loop
+// (the verifier walks every iteration); longer and run-time ranges use
+// bpf_loop.
+const maxPlainLoop = 100
+
 func (g *gen) forRange(x *lang.ForRangeStmt) {
+	a, ok1 := g.constInt(x.Start)
+	b, ok2 := g.constInt(x.End)
+	if !ok1 || !ok2 || b-a > maxPlainLoop {
+		g.forRangeLoop(x)
+		return
+	}
 	g.allocVar(x.Var)
 	i := g.varLoc(x.Var)
 	t := varType(x.Var)
@@ -90,4 +101,23 @@ func (g *gen) jumpStmt(x *lang.JumpStmt) {
 	} else {
 		g.jump(l.cont)
 	}
+}
+
+// constInt evaluates a loop bound known when the script is compiled.
+func (g *gen) constInt(e lang.Expr) (int64, bool) {
+	switch x := e.(type) {
+	case *lang.IntLit:
+		return int64(x.Value), true
+	case *lang.Unary:
+		if v, ok := g.constInt(x.X); ok && x.Op == "-" {
+			return -v, true
+		}
+	case *lang.Cast:
+		return g.constInt(x.X)
+	case *lang.Positional:
+		if x.Type() != nil && x.Type().IsInt() {
+			return g.positionalInt(x), true
+		}
+	}
+	return 0, false
 }

@@ -20,7 +20,7 @@ func (g *gen) stmt(s lang.Stmt) {
 	m := g.mark()
 	g.stmtAt(s)
 	g.release(m)
-	if len(g.free) != len(intRegs) {
+	if len(g.free) != len(intRegs)-g.inCallback {
 		failf(s.Pos(), "internal error: registers leaked by this statement")
 	}
 	g.span = saved
@@ -65,7 +65,7 @@ func (g *gen) stmtAt(s lang.Stmt) {
 	case *lang.UnrollStmt:
 		g.unroll(x)
 	case *lang.ForMapStmt:
-		failf(x.Span, "for loops over maps are not supported yet")
+		g.forMap(x)
 	default:
 		failf(s.Pos(), "this statement is not supported yet")
 	}

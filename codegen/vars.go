@@ -49,6 +49,9 @@ func (g *gen) allocVarsIn(s lang.Stmt) {
 	case *lang.ForRangeStmt:
 		g.allocVar(x.Var)
 		g.allocVars(x.Body)
+	case *lang.ForMapStmt:
+		g.allocVar(x.Var)
+		g.allocVars(x.Body)
 	}
 }
 

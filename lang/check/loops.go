@@ -31,11 +31,6 @@ func (c *checker) forRange(s *lang.ForRangeStmt) {
 			m = lang.TInt64
 		}
 		t = m
-		_, ok1 := c.constInt(s.Start)
-		_, ok2 := c.constInt(s.End)
-		if !ok1 || !ok2 {
-			c.errorf(s.Span, "for loops over ranges with bounds known only at run time are not supported yet")
-		}
 	}
 	c.loopVar(s.Var, t, s.Body)
 }

@@ -14,7 +14,6 @@ func withFeatures(t *testing.T, feats ...string) {
 }
 
 func TestLoops(t *testing.T) {
-	withFeatures(t, featForMap)
 	tests := []struct{ src, want string }{
 		{`BEGIN { @m[1, "a"] = 2; for ($kv : @m) { print($kv.0.1) } }`, `
 			@m[1, "a"]: uint64

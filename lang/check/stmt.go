@@ -40,7 +40,6 @@ func (c *checker) stmt(s lang.Stmt) {
 		c.cond(s.Cond, "while()")
 		c.loop(s.Body)
 	case *lang.ForMapStmt:
-		c.unsupported(s.Span, featForMap)
 		c.forMap(s)
 	case *lang.ForRangeStmt:
 		c.forRange(s)

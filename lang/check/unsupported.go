@@ -6,7 +6,6 @@ import "github.com/gobpftrace/gobpftrace/lang"
 // list to shrink as codegen grows (providers, variables and functions have
 // their own Supported flags in package stdlib).
 const (
-	featForMap      = "for loops over maps"
 	featDefine      = "#define"
 	featCDefs       = "C type definitions"
 	featMacros      = "macros"

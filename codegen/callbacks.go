@@ -1,0 +1,289 @@
+package codegen
+
+import (
+	"fmt"
+
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Loops whose trip count the verifier cannot bound (for over a map, for over
+// a range with run-time bounds) and len(@map) run their body as a callback
+// of bpf_loop or bpf_for_each_map_elem.
+//
+// A callback is a BPF function of its own, appended after the program. Its
+// body works on the caller's stack frame: the caller passes its frame
+// pointer as the callback context, the callback keeps it in R8 and every
+// frame-pointer access of the body is rewritten to R8. Variables and
+// temporaries therefore live where the rest of the probe expects them, and
+// a callback inside a callback passes the same frame on. Inside a callback
+// only R7 is free for temporaries (spills handle the rest). The caller saves
+// the context (R6) and the scratch base (R9) in its frame when the body
+// needs them; the callback reloads them.
+
+const regFrame = asm.R8
+
+type callback struct {
+	name  string
+	proto *btf.FuncProto
+	insns asm.Instructions
+	spans []lang.Span
+}
+
+// callbackSlots are the caller-frame slots a callback call needs.
+type callbackSlots struct {
+	ctx, scratch, ret loc
+}
+
+// emitCallback emits body as callback name. params are the callback's
+// parameters; prologue emits what the callback does first (with the
+// caller's frame in R8 already), using its own frame pointer freely.
+func (g *gen) emitCallback(name string, nparams int, ctxArg asm.Register, slots callbackSlots, prologue func(), body func()) {
+	// Emit the body into buffers of its own.
+	saved := *g.emitter
+	savedDone, savedLoops := g.done, g.loops
+	g.insns, g.spans, g.pending, g.dead = nil, nil, "", false
+	g.free = []asm.Register{asm.R7}
+	savedIn := g.inCallback
+	g.inCallback = 1
+	ret0, ret1, retProbe := g.newLabel("cbnext"), g.newLabel("cbstop"), g.newLabel("cbreturn")
+	g.done = retProbe
+	g.loops = []loopLabels{{cont: ret0, brk: ret1}}
+	body()
+	g.label(ret0)
+	g.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+	g.label(retProbe)
+	g.emit(asm.StoreImm(slots.ret.base, int16(slots.ret.off), 1, asm.Word))
+	g.label(ret1)
+	g.emit(asm.Mov.Imm(asm.R0, 1), asm.Return())
+	bodyInsns, bodySpans := g.insns, g.spans
+	if g.pending != "" {
+		failf(g.span, "internal error: callback ends with a label")
+	}
+	for i := range bodyInsns {
+		if bodyInsns[i].Dst == asm.RFP {
+			bodyInsns[i].Dst = regFrame
+		}
+		if bodyInsns[i].Src == asm.RFP {
+			bodyInsns[i].Src = regFrame
+		}
+	}
+	usedCtx, usedScratch := g.usesCtx, g.scratchMax > 0
+
+	// The prologue, in a buffer of its own too.
+	g.insns, g.spans, g.pending, g.dead = nil, nil, "", false
+	g.emit(asm.Mov.Reg(regFrame, ctxArg))
+	if usedCtx {
+		g.emit(asm.LoadMem(regCtx, regFrame, int16(slots.ctx.off), asm.DWord))
+	}
+	if usedScratch {
+		g.emit(asm.LoadMem(regScratch, regFrame, int16(slots.scratch.off), asm.DWord))
+	}
+	prologue()
+	pro, proSpans := g.insns, g.spans
+	insns := append(pro, bodyInsns...)
+	spans := append(proSpans, bodySpans...)
+	insns[0] = insns[0].WithSymbol(name)
+
+	params := make([]btf.FuncParam, nparams)
+	for i := range params {
+		params[i] = btf.FuncParam{Name: fmt.Sprintf("a%d", i), Type: &btf.Int{Name: "u64", Size: 8}}
+	}
+	cb := callback{name: name, insns: insns, spans: spans,
+		proto: &btf.FuncProto{Return: &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed}, Params: params}}
+
+	// Back to the caller's buffers; keep what the body changed for good.
+	stackMax, scratchMax, nlabels, usesCtx := g.stackMax, g.scratchMax, g.nlabels, g.usesCtx
+	*g.emitter = saved
+	g.stackMax, g.scratchMax, g.nlabels, g.usesCtx = stackMax, scratchMax, nlabels, usesCtx
+	g.done, g.loops = savedDone, savedLoops
+	g.inCallback = savedIn
+	g.callbacks = append(g.callbacks, cb)
+}
+
+// newCallbackSlots reserves the caller-frame slots of one callback call.
+func (g *gen) newCallbackSlots() callbackSlots {
+	s := callbackSlots{ctx: g.alloc(8), scratch: g.alloc(8), ret: g.alloc(8)}
+	if s.ctx.base != asm.RFP || s.scratch.base != asm.RFP || s.ret.base != asm.RFP {
+		failf(g.span, "the loop needs more than %d bytes of stack", maxStack)
+	}
+	return s
+}
+
+// callbackCall emits the caller's side: save R6/R9 for the callback, clear
+// the return flag, call helper fn with the arguments set by args (which
+// must leave the frame pointer as the context argument), and leave the
+// probe when the body ran `return`.
+func (g *gen) callbackCall(slots callbackSlots, fn asm.BuiltinFunc, args func()) {
+	if g.usesCtx {
+		g.store(slots.ctx, regCtx, 8)
+	}
+	if g.scratchMax > 0 {
+		g.store(slots.scratch, regScratch, 8)
+	}
+	g.emit(asm.StoreImm(slots.ret.base, int16(slots.ret.off), 0, asm.Word))
+	args()
+	g.call(fn)
+	g.load(asm.R1, slots.ret, 4)
+	g.emit(asm.JNE.Imm(asm.R1, 0, g.done))
+}
+
+// funcRef loads the address of callback name into dst.
+func funcRef(dst asm.Register, name string) asm.Instruction {
+	return asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: dst, Src: asm.PseudoFunc, Constant: -1}.WithReference(name)
+}
+
+// forMap emits `for ($kv : @m)` with bpf_for_each_map_elem.
+func (g *gen) forMap(x *lang.ForMapStmt) {
+	sym, m := g.mapOf(x.Map)
+	if sym.Key == nil || sym.Value.IsAggregation() {
+		failf(x.Map.Span, "for over %s is not supported", sym.Name)
+	}
+	g.allocVar(x.Var)
+	kv := g.varLoc(x.Var)
+	kvt := varType(x.Var)
+	offs := TupleOffsets(kvt)
+	keyDst, valDst := kv.at(offs[0]), kv.at(offs[1])
+	ks, vs := Sizeof(kvt.Elems[0]), Sizeof(kvt.Elems[1])
+	slots := g.newCallbackSlots()
+	name := g.newLabel("for_each")
+	g.emitCallback(name, 4, asm.R4, slots, func() {
+		// (map, key, value, ctx)
+		g.emit(asm.StoreMem(asm.RFP, -8, asm.R3, asm.DWord))
+		g.emit(asm.Mov.Reg(asm.R7, asm.R2))
+		g.copyMemTo(keyDst, loc{asm.R7, 0}, ks)
+		g.emit(asm.LoadMem(asm.R7, asm.RFP, -8, asm.DWord))
+		g.copyMemTo(valDst, loc{asm.R7, 0}, vs)
+	}, func() {
+		g.block(x.Body)
+	})
+	g.callbackCall(slots, asm.FnForEachMapElem, func() {
+		g.mapPtr(asm.R1, m.Name)
+		g.emit(funcRef(asm.R2, name))
+		g.emit(asm.Mov.Reg(asm.R3, asm.RFP))
+		g.emit(asm.Mov.Imm(asm.R4, 0))
+	})
+}
+
+// copyMemTo copies into the caller's frame (dst is frame-pointer based and
+// is reached through R8) from src.
+func (g *gen) copyMemTo(dst, src loc, n int) {
+	if dst.base == asm.RFP {
+		dst.base = regFrame
+	}
+	if n > 128 {
+		g.addr(asm.R1, dst)
+		g.emit(asm.Mov.Imm(asm.R2, int32(n)))
+		g.addr(asm.R3, src)
+		g.call(asm.FnProbeReadKernel)
+		return
+	}
+	g.copyMem(dst, src, n)
+}
+
+// mapLen is len(@m): bpf_for_each_map_elem returns how many elements it
+// visited, with a callback that does nothing.
+func (g *gen) mapLen(x *lang.Call) asm.Register {
+	me, ok := x.Args[0].(*lang.MapExpr)
+	if !ok {
+		failf(x.Span, "len() needs a map")
+	}
+	_, m := g.mapOf(me)
+	name := g.newLabel("count")
+	if !g.hasCallback(name) {
+		g.callbacks = append(g.callbacks, callback{name: name,
+			insns: asm.Instructions{asm.Mov.Imm(asm.R0, 0).WithSymbol(name), asm.Return()},
+			spans: []lang.Span{x.Span, x.Span},
+			proto: &btf.FuncProto{Return: &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed}, Params: []btf.FuncParam{
+				{Name: "a0", Type: &btf.Int{Name: "u64", Size: 8}}, {Name: "a1", Type: &btf.Int{Name: "u64", Size: 8}},
+				{Name: "a2", Type: &btf.Int{Name: "u64", Size: 8}}, {Name: "a3", Type: &btf.Int{Name: "u64", Size: 8}}}}})
+	}
+	g.mapPtr(asm.R1, m.Name)
+	g.emit(funcRef(asm.R2, name))
+	g.emit(asm.Mov.Imm(asm.R3, 0), asm.Mov.Imm(asm.R4, 0))
+	g.call(asm.FnForEachMapElem)
+	r := g.allocReg()
+	g.emit(asm.Mov.Reg(r, asm.R0))
+	return r
+}
+
+func (g *gen) hasCallback(name string) bool {
+	for _, c := range g.callbacks {
+		if c.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// forRangeLoop emits `for ($i : a..b)` whose bounds are known only at run
+// time with bpf_loop: the body runs b-a times with $i = a + index.
+func (g *gen) forRangeLoop(x *lang.ForRangeStmt) {
+	g.allocVar(x.Var)
+	i := g.varLoc(x.Var)
+	signed := compareSigned(x.Start, x.End)
+	if t := varType(x.Var); t.Kind == lang.KInt && t.Signed {
+		signed = true
+	}
+	start := g.alloc(8)
+	if start.base != asm.RFP || i.base != asm.RFP {
+		failf(x.Span, "the loop needs more than %d bytes of stack", maxStack)
+	}
+	r := g.evalInt(x.Start)
+	g.store(start, r, 8)
+	g.freeReg(r)
+	count := g.alloc(8)
+	r = g.evalInt(x.End)
+	g.load(asm.R1, start, 8)
+	empty, ok := g.newLabel("emptyrange"), g.newLabel("range")
+	g.emit(jumpIf[">="][b2i(signed)].Reg(asm.R1, r, empty))
+	g.emit(asm.Sub.Reg(r, asm.R1))
+	g.store(count, r, 8)
+	g.freeReg(r)
+	g.jump(ok)
+	g.label(empty)
+	g.emit(asm.StoreImm(count.base, int16(count.off), 0, asm.Word))
+	g.emit(asm.StoreImm(count.base, int16(count.off+4), 0, asm.Word))
+	g.label(ok)
+	slots := g.newCallbackSlots()
+	name := g.newLabel("loop")
+	g.emitCallback(name, 2, asm.R2, slots, func() {
+		// (index, ctx)
+		g.emit(asm.LoadMem(asm.R2, regFrame, int16(start.off), asm.DWord))
+		g.emit(asm.Add.Reg(asm.R1, asm.R2))
+		g.emit(asm.StoreMem(regFrame, int16(i.off), asm.R1, asm.DWord))
+	}, func() {
+		g.block(x.Body)
+	})
+	g.callbackCall(slots, asm.FnLoop, func() {
+		g.load(asm.R1, count, 8)
+		g.emit(funcRef(asm.R2, name))
+		g.emit(asm.Mov.Reg(asm.R3, asm.RFP))
+		g.emit(asm.Mov.Imm(asm.R4, 0))
+	})
+}
+
+// withCallbacks appends the callbacks after the program and gives every
+// function its BTF description (bpf_loop needs func_info).
+func (g *gen) withCallbacks(insns asm.Instructions, spans []lang.Span, progName string) (asm.Instructions, []lang.Span) {
+	if len(g.callbacks) == 0 {
+		return insns, spans
+	}
+	insns[0] = btf.WithFuncMetadata(insns[0], &btf.Func{Name: progName, Linkage: btf.GlobalFunc,
+		Type: &btf.FuncProto{Return: &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed},
+			Params: []btf.FuncParam{{Name: "ctx", Type: &btf.Pointer{Target: &btf.Void{}}}}}})
+	for _, cb := range g.callbacks {
+		ins := cb.insns
+		for i, in := range ins {
+			if ref := in.Reference(); ref != "" && !in.IsLoadFromMap() {
+				ins[i] = in.WithReference(g.resolve(ref))
+			}
+		}
+		ins[0] = btf.WithFuncMetadata(ins[0], &btf.Func{Name: cb.name, Linkage: btf.StaticFunc, Type: cb.proto})
+		insns = append(insns, ins...)
+		spans = append(spans, cb.spans...)
+	}
+	return insns, spans
+}

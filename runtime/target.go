@@ -21,6 +21,9 @@ import (
 type child struct {
 	pid     int
 	release chan bool // true: let it run; false: kill it
+	// released is set once start or stop sent on release (both run on
+	// Run's goroutine).
+	released bool
 	started chan error
 	exited  chan struct{}
 }
@@ -75,14 +78,23 @@ func (c *child) run(argv []string, stdout, stderr any) {
 }
 
 // start lets the child run.
-func (c *child) start() { c.release <- true }
+func (c *child) start() {
+	c.released = true
+	c.release <- true
+}
 
-// kill ends a child that has not been released, or is still running.
+// stop kills a child that was never released, sends SIGTERM to one that
+// still runs (as bpftrace does when it stops first), and waits for it.
 func (c *child) stop() {
-	select {
-	case c.release <- false:
-	default:
-		unix.Kill(c.pid, unix.SIGTERM)
+	if !c.released {
+		c.released = true
+		c.release <- false
+	} else {
+		select {
+		case <-c.exited:
+		default:
+			unix.Kill(c.pid, unix.SIGTERM)
+		}
 	}
 	<-c.exited
 }

@@ -353,3 +353,26 @@ func TestUprobeErrors(t *testing.T) {
 		})
 	}
 }
+
+// -c, stopped with Ctrl-C while the command still runs: END runs, the maps
+// print, and the command is terminated (SIGTERM) and reaped.
+func TestChildCommandInterrupted(t *testing.T) {
+	requireRoot(t)
+	start := time.Now()
+	res := trace(t, traceRun{
+		args:    []string{"-c", "sleep 60", "-e", `BEGIN { printf("%d\n", cpid); } END { printf("end\n"); }`},
+		trigger: func(t *testing.T) { time.Sleep(200 * time.Millisecond) },
+		stop:    syscall.SIGINT,
+	})
+	mustExit(t, res, 0)
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("took %v", d)
+	}
+	var cpid int
+	if _, err := fmt.Sscanf(res.stdout, "%d\nend\n", &cpid); err != nil || cpid <= 0 {
+		t.Fatalf("stdout %q", res.stdout)
+	}
+	if _, err := os.Stat(fmt.Sprintf("/proc/%d", cpid)); err == nil {
+		t.Errorf("the command (pid %d) still exists", cpid)
+	}
+}

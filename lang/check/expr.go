@@ -238,6 +238,10 @@ func (c *checker) argsType(id *lang.Ident) *lang.Type {
 		case "rawtracepoint":
 			c.errorf(id.Span, "args of %s are unknown: no BTF type information for raw tracepoint %s", r.Name, r.Event)
 			return tNone
+		case "uprobe", "uretprobe":
+			c.errorf(id.Span, "args of %s needs the function's DWARF debug information, which is not supported yet", r.Name)
+			c.hintf("use arg0, arg1, ... (the integer arguments in registers)")
+			return tNone
 		}
 	}
 	return tNone

@@ -168,6 +168,8 @@ func TestUserDiagnostics(t *testing.T) {
 			"stdin:1:31-35: ERROR: usdt:/opt/app:app:start has one argument, so arg1 does not exist\nusdt:/opt/app:app:start { @ = arg1; }\n                              ~~~~"},
 		{`usdt:/opt/app:app:start { @ = func; }`,
 			"stdin:1:31-35: ERROR: The func builtin can not be used with 'usdt' probes\nusdt:/opt/app:app:start { @ = func; }\n                              ~~~~"},
+		{`uprobe:/opt/app:main { @ = args.x; }`,
+			"stdin:1:28-32: ERROR: args of uprobe:/opt/app:main needs the function's DWARF debug information, which is not supported yet\nuprobe:/opt/app:main { @ = args.x; }\n                           ~~~~\nHINT: use arg0, arg1, ... (the integer arguments in registers)"},
 		{`BEGIN { @ = cpid; }`,
 			"stdin:1:13-17: ERROR: cpid cannot be used without child command\nBEGIN { @ = cpid; }\n            ~~~~\nHINT: start the command to trace with -c 'CMD'"},
 	}

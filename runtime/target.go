@@ -24,8 +24,8 @@ type child struct {
 	// released is set once start or stop sent on release (both run on
 	// Run's goroutine).
 	released bool
-	started chan error
-	exited  chan struct{}
+	started  chan error
+	exited   chan struct{}
 }
 
 // startChild starts argv stopped at its first instruction.

@@ -5,6 +5,7 @@ import (
 	"debug/elf"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -40,49 +41,54 @@ type lister struct {
 	btfDone bool
 }
 
-// listable providers, in the order an unrestricted listing shows them.
-var listOrder = []string{"tracepoint", "rawtracepoint", "software", "hardware", "kprobe", "kretprobe", "fentry", "fexit", "uprobe", "uretprobe"}
+// kernelListOrder are the providers a wildcard provider pattern lists, in
+// bpftrace's order (by name; return probes, which list the same places as
+// entry probes, only when named). User-space providers are listed when
+// named, or when the pattern names an existing binary.
+var kernelListOrder = []string{"fentry", "hardware", "interval", "kprobe", "profile", "rawtracepoint", "software", "tracepoint"}
+
+// timeUnits are the units interval and profile probes list.
+var timeUnits = []string{"hz", "ms", "ns", "s", "us"}
 
 func (l *lister) list(pattern string) error {
-	if pattern == "" {
-		pattern = "*"
-	}
 	provPat, rest, structured := strings.Cut(pattern, ":")
+	if provPat == "" {
+		provPat = "*"
+	}
 	if !structured {
-		// A bare pattern matches the full names of every provider's probes.
-		for _, prov := range []string{"tracepoint", "rawtracepoint", "software", "hardware", "kprobe", "fentry"} {
-			if err := l.provider(prov, "*", pattern); err != nil {
+		// A pattern without ':' names providers: every probe of each.
+		rest = "*"
+	}
+	if !hasWildcard(provPat) {
+		p := stdlib.LookupProvider(provPat)
+		if p == nil {
+			return fmt.Errorf("Invalid probe type: %s", provPat)
+		}
+		return l.provider(p.Name, rest, p.Name+":"+rest)
+	}
+	for _, prov := range kernelListOrder {
+		if wildcardMatch(provPat, prov) {
+			if err := l.provider(prov, rest, prov+":"+rest); err != nil {
 				return err
 			}
 		}
-		return nil
 	}
-	if p := stdlib.LookupProvider(provPat); p != nil && !hasWildcard(provPat) {
-		return l.provider(p.Name, rest, p.Name+":"+rest)
-	}
-	matched := false
-	for _, prov := range listOrder {
-		if !wildcardMatch(provPat, prov) {
-			continue
+	// A wildcard provider lists user-space probes only of a named binary.
+	if bin, _, ok := strings.Cut(rest, ":"); ok && bin != "" && !hasWildcard(bin) && isFile(bin) {
+		for _, prov := range []string{"uprobe", "usdt"} {
+			if wildcardMatch(provPat, prov) {
+				if err := l.provider(prov, rest, prov+":"+rest); err != nil {
+					return err
+				}
+			}
 		}
-		// Return probes list the same places as entry probes: list them
-		// only when asked for by name.
-		if prov == "kretprobe" || prov == "fexit" || prov == "uretprobe" {
-			continue
-		}
-		// uprobes need a binary, which a wildcard provider cannot name.
-		if prov == "uprobe" && hasWildcard(provPat) {
-			continue
-		}
-		matched = true
-		if err := l.provider(prov, rest, pattern); err != nil {
-			return err
-		}
-	}
-	if !matched && stdlib.LookupProvider(provPat) == nil {
-		return fmt.Errorf("Invalid probe type: %s", provPat)
 	}
 	return nil
+}
+
+func isFile(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
 }
 
 // provider lists one provider's probes whose names match full; rest (the
@@ -91,7 +97,12 @@ func (l *lister) provider(prov, rest, full string) error {
 	match := func(name string) bool { return wildcardMatch(full, name) || full == "*" }
 	switch prov {
 	case "tracepoint":
-		return l.tracepoints(rest, match)
+		if !strings.Contains(rest, ":") {
+			// tracepoint:EVENT searches every category.
+			full = "tracepoint:*:" + rest
+			rest = "*:" + rest
+		}
+		return l.tracepoints(rest, func(name string) bool { return wildcardMatch(full, name) })
 	case "software", "hardware":
 		list := stdlib.SoftwareEvents
 		if prov == "hardware" {
@@ -120,10 +131,15 @@ func (l *lister) provider(prov, rest, full string) error {
 		return l.uprobes(prov, rest)
 	case "usdt":
 		return l.usdt(rest)
-	case "BEGIN", "END":
-		if match(prov) {
-			fmt.Fprintln(l.w, prov)
+	case "interval", "profile":
+		for _, u := range timeUnits {
+			name := prov + ":" + u + ":"
+			if match(name) || match(prov+":"+u) {
+				fmt.Fprintln(l.w, name)
+			}
 		}
+		return nil
+	case "BEGIN", "END":
 		return nil
 	}
 	return fmt.Errorf("%s probes cannot be listed", prov)
@@ -213,7 +229,8 @@ func (l *lister) kernelFuncs(prov string, match func(string) bool) error {
 			return fmt.Errorf("cannot list %s probes: reading kernel BTF: %v", prov, err)
 		}
 		f, ok := typ.(*btf.Func)
-		if !ok || seen[f.Name] {
+		// .part.N clones cannot be traced.
+		if !ok || seen[f.Name] || strings.Contains(f.Name, ".part.") {
 			continue
 		}
 		seen[f.Name] = true
@@ -230,14 +247,19 @@ func (l *lister) kernelFuncs(prov string, match func(string) bool) error {
 			continue
 		}
 		fmt.Fprintln(l.w, name)
-		if l.verbose && f.proto != nil && (prov == "fentry" || prov == "fexit") {
-			for _, p := range f.proto.Params {
-				fmt.Fprintf(l.w, "    %s\n", cDecl(p.Type, p.Name))
+		if l.verbose && f.proto != nil {
+			// kprobes show the parameters, kretprobes the return value,
+			// fentry and fexit both.
+			if prov != "kretprobe" {
+				for _, p := range f.proto.Params {
+					fmt.Fprintf(l.w, "    %s\n", cDecl(p.Type, p.Name))
+				}
 			}
-			if _, void := f.proto.Return.(*btf.Void); !void && f.proto.Return != nil {
+			if _, void := f.proto.Return.(*btf.Void); prov != "kprobe" && !void && f.proto.Return != nil {
 				fmt.Fprintf(l.w, "    %s\n", cDecl(f.proto.Return, "retval"))
 			}
 		}
+
 	}
 	return nil
 }

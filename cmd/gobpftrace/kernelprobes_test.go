@@ -446,6 +446,18 @@ func TestListProbes(t *testing.T) {
 			t.Errorf("-l %s:\n%s\nwant:\n%s", pat, got, wantN)
 		}
 	}
+	if got := list("-l", "interval"); got != "interval:hz:\ninterval:ms:\ninterval:ns:\ninterval:s:\ninterval:us:\n" {
+		t.Errorf("-l interval: %q", got)
+	}
+	if got := list("-l", "hardware"); strings.Count(got, "\n") != 12 || !strings.HasPrefix(got, "hardware:backend-stalls:\n") {
+		t.Errorf("-l hardware: %q", got)
+	}
+	if got := list("-l", "tracepoint:sys_enter_getppid"); got != "tracepoint:syscalls:sys_enter_getppid\n" {
+		t.Errorf("-l tracepoint:sys_enter_getppid: %q", got)
+	}
+	if got := list("-lv", "kretprobe:vfs_read"); got != "kretprobe:vfs_read\n    ssize_t retval\n" {
+		t.Errorf("-lv kretprobe:vfs_read: %q", got)
+	}
 	if got := list("-l", "*:sys_enter_getppid"); !strings.Contains(got, "tracepoint:syscalls:sys_enter_getppid\n") {
 		t.Errorf("-l *:sys_enter_getppid: %q", got)
 	}

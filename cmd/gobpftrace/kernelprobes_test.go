@@ -98,26 +98,33 @@ func mapCounts(out, name string) map[string]int {
 	return m
 }
 
-// perTick runs script (which must count @[cpu] in the probe under test and
-// @ticks in an interval:ms:100 probe that exits after 10 ticks) while every
-// CPU is busy, and returns each CPU's count per tick: the ratio does not
-// depend on how late the exit is handled on a loaded machine.
-func perTick(t *testing.T, script string, busy int) map[string]float64 {
+// perTick runs probe (counting @[cpu] and the first and last nsecs it fired
+// at) for about a second while busy processes keep the CPUs busy (an idle
+// CPU's clock events stop), and returns each CPU's count per 100ms of the
+// time the probe fired over: the rate does not depend on how late the exit
+// is handled on a loaded machine.
+func perTick(t *testing.T, probe string, busy int) map[string]float64 {
 	t.Helper()
 	stackloopPath(t)
 	res := trace(t, traceRun{
-		args:    []string{"-e", script + ` interval:ms:100 { @ticks = count(); @t++; if (@t == 10) { clear(@t); exit(); } }`},
+		args:    []string{"-e", probe + ` { @[cpu] = count(); @lo = min(nsecs); @hi = max(nsecs); } interval:s:1 { exit(); }`},
 		trigger: func(t *testing.T) { runStackloop(t, busy, 1500) },
 	})
 	mustExit(t, res, 0)
-	m := regexp.MustCompile(`(?m)^@ticks: (\d+)$`).FindStringSubmatch(res.stdout)
-	if m == nil {
-		t.Fatalf("no @ticks:\n%s", res.stdout)
+	lo := regexp.MustCompile(`(?m)^@lo: (\d+)$`).FindStringSubmatch(res.stdout)
+	hi := regexp.MustCompile(`(?m)^@hi: (\d+)$`).FindStringSubmatch(res.stdout)
+	if lo == nil || hi == nil {
+		t.Fatalf("no @lo/@hi:\n%s", res.stdout)
 	}
-	ticks, _ := strconv.Atoi(m[1])
+	l, _ := strconv.ParseInt(lo[1], 10, 64)
+	h, _ := strconv.ParseInt(hi[1], 10, 64)
+	ticks := float64(h-l) / 1e8
+	if ticks < 5 {
+		t.Fatalf("the probe fired over %.0fms only:\n%s", ticks*100, res.stdout)
+	}
 	out := map[string]float64{}
 	for cpu, n := range mapCounts(res.stdout, "@") {
-		out[cpu] = float64(n) / float64(ticks)
+		out[cpu] = float64(n) / ticks
 	}
 	return out
 }
@@ -127,7 +134,7 @@ func perTick(t *testing.T, script string, busy int) map[string]float64 {
 func TestProfileCountsEveryCPU(t *testing.T) {
 	requireRoot(t)
 	ncpu := goruntime.NumCPU()
-	rates := perTick(t, `profile:hz:99 { @[cpu] = count(); }`, ncpu)
+	rates := perTick(t, `profile:hz:99`, ncpu)
 	if len(rates) != ncpu {
 		t.Fatalf("profile fired on %d CPUs, want %d: %v", len(rates), ncpu, rates)
 	}
@@ -151,17 +158,22 @@ func TestProfileUnits(t *testing.T) {
 		{"profile:20ms", 5},
 	} {
 		t.Run(c.probe, func(t *testing.T) {
-			for cpu, r := range perTick(t, c.probe+` { @[cpu] = count(); }`, goruntime.NumCPU()) {
+			for cpu, r := range perTick(t, c.probe, goruntime.NumCPU()) {
 				if r < c.want*0.75 || r > c.want*1.25 {
 					t.Errorf("%s fired %.1f times per 100ms on CPU %s, want about %.1f", c.probe, r, cpu, c.want)
 				}
 			}
 		})
 	}
-	// profile:s:1 fires at most once or twice in the second it runs.
-	for cpu, r := range perTick(t, `profile:s:1 { @[cpu] = count(); }`, goruntime.NumCPU()) {
-		if r > 0.3 {
-			t.Errorf("profile:s:1 fired %.1f times per 100ms on CPU %s", r, cpu)
+	// profile:s:1 fires about once in the second it runs.
+	res := trace(t, traceRun{
+		args:    []string{"-e", `profile:s:1 { @[cpu] = count(); } interval:ms:1500 { exit(); }`},
+		trigger: func(t *testing.T) { runStackloop(t, goruntime.NumCPU(), 1700) },
+	})
+	mustExit(t, res, 0)
+	for cpu, n := range mapCounts(res.stdout, "@") {
+		if n > 3 {
+			t.Errorf("profile:s:1 fired %d times in 1.5s on CPU %s", n, cpu)
 		}
 	}
 }
@@ -172,7 +184,7 @@ func TestSoftwareEvents(t *testing.T) {
 	requireRoot(t)
 	t.Run("cpu-clock", func(t *testing.T) {
 		// A 10ms period: 10 per 100ms tick on each busy CPU.
-		for cpu, r := range perTick(t, `software:cpu-clock:10000000 { @[cpu] = count(); }`, goruntime.NumCPU()) {
+		for cpu, r := range perTick(t, `software:cpu-clock:10000000`, goruntime.NumCPU()) {
 			if r < 7.5 || r > 12.5 {
 				t.Errorf("software:cpu-clock:10000000 fired %.1f times per 100ms on CPU %s, want about 10", r, cpu)
 			}

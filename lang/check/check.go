@@ -39,6 +39,9 @@ func Check(prog *lang.Program, file, src string, env lang.Env, opts Options) (ou
 	if prog == nil {
 		return nil, &lang.Diagnostics{File: file, Source: src, List: []*lang.Diagnostic{{Msg: "no program"}}}
 	}
+	if errs := expandMacros(prog); len(errs) > 0 {
+		return nil, &lang.Diagnostics{File: file, Source: src, List: errs}
+	}
 	env = newCachedEnv(env)
 	// Pass one learns map types from every assignment, wherever it is, so
 	// that a probe may read a map that a later probe writes.

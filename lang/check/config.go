@@ -103,19 +103,9 @@ func (c *checker) setConfig(cv *stdlib.ConfigVar, text string, span lang.Span, f
 
 // checkPreamble looks at directives, C definitions, macros and map declarations.
 func (c *checker) checkPreamble() {
-	for _, d := range c.prog.Directives {
-		if d != nil && d.Name == "define" {
-			c.unsupported(d.Span, featDefine)
-		}
-	}
 	for _, d := range c.prog.CDefs {
 		if d != nil {
 			c.unsupported(d.Span, featCDefs)
-		}
-	}
-	for _, m := range c.prog.Macros {
-		if m != nil {
-			c.unsupported(m.Span, featMacros)
 		}
 	}
 	kinds := map[string]bool{"hash": true, "lruhash": true, "percpuhash": true, "percpulruhash": true, "percpuarray": true}

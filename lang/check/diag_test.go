@@ -9,8 +9,14 @@ import (
 // TestDiagnostics checks the exact text of errors, in bpftrace's layout.
 func TestDiagnostics(t *testing.T) {
 	tests := []struct{ src, want string }{
-		{"#define X 1\nBEGIN { }",
-			"stdin:1:1-12: ERROR: #define is not supported yet\n#define X 1\n~~~~~~~~~~~"},
+		{"macro two($x) { $x + 1 } BEGIN { $a = two(1, 2); }",
+			"stdin:1:39-48: ERROR: Macro two expects 1 arguments, 2 given\nmacro two($x) { $x + 1 } BEGIN { $a = two(1, 2); }\n                                      ~~~~~~~~~"},
+		{"macro m($x) { $x += 1; $x } BEGIN { while (m($a) < 3) { } }",
+			"stdin:1:44-49: ERROR: Macro m has statements: it cannot be used inside this expression yet\nmacro m($x) { $x += 1; $x } BEGIN { while (m($a) < 3) { } }\n                                           ~~~~~"},
+		{"macro m() { m() } BEGIN { $a = m(); }",
+			"stdin:1:13-16: ERROR: Macro m expands too deeply (recursive?)\nmacro m() { m() } BEGIN { $a = m(); }\n            ~~~"},
+		{"macro s(@x) { @x = 1; } BEGIN { s(1); }",
+			"stdin:1:35-36: ERROR: Macro s expects a map for @x\nmacro s(@x) { @x = 1; } BEGIN { s(1); }\n                                  ~"},
 		{"BEGIN { printf(\"%d %d\\n\", 1) }",
 			"stdin:1:9-29: ERROR: printf: Not enough arguments for format string (1 supplied, 2 expected)\nBEGIN { printf(\"%d %d\\n\", 1) }\n        ~~~~~~~~~~~~~~~~~~~~"},
 		{"BEGIN { printf(\"%d\\n\", 1, 2) }",

@@ -6,9 +6,7 @@ import "github.com/gobpftrace/gobpftrace/lang"
 // list to shrink as codegen grows (providers, variables and functions have
 // their own Supported flags in package stdlib).
 const (
-	featDefine      = "#define"
 	featCDefs       = "C type definitions"
-	featMacros      = "macros"
 	featAddrOf      = "the address-of operator (&)"
 	featDeref       = "pointer dereference"
 	featPtrCast     = "casts to pointer, struct and array types"

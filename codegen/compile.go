@@ -247,6 +247,9 @@ func (g *gen) program() (insns asm.Instructions, spans []lang.Span) {
 	}
 	g.anchor = bodyAt
 	g.block(g.probe.Body)
+	// The prologue, emitted next, may jump to done (a failed lookup of
+	// the scratch buffer): place it even if the body's jumps do not.
+	g.used[g.done] = true
 	g.label(g.done)
 	g.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 	body := g.finish()

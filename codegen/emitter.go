@@ -106,11 +106,13 @@ func (e *emitter) newLabel(what string) string {
 // label places name on the next emitted instruction. A label that no jump
 // reached, in dead code, stays dead: all jumps to labels go forward.
 func (e *emitter) label(name string) {
-	if e.dead && !e.used[name] {
-		return
-	}
+	// A pending label makes the position reachable, even right after a
+	// jump: the new label shares its instruction.
 	if e.pending != "" {
 		e.alias[name] = e.pending
+		return
+	}
+	if e.dead && !e.used[name] {
 		return
 	}
 	e.pending = name

@@ -17,11 +17,13 @@ func TestDump(t *testing.T) {
 	}
 }
 
-// TestCountByCommIsTight pins the size of the most common one-liner.
+// TestCountByCommIsTight pins the size of the most common one-liner: 28
+// instructions, and 10 more off the hot path that count an update lost
+// to a full map (drops.go).
 func TestCountByCommIsTight(t *testing.T) {
 	p := compileScript(t, `tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }`)
 	n := len(p.Spec.Programs[p.Programs[0].Name].Instructions)
-	if n > 28 {
-		t.Errorf("@[comm] = count() takes %d instructions, want <= 28", n)
+	if n > 38 {
+		t.Errorf("@[comm] = count() takes %d instructions, want <= 38", n)
 	}
 }

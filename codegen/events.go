@@ -52,6 +52,7 @@ func (g *gen) sendEvent(ev *Event, args []lang.Expr) {
 	g.addr(asm.R2, buf)
 	g.emit(asm.Mov.Imm(asm.R3, int32(ev.Size)), asm.Mov.Imm(asm.R4, 0))
 	g.call(asm.FnRingbufOutput)
+	g.countIfFailed(DropEvent)
 }
 
 func stringArg(call *lang.Call, i int) string {

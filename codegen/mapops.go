@@ -60,6 +60,7 @@ func (g *gen) mapAssign(x *lang.MapExpr, value lang.Expr) {
 	g.addr(asm.R3, val)
 	g.emit(asm.Mov.Imm(asm.R4, 0)) // BPF_ANY
 	g.call(asm.FnMapUpdateElem)
+	g.countIfFailed(DropMapUpdate)
 }
 
 // mapCompound is `@m[k] op= value` (or ++/-- with value nil and delta):

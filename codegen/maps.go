@@ -189,7 +189,9 @@ func (g *gen) lookupOrInit(m *Map, key loc, init func(loc), skip string) {
 	g.loadConst(asm.R4, bpfNoExist)
 	g.call(asm.FnMapUpdateElem)
 	g.lookup(m, key)
-	g.emit(asm.JEq.Imm(asm.R0, 0, skip))
+	g.emit(asm.JNE.Imm(asm.R0, 0, found))
+	g.countDrop(DropMapUpdate) // the map is full
+	g.jump(skip)
 	g.label(found)
 }
 

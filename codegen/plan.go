@@ -29,6 +29,11 @@ type Plan struct {
 	// whose value holds values the runtime sets before BEGIN runs; empty
 	// when unused. Layout: GlobalStartNs at offset 0, GlobalCpid at 8.
 	Globals string
+	// Drops is the name in Spec.Maps of the per-CPU array (key u32, value
+	// u64) counting what was lost in the kernel: slot DropMapUpdate the
+	// failed map updates, DropEvent the events that found the ring buffer
+	// full. Empty when nothing can be lost.
+	Drops string
 	// StackMaps names, for each frame limit that kstack/ustack values of
 	// the script use (lang.Type.StackLimit), the BPF_MAP_TYPE_STACK_TRACE
 	// map in Spec.Maps that bpf_get_stackid fills: key u32 stack id, value

@@ -53,6 +53,9 @@ func (s *session) poll(ctx context.Context, drainOnly bool) error {
 			if s.disp.exited || s.disp.failed != nil {
 				return s.out.Flush()
 			}
+			if rec.Remaining == 0 {
+				s.reportLost(false)
+			}
 			if rec.Remaining == 0 || s.opts.FlushEvents {
 				s.out.Flush()
 			}

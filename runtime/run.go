@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/ringbuf"
@@ -105,6 +106,10 @@ type session struct {
 	pid int
 	// child is the command of -c, released once every probe is attached.
 	child *child
+	// lostSeen is the number of lost events reported so far, lostCheck
+	// when the counter was last read.
+	lostSeen  uint64
+	lostCheck time.Time
 }
 
 func (s *session) run(ctx context.Context) error {
@@ -176,6 +181,7 @@ func (s *session) run(ctx context.Context) error {
 	if err := s.drain(); err != nil {
 		return err
 	}
+	s.reportDrops()
 	exitMaps := output.ExitMaps
 	if s.opts.json() {
 		exitMaps = output.JSONExitMaps

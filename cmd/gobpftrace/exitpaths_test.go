@@ -112,3 +112,24 @@ func TestExitPathSIGKILL(t *testing.T) {
 		t.Errorf("exit code %d, want death by signal", res.code)
 	}
 }
+
+// A full map: the updates it refuses are counted in the kernel and
+// reported once at exit.
+func TestMapFullReported(t *testing.T) {
+	requireRoot(t)
+	loop := uniqueLoop(t)
+	res := trace(t, traceRun{
+		args: []string{"-e", `config = { max_map_keys = 5 }
+			tracepoint:syscalls:sys_enter_getppid /comm == "` + filepath.Base(loop) + `"/ { @x[nsecs] = 1; @c[nsecs] = count(); }`},
+		trigger: func(t *testing.T) { runLoop(t, loop, 100) },
+		stop:    syscall.SIGINT,
+	})
+	mustExit(t, res, 0)
+	want := "Attached 1 probe\nWARNING: 190 map updates failed because a map was full (max_map_keys is 5)\n"
+	if res.stderr != want {
+		t.Errorf("stderr %q, want %q", res.stderr, want)
+	}
+	if n := strings.Count(res.stdout, "@x["); n != 5 {
+		t.Errorf("%d @x entries, want 5:\n%s", n, res.stdout)
+	}
+}

@@ -1,0 +1,66 @@
+package runtime
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+)
+
+// dropCounts sums over CPUs the kernel's loss counters (codegen.Plan.Drops).
+func (s *session) dropCounts() (mapUpdates, events uint64) {
+	m := s.loaded.maps[s.plan.Drops]
+	if s.plan.Drops == "" || m == nil {
+		return 0, 0
+	}
+	sum := func(slot uint32) uint64 {
+		var per []uint64
+		if err := m.Lookup(slot, &per); err != nil {
+			return 0
+		}
+		var n uint64
+		for _, v := range per {
+			n += v
+		}
+		return n
+	}
+	return sum(codegen.DropMapUpdate), sum(codegen.DropEvent)
+}
+
+// reportLost prints "Lost N events" (in the output, like bpftrace) for the
+// events the ring buffer had no room for since the last report. While
+// tracing it looks at most once a second, when the ring buffer has just
+// been emptied; final forces a look.
+func (s *session) reportLost(final bool) {
+	if s.plan.Drops == "" || !final && time.Since(s.lostCheck) < time.Second {
+		return
+	}
+	s.lostCheck = time.Now()
+	_, events := s.dropCounts()
+	if events <= s.lostSeen {
+		return
+	}
+	n := events - s.lostSeen
+	s.lostSeen = events
+	if s.opts.json() {
+		fmt.Fprintf(s.out, "{\"type\": \"lost_events\", \"data\": {\"events\": %d}}\n", n)
+	} else {
+		fmt.Fprintf(s.out, "Lost %d events\n", n)
+	}
+}
+
+// reportDrops says, once at exit, what the kernel side lost: the events
+// not reported yet, then the total of events lost and of map updates
+// refused because a map was full.
+func (s *session) reportDrops() {
+	s.reportLost(true)
+	updates, events := s.dropCounts()
+	if events > 0 {
+		s.out.Flush()
+		fmt.Fprintf(s.opts.stderr(), "WARNING: %d events lost in total: the ring buffer was full (user space read too slowly)\n", events)
+	}
+	if updates > 0 {
+		s.out.Flush()
+		fmt.Fprintf(s.opts.stderr(), "WARNING: %d map updates failed because a map was full (max_map_keys is %d)\n", updates, s.plan.Config.MaxMapKeys)
+	}
+}

@@ -19,13 +19,14 @@ import (
 // the tests that follow do not queue behind it in the kernel.
 func TestScaleManyTracepoints(t *testing.T) {
 	requireRoot(t)
+	loop := uniqueLoop(t)
 	start := time.Now()
 	var attached, stopped time.Time
 	res := trace(t, traceRun{
 		args: []string{"-e", `tracepoint:syscalls:sys_enter_* { @[probe] = count(); }`},
 		trigger: func(t *testing.T) {
 			attached = time.Now()
-			runSysloop(t, 100, "")
+			runLoop(t, loop, 100)
 			stopped = time.Now()
 		},
 		stop: syscall.SIGINT,

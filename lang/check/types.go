@@ -179,6 +179,10 @@ var namedInts = map[string]*lang.Type{
 	"char": lang.TInt8, "short": lang.TInt16, "int": lang.TInt32, "long": lang.TInt64,
 	"unsigned char": lang.TUint8, "unsigned short": lang.TUint16, "unsigned int": lang.TUint32, "unsigned long": lang.TUint64,
 	"unsigned": lang.TUint32, "long long": lang.TInt64, "unsigned long long": lang.TUint64,
+	"signed": lang.TInt32, "signed char": lang.TInt8, "signed short": lang.TInt16, "signed int": lang.TInt32,
+	"signed long": lang.TInt64, "signed long long": lang.TInt64, "short int": lang.TInt16, "long int": lang.TInt64,
+	"long long int": lang.TInt64, "unsigned short int": lang.TUint16, "unsigned long int": lang.TUint64,
+	"unsigned long long int": lang.TUint64,
 }
 
 // typeSpec resolves a written type. Pointer, struct and array types are

@@ -389,16 +389,53 @@ func (s *scanner) scanWord() {
 	start := s.pos
 	w := s.word(s.pos)
 	s.pos += len(w)
+	if cWordStart[w] {
+		w = s.cTypeName(w)
+	}
 	switch {
 	case keywords[w]:
 		if w == "if" || w == "while" || w == "for" || w == "unroll" {
 			s.headerNext = true
 		}
 		s.emit(tKeyword, w, start)
-	case typeNames[w]:
+	case typeNames[w] || cTypeNames[w]:
 		s.emit(tTypeName, w, start)
 	default:
 		s.emit(tIdent, w, start)
+	}
+}
+
+// cWordStart are the words that may begin a C type name of several words.
+var cWordStart = map[string]bool{"unsigned": true, "signed": true, "long": true, "short": true}
+
+// cTypeNames are the C integer type names of several words, written with
+// single spaces.
+var cTypeNames = map[string]bool{
+	"unsigned char": true, "unsigned short": true, "unsigned int": true, "unsigned long": true,
+	"unsigned long long": true, "unsigned short int": true, "unsigned long int": true,
+	"unsigned long long int": true, "signed char": true, "signed short": true, "signed int": true,
+	"signed long": true, "signed long long": true, "short int": true, "long int": true,
+	"long long": true, "long long int": true,
+}
+
+// cTypeName extends w (already consumed) with the following words while
+// they make a longer C type name, such as `unsigned long`, which then
+// scans as one identifier.
+func (s *scanner) cTypeName(w string) string {
+	for {
+		i := s.pos
+		for i < len(s.src) && (s.src[i] == ' ' || s.src[i] == '\t') {
+			i++
+		}
+		if i == s.pos {
+			return w
+		}
+		next := s.word(i)
+		if next == "" || !cTypeNames[w+" "+next] {
+			return w
+		}
+		w += " " + next
+		s.pos = i + len(next)
 	}
 }
 

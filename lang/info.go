@@ -55,6 +55,9 @@ type Config struct {
 	MaxProbes  int // attach points a script may have
 	// StrTruncTrailer is printed after a string that str() truncated.
 	StrTruncTrailer string
+	// StackMode is the config's stack_mode: the mode ("bpftrace", "perf"
+	// or "raw") of kstack/ustack written without one; "" means "bpftrace".
+	StackMode string
 	// Other settings are added as they are supported.
 }
 

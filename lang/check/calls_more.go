@@ -156,6 +156,9 @@ const stackLimit = 127
 
 func (c *checker) stackType(name, mode string, limit int) *lang.Type {
 	if mode == "" {
+		mode = c.out.Config.StackMode
+	}
+	if mode == "" {
 		mode = "bpftrace"
 	}
 	if limit == 0 {

@@ -53,6 +53,21 @@ func (c *checker) setConfig(cv *stdlib.ConfigVar, text string, span lang.Span, f
 		c.out.Config.StrTruncTrailer = text
 		return
 	}
+	if cv.Name == "stack_mode" {
+		if !stackModes[text] {
+			msg := "Invalid value for stack_mode: valid values are bpftrace, raw and perf."
+			if fromScript {
+				c.errorf(span, "%s", msg)
+			} else {
+				d := lang.Errorf(lang.Span{}, "Invalid value for BPFTRACE_STACK_MODE: valid values are bpftrace, raw and perf.")
+				d.Global = true
+				c.errs = append(c.errs, d)
+			}
+			return
+		}
+		c.out.Config.StackMode = text
+		return
+	}
 	if !cv.Int {
 		return
 	}

@@ -214,3 +214,28 @@ func TestKernelDiagnostics(t *testing.T) {
 		}
 	}
 }
+
+func TestStackModeConfig(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		env  map[string]string
+		want string
+	}{
+		{`BEGIN { @x = kstack; }`, nil, "bpftrace"},
+		{`config = { stack_mode = perf } BEGIN { @x = kstack; }`, nil, "perf"},
+		{`config = { stack_mode = perf } BEGIN { @x = ustack(raw); }`, nil, "raw"},
+		{`BEGIN { @x = kstack(3); }`, map[string]string{"BPFTRACE_STACK_MODE": "raw"}, "raw"},
+	} {
+		prog, err := parser.Parse("stdin", c.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := Check(prog, "stdin", c.src, testEnv, Options{Env: c.env})
+		if err != nil {
+			t.Fatalf("%s: %v", c.src, err)
+		}
+		if got := out.Maps[0].Value.StackMode; got != c.want {
+			t.Errorf("%s %v: mode %s, want %s", c.src, c.env, got, c.want)
+		}
+	}
+}

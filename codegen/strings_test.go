@@ -1,0 +1,58 @@
+package codegen
+
+import (
+	"testing"
+
+	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/lang/parser"
+)
+
+// String functions and records, run in the kernel.
+
+func TestStrcontainsStrncmpAndRecords(t *testing.T) {
+	l := runChecked(t, checked(t, `BEGIN {
+		$h = "hello world"; $n = "o w";
+		@a = strcontains($h, "o w"); @b = strcontains($h, "xyz"); @c = strcontains($h, $n);
+		@d = strcontains("ab", ""); @e = strcontains("abcabd", "abd"); @f = strcontains("abc", "abcd");
+		@g = strncmp($h, "help", 3); @h = strncmp($h, "help", 4);
+		$r = (name = "x", n = 7);
+		@i = $r.n; @j = $r.name == "x";
+		@k = bswap((uint16)0x1234);
+	}`))
+	for name, want := range map[string]byte{"@a": 1, "@b": 0, "@c": 1, "@d": 1, "@e": 1, "@f": 0, "@g": 0, "@h": 1, "@i": 7, "@j": 1} {
+		if got := l.value(name, nil)[0]; got != want {
+			t.Errorf("%s = %d, want %d", name, got, want)
+		}
+	}
+	if got := u64(l.value("@k", nil)); got != 0x3412 {
+		t.Errorf("@k = %#x, want 0x3412", got)
+	}
+}
+
+func TestStrOfPositionalParameter(t *testing.T) {
+	src := `BEGIN { @s = str($1); @t = str($1, 2); }`
+	prog, err := parser.Parse("test.bt", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := check.Check(prog, "test.bt", src, fakeEnv{}, check.Options{Params: []string{"abcdef"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := runChecked(t, c)
+	if got := cstr(l.value("@s", nil)); got != "abcdef" {
+		t.Errorf("@s = %q", got)
+	}
+	if got := cstr(l.value("@t", nil)); got != "ab" {
+		t.Errorf("@t = %q", got)
+	}
+}
+
+func cstr(b []byte) string {
+	for i, c := range b {
+		if c == 0 {
+			return string(b[:i])
+		}
+	}
+	return string(b)
+}

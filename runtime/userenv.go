@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -119,19 +118,37 @@ func findBinary(target string, pid int) (string, error) {
 	}
 	lib := strings.HasPrefix(target, "lib") || strings.Contains(target, ".so")
 	if !lib {
-		if p, err := exec.LookPath(target); err == nil && isELF(p) {
-			return filepath.Abs(p)
+		if p := lookPathELF(target); p != "" {
+			return p, nil
 		}
 	}
 	if p := findLibrary(target); p != "" {
 		return p, nil
 	}
 	if lib {
-		if p, err := exec.LookPath(target); err == nil && isELF(p) {
-			return filepath.Abs(p)
+		if p := lookPathELF(target); p != "" {
+			return p, nil
 		}
 	}
 	return "", fmt.Errorf("uprobe target '%s' not found: no such file, program on $PATH or library", target)
+}
+
+// lookPathELF finds the first executable ELF file called name in $PATH,
+// passing over scripts (such as pyenv's shims) that come first.
+func lookPathELF(name string) string {
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		if dir == "" {
+			dir = "."
+		}
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() || fi.Mode()&0o111 == 0 || !isELF(p) {
+			continue
+		}
+		if abs, err := filepath.Abs(p); err == nil {
+			return abs
+		}
+	}
+	return ""
 }
 
 func isELF(path string) bool {

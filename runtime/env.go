@@ -1,8 +1,10 @@
 package runtime
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -61,7 +63,7 @@ func (t *Tracefs) Format(category, event string) (*Format, error) {
 	if !validName(category) || !validName(event) {
 		return nil, fmt.Errorf("tracepoint not found: %s", key)
 	}
-	data, err := os.ReadFile(filepath.Join(events, category, event, "format"))
+	data, err := readTracefs(filepath.Join(events, category, event, "format"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("tracepoint not found: %s", key)
 	}
@@ -183,4 +185,36 @@ func wildcardMatch(pattern, s string) bool {
 		p++
 	}
 	return p == len(pattern)
+}
+
+// readTracefs reads a tracefs file with one large read where os.ReadFile
+// would make several small ones: every read of a format file takes the
+// kernel's event mutex, which attaching and detaching tracepoints elsewhere
+// on the machine hold, so each read can wait for tens of milliseconds.
+func readTracefs(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	buf := make([]byte, 64<<10)
+	n := 0
+	for {
+		m, err := f.Read(buf[n:])
+		n += m
+		if err == io.EOF || m == 0 {
+			return buf[:n], nil
+		}
+		// A format file ends with its print fmt line: stop there rather
+		// than make one more read (and wait once more) to see the end.
+		if n > 0 && buf[n-1] == '\n' && bytes.Contains(buf[:n], []byte("\nprint fmt: ")) {
+			return buf[:n], nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n == len(buf) {
+			buf = append(buf, make([]byte, len(buf))...)
+		}
+	}
 }

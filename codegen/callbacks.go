@@ -268,13 +268,41 @@ func (g *gen) forRangeLoop(x *lang.ForRangeStmt) {
 // withCallbacks appends the callbacks after the program and gives every
 // function its BTF description (bpf_loop needs func_info).
 func (g *gen) withCallbacks(insns asm.Instructions, spans []lang.Span, progName string) (asm.Instructions, []lang.Span) {
-	if len(g.callbacks) == 0 {
+	// Only callbacks that are referenced: a loop in dead code (a constant
+	// condition) left its callback behind, and the kernel refuses func_info
+	// for a function nothing calls.
+	used := map[string]bool{}
+	markRefs := func(ins asm.Instructions) {
+		for _, in := range ins {
+			if ref := in.Reference(); ref != "" && !in.IsLoadFromMap() {
+				used[g.resolve(ref)] = true
+				used[ref] = true
+			}
+		}
+	}
+	markRefs(insns)
+	var cbs []callback
+	for changed := true; changed; {
+		changed = false
+		cbs = cbs[:0]
+		for _, cb := range g.callbacks {
+			if used[cb.name] {
+				cbs = append(cbs, cb)
+			}
+		}
+		n := len(used)
+		for _, cb := range cbs {
+			markRefs(cb.insns)
+		}
+		changed = len(used) != n
+	}
+	if len(cbs) == 0 {
 		return insns, spans
 	}
 	insns[0] = btf.WithFuncMetadata(insns[0], &btf.Func{Name: progName, Linkage: btf.GlobalFunc,
 		Type: &btf.FuncProto{Return: &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed},
 			Params: []btf.FuncParam{{Name: "ctx", Type: &btf.Pointer{Target: &btf.Void{}}}}}})
-	for _, cb := range g.callbacks {
+	for _, cb := range cbs {
 		ins := cb.insns
 		for i, in := range ins {
 			if ref := in.Reference(); ref != "" && !in.IsLoadFromMap() {

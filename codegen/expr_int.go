@@ -78,6 +78,12 @@ func (g *gen) evalIntAt(e lang.Expr) asm.Register {
 	case *lang.Ternary:
 		return g.ternaryInt(x)
 	case *lang.Cast:
+		if xt := x.X.Type(); xt != nil && xt.Kind == lang.KArray && isScalar(t) {
+			l := g.evalMem(x.X)
+			r := g.allocReg()
+			g.loadScalar(r, l, t)
+			return r
+		}
 		if !isScalar(x.X.Type()) {
 			failf(x.Span, "cast from %s to %s is not supported yet", x.X.Type(), t)
 		}
@@ -93,7 +99,7 @@ func (g *gen) evalIntAt(e lang.Expr) asm.Register {
 		g.loadConst(r, g.positionalInt(x))
 		return r
 	case *lang.FieldAccess, *lang.Index:
-		if ix, ok := e.(*lang.Index); ok {
+		if ix, ok := e.(*lang.Index); ok && !memArray(ix.X) {
 			if _, isConst := smallConst(ix.Index); !isConst {
 				return g.ctxIndexVar(ix)
 			}

@@ -46,6 +46,8 @@ func (g *gen) evalInto(e lang.Expr, t *lang.Type, dst loc) {
 			g.evalTuple(e, t, dst)
 		case t.Kind == lang.KStack || t.Kind == lang.KSym:
 			g.evalKernelValue(e, t, dst)
+		case t.Kind == lang.KArray && t.Elem != nil && isScalar(t.Elem):
+			g.evalArray(e, t, dst)
 		default:
 			failf(e.Pos(), "values of type %s are not supported yet", t)
 		}
@@ -391,7 +393,51 @@ func (g *gen) stringCompareJump(x *lang.Binary, label string, when bool) {
 
 // tupleField resolves t.N on a tuple value (or r.name on a record) to its
 // place in memory.
+// evalArray writes an array of integers: the bytes of a cast integer, or a
+// copy of a variable or map value.
+func (g *gen) evalArray(e lang.Expr, t *lang.Type, dst loc) {
+	switch x := e.(type) {
+	case *lang.Cast:
+		if isScalar(x.X.Type()) {
+			r := g.evalInt(x.X)
+			g.store(dst, r, t.Size)
+			g.freeReg(r)
+			return
+		}
+	case *lang.Var:
+		g.copyMem(dst, g.varLoc(x), Sizeof(t))
+		return
+	case *lang.MapExpr:
+		g.mapReadMem(x, dst, Sizeof(t))
+		return
+	}
+	failf(e.Pos(), "this array expression is not supported yet")
+}
+
+// memArray reports arrays that live in program memory (not in the probe's
+// context): variables, map values and casts.
+func memArray(e lang.Expr) bool {
+	switch e.(type) {
+	case *lang.Var, *lang.MapExpr, *lang.Cast:
+		t := e.Type()
+		return t != nil && t.Kind == lang.KArray
+	}
+	return false
+}
+
 func (g *gen) tupleField(e lang.Expr) (loc, *lang.Type, bool) {
+	if ix, ok := e.(*lang.Index); ok && memArray(ix.X) {
+		t := ix.X.Type()
+		n, ok := smallConst(ix.Index)
+		if !ok {
+			failf(ix.Index.Pos(), "only constant array indexes are supported yet")
+		}
+		if n < 0 || int(n) >= t.Len {
+			failf(ix.Index.Pos(), "index %d is out of bounds for array of %d elements", n, t.Len)
+		}
+		base := g.evalMem(ix.X)
+		return base.at(int(n) * Sizeof(t.Elem)), t.Elem, true
+	}
 	fa, ok := e.(*lang.FieldAccess)
 	if !ok || fa.X.Type() == nil || fa.X.Type().Kind != lang.KTuple {
 		return loc{}, nil, false

@@ -56,3 +56,18 @@ func cstr(b []byte) string {
 	}
 	return string(b)
 }
+
+func TestIntegerArrayCasts(t *testing.T) {
+	l := runChecked(t, checked(t, `BEGIN {
+		$b = (uint8[4])(uint32)0x04030201;
+		@first = $b[0]; @last = $b[3]; @back = (uint32)$b;
+		@arr = (int16[2])(uint32)0xfffe0001;
+		$a = @arr;
+		@neg = $a[1];
+	}`))
+	for name, want := range map[string]int64{"@first": 1, "@last": 4, "@back": 0x04030201, "@neg": -2} {
+		if got := i64(l.value(name, nil)); got != want {
+			t.Errorf("%s = %d, want %d", name, got, want)
+		}
+	}
+}

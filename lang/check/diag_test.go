@@ -9,6 +9,10 @@ import (
 // TestDiagnostics checks the exact text of errors, in bpftrace's layout.
 func TestDiagnostics(t *testing.T) {
 	tests := []struct{ src, want string }{
+		{"BEGIN { $x = (uint8[3])1; }",
+			"stdin:1:14-25: ERROR: Cannot cast from \"uint8\" to \"uint8[3]\": an integer casts to an array of 1, 2, 4 or 8 bytes\nBEGIN { $x = (uint8[3])1; }\n             ~~~~~~~~~~~"},
+		{"BEGIN { $b = (uint8[4])(uint32)1; $y = (uint64)$b; }",
+			"stdin:1:40-50: ERROR: Cannot cast from \"uint8[4]\" to \"uint64\": an array of integers casts to an integer of its size\nBEGIN { $b = (uint8[4])(uint32)1; $y = (uint64)$b; }\n                                       ~~~~~~~~~~"},
 		{"macro two($x) { $x + 1 } BEGIN { $a = two(1, 2); }",
 			"stdin:1:39-48: ERROR: Macro two expects 1 arguments, 2 given\nmacro two($x) { $x + 1 } BEGIN { $a = two(1, 2); }\n                                      ~~~~~~~~~"},
 		{"macro m($x) { $x += 1; $x } BEGIN { while (m($a) < 3) { } }",

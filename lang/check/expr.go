@@ -288,6 +288,21 @@ func (c *checker) cast(x *lang.Cast) *lang.Type {
 		c.errorf(x.Span, "Cannot cast to \"%s\"", x.To.Text())
 		return tNone
 	}
+	// Integer/array casts reinterpret the bytes of an integer.
+	if to.Kind == lang.KArray {
+		if !xt.IsInt() || (to.Size != 1 && to.Size != 2 && to.Size != 4 && to.Size != 8) {
+			c.errorf(x.Span, "Cannot cast from \"%s\" to \"%s\": an integer casts to an array of 1, 2, 4 or 8 bytes", xt, to)
+			return tNone
+		}
+		return to
+	}
+	if xt.Kind == lang.KArray {
+		if !to.IsInt() || xt.Elem == nil || !xt.Elem.IsInt() || xt.Size != to.Size {
+			c.errorf(x.Span, "Cannot cast from \"%s\" to \"%s\": an array of integers casts to an integer of its size", xt, to)
+			return tNone
+		}
+		return to
+	}
 	if !(xt.IsInt() || xt.Kind == lang.KPtr) {
 		c.errorf(x.Span, "Casts are not supported for type: \"%s\"", xt)
 		return tNone

@@ -139,7 +139,12 @@ func (c *checker) checkStorable(e lang.Expr, t *lang.Type) bool {
 	case lang.KVoid:
 		c.errorf(e.Pos(), "Value of type void cannot be stored")
 		return false
-	case lang.KStruct, lang.KArray:
+	case lang.KArray:
+		if t.Elem == nil || !t.Elem.IsInt() {
+			c.unsupported(e.Pos(), featStructValue)
+			return false
+		}
+	case lang.KStruct:
 		c.unsupported(e.Pos(), featStructValue)
 		return false
 	case lang.KTuple:

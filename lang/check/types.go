@@ -188,6 +188,12 @@ var namedInts = map[string]*lang.Type{
 // typeSpec resolves a written type. Pointer, struct and array types are
 // not supported yet.
 func (c *checker) typeSpec(ts *lang.TypeSpec) *lang.Type {
+	if ts.Pointers == 0 && ts.ArrayLen > 0 {
+		// An array of integers, for integer/array casts: (uint8[4])$x.
+		if el := namedInts[ts.Name]; el != nil {
+			return &lang.Type{Kind: lang.KArray, Elem: el, Len: ts.ArrayLen, Size: el.Size * ts.ArrayLen}
+		}
+	}
 	if ts.Pointers > 0 || ts.ArrayLen > 0 {
 		c.unsupported(ts.Span, featPtrCast)
 		return tNone

@@ -21,6 +21,9 @@ func FuzzCompile(f *testing.F) {
 		`BEGIN { @m[1] = 2; @m[1] += 3; @m[2]++; delete(@m[1]); print(@m, 1, 2); clear(@m); zero(@m); time("%H"); }`,
 		`BEGIN { $a = (int8)-3; $b = $a >> 1; @s = stats($b); @mn = min($b); @mx = max($a); @a = avg(-$b); }`,
 		`interval:s:1 { @i = count(); } END { printf("%d\n", elapsed); }`,
+		`BEGIN { @m[1] = "a"; for ($kv : @m) { if ($kv.1 == "a") { break; } @n[$kv.0] = len(@m); } for ($i : 0..pid) { continue; } while (@x < 3) { @x++; } unroll(2) { @u++; } }`,
+		`macro inc($x) { $x += 1; $x } #define N 4
+BEGIN { $a = 1; $b = inc($a) + N; $r = (k = "v", n = (uint8[2])(uint16)$b); print($r); printf("%d %d\n", strcontains(str($1), "x"), strncmp(comm, "gb", 2)); }`,
 	} {
 		f.Add(s)
 	}

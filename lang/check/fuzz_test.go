@@ -17,6 +17,8 @@ var fuzzSeeds = []string{
 	`BEGIN { let $a: uint8 = 1; $b = $a > 0 ? "x" : "yy"; if ($a) { $c = (1, "a"); print($c.1) } else { @m[1, 2] = $a } }`,
 	`config = { max_strlen = 8 } t:sched:sched_switch { @[args.prev_comm, args.next_comm] = avg(args.prev_pid); @s = stats(-1); @mn = min(1); @mx = max(cpu) }`,
 	`BEGIN { $1 + $#; print(str($2)); @x++; @y += 2; ++$z; while (1) { break; } }`,
+	`macro m($x, @y, z) { $x += z; @y[1] = $x; $x } #define K (1 << 2)
+BEGIN { $a = 1; $b = m($a, @w, K) + m($a, @w, 2); for ($kv : @w) { print($kv.1); } $c = (unsigned long)(uint8[4])(uint32)$b; }`,
 }
 
 // checkSource must never panic, and fails only with positioned diagnostics.

@@ -231,16 +231,32 @@ func (g *gen) binary(x *lang.Binary) asm.Register {
 	}
 	kx := g.keep(rx)
 	ry := g.evalInt(x.Y)
+	// Dividing by zero warns at run time and gives 1, as in bpftrace.
+	var byZero, divDone string
+	if x.Op == "/" || x.Op == "%" {
+		byZero, divDone = g.newLabel("divzero"), g.newLabel("divdone")
+		g.emit(asm.JEq.Imm(ry, 0, byZero))
+	}
+	res := kx.reg
 	if kx.spilled {
 		g.emit(asm.LoadMem(asm.R0, kx.slot.base, int16(kx.slot.off), asm.DWord))
 		g.emit(op.Reg(asm.R0, ry), asm.Mov.Reg(ry, asm.R0))
-		g.normalize(ry, t)
-		return ry
+		res = ry
+	} else {
+		g.emit(op.Reg(kx.reg, ry))
 	}
-	g.emit(op.Reg(kx.reg, ry))
-	g.freeReg(ry)
-	g.normalize(kx.reg, t)
-	return kx.reg
+	if byZero != "" {
+		g.jump(divDone)
+		g.label(byZero)
+		g.sendEvent(&Event{Kind: EvWarning, Format: DivideByZeroMsg, Span: x.Span}, nil)
+		g.emit(asm.Mov.Imm(res, 1))
+		g.label(divDone)
+	}
+	if res != ry {
+		g.freeReg(ry)
+	}
+	g.normalize(res, t)
+	return res
 }
 
 // boolValue materializes a condition as 0 or 1.

@@ -120,7 +120,14 @@ const (
 	EvZero
 	// EvTime: time(Format) prints the current time.
 	EvTime
+	// EvWarning: a run-time warning (Format) about the code at Span, such
+	// as a division by zero.
+	EvWarning
 )
+
+// DivideByZeroMsg is bpftrace's run-time warning for x / 0 and x % 0,
+// whose result is then 1.
+const DivideByZeroMsg = "Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result."
 
 // GlobalStartNs is the offset in the Globals value of the u64 start time
 // (CLOCK_MONOTONIC nanoseconds, the clock of bpf_ktime_get_ns) that the

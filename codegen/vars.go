@@ -103,8 +103,21 @@ func (g *gen) assignVar(v *lang.Var, op string, value lang.Expr) {
 	}
 	r := g.evalInt(value)
 	if op != "=" {
+		var byZero, done string
+		if op == "/=" || op == "%=" {
+			// As in bpftrace: a warning at run time, and 1 as the result.
+			byZero, done = g.newLabel("divzero"), g.newLabel("divdone")
+			g.emit(asm.JEq.Imm(r, 0, byZero))
+		}
 		g.load(asm.R1, l, 8)
 		g.emit(aluOp(op[:len(op)-1], t.Kind == lang.KInt && t.Signed).Reg(asm.R1, r), asm.Mov.Reg(r, asm.R1))
+		if byZero != "" {
+			g.jump(done)
+			g.label(byZero)
+			g.sendEvent(&Event{Kind: EvWarning, Format: DivideByZeroMsg, Span: value.Pos()}, nil)
+			g.emit(asm.Mov.Imm(r, 1))
+			g.label(done)
+		}
 	}
 	g.normalize(r, t)
 	g.store(l, r, 8)

@@ -65,6 +65,9 @@ func (d *dispatcher) handle(rec []byte) {
 		} else {
 			d.out.WriteString(s)
 		}
+	case codegen.EvWarning:
+		d.out.Flush()
+		fmt.Fprint(d.stderr, lang.Format(d.plan.File, d.plan.Source, &lang.Diagnostic{Span: ev.Span, Severity: lang.SevWarning, Msg: ev.Format}))
 	case codegen.EvPrintValue:
 		if len(ev.Args) == 0 {
 			return

@@ -77,6 +77,18 @@ func (g *gen) mapCompound(x *lang.MapExpr, op string, value lang.Expr, delta int
 	if value != nil {
 		kv = g.keep(g.evalInt(value))
 	}
+	if !want && value != nil && (op == "/" || op == "%") {
+		// As in bpftrace: a warning at run time, and 1 as the result.
+		ok, done := g.newLabel("divok"), g.newLabel("divdone")
+		g.emit(asm.JNE.Imm(g.into(kv, asm.R1), 0, ok))
+		g.sendEvent(&Event{Kind: EvWarning, Format: DivideByZeroMsg, Span: value.Pos()}, nil)
+		one := &lang.IntLit{Span: value.Pos(), Value: 1}
+		one.SetType(sym.Value)
+		g.mapAssign(x, one)
+		g.jump(done)
+		g.label(ok)
+		defer g.label(done)
+	}
 	key := g.buildKey(x)
 	res := asm.R0
 	if want {

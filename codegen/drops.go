@@ -8,8 +8,10 @@ import (
 // Losses are counted in the kernel, so that none goes unreported: a map
 // update that fails because the map is full (max_map_keys), and an event
 // that does not fit in the ring buffer (user space reads too slowly). The
-// counters live in a per-CPU array, Plan.Drops; user space sums the CPUs
-// and reports the totals at exit.
+// counters are the u64 slots of the single value of an array map,
+// Plan.Drops, which programs address directly (no lookup call) and add to
+// atomically: counting is rare, so the short code matters more than the
+// shared cache line. User space reports the totals at exit.
 
 const dropsName = "drops"
 
@@ -26,27 +28,19 @@ func (cc *compiler) useDrops() {
 	}
 	cc.plan.Drops = dropsName
 	cc.plan.Spec.Maps[dropsName] = &ebpf.MapSpec{
-		Name: dropsName, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: dropSlots,
+		Name: dropsName, Type: ebpf.Array, KeySize: 4, ValueSize: 8 * dropSlots, MaxEntries: 1,
 	}
 }
 
-// countDrop adds one to a Drops slot. It uses R0-R5 only (free after a
-// helper call) and a 4-byte temporary.
+// countDrop adds one to a Drops slot. It uses R1 and R2 only (free after
+// a helper call).
 func (g *gen) countDrop(slot int32) {
 	g.cc.useDrops()
-	m := g.mark()
-	key := g.alloc(4)
-	g.emit(asm.StoreImm(key.base, int16(key.off), int64(slot), asm.Word))
-	g.mapPtr(asm.R1, dropsName)
-	g.addr(asm.R2, key)
-	g.call(asm.FnMapLookupElem)
-	done := g.newLabel("counted")
-	g.emit(asm.JEq.Imm(asm.R0, 0, done))
-	g.load(asm.R1, loc{asm.R0, 0}, 8)
-	g.emit(asm.Add.Imm(asm.R1, 1))
-	g.store(loc{asm.R0, 0}, asm.R1, 8)
-	g.label(done)
-	g.release(m)
+	g.emit(
+		asm.LoadMapValue(asm.R1, 0, uint32(8*slot)).WithReference(dropsName),
+		asm.Mov.Imm(asm.R2, 1),
+		asm.StoreXAdd(asm.R1, asm.R2, asm.DWord),
+	)
 }
 
 // countIfFailed counts a drop when the helper just called returned non-zero.

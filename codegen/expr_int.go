@@ -297,6 +297,18 @@ func (g *gen) ternaryInt(x *lang.Ternary) asm.Register {
 	if x.Then == nil {
 		failf(x.Span, "the ?: form is not supported yet")
 	}
+	a, aConst := constValue(x.Then, x.Type())
+	b, bConst := constValue(x.Else, x.Type())
+	if aConst && bConst && len(g.free) == len(intRegs) {
+		// c ? a : b with constants: r = a; if c goto end; r = b.
+		end := g.newLabel("fi")
+		r := g.allocReg()
+		g.loadConst(r, a)
+		g.condJump(x.Cond, end, true)
+		g.loadConst(r, b)
+		g.label(end)
+		return r
+	}
 	els, end := g.newLabel("else"), g.newLabel("fi")
 	g.condJump(x.Cond, els, false)
 	r := g.evalInt(x.Then)
@@ -314,6 +326,28 @@ func (g *gen) ternaryInt(x *lang.Ternary) asm.Register {
 	g.normalizeUnlessConst(r, x.Else, x.Type())
 	g.label(end)
 	return r
+}
+
+// constValue is the value of an integer or boolean literal that fits t
+// without normalizing.
+func constValue(e lang.Expr, t *lang.Type) (int64, bool) {
+	var v int64
+	switch x := e.(type) {
+	case *lang.IntLit:
+		v = int64(x.Value)
+	case *lang.BoolLit:
+		v = b2i(x.Value)
+	default:
+		return 0, false
+	}
+	if t.Kind == lang.KInt && t.Size < 8 {
+		bits := uint(8 * t.Size)
+		if t.Signed {
+			return v, v >= -(1<<(bits-1)) && v < 1<<(bits-1)
+		}
+		return v, v >= 0 && v < 1<<bits
+	}
+	return v, t.Kind == lang.KInt || t.Kind == lang.KBool
 }
 
 // normalizeUnlessConst is normalize, skipped when e is a literal that

@@ -62,21 +62,32 @@ func benchStartup(c *config, t *table, tools []*tool) error {
 }
 
 // benchScripts are the per-event benchmarks and the workload each needs.
-var benchScripts = []struct{ file, load string }{
-	{"count.bt", "getppid"},
-	{"sum.bt", "getppid"},
-	{"hist.bt", "getppid"},
-	{"lhist.bt", "getppid"},
-	{"predicate.bt", "getppid"},
-	{"printf.bt", "getppid"},
-	{"str.bt", "openat"},
-	{"multikey.bt", "getppid"},
-	{"tuple.bt", "getppid"},
-	{"ternary.bt", "getppid"},
-	{"openat_cat.bt", "openat"},
+// Strings: gobpftrace's default max_strlen is v0.26's 1024 bytes,
+// bpftrace 0.17's is 64; the second str.bt row sets 64 for both.
+var strlen64 = []string{"BPFTRACE_MAX_STRLEN=64", "BPFTRACE_STRLEN=64"}
+
+var benchScripts = []struct {
+	file, load string
+	env        []string
+}{
+	{"count.bt", "getppid", nil},
+	{"sum.bt", "getppid", nil},
+	{"hist.bt", "getppid", nil},
+	{"lhist.bt", "getppid", nil},
+	{"predicate.bt", "getppid", nil},
+	{"printf.bt", "getppid", nil},
+	{"str.bt", "openat", nil},
+	{"str.bt", "openat", strlen64},
+	{"multikey.bt", "getppid", nil},
+	{"tuple.bt", "getppid", nil},
+	{"ternary.bt", "getppid", nil},
+	{"openat_cat.bt", "openat", nil},
 }
 
-type progCounts struct{ xlated, jited, jitedBytes int }
+type progCounts struct {
+	xlated, jited, jitedBytes int
+	tag                       string
+}
 
 // measureProgs returns the tracepoint programs among ids, with their
 // statistics.
@@ -131,6 +142,7 @@ func counts(progs []*ebpf.Program) (c progCounts) {
 		if b, ok := info.JitedInsns(); ok {
 			c.jited += countX86(b)
 		}
+		c.tag += info.Tag
 	}
 	return c
 }
@@ -166,7 +178,7 @@ func benchEvents(c *config, t *table, tools []*tool) error {
 		cnt := map[string]progCounts{}
 		for r := 0; r < c.runs; r++ {
 			for _, tl := range tools {
-				p, err := tl.start(script, nil, false)
+				p, err := tl.start(script, s.env, false)
 				if err != nil {
 					return err
 				}
@@ -195,7 +207,11 @@ func benchEvents(c *config, t *table, tools []*tool) error {
 				}
 			}
 		}
-		t.eventRow(s.file, cost, cnt)
+		name := s.file
+		if s.env != nil {
+			name += " (max_strlen 64 for both)"
+		}
+		t.eventRow(name, cost, cnt)
 	}
 	return nil
 }

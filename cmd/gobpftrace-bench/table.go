@@ -62,7 +62,11 @@ func (t *table) eventRow(script string, cost map[string][]float64, cnt map[strin
 	target := "<= bpftrace"
 	ok := b == 0 || g <= b
 	if r > 0 {
-		refCol = fmt.Sprintf("%s (g/ref %.3f)", fmtVal(cost["reference"]), g/r)
+		same := ""
+		if cnt["gobpftrace"].tag != "" && cnt["gobpftrace"].tag == cnt["reference"].tag {
+			same = ", same program tag"
+		}
+		refCol = fmt.Sprintf("%s (g/ref %.3f%s)", fmtVal(cost["reference"]), g/r, same)
 		target += ", <= 1.05 x ref"
 		ok = ok && g <= 1.05*r
 	}

@@ -150,7 +150,7 @@ func TestDebugStages(t *testing.T) {
 	}
 	res = trace(t, traceRun{args: []string{"-d", "asm", "-e", prog}, noAttach: true})
 	mustExit(t, res, 0)
-	wantAsm := `p0_begin (BEGIN, RawTracepoint): 24 instructions
+	wantAsm := `p0_begin (BEGIN, RawTracepoint): 18 instructions
 ; 2: @x = 1 + 2;
 	  0: MovImm dst: r7 imm: 1
 	  1: AddImm dst: r7 imm: 2
@@ -164,22 +164,16 @@ func TestDebugStages(t *testing.T) {
 	 10: AddImm dst: r3 imm: -8
 	 11: MovImm dst: r4 imm: 0
 	 12: Call FnMapUpdateElem
-	 13: JEqImm dst: r0 off: -1 imm: 0 <counted_2>
-	 14: StMemW dst: rfp src: r0 off: -24 imm: 0
-	 15: LoadMapPtr dst: r1 fd: 0 <drops>
-	 17: MovReg dst: r2 src: rfp
-	 18: AddImm dst: r2 imm: -24
-	 19: Call FnMapLookupElem
-	 20: JEqImm dst: r0 off: -1 imm: 0 <counted_2>
-	 21: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
-	 22: AddImm dst: r1 imm: 1
-	 23: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	 13: JEqImm dst: r0 off: -1 imm: 0 <ok_1>
+	 14: LoadMapValue dst: r1, fd: 0 off: 0 <drops>
+	 16: MovImm dst: r2 imm: 1
+	 17: StXAtomicAddDW dst: r1 src: r2 off: 0
 ; 1: BEGIN {
-counted_2:
-	 24: MovImm dst: r0 imm: 0
-	 25: Exit
+ok_1:
+	 18: MovImm dst: r0 imm: 0
+	 19: Exit
 
-map drops: PerCPUArray key 4 value 8 entries 2
+map drops: Array key 4 value 16 entries 1
 map m0_x: Hash key 8 value 8 entries 4096 (@x)
 `
 	if res.stdout != wantAsm {
@@ -187,7 +181,7 @@ map m0_x: Hash key 8 value 8 entries 4096 (@x)
 	}
 	res = trace(t, traceRun{args: []string{"-d", "verifier", "-e", prog}, noAttach: true})
 	mustExit(t, res, 0)
-	for _, want := range []string{"; BEGIN (p0_begin)\n", "12: (85) call bpf_map_update_elem#2", "processed 26 insns"} {
+	for _, want := range []string{"; BEGIN (p0_begin)\n", "12: (85) call bpf_map_update_elem#2", "processed 19 insns"} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("-d verifier lacks %q:\n%s", want, res.stdout)
 		}

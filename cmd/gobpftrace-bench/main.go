@@ -305,8 +305,8 @@ func (p *proc) stop() time.Duration {
 	p.cmd.Process.Signal(syscall.SIGINT)
 	select {
 	case <-p.exited:
-	case <-time.After(60 * time.Second):
-		p.kill()
+	case <-time.After(15 * time.Second):
+		p.kill() // counted as 15 s and more
 	}
 	return p.exitAt.Sub(t0)
 }

@@ -72,6 +72,7 @@ func (g *gen) aggregate(target *lang.MapExpr, call *lang.Call) {
 	g.addr(asm.R3, first)
 	g.emit(asm.Mov.Imm(asm.R4, 0)) // BPF_ANY
 	g.call(asm.FnMapUpdateElem)
+	g.checkHelper(asm.FnMapUpdateElem, g.span)
 	g.countIfFailed(DropMapUpdate) // the map is full
 	g.jump(skip)
 	g.label(found)

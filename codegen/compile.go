@@ -30,11 +30,13 @@ type compiler struct {
 	plan    *Plan
 	maps    map[string]*Map // by script name
 	scratch int             // largest scratch buffer any program needs
+	opts    Options
 }
 
 // Compile lowers a checked program to eBPF and describes it in a Plan.
-// Errors the script can cause are *lang.Diagnostics.
-func Compile(c *lang.Checked) (plan *Plan, err error) {
+// Errors the script can cause are *lang.Diagnostics. At most one Options
+// may be given (see helpererrors.go).
+func Compile(c *lang.Checked, opts ...Options) (plan *Plan, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			d, ok := r.(compileError)
@@ -47,6 +49,7 @@ func Compile(c *lang.Checked) (plan *Plan, err error) {
 	cc := &compiler{
 		checked: c,
 		maps:    map[string]*Map{},
+		opts:    firstOptions(opts),
 		plan: &Plan{
 			Spec:   &ebpf.CollectionSpec{Maps: map[string]*ebpf.MapSpec{}, Programs: map[string]*ebpf.ProgramSpec{}},
 			Config: c.Config,

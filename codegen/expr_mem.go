@@ -240,6 +240,7 @@ func (g *gen) str(x *lang.Call, dst loc, size int) {
 		g.emit(asm.Mov.Reg(asm.R3, rp))
 		g.freeReg(rp)
 		g.call(fn)
+		g.checkHelper(fn, g.span)
 		done := g.newLabel("strfit")
 		g.emit(asm.JNE.Imm(asm.R0, int32(n), done))
 		g.addr(asm.R1, dst.at(n-1))
@@ -268,6 +269,7 @@ func (g *gen) str(x *lang.Call, dst loc, size int) {
 	g.freeReg(kl.reg)
 	g.freeReg(kp.reg)
 	g.call(fn)
+	g.checkHelper(fn, g.span)
 }
 
 // evalTuple writes a tuple literal or copies a tuple value.

@@ -20,6 +20,7 @@ func (g *gen) mapReadInt(x *lang.MapExpr) asm.Register {
 	requirePlain(x, sym)
 	key := g.buildKey(x)
 	g.lookup(m, key)
+	g.checkLookupHit(g.span)
 	r := g.allocReg()
 	miss := g.newLabel("miss")
 	g.emit(asm.Mov.Imm(r, 0), asm.JEq.Imm(asm.R0, 0, miss))
@@ -35,6 +36,7 @@ func (g *gen) mapReadMem(x *lang.MapExpr, dst loc, size int) {
 	requirePlain(x, sym)
 	key := g.buildKey(x)
 	g.lookup(m, key)
+	g.checkLookupHit(g.span)
 	miss, end := g.newLabel("miss"), g.newLabel("read")
 	g.emit(asm.JEq.Imm(asm.R0, 0, miss))
 	if sym.Value.Kind == lang.KString {
@@ -60,6 +62,7 @@ func (g *gen) mapAssign(x *lang.MapExpr, value lang.Expr) {
 	g.addr(asm.R3, val)
 	g.emit(asm.Mov.Imm(asm.R4, 0)) // BPF_ANY
 	g.call(asm.FnMapUpdateElem)
+	g.checkHelper(asm.FnMapUpdateElem, g.span)
 	g.countIfFailed(DropMapUpdate)
 }
 
@@ -140,4 +143,5 @@ func (g *gen) deleteKey(call *lang.Call) {
 	g.mapPtr(asm.R1, m.Name)
 	g.addr(asm.R2, key)
 	g.call(asm.FnMapDeleteElem)
+	g.checkHelper(asm.FnMapDeleteElem, g.span)
 }

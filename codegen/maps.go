@@ -188,6 +188,7 @@ func (g *gen) lookupOrInit(m *Map, key loc, init func(loc), skip string) {
 	g.addr(asm.R3, val)
 	g.loadConst(asm.R4, bpfNoExist)
 	g.call(asm.FnMapUpdateElem)
+	g.checkHelper(asm.FnMapUpdateElem, g.span)
 	g.lookup(m, key)
 	g.emit(asm.JNE.Imm(asm.R0, 0, found))
 	g.countDrop(DropMapUpdate) // the map is full

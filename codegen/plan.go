@@ -123,6 +123,9 @@ const (
 	// EvWarning: a run-time warning (Format) about the code at Span, such
 	// as a division by zero.
 	EvWarning
+	// EvHelperError: with -k, BPF helper Helper failed at Span; Args[0]
+	// is its int64 return code (helpererrors.go).
+	EvHelperError
 )
 
 // DivideByZeroMsg is bpftrace's run-time warning for x / 0 and x % 0,
@@ -160,6 +163,9 @@ type Event struct {
 	Size int
 	// Span is where the call is in the script.
 	Span lang.Span
+	// Helper is the failing helper's name for EvHelperError
+	// ("map_update_elem", "probe_read_user_str", ...).
+	Helper string
 }
 
 // EventArg is one argument of an event.

@@ -91,6 +91,7 @@ func (g *gen) usdtArg(x *lang.Ident, a *lang.USDTArg) asm.Register {
 		g.emit(asm.Mov.Imm(asm.R2, int32(a.Size)))
 		g.emit(asm.Mov.Reg(asm.R3, addr))
 		g.call(asm.FnProbeReadUser)
+		g.checkHelper(asm.FnProbeReadUser, g.span)
 		g.load(addr, tmp, 8)
 		g.extend(addr, a.Size, a.Signed)
 		return addr

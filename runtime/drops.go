@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
 // dropCounts sums over CPUs the kernel's loss counters (codegen.Plan.Drops).
@@ -27,7 +28,8 @@ func (s *session) dropCounts() (mapUpdates, events uint64) {
 	return sum(codegen.DropMapUpdate), sum(codegen.DropEvent)
 }
 
-// reportLost prints "Lost N events" (in the output, like bpftrace) for the
+// reportLost prints "Lost N events" (on stderr, or a lost_events line in
+// the JSON output, like bpftrace v0.26) for the
 // events the ring buffer had no room for since the last report. While
 // tracing it looks at most once a second, when the ring buffer has just
 // been emptied; final forces a look.
@@ -43,9 +45,10 @@ func (s *session) reportLost(final bool) {
 	n := events - s.lostSeen
 	s.lostSeen = events
 	if s.opts.json() {
-		fmt.Fprintf(s.out, "{\"type\": \"lost_events\", \"data\": {\"events\": %d}}\n", n)
+		output.JSONLostEvents(s.out, n)
 	} else {
-		fmt.Fprintf(s.out, "Lost %d events\n", n)
+		s.out.Flush()
+		fmt.Fprintf(s.opts.stderr(), "Lost %d events\n", n)
 	}
 }
 

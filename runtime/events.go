@@ -66,8 +66,14 @@ func (d *dispatcher) handle(rec []byte) {
 			d.out.WriteString(s)
 		}
 	case codegen.EvWarning:
+		if d.json {
+			output.JSONRuntimeError(d.out, ev.Format, d.plan.File, ev.Span.Start.Line, ev.Span.Start.Col)
+			break
+		}
 		d.out.Flush()
 		fmt.Fprint(d.stderr, lang.Format(d.plan.File, d.plan.Source, &lang.Diagnostic{Span: ev.Span, Severity: lang.SevWarning, Msg: ev.Format}))
+	case codegen.EvHelperError:
+		d.helperError(ev, rec)
 	case codegen.EvPrintValue:
 		if len(ev.Args) == 0 {
 			return

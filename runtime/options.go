@@ -31,9 +31,9 @@ type Options struct {
 	// shapes (see runtime/output/json.go), the attached-probes line
 	// included (on Stdout, unless Quiet).
 	Format string
-	// HelperErrors is bpftrace's -k: report BPF helper calls that fail.
-	// Accepted and kept here; codegen does not emit the checks yet, so it
-	// has no effect so far.
+	// HelperErrors is bpftrace's -k. The checks themselves are compiled in
+	// (codegen.Options.HelperErrors); the runtime prints whatever
+	// EvHelperError records arrive, so this is informational.
 	HelperErrors bool
 	// FlushEvents flushes Stdout after every event instead of when the
 	// ring buffer runs empty (-B none and -B line).

@@ -98,7 +98,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	copts := check.Options{Params: params, Env: check.EnvSettings(os.Environ()), TargetPID: o.pid, Command: o.command != "", Unsafe: o.unsafe}
-	plan, checked, err := compile(file, src, env, copts)
+	plan, checked, err := compile(file, src, env, copts, codegen.Options{HelperErrors: o.helperErrs && !o.noWarnings})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitError
@@ -174,7 +174,7 @@ func loadScript(o *options, stdin io.Reader) (string, string, []string, error) {
 }
 
 // compile runs the front end and codegen.
-func compile(file, src string, env lang.Env, opts check.Options) (*codegen.Plan, *lang.Checked, error) {
+func compile(file, src string, env lang.Env, opts check.Options, gopts codegen.Options) (*codegen.Plan, *lang.Checked, error) {
 	prog, err := parser.Parse(file, src)
 	if err != nil {
 		return nil, nil, err
@@ -183,7 +183,7 @@ func compile(file, src string, env lang.Env, opts check.Options) (*codegen.Plan,
 	if err != nil {
 		return nil, nil, err
 	}
-	plan, err := codegen.Compile(checked)
+	plan, err := codegen.Compile(checked, gopts)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -55,7 +55,7 @@ func TestSoak(t *testing.T) {
 	total := runs * perRun
 	printed := strings.Count(res.stdout, " "+comm+" ")
 	lost := 0
-	for _, m := range regexp.MustCompile(`(?m)^Lost (\d+) events$`).FindAllStringSubmatch(res.stdout, -1) {
+	for _, m := range regexp.MustCompile(`(?m)^Lost (\d+) events$`).FindAllStringSubmatch(res.stderr, -1) {
 		n, _ := strconv.Atoi(m[1])
 		lost += n
 	}

@@ -1,0 +1,114 @@
+package codegen
+
+import (
+	"encoding/binary"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Helper error checks (bpftrace's -k). A BPF helper that fails returns a
+// negative errno, and the script goes on with a zero value: a string read
+// from a bad address is empty, a map update on a full map is lost, a
+// missing key reads as 0. With Options.HelperErrors each such call is
+// followed by a check; a failure sends an EvHelperError record (the
+// helper's return code) that user space prints as a warning pointing at
+// the script's code. Without it no instruction is added.
+//
+// Checked: the probe_read family (str(), reads through user pointers)
+// and map_lookup_elem (a map read that finds no key, return code 0),
+// which are what -k adds in bpftrace v0.26, and map_update_elem,
+// map_delete_elem and get_stackid, which bpftrace v0.26 checks even
+// without -k (gobpftrace only counts failed map updates then, see
+// drops.go).
+
+// Options change code generation.
+type Options struct {
+	// HelperErrors is -k: report failing helper calls at run time.
+	HelperErrors bool
+}
+
+func firstOptions(opts []Options) Options {
+	if len(opts) == 0 {
+		return Options{}
+	}
+	return opts[0]
+}
+
+// helperErrorSize is an EvHelperError record: the id, then the return code.
+const helperErrorSize = 16
+
+// helperName is the name bpftrace prints for a helper (libbpf's, without
+// the bpf_ prefix).
+func helperName(fn asm.BuiltinFunc) string {
+	switch fn {
+	case asm.FnProbeRead:
+		return "probe_read"
+	case asm.FnProbeReadStr:
+		return "probe_read_str"
+	case asm.FnProbeReadUser:
+		return "probe_read_user"
+	case asm.FnProbeReadKernel:
+		return "probe_read_kernel"
+	case asm.FnProbeReadUserStr:
+		return "probe_read_user_str"
+	case asm.FnProbeReadKernelStr:
+		return "probe_read_kernel_str"
+	case asm.FnMapLookupElem:
+		return "map_lookup_elem"
+	case asm.FnMapUpdateElem:
+		return "map_update_elem"
+	case asm.FnMapDeleteElem:
+		return "map_delete_elem"
+	case asm.FnGetStackid:
+		return "get_stackid"
+	}
+	return fn.String()
+}
+
+// checkHelper follows a call of fn: when its return value (R0) is
+// negative, report it. R0 keeps its value on both paths; R1-R5 are
+// clobbered on the failure path only (they are dead after a call anyway).
+func (g *gen) checkHelper(fn asm.BuiltinFunc, span lang.Span) {
+	if !g.cc.opts.HelperErrors {
+		return
+	}
+	ok := g.newLabel("helper_ok")
+	g.emit(asm.JSGE.Imm(asm.R0, 0, ok))
+	g.reportHelper(fn, span, asm.R0)
+	g.label(ok)
+}
+
+// checkLookupHit follows a map_lookup_elem whose miss reads as zero: a
+// miss is reported with return code 0, as bpftrace does. R0 (the value
+// pointer, or 0) is kept.
+func (g *gen) checkLookupHit(span lang.Span) {
+	if !g.cc.opts.HelperErrors {
+		return
+	}
+	ok := g.newLabel("lookup_hit")
+	g.emit(asm.JNE.Imm(asm.R0, 0, ok))
+	g.reportHelper(asm.FnMapLookupElem, span, asm.R0)
+	g.label(ok)
+}
+
+// reportHelper sends the EvHelperError record for a failed call of fn
+// whose return code is in ret, and leaves ret's value in R0.
+func (g *gen) reportHelper(fn asm.BuiltinFunc, span lang.Span, ret asm.Register) {
+	ev := &Event{Kind: EvHelperError, Span: span, Helper: helperName(fn), Size: helperErrorSize,
+		Args: []*EventArg{{Offset: EventHeaderSize, Type: lang.TInt64}}}
+	id := g.cc.addEvent(ev)
+	buf := g.alloc(helperErrorSize)
+	// The return code first: writing the id may use R0.
+	g.store(buf.at(EventHeaderSize), ret, 8)
+	var hdr [8]byte
+	binary.LittleEndian.PutUint64(hdr[:], uint64(id))
+	g.writeBytes(buf, hdr[:])
+	g.mapPtr(asm.R1, ringBufName)
+	g.addr(asm.R2, buf)
+	g.emit(asm.Mov.Imm(asm.R3, helperErrorSize), asm.Mov.Imm(asm.R4, 0))
+	g.call(asm.FnRingbufOutput)
+	g.countIfFailed(DropEvent)
+	g.load(asm.R0, buf.at(EventHeaderSize), 8)
+}

@@ -19,6 +19,14 @@ package main
 //     "..." stands for any number of lines.
 //   - A block right after the line "<!-- output varies -->" is compared by
 //     shape too (for scripts that end by themselves but print counts).
+//   - Comments right before a block may prepare its commands, for lessons
+//     that need more than the default activity (sysloop, cat, ls):
+//     "<!-- setup: SH -->" runs before each command, "<!-- trigger: SH -->"
+//     replaces the default activity, "<!-- cleanup: SH -->" runs after.
+//     SH is a sh command line. The commands of such a block, and SH, run
+//     in the directory of the built helpers (sysloop, gotarget,
+//     uprobetarget), which is also first in PATH; a command with "$("
+//     runs through sh, so that "$(stat -c %i DIR)" can give a parameter.
 //   - Otherwise the output must be exactly what the page shows. Trailing
 //     empty lines (the two newlines printed before the maps at exit) are
 //     not shown.
@@ -35,6 +43,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gobpftrace/gobpftrace/lang/parser"
 )
@@ -48,6 +57,24 @@ type docCommand struct {
 	want []string // the output lines shown
 	// varies: the block follows "<!-- output varies -->".
 	varies bool
+	// setup, trigger and cleanup are the block's hooks (sh command lines).
+	setup, trigger, cleanup string
+	// raw is the command's text after "gobpftrace", as written.
+	raw string
+}
+
+// hooked reports whether the command's block has hooks.
+func (c docCommand) hooked() bool { return c.setup != "" || c.trigger != "" || c.cleanup != "" }
+
+// runHook runs a hook's sh command line in the helpers' directory.
+func runHook(t *testing.T, dir, what, line string) {
+	t.Helper()
+	cmd := exec.Command("sh", "-c", line)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s %q: %v: %s", what, line, err, out)
+	}
 }
 
 func (c docCommand) String() string {
@@ -96,15 +123,29 @@ func runDocCommand(t *testing.T, c docCommand) {
 	}
 	// A BEGIN/END-only script exits as soon as it has attached: the harness
 	// must not look for its programs then.
-	r := traceRun{args: c.args, noAttach: !attach || onlyBeginEnd(c.args)}
+	r := traceRun{args: c.args, noAttach: !attach || onlyBeginEnd(c.args), trigger: defaultDocTrigger}
 	if len(c.env) > 0 {
 		r.wrap = append([]string{"env"}, c.env...)
 	}
-	r.trigger = func(t *testing.T) {
-		runSysloop(t, 1000, "/etc/hostname")
-		for _, args := range [][]string{{"cat", "/etc/hostname"}, {"ls", "/"}} {
-			if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
-				t.Fatalf("%s: %v: %s", args[0], err, out)
+	if strings.Contains(c.raw, "$(") {
+		// sh runs the command line; the binary under test is its $0.
+		r.wrap = append(r.wrap, "sh", "-c", `exec "$0"`+c.raw)
+		r.args = nil
+	}
+	if c.hooked() {
+		userHelpers(t)
+		dir := filepath.Dir(binPath)
+		r.dir = dir
+		if c.setup != "" {
+			runHook(t, dir, "setup", c.setup)
+		}
+		if c.cleanup != "" {
+			t.Cleanup(func() { runHook(t, dir, "cleanup", c.cleanup) })
+		}
+		if c.trigger != "" {
+			r.trigger = func(t *testing.T) {
+				runHook(t, dir, "trigger", c.trigger)
+				time.Sleep(100 * time.Millisecond)
 			}
 		}
 	}
@@ -129,6 +170,17 @@ func runDocCommand(t *testing.T, c docCommand) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("%s: output differs from the doc\n--- got\n%s\n--- doc\n%s", c, strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+	}
+}
+
+// defaultDocTrigger is the activity a command's probes see: sysloop, cat
+// and ls.
+func defaultDocTrigger(t *testing.T) {
+	runSysloop(t, 1000, "/etc/hostname")
+	for _, args := range [][]string{{"cat", "/etc/hostname"}, {"ls", "/"}} {
+		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%s: %v: %s", args[0], err, out)
+		}
 	}
 }
 
@@ -163,7 +215,10 @@ func parseDocCommands(path string) ([]docCommand, error) {
 	var cmds []docCommand
 	var cur *docCommand
 	inSh, inOther, shHasCommand, varies := false, false, false, false
-	prev := "" // the last non-blank line outside code blocks
+	// comments are the HTML comments since the last other line outside
+	// code blocks: they describe the next block.
+	var comments []string
+	var hooks docCommand
 	lines := strings.Split(string(data), "\n")
 	flush := func() {
 		if cur != nil {
@@ -187,7 +242,21 @@ func parseDocCommands(path string) ([]docCommand, error) {
 		case inOther && fence:
 			inOther = false
 		case fence && strings.TrimSpace(l) == "```sh":
-			inSh, shHasCommand, varies = true, false, prev == "<!-- output varies -->"
+			inSh, shHasCommand, varies = true, false, false
+			hooks = docCommand{}
+			for _, cm := range comments {
+				body := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(cm, "<!--"), "-->"))
+				switch {
+				case body == "output varies":
+					varies = true
+				case strings.HasPrefix(body, "setup: "):
+					hooks.setup = strings.TrimPrefix(body, "setup: ")
+				case strings.HasPrefix(body, "trigger: "):
+					hooks.trigger = strings.TrimPrefix(body, "trigger: ")
+				case strings.HasPrefix(body, "cleanup: "):
+					hooks.cleanup = strings.TrimPrefix(body, "cleanup: ")
+				}
+			}
 		case fence:
 			inOther = true
 		case inSh && isDocCommand(l):
@@ -202,7 +271,10 @@ func parseDocCommands(path string) ([]docCommand, error) {
 			if open {
 				return nil, fmt.Errorf("%s:%d: unclosed quote", path, start)
 			}
-			c := &docCommand{file: path, line: start, varies: varies}
+			c := &docCommand{file: path, line: start, varies: varies, setup: hooks.setup, trigger: hooks.trigger, cleanup: hooks.cleanup}
+			if _, after, ok := strings.Cut(text, "gobpftrace"); ok {
+				c.raw = after
+			}
 			for len(words) > 0 && regexp.MustCompile(`^[A-Z_][A-Z0-9_]*=`).MatchString(words[0]) {
 				c.env = append(c.env, words[0])
 				words = words[1:]
@@ -219,8 +291,15 @@ func parseDocCommands(path string) ([]docCommand, error) {
 		case !inOther && strayCommandRE.MatchString(l):
 			return nil, fmt.Errorf("%s:%d: a command outside a ```sh block is not tested", path, i+1)
 		}
-		if !inSh && !inOther && !fence && strings.TrimSpace(l) != "" {
-			prev = strings.TrimSpace(l)
+		if tl := strings.TrimSpace(l); !inSh && !inOther && !fence && tl != "" {
+			if strings.HasPrefix(tl, "<!--") && strings.HasSuffix(tl, "-->") {
+				comments = append(comments, tl)
+			} else {
+				comments = nil
+			}
+		}
+		if fence && !inSh && !inOther {
+			comments = nil
 		}
 	}
 	if inSh {
@@ -348,6 +427,21 @@ func TestDocsParser(t *testing.T) {
 	}
 	if shapeMatch([]string{"@h:", "[1]   3 |@@@ |"}, []string{"@h: 5"}) {
 		t.Error("shapeMatch matched different shapes")
+	}
+	hooked := "Text.\n\n<!-- setup: mkdir d -->\n<!-- trigger: ./gotarget 1 2 -->\n<!-- cleanup: rmdir d -->\n\n```sh\n# gobpftrace -e 'BEGIN { }' $(stat -c %i d)\n```\n\n```sh\n# gobpftrace -e 'BEGIN { }'\n```\n"
+	p := filepath.Join(dir, "hooked.md")
+	if err := os.WriteFile(p, []byte(hooked), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hc, err := parseDocCommands(p)
+	if err != nil || len(hc) != 2 {
+		t.Fatalf("hooked page: %v, %d commands", err, len(hc))
+	}
+	if h := hc[0]; h.setup != "mkdir d" || h.trigger != "./gotarget 1 2" || h.cleanup != "rmdir d" || h.raw != " -e 'BEGIN { }' $(stat -c %i d)" {
+		t.Errorf("hooks: %+v", h)
+	}
+	if hc[1].hooked() {
+		t.Errorf("the hooks of a block applied to the next one: %+v", hc[1])
 	}
 	for _, bad := range []string{"```sh\nAttached\n```\n", "# gobpftrace -e 'x'\n", "```sh\n# gobpftrace -e 'BEGIN {}'\n```\n# gobpftrace -V\n", "```sh\n```\n"} {
 		p := filepath.Join(dir, "bad.md")

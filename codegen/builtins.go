@@ -21,7 +21,7 @@ func (g *gen) builtinInt(x *lang.Ident) asm.Register {
 		g.call(asm.FnGetCurrentPidTgid)
 		r = g.allocReg()
 		g.emit(asm.Mov.Reg32(r, asm.R0))
-	case "uid":
+	case "uid", "username":
 		g.call(asm.FnGetCurrentUidGid)
 		r = g.allocReg()
 		g.emit(asm.Mov.Reg32(r, asm.R0))
@@ -47,6 +47,11 @@ func (g *gen) builtinInt(x *lang.Ident) asm.Register {
 		r = g.callInto(asm.FnGetCurrentTask)
 	case "retval":
 		r = g.retval(x)
+	case "ncpus":
+		g.cc.useGlobals()
+		r = g.allocReg()
+		g.emit(asm.LoadMapValue(r, 0, GlobalNcpus).WithReference(globalsName))
+		g.emit(asm.LoadMem(r, r, 0, asm.Word))
 	case "cpid":
 		g.cc.useGlobals()
 		r = g.allocReg()

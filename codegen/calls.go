@@ -17,6 +17,16 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 		return x.Args[i]
 	}
 	switch x.Name {
+	case "strftime":
+		return g.evalInt(arg(1))
+	case "strerror", "cgroup_path":
+		return g.evalInt(arg(0))
+	case "cgroupid":
+		return g.cgroupid(x)
+	case "getopt":
+		return g.getoptInt(x)
+	case "strlen":
+		return g.strlen(x)
 	case "kptr", "uptr", "ksym", "usym":
 		// The value is the address itself; ksym/usym are resolved in
 		// user space.

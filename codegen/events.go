@@ -131,6 +131,15 @@ func (g *gen) callStmt(call *lang.Call) {
 			format = stringArg(call, 0)
 		}
 		g.sendEvent(&Event{Kind: EvTime, Format: format, Span: call.Span}, nil)
+	case "cat", "system", "errorf", "warnf":
+		kind := map[string]EventKind{"cat": EvCat, "system": EvSystem, "errorf": EvErrorf, "warnf": EvWarnf}[call.Name]
+		g.sendEvent(&Event{Kind: kind, Format: stringArg(call, 0), Span: call.Span}, call.Args[1:])
+	case "join":
+		g.join(call)
+	case "signal":
+		g.signal(call)
+	case "override":
+		g.override(call)
 	case "delete":
 		g.deleteKey(call)
 	case "has_key", "strncmp", "bswap", "kptr", "uptr", "ksym", "kaddr":

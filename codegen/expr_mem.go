@@ -48,6 +48,8 @@ func (g *gen) evalInto(e lang.Expr, t *lang.Type, dst loc) {
 			g.evalKernelValue(e, t, dst)
 		case t.Kind == lang.KArray && t.Elem != nil && isScalar(t.Elem):
 			g.evalArray(e, t, dst)
+		case t.Kind == lang.KInet || t.Kind == lang.KMacaddr || t.Kind == lang.KBuffer:
+			g.evalFormatted(e, t, dst)
 		default:
 			failf(e.Pos(), "values of type %s are not supported yet", t)
 		}
@@ -86,6 +88,9 @@ func (g *gen) evalString(e lang.Expr, dst loc, size int) {
 			}
 			g.stringLit(g.res.Name, dst, size)
 			return
+		case "probetype":
+			g.stringLit(g.probeType(), dst, size)
+			return
 		case "func":
 			if g.group != nil {
 				g.groupString("func", dst, size)
@@ -98,6 +103,10 @@ func (g *gen) evalString(e lang.Expr, dst loc, size int) {
 	case *lang.Call:
 		if x.Name == "str" {
 			g.str(x, dst, size)
+			return
+		}
+		if x.Name == "getopt" {
+			g.stringLit(g.getoptValue(x), dst, size)
 			return
 		}
 		failf(x.Span, "%s() as a string is not supported yet", x.Name)
@@ -412,6 +421,25 @@ func (g *gen) evalArray(e lang.Expr, t *lang.Type, dst loc) {
 	case *lang.MapExpr:
 		g.mapReadMem(x, dst, Sizeof(t))
 		return
+	case *lang.Call:
+		if x.Name == "pton" {
+			g.pton(x, dst)
+			return
+		}
+	case *lang.FieldAccess, *lang.Index:
+		if l, _, ok := g.tupleField(e); ok {
+			g.copyMem(dst, l, Sizeof(t))
+			return
+		}
+		// A tracepoint field is read through probe_read: ctx cannot be a
+		// helper's memory argument.
+		src, ft := g.ctxField(e)
+		n := min(Sizeof(ft), Sizeof(t))
+		g.addr(asm.R1, dst)
+		g.emit(asm.Mov.Imm(asm.R2, int32(n)))
+		g.addr(asm.R3, src)
+		g.call(asm.FnProbeReadKernel)
+		return
 	}
 	failf(e.Pos(), "this array expression is not supported yet")
 }
@@ -460,4 +488,35 @@ func (g *gen) tupleField(e lang.Expr) (loc, *lang.Type, bool) {
 	}
 	base := g.evalMem(fa.X)
 	return base.at(TupleOffsets(t)[idx]), t.Elems[idx], true
+}
+
+// evalFormatted emits the values that user space formats from bytes:
+// ntop(), macaddr(), buf().
+func (g *gen) evalFormatted(e lang.Expr, t *lang.Type, dst loc) {
+	switch x := e.(type) {
+	case *lang.Var:
+		g.copyMem(dst, g.varLoc(x), Sizeof(t))
+		return
+	case *lang.MapExpr:
+		g.mapReadMem(x, dst, Sizeof(t))
+		return
+	case *lang.Call:
+		switch {
+		case x.Name == "ntop" && t.Kind == lang.KInet:
+			g.ntop(x, dst)
+			return
+		case x.Name == "macaddr" && t.Kind == lang.KMacaddr:
+			g.macaddr(x, dst)
+			return
+		case x.Name == "buf" && t.Kind == lang.KBuffer:
+			g.buf(x, t, dst)
+			return
+		}
+	case *lang.FieldAccess, *lang.Index:
+		if l, _, ok := g.tupleField(e); ok {
+			g.copyMem(dst, l, Sizeof(t))
+			return
+		}
+	}
+	failf(e.Pos(), "values of type %s are not supported here yet", t)
 }

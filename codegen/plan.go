@@ -126,6 +126,18 @@ const (
 	// EvHelperError: with -k, BPF helper Helper failed at Span; Args[0]
 	// is its int64 return code (helpererrors.go).
 	EvHelperError
+	// EvCat: cat(Format, Args...) prints the file the formatted name names.
+	EvCat
+	// EvSystem: system(Format, Args...) runs the formatted command.
+	EvSystem
+	// EvErrorf, EvWarnf: errorf/warnf(Format, Args...) print the formatted
+	// message as an error or warning about the code at Span.
+	EvErrorf
+	EvWarnf
+	// EvJoin: join(argv, sep): the record holds a u64 count at offset 8 and
+	// JoinArgs slots of JoinSlot bytes from offset 16, each a string;
+	// Format is the separator.
+	EvJoin
 )
 
 // DivideByZeroMsg is bpftrace's run-time warning for x / 0 and x % 0,
@@ -140,6 +152,10 @@ const GlobalStartNs = 0
 // GlobalCpid is the offset in the Globals value of the u32 pid of the
 // child started with -c (`cpid`), which the runtime writes before BEGIN.
 const GlobalCpid = 8
+
+// GlobalNcpus is the offset in the Globals value of the u32 number of
+// possible CPUs (`ncpus`), which the runtime writes before BEGIN.
+const GlobalNcpus = 12
 
 // GlobalsSize is the size of the Globals value.
 const GlobalsSize = 16
@@ -166,6 +182,8 @@ type Event struct {
 	// Helper is the failing helper's name for EvHelperError
 	// ("map_update_elem", "probe_read_user_str", ...).
 	Helper string
+	// JoinSlot is the size of each string slot of an EvJoin record.
+	JoinSlot int
 }
 
 // EventArg is one argument of an event.

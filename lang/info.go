@@ -43,6 +43,13 @@ type Checked struct {
 	// keyed by UAddrKey(binary, name), found through the Env
 	// (UserSymbolEnv) at check time.
 	UAddrs map[string]uint64
+	// CgroupIDs are the ids of the paths named by cgroupid() calls, found
+	// through the Env (CgroupEnv) at check time.
+	CgroupIDs map[string]uint64
+	// Getopts are the values of getopt() calls by option name: what the
+	// command line gave after "--" (--name=value), else the default. Bool
+	// options hold "1" or "0".
+	Getopts map[string]string
 }
 
 // UAddrKey is the key of Checked.UAddrs for symbol name of binary.
@@ -58,6 +65,20 @@ type Config struct {
 	// StackMode is the config's stack_mode: the mode ("bpftrace", "perf"
 	// or "raw") of kstack/ustack written without one; "" means "bpftrace".
 	StackMode string
+	// MaxCatBytes is the most cat() prints of a file.
+	MaxCatBytes int
+	// PrintMapsOnExit is false when config print_maps_on_exit is off.
+	NoPrintMapsOnExit bool
+	// MissingProbes is what to do with an attach point that fails to
+	// attach: "error" (default), "warn" or "ignore".
+	MissingProbes string
+	// PerfRbPages sizes the event ring buffer (pages of 4 KiB, rounded
+	// up to a power of two); 0 keeps the default.
+	PerfRbPages int
+	// LogSize is the verifier log's size in bytes (0: the default).
+	LogSize int
+	// License is the license the programs are loaded with ("GPL").
+	License string
 	// Other settings are added as they are supported.
 }
 
@@ -285,4 +306,10 @@ type USDTProbe struct {
 	Semaphore uint64
 	Args      []*USDTArg
 	ArgsErr   error
+}
+
+// CgroupEnv is implemented by environments that can resolve cgroupid():
+// the cgroup v2 id (the cgroup directory's file handle) of a path.
+type CgroupEnv interface {
+	CgroupID(path string) (uint64, error)
 }

@@ -8,7 +8,11 @@ package lang
 //   - KBuffer: {u32 len; u8 data[Size]}, alignment 4.
 //   - KTuple: elements in order, each aligned to its own alignment; the total
 //     is rounded up to the largest alignment. Offsets: TupleOffsets.
-//   - KPtr, KSym, KTimestamp...: 8 bytes (an address or a u64).
+//   - KPtr, KSym, KTimestamp, KCgroupPath, KStrerror, KUsername: 8 bytes
+//     (an address, a timestamp, a cgroup id, an errno, a uid).
+//   - KInet (ntop): {u64 family; u8 addr[16]}, 24 bytes; AF_INET uses the
+//     first 4 bytes of addr.
+//   - KMacaddr: 6 bytes, alignment 1.
 //   - usym (KSym with UserSpace): {u64 addr; u32 pid; u32 zero}, 16 bytes:
 //     user space needs the process to find the symbol.
 //   - kstack (KStack): {s64 stack id}, 8 bytes; ustack (KStack with
@@ -47,6 +51,10 @@ func SizeOf(t *Type) int {
 			return 16
 		}
 		return 8
+	case KInet:
+		return 24
+	case KMacaddr:
+		return 6
 	}
 	return 8
 }
@@ -56,7 +64,7 @@ func AlignOf(t *Type) int {
 	switch t.Kind {
 	case KInt:
 		return t.Size
-	case KBool, KString:
+	case KBool, KString, KMacaddr:
 		return 1
 	case KBuffer:
 		return 4

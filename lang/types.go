@@ -25,6 +25,8 @@ const (
 	KTimestamp       // strftime() result
 	KCgroupPath      // cgroup_path() result
 	KMacaddr         // macaddr() result
+	KStrerror        // strerror() result: an errno printed as its text
+	KUsername        // username: a uid printed as its user name
 	KNone            // a "none" placeholder used by the checker before a type is known
 
 	// Aggregation values. They only appear as map value types.
@@ -186,6 +188,10 @@ func (t *Type) String() string {
 		return "cgroup_path_t"
 	case KMacaddr:
 		return "mac_address"
+	case KStrerror:
+		return "strerror_t"
+	case KUsername:
+		return "username"
 	case KCount:
 		return "count_t"
 	case KSum:

@@ -128,6 +128,15 @@ func (d *dispatcher) handle(rec []byte) {
 		} else {
 			d.out.WriteString(output.Time(ev.Format, time.Now()))
 		}
+	case codegen.EvCat, codegen.EvSystem, codegen.EvErrorf, codegen.EvWarnf:
+		text, err := output.Printf(ev, rec)
+		if err != nil {
+			d.warn("%v", err)
+			return
+		}
+		d.formatted(ev, text)
+	case codegen.EvJoin:
+		d.join(ev, rec)
 	case codegen.EvExit:
 		if !d.exited && len(ev.Args) > 0 {
 			a := ev.Args[0]

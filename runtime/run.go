@@ -56,6 +56,7 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 	s := &session{plan: plan, opts: &opts, loaded: l}
 	s.syms = newSymbolizer(plan, l)
 	defer output.SetSymbols(s.syms)()
+	defer output.SetUserSpace(newUserSpace())()
 	defer output.SetTruncTrailer(plan.Config.StrTruncTrailer)()
 	defer func() { releaseAll(s.attached) }()
 	if opts.TargetPID != 0 && !opts.DryRun {
@@ -279,6 +280,9 @@ func (s *session) writeGlobals() error {
 	binary.LittleEndian.PutUint64(val[codegen.GlobalStartNs:], uint64(ts.Nano()))
 	if s.child != nil {
 		binary.LittleEndian.PutUint32(val[codegen.GlobalCpid:], uint32(s.child.pid))
+	}
+	if n, err := ebpf.PossibleCPU(); err == nil {
+		binary.LittleEndian.PutUint32(val[codegen.GlobalNcpus:], uint32(n))
 	}
 	key := make([]byte, m.KeySize()) // index 0, whatever its width
 	if err := m.Update(key, val[:m.ValueSize()], ebpf.UpdateAny); err != nil {

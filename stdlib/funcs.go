@@ -86,10 +86,11 @@ var Funcs = []*Func{
 	{Name: "print", MinArgs: 1, MaxArgs: 3, Args: []ArgKind{AnyArg, ConstIntArg, ConstIntArg}, Result: "void", Async: true, Supported: true, Doc: "Prints a map (with optional top and div) or a value."},
 	{Name: "exit", MinArgs: 0, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "void", Async: true, Supported: true, Doc: "Stops tracing: END runs, then maps are printed."},
 	{Name: "time", MinArgs: 0, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "void", Async: true, Supported: true, Doc: "Prints the current local time with an optional strftime format."},
-	{Name: "cat", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Async: true, Doc: "Prints the contents of a file named by a printf-style format."},
-	{Name: "system", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Async: true, Doc: "Runs a shell command (needs --unsafe)."},
-	{Name: "errorf", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Async: true, Doc: "Prints a formatted error message with the source location."},
-	{Name: "join", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, ConstStrArg}, Result: "void", Async: true, Doc: "Prints the strings of a char*[] array joined by a separator."},
+	{Name: "cat", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Async: true, Supported: true, Doc: "Prints the contents of a file named by a printf-style format."},
+	{Name: "system", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Async: true, Supported: true, Doc: "Runs a shell command (needs --unsafe)."},
+	{Name: "errorf", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Async: true, Supported: true, Doc: "Prints a formatted error message with the source location."},
+	{Name: "warnf", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Async: true, Supported: true, Doc: "Prints a formatted warning message with the source location."},
+	{Name: "join", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, ConstStrArg}, Result: "void", Async: true, Supported: true, Doc: "Prints the strings of a char*[] array joined by a separator."},
 
 	// Maps.
 	{Name: "delete", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{MapArg, MapKeyArg}, Result: "bool", Supported: true, Doc: "Deletes one key of a map: delete(@m, key) or delete(@m[key])."},
@@ -100,33 +101,35 @@ var Funcs = []*Func{
 
 	// Strings and memory.
 	{Name: "str", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, IntArg}, Result: "string[max_strlen] (or the length given)", Supported: true, Doc: "Reads a NUL-terminated string from kernel or user memory."},
-	{Name: "buf", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, IntArg}, Result: "buffer", Doc: "Reads bytes from memory, printed as hex with %r."},
+	{Name: "buf", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, IntArg}, Result: "buffer", Supported: true, Doc: "Reads bytes from memory, printed as hex with %r."},
 	{Name: "strncmp", MinArgs: 3, MaxArgs: 3, Args: []ArgKind{StrArg, StrArg, ConstIntArg}, Result: "int64", Supported: true, Doc: "Compares up to n bytes of two strings (0 when equal)."},
 	{Name: "strcontains", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{StrArg, StrArg}, Result: "bool", Supported: true, Doc: "Reports whether a string contains another."},
-	{Name: "strftime", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{ConstStrArg, IntArg}, Result: "timestamp_t", Doc: "Formats a nanosecond timestamp in user space; print with %s."},
-	{Name: "strerror", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "string", Doc: "Text of an errno value."},
+	{Name: "strlen", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{StrArg}, Result: "uint64", Supported: true, Doc: "Length of a string, up to its NUL."},
+	{Name: "getopt", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "bool, int64 or string (the default's type)", Supported: true, Doc: "Value of the named argument --name=value given after --; the default when absent."},
+	{Name: "strftime", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{ConstStrArg, IntArg}, Result: "timestamp_t", Supported: true, Doc: "Formats a nanosecond timestamp in user space; print with %s."},
+	{Name: "strerror", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "string", Supported: true, Doc: "Text of an errno value."},
 
 	// Symbols and addresses.
 	{Name: "ksym", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "ksym_t", Supported: true, Doc: "Kernel symbol containing an address, resolved in user space."},
 	{Name: "usym", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "usym_t", Supported: true, Doc: "User-space symbol containing an address, resolved in user space."},
 	{Name: "kaddr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint64", Supported: true, Doc: "Address of a kernel symbol, found at compile time."},
 	{Name: "uaddr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "pointer", Supported: true, Doc: "Address of a user-space symbol of the traced binary."},
-	{Name: "ntop", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AnyArg, AnyArg}, Result: "inet_t", Doc: "Text form of an IPv4 or IPv6 address."},
-	{Name: "pton", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint8[4] or uint8[16]", Doc: "Bytes of an IPv4 or IPv6 address literal, at compile time."},
-	{Name: "macaddr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "mac_address", Doc: "A MAC address from 6 bytes, printed with %s."},
+	{Name: "ntop", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AnyArg, AnyArg}, Result: "inet_t", Supported: true, Doc: "Text form of an IPv4 or IPv6 address."},
+	{Name: "pton", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint8[4] or uint8[16]", Supported: true, Doc: "Bytes of an IPv4 or IPv6 address literal, at compile time."},
+	{Name: "macaddr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "mac_address", Supported: true, Doc: "A MAC address from 6 bytes, printed with %s."},
 	{Name: "reg", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint64", Providers: RegsProviders, Supported: true, Doc: "Value of a named CPU register."},
-	{Name: "cgroupid", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint64", Doc: "cgroup v2 ID of a path, found at compile time."},
-	{Name: "cgroup_path", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{IntArg, ConstStrArg}, Result: "cgroup_path_t", Doc: "Path of a cgroup ID, resolved in user space."},
+	{Name: "cgroupid", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint64", Supported: true, Doc: "cgroup v2 ID of a path, found at compile time."},
+	{Name: "cgroup_path", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{IntArg, ConstStrArg}, Result: "cgroup_path_t", Supported: true, Doc: "Path of a cgroup ID, resolved in user space."},
 	{Name: "kstack", MinArgs: 0, MaxArgs: 2, Args: []ArgKind{IdentArg, ConstIntArg}, Result: "kstack", Supported: true, Doc: "Kernel stack trace with an optional mode and frame limit."},
 	{Name: "ustack", MinArgs: 0, MaxArgs: 2, Args: []ArgKind{IdentArg, ConstIntArg}, Result: "ustack", Supported: true, Doc: "User-space stack trace with an optional mode and frame limit."},
 	{Name: "path", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, ConstIntArg}, Result: "string", Providers: []string{"fentry", "fexit", "iter"}, Doc: "Full path of a struct path pointer (bpf_d_path)."},
 	{Name: "bswap", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "same width, unsigned", Supported: true, Doc: "Reverses the bytes of an integer."},
-	{Name: "kptr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "same pointer, kernel", Doc: "Marks a pointer as a kernel address."},
-	{Name: "uptr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "same pointer, user", Doc: "Marks a pointer as a user-space address."},
+	{Name: "kptr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "same pointer, kernel", Supported: true, Doc: "Marks a pointer as a kernel address."},
+	{Name: "uptr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "same pointer, user", Supported: true, Doc: "Marks a pointer as a user-space address."},
 
 	// Side effects.
-	{Name: "signal", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "void", Providers: RegsProviders, Doc: "Sends a signal to the current process (needs --unsafe)."},
-	{Name: "override", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "void", Providers: []string{"kprobe"}, Doc: "Overrides the probed function's return value (needs --unsafe)."},
+	{Name: "signal", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "void", Providers: RegsProviders, Supported: true, Doc: "Sends a signal to the current process (needs --unsafe)."},
+	{Name: "override", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "void", Providers: []string{"kprobe"}, Supported: true, Doc: "Overrides the probed function's return value (needs --unsafe)."},
 }
 
 var funcByName = func() map[string]*Func {

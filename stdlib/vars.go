@@ -47,12 +47,12 @@ var Vars = []*Var{
 	{Name: "func", Providers: FuncProviders, Supported: true, Doc: "Name of the traced function."},
 	{Name: "kstack", Supported: true, Doc: "Kernel stack trace of the current task."},
 	{Name: "ustack", Supported: true, Doc: "User-space stack trace of the current task."},
-	{Name: "username", Doc: "User name of the current task's uid."},
+	{Name: "username", Supported: true, Doc: "User name of the current task's uid, looked up in user space (/etc/passwd) when printed."},
 	{Name: "cpid", Supported: true, Type: lang.TUint32, Doc: "PID of the child started with -c."},
-	{Name: "ncpus", Type: lang.TUint64, Doc: "Number of possible CPUs."},
+	{Name: "ncpus", Type: lang.TUint64, Supported: true, Doc: "Number of possible CPUs, as the runtime counts them at start."},
 	{Name: "pcomm", Doc: "Name of the current process (its group leader's comm)."},
 	{Name: "ppid", Type: lang.TUint32, Doc: "PID of the current task's parent."},
-	{Name: "probetype", Doc: "Provider of the probe that fired, e.g. tracepoint."},
+	{Name: "probetype", Supported: true, Doc: "Provider of the probe that fired, e.g. tracepoint; BEGIN and END probes are \"special\"."},
 }
 
 var varByName = func() map[string]*Var {

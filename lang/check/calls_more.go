@@ -26,23 +26,62 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 			c.kaddr(call, args[0].(*lang.StrLit).Value)
 		case "uaddr":
 			return c.uaddr(call, args[0].(*lang.StrLit).Value)
+		case "cgroupid":
+			c.cgroupid(call, args[0].(*lang.StrLit).Value)
 		}
 		return lang.TUint64
 	case "strftime":
 		if !c.wantLiteral(call, args[0]) || !known(c.wantInt(call, args[1], "strftime()")) {
 			return tNone
 		}
-		return &lang.Type{Kind: lang.KTimestamp, Size: 8}
+		// The format travels with the type: user space formats the value.
+		return &lang.Type{Kind: lang.KTimestamp, Size: 8, Name: args[0].(*lang.StrLit).Value}
 	case "cgroup_path":
 		if !known(c.wantInt(call, args[0], "cgroup_path()")) || (len(args) == 2 && !c.wantLiteral(call, args[1])) {
 			return tNone
 		}
-		return &lang.Type{Kind: lang.KCgroupPath, Size: 8}
+		filter := "*"
+		if len(args) == 2 {
+			filter = args[1].(*lang.StrLit).Value
+		}
+		return &lang.Type{Kind: lang.KCgroupPath, Size: 8, Name: filter}
+	case "pton":
+		return c.pton(call)
+	case "strlen":
+		t := c.expr(args[0])
+		if known(t) && t.Kind != lang.KString && !(t.Kind == lang.KArray && t.Elem.Size == 1) {
+			c.errorf(call.Span, "strlen() expects a string (%s provided)", t)
+			return tNone
+		}
+		return lang.TUint64
+	case "kptr", "uptr":
+		t := c.expr(args[0])
+		if !known(t) {
+			return tNone
+		}
+		if t.Kind != lang.KPtr && !t.IsInt() {
+			c.errorf(call.Span, "%s() expects a pointer or an integer address (%s provided)", call.Name, t)
+			return tNone
+		}
+		marked := *t
+		marked.UserSpace = call.Name == "uptr"
+		return &marked
+	case "join":
+		t := c.expr(args[0])
+		if len(args) == 2 {
+			c.wantLiteral(call, args[1])
+		}
+		if known(t) && t.Kind != lang.KPtr && !t.IsInt() {
+			c.errorf(call.Span, "join() expects a char *[] array (%s provided)", t)
+		}
+		return lang.TVoid
+	case "getopt":
+		return c.getopt(call)
 	case "ntop":
 		return c.ntop(call)
 	case "macaddr":
 		t := c.expr(args[0])
-		if known(t) && !(t.Kind == lang.KArray && t.Len >= 6 || t.Kind == lang.KPtr || t.IsInt()) {
+		if known(t) && !(t.Kind == lang.KArray && t.Elem.Size == 1 && t.Len >= 6 || t.Kind == lang.KPtr || t.IsInt()) {
 			c.errorf(call.Span, "macaddr() expects an array of 6 bytes or a pointer (%s provided)", t)
 			return tNone
 		}
@@ -75,7 +114,7 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 		if !known(c.wantInt(call, args[0], "strerror()")) {
 			return tNone
 		}
-		return lang.StringType(64)
+		return &lang.Type{Kind: lang.KStrerror, Size: 8}
 	case "has_key":
 		sym := c.mapArg(call, args[0])
 		if sym == nil {
@@ -104,15 +143,12 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 		}
 		return lang.TInt64
 	case "signal":
-		t := c.expr(args[0])
-		if known(t) && !t.IsInt() && t.Kind != lang.KString {
-			c.errorf(call.Span, "signal() expects a signal name or number (%s provided)", t)
-		}
+		c.signal(call)
 		return lang.TVoid
 	case "override":
 		c.wantInt(call, args[0], "override()")
 		return lang.TVoid
-	case "cat", "system", "errorf":
+	case "cat", "system", "errorf", "warnf":
 		c.printf(call)
 		return lang.TVoid
 	}

@@ -23,6 +23,9 @@ type Options struct {
 	// Unsafe allows the functions that change the traced system (system,
 	// signal, override), as bpftrace's --unsafe does.
 	Unsafe bool
+
+	// named holds getopt's named arguments, split from Params.
+	named map[string]string
 }
 
 // Check checks prog (parsed from src) and returns it annotated. On failure
@@ -43,6 +46,7 @@ func Check(prog *lang.Program, file, src string, env lang.Env, opts Options) (ou
 		return nil, &lang.Diagnostics{File: file, Source: src, List: errs}
 	}
 	env = newCachedEnv(env)
+	opts.Params, opts.named = SplitNamedArgs(opts.Params)
 	// Pass one learns map types from every assignment, wherever it is, so
 	// that a probe may read a map that a later probe writes.
 	first := newChecker(prog, file, src, env, opts, nil)

@@ -133,3 +133,10 @@ func (e *cachedEnv) UserSymbol(path, name string) (uint64, uint64, error) {
 	}
 	return 0, 0, errNoSystemInfo
 }
+
+func (e *cachedEnv) CgroupID(path string) (uint64, error) {
+	if ce, ok := e.env.(lang.CgroupEnv); ok {
+		return ce.CgroupID(path)
+	}
+	return 0, errNoSystemInfo
+}

@@ -144,6 +144,10 @@ func (c *checker) ident(id *lang.Ident) *lang.Type {
 		return c.retvalType(id)
 	case "func":
 		return c.funcType()
+	case "username":
+		return &lang.Type{Kind: lang.KUsername, Size: 8}
+	case "probetype":
+		return lang.StringType(ProbeTypeSize)
 	case "cpid":
 		if !c.opts.Command {
 			c.errorf(id.Span, "cpid cannot be used without child command")
@@ -357,3 +361,7 @@ func (c *checker) undefinedMap(m *lang.MapExpr) {
 		c.hintf("did you mean %s?", s)
 	}
 }
+
+// ProbeTypeSize is the size of the probetype string: the longest provider
+// name ("asyncwatchpoint") and its NUL.
+const ProbeTypeSize = 16

@@ -369,3 +369,20 @@ func JSONExitMaps(w io.Writer, maps []*codegen.Map, read func(*codegen.Map) ([]E
 	}
 	return firstErr
 }
+
+// JSONSystem writes what a system() command printed.
+func JSONSystem(w io.Writer, text string) error {
+	return writeJSONLine(w, "system", JSONString(text))
+}
+
+// JSONPrintError writes errorf()'s message with where the call is.
+func JSONPrintError(w io.Writer, msg, file string, line, col int) error {
+	var sb strings.Builder
+	sb.WriteString(`{"type": "print_error", "msg": `)
+	jsonString(&sb, msg)
+	sb.WriteString(`, "filename": `)
+	jsonString(&sb, file)
+	fmt.Fprintf(&sb, `, "line": %d, "col": %d}`+"\n", line, col)
+	_, err := io.WriteString(w, sb.String())
+	return err
+}

@@ -256,9 +256,9 @@ func decode(t *lang.Type, b []byte) item {
 		return symItem(t, b)
 	case lang.KStack:
 		return stackItem(t, b)
-	case lang.KInet, lang.KTimestamp, lang.KCgroupPath:
-		// These need the runtime (symbols, ids); fall back to the raw number.
-		return strItem(fmt.Sprintf("0x%x", readUint(b, 8)))
+	case lang.KInet, lang.KTimestamp, lang.KCgroupPath, lang.KStrerror, lang.KUsername:
+		it, _ := decodeUserSpace(t, b)
+		return it
 	case lang.KMacaddr:
 		m := slice(b, 0, 6)
 		parts := make([]string, len(m))

@@ -1,0 +1,292 @@
+package codegen
+
+import (
+	"strconv"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/lang/check"
+)
+
+// Functions whose values are formatted in user space (ntop, macaddr, buf,
+// strftime, strerror, cgroup_path), compile-time values (pton, cgroupid,
+// getopt) and the side effects (signal, override, join).
+
+// Address families as the kernel numbers them.
+const (
+	afInet  = 2
+	afInet6 = 10
+)
+
+// JoinArgs and the slot size bound what join() reads: bpftrace reads up
+// to 16 strings of the array, each up to max_strlen bytes.
+const JoinArgs = 16
+
+// readFn picks the probe_read helper for memory at an address of type t.
+func (g *gen) readFn(t *lang.Type, str bool) asm.BuiltinFunc {
+	user := t.UserSpace || g.userProbe() && t.Kind == lang.KInt
+	switch {
+	case user && str:
+		return asm.FnProbeReadUserStr
+	case user:
+		return asm.FnProbeReadUser
+	case str:
+		return asm.FnProbeReadKernelStr
+	}
+	return asm.FnProbeReadKernel
+}
+
+// readInto copies n bytes from the address in register rp to dst.
+func (g *gen) readInto(dst loc, n int, rp asm.Register, fn asm.BuiltinFunc) {
+	g.addr(asm.R1, dst)
+	g.emit(asm.Mov.Imm(asm.R2, int32(n)), asm.Mov.Reg(asm.R3, rp))
+	g.call(fn)
+}
+
+// byteArray writes the bytes of an array expression (a variable, a map
+// value, a cast, pton(), or a tracepoint field) to dst.
+func (g *gen) byteArray(e lang.Expr, dst loc, n int) {
+	t := e.Type()
+	g.evalInto(e, t, dst)
+	if Sizeof(t) < n {
+		g.zero(dst.at(Sizeof(t)), n-Sizeof(t))
+	}
+}
+
+// ntop fills an inet value: {u64 family; u8 addr[16]}.
+func (g *gen) ntop(x *lang.Call, dst loc) {
+	addr := x.Args[len(x.Args)-1]
+	t := addr.Type()
+	if len(x.Args) == 2 {
+		r := g.evalInt(x.Args[0])
+		g.store(dst, r, 8)
+		g.freeReg(r)
+	} else {
+		af := afInet
+		if t.Kind == lang.KArray && t.Len == 16 {
+			af = afInet6
+		}
+		g.emit(asm.Mov.Imm(asm.R0, int32(af)))
+		g.store(dst, asm.R0, 8)
+	}
+	if isScalar(t) {
+		g.zero(dst.at(8), 16)
+		r := g.evalInt(addr)
+		g.store(dst.at(8), r, 4)
+		g.freeReg(r)
+		return
+	}
+	g.byteArray(addr, dst.at(8), 16)
+}
+
+// macaddr copies 6 bytes from an array or from memory.
+func (g *gen) macaddr(x *lang.Call, dst loc) {
+	a := x.Args[0]
+	t := a.Type()
+	if t.Kind == lang.KArray {
+		if t.Len == 6 {
+			g.evalInto(a, t, dst)
+			return
+		}
+		tmp := g.alloc(Sizeof(t))
+		g.evalInto(a, t, tmp)
+		g.copyMem(dst, tmp, 6)
+		return
+	}
+	g.zero(dst, 6)
+	r := g.evalInt(a)
+	g.readInto(dst, 6, r, g.readFn(t, false))
+	g.freeReg(r)
+}
+
+// buf fills a buffer value: {u32 len; u8 data[Size]}.
+func (g *gen) buf(x *lang.Call, bt *lang.Type, dst loc) {
+	a := x.Args[0]
+	t := a.Type()
+	size := bt.Size
+	if !g.noPad {
+		g.zero(dst, 4+size)
+	}
+	if t.Kind == lang.KArray || t.Kind == lang.KString {
+		n := min(Sizeof(t), size)
+		if len(x.Args) == 2 {
+			if c, ok := smallConst(x.Args[1]); ok {
+				n = min(n, int(c))
+			}
+		}
+		src := g.evalMem(a)
+		g.copyMem(dst.at(4), src, n)
+		g.emit(asm.Mov.Imm(asm.R0, int32(n)))
+		g.store(dst, asm.R0, 4)
+		return
+	}
+	rp := g.evalInt(a)
+	p := g.alloc(8)
+	g.store(p, rp, 8)
+	g.freeReg(rp)
+	n := g.evalInt(x.Args[1])
+	// The verifier needs the length bounded: larger (or negative) lengths
+	// read the whole buffer.
+	ok := g.newLabel("buflen")
+	g.emit(asm.JLE.Imm(n, int32(size), ok), asm.Mov.Imm(n, int32(size)))
+	g.label(ok)
+	g.store(dst, n, 4)
+	g.addr(asm.R1, dst.at(4))
+	g.emit(asm.Mov.Reg(asm.R2, n))
+	g.freeReg(n)
+	g.load(asm.R3, p, 8)
+	g.call(g.readFn(t, false))
+}
+
+// pton writes the bytes of an address literal.
+func (g *gen) pton(x *lang.Call, dst loc) {
+	b, ok := check.PtonBytes(stringArg(x, 0))
+	if !ok {
+		failf(x.Span, "pton() needs an IPv4 or IPv6 address")
+	}
+	g.writeBytes(dst, b)
+}
+
+// strlen counts the bytes before the NUL with a bounded loop.
+func (g *gen) strlen(x *lang.Call) asm.Register {
+	a := x.Args[0]
+	size := Sizeof(a.Type())
+	base := g.evalMem(a)
+	r := g.allocReg()
+	top, done := g.newLabel("strlen"), g.newLabel("strlendone")
+	g.emit(asm.Mov.Imm(r, 0))
+	g.label(top)
+	g.emit(asm.JGE.Imm(r, int32(size), done))
+	g.addr(asm.R1, base)
+	g.emit(asm.Add.Reg(asm.R1, r), asm.LoadMem(asm.R1, asm.R1, 0, asm.Byte))
+	g.emit(asm.JEq.Imm(asm.R1, 0, done), asm.Add.Imm(r, 1))
+	g.jump(top)
+	g.label(done)
+	return r
+}
+
+// getoptValue is a getopt() call's value, fixed at compile time.
+func (g *gen) getoptValue(x *lang.Call) string {
+	name := stringArg(x, 0)
+	v, ok := g.cc.checked.Getopts[name]
+	if !ok {
+		failf(x.Span, "the value of getopt(%q) is unknown", name)
+	}
+	return v
+}
+
+func (g *gen) getoptInt(x *lang.Call) asm.Register {
+	v, err := strconv.ParseInt(g.getoptValue(x), 10, 64)
+	if err != nil {
+		failf(x.Span, "getopt(%q) is not an integer", stringArg(x, 0))
+	}
+	r := g.allocReg()
+	g.loadConst(r, v)
+	return r
+}
+
+func (g *gen) cgroupid(x *lang.Call) asm.Register {
+	path := stringArg(x, 0)
+	id, ok := g.cc.checked.CgroupIDs[path]
+	if !ok {
+		failf(x.Span, "the cgroup id of %s is unknown", path)
+	}
+	r := g.allocReg()
+	g.loadConst(r, int64(id))
+	return r
+}
+
+// probeType is the probetype builtin: the provider, "special" for BEGIN
+// and END.
+func (g *gen) probeType() string {
+	switch p := g.res.Provider; p {
+	case "BEGIN", "END":
+		return "special"
+	default:
+		return p
+	}
+}
+
+// signal(sig) sends a signal to the current process (bpf_send_signal).
+func (g *gen) signal(x *lang.Call) {
+	var sig int64
+	if lit, ok := x.Args[0].(*lang.StrLit); ok {
+		n, ok := check.SignalNumber(lit.Value)
+		if !ok {
+			failf(x.Span, "unknown signal %s", lit.Value)
+		}
+		sig = int64(n)
+		g.emit(asm.Mov.Imm(asm.R1, int32(sig)))
+	} else {
+		r := g.evalInt(x.Args[0])
+		g.emit(asm.Mov.Reg(asm.R1, r))
+		g.freeReg(r)
+	}
+	g.call(asm.FnSendSignal)
+}
+
+// override(rc) makes the probed kernel function return rc
+// (bpf_override_return; kprobes on functions open to error injection).
+func (g *gen) override(x *lang.Call) {
+	r := g.evalInt(x.Args[0])
+	g.usesCtx = true
+	g.emit(asm.Mov.Reg(asm.R2, r), asm.Mov.Reg(asm.R1, regCtx))
+	g.freeReg(r)
+	g.call(asm.FnOverrideReturn)
+}
+
+// join(argv[, sep]) reads up to JoinArgs strings of a NULL-terminated
+// char *[] into one record: {u64 id; u64 count; char slot[JoinArgs][S]},
+// S being max_strlen. User space joins them with the separator.
+func (g *gen) join(x *lang.Call) {
+	sep := " "
+	if len(x.Args) == 2 {
+		sep = stringArg(x, 1)
+	}
+	slot := g.cc.checked.Config.MaxStrlen
+	if slot <= 0 {
+		slot = 1024
+	}
+	ev := &Event{Kind: EvJoin, Format: sep, Span: x.Span, JoinSlot: slot}
+	ev.Size = 16 + JoinArgs*slot
+	id := g.cc.addEvent(ev)
+	t := x.Args[0].Type()
+	readPtr, readStr := g.readFn(t, false), g.readFn(t, true)
+
+	rec := g.alloc(ev.Size)
+	g.loadConst(asm.R0, int64(id))
+	g.store(rec, asm.R0, 8)
+	g.emit(asm.Mov.Imm(asm.R0, 0))
+	g.store(rec.at(8), asm.R0, 8)
+	rp := g.evalInt(x.Args[0])
+	argv := g.alloc(8)
+	g.store(argv, rp, 8)
+	g.freeReg(rp)
+	ptr := g.alloc(8)
+	done := g.newLabel("joindone")
+	for i := 0; i < JoinArgs; i++ {
+		g.addr(asm.R1, ptr)
+		g.emit(asm.Mov.Imm(asm.R2, 8))
+		g.load(asm.R3, argv, 8)
+		g.emit(asm.Add.Imm(asm.R3, int32(8*i)))
+		g.call(readPtr)
+		g.emit(asm.JNE.Imm(asm.R0, 0, done))
+		g.load(asm.R3, ptr, 8)
+		g.emit(asm.JEq.Imm(asm.R3, 0, done))
+		g.addr(asm.R1, rec.at(16+i*slot))
+		g.emit(asm.Mov.Imm(asm.R2, int32(slot)))
+		g.call(readStr)
+		g.emit(asm.Mov.Imm(asm.R0, int32(i+1)))
+		g.store(rec.at(8), asm.R0, 8)
+	}
+	g.label(done)
+	if rec.base == asm.RFP {
+		failf(x.Span, "join() needs the scratch buffer")
+	}
+	g.mapPtr(asm.R1, ringBufName)
+	g.addr(asm.R2, rec)
+	g.emit(asm.Mov.Imm(asm.R3, int32(ev.Size)), asm.Mov.Imm(asm.R4, 0))
+	g.call(asm.FnRingbufOutput)
+	g.countIfFailed(DropEvent)
+}

@@ -94,7 +94,15 @@ func (cc *compiler) useRingBuf() {
 		return
 	}
 	cc.plan.RingBuf = ringBufName
-	cc.plan.Spec.Maps[ringBufName] = &ebpf.MapSpec{Name: ringBufName, Type: ebpf.RingBuf, MaxEntries: ringBufSize}
+	size := uint32(ringBufSize)
+	if pages := cc.checked.Config.PerfRbPages; pages > 0 {
+		// A ring buffer's size is a power of two pages.
+		size = 4096
+		for size < uint32(pages)*4096 {
+			size <<= 1
+		}
+	}
+	cc.plan.Spec.Maps[ringBufName] = &ebpf.MapSpec{Name: ringBufName, Type: ebpf.RingBuf, MaxEntries: size}
 }
 
 // useGlobals declares the globals array.
@@ -180,7 +188,7 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 		Name:         name,
 		Type:         typ,
 		Instructions: insns,
-		License:      "GPL",
+		License:      cc.license(),
 	}
 	switch res.Provider {
 	case "tracepoint":
@@ -357,4 +365,13 @@ func ctxReadFirst(insns asm.Instructions) bool {
 		}
 	}
 	return true
+}
+
+// license is what the programs are loaded with: config license, else GPL
+// (which the helpers bpftrace uses require).
+func (cc *compiler) license() string {
+	if l := cc.checked.Config.License; l != "" {
+		return l
+	}
+	return "GPL"
 }

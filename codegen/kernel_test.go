@@ -51,11 +51,22 @@ func (btfEnv) KernelSymbol(name string) (uint64, error) {
 
 func compileKernel(t *testing.T, src string) *Plan {
 	t.Helper()
+	return compileKernelOpts(t, src, check.Options{})
+}
+
+// compileKernelUnsafe compiles as --unsafe does.
+func compileKernelUnsafe(t *testing.T, src string) *Plan {
+	t.Helper()
+	return compileKernelOpts(t, src, check.Options{Unsafe: true})
+}
+
+func compileKernelOpts(t *testing.T, src string, opts check.Options) *Plan {
+	t.Helper()
 	prog, err := parser.Parse("test.bt", src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	checked, err := check.Check(prog, "test.bt", src, btfEnv{}, check.Options{})
+	checked, err := check.Check(prog, "test.bt", src, btfEnv{}, opts)
 	if err != nil {
 		t.Fatalf("check %q: %v", src, err)
 	}

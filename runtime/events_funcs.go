@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -46,14 +47,14 @@ func (d *dispatcher) cat(name string) {
 	f, err := os.Open(name)
 	if err != nil {
 		d.out.Flush()
-		fmt.Fprintf(d.stderr, "ERROR: failed to open file '%s': %s\n", name, errnoText(unwrapPath(err)))
+		fmt.Fprintf(d.stderr, "ERROR: failed to open file '%s': %s\n", name, output.StrerrorText(errnoOf(err)))
 		return
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, int64(limit)))
 	if err != nil {
 		d.out.Flush()
-		fmt.Fprintf(d.stderr, "ERROR: failed to read file '%s': %s\n", name, errnoText(unwrapPath(err)))
+		fmt.Fprintf(d.stderr, "ERROR: failed to read file '%s': %s\n", name, output.StrerrorText(errnoOf(err)))
 	}
 	if d.json {
 		output.JSONCat(d.out, string(data))
@@ -62,12 +63,13 @@ func (d *dispatcher) cat(name string) {
 	d.out.Write(data)
 }
 
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
+// errnoOf is the errno inside err (EIO when there is none).
+func errnoOf(err error) int64 {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return int64(errno)
 	}
-	return err
+	return int64(syscall.EIO)
 }
 
 // system runs a command through the shell and prints what it writes to

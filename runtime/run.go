@@ -111,6 +111,9 @@ type session struct {
 	// when the counter was last read.
 	lostSeen  uint64
 	lostCheck time.Time
+	// skipped counts the attach points that failed to attach and were
+	// skipped (config missing_probes).
+	skipped int
 }
 
 func (s *session) run(ctx context.Context) error {
@@ -140,7 +143,7 @@ func (s *session) run(ctx context.Context) error {
 		return err
 	}
 	if !s.opts.Quiet && ctx.Err() == nil {
-		n := len(begins) + len(ends) + attachPoints(probes)
+		n := len(begins) + len(ends) + attachPoints(probes) - s.skipped
 		if s.opts.json() {
 			output.JSONAttached(s.out, n)
 			s.out.Flush()
@@ -190,7 +193,11 @@ func (s *session) run(ctx context.Context) error {
 	if testPanic == "maps" {
 		panic(injectedPanic)
 	}
-	if err := exitMaps(s.out, s.plan.Maps, s.readScriptMap); err != nil {
+	maps := s.plan.Maps
+	if s.plan.Config.NoPrintMapsOnExit {
+		maps = nil
+	}
+	if err := exitMaps(s.out, maps, s.readScriptMap); err != nil {
 		return fmt.Errorf("could not print maps: %v", err)
 	}
 	if err := s.out.Flush(); err != nil {
@@ -310,6 +317,15 @@ func (s *session) attachAll(ctx context.Context, probes []*codegen.Program) erro
 		}
 		cs, err := attach(p, s.loaded.progs[p.Name], s.attachPID(p))
 		if err != nil {
+			// config missing_probes: warn or ignore skips the probe.
+			switch s.plan.Config.MissingProbes {
+			case "warn":
+				fmt.Fprintf(s.opts.stderr(), "WARNING: %v (skipped: missing_probes = warn)\n", err)
+				fallthrough
+			case "ignore":
+				s.skipped += max(1, len(p.Group))
+				continue
+			}
 			return err
 		}
 		s.attached = append(s.attached, cs...)

@@ -27,6 +27,9 @@ func VerifierLog(w io.Writer, plan *codegen.Plan) error {
 	}
 	opts := &Options{}
 	progOpts := ebpf.ProgramOptions{LogLevel: ebpf.LogLevelInstruction | ebpf.LogLevelStats}
+	if n := plan.Config.LogSize; n > 0 {
+		progOpts.LogSizeStart = uint32(n)
+	}
 	l, err := loadWith(plan, opts, progOpts, func(p *codegen.Program, log string) {
 		fmt.Fprintf(w, "; %s (%s)\n", probeName(p), p.Name)
 		io.WriteString(w, log)

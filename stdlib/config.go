@@ -27,20 +27,20 @@ const DefaultMaxProbes = 1024
 var ConfigVars = []*ConfigVar{
 	{Name: "max_strlen", Default: "1024", Int: true, Supported: true, Doc: "Bytes a string read by str() may hold, NUL included."},
 	{Name: "max_map_keys", Default: "4096", Int: true, Supported: true, Doc: "Maximum number of keys of each map."},
-	{Name: "stack_mode", Default: "bpftrace", Doc: "Default output format of kstack/ustack: bpftrace, perf or raw."},
+	{Name: "stack_mode", Default: "bpftrace", Supported: true, Doc: "Default output format of kstack/ustack: bpftrace, perf or raw."},
 	{Name: "max_probes", Default: "1024", Int: true, Supported: true, Doc: "Maximum number of attach points."},
 	{Name: "max_bpf_progs", Default: "1024", Int: true, Doc: "Maximum number of generated programs."},
-	{Name: "max_cat_bytes", Default: "10240", Int: true, Doc: "Bytes cat() prints at most."},
-	{Name: "log_size", Default: "1000000", Int: true, Doc: "Size of the verifier log buffer."},
-	{Name: "perf_rb_pages", Default: "64", Int: true, Doc: "Pages of the event ring buffer."},
+	{Name: "max_cat_bytes", Default: "10240", Int: true, Supported: true, Doc: "Bytes cat() prints at most."},
+	{Name: "log_size", Default: "1000000", Int: true, Supported: true, Doc: "Bytes of the verifier log buffer that -d verifier starts with."},
+	{Name: "perf_rb_pages", Default: "64", Int: true, Supported: true, Doc: "Size of the event ring buffer in 4 KiB pages (rounded up to a power of two; default 1 MiB)."},
 	{Name: "cpp_demangle", Default: "true", Doc: "Demangle C++ symbols in user stacks."},
 	{Name: "lazy_symbolication", Default: "false", Doc: "Resolve user symbols on demand."},
-	{Name: "missing_probes", Default: "error", Doc: "What to do with probes that cannot attach: error, warn or ignore."},
-	{Name: "print_maps_on_exit", Default: "true", Doc: "Print every map when tracing stops."},
+	{Name: "missing_probes", Default: "error", Supported: true, Doc: "What to do with probes that cannot attach: error, warn or ignore."},
+	{Name: "print_maps_on_exit", Default: "true", Supported: true, Doc: "Print every map when tracing stops."},
 	{Name: "str_trunc_trailer", Default: DefaultStrTruncTrailer, Supported: true, Doc: "Text appended to truncated strings."},
 	{Name: "on_stack_limit", Default: "32", Int: true, Doc: "Largest object kept on the BPF stack."},
 	{Name: "cache_user_symbols", Default: "PER_PID", Doc: "User symbol cache: PER_PROGRAM, PER_PID or NONE."},
-	{Name: "license", Default: "GPL", Doc: "License the programs are loaded with."},
+	{Name: "license", Default: "GPL", Supported: true, Doc: "License the programs are loaded with."},
 }
 
 // LookupConfig accepts "max_strlen", "MAX_STRLEN" and "BPFTRACE_MAX_STRLEN".

@@ -49,6 +49,9 @@ func configText(e lang.Expr) string {
 }
 
 func (c *checker) setConfig(cv *stdlib.ConfigVar, text string, span lang.Span, fromScript bool) {
+	if c.setWordConfig(cv, text, span, fromScript) {
+		return
+	}
 	if cv.Name == "str_trunc_trailer" {
 		c.out.Config.StrTruncTrailer = text
 		return
@@ -113,7 +116,70 @@ func (c *checker) setConfig(cv *stdlib.ConfigVar, text string, span lang.Span, f
 			return
 		}
 		c.out.Config.MaxProbes = int(n)
+	case "max_cat_bytes":
+		if n < 1 {
+			report("%s must be at least 1", name)
+			return
+		}
+		c.out.Config.MaxCatBytes = int(n)
+	case "perf_rb_pages":
+		if n < 1 || n > 1<<18 {
+			report("%s must be between 1 and %d (%d given)", name, 1<<18, n)
+			return
+		}
+		c.out.Config.PerfRbPages = int(n)
+	case "log_size":
+		if n < 1 || n > 1<<30 {
+			report("%s must be between 1 and %d (%d given)", name, 1<<30, n)
+			return
+		}
+		c.out.Config.LogSize = int(n)
 	}
+}
+
+// setWordConfig handles the settings whose values are words: the
+// booleans, missing_probes and license. It reports whether cv is one.
+func (c *checker) setWordConfig(cv *stdlib.ConfigVar, text string, span lang.Span, fromScript bool) bool {
+	name := cv.Name
+	if !fromScript {
+		name = "BPFTRACE_" + strings.ToUpper(cv.Name)
+	}
+	report := func(format string, args ...any) {
+		if fromScript {
+			c.errorf(span, format, args...)
+			return
+		}
+		d := lang.Errorf(lang.Span{}, format, args...)
+		d.Global = true
+		c.errs = append(c.errs, d)
+	}
+	switch cv.Name {
+	case "print_maps_on_exit":
+		switch strings.ToLower(strings.TrimSpace(text)) {
+		case "true", "1":
+			c.out.Config.NoPrintMapsOnExit = false
+		case "false", "0":
+			c.out.Config.NoPrintMapsOnExit = true
+		default:
+			report("Invalid value for %s: valid values are true and false.", name)
+		}
+	case "missing_probes":
+		switch text {
+		case "error", "warn", "ignore":
+			c.out.Config.MissingProbes = text
+		default:
+			report("Invalid value for %s: valid values are error, warn and ignore.", name)
+		}
+	case "license":
+		if text == "" {
+			report("Invalid value for %s: the license may not be empty.", name)
+			return true
+		}
+		c.out.Config.License = text
+	default:
+		return false
+	}
+	return true
 }
 
 // checkPreamble looks at directives, C definitions, macros and map declarations.

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cilium/ebpf"
+)
+
+// getopt takes its values from --name=value after "--", mixed with
+// positional parameters, and falls back to the defaults.
+func TestGetopt(t *testing.T) {
+	requireRoot(t)
+	script := `BEGIN { printf("%d %s %d %d %s %d\n", getopt("count", 3), getopt("name", "none"), getopt("verbose"), getopt("on", true), str($1), $#); exit(); }`
+	res := trace(t, traceRun{args: []string{"-e", script, "--", "--count=12", "first", "--name=web", "--verbose", "--on=false"}, noAttach: true})
+	wantOutput(t, res, "12 web 1 0 first 1\n\n\n", "Attached 1 probe\n")
+	res = trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
+	wantOutput(t, res, "3 none 0 1  0\n\n\n", "Attached 1 probe\n")
+	res = trace(t, traceRun{args: []string{"-e", script, "--", "--count=many"}, noAttach: true})
+	mustExit(t, res, 1)
+	want := `stdin:1:39-57: ERROR: getopt(): --count takes an integer ("many" given)`
+	if !strings.HasPrefix(res.stderr, want+"\n") {
+		t.Errorf("stderr:\n%s\nwant it to start with:\n%s", res.stderr, want)
+	}
+}
+
+// strftime formats nsecs as the wall clock: the date it prints is today's,
+// and %f is six digits of microseconds.
+func TestStrftimeWallClock(t *testing.T) {
+	requireRoot(t)
+	before := time.Now().Format("2006-01-02")
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { printf("%s|%s\n", strftime("%Y-%m-%d", nsecs), strftime("%f", nsecs)); exit(); }`}, noAttach: true})
+	after := time.Now().Format("2006-01-02")
+	mustExit(t, res, 0)
+	date, us, ok := strings.Cut(strings.TrimSuffix(res.stdout, "\n\n\n"), "|")
+	if !ok || (date != before && date != after) {
+		t.Errorf("stdout %q, want the date %s", res.stdout, before)
+	}
+	if len(us) != 6 || strings.Trim(us, "0123456789") != "" {
+		t.Errorf("%%f printed %q, want 6 digits", us)
+	}
+}
+
+// username, ncpus and cgroup/cgroupid/cgroup_path describe this machine
+// and the test's own process (BEGIN runs in gobpftrace, a child of the
+// test, in the test's cgroup).
+func TestSystemBuiltins(t *testing.T) {
+	requireRoot(t)
+	me, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ncpus, err := ebpf.PossibleCPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, rel := cgroup2Of(t)
+	script := fmt.Sprintf(`BEGIN { printf("%%s %%d %%d\n", username, ncpus, cgroupid("%s") == cgroup); print(cgroup_path(cgroup)); print(cgroup_path(cgroup, "unified")); print(cgroup_path(cgroup, "cpu*")); exit(); }`, filepath.Join(root, rel))
+	res := trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
+	wantOutput(t, res, fmt.Sprintf("%s %d 1\nunified:%s\nunified:%s\n\n\n\n", me.Username, ncpus, rel, rel), "Attached 1 probe\n")
+}
+
+// cgroup2Of returns where cgroup v2 is mounted and the test process's
+// cgroup in it.
+func cgroup2Of(t *testing.T) (root, rel string) {
+	t.Helper()
+	mounts, err := os.ReadFile("/proc/self/mounts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(mounts), "\n") {
+		if f := strings.Fields(line); len(f) > 2 && f[2] == "cgroup2" {
+			root = f[1]
+			break
+		}
+	}
+	cg, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(cg), "\n") {
+		if p, ok := strings.CutPrefix(line, "0::"); ok {
+			rel = p
+		}
+	}
+	if root == "" || rel == "" {
+		t.Fatalf("no cgroup v2 hierarchy: mounts\n%s\ncgroup\n%s", mounts, cg)
+	}
+	return root, rel
+}
+
+// cat prints a file named printf-style, at most max_cat_bytes of it; a
+// missing file is one error line, and tracing goes on.
+func TestCat(t *testing.T) {
+	requireRoot(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "f7"), []byte("line one\nline two\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := fmt.Sprintf(`BEGIN { cat("%s/f%%d", 7); cat("%s/missing"); printf("after\n"); exit(); }`, dir, dir)
+	res := trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
+	wantOutput(t, res, "line one\nline two\nafter\n\n\n", "Attached 1 probe\nERROR: failed to open file '"+dir+"/missing': No such file or directory\n")
+	res = trace(t, traceRun{args: []string{"-e", `config = { max_cat_bytes = 6 } ` + script}, noAttach: true})
+	mustExit(t, res, 0)
+	if res.stdout != "line oafter\n\n\n" {
+		t.Errorf("with max_cat_bytes 6: %q", res.stdout)
+	}
+	res = trace(t, traceRun{args: []string{"-e", script}, env: []string{"BPFTRACE_MAX_CAT_BYTES=10"}, noAttach: true})
+	if res.stdout != "line one\nlafter\n\n\n" {
+		t.Errorf("with BPFTRACE_MAX_CAT_BYTES=10: %q", res.stdout)
+	}
+}
+
+// errorf and warnf print their message as a diagnostic of the call.
+func TestErrorfWarnf(t *testing.T) {
+	requireRoot(t)
+	script := `BEGIN { errorf("bad %d, %s", 10, "arg2"); warnf("odd %d", 3); printf("still running\n"); exit(); }`
+	res := trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
+	wantOutput(t, res, "still running\n\n\n", `Attached 1 probe
+stdin:1:9-41: ERROR: bad 10, arg2
+`+script+`
+        ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+stdin:1:43-61: WARNING: odd 3
+`+script+`
+                                          ~~~~~~~~~~~~~~~~~~
+`)
+}
+
+// join prints the strings of execve's argv, with the default separator
+// and with one given; buf reads the file name's first bytes.
+func TestJoinExecArgv(t *testing.T) {
+	requireRoot(t)
+	loop := uniqueLoop(t)
+	script := fmt.Sprintf(`tracepoint:syscalls:sys_enter_execve /str(args.filename) == "%s"/ { join(args.argv); join(args.argv, "--"); printf("%%r\n", buf(args.filename, 4)); }`, loop)
+	res := trace(t, traceRun{
+		args:    []string{"-e", script},
+		trigger: func(t *testing.T) { runLoop(t, loop, 2) },
+		stop:    syscall.SIGINT,
+	})
+	wantOutput(t, res, fmt.Sprintf("%s 2\n%s--2\n%s\n\n\n", loop, loop, loop[:4]), "Attached 1 probe\n")
+}
+
+// system runs a command with --unsafe; the script waits for it.
+func TestSystemUnsafe(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"--unsafe", "-e", `BEGIN { system("echo hello %d; echo err >&2", 42); printf("after\n"); exit(); }`}, noAttach: true})
+	wantOutput(t, res, "hello 42\nafter\n\n\n", "Attached 1 probe\nerr\n")
+}
+
+// signal() sends a signal to the traced process: the helper dies of
+// SIGTERM at its first gbt_add call.
+func TestSignalUprobe(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	var exitErr error
+	res := trace(t, traceRun{
+		args: []string{"--unsafe", "-e", fmt.Sprintf(`uprobe:%s:gbt_add { signal("SIGTERM"); @calls = count(); }`, c)},
+		trigger: func(t *testing.T) {
+			exitErr = exec.Command(c, "3").Run()
+			time.Sleep(100 * time.Millisecond)
+		},
+		stop: syscall.SIGINT,
+	})
+	wantOutput(t, res, "\n\n@calls: 1\n", "Attached 1 probe\n")
+	ee, ok := exitErr.(*exec.ExitError)
+	if !ok {
+		t.Fatalf("helper: %v, want it killed", exitErr)
+	}
+	if ws := ee.Sys().(syscall.WaitStatus); !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+		t.Errorf("helper ended with %v, want SIGTERM", ws)
+	}
+}
+
+// JSON lines for cat, join, time, printf with strftime and errorf. The
+// child of -c is a shell that executes the traced copy after attaching.
+func TestFuncsJSON(t *testing.T) {
+	requireRoot(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "f"), []byte("a \"quoted\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	loop := uniqueLoop(t)
+	script := fmt.Sprintf(`BEGIN { cat("%s/f"); printf("%%s\n", strftime("", nsecs)); time("%%%%\n"); errorf("e%%d", 1); print(ntop(pton("::1"))); print(strerror(2)); }
+tracepoint:syscalls:sys_enter_execve /str(args.filename) == "%s"/ { join(args.argv, ","); }`, dir, loop)
+	res := trace(t, traceRun{args: []string{"-f", "json", "-e", script, "-c", "/bin/sh -c " + loop}, noAttach: true})
+	want := `{"type": "attached_probes", "count": 2, "data": {"probes": 2}}
+{"type": "cat", "data": "a \"quoted\"\n"}
+{"type": "printf", "data": "\n"}
+{"type": "time", "data": "%\n"}
+{"type": "print_error", "msg": "e1", "filename": "stdin", "line": 1, "col": ` + fmt.Sprint(strings.Index(script, "errorf")+1) + `}
+{"type": "value", "data": "::1"}
+{"type": "value", "data": "No such file or directory"}
+{"type": "join", "data": "` + loop + `"}
+`
+	wantOutput(t, res, want, "")
+}

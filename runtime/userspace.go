@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
 // cgroup2Root is where the cgroup v2 hierarchy is mounted:
@@ -130,14 +132,14 @@ func walkCgroups(root string) map[uint64]string {
 func CgroupID(path string) (uint64, error) {
 	var st unix.Statfs_t
 	if err := unix.Statfs(path, &st); err != nil {
-		return 0, errors.New(errnoText(err))
+		return 0, errors.New(output.StrerrorText(errnoOf(err)))
 	}
 	if st.Type != unix.CGROUP2_SUPER_MAGIC {
 		return 0, fmt.Errorf("not on a cgroup v2 file system")
 	}
 	h, _, err := unix.NameToHandleAt(unix.AT_FDCWD, path, 0)
 	if err != nil {
-		return 0, errors.New(errnoText(err))
+		return 0, errors.New(output.StrerrorText(errnoOf(err)))
 	}
 	b := h.Bytes()
 	if len(b) < 8 {

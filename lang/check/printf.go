@@ -78,21 +78,21 @@ func (c *checker) printf(call *lang.Call) {
 	}
 	lit, ok := call.Args[0].(*lang.StrLit)
 	if !ok {
-		c.errorf(call.Span, "printf() expects a string literal (%s provided)", kindName(types[0]))
+		c.errorf(call.Span, "%s() expects a string literal (%s provided)", call.Name, kindName(types[0]))
 		return
 	}
 	specs, msg := ParseFormat(lit.Value)
 	if msg != "" {
-		c.errorf(call.Span, "printf: %s", msg)
+		c.errorf(call.Span, "%s: %s", call.Name, msg)
 		return
 	}
 	args := call.Args[1:]
 	if len(args) < len(specs) {
-		c.errorf(call.Span, "printf: Not enough arguments for format string (%d supplied, %d expected)", len(args), len(specs))
+		c.errorf(call.Span, "%s: Not enough arguments for format string (%d supplied, %d expected)", call.Name, len(args), len(specs))
 		return
 	}
 	if len(args) > len(specs) {
-		c.errorf(call.Span, "printf: Too many arguments for format string (%d supplied, %d expected)", len(args), len(specs))
+		c.errorf(call.Span, "%s: Too many arguments for format string (%d supplied, %d expected)", call.Name, len(args), len(specs))
 		return
 	}
 	for i, s := range specs {
@@ -101,7 +101,7 @@ func (c *checker) printf(call *lang.Call) {
 			continue
 		}
 		if want := formatAccepts(s.Verb, t); want != "" {
-			c.errorf(call.Span, "printf: %s specifier expects a value of type %s (%s supplied)", s.Text, want, kindName(t))
+			c.errorf(call.Span, "%s: %s specifier expects a value of type %s (%s supplied)", call.Name, s.Text, want, kindName(t))
 			if s.Verb == "s" && t.Kind == lang.KPtr {
 				c.hintf("read a string from memory with str()")
 			}

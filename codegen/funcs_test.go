@@ -91,3 +91,21 @@ func TestOverrideAndSignalInstructions(t *testing.T) {
 		asm.Return(),
 	})
 }
+
+// config license and perf_rb_pages reach the plan.
+func TestLicenseAndRingBufferSize(t *testing.T) {
+	plan := compileScript(t, `config = { license = "Dual MIT/GPL"; perf_rb_pages = 3 } BEGIN { printf("x\n"); }`)
+	if l := onlyProgram(t, plan).License; l != "Dual MIT/GPL" {
+		t.Errorf("license %q", l)
+	}
+	if n := plan.Spec.Maps[plan.RingBuf].MaxEntries; n != 4*4096 {
+		t.Errorf("ring buffer of %d bytes, want %d", n, 4*4096)
+	}
+	plan = compileScript(t, `BEGIN { printf("x\n"); }`)
+	if l := onlyProgram(t, plan).License; l != "GPL" {
+		t.Errorf("default license %q", l)
+	}
+	if n := plan.Spec.Maps[plan.RingBuf].MaxEntries; n != 1<<20 {
+		t.Errorf("default ring buffer of %d bytes", n)
+	}
+}

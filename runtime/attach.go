@@ -42,6 +42,47 @@ func provider(p *codegen.Program) string {
 // anything is loaded, with one line saying why.
 func checkSupported(plan *codegen.Plan) error {
 	for _, p := range plan.Programs {
+		if err := checkProgramSupported(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// skipUnsupported applies config missing_probes = warn or ignore to the
+// programs this kernel cannot run: they are left out of a copy of the
+// plan (with a warning for warn).
+func skipUnsupported(plan *codegen.Plan, stderr io.Writer) *codegen.Plan {
+	mode := plan.Config.MissingProbes
+	if mode != "warn" && mode != "ignore" {
+		return plan
+	}
+	var keep []*codegen.Program
+	var dropped []string
+	for _, p := range plan.Programs {
+		if err := checkProgramSupported(p); err != nil && p.Attach != nil && p.Attach.Provider != "BEGIN" && p.Attach.Provider != "END" {
+			if mode == "warn" {
+				fmt.Fprintf(stderr, "WARNING: %v (skipped: missing_probes = warn)\n", err)
+			}
+			dropped = append(dropped, p.Name)
+			continue
+		}
+		keep = append(keep, p)
+	}
+	if len(dropped) == 0 {
+		return plan
+	}
+	cp := *plan
+	cp.Spec = plan.Spec.Copy()
+	for _, name := range dropped {
+		delete(cp.Spec.Programs, name)
+	}
+	cp.Programs = keep
+	return &cp
+}
+
+func checkProgramSupported(p *codegen.Program) error {
+	{
 		switch prov := provider(p); prov {
 		case provBegin, provEnd, provTracepoint, provInterval, provProfile, provSoftware, provUprobe, provUretprobe, provUSDT:
 		case provKprobe, provKretprobe:

@@ -31,6 +31,8 @@ type dispatcher struct {
 	injected bool
 	// json selects JSON lines output (-f json).
 	json bool
+	// noWarnings silences warnf (--no-warnings).
+	noWarnings bool
 	// exitCode is exit(code)'s code, when hasExitCode.
 	exitCode    int
 	hasExitCode bool

@@ -27,6 +27,9 @@ func (d *dispatcher) formatted(ev *codegen.Event, text string) {
 	case codegen.EvErrorf, codegen.EvWarnf:
 		sev := lang.SevError
 		if ev.Kind == codegen.EvWarnf {
+			if d.noWarnings {
+				return
+			}
 			sev = lang.SevWarning
 		}
 		if d.json && sev == lang.SevError {

@@ -14,6 +14,8 @@ type Options struct {
 	DryRun bool
 	// Quiet suppresses the "Attached N probes" line (bpftrace -q).
 	Quiet bool
+	// NoWarnings silences warnf() (bpftrace --no-warnings).
+	NoWarnings bool
 	// Verbose prints extra details on stderr (bpftrace -v).
 	Verbose bool
 	// OnAttached, when set, is called once every probe is attached (after

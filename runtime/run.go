@@ -39,6 +39,10 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 	if !privileged() {
 		return privilegeError()
 	}
+	plan = skipUnsupported(plan, opts.stderr())
+	if len(plan.Programs) == 0 {
+		return errors.New("No probes to attach")
+	}
 	if err := checkSupported(plan); err != nil {
 		return err
 	}
@@ -127,7 +131,7 @@ func (s *session) run(ctx context.Context) error {
 	defer s.closeRing()
 	s.out = bufio.NewWriterSize(s.opts.stdout(), 64<<10)
 	defer s.out.Flush()
-	s.disp = &dispatcher{plan: s.plan, out: s.out, stderr: s.opts.stderr(), mapOf: s.mapOf, json: s.opts.json()}
+	s.disp = &dispatcher{plan: s.plan, out: s.out, stderr: s.opts.stderr(), mapOf: s.mapOf, json: s.opts.json(), noWarnings: s.opts.NoWarnings}
 	if s.opts.OnLoaded != nil {
 		s.opts.OnLoaded(s.printMapsNow)
 	}

@@ -201,3 +201,22 @@ tracepoint:syscalls:sys_enter_execve /str(args.filename) == "%s"/ { join(args.ar
 `
 	wantOutput(t, res, want, "")
 }
+
+// missing_probes = warn or ignore skips what this kernel cannot attach
+// (kprobes here); print_maps_on_exit = false prints no maps at exit;
+// --no-warnings silences warnf.
+func TestConfigMissingProbesAndMaps(t *testing.T) {
+	requireRoot(t)
+	script := `kprobe:vfs_read { @k = count(); } BEGIN { printf("begin\n"); @m = 1; exit(); }`
+	res := trace(t, traceRun{args: []string{"-e", `config = { missing_probes = warn } ` + script}, noAttach: true})
+	wantOutput(t, res, "begin\n\n\n@m: 1\n", "WARNING: kprobe:vfs_read: kprobes are not available: this kernel was built without CONFIG_KPROBES (skipped: missing_probes = warn)\nAttached 1 probe\n")
+	res = trace(t, traceRun{args: []string{"-e", script}, env: []string{"BPFTRACE_MISSING_PROBES=ignore", "BPFTRACE_PRINT_MAPS_ON_EXIT=false"}, noAttach: true})
+	wantOutput(t, res, "begin\n\n\n", "Attached 1 probe\n")
+	res = trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
+	mustExit(t, res, 1)
+	if res.stderr != "ERROR: kprobe:vfs_read: kprobes are not available: this kernel was built without CONFIG_KPROBES\n" {
+		t.Errorf("without missing_probes: %q", res.stderr)
+	}
+	res = trace(t, traceRun{args: []string{"--no-warnings", "-e", `BEGIN { warnf("quiet"); printf("x\n"); exit(); }`}, noAttach: true})
+	wantOutput(t, res, "x\n\n\n", "Attached 1 probe\n")
+}

@@ -140,6 +140,7 @@ func runtimeOptions(o *options, out, stderr io.Writer) runtime.Options {
 		Stderr:       stderr,
 		DryRun:       o.dryRun,
 		Quiet:        o.quiet,
+		NoWarnings:   o.noWarnings,
 		Verbose:      o.verbose,
 		TargetPID:    o.pid,
 		Format:       o.format,

@@ -42,6 +42,7 @@ func (g *gen) readInto(dst loc, n int, rp asm.Register, fn asm.BuiltinFunc) {
 	g.addr(asm.R1, dst)
 	g.emit(asm.Mov.Imm(asm.R2, int32(n)), asm.Mov.Reg(asm.R3, rp))
 	g.call(fn)
+	g.checkHelper(fn, g.span)
 }
 
 // byteArray writes the bytes of an array expression (a variable, a map
@@ -137,6 +138,7 @@ func (g *gen) buf(x *lang.Call, bt *lang.Type, dst loc) {
 	g.freeReg(n)
 	g.load(asm.R3, p, 8)
 	g.call(g.readFn(t, false))
+	g.checkHelper(g.readFn(t, false), g.span)
 }
 
 // pton writes the bytes of an address literal.
@@ -277,6 +279,7 @@ func (g *gen) join(x *lang.Call) {
 		g.addr(asm.R1, rec.at(16+i*slot))
 		g.emit(asm.Mov.Imm(asm.R2, int32(slot)))
 		g.call(readStr)
+		g.checkHelper(readStr, g.span)
 		g.emit(asm.Mov.Imm(asm.R0, int32(i+1)))
 		g.store(rec.at(8), asm.R0, 8)
 	}

@@ -33,9 +33,10 @@ type Options struct {
 	// shapes (see runtime/output/json.go), the attached-probes line
 	// included (on Stdout, unless Quiet).
 	Format string
-	// HelperErrors is bpftrace's -k. The checks themselves are compiled in
-	// (codegen.Options.HelperErrors); the runtime prints whatever
-	// EvHelperError records arrive, so this is informational.
+	// HelperErrors is bpftrace's -k (off with --no-warnings). The checks
+	// themselves are compiled in (codegen.Options.HelperErrors): the
+	// command line and the REPL pass this value on to codegen; the runtime
+	// prints whatever EvHelperError records arrive.
 	HelperErrors bool
 	// FlushEvents flushes Stdout after every event instead of when the
 	// ring buffer runs empty (-B none and -B line).

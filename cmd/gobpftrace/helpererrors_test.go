@@ -116,3 +116,14 @@ func TestHelperErrorsJSON(t *testing.T) {
 `
 	wantOutput(t, res, want, "")
 }
+
+// -k applies to the entries of the interactive session too.
+func TestHelperErrorsREPL(t *testing.T) {
+	requireRoot(t)
+	term := startTerminal(t, t.TempDir(), "-k")
+	term.expect("gobpftrace> ")
+	term.send(`BEGIN { printf("[%s]\n", str(0)); }` + "\r")
+	term.expect("WARNING: Numerical result out of range")
+	term.expect("Additional Info - helper: probe_read_kernel_str, retcode: -34")
+	term.expect("[]")
+}

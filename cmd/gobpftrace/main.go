@@ -98,7 +98,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	copts := check.Options{Params: params, Env: check.EnvSettings(os.Environ()), TargetPID: o.pid, Command: o.command != "", Unsafe: o.unsafe}
-	plan, checked, err := compile(file, src, env, copts, codegen.Options{HelperErrors: o.helperErrs && !o.noWarnings})
+	plan, checked, err := compile(file, src, env, copts, codegen.Options{HelperErrors: runtimeOptions(o, nil, nil).HelperErrors})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitError
@@ -144,7 +144,7 @@ func runtimeOptions(o *options, out, stderr io.Writer) runtime.Options {
 		Verbose:      o.verbose,
 		TargetPID:    o.pid,
 		Format:       o.format,
-		HelperErrors: o.helperErrs,
+		HelperErrors: o.helperErrs && !o.noWarnings,
 		FlushEvents:  o.buffering == "none" || o.buffering == "line",
 	}
 	if o.command != "" {

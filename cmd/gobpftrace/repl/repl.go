@@ -269,7 +269,11 @@ func (s *session) enter(text string) {
 	for _, w := range checked.Warnings {
 		fmt.Fprint(s.errOut, lang.Format("stdin", text, w))
 	}
-	plan, err := codegen.Compile(checked)
+	var gopts codegen.Options
+	if s.cfg.Options != nil {
+		gopts.HelperErrors = s.cfg.Options(io.Discard).HelperErrors // -k
+	}
+	plan, err := codegen.Compile(checked, gopts)
 	if err != nil {
 		fmt.Fprintln(s.errOut, err)
 		return

@@ -1,0 +1,70 @@
+package codegen
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/lang/parser"
+)
+
+func compileOpts(t *testing.T, src string, opts Options) *Plan {
+	t.Helper()
+	prog, err := parser.Parse("test.bt", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked, err := check.Check(prog, "test.bt", src, fakeEnv{}, check.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := Compile(checked, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan
+}
+
+// -k's checks: none without the option (the same instructions as
+// before), one EvHelperError per checked call with it, and in the kernel
+// a record with each failing helper's return code.
+func TestHelperErrorChecks(t *testing.T) {
+	src := `BEGIN { @x[1] = 1; $s = str(0); $v = @x[2]; delete(@x, 7); @c[$v] = count(); }`
+	plain := compileOpts(t, src, Options{})
+	for _, ev := range plain.Events {
+		if ev.Kind == EvHelperError {
+			t.Errorf("helper error event without HelperErrors: %+v", ev)
+		}
+	}
+	checked := compileOpts(t, src, Options{HelperErrors: true})
+	var helpers []string
+	for _, ev := range checked.Events {
+		if ev.Kind == EvHelperError {
+			helpers = append(helpers, ev.Helper)
+		}
+	}
+	// @x[1] = 1, str(0), @x[2] read, delete, the count's insert.
+	if got := fmt.Sprint(helpers); got != "[map_update_elem probe_read_kernel_str map_lookup_elem map_delete_elem map_update_elem]" {
+		t.Errorf("checked helpers %s", got)
+	}
+	name := plain.Programs[0].Name
+	if a, b := len(plain.Spec.Programs[name].Instructions), len(checked.Spec.Programs[name].Instructions); b <= a {
+		t.Errorf("%d instructions with checks, %d without", b, a)
+	}
+
+	requireRoot(t)
+	l := load(t, checked)
+	l.run("BEGIN")
+	var got []string
+	for _, r := range l.events() {
+		if r.ev.Kind == EvHelperError {
+			got = append(got, fmt.Sprintf("%s %d", r.ev.Helper, r.int(0)))
+		}
+	}
+	// The update and the count's insert succeed; the kernel refuses a
+	// string read at address 0 (ERANGE), the key 2 is missing (0), the
+	// key 7 too (ENOENT).
+	if fmt.Sprint(got) != "[probe_read_kernel_str -34 map_lookup_elem 0 map_delete_elem -2]" {
+		t.Errorf("helper error records %v", got)
+	}
+}

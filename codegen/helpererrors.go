@@ -112,3 +112,24 @@ func (g *gen) reportHelper(fn asm.BuiltinFunc, span lang.Span, ret asm.Register)
 	g.countIfFailed(DropEvent)
 	g.load(asm.R0, buf.at(EventHeaderSize), 8)
 }
+
+// keepHelperResult saves a helper's return code (R0) for reportKept, for
+// calls whose failure is only known after more code (an insert that a
+// racing insert may refuse harmlessly). Without -k it emits nothing.
+func (g *gen) keepHelperResult() (saved loc, ok bool) {
+	if !g.cc.opts.HelperErrors {
+		return loc{}, false
+	}
+	saved = g.alloc(8)
+	g.store(saved, asm.R0, 8)
+	return saved, true
+}
+
+// reportKept reports the return code keepHelperResult saved.
+func (g *gen) reportKept(fn asm.BuiltinFunc, span lang.Span, saved loc, ok bool) {
+	if !ok {
+		return
+	}
+	g.load(asm.R0, saved, 8)
+	g.reportHelper(fn, span, asm.R0)
+}

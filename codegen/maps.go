@@ -188,10 +188,12 @@ func (g *gen) lookupOrInit(m *Map, key loc, init func(loc), skip string) {
 	g.addr(asm.R3, val)
 	g.loadConst(asm.R4, bpfNoExist)
 	g.call(asm.FnMapUpdateElem)
-	g.checkHelper(asm.FnMapUpdateElem, g.span)
+	ret, kept := g.keepHelperResult()
 	g.lookup(m, key)
 	g.emit(asm.JNE.Imm(asm.R0, 0, found))
-	g.countDrop(DropMapUpdate) // the map is full
+	// The map is full: -k reports the insert's error, and it is counted.
+	g.reportKept(asm.FnMapUpdateElem, g.span, ret, kept)
+	g.countDrop(DropMapUpdate)
 	g.jump(skip)
 	g.label(found)
 }

@@ -293,9 +293,10 @@ func testProfile(t *testing.T, script string) {
 		n, _ := strconv.Atoi(m[1])
 		total += n
 	}
-	// 600 ms at 99 Hz is about 59 samples of stackloop.
-	if total < 20 {
-		t.Errorf("%d samples of stackloop in stack_leaf, want about 59:\n%s", total, res.stdout)
+	// 600 ms at 99 Hz is about 59 samples of stackloop when it has a CPU
+	// to itself; on a loaded machine it gets fewer.
+	if total < 3 {
+		t.Errorf("%d samples of stackloop in stack_leaf, want several (about 59 on an idle machine):\n%s", total, res.stdout)
 	}
 }
 

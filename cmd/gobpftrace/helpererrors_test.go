@@ -32,6 +32,22 @@ func TestHelperErrorsText(t *testing.T) {
 				"WARNING: 1 map updates failed because a map was full (max_map_keys is 1)\n",
 		},
 		{
+			name:   "map full, in-place updates",
+			env:    []string{"BPFTRACE_MAX_MAP_KEYS=1"},
+			script: `BEGIN { @[1]++; @[2]++; @[3] += 5; exit() }`,
+			stdout: "\n\n@[1]: 1\n",
+			stderr: "Attached 1 probe\n" +
+				"stdin:1:17-23: WARNING: Map full; can't update element. Try increasing max_map_keys config or manually setting the max entries in a map declaration e.g. `let @a = hash(5000)`\n" +
+				"Additional Info - helper: map_update_elem, retcode: -7\n" +
+				"BEGIN { @[1]++; @[2]++; @[3] += 5; exit() }\n" +
+				"                ~~~~~~\n" +
+				"stdin:1:25-34: WARNING: Map full; can't update element. Try increasing max_map_keys config or manually setting the max entries in a map declaration e.g. `let @a = hash(5000)`\n" +
+				"Additional Info - helper: map_update_elem, retcode: -7\n" +
+				"BEGIN { @[1]++; @[2]++; @[3] += 5; exit() }\n" +
+				"                        ~~~~~~~~~\n" +
+				"WARNING: 2 map updates failed because a map was full (max_map_keys is 1)\n",
+		},
+		{
 			name:   "kernel read of address 0",
 			script: `BEGIN { printf("[%s]\n", str(0)); exit() }`,
 			stdout: "[]\n\n\n",

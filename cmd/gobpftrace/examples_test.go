@@ -122,9 +122,9 @@ func runUnique(t *testing.T, path string, args ...string) int {
 func testExecsnoop(t *testing.T, script string) {
 	loop := uniqueLoop(t)
 	var pid int
-	res := runExample(t, script, func(t *testing.T) { pid = runUnique(t, loop, "1") })
-	wantHeader(t, res.stdout, "PID     COMM             FILE")
-	wantLine(t, res.stdout, fmt.Sprintf("%-7d %-16s %s", pid, testComm(), loop))
+	res := runExample(t, script, func(t *testing.T) { pid = runUnique(t, loop, "1", "/etc/hostname") })
+	wantHeader(t, res.stdout, "PID     COMM             ARGS")
+	wantLine(t, res.stdout, fmt.Sprintf("%-7d %-16s %s 1 /etc/hostname", pid, testComm(), loop))
 }
 
 func testOpensnoop(t *testing.T, script string) {

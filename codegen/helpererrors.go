@@ -2,6 +2,8 @@ package codegen
 
 import (
 	"encoding/binary"
+	"strings"
+	"unicode"
 
 	"github.com/cilium/ebpf/asm"
 
@@ -39,32 +41,21 @@ func firstOptions(opts []Options) Options {
 // helperErrorSize is an EvHelperError record: the id, then the return code.
 const helperErrorSize = 16
 
-// helperName is the name bpftrace prints for a helper (libbpf's, without
-// the bpf_ prefix).
+// helperName is the name bpftrace prints for a helper, libbpf's without
+// the bpf_ prefix: asm's FnProbeReadUserStr is "probe_read_user_str".
 func helperName(fn asm.BuiltinFunc) string {
-	switch fn {
-	case asm.FnProbeRead:
-		return "probe_read"
-	case asm.FnProbeReadStr:
-		return "probe_read_str"
-	case asm.FnProbeReadUser:
-		return "probe_read_user"
-	case asm.FnProbeReadKernel:
-		return "probe_read_kernel"
-	case asm.FnProbeReadUserStr:
-		return "probe_read_user_str"
-	case asm.FnProbeReadKernelStr:
-		return "probe_read_kernel_str"
-	case asm.FnMapLookupElem:
-		return "map_lookup_elem"
-	case asm.FnMapUpdateElem:
-		return "map_update_elem"
-	case asm.FnMapDeleteElem:
-		return "map_delete_elem"
-	case asm.FnGetStackid:
-		return "get_stackid"
+	camel := strings.TrimPrefix(fn.String(), "Fn")
+	var b strings.Builder
+	for i, r := range camel {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
 	}
-	return fn.String()
+	return b.String()
 }
 
 // checkHelper follows a call of fn: when its return value (R0) is

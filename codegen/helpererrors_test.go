@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/cilium/ebpf/asm"
+
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
 )
@@ -66,5 +68,23 @@ func TestHelperErrorChecks(t *testing.T) {
 	// key 7 too (ENOENT).
 	if fmt.Sprint(got) != "[probe_read_kernel_str -34 map_lookup_elem 0 map_delete_elem -2]" {
 		t.Errorf("helper error records %v", got)
+	}
+}
+
+func TestHelperName(t *testing.T) {
+	for fn, want := range map[asm.BuiltinFunc]string{
+		asm.FnProbeReadUserStr:    "probe_read_user_str",
+		asm.FnProbeReadKernel:     "probe_read_kernel",
+		asm.FnMapLookupElem:       "map_lookup_elem",
+		asm.FnMapUpdateElem:       "map_update_elem",
+		asm.FnMapDeleteElem:       "map_delete_elem",
+		asm.FnGetStackid:          "get_stackid",
+		asm.FnSendSignal:          "send_signal",
+		asm.FnDPath:               "d_path",
+		asm.FnGetNsCurrentPidTgid: "get_ns_current_pid_tgid",
+	} {
+		if got := helperName(fn); got != want {
+			t.Errorf("helperName(%v) = %q, want %q", fn, got, want)
+		}
 	}
 }

@@ -19,9 +19,12 @@ const (
 	afInet6 = 10
 )
 
-// JoinArgs and the slot size bound what join() reads: bpftrace reads up
-// to 16 strings of the array, each up to max_strlen bytes.
-const JoinArgs = 16
+// JoinArgs and JoinArgSize bound what join() reads, as in bpftrace: up to
+// 16 strings of the array, each up to 1024 bytes (NUL included).
+const (
+	JoinArgs    = 16
+	JoinArgSize = 1024
+)
 
 // readFn picks the probe_read helper for memory at an address of type t.
 func (g *gen) readFn(t *lang.Type, str bool) asm.BuiltinFunc {
@@ -240,16 +243,13 @@ func (g *gen) override(x *lang.Call) {
 
 // join(argv[, sep]) reads up to JoinArgs strings of a NULL-terminated
 // char *[] into one record: {u64 id; u64 count; char slot[JoinArgs][S]},
-// S being max_strlen. User space joins them with the separator.
+// S being JoinArgSize. User space joins them with the separator.
 func (g *gen) join(x *lang.Call) {
 	sep := " "
 	if len(x.Args) == 2 {
 		sep = stringArg(x, 1)
 	}
-	slot := g.cc.checked.Config.MaxStrlen
-	if slot <= 0 {
-		slot = 1024
-	}
+	slot := JoinArgSize
 	ev := &Event{Kind: EvJoin, Format: sep, Span: x.Span, JoinSlot: slot}
 	ev.Size = 16 + JoinArgs*slot
 	id := g.cc.addEvent(ev)

@@ -57,7 +57,7 @@ func (d *dispatcher) cat(name string) {
 	data, err := io.ReadAll(io.LimitReader(f, int64(limit)))
 	if err != nil {
 		d.out.Flush()
-		fmt.Fprintf(d.stderr, "ERROR: failed to read file '%s': %s\n", name, output.StrerrorText(errnoOf(err)))
+		fmt.Fprintf(d.stderr, "ERROR: failed to open file '%s': %s\n", name, output.StrerrorText(errnoOf(err)))
 	}
 	if d.json {
 		output.JSONCat(d.out, string(data))
@@ -90,7 +90,7 @@ func (d *dispatcher) system(command string) {
 		}
 	}
 	if d.json {
-		output.JSONSystem(d.out, stdout.String())
+		output.JSONSyscall(d.out, stdout.String())
 		return
 	}
 	d.out.Write(stdout.Bytes())
@@ -112,6 +112,10 @@ func (d *dispatcher) join(ev *codegen.Event, rec []byte) {
 		s := rec[off : off+ev.JoinSlot]
 		if z := bytes.IndexByte(s, 0); z >= 0 {
 			s = s[:z]
+		}
+		if len(s) == 0 {
+			// bpftrace stops at the first empty string.
+			break
 		}
 		parts = append(parts, string(s))
 	}

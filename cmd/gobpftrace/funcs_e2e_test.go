@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -152,6 +153,8 @@ func TestSystemUnsafe(t *testing.T) {
 	requireRoot(t)
 	res := trace(t, traceRun{args: []string{"--unsafe", "-e", `BEGIN { system("echo hello %d; echo err >&2", 42); printf("after\n"); exit(); }`}, noAttach: true})
 	wantOutput(t, res, "hello 42\nafter\n\n\n", "Attached 1 probe\nerr\n")
+	res = trace(t, traceRun{args: []string{"--unsafe", "-f", "json", "-e", `BEGIN { system("echo hello %d", 42); exit(); }`}, noAttach: true})
+	wantOutput(t, res, `{"type": "attached_probes", "count": 1, "data": {"probes": 1}}`+"\n"+`{"type": "syscall", "data": "hello 42\n"}`+"\n", "")
 }
 
 // signal() sends a signal to the traced process: the helper dies of
@@ -219,4 +222,44 @@ func TestConfigMissingProbesAndMaps(t *testing.T) {
 	}
 	res = trace(t, traceRun{args: []string{"--no-warnings", "-e", `BEGIN { warnf("quiet"); printf("x\n"); exit(); }`}, noAttach: true})
 	wantOutput(t, res, "x\n\n\n", "Attached 1 probe\n")
+}
+
+// ntop of a tracepoint's byte arrays: sock:inet_sock_set_state holds the
+// addresses as __u8[4] and __u8[16]. The test connects over loopback, to
+// 127.0.0.1 and to ::1, and the client side of each connection prints.
+func TestNtopTracepointArrays(t *testing.T) {
+	requireRoot(t)
+	l4, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l4.Close()
+	l6, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l6.Close()
+	p4, p6 := l4.Addr().(*net.TCPAddr).Port, l6.Addr().(*net.TCPAddr).Port
+	script := fmt.Sprintf(`tracepoint:sock:inet_sock_set_state /args.newstate == 1 && args.dport == %d/ { printf("%%s %%s %%s\n", ntop(args.saddr), ntop(args.daddr), ntop(args.daddr_v6)); }
+tracepoint:sock:inet_sock_set_state /args.newstate == 1 && args.dport == %d/ { printf("%%s %%s %%s\n", ntop(args.saddr_v6), ntop(args.daddr_v6), ntop(10, args.daddr_v6)); }`, p4, p6)
+	res := trace(t, traceRun{
+		args: []string{"-e", script},
+		trigger: func(t *testing.T) {
+			for _, l := range []net.Listener{l4, l6} {
+				c, err := net.Dial(l.Addr().Network(), l.Addr().String())
+				if err != nil {
+					t.Fatal(err)
+				}
+				a, err := l.Accept()
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.Close()
+				a.Close()
+			}
+			time.Sleep(100 * time.Millisecond)
+		},
+		stop: syscall.SIGINT,
+	})
+	wantOutput(t, res, "127.0.0.1 127.0.0.1 ::ffff:127.0.0.1\n::1 ::1 ::1\n\n\n", "Attached 2 probes\n")
 }

@@ -370,9 +370,10 @@ func JSONExitMaps(w io.Writer, maps []*codegen.Map, read func(*codegen.Map) ([]E
 	return firstErr
 }
 
-// JSONSystem writes what a system() command printed.
-func JSONSystem(w io.Writer, text string) error {
-	return writeJSONLine(w, "system", JSONString(text))
+// JSONSyscall writes what a system() command printed (bpftrace names the
+// line "syscall").
+func JSONSyscall(w io.Writer, text string) error {
+	return writeJSONLine(w, "syscall", JSONString(text))
 }
 
 // JSONPrintError writes errorf()'s message with where the call is.

@@ -10,11 +10,20 @@ import (
 const DefaultTimeFormat = "%H:%M:%S\n"
 
 // Time formats time(fmt) output like C's strftime in local time (an empty
-// format means DefaultTimeFormat). Unknown conversions are copied as is.
+// format means DefaultTimeFormat). Unknown conversions are copied as is;
+// %f is one of them, as bpftrace's time() hands the format to strftime(3).
 func Time(format string, now time.Time) string {
 	if format == "" {
 		format = DefaultTimeFormat
 	}
+	return formatTime(format, now, false)
+}
+
+// Strftime formats like strftime(3) plus bpftrace's %f (microseconds),
+// as strftime() values print.
+func Strftime(format string, t time.Time) string { return formatTime(format, t, true) }
+
+func formatTime(format string, now time.Time, micros bool) string {
 	var sb strings.Builder
 	for i := 0; i < len(format); i++ {
 		c := format[i]
@@ -26,6 +35,10 @@ func Time(format string, now time.Time) string {
 		// glibc accepts E and O modifiers; they change nothing in the C locale.
 		if (format[i] == 'E' || format[i] == 'O') && i+1 < len(format) {
 			i++
+		}
+		if format[i] == 'f' && !micros {
+			sb.WriteString("%f")
+			continue
 		}
 		sb.WriteString(strftimeConv(format[i], now))
 	}

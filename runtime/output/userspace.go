@@ -58,7 +58,7 @@ func StrftimeText(format string, ns uint64) string {
 	if u := currentUserSpace(); u != nil {
 		wall += u.WallOffset()
 	}
-	return Time(format, time.Unix(0, wall))
+	return Strftime(format, time.Unix(0, wall))
 }
 
 // StrerrorText is C's strerror(errno) text, as glibc words it.

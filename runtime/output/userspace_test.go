@@ -110,12 +110,12 @@ func TestUserSpaceValues(t *testing.T) {
 	}
 }
 
-func TestJSONPrintErrorAndSystem(t *testing.T) {
+func TestJSONPrintErrorAndSyscall(t *testing.T) {
 	var sb strings.Builder
 	JSONPrintError(&sb, "bad \"x\"", "stdin", 1, 9)
-	JSONSystem(&sb, "hi\n")
+	JSONSyscall(&sb, "hi\n")
 	want := `{"type": "print_error", "msg": "bad \"x\"", "filename": "stdin", "line": 1, "col": 9}` + "\n" +
-		`{"type": "system", "data": "hi\n"}` + "\n"
+		`{"type": "syscall", "data": "hi\n"}` + "\n"
 	if sb.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", sb.String(), want)
 	}

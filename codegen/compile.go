@@ -236,6 +236,7 @@ type gen struct {
 
 func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved) *gen {
 	g := &gen{emitter: newEmitter(), cc: cc, probe: probe, res: res, vars: map[*lang.VarSym]loc{}}
+	g.onStackLimit = cc.checked.Config.OnStackLimit
 	g.done = "exit"
 	return g
 }

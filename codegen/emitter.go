@@ -18,6 +18,10 @@ const (
 // intRegs are the callee-saved registers that hold integer temporaries.
 var intRegs = []asm.Register{asm.R7, asm.R8}
 
+// defaultOnStackLimit is the largest value kept on the stack unless config
+// on_stack_limit says otherwise; bigger ones go to the scratch buffer.
+const defaultOnStackLimit = 64
+
 // maxStack is the kernel's limit on one program's stack frame.
 const maxStack = 512
 
@@ -52,6 +56,9 @@ type emitter struct {
 	stackTop   int // bytes of stack in use (slots are at -stackTop..)
 	stackMax   int
 	scratchTop int // bytes of scratch in use
+	// onStackLimit is config on_stack_limit: the largest value kept on the
+	// stack (0: defaultOnStackLimit).
+	onStackLimit int
 	scratchMax int
 
 	free []asm.Register // unallocated intRegs
@@ -247,7 +254,11 @@ func (e *emitter) into(k kept, dst asm.Register) asm.Register {
 
 func (e *emitter) alloc(size int) loc {
 	size = alignUp(max(size, 1), 8)
-	if size <= 64 && e.stackTop+size <= maxStack {
+	limit := defaultOnStackLimit
+	if e.onStackLimit > 0 {
+		limit = e.onStackLimit
+	}
+	if size <= limit && e.stackTop+size <= maxStack {
 		e.stackTop += size
 		e.stackMax = max(e.stackMax, e.stackTop)
 		return loc{asm.RFP, -e.stackTop}

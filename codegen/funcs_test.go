@@ -109,3 +109,21 @@ func TestLicenseAndRingBufferSize(t *testing.T) {
 		t.Errorf("default ring buffer of %d bytes", n)
 	}
 }
+
+// config on_stack_limit moves values bigger than the limit to the
+// per-CPU scratch buffer; the script still runs.
+func TestOnStackLimit(t *testing.T) {
+	src := `BEGIN { $t = ((int64)3, "abcdefghijklmnop"); @x = $t.0; }`
+	if plan := compileScript(t, src); plan.Spec.Maps[scratchName] != nil {
+		t.Errorf("a 32-byte tuple went to the scratch buffer by default")
+	}
+	plan := compileScript(t, `config = { on_stack_limit = 16 } `+src)
+	if plan.Spec.Maps[scratchName] == nil {
+		t.Fatalf("with on_stack_limit = 16, no scratch buffer")
+	}
+	l := load(t, plan)
+	l.run("BEGIN")
+	if got := i64(l.value("@x", nil)); got != 3 {
+		t.Errorf("@x = %d", got)
+	}
+}

@@ -79,6 +79,9 @@ type Config struct {
 	LogSize int
 	// License is the license the programs are loaded with ("GPL").
 	License string
+	// OnStackLimit is the largest value kept on the BPF stack; bigger ones
+	// go to the per-CPU scratch buffer (0: codegen's default, 64).
+	OnStackLimit int
 	// Other settings are added as they are supported.
 }
 

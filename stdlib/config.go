@@ -38,7 +38,7 @@ var ConfigVars = []*ConfigVar{
 	{Name: "missing_probes", Default: "error", Supported: true, Doc: "What to do with probes that cannot attach: error, warn or ignore."},
 	{Name: "print_maps_on_exit", Default: "true", Supported: true, Doc: "Print every map when tracing stops."},
 	{Name: "str_trunc_trailer", Default: DefaultStrTruncTrailer, Supported: true, Doc: "Text appended to truncated strings."},
-	{Name: "on_stack_limit", Default: "32", Int: true, Doc: "Largest object kept on the BPF stack."},
+	{Name: "on_stack_limit", Default: "64", Int: true, Supported: true, Doc: "Largest value (in bytes, at least 8) kept on the BPF stack; bigger ones go to the per-CPU scratch buffer."},
 	{Name: "cache_user_symbols", Default: "PER_PID", Doc: "User symbol cache: PER_PROGRAM, PER_PID or NONE."},
 	{Name: "license", Default: "GPL", Supported: true, Doc: "License the programs are loaded with."},
 }

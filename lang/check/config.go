@@ -128,6 +128,14 @@ func (c *checker) setConfig(cv *stdlib.ConfigVar, text string, span lang.Span, f
 			return
 		}
 		c.out.Config.PerfRbPages = int(n)
+	case "on_stack_limit":
+		if n > 512 {
+			report("%s must be at most 512, the size of the BPF stack (%d given)", name, n)
+			return
+		}
+		// Below 8 bytes it is 8: every slot is 8 bytes, and a few (the
+		// scratch buffer's key) must be on the stack.
+		c.out.Config.OnStackLimit = max(int(n), 8)
 	case "log_size":
 		if n < 1 || n > 1<<30 {
 			report("%s must be between 1 and %d (%d given)", name, 1<<30, n)

@@ -59,7 +59,7 @@ type emitter struct {
 	// onStackLimit is config on_stack_limit: the largest value kept on the
 	// stack (0: defaultOnStackLimit).
 	onStackLimit int
-	scratchMax int
+	scratchMax   int
 
 	free []asm.Register // unallocated intRegs
 

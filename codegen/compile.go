@@ -251,6 +251,9 @@ func (g *gen) program() (insns asm.Instructions, spans []lang.Span) {
 	// predicate itself needs none, so that events it rejects skip the
 	// lookup. bodyAt is where the body's instructions start.
 	bodyAt, predScratch := 0, false
+	if g.pidFilter() {
+		bodyAt = len(g.insns)
+	}
 	if g.probe.Predicate != nil {
 		g.span = g.probe.Predicate.Pos()
 		m := g.mark()
@@ -375,4 +378,22 @@ func (cc *compiler) license() string {
 		return l
 	}
 	return "GPL"
+}
+
+// pidFilter emits bpftrace's filter for -p PID in the probes that are not
+// attached per process: `if (pid != PID) return`. It reports whether it
+// emitted anything.
+func (g *gen) pidFilter() bool {
+	pid := g.cc.checked.PIDFilter
+	if pid == 0 || g.res == nil {
+		return false
+	}
+	switch g.res.Provider {
+	case "tracepoint", "rawtracepoint", "kprobe", "kretprobe", "fentry", "fexit":
+	default:
+		return false
+	}
+	g.call(asm.FnGetCurrentPidTgid)
+	g.emit(asm.RSh.Imm(asm.R0, 32), asm.JNE.Imm(asm.R0, int32(pid), g.done))
+	return true
 }

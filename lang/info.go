@@ -50,6 +50,11 @@ type Checked struct {
 	// command line gave after "--" (--name=value), else the default. Bool
 	// options hold "1" or "0".
 	Getopts map[string]string
+	// PIDFilter is -p PID (0: none). As bpftrace does, the probes that
+	// are not opened per process (tracepoint, rawtracepoint, kprobe,
+	// kretprobe, fentry, fexit) start with `if (pid != PIDFilter) return`;
+	// the runtime attaches the others to that process.
+	PIDFilter uint32
 }
 
 // UAddrKey is the key of Checked.UAddrs for symbol name of binary.

@@ -121,7 +121,8 @@ func kernelHasPMU() bool {
 }
 
 // attach attaches one non-BEGIN/END program; the closers detach it. A pid
-// other than 0 limits probes that can be limited (uprobes, usdt) to it.
+// other than 0 limits the probes that are opened per process (uprobes,
+// uretprobes, usdt, profile, software and hardware events) to it.
 func attach(p *codegen.Program, prog *ebpf.Program, pid int) ([]io.Closer, error) {
 	a := p.Attach
 	switch provider(p) {
@@ -138,7 +139,9 @@ func attach(p *codegen.Program, prog *ebpf.Program, pid int) ([]io.Closer, error
 		if a.PeriodNs == 0 {
 			return nil, fmt.Errorf("%s: the interval must be at least 1ns", probeName(p))
 		}
-		pa, err := attachPerfEvent(prog, cpuClockEvent(a.PeriodNs, 0), 0)
+		// As in bpftrace, an interval is a timer on the first CPU, never
+		// limited to a process.
+		pa, err := attachPerfEvent(prog, cpuClockEvent(a.PeriodNs, 0), 0, 0)
 		if err != nil {
 			return nil, attachError(p, err)
 		}
@@ -147,7 +150,7 @@ func attach(p *codegen.Program, prog *ebpf.Program, pid int) ([]io.Closer, error
 		if a.PeriodNs == 0 && a.Frequency == 0 {
 			return nil, fmt.Errorf("%s: the rate must be at least 1", probeName(p))
 		}
-		return attachEveryCPU(p, prog, cpuClockEvent(a.PeriodNs, a.Frequency))
+		return attachEveryCPU(p, prog, cpuClockEvent(a.PeriodNs, a.Frequency), pid)
 	case provUprobe, provUretprobe, provUSDT:
 		return attachUprobe(p, prog, pid)
 	case provSoftware, provHardware:
@@ -155,22 +158,23 @@ func attach(p *codegen.Program, prog *ebpf.Program, pid int) ([]io.Closer, error
 		if err != nil {
 			return nil, err
 		}
-		return attachEveryCPU(p, prog, attr)
+		return attachEveryCPU(p, prog, attr, pid)
 	case provKprobe, provKretprobe, provFentry, provFexit, provRawTracepoint:
 		return attachKernel(p, prog)
 	}
 	return nil, fmt.Errorf("%s: %s probes are not supported yet", probeName(p), provider(p))
 }
 
-// attachEveryCPU attaches prog to the perf event on each online CPU.
-func attachEveryCPU(p *codegen.Program, prog *ebpf.Program, attr unix.PerfEventAttr) ([]io.Closer, error) {
+// attachEveryCPU attaches prog to the perf event on each online CPU, of
+// process pid only when pid is not 0.
+func attachEveryCPU(p *codegen.Program, prog *ebpf.Program, attr unix.PerfEventAttr, pid int) ([]io.Closer, error) {
 	cpus, err := onlineCPUs()
 	if err != nil {
 		return nil, err
 	}
 	var closers []io.Closer
 	for _, cpu := range cpus {
-		pa, err := attachPerfEvent(prog, attr, cpu)
+		pa, err := attachPerfEvent(prog, attr, cpu, pid)
 		if err != nil {
 			closeAll(closers)
 			return nil, attachError(p, err)

@@ -46,10 +46,17 @@ func cpuClockEvent(periodNs, freq uint64) unix.PerfEventAttr {
 	return attr
 }
 
-// attachPerfEvent opens the perf event on cpu (all processes) and attaches
-// prog with a BPF link, falling back to PERF_EVENT_IOC_SET_BPF.
-func attachPerfEvent(prog *ebpf.Program, attr unix.PerfEventAttr, cpu int) (*perfAttachment, error) {
-	fd, err := unix.PerfEventOpen(&attr, -1, cpu, -1, unix.PERF_FLAG_FD_CLOEXEC)
+// attachPerfEvent opens the perf event on cpu and attaches prog with a BPF
+// link, falling back to PERF_EVENT_IOC_SET_BPF. pid 0 counts every process;
+// another pid counts that process and, as bpftrace does (inherit), the
+// threads and children it creates once the event is open.
+func attachPerfEvent(prog *ebpf.Program, attr unix.PerfEventAttr, cpu, pid int) (*perfAttachment, error) {
+	target := -1
+	if pid > 0 {
+		target = pid
+		attr.Bits |= unix.PerfBitInherit
+	}
+	fd, err := unix.PerfEventOpen(&attr, target, cpu, -1, unix.PERF_FLAG_FD_CLOEXEC)
 	if err != nil {
 		return nil, err
 	}

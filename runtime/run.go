@@ -107,7 +107,9 @@ type session struct {
 	out      *bufio.Writer
 	disp     *dispatcher
 	syms     *symbolizer
-	// pid is the process of -p, or the child of -c (0: none): see attachPID.
+	// pid is the process of -p, or the child of -c (0: none). As in
+	// bpftrace v0.26, the probes opened per process (see attach) are
+	// limited to it; with -p the others filter in BPF (lang.Checked.PIDFilter).
 	pid int
 	// child is the command of -c, released once every probe is attached.
 	child *child
@@ -319,7 +321,7 @@ func (s *session) attachAll(ctx context.Context, probes []*codegen.Program) erro
 		if ctx.Err() != nil {
 			return nil
 		}
-		cs, err := attach(p, s.loaded.progs[p.Name], s.attachPID(p))
+		cs, err := attach(p, s.loaded.progs[p.Name], s.pid)
 		if err != nil {
 			// config missing_probes: warn or ignore skips the probe.
 			switch s.plan.Config.MissingProbes {
@@ -364,13 +366,3 @@ func attachPoints(probes []*codegen.Program) int {
 	return n
 }
 
-// attachPID is the process a probe is limited to: as in bpftrace, -p PID
-// limits uprobes, uretprobes and usdt probes to that process, and -c CMD
-// limits usdt probes to the child (its uprobes stay system-wide: filter
-// with pid == cpid).
-func (s *session) attachPID(p *codegen.Program) int {
-	if s.child != nil && provider(p) != provUSDT {
-		return 0
-	}
-	return s.pid
-}

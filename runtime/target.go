@@ -42,7 +42,13 @@ func (c *child) run(argv []string, stdout, stderr any) {
 	goruntime.LockOSThread()
 	defer goruntime.UnlockOSThread()
 	defer close(c.exited)
-	cmd := exec.Command(argv[0], argv[1:]...)
+	path, err := CommandBinary(argv[0])
+	if err != nil {
+		c.started <- fmt.Errorf("Failed to fork child: %v", err)
+		return
+	}
+	cmd := exec.Command(path, argv[1:]...)
+	cmd.Args[0] = argv[0]
 	cmd.Stdin = os.Stdin
 	if f, ok := stdout.(*os.File); ok {
 		cmd.Stdout = f
@@ -56,7 +62,7 @@ func (c *child) run(argv []string, stdout, stderr any) {
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Ptrace: true}
 	if err := cmd.Start(); err != nil {
-		c.started <- fmt.Errorf("Failed to spawn child %s: %v", argv[0], unwrapExecError(err))
+		c.started <- fmt.Errorf("Failed to fork child: %s: %v", argv[0], unwrapExecError(err))
 		return
 	}
 	c.pid = cmd.Process.Pid
@@ -65,7 +71,7 @@ func (c *child) run(argv []string, stdout, stderr any) {
 	if _, err := unix.Wait4(c.pid, &ws, 0, nil); err != nil || !ws.Stopped() {
 		cmd.Process.Kill()
 		cmd.Wait()
-		c.started <- fmt.Errorf("Failed to spawn child %s: it did not start", argv[0])
+		c.started <- fmt.Errorf("Failed to fork child: %s did not start", argv[0])
 		return
 	}
 	c.started <- nil

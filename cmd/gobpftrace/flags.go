@@ -19,17 +19,18 @@ type options struct {
 	list       bool // -l
 	verbose    bool // -v
 	stages     []string
-	outFile    string // -o
-	format     string // -f: text or json
-	quiet      bool   // -q
-	buffering  string // -B: none, line or full ("" = default)
-	helperErrs bool   // -k
-	unsafe     bool   // --unsafe
-	dryRun     bool   // --dry-run
-	info       bool   // --info
-	noWarnings bool   // --no-warnings
-	pid        int    // -p
-	command    string // -c
+	outFile    string   // -o
+	format     string   // -f: text or json
+	quiet      bool     // -q
+	buffering  string   // -B: none, line or full ("" = default)
+	helperErrs bool     // -k
+	unsafe     bool     // --unsafe
+	dryRun     bool     // --dry-run
+	info       bool     // --info
+	noWarnings bool     // --no-warnings
+	pid        int      // -p
+	command    string   // -c
+	argv       []string // -c split into arguments (splitCommand)
 	help       bool
 	version    bool
 	// positional holds every non-option word in order: the script file

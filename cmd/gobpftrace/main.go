@@ -88,6 +88,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 
+	if err := splitCommand(o); err != nil {
+		fmt.Fprintln(stderr, errorText(err))
+		return exitError
+	}
 	if err := runtime.CheckPrivileges(); err != nil {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
@@ -147,10 +151,25 @@ func runtimeOptions(o *options, out, stderr io.Writer) runtime.Options {
 		HelperErrors: o.helperErrs && !o.noWarnings,
 		FlushEvents:  o.buffering == "none" || o.buffering == "line",
 	}
-	if o.command != "" {
-		opts.Command = strings.Fields(o.command)
-	}
+	opts.Command = o.argv
 	return opts
+}
+
+// splitCommand splits -c's command into o.argv and checks, as bpftrace
+// does before anything else, that the program it names exists.
+func splitCommand(o *options) error {
+	if o.command == "" {
+		return nil
+	}
+	argv, err := runtime.SplitCommand(o.command)
+	if err == nil {
+		_, err = runtime.CommandBinary(argv[0])
+	}
+	if err != nil {
+		return fmt.Errorf("Failed to fork child: %v", err)
+	}
+	o.argv = argv
+	return nil
 }
 
 // loadScript returns the script's file name (for messages), its text and
@@ -326,6 +345,10 @@ func listProgramProbes(o *options, stdout, stderr io.Writer) int {
 
 // startREPL runs the interactive session.
 func startREPL(o *options, stdin io.Reader, stdout, stderr io.Writer) int {
+	if err := splitCommand(o); err != nil {
+		fmt.Fprintln(stderr, errorText(err))
+		return exitError
+	}
 	if err := runtime.CheckPrivileges(); err != nil {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError

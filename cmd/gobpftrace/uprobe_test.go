@@ -269,9 +269,28 @@ func TestChildCommandMissing(t *testing.T) {
 	requireRoot(t)
 	res := trace(t, traceRun{args: []string{"-c", "/nonexistent/cmd", "-e", "BEGIN { }"}, noAttach: true})
 	mustExit(t, res, 1)
-	if !strings.HasPrefix(res.stderr, "ERROR: Failed to spawn child /nonexistent/cmd:") {
+	if res.stderr != "ERROR: Failed to fork child: Path '/nonexistent/cmd' does not exist or is not executable\n" {
 		t.Errorf("stderr %q", res.stderr)
 	}
+	// A name without a slash is looked for in $PATH; only ELF files run.
+	res = trace(t, traceRun{args: []string{"-c", "gobpftrace-no-such-cmd x", "-e", "BEGIN { }"}, noAttach: true})
+	mustExit(t, res, 1)
+	if res.stderr != "ERROR: Failed to fork child: Path 'gobpftrace-no-such-cmd' does not exist or is not executable\n" {
+		t.Errorf("stderr %q", res.stderr)
+	}
+	res = trace(t, traceRun{args: []string{"-c", "echo 'x", "-e", "BEGIN { }"}, noAttach: true})
+	mustExit(t, res, 1)
+	if res.stderr != "ERROR: Failed to fork child: the command has an unclosed single quote (')\n" {
+		t.Errorf("stderr %q", res.stderr)
+	}
+}
+
+// -c splits its command as a shell would, without one: quotes group words
+// and are removed, a backslash escapes; the program is found on $PATH.
+func TestChildCommandQuoting(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-c", `printf '%s|%s|%s\n' 'a  b' "c \"d\"" e\ f`, "-e", "END { printf(\"end\\n\"); }"}})
+	wantOutput(t, res, "a  b|c \"d\"|e f\nend\n\n\n", "Attached 1 probe\n")
 }
 
 // -p: uprobes and usdt probes (whose semaphore is counted up in the running

@@ -94,7 +94,7 @@ func newChecker(prog *lang.Program, file, src string, env lang.Env, opts Options
 		prog:  prog,
 		env:   env,
 		opts:  opts,
-		out:   &lang.Checked{Prog: prog, File: file, Source: src, Params: opts.Params},
+		out:   &lang.Checked{Prog: prog, File: file, Source: src, Params: opts.Params, PIDFilter: pidFilter(opts.TargetPID)},
 		errAt: map[string]bool{},
 		maps:  map[string]*lang.MapSym{},
 
@@ -152,4 +152,12 @@ func (c *checker) warnf(span lang.Span, format string, args ...any) {
 	d := lang.Errorf(span, format, args...)
 	d.Severity = lang.SevWarning
 	c.out.Warnings = append(c.out.Warnings, d)
+}
+
+// pidFilter is Checked.PIDFilter for -p PID (0 or a bad pid: none).
+func pidFilter(pid int) uint32 {
+	if pid <= 0 || pid > 1<<31-1 {
+		return 0
+	}
+	return uint32(pid)
 }

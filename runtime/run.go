@@ -365,4 +365,3 @@ func attachPoints(probes []*codegen.Program) int {
 	}
 	return n
 }
-

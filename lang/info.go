@@ -231,6 +231,21 @@ type UserSymbolEnv interface {
 	UserSymbol(path, name string) (addr, size uint64, err error)
 }
 
+// UserFuncEnv is implemented by an Env that can look up the function
+// symbols of user-space binaries by address (ELF .symtab/.dynsym). The
+// checker uses it for uprobe:BIN:ADDRESS (func names the function that
+// holds the address) and uprobe:BIN:FUNC+OFFSET (the offset must be inside
+// the function).
+type UserFuncEnv interface {
+	// FunctionAt returns the function of the ELF file at path whose range
+	// holds the virtual address addr, and addr's offset into it; ok is
+	// false when no function does.
+	FunctionAt(path string, addr uint64) (name string, offset uint64, ok bool)
+	// FunctionSize returns the size of function name of the ELF file at
+	// path; ok is false when the file has no such function.
+	FunctionSize(path, name string) (size uint64, ok bool)
+}
+
 // SymbolEnv is implemented by an Env that can look up kernel symbols
 // (/proc/kallsyms). The checker uses it for kaddr("name").
 type SymbolEnv interface {

@@ -335,3 +335,44 @@ func globMatch(pattern, s string) bool {
 	}
 	return true
 }
+
+var _ lang.UserFuncEnv = (*Tracefs)(nil)
+
+// FunctionAt implements lang.UserFuncEnv.
+func (t *Tracefs) FunctionAt(path string, addr uint64) (string, uint64, bool) {
+	for _, s := range functionSymbols(path) {
+		if addr >= s.Value && (addr < s.Value+s.Size || addr == s.Value) {
+			return s.Name, addr - s.Value, true
+		}
+	}
+	return "", 0, false
+}
+
+// FunctionSize implements lang.UserFuncEnv.
+func (t *Tracefs) FunctionSize(path, name string) (uint64, bool) {
+	for _, s := range functionSymbols(path) {
+		if s.Name == name {
+			return s.Size, true
+		}
+	}
+	return 0, false
+}
+
+// functionSymbols lists the defined function symbols of the ELF file at
+// path (.symtab first, then .dynsym); nil when it cannot be read.
+func functionSymbols(path string) []elf.Symbol {
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	syms, _ := f.Symbols()
+	dyn, _ := f.DynamicSymbols()
+	var out []elf.Symbol
+	for _, s := range append(syms, dyn...) {
+		if elf.ST_TYPE(s.Info) == elf.STT_FUNC && s.Value != 0 && s.Section != elf.SHN_UNDEF {
+			out = append(out, s)
+		}
+	}
+	return out
+}

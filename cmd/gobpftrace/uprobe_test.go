@@ -7,6 +7,7 @@ package main
 
 import (
 	"bufio"
+	"debug/elf"
 	"fmt"
 	"os"
 	"os/exec"
@@ -106,13 +107,14 @@ func TestUprobeAliasesOffsetAddress(t *testing.T) {
 	requireRoot(t)
 	c, _ := userHelpers(t)
 	addr := symbolAddress(t, c, "gbt_add")
-	script := fmt.Sprintf(`u:%[1]s:gbt_add+0 { @a = count(); } ur:%[1]s:gbt_add { @b = count(); } u:%[1]s:0x%[2]x { @c = count(); }`, c, addr)
+	script := fmt.Sprintf(`u:%[1]s:gbt_add+0 { @a = count(); } ur:%[1]s:gbt_add { @b = count(); } u:%[1]s:0x%[2]x { @c[func, probe] = count(); }`, c, addr)
 	res := trace(t, traceRun{
 		args:    []string{"-e", script},
 		trigger: func(t *testing.T) { runHelper(t, c, "3") },
 		stop:    syscall.SIGINT,
 	})
-	wantOutput(t, res, "\n\n@a: 3\n@b: 3\n@c: 3\n", "Attached 3 probes\n")
+	// func names the function that holds the address, as in bpftrace.
+	wantOutput(t, res, fmt.Sprintf("\n\n@a: 3\n@b: 3\n@c[gbt_add, uprobe:%s:0x%x]: 3\n", c, addr), "Attached 3 probes\n")
 }
 
 // symbolAddress reads a function's address from the ELF symbol table.
@@ -128,6 +130,24 @@ func symbolAddress(t *testing.T, path, name string) uint64 {
 			var a uint64
 			fmt.Sscanf(f[0], "%x", &a)
 			return a
+		}
+	}
+	t.Fatalf("no symbol %s in %s", name, path)
+	return 0
+}
+
+// symbolSize reads a function's size from the ELF symbol table.
+func symbolSize(t *testing.T, path, name string) uint64 {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	syms, _ := f.Symbols()
+	for _, s := range syms {
+		if s.Name == name {
+			return s.Size
 		}
 	}
 	t.Fatalf("no symbol %s in %s", name, path)
@@ -360,6 +380,12 @@ func TestUprobeErrors(t *testing.T) {
 			"ERROR: usdt:" + c + ":gbt:tick has 4 arguments, so arg4 does not exist\n"},
 		{`BEGIN { @ = cpid; }`,
 			"ERROR: cpid cannot be used without child command\n"},
+		{`uprobe:` + c + `:0x10 { }`,
+			"ERROR: Could not resolve address: " + c + ":0x10\n"},
+		{fmt.Sprintf("uretprobe:%s:0x%x { }", c, symbolAddress(t, c, "gbt_add")+1),
+			"ERROR: uretprobes cannot be attached at function offset. (address resolved to: gbt_add+1)\n"},
+		{`uprobe:` + c + `:gbt_add+4096 { }`,
+			fmt.Sprintf("ERROR: Offset outside the function bounds ('gbt_add' size is %d)\n", symbolSize(t, c, "gbt_add"))},
 	}
 	for _, tc := range cases {
 		t.Run(tc.script, func(t *testing.T) {

@@ -59,8 +59,12 @@ func (c *checker) resolveUprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 			c.errorf(ap.Span, "%v", err)
 			return nil
 		}
+		fn, ok := c.functionAt(ap, bin, addr)
+		if !ok {
+			return nil
+		}
 		return []*lang.Resolved{{Point: ap, Provider: prov, Name: fmt.Sprintf("%s:%s:%s", prov, bin, target),
-			Binary: bin, Address: addr, FileOffset: off}}
+			Binary: bin, Address: addr, FileOffset: off, Func: fn}}
 	}
 	sym, offText, hasOff := strings.Cut(target, "+")
 	var offset uint64
@@ -93,6 +97,14 @@ func (c *checker) resolveUprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 		}
 		return nil
 	}
+	if hasOff {
+		if fe, ok := c.userEnv().(lang.UserFuncEnv); ok {
+			if size, ok := fe.FunctionSize(bin, syms[0]); ok && offset >= size {
+				c.errorf(ap.Span, "Offset outside the function bounds ('%s' size is %d)", syms[0], size)
+				return nil
+			}
+		}
+	}
 	out := make([]*lang.Resolved, 0, len(syms))
 	for _, s := range syms {
 		name := prov + ":" + bin + ":" + s
@@ -102,6 +114,30 @@ func (c *checker) resolveUprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 		out = append(out, &lang.Resolved{Point: ap, Provider: prov, Name: name, Binary: bin, Symbol: s, Func: s, Offset: offset})
 	}
 	return out
+}
+
+// functionAt names the function holding the address of
+// uprobe:BIN:ADDRESS, for func, as bpftrace does: an address outside every
+// function is an error (bpftrace's safe mode; with --unsafe, func is the
+// address as written), and a uretprobe must be at a function's start.
+func (c *checker) functionAt(ap *lang.AttachPoint, bin string, addr uint64) (string, bool) {
+	fe, ok := c.userEnv().(lang.UserFuncEnv)
+	if !ok {
+		return "", true
+	}
+	name, off, ok := fe.FunctionAt(bin, addr)
+	switch {
+	case !ok && c.opts.Unsafe:
+		return "", true
+	case !ok:
+		c.errorf(ap.Span, "Could not resolve address: %s:0x%x", bin, addr)
+		c.hintf("the address is in no function of the file's symbol tables; --unsafe attaches there anyway")
+		return "", false
+	case ap.Provider == "uretprobe" && off != 0:
+		c.errorf(ap.Span, "uretprobes cannot be attached at function offset. (address resolved to: %s+%d)", name, off)
+		return "", false
+	}
+	return name, true
 }
 
 func (c *checker) resolveUSDT(ap *lang.AttachPoint, parts []string) []*lang.Resolved {

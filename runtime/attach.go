@@ -123,7 +123,9 @@ func kernelHasPMU() bool {
 // attach attaches one non-BEGIN/END program; the closers detach it. A pid
 // other than 0 limits the probes that are opened per process (uprobes,
 // uretprobes, usdt, profile, software and hardware events) to it.
-func attach(p *codegen.Program, prog *ebpf.Program, pid int) ([]io.Closer, error) {
+// warn receives the warnings of attaching (functions of a uprobe wildcard
+// skipped).
+func attach(p *codegen.Program, prog *ebpf.Program, pid int, warn func(string)) ([]io.Closer, error) {
 	a := p.Attach
 	switch provider(p) {
 	case provTracepoint:
@@ -152,7 +154,7 @@ func attach(p *codegen.Program, prog *ebpf.Program, pid int) ([]io.Closer, error
 		}
 		return attachEveryCPU(p, prog, cpuClockEvent(a.PeriodNs, a.Frequency), pid)
 	case provUprobe, provUretprobe, provUSDT:
-		return attachUprobe(p, prog, pid)
+		return attachUprobe(p, prog, pid, warn)
 	case provSoftware, provHardware:
 		attr, err := perfEventAttr(p)
 		if err != nil {

@@ -113,6 +113,8 @@ type session struct {
 	pid int
 	// child is the command of -c, released once every probe is attached.
 	child *child
+	// skipped counts the functions of uprobe wildcards not attached.
+	skipped int
 	// lostSeen is the number of lost events reported so far, lostCheck
 	// when the counter was last read.
 	lostSeen  uint64
@@ -321,7 +323,7 @@ func (s *session) attachAll(ctx context.Context, probes []*codegen.Program) erro
 		if ctx.Err() != nil {
 			return nil
 		}
-		cs, err := attach(p, s.loaded.progs[p.Name], s.pid)
+		cs, err := attach(p, s.loaded.progs[p.Name], s.pid, s.warnAttach)
 		if err != nil {
 			// config missing_probes: warn or ignore skips the probe.
 			switch s.plan.Config.MissingProbes {
@@ -337,6 +339,13 @@ func (s *session) attachAll(ctx context.Context, probes []*codegen.Program) erro
 		s.attached = append(s.attached, cs...)
 	}
 	return nil
+}
+
+// warnAttach prints a warning of attaching; each one is a function of a
+// uprobe wildcard skipped, which the "Attached" line then does not count.
+func (s *session) warnAttach(msg string) {
+	s.skipped++
+	fmt.Fprintf(s.opts.stderr(), "WARNING: %s\n", msg)
 }
 
 func (s *session) mapOf(script string) (*codegen.Map, *ebpf.Map) {

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"debug/elf"
 	"errors"
 	"fmt"
 	"io"
@@ -80,9 +81,9 @@ func uprobeTarget(p *codegen.Program, pid int) (path, symbol string, opts *link.
 
 // attachUprobe attaches a uprobe, uretprobe or usdt program; pid, when not
 // 0, limits it to that process.
-func attachUprobe(p *codegen.Program, prog *ebpf.Program, pid int) ([]io.Closer, error) {
+func attachUprobe(p *codegen.Program, prog *ebpf.Program, pid int, warn func(string)) ([]io.Closer, error) {
 	if len(p.Group) > 1 {
-		return attachUprobeMulti(p, prog, pid)
+		return attachUprobeMulti(p, prog, pid, warn)
 	}
 	path, symbol, opts, err := uprobeTarget(p, pid)
 	if err != nil {
@@ -108,32 +109,159 @@ func attachUprobe(p *codegen.Program, prog *ebpf.Program, pid int) ([]io.Closer,
 }
 
 // attachUprobeMulti attaches the matches of a wildcard with one
-// uprobe_multi link; the cookie of match i is i.
-func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int) ([]io.Closer, error) {
+// uprobe_multi link; the cookie of a function is its index in p.Group.
+// Functions at one address (aliases such as malloc and __libc_malloc) are
+// attached once, as bpftrace does, under the first name; functions whose
+// first instruction the kernel refuses are skipped (warn says which).
+func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn func(string)) ([]io.Closer, error) {
 	path := p.Attach.Binary
-	symbols := make([]string, len(p.Group))
-	opts := &link.UprobeMultiOptions{PID: uint32(pid), Cookies: make([]uint64, len(p.Group))}
-	for i, r := range p.Group {
-		symbols[i] = r.Symbol
-		opts.Cookies[i] = uint64(i)
-	}
 	ex, err := link.OpenExecutable(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: could not open %s: %s", probeName(p), path, errnoText(err))
 	}
-	var l link.Link
-	if provider(p) == provUretprobe {
-		l, err = ex.UretprobeMulti(symbols, prog, opts)
-	} else {
-		l, err = ex.UprobeMulti(symbols, prog, opts)
-	}
-	if errors.Is(err, link.ErrNoSymbol) {
-		return nil, fmt.Errorf("%s: %v", probeName(p), err)
-	}
+	code, err := readFunctionCode(path)
 	if err != nil {
-		return nil, uprobeError(p, err)
+		return nil, fmt.Errorf("%s: could not read %s: %v", probeName(p), path, err)
 	}
-	return []io.Closer{l}, nil
+	var offsets, cookies []uint64
+	seen := map[uint64]int{} // offset -> its index in offsets (-1: skipped)
+	for i, r := range p.Group {
+		fn, ok := code[r.Symbol]
+		if !ok {
+			return nil, fmt.Errorf("%s: could not find function %s in %s", probeName(p), r.Symbol, path)
+		}
+		if !fn.executable {
+			continue
+		}
+		if at, ok := seen[fn.offset]; ok {
+			// Of aliases, func names the plainest: malloc, not
+			// __libc_malloc; free, not cfree.
+			if at >= 0 && aliasRank(r.Symbol) < aliasRank(p.Group[cookies[at]].Symbol) {
+				cookies[at] = uint64(i)
+			}
+			continue
+		}
+		seen[fn.offset] = -1
+		if fn.refused {
+			warn(fmt.Sprintf("%s: skipped: the kernel cannot place a uprobe on its first instruction", r.Name))
+			continue
+		}
+		seen[fn.offset] = len(offsets)
+		offsets = append(offsets, fn.offset)
+		cookies = append(cookies, uint64(i))
+	}
+	if len(offsets) == 0 {
+		return nil, fmt.Errorf("Error attaching probe: %s: the kernel cannot place a uprobe on any of the %d functions matched", probeName(p), len(p.Group))
+	}
+	names := map[uint64]string{}
+	for i, c := range cookies {
+		names[offsets[i]] = p.Group[c].Name
+	}
+	var closers []io.Closer
+	// The kernel refuses the whole link when it refuses one address:
+	// split the set until the addresses it refuses are alone, and skip
+	// those.
+	var attachSet func(offs, cks []uint64) error
+	attachSet = func(offs, cks []uint64) error {
+		opts := &link.UprobeMultiOptions{PID: uint32(pid), Addresses: offs, Cookies: cks}
+		var l link.Link
+		var err error
+		if provider(p) == provUretprobe {
+			l, err = ex.UretprobeMulti(nil, prog, opts)
+		} else {
+			l, err = ex.UprobeMulti(nil, prog, opts)
+		}
+		switch {
+		case err == nil:
+			closers = append(closers, l)
+			return nil
+		case !errors.Is(err, errENOTSUPP):
+			return uprobeError(p, err)
+		case len(offs) == 1:
+			warn(fmt.Sprintf("%s: skipped: the kernel cannot place a uprobe on its first instruction", names[offs[0]]))
+			return nil
+		}
+		h := len(offs) / 2
+		if err := attachSet(offs[:h], cks[:h]); err != nil {
+			return err
+		}
+		return attachSet(offs[h:], cks[h:])
+	}
+	if err := attachSet(offsets, cookies); err != nil {
+		closeAll(closers)
+		return nil, err
+	}
+	if len(closers) == 0 {
+		return nil, fmt.Errorf("Error attaching probe: %s: the kernel cannot place a uprobe on any of the %d functions matched", probeName(p), len(p.Group))
+	}
+	return closers, nil
+}
+
+// aliasRank orders names of one function: fewer leading underscores
+// first, then shorter names.
+func aliasRank(name string) int {
+	trimmed := strings.TrimLeft(name, "_")
+	return (len(name)-len(trimmed))<<16 + len(name)
+}
+
+// functionCode is where a function starts in its file, and what the
+// runtime knows of its first instruction.
+type functionCode struct {
+	offset uint64
+	// executable: the function is in an executable segment (a uprobe
+	// elsewhere never fires).
+	executable bool
+	// refused: the first instruction has a prefix the x86-64 kernel does
+	// not probe (lock, or the es, cs, ss, ds segment overrides; see
+	// arch/x86/kernel/uprobes.c).
+	refused bool
+}
+
+// readFunctionCode maps the function symbols of the ELF file at path to
+// their code.
+func readFunctionCode(path string) (map[string]functionCode, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := map[string]functionCode{}
+	for _, s := range functionSymbols(path) {
+		if _, ok := out[s.Name]; ok {
+			continue
+		}
+		fc := functionCode{offset: s.Value}
+		for _, prog := range f.Progs {
+			if prog.Type != elf.PT_LOAD || s.Value < prog.Vaddr || s.Value >= prog.Vaddr+prog.Filesz {
+				continue
+			}
+			fc.offset = s.Value - prog.Vaddr + prog.Off
+			fc.executable = prog.Flags&elf.PF_X != 0
+			if f.Machine == elf.EM_X86_64 {
+				var insn [15]byte
+				n, _ := prog.ReadAt(insn[:], int64(s.Value-prog.Vaddr))
+				fc.refused = x86RefusedPrefix(insn[:n])
+			}
+			break
+		}
+		out[s.Name] = fc
+	}
+	return out, nil
+}
+
+// x86RefusedPrefix reports whether an x86 instruction starts with a
+// legacy prefix the kernel's uprobes refuse.
+func x86RefusedPrefix(insn []byte) bool {
+	for _, b := range insn {
+		switch b {
+		case 0xf0, 0x26, 0x2e, 0x36, 0x3e: // lock, es, cs, ss, ds
+			return true
+		case 0x66, 0x67, 0xf2, 0xf3, 0x64, 0x65: // other legacy prefixes
+			continue
+		}
+		return false
+	}
+	return false
 }
 
 // errENOTSUPP is the kernel's ENOTSUPP (524), which has no name in libc:

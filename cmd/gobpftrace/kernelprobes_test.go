@@ -573,3 +573,37 @@ func TestListLikeBpftrace(t *testing.T) {
 		}
 	}
 }
+
+// -p: profile and software events are opened for the process (bpftrace
+// v0.26), so a busy process next to it is not sampled; a tracepoint filters
+// on pid in BPF. Both stackloops spin for 3s; the run ends after 1s.
+func TestTargetPIDPerfEvents(t *testing.T) {
+	requireRoot(t)
+	path := stackloopPath(t)
+	var loops []*exec.Cmd
+	for i := 0; i < 2; i++ {
+		cmd := exec.Command(path, "3000")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		loops = append(loops, cmd)
+	}
+	defer func() {
+		for _, cmd := range loops {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	}()
+	target := strconv.Itoa(loops[0].Process.Pid)
+	res := trace(t, traceRun{args: []string{"-p", target, "-e", `profile:hz:99 { @p[pid] = count(); }
+software:cpu-clock:1000000 { @s[pid] = count(); }
+tracepoint:sched:sched_switch { @t[pid] = count(); }
+interval:s:1 { exit(); }`}})
+	mustExit(t, res, 0)
+	for _, name := range []string{"@p", "@s", "@t"} {
+		counts := mapCounts(res.stdout, name)
+		if len(counts) != 1 || counts[target] == 0 {
+			t.Errorf("%s: want counts for pid %s only, got %v:\n%s", name, target, counts, res.stdout)
+		}
+	}
+}

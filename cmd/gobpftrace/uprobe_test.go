@@ -171,6 +171,40 @@ uretprobe:%[1]s:gbt_* { @r[func] = sum(retval); }`, c)
 	wantAnyOrder(t, res, want, "Attached 4 probes\n")
 }
 
+// A wildcard attaches once to functions at one address (odd_add is
+// gbt_add), under the plainer name, and skips, with a warning, functions
+// whose first instruction the kernel refuses: odd_lock (a lock prefix,
+// known before attaching) and odd_int3 (found by splitting the
+// uprobe_multi link the kernel refused).
+func TestUprobeWildcardAliasesAndRefused(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	script := fmt.Sprintf(`uprobe:%[1]s:odd_* { @o[func] = count(); } uprobe:%[1]s:*_add { @a[func] = count(); }`, c)
+	res := trace(t, traceRun{args: []string{"-c", c + " 4", "-e", script}})
+	wantOutput(t, res, "\n\n@a[gbt_add]: 4\n@o[odd_add]: 4\n", fmt.Sprintf(
+		"WARNING: uprobe:%[1]s:odd_lock: skipped: the kernel cannot place a uprobe on its first instruction\n"+
+			"WARNING: uprobe:%[1]s:odd_int3: skipped: the kernel cannot place a uprobe on its first instruction\n"+
+			"Attached 3 probes\n", c))
+}
+
+// uprobe:libc:* attaches to every function of libc (one uprobe_multi link,
+// one probe for max_probes) and counts the helper's calls.
+func TestUprobeLibcWildcard(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	res := trace(t, traceRun{args: []string{"-c", c + " 7", "-e", `uprobe:libc:* { @[func] = count(); }`}})
+	mustExit(t, res, 0)
+	if n := countLine(t, res.stdout, "getpid"); n != 7 {
+		t.Errorf("@[getpid] = %d, want 7:\n%s", n, res.stdout)
+	}
+	if n := countLine(t, res.stdout, "exit"); n != 1 {
+		t.Errorf("@[exit] = %d, want 1:\n%s", n, res.stdout)
+	}
+	if !regexp.MustCompile(`^(WARNING: uprobe:/\S+/libc\.so\.6:\w+: skipped: the kernel cannot place a uprobe on its first instruction\n)*Attached \d{4} probes\n$`).MatchString(res.stderr) {
+		t.Errorf("stderr:\n%s", res.stderr)
+	}
+}
+
 // wantAnyOrder is wantOutput for maps whose equal counts print in no fixed
 // order: the lines are compared sorted.
 func wantAnyOrder(t *testing.T, res result, stdout, stderr string) {
@@ -274,10 +308,17 @@ func TestUSDTPython(t *testing.T) {
 }
 
 // -c: the child starts once every probe is attached, cpid is its pid, and
-// the run ends when it exits (END runs, maps print).
+// the run ends when it exits (END runs, maps print). As in bpftrace v0.26
+// its uprobes fire for the child only: the helper running meanwhile in
+// another process is not counted.
 func TestChildCommand(t *testing.T) {
 	requireRoot(t)
 	c, _ := userHelpers(t)
+	other := exec.Command("/bin/sh", "-c", `while :; do "$0" 1; done`, c)
+	if err := other.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { other.Process.Kill(); other.Wait() }()
 	script := fmt.Sprintf(`uprobe:%s:gbt_add { @calls[pid == cpid] = count(); }
 BEGIN { printf("begin %%d\n", cpid > 1); } END { printf("end\n"); }`, c)
 	res := trace(t, traceRun{args: []string{"-c", c + " 6", "-e", script}})

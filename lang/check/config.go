@@ -224,7 +224,18 @@ func (c *checker) checkPreamble() {
 func (c *checker) checkProbeCount() {
 	n := 0
 	for _, p := range c.out.Probes {
-		n += len(p.Attach)
+		multi := map[*lang.AttachPoint]bool{}
+		for _, r := range p.Attach {
+			// As in bpftrace, the matches of a uprobe wildcard, attached
+			// with one uprobe_multi link, count as one probe.
+			if isUprobeMulti(r) {
+				if multi[r.Point] {
+					continue
+				}
+				multi[r.Point] = true
+			}
+			n++
+		}
 	}
 	if limit := c.out.Config.MaxProbes; limit > 0 && n > limit {
 		d := lang.Errorf(lang.Span{}, "Can't attach to %d probes because it exceeds the current limit of %d probes.", n, limit)
@@ -232,4 +243,14 @@ func (c *checker) checkProbeCount() {
 		d.Hint = "raise the limit with BPFTRACE_MAX_PROBES or config = { max_probes = N }, knowing that many probes slow the traced system down"
 		c.errs = append(c.errs, d)
 	}
+}
+
+// isUprobeMulti reports whether r is a match of a uprobe or uretprobe
+// wildcard over function names (codegen gives those one uprobe_multi
+// program).
+func isUprobeMulti(r *lang.Resolved) bool {
+	if (r.Provider != "uprobe" && r.Provider != "uretprobe") || r.Symbol == "" || r.Offset != 0 || r.Point == nil || len(r.Point.Parts) == 0 {
+		return false
+	}
+	return strings.ContainsAny(r.Point.Parts[len(r.Point.Parts)-1], "*?")
 }

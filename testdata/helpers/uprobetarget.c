@@ -56,6 +56,16 @@ __attribute__((noinline)) int gbt_mul3(int x) {
 	return x * 3;
 }
 
+// odd_add is another name of gbt_add: a uprobe wildcard matching both
+// attaches once.
+long odd_add(long a, long b) __attribute__((alias("gbt_add")));
+
+// Never called: functions whose first instruction the kernel cannot
+// probe (a lock prefix, an int3), which uprobe wildcards skip.
+__asm__(".text\n"
+	".globl odd_lock\n.type odd_lock, @function\nodd_lock:\n\tlock incl (%rdi)\n\tret\n.size odd_lock, .-odd_lock\n"
+	".globl odd_int3\n.type odd_int3, @function\nodd_int3:\n\tint3\n\tret\n.size odd_int3, .-odd_int3\n");
+
 static void on_usr1(int sig) { (void)sig; }
 
 int main(int argc, char **argv) {

@@ -26,19 +26,29 @@ import (
 // (formats are read for -lv alone); kernel functions and raw tracepoints
 // from kernel BTF, loaded only when the pattern names those providers;
 // uprobes from the ELF symbols of the binary the pattern names.
-func ListProbes(w io.Writer, pattern string, verbose bool) error {
+//
+// Warnings (kernel functions listed on a kernel without kprobes) go to
+// warn.
+func ListProbes(w, warn io.Writer, pattern string, verbose bool) error {
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
-	l := &lister{w: bw, verbose: verbose}
+	l := &lister{w: bw, warn: warn, verbose: verbose}
 	return l.list(pattern)
 }
 
 type lister struct {
 	w       *bufio.Writer
+	warn    io.Writer
+	warned  bool
 	verbose bool
-	btf     *btf.Spec
-	btfErr  error
-	btfDone bool
+	// funcNames and rawTPs are kernel BTF's function and raw tracepoint
+	// names (kernelBTFNames), read once.
+	funcNames, rawTPs []string
+	namesErr          error
+	namesDone         bool
+	btf               *btf.Spec
+	btfErr            error
+	btfDone           bool
 }
 
 // kernelListOrder are the providers a wildcard provider pattern lists, in
@@ -209,82 +219,156 @@ func (l *lister) kernelBTF() (*btf.Spec, error) {
 	return l.btf, l.btfErr
 }
 
-// kernelFuncs lists kernel functions from BTF: kprobe:func,
-// fentry:vmlinux:func. The kprobe list holds candidates: BTF knows every
-// function the kernel was built with, while available_filter_functions
-// (which says which ones can be probed) cannot be read here.
+// kernelNames reads kernel BTF's function and raw tracepoint names once.
+func (l *lister) kernelNames() ([]string, []string, error) {
+	if !l.namesDone {
+		l.funcNames, l.rawTPs, l.namesErr = kernelBTFNames()
+		l.namesDone = true
+	}
+	return l.funcNames, l.rawTPs, l.namesErr
+}
+
+// kernelFuncs lists kernel functions: kprobe:func, fentry:vmlinux:func.
+// The kprobe list is that of available_filter_functions, as in bpftrace,
+// when it can be read; otherwise (here) the functions of kernel BTF are
+// the candidates. Both lists leave out what bpftrace leaves out: .part.N
+// clones, functions known to hang the machine when traced, and the
+// kprobes blacklist. Names come from a walk of BTF's records; types are
+// decoded only for -lv.
 func (l *lister) kernelFuncs(prov string, match func(string) bool) error {
-	spec, err := l.kernelBTF()
-	if err != nil {
-		return fmt.Errorf("cannot list %s probes: %v", prov, err)
+	kprobe := prov == "kprobe" || prov == "kretprobe"
+	var names []string
+	if kprobe {
+		names = traceableFunctions()
+		if !kernelHasKprobes() && !l.warned {
+			l.warned = true
+			fmt.Fprintln(l.warn, "WARNING: this kernel has no kprobes (it was built without CONFIG_KPROBES): the kprobe and kretprobe probes listed, the functions of kernel BTF, cannot be attached here")
+		}
 	}
-	type fn struct {
-		name  string
-		proto *btf.FuncProto
-	}
-	var fns []fn
-	seen := map[string]bool{}
-	for typ, err := range spec.All() {
+	if names == nil {
+		funcs, _, err := l.kernelNames()
 		if err != nil {
 			return fmt.Errorf("cannot list %s probes: reading kernel BTF: %v", prov, err)
 		}
-		f, ok := typ.(*btf.Func)
-		// .part.N clones cannot be traced.
-		if !ok || seen[f.Name] || strings.Contains(f.Name, ".part.") {
-			continue
-		}
-		seen[f.Name] = true
-		proto, _ := f.Type.(*btf.FuncProto)
-		fns = append(fns, fn{f.Name, proto})
+		names = funcs
 	}
-	sort.Slice(fns, func(i, j int) bool { return fns[i].name < fns[j].name })
-	for _, f := range fns {
-		name := prov + ":" + f.name
-		if prov == "fentry" || prov == "fexit" {
-			name = prov + ":vmlinux:" + f.name
-		}
-		if !match(name) && !match(prov+":"+f.name) {
+	blocked := kprobeBlacklist()
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] || strings.Contains(n, ".part.") || badTraceFunction(n) || blocked[n] {
 			continue
 		}
-		fmt.Fprintln(l.w, name)
-		if l.verbose && f.proto != nil {
-			// kprobes show the parameters, kretprobes the return value,
-			// fentry and fexit both.
-			if prov != "kretprobe" {
-				for _, p := range f.proto.Params {
-					fmt.Fprintf(l.w, "    %s\n", cDecl(p.Type, p.Name))
-				}
-			}
-			if _, void := f.proto.Return.(*btf.Void); prov != "kprobe" && !void && f.proto.Return != nil {
-				fmt.Fprintf(l.w, "    %s\n", cDecl(f.proto.Return, "retval"))
+		seen[n] = true
+		name := prov + ":" + n
+		if prov == "fentry" || prov == "fexit" {
+			name = prov + ":vmlinux:" + n
+		}
+		if match(name) || match(prov+":"+n) {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	var spec *btf.Spec
+	if l.verbose && len(out) > 0 {
+		spec, _ = l.kernelBTF()
+	}
+	for _, n := range out {
+		if prov == "fentry" || prov == "fexit" {
+			fmt.Fprintf(l.w, "%s:vmlinux:%s\n", prov, n)
+		} else {
+			fmt.Fprintf(l.w, "%s:%s\n", prov, n)
+		}
+		if spec == nil {
+			continue
+		}
+		var proto *btf.FuncProto
+		types, _ := spec.AnyTypesByName(n)
+		for _, t := range types {
+			if fn, ok := t.(*btf.Func); ok {
+				proto, _ = fn.Type.(*btf.FuncProto)
+				break
 			}
 		}
-
+		if proto == nil {
+			continue
+		}
+		// kprobes show the parameters, kretprobes the return value,
+		// fentry and fexit both.
+		if prov != "kretprobe" {
+			for _, p := range proto.Params {
+				fmt.Fprintf(l.w, "    %s\n", cDecl(p.Type, p.Name))
+			}
+		}
+		if _, void := proto.Return.(*btf.Void); prov != "kprobe" && !void && proto.Return != nil {
+			fmt.Fprintf(l.w, "    %s\n", cDecl(proto.Return, "retval"))
+		}
 	}
 	return nil
+}
+
+// badTraceFunction reports the functions bpftrace never lists: tracing
+// them is known to hang the machine (from the kernel's kprobe_multi
+// selftests).
+func badTraceFunction(name string) bool {
+	switch name {
+	case "arch_cpu_idle", "default_idle", "bpf_dispatcher_xdp_func":
+		return true
+	}
+	return strings.HasPrefix(name, "__ftrace_invalid_address__") || strings.HasPrefix(name, "rcu_")
+}
+
+// traceableFunctions reads available_filter_functions ("name [module]"
+// lines): the functions kprobes can trace. nil when it cannot be read.
+func traceableFunctions() []string {
+	dir, err := TracefsDir()
+	if err != nil {
+		return nil
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "available_filter_functions"))
+	if err != nil || len(data) == 0 {
+		return nil
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) > 0 {
+			out = append(out, f[0])
+		}
+	}
+	return out
+}
+
+// kprobeBlacklist reads debugfs's kprobes/blacklist ("start-end name"
+// lines), the functions kprobes refuse; empty when it cannot be read.
+func kprobeBlacklist() map[string]bool {
+	out := map[string]bool{}
+	data, err := os.ReadFile("/sys/kernel/debug/kprobes/blacklist")
+	if err != nil {
+		return out
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 {
+			out[f[1]] = true
+		}
+	}
+	return out
 }
 
 // rawTracepoints lists the kernel's raw tracepoints: the btf_trace_<event>
 // typedefs of vmlinux BTF.
 func (l *lister) rawTracepoints(match func(string) bool) error {
-	spec, err := l.kernelBTF()
+	_, tps, err := l.kernelNames()
 	if err != nil {
-		return fmt.Errorf("cannot list rawtracepoint probes: %v", err)
+		return fmt.Errorf("cannot list rawtracepoint probes: reading kernel BTF: %v", err)
 	}
-	var names []string
-	for typ, err := range spec.All() {
-		if err != nil {
-			return fmt.Errorf("cannot list rawtracepoint probes: reading kernel BTF: %v", err)
-		}
-		td, ok := typ.(*btf.Typedef)
-		if !ok {
-			continue
-		}
-		if ev, ok := strings.CutPrefix(td.Name, "btf_trace_"); ok {
-			names = append(names, ev)
-		}
-	}
+	names := append([]string(nil), tps...)
 	sort.Strings(names)
+	var spec *btf.Spec
+	if l.verbose {
+		if spec, err = l.kernelBTF(); err != nil {
+			return fmt.Errorf("cannot list rawtracepoint probes: %v", err)
+		}
+	}
 	for i, ev := range names {
 		if i > 0 && names[i-1] == ev {
 			continue

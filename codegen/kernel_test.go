@@ -289,3 +289,46 @@ func TestKaddr(t *testing.T) {
 		asm.Return(),
 	})
 }
+
+// -p PID: as in bpftrace, the probes that are not opened per process start
+// with `if (pid != PID) return 0`; profile (opened for the process by the
+// runtime) and BEGIN do not.
+func TestPIDFilter(t *testing.T) {
+	compile := func(src string) *Plan {
+		t.Helper()
+		prog, err := parser.Parse("test.bt", src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked, err := check.Check(prog, "test.bt", src, btfEnv{}, check.Options{TargetPID: 4242})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, err := Compile(checked)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return plan
+	}
+	plan := compile(`kprobe:vfs_read, fentry:vfs_read, rawtracepoint:sys_enter { $x = 1; } profile:hz:99, BEGIN { $y = 1; }`)
+	filter := asm.Instructions{
+		asm.FnGetCurrentPidTgid.Call(),
+		asm.RSh.Imm(asm.R0, 32),
+		asm.JNE.Imm(asm.R0, 4242, "exit"),
+	}
+	for _, p := range plan.Programs {
+		insns := plan.Spec.Programs[p.Name].Instructions
+		filtered := len(insns) > 3 && insns[0].IsBuiltinCall() && insns[0].Constant == int64(asm.FnGetCurrentPidTgid)
+		want := p.Attach.Provider == "kprobe" || p.Attach.Provider == "fentry" || p.Attach.Provider == "rawtracepoint"
+		if filtered != want {
+			t.Errorf("%s: filtered %v, want %v:\n%v", p.Attach.Name, filtered, want, insns)
+			continue
+		}
+		if want {
+			sameInsns(t, p.Attach.Name, insns[:3], filter)
+			if exit := insns[len(insns)-2]; insns[2].Reference() == "" || insns[2].Reference() != exit.Symbol() || exit.Constant != 0 {
+				t.Errorf("%s: the filter does not jump to `return 0`:\n%v", p.Attach.Name, insns)
+			}
+		}
+	}
+}

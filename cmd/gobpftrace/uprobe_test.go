@@ -224,8 +224,8 @@ func wantAnyOrder(t *testing.T, res result, stdout, stderr string) {
 }
 
 // A library by name, resolved as the dynamic loader does. libc is shared
-// by every process (other tests' helpers too): the predicate keeps the
-// calls of the -c child (-c limits only usdt probes to the child).
+// by every process; -c limits the uprobe to the child, and the predicate
+// says so too.
 func TestUprobeLibcByName(t *testing.T) {
 	requireRoot(t)
 	c, _ := userHelpers(t)

@@ -113,14 +113,13 @@ type session struct {
 	pid int
 	// child is the command of -c, released once every probe is attached.
 	child *child
-	// skipped counts the functions of uprobe wildcards not attached.
-	skipped int
 	// lostSeen is the number of lost events reported so far, lostCheck
 	// when the counter was last read.
 	lostSeen  uint64
 	lostCheck time.Time
 	// skipped counts the attach points that failed to attach and were
-	// skipped (config missing_probes).
+	// skipped (config missing_probes), and the functions of uprobe
+	// wildcards the kernel refused (warnAttach).
 	skipped int
 }
 

@@ -39,11 +39,10 @@ func (g *gen) aggregate(target *lang.MapExpr, call *lang.Call) {
 	if kind == lang.KHist || kind == lang.KLhist {
 		r := g.into(v, asm.R0)
 		if kind == lang.KHist {
-			g.histBucket(r, sym.Value.Bits)
+			g.histBucket(r, sym.Value.Bits, key.at(bucketOffset(sym)))
 		} else {
-			g.lhistBucket(r, sym.Value)
+			g.lhistBucket(r, sym.Value, key.at(bucketOffset(sym)))
 		}
-		g.store(key.at(bucketOffset(sym)), r, 8)
 		g.freeReg(r)
 		kind = lang.KCount
 	}
@@ -55,11 +54,11 @@ func (g *gen) aggregate(target *lang.MapExpr, call *lang.Call) {
 	found, skip := g.newLabel("found"), g.newLabel("full")
 	g.lookup(m, key)
 	g.emit(asm.JNE.Imm(asm.R0, 0, found))
-	first := g.alloc(m.ValueSize)
+	var first loc
+	if kind != lang.KCount {
+		first = g.alloc(m.ValueSize)
+	}
 	switch kind {
-	case lang.KCount:
-		g.emit(asm.Mov.Imm(asm.R1, 1))
-		g.store(first, asm.R1, 8)
 	case lang.KSum:
 		g.store(first, g.into(v, asm.R2), 8)
 	case lang.KAvg, lang.KStats, lang.KMin, lang.KMax:
@@ -69,11 +68,15 @@ func (g *gen) aggregate(target *lang.MapExpr, call *lang.Call) {
 	}
 	g.mapPtr(asm.R1, m.Name)
 	g.addr(asm.R2, key)
-	g.addr(asm.R3, first)
+	if kind == lang.KCount {
+		g.addrOfOne(asm.R3)
+	} else {
+		g.addr(asm.R3, first)
+	}
 	g.emit(asm.Mov.Imm(asm.R4, 0)) // BPF_ANY
 	g.call(asm.FnMapUpdateElem)
 	g.checkHelper(asm.FnMapUpdateElem, g.span)
-	g.countIfFailed(DropMapUpdate) // the map is full
+	g.countFailure(DropMapUpdate) // the map is full
 	g.jump(skip)
 	g.label(found)
 	val := loc{asm.R0, 0}
@@ -118,65 +121,73 @@ func (g *gen) addTo(l loc, c int32, r asm.Register) {
 	g.store(l, asm.R1, 8)
 }
 
-// histBucket turns the value in r into its log2 bucket with 2^k buckets
-// per power of two: 0 for negative values, v+1 for v < 2^k, else with
-// n = floor(log2 v): ((n-k+1) << k) + ((v >> (n-k)) & (2^k-1)) + 1.
-// For k = 0 that is 1 for 0 and n+2 for 2^n <= v < 2^(n+1).
-func (g *gen) histBucket(r asm.Register, k int) {
-	neg, small, done := g.newLabel("neg"), g.newLabel("small"), g.newLabel("bucket")
-	g.emit(asm.JSLT.Imm(r, 0, neg), asm.JLT.Imm(r, int32(1)<<k, small))
-	// R1 = floor(log2 v), by binary search for the highest set bit. Below
-	// 2^32 a step is a compare with 2^s, a shift and an add; the 2^32 step
-	// cannot compare with an immediate and shifts a copy.
-	g.emit(asm.Mov.Reg(asm.R3, r), asm.Mov.Imm(asm.R1, 0))
+// histBucket stores at dst the log2 bucket of the value in r (which it
+// clobbers), with 2^k buckets per power of two: 0 for negative values, v+1
+// for v < 2^k, else with n = floor(log2 v): ((n-k+1) << k) +
+// ((v >> (n-k)) & (2^k-1)) + 1. For k = 0 that is 1 for 0 and n+2 for
+// 2^n <= v < 2^(n+1). The bucket is built in R1, which every path leaves
+// ready for one store.
+func (g *gen) histBucket(r asm.Register, k int, dst loc) {
+	done := g.newLabel("bucket")
+	g.emit(asm.Mov.Imm(asm.R1, 0), asm.JSLT.Imm(r, 0, done))
+	if k == 0 {
+		g.emit(asm.Mov.Imm(asm.R1, 1), asm.JEq.Imm(r, 0, done), asm.Mov.Imm(asm.R1, 2))
+		g.log2Steps(r)
+	} else {
+		g.emit(asm.Mov.Reg(asm.R1, r), asm.Add.Imm(asm.R1, 1), asm.JLT.Imm(r, int32(1)<<k, done))
+		g.emit(asm.Mov.Reg(asm.R3, r), asm.Mov.Imm(asm.R1, 0))
+		g.log2Steps(asm.R3)
+		g.emit(
+			asm.Mov.Reg(asm.R2, asm.R1), asm.Sub.Imm(asm.R2, int32(k)),
+			asm.RSh.Reg(r, asm.R2), asm.And.Imm(r, int32(1)<<k-1),
+			asm.Add.Imm(asm.R1, int32(1-k)), asm.LSh.Imm(asm.R1, int32(k)),
+			asm.Add.Reg(asm.R1, r), asm.Add.Imm(asm.R1, 1),
+		)
+	}
+	g.label(done)
+	g.store(dst, asm.R1, 8)
+}
+
+// log2Steps adds floor(log2 v) to R1 for the value v >= 1 in r, which it
+// shifts down, by binary search for the highest set bit. Below 2^32 a step
+// is a compare with 2^s, a shift and an add; the 2^32 step cannot compare
+// with an immediate and shifts a copy in R2.
+func (g *gen) log2Steps(r asm.Register) {
 	for _, s := range []int32{32, 16, 8, 4, 2, 1} {
 		next := g.newLabel("log2")
 		if s == 32 {
 			g.emit(
-				asm.Mov.Reg(asm.R2, asm.R3),
+				asm.Mov.Reg(asm.R2, r),
 				asm.RSh.Imm(asm.R2, s),
 				asm.JEq.Imm(asm.R2, 0, next),
-				asm.Mov.Reg(asm.R3, asm.R2),
+				asm.Mov.Reg(r, asm.R2),
 				asm.Add.Imm(asm.R1, s),
 			)
 		} else {
 			g.emit(
-				asm.JLT.Imm(asm.R3, int32(1)<<s, next),
-				asm.RSh.Imm(asm.R3, s),
+				asm.JLT.Imm(r, int32(1)<<s, next),
+				asm.RSh.Imm(r, s),
 				asm.Add.Imm(asm.R1, s),
 			)
 		}
 		g.label(next)
 	}
-	if k == 0 {
-		g.emit(asm.Mov.Reg(r, asm.R1), asm.Add.Imm(r, 2))
-	} else {
-		g.emit(
-			asm.Mov.Reg(asm.R2, asm.R1), asm.Sub.Imm(asm.R2, int32(k)),
-			asm.RSh.Reg(r, asm.R2), asm.And.Imm(r, int32(1)<<k-1),
-			asm.Add.Imm(asm.R1, int32(1-k)), asm.LSh.Imm(asm.R1, int32(k)),
-			asm.Add.Reg(r, asm.R1), asm.Add.Imm(r, 1),
-		)
-	}
-	g.jump(done)
-	g.label(neg)
-	g.emit(asm.Mov.Imm(r, 0))
-	g.jump(done)
-	g.label(small)
-	g.emit(asm.Add.Imm(r, 1))
-	g.label(done)
 }
 
-// lhistBucket turns the value in r into its linear bucket: 0 below min,
-// 1+(v-min)/step inside, (max-min)/step+1 at or above max.
-func (g *gen) lhistBucket(r asm.Register, t *lang.Type) {
+// lhistBucket stores at dst the linear bucket of the value in r (which it
+// clobbers): 0 below min, 1+(v-min)/step inside, (max-min)/step+1 at or
+// above max. The out-of-range buckets are stored first and overwritten
+// when the value is in range, so that no path needs a jump over another.
+func (g *gen) lhistBucket(r asm.Register, t *lang.Type, dst loc) {
 	lo, hi, step := t.LhistMin, t.LhistMax, t.LhistStep
 	if step <= 0 || hi <= lo {
 		failf(g.span, "lhist() needs min < max and step > 0")
 	}
-	below, above, done := g.newLabel("below"), g.newLabel("above"), g.newLabel("bucket")
-	g.jumpCmp(asm.JSLT, r, lo, below)
-	g.jumpCmp(asm.JSGE, r, hi, above)
+	done := g.newLabel("bucket")
+	g.storeConst64(dst, 0)
+	g.jumpCmp(asm.JSLT, r, lo, done)
+	g.storeConst64(dst, (hi-lo)/step+1)
+	g.jumpCmp(asm.JSGE, r, hi, done)
 	if lo != 0 {
 		g.aluConst(asm.Sub, r, lo)
 	}
@@ -184,12 +195,7 @@ func (g *gen) lhistBucket(r asm.Register, t *lang.Type) {
 	// adds no division-by-zero check.
 	g.aluConst(asm.Div, r, step)
 	g.emit(asm.Add.Imm(r, 1))
-	g.jump(done)
-	g.label(below)
-	g.emit(asm.Mov.Imm(r, 0))
-	g.jump(done)
-	g.label(above)
-	g.loadConst(r, (hi-lo)/step+1)
+	g.store(dst, r, 8)
 	g.label(done)
 }
 

@@ -322,7 +322,7 @@ func (g *gen) program() (insns asm.Instructions, spans []lang.Span) {
 			pro.spans = append([]lang.Span{g.probe.Span}, pro.spans...)
 		}
 	}
-	return append(pro.insns, body...), append(pro.spans, g.spans...)
+	return hoistStackAddrs(append(pro.insns, body...), append(pro.spans, g.spans...))
 }
 
 // ctxReadFirst reports whether the program (one function, jumps forward

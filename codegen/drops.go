@@ -11,7 +11,9 @@ import (
 // counters are the u64 slots of the single value of an array map,
 // Plan.Drops, which programs address directly (no lookup call) and add to
 // atomically: counting is rare, so the short code matters more than the
-// shared cache line. User space reports the totals at exit.
+// shared cache line. User space reports the totals at exit. A third slot
+// holds the constant 1, the first value of a counter, so that an insert
+// points the helper at it instead of storing 1 on the stack.
 
 const dropsName = "drops"
 
@@ -19,7 +21,8 @@ const dropsName = "drops"
 const (
 	DropMapUpdate = 0 // failed map updates
 	DropEvent     = 1 // events the ring buffer had no room for
-	dropSlots     = 2
+	dropsOne      = 2 // the constant 1, never written by programs
+	dropSlots     = 3
 )
 
 func (cc *compiler) useDrops() {
@@ -27,9 +30,18 @@ func (cc *compiler) useDrops() {
 		return
 	}
 	cc.plan.Drops = dropsName
+	value := make([]byte, 8*dropSlots)
+	value[8*dropsOne] = 1 // little-endian u64 1
 	cc.plan.Spec.Maps[dropsName] = &ebpf.MapSpec{
 		Name: dropsName, Type: ebpf.Array, KeySize: 4, ValueSize: 8 * dropSlots, MaxEntries: 1,
+		Contents: []ebpf.MapKV{{Key: uint32(0), Value: value}},
 	}
+}
+
+// addrOfOne sets dst to the address of a u64 holding 1.
+func (g *gen) addrOfOne(dst asm.Register) {
+	g.cc.useDrops()
+	g.emit(asm.LoadMapValue(dst, 0, 8*dropsOne).WithReference(dropsName))
 }
 
 // countDrop adds one to a Drops slot. It uses R1 and R2 only (free after
@@ -40,6 +52,20 @@ func (g *gen) countDrop(slot int32) {
 		asm.LoadMapValue(asm.R1, 0, uint32(8*slot)).WithReference(dropsName),
 		asm.Mov.Imm(asm.R2, 1),
 		asm.StoreXAdd(asm.R1, asm.R2, asm.DWord),
+	)
+}
+
+// countFailure adds one to a Drops slot when the helper just called
+// failed, without a branch: helpers return 0 or a negative errno, so the
+// sign bit is the count. Every run of it is an atomic add to a shared
+// cache line: only for paths that run rarely (an insert of a new key).
+// It leaves R0 at 0 or 1.
+func (g *gen) countFailure(slot int32) {
+	g.cc.useDrops()
+	g.emit(
+		asm.RSh.Imm(asm.R0, 63),
+		asm.LoadMapValue(asm.R1, 0, uint32(8*slot)).WithReference(dropsName),
+		asm.StoreXAdd(asm.R1, asm.R0, asm.DWord),
 	)
 }
 

@@ -329,7 +329,9 @@ func (e *emitter) writeBytes(l loc, data []byte) {
 			v = v<<8 | uint64(data[i+j])
 		}
 		at := l.at(i)
-		if c == 8 {
+		if c == 8 && int64(v) == int64(int32(v)) {
+			e.emit(storeImmDW(at, int32(v)))
+		} else if c == 8 {
 			if !r0Known || r0 != v {
 				e.loadConst(tmp, int64(v))
 				r0Known, r0 = true, v
@@ -343,6 +345,23 @@ func (e *emitter) writeBytes(l loc, data []byte) {
 }
 
 func (e *emitter) zero(l loc, n int) { e.writeBytes(l, make([]byte, n)) }
+
+// storeImmDW is `*(u64 *)l = v` (v sign-extended), one BPF_ST | BPF_DW
+// instruction, which asm.StoreImm refuses to build.
+func storeImmDW(l loc, v int32) asm.Instruction {
+	return asm.Instruction{OpCode: asm.StoreImmOp(asm.DWord), Dst: l.base, Offset: int16(l.off), Constant: int64(v)}
+}
+
+// storeConst64 stores the u64 v at l: one instruction when v fits a
+// sign-extended immediate, else through R1.
+func (e *emitter) storeConst64(l loc, v int64) {
+	if v == int64(int32(v)) {
+		e.emit(storeImmDW(l, int32(v)))
+		return
+	}
+	e.loadConst(asm.R1, v)
+	e.store(l, asm.R1, 8)
+}
 
 // copyMem copies n bytes from src to dst.
 func (e *emitter) copyMem(dst, src loc, n int) {

@@ -174,6 +174,10 @@ func (g *gen) groupString(what string, dst loc, size int) {
 // bpfFRdonlyProg is BPF_F_RDONLY_PROG: programs may only read the map.
 const bpfFRdonlyProg = 1 << 7
 
+// bpfFNoPrealloc is BPF_F_NO_PREALLOC: hash map elements are allocated on
+// insert rather than all at creation.
+const bpfFNoPrealloc = 1 << 0
+
 // groupNames declares (once) the array of names for groupString.
 func (g *gen) groupNames(what string) (string, int) {
 	name := fmt.Sprintf("u%d_%s", g.progIndex, what)

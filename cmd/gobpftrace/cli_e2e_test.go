@@ -150,30 +150,29 @@ func TestDebugStages(t *testing.T) {
 	}
 	res = trace(t, traceRun{args: []string{"-d", "asm", "-e", prog}, noAttach: true})
 	mustExit(t, res, 0)
-	wantAsm := `p0_begin (BEGIN, RawTracepoint): 18 instructions
+	wantAsm := `p0_begin (BEGIN, RawTracepoint): 17 instructions
 ; 2: @x = 1 + 2;
 	  0: MovImm dst: r7 imm: 1
 	  1: AddImm dst: r7 imm: 2
 	  2: StXMemDW dst: rfp src: r7 off: -8 imm: 0
-	  3: MovImm dst: r0 imm: 0
-	  4: StXMemDW dst: rfp src: r0 off: -16 imm: 0
-	  5: LoadMapPtr dst: r1 fd: 0 <m0_x> @x
-	  7: MovReg dst: r2 src: rfp
-	  8: AddImm dst: r2 imm: -16
-	  9: MovReg dst: r3 src: rfp
-	 10: AddImm dst: r3 imm: -8
-	 11: MovImm dst: r4 imm: 0
-	 12: Call FnMapUpdateElem
-	 13: JEqImm dst: r0 off: -1 imm: 0 <ok_1>
-	 14: LoadMapValue dst: r1, fd: 0 off: 0 <drops>
-	 16: MovImm dst: r2 imm: 1
-	 17: StXAtomicAddDW dst: r1 src: r2 off: 0
+	  3: StMemDW dst: rfp src: r0 off: -16 imm: 0
+	  4: LoadMapPtr dst: r1 fd: 0 <m0_x> @x
+	  6: MovReg dst: r2 src: rfp
+	  7: AddImm dst: r2 imm: -16
+	  8: MovReg dst: r3 src: rfp
+	  9: AddImm dst: r3 imm: -8
+	 10: MovImm dst: r4 imm: 0
+	 11: Call FnMapUpdateElem
+	 12: JEqImm dst: r0 off: -1 imm: 0 <ok_1>
+	 13: LoadMapValue dst: r1, fd: 0 off: 0 <drops>
+	 15: MovImm dst: r2 imm: 1
+	 16: StXAtomicAddDW dst: r1 src: r2 off: 0
 ; 1: BEGIN {
 ok_1:
-	 18: MovImm dst: r0 imm: 0
-	 19: Exit
+	 17: MovImm dst: r0 imm: 0
+	 18: Exit
 
-map drops: Array key 4 value 16 entries 1
+map drops: Array key 4 value 24 entries 1
 map m0_x: Hash key 8 value 8 entries 4096 (@x)
 `
 	if res.stdout != wantAsm {
@@ -181,7 +180,7 @@ map m0_x: Hash key 8 value 8 entries 4096 (@x)
 	}
 	res = trace(t, traceRun{args: []string{"-d", "verifier", "-e", prog}, noAttach: true})
 	mustExit(t, res, 0)
-	for _, want := range []string{"; BEGIN (p0_begin)\n", "12: (85) call bpf_map_update_elem#2", "processed 19 insns"} {
+	for _, want := range []string{"; BEGIN (p0_begin)\n", "11: (85) call bpf_map_update_elem#2", "processed 18 insns"} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("-d verifier lacks %q:\n%s", want, res.stdout)
 		}

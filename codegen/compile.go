@@ -232,6 +232,9 @@ type gen struct {
 	callbacks []callback
 	// inCallback is 1 while a callback body is emitted (R8 is taken).
 	inCallback int
+	// spareAfter is a string buffer followed by a byte that may be
+	// overwritten (see buildKey), nil when there is none.
+	spareAfter *loc
 }
 
 func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved) *gen {

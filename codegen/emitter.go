@@ -252,13 +252,17 @@ func (e *emitter) into(k kept, dst asm.Register) asm.Register {
 // Memory. Small values go on the stack; big ones, and everything once the
 // stack is full, go to the per-CPU scratch buffer.
 
-func (e *emitter) alloc(size int) loc {
+func (e *emitter) alloc(size int) loc { return e.allocValue(size, size) }
+
+// allocValue allocates size bytes for a value of value bytes (the rest is
+// spare room after it): where the value alone would go decides.
+func (e *emitter) allocValue(size, value int) loc {
 	size = alignUp(max(size, 1), 8)
 	limit := defaultOnStackLimit
 	if e.onStackLimit > 0 {
 		limit = e.onStackLimit
 	}
-	if size <= limit && e.stackTop+size <= maxStack {
+	if alignUp(max(value, 1), 8) <= limit && e.stackTop+size <= maxStack {
 		e.stackTop += size
 		e.stackMax = max(e.stackMax, e.stackTop)
 		return loc{asm.RFP, -e.stackTop}

@@ -241,7 +241,18 @@ func (g *gen) str(x *lang.Call, dst loc, size int) {
 		}
 		// A string that fills the buffer was truncated when the byte after
 		// the part read is not a NUL: that byte then replaces the NUL, and
-		// user space prints the string with str_trunc_trailer.
+		// user space prints the string with str_trunc_trailer. With a
+		// spare byte after the buffer, reading n+1 bytes leaves exactly
+		// that in the buffer (the helper's NUL lands in the spare byte).
+		if s := g.spareAfter; s != nil && *s == dst && n == size {
+			g.addr(asm.R1, dst)
+			g.emit(asm.Mov.Imm(asm.R2, int32(n+1)))
+			g.emit(asm.Mov.Reg(asm.R3, rp))
+			g.freeReg(rp)
+			g.call(fn)
+			g.checkHelper(fn, g.span)
+			return
+		}
 		p := g.alloc(8)
 		g.store(p, rp, 8)
 		g.addr(asm.R1, dst)

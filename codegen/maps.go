@@ -130,7 +130,15 @@ func (g *gen) mapOf(e *lang.MapExpr) (*lang.MapSym, *Map) {
 // bucket of a histogram, and returns where it is.
 func (g *gen) buildKey(e *lang.MapExpr) loc {
 	sym, m := g.mapOf(e)
-	key := g.alloc(m.KeySize)
+	// A key that is one string gets a spare byte after it (or the bucket
+	// of a histogram, written later), so that str() can read one byte
+	// more than the key holds and see truncation with one helper call.
+	single := len(e.Keys) == 1 && mapKey(sym) != nil && sym.Key.Kind == lang.KString && isStrCall(e.Keys[0])
+	size := m.KeySize
+	if single && !isHistogram(m) {
+		size++
+	}
+	key := g.allocValue(size, m.KeySize)
 	if mapKey(sym) == nil {
 		if len(e.Keys) != 0 {
 			failf(e.Span, "internal error: map %s used with keys but typed without", e.Name)
@@ -144,6 +152,10 @@ func (g *gen) buildKey(e *lang.MapExpr) loc {
 	case 0:
 		failf(e.Span, "map %s needs a key", e.Name)
 	case 1:
+		if single {
+			g.spareAfter = &key
+			defer func() { g.spareAfter = nil }()
+		}
 		g.evalInto(e.Keys[0], sym.Key, key)
 	default:
 		if sym.Key.Kind != lang.KTuple || len(sym.Key.Elems) != len(e.Keys) {
@@ -156,6 +168,11 @@ func (g *gen) buildKey(e *lang.MapExpr) loc {
 		g.zeroGaps(key, sym.Key)
 	}
 	return key
+}
+
+func isStrCall(e lang.Expr) bool {
+	c, ok := e.(*lang.Call)
+	return ok && c.Name == "str" && len(c.Args) == 1
 }
 
 // zeroGaps zeroes the alignment padding of a tuple at l so that equal keys

@@ -121,3 +121,9 @@ func callGuess(exp string, toks []token, off int) bool {
 	i := tokenBefore(toks, off)
 	return exp == "(" && i >= 0 && toks[i].typ == tIdent
 }
+
+// The grammar takes a few milliseconds to build (participle reflects over
+// the grammar structs): start building it as soon as the program starts,
+// on another CPU, so that it is ready, or nearly, when the first script
+// has been read.
+func init() { go grammar() }

@@ -64,6 +64,14 @@ func (g *gen) evalIntAt(e lang.Expr) asm.Register {
 		g.loadConst(r, b2i(x.Value))
 		return r
 	case *lang.Ident:
+		if x.Enum {
+			r := g.allocReg()
+			g.loadConst(r, x.Value)
+			return r
+		}
+		if x.Expand != nil {
+			return g.evalInt(x.Expand)
+		}
 		return g.builtinInt(x)
 	case *lang.Var:
 		r := g.allocReg()
@@ -94,11 +102,18 @@ func (g *gen) evalIntAt(e lang.Expr) asm.Register {
 		r := g.allocReg()
 		g.loadConst(r, g.sizeofValue(x))
 		return r
+	case *lang.Offsetof:
+		r := g.allocReg()
+		g.loadConst(r, int64(x.Value))
+		return r
 	case *lang.Positional:
 		r := g.allocReg()
 		g.loadConst(r, g.positionalInt(x))
 		return r
 	case *lang.FieldAccess, *lang.Index:
+		if inMemory(e) {
+			return g.memRead(e)
+		}
 		if ix, ok := e.(*lang.Index); ok && !memArray(ix.X) {
 			if _, isConst := smallConst(ix.Index); !isConst {
 				return g.ctxIndexVar(ix)
@@ -217,6 +232,9 @@ func (g *gen) binary(x *lang.Binary) asm.Register {
 		failf(x.Span, "operator %s is not supported yet", x.Op)
 	}
 	t := x.Type()
+	if t.Kind == lang.KPtr && (x.Op == "+" || x.Op == "-") {
+		return g.ptrArith(x)
+	}
 	signed := t.Kind == lang.KInt && t.Signed
 	if x.Op == ">>" {
 		// The shifted value's type decides between logical and arithmetic.
@@ -288,6 +306,10 @@ func (g *gen) unary(x *lang.Unary) asm.Register {
 		return g.boolValue(x)
 	case "++", "--":
 		return g.incDec(x, true)
+	case "*":
+		return g.memRead(x)
+	case "&":
+		return g.addrOf(x)
 	}
 	failf(x.Span, "operator %s is not supported yet", x.Op)
 	return 0

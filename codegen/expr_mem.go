@@ -46,6 +46,8 @@ func (g *gen) evalInto(e lang.Expr, t *lang.Type, dst loc) {
 			g.evalTuple(e, t, dst)
 		case t.Kind == lang.KStack || t.Kind == lang.KSym:
 			g.evalKernelValue(e, t, dst)
+		case (t.Kind == lang.KArray || t.Kind == lang.KStruct) && inMemory(e):
+			g.memCopy(e, dst, Sizeof(t))
 		case t.Kind == lang.KArray && t.Elem != nil && isScalar(t.Elem):
 			g.evalArray(e, t, dst)
 		case t.Kind == lang.KInet || t.Kind == lang.KMacaddr || t.Kind == lang.KBuffer:
@@ -77,6 +79,10 @@ func (g *gen) evalString(e lang.Expr, dst loc, size int) {
 		g.stringLit(g.positionalString(x), dst, size)
 		return
 	case *lang.Ident:
+		if x.Expand != nil {
+			g.evalString(x.Expand, dst, size)
+			return
+		}
 		switch x.Name {
 		case "comm":
 			g.comm(dst, size)
@@ -128,7 +134,11 @@ func (g *gen) evalString(e lang.Expr, dst loc, size int) {
 	case *lang.Var:
 		g.copyString(dst, size, g.varLoc(x), x.Type().Size)
 		return
-	case *lang.FieldAccess, *lang.Index:
+	case *lang.FieldAccess, *lang.Index, *lang.Unary:
+		if inMemory(e) {
+			g.memString(e, dst, size)
+			return
+		}
 		if l, ft, ok := g.tupleField(e); ok {
 			g.copyString(dst, size, l, ft.Size)
 			return

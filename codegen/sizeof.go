@@ -22,6 +22,9 @@ func (g *gen) sizeofValue(s *lang.Sizeof) int64 {
 		return int64(Sizeof(s.X.Type()))
 	}
 	ts := s.TypeArg
+	if ts.T != nil {
+		return int64(Sizeof(ts.T))
+	}
 	size := 0
 	switch n, ok := scalarNames[ts.Name]; {
 	case ts.Pointers > 0:

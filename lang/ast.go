@@ -272,6 +272,13 @@ type Ident struct {
 	Span
 	typed
 	Name string
+	// Enum is set by the checker when the identifier is a C enum constant
+	// (from kernel BTF or the script); Value is then its value.
+	Enum  bool
+	Value int64
+	// Expand is what a builtin defined by kernel types stands for (ppid
+	// is curtask->real_parent->tgid), filled by the checker.
+	Expand Expr
 }
 
 // Positional is `$1`..`$N` (N >= 1) or `$#` (Count is true, N is 0).
@@ -346,6 +353,10 @@ type FieldAccess struct {
 	X     Expr
 	Field string
 	Arrow bool
+	// Member is the struct or union member the access reads (filled by the
+	// checker for C types; nil for tuples, records and args). When X is a
+	// pointer, the access dereferences it (bpftrace treats . and -> alike).
+	Member *Field
 }
 
 // Index is `x[i]` on a non-map expression (arrays, pointers, args fields).
@@ -388,6 +399,8 @@ type Offsetof struct {
 	TypeArg *TypeSpec
 	X       Expr
 	Fields  []string // a.b.c
+	// Value is the offset in bytes (filled by the checker).
+	Value int
 }
 
 // TypeSpec is a written type: `uint8`, `int64`, `string`, `struct task_struct *`,
@@ -397,6 +410,8 @@ type TypeSpec struct {
 	Name     string // "uint8", "struct task_struct", "string", ...
 	Pointers int    // number of '*'
 	ArrayLen int    // > 0 for `T[N]`
+	// T is the type the name resolves to (filled by the checker).
+	T *Type
 }
 
 // Text returns the type as written in canonical form, e.g. "struct foo *".

@@ -336,3 +336,23 @@ type USDTProbe struct {
 type CgroupEnv interface {
 	CgroupID(path string) (uint64, error)
 }
+
+// TypeEnv is implemented by an Env that knows the kernel's C types (from
+// kernel BTF). The checker uses it for curtask, casts to struct pointers,
+// member access, sizeof, offsetof and enum constants. Implementations load
+// BTF on first use, so scripts that name no kernel type never pay for it.
+type TypeEnv interface {
+	// KernelType resolves a C type name: "struct task_struct",
+	// "union bpf_attr", "enum skb_drop_reason", or a typedef or base type
+	// name ("pid_t", "task_struct" for a struct without the keyword).
+	// Structs and unions come with their Fields; members whose type is a
+	// named struct have that struct without Fields (resolve it by name).
+	// found is false when BTF has no such type.
+	KernelType(name string) (t *Type, found bool, err error)
+	// KernelEnumerator returns the value and enum type of a kernel enum
+	// constant such as SKB_DROP_REASON_NOT_SPECIFIED.
+	KernelEnumerator(name string) (value int64, t *Type, found bool, err error)
+	// KernelStructNames lists the struct and union names of kernel BTF
+	// ("struct x", "union y"), for suggestions.
+	KernelStructNames() ([]string, error)
+}

@@ -65,6 +65,21 @@ type Type struct {
 
 	// UserSpace marks pointers and strings that point to / came from user memory.
 	UserSpace bool
+
+	// Enum is set on a KInt that holds a C enum's value: printf's %s then
+	// prints the enumerator's name.
+	Enum *Enum
+}
+
+// Enum describes a C enum type (from kernel BTF or the script).
+type Enum struct {
+	Name   string           // "enum skb_drop_reason"
+	Values map[int64]string // value -> enumerator name (the first one for duplicates)
+}
+
+// IsStructPtr reports whether t points to a struct or union.
+func (t *Type) IsStructPtr() bool {
+	return t != nil && t.Kind == KPtr && t.Elem != nil && t.Elem.Kind == KStruct
 }
 
 // Field is a member of a KStruct.

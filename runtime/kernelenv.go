@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/runtime/ktypes"
 )
 
 var (
@@ -17,6 +17,7 @@ var (
 	_ lang.SymbolEnv        = (*Tracefs)(nil)
 	_ lang.RawTracepointEnv = (*Tracefs)(nil)
 	_ lang.KernelMatchEnv   = (*Tracefs)(nil)
+	_ lang.TypeEnv          = (*Tracefs)(nil)
 )
 
 // MatchKernel implements lang.KernelMatchEnv from kernel BTF: function
@@ -112,26 +113,35 @@ func (t *Tracefs) KernelSymbol(name string) (uint64, error) {
 	return addr, nil
 }
 
-var kernelBTF struct {
-	once sync.Once
-	spec *btf.Spec
-	err  error
-}
-
 // loadKernelBTF parses vmlinux BTF once, and only when a script needs it.
 func loadKernelBTF(module string) (*btf.Spec, error) {
-	kernelBTF.once.Do(func() { kernelBTF.spec, kernelBTF.err = btf.LoadKernelSpec() })
-	if kernelBTF.err != nil {
-		return nil, fmt.Errorf("could not read kernel BTF: %v", kernelBTF.err)
+	spec, err := ktypes.Vmlinux().Spec()
+	if err != nil {
+		return nil, err
 	}
 	if module == "" || module == "vmlinux" {
-		return kernelBTF.spec, nil
+		return spec, nil
 	}
-	spec, err := btf.LoadKernelModuleSpec(module)
+	mspec, err := btf.LoadKernelModuleSpec(module)
 	if err != nil {
 		return nil, fmt.Errorf("could not read BTF of kernel module %s: %v", module, err)
 	}
-	return spec, nil
+	return mspec, nil
+}
+
+// KernelType implements lang.TypeEnv from vmlinux BTF.
+func (t *Tracefs) KernelType(name string) (*lang.Type, bool, error) {
+	return ktypes.Vmlinux().Type(name)
+}
+
+// KernelEnumerator implements lang.TypeEnv from vmlinux BTF.
+func (t *Tracefs) KernelEnumerator(name string) (int64, *lang.Type, bool, error) {
+	return ktypes.Vmlinux().Enumerator(name)
+}
+
+// KernelStructNames implements lang.TypeEnv from vmlinux BTF.
+func (t *Tracefs) KernelStructNames() ([]string, error) {
+	return ktypes.Vmlinux().StructNames()
 }
 
 // KernelFunc implements lang.FuncEnv from kernel BTF: the function's
@@ -177,78 +187,16 @@ func funcArgs(name string, proto *btf.FuncProto) *lang.Type {
 	return st
 }
 
-// btfLangType converts the BTF types a probe reads directly (integers,
-// enums, pointers, bools) to language types; anything else reads as a u64.
-// It returns nil for void.
+// btfLangType converts the type of a value a probe reads directly from
+// its u64 context slots: integers, enums, pointers and bools keep their
+// type; anything else reads as a u64. It returns nil for void.
 func btfLangType(t btf.Type) *lang.Type {
-	for i := 0; i < 16 && t != nil; i++ {
-		switch x := t.(type) {
-		case *btf.Void:
-			return nil
-		case *btf.Typedef:
-			t = x.Type
-			continue
-		case *btf.Const:
-			t = x.Type
-			continue
-		case *btf.Volatile:
-			t = x.Type
-			continue
-		case *btf.Restrict:
-			t = x.Type
-			continue
-		case *btf.TypeTag:
-			t = x.Type
-			continue
-		case *btf.Int:
-			if x.Encoding == btf.Bool {
-				return lang.TBool
-			}
-			size := int(x.Size)
-			if size != 1 && size != 2 && size != 4 && size != 8 {
-				return lang.TUint64
-			}
-			return lang.IntType(size, x.Encoding == btf.Signed)
-		case *btf.Enum:
-			size := int(x.Size)
-			if size != 1 && size != 2 && size != 4 && size != 8 {
-				size = 8
-			}
-			return lang.IntType(size, x.Signed)
-		case *btf.Pointer:
-			return &lang.Type{Kind: lang.KPtr, Size: 8, Elem: btfPointee(x.Target)}
-		default:
-			return lang.TUint64
-		}
+	lt := ktypes.Convert(t)
+	switch lt.Kind {
+	case lang.KVoid:
+		return nil
+	case lang.KInt, lang.KBool, lang.KPtr:
+		return lt
 	}
 	return lang.TUint64
-}
-
-// btfPointee names what a pointer points to: integers and named structs;
-// anything else is void.
-func btfPointee(t btf.Type) *lang.Type {
-	for i := 0; i < 16 && t != nil; i++ {
-		switch x := t.(type) {
-		case *btf.Typedef:
-			t = x.Type
-		case *btf.Const:
-			t = x.Type
-		case *btf.Volatile:
-			t = x.Type
-		case *btf.TypeTag:
-			t = x.Type
-		case *btf.Struct:
-			return &lang.Type{Kind: lang.KStruct, Name: "struct " + x.Name, Size: int(x.Size)}
-		case *btf.Union:
-			return &lang.Type{Kind: lang.KStruct, Name: "union " + x.Name, Size: int(x.Size)}
-		case *btf.Int:
-			if x.Encoding == btf.Char || x.Size == 1 && x.Encoding == btf.Signed {
-				return lang.TInt8
-			}
-			return btfLangType(x)
-		default:
-			return lang.TVoid
-		}
-	}
-	return lang.TVoid
 }

@@ -39,7 +39,7 @@ var Vars = []*Var{
 	{Name: "cgroup", Type: lang.TUint64, Supported: true, Doc: "cgroup v2 ID of the current task."},
 	{Name: "jiffies", Type: lang.TUint64, Supported: true, Doc: "The kernel's 64-bit jiffies counter."},
 	{Name: "numaid", Type: lang.TUint32, Supported: true, Doc: "NUMA node running the probe."},
-	{Name: "curtask", Type: lang.TUint64, Supported: true, Doc: "Address of the current task's struct task_struct."},
+	{Name: "curtask", Type: lang.TUint64, Supported: true, Doc: "The current task: a struct task_struct * whose members read safely (curtask->pid, curtask->real_parent->tgid); a uint64 address without kernel BTF."},
 	{Name: "probe", Supported: true, Doc: "Full name of the probe that fired, e.g. tracepoint:syscalls:sys_enter_openat."},
 	{Name: "args", Providers: ArgsProviders, Supported: true, Doc: "The probe's typed arguments as a struct: args.field or args->field."},
 	{Name: "argN", Type: lang.TUint64, Providers: ArgNProviders, Supported: true, Doc: "Function argument N (arg0..arg5) read from registers."},
@@ -50,8 +50,8 @@ var Vars = []*Var{
 	{Name: "username", Supported: true, Doc: "User name of the current task's uid, looked up in user space (/etc/passwd) when printed."},
 	{Name: "cpid", Supported: true, Type: lang.TUint32, Doc: "PID of the child started with -c."},
 	{Name: "ncpus", Type: lang.TUint64, Supported: true, Doc: "Number of possible CPUs, as the runtime counts them at start."},
-	{Name: "pcomm", Doc: "Name of the current process (its group leader's comm)."},
-	{Name: "ppid", Type: lang.TUint32, Doc: "PID of the current task's parent."},
+	{Name: "pcomm", Type: lang.StringType(16), Supported: true, Doc: "Name of the current process (its group leader's comm)."},
+	{Name: "ppid", Type: lang.TUint32, Supported: true, Doc: "PID of the current task's parent."},
 	{Name: "probetype", Supported: true, Doc: "Provider of the probe that fired, e.g. tracepoint; BEGIN and END probes are \"special\"."},
 }
 

@@ -21,9 +21,8 @@ func (c *checker) field(f *lang.FieldAccess) *lang.Type {
 		return c.argsField(f)
 	}
 	st := xt
-	if st.Kind == lang.KPtr && st.Elem != nil && st.Elem.Kind == lang.KStruct {
-		c.unsupported(f.Span, featDeref)
-		return tNone
+	if st.IsStructPtr() {
+		return c.member(f, xt)
 	}
 	switch st.Kind {
 	case lang.KTuple:
@@ -43,13 +42,12 @@ func (c *checker) field(f *lang.FieldAccess) *lang.Type {
 		}
 		return st.Elems[i]
 	case lang.KStruct:
-		if fl := findField(st, f.Field); fl != nil {
-			return fl.Type
-		}
-		c.errorf(f.Span, "Struct/union of type '%s' does not contain a field named '%s'", st.Name, f.Field)
-		return tNone
+		return c.member(f, xt)
 	}
 	c.errorf(f.Span, "Can not access field '%s' on expression of type '%s'", f.Field, xt)
+	if xt.Kind == lang.KInt && xt.Size == 8 {
+		c.hintf("cast the address to a struct pointer first: ((struct name *)expr)->%s", f.Field)
+	}
 	return tNone
 }
 
@@ -110,10 +108,14 @@ func (c *checker) index(ix *lang.Index) *lang.Type {
 			c.errorf(ix.Index.Pos(), "the index %d is out of bounds for array of size %d", n, xt.Len)
 			return tNone
 		}
-		return xt.Elem
+		return inSpace(xt.Elem, xt.UserSpace)
 	case lang.KPtr:
-		c.unsupported(ix.Span, featDeref)
-		return tNone
+		if xt.Elem == nil || xt.Elem.Kind == lang.KVoid {
+			c.errorf(ix.Span, "Can not index a pointer of type '%s'", xt)
+			c.hintf("cast the pointer to a pointer of a known type first")
+			return tNone
+		}
+		return c.deref(&lang.Unary{Span: ix.Span, Op: "*"}, xt)
 	}
 	c.errorf(ix.X.Pos(), "The array index operator [] can only be used on arrays and pointers, found %s", xt)
 	return tNone

@@ -79,6 +79,9 @@ type checker struct {
 	scalarKnown map[*lang.MapSym]bool
 
 	// Per probe.
+	// ctypes are the script's C definitions.
+	ctypes *cTypes
+
 	probe  *lang.Probe
 	attach []*lang.Resolved
 	scope  *scope

@@ -192,11 +192,7 @@ func (c *checker) setWordConfig(cv *stdlib.ConfigVar, text string, span lang.Spa
 
 // checkPreamble looks at directives, C definitions, macros and map declarations.
 func (c *checker) checkPreamble() {
-	for _, d := range c.prog.CDefs {
-		if d != nil {
-			c.unsupported(d.Span, featCDefs)
-		}
-	}
+	c.checkCDefs()
 	kinds := map[string]bool{"hash": true, "lruhash": true, "percpuhash": true, "percpulruhash": true, "percpuarray": true}
 	for _, d := range c.prog.MapDecls {
 		if d == nil {

@@ -11,6 +11,14 @@ func (c *checker) constInt(e lang.Expr) (int64, bool) {
 	switch e := e.(type) {
 	case *lang.IntLit:
 		return int64(e.Value), true
+	case *lang.Ident:
+		if e.Enum {
+			return e.Value, true
+		}
+	case *lang.Offsetof:
+		if t := e.Type(); t != nil && t.Kind == lang.KInt {
+			return int64(e.Value), true
+		}
 	case *lang.BoolLit:
 		if e.Value {
 			return 1, true

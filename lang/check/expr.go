@@ -57,8 +57,7 @@ func (c *checker) exprType(e lang.Expr) *lang.Type {
 	case *lang.Sizeof:
 		return c.sizeof(e)
 	case *lang.Offsetof:
-		c.unsupported(e.Span, featOffsetof)
-		return tNone
+		return c.offsetof(e)
 	}
 	c.errorf(e.Pos(), "unknown expression")
 	return tNone
@@ -116,6 +115,9 @@ func (c *checker) mapRead(m *lang.MapExpr) *lang.Type {
 func (c *checker) ident(id *lang.Ident) *lang.Type {
 	v := stdlib.LookupVar(id.Name)
 	if v == nil {
+		if t, ok := c.enumIdent(id); ok {
+			return t
+		}
 		if stdlib.LookupFunc(id.Name) != nil {
 			c.errorf(id.Span, "%s() is a function: call it with ()", id.Name)
 			return tNone
@@ -148,6 +150,10 @@ func (c *checker) ident(id *lang.Ident) *lang.Type {
 		return &lang.Type{Kind: lang.KUsername, Size: 8}
 	case "probetype":
 		return lang.StringType(ProbeTypeSize)
+	case "curtask":
+		return c.curtaskType(id)
+	case "pcomm", "ppid":
+		return c.taskBuiltin(id)
 	case "cpid":
 		if !c.opts.Command {
 			c.errorf(id.Span, "cpid cannot be used without child command")
@@ -291,6 +297,23 @@ func (c *checker) cast(x *lang.Cast) *lang.Type {
 	if to.Kind == lang.KString {
 		c.errorf(x.Span, "Cannot cast to \"%s\"", x.To.Text())
 		return tNone
+	}
+	if to.Kind == lang.KStruct {
+		c.errorf(x.Span, "Cannot cast to \"%s\"", x.To.Text())
+		c.hintf("cast to a pointer instead: (%s *)", x.To.Text())
+		return tNone
+	}
+	if to.Kind == lang.KPtr {
+		if !xt.IsInt() && xt.Kind != lang.KPtr {
+			c.errorf(x.Span, "Cannot cast from \"%s\" to \"%s\"", xt, to)
+			return tNone
+		}
+		// A pointer keeps its address space; an integer's is the probe's.
+		user := xt.UserSpace || c.userProbe()
+		if xt.Kind == lang.KPtr {
+			user = xt.UserSpace
+		}
+		return ptrTo(to.Elem, user)
 	}
 	// Integer/array casts reinterpret the bytes of an integer.
 	if to.Kind == lang.KArray {

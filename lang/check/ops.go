@@ -7,9 +7,7 @@ func (c *checker) unary(u *lang.Unary) *lang.Type {
 	case "++", "--":
 		return c.incDec(u)
 	case "&":
-		c.expr(u.X)
-		c.unsupported(u.Span, featAddrOf)
-		return tNone
+		return c.addrOf(u)
 	}
 	// A negated literal is the smallest signed type holding it.
 	if lit, ok := u.X.(*lang.IntLit); ok && u.Op == "-" {
@@ -48,12 +46,7 @@ func (c *checker) unary(u *lang.Unary) *lang.Type {
 		}
 		return arithType(xt, xt)
 	case "*":
-		if xt.Kind != lang.KPtr && !xt.IsInt() {
-			c.errorf(u.Span, "Can not dereference type '%s'", xt)
-			return tNone
-		}
-		c.unsupported(u.Span, featDeref)
-		return tNone
+		return c.deref(u, xt)
 	}
 	c.errorf(u.Span, "Unknown operator %s", u.Op)
 	return tNone

@@ -116,6 +116,11 @@ func formatAccepts(verb string, t *lang.Type) string {
 		switch t.Kind {
 		case lang.KString, lang.KSym, lang.KInet, lang.KTimestamp, lang.KCgroupPath, lang.KMacaddr, lang.KStack, lang.KBuffer, lang.KStrerror, lang.KUsername:
 			return ""
+		case lang.KInt:
+			if t.Enum != nil {
+				// An enum prints its enumerator's name.
+				return ""
+			}
 		}
 		return "string"
 	case "r", "rx", "rh":

@@ -185,32 +185,20 @@ var namedInts = map[string]*lang.Type{
 	"unsigned long long int": lang.TUint64,
 }
 
-// typeSpec resolves a written type. Pointer, struct and array types are
-// not supported yet.
+// typeSpec resolves a written type: integer names, bool, string, C
+// structs, unions, enums and typedefs (script definitions, then kernel
+// BTF), with pointers and an array length. It records the result on ts.
 func (c *checker) typeSpec(ts *lang.TypeSpec) *lang.Type {
-	if ts.Pointers == 0 && ts.ArrayLen > 0 {
-		// An array of integers, for integer/array casts: (uint8[4])$x.
-		if el := namedInts[ts.Name]; el != nil {
-			return &lang.Type{Kind: lang.KArray, Elem: el, Len: ts.ArrayLen, Size: el.Size * ts.ArrayLen}
-		}
-	}
-	if ts.Pointers > 0 || ts.ArrayLen > 0 {
-		c.unsupported(ts.Span, featPtrCast)
+	t := c.namedType(ts)
+	if !known(t) {
 		return tNone
 	}
-	if t := namedInts[ts.Name]; t != nil {
-		return t
+	for i := 0; i < ts.Pointers; i++ {
+		t = ptrTo(t, false)
 	}
-	switch ts.Name {
-	case "bool":
-		return lang.TBool
-	case "string":
-		return lang.StringType(c.out.Config.MaxStrlen)
+	if ts.ArrayLen > 0 {
+		t = &lang.Type{Kind: lang.KArray, Elem: t, Len: ts.ArrayLen, Size: lang.SizeOf(t) * ts.ArrayLen}
 	}
-	if len(ts.Name) > 7 && (ts.Name[:7] == "struct " || ts.Name[:6] == "union ") {
-		c.unsupported(ts.Span, featPtrCast)
-		return tNone
-	}
-	c.errorf(ts.Span, "Unknown type: %s", ts.Text())
-	return tNone
+	ts.T = t
+	return t
 }

@@ -16,7 +16,9 @@ const (
 	featStructValue = "storing a whole struct"
 )
 
-var supportedFeatures = map[string]bool{featRecords: true}
+var supportedFeatures = map[string]bool{
+	featRecords: true, featCDefs: true, featAddrOf: true, featDeref: true, featPtrCast: true, featOffsetof: true,
+}
 
 // unsupported reports feat at span unless it has become supported.
 func (c *checker) unsupported(span lang.Span, feat string) {

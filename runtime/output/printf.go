@@ -132,6 +132,10 @@ func (sp spec) apply(t *lang.Type, b []byte) string {
 		return sp.pad(unsignedText(sp, t, b), true)
 	case "c":
 		return sp.pad(string([]byte{byte(readUint(b, intSize(t)))}), false)
+	case "s":
+		if t.Kind == lang.KInt && t.Enum != nil {
+			return sp.pad(enumText(t, b), false)
+		}
 	case "p":
 		v := readUint(b, intSize(t))
 		if v == 0 {
@@ -252,4 +256,17 @@ func bufferText(data []byte, conv string) string {
 		return strings.Join(parts, " ")
 	}
 	return hexFormatBuffer(data)
+}
+
+// enumText is an enum value's enumerator name, or the number when the
+// enum has none for it.
+func enumText(t *lang.Type, b []byte) string {
+	v := int64(argBits(t, b))
+	if name, ok := t.Enum.Values[v]; ok {
+		return name
+	}
+	if t.Signed {
+		return strconv.FormatInt(v, 10)
+	}
+	return strconv.FormatUint(uint64(v), 10)
 }

@@ -1,0 +1,207 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Kernel and user memory reached through pointers: struct members, array
+// elements and dereferences (curtask->real_parent->tgid, p[i], *p). The
+// address is computed in a register and every read goes through
+// bpf_probe_read_kernel (or _user for user pointers) into the stack, so a
+// bad pointer reads zeroes instead of failing the verifier or the probe.
+
+// inMemory reports whether e is a place in kernel or user memory: a
+// struct member or array element reached through a pointer, or *p.
+func inMemory(e lang.Expr) bool {
+	switch x := e.(type) {
+	case *lang.FieldAccess:
+		if x.Member == nil {
+			return false
+		}
+		if t := x.X.Type(); t != nil && t.Kind == lang.KPtr {
+			return true
+		}
+		return inMemory(x.X)
+	case *lang.Index:
+		if t := x.X.Type(); t != nil && t.Kind == lang.KPtr {
+			return true
+		}
+		return inMemory(x.X)
+	case *lang.Unary:
+		return x.Op == "*"
+	}
+	return false
+}
+
+// memAddr computes the address of an in-memory place into a fresh
+// register, and says whether it is a user-space address.
+func (g *gen) memAddr(e lang.Expr) (asm.Register, bool) {
+	var base lang.Expr
+	switch x := e.(type) {
+	case *lang.FieldAccess:
+		base = x.X
+	case *lang.Index:
+		base = x.X
+	case *lang.Unary:
+		r := g.evalInt(x.X)
+		return r, x.X.Type().UserSpace
+	default:
+		failf(e.Pos(), "internal error: %T is not in memory", e)
+	}
+	var r asm.Register
+	var user bool
+	if bt := base.Type(); bt.Kind == lang.KPtr {
+		r, user = g.evalInt(base), bt.UserSpace
+	} else {
+		r, user = g.memAddr(base)
+	}
+	switch x := e.(type) {
+	case *lang.FieldAccess:
+		if x.Member.Offset != 0 {
+			g.emit(asm.Add.Imm(r, int32(x.Member.Offset)))
+		}
+	case *lang.Index:
+		size := elemSize(base.Type())
+		if n, ok := smallConst(x.Index); ok {
+			if n != 0 {
+				g.emit(asm.Add.Imm(r, n*int32(size)))
+			}
+			return r, user
+		}
+		k := g.keep(r)
+		ri := g.evalInt(x.Index)
+		if size != 1 {
+			g.emit(asm.Mul.Imm(ri, int32(size)))
+		}
+		r = g.into(k, asm.R0)
+		g.emit(asm.Add.Reg(ri, r))
+		if !k.spilled {
+			g.freeReg(k.reg)
+		}
+		return ri, user
+	}
+	return r, user
+}
+
+// elemSize is the size of what a pointer or array's elements take.
+func elemSize(t *lang.Type) int {
+	el := t.Elem
+	if t.Kind == lang.KString {
+		return 1
+	}
+	if el == nil || el.Kind == lang.KVoid {
+		return 1
+	}
+	if el.Kind == lang.KStruct {
+		return max(el.Size, 1)
+	}
+	return max(Sizeof(el), 1)
+}
+
+// readFn is the helper that reads memory of the given address space.
+func readFn(user bool) asm.BuiltinFunc {
+	if user {
+		return asm.FnProbeReadUser
+	}
+	return asm.FnProbeReadKernel
+}
+
+// memRead reads the scalar at in-memory place e into a fresh register,
+// extended to 64 bits per its type (bitfields shifted and masked).
+func (g *gen) memRead(e lang.Expr) asm.Register {
+	t := e.Type()
+	var bits *lang.Field
+	if fa, ok := e.(*lang.FieldAccess); ok && fa.Member.BitSize > 0 {
+		bits = fa.Member
+	}
+	addr, user := g.memAddr(e)
+	size := scalarSize(t)
+	tmp := g.alloc(8)
+	g.emit(asm.Mov.Reg(asm.R3, addr))
+	g.freeReg(addr)
+	g.addr(asm.R1, tmp)
+	g.emit(asm.Mov.Imm(asm.R2, int32(size)))
+	g.call(readFn(user))
+	r := g.allocReg()
+	if bits != nil {
+		g.load(r, tmp, size)
+		if bits.BitOffset > 0 {
+			g.emit(asm.RSh.Imm(r, int32(bits.BitOffset)))
+		}
+		if bits.BitSize < 64 {
+			if t.Kind == lang.KInt && t.Signed {
+				g.emit(asm.LSh.Imm(r, int32(64-bits.BitSize)), asm.ArSh.Imm(r, int32(64-bits.BitSize)))
+			} else if bits.BitSize < 32 {
+				g.emit(asm.And.Imm(r, int32(1)<<bits.BitSize-1))
+			} else {
+				g.emit(asm.LSh.Imm(r, int32(64-bits.BitSize)), asm.RSh.Imm(r, int32(64-bits.BitSize)))
+			}
+		}
+		return r
+	}
+	g.loadScalar(r, tmp, t)
+	return r
+}
+
+// memCopy copies n bytes from in-memory place e to dst.
+func (g *gen) memCopy(e lang.Expr, dst loc, n int) {
+	addr, user := g.memAddr(e)
+	g.emit(asm.Mov.Reg(asm.R3, addr))
+	g.freeReg(addr)
+	g.addr(asm.R1, dst)
+	g.emit(asm.Mov.Imm(asm.R2, int32(n)))
+	g.call(readFn(user))
+}
+
+// memString reads a char array member into a string buffer of size
+// bytes, NUL-terminated.
+func (g *gen) memString(e lang.Expr, dst loc, size int) {
+	n := min(Sizeof(e.Type()), size)
+	if n < size {
+		g.zero(dst.at(n), size-n)
+	}
+	g.memCopy(e, dst, n)
+	g.emit(asm.StoreImm(dst.base, int16(dst.off+size-1), 0, asm.Byte))
+}
+
+// addrOf is &e: the address of an in-memory place.
+func (g *gen) addrOf(x *lang.Unary) asm.Register {
+	if !inMemory(x.X) {
+		failf(x.Span, "the address of this expression cannot be taken")
+	}
+	r, _ := g.memAddr(x.X)
+	return r
+}
+
+// ptrArith is ptr + n and ptr - n: n counts elements, as in C.
+func (g *gen) ptrArith(x *lang.Binary) asm.Register {
+	p, n := x.X, x.Y
+	if p.Type().Kind != lang.KPtr {
+		p, n = n, p
+	}
+	size := elemSize(p.Type())
+	op := asm.Add
+	if x.Op == "-" {
+		op = asm.Sub
+	}
+	rp := g.evalInt(p)
+	if c, ok := smallConst(n); ok && int64(c)*int64(size) <= 1<<31-1 {
+		g.emit(op.Imm(rp, c*int32(size)))
+		return rp
+	}
+	k := g.keep(rp)
+	rn := g.evalInt(n)
+	if size != 1 {
+		g.emit(asm.Mul.Imm(rn, int32(size)))
+	}
+	res := g.into(k, asm.R0)
+	g.emit(op.Reg(res, rn))
+	if k.spilled {
+		g.emit(asm.Mov.Reg(rn, asm.R0))
+		return rn
+	}
+	g.freeReg(rn)
+	return res
+}

@@ -1,0 +1,336 @@
+package check
+
+import (
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// C types: structs, unions, enums and typedefs come from the script's own
+// definitions first, then from kernel BTF through the Env's lang.TypeEnv.
+
+// typeEnv returns the environment's kernel type side, when it has one.
+func (c *checker) typeEnv() lang.TypeEnv {
+	te, _ := c.env.(lang.TypeEnv)
+	if ce, ok := c.env.(*cachedEnv); ok {
+		te, _ = ce.env.(lang.TypeEnv)
+	}
+	return te
+}
+
+// cTypes holds the script's C definitions, shared by both passes.
+type cTypes struct {
+	types map[string]*lang.Type // "struct foo", "enum bar", typedef names
+	enums map[string]enumConst  // enumerator name -> value
+}
+
+type enumConst struct {
+	value int64
+	t     *lang.Type
+}
+
+// lookupCType resolves a C type name (script definitions, then BTF). ok is
+// false when neither knows it; a BTF error is reported at span.
+func (c *checker) lookupCType(span lang.Span, name string) (*lang.Type, bool) {
+	name = strings.Join(strings.Fields(name), " ")
+	if c.ctypes != nil {
+		if t, ok := c.ctypes.types[name]; ok {
+			return t, true
+		}
+	}
+	te := c.typeEnv()
+	if te == nil {
+		return nil, false
+	}
+	t, found, err := te.KernelType(name)
+	if err != nil {
+		c.errorf(span, "%v", err)
+		return nil, false
+	}
+	return t, found
+}
+
+// fullStruct returns struct type t with its members, resolving a struct
+// known only by name. It returns nil (after reporting at span) when the
+// struct's members are unknown.
+func (c *checker) fullStruct(span lang.Span, t *lang.Type) *lang.Type {
+	if t.Fields != nil || t.Name == "struct" || t.Name == "union" {
+		return t
+	}
+	ft, ok := c.lookupCType(span, t.Name)
+	if !ok || ft.Kind != lang.KStruct {
+		c.errorf(span, "Cannot resolve unknown type \"%s\"", t.Name)
+		return nil
+	}
+	return ft
+}
+
+// structSuggestion proposes a known struct name close to name.
+func (c *checker) structSuggestion(name string) string {
+	var names []string
+	if c.ctypes != nil {
+		for n := range c.ctypes.types {
+			names = append(names, n)
+		}
+	}
+	if te := c.typeEnv(); te != nil {
+		if kn, err := te.KernelStructNames(); err == nil {
+			// Only names of the same kind and similar length can be close.
+			for _, n := range kn {
+				if len(n) >= len(name)-2 && len(n) <= len(name)+2 {
+					names = append(names, n)
+				}
+			}
+		}
+	}
+	return suggest(name, names)
+}
+
+// namedType resolves a written type name without pointers or array.
+func (c *checker) namedType(ts *lang.TypeSpec) *lang.Type {
+	if t := namedInts[ts.Name]; t != nil {
+		return t
+	}
+	switch ts.Name {
+	case "bool":
+		return lang.TBool
+	case "string":
+		return lang.StringType(c.out.Config.MaxStrlen)
+	case "void":
+		if ts.Pointers > 0 {
+			return lang.TVoid
+		}
+	}
+	if t, ok := c.lookupCType(ts.Span, ts.Name); ok {
+		return t
+	}
+	if c.typeEnv() == nil && (strings.HasPrefix(ts.Name, "struct ") || strings.HasPrefix(ts.Name, "union ") || strings.HasPrefix(ts.Name, "enum ")) {
+		c.errorf(ts.Span, "Cannot resolve unknown type \"%s\"", ts.Name)
+		c.hintf("kernel types need kernel BTF (/sys/kernel/btf/vmlinux)")
+		return tNone
+	}
+	c.errorf(ts.Span, "Cannot resolve unknown type \"%s\"", ts.Name)
+	if strings.Contains(ts.Name, " ") {
+		if s := c.structSuggestion(ts.Name); s != "" {
+			c.hintf("did you mean %s?", s)
+		}
+	}
+	return tNone
+}
+
+// ptrTo returns a pointer to elem.
+func ptrTo(elem *lang.Type, user bool) *lang.Type {
+	return &lang.Type{Kind: lang.KPtr, Size: 8, Elem: elem, UserSpace: user}
+}
+
+// inSpace marks a value read from user memory: its pointers point there
+// too.
+func inSpace(t *lang.Type, user bool) *lang.Type {
+	if !user || t == nil || t.UserSpace {
+		return t
+	}
+	switch t.Kind {
+	case lang.KPtr, lang.KStruct, lang.KArray, lang.KString:
+		u := *t
+		u.UserSpace = true
+		return &u
+	}
+	return t
+}
+
+// userProbe reports whether every attach point of the probe runs in a
+// user-space context, where integers cast to pointers address user
+// memory (as bpftrace decides a pointer's address space).
+func (c *checker) userProbe() bool {
+	if len(c.attach) == 0 {
+		return false
+	}
+	for _, r := range c.attach {
+		switch r.Provider {
+		case "uprobe", "uretprobe", "usdt":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// member types s.f / p->f on a C struct or union (p a pointer to one; as
+// in bpftrace, . and -> both work on both).
+func (c *checker) member(f *lang.FieldAccess, xt *lang.Type) *lang.Type {
+	st := xt
+	user := xt.UserSpace
+	if xt.Kind == lang.KPtr {
+		st = xt.Elem
+	}
+	full := c.fullStruct(f.Span, st)
+	if full == nil {
+		return tNone
+	}
+	fl := findField(full, f.Field)
+	if fl == nil {
+		c.errorf(f.Span, "Struct/union of type '%s' does not contain a field named '%s'", st.Name, f.Field)
+		var names []string
+		for _, x := range full.Fields {
+			names = append(names, x.Name)
+		}
+		if s := suggest(f.Field, names); s != "" {
+			c.hintf("did you mean %s?", s)
+		}
+		return tNone
+	}
+	f.Member = fl
+	return inSpace(fl.Type, user)
+}
+
+// deref types *p.
+func (c *checker) deref(u *lang.Unary, xt *lang.Type) *lang.Type {
+	if xt.Kind != lang.KPtr {
+		c.errorf(u.Span, "Can not dereference type '%s'", xt)
+		return tNone
+	}
+	el := xt.Elem
+	if el == nil || el.Kind == lang.KVoid {
+		c.errorf(u.Span, "Can not dereference type '%s'", xt)
+		c.hintf("cast the pointer to a pointer of a known type first")
+		return tNone
+	}
+	if el.Kind == lang.KStruct {
+		full := c.fullStruct(u.Span, el)
+		if full == nil {
+			return tNone
+		}
+		el = full
+	}
+	return inSpace(el, xt.UserSpace)
+}
+
+// addrOf types &x: x must live in kernel or user memory (a struct member
+// or array element reached through a pointer).
+func (c *checker) addrOf(u *lang.Unary) *lang.Type {
+	xt := c.expr(u.X)
+	if !known(xt) {
+		return tNone
+	}
+	if !c.inMemory(u.X) {
+		c.errorf(u.Span, "The & operator can only take the address of a struct member or array element read through a pointer")
+		return tNone
+	}
+	return ptrTo(xt, xt.UserSpace)
+}
+
+// inMemory reports whether e names a place in kernel or user memory.
+func (c *checker) inMemory(e lang.Expr) bool {
+	switch x := e.(type) {
+	case *lang.FieldAccess:
+		if x.Member == nil {
+			return false
+		}
+		if t := x.X.Type(); t != nil && t.Kind == lang.KPtr {
+			return true
+		}
+		return c.inMemory(x.X)
+	case *lang.Index:
+		if t := x.X.Type(); t != nil && t.Kind == lang.KPtr {
+			return true
+		}
+		return c.inMemory(x.X)
+	case *lang.Unary:
+		return x.Op == "*"
+	}
+	return false
+}
+
+// offsetof types offsetof(struct X, a.b) and offsetof(expr, a.b).
+func (c *checker) offsetof(o *lang.Offsetof) *lang.Type {
+	var st *lang.Type
+	if o.TypeArg != nil {
+		st = c.typeSpec(o.TypeArg)
+	} else {
+		st = c.expr(o.X)
+		if known(st) && st.Kind == lang.KPtr {
+			st = st.Elem
+		}
+	}
+	if !known(st) {
+		return tNone
+	}
+	off := 0
+	for _, name := range o.Fields {
+		if st.Kind != lang.KStruct {
+			c.errorf(o.Span, "offsetof() needs a struct or union, found '%s'", st)
+			return tNone
+		}
+		full := c.fullStruct(o.Span, st)
+		if full == nil {
+			return tNone
+		}
+		fl := findField(full, name)
+		if fl == nil {
+			c.errorf(o.Span, "Struct/union of type '%s' does not contain a field named '%s'", st.Name, name)
+			return tNone
+		}
+		off += fl.Offset
+		st = fl.Type
+	}
+	o.Value = off
+	return lang.TUint64
+}
+
+// enumIdent types an identifier that is a C enum constant.
+func (c *checker) enumIdent(id *lang.Ident) (*lang.Type, bool) {
+	if c.ctypes != nil {
+		if e, ok := c.ctypes.enums[id.Name]; ok {
+			id.Enum, id.Value = true, e.value
+			return e.t, true
+		}
+	}
+	te := c.typeEnv()
+	if te == nil {
+		return nil, false
+	}
+	v, t, found, err := te.KernelEnumerator(id.Name)
+	if err != nil || !found {
+		return nil, false
+	}
+	id.Enum, id.Value = true, v
+	return t, true
+}
+
+// curtaskType is struct task_struct * when kernel types are known.
+func (c *checker) curtaskType(id *lang.Ident) *lang.Type {
+	if c.typeEnv() == nil {
+		return lang.TUint64
+	}
+	t, ok := c.lookupCType(id.Span, "struct task_struct")
+	if !ok {
+		return lang.TUint64
+	}
+	return ptrTo(t, false)
+}
+
+// taskBuiltin types pcomm and ppid, which read the current task_struct:
+// the identifier expands to the member chain it stands for.
+func (c *checker) taskBuiltin(id *lang.Ident) *lang.Type {
+	if c.typeEnv() == nil {
+		c.errorf(id.Span, "The %s builtin needs kernel BTF (struct task_struct)", id.Name)
+		return tNone
+	}
+	at := func(x lang.Expr, field string) *lang.FieldAccess {
+		return &lang.FieldAccess{Span: id.Span, X: x, Field: field, Arrow: true}
+	}
+	task := &lang.Ident{Span: id.Span, Name: "curtask"}
+	var e lang.Expr
+	switch id.Name {
+	case "ppid":
+		e = &lang.Cast{Span: id.Span, To: &lang.TypeSpec{Span: id.Span, Name: "uint32"}, X: at(at(task, "real_parent"), "tgid")}
+	default: // pcomm
+		e = at(at(task, "group_leader"), "comm")
+	}
+	t := c.expr(e)
+	if !known(t) {
+		return tNone
+	}
+	id.Expand = e
+	return t
+}

@@ -56,8 +56,9 @@ var cInts = map[string]cInt{
 //   - `char x[N]` is a string[N] (bpftrace treats char arrays as strings);
 //     other arrays are KArray;
 //   - `__data_loc T[] x` is a pointer to T with lang.Field.DataLoc set;
-//   - pointers keep their pointee when it is an integer or a pointer; void
-//     and struct pointees become uint8 (there is no BTF here);
+//   - pointers keep their pointee when it is an integer, a pointer or a
+//     struct or union (known by name, its members come from kernel BTF
+//     when used); void pointees become uint8;
 //   - anything else that is not 1, 2, 4 or 8 bytes is an array of bytes.
 func FieldType(f *FormatField) *lang.Type {
 	ctype := stripQualifiers(f.CType)
@@ -110,6 +111,13 @@ func pointeeType(ctype string) *lang.Type {
 	}
 	if ctype == "bool" || ctype == "_Bool" {
 		return lang.TBool
+	}
+	// A struct or union is known by name: the checker finds its members
+	// in kernel BTF when the script reads one (args.rqtp->tv_sec).
+	for _, kind := range []string{"struct ", "union "} {
+		if name, ok := strings.CutPrefix(ctype, kind); ok && name != "" && !strings.ContainsAny(name, " *") {
+			return &lang.Type{Kind: lang.KStruct, Name: kind + name}
+		}
 	}
 	return lang.TUint8
 }

@@ -47,7 +47,12 @@ func Parse(file, src string) (prog *lang.Program, err error) {
 		}
 	}()
 
-	toks, serr := scan(src)
+	pp, cerr := preprocess(src)
+	if cerr != nil {
+		diags.List = append(diags.List, lang.Errorf(lines.span(cerr.start, cerr.end), "%s", cerr.msg))
+		return nil, diags
+	}
+	toks, serr := scan(pp)
 	if serr != nil {
 		d := lang.Errorf(lines.span(serr.start, serr.end), "%s", serr.msg)
 		d.Hint = serr.hint

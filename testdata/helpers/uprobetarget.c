@@ -7,7 +7,10 @@
 //	                        with -p before anything happens).
 //
 // Each iteration i (0..N-1) calls gbt_add(i, 100) (returns i+100),
-// gbt_mul3(i) (returns 3*i), getpid(), and fires the USDT probes
+// gbt_mul3(i) (returns 3*i), shape_area(&s) with s = {id i, kind -i,
+// visible i&1, layer i&7, name "shape<i%10>", dims {i, i+1, i+2}, next -> a
+// shape with id 1000+i} (for struct casts on user pointers), getpid(), and
+// fires the USDT probes
 // gbt:tick(i, 42, i*2 in memory, -i as a 4-byte int in memory) and, only when a tracer enabled its
 // semaphore, gbt:guarded(i, -i).
 #include <signal.h>
@@ -66,6 +69,21 @@ __asm__(".text\n"
 	".globl odd_lock\n.type odd_lock, @function\nodd_lock:\n\tlock incl (%rdi)\n\tret\n.size odd_lock, .-odd_lock\n"
 	".globl odd_int3\n.type odd_int3, @function\nodd_int3:\n\tint3\n\tret\n.size odd_int3, .-odd_int3\n");
 
+// shape is read by scripts through their own definition of it.
+struct shape {
+	int id;
+	short kind;
+	unsigned char visible : 1, layer : 3;
+	char name[8];
+	long dims[3];
+	struct shape *next;
+};
+
+__attribute__((noinline)) long shape_area(struct shape *s) {
+	__asm__ __volatile__("" : : "r"(s) : "memory");
+	return s->dims[0] * s->dims[1];
+}
+
 static void on_usr1(int sig) { (void)sig; }
 
 int main(int argc, char **argv) {
@@ -83,6 +101,12 @@ int main(int argc, char **argv) {
 	for (long i = 0; i < n; i++) {
 		sum += gbt_add(i, 100);
 		sum += gbt_mul3((int)i);
+		struct shape other = {.id = 1000 + (int)i};
+		struct shape s = {.id = (int)i, .kind = (short)-i, .visible = i & 1, .layer = i & 7,
+				  .dims = {i, i + 1, i + 2}, .next = &other};
+		memcpy(s.name, "shape", 5);
+		s.name[5] = (char)('0' + i % 10);
+		sum += shape_area(&s);
 		getpid();
 		int v = (int)i;
 		volatile long twice = i * 2;

@@ -48,6 +48,8 @@ func (g *gen) evalInto(e lang.Expr, t *lang.Type, dst loc) {
 			g.evalKernelValue(e, t, dst)
 		case (t.Kind == lang.KArray || t.Kind == lang.KStruct) && inMemory(e):
 			g.memCopy(e, dst, Sizeof(t))
+		case t.Kind == lang.KArray || t.Kind == lang.KStruct:
+			g.evalStructValue(e, t, dst)
 		case t.Kind == lang.KArray && t.Elem != nil && isScalar(t.Elem):
 			g.evalArray(e, t, dst)
 		case t.Kind == lang.KInet || t.Kind == lang.KMacaddr || t.Kind == lang.KBuffer:
@@ -490,6 +492,14 @@ func (g *gen) tupleField(e lang.Expr) (loc, *lang.Type, bool) {
 		return base.at(int(n) * Sizeof(t.Elem)), t.Elem, true
 	}
 	fa, ok := e.(*lang.FieldAccess)
+	if ok && fa.Member != nil && !inMemory(e) && fa.X.Type() != nil && fa.X.Type().Kind == lang.KStruct {
+		// A member of a struct kept in a variable or map value.
+		if fa.Member.BitSize > 0 {
+			failf(fa.Span, "bitfields of a stored struct are not supported yet")
+		}
+		base := g.evalMem(fa.X)
+		return base.at(fa.Member.Offset), fa.Member.Type, true
+	}
 	if !ok || fa.X.Type() == nil || fa.X.Type().Kind != lang.KTuple {
 		return loc{}, nil, false
 	}

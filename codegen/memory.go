@@ -205,3 +205,26 @@ func (g *gen) ptrArith(x *lang.Binary) asm.Register {
 	g.freeReg(rn)
 	return res
 }
+
+// evalStructValue copies a struct or array kept in program memory (a
+// variable, a map value, a member of either).
+func (g *gen) evalStructValue(e lang.Expr, t *lang.Type, dst loc) {
+	n := Sizeof(t)
+	switch x := e.(type) {
+	case *lang.Var:
+		g.copyMem(dst, g.varLoc(x), n)
+		return
+	case *lang.MapExpr:
+		g.mapReadMem(x, dst, n)
+		return
+	}
+	if l, _, ok := g.tupleField(e); ok {
+		g.copyMem(dst, l, n)
+		return
+	}
+	if t.Kind == lang.KArray && t.Elem != nil && isScalar(t.Elem) {
+		g.evalArray(e, t, dst)
+		return
+	}
+	failf(e.Pos(), "values of type %s are not supported here yet", t)
+}

@@ -103,6 +103,15 @@ func (c *checker) index(ix *lang.Index) *lang.Type {
 		return tNone
 	}
 	switch xt.Kind {
+	case lang.KString:
+		// A char array read through a pointer indexes like an array.
+		if c.inMemory(ix.X) {
+			if n, ok := c.constInt(ix.Index); ok && (n < 0 || n >= int64(xt.Size)) {
+				c.errorf(ix.Index.Pos(), "the index %d is out of bounds for array of size %d", n, xt.Size)
+				return tNone
+			}
+			return lang.TInt8
+		}
 	case lang.KArray:
 		if n, ok := c.constInt(ix.Index); ok && (n < 0 || n >= int64(xt.Len)) {
 			c.errorf(ix.Index.Pos(), "the index %d is out of bounds for array of size %d", n, xt.Len)

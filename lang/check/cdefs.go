@@ -14,7 +14,7 @@ import (
 
 // checkCDefs interprets the script's C definitions in order.
 func (c *checker) checkCDefs() {
-	c.ctypes = &cTypes{types: map[string]*lang.Type{}, enums: map[string]enumConst{}}
+	c.ctypes = &cTypes{types: map[string]*lang.Type{}, enums: map[string]enumConst{}, deep: map[string]*lang.Type{}}
 	for _, d := range c.prog.CDefs {
 		if d == nil {
 			continue

@@ -22,6 +22,7 @@ func (c *checker) typeEnv() lang.TypeEnv {
 type cTypes struct {
 	types map[string]*lang.Type // "struct foo", "enum bar", typedef names
 	enums map[string]enumConst  // enumerator name -> value
+	deep  map[string]*lang.Type // structs resolved for printing, by name
 }
 
 type enumConst struct {
@@ -180,7 +181,65 @@ func (c *checker) member(f *lang.FieldAccess, xt *lang.Type) *lang.Type {
 		return tNone
 	}
 	f.Member = fl
-	return inSpace(fl.Type, user)
+	ft := fl.Type
+	if ft.Kind == lang.KStruct {
+		ft = c.deepStruct(f.Span, ft, 0)
+	}
+	return inSpace(ft, user)
+}
+
+// maxStructDepth bounds the nesting of struct values resolved for printing.
+const maxStructDepth = 12
+
+// deepStruct resolves a struct value's members and, recursively, those of
+// the structs it embeds (not those it points to), so that a whole struct
+// prints with every member. Results are cached by name.
+func (c *checker) deepStruct(span lang.Span, t *lang.Type, depth int) *lang.Type {
+	if t.Kind != lang.KStruct || depth > maxStructDepth {
+		return t
+	}
+	named := t.Name != "struct" && t.Name != "union"
+	if named {
+		if c.ctypes != nil {
+			if d, ok := c.ctypes.deep[t.Name]; ok {
+				return d
+			}
+		}
+	}
+	full := t
+	if t.Fields == nil {
+		full = c.fullStruct(span, t)
+		if full == nil {
+			return t
+		}
+	}
+	out := *full
+	out.Fields = make([]*lang.Field, len(full.Fields))
+	for i, f := range full.Fields {
+		nf := *f
+		nf.Type = c.deepValue(span, f.Type, depth+1)
+		out.Fields[i] = &nf
+	}
+	if named && c.ctypes != nil {
+		c.ctypes.deep[t.Name] = &out
+	}
+	return &out
+}
+
+// deepValue resolves the structs inside a member type (arrays of structs
+// included).
+func (c *checker) deepValue(span lang.Span, t *lang.Type, depth int) *lang.Type {
+	switch t.Kind {
+	case lang.KStruct:
+		return c.deepStruct(span, t, depth)
+	case lang.KArray:
+		if t.Elem != nil && t.Elem.Kind == lang.KStruct {
+			a := *t
+			a.Elem = c.deepStruct(span, t.Elem, depth)
+			return &a
+		}
+	}
+	return t
 }
 
 // deref types *p.
@@ -200,7 +259,7 @@ func (c *checker) deref(u *lang.Unary, xt *lang.Type) *lang.Type {
 		if full == nil {
 			return tNone
 		}
-		el = full
+		el = c.deepStruct(u.Span, full, 0)
 	}
 	return inSpace(el, xt.UserSpace)
 }

@@ -133,20 +133,22 @@ func (c *checker) mergeValue(at lang.Node, sym *lang.MapSym, vt *lang.Type) {
 	sym.Value = merged
 }
 
+// maxStoredStruct bounds the structs and arrays kept in a variable or map:
+// they are copied on every use.
+const maxStoredStruct = 4096
+
 // checkStorable reports values that cannot be kept in a map or variable.
 func (c *checker) checkStorable(e lang.Expr, t *lang.Type) bool {
 	switch t.Kind {
 	case lang.KVoid:
 		c.errorf(e.Pos(), "Value of type void cannot be stored")
 		return false
-	case lang.KArray:
-		if t.Elem == nil || !t.Elem.IsInt() {
-			c.unsupported(e.Pos(), featStructValue)
+	case lang.KArray, lang.KStruct:
+		if lang.SizeOf(t) > maxStoredStruct {
+			c.errorf(e.Pos(), "Value of type '%s' is too large to be stored (%d bytes, at most %d)", t, lang.SizeOf(t), maxStoredStruct)
+			c.hintf("store the members you need, or the pointer")
 			return false
 		}
-	case lang.KStruct:
-		c.unsupported(e.Pos(), featStructValue)
-		return false
 	case lang.KTuple:
 		if t.Names != nil && !supportedFeatures[featRecords] {
 			c.unsupported(e.Pos(), featRecords)

@@ -178,7 +178,7 @@ func (g *gen) addrOf(x *lang.Unary) asm.Register {
 // ptrArith is ptr + n and ptr - n: n counts elements, as in C.
 func (g *gen) ptrArith(x *lang.Binary) asm.Register {
 	p, n := x.X, x.Y
-	if p.Type().Kind != lang.KPtr {
+	if k := p.Type().Kind; k != lang.KPtr && k != lang.KArray {
 		p, n = n, p
 	}
 	size := elemSize(p.Type())
@@ -186,7 +186,13 @@ func (g *gen) ptrArith(x *lang.Binary) asm.Register {
 	if x.Op == "-" {
 		op = asm.Sub
 	}
-	rp := g.evalInt(p)
+	var rp asm.Register
+	if p.Type().Kind == lang.KArray {
+		// An array in memory decays to the address of its first element.
+		rp, _ = g.memAddr(p)
+	} else {
+		rp = g.evalInt(p)
+	}
 	if c, ok := smallConst(n); ok && int64(c)*int64(size) <= 1<<31-1 {
 		g.emit(op.Imm(rp, c*int32(size)))
 		return rp

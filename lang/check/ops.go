@@ -122,6 +122,11 @@ func (c *checker) binary(b *lang.Binary) *lang.Type {
 		if xt.Kind == lang.KPtr && yt.IsInt() && (b.Op == "+" || b.Op == "-") {
 			return xt
 		}
+		// An array read through a pointer decays to a pointer to its
+		// first element, as in C.
+		if xt.Kind == lang.KArray && c.inMemory(b.X) && yt.IsInt() && (b.Op == "+" || b.Op == "-") {
+			return ptrTo(xt.Elem, xt.UserSpace)
+		}
 		if yt.Kind == lang.KPtr && xt.IsInt() && b.Op == "+" {
 			return yt
 		}

@@ -1,0 +1,224 @@
+package check
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/lang/parser"
+)
+
+// btfEnv adds a few kernel types to the test environment, laid out as in
+// a kernel (offsets are what BTF would give).
+type btfEnv struct{ fakeEnv }
+
+var (
+	kSchedEntity = &lang.Type{Kind: lang.KStruct, Name: "struct sched_entity", Size: 16, Fields: []*lang.Field{
+		{Name: "vruntime", Offset: 0, Type: lang.TUint64},
+		{Name: "on_rq", Offset: 8, Type: lang.TUint8, BitOffset: 0, BitSize: 1},
+		{Name: "sched_delayed", Offset: 8, Type: lang.TUint8, BitOffset: 1, BitSize: 3},
+	}}
+	kTask = &lang.Type{Kind: lang.KStruct, Name: "struct task_struct", Size: 64}
+	kEnum = func() *lang.Type {
+		t := lang.IntType(4, false)
+		t.Enum = &lang.Enum{Name: "enum bpf_map_type", Values: map[int64]string{0: "BPF_MAP_TYPE_UNSPEC", 1: "BPF_MAP_TYPE_HASH"}}
+		return t
+	}()
+)
+
+func init() {
+	kTask.Fields = []*lang.Field{
+		{Name: "pid", Offset: 0, Type: lang.TInt32},
+		{Name: "tgid", Offset: 4, Type: lang.TInt32},
+		{Name: "comm", Offset: 8, Type: lang.StringType(16)},
+		{Name: "real_parent", Offset: 24, Type: &lang.Type{Kind: lang.KPtr, Size: 8, Elem: &lang.Type{Kind: lang.KStruct, Name: "struct task_struct", Size: 64}}},
+		{Name: "group_leader", Offset: 32, Type: &lang.Type{Kind: lang.KPtr, Size: 8, Elem: &lang.Type{Kind: lang.KStruct, Name: "struct task_struct", Size: 64}}},
+		{Name: "se", Offset: 40, Type: &lang.Type{Kind: lang.KStruct, Name: "struct sched_entity", Size: 16}},
+		{Name: "ids", Offset: 56, Type: &lang.Type{Kind: lang.KArray, Len: 2, Elem: lang.TUint32, Size: 8}},
+	}
+}
+
+func (btfEnv) KernelType(name string) (*lang.Type, bool, error) {
+	switch name {
+	case "struct task_struct", "task_struct":
+		return kTask, true, nil
+	case "struct sched_entity":
+		return kSchedEntity, true, nil
+	case "enum bpf_map_type":
+		return kEnum, true, nil
+	case "pid_t":
+		return lang.TInt32, true, nil
+	}
+	return nil, false, nil
+}
+
+func (btfEnv) KernelEnumerator(name string) (int64, *lang.Type, bool, error) {
+	for v, n := range kEnum.Enum.Values {
+		if n == name {
+			return v, kEnum, true, nil
+		}
+	}
+	return 0, nil, false, nil
+}
+
+func (btfEnv) KernelStructNames() ([]string, error) {
+	return []string{"struct sched_entity", "struct task_struct"}, nil
+}
+
+func checkBTF(t *testing.T, src string) (*lang.Program, *lang.Checked, error) {
+	t.Helper()
+	prog, err := parser.Parse("stdin", src)
+	if err != nil {
+		t.Fatalf("parse %q: %v", src, err)
+	}
+	out, err := Check(prog, "stdin", src, btfEnv{testEnv}, Options{})
+	if err != nil {
+		var d *lang.Diagnostics
+		if !errors.As(err, &d) {
+			t.Fatalf("error is %T, want *lang.Diagnostics", err)
+		}
+	}
+	return prog, out, err
+}
+
+// The types of kernel member chains, casts, sizeof, offsetof and enums.
+func TestKernelTypes(t *testing.T) {
+	tests := []struct{ expr, want string }{
+		{"curtask", "struct task_struct *"},
+		{"curtask->pid", "int32"},
+		{"curtask.pid", "int32"},
+		{"curtask->real_parent->tgid", "int32"},
+		{"((struct task_struct *)curtask)->real_parent", "struct task_struct *"},
+		{"(task_struct *)0", "struct task_struct *"},
+		{"curtask->comm", "string[16]"},
+		{"curtask->comm[3]", "int8"},
+		{"curtask->se", "struct sched_entity"},
+		{"curtask->se.vruntime", "uint64"},
+		{"curtask->se->vruntime", "uint64"},
+		{"curtask->se.sched_delayed", "uint8"},
+		{"curtask->ids", "uint32[2]"},
+		{"curtask->ids[1]", "uint32"},
+		{"*curtask", "struct task_struct"},
+		{"&curtask->tgid", "int32 *"},
+		{"curtask + 1", "struct task_struct *"},
+		{"sizeof(struct task_struct)", "uint64"},
+		{"offsetof(struct task_struct, se.on_rq)", "uint64"},
+		{"BPF_MAP_TYPE_HASH", "uint32"},
+		{"(enum bpf_map_type)1", "uint32"},
+		{"(pid_t)1", "int32"},
+		{"ppid", "uint32"},
+		{"pcomm", "string[16]"},
+	}
+	for _, tc := range tests {
+		src := "BEGIN { $x = " + tc.expr + "; }"
+		_, out, err := checkBTF(t, src)
+		if err != nil {
+			t.Errorf("%s: %v", tc.expr, err)
+			continue
+		}
+		as := out.Prog.Probes[0].Body.Stmts[0].(*lang.AssignStmt)
+		if got := as.Value.Type().String(); got != tc.want {
+			t.Errorf("%s: type %s, want %s", tc.expr, got, tc.want)
+		}
+	}
+}
+
+// Offsets, sizes and enum values the checker resolves.
+func TestKernelTypeValues(t *testing.T) {
+	_, out, err := checkBTF(t, `enum color { RED, GREEN = 5, BLUE };
+struct pair { char tag; long value; unsigned int a : 3, b : 5; struct task_struct *task; };
+BEGIN { $a = offsetof(struct task_struct, se.on_rq); $b = BPF_MAP_TYPE_HASH; $c = BLUE; $d = sizeof(struct pair); $e = offsetof(struct pair, task); }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts := out.Prog.Probes[0].Body.Stmts
+	if got := stmts[0].(*lang.AssignStmt).Value.(*lang.Offsetof).Value; got != 48 {
+		t.Errorf("offsetof(se.on_rq) = %d, want 48", got)
+	}
+	if id := stmts[1].(*lang.AssignStmt).Value.(*lang.Ident); !id.Enum || id.Value != 1 {
+		t.Errorf("BPF_MAP_TYPE_HASH: enum %v value %d, want 1", id.Enum, id.Value)
+	}
+	if id := stmts[2].(*lang.AssignStmt).Value.(*lang.Ident); !id.Enum || id.Value != 6 {
+		t.Errorf("BLUE: enum %v value %d, want 6", id.Enum, id.Value)
+	}
+	pair := stmts[3].(*lang.AssignStmt).Value.(*lang.Sizeof).TypeArg.T
+	var layout []string
+	for _, f := range pair.Fields {
+		layout = append(layout, fmt.Sprintf("%s@%d:%d+%d", f.Name, f.Offset, f.BitOffset, f.BitSize))
+	}
+	if got, want := fmt.Sprintf("%d %s", pair.Size, strings.Join(layout, " ")), "32 tag@0:0+0 value@8:0+0 a@16:0+3 b@16:3+5 task@24:0+0"; got != want {
+		t.Errorf("struct pair: %s, want %s", got, want)
+	}
+	if got := stmts[4].(*lang.AssignStmt).Value.(*lang.Offsetof).Value; got != 24 {
+		t.Errorf("offsetof(struct pair, task) = %d, want 24", got)
+	}
+}
+
+// Misuse of kernel types: exact messages in bpftrace's layout.
+func TestKernelTypeDiagnostics(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{"BEGIN { $t = (struct task_strct *)curtask; }",
+			"stdin:1:15-34: ERROR: Cannot resolve unknown type \"struct task_strct\"\nBEGIN { $t = (struct task_strct *)curtask; }\n              ~~~~~~~~~~~~~~~~~~~\nHINT: did you mean struct task_struct?"},
+		{"BEGIN { $x = curtask->pidd; }",
+			"stdin:1:14-27: ERROR: Struct/union of type 'struct task_struct' does not contain a field named 'pidd'\nBEGIN { $x = curtask->pidd; }\n             ~~~~~~~~~~~~~\nHINT: did you mean pid?"},
+		{"BEGIN { $x = curtask->se.vrtime; }",
+			"stdin:1:14-32: ERROR: Struct/union of type 'struct sched_entity' does not contain a field named 'vrtime'\nBEGIN { $x = curtask->se.vrtime; }\n             ~~~~~~~~~~~~~~~~~~\nHINT: did you mean vruntime?"},
+		{"BEGIN { $x = sizeof(struct nope); }",
+			"stdin:1:21-32: ERROR: Cannot resolve unknown type \"struct nope\"\nBEGIN { $x = sizeof(struct nope); }\n                    ~~~~~~~~~~~"},
+		{"BEGIN { $x = offsetof(struct task_struct, nope); }",
+			"stdin:1:14-48: ERROR: Struct/union of type 'struct task_struct' does not contain a field named 'nope'\nBEGIN { $x = offsetof(struct task_struct, nope); }\n             ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~"},
+		{"BEGIN { $x = (struct task_struct)curtask; }",
+			"stdin:1:14-41: ERROR: Cannot cast to \"struct task_struct\"\nBEGIN { $x = (struct task_struct)curtask; }\n             ~~~~~~~~~~~~~~~~~~~~~~~~~~~\nHINT: cast to a pointer instead: (struct task_struct *)"},
+		{"BEGIN { $x = curtask->pid.x; }",
+			"stdin:1:14-28: ERROR: Can not access field 'x' on expression of type 'int32'\nBEGIN { $x = curtask->pid.x; }\n             ~~~~~~~~~~~~~~"},
+		{"BEGIN { $x = ((struct task_struct *)comm)->pid; }",
+			"stdin:1:14-42: ERROR: Cannot cast from \"string[16]\" to \"struct task_struct *\"\nBEGIN { $x = ((struct task_struct *)comm)->pid; }\n             ~~~~~~~~~~~~~~~~~~~~~~~~~~~~"},
+		{"BEGIN { $v = (void *)0; $x = *$v; }",
+			"stdin:1:30-33: ERROR: Can not dereference type 'void *'\nBEGIN { $v = (void *)0; $x = *$v; }\n                             ~~~\nHINT: cast the pointer to a pointer of a known type first"},
+		{"BEGIN { $x = &pid; }",
+			"stdin:1:14-18: ERROR: The & operator can only take the address of a struct member or array element read through a pointer\nBEGIN { $x = &pid; }\n             ~~~~"},
+		{"BEGIN { $x = curtask->ids[2]; }",
+			"stdin:1:27-28: ERROR: the index 2 is out of bounds for array of size 2\nBEGIN { $x = curtask->ids[2]; }\n                          ~"},
+		{"BEGIN { $x = arg0->pid; }",
+			"stdin:1:14-18: ERROR: The arg0 builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes\nBEGIN { $x = arg0->pid; }\n             ~~~~"},
+		{"BEGIN { $x = nsecs->pid; }",
+			"stdin:1:14-24: ERROR: Can not access field 'pid' on expression of type 'uint64'\nBEGIN { $x = nsecs->pid; }\n             ~~~~~~~~~~\nHINT: cast the address to a struct pointer first: ((struct name *)expr)->pid"},
+		{"struct s { int a; int a; }; BEGIN { }",
+			"stdin:1:1-28: ERROR: Invalid C definition: duplicate member 'a'\nstruct s { int a; int a; }; BEGIN { }\n~~~~~~~~~~~~~~~~~~~~~~~~~~~"},
+		{"struct s { struct nope n; }; BEGIN { }",
+			"stdin:1:1-29: ERROR: Invalid C definition: member 'n' has incomplete type 'struct nope'\nstruct s { struct nope n; }; BEGIN { }\n~~~~~~~~~~~~~~~~~~~~~~~~~~~~"},
+		{"struct s { frob x; }; BEGIN { }",
+			"stdin:1:1-22: ERROR: Invalid C definition: unknown type 'frob'\nstruct s { frob x; }; BEGIN { }\n~~~~~~~~~~~~~~~~~~~~~"},
+		{"BEGIN { printf(\"%s\\n\", curtask->pid); }",
+			"stdin:1:9-37: ERROR: printf: %s specifier expects a value of type string (integer supplied)\nBEGIN { printf(\"%s\\n\", curtask->pid); }\n        ~~~~~~~~~~~~~~~~~~~~~~~~~~~~"},
+	}
+	for _, tc := range tests {
+		_, _, err := checkBTF(t, tc.src)
+		if err == nil {
+			t.Errorf("%s: no error, want:\n%s", tc.src, tc.want)
+			continue
+		}
+		if got := err.Error(); got != tc.want {
+			t.Errorf("%s:\ngot:\n%s\nwant:\n%s", tc.src, got, tc.want)
+		}
+	}
+}
+
+// Without kernel BTF, curtask stays an address and kernel types are
+// unknown, with a hint.
+func TestKernelTypesWithoutBTF(t *testing.T) {
+	_, out, err := run(t, "BEGIN { $x = curtask; }", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out.Prog.Probes[0].Body.Stmts[0].(*lang.AssignStmt).Value.Type().String(); got != "uint64" {
+		t.Errorf("curtask: %s, want uint64", got)
+	}
+	_, _, err = run(t, "BEGIN { $x = ppid; }", Options{})
+	want := "stdin:1:14-18: ERROR: The ppid builtin needs kernel BTF (struct task_struct)\nBEGIN { $x = ppid; }\n             ~~~~"
+	if err == nil || err.Error() != want {
+		t.Errorf("ppid without BTF: %v, want:\n%s", err, want)
+	}
+}

@@ -98,7 +98,7 @@ func TestParseFormatTypes(t *testing.T) {
 		"args":        "uint64[6]",
 		"name":        "int8 *",
 		"saddr":       "uint8[4]",
-		"uaddr":       "uint8 *",
+		"uaddr":       "struct sockaddr *", // found in BTF when a member is read
 		"ptr":         "uint8 *",
 		"argv":        "int8 * *",
 		"ok":          "bool",

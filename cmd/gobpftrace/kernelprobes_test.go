@@ -226,14 +226,16 @@ func TestIntervalUnits(t *testing.T) {
 				`BEGIN { @s = nsecs; } ` + probe + ` { @n++; if (@n == 3) { printf("%d\n", (nsecs - @s) / 1000000); clear(@s); clear(@n); exit(); } }`}})
 			mustExit(t, res, 0)
 			ms, err := strconv.Atoi(strings.TrimSpace(res.stdout))
-			if err != nil || ms < 280 || ms > 450 {
-				t.Errorf("%s: third firing after %q ms, want about 300", probe, res.stdout)
+			// A timer never fires early, so 300 ms is a floor; the ceiling
+			// only catches a unit read wrong (x1000), not a loaded machine.
+			if err != nil || ms < 295 || ms > 3000 {
+				t.Errorf("%s: third firing after %q ms, want 300 or a little more", probe, res.stdout)
 			}
 		})
 	}
 	res := trace(t, traceRun{args: []string{"-e", `BEGIN { @s = nsecs; } interval:s:1 { printf("%d\n", (nsecs - @s) / 1000000); clear(@s); exit(); }`}})
 	mustExit(t, res, 0)
-	if ms, err := strconv.Atoi(strings.TrimSpace(res.stdout)); err != nil || ms < 950 || ms > 1200 {
+	if ms, err := strconv.Atoi(strings.TrimSpace(res.stdout)); err != nil || ms < 995 || ms > 10000 {
 		t.Errorf("interval:s:1 first fired after %q ms", res.stdout)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,28 +17,14 @@ import (
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
-// cgroup2Root is where the cgroup v2 hierarchy is mounted:
-// /sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid systems.
-func cgroup2Root() string {
-	data, err := os.ReadFile("/proc/self/mounts")
-	if err == nil {
-		for _, line := range strings.Split(string(data), "\n") {
-			f := strings.Fields(line)
-			if len(f) > 2 && f[2] == "cgroup2" {
-				return f[1]
-			}
-		}
-	}
-	return "/sys/fs/cgroup"
-}
-
 // userSpace implements output.UserSpace for a run.
 type userSpace struct {
 	wall int64
 
-	mu      sync.Mutex
-	users   map[uint32]string
-	cgroups map[uint64]string
+	mu    sync.Mutex
+	users map[uint32]string
+	// cgroups caches cgroup paths by mount point and id.
+	cgroups map[string]string
 }
 
 // newUserSpace measures the offset from the monotonic clock (the clock of
@@ -84,46 +71,96 @@ func readPasswd(path string) map[uint32]string {
 	return users
 }
 
-// CgroupPath finds the cgroup v2 directory whose id is id. Only the
-// unified hierarchy exists here; a filter that does not match "unified"
-// (a shell wildcard) selects nothing.
-func (u *userSpace) CgroupPath(id uint64, filter string) string {
-	if ok, _ := filepath.Match(filter, "unified"); !ok {
-		return ""
+// cgroupRoots lists the mounted cgroup hierarchies as bpftrace names them:
+// "unified" for cgroup v2, and the cgroup v1 ones by the name of their
+// mount directory ("cpu", "memory", ...), each with its mount point.
+func cgroupRoots() (v2, v1 [][2]string) {
+	data, err := os.ReadFile("/proc/mounts")
+	if err != nil {
+		return nil, nil
 	}
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if p, ok := u.cgroups[id]; ok {
-		return "unified:" + p
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || (f[0] != "cgroup" && f[0] != "cgroup2") {
+			continue
+		}
+		if st, err := os.Stat(f[1]); err != nil || !st.IsDir() {
+			continue
+		}
+		if f[0] == "cgroup2" {
+			v2 = append(v2, [2]string{"unified", f[1]})
+		} else {
+			v1 = append(v1, [2]string{filepath.Base(f[1]), f[1]})
+		}
 	}
-	// A cgroup made since the last walk: walk again.
-	u.cgroups = walkCgroups(cgroup2Root())
-	if p, ok := u.cgroups[id]; ok {
-		return "unified:" + p
-	}
-	return ""
+	return v2, v1
 }
 
-// walkCgroups maps the id of every cgroup under root to its path relative
-// to root ("/" for root itself).
-func walkCgroups(root string) map[uint64]string {
-	out := map[uint64]string{}
-	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
+// CgroupPath is the path of the cgroup whose inode number is id in every
+// hierarchy whose name matches filter, as bpftrace prints it: cgroup v2
+// first, then v1 by name, "name:path" joined by ",", hierarchies without
+// such a cgroup left out. (cgroup v1 ids are per hierarchy: the same
+// number can name cgroups of several hierarchies, the roots all being 1.)
+func (u *userSpace) CgroupPath(id uint64, filter string) string {
+	v2, v1 := cgroupRoots()
+	sort.Slice(v1, func(i, j int) bool {
+		if v1[i][0] != v1[j][0] {
+			return v1[i][0] < v1[j][0]
+		}
+		return v1[i][1] < v1[j][1]
+	})
+	var parts []string
+	for _, root := range append(v2, v1...) {
+		if !wildcardMatch(filter, root[0]) {
+			continue
+		}
+		if p := u.pathIn(root[1], id); p != "" {
+			parts = append(parts, root[0]+":"+p)
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// pathIn finds the directory under base whose inode number is id and
+// returns its path relative to base ("/" for base itself), remembering it
+// while it stays valid.
+func (u *userSpace) pathIn(base string, id uint64) string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	key := base + "\x00" + strconv.FormatUint(id, 10)
+	if p, ok := u.cgroups[key]; ok && inode(filepath.Join(base, p)) == id {
+		return p
+	}
+	if u.cgroups == nil {
+		u.cgroups = map[string]string{}
+	}
+	if inode(base) == id {
+		u.cgroups[key] = "/"
+		return "/"
+	}
+	found := ""
+	_ = filepath.WalkDir(base, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() || path == base {
 			return nil
 		}
-		id, err := CgroupID(path)
-		if err != nil {
-			return nil
+		if inode(path) == id {
+			found = strings.TrimPrefix(path, base)
+			return fs.SkipAll
 		}
-		rel := strings.TrimPrefix(path, root)
-		if rel == "" {
-			rel = "/"
-		}
-		out[id] = rel
 		return nil
 	})
-	return out
+	if found != "" {
+		u.cgroups[key] = found
+	}
+	return found
+}
+
+func inode(path string) uint64 {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return 0
+	}
+	return st.Ino
 }
 
 // CgroupID is the cgroup v2 id of the cgroup directory at path: the 64-bit
@@ -135,7 +172,7 @@ func CgroupID(path string) (uint64, error) {
 		return 0, errors.New(output.StrerrorText(errnoOf(err)))
 	}
 	if st.Type != unix.CGROUP2_SUPER_MAGIC {
-		return 0, fmt.Errorf("not on a cgroup v2 file system")
+		return 0, fmt.Errorf("not a cgroup v2 directory")
 	}
 	h, _, err := unix.NameToHandleAt(unix.AT_FDCWD, path, 0)
 	if err != nil {

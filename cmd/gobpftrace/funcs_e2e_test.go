@@ -63,9 +63,61 @@ func TestSystemBuiltins(t *testing.T) {
 		t.Fatal(err)
 	}
 	root, rel := cgroup2Of(t)
-	script := fmt.Sprintf(`BEGIN { printf("%%s %%d %%d\n", username, ncpus, cgroupid("%s") == cgroup); print(cgroup_path(cgroup)); print(cgroup_path(cgroup, "unified")); print(cgroup_path(cgroup, "cpu*")); exit(); }`, filepath.Join(root, rel))
+	script := fmt.Sprintf(`BEGIN { printf("%%s %%d %%d %%d\n", username, ncpus, cgroupid("%s") == cgroup, cgroup); print(cgroup_path(cgroup, "unified")); print(cgroup_path(cgroup)); print(cgroup_path(cgroup, "nothing*")); exit(); }`, filepath.Join(root, rel))
 	res := trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
-	wantOutput(t, res, fmt.Sprintf("%s %d 1\nunified:%s\nunified:%s\n\n\n\n", me.Username, ncpus, rel, rel), "Attached 1 probe\n")
+	mustExit(t, res, 0)
+	lines := strings.Split(res.stdout, "\n")
+	if len(lines) < 4 {
+		t.Fatalf("stdout:\n%s", res.stdout)
+	}
+	var name string
+	var n, eq int
+	var id uint64
+	if _, err := fmt.Sscanf(lines[0], "%s %d %d %d", &name, &n, &eq, &id); err != nil || name != me.Username || n != ncpus || eq != 1 {
+		t.Errorf("line %q, want %q, %d CPUs, cgroupid() == cgroup", lines[0], me.Username, ncpus)
+	}
+	if lines[1] != "unified:"+rel {
+		t.Errorf("cgroup_path(cgroup, \"unified\") = %q, want %q", lines[1], "unified:"+rel)
+	}
+	// Without a filter: unified first, then every cgroup v1 hierarchy
+	// (by its mount directory's name, in order) that has a cgroup whose
+	// inode number is the id.
+	parts := strings.Split(lines[2], ",")
+	if parts[0] != "unified:"+rel {
+		t.Errorf("cgroup_path(cgroup) = %q, want it to start with unified:%s", lines[2], rel)
+	}
+	v1 := cgroupV1Mounts(t)
+	for i, p := range parts[1:] {
+		h, path, _ := strings.Cut(p, ":")
+		mount, ok := v1[h]
+		var st syscall.Stat_t
+		if !ok || syscall.Stat(filepath.Join(mount, path), &st) != nil || st.Ino != id {
+			t.Errorf("cgroup_path(cgroup) element %q is no cgroup v1 directory with inode %d", p, id)
+		}
+		if i > 0 && parts[i] > p {
+			t.Errorf("cgroup_path(cgroup) elements out of order: %q", lines[2])
+		}
+	}
+	if lines[3] != "" {
+		t.Errorf("cgroup_path(cgroup, \"nothing*\") = %q, want nothing", lines[3])
+	}
+}
+
+// cgroupV1Mounts maps the names of the cgroup v1 hierarchies (their mount
+// directory's base name) to where they are mounted.
+func cgroupV1Mounts(t *testing.T) map[string]string {
+	t.Helper()
+	mounts, err := os.ReadFile("/proc/mounts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, line := range strings.Split(string(mounts), "\n") {
+		if f := strings.Fields(line); len(f) > 2 && f[0] == "cgroup" {
+			out[filepath.Base(f[1])] = f[1]
+		}
+	}
+	return out
 }
 
 // cgroup2Of returns where cgroup v2 is mounted and the test process's

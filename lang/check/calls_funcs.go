@@ -92,7 +92,7 @@ func (c *checker) cgroupid(call *lang.Call, path string) {
 		return
 	}
 	if err != nil {
-		c.errorf(call.Span, "Failed to get cgroup id of %s: %v", path, err)
+		c.errorf(call.Span, "Failed to get cgroupid for '%s': %v", path, err)
 		c.hintf("cgroupid() takes the path of a directory of the cgroup v2 hierarchy (mounted at /sys/fs/cgroup or /sys/fs/cgroup/unified)")
 		return
 	}

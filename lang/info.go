@@ -246,6 +246,16 @@ type UserFuncEnv interface {
 	FunctionSize(path, name string) (size uint64, ok bool)
 }
 
+// ProcessEnv is implemented by an Env that can list the files a process
+// has mapped. The checker uses it for usdt probes without a binary under
+// -p PID (usdt:NAME, usdt::PROVIDER:NAME): every file of the process is
+// searched, as bpftrace does.
+type ProcessEnv interface {
+	// MappedFiles returns the ELF files process pid has mapped (its
+	// program and libraries), in the order of their first mapping.
+	MappedFiles(pid int) ([]string, error)
+}
+
 // SymbolEnv is implemented by an Env that can look up kernel symbols
 // (/proc/kallsyms). The checker uses it for kaddr("name").
 type SymbolEnv interface {

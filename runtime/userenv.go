@@ -376,3 +376,26 @@ func functionSymbols(path string) []elf.Symbol {
 	}
 	return out
 }
+
+var _ lang.ProcessEnv = (*Tracefs)(nil)
+
+// MappedFiles implements lang.ProcessEnv from /proc/PID/maps.
+func (t *Tracefs) MappedFiles(pid int) ([]string, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		return nil, fmt.Errorf("could not read the mappings of process %d: %s", pid, errnoText(err))
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 6 || !strings.HasPrefix(f[5], "/") || seen[f[5]] {
+			continue
+		}
+		seen[f[5]] = true
+		if isELF(f[5]) {
+			out = append(out, f[5])
+		}
+	}
+	return out, nil
+}

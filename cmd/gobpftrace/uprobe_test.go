@@ -374,6 +374,25 @@ func TestTargetPID(t *testing.T) {
 	wantOutput(t, res, fmt.Sprintf("\n\n@[%[1]d]: 4\n@g[%[1]d]: 4\n", a.Process.Pid), "Attached 2 probes\n")
 }
 
+// -p lets usdt probes leave the binary out (usdt:NAME, usdt::PROVIDER:NAME):
+// every file the process has mapped is searched, as bpftrace does.
+func TestTargetPIDUSDTWithoutBinary(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	a := startWaiting(t, c, "3")
+	defer a.Wait()
+	res := trace(t, traceRun{
+		args:    []string{"-p", fmt.Sprint(a.Process.Pid), "-e", `usdt:tick { @t[probe] = count(); } usdt::gbt:guarded { @g[probe] = count(); }`},
+		trigger: func(t *testing.T) { a.Process.Signal(syscall.SIGUSR1) },
+	})
+	wantOutput(t, res, fmt.Sprintf("\n\n@g[usdt:%[1]s:gbt:guarded]: 3\n@t[usdt:%[1]s:gbt:tick]: 3\n", c), "Attached 2 probes\n")
+	res = trace(t, traceRun{args: []string{"-e", `usdt::gbt:tick { }`}, noAttach: true})
+	mustExit(t, res, 1)
+	if !strings.Contains(res.stderr, "ERROR: usdt probe type requires 2 or 3 arguments\n") || !strings.Contains(res.stderr, "HINT: the binary may be left out with -p PID only") {
+		t.Errorf("stderr %q", res.stderr)
+	}
+}
+
 // startWaiting starts the C helper in its waiting mode and returns once it
 // is ready for SIGUSR1.
 func startWaiting(t *testing.T, path, n string) *exec.Cmd {

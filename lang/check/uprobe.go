@@ -141,6 +141,10 @@ func (c *checker) functionAt(ap *lang.AttachPoint, bin string, addr uint64) (str
 }
 
 func (c *checker) resolveUSDT(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
+	if c.opts.TargetPID > 0 && len(parts) == 1 {
+		// As in bpftrace, -p lets the binary be left out (usdt:NAME).
+		parts = []string{"", parts[0]}
+	}
 	var binText, provPat, namePat string
 	switch len(parts) {
 	case 3:
@@ -152,25 +156,69 @@ func (c *checker) resolveUSDT(ap *lang.AttachPoint, parts []string) []*lang.Reso
 		c.hintf("write usdt:binary:provider:name or usdt:binary:name")
 		return nil
 	}
-	if binText == "" || provPat == "" || namePat == "" {
+	if (binText == "" && c.opts.TargetPID <= 0) || provPat == "" || namePat == "" {
 		c.errorf(ap.Span, "usdt probe type requires 2 or 3 arguments")
+		if binText == "" {
+			c.hintf("the binary may be left out with -p PID only: then every file the process has mapped is searched")
+		}
 		return nil
 	}
 	ue := c.userEnvOrError(ap)
 	if ue == nil {
 		return nil
 	}
-	bin, ok := c.findBinary(ap, ue, binText)
-	if !ok {
-		return nil
-	}
-	probes, err := ue.USDTProbes(bin)
-	if err != nil {
-		c.errorf(ap.Span, "%v", err)
-		return nil
+	var bins []string
+	if binText == "" {
+		pe, ok := c.userEnv().(lang.ProcessEnv)
+		if !ok {
+			c.errorf(ap.Span, "usdt probes without a binary are unknown here (no process information)")
+			return nil
+		}
+		files, err := pe.MappedFiles(c.opts.TargetPID)
+		if err != nil {
+			c.errorf(ap.Span, "%v", err)
+			return nil
+		}
+		bins = files
+	} else {
+		bin, ok := c.findBinary(ap, ue, binText)
+		if !ok {
+			return nil
+		}
+		bins = []string{bin}
 	}
 	var out []*lang.Resolved
 	bad := false
+	for _, bin := range bins {
+		probes, err := ue.USDTProbes(bin)
+		if err != nil {
+			if binText == "" {
+				continue // a mapped file that cannot be read has no probes
+			}
+			c.errorf(ap.Span, "%v", err)
+			return nil
+		}
+		out, bad = c.matchUSDT(ap, bin, probes, provPat, namePat, out, bad)
+	}
+	if len(out) == 0 && !bad {
+		where := binText
+		if where == "" {
+			where = fmt.Sprintf("the files of process %d", c.opts.TargetPID)
+		} else {
+			where = bins[0]
+		}
+		if len(parts) == 3 {
+			c.errorf(ap.Span, "No USDT probe matches %s:%s in %s", provPat, namePat, where)
+		} else {
+			c.errorf(ap.Span, "No USDT probe matches %s in %s", namePat, where)
+		}
+	}
+	return out
+}
+
+// matchUSDT appends to out the probes of bin that match provPat:namePat;
+// bad reports a probe whose arguments could not be read.
+func (c *checker) matchUSDT(ap *lang.AttachPoint, bin string, probes []*lang.USDTProbe, provPat, namePat string, out []*lang.Resolved, bad bool) ([]*lang.Resolved, bool) {
 	for _, p := range probes {
 		if !globMatch(provPat, p.Provider) || !globMatch(namePat, p.Name) {
 			continue
@@ -186,14 +234,7 @@ func (c *checker) resolveUSDT(ap *lang.AttachPoint, parts []string) []*lang.Reso
 			USDTProvider: p.Provider, USDTName: p.Name, USDTSemaphore: p.Semaphore, USDTArgs: p.Args,
 		})
 	}
-	if len(out) == 0 && !bad {
-		if len(parts) == 3 {
-			c.errorf(ap.Span, "No USDT probe matches %s:%s in %s", provPat, namePat, bin)
-		} else {
-			c.errorf(ap.Span, "No USDT probe matches %s in %s", namePat, bin)
-		}
-	}
-	return out
+	return out, bad
 }
 
 // globMatch matches s against a pattern where * is any run of characters

@@ -2,11 +2,9 @@ package runtime
 
 import (
 	"bufio"
-	"debug/elf"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -29,15 +27,20 @@ import (
 //
 // Warnings (kernel functions listed on a kernel without kprobes) go to
 // warn.
-func ListProbes(w, warn io.Writer, pattern string, verbose bool) error {
+//
+// pid, when not 0, is -p PID: library names resolve among the libraries
+// the process has mapped first, and `uprobe:*:PATTERN` or `usdt:*:...`
+// search every file it has mapped, as in bpftrace.
+func ListProbes(w, warn io.Writer, pattern string, verbose bool, pid int) error {
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
-	l := &lister{w: bw, warn: warn, verbose: verbose}
+	l := &lister{w: bw, warn: warn, verbose: verbose, pid: pid}
 	return l.list(pattern)
 }
 
 type lister struct {
 	w       *bufio.Writer
+	pid     int
 	warn    io.Writer
 	warned  bool
 	verbose bool
@@ -398,59 +401,76 @@ func (l *lister) rawTracepoints(match func(string) bool) error {
 // uprobe:PATH:pattern.
 func (l *lister) uprobes(prov, rest string) error {
 	path, symPat, ok := strings.Cut(rest, ":")
-	if !ok || path == "" || hasWildcard(path) {
+	if !ok || path == "" {
 		return fmt.Errorf("listing %s probes needs a binary: %s:/path/to/binary:pattern", prov, prov)
 	}
 	if symPat == "" {
 		symPat = "*"
 	}
-	full := path
-	if !strings.Contains(full, "/") {
-		if found, err := exec.LookPath(full); err == nil {
-			full = found
-		}
-	}
-	f, err := elf.Open(full)
+	bins, err := l.binaries(prov, path)
 	if err != nil {
-		return fmt.Errorf("could not read %s: %v", full, err)
+		return err
 	}
-	defer f.Close()
-	seen := map[string]bool{}
-	var names []string
-	for _, get := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
-		syms, err := get()
+	for _, bin := range bins {
+		names, err := matchFunctions(bin, "*")
 		if err != nil {
-			continue
-		}
-		for _, s := range syms {
-			if elf.ST_TYPE(s.Info) != elf.STT_FUNC || s.Value == 0 || s.Name == "" {
+			if len(bins) > 1 {
 				continue
 			}
-			name := s.Name
+			return err
+		}
+		var out []string
+		seen := map[string]bool{}
+		for _, name := range names {
 			if i := strings.IndexByte(name, '@'); i > 0 {
 				name = name[:i]
 			}
 			if !seen[name] && wildcardMatch(symPat, name) {
 				seen[name] = true
-				names = append(names, name)
+				out = append(out, name)
 			}
 		}
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(l.w, "%s:%s:%s\n", prov, path, n)
+		sort.Strings(out)
+		for _, n := range out {
+			fmt.Fprintf(l.w, "%s:%s:%s\n", prov, bin, n)
+		}
 	}
 	return nil
 }
 
-// usdt lists the USDT notes of the binary in usdt:PATH[:provider[:name]]
-// as usdt:PATH:provider:name.
+// binaries resolves the binary of a uprobe or usdt listing as attaching
+// does (findBinary); with -p, a wildcard stands for every ELF file the
+// process has mapped.
+func (l *lister) binaries(prov, path string) ([]string, error) {
+	if hasWildcard(path) {
+		if l.pid == 0 {
+			return nil, fmt.Errorf("listing %s probes needs a binary: %s:/path/to/binary:pattern (or -p PID and %s:*:pattern for every file of the process)", prov, prov, prov)
+		}
+		files, err := (&Tracefs{}).MappedFiles(l.pid)
+		if err != nil {
+			return nil, err
+		}
+		var out []string
+		for _, f := range files {
+			if wildcardMatch(path, f) {
+				out = append(out, f)
+			}
+		}
+		return out, nil
+	}
+	bin, err := findBinary(path, l.pid)
+	if err != nil {
+		return nil, err
+	}
+	return []string{bin}, nil
+}
+
 func (l *lister) usdt(rest string) error {
 	path, probePat, ok := strings.Cut(rest, ":")
 	if !ok {
 		path, probePat = rest, "*"
 	}
-	if path == "" || hasWildcard(path) {
+	if path == "" {
 		return fmt.Errorf("listing usdt probes needs a binary: usdt:/path/to/binary[:provider:name]")
 	}
 	if probePat == "" {
@@ -459,29 +479,32 @@ func (l *lister) usdt(rest string) error {
 	if !strings.Contains(probePat, ":") && probePat != "*" {
 		probePat = "*:" + probePat
 	}
-	full := path
-	if !strings.Contains(full, "/") {
-		if found, err := exec.LookPath(full); err == nil {
-			full = found
-		}
-	}
-	notes, err := usdt.ReadNotes(full)
+	bins, err := l.binaries("usdt", path)
 	if err != nil {
-		return fmt.Errorf("could not read USDT notes of %s: %v", full, err)
+		return err
 	}
-	seen := map[string]bool{}
-	var names []string
-	for _, n := range notes {
-		name := n.Provider + ":" + n.Name
-		if seen[name] || !wildcardMatch(probePat, name) {
-			continue
+	for _, bin := range bins {
+		notes, err := usdt.ReadNotes(bin)
+		if err != nil {
+			if len(bins) > 1 {
+				continue
+			}
+			return fmt.Errorf("could not read USDT notes of %s: %v", bin, err)
 		}
-		seen[name] = true
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		fmt.Fprintf(l.w, "usdt:%s:%s\n", path, name)
+		seen := map[string]bool{}
+		var names []string
+		for _, n := range notes {
+			name := n.Provider + ":" + n.Name
+			if seen[name] || !wildcardMatch(probePat, name) {
+				continue
+			}
+			seen[name] = true
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			fmt.Fprintf(l.w, "usdt:%s:%s\n", bin, name)
+		}
 	}
 	return nil
 }

@@ -305,7 +305,7 @@ func listProbes(o *options, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}
-	if err := listProbesFunc(stdout, stderr, pattern, o.verbose); err != nil {
+	if err := listProbesFunc(stdout, stderr, pattern, o.verbose, o.pid); err != nil {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}

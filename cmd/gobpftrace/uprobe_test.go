@@ -393,6 +393,28 @@ func TestTargetPIDUSDTWithoutBinary(t *testing.T) {
 	}
 }
 
+// Listing uprobes and usdt probes resolves library names as attaching does,
+// and with -p a wildcard binary stands for every file of the process.
+func TestListUserProbes(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	out, err := exec.Command(binPath, "-l", "uprobe:libc:getpid").Output()
+	if err != nil || !regexp.MustCompile(`^uprobe:/\S*/libc\.so\.6:getpid\n$`).Match(out) {
+		t.Errorf("-l uprobe:libc:getpid: %q, %v", out, err)
+	}
+	a := startWaiting(t, c, "1")
+	defer func() { a.Process.Signal(syscall.SIGUSR1); a.Wait() }()
+	pid := fmt.Sprint(a.Process.Pid)
+	out, err = exec.Command(binPath, "-p", pid, "-l", "uprobe:*:gbt_*").Output()
+	if want := fmt.Sprintf("uprobe:%[1]s:gbt_add\nuprobe:%[1]s:gbt_mul3\n", c); err != nil || string(out) != want {
+		t.Errorf("-p %s -l uprobe:*:gbt_*: %q, %v; want %q", pid, out, err, want)
+	}
+	out, err = exec.Command(binPath, "-p", pid, "-l", "usdt:*").Output()
+	if want := fmt.Sprintf("usdt:%[1]s:gbt:guarded\nusdt:%[1]s:gbt:tick\n", c); err != nil || string(out) != want {
+		t.Errorf("-p %s -l usdt:*: %q, %v; want %q", pid, out, err, want)
+	}
+}
+
 // startWaiting starts the C helper in its waiting mode and returns once it
 // is ready for SIGUSR1.
 func startWaiting(t *testing.T, path, n string) *exec.Cmd {

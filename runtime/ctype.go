@@ -97,7 +97,13 @@ func scalarType(ctype string, size int, signedColumn bool) *lang.Type {
 	if ci, ok := cInts[ctype]; ok {
 		signed = ci.signed
 	}
-	return lang.IntType(size, signed)
+	t := lang.IntType(size, signed)
+	if name, ok := strings.CutPrefix(ctype, "enum "); ok && name != "" {
+		// The enumerators' names come from kernel BTF when a script
+		// prints the field with %s.
+		t.Enum = &lang.Enum{Name: ctype}
+	}
+	return t
 }
 
 // pointeeType types what a pointer points to.

@@ -78,7 +78,7 @@ func (c *checker) argsField(f *lang.FieldAccess) *lang.Type {
 			return tNone
 		}
 		if t == nil {
-			t, first = fl.Type, r
+			t, first = c.enumValues(f.Span, fl.Type), r
 			continue
 		}
 		if !fl.Type.Equal(t) {

@@ -393,3 +393,19 @@ func (c *checker) taskBuiltin(id *lang.Ident) *lang.Type {
 	id.Expand = e
 	return t
 }
+
+// enumValues completes an enum type known only by name (a tracepoint
+// field declared `enum skb_drop_reason reason`) with its enumerators from
+// the script or kernel BTF; without them %s prints the number.
+func (c *checker) enumValues(span lang.Span, t *lang.Type) *lang.Type {
+	if t == nil || t.Enum == nil || t.Enum.Values != nil {
+		return t
+	}
+	full, ok := c.lookupCType(span, t.Enum.Name)
+	if !ok || full.Enum == nil {
+		return t
+	}
+	out := *t
+	out.Enum = full.Enum
+	return &out
+}

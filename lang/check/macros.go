@@ -52,6 +52,17 @@ var (
 func expandMacros(prog *lang.Program) []*lang.Diagnostic {
 	x := &expander{macros: map[string]*lang.Macro{}, defines: map[string]lang.Expr{}}
 	for _, d := range prog.Directives {
+		if d == nil || d.Name != "include" {
+			continue
+		}
+		for name, value := range includedMacros(d.Text) {
+			if e, err := parseDefine(value); err == nil {
+				setSpans(reflect.ValueOf(e), d.Span)
+				x.defines[name] = e
+			}
+		}
+	}
+	for _, d := range prog.Directives {
 		if d == nil || d.Name != "define" || d.DefineName == "" {
 			continue
 		}

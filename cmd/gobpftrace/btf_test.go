@@ -119,3 +119,18 @@ uprobe:%s:shape_area {
 	want := "0 0 0 0 shape0 2 1000 48 40\n1 -1 1 1 shape1 3 1001 48 40\n2 -2 0 2 shape2 4 1002 48 40\n\n\n"
 	wantOutput(t, res, want, "Attached 1 probe\n")
 }
+
+// rawtracepoint arguments are typed from BTF: sys_enter's regs is a
+// struct pt_regs *, whose orig_ax holds the syscall number too.
+func TestRawTracepointArgsFromBTF(t *testing.T) {
+	requireRoot(t)
+	script := `rawtracepoint:sys_enter /comm == "btfrawtp" && args.id == 110/ {
+  printf("%d %d %s\n", args.id, args.regs->orig_ax, curtask->comm);
+  exit();
+}`
+	res := trace(t, traceRun{
+		args:    []string{"-e", script},
+		trigger: func(t *testing.T) { runNamedSysloop(t, "btfrawtp", 2) },
+	})
+	wantOutput(t, res, "110 110 btfrawtp\n\n\n", "Attached 1 probe\n")
+}

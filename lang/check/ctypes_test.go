@@ -222,3 +222,25 @@ func TestKernelTypesWithoutBTF(t *testing.T) {
 		t.Errorf("ppid without BTF: %v, want:\n%s", err, want)
 	}
 }
+
+// A tracepoint field declared with an enum type (the format file names
+// it) gets its enumerators from BTF, so %s prints names; a struct pointer
+// field finds its struct in BTF.
+func TestTracepointFieldsFromBTF(t *testing.T) {
+	env := btfEnv{fakeEnv{"bpf:map_op": tp(24,
+		field("kind", 8, &lang.Type{Kind: lang.KInt, Size: 4, Enum: &lang.Enum{Name: "enum bpf_map_type"}}),
+		field("task", 16, ptr(&lang.Type{Kind: lang.KStruct, Name: "struct task_struct"})))}}
+	src := `tracepoint:bpf:map_op { $k = args.kind; printf("%s %d %s\n", $k, args.task->pid, args.task->comm); }`
+	prog, err := parser.Parse("stdin", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Check(prog, "stdin", src, env, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := out.Prog.Probes[0].Body.Stmts[0].(*lang.AssignStmt).Value.Type()
+	if k.Enum == nil || k.Enum.Values[1] != "BPF_MAP_TYPE_HASH" {
+		t.Errorf("args.kind: enum %+v, want the values of enum bpf_map_type", k.Enum)
+	}
+}

@@ -2,7 +2,7 @@ package check
 
 import (
 	"errors"
-	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -12,28 +12,47 @@ import (
 // pton("1.2.3.4") is the address's bytes: uint8[4] for IPv4, uint8[16]
 // for IPv6, decided by a '.' or a ':' in the text as bpftrace does.
 func (c *checker) pton(call *lang.Call) *lang.Type {
-	if !c.wantLiteral(call, call.Args[0]) {
+	t := c.expr(call.Args[0])
+	lit, ok := call.Args[0].(*lang.StrLit)
+	if !ok {
+		if known(t) {
+			c.errorf(call.Span, "pton() expects an string literal, got %s", t)
+		}
 		return tNone
 	}
-	text := call.Args[0].(*lang.StrLit).Value
-	b, ok := PtonBytes(text)
+	if !strings.ContainsAny(lit.Value, ".:") {
+		c.errorf(call.Span, "pton() expects an string argument of an IPv4/IPv6 address, got %s", lit.Value)
+		return tNone
+	}
+	b, ok := PtonBytes(lit.Value)
 	if !ok {
-		c.errorf(call.Span, "pton() expects a valid IPv4 or IPv6 address (%q provided)", text)
+		c.errorf(call.Span, "pton() expects a valid IPv4/IPv6 address, got %s", lit.Value)
 		return tNone
 	}
 	return &lang.Type{Kind: lang.KArray, Elem: lang.TUint8, Len: len(b), Size: len(b)}
 }
 
-// PtonBytes parses an address literal of pton().
+// PtonBytes parses an address literal of pton(): as IPv4 when it has a
+// '.', else as IPv6 when it has a ':', as bpftrace decides (so
+// "::ffff:1.2.3.4" is no valid argument).
 func PtonBytes(text string) ([]byte, bool) {
-	ip := net.ParseIP(text)
-	if ip == nil {
-		return nil, false
+	switch {
+	case strings.Contains(text, "."):
+		a, err := netip.ParseAddr(text)
+		if err != nil || !a.Is4() {
+			return nil, false
+		}
+		b := a.As4()
+		return b[:], true
+	case strings.Contains(text, ":"):
+		a, err := netip.ParseAddr(text)
+		if err != nil || !a.Is6() || a.Zone() != "" {
+			return nil, false
+		}
+		b := a.As16()
+		return b[:], true
 	}
-	if !strings.Contains(text, ":") {
-		return ip.To4(), ip.To4() != nil
-	}
-	return ip.To16(), true
+	return nil, false
 }
 
 // Signals maps signal names (without "SIG") to numbers, for signal().

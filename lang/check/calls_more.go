@@ -60,7 +60,7 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 			return tNone
 		}
 		if t.Kind != lang.KPtr && !t.IsInt() {
-			c.errorf(call.Span, "%s() expects a pointer or an integer address (%s provided)", call.Name, t)
+			c.errorf(call.Span, "%s() only supports integer or pointer arguments (%s provided)", call.Name, kindName(t))
 			return tNone
 		}
 		marked := *t
@@ -72,7 +72,7 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 			c.wantLiteral(call, args[1])
 		}
 		if known(t) && t.Kind != lang.KPtr && !t.IsInt() {
-			c.errorf(call.Span, "join() expects a char *[] array (%s provided)", t)
+			c.errorf(call.Span, "join() only supports int or pointer arguments (%s provided)", kindName(t))
 		}
 		return lang.TVoid
 	case "getopt":
@@ -81,8 +81,19 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 		return c.ntop(call)
 	case "macaddr":
 		t := c.expr(args[0])
-		if known(t) && !(t.Kind == lang.KArray && t.Elem.Size == 1 && t.Len >= 6 || t.Kind == lang.KPtr || t.IsInt()) {
-			c.errorf(call.Span, "macaddr() expects an array of 6 bytes or a pointer (%s provided)", t)
+		if !known(t) {
+			return tNone
+		}
+		if _, lit := args[0].(*lang.StrLit); lit {
+			c.errorf(call.Span, "macaddr() does not support literal string arguments")
+			return tNone
+		}
+		if t.Kind != lang.KArray && t.Kind != lang.KPtr && !t.IsInt() {
+			c.errorf(call.Span, "macaddr() only supports array or pointer arguments (%s provided)", kindName(t))
+			return tNone
+		}
+		if t.Kind == lang.KArray && lang.SizeOf(t) < 6 {
+			c.errorf(call.Span, "macaddr() argument must be at least 6 bytes in size")
 			return tNone
 		}
 		return &lang.Type{Kind: lang.KMacaddr, Size: 6}
@@ -176,10 +187,12 @@ func (c *checker) ntop(call *lang.Call) *lang.Type {
 	if !known(t) {
 		return tNone
 	}
-	ok := t.IsInt() && t.Size <= 4 ||
-		t.Kind == lang.KArray && (t.Len == 4 || t.Len == 16) && t.Elem.Size == 1
-	if !ok {
-		c.errorf(call.Span, "ntop() expects an integer or an array of 4 or 16 bytes (%s provided)", t)
+	if !t.IsInt() && t.Kind != lang.KArray {
+		c.errorf(call.Span, "ntop() expects an integer or array argument, got %s", kindName(t))
+		return tNone
+	}
+	if t.Kind == lang.KArray && lang.SizeOf(t) != 4 && lang.SizeOf(t) != 16 {
+		c.errorf(call.Span, "ntop() argument must be 4 or 16 bytes in size")
 		return tNone
 	}
 	return &lang.Type{Kind: lang.KInet, Size: 24}
@@ -231,7 +244,12 @@ func (c *checker) stackCall(call *lang.Call) *lang.Type {
 
 func (c *checker) buf(call *lang.Call) *lang.Type {
 	t := c.expr(call.Args[0])
-	size := c.out.Config.MaxStrlen
+	if known(t) && !(t.Kind == lang.KPtr || t.IsInt() || t.Kind == lang.KArray || t.Kind == lang.KString) {
+		c.errorf(call.Span, "buf() expects an integer, string, or array argument but saw %s", kindName(t))
+		return tNone
+	}
+	limit := c.out.Config.MaxStrlen
+	size, fixed := limit, false
 	if len(call.Args) == 2 {
 		if !known(c.wantInt(call, call.Args[1], "buf() length")) {
 			return tNone
@@ -241,17 +259,17 @@ func (c *checker) buf(call *lang.Call) *lang.Type {
 				c.errorf(call.Args[1].Pos(), "buf() length must be positive (%d provided)", n)
 				return tNone
 			}
-			size = int(min(n, int64(size)))
+			size, fixed = int(min(n, int64(limit)+1)), true
 		}
 	} else if t.Kind == lang.KArray {
-		size = lang.SizeOf(t)
+		size, fixed = lang.SizeOf(t), true
 	} else if known(t) {
-		c.errorf(call.Span, "buf() needs a length unless its argument is an array")
+		c.errorf(call.Span, "buf() expects a length argument for non-array type %s", kindName(t))
 		return tNone
 	}
-	if known(t) && !(t.Kind == lang.KPtr || t.IsInt() || t.Kind == lang.KArray || t.Kind == lang.KString) {
-		c.errorf(call.Span, "buf() expects a pointer or an array (%s provided)", t)
-		return tNone
+	if fixed && size > limit {
+		c.warnf(call.Span, "buf() length is too long and will be shortened to %d bytes (see BPFTRACE_MAX_STRLEN)", limit)
+		size = limit
 	}
 	return &lang.Type{Kind: lang.KBuffer, Size: size, UserSpace: t.UserSpace}
 }

@@ -54,7 +54,7 @@ func TestMoreFunctions(t *testing.T) {
 	for src, want := range map[string]string{
 		`BEGIN { $x = kstack(fast) }`:   "stdin:1:21-25: ERROR: kstack() mode must be one of bpftrace, perf or raw (not fast)\nBEGIN { $x = kstack(fast) }\n                    ~~~~",
 		`BEGIN { $x = kstack(500) }`:    "stdin:1:21-24: ERROR: kstack() limit must be between 1 and 127 (500 provided)\nBEGIN { $x = kstack(500) }\n                    ~~~",
-		`BEGIN { $x = ntop(comm) }`:     "stdin:1:14-24: ERROR: ntop() expects an integer or an array of 4 or 16 bytes (string[16] provided)\nBEGIN { $x = ntop(comm) }\n             ~~~~~~~~~~",
+		`BEGIN { $x = ntop(comm) }`:     "stdin:1:14-24: ERROR: ntop() expects an integer or array argument, got string\nBEGIN { $x = ntop(comm) }\n             ~~~~~~~~~~",
 		`BEGIN { $x = ksym(comm) }`:     "stdin:1:14-24: ERROR: ksym() only supports integer arguments (string provided)\nBEGIN { $x = ksym(comm) }\n             ~~~~~~~~~~",
 		`BEGIN { $x = kaddr(comm) }`:    "stdin:1:20-24: ERROR: kaddr() expects a string literal\nBEGIN { $x = kaddr(comm) }\n                   ~~~~",
 		`BEGIN { @m = 1; $x = len(1) }`: "stdin:1:22-28: ERROR: len() expects a map to be provided\nBEGIN { @m = 1; $x = len(1) }\n                     ~~~~~~",

@@ -71,6 +71,7 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 		defer stop()
 		ctx = wctx
 		s.pid = opts.TargetPID
+		s.syms.user.prime(uint32(opts.TargetPID))
 	}
 	if len(opts.Command) != 0 && !opts.DryRun {
 		c, err := startChild(opts.Command, opts.stdout(), opts.stderr())
@@ -79,6 +80,9 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 		}
 		defer c.stop()
 		s.child, s.pid = c, c.pid
+		// Stopped at its exec, the command has its program mapped: its
+		// user stacks resolve even if it exits before the maps print.
+		s.syms.user.prime(uint32(c.pid))
 		cctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		go func() {

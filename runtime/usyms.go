@@ -33,12 +33,32 @@ func newUserSymbols() *userSymbols {
 	return &userSymbols{procs: map[uint32][]mapping{}, files: map[string]*elfSymbols{}}
 }
 
-// prime reads the maps of pid now, if they were never read; the runtime
-// calls it while processes are alive.
+// prime reads the maps of pid now; the runtime calls it while processes
+// are alive. What an earlier read found stays where the new read has
+// nothing: a -c command primed at its exec (program and loader only) and
+// again once it has loaded its libraries keeps both, and a process that
+// has exited keeps what was seen.
 func (u *userSymbols) prime(pid uint32) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	u.mappingsLocked(pid)
+	m, err := readMappings(pid)
+	if err != nil || len(m) == 0 {
+		u.mappingsLocked(pid)
+		return
+	}
+	for _, o := range u.procs[pid] {
+		overlapped := false
+		for _, n := range m {
+			if o.start < n.end && n.start < o.end {
+				overlapped = true
+				break
+			}
+		}
+		if !overlapped {
+			m = append(m, o)
+		}
+	}
+	u.procs[pid] = m
 }
 
 func (u *userSymbols) mappingsLocked(pid uint32) []mapping {

@@ -346,6 +346,15 @@ func TestChildCommandMissing(t *testing.T) {
 	}
 }
 
+// The -c command's user stacks resolve though it has exited when the maps
+// print: its program's mappings are read while it is stopped at its exec.
+func TestChildCommandUstackAfterExit(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	res := trace(t, traceRun{args: []string{"-c", c + " 2", "-e", fmt.Sprintf(`uprobe:%s:gbt_add { @[ustack(1)] = count(); @s[usym(reg("ip"))] = count(); }`, c)}})
+	wantOutput(t, res, "\n\n@[\n    gbt_add+0\n]: 2\n@s[gbt_add]: 2\n", "Attached 1 probe\n")
+}
+
 // -c splits its command as a shell would, without one: quotes group words
 // and are removed, a backslash escapes; the program is found on $PATH.
 func TestChildCommandQuoting(t *testing.T) {

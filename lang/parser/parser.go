@@ -23,7 +23,10 @@ import (
 )
 
 // grammar is built on first use: building needs the symbol table, which
-// package initialization order does not guarantee to exist earlier.
+// package initialization order does not guarantee to exist earlier. It
+// takes milliseconds (participle reflects over the grammar structs), so
+// scripts without syntax errors are parsed by fastParse instead, and only
+// errors are described with it.
 var grammar = sync.OnceValue(func() *participle.Parser[gProgram] {
 	return participle.MustBuild[gProgram](
 		participle.Lexer(definition{}),
@@ -65,14 +68,19 @@ func Parse(file, src string) (prog *lang.Program, err error) {
 	}
 	ends[len(src)] = len(src)
 
-	peek, perr := lexer.Upgrade(newSliceLexer(file, src, toks))
-	if perr != nil {
-		return nil, perr
-	}
-	g, perr := grammar().ParseFromLexer(peek)
-	if perr != nil {
-		diags.List = append(diags.List, syntaxError(perr, lines, ends, toks, len(src)))
-		return nil, diags
+	lex := newSliceLexer(file, src, toks)
+	g, ok := fastParse(lex.toks)
+	if !ok {
+		// A syntax error (or a script the fast parser does not take):
+		// participle parses it and describes the error.
+		peek, perr := lexer.Upgrade(lex)
+		if perr != nil {
+			return nil, perr
+		}
+		if g, perr = grammar().ParseFromLexer(peek); perr != nil {
+			diags.List = append(diags.List, syntaxError(perr, lines, ends, toks, len(src)))
+			return nil, diags
+		}
 	}
 	c := &converter{lines: lines, ends: ends}
 	prog = c.program(g)
@@ -126,9 +134,3 @@ func callGuess(exp string, toks []token, off int) bool {
 	i := tokenBefore(toks, off)
 	return exp == "(" && i >= 0 && toks[i].typ == tIdent
 }
-
-// The grammar takes a few milliseconds to build (participle reflects over
-// the grammar structs): start building it as soon as the program starts,
-// on another CPU, so that it is ready, or nearly, when the first script
-// has been read.
-func init() { go grammar() }

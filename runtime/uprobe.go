@@ -124,6 +124,9 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn fun
 		return nil, fmt.Errorf("%s: could not read %s: %v", probeName(p), path, err)
 	}
 	var offsets, cookies []uint64
+	// skipped are the functions the kernel refuses, reported (through
+	// warn) once the rest is attached.
+	var skipped []string
 	seen := map[uint64]int{} // offset -> its index in offsets (-1: skipped)
 	for i, r := range p.Group {
 		fn, ok := code[r.Symbol]
@@ -143,7 +146,7 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn fun
 		}
 		seen[fn.offset] = -1
 		if fn.refused {
-			warn(fmt.Sprintf("%s: skipped: the kernel cannot place a uprobe on its first instruction", r.Name))
+			skipped = append(skipped, r.Name)
 			continue
 		}
 		seen[fn.offset] = len(offsets)
@@ -178,7 +181,7 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn fun
 		case !errors.Is(err, errENOTSUPP):
 			return uprobeError(p, err)
 		case len(offs) == 1:
-			warn(fmt.Sprintf("%s: skipped: the kernel cannot place a uprobe on its first instruction", names[offs[0]]))
+			skipped = append(skipped, names[offs[0]])
 			return nil
 		}
 		h := len(offs) / 2
@@ -193,6 +196,9 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn fun
 	}
 	if len(closers) == 0 {
 		return nil, fmt.Errorf("Error attaching probe: %s: the kernel cannot place a uprobe on any of the %d functions matched", probeName(p), len(p.Group))
+	}
+	for _, name := range skipped {
+		warn(fmt.Sprintf("%s: skipped: the kernel cannot place a uprobe on its first instruction", name))
 	}
 	return closers, nil
 }

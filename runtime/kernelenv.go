@@ -23,6 +23,9 @@ var (
 // MatchKernel implements lang.KernelMatchEnv from kernel BTF: function
 // names (kind "func") or raw tracepoints (btf_trace_<event> typedefs).
 func (t *Tracefs) MatchKernel(kind, module, pattern string) ([]string, error) {
+	if module == "" || module == "vmlinux" {
+		return matchKernelNames(kind, pattern)
+	}
 	spec, err := loadKernelBTF(module)
 	if err != nil {
 		return nil, err
@@ -199,4 +202,33 @@ func btfLangType(t btf.Type) *lang.Type {
 		return lt
 	}
 	return lang.TUint64
+}
+
+// matchKernelNames is MatchKernel for vmlinux from the names of its BTF
+// (kernelBTFNames: no type is decoded). Functions leave out what bpftrace's
+// wildcards leave out: .part.N clones and the functions known to hang the
+// machine when traced.
+func matchKernelNames(kind, pattern string) ([]string, error) {
+	funcs, tps, err := kernelBTFNames()
+	if err != nil {
+		return nil, fmt.Errorf("reading kernel BTF: %v", err)
+	}
+	names := tps
+	if kind == "func" {
+		names = funcs
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range names {
+		if seen[n] || !wildcardMatch(pattern, n) {
+			continue
+		}
+		if kind == "func" && (strings.Contains(n, ".part.") || badTraceFunction(n)) {
+			continue
+		}
+		seen[n] = true
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out, nil
 }

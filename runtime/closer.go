@@ -1,47 +1,195 @@
 package runtime
 
 import (
-	"fmt"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
-	"strconv"
 	"syscall"
 
+	"github.com/gobpftrace/gobpftrace/codegen"
 	"golang.org/x/sys/unix"
 )
 
-// Releasing many tracepoints. The last close of a tracepoint's perf event
-// waits for RCU grace periods under a kernel-wide mutex: about 35ms each
-// here, one after the other whatever the number of threads, so 25s for the
-// 720 events of tracepoint:syscalls:*. Their programs are detached long
-// before (closing a BPF link is quick, and detaches run in parallel), and
-// END and the maps have printed. So when there are many, the perf events
-// are handed to a child process that closes them after gobpftrace has
-// exited: the user gets the prompt back at once, and the kernel finishes
-// tearing down in the background. The perf events hold no program, map or
-// link by then.
+// Releasing many tracepoints. Closing a tracepoint's (or a uprobe's) BPF
+// link waits for an RCU tasks-trace grace period, and the last close of its
+// perf event waits for more grace periods under a kernel-wide mutex: about
+// 35ms each here. Concurrent link closes share their grace periods; perf
+// event closes cannot, they run one after the other: 25s for the 720
+// events of tracepoint:syscalls:*. A process that dies (SIGKILL) closes
+// its descriptors one after the other, so its programs kept running and
+// stayed loaded for those 25s.
+//
+// So when there are many, a child process (argv[0] gobpftrace-release) is
+// started before attaching, and each link and perf event is handed to it
+// (a second reference, over a socket) as soon as it is attached. When
+// gobpftrace detaches, or dies whichever way (even SIGKILL), the socket
+// closes: the child closes the links concurrently (the programs are
+// detached and freed within a fraction of a second), says so, and then
+// closes the perf events, which run no program any more, in the background.
 
-// backgroundCloseMin is the number of perf events from which closing them
-// in the foreground would take more than about half a second.
-const backgroundCloseMin = 16
+// holderMin is the number of perf events from which closing them in the
+// foreground would take more than about half a second.
+const holderMin = 16
 
-// closerEnv tells a child started by closeInBackground how many inherited
-// file descriptors, from 3 on, it must close.
-const closerEnv = "GOBPFTRACE_CLOSE_FDS"
+// holderEnv marks the child started by startPerfHolder; its socket is fd 3.
+const holderEnv = "GOBPFTRACE_PERF_HOLDER"
 
 func init() {
-	n, err := strconv.Atoi(os.Getenv(closerEnv))
-	if err != nil || n <= 0 {
+	if os.Getenv(holderEnv) != "1" {
 		return
 	}
-	for fd := 3; fd < 3+n; fd++ {
-		unix.Close(fd)
-	}
+	holdUntilClosed(3)
 	os.Exit(0)
 }
 
-// releaseAll closes every attachment; see above for tracepoint perf events.
+// holdUntilClosed receives pairs of descriptors (a link, its perf event)
+// on sock until the other end shuts down or goes away; then it closes the
+// links concurrently, writes one byte back, and closes the perf events.
+func holdUntilClosed(sock int) {
+	var links, perf []int
+	buf := make([]byte, 1)
+	oob := make([]byte, unix.CmsgSpace(4*2))
+	for {
+		n, oobn, _, _, err := unix.Recvmsg(sock, buf, oob, unix.MSG_CMSG_CLOEXEC)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil || n == 0 {
+			break // shut down or gone: every message has one byte
+		}
+		msgs, _ := unix.ParseSocketControlMessage(oob[:oobn])
+		for i := range msgs {
+			fds, _ := unix.ParseUnixRights(&msgs[i])
+			if len(fds) == 2 {
+				links = append(links, fds[0])
+				perf = append(perf, fds[1])
+			} else {
+				perf = append(perf, fds...)
+			}
+		}
+	}
+	inParallel(links, func(fd int) { unix.Close(fd) })
+	unix.Sendmsg(sock, []byte{1}, nil, nil, unix.MSG_NOSIGNAL)
+	for _, fd := range perf {
+		unix.Close(fd)
+	}
+}
+
+// perfHolder is the parent's side of a gobpftrace-release child.
+type perfHolder struct {
+	sock     int
+	cmd      *exec.Cmd
+	detached bool
+}
+
+// slowToClose counts the perf events attaching probes will create whose
+// last close waits on the kernel: one per tracepoint and per single uprobe
+// (a uprobe_multi link has no perf event).
+func slowToClose(probes []*codegen.Program) int {
+	n := 0
+	for _, p := range probes {
+		switch provider(p) {
+		case provTracepoint:
+			n++
+		case provUprobe, provUretprobe, provUSDT:
+			if len(p.Group) <= 1 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// startPerfHolder starts the child; nil if it could not start (the perf
+// events are then closed in the foreground).
+func startPerfHolder() *perfHolder {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil
+	}
+	theirs := os.NewFile(uintptr(fds[1]), "perf-holder")
+	defer theirs.Close()
+	cmd := exec.Command("/proc/self/exe")
+	cmd.Args = []string{"gobpftrace-release"} // what ps shows
+	cmd.Env = append(os.Environ(), holderEnv+"=1")
+	cmd.ExtraFiles = []*os.File{theirs}
+	// Its own session: a Ctrl-C meant for the terminal's foreground group
+	// must not kill it (it would only close the perf events early, in its
+	// own exit).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		unix.Close(fds[0])
+		return nil
+	}
+	return &perfHolder{sock: fds[0], cmd: cmd}
+}
+
+// take gives the child a reference to the link and the perf event of a,
+// and closes this process's extra handle on the perf event.
+func (h *perfHolder) take(a *tracepointAttachment) {
+	raw, ok := a.link.(interface{ FD() int })
+	if h == nil || a.perf == nil || !ok {
+		return
+	}
+	for {
+		err := unix.Sendmsg(h.sock, []byte{1}, unix.UnixRights(raw.FD(), int(a.perf.Fd())), nil, 0)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err == nil {
+			a.perf.Close()
+			a.perf = nil
+		}
+		return
+	}
+}
+
+// handOver gives the links and perf events of newly attached probes to the
+// child.
+func (h *perfHolder) handOver(cs []io.Closer) {
+	if h == nil {
+		return
+	}
+	for _, c := range cs {
+		if a, ok := c.(*tracepointAttachment); ok {
+			h.take(a)
+		}
+	}
+}
+
+// detach asks the child to close the links it holds, and waits until it
+// has: the programs no longer run. Call it after closing this process's
+// own links, so that the child's closes are the last ones.
+func (h *perfHolder) detach() {
+	if h == nil || h.detached {
+		return
+	}
+	h.detached = true
+	unix.Shutdown(h.sock, unix.SHUT_WR)
+	buf := make([]byte, 1)
+	for {
+		// One byte, or the end if the child died (its exit closed them).
+		if _, err := unix.Read(h.sock, buf); !errors.Is(err, unix.EINTR) {
+			return
+		}
+	}
+}
+
+// release detaches if that was not done, and lets the child close the perf
+// events in the background.
+func (h *perfHolder) release() {
+	if h == nil || h.sock < 0 {
+		return
+	}
+	h.detach()
+	unix.Close(h.sock)
+	h.sock = -1
+	go h.cmd.Wait() // reaped if this process lives on (REPL, tests)
+}
+
+// releaseAll closes every attachment. Perf events still held here (no
+// holder, or too few to need one) close after their links, in parallel.
 func releaseAll(cs []io.Closer) {
 	var perf []*os.File
 	var rest []io.Closer
@@ -55,29 +203,5 @@ func releaseAll(cs []io.Closer) {
 		rest = append(rest, c)
 	}
 	closeAll(rest)
-	if len(perf) >= backgroundCloseMin && closeInBackground(perf) {
-		return
-	}
 	inParallel(perf, func(f *os.File) { f.Close() })
-}
-
-// closeInBackground starts a child that inherits files and closes them,
-// then closes this process's handles (which is quick: the child's keep the
-// perf events alive). It reports false if the child could not start.
-func closeInBackground(files []*os.File) bool {
-	cmd := exec.Command("/proc/self/exe")
-	cmd.Args = []string{"gobpftrace-release"} // what ps shows
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d", closerEnv, len(files)))
-	cmd.ExtraFiles = files
-	// Its own session: a Ctrl-C meant for the terminal's foreground group
-	// must not kill it half way (it would only stop early, harmlessly).
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
-		return false
-	}
-	go cmd.Wait() // reaped if this process lives on (REPL, tests)
-	for _, f := range files {
-		f.Close()
-	}
-	return true
 }

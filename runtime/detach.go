@@ -16,12 +16,14 @@ type detacher interface {
 	Detach()
 }
 
-// tracepointAttachment keeps a second handle on a tracepoint's perf event.
-// Closing the last handle of a tracepoint perf event makes the kernel wait
-// for RCU grace periods under a global mutex (about 45ms each here, so 16s
-// for syscalls:sys_enter_*), while closing the BPF link alone detaches the
-// program at once. Run therefore detaches every link, runs END and prints
-// the maps, and only then closes the perf events.
+// tracepointAttachment keeps a second handle on the perf event of a
+// tracepoint (or single uprobe). Closing the last handle of such a perf
+// event makes the kernel wait for RCU grace periods under a global mutex
+// (about 35ms each here, so 12s for syscalls:sys_enter_*), while closing
+// the BPF link alone detaches the program at once. The handle goes to the
+// gobpftrace-release child when there are many (closer.go); otherwise Run
+// detaches every link, runs END and prints the maps, and only then closes
+// the perf events.
 type tracepointAttachment struct {
 	link link.Link
 	perf *os.File // nil when the link gave no perf event handle

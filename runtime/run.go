@@ -62,7 +62,7 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 	defer output.SetSymbols(s.syms)()
 	defer output.SetUserSpace(newUserSpace())()
 	defer output.SetTruncTrailer(plan.Config.StrTruncTrailer)()
-	defer func() { releaseAll(s.attached) }()
+	defer func() { releaseAll(s.attached); s.holder.release() }()
 	if opts.TargetPID != 0 && !opts.DryRun {
 		wctx, stop, err := watchPID(ctx, opts.TargetPID)
 		if err != nil {
@@ -125,6 +125,8 @@ type session struct {
 	// skipped (config missing_probes), and the functions of uprobe
 	// wildcards the kernel refused (warnAttach).
 	skipped int
+	// holder takes the perf events that are slow to close (closer.go).
+	holder *perfHolder
 }
 
 func (s *session) run(ctx context.Context) error {
@@ -182,6 +184,7 @@ func (s *session) run(ctx context.Context) error {
 
 	// Stop: detach, END, its events, the maps.
 	detachAll(s.attached) // Run closes them after the maps are printed
+	s.holder.detach()
 	if s.disp.exited {
 		// bpftrace ignores the events that follow exit(); with every probe
 		// detached their number is finite.
@@ -322,6 +325,9 @@ func (s *session) runSpecial(progs []*codegen.Program) error {
 // attachAll attaches probes in order. A stop request (Ctrl-C) ends it
 // early; the run then stops normally.
 func (s *session) attachAll(ctx context.Context, probes []*codegen.Program) error {
+	if s.holder == nil && slowToClose(probes) >= holderMin {
+		s.holder = startPerfHolder()
+	}
 	for _, p := range probes {
 		if ctx.Err() != nil {
 			return nil
@@ -340,6 +346,7 @@ func (s *session) attachAll(ctx context.Context, probes []*codegen.Program) erro
 			return err
 		}
 		s.attached = append(s.attached, cs...)
+		s.holder.handOver(cs)
 	}
 	return nil
 }

@@ -105,7 +105,7 @@ func attachUprobe(p *codegen.Program, prog *ebpf.Program, pid int, warn func(str
 	if err != nil {
 		return nil, uprobeError(p, err)
 	}
-	return []io.Closer{l}, nil
+	return []io.Closer{newTracepointAttachment(l)}, nil
 }
 
 // attachUprobeMulti attaches the matches of a wildcard with one

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // exitScript counts the getppid calls of the process named comm and
@@ -100,17 +103,116 @@ func TestExitPathPanic(t *testing.T) {
 
 // SIGKILL: nothing runs, and nothing stays in the kernel: the programs,
 // maps and links die with the process's file descriptors (trace checks
-// every one it saw).
+// every one it saw, for up to 3s). With hundreds of tracepoints, the
+// kernel used to spend 12s detaching them one by one in the dying
+// process's exit, the programs still running; now their links and perf
+// events are also held by gobpftrace-release, which detaches them
+// concurrently once gobpftrace is gone and then closes the perf events.
 func TestExitPathSIGKILL(t *testing.T) {
 	requireRoot(t)
-	res := trace(t, traceRun{
-		args:    []string{"-e", `tracepoint:syscalls:sys_enter_get* { @[probe] = count(); } interval:ms:50 { printf("tick\n"); }`},
-		trigger: func(t *testing.T) { runSysloop(t, 10, "") },
-		stop:    os.Kill,
-	})
-	if res.code != -1 {
-		t.Errorf("exit code %d, want death by signal", res.code)
+	stderr := killed(t, []string{"-e", `tracepoint:syscalls:sys_enter_* { @[probe] = count(); } interval:ms:50 { printf("tick\n"); }`},
+		func(t *testing.T) { runSysloop(t, 10, "") })
+	n := 0
+	fmt.Sscanf(stderr, "Attached %d probes", &n)
+	if n < 300 {
+		t.Errorf("stderr %q: want hundreds of probes", stderr)
 	}
+	waitReleased(t, 60*time.Second)
+}
+
+// killed runs gobpftrace, sends SIGKILL once it attached and trigger ran,
+// and checks that the programs, maps and links it held leave the kernel
+// (within the 3s of stillLoaded) while the process dies, before it is
+// reaped. Its output goes to files: nothing waits on pipes. It returns
+// stderr.
+func killed(t *testing.T, args []string, trigger func(t *testing.T)) string {
+	t.Helper()
+	dir := t.TempDir()
+	errPath := filepath.Join(dir, "stderr")
+	stdout, err1 := os.Create(filepath.Join(dir, "stdout"))
+	stderr, err2 := os.Create(errPath)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	defer stdout.Close()
+	defer stderr.Close()
+	cmd := exec.Command(binPath, args...)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	read := func() string { b, _ := os.ReadFile(errPath); return string(b) }
+	for start := time.Now(); !strings.Contains(read(), "Attached "); time.Sleep(20 * time.Millisecond) {
+		if time.Since(start) > 30*time.Second {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("gobpftrace did not attach within 30s: %s", read())
+		}
+	}
+	held := heldObjects(cmd.Process.Pid)
+	if len(held.progs) == 0 || len(held.links) == 0 {
+		t.Errorf("the process holds no BPF program or link after it attached")
+	}
+	trigger(t)
+	cmd.Process.Kill()
+	// Checked before reaping: a dying process is reaped only once its
+	// last thread has closed every descriptor.
+	if left := held.stillLoaded(); left != "" {
+		t.Errorf("after SIGKILL, still in the kernel: %s", left)
+	}
+	err := cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Errorf("gobpftrace ended with %v, want death by SIGKILL", err)
+	}
+	return read()
+}
+
+// SIGKILL of a uprobe script: single uprobes (a perf event each, more
+// than enough to be handed to gobpftrace-release), a uretprobe, a
+// uprobe_multi wildcard and a USDT probe. Besides the programs, maps and
+// links (trace checks them), no perf event with a program and no uprobe
+// (tracefs uprobe_events) on the target remains.
+func TestExitPathSIGKILLUprobes(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	target := uniqueCopy(t, c)
+	var script strings.Builder
+	for i := 0; i < 100; i++ {
+		fmt.Fprintf(&script, "uprobe:%s:gbt_add { @add%d = count(); }\n", target, i)
+	}
+	fmt.Fprintf(&script, "uretprobe:%[1]s:gbt_mul3 { @ret = sum(retval); }\nuprobe:%[1]s:gbt_* { @[probe] = count(); }\nusdt:%[1]s:gbt:tick { @tick = count(); }\n", target)
+	stderr := killed(t, []string{"-e", script.String()}, func(t *testing.T) { runHelper(t, target, "3") })
+	if stderr != "Attached 104 probes\n" {
+		t.Errorf("stderr %q", stderr)
+	}
+	if out, err := exec.Command("bpftool", "perf", "list").CombinedOutput(); err != nil {
+		t.Errorf("bpftool perf list: %v: %s", err, out)
+	} else if strings.Contains(string(out), target) {
+		t.Errorf("a program is still attached to a uprobe on %s:\n%s", target, out)
+	}
+	waitReleased(t, 60*time.Second)
+	events, err := os.ReadFile("/sys/kernel/tracing/uprobe_events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(events), target) {
+		t.Errorf("uprobe_events still names %s:\n%s", target, events)
+	}
+}
+
+// uniqueCopy copies an executable under a name no other test uses, so that
+// what the kernel reports about it is this test's alone.
+func uniqueCopy(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(t.TempDir(), fmt.Sprintf("gbtkill%d", os.Getpid()%1000000))
+	if err := os.WriteFile(dst, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dst
 }
 
 // A full map: the updates it refuses are counted in the kernel and

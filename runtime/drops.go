@@ -31,8 +31,9 @@ func (s *session) dropCounts() (mapUpdates, events uint64) {
 // reportLost prints "Lost N events" (on stderr, or a lost_events line in
 // the JSON output, like bpftrace v0.26) for the
 // events the ring buffer had no room for since the last report. While
-// tracing it looks at most once a second, when the ring buffer has just
-// been emptied; final forces a look.
+// tracing it looks at most once a second (poll calls it after each event,
+// and a second after the last look when the ring buffer went quiet); final
+// forces a look.
 func (s *session) reportLost(final bool) {
 	if s.plan.Drops == "" || !final && time.Since(s.lostCheck) < time.Second {
 		return

@@ -53,12 +53,19 @@ func (s *session) poll(ctx context.Context, drainOnly bool) error {
 			if s.disp.exited || s.disp.failed != nil {
 				return s.out.Flush()
 			}
-			if rec.Remaining == 0 {
-				s.reportLost(false)
-			}
+			s.reportLost(false)
 			if rec.Remaining == 0 || s.opts.FlushEvents {
 				s.out.Flush()
 			}
+			if rec.Remaining == 0 && !drainOnly && s.plan.Drops != "" {
+				// Events lost since the last look (at most a second ago)
+				// are reported a second after it if nothing else comes.
+				s.ring.SetDeadline(s.lostCheck.Add(time.Second))
+			}
+		case errors.Is(err, os.ErrDeadlineExceeded) && !drainOnly:
+			s.reportLost(true) // the timer may fire a little early
+			s.out.Flush()
+			s.ring.SetDeadline(time.Time{})
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			s.out.Flush()
 			return nil

@@ -76,7 +76,7 @@ func (g *gen) aggregate(target *lang.MapExpr, call *lang.Call) {
 	g.emit(asm.Mov.Imm(asm.R4, 0)) // BPF_ANY
 	g.call(asm.FnMapUpdateElem)
 	g.checkHelper(asm.FnMapUpdateElem, g.span)
-	g.countFailure(DropMapUpdate) // the map is full
+	g.countFailure(g.cc.mapDropSlot(m)) // the map is full
 	g.jump(skip)
 	g.label(found)
 	val := loc{asm.R0, 0}

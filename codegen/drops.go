@@ -19,10 +19,10 @@ const dropsName = "drops"
 
 // Slots of the Drops map.
 const (
-	DropMapUpdate = 0 // failed map updates
+	DropMapUpdate = 0 // failed updates of the first map that can fill up
 	DropEvent     = 1 // events the ring buffer had no room for
 	dropsOne      = 2 // the constant 1, never written by programs
-	dropSlots     = 3
+	dropSlots     = 3 // then one slot for each further map (Plan.MapDrops)
 )
 
 func (cc *compiler) useDrops() {
@@ -38,16 +38,45 @@ func (cc *compiler) useDrops() {
 	}
 }
 
+// useDropSlot makes room for slot in the Drops value.
+func (cc *compiler) useDropSlot(slot int32) {
+	cc.useDrops()
+	spec := cc.plan.Spec.Maps[dropsName]
+	if size := uint32(8 * (slot + 1)); spec.ValueSize < size {
+		value := make([]byte, size)
+		copy(value, spec.Contents[0].Value.([]byte))
+		spec.ValueSize, spec.Contents[0].Value = size, value
+	}
+}
+
 // addrOfOne sets dst to the address of a u64 holding 1.
 func (g *gen) addrOfOne(dst asm.Register) {
 	g.cc.useDrops()
 	g.emit(asm.LoadMapValue(dst, 0, 8*dropsOne).WithReference(dropsName))
 }
 
+// mapDropSlot is the Drops slot that counts the updates of m refused
+// because m was full (Plan.MapDrops): the first map to need one gets
+// DropMapUpdate, the next ones the slots from dropSlots on.
+func (cc *compiler) mapDropSlot(m *Map) int32 {
+	if slot, ok := cc.plan.MapDrops[m.Name]; ok {
+		return int32(slot)
+	}
+	if cc.plan.MapDrops == nil {
+		cc.plan.MapDrops = map[string]int{}
+	}
+	slot := DropMapUpdate
+	if n := len(cc.plan.MapDrops); n > 0 {
+		slot = dropSlots + n - 1
+	}
+	cc.plan.MapDrops[m.Name] = slot
+	return int32(slot)
+}
+
 // countDrop adds one to a Drops slot. It uses R1 and R2 only (free after
 // a helper call).
 func (g *gen) countDrop(slot int32) {
-	g.cc.useDrops()
+	g.cc.useDropSlot(slot)
 	g.emit(
 		asm.LoadMapValue(asm.R1, 0, uint32(8*slot)).WithReference(dropsName),
 		asm.Mov.Imm(asm.R2, 1),
@@ -61,7 +90,7 @@ func (g *gen) countDrop(slot int32) {
 // cache line: only for paths that run rarely (an insert of a new key).
 // It leaves R0 at 0 or 1.
 func (g *gen) countFailure(slot int32) {
-	g.cc.useDrops()
+	g.cc.useDropSlot(slot)
 	g.emit(
 		asm.RSh.Imm(asm.R0, 63),
 		asm.LoadMapValue(asm.R1, 0, uint32(8*slot)).WithReference(dropsName),

@@ -63,7 +63,7 @@ func (g *gen) mapAssign(x *lang.MapExpr, value lang.Expr) {
 	g.emit(asm.Mov.Imm(asm.R4, 0)) // BPF_ANY
 	g.call(asm.FnMapUpdateElem)
 	g.checkHelper(asm.FnMapUpdateElem, g.span)
-	g.countIfFailed(DropMapUpdate)
+	g.countIfFailed(g.cc.mapDropSlot(m))
 }
 
 // mapCompound is `@m[k] op= value` (or ++/-- with value nil and delta):

@@ -46,13 +46,23 @@ func (cc *compiler) addMap(m *lang.MapSym) *Map {
 		// cost nothing at start and the same on the lookup path.
 		flags = bpfFNoPrealloc
 	}
-	cc.plan.Spec.Maps[pm.Name] = &ebpf.MapSpec{
+	spec := &ebpf.MapSpec{
 		Name:       pm.Name,
 		Type:       typ,
 		KeySize:    uint32(pm.KeySize),
 		ValueSize:  uint32(pm.ValueSize),
 		MaxEntries: entries,
 		Flags:      flags,
+	}
+	if b := histBuckets(m.Value); b > 1 {
+		// A histogram keeps each bucket of each key as an element: room
+		// for every bucket of max_map_keys keys (allocated on use, but for
+		// LRU maps).
+		spec.MaxEntries = uint32(min(uint64(entries)*uint64(b), 1<<31))
+	}
+	cc.plan.Spec.Maps[pm.Name] = spec
+	if m.Decl != nil {
+		pm.DeclaredSize = int(m.Decl.MaxEntries)
 	}
 	cc.plan.Maps = append(cc.plan.Maps, pm)
 	cc.maps[m.Name] = pm
@@ -85,6 +95,22 @@ func (cc *compiler) mapKind(m *lang.MapSym, perCPU bool) (ebpf.MapType, uint32) 
 		{true, false}: ebpf.PerCPUHash, {true, true}: ebpf.LRUCPUHash,
 	}[[2]bool{perCPU, lru}]
 	return typ, uint32(d.MaxEntries)
+}
+
+// histBuckets is the number of buckets of a hist or lhist value (1 for
+// other values): see histBucket and lhistBucket.
+func histBuckets(t *lang.Type) int {
+	switch t.Kind {
+	case lang.KHist:
+		k := min(max(t.Bits, 0), 5)
+		return (64-k)<<k + 1<<k + 1
+	case lang.KLhist:
+		if t.LhistStep <= 0 || t.LhistMax <= t.LhistMin {
+			return 1
+		}
+		return int(min((t.LhistMax-t.LhistMin)/t.LhistStep+2, 1<<20))
+	}
+	return 1
 }
 
 // userKeySize is the size of the key the script writes (a map without keys
@@ -219,7 +245,7 @@ func (g *gen) lookupOrInit(m *Map, key loc, init func(loc), skip string) {
 	g.emit(asm.JNE.Imm(asm.R0, 0, found))
 	// The map is full: -k reports the insert's error, and it is counted.
 	g.reportKept(asm.FnMapUpdateElem, g.span, ret, kept)
-	g.countDrop(DropMapUpdate)
+	g.countDrop(g.cc.mapDropSlot(m))
 	g.jump(skip)
 	g.label(found)
 }

@@ -29,11 +29,14 @@ type Plan struct {
 	// whose value holds values the runtime sets before BEGIN runs; empty
 	// when unused. Layout: GlobalStartNs at offset 0, GlobalCpid at 8.
 	Globals string
-	// Drops is the name in Spec.Maps of the per-CPU array (key u32, value
-	// u64) counting what was lost in the kernel: slot DropMapUpdate the
-	// failed map updates, DropEvent the events that found the ring buffer
-	// full. Empty when nothing can be lost.
+	// Drops is the name in Spec.Maps of the array (key u32 0, one value of
+	// u64 slots) counting what was lost in the kernel: slot DropEvent the events
+	// that found the ring buffer full, the slots of MapDrops the updates a
+	// full map refused. Empty when nothing can be lost.
 	Drops string
+	// MapDrops gives, for each map (by Map.Name) whose updates can be
+	// refused because it is full, its u64 slot in the Drops value.
+	MapDrops map[string]int
 	// StackMaps names, for each frame limit that kstack/ustack values of
 	// the script use (lang.Type.StackLimit), the BPF_MAP_TYPE_STACK_TRACE
 	// map in Spec.Maps that bpf_get_stackid fills: key u32 stack id, value
@@ -100,6 +103,8 @@ type Map struct {
 	ValueSize int
 	// PerCPU is true for aggregation maps.
 	PerCPU bool
+	// DeclaredSize is N of `let @m = hash(N)`; 0 when max_map_keys applies.
+	DeclaredSize int
 }
 
 // EventKind tells the runtime what to do with an event.

@@ -9,23 +9,30 @@ import (
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
-// dropCounts sums over CPUs the kernel's loss counters (codegen.Plan.Drops).
-func (s *session) dropCounts() (mapUpdates, events uint64) {
+// dropSlots reads the kernel's loss counters (codegen.Plan.Drops).
+func (s *session) dropSlots() []byte {
 	m := s.loaded.maps[s.plan.Drops]
 	if s.plan.Drops == "" || m == nil {
-		return 0, 0
+		return nil
 	}
 	raw := make([]byte, m.ValueSize())
 	if err := m.Lookup(uint32(0), raw); err != nil {
-		return 0, 0
+		return nil
 	}
-	sum := func(slot int) uint64 {
-		if 8*slot+8 > len(raw) {
-			return 0
-		}
-		return binary.LittleEndian.Uint64(raw[8*slot:])
+	return raw
+}
+
+// dropSlot is the u64 in slot of raw (0 past the end).
+func dropSlot(raw []byte, slot int) uint64 {
+	if slot < 0 || 8*slot+8 > len(raw) {
+		return 0
 	}
-	return sum(codegen.DropMapUpdate), sum(codegen.DropEvent)
+	return binary.LittleEndian.Uint64(raw[8*slot:])
+}
+
+// lostEvents is the number of events the ring buffer had no room for.
+func (s *session) lostEvents() uint64 {
+	return dropSlot(s.dropSlots(), codegen.DropEvent)
 }
 
 // reportLost prints "Lost N events" (on stderr, or a lost_events line in
@@ -39,7 +46,7 @@ func (s *session) reportLost(final bool) {
 		return
 	}
 	s.lostCheck = time.Now()
-	_, events := s.dropCounts()
+	events := s.lostEvents()
 	if events <= s.lostSeen {
 		return
 	}
@@ -54,17 +61,36 @@ func (s *session) reportLost(final bool) {
 }
 
 // reportDrops says, once at exit, what the kernel side lost: the events
-// not reported yet, then the total of events lost and of map updates
-// refused because a map was full.
+// not reported yet, then the total of events lost, and for each map that
+// was full the updates it refused.
 func (s *session) reportDrops() {
 	s.reportLost(true)
-	updates, events := s.dropCounts()
-	if events > 0 {
+	raw := s.dropSlots()
+	if events := dropSlot(raw, codegen.DropEvent); events > 0 {
 		s.out.Flush()
 		fmt.Fprintf(s.opts.stderr(), "WARNING: %d events lost in total: the ring buffer was full (user space read too slowly)\n", events)
 	}
-	if updates > 0 {
+	for _, m := range s.plan.Maps {
+		slot, ok := s.plan.MapDrops[m.Name]
+		if !ok {
+			continue
+		}
+		n := dropSlot(raw, slot)
+		if n == 0 {
+			continue
+		}
 		s.out.Flush()
-		fmt.Fprintf(s.opts.stderr(), "WARNING: %d map updates failed because a map was full (max_map_keys is %d)\n", updates, s.plan.Config.MaxMapKeys)
+		limit := fmt.Sprintf("max_map_keys is %d", s.plan.Config.MaxMapKeys)
+		if m.DeclaredSize > 0 {
+			limit = fmt.Sprintf("declared with %d entries", m.DeclaredSize)
+		}
+		fmt.Fprintf(s.opts.stderr(), "WARNING: %d %s of %s failed because the map was full (%s)\n", n, plural(n, "update", "updates"), m.ScriptName, limit)
 	}
+}
+
+func plural(n uint64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

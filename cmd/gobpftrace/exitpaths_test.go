@@ -215,23 +215,63 @@ func uniqueCopy(t *testing.T, path string) string {
 	return dst
 }
 
-// A full map: the updates it refuses are counted in the kernel and
-// reported once at exit.
+// A full map: the updates it refuses are counted in the kernel, for each
+// map, and reported once at exit, whatever the kind of map: plain values,
+// every per-CPU aggregation, keys that are tuples or strings, maps declared
+// with their own size (an LRU map evicts instead). Histograms are the
+// exception: their buckets are elements of the kernel map, which has room
+// for every bucket of max_map_keys keys, so the 20 keys of @hist and @lhist
+// all fit (bpftrace would keep 5 whole histograms and refuse the others).
 func TestMapFullReported(t *testing.T) {
 	requireRoot(t)
 	loop := uniqueLoop(t)
+	script := `config = { max_map_keys = 5 }
+let @decl = hash(3); let @pcpu = percpuhash(3); let @lru = lruhash(2);
+BEGIN {
+	$i = 0;
+	while ($i < 20) {
+		@plain[$i] = 1; @count[$i] = count(); @sum[$i] = sum($i); @min[$i] = min($i);
+		@max[$i] = max($i); @avg[$i] = avg($i); @stats[$i] = stats($i);
+		@hist[$i] = hist($i); @lhist[$i] = lhist($i, 0, 100, 10);
+		@tuple[$i, "x"] = $i; @tuplecount[$i, comm] = count(); @inc[$i]++; @add[$i] += 2;
+		@decl[$i] = 1; @pcpu[$i] = count(); @lru[$i] = 1;
+		$i++;
+	}
+}
+tracepoint:syscalls:sys_enter_openat /comm == "` + filepath.Base(loop) + `" && args.flags == 0/ {
+	@paths[str(args.filename)] = count(); @pathpid[str(args.filename), pid] = 1;
+}`
+	dir := t.TempDir()
 	res := trace(t, traceRun{
-		args: []string{"-e", `config = { max_map_keys = 5 }
-			tracepoint:syscalls:sys_enter_getppid /comm == "` + filepath.Base(loop) + `"/ { @x[nsecs] = 1; @c[nsecs] = count(); }`},
-		trigger: func(t *testing.T) { runLoop(t, loop, 100) },
-		stop:    syscall.SIGINT,
+		args: []string{"-e", script},
+		trigger: func(t *testing.T) {
+			// 8 different files opened: 8 keys for maps of 5.
+			for i := 0; i < 8; i++ {
+				if out, err := exec.Command(loop, "0", filepath.Join(dir, fmt.Sprint(i))).CombinedOutput(); err != nil {
+					t.Fatalf("%v: %s", err, out)
+				}
+			}
+			time.Sleep(100 * time.Millisecond)
+		},
+		stop: syscall.SIGINT,
 	})
 	mustExit(t, res, 0)
-	want := "Attached 1 probe\nWARNING: 190 map updates failed because a map was full (max_map_keys is 5)\n"
-	if res.stderr != want {
-		t.Errorf("stderr %q, want %q", res.stderr, want)
+	var want strings.Builder
+	// In the order the maps are declared or first used.
+	want.WriteString("Attached 2 probes\n")
+	want.WriteString("WARNING: 17 updates of @decl failed because the map was full (declared with 3 entries)\n")
+	want.WriteString("WARNING: 17 updates of @pcpu failed because the map was full (declared with 3 entries)\n")
+	for _, m := range []string{"plain", "count", "sum", "min", "max", "avg", "stats", "tuple", "tuplecount", "inc", "add"} {
+		fmt.Fprintf(&want, "WARNING: 15 updates of @%s failed because the map was full (max_map_keys is 5)\n", m)
 	}
-	if n := strings.Count(res.stdout, "@x["); n != 5 {
-		t.Errorf("%d @x entries, want 5:\n%s", n, res.stdout)
+	want.WriteString("WARNING: 3 updates of @paths failed because the map was full (max_map_keys is 5)\n")
+	want.WriteString("WARNING: 3 updates of @pathpid failed because the map was full (max_map_keys is 5)\n")
+	if res.stderr != want.String() {
+		t.Errorf("stderr:\n%s\nwant:\n%s", res.stderr, want.String())
+	}
+	for m, n := range map[string]int{"@plain[": 5, "@count[": 5, "@decl[": 3, "@pcpu[": 3, "@lru[": 2, "@paths[": 5, "@hist[": 20, "@lhist[": 20} {
+		if got := strings.Count(res.stdout, m); got != n {
+			t.Errorf("%d %s entries, want %d", got, m, n)
+		}
 	}
 }

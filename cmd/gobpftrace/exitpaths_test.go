@@ -226,7 +226,7 @@ func TestMapFullReported(t *testing.T) {
 	requireRoot(t)
 	loop := uniqueLoop(t)
 	script := `config = { max_map_keys = 5 }
-let @decl = hash(3); let @pcpu = percpuhash(3); let @lru = lruhash(2);
+let @decl = hash(3); let @pcpu = percpuhash(3); let @lru = lruhash(2); let @lruhist = percpulruhash(2);
 BEGIN {
 	$i = 0;
 	while ($i < 20) {
@@ -234,7 +234,7 @@ BEGIN {
 		@max[$i] = max($i); @avg[$i] = avg($i); @stats[$i] = stats($i);
 		@hist[$i] = hist($i); @lhist[$i] = lhist($i, 0, 100, 10);
 		@tuple[$i, "x"] = $i; @tuplecount[$i, comm] = count(); @inc[$i]++; @add[$i] += 2;
-		@decl[$i] = 1; @pcpu[$i] = count(); @lru[$i] = 1;
+		@decl[$i] = 1; @pcpu[$i] = count(); @lru[$i] = 1; @lruhist[$i % 2] = hist($i);
 		$i++;
 	}
 }
@@ -269,7 +269,7 @@ tracepoint:syscalls:sys_enter_openat /comm == "` + filepath.Base(loop) + `" && a
 	if res.stderr != want.String() {
 		t.Errorf("stderr:\n%s\nwant:\n%s", res.stderr, want.String())
 	}
-	for m, n := range map[string]int{"@plain[": 5, "@count[": 5, "@decl[": 3, "@pcpu[": 3, "@lru[": 2, "@paths[": 5, "@hist[": 20, "@lhist[": 20} {
+	for m, n := range map[string]int{"@plain[": 5, "@count[": 5, "@decl[": 3, "@pcpu[": 3, "@lru[": 2, "@paths[": 5, "@hist[": 20, "@lhist[": 20, "@lruhist[": 2} {
 		if got := strings.Count(res.stdout, m); got != n {
 			t.Errorf("%d %s entries, want %d", got, m, n)
 		}

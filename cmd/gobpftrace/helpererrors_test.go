@@ -29,7 +29,7 @@ func TestHelperErrorsText(t *testing.T) {
 				"Additional Info - helper: map_update_elem, retcode: -7\n" +
 				"BEGIN { @[1] = 1; @[2] = 2; exit() }\n" +
 				"                  ~~~~~~~~\n" +
-				"WARNING: 1 map updates failed because a map was full (max_map_keys is 1)\n",
+				"WARNING: 1 update of @ failed because the map was full (max_map_keys is 1)\n",
 		},
 		{
 			name:   "map full, in-place updates",
@@ -45,7 +45,7 @@ func TestHelperErrorsText(t *testing.T) {
 				"Additional Info - helper: map_update_elem, retcode: -7\n" +
 				"BEGIN { @[1]++; @[2]++; @[3] += 5; exit() }\n" +
 				"                        ~~~~~~~~~\n" +
-				"WARNING: 2 map updates failed because a map was full (max_map_keys is 1)\n",
+				"WARNING: 2 updates of @ failed because the map was full (max_map_keys is 1)\n",
 		},
 		{
 			name:   "kernel read of address 0",

@@ -153,9 +153,17 @@ func (g *gen) pton(x *lang.Call, dst loc) {
 	g.writeBytes(dst, b)
 }
 
-// strlen counts the bytes before the NUL with a bounded loop.
+// strlen counts the bytes before the NUL with a bounded loop; a pointer
+// is read as str() reads it first.
 func (g *gen) strlen(x *lang.Call) asm.Register {
 	a := x.Args[0]
+	if t := a.Type(); t.Kind == lang.KPtr {
+		st := lang.StringType(g.cc.checked.Config.MaxStrlen)
+		st.UserSpace = t.UserSpace
+		read := &lang.Call{Span: x.Span, Name: "str", Args: []lang.Expr{a}}
+		read.SetType(st)
+		a = read
+	}
 	size := Sizeof(a.Type())
 	base := g.evalMem(a)
 	r := g.allocReg()

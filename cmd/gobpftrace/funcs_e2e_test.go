@@ -187,17 +187,18 @@ stdin:1:43-61: WARNING: odd 3
 }
 
 // join prints the strings of execve's argv, with the default separator
-// and with one given; buf reads the file name's first bytes.
+// and with one given; buf reads the file name's first bytes and strlen
+// counts the string the pointer points to.
 func TestJoinExecArgv(t *testing.T) {
 	requireRoot(t)
 	loop := uniqueLoop(t)
-	script := fmt.Sprintf(`tracepoint:syscalls:sys_enter_execve /str(args.filename) == "%s"/ { join(args.argv); join(args.argv, "--"); printf("%%r\n", buf(args.filename, 4)); }`, loop)
+	script := fmt.Sprintf(`tracepoint:syscalls:sys_enter_execve /str(args.filename) == "%s"/ { join(args.argv); join(args.argv, "--"); printf("%%r %%d\n", buf(args.filename, 4), strlen(args.filename)); }`, loop)
 	res := trace(t, traceRun{
 		args:    []string{"-e", script},
 		trigger: func(t *testing.T) { runLoop(t, loop, 2) },
 		stop:    syscall.SIGINT,
 	})
-	wantOutput(t, res, fmt.Sprintf("%s 2\n%s--2\n%s\n\n\n", loop, loop, loop[:4]), "Attached 1 probe\n")
+	wantOutput(t, res, fmt.Sprintf("%s 2\n%s--2\n%s %d\n\n\n", loop, loop, loop[:4], len(loop)), "Attached 1 probe\n")
 }
 
 // system runs a command with --unsafe; the script waits for it.

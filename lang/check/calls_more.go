@@ -49,8 +49,8 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 		return c.pton(call)
 	case "strlen":
 		t := c.expr(args[0])
-		if known(t) && t.Kind != lang.KString && !(t.Kind == lang.KArray && t.Elem.Size == 1) {
-			c.errorf(call.Span, "strlen() expects a string (%s provided)", t)
+		if known(t) && t.Kind != lang.KString && t.Kind != lang.KPtr && !(t.Kind == lang.KArray && t.Elem.Size == 1) {
+			c.errorf(call.Span, "strlen() expects a string, a char array or a pointer (%s provided)", t)
 			return tNone
 		}
 		return lang.TUint64

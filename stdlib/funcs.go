@@ -104,7 +104,7 @@ var Funcs = []*Func{
 	{Name: "buf", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, IntArg}, Result: "buffer", Supported: true, Doc: "Reads bytes from memory, printed as hex with %r."},
 	{Name: "strncmp", MinArgs: 3, MaxArgs: 3, Args: []ArgKind{StrArg, StrArg, ConstIntArg}, Result: "int64", Supported: true, Doc: "Compares up to n bytes of two strings (0 when equal)."},
 	{Name: "strcontains", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{StrArg, StrArg}, Result: "bool", Supported: true, Doc: "Reports whether a string contains another."},
-	{Name: "strlen", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{StrArg}, Result: "uint64", Supported: true, Doc: "Length of a string, up to its NUL."},
+	{Name: "strlen", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{StrArg}, Result: "uint64", Supported: true, Doc: "Length of a string, a char array or the string a pointer points to, up to its NUL."},
 	{Name: "getopt", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "bool, int64 or string (the default's type)", Supported: true, Doc: "Value of the named argument --name=value given after --; the default when absent."},
 	{Name: "strftime", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{ConstStrArg, IntArg}, Result: "timestamp_t", Supported: true, Doc: "Formats a nanosecond timestamp in user space; print with %s."},
 	{Name: "strerror", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "string", Supported: true, Doc: "Text of an errno value."},

@@ -8,6 +8,7 @@ package ktypes
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -20,6 +21,9 @@ import (
 // Kernel is a lazily loaded view of a BTF spec.
 type Kernel struct {
 	load func() (*btf.Spec, error)
+	// raw, when set, returns the BTF bytes the spec was parsed from: one
+	// scan of them finds enumerators much faster than decoding every type.
+	raw func() ([]byte, error)
 
 	once sync.Once
 	spec *btf.Spec
@@ -28,6 +32,7 @@ type Kernel struct {
 	mu      sync.Mutex
 	types   map[string]*lang.Type
 	enumIdx map[string]enumerator
+	rawIdx  *rawIndex
 	names   []string
 }
 
@@ -48,7 +53,10 @@ var (
 
 // Vmlinux is the running kernel's BTF, shared by everything in the process.
 func Vmlinux() *Kernel {
-	vmlinuxOnce.Do(func() { vmlinux = New(btf.LoadKernelSpec) })
+	vmlinuxOnce.Do(func() {
+		vmlinux = New(btf.LoadKernelSpec)
+		vmlinux.raw = func() ([]byte, error) { return os.ReadFile("/sys/kernel/btf/vmlinux") }
+	})
 	return vmlinux
 }
 
@@ -152,8 +160,33 @@ func (k *Kernel) Enumerator(name string) (int64, *lang.Type, bool, error) {
 			return 0, nil, false, err
 		}
 	}
-	e, ok := k.enumIdx[name]
-	return e.value, e.t, ok, nil
+	if e, ok := k.enumIdx[name]; ok {
+		return e.value, e.t, true, nil
+	}
+	if k.rawIdx == nil {
+		return 0, nil, false, nil
+	}
+	id, ok := k.rawIdx.enumerators[name]
+	if !ok {
+		return 0, nil, false, nil
+	}
+	typ, err := spec.TypeByID(id)
+	if err != nil {
+		return 0, nil, false, fmt.Errorf("reading kernel BTF: %v", err)
+	}
+	en, ok := typ.(*btf.Enum)
+	if !ok {
+		return 0, nil, false, nil
+	}
+	et := Convert(en)
+	for _, v := range en.Values {
+		if v.Name == name {
+			e := enumerator{int64(v.Value), et}
+			k.enumIdx[name] = e
+			return e.value, e.t, true, nil
+		}
+	}
+	return 0, nil, false, nil
 }
 
 // StructNames lists "struct x" and "union y" names, sorted.
@@ -172,9 +205,20 @@ func (k *Kernel) StructNames() ([]string, error) {
 	return k.names, nil
 }
 
-// index walks every type once: enumerators and struct names.
+// index finds every enumerator and struct name: from a scan of the raw
+// BTF when there is one, else by walking every type.
 func (k *Kernel) index(spec *btf.Spec) error {
 	k.enumIdx = map[string]enumerator{}
+	if k.raw != nil {
+		if data, err := k.raw(); err == nil {
+			if idx, err := scanRaw(data); err == nil {
+				k.rawIdx = idx
+				k.names = idx.structs
+				sort.Strings(k.names)
+				return nil
+			}
+		}
+	}
 	seen := map[string]bool{}
 	for typ, err := range spec.All() {
 		if err != nil {

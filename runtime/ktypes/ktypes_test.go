@@ -150,3 +150,36 @@ func TestEnums(t *testing.T) {
 		t.Error("struct task_struct not among the struct names")
 	}
 }
+
+// The raw scan of the BTF bytes and the walk over decoded types find the
+// same enumerators and struct names.
+func TestRawScanMatchesDecodedTypes(t *testing.T) {
+	walked := New(btf.LoadKernelSpec)
+	scanned := Vmlinux()
+	for _, name := range []string{"BPF_MAP_TYPE_HASH", "SKB_DROP_REASON_NOT_SPECIFIED", "TCP_FIN_WAIT1", "HRTIMER_SOFTIRQ", "TASK_COMM_LEN"} {
+		v1, t1, ok1, err1 := walked.Enumerator(name)
+		v2, t2, ok2, err2 := scanned.Enumerator(name)
+		if err1 != nil || err2 != nil || !ok1 || !ok2 || v1 != v2 || t1.Enum.Name != t2.Enum.Name {
+			t.Errorf("%s: walked %d %v %v %v, scanned %d %v %v %v", name, v1, t1, ok1, err1, v2, t2, ok2, err2)
+		}
+	}
+	n1, err := walked.StructNames()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n2, err := scanned.StructNames()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(n1) != len(n2) || len(n1) < 1000 {
+		t.Fatalf("%d struct names walked, %d scanned", len(n1), len(n2))
+	}
+	for i := range n1 {
+		if n1[i] != n2[i] {
+			t.Fatalf("struct name %d: %s walked, %s scanned", i, n1[i], n2[i])
+		}
+	}
+	if _, err := scanRaw([]byte("not btf at all, not btf at all")); err == nil {
+		t.Error("scanRaw accepted data that is not BTF")
+	}
+}

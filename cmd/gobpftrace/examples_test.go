@@ -28,6 +28,7 @@ var exampleTests = map[string]func(t *testing.T, script string){
 	"bashreadline.bt": testBashreadline,
 	"execsnoop.bt":    testExecsnoop,
 	"killsnoop.bt":    testKillsnoop,
+	"naptime.bt":      testNaptime,
 	"opensnoop.bt":    testOpensnoop,
 	"pagefaults.bt":   testPagefaults,
 	"proclife.bt":     testProclife,
@@ -439,4 +440,29 @@ func TestExampleShebang(t *testing.T) {
 		t.Fatalf("%s: %v", script, err)
 	}
 	wantLine(t, stdout.String(), fmt.Sprintf("@by_syscall[%s, 110]: 700", filepath.Base(loop)))
+}
+
+// naptime: a copy of sleep(1) under a name of its own sleeps 0.25 s; its
+// line names this test as the parent.
+func testNaptime(t *testing.T, script string) {
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(sleep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	napper := filepath.Join(t.TempDir(), "napper")
+	if err := os.WriteFile(napper, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	res := runExample(t, script, func(t *testing.T) { pid = runUnique(t, napper, "0.25") })
+	wantHeader(t, res.stdout, "TIME     PPID   PCOMM            PID    COMM             SECONDS")
+	line := fmt.Sprintf("%-6d %-16s %-6d %-16s 0.250", os.Getpid(), testComm(), pid, "napper")
+	re := regexp.MustCompile(`(?m)^\d\d:\d\d:\d\d ` + regexp.QuoteMeta(line) + `$`)
+	if !re.MatchString(res.stdout) {
+		t.Errorf("no line for pid %d (napper, parent %d):\n%s", pid, os.Getpid(), res.stdout)
+	}
 }

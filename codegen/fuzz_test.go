@@ -24,6 +24,8 @@ func FuzzCompile(f *testing.F) {
 		`BEGIN { @m[1] = "a"; for ($kv : @m) { if ($kv.1 == "a") { break; } @n[$kv.0] = len(@m); } for ($i : 0..pid) { continue; } while (@x < 3) { @x++; } unroll(2) { @u++; } }`,
 		`macro inc($x) { $x += 1; $x } #define N 4
 BEGIN { $a = 1; $b = inc($a) + N; $r = (k = "v", n = (uint8[2])(uint16)$b); print($r); printf("%d %d\n", strcontains(str($1), "x"), strncmp(comm, "gb", 2)); }`,
+		`struct s { int a; char n[4]; unsigned b : 3; long v[2]; struct s *next; }; enum e { A, B = 4 };
+BEGIN { $p = (struct s *)0; @x = $p->next->n[1] + $p->v[pid % 2] + $p.b + sizeof(*$p) + offsetof(struct s, v); @y = *$p; @z = &$p->v[1]; printf("%s %s\n", $p->n, (enum e)4); $q = $p + 1; @w = $q->a; }`,
 	} {
 		f.Add(s)
 	}

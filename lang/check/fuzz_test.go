@@ -19,6 +19,11 @@ var fuzzSeeds = []string{
 	`BEGIN { $1 + $#; print(str($2)); @x++; @y += 2; ++$z; while (1) { break; } }`,
 	`macro m($x, @y, z) { $x += z; @y[1] = $x; $x } #define K (1 << 2)
 BEGIN { $a = 1; $b = m($a, @w, K) + m($a, @w, 2); for ($kv : @w) { print($kv.1); } $c = (unsigned long)(uint8[4])(uint32)$b; }`,
+	`#ifndef BPFTRACE_HAVE_BTF
+#include <linux/sched.h>
+#endif
+struct s { int a; char n[4]; unsigned b : 3; struct s *next; }; enum e { A, B = 4 };
+BEGIN { $t = (struct task_struct *)curtask; print($t->real_parent->comm); $p = (struct s *)0; print($p->next->n[1] + sizeof(struct s) + offsetof(struct s, b) + B); print(*$p); print(&$p->a); print((enum e)4); }`,
 }
 
 // checkSource must never panic, and fails only with positioned diagnostics.
@@ -27,7 +32,7 @@ func checkSource(t *testing.T, src string) {
 	if err != nil || prog == nil {
 		return
 	}
-	for _, env := range []lang.Env{testEnv, nil} {
+	for _, env := range []lang.Env{testEnv, nil, btfEnv{testEnv}} {
 		out, err := Check(prog, "stdin", src, env, Options{Params: []string{"1", "x"}})
 		var d *lang.Diagnostics
 		switch {

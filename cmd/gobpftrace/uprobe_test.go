@@ -355,6 +355,31 @@ func TestChildCommandUstackAfterExit(t *testing.T) {
 	wantOutput(t, res, "\n\n@[\n    gbt_add+0\n]: 2\n@s[gbt_add]: 2\n", "Attached 1 probe\n")
 }
 
+// As in bpftrace v0.26, a user stack key holds the process id: one stack
+// in two processes of one binary gives two entries, printed alike.
+func TestUstackKeyPerProcess(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	a := startWaiting(t, c, "2", "linger")
+	b := startWaiting(t, c, "3", "linger")
+	defer func() {
+		for _, p := range []*exec.Cmd{a, b} {
+			p.Process.Kill()
+			p.Wait()
+		}
+	}()
+	res := trace(t, traceRun{
+		args: []string{"-e", fmt.Sprintf(`uprobe:%s:gbt_add /pid == %d || pid == %d/ { @[ustack(1)] = count(); }`, c, a.Process.Pid, b.Process.Pid)},
+		trigger: func(t *testing.T) {
+			a.Process.Signal(syscall.SIGUSR1)
+			b.Process.Signal(syscall.SIGUSR1)
+			time.Sleep(300 * time.Millisecond)
+		},
+		stop: syscall.SIGINT,
+	})
+	wantOutput(t, res, "\n\n@[\n    gbt_add+0\n]: 2\n@[\n    gbt_add+0\n]: 3\n", "Attached 1 probe\n")
+}
+
 // -c splits its command as a shell would, without one: quotes group words
 // and are removed, a backslash escapes; the program is found on $PATH.
 func TestChildCommandQuoting(t *testing.T) {
@@ -426,9 +451,9 @@ func TestListUserProbes(t *testing.T) {
 
 // startWaiting starts the C helper in its waiting mode and returns once it
 // is ready for SIGUSR1.
-func startWaiting(t *testing.T, path, n string) *exec.Cmd {
+func startWaiting(t *testing.T, path, n string, more ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(path, n, "wait")
+	cmd := exec.Command(path, append([]string{n, "wait"}, more...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

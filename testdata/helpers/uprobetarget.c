@@ -117,5 +117,7 @@ int main(int argc, char **argv) {
 			GBT_USDT("gbt", "guarded", "gbt_guarded_semaphore", "8@%0 8@%1", "r"(i), "r"(neg));
 		}
 	}
+	if (argc > 3 && strcmp(argv[3], "linger") == 0)
+		pause(); // stay alive until killed, for symbol lookups
 	return sum == 12345 ? 1 : 0;
 }

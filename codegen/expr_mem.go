@@ -548,6 +548,17 @@ func (g *gen) evalFormatted(e lang.Expr, t *lang.Type, dst loc) {
 			g.copyMem(dst, l, Sizeof(t))
 			return
 		}
+	case *lang.Ternary:
+		if x.Then != nil {
+			els, end := g.newLabel("else"), g.newLabel("fi")
+			g.condJump(x.Cond, els, false)
+			g.evalFormatted(x.Then, t, dst)
+			g.jump(end)
+			g.label(els)
+			g.evalFormatted(x.Else, t, dst)
+			g.label(end)
+			return
+		}
 	}
 	failf(e.Pos(), "values of type %s are not supported here yet", t)
 }

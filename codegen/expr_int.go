@@ -121,6 +121,11 @@ func (g *gen) evalIntAt(e lang.Expr) asm.Register {
 		}
 		if l, ft, ok := g.tupleField(e); ok {
 			r := g.allocReg()
+			if fa, isField := e.(*lang.FieldAccess); isField && fa.Member != nil && fa.Member.BitSize > 0 {
+				g.load(r, l, scalarSize(ft))
+				g.extractBits(r, fa.Member, ft)
+				return r
+			}
 			g.loadScalar(r, l, ft)
 			return r
 		}

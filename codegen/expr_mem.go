@@ -470,10 +470,14 @@ func (g *gen) evalArray(e lang.Expr, t *lang.Type, dst loc) {
 // memArray reports arrays that live in program memory (not in the probe's
 // context): variables, map values and casts.
 func memArray(e lang.Expr) bool {
-	switch e.(type) {
+	switch x := e.(type) {
 	case *lang.Var, *lang.MapExpr, *lang.Cast:
 		t := e.Type()
 		return t != nil && t.Kind == lang.KArray
+	case *lang.FieldAccess:
+		// An array member of a struct kept in a variable or map value.
+		t := e.Type()
+		return t != nil && t.Kind == lang.KArray && x.Member != nil && !inMemory(e)
 	}
 	return false
 }
@@ -494,9 +498,6 @@ func (g *gen) tupleField(e lang.Expr) (loc, *lang.Type, bool) {
 	fa, ok := e.(*lang.FieldAccess)
 	if ok && fa.Member != nil && !inMemory(e) && fa.X.Type() != nil && fa.X.Type().Kind == lang.KStruct {
 		// A member of a struct kept in a variable or map value.
-		if fa.Member.BitSize > 0 {
-			failf(fa.Span, "bitfields of a stored struct are not supported yet")
-		}
 		base := g.evalMem(fa.X)
 		return base.at(fa.Member.Offset), fa.Member.Type, true
 	}

@@ -127,22 +127,30 @@ func (g *gen) memRead(e lang.Expr) asm.Register {
 	r := g.allocReg()
 	if bits != nil {
 		g.load(r, tmp, size)
-		if bits.BitOffset > 0 {
-			g.emit(asm.RSh.Imm(r, int32(bits.BitOffset)))
-		}
-		if bits.BitSize < 64 {
-			if t.Kind == lang.KInt && t.Signed {
-				g.emit(asm.LSh.Imm(r, int32(64-bits.BitSize)), asm.ArSh.Imm(r, int32(64-bits.BitSize)))
-			} else if bits.BitSize < 32 {
-				g.emit(asm.And.Imm(r, int32(1)<<bits.BitSize-1))
-			} else {
-				g.emit(asm.LSh.Imm(r, int32(64-bits.BitSize)), asm.RSh.Imm(r, int32(64-bits.BitSize)))
-			}
-		}
+		g.extractBits(r, bits, t)
 		return r
 	}
 	g.loadScalar(r, tmp, t)
 	return r
+}
+
+// extractBits turns the storage unit of a bitfield, loaded in r, into the
+// bitfield's value: shifted down, masked, sign-extended when signed.
+func (g *gen) extractBits(r asm.Register, bits *lang.Field, t *lang.Type) {
+	if bits.BitOffset > 0 {
+		g.emit(asm.RSh.Imm(r, int32(bits.BitOffset)))
+	}
+	if bits.BitSize >= 64 {
+		return
+	}
+	switch {
+	case t.Kind == lang.KInt && t.Signed:
+		g.emit(asm.LSh.Imm(r, int32(64-bits.BitSize)), asm.ArSh.Imm(r, int32(64-bits.BitSize)))
+	case bits.BitSize < 32:
+		g.emit(asm.And.Imm(r, int32(1)<<bits.BitSize-1))
+	default:
+		g.emit(asm.LSh.Imm(r, int32(64-bits.BitSize)), asm.RSh.Imm(r, int32(64-bits.BitSize)))
+	}
 }
 
 // memCopy copies n bytes from in-memory place e to dst.

@@ -94,7 +94,8 @@ BEGIN {
 
 // A struct written in the script, cast on a uprobe argument: members of
 // every kind (int, short, bitfields, char array, array of longs, a pointer
-// followed to another struct) are read from user memory.
+// followed to another struct) are read from user memory, and from a copy
+// of the whole struct kept in a variable.
 func TestScriptStructOnUprobeArg(t *testing.T) {
 	requireRoot(t)
 	c, _ := userHelpers(t)
@@ -110,13 +111,16 @@ uprobe:%s:shape_area {
   $s = (struct shape *)arg0;
   printf("%%d %%d %%d %%d %%s %%d %%d %%d %%d\n", $s->id, $s->kind, $s->visible, $s->layer,
          $s->name, $s->dims[2], $s.next->id, sizeof(struct shape), offsetof(struct shape, next));
+  $v = *$s;
+  @v[$v.id] = ($v.visible, $v.layer, $v.kind, $v.name, $v.dims[1]);
 }`, c)
 	res := trace(t, traceRun{
 		args:    []string{"-e", script},
 		trigger: func(t *testing.T) { runHelper(t, c, "3") },
 		stop:    syscall.SIGINT,
 	})
-	want := "0 0 0 0 shape0 2 1000 48 40\n1 -1 1 1 shape1 3 1001 48 40\n2 -2 0 2 shape2 4 1002 48 40\n\n\n"
+	want := "0 0 0 0 shape0 2 1000 48 40\n1 -1 1 1 shape1 3 1001 48 40\n2 -2 0 2 shape2 4 1002 48 40\n\n\n" +
+		"@v[0]: (0, 0, 0, shape0, 1)\n@v[1]: (1, 1, -1, shape1, 2)\n@v[2]: (0, 2, -2, shape2, 3)\n"
 	wantOutput(t, res, want, "Attached 1 probe\n")
 }
 

@@ -111,7 +111,7 @@ func attachUprobe(p *codegen.Program, prog *ebpf.Program, pid int, warn func(str
 // attachUprobeMulti attaches the matches of a wildcard with one
 // uprobe_multi link; the cookie of a function is its index in p.Group.
 // Functions at one address (aliases such as malloc and __libc_malloc) are
-// attached once, as bpftrace does, under the first name; functions whose
+// attached once, as bpftrace does, under the plainest name; functions whose
 // first instruction the kernel refuses are skipped (warn says which).
 func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn func(string)) ([]io.Closer, error) {
 	path := p.Attach.Binary

@@ -244,6 +244,12 @@ type UserFuncEnv interface {
 	// FunctionSize returns the size of function name of the ELF file at
 	// path; ok is false when the file has no such function.
 	FunctionSize(path, name string) (size uint64, ok bool)
+	// InstructionStart reports whether offset off of function name of the
+	// ELF file at path is where an instruction starts, decoding the
+	// function's instructions from its start; err says why it cannot
+	// tell (an instruction it does not know, an architecture it does not
+	// decode).
+	InstructionStart(path, name string, off uint64) (bool, error)
 }
 
 // ProcessEnv is implemented by an Env that can list the files a process

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/runtime/usdt"
+	"github.com/gobpftrace/gobpftrace/runtime/x86insn"
 )
 
 // The user-space side of lang.Env: finding binaries and libraries, their
@@ -398,4 +399,48 @@ func (t *Tracefs) MappedFiles(pid int) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// InstructionStart implements lang.UserFuncEnv for x86-64 files: the
+// function's instructions are decoded (x86insn) from its start up to off.
+func (t *Tracefs) InstructionStart(path, name string, off uint64) (bool, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	if f.Machine != elf.EM_X86_64 {
+		return false, fmt.Errorf("instructions of %v are not decoded", f.Machine)
+	}
+	var sym *elf.Symbol
+	for _, s := range functionSymbols(path) {
+		if s.Name == name {
+			sym = &s
+			break
+		}
+	}
+	if sym == nil {
+		return false, fmt.Errorf("no function %s", name)
+	}
+	var code []byte
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD && sym.Value >= p.Vaddr && sym.Value+off < p.Vaddr+p.Filesz {
+			code = make([]byte, off+15)
+			n, _ := p.ReadAt(code, int64(sym.Value-p.Vaddr))
+			code = code[:n]
+			break
+		}
+	}
+	if code == nil {
+		return false, fmt.Errorf("the code of %s is not in the file", name)
+	}
+	at := uint64(0)
+	for at < off {
+		n, err := x86insn.Len(code[at:])
+		if err != nil {
+			return false, fmt.Errorf("at %s+%d: %v", name, at, err)
+		}
+		at += uint64(n)
+	}
+	return at == off, nil
 }

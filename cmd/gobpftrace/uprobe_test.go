@@ -380,6 +380,19 @@ func TestUstackKeyPerProcess(t *testing.T) {
 	wantOutput(t, res, "\n\n@[\n    gbt_add+0\n]: 2\n@[\n    gbt_add+0\n]: 3\n", "Attached 1 probe\n")
 }
 
+// --unsafe lets a uprobe inside an instruction attach, with bpftrace's
+// warning (the program is not run: the breakpoint would corrupt it).
+func TestUprobeInsideInstructionUnsafe(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	script := `uprobe:` + c + `:gbt_add+1 { }`
+	res := trace(t, traceRun{args: []string{"--unsafe", "--dry-run", "-e", script}, noAttach: true})
+	mustExit(t, res, 0)
+	if !strings.HasPrefix(res.stderr, "stdin:1:1-"+fmt.Sprint(len(script)-3)+": WARNING: Unsafe uprobe in the middle of the instruction: "+c+":gbt_add+1\n") {
+		t.Errorf("stderr %q", res.stderr)
+	}
+}
+
 // -c splits its command as a shell would, without one: quotes group words
 // and are removed, a backslash escapes; the program is found on $PATH.
 func TestChildCommandQuoting(t *testing.T) {
@@ -500,6 +513,10 @@ func TestUprobeErrors(t *testing.T) {
 			"ERROR: Could not resolve address: " + c + ":0x10\n"},
 		{fmt.Sprintf("uretprobe:%s:0x%x { }", c, symbolAddress(t, c, "gbt_add")+1),
 			"ERROR: uretprobes cannot be attached at function offset. (address resolved to: gbt_add+1)\n"},
+		{`uprobe:` + c + `:gbt_add+1 { }`,
+			"ERROR: Could not add uprobe into middle of instruction: " + c + ":gbt_add+1\n"},
+		{fmt.Sprintf("uprobe:%s:0x%x { }", c, symbolAddress(t, c, "gbt_add")+1),
+			"ERROR: Could not add uprobe into middle of instruction: " + c + ":gbt_add+1\n"},
 		{`uprobe:` + c + `:gbt_add+4096 { }`,
 			fmt.Sprintf("ERROR: Offset outside the function bounds ('gbt_add' size is %d)\n", symbolSize(t, c, "gbt_add"))},
 	}

@@ -63,6 +63,13 @@ func (c *checker) resolveUprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 		if !ok {
 			return nil
 		}
+		if fn != "" {
+			if fe, ok := c.userEnv().(lang.UserFuncEnv); ok {
+				if _, off, _ := fe.FunctionAt(bin, addr); off != 0 && !c.checkInstructionStart(ap, fe, bin, fn, off) {
+					return nil
+				}
+			}
+		}
 		return []*lang.Resolved{{Point: ap, Provider: prov, Name: fmt.Sprintf("%s:%s:%s", prov, bin, target),
 			Binary: bin, Address: addr, FileOffset: off, Func: fn}}
 	}
@@ -103,6 +110,9 @@ func (c *checker) resolveUprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 				c.errorf(ap.Span, "Offset outside the function bounds ('%s' size is %d)", syms[0], size)
 				return nil
 			}
+			if offset != 0 && !c.checkInstructionStart(ap, fe, bin, syms[0], offset) {
+				return nil
+			}
 		}
 	}
 	out := make([]*lang.Resolved, 0, len(syms))
@@ -138,6 +148,30 @@ func (c *checker) functionAt(ap *lang.AttachPoint, bin string, addr uint64) (str
 		return "", false
 	}
 	return name, true
+}
+
+// checkInstructionStart refuses, as bpftrace's safe mode does, a uprobe
+// inside an instruction (its breakpoint would corrupt the program) or
+// where the instructions cannot be decoded; --unsafe turns both into
+// warnings.
+func (c *checker) checkInstructionStart(ap *lang.AttachPoint, fe lang.UserFuncEnv, bin, fn string, off uint64) bool {
+	where := fmt.Sprintf("%s:%s+%d", bin, fn, off)
+	ok, err := fe.InstructionStart(bin, fn, off)
+	switch {
+	case err != nil && c.opts.Unsafe:
+		c.warnf(ap.Span, "Unchecked %s: %s (%v)", ap.Provider, where, err)
+	case err != nil:
+		c.errorf(ap.Span, "Failed to check if %s is in proper place: %s (%v)", ap.Provider, where, err)
+		c.hintf("--unsafe attaches there anyway")
+		return false
+	case !ok && c.opts.Unsafe:
+		c.warnf(ap.Span, "Unsafe %s in the middle of the instruction: %s", ap.Provider, where)
+	case !ok:
+		c.errorf(ap.Span, "Could not add %s into middle of instruction: %s", ap.Provider, where)
+		c.hintf("a breakpoint inside an instruction corrupts the program; --unsafe attaches there anyway")
+		return false
+	}
+	return true
 }
 
 func (c *checker) resolveUSDT(ap *lang.AttachPoint, parts []string) []*lang.Resolved {

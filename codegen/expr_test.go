@@ -115,3 +115,27 @@ func TestSizeof(t *testing.T) {
 		}
 	}
 }
+
+// A scratch variable set from a bare literal is an int64: counters do not
+// wrap at 8 bits, a negative literal stays signed, a later uint64 store
+// makes it unsigned, and a cast keeps its width (and wraps).
+func TestLiteralVariablesAreInt64(t *testing.T) {
+	l := runBegin(t, `BEGIN {
+  $i = 0; while ($i < 300) { $i++; }
+  $d = -1; $d -= 1000;
+  $u = 0; $u = (uint64)0xffffffffffffffff;
+  $b = (uint8)255; $b++;
+  $c = 0; $c += 70000;
+  printf("%d %d %d %u %d %d %d %d\n", $i, sizeof($i), $d, $u, sizeof($u), $b, sizeof($b), $c);
+}`)
+	recs := l.printfs()
+	if len(recs) != 1 {
+		t.Fatalf("%d records", len(recs))
+	}
+	r := recs[0]
+	got := []int64{r.int(0), r.int(1), r.int(2), int64(r.u64(3)), r.int(4), r.int(5), r.int(6), r.int(7)}
+	want := []int64{300, 8, -1001, -1, 8, 0, 1, 70000}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}

@@ -113,6 +113,10 @@ type VarSym struct {
 	Type *Type
 	// ID is unique within the program; codegen uses it to assign stack slots.
 	ID int
+	// Literal marks a variable whose integer type so far comes only from
+	// bare literals (`$i = 0`): it may still turn unsigned when a uint64
+	// is stored later (`$i = 0; $i = nsecs`).
+	Literal bool
 }
 
 // CheckedProbe is a probe with its attach points resolved.

@@ -70,7 +70,8 @@ func (c *checker) assignVar(s *lang.AssignStmt, v *lang.Var) {
 		return
 	}
 	if sym == nil {
-		c.declareIfNew(v, varType(vt))
+		c.declareIfNew(v, varType(s.Value, vt))
+		v.Sym.Literal = s.Op == "=" && isPlainLiteral(s.Value)
 		return
 	}
 	v.Sym = sym
@@ -79,7 +80,21 @@ func (c *checker) assignVar(s *lang.AssignStmt, v *lang.Var) {
 		c.checkDeclared(s.Value, sym, vt)
 		return
 	}
-	merged, ok := assignable(sym.Type, vt)
+	if sym.Type.Kind == lang.KNone {
+		sym.Literal = s.Op == "=" && isPlainLiteral(s.Value)
+	}
+	wt := vt
+	if s.Op == "=" {
+		wt = varType(s.Value, vt)
+	}
+	merged, ok := assignable(sym.Type, wt)
+	if !ok && sym.Literal && sym.Type.Kind == lang.KInt && vt.Kind == lang.KInt && !vt.Signed {
+		// `$i = 0; $i = nsecs`: the literal's sign was only a default.
+		merged, ok = lang.TUint64, true
+	}
+	if ok && !(s.Op == "=" && isPlainLiteral(s.Value)) {
+		sym.Literal = false
+	}
 	if !ok {
 		c.errorf(v.Span, "Type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'", v.Name, vt, sym.Type)
 		return

@@ -50,18 +50,18 @@ func trimLines(s string) string {
 func TestTypes(t *testing.T) {
 	tests := []struct{ src, want string }{
 		{`BEGIN { $a = 1; $b = -1; $c = 1000; $d = 70000; $e = 5000000000; $f = -200; $g = true; $h = "hi" }`, `
-			$a: uint8
+			$a: int64
 			1: uint8
-			$b: int8
+			$b: int64
 			-1: int8
 			1: uint8
-			$c: uint16
+			$c: int64
 			1000: uint16
-			$d: uint32
+			$d: int64
 			70000: uint32
-			$e: uint64
+			$e: int64
 			5000000000: uint64
-			$f: int16
+			$f: int64
 			-200: int16
 			200: uint8
 			$g: bool
@@ -119,18 +119,18 @@ func TestTypes(t *testing.T) {
 			-pid: int64
 			pid: uint32`},
 		{`BEGIN { $x = 1; $x = -1; $y = 1; $y = 1000; $z = 255; $z = -129 }`, `
-			$x: int16
+			$x: int64
 			1: uint8
-			$x: int16
+			$x: int64
 			-1: int8
 			1: uint8
-			$y: uint16
+			$y: int64
 			1: uint8
-			$y: uint16
+			$y: int64
 			1000: uint16
-			$z: int16
+			$z: int64
 			255: uint8
-			$z: int16
+			$z: int64
 			-129: int16
 			129: uint8`},
 		{`BEGIN { $t = (pid, comm, "x"); print($t.1); $c = pid > 1 ? 5 : -1; $s = 1 ? "ab" : "abc"; let $u: uint8 = 1; $u++; let $v; $v = comm }`, `
@@ -142,8 +142,8 @@ func TestTypes(t *testing.T) {
 			print($t.1): void
 			$t.1: string[16]
 			$t: (uint32,string[16],string[2])
-			$c: int16
-			pid > 1 ? 5 : -1: int16
+			$c: int64
+			pid > 1 ? 5 : -1: int64
 			pid > 1: bool
 			pid: uint32
 			1: uint8

@@ -90,7 +90,7 @@ func TestDiagnostics(t *testing.T) {
 		{"tracepoint:syscalls:sys_enter_openat /str(args.filename)/ { }",
 			"stdin:1:39-57: ERROR: Invalid type for predicate: string\ntracepoint:syscalls:sys_enter_openat /str(args.filename)/ { }\n                                      ~~~~~~~~~~~~~~~~~~"},
 		{"BEGIN { $x = 1; $x = \"a\" }",
-			"stdin:1:17-19: ERROR: Type mismatch for $x: trying to assign value of type 'string[2]' when variable already contains a value of type 'uint8'\nBEGIN { $x = 1; $x = \"a\" }\n                ~~"},
+			"stdin:1:17-19: ERROR: Type mismatch for $x: trying to assign value of type 'string[2]' when variable already contains a value of type 'int64'\nBEGIN { $x = 1; $x = \"a\" }\n                ~~"},
 		{"BEGIN { $x = (uint64)1; $x = -1 }",
 			"stdin:1:25-27: ERROR: Type mismatch for $x: trying to assign value of type 'int8' when variable already contains a value of type 'uint64'\nBEGIN { $x = (uint64)1; $x = -1 }\n                        ~~"},
 		{"tracepoint:syscalls:sys_enter_nope { }",

@@ -34,13 +34,13 @@ func TestLoops(t *testing.T) {
 			$i > 3: bool
 			$i: uint32
 			3: uint8
-			$j: uint8
+			$j: int64
 			0: uint8
 			$j < 5: bool
-			$j: uint8
+			$j: int64
 			5: uint8
-			$j++: uint8
-			$j: uint8
+			$j++: int64
+			$j: int64
 			2: uint8
 			print(1): void
 			1: uint8`},

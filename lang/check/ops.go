@@ -193,10 +193,8 @@ func (c *checker) ternary(t *lang.Ternary) *lang.Type {
 	var m *lang.Type
 	var ok bool
 	if tt.Kind == lang.KInt && et.Kind == lang.KInt {
-		m, ok = mergeInts(tt, et)
-		if !ok {
-			m, ok = lang.TInt64, true
-		}
+		// Integer branches give a 64-bit result, as in bpftrace.
+		m, ok = arithType(tt, et), true
 	} else {
 		m, ok = mergeTypes(tt, et)
 	}

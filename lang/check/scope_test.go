@@ -41,12 +41,12 @@ func TestScopes(t *testing.T) {
 	// let is block scoped: the same name in sibling blocks is two variables.
 	prog, _ = mustCheck(t, `BEGIN { if (pid) { let $a = 1; print($a) } else { let $a = "x"; print($a) } }`)
 	s = varSyms(prog)
-	if s[0] != s[1] || s[2] != s[3] || s[0] == s[2] || s[0].Type.String() != "uint8" || s[2].Type.String() != "string[2]" {
+	if s[0] != s[1] || s[2] != s[3] || s[0] == s[2] || s[0].Type.String() != "int64" || s[2].Type.String() != "string[2]" {
 		t.Errorf("let scopes: %+v", s)
 	}
 
 	// A variable widens to hold every value; every use shows the final type.
-	prog, _ = mustCheck(t, `BEGIN { $a = 1; print($a); $a = 100000 }`)
+	prog, _ = mustCheck(t, `BEGIN { $a = (uint8)1; print($a); $a = (uint32)100000 }`)
 	for _, v := range varSyms(prog) {
 		if v.Type.String() != "uint32" {
 			t.Errorf("widened: %s", v.Type)

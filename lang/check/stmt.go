@@ -95,7 +95,7 @@ func (c *checker) let(s *lang.LetStmt) {
 	if s.Value != nil {
 		vt = c.expr(s.Value)
 		if known(vt) && c.checkStorable(s.Value, vt) && t == nil {
-			t = varType(vt)
+			t = varType(s.Value, vt)
 		}
 	}
 	if t == nil {
@@ -103,6 +103,7 @@ func (c *checker) let(s *lang.LetStmt) {
 		t = &lang.Type{Kind: lang.KNone}
 	}
 	sym := c.declare(c.scope, s.Var.Name, t)
+	sym.Literal = s.Type == nil && s.Value != nil && isPlainLiteral(s.Value)
 	if s.Type != nil && known(t) {
 		c.declared[sym] = true
 		if s.Value != nil && known(vt) {

@@ -146,8 +146,45 @@ func tupleType(elems []*lang.Type, names []string) *lang.Type {
 	return t
 }
 
-// varType is the type a scratch variable takes from a value.
-func varType(t *lang.Type) *lang.Type { return t }
+// varType is the type a scratch variable takes from a value. A bare
+// integer literal (`$i = 0`, `$d = -1`) makes a 64-bit variable, so that
+// counters and loop indexes never wrap at 8 bits: int64, or uint64 for a
+// literal above int64's range. An explicit cast keeps its width.
+func varType(value lang.Expr, t *lang.Type) *lang.Type {
+	if t.Kind != lang.KInt || !isBareLiteral(value) {
+		return t
+	}
+	if !t.Signed && t.Size == 8 && literalValue(value) > 1<<63-1 {
+		return lang.TUint64
+	}
+	return lang.TInt64
+}
+
+// isBareLiteral reports whether e is an integer literal, possibly negated.
+func isBareLiteral(e lang.Expr) bool {
+	switch e := e.(type) {
+	case *lang.IntLit:
+		return true
+	case *lang.Unary:
+		_, ok := e.X.(*lang.IntLit)
+		return ok && e.Op == "-"
+	}
+	return false
+}
+
+// isPlainLiteral reports whether e is a non-negative integer literal.
+func isPlainLiteral(e lang.Expr) bool {
+	_, ok := e.(*lang.IntLit)
+	return ok
+}
+
+// literalValue is the unsigned value of a bare literal (0 when negated).
+func literalValue(e lang.Expr) uint64 {
+	if lit, ok := e.(*lang.IntLit); ok {
+		return lit.Value
+	}
+	return 0
+}
 
 // kindName names a type's kind in printf messages.
 func kindName(t *lang.Type) string {

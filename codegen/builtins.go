@@ -191,3 +191,44 @@ func (g *gen) ctxIndexVar(x *lang.Index) asm.Register {
 	g.loadScalar(r, tmp, t.Elem)
 	return r
 }
+
+// memIndex reads element i of an array or string held in memory (a
+// variable, a map value, a cast): a constant index loads it directly; a
+// run-time index copies it with probe_read from the computed address, so
+// the verifier sees no variable stack offset, and reads 0 when the index is
+// out of bounds (negative indexes are huge unsigned values, so out too).
+func (g *gen) memIndex(x *lang.Index) asm.Register {
+	t := x.X.Type()
+	elem, n := t.Elem, t.Len
+	if t.Kind == lang.KString {
+		elem, n = lang.TInt8, t.Size
+	}
+	if !isScalar(elem) {
+		failf(x.Span, "indexing a value of type %s is not supported yet", t)
+	}
+	size := Sizeof(elem)
+	base := g.evalMem(x.X)
+	if i, ok := smallConst(x.Index); ok {
+		if i < 0 || int(i) >= n {
+			failf(x.Index.Pos(), "index %d is out of bounds for array of %d elements", i, n)
+		}
+		r := g.allocReg()
+		g.loadScalar(r, base.at(int(i)*size), elem)
+		return r
+	}
+	r := g.evalInt(x.Index)
+	tmp := g.alloc(8)
+	oob := g.newLabel("oob")
+	g.emit(asm.Mov.Imm(asm.R0, 0))
+	g.store(tmp, asm.R0, 8)
+	g.emit(asm.JGE.Imm(r, int32(n), oob))
+	g.emit(asm.Mul.Imm(r, int32(size)))
+	g.addr(asm.R3, base)
+	g.emit(asm.Add.Reg(asm.R3, r))
+	g.addr(asm.R1, tmp)
+	g.emit(asm.Mov.Imm(asm.R2, int32(size)))
+	g.call(asm.FnProbeReadKernel)
+	g.label(oob)
+	g.loadScalar(r, tmp, elem)
+	return r
+}

@@ -114,6 +114,11 @@ func (g *gen) evalIntAt(e lang.Expr) asm.Register {
 		if inMemory(e) {
 			return g.memRead(e)
 		}
+		if ix, ok := e.(*lang.Index); ok && (ix.X.Type().Kind == lang.KString || memArray(ix.X)) {
+			if _, isConst := smallConst(ix.Index); !isConst || ix.X.Type().Kind == lang.KString {
+				return g.memIndex(ix)
+			}
+		}
 		if ix, ok := e.(*lang.Index); ok && !memArray(ix.X) {
 			if _, isConst := smallConst(ix.Index); !isConst {
 				return g.ctxIndexVar(ix)

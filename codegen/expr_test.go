@@ -139,3 +139,25 @@ func TestLiteralVariablesAreInt64(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+// Arrays and strings in memory index with constants and with run-time
+// indexes (bounded: out of range reads 0), in the kernel.
+func TestMemoryIndexing(t *testing.T) {
+	l := runBegin(t, `BEGIN {
+  $a = (uint8[4])(uint32)0x04030201;
+  $s = "/usr";
+  @m[1] = $a;
+  $i = 2; $far = 9; $neg = -1;
+  printf("%d %d %d %d %d\n", $a[$i], $a[$far], $a[$neg], @m[1][$i], $a[3]);
+  printf("%d %d %d %d\n", $s[0] == "/"[0], $s[$i], $s[$far], $s[4]);
+}`)
+	recs := l.printfs()
+	if len(recs) != 2 {
+		t.Fatalf("%d records", len(recs))
+	}
+	got := fmt.Sprint(recs[0].int(0), recs[0].int(1), recs[0].int(2), recs[0].int(3), recs[0].int(4), "|",
+		recs[1].int(0), recs[1].int(1), recs[1].int(2), recs[1].int(3))
+	if want := "3 0 0 3 4|1 115 0 0"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}

@@ -104,14 +104,13 @@ func (c *checker) index(ix *lang.Index) *lang.Type {
 	}
 	switch xt.Kind {
 	case lang.KString:
-		// A char array read through a pointer indexes like an array.
-		if c.inMemory(ix.X) {
-			if n, ok := c.constInt(ix.Index); ok && (n < 0 || n >= int64(xt.Size)) {
-				c.errorf(ix.Index.Pos(), "the index %d is out of bounds for array of size %d", n, xt.Size)
-				return tNone
-			}
-			return lang.TInt8
+		// A string's bytes read as chars (`$path[0] == "/"[0]`), and a char
+		// array read through a pointer indexes like an array.
+		if n, ok := c.constInt(ix.Index); ok && (n < 0 || n >= int64(xt.Size)) {
+			c.errorf(ix.Index.Pos(), "the index %d is out of bounds for array of size %d", n, xt.Size)
+			return tNone
 		}
+		return lang.TInt8
 	case lang.KArray:
 		if n, ok := c.constInt(ix.Index); ok && (n < 0 || n >= int64(xt.Len)) {
 			c.errorf(ix.Index.Pos(), "the index %d is out of bounds for array of size %d", n, xt.Len)

@@ -49,7 +49,9 @@ func (c *checker) assignVar(s *lang.AssignStmt, v *lang.Var) {
 		v.Sym = sym
 		c.varUses = append(c.varUses, v)
 		if sym.Type.Kind == lang.KNone {
-			c.errorf(v.Span, "Variable used before it was assigned: %s", v.Name)
+			if !c.poisonedVars[sym] {
+				c.errorf(v.Span, "Variable used before it was assigned: %s", v.Name)
+			}
 			return
 		}
 		if !known(vt) {
@@ -61,12 +63,11 @@ func (c *checker) assignVar(s *lang.AssignStmt, v *lang.Var) {
 		}
 		vt = arithType(sym.Type, vt)
 	}
-	if !known(vt) {
+	if !known(vt) || !c.checkStorable(s.Value, vt) {
 		c.declareIfNew(v, tNone)
-		return
-	}
-	if !c.checkStorable(s.Value, vt) {
-		c.declareIfNew(v, tNone)
+		if v.Sym != nil && v.Sym.Type.Kind == lang.KNone && len(c.errs) > 0 {
+			c.poisonedVars[v.Sym] = true
+		}
 		return
 	}
 	if sym == nil {
@@ -144,12 +145,11 @@ func (c *checker) assignMap(s *lang.AssignStmt, m *lang.MapExpr) {
 		c.mergeValue(m, sym, arithType(sym.Value, vt))
 		return
 	}
-	if !known(vt) {
+	if !known(vt) || !c.checkStorable(s.Value, vt) {
 		m.SetType(tNone)
-		return
-	}
-	if !c.checkStorable(s.Value, vt) {
-		m.SetType(tNone)
+		if len(c.errs) > 0 {
+			c.poisonedMaps[m.Name] = true
+		}
 		return
 	}
 	c.mergeValue(m, sym, vt)

@@ -53,6 +53,8 @@ func Check(prog *lang.Program, file, src string, env lang.Env, opts Options) (ou
 	first.run()
 	c := newChecker(prog, file, src, env, opts, first)
 	c.run()
+	unmangleMessages(prog, c.errs)
+	unmangleMessages(prog, c.out.Warnings)
 	if len(c.errs) > 0 {
 		return nil, &lang.Diagnostics{File: file, Source: src, List: c.errs}
 	}
@@ -68,6 +70,10 @@ type checker struct {
 	errs []*lang.Diagnostic
 	// errAt dedups errors reported twice at the same place.
 	errAt map[string]bool
+	// poisonedVars and poisonedMaps were assigned a value whose check
+	// failed: their uses report nothing more, so one mistake gives one error.
+	poisonedVars map[*lang.VarSym]bool
+	poisonedMaps map[string]bool
 
 	maps  map[string]*lang.MapSym
 	known map[string]*lang.MapSym // types learnt by the first pass
@@ -101,10 +107,13 @@ func newChecker(prog *lang.Program, file, src string, env lang.Env, opts Options
 		errAt: map[string]bool{},
 		maps:  map[string]*lang.MapSym{},
 
-		scalarKnown: map[*lang.MapSym]bool{},
-		declared:    map[*lang.VarSym]bool{},
+		scalarKnown:  map[*lang.MapSym]bool{},
+		declared:     map[*lang.VarSym]bool{},
+		poisonedVars: map[*lang.VarSym]bool{},
+		poisonedMaps: map[string]bool{},
 	}
 	if prev != nil {
+		c.poisonedMaps = prev.poisonedMaps
 		c.known = prev.maps
 		c.knownKeyed = map[string]bool{}
 		for m := range prev.scalarKnown {

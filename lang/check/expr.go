@@ -91,7 +91,9 @@ func (c *checker) varUse(v *lang.Var) *lang.Type {
 	v.Sym = sym
 	c.varUses = append(c.varUses, v)
 	if sym.Type.Kind == lang.KNone {
-		c.errorf(v.Span, "Variable used before it was assigned: %s", v.Name)
+		if !c.poisonedVars[sym] {
+			c.errorf(v.Span, "Variable used before it was assigned: %s", v.Name)
+		}
 		return tNone
 	}
 	return sym.Type
@@ -370,7 +372,7 @@ func (c *checker) sizeof(s *lang.Sizeof) *lang.Type {
 
 // undefinedMap reports a map that no statement assigns (second pass only).
 func (c *checker) undefinedMap(m *lang.MapExpr) {
-	if c.known == nil {
+	if c.known == nil || c.poisonedMaps[m.Name] {
 		return
 	}
 	c.errorf(m.Span, "Undefined map: %s", m.Name)

@@ -10,6 +10,9 @@ func (c *checker) loopVar(v *lang.Var, t *lang.Type, body *lang.Block) {
 			c.errorf(v.Span, "Loop declaration shadows existing variable: %s", v.Name)
 		}
 		v.Sym = c.declare(c.scope, v.Name, t)
+		if t.Kind == lang.KNone && len(c.errs) > 0 {
+			c.poisonedVars[v.Sym] = true
+		}
 		v.SetType(t)
 		c.varUses = append(c.varUses, v)
 	}

@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -491,6 +492,30 @@ func setSpans(v reflect.Value, at lang.Span) {
 			if v.Type().Field(i).IsExported() {
 				setSpans(v.Field(i), at)
 			}
+		}
+	}
+}
+
+// unmangleMessages gives variables renamed by macro expansion
+// (`$x_getcwd_2`) their written names back in diagnostics.
+func unmangleMessages(prog *lang.Program, diags []*lang.Diagnostic) {
+	if len(prog.Macros) == 0 || len(diags) == 0 {
+		return
+	}
+	names := make([]string, 0, len(prog.Macros))
+	for _, m := range prog.Macros {
+		if m != nil {
+			names = append(names, regexp.QuoteMeta(m.Name))
+		}
+	}
+	re := regexp.MustCompile(`(\$[A-Za-z_][A-Za-z0-9_]*?)_(?:` + strings.Join(names, "|") + `)_[0-9]+\b`)
+	for _, d := range diags {
+		for {
+			msg := re.ReplaceAllString(d.Msg, "$1")
+			if msg == d.Msg {
+				break
+			}
+			d.Msg = msg
 		}
 	}
 }

@@ -103,6 +103,9 @@ func (c *checker) let(s *lang.LetStmt) {
 		t = &lang.Type{Kind: lang.KNone}
 	}
 	sym := c.declare(c.scope, s.Var.Name, t)
+	if s.Value != nil && t.Kind == lang.KNone && len(c.errs) > 0 {
+		c.poisonedVars[sym] = true
+	}
 	sym.Literal = s.Type == nil && s.Value != nil && isPlainLiteral(s.Value)
 	if s.Type != nil && known(t) {
 		c.declared[sym] = true

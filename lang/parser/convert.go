@@ -243,20 +243,24 @@ func (c *converter) ifStmt(g *gIf) *lang.IfStmt {
 }
 
 func (c *converter) forStmt(g *gFor) lang.Stmt {
-	// The variable is the token after "for" and "(".
-	v := &lang.Var{Span: c.tokenSpan(g.Tokens[2]), Name: g.Var}
-	if g.Range != nil {
+	h := g.Paren
+	if h == nil {
+		h = g.Bare
+	}
+	// The variable is the head's first token.
+	v := &lang.Var{Span: c.tokenSpan(h.Tokens[0]), Name: h.Var}
+	if h.Range != nil {
 		return &lang.ForRangeStmt{Span: c.span(&g.node), Var: v,
-			Start: c.expr(g.Range.Start), End: c.expr(g.Range.End), Body: c.block(g.Body)}
+			Start: c.expr(h.Range.Start), End: c.expr(h.Range.End), Body: c.block(g.Body)}
 	}
 	var mapTok lexer.Token
-	for _, t := range g.Tokens {
+	for _, t := range h.Tokens {
 		if t.Type == tMap {
 			mapTok = t
 			break
 		}
 	}
-	m := &lang.MapExpr{Span: c.tokenSpan(mapTok), Name: *g.Map}
+	m := &lang.MapExpr{Span: c.tokenSpan(mapTok), Name: *h.Map}
 	return &lang.ForMapStmt{Span: c.span(&g.node), Var: v, Map: m, Body: c.block(g.Body)}
 }
 

@@ -15,7 +15,6 @@ var errorCases = []struct{ src, want string }{
 	{"BEGIN { printf(\"%d\\n\" pid); }", "stdin:1:23-26: ERROR: syntax error, unexpected identifier, expecting )\nBEGIN { printf(\"%d\\n\" pid); }\n                      ~~~"},
 	{"BEGIN { if ($x > 1 { } }", "stdin:1:20-21: ERROR: syntax error, unexpected {, expecting )\nBEGIN { if ($x > 1 { } }\n                   ~"},
 	{"BEGIN { @x = $y ? 1 }", "stdin:1:21-22: ERROR: syntax error, unexpected }, expecting :\nBEGIN { @x = $y ? 1 }\n                    ~"},
-	{"BEGIN { for $i : 0..10 {} }", "stdin:1:13-15: ERROR: syntax error, unexpected variable, expecting (\nBEGIN { for $i : 0..10 {} }\n            ~~"},
 	{"BEGIN { let x = 1; }", "stdin:1:13-14: ERROR: syntax error, unexpected identifier, expecting variable\nBEGIN { let x = 1; }\n            ~"},
 	{"BEGIN { return 1 2 }", "stdin:1:18-19: ERROR: syntax error, unexpected integer, expecting ;\nBEGIN { return 1 2 }\n                 ~"},
 	{"# !", "stdin:1:1-4: ERROR: invalid preprocessor directive\n# !\n~~~\nHINT: directives are written #include <file>, #include \"file\" or #define NAME value"},

@@ -116,12 +116,20 @@ type gWhile struct {
 	Body *gBlock `parser:"@@"`
 }
 
+// gFor is `for ($x : ...) {}` or, as bpftrace also accepts, without the
+// parentheses: `for $x : a..b {}`.
 type gFor struct {
 	node
-	Var   string  `parser:"\"for\" \"(\" @Var \":\""`
+	Paren *gForHead `parser:"\"for\" ( \"(\" @@ \")\""`
+	Bare  *gForHead `parser:"| @@ )"`
+	Body  *gBlock   `parser:"@@"`
+}
+
+type gForHead struct {
+	node
+	Var   string  `parser:"@Var \":\""`
 	Range *gRange `parser:"( @@"`
-	Map   *string `parser:"| @Map ) \")\""`
-	Body  *gBlock `parser:"@@"`
+	Map   *string `parser:"| @Map )"`
 }
 
 type gRange struct {

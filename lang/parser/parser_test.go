@@ -51,6 +51,7 @@ var shapeCases = []struct{ src, want string }{
 	{"BEGIN { if (1) { } else if (2) { } else { } }", "(prog (probe BEGIN| ({} (if 1 ({}) (if 2 ({}) ({}))))))"},
 	{"BEGIN { while (1) { break; continue } }", "(prog (probe BEGIN| ({} (while 1 ({} (break) (continue))))))"},
 	{"BEGIN { for ($kv : @m) { } for ($i : 0..10) { } for ($j : $a..$b+1) { } }", "(prog (probe BEGIN| ({} (for $kv @m ({})) (for $i 0 10 ({})) (for $j $a (+ $b 1) ({})))))"},
+	{"BEGIN { for $kv : @m { } for $i : ((uint64)0)..((uint64)$n) { } }", "(prog (probe BEGIN| ({} (for $kv @m ({})) (for $i (cast \"uint64\" 0) (cast \"uint64\" $n) ({})))))"},
 	{"BEGIN { unroll (5) { } }", "(prog (probe BEGIN| ({} (unroll 5 ({})))))"},
 	{"BEGIN { return; } END { return 1 }", "(prog (probe BEGIN| ({} (return))) (probe END| ({} (return 1))))"},
 	{"BEGIN { { @x = 1 } }", "(prog (probe BEGIN| ({} ({} (= @x 1)))))"},

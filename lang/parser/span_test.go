@@ -88,6 +88,7 @@ func TestSpansOfExpressions(t *testing.T) {
 		{"BEGIN { let $v: struct foo * = curtask->a.b[2]; }", "LetStmt|Var $v|TypeSpec struct foo *|Index curtask->a.b[2]|FieldAccess curtask->a.b|FieldAccess curtask->a|Ident curtask|IntLit 2"},
 		{`BEGIN { @t = (1, "s\n"); @r = (a=1); @q = $1 ? sizeof(int8) : offsetof(struct s, f) }`, `AssignStmt|MapExpr @t|Tuple (1, "s\n")|IntLit 1|StrLit "s\n"|AssignStmt|MapExpr @r|Tuple (a=1)|IntLit 1|AssignStmt|MapExpr @q|Ternary $1 ? sizeof(int8) : offsetof(struct s, f)|Positional $1|Sizeof sizeof(int8)|TypeSpec int8|Offsetof offsetof(struct s, f)|TypeSpec struct s`},
 		{"BEGIN { for ($i : 0..10) { } for ($k : @m) { } }", "ForRangeStmt|Var $i|IntLit 0|IntLit 10|Block { }|ForMapStmt|Var $k|MapExpr @m|Block { }"},
+		{"BEGIN { for $i : 0..10 { } for $k : @m { } }", "ForRangeStmt|Var $i|IntLit 0|IntLit 10|Block { }|ForMapStmt|Var $k|MapExpr @m|Block { }"},
 	}
 	for _, c := range cases {
 		p, err := parser.Parse("stdin", c.src)

@@ -195,7 +195,11 @@ func (c *converter) stmt(g *gStmt) lang.Stmt {
 	case g.If != nil:
 		return c.ifStmt(g.If)
 	case g.While != nil:
-		return &lang.WhileStmt{Span: c.span(&g.While.node), Cond: c.expr(g.While.Cond), Body: c.block(g.While.Body)}
+		w := g.While
+		if w.Cond == nil {
+			w.Cond, w.Body = w.BareCond, w.BareBody
+		}
+		return &lang.WhileStmt{Span: c.span(&w.node), Cond: c.expr(w.Cond), Body: c.block(w.Body)}
 	case g.For != nil:
 		return c.forStmt(g.For)
 	case g.Unroll != nil:
@@ -231,6 +235,9 @@ func (c *converter) simple(g *gSimple) lang.Stmt {
 }
 
 func (c *converter) ifStmt(g *gIf) *lang.IfStmt {
+	if g.Cond == nil {
+		g.Cond, g.Then = g.BareCond, g.BareThen
+	}
 	s := &lang.IfStmt{Span: c.span(&g.node), Cond: c.expr(g.Cond), Then: c.block(g.Then)}
 	if g.Else != nil {
 		if g.Else.If != nil {

@@ -97,11 +97,14 @@ type gStmt struct {
 	Semis  []string `parser:"@\";\"*"`
 }
 
+// gIf is `if (cond) {}` or, as bpftrace also accepts, `if cond {}`.
 type gIf struct {
 	node
-	Cond *gExpr  `parser:"\"if\" \"(\" @@ \")\""`
-	Then *gBlock `parser:"@@"`
-	Else *gElse  `parser:"( \"else\" @@ )?"`
+	Cond     *gExpr  `parser:"\"if\" ( \"(\" @@ \")\""`
+	Then     *gBlock `parser:"@@"`
+	BareCond *gExpr  `parser:"| @@"`
+	BareThen *gBlock `parser:"@@ )"`
+	Else     *gElse  `parser:"( \"else\" @@ )?"`
 }
 
 type gElse struct {
@@ -112,8 +115,10 @@ type gElse struct {
 
 type gWhile struct {
 	node
-	Cond *gExpr  `parser:"\"while\" \"(\" @@ \")\""`
-	Body *gBlock `parser:"@@"`
+	Cond     *gExpr  `parser:"\"while\" ( \"(\" @@ \")\""`
+	Body     *gBlock `parser:"@@"`
+	BareCond *gExpr  `parser:"| @@"`
+	BareBody *gBlock `parser:"@@ )"`
 }
 
 // gFor is `for ($x : ...) {}` or, as bpftrace also accepts, without the

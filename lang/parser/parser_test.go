@@ -49,6 +49,7 @@ var shapeCases = []struct{ src, want string }{
 	{"BEGIN { let $x; let $y: uint8 = 1; let $z = 2; let $s: struct foo *; let $a: int8[4]; }", "(prog (probe BEGIN| ({} (let $x \"_\" nil) (let $y \"uint8\" 1) (let $z \"_\" 2) (let $s \"struct foo *\" nil) (let $a \"int8[4]\" nil))))"},
 	{"BEGIN { $x++; $x--; ++$x; --$x; @m[1]++; --@m[2]; }", "(prog (probe BEGIN| ({} (post++ $x) (post-- $x) (++ $x) (-- $x) (post++ (@m[] 1)) (-- (@m[] 2)))))"},
 	{"BEGIN { if (1) { } else if (2) { } else { } }", "(prog (probe BEGIN| ({} (if 1 ({}) (if 2 ({}) ({}))))))"},
+	{"BEGIN { if $x { } else if $y > 1 { } while $i < 3 { } if ($a) + 1 { } }", "(prog (probe BEGIN| ({} (if $x ({}) (if (> $y 1) ({}))) (while (< $i 3) ({})) (if (+ $a 1) ({})))))"},
 	{"BEGIN { while (1) { break; continue } }", "(prog (probe BEGIN| ({} (while 1 ({} (break) (continue))))))"},
 	{"BEGIN { for ($kv : @m) { } for ($i : 0..10) { } for ($j : $a..$b+1) { } }", "(prog (probe BEGIN| ({} (for $kv @m ({})) (for $i 0 10 ({})) (for $j $a (+ $b 1) ({})))))"},
 	{"BEGIN { for $kv : @m { } for $i : ((uint64)0)..((uint64)$n) { } }", "(prog (probe BEGIN| ({} (for $kv @m ({})) (for $i (cast \"uint64\" 0) (cast \"uint64\" $n) ({})))))"},

@@ -151,6 +151,10 @@ func (g *gen) strcontains(x *lang.Call) asm.Register {
 		g.emit(asm.Mov.Imm(r, 1))
 		return r
 	}
+	if sh > maxInlineScan || (!isLit && nlen > maxInlineNeedle) {
+		g.strcontainsLoop(r, lh, sh, ln, nlen, lit, isLit)
+		return r
+	}
 	found, notFound, done := g.newLabel("found"), g.newLabel("notfound"), g.newLabel("scandone")
 	top, next := g.newLabel("scan"), g.newLabel("scannext")
 	if !isLit {
@@ -191,4 +195,107 @@ func (g *gen) strcontains(x *lang.Call) asm.Register {
 	g.emit(asm.Mov.Imm(r, 0))
 	g.label(done)
 	return r
+}
+
+// strcontainsLoop is strcontains over a haystack too long for a plain
+// loop: the positions are tried in a bpf_loop callback, which sets a flag
+// in the caller's frame when the needle is found there.
+func (g *gen) strcontainsLoop(r asm.Register, lh loc, sh int, ln loc, nlen int, lit *lang.StrLit, isLit bool) {
+	res := g.alloc(4)
+	if res.base != asm.RFP {
+		failf(g.span, "the scan needs more than %d bytes of stack", maxStack)
+	}
+	g.emit(asm.StoreImm(res.base, int16(res.off), 0, asm.Word))
+	scanned := g.newLabel("scanned")
+	if !isLit {
+		// An empty needle is always found.
+		search := g.newLabel("search")
+		g.load(asm.R4, ln, 1)
+		g.emit(asm.JNE.Imm(asm.R4, 0, search))
+		g.emit(asm.StoreImm(res.base, int16(res.off), 1, asm.Word))
+		g.jump(scanned)
+		g.label(search)
+	}
+	if !isLit && nlen > maxInlineNeedle {
+		g.strcontainsLoops(res, lh, sh, ln, nlen)
+		g.label(scanned)
+		g.load(r, res, 4)
+		return
+	}
+	g.byteLoop(sh, func() {
+		next, stop := g.loopNext(), g.loopStop()
+		g.addr(asm.R2, lh)
+		g.emit(asm.Add.Reg(asm.R2, asm.R1))
+		g.emit(asm.LoadMem(asm.R3, asm.R2, 0, asm.Byte))
+		g.emit(asm.JEq.Imm(asm.R3, 0, stop))
+		found := g.newLabel("found")
+		for j := 0; j < nlen; j++ {
+			if !isLit {
+				g.load(asm.R4, ln.at(j), 1)
+				if j > 0 {
+					g.emit(asm.JEq.Imm(asm.R4, 0, found))
+				}
+			}
+			if j > 0 {
+				// The address is computed after the bound check, so that the
+				// verifier knows it stays inside the haystack.
+				g.emit(asm.JGE.Imm(asm.R1, int32(sh-j), next))
+				g.addr(asm.R2, lh)
+				g.emit(asm.Add.Reg(asm.R2, asm.R1))
+				g.emit(asm.LoadMem(asm.R3, asm.R2, int16(j), asm.Byte))
+			}
+			if isLit {
+				g.emit(asm.JNE.Imm(asm.R3, int32(lit.Value[j]), next))
+			} else {
+				g.emit(asm.JNE.Reg(asm.R3, asm.R4, next))
+			}
+		}
+		g.label(found)
+		g.emit(asm.StoreImm(res.base, int16(res.off), 1, asm.Word))
+		g.jump(stop)
+	})
+	g.label(scanned)
+	g.load(r, res, 4)
+}
+
+// strcontainsLoops is strcontains with a long needle that is not a
+// literal: both the positions and the needle's bytes are walked by
+// bpf_loop callbacks, one inside the other.
+func (g *gen) strcontainsLoops(res loc, lh loc, sh int, ln loc, nlen int) {
+	pos, match := g.alloc(8), g.alloc(4)
+	if pos.base != asm.RFP || match.base != asm.RFP {
+		failf(g.span, "the scan needs more than %d bytes of stack", maxStack)
+	}
+	g.byteLoop(sh, func() {
+		stop := g.loopStop()
+		g.addr(asm.R2, lh)
+		g.emit(asm.Add.Reg(asm.R2, asm.R1))
+		g.emit(asm.LoadMem(asm.R3, asm.R2, 0, asm.Byte))
+		g.emit(asm.JEq.Imm(asm.R3, 0, stop))
+		g.store(pos, asm.R1, 8)
+		g.emit(asm.StoreImm(match.base, int16(match.off), 1, asm.Word))
+		g.byteLoop(nlen, func() {
+			stop := g.loopStop()
+			g.addr(asm.R2, ln)
+			g.emit(asm.Add.Reg(asm.R2, asm.R1))
+			g.emit(asm.LoadMem(asm.R4, asm.R2, 0, asm.Byte))
+			// The needle ends: it matched at pos.
+			g.emit(asm.JEq.Imm(asm.R4, 0, stop))
+			miss := g.newLabel("miss")
+			g.load(asm.R3, pos, 8)
+			g.emit(asm.Add.Reg(asm.R3, asm.R1))
+			g.emit(asm.JGE.Imm(asm.R3, int32(sh), miss))
+			g.addr(asm.R2, lh)
+			g.emit(asm.Add.Reg(asm.R2, asm.R3))
+			g.emit(asm.LoadMem(asm.R3, asm.R2, 0, asm.Byte))
+			g.emit(asm.JEq.Reg(asm.R3, asm.R4, g.loopNext()))
+			g.label(miss)
+			g.emit(asm.StoreImm(match.base, int16(match.off), 0, asm.Word))
+			g.jump(stop)
+		})
+		g.load(asm.R1, match, 4)
+		g.emit(asm.JEq.Imm(asm.R1, 0, g.loopNext()))
+		g.emit(asm.StoreImm(res.base, int16(res.off), 1, asm.Word))
+		g.jump(stop)
+	})
 }

@@ -397,9 +397,9 @@ func (g *gen) stringCompareJump(x *lang.Binary, label string, when bool) {
 			}
 			g.jump(equal)
 		}
+	} else if lb, n := g.evalMem(b), min(sa, b.Type().Size); n > maxInlineScan {
+		g.stringCompareLoop(la, lb, sa, b.Type().Size, equal, differ)
 	} else {
-		lb := g.evalMem(b)
-		n := min(sa, b.Type().Size)
 		for i := 0; i < n; i++ {
 			g.load(asm.R1, la.at(i), 1)
 			g.load(asm.R2, lb.at(i), 1)
@@ -562,4 +562,48 @@ func (g *gen) evalFormatted(e lang.Expr, t *lang.Type, dst loc) {
 		}
 	}
 	failf(e.Pos(), "values of type %s are not supported here yet", t)
+}
+
+// stringCompareLoop compares two long strings byte by byte in a bpf_loop
+// callback and jumps to equal or differ. The callback leaves a verdict in
+// the caller's frame: 0 they differ, 1 they ended together, 2 the first n
+// bytes are equal with no end among them (then the longer buffer decides).
+func (g *gen) stringCompareLoop(la, lb loc, sa, sb int, equal, differ string) {
+	n := min(sa, sb)
+	res := g.alloc(4)
+	if res.base != asm.RFP {
+		failf(g.span, "the comparison needs more than %d bytes of stack", maxStack)
+	}
+	g.emit(asm.StoreImm(res.base, int16(res.off), 2, asm.Word))
+	g.byteLoop(n, func() {
+		stop := g.loopStop()
+		g.addr(asm.R2, la)
+		g.emit(asm.Add.Reg(asm.R2, asm.R1))
+		g.emit(asm.LoadMem(asm.R3, asm.R2, 0, asm.Byte))
+		g.addr(asm.R2, lb)
+		g.emit(asm.Add.Reg(asm.R2, asm.R1))
+		g.emit(asm.LoadMem(asm.R4, asm.R2, 0, asm.Byte))
+		ne, end := g.newLabel("bytene"), g.newLabel("strend")
+		g.emit(asm.JNE.Reg(asm.R3, asm.R4, ne))
+		g.emit(asm.JEq.Imm(asm.R3, 0, end))
+		g.jump(g.loopNext())
+		g.label(end)
+		g.emit(asm.StoreImm(res.base, int16(res.off), 1, asm.Word))
+		g.jump(stop)
+		g.label(ne)
+		g.emit(asm.StoreImm(res.base, int16(res.off), 0, asm.Word))
+		g.jump(stop)
+	})
+	g.load(asm.R1, res, 4)
+	g.emit(asm.JEq.Imm(asm.R1, 0, differ))
+	g.emit(asm.JEq.Imm(asm.R1, 1, equal))
+	switch {
+	case sa > n:
+		g.load(asm.R1, la.at(n), 1)
+		g.emit(asm.JNE.Imm(asm.R1, 0, differ))
+	case sb > n:
+		g.load(asm.R1, lb.at(n), 1)
+		g.emit(asm.JNE.Imm(asm.R1, 0, differ))
+	}
+	g.jump(equal)
 }

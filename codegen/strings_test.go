@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/gobpftrace/gobpftrace/lang/check"
@@ -69,5 +71,29 @@ func TestIntegerArrayCasts(t *testing.T) {
 		if got := i64(l.value(name, nil)); got != want {
 			t.Errorf("%s = %d, want %d", name, got, want)
 		}
+	}
+}
+
+// Strings longer than a plain loop can scan (maxInlineScan) compare and
+// search in bpf_loop callbacks: the results must match the short path's.
+func TestLongStringScans(t *testing.T) {
+	long := strings.Repeat("abcdefghij", 40) // 400 bytes
+	src := fmt.Sprintf(`config = { max_strlen = 4096 }
+BEGIN {
+  $a = "%[1]s"; $b = "%[1]s"; $c = "%[1]sX"; $d = "%[2]s";
+  $n = "hij"; $m = "%[3]s"; $e = "";
+  printf("%%d %%d %%d %%d\n", $a == $b, $a != $b, $a == $c, $a == $d);
+  printf("%%d %%d %%d %%d %%d %%d\n", strcontains($a, "jab"), strcontains($a, "jj"),
+    strcontains($c, "jX"), strcontains($a, $n), strcontains($c, $m), strcontains($a, $e));
+}`, long, long[:390]+"Z", strings.Repeat("x", 80)+"j")
+	l := runBegin(t, src)
+	recs := l.printfs()
+	if len(recs) != 2 {
+		t.Fatalf("%d records", len(recs))
+	}
+	got := fmt.Sprint(recs[0].int(0), recs[0].int(1), recs[0].int(2), recs[0].int(3), "|",
+		recs[1].int(0), recs[1].int(1), recs[1].int(2), recs[1].int(3), recs[1].int(4), recs[1].int(5))
+	if want := "1 0 0 0|1 0 1 1 0 1"; got != want {
+		t.Errorf("got %s, want %s", got, want)
 	}
 }

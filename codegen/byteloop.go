@@ -1,0 +1,48 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+)
+
+// maxInlineScan is the longest buffer a byte scan walks with a plain loop.
+// The verifier follows a plain loop round by round, and on this kernel it
+// gives up on scans of a few thousand bytes (max_strlen 4096): longer scans
+// run their body as a bpf_loop callback, which is verified once.
+const maxInlineScan = 256
+
+// maxInlineNeedle is the longest non-literal needle whose bytes a scan
+// compares in straight-line code at each position.
+const maxInlineNeedle = 64
+
+// byteLoop runs body for idx = 0, 1, ... n-1 with bpf_loop. body gets the
+// index in R1 (below n); it may jump to g.loops' last cont label to go on
+// with the next index and to its brk label to stop, and must end with one
+// of the two. Results go through caller-frame slots (loc on the frame
+// pointer), which the callback reaches as usual.
+func (g *gen) byteLoop(n int, body func()) {
+	idx := g.alloc(8)
+	if idx.base != asm.RFP {
+		failf(g.span, "the scan needs more than %d bytes of stack", maxStack)
+	}
+	slots := g.newCallbackSlots()
+	name := g.newLabel("scanloop")
+	g.emitCallback(name, 2, asm.R2, slots, func() {
+		// (index, ctx)
+		g.emit(asm.StoreMem(regFrame, int16(idx.off), asm.R1, asm.DWord))
+	}, func() {
+		g.load(asm.R1, idx, 8)
+		// The verifier knows nothing of bpf_loop's index: bound it.
+		g.emit(asm.JGE.Imm(asm.R1, int32(n), g.loops[len(g.loops)-1].brk))
+		body()
+	})
+	g.callbackCall(slots, asm.FnLoop, func() {
+		g.emit(asm.Mov.Imm(asm.R1, int32(n)))
+		g.emit(funcRef(asm.R2, name))
+		g.emit(asm.Mov.Reg(asm.R3, asm.RFP))
+		g.emit(asm.Mov.Imm(asm.R4, 0))
+	})
+}
+
+// loopNext and loopStop are the labels a byteLoop body jumps to.
+func (g *gen) loopNext() string { return g.loops[len(g.loops)-1].cont }
+func (g *gen) loopStop() string { return g.loops[len(g.loops)-1].brk }

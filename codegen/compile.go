@@ -58,6 +58,9 @@ func Compile(c *lang.Checked, opts ...Options) (plan *Plan, err error) {
 		},
 	}
 	for _, m := range c.Maps {
+		if m.Decl != nil && (m.Value == nil || m.Value.Kind == lang.KNone) {
+			continue // declared but never used (the checker warned)
+		}
 		cc.addMap(m)
 	}
 	for i, cp := range c.Probes {

@@ -46,6 +46,9 @@ func (cc *compiler) addMap(m *lang.MapSym) *Map {
 		// cost nothing at start and the same on the lookup path.
 		flags = bpfFNoPrealloc
 	}
+	if typ == ebpf.PerCPUArray {
+		pm.KeySize = 4
+	}
 	spec := &ebpf.MapSpec{
 		Name:       pm.Name,
 		Type:       typ,
@@ -86,9 +89,14 @@ func (cc *compiler) mapKind(m *lang.MapSym, perCPU bool) (ebpf.MapType, uint32) 
 	lru := d.Kind == "lruhash" || d.Kind == "percpulruhash"
 	switch {
 	case d.Kind == "percpuarray":
-		failf(d.Span, "%s maps are not supported yet", d.Kind)
-	case !perCPU && (d.Kind == "percpuhash" || d.Kind == "percpulruhash"):
-		failf(d.Span, "%s maps holding %s values are not supported yet", d.Kind, m.Value)
+		// One per-CPU slot for an aggregation without keys (the checker
+		// made sure): its u64 zero key reads as the u32 index 0.
+		if !perCPU || mapKey(m) != nil {
+			failf(d.Span, "internal error: percpuarray map %s holds %s", d.Name, m.Value)
+		}
+		return ebpf.PerCPUArray, 1
+	case perCPU != (d.Kind == "percpuhash" || d.Kind == "percpulruhash"):
+		failf(d.Span, "internal error: %s map %s holds %s", d.Kind, d.Name, m.Value)
 	}
 	typ := map[[2]bool]ebpf.MapType{
 		{false, false}: ebpf.Hash, {false, true}: ebpf.LRUHash,

@@ -129,7 +129,37 @@ func TestMapDeclarations(t *testing.T) {
 	if got := i64(l.value("@a", le64(1))); got != 2 {
 		t.Errorf("@a[1] = %d", got)
 	}
-	if _, err := tryCompile(`let @d = percpuarray(4); BEGIN { @d = 1; }`); err == nil || !strings.Contains(err.Error(), "not supported yet") {
-		t.Errorf("percpuarray: %v", err)
+	// percpuarray holds one aggregation without keys, in a per-CPU array.
+	p = compileScript(t, `let @d = percpuarray(1); BEGIN { @d = count(); @d = count(); @e = count(); }`)
+	for _, m := range p.Maps {
+		spec := p.Spec.Maps[m.Name]
+		if m.ScriptName == "@d" && (spec.Type.String() != "PerCPUArray" || spec.KeySize != 4 || spec.MaxEntries != 1) {
+			t.Errorf("@d: %s key %d entries %d", spec.Type, spec.KeySize, spec.MaxEntries)
+		}
+	}
+	l = load(t, p)
+	l.run("BEGIN")
+	_, dm := l.scriptMap("@d")
+	var perCPU []uint64
+	if err := dm.Lookup(uint32(0), &perCPU); err != nil {
+		t.Fatal(err)
+	}
+	var total uint64
+	for _, v := range perCPU {
+		total += v
+	}
+	if total != 2 {
+		t.Errorf("@d counts %d, want 2", total)
+	}
+	for src, want := range map[string]string{
+		`let @d = percpuarray(4); BEGIN { @d = count(); }`:   "Max entries can only be 1 for map type percpuarray",
+		`let @d = percpuarray(1); BEGIN { @d[1] = count(); }`: "Incompatible map types. Type from declaration: percpuarray. Type from value/key type: percpuhash",
+		`let @d = hash(5); BEGIN { @d = count(); }`:          "Incompatible map types. Type from declaration: hash. Type from value/key type: percpuarray",
+		`let @d = percpuhash(5); BEGIN { @d[1] = 1; }`:       "Incompatible map types. Type from declaration: percpuhash. Type from value/key type: hash",
+		`let @d = array(5); BEGIN { @d[1] = 1; }`:            "Invalid bpf map type: array",
+	} {
+		if _, err := tryCompile(src); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", src, err, want)
+		}
 	}
 }

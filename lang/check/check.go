@@ -133,6 +133,7 @@ func (c *checker) run() {
 		c.checkProbe(p)
 	}
 	c.checkProbeCount()
+	c.checkMapDecls()
 	// Maps may widen after a use was typed; every use shows the final type.
 	for _, m := range c.mapUses {
 		if m.Sym != nil && m.Sym.Value != nil && m.Type() != nil && m.Type().Kind != lang.KNone {

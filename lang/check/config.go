@@ -199,7 +199,12 @@ func (c *checker) checkPreamble() {
 			continue
 		}
 		if !kinds[d.Kind] {
-			c.errorf(d.Span, "Invalid map declaration type: %s", d.Kind)
+			c.errorf(d.Span, "Invalid bpf map type: %s", d.Kind)
+			c.hintf("Valid map types: hash, lruhash, percpuarray, percpuhash, percpulruhash")
+			continue
+		}
+		if d.Kind == "percpuarray" && d.MaxEntries != 1 {
+			c.errorf(d.Span, "Max entries can only be 1 for map type percpuarray")
 			continue
 		}
 		if d.MaxEntries <= 0 {
@@ -249,4 +254,57 @@ func isUprobeMulti(r *lang.Resolved) bool {
 		return false
 	}
 	return strings.ContainsAny(r.Point.Parts[len(r.Point.Parts)-1], "*?")
+}
+
+// checkMapDecls checks declared maps against their use: a declared map
+// must be used, and the kind declared must fit the values stored (plain
+// values in a hash or lruhash, aggregations with keys in a percpuhash or
+// percpulruhash, an aggregation without keys in a percpuarray).
+func (c *checker) checkMapDecls() {
+	firstUse := map[string]*lang.MapExpr{}
+	for _, m := range c.mapUses {
+		if firstUse[m.Name] == nil {
+			firstUse[m.Name] = m
+		}
+	}
+	for _, d := range c.prog.MapDecls {
+		if d == nil {
+			continue
+		}
+		sym := c.maps[d.Name]
+		if sym == nil || sym.Decl != d {
+			continue
+		}
+		use := firstUse[d.Name]
+		if use == nil {
+			c.warnf(d.Span, "Unused map: %s", d.Name)
+			continue
+		}
+		if sym.Value == nil || sym.Value.Kind == lang.KNone {
+			continue
+		}
+		want := mapKindFor(sym)
+		if mapKindFamily[want] != mapKindFamily[d.Kind] {
+			c.errorf(use.Span, "Incompatible map types. Type from declaration: %s. Type from value/key type: %s", d.Kind, want)
+		}
+	}
+}
+
+// mapKindFor is the declaration kind a map's values call for.
+func mapKindFor(m *lang.MapSym) string {
+	if !m.Value.IsAggregation() {
+		return "hash"
+	}
+	scalar := m.Key == nil || m.Key.Kind == lang.KNone || m.Key.Kind == lang.KVoid
+	if scalar && m.Value.Kind != lang.KHist && m.Value.Kind != lang.KLhist {
+		return "percpuarray"
+	}
+	return "percpuhash"
+}
+
+// mapKindFamily groups the kinds that hold the same values (LRU or not).
+var mapKindFamily = map[string]string{
+	"hash": "hash", "lruhash": "hash",
+	"percpuhash": "percpuhash", "percpulruhash": "percpuhash",
+	"percpuarray": "percpuarray",
 }

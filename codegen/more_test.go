@@ -152,11 +152,11 @@ func TestMapDeclarations(t *testing.T) {
 		t.Errorf("@d counts %d, want 2", total)
 	}
 	for src, want := range map[string]string{
-		`let @d = percpuarray(4); BEGIN { @d = count(); }`:   "Max entries can only be 1 for map type percpuarray",
+		`let @d = percpuarray(4); BEGIN { @d = count(); }`:    "Max entries can only be 1 for map type percpuarray",
 		`let @d = percpuarray(1); BEGIN { @d[1] = count(); }`: "Incompatible map types. Type from declaration: percpuarray. Type from value/key type: percpuhash",
-		`let @d = hash(5); BEGIN { @d = count(); }`:          "Incompatible map types. Type from declaration: hash. Type from value/key type: percpuarray",
-		`let @d = percpuhash(5); BEGIN { @d[1] = 1; }`:       "Incompatible map types. Type from declaration: percpuhash. Type from value/key type: hash",
-		`let @d = array(5); BEGIN { @d[1] = 1; }`:            "Invalid bpf map type: array",
+		`let @d = hash(5); BEGIN { @d = count(); }`:           "Incompatible map types. Type from declaration: hash. Type from value/key type: percpuarray",
+		`let @d = percpuhash(5); BEGIN { @d[1] = 1; }`:        "Incompatible map types. Type from declaration: percpuhash. Type from value/key type: hash",
+		`let @d = array(5); BEGIN { @d[1] = 1; }`:             "Invalid bpf map type: array",
 	} {
 		if _, err := tryCompile(src); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want %q", src, err, want)

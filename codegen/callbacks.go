@@ -159,6 +159,7 @@ func (g *gen) forMap(x *lang.ForMapStmt) {
 	}, func() {
 		g.block(x.Body)
 	})
+	g.launderWritten(x.Body)
 	g.callbackCall(slots, asm.FnForEachMapElem, func() {
 		g.mapPtr(asm.R1, m.Name)
 		g.emit(funcRef(asm.R2, name))
@@ -257,6 +258,7 @@ func (g *gen) forRangeLoop(x *lang.ForRangeStmt) {
 	}, func() {
 		g.block(x.Body)
 	})
+	g.launderWritten(x.Body)
 	g.callbackCall(slots, asm.FnLoop, func() {
 		g.load(asm.R1, count, 8)
 		g.emit(funcRef(asm.R2, name))

@@ -223,6 +223,10 @@ type gen struct {
 	group     []*lang.Resolved
 	progIndex int
 	vars      map[*lang.VarSym]loc
+	// set holds the variables a statement of the probe's own block (not a
+	// branch or loop) has stored: their slots hold a value on every path.
+	set        map[*lang.VarSym]bool
+	blockDepth int
 	// done is the label of the program's `return 0`.
 	done    string
 	usesCtx bool
@@ -241,7 +245,7 @@ type gen struct {
 }
 
 func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved) *gen {
-	g := &gen{emitter: newEmitter(), cc: cc, probe: probe, res: res, vars: map[*lang.VarSym]loc{}}
+	g := &gen{emitter: newEmitter(), cc: cc, probe: probe, res: res, vars: map[*lang.VarSym]loc{}, set: map[*lang.VarSym]bool{}}
 	g.onStackLimit = cc.checked.Config.OnStackLimit
 	g.done = "exit"
 	return g

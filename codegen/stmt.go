@@ -8,9 +8,14 @@ func (g *gen) block(b *lang.Block) {
 	if b == nil {
 		return
 	}
+	g.blockDepth++
 	for _, s := range b.Stmts {
 		g.stmt(s)
+		if g.blockDepth == 1 {
+			g.noteSet(s)
+		}
 	}
+	g.blockDepth--
 }
 
 // stmt emits one statement; its temporaries are released afterwards.

@@ -1,0 +1,106 @@
+package codegen
+
+import (
+	"reflect"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// A loop body run as a callback (bpf_loop, bpf_for_each_map_elem) is
+// verified once per round the kernel's verifier imagines, until the rounds'
+// states repeat. A counter of the probe that the body changes and compares
+// with a constant (`$n++; if ($n > 5) { break; }`) never repeats while the
+// verifier knows its exact value, so the verifier walks rounds until its
+// million-instruction limit. Before such a loop, the counters the body
+// writes are laundered: xor-ed twice with a random number, which leaves
+// the value alone but makes the verifier treat it as unknown, and the
+// rounds' states then repeat at once.
+
+// noteSet records the variables statement s (of the probe's own block)
+// stores on every path.
+func (g *gen) noteSet(s lang.Stmt) {
+	switch x := s.(type) {
+	case *lang.AssignStmt:
+		if v, ok := x.Target.(*lang.Var); ok && v.Sym != nil {
+			g.set[v.Sym] = true
+		}
+	case *lang.LetStmt:
+		if x.Var != nil && x.Var.Sym != nil {
+			g.set[x.Var.Sym] = true
+		}
+	}
+}
+
+// launderWritten makes the verifier forget the values of the integer
+// variables that body writes and that already hold a value.
+func (g *gen) launderWritten(body *lang.Block) {
+	var syms []*lang.VarSym
+	seen := map[*lang.VarSym]bool{}
+	written(reflect.ValueOf(body), func(v *lang.Var) {
+		if v.Sym == nil || seen[v.Sym] || !g.set[v.Sym] {
+			return
+		}
+		if t := varType(v); t == nil || t.Kind != lang.KInt {
+			return
+		}
+		seen[v.Sym] = true
+		syms = append(syms, v.Sym)
+	})
+	if len(syms) == 0 {
+		return
+	}
+	g.call(asm.FnGetPrandomU32)
+	for _, sym := range syms {
+		l := g.vars[sym]
+		g.load(asm.R1, l, 8)
+		g.emit(asm.Xor.Reg(asm.R1, asm.R0), asm.Xor.Reg(asm.R1, asm.R0))
+		g.store(l, asm.R1, 8)
+	}
+}
+
+var (
+	assignType = reflect.TypeOf(&lang.AssignStmt{})
+	unaryType  = reflect.TypeOf(&lang.Unary{})
+	// Types, symbols and probes are not syntax: types may refer to
+	// themselves (kernel structs), so the walk stays out of them.
+	notSyntax = map[reflect.Type]bool{
+		reflect.TypeOf(&lang.Type{}):   true,
+		reflect.TypeOf(&lang.VarSym{}): true,
+		reflect.TypeOf(&lang.MapSym{}): true,
+	}
+)
+
+// written calls f for every variable an assignment or ++/-- in v changes.
+func written(v reflect.Value, f func(*lang.Var)) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() || notSyntax[v.Type()] {
+			return
+		}
+		if v.Type() == assignType {
+			if x, ok := v.Interface().(*lang.AssignStmt).Target.(*lang.Var); ok {
+				f(x)
+			}
+		}
+		if v.Type() == unaryType {
+			if u := v.Interface().(*lang.Unary); u.Op == "++" || u.Op == "--" {
+				if x, ok := u.X.(*lang.Var); ok {
+					f(x)
+				}
+			}
+		}
+		written(v.Elem(), f)
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				written(v.Field(i), f)
+			}
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			written(v.Index(i), f)
+		}
+	}
+}

@@ -68,11 +68,12 @@ func (c *checker) unroll(s *lang.UnrollStmt) {
 		n, ok := c.constInt(s.Count)
 		switch {
 		case !ok || !t.IsInt():
-			c.errorf(s.Count.Pos(), "unroll requires an integer constant")
+			c.errorf(s.Count.Pos(), "invalid unroll value")
+			c.hintf("unroll takes a constant between 1 and %d", maxUnroll)
 		case n < 1:
-			c.errorf(s.Count.Pos(), "unroll minimum value is 1 (%d given)", n)
+			c.errorf(s.Count.Pos(), "unroll minimum value is 1")
 		case n > maxUnroll:
-			c.errorf(s.Count.Pos(), "unroll maximum value is %d (%d given)", maxUnroll, n)
+			c.errorf(s.Count.Pos(), "unroll maximum value is %d", maxUnroll)
 		}
 	}
 	c.block(s.Body)

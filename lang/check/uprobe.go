@@ -97,10 +97,18 @@ func (c *checker) resolveUprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 		return nil
 	}
 	if len(syms) == 0 {
+		msg := fmt.Sprintf("Could not resolve symbol: %s:%s", bin, sym)
 		if hasWildcard(sym) {
-			c.errorf(ap.Span, "No uprobes match %s in %s", sym, bin)
-		} else {
-			c.errorf(ap.Span, "Could not resolve symbol: %s:%s", bin, sym)
+			msg = fmt.Sprintf("No uprobes match %s in %s", sym, bin)
+		}
+		// config missing_probes = warn or ignore: the attach point is
+		// left out (tools list the libraries a function may live in).
+		switch c.out.Config.MissingProbes {
+		case "ignore":
+		case "warn":
+			c.warnf(ap.Span, "%s (skipped: missing_probes = warn)", msg)
+		default:
+			c.errorf(ap.Span, "%s", msg)
 		}
 		return nil
 	}

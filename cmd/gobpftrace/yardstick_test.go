@@ -38,13 +38,10 @@ var kernelOnlyProbe = regexp.MustCompile(`(?m)^\s*(kprobe|kretprobe|kfunc|kretfu
 // with why. The list may only shrink: a tool on it that loads fails the
 // test until it is taken off.
 var toolsKnownToFail = map[string]string{
-	"loads.bt":       "kaddr(\"avenrun\"): this kernel's kallsyms has no data symbols; * dereference (kernel types)",
-	"naptime.bt":     "args->rqtp is a struct pointer from #include <linux/time.h> (kernel types)",
-	"runqlat.bt":     "TASK_RUNNING comes from #include <linux/sched.h> (kernel types)",
-	"runqlen.bt":     "C struct definitions and struct casts (kernel types)",
+	"loads.bt":       "kaddr(\"avenrun\"): this kernel's kallsyms has no data symbols; * of an integer (bpftrace reads a uint64 there)",
+	"runqlen.bt":     "its own partial struct cfs_rq definition (kernel types)",
 	"ssllatency.bt":  "uprobes on libcrypto functions that are not in its symbol table here",
 	"sslsnoop.bt":    "uprobes on libcrypto functions that are not in its symbol table here",
-	"tcpdrop.bt":     "struct casts; AF_INET from #include <linux/socket.h> (kernel types)",
 	"threadsnoop.bt": "pthread_create is no longer in libpthread.so.0 (glibc 2.34+)",
 }
 

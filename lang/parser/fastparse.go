@@ -351,18 +351,41 @@ func (p *fastParser) kwParenExpr(kw string) *gExpr {
 	return e
 }
 
+// condBlock parses what follows `if` or `while`: "(" cond ")" block, or
+// else (participle's second alternative) a bare condition and a block.
+func (p *fastParser) condBlock() (paren bool, cond *gExpr, body *gBlock) {
+	at := p.i
+	if p.lit("(") {
+		if c := p.expr(); c != nil && p.lit(")") {
+			if b := p.block(); b != nil {
+				return true, c, b
+			}
+		}
+		p.i = at
+	}
+	if c := p.expr(); c != nil {
+		if b := p.block(); b != nil {
+			return false, c, b
+		}
+	}
+	p.i = at
+	return false, nil, nil
+}
+
 func (p *fastParser) ifStmt() *gIf {
 	start := p.i
-	cond := p.kwParenExpr("if")
-	if cond == nil {
+	if !p.lit("if") {
 		return nil
 	}
-	then := p.block()
-	if then == nil {
+	paren, cond, then := p.condBlock()
+	if cond == nil {
 		p.i = start
 		return nil
 	}
 	g := &gIf{Cond: cond, Then: then}
+	if !paren {
+		g = &gIf{BareCond: cond, BareThen: then}
+	}
 	at := p.i
 	if p.lit("else") {
 		estart := p.i
@@ -385,16 +408,18 @@ func (p *fastParser) ifStmt() *gIf {
 
 func (p *fastParser) while() *gWhile {
 	start := p.i
-	cond := p.kwParenExpr("while")
-	if cond == nil {
+	if !p.lit("while") {
 		return nil
 	}
-	body := p.block()
-	if body == nil {
+	paren, cond, body := p.condBlock()
+	if cond == nil {
 		p.i = start
 		return nil
 	}
 	g := &gWhile{Cond: cond, Body: body}
+	if !paren {
+		g = &gWhile{BareCond: cond, BareBody: body}
+	}
 	p.fill(&g.node, start)
 	return g
 }
@@ -418,37 +443,57 @@ func (p *fastParser) unroll() *gUnroll {
 func (p *fastParser) forStmt() *gFor {
 	start := p.i
 	fail := func() *gFor { p.i = start; return nil }
-	if !p.lit("for") || !p.lit("(") {
+	if !p.lit("for") {
 		return fail()
 	}
-	v, ok := p.typ(tVar)
-	if !ok || !p.lit(":") {
-		return fail()
-	}
-	g := &gFor{Var: v}
-	rstart := p.i
-	if from := p.expr(); from != nil && p.lit("..") {
-		if to := p.expr(); to != nil {
-			g.Range = &gRange{Start: from, End: to}
-			p.fill(&g.Range.node, rstart)
+	g := &gFor{}
+	at := p.i
+	if p.lit("(") {
+		if h := p.forHead(); h != nil && p.lit(")") {
+			g.Paren = h
+		} else {
+			p.i = at
 		}
 	}
-	if g.Range == nil {
-		p.i = rstart
-		m, ok := p.typ(tMap)
-		if !ok {
+	if g.Paren == nil {
+		if g.Bare = p.forHead(); g.Bare == nil {
 			return fail()
 		}
-		g.Map = strp(m)
-	}
-	if !p.lit(")") {
-		return fail()
 	}
 	if g.Body = p.block(); g.Body == nil {
 		return fail()
 	}
 	p.fill(&g.node, start)
 	return g
+}
+
+// forHead is `$x : a..b` or `$x : @m`.
+func (p *fastParser) forHead() *gForHead {
+	start := p.i
+	v, ok := p.typ(tVar)
+	if !ok || !p.lit(":") {
+		p.i = start
+		return nil
+	}
+	h := &gForHead{Var: v}
+	rstart := p.i
+	if from := p.expr(); from != nil && p.lit("..") {
+		if to := p.expr(); to != nil {
+			h.Range = &gRange{Start: from, End: to}
+			p.fill(&h.Range.node, rstart)
+		}
+	}
+	if h.Range == nil {
+		p.i = rstart
+		m, ok := p.typ(tMap)
+		if !ok {
+			p.i = start
+			return nil
+		}
+		h.Map = strp(m)
+	}
+	p.fill(&h.node, start)
+	return h
 }
 
 func (p *fastParser) let() *gLet {

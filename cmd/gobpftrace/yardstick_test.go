@@ -9,28 +9,6 @@ import (
 	"testing"
 )
 
-// TestDryRunTestdata loads and attaches (--dry-run) every script under
-// testdata/: each must pass the checker, codegen and the kernel's verifier.
-func TestDryRunTestdata(t *testing.T) {
-	requireRoot(t)
-	var files []string
-	for _, dir := range []string{"scripts", "examples", "bench"} {
-		found, _ := filepath.Glob(filepath.Join("../../testdata", dir, "*.bt"))
-		files = append(files, found...)
-	}
-	if len(files) == 0 {
-		t.Fatal("no scripts under testdata")
-	}
-	for _, f := range files {
-		t.Run(filepath.Base(filepath.Dir(f))+"/"+filepath.Base(f), func(t *testing.T) {
-			res := trace(t, traceRun{args: []string{"--dry-run", f}, noAttach: true})
-			if res.code != 0 {
-				t.Errorf("exit %d\n%s", res.code, res.stderr)
-			}
-		})
-	}
-}
-
 // kernelOnlyProbe matches attach points this kernel lacks (kprobes, fentry).
 var kernelOnlyProbe = regexp.MustCompile(`(?m)^\s*(kprobe|kretprobe|kfunc|kretfunc|fentry|fexit|k|kr|f|fr):`)
 

@@ -62,6 +62,7 @@ func TestKernelStructReads(t *testing.T) {
   @enum = BPF_MAP_TYPE_HASH;
   @flags = curtask->mm->flags;
   $t = *curtask->real_parent; @ptgid = $t.tgid;
+  $addr = (uint64)&curtask->tgid; @ideref = (int32)*$addr;
 }`))
 	l.run("BEGIN")
 	tid, pid := unix.Gettid(), os.Getpid()
@@ -93,6 +94,7 @@ func TestKernelStructReads(t *testing.T) {
 		{"@c1", int64(comm[1])}, {"@auxv", int64(binary.LittleEndian.Uint64(auxv[16:]))},
 		{"@auxvp", int64(binary.LittleEndian.Uint64(auxv[16:]))},
 		{"@size", int64(task.Size)}, {"@off", 0}, {"@enum", 1}, {"@ptgid", int64(os.Getppid())},
+		{"@ideref", int64(pid)},
 	}
 	for _, c := range ints {
 		if got := i64(l.value(c.name, nil)); got != c.want {

@@ -46,7 +46,9 @@ func (g *gen) memAddr(e lang.Expr) (asm.Register, bool) {
 		base = x.X
 	case *lang.Unary:
 		r := g.evalInt(x.X)
-		return r, x.X.Type().UserSpace
+		xt := x.X.Type()
+		// An integer address is in the probe's address space.
+		return r, xt.UserSpace || xt.Kind == lang.KInt && g.userProbe()
 	default:
 		failf(e.Pos(), "internal error: %T is not in memory", e)
 	}

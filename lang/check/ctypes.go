@@ -242,8 +242,12 @@ func (c *checker) deepValue(span lang.Span, t *lang.Type, depth int) *lang.Type 
 	return t
 }
 
-// deref types *p.
+// deref types *p. An integer dereferences as the address of a uint64, as
+// in bpftrace (*kaddr("avenrun")).
 func (c *checker) deref(u *lang.Unary, xt *lang.Type) *lang.Type {
+	if xt.Kind == lang.KInt {
+		return lang.TUint64
+	}
 	if xt.Kind != lang.KPtr {
 		c.errorf(u.Span, "Can not dereference type '%s'", xt)
 		return tNone

@@ -244,3 +244,15 @@ func TestTracepointFieldsFromBTF(t *testing.T) {
 		t.Errorf("args.kind: enum %+v, want the values of enum bpf_map_type", k.Enum)
 	}
 }
+
+// An integer dereferences as the address of a uint64 (bpftrace's loads.bt
+// reads *kaddr("avenrun") this way).
+func TestDerefInteger(t *testing.T) {
+	_, out, err := checkBTF(t, "BEGIN { $a = (uint64)curtask; $x = *($a + 8); }")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out.Prog.Probes[0].Body.Stmts[1].(*lang.AssignStmt).Value.Type().String(); got != "uint64" {
+		t.Errorf("*($a + 8): %s, want uint64", got)
+	}
+}

@@ -137,7 +137,7 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 			return tNone
 		}
 		if sym.Key == nil {
-			c.errorf(call.Span, "has_key() needs a map with keys; %s has none", sym.Name)
+			c.errorf(args[0].Pos(), "call to has_key() expects a map with explicit keys (non-scalar map)")
 			return tNone
 		}
 		c.mergeKey(args[1], sym, storeType(kt))

@@ -16,8 +16,8 @@ var kernelOnlyProbe = regexp.MustCompile(`(?m)^\s*(kprobe|kretprobe|kfunc|kretfu
 // with why. The list may only shrink: a tool on it that loads fails the
 // test until it is taken off.
 var toolsKnownToFail = map[string]string{
-	"loads.bt":       "kaddr(\"avenrun\"): this kernel's kallsyms has no data symbols; * of an integer (bpftrace reads a uint64 there)",
-	"runqlen.bt":     "its own partial struct cfs_rq definition (kernel types)",
+	"loads.bt":       "kaddr(\"avenrun\"): this kernel's kallsyms has no data symbols",
+	"runqlen.bt":     "with BTF it reads the kernel's struct cfs_rq, which has no nr_running since Linux 6.14 (nr_queued): bpftrace fails the same way",
 	"ssllatency.bt":  "uprobes on libcrypto functions that are not in its symbol table here",
 	"sslsnoop.bt":    "uprobes on libcrypto functions that are not in its symbol table here",
 	"threadsnoop.bt": "pthread_create is no longer in libpthread.so.0 (glibc 2.34+)",

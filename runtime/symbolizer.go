@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"debug/elf"
 	"encoding/binary"
 
 	"github.com/cilium/ebpf"
@@ -13,6 +14,11 @@ import (
 type symbolizer struct {
 	stacks map[int]*ebpf.Map // by frame limit
 	user   *userSymbols
+	// fixed are the position-dependent (ET_EXEC) files the plan's uprobes
+	// and usdt probes are in: their addresses are the same in every
+	// process, so they resolve even for a process whose maps were never
+	// read (bpftrace falls back to the probe's binary too).
+	fixed []string
 	kernel *kallsyms
 	kerr   error
 	loaded bool
@@ -25,6 +31,19 @@ func newSymbolizer(plan *codegen.Plan, l *loaded) *symbolizer {
 	for limit, name := range plan.StackMaps {
 		if m := l.maps[name]; m != nil {
 			s.stacks[limit] = m
+		}
+	}
+	seen := map[string]bool{}
+	for _, p := range plan.Programs {
+		if p.Attach == nil || p.Attach.Binary == "" || seen[p.Attach.Binary] {
+			continue
+		}
+		seen[p.Attach.Binary] = true
+		if f, err := elf.Open(p.Attach.Binary); err == nil {
+			if f.Type == elf.ET_EXEC {
+				s.fixed = append(s.fixed, p.Attach.Binary)
+			}
+			f.Close()
 		}
 	}
 	return s
@@ -42,7 +61,16 @@ func (s *symbolizer) Kernel(addr uint64) (string, uint64, bool) {
 }
 
 func (s *symbolizer) User(pid uint32, addr uint64) (string, uint64, string, bool) {
-	return s.user.resolve(pid, addr)
+	name, off, module, ok := s.user.resolve(pid, addr)
+	if ok || module != "" {
+		return name, off, module, ok
+	}
+	for _, path := range s.fixed {
+		if name, off, ok := s.user.resolveFixed(path, addr); ok {
+			return name, off, path, true
+		}
+	}
+	return name, off, module, ok
 }
 
 func (s *symbolizer) Stack(limit int, id int64) []uint64 {

@@ -136,6 +136,24 @@ func (u *userSymbols) resolve(pid uint32, addr uint64) (name string, off uint64,
 	return "", 0, "", false
 }
 
+// resolveFixed resolves addr in the position-dependent file at path, where
+// addresses are the file's virtual addresses: addr must be in one of its
+// executable segments.
+func (u *userSymbols) resolveFixed(path string, addr uint64) (string, uint64, bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	es := u.fileLocked(path)
+	if es == nil {
+		return "", 0, false
+	}
+	for _, p := range es.progs {
+		if p.Flags&elf.PF_X != 0 && addr >= p.Vaddr && addr < p.Vaddr+p.Memsz {
+			return es.symbol(addr)
+		}
+	}
+	return "", 0, false
+}
+
 func (u *userSymbols) fileLocked(path string) *elfSymbols {
 	if es, ok := u.files[path]; ok {
 		return es

@@ -393,6 +393,26 @@ func TestUprobeInsideInstructionUnsafe(t *testing.T) {
 	}
 }
 
+// A position-dependent binary's addresses are the same in every process:
+// user stacks and usym of processes that exited before their maps were
+// read still resolve, through the probe's binary (as in bpftrace).
+func TestUstackFixedBinaryAfterExit(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	nopie := filepath.Join(filepath.Dir(c), "uprobetarget-nopie")
+	wd, _ := os.Getwd()
+	src := filepath.Join(wd, "..", "..", "testdata", "helpers", "uprobetarget.c")
+	if out, err := exec.Command("gcc", "-O2", "-no-pie", "-fno-pie", "-o", nopie, src).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v: %s", err, out)
+	}
+	res := trace(t, traceRun{
+		args:    []string{"-e", fmt.Sprintf(`uprobe:%s:gbt_add { @[ustack(1)] = count(); @u[usym(reg("ip"))] = count(); }`, nopie)},
+		trigger: func(t *testing.T) { runHelper(t, nopie, "2"); runHelper(t, nopie, "3") },
+		stop:    syscall.SIGINT,
+	})
+	wantOutput(t, res, "\n\n@[\n    gbt_add+0\n]: 2\n@[\n    gbt_add+0\n]: 3\n@u[gbt_add]: 2\n@u[gbt_add]: 3\n", "Attached 1 probe\n")
+}
+
 // -c splits its command as a shell would, without one: quotes group words
 // and are removed, a backslash escapes; the program is found on $PATH.
 func TestChildCommandQuoting(t *testing.T) {

@@ -18,7 +18,7 @@ type symbolizer struct {
 	// and usdt probes are in: their addresses are the same in every
 	// process, so they resolve even for a process whose maps were never
 	// read (bpftrace falls back to the probe's binary too).
-	fixed []string
+	fixed  []string
 	kernel *kallsyms
 	kerr   error
 	loaded bool

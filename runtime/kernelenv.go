@@ -142,6 +142,11 @@ func (t *Tracefs) KernelEnumerator(name string) (int64, *lang.Type, bool, error)
 	return ktypes.Vmlinux().Enumerator(name)
 }
 
+// KernelEnumeratorNames lists vmlinux's enum constants, for suggestions.
+func (t *Tracefs) KernelEnumeratorNames() ([]string, error) {
+	return ktypes.Vmlinux().EnumeratorNames()
+}
+
 // KernelStructNames implements lang.TypeEnv from vmlinux BTF.
 func (t *Tracefs) KernelStructNames() ([]string, error) {
 	return ktypes.Vmlinux().StructNames()

@@ -413,3 +413,32 @@ func (c *checker) enumValues(span lang.Span, t *lang.Type) *lang.Type {
 	out.Enum = full.Enum
 	return &out
 }
+
+// enumNamer is implemented by a TypeEnv that can list its enum constants.
+type enumNamer interface {
+	KernelEnumeratorNames() ([]string, error)
+}
+
+// enumSuggestion proposes an enum constant close to name, for identifiers
+// written like one (capitals and underscores).
+func (c *checker) enumSuggestion(name string) string {
+	if strings.ToUpper(name) != name || !strings.Contains(name, "_") {
+		return ""
+	}
+	var names []string
+	if c.ctypes != nil {
+		for n := range c.ctypes.enums {
+			names = append(names, n)
+		}
+	}
+	if en, ok := c.typeEnv().(enumNamer); ok {
+		if kn, err := en.KernelEnumeratorNames(); err == nil {
+			for _, n := range kn {
+				if len(n) >= len(name)-2 && len(n) <= len(name)+2 {
+					names = append(names, n)
+				}
+			}
+		}
+	}
+	return suggest(name, names)
+}

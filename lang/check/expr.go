@@ -127,6 +127,8 @@ func (c *checker) ident(id *lang.Ident) *lang.Type {
 		c.errorf(id.Span, "Unknown identifier: '%s'", id.Name)
 		if s := suggest(id.Name, stdlib.VarNames()); s != "" {
 			c.hintf("did you mean %s?", s)
+		} else if s := c.enumSuggestion(id.Name); s != "" {
+			c.hintf("did you mean %s?", s)
 		}
 		return tNone
 	}

@@ -189,6 +189,32 @@ func (k *Kernel) Enumerator(name string) (int64, *lang.Type, bool, error) {
 	return 0, nil, false, nil
 }
 
+// EnumeratorNames lists every enum constant's name (unsorted).
+func (k *Kernel) EnumeratorNames() ([]string, error) {
+	spec, err := k.Spec()
+	if err != nil {
+		return nil, err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.enumIdx == nil {
+		if err := k.index(spec); err != nil {
+			return nil, err
+		}
+	}
+	var out []string
+	if k.rawIdx != nil {
+		for n := range k.rawIdx.enumerators {
+			out = append(out, n)
+		}
+		return out, nil
+	}
+	for n := range k.enumIdx {
+		out = append(out, n)
+	}
+	return out, nil
+}
+
 // StructNames lists "struct x" and "union y" names, sorted.
 func (k *Kernel) StructNames() ([]string, error) {
 	spec, err := k.Spec()

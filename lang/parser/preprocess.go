@@ -45,6 +45,7 @@ func preprocess(src string) (string, *condErr) {
 			}
 		}
 	}
+	inComment := false
 	for lineStart := 0; lineStart < len(src); {
 		lineEnd := strings.IndexByte(src[lineStart:], '\n')
 		if lineEnd < 0 {
@@ -54,7 +55,9 @@ func preprocess(src string) (string, *condErr) {
 		}
 		line := strings.TrimSpace(src[lineStart:lineEnd])
 		next := lineEnd + 1
-		if !strings.HasPrefix(line, "#") {
+		startsInComment := inComment
+		inComment = endsInComment(src[lineStart:lineEnd], inComment)
+		if startsInComment || !strings.HasPrefix(line, "#") {
 			if !active {
 				blank(lineStart, lineEnd)
 			}
@@ -316,4 +319,31 @@ func b2i(b bool) int64 {
 		return 1
 	}
 	return 0
+}
+
+// endsInComment reports whether a /* comment is open at the end of line,
+// given whether one was open at its start (strings and // comments
+// skipped), so that a '#' line inside a comment is no directive.
+func endsInComment(line string, open bool) bool {
+	for i := 0; i < len(line); i++ {
+		switch {
+		case open:
+			if strings.HasPrefix(line[i:], "*/") {
+				open = false
+				i++
+			}
+		case line[i] == '"':
+			for i++; i < len(line) && line[i] != '"'; i++ {
+				if line[i] == '\\' {
+					i++
+				}
+			}
+		case strings.HasPrefix(line[i:], "//"):
+			return false
+		case strings.HasPrefix(line[i:], "/*"):
+			open = true
+			i++
+		}
+	}
+	return open
 }

@@ -482,6 +482,28 @@ func TestListUserProbes(t *testing.T) {
 	}
 }
 
+// A wildcard binary: with -p, the files of the process whose paths match
+// (libc here, found by its base name); without, the files the pattern globs
+// to.
+func TestUprobeWildcardBinary(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	a := startWaiting(t, c, "3")
+	defer a.Wait()
+	res := trace(t, traceRun{
+		args:    []string{"-p", fmt.Sprint(a.Process.Pid), "-e", `uprobe:libc.so*:getpid { @[probe] = count(); } usdt:*:gbt:tick { @u[probe] = count(); }`},
+		trigger: func(t *testing.T) { a.Process.Signal(syscall.SIGUSR1) },
+	})
+	mustExit(t, res, 0)
+	re := regexp.MustCompile(`^\n\n@\[uprobe:/\S*/libc\.so\.6:getpid\]: 3\n@u\[usdt:` + regexp.QuoteMeta(c) + `:gbt:tick\]: 3\n$`)
+	if !re.MatchString(res.stdout) || res.stderr != "Attached 2 probes\n" {
+		t.Errorf("stdout %q, stderr %q", res.stdout, res.stderr)
+	}
+	res = trace(t, traceRun{args: []string{"-e", "uprobe:" + filepath.Dir(c) + "/uprobetarg*:gbt_add { @ = count(); }"},
+		trigger: func(t *testing.T) { runHelper(t, c, "2") }, stop: syscall.SIGINT})
+	wantOutput(t, res, "\n\n@: 2\n", "Attached 1 probe\n")
+}
+
 // startWaiting starts the C helper in its waiting mode and returns once it
 // is ready for SIGUSR1.
 func startWaiting(t *testing.T, path, n string, more ...string) *exec.Cmd {

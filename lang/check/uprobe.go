@@ -2,6 +2,8 @@ package check
 
 import (
 	"fmt"
+	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -42,6 +44,9 @@ func (c *checker) resolveUprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 	ue := c.userEnvOrError(ap)
 	if ue == nil {
 		return nil
+	}
+	if hasWildcard(parts[0]) {
+		return c.resolveUprobeFiles(ap, ue, parts)
 	}
 	bin, ok := c.findBinary(ap, ue, parts[0])
 	if !ok {
@@ -134,6 +139,70 @@ func (c *checker) resolveUprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 	return out
 }
 
+// resolveUprobeFiles resolves a uprobe whose binary is a wildcard, as
+// bpftrace does: the files of the -p process whose paths match, else the
+// files the pattern globs to; files without a matching function are passed
+// over.
+func (c *checker) resolveUprobeFiles(ap *lang.AttachPoint, ue lang.UserEnv, parts []string) []*lang.Resolved {
+	target := parts[1]
+	if target[0] >= '0' && target[0] <= '9' {
+		c.errorf(ap.Span, "Cannot use wildcards with absolute address")
+		return nil
+	}
+	bins, ok := c.wildcardFiles(ap, parts[0])
+	if !ok {
+		return nil
+	}
+	sym, _, _ := strings.Cut(target, "+")
+	var out []*lang.Resolved
+	errsBefore := len(c.errs)
+	for _, bin := range bins {
+		if syms, err := ue.MatchFunctions(bin, sym); err != nil || len(syms) == 0 {
+			continue
+		}
+		out = append(out, c.resolveUprobe(ap, []string{bin, target})...)
+	}
+	if len(out) == 0 && len(c.errs) == errsBefore {
+		c.errorf(ap.Span, "No uprobes match %s in %s", target, parts[0])
+	}
+	return out
+}
+
+// wildcardFiles expands a wildcard binary of a uprobe or usdt probe: with
+// -p, among the ELF files the process has mapped; otherwise as a glob.
+func (c *checker) wildcardFiles(ap *lang.AttachPoint, pattern string) ([]string, bool) {
+	var files []string
+	if c.opts.TargetPID > 0 {
+		pe, ok := c.userEnv().(lang.ProcessEnv)
+		if !ok {
+			c.errorf(ap.Span, "%s probes with a wildcard binary are unknown here (no process information)", ap.Provider)
+			return nil, false
+		}
+		mapped, err := pe.MappedFiles(c.opts.TargetPID)
+		if err != nil {
+			c.errorf(ap.Span, "%v", err)
+			return nil, false
+		}
+		for _, f := range mapped {
+			if globMatch(pattern, f) || globMatch(pattern, path.Base(f)) {
+				files = append(files, f)
+			}
+		}
+		return files, true
+	}
+	files, err := filepath.Glob(pattern)
+	if err != nil {
+		c.errorf(ap.Span, "%s: bad pattern '%s'", ap.Provider, pattern)
+		return nil, false
+	}
+	for i, f := range files {
+		if abs, err := filepath.Abs(f); err == nil {
+			files[i] = abs
+		}
+	}
+	return files, true
+}
+
 // functionAt names the function holding the address of
 // uprobe:BIN:ADDRESS, for func, as bpftrace does: an address outside every
 // function is an error (bpftrace's safe mode; with --unsafe, func is the
@@ -210,7 +279,13 @@ func (c *checker) resolveUSDT(ap *lang.AttachPoint, parts []string) []*lang.Reso
 		return nil
 	}
 	var bins []string
-	if binText == "" {
+	if hasWildcard(binText) {
+		files, ok := c.wildcardFiles(ap, binText)
+		if !ok {
+			return nil
+		}
+		bins = files
+	} else if binText == "" {
 		pe, ok := c.userEnv().(lang.ProcessEnv)
 		if !ok {
 			c.errorf(ap.Span, "usdt probes without a binary are unknown here (no process information)")
@@ -234,8 +309,8 @@ func (c *checker) resolveUSDT(ap *lang.AttachPoint, parts []string) []*lang.Reso
 	for _, bin := range bins {
 		probes, err := ue.USDTProbes(bin)
 		if err != nil {
-			if binText == "" {
-				continue // a mapped file that cannot be read has no probes
+			if binText == "" || hasWildcard(binText) {
+				continue // a file that cannot be read has no probes
 			}
 			c.errorf(ap.Span, "%v", err)
 			return nil
@@ -244,9 +319,10 @@ func (c *checker) resolveUSDT(ap *lang.AttachPoint, parts []string) []*lang.Reso
 	}
 	if len(out) == 0 && !bad {
 		where := binText
-		if where == "" {
+		switch {
+		case where == "":
 			where = fmt.Sprintf("the files of process %d", c.opts.TargetPID)
-		} else {
+		case !hasWildcard(where):
 			where = bins[0]
 		}
 		if len(parts) == 3 {

@@ -112,7 +112,8 @@ func (c *checker) index(ix *lang.Index) *lang.Type {
 		}
 		return lang.TInt8
 	case lang.KArray:
-		if n, ok := c.constInt(ix.Index); ok && (n < 0 || n >= int64(xt.Len)) {
+		// A flexible array member (length 0) has no bound to check.
+		if n, ok := c.constInt(ix.Index); ok && (n < 0 || xt.Len > 0 && n >= int64(xt.Len)) {
 			c.errorf(ix.Index.Pos(), "the index %d is out of bounds for array of size %d", n, xt.Len)
 			return tNone
 		}

@@ -313,9 +313,13 @@ func (p *cParser) declarator(base *lang.Type) (string, *lang.Type, int, error) {
 	}
 	var dims []int
 	for p.accept("[") {
-		n, err := p.constant()
-		if err != nil {
-			return "", nil, 0, err
+		// `[]` is a flexible array member: no elements of its own.
+		var n int64
+		if p.peek() != "]" {
+			var err error
+			if n, err = p.constant(); err != nil {
+				return "", nil, 0, err
+			}
 		}
 		if err := p.expect("]"); err != nil {
 			return "", nil, 0, err

@@ -258,3 +258,15 @@ func TestDerefInteger(t *testing.T) {
 		t.Errorf("*($a + 8): %s, want uint64", got)
 	}
 }
+
+// A flexible array member takes no room and indexes without a bound.
+func TestFlexibleArrayMember(t *testing.T) {
+	_, out, err := checkBTF(t, "struct fl { int n; long items[]; }; BEGIN { $f = (struct fl *)0; $x = $f->items[3]; $s = sizeof(struct fl); }")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := out.Prog.Probes[0].Body.Stmts[2].(*lang.AssignStmt).Value.(*lang.Sizeof).TypeArg.T
+	if fl.Size != 8 || fl.Fields[1].Offset != 8 || fl.Fields[1].Type.String() != "int64[0]" {
+		t.Errorf("struct fl: size %d, items at %d of type %s", fl.Size, fl.Fields[1].Offset, fl.Fields[1].Type)
+	}
+}

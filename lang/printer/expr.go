@@ -112,7 +112,13 @@ func bare(e lang.Expr) string {
 		return e.Op + x
 	case *lang.Binary:
 		p := binaryPrec[e.Op]
-		return expr(e.X, p) + " " + e.Op + " " + expr(e.Y, p+1)
+		y := expr(e.Y, p+1)
+		if e.Op == ">" && startsProbeWord(y) {
+			// In an angle block `> BEGIN` would read as the block's end
+			// followed by a probe.
+			y = "(" + y + ")"
+		}
+		return expr(e.X, p) + " " + e.Op + " " + y
 	case *lang.Ternary:
 		c := expr(e.Cond, precLogOr)
 		if e.Then == nil {
@@ -208,4 +214,19 @@ func Quote(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// startsProbeWord reports whether s starts with BEGIN or END (any case
+// the parser takes for a probe) as a whole word.
+func startsProbeWord(s string) bool {
+	for _, w := range []string{"BEGIN", "END", "begin", "end"} {
+		if strings.HasPrefix(s, w) && (len(s) == len(w) || !isIdentByte(s[len(w)])) {
+			return true
+		}
+	}
+	return false
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }

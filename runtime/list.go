@@ -11,6 +11,7 @@ import (
 
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/gobpftrace/gobpftrace/runtime/ktypes"
 	"github.com/gobpftrace/gobpftrace/runtime/usdt"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
@@ -64,6 +65,9 @@ var kernelListOrder = []string{"fentry", "hardware", "interval", "kprobe", "prof
 var timeUnits = []string{"hz", "ms", "ns", "s", "us"}
 
 func (l *lister) list(pattern string) error {
+	if kind, _, ok := strings.Cut(pattern, " "); ok && (kind == "struct" || kind == "union" || kind == "enum") {
+		return l.cTypes(pattern)
+	}
 	provPat, rest, structured := strings.Cut(pattern, ":")
 	if provPat == "" {
 		provPat = "*"
@@ -549,4 +553,32 @@ func cTypeName(t btf.Type) string {
 		return fmt.Sprintf("%s[%d]", cTypeName(x.Type), x.Nelems)
 	}
 	return t.TypeName()
+}
+
+// cTypes lists kernel BTF's structs, unions and enums matching pattern
+// ("struct task_*"), with -v their C definitions, as bpftrace does.
+func (l *lister) cTypes(pattern string) error {
+	k := ktypes.Vmlinux()
+	names, err := k.TypeNames()
+	if err != nil {
+		return err
+	}
+	pattern = strings.Join(strings.Fields(pattern), " ")
+	for _, name := range names {
+		if !wildcardMatch(pattern, name) {
+			continue
+		}
+		if !l.verbose {
+			fmt.Fprintln(l.w, name)
+			continue
+		}
+		def, ok, err := k.Definition(name)
+		if err != nil {
+			return err
+		}
+		if ok {
+			fmt.Fprint(l.w, def)
+		}
+	}
+	return nil
 }

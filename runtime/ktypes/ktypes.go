@@ -215,6 +215,38 @@ func (k *Kernel) EnumeratorNames() ([]string, error) {
 	return out, nil
 }
 
+// TypeNames lists the named structs, unions and enums ("struct x",
+// "union y", "enum z"), sorted; -l lists them.
+func (k *Kernel) TypeNames() ([]string, error) {
+	structs, err := k.StructNames()
+	if err != nil {
+		return nil, err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	out := append([]string(nil), structs...)
+	if k.rawIdx != nil {
+		out = append(out, k.rawIdx.enums...)
+	} else {
+		for _, e := range k.enumIdx {
+			if e.t.Enum != nil && e.t.Enum.Name != "enum" && !contains(out, e.t.Enum.Name) {
+				out = append(out, e.t.Enum.Name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
 // StructNames lists "struct x" and "union y" names, sorted.
 func (k *Kernel) StructNames() ([]string, error) {
 	spec, err := k.Spec()

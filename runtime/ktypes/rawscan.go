@@ -15,6 +15,7 @@ import (
 type rawIndex struct {
 	enumerators map[string]btf.TypeID
 	structs     []string
+	enums       []string // "enum x" for named enums
 }
 
 // BTF kinds (include/uapi/linux/btf.h).
@@ -88,6 +89,10 @@ func scanRaw(data []byte) (*rawIndex, error) {
 		}
 		switch kind {
 		case kindEnum, kindEnum64:
+			if name := str(nameOff); name != "" && !seen["enum "+name] {
+				seen["enum "+name] = true
+				idx.enums = append(idx.enums, "enum "+name)
+			}
 			for i := 0; i < vlen; i++ {
 				name := str(bo.Uint32(types[pos+i*each:]))
 				if _, dup := idx.enumerators[name]; name != "" && !dup {

@@ -79,17 +79,20 @@ func TestCurtaskMembers(t *testing.T) {
 }
 
 // Enum constants from kernel BTF and from the script: %d prints the
-// value, %s the enumerator's name (a value without one prints as a number).
+// value, %s the enumerator's name (a value without one prints as a number),
+// also for an enum kept in a map.
 func TestEnumsPrintNames(t *testing.T) {
 	requireRoot(t)
 	script := `enum color { RED, GREEN = 5, BLUE };
 BEGIN {
   $c = (enum color)6;
   printf("%s %d %s %d %s %s\n", BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_HASH, GREEN, BLUE, $c, (enum color)7);
+  @e = $c;
+  printf("%s\n", @e);
   exit();
 }`
 	res := trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
-	wantOutput(t, res, "BPF_MAP_TYPE_HASH 1 GREEN 6 BLUE 7\n\n\n", "Attached 1 probe\n")
+	wantOutput(t, res, "BPF_MAP_TYPE_HASH 1 GREEN 6 BLUE 7\nBLUE\n\n\n@e: 6\n", "Attached 1 probe\n")
 }
 
 // A struct written in the script, cast on a uprobe argument: members of

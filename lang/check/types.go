@@ -103,7 +103,9 @@ func mergeTuples(a, b *lang.Type, merge func(x, y *lang.Type) (*lang.Type, bool)
 func storeType(t *lang.Type) *lang.Type {
 	switch t.Kind {
 	case lang.KInt:
-		return lang.IntType(8, t.Signed)
+		st := lang.IntType(8, t.Signed)
+		st.Enum = t.Enum // an enum stays one in a map (%s prints its name)
+		return st
 	case lang.KTuple:
 		elems := make([]*lang.Type, len(t.Elems))
 		for i, e := range t.Elems {
@@ -123,7 +125,11 @@ func mergeStored(a, b *lang.Type) (*lang.Type, bool) {
 	case b.Kind == lang.KNone:
 		return a, true
 	case a.Kind == lang.KInt && b.Kind == lang.KInt:
-		return lang.IntType(8, a.Signed || b.Signed), true
+		m := lang.IntType(8, a.Signed || b.Signed)
+		if a.Enum != nil && b.Enum != nil && a.Enum.Name == b.Enum.Name {
+			m.Enum = a.Enum
+		}
+		return m, true
 	case a.Kind == lang.KString && b.Kind == lang.KString:
 		return lang.StringType(max(a.Size, b.Size)), true
 	case a.Kind == lang.KTuple && b.Kind == lang.KTuple:

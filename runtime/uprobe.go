@@ -89,6 +89,19 @@ func attachUprobe(p *codegen.Program, prog *ebpf.Program, pid int, warn func(str
 	if err != nil {
 		return nil, err
 	}
+	if symbol != "" {
+		// An indirect function is probed at its implementation.
+		code, err := readFunctionCode(path, pid)
+		if err == nil {
+			if fn, ok := code[symbol]; ok && fn.err != nil {
+				return nil, fmt.Errorf("Error attaching probe: %s: %v", probeName(p), fn.err)
+			}
+			if fn, ok := code[symbol]; ok && isIndirect(path, symbol) {
+				opts.Address, symbol = fn.offset+opts.Offset, ""
+				opts.Offset = 0
+			}
+		}
+	}
 	ex, err := link.OpenExecutable(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: could not open %s: %s", probeName(p), path, errnoText(err))
@@ -119,19 +132,23 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn fun
 	if err != nil {
 		return nil, fmt.Errorf("%s: could not open %s: %s", probeName(p), path, errnoText(err))
 	}
-	code, err := readFunctionCode(path)
+	code, err := readFunctionCode(path, pid)
 	if err != nil {
 		return nil, fmt.Errorf("%s: could not read %s: %v", probeName(p), path, err)
 	}
 	var offsets, cookies []uint64
 	// skipped are the functions the kernel refuses, reported (through
 	// warn) once the rest is attached.
-	var skipped []string
+	var skipped, failed []string
 	seen := map[uint64]int{} // offset -> its index in offsets (-1: skipped)
 	for i, r := range p.Group {
 		fn, ok := code[r.Symbol]
 		if !ok {
 			return nil, fmt.Errorf("%s: could not find function %s in %s", probeName(p), r.Symbol, path)
+		}
+		if fn.err != nil {
+			failed = append(failed, fmt.Sprintf("%s: skipped: %v", r.Name, fn.err))
+			continue
 		}
 		if !fn.executable {
 			continue
@@ -200,7 +217,21 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn fun
 	for _, name := range skipped {
 		warn(fmt.Sprintf("%s: skipped: the kernel cannot place a uprobe on its first instruction", name))
 	}
+	for _, msg := range failed {
+		warn(msg)
+	}
 	return closers, nil
+}
+
+// isIndirect reports whether name is an indirect function (STT_GNU_IFUNC)
+// of the ELF file at path.
+func isIndirect(path, name string) bool {
+	for _, s := range functionSymbols(path) {
+		if s.Name == name {
+			return elf.ST_TYPE(s.Info) == elf.STT_GNU_IFUNC
+		}
+	}
+	return false
 }
 
 // aliasRank orders names of one function: fewer leading underscores
@@ -221,11 +252,14 @@ type functionCode struct {
 	// not probe (lock, or the es, cs, ss, ds segment overrides; see
 	// arch/x86/kernel/uprobes.c).
 	refused bool
+	// err: an indirect function whose implementation is unknown.
+	err error
 }
 
 // readFunctionCode maps the function symbols of the ELF file at path to
-// their code.
-func readFunctionCode(path string) (map[string]functionCode, error) {
+// their code; an indirect function's is its implementation's (read from
+// process pid first, see ifuncImpl).
+func readFunctionCode(path string, pid int) (map[string]functionCode, error) {
 	f, err := elf.Open(path)
 	if err != nil {
 		return nil, err
@@ -236,16 +270,25 @@ func readFunctionCode(path string) (map[string]functionCode, error) {
 		if _, ok := out[s.Name]; ok {
 			continue
 		}
-		fc := functionCode{offset: s.Value}
-		for _, prog := range f.Progs {
-			if prog.Type != elf.PT_LOAD || s.Value < prog.Vaddr || s.Value >= prog.Vaddr+prog.Filesz {
+		addr := s.Value
+		if elf.ST_TYPE(s.Info) == elf.STT_GNU_IFUNC {
+			impl, err := ifuncImpl(path, s.Value, pid)
+			if err != nil {
+				out[s.Name] = functionCode{err: fmt.Errorf("%s is an indirect function whose implementation is not known: %v", s.Name, err)}
 				continue
 			}
-			fc.offset = s.Value - prog.Vaddr + prog.Off
+			addr = impl
+		}
+		fc := functionCode{offset: addr}
+		for _, prog := range f.Progs {
+			if prog.Type != elf.PT_LOAD || addr < prog.Vaddr || addr >= prog.Vaddr+prog.Filesz {
+				continue
+			}
+			fc.offset = addr - prog.Vaddr + prog.Off
 			fc.executable = prog.Flags&elf.PF_X != 0
 			if f.Machine == elf.EM_X86_64 {
 				var insn [15]byte
-				n, _ := prog.ReadAt(insn[:], int64(s.Value-prog.Vaddr))
+				n, _ := prog.ReadAt(insn[:], int64(addr-prog.Vaddr))
 				fc.refused = x86RefusedPrefix(insn[:n])
 			}
 			break

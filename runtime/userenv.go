@@ -289,7 +289,7 @@ func matchFunctions(path, pattern string) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
 	for _, s := range append(syms, dyn...) {
-		if elf.ST_TYPE(s.Info) != elf.STT_FUNC || s.Value == 0 || s.Section == elf.SHN_UNDEF {
+		if !isFunctionSymbol(s) {
 			continue
 		}
 		if seen[s.Name] || !globMatch(pattern, s.Name) {
@@ -359,6 +359,21 @@ func (t *Tracefs) FunctionSize(path, name string) (uint64, bool) {
 	return 0, false
 }
 
+// isFunctionSymbol reports whether s is a defined function: STT_FUNC, or
+// an indirect function (STT_GNU_IFUNC, attached at the implementation the
+// dynamic loader chose: see ifuncImpl).
+//
+// A hidden (non-default) version of a dynamic symbol, such as libc's
+// memcpy@GLIBC_2.2.5 next to memcpy@@GLIBC_2.14, is not the function
+// programs call by that name: it does not count.
+func isFunctionSymbol(s elf.Symbol) bool {
+	t := elf.ST_TYPE(s.Info)
+	if s.HasVersion && s.VersionIndex.IsHidden() {
+		return false
+	}
+	return (t == elf.STT_FUNC || t == elf.STT_GNU_IFUNC) && s.Value != 0 && s.Section != elf.SHN_UNDEF
+}
+
 // functionSymbols lists the defined function symbols of the ELF file at
 // path (.symtab first, then .dynsym); nil when it cannot be read.
 func functionSymbols(path string) []elf.Symbol {
@@ -371,7 +386,7 @@ func functionSymbols(path string) []elf.Symbol {
 	dyn, _ := f.DynamicSymbols()
 	var out []elf.Symbol
 	for _, s := range append(syms, dyn...) {
-		if elf.ST_TYPE(s.Info) == elf.STT_FUNC && s.Value != 0 && s.Section != elf.SHN_UNDEF {
+		if isFunctionSymbol(s) {
 			out = append(out, s)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
 // C types: structs, unions, enums and typedefs come from the script's own
@@ -304,8 +305,38 @@ func (c *checker) inMemory(e lang.Expr) bool {
 	return false
 }
 
+// typeNameArg recognizes a type written as a bare identifier where an
+// expression may stand (sizeof(foo_t), offsetof(pid_t...)): a name that is
+// no builtin or enum constant but a script typedef or a kernel type.
+func (c *checker) typeNameArg(e lang.Expr) *lang.TypeSpec {
+	id, ok := e.(*lang.Ident)
+	if !ok || stdlib.LookupVar(id.Name) != nil || namedInts[id.Name] != nil {
+		return nil
+	}
+	if c.ctypes != nil {
+		if _, ok := c.ctypes.enums[id.Name]; ok {
+			return nil
+		}
+		if _, ok := c.ctypes.types[id.Name]; ok {
+			return &lang.TypeSpec{Span: id.Span, Name: id.Name}
+		}
+	}
+	if te := c.typeEnv(); te != nil {
+		if _, _, found, _ := te.KernelEnumerator(id.Name); found {
+			return nil
+		}
+		if _, found, _ := te.KernelType(id.Name); found {
+			return &lang.TypeSpec{Span: id.Span, Name: id.Name}
+		}
+	}
+	return nil
+}
+
 // offsetof types offsetof(struct X, a.b) and offsetof(expr, a.b).
 func (c *checker) offsetof(o *lang.Offsetof) *lang.Type {
+	if ts := c.typeNameArg(o.X); ts != nil {
+		o.TypeArg, o.X = ts, nil
+	}
 	var st *lang.Type
 	if o.TypeArg != nil {
 		st = c.typeSpec(o.TypeArg)

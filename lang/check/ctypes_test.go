@@ -270,3 +270,22 @@ func TestFlexibleArrayMember(t *testing.T) {
 		t.Errorf("struct fl: size %d, items at %d of type %s", fl.Size, fl.Fields[1].Offset, fl.Fields[1].Type)
 	}
 }
+
+// A typedef name alone in sizeof() or offsetof() is a type (the parser
+// cannot tell it from an identifier).
+func TestTypedefNamesInSizeof(t *testing.T) {
+	_, out, err := checkBTF(t, "typedef struct { int a; union { long l; char c[3]; }; struct { short s1, s2; } pair; } foo_t; BEGIN { $a = sizeof(foo_t); $b = offsetof(foo_t, pair.s2); $c = sizeof(pid_t); }")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts := out.Prog.Probes[0].Body.Stmts
+	if got := stmts[0].(*lang.AssignStmt).Value.(*lang.Sizeof).TypeArg.T.Size; got != 24 {
+		t.Errorf("sizeof(foo_t) = %d, want 24", got)
+	}
+	if got := stmts[1].(*lang.AssignStmt).Value.(*lang.Offsetof).Value; got != 18 {
+		t.Errorf("offsetof(foo_t, pair.s2) = %d, want 18", got)
+	}
+	if got := stmts[2].(*lang.AssignStmt).Value.(*lang.Sizeof).TypeArg.T.String(); got != "int32" {
+		t.Errorf("sizeof(pid_t) names %s, want int32", got)
+	}
+}

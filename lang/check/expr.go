@@ -360,6 +360,9 @@ func (c *checker) tuple(t *lang.Tuple) *lang.Type {
 }
 
 func (c *checker) sizeof(s *lang.Sizeof) *lang.Type {
+	if ts := c.typeNameArg(s.X); ts != nil {
+		s.TypeArg, s.X = ts, nil
+	}
 	var t *lang.Type
 	if s.TypeArg != nil {
 		t = c.typeSpec(s.TypeArg)

@@ -19,20 +19,33 @@ import (
 
 const rX86_64IRelative = 37
 
-// ifuncImpl returns the virtual address, in the ELF file at path, of the
-// implementation chosen for the indirect function whose resolver is at
-// resolver. pid, when not 0, is tried first; otherwise any process that
-// has the file mapped is read.
-func ifuncImpl(path string, resolver uint64, pid int) (uint64, error) {
+// ifuncResolver finds the implementations of the indirect functions of
+// one ELF file, from one process that has it loaded (found once).
+type ifuncResolver struct {
+	err error
+	// irel maps a resolver's address to the GOT slots of its IRELATIVE
+	// relocations.
+	irel map[uint64][]uint64
+	// from is the process read (0: none found), base the file's load
+	// base there.
+	from int
+	base uint64
+	// execSegs are the file's executable segments.
+	execSegs []elf.ProgHeader
+}
+
+func newIfuncResolver(path string, pid int) *ifuncResolver {
+	r := &ifuncResolver{irel: map[uint64][]uint64{}}
 	f, err := elf.Open(path)
 	if err != nil {
-		return 0, err
+		r.err = err
+		return r
 	}
 	defer f.Close()
 	if f.Machine != elf.EM_X86_64 {
-		return 0, fmt.Errorf("indirect functions of %v files are not resolved", f.Machine)
+		r.err = fmt.Errorf("indirect functions of %v files are not resolved", f.Machine)
+		return r
 	}
-	var slots []uint64
 	for _, name := range []string{".rela.dyn", ".rela.plt"} {
 		sec := f.Section(name)
 		if sec == nil {
@@ -45,67 +58,83 @@ func ifuncImpl(path string, resolver uint64, pid int) (uint64, error) {
 		for i := 0; i+24 <= len(data); i += 24 {
 			off, info := binary.LittleEndian.Uint64(data[i:]), binary.LittleEndian.Uint64(data[i+8:])
 			addend := binary.LittleEndian.Uint64(data[i+16:])
-			if uint32(info) == rX86_64IRelative && addend == resolver {
-				slots = append(slots, off)
+			if uint32(info) == rX86_64IRelative {
+				r.irel[addend] = append(r.irel[addend], off)
 			}
 		}
 	}
-	if len(slots) == 0 {
-		return 0, errors.New("the file has no relocation to read the chosen implementation from")
-	}
 	var firstLoad *elf.Prog
+	var exec []elf.ProgHeader
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_LOAD {
-			firstLoad = p
-			break
+			if firstLoad == nil {
+				firstLoad = p
+			}
+			if p.Flags&elf.PF_X != 0 {
+				exec = append(exec, p.ProgHeader)
+			}
 		}
 	}
 	if firstLoad == nil {
-		return 0, errors.New("the file has no loadable segment")
+		r.err = errors.New("the file has no loadable segment")
+		return r
 	}
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		real = path
 	}
-	try := func(p int) (uint64, bool) {
-		base, ok := mappedBase(p, real, firstLoad.Vaddr&^0xfff)
-		if !ok {
-			return 0, false
-		}
-		mem, err := os.Open("/proc/" + strconv.Itoa(p) + "/mem")
-		if err != nil {
-			return 0, false
-		}
-		defer mem.Close()
-		var b [8]byte
-		if _, err := mem.ReadAt(b[:], int64(base+slots[0])); err != nil {
-			return 0, false
-		}
-		impl := binary.LittleEndian.Uint64(b[:]) - base
-		for _, prog := range f.Progs {
-			if prog.Type == elf.PT_LOAD && prog.Flags&elf.PF_X != 0 && impl >= prog.Vaddr && impl < prog.Vaddr+prog.Memsz && impl != resolver {
-				return impl, true
-			}
-		}
-		return 0, false // not relocated yet, or not this file
-	}
+	// A process where the relocations are applied: the -p process, else
+	// any that has the file loaded.
+	candidates := []int{}
 	if pid > 0 {
-		if impl, ok := try(pid); ok {
-			return impl, nil
-		}
+		candidates = append(candidates, pid)
 	}
 	self := os.Getpid()
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil || p == pid || p == self {
-			continue
+		if p, err := strconv.Atoi(e.Name()); err == nil && p != pid && p != self {
+			candidates = append(candidates, p)
 		}
-		if impl, ok := try(p); ok {
+	}
+	for _, p := range candidates {
+		if base, ok := mappedBase(p, real, firstLoad.Vaddr&^0xfff); ok {
+			r.from, r.base = p, base
+			break
+		}
+	}
+	r.execSegs = exec
+	return r
+}
+
+// impl returns the virtual address of the implementation chosen for the
+// indirect function whose resolver is at resolver.
+func (r *ifuncResolver) impl(resolver uint64) (uint64, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	slots := r.irel[resolver]
+	if len(slots) == 0 {
+		return 0, errors.New("the file has no relocation to read the chosen implementation from")
+	}
+	if r.from == 0 {
+		return 0, errors.New("no running process has the file loaded to read the chosen implementation from")
+	}
+	mem, err := os.Open("/proc/" + strconv.Itoa(r.from) + "/mem")
+	if err != nil {
+		return 0, fmt.Errorf("reading process %d: %s", r.from, errnoText(err))
+	}
+	defer mem.Close()
+	var b [8]byte
+	if _, err := mem.ReadAt(b[:], int64(r.base+slots[0])); err != nil {
+		return 0, fmt.Errorf("reading process %d: %s", r.from, errnoText(err))
+	}
+	impl := binary.LittleEndian.Uint64(b[:]) - r.base
+	for _, p := range r.execSegs {
+		if impl >= p.Vaddr && impl < p.Vaddr+p.Memsz && impl != resolver {
 			return impl, nil
 		}
 	}
-	return 0, errors.New("no running process has the file loaded to read the chosen implementation from")
+	return 0, fmt.Errorf("process %d has not relocated it", r.from)
 }
 
 // mappedBase returns the load base of file path (a canonical path, as

@@ -89,17 +89,17 @@ func attachUprobe(p *codegen.Program, prog *ebpf.Program, pid int, warn func(str
 	if err != nil {
 		return nil, err
 	}
-	if symbol != "" {
+	if symbol != "" && isIndirect(path, symbol) {
 		// An indirect function is probed at its implementation.
-		code, err := readFunctionCode(path, pid)
-		if err == nil {
-			if fn, ok := code[symbol]; ok && fn.err != nil {
-				return nil, fmt.Errorf("Error attaching probe: %s: %v", probeName(p), fn.err)
-			}
-			if fn, ok := code[symbol]; ok && isIndirect(path, symbol) {
-				opts.Address, symbol = fn.offset+opts.Offset, ""
-				opts.Offset = 0
-			}
+		code, err := readFunctionCode(path, pid, map[string]bool{symbol: true})
+		if err != nil {
+			return nil, fmt.Errorf("%s: could not read %s: %v", probeName(p), path, err)
+		}
+		if fn := code[symbol]; fn.err != nil {
+			return nil, fmt.Errorf("Error attaching probe: %s: %v", probeName(p), fn.err)
+		} else {
+			opts.Address, symbol = fn.offset+opts.Offset, ""
+			opts.Offset = 0
 		}
 	}
 	ex, err := link.OpenExecutable(path)
@@ -132,7 +132,11 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn fun
 	if err != nil {
 		return nil, fmt.Errorf("%s: could not open %s: %s", probeName(p), path, errnoText(err))
 	}
-	code, err := readFunctionCode(path, pid)
+	want := map[string]bool{}
+	for _, r := range p.Group {
+		want[r.Symbol] = true
+	}
+	code, err := readFunctionCode(path, pid, want)
 	if err != nil {
 		return nil, fmt.Errorf("%s: could not read %s: %v", probeName(p), path, err)
 	}
@@ -259,20 +263,24 @@ type functionCode struct {
 // readFunctionCode maps the function symbols of the ELF file at path to
 // their code; an indirect function's is its implementation's (read from
 // process pid first, see ifuncImpl).
-func readFunctionCode(path string, pid int) (map[string]functionCode, error) {
+func readFunctionCode(path string, pid int, want map[string]bool) (map[string]functionCode, error) {
 	f, err := elf.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	out := map[string]functionCode{}
+	var impls *ifuncResolver
 	for _, s := range functionSymbols(path) {
-		if _, ok := out[s.Name]; ok {
+		if _, ok := out[s.Name]; ok || !want[s.Name] {
 			continue
 		}
 		addr := s.Value
 		if elf.ST_TYPE(s.Info) == elf.STT_GNU_IFUNC {
-			impl, err := ifuncImpl(path, s.Value, pid)
+			if impls == nil {
+				impls = newIfuncResolver(path, pid)
+			}
+			impl, err := impls.impl(s.Value)
 			if err != nil {
 				out[s.Name] = functionCode{err: fmt.Errorf("%s is an indirect function whose implementation is not known: %v", s.Name, err)}
 				continue

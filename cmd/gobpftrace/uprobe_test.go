@@ -513,7 +513,7 @@ func TestUprobeWildcardBinary(t *testing.T) {
 	if !re.MatchString(res.stdout) || res.stderr != "Attached 2 probes\n" {
 		t.Errorf("stdout %q, stderr %q", res.stdout, res.stderr)
 	}
-	res = trace(t, traceRun{args: []string{"-e", "uprobe:" + filepath.Dir(c) + "/uprobetarg*:gbt_add { @ = count(); }"},
+	res = trace(t, traceRun{args: []string{"-e", "uprobe:" + filepath.Dir(c) + "/uprobetarge?:gbt_add { @ = count(); }"},
 		trigger: func(t *testing.T) { runHelper(t, c, "2") }, stop: syscall.SIGINT})
 	wantOutput(t, res, "\n\n@: 2\n", "Attached 1 probe\n")
 }

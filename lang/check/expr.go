@@ -125,7 +125,10 @@ func (c *checker) ident(id *lang.Ident) *lang.Type {
 			return tNone
 		}
 		c.errorf(id.Span, "Unknown identifier: '%s'", id.Name)
-		if s := suggest(id.Name, stdlib.VarNames()); s != "" {
+		if c.typeNameArg(id) != nil {
+			// `(pid_t)-1` reads as (pid_t) minus 1.
+			c.hintf("%s is a type: to cast a negative number, write (%s)(-1)", id.Name, id.Name)
+		} else if s := suggest(id.Name, stdlib.VarNames()); s != "" {
 			c.hintf("did you mean %s?", s)
 		} else if s := c.enumSuggestion(id.Name); s != "" {
 			c.hintf("did you mean %s?", s)

@@ -103,8 +103,13 @@ func (c *checker) namedType(ts *lang.TypeSpec) *lang.Type {
 			return lang.TVoid
 		}
 	}
+	before := len(c.errs)
 	if t, ok := c.lookupCType(ts.Span, ts.Name); ok {
 		return t
+	}
+	if len(c.errs) > before {
+		// BTF could not be read: that error says it all.
+		return tNone
 	}
 	if c.typeEnv() == nil && (strings.HasPrefix(ts.Name, "struct ") || strings.HasPrefix(ts.Name, "union ") || strings.HasPrefix(ts.Name, "enum ")) {
 		c.errorf(ts.Span, "Cannot resolve unknown type \"%s\"", ts.Name)
@@ -391,13 +396,15 @@ func (c *checker) enumIdent(id *lang.Ident) (*lang.Type, bool) {
 	return t, true
 }
 
-// curtaskType is struct task_struct * when kernel types are known.
+// curtaskType is struct task_struct * when kernel types are known, and
+// the task's address (uint64) on a kernel without BTF.
 func (c *checker) curtaskType(id *lang.Ident) *lang.Type {
-	if c.typeEnv() == nil {
+	te := c.typeEnv()
+	if te == nil {
 		return lang.TUint64
 	}
-	t, ok := c.lookupCType(id.Span, "struct task_struct")
-	if !ok {
+	t, found, err := te.KernelType("struct task_struct")
+	if err != nil || !found {
 		return lang.TUint64
 	}
 	return ptrTo(t, false)

@@ -289,3 +289,29 @@ func TestTypedefNamesInSizeof(t *testing.T) {
 		t.Errorf("sizeof(pid_t) names %s, want int32", got)
 	}
 }
+
+// noBTFEnv is a system whose kernel BTF cannot be read.
+type noBTFEnv struct{ fakeEnv }
+
+var errNoBTF = errors.New("could not read kernel BTF: open /sys/kernel/btf/vmlinux: no such file or directory")
+
+func (noBTFEnv) KernelType(string) (*lang.Type, bool, error) { return nil, false, errNoBTF }
+func (noBTFEnv) KernelEnumerator(string) (int64, *lang.Type, bool, error) {
+	return 0, nil, false, errNoBTF
+}
+func (noBTFEnv) KernelStructNames() ([]string, error) { return nil, errNoBTF }
+
+// When BTF cannot be read, curtask is an address and a kernel type gets
+// the reason, at its place.
+func TestKernelTypesUnreadableBTF(t *testing.T) {
+	src := "BEGIN { $a = curtask; $t = (struct task_struct *)$a; }"
+	prog, err := parser.Parse("stdin", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Check(prog, "stdin", src, noBTFEnv{testEnv}, Options{})
+	want := "stdin:1:29-49: ERROR: could not read kernel BTF: open /sys/kernel/btf/vmlinux: no such file or directory\nBEGIN { $a = curtask; $t = (struct task_struct *)$a; }\n                            ~~~~~~~~~~~~~~~~~~~~"
+	if err == nil || err.Error() != want {
+		t.Errorf("got:\n%v\nwant:\n%s", err, want)
+	}
+}

@@ -1,6 +1,7 @@
 package ktypes
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/cilium/ebpf/btf"
@@ -181,5 +182,20 @@ func TestRawScanMatchesDecodedTypes(t *testing.T) {
 	}
 	if _, err := scanRaw([]byte("not btf at all, not btf at all")); err == nil {
 		t.Error("scanRaw accepted data that is not BTF")
+	}
+}
+
+// Without BTF every question gets the same clear error, and nothing panics.
+func TestWithoutBTF(t *testing.T) {
+	k := New(func() (*btf.Spec, error) { return nil, errors.New("open /sys/kernel/btf/vmlinux: no such file or directory") })
+	want := "could not read kernel BTF: open /sys/kernel/btf/vmlinux: no such file or directory"
+	if _, _, err := k.Type("struct task_struct"); err == nil || err.Error() != want {
+		t.Errorf("Type: %v", err)
+	}
+	if _, _, _, err := k.Enumerator("BPF_MAP_TYPE_HASH"); err == nil || err.Error() != want {
+		t.Errorf("Enumerator: %v", err)
+	}
+	if _, err := k.StructNames(); err == nil || err.Error() != want {
+		t.Errorf("StructNames: %v", err)
 	}
 }

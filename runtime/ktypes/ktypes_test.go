@@ -187,7 +187,9 @@ func TestRawScanMatchesDecodedTypes(t *testing.T) {
 
 // Without BTF every question gets the same clear error, and nothing panics.
 func TestWithoutBTF(t *testing.T) {
-	k := New(func() (*btf.Spec, error) { return nil, errors.New("open /sys/kernel/btf/vmlinux: no such file or directory") })
+	k := New(func() (*btf.Spec, error) {
+		return nil, errors.New("open /sys/kernel/btf/vmlinux: no such file or directory")
+	})
 	want := "could not read kernel BTF: open /sys/kernel/btf/vmlinux: no such file or directory"
 	if _, _, err := k.Type("struct task_struct"); err == nil || err.Error() != want {
 		t.Errorf("Type: %v", err)

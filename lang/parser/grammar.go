@@ -4,7 +4,11 @@ import "github.com/alecthomas/participle/v2/lexer"
 
 // The participle grammar. These structs mirror the syntax; convert.go turns
 // them into the lang AST. Every struct records its first token (Pos) and
-// its tokens, from which spans are computed.
+// its tokens, from which spans are computed. fastparse.go builds the same
+// trees by hand: a change here needs the same change there
+// (TestFastParseMatchesParticiple and FuzzFastParse compare the two; a
+// script fastParse does not take still parses, through participle, only
+// slower).
 
 type node struct {
 	Pos    lexer.Position

@@ -139,7 +139,9 @@ func TestProfileCountsEveryCPU(t *testing.T) {
 		t.Fatalf("profile fired on %d CPUs, want %d: %v", len(rates), ncpu, rates)
 	}
 	for cpu, r := range rates {
-		if r < 7.5 || r > 12 {
+		// Wide bounds: a loaded VM delays ticks; a unit or period/frequency
+		// mix-up is off by 10x or more.
+		if r < 5 || r > 15 {
 			t.Errorf("profile:hz:99 fired %.1f times per 100ms on CPU %s, want about 9.9", r, cpu)
 		}
 	}
@@ -159,7 +161,7 @@ func TestProfileUnits(t *testing.T) {
 	} {
 		t.Run(c.probe, func(t *testing.T) {
 			for cpu, r := range perTick(t, c.probe, goruntime.NumCPU()) {
-				if r < c.want*0.75 || r > c.want*1.25 {
+				if r < c.want*0.5 || r > c.want*1.5 {
 					t.Errorf("%s fired %.1f times per 100ms on CPU %s, want about %.1f", c.probe, r, cpu, c.want)
 				}
 			}

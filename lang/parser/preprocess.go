@@ -64,12 +64,14 @@ func preprocess(src string) (string, *condErr) {
 			lineStart = next
 			continue
 		}
-		word, rest, _ := strings.Cut(strings.TrimSpace(line[1:]), " ")
-		if i := strings.IndexAny(word, "\t("); i >= 0 {
-			rest = word[i:] + " " + rest
-			word = word[:i]
+		// The directive's name is the identifier after '#', as in C:
+		// `#if"x"` is an #if too.
+		body := strings.TrimSpace(line[1:])
+		n := 0
+		for n < len(body) && (body[n] == '_' || body[n] >= '0' && body[n] <= '9' || body[n] >= 'a' && body[n] <= 'z' || body[n] >= 'A' && body[n] <= 'Z') {
+			n++
 		}
-		rest = strings.TrimSpace(rest)
+		word, rest := body[:n], strings.TrimSpace(body[n:])
 		switch word {
 		case "if", "ifdef", "ifndef":
 			var cond bool

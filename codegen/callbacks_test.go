@@ -49,3 +49,12 @@ func TestForMapStringsNestedAndReturn(t *testing.T) {
 		t.Errorf("return inside the loop did not leave the probe")
 	}
 }
+
+// unroll's count may be a positional parameter or a constant expression:
+// the checker folds it, codegen repeats the body that many times.
+func TestUnrollPositionalCount(t *testing.T) {
+	l := runBegin(t, `BEGIN { $i = 0; unroll($1) { $i++; } unroll(2 + 1) { $i += 10; } @n = $i; }`, "4")
+	if got := u64(l.value("@n", nil)); got != 34 {
+		t.Errorf("@n = %d, want 34 (4 copies, then 3)", got)
+	}
+}

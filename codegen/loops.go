@@ -66,7 +66,7 @@ func (g *gen) forRange(x *lang.ForRangeStmt) {
 }
 
 func (g *gen) unroll(x *lang.UnrollStmt) {
-	n := intArgOf(x.Count)
+	n := x.N
 	if n < 0 || n > maxUnroll {
 		failf(x.Count.Pos(), "unroll count must be between 0 and %d", maxUnroll)
 	}

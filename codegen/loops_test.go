@@ -61,7 +61,7 @@ func TestUnrollAndForRange(t *testing.T) {
 	c := checked(t, `BEGIN { if (1) { @u = count(); } $j = 0; $s = 0; if ($j < 10) { $s += $j; if ($j == 4) { @x = 1; } } @s = $s; }`)
 	body := c.Prog.Probes[0].Body
 	un := body.Stmts[0].(*lang.IfStmt)
-	body.Stmts[0] = &lang.UnrollStmt{Span: un.Span, Count: lit(4), Body: un.Then}
+	body.Stmts[0] = &lang.UnrollStmt{Span: un.Span, Count: lit(4), Body: un.Then, N: 4}
 	fr := body.Stmts[3].(*lang.IfStmt)
 	j := body.Stmts[1].(*lang.AssignStmt).Target.(*lang.Var)
 	// continue on 4: the sum of 2..5 without 4.

@@ -200,6 +200,9 @@ type UnrollStmt struct {
 	Span
 	Count Expr
 	Body  *Block
+	// N is Count's value, set by the checker (Count may be $1 or an
+	// expression of constants).
+	N int64
 }
 
 // JumpStmt is `break`, `continue` or `return` (Value is unused by bpftrace

@@ -74,6 +74,8 @@ func (c *checker) unroll(s *lang.UnrollStmt) {
 			c.errorf(s.Count.Pos(), "unroll minimum value is 1")
 		case n > maxUnroll:
 			c.errorf(s.Count.Pos(), "unroll maximum value is %d", maxUnroll)
+		default:
+			s.N = n
 		}
 	}
 	c.block(s.Body)

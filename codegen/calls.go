@@ -19,7 +19,7 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 	switch x.Name {
 	case "strftime":
 		return g.evalInt(arg(1))
-	case "strerror", "cgroup_path":
+	case "strerror", "cgroup_path", "syscall_name":
 		return g.evalInt(arg(0))
 	case "cgroupid":
 		return g.cgroupid(x)

@@ -27,6 +27,7 @@ const (
 	KMacaddr         // macaddr() result
 	KStrerror        // strerror() result: an errno printed as its text
 	KUsername        // username: a uid printed as its user name
+	KSyscallName     // syscall_name() result: a syscall number printed as its name
 	KNone            // a "none" placeholder used by the checker before a type is known
 
 	// Aggregation values. They only appear as map value types.
@@ -207,6 +208,8 @@ func (t *Type) String() string {
 		return "strerror_t"
 	case KUsername:
 		return "username"
+	case KSyscallName:
+		return "syscall_name_t"
 	case KCount:
 		return "count_t"
 	case KSum:

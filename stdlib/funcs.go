@@ -107,6 +107,7 @@ var Funcs = []*Func{
 	{Name: "strlen", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{StrArg}, Result: "uint64", Supported: true, Doc: "Length of a string, a char array or the string a pointer points to, up to its NUL."},
 	{Name: "getopt", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "bool, int64 or string (the default's type)", Supported: true, Doc: "Value of the named argument --name=value given after --; the default when absent."},
 	{Name: "strftime", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{ConstStrArg, IntArg}, Result: "timestamp_t", Supported: true, Doc: "Formats a nanosecond timestamp in user space; print with %s."},
+	{Name: "syscall_name", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "syscall_name_t", Supported: true, Doc: "Name of a syscall number of this machine's architecture (x86-64), resolved in user space; print with %s."},
 	{Name: "strerror", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "string", Supported: true, Doc: "Text of an errno value."},
 
 	// Symbols and addresses.

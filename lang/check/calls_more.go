@@ -126,6 +126,11 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 			return tNone
 		}
 		return &lang.Type{Kind: lang.KStrerror, Size: 8}
+	case "syscall_name":
+		if !known(c.wantInt(call, args[0], "syscall_name()")) {
+			return tNone
+		}
+		return &lang.Type{Kind: lang.KSyscallName, Size: 8}
 	case "has_key":
 		sym := c.mapArg(call, args[0])
 		if sym == nil {

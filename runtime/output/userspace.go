@@ -126,6 +126,8 @@ func decodeUserSpace(t *lang.Type, b []byte) (item, bool) {
 		return strItem(StrerrorText(readInt(b, 8))), true
 	case lang.KUsername:
 		return strItem(usernameText(uint32(readUint(b, 8)))), true
+	case lang.KSyscallName:
+		return strItem(SyscallNameText(readInt(b, 8))), true
 	case lang.KCgroupPath:
 		return strItem(cgroupPathText(readUint(b, 8), t.Name)), true
 	case lang.KInet:

@@ -256,7 +256,7 @@ func decode(t *lang.Type, b []byte) item {
 		return symItem(t, b)
 	case lang.KStack:
 		return stackItem(t, b)
-	case lang.KInet, lang.KTimestamp, lang.KCgroupPath, lang.KStrerror, lang.KUsername:
+	case lang.KInet, lang.KTimestamp, lang.KCgroupPath, lang.KStrerror, lang.KUsername, lang.KSyscallName:
 		it, _ := decodeUserSpace(t, b)
 		return it
 	case lang.KMacaddr:

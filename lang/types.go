@@ -9,26 +9,26 @@ import (
 type Kind uint8
 
 const (
-	KInvalid    Kind = iota
-	KVoid            // statements and calls without a value (printf, delete, ...)
-	KInt             // integer of Size bytes (1, 2, 4, 8), Signed or not
-	KBool            // bool (1 byte)
-	KString          // NUL-terminated string in a buffer of Size bytes
-	KBuffer          // buf(): Size bytes of data with a length
-	KTuple           // Elems (Names non-nil for a record)
-	KPtr             // pointer to Elem (kernel or user memory)
-	KArray           // Len elements of Elem
-	KStruct          // C struct/union: Name, Size, Fields
-	KStack           // kstack / ustack: Stack says which
-	KSym             // ksym()/usym() result: an address printed as a symbol
-	KInet            // ntop() result
-	KTimestamp       // strftime() result
-	KCgroupPath      // cgroup_path() result
-	KMacaddr         // macaddr() result
-	KStrerror        // strerror() result: an errno printed as its text
-	KUsername        // username: a uid printed as its user name
-	KSyscallName     // syscall_name() result: a syscall number printed as its name
-	KNone            // a "none" placeholder used by the checker before a type is known
+	KInvalid     Kind = iota
+	KVoid             // statements and calls without a value (printf, delete, ...)
+	KInt              // integer of Size bytes (1, 2, 4, 8), Signed or not
+	KBool             // bool (1 byte)
+	KString           // NUL-terminated string in a buffer of Size bytes
+	KBuffer           // buf(): Size bytes of data with a length
+	KTuple            // Elems (Names non-nil for a record)
+	KPtr              // pointer to Elem (kernel or user memory)
+	KArray            // Len elements of Elem
+	KStruct           // C struct/union: Name, Size, Fields
+	KStack            // kstack / ustack: Stack says which
+	KSym              // ksym()/usym() result: an address printed as a symbol
+	KInet             // ntop() result
+	KTimestamp        // strftime() result
+	KCgroupPath       // cgroup_path() result
+	KMacaddr          // macaddr() result
+	KStrerror         // strerror() result: an errno printed as its text
+	KUsername         // username: a uid printed as its user name
+	KSyscallName      // syscall_name() result: a syscall number printed as its name
+	KNone             // a "none" placeholder used by the checker before a type is known
 
 	// Aggregation values. They only appear as map value types.
 	KCount

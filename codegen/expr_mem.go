@@ -525,13 +525,10 @@ func (g *gen) tupleField(e lang.Expr) (loc, *lang.Type, bool) {
 // evalFormatted emits the values that user space formats from bytes:
 // ntop(), macaddr(), buf().
 func (g *gen) evalFormatted(e lang.Expr, t *lang.Type, dst loc) {
+	if g.copyStoredValue(e, t, dst, g.evalFormatted) {
+		return
+	}
 	switch x := e.(type) {
-	case *lang.Var:
-		g.copyMem(dst, g.varLoc(x), Sizeof(t))
-		return
-	case *lang.MapExpr:
-		g.mapReadMem(x, dst, Sizeof(t))
-		return
 	case *lang.Call:
 		switch {
 		case x.Name == "ntop" && t.Kind == lang.KInet:
@@ -544,24 +541,39 @@ func (g *gen) evalFormatted(e lang.Expr, t *lang.Type, dst loc) {
 			g.buf(x, t, dst)
 			return
 		}
+	}
+	failf(e.Pos(), "values of type %s are not supported here yet", t)
+}
+
+// copyStoredValue writes at dst a value of type t that is already held
+// somewhere (a variable, a map, a tuple field) or chosen by a ternary whose
+// branches eval produces; it reports false for any other expression.
+func (g *gen) copyStoredValue(e lang.Expr, t *lang.Type, dst loc, eval func(lang.Expr, *lang.Type, loc)) bool {
+	switch x := e.(type) {
+	case *lang.Var:
+		g.copyMem(dst, g.varLoc(x), Sizeof(t))
+		return true
+	case *lang.MapExpr:
+		g.mapReadMem(x, dst, Sizeof(t))
+		return true
 	case *lang.FieldAccess, *lang.Index:
 		if l, _, ok := g.tupleField(e); ok {
 			g.copyMem(dst, l, Sizeof(t))
-			return
+			return true
 		}
 	case *lang.Ternary:
 		if x.Then != nil {
 			els, end := g.newLabel("else"), g.newLabel("fi")
 			g.condJump(x.Cond, els, false)
-			g.evalFormatted(x.Then, t, dst)
+			eval(x.Then, t, dst)
 			g.jump(end)
 			g.label(els)
-			g.evalFormatted(x.Else, t, dst)
+			eval(x.Else, t, dst)
 			g.label(end)
-			return
+			return true
 		}
 	}
-	failf(e.Pos(), "values of type %s are not supported here yet", t)
+	return false
 }
 
 // stringCompareLoop compares two long strings byte by byte in a bpf_loop

@@ -126,29 +126,8 @@ func (cc *compiler) stackMap(limit int) string {
 // evalKernelValue writes a kstack/ustack or usym() value at dst (see
 // lang/layout.go for their layouts).
 func (g *gen) evalKernelValue(e lang.Expr, t *lang.Type, dst loc) {
-	switch x := e.(type) {
-	case *lang.Var:
-		g.copyMem(dst, g.varLoc(x), Sizeof(t))
+	if g.copyStoredValue(e, t, dst, g.evalKernelValue) {
 		return
-	case *lang.MapExpr:
-		g.mapReadMem(x, dst, Sizeof(t))
-		return
-	case *lang.FieldAccess, *lang.Index:
-		if l, _, ok := g.tupleField(e); ok {
-			g.copyMem(dst, l, Sizeof(t))
-			return
-		}
-	case *lang.Ternary:
-		if x.Then != nil {
-			els, end := g.newLabel("else"), g.newLabel("fi")
-			g.condJump(x.Cond, els, false)
-			g.evalKernelValue(x.Then, t, dst)
-			g.jump(end)
-			g.label(els)
-			g.evalKernelValue(x.Else, t, dst)
-			g.label(end)
-			return
-		}
 	}
 	if t.Kind == lang.KSym {
 		call, ok := e.(*lang.Call)

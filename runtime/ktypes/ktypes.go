@@ -149,17 +149,11 @@ func (k *Kernel) lookup(spec *btf.Spec, name string) *lang.Type {
 
 // Enumerator finds a kernel enum constant (see lang.TypeEnv).
 func (k *Kernel) Enumerator(name string) (int64, *lang.Type, bool, error) {
-	spec, err := k.Spec()
+	spec, err := k.lockIndexed()
 	if err != nil {
 		return 0, nil, false, err
 	}
-	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.enumIdx == nil {
-		if err := k.index(spec); err != nil {
-			return 0, nil, false, err
-		}
-	}
 	if e, ok := k.enumIdx[name]; ok {
 		return e.value, e.t, true, nil
 	}
@@ -191,17 +185,10 @@ func (k *Kernel) Enumerator(name string) (int64, *lang.Type, bool, error) {
 
 // EnumeratorNames lists every enum constant's name (unsorted).
 func (k *Kernel) EnumeratorNames() ([]string, error) {
-	spec, err := k.Spec()
-	if err != nil {
+	if _, err := k.lockIndexed(); err != nil {
 		return nil, err
 	}
-	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.enumIdx == nil {
-		if err := k.index(spec); err != nil {
-			return nil, err
-		}
-	}
 	var out []string
 	if k.rawIdx != nil {
 		for n := range k.rawIdx.enumerators {
@@ -249,22 +236,32 @@ func contains(list []string, s string) bool {
 
 // StructNames lists "struct x" and "union y" names, sorted.
 func (k *Kernel) StructNames() ([]string, error) {
-	spec, err := k.Spec()
-	if err != nil {
+	if _, err := k.lockIndexed(); err != nil {
 		return nil, err
 	}
-	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.enumIdx == nil {
-		if err := k.index(spec); err != nil {
-			return nil, err
-		}
-	}
 	return k.names, nil
 }
 
 // index finds every enumerator and struct name: from a scan of the raw
 // BTF when there is one, else by walking every type.
+// lockIndexed loads BTF, takes k.mu and builds the name indexes on first
+// use; on success the caller holds k.mu and must unlock it.
+func (k *Kernel) lockIndexed() (*btf.Spec, error) {
+	spec, err := k.Spec()
+	if err != nil {
+		return nil, err
+	}
+	k.mu.Lock()
+	if k.enumIdx == nil {
+		if err := k.index(spec); err != nil {
+			k.mu.Unlock()
+			return nil, err
+		}
+	}
+	return spec, nil
+}
+
 func (k *Kernel) index(spec *btf.Spec) error {
 	k.enumIdx = map[string]enumerator{}
 	if k.raw != nil {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/gobpftrace/gobpftrace/lang"
 )
@@ -26,30 +25,13 @@ type Symbols interface {
 	Stack(limit int, id int64) []uint64
 }
 
-var symbols struct {
-	mu sync.RWMutex
-	s  Symbols
-}
+var symbols installed[Symbols]
 
 // SetSymbols installs the resolver used while printing; it returns a
 // function that restores the previous one.
-func SetSymbols(s Symbols) (restore func()) {
-	symbols.mu.Lock()
-	prev := symbols.s
-	symbols.s = s
-	symbols.mu.Unlock()
-	return func() {
-		symbols.mu.Lock()
-		symbols.s = prev
-		symbols.mu.Unlock()
-	}
-}
+func SetSymbols(s Symbols) (restore func()) { return symbols.set(s) }
 
-func currentSymbols() Symbols {
-	symbols.mu.RLock()
-	defer symbols.mu.RUnlock()
-	return symbols.s
-}
+func currentSymbols() Symbols { return symbols.get() }
 
 // hexAddr prints an address that has no symbol as bpftrace does (a C++
 // void* inserted in a stream: "0" for null, else 0x...).

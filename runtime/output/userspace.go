@@ -3,7 +3,6 @@ package output
 import (
 	"net/netip"
 	"strconv"
-	"sync"
 	"syscall"
 	"time"
 
@@ -25,29 +24,12 @@ type UserSpace interface {
 	CgroupPath(id uint64, filter string) string
 }
 
-var userSpace struct {
-	mu sync.RWMutex
-	u  UserSpace
-}
+var userSpace installed[UserSpace]
 
 // SetUserSpace installs u until restore is called.
-func SetUserSpace(u UserSpace) (restore func()) {
-	userSpace.mu.Lock()
-	prev := userSpace.u
-	userSpace.u = u
-	userSpace.mu.Unlock()
-	return func() {
-		userSpace.mu.Lock()
-		userSpace.u = prev
-		userSpace.mu.Unlock()
-	}
-}
+func SetUserSpace(u UserSpace) (restore func()) { return userSpace.set(u) }
 
-func currentUserSpace() UserSpace {
-	userSpace.mu.RLock()
-	defer userSpace.mu.RUnlock()
-	return userSpace.u
-}
+func currentUserSpace() UserSpace { return userSpace.get() }
 
 // StrftimeText formats strftime(format, ns): ns is an nsecs timestamp.
 func StrftimeText(format string, ns uint64) string {

@@ -378,12 +378,5 @@ func JSONSyscall(w io.Writer, text string) error {
 
 // JSONPrintError writes errorf()'s message with where the call is.
 func JSONPrintError(w io.Writer, msg, file string, line, col int) error {
-	var sb strings.Builder
-	sb.WriteString(`{"type": "print_error", "msg": `)
-	jsonString(&sb, msg)
-	sb.WriteString(`, "filename": `)
-	jsonString(&sb, file)
-	fmt.Fprintf(&sb, `, "line": %d, "col": %d}`+"\n", line, col)
-	_, err := io.WriteString(w, sb.String())
-	return err
+	return jsonPositioned(w, "print_error", msg, file, line, col)
 }

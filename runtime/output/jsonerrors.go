@@ -9,8 +9,13 @@ import (
 // JSONRuntimeError writes a run-time warning such as a division by zero:
 // {"type": "runtime_error", "msg": "...", "filename": "stdin", "line": 1, "col": 9}
 func JSONRuntimeError(w io.Writer, msg, file string, line, col int) error {
+	return jsonPositioned(w, "runtime_error", msg, file, line, col)
+}
+
+// jsonPositioned writes a message with the script position it concerns.
+func jsonPositioned(w io.Writer, typ, msg, file string, line, col int) error {
 	var sb strings.Builder
-	sb.WriteString(`{"type": "runtime_error", "msg": `)
+	fmt.Fprintf(&sb, `{"type": %q, "msg": `, typ)
 	jsonString(&sb, msg)
 	sb.WriteString(`, "filename": `)
 	jsonString(&sb, file)

@@ -34,11 +34,12 @@ func (g *gen) noteSet(s lang.Stmt) {
 }
 
 // launderWritten makes the verifier forget the values of the integer
-// variables that body writes and that already hold a value.
-func (g *gen) launderWritten(body *lang.Block) {
+// variables that node (a loop's body, or a whole while loop with its
+// condition) writes and that already hold a value.
+func (g *gen) launderWritten(node any) {
 	var syms []*lang.VarSym
 	seen := map[*lang.VarSym]bool{}
-	written(reflect.ValueOf(body), func(v *lang.Var) {
+	written(reflect.ValueOf(node), func(v *lang.Var) {
 		if v.Sym == nil || seen[v.Sym] || !g.set[v.Sym] {
 			return
 		}

@@ -1,13 +1,15 @@
 package codegen
 
 import (
+	"fmt"
+
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang"
 )
 
-// Loops are plain backward jumps: the kernel's verifier accepts bounded
-// loops. break and continue jump to the innermost loop's labels.
+// Short constant loops are plain backward jumps: the kernel's verifier
+// accepts bounded loops; while loops and longer ones run under bpf_loop. break and continue jump to the innermost loop's labels.
 
 type loopLabels struct{ cont, brk string }
 
@@ -20,13 +22,35 @@ func (g *gen) loop(cont, brk string, body func()) {
 	g.loops = g.loops[:len(g.loops)-1]
 }
 
+// maxWhileRounds is bpf_loop's limit on the rounds of one call.
+const maxWhileRounds = 1 << 23
+
+// WhileLimitMsg is the warning of a while loop stopped at bpf_loop's limit.
+var WhileLimitMsg = fmt.Sprintf("while loop stopped after %d iterations, the most one bpf_loop call runs", maxWhileRounds)
+
+// whileStmt runs the loop as a bpf_loop callback that tests the condition
+// first: the verifier checks the body once instead of walking every round
+// (a plain backward jump is refused once the walk passes a million
+// instructions, which a few thousand rounds with a map update reach).
+// Reaching bpf_loop's limit is reported, never silent.
 func (g *gen) whileStmt(x *lang.WhileStmt) {
-	top, end := g.newLabel("while"), g.newLabel("wend")
-	g.label(top)
-	g.condJump(x.Cond, end, false)
-	g.loop(top, end, func() { g.block(x.Body) })
-	g.jump(top)
-	g.label(end)
+	slots := g.newCallbackSlots()
+	name := g.newLabel("while")
+	g.emitCallback(name, 2, asm.R2, slots, func() {}, func() {
+		g.condJump(x.Cond, g.loops[len(g.loops)-1].brk, false)
+		g.block(x.Body)
+	})
+	g.launderWritten(x)
+	g.callbackCall(slots, asm.FnLoop, func() {
+		g.emit(asm.Mov.Imm(asm.R1, maxWhileRounds))
+		g.emit(funcRef(asm.R2, name))
+		g.emit(asm.Mov.Reg(asm.R3, asm.RFP))
+		g.emit(asm.Mov.Imm(asm.R4, 0))
+	})
+	done := g.newLabel("wend")
+	g.emit(asm.JNE.Imm(asm.R0, maxWhileRounds, done))
+	g.sendEvent(&Event{Kind: EvWarning, Format: WhileLimitMsg, Span: x.Span}, nil)
+	g.label(done)
 }
 
 // maxPlainLoop is the largest constant trip count emitted as a plain loop

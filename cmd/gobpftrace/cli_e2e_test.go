@@ -290,15 +290,30 @@ func TestExitCode(t *testing.T) {
 // the script code of the rejected instruction and gives a hint.
 func TestVerifierRejectionPointsAtScript(t *testing.T) {
 	requireRoot(t)
-	// A uint8 counter wraps, so the verifier sees the loop's state repeat.
-	res := trace(t, traceRun{args: []string{"-e", `BEGIN { $i = (uint8)0; while (1) { $i++; } exit(); }`}, noAttach: true})
+	// 10,000 unrolled copies of a map update: too many branches to follow.
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { unroll(100) { unroll(100) { @a[nsecs] = 1; printf("%d\n", nsecs); } } }`}, noAttach: true})
 	mustExit(t, res, 1)
-	re := regexp.MustCompile(`^stdin:1:31-32: ERROR: the kernel's verifier rejected the program for BEGIN at instruction \d+, generated for this code: infinite loop detected at insn \d+
-BEGIN \{ \$i = \(uint8\)0; while \(1\) \{ \$i\+\+; \} exit\(\); \}
-                              ~
-HINT: the verifier could not prove the loop ends: bound it with a constant \(-v shows the end of the verifier log, -d verifier all of it\)
+	re := regexp.MustCompile(`^stdin:1:37-50: ERROR: the kernel's verifier rejected the program for BEGIN at instruction \d+, generated for this code: The sequence of \d+ jumps is too complex.
+BEGIN \{ unroll\(100\) \{ unroll\(100\) \{ @a\[nsecs\] = 1; printf\("%d\\n", nsecs\); \} \} \}
+                                    ~~~~~~~~~~~~~
+HINT: the probe is too big or its loops too long for the verifier: split it across probes or lower loop bounds \(-v shows the end of the verifier log, -d verifier all of it\)
 $`)
 	if !re.MatchString(res.stderr) || res.stdout != "" {
+		t.Errorf("stderr:\n%s\nstdout %q", res.stderr, res.stdout)
+	}
+}
+
+// A while loop runs under bpf_loop: one that never ends is stopped at
+// bpf_loop's limit with a warning, and the probe goes on.
+func TestWhileLoopLimit(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { $i = (uint8)0; $n = 0; while (1) { $i++; $n++; } printf("%d %d\n", $i, $n); exit(); }`}, noAttach: true})
+	mustExit(t, res, 0)
+	want := `stdin:1:32-57: WARNING: while loop stopped after 8388608 iterations, the most one bpf_loop call runs
+BEGIN { $i = (uint8)0; $n = 0; while (1) { $i++; $n++; } printf("%d %d\n", $i, $n); exit(); }
+                               ~~~~~~~~~~~~~~~~~~~~~~~~~
+`
+	if !strings.HasSuffix(res.stderr, want) || res.stdout != "0 8388608\n\n\n" {
 		t.Errorf("stderr:\n%s\nstdout %q", res.stderr, res.stdout)
 	}
 }

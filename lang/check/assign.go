@@ -128,7 +128,10 @@ func (c *checker) assignMap(s *lang.AssignStmt, m *lang.MapExpr) {
 		m.SetType(sym.Value)
 		return
 	}
+	prev := c.assigning
+	c.assigning = m.Name
 	vt := c.expr(s.Value)
+	c.assigning = prev
 	if s.Op != "=" {
 		// Compound assignment: a new map starts at 0 as an int64.
 		if sym.Value.Kind == lang.KNone {

@@ -74,6 +74,9 @@ type checker struct {
 	// failed: their uses report nothing more, so one mistake gives one error.
 	poisonedVars map[*lang.VarSym]bool
 	poisonedMaps map[string]bool
+	// assigning is the map whose `=` assignment is being checked: a read
+	// of it on the right (`@n = @n + 1`) sees a new map's 0 as an int64.
+	assigning string
 
 	maps  map[string]*lang.MapSym
 	known map[string]*lang.MapSym // types learnt by the first pass

@@ -102,6 +102,9 @@ func (c *checker) varUse(v *lang.Var) *lang.Type {
 // mapRead types a map used as a value.
 func (c *checker) mapRead(m *lang.MapExpr) *lang.Type {
 	sym := c.mapSym(m)
+	if sym.Value.Kind == lang.KNone && m.Name == c.assigning {
+		return lang.TInt64
+	}
 	if sym.Value.Kind == lang.KNone {
 		c.undefinedMap(m)
 		return tNone

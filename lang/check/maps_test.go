@@ -37,6 +37,10 @@ func TestMaps(t *testing.T) {
 			@x key=nil value=int64
 			@s key=nil value=string[4]
 			@t key=(uint64,string[3]) value=(uint64,string[16])`},
+		// A map read on the right of its own first assignment starts at 0.
+		{`BEGIN { @n = @n + 1; @k[1] = @k[2] * 3 }`, `
+			@n key=nil value=int64
+			@k key=uint64 value=int64`},
 		// The sum of signed values is signed.
 		{`BEGIN { @s = sum(1); @s = sum(-1) }`, `
 			@s key=nil value=sum_t(signed)`},

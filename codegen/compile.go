@@ -223,10 +223,10 @@ type gen struct {
 	group     []*lang.Resolved
 	progIndex int
 	vars      map[*lang.VarSym]loc
-	// set holds the variables a statement of the probe's own block (not a
-	// branch or loop) has stored: their slots hold a value on every path.
-	set        map[*lang.VarSym]bool
-	blockDepth int
+	// set holds the variables that statements of the blocks being emitted
+	// (not of a branch or loop already left) have stored: their slots hold
+	// a value on every path to the code being emitted.
+	set map[*lang.VarSym]bool
 	// done is the label of the program's `return 0`.
 	done    string
 	usesCtx bool

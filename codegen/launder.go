@@ -18,19 +18,26 @@ import (
 // the value alone but makes the verifier treat it as unknown, and the
 // rounds' states then repeat at once.
 
-// noteSet records the variables statement s (of the probe's own block)
-// stores on every path.
-func (g *gen) noteSet(s lang.Stmt) {
+// noteSet records the variables statement s stores on every path through
+// it, appending to noted the ones not recorded before (the block that ran
+// s forgets them when it ends).
+func (g *gen) noteSet(s lang.Stmt, noted []*lang.VarSym) []*lang.VarSym {
+	var sym *lang.VarSym
 	switch x := s.(type) {
 	case *lang.AssignStmt:
-		if v, ok := x.Target.(*lang.Var); ok && v.Sym != nil {
-			g.set[v.Sym] = true
+		if v, ok := x.Target.(*lang.Var); ok {
+			sym = v.Sym
 		}
 	case *lang.LetStmt:
-		if x.Var != nil && x.Var.Sym != nil {
-			g.set[x.Var.Sym] = true
+		if x.Var != nil {
+			sym = x.Var.Sym
 		}
 	}
+	if sym == nil || g.set[sym] {
+		return noted
+	}
+	g.set[sym] = true
+	return append(noted, sym)
 }
 
 // launderWritten makes the verifier forget the values of the integer

@@ -8,14 +8,15 @@ func (g *gen) block(b *lang.Block) {
 	if b == nil {
 		return
 	}
-	g.blockDepth++
+	var noted []*lang.VarSym
 	for _, s := range b.Stmts {
 		g.stmt(s)
-		if g.blockDepth == 1 {
-			g.noteSet(s)
-		}
+		noted = g.noteSet(s, noted)
 	}
-	g.blockDepth--
+	// What this block stored is not stored on every path after it.
+	for _, sym := range noted {
+		delete(g.set, sym)
+	}
 }
 
 // stmt emits one statement; its temporaries are released afterwards.

@@ -91,7 +91,7 @@ func (g *scriptGen) newMap() string {
 }
 
 func (g *scriptGen) stmt(ints, strs []string, depth int) {
-	switch g.r.Intn(17) {
+	switch g.r.Intn(18) {
 	case 0, 1:
 		name := "@i" + g.newMap()
 		g.line(depth, "%s = %s;", name, g.intExpr(ints, 0))
@@ -179,6 +179,25 @@ func (g *scriptGen) stmt(ints, strs []string, depth int) {
 		}
 	case 16:
 		g.line(depth, "@s%s[%s] = count();", g.newMap(), g.pick("strcontains("+g.strExpr(strs)+", \"a\")", "strncmp("+g.strExpr(strs)+", "+g.strExpr(strs)+", 3)", "bswap((uint32)"+g.intExpr(ints, 2)+")"))
+	case 17:
+		// while loops run under bpf_loop whatever their bound.
+		if depth < 3 && !g.inRange {
+			w := fmt.Sprintf("$w%d", g.nextVar)
+			g.nextVar++
+			g.line(depth, "%s = 0;", w)
+			g.line(depth, "while (%s < %s) {", w, g.pick("3", "5000", "pid % 50", g.intExpr(ints, 1)))
+			g.line(depth+1, "%s++;", w)
+			saved := len(g.vars)
+			g.vars = append(g.vars, w)
+			g.inRange = true
+			g.stmt(ints, strs, depth+1)
+			g.inRange = false
+			g.vars = g.vars[:saved]
+			if g.r.Intn(3) == 0 {
+				g.line(depth+1, "if (%s > 7) { break; }", w)
+			}
+			g.line(depth, "}")
+		}
 	case 12:
 		if g.r.Intn(8) == 0 {
 			g.line(depth, "exit();")
@@ -291,6 +310,30 @@ tracepoint:raw_syscalls:sys_enter {
   if ("a longer literal string" == "sshd") {
     for ($kv0 : @k2) {
       printf("k %d\n", len(@k2));
+    }
+  }
+}`,
+	// A while loop's counter set inside an if block was not laundered
+	// (only the probe's own block was followed): the verifier walked the
+	// bpf_loop rounds one by one, to "sequence of 8193 jumps is too
+	// complex" or its million instructions.
+	`END {
+  @i1 = rand;
+  if (pid != uid) {
+    $w0 = 0;
+    while ($w0 < pid % 50) {
+      $w0++;
+      --@i1;
+      if ($w0 > 7) { break; }
+    }
+  }
+}`,
+	`tracepoint:raw_syscalls:sys_enter {
+  if (-(tid) != args.id) {
+    $w0 = 0;
+    while ($w0 < 5000) {
+      $w0++;
+      @s2[bswap((uint32)(args.id + 2))] = count();
     }
   }
 }`,

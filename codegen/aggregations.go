@@ -152,7 +152,25 @@ func (g *gen) histBucket(r asm.Register, k int, dst loc) {
 // shifts down, by binary search for the highest set bit. Below 2^32 a step
 // is a compare with 2^s, a shift and an add; the 2^32 step cannot compare
 // with an immediate and shifts a copy in R2.
+//
+// Inside a loop's callback the steps have no branches: the callback works
+// on the probe's stack, where the verifier keeps every path's bucket apart
+// (it cannot see that the key slot is dead after the lookup), and the 64
+// paths of each hist() multiply. A step there finds whether v >> s is not
+// zero from the sign bit of (y | -y), and shifts by s or by 0.
 func (g *gen) log2Steps(r asm.Register) {
+	if g.inCallback > 0 {
+		for shift, s := int32(5), int32(32); s >= 1; shift, s = shift-1, s/2 {
+			g.emit(
+				asm.Mov.Reg(asm.R2, r), asm.RSh.Imm(asm.R2, s),
+				asm.Mov.Imm(asm.R4, 0), asm.Sub.Reg(asm.R4, asm.R2),
+				asm.Or.Reg(asm.R4, asm.R2), asm.RSh.Imm(asm.R4, 63),
+				asm.LSh.Imm(asm.R4, shift),
+				asm.RSh.Reg(r, asm.R4), asm.Add.Reg(asm.R1, asm.R4),
+			)
+		}
+		return
+	}
 	for _, s := range []int32{32, 16, 8, 4, 2, 1} {
 		next := g.newLabel("log2")
 		if s == 32 {

@@ -252,6 +252,7 @@ func (g *gen) forRangeLoop(x *lang.ForRangeStmt) {
 	name := g.newLabel("loop")
 	g.emitCallback(name, 2, asm.R2, slots, func() {
 		// (index, ctx)
+		g.launderEachRound(x.Body)
 		g.emit(asm.LoadMem(asm.R2, regFrame, int16(start.off), asm.DWord))
 		g.emit(asm.Add.Reg(asm.R1, asm.R2))
 		g.emit(asm.StoreMem(regFrame, int16(i.off), asm.R1, asm.DWord))

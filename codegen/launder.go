@@ -44,6 +44,40 @@ func (g *gen) noteSet(s lang.Stmt, noted []*lang.VarSym) []*lang.VarSym {
 // variables that node (a loop's body, or a whole while loop with its
 // condition) writes and that already hold a value.
 func (g *gen) launderWritten(node any) {
+	syms := g.writtenInts(node)
+	if len(syms) == 0 {
+		return
+	}
+	g.call(asm.FnGetPrandomU32)
+	for _, sym := range syms {
+		l := g.vars[sym]
+		g.load(asm.R1, l, 8)
+		g.emit(asm.Xor.Reg(asm.R1, asm.R0), asm.Xor.Reg(asm.R1, asm.R0))
+		g.store(l, asm.R1, 8)
+	}
+}
+
+// launderEachRound does the same at the start of every round of a bpf_loop
+// callback, with the round's index in R1 (a number the verifier does not
+// know): each round then starts from the same state, so the verifier's
+// rounds repeat at once even when the body narrows a counter's range (a
+// condition against a bound known only at run time, then `$i++`).
+func (g *gen) launderEachRound(node any) {
+	for _, sym := range g.writtenInts(node) {
+		l := g.vars[sym]
+		if l.base != asm.RFP {
+			continue
+		}
+		off := int16(l.off)
+		g.emit(asm.LoadMem(asm.R3, regFrame, off, asm.DWord),
+			asm.Xor.Reg(asm.R3, asm.R1), asm.Xor.Reg(asm.R3, asm.R1),
+			asm.StoreMem(regFrame, off, asm.R3, asm.DWord))
+	}
+}
+
+// writtenInts lists the integer variables node writes that already hold a
+// value on every path to it.
+func (g *gen) writtenInts(node any) []*lang.VarSym {
 	var syms []*lang.VarSym
 	seen := map[*lang.VarSym]bool{}
 	written(reflect.ValueOf(node), func(v *lang.Var) {
@@ -56,16 +90,7 @@ func (g *gen) launderWritten(node any) {
 		seen[v.Sym] = true
 		syms = append(syms, v.Sym)
 	})
-	if len(syms) == 0 {
-		return
-	}
-	g.call(asm.FnGetPrandomU32)
-	for _, sym := range syms {
-		l := g.vars[sym]
-		g.load(asm.R1, l, 8)
-		g.emit(asm.Xor.Reg(asm.R1, asm.R0), asm.Xor.Reg(asm.R1, asm.R0))
-		g.store(l, asm.R1, 8)
-	}
+	return syms
 }
 
 var (

@@ -36,7 +36,7 @@ var WhileLimitMsg = fmt.Sprintf("while loop stopped after %d iterations, the mos
 func (g *gen) whileStmt(x *lang.WhileStmt) {
 	slots := g.newCallbackSlots()
 	name := g.newLabel("while")
-	g.emitCallback(name, 2, asm.R2, slots, func() {}, func() {
+	g.emitCallback(name, 2, asm.R2, slots, func() { g.launderEachRound(x) }, func() {
 		g.condJump(x.Cond, g.loops[len(g.loops)-1].brk, false)
 		g.block(x.Body)
 	})
@@ -61,10 +61,52 @@ const maxPlainLoop = 100
 func (g *gen) forRange(x *lang.ForRangeStmt) {
 	a, ok1 := g.constInt(x.Start)
 	b, ok2 := g.constInt(x.End)
-	if !ok1 || !ok2 || b-a > maxPlainLoop {
+	// Inside a callback the verifier may walk the body more than once, a
+	// plain loop's every round each time: loops nested in loops are
+	// callbacks too.
+	if !ok1 || !ok2 || b-a > maxPlainLoop || g.inCallback > 0 {
 		g.forRangeLoop(x)
 		return
 	}
+	// A body that is long, that loops (an inner loop, a string function
+	// that walks bytes) or that calls functions of its own would be walked
+	// b-a times by the verifier, with every path of its inner loops:
+	// emitted as a plain loop first, it is taken back and run under
+	// bpf_loop instead.
+	saved, ncallbacks, start := *g.emitter, len(g.callbacks), len(g.insns)
+	top := g.forRangePlain(x)
+	body := g.insns[start:]
+	if len(g.callbacks) > ncallbacks || g.hasBackwardJump(body, top) || int64(len(body))*(b-a) > plainLoopBudget {
+		nlabels, stackMax, scratchMax, usesCtx := g.nlabels, g.stackMax, g.scratchMax, g.usesCtx
+		*g.emitter = saved
+		g.nlabels, g.stackMax, g.scratchMax, g.usesCtx = nlabels, stackMax, scratchMax, usesCtx
+		g.callbacks = g.callbacks[:ncallbacks]
+		g.forRangeLoop(x)
+	}
+}
+
+// plainLoopBudget is the most instructions a plain loop may add up to over
+// all its rounds (the verifier walks each round; it gives up after a
+// million instructions in all, branches included).
+const plainLoopBudget = 20000
+
+// hasBackwardJump reports whether a jump of insns other than the loop's
+// own jump back to top goes back: an inner loop.
+func (g *gen) hasBackwardJump(insns asm.Instructions, top string) bool {
+	placed := map[string]bool{}
+	for _, in := range insns {
+		if sym := in.Symbol(); sym != "" && sym != top {
+			placed[sym] = true
+		}
+		if ref := in.Reference(); ref != "" && in.OpCode.Class().IsJump() && placed[g.resolve(ref)] {
+			return true
+		}
+	}
+	return false
+}
+
+// forRangePlain emits the loop as a backward jump to the label it returns.
+func (g *gen) forRangePlain(x *lang.ForRangeStmt) string {
 	g.allocVar(x.Var)
 	i := g.varLoc(x.Var)
 	t := varType(x.Var)
@@ -87,6 +129,7 @@ func (g *gen) forRange(x *lang.ForRangeStmt) {
 	g.store(i, asm.R1, 8)
 	g.jump(top)
 	g.label(done)
+	return top
 }
 
 func (g *gen) unroll(x *lang.UnrollStmt) {

@@ -33,11 +33,6 @@ type scriptGen struct {
 	nextVar  int
 	provider string
 	depth    int
-	// inRange is set inside a range loop: a loop nested in it multiplies
-	// the verifier's work past its limit (1..100 around a loop over a map
-	// is refused, with a positioned message and a hint), which is the
-	// script's problem, not a compiler bug.
-	inRange bool
 }
 
 type keyedMap struct {
@@ -91,7 +86,7 @@ func (g *scriptGen) newMap() string {
 }
 
 func (g *scriptGen) stmt(ints, strs []string, depth int) {
-	switch g.r.Intn(18) {
+	switch g.r.Intn(20) {
 	case 0, 1:
 		name := "@i" + g.newMap()
 		g.line(depth, "%s = %s;", name, g.intExpr(ints, 0))
@@ -148,20 +143,18 @@ func (g *scriptGen) stmt(ints, strs []string, depth int) {
 			g.line(depth, "print(%s);", g.strExpr(strs))
 		}
 	case 13:
-		if depth < 3 && !g.inRange {
+		if depth < 3 {
 			v := fmt.Sprintf("$i%d", g.nextVar)
 			g.nextVar++
-			g.line(depth, "for (%s : %s..%s) {", v, g.pick("0", "1"), g.pick("3", "10", "100"))
+			g.line(depth, "for (%s : %s..%s) {", v, g.pick("0", "1"), g.pick("3", "10", "100", "pid % 50", "($# + 2)"))
 			saved := len(g.vars)
 			g.vars = append(g.vars, v)
-			g.inRange = true
 			g.stmt(ints, strs, depth+1)
-			g.inRange = false
 			g.vars = g.vars[:saved]
 			g.line(depth, "}")
 		}
 	case 14:
-		if len(g.keyed) > 0 && depth < 3 && !g.inRange {
+		if len(g.keyed) > 0 && depth < 3 {
 			k := g.keyed[g.r.Intn(len(g.keyed))]
 			g.line(depth, "for ($kv%d : %s) {", g.nextVar, k.name)
 			g.line(depth+1, "printf(\"k %%d\\n\", len(%s));", k.name)
@@ -181,7 +174,7 @@ func (g *scriptGen) stmt(ints, strs []string, depth int) {
 		g.line(depth, "@s%s[%s] = count();", g.newMap(), g.pick("strcontains("+g.strExpr(strs)+", \"a\")", "strncmp("+g.strExpr(strs)+", "+g.strExpr(strs)+", 3)", "bswap((uint32)"+g.intExpr(ints, 2)+")"))
 	case 17:
 		// while loops run under bpf_loop whatever their bound.
-		if depth < 3 && !g.inRange {
+		if depth < 3 {
 			w := fmt.Sprintf("$w%d", g.nextVar)
 			g.nextVar++
 			g.line(depth, "%s = 0;", w)
@@ -189,15 +182,28 @@ func (g *scriptGen) stmt(ints, strs []string, depth int) {
 			g.line(depth+1, "%s++;", w)
 			saved := len(g.vars)
 			g.vars = append(g.vars, w)
-			g.inRange = true
 			g.stmt(ints, strs, depth+1)
-			g.inRange = false
 			g.vars = g.vars[:saved]
 			if g.r.Intn(3) == 0 {
 				g.line(depth+1, "if (%s > 7) { break; }", w)
 			}
 			g.line(depth, "}")
 		}
+	case 18:
+		if depth < 3 {
+			g.line(depth, "unroll(%s) {", g.pick("1", "2", "5"))
+			saved := len(g.vars)
+			g.stmt(ints, strs, depth+1)
+			g.vars = g.vars[:saved]
+			g.line(depth, "}")
+		}
+	case 19:
+		// A string held in a variable, compared and searched.
+		v := fmt.Sprintf("$t%d", g.nextVar)
+		g.nextVar++
+		g.line(depth, "%s = %s;", v, g.strExpr(strs))
+		g.line(depth, "if (%s) { @str%s[%s] = count(); }", g.pick(
+			"strncmp("+v+", \"bas\", 3) == 0", "strcontains("+v+", \"a\")", v+" == comm", "strlen("+v+") > 3"), g.newMap(), v)
 	case 12:
 		if g.r.Intn(8) == 0 {
 			g.line(depth, "exit();")
@@ -254,6 +260,7 @@ func (g *scriptGen) cond(ints, strs []string) string {
 
 func (g *scriptGen) leaf(ints []string) string {
 	choices := []string{"pid", "tid", "uid", "gid", "cpu", "nsecs", "elapsed", "rand", "cgroup", "jiffies",
+		"curtask->pid", "curtask->real_parent->tgid",
 		"0", "1", "7", "255", "1000", "65536", "4294967296", "-1", "-100"}
 	choices = append(choices, ints...)
 	choices = append(choices, g.vars...)
@@ -335,6 +342,26 @@ tracepoint:raw_syscalls:sys_enter {
       $w0++;
       @s2[bswap((uint32)(args.id + 2))] = count();
     }
+  }
+}`,
+	// A while loop after another, its bound known only at run time and its
+	// counter breaking out: each round narrowed the counter's range, so the
+	// rounds never repeated until each round's start was laundered too.
+	`END {
+  $w0 = 0;
+  while ($w0 < 5000) { $w0++; }
+  $w1 = 0;
+  while ($w1 < ((jiffies >= (-((7 << 12)) % 1000)) ? 0 : rand)) { $w1++; printf("p \n"); if ($w1 > 7) { break; } }
+}`,
+	// A plain loop of 99 rounds around strlen's byte loop, and hist()
+	// (64 paths each) five times in a callback.
+	`tracepoint:sched:sched_switch {
+  for ($i2 : 1..100) {
+    $t3 = probe;
+    if (strlen($t3) > 3) { @str4[$t3] = count(); }
+  }
+  for ($i1 : 0..pid % 50) {
+    unroll(5) { @a3 = hist(gid, 2); }
   }
 }`,
 }

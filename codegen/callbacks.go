@@ -25,6 +25,11 @@ import (
 
 const regFrame = asm.R8
 
+// maxClearedTemps bounds the bytes of temporaries a callback zeroes at the
+// end of each round (the scalars that differ from path to path are spills
+// of a few bytes; long strings and buffers go to the scratch map).
+const maxClearedTemps = 128
+
 type callback struct {
 	name  string
 	proto *btf.FuncProto
@@ -51,12 +56,24 @@ func (g *gen) emitCallback(name string, nparams int, ctxArg asm.Register, slots 
 	ret0, ret1, retProbe := g.newLabel("cbnext"), g.newLabel("cbstop"), g.newLabel("cbreturn")
 	g.done = retProbe
 	g.loops = []loopLabels{{cont: ret0, brk: ret1}}
+	entryTop := g.stackTop
 	body()
+	// The body's temporaries are in the probe's frame, where the verifier
+	// cannot see they are dead once a round ends: left as each path wrote
+	// them, the rounds' end states differ and the code after the loop is
+	// checked once per state. Zeroed at the end of a round, they meet.
+	clearTemps := func() {
+		for off := entryTop + 8; off <= min(g.stackMax, entryTop+maxClearedTemps); off += 8 {
+			g.emit(storeImmDW(loc{asm.RFP, -off}, 0))
+		}
+	}
 	g.label(ret0)
+	clearTemps()
 	g.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 	g.label(retProbe)
 	g.emit(asm.StoreImm(slots.ret.base, int16(slots.ret.off), 1, asm.Word))
 	g.label(ret1)
+	clearTemps()
 	g.emit(asm.Mov.Imm(asm.R0, 1), asm.Return())
 	bodyInsns, bodySpans := g.insns, g.spans
 	if g.pending != "" {

@@ -146,6 +146,7 @@ func (e *emitter) finish() asm.Instructions {
 // label on a removed jump moves to the next instruction's label.
 func (e *emitter) dropJumpsToNext() {
 	rename := map[string]string{}
+	anchor := e.anchor // compared with the original indexes below
 	out, spans := e.insns[:0], e.spans[:0]
 	for i := 0; i < len(e.insns); i++ {
 		in := e.insns[i]
@@ -154,7 +155,7 @@ func (e *emitter) dropJumpsToNext() {
 			if sym := in.Symbol(); sym != "" {
 				rename[sym] = in.Reference()
 			}
-			if i < e.anchor {
+			if i < anchor {
 				e.anchor--
 			}
 			continue

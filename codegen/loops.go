@@ -68,15 +68,15 @@ func (g *gen) forRange(x *lang.ForRangeStmt) {
 		g.forRangeLoop(x)
 		return
 	}
-	// A body that is long, that loops (an inner loop, a string function
-	// that walks bytes) or that calls functions of its own would be walked
-	// b-a times by the verifier, with every path of its inner loops:
+	// A body that is long, that branches much, that loops (an inner loop,
+	// a string function that walks bytes) or that calls functions of its
+	// own would be walked b-a times by the verifier, with every path:
 	// emitted as a plain loop first, it is taken back and run under
 	// bpf_loop instead.
 	saved, ncallbacks, start := *g.emitter, len(g.callbacks), len(g.insns)
 	top := g.forRangePlain(x)
 	body := g.insns[start:]
-	if len(g.callbacks) > ncallbacks || g.hasBackwardJump(body, top) || int64(len(body))*(b-a) > plainLoopBudget {
+	if len(g.callbacks) > ncallbacks || g.hasBackwardJump(body, top) || int64(len(body))*(b-a) > plainLoopBudget || conditionalJumps(body) > plainLoopBranches {
 		nlabels, stackMax, scratchMax, usesCtx := g.nlabels, g.stackMax, g.scratchMax, g.usesCtx
 		*g.emitter = saved
 		g.nlabels, g.stackMax, g.scratchMax, g.usesCtx = nlabels, stackMax, scratchMax, usesCtx
@@ -89,6 +89,22 @@ func (g *gen) forRange(x *lang.ForRangeStmt) {
 // all its rounds (the verifier walks each round; it gives up after a
 // million instructions in all, branches included).
 const plainLoopBudget = 20000
+
+// plainLoopBranches is the most conditional jumps a plain loop may have
+// (its own test included): the verifier follows every path of a round
+// before the next, and paths multiply (a string compare has one branch a
+// byte).
+const plainLoopBranches = 6
+
+func conditionalJumps(insns asm.Instructions) int {
+	n := 0
+	for _, in := range insns {
+		if op := in.OpCode; op.Class().IsJump() && op.JumpOp() != asm.Ja && op.JumpOp() != asm.Call && op.JumpOp() != asm.Exit {
+			n++
+		}
+	}
+	return n
+}
 
 // hasBackwardJump reports whether a jump of insns other than the loop's
 // own jump back to top goes back: an inner loop.

@@ -364,6 +364,35 @@ tracepoint:raw_syscalls:sys_enter {
     unroll(5) { @a3 = hist(gid, 2); }
   }
 }`,
+	// Two loops in a row, the second with a branchy condition and a loop
+	// inside: the first loop's rounds ended with their temporaries (in the
+	// probe's frame) as each path left them, and everything after the
+	// loop was checked once per end state.
+	`END {
+  unroll(1) {
+    $w0 = 0;
+    while ($w0 < pid % 50) {
+      $w0++;
+      printf("%s\n", ksym(0));
+    }
+  }
+  $s1 = comm;
+  print("lit");
+  $w2 = 0;
+  while ($w2 < (((((int16)0 / 7) || ((((jiffies & 1) ^ (cpu | (tid - 1))) >= (uint8)(int64)(255 - $#) ? (elapsed << 1) : 255) + (1000 >= ((((nsecs || (uint64)uid ? -1 : ((0 + 1) && ((65536 / 1000) / 3) ? -100 : curtask->real_parent->tgid)) != curtask->pid ? ~(4294967296) : nsecs) ^ (int16)cgroup) || (((gid - uid) + $#) % 1000) ? tid : gid) ? (comm != "bash" ? gid : rand) : (curtask->pid ^ pid))) ? ((0 % 7) - (1000 - uid)) : cgroup) <= (nsecs & ((rand & -1) + $#)) ? 255 : 1000) * ~(pid))) {
+    $w2++;
+    for ($i3 : 0..pid % 50) {
+      print((-(65536) - $#));
+    }
+  }
+}`,
+	// Four jumps to the next instruction dropped from the predicate moved
+	// the body's start by three: the scratch lookup was spliced in after
+	// the body's first instruction, a call, and clobbered its result.
+	`tracepoint:syscalls:sys_enter_openat /(65536 ^ ("a longer literal string" != "bash" ? 7 : -(pid))) > ~(("a longer literal string" != comm ? 65536 : gid))/ {
+  @i4 = ~(jiffies);
+  print(str(args.filename));
+}`,
 }
 
 // TestGeneratedScriptsLoad compiles generated scripts and loads every one

@@ -17,6 +17,9 @@ func requirePlain(x *lang.MapExpr, sym *lang.MapSym) {
 // mapReadInt reads an integer map value; a missing key reads as 0.
 func (g *gen) mapReadInt(x *lang.MapExpr) asm.Register {
 	sym, m := g.mapOf(x)
+	if k := sym.Value.Kind; k == lang.KCount || k == lang.KSum {
+		return g.aggregationTotal(x, m.Name)
+	}
 	requirePlain(x, sym)
 	key := g.buildKey(x)
 	g.lookup(m, key)
@@ -144,4 +147,45 @@ func (g *gen) deleteKey(call *lang.Call) {
 	g.addr(asm.R2, key)
 	g.call(asm.FnMapDeleteElem)
 	g.checkHelper(asm.FnMapDeleteElem, g.span)
+}
+
+// aggregationTotal reads a count() or sum() value in the program: the map
+// is per-CPU, so the value is the total of every possible CPU's copy, each
+// read with bpf_map_lookup_percpu_elem in a bpf_loop over ncpus rounds.
+// Other CPUs may be adding to their copies meanwhile: the total is a
+// snapshot, as in bpftrace.
+func (g *gen) aggregationTotal(x *lang.MapExpr, mapName string) asm.Register {
+	key := g.buildKey(x)
+	total := g.alloc(8)
+	g.emit(storeImmDW(total, 0))
+	slots := g.newCallbackSlots()
+	if total.base != asm.RFP || (key.base != asm.RFP && key.base != regScratch) {
+		failf(x.Span, "the probe needs more than %d bytes of stack", maxStack)
+	}
+	name := g.newLabel("percpu")
+	g.emitCallback(name, 2, asm.R2, slots, func() {}, func() {
+		// (cpu, ctx): the body's frame accesses become the probe's.
+		g.emit(asm.Mov.Reg(asm.R3, asm.R1))
+		g.mapPtr(asm.R1, mapName)
+		g.addr(asm.R2, key)
+		g.call(asm.FnMapLookupPercpuElem)
+		skip := g.newLabel("nocopy")
+		g.emit(asm.JEq.Imm(asm.R0, 0, skip),
+			asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord))
+		g.load(asm.R2, total, 8)
+		g.emit(asm.Add.Reg(asm.R2, asm.R1))
+		g.store(total, asm.R2, 8)
+		g.label(skip)
+	})
+	g.callbackCall(slots, asm.FnLoop, func() {
+		g.cc.useGlobals()
+		g.emit(asm.LoadMapValue(asm.R1, 0, GlobalNcpus).WithReference(globalsName))
+		g.emit(asm.LoadMem(asm.R1, asm.R1, 0, asm.Word))
+		g.emit(funcRef(asm.R2, name))
+		g.emit(asm.Mov.Reg(asm.R3, asm.RFP))
+		g.emit(asm.Mov.Imm(asm.R4, 0))
+	})
+	r := g.allocReg()
+	g.load(r, total, 8)
+	return r
 }

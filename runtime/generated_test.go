@@ -27,6 +27,7 @@ type scriptGen struct {
 	nextMap int
 	intMaps []string // @iN = integer, read back in expressions
 	aggs    []string // @aN = aggregation
+	totals  []string // the count() and sum() ones among aggs, readable as integers
 	keyed   []keyedMap
 	// Per probe.
 	vars     []string // integer variables assigned so far
@@ -104,6 +105,9 @@ func (g *scriptGen) stmt(ints, strs []string, depth int) {
 		agg := g.pick("count()", "sum("+e+")", "min("+e+")", "max("+e+")", "avg("+e+")", "stats("+e+")", "hist("+e+")", "hist("+e+", 2)", "lhist("+e+", 0, 1000, 100)")
 		g.line(depth, "%s = %s;", name, agg)
 		g.aggs = append(g.aggs, name)
+		if strings.HasPrefix(agg, "count(") || strings.HasPrefix(agg, "sum(") {
+			g.totals = append(g.totals, name)
+		}
 	case 5:
 		k := keyedMap{name: "@k" + g.newMap(), key: g.r.Intn(3)}
 		g.line(depth, "%s[%s] = %s;", k.name, g.key(k.key, ints, strs), g.pick("count()", "sum("+g.intExpr(ints, 1)+")", g.intExpr(ints, 1)))
@@ -265,6 +269,7 @@ func (g *scriptGen) leaf(ints []string) string {
 	choices = append(choices, ints...)
 	choices = append(choices, g.vars...)
 	choices = append(choices, g.intMaps...)
+	choices = append(choices, g.totals...)
 	return choices[g.r.Intn(len(choices))]
 }
 

@@ -1,6 +1,14 @@
 package main
 
-import "testing"
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+)
 
 // The language end to end: positional parameters as strings, run-time
 // division by zero, truncated strings.
@@ -18,5 +26,43 @@ func TestPositionalStringAndDivideByZero(t *testing.T) {
 		"                                                                                    ~~~~~~\n"
 	if res.stderr != want {
 		t.Errorf("stderr:\n%s\nwant:\n%s", res.stderr, want)
+	}
+}
+
+// count() and sum() maps read in the program give the total of every
+// CPU's copy: END, which runs on one CPU, sees the events of both.
+func TestAggregationReadAcrossCPUs(t *testing.T) {
+	requireRoot(t)
+	if runtime.NumCPU() < 2 {
+		t.Fatalf("this test needs two CPUs, the machine has %d", runtime.NumCPU())
+	}
+	path := filepath.Join(filepath.Dir(sysloopPath), "aggread")
+	data, err := os.ReadFile(sysloopPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pinned := func(t *testing.T, cpu, n int) {
+		out, err := exec.Command("taskset", "-c", strconv.Itoa(cpu), path, strconv.Itoa(n)).CombinedOutput()
+		if err != nil {
+			t.Fatalf("taskset: %v\n%s", err, out)
+		}
+	}
+	res := trace(t, traceRun{
+		args: []string{"-e", `tracepoint:syscalls:sys_enter_getppid /comm == "aggread"/ { @c = count(); @s = sum(3); @k[cpu] = count(); }
+END { printf("kernel %d %d %d %d\n", @c, @s, @k[0], @k[1]); if (@c == @k[0] + @k[1]) { printf("sum of keys\n"); } }`},
+		trigger: func(t *testing.T) {
+			pinned(t, 0, 1000)
+			pinned(t, 1, 1500)
+			time.Sleep(100 * time.Millisecond)
+		},
+		stop: os.Interrupt,
+	})
+	mustExit(t, res, 0)
+	want := "kernel 2500 7500 1000 1500\nsum of keys\n\n\n@c: 2500\n@k[0]: 1000\n@k[1]: 1500\n@s: 7500\n"
+	if res.stdout != want {
+		t.Errorf("stdout %q, want %q", res.stdout, want)
 	}
 }

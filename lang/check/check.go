@@ -140,6 +140,9 @@ func (c *checker) run() {
 	// Maps may widen after a use was typed; every use shows the final type.
 	for _, m := range c.mapUses {
 		if m.Sym != nil && m.Sym.Value != nil && m.Type() != nil && m.Type().Kind != lang.KNone {
+			if m.Sym.Value.IsAggregation() && !m.Type().IsAggregation() {
+				continue // a count() or sum() read as an integer
+			}
 			m.SetType(m.Sym.Value)
 		}
 	}

@@ -109,9 +109,16 @@ func (c *checker) mapRead(m *lang.MapExpr) *lang.Type {
 		c.undefinedMap(m)
 		return tNone
 	}
+	switch sym.Value.Kind {
+	case lang.KCount:
+		// Read in the program as the total over every CPU, as bpftrace.
+		return lang.TUint64
+	case lang.KSum:
+		return lang.IntType(8, sym.Value.Signed)
+	}
 	if sym.Value.IsAggregation() {
 		c.unsupported(m.Span, featAggRead)
-		c.hintf("print(%s) prints an aggregation", m.Name)
+		c.hintf("count() and sum() maps can be read; print(%s) prints this one", m.Name)
 		return tNone
 	}
 	return sym.Value

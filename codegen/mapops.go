@@ -17,8 +17,9 @@ func requirePlain(x *lang.MapExpr, sym *lang.MapSym) {
 // mapReadInt reads an integer map value; a missing key reads as 0.
 func (g *gen) mapReadInt(x *lang.MapExpr) asm.Register {
 	sym, m := g.mapOf(x)
-	if k := sym.Value.Kind; k == lang.KCount || k == lang.KSum {
-		return g.aggregationTotal(x, m.Name)
+	switch sym.Value.Kind {
+	case lang.KCount, lang.KSum, lang.KMin, lang.KMax, lang.KAvg:
+		return g.aggregationRead(x, sym.Value, m.Name)
 	}
 	requirePlain(x, sym)
 	key := g.buildKey(x)
@@ -149,17 +150,18 @@ func (g *gen) deleteKey(call *lang.Call) {
 	g.checkHelper(asm.FnMapDeleteElem, g.span)
 }
 
-// aggregationTotal reads a count() or sum() value in the program: the map
-// is per-CPU, so the value is the total of every possible CPU's copy, each
-// read with bpf_map_lookup_percpu_elem in a bpf_loop over ncpus rounds.
-// Other CPUs may be adding to their copies meanwhile: the total is a
-// snapshot, as in bpftrace.
-func (g *gen) aggregationTotal(x *lang.MapExpr, mapName string) asm.Register {
+// aggregationRead reads a count(), sum(), min(), max() or avg() value in
+// the program, folded over every possible CPU's copy as user space folds it
+// when printing: each copy is read with bpf_map_lookup_percpu_elem in a
+// bpf_loop over ncpus rounds into acc (the total or the best value so far,
+// and the count or whether a value was seen). Other CPUs may be updating
+// their copies meanwhile: the result is a snapshot, as in bpftrace.
+func (g *gen) aggregationRead(x *lang.MapExpr, t *lang.Type, mapName string) asm.Register {
 	key := g.buildKey(x)
-	total := g.alloc(8)
-	g.emit(storeImmDW(total, 0))
+	acc := g.alloc(16)
+	g.emit(storeImmDW(acc, 0), storeImmDW(acc.at(8), 0))
 	slots := g.newCallbackSlots()
-	if total.base != asm.RFP || (key.base != asm.RFP && key.base != regScratch) {
+	if acc.base != asm.RFP || (key.base != asm.RFP && key.base != regScratch) {
 		failf(x.Span, "the probe needs more than %d bytes of stack", maxStack)
 	}
 	name := g.newLabel("percpu")
@@ -170,11 +172,31 @@ func (g *gen) aggregationTotal(x *lang.MapExpr, mapName string) asm.Register {
 		g.addr(asm.R2, key)
 		g.call(asm.FnMapLookupPercpuElem)
 		skip := g.newLabel("nocopy")
-		g.emit(asm.JEq.Imm(asm.R0, 0, skip),
-			asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord))
-		g.load(asm.R2, total, 8)
-		g.emit(asm.Add.Reg(asm.R2, asm.R1))
-		g.store(total, asm.R2, 8)
+		g.emit(asm.JEq.Imm(asm.R0, 0, skip))
+		switch t.Kind {
+		case lang.KCount, lang.KSum:
+			g.addFrom(acc, loc{asm.R0, 0})
+		case lang.KAvg:
+			g.addFrom(acc, loc{asm.R0, 0})
+			g.addFrom(acc.at(8), loc{asm.R0, 8})
+		case lang.KMin, lang.KMax:
+			// A CPU that never saw a value has its flag (the second word)
+			// clear; the first value seen is taken whatever it is.
+			take := g.newLabel("take")
+			g.emit(asm.LoadMem(asm.R1, asm.R0, 8, asm.DWord), asm.JEq.Imm(asm.R1, 0, skip),
+				asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord))
+			g.load(asm.R2, acc.at(8), 8)
+			g.emit(asm.JEq.Imm(asm.R2, 0, take))
+			g.load(asm.R2, acc, 8)
+			worse := map[bool]asm.JumpOp{false: asm.JGE, true: asm.JSGE}[t.Signed]
+			if t.Kind == lang.KMax {
+				worse = map[bool]asm.JumpOp{false: asm.JLE, true: asm.JSLE}[t.Signed]
+			}
+			g.emit(worse.Reg(asm.R1, asm.R2, skip))
+			g.label(take)
+			g.store(acc, asm.R1, 8)
+			g.emit(storeImmDW(acc.at(8), 1))
+		}
 		g.label(skip)
 	})
 	g.callbackCall(slots, asm.FnLoop, func() {
@@ -186,6 +208,21 @@ func (g *gen) aggregationTotal(x *lang.MapExpr, mapName string) asm.Register {
 		g.emit(asm.Mov.Imm(asm.R4, 0))
 	})
 	r := g.allocReg()
-	g.load(r, total, 8)
+	g.load(r, acc, 8)
+	if t.Kind == lang.KAvg {
+		// total / count, 0 when no CPU saw a value.
+		done := g.newLabel("avg")
+		g.load(asm.R1, acc.at(8), 8)
+		g.emit(asm.JEq.Imm(asm.R1, 0, done), aluOp("/", t.Signed).Reg(r, asm.R1))
+		g.label(done)
+	}
 	return r
+}
+
+// addFrom adds the u64 at src to the u64 at dst (in the probe's frame).
+func (g *gen) addFrom(dst, src loc) {
+	g.load(asm.R1, src, 8)
+	g.load(asm.R2, dst, 8)
+	g.emit(asm.Add.Reg(asm.R2, asm.R1))
+	g.store(dst, asm.R2, 8)
 }

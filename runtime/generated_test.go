@@ -27,7 +27,7 @@ type scriptGen struct {
 	nextMap int
 	intMaps []string // @iN = integer, read back in expressions
 	aggs    []string // @aN = aggregation
-	totals  []string // the count() and sum() ones among aggs, readable as integers
+	totals  []string // the count, sum, min, max and avg ones among aggs, readable as integers
 	keyed   []keyedMap
 	// Per probe.
 	vars     []string // integer variables assigned so far
@@ -105,7 +105,7 @@ func (g *scriptGen) stmt(ints, strs []string, depth int) {
 		agg := g.pick("count()", "sum("+e+")", "min("+e+")", "max("+e+")", "avg("+e+")", "stats("+e+")", "hist("+e+")", "hist("+e+", 2)", "lhist("+e+", 0, 1000, 100)")
 		g.line(depth, "%s = %s;", name, agg)
 		g.aggs = append(g.aggs, name)
-		if strings.HasPrefix(agg, "count(") || strings.HasPrefix(agg, "sum(") {
+		if !strings.HasPrefix(agg, "stats(") && !strings.HasPrefix(agg, "hist(") && !strings.HasPrefix(agg, "lhist(") {
 			g.totals = append(g.totals, name)
 		}
 	case 5:

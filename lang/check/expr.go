@@ -111,14 +111,14 @@ func (c *checker) mapRead(m *lang.MapExpr) *lang.Type {
 	}
 	switch sym.Value.Kind {
 	case lang.KCount:
-		// Read in the program as the total over every CPU, as bpftrace.
+		// Read in the program folded over every CPU, as printed.
 		return lang.TUint64
-	case lang.KSum:
+	case lang.KSum, lang.KMin, lang.KMax, lang.KAvg:
 		return lang.IntType(8, sym.Value.Signed)
 	}
 	if sym.Value.IsAggregation() {
 		c.unsupported(m.Span, featAggRead)
-		c.hintf("count() and sum() maps can be read; print(%s) prints this one", m.Name)
+		c.hintf("count(), sum(), min(), max() and avg() maps can be read; print(%s) prints this one", m.Name)
 		return tNone
 	}
 	return sym.Value

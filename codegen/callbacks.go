@@ -155,7 +155,14 @@ func funcRef(dst asm.Register, name string) asm.Instruction {
 // forMap emits `for ($kv : @m)` with bpf_for_each_map_elem.
 func (g *gen) forMap(x *lang.ForMapStmt) {
 	sym, m := g.mapOf(x.Map)
-	if sym.Key == nil || sym.Value.IsAggregation() {
+	// An aggregation's value is this CPU's copy in the callback: the
+	// body starts by folding every CPU's copy of the key's value.
+	fold := false
+	switch sym.Value.Kind {
+	case lang.KCount, lang.KSum, lang.KMin, lang.KMax, lang.KAvg:
+		fold = true
+	}
+	if sym.Key == nil || (sym.Value.IsAggregation() && !fold) {
 		failf(x.Map.Span, "for over %s is not supported", sym.Name)
 	}
 	g.allocVar(x.Var)
@@ -171,9 +178,17 @@ func (g *gen) forMap(x *lang.ForMapStmt) {
 		g.emit(asm.StoreMem(asm.RFP, -8, asm.R3, asm.DWord))
 		g.emit(asm.Mov.Reg(asm.R7, asm.R2))
 		g.copyMemTo(keyDst, loc{asm.R7, 0}, ks)
+		if fold {
+			return
+		}
 		g.emit(asm.LoadMem(asm.R7, asm.RFP, -8, asm.DWord))
 		g.copyMemTo(valDst, loc{asm.R7, 0}, vs)
 	}, func() {
+		if fold {
+			r := g.aggregationFold(x.Map.Span, keyDst, sym.Value, m.Name)
+			g.store(valDst, r, 8)
+			g.freeReg(r)
+		}
 		g.block(x.Body)
 	})
 	g.launderWritten(x.Body)

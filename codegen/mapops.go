@@ -157,12 +157,17 @@ func (g *gen) deleteKey(call *lang.Call) {
 // and the count or whether a value was seen). Other CPUs may be updating
 // their copies meanwhile: the result is a snapshot, as in bpftrace.
 func (g *gen) aggregationRead(x *lang.MapExpr, t *lang.Type, mapName string) asm.Register {
-	key := g.buildKey(x)
+	return g.aggregationFold(x.Span, g.buildKey(x), t, mapName)
+}
+
+// aggregationFold folds the per-CPU copies of the value at key (see
+// aggregationRead) into a register.
+func (g *gen) aggregationFold(span lang.Span, key loc, t *lang.Type, mapName string) asm.Register {
 	acc := g.alloc(16)
 	g.emit(storeImmDW(acc, 0), storeImmDW(acc.at(8), 0))
 	slots := g.newCallbackSlots()
 	if acc.base != asm.RFP || (key.base != asm.RFP && key.base != regScratch) {
-		failf(x.Span, "the probe needs more than %d bytes of stack", maxStack)
+		failf(span, "the probe needs more than %d bytes of stack", maxStack)
 	}
 	name := g.newLabel("percpu")
 	g.emitCallback(name, 2, asm.R2, slots, func() {}, func() {

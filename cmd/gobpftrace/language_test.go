@@ -31,7 +31,8 @@ func TestPositionalStringAndDivideByZero(t *testing.T) {
 
 // count(), sum(), min(), max() and avg() maps read in the program fold
 // every CPU's copy: END, which runs on one CPU, sees the events of both
-// (1,000 with value 5 on CPU 0, 1,500 with value 15 on CPU 1).
+// (1,000 with value 5 on CPU 0, 1,500 with value 15 on CPU 1), and so
+// does `for` over a map of them.
 func TestAggregationReadAcrossCPUs(t *testing.T) {
 	requireRoot(t)
 	if runtime.NumCPU() < 2 {
@@ -52,8 +53,8 @@ func TestAggregationReadAcrossCPUs(t *testing.T) {
 		}
 	}
 	res := trace(t, traceRun{
-		args: []string{"-e", `tracepoint:syscalls:sys_enter_getppid /comm == "aggread"/ { @c = count(); @s = sum(3); @k[cpu] = count(); $v = cpu * 10 + 5; @mn = min($v); @mx = max($v); @a = avg($v); }
-END { printf("kernel %d %d %d %d\n", @c, @s, @k[0], @k[1]); if (@c == @k[0] + @k[1]) { printf("sum of keys\n"); } printf("min %d max %d avg %d\n", @mn, @mx, @a); }`},
+		args: []string{"-e", `tracepoint:syscalls:sys_enter_getppid /comm == "aggread"/ { @c = count(); @s = sum(3); @k[cpu] = count(); $v = cpu * 10 + 5; @mn = min($v); @mx = max($v); @a = avg($v); @n[comm] = sum(2); }
+END { for ($kv : @n) { printf("for %s %d\n", $kv.0, $kv.1); } printf("kernel %d %d %d %d\n", @c, @s, @k[0], @k[1]); if (@c == @k[0] + @k[1]) { printf("sum of keys\n"); } printf("min %d max %d avg %d\n", @mn, @mx, @a); }`},
 		trigger: func(t *testing.T) {
 			pinned(t, 0, 1000)
 			pinned(t, 1, 1500)
@@ -62,7 +63,7 @@ END { printf("kernel %d %d %d %d\n", @c, @s, @k[0], @k[1]); if (@c == @k[0] + @k
 		stop: os.Interrupt,
 	})
 	mustExit(t, res, 0)
-	want := "kernel 2500 7500 1000 1500\nsum of keys\nmin 5 max 15 avg 11\n\n\n@a: 11\n@c: 2500\n@k[0]: 1000\n@k[1]: 1500\n@mn: 5\n@mx: 15\n@s: 7500\n"
+	want := "for aggread 5000\nkernel 2500 7500 1000 1500\nsum of keys\nmin 5 max 15 avg 11\n\n\n@a: 11\n@c: 2500\n@k[0]: 1000\n@k[1]: 1500\n@mn: 5\n@mx: 15\n@n[aggread]: 5000\n@s: 7500\n"
 	if res.stdout != want {
 		t.Errorf("stdout %q, want %q", res.stdout, want)
 	}

@@ -50,7 +50,13 @@ func (c *checker) forMap(s *lang.ForMapStmt) {
 		case sym.Key == nil:
 			c.errorf(s.Map.Span, "Loop expression does not support scalar map: %s", sym.Name)
 		case sym.Value.IsAggregation():
-			c.unsupported(s.Map.Span, featAggRead)
+			vt, ok := aggregationReadType(sym.Value)
+			if !ok {
+				c.unsupported(s.Map.Span, featAggRead)
+				break
+			}
+			s.Map.SetType(sym.Value)
+			t = tupleType([]*lang.Type{sym.Key, vt}, nil)
 		default:
 			s.Map.SetType(sym.Value)
 			t = tupleType([]*lang.Type{sym.Key, sym.Value}, nil)

@@ -91,10 +91,7 @@ func (g *gen) aggregate(target *lang.MapExpr, call *lang.Call) {
 	case lang.KMin, lang.KMax:
 		r := g.into(v, asm.R2)
 		// Keep the current value unless the slot is unset or v beats it.
-		op := map[bool]asm.JumpOp{false: asm.JGE, true: asm.JSGE}[sym.Value.Signed]
-		if kind == lang.KMax {
-			op = map[bool]asm.JumpOp{false: asm.JLE, true: asm.JSLE}[sym.Value.Signed]
-		}
+		op := keepsCurrent(sym.Value)
 		set := g.newLabel("set")
 		g.load(asm.R1, val.at(8), 8)
 		g.emit(asm.JEq.Imm(asm.R1, 0, set))
@@ -119,6 +116,15 @@ func (g *gen) addTo(l loc, c int32, r asm.Register) {
 		g.emit(asm.Add.Reg(asm.R1, r))
 	}
 	g.store(l, asm.R1, 8)
+}
+
+// keepsCurrent is the jump taken when a new value (dst register) does not
+// beat the current one (src register) of a min or max of type t.
+func keepsCurrent(t *lang.Type) asm.JumpOp {
+	if t.Kind == lang.KMax {
+		return map[bool]asm.JumpOp{false: asm.JLE, true: asm.JSLE}[t.Signed]
+	}
+	return map[bool]asm.JumpOp{false: asm.JGE, true: asm.JSGE}[t.Signed]
 }
 
 // histBucket stores at dst the log2 bucket of the value in r (which it

@@ -35,12 +35,7 @@ func (g *gen) byteLoop(n int, body func()) {
 		g.emit(asm.JGE.Imm(asm.R1, int32(n), g.loops[len(g.loops)-1].brk))
 		body()
 	})
-	g.callbackCall(slots, asm.FnLoop, func() {
-		g.emit(asm.Mov.Imm(asm.R1, int32(n)))
-		g.emit(funcRef(asm.R2, name))
-		g.emit(asm.Mov.Reg(asm.R3, asm.RFP))
-		g.emit(asm.Mov.Imm(asm.R4, 0))
-	})
+	g.bpfLoop(slots, name, func() { g.emit(asm.Mov.Imm(asm.R1, int32(n))) })
 }
 
 // loopNext and loopStop are the labels a byteLoop body jumps to.

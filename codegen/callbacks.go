@@ -147,6 +147,15 @@ func (g *gen) callbackCall(slots callbackSlots, fn asm.BuiltinFunc, args func())
 	g.emit(asm.JNE.Imm(asm.R1, 0, g.done))
 }
 
+// bpfLoop calls callback name through bpf_loop with the caller's frame as
+// context; count sets the number of rounds in R1.
+func (g *gen) bpfLoop(slots callbackSlots, name string, count func()) {
+	g.callbackCall(slots, asm.FnLoop, func() {
+		count()
+		g.emit(funcRef(asm.R2, name), asm.Mov.Reg(asm.R3, asm.RFP), asm.Mov.Imm(asm.R4, 0))
+	})
+}
+
 // funcRef loads the address of callback name into dst.
 func funcRef(dst asm.Register, name string) asm.Instruction {
 	return asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: dst, Src: asm.PseudoFunc, Constant: -1}.WithReference(name)
@@ -157,11 +166,7 @@ func (g *gen) forMap(x *lang.ForMapStmt) {
 	sym, m := g.mapOf(x.Map)
 	// An aggregation's value is this CPU's copy in the callback: the
 	// body starts by folding every CPU's copy of the key's value.
-	fold := false
-	switch sym.Value.Kind {
-	case lang.KCount, lang.KSum, lang.KMin, lang.KMax, lang.KAvg:
-		fold = true
-	}
+	_, fold := sym.Value.FoldedRead()
 	if sym.Key == nil || (sym.Value.IsAggregation() && !fold) {
 		failf(x.Map.Span, "for over %s is not supported", sym.Name)
 	}
@@ -292,12 +297,7 @@ func (g *gen) forRangeLoop(x *lang.ForRangeStmt) {
 		g.block(x.Body)
 	})
 	g.launderWritten(x.Body)
-	g.callbackCall(slots, asm.FnLoop, func() {
-		g.load(asm.R1, count, 8)
-		g.emit(funcRef(asm.R2, name))
-		g.emit(asm.Mov.Reg(asm.R3, asm.RFP))
-		g.emit(asm.Mov.Imm(asm.R4, 0))
-	})
+	g.bpfLoop(slots, name, func() { g.load(asm.R1, count, 8) })
 }
 
 // withCallbacks appends the callbacks after the program and gives every

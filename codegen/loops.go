@@ -8,8 +8,9 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang"
 )
 
-// Short constant loops are plain backward jumps: the kernel's verifier
-// accepts bounded loops; while loops and longer ones run under bpf_loop. break and continue jump to the innermost loop's labels.
+// Short constant loops are plain backward jumps, which the kernel's
+// verifier follows round by round; while loops and the other ranges run
+// under bpf_loop. break and continue jump to the innermost loop's labels.
 
 type loopLabels struct{ cont, brk string }
 
@@ -37,16 +38,11 @@ func (g *gen) whileStmt(x *lang.WhileStmt) {
 	slots := g.newCallbackSlots()
 	name := g.newLabel("while")
 	g.emitCallback(name, 2, asm.R2, slots, func() { g.launderEachRound(x) }, func() {
-		g.condJump(x.Cond, g.loops[len(g.loops)-1].brk, false)
+		g.condJump(x.Cond, g.loopStop(), false)
 		g.block(x.Body)
 	})
 	g.launderWritten(x)
-	g.callbackCall(slots, asm.FnLoop, func() {
-		g.emit(asm.Mov.Imm(asm.R1, maxWhileRounds))
-		g.emit(funcRef(asm.R2, name))
-		g.emit(asm.Mov.Reg(asm.R3, asm.RFP))
-		g.emit(asm.Mov.Imm(asm.R4, 0))
-	})
+	g.bpfLoop(slots, name, func() { g.emit(asm.Mov.Imm(asm.R1, maxWhileRounds)) })
 	done := g.newLabel("wend")
 	g.emit(asm.JNE.Imm(asm.R0, maxWhileRounds, done))
 	g.sendEvent(&Event{Kind: EvWarning, Format: WhileLimitMsg, Span: x.Span}, nil)
@@ -73,7 +69,7 @@ func (g *gen) forRange(x *lang.ForRangeStmt) {
 	// own would be walked b-a times by the verifier, with every path:
 	// emitted as a plain loop first, it is taken back and run under
 	// bpf_loop instead.
-	saved, ncallbacks, start := *g.emitter, len(g.callbacks), len(g.insns)
+	saved, ncallbacks, nevents, start := *g.emitter, len(g.callbacks), len(g.cc.plan.Events), len(g.insns)
 	top := g.forRangePlain(x)
 	body := g.insns[start:]
 	if len(g.callbacks) > ncallbacks || g.hasBackwardJump(body, top) || int64(len(body))*(b-a) > plainLoopBudget || conditionalJumps(body) > plainLoopBranches {
@@ -81,6 +77,7 @@ func (g *gen) forRange(x *lang.ForRangeStmt) {
 		*g.emitter = saved
 		g.nlabels, g.stackMax, g.scratchMax, g.usesCtx = nlabels, stackMax, scratchMax, usesCtx
 		g.callbacks = g.callbacks[:ncallbacks]
+		g.cc.plan.Events = g.cc.plan.Events[:nevents]
 		g.forRangeLoop(x)
 	}
 }

@@ -17,8 +17,7 @@ func requirePlain(x *lang.MapExpr, sym *lang.MapSym) {
 // mapReadInt reads an integer map value; a missing key reads as 0.
 func (g *gen) mapReadInt(x *lang.MapExpr) asm.Register {
 	sym, m := g.mapOf(x)
-	switch sym.Value.Kind {
-	case lang.KCount, lang.KSum, lang.KMin, lang.KMax, lang.KAvg:
+	if _, ok := sym.Value.FoldedRead(); ok {
 		return g.aggregationRead(x, sym.Value, m.Name)
 	}
 	requirePlain(x, sym)
@@ -193,24 +192,17 @@ func (g *gen) aggregationFold(span lang.Span, key loc, t *lang.Type, mapName str
 			g.load(asm.R2, acc.at(8), 8)
 			g.emit(asm.JEq.Imm(asm.R2, 0, take))
 			g.load(asm.R2, acc, 8)
-			worse := map[bool]asm.JumpOp{false: asm.JGE, true: asm.JSGE}[t.Signed]
-			if t.Kind == lang.KMax {
-				worse = map[bool]asm.JumpOp{false: asm.JLE, true: asm.JSLE}[t.Signed]
-			}
-			g.emit(worse.Reg(asm.R1, asm.R2, skip))
+			g.emit(keepsCurrent(t).Reg(asm.R1, asm.R2, skip))
 			g.label(take)
 			g.store(acc, asm.R1, 8)
 			g.emit(storeImmDW(acc.at(8), 1))
 		}
 		g.label(skip)
 	})
-	g.callbackCall(slots, asm.FnLoop, func() {
+	g.bpfLoop(slots, name, func() {
 		g.cc.useGlobals()
 		g.emit(asm.LoadMapValue(asm.R1, 0, GlobalNcpus).WithReference(globalsName))
 		g.emit(asm.LoadMem(asm.R1, asm.R1, 0, asm.Word))
-		g.emit(funcRef(asm.R2, name))
-		g.emit(asm.Mov.Reg(asm.R3, asm.RFP))
-		g.emit(asm.Mov.Imm(asm.R4, 0))
 	})
 	r := g.allocReg()
 	g.load(r, acc, 8)

@@ -130,6 +130,19 @@ func (t *Type) IsAggregation() bool {
 	return t != nil && t.Kind >= KCount && t.Kind <= KLhist
 }
 
+// FoldedRead is the integer type a count, sum, min, max or avg value reads
+// as in a program, folded over every CPU's copy as printing folds it;
+// false for the other types.
+func (t *Type) FoldedRead() (*Type, bool) {
+	switch t.Kind {
+	case KCount:
+		return TUint64, true
+	case KSum, KMin, KMax, KAvg:
+		return IntType(8, t.Signed), true
+	}
+	return nil, false
+}
+
 // Equal reports structural equality (string sizes included).
 func (t *Type) Equal(u *Type) bool {
 	if t == nil || u == nil {

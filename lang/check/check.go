@@ -141,7 +141,7 @@ func (c *checker) run() {
 	for _, m := range c.mapUses {
 		if m.Sym != nil && m.Sym.Value != nil && m.Type() != nil && m.Type().Kind != lang.KNone {
 			if m.Sym.Value.IsAggregation() && !m.Type().IsAggregation() {
-				continue // a count() or sum() read as an integer
+				continue // a count, sum, min, max or avg read as an integer
 			}
 			m.SetType(m.Sym.Value)
 		}

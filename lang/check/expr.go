@@ -99,18 +99,6 @@ func (c *checker) varUse(v *lang.Var) *lang.Type {
 	return sym.Type
 }
 
-// aggregationReadType is the integer type a count, sum, min, max or avg
-// value reads as in the program (folded over every CPU, as printed).
-func aggregationReadType(t *lang.Type) (*lang.Type, bool) {
-	switch t.Kind {
-	case lang.KCount:
-		return lang.TUint64, true
-	case lang.KSum, lang.KMin, lang.KMax, lang.KAvg:
-		return lang.IntType(8, t.Signed), true
-	}
-	return nil, false
-}
-
 // mapRead types a map used as a value.
 func (c *checker) mapRead(m *lang.MapExpr) *lang.Type {
 	sym := c.mapSym(m)
@@ -121,7 +109,7 @@ func (c *checker) mapRead(m *lang.MapExpr) *lang.Type {
 		c.undefinedMap(m)
 		return tNone
 	}
-	if t, ok := aggregationReadType(sym.Value); ok {
+	if t, ok := sym.Value.FoldedRead(); ok {
 		return t
 	}
 	if sym.Value.IsAggregation() {

@@ -50,7 +50,7 @@ func (c *checker) forMap(s *lang.ForMapStmt) {
 		case sym.Key == nil:
 			c.errorf(s.Map.Span, "Loop expression does not support scalar map: %s", sym.Name)
 		case sym.Value.IsAggregation():
-			vt, ok := aggregationReadType(sym.Value)
+			vt, ok := sym.Value.FoldedRead()
 			if !ok {
 				c.unsupported(s.Map.Span, featAggRead)
 				break

@@ -3,8 +3,8 @@ module github.com/gobpftrace/gobpftrace
 go 1.26.8
 
 require (
-	github.com/alecthomas/participle/v2 v2.1.4 // indirect
-	github.com/chzyer/readline v1.5.1 // indirect
-	github.com/cilium/ebpf v0.22.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
+	github.com/alecthomas/participle/v2 v2.1.4
+	github.com/chzyer/readline v1.5.1
+	github.com/cilium/ebpf v0.22.0
+	golang.org/x/sys v0.49.0
 )

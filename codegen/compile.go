@@ -186,6 +186,7 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 	g.group, g.progIndex = group, len(cc.plan.Programs)
 	insns, spans := g.program()
 	insns, spans = g.withCallbacks(insns, spans, name)
+	insns, spans = resolveBranches(insns, spans)
 	checkProgramLimits(probe, insns)
 	spec := &ebpf.ProgramSpec{
 		Name:         name,

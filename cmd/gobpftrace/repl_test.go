@@ -211,3 +211,36 @@ func TestREPL(t *testing.T) {
 		t.Fatal("second session did not quit")
 	}
 }
+
+// A symbolic link planted as the history file is not followed: the session
+// says so, keeps running, and the link's target is untouched.
+func TestREPLHistorySymlink(t *testing.T) {
+	requireRoot(t)
+	home := t.TempDir()
+	target := filepath.Join(t.TempDir(), "shadow")
+	if err := os.WriteFile(target, []byte("root:x:0:0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(home, ".gobpftrace_history")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	term := startTerminal(t, home)
+	term.expect("WARNING: history is not kept: " + link + " is a symbolic link, which gobpftrace does not follow")
+	term.expect("gobpftrace> ")
+	term.send("BEGIN { printf(\"typed\\n\"); }\r")
+	term.expect("typed")
+	term.expect("gobpftrace> ")
+	term.send(".quit\r")
+	select {
+	case err := <-term.exited:
+		if err != nil {
+			t.Fatalf("exit: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("did not quit")
+	}
+	if data, _ := os.ReadFile(target); string(data) != "root:x:0:0\n" {
+		t.Errorf("the history link's target was written: %q", data)
+	}
+}

@@ -92,6 +92,7 @@ type session struct {
 	running []*entry
 	lastID  int
 	last    *codegen.Plan // the last entry's plan, for .asm
+	hist    *history
 	known   map[string]bool
 }
 
@@ -105,7 +106,7 @@ func Run(cfg Config) error {
 	s := &session{cfg: cfg, known: map[string]bool{}}
 	rc := &readline.Config{
 		Prompt:                 prompt,
-		HistoryFile:            cfg.HistoryFile,
+		HistoryLimit:           historyLimit,
 		DisableAutoSaveHistory: true,
 		AutoComplete:           &completer{s: s},
 		InterruptPrompt:        "^C",
@@ -128,6 +129,17 @@ func Run(cfg Config) error {
 	defer rl.Close()
 	s.rl = rl
 	s.out, s.errOut = rl.Stdout(), rl.Stderr()
+	if cfg.HistoryFile != "" {
+		h, items, err := openHistory(cfg.HistoryFile)
+		if err != nil {
+			fmt.Fprintf(s.errOut, "WARNING: history is not kept: %v\n", err)
+		}
+		for _, item := range items {
+			rl.SaveHistory(item)
+		}
+		s.hist = h
+		defer h.close()
+	}
 
 	// A SIGINT sent from outside acts like Ctrl-C typed at the prompt.
 	sigs := make(chan os.Signal, 1)
@@ -171,7 +183,7 @@ func Run(cfg Config) error {
 			break
 		}
 		if len(buf) == 0 && strings.HasPrefix(strings.TrimSpace(line), ".") {
-			rl.SaveHistory(strings.TrimSpace(line))
+			s.saveHistory(strings.TrimSpace(line))
 			if quit := s.command(strings.TrimSpace(line)); quit {
 				break
 			}
@@ -186,11 +198,17 @@ func Run(cfg Config) error {
 			continue
 		}
 		buf = nil
-		rl.SaveHistory(text)
+		s.saveHistory(text)
 		s.enter(text)
 	}
 	s.stopAll(true)
 	return nil
+}
+
+// saveHistory records an entry for recall and in the history file.
+func (s *session) saveHistory(text string) {
+	s.rl.SaveHistory(text)
+	s.hist.add(text)
 }
 
 // incomplete reports whether text needs more lines: a brace or an angle

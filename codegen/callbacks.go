@@ -6,6 +6,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
+	"github.com/gobpftrace/gobpftrace/codegen/ir"
 	"github.com/gobpftrace/gobpftrace/lang"
 )
 
@@ -33,8 +34,7 @@ const maxClearedTemps = 128
 type callback struct {
 	name  string
 	proto *btf.FuncProto
-	insns asm.Instructions
-	spans []lang.Span
+	fn    *ir.Func
 }
 
 // callbackSlots are the caller-frame slots a callback call needs.
@@ -46,10 +46,13 @@ type callbackSlots struct {
 // parameters; prologue emits what the callback does first (with the
 // caller's frame in R8 already), using its own frame pointer freely.
 func (g *gen) emitCallback(name string, nparams int, ctxArg asm.Register, slots callbackSlots, prologue func(), body func()) {
-	// Emit the body into buffers of its own.
+	// Build the callback as a function of its own.
 	saved := *g.emitter
 	savedDone, savedLoops := g.done, g.loops
-	g.insns, g.spans, g.pending, g.dead = nil, nil, "", false
+	g.startFunc(name)
+	g.fn.Callable = true
+	entry := g.cur
+	g.label(g.newLabel("cbbody"))
 	g.free = []asm.Register{asm.R7}
 	savedIn := g.inCallback
 	g.inCallback = 1
@@ -75,22 +78,21 @@ func (g *gen) emitCallback(name string, nparams int, ctxArg asm.Register, slots 
 	g.label(ret1)
 	clearTemps()
 	g.emit(asm.Mov.Imm(asm.R0, 1), asm.Return())
-	bodyInsns, bodySpans := g.insns, g.spans
-	if g.pending != "" {
-		failf(g.span, "internal error: callback ends with a label")
-	}
-	for i := range bodyInsns {
-		if bodyInsns[i].Dst == asm.RFP {
-			bodyInsns[i].Dst = regFrame
-		}
-		if bodyInsns[i].Src == asm.RFP {
-			bodyInsns[i].Src = regFrame
+	for _, b := range g.fn.Blocks[1:] {
+		for i := range b.Instrs {
+			if b.Instrs[i].Dst == asm.RFP {
+				b.Instrs[i].Dst = regFrame
+			}
+			if b.Instrs[i].Src == asm.RFP {
+				b.Instrs[i].Src = regFrame
+			}
 		}
 	}
 	usedCtx, usedScratch := g.usesCtx, g.scratchMax > 0
 
-	// The prologue, in a buffer of its own too.
-	g.insns, g.spans, g.pending, g.dead = nil, nil, "", false
+	// The prologue goes to the entry block, in front of the body.
+	g.cur = entry
+	blocks := len(g.fn.Blocks)
 	g.emit(asm.Mov.Reg(regFrame, ctxArg))
 	if usedCtx {
 		g.emit(asm.LoadMem(regCtx, regFrame, int16(slots.ctx.off), asm.DWord))
@@ -99,19 +101,18 @@ func (g *gen) emitCallback(name string, nparams int, ctxArg asm.Register, slots 
 		g.emit(asm.LoadMem(regScratch, regFrame, int16(slots.scratch.off), asm.DWord))
 	}
 	prologue()
-	pro, proSpans := g.insns, g.spans
-	insns := append(pro, bodyInsns...)
-	spans := append(proSpans, bodySpans...)
-	insns[0] = insns[0].WithSymbol(name)
+	if len(g.fn.Blocks) != blocks || g.cur != entry {
+		failf(g.span, "internal error: a callback's prologue branches")
+	}
 
 	params := make([]btf.FuncParam, nparams)
 	for i := range params {
 		params[i] = btf.FuncParam{Name: fmt.Sprintf("a%d", i), Type: &btf.Int{Name: "u64", Size: 8}}
 	}
-	cb := callback{name: name, insns: insns, spans: spans,
+	cb := callback{name: name, fn: g.fn,
 		proto: &btf.FuncProto{Return: &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed}, Params: params}}
 
-	// Back to the caller's buffers; keep what the body changed for good.
+	// Back to the caller's function; keep what the body changed for good.
 	stackMax, scratchMax, nlabels, usesCtx := g.stackMax, g.scratchMax, g.nlabels, g.usesCtx
 	*g.emitter = saved
 	g.stackMax, g.scratchMax, g.nlabels, g.usesCtx = stackMax, scratchMax, nlabels, usesCtx
@@ -231,9 +232,10 @@ func (g *gen) mapLen(x *lang.Call) asm.Register {
 	_, m := g.mapOf(me)
 	name := g.newLabel("count")
 	if !g.hasCallback(name) {
-		g.callbacks = append(g.callbacks, callback{name: name,
-			insns: asm.Instructions{asm.Mov.Imm(asm.R0, 0).WithSymbol(name), asm.Return()},
-			spans: []lang.Span{x.Span, x.Span},
+		fn := ir.NewFunc(name)
+		fn.Callable = true
+		fn.Entry().Append(x.Span, asm.Mov.Imm(asm.R0, 0), asm.Return())
+		g.callbacks = append(g.callbacks, callback{name: name, fn: fn,
 			proto: &btf.FuncProto{Return: &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed}, Params: []btf.FuncParam{
 				{Name: "a0", Type: &btf.Int{Name: "u64", Size: 8}}, {Name: "a1", Type: &btf.Int{Name: "u64", Size: 8}},
 				{Name: "a2", Type: &btf.Int{Name: "u64", Size: 8}}, {Name: "a3", Type: &btf.Int{Name: "u64", Size: 8}}}}})
@@ -303,6 +305,15 @@ func (g *gen) forRangeLoop(x *lang.ForRangeStmt) {
 // withCallbacks appends the callbacks after the program and gives every
 // function its BTF description (bpf_loop needs func_info).
 func (g *gen) withCallbacks(insns asm.Instructions, spans []lang.Span, progName string) (asm.Instructions, []lang.Span) {
+	type lowered struct {
+		insns asm.Instructions
+		spans []lang.Span
+	}
+	low := map[string]lowered{}
+	for _, cb := range g.callbacks {
+		in, sp := g.lower(cb.fn)
+		low[cb.name] = lowered{in, sp}
+	}
 	// Only callbacks that are referenced: a loop in dead code (a constant
 	// condition) left its callback behind, and the kernel refuses func_info
 	// for a function nothing calls.
@@ -310,7 +321,6 @@ func (g *gen) withCallbacks(insns asm.Instructions, spans []lang.Span, progName 
 	markRefs := func(ins asm.Instructions) {
 		for _, in := range ins {
 			if ref := in.Reference(); ref != "" && !in.IsLoadFromMap() {
-				used[g.resolve(ref)] = true
 				used[ref] = true
 			}
 		}
@@ -327,7 +337,7 @@ func (g *gen) withCallbacks(insns asm.Instructions, spans []lang.Span, progName 
 		}
 		n := len(used)
 		for _, cb := range cbs {
-			markRefs(cb.insns)
+			markRefs(low[cb.name].insns)
 		}
 		changed = len(used) != n
 	}
@@ -338,15 +348,10 @@ func (g *gen) withCallbacks(insns asm.Instructions, spans []lang.Span, progName 
 		Type: &btf.FuncProto{Return: &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed},
 			Params: []btf.FuncParam{{Name: "ctx", Type: &btf.Pointer{Target: &btf.Void{}}}}}})
 	for _, cb := range cbs {
-		ins := cb.insns
-		for i, in := range ins {
-			if ref := in.Reference(); ref != "" && !in.IsLoadFromMap() {
-				ins[i] = in.WithReference(g.resolve(ref))
-			}
-		}
-		ins[0] = btf.WithFuncMetadata(ins[0], &btf.Func{Name: cb.name, Linkage: btf.StaticFunc, Type: cb.proto})
-		insns = append(insns, ins...)
-		spans = append(spans, cb.spans...)
+		l := low[cb.name]
+		l.insns[0] = btf.WithFuncMetadata(l.insns[0], &btf.Func{Name: cb.name, Linkage: btf.StaticFunc, Type: cb.proto})
+		insns = append(insns, l.insns...)
+		spans = append(spans, l.spans...)
 	}
 	return insns, spans
 }

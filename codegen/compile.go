@@ -8,6 +8,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
+	"github.com/gobpftrace/gobpftrace/codegen/ir"
 	"github.com/gobpftrace/gobpftrace/lang"
 )
 
@@ -182,11 +183,11 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 		hint = strings.ToLower(res.Provider)
 	}
 	name := kernelName("p", len(cc.plan.Programs), hint)
-	g := newGen(cc, probe, res)
+	g := newGen(cc, probe, res, name)
 	g.group, g.progIndex = group, len(cc.plan.Programs)
 	insns, spans := g.program()
 	insns, spans = g.withCallbacks(insns, spans, name)
-	insns, spans = resolveBranches(insns, spans)
+	insns, spans = ir.ResolveBranches(insns, spans)
 	checkProgramLimits(probe, insns)
 	spec := &ebpf.ProgramSpec{
 		Name:         name,
@@ -245,95 +246,92 @@ type gen struct {
 	spareAfter *loc
 }
 
-func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved) *gen {
+func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved, name string) *gen {
 	g := &gen{emitter: newEmitter(), cc: cc, probe: probe, res: res, vars: map[*lang.VarSym]loc{}, set: map[*lang.VarSym]bool{}}
+	g.startFunc(name)
 	g.onStackLimit = cc.checked.Config.OnStackLimit
 	g.done = "exit"
 	return g
 }
 
-// program emits the body and then the prologue that the body turned out to
-// need (saving ctx, finding the scratch buffer). spans parallels the
+// program builds the probe's function (g.fn): the body, then the
+// prologue that the body turned out to need (saving ctx, finding the
+// scratch buffer), and returns it lowered. spans parallels the
 // instructions: the source each one was emitted for.
 func (g *gen) program() (insns asm.Instructions, spans []lang.Span) {
 	g.span = g.probe.Span
 	g.allocVars(g.probe.Body)
 	// The scratch buffer is looked up after the predicate when the
 	// predicate itself needs none, so that events it rejects skip the
-	// lookup. bodyAt is where the body's instructions start.
-	bodyAt, predScratch := 0, false
+	// lookup. body is the block the body starts with when a filter or a
+	// predicate comes first.
+	var body *ir.Block
+	predScratch := false
 	if g.pidFilter() {
-		bodyAt = len(g.insns)
+		g.label(g.newLabel("body"))
+		body = g.cur
 	}
 	if g.probe.Predicate != nil {
 		g.span = g.probe.Predicate.Pos()
 		m := g.mark()
 		g.condJump(g.probe.Predicate, g.done, false)
 		g.release(m)
-		bodyAt, predScratch = len(g.insns), g.scratchMax > 0
+		g.label(g.newLabel("body"))
+		body, predScratch = g.cur, g.scratchMax > 0
 	}
-	g.anchor = bodyAt
 	g.block(g.probe.Body)
-	// The prologue, emitted next, may jump to done (a failed lookup of
-	// the scratch buffer): place it even if the body's jumps do not.
-	g.used[g.done] = true
 	g.label(g.done)
 	g.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
-	body := g.finish()
-	bodyAt = g.anchor
 
-	pro := newEmitter()
-	pro.span = g.probe.Span
+	entry := g.fn.Entry()
+	lookupFirst := false
 	if g.scratchMax > 0 {
 		g.span = g.probe.Span
 		key := g.alloc(8)
 		if key.base != asm.RFP {
 			failf(g.probe.Span, "the probe needs more than %d bytes of stack", maxStack)
 		}
-		at := pro
-		if !predScratch && bodyAt > 0 {
-			at = newEmitter()
-			at.span = g.probe.Span
+		at := body
+		if predScratch || body == nil {
+			at, lookupFirst = entry, true
 		}
-		at.emit(asm.StoreImm(asm.RFP, int16(key.off), 0, asm.Word))
-		at.mapPtr(asm.R1, scratchName)
-		at.addr(asm.R2, key)
-		at.call(asm.FnMapLookupElem)
-		at.emit(asm.JEq.Imm(asm.R0, 0, g.resolve(g.done)))
-		at.emit(asm.Mov.Reg(regScratch, asm.R0))
-		if at != pro {
-			// Splice the lookup in after the predicate; a label on the
-			// body's first instruction moves to the lookup's first.
-			ins := at.insns
-			if sym := body[bodyAt].Symbol(); sym != "" {
-				ins[0] = ins[0].WithSymbol(sym)
-				body[bodyAt] = body[bodyAt].WithSymbol("")
-			}
-			body = append(body[:bodyAt:bodyAt], append(ins, body[bodyAt:]...)...)
-			spans := append(g.spans[:bodyAt:bodyAt], at.spans...)
-			g.spans = append(spans, g.spans[bodyAt:]...)
-		}
+		at.Prepend(g.probe.Span,
+			asm.StoreImm(asm.RFP, int16(key.off), 0, asm.Word),
+			asm.LoadMapPtr(asm.R1, 0).WithReference(scratchName),
+			asm.Mov.Reg(asm.R2, asm.RFP), asm.Add.Imm(asm.R2, int32(key.off)),
+			asm.FnMapLookupElem.Call(),
+			asm.JEq.Imm(asm.R0, 0, g.done),
+			asm.Mov.Reg(regScratch, asm.R0))
 	}
+	insns, spans = g.lower(g.fn)
 	if g.usesCtx {
-		if len(pro.insns) == 0 && ctxReadFirst(body) {
+		if !lookupFirst && ctxReadFirst(insns) {
 			// Every read of the context comes before R1, which holds it on
 			// entry, changes: read it from R1 and save the move.
-			for i, in := range body {
+			for i, in := range insns {
 				if in.Dst == regCtx {
 					in.Dst = asm.R1
 				}
 				if in.Src == regCtx {
 					in.Src = asm.R1
 				}
-				body[i] = in
+				insns[i] = in
 			}
 		} else {
-			save := asm.Mov.Reg(regCtx, asm.R1)
-			pro.insns = append(asm.Instructions{save}, pro.insns...)
-			pro.spans = append([]lang.Span{g.probe.Span}, pro.spans...)
+			entry.Prepend(g.probe.Span, asm.Mov.Reg(regCtx, asm.R1))
+			insns, spans = g.lower(g.fn)
 		}
 	}
-	return hoistStackAddrs(append(pro.insns, body...), append(pro.spans, g.spans...))
+	return hoistStackAddrs(insns, spans)
+}
+
+// lower lays out fn as instructions (see ir.Lower).
+func (g *gen) lower(fn *ir.Func) (asm.Instructions, []lang.Span) {
+	insns, spans, err := ir.Lower(fn)
+	if err != nil {
+		failf(g.probe.Span, "internal error: %v", err)
+	}
+	return insns, spans
 }
 
 // ctxReadFirst reports whether the program (one function, jumps forward

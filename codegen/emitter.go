@@ -5,6 +5,7 @@ import (
 
 	"github.com/cilium/ebpf/asm"
 
+	"github.com/gobpftrace/gobpftrace/codegen/ir"
 	"github.com/gobpftrace/gobpftrace/lang"
 )
 
@@ -38,20 +39,14 @@ type loc struct {
 
 func (l loc) at(delta int) loc { return loc{l.base, l.off + delta} }
 
-// emitter accumulates one program's instructions with symbolic labels and
-// hands out registers, stack slots and scratch memory.
+// emitter builds one function of the IR (see package ir): instructions go
+// to the current block, a label starts a new one. It also hands out
+// registers, stack slots and scratch memory.
 type emitter struct {
-	insns asm.Instructions
-	// spans parallels insns: the construct each instruction came from.
-	spans   []lang.Span
-	pending string            // label waiting for the next instruction
-	alias   map[string]string // labels placed on an already labelled spot
+	fn  *ir.Func
+	cur *ir.Block
+	// nlabels numbers labels (newLabel) and blocks nothing names.
 	nlabels int
-	// dead is set after an unconditional jump: code emitted before the next
-	// label is unreachable, and the kernel rejects unreachable code.
-	dead bool
-	// used holds the labels that some emitted jump references.
-	used map[string]bool
 
 	stackTop   int // bytes of stack in use (slots are at -stackTop..)
 	stackMax   int
@@ -65,16 +60,19 @@ type emitter struct {
 
 	// span is the construct being emitted, for resource errors.
 	span lang.Span
-
-	// anchor is an instruction index that finish keeps pointing at the
-	// same instruction when it removes instructions before it.
-	anchor int
 }
 
 func newEmitter() *emitter {
-	e := &emitter{alias: map[string]string{}, used: map[string]bool{}}
+	e := &emitter{}
+	e.startFunc("entry")
 	e.free = append(e.free, intRegs...)
 	return e
+}
+
+// startFunc makes a new function, named name, the one being built.
+func (e *emitter) startFunc(name string) {
+	e.fn = ir.NewFunc(name)
+	e.cur = e.fn.Entry()
 }
 
 // compileError aborts emission; Compile turns it into a diagnostic.
@@ -86,22 +84,12 @@ func failf(span lang.Span, format string, args ...any) {
 
 func (e *emitter) emit(ins ...asm.Instruction) {
 	for _, in := range ins {
-		if e.dead && e.pending == "" {
-			continue
+		// Code after a jump or an exit starts a block of its own, which
+		// lowering drops when no jump names it.
+		if e.cur.Terminated() {
+			e.cur = e.fn.AddBlock(e.newLabel("b"))
 		}
-		e.dead = false
-		if e.pending != "" {
-			in = in.WithSymbol(e.pending)
-			e.pending = ""
-		}
-		e.insns = append(e.insns, in)
-		e.spans = append(e.spans, e.span)
-		if ref := in.Reference(); ref != "" && !in.IsLoadFromMap() {
-			e.used[ref] = true
-		}
-		if op := in.OpCode; op.Class().IsJump() && (op.JumpOp() == asm.Ja || op.JumpOp() == asm.Exit) {
-			e.dead = true
-		}
+		e.cur.Append(e.span, in)
 	}
 }
 
@@ -110,80 +98,33 @@ func (e *emitter) newLabel(what string) string {
 	return fmt.Sprintf("%s_%d", what, e.nlabels)
 }
 
-// label places name on the next emitted instruction. A label that no jump
-// reached, in dead code, stays dead: all jumps to labels go forward.
+// label starts a block named name: jumps to name go to what is emitted
+// next.
 func (e *emitter) label(name string) {
-	// A pending label makes the position reachable, even right after a
-	// jump: the new label shares its instruction.
-	if e.pending != "" {
-		e.alias[name] = e.pending
-		return
-	}
-	if e.dead && !e.used[name] {
-		return
-	}
-	e.pending = name
+	e.cur = e.fn.AddBlock(name)
 }
 
-// finish resolves label aliases and returns the instructions.
-func (e *emitter) finish() asm.Instructions {
-	if e.pending != "" {
-		e.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
-	}
-	for i, in := range e.insns {
-		ref := in.Reference()
-		if ref == "" || in.IsLoadFromMap() {
-			continue
-		}
-		e.insns[i] = in.WithReference(e.resolve(ref))
-	}
-	e.dropJumpsToNext()
-	return e.insns
+// codeMark is a point of the function being built, to measure or take back
+// what was emitted since (see forRange).
+type codeMark struct{ blocks, instrs int }
+
+func (e *emitter) codeMark() codeMark {
+	return codeMark{len(e.fn.Blocks), len(e.cur.Instrs)}
 }
 
-// dropJumpsToNext removes unconditional jumps to the very next instruction
-// (left where a branch of a condition ends where the other begins). A
-// label on a removed jump moves to the next instruction's label.
-func (e *emitter) dropJumpsToNext() {
-	rename := map[string]string{}
-	anchor := e.anchor // compared with the original indexes below
-	out, spans := e.insns[:0], e.spans[:0]
-	for i := 0; i < len(e.insns); i++ {
-		in := e.insns[i]
-		if i+1 < len(e.insns) && in.OpCode.JumpOp() == asm.Ja && in.OpCode.Class().IsJump() &&
-			in.Reference() != "" && in.Reference() == e.insns[i+1].Symbol() {
-			if sym := in.Symbol(); sym != "" {
-				rename[sym] = in.Reference()
-			}
-			if i < anchor {
-				e.anchor--
-			}
-			continue
-		}
-		out, spans = append(out, in), append(spans, e.spans[i])
-	}
-	if len(rename) > 0 {
-		for i, in := range out {
-			if ref := in.Reference(); ref != "" && !in.IsLoadFromMap() {
-				for to, ok := rename[ref]; ok; to, ok = rename[ref] {
-					ref = to
-				}
-				out[i] = in.WithReference(ref)
-			}
-		}
-	}
-	e.insns, e.spans = out, spans
+// since returns the blocks emitted since m: the rest of the block current
+// at m, then every block added after it.
+func (e *emitter) since(m codeMark) []*ir.Block {
+	first := e.fn.Blocks[m.blocks-1]
+	out := []*ir.Block{{Label: first.Label, Instrs: first.Instrs[m.instrs:]}}
+	return append(out, e.fn.Blocks[m.blocks:]...)
 }
 
-// resolve returns the symbol a label ended up on.
-func (e *emitter) resolve(label string) string {
-	for {
-		to, ok := e.alias[label]
-		if !ok {
-			return label
-		}
-		label = to
-	}
+// takeBack removes everything emitted since m.
+func (e *emitter) takeBack(m codeMark) {
+	e.fn.Blocks = e.fn.Blocks[:m.blocks]
+	e.cur = e.fn.Blocks[m.blocks-1]
+	e.cur.Instrs = e.cur.Instrs[:m.instrs]
 }
 
 func (e *emitter) jump(label string) { e.emit(asm.Ja.Label(label)) }

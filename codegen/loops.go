@@ -5,6 +5,7 @@ import (
 
 	"github.com/cilium/ebpf/asm"
 
+	"github.com/gobpftrace/gobpftrace/codegen/ir"
 	"github.com/gobpftrace/gobpftrace/lang"
 )
 
@@ -69,12 +70,14 @@ func (g *gen) forRange(x *lang.ForRangeStmt) {
 	// own would be walked b-a times by the verifier, with every path:
 	// emitted as a plain loop first, it is taken back and run under
 	// bpf_loop instead.
-	saved, ncallbacks, nevents, start := *g.emitter, len(g.callbacks), len(g.cc.plan.Events), len(g.insns)
+	saved, ncallbacks, nevents, m := *g.emitter, len(g.callbacks), len(g.cc.plan.Events), g.codeMark()
 	top := g.forRangePlain(x)
-	body := g.insns[start:]
-	if len(g.callbacks) > ncallbacks || g.hasBackwardJump(body, top) || int64(len(body))*(b-a) > plainLoopBudget || conditionalJumps(body) > plainLoopBranches {
+	body := g.since(m)
+	n, branches := countInstrs(body)
+	if len(g.callbacks) > ncallbacks || hasBackwardJump(body, top) || int64(n)*(b-a) > plainLoopBudget || branches > plainLoopBranches {
 		nlabels, stackMax, scratchMax, usesCtx := g.nlabels, g.stackMax, g.scratchMax, g.usesCtx
 		*g.emitter = saved
+		g.takeBack(m)
 		g.nlabels, g.stackMax, g.scratchMax, g.usesCtx = nlabels, stackMax, scratchMax, usesCtx
 		g.callbacks = g.callbacks[:ncallbacks]
 		g.cc.plan.Events = g.cc.plan.Events[:nevents]
@@ -93,26 +96,33 @@ const plainLoopBudget = 20000
 // byte).
 const plainLoopBranches = 6
 
-func conditionalJumps(insns asm.Instructions) int {
-	n := 0
-	for _, in := range insns {
-		if op := in.OpCode; op.Class().IsJump() && op.JumpOp() != asm.Ja && op.JumpOp() != asm.Call && op.JumpOp() != asm.Exit {
-			n++
+// countInstrs counts the instructions of blocks and, among them, the
+// conditional jumps.
+func countInstrs(blocks []*ir.Block) (n, branches int) {
+	for _, b := range blocks {
+		n += len(b.Instrs)
+		for _, in := range b.Instrs {
+			if op := in.OpCode; op.Class().IsJump() && op.JumpOp() != asm.Ja && op.JumpOp() != asm.Call && op.JumpOp() != asm.Exit {
+				branches++
+			}
 		}
 	}
-	return n
+	return n, branches
 }
 
-// hasBackwardJump reports whether a jump of insns other than the loop's
-// own jump back to top goes back: an inner loop.
-func (g *gen) hasBackwardJump(insns asm.Instructions, top string) bool {
+// hasBackwardJump reports whether a jump of blocks (the first of which
+// began before them) other than the loop's own jump back to top goes
+// back: an inner loop.
+func hasBackwardJump(blocks []*ir.Block, top string) bool {
 	placed := map[string]bool{}
-	for _, in := range insns {
-		if sym := in.Symbol(); sym != "" && sym != top {
-			placed[sym] = true
+	for i, b := range blocks {
+		if i > 0 && b.Label != top {
+			placed[b.Label] = true
 		}
-		if ref := in.Reference(); ref != "" && in.OpCode.Class().IsJump() && placed[g.resolve(ref)] {
-			return true
+		for _, in := range b.Instrs {
+			if ref, ok := ir.JumpTarget(in.Instruction); ok && placed[ref] {
+				return true
+			}
 		}
 	}
 	return false

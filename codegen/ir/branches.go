@@ -1,6 +1,9 @@
-package codegen
+package ir
 
 import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
 	"math"
 
 	"github.com/cilium/ebpf/asm"
@@ -8,7 +11,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang"
 )
 
-// resolveBranches makes every jump of a finished program reach its label.
+// ResolveBranches makes every jump of a finished program reach its label.
 //
 // A BPF jump's offset is a signed 16-bit count of instructions, and
 // cilium/ebpf encodes a label's distance into it without a range check: a
@@ -20,7 +23,7 @@ import (
 // conditional one as the inverted condition skipping over a gotol. Growing
 // one jump can push another out of reach, so this repeats until nothing
 // changes; a jump once long stays long, so it ends.
-func resolveBranches(insns asm.Instructions, spans []lang.Span) (asm.Instructions, []lang.Span) {
+func ResolveBranches(insns asm.Instructions, spans []lang.Span) (asm.Instructions, []lang.Span) {
 	long := map[int]bool{} // indexes in insns of jumps that need gotol
 	for {
 		grew := false
@@ -140,4 +143,38 @@ func invertJump(op asm.JumpOp) (asm.JumpOp, bool) {
 		return asm.JSGE, true
 	}
 	return 0, false
+}
+
+// VerifyJumps encodes insns as the kernel receives them and follows every
+// jump by its encoded offset, reporting one that does not land on the
+// label it names (a wrapped offset would).
+func VerifyJumps(insns asm.Instructions) error {
+	labels := map[int]string{} // raw offset -> symbol
+	raw := 0
+	for _, in := range insns {
+		if s := in.Symbol(); s != "" {
+			labels[raw] = s
+		}
+		raw += int(in.Size() / asm.InstructionSize)
+	}
+	insns = append(asm.Instructions(nil), insns...) // Marshal fills offsets in
+	var buf bytes.Buffer
+	if err := insns.Marshal(&buf, binary.LittleEndian); err != nil {
+		return err
+	}
+	raw = 0
+	for i, in := range insns {
+		if ref, ok := JumpTarget(in); ok {
+			b := buf.Bytes()[raw*asm.InstructionSize:]
+			off := int(int16(binary.LittleEndian.Uint16(b[2:4])))
+			if in.OpCode.Class() == asm.Jump32Class && in.OpCode.JumpOp() == asm.Ja {
+				off = int(int32(binary.LittleEndian.Uint32(b[4:8])))
+			}
+			if got := labels[raw+1+off]; got != ref {
+				return fmt.Errorf("instruction %d jumps to %s but lands on %q", i, ref, got)
+			}
+		}
+		raw += int(in.Size() / asm.InstructionSize)
+	}
+	return nil
 }

@@ -1,0 +1,114 @@
+// Package ir is the form code generation builds before eBPF instructions:
+// functions made of basic blocks.
+//
+// A Func is one BPF function: a probe's program or a callback that a helper
+// calls (bpf_loop, bpf_for_each_map_elem). Its Blocks are in layout order,
+// Blocks[0] being the entry. A Block is a label and straight-line
+// instructions; control leaves it by its last instruction (a jump or an
+// exit) or falls through to the next block. Conditional jumps may sit
+// anywhere in a block and name a block's label.
+//
+// Lowering (Lower) does what a one-pass emitter had to patch afterwards:
+// blocks no path reaches are dropped (the kernel refuses unreachable code),
+// a jump to the block that follows anyway is dropped, labels of empty
+// blocks resolve to the block that follows them, and every jump offset is
+// checked, jumps beyond 16 bits becoming 32-bit `gotol` (ResolveBranches).
+//
+// Instructions still name physical registers (R0-R10), written by the
+// code generator; virtual registers and their allocation are the next
+// step of the redesign (docs/internals.md).
+package ir
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Func is one BPF function.
+type Func struct {
+	Name   string
+	Blocks []*Block
+	// Callable is set for functions that others refer to by name (a
+	// callback): the first instruction carries Name as its symbol.
+	Callable bool
+}
+
+// Block is a basic block: a label (unique in its Func) and instructions.
+type Block struct {
+	Label  string
+	Instrs []Instr
+}
+
+// Instr is one instruction and the script construct it was built for. A
+// jump's target is the label in the instruction's Reference.
+type Instr struct {
+	asm.Instruction
+	Span lang.Span
+}
+
+// NewFunc returns a function with an empty entry block labelled name.
+func NewFunc(name string) *Func {
+	return &Func{Name: name, Blocks: []*Block{{Label: name}}}
+}
+
+// Entry is the block the function starts with.
+func (f *Func) Entry() *Block { return f.Blocks[0] }
+
+// AddBlock appends a block labelled label to the layout and returns it.
+func (f *Func) AddBlock(label string) *Block {
+	b := &Block{Label: label}
+	f.Blocks = append(f.Blocks, b)
+	return b
+}
+
+// Len is the number of instructions of all blocks.
+func (f *Func) Len() int {
+	n := 0
+	for _, b := range f.Blocks {
+		n += len(b.Instrs)
+	}
+	return n
+}
+
+// Append adds instructions at the end of b.
+func (b *Block) Append(span lang.Span, ins ...asm.Instruction) {
+	for _, in := range ins {
+		b.Instrs = append(b.Instrs, Instr{in, span})
+	}
+}
+
+// Prepend adds instructions at the start of b: a jump to b's label runs
+// them first.
+func (b *Block) Prepend(span lang.Span, ins ...asm.Instruction) {
+	front := make([]Instr, 0, len(ins)+len(b.Instrs))
+	for _, in := range ins {
+		front = append(front, Instr{in, span})
+	}
+	b.Instrs = append(front, b.Instrs...)
+}
+
+// Terminated reports whether b ends with an unconditional jump or an exit:
+// nothing may follow in the same block.
+func (b *Block) Terminated() bool {
+	if len(b.Instrs) == 0 {
+		return false
+	}
+	return endsFlow(b.Instrs[len(b.Instrs)-1].Instruction)
+}
+
+func endsFlow(in asm.Instruction) bool {
+	op := in.OpCode
+	return op.Class().IsJump() && (op.JumpOp() == asm.Ja || op.JumpOp() == asm.Exit)
+}
+
+// JumpTarget returns the label in jumps to, if in is a jump within its
+// function (not a call, an exit, or a load of a function's address).
+func JumpTarget(in asm.Instruction) (string, bool) {
+	op := in.OpCode
+	if !op.Class().IsJump() || op.JumpOp() == asm.Call || op.JumpOp() == asm.Exit {
+		return "", false
+	}
+	ref := in.Reference()
+	return ref, ref != ""
+}

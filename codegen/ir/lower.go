@@ -1,0 +1,160 @@
+package ir
+
+import (
+	"fmt"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Lower lays f out as instructions, with spans parallel to them: each
+// reachable block in layout order, its label on its first instruction
+// when some jump names it. Jumps keep symbolic targets (the label of a
+// non-empty block); ResolveBranches encodes their reach once every
+// function of the program is appended.
+func Lower(f *Func) (asm.Instructions, []lang.Span, error) {
+	f = f.clone()
+	for {
+		live, err := reachable(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		// Blocks no path reaches go for good: a jump dropped below makes
+		// its block fall through to the next reachable one.
+		f.Blocks = live
+		if !dropJumpsToNext(live) {
+			break
+		}
+	}
+	live := f.Blocks
+	resolved := resolveLabels(live)
+	used := map[string]bool{}
+	for _, b := range live {
+		for _, in := range b.Instrs {
+			if ref, ok := JumpTarget(in.Instruction); ok {
+				used[resolved[ref]] = true
+			}
+		}
+	}
+	var insns asm.Instructions
+	var spans []lang.Span
+	for _, b := range live {
+		for j, in := range b.Instrs {
+			ins := in.Instruction
+			if ref, ok := JumpTarget(ins); ok {
+				ins = ins.WithReference(resolved[ref])
+			}
+			if j == 0 && used[b.Label] {
+				ins = ins.WithSymbol(b.Label)
+			}
+			if len(insns) == 0 && f.Callable {
+				if used[b.Label] && b.Label != f.Name {
+					return nil, nil, fmt.Errorf("function %s: its first instruction is also label %s", f.Name, b.Label)
+				}
+				ins = ins.WithSymbol(f.Name)
+			}
+			insns = append(insns, ins)
+			spans = append(spans, in.Span)
+		}
+	}
+	if n := len(live); n > 0 && !live[n-1].Terminated() {
+		return nil, nil, fmt.Errorf("function %s runs past its last instruction", f.Name)
+	}
+	return insns, spans, nil
+}
+
+// clone copies f's blocks, so that lowering leaves f as it was built.
+func (f *Func) clone() *Func {
+	c := *f
+	c.Blocks = make([]*Block, len(f.Blocks))
+	for i, b := range f.Blocks {
+		c.Blocks[i] = &Block{Label: b.Label, Instrs: append([]Instr(nil), b.Instrs...)}
+	}
+	return &c
+}
+
+// reachable returns the blocks some path from the entry reaches, in layout
+// order.
+func reachable(f *Func) ([]*Block, error) {
+	index := map[string]int{}
+	for i, b := range f.Blocks {
+		if _, dup := index[b.Label]; dup {
+			return nil, fmt.Errorf("function %s: label %s placed twice", f.Name, b.Label)
+		}
+		index[b.Label] = i
+	}
+	seen := make([]bool, len(f.Blocks))
+	work := []int{0}
+	for len(work) > 0 {
+		i := work[len(work)-1]
+		work = work[:len(work)-1]
+		if i >= len(f.Blocks) || seen[i] {
+			continue
+		}
+		seen[i] = true
+		b := f.Blocks[i]
+		for _, in := range b.Instrs {
+			if ref, ok := JumpTarget(in.Instruction); ok {
+				j, found := index[ref]
+				if !found {
+					return nil, fmt.Errorf("function %s: jump to %s, a label never placed", f.Name, ref)
+				}
+				work = append(work, j)
+			}
+		}
+		if !b.Terminated() {
+			work = append(work, i+1)
+		}
+	}
+	var live []*Block
+	for i, b := range f.Blocks {
+		if seen[i] {
+			live = append(live, b)
+		}
+	}
+	return live, nil
+}
+
+// resolveLabels maps every label of blocks to the label of the first
+// non-empty block from it on (an empty block falls through).
+func resolveLabels(blocks []*Block) map[string]string {
+	to := map[string]string{}
+	next := ""
+	for i := len(blocks) - 1; i >= 0; i-- {
+		if len(blocks[i].Instrs) > 0 {
+			next = blocks[i].Label
+		}
+		to[blocks[i].Label] = next
+	}
+	return to
+}
+
+// dropJumpsToNext removes unconditional jumps to the instruction that
+// follows anyway (left where one branch of a condition ends where the
+// other begins), reporting whether it removed any. blocks are the
+// reachable blocks in layout order: a block skipped in between is
+// unreachable and will not be laid out.
+func dropJumpsToNext(blocks []*Block) bool {
+	resolved := resolveLabels(blocks)
+	dropped := false
+	for i, b := range blocks {
+		n := len(b.Instrs)
+		if n == 0 {
+			continue
+		}
+		last := b.Instrs[n-1].Instruction
+		if last.OpCode.JumpOp() != asm.Ja || last.OpCode.Class() != asm.JumpClass || last.Reference() == "" {
+			continue
+		}
+		next := ""
+		if i+1 < len(blocks) {
+			next = resolved[blocks[i+1].Label]
+		}
+		if next != "" && resolved[last.Reference()] == next {
+			b.Instrs = b.Instrs[:n-1]
+			dropped = true
+		}
+	}
+	return dropped
+}

@@ -211,7 +211,11 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 		spec.AttachType = ebpf.AttachTraceUprobeMulti
 	}
 	cc.plan.Spec.Programs[name] = spec
-	cc.plan.Programs = append(cc.plan.Programs, &Program{Name: name, Attach: res, Probe: probe, Spans: spans, Group: group})
+	funcs := []*ir.Func{g.fn}
+	for _, cb := range g.callbacks {
+		funcs = append(funcs, cb.fn)
+	}
+	cc.plan.Programs = append(cc.plan.Programs, &Program{Name: name, Attach: res, Probe: probe, Spans: spans, Group: group, Funcs: funcs})
 	cc.scratch = max(cc.scratch, g.scratchMax)
 }
 
@@ -266,18 +270,17 @@ func (g *gen) program() (insns asm.Instructions, spans []lang.Span) {
 	// lookup. body is the block the body starts with when a filter or a
 	// predicate comes first.
 	var body *ir.Block
-	predScratch := false
-	if g.pidFilter() {
-		g.label(g.newLabel("body"))
-		body = g.cur
-	}
+	filtered := g.pidFilter()
 	if g.probe.Predicate != nil {
 		g.span = g.probe.Predicate.Pos()
 		m := g.mark()
 		g.condJump(g.probe.Predicate, g.done, false)
 		g.release(m)
-		g.label(g.newLabel("body"))
-		body, predScratch = g.cur, g.scratchMax > 0
+	}
+	predScratch := g.probe.Predicate != nil && g.scratchMax > 0
+	if filtered || g.probe.Predicate != nil {
+		g.label("body")
+		body = g.cur
 	}
 	g.block(g.probe.Body)
 	g.label(g.done)

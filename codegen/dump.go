@@ -82,6 +82,19 @@ func (p *Plan) Dump(w io.Writer) {
 	}
 }
 
+// DumpIR prints every program's functions as code generation built them,
+// for `-d ir` (see ir.Func.Print).
+func (p *Plan) DumpIR(w io.Writer) {
+	lines := strings.Split(p.Source, "\n")
+	for _, prog := range p.Programs {
+		fmt.Fprintf(w, "%s (%s): %d function%s\n", prog.Name, prog.Attach.Name, len(prog.Funcs), plural(len(prog.Funcs)))
+		for _, f := range prog.Funcs {
+			f.Print(w, lines)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
 // SourceOf returns the span of the instruction at raw offset off (in 8-byte
 // units, as the verifier numbers instructions) of program prog, and whether
 // there is one.
@@ -109,4 +122,11 @@ func (p *Plan) SourceOf(prog *Program, off int) (span lang.Span, ok bool) {
 var eventKindNames = map[EventKind]string{
 	EvPrintf: "printf", EvPrintMap: "print_map", EvPrintValue: "print_value",
 	EvExit: "exit", EvClear: "clear", EvZero: "zero", EvTime: "time",
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

@@ -6,6 +6,7 @@ package codegen
 import (
 	"github.com/cilium/ebpf"
 
+	"github.com/gobpftrace/gobpftrace/codegen/ir"
 	"github.com/gobpftrace/gobpftrace/lang"
 )
 
@@ -72,6 +73,10 @@ type Program struct {
 	// for Group[i] is i (the program's ProgramSpec has AttachType
 	// AttachTraceUprobeMulti). `probe` and `func` are looked up by cookie.
 	Group []*lang.Resolved
+	// Funcs are the program's functions in the IR, as code generation
+	// built them before lowering (the probe's, then its callbacks'), for
+	// `-d ir`.
+	Funcs []*ir.Func
 }
 
 // Map describes one script map for reading and printing.

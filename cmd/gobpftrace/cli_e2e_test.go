@@ -163,12 +163,12 @@ func TestDebugStages(t *testing.T) {
 	  9: AddImm dst: r3 imm: -8
 	 10: MovImm dst: r4 imm: 0
 	 11: Call FnMapUpdateElem
-	 12: JEqImm dst: r0 off: -1 imm: 0 <ok_1>
+	 12: JEqImm dst: r0 off: -1 imm: 0 <exit>
 	 13: LoadMapValue dst: r1, fd: 0 off: 0 <drops>
 	 15: MovImm dst: r2 imm: 1
 	 16: StXAtomicAddDW dst: r1 src: r2 off: 0
 ; 1: BEGIN {
-ok_1:
+exit:
 	 17: MovImm dst: r0 imm: 0
 	 18: Exit
 
@@ -177,6 +177,39 @@ map m0_x: Hash key 8 value 8 entries 4096 (@x)
 `
 	if res.stdout != wantAsm {
 		t.Errorf("-d asm:\n%s\nwant:\n%s", res.stdout, wantAsm)
+	}
+	res = trace(t, traceRun{args: []string{"-d", "ir", "-e", prog}, noAttach: true})
+	mustExit(t, res, 0)
+	// The IR as built: the failed update's counter ends in an empty block
+	// that falls through to the exit (lowering resolves jumps to it).
+	wantIR := `p0_begin (BEGIN): 1 function
+func p0_begin: 3 blocks, 17 instructions
+p0_begin:
+; 2: @x = 1 + 2;
+	MovImm dst: r7 imm: 1
+	AddImm dst: r7 imm: 2
+	StXMemDW dst: rfp src: r7 off: -8 imm: 0
+	StMemDW dst: rfp src: r0 off: -16 imm: 0
+	LoadMapPtr dst: r1 fd: 0 <m0_x>
+	MovReg dst: r2 src: rfp
+	AddImm dst: r2 imm: -16
+	MovReg dst: r3 src: rfp
+	AddImm dst: r3 imm: -8
+	MovImm dst: r4 imm: 0
+	Call FnMapUpdateElem
+	JEqImm dst: r0 off: -1 imm: 0 <ok_1>
+	LoadMapValue dst: r1, fd: 0 off: 0 <drops>
+	MovImm dst: r2 imm: 1
+	StXAtomicAddDW dst: r1 src: r2 off: 0
+ok_1: ; empty, falls through
+exit:
+; 1: BEGIN {
+	MovImm dst: r0 imm: 0
+	Exit
+
+`
+	if res.stdout != wantIR {
+		t.Errorf("-d ir:\n%s\nwant:\n%s", res.stdout, wantIR)
 	}
 	res = trace(t, traceRun{args: []string{"-d", "verifier", "-e", prog}, noAttach: true})
 	mustExit(t, res, 0)

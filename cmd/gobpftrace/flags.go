@@ -56,7 +56,7 @@ type optSpec struct {
 	apply   func(o *options, arg string) error
 }
 
-var stageNames = []string{"ast", "types", "asm", "verifier"}
+var stageNames = []string{"ast", "types", "ir", "asm", "verifier"}
 
 var optSpecs = []optSpec{
 	{short: 'e', hasArg: true, argName: "PROGRAM", apply: func(o *options, a string) error {
@@ -230,7 +230,7 @@ OPTIONS:
     -l [PATTERN]   list probes (tracepoints, software events...) matching PATTERN
     -v             verbose: details on stderr, the verifier log of a rejected program
     -d STAGE       print a compiler stage instead of running:
-                   ast, types, asm, verifier, or all (comma-separated list allowed)
+                   ast, types, ir, asm, verifier, or all (comma-separated list allowed)
     -o FILE        write the output to FILE (never through a symbolic link)
     -f FORMAT      output format: text (default) or json
     -q             quiet: no "Attached N probes" line

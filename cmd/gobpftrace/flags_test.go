@@ -22,7 +22,7 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"script.bt", "arg1", "-v", "arg2"}, options{verbose: true, positional: []string{"script.bt", "arg1", "arg2"}}},
 		{[]string{"-lv", "tracepoint:*"}, options{list: true, verbose: true, positional: []string{"tracepoint:*"}}},
 		{[]string{"-dasm", "-d", "types,ast", "-"}, options{stages: []string{"asm", "types", "ast"}, positional: []string{"-"}}},
-		{[]string{"-d", "all", "x.bt"}, options{stages: []string{"ast", "types", "asm", "verifier"}, positional: []string{"x.bt"}}},
+		{[]string{"-d", "all", "x.bt"}, options{stages: []string{"ast", "types", "ir", "asm", "verifier"}, positional: []string{"x.bt"}}},
 		{[]string{"-o", "out.txt", "-f", "json", "-B", "line", "-k", "x.bt"}, options{outFile: "out.txt", format: "json", buffering: "line", helperErrs: true, positional: []string{"x.bt"}}},
 		{[]string{"--dry-run", "--unsafe", "--no-warnings", "--info"}, options{dryRun: true, unsafe: true, noWarnings: true, info: true}},
 		{[]string{"-p", "42", "-c", "sleep 1", "x.bt"}, options{pid: 42, command: "sleep 1", positional: []string{"x.bt"}}},

@@ -28,6 +28,8 @@ func printStages(stages []string, plan *codegen.Plan, checked *lang.Checked, std
 			fmt.Fprint(stdout, printer.Print(checked.Prog))
 		case "types":
 			printTypes(stdout, checked)
+		case "ir":
+			plan.DumpIR(stdout)
 		case "asm":
 			plan.Dump(stdout)
 		case "verifier":

@@ -299,7 +299,21 @@ func (g *gen) forRangeLoop(x *lang.ForRangeStmt) {
 		g.block(x.Body)
 	})
 	g.launderWritten(x.Body)
-	g.bpfLoop(slots, name, func() { g.load(asm.R1, count, 8) })
+	// bpf_loop refuses more rounds than its limit and runs none: a longer
+	// range runs up to the limit and says so, as a while loop does.
+	g.bpfLoop(slots, name, func() {
+		fits := g.newLabel("fits")
+		g.load(asm.R1, count, 8)
+		g.emit(asm.JLE.Imm(asm.R1, maxWhileRounds, fits))
+		g.emit(asm.Mov.Imm(asm.R1, maxWhileRounds))
+		g.label(fits)
+	})
+	whole := g.newLabel("whole")
+	g.load(asm.R1, count, 8)
+	g.emit(asm.JLE.Imm(asm.R1, maxWhileRounds, whole))
+	g.emit(asm.JNE.Imm(asm.R0, maxWhileRounds, whole)) // left by break or return
+	g.sendEvent(&Event{Kind: EvWarning, Format: RangeLimitMsg, Span: x.Span}, nil)
+	g.label(whole)
 }
 
 // withCallbacks appends the callbacks after the program and gives every

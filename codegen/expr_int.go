@@ -226,6 +226,29 @@ func aluOp(op string, signed bool) asm.ALUOp {
 	return o
 }
 
+// aluReg emits dst op= src. A shift by 64 or more shifts every bit out,
+// as a constant one does (the CPU would shift by the amount's low six
+// bits): 0, or the sign's copies for an arithmetic shift. src may be
+// changed.
+func (g *gen) aluReg(op asm.ALUOp, dst, src asm.Register) {
+	switch op {
+	case asm.LSh, asm.RSh:
+		big, done := g.newLabel("shiftout"), g.newLabel("shifted")
+		g.emit(asm.JGT.Imm(src, 63, big), op.Reg(dst, src))
+		g.jump(done)
+		g.label(big)
+		g.emit(asm.Mov.Imm(dst, 0))
+		g.label(done)
+	case asm.ArSh:
+		in := g.newLabel("shiftin")
+		g.emit(asm.JLE.Imm(src, 63, in), asm.Mov.Imm(src, 63))
+		g.label(in)
+		g.emit(op.Reg(dst, src))
+	default:
+		g.emit(op.Reg(dst, src))
+	}
+}
+
 func isCompare(op string) bool {
 	switch op {
 	case "==", "!=", "<", "<=", ">", ">=":
@@ -252,6 +275,18 @@ func (g *gen) binary(x *lang.Binary) asm.Register {
 	}
 	op := aluOp(x.Op, signed)
 	rx := g.evalInt(x.X)
+	if n, ok := g.constInt(x.Y); ok && (x.Op == "<<" || x.Op == ">>") && uint64(n) >= 64 {
+		// Every bit is shifted out (the kernel refuses a shift by 64 or
+		// more): 0, or the sign's copies for an arithmetic shift, as
+		// bpftrace gives 0 for 1 << 64.
+		if op == asm.ArSh {
+			g.emit(asm.ArSh.Imm(rx, 63))
+		} else {
+			g.emit(asm.Mov.Imm(rx, 0))
+		}
+		g.normalize(rx, t)
+		return rx
+	}
 	if c, ok := smallConst(x.Y); ok {
 		g.emit(op.Imm(rx, c))
 		g.normalize(rx, t)
@@ -268,10 +303,11 @@ func (g *gen) binary(x *lang.Binary) asm.Register {
 	res := kx.reg
 	if kx.spilled {
 		g.emit(asm.LoadMem(asm.R0, kx.slot.base, int16(kx.slot.off), asm.DWord))
-		g.emit(op.Reg(asm.R0, ry), asm.Mov.Reg(ry, asm.R0))
+		g.aluReg(op, asm.R0, ry)
+		g.emit(asm.Mov.Reg(ry, asm.R0))
 		res = ry
 	} else {
-		g.emit(op.Reg(kx.reg, ry))
+		g.aluReg(op, kx.reg, ry)
 	}
 	if byZero != "" {
 		g.jump(divDone)

@@ -30,6 +30,10 @@ const maxWhileRounds = 1 << 23
 // WhileLimitMsg is the warning of a while loop stopped at bpf_loop's limit.
 var WhileLimitMsg = fmt.Sprintf("while loop stopped after %d iterations, the most one bpf_loop call runs", maxWhileRounds)
 
+// RangeLimitMsg is the warning of a for loop over a range longer than
+// bpf_loop's limit, stopped there as a while loop is.
+var RangeLimitMsg = fmt.Sprintf("for loop stopped after %d iterations, the most one bpf_loop call runs", maxWhileRounds)
+
 // whileStmt runs the loop as a bpf_loop callback that tests the condition
 // first: the verifier checks the body once instead of walking every round
 // (a plain backward jump is refused once the walk passes a million

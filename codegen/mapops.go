@@ -109,7 +109,7 @@ func (g *gen) mapCompound(x *lang.MapExpr, op string, value lang.Expr, delta int
 	}
 	if value != nil {
 		rv := g.into(kv, asm.R2)
-		g.emit(aluOp(op, signed).Reg(asm.R1, rv))
+		g.aluReg(aluOp(op, signed), asm.R1, rv)
 	} else {
 		g.emit(asm.Add.Imm(asm.R1, delta))
 	}

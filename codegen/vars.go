@@ -110,7 +110,8 @@ func (g *gen) assignVar(v *lang.Var, op string, value lang.Expr) {
 			g.emit(asm.JEq.Imm(r, 0, byZero))
 		}
 		g.load(asm.R1, l, 8)
-		g.emit(aluOp(op[:len(op)-1], t.Kind == lang.KInt && t.Signed).Reg(asm.R1, r), asm.Mov.Reg(r, asm.R1))
+		g.aluReg(aluOp(op[:len(op)-1], t.Kind == lang.KInt && t.Signed), asm.R1, r)
+		g.emit(asm.Mov.Reg(r, asm.R1))
 		if byZero != "" {
 			g.jump(done)
 			g.label(byZero)

@@ -351,6 +351,32 @@ BEGIN { $i = (uint8)0; $n = 0; while (1) { $i++; $n++; } printf("%d %d\n", $i, $
 	}
 }
 
+// A for loop over a range longer than bpf_loop's limit runs up to the
+// limit and warns, as a while loop does; at the limit exactly, or left by
+// break, it does not warn.
+func TestRangeLoopLimit(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { $n = 0; for ($i : 0..8388610) { $n++; } printf("%d\n", $n); exit(); }`}, noAttach: true})
+	mustExit(t, res, 0)
+	want := `stdin:1:17-48: WARNING: for loop stopped after 8388608 iterations, the most one bpf_loop call runs
+BEGIN { $n = 0; for ($i : 0..8388610) { $n++; } printf("%d\n", $n); exit(); }
+                ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+`
+	if !strings.HasSuffix(res.stderr, want) || res.stdout != "8388608\n\n\n" {
+		t.Errorf("stderr:\n%s\nstdout %q", res.stderr, res.stdout)
+	}
+	for _, c := range []struct{ script, out string }{
+		{`BEGIN { $n = 0; for ($i : 0..8388608) { $n++; } printf("%d\n", $n); exit(); }`, "8388608\n\n\n"},
+		{`BEGIN { $n = 0; for ($i : 0..9000000) { $n++; if ($n == 5) { break; } } printf("%d\n", $n); exit(); }`, "5\n\n\n"},
+	} {
+		res := trace(t, traceRun{args: []string{"-e", c.script}, noAttach: true})
+		mustExit(t, res, 0)
+		if strings.Contains(res.stderr, "WARNING") || res.stdout != c.out {
+			t.Errorf("%s:\nstderr:\n%s\nstdout %q, want %q", c.script, res.stderr, res.stdout, c.out)
+		}
+	}
+}
+
 // -d ast, -h and -V need no privileges; --info and -d asm do.
 func TestUnprivilegedStages(t *testing.T) {
 	requireRoot(t)

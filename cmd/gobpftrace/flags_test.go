@@ -53,7 +53,7 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"-e"}, "ERROR: option requires an argument -- 'e'"},
 		{[]string{"-f", "xml", "-e", "BEGIN{}"}, `ERROR: Invalid output format "xml" (use text or json)`},
 		{[]string{"-B", "some", "-e", "BEGIN{}"}, `ERROR: Invalid buffering mode "some" for -B (use none, line or full)`},
-		{[]string{"-d", "llvm", "-e", "BEGIN{}"}, `ERROR: unknown stage for -d: "llvm" (use ast, types, asm, verifier or all)`},
+		{[]string{"-d", "llvm", "-e", "BEGIN{}"}, `ERROR: unknown stage for -d: "llvm" (use ast, types, ir, asm, verifier or all)`},
 		{[]string{"-p", "abc", "-e", "BEGIN{}"}, `ERROR: Invalid PID: "abc"`},
 		{[]string{"--dry-run=yes"}, "ERROR: option '--dry-run' doesn't allow an argument"},
 	}

@@ -79,7 +79,7 @@ func (g *gen) aggregate(target *lang.MapExpr, call *lang.Call) {
 	g.countFailure(g.cc.mapDropSlot(m)) // the map is full
 	g.jump(skip)
 	g.label(found)
-	val := loc{asm.R0, 0}
+	val := loc{base: asm.R0, off: 0}
 	switch kind {
 	case lang.KCount:
 		g.addTo(val, 1, 0)

@@ -118,7 +118,7 @@ func (g *gen) ctxFieldAt(e lang.Expr) (loc, *lang.Field) {
 						failf(x.Span, "bitfield %s is not supported yet", f.Name)
 					}
 					g.usesCtx = true
-					return loc{regCtx, f.Offset}, f
+					return loc{base: regCtx, off: f.Offset}, f
 				}
 			}
 			failf(x.Span, "tracepoint %s has no field %s", g.res.Name, x.Field)

@@ -17,18 +17,19 @@ const maxInlineNeedle = 64
 // byteLoop runs body for idx = 0, 1, ... n-1 with bpf_loop. body gets the
 // index in R1 (below n); it may jump to g.loops' last cont label to go on
 // with the next index and to its brk label to stop, and must end with one
-// of the two. Results go through caller-frame slots (loc on the frame
-// pointer), which the callback reaches as usual.
+// of the two. What body reads or writes of its caller's must be shared
+// (allocShared, or copied with shared): the callback reaches the probe's
+// frame and the scratch buffer, not its caller's frame.
 func (g *gen) byteLoop(n int, body func()) {
-	idx := g.alloc(8)
-	if idx.base != asm.RFP {
+	idx := g.allocShared(8)
+	if !idx.onStack() {
 		failf(g.span, "the scan needs more than %d bytes of stack", maxStack)
 	}
 	slots := g.newCallbackSlots()
 	name := g.newLabel("scanloop")
 	g.emitCallback(name, 2, asm.R2, slots, func() {
 		// (index, ctx)
-		g.emit(asm.StoreMem(regFrame, int16(idx.off), asm.R1, asm.DWord))
+		g.store(idx, asm.R1, 8)
 	}, func() {
 		g.load(asm.R1, idx, 8)
 		// The verifier knows nothing of bpf_loop's index: bound it.

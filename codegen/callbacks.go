@@ -14,22 +14,19 @@ import (
 // a range with run-time bounds) and len(@map) run their body as a callback
 // of bpf_loop or bpf_for_each_map_elem.
 //
-// A callback is a BPF function of its own, appended after the program. Its
-// body works on the caller's stack frame: the caller passes its frame
-// pointer as the callback context, the callback keeps it in R8 and every
-// frame-pointer access of the body is rewritten to R8. Variables and
-// temporaries therefore live where the rest of the probe expects them, and
-// a callback inside a callback passes the same frame on. Inside a callback
-// only R7 is free for temporaries (spills handle the rest). The caller saves
-// the context (R6) and the scratch base (R9) in its frame when the body
+// A callback is a BPF function of its own, built as an IR function and
+// appended after the program, with a stack frame of its own for its
+// temporaries: they die when a round returns, so the verifier's rounds
+// differ only in what they leave in the probe's frame. The probe's
+// variables and the slots through which a callback and its caller talk
+// live in the probe's frame (locs based on regProbeFrame): the caller
+// passes a pointer to it as the callback context, the callback keeps it in
+// R8, and a callback inside a callback passes it on. Inside a callback only
+// R7 is free for temporaries (spills handle the rest). The caller saves the
+// context (R6) and the scratch base (R9) in the probe's frame when the body
 // needs them; the callback reloads them.
 
 const regFrame = asm.R8
-
-// maxClearedTemps bounds the bytes of temporaries a callback zeroes at the
-// end of each round (the scalars that differ from path to path are spills
-// of a few bytes; long strings and buffers go to the scratch map).
-const maxClearedTemps = 128
 
 type callback struct {
 	name  string
@@ -46,9 +43,15 @@ type callbackSlots struct {
 // parameters; prologue emits what the callback does first (with the
 // caller's frame in R8 already), using its own frame pointer freely.
 func (g *gen) emitCallback(name string, nparams int, ctxArg asm.Register, slots callbackSlots, prologue func(), body func()) {
-	// Build the callback as a function of its own.
+	// Build the callback as a function of its own, with a frame of its own.
 	saved := *g.emitter
 	savedDone, savedLoops := g.done, g.loops
+	if !g.inCallbackFrame() {
+		g.probeTop = g.stackTop
+	}
+	use := &frameUse{}
+	g.chain = append(g.chain[:len(g.chain):len(g.chain)], use)
+	g.stackTop = 0
 	g.startFunc(name)
 	g.fn.Callable = true
 	entry := g.cur
@@ -59,35 +62,13 @@ func (g *gen) emitCallback(name string, nparams int, ctxArg asm.Register, slots 
 	ret0, ret1, retProbe := g.newLabel("cbnext"), g.newLabel("cbstop"), g.newLabel("cbreturn")
 	g.done = retProbe
 	g.loops = []loopLabels{{cont: ret0, brk: ret1}}
-	entryTop := g.stackTop
 	body()
-	// The body's temporaries are in the probe's frame, where the verifier
-	// cannot see they are dead once a round ends: left as each path wrote
-	// them, the rounds' end states differ and the code after the loop is
-	// checked once per state. Zeroed at the end of a round, they meet.
-	clearTemps := func() {
-		for off := entryTop + 8; off <= min(g.stackMax, entryTop+maxClearedTemps); off += 8 {
-			g.emit(storeImmDW(loc{asm.RFP, -off}, 0))
-		}
-	}
 	g.label(ret0)
-	clearTemps()
 	g.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 	g.label(retProbe)
-	g.emit(asm.StoreImm(slots.ret.base, int16(slots.ret.off), 1, asm.Word))
+	g.storeImm(slots.ret, 1, 4)
 	g.label(ret1)
-	clearTemps()
 	g.emit(asm.Mov.Imm(asm.R0, 1), asm.Return())
-	for _, b := range g.fn.Blocks[1:] {
-		for i := range b.Instrs {
-			if b.Instrs[i].Dst == asm.RFP {
-				b.Instrs[i].Dst = regFrame
-			}
-			if b.Instrs[i].Src == asm.RFP {
-				b.Instrs[i].Src = regFrame
-			}
-		}
-	}
 	usedCtx, usedScratch := g.usesCtx, g.scratchMax > 0
 
 	// The prologue goes to the entry block, in front of the body.
@@ -95,10 +76,10 @@ func (g *gen) emitCallback(name string, nparams int, ctxArg asm.Register, slots 
 	blocks := len(g.fn.Blocks)
 	g.emit(asm.Mov.Reg(regFrame, ctxArg))
 	if usedCtx {
-		g.emit(asm.LoadMem(regCtx, regFrame, int16(slots.ctx.off), asm.DWord))
+		g.load(regCtx, slots.ctx, 8)
 	}
 	if usedScratch {
-		g.emit(asm.LoadMem(regScratch, regFrame, int16(slots.scratch.off), asm.DWord))
+		g.load(regScratch, slots.scratch, 8)
 	}
 	prologue()
 	if len(g.fn.Blocks) != blocks || g.cur != entry {
@@ -113,9 +94,11 @@ func (g *gen) emitCallback(name string, nparams int, ctxArg asm.Register, slots 
 		proto: &btf.FuncProto{Return: &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed}, Params: params}}
 
 	// Back to the caller's function; keep what the body changed for good.
-	stackMax, scratchMax, nlabels, usesCtx := g.stackMax, g.scratchMax, g.nlabels, g.usesCtx
+	scratchMax, nlabels, usesCtx := g.scratchMax, g.nlabels, g.usesCtx
 	*g.emitter = saved
-	g.stackMax, g.scratchMax, g.nlabels, g.usesCtx = stackMax, scratchMax, nlabels, usesCtx
+	g.scratchMax, g.nlabels, g.usesCtx = scratchMax, nlabels, usesCtx
+	parent := g.chain[len(g.chain)-1]
+	parent.child = max(parent.child, bpfLoopStack+frameSize(use.max)+use.child)
 	g.done, g.loops = savedDone, savedLoops
 	g.inCallback = savedIn
 	g.callbacks = append(g.callbacks, cb)
@@ -123,8 +106,8 @@ func (g *gen) emitCallback(name string, nparams int, ctxArg asm.Register, slots 
 
 // newCallbackSlots reserves the caller-frame slots of one callback call.
 func (g *gen) newCallbackSlots() callbackSlots {
-	s := callbackSlots{ctx: g.alloc(8), scratch: g.alloc(8), ret: g.alloc(8)}
-	if s.ctx.base != asm.RFP || s.scratch.base != asm.RFP || s.ret.base != asm.RFP {
+	s := callbackSlots{ctx: g.allocShared(8), scratch: g.allocShared(8), ret: g.allocShared(8)}
+	if !s.ctx.onStack() || !s.scratch.onStack() || !s.ret.onStack() {
 		failf(g.span, "the loop needs more than %d bytes of stack", maxStack)
 	}
 	return s
@@ -141,7 +124,7 @@ func (g *gen) callbackCall(slots callbackSlots, fn asm.BuiltinFunc, args func())
 	if g.scratchMax > 0 {
 		g.store(slots.scratch, regScratch, 8)
 	}
-	g.emit(asm.StoreImm(slots.ret.base, int16(slots.ret.off), 0, asm.Word))
+	g.storeImm(slots.ret, 0, 4)
 	args()
 	g.call(fn)
 	g.load(asm.R1, slots.ret, 4)
@@ -153,7 +136,7 @@ func (g *gen) callbackCall(slots callbackSlots, fn asm.BuiltinFunc, args func())
 func (g *gen) bpfLoop(slots callbackSlots, name string, count func()) {
 	g.callbackCall(slots, asm.FnLoop, func() {
 		count()
-		g.emit(funcRef(asm.R2, name), asm.Mov.Reg(asm.R3, asm.RFP), asm.Mov.Imm(asm.R4, 0))
+		g.emit(funcRef(asm.R2, name), asm.Mov.Reg(asm.R3, regProbeFrame), asm.Mov.Imm(asm.R4, 0))
 	})
 }
 
@@ -181,14 +164,15 @@ func (g *gen) forMap(x *lang.ForMapStmt) {
 	name := g.newLabel("for_each")
 	g.emitCallback(name, 4, asm.R4, slots, func() {
 		// (map, key, value, ctx)
-		g.emit(asm.StoreMem(asm.RFP, -8, asm.R3, asm.DWord))
+		value := g.alloc(8)
+		g.store(value, asm.R3, 8)
 		g.emit(asm.Mov.Reg(asm.R7, asm.R2))
-		g.copyMemTo(keyDst, loc{asm.R7, 0}, ks)
+		g.copyMem(keyDst, loc{base: asm.R7}, ks)
 		if fold {
 			return
 		}
-		g.emit(asm.LoadMem(asm.R7, asm.RFP, -8, asm.DWord))
-		g.copyMemTo(valDst, loc{asm.R7, 0}, vs)
+		g.load(asm.R7, value, 8)
+		g.copyMem(valDst, loc{base: asm.R7}, vs)
 	}, func() {
 		if fold {
 			r := g.aggregationFold(x.Map.Span, keyDst, sym.Value, m.Name)
@@ -201,25 +185,9 @@ func (g *gen) forMap(x *lang.ForMapStmt) {
 	g.callbackCall(slots, asm.FnForEachMapElem, func() {
 		g.mapPtr(asm.R1, m.Name)
 		g.emit(funcRef(asm.R2, name))
-		g.emit(asm.Mov.Reg(asm.R3, asm.RFP))
+		g.emit(asm.Mov.Reg(asm.R3, regProbeFrame))
 		g.emit(asm.Mov.Imm(asm.R4, 0))
 	})
-}
-
-// copyMemTo copies into the caller's frame (dst is frame-pointer based and
-// is reached through R8) from src.
-func (g *gen) copyMemTo(dst, src loc, n int) {
-	if dst.base == asm.RFP {
-		dst.base = regFrame
-	}
-	if n > 128 {
-		g.addr(asm.R1, dst)
-		g.emit(asm.Mov.Imm(asm.R2, int32(n)))
-		g.addr(asm.R3, src)
-		g.call(asm.FnProbeReadKernel)
-		return
-	}
-	g.copyMem(dst, src, n)
 }
 
 // mapLen is len(@m): bpf_for_each_map_elem returns how many elements it
@@ -267,14 +235,14 @@ func (g *gen) forRangeLoop(x *lang.ForRangeStmt) {
 	if t := varType(x.Var); t.Kind == lang.KInt && t.Signed {
 		signed = true
 	}
-	start := g.alloc(8)
-	if start.base != asm.RFP || i.base != asm.RFP {
+	start := g.allocShared(8)
+	if !start.onStack() || !i.onStack() {
 		failf(x.Span, "the loop needs more than %d bytes of stack", maxStack)
 	}
 	r := g.evalInt(x.Start)
 	g.store(start, r, 8)
 	g.freeReg(r)
-	count := g.alloc(8)
+	count := g.allocShared(8)
 	r = g.evalInt(x.End)
 	g.load(asm.R1, start, 8)
 	empty, ok := g.newLabel("emptyrange"), g.newLabel("range")
@@ -284,17 +252,17 @@ func (g *gen) forRangeLoop(x *lang.ForRangeStmt) {
 	g.freeReg(r)
 	g.jump(ok)
 	g.label(empty)
-	g.emit(asm.StoreImm(count.base, int16(count.off), 0, asm.Word))
-	g.emit(asm.StoreImm(count.base, int16(count.off+4), 0, asm.Word))
+	g.storeImm(count, 0, 4)
+	g.storeImm(count.at(4), 0, 4)
 	g.label(ok)
 	slots := g.newCallbackSlots()
 	name := g.newLabel("loop")
 	g.emitCallback(name, 2, asm.R2, slots, func() {
 		// (index, ctx)
 		g.launderEachRound(x.Body)
-		g.emit(asm.LoadMem(asm.R2, regFrame, int16(start.off), asm.DWord))
+		g.load(asm.R2, start, 8)
 		g.emit(asm.Add.Reg(asm.R1, asm.R2))
-		g.emit(asm.StoreMem(regFrame, int16(i.off), asm.R1, asm.DWord))
+		g.store(i, asm.R1, 8)
 	}, func() {
 		g.block(x.Body)
 	})

@@ -201,18 +201,22 @@ func (g *gen) strcontains(x *lang.Call) asm.Register {
 // loop: the positions are tried in a bpf_loop callback, which sets a flag
 // in the caller's frame when the needle is found there.
 func (g *gen) strcontainsLoop(r asm.Register, lh loc, sh int, ln loc, nlen int, lit *lang.StrLit, isLit bool) {
-	res := g.alloc(4)
-	if res.base != asm.RFP {
+	res := g.allocShared(4)
+	if !res.onStack() {
 		failf(g.span, "the scan needs more than %d bytes of stack", maxStack)
 	}
-	g.emit(asm.StoreImm(res.base, int16(res.off), 0, asm.Word))
+	lh = g.shared(lh, sh)
+	if !isLit {
+		ln = g.shared(ln, nlen)
+	}
+	g.storeImm(res, 0, 4)
 	scanned := g.newLabel("scanned")
 	if !isLit {
 		// An empty needle is always found.
 		search := g.newLabel("search")
 		g.load(asm.R4, ln, 1)
 		g.emit(asm.JNE.Imm(asm.R4, 0, search))
-		g.emit(asm.StoreImm(res.base, int16(res.off), 1, asm.Word))
+		g.storeImm(res, 1, 4)
 		g.jump(scanned)
 		g.label(search)
 	}
@@ -251,7 +255,7 @@ func (g *gen) strcontainsLoop(r asm.Register, lh loc, sh int, ln loc, nlen int, 
 			}
 		}
 		g.label(found)
-		g.emit(asm.StoreImm(res.base, int16(res.off), 1, asm.Word))
+		g.storeImm(res, 1, 4)
 		g.jump(stop)
 	})
 	g.label(scanned)
@@ -262,8 +266,8 @@ func (g *gen) strcontainsLoop(r asm.Register, lh loc, sh int, ln loc, nlen int, 
 // literal: both the positions and the needle's bytes are walked by
 // bpf_loop callbacks, one inside the other.
 func (g *gen) strcontainsLoops(res loc, lh loc, sh int, ln loc, nlen int) {
-	pos, match := g.alloc(8), g.alloc(4)
-	if pos.base != asm.RFP || match.base != asm.RFP {
+	pos, match := g.allocShared(8), g.allocShared(4)
+	if !pos.onStack() || !match.onStack() {
 		failf(g.span, "the scan needs more than %d bytes of stack", maxStack)
 	}
 	g.byteLoop(sh, func() {
@@ -273,7 +277,7 @@ func (g *gen) strcontainsLoops(res loc, lh loc, sh int, ln loc, nlen int) {
 		g.emit(asm.LoadMem(asm.R3, asm.R2, 0, asm.Byte))
 		g.emit(asm.JEq.Imm(asm.R3, 0, stop))
 		g.store(pos, asm.R1, 8)
-		g.emit(asm.StoreImm(match.base, int16(match.off), 1, asm.Word))
+		g.storeImm(match, 1, 4)
 		g.byteLoop(nlen, func() {
 			stop := g.loopStop()
 			g.addr(asm.R2, ln)
@@ -290,12 +294,12 @@ func (g *gen) strcontainsLoops(res loc, lh loc, sh int, ln loc, nlen int) {
 			g.emit(asm.LoadMem(asm.R3, asm.R2, 0, asm.Byte))
 			g.emit(asm.JEq.Reg(asm.R3, asm.R4, g.loopNext()))
 			g.label(miss)
-			g.emit(asm.StoreImm(match.base, int16(match.off), 0, asm.Word))
+			g.storeImm(match, 0, 4)
 			g.jump(stop)
 		})
 		g.load(asm.R1, match, 4)
 		g.emit(asm.JEq.Imm(asm.R1, 0, g.loopNext()))
-		g.emit(asm.StoreImm(res.base, int16(res.off), 1, asm.Word))
+		g.storeImm(res, 1, 4)
 		g.jump(stop)
 	})
 }

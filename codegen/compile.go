@@ -291,7 +291,7 @@ func (g *gen) program() (insns asm.Instructions, spans []lang.Span) {
 	if g.scratchMax > 0 {
 		g.span = g.probe.Span
 		key := g.alloc(8)
-		if key.base != asm.RFP {
+		if !key.onStack() {
 			failf(g.probe.Span, "the probe needs more than %d bytes of stack", maxStack)
 		}
 		at := body

@@ -30,14 +30,27 @@ const maxStack = 512
 // allocation unit is 32 KiB).
 const maxScratch = 30 * 1024
 
-// loc is a place in memory: base register (the frame pointer or the scratch
-// buffer) plus a constant offset.
+// regProbeFrame stands for the probe's stack frame as the base of a loc:
+// the frame pointer in the probe's own function, regFrame in a callback
+// (emit maps it). The probe's variables and the slots through which a
+// callback and its caller talk live there.
+const regProbeFrame = asm.Register(14)
+
+// loc is a place in memory: base register (regProbeFrame, the frame
+// pointer of the function being built, the scratch buffer, a pointer)
+// plus a constant offset. fn is the function whose own frame holds it
+// when base is the frame pointer.
 type loc struct {
 	base asm.Register
 	off  int
+	fn   *ir.Func
 }
 
-func (l loc) at(delta int) loc { return loc{l.base, l.off + delta} }
+func (l loc) at(delta int) loc { return loc{l.base, l.off + delta, l.fn} }
+
+// onStack reports whether l is in a stack frame (the probe's or the
+// function's own), where the verifier tracks what was written.
+func (l loc) onStack() bool { return l.base == regProbeFrame || l.base == asm.RFP }
 
 // emitter builds one function of the IR (see package ir): instructions go
 // to the current block, a label starts a new one. It also hands out
@@ -48,8 +61,14 @@ type emitter struct {
 	// nlabels numbers labels (newLabel) and blocks nothing names.
 	nlabels int
 
-	stackTop   int // bytes of stack in use (slots are at -stackTop..)
-	stackMax   int
+	// stackTop is the bytes in use of the frame of the function being
+	// built (slots are at -stackTop..), probeTop those of the probe's frame
+	// while a callback is built (shared slots go there).
+	stackTop, probeTop int
+	// chain is how much stack each function of the call chain being
+	// built uses, the probe's first: the kernel adds up the frames of a
+	// chain of calls (callbacks included) against its 512 bytes.
+	chain      []*frameUse
 	scratchTop int // bytes of scratch in use
 	// onStackLimit is config on_stack_limit: the largest value kept on the
 	// stack (0: defaultOnStackLimit).
@@ -62,8 +81,45 @@ type emitter struct {
 	span lang.Span
 }
 
+// frameUse is the stack one function uses: max bytes of its own frame,
+// child the most that a chain of callbacks it calls adds below it.
+type frameUse struct{ max, child int }
+
+// bpfLoopStack is what the kernel adds to a frame that calls bpf_loop
+// (the inlined loop's three saved registers).
+const bpfLoopStack = 24
+
+// frameSize is a frame's size as the kernel counts it (32-byte units).
+func frameSize(n int) int { return alignUp(max(n, 1), 32) }
+
+// stackFits reports whether function i of the chain may use newMax bytes
+// of its frame: every chain of calls through it stays within maxStack.
+func (e *emitter) stackFits(i, newMax int) bool {
+	sum := 0
+	for j, f := range e.chain {
+		m := f.max
+		if j == i {
+			m = max(m, newMax)
+		}
+		if j > 0 {
+			sum += bpfLoopStack
+		}
+		sum += frameSize(m)
+		if j >= i && sum+f.child > maxStack {
+			return false
+		}
+	}
+	return true
+}
+
+// stackMax is the size of the frame of the function being built.
+func (e *emitter) stackMax() int { return e.chain[len(e.chain)-1].max }
+
+// inCallbackFrame reports whether a callback is being built.
+func (e *emitter) inCallbackFrame() bool { return len(e.chain) > 1 }
+
 func newEmitter() *emitter {
-	e := &emitter{}
+	e := &emitter{chain: []*frameUse{{}}}
 	e.startFunc("entry")
 	e.free = append(e.free, intRegs...)
 	return e
@@ -84,6 +140,12 @@ func failf(span lang.Span, format string, args ...any) {
 
 func (e *emitter) emit(ins ...asm.Instruction) {
 	for _, in := range ins {
+		if in.Dst == regProbeFrame {
+			in.Dst = e.probeFrame()
+		}
+		if in.Src == regProbeFrame {
+			in.Src = e.probeFrame()
+		}
 		// Code after a jump or an exit starts a block of its own, which
 		// lowering drops when no jump names it.
 		if e.cur.Terminated() {
@@ -91,6 +153,24 @@ func (e *emitter) emit(ins ...asm.Instruction) {
 		}
 		e.cur.Append(e.span, in)
 	}
+}
+
+// probeFrame is the register that points to the probe's frame in the
+// function being built.
+func (e *emitter) probeFrame() asm.Register {
+	if e.inCallbackFrame() {
+		return regFrame
+	}
+	return asm.RFP
+}
+
+// reach checks that the function being built can reach l: a temporary in
+// another callback's frame is a code generation bug.
+func (e *emitter) reach(l loc) loc {
+	if l.base == asm.RFP && l.fn != e.fn {
+		failf(e.span, "internal error: a temporary of function %s used in %s", l.fn.Name, e.fn.Name)
+	}
+	return l
 }
 
 func (e *emitter) newLabel(what string) string {
@@ -197,25 +277,64 @@ func (e *emitter) into(k kept, dst asm.Register) asm.Register {
 func (e *emitter) alloc(size int) loc { return e.allocValue(size, size) }
 
 // allocValue allocates size bytes for a value of value bytes (the rest is
-// spare room after it): where the value alone would go decides.
+// spare room after it): where the value alone would go decides. In the
+// probe's function that is the probe's frame, in a callback its own.
 func (e *emitter) allocValue(size, value int) loc {
 	size = alignUp(max(size, 1), 8)
 	limit := defaultOnStackLimit
 	if e.onStackLimit > 0 {
 		limit = e.onStackLimit
 	}
-	if alignUp(max(value, 1), 8) <= limit && e.stackTop+size <= maxStack {
-		e.stackTop += size
-		e.stackMax = max(e.stackMax, e.stackTop)
-		return loc{asm.RFP, -e.stackTop}
+	if alignUp(max(value, 1), 8) <= limit {
+		cur := len(e.chain) - 1
+		if top := e.stackTop + size; top <= maxStack && e.stackFits(cur, top) {
+			e.stackTop = top
+			e.chain[cur].max = max(e.chain[cur].max, top)
+			if cur == 0 {
+				return loc{base: regProbeFrame, off: -top}
+			}
+			return loc{base: asm.RFP, off: -top, fn: e.fn}
+		}
 	}
+	return e.allocScratch(size)
+}
+
+func (e *emitter) allocScratch(size int) loc {
 	if e.scratchTop+size > maxScratch {
 		failf(e.span, "out of memory for temporaries (%d bytes of scratch space)", maxScratch)
 	}
-	l := loc{regScratch, e.scratchTop}
+	l := loc{base: regScratch, off: e.scratchTop}
 	e.scratchTop += size
 	e.scratchMax = max(e.scratchMax, e.scratchTop)
 	return l
+}
+
+// allocShared allocates size bytes that every function of the program
+// reaches: in the probe's frame, or in the scratch buffer when that is
+// full. A callback and its caller talk through such slots.
+func (e *emitter) allocShared(size int) loc {
+	if !e.inCallbackFrame() {
+		return e.allocValue(size, size)
+	}
+	size = alignUp(max(size, 1), 8)
+	if top := e.probeTop + size; top <= maxStack && e.stackFits(0, top) {
+		e.probeTop = top
+		e.chain[0].max = max(e.chain[0].max, top)
+		return loc{base: regProbeFrame, off: -top}
+	}
+	return e.allocScratch(size)
+}
+
+// shared returns l, or a copy of its n bytes in a shared slot when l is
+// a temporary in the frame of the callback being built, which a callback
+// it calls cannot reach.
+func (e *emitter) shared(l loc, n int) loc {
+	if l.base != asm.RFP {
+		return l
+	}
+	c := e.allocShared(n)
+	e.copyMem(c, l, n)
+	return c
 }
 
 // mark and release bound temporaries to one statement.
@@ -227,18 +346,18 @@ func (e *emitter) release(m memMark) { e.stackTop, e.scratchTop = m.stack, m.scr
 
 // addr sets dst to the address of l.
 func (e *emitter) addr(dst asm.Register, l loc) {
-	e.emit(asm.Mov.Reg(dst, l.base))
+	e.emit(asm.Mov.Reg(dst, e.reach(l).base))
 	if l.off != 0 {
 		e.emit(asm.Add.Imm(dst, int32(l.off)))
 	}
 }
 
 func (e *emitter) store(l loc, src asm.Register, size int) {
-	e.emit(asm.StoreMem(l.base, int16(l.off), src, sizeOp(size)))
+	e.emit(asm.StoreMem(e.reach(l).base, int16(l.off), src, sizeOp(size)))
 }
 
 func (e *emitter) load(dst asm.Register, l loc, size int) {
-	e.emit(asm.LoadMem(dst, l.base, int16(l.off), sizeOp(size)))
+	e.emit(asm.LoadMem(dst, e.reach(l).base, int16(l.off), sizeOp(size)))
 }
 
 func sizeOp(size int) asm.Size {
@@ -276,7 +395,7 @@ func (e *emitter) writeBytes(l loc, data []byte) {
 		}
 		at := l.at(i)
 		if c == 8 && int64(v) == int64(int32(v)) {
-			e.emit(storeImmDW(at, int32(v)))
+			e.storeImm(at, int32(v), 8)
 		} else if c == 8 {
 			if !r0Known || r0 != v {
 				e.loadConst(tmp, int64(v))
@@ -284,7 +403,7 @@ func (e *emitter) writeBytes(l loc, data []byte) {
 			}
 			e.store(at, tmp, 8)
 		} else {
-			e.emit(asm.StoreImm(at.base, int16(at.off), int64(int32(uint32(v))), sizeOp(c)))
+			e.storeImm(at, int32(uint32(v)), c)
 		}
 		i += c
 	}
@@ -292,17 +411,23 @@ func (e *emitter) writeBytes(l loc, data []byte) {
 
 func (e *emitter) zero(l loc, n int) { e.writeBytes(l, make([]byte, n)) }
 
-// storeImmDW is `*(u64 *)l = v` (v sign-extended), one BPF_ST | BPF_DW
-// instruction, which asm.StoreImm refuses to build.
-func storeImmDW(l loc, v int32) asm.Instruction {
-	return asm.Instruction{OpCode: asm.StoreImmOp(asm.DWord), Dst: l.base, Offset: int16(l.off), Constant: int64(v)}
+// storeImm stores v (sign-extended) in the size bytes at l. For 8 bytes
+// it builds the BPF_ST | BPF_DW instruction itself, which asm.StoreImm
+// refuses to build.
+func (e *emitter) storeImm(l loc, v int32, size int) {
+	l = e.reach(l)
+	if size == 8 {
+		e.emit(asm.Instruction{OpCode: asm.StoreImmOp(asm.DWord), Dst: l.base, Offset: int16(l.off), Constant: int64(v)})
+		return
+	}
+	e.emit(asm.StoreImm(l.base, int16(l.off), int64(v), sizeOp(size)))
 }
 
 // storeConst64 stores the u64 v at l: one instruction when v fits a
 // sign-extended immediate, else through R1.
 func (e *emitter) storeConst64(l loc, v int64) {
 	if v == int64(int32(v)) {
-		e.emit(storeImmDW(l, int32(v)))
+		e.storeImm(l, int32(v), 8)
 		return
 	}
 	e.loadConst(asm.R1, v)

@@ -41,7 +41,7 @@ func (g *gen) sendEvent(ev *Event, args []lang.Expr) {
 		g.evalInto(a, types[i], buf.at(offs[i+1]))
 	}
 	g.noPad = saved
-	if buf.base == asm.RFP {
+	if buf.onStack() {
 		// The verifier rejects helpers reading uninitialized stack.
 		g.zeroGaps(buf, rec)
 		if tail := Sizeof(rec); tail < ev.Size {

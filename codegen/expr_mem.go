@@ -158,7 +158,7 @@ func (g *gen) evalString(e lang.Expr, dst loc, size int) {
 		g.emit(asm.Mov.Imm(asm.R2, int32(n)))
 		g.addr(asm.R3, src)
 		g.call(asm.FnProbeReadKernel)
-		g.emit(asm.StoreImm(dst.base, int16(dst.off+size-1), 0, asm.Byte))
+		g.storeImm(dst.at(size-1), 0, 1)
 		return
 	}
 	failf(e.Pos(), "this string expression is not supported yet")
@@ -178,7 +178,7 @@ func (g *gen) copyString(dst loc, size int, src loc, srcSize int) {
 	if size > n {
 		g.zero(dst.at(n), size-n)
 	} else if srcSize > size {
-		g.emit(asm.StoreImm(dst.base, int16(dst.off+size-1), 0, asm.Byte))
+		g.storeImm(dst.at(size-1), 0, 1)
 	}
 }
 
@@ -214,7 +214,7 @@ func (g *gen) strOfString(x *lang.Call, dst loc, size int) {
 	for i := 0; i < min(size, st); i++ {
 		skip := g.newLabel("strcut")
 		g.emit(asm.JGT.Imm(rl, int32(i), skip))
-		g.emit(asm.StoreImm(dst.base, int16(dst.off+i), 0, asm.Byte))
+		g.storeImm(dst.at(i), 0, 1)
 		g.label(skip)
 	}
 	g.freeReg(rl)
@@ -235,7 +235,7 @@ func (g *gen) str(x *lang.Call, dst loc, size int) {
 	}
 	rp := g.evalInt(x.Args[0])
 	if len(x.Args) == 1 {
-		if size > bigZero && !g.noPad && (dst.base == asm.RFP || dst.base == regScratch) {
+		if size > bigZero && !g.noPad && (dst.onStack() || dst.base == regScratch) {
 			// A long buffer is zeroed by one helper call instead of
 			// size/8 stores; the pointer must survive it.
 			if rp != asm.R7 && rp != asm.R8 {
@@ -582,11 +582,12 @@ func (g *gen) copyStoredValue(e lang.Expr, t *lang.Type, dst loc, eval func(lang
 // bytes are equal with no end among them (then the longer buffer decides).
 func (g *gen) stringCompareLoop(la, lb loc, sa, sb int, equal, differ string) {
 	n := min(sa, sb)
-	res := g.alloc(4)
-	if res.base != asm.RFP {
+	res := g.allocShared(4)
+	if !res.onStack() {
 		failf(g.span, "the comparison needs more than %d bytes of stack", maxStack)
 	}
-	g.emit(asm.StoreImm(res.base, int16(res.off), 2, asm.Word))
+	la, lb = g.shared(la, sa), g.shared(lb, sb)
+	g.storeImm(res, 2, 4)
 	g.byteLoop(n, func() {
 		stop := g.loopStop()
 		g.addr(asm.R2, la)
@@ -600,10 +601,10 @@ func (g *gen) stringCompareLoop(la, lb loc, sa, sb int, equal, differ string) {
 		g.emit(asm.JEq.Imm(asm.R3, 0, end))
 		g.jump(g.loopNext())
 		g.label(end)
-		g.emit(asm.StoreImm(res.base, int16(res.off), 1, asm.Word))
+		g.storeImm(res, 1, 4)
 		g.jump(stop)
 		g.label(ne)
-		g.emit(asm.StoreImm(res.base, int16(res.off), 0, asm.Word))
+		g.storeImm(res, 0, 4)
 		g.jump(stop)
 	})
 	g.load(asm.R1, res, 4)

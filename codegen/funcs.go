@@ -292,7 +292,7 @@ func (g *gen) join(x *lang.Call) {
 		g.store(rec.at(8), asm.R0, 8)
 	}
 	g.label(done)
-	if rec.base == asm.RFP {
+	if rec.onStack() {
 		failf(x.Span, "join() needs the scratch buffer")
 	}
 	g.mapPtr(asm.R1, ringBufName)

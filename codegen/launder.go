@@ -65,13 +65,12 @@ func (g *gen) launderWritten(node any) {
 func (g *gen) launderEachRound(node any) {
 	for _, sym := range g.writtenInts(node) {
 		l := g.vars[sym]
-		if l.base != asm.RFP {
+		if l.base != regProbeFrame {
 			continue
 		}
-		off := int16(l.off)
-		g.emit(asm.LoadMem(asm.R3, regFrame, off, asm.DWord),
-			asm.Xor.Reg(asm.R3, asm.R1), asm.Xor.Reg(asm.R3, asm.R1),
-			asm.StoreMem(regFrame, off, asm.R3, asm.DWord))
+		g.load(asm.R3, l, 8)
+		g.emit(asm.Xor.Reg(asm.R3, asm.R1), asm.Xor.Reg(asm.R3, asm.R1))
+		g.store(l, asm.R3, 8)
 	}
 }
 

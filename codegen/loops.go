@@ -79,10 +79,11 @@ func (g *gen) forRange(x *lang.ForRangeStmt) {
 	body := g.since(m)
 	n, branches := countInstrs(body)
 	if len(g.callbacks) > ncallbacks || hasBackwardJump(body, top) || int64(n)*(b-a) > plainLoopBudget || branches > plainLoopBranches {
-		nlabels, stackMax, scratchMax, usesCtx := g.nlabels, g.stackMax, g.scratchMax, g.usesCtx
+		// Frame sizes (g.chain) keep what the attempt used.
+		nlabels, scratchMax, usesCtx := g.nlabels, g.scratchMax, g.usesCtx
 		*g.emitter = saved
 		g.takeBack(m)
-		g.nlabels, g.stackMax, g.scratchMax, g.usesCtx = nlabels, stackMax, scratchMax, usesCtx
+		g.nlabels, g.scratchMax, g.usesCtx = nlabels, scratchMax, usesCtx
 		g.callbacks = g.callbacks[:ncallbacks]
 		g.cc.plan.Events = g.cc.plan.Events[:nevents]
 		g.forRangeLoop(x)

@@ -27,7 +27,7 @@ func (g *gen) mapReadInt(x *lang.MapExpr) asm.Register {
 	r := g.allocReg()
 	miss := g.newLabel("miss")
 	g.emit(asm.Mov.Imm(r, 0), asm.JEq.Imm(asm.R0, 0, miss))
-	g.loadScalar(r, loc{asm.R0, 0}, sym.Value)
+	g.loadScalar(r, loc{base: asm.R0, off: 0}, sym.Value)
 	g.label(miss)
 	return r
 }
@@ -43,9 +43,9 @@ func (g *gen) mapReadMem(x *lang.MapExpr, dst loc, size int) {
 	miss, end := g.newLabel("miss"), g.newLabel("read")
 	g.emit(asm.JEq.Imm(asm.R0, 0, miss))
 	if sym.Value.Kind == lang.KString {
-		g.copyString(dst, size, loc{asm.R0, 0}, sym.Value.Size)
+		g.copyString(dst, size, loc{base: asm.R0, off: 0}, sym.Value.Size)
 	} else {
-		g.copyMem(dst, loc{asm.R0, 0}, min(size, m.ValueSize))
+		g.copyMem(dst, loc{base: asm.R0, off: 0}, min(size, m.ValueSize))
 	}
 	g.jump(end)
 	g.label(miss)
@@ -103,7 +103,7 @@ func (g *gen) mapCompound(x *lang.MapExpr, op string, value lang.Expr, delta int
 	}
 	skip := g.newLabel("full")
 	g.lookupOrInit(m, key, func(l loc) { g.zero(l, m.ValueSize) }, skip)
-	g.loadScalar(asm.R1, loc{asm.R0, 0}, sym.Value)
+	g.loadScalar(asm.R1, loc{base: asm.R0, off: 0}, sym.Value)
 	if want && postfix {
 		g.emit(asm.Mov.Reg(res, asm.R1))
 	}
@@ -114,7 +114,7 @@ func (g *gen) mapCompound(x *lang.MapExpr, op string, value lang.Expr, delta int
 		g.emit(asm.Add.Imm(asm.R1, delta))
 	}
 	g.normalize(asm.R1, sym.Value)
-	g.store(loc{asm.R0, 0}, asm.R1, scalarSize(sym.Value))
+	g.store(loc{base: asm.R0, off: 0}, asm.R1, scalarSize(sym.Value))
 	if want && !postfix {
 		g.emit(asm.Mov.Reg(res, asm.R1))
 	}
@@ -162,15 +162,17 @@ func (g *gen) aggregationRead(x *lang.MapExpr, t *lang.Type, mapName string) asm
 // aggregationFold folds the per-CPU copies of the value at key (see
 // aggregationRead) into a register.
 func (g *gen) aggregationFold(span lang.Span, key loc, t *lang.Type, mapName string) asm.Register {
-	acc := g.alloc(16)
-	g.emit(storeImmDW(acc, 0), storeImmDW(acc.at(8), 0))
+	acc := g.allocShared(16)
+	g.storeImm(acc, 0, 8)
+	g.storeImm(acc.at(8), 0, 8)
 	slots := g.newCallbackSlots()
-	if acc.base != asm.RFP || (key.base != asm.RFP && key.base != regScratch) {
+	key = g.shared(key, int(g.cc.plan.Spec.Maps[mapName].KeySize))
+	if !acc.onStack() || (!key.onStack() && key.base != regScratch) {
 		failf(span, "the probe needs more than %d bytes of stack", maxStack)
 	}
 	name := g.newLabel("percpu")
 	g.emitCallback(name, 2, asm.R2, slots, func() {}, func() {
-		// (cpu, ctx): the body's frame accesses become the probe's.
+		// (cpu, ctx)
 		g.emit(asm.Mov.Reg(asm.R3, asm.R1))
 		g.mapPtr(asm.R1, mapName)
 		g.addr(asm.R2, key)
@@ -179,10 +181,10 @@ func (g *gen) aggregationFold(span lang.Span, key loc, t *lang.Type, mapName str
 		g.emit(asm.JEq.Imm(asm.R0, 0, skip))
 		switch t.Kind {
 		case lang.KCount, lang.KSum:
-			g.addFrom(acc, loc{asm.R0, 0})
+			g.addFrom(acc, loc{base: asm.R0, off: 0})
 		case lang.KAvg:
-			g.addFrom(acc, loc{asm.R0, 0})
-			g.addFrom(acc.at(8), loc{asm.R0, 8})
+			g.addFrom(acc, loc{base: asm.R0, off: 0})
+			g.addFrom(acc.at(8), loc{base: asm.R0, off: 8})
 		case lang.KMin, lang.KMax:
 			// A CPU that never saw a value has its flag (the second word)
 			// clear; the first value seen is taken whatever it is.
@@ -195,7 +197,7 @@ func (g *gen) aggregationFold(span lang.Span, key loc, t *lang.Type, mapName str
 			g.emit(keepsCurrent(t).Reg(asm.R1, asm.R2, skip))
 			g.label(take)
 			g.store(acc, asm.R1, 8)
-			g.emit(storeImmDW(acc.at(8), 1))
+			g.storeImm(acc.at(8), 1, 8)
 		}
 		g.label(skip)
 	})

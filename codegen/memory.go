@@ -173,7 +173,7 @@ func (g *gen) memString(e lang.Expr, dst loc, size int) {
 		g.zero(dst.at(n), size-n)
 	}
 	g.memCopy(e, dst, n)
-	g.emit(asm.StoreImm(dst.base, int16(dst.off+size-1), 0, asm.Byte))
+	g.storeImm(dst.at(size-1), 0, 1)
 }
 
 // addrOf is &e: the address of an in-memory place.

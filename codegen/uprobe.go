@@ -163,7 +163,7 @@ func (g *gen) groupString(what string, dst loc, size int) {
 	g.emit(asm.JEq.Imm(asm.R0, 0, miss))
 	r := g.allocReg()
 	g.emit(asm.Mov.Reg(r, asm.R0))
-	g.copyString(dst, size, loc{r, 0}, valueSize)
+	g.copyString(dst, size, loc{base: r, off: 0}, valueSize)
 	g.freeReg(r)
 	g.jump(end)
 	g.label(miss)

@@ -30,8 +30,10 @@ type compiler struct {
 	checked *lang.Checked
 	plan    *Plan
 	maps    map[string]*Map // by script name
-	scratch int             // largest scratch buffer any program needs
-	opts    Options
+	// eventIDs finds an event already in the table (see addEvent).
+	eventIDs map[string]int
+	scratch  int // largest scratch buffer any program needs
+	opts     Options
 }
 
 // Compile lowers a checked program to eBPF and describes it in a Plan.
@@ -48,9 +50,10 @@ func Compile(c *lang.Checked, opts ...Options) (plan *Plan, err error) {
 		}
 	}()
 	cc := &compiler{
-		checked: c,
-		maps:    map[string]*Map{},
-		opts:    firstOptions(opts),
+		checked:  c,
+		maps:     map[string]*Map{},
+		eventIDs: map[string]int{},
+		opts:     firstOptions(opts),
 		plan: &Plan{
 			Spec:   &ebpf.CollectionSpec{Maps: map[string]*ebpf.MapSpec{}, Programs: map[string]*ebpf.ProgramSpec{}},
 			Config: c.Config,
@@ -120,11 +123,21 @@ func (cc *compiler) useGlobals() {
 	}
 }
 
-// addEvent appends to the event table and returns the event's id.
+// addEvent returns the id of ev in the event table, adding it unless an
+// identical event is there. An event is all that user space needs to
+// decode and print a record, so identical ones are interchangeable: code
+// emitted more than once (unroll, a loop built twice) shares its events,
+// and nothing has to be taken back from the table.
 func (cc *compiler) addEvent(ev *Event) int {
 	cc.useRingBuf()
+	key := ev.identity()
+	if id, ok := cc.eventIDs[key]; ok {
+		return id
+	}
 	cc.plan.Events = append(cc.plan.Events, ev)
-	return len(cc.plan.Events) - 1
+	id := len(cc.plan.Events) - 1
+	cc.eventIDs[key] = id
+	return id
 }
 
 // kernelName makes a valid, unique kernel object name (<= 15 bytes of

@@ -74,7 +74,7 @@ func (g *gen) forRange(x *lang.ForRangeStmt) {
 	// own would be walked b-a times by the verifier, with every path:
 	// emitted as a plain loop first, it is taken back and run under
 	// bpf_loop instead.
-	saved, ncallbacks, nevents, m := *g.emitter, len(g.callbacks), len(g.cc.plan.Events), g.codeMark()
+	saved, ncallbacks, m := *g.emitter, len(g.callbacks), g.codeMark()
 	top := g.forRangePlain(x)
 	body := g.since(m)
 	n, branches := countInstrs(body)
@@ -85,7 +85,6 @@ func (g *gen) forRange(x *lang.ForRangeStmt) {
 		g.takeBack(m)
 		g.nlabels, g.scratchMax, g.usesCtx = nlabels, scratchMax, usesCtx
 		g.callbacks = g.callbacks[:ncallbacks]
-		g.cc.plan.Events = g.cc.plan.Events[:nevents]
 		g.forRangeLoop(x)
 	}
 }

@@ -4,6 +4,9 @@
 package codegen
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/cilium/ebpf"
 
 	"github.com/gobpftrace/gobpftrace/codegen/ir"
@@ -194,6 +197,16 @@ type Event struct {
 	Helper string
 	// JoinSlot is the size of each string slot of an EvJoin record.
 	JoinSlot int
+}
+
+// identity is everything that tells ev apart from another event.
+func (ev *Event) identity() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d|%q|%q|%d|%d|%d|%v|%q|%d", ev.Kind, ev.Format, ev.Map, ev.Top, ev.Div, ev.Size, ev.Span, ev.Helper, ev.JoinSlot)
+	for _, a := range ev.Args {
+		fmt.Fprintf(&b, "|%d:%s", a.Offset, a.Type)
+	}
+	return b.String()
 }
 
 // EventArg is one argument of an event.

@@ -1,6 +1,9 @@
 package runtime
 
 import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"io"
 	"os"
@@ -32,15 +35,59 @@ import (
 // foreground would take more than about half a second.
 const holderMin = 16
 
-// holderEnv marks the child started by startPerfHolder; its socket is fd 3.
-const holderEnv = "GOBPFTRACE_PERF_HOLDER"
+// The child is recognised by three things a user's environment cannot
+// produce by accident: argv[0] is holderName, fd 3 is a Unix SEQPACKET
+// socket whose peer is the parent process, and the first message on it is
+// the random token the parent also put in holderEnv. A GOBPFTRACE_PERF_HOLDER
+// set by hand (or inherited) without the rest changes nothing.
+const (
+	holderName = "gobpftrace-release"
+	holderEnv  = "GOBPFTRACE_PERF_HOLDER"
+	holderFD   = 3
+	tokenBytes = 16
+)
 
 func init() {
-	if os.Getenv(holderEnv) != "1" {
-		return
+	if isPerfHolder(os.Args, os.Getenv(holderEnv), holderFD) {
+		holdUntilClosed(holderFD)
+		os.Exit(0)
 	}
-	holdUntilClosed(3)
-	os.Exit(0)
+}
+
+// isPerfHolder reports whether this process is a child started by
+// startPerfHolder; it reads the token message from fd only when
+// everything else says so.
+func isPerfHolder(args []string, token string, fd int) bool {
+	if token == "" || len(args) != 1 || args[0] != holderName || len(token) != 2*tokenBytes {
+		return false
+	}
+	if typ, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TYPE); err != nil || typ != unix.SOCK_SEQPACKET {
+		return false
+	}
+	if dom, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_DOMAIN); err != nil || dom != unix.AF_UNIX {
+		return false
+	}
+	cred, err := unix.GetsockoptUcred(fd, unix.SOL_SOCKET, unix.SO_PEERCRED)
+	if err != nil || int(cred.Pid) != os.Getppid() {
+		return false
+	}
+	buf := make([]byte, 2*tokenBytes+1)
+	for {
+		n, _, err := unix.Recvfrom(fd, buf, unix.MSG_DONTWAIT)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		return err == nil && subtle.ConstantTimeCompare(buf[:n], []byte(token)) == 1
+	}
+}
+
+// newToken returns a random hex token for one perf holder.
+func newToken() (string, error) {
+	b := make([]byte, tokenBytes)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
 }
 
 // holdUntilClosed receives pairs of descriptors (a link, its perf event)
@@ -110,9 +157,18 @@ func startPerfHolder() *perfHolder {
 	}
 	theirs := os.NewFile(uintptr(fds[1]), "perf-holder")
 	defer theirs.Close()
+	token, err := newToken()
+	if err == nil {
+		// Queued before the child starts: its first message.
+		err = unix.Sendmsg(fds[0], []byte(token), nil, nil, 0)
+	}
+	if err != nil {
+		unix.Close(fds[0])
+		return nil
+	}
 	cmd := exec.Command("/proc/self/exe")
-	cmd.Args = []string{"gobpftrace-release"} // what ps shows
-	cmd.Env = append(os.Environ(), holderEnv+"=1")
+	cmd.Args = []string{holderName} // what ps shows
+	cmd.Env = append(os.Environ(), holderEnv+"="+token)
 	cmd.ExtraFiles = []*os.File{theirs}
 	// Its own session: a Ctrl-C meant for the terminal's foreground group
 	// must not kill it (it would only close the perf events early, in its

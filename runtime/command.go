@@ -82,7 +82,8 @@ func SplitCommand(line string) ([]string, error) {
 // word, as bpftrace v0.26 does: name itself and, when it has no slash,
 // name in each directory of $PATH; only ELF files count (an executable
 // with the execute permission, or a shared object). Several different
-// files are an error, as in bpftrace (links to one file count once).
+// files are an error, as in bpftrace (links to one file count once). The
+// path returned is absolute: the file to execute.
 func CommandBinary(name string) (string, error) {
 	candidates := []string{name}
 	if !strings.Contains(name, "/") {
@@ -114,6 +115,11 @@ func CommandBinary(name string) (string, error) {
 	case 0:
 		return "", fmt.Errorf("Path '%s' does not exist or is not executable", name)
 	case 1:
+		// A path that exec runs as it is: "mytool" found in the current
+		// directory must not be looked up in $PATH again.
+		if abs, err := filepath.Abs(found[0]); err == nil {
+			return abs, nil
+		}
 		return found[0], nil
 	}
 	return "", fmt.Errorf("Path '%s' must refer to a unique binary but matched %d binaries: %s", name, len(found), strings.Join(found, ", "))

@@ -75,8 +75,14 @@ func TestCommandBinary(t *testing.T) {
 	if got, err := CommandBinary("tool"); err != nil || got != filepath.Join(a, "tool") {
 		t.Errorf("CommandBinary(tool) = %q, %v", got, err)
 	}
-	if got, err := CommandBinary("a/tool"); err != nil || got != "a/tool" {
+	if got, err := CommandBinary("a/tool"); err != nil || got != filepath.Join(a, "tool") {
 		t.Errorf("CommandBinary(a/tool) = %q, %v", got, err)
+	}
+	// A name without a slash found in the current directory (and not in
+	// $PATH) is that file, given as a path exec does not look up again.
+	write(filepath.Join(dir, "local"), elfData, 0o755)
+	if got, err := CommandBinary("local"); err != nil || got != filepath.Join(dir, "local") {
+		t.Errorf("CommandBinary(local) = %q, %v", got, err)
 	}
 	for name, want := range map[string]string{
 		"script":  "Path 'script' does not exist or is not executable",

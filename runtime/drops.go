@@ -30,9 +30,76 @@ func dropSlot(raw []byte, slot int) uint64 {
 	return binary.LittleEndian.Uint64(raw[8*slot:])
 }
 
-// lostEvents is the number of events the ring buffer had no room for.
-func (s *session) lostEvents() uint64 {
-	return dropSlot(s.dropSlots(), codegen.DropEvent)
+// Events lost after exit(). bpftrace ignores the events that follow
+// exit(), and so does the runtime; but the probes keep firing until they
+// are detached, and when many of them call exit() (360 syscall
+// tracepoints under load) their repeated exit notices fill the ring buffer
+// and count as lost by the thousands, before user space reads the first
+// one (the probes attached first fire while the others attach) and after
+// (while they detach). Those are no loss of the user's: nothing after the
+// first exit() would have been printed.
+//
+// The kernel counts every failed event in one counter, so the runtime
+// works out which losses came before the first exit record E was written
+// from what it reads. Each reading of the counter is an anchor: the count
+// then, the bytes the ring buffer held then (ahead), and the bytes of
+// records read since (since). When E arrives after at least `ahead` bytes
+// (so it was written after the anchor) and fewer than a ring buffer's
+// worth minus the largest record (so the ring never lacked room for any
+// event written between the anchor and E), no event was lost in between:
+// the user's losses are the anchor's count, exactly. Otherwise (the ring
+// buffer was full of events written before E) they are the count when E
+// is read, which may also include a few notices that followed it.
+type lostAnchor struct {
+	count, ahead, since uint64
+}
+
+// readLost reads the kernel's counter and makes it the anchor; remaining
+// is what the ring buffer held after the last record read (-1: nothing
+// was read, the ring buffer was found empty).
+func (s *session) readLost(remaining int) uint64 {
+	n := dropSlot(s.dropSlots(), codegen.DropEvent)
+	s.anchor = lostAnchor{count: n, ahead: uint64(max(remaining, 0))}
+	return n
+}
+
+// recordRead accounts for one record of length n read from the ring
+// buffer (its 8-byte header and padding included).
+func (s *session) recordRead(n int) {
+	s.anchor.since += uint64((n + 8 + 7) &^ 7)
+}
+
+// userLost caps a reading of the counter at the user's losses once the
+// first exit() record was read.
+func (s *session) userLost(n uint64) uint64 {
+	if s.exitSeen && n > s.lostAtExit {
+		return s.lostAtExit
+	}
+	return n
+}
+
+// noteExit records the user's losses when the first exit() record has
+// been read (before recordRead counts it).
+func (s *session) noteExit() {
+	if s.exitSeen {
+		return
+	}
+	a := s.anchor
+	if s.ring != nil && a.since >= a.ahead && a.since+uint64(maxRecord(s.plan)) <= uint64(s.ring.BufferSize()) {
+		s.lostAtExit = a.count
+	} else {
+		s.lostAtExit = dropSlot(s.dropSlots(), codegen.DropEvent)
+	}
+	s.exitSeen = true
+}
+
+// maxRecord is the most bytes one event takes in the ring buffer.
+func maxRecord(plan *codegen.Plan) int {
+	n := 0
+	for _, ev := range plan.Events {
+		n = max(n, ev.Size)
+	}
+	return (n + 8 + 7) &^ 7
 }
 
 // reportLost prints "Lost N events" (on stderr, or a lost_events line in
@@ -40,13 +107,13 @@ func (s *session) lostEvents() uint64 {
 // events the ring buffer had no room for since the last report. While
 // tracing it looks at most once a second (poll calls it after each event,
 // and a second after the last look when the ring buffer went quiet); final
-// forces a look.
-func (s *session) reportLost(final bool) {
+// forces a look. remaining is as for readLost.
+func (s *session) reportLost(final bool, remaining int) {
 	if s.plan.Drops == "" || !final && time.Since(s.lostCheck) < time.Second {
 		return
 	}
 	s.lostCheck = time.Now()
-	events := s.lostEvents()
+	events := s.userLost(s.readLost(remaining))
 	if events <= s.lostSeen {
 		return
 	}
@@ -64,9 +131,9 @@ func (s *session) reportLost(final bool) {
 // not reported yet, then the total of events lost, and for each map that
 // was full the updates it refused.
 func (s *session) reportDrops() {
-	s.reportLost(true)
+	s.reportLost(true, -1)
 	raw := s.dropSlots()
-	if events := dropSlot(raw, codegen.DropEvent); events > 0 {
+	if events := s.userLost(dropSlot(raw, codegen.DropEvent)); events > 0 {
 		s.out.Flush()
 		fmt.Fprintf(s.opts.stderr(), "WARNING: %d events lost in total: the ring buffer was full (user space read too slowly)\n", events)
 	}

@@ -27,9 +27,12 @@ func isPermission(err error) bool {
 	return errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES)
 }
 
+// privilegeMessage says exactly what privileged() checks.
+const privilegeMessage = "gobpftrace must be run as root (user id 0), or with the capability CAP_SYS_ADMIN, or with both CAP_BPF and CAP_PERFMON"
+
 // privilegeError is the message for missing privileges.
 func privilegeError() error {
-	return errors.New("gobpftrace must be run as root (or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)")
+	return errors.New(privilegeMessage)
 }
 
 // firstLine keeps the first line of a message.

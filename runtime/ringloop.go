@@ -50,10 +50,14 @@ func (s *session) poll(ctx context.Context, drainOnly bool) error {
 		switch {
 		case err == nil:
 			s.disp.handleSafe(rec.RawSample)
+			if s.disp.exited {
+				s.noteExit()
+			}
+			s.recordRead(len(rec.RawSample))
 			if s.disp.exited || s.disp.failed != nil {
 				return s.out.Flush()
 			}
-			s.reportLost(false)
+			s.reportLost(false, rec.Remaining)
 			if rec.Remaining == 0 || s.opts.FlushEvents {
 				s.out.Flush()
 			}
@@ -63,7 +67,7 @@ func (s *session) poll(ctx context.Context, drainOnly bool) error {
 				s.ring.SetDeadline(s.lostCheck.Add(time.Second))
 			}
 		case errors.Is(err, os.ErrDeadlineExceeded) && !drainOnly:
-			s.reportLost(true) // the timer may fire a little early
+			s.reportLost(true, -1) // the timer may fire a little early
 			s.out.Flush()
 			s.ring.SetDeadline(time.Time{})
 		case errors.Is(err, os.ErrDeadlineExceeded):

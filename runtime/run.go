@@ -121,6 +121,11 @@ type session struct {
 	// when the counter was last read.
 	lostSeen  uint64
 	lostCheck time.Time
+	// lostAtExit is the number of events lost before the first exit()
+	// record (exitSeen); later losses are not the user's (drops.go).
+	lostAtExit uint64
+	exitSeen   bool
+	anchor     lostAnchor
 	// skipped counts the attach points that failed to attach and were
 	// skipped (config missing_probes), and the functions of uprobe
 	// wildcards the kernel refused (warnAttach).

@@ -39,6 +39,10 @@ func findOrMountTracefs() (string, error) {
 			if isPermission(err) && !privileged() {
 				return "", privilegeError()
 			}
+			if isPermission(err) {
+				// Privileged by capabilities, but tracefs is root's.
+				return "", fmt.Errorf("cannot read tracefs at %s: %s (tracepoints need root, or CAP_DAC_READ_SEARCH besides the capabilities to trace)", dir, errnoText(err))
+			}
 			return "", fmt.Errorf("cannot read tracefs at %s: %s", dir, errnoText(err))
 		}
 		return dir, nil

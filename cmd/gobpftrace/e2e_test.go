@@ -229,7 +229,7 @@ func TestNotRoot(t *testing.T) {
 		if !errors.As(err, &exitErr) || exitErr.ExitCode() != 1 {
 			t.Fatalf("err = %v, want exit code 1; output:\n%s", err, out)
 		}
-		want := "ERROR: gobpftrace must be run as root (or with CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)\n"
+		want := "ERROR: gobpftrace must be run as root (user id 0), or with the capability CAP_SYS_ADMIN, or with both CAP_BPF and CAP_PERFMON\n"
 		if string(out) != want {
 			t.Errorf("%s: output %q, want %q", script, out, want)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -28,7 +29,8 @@ type options struct {
 	dryRun     bool     // --dry-run
 	info       bool     // --info
 	noWarnings bool     // --no-warnings
-	pid        int      // -p
+	pid        int      // -p (-1: out of range)
+	pidArg     string   // -p as written
 	command    string   // -c
 	argv       []string // -c split into arguments (splitCommand)
 	help       bool
@@ -110,7 +112,7 @@ var optSpecs = []optSpec{
 		if err != nil {
 			return err
 		}
-		o.pid = n
+		o.pid, o.pidArg = n, a
 		return nil
 	}},
 	{short: 'c', hasArg: true, argName: "CMD", apply: func(o *options, a string) error {
@@ -128,21 +130,25 @@ var optSpecs = []optSpec{
 	{long: "no-warnings", apply: func(o *options, _ string) error { o.noWarnings = true; return nil }},
 }
 
+// pidMaxLimit is the largest process id Linux can have (PID_MAX_LIMIT on
+// 64-bit systems): /proc/sys/kernel/pid_max may not be set above it.
+const pidMaxLimit = 4194304
+
+// parsePID accepts a positive decimal number. A number too large to be a
+// process id is kept as -1 (checkTargetPID refuses it with the text as
+// given), never wrapped to a small one.
 func parsePID(a string) (int, error) {
-	n := 0
-	if a == "" {
+	if a == "" || strings.Trim(a, "0123456789") != "" {
 		return 0, usagef("Invalid PID: %q", a)
 	}
-	for _, c := range a {
-		if c < '0' || c > '9' || n > 1<<30 {
-			return 0, usagef("Invalid PID: %q", a)
-		}
-		n = n*10 + int(c-'0')
+	n, err := strconv.ParseUint(a, 10, 64)
+	if err != nil || n > pidMaxLimit {
+		return -1, nil
 	}
 	if n == 0 {
 		return 0, usagef("Invalid PID: %q", a)
 	}
-	return n, nil
+	return int(n), nil
 }
 
 func findShort(c byte) *optSpec {

@@ -110,3 +110,118 @@ func TestLostEventsWhileRunning(t *testing.T) {
 	}
 	t.Logf("%d events: %d printed, %d lost in %d Lost lines", n, printed, lost, lostLines)
 }
+
+// exit() from 360 syscall tracepoints while two processes make syscalls
+// as fast as they can: the probes attached first fill the ring buffer with
+// exit notices while the others attach, and all of them keep sending
+// notices until they are detached. None of those is a lost event of the
+// user's (nothing after exit() is printed), so no loss is reported.
+// Before the runtime told them apart, every run here reported thousands.
+func TestExitNoticesAreNotLostEvents(t *testing.T) {
+	requireRoot(t)
+	var loops []*exec.Cmd
+	for range 2 {
+		loop := exec.Command(sysloopPath, "2000000000")
+		if err := loop.Start(); err != nil {
+			t.Fatal(err)
+		}
+		loops = append(loops, loop)
+	}
+	defer func() {
+		for _, l := range loops {
+			l.Process.Kill()
+			l.Wait()
+		}
+	}()
+	for i := range 3 {
+		res := trace(t, traceRun{args: []string{"-e", `tracepoint:syscalls:sys_enter_* { @[probe] = count(); exit(); }`}})
+		mustExit(t, res, 0)
+		if strings.Contains(res.stderr, "lost") || strings.Contains(res.stderr, "Lost") {
+			t.Errorf("run %d: stderr:\n%s", i, res.stderr)
+		}
+		if !strings.Contains(res.stdout, "@[tracepoint:syscalls:sys_enter_") {
+			t.Errorf("run %d: no counts printed:\n%s", i, res.stdout)
+		}
+	}
+}
+
+// Real losses before exit() are still reported exactly: a storm of printf
+// events into an output nobody reads, then, while the output is read,
+// exit() from another probe: every event sent was printed or reported
+// lost. (The exit is triggered until gobpftrace stops: an exit() that
+// finds the ring buffer full is lost like any other event.)
+func TestLostEventsBeforeExit(t *testing.T) {
+	requireRoot(t)
+	loop := uniqueLoop(t)
+	const n = 200000
+	comm := filepath.Base(loop)
+	cmd := exec.Command(binPath, "-e", `tracepoint:syscalls:sys_enter_getppid /comm == "`+comm+`"/ {
+		@sent = count(); printf("ev %d\n", nsecs);
+	}
+	tracepoint:syscalls:sys_enter_openat /str(args.filename) == "/gbt-exit-now"/ { exit(); }`)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	errFile, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer errFile.Close()
+	cmd.Stderr = errFile
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	stderr := func() string { b, _ := os.ReadFile(errFile.Name()); return string(b) }
+	for start := time.Now(); !strings.Contains(stderr(), "Attached "); time.Sleep(20 * time.Millisecond) {
+		if time.Since(start) > 30*time.Second {
+			t.Fatalf("gobpftrace did not attach within 30s: %s", stderr())
+		}
+	}
+	runLoop(t, loop, n) // nothing reads the output meanwhile
+	printed := 0
+	var other []string
+	readDone := make(chan struct{})
+	go func() {
+		defer close(readDone)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if line := sc.Text(); strings.HasPrefix(line, "ev ") {
+				printed++
+			} else {
+				other = append(other, line)
+			}
+		}
+	}()
+	exited := make(chan error, 1)
+	go func() { <-readDone; exited <- cmd.Wait() }()
+	var runErr error
+	for start := time.Now(); ; {
+		exec.Command(loop, "0", "/gbt-exit-now").Run() // exit()
+		select {
+		case runErr = <-exited:
+		case <-time.After(200 * time.Millisecond):
+			if time.Since(start) > 30*time.Second {
+				t.Fatalf("gobpftrace did not stop within 30s of exit(); stderr:\n%s", stderr())
+			}
+			continue
+		}
+		break
+	}
+	if runErr != nil {
+		t.Fatalf("gobpftrace: %v\n%s", runErr, stderr())
+	}
+	m := regexp.MustCompile(`WARNING: ([0-9]+) events lost in total`).FindStringSubmatch(stderr())
+	if m == nil {
+		t.Fatalf("no loss reported; stderr:\n%s", stderr())
+	}
+	lost, _ := strconv.Atoi(m[1])
+	if want := []string{"", "", fmt.Sprintf("@sent: %d", n)}; strings.Join(other, "\n") != strings.Join(want, "\n") {
+		t.Errorf("other output lines %q, want %q", other, want)
+	}
+	if printed+lost != n {
+		t.Errorf("%d events sent: %d printed + %d reported lost = %d\nstderr:\n%s", n, printed, lost, printed+lost, stderr())
+	}
+	t.Logf("%d events: %d printed, %d lost", n, printed, lost)
+}

@@ -54,6 +54,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case o.version:
 		fmt.Fprintln(stdout, version)
 		return exitOK
+	}
+	if err := checkTargetPID(o); err != nil {
+		fmt.Fprintln(stderr, errorText(err))
+		return exitError
+	}
+	switch {
 	case o.info:
 		if err := printInfo(stdout); err != nil {
 			fmt.Fprintln(stderr, errorText(err))
@@ -155,6 +161,22 @@ func runtimeOptions(o *options, out, stderr io.Writer) runtime.Options {
 	return opts
 }
 
+// checkTargetPID refuses -p with a number that is no process id, or
+// whose process does not exist, before anything else happens (as
+// bpftrace does): one line, no usage text.
+func checkTargetPID(o *options) error {
+	if o.pidArg == "" {
+		return nil
+	}
+	if o.pid < 0 {
+		return fmt.Errorf("pid '%s' does not exist: process ids go up to %d", o.pidArg, pidMaxLimit)
+	}
+	if err := unix.Kill(o.pid, 0); errors.Is(err, unix.ESRCH) {
+		return fmt.Errorf("pid '%d' does not exist", o.pid)
+	}
+	return nil
+}
+
 // splitCommand splits -c's command into o.argv and checks, as bpftrace
 // does before anything else, that the program it names exists.
 func splitCommand(o *options) error {
@@ -182,15 +204,42 @@ func loadScript(o *options, stdin io.Reader) (string, string, []string, error) {
 	var data []byte
 	var err error
 	if name == "-" {
-		data, err = io.ReadAll(stdin)
+		data, err = readScript(stdin)
 		name = "stdin"
 	} else {
-		data, err = os.ReadFile(name)
+		var f *os.File
+		if f, err = os.Open(name); err == nil {
+			data, err = readScript(f)
+			f.Close()
+		}
+	}
+	if errors.Is(err, errScriptTooLarge) {
+		what := "the script " + name
+		if o.positional[0] == "-" {
+			what = "the script on stdin"
+		}
+		return "", "", nil, fmt.Errorf("%s is larger than %d bytes (%d MiB), the most gobpftrace reads", what, maxScriptBytes, maxScriptBytes>>20)
 	}
 	if err != nil {
 		return "", "", nil, fmt.Errorf("could not read the script: %v", unwrapPathError(err))
 	}
 	return name, string(data), o.positional[1:], nil
+}
+
+// maxScriptBytes bounds the script read from a file or stdin: a script is
+// text a person or a generator wrote, and reading /dev/zero must end with
+// a message, not with the machine's memory.
+const maxScriptBytes = 16 << 20
+
+var errScriptTooLarge = errors.New("script too large")
+
+// readScript reads r to its end, at most maxScriptBytes.
+func readScript(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxScriptBytes+1))
+	if err == nil && len(data) > maxScriptBytes {
+		return nil, errScriptTooLarge
+	}
+	return data, err
 }
 
 // compile runs the front end and codegen.

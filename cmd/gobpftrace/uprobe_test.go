@@ -541,9 +541,9 @@ func startWaiting(t *testing.T, path, n string, more ...string) *exec.Cmd {
 // -p with a process that does not exist.
 func TestTargetPIDMissing(t *testing.T) {
 	requireRoot(t)
-	res := trace(t, traceRun{args: []string{"-p", "999999999", "-e", "BEGIN { }"}, noAttach: true})
+	res := trace(t, traceRun{args: []string{"-p", "4000000", "-e", "BEGIN { }"}, noAttach: true})
 	mustExit(t, res, 1)
-	if res.stderr != "ERROR: pid '999999999' does not exist\n" {
+	if res.stderr != "ERROR: pid '4000000' does not exist\n" {
 		t.Errorf("stderr %q", res.stderr)
 	}
 }

@@ -1,0 +1,152 @@
+package main
+
+// Robustness of the command itself (issue 15): bounded reads of the
+// script, -p and -c checked the way they are used, the internal re-exec
+// out of the user's reach, and the privilege message saying what is
+// checked.
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A script file or stdin that never ends (/dev/zero) is read up to 16 MiB,
+// then refused with one line, in bounded time and memory.
+func TestScriptReadBounded(t *testing.T) {
+	requireRoot(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"/dev/zero"}, "ERROR: the script /dev/zero is larger than 16777216 bytes (16 MiB), the most gobpftrace reads\n"},
+		{[]string{"-"}, "ERROR: the script on stdin is larger than 16777216 bytes (16 MiB), the most gobpftrace reads\n"},
+	} {
+		cmd := exec.Command(binPath, c.args...)
+		zero, err := os.Open("/dev/zero")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stdin = zero
+		start := time.Now()
+		out, err := cmd.CombinedOutput()
+		zero.Close()
+		elapsed := time.Since(start)
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || string(out) != c.want {
+			t.Errorf("%q: %v, output %q, want %q", c.args, err, out, c.want)
+			continue
+		}
+		// Generous: reading 16 MiB takes milliseconds; an unbounded read
+		// ran until the machine's memory was gone.
+		if rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss; rss > 256<<10 || elapsed > 20*time.Second {
+			t.Errorf("%q: max RSS %d KiB, %v", c.args, rss, elapsed)
+		}
+	}
+}
+
+// -p: a number no process id can be is refused as such (4294967297 once
+// wrapped to pid 1), one that no process has as not existing; one line,
+// before anything else, for every mode that takes -p.
+func TestTargetPIDChecked(t *testing.T) {
+	requireRoot(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-p", "4294967297", "-e", "BEGIN { exit(); }"}, "ERROR: pid '4294967297' does not exist: process ids go up to 4194304\n"},
+		{[]string{"-p", "99999999999999999999999", "-e", "BEGIN { exit(); }"}, "ERROR: pid '99999999999999999999999' does not exist: process ids go up to 4194304\n"},
+		{[]string{"-p", "4194305", "-l", "tracepoint:sched:*"}, "ERROR: pid '4194305' does not exist: process ids go up to 4194304\n"},
+		{[]string{"-p", "4000000", "-l", "tracepoint:sched:*"}, "ERROR: pid '4000000' does not exist\n"},
+		{[]string{"-p", "4000000", "-d", "ast", "-e", "BEGIN { }"}, "ERROR: pid '4000000' does not exist\n"},
+	} {
+		res := trace(t, traceRun{args: c.args, noAttach: true})
+		if res.code != 1 || res.stderr != c.want || res.stdout != "" {
+			t.Errorf("%q: exit %d, stderr %q, stdout %q; want %q", c.args, res.code, res.stderr, res.stdout, c.want)
+		}
+	}
+}
+
+// -c with a name found in the current directory (bpftrace looks there as
+// well as in $PATH): the check and the run agree, and the command runs.
+func TestChildCommandInCurrentDir(t *testing.T) {
+	requireRoot(t)
+	dir := t.TempDir()
+	data, err := os.ReadFile(sysloopPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "mytool"), data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	res := trace(t, traceRun{dir: dir, args: []string{"-c", "mytool 5", "-e", `tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @[comm] = count(); }`}})
+	mustExit(t, res, 0)
+	if res.stdout != "\n\n@[mytool]: 5\n" {
+		t.Errorf("stdout %q, stderr %q", res.stdout, res.stderr)
+	}
+}
+
+// GOBPFTRACE_PERF_HOLDER in the user's environment changes nothing: the
+// internal child is recognised by a per-run token on its socket, not by
+// the variable alone. (It once made every invocation exit 0 silently.)
+func TestPerfHolderEnvIgnored(t *testing.T) {
+	requireRoot(t)
+	for _, v := range []string{"1", "0123456789abcdef0123456789abcdef"} {
+		env := []string{"GOBPFTRACE_PERF_HOLDER=" + v}
+		cmd := exec.Command(binPath, "-V")
+		cmd.Env = append(os.Environ(), env...)
+		if out, err := cmd.Output(); err != nil || string(out) != version+"\n" {
+			t.Errorf("-V with %s: %v, %q", env[0], err, out)
+		}
+		// A run with enough tracepoints to start the real holder.
+		res := trace(t, traceRun{env: env, args: []string{"-e", `tracepoint:syscalls:sys_enter_get* { @ = count(); } tracepoint:syscalls:sys_enter_getppid /comm == "sysloop"/ { printf("seen\n"); exit(); }`},
+			trigger: func(t *testing.T) { runSysloop(t, 1, "") }})
+		mustExit(t, res, 0)
+		if !strings.HasPrefix(res.stdout, "seen\n") || !strings.Contains(res.stderr, "Attached ") {
+			t.Errorf("with %s: stdout %q, stderr %q", env[0], res.stdout, res.stderr)
+		}
+	}
+}
+
+// The privilege check accepts exactly what its message says: root, or
+// CAP_SYS_ADMIN, or both CAP_BPF and CAP_PERFMON; anything less gets that
+// message.
+func TestPrivilegeMessageMatchesCheck(t *testing.T) {
+	requireRoot(t)
+	const (
+		capSysAdmin = 21
+		capPerfmon  = 38
+		capBPF      = 39
+	)
+	msg := "ERROR: gobpftrace must be run as root (user id 0), or with the capability CAP_SYS_ADMIN, or with both CAP_BPF and CAP_PERFMON\n"
+	for _, c := range []struct {
+		name string
+		caps []uintptr
+		ok   bool
+	}{
+		{"none", nil, false},
+		{"CAP_BPF", []uintptr{capBPF}, false},
+		{"CAP_PERFMON", []uintptr{capPerfmon}, false},
+		{"CAP_SYS_ADMIN", []uintptr{capSysAdmin}, true},
+		{"CAP_BPF+CAP_PERFMON", []uintptr{capBPF, capPerfmon}, true},
+	} {
+		cmd := exec.Command(binPath, "-e", `BEGIN { printf("ran\n"); exit(); }`)
+		cmd.SysProcAttr = &syscall.SysProcAttr{
+			Credential:  &syscall.Credential{Uid: 65534, Gid: 65534},
+			AmbientCaps: c.caps,
+		}
+		out, err := cmd.CombinedOutput()
+		if c.ok {
+			if err != nil || !strings.Contains(string(out), "ran\n") {
+				t.Errorf("%s: %v, output %q", c.name, err, out)
+			}
+			continue
+		}
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || string(out) != msg {
+			t.Errorf("%s: %v, output %q, want %q", c.name, err, out, msg)
+		}
+	}
+}

@@ -25,7 +25,7 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"-d", "all", "x.bt"}, options{stages: []string{"ast", "types", "ir", "asm", "verifier"}, positional: []string{"x.bt"}}},
 		{[]string{"-o", "out.txt", "-f", "json", "-B", "line", "-k", "x.bt"}, options{outFile: "out.txt", format: "json", buffering: "line", helperErrs: true, positional: []string{"x.bt"}}},
 		{[]string{"--dry-run", "--unsafe", "--no-warnings", "--info"}, options{dryRun: true, unsafe: true, noWarnings: true, info: true}},
-		{[]string{"-p", "42", "-c", "sleep 1", "x.bt"}, options{pid: 42, command: "sleep 1", positional: []string{"x.bt"}}},
+		{[]string{"-p", "42", "-c", "sleep 1", "x.bt"}, options{pid: 42, pidArg: "42", command: "sleep 1", positional: []string{"x.bt"}}},
 		{[]string{"--help"}, options{help: true}},
 		{[]string{"-V"}, options{version: true}},
 		{[]string{"--version"}, options{version: true}},

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
-	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
 // dropSlots reads the kernel's loss counters (codegen.Plan.Drops).
@@ -119,12 +118,7 @@ func (s *session) reportLost(final bool, remaining int) {
 	}
 	n := events - s.lostSeen
 	s.lostSeen = events
-	if s.opts.json() {
-		output.JSONLostEvents(s.out, n)
-	} else {
-		s.out.Flush()
-		fmt.Fprintf(s.opts.stderr(), "Lost %d events\n", n)
-	}
+	s.out.LostEvents(n)
 }
 
 // reportDrops says, once at exit, what the kernel side lost: the events
@@ -134,8 +128,7 @@ func (s *session) reportDrops() {
 	s.reportLost(true, -1)
 	raw := s.dropSlots()
 	if events := s.userLost(dropSlot(raw, codegen.DropEvent)); events > 0 {
-		s.out.Flush()
-		fmt.Fprintf(s.opts.stderr(), "WARNING: %d events lost in total: the ring buffer was full (user space read too slowly)\n", events)
+		s.out.Warn(fmt.Sprintf("%d events lost in total: the ring buffer was full (user space read too slowly)", events))
 	}
 	for _, m := range s.plan.Maps {
 		slot, ok := s.plan.MapDrops[m.Name]
@@ -146,12 +139,11 @@ func (s *session) reportDrops() {
 		if n == 0 {
 			continue
 		}
-		s.out.Flush()
 		limit := fmt.Sprintf("max_map_keys is %d", s.plan.Config.MaxMapKeys)
 		if m.DeclaredSize > 0 {
 			limit = fmt.Sprintf("declared with %d entries", m.DeclaredSize)
 		}
-		fmt.Fprintf(s.opts.stderr(), "WARNING: %d %s of %s failed because the map was full (%s)\n", n, plural(n, "update", "updates"), m.ScriptName, limit)
+		s.out.Warn(fmt.Sprintf("%d %s of %s failed because the map was full (%s)", n, plural(n, "update", "updates"), m.ScriptName, limit))
 	}
 }
 

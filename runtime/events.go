@@ -1,24 +1,25 @@
 package runtime
 
 import (
-	"bufio"
 	"encoding/binary"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/cilium/ebpf"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
-	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
 // dispatcher turns ring buffer records into output and map operations.
 type dispatcher struct {
-	plan   *codegen.Plan
-	out    *bufio.Writer
+	plan *codegen.Plan
+	// format formats the records' values, out prints them: both belong
+	// to the run.
+	format *output.Formatter
+	out    output.Printer
+	// stderr receives what system()'s commands write on theirs.
 	stderr io.Writer
 	// mapOf finds the kernel map and description of a script map ("@x").
 	mapOf func(script string) (*codegen.Map, *ebpf.Map)
@@ -29,8 +30,6 @@ type dispatcher struct {
 	failed error
 	// injected: testPanic has fired.
 	injected bool
-	// json selects JSON lines output (-f json).
-	json bool
 	// noWarnings silences warnf (--no-warnings).
 	noWarnings bool
 	// exitCode is exit(code)'s code, when hasExitCode.
@@ -57,23 +56,14 @@ func (d *dispatcher) handle(rec []byte) {
 	}
 	switch ev.Kind {
 	case codegen.EvPrintf:
-		s, err := output.Printf(ev, rec)
+		s, err := d.format.Sprintf(ev, rec)
 		if err != nil {
 			d.warn("printf: %v", err)
 			return
 		}
-		if d.json {
-			output.JSONPrintf(d.out, s)
-		} else {
-			d.out.WriteString(s)
-		}
+		d.out.Printf(s)
 	case codegen.EvWarning:
-		if d.json {
-			output.JSONRuntimeError(d.out, ev.Format, d.plan.File, ev.Span.Start.Line, ev.Span.Start.Col)
-			break
-		}
-		d.out.Flush()
-		fmt.Fprint(d.stderr, lang.Format(d.plan.File, d.plan.Source, &lang.Diagnostic{Span: ev.Span, Severity: lang.SevWarning, Msg: ev.Format}))
+		d.out.RuntimeWarning(ev.Span, ev.Format)
 	case codegen.EvHelperError:
 		d.helperError(ev, rec)
 	case codegen.EvPrintValue:
@@ -86,15 +76,7 @@ func (d *dispatcher) handle(rec []byte) {
 			d.warn("print: record too short")
 			return
 		}
-		if d.json {
-			output.JSONValue(d.out, a.Type, rec[a.Offset:end])
-			break
-		}
-		s := output.Value(a.Type, rec[a.Offset:end])
-		d.out.WriteString(s)
-		if !strings.HasSuffix(s, "\n") || a.Type.Kind == lang.KStack {
-			d.out.WriteByte('\n')
-		}
+		d.out.Value(a.Type, rec[a.Offset:end])
 	case codegen.EvPrintMap:
 		cm, m := d.mapOf(ev.Map)
 		if m == nil {
@@ -102,11 +84,8 @@ func (d *dispatcher) handle(rec []byte) {
 			return
 		}
 		entries, err := readMap(m)
-		switch {
-		case err == nil && d.json:
-			err = output.JSONMap(d.out, cm, entries, ev.Top, ev.Div)
-		case err == nil:
-			err = output.Map(d.out, cm, entries, ev.Top, ev.Div)
+		if err == nil {
+			err = d.out.Map(cm, entries, ev.Top, ev.Div)
 		}
 		if err != nil {
 			d.warn("print(%s): %v", ev.Map, err)
@@ -125,13 +104,9 @@ func (d *dispatcher) handle(rec []byte) {
 			d.warn("%s: %v", ev.Map, err)
 		}
 	case codegen.EvTime:
-		if d.json {
-			output.JSONTime(d.out, output.Time(ev.Format, time.Now()))
-		} else {
-			d.out.WriteString(output.Time(ev.Format, time.Now()))
-		}
+		d.out.Time(ev.Format, time.Now())
 	case codegen.EvCat, codegen.EvSystem, codegen.EvErrorf, codegen.EvWarnf:
-		text, err := output.Printf(ev, rec)
+		text, err := d.format.Sprintf(ev, rec)
 		if err != nil {
 			d.warn("%v", err)
 			return
@@ -162,6 +137,5 @@ func (d *dispatcher) handle(rec []byte) {
 }
 
 func (d *dispatcher) warn(format string, args ...any) {
-	d.out.Flush()
-	fmt.Fprintf(d.stderr, "WARNING: "+format+"\n", args...)
+	d.out.Warn(fmt.Sprintf(format, args...))
 }

@@ -32,12 +32,11 @@ func (d *dispatcher) formatted(ev *codegen.Event, text string) {
 			}
 			sev = lang.SevWarning
 		}
-		if d.json && sev == lang.SevError {
-			output.JSONPrintError(d.out, text, d.plan.File, ev.Span.Start.Line, ev.Span.Start.Col)
-			return
+		if sev == lang.SevError {
+			d.out.ScriptError(ev.Span, text)
+		} else {
+			d.out.ScriptWarning(ev.Span, text)
 		}
-		d.out.Flush()
-		fmt.Fprint(d.stderr, lang.Format(d.plan.File, d.plan.Source, &lang.Diagnostic{Span: ev.Span, Severity: sev, Msg: text}))
 	}
 }
 
@@ -49,21 +48,15 @@ func (d *dispatcher) cat(name string) {
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		d.out.Flush()
-		fmt.Fprintf(d.stderr, "ERROR: failed to open file '%s': %s\n", name, output.StrerrorText(errnoOf(err)))
+		d.out.Error(fmt.Sprintf("failed to open file '%s': %s", name, output.StrerrorText(errnoOf(err))))
 		return
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, int64(limit)))
 	if err != nil {
-		d.out.Flush()
-		fmt.Fprintf(d.stderr, "ERROR: failed to open file '%s': %s\n", name, output.StrerrorText(errnoOf(err)))
+		d.out.Error(fmt.Sprintf("failed to open file '%s': %s", name, output.StrerrorText(errnoOf(err))))
 	}
-	if d.json {
-		output.JSONCat(d.out, string(data))
-		return
-	}
-	d.out.Write(data)
+	d.out.Cat(data)
 }
 
 // errnoOf is the errno inside err (EIO when there is none).
@@ -86,14 +79,10 @@ func (d *dispatcher) system(command string) {
 	if err := cmd.Run(); err != nil {
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) {
-			fmt.Fprintf(d.stderr, "ERROR: system(\"%s\") failed: %v\n", command, err)
+			d.out.Error(fmt.Sprintf("system(\"%s\") failed: %v", command, err))
 		}
 	}
-	if d.json {
-		output.JSONSyscall(d.out, stdout.String())
-		return
-	}
-	d.out.Write(stdout.Bytes())
+	d.out.System(stdout.String())
 }
 
 // join prints the strings of a join() record with the separator.
@@ -119,11 +108,5 @@ func (d *dispatcher) join(ev *codegen.Event, rec []byte) {
 		}
 		parts = append(parts, string(s))
 	}
-	text := strings.Join(parts, ev.Format)
-	if d.json {
-		output.JSONJoin(d.out, text)
-		return
-	}
-	d.out.WriteString(text)
-	d.out.WriteByte('\n')
+	d.out.Join(strings.Join(parts, ev.Format))
 }

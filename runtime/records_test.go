@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"math/rand"
@@ -11,6 +10,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
+	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
 // recordsPlan compiles a script with one event of each kind.
@@ -44,7 +44,8 @@ func recordsPlan(t *testing.T) *codegen.Plan {
 func TestMalformedRecords(t *testing.T) {
 	plan := recordsPlan(t)
 	var out, errs bytes.Buffer
-	d := &dispatcher{plan: plan, out: bufio.NewWriter(&out), stderr: &errs, mapOf: (&session{plan: plan, loaded: &loaded{}}).mapOf}
+	f := &output.Formatter{}
+	d := &dispatcher{plan: plan, format: f, out: output.NewText(f, output.Destination{Stdout: &out, Stderr: &errs}), stderr: &errs, mapOf: (&session{plan: plan, loaded: &loaded{}}).mapOf}
 	header := func(id uint64, size int) []byte {
 		rec := make([]byte, max(size, 8))
 		binary.LittleEndian.PutUint64(rec, id)

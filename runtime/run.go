@@ -1,13 +1,11 @@
 package runtime
 
 import (
-	"bufio"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -59,9 +57,7 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 	defer l.close()
 	s := &session{plan: plan, opts: &opts, loaded: l}
 	s.syms = newSymbolizer(plan, l)
-	defer output.SetSymbols(s.syms)()
-	defer output.SetUserSpace(newUserSpace())()
-	defer output.SetTruncTrailer(plan.Config.StrTruncTrailer)()
+	s.format = &output.Formatter{Symbols: s.syms, UserSpace: newUserSpace(), TruncTrailer: plan.Config.StrTruncTrailer}
 	defer func() { releaseAll(s.attached); s.holder.release() }()
 	if opts.TargetPID != 0 && !opts.DryRun {
 		wctx, stop, err := watchPID(ctx, opts.TargetPID)
@@ -108,9 +104,12 @@ type session struct {
 	loaded   *loaded
 	ring     *ringbuf.Reader
 	attached []io.Closer
-	out      *bufio.Writer
-	disp     *dispatcher
-	syms     *symbolizer
+	// format formats values with this run's symbols and user-space
+	// lookups; out prints in the run's output format.
+	format *output.Formatter
+	out    output.Printer
+	disp   *dispatcher
+	syms   *symbolizer
 	// pid is the process of -p, or the child of -c (0: none). As in
 	// bpftrace v0.26, the probes opened per process (see attach) are
 	// limited to it; with -p the others filter in BPF (lang.Checked.PIDFilter).
@@ -143,9 +142,9 @@ func (s *session) run(ctx context.Context) error {
 		return err
 	}
 	defer s.closeRing()
-	s.out = bufio.NewWriterSize(s.opts.stdout(), 64<<10)
+	s.out = s.newPrinter(s.opts.stdout())
 	defer s.out.Flush()
-	s.disp = &dispatcher{plan: s.plan, out: s.out, stderr: s.opts.stderr(), mapOf: s.mapOf, json: s.opts.json(), noWarnings: s.opts.NoWarnings}
+	s.disp = &dispatcher{plan: s.plan, format: s.format, out: s.out, stderr: s.opts.stderr(), mapOf: s.mapOf, noWarnings: s.opts.NoWarnings}
 	if s.opts.OnLoaded != nil {
 		s.opts.OnLoaded(s.printMapsNow)
 	}
@@ -161,13 +160,7 @@ func (s *session) run(ctx context.Context) error {
 		return err
 	}
 	if !s.opts.Quiet && ctx.Err() == nil {
-		n := len(begins) + len(ends) + attachPoints(probes) - s.skipped
-		if s.opts.json() {
-			output.JSONAttached(s.out, n)
-			s.out.Flush()
-		} else {
-			printAttached(s.opts.stderr(), n)
-		}
+		s.out.Attached(len(begins) + len(ends) + attachPoints(probes) - s.skipped)
 	}
 	if s.opts.OnAttached != nil {
 		s.opts.OnAttached()
@@ -205,10 +198,6 @@ func (s *session) run(ctx context.Context) error {
 		return err
 	}
 	s.reportDrops()
-	exitMaps := output.ExitMaps
-	if s.opts.json() {
-		exitMaps = output.JSONExitMaps
-	}
 	if testPanic == "maps" {
 		panic(injectedPanic)
 	}
@@ -216,7 +205,7 @@ func (s *session) run(ctx context.Context) error {
 	if s.plan.Config.NoPrintMapsOnExit {
 		maps = nil
 	}
-	if err := exitMaps(s.out, maps, s.readScriptMap); err != nil {
+	if err := s.out.ExitMaps(maps, s.readScriptMap); err != nil {
 		return fmt.Errorf("could not print maps: %v", err)
 	}
 	if err := s.out.Flush(); err != nil {
@@ -228,16 +217,23 @@ func (s *session) run(ctx context.Context) error {
 	return nil
 }
 
-// printMapsNow prints every map's current contents to w.
+// newPrinter is a printer of the run's format writing the script's
+// output to stdout.
+func (s *session) newPrinter(stdout io.Writer) output.Printer {
+	return output.New(s.opts.Format, s.format, output.Destination{
+		Stdout: stdout, Stderr: s.opts.stderr(), File: s.plan.File, Source: s.plan.Source,
+	})
+}
+
+// printMapsNow prints every map's current contents to w. It may run while
+// the event loop prints (the REPL's .maps): it has its own printer, and
+// shares only the run's Formatter, which is safe for concurrent use.
 func (s *session) printMapsNow(w io.Writer) error {
-	if s.opts.json() {
-		return output.JSONExitMaps(w, s.plan.Maps, s.readScriptMap)
+	p := s.newPrinter(w)
+	err := p.Maps(s.plan.Maps, s.readScriptMap)
+	if ferr := p.Flush(); err == nil {
+		err = ferr
 	}
-	var sb strings.Builder
-	if err := output.ExitMaps(&sb, s.plan.Maps, s.readScriptMap); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, strings.TrimPrefix(sb.String(), "\n\n"))
 	return err
 }
 
@@ -255,15 +251,6 @@ func splitPrograms(progs []*codegen.Program) (begins, ends, probes []*codegen.Pr
 		}
 	}
 	return begins, ends, probes
-}
-
-// printAttached prints bpftrace's "Attached N probes" line.
-func printAttached(w io.Writer, n int) {
-	if n == 1 {
-		fmt.Fprintln(w, "Attached 1 probe")
-	} else {
-		fmt.Fprintf(w, "Attached %d probes\n", n)
-	}
 }
 
 func (s *session) openRing() error {

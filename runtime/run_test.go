@@ -125,10 +125,12 @@ func testObjects() []string {
 
 func exitMapsText(t *testing.T, maps []*codegen.Map, entries map[string][]output.Entry) string {
 	var b bytes.Buffer
-	err := output.ExitMaps(&b, maps, func(m *codegen.Map) ([]output.Entry, error) { return entries[m.Name], nil })
+	p := output.NewText(&output.Formatter{}, output.Destination{Stdout: &b})
+	err := p.ExitMaps(maps, func(m *codegen.Map) ([]output.Entry, error) { return entries[m.Name], nil })
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.Flush()
 	return b.String()
 }
 
@@ -249,11 +251,13 @@ func TestRunMapEvents(t *testing.T) {
 	want.WriteString("Attached 2 probes\n")
 	// BEGIN's print sees 1 (the zero is read after it); END's print sees
 	// the zeroed value; the clear empties the map before the exit print.
+	p := output.NewText(&output.Formatter{}, output.Destination{Stdout: &want})
 	for _, n := range []uint64{1, 0} {
-		if err := output.Map(&want, plan.Maps[0], countEntry(n), 0, 0); err != nil {
+		if err := p.Map(plan.Maps[0], countEntry(n), 0, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
+	p.Flush()
 	want.WriteString(exitMapsText(t, plan.Maps, nil))
 	if out != want.String() {
 		t.Errorf("output:\n%q\nwant\n%q", out, want.String())

@@ -10,7 +10,8 @@ import (
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
-// symbolizer implements output.Symbols for one session.
+// symbolizer implements output.Symbols for one session. It is safe for
+// concurrent use: the REPL prints a run's maps while its events print.
 type symbolizer struct {
 	stacks map[int]*ebpf.Map // by frame limit
 	user   *userSymbols
@@ -18,10 +19,7 @@ type symbolizer struct {
 	// and usdt probes are in: their addresses are the same in every
 	// process, so they resolve even for a process whose maps were never
 	// read (bpftrace falls back to the probe's binary too).
-	fixed  []string
-	kernel *kallsyms
-	kerr   error
-	loaded bool
+	fixed []string
 }
 
 var _ output.Symbols = (*symbolizer)(nil)
@@ -49,15 +47,14 @@ func newSymbolizer(plan *codegen.Plan, l *loaded) *symbolizer {
 	return s
 }
 
+// Kernel reads /proc/kallsyms on first use (once per process): the REPL's
+// .maps and the event loop may ask at the same time.
 func (s *symbolizer) Kernel(addr uint64) (string, uint64, bool) {
-	if !s.loaded {
-		s.kernel, s.kerr = loadKallsyms()
-		s.loaded = true
-	}
-	if s.kernel == nil {
+	ks, _ := loadKallsyms()
+	if ks == nil {
 		return "", 0, false
 	}
-	return s.kernel.symbol(addr)
+	return ks.symbol(addr)
 }
 
 func (s *symbolizer) User(pid uint32, addr uint64) (string, uint64, string, bool) {

@@ -181,15 +181,28 @@ func v017(t *testing.T, name string) string {
 	return histHeaderSpace.ReplaceAllString(string(b), "$1:")
 }
 
-// exitText runs ExitMaps over fixed entries.
+// plain is the Formatter of a run without symbols or user-space lookups,
+// with the default str() trailer.
+var plain = &Formatter{TruncTrailer: ".."}
+
+// printed is what print writes on a fresh printer of format (stdout and
+// stderr together) for the script "stdin".
+func printed(format string, f *Formatter, print func(p Printer)) string {
+	var sb strings.Builder
+	p := New(format, f, Destination{Stdout: &sb, Stderr: &sb, File: "stdin"})
+	print(p)
+	p.Flush()
+	return sb.String()
+}
+
+// exitText runs the text printer's ExitMaps over fixed entries.
 func exitText(t *testing.T, data map[*codegen.Map][]Entry, order ...*codegen.Map) string {
 	t.Helper()
-	var sb strings.Builder
-	err := ExitMaps(&sb, order, func(m *codegen.Map) ([]Entry, error) { return data[m], nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sb.String()
+	return printed("text", plain, func(p Printer) {
+		if err := p.ExitMaps(order, func(m *codegen.Map) ([]Entry, error) { return data[m], nil }); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 func checkText(t *testing.T, got, want string) {

@@ -56,11 +56,12 @@ func TestHistDivAndTop(t *testing.T) {
 	es = append(es, histOf(h, 1, 10)...)
 	es = append(es, histOf(h, 2, 20, 20)...)
 	es = append(es, histOf(h, 3, 30, 30, 30, 100)...)
-	var sb strings.Builder
-	if err := Map(&sb, h, es, 2, 2); err != nil {
-		t.Fatal(err)
-	}
-	checkText(t, sb.String(), "@[2]:\n"+
+	got := printed("text", plain, func(p Printer) {
+		if err := p.Map(h, es, 2, 2); err != nil {
+			t.Fatal(err)
+		}
+	})
+	checkText(t, got, "@[2]:\n"+
 		"[16, 32)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n"+
 		"@[3]:\n"+
 		"[16, 32)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n"+

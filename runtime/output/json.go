@@ -2,8 +2,6 @@ package output
 
 import (
 	"fmt"
-	"io"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -154,73 +152,16 @@ func writeJSONObject(sb *strings.Builder, names []string, elems []item) {
 
 // jsonKey is a map key as JSON object key: its text without the tuple
 // parentheses and without spaces (bpftrace strips both, even from strings).
-func jsonKey(sb *strings.Builder, t *lang.Type, key []byte) {
-	jsonString(sb, strings.ReplaceAll(keyText(t, key), " ", ""))
+func (f *Formatter) jsonKey(sb *strings.Builder, t *lang.Type, key []byte) {
+	jsonString(sb, strings.ReplaceAll(f.keyText(t, key), " ", ""))
 }
 
-// writeJSONLine writes {"type": "T", "data": DATA}.
-func writeJSONLine(w io.Writer, typ, data string) error {
-	_, err := io.WriteString(w, `{"type": "`+typ+`", "data": `+data+"}\n")
-	return err
-}
-
-// JSONPrintf writes a printf record's text.
-func JSONPrintf(w io.Writer, text string) error {
-	return writeJSONLine(w, "printf", JSONString(text))
-}
-
-// JSONTime writes time()'s text.
-func JSONTime(w io.Writer, text string) error {
-	return writeJSONLine(w, "time", JSONString(text))
-}
-
-// JSONCat writes cat()'s text.
-func JSONCat(w io.Writer, text string) error {
-	return writeJSONLine(w, "cat", JSONString(text))
-}
-
-// JSONJoin writes join()'s text (without its newline).
-func JSONJoin(w io.Writer, text string) error {
-	return writeJSONLine(w, "join", JSONString(text))
-}
-
-// JSONValue writes print(value).
-func JSONValue(w io.Writer, t *lang.Type, b []byte) error {
+// mapJSON is one map as print(@m[, top[, div]]) shows it in JSON: the
+// line's type ("map", "stats" or "hist") and its data; ok is false for a
+// map without keys and without its value, which prints nothing.
+func (f *Formatter) mapJSON(m *codegen.Map, entries []Entry, top, div int64) (typ, data string, ok bool) {
 	var sb strings.Builder
-	decode(t, b).writeJSON(&sb)
-	return writeJSONLine(w, "value", sb.String())
-}
-
-// JSONAttached writes the attached-probes line.
-func JSONAttached(w io.Writer, n int) error {
-	_, err := fmt.Fprintf(w, `{"type": "attached_probes", "count": %d, "data": {"probes": %d}}`+"\n", n, n)
-	return err
-}
-
-// JSONLostEvents writes the lost-events line.
-func JSONLostEvents(w io.Writer, n uint64) error {
-	_, err := fmt.Fprintf(w, `{"type": "lost_events", "count": %d, "data": {"events": %d}}`+"\n", n, n)
-	return err
-}
-
-// JSONHelperError writes a helper error reported with -k.
-func JSONHelperError(w io.Writer, msg, helper string, retcode int64, file string, line, col int) error {
-	var sb strings.Builder
-	sb.WriteString(`{"type": "helper_error", "msg": `)
-	jsonString(&sb, msg)
-	sb.WriteString(`, "helper": `)
-	jsonString(&sb, helper)
-	fmt.Fprintf(&sb, `, "retcode": %d, "filename": `, retcode)
-	jsonString(&sb, file)
-	fmt.Fprintf(&sb, `, "line": %d, "col": %d}`+"\n", line, col)
-	_, err := io.WriteString(w, sb.String())
-	return err
-}
-
-// JSONMap prints one map as print(@m[, top[, div]]) does in JSON mode.
-func JSONMap(w io.Writer, m *codegen.Map, entries []Entry, top, div int64) error {
-	var sb strings.Builder
-	typ := "map"
+	typ = "map"
 	d := uint64(max(div, 1))
 	v := valueType(m)
 	switch v.Kind {
@@ -241,7 +182,7 @@ func JSONMap(w io.Writer, m *codegen.Map, entries []Entry, top, div int64) error
 			if n > 0 {
 				sb.WriteString(", ")
 			}
-			jsonKey(&sb, m.Key, x.key)
+			f.jsonKey(&sb, m.Key, x.key)
 			sb.WriteString(": ")
 			buildHistogram(v, x.buckets, d).writeJSON(&sb)
 		}
@@ -254,9 +195,9 @@ func JSONMap(w io.Writer, m *codegen.Map, entries []Entry, top, div int64) error
 		xs = xs[skipCount(len(xs), top):]
 		if m.Key == nil {
 			if len(xs) == 0 {
-				return nil
+				return "", "", false
 			}
-			aggregateJSON(&sb, v, xs[0].values, d)
+			f.aggregateJSON(&sb, v, xs[0].values, d)
 			break
 		}
 		sb.WriteByte('{')
@@ -264,17 +205,17 @@ func JSONMap(w io.Writer, m *codegen.Map, entries []Entry, top, div int64) error
 			if n > 0 {
 				sb.WriteString(", ")
 			}
-			jsonKey(&sb, m.Key, x.key)
+			f.jsonKey(&sb, m.Key, x.key)
 			sb.WriteString(": ")
-			aggregateJSON(&sb, v, x.values, d)
+			f.aggregateJSON(&sb, v, x.values, d)
 		}
 		sb.WriteByte('}')
 	}
-	return writeJSONLine(w, typ, "{"+JSONString(m.ScriptName)+": "+sb.String()+"}")
+	return typ, "{" + JSONString(m.ScriptName) + ": " + sb.String() + "}", true
 }
 
 // aggregateJSON is aggregateText's JSON twin.
-func aggregateJSON(sb *strings.Builder, v *lang.Type, values [][]byte, div uint64) {
+func (f *Formatter) aggregateJSON(sb *strings.Builder, v *lang.Type, values [][]byte, div uint64) {
 	var first []byte
 	if len(values) > 0 {
 		first = values[0]
@@ -300,7 +241,7 @@ func aggregateJSON(sb *strings.Builder, v *lang.Type, values [][]byte, div uint6
 	case lang.KInt:
 		plainInt(v, first, div).writeJSON(sb)
 	default:
-		decode(v, first).writeJSON(sb)
+		f.decode(v, first).writeJSON(sb)
 	}
 }
 
@@ -347,36 +288,4 @@ func oneLess(it item) item {
 		return intItem(int64(it.u - 1))
 	}
 	return it
-}
-
-// JSONExitMaps prints every map at exit in JSON: the same order as
-// ExitMaps (bytewise by name), one line each, no blank lines first.
-func JSONExitMaps(w io.Writer, maps []*codegen.Map, read func(*codegen.Map) ([]Entry, error)) error {
-	ordered := append([]*codegen.Map(nil), maps...)
-	sort.SliceStable(ordered, func(i, j int) bool { return ordered[i].ScriptName < ordered[j].ScriptName })
-	var firstErr error
-	for _, m := range ordered {
-		entries, err := read(m)
-		if err == nil && len(entries) == 0 {
-			continue
-		}
-		if err == nil {
-			err = JSONMap(w, m, entries, 0, 0)
-		}
-		if err != nil && firstErr == nil {
-			firstErr = err
-		}
-	}
-	return firstErr
-}
-
-// JSONSyscall writes what a system() command printed (bpftrace names the
-// line "syscall").
-func JSONSyscall(w io.Writer, text string) error {
-	return writeJSONLine(w, "syscall", JSONString(text))
-}
-
-// JSONPrintError writes errorf()'s message with where the call is.
-func JSONPrintError(w io.Writer, msg, file string, line, col int) error {
-	return jsonPositioned(w, "print_error", msg, file, line, col)
 }

@@ -3,6 +3,7 @@ package output
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -13,11 +14,11 @@ import (
 
 func jsonMap(t *testing.T, m *codegen.Map, entries []Entry, top, div int64) string {
 	t.Helper()
-	var sb strings.Builder
-	if err := JSONMap(&sb, m, entries, top, div); err != nil {
-		t.Fatal(err)
-	}
-	return sb.String()
+	return printed("json", plain, func(p Printer) {
+		if err := p.Map(m, entries, top, div); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 func checkJSON(t *testing.T, got, want string) {
@@ -119,23 +120,25 @@ func TestJSONLhist(t *testing.T) {
 	checkJSON(t, jsonMap(t, h, histOf(h, nil, 2, 50, 1000), 0, 0), want.String())
 }
 
-func itoa(n int) string { return decode(tI64, i64(int64(n))).text() }
+func itoa(n int) string { return plain.decode(tI64, i64(int64(n))).text() }
 
 func TestJSONEvents(t *testing.T) {
-	var sb strings.Builder
-	JSONPrintf(&sb, "test 5")
-	JSONPrintf(&sb, "test \r \n \t \\ \" bar\x01")
-	JSONTime(&sb, "12:34:56\n")
-	JSONCat(&sb, "1.0 2.0\n")
-	JSONJoin(&sb, "/bin/echo,'A'")
-	JSONAttached(&sb, 1)
-	JSONLostEvents(&sb, 3)
-	JSONHelperError(&sb, "Bad address", "probe_read", -14, "stdin", 1, 37)
-	tt := tuple(tI64, tI64, tStr16)
-	JSONValue(&sb, tt, encode(tt, []any{1, 2, "string"}))
-	JSONValue(&sb, tI64, i64(5))
-	JSONValue(&sb, tuple(lang.TBool, lang.TBool), []byte{1, 0})
-	JSONValue(&sb, lang.TUint64, u64(1<<63+1))
+	at := time.Date(2024, 1, 2, 12, 34, 56, 0, time.Local)
+	got := printed("json", plain, func(p Printer) {
+		p.Printf("test 5")
+		p.Printf("test \r \n \t \\ \" bar\x01")
+		p.Time("", at)
+		p.Cat([]byte("1.0 2.0\n"))
+		p.Join("/bin/echo,'A'")
+		p.Attached(1)
+		p.LostEvents(3)
+		p.HelperError(lang.Span{Start: lang.Pos{Line: 1, Col: 37}}, "probe_read", -14)
+		tt := tuple(tI64, tI64, tStr16)
+		p.Value(tt, encode(tt, []any{1, 2, "string"}))
+		p.Value(tI64, i64(5))
+		p.Value(tuple(lang.TBool, lang.TBool), []byte{1, 0})
+		p.Value(lang.TUint64, u64(1<<63+1))
+	})
 	want := `{"type": "printf", "data": "test 5"}
 {"type": "printf", "data": "test \r \n \t \\ \" bar\u0001"}
 {"type": "time", "data": "12:34:56\n"}
@@ -149,8 +152,8 @@ func TestJSONEvents(t *testing.T) {
 {"type": "value", "data": [true,false]}
 {"type": "value", "data": "9223372036854775809"}
 `
-	if sb.String() != want {
-		t.Errorf("got\n%s\nwant\n%s", sb.String(), want)
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
 
@@ -160,14 +163,26 @@ func TestJSONExitMaps(t *testing.T) {
 	m1 := newMap("@map1", tStr16, tI64)
 	e := newMap("@empty", nil, tI64)
 	data := map[*codegen.Map][]Entry{m1: {entry(m1, "key1", i64(2))}, m2: {entry(m2, "key2", i64(3))}}
-	var sb strings.Builder
-	err := JSONExitMaps(&sb, []*codegen.Map{m2, e, m1}, func(m *codegen.Map) ([]Entry, error) { return data[m], nil })
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := printed("json", plain, func(p Printer) {
+		err := p.ExitMaps([]*codegen.Map{m2, e, m1}, func(m *codegen.Map) ([]Entry, error) { return data[m], nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 	want := `{"type": "map", "data": {"@map1": {"key1": 2}}}
 {"type": "map", "data": {"@map2": {"key2": 3}}}
 `
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestJSONRuntimeError(t *testing.T) {
+	var sb strings.Builder
+	p := NewJSON(plain, Destination{Stdout: &sb, File: "my\tscript.bt"})
+	p.RuntimeWarning(lang.Span{Start: lang.Pos{Line: 3, Col: 12}}, "Divide or modulo by 0 detected. \"1\" is used")
+	p.Flush()
+	want := `{"type": "runtime_error", "msg": "Divide or modulo by 0 detected. \"1\" is used", "filename": "my\tscript.bt", "line": 3, "col": 12}` + "\n"
 	if sb.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", sb.String(), want)
 	}

@@ -2,8 +2,6 @@ package output
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"sort"
 	"strings"
 
@@ -11,50 +9,32 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang"
 )
 
-// ExitMaps prints every map at program exit as bpftrace v0.26 does: two
-// newlines first (bpftrace's end of output), then each map in bytewise order
-// of its name ("@" < "@A" < "@a" < "@b"), whatever the order of first use.
-// A map without entries prints nothing at all (v0.17 printed a blank line
-// for it). A read error skips that map and is returned at the end.
-func ExitMaps(w io.Writer, maps []*codegen.Map, read func(*codegen.Map) ([]Entry, error)) error {
-	if _, err := io.WriteString(w, "\n\n"); err != nil {
-		return err
-	}
+// byName orders maps as bpftrace prints them at exit: bytewise by name
+// ("@" < "@A" < "@a" < "@b"), whatever the order of first use.
+func byName(maps []*codegen.Map) []*codegen.Map {
 	ordered := append([]*codegen.Map(nil), maps...)
 	sort.SliceStable(ordered, func(i, j int) bool { return ordered[i].ScriptName < ordered[j].ScriptName })
-	var errs []error
-	for _, m := range ordered {
-		entries, err := read(m)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if err := Map(w, m, entries, 0, 0); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
+	return ordered
 }
 
-// Map prints one map as print(@m) / print(@m, top, div) does: entries sorted
-// (see sortmap.go), only the last top of them when top > 0, values divided
-// by div when div > 1 (lhist ignores div, like bpftrace).
-func Map(w io.Writer, m *codegen.Map, entries []Entry, top, div int64) error {
+// mapText is one map as print(@m) / print(@m, top, div) prints it: entries
+// sorted (see sortmap.go), only the last top of them when top > 0, values
+// divided by div when div > 1 (lhist ignores div, like bpftrace).
+func (f *Formatter) mapText(m *codegen.Map, entries []Entry, top, div int64) string {
 	var sb strings.Builder
 	if m.Value != nil && (m.Value.Kind == lang.KHist || m.Value.Kind == lang.KLhist) {
-		writeHistMap(&sb, m, entries, top, uint64(max(div, 1)))
+		f.writeHistMap(&sb, m, entries, top, uint64(max(div, 1)))
 	} else {
-		writeValueMap(&sb, m, entries, top, uint64(max(div, 1)))
+		f.writeValueMap(&sb, m, entries, top, uint64(max(div, 1)))
 	}
-	_, err := io.WriteString(w, sb.String())
-	return err
+	return sb.String()
 }
 
 // keyText prints a key for "@m[...]". bpftrace drops the outer parentheses
 // of a tuple key by looking at the text, so a string key that starts with
 // '(' and ends with ')' loses them too (a v0.26 quirk we keep).
-func keyText(t *lang.Type, key []byte) string {
-	s := decode(t, slice(key, 0, codegen.Sizeof(t))).mapText()
+func (f *Formatter) keyText(t *lang.Type, key []byte) string {
+	s := f.decode(t, slice(key, 0, codegen.Sizeof(t))).mapText()
 	if len(s) >= 2 && s[0] == '(' && s[len(s)-1] == ')' {
 		s = s[1 : len(s)-1]
 	}
@@ -75,18 +55,18 @@ type valueEntry struct {
 	sortBy uint64 // folded sort key, two's complement bits
 }
 
-func writeValueMap(sb *strings.Builder, m *codegen.Map, entries []Entry, top int64, div uint64) {
+func (f *Formatter) writeValueMap(sb *strings.Builder, m *codegen.Map, entries []Entry, top int64, div uint64) {
 	v := valueType(m)
 	xs := sortedValueEntries(m, entries)
 	for n := skipCount(len(xs), top); n < len(xs); n++ {
 		x := xs[n]
-		text := aggregateText(v, x.values, div)
+		text := f.aggregateText(v, x.values, div)
 		if m.Key == nil {
 			// A map without keys prints its one value.
 			sb.WriteString(m.ScriptName + ": " + text + "\n")
 			return
 		}
-		sb.WriteString(m.ScriptName + "[" + keyText(m.Key, x.key) + "]: " + text + "\n")
+		sb.WriteString(m.ScriptName + "[" + f.keyText(m.Key, x.key) + "]: " + text + "\n")
 	}
 }
 
@@ -154,7 +134,7 @@ func pick[T any](cond bool, a, b T) T {
 }
 
 // aggregateText folds one entry's per-CPU values and renders the result.
-func aggregateText(v *lang.Type, values [][]byte, div uint64) string {
+func (f *Formatter) aggregateText(v *lang.Type, values [][]byte, div uint64) string {
 	var first []byte
 	if len(values) > 0 {
 		first = values[0]
@@ -176,7 +156,7 @@ func aggregateText(v *lang.Type, values [][]byte, div uint64) string {
 	case lang.KInt:
 		return plainInt(v, first, div).text()
 	}
-	return decode(v, first).mapText()
+	return f.decode(v, first).mapText()
 }
 
 type histEntry struct {
@@ -185,7 +165,7 @@ type histEntry struct {
 	total   uint64
 }
 
-func writeHistMap(sb *strings.Builder, m *codegen.Map, entries []Entry, top int64, div uint64) {
+func (f *Formatter) writeHistMap(sb *strings.Builder, m *codegen.Map, entries []Entry, top int64, div uint64) {
 	xs := sortedHistEntries(m, entries)
 	for n := skipCount(len(xs), top); n < len(xs); n++ {
 		h := buildHistogram(m.Value, xs[n].buckets, div)
@@ -195,7 +175,7 @@ func writeHistMap(sb *strings.Builder, m *codegen.Map, entries []Entry, top int6
 			sb.WriteString("\n")
 			return
 		}
-		sb.WriteString(m.ScriptName + "[" + keyText(m.Key, xs[n].key) + "]:\n")
+		sb.WriteString(m.ScriptName + "[" + f.keyText(m.Key, xs[n].key) + "]:\n")
 		h.write(sb)
 		sb.WriteString("\n")
 	}

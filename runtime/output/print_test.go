@@ -1,7 +1,6 @@
 package output
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -11,11 +10,11 @@ import (
 
 func mapText(t *testing.T, m *codegen.Map, es []Entry, top, div int64) string {
 	t.Helper()
-	var sb strings.Builder
-	if err := Map(&sb, m, es, top, div); err != nil {
-		t.Fatal(err)
-	}
-	return sb.String()
+	return printed("text", plain, func(p Printer) {
+		if err := p.Map(m, es, top, div); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 func TestPrintTop(t *testing.T) {
@@ -78,7 +77,7 @@ func TestValue(t *testing.T) {
 		{&lang.Type{Kind: lang.KPtr, Elem: lang.TInt32}, u64(0x1000), "0x1000"},
 	}
 	for _, c := range cases {
-		if got := Value(c.t, c.b); got != c.want {
+		if got := plain.Value(c.t, c.b); got != c.want {
 			t.Errorf("Value(%s) = %q, want %q", c.t, got, c.want)
 		}
 	}

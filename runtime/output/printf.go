@@ -86,9 +86,10 @@ width:
 	return sp, n + 1, true
 }
 
-// Printf formats an EvPrintf record (rec starts with the 8-byte event id
-// header) using ev.Format and ev.Args.
-func Printf(ev *codegen.Event, rec []byte) (string, error) {
+// Sprintf formats a printf-style record (printf, cat, system, errorf,
+// warnf; rec starts with the 8-byte event id header) using ev.Format and
+// ev.Args.
+func (f *Formatter) Sprintf(ev *codegen.Event, rec []byte) (string, error) {
 	var sb strings.Builder
 	format := ev.Format
 	arg := 0
@@ -117,14 +118,14 @@ func Printf(ev *codegen.Event, rec []byte) (string, error) {
 			return sb.String(), fmt.Errorf("printf %q: record of %d bytes too short for argument %d at %d", ev.Format, len(rec), arg, a.Offset)
 		}
 		b := slice(rec, a.Offset, codegen.Sizeof(a.Type))
-		sb.WriteString(sp.apply(a.Type, b))
+		sb.WriteString(sp.apply(f, a.Type, b))
 		i += n
 	}
 	return sb.String(), nil
 }
 
 // apply formats one argument.
-func (sp spec) apply(t *lang.Type, b []byte) string {
+func (sp spec) apply(f *Formatter, t *lang.Type, b []byte) string {
 	switch sp.conv {
 	case "d", "i":
 		return sp.pad(signedText(sp, t, b), true)
@@ -144,12 +145,12 @@ func (sp spec) apply(t *lang.Type, b []byte) string {
 		return sp.pad("0x"+strconv.FormatUint(v, 16), true)
 	case "r", "rx", "rh":
 		if t.Kind != lang.KBuffer {
-			return sp.pad(decode(t, b).text(), false)
+			return sp.pad(f.decode(t, b).text(), false)
 		}
-		data := []byte(decode(t, b).s)
+		data := []byte(f.decode(t, b).s)
 		return sp.pad(bufferText(data, sp.conv), false)
 	}
-	return sp.pad(decode(t, b).text(), false)
+	return sp.pad(f.decode(t, b).text(), false)
 }
 
 func intSize(t *lang.Type) int {

@@ -81,20 +81,20 @@ func TestPrintf(t *testing.T) {
 	}
 	for _, c := range cases {
 		ev, rec := record(c.format, c.args...)
-		got, err := Printf(ev, rec)
+		got, err := plain.Sprintf(ev, rec)
 		if err != nil {
-			t.Errorf("Printf(%q): %v", c.format, err)
+			t.Errorf("Sprintf(%q): %v", c.format, err)
 			continue
 		}
 		if got != c.want {
-			t.Errorf("Printf(%q) = %q, want %q", c.format, got, c.want)
+			t.Errorf("Sprintf(%q) = %q, want %q", c.format, got, c.want)
 		}
 	}
 }
 
 func TestPrintfShortRecord(t *testing.T) {
 	ev, rec := record("%d %d\n", 1, 2)
-	if _, err := Printf(ev, rec[:12]); err == nil {
+	if _, err := plain.Sprintf(ev, rec[:12]); err == nil {
 		t.Error("want an error for a truncated record")
 	}
 }

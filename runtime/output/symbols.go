@@ -11,7 +11,7 @@ import (
 // Symbols resolves the addresses that ksym, usym, kstack and ustack values
 // hold. The runtime provides it (it reads /proc/kallsyms, /proc/PID/maps,
 // ELF files and the kernel's stack maps); without one, addresses print as
-// hex numbers.
+// hex numbers. Each run has its own (Formatter.Symbols).
 type Symbols interface {
 	// Kernel returns the kernel symbol containing addr and addr's offset
 	// from it.
@@ -25,14 +25,6 @@ type Symbols interface {
 	Stack(limit int, id int64) []uint64
 }
 
-var symbols installed[Symbols]
-
-// SetSymbols installs the resolver used while printing; it returns a
-// function that restores the previous one.
-func SetSymbols(s Symbols) (restore func()) { return symbols.set(s) }
-
-func currentSymbols() Symbols { return symbols.get() }
-
 // hexAddr prints an address that has no symbol as bpftrace does (a C++
 // void* inserted in a stream: "0" for null, else 0x...).
 func hexAddr(addr uint64) string {
@@ -44,9 +36,9 @@ func hexAddr(addr uint64) string {
 
 // symItem decodes ksym()/usym(): the symbol containing the address,
 // without offset.
-func symItem(t *lang.Type, b []byte) item {
+func (f *Formatter) symItem(t *lang.Type, b []byte) item {
 	addr := readUint(b, 8)
-	s := currentSymbols()
+	s := f.Symbols
 	if s == nil {
 		return strItem(hexAddr(addr))
 	}
@@ -64,14 +56,14 @@ func symItem(t *lang.Type, b []byte) item {
 }
 
 // stackItem decodes a kstack/ustack value into its symbolized frames.
-func stackItem(t *lang.Type, b []byte) item {
+func (f *Formatter) stackItem(t *lang.Type, b []byte) item {
 	id := int64(readUint(b, 8))
 	var pid uint32
 	if t.UserSpace {
 		pid = uint32(readUint(slice(b, 8, 4), 4))
 	}
 	it := item{kind: itemStack, s: t.StackMode}
-	s := currentSymbols()
+	s := f.Symbols
 	if s == nil || id < 0 {
 		return it
 	}

@@ -3,6 +3,7 @@ package output
 import (
 	"net/netip"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -11,8 +12,8 @@ import (
 
 // UserSpace answers what values formatted in user space need from the
 // system: strftime()'s clock, username's user names and cgroup_path()'s
-// paths. The runtime provides it; without one, timestamps count from the
-// Unix epoch and names print as numbers.
+// paths. The runtime provides one per run (Formatter.UserSpace); without
+// one, timestamps count from the Unix epoch and names print as numbers.
 type UserSpace interface {
 	// WallOffset is what to add to an nsecs timestamp to get Unix time in
 	// nanoseconds.
@@ -24,20 +25,13 @@ type UserSpace interface {
 	CgroupPath(id uint64, filter string) string
 }
 
-var userSpace installed[UserSpace]
-
-// SetUserSpace installs u until restore is called.
-func SetUserSpace(u UserSpace) (restore func()) { return userSpace.set(u) }
-
-func currentUserSpace() UserSpace { return userSpace.get() }
-
-// StrftimeText formats strftime(format, ns): ns is an nsecs timestamp.
-func StrftimeText(format string, ns uint64) string {
+// strftimeText formats strftime(format, ns): ns is an nsecs timestamp.
+func (f *Formatter) strftimeText(format string, ns uint64) string {
 	if format == "" {
 		return ""
 	}
 	wall := int64(ns)
-	if u := currentUserSpace(); u != nil {
+	if u := f.UserSpace; u != nil {
 		wall += u.WallOffset()
 	}
 	return Strftime(format, time.Unix(0, wall))
@@ -47,8 +41,8 @@ func StrftimeText(format string, ns uint64) string {
 func StrerrorText(errno int64) string {
 	if errno > 0 && errno < 4096 {
 		s := syscall.Errno(errno).Error()
-		if s != "" && !(len(s) > 6 && s[:6] == "errno ") {
-			return string(s[0]-'a'+'A') + s[1:]
+		if s != "" && !strings.HasPrefix(s, "errno ") {
+			return strings.ToUpper(s[:1]) + s[1:]
 		}
 	}
 	if errno == 0 {
@@ -58,8 +52,8 @@ func StrerrorText(errno int64) string {
 }
 
 // usernameText is the user name of uid (the number when unknown).
-func usernameText(uid uint32) string {
-	if u := currentUserSpace(); u != nil {
+func (f *Formatter) usernameText(uid uint32) string {
+	if u := f.UserSpace; u != nil {
 		if name, ok := u.Username(uid); ok {
 			return name
 		}
@@ -67,8 +61,8 @@ func usernameText(uid uint32) string {
 	return strconv.FormatUint(uint64(uid), 10)
 }
 
-func cgroupPathText(id uint64, filter string) string {
-	if u := currentUserSpace(); u != nil {
+func (f *Formatter) cgroupPathText(id uint64, filter string) string {
+	if u := f.UserSpace; u != nil {
 		return u.CgroupPath(id, filter)
 	}
 	return ""
@@ -100,18 +94,18 @@ func inetText(b []byte) string {
 }
 
 // decodeUserSpace decodes the kinds formatted in user space.
-func decodeUserSpace(t *lang.Type, b []byte) (item, bool) {
+func (f *Formatter) decodeUserSpace(t *lang.Type, b []byte) (item, bool) {
 	switch t.Kind {
 	case lang.KTimestamp:
-		return strItem(StrftimeText(t.Name, readUint(b, 8))), true
+		return strItem(f.strftimeText(t.Name, readUint(b, 8))), true
 	case lang.KStrerror:
 		return strItem(StrerrorText(readInt(b, 8))), true
 	case lang.KUsername:
-		return strItem(usernameText(uint32(readUint(b, 8)))), true
+		return strItem(f.usernameText(uint32(readUint(b, 8)))), true
 	case lang.KSyscallName:
 		return strItem(SyscallNameText(readInt(b, 8))), true
 	case lang.KCgroupPath:
-		return strItem(cgroupPathText(readUint(b, 8), t.Name)), true
+		return strItem(f.cgroupPathText(readUint(b, 8), t.Name)), true
 	case lang.KInet:
 		return strItem(inetText(b)), true
 	}

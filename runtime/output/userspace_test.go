@@ -2,7 +2,6 @@ package output
 
 import (
 	"encoding/binary"
-	"strings"
 	"testing"
 	"time"
 
@@ -31,14 +30,14 @@ func TestStrftimeText(t *testing.T) {
 	// a boot time that the offset holds.
 	at := time.Date(2024, 3, 5, 6, 7, 8, 123456789, time.UTC)
 	uptime := int64(1000e9)
-	defer SetUserSpace(fakeUserSpace{wall: at.UnixNano() - uptime})()
+	f := &Formatter{UserSpace: fakeUserSpace{wall: at.UnixNano() - uptime}}
 	for format, want := range map[string]string{
 		"%Y-%m-%d %H:%M:%S": "2024-03-05 06:07:08",
 		"%H:%M:%S.%f":       "06:07:08.123456",
 		"%s":                "1709618828",
 		"":                  "",
 	} {
-		if got := StrftimeText(format, uint64(uptime)); got != want {
+		if got := f.strftimeText(format, uint64(uptime)); got != want {
 			t.Errorf("strftime(%q) = %q, want %q", format, got, want)
 		}
 	}
@@ -48,6 +47,7 @@ func TestStrerrorText(t *testing.T) {
 	for errno, want := range map[int64]string{
 		1: "Operation not permitted", 2: "No such file or directory", 13: "Permission denied",
 		0: "Success", 5000: "Unknown error 5000", -3: "Unknown error -3",
+		73: "RFS specific error", // a text that starts with a capital already
 	} {
 		if got := StrerrorText(errno); got != want {
 			t.Errorf("strerror(%d) = %q, want %q", errno, got, want)
@@ -90,7 +90,7 @@ func a16(pairs ...byte) []byte {
 }
 
 func TestUserSpaceValues(t *testing.T) {
-	defer SetUserSpace(fakeUserSpace{})()
+	f := &Formatter{UserSpace: fakeUserSpace{}}
 	u := func(v uint64) []byte { return binary.LittleEndian.AppendUint64(nil, v) }
 	for _, c := range []struct {
 		t    *lang.Type
@@ -104,19 +104,20 @@ func TestUserSpaceValues(t *testing.T) {
 		{&lang.Type{Kind: lang.KStrerror, Size: 8}, u(2), "No such file or directory"},
 		{&lang.Type{Kind: lang.KMacaddr, Size: 6}, []byte{0x18, 0xc0, 0x4d, 8, 0x2e, 0xbb}, "18:C0:4D:08:2E:BB"},
 	} {
-		if got := Value(c.t, c.b); got != c.want {
+		if got := f.Value(c.t, c.b); got != c.want {
 			t.Errorf("%s: %q, want %q", c.t, got, c.want)
 		}
 	}
 }
 
 func TestJSONPrintErrorAndSyscall(t *testing.T) {
-	var sb strings.Builder
-	JSONPrintError(&sb, "bad \"x\"", "stdin", 1, 9)
-	JSONSyscall(&sb, "hi\n")
+	got := printed("json", plain, func(p Printer) {
+		p.ScriptError(lang.Span{Start: lang.Pos{Line: 1, Col: 9}}, "bad \"x\"")
+		p.System("hi\n")
+	})
 	want := `{"type": "print_error", "msg": "bad \"x\"", "filename": "stdin", "line": 1, "col": 9}` + "\n" +
 		`{"type": "syscall", "data": "hi\n"}` + "\n"
-	if sb.String() != want {
-		t.Errorf("got\n%s\nwant\n%s", sb.String(), want)
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }

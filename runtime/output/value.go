@@ -10,17 +10,6 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang"
 )
 
-// truncTrailer marks a string that str() truncated (str_trunc_trailer).
-var truncTrailer = ".."
-
-// SetTruncTrailer sets the text printed after a truncated string until
-// restore is called.
-func SetTruncTrailer(s string) (restore func()) {
-	prev := truncTrailer
-	truncTrailer = s
-	return func() { truncTrailer = prev }
-}
-
 // item is a decoded value, ready to be rendered as text. It mirrors the few
 // shapes bpftrace prints: numbers, strings, tuples, structs, arrays.
 type item struct {
@@ -205,7 +194,7 @@ func cString(b []byte) (string, bool) {
 }
 
 // decode turns the bytes of a value of type t into an item.
-func decode(t *lang.Type, b []byte) item {
+func (f *Formatter) decode(t *lang.Type, b []byte) item {
 	if t == nil {
 		return strItem("")
 	}
@@ -222,7 +211,7 @@ func decode(t *lang.Type, b []byte) item {
 		// str() leaves a string it truncated without its NUL: the last
 		// byte is the first one that did not fit.
 		if !terminated && len(s) == t.Size && t.Size > 0 {
-			s = s[:t.Size-1] + truncTrailer
+			s = s[:t.Size-1] + f.TruncTrailer
 		}
 		return strItem(s)
 	case lang.KBuffer:
@@ -233,31 +222,31 @@ func decode(t *lang.Type, b []byte) item {
 		offs := codegen.TupleOffsets(t)
 		it := item{kind: itemTuple, names: t.Names}
 		for n, e := range t.Elems {
-			it.elems = append(it.elems, decode(e, slice(b, offs[n], codegen.Sizeof(e))))
+			it.elems = append(it.elems, f.decode(e, slice(b, offs[n], codegen.Sizeof(e))))
 		}
 		return it
 	case lang.KArray:
 		it := item{kind: itemArray}
 		size := codegen.Sizeof(t.Elem)
 		for n := 0; n < t.Len; n++ {
-			it.elems = append(it.elems, decode(t.Elem, slice(b, n*size, size)))
+			it.elems = append(it.elems, f.decode(t.Elem, slice(b, n*size, size)))
 		}
 		return it
 	case lang.KStruct:
 		it := item{kind: itemStruct}
-		for _, f := range t.Fields {
-			it.names = append(it.names, f.Name)
-			it.elems = append(it.elems, decodeField(f, b))
+		for _, field := range t.Fields {
+			it.names = append(it.names, field.Name)
+			it.elems = append(it.elems, f.decodeField(field, b))
 		}
 		return it
 	case lang.KPtr:
 		return strItem(fmt.Sprintf("0x%x", readUint(b, 8)))
 	case lang.KSym:
-		return symItem(t, b)
+		return f.symItem(t, b)
 	case lang.KStack:
-		return stackItem(t, b)
+		return f.stackItem(t, b)
 	case lang.KInet, lang.KTimestamp, lang.KCgroupPath, lang.KStrerror, lang.KUsername, lang.KSyscallName:
-		it, _ := decodeUserSpace(t, b)
+		it, _ := f.decodeUserSpace(t, b)
 		return it
 	case lang.KMacaddr:
 		m := slice(b, 0, 6)
@@ -272,20 +261,20 @@ func decode(t *lang.Type, b []byte) item {
 	return uintItem(readUint(b, 8))
 }
 
-func decodeField(f *lang.Field, b []byte) item {
-	fb := slice(b, f.Offset, codegen.Sizeof(f.Type))
-	if f.BitSize == 0 || !f.Type.IsInt() {
-		return decode(f.Type, fb)
+func (f *Formatter) decodeField(field *lang.Field, b []byte) item {
+	fb := slice(b, field.Offset, codegen.Sizeof(field.Type))
+	if field.BitSize == 0 || !field.Type.IsInt() {
+		return f.decode(field.Type, fb)
 	}
-	v := readUint(fb, f.Type.Size) >> uint(f.BitOffset)
-	if f.BitSize < 64 {
-		v &= 1<<uint(f.BitSize) - 1
+	v := readUint(fb, field.Type.Size) >> uint(field.BitOffset)
+	if field.BitSize < 64 {
+		v &= 1<<uint(field.BitSize) - 1
 	}
 	return uintItem(v)
 }
 
 // Value formats a single value as print(value) does, without the newline
 // that print() writes after it.
-func Value(t *lang.Type, b []byte) string {
-	return decode(t, b).text()
+func (f *Formatter) Value(t *lang.Type, b []byte) string {
+	return f.decode(t, b).text()
 }

@@ -1,11 +1,17 @@
 // Package output formats map contents, printf records and values exactly as
-// bpftrace v0.26 prints them. It is pure: callers hand it bytes read from the
-// kernel and a writer.
+// bpftrace v0.26 prints them, in text or JSON. It is pure: callers hand it
+// bytes read from the kernel, and it holds no package-level state. A run
+// creates a Formatter (its symbols, user-space lookups and str() trailer)
+// and one Printer of its output format (NewText, NewJSON); two runs in one
+// process share nothing.
 //
-// Files: value.go decodes bytes into printable values, fold.go folds per-CPU
-// aggregations, sortmap.go orders entries, hist.go draws hist/lhist tables,
-// mapprint.go prints maps, printf.go formats printf records, timefmt.go
-// formats time().
+// Files: formatter.go is the per-run Formatter, printer.go the Printer
+// interface, printer_text.go and printer_json.go its two formats; value.go
+// decodes bytes into printable values, json.go renders them as JSON,
+// fold.go folds per-CPU aggregations, sortmap.go orders entries, hist.go
+// draws hist/lhist tables, mapprint.go prints maps, printf.go formats
+// printf records, timefmt.go formats time(), symbols.go and userspace.go
+// the values resolved in user space.
 package output
 
 // Entry is one kernel map entry: Key as stored; Values one element per CPU

@@ -52,8 +52,6 @@ type Options struct {
 	OnLoaded func(printMaps func(w io.Writer) error)
 }
 
-func (o *Options) json() bool { return o.Format == "json" }
-
 func (o *Options) stdout() io.Writer {
 	if o.Stdout == nil {
 		return io.Discard

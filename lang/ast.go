@@ -29,6 +29,11 @@ type Node interface {
 // Pos returns the span itself, so that embedding Span makes a Node.
 func (s Span) Pos() Span { return s }
 
+// SetPos moves a node to x (every node type has it through its embedded
+// Span): the parser widens an expression to its parentheses, macro
+// expansion places a #define's value at the directive.
+func (s *Span) SetPos(x Span) { *s = x }
+
 // Program is a whole script.
 type Program struct {
 	Span

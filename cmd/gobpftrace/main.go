@@ -229,7 +229,7 @@ func loadScript(o *options, stdin io.Reader) (string, string, []string, error) {
 // maxScriptBytes bounds the script read from a file or stdin: a script is
 // text a person or a generator wrote, and reading /dev/zero must end with
 // a message, not with the machine's memory.
-const maxScriptBytes = 16 << 20
+const maxScriptBytes = parser.MaxScriptSize
 
 var errScriptTooLarge = errors.New("script too large")
 

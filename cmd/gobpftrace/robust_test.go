@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// A script file or stdin that never ends (/dev/zero) is read up to 16 MiB,
+// A script file or stdin that never ends (/dev/zero) is read up to 1 MiB,
 // then refused with one line, in bounded time and memory.
 func TestScriptReadBounded(t *testing.T) {
 	requireRoot(t)
@@ -23,8 +23,8 @@ func TestScriptReadBounded(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"/dev/zero"}, "ERROR: the script /dev/zero is larger than 16777216 bytes (16 MiB), the most gobpftrace reads\n"},
-		{[]string{"-"}, "ERROR: the script on stdin is larger than 16777216 bytes (16 MiB), the most gobpftrace reads\n"},
+		{[]string{"/dev/zero"}, "ERROR: the script /dev/zero is larger than 1048576 bytes (1 MiB), the most gobpftrace reads\n"},
+		{[]string{"-"}, "ERROR: the script on stdin is larger than 1048576 bytes (1 MiB), the most gobpftrace reads\n"},
 	} {
 		cmd := exec.Command(binPath, c.args...)
 		zero, err := os.Open("/dev/zero")
@@ -40,7 +40,7 @@ func TestScriptReadBounded(t *testing.T) {
 			t.Errorf("%q: %v, output %q, want %q", c.args, err, out, c.want)
 			continue
 		}
-		// Generous: reading 16 MiB takes milliseconds; an unbounded read
+		// Generous: reading 1 MiB takes milliseconds; an unbounded read
 		// ran until the machine's memory was gone.
 		if rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss; rss > 256<<10 || elapsed > 20*time.Second {
 			t.Errorf("%q: max RSS %d KiB, %v", c.args, rss, elapsed)

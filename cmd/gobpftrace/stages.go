@@ -1,9 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"io"
-	"reflect"
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
@@ -46,7 +46,14 @@ func printStages(stages []string, plan *codegen.Plan, checked *lang.Checked, std
 // one per line, in source order, indented by nesting:
 //
 //	1:44-50   count()   count_t
+//
+// Each line shows at most typesExprNodes nodes of its expression and at
+// most typesMaxIndent levels of indentation, so that the listing of a long
+// chain (every prefix of `1 + 2 + ... + n` is an expression) stays linear
+// in the size of the script.
 func printTypes(w io.Writer, c *lang.Checked) {
+	bw := bufio.NewWriter(w)
+	defer bw.Flush()
 	for _, p := range c.Prog.Probes {
 		if p == nil {
 			continue
@@ -55,67 +62,45 @@ func printTypes(w io.Writer, c *lang.Checked) {
 		for i, a := range p.AttachPoints {
 			names[i] = printer.AttachPoint(a)
 		}
-		fmt.Fprintf(w, "%s\n", strings.Join(names, ", "))
-		walkExprs(reflect.ValueOf(p), 1, func(e lang.Expr, depth int) {
+		fmt.Fprintf(bw, "%s\n", strings.Join(names, ", "))
+		// isExpr records, for each node being visited, whether it is an
+		// expression (which indents what it holds).
+		var isExpr []bool
+		depth := 0
+		lang.Inspect(p, func(n lang.Node) bool {
+			if n == nil {
+				if isExpr[len(isExpr)-1] {
+					depth--
+				}
+				isExpr = isExpr[:len(isExpr)-1]
+				return true
+			}
+			e, ok := n.(lang.Expr)
+			isExpr = append(isExpr, ok)
+			if !ok {
+				return true
+			}
 			sp := e.Pos()
 			t := "-"
 			if e.Type() != nil {
 				t = e.Type().String()
 			}
 			loc := fmt.Sprintf("%d:%d-%d", sp.Start.Line, sp.Start.Col, endCol(sp))
-			fmt.Fprintf(w, "  %-10s %s%s  :: %s\n", loc, strings.Repeat("  ", depth-1), printer.Expr(e), t)
+			fmt.Fprintf(bw, "  %-10s %s%s  :: %s\n", loc, strings.Repeat("  ", min(depth, typesMaxIndent)), printer.ExprLimit(e, typesExprNodes), t)
+			depth++
+			return true
 		})
 	}
 }
+
+const (
+	typesExprNodes = 64
+	typesMaxIndent = 40
+)
 
 func endCol(sp lang.Span) int {
 	if sp.End.Line != sp.Start.Line {
 		return sp.Start.Col + 1
 	}
 	return sp.End.Col
-}
-
-var (
-	exprType = reflect.TypeFor[lang.Expr]()
-	// Fields that point out of the tree (symbols, types, resolved data).
-	skipTypes = map[reflect.Type]bool{
-		reflect.TypeFor[*lang.Type]():     true,
-		reflect.TypeFor[*lang.VarSym]():   true,
-		reflect.TypeFor[*lang.MapSym]():   true,
-		reflect.TypeFor[*lang.Resolved](): true,
-	}
-)
-
-// walkExprs calls f for every expression under v, parents before children.
-func walkExprs(v reflect.Value, depth int, f func(lang.Expr, int)) {
-	if !v.IsValid() || skipTypes[v.Type()] {
-		return
-	}
-	switch v.Kind() {
-	case reflect.Interface:
-		if v.IsNil() {
-			return
-		}
-		walkExprs(v.Elem(), depth, f)
-	case reflect.Pointer:
-		if v.IsNil() {
-			return
-		}
-		if v.Type().Implements(exprType) {
-			f(v.Interface().(lang.Expr), depth)
-			depth++
-		}
-		walkExprs(v.Elem(), depth, f)
-	case reflect.Struct:
-		for i := 0; i < v.NumField(); i++ {
-			if !v.Type().Field(i).IsExported() {
-				continue
-			}
-			walkExprs(v.Field(i), depth, f)
-		}
-	case reflect.Slice, reflect.Array:
-		for i := 0; i < v.Len(); i++ {
-			walkExprs(v.Index(i), depth, f)
-		}
-	}
 }

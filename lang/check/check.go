@@ -45,6 +45,10 @@ func Check(prog *lang.Program, file, src string, env lang.Env, opts Options) (ou
 	if errs := expandMacros(prog); len(errs) > 0 {
 		return nil, &lang.Diagnostics{File: file, Source: src, List: errs}
 	}
+	// Macros may have deepened the tree past what the parser allowed.
+	if n := lang.TooDeep(prog, lang.MaxDepth); n != nil {
+		return nil, &lang.Diagnostics{File: file, Source: src, List: []*lang.Diagnostic{lang.DepthError(n)}}
+	}
 	env = newCachedEnv(env)
 	opts.Params, opts.named = SplitNamedArgs(opts.Params)
 	// Pass one learns map types from every assignment, wherever it is, so

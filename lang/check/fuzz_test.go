@@ -83,5 +83,11 @@ func FuzzCheck(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
 	}
+	// Issue 15's shapes: long chains, deep nesting, macros calling macros.
+	f.Add("BEGIN { $x = " + strings.Repeat("1 - ", 500) + "1; if (" + strings.Repeat("pid && ", 300) + "1) { print($x); } }")
+	f.Add("BEGIN { " + strings.Repeat("if (1) { ", 40) + "@x = 1;" + strings.Repeat(" }", 40) + " }")
+	for _, s := range macroSeeds {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, src string) { checkSource(t, src) })
 }

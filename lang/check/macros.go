@@ -2,7 +2,6 @@ package check
 
 import (
 	"fmt"
-	"reflect"
 	"regexp"
 	"strings"
 
@@ -28,6 +27,12 @@ import (
 // expression of a statement, the macro's statements run before that
 // statement (also when the expression would be skipped by && or ?:); in a
 // while condition or a loop range the macro must be a single expression.
+//
+// A #define's value may use other #defines: they are expanded in turn (a
+// define is not expanded inside its own value, as in C). Expansion is
+// bounded by depth (maxMacroDepth) and by the number of nodes it produces
+// (maxMacroNodes): a macro's argument is copied at every use of its
+// parameter, so nested calls can grow exponentially.
 
 type expander struct {
 	macros  map[string]*lang.Macro
@@ -39,26 +44,38 @@ type expander struct {
 	// they run before the statement that holds the expression.
 	hoist   *[]lang.Stmt
 	tooDeep bool
+	// produced counts the nodes copied so far; tooBig is set past
+	// maxMacroNodes and stops expansion.
+	produced int
+	tooBig   bool
+	// expanding marks the #defines whose value is being expanded.
+	expanding map[string]bool
+	edit      lang.Edit
 }
 
-// maxMacroDepth bounds recursive expansion.
-const maxMacroDepth = 32
-
-var (
-	exprType = reflect.TypeOf((*lang.Expr)(nil)).Elem()
-	stmtType = reflect.TypeOf((*lang.Stmt)(nil)).Elem()
+const (
+	// maxMacroDepth bounds recursive expansion.
+	maxMacroDepth = 32
+	// maxMacroNodes bounds the nodes that expansion may produce in a
+	// whole script (a node is an operator, an operand or a statement).
+	maxMacroNodes = 200000
 )
 
 // expandMacros rewrites prog in place and returns positioned errors.
 func expandMacros(prog *lang.Program) []*lang.Diagnostic {
-	x := &expander{macros: map[string]*lang.Macro{}, defines: map[string]lang.Expr{}}
+	x := &expander{macros: map[string]*lang.Macro{}, defines: map[string]lang.Expr{}, expanding: map[string]bool{}}
+	x.edit = lang.Edit{
+		Expr:  x.expr,
+		Stmts: x.stmts,
+		Node:  func(n lang.Node) lang.Node { x.walk(n); return n },
+	}
 	for _, d := range prog.Directives {
 		if d == nil || d.Name != "include" {
 			continue
 		}
 		for name, value := range includedMacros(d.Text) {
 			if e, err := parseDefine(value); err == nil {
-				setSpans(reflect.ValueOf(e), d.Span)
+				setSpans(e, d.Span)
 				x.defines[name] = e
 			}
 		}
@@ -76,7 +93,7 @@ func expandMacros(prog *lang.Program) []*lang.Diagnostic {
 			x.errs = append(x.errs, lang.Errorf(d.Span, "#define %s: cannot use %q as an expression", d.DefineName, value))
 			continue
 		}
-		setSpans(reflect.ValueOf(e), d.Span)
+		setSpans(e, d.Span)
 		x.defines[d.DefineName] = e
 	}
 	for _, m := range prog.Macros {
@@ -99,7 +116,7 @@ func expandMacros(prog *lang.Program) []*lang.Diagnostic {
 		if p.Predicate != nil {
 			p.Predicate = x.expr(p.Predicate)
 		}
-		x.walk(reflect.ValueOf(p.Body))
+		x.walk(p.Body)
 	}
 	return x.errs
 }
@@ -119,45 +136,10 @@ func parseDefine(value string) (lang.Expr, error) {
 	return es.X, nil
 }
 
-// walk visits every field of an AST value: statement lists get their
-// macro statements spliced, expressions are expanded.
-func (x *expander) walk(v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if !v.IsNil() {
-			x.walk(v.Elem())
-		}
-	case reflect.Interface:
-		if !v.IsNil() {
-			x.walk(v.Elem())
-		}
-	case reflect.Struct:
-		if v.Type() == reflect.TypeOf(lang.Span{}) {
-			return
-		}
-		for i := 0; i < v.NumField(); i++ {
-			f := v.Field(i)
-			if !v.Type().Field(i).IsExported() {
-				continue
-			}
-			switch {
-			case f.Type() == reflect.TypeOf([]lang.Stmt(nil)):
-				f.Set(reflect.ValueOf(x.stmts(f.Interface().([]lang.Stmt))))
-			case f.Type() == exprType:
-				if !f.IsNil() {
-					f.Set(reflect.ValueOf(x.expr(f.Interface().(lang.Expr))))
-				}
-			case f.Type() == reflect.TypeOf([]lang.Expr(nil)):
-				for j := 0; j < f.Len(); j++ {
-					if e := f.Index(j); !e.IsNil() {
-						e.Set(reflect.ValueOf(x.expr(e.Interface().(lang.Expr))))
-					}
-				}
-			default:
-				x.walk(f)
-			}
-		}
-	}
+// walk expands the children of n: statement lists get their macro
+// statements spliced, expressions are expanded, other nodes are walked.
+func (x *expander) walk(n lang.Node) {
+	lang.EditChildren(n, x.edit)
 }
 
 // stmts expands a statement list, splicing macro statements.
@@ -206,7 +188,7 @@ func (x *expander) stmts(list []lang.Stmt) []lang.Stmt {
 		default:
 			x.hoist = nil
 		}
-		x.walk(reflect.ValueOf(s))
+		x.walk(s)
 		x.hoist = saved
 		out = append(out, h...)
 		out = append(out, s)
@@ -245,9 +227,17 @@ func (x *expander) expr(e lang.Expr) lang.Expr {
 		return nil
 	}
 	if id, ok := e.(*lang.Ident); ok {
-		if d, ok := x.defines[id.Name]; ok {
+		if d, ok := x.defines[id.Name]; ok && !x.expanding[id.Name] {
 			if _, isMacro := x.macros[id.Name]; !isMacro {
-				return cloneExpr(d)
+				// The value may use other defines (not itself).
+				v := x.clone(d, id.Span)
+				if v == nil {
+					return e
+				}
+				x.expanding[id.Name] = true
+				v = x.expr(v)
+				delete(x.expanding, id.Name)
+				return v
 			}
 		}
 	}
@@ -266,8 +256,35 @@ func (x *expander) expr(e lang.Expr) lang.Expr {
 		}
 		return last
 	}
-	x.walk(reflect.ValueOf(e))
+	x.walk(e)
 	return e
+}
+
+// clone copies e for a use at the given place, counting the nodes made
+// against maxMacroNodes; nil once the bound is passed (reported at).
+func (x *expander) clone(e lang.Expr, at lang.Span) lang.Expr {
+	if !x.grow(lang.Size(e), at) {
+		return nil
+	}
+	return lang.Clone(e).(lang.Expr)
+}
+
+// grow counts n more nodes made by expansion; past maxMacroNodes it
+// reports the error (once, at the expansion that passed the bound) and
+// returns false.
+func (x *expander) grow(n int, at lang.Span) bool {
+	if x.tooBig {
+		return false
+	}
+	x.produced += n
+	if x.produced > maxMacroNodes {
+		x.tooBig = true
+		d := lang.Errorf(at, "macro expansion is too large: it makes more than %d nodes", maxMacroNodes)
+		d.Hint = "a macro's argument is copied at every use of its parameter: assign a large argument to a variable and pass the variable"
+		x.errs = append(x.errs, d)
+		return false
+	}
+	return true
 }
 
 // expand instantiates macro m with args: its statements and its final
@@ -277,7 +294,7 @@ func (x *expander) expand(m *lang.Macro, args []lang.Expr, at lang.Span) ([]lang
 		x.errs = append(x.errs, lang.Errorf(at, "Macro %s expects %d arguments, %d given", m.Name, len(m.Params), len(args)))
 		return nil, nil
 	}
-	if x.tooDeep {
+	if x.tooDeep || x.tooBig {
 		return nil, nil
 	}
 	if x.depth >= maxMacroDepth {
@@ -306,8 +323,13 @@ func (x *expander) expand(m *lang.Macro, args []lang.Expr, at lang.Span) ([]lang
 	}
 	x.n++
 	suffix := fmt.Sprintf("_%s_%d", m.Name, x.n)
-	body := cloneValue(reflect.ValueOf(m.Body)).Interface().(*lang.Block)
-	body = substitute(body, vars, maps, idents, suffix)
+	if !x.grow(lang.Size(m.Body), at) {
+		return nil, nil
+	}
+	body := lang.Clone(m.Body).(*lang.Block)
+	if !x.substitute(body, vars, maps, idents, suffix, at) {
+		return nil, nil
+	}
 	stmts := body.Stmts
 	var last lang.Expr
 	if n := len(stmts); n > 0 {
@@ -342,158 +364,63 @@ func isVoidCall(e lang.Expr) bool {
 }
 
 // substitute replaces the parameters in a copied macro body and renames its
-// own variables.
-func substitute(b *lang.Block, vars map[string]lang.Expr, maps map[string]string, idents map[string]lang.Expr, suffix string) *lang.Block {
-	var sub func(v reflect.Value)
-	replace := func(e lang.Expr) lang.Expr {
-		switch e := e.(type) {
+// own variables. It reports false when expansion grew too large.
+func (x *expander) substitute(b *lang.Block, vars map[string]lang.Expr, maps map[string]string, idents map[string]lang.Expr, suffix string, at lang.Span) bool {
+	var edit lang.Edit
+	visit := func(n lang.Node) {
+		switch n := n.(type) {
 		case *lang.Var:
-			if a, ok := vars[e.Name]; ok {
-				return cloneExpr(a)
-			}
-		case *lang.Ident:
-			if a, ok := idents[e.Name]; ok {
-				return cloneExpr(a)
-			}
-		}
-		sub(reflect.ValueOf(e))
-		return e
-	}
-	sub = func(v reflect.Value) {
-		switch v.Kind() {
-		case reflect.Pointer:
-			if v.IsNil() {
-				return
-			}
-			switch n := v.Interface().(type) {
-			case *lang.Var:
-				if _, isParam := vars[n.Name]; !isParam {
-					n.Name += suffix
-				}
-				return
-			case *lang.MapExpr:
-				if to, ok := maps[n.Name]; ok {
-					n.Name = to
-				}
-			}
-			sub(v.Elem())
-		case reflect.Interface:
-			if !v.IsNil() {
-				sub(v.Elem())
-			}
-		case reflect.Struct:
-			if v.Type() == reflect.TypeOf(lang.Span{}) {
-				return
-			}
-			for i := 0; i < v.NumField(); i++ {
-				f := v.Field(i)
-				if !v.Type().Field(i).IsExported() {
-					continue
-				}
-				switch {
-				case f.Type() == exprType:
-					if !f.IsNil() {
-						f.Set(reflect.ValueOf(replace(f.Interface().(lang.Expr))))
-					}
-				case f.Type() == reflect.TypeOf([]lang.Expr(nil)):
-					for j := 0; j < f.Len(); j++ {
-						if e := f.Index(j); !e.IsNil() {
-							e.Set(reflect.ValueOf(replace(e.Interface().(lang.Expr))))
-						}
-					}
-				default:
-					sub(f)
-				}
-			}
-		case reflect.Slice:
-			for i := 0; i < v.Len(); i++ {
-				sub(v.Index(i))
-			}
-		}
-	}
-	sub(reflect.ValueOf(b))
-	return b
-}
-
-func cloneExpr(e lang.Expr) lang.Expr {
-	return cloneValue(reflect.ValueOf(e)).Interface().(lang.Expr)
-}
-
-// cloneValue deep-copies an AST value (exported fields; unexported ones,
-// such as types, are copied shallowly and are unset before checking).
-func cloneValue(v reflect.Value) reflect.Value {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() {
-			return v
-		}
-		n := reflect.New(v.Type().Elem())
-		n.Elem().Set(v.Elem())
-		cloneFields(n.Elem())
-		return n
-	case reflect.Interface:
-		if v.IsNil() {
-			return v
-		}
-		c := cloneValue(v.Elem())
-		n := reflect.New(v.Type()).Elem()
-		n.Set(c)
-		return n
-	case reflect.Slice:
-		if v.IsNil() {
-			return v
-		}
-		n := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
-		for i := 0; i < v.Len(); i++ {
-			n.Index(i).Set(cloneValue(v.Index(i)))
-		}
-		return n
-	}
-	return v
-}
-
-func cloneFields(s reflect.Value) {
-	if s.Kind() != reflect.Struct {
-		return
-	}
-	for i := 0; i < s.NumField(); i++ {
-		if !s.Type().Field(i).IsExported() {
-			continue
-		}
-		f := s.Field(i)
-		switch f.Kind() {
-		case reflect.Pointer, reflect.Interface, reflect.Slice:
-			f.Set(cloneValue(f))
-		case reflect.Struct:
-			cloneFields(f)
-		}
-	}
-}
-
-// setSpans sets every span of an AST value to at.
-func setSpans(v reflect.Value, at lang.Span) {
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if !v.IsNil() {
-			setSpans(v.Elem(), at)
-		}
-	case reflect.Slice:
-		for i := 0; i < v.Len(); i++ {
-			setSpans(v.Index(i), at)
-		}
-	case reflect.Struct:
-		if v.Type() == reflect.TypeOf(lang.Span{}) {
-			if v.CanSet() {
-				v.Set(reflect.ValueOf(at))
+			if _, isParam := vars[n.Name]; !isParam {
+				n.Name += suffix
 			}
 			return
-		}
-		for i := 0; i < v.NumField(); i++ {
-			if v.Type().Field(i).IsExported() {
-				setSpans(v.Field(i), at)
+		case *lang.MapExpr:
+			if to, ok := maps[n.Name]; ok {
+				n.Name = to
 			}
 		}
+		lang.EditChildren(n, edit)
 	}
+	edit = lang.Edit{
+		Expr: func(e lang.Expr) lang.Expr {
+			var arg lang.Expr
+			switch e := e.(type) {
+			case *lang.Var:
+				arg = vars[e.Name]
+			case *lang.Ident:
+				arg = idents[e.Name]
+			}
+			if arg != nil {
+				if c := x.clone(arg, at); c != nil {
+					return c
+				}
+				return e
+			}
+			visit(e)
+			return e
+		},
+		Stmts: func(list []lang.Stmt) []lang.Stmt {
+			for _, s := range list {
+				if s != nil {
+					visit(s)
+				}
+			}
+			return list
+		},
+		Node: func(n lang.Node) lang.Node { visit(n); return n },
+	}
+	visit(b)
+	return !x.tooBig
+}
+
+// setSpans places every node of e at the given span.
+func setSpans(e lang.Expr, at lang.Span) {
+	lang.Inspect(e, func(n lang.Node) bool {
+		if p, ok := n.(interface{ SetPos(lang.Span) }); ok {
+			p.SetPos(at)
+		}
+		return true
+	})
 }
 
 // unmangleMessages gives variables renamed by macro expansion

@@ -196,10 +196,7 @@ func (c *converter) stmt(g *gStmt) lang.Stmt {
 		return c.ifStmt(g.If)
 	case g.While != nil:
 		w := g.While
-		if w.Cond == nil {
-			w.Cond, w.Body = w.BareCond, w.BareBody
-		}
-		return &lang.WhileStmt{Span: c.span(&w.node), Cond: c.expr(w.Cond), Body: c.block(w.Body)}
+		return &lang.WhileStmt{Span: c.span(&w.node), Cond: c.cond(w.Cond), Body: c.block(w.Body)}
 	case g.For != nil:
 		return c.forStmt(g.For)
 	case g.Unroll != nil:
@@ -235,10 +232,7 @@ func (c *converter) simple(g *gSimple) lang.Stmt {
 }
 
 func (c *converter) ifStmt(g *gIf) *lang.IfStmt {
-	if g.Cond == nil {
-		g.Cond, g.Then = g.BareCond, g.BareThen
-	}
-	s := &lang.IfStmt{Span: c.span(&g.node), Cond: c.expr(g.Cond), Then: c.block(g.Then)}
+	s := &lang.IfStmt{Span: c.span(&g.node), Cond: c.cond(g.Cond), Then: c.block(g.Then)}
 	if g.Else != nil {
 		if g.Else.If != nil {
 			s.Else = c.ifStmt(g.Else.If)
@@ -247,6 +241,19 @@ func (c *converter) ifStmt(g *gIf) *lang.IfStmt {
 		}
 	}
 	return s
+}
+
+// cond converts the condition of an if or a while: in `if (x) {}` the
+// parentheses belong to the statement, so the condition is x itself.
+func (c *converter) cond(g *gExpr) lang.Expr {
+	if g.Tern == nil && len(g.Cond.Rest) == 0 {
+		if u := g.Cond.X; u.Postfix != nil && len(u.Postfix.Ops) == 0 {
+			if pa := u.Postfix.X.Paren; pa != nil && len(pa.Elems) == 1 && pa.Elems[0].Name == nil {
+				return c.expr(pa.Elems[0].X)
+			}
+		}
+	}
+	return c.expr(g)
 }
 
 func (c *converter) forStmt(g *gFor) lang.Stmt {

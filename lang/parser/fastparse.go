@@ -6,8 +6,9 @@ import "github.com/alecthomas/participle/v2/lexer"
 // (grammar.go) with hand-written recursive descent: building the
 // participle parser takes milliseconds (reflection over every grammar
 // struct), more than everything else gobpftrace does before its first
-// probe is attached. It follows participle's semantics with unlimited
-// lookahead: alternatives are tried in order and the first that matches
+// probe is attached. It follows participle's semantics (with unlimited
+// lookahead, which accepts the same scripts as the grammar's lookahead
+// guards): alternatives are tried in order and the first that matches
 // wins, a failed alternative or optional part is rewound, repetitions are
 // greedy, literals match by value and token types by type, and a node's
 // Pos and Tokens are its first token and the tokens it consumed. It
@@ -18,7 +19,7 @@ func fastParse(toks []lexer.Token) (*gProgram, bool) {
 	if len(toks) == 0 {
 		return nil, false
 	}
-	p := &fastParser{toks: toks}
+	p := &fastParser{toks: toks, budget: 16*len(toks) + 1024}
 	g := &gProgram{}
 	for {
 		it := p.item()
@@ -27,7 +28,7 @@ func fastParse(toks []lexer.Token) (*gProgram, bool) {
 		}
 		g.Items = append(g.Items, it)
 	}
-	if p.toks[p.i].Type != tEOF {
+	if p.toks[p.i].Type != tEOF || p.work > p.budget {
 		return nil, false
 	}
 	p.fill(&g.node, 0)
@@ -37,6 +38,18 @@ func fastParse(toks []lexer.Token) (*gProgram, bool) {
 type fastParser struct {
 	toks []lexer.Token // ends with EOF
 	i    int
+	// work counts the tokens consumed, backtracking included. Past budget
+	// every match fails, so that input needing much backtracking (a
+	// syntax error deep in nested blocks) costs linear time here and is
+	// left to participle, whose bounded lookahead reports it in linear time.
+	work, budget int
+}
+
+// more reports whether the work budget allows consuming one more token,
+// and counts it.
+func (p *fastParser) more() bool {
+	p.work++
+	return p.work <= p.budget
 }
 
 func (p *fastParser) fill(n *node, start int) {
@@ -46,7 +59,7 @@ func (p *fastParser) fill(n *node, start int) {
 
 // lit consumes a token whose value is v.
 func (p *fastParser) lit(v string) bool {
-	if t := p.toks[p.i]; t.Type != tEOF && t.Value == v {
+	if t := p.toks[p.i]; t.Type != tEOF && t.Value == v && p.more() {
 		p.i++
 		return true
 	}
@@ -60,7 +73,7 @@ func (p *fastParser) litOf(vs ...string) (string, bool) {
 		return "", false
 	}
 	for _, v := range vs {
-		if t.Value == v {
+		if t.Value == v && p.more() {
 			p.i++
 			return v, true
 		}
@@ -75,7 +88,7 @@ func (p *fastParser) typ(ts ...lexer.TokenType) (string, bool) {
 		return "", false
 	}
 	for _, tt := range ts {
-		if t.Type == tt {
+		if t.Type == tt && p.more() {
 			p.i++
 			return t.Value, true
 		}
@@ -351,25 +364,17 @@ func (p *fastParser) kwParenExpr(kw string) *gExpr {
 	return e
 }
 
-// condBlock parses what follows `if` or `while`: "(" cond ")" block, or
-// else (participle's second alternative) a bare condition and a block.
-func (p *fastParser) condBlock() (paren bool, cond *gExpr, body *gBlock) {
+// condBlock parses what follows `if` or `while`: a condition (usually in
+// parentheses) and a block.
+func (p *fastParser) condBlock() (cond *gExpr, body *gBlock) {
 	at := p.i
-	if p.lit("(") {
-		if c := p.expr(); c != nil && p.lit(")") {
-			if b := p.block(); b != nil {
-				return true, c, b
-			}
-		}
-		p.i = at
-	}
 	if c := p.expr(); c != nil {
 		if b := p.block(); b != nil {
-			return false, c, b
+			return c, b
 		}
 	}
 	p.i = at
-	return false, nil, nil
+	return nil, nil
 }
 
 func (p *fastParser) ifStmt() *gIf {
@@ -377,15 +382,12 @@ func (p *fastParser) ifStmt() *gIf {
 	if !p.lit("if") {
 		return nil
 	}
-	paren, cond, then := p.condBlock()
+	cond, then := p.condBlock()
 	if cond == nil {
 		p.i = start
 		return nil
 	}
 	g := &gIf{Cond: cond, Then: then}
-	if !paren {
-		g = &gIf{BareCond: cond, BareThen: then}
-	}
 	at := p.i
 	if p.lit("else") {
 		estart := p.i
@@ -411,15 +413,12 @@ func (p *fastParser) while() *gWhile {
 	if !p.lit("while") {
 		return nil
 	}
-	paren, cond, body := p.condBlock()
+	cond, body := p.condBlock()
 	if cond == nil {
 		p.i = start
 		return nil
 	}
 	g := &gWhile{Cond: cond, Body: body}
-	if !paren {
-		g = &gWhile{BareCond: cond, BareBody: body}
-	}
 	p.fill(&g.node, start)
 	return g
 }

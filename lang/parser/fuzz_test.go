@@ -2,6 +2,7 @@ package parser_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -23,6 +24,9 @@ func FuzzParse(f *testing.F) {
 		f.Add(c.src)
 	}
 	f.Add(roundTripExtra)
+	for _, src := range shapeSeeds() {
+		f.Add(src)
+	}
 	f.Fuzz(func(t *testing.T, src string) {
 		p, err := parser.Parse("fuzz", src)
 		if err != nil {
@@ -50,4 +54,29 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("round trip changed the tree of %q:\n%s", src, out)
 		}
 	})
+}
+
+// shapeSeeds are the shapes of issue 15's hostile inputs, small enough for
+// seeds: long operator chains, typos deep in nested blocks, deep
+// parentheses and prefix operators, macros calling macros.
+func shapeSeeds() []string {
+	var seeds []string
+	for _, op := range []string{"-", "+", "<", "&&", "||", "*", "==", ">>"} {
+		seeds = append(seeds, "BEGIN { $x = "+strings.Repeat("1 "+op+" ", 300)+"1; }")
+	}
+	seeds = append(seeds, "kprobe:f /"+strings.Repeat("pid && ", 200)+"1/ { }")
+	for _, typo := range []string{"@x = ;", `printf("a" ;`, "@x[1 = 2;", "$x = 1 +;", "f(1,)"} {
+		seeds = append(seeds,
+			"BEGIN { "+strings.Repeat("if (1) { ", 30)+typo+strings.Repeat(" }", 30)+" }",
+			"BEGIN { "+strings.Repeat("while (1) { ", 30)+typo+strings.Repeat(" }", 30)+" }",
+			"BEGIN < "+strings.Repeat("if (1) < ", 30)+typo+strings.Repeat(" >", 30)+" >")
+	}
+	seeds = append(seeds,
+		"BEGIN { $x = "+strings.Repeat("(", 200)+"1"+strings.Repeat(")", 200)+"; }",
+		"BEGIN { $x = "+strings.Repeat("!", 200)+"1; }",
+		"BEGIN { $x = "+strings.Repeat("- ", 200)+"1; }",
+		"BEGIN { $x = "+strings.Repeat("1 ? ", 100)+"1"+strings.Repeat(" : 2", 100)+"; }",
+		"BEGIN { "+strings.Repeat("if (1) { } else ", 100)+"{ } }",
+		"macro d($x) { $x + $x } BEGIN { $a = "+strings.Repeat("d(", 20)+"1"+strings.Repeat(")", 20)+"; }")
+	return seeds
 }

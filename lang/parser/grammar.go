@@ -33,7 +33,7 @@ type gItem struct {
 
 type gConfig struct {
 	node
-	Items []*gConfigItem `parser:"\"config\" \"=\" \"{\" ( @@ ( \";\" @@ )* \";\"? )? \"}\""`
+	Items []*gConfigItem `parser:"\"config\" \"=\" \"{\" ( @@ ( \";\" (?! \"}\") @@ )* \";\"? )? \"}\""`
 }
 
 type gConfigItem struct {
@@ -101,14 +101,14 @@ type gStmt struct {
 	Semis  []string `parser:"@\";\"*"`
 }
 
-// gIf is `if (cond) {}` or, as bpftrace also accepts, `if cond {}`.
+// gIf is `if (cond) {}` or, as bpftrace also accepts, `if cond {}`: the
+// condition is one expression either way (a parenthesized one in the
+// first form), so that the parser never parses a condition twice.
 type gIf struct {
 	node
-	Cond     *gExpr  `parser:"\"if\" ( \"(\" @@ \")\""`
-	Then     *gBlock `parser:"@@"`
-	BareCond *gExpr  `parser:"| @@"`
-	BareThen *gBlock `parser:"@@ )"`
-	Else     *gElse  `parser:"( \"else\" @@ )?"`
+	Cond *gExpr  `parser:"\"if\" @@"`
+	Then *gBlock `parser:"@@"`
+	Else *gElse  `parser:"( \"else\" @@ )?"`
 }
 
 type gElse struct {
@@ -119,10 +119,8 @@ type gElse struct {
 
 type gWhile struct {
 	node
-	Cond     *gExpr  `parser:"\"while\" ( \"(\" @@ \")\""`
-	Body     *gBlock `parser:"@@"`
-	BareCond *gExpr  `parser:"| @@"`
-	BareBody *gBlock `parser:"@@ )"`
+	Cond *gExpr  `parser:"\"while\" @@"`
+	Body *gBlock `parser:"@@"`
 }
 
 // gFor is `for ($x : ...) {}` or, as bpftrace also accepts, without the
@@ -137,8 +135,8 @@ type gFor struct {
 type gForHead struct {
 	node
 	Var   string  `parser:"@Var \":\""`
-	Range *gRange `parser:"( @@"`
-	Map   *string `parser:"| @Map )"`
+	Map   *string `parser:"( (?= Map ( \")\" | \"{\" | AngleOpen ) ) @Map"`
+	Range *gRange `parser:"| @@ )"`
 }
 
 type gRange struct {
@@ -185,8 +183,8 @@ type gType struct {
 	node
 	Tagged   *gTagged   `parser:"(  @@"`
 	Builtin  *string    `parser:"| @TypeName"`
-	PtrIdent *gPtrIdent `parser:"| @@"`
-	Plain    *string    `parser:"| @Ident (?= \")\" (Var | Map | Int | String | Ident | Positional | \"(\" | \"true\" | \"false\" | \"sizeof\" | \"offsetof\")) )"`
+	PtrIdent *gPtrIdent `parser:"| (?= Ident \"*\"+ ( \"[\" Int \"]\" )? ( \")\" | \",\" ) ) @@"`
+	Plain    *string    `parser:"| (?= Ident \")\" (Var | Map | Int | String | Ident | Positional | \"(\" | \"true\" | \"false\" | \"sizeof\" | \"offsetof\")) @Ident )"`
 	Stars    []string   `parser:"@\"*\"*"`
 	Array    *string    `parser:"( \"[\" @Int \"]\" )?"`
 }
@@ -246,7 +244,7 @@ type gUnary struct {
 	node
 	Op      *string   `parser:"(  @(PrefixOp | \"-\" | \"*\" | \"&\")"`
 	X       *gUnary   `parser:"@@"`
-	Cast    *gCast    `parser:"| @@"`
+	Cast    *gCast    `parser:"| (?= \"(\" ( \"struct\" | \"union\" | \"enum\" | TypeName | Ident \"*\"+ ( \"[\" Int \"]\" )? \")\" | Ident \")\" (Var | Map | Int | String | Ident | Positional | \"(\" | \"true\" | \"false\" | \"sizeof\" | \"offsetof\") ) ) @@"`
 	Postfix *gPostfix `parser:"| @@ )"`
 }
 
@@ -275,7 +273,7 @@ type gPrimary struct {
 	// Most frequent first: participle tries alternatives in order.
 	Var        *string    `parser:"(  @Var"`
 	Map        *gMap      `parser:"| @@"`
-	Call       *gCall     `parser:"| @@"`
+	Call       *gCall     `parser:"| (?= Ident \"(\") @@"`
 	Ident      *string    `parser:"| @Ident"`
 	Int        *string    `parser:"| @Int"`
 	Str        *string    `parser:"| @String"`
@@ -319,6 +317,6 @@ type gParen struct {
 
 type gElem struct {
 	node
-	Name *string `parser:"( @Ident \"=\" )?"`
+	Name *string `parser:"( (?= Ident \"=\") @Ident \"=\" )?"`
 	X    *gExpr  `parser:"@@"`
 }

@@ -27,12 +27,25 @@ import (
 // takes milliseconds (participle reflects over the grammar structs), so
 // scripts without syntax errors are parsed by fastParse instead, and only
 // errors are described with it.
+//
+// Lookahead 0: an alternative that has consumed a token and then fails is
+// the error, no other alternative is tried. The grammar is written for
+// that (a choice is made on the first token, or by a (?= ...) guard that
+// consumes nothing), so errors cost time linear in the script; unlimited
+// lookahead retried every enclosing construct another way, exponential in
+// the nesting. It also reports an error where bison does: at the first
+// token that cannot continue the script.
 var grammar = sync.OnceValue(func() *participle.Parser[gProgram] {
 	return participle.MustBuild[gProgram](
 		participle.Lexer(definition{}),
-		participle.UseLookahead(participle.MaxLookahead),
+		participle.UseLookahead(0),
 	)
 })
+
+// MaxScriptSize bounds the length of a script in bytes. The largest real
+// scripts are tens of kilobytes; the bound keeps a wrong file (or
+// /dev/zero) from using memory without end.
+const MaxScriptSize = 1 << 20
 
 // Parse parses a whole script. file names the script in diagnostics
 // ("stdin" for -e). On error it returns a *lang.Diagnostics.
@@ -50,6 +63,13 @@ func Parse(file, src string) (prog *lang.Program, err error) {
 		}
 	}()
 
+	if len(src) > MaxScriptSize {
+		// No line to show: the file as a whole is the problem.
+		d := lang.Errorf(lang.Span{}, "the script is too large: more than %d bytes (1 MiB)", MaxScriptSize)
+		d.Hint = "a script this large is almost certainly not a script: check the file name"
+		diags.List = append(diags.List, d)
+		return nil, diags
+	}
 	pp, cerr := preprocess(src)
 	if cerr != nil {
 		diags.List = append(diags.List, lang.Errorf(lines.span(cerr.start, cerr.end), "%s", cerr.msg))
@@ -86,6 +106,10 @@ func Parse(file, src string) (prog *lang.Program, err error) {
 	prog = c.program(g)
 	if len(c.diags) > 0 {
 		diags.List = c.diags
+		return nil, diags
+	}
+	if n := lang.TooDeep(prog, lang.MaxDepth); n != nil {
+		diags.List = []*lang.Diagnostic{lang.DepthError(n)}
 		return nil, diags
 	}
 	return prog, nil
@@ -127,10 +151,10 @@ func syntaxError(err error, lines lineIndex, ends map[int]int, toks []token, src
 	return d
 }
 
-// callGuess reports whether exp is participle's guess that the identifier
-// before off starts a call: "expecting (" after `@x[pid =` misleads, as an
-// identifier alone is a complete operand.
+// callGuess reports whether the token before off is an identifier: what may
+// follow one is too varied to name (it may start a call, or be a whole
+// operand), so bison names nothing there either (`@x[pid =`).
 func callGuess(exp string, toks []token, off int) bool {
 	i := tokenBefore(toks, off)
-	return exp == "(" && i >= 0 && toks[i].typ == tIdent
+	return i >= 0 && toks[i].typ == tIdent
 }

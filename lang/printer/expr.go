@@ -40,7 +40,31 @@ func Expr(e lang.Expr) string {
 	if e == nil {
 		return ""
 	}
-	return expr(e, 0)
+	p := &exprPrinter{budget: -1}
+	p.expr(e, 0)
+	return p.b.String()
+}
+
+// ExprLimit renders at most about nodes nodes of e: the rest prints as
+// "...", the left operand of a binary operator getting at most half of what
+// is left (so a chain shows its last operands: `... + 8 + 9`). Its cost is bounded by nodes whatever the size of e, so a listing
+// of every subexpression of a long chain stays linear.
+func ExprLimit(e lang.Expr, nodes int) string {
+	if e == nil {
+		return ""
+	}
+	p := &exprPrinter{budget: nodes}
+	p.expr(e, 0)
+	return p.b.String()
+}
+
+// exprPrinter writes expressions into one buffer, so that a long chain
+// costs linear time (concatenating operands' strings would copy each
+// prefix of a left-leaning chain again at every level).
+type exprPrinter struct {
+	b strings.Builder
+	// budget is how many more nodes may be printed (negative: no limit).
+	budget int
 }
 
 func prec(e lang.Expr) int {
@@ -66,104 +90,206 @@ func prec(e lang.Expr) int {
 }
 
 // expr renders e, in parentheses when it binds looser than min.
-func expr(e lang.Expr, min int) string {
-	s := bare(e)
-	if prec(e) < min {
-		return "(" + s + ")"
+func (p *exprPrinter) expr(e lang.Expr, min int) {
+	if p.budget == 0 {
+		p.b.WriteString("...")
+		return
 	}
-	return s
+	if p.budget > 0 {
+		p.budget--
+	}
+	if prec(e) < min {
+		p.b.WriteByte('(')
+		p.bare(e)
+		p.b.WriteByte(')')
+		return
+	}
+	p.bare(e)
 }
 
-func bare(e lang.Expr) string {
+// lead returns the first token of e's rendering in a context binding at
+// least min, walking down the left edge of the tree without recursion.
+func lead(e lang.Expr, min int) string {
+	for {
+		if e == nil {
+			return ""
+		}
+		if prec(e) < min {
+			return "("
+		}
+		switch x := e.(type) {
+		case *lang.Binary:
+			e, min = x.X, binaryPrec[x.Op]
+		case *lang.Ternary:
+			e, min = x.Cond, precLogOr
+		case *lang.Unary:
+			if !x.Postfix {
+				return x.Op
+			}
+			e, min = x.X, precPostfix
+		case *lang.FieldAccess:
+			e, min = x.X, precPostfix
+		case *lang.Index:
+			e, min = x.X, precPostfix
+		case *lang.Cast, *lang.Tuple:
+			return "("
+		case *lang.MapExpr:
+			return x.Name
+		case *lang.Call:
+			return x.Name
+		case *lang.Sizeof:
+			return "sizeof"
+		case *lang.Offsetof:
+			return "offsetof"
+		case *lang.StrLit:
+			return `"`
+		default:
+			return Expr(e) // a leaf
+		}
+	}
+}
+
+func (p *exprPrinter) list(xs []lang.Expr) {
+	for i, x := range xs {
+		if i > 0 {
+			p.b.WriteString(", ")
+		}
+		p.expr(x, 0)
+	}
+}
+
+func (p *exprPrinter) bare(e lang.Expr) {
+	b := &p.b
 	switch e := e.(type) {
 	case *lang.IntLit:
 		if e.Raw != "" {
-			return e.Raw
+			b.WriteString(e.Raw)
+			return
 		}
-		return strconv.FormatUint(e.Value, 10)
+		b.WriteString(strconv.FormatUint(e.Value, 10))
 	case *lang.StrLit:
-		return Quote(e.Value)
+		b.WriteString(Quote(e.Value))
 	case *lang.BoolLit:
-		return strconv.FormatBool(e.Value)
+		b.WriteString(strconv.FormatBool(e.Value))
 	case *lang.Ident:
-		return e.Name
+		b.WriteString(e.Name)
 	case *lang.Positional:
 		if e.Count {
-			return "$#"
+			b.WriteString("$#")
+			return
 		}
-		return "$" + strconv.Itoa(e.N)
+		b.WriteString("$" + strconv.Itoa(e.N))
 	case *lang.Var:
-		return e.Name
+		b.WriteString(e.Name)
 	case *lang.MapExpr:
-		if len(e.Keys) == 0 {
-			return e.Name
+		b.WriteString(e.Name)
+		if len(e.Keys) > 0 {
+			b.WriteByte('[')
+			p.list(e.Keys)
+			b.WriteByte(']')
 		}
-		return e.Name + "[" + list(e.Keys) + "]"
 	case *lang.Call:
-		return e.Name + "(" + list(e.Args) + ")"
+		b.WriteString(e.Name)
+		b.WriteByte('(')
+		p.list(e.Args)
+		b.WriteByte(')')
 	case *lang.Unary:
 		if e.Postfix {
-			return expr(e.X, precPostfix) + e.Op
+			p.expr(e.X, precPostfix)
+			b.WriteString(e.Op)
+			return
 		}
-		x := expr(e.X, precUnary)
-		if x != "" && strings.ContainsRune("-+&", rune(e.Op[len(e.Op)-1])) && x[0] == e.Op[len(e.Op)-1] {
-			return e.Op + " " + x // keep `- -x` from reading as `--x`
+		b.WriteString(e.Op)
+		last := e.Op[len(e.Op)-1]
+		if x := lead(e.X, precUnary); x != "" && strings.ContainsRune("-+&", rune(last)) && x[0] == last {
+			b.WriteByte(' ') // keep `- -x` from reading as `--x`
 		}
-		return e.Op + x
+		p.expr(e.X, precUnary)
 	case *lang.Binary:
-		p := binaryPrec[e.Op]
-		y := expr(e.Y, p+1)
-		if e.Op == ">" && startsProbeWord(y) {
+		prec := binaryPrec[e.Op]
+		if p.budget > 0 {
+			rest := p.budget - p.budget/2
+			p.budget /= 2
+			p.expr(e.X, prec)
+			p.budget += rest
+		} else {
+			p.expr(e.X, prec)
+		}
+		b.WriteString(" " + e.Op + " ")
+		if e.Op == ">" && startsProbeWord(lead(e.Y, prec+1)) {
 			// In an angle block `> BEGIN` would read as the block's end
 			// followed by a probe.
-			y = "(" + y + ")"
+			b.WriteByte('(')
+			p.expr(e.Y, prec+1)
+			b.WriteByte(')')
+			return
 		}
-		return expr(e.X, p) + " " + e.Op + " " + y
+		p.expr(e.Y, prec+1)
 	case *lang.Ternary:
-		c := expr(e.Cond, precLogOr)
+		p.expr(e.Cond, precLogOr)
 		if e.Then == nil {
-			return c + " ?: " + expr(e.Else, precTernary)
+			b.WriteString(" ?: ")
+			p.expr(e.Else, precTernary)
+			return
 		}
-		return c + " ? " + expr(e.Then, 0) + " : " + expr(e.Else, precTernary)
+		b.WriteString(" ? ")
+		p.expr(e.Then, 0)
+		b.WriteString(" : ")
+		p.expr(e.Else, precTernary)
 	case *lang.FieldAccess:
-		sep := "."
+		p.expr(e.X, precPostfix)
 		if e.Arrow {
-			sep = "->"
+			b.WriteString("->")
+		} else {
+			b.WriteByte('.')
 		}
-		return expr(e.X, precPostfix) + sep + e.Field
+		b.WriteString(e.Field)
 	case *lang.Index:
-		return expr(e.X, precPostfix) + "[" + Expr(e.Index) + "]"
+		p.expr(e.X, precPostfix)
+		b.WriteByte('[')
+		p.expr(e.Index, 0)
+		b.WriteByte(']')
 	case *lang.Cast:
-		x := expr(e.X, precUnary)
-		if plainTypeName(e.To) && x != "" && strings.ContainsRune("-+!~*&", rune(x[0])) {
+		b.WriteString("(" + e.To.Text() + ")")
+		if x := lead(e.X, precUnary); plainTypeName(e.To) && x != "" && strings.ContainsRune("-+!~*&", rune(x[0])) {
 			// `(pid_t)-1` would read as a subtraction.
-			x = "(" + x + ")"
+			b.WriteByte('(')
+			p.expr(e.X, precUnary)
+			b.WriteByte(')')
+			return
 		}
-		return "(" + e.To.Text() + ")" + x
+		p.expr(e.X, precUnary)
 	case *lang.Tuple:
-		parts := make([]string, len(e.Elems))
+		b.WriteByte('(')
 		for i, x := range e.Elems {
-			parts[i] = Expr(x)
-			if i < len(e.Names) {
-				parts[i] = e.Names[i] + "=" + parts[i]
+			if i > 0 {
+				b.WriteString(", ")
 			}
+			if i < len(e.Names) {
+				b.WriteString(e.Names[i] + "=")
+			}
+			p.expr(x, 0)
 		}
-		return "(" + strings.Join(parts, ", ") + ")"
+		b.WriteByte(')')
 	case *lang.Sizeof:
 		if e.TypeArg != nil {
-			return "sizeof(" + e.TypeArg.Text() + ")"
+			b.WriteString("sizeof(" + e.TypeArg.Text() + ")")
+			return
 		}
-		return "sizeof(" + Expr(e.X) + ")"
+		b.WriteString("sizeof(")
+		p.expr(e.X, 0)
+		b.WriteByte(')')
 	case *lang.Offsetof:
-		arg := ""
+		b.WriteString("offsetof(")
 		if e.TypeArg != nil {
-			arg = e.TypeArg.Text()
+			b.WriteString(e.TypeArg.Text())
 		} else {
-			arg = Expr(e.X)
+			p.expr(e.X, 0)
 		}
-		return "offsetof(" + arg + ", " + strings.Join(e.Fields, ".") + ")"
+		b.WriteString(", " + strings.Join(e.Fields, ".") + ")")
+	default:
+		b.WriteString("<?>")
 	}
-	return "<?>"
 }
 
 // plainTypeName reports whether t is a bare identifier such as pid_t,
@@ -177,14 +303,6 @@ func plainTypeName(t *lang.TypeSpec) bool {
 		return false
 	}
 	return true
-}
-
-func list(xs []lang.Expr) string {
-	parts := make([]string, len(xs))
-	for i, x := range xs {
-		parts[i] = Expr(x)
-	}
-	return strings.Join(parts, ", ")
 }
 
 // Quote renders s as a string literal with C escapes.

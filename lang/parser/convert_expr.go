@@ -1,10 +1,6 @@
 package parser
 
-import (
-	"reflect"
-
-	"github.com/gobpftrace/gobpftrace/lang"
-)
+import "github.com/gobpftrace/gobpftrace/lang"
 
 func (c *converter) expr(g *gExpr) lang.Expr {
 	cond := c.binaryChain(g.Cond)
@@ -144,8 +140,8 @@ func (c *converter) paren(g *gParen, sp lang.Span) lang.Expr {
 		// The AST has no parenthesis node: the inner expression's span
 		// grows to cover the parentheses, so that enclosing spans do too.
 		x := c.expr(g.Elems[0].X)
-		if f := reflect.ValueOf(x).Elem().FieldByName("Span"); f.IsValid() && f.CanSet() {
-			f.Set(reflect.ValueOf(sp))
+		if p, ok := x.(interface{ SetPos(lang.Span) }); ok {
+			p.SetPos(sp)
 		}
 		return x
 	}

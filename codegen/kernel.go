@@ -7,26 +7,8 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/ptregs"
 )
-
-// Offsets of registers in x86-64's struct pt_regs, the context of kprobe,
-// kretprobe, uprobe and uretprobe programs.
-const (
-	ptRegsR9  = 64
-	ptRegsR8  = 72
-	ptRegsAX  = 80
-	ptRegsCX  = 88
-	ptRegsDX  = 96
-	ptRegsSI  = 104
-	ptRegsDI  = 112
-	ptRegsIP  = 128
-	ptRegsSP  = 152
-	ptRegsLen = 168
-)
-
-// ptRegsArgs are the pt_regs offsets of the first six integer arguments in
-// the x86-64 System V calling convention (the kernel's too).
-var ptRegsArgs = [...]int16{ptRegsDI, ptRegsSI, ptRegsDX, ptRegsCX, ptRegsR8, ptRegsR9}
 
 // argN emits argN: a register saved in pt_regs for kprobes and uprobes, a
 // slot of the u64 argument array for raw tracepoints and fentry/fexit.
@@ -41,10 +23,11 @@ func (g *gen) argN(x *lang.Ident, n int) asm.Register {
 	r := g.allocReg()
 	switch g.res.Provider {
 	case "kprobe", "uprobe":
-		if n >= len(ptRegsArgs) {
-			failf(x.Span, "%s is not in a register: only arg0 to arg%d can be read", x.Name, len(ptRegsArgs)-1)
+		off, ok := ptregs.Arg(n)
+		if !ok {
+			failf(x.Span, "%s is not in a register: only arg0 to arg%d can be read", x.Name, len(ptregs.ArgNames)-1)
 		}
-		g.emit(asm.LoadMem(r, regCtx, ptRegsArgs[n], asm.DWord))
+		g.emit(asm.LoadMem(r, regCtx, off, asm.DWord))
 	case "rawtracepoint", "fentry", "fexit":
 		g.emit(asm.LoadMem(r, regCtx, int16(8*n), asm.DWord))
 	default:
@@ -60,7 +43,7 @@ func (g *gen) retval(x *lang.Ident) asm.Register {
 	r := g.allocReg()
 	switch g.res.Provider {
 	case "kretprobe", "uretprobe":
-		g.emit(asm.LoadMem(r, regCtx, ptRegsAX, asm.DWord))
+		g.emit(asm.LoadMem(r, regCtx, ptregs.Offset("ax"), asm.DWord))
 	case "fexit":
 		if g.res.Args == nil {
 			failf(x.Span, "retval of %s needs the function's BTF prototype, which is unknown", g.res.Name)
@@ -73,23 +56,15 @@ func (g *gen) retval(x *lang.Ident) asm.Register {
 	return r
 }
 
-// ptRegsByName are the x86-64 pt_regs members reg() reads, by the names
-// bpftrace uses.
-var ptRegsByName = map[string]int16{
-	"r15": 0, "r14": 8, "r13": 16, "r12": 24, "bp": 32, "bx": 40, "r11": 48, "r10": 56,
-	"r9": ptRegsR9, "r8": ptRegsR8, "ax": ptRegsAX, "cx": ptRegsCX, "dx": ptRegsDX,
-	"si": ptRegsSI, "di": ptRegsDI, "orig_ax": 120, "ip": ptRegsIP, "cs": 136,
-	"flags": 144, "sp": ptRegsSP, "ss": 160,
-}
-
 // reg emits reg("name"): the register saved in the probe's pt_regs (at the
 // start of the context for kprobes and uprobes, and of struct
 // bpf_perf_event_data for profile probes).
 func (g *gen) reg(x *lang.Call, name string) asm.Register {
-	off, ok := ptRegsByName[name]
+	pr, ok := ptregs.Lookup(name)
 	if !ok {
 		failf(x.Span, "unknown register %s", name)
 	}
+	off := pr.Offset
 	switch g.res.Provider {
 	case "kprobe", "kretprobe", "uprobe", "uretprobe", "profile":
 	default:

@@ -8,18 +8,11 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/ptregs"
 )
 
 // User-space probes (uprobe, uretprobe, usdt) run as kprobe-type programs
 // whose context is the user task's struct pt_regs (x86-64).
-
-// ptRegsOffset is the offset of each register in x86-64 struct pt_regs.
-var ptRegsOffset = map[string]int16{
-	"r15": 0, "r14": 8, "r13": 16, "r12": 24, "rbp": 32, "rbx": 40,
-	"r11": 48, "r10": 56, "r9": 64, "r8": 72, "rax": 80, "rcx": 88,
-	"rdx": 96, "rsi": 104, "rdi": 112, "orig_rax": 120, "rip": 128,
-	"cs": 136, "eflags": 144, "rsp": 152, "ss": 160,
-}
 
 // userProbe reports whether the program runs in user context, where plain
 // integer addresses (arg0, retval...) point to user memory.
@@ -31,14 +24,16 @@ func (g *gen) userProbe() bool {
 	return false
 }
 
-// ptRegs reads a register of the probed task.
+// ptRegs reads a register of the probed task, named as USDT notes name it
+// (rax, rdi, r8).
 func (g *gen) ptRegs(x *lang.Ident, reg string) asm.Register {
 	switch g.res.Provider {
 	case "uprobe", "uretprobe", "usdt", "kprobe", "kretprobe":
 	default:
 		failf(x.Span, "%s is not available in %s probes", x.Name, g.res.Provider)
 	}
-	off, ok := ptRegsOffset[reg]
+	pr, ok := ptregs.LookupAsm(reg)
+	off := pr.Offset
 	if !ok {
 		failf(x.Span, "internal error: unknown register %s", reg)
 	}

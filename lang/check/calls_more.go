@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/ptregs"
 )
 
 // moreCall types the functions beyond the core set. They are checked as
@@ -28,6 +29,8 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 			return c.uaddr(call, args[0].(*lang.StrLit).Value)
 		case "cgroupid":
 			c.cgroupid(call, args[0].(*lang.StrLit).Value)
+		case "reg":
+			c.regName(args[0].(*lang.StrLit))
 		}
 		return lang.TUint64
 	case "strftime":
@@ -300,6 +303,19 @@ func (c *checker) kaddr(call *lang.Call, name string) {
 		c.out.KAddrs = map[string]uint64{}
 	}
 	c.out.KAddrs[name] = addr
+}
+
+// regName checks reg()'s register against the x86-64 pt_regs table.
+func (c *checker) regName(name *lang.StrLit) {
+	if _, ok := ptregs.Lookup(name.Value); ok {
+		return
+	}
+	c.errorf(name.Span, "unknown register %q", name.Value)
+	if s := suggest(name.Value, ptregs.Names()); s != "" {
+		c.hintf("did you mean %q? reg() takes an x86-64 pt_regs member: %s", s, ptregs.List())
+	} else {
+		c.hintf("reg() takes an x86-64 pt_regs member: %s", ptregs.List())
+	}
 }
 
 // uaddr finds the address of a symbol of the probed binary for

@@ -207,6 +207,8 @@ func TestKernelDiagnostics(t *testing.T) {
 		{`kprobe:vfs_read { @ = retval; }`, "The retval builtin can only be used with"},
 		{`BEGIN { @ = kaddr("nope"); }`, "Failed to resolve kernel symbol: nope"},
 		{`tracepoint:syscalls:sys_enter_openat { @ = reg("ip"); }`, `reg() can not be used with "tracepoint" probes`},
+		{`profile:hz:99 { @ = reg("rip"); }`, `stdin:1:25-30: ERROR: unknown register "rip"`},
+		{`profile:hz:99 { @ = reg("spp"); }`, `HINT: did you mean "sp"? reg() takes an x86-64 pt_regs member: r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss`},
 	} {
 		_, _, err := runKernel(t, c.src)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/gobpftrace/gobpftrace/stdlib/ptregs"
 )
 
 // Note is one USDT probe as an ELF file declares it.
@@ -281,34 +283,9 @@ func ParseArg(spec string) (Arg, error) {
 
 // reg64 maps any x86-64 general register name to its 64-bit name.
 func reg64(name string) (string, bool) {
-	if r, ok := regAlias[name]; ok {
-		return r, true
+	r, ok := ptregs.LookupAsm(name)
+	if !ok {
+		return "", false
 	}
-	// r8..r15 with b/w/d suffixes.
-	if strings.HasPrefix(name, "r") {
-		n := strings.TrimRight(name[1:], "bwd")
-		if v, err := strconv.Atoi(n); err == nil && v >= 8 && v <= 15 && len(name)-len(n) <= 2 {
-			return "r" + n, true
-		}
-	}
-	return "", false
+	return r.Asm[0], true
 }
-
-var regAlias = func() map[string]string {
-	m := map[string]string{"rip": "rip"}
-	for _, g := range [][]string{
-		{"rax", "eax", "ax", "al"},
-		{"rbx", "ebx", "bx", "bl"},
-		{"rcx", "ecx", "cx", "cl"},
-		{"rdx", "edx", "dx", "dl"},
-		{"rsi", "esi", "si", "sil"},
-		{"rdi", "edi", "di", "dil"},
-		{"rbp", "ebp", "bp", "bpl"},
-		{"rsp", "esp", "sp", "spl"},
-	} {
-		for _, n := range g {
-			m[n] = g[0]
-		}
-	}
-	return m
-}()

@@ -14,6 +14,9 @@ type Options struct {
 	DryRun bool
 	// Quiet suppresses the "Attached N probes" line (bpftrace -q).
 	Quiet bool
+	// CompactExit drops the two newlines printed before the maps at exit
+	// (the interactive session, where they would leave blank lines).
+	CompactExit bool
 	// NoWarnings silences warnf() (bpftrace --no-warnings).
 	NoWarnings bool
 	// Verbose prints extra details on stderr (bpftrace -v).

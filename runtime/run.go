@@ -205,7 +205,11 @@ func (s *session) run(ctx context.Context) error {
 	if s.plan.Config.NoPrintMapsOnExit {
 		maps = nil
 	}
-	if err := s.out.ExitMaps(maps, s.readScriptMap); err != nil {
+	exitMaps := s.out.ExitMaps
+	if s.opts.CompactExit {
+		exitMaps = s.out.Maps // without the end-of-output separator
+	}
+	if err := exitMaps(maps, s.readScriptMap); err != nil {
 		return fmt.Errorf("could not print maps: %v", err)
 	}
 	if err := s.out.Flush(); err != nil {

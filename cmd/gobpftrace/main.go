@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -417,12 +418,24 @@ func startREPL(o *options, stdin io.Reader, stdout, stderr io.Writer) int {
 		},
 		Version: version,
 		Check:   check.Options{TargetPID: o.pid, Command: o.command != "", Unsafe: o.unsafe},
+		Stage:   replStage,
+		List:    listProbesFunc,
 	}
 	if err := repl.Run(cfg); err != nil {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}
 	return exitOK
+}
+
+// replStage prints one -d stage of an interactive entry (.asm, .ir) with
+// the machinery -d uses, so each stage -d has is there too.
+func replStage(stage string, plan *codegen.Plan, checked *lang.Checked, out, errOut io.Writer) error {
+	if !slices.Contains(stageNames, stage) {
+		return fmt.Errorf("the %s stage is not available yet: this gobpftrace has no -d %s (its stages: %s)", stage, stage, strings.Join(stageNames, ", "))
+	}
+	printStages([]string{stage}, plan, checked, out, errOut) // prints its own errors
+	return nil
 }
 
 // isTerminal reports whether r is a terminal.

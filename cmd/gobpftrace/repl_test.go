@@ -19,6 +19,11 @@ import (
 // ptyPair opens a new pseudo-terminal: the master side for the test, the
 // slave side for the child.
 func ptyPair(t *testing.T) (master, slave *os.File) {
+	return ptyPairSize(t, 40, 200)
+}
+
+// ptyPairSize is ptyPair with the window size the terminal reports.
+func ptyPairSize(t *testing.T, rows, cols uint16) (master, slave *os.File) {
 	t.Helper()
 	fd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -36,7 +41,7 @@ func ptyPair(t *testing.T) (master, slave *os.File) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	unix.IoctlSetWinsize(int(slave.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 40, Col: 200})
+	unix.IoctlSetWinsize(int(slave.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: rows, Col: cols})
 	return master, slave
 }
 
@@ -53,7 +58,14 @@ type terminal struct {
 
 func startTerminal(t *testing.T, home string, args ...string) *terminal {
 	t.Helper()
-	master, slave := ptyPair(t)
+	return startTerminalSize(t, home, 40, 200, args...)
+}
+
+// startTerminalSize starts gobpftrace on a terminal of rows x cols (as the
+// terminal reports it: 0 columns is what some consoles say).
+func startTerminalSize(t *testing.T, home string, rows, cols uint16, args ...string) *terminal {
+	t.Helper()
+	master, slave := ptyPairSize(t, rows, cols)
 	cmd := exec.Command(binPath, args...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 	cmd.Env = append(os.Environ(), "HOME="+home, "TERM=xterm")
@@ -81,6 +93,40 @@ func startTerminal(t *testing.T, home string, args ...string) *terminal {
 		master.Close()
 	})
 	return term
+}
+
+// screenIs waits until the screen, as a terminal of rows x cols shows
+// everything written so far, is exactly want.
+func (term *terminal) screenIs(rows, cols int, want string) {
+	term.t.Helper()
+	// The expected text wraps at the right margin as the screen does.
+	wsc := newScreen(rows, cols)
+	wsc.write(strings.ReplaceAll(want, "\n", "\r\n"))
+	want = wsc.text()
+	deadline := time.Now().Add(20 * time.Second)
+	var got string
+	for time.Now().Before(deadline) {
+		term.mu.Lock()
+		all := term.out.String()
+		term.mu.Unlock()
+		sc := newScreen(rows, cols)
+		sc.write(all)
+		if got = sc.text(); got == want {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	term.t.Fatalf("the screen shows:\n%s\nwant:\n%s", got, want)
+}
+
+// screen returns what the terminal shows now.
+func (term *terminal) screen(rows, cols int) string {
+	term.mu.Lock()
+	all := term.out.String()
+	term.mu.Unlock()
+	sc := newScreen(rows, cols)
+	sc.write(all)
+	return sc.text()
 }
 
 func (term *terminal) send(s string) {

@@ -8,10 +8,13 @@
 //	gobpftrace> ^C
 //	@[bash]: 12
 //
-// Commands start with a dot: .probes .maps .asm .clear .help .quit.
+// A line that is not a probe block (`@x = 1;`, `printf("hi\n");`, `1+2`)
+// runs as if in a BEGIN block; an expression's value is printed.
+// Commands start with a dot (.help lists them).
 package repl
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,8 +23,10 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/chzyer/readline"
@@ -48,6 +53,12 @@ type Config struct {
 	// Check holds the checker options from the command line (--unsafe,
 	// -p...); its Env is filled from BPFTRACE_* variables.
 	Check check.Options
+	// Stage prints one -d stage (asm, ir...) of a compiled entry, as -d
+	// does; it returns an error for a stage that does not exist.
+	Stage func(stage string, plan *codegen.Plan, checked *lang.Checked, out, errOut io.Writer) error
+	// List lists probes as -l (verbose: -lv) does; runtime.ListProbes
+	// when nil.
+	List func(w, warn io.Writer, pattern string, verbose bool, pid int) error
 }
 
 const (
@@ -57,9 +68,12 @@ const (
 
 // entry is one compiled probe block, running or done.
 type entry struct {
-	id        int
-	text      string
+	id   int
+	text string // as typed
+	// source is what was compiled: text, or text inside a BEGIN block.
+	source    string
 	plan      *codegen.Plan
+	checked   *lang.Checked
 	cancel    context.CancelFunc
 	done      chan struct{}
 	mu        sync.Mutex
@@ -90,10 +104,14 @@ type session struct {
 	errOut  io.Writer
 	mu      sync.Mutex
 	running []*entry
+	entries []*entry // every entry compiled, for .save
 	lastID  int
-	last    *codegen.Plan // the last entry's plan, for .asm
+	last    *entry // the last entry compiled, for .asm and .ir
 	hist    *history
 	known   map[string]bool
+	// inst is the readline instance, for the input filter that runs on
+	// readline's own goroutine.
+	inst atomic.Pointer[readline.Instance]
 }
 
 // Run runs the session until .quit or end of input.
@@ -112,6 +130,8 @@ func Run(cfg Config) error {
 		InterruptPrompt:        "^C",
 		EOFPrompt:              "",
 		HistorySearchFold:      true,
+		FuncGetWidth:           terminalWidth,
+		FuncFilterInputRune:    s.filterInput,
 	}
 	if cfg.Stdin != nil {
 		rc.Stdin = io.NopCloser(cfg.Stdin)
@@ -128,6 +148,7 @@ func Run(cfg Config) error {
 	}
 	defer rl.Close()
 	s.rl = rl
+	s.inst.Store(rl)
 	s.out, s.errOut = rl.Stdout(), rl.Stderr()
 	if cfg.HistoryFile != "" {
 		h, items, err := openHistory(cfg.HistoryFile)
@@ -166,7 +187,7 @@ func Run(cfg Config) error {
 		}
 		line, err := rl.Readline()
 		if errors.Is(err, readline.ErrInterrupt) {
-			if len(buf) > 0 {
+			if len(buf) > 0 || line != "" {
 				buf = nil // abandon the entry being typed
 				continue
 			}
@@ -184,7 +205,12 @@ func Run(cfg Config) error {
 		}
 		if len(buf) == 0 && strings.HasPrefix(strings.TrimSpace(line), ".") {
 			s.saveHistory(strings.TrimSpace(line))
-			if quit := s.command(strings.TrimSpace(line)); quit {
+			// A command's output is written at once: readline redraws
+			// the prompt around each write it sees.
+			var out bytes.Buffer
+			quit := s.command(strings.TrimSpace(line), &out, &out)
+			s.out.Write(out.Bytes())
+			if quit {
 				break
 			}
 			continue
@@ -203,6 +229,32 @@ func Run(cfg Config) error {
 	}
 	s.stopAll(true)
 	return nil
+}
+
+// terminalWidth is the terminal's width for line editing and completion
+// lists. A terminal that reports 0 columns (a serial console, some
+// emulators) gets $COLUMNS or 80, so completion still works.
+func terminalWidth() int {
+	if w := readline.GetScreenWidth(); w > 0 {
+		return w
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	return 80
+}
+
+// filterInput sees each key before readline does: Ctrl-C while completion
+// candidates are shown leaves completion first, so that it then abandons
+// the line as Ctrl-C does anywhere else (readline alone would only hide
+// the candidates).
+func (s *session) filterInput(r rune) (rune, bool) {
+	if r == readline.CharInterrupt {
+		if rl := s.inst.Load(); rl != nil && (rl.Operation.IsInCompleteMode() || rl.Operation.IsInCompleteSelectMode()) {
+			rl.Operation.ExitCompleteMode(true)
+		}
+	}
+	return r, true
 }
 
 // saveHistory records an entry for recall and in the history file.
@@ -270,39 +322,24 @@ func depth(text string) int {
 	return n
 }
 
-// enter compiles text and starts it.
+// enter compiles an entry and starts it.
 func (s *session) enter(text string) {
-	prog, err := parser.Parse("stdin", text)
+	c, err := s.compileEntry(text)
 	if err != nil {
 		fmt.Fprintln(s.errOut, err)
 		return
 	}
-	copts := s.cfg.Check
-	copts.Env = check.EnvSettings(os.Environ())
-	checked, err := check.Check(prog, "stdin", text, s.cfg.Env, copts)
-	if err != nil {
-		fmt.Fprintln(s.errOut, err)
-		return
+	for _, w := range c.warnings {
+		fmt.Fprint(s.errOut, w)
 	}
-	for _, w := range checked.Warnings {
-		fmt.Fprint(s.errOut, lang.Format("stdin", text, w))
-	}
-	var gopts codegen.Options
-	if s.cfg.Options != nil {
-		gopts.HelperErrors = s.cfg.Options(io.Discard).HelperErrors // -k
-	}
-	plan, err := codegen.Compile(checked, gopts)
-	if err != nil {
-		fmt.Fprintln(s.errOut, err)
-		return
-	}
-	for _, m := range plan.Maps {
+	for _, m := range c.plan.Maps {
 		s.known[m.ScriptName] = true
 	}
 	s.mu.Lock()
 	s.lastID++
-	e := &entry{id: s.lastID, text: text, plan: plan, done: make(chan struct{})}
-	s.last = plan
+	e := &entry{id: s.lastID, text: text, source: c.source, plan: c.plan, checked: c.checked, done: make(chan struct{})}
+	s.last = e
+	s.entries = append(s.entries, e)
 	s.mu.Unlock()
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -310,6 +347,12 @@ func (s *session) enter(text string) {
 	opts := s.cfg.Options(entryWriter{e, s.out})
 	opts.Stderr = s.errOut
 	opts.DryRun = false
+	// The session's own layout: no blank lines before the maps an entry
+	// prints when it ends (bpftrace's end-of-output separator).
+	opts.CompactExit = true
+	if c.bare {
+		opts.Quiet = true // no "Attached 1 probe" for `1+2`
+	}
 	opts.OnLoaded = func(pm func(io.Writer) error) {
 		e.mu.Lock()
 		e.printMaps = pm
@@ -324,17 +367,21 @@ func (s *session) enter(text string) {
 	go func() {
 		defer close(e.done)
 		defer once.Do(func() { close(attached) })
-		err := runtime.Run(ctx, plan, opts)
+		err := runtime.Run(ctx, c.plan, opts)
 		s.remove(e)
 		if err != nil {
 			fmt.Fprintln(s.errOut, errorText(err))
 		}
 	}()
 	// Wait until it is attached (or failed), so that errors and the
-	// "Attached" line come before the next prompt.
+	// "Attached" line come before the next prompt; an entry that only
+	// runs BEGIN is waited for to its end, so its output does too.
 	select {
 	case <-attached:
 	case <-e.done:
+	}
+	if c.beginOnly {
+		<-e.done
 	}
 }
 
@@ -368,79 +415,24 @@ func (s *session) stopAll(print bool) bool {
 	return len(running) > 0
 }
 
-// command runs a dot command; it returns true to quit.
-func (s *session) command(line string) bool {
-	name, _, _ := strings.Cut(line, " ")
-	switch name {
-	case ".quit", ".exit", ".q":
-		return true
-	case ".help", ".h":
-		fmt.Fprint(s.out, help)
-	case ".probes":
-		s.mu.Lock()
-		running := append([]*entry(nil), s.running...)
-		s.mu.Unlock()
-		if len(running) == 0 {
-			fmt.Fprintln(s.out, "no probes attached")
+// stop detaches one running entry, printing its maps; it reports whether
+// entry id was running.
+func (s *session) stop(id int) bool {
+	s.mu.Lock()
+	var found *entry
+	for _, e := range s.running {
+		if e.id == id {
+			found = e
 		}
-		for _, e := range running {
-			var names []string
-			for _, p := range e.plan.Programs {
-				names = append(names, p.Attach.Name)
-			}
-			fmt.Fprintf(s.out, "#%d %s\n", e.id, strings.Join(names, ", "))
-		}
-	case ".maps":
-		s.mu.Lock()
-		running := append([]*entry(nil), s.running...)
-		s.mu.Unlock()
-		printed := false
-		for _, e := range running {
-			e.mu.Lock()
-			pm := e.printMaps
-			e.mu.Unlock()
-			if pm == nil || len(e.plan.Maps) == 0 {
-				continue
-			}
-			printed = true
-			if err := pm(s.out); err != nil {
-				fmt.Fprintln(s.errOut, errorText(err))
-			}
-		}
-		if !printed {
-			fmt.Fprintln(s.out, "no maps")
-		}
-	case ".asm":
-		s.mu.Lock()
-		last := s.last
-		s.mu.Unlock()
-		if last == nil {
-			fmt.Fprintln(s.out, "nothing compiled yet")
-		} else {
-			last.Dump(s.out)
-		}
-	case ".clear":
-		if s.stopAll(false) {
-			fmt.Fprintln(s.out, "detached every probe; their maps were discarded")
-		}
-	default:
-		fmt.Fprintf(s.errOut, "unknown command %s (.help lists them)\n", name)
 	}
-	return false
+	s.mu.Unlock()
+	if found == nil {
+		return false
+	}
+	found.cancel()
+	<-found.done
+	return true
 }
-
-const help = `Type a probe block to compile and attach it; its output streams here.
-A block may span lines: the entry ends when its braces (or < >) close.
-Tab completes providers, tracepoints, builtins, functions and map names.
-
-  Ctrl-C    detach every running probe, print its maps, back to the prompt
-  .probes   list the attached probes
-  .maps     print the current contents of every map
-  .asm      show the instructions of the last entry
-  .clear    detach every probe without printing its maps
-  .help     this text
-  .quit     leave (also Ctrl-D)
-`
 
 func errorText(err error) string {
 	s := err.Error()

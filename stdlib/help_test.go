@@ -1,0 +1,20 @@
+package stdlib
+
+import "testing"
+
+func TestHelp(t *testing.T) {
+	for name, want := range map[string]string{
+		"str()":               "str(address, [int]) -> string[max_strlen] (or the length given): function\n  " + LookupFunc("str").Doc + "\n",
+		"kfunc":               "fentry: probe type (also f, kfunc)\n  " + LookupProvider("fentry").Doc + "\n",
+		"BPFTRACE_MAX_STRLEN": "max_strlen: config setting, default 1024\n  " + LookupConfig("max_strlen").Doc + "\n",
+		"iter":                "iter: probe type (also it) (not supported yet)\n  " + LookupProvider("iter").Doc + "\n",
+	} {
+		got, ok := Help(name)
+		if !ok || got != want {
+			t.Errorf("Help(%q) = %q, want %q", name, got, want)
+		}
+	}
+	if _, ok := Help("nope"); ok {
+		t.Error("Help(nope) found something")
+	}
+}

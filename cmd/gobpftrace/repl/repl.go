@@ -109,6 +109,10 @@ type session struct {
 	last    *entry // the last entry compiled, for .asm and .ir
 	hist    *history
 	known   map[string]bool
+	// prompting is true while the prompt is up (Readline runs); output
+	// then goes through readline, which redraws the prompt below it.
+	promptMu  sync.Mutex
+	prompting bool
 	// inst is the readline instance, for the input filter that runs on
 	// readline's own goroutine.
 	inst atomic.Pointer[readline.Instance]
@@ -149,7 +153,14 @@ func Run(cfg Config) error {
 	defer rl.Close()
 	s.rl = rl
 	s.inst.Store(rl)
-	s.out, s.errOut = rl.Stdout(), rl.Stderr()
+	direct := func(w io.Writer) io.Writer {
+		if w == nil {
+			return os.Stdout
+		}
+		return w
+	}
+	s.out = &screenWriter{s: s, prompt: rl.Stdout(), direct: direct(cfg.Stdout)}
+	s.errOut = &screenWriter{s: s, prompt: rl.Stderr(), direct: direct(cfg.Stderr)}
 	if cfg.HistoryFile != "" {
 		h, items, err := openHistory(cfg.HistoryFile)
 		if err != nil {
@@ -185,7 +196,9 @@ func Run(cfg Config) error {
 		} else {
 			rl.SetPrompt(contPrompt)
 		}
+		s.setPrompting(true)
 		line, err := rl.Readline()
+		s.setPrompting(false)
 		if errors.Is(err, readline.ErrInterrupt) {
 			if len(buf) > 0 || line != "" {
 				buf = nil // abandon the entry being typed
@@ -229,6 +242,31 @@ func Run(cfg Config) error {
 	}
 	s.stopAll(true)
 	return nil
+}
+
+func (s *session) setPrompting(on bool) {
+	s.promptMu.Lock()
+	s.prompting = on
+	s.promptMu.Unlock()
+}
+
+// screenWriter writes output through readline while the prompt is up, so
+// that the line being typed is redrawn below it, and straight to the
+// terminal while an entry or a command runs: readline decides whether to
+// redraw from its own input state, which changes just after Enter, and
+// would otherwise leave a stray prompt between two writes.
+type screenWriter struct {
+	s              *session
+	prompt, direct io.Writer
+}
+
+func (w *screenWriter) Write(p []byte) (int, error) {
+	w.s.promptMu.Lock()
+	defer w.s.promptMu.Unlock()
+	if w.s.prompting {
+		return w.prompt.Write(p)
+	}
+	return w.direct.Write(p)
 }
 
 // terminalWidth is the terminal's width for line editing and completion

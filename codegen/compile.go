@@ -10,6 +10,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen/ir"
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // Names of the helper maps in Plan.Spec.Maps.
@@ -159,19 +160,19 @@ func kernelName(prefix string, i int, hint string) string {
 
 func programType(res *lang.Resolved) (ebpf.ProgramType, bool) {
 	switch res.Provider {
-	case "BEGIN", "END":
+	case probetype.Begin, probetype.End:
 		return ebpf.RawTracepoint, true
-	case "tracepoint":
+	case probetype.Tracepoint:
 		return ebpf.TracePoint, true
-	case "interval", "profile", "software", "hardware":
+	case probetype.Interval, probetype.Profile, probetype.Software, probetype.Hardware:
 		return ebpf.PerfEvent, true
-	case "kprobe", "kretprobe":
+	case probetype.Kprobe, probetype.Kretprobe:
 		return ebpf.Kprobe, true
-	case "fentry", "fexit":
+	case probetype.Fentry, probetype.Fexit:
 		return ebpf.Tracing, true
-	case "rawtracepoint":
+	case probetype.RawTracepoint:
 		return ebpf.RawTracepoint, true
-	case "uprobe", "uretprobe", "usdt":
+	case probetype.Uprobe, probetype.Uretprobe, probetype.USDT:
 		return ebpf.Kprobe, true
 	}
 	return ebpf.UnspecifiedProgram, false
@@ -193,7 +194,7 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 		hint = res.Func
 	}
 	if hint == "" {
-		hint = strings.ToLower(res.Provider)
+		hint = strings.ToLower(string(res.Provider))
 	}
 	name := kernelName("p", len(cc.plan.Programs), hint)
 	g := newGen(cc, probe, res, name)
@@ -209,15 +210,15 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 		License:      cc.license(),
 	}
 	switch res.Provider {
-	case "tracepoint":
+	case probetype.Tracepoint:
 		spec.AttachTo = res.Category + "/" + res.Event
-	case "rawtracepoint":
+	case probetype.RawTracepoint:
 		spec.AttachTo = res.Event
-	case "kprobe", "kretprobe":
+	case probetype.Kprobe, probetype.Kretprobe:
 		spec.AttachTo = res.Func
-	case "fentry":
+	case probetype.Fentry:
 		spec.AttachType, spec.AttachTo = ebpf.AttachTraceFEntry, res.Func
-	case "fexit":
+	case probetype.Fexit:
 		spec.AttachType, spec.AttachTo = ebpf.AttachTraceFExit, res.Func
 	}
 	if group != nil {
@@ -414,7 +415,7 @@ func (g *gen) pidFilter() bool {
 		return false
 	}
 	switch g.res.Provider {
-	case "tracepoint", "rawtracepoint", "kprobe", "kretprobe", "fentry", "fexit":
+	case probetype.Tracepoint, probetype.RawTracepoint, probetype.Kprobe, probetype.Kretprobe, probetype.Fentry, probetype.Fexit:
 	default:
 		return false
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // Functions whose values are formatted in user space (ntop, macaddr, buf,
@@ -214,10 +215,10 @@ func (g *gen) cgroupid(x *lang.Call) asm.Register {
 // and END.
 func (g *gen) probeType() string {
 	switch p := g.res.Provider; p {
-	case "BEGIN", "END":
+	case probetype.Begin, probetype.End:
 		return "special"
 	default:
-		return p
+		return string(p)
 	}
 }
 

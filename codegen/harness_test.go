@@ -135,7 +135,7 @@ func load(t *testing.T, plan *Plan) *loaded {
 func (l *loaded) run(provider string) {
 	l.t.Helper()
 	for _, p := range l.plan.Programs {
-		if p.Attach.Provider == provider {
+		if string(p.Attach.Provider) == provider {
 			ret, err := l.coll.Programs[p.Name].Run(&ebpf.RunOptions{})
 			if err != nil {
 				l.t.Fatalf("run %s: %v", p.Name, err)

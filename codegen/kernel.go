@@ -7,13 +7,14 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 	"github.com/gobpftrace/gobpftrace/stdlib/ptregs"
 )
 
 // argN emits argN: a register saved in pt_regs for kprobes and uprobes, a
 // slot of the u64 argument array for raw tracepoints and fentry/fexit.
 func (g *gen) argN(x *lang.Ident, n int) asm.Register {
-	if g.res.Provider == "usdt" {
+	if g.res.Provider == probetype.USDT {
 		if n >= len(g.res.USDTArgs) {
 			failf(x.Span, "%s has only %d arguments", g.res.Name, len(g.res.USDTArgs))
 		}
@@ -22,13 +23,13 @@ func (g *gen) argN(x *lang.Ident, n int) asm.Register {
 	g.usesCtx = true
 	r := g.allocReg()
 	switch g.res.Provider {
-	case "kprobe", "uprobe":
+	case probetype.Kprobe, probetype.Uprobe:
 		off, ok := ptregs.Arg(n)
 		if !ok {
 			failf(x.Span, "%s is not in a register: only arg0 to arg%d can be read", x.Name, len(ptregs.ArgNames)-1)
 		}
 		g.emit(asm.LoadMem(r, regCtx, off, asm.DWord))
-	case "rawtracepoint", "fentry", "fexit":
+	case probetype.RawTracepoint, probetype.Fentry, probetype.Fexit:
 		g.emit(asm.LoadMem(r, regCtx, int16(8*n), asm.DWord))
 	default:
 		failf(x.Span, "%s is not available in %s probes", x.Name, g.res.Provider)
@@ -42,9 +43,9 @@ func (g *gen) retval(x *lang.Ident) asm.Register {
 	g.usesCtx = true
 	r := g.allocReg()
 	switch g.res.Provider {
-	case "kretprobe", "uretprobe":
+	case probetype.Kretprobe, probetype.Uretprobe:
 		g.emit(asm.LoadMem(r, regCtx, ptregs.Offset("ax"), asm.DWord))
-	case "fexit":
+	case probetype.Fexit:
 		if g.res.Args == nil {
 			failf(x.Span, "retval of %s needs the function's BTF prototype, which is unknown", g.res.Name)
 		}
@@ -66,7 +67,7 @@ func (g *gen) reg(x *lang.Call, name string) asm.Register {
 	}
 	off := pr.Offset
 	switch g.res.Provider {
-	case "kprobe", "kretprobe", "uprobe", "uretprobe", "profile":
+	case probetype.Kprobe, probetype.Kretprobe, probetype.Uprobe, probetype.Uretprobe, probetype.Profile:
 	default:
 		failf(x.Span, "reg() is not available in %s probes", g.res.Provider)
 	}

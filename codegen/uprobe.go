@@ -8,6 +8,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 	"github.com/gobpftrace/gobpftrace/stdlib/ptregs"
 )
 
@@ -16,20 +17,12 @@ import (
 
 // userProbe reports whether the program runs in user context, where plain
 // integer addresses (arg0, retval...) point to user memory.
-func (g *gen) userProbe() bool {
-	switch g.res.Provider {
-	case "uprobe", "uretprobe", "usdt":
-		return true
-	}
-	return false
-}
+func (g *gen) userProbe() bool { return g.res.Provider.UserSpace() }
 
 // ptRegs reads a register of the probed task, named as USDT notes name it
 // (rax, rdi, r8).
 func (g *gen) ptRegs(x *lang.Ident, reg string) asm.Register {
-	switch g.res.Provider {
-	case "uprobe", "uretprobe", "usdt", "kprobe", "kretprobe":
-	default:
+	if !g.res.Provider.PtRegs() {
 		failf(x.Span, "%s is not available in %s probes", x.Name, g.res.Provider)
 	}
 	pr, ok := ptregs.LookupAsm(reg)
@@ -126,7 +119,7 @@ func (g *gen) extend(r asm.Register, size int, signed bool) {
 // wildcard (function entries, no offsets). Fewer than two means none.
 func multiGroup(list []*lang.Resolved) []*lang.Resolved {
 	first := list[0]
-	if (first.Provider != "uprobe" && first.Provider != "uretprobe") || first.Symbol == "" || first.Offset != 0 ||
+	if (first.Provider != probetype.Uprobe && first.Provider != probetype.Uretprobe) || first.Symbol == "" || first.Offset != 0 ||
 		first.Point == nil || len(first.Point.Parts) == 0 || !strings.ContainsAny(first.Point.Parts[len(first.Point.Parts)-1], "*?") {
 		return nil
 	}

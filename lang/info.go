@@ -1,5 +1,7 @@
 package lang
 
+import "github.com/gobpftrace/gobpftrace/stdlib/probetype"
+
 // This file is the contract between the checker and codegen: what Check
 // returns besides the annotated AST.
 
@@ -133,7 +135,7 @@ type Resolved struct {
 	// Provider is canonical: BEGIN, END, tracepoint, interval, profile,
 	// software, hardware, uprobe, uretprobe, usdt, kprobe, kretprobe,
 	// fentry, fexit, rawtracepoint.
-	Provider string
+	Provider probetype.Type
 	// Name is the probe's full name as the `probe` builtin shows it,
 	// e.g. "tracepoint:syscalls:sys_enter_openat", "interval:s:1".
 	Name string

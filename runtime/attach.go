@@ -12,26 +12,10 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
-// Providers the runtime attaches. BEGIN and END are run, not attached.
-const (
-	provBegin      = "BEGIN"
-	provEnd        = "END"
-	provTracepoint = "tracepoint"
-	provInterval   = "interval"
-	provProfile    = "profile"
-	provSoftware   = "software"
-	provHardware   = "hardware"
-
-	provKprobe        = "kprobe"
-	provKretprobe     = "kretprobe"
-	provFentry        = "fentry"
-	provFexit         = "fexit"
-	provRawTracepoint = "rawtracepoint"
-)
-
-func provider(p *codegen.Program) string {
+func provider(p *codegen.Program) probetype.Type {
 	if p.Attach == nil {
 		return ""
 	}
@@ -60,7 +44,7 @@ func skipUnsupported(plan *codegen.Plan, stderr io.Writer) *codegen.Plan {
 	var keep []*codegen.Program
 	var dropped []string
 	for _, p := range plan.Programs {
-		if err := checkProgramSupported(p); err != nil && p.Attach != nil && p.Attach.Provider != "BEGIN" && p.Attach.Provider != "END" {
+		if err := checkProgramSupported(p); err != nil && p.Attach != nil && !p.Attach.Provider.Special() {
 			if mode == "warn" {
 				fmt.Fprintf(stderr, "WARNING: %v (skipped: missing_probes = warn)\n", err)
 			}
@@ -84,16 +68,16 @@ func skipUnsupported(plan *codegen.Plan, stderr io.Writer) *codegen.Plan {
 func checkProgramSupported(p *codegen.Program) error {
 	{
 		switch prov := provider(p); prov {
-		case provBegin, provEnd, provTracepoint, provInterval, provProfile, provSoftware, provUprobe, provUretprobe, provUSDT:
-		case provKprobe, provKretprobe:
+		case probetype.Begin, probetype.End, probetype.Tracepoint, probetype.Interval, probetype.Profile, probetype.Software, probetype.Uprobe, probetype.Uretprobe, probetype.USDT:
+		case probetype.Kprobe, probetype.Kretprobe:
 			if !kernelHasKprobes() {
 				return fmt.Errorf("%s: kprobes are not available: this kernel was built without CONFIG_KPROBES", probeName(p))
 			}
-		case provHardware:
+		case probetype.Hardware:
 			if !kernelHasPMU() {
 				return fmt.Errorf("%s: hardware events are not available: this machine has no hardware performance counters (no PMU)", probeName(p))
 			}
-		case provRawTracepoint, provFentry, provFexit:
+		case probetype.RawTracepoint, probetype.Fentry, probetype.Fexit:
 		case "":
 			return fmt.Errorf("internal error: program %s has no attach point", p.Name)
 		default:
@@ -128,7 +112,7 @@ func kernelHasPMU() bool {
 func attach(p *codegen.Program, prog *ebpf.Program, pid int, warn func(string)) ([]io.Closer, error) {
 	a := p.Attach
 	switch provider(p) {
-	case provTracepoint:
+	case probetype.Tracepoint:
 		if _, err := TracefsDir(); err != nil {
 			return nil, err
 		}
@@ -137,7 +121,7 @@ func attach(p *codegen.Program, prog *ebpf.Program, pid int, warn func(string)) 
 			return nil, attachError(p, err)
 		}
 		return []io.Closer{newTracepointAttachment(l)}, nil
-	case provInterval:
+	case probetype.Interval:
 		if a.PeriodNs == 0 {
 			return nil, fmt.Errorf("%s: the interval must be at least 1ns", probeName(p))
 		}
@@ -148,20 +132,20 @@ func attach(p *codegen.Program, prog *ebpf.Program, pid int, warn func(string)) 
 			return nil, attachError(p, err)
 		}
 		return []io.Closer{pa}, nil
-	case provProfile:
+	case probetype.Profile:
 		if a.PeriodNs == 0 && a.Frequency == 0 {
 			return nil, fmt.Errorf("%s: the rate must be at least 1", probeName(p))
 		}
 		return attachEveryCPU(p, prog, cpuClockEvent(a.PeriodNs, a.Frequency), pid)
-	case provUprobe, provUretprobe, provUSDT:
+	case probetype.Uprobe, probetype.Uretprobe, probetype.USDT:
 		return attachUprobe(p, prog, pid, warn)
-	case provSoftware, provHardware:
+	case probetype.Software, probetype.Hardware:
 		attr, err := perfEventAttr(p)
 		if err != nil {
 			return nil, err
 		}
 		return attachEveryCPU(p, prog, attr, pid)
-	case provKprobe, provKretprobe, provFentry, provFexit, provRawTracepoint:
+	case probetype.Kprobe, probetype.Kretprobe, probetype.Fentry, probetype.Fexit, probetype.RawTracepoint:
 		return attachKernel(p, prog)
 	}
 	return nil, fmt.Errorf("%s: %s probes are not supported yet", probeName(p), provider(p))
@@ -190,7 +174,7 @@ func attachError(p *codegen.Program, err error) error {
 	switch {
 	case isPermission(err) && !privileged():
 		return privilegeError()
-	case errors.Is(err, os.ErrNotExist) && provider(p) == provTracepoint:
+	case errors.Is(err, os.ErrNotExist) && provider(p) == probetype.Tracepoint:
 		return fmt.Errorf("tracepoint not found: %s:%s", p.Attach.Category, p.Attach.Event)
 	case errors.Is(err, ebpf.ErrNotSupported):
 		return fmt.Errorf("Error attaching probe: %s: this kernel does not support it", probeName(p))

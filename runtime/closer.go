@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 	"golang.org/x/sys/unix"
 )
 
@@ -137,9 +138,9 @@ func slowToClose(probes []*codegen.Program) int {
 	n := 0
 	for _, p := range probes {
 		switch provider(p) {
-		case provTracepoint:
+		case probetype.Tracepoint:
 			n++
-		case provUprobe, provUretprobe, provUSDT:
+		case probetype.Uprobe, probetype.Uretprobe, probetype.USDT:
 			if len(p.Group) <= 1 {
 				n++
 			}

@@ -10,16 +10,17 @@ import (
 	"github.com/cilium/ebpf/link"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // attachRequest is what attaching a kernel function or raw tracepoint
 // program asks of the kernel, built without touching it so that tests can
 // check it on kernels that lack the feature.
 type attachRequest struct {
-	// Kind is "kprobe", "kretprobe", "tracing" (fentry/fexit: the target is
-	// in the program, attach type and BTF id fixed at load) or
-	// "rawtracepoint".
-	Kind string
+	// Kind is kprobe, kretprobe, fentry or fexit (both attached as tracing
+	// links: the target is in the program, attach type and BTF id fixed at
+	// load) or rawtracepoint.
+	Kind probetype.Type
 	// Symbol is the kernel function (kprobes) or raw tracepoint name.
 	Symbol string
 	// Module is the kernel module of the function ("" for vmlinux).
@@ -33,18 +34,18 @@ type attachRequest struct {
 func kernelAttachRequest(p *codegen.Program) (attachRequest, error) {
 	a := p.Attach
 	switch provider(p) {
-	case provKprobe, provKretprobe:
+	case probetype.Kprobe, probetype.Kretprobe:
 		if a.Func == "" {
 			return attachRequest{}, fmt.Errorf("%s: no function to probe", probeName(p))
 		}
 		return attachRequest{Kind: provider(p), Symbol: a.Func, Module: a.Module, Offset: a.Offset}, nil
-	case provFentry, provFexit:
-		return attachRequest{Kind: "tracing", Symbol: a.Func, Module: a.Module}, nil
-	case provRawTracepoint:
+	case probetype.Fentry, probetype.Fexit:
+		return attachRequest{Kind: provider(p), Symbol: a.Func, Module: a.Module}, nil
+	case probetype.RawTracepoint:
 		if a.Event == "" {
 			return attachRequest{}, fmt.Errorf("%s: no raw tracepoint to attach", probeName(p))
 		}
-		return attachRequest{Kind: provRawTracepoint, Symbol: a.Event, Module: a.Module}, nil
+		return attachRequest{Kind: probetype.RawTracepoint, Symbol: a.Event, Module: a.Module}, nil
 	}
 	return attachRequest{}, fmt.Errorf("%s: %s probes are not kernel function probes", probeName(p), provider(p))
 }
@@ -58,18 +59,18 @@ func attachKernel(p *codegen.Program, prog *ebpf.Program) ([]io.Closer, error) {
 	}
 	var l link.Link
 	switch req.Kind {
-	case provKprobe:
+	case probetype.Kprobe:
 		l, err = link.Kprobe(req.Symbol, prog, &link.KprobeOptions{Offset: req.Offset})
-	case provKretprobe:
+	case probetype.Kretprobe:
 		l, err = link.Kretprobe(req.Symbol, prog, nil)
-	case "tracing":
+	case probetype.Fentry, probetype.Fexit:
 		l, err = link.AttachTracing(link.TracingOptions{Program: prog})
-	case provRawTracepoint:
+	case probetype.RawTracepoint:
 		l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: req.Symbol, Program: prog})
 	}
 	if err != nil {
 		switch {
-		case errors.Is(err, os.ErrNotExist) && req.Kind == provRawTracepoint:
+		case errors.Is(err, os.ErrNotExist) && req.Kind == probetype.RawTracepoint:
 			return nil, fmt.Errorf("%s: raw tracepoint %s does not exist", probeName(p), req.Symbol)
 		case errors.Is(err, os.ErrNotExist):
 			return nil, fmt.Errorf("%s: function %s does not exist or cannot be traced", probeName(p), req.Symbol)

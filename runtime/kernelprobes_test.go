@@ -14,6 +14,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 func kernelProg(r *lang.Resolved) *codegen.Program {
@@ -26,19 +27,19 @@ func TestKernelAttachRequests(t *testing.T) {
 		r    *lang.Resolved
 		want attachRequest
 	}{
-		{&lang.Resolved{Provider: "kprobe", Name: "kprobe:vfs_read", Func: "vfs_read"},
+		{&lang.Resolved{Provider: probetype.Kprobe, Name: "kprobe:vfs_read", Func: "vfs_read"},
 			attachRequest{Kind: "kprobe", Symbol: "vfs_read"}},
-		{&lang.Resolved{Provider: "kprobe", Name: "kprobe:vfs_read+16", Func: "vfs_read", Offset: 16},
+		{&lang.Resolved{Provider: probetype.Kprobe, Name: "kprobe:vfs_read+16", Func: "vfs_read", Offset: 16},
 			attachRequest{Kind: "kprobe", Symbol: "vfs_read", Offset: 16}},
-		{&lang.Resolved{Provider: "kprobe", Name: "kprobe:ext4:ext4_file_open", Func: "ext4_file_open", Module: "ext4"},
+		{&lang.Resolved{Provider: probetype.Kprobe, Name: "kprobe:ext4:ext4_file_open", Func: "ext4_file_open", Module: "ext4"},
 			attachRequest{Kind: "kprobe", Symbol: "ext4_file_open", Module: "ext4"}},
-		{&lang.Resolved{Provider: "kretprobe", Name: "kretprobe:vfs_read", Func: "vfs_read"},
+		{&lang.Resolved{Provider: probetype.Kretprobe, Name: "kretprobe:vfs_read", Func: "vfs_read"},
 			attachRequest{Kind: "kretprobe", Symbol: "vfs_read"}},
-		{&lang.Resolved{Provider: "fentry", Name: "fentry:vfs_read", Func: "vfs_read"},
-			attachRequest{Kind: "tracing", Symbol: "vfs_read"}},
-		{&lang.Resolved{Provider: "fexit", Name: "fexit:vfs_read", Func: "vfs_read"},
-			attachRequest{Kind: "tracing", Symbol: "vfs_read"}},
-		{&lang.Resolved{Provider: "rawtracepoint", Name: "rawtracepoint:sys_enter", Event: "sys_enter"},
+		{&lang.Resolved{Provider: probetype.Fentry, Name: "fentry:vfs_read", Func: "vfs_read"},
+			attachRequest{Kind: "fentry", Symbol: "vfs_read"}},
+		{&lang.Resolved{Provider: probetype.Fexit, Name: "fexit:vfs_read", Func: "vfs_read"},
+			attachRequest{Kind: "fexit", Symbol: "vfs_read"}},
+		{&lang.Resolved{Provider: probetype.RawTracepoint, Name: "rawtracepoint:sys_enter", Event: "sys_enter"},
 			attachRequest{Kind: "rawtracepoint", Symbol: "sys_enter"}},
 	} {
 		got, err := kernelAttachRequest(kernelProg(c.r))
@@ -54,15 +55,15 @@ func TestPerfEventAttrs(t *testing.T) {
 		typ          uint32
 		config, freq uint64
 	}{
-		{&lang.Resolved{Provider: "hardware", Name: "hardware:cache-misses", PerfConfig: unix.PERF_COUNT_HW_CACHE_MISSES, PerfCount: 1000000},
+		{&lang.Resolved{Provider: probetype.Hardware, Name: "hardware:cache-misses", PerfConfig: unix.PERF_COUNT_HW_CACHE_MISSES, PerfCount: 1000000},
 			unix.PERF_TYPE_HARDWARE, unix.PERF_COUNT_HW_CACHE_MISSES, 1000000},
-		{&lang.Resolved{Provider: "software", Name: "software:faults:7", PerfConfig: unix.PERF_COUNT_SW_PAGE_FAULTS, PerfCount: 7},
+		{&lang.Resolved{Provider: probetype.Software, Name: "software:faults:7", PerfConfig: unix.PERF_COUNT_SW_PAGE_FAULTS, PerfCount: 7},
 			unix.PERF_TYPE_SOFTWARE, unix.PERF_COUNT_SW_PAGE_FAULTS, 7},
 		// Without the checker's resolution: the name and count as written.
-		{&lang.Resolved{Provider: "hardware", Name: "hardware:instructions",
+		{&lang.Resolved{Provider: probetype.Hardware, Name: "hardware:instructions",
 			Point: &lang.AttachPoint{Parts: []string{"instructions"}}},
 			unix.PERF_TYPE_HARDWARE, unix.PERF_COUNT_HW_INSTRUCTIONS, 1000000},
-		{&lang.Resolved{Provider: "software", Name: "software:cs:3",
+		{&lang.Resolved{Provider: probetype.Software, Name: "software:cs:3",
 			Point: &lang.AttachPoint{Parts: []string{"cs", "3"}}},
 			unix.PERF_TYPE_SOFTWARE, unix.PERF_COUNT_SW_CONTEXT_SWITCHES, 3},
 	} {

@@ -14,6 +14,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/runtime/ktypes"
 	"github.com/gobpftrace/gobpftrace/runtime/usdt"
 	"github.com/gobpftrace/gobpftrace/stdlib"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // ListProbes writes the probes that match pattern, one per line, as
@@ -59,7 +60,7 @@ type lister struct {
 // bpftrace's order (by name; return probes, which list the same places as
 // entry probes, only when named). User-space providers are listed when
 // named, or when the pattern names an existing binary.
-var kernelListOrder = []string{"fentry", "hardware", "interval", "kprobe", "profile", "rawtracepoint", "software", "tracepoint"}
+var kernelListOrder = []probetype.Type{probetype.Fentry, probetype.Hardware, probetype.Interval, probetype.Kprobe, probetype.Profile, probetype.RawTracepoint, probetype.Software, probetype.Tracepoint}
 
 // timeUnits are the units interval and profile probes list.
 var timeUnits = []string{"hz", "ms", "ns", "s", "us"}
@@ -77,14 +78,14 @@ func (l *lister) list(pattern string) error {
 		rest = "*"
 	}
 	if !hasWildcard(provPat) {
-		p := stdlib.LookupProvider(provPat)
+		p := probetype.Lookup(provPat)
 		if p == nil {
 			return fmt.Errorf("Invalid probe type: %s", provPat)
 		}
-		return l.provider(p.Name, rest, p.Name+":"+rest)
+		return l.provider(string(p.Name), rest, string(p.Name)+":"+rest)
 	}
-	for _, prov := range kernelListOrder {
-		if wildcardMatch(provPat, prov) {
+	for _, pt := range kernelListOrder {
+		if prov := string(pt); wildcardMatch(provPat, prov) {
 			if err := l.provider(prov, rest, prov+":"+rest); err != nil {
 				return err
 			}
@@ -92,8 +93,8 @@ func (l *lister) list(pattern string) error {
 	}
 	// A wildcard provider lists user-space probes only of a named binary.
 	if bin, _, ok := strings.Cut(rest, ":"); ok && bin != "" && !hasWildcard(bin) && isFile(bin) {
-		for _, prov := range []string{"uprobe", "usdt"} {
-			if wildcardMatch(provPat, prov) {
+		for _, pt := range []probetype.Type{probetype.Uprobe, probetype.USDT} {
+			if prov := string(pt); wildcardMatch(provPat, prov) {
 				if err := l.provider(prov, rest, prov+":"+rest); err != nil {
 					return err
 				}
@@ -112,17 +113,18 @@ func isFile(path string) bool {
 // pattern after the provider) narrows what is read.
 func (l *lister) provider(prov, rest, full string) error {
 	match := func(name string) bool { return wildcardMatch(full, name) || full == "*" }
-	switch prov {
-	case "tracepoint":
+	pt := probetype.Type(prov)
+	switch pt {
+	case probetype.Tracepoint:
 		if !strings.Contains(rest, ":") {
 			// tracepoint:EVENT searches every category.
 			full = "tracepoint:*:" + rest
 			rest = "*:" + rest
 		}
 		return l.tracepoints(rest, func(name string) bool { return wildcardMatch(full, name) })
-	case "software", "hardware":
+	case probetype.Software, probetype.Hardware:
 		list := stdlib.SoftwareEvents
-		if prov == "hardware" {
+		if pt == probetype.Hardware {
 			list = stdlib.HardwareEvents
 		}
 		var names []string
@@ -140,15 +142,15 @@ func (l *lister) provider(prov, rest, full string) error {
 			}
 		}
 		return nil
-	case "kprobe", "kretprobe", "fentry", "fexit":
+	case probetype.Kprobe, probetype.Kretprobe, probetype.Fentry, probetype.Fexit:
 		return l.kernelFuncs(prov, match)
-	case "rawtracepoint":
+	case probetype.RawTracepoint:
 		return l.rawTracepoints(match)
-	case "uprobe", "uretprobe":
+	case probetype.Uprobe, probetype.Uretprobe:
 		return l.uprobes(prov, rest)
-	case "usdt":
+	case probetype.USDT:
 		return l.usdt(rest)
-	case "interval", "profile":
+	case probetype.Interval, probetype.Profile:
 		for _, u := range timeUnits {
 			name := prov + ":" + u + ":"
 			if match(name) || match(prov+":"+u) {
@@ -156,7 +158,7 @@ func (l *lister) provider(prov, rest, full string) error {
 			}
 		}
 		return nil
-	case "BEGIN", "END":
+	case probetype.Begin, probetype.End:
 		return nil
 	}
 	return fmt.Errorf("%s probes cannot be listed", prov)
@@ -243,7 +245,8 @@ func (l *lister) kernelNames() ([]string, []string, error) {
 // kprobes blacklist. Names come from a walk of BTF's records; types are
 // decoded only for -lv.
 func (l *lister) kernelFuncs(prov string, match func(string) bool) error {
-	kprobe := prov == "kprobe" || prov == "kretprobe"
+	pt := probetype.Type(prov)
+	kprobe := pt == probetype.Kprobe || pt == probetype.Kretprobe
 	var names []string
 	if kprobe {
 		names = traceableFunctions()
@@ -268,7 +271,7 @@ func (l *lister) kernelFuncs(prov string, match func(string) bool) error {
 		}
 		seen[n] = true
 		name := prov + ":" + n
-		if prov == "fentry" || prov == "fexit" {
+		if pt == probetype.Fentry || pt == probetype.Fexit {
 			name = prov + ":vmlinux:" + n
 		}
 		if match(name) || match(prov+":"+n) {
@@ -281,7 +284,7 @@ func (l *lister) kernelFuncs(prov string, match func(string) bool) error {
 		spec, _ = l.kernelBTF()
 	}
 	for _, n := range out {
-		if prov == "fentry" || prov == "fexit" {
+		if pt == probetype.Fentry || pt == probetype.Fexit {
 			fmt.Fprintf(l.w, "%s:vmlinux:%s\n", prov, n)
 		} else {
 			fmt.Fprintf(l.w, "%s:%s\n", prov, n)
@@ -302,12 +305,12 @@ func (l *lister) kernelFuncs(prov string, match func(string) bool) error {
 		}
 		// kprobes show the parameters, kretprobes the return value,
 		// fentry and fexit both.
-		if prov != "kretprobe" {
+		if pt != probetype.Kretprobe {
 			for _, p := range proto.Params {
 				fmt.Fprintf(l.w, "    %s\n", cDecl(p.Type, p.Name))
 			}
 		}
-		if _, void := proto.Return.(*btf.Void); prov != "kprobe" && !void && proto.Return != nil {
+		if _, void := proto.Return.(*btf.Void); pt != probetype.Kprobe && !void && proto.Return != nil {
 			fmt.Fprintf(l.w, "    %s\n", cDecl(proto.Return, "retval"))
 		}
 	}
@@ -483,7 +486,7 @@ func (l *lister) usdt(rest string) error {
 	if !strings.Contains(probePat, ":") && probePat != "*" {
 		probePat = "*:" + probePat
 	}
-	bins, err := l.binaries("usdt", path)
+	bins, err := l.binaries(string(probetype.USDT), path)
 	if err != nil {
 		return err
 	}

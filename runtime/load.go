@@ -10,6 +10,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // loaded holds the kernel objects of a plan.
@@ -117,7 +118,7 @@ func mapLoadError(plan *codegen.Plan, name string, err error) error {
 }
 
 func programLoadError(plan *codegen.Plan, p *codegen.Program, err error, opts *Options) error {
-	if prov := provider(p); (prov == provFentry || prov == provFexit) && isPermission(err) && privileged() {
+	if prov := provider(p); (prov == probetype.Fentry || prov == probetype.Fexit) && isPermission(err) && privileged() {
 		return fentryUnavailable(p)
 	}
 	var verr *ebpf.VerifierError

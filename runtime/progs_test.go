@@ -6,6 +6,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // Hand-built programs and plans: codegen is written concurrently, so the
@@ -135,11 +136,11 @@ func (b *planBuilder) event(ev *codegen.Event) *planBuilder {
 func (b *planBuilder) prog(name string, attach *lang.Resolved, insns asm.Instructions) *planBuilder {
 	typ := ebpf.TracePoint
 	switch attach.Provider {
-	case provBegin, provEnd:
+	case probetype.Begin, probetype.End:
 		typ = ebpf.RawTracepoint
-	case provInterval, provProfile, provSoftware:
+	case probetype.Interval, probetype.Profile, probetype.Software:
 		typ = ebpf.PerfEvent
-	case provUprobe, provUretprobe:
+	case probetype.Uprobe, probetype.Uretprobe:
 		typ = ebpf.Kprobe
 	}
 	b.plan.Spec.Programs[name] = &ebpf.ProgramSpec{Name: name, Type: typ, License: "GPL", Instructions: insns}
@@ -147,19 +148,19 @@ func (b *planBuilder) prog(name string, attach *lang.Resolved, insns asm.Instruc
 	return b
 }
 
-func begin() *lang.Resolved { return &lang.Resolved{Provider: provBegin, Name: "BEGIN"} }
-func end() *lang.Resolved   { return &lang.Resolved{Provider: provEnd, Name: "END"} }
+func begin() *lang.Resolved { return &lang.Resolved{Provider: probetype.Begin, Name: "BEGIN"} }
+func end() *lang.Resolved   { return &lang.Resolved{Provider: probetype.End, Name: "END"} }
 
 func tracepoint(cat, ev string) *lang.Resolved {
-	return &lang.Resolved{Provider: provTracepoint, Name: "tracepoint:" + cat + ":" + ev, Category: cat, Event: ev}
+	return &lang.Resolved{Provider: probetype.Tracepoint, Name: "tracepoint:" + cat + ":" + ev, Category: cat, Event: ev}
 }
 
 func interval(ms uint64) *lang.Resolved {
-	return &lang.Resolved{Provider: provInterval, Name: "interval:ms:" + itoa(ms), PeriodNs: ms * 1e6}
+	return &lang.Resolved{Provider: probetype.Interval, Name: "interval:ms:" + itoa(ms), PeriodNs: ms * 1e6}
 }
 
 func profileHz(hz uint64) *lang.Resolved {
-	return &lang.Resolved{Provider: provProfile, Name: "profile:hz:" + itoa(hz), Frequency: hz}
+	return &lang.Resolved{Provider: probetype.Profile, Name: "profile:hz:" + itoa(hz), Frequency: hz}
 }
 
 func itoa(n uint64) string {
@@ -191,6 +192,6 @@ func kprobeAttach(fn string) *lang.Resolved {
 }
 
 func uprobeAttach(path, fn string) *lang.Resolved {
-	return &lang.Resolved{Provider: provUprobe, Name: "uprobe:" + path + ":" + fn,
-		Point: &lang.AttachPoint{Provider: provUprobe, Parts: []string{path, fn}}}
+	return &lang.Resolved{Provider: probetype.Uprobe, Name: "uprobe:" + path + ":" + fn,
+		Point: &lang.AttachPoint{Provider: string(probetype.Uprobe), Parts: []string{path, fn}}}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // Run loads plan, runs BEGIN, attaches every probe, prints events until ctx
@@ -246,9 +247,9 @@ func (s *session) printMapsNow(w io.Writer) error {
 func splitPrograms(progs []*codegen.Program) (begins, ends, probes []*codegen.Program) {
 	for _, p := range progs {
 		switch provider(p) {
-		case provBegin:
+		case probetype.Begin:
 			begins = append(begins, p)
-		case provEnd:
+		case probetype.End:
 			ends = append(ends, p)
 		default:
 			probes = append(probes, p)

@@ -21,6 +21,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // syncBuffer is one buffer for stdout and stderr, so tests see how the two
@@ -411,8 +412,8 @@ var _ = errors.New
 
 func TestRunSoftwarePageFaults(t *testing.T) {
 	const pages = 200
-	sw := &lang.Resolved{Provider: provSoftware, Name: "software:page-faults:1",
-		Point: &lang.AttachPoint{Provider: provSoftware, Parts: []string{"page-faults", "1"}}}
+	sw := &lang.Resolved{Provider: probetype.Software, Name: "software:page-faults:1",
+		Point: &lang.AttachPoint{Provider: string(probetype.Software), Parts: []string{"page-faults", "1"}}}
 	plan := newPlan().withCount(countName, "@f").
 		prog("gbt_faults", sw, concat(onlyPid(os.Getpid()), countInsns(countName), ret())).plan
 	out, err := runPlan(t, plan, func() {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/stdlib"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // perfEventAttr describes the perf event of a software or hardware probe:
@@ -42,7 +43,7 @@ func perfEventAttr(p *codegen.Program) (unix.PerfEventAttr, error) {
 		}
 	}
 	typ := uint32(unix.PERF_TYPE_SOFTWARE)
-	if a.Provider == provHardware {
+	if a.Provider == probetype.Hardware {
 		typ = unix.PERF_TYPE_HARDWARE
 	}
 	return unix.PerfEventAttr{

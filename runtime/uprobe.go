@@ -14,12 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
-)
-
-const (
-	provUprobe    = "uprobe"
-	provUretprobe = "uretprobe"
-	provUSDT      = "usdt"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // uprobeTarget says where a uprobe, uretprobe or usdt program attaches:
@@ -32,7 +27,7 @@ func uprobeTarget(p *codegen.Program, pid int) (path, symbol string, opts *link.
 	opts = &link.UprobeOptions{PID: pid}
 	if a.Binary != "" {
 		switch {
-		case provider(p) == provUSDT:
+		case provider(p) == probetype.USDT:
 			opts.Address = a.FileOffset
 			opts.RefCtrOffset = a.USDTSemaphore
 			if a.FileOffset == 0 {
@@ -48,7 +43,7 @@ func uprobeTarget(p *codegen.Program, pid int) (path, symbol string, opts *link.
 		}
 		return a.Binary, symbol, opts, nil
 	}
-	if provider(p) == provUSDT {
+	if provider(p) == probetype.USDT {
 		return "", "", nil, fmt.Errorf("%s: the USDT probe was not resolved to a location", probeName(p))
 	}
 	var parts []string
@@ -107,7 +102,7 @@ func attachUprobe(p *codegen.Program, prog *ebpf.Program, pid int, warn func(str
 		return nil, fmt.Errorf("%s: could not open %s: %s", probeName(p), path, errnoText(err))
 	}
 	var l link.Link
-	if provider(p) == provUretprobe {
+	if provider(p) == probetype.Uretprobe {
 		l, err = ex.Uretprobe(symbol, prog, opts)
 	} else {
 		l, err = ex.Uprobe(symbol, prog, opts)
@@ -190,7 +185,7 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn fun
 		opts := &link.UprobeMultiOptions{PID: uint32(pid), Addresses: offs, Cookies: cks}
 		var l link.Link
 		var err error
-		if provider(p) == provUretprobe {
+		if provider(p) == probetype.Uretprobe {
 			l, err = ex.UretprobeMulti(nil, prog, opts)
 		} else {
 			l, err = ex.UprobeMulti(nil, prog, opts)

@@ -1,6 +1,10 @@
 package stdlib
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
+)
 
 // ArgKind says what a function accepts at one argument position.
 type ArgKind int
@@ -52,7 +56,7 @@ type Func struct {
 	// Async functions send an event to user space.
 	Async bool
 	// Providers restricts where the function is valid; nil means everywhere.
-	Providers []string
+	Providers []probetype.Type
 	// Supported is true when codegen emits it.
 	Supported bool
 	Doc       string
@@ -123,14 +127,14 @@ var Funcs = []*Func{
 	{Name: "cgroup_path", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{IntArg, ConstStrArg}, Result: "cgroup_path_t", Supported: true, Doc: "Path of a cgroup ID, resolved in user space."},
 	{Name: "kstack", MinArgs: 0, MaxArgs: 2, Args: []ArgKind{IdentArg, ConstIntArg}, Result: "kstack", Supported: true, Doc: "Kernel stack trace with an optional mode and frame limit."},
 	{Name: "ustack", MinArgs: 0, MaxArgs: 2, Args: []ArgKind{IdentArg, ConstIntArg}, Result: "ustack", Supported: true, Doc: "User-space stack trace with an optional mode and frame limit."},
-	{Name: "path", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, ConstIntArg}, Result: "string", Providers: []string{"fentry", "fexit", "iter"}, Doc: "Full path of a struct path pointer (bpf_d_path)."},
+	{Name: "path", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, ConstIntArg}, Result: "string", Providers: []probetype.Type{probetype.Fentry, probetype.Fexit, probetype.Iter}, Doc: "Full path of a struct path pointer (bpf_d_path)."},
 	{Name: "bswap", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "same width, unsigned", Supported: true, Doc: "Reverses the bytes of an integer."},
 	{Name: "kptr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "same pointer, kernel", Supported: true, Doc: "Marks a pointer as a kernel address."},
 	{Name: "uptr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "same pointer, user", Supported: true, Doc: "Marks a pointer as a user-space address."},
 
 	// Side effects.
 	{Name: "signal", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "void", Providers: RegsProviders, Supported: true, Doc: "Sends a signal to the current process (needs --unsafe)."},
-	{Name: "override", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "void", Providers: []string{"kprobe"}, Supported: true, Doc: "Overrides the probed function's return value (needs --unsafe)."},
+	{Name: "override", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "void", Providers: []probetype.Type{probetype.Kprobe}, Supported: true, Doc: "Overrides the probed function's return value (needs --unsafe)."},
 }
 
 var funcByName = func() map[string]*Func {

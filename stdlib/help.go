@@ -3,6 +3,8 @@ package stdlib
 import (
 	"fmt"
 	"strings"
+
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // Help describes every registry entry called name (a function, with or
@@ -26,7 +28,7 @@ func Help(name string) (string, bool) {
 		fmt.Fprintf(&b, "%s(%s) -> %s: %s%s\n", f.Name, f.signature(), f.Result, kind, notYet(f.Supported))
 		fmt.Fprintf(&b, "  %s\n", f.Doc)
 		if f.Providers != nil {
-			fmt.Fprintf(&b, "  Probes: %s\n", strings.Join(f.Providers, ", "))
+			fmt.Fprintf(&b, "  Probes: %s\n", joinProbeTypes(f.Providers))
 		}
 	}
 	if v := LookupVar(name); v != nil {
@@ -37,10 +39,10 @@ func Help(name string) (string, bool) {
 		fmt.Fprintf(&b, "%s: builtin variable, %s%s\n", name, t, notYet(v.Supported))
 		fmt.Fprintf(&b, "  %s\n", v.Doc)
 		if v.Providers != nil {
-			fmt.Fprintf(&b, "  Probes: %s\n", strings.Join(v.Providers, ", "))
+			fmt.Fprintf(&b, "  Probes: %s\n", joinProbeTypes(v.Providers))
 		}
 	}
-	if p := LookupProvider(name); p != nil {
+	if p := probetype.Lookup(name); p != nil {
 		aliases := ""
 		if len(p.Aliases) > 0 {
 			aliases = " (also " + strings.Join(p.Aliases, ", ") + ")"

@@ -1,13 +1,17 @@
 package stdlib
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
+)
 
 func TestHelp(t *testing.T) {
 	for name, want := range map[string]string{
 		"str()":               "str(address, [int]) -> string[max_strlen] (or the length given): function\n  " + LookupFunc("str").Doc + "\n",
-		"kfunc":               "fentry: probe type (also f, kfunc)\n  " + LookupProvider("fentry").Doc + "\n",
+		"kfunc":               "fentry: probe type (also f, kfunc)\n  " + probetype.Lookup("fentry").Doc + "\n",
 		"BPFTRACE_MAX_STRLEN": "max_strlen: config setting, default 1024\n  " + LookupConfig("max_strlen").Doc + "\n",
-		"iter":                "iter: probe type (also it) (not supported yet)\n  " + LookupProvider("iter").Doc + "\n",
+		"iter":                "iter: probe type (also it) (not supported yet)\n  " + probetype.Lookup("iter").Doc + "\n",
 	} {
 		got, ok := Help(name)
 		if !ok || got != want {

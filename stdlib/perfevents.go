@@ -1,5 +1,7 @@
 package stdlib
 
+import "github.com/gobpftrace/gobpftrace/stdlib/probetype"
+
 // PerfEvent is one named event of the software or hardware provider.
 type PerfEvent struct {
 	// Name is the canonical name; Alias the short spelling ("" when none).
@@ -43,9 +45,9 @@ var HardwareEvents = []PerfEvent{
 }
 
 // LookupPerfEvent finds a software or hardware event by name or alias.
-func LookupPerfEvent(provider, name string) *PerfEvent {
+func LookupPerfEvent(provider probetype.Type, name string) *PerfEvent {
 	list := SoftwareEvents
-	if provider == "hardware" {
+	if provider == probetype.Hardware {
 		list = HardwareEvents
 	}
 	for i := range list {

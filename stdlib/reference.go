@@ -3,6 +3,8 @@ package stdlib
 import (
 	"fmt"
 	"strings"
+
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // Reference renders the registry as a Markdown reference: providers,
@@ -17,7 +19,7 @@ func Reference() string {
 		return "not yet"
 	}
 	b.WriteString("## Probe types\n\n| provider | aliases | supported | description |\n|---|---|---|---|\n")
-	for _, p := range Providers {
+	for _, p := range probetype.All {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", p.Name, strings.Join(p.Aliases, ", "), status(p.Supported), p.Doc)
 	}
 	b.WriteString("\n## Builtin variables\n\n| name | type | probes | supported | description |\n|---|---|---|---|---|\n")
@@ -28,7 +30,7 @@ func Reference() string {
 		}
 		probes := "all"
 		if v.Providers != nil {
-			probes = strings.Join(v.Providers, ", ")
+			probes = joinProbeTypes(v.Providers)
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", v.Name, t, probes, status(v.Supported), v.Doc)
 	}

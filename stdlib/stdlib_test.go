@@ -6,11 +6,6 @@ import (
 )
 
 func TestEveryEntryDocumented(t *testing.T) {
-	for _, p := range Providers {
-		if p.Doc == "" {
-			t.Errorf("provider %s has no doc", p.Name)
-		}
-	}
 	for _, v := range Vars {
 		if v.Doc == "" {
 			t.Errorf("variable %s has no doc", v.Name)
@@ -33,15 +28,6 @@ func TestEveryEntryDocumented(t *testing.T) {
 
 func TestNamesUnique(t *testing.T) {
 	seen := map[string]bool{}
-	for _, p := range Providers {
-		for _, n := range append([]string{p.Name}, p.Aliases...) {
-			if seen[n] {
-				t.Errorf("provider name %s twice", n)
-			}
-			seen[n] = true
-		}
-	}
-	seen = map[string]bool{}
 	for _, f := range Funcs {
 		if seen[f.Name] {
 			t.Errorf("function %s twice", f.Name)
@@ -51,9 +37,6 @@ func TestNamesUnique(t *testing.T) {
 }
 
 func TestLookups(t *testing.T) {
-	if LookupProvider("t").Name != "tracepoint" || LookupProvider("kfunc").Name != "fentry" || LookupProvider("begin").Name != "BEGIN" {
-		t.Error("provider aliases")
-	}
 	if LookupVar("arg3") == nil || LookupVar("arg6") != nil || LookupVar("arg01") != nil {
 		t.Error("argN lookup")
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // Var is a builtin variable such as pid or comm.
@@ -16,7 +17,7 @@ type Var struct {
 	Type *lang.Type
 	// Providers lists the canonical providers where the variable is valid;
 	// nil means every provider.
-	Providers []string
+	Providers []probetype.Type
 	// Supported is true when codegen emits it.
 	Supported bool
 	Doc       string

@@ -5,23 +5,23 @@ import (
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang"
-	"github.com/gobpftrace/gobpftrace/stdlib"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // resolveAttach expands one attach point into concrete ones, canonicalising
 // its provider name in place.
 func (c *checker) resolveAttach(ap *lang.AttachPoint) []*lang.Resolved {
-	prov := stdlib.LookupProvider(ap.Provider)
+	prov := probetype.Lookup(ap.Provider)
 	if prov == nil {
 		c.errorf(ap.Span, "Invalid probe type: %s", ap.Provider)
-		if s := suggest(ap.Provider, stdlib.ProviderNames()); s != "" {
+		if s := suggest(ap.Provider, probetype.Names()); s != "" {
 			c.hintf("did you mean %s?", s)
 		} else {
-			c.hintf("valid types are %s", strings.Join(stdlib.ProviderNames(), ", "))
+			c.hintf("valid types are %s", strings.Join(probetype.Names(), ", "))
 		}
 		return nil
 	}
-	ap.Provider = prov.Name
+	ap.Provider = string(prov.Name)
 	parts, ok := c.expandParts(ap)
 	if !ok {
 		return nil
@@ -31,27 +31,27 @@ func (c *checker) resolveAttach(ap *lang.AttachPoint) []*lang.Resolved {
 		return nil
 	}
 	switch prov.Name {
-	case "BEGIN", "END":
+	case probetype.Begin, probetype.End:
 		if len(parts) != 0 {
 			c.errorf(ap.Span, "%s probe type requires 0 arguments", prov.Name)
 			return nil
 		}
-		return []*lang.Resolved{{Point: ap, Provider: prov.Name, Name: prov.Name}}
-	case "tracepoint":
+		return []*lang.Resolved{{Point: ap, Provider: prov.Name, Name: string(prov.Name)}}
+	case probetype.Tracepoint:
 		return c.resolveTracepoint(ap, parts)
-	case "interval", "profile":
+	case probetype.Interval, probetype.Profile:
 		return c.resolveInterval(ap, parts)
-	case "software", "hardware":
+	case probetype.Software, probetype.Hardware:
 		return c.resolvePerfEvent(ap, parts)
-	case "kprobe", "kretprobe":
+	case probetype.Kprobe, probetype.Kretprobe:
 		return c.resolveKprobe(ap, parts)
-	case "fentry", "fexit":
+	case probetype.Fentry, probetype.Fexit:
 		return c.resolveFentry(ap, parts)
-	case "rawtracepoint":
+	case probetype.RawTracepoint:
 		return c.resolveRawTracepoint(ap, parts)
-	case "uprobe", "uretprobe":
+	case probetype.Uprobe, probetype.Uretprobe:
 		return c.resolveUprobe(ap, parts)
-	case "usdt":
+	case probetype.USDT:
 		return c.resolveUSDT(ap, parts)
 	}
 	c.errorf(ap.Span, "%s probes are not supported yet", prov.Name)
@@ -99,7 +99,7 @@ func (c *checker) resolveTracepoint(ap *lang.AttachPoint, parts []string) []*lan
 		}
 		out = append(out, &lang.Resolved{
 			Point:    ap,
-			Provider: "tracepoint",
+			Provider: probetype.Tracepoint,
 			Name:     "tracepoint:" + p[0] + ":" + p[1],
 			Category: p[0],
 			Event:    p[1],
@@ -139,8 +139,8 @@ func tracepointArgs(cat, ev string, st *lang.Type) *lang.Type {
 var timeUnits = map[string]uint64{"s": 1e9, "ms": 1e6, "us": 1e3, "ns": 1}
 
 func (c *checker) resolveInterval(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
-	prov := ap.Provider
-	r := &lang.Resolved{Point: ap, Provider: prov, Name: prov + ":" + strings.Join(parts, ":")}
+	prov := probetype.Type(ap.Provider)
+	r := &lang.Resolved{Point: ap, Provider: prov, Name: string(prov) + ":" + strings.Join(parts, ":")}
 	var unit, count string
 	switch len(parts) {
 	case 2:
@@ -179,7 +179,7 @@ func (c *checker) resolveInterval(ap *lang.AttachPoint, parts []string) []*lang.
 			return nil
 		}
 		r.Frequency = n
-		if prov == "interval" {
+		if prov == probetype.Interval {
 			// One CPU, so a period serves as well as a frequency.
 			r.PeriodNs = uint64(1e9) / n
 		}

@@ -7,16 +7,17 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/stdlib"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // resolvePerfEvent reads software:event[:count] and hardware:event[:count].
 // PeriodNs keeps the count as written (0: none); PerfCount is the count to
 // use (the event's default when none is given).
 func (c *checker) resolvePerfEvent(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
-	prov := ap.Provider
+	prov := probetype.Type(ap.Provider)
 	if len(parts) < 1 || len(parts) > 2 || parts[0] == "" {
 		c.errorf(ap.Span, "%s probe type requires 1 or 2 arguments", prov)
-		if prov == "software" {
+		if prov == probetype.Software {
 			c.hintf("write e.g. software:page-faults:100")
 		} else {
 			c.hintf("write e.g. hardware:cache-misses:1000000")
@@ -28,7 +29,7 @@ func (c *checker) resolvePerfEvent(ap *lang.AttachPoint, parts []string) []*lang
 		c.errorf(ap.Span, "%s:%s is not a %s event", prov, parts[0], prov)
 		var names []string
 		list := stdlib.SoftwareEvents
-		if prov == "hardware" {
+		if prov == probetype.Hardware {
 			list = stdlib.HardwareEvents
 		}
 		for _, e := range list {
@@ -41,7 +42,7 @@ func (c *checker) resolvePerfEvent(ap *lang.AttachPoint, parts []string) []*lang
 		}
 		return nil
 	}
-	r := &lang.Resolved{Point: ap, Provider: prov, Name: prov + ":" + strings.Join(parts, ":"),
+	r := &lang.Resolved{Point: ap, Provider: prov, Name: string(prov) + ":" + strings.Join(parts, ":"),
 		PerfConfig: ev.Config, PerfCount: ev.DefaultCount}
 	if len(parts) == 2 && parts[1] != "" {
 		n, err := strconv.ParseUint(strings.ReplaceAll(parts[1], "_", ""), 10, 64)
@@ -71,7 +72,7 @@ func validFuncName(s string) bool {
 // resolveKprobe reads kprobe:func, kprobe:func+offset, kprobe:module:func
 // and the same for kretprobe (without an offset).
 func (c *checker) resolveKprobe(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
-	prov := ap.Provider
+	prov := probetype.Type(ap.Provider)
 	var module, fn string
 	switch len(parts) {
 	case 1:
@@ -83,9 +84,9 @@ func (c *checker) resolveKprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 		c.hintf("write %s:function, %s:module:function or kprobe:function+offset", prov, prov)
 		return nil
 	}
-	r := &lang.Resolved{Point: ap, Provider: prov, Name: prov + ":" + strings.Join(parts, ":"), Module: module}
+	r := &lang.Resolved{Point: ap, Provider: prov, Name: string(prov) + ":" + strings.Join(parts, ":"), Module: module}
 	if name, off, ok := strings.Cut(fn, "+"); ok {
-		if prov == "kretprobe" {
+		if prov == probetype.Kretprobe {
 			c.errorf(ap.Span, "kretprobe probes can not have an offset: %s", ap.Raw)
 			return nil
 		}
@@ -104,7 +105,7 @@ func (c *checker) resolveKprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 		return c.expandKernel(ap, "func", module, fn, func(name string) *lang.Resolved {
 			x := *r
 			x.Func = name
-			x.Name = prov + ":" + joinModule(module, name)
+			x.Name = string(prov) + ":" + joinModule(module, name)
 			return &x
 		})
 	}
@@ -161,7 +162,7 @@ func (c *checker) expandKernel(ap *lang.AttachPoint, kind, module, pattern strin
 // resolveFentry reads fentry:func and fentry:module:func (and fexit).
 // When the Env knows BTF, args and retval are typed from the prototype.
 func (c *checker) resolveFentry(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
-	prov := ap.Provider
+	prov := probetype.Type(ap.Provider)
 	var module, fn string
 	switch len(parts) {
 	case 1:
@@ -175,14 +176,14 @@ func (c *checker) resolveFentry(ap *lang.AttachPoint, parts []string) []*lang.Re
 	}
 	if hasWildcard(fn) || hasWildcard(module) {
 		return c.expandKernel(ap, "func", module, fn, func(name string) *lang.Resolved {
-			return &lang.Resolved{Point: ap, Provider: prov, Name: prov + ":" + joinModule(module, name), Func: name, Module: module}
+			return &lang.Resolved{Point: ap, Provider: prov, Name: string(prov) + ":" + joinModule(module, name), Func: name, Module: module}
 		})
 	}
 	if !validFuncName(fn) || (module != "" && !validFuncName(module)) {
 		c.errorf(ap.Span, "invalid function name in %s", ap.Raw)
 		return nil
 	}
-	r := &lang.Resolved{Point: ap, Provider: prov, Name: prov + ":" + strings.Join(parts, ":"), Func: fn, Module: module}
+	r := &lang.Resolved{Point: ap, Provider: prov, Name: string(prov) + ":" + strings.Join(parts, ":"), Func: fn, Module: module}
 	return []*lang.Resolved{r}
 }
 
@@ -194,7 +195,7 @@ func (c *checker) funcTypes(span lang.Span, r *lang.Resolved) bool {
 	if r.Args != nil || c.env == nil {
 		return true
 	}
-	if r.Provider == "rawtracepoint" {
+	if r.Provider == probetype.RawTracepoint {
 		re, ok := c.env.(lang.RawTracepointEnv)
 		if !ok {
 			return true
@@ -210,7 +211,7 @@ func (c *checker) funcTypes(span lang.Span, r *lang.Resolved) bool {
 		}
 		return true
 	}
-	if r.Provider != "fentry" && r.Provider != "fexit" {
+	if r.Provider != probetype.Fentry && r.Provider != probetype.Fexit {
 		return true
 	}
 	fe, ok := c.env.(lang.FuncEnv)
@@ -248,12 +249,12 @@ func (c *checker) resolveRawTracepoint(ap *lang.AttachPoint, parts []string) []*
 	}
 	if hasWildcard(ev) || hasWildcard(module) {
 		return c.expandKernel(ap, "rawtracepoint", module, ev, func(name string) *lang.Resolved {
-			return &lang.Resolved{Point: ap, Provider: "rawtracepoint", Name: "rawtracepoint:" + joinModule(module, name), Event: name, Module: module}
+			return &lang.Resolved{Point: ap, Provider: probetype.RawTracepoint, Name: "rawtracepoint:" + joinModule(module, name), Event: name, Module: module}
 		})
 	}
 	if !validFuncName(ev) || (module != "" && !validFuncName(module)) {
 		c.errorf(ap.Span, "invalid event name in %s", ap.Raw)
 		return nil
 	}
-	return []*lang.Resolved{{Point: ap, Provider: "rawtracepoint", Name: "rawtracepoint:" + strings.Join(parts, ":"), Event: ev, Module: module}}
+	return []*lang.Resolved{{Point: ap, Provider: probetype.RawTracepoint, Name: "rawtracepoint:" + strings.Join(parts, ":"), Event: ev, Module: module}}
 }

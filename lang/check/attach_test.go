@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gobpftrace/gobpftrace/stdlib"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 func TestAttach(t *testing.T) {
@@ -58,7 +58,7 @@ func TestAttach(t *testing.T) {
 			}
 			for _, a := range p.Attach {
 				fmt.Fprintf(&b, "%s %s", a.Provider, a.Name)
-				if a.Point.Provider != a.Provider {
+				if a.Point.Provider != string(a.Provider) {
 					t.Errorf("%s: attach point provider %q not canonical", tc.src, a.Point.Provider)
 				}
 				if a.Category != "" {
@@ -86,7 +86,7 @@ func TestAttachAliases(t *testing.T) {
 		if got := prog.Probes[0].AttachPoints[0].Provider; got != canon {
 			t.Errorf("%s: provider %q, want %q", src, got, canon)
 		}
-		if stdlib.LookupProvider(canon).Supported {
+		if probetype.Lookup(canon).Supported {
 			continue
 		}
 		if err == nil || !strings.Contains(err.Error(), canon+" probes are not supported yet") {
@@ -113,7 +113,7 @@ func TestTracepointArgsAdapted(t *testing.T) {
 }
 
 func TestSoftwareAttach(t *testing.T) {
-	p := stdlib.LookupProvider("software")
+	p := probetype.Lookup("software")
 	if !p.Supported {
 		p.Supported = true
 		defer func() { p.Supported = false }()

@@ -1,6 +1,8 @@
 package check
 
 import (
+	"slices"
+
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
@@ -117,7 +119,7 @@ func (c *checker) funcAllowed(call *lang.Call, f *stdlib.Func) bool {
 		return true
 	}
 	for _, p := range c.providers() {
-		if !contains(f.Providers, p) {
+		if !slices.Contains(f.Providers, p) {
 			c.errorf(call.Span, "%s() can not be used with \"%s\" probes", f.Name, p)
 			return false
 		}

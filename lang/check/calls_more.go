@@ -5,6 +5,8 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/stdlib/ptregs"
+
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // moreCall types the functions beyond the core set. They are checked as
@@ -325,7 +327,7 @@ func (c *checker) uaddr(call *lang.Call, name string) *lang.Type {
 	var binary string
 	for _, r := range c.attach {
 		switch r.Provider {
-		case "uprobe", "uretprobe", "usdt":
+		case probetype.Uprobe, probetype.Uretprobe, probetype.USDT:
 		default:
 			c.errorf(call.Span, "uaddr() can only be used with uprobe, uretprobe and usdt probes (%s used here)", r.Provider)
 			return tNone

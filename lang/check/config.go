@@ -6,6 +6,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/stdlib"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // checkConfig resolves the config block and environment settings into
@@ -250,7 +251,7 @@ func (c *checker) checkProbeCount() {
 // wildcard over function names (codegen gives those one uprobe_multi
 // program).
 func isUprobeMulti(r *lang.Resolved) bool {
-	if (r.Provider != "uprobe" && r.Provider != "uretprobe") || r.Symbol == "" || r.Offset != 0 || r.Point == nil || len(r.Point.Parts) == 0 {
+	if (r.Provider != probetype.Uprobe && r.Provider != probetype.Uretprobe) || r.Symbol == "" || r.Offset != 0 || r.Point == nil || len(r.Point.Parts) == 0 {
 		return false
 	}
 	return strings.ContainsAny(r.Point.Parts[len(r.Point.Parts)-1], "*?")

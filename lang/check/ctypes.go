@@ -5,6 +5,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/stdlib"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // C types: structs, unions, enums and typedefs come from the script's own
@@ -154,7 +155,7 @@ func (c *checker) userProbe() bool {
 	}
 	for _, r := range c.attach {
 		switch r.Provider {
-		case "uprobe", "uretprobe", "usdt":
+		case probetype.Uprobe, probetype.Uretprobe, probetype.USDT:
 		default:
 			return false
 		}

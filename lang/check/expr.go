@@ -1,10 +1,12 @@
 package check
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/stdlib"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // expr types e and its children, sets the type on e and returns it. An
@@ -190,11 +192,11 @@ func (c *checker) builtinAllowed(id *lang.Ident, v *stdlib.Var) bool {
 		return true
 	}
 	for _, p := range c.providers() {
-		if contains(v.Providers, p) {
+		if slices.Contains(v.Providers, p) {
 			continue
 		}
-		shown := p
-		if p == "BEGIN" || p == "END" {
+		shown := string(p)
+		if p == probetype.Begin || p == probetype.End {
 			shown = "special"
 		}
 		switch v.Name {
@@ -212,15 +214,6 @@ func (c *checker) builtinAllowed(id *lang.Ident, v *stdlib.Var) bool {
 	return true
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // probeType is a string large enough for every attach point's name.
 func (c *checker) probeType() *lang.Type {
 	n := 1
@@ -233,7 +226,7 @@ func (c *checker) probeType() *lang.Type {
 // usdtArgCheck reports argN beyond what a USDT probe passes.
 func (c *checker) usdtArgCheck(id *lang.Ident, n int) {
 	for _, r := range c.attach {
-		if r.Provider == "usdt" && n >= len(r.USDTArgs) {
+		if r.Provider == probetype.USDT && n >= len(r.USDTArgs) {
 			c.errorf(id.Span, "%s has %s, so %s does not exist", r.Name, plural(len(r.USDTArgs), "argument", "arguments"), id.Name)
 			return
 		}
@@ -255,13 +248,13 @@ func (c *checker) argsType(id *lang.Ident) *lang.Type {
 	}
 	for _, r := range c.attach {
 		switch r.Provider {
-		case "fentry", "fexit":
+		case probetype.Fentry, probetype.Fexit:
 			c.errorf(id.Span, "args of %s are unknown: no BTF type information for %s", r.Name, r.Func)
 			return tNone
-		case "rawtracepoint":
+		case probetype.RawTracepoint:
 			c.errorf(id.Span, "args of %s are unknown: no BTF type information for raw tracepoint %s", r.Name, r.Event)
 			return tNone
-		case "uprobe", "uretprobe":
+		case probetype.Uprobe, probetype.Uretprobe:
 			c.errorf(id.Span, "args of %s needs the function's DWARF debug information, which is not supported yet", r.Name)
 			c.hintf("use arg0, arg1, ... (the integer arguments in registers)")
 			return tNone
@@ -278,7 +271,7 @@ func (c *checker) retvalType(id *lang.Ident) *lang.Type {
 		if !c.funcTypes(id.Span, r) {
 			return tNone
 		}
-		if r.Provider != "fexit" || r.Ret == nil || !(r.Ret.IsInt() || r.Ret.Kind == lang.KPtr) {
+		if r.Provider != probetype.Fexit || r.Ret == nil || !(r.Ret.IsInt() || r.Ret.Kind == lang.KPtr) {
 			return lang.TUint64
 		}
 		if t != nil && !t.Equal(r.Ret) {

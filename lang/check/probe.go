@@ -1,6 +1,9 @@
 package check
 
-import "github.com/gobpftrace/gobpftrace/lang"
+import (
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
+)
 
 func (c *checker) checkProbe(p *lang.Probe) {
 	cp := &lang.CheckedProbe{Probe: p}
@@ -42,9 +45,9 @@ func isCondition(t *lang.Type) bool {
 func known(t *lang.Type) bool { return t != nil && t.Kind != lang.KNone && t.Kind != lang.KInvalid }
 
 // providers returns the canonical providers of the current probe.
-func (c *checker) providers() []string {
-	var out []string
-	seen := map[string]bool{}
+func (c *checker) providers() []probetype.Type {
+	var out []probetype.Type
+	seen := map[probetype.Type]bool{}
 	for _, r := range c.attach {
 		if !seen[r.Provider] {
 			seen[r.Provider] = true

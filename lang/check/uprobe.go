@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // User-space probes: uprobe/uretprobe (binary:function[+offset] or
@@ -31,7 +32,7 @@ func (c *checker) findBinary(ap *lang.AttachPoint, ue lang.UserEnv, target strin
 }
 
 func (c *checker) resolveUprobe(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
-	prov := ap.Provider
+	prov := probetype.Type(ap.Provider)
 	if len(parts) == 3 && (parts[1] == "cpp" || parts[1] == "c") {
 		c.errorf(ap.Span, "%s: language-qualified function names are not supported yet", prov)
 		return nil
@@ -81,7 +82,7 @@ func (c *checker) resolveUprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 	sym, offText, hasOff := strings.Cut(target, "+")
 	var offset uint64
 	if hasOff {
-		if prov == "uretprobe" {
+		if prov == probetype.Uretprobe {
 			c.errorf(ap.Span, "uretprobe can not have an offset")
 			return nil
 		}
@@ -130,7 +131,7 @@ func (c *checker) resolveUprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 	}
 	out := make([]*lang.Resolved, 0, len(syms))
 	for _, s := range syms {
-		name := prov + ":" + bin + ":" + s
+		name := string(prov) + ":" + bin + ":" + s
 		if hasOff {
 			name += "+" + offText
 		}
@@ -220,7 +221,7 @@ func (c *checker) functionAt(ap *lang.AttachPoint, bin string, addr uint64) (str
 		c.errorf(ap.Span, "Could not resolve address: %s:0x%x", bin, addr)
 		c.hintf("the address is in no function of the file's symbol tables; --unsafe attaches there anyway")
 		return "", false
-	case ap.Provider == "uretprobe" && off != 0:
+	case ap.Provider == string(probetype.Uretprobe) && off != 0:
 		c.errorf(ap.Span, "uretprobes cannot be attached at function offset. (address resolved to: %s+%d)", name, off)
 		return "", false
 	}
@@ -347,7 +348,7 @@ func (c *checker) matchUSDT(ap *lang.AttachPoint, bin string, probes []*lang.USD
 			continue
 		}
 		out = append(out, &lang.Resolved{
-			Point: ap, Provider: "usdt", Name: "usdt:" + bin + ":" + p.Provider + ":" + p.Name,
+			Point: ap, Provider: probetype.USDT, Name: "usdt:" + bin + ":" + p.Provider + ":" + p.Name,
 			Binary: bin, Address: p.Address, FileOffset: p.FileOffset,
 			USDTProvider: p.Provider, USDTName: p.Name, USDTSemaphore: p.Semaphore, USDTArgs: p.Args,
 		})

@@ -13,6 +13,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/runtime"
 	"github.com/gobpftrace/gobpftrace/stdlib"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // completer completes the word before the cursor: a provider where a probe
@@ -103,8 +104,8 @@ func (c *completer) candidates(text string) (string, []string) {
 		cands = c.tracepointNames(word)
 	default:
 		if probePosition(text[:wstart]) {
-			for _, p := range stdlib.ProviderNames() {
-				if p == "BEGIN" || p == "END" || p == "begin" || p == "end" {
+			for _, p := range probetype.Names() {
+				if probetype.Type(p).Special() {
 					cands = append(cands, p)
 				} else {
 					cands = append(cands, p+":")

@@ -11,6 +11,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
 	"github.com/gobpftrace/gobpftrace/stdlib"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // compiled is an entry ready to run.
@@ -85,7 +86,7 @@ func (s *session) compileEntry(text string) (*compiled, error) {
 	}
 	for _, p := range prog.Probes {
 		for _, ap := range p.AttachPoints {
-			if pr := stdlib.LookupProvider(ap.Provider); pr == nil || pr.Name != "BEGIN" && pr.Name != "END" {
+			if pr := probetype.Lookup(ap.Provider); pr == nil || !pr.Name.Special() {
 				c.beginOnly = false
 			}
 		}

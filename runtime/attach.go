@@ -27,7 +27,7 @@ func provider(p *codegen.Program) probetype.Type {
 func checkSupported(plan *codegen.Plan) error {
 	for _, p := range plan.Programs {
 		if err := checkProgramSupported(p); err != nil {
-			return err
+			return errors.New(withAlternative(err.Error(), p))
 		}
 	}
 	return nil

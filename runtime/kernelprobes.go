@@ -83,5 +83,5 @@ func attachKernel(p *codegen.Program, prog *ebpf.Program) ([]io.Closer, error) {
 // fentryUnavailable is the one line for an fentry/fexit program that the
 // kernel refuses to load while we are privileged.
 func fentryUnavailable(p *codegen.Program) error {
-	return fmt.Errorf("%s: fentry/fexit probes are not available: this kernel does not permit BPF tracing programs (BPF_PROG_TYPE_TRACING load failed with EPERM)", probeName(p))
+	return errors.New(withAlternative(probeName(p)+": fentry/fexit probes are not available: this kernel does not permit BPF tracing programs (BPF_PROG_TYPE_TRACING load failed with EPERM)", p))
 }

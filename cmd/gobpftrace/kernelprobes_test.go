@@ -390,6 +390,10 @@ func TestMissingKernelFeatures(t *testing.T) {
 		{`kfunc:vfs_read { @ = count(); }`, "ERROR: fentry:vfs_read: fentry/fexit probes are not available: this kernel does not permit BPF tracing programs (BPF_PROG_TYPE_TRACING load failed with EPERM)\n"},
 		{`fexit:vfs_read { @ = retval; }`, "ERROR: fexit:vfs_read: fentry/fexit probes are not available: this kernel does not permit BPF tracing programs (BPF_PROG_TYPE_TRACING load failed with EPERM)\n"},
 		{`hardware:cache-misses:1000000 { @ = count(); }`, "ERROR: hardware:cache-misses:1000000: hardware events are not available: this machine has no hardware performance counters (no PMU)\n"},
+		// A probe that works here and traces the same thing is named.
+		{`kprobe:__x64_sys_openat { @ = count(); }`, "ERROR: kprobe:__x64_sys_openat: kprobes are not available: this kernel was built without CONFIG_KPROBES\nHINT: tracepoint:syscalls:sys_enter_openat traces the same syscall and works here (its arguments are args.NAME)\n"},
+		{`kretprobe:__x64_sys_openat2 { @ = count(); }`, "ERROR: kretprobe:__x64_sys_openat2: kprobes are not available: this kernel was built without CONFIG_KPROBES\nHINT: tracepoint:syscalls:sys_exit_openat2 traces the same syscall and works here (the return value is args.ret)\n"},
+		{`fentry:tcp_retransmit_skb { @ = count(); }`, "ERROR: fentry:tcp_retransmit_skb: fentry/fexit probes are not available: this kernel does not permit BPF tracing programs (BPF_PROG_TYPE_TRACING load failed with EPERM)\nHINT: tracepoint:tcp:tcp_retransmit_skb (or rawtracepoint:tcp_retransmit_skb) traces the same event and works here\n"},
 		{`h:cycles { @ = count(); }`, "ERROR: hardware:cycles: hardware events are not available: this machine has no hardware performance counters (no PMU)\n"},
 	} {
 		t.Run(c.script, func(t *testing.T) {

@@ -1,6 +1,8 @@
 package check
 
 import (
+	"strings"
+
 	"strconv"
 
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -72,8 +74,14 @@ func (c *checker) argsField(f *lang.FieldAccess) *lang.Type {
 		fl := findField(r.Args, f.Field)
 		if fl == nil {
 			c.errorf(f.Span, "Struct/union of type '%s' does not contain a field named '%s'", r.Args.Name, f.Field)
-			if len(c.attach) > 1 {
-				c.hintf("%s has no field %s", r.Name, f.Field)
+			names := argsFieldNames(r.Args)
+			switch s := suggest(f.Field, names); {
+			case s != "":
+				c.hintf("did you mean args.%s?", s)
+			case len(c.attach) > 1:
+				c.hintf("%s has no field %s; its fields: %s", r.Name, f.Field, strings.Join(names, ", "))
+			default:
+				c.hintf("the fields of %s: %s", r.Name, strings.Join(names, ", "))
 			}
 			return tNone
 		}
@@ -128,4 +136,16 @@ func (c *checker) index(ix *lang.Index) *lang.Type {
 	}
 	c.errorf(ix.X.Pos(), "The array index operator [] can only be used on arrays and pointers, found %s", xt)
 	return tNone
+}
+
+// argsFieldNames lists a probe's args fields a script may use (the
+// tracepoint's own, without the common_ header fields).
+func argsFieldNames(args *lang.Type) []string {
+	var out []string
+	for _, f := range args.Fields {
+		if f.Name != "" && !strings.HasPrefix(f.Name, "common_") {
+			out = append(out, f.Name)
+		}
+	}
+	return out
 }

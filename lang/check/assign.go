@@ -58,7 +58,7 @@ func (c *checker) assignVar(s *lang.AssignStmt, v *lang.Var) {
 			return
 		}
 		if sym.Type.Kind != lang.KInt || !vt.IsInt() {
-			c.errorf(s.Span, "Type mismatch for '%s': comparing '%s' with '%s'", s.Op[:len(s.Op)-1], sym.Type, vt)
+			c.errorf(s.Span, "Type mismatch for '%s': %s '%s' %s '%s'", s.Op[:len(s.Op)-1], opVerb(s.Op[:len(s.Op)-1]), sym.Type, opJoin(s.Op[:len(s.Op)-1]), vt)
 			return
 		}
 		vt = arithType(sym.Type, vt)
@@ -142,7 +142,7 @@ func (c *checker) assignMap(s *lang.AssignStmt, m *lang.MapExpr) {
 			return
 		}
 		if sym.Value.Kind != lang.KInt || !vt.IsInt() {
-			c.errorf(s.Span, "Type mismatch for '%s': comparing '%s' with '%s'", s.Op[:len(s.Op)-1], sym.Value, vt)
+			c.errorf(s.Span, "Type mismatch for '%s': %s '%s' %s '%s'", s.Op[:len(s.Op)-1], opVerb(s.Op[:len(s.Op)-1]), sym.Value, opJoin(s.Op[:len(s.Op)-1]), vt)
 			return
 		}
 		c.mergeValue(m, sym, arithType(sym.Value, vt))

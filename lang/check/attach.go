@@ -91,10 +91,12 @@ func (c *checker) resolveTracepoint(ap *lang.AttachPoint, parts []string) []*lan
 			// The system's own words: not found, or why it could not tell
 			// (no permission, no tracefs).
 			c.errorf(ap.Span, "%v", err)
+			c.tracepointHint(p[0], p[1])
 			continue
 		}
 		if args == nil {
 			c.errorf(ap.Span, "tracepoint not found: %s:%s", p[0], p[1])
+			c.tracepointHint(p[0], p[1])
 			continue
 		}
 		out = append(out, &lang.Resolved{
@@ -219,4 +221,35 @@ func (c *checker) expandParts(ap *lang.AttachPoint) ([]string, bool) {
 		out[i] = c.opts.Params[n-1]
 	}
 	return out, true
+}
+
+// tracepointHint suggests the tracepoint closest to category:event, an
+// event of the same category or else a category, when one is close.
+func (c *checker) tracepointHint(cat, ev string) {
+	all, err := c.env.MatchTracepoints("*", "*")
+	if err != nil {
+		return
+	}
+	var events, cats []string
+	seen := map[string]bool{}
+	for _, tp := range all {
+		if tp[0] == cat {
+			events = append(events, tp[1])
+		}
+		if !seen[tp[0]] {
+			seen[tp[0]] = true
+			cats = append(cats, tp[0])
+		}
+	}
+	if len(events) > 0 {
+		if s := suggest(ev, events); s != "" {
+			c.hintf("did you mean tracepoint:%s:%s?", cat, s)
+		} else {
+			c.hintf("-l 'tracepoint:%s:*' lists the events of %s", cat, cat)
+		}
+		return
+	}
+	if s := suggest(cat, cats); s != "" {
+		c.hintf("did you mean tracepoint:%s:%s? (no category %s)", s, ev, cat)
+	}
 }

@@ -3,6 +3,7 @@ package check
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/stdlib"
@@ -204,6 +205,7 @@ func (c *checker) builtinAllowed(id *lang.Ident, v *stdlib.Var) bool {
 			c.errorf(id.Span, "The args builtin can only be used with tracepoint/fentry/uprobe probes (%s used here)", shown)
 		case "argN":
 			c.errorf(id.Span, "The %s builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes", id.Name)
+			c.argNHint(id.Name)
 		case "retval":
 			c.errorf(id.Span, "The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'fexit' probes")
 		default:
@@ -397,3 +399,27 @@ func (c *checker) undefinedMap(m *lang.MapExpr) {
 // ProbeTypeSize is the size of the probetype string: the longest provider
 // name ("asyncwatchpoint") and its NUL.
 const ProbeTypeSize = 16
+
+// argNHint points argN in a tracepoint (or fentry/rawtracepoint with
+// typed args) to the named field it stands for.
+func (c *checker) argNHint(name string) {
+	n, ok := stdlib.ArgIndex(name)
+	if !ok {
+		return
+	}
+	for _, r := range c.attach {
+		if r.Args == nil || r.Provider != "tracepoint" {
+			continue
+		}
+		names := argsFieldNames(r.Args)
+		switch names = slices.DeleteFunc(names, func(s string) bool { return s == "__syscall_nr" }); {
+		case n < len(names):
+			c.hintf("tracepoint arguments are named fields: use args.%s (the fields of %s: %s)", names[n], r.Name, strings.Join(names, ", "))
+		case len(names) == 0:
+			c.hintf("%s has no arguments (tracepoint arguments are named fields, read as args.NAME)", r.Name)
+		default:
+			c.hintf("tracepoint arguments are named fields, read as args.NAME (the fields of %s: %s)", r.Name, strings.Join(names, ", "))
+		}
+		return
+	}
+}

@@ -97,7 +97,7 @@ func (c *checker) binary(b *lang.Binary) *lang.Type {
 		return tNone
 	}
 	mismatch := func() *lang.Type {
-		c.errorf(b.Span, "Type mismatch for '%s': comparing '%s' with '%s'", b.Op, xt, yt)
+		c.errorf(b.Span, "Type mismatch for '%s': %s '%s' %s '%s'", b.Op, opVerb(b.Op), xt, opJoin(b.Op), yt)
 		return tNone
 	}
 	switch {
@@ -203,4 +203,36 @@ func (c *checker) ternary(t *lang.Ternary) *lang.Type {
 		return tNone
 	}
 	return m
+}
+
+// opVerb names what a binary operator does, for type mismatch messages:
+// `@x + "a"` is adding a string, not comparing one.
+func opVerb(op string) string {
+	switch op {
+	case "+":
+		return "adding"
+	case "-":
+		return "subtracting"
+	case "*":
+		return "multiplying"
+	case "/":
+		return "dividing"
+	case "%":
+		return "taking the remainder of"
+	case "&", "|", "^":
+		return "combining the bits of"
+	case "<<", ">>":
+		return "shifting"
+	case "&&", "||":
+		return "combining"
+	}
+	return "comparing"
+}
+
+// opJoin is the word between the two operand types after opVerb.
+func opJoin(op string) string {
+	if opVerb(op) == "comparing" {
+		return "with"
+	}
+	return "and"
 }

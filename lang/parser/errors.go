@@ -167,6 +167,9 @@ func inPredicate(toks []token, off int) bool {
 // hintFor suggests a fix for common mistakes.
 func hintFor(unexpected lexer.Token, toks []token, off int) string {
 	if inPredicate(toks, off) {
+		if unexpected.Value == "=" {
+			return "'=' assigns: to compare in a predicate, write '=='"
+		}
 		return "a predicate is written /condition/ before the probe's block"
 	}
 	if unexpected.Type == tBinOp && unexpected.Value == ">" && innermostBlock(toks, off) == tAngleOpen {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // kernelProbeAlternative names a probe that works on this kernel and traces
@@ -20,7 +21,7 @@ func kernelProbeAlternative(p *codegen.Program) string {
 	}
 	ret := false
 	switch provider(p) {
-	case provKretprobe, provFexit:
+	case probetype.Kretprobe, probetype.Fexit:
 		ret = true
 	}
 	tfs := &Tracefs{dir: TracefsDir}

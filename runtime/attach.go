@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/runtime/host"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
@@ -154,7 +155,7 @@ func attach(p *codegen.Program, prog *ebpf.Program, pid int, warn func(string)) 
 // attachEveryCPU attaches prog to the perf event on each online CPU, of
 // process pid only when pid is not 0.
 func attachEveryCPU(p *codegen.Program, prog *ebpf.Program, attr unix.PerfEventAttr, pid int) ([]io.Closer, error) {
-	cpus, err := onlineCPUs()
+	cpus, err := host.OnlineCPUs()
 	if err != nil {
 		return nil, err
 	}
@@ -172,12 +173,12 @@ func attachEveryCPU(p *codegen.Program, prog *ebpf.Program, attr unix.PerfEventA
 
 func attachError(p *codegen.Program, err error) error {
 	switch {
-	case isPermission(err) && !privileged():
-		return privilegeError()
+	case host.IsPermission(err) && !host.Privileged():
+		return host.PrivilegeError()
 	case errors.Is(err, os.ErrNotExist) && provider(p) == probetype.Tracepoint:
 		return fmt.Errorf("tracepoint not found: %s:%s", p.Attach.Category, p.Attach.Event)
 	case errors.Is(err, ebpf.ErrNotSupported):
 		return fmt.Errorf("Error attaching probe: %s: this kernel does not support it", probeName(p))
 	}
-	return fmt.Errorf("Error attaching probe: %s: %s", probeName(p), errnoText(err))
+	return fmt.Errorf("Error attaching probe: %s: %s", probeName(p), host.ErrnoText(err))
 }

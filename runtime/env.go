@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/runtime/host"
 )
 
 // Tracefs implements lang.Env over tracefs. It lists directory names only
@@ -68,10 +69,10 @@ func (t *Tracefs) Format(category, event string) (*Format, error) {
 		return nil, fmt.Errorf("tracepoint not found: %s", key)
 	}
 	if err != nil {
-		if isPermission(err) && !privileged() {
-			return nil, privilegeError()
+		if host.IsPermission(err) && !host.Privileged() {
+			return nil, host.PrivilegeError()
 		}
-		return nil, fmt.Errorf("could not read tracepoint format of %s: %s", key, errnoText(err))
+		return nil, fmt.Errorf("could not read tracepoint format of %s: %s", key, host.ErrnoText(err))
 	}
 	f, err = ParseFormat(string(data))
 	if err != nil {
@@ -141,7 +142,7 @@ func (t *Tracefs) MatchTracepoints(category, event string) ([][2]string, error) 
 func subdirs(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("could not list tracepoints in %s: %s", dir, errnoText(err))
+		return nil, fmt.Errorf("could not list tracepoints in %s: %s", dir, host.ErrnoText(err))
 	}
 	var names []string
 	for _, e := range entries {

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/runtime/host"
 )
 
 const openatFormat = `name: sys_enter_openat
@@ -169,7 +170,7 @@ func TestWildcardMatch(t *testing.T) {
 }
 
 func TestParseCPUList(t *testing.T) {
-	got, err := parseCPUList("0-2,4,6-7")
+	got, err := host.ParseCPUList("0-2,4,6-7")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +183,7 @@ func TestParseCPUList(t *testing.T) {
 			t.Fatalf("got %v", got)
 		}
 	}
-	if _, err := parseCPUList("3-1"); err == nil {
+	if _, err := host.ParseCPUList("3-1"); err == nil {
 		t.Error("no error for 3-1")
 	}
 }

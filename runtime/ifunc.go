@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/gobpftrace/gobpftrace/runtime/host"
 )
 
 // Indirect functions (STT_GNU_IFUNC, such as libc's strlen and memcpy):
@@ -121,12 +123,12 @@ func (r *ifuncResolver) impl(resolver uint64) (uint64, error) {
 	}
 	mem, err := os.Open("/proc/" + strconv.Itoa(r.from) + "/mem")
 	if err != nil {
-		return 0, fmt.Errorf("reading process %d: %s", r.from, errnoText(err))
+		return 0, fmt.Errorf("reading process %d: %s", r.from, host.ErrnoText(err))
 	}
 	defer mem.Close()
 	var b [8]byte
 	if _, err := mem.ReadAt(b[:], int64(r.base+slots[0])); err != nil {
-		return 0, fmt.Errorf("reading process %d: %s", r.from, errnoText(err))
+		return 0, fmt.Errorf("reading process %d: %s", r.from, host.ErrnoText(err))
 	}
 	impl := binary.LittleEndian.Uint64(b[:]) - r.base
 	for _, p := range r.execSegs {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/gobpftrace/gobpftrace/runtime/host"
 )
 
 // kallsyms is the kernel's symbol table from /proc/kallsyms, sorted by
@@ -35,7 +37,7 @@ func loadKallsyms() (*kallsyms, error) {
 func readKallsyms(path string) (*kallsyms, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("could not read kernel symbols: %s", errnoText(err))
+		return nil, fmt.Errorf("could not read kernel symbols: %s", host.ErrnoText(err))
 	}
 	defer f.Close()
 	type sym struct {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/runtime/host"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
@@ -105,8 +106,8 @@ func probeName(p *codegen.Program) string {
 }
 
 func mapLoadError(plan *codegen.Plan, name string, err error) error {
-	if isPermission(err) && !privileged() {
-		return privilegeError()
+	if host.IsPermission(err) && !host.Privileged() {
+		return host.PrivilegeError()
 	}
 	display := name
 	for _, m := range plan.Maps {
@@ -114,17 +115,17 @@ func mapLoadError(plan *codegen.Plan, name string, err error) error {
 			display = m.ScriptName
 		}
 	}
-	return fmt.Errorf("could not create map %s: %s", display, errnoText(err))
+	return fmt.Errorf("could not create map %s: %s", display, host.ErrnoText(err))
 }
 
 func programLoadError(plan *codegen.Plan, p *codegen.Program, err error, opts *Options) error {
-	if prov := provider(p); (prov == probetype.Fentry || prov == probetype.Fexit) && isPermission(err) && privileged() {
+	if prov := provider(p); (prov == probetype.Fentry || prov == probetype.Fexit) && host.IsPermission(err) && host.Privileged() {
 		return fentryUnavailable(p)
 	}
 	var verr *ebpf.VerifierError
 	if errors.As(err, &verr) {
-		if isPermission(verr.Cause) && !privileged() {
-			return privilegeError()
+		if host.IsPermission(verr.Cause) && !host.Privileged() {
+			return host.PrivilegeError()
 		}
 		if opts.Verbose && len(verr.Log) > 0 {
 			writeVerifierLog(opts.stderr(), verr.Log)
@@ -140,13 +141,13 @@ func programLoadError(plan *codegen.Plan, p *codegen.Program, err error, opts *O
 		}
 		return errors.New(msg)
 	}
-	if isPermission(err) && !privileged() {
-		return privilegeError()
+	if host.IsPermission(err) && !host.Privileged() {
+		return host.PrivilegeError()
 	}
 	if errors.Is(err, ebpf.ErrNotSupported) {
 		return fmt.Errorf("Error loading BPF program for %s: this kernel does not support it", probeName(p))
 	}
-	return fmt.Errorf("Error loading BPF program for %s: %s", probeName(p), errnoText(err))
+	return fmt.Errorf("Error loading BPF program for %s: %s", probeName(p), host.ErrnoText(err))
 }
 
 // verifierSummary is the verifier's own reason: the last log line that is
@@ -162,7 +163,7 @@ func verifierSummary(verr *ebpf.VerifierError) string {
 		}
 		return line
 	}
-	return errnoText(verr.Cause)
+	return host.ErrnoText(verr.Cause)
 }
 
 // verifierLogTail is how many lines of the verifier log -v shows.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/cilium/ebpf"
+	"github.com/gobpftrace/gobpftrace/runtime/host"
 )
 
 // clearMap removes every entry of m (clear(@m)); arrays cannot lose
@@ -19,7 +20,7 @@ func clearMap(m *ebpf.Map) error {
 	}
 	for _, k := range keys {
 		if err := m.Delete(k); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
-			return fmt.Errorf("could not clear map: %s", errnoText(err))
+			return fmt.Errorf("could not clear map: %s", host.ErrnoText(err))
 		}
 	}
 	return nil
@@ -33,12 +34,12 @@ func zeroMap(m *ebpf.Map) error {
 	}
 	var zero any = make([]byte, m.ValueSize())
 	if isPerCPU(m) {
-		zero = byteArrays(NumCPU(), int(m.ValueSize())).Interface()
+		zero = byteArrays(host.NumCPU(), int(m.ValueSize())).Interface()
 	}
 	for _, k := range keys {
 		err := m.Update(k, zero, ebpf.UpdateExist)
 		if err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
-			return fmt.Errorf("could not zero map: %s", errnoText(err))
+			return fmt.Errorf("could not zero map: %s", host.ErrnoText(err))
 		}
 	}
 	return nil

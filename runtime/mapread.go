@@ -8,6 +8,7 @@ import (
 
 	"github.com/cilium/ebpf"
 
+	"github.com/gobpftrace/gobpftrace/runtime/host"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
@@ -59,7 +60,7 @@ func readMapBatch(m *ebpf.Map) ([]output.Entry, error) {
 	}
 	ncpu := 1
 	if isPerCPU(m) {
-		ncpu = NumCPU()
+		ncpu = host.NumCPU()
 	}
 	n := min(batchSize, max(int(m.MaxEntries()), 1))
 	keys := byteArrays(n, int(m.KeySize()))
@@ -83,7 +84,7 @@ func readMapBatch(m *ebpf.Map) ([]output.Entry, error) {
 				// e.g. EINVAL from a kernel without batch support for this type.
 				return nil, fmt.Errorf("%w: %v", errBatchUnsupported, err)
 			}
-			return nil, fmt.Errorf("could not read map: %s", errnoText(err))
+			return nil, fmt.Errorf("could not read map: %s", host.ErrnoText(err))
 		}
 	}
 }
@@ -95,7 +96,7 @@ func readMapIterate(m *ebpf.Map) ([]output.Entry, error) {
 	}
 	ncpu := 1
 	if isPerCPU(m) {
-		ncpu = NumCPU()
+		ncpu = host.NumCPU()
 	}
 	var entries []output.Entry
 	for _, k := range keys {
@@ -115,7 +116,7 @@ func readMapIterate(m *ebpf.Map) ([]output.Entry, error) {
 			continue // deleted while we read
 		}
 		if err != nil {
-			return nil, fmt.Errorf("could not read map: %s", errnoText(err))
+			return nil, fmt.Errorf("could not read map: %s", host.ErrnoText(err))
 		}
 		entries = append(entries, e)
 	}
@@ -138,7 +139,7 @@ func mapKeys(m *ebpf.Map) ([][]byte, error) {
 			return keys, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("could not list map keys: %s", errnoText(err))
+			return nil, fmt.Errorf("could not list map keys: %s", host.ErrnoText(err))
 		}
 		keys = append(keys, next)
 		prev = next

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/gobpftrace/gobpftrace/runtime/host"
 )
 
 // TestNonRoot runs TestNonRootChild as user nobody: every entry point must
@@ -41,7 +43,7 @@ func TestNonRootChild(t *testing.T) {
 	if os.Getenv("GBT_NONROOT_CHILD") != "1" {
 		return // only meaningful as TestNonRoot's child
 	}
-	want := privilegeError().Error()
+	want := host.PrivilegeError().Error()
 	plan := newPlan().prog("gbt_begin", begin(), ret()).plan
 	if err := Run(context.Background(), plan, Options{}); err == nil || err.Error() != want {
 		t.Errorf("Run: %v", err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf/ringbuf"
+	"github.com/gobpftrace/gobpftrace/runtime/host"
 )
 
 // The ring buffer loops: poll while probes run, then discard or drain.
@@ -78,7 +79,7 @@ func (s *session) poll(ctx context.Context, drainOnly bool) error {
 		case errors.Is(err, ringbuf.ErrClosed):
 			return nil
 		default:
-			return fmt.Errorf("could not read events: %s", errnoText(err))
+			return fmt.Errorf("could not read events: %s", host.ErrnoText(err))
 		}
 	}
 }
@@ -97,7 +98,7 @@ func (s *session) discard() error {
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			return nil
 		default:
-			return fmt.Errorf("could not read events: %s", errnoText(err))
+			return fmt.Errorf("could not read events: %s", host.ErrnoText(err))
 		}
 	}
 }
@@ -120,7 +121,7 @@ func (s *session) drain() error {
 			return s.out.Flush()
 		case errors.Is(err, ringbuf.ErrFlushed):
 		default:
-			return fmt.Errorf("could not read events: %s", errnoText(err))
+			return fmt.Errorf("could not read events: %s", host.ErrnoText(err))
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/runtime/host"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
@@ -35,8 +36,8 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 	if len(plan.Programs) == 0 {
 		return errors.New("No probes to attach")
 	}
-	if !privileged() {
-		return privilegeError()
+	if !host.Privileged() {
+		return host.PrivilegeError()
 	}
 	plan = skipUnsupported(plan, opts.stderr())
 	if len(plan.Programs) == 0 {
@@ -268,7 +269,7 @@ func (s *session) openRing() error {
 	}
 	r, err := ringbuf.NewReader(m)
 	if err != nil {
-		return fmt.Errorf("could not read the ring buffer: %s", errnoText(err))
+		return fmt.Errorf("could not read the ring buffer: %s", host.ErrnoText(err))
 	}
 	s.ring = r
 	return nil
@@ -292,7 +293,7 @@ func (s *session) writeGlobals() error {
 	}
 	var ts unix.Timespec
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
-		return fmt.Errorf("could not read the clock: %s", errnoText(err))
+		return fmt.Errorf("could not read the clock: %s", host.ErrnoText(err))
 	}
 	val := make([]byte, max(codegen.GlobalsSize, int(m.ValueSize())))
 	binary.LittleEndian.PutUint64(val[codegen.GlobalStartNs:], uint64(ts.Nano()))
@@ -304,7 +305,7 @@ func (s *session) writeGlobals() error {
 	}
 	key := make([]byte, m.KeySize()) // index 0, whatever its width
 	if err := m.Update(key, val[:m.ValueSize()], ebpf.UpdateAny); err != nil {
-		return fmt.Errorf("could not set the start time: %s", errnoText(err))
+		return fmt.Errorf("could not set the start time: %s", host.ErrnoText(err))
 	}
 	return nil
 }
@@ -313,7 +314,7 @@ func (s *session) writeGlobals() error {
 func (s *session) runSpecial(progs []*codegen.Program) error {
 	for _, p := range progs {
 		if _, err := s.loaded.progs[p.Name].Run(&ebpf.RunOptions{}); err != nil {
-			return fmt.Errorf("could not run %s: %s", probeName(p), errnoText(err))
+			return fmt.Errorf("could not run %s: %s", probeName(p), host.ErrnoText(err))
 		}
 	}
 	return nil

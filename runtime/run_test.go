@@ -20,6 +20,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/runtime/host"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
@@ -137,7 +138,7 @@ func exitMapsText(t *testing.T, maps []*codegen.Map, entries map[string][]output
 
 // countEntry is a no-key count map entry holding n on the first CPU.
 func countEntry(n uint64) []output.Entry {
-	vals := make([][]byte, NumCPU())
+	vals := make([][]byte, host.NumCPU())
 	for i := range vals {
 		vals[i] = make([]byte, 8)
 	}
@@ -341,7 +342,7 @@ func TestReadMapBatchAndIterate(t *testing.T) {
 		}
 		ncpu := 1
 		if isPerCPU(m) {
-			ncpu = NumCPU()
+			ncpu = host.NumCPU()
 		}
 		for k := uint32(0); k < 600; k++ {
 			var val any = []byte{byte(k), byte(k >> 8), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xee}

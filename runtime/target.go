@@ -10,6 +10,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gobpftrace/gobpftrace/runtime/host"
 )
 
 // The traced process of -p PID and -c CMD: the run ends when it exits.
@@ -120,7 +122,7 @@ func watchPID(ctx context.Context, pid int) (context.Context, func(), error) {
 		if errors.Is(err, unix.ESRCH) {
 			return nil, nil, fmt.Errorf("pid '%d' does not exist", pid)
 		}
-		return nil, nil, fmt.Errorf("could not watch pid %d: %s", pid, errnoText(err))
+		return nil, nil, fmt.Errorf("could not watch pid %d: %s", pid, host.ErrnoText(err))
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})

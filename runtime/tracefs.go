@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gobpftrace/gobpftrace/runtime/host"
 )
 
 // defaultTracefs is where tracefs lives on current systems, and where we
@@ -36,14 +38,14 @@ func TracefsDir() (string, error) {
 func findOrMountTracefs() (string, error) {
 	if dir := mountedTracefs("/proc/self/mounts"); dir != "" {
 		if _, err := os.Stat(filepath.Join(dir, "events")); err != nil {
-			if isPermission(err) && !privileged() {
-				return "", privilegeError()
+			if host.IsPermission(err) && !host.Privileged() {
+				return "", host.PrivilegeError()
 			}
-			if isPermission(err) {
+			if host.IsPermission(err) {
 				// Privileged by capabilities, but tracefs is root's.
-				return "", fmt.Errorf("cannot read tracefs at %s: %s (tracepoints need root, or CAP_DAC_READ_SEARCH besides the capabilities to trace)", dir, errnoText(err))
+				return "", fmt.Errorf("cannot read tracefs at %s: %s (tracepoints need root, or CAP_DAC_READ_SEARCH besides the capabilities to trace)", dir, host.ErrnoText(err))
 			}
-			return "", fmt.Errorf("cannot read tracefs at %s: %s", dir, errnoText(err))
+			return "", fmt.Errorf("cannot read tracefs at %s: %s", dir, host.ErrnoText(err))
 		}
 		return dir, nil
 	}
@@ -53,15 +55,15 @@ func findOrMountTracefs() (string, error) {
 		}
 	}
 	if os.Geteuid() != 0 {
-		if !privileged() {
-			return "", privilegeError()
+		if !host.Privileged() {
+			return "", host.PrivilegeError()
 		}
 		return "", errors.New("tracefs is not mounted at " + defaultTracefs +
 			": mount it with: mount -t tracefs nodev " + defaultTracefs)
 	}
 	if err := unix.Mount("nodev", defaultTracefs, "tracefs", 0, ""); err != nil {
 		return "", fmt.Errorf("tracefs is not mounted and mounting it at %s failed (%s): mount it with: mount -t tracefs nodev %s",
-			defaultTracefs, errnoText(err), defaultTracefs)
+			defaultTracefs, host.ErrnoText(err), defaultTracefs)
 	}
 	return defaultTracefs, nil
 }

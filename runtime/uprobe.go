@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/runtime/host"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
@@ -99,7 +100,7 @@ func attachUprobe(p *codegen.Program, prog *ebpf.Program, pid int, warn func(str
 	}
 	ex, err := link.OpenExecutable(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: could not open %s: %s", probeName(p), path, errnoText(err))
+		return nil, fmt.Errorf("%s: could not open %s: %s", probeName(p), path, host.ErrnoText(err))
 	}
 	var l link.Link
 	if provider(p) == probetype.Uretprobe {
@@ -125,7 +126,7 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn fun
 	path := p.Attach.Binary
 	ex, err := link.OpenExecutable(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: could not open %s: %s", probeName(p), path, errnoText(err))
+		return nil, fmt.Errorf("%s: could not open %s: %s", probeName(p), path, host.ErrnoText(err))
 	}
 	want := map[string]bool{}
 	for _, r := range p.Group {

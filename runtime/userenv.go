@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/runtime/host"
 	"github.com/gobpftrace/gobpftrace/runtime/usdt"
 	"github.com/gobpftrace/gobpftrace/runtime/x86insn"
 )
@@ -399,7 +400,7 @@ var _ lang.ProcessEnv = (*Tracefs)(nil)
 func (t *Tracefs) MappedFiles(pid int) ([]string, error) {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
 	if err != nil {
-		return nil, fmt.Errorf("could not read the mappings of process %d: %s", pid, errnoText(err))
+		return nil, fmt.Errorf("could not read the mappings of process %d: %s", pid, host.ErrnoText(err))
 	}
 	seen := map[string]bool{}
 	var out []string

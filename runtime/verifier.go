@@ -11,6 +11,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/runtime/host"
 )
 
 // VerifierLog loads every program of plan with the kernel verifier's log
@@ -22,8 +23,8 @@ func VerifierLog(w io.Writer, plan *codegen.Plan) error {
 	if plan == nil || plan.Spec == nil {
 		return fmt.Errorf("internal error: no plan")
 	}
-	if !privileged() {
-		return privilegeError()
+	if !host.Privileged() {
+		return host.PrivilegeError()
 	}
 	opts := &Options{}
 	progOpts := ebpf.ProgramOptions{LogLevel: ebpf.LogLevelInstruction | ebpf.LogLevelStats}

@@ -12,13 +12,13 @@ import (
 	"github.com/cilium/ebpf/features"
 	"golang.org/x/sys/unix"
 
-	"github.com/gobpftrace/gobpftrace/runtime"
+	"github.com/gobpftrace/gobpftrace/runtime/host"
 )
 
 // printInfo implements --info: what this kernel supports, each item probed
 // for real (a tiny program or map is loaded and released), in sections.
 func printInfo(w io.Writer) error {
-	if err := runtime.CheckPrivileges(); err != nil {
+	if err := host.CheckPrivileges(); err != nil {
 		return err
 	}
 	var uts unix.Utsname

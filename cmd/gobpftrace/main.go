@@ -26,6 +26,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/parser"
 	"github.com/gobpftrace/gobpftrace/lang/printer"
 	"github.com/gobpftrace/gobpftrace/runtime"
+	"github.com/gobpftrace/gobpftrace/runtime/host"
 )
 
 const version = "gobpftrace v0.1.0"
@@ -99,7 +100,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}
-	if err := runtime.CheckPrivileges(); err != nil {
+	if err := host.CheckPrivileges(); err != nil {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}
@@ -351,7 +352,7 @@ func listProbes(o *options, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ERROR: -l takes one pattern (%d given)\n\n%s", len(o.positional), usage)
 		return exitError
 	}
-	if err := runtime.CheckPrivileges(); err != nil {
+	if err := host.CheckPrivileges(); err != nil {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}
@@ -365,7 +366,7 @@ func listProbes(o *options, stdout, stderr io.Writer) int {
 // listProgramProbes implements -l -e PROGRAM: the concrete probes the
 // program's attach points expand to (wildcards resolved), one per line.
 func listProgramProbes(o *options, stdout, stderr io.Writer) int {
-	if err := runtime.CheckPrivileges(); err != nil {
+	if err := host.CheckPrivileges(); err != nil {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}
@@ -399,7 +400,7 @@ func startREPL(o *options, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}
-	if err := runtime.CheckPrivileges(); err != nil {
+	if err := host.CheckPrivileges(); err != nil {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}

@@ -1,4 +1,4 @@
-package runtime
+package host
 
 import (
 	"fmt"
@@ -20,16 +20,16 @@ func NumCPU() int {
 }
 
 // onlineCPUs lists the CPUs that are online now (profile attaches to each).
-func onlineCPUs() ([]int, error) {
+func OnlineCPUs() ([]int, error) {
 	data, err := os.ReadFile("/sys/devices/system/cpu/online")
 	if err != nil {
-		return nil, fmt.Errorf("could not list online CPUs: %s", errnoText(err))
+		return nil, fmt.Errorf("could not list online CPUs: %s", ErrnoText(err))
 	}
-	return parseCPUList(strings.TrimSpace(string(data)))
+	return ParseCPUList(strings.TrimSpace(string(data)))
 }
 
 // parseCPUList parses the kernel's CPU list format: "0-3,5,7-8".
-func parseCPUList(s string) ([]int, error) {
+func ParseCPUList(s string) ([]int, error) {
 	var cpus []int
 	for _, part := range strings.Split(s, ",") {
 		if part == "" {

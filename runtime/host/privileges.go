@@ -1,4 +1,4 @@
-package runtime
+package host
 
 import (
 	"os"
@@ -8,14 +8,14 @@ import (
 
 // Capability bit numbers (linux/capability.h).
 const (
-	capSysAdmin = 21
+	CapSysAdmin = 21
 	capPerfmon  = 38
 	capBPF      = 39
 )
 
 // privileged reports whether the process can load tracing programs: root,
 // or CAP_BPF with CAP_PERFMON, or CAP_SYS_ADMIN.
-func privileged() bool {
+func Privileged() bool {
 	if os.Geteuid() == 0 {
 		return true
 	}
@@ -24,7 +24,7 @@ func privileged() bool {
 		return false
 	}
 	has := func(bit uint) bool { return caps&(1<<bit) != 0 }
-	return has(capSysAdmin) || has(capBPF) && has(capPerfmon)
+	return has(CapSysAdmin) || has(capBPF) && has(capPerfmon)
 }
 
 // effectiveCaps reads CapEff from /proc/self/status.
@@ -46,8 +46,8 @@ func effectiveCaps() (uint64, bool) {
 // trace gets, or nil. The command calls it before compiling, so that the
 // first thing such a user reads is what to do.
 func CheckPrivileges() error {
-	if !privileged() {
-		return privilegeError()
+	if !Privileged() {
+		return PrivilegeError()
 	}
 	return nil
 }

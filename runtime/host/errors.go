@@ -1,4 +1,4 @@
-package runtime
+package host
 
 import (
 	"errors"
@@ -10,7 +10,7 @@ import (
 
 // errnoText describes an error in words, without Go's "open /x:" prefixes
 // or raw errno numbers: "permission denied", "no such file or directory".
-func errnoText(err error) string {
+func ErrnoText(err error) string {
 	var errno unix.Errno
 	if errors.As(err, &errno) {
 		return errno.Error()
@@ -23,7 +23,7 @@ func errnoText(err error) string {
 }
 
 // isPermission reports whether err means we lack privileges.
-func isPermission(err error) bool {
+func IsPermission(err error) bool {
 	return errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES)
 }
 
@@ -31,7 +31,7 @@ func isPermission(err error) bool {
 const privilegeMessage = "gobpftrace must be run as root (user id 0), or with the capability CAP_SYS_ADMIN, or with both CAP_BPF and CAP_PERFMON"
 
 // privilegeError is the message for missing privileges.
-func privilegeError() error {
+func PrivilegeError() error {
 	return errors.New(privilegeMessage)
 }
 

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/runtime/tracefs"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
@@ -24,7 +25,7 @@ func kernelProbeAlternative(p *codegen.Program) string {
 	case probetype.Kretprobe, probetype.Fexit:
 		ret = true
 	}
-	tfs := &Tracefs{dir: TracefsDir}
+	tfs := &Tracefs{dir: tracefs.Dir}
 	for _, prefix := range []string{"__x64_sys_", "__arm64_sys_", "__se_sys_", "__do_sys_", "sys_"} {
 		if sc, ok := strings.CutPrefix(fn, prefix); ok && sc != "" {
 			ev := "sys_enter_" + sc

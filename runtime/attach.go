@@ -13,6 +13,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/runtime/host"
+	"github.com/gobpftrace/gobpftrace/runtime/tracefs"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
@@ -92,7 +93,7 @@ func kernelHasKprobes() bool {
 	if _, err := os.Stat("/sys/bus/event_source/devices/kprobe"); err == nil {
 		return true
 	}
-	dir, err := TracefsDir()
+	dir, err := tracefs.Dir()
 	if err != nil {
 		return false
 	}
@@ -114,7 +115,7 @@ func attach(p *codegen.Program, prog *ebpf.Program, pid int, warn func(string)) 
 	a := p.Attach
 	switch provider(p) {
 	case probetype.Tracepoint:
-		if _, err := TracefsDir(); err != nil {
+		if _, err := tracefs.Dir(); err != nil {
 			return nil, err
 		}
 		l, err := link.Tracepoint(a.Category, a.Event, prog, nil)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/runtime/host"
+	"github.com/gobpftrace/gobpftrace/runtime/tracefs"
 )
 
 // Tracefs implements lang.Env over tracefs. It lists directory names only
@@ -22,7 +23,7 @@ type Tracefs struct {
 	dir func() (string, error)
 
 	mu      sync.Mutex
-	formats map[string]*Format
+	formats map[string]*tracefs.Format
 }
 
 var _ lang.Env = (*Tracefs)(nil)
@@ -31,7 +32,7 @@ var _ lang.Env = (*Tracefs)(nil)
 // is found (or mounted) on first use, so scripts that never name a
 // tracepoint never need it.
 func NewEnv() (*Tracefs, error) {
-	return &Tracefs{dir: TracefsDir}, nil
+	return &Tracefs{dir: tracefs.Dir}, nil
 }
 
 // NewTracefsAt returns an Env over a tracefs-like tree at dir (which holds
@@ -49,7 +50,7 @@ func (t *Tracefs) eventsDir() (string, error) {
 }
 
 // Format returns the parsed format file of category:event.
-func (t *Tracefs) Format(category, event string) (*Format, error) {
+func (t *Tracefs) Format(category, event string) (*tracefs.Format, error) {
 	key := category + ":" + event
 	t.mu.Lock()
 	f, ok := t.formats[key]
@@ -74,13 +75,13 @@ func (t *Tracefs) Format(category, event string) (*Format, error) {
 		}
 		return nil, fmt.Errorf("could not read tracepoint format of %s: %s", key, host.ErrnoText(err))
 	}
-	f, err = ParseFormat(string(data))
+	f, err = tracefs.ParseFormat(string(data))
 	if err != nil {
 		return nil, fmt.Errorf("could not parse tracepoint format of %s: %v", key, err)
 	}
 	t.mu.Lock()
 	if t.formats == nil {
-		t.formats = map[string]*Format{}
+		t.formats = map[string]*tracefs.Format{}
 	}
 	t.formats[key] = f
 	t.mu.Unlock()
@@ -114,13 +115,13 @@ func (t *Tracefs) MatchTracepoints(category, event string) ([][2]string, error) 
 				cats = append(cats, c)
 			}
 		}
-	} else if validName(category) && isDir(filepath.Join(events, category)) {
+	} else if validName(category) && tracefs.IsDir(filepath.Join(events, category)) {
 		cats = []string{category}
 	}
 	var out [][2]string
 	for _, c := range cats {
 		if !hasWildcard(event) {
-			if validName(event) && isDir(filepath.Join(events, c, event)) {
+			if validName(event) && tracefs.IsDir(filepath.Join(events, c, event)) {
 				out = append(out, [2]string{c, event})
 			}
 			continue

@@ -18,7 +18,7 @@ func fakeTracefs(t *testing.T, events ...string) string {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(d, "format"), []byte(openatFormat), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(d, "format"), openatFormat(t), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		// Files next to event directories must not count as events.
@@ -187,4 +187,39 @@ func requireRoot(t *testing.T) {
 		t.Fatal("this test needs root, and CI=true forbids skipping it")
 	}
 	t.Skip("needs root")
+}
+
+// openatFormat is tracefs' sample format file.
+func openatFormat(t *testing.T) []byte {
+	b, err := os.ReadFile("tracefs/testdata/sys_enter_openat.format")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestWildcardMatch(t *testing.T) {
+	cases := []struct {
+		pattern, s string
+		want       bool
+	}{
+		{"*", "", true},
+		{"*", "sys_enter_openat", true},
+		{"sys_enter_open*", "sys_enter_openat", true},
+		{"sys_enter_open*", "sys_enter_open", true},
+		{"sys_enter_open*", "sys_exit_open", false},
+		{"*open*", "sys_enter_openat2", true},
+		{"sys_?nter_read", "sys_enter_read", true},
+		{"sys_?nter_read", "sys_enter_readv", false},
+		{"a*b*c", "aXbYc", true},
+		{"a*b*c", "aXbY", false},
+		{"exact", "exact", true},
+		{"exact", "exactly", false},
+		{"**", "x", true},
+	}
+	for _, c := range cases {
+		if got := wildcardMatch(c.pattern, c.s); got != c.want {
+			t.Errorf("wildcardMatch(%q, %q) = %v", c.pattern, c.s, got)
+		}
+	}
 }

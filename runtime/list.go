@@ -12,6 +12,7 @@ import (
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/gobpftrace/gobpftrace/runtime/ktypes"
+	"github.com/gobpftrace/gobpftrace/runtime/tracefs"
 	"github.com/gobpftrace/gobpftrace/runtime/usdt"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
@@ -167,7 +168,7 @@ func (l *lister) provider(prov, rest, full string) error {
 // tracepoints lists tracepoint:category:event from directory names; the
 // category part of rest narrows the directories read.
 func (l *lister) tracepoints(rest string, match func(string) bool) error {
-	dir, err := TracefsDir()
+	dir, err := tracefs.Dir()
 	if err != nil {
 		return err
 	}
@@ -331,7 +332,7 @@ func badTraceFunction(name string) bool {
 // traceableFunctions reads available_filter_functions ("name [module]"
 // lines): the functions kprobes can trace. nil when it cannot be read.
 func traceableFunctions() []string {
-	dir, err := TracefsDir()
+	dir, err := tracefs.Dir()
 	if err != nil {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package runtime
+package tracefs
 
 import (
 	"strings"

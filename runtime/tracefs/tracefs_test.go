@@ -1,4 +1,4 @@
-package runtime
+package tracefs
 
 import (
 	"os"
@@ -37,14 +37,26 @@ func TestMountsTracefsChild(t *testing.T) {
 			t.Fatalf("unmount %s: %v", dir, err)
 		}
 	}
-	if isDir(filepath.Join(defaultTracefs, "events")) {
+	if IsDir(filepath.Join(defaultTracefs, "events")) {
 		t.Fatal("tracefs is still visible")
 	}
-	dir, err := TracefsDir()
+	dir, err := Dir()
 	if err != nil || dir != defaultTracefs {
 		t.Fatalf("TracefsDir: %q, %v", dir, err)
 	}
-	if !isDir(filepath.Join(dir, "events", "raw_syscalls", "sys_enter")) {
+	if !IsDir(filepath.Join(dir, "events", "raw_syscalls", "sys_enter")) {
 		t.Fatal("tracefs was not mounted")
 	}
+}
+
+// requireRoot skips a test that needs root, except in CI where it fails.
+func requireRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("this test needs root, and CI=true forbids skipping it")
+	}
+	t.Skip("needs root")
 }

@@ -1,28 +1,20 @@
-package runtime
+package tracefs
 
 import (
+	"os"
 	"testing"
 
 	"github.com/gobpftrace/gobpftrace/lang"
-	"github.com/gobpftrace/gobpftrace/runtime/host"
 )
 
-const openatFormat = `name: sys_enter_openat
-ID: 782
-format:
-	field:unsigned short common_type;	offset:0;	size:2;	signed:0;
-	field:unsigned char common_flags;	offset:2;	size:1;	signed:0;
-	field:unsigned char common_preempt_count;	offset:3;	size:1;	signed:0;
-	field:int common_pid;	offset:4;	size:4;	signed:1;
-
-	field:int __syscall_nr;	offset:8;	size:4;	signed:1;
-	field:int dfd;	offset:16;	size:8;	signed:0;
-	field:const char * filename;	offset:24;	size:8;	signed:0;
-	field:int flags;	offset:32;	size:8;	signed:0;
-	field:umode_t mode;	offset:40;	size:8;	signed:0;
-
-print fmt: "dfd: 0x%08lx, filename: 0x%08lx", ((unsigned long)(REC->dfd)), ((unsigned long)(REC->filename))
-`
+// openatFormat is a real format file, read by runtime's tests too.
+var openatFormat = func() string {
+	b, err := os.ReadFile("testdata/sys_enter_openat.format")
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
 
 const mixedFormat = `name: mixed
 ID: 7
@@ -140,51 +132,6 @@ func TestParseFormatErrors(t *testing.T) {
 		if _, err := ParseFormat(text); err == nil {
 			t.Errorf("no error for %q", text)
 		}
-	}
-}
-
-func TestWildcardMatch(t *testing.T) {
-	cases := []struct {
-		pattern, s string
-		want       bool
-	}{
-		{"*", "", true},
-		{"*", "sys_enter_openat", true},
-		{"sys_enter_open*", "sys_enter_openat", true},
-		{"sys_enter_open*", "sys_enter_open", true},
-		{"sys_enter_open*", "sys_exit_open", false},
-		{"*open*", "sys_enter_openat2", true},
-		{"sys_?nter_read", "sys_enter_read", true},
-		{"sys_?nter_read", "sys_enter_readv", false},
-		{"a*b*c", "aXbYc", true},
-		{"a*b*c", "aXbY", false},
-		{"exact", "exact", true},
-		{"exact", "exactly", false},
-		{"**", "x", true},
-	}
-	for _, c := range cases {
-		if got := wildcardMatch(c.pattern, c.s); got != c.want {
-			t.Errorf("wildcardMatch(%q, %q) = %v", c.pattern, c.s, got)
-		}
-	}
-}
-
-func TestParseCPUList(t *testing.T) {
-	got, err := host.ParseCPUList("0-2,4,6-7")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []int{0, 1, 2, 4, 6, 7}
-	if len(got) != len(want) {
-		t.Fatalf("got %v", got)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("got %v", got)
-		}
-	}
-	if _, err := host.ParseCPUList("3-1"); err == nil {
-		t.Error("no error for 3-1")
 	}
 }
 

@@ -1,4 +1,4 @@
-package runtime
+package tracefs
 
 import (
 	"bufio"
@@ -30,7 +30,7 @@ var (
 // TracefsDir returns the tracefs mount point, mounting tracefs at
 // /sys/kernel/tracing when it is missing and we are root. The answer is
 // computed once per process.
-func TracefsDir() (string, error) {
+func Dir() (string, error) {
 	tracefsOnce.Do(func() { tracefsDir, tracefsErr = findOrMountTracefs() })
 	return tracefsDir, tracefsErr
 }
@@ -50,7 +50,7 @@ func findOrMountTracefs() (string, error) {
 		return dir, nil
 	}
 	for _, dir := range []string{defaultTracefs, legacyTracefs} {
-		if isDir(filepath.Join(dir, "events")) {
+		if IsDir(filepath.Join(dir, "events")) {
 			return dir, nil
 		}
 	}
@@ -123,7 +123,7 @@ func unescapeMountPath(s string) string {
 	return b.String()
 }
 
-func isDir(path string) bool {
+func IsDir(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.IsDir()
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/runtime/ktypes"
+	"github.com/gobpftrace/gobpftrace/runtime/symbols"
 )
 
 var (
@@ -105,11 +106,11 @@ func rawTracepointProto(spec *btf.Spec, event string) (*btf.FuncProto, error) {
 
 // KernelSymbol implements lang.SymbolEnv over /proc/kallsyms.
 func (t *Tracefs) KernelSymbol(name string) (uint64, error) {
-	ks, err := loadKallsyms()
+	ks, err := symbols.LoadKallsyms()
 	if err != nil {
 		return 0, err
 	}
-	addr, ok := ks.lookup(name)
+	addr, ok := ks.Lookup(name)
 	if !ok {
 		return 0, fmt.Errorf("kernel symbol %s not found", name)
 	}

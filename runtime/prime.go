@@ -77,7 +77,7 @@ func (s *session) primeUserSymbols(ctx context.Context) {
 						pid := binary.LittleEndian.Uint32(next[off:])
 						if !seen[pid] {
 							seen[pid] = true
-							s.syms.user.prime(pid)
+							s.syms.Prime(pid)
 						}
 					}
 				}

@@ -15,6 +15,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/runtime/host"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
+	"github.com/gobpftrace/gobpftrace/runtime/symbols"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
@@ -58,7 +59,7 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 	}
 	defer l.close()
 	s := &session{plan: plan, opts: &opts, loaded: l}
-	s.syms = newSymbolizer(plan, l)
+	s.syms = symbols.NewSymbolizer(plan, l.maps)
 	s.format = &output.Formatter{Symbols: s.syms, UserSpace: newUserSpace(), TruncTrailer: plan.Config.StrTruncTrailer}
 	defer func() { releaseAll(s.attached); s.holder.release() }()
 	if opts.TargetPID != 0 && !opts.DryRun {
@@ -69,7 +70,7 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 		defer stop()
 		ctx = wctx
 		s.pid = opts.TargetPID
-		s.syms.user.prime(uint32(opts.TargetPID))
+		s.syms.Prime(uint32(opts.TargetPID))
 	}
 	if len(opts.Command) != 0 && !opts.DryRun {
 		c, err := startChild(opts.Command, opts.stdout(), opts.stderr())
@@ -80,7 +81,7 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 		s.child, s.pid = c, c.pid
 		// Stopped at its exec, the command has its program mapped: its
 		// user stacks resolve even if it exits before the maps print.
-		s.syms.user.prime(uint32(c.pid))
+		s.syms.Prime(uint32(c.pid))
 		cctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		go func() {
@@ -111,7 +112,7 @@ type session struct {
 	format *output.Formatter
 	out    output.Printer
 	disp   *dispatcher
-	syms   *symbolizer
+	syms   *symbols.Symbolizer
 	// pid is the process of -p, or the child of -c (0: none). As in
 	// bpftrace v0.26, the probes opened per process (see attach) are
 	// limited to it; with -p the others filter in BPF (lang.Checked.PIDFilter).

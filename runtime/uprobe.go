@@ -15,6 +15,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/runtime/host"
+	"github.com/gobpftrace/gobpftrace/runtime/symbols"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
@@ -266,7 +267,7 @@ func readFunctionCode(path string, pid int, want map[string]bool) (map[string]fu
 	}
 	defer f.Close()
 	out := map[string]functionCode{}
-	var impls *ifuncResolver
+	var impls *symbols.IfuncResolver
 	for _, s := range functionSymbols(path) {
 		if _, ok := out[s.Name]; ok || !want[s.Name] {
 			continue
@@ -274,9 +275,9 @@ func readFunctionCode(path string, pid int, want map[string]bool) (map[string]fu
 		addr := s.Value
 		if elf.ST_TYPE(s.Info) == elf.STT_GNU_IFUNC {
 			if impls == nil {
-				impls = newIfuncResolver(path, pid)
+				impls = symbols.NewIfuncResolver(path, pid)
 			}
-			impl, err := impls.impl(s.Value)
+			impl, err := impls.Impl(s.Value)
 			if err != nil {
 				out[s.Name] = functionCode{err: fmt.Errorf("%s is an indirect function whose implementation is not known: %v", s.Name, err)}
 				continue

@@ -1,4 +1,4 @@
-package runtime
+package symbols
 
 import (
 	"debug/elf"
@@ -23,7 +23,7 @@ const rX86_64IRelative = 37
 
 // ifuncResolver finds the implementations of the indirect functions of
 // one ELF file, from one process that has it loaded (found once).
-type ifuncResolver struct {
+type IfuncResolver struct {
 	err error
 	// irel maps a resolver's address to the GOT slots of its IRELATIVE
 	// relocations.
@@ -36,8 +36,8 @@ type ifuncResolver struct {
 	execSegs []elf.ProgHeader
 }
 
-func newIfuncResolver(path string, pid int) *ifuncResolver {
-	r := &ifuncResolver{irel: map[uint64][]uint64{}}
+func NewIfuncResolver(path string, pid int) *IfuncResolver {
+	r := &IfuncResolver{irel: map[uint64][]uint64{}}
 	f, err := elf.Open(path)
 	if err != nil {
 		r.err = err
@@ -110,7 +110,7 @@ func newIfuncResolver(path string, pid int) *ifuncResolver {
 
 // impl returns the virtual address of the implementation chosen for the
 // indirect function whose resolver is at resolver.
-func (r *ifuncResolver) impl(resolver uint64) (uint64, error) {
+func (r *IfuncResolver) Impl(resolver uint64) (uint64, error) {
 	if r.err != nil {
 		return 0, r.err
 	}

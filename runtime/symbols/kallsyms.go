@@ -1,4 +1,4 @@
-package runtime
+package symbols
 
 import (
 	"bufio"
@@ -14,7 +14,7 @@ import (
 
 // kallsyms is the kernel's symbol table from /proc/kallsyms, sorted by
 // address.
-type kallsyms struct {
+type Kallsyms struct {
 	addrs  []uint64
 	names  []string
 	byName map[string]uint64
@@ -22,19 +22,19 @@ type kallsyms struct {
 
 var kallsymsCache struct {
 	once sync.Once
-	ks   *kallsyms
+	ks   *Kallsyms
 	err  error
 }
 
 // loadKallsyms reads /proc/kallsyms once per process.
-func loadKallsyms() (*kallsyms, error) {
+func LoadKallsyms() (*Kallsyms, error) {
 	kallsymsCache.once.Do(func() {
 		kallsymsCache.ks, kallsymsCache.err = readKallsyms("/proc/kallsyms")
 	})
 	return kallsymsCache.ks, kallsymsCache.err
 }
 
-func readKallsyms(path string) (*kallsyms, error) {
+func readKallsyms(path string) (*Kallsyms, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("could not read kernel symbols: %s", host.ErrnoText(err))
@@ -45,7 +45,7 @@ func readKallsyms(path string) (*kallsyms, error) {
 		name string
 	}
 	var syms []sym
-	ks := &kallsyms{byName: map[string]uint64{}}
+	ks := &Kallsyms{byName: map[string]uint64{}}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	for sc.Scan() {
@@ -83,13 +83,13 @@ func readKallsyms(path string) (*kallsyms, error) {
 	return ks, nil
 }
 
-func (ks *kallsyms) lookup(name string) (uint64, bool) {
+func (ks *Kallsyms) Lookup(name string) (uint64, bool) {
 	a, ok := ks.byName[name]
 	return a, ok
 }
 
 // symbol returns the symbol at or before addr and addr's offset from it.
-func (ks *kallsyms) symbol(addr uint64) (string, uint64, bool) {
+func (ks *Kallsyms) Symbol(addr uint64) (string, uint64, bool) {
 	i := sort.Search(len(ks.addrs), func(i int) bool { return ks.addrs[i] > addr }) - 1
 	if i < 0 {
 		return "", 0, false
@@ -102,7 +102,7 @@ func (ks *kallsyms) symbol(addr uint64) (string, uint64, bool) {
 }
 
 // forEach calls f with every symbol name, in address order.
-func (ks *kallsyms) forEach(f func(name string)) {
+func (ks *Kallsyms) forEach(f func(name string)) {
 	for _, n := range ks.names {
 		f(n)
 	}

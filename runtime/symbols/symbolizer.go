@@ -1,4 +1,4 @@
-package runtime
+package symbols
 
 import (
 	"debug/elf"
@@ -10,9 +10,9 @@ import (
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
-// symbolizer implements output.Symbols for one session. It is safe for
+// Symbolizer implements output.Symbols for one session. It is safe for
 // concurrent use: the REPL prints a run's maps while its events print.
-type symbolizer struct {
+type Symbolizer struct {
 	stacks map[int]*ebpf.Map // by frame limit
 	user   *userSymbols
 	// fixed are the position-dependent (ET_EXEC) files the plan's uprobes
@@ -22,12 +22,14 @@ type symbolizer struct {
 	fixed []string
 }
 
-var _ output.Symbols = (*symbolizer)(nil)
+var _ output.Symbols = (*Symbolizer)(nil)
 
-func newSymbolizer(plan *codegen.Plan, l *loaded) *symbolizer {
-	s := &symbolizer{stacks: map[int]*ebpf.Map{}, user: newUserSymbols()}
+// NewSymbolizer serves a run of plan; maps are its loaded maps by name
+// (for the stack maps).
+func NewSymbolizer(plan *codegen.Plan, maps map[string]*ebpf.Map) *Symbolizer {
+	s := &Symbolizer{stacks: map[int]*ebpf.Map{}, user: newUserSymbols()}
 	for limit, name := range plan.StackMaps {
-		if m := l.maps[name]; m != nil {
+		if m := maps[name]; m != nil {
 			s.stacks[limit] = m
 		}
 	}
@@ -49,15 +51,15 @@ func newSymbolizer(plan *codegen.Plan, l *loaded) *symbolizer {
 
 // Kernel reads /proc/kallsyms on first use (once per process): the REPL's
 // .maps and the event loop may ask at the same time.
-func (s *symbolizer) Kernel(addr uint64) (string, uint64, bool) {
-	ks, _ := loadKallsyms()
+func (s *Symbolizer) Kernel(addr uint64) (string, uint64, bool) {
+	ks, _ := LoadKallsyms()
 	if ks == nil {
 		return "", 0, false
 	}
-	return ks.symbol(addr)
+	return ks.Symbol(addr)
 }
 
-func (s *symbolizer) User(pid uint32, addr uint64) (string, uint64, string, bool) {
+func (s *Symbolizer) User(pid uint32, addr uint64) (string, uint64, string, bool) {
 	name, off, module, ok := s.user.resolve(pid, addr)
 	if ok || module != "" {
 		return name, off, module, ok
@@ -70,7 +72,7 @@ func (s *symbolizer) User(pid uint32, addr uint64) (string, uint64, string, bool
 	return name, off, module, ok
 }
 
-func (s *symbolizer) Stack(limit int, id int64) []uint64 {
+func (s *Symbolizer) Stack(limit int, id int64) []uint64 {
 	m := s.stacks[limit]
 	if m == nil || id < 0 {
 		return nil
@@ -89,3 +91,7 @@ func (s *symbolizer) Stack(limit int, id int64) []uint64 {
 	}
 	return frames
 }
+
+// Prime reads the memory maps of process pid now, while it runs, so that
+// its addresses resolve after it exits.
+func (s *Symbolizer) Prime(pid uint32) { s.user.prime(pid) }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gobpftrace/gobpftrace/runtime/internal/kerneltest"
 )
 
 // fakeTracefs builds an events/ tree with the given "cat:event" entries.
@@ -180,13 +182,7 @@ func sortedPairs(ps [][2]string) bool {
 // every privileged test must run.
 func requireRoot(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("this test needs root, and CI=true forbids skipping it")
-	}
-	t.Skip("needs root")
+	kerneltest.RequireRoot(t)
 }
 
 // openatFormat is tracefs' sample format file.

@@ -9,6 +9,7 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/runtime/maps"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
@@ -83,7 +84,7 @@ func (d *dispatcher) handle(rec []byte) {
 			d.warn("print: unknown map %s", ev.Map)
 			return
 		}
-		entries, err := readMap(m)
+		entries, err := maps.Read(m)
 		if err == nil {
 			err = d.out.Map(cm, entries, ev.Top, ev.Div)
 		}
@@ -96,9 +97,9 @@ func (d *dispatcher) handle(rec []byte) {
 			d.warn("unknown map %s", ev.Map)
 			return
 		}
-		op := clearMap
+		op := maps.Clear
 		if ev.Kind == codegen.EvZero {
-			op = zeroMap
+			op = maps.Zero
 		}
 		if err := op(m); err != nil {
 			d.warn("%s: %v", ev.Map, err)

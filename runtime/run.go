@@ -14,6 +14,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/runtime/host"
+	"github.com/gobpftrace/gobpftrace/runtime/maps"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 	"github.com/gobpftrace/gobpftrace/runtime/symbols"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
@@ -371,7 +372,7 @@ func (s *session) readScriptMap(m *codegen.Map) ([]output.Entry, error) {
 	if km == nil {
 		return nil, fmt.Errorf("map %s is missing from the plan", m.ScriptName)
 	}
-	return readMap(km)
+	return maps.Read(km)
 }
 
 // attachPoints counts the attach points of probes: a uprobe_multi program

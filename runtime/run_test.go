@@ -3,8 +3,6 @@ package runtime
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,6 +19,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/runtime/host"
+	"github.com/gobpftrace/gobpftrace/runtime/internal/kerneltest"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
@@ -68,61 +67,10 @@ func runPlan(t *testing.T, plan *codegen.Plan, onAttached func(), stop bool) (st
 	return out.String(), err
 }
 
-// checkNoLeaks fails if a test program or map (named gbt*) is still in the
-// kernel: a leaked link or perf event would keep its program alive too. The
-// kernel frees objects after an RCU grace period, so it waits a little.
+// checkNoLeaks fails if a test program or map is still in the kernel.
 func checkNoLeaks(t *testing.T) {
 	t.Helper()
-	var leaks []string
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		leaks = testObjects()
-		if len(leaks) == 0 || time.Now().After(deadline) {
-			break
-		}
-	}
-	for _, l := range leaks {
-		t.Errorf("%s is still loaded", l)
-	}
-}
-
-// testObjects lists the test programs and maps in the kernel.
-func testObjects() []string {
-	var found []string
-	var id ebpf.ProgramID
-	for {
-		next, err := ebpf.ProgramGetNextID(id)
-		if err != nil {
-			break
-		}
-		id = next
-		p, err := ebpf.NewProgramFromID(id)
-		if err != nil {
-			continue
-		}
-		info, err := p.Info()
-		p.Close()
-		if err == nil && strings.HasPrefix(info.Name, "gbt") {
-			found = append(found, fmt.Sprintf("program %s (id %d)", info.Name, id))
-		}
-	}
-	var mid ebpf.MapID
-	for {
-		next, err := ebpf.MapGetNextID(mid)
-		if err != nil {
-			break
-		}
-		mid = next
-		m, err := ebpf.NewMapFromID(mid)
-		if err != nil {
-			continue
-		}
-		info, err := m.Info()
-		m.Close()
-		if err == nil && strings.HasPrefix(info.Name, "gbt") {
-			found = append(found, fmt.Sprintf("map %s (id %d)", info.Name, mid))
-		}
-	}
-	return found
+	kerneltest.CheckNoLeaks(t)
 }
 
 func exitMapsText(t *testing.T, maps []*codegen.Map, entries map[string][]output.Entry) string {
@@ -332,84 +280,6 @@ func TestDryRun(t *testing.T) {
 	}
 	checkNoLeaks(t)
 }
-
-func TestReadMapBatchAndIterate(t *testing.T) {
-	requireRoot(t)
-	for _, typ := range []ebpf.MapType{ebpf.Hash, ebpf.PerCPUHash, ebpf.Array, ebpf.PerCPUArray} {
-		m, err := ebpf.NewMap(&ebpf.MapSpec{Name: "gbt_read", Type: typ, KeySize: 4, ValueSize: 12, MaxEntries: 600})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ncpu := 1
-		if isPerCPU(m) {
-			ncpu = host.NumCPU()
-		}
-		for k := uint32(0); k < 600; k++ {
-			var val any = []byte{byte(k), byte(k >> 8), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xee}
-			if ncpu > 1 || isPerCPU(m) {
-				vals := byteArrays(ncpu, 12)
-				for c := 0; c < ncpu; c++ {
-					b := vals.Index(c).Bytes()
-					b[0], b[1], b[4] = byte(k), byte(k>>8), byte(c+1)
-				}
-				val = vals.Interface()
-			}
-			if err := m.Put(k, val); err != nil {
-				t.Fatal(err)
-			}
-		}
-		for _, read := range []func(*ebpf.Map) ([]output.Entry, error){readMapBatch, readMapIterate} {
-			entries, err := read(m)
-			if err != nil {
-				t.Fatalf("%v: %v", typ, err)
-			}
-			if len(entries) != 600 {
-				t.Fatalf("%v: %d entries", typ, len(entries))
-			}
-			seen := map[uint32]bool{}
-			for _, e := range entries {
-				k := uint32(e.Key[0]) | uint32(e.Key[1])<<8
-				seen[k] = true
-				if len(e.Values) != ncpu {
-					t.Fatalf("%v: %d values", typ, len(e.Values))
-				}
-				for c, v := range e.Values {
-					if len(v) != 12 || uint32(v[0])|uint32(v[1])<<8 != k || ncpu > 1 && v[4] != byte(c+1) {
-						t.Fatalf("%v: key %d cpu %d value %x", typ, k, c, v)
-					}
-				}
-			}
-			if len(seen) != 600 {
-				t.Fatalf("%v: %d distinct keys", typ, len(seen))
-			}
-		}
-		if err := zeroMap(m); err != nil {
-			t.Fatal(err)
-		}
-		if err := clearMap(m); err != nil {
-			t.Fatal(err)
-		}
-		entries, _ := readMap(m)
-		wantLen := 0
-		if typ == ebpf.Array || typ == ebpf.PerCPUArray {
-			wantLen = 600 // arrays are zeroed, not emptied
-			for _, e := range entries {
-				for _, v := range e.Values {
-					if !bytes.Equal(v, make([]byte, 12)) {
-						t.Fatalf("%v: not zeroed: %x", typ, v)
-					}
-				}
-			}
-		}
-		if len(entries) != wantLen {
-			t.Errorf("%v: %d entries after clear", typ, len(entries))
-		}
-		m.Close()
-	}
-	checkNoLeaks(t)
-}
-
-var _ = errors.New
 
 func TestRunSoftwarePageFaults(t *testing.T) {
 	const pages = 200

@@ -8,12 +8,14 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gobpftrace/gobpftrace/runtime/internal/kerneltest"
 )
 
 // TestMountsTracefs runs TestMountsTracefsChild in a private mount
 // namespace where tracefs is unmounted: the runtime must mount it again.
 func TestMountsTracefs(t *testing.T) {
-	requireRoot(t)
+	kerneltest.RequireRoot(t)
 	unshare, err := exec.LookPath("unshare")
 	if err != nil {
 		t.Fatal("unshare(1) is needed: ", err)
@@ -47,16 +49,4 @@ func TestMountsTracefsChild(t *testing.T) {
 	if !IsDir(filepath.Join(dir, "events", "raw_syscalls", "sys_enter")) {
 		t.Fatal("tracefs was not mounted")
 	}
-}
-
-// requireRoot skips a test that needs root, except in CI where it fails.
-func requireRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("this test needs root, and CI=true forbids skipping it")
-	}
-	t.Skip("needs root")
 }

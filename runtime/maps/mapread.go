@@ -1,4 +1,4 @@
-package runtime
+package maps
 
 import (
 	"errors"
@@ -39,20 +39,20 @@ func isPerCPU(m *ebpf.Map) bool {
 
 // readMap returns every entry of m: one value per possible CPU for per-CPU
 // maps, else one. It uses batch lookups and falls back to iterating.
-func readMap(m *ebpf.Map) ([]output.Entry, error) {
-	entries, err := readMapBatch(m)
+func Read(m *ebpf.Map) ([]output.Entry, error) {
+	entries, err := readBatch(m)
 	if err == nil {
 		return entries, nil
 	}
 	if !errors.Is(err, ebpf.ErrNotSupported) && !errors.Is(err, errBatchUnsupported) {
 		return nil, err
 	}
-	return readMapIterate(m)
+	return readIterate(m)
 }
 
 var errBatchUnsupported = errors.New("batch lookup not supported for this map")
 
-func readMapBatch(m *ebpf.Map) ([]output.Entry, error) {
+func readBatch(m *ebpf.Map) ([]output.Entry, error) {
 	switch m.Type() {
 	case ebpf.Hash, ebpf.PerCPUHash, ebpf.LRUHash, ebpf.LRUCPUHash, ebpf.Array, ebpf.PerCPUArray:
 	default:
@@ -89,7 +89,7 @@ func readMapBatch(m *ebpf.Map) ([]output.Entry, error) {
 	}
 }
 
-func readMapIterate(m *ebpf.Map) ([]output.Entry, error) {
+func readIterate(m *ebpf.Map) ([]output.Entry, error) {
 	keys, err := mapKeys(m)
 	if err != nil {
 		return nil, err

@@ -1,18 +1,19 @@
-package runtime
+package maps
 
 import (
 	"errors"
 	"fmt"
 
 	"github.com/cilium/ebpf"
+
 	"github.com/gobpftrace/gobpftrace/runtime/host"
 )
 
 // clearMap removes every entry of m (clear(@m)); arrays cannot lose
 // entries, so they are zeroed, as bpftrace does.
-func clearMap(m *ebpf.Map) error {
+func Clear(m *ebpf.Map) error {
 	if m.Type() == ebpf.Array || m.Type() == ebpf.PerCPUArray {
-		return zeroMap(m)
+		return Zero(m)
 	}
 	keys, err := mapKeys(m)
 	if err != nil {
@@ -27,7 +28,7 @@ func clearMap(m *ebpf.Map) error {
 }
 
 // zeroMap sets every existing value of m to zero (zero(@m)).
-func zeroMap(m *ebpf.Map) error {
+func Zero(m *ebpf.Map) error {
 	keys, err := mapKeys(m)
 	if err != nil {
 		return err

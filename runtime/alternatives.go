@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
-	"github.com/gobpftrace/gobpftrace/runtime/tracefs"
+	"github.com/gobpftrace/gobpftrace/runtime/probes"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
@@ -25,7 +25,7 @@ func kernelProbeAlternative(p *codegen.Program) string {
 	case probetype.Kretprobe, probetype.Fexit:
 		ret = true
 	}
-	tfs := &Tracefs{dir: tracefs.Dir}
+	tfs, _ := probes.NewEnv() // never fails: tracefs is found on first use
 	for _, prefix := range []string{"__x64_sys_", "__arm64_sys_", "__se_sys_", "__do_sys_", "sys_"} {
 		if sc, ok := strings.CutPrefix(fn, prefix); ok && sc != "" {
 			ev := "sys_enter_" + sc

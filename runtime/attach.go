@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
@@ -72,11 +71,11 @@ func checkProgramSupported(p *codegen.Program) error {
 		switch prov := provider(p); prov {
 		case probetype.Begin, probetype.End, probetype.Tracepoint, probetype.Interval, probetype.Profile, probetype.Software, probetype.Uprobe, probetype.Uretprobe, probetype.USDT:
 		case probetype.Kprobe, probetype.Kretprobe:
-			if !kernelHasKprobes() {
+			if !tracefs.HasKprobes() {
 				return fmt.Errorf("%s: kprobes are not available: this kernel was built without CONFIG_KPROBES", probeName(p))
 			}
 		case probetype.Hardware:
-			if !kernelHasPMU() {
+			if !host.HasPMU() {
 				return fmt.Errorf("%s: hardware events are not available: this machine has no hardware performance counters (no PMU)", probeName(p))
 			}
 		case probetype.RawTracepoint, probetype.Fentry, probetype.Fexit:
@@ -87,23 +86,6 @@ func checkProgramSupported(p *codegen.Program) error {
 		}
 	}
 	return nil
-}
-
-func kernelHasKprobes() bool {
-	if _, err := os.Stat("/sys/bus/event_source/devices/kprobe"); err == nil {
-		return true
-	}
-	dir, err := tracefs.Dir()
-	if err != nil {
-		return false
-	}
-	_, err = os.Stat(filepath.Join(dir, "kprobe_events"))
-	return err == nil
-}
-
-func kernelHasPMU() bool {
-	_, err := os.Stat("/sys/bus/event_source/devices/cpu")
-	return err == nil
 }
 
 // attach attaches one non-BEGIN/END program; the closers detach it. A pid

@@ -10,9 +10,10 @@ import (
 	"os/exec"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
-	"golang.org/x/sys/unix"
 )
 
 // Releasing many tracepoints. Closing a tracepoint's (or a uprobe's) BPF

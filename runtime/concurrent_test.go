@@ -13,13 +13,14 @@ import (
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
+	"github.com/gobpftrace/gobpftrace/runtime/probes"
 )
 
 // concurrentPlan compiles a script that prints, for each openat of this
 // process whose path starts with prefix, the path as str() reads it (cut
 // at max_strlen, with the trailer) and a kernel symbol resolved in user
 // space, and counts the paths.
-func concurrentPlan(t *testing.T, env *Tracefs, config, prefix, symbol string) *codegen.Plan {
+func concurrentPlan(t *testing.T, env *probes.Env, config, prefix, symbol string) *codegen.Plan {
 	t.Helper()
 	src := fmt.Sprintf(`%s tracepoint:syscalls:sys_enter_openat /pid == %d && strncmp(str(args.filename), "%s", %d) == 0/ {
 	printf("%%s %%s\n", str(args.filename), ksym(kaddr("%s")));
@@ -46,7 +47,7 @@ func concurrentPlan(t *testing.T, env *Tracefs, config, prefix, symbol string) *
 // other one has ended. Run with -race.
 func TestConcurrentSessions(t *testing.T) {
 	requireRoot(t)
-	env, err := NewEnv()
+	env, err := probes.NewEnv()
 	if err != nil {
 		t.Fatal(err)
 	}

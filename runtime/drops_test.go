@@ -13,6 +13,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
+	"github.com/gobpftrace/gobpftrace/runtime/probes"
 )
 
 // An overrun ring buffer: nothing reads it while the test makes 100000
@@ -20,7 +21,7 @@ import (
 // printed or counted in "Lost N events", and the total is on stderr.
 func TestLostEventsReported(t *testing.T) {
 	requireRoot(t)
-	env, err := NewEnv()
+	env, err := probes.NewEnv()
 	if err != nil {
 		t.Fatal(err)
 	}

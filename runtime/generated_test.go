@@ -12,6 +12,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
+	"github.com/gobpftrace/gobpftrace/runtime/probes"
 )
 
 // A differential test of the checker against the kernel's verifier: every
@@ -406,7 +407,7 @@ tracepoint:raw_syscalls:sys_enter {
 // GOBPFTRACE_GEN_SEED picks the first seed.
 func TestGeneratedScriptsLoad(t *testing.T) {
 	requireRoot(t)
-	env, err := NewEnv()
+	env, err := probes.NewEnv()
 	if err != nil {
 		t.Fatal(err)
 	}

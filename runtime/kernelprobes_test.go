@@ -10,6 +10,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/runtime/probes"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
@@ -72,20 +73,20 @@ func TestPerfEventAttrs(t *testing.T) {
 
 func TestListSoftwareAndHardware(t *testing.T) {
 	var b bytes.Buffer
-	if err := ListProbes(&b, io.Discard, "s:cpu*", false, 0); err != nil {
+	if err := probes.List(&b, io.Discard, "s:cpu*", false, 0); err != nil {
 		t.Fatal(err)
 	}
 	if b.String() != "software:cpu:\nsoftware:cpu-clock:\nsoftware:cpu-migrations:\n" {
 		t.Errorf("s:cpu*: %q", b.String())
 	}
 	b.Reset()
-	if err := ListProbes(&b, io.Discard, "hardware:*", false, 0); err != nil {
+	if err := probes.List(&b, io.Discard, "hardware:*", false, 0); err != nil {
 		t.Fatal(err)
 	}
 	if n := strings.Count(b.String(), "\n"); n != 12 {
 		t.Errorf("hardware:* listed %d events:\n%s", n, b.String())
 	}
-	if err := ListProbes(&b, io.Discard, "nope:*", false, 0); err == nil || err.Error() != "Invalid probe type: nope" {
+	if err := probes.List(&b, io.Discard, "nope:*", false, 0); err == nil || err.Error() != "Invalid probe type: nope" {
 		t.Errorf("nope:*: %v", err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
+	"github.com/gobpftrace/gobpftrace/runtime/probes"
 )
 
 // Lost events in both formats, as bpftrace v0.26 reports them: "Lost N
@@ -23,7 +24,7 @@ import (
 // buffer is overrun as in TestLostEventsReported.
 func TestLostEventsFormats(t *testing.T) {
 	requireRoot(t)
-	env, err := NewEnv()
+	env, err := probes.NewEnv()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gobpftrace/gobpftrace/runtime/host"
+	"github.com/gobpftrace/gobpftrace/runtime/probes"
 )
 
 // TestNonRoot runs TestNonRootChild as user nobody: every entry point must
@@ -48,7 +49,7 @@ func TestNonRootChild(t *testing.T) {
 	if err := Run(context.Background(), plan, Options{}); err == nil || err.Error() != want {
 		t.Errorf("Run: %v", err)
 	}
-	env, _ := NewEnv()
+	env, _ := probes.NewEnv()
 	if _, err := env.MatchTracepoints("syscalls", "*"); err == nil || err.Error() != want {
 		t.Errorf("MatchTracepoints: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf/ringbuf"
+
 	"github.com/gobpftrace/gobpftrace/runtime/host"
 )
 

@@ -67,6 +67,12 @@ func runPlan(t *testing.T, plan *codegen.Plan, onAttached func(), stop bool) (st
 	return out.String(), err
 }
 
+// requireRoot skips a privileged test outside CI and fails it in CI.
+func requireRoot(t *testing.T) {
+	t.Helper()
+	kerneltest.RequireRoot(t)
+}
+
 // checkNoLeaks fails if a test program or map is still in the kernel.
 func checkNoLeaks(t *testing.T) {
 	t.Helper()

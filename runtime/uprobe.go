@@ -15,6 +15,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/runtime/host"
+	"github.com/gobpftrace/gobpftrace/runtime/probes"
 	"github.com/gobpftrace/gobpftrace/runtime/symbols"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
@@ -227,7 +228,7 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn fun
 // isIndirect reports whether name is an indirect function (STT_GNU_IFUNC)
 // of the ELF file at path.
 func isIndirect(path, name string) bool {
-	for _, s := range functionSymbols(path) {
+	for _, s := range probes.FunctionSymbols(path) {
 		if s.Name == name {
 			return elf.ST_TYPE(s.Info) == elf.STT_GNU_IFUNC
 		}
@@ -268,7 +269,7 @@ func readFunctionCode(path string, pid int, want map[string]bool) (map[string]fu
 	defer f.Close()
 	out := map[string]functionCode{}
 	var impls *symbols.IfuncResolver
-	for _, s := range functionSymbols(path) {
+	for _, s := range probes.FunctionSymbols(path) {
 		if _, ok := out[s.Name]; ok || !want[s.Name] {
 			continue
 		}

@@ -2,8 +2,6 @@ package runtime
 
 import (
 	"bufio"
-	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,7 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/gobpftrace/gobpftrace/runtime/output"
+	"github.com/gobpftrace/gobpftrace/runtime/probes"
 )
 
 // userSpace implements output.UserSpace for a run.
@@ -111,7 +109,7 @@ func (u *userSpace) CgroupPath(id uint64, filter string) string {
 	})
 	var parts []string
 	for _, root := range append(v2, v1...) {
-		if !wildcardMatch(filter, root[0]) {
+		if !probes.WildcardMatch(filter, root[0]) {
 			continue
 		}
 		if p := u.pathIn(root[1], id); p != "" {
@@ -162,32 +160,3 @@ func inode(path string) uint64 {
 	}
 	return st.Ino
 }
-
-// CgroupID is the cgroup v2 id of the cgroup directory at path: the 64-bit
-// handle that name_to_handle_at gives for it (which bpf_get_current_cgroup_id
-// returns for the tasks in it).
-func CgroupID(path string) (uint64, error) {
-	var st unix.Statfs_t
-	if err := unix.Statfs(path, &st); err != nil {
-		return 0, errors.New(output.StrerrorText(errnoOf(err)))
-	}
-	if st.Type != unix.CGROUP2_SUPER_MAGIC {
-		return 0, fmt.Errorf("not a cgroup v2 directory")
-	}
-	h, _, err := unix.NameToHandleAt(unix.AT_FDCWD, path, 0)
-	if err != nil {
-		return 0, errors.New(output.StrerrorText(errnoOf(err)))
-	}
-	b := h.Bytes()
-	if len(b) < 8 {
-		return 0, fmt.Errorf("unexpected file handle of %d bytes", len(b))
-	}
-	var id uint64
-	for i := 7; i >= 0; i-- {
-		id = id<<8 | uint64(b[i])
-	}
-	return id, nil
-}
-
-// CgroupID implements lang.CgroupEnv.
-func (t *Tracefs) CgroupID(path string) (uint64, error) { return CgroupID(path) }

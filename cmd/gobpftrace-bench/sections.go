@@ -16,7 +16,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
-	gbtruntime "github.com/gobpftrace/gobpftrace/runtime"
+	"github.com/gobpftrace/gobpftrace/runtime/probes"
 )
 
 // Startup: `BEGIN { exit(); }` start to exit, and the one-liner's time to
@@ -418,7 +418,7 @@ func benchScript(n int) string {
 
 // Compile time in process (parse + check + codegen) as scripts grow.
 func benchCompile(c *config, t *table) {
-	env, err := gbtruntime.NewEnv()
+	env, err := probes.NewEnv()
 	if err != nil {
 		t.textRow("compile", "compile", map[string]string{"gobpftrace": "error: " + err.Error()})
 		return

@@ -1,6 +1,8 @@
 package main
 
-import "github.com/gobpftrace/gobpftrace/runtime"
+import (
+	"github.com/gobpftrace/gobpftrace/runtime/probes"
+)
 
 // listProbesFunc lists probes for -l (a variable so tests can replace it).
-var listProbesFunc = runtime.ListProbes
+var listProbesFunc = probes.List

@@ -27,6 +27,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/printer"
 	"github.com/gobpftrace/gobpftrace/runtime"
 	"github.com/gobpftrace/gobpftrace/runtime/host"
+	"github.com/gobpftrace/gobpftrace/runtime/probes"
 )
 
 const version = "gobpftrace v0.1.0"
@@ -104,7 +105,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}
-	env, err := runtime.NewEnv()
+	env, err := probes.NewEnv()
 	if err != nil {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
@@ -370,7 +371,7 @@ func listProgramProbes(o *options, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}
-	env, err := runtime.NewEnv()
+	env, err := probes.NewEnv()
 	if err != nil {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
@@ -404,7 +405,7 @@ func startREPL(o *options, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}
-	env, err := runtime.NewEnv()
+	env, err := probes.NewEnv()
 	if err != nil {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError

@@ -52,3 +52,10 @@ func ParseCPUList(s string) ([]int, error) {
 	}
 	return cpus, nil
 }
+
+// HasPMU reports whether the processor's performance counters are there
+// (hardware perf events).
+func HasPMU() bool {
+	_, err := os.Stat("/sys/bus/event_source/devices/cpu")
+	return err == nil
+}

@@ -127,3 +127,17 @@ func IsDir(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.IsDir()
 }
+
+// HasKprobes reports whether the kernel has kprobes (CONFIG_KPROBES): the
+// kprobe PMU or tracefs' kprobe_events.
+func HasKprobes() bool {
+	if _, err := os.Stat("/sys/bus/event_source/devices/kprobe"); err == nil {
+		return true
+	}
+	dir, err := Dir()
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(filepath.Join(dir, "kprobe_events"))
+	return err == nil
+}

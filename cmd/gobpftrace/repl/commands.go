@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/gobpftrace/gobpftrace/runtime"
+	"github.com/gobpftrace/gobpftrace/runtime/probes"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
@@ -101,7 +101,7 @@ func (s *session) command(line string, out, errOut io.Writer) bool {
 		}
 		list := s.cfg.List
 		if list == nil {
-			list = runtime.ListProbes
+			list = probes.List
 		}
 		if err := list(out, errOut, arg, name == ".args", s.cfg.Check.TargetPID); err != nil {
 			fmt.Fprintln(errOut, errorText(err))

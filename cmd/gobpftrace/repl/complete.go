@@ -11,7 +11,7 @@ import (
 	"sync"
 
 	"github.com/gobpftrace/gobpftrace/lang"
-	"github.com/gobpftrace/gobpftrace/runtime"
+	"github.com/gobpftrace/gobpftrace/runtime/probes"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
@@ -189,7 +189,7 @@ func (c *completer) binarySymbols(path string) []string {
 	}
 	list := c.s.cfg.List
 	if list == nil {
-		list = runtime.ListProbes
+		list = probes.List
 	}
 	var buf bytes.Buffer
 	var syms []string

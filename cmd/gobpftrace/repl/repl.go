@@ -42,7 +42,7 @@ import (
 type Config struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
-	// Env answers tracepoint questions (runtime.NewEnv).
+	// Env answers tracepoint questions (probes.NewEnv).
 	Env lang.Env
 	// Options returns the runtime options for one entry, writing to out.
 	Options func(out io.Writer) runtime.Options
@@ -56,7 +56,7 @@ type Config struct {
 	// Stage prints one -d stage (asm, ir...) of a compiled entry, as -d
 	// does; it returns an error for a stage that does not exist.
 	Stage func(stage string, plan *codegen.Plan, checked *lang.Checked, out, errOut io.Writer) error
-	// List lists probes as -l (verbose: -lv) does; runtime.ListProbes
+	// List lists probes as -l (verbose: -lv) does; probes.List
 	// when nil.
 	List func(w, warn io.Writer, pattern string, verbose bool, pid int) error
 }

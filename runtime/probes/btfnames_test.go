@@ -1,4 +1,4 @@
-package runtime
+package probes
 
 import (
 	"encoding/binary"

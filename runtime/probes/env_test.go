@@ -1,4 +1,4 @@
-package runtime
+package probes
 
 import (
 	"os"
@@ -78,7 +78,7 @@ func TestTracepointFake(t *testing.T) {
 
 // The real tracefs: these need root (tracefs is root-only) and run in CI.
 func TestTracefsReal(t *testing.T) {
-	requireRoot(t)
+	kerneltest.RequireRoot(t)
 	env, err := NewEnv()
 	if err != nil {
 		t.Fatal(err)
@@ -180,14 +180,10 @@ func sortedPairs(ps [][2]string) bool {
 
 // requireRoot skips a privileged test outside CI and fails it in CI, where
 // every privileged test must run.
-func requireRoot(t *testing.T) {
-	t.Helper()
-	kerneltest.RequireRoot(t)
-}
 
 // openatFormat is tracefs' sample format file.
 func openatFormat(t *testing.T) []byte {
-	b, err := os.ReadFile("tracefs/testdata/sys_enter_openat.format")
+	b, err := os.ReadFile("../tracefs/testdata/sys_enter_openat.format")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +210,7 @@ func TestWildcardMatch(t *testing.T) {
 		{"**", "x", true},
 	}
 	for _, c := range cases {
-		if got := wildcardMatch(c.pattern, c.s); got != c.want {
+		if got := WildcardMatch(c.pattern, c.s); got != c.want {
 			t.Errorf("wildcardMatch(%q, %q) = %v", c.pattern, c.s, got)
 		}
 	}

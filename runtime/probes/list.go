@@ -1,4 +1,4 @@
-package runtime
+package probes
 
 import (
 	"bufio"
@@ -34,7 +34,7 @@ import (
 // pid, when not 0, is -p PID: library names resolve among the libraries
 // the process has mapped first, and `uprobe:*:PATTERN` or `usdt:*:...`
 // search every file it has mapped, as in bpftrace.
-func ListProbes(w, warn io.Writer, pattern string, verbose bool, pid int) error {
+func List(w, warn io.Writer, pattern string, verbose bool, pid int) error {
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
 	l := &lister{w: bw, warn: warn, verbose: verbose, pid: pid}
@@ -78,7 +78,7 @@ func (l *lister) list(pattern string) error {
 		// A pattern without ':' names providers: every probe of each.
 		rest = "*"
 	}
-	if !hasWildcard(provPat) {
+	if !HasWildcard(provPat) {
 		p := probetype.Lookup(provPat)
 		if p == nil {
 			return fmt.Errorf("Invalid probe type: %s", provPat)
@@ -86,16 +86,16 @@ func (l *lister) list(pattern string) error {
 		return l.provider(string(p.Name), rest, string(p.Name)+":"+rest)
 	}
 	for _, pt := range kernelListOrder {
-		if prov := string(pt); wildcardMatch(provPat, prov) {
+		if prov := string(pt); WildcardMatch(provPat, prov) {
 			if err := l.provider(prov, rest, prov+":"+rest); err != nil {
 				return err
 			}
 		}
 	}
 	// A wildcard provider lists user-space probes only of a named binary.
-	if bin, _, ok := strings.Cut(rest, ":"); ok && bin != "" && !hasWildcard(bin) && isFile(bin) {
+	if bin, _, ok := strings.Cut(rest, ":"); ok && bin != "" && !HasWildcard(bin) && isFile(bin) {
 		for _, pt := range []probetype.Type{probetype.Uprobe, probetype.USDT} {
-			if prov := string(pt); wildcardMatch(provPat, prov) {
+			if prov := string(pt); WildcardMatch(provPat, prov) {
 				if err := l.provider(prov, rest, prov+":"+rest); err != nil {
 					return err
 				}
@@ -113,7 +113,7 @@ func isFile(path string) bool {
 // provider lists one provider's probes whose names match full; rest (the
 // pattern after the provider) narrows what is read.
 func (l *lister) provider(prov, rest, full string) error {
-	match := func(name string) bool { return wildcardMatch(full, name) || full == "*" }
+	match := func(name string) bool { return WildcardMatch(full, name) || full == "*" }
 	pt := probetype.Type(prov)
 	switch pt {
 	case probetype.Tracepoint:
@@ -122,7 +122,7 @@ func (l *lister) provider(prov, rest, full string) error {
 			full = "tracepoint:*:" + rest
 			rest = "*:" + rest
 		}
-		return l.tracepoints(rest, func(name string) bool { return wildcardMatch(full, name) })
+		return l.tracepoints(rest, func(name string) bool { return WildcardMatch(full, name) })
 	case probetype.Software, probetype.Hardware:
 		list := stdlib.SoftwareEvents
 		if pt == probetype.Hardware {
@@ -187,7 +187,7 @@ func (l *lister) tracepoints(rest string, match func(string) bool) error {
 	for _, c := range cats {
 		// ftrace's own events are not tracepoints one can attach to (they
 		// are not in available_events).
-		if c == "ftrace" || !wildcardMatch(catPat, c) {
+		if c == "ftrace" || !WildcardMatch(catPat, c) {
 			continue
 		}
 		evs, err := subdirs(filepath.Join(events, c))
@@ -251,7 +251,7 @@ func (l *lister) kernelFuncs(prov string, match func(string) bool) error {
 	var names []string
 	if kprobe {
 		names = traceableFunctions()
-		if !kernelHasKprobes() && !l.warned {
+		if !tracefs.HasKprobes() && !l.warned {
 			l.warned = true
 			fmt.Fprintln(l.warn, "WARNING: this kernel has no kprobes (it was built without CONFIG_KPROBES): the kprobe and kretprobe probes listed, the functions of kernel BTF, cannot be attached here")
 		}
@@ -433,7 +433,7 @@ func (l *lister) uprobes(prov, rest string) error {
 			if i := strings.IndexByte(name, '@'); i > 0 {
 				name = name[:i]
 			}
-			if !seen[name] && wildcardMatch(symPat, name) {
+			if !seen[name] && WildcardMatch(symPat, name) {
 				seen[name] = true
 				out = append(out, name)
 			}
@@ -450,17 +450,17 @@ func (l *lister) uprobes(prov, rest string) error {
 // does (findBinary); with -p, a wildcard stands for every ELF file the
 // process has mapped.
 func (l *lister) binaries(prov, path string) ([]string, error) {
-	if hasWildcard(path) {
+	if HasWildcard(path) {
 		if l.pid == 0 {
 			return nil, fmt.Errorf("listing %s probes needs a binary: %s:/path/to/binary:pattern (or -p PID and %s:*:pattern for every file of the process)", prov, prov, prov)
 		}
-		files, err := (&Tracefs{}).MappedFiles(l.pid)
+		files, err := (&Env{}).MappedFiles(l.pid)
 		if err != nil {
 			return nil, err
 		}
 		var out []string
 		for _, f := range files {
-			if wildcardMatch(path, f) {
+			if WildcardMatch(path, f) {
 				out = append(out, f)
 			}
 		}
@@ -503,7 +503,7 @@ func (l *lister) usdt(rest string) error {
 		var names []string
 		for _, n := range notes {
 			name := n.Provider + ":" + n.Name
-			if seen[name] || !wildcardMatch(probePat, name) {
+			if seen[name] || !WildcardMatch(probePat, name) {
 				continue
 			}
 			seen[name] = true
@@ -569,7 +569,7 @@ func (l *lister) cTypes(pattern string) error {
 	}
 	pattern = strings.Join(strings.Fields(pattern), " ")
 	for _, name := range names {
-		if !wildcardMatch(pattern, name) {
+		if !WildcardMatch(pattern, name) {
 			continue
 		}
 		if !l.verbose {

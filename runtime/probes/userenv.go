@@ -1,4 +1,4 @@
-package runtime
+package probes
 
 import (
 	"bytes"
@@ -20,23 +20,23 @@ import (
 // The user-space side of lang.Env: finding binaries and libraries, their
 // function symbols and USDT notes, for uprobe, uretprobe and usdt probes.
 
-var _ lang.UserEnv = (*Tracefs)(nil)
+var _ lang.UserEnv = (*Env)(nil)
 
 // FindBinary implements lang.UserEnv.
-func (t *Tracefs) FindBinary(target string, pid int) (string, error) {
+func (t *Env) FindBinary(target string, pid int) (string, error) {
 	return findBinary(target, pid)
 }
 
 // MatchFunctions implements lang.UserEnv.
-func (t *Tracefs) MatchFunctions(path, pattern string) ([]string, error) {
+func (t *Env) MatchFunctions(path, pattern string) ([]string, error) {
 	return matchFunctions(path, pattern)
 }
 
-var _ lang.UserSymbolEnv = (*Tracefs)(nil)
+var _ lang.UserSymbolEnv = (*Env)(nil)
 
 // UserSymbol implements lang.UserSymbolEnv: a data or function symbol of
 // a position-dependent ELF file, whose addresses are where it runs.
-func (t *Tracefs) UserSymbol(path, name string) (uint64, uint64, error) {
+func (t *Env) UserSymbol(path, name string) (uint64, uint64, error) {
 	f, err := elf.Open(path)
 	if err != nil {
 		return 0, 0, fmt.Errorf("could not read %s: %v", path, err)
@@ -60,12 +60,12 @@ func (t *Tracefs) UserSymbol(path, name string) (uint64, uint64, error) {
 }
 
 // FileOffset implements lang.UserEnv.
-func (t *Tracefs) FileOffset(path string, addr uint64) (uint64, error) {
+func (t *Env) FileOffset(path string, addr uint64) (uint64, error) {
 	return usdt.FileOffset(path, addr)
 }
 
 // USDTProbes implements lang.UserEnv.
-func (t *Tracefs) USDTProbes(path string) ([]*lang.USDTProbe, error) {
+func (t *Env) USDTProbes(path string) ([]*lang.USDTProbe, error) {
 	notes, err := usdt.ReadNotes(path)
 	if err != nil {
 		return nil, err
@@ -338,11 +338,11 @@ func globMatch(pattern, s string) bool {
 	return true
 }
 
-var _ lang.UserFuncEnv = (*Tracefs)(nil)
+var _ lang.UserFuncEnv = (*Env)(nil)
 
 // FunctionAt implements lang.UserFuncEnv.
-func (t *Tracefs) FunctionAt(path string, addr uint64) (string, uint64, bool) {
-	for _, s := range functionSymbols(path) {
+func (t *Env) FunctionAt(path string, addr uint64) (string, uint64, bool) {
+	for _, s := range FunctionSymbols(path) {
 		if addr >= s.Value && (addr < s.Value+s.Size || addr == s.Value) {
 			return s.Name, addr - s.Value, true
 		}
@@ -351,8 +351,8 @@ func (t *Tracefs) FunctionAt(path string, addr uint64) (string, uint64, bool) {
 }
 
 // FunctionSize implements lang.UserFuncEnv.
-func (t *Tracefs) FunctionSize(path, name string) (uint64, bool) {
-	for _, s := range functionSymbols(path) {
+func (t *Env) FunctionSize(path, name string) (uint64, bool) {
+	for _, s := range FunctionSymbols(path) {
 		if s.Name == name {
 			return s.Size, true
 		}
@@ -377,7 +377,7 @@ func isFunctionSymbol(s elf.Symbol) bool {
 
 // functionSymbols lists the defined function symbols of the ELF file at
 // path (.symtab first, then .dynsym); nil when it cannot be read.
-func functionSymbols(path string) []elf.Symbol {
+func FunctionSymbols(path string) []elf.Symbol {
 	f, err := elf.Open(path)
 	if err != nil {
 		return nil
@@ -394,10 +394,10 @@ func functionSymbols(path string) []elf.Symbol {
 	return out
 }
 
-var _ lang.ProcessEnv = (*Tracefs)(nil)
+var _ lang.ProcessEnv = (*Env)(nil)
 
 // MappedFiles implements lang.ProcessEnv from /proc/PID/maps.
-func (t *Tracefs) MappedFiles(pid int) ([]string, error) {
+func (t *Env) MappedFiles(pid int) ([]string, error) {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
 	if err != nil {
 		return nil, fmt.Errorf("could not read the mappings of process %d: %s", pid, host.ErrnoText(err))
@@ -419,7 +419,7 @@ func (t *Tracefs) MappedFiles(pid int) ([]string, error) {
 
 // InstructionStart implements lang.UserFuncEnv for x86-64 files: the
 // function's instructions are decoded (x86insn) from its start up to off.
-func (t *Tracefs) InstructionStart(path, name string, off uint64) (bool, error) {
+func (t *Env) InstructionStart(path, name string, off uint64) (bool, error) {
 	f, err := elf.Open(path)
 	if err != nil {
 		return false, err
@@ -429,7 +429,7 @@ func (t *Tracefs) InstructionStart(path, name string, off uint64) (bool, error) 
 		return false, fmt.Errorf("instructions of %v are not decoded", f.Machine)
 	}
 	var sym *elf.Symbol
-	for _, s := range functionSymbols(path) {
+	for _, s := range FunctionSymbols(path) {
 		if s.Name == name {
 			sym = &s
 			break

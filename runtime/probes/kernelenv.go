@@ -1,4 +1,4 @@
-package runtime
+package probes
 
 import (
 	"errors"
@@ -14,16 +14,16 @@ import (
 )
 
 var (
-	_ lang.FuncEnv          = (*Tracefs)(nil)
-	_ lang.SymbolEnv        = (*Tracefs)(nil)
-	_ lang.RawTracepointEnv = (*Tracefs)(nil)
-	_ lang.KernelMatchEnv   = (*Tracefs)(nil)
-	_ lang.TypeEnv          = (*Tracefs)(nil)
+	_ lang.FuncEnv          = (*Env)(nil)
+	_ lang.SymbolEnv        = (*Env)(nil)
+	_ lang.RawTracepointEnv = (*Env)(nil)
+	_ lang.KernelMatchEnv   = (*Env)(nil)
+	_ lang.TypeEnv          = (*Env)(nil)
 )
 
 // MatchKernel implements lang.KernelMatchEnv from kernel BTF: function
 // names (kind "func") or raw tracepoints (btf_trace_<event> typedefs).
-func (t *Tracefs) MatchKernel(kind, module, pattern string) ([]string, error) {
+func (t *Env) MatchKernel(kind, module, pattern string) ([]string, error) {
 	if module == "" || module == "vmlinux" {
 		return matchKernelNames(kind, pattern)
 	}
@@ -51,7 +51,7 @@ func (t *Tracefs) MatchKernel(kind, module, pattern string) ([]string, error) {
 				}
 			}
 		}
-		if name != "" && !seen[name] && wildcardMatch(pattern, name) {
+		if name != "" && !seen[name] && WildcardMatch(pattern, name) {
 			seen[name] = true
 			out = append(out, name)
 		}
@@ -64,7 +64,7 @@ func (t *Tracefs) MatchKernel(kind, module, pattern string) ([]string, error) {
 // btf_trace_<event> typedef of kernel BTF: a pointer to the prototype of
 // the tracepoint's probe functions, whose first parameter (the probe's
 // data) is not an argument.
-func (t *Tracefs) RawTracepointArgs(module, event string) (*lang.Type, error) {
+func (t *Env) RawTracepointArgs(module, event string) (*lang.Type, error) {
 	spec, err := loadKernelBTF(module)
 	if err != nil {
 		return nil, err
@@ -105,7 +105,7 @@ func rawTracepointProto(spec *btf.Spec, event string) (*btf.FuncProto, error) {
 }
 
 // KernelSymbol implements lang.SymbolEnv over /proc/kallsyms.
-func (t *Tracefs) KernelSymbol(name string) (uint64, error) {
+func (t *Env) KernelSymbol(name string) (uint64, error) {
 	ks, err := symbols.LoadKallsyms()
 	if err != nil {
 		return 0, err
@@ -134,29 +134,29 @@ func loadKernelBTF(module string) (*btf.Spec, error) {
 }
 
 // KernelType implements lang.TypeEnv from vmlinux BTF.
-func (t *Tracefs) KernelType(name string) (*lang.Type, bool, error) {
+func (t *Env) KernelType(name string) (*lang.Type, bool, error) {
 	return ktypes.Vmlinux().Type(name)
 }
 
 // KernelEnumerator implements lang.TypeEnv from vmlinux BTF.
-func (t *Tracefs) KernelEnumerator(name string) (int64, *lang.Type, bool, error) {
+func (t *Env) KernelEnumerator(name string) (int64, *lang.Type, bool, error) {
 	return ktypes.Vmlinux().Enumerator(name)
 }
 
 // KernelEnumeratorNames lists vmlinux's enum constants, for suggestions.
-func (t *Tracefs) KernelEnumeratorNames() ([]string, error) {
+func (t *Env) KernelEnumeratorNames() ([]string, error) {
 	return ktypes.Vmlinux().EnumeratorNames()
 }
 
 // KernelStructNames implements lang.TypeEnv from vmlinux BTF.
-func (t *Tracefs) KernelStructNames() ([]string, error) {
+func (t *Env) KernelStructNames() ([]string, error) {
 	return ktypes.Vmlinux().StructNames()
 }
 
 // KernelFunc implements lang.FuncEnv from kernel BTF: the function's
 // parameters as fields at offsets 0, 8, 16... (the u64 context array of
 // fentry/fexit programs) and its return type.
-func (t *Tracefs) KernelFunc(module, name string) (*lang.Type, *lang.Type, error) {
+func (t *Env) KernelFunc(module, name string) (*lang.Type, *lang.Type, error) {
 	spec, err := loadKernelBTF(module)
 	if err != nil {
 		return nil, nil, err
@@ -226,7 +226,7 @@ func matchKernelNames(kind, pattern string) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
 	for _, n := range names {
-		if seen[n] || !wildcardMatch(pattern, n) {
+		if seen[n] || !WildcardMatch(pattern, n) {
 			continue
 		}
 		if kind == "func" && (strings.Contains(n, ".part.") || badTraceFunction(n)) {

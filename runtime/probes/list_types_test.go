@@ -1,4 +1,4 @@
-package runtime
+package probes
 
 import (
 	"strings"
@@ -20,7 +20,7 @@ func TestListKernelTypes(t *testing.T) {
 		{"union no_such_union_here", true, ""},
 	} {
 		var out, warn strings.Builder
-		if err := ListProbes(&out, &warn, c.pattern, c.verbose, 0); err != nil {
+		if err := List(&out, &warn, c.pattern, c.verbose, 0); err != nil {
 			t.Fatalf("%s: %v", c.pattern, err)
 		}
 		if out.String() != c.want {
@@ -29,7 +29,7 @@ func TestListKernelTypes(t *testing.T) {
 	}
 	// Function pointers, bitfields and anonymous members, as C writes them.
 	var out, warn strings.Builder
-	if err := ListProbes(&out, &warn, "struct sock_common", true, 0); err != nil {
+	if err := List(&out, &warn, "struct sock_common", true, 0); err != nil {
 		t.Fatal(err)
 	}
 	for _, line := range []string{"\t\tstruct {\n\t\t\t__be32 skc_daddr;\n", "\tunsigned char skc_reuse: 4;\n", "\tstruct proto *skc_prot;\n"} {
@@ -38,7 +38,7 @@ func TestListKernelTypes(t *testing.T) {
 		}
 	}
 	out.Reset()
-	if err := ListProbes(&out, &warn, "struct file_operations", true, 0); err != nil {
+	if err := List(&out, &warn, "struct file_operations", true, 0); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "\tssize_t (*read)(struct file *, char *, size_t, loff_t *);\n") {

@@ -1,4 +1,4 @@
-package runtime
+package probes
 
 import (
 	"bytes"
@@ -19,29 +19,29 @@ import (
 
 // Tracefs implements lang.Env over tracefs. It lists directory names only
 // and parses a format file the first time its tracepoint is asked for.
-type Tracefs struct {
+type Env struct {
 	dir func() (string, error)
 
 	mu      sync.Mutex
 	formats map[string]*tracefs.Format
 }
 
-var _ lang.Env = (*Tracefs)(nil)
+var _ lang.Env = (*Env)(nil)
 
 // NewEnv returns the system's tracefs as a lang.Env. It is cheap: tracefs
 // is found (or mounted) on first use, so scripts that never name a
 // tracepoint never need it.
-func NewEnv() (*Tracefs, error) {
-	return &Tracefs{dir: tracefs.Dir}, nil
+func NewEnv() (*Env, error) {
+	return &Env{dir: tracefs.Dir}, nil
 }
 
 // NewTracefsAt returns an Env over a tracefs-like tree at dir (which holds
 // an events/ directory); tests use it with fixed data.
-func NewTracefsAt(dir string) *Tracefs {
-	return &Tracefs{dir: func() (string, error) { return dir, nil }}
+func NewTracefsAt(dir string) *Env {
+	return &Env{dir: func() (string, error) { return dir, nil }}
 }
 
-func (t *Tracefs) eventsDir() (string, error) {
+func (t *Env) eventsDir() (string, error) {
 	dir, err := t.dir()
 	if err != nil {
 		return "", err
@@ -50,7 +50,7 @@ func (t *Tracefs) eventsDir() (string, error) {
 }
 
 // Format returns the parsed format file of category:event.
-func (t *Tracefs) Format(category, event string) (*tracefs.Format, error) {
+func (t *Env) Format(category, event string) (*tracefs.Format, error) {
 	key := category + ":" + event
 	t.mu.Lock()
 	f, ok := t.formats[key]
@@ -89,7 +89,7 @@ func (t *Tracefs) Format(category, event string) (*tracefs.Format, error) {
 }
 
 // Tracepoint implements lang.Env.
-func (t *Tracefs) Tracepoint(category, event string) (*lang.Type, error) {
+func (t *Env) Tracepoint(category, event string) (*lang.Type, error) {
 	f, err := t.Format(category, event)
 	if err != nil {
 		return nil, err
@@ -99,19 +99,19 @@ func (t *Tracefs) Tracepoint(category, event string) (*lang.Type, error) {
 
 // MatchTracepoints implements lang.Env: * and ? wildcards in either part,
 // results sorted by category then event.
-func (t *Tracefs) MatchTracepoints(category, event string) ([][2]string, error) {
+func (t *Env) MatchTracepoints(category, event string) ([][2]string, error) {
 	events, err := t.eventsDir()
 	if err != nil {
 		return nil, err
 	}
 	var cats []string
-	if hasWildcard(category) {
+	if HasWildcard(category) {
 		names, err := subdirs(events)
 		if err != nil {
 			return nil, err
 		}
 		for _, c := range names {
-			if wildcardMatch(category, c) {
+			if WildcardMatch(category, c) {
 				cats = append(cats, c)
 			}
 		}
@@ -120,7 +120,7 @@ func (t *Tracefs) MatchTracepoints(category, event string) ([][2]string, error) 
 	}
 	var out [][2]string
 	for _, c := range cats {
-		if !hasWildcard(event) {
+		if !HasWildcard(event) {
 			if validName(event) && tracefs.IsDir(filepath.Join(events, c, event)) {
 				out = append(out, [2]string{c, event})
 			}
@@ -131,7 +131,7 @@ func (t *Tracefs) MatchTracepoints(category, event string) ([][2]string, error) 
 			return nil, err
 		}
 		for _, e := range names {
-			if wildcardMatch(event, e) {
+			if WildcardMatch(event, e) {
 				out = append(out, [2]string{c, e})
 			}
 		}
@@ -160,11 +160,11 @@ func validName(s string) bool {
 	return s != "" && s != "." && s != ".." && !strings.ContainsAny(s, "/\x00")
 }
 
-func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
+func HasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
 
 // wildcardMatch matches s against a pattern where * matches any run of
 // characters and ? any single character.
-func wildcardMatch(pattern, s string) bool {
+func WildcardMatch(pattern, s string) bool {
 	p, i := 0, 0
 	star, mark := -1, 0
 	for i < len(s) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/runtime/attach"
 	"github.com/gobpftrace/gobpftrace/runtime/host"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
@@ -59,11 +60,11 @@ func loadWith(plan *codegen.Plan, opts *Options, progOpts ebpf.ProgramOptions, l
 		}
 		spec := plan.Spec.Programs[p.Name]
 		if spec == nil {
-			return nil, fmt.Errorf("internal error: program %s of %s is missing from the plan", p.Name, probeName(p))
+			return nil, fmt.Errorf("internal error: program %s of %s is missing from the plan", p.Name, attach.ProbeName(p))
 		}
 		spec = spec.Copy()
 		if err := l.resolveMaps(spec); err != nil {
-			return nil, fmt.Errorf("internal error: %s: %v", probeName(p), err)
+			return nil, fmt.Errorf("internal error: %s: %v", attach.ProbeName(p), err)
 		}
 		prog, err := ebpf.NewProgramWithOptions(spec, progOpts)
 		if err != nil {
@@ -98,13 +99,6 @@ func (l *loaded) resolveMaps(spec *ebpf.ProgramSpec) error {
 }
 
 // probeName names a program the way users wrote its probe.
-func probeName(p *codegen.Program) string {
-	if p.Attach != nil && p.Attach.Name != "" {
-		return p.Attach.Name
-	}
-	return p.Name
-}
-
 func mapLoadError(plan *codegen.Plan, name string, err error) error {
 	if host.IsPermission(err) && !host.Privileged() {
 		return host.PrivilegeError()
@@ -119,8 +113,8 @@ func mapLoadError(plan *codegen.Plan, name string, err error) error {
 }
 
 func programLoadError(plan *codegen.Plan, p *codegen.Program, err error, opts *Options) error {
-	if prov := provider(p); (prov == probetype.Fentry || prov == probetype.Fexit) && host.IsPermission(err) && host.Privileged() {
-		return fentryUnavailable(p)
+	if prov := attach.Provider(p); (prov == probetype.Fentry || prov == probetype.Fexit) && host.IsPermission(err) && host.Privileged() {
+		return attach.FentryUnavailable(p)
 	}
 	var verr *ebpf.VerifierError
 	if errors.As(err, &verr) {
@@ -132,7 +126,7 @@ func programLoadError(plan *codegen.Plan, p *codegen.Program, err error, opts *O
 		}
 		summary := verifierSummary(verr)
 		msg := fmt.Sprintf("Error loading BPF program for %s: the kernel's verifier rejected it (%s)",
-			probeName(p), summary)
+			attach.ProbeName(p), summary)
 		if d := rejectedAt(plan, p, verr.Log, summary, opts.Verbose); d != nil {
 			return errors.New(strings.TrimSuffix(lang.Format(plan.File, plan.Source, d), "\n"))
 		}
@@ -145,9 +139,9 @@ func programLoadError(plan *codegen.Plan, p *codegen.Program, err error, opts *O
 		return host.PrivilegeError()
 	}
 	if errors.Is(err, ebpf.ErrNotSupported) {
-		return fmt.Errorf("Error loading BPF program for %s: this kernel does not support it", probeName(p))
+		return fmt.Errorf("Error loading BPF program for %s: this kernel does not support it", attach.ProbeName(p))
 	}
-	return fmt.Errorf("Error loading BPF program for %s: %s", probeName(p), host.ErrnoText(err))
+	return fmt.Errorf("Error loading BPF program for %s: %s", attach.ProbeName(p), host.ErrnoText(err))
 }
 
 // verifierSummary is the verifier's own reason: the last log line that is

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/runtime/attach"
 	"github.com/gobpftrace/gobpftrace/runtime/host"
 	"github.com/gobpftrace/gobpftrace/runtime/maps"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
@@ -41,11 +42,11 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 	if !host.Privileged() {
 		return host.PrivilegeError()
 	}
-	plan = skipUnsupported(plan, opts.stderr())
+	plan = attach.SkipUnsupported(plan, opts.stderr())
 	if len(plan.Programs) == 0 {
 		return errors.New("No probes to attach")
 	}
-	if err := checkSupported(plan); err != nil {
+	if err := attach.CheckSupported(plan); err != nil {
 		return err
 	}
 	if opts.TargetPID != 0 && len(opts.Command) != 0 {
@@ -62,7 +63,7 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 	s := &session{plan: plan, opts: &opts, loaded: l}
 	s.syms = symbols.NewSymbolizer(plan, l.maps)
 	s.format = &output.Formatter{Symbols: s.syms, UserSpace: newUserSpace(), TruncTrailer: plan.Config.StrTruncTrailer}
-	defer func() { releaseAll(s.attached); s.holder.release() }()
+	defer func() { attach.ReleaseAll(s.attached); s.holder.Release() }()
 	if opts.TargetPID != 0 && !opts.DryRun {
 		wctx, stop, err := watchPID(ctx, opts.TargetPID)
 		if err != nil {
@@ -134,7 +135,7 @@ type session struct {
 	// wildcards the kernel refused (warnAttach).
 	skipped int
 	// holder takes the perf events that are slow to close (closer.go).
-	holder *perfHolder
+	holder *attach.PerfHolder
 }
 
 func (s *session) run(ctx context.Context) error {
@@ -185,8 +186,8 @@ func (s *session) run(ctx context.Context) error {
 	}
 
 	// Stop: detach, END, its events, the maps.
-	detachAll(s.attached) // Run closes them after the maps are printed
-	s.holder.detach()
+	attach.DetachAll(s.attached) // Run closes them after the maps are printed
+	s.holder.Detach()
 	if s.disp.exited {
 		// bpftrace ignores the events that follow exit(); with every probe
 		// detached their number is finite.
@@ -249,7 +250,7 @@ func (s *session) printMapsNow(w io.Writer) error {
 // probes, which are attached.
 func splitPrograms(progs []*codegen.Program) (begins, ends, probes []*codegen.Program) {
 	for _, p := range progs {
-		switch provider(p) {
+		switch attach.Provider(p) {
 		case probetype.Begin:
 			begins = append(begins, p)
 		case probetype.End:
@@ -316,7 +317,7 @@ func (s *session) writeGlobals() error {
 func (s *session) runSpecial(progs []*codegen.Program) error {
 	for _, p := range progs {
 		if _, err := s.loaded.progs[p.Name].Run(&ebpf.RunOptions{}); err != nil {
-			return fmt.Errorf("could not run %s: %s", probeName(p), host.ErrnoText(err))
+			return fmt.Errorf("could not run %s: %s", attach.ProbeName(p), host.ErrnoText(err))
 		}
 	}
 	return nil
@@ -325,14 +326,14 @@ func (s *session) runSpecial(progs []*codegen.Program) error {
 // attachAll attaches probes in order. A stop request (Ctrl-C) ends it
 // early; the run then stops normally.
 func (s *session) attachAll(ctx context.Context, probes []*codegen.Program) error {
-	if s.holder == nil && slowToClose(probes) >= holderMin {
-		s.holder = startPerfHolder()
+	if s.holder == nil && attach.SlowToClose(probes) >= attach.HolderMin {
+		s.holder = attach.StartPerfHolder()
 	}
 	for _, p := range probes {
 		if ctx.Err() != nil {
 			return nil
 		}
-		cs, err := attach(p, s.loaded.progs[p.Name], s.pid, s.warnAttach)
+		cs, err := attach.Attach(p, s.loaded.progs[p.Name], s.pid, s.warnAttach)
 		if err != nil {
 			// config missing_probes: warn or ignore skips the probe.
 			switch s.plan.Config.MissingProbes {
@@ -346,7 +347,7 @@ func (s *session) attachAll(ctx context.Context, probes []*codegen.Program) erro
 			return err
 		}
 		s.attached = append(s.attached, cs...)
-		s.holder.handOver(cs)
+		s.holder.HandOver(cs)
 	}
 	return nil
 }

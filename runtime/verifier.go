@@ -11,6 +11,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/runtime/attach"
 	"github.com/gobpftrace/gobpftrace/runtime/host"
 )
 
@@ -32,7 +33,7 @@ func VerifierLog(w io.Writer, plan *codegen.Plan) error {
 		progOpts.LogSizeStart = uint32(n)
 	}
 	l, err := loadWith(plan, opts, progOpts, func(p *codegen.Program, log string) {
-		fmt.Fprintf(w, "; %s (%s)\n", probeName(p), p.Name)
+		fmt.Fprintf(w, "; %s (%s)\n", attach.ProbeName(p), p.Name)
 		io.WriteString(w, log)
 		if !strings.HasSuffix(log, "\n") {
 			fmt.Fprintln(w)
@@ -85,7 +86,7 @@ func rejectedAt(plan *codegen.Plan, p *codegen.Program, log []string, summary st
 		Span:     span,
 		Severity: lang.SevError,
 		Msg: fmt.Sprintf("the kernel's verifier rejected the program for %s at instruction %d, generated for this code: %s",
-			probeName(p), off, summary),
+			attach.ProbeName(p), off, summary),
 		Hint: hint,
 	}
 }

@@ -19,7 +19,7 @@ func NumCPU() int {
 	return n
 }
 
-// onlineCPUs lists the CPUs that are online now (profile attaches to each).
+// OnlineCPUs lists the CPUs that are online now (profile attaches to each).
 func OnlineCPUs() ([]int, error) {
 	data, err := os.ReadFile("/sys/devices/system/cpu/online")
 	if err != nil {
@@ -28,7 +28,7 @@ func OnlineCPUs() ([]int, error) {
 	return ParseCPUList(strings.TrimSpace(string(data)))
 }
 
-// parseCPUList parses the kernel's CPU list format: "0-3,5,7-8".
+// ParseCPUList parses the kernel's CPU list format: "0-3,5,7-8".
 func ParseCPUList(s string) ([]int, error) {
 	var cpus []int
 	for _, part := range strings.Split(s, ",") {

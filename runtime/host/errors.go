@@ -8,7 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// errnoText describes an error in words, without Go's "open /x:" prefixes
+// ErrnoText describes an error in words, without Go's "open /x:" prefixes
 // or raw errno numbers: "permission denied", "no such file or directory".
 func ErrnoText(err error) string {
 	var errno unix.Errno
@@ -22,7 +22,7 @@ func ErrnoText(err error) string {
 	return err.Error()
 }
 
-// isPermission reports whether err means we lack privileges.
+// IsPermission reports whether err means we lack privileges.
 func IsPermission(err error) bool {
 	return errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES)
 }
@@ -30,7 +30,7 @@ func IsPermission(err error) bool {
 // privilegeMessage says exactly what privileged() checks.
 const privilegeMessage = "gobpftrace must be run as root (user id 0), or with the capability CAP_SYS_ADMIN, or with both CAP_BPF and CAP_PERFMON"
 
-// privilegeError is the message for missing privileges.
+// PrivilegeError is the message for missing privileges.
 func PrivilegeError() error {
 	return errors.New(privilegeMessage)
 }

@@ -13,7 +13,7 @@ const (
 	capBPF      = 39
 )
 
-// privileged reports whether the process can load tracing programs: root,
+// Privileged reports whether the process can load tracing programs: root,
 // or CAP_BPF with CAP_PERFMON, or CAP_SYS_ADMIN.
 func Privileged() bool {
 	if os.Geteuid() == 0 {

@@ -162,7 +162,7 @@ func validName(s string) bool {
 
 func HasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
 
-// wildcardMatch matches s against a pattern where * matches any run of
+// WildcardMatch matches s against a pattern where * matches any run of
 // characters and ? any single character.
 func WildcardMatch(pattern, s string) bool {
 	p, i := 0, 0

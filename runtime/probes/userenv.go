@@ -375,7 +375,7 @@ func isFunctionSymbol(s elf.Symbol) bool {
 	return (t == elf.STT_FUNC || t == elf.STT_GNU_IFUNC) && s.Value != 0 && s.Section != elf.SHN_UNDEF
 }
 
-// functionSymbols lists the defined function symbols of the ELF file at
+// FunctionSymbols lists the defined function symbols of the ELF file at
 // path (.symtab first, then .dynsym); nil when it cannot be read.
 func FunctionSymbols(path string) []elf.Symbol {
 	f, err := elf.Open(path)

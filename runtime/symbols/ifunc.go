@@ -21,7 +21,7 @@ import (
 
 const rX86_64IRelative = 37
 
-// ifuncResolver finds the implementations of the indirect functions of
+// IfuncResolver finds the implementations of the indirect functions of
 // one ELF file, from one process that has it loaded (found once).
 type IfuncResolver struct {
 	err error
@@ -108,7 +108,7 @@ func NewIfuncResolver(path string, pid int) *IfuncResolver {
 	return r
 }
 
-// impl returns the virtual address of the implementation chosen for the
+// Impl returns the virtual address of the implementation chosen for the
 // indirect function whose resolver is at resolver.
 func (r *IfuncResolver) Impl(resolver uint64) (uint64, error) {
 	if r.err != nil {

@@ -12,7 +12,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/runtime/host"
 )
 
-// kallsyms is the kernel's symbol table from /proc/kallsyms, sorted by
+// Kallsyms is the kernel's symbol table from /proc/kallsyms, sorted by
 // address.
 type Kallsyms struct {
 	addrs  []uint64
@@ -26,7 +26,7 @@ var kallsymsCache struct {
 	err  error
 }
 
-// loadKallsyms reads /proc/kallsyms once per process.
+// LoadKallsyms reads /proc/kallsyms once per process.
 func LoadKallsyms() (*Kallsyms, error) {
 	kallsymsCache.once.Do(func() {
 		kallsymsCache.ks, kallsymsCache.err = readKallsyms("/proc/kallsyms")
@@ -88,7 +88,7 @@ func (ks *Kallsyms) Lookup(name string) (uint64, bool) {
 	return a, ok
 }
 
-// symbol returns the symbol at or before addr and addr's offset from it.
+// Symbol returns the symbol at or before addr and addr's offset from it.
 func (ks *Kallsyms) Symbol(addr uint64) (string, uint64, bool) {
 	i := sort.Search(len(ks.addrs), func(i int) bool { return ks.addrs[i] > addr }) - 1
 	if i < 0 {

@@ -1,4 +1,4 @@
-package runtime
+package attach
 
 import (
 	"fmt"
@@ -25,11 +25,11 @@ func perfEventAttr(p *codegen.Program) (unix.PerfEventAttr, error) {
 			parts = a.Point.Parts
 		}
 		if len(parts) == 0 {
-			return unix.PerfEventAttr{}, fmt.Errorf("%s: missing %s event name", probeName(p), a.Provider)
+			return unix.PerfEventAttr{}, fmt.Errorf("%s: missing %s event name", ProbeName(p), a.Provider)
 		}
 		ev := stdlib.LookupPerfEvent(a.Provider, parts[0])
 		if ev == nil {
-			return unix.PerfEventAttr{}, fmt.Errorf("%s: unknown %s event %q", probeName(p), a.Provider, parts[0])
+			return unix.PerfEventAttr{}, fmt.Errorf("%s: unknown %s event %q", ProbeName(p), a.Provider, parts[0])
 		}
 		config, count = ev.Config, ev.DefaultCount
 		if a.PeriodNs != 0 {
@@ -37,7 +37,7 @@ func perfEventAttr(p *codegen.Program) (unix.PerfEventAttr, error) {
 		} else if len(parts) > 1 && parts[1] != "" {
 			n, err := strconv.ParseUint(parts[1], 10, 64)
 			if err != nil || n == 0 {
-				return unix.PerfEventAttr{}, fmt.Errorf("%s: bad count %q", probeName(p), parts[1])
+				return unix.PerfEventAttr{}, fmt.Errorf("%s: bad count %q", ProbeName(p), parts[1])
 			}
 			count = n
 		}

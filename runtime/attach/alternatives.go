@@ -1,4 +1,4 @@
-package runtime
+package attach
 
 import (
 	"strings"
@@ -15,13 +15,13 @@ import (
 // tracepoint (and its raw tracepoint) of the same name. "" when there is
 // none.
 func kernelProbeAlternative(p *codegen.Program) string {
-	name := probeName(p)
+	name := ProbeName(p)
 	fn := name[strings.LastIndexByte(name, ':')+1:]
 	if fn == "" || strings.ContainsAny(fn, "*?") {
 		return ""
 	}
 	ret := false
-	switch provider(p) {
+	switch Provider(p) {
 	case probetype.Kretprobe, probetype.Fexit:
 		ret = true
 	}

@@ -1,4 +1,4 @@
-package runtime
+package attach
 
 import (
 	"errors"
@@ -33,21 +33,21 @@ type attachRequest struct {
 // fentry, fexit or rawtracepoint program.
 func kernelAttachRequest(p *codegen.Program) (attachRequest, error) {
 	a := p.Attach
-	switch provider(p) {
+	switch Provider(p) {
 	case probetype.Kprobe, probetype.Kretprobe:
 		if a.Func == "" {
-			return attachRequest{}, fmt.Errorf("%s: no function to probe", probeName(p))
+			return attachRequest{}, fmt.Errorf("%s: no function to probe", ProbeName(p))
 		}
-		return attachRequest{Kind: provider(p), Symbol: a.Func, Module: a.Module, Offset: a.Offset}, nil
+		return attachRequest{Kind: Provider(p), Symbol: a.Func, Module: a.Module, Offset: a.Offset}, nil
 	case probetype.Fentry, probetype.Fexit:
-		return attachRequest{Kind: provider(p), Symbol: a.Func, Module: a.Module}, nil
+		return attachRequest{Kind: Provider(p), Symbol: a.Func, Module: a.Module}, nil
 	case probetype.RawTracepoint:
 		if a.Event == "" {
-			return attachRequest{}, fmt.Errorf("%s: no raw tracepoint to attach", probeName(p))
+			return attachRequest{}, fmt.Errorf("%s: no raw tracepoint to attach", ProbeName(p))
 		}
 		return attachRequest{Kind: probetype.RawTracepoint, Symbol: a.Event, Module: a.Module}, nil
 	}
-	return attachRequest{}, fmt.Errorf("%s: %s probes are not kernel function probes", probeName(p), provider(p))
+	return attachRequest{}, fmt.Errorf("%s: %s probes are not kernel function probes", ProbeName(p), Provider(p))
 }
 
 // attachKernel attaches a kprobe, kretprobe, fentry, fexit or
@@ -71,17 +71,17 @@ func attachKernel(p *codegen.Program, prog *ebpf.Program) ([]io.Closer, error) {
 	if err != nil {
 		switch {
 		case errors.Is(err, os.ErrNotExist) && req.Kind == probetype.RawTracepoint:
-			return nil, fmt.Errorf("%s: raw tracepoint %s does not exist", probeName(p), req.Symbol)
+			return nil, fmt.Errorf("%s: raw tracepoint %s does not exist", ProbeName(p), req.Symbol)
 		case errors.Is(err, os.ErrNotExist):
-			return nil, fmt.Errorf("%s: function %s does not exist or cannot be traced", probeName(p), req.Symbol)
+			return nil, fmt.Errorf("%s: function %s does not exist or cannot be traced", ProbeName(p), req.Symbol)
 		}
 		return nil, attachError(p, err)
 	}
 	return []io.Closer{l}, nil
 }
 
-// fentryUnavailable is the one line for an fentry/fexit program that the
+// FentryUnavailable is the one line for an fentry/fexit program that the
 // kernel refuses to load while we are privileged.
-func fentryUnavailable(p *codegen.Program) error {
-	return errors.New(withAlternative(probeName(p)+": fentry/fexit probes are not available: this kernel does not permit BPF tracing programs (BPF_PROG_TYPE_TRACING load failed with EPERM)", p))
+func FentryUnavailable(p *codegen.Program) error {
+	return errors.New(withAlternative(ProbeName(p)+": fentry/fexit probes are not available: this kernel does not permit BPF tracing programs (BPF_PROG_TYPE_TRACING load failed with EPERM)", p))
 }

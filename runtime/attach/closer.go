@@ -1,4 +1,4 @@
-package runtime
+package attach
 
 import (
 	"crypto/rand"
@@ -33,9 +33,9 @@ import (
 // detached and freed within a fraction of a second), says so, and then
 // closes the perf events, which run no program any more, in the background.
 
-// holderMin is the number of perf events from which closing them in the
+// HolderMin is the number of perf events from which closing them in the
 // foreground would take more than about half a second.
-const holderMin = 16
+const HolderMin = 16
 
 // The child is recognised by three things a user's environment cannot
 // produce by accident: argv[0] is holderName, fd 3 is a Unix SEQPACKET
@@ -125,20 +125,20 @@ func holdUntilClosed(sock int) {
 	}
 }
 
-// perfHolder is the parent's side of a gobpftrace-release child.
-type perfHolder struct {
+// PerfHolder is the parent's side of a gobpftrace-release child.
+type PerfHolder struct {
 	sock     int
 	cmd      *exec.Cmd
 	detached bool
 }
 
-// slowToClose counts the perf events attaching probes will create whose
+// SlowToClose counts the perf events attaching probes will create whose
 // last close waits on the kernel: one per tracepoint and per single uprobe
 // (a uprobe_multi link has no perf event).
-func slowToClose(probes []*codegen.Program) int {
+func SlowToClose(probes []*codegen.Program) int {
 	n := 0
 	for _, p := range probes {
-		switch provider(p) {
+		switch Provider(p) {
 		case probetype.Tracepoint:
 			n++
 		case probetype.Uprobe, probetype.Uretprobe, probetype.USDT:
@@ -150,9 +150,9 @@ func slowToClose(probes []*codegen.Program) int {
 	return n
 }
 
-// startPerfHolder starts the child; nil if it could not start (the perf
+// StartPerfHolder starts the child; nil if it could not start (the perf
 // events are then closed in the foreground).
-func startPerfHolder() *perfHolder {
+func StartPerfHolder() *PerfHolder {
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil
@@ -180,12 +180,12 @@ func startPerfHolder() *perfHolder {
 		unix.Close(fds[0])
 		return nil
 	}
-	return &perfHolder{sock: fds[0], cmd: cmd}
+	return &PerfHolder{sock: fds[0], cmd: cmd}
 }
 
 // take gives the child a reference to the link and the perf event of a,
 // and closes this process's extra handle on the perf event.
-func (h *perfHolder) take(a *tracepointAttachment) {
+func (h *PerfHolder) take(a *tracepointAttachment) {
 	raw, ok := a.link.(interface{ FD() int })
 	if h == nil || a.perf == nil || !ok {
 		return
@@ -203,9 +203,9 @@ func (h *perfHolder) take(a *tracepointAttachment) {
 	}
 }
 
-// handOver gives the links and perf events of newly attached probes to the
+// HandOver gives the links and perf events of newly attached probes to the
 // child.
-func (h *perfHolder) handOver(cs []io.Closer) {
+func (h *PerfHolder) HandOver(cs []io.Closer) {
 	if h == nil {
 		return
 	}
@@ -216,10 +216,10 @@ func (h *perfHolder) handOver(cs []io.Closer) {
 	}
 }
 
-// detach asks the child to close the links it holds, and waits until it
+// Detach asks the child to close the links it holds, and waits until it
 // has: the programs no longer run. Call it after closing this process's
 // own links, so that the child's closes are the last ones.
-func (h *perfHolder) detach() {
+func (h *PerfHolder) Detach() {
 	if h == nil || h.detached {
 		return
 	}
@@ -234,21 +234,21 @@ func (h *perfHolder) detach() {
 	}
 }
 
-// release detaches if that was not done, and lets the child close the perf
+// Release detaches if that was not done, and lets the child close the perf
 // events in the background.
-func (h *perfHolder) release() {
+func (h *PerfHolder) Release() {
 	if h == nil || h.sock < 0 {
 		return
 	}
-	h.detach()
+	h.Detach()
 	unix.Close(h.sock)
 	h.sock = -1
 	go h.cmd.Wait() // reaped if this process lives on (REPL, tests)
 }
 
-// releaseAll closes every attachment. Perf events still held here (no
+// ReleaseAll closes every attachment. Perf events still held here (no
 // holder, or too few to need one) close after their links, in parallel.
-func releaseAll(cs []io.Closer) {
+func ReleaseAll(cs []io.Closer) {
 	var perf []*os.File
 	var rest []io.Closer
 	for _, c := range cs {

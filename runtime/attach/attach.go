@@ -1,4 +1,4 @@
-package runtime
+package attach
 
 import (
 	"errors"
@@ -16,16 +16,25 @@ import (
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
-func provider(p *codegen.Program) probetype.Type {
+// ProbeName is the probe a program runs for, as messages name it.
+func ProbeName(p *codegen.Program) string {
+	if p.Attach != nil && p.Attach.Name != "" {
+		return p.Attach.Name
+	}
+	return p.Name
+}
+
+// Provider is the provider of the probe a program runs for.
+func Provider(p *codegen.Program) probetype.Type {
 	if p.Attach == nil {
 		return ""
 	}
 	return p.Attach.Provider
 }
 
-// checkSupported refuses providers the runtime cannot attach, before
+// CheckSupported refuses providers the runtime cannot attach, before
 // anything is loaded, with one line saying why.
-func checkSupported(plan *codegen.Plan) error {
+func CheckSupported(plan *codegen.Plan) error {
 	for _, p := range plan.Programs {
 		if err := checkProgramSupported(p); err != nil {
 			return errors.New(withAlternative(err.Error(), p))
@@ -34,10 +43,10 @@ func checkSupported(plan *codegen.Plan) error {
 	return nil
 }
 
-// skipUnsupported applies config missing_probes = warn or ignore to the
+// SkipUnsupported applies config missing_probes = warn or ignore to the
 // programs this kernel cannot run: they are left out of a copy of the
 // plan (with a warning for warn).
-func skipUnsupported(plan *codegen.Plan, stderr io.Writer) *codegen.Plan {
+func SkipUnsupported(plan *codegen.Plan, stderr io.Writer) *codegen.Plan {
 	mode := plan.Config.MissingProbes
 	if mode != "warn" && mode != "ignore" {
 		return plan
@@ -68,34 +77,34 @@ func skipUnsupported(plan *codegen.Plan, stderr io.Writer) *codegen.Plan {
 
 func checkProgramSupported(p *codegen.Program) error {
 	{
-		switch prov := provider(p); prov {
+		switch prov := Provider(p); prov {
 		case probetype.Begin, probetype.End, probetype.Tracepoint, probetype.Interval, probetype.Profile, probetype.Software, probetype.Uprobe, probetype.Uretprobe, probetype.USDT:
 		case probetype.Kprobe, probetype.Kretprobe:
 			if !tracefs.HasKprobes() {
-				return fmt.Errorf("%s: kprobes are not available: this kernel was built without CONFIG_KPROBES", probeName(p))
+				return fmt.Errorf("%s: kprobes are not available: this kernel was built without CONFIG_KPROBES", ProbeName(p))
 			}
 		case probetype.Hardware:
 			if !host.HasPMU() {
-				return fmt.Errorf("%s: hardware events are not available: this machine has no hardware performance counters (no PMU)", probeName(p))
+				return fmt.Errorf("%s: hardware events are not available: this machine has no hardware performance counters (no PMU)", ProbeName(p))
 			}
 		case probetype.RawTracepoint, probetype.Fentry, probetype.Fexit:
 		case "":
 			return fmt.Errorf("internal error: program %s has no attach point", p.Name)
 		default:
-			return fmt.Errorf("%s: %s probes are not supported yet", probeName(p), prov)
+			return fmt.Errorf("%s: %s probes are not supported yet", ProbeName(p), prov)
 		}
 	}
 	return nil
 }
 
-// attach attaches one non-BEGIN/END program; the closers detach it. A pid
+// Attach attaches one non-BEGIN/END program; the closers detach it. A pid
 // other than 0 limits the probes that are opened per process (uprobes,
 // uretprobes, usdt, profile, software and hardware events) to it.
 // warn receives the warnings of attaching (functions of a uprobe wildcard
 // skipped).
-func attach(p *codegen.Program, prog *ebpf.Program, pid int, warn func(string)) ([]io.Closer, error) {
+func Attach(p *codegen.Program, prog *ebpf.Program, pid int, warn func(string)) ([]io.Closer, error) {
 	a := p.Attach
-	switch provider(p) {
+	switch Provider(p) {
 	case probetype.Tracepoint:
 		if _, err := tracefs.Dir(); err != nil {
 			return nil, err
@@ -107,7 +116,7 @@ func attach(p *codegen.Program, prog *ebpf.Program, pid int, warn func(string)) 
 		return []io.Closer{newTracepointAttachment(l)}, nil
 	case probetype.Interval:
 		if a.PeriodNs == 0 {
-			return nil, fmt.Errorf("%s: the interval must be at least 1ns", probeName(p))
+			return nil, fmt.Errorf("%s: the interval must be at least 1ns", ProbeName(p))
 		}
 		// As in bpftrace, an interval is a timer on the first CPU, never
 		// limited to a process.
@@ -118,7 +127,7 @@ func attach(p *codegen.Program, prog *ebpf.Program, pid int, warn func(string)) 
 		return []io.Closer{pa}, nil
 	case probetype.Profile:
 		if a.PeriodNs == 0 && a.Frequency == 0 {
-			return nil, fmt.Errorf("%s: the rate must be at least 1", probeName(p))
+			return nil, fmt.Errorf("%s: the rate must be at least 1", ProbeName(p))
 		}
 		return attachEveryCPU(p, prog, cpuClockEvent(a.PeriodNs, a.Frequency), pid)
 	case probetype.Uprobe, probetype.Uretprobe, probetype.USDT:
@@ -132,7 +141,7 @@ func attach(p *codegen.Program, prog *ebpf.Program, pid int, warn func(string)) 
 	case probetype.Kprobe, probetype.Kretprobe, probetype.Fentry, probetype.Fexit, probetype.RawTracepoint:
 		return attachKernel(p, prog)
 	}
-	return nil, fmt.Errorf("%s: %s probes are not supported yet", probeName(p), provider(p))
+	return nil, fmt.Errorf("%s: %s probes are not supported yet", ProbeName(p), Provider(p))
 }
 
 // attachEveryCPU attaches prog to the perf event on each online CPU, of
@@ -158,10 +167,10 @@ func attachError(p *codegen.Program, err error) error {
 	switch {
 	case host.IsPermission(err) && !host.Privileged():
 		return host.PrivilegeError()
-	case errors.Is(err, os.ErrNotExist) && provider(p) == probetype.Tracepoint:
+	case errors.Is(err, os.ErrNotExist) && Provider(p) == probetype.Tracepoint:
 		return fmt.Errorf("tracepoint not found: %s:%s", p.Attach.Category, p.Attach.Event)
 	case errors.Is(err, ebpf.ErrNotSupported):
-		return fmt.Errorf("Error attaching probe: %s: this kernel does not support it", probeName(p))
+		return fmt.Errorf("Error attaching probe: %s: this kernel does not support it", ProbeName(p))
 	}
-	return fmt.Errorf("Error attaching probe: %s: %s", probeName(p), host.ErrnoText(err))
+	return fmt.Errorf("Error attaching probe: %s: %s", ProbeName(p), host.ErrnoText(err))
 }

@@ -1,4 +1,4 @@
-package runtime
+package attach
 
 import (
 	"debug/elf"
@@ -30,31 +30,31 @@ func uprobeTarget(p *codegen.Program, pid int) (path, symbol string, opts *link.
 	opts = &link.UprobeOptions{PID: pid}
 	if a.Binary != "" {
 		switch {
-		case provider(p) == probetype.USDT:
+		case Provider(p) == probetype.USDT:
 			opts.Address = a.FileOffset
 			opts.RefCtrOffset = a.USDTSemaphore
 			if a.FileOffset == 0 {
-				return "", "", nil, fmt.Errorf("%s: the probe has no location", probeName(p))
+				return "", "", nil, fmt.Errorf("%s: the probe has no location", ProbeName(p))
 			}
 		case a.Symbol == "":
 			opts.Address = a.FileOffset
 			if a.FileOffset == 0 {
-				return "", "", nil, fmt.Errorf("%s: address 0 can not be probed", probeName(p))
+				return "", "", nil, fmt.Errorf("%s: address 0 can not be probed", ProbeName(p))
 			}
 		default:
 			symbol, opts.Offset = a.Symbol, a.Offset
 		}
 		return a.Binary, symbol, opts, nil
 	}
-	if provider(p) == probetype.USDT {
-		return "", "", nil, fmt.Errorf("%s: the USDT probe was not resolved to a location", probeName(p))
+	if Provider(p) == probetype.USDT {
+		return "", "", nil, fmt.Errorf("%s: the USDT probe was not resolved to a location", ProbeName(p))
 	}
 	var parts []string
 	if a.Point != nil {
 		parts = a.Point.Parts
 	}
 	if len(parts) != 2 || parts[0] == "" || parts[1] == "" {
-		return "", "", nil, fmt.Errorf("%s: expected %s:path:function", probeName(p), provider(p))
+		return "", "", nil, fmt.Errorf("%s: expected %s:path:function", ProbeName(p), Provider(p))
 	}
 	path = parts[0]
 	if !strings.Contains(path, "/") {
@@ -70,7 +70,7 @@ func uprobeTarget(p *codegen.Program, pid int) (path, symbol string, opts *link.
 	if sym, off, ok := strings.Cut(target, "+"); ok {
 		n, err := strconv.ParseUint(off, 0, 64)
 		if err != nil {
-			return "", "", nil, fmt.Errorf("%s: bad offset %q", probeName(p), off)
+			return "", "", nil, fmt.Errorf("%s: bad offset %q", ProbeName(p), off)
 		}
 		target, opts.Offset = sym, n
 	}
@@ -91,10 +91,10 @@ func attachUprobe(p *codegen.Program, prog *ebpf.Program, pid int, warn func(str
 		// An indirect function is probed at its implementation.
 		code, err := readFunctionCode(path, pid, map[string]bool{symbol: true})
 		if err != nil {
-			return nil, fmt.Errorf("%s: could not read %s: %v", probeName(p), path, err)
+			return nil, fmt.Errorf("%s: could not read %s: %v", ProbeName(p), path, err)
 		}
 		if fn := code[symbol]; fn.err != nil {
-			return nil, fmt.Errorf("Error attaching probe: %s: %v", probeName(p), fn.err)
+			return nil, fmt.Errorf("Error attaching probe: %s: %v", ProbeName(p), fn.err)
 		} else {
 			opts.Address, symbol = fn.offset+opts.Offset, ""
 			opts.Offset = 0
@@ -102,16 +102,16 @@ func attachUprobe(p *codegen.Program, prog *ebpf.Program, pid int, warn func(str
 	}
 	ex, err := link.OpenExecutable(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: could not open %s: %s", probeName(p), path, host.ErrnoText(err))
+		return nil, fmt.Errorf("%s: could not open %s: %s", ProbeName(p), path, host.ErrnoText(err))
 	}
 	var l link.Link
-	if provider(p) == probetype.Uretprobe {
+	if Provider(p) == probetype.Uretprobe {
 		l, err = ex.Uretprobe(symbol, prog, opts)
 	} else {
 		l, err = ex.Uprobe(symbol, prog, opts)
 	}
 	if errors.Is(err, link.ErrNoSymbol) {
-		return nil, fmt.Errorf("%s: could not find function %s in %s", probeName(p), symbol, path)
+		return nil, fmt.Errorf("%s: could not find function %s in %s", ProbeName(p), symbol, path)
 	}
 	if err != nil {
 		return nil, uprobeError(p, err)
@@ -128,7 +128,7 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn fun
 	path := p.Attach.Binary
 	ex, err := link.OpenExecutable(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: could not open %s: %s", probeName(p), path, host.ErrnoText(err))
+		return nil, fmt.Errorf("%s: could not open %s: %s", ProbeName(p), path, host.ErrnoText(err))
 	}
 	want := map[string]bool{}
 	for _, r := range p.Group {
@@ -136,7 +136,7 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn fun
 	}
 	code, err := readFunctionCode(path, pid, want)
 	if err != nil {
-		return nil, fmt.Errorf("%s: could not read %s: %v", probeName(p), path, err)
+		return nil, fmt.Errorf("%s: could not read %s: %v", ProbeName(p), path, err)
 	}
 	var offsets, cookies []uint64
 	// skipped are the functions the kernel refuses, reported (through
@@ -146,7 +146,7 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn fun
 	for i, r := range p.Group {
 		fn, ok := code[r.Symbol]
 		if !ok {
-			return nil, fmt.Errorf("%s: could not find function %s in %s", probeName(p), r.Symbol, path)
+			return nil, fmt.Errorf("%s: could not find function %s in %s", ProbeName(p), r.Symbol, path)
 		}
 		if fn.err != nil {
 			failed = append(failed, fmt.Sprintf("%s: skipped: %v", r.Name, fn.err))
@@ -173,7 +173,7 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn fun
 		cookies = append(cookies, uint64(i))
 	}
 	if len(offsets) == 0 {
-		return nil, fmt.Errorf("Error attaching probe: %s: the kernel cannot place a uprobe on any of the %d functions matched", probeName(p), len(p.Group))
+		return nil, fmt.Errorf("Error attaching probe: %s: the kernel cannot place a uprobe on any of the %d functions matched", ProbeName(p), len(p.Group))
 	}
 	names := map[uint64]string{}
 	for i, c := range cookies {
@@ -188,7 +188,7 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn fun
 		opts := &link.UprobeMultiOptions{PID: uint32(pid), Addresses: offs, Cookies: cks}
 		var l link.Link
 		var err error
-		if provider(p) == probetype.Uretprobe {
+		if Provider(p) == probetype.Uretprobe {
 			l, err = ex.UretprobeMulti(nil, prog, opts)
 		} else {
 			l, err = ex.UprobeMulti(nil, prog, opts)
@@ -214,7 +214,7 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn fun
 		return nil, err
 	}
 	if len(closers) == 0 {
-		return nil, fmt.Errorf("Error attaching probe: %s: the kernel cannot place a uprobe on any of the %d functions matched", probeName(p), len(p.Group))
+		return nil, fmt.Errorf("Error attaching probe: %s: the kernel cannot place a uprobe on any of the %d functions matched", ProbeName(p), len(p.Group))
 	}
 	for _, name := range skipped {
 		warn(fmt.Sprintf("%s: skipped: the kernel cannot place a uprobe on its first instruction", name))
@@ -326,9 +326,9 @@ const errENOTSUPP = unix.Errno(524)
 func uprobeError(p *codegen.Program, err error) error {
 	if errors.Is(err, errENOTSUPP) {
 		if len(p.Group) > 1 {
-			return fmt.Errorf("Error attaching probe: %s: the kernel cannot place a uprobe on the first instruction of one of the %d functions matched", probeName(p), len(p.Group))
+			return fmt.Errorf("Error attaching probe: %s: the kernel cannot place a uprobe on the first instruction of one of the %d functions matched", ProbeName(p), len(p.Group))
 		}
-		return fmt.Errorf("Error attaching probe: %s: the kernel cannot place a uprobe on that instruction", probeName(p))
+		return fmt.Errorf("Error attaching probe: %s: the kernel cannot place a uprobe on that instruction", ProbeName(p))
 	}
 	return attachError(p, err)
 }

@@ -10,7 +10,7 @@ import (
 
 // dropSlots reads the kernel's loss counters (codegen.Plan.Drops).
 func (s *session) dropSlots() []byte {
-	m := s.loaded.maps[s.plan.Drops]
+	m := s.loaded.Maps[s.plan.Drops]
 	if s.plan.Drops == "" || m == nil {
 		return nil
 	}

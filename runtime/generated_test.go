@@ -12,6 +12,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
+	"github.com/gobpftrace/gobpftrace/runtime/load"
 	"github.com/gobpftrace/gobpftrace/runtime/probes"
 )
 
@@ -442,12 +443,12 @@ func TestGeneratedScriptsLoad(t *testing.T) {
 			rejections["codegen: "+strings.SplitN(err.Error(), "\n", 2)[0]]++
 			continue
 		}
-		l, err := load(plan, &Options{Verbose: true})
+		l, err := load.Load(plan, load.Options{Verbose: true})
 		if err != nil {
 			t.Errorf("seed %d: the checker accepted this script but the kernel refused it:\n%s\n%v", seed, src, err)
 			continue
 		}
-		l.close()
+		l.Close()
 		loadedOK++
 	}
 	t.Logf("%d scripts: %d loaded, %d refused by the checker, %d by codegen", n, loadedOK, checkRejected, codegenRejected)

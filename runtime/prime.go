@@ -51,7 +51,7 @@ func (s *session) primeUserSymbols(ctx context.Context) {
 		if len(offs) == 0 {
 			continue
 		}
-		if km := s.loaded.maps[m.Name]; km != nil {
+		if km := s.loaded.Maps[m.Name]; km != nil {
 			targets = append(targets, target{km, offs})
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
+	"github.com/gobpftrace/gobpftrace/runtime/load"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
@@ -45,7 +46,7 @@ func TestMalformedRecords(t *testing.T) {
 	plan := recordsPlan(t)
 	var out, errs bytes.Buffer
 	f := &output.Formatter{}
-	d := &dispatcher{plan: plan, format: f, out: output.NewText(f, output.Destination{Stdout: &out, Stderr: &errs}), stderr: &errs, mapOf: (&session{plan: plan, loaded: &loaded{}}).mapOf}
+	d := &dispatcher{plan: plan, format: f, out: output.NewText(f, output.Destination{Stdout: &out, Stderr: &errs}), stderr: &errs, mapOf: (&session{plan: plan, loaded: &load.Loaded{}}).mapOf}
 	header := func(id uint64, size int) []byte {
 		rec := make([]byte, max(size, 8))
 		binary.LittleEndian.PutUint64(rec, id)

@@ -15,6 +15,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/runtime/attach"
 	"github.com/gobpftrace/gobpftrace/runtime/host"
+	"github.com/gobpftrace/gobpftrace/runtime/load"
 	"github.com/gobpftrace/gobpftrace/runtime/maps"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 	"github.com/gobpftrace/gobpftrace/runtime/symbols"
@@ -55,13 +56,13 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 	if opts.TargetPID < 0 {
 		return fmt.Errorf("pid '%d' is not valid", opts.TargetPID)
 	}
-	l, err := load(plan, &opts)
+	l, err := load.Load(plan, load.Options{Verbose: opts.Verbose, Stderr: opts.stderr()})
 	if err != nil {
 		return err
 	}
-	defer l.close()
+	defer l.Close()
 	s := &session{plan: plan, opts: &opts, loaded: l}
-	s.syms = symbols.NewSymbolizer(plan, l.maps)
+	s.syms = symbols.NewSymbolizer(plan, l.Maps)
 	s.format = &output.Formatter{Symbols: s.syms, UserSpace: newUserSpace(), TruncTrailer: plan.Config.StrTruncTrailer}
 	defer func() { attach.ReleaseAll(s.attached); s.holder.Release() }()
 	if opts.TargetPID != 0 && !opts.DryRun {
@@ -106,7 +107,7 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 type session struct {
 	plan     *codegen.Plan
 	opts     *Options
-	loaded   *loaded
+	loaded   *load.Loaded
 	ring     *ringbuf.Reader
 	attached []io.Closer
 	// format formats values with this run's symbols and user-space
@@ -266,7 +267,7 @@ func (s *session) openRing() error {
 	if s.plan.RingBuf == "" {
 		return nil
 	}
-	m := s.loaded.maps[s.plan.RingBuf]
+	m := s.loaded.Maps[s.plan.RingBuf]
 	if m == nil {
 		return fmt.Errorf("internal error: ring buffer %s is missing from the plan", s.plan.RingBuf)
 	}
@@ -290,7 +291,7 @@ func (s *session) writeGlobals() error {
 	if s.plan.Globals == "" {
 		return nil
 	}
-	m := s.loaded.maps[s.plan.Globals]
+	m := s.loaded.Maps[s.plan.Globals]
 	if m == nil {
 		return fmt.Errorf("internal error: globals map %s is missing from the plan", s.plan.Globals)
 	}
@@ -316,7 +317,7 @@ func (s *session) writeGlobals() error {
 // runSpecial runs BEGIN or END programs once each, in order.
 func (s *session) runSpecial(progs []*codegen.Program) error {
 	for _, p := range progs {
-		if _, err := s.loaded.progs[p.Name].Run(&ebpf.RunOptions{}); err != nil {
+		if _, err := s.loaded.Progs[p.Name].Run(&ebpf.RunOptions{}); err != nil {
 			return fmt.Errorf("could not run %s: %s", attach.ProbeName(p), host.ErrnoText(err))
 		}
 	}
@@ -333,7 +334,7 @@ func (s *session) attachAll(ctx context.Context, probes []*codegen.Program) erro
 		if ctx.Err() != nil {
 			return nil
 		}
-		cs, err := attach.Attach(p, s.loaded.progs[p.Name], s.pid, s.warnAttach)
+		cs, err := attach.Attach(p, s.loaded.Progs[p.Name], s.pid, s.warnAttach)
 		if err != nil {
 			// config missing_probes: warn or ignore skips the probe.
 			switch s.plan.Config.MissingProbes {
@@ -362,14 +363,14 @@ func (s *session) warnAttach(msg string) {
 func (s *session) mapOf(script string) (*codegen.Map, *ebpf.Map) {
 	for _, m := range s.plan.Maps {
 		if m.ScriptName == script {
-			return m, s.loaded.maps[m.Name]
+			return m, s.loaded.Maps[m.Name]
 		}
 	}
 	return nil, nil
 }
 
 func (s *session) readScriptMap(m *codegen.Map) ([]output.Entry, error) {
-	km := s.loaded.maps[m.Name]
+	km := s.loaded.Maps[m.Name]
 	if km == nil {
 		return nil, fmt.Errorf("map %s is missing from the plan", m.ScriptName)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/runtime/load"
 )
 
 // A program the verifier rejects, whose instructions carry source spans:
@@ -39,7 +40,7 @@ func TestVerifierLogStage(t *testing.T) {
 	requireRoot(t)
 	plan := newPlan().prog("gbt_ok", tracepoint("raw_syscalls", "sys_enter"), ret()).plan
 	var out bytes.Buffer
-	if err := VerifierLog(&out, plan); err != nil {
+	if err := load.VerifierLog(&out, plan); err != nil {
 		t.Fatal(err)
 	}
 	s := out.String()

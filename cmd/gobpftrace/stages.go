@@ -9,7 +9,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/lang/printer"
-	"github.com/gobpftrace/gobpftrace/runtime"
+	"github.com/gobpftrace/gobpftrace/runtime/load"
 )
 
 // printStages implements -d: each stage asked for, in the order given.
@@ -33,7 +33,7 @@ func printStages(stages []string, plan *codegen.Plan, checked *lang.Checked, std
 		case "asm":
 			plan.Dump(stdout)
 		case "verifier":
-			if err := runtime.VerifierLog(stdout, plan); err != nil {
+			if err := load.VerifierLog(stdout, plan); err != nil {
 				fmt.Fprintln(stderr, errorText(err))
 				return exitError
 			}

@@ -1,4 +1,4 @@
-package runtime
+package load
 
 import (
 	"fmt"
@@ -27,7 +27,7 @@ func VerifierLog(w io.Writer, plan *codegen.Plan) error {
 	if !host.Privileged() {
 		return host.PrivilegeError()
 	}
-	opts := &Options{}
+	opts := Options{}
 	progOpts := ebpf.ProgramOptions{LogLevel: ebpf.LogLevelInstruction | ebpf.LogLevelStats}
 	if n := plan.Config.LogSize; n > 0 {
 		progOpts.LogSizeStart = uint32(n)
@@ -42,7 +42,7 @@ func VerifierLog(w io.Writer, plan *codegen.Plan) error {
 	if err != nil {
 		return err
 	}
-	l.close()
+	l.Close()
 	return nil
 }
 

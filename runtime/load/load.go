@@ -1,9 +1,10 @@
-package runtime
+package load
 
 import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/cilium/ebpf"
@@ -15,36 +16,52 @@ import (
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
-// loaded holds the kernel objects of a plan.
-type loaded struct {
-	maps  map[string]*ebpf.Map     // by Spec name
-	progs map[string]*ebpf.Program // by Spec name
+// Loaded holds the kernel objects of a plan.
+type Loaded struct {
+	Maps  map[string]*ebpf.Map     // by Spec name
+	Progs map[string]*ebpf.Program // by Spec name
 }
 
-func (l *loaded) close() {
-	for _, p := range l.progs {
+// Options are what loading needs of a run's options.
+type Options struct {
+	// Verbose writes the whole verifier log of a rejected program.
+	Verbose bool
+	// Stderr receives it (os.Stderr when nil).
+	Stderr io.Writer
+}
+
+func (o Options) stderr() io.Writer {
+	if o.Stderr == nil {
+		return os.Stderr
+	}
+	return o.Stderr
+}
+
+// Close unloads every program and map.
+func (l *Loaded) Close() {
+	for _, p := range l.Progs {
 		p.Close()
 	}
-	for _, m := range l.maps {
+	for _, m := range l.Maps {
 		m.Close()
 	}
 }
 
-// load creates every map of the plan, then loads its programs one by one
+// Load creates every map of the plan, then loads its programs one by one
 // so that a rejection names the probe it came from. On error nothing stays
 // loaded.
-func load(plan *codegen.Plan, opts *Options) (*loaded, error) {
+func Load(plan *codegen.Plan, opts Options) (*Loaded, error) {
 	return loadWith(plan, opts, ebpf.ProgramOptions{}, nil)
 }
 
 // loadWith is load with program options; each loaded program's verifier
 // log (when progOpts asks for one) is passed to logf.
-func loadWith(plan *codegen.Plan, opts *Options, progOpts ebpf.ProgramOptions, logf func(p *codegen.Program, log string)) (*loaded, error) {
-	l := &loaded{maps: map[string]*ebpf.Map{}, progs: map[string]*ebpf.Program{}}
+func loadWith(plan *codegen.Plan, opts Options, progOpts ebpf.ProgramOptions, logf func(p *codegen.Program, log string)) (*Loaded, error) {
+	l := &Loaded{Maps: map[string]*ebpf.Map{}, Progs: map[string]*ebpf.Program{}}
 	ok := false
 	defer func() {
 		if !ok {
-			l.close()
+			l.Close()
 		}
 	}()
 	for name, spec := range plan.Spec.Maps {
@@ -52,10 +69,10 @@ func loadWith(plan *codegen.Plan, opts *Options, progOpts ebpf.ProgramOptions, l
 		if err != nil {
 			return nil, mapLoadError(plan, name, err)
 		}
-		l.maps[name] = m
+		l.Maps[name] = m
 	}
 	for _, p := range plan.Programs {
-		if _, done := l.progs[p.Name]; done {
+		if _, done := l.Progs[p.Name]; done {
 			continue
 		}
 		spec := plan.Spec.Programs[p.Name]
@@ -73,7 +90,7 @@ func loadWith(plan *codegen.Plan, opts *Options, progOpts ebpf.ProgramOptions, l
 		if logf != nil {
 			logf(p, prog.VerifierLog)
 		}
-		l.progs[p.Name] = prog
+		l.Progs[p.Name] = prog
 	}
 	ok = true
 	return l, nil
@@ -81,13 +98,13 @@ func loadWith(plan *codegen.Plan, opts *Options, progOpts ebpf.ProgramOptions, l
 
 // resolveMaps points the program's map loads at the created maps, as
 // ebpf.NewCollection would.
-func (l *loaded) resolveMaps(spec *ebpf.ProgramSpec) error {
+func (l *Loaded) resolveMaps(spec *ebpf.ProgramSpec) error {
 	for i := range spec.Instructions {
 		ins := &spec.Instructions[i]
 		if !ins.IsLoadFromMap() || ins.Reference() == "" {
 			continue
 		}
-		m := l.maps[ins.Reference()]
+		m := l.Maps[ins.Reference()]
 		if m == nil {
 			return fmt.Errorf("program %s uses unknown map %s", spec.Name, ins.Reference())
 		}
@@ -112,7 +129,7 @@ func mapLoadError(plan *codegen.Plan, name string, err error) error {
 	return fmt.Errorf("could not create map %s: %s", display, host.ErrnoText(err))
 }
 
-func programLoadError(plan *codegen.Plan, p *codegen.Program, err error, opts *Options) error {
+func programLoadError(plan *codegen.Plan, p *codegen.Program, err error, opts Options) error {
 	if prov := attach.Provider(p); (prov == probetype.Fentry || prov == probetype.Fexit) && host.IsPermission(err) && host.Privileged() {
 		return attach.FentryUnavailable(p)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/runtime/maps"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 	"github.com/gobpftrace/gobpftrace/runtime/symbols"
+	"github.com/gobpftrace/gobpftrace/runtime/target"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
@@ -66,7 +67,7 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 	s.format = &output.Formatter{Symbols: s.syms, UserSpace: newUserSpace(), TruncTrailer: plan.Config.StrTruncTrailer}
 	defer func() { attach.ReleaseAll(s.attached); s.holder.Release() }()
 	if opts.TargetPID != 0 && !opts.DryRun {
-		wctx, stop, err := watchPID(ctx, opts.TargetPID)
+		wctx, stop, err := target.WatchPID(ctx, opts.TargetPID)
 		if err != nil {
 			return err
 		}
@@ -76,20 +77,20 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 		s.syms.Prime(uint32(opts.TargetPID))
 	}
 	if len(opts.Command) != 0 && !opts.DryRun {
-		c, err := startChild(opts.Command, opts.stdout(), opts.stderr())
+		c, err := target.StartChild(opts.Command, opts.stdout(), opts.stderr())
 		if err != nil {
 			return err
 		}
-		defer c.stop()
-		s.child, s.pid = c, c.pid
+		defer c.Stop()
+		s.child, s.pid = c, c.Pid()
 		// Stopped at its exec, the command has its program mapped: its
 		// user stacks resolve even if it exits before the maps print.
-		s.syms.Prime(uint32(c.pid))
+		s.syms.Prime(uint32(c.Pid()))
 		cctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		go func() {
 			select {
-			case <-c.exited:
+			case <-c.Exited():
 				cancel()
 			case <-cctx.Done():
 			}
@@ -121,7 +122,7 @@ type session struct {
 	// limited to it; with -p the others filter in BPF (lang.Checked.PIDFilter).
 	pid int
 	// child is the command of -c, released once every probe is attached.
-	child *child
+	child *target.Child
 	// lostSeen is the number of lost events reported so far, lostCheck
 	// when the counter was last read.
 	lostSeen  uint64
@@ -173,7 +174,7 @@ func (s *session) run(ctx context.Context) error {
 	}
 	if s.child != nil && ctx.Err() == nil {
 		s.out.Flush()
-		s.child.start()
+		s.child.Start()
 	}
 
 	primeCtx, stopPrime := context.WithCancel(context.Background())
@@ -302,7 +303,7 @@ func (s *session) writeGlobals() error {
 	val := make([]byte, max(codegen.GlobalsSize, int(m.ValueSize())))
 	binary.LittleEndian.PutUint64(val[codegen.GlobalStartNs:], uint64(ts.Nano()))
 	if s.child != nil {
-		binary.LittleEndian.PutUint32(val[codegen.GlobalCpid:], uint32(s.child.pid))
+		binary.LittleEndian.PutUint32(val[codegen.GlobalCpid:], uint32(s.child.Pid()))
 	}
 	if n, err := ebpf.PossibleCPU(); err == nil {
 		binary.LittleEndian.PutUint32(val[codegen.GlobalNcpus:], uint32(n))

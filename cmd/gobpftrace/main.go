@@ -28,6 +28,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/runtime"
 	"github.com/gobpftrace/gobpftrace/runtime/host"
 	"github.com/gobpftrace/gobpftrace/runtime/probes"
+	"github.com/gobpftrace/gobpftrace/runtime/target"
 )
 
 const version = "gobpftrace v0.1.0"
@@ -186,9 +187,9 @@ func splitCommand(o *options) error {
 	if o.command == "" {
 		return nil
 	}
-	argv, err := runtime.SplitCommand(o.command)
+	argv, err := target.SplitCommand(o.command)
 	if err == nil {
-		_, err = runtime.CommandBinary(argv[0])
+		_, err = target.CommandBinary(argv[0])
 	}
 	if err != nil {
 		return fmt.Errorf("Failed to fork child: %v", err)

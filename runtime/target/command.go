@@ -1,4 +1,4 @@
-package runtime
+package target
 
 import (
 	"debug/elf"

@@ -1,4 +1,4 @@
-package runtime
+package target
 
 import (
 	"context"
@@ -16,11 +16,11 @@ import (
 
 // The traced process of -p PID and -c CMD: the run ends when it exits.
 
-// child is the command of -c, started stopped (traced, stopped at its
+// Child is the command of -c, started stopped (traced, stopped at its
 // exec) so that no probe misses its start, and released once every probe
 // is attached. Ptrace requests must come from the thread that traced it,
 // so one locked goroutine does everything with the child.
-type child struct {
+type Child struct {
 	pid     int
 	release chan bool // true: let it run; false: kill it
 	// released is set once start or stop sent on release (both run on
@@ -30,9 +30,9 @@ type child struct {
 	exited   chan struct{}
 }
 
-// startChild starts argv stopped at its first instruction.
-func startChild(argv []string, stdout, stderr any) (*child, error) {
-	c := &child{release: make(chan bool, 1), started: make(chan error, 1), exited: make(chan struct{})}
+// StartChild starts argv stopped at its first instruction.
+func StartChild(argv []string, stdout, stderr any) (*Child, error) {
+	c := &Child{release: make(chan bool, 1), started: make(chan error, 1), exited: make(chan struct{})}
 	go c.run(argv, stdout, stderr)
 	if err := <-c.started; err != nil {
 		return nil, err
@@ -40,7 +40,13 @@ func startChild(argv []string, stdout, stderr any) (*child, error) {
 	return c, nil
 }
 
-func (c *child) run(argv []string, stdout, stderr any) {
+// Pid is the child's process id.
+func (c *Child) Pid() int { return c.pid }
+
+// Exited is closed once the child has exited.
+func (c *Child) Exited() <-chan struct{} { return c.exited }
+
+func (c *Child) run(argv []string, stdout, stderr any) {
 	goruntime.LockOSThread()
 	defer goruntime.UnlockOSThread()
 	defer close(c.exited)
@@ -85,15 +91,15 @@ func (c *child) run(argv []string, stdout, stderr any) {
 	cmd.Wait()
 }
 
-// start lets the child run.
-func (c *child) start() {
+// Start lets the child run.
+func (c *Child) Start() {
 	c.released = true
 	c.release <- true
 }
 
-// stop kills a child that was never released, sends SIGTERM to one that
+// Stop kills a child that was never released, sends SIGTERM to one that
 // still runs (as bpftrace does when it stops first), and waits for it.
-func (c *child) stop() {
+func (c *Child) Stop() {
 	if !c.released {
 		c.released = true
 		c.release <- false
@@ -115,8 +121,8 @@ func unwrapExecError(err error) error {
 	return err
 }
 
-// watchPID cancels the returned context when process pid exits.
-func watchPID(ctx context.Context, pid int) (context.Context, func(), error) {
+// WatchPID cancels the returned context when process pid exits.
+func WatchPID(ctx context.Context, pid int) (context.Context, func(), error) {
 	fd, err := unix.PidfdOpen(pid, 0)
 	if err != nil {
 		if errors.Is(err, unix.ESRCH) {

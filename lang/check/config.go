@@ -89,8 +89,8 @@ func (c *checker) setConfig(cv *stdlib.ConfigVar, text string, span lang.Span, f
 	if !fromScript {
 		name = "BPFTRACE_" + strings.ToUpper(cv.Name)
 	}
-	n, err := strconv.ParseInt(strings.TrimSpace(text), 0, 64)
-	if err != nil || n < 0 {
+	u, err := strconv.ParseUint(strings.TrimSpace(text), 0, 64)
+	if err != nil {
 		if fromScript {
 			report("Invalid value for %s: expected a non-negative integer", name)
 		} else {
@@ -98,53 +98,76 @@ func (c *checker) setConfig(cv *stdlib.ConfigVar, text string, span lang.Span, f
 		}
 		return
 	}
+	// Every setting has a ceiling (configMax): a value past it is refused
+	// with the key and the bound, never wrapped or handed to the kernel.
+	// Below the ceiling, n fits an int.
+	inRange := func(lo, hi uint64) bool {
+		if u < lo || u > hi {
+			report("%s must be between %d and %d (%d given)", name, lo, hi, u)
+			return false
+		}
+		return true
+	}
+	n := int(min(u, 1<<40))
 	switch cv.Name {
 	case "max_strlen":
-		if n < 1 || n > 1<<20 {
-			report("%s must be between 1 and %d (%d given)", name, 1<<20, n)
-			return
+		if inRange(1, configMax[cv.Name]) {
+			c.out.Config.MaxStrlen = n
 		}
-		c.out.Config.MaxStrlen = int(n)
 	case "max_map_keys":
-		if n < 1 {
-			report("%s must be at least 1", name)
-			return
+		if inRange(1, configMax[cv.Name]) {
+			c.out.Config.MaxMapKeys = n
 		}
-		c.out.Config.MaxMapKeys = int(n)
 	case "max_probes":
-		if n < 1 {
-			report("%s must be at least 1", name)
-			return
+		if inRange(1, configMax[cv.Name]) {
+			c.out.Config.MaxProbes = n
 		}
-		c.out.Config.MaxProbes = int(n)
 	case "max_cat_bytes":
-		if n < 1 {
-			report("%s must be at least 1", name)
-			return
+		if inRange(1, configMax[cv.Name]) {
+			c.out.Config.MaxCatBytes = n
 		}
-		c.out.Config.MaxCatBytes = int(n)
 	case "perf_rb_pages":
-		if n < 1 || n > 1<<18 {
-			report("%s must be between 1 and %d (%d given)", name, 1<<18, n)
-			return
+		if inRange(1, configMax[cv.Name]) {
+			c.out.Config.PerfRbPages = n
 		}
-		c.out.Config.PerfRbPages = int(n)
 	case "on_stack_limit":
-		if n > 512 {
-			report("%s must be at most 512, the size of the BPF stack (%d given)", name, n)
+		if u > configMax[cv.Name] {
+			report("%s must be at most 512, the size of the BPF stack (%d given)", name, u)
 			return
 		}
 		// Below 8 bytes it is 8: every slot is 8 bytes, and a few (the
 		// scratch buffer's key) must be on the stack.
-		c.out.Config.OnStackLimit = max(int(n), 8)
+		c.out.Config.OnStackLimit = max(n, 8)
 	case "log_size":
-		if n < 1 || n > 1<<30 {
-			report("%s must be between 1 and %d (%d given)", name, 1<<30, n)
-			return
+		if inRange(1, configMax[cv.Name]) {
+			c.out.Config.LogSize = n
 		}
-		c.out.Config.LogSize = int(n)
+	case "max_bpf_progs":
+		inRange(1, configMax[cv.Name]) // accepted, has no effect
 	}
 }
+
+// configMax is the largest value of each numeric setting. Each bounds
+// what one setting can make gobpftrace or the kernel allocate: max_strlen
+// the strings on the BPF side, max_map_keys each map (the kernel refuses
+// larger hash maps of histograms anyway), max_cat_bytes what one cat()
+// reads and prints, perf_rb_pages the ring buffer (1 GiB), log_size the
+// verifier log (the kernel's own limit, 1 GiB), on_stack_limit the BPF
+// stack itself.
+var configMax = map[string]uint64{
+	"max_strlen":     1 << 20,
+	"max_map_keys":   1 << 24,
+	"max_probes":     1 << 20,
+	"max_bpf_progs":  1 << 20,
+	"max_cat_bytes":  1 << 24,
+	"perf_rb_pages":  1 << 18,
+	"on_stack_limit": 512,
+	"log_size":       1 << 30,
+}
+
+// ConfigMax returns the largest value setting name accepts (0 for a
+// setting that is not a number), for documentation and tests.
+func ConfigMax(name string) uint64 { return configMax[name] }
 
 // setWordConfig handles the settings whose values are words: the
 // booleans, missing_probes and license. It reports whether cv is one.

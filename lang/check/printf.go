@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -34,16 +35,24 @@ func ParseFormat(f string) ([]FormatSpec, string) {
 		if i < len(f) && f[i] == '*' {
 			return nil, "'*' width is not supported"
 		}
+		digits := i
 		for i < len(f) && f[i] >= '0' && f[i] <= '9' {
 			i++
+		}
+		if msg := boundedField("width", f[start:], f[digits:i]); msg != "" {
+			return nil, msg
 		}
 		if i < len(f) && f[i] == '.' {
 			i++
 			if i < len(f) && f[i] == '*' {
 				return nil, "'*' precision is not supported"
 			}
+			digits = i
 			for i < len(f) && f[i] >= '0' && f[i] <= '9' {
 				i++
+			}
+			if msg := boundedField("precision", f[start:], f[digits:i]); msg != "" {
+				return nil, msg
 			}
 		}
 		for _, l := range []string{"hh", "ll", "h", "l", "j", "z", "t"} {
@@ -69,6 +78,31 @@ func ParseFormat(f string) ([]FormatSpec, string) {
 		out = append(out, FormatSpec{Text: f[start : i+1], Verb: verb})
 	}
 	return out, ""
+}
+
+// MaxFormatWidth bounds the width and the precision of a conversion: a
+// width pads one value to that many bytes, and %2000000000s once wrote
+// 2 GB for one event. Wider than any terminal or log line needs.
+const MaxFormatWidth = 65536
+
+// boundedField checks a width or precision (its digits) against
+// MaxFormatWidth; conv is the format from the conversion's '%' on.
+func boundedField(what, conv, digits string) string {
+	if digits == "" {
+		return ""
+	}
+	n := 0
+	for _, d := range digits {
+		n = n*10 + int(d-'0')
+		if n > MaxFormatWidth {
+			end := strings.IndexAny(conv[1:], "diouxXcspr%")
+			if end < 0 {
+				end = len(conv) - 1
+			}
+			return fmt.Sprintf("the %s %s of '%s' is larger than %d, the most a conversion may have", what, digits, conv[:end+2], MaxFormatWidth)
+		}
+	}
+	return ""
 }
 
 func (c *checker) printf(call *lang.Call) {

@@ -33,6 +33,10 @@ type dispatcher struct {
 	injected bool
 	// noWarnings silences warnf (--no-warnings).
 	noWarnings bool
+	// stop, while the probes run, is the run's context's Done: a builtin
+	// that waits (cat of a FIFO, system) stops waiting when it closes.
+	// Nil while END runs (a signal then still ends such a wait).
+	stop <-chan struct{}
 	// exitCode is exit(code)'s code, when hasExitCode.
 	exitCode    int
 	hasExitCode bool

@@ -23,6 +23,8 @@ func (s *session) poll(ctx context.Context, drainOnly bool) error {
 		}
 		return nil
 	}
+	s.disp.stop = ctx.Done()
+	defer func() { s.disp.stop = nil }()
 	stopWatch := make(chan struct{})
 	watcherDone := make(chan struct{})
 	go func() {

@@ -6,6 +6,7 @@ package main
 // checked.
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -147,6 +148,110 @@ func TestPrivilegeMessageMatchesCheck(t *testing.T) {
 		}
 		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || string(out) != msg {
 			t.Errorf("%s: %v, output %q, want %q", c.name, err, out, msg)
+		}
+	}
+}
+
+// cat() of a FIFO nobody writes to waits, as bpftrace's does, but SIGINT
+// and SIGTERM still end the run: the wait ends, END runs and the maps
+// print. (It once ignored both: the only way out was SIGKILL.)
+func TestCatFIFOInterruptible(t *testing.T) {
+	requireRoot(t)
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script := `BEGIN { @b = 1; printf("before\n"); cat("` + fifo + `"); printf("after\n"); } END { printf("end\n"); }`
+	for _, sig := range []os.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		start := time.Now()
+		res := trace(t, traceRun{args: []string{"-e", script}, trigger: func(*testing.T) { time.Sleep(300 * time.Millisecond) }, stop: sig})
+		mustExit(t, res, 0)
+		if res.stdout != "before\nafter\nend\n\n\n@b: 1\n" || time.Since(start) > 15*time.Second {
+			t.Errorf("%v: stdout %q after %v; stderr %q", sig, res.stdout, time.Since(start), res.stderr)
+		}
+	}
+}
+
+// The same wait in END (the run is already ending): a second signal ends
+// it, and the maps still print.
+func TestCatFIFOInEndInterruptible(t *testing.T) {
+	requireRoot(t)
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binPath, "-e", `BEGIN { @b = 1; } tracepoint:syscalls:sys_enter_getppid /pid == 1/ { } END { cat("`+fifo+`"); printf("end\n"); }`)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	time.Sleep(time.Second)
+	cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case err := <-done:
+		t.Fatalf("exited before the second signal (%v): stdout %q stderr %q", err, stdout.String(), stderr.String())
+	case <-time.After(time.Second): // END waits on the FIFO
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-done:
+		if err != nil || stdout.String() != "end\n\n\n@b: 1\n" {
+			t.Errorf("%v: stdout %q stderr %q", err, stdout.String(), stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatalf("still waiting in END 15s after the second signal; stdout %q", stdout.String())
+	}
+}
+
+// system() waits for its command, but a signal ends the wait and kills the
+// command's process group: nothing of it is left running.
+func TestSystemInterruptible(t *testing.T) {
+	requireRoot(t)
+	marker := fmt.Sprintf("%d.%d", 1000+os.Getpid()%1000, time.Now().UnixNano()%1000)
+	res := trace(t, traceRun{args: []string{"--unsafe", "-e", `BEGIN { system("sleep ` + marker + ` & sleep ` + marker + `"); printf("after\n"); }`},
+		trigger: func(*testing.T) { time.Sleep(500 * time.Millisecond) }, stop: syscall.SIGTERM})
+	mustExit(t, res, 0)
+	if res.stdout != "after\n\n\n" {
+		t.Errorf("stdout %q, stderr %q", res.stdout, res.stderr)
+	}
+	time.Sleep(200 * time.Millisecond)
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		if b, err := os.ReadFile(p); err == nil && strings.Contains(string(b), marker) {
+			t.Errorf("still running after gobpftrace exited: %s %q", p, b)
+		}
+	}
+}
+
+// ftrace's internal events (ftrace:print, ftrace:function...) have format
+// files but cannot be attached: listing and wildcards leave them out alike,
+// and naming one says why.
+func TestFtraceEventsNotAttachable(t *testing.T) {
+	requireRoot(t)
+	listed := trace(t, traceRun{args: []string{"-l", "tracepoint:*:*"}, noAttach: true})
+	expanded := trace(t, traceRun{args: []string{"-l", "-e", "config = { max_probes = 100000 } tracepoint:*:* { }"}, noAttach: true})
+	mustExit(t, listed, 0)
+	mustExit(t, expanded, 0)
+	if strings.Contains(listed.stdout, ":ftrace:") || listed.stdout != expanded.stdout || strings.Count(listed.stdout, "\n") < 100 {
+		t.Errorf("-l lists %d tracepoints, the wildcard expands to %d (ftrace in either: %v %v)",
+			strings.Count(listed.stdout, "\n"), strings.Count(expanded.stdout, "\n"),
+			strings.Contains(listed.stdout, ":ftrace:"), strings.Contains(expanded.stdout, ":ftrace:"))
+	}
+	res := trace(t, traceRun{args: []string{"-l", "tracepoint:ftrace:*"}, noAttach: true})
+	if res.code != 0 || res.stdout != "" {
+		t.Errorf("-l tracepoint:ftrace:*: exit %d, stdout %q", res.code, res.stdout)
+	}
+	for script, want := range map[string]string{
+		"tracepoint:ftrace:* { }":     "stdin:1:1-20: ERROR: No tracepoints match ftrace:*\n",
+		"tracepoint:ftrace:print { }": "stdin:1:1-24: ERROR: tracepoint:ftrace:print is one of ftrace's internal events, which cannot be attached (they are not tracepoints)\n",
+	} {
+		res := trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
+		if res.code != 1 || !strings.HasPrefix(res.stderr, want) {
+			t.Errorf("%s: exit %d, stderr %q, want first line %q", script, res.code, res.stderr, want)
 		}
 	}
 }

@@ -65,6 +65,9 @@ func (t *Env) Format(category, event string) (*tracefs.Format, error) {
 	if !validName(category) || !validName(event) {
 		return nil, fmt.Errorf("tracepoint not found: %s", key)
 	}
+	if !attachableCategory(category) {
+		return nil, ftraceEventError(event)
+	}
 	data, err := readTracefs(filepath.Join(events, category, event, "format"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("tracepoint not found: %s", key)
@@ -111,7 +114,7 @@ func (t *Env) MatchTracepoints(category, event string) ([][2]string, error) {
 			return nil, err
 		}
 		for _, c := range names {
-			if WildcardMatch(category, c) {
+			if WildcardMatch(category, c) && attachableCategory(c) {
 				cats = append(cats, c)
 			}
 		}
@@ -120,6 +123,9 @@ func (t *Env) MatchTracepoints(category, event string) ([][2]string, error) {
 	}
 	var out [][2]string
 	for _, c := range cats {
+		if !attachableCategory(c) && HasWildcard(event) {
+			continue // tracepoint:ftrace:* matches nothing, as -l lists nothing
+		}
 		if !HasWildcard(event) {
 			if validName(event) && tracefs.IsDir(filepath.Join(events, c, event)) {
 				out = append(out, [2]string{c, event})
@@ -137,6 +143,17 @@ func (t *Env) MatchTracepoints(category, event string) ([][2]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// attachableCategory reports whether the events of a tracefs category can
+// be attached to. ftrace's own events (ftrace:function, ftrace:print,
+// ...) have format files but are not tracepoints: they are not in
+// available_events and a BPF program cannot attach to them. Listing (-l)
+// and wildcards both leave them out; naming one gets ftraceEventError.
+func attachableCategory(c string) bool { return c != "ftrace" }
+
+func ftraceEventError(event string) error {
+	return fmt.Errorf("tracepoint:ftrace:%s is one of ftrace's internal events, which cannot be attached (they are not tracepoints)", event)
 }
 
 // subdirs lists the names of the directories in dir, sorted.

@@ -185,9 +185,9 @@ func (l *lister) tracepoints(rest string, match func(string) bool) error {
 	type tp struct{ cat, ev, name string }
 	var tps []tp
 	for _, c := range cats {
-		// ftrace's own events are not tracepoints one can attach to (they
-		// are not in available_events).
-		if c == "ftrace" || !WildcardMatch(catPat, c) {
+		// ftrace's own events are not tracepoints one can attach to
+		// (attachableCategory).
+		if !attachableCategory(c) || !WildcardMatch(catPat, c) {
 			continue
 		}
 		evs, err := subdirs(filepath.Join(events, c))

@@ -51,6 +51,9 @@ func (g *gen) emitCallback(name string, nparams int, ctxArg asm.Register, slots 
 	}
 	use := &frameUse{}
 	g.chain = append(g.chain[:len(g.chain):len(g.chain)], use)
+	if !g.stackFits(len(g.chain)-1, 0) {
+		failf(g.span, "the loop needs more than %d bytes of stack (the kernel counts the frames of nested loops together)", maxStack)
+	}
 	g.stackTop = 0
 	g.startFunc(name)
 	g.fn.Callable = true
@@ -164,7 +167,7 @@ func (g *gen) forMap(x *lang.ForMapStmt) {
 	name := g.newLabel("for_each")
 	g.emitCallback(name, 4, asm.R4, slots, func() {
 		// (map, key, value, ctx)
-		value := g.alloc(8)
+		value := g.allocPointerSlot()
 		g.store(value, asm.R3, 8)
 		g.emit(asm.Mov.Reg(asm.R7, asm.R2))
 		g.copyMem(keyDst, loc{base: asm.R7}, ks)

@@ -304,9 +304,10 @@ func (g *gen) program() (insns asm.Instructions, spans []lang.Span) {
 	lookupFirst := false
 	if g.scratchMax > 0 {
 		g.span = g.probe.Span
+		g.keyReserve = 0
 		key := g.alloc(8)
 		if !key.onStack() {
-			failf(g.probe.Span, "the probe needs more than %d bytes of stack", maxStack)
+			failf(g.probe.Span, "the probe needs more than %d bytes of stack DEBUG top=%d chain0=%+v", maxStack, g.stackTop, *g.chain[0])
 		}
 		at := body
 		if predScratch || body == nil {

@@ -68,7 +68,10 @@ type emitter struct {
 	// chain is how much stack each function of the call chain being
 	// built uses, the probe's first: the kernel adds up the frames of a
 	// chain of calls (callbacks included) against its 512 bytes.
-	chain      []*frameUse
+	chain []*frameUse
+	// keyReserve is kept free at the end of the probe's frame for the
+	// key of the scratch buffer's lookup, allocated last (see program).
+	keyReserve int
 	scratchTop int // bytes of scratch in use
 	// onStackLimit is config on_stack_limit: the largest value kept on the
 	// stack (0: defaultOnStackLimit).
@@ -89,8 +92,10 @@ type frameUse struct{ max, child int }
 // (the inlined loop's three saved registers).
 const bpfLoopStack = 24
 
-// frameSize is a frame's size as the kernel counts it (32-byte units).
-func frameSize(n int) int { return alignUp(max(n, 1), 32) }
+// frameSize is a frame's size as the kernel counts it for a JIT-compiled
+// program (16-byte units; the interpreter, not used on these machines,
+// counts 32).
+func frameSize(n int) int { return alignUp(n, 16) }
 
 // stackFits reports whether function i of the chain may use newMax bytes
 // of its frame: every chain of calls through it stays within maxStack.
@@ -100,6 +105,9 @@ func (e *emitter) stackFits(i, newMax int) bool {
 		m := f.max
 		if j == i {
 			m = max(m, newMax)
+		}
+		if j == 0 {
+			m += e.keyReserve
 		}
 		if j > 0 {
 			sum += bpfLoopStack
@@ -119,7 +127,7 @@ func (e *emitter) stackMax() int { return e.chain[len(e.chain)-1].max }
 func (e *emitter) inCallbackFrame() bool { return len(e.chain) > 1 }
 
 func newEmitter() *emitter {
-	e := &emitter{chain: []*frameUse{{}}}
+	e := &emitter{chain: []*frameUse{{}}, keyReserve: 8}
 	e.startFunc("entry")
 	e.free = append(e.free, intRegs...)
 	return e
@@ -306,6 +314,20 @@ func (e *emitter) allocScratch(size int) loc {
 	l := loc{base: regScratch, off: e.scratchTop}
 	e.scratchTop += size
 	e.scratchMax = max(e.scratchMax, e.scratchTop)
+	return l
+}
+
+// allocPointerSlot allocates an 8-byte slot for a pointer, on a stack:
+// the verifier follows a pointer spilled to the stack, not one stored in
+// the scratch buffer (it reads back as a number).
+func (e *emitter) allocPointerSlot() loc {
+	l := e.alloc(8)
+	if !l.onStack() {
+		l = e.allocShared(8)
+	}
+	if !l.onStack() {
+		failf(e.span, "this needs more than %d bytes of stack (the kernel counts the frames of nested loops together)", maxStack)
+	}
 	return l
 }
 

@@ -75,14 +75,17 @@ func (g *gen) forRange(x *lang.ForRangeStmt) {
 	// emitted as a plain loop first, it is taken back and run under
 	// bpf_loop instead.
 	saved, ncallbacks, m := *g.emitter, len(g.callbacks), g.codeMark()
+	child := g.chain[len(g.chain)-1].child
 	top := g.forRangePlain(x)
 	body := g.since(m)
 	n, branches := countInstrs(body)
 	if len(g.callbacks) > ncallbacks || hasBackwardJump(body, top) || int64(n)*(b-a) > plainLoopBudget || branches > plainLoopBranches {
-		// Frame sizes (g.chain) keep what the attempt used.
+		// Frame sizes (g.chain) keep what the attempt used, except its
+		// callbacks', which are gone.
 		nlabels, scratchMax, usesCtx := g.nlabels, g.scratchMax, g.usesCtx
 		*g.emitter = saved
 		g.takeBack(m)
+		g.chain[len(g.chain)-1].child = child
 		g.nlabels, g.scratchMax, g.usesCtx = nlabels, scratchMax, usesCtx
 		g.callbacks = g.callbacks[:ncallbacks]
 		g.forRangeLoop(x)
@@ -133,12 +136,19 @@ func hasBackwardJump(blocks []*ir.Block, top string) bool {
 }
 
 // forRangePlain emits the loop as a backward jump to the label it returns.
+// The rounds are counted in a slot of their own, copied to the loop's
+// variable at the start of each: a body that changes the variable changes
+// neither the number of rounds (as under bpf_loop) nor what the verifier
+// must prove (that the loop ends).
 func (g *gen) forRangePlain(x *lang.ForRangeStmt) string {
 	g.allocVar(x.Var)
 	i := g.varLoc(x.Var)
 	t := varType(x.Var)
 	signed := (t.Kind == lang.KInt && t.Signed) || compareSigned(x.Start, x.End)
 	g.assignVar(x.Var, "=", x.Start)
+	count := g.alloc(8)
+	g.load(asm.R1, i, 8)
+	g.store(count, asm.R1, 8)
 	// The end is evaluated once, before the first iteration.
 	end := g.alloc(8)
 	r := g.evalInt(x.End)
@@ -146,14 +156,15 @@ func (g *gen) forRangePlain(x *lang.ForRangeStmt) string {
 	g.freeReg(r)
 	top, next, done := g.newLabel("for"), g.newLabel("fnext"), g.newLabel("fend")
 	g.label(top)
-	g.load(asm.R1, i, 8)
+	g.load(asm.R1, count, 8)
 	g.load(asm.R2, end, 8)
 	g.emit(jumpIf[">="][b2i(signed)].Reg(asm.R1, asm.R2, done))
+	g.store(i, asm.R1, 8)
 	g.loop(next, done, func() { g.block(x.Body) })
 	g.label(next)
-	g.load(asm.R1, i, 8)
+	g.load(asm.R1, count, 8)
 	g.emit(asm.Add.Imm(asm.R1, 1))
-	g.store(i, asm.R1, 8)
+	g.store(count, asm.R1, 8)
 	g.jump(top)
 	g.label(done)
 	return top

@@ -88,8 +88,16 @@ func (g *scriptGen) newMap() string {
 	return fmt.Sprintf("%d", g.nextMap)
 }
 
+// stmtKinds is the number of statement kinds stmtOf writes.
+const stmtKinds = 20
+
 func (g *scriptGen) stmt(ints, strs []string, depth int) {
-	switch g.r.Intn(20) {
+	g.stmtOf(g.r.Intn(stmtKinds), ints, strs, depth)
+}
+
+// stmtOf writes a statement of the given kind (0 to stmtKinds-1).
+func (g *scriptGen) stmtOf(kind int, ints, strs []string, depth int) {
+	switch kind {
 	case 0, 1:
 		name := "@i" + g.newMap()
 		g.line(depth, "%s = %s;", name, g.intExpr(ints, 0))

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -164,6 +165,11 @@ func programLoadError(plan *codegen.Plan, p *codegen.Program, err error, opts Op
 // verifierSummary is the verifier's own reason: the last log line that is
 // not statistics, or the errno in words.
 func verifierSummary(verr *ebpf.VerifierError) string {
+	if errors.Is(verr.Cause, unix.ENOMEM) {
+		// The log stops mid-walk: the verifier could not grow its record
+		// of the stack accesses since the last branch.
+		return "the verifier ran out of memory on a long stretch of code without branches (too large)"
+	}
 	for i := len(verr.Log) - 1; i >= 0; i-- {
 		line := strings.TrimSpace(verr.Log[i])
 		if line == "" || strings.HasPrefix(line, "processed ") || strings.HasPrefix(line, "verification time") ||

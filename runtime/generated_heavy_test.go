@@ -1,0 +1,195 @@
+package runtime
+
+import (
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/lang/parser"
+)
+
+// Shapes the random generator rarely writes, each loaded into the kernel:
+// every statement kind inside every loop kind (and inside a loop in a
+// loop), callbacks inside callbacks that use two dozen variables, `if`
+// bodies of more than 40,000 instructions, and a probe near the kernel's
+// million-instruction limit. A verifier rejection is a compiler bug.
+
+// loopKinds is the number of loop kinds loop writes.
+const loopKinds = 5
+
+// loop writes a loop of the given kind around body.
+func (g *scriptGen) loop(kind int, depth int, body func(depth int)) {
+	v := fmt.Sprintf("$l%d", g.nextVar)
+	g.nextVar++
+	switch kind {
+	case 0: // a plain loop the verifier walks round by round
+		g.line(depth, "for (%s : 0..3) {", v)
+	case 1: // bound known at run time: bpf_loop
+		g.line(depth, "for (%s : 0..(pid %% 50)) {", v)
+	case 2:
+		g.line(depth, "%s = 0;", v)
+		g.line(depth, "while (%s < 5000) {", v)
+		g.line(depth+1, "%s++;", v)
+	case 3: // bpf_for_each_map_elem
+		g.line(depth, "for (%s : @loopmap) {", v)
+	case 4:
+		g.line(depth, "unroll(2) {")
+	}
+	saved := len(g.vars)
+	if kind != 3 && kind != 4 {
+		g.vars = append(g.vars, v)
+	}
+	body(depth + 1)
+	if kind <= 1 {
+		// Changing a range's variable changes neither its rounds nor
+		// what the verifier must prove.
+		g.line(depth+1, "%s = %s + 1;", v, v)
+	}
+	g.vars = g.vars[:saved]
+	g.line(depth, "}")
+}
+
+// heavyScripts returns the scripts of the shapes above.
+func heavyScripts() []string {
+	var out []string
+	probe := genProbes[4] // sys_enter_openat: integer and string arguments
+	var declared []string // the int64 variables of the prologue
+	prologue := func(g *scriptGen) {
+		declared = declared[:0]
+		g.b.WriteString(probe.name + " {\n")
+		g.line(1, "@loopmap[1] = 1; @loopmap[2] = 4;")
+		for i := 0; i < 24; i++ {
+			v := fmt.Sprintf("$v%d", g.nextVar)
+			g.nextVar++
+			g.line(1, "%s = (int64)%s;", v, g.intExpr(probe.ints, 1))
+			g.vars = append(g.vars, v)
+			declared = append(declared, v)
+		}
+	}
+	// Every statement kind in every loop kind, alone and in a loop of
+	// every kind, with 24 variables in scope.
+	for outer := -1; outer < loopKinds; outer++ {
+		for inner := 0; inner < loopKinds; inner++ {
+			for kind := 0; kind < stmtKinds; kind++ {
+				g := &scriptGen{r: rand.New(rand.NewSource(int64(outer*1000 + inner*100 + kind)))}
+				prologue(g)
+				body := func(depth int) {
+					g.loop(inner, depth, func(depth int) {
+						g.stmtOf(kind, probe.ints, probe.strs, depth)
+						// Callbacks that use many of the variables.
+						for i := 0; i < 4; i++ {
+							v := declared[g.r.Intn(len(declared))]
+							g.line(depth, "%s = %s + (int64)%s;", v, v, g.intExpr(probe.ints, 2))
+						}
+					})
+				}
+				if outer >= 0 {
+					g.loop(outer, 1, body)
+				} else {
+					body(1)
+				}
+				g.b.WriteString("}\n")
+				out = append(out, g.b.String())
+			}
+		}
+	}
+	// If bodies of more than 40,000 instructions, taken or not, with an
+	// else and code after them.
+	for _, cond := range []string{"pid == 1", "pid != 1"} {
+		var b strings.Builder
+		fmt.Fprintf(&b, "BEGIN { $x = 0; $y = 0; if (%s) {\n", cond)
+		for i := 0; i < 14000; i++ {
+			fmt.Fprintf(&b, "$x += %d;\n", i%7)
+		}
+		b.WriteString("} else { $y = 1; }\n@x = $x; @y = $y; exit(); }\n")
+		out = append(out, b.String())
+	}
+	// Near the limit: about 900,000 instructions in one straight line of
+	// register arithmetic (a straight line of 130,000 stack accesses is
+	// more than the kernel's verifier can record: it runs out of memory,
+	// see verifierSummary).
+	out = append(out, nearLimit(9))
+	return out
+}
+
+// nearLimit is a BEGIN probe that adds 1,000 ones to $x n*100 times (an
+// unroll(100) of n statements): about n*100,000 instructions.
+func nearLimit(n int) string {
+	var b strings.Builder
+	b.WriteString("BEGIN { $x = 0; unroll(100) {\n")
+	terms := strings.Repeat(" + 1", 1000)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "$x = $x%s;\n", terms)
+	}
+	b.WriteString("} @x = $x; exit(); }\n")
+	return b.String()
+}
+
+// A probe just past the kernel's million instructions is refused with
+// its position before anything is loaded.
+func TestProbeOverInstructionLimit(t *testing.T) {
+	src := nearLimit(11)
+	prog, err := parser.Parse("big.bt", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := check.Check(prog, "big.bt", src, nil, check.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = codegen.Compile(c)
+	if err == nil || !strings.Contains(err.Error(), "big.bt:1:1-30: ERROR: this probe compiles to 1102233 instructions") ||
+		!strings.Contains(err.Error(), "more than the 1000000 the kernel allows") {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestGeneratedHeavyScriptsLoad(t *testing.T) {
+	requireRoot(t)
+	env, err := NewEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded, maxInsns, refusals := 0, 0, 0
+	dump := os.Getenv("GOBPFTRACE_GEN_DUMP") // a directory to write the scripts to
+	for i, src := range heavyScripts() {
+		if dump != "" {
+			os.WriteFile(filepath.Join(dump, fmt.Sprintf("heavy%d.bt", i)), []byte(src), 0o644)
+		}
+		prog, err := parser.Parse("heavy.bt", src)
+		if err != nil {
+			t.Fatalf("script %d does not parse: %v", i, err)
+		}
+		c, err := check.Check(prog, "heavy.bt", src, env, check.Options{})
+		if err != nil {
+			t.Errorf("script %d: the checker refused it: %v\n%s", i, err, src)
+			continue
+		}
+		plan, err := codegen.Compile(c)
+		if err != nil {
+			t.Errorf("script %d: codegen refused it: %v", i, err)
+			continue
+		}
+		for _, p := range plan.Spec.Programs {
+			maxInsns = max(maxInsns, len(p.Instructions))
+		}
+		l, err := load(plan, &Options{Verbose: true})
+		if err != nil {
+			if len(src) > 4000 {
+				src = src[:4000] + "..."
+			}
+			if refusals++; refusals <= 5 {
+				t.Errorf("script %d: the kernel refused it:\n%s\n%v", i, src, err)
+			}
+			continue
+		}
+		l.close()
+		loaded++
+	}
+	t.Logf("%d heavy scripts loaded, %d refused by the kernel, the largest program %d instructions", loaded, refusals, maxInsns)
+}

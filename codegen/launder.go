@@ -1,8 +1,6 @@
 package codegen
 
 import (
-	"reflect"
-
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -43,7 +41,7 @@ func (g *gen) noteSet(s lang.Stmt, noted []*lang.VarSym) []*lang.VarSym {
 // launderWritten makes the verifier forget the values of the integer
 // variables that node (a loop's body, or a whole while loop with its
 // condition) writes and that already hold a value.
-func (g *gen) launderWritten(node any) {
+func (g *gen) launderWritten(node lang.Node) {
 	syms := g.writtenInts(node)
 	if len(syms) == 0 {
 		return
@@ -62,7 +60,7 @@ func (g *gen) launderWritten(node any) {
 // know): each round then starts from the same state, so the verifier's
 // rounds repeat at once even when the body narrows a counter's range (a
 // condition against a bound known only at run time, then `$i++`).
-func (g *gen) launderEachRound(node any) {
+func (g *gen) launderEachRound(node lang.Node) {
 	for _, sym := range g.writtenInts(node) {
 		l := g.vars[sym]
 		if l.base != regProbeFrame {
@@ -76,10 +74,10 @@ func (g *gen) launderEachRound(node any) {
 
 // writtenInts lists the integer variables node writes that already hold a
 // value on every path to it.
-func (g *gen) writtenInts(node any) []*lang.VarSym {
+func (g *gen) writtenInts(node lang.Node) []*lang.VarSym {
 	var syms []*lang.VarSym
 	seen := map[*lang.VarSym]bool{}
-	written(reflect.ValueOf(node), func(v *lang.Var) {
+	written(node, func(v *lang.Var) {
 		if v.Sym == nil || seen[v.Sym] || !g.set[v.Sym] {
 			return
 		}
@@ -92,47 +90,20 @@ func (g *gen) writtenInts(node any) []*lang.VarSym {
 	return syms
 }
 
-var (
-	assignType = reflect.TypeOf(&lang.AssignStmt{})
-	unaryType  = reflect.TypeOf(&lang.Unary{})
-	// Types, symbols and probes are not syntax: types may refer to
-	// themselves (kernel structs), so the walk stays out of them.
-	notSyntax = map[reflect.Type]bool{
-		reflect.TypeOf(&lang.Type{}):   true,
-		reflect.TypeOf(&lang.VarSym{}): true,
-		reflect.TypeOf(&lang.MapSym{}): true,
-	}
-)
-
-// written calls f for every variable an assignment or ++/-- in v changes.
-func written(v reflect.Value, f func(*lang.Var)) {
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() || notSyntax[v.Type()] {
-			return
-		}
-		if v.Type() == assignType {
-			if x, ok := v.Interface().(*lang.AssignStmt).Target.(*lang.Var); ok {
-				f(x)
+// written calls f for every variable an assignment or ++/-- in node
+// changes.
+func written(node lang.Node, f func(*lang.Var)) {
+	lang.Inspect(node, func(n lang.Node) bool {
+		switch x := n.(type) {
+		case *lang.AssignStmt:
+			if v, ok := x.Target.(*lang.Var); ok {
+				f(v)
+			}
+		case *lang.Unary:
+			if v, ok := x.X.(*lang.Var); ok && (x.Op == "++" || x.Op == "--") {
+				f(v)
 			}
 		}
-		if v.Type() == unaryType {
-			if u := v.Interface().(*lang.Unary); u.Op == "++" || u.Op == "--" {
-				if x, ok := u.X.(*lang.Var); ok {
-					f(x)
-				}
-			}
-		}
-		written(v.Elem(), f)
-	case reflect.Struct:
-		for i := 0; i < v.NumField(); i++ {
-			if v.Type().Field(i).IsExported() {
-				written(v.Field(i), f)
-			}
-		}
-	case reflect.Slice:
-		for i := 0; i < v.Len(); i++ {
-			written(v.Index(i), f)
-		}
-	}
+		return true
+	})
 }

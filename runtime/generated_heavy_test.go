@@ -11,6 +11,8 @@ import (
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
+	"github.com/gobpftrace/gobpftrace/runtime/load"
+	"github.com/gobpftrace/gobpftrace/runtime/probes"
 )
 
 // Shapes the random generator rarely writes, each loaded into the kernel:
@@ -151,7 +153,7 @@ func TestProbeOverInstructionLimit(t *testing.T) {
 
 func TestGeneratedHeavyScriptsLoad(t *testing.T) {
 	requireRoot(t)
-	env, err := NewEnv()
+	env, err := probes.NewEnv()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +180,7 @@ func TestGeneratedHeavyScriptsLoad(t *testing.T) {
 		for _, p := range plan.Spec.Programs {
 			maxInsns = max(maxInsns, len(p.Instructions))
 		}
-		l, err := load(plan, &Options{Verbose: true})
+		l, err := load.Load(plan, load.Options{Verbose: true})
 		if err != nil {
 			if len(src) > 4000 {
 				src = src[:4000] + "..."
@@ -188,7 +190,7 @@ func TestGeneratedHeavyScriptsLoad(t *testing.T) {
 			}
 			continue
 		}
-		l.close()
+		l.Close()
 		loaded++
 	}
 	t.Logf("%d heavy scripts loaded, %d refused by the kernel, the largest program %d instructions", loaded, refusals, maxInsns)

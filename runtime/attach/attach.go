@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/runtime/host"
 	"github.com/gobpftrace/gobpftrace/runtime/tracefs"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
@@ -110,6 +112,13 @@ func Attach(p *codegen.Program, prog *ebpf.Program, pid int, warn func(string)) 
 			return nil, err
 		}
 		l, err := link.Tracepoint(a.Category, a.Event, prog, nil)
+		if err != nil && isWildcard(a.Point) {
+			// A wildcard names the events it finds; one the kernel will
+			// not attach to (irq_vectors:irq_work_exit here) is skipped,
+			// as bpftrace skips it, not the end of the run.
+			warn(fmt.Sprintf("could not attach probe %s, skipping it: %s", ProbeName(p), host.ErrnoText(err)))
+			return nil, nil
+		}
 		if err != nil {
 			return nil, attachError(p, err)
 		}
@@ -161,6 +170,11 @@ func attachEveryCPU(p *codegen.Program, prog *ebpf.Program, attr unix.PerfEventA
 		closers = append(closers, pa)
 	}
 	return closers, nil
+}
+
+// isWildcard reports whether an attach point was written with * or ?.
+func isWildcard(pt *lang.AttachPoint) bool {
+	return pt != nil && strings.ContainsAny(pt.Raw, "*?")
 }
 
 func attachError(p *codegen.Program, err error) error {

@@ -29,6 +29,21 @@ BEGIN { $p = (struct s *)0; @x = $p->next->n[1] + $p->v[pid % 2] + $p.b + sizeof
 	} {
 		f.Add(s)
 	}
+	// The shapes of issue 15 and 12: long operator chains, deep nesting,
+	// a big if body (jumps beyond 16 bits), loops inside callbacks.
+	nest := func(open, close string, n int, inner string) string {
+		return strings.Repeat(open, n) + inner + strings.Repeat(close, n)
+	}
+	for _, s := range []string{
+		`BEGIN { $x = 1` + strings.Repeat(" - 1", 2000) + `; $y = pid` + strings.Repeat(" < 1", 200) + `; }`,
+		`BEGIN /pid != 1` + strings.Repeat(" && pid != 2", 500) + `/ { @x = 1; }`,
+		`BEGIN { ` + nest("if (pid > 1) { ", "} ", 20, "@x = 1; ") + `}`,
+		`BEGIN { ` + nest("while (@w < 2) { @w++; ", "} ", 4, `printf("%d\n", @w); `) + `}`,
+		`BEGIN { if (pid == 1) { ` + strings.Repeat("@x = 1; ", 4196) + `} else { @y = 2; } printf("after\n"); }`,
+		`BEGIN { $a = pid == 1 ? (` + strings.Repeat("pid + ", 3000) + `1) : 7; }`,
+	} {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, src string) {
 		prog, err := parser.Parse("fuzz.bt", src)
 		if err != nil {

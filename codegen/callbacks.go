@@ -21,12 +21,11 @@ import (
 // variables and the slots through which a callback and its caller talk
 // live in the probe's frame (locs based on regProbeFrame): the caller
 // passes a pointer to it as the callback context, the callback keeps it in
-// R8, and a callback inside a callback passes it on. Inside a callback only
-// R7 is free for temporaries (spills handle the rest). The caller saves the
-// context (R6) and the scratch base (R9) in the probe's frame when the body
+// regFrame, and a callback inside a callback passes it on. Inside a
+// callback one temporary is handed out at a time (spills handle the rest),
+// so that the registers' homes stay a correct program. The caller saves
+// the context and the scratch base in the probe's frame when the body
 // needs them; the callback reloads them.
-
-const regFrame = asm.R8
 
 type callback struct {
 	name  string
@@ -41,7 +40,7 @@ type callbackSlots struct {
 
 // emitCallback emits body as callback name. params are the callback's
 // parameters; prologue emits what the callback does first (with the
-// caller's frame in R8 already), using its own frame pointer freely.
+// caller's frame in regFrame already), using its own frame pointer freely.
 func (g *gen) emitCallback(name string, nparams int, ctxArg asm.Register, slots callbackSlots, prologue func(), body func()) {
 	// Build the callback as a function of its own, with a frame of its own.
 	saved := *g.emitter
@@ -59,7 +58,7 @@ func (g *gen) emitCallback(name string, nparams int, ctxArg asm.Register, slots 
 	g.fn.Callable = true
 	entry := g.cur
 	g.label(g.newLabel("cbbody"))
-	g.free = []asm.Register{asm.R7}
+	g.free = []asm.Register{regTmpA}
 	savedIn := g.inCallback
 	g.inCallback = 1
 	ret0, ret1, retProbe := g.newLabel("cbnext"), g.newLabel("cbstop"), g.newLabel("cbreturn")
@@ -169,13 +168,15 @@ func (g *gen) forMap(x *lang.ForMapStmt) {
 		// (map, key, value, ctx)
 		value := g.allocPointerSlot()
 		g.store(value, asm.R3, 8)
-		g.emit(asm.Mov.Reg(asm.R7, asm.R2))
-		g.copyMem(keyDst, loc{base: asm.R7}, ks)
+		p := g.allocReg()
+		defer g.freeReg(p)
+		g.emit(asm.Mov.Reg(p, asm.R2))
+		g.copyMem(keyDst, loc{base: p}, ks)
 		if fold {
 			return
 		}
-		g.load(asm.R7, value, 8)
-		g.copyMem(valDst, loc{base: asm.R7}, vs)
+		g.load(p, value, 8)
+		g.copyMem(valDst, loc{base: p}, vs)
 	}, func() {
 		if fold {
 			r := g.aggregationFold(x.Map.Span, keyDst, sym.Value, m.Name)

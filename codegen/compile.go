@@ -301,101 +301,45 @@ func (g *gen) program() (insns asm.Instructions, spans []lang.Span) {
 	g.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 
 	entry := g.fn.Entry()
-	lookupFirst := false
 	if g.scratchMax > 0 {
 		g.span = g.probe.Span
 		g.keyReserve = 0
 		key := g.alloc(8)
 		if !key.onStack() {
-			failf(g.probe.Span, "the probe needs more than %d bytes of stack DEBUG top=%d chain0=%+v", maxStack, g.stackTop, *g.chain[0])
+			failf(g.probe.Span, "the probe needs more than %d bytes of stack", maxStack)
 		}
 		at := body
 		if predScratch || body == nil {
-			at, lookupFirst = entry, true
+			at = entry
 		}
-		at.Prepend(g.probe.Span,
+		at.PrependInstrs(g.instrs(
 			asm.StoreImm(asm.RFP, int16(key.off), 0, asm.Word),
 			asm.LoadMapPtr(asm.R1, 0).WithReference(scratchName),
 			asm.Mov.Reg(asm.R2, asm.RFP), asm.Add.Imm(asm.R2, int32(key.off)),
 			asm.FnMapLookupElem.Call(),
 			asm.JEq.Imm(asm.R0, 0, g.done),
-			asm.Mov.Reg(regScratch, asm.R0))
+			asm.Mov.Reg(regScratch, asm.R0))...)
+	}
+	if g.usesCtx {
+		// The allocator leaves the context in R1 when nothing clobbers R1
+		// before its last read, and drops this move.
+		entry.PrependInstrs(g.instr(asm.Mov.Reg(regCtx, asm.R1)))
 	}
 	insns, spans = g.lower(g.fn)
-	if g.usesCtx {
-		if !lookupFirst && ctxReadFirst(insns) {
-			// Every read of the context comes before R1, which holds it on
-			// entry, changes: read it from R1 and save the move.
-			for i, in := range insns {
-				if in.Dst == regCtx {
-					in.Dst = asm.R1
-				}
-				if in.Src == regCtx {
-					in.Src = asm.R1
-				}
-				insns[i] = in
-			}
-		} else {
-			entry.Prepend(g.probe.Span, asm.Mov.Reg(regCtx, asm.R1))
-			insns, spans = g.lower(g.fn)
-		}
-	}
 	return hoistStackAddrs(insns, spans)
 }
 
 // lower lays out fn as instructions (see ir.Lower).
 func (g *gen) lower(fn *ir.Func) (asm.Instructions, []lang.Span) {
-	insns, spans, err := ir.Lower(fn)
+	lower := ir.Lower
+	if g.cc.opts.KeepHomes {
+		lower = ir.LowerKeepingHomes
+	}
+	insns, spans, err := lower(fn)
 	if err != nil {
 		failf(g.probe.Span, "internal error: %v", err)
 	}
 	return insns, spans
-}
-
-// ctxReadFirst reports whether the program (one function, jumps forward
-// only) uses the context register only before R1, which holds the context
-// on entry, is first written or clobbered by a call.
-func ctxReadFirst(insns asm.Instructions) bool {
-	at := map[string]int{}
-	exits := 0
-	for i, in := range insns {
-		if sym := in.Symbol(); sym != "" {
-			at[sym] = i
-		}
-		if in.OpCode.JumpOp() == asm.Exit && in.OpCode.Class().IsJump() {
-			exits++
-		}
-	}
-	if exits != 1 {
-		return false
-	}
-	clobbered := false
-	for i, in := range insns {
-		op := in.OpCode
-		if op.Class().IsJump() {
-			if ref := in.Reference(); ref != "" {
-				if j, ok := at[ref]; !ok || j <= i {
-					return false
-				}
-			}
-		}
-		if in.Dst == regCtx || in.Src == regCtx {
-			if clobbered {
-				return false
-			}
-		}
-		switch {
-		case op.Class().IsJump() && op.JumpOp() == asm.Call:
-			clobbered = true
-		case op.Class().IsALU() || op.Class() == asm.LdXClass || op.Class() == asm.LdClass:
-			if in.Dst == asm.R1 {
-				clobbered = true
-			}
-		case op.Class() == asm.StXClass && op.Mode() == asm.AtomicMode:
-			clobbered = true
-		}
-	}
-	return true
 }
 
 // license is what the programs are loaded with: config license, else GPL

@@ -9,15 +9,26 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang"
 )
 
-// Registers with a fixed job in every generated program. Helpers clobber
-// R0-R5, so everything that must survive a call lives in R6-R9.
+// Registers with a fixed job, and the integer temporaries. They are
+// virtual registers, which package ir allocates when a function is
+// lowered (ir.Allocate). Each has a home: the callee-saved register
+// (helpers clobber R0-R5) it keeps when the allocator finds nothing
+// better. The emitter hands out at most two temporaries at once and
+// spills beyond that (keep), so the homes alone are a correct program.
 const (
-	regCtx     = asm.R6 // the program's context (tracepoint record, ...)
-	regScratch = asm.R9 // base of this CPU's scratch buffer, when used
+	regCtx     = asm.Register(16 + iota) // the program's context (tracepoint record, ...)
+	regScratch                           // base of this CPU's scratch buffer, when used
+	regFrame                             // in a callback: the probe's frame (its context argument)
+	regTmpA                              // integer temporaries
+	regTmpB
+	firstVirtual = regCtx
 )
 
-// intRegs are the callee-saved registers that hold integer temporaries.
-var intRegs = []asm.Register{asm.R7, asm.R8}
+// homes are the virtual registers' homes, from firstVirtual on.
+var homes = [...]asm.Register{asm.R6, asm.R9, asm.R8, asm.R7, asm.R8}
+
+// intRegs are the registers that hold integer temporaries.
+var intRegs = []asm.Register{regTmpA, regTmpB}
 
 // defaultOnStackLimit is the largest value kept on the stack unless config
 // on_stack_limit says otherwise; bigger ones go to the scratch buffer.
@@ -148,19 +159,43 @@ func failf(span lang.Span, format string, args ...any) {
 
 func (e *emitter) emit(ins ...asm.Instruction) {
 	for _, in := range ins {
-		if in.Dst == regProbeFrame {
-			in.Dst = e.probeFrame()
-		}
-		if in.Src == regProbeFrame {
-			in.Src = e.probeFrame()
-		}
 		// Code after a jump or an exit starts a block of its own, which
 		// lowering drops when no jump names it.
 		if e.cur.Terminated() {
 			e.cur = e.fn.AddBlock(e.newLabel("b"))
 		}
-		e.cur.Append(e.span, in)
+		e.cur.AppendInstr(e.instr(in))
 	}
+}
+
+// instrs makes IR instructions of ins (see instr).
+func (e *emitter) instrs(ins ...asm.Instruction) []ir.Instr {
+	out := make([]ir.Instr, len(ins))
+	for i, in := range ins {
+		out[i] = e.instr(in)
+	}
+	return out
+}
+
+// instr makes an IR instruction of in: regProbeFrame becomes the register
+// that points to the probe's frame here, and a virtual register its id,
+// with its home in the operand. The allocator tells the values a virtual
+// register holds apart (ir.Allocate).
+func (e *emitter) instr(in asm.Instruction) ir.Instr {
+	if in.Dst == regProbeFrame {
+		in.Dst = e.probeFrame()
+	}
+	if in.Src == regProbeFrame {
+		in.Src = e.probeFrame()
+	}
+	out := ir.Instr{Instruction: in, Span: e.span}
+	if r := in.Dst; r >= firstVirtual {
+		out.VDst, out.Dst = ir.Virtual(r-firstVirtual+1), homes[r-firstVirtual]
+	}
+	if r := in.Src; r >= firstVirtual {
+		out.VSrc, out.Src = ir.Virtual(r-firstVirtual+1), homes[r-firstVirtual]
+	}
+	return out
 }
 
 // probeFrame is the register that points to the probe's frame in the
@@ -228,8 +263,11 @@ func (e *emitter) allocReg() asm.Register {
 	return r
 }
 
+// isTemp reports whether r is one of the temporaries allocReg hands out.
+func isTemp(r asm.Register) bool { return r == regTmpA || r == regTmpB }
+
 func (e *emitter) freeReg(r asm.Register) {
-	if r != asm.R7 && r != asm.R8 {
+	if !isTemp(r) {
 		return // a scratch register such as R0, not from the pool
 	}
 	for _, x := range e.free {

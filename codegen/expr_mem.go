@@ -238,7 +238,7 @@ func (g *gen) str(x *lang.Call, dst loc, size int) {
 		if size > bigZero && !g.noPad && (dst.onStack() || dst.base == regScratch) {
 			// A long buffer is zeroed by one helper call instead of
 			// size/8 stores; the pointer must survive it.
-			if rp != asm.R7 && rp != asm.R8 {
+			if !isTemp(rp) {
 				r := g.allocReg()
 				g.emit(asm.Mov.Reg(r, rp))
 				rp = r

@@ -29,6 +29,9 @@ import (
 type Options struct {
 	// HelperErrors is -k: report failing helper calls at run time.
 	HelperErrors bool
+	// KeepHomes compiles without register allocation: every virtual
+	// register in its home (ir.Allocate). Tests compare the two.
+	KeepHomes bool
 }
 
 func firstOptions(opts []Options) Options {

@@ -236,9 +236,8 @@ func TestPerfEventPrograms(t *testing.T) {
 		}
 		sameInsns(t, c.src, spec.Instructions, asm.Instructions{
 			asm.FnGetSmpProcessorId.Call(),
-			asm.Mov.Reg(asm.R7, asm.R0),
-			asm.Mov.Reg32(asm.R7, asm.R7),
-			asm.StoreMem(asm.RFP, -8, asm.R7, asm.DWord),
+			asm.Mov.Reg32(asm.R0, asm.R0),
+			asm.StoreMem(asm.RFP, -8, asm.R0, asm.DWord),
 			asm.Mov.Imm(asm.R0, 0),
 			asm.Return(),
 		})

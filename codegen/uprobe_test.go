@@ -62,7 +62,7 @@ func compileUser(t *testing.T, src string) *Plan {
 // loadsFromCtx reports whether insns read a u64 at off of the saved ctx.
 func loadsFromCtx(insns asm.Instructions, off int16) bool {
 	for _, ins := range insns {
-		if ins.OpCode == asm.LoadMemOp(asm.DWord) && (ins.Src == regCtx || ins.Src == asm.R1) && ins.Offset == off {
+		if ins.OpCode == asm.LoadMemOp(asm.DWord) && (ins.Src == asm.R6 || ins.Src == asm.R1) && ins.Offset == off {
 			return true
 		}
 	}

@@ -186,9 +186,9 @@ map m0_x: Hash key 8 value 8 entries 4096 (@x)
 func p0_begin: 3 blocks, 17 instructions
 p0_begin:
 ; 2: @x = 1 + 2;
-	MovImm dst: r7 imm: 1
-	AddImm dst: r7 imm: 2
-	StXMemDW dst: rfp src: r7 off: -8 imm: 0
+	MovImm dst: r7 imm: 1	; dst v4 (home r7)
+	AddImm dst: r7 imm: 2	; dst v4 (home r7)
+	StXMemDW dst: rfp src: r7 off: -8 imm: 0	; src v4 (home r7)
 	StMemDW dst: rfp src: r0 off: -16 imm: 0
 	LoadMapPtr dst: r1 fd: 0 <m0_x>
 	MovReg dst: r2 src: rfp

@@ -14,12 +14,14 @@
 // blocks resolve to the block that follows them, and every jump offset is
 // checked, jumps beyond 16 bits becoming 32-bit `gotol` (ResolveBranches).
 //
-// Instructions still name physical registers (R0-R10), written by the
-// code generator; virtual registers and their allocation are the next
-// step of the redesign (docs/internals.md).
+// Operands are physical registers (R0-R10) or virtual registers, which
+// Allocate (regalloc.go) assigns to physical ones when the function is
+// lowered.
 package ir
 
 import (
+	"slices"
+
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -45,6 +47,10 @@ type Block struct {
 type Instr struct {
 	asm.Instruction
 	Span lang.Span
+	// VDst and VSrc name the virtual registers of Dst and Src (0: the
+	// operand is the physical register itself). Dst and Src then hold the
+	// virtual register's home (see Allocate).
+	VDst, VSrc Virtual
 }
 
 // NewFunc returns a function with an empty entry block labelled name.
@@ -74,8 +80,16 @@ func (f *Func) Len() int {
 // Append adds instructions at the end of b.
 func (b *Block) Append(span lang.Span, ins ...asm.Instruction) {
 	for _, in := range ins {
-		b.Instrs = append(b.Instrs, Instr{in, span})
+		b.Instrs = append(b.Instrs, Instr{Instruction: in, Span: span})
 	}
+}
+
+// AppendInstr adds in at the end of b.
+func (b *Block) AppendInstr(in Instr) { b.Instrs = append(b.Instrs, in) }
+
+// PrependInstrs adds ins at the start of b.
+func (b *Block) PrependInstrs(ins ...Instr) {
+	b.Instrs = append(slices.Clone(ins), b.Instrs...)
 }
 
 // Prepend adds instructions at the start of b: a jump to b's label runs
@@ -83,7 +97,7 @@ func (b *Block) Append(span lang.Span, ins ...asm.Instruction) {
 func (b *Block) Prepend(span lang.Span, ins ...asm.Instruction) {
 	front := make([]Instr, 0, len(ins)+len(b.Instrs))
 	for _, in := range ins {
-		front = append(front, Instr{in, span})
+		front = append(front, Instr{Instruction: in, Span: span})
 	}
 	b.Instrs = append(front, b.Instrs...)
 }

@@ -13,19 +13,26 @@ import (
 // when some jump names it. Jumps keep symbolic targets (the label of a
 // non-empty block); ResolveBranches encodes their reach once every
 // function of the program is appended.
-func Lower(f *Func) (asm.Instructions, []lang.Span, error) {
+func Lower(f *Func) (asm.Instructions, []lang.Span, error) { return lower(f, true) }
+
+// LowerKeepingHomes lowers f without allocating registers: each virtual
+// register stays in its home (see Allocate).
+func LowerKeepingHomes(f *Func) (asm.Instructions, []lang.Span, error) { return lower(f, false) }
+
+func lower(f *Func, allocate bool) (asm.Instructions, []lang.Span, error) {
 	f = f.clone()
-	for {
-		live, err := reachable(f)
-		if err != nil {
-			return nil, nil, err
-		}
-		// Blocks no path reaches go for good: a jump dropped below makes
-		// its block fall through to the next reachable one.
-		f.Blocks = live
-		if !dropJumpsToNext(live) {
-			break
-		}
+	if err := prune(f); err != nil {
+		return nil, nil, err
+	}
+	// Registers are allocated on the reachable code only; a move dropped
+	// may leave a jump to the next block, which pruning again drops.
+	if allocate {
+		Allocate(f)
+	} else {
+		keepHomes(f)
+	}
+	if err := prune(f); err != nil {
+		return nil, nil, err
 	}
 	live := f.Blocks
 	resolved := resolveLabels(live)
@@ -62,6 +69,22 @@ func Lower(f *Func) (asm.Instructions, []lang.Span, error) {
 		return nil, nil, fmt.Errorf("function %s runs past its last instruction", f.Name)
 	}
 	return insns, spans, nil
+}
+
+// prune drops the blocks no path reaches and the jumps to the next block,
+// to a fixed point: a jump dropped makes its block fall through to the
+// next reachable one.
+func prune(f *Func) error {
+	for {
+		live, err := reachable(f)
+		if err != nil {
+			return err
+		}
+		f.Blocks = live
+		if !dropJumpsToNext(live) {
+			return nil
+		}
+	}
 }
 
 // clone copies f's blocks, so that lowering leaves f as it was built.

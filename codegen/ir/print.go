@@ -15,6 +15,10 @@ import (
 //	p0_sys_enter:
 //	; 1: tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }
 //		MovReg dst: r1 src: rfp
+//		LdXMemDW dst: r6 src: r1 off: 8 imm: 0	; dst v4 (home r6)
+//
+// A virtual register is shown after the instruction, its home in the
+// operand (see Allocate).
 func (f *Func) Print(w io.Writer, lines []string) {
 	live := map[*Block]bool{}
 	if blocks, err := reachable(f); err == nil {
@@ -38,7 +42,22 @@ func (f *Func) Print(w io.Writer, lines []string) {
 				fmt.Fprintf(w, "; %d: %s\n", l, strings.TrimSpace(lines[l-1]))
 				lastLine = l
 			}
-			fmt.Fprintf(w, "\t%v\n", in.Instruction)
+			fmt.Fprintf(w, "\t%v%s\n", in.Instruction, virtuals(in))
 		}
 	}
+}
+
+// virtuals notes the virtual registers of in, if any.
+func virtuals(in Instr) string {
+	var notes []string
+	if in.VDst != 0 {
+		notes = append(notes, fmt.Sprintf("dst v%d (home %v)", in.VDst, in.Dst))
+	}
+	if in.VSrc != 0 {
+		notes = append(notes, fmt.Sprintf("src v%d (home %v)", in.VSrc, in.Src))
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	return "\t; " + strings.Join(notes, ", ")
 }

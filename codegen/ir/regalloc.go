@@ -1,0 +1,466 @@
+package ir
+
+import (
+	"slices"
+
+	"github.com/cilium/ebpf/asm"
+)
+
+// Register allocation.
+//
+// The code generator writes some operands as virtual registers: an
+// instruction's VDst or VSrc names one (an id unique in its function), and
+// its Dst or Src then holds the virtual register's home, a physical
+// register that is valid for it everywhere. A value that must survive
+// helper calls has a callee-saved home (R6-R9), and the generator hands
+// out at most as many of them as there are such registers, spilling to
+// the stack itself beyond that: the homes alone are always a correct
+// program.
+//
+// Allocate improves on the homes. It computes which registers are live
+// at every instruction, physical ones included (a helper call reads its
+// arguments in R1-R5 and clobbers R0-R5), builds the interference graph,
+// and colours each virtual register with R0-R9, preferring the register
+// it is moved from or to: `r7 = r0` after a call becomes nothing when the
+// value can stay in R0, `r6 = r1` at the entry nothing when the context
+// can stay in R1. A value that a conditional jump compares does not go
+// to R0: measured on this kernel, a chain of 10,000
+// `call; r0 >>= 32; if r0 == K goto out` overflows the verifier's 8,192
+// pending branches, where the same chain on R1 or R7 verifies. When a virtual register finds no colour, or a virtual
+// register is read before any write on some path (a generator bug the
+// homes tolerate), the function keeps its homes.
+
+// Virtual is an operand's virtual register id (0: none).
+type Virtual = uint32
+
+// helperArgs is how many argument registers the helpers the code generator
+// calls read; a helper not listed is taken to read all five.
+var helperArgs = map[asm.BuiltinFunc]int{
+	asm.FnMapLookupElem:       2,
+	asm.FnMapUpdateElem:       4,
+	asm.FnMapDeleteElem:       2,
+	asm.FnMapLookupPercpuElem: 3,
+	asm.FnProbeReadKernel:     3,
+	asm.FnProbeReadUser:       3,
+	asm.FnProbeReadKernelStr:  3,
+	asm.FnProbeReadUserStr:    3,
+	asm.FnRingbufOutput:       4,
+	asm.FnGetStackid:          3,
+	asm.FnSendSignal:          1,
+	asm.FnOverrideReturn:      2,
+	asm.FnKtimeGetNs:          0,
+	asm.FnKtimeGetBootNs:      0,
+	asm.FnKtimeGetTaiNs:       0,
+	asm.FnKtimeGetCoarseNs:    0,
+	asm.FnGetSmpProcessorId:   0,
+	asm.FnGetPrandomU32:       0,
+	asm.FnGetCurrentPidTgid:   0,
+	asm.FnGetCurrentUidGid:    0,
+	asm.FnGetCurrentComm:      2,
+	asm.FnGetCurrentTask:      0,
+	asm.FnGetCurrentCgroupId:  0,
+	asm.FnGetAttachCookie:     1,
+	asm.FnForEachMapElem:      4,
+	asm.FnLoop:                4,
+	asm.FnJiffies64:           0,
+	asm.FnGetNumaNodeId:       0,
+	asm.FnGetNsCurrentPidTgid: 4,
+	asm.FnDPath:               3,
+}
+
+// loadAcquire is the atomic operation of a load-acquire, which reads
+// memory into dst.
+var loadAcquire = asm.LoadAcquire(asm.R0, asm.R1, asm.DWord, 0).OpCode.AtomicOp()
+
+// nPhys is the number of physical registers, R0-R10.
+const nPhys = 11
+
+// operands lists the registers an instruction reads and writes, as nodes:
+// 0-10 physical registers, nPhys+i the virtual register of index i.
+type operands struct {
+	uses, defs [6]int32
+	nu, nd     int
+}
+
+func (o *operands) use(n int32) { o.uses[o.nu] = n; o.nu++ }
+func (o *operands) def(n int32) { o.defs[o.nd] = n; o.nd++ }
+
+// allocator holds one function's allocation state.
+type allocator struct {
+	f     *Func
+	index map[Virtual]int32 // virtual id -> node
+	homes []asm.Register    // by virtual index
+	// forbid is, by virtual index, the physical registers it interferes
+	// with; adj its virtual neighbours (node numbers).
+	forbid []uint16
+	adj    [][]int32
+	// partners are the nodes each virtual is moved from or to.
+	partners [][]int32
+	// compared marks the virtuals a conditional jump reads.
+	compared []bool
+}
+
+func (a *allocator) node(reg asm.Register, v Virtual) int32 {
+	if v != 0 {
+		return a.index[v]
+	}
+	return int32(reg)
+}
+
+// roles says how in uses its register operands.
+type roles struct{ useDst, defDst, useSrc, defSrc bool }
+
+func rolesOf(in *Instr) roles {
+	op := in.OpCode
+	reg := op.Source() == asm.RegSource
+	switch cls := op.Class(); {
+	case cls.IsALU():
+		switch op.ALUOp() {
+		case asm.Mov:
+			return roles{useSrc: reg, defDst: true}
+		case asm.Neg, asm.Swap:
+			return roles{useDst: true, defDst: true}
+		}
+		return roles{useDst: true, defDst: true, useSrc: reg}
+	case cls == asm.LdXClass:
+		return roles{useSrc: true, defDst: true}
+	case cls == asm.LdClass:
+		return roles{defDst: true}
+	case cls == asm.StClass:
+		return roles{useDst: true}
+	case cls == asm.StXClass && op.Mode() == asm.AtomicMode:
+		switch aop := op.AtomicOp(); {
+		case aop == asm.CmpXchg: // R0 too, see operandsOf
+			return roles{useDst: true, useSrc: true}
+		case aop&(asm.FetchAdd^asm.AddAtomic) != 0:
+			// a fetching atomic (xchg too) loads the old value into src
+			return roles{useDst: true, useSrc: true, defSrc: true}
+		case aop == loadAcquire:
+			return roles{useSrc: true, defDst: true}
+		}
+		return roles{useDst: true, useSrc: true}
+	case cls == asm.StXClass:
+		return roles{useDst: true, useSrc: true}
+	case cls.IsJump():
+		switch op.JumpOp() {
+		case asm.Call, asm.Exit, asm.Ja:
+			return roles{}
+		}
+		return roles{useDst: true, useSrc: reg}
+	}
+	return roles{}
+}
+
+// operandsOf returns what in reads and writes.
+func (a *allocator) operandsOf(in *Instr) operands {
+	var o operands
+	dst, src := a.node(in.Dst, in.VDst), a.node(in.Src, in.VSrc)
+	r := rolesOf(in)
+	if r.useDst {
+		o.use(dst)
+	}
+	if r.useSrc {
+		o.use(src)
+	}
+	if r.defDst {
+		o.def(dst)
+	}
+	if r.defSrc {
+		o.def(src)
+	}
+	op := in.OpCode
+	switch {
+	case op.Class() == asm.StXClass && op.Mode() == asm.AtomicMode && op.AtomicOp() == asm.CmpXchg:
+		o.use(0)
+		o.def(0)
+	case op.Class().IsJump() && op.JumpOp() == asm.Call:
+		n := 5
+		if in.Src != asm.PseudoCall {
+			if k, ok := helperArgs[asm.BuiltinFunc(in.Constant)]; ok {
+				n = k
+			}
+		}
+		for r := 1; r <= n; r++ {
+			o.use(int32(r))
+		}
+		for r := 0; r <= 5; r++ {
+			o.def(int32(r))
+		}
+	case op.Class().IsJump() && op.JumpOp() == asm.Exit:
+		o.use(0)
+	}
+	return o
+}
+
+// liveSet is a set of nodes: physical registers as bits, virtual ones as a
+// sorted slice (few are live at once).
+type liveSet struct {
+	phys uint16
+	virt []int32
+}
+
+func (s *liveSet) has(n int32) bool {
+	if n < nPhys {
+		return s.phys&(1<<n) != 0
+	}
+	_, ok := slices.BinarySearch(s.virt, n)
+	return ok
+}
+
+func (s *liveSet) add(n int32) {
+	if n < nPhys {
+		s.phys |= 1 << n
+		return
+	}
+	if i, ok := slices.BinarySearch(s.virt, n); !ok {
+		s.virt = slices.Insert(s.virt, i, n)
+	}
+}
+
+func (s *liveSet) remove(n int32) {
+	if n < nPhys {
+		s.phys &^= 1 << n
+		return
+	}
+	if i, ok := slices.BinarySearch(s.virt, n); ok {
+		s.virt = slices.Delete(s.virt, i, i+1)
+	}
+}
+
+func (s *liveSet) union(t liveSet) {
+	s.phys |= t.phys
+	for _, n := range t.virt {
+		s.add(n)
+	}
+}
+
+func (s liveSet) clone() liveSet {
+	return liveSet{s.phys, slices.Clone(s.virt)}
+}
+
+func (s liveSet) equal(t liveSet) bool {
+	return s.phys == t.phys && slices.Equal(s.virt, t.virt)
+}
+
+// Allocate assigns physical registers to f's virtual registers (see the
+// comment above) and drops the moves that became `rX = rX`. It reports
+// whether f kept its homes.
+func Allocate(f *Func) (homes bool) {
+	a := &allocator{f: f, index: map[Virtual]int32{}}
+	if !splitWebs(f) {
+		a.rewrite(nil, false)
+		return true
+	}
+	for _, b := range f.Blocks {
+		for i := range b.Instrs {
+			in := &b.Instrs[i]
+			a.note(in.VDst, in.Dst)
+			a.note(in.VSrc, in.Src)
+		}
+	}
+	a.compared = make([]bool, len(a.homes))
+	for _, b := range f.Blocks {
+		for i := range b.Instrs {
+			in := &b.Instrs[i]
+			if _, ok := JumpTarget(in.Instruction); ok {
+				for _, v := range []Virtual{in.VDst, in.VSrc} {
+					if v != 0 {
+						a.compared[a.index[v]-nPhys] = true
+					}
+				}
+			}
+		}
+	}
+	if len(a.homes) == 0 {
+		return false
+	}
+	colors, ok := a.colour()
+	a.rewrite(colors, ok)
+	return !ok
+}
+
+// keepHomes leaves every virtual register of f in its home.
+func keepHomes(f *Func) { (&allocator{f: f}).rewrite(nil, false) }
+
+func (a *allocator) note(v Virtual, home asm.Register) {
+	if v == 0 {
+		return
+	}
+	if _, ok := a.index[v]; !ok {
+		a.index[v] = int32(nPhys + len(a.homes))
+		a.homes = append(a.homes, home)
+	}
+}
+
+// colour computes liveness and interference and colours the virtual
+// registers; ok is false when the homes must stay.
+func (a *allocator) colour() (colors []asm.Register, ok bool) {
+	f := a.f
+	blocks := f.Blocks
+	at := make(map[string]int, len(blocks))
+	for i, b := range blocks {
+		at[b.Label] = i
+	}
+	// Live-in sets to a fixed point, blocks visited last to first (code
+	// jumps forward but for short plain loops).
+	liveIn := make([]liveSet, len(blocks))
+	walk := func(i int, visit func(in *Instr, o *operands, live *liveSet)) liveSet {
+		b := blocks[i]
+		var live liveSet
+		if !b.Terminated() && i+1 < len(blocks) {
+			live = liveIn[i+1].clone()
+		}
+		for j := len(b.Instrs) - 1; j >= 0; j-- {
+			in := &b.Instrs[j]
+			if ref, isJump := JumpTarget(in.Instruction); isJump {
+				if t, found := at[ref]; found {
+					live.union(liveIn[t])
+				}
+			}
+			o := a.operandsOf(in)
+			if visit != nil {
+				visit(in, &o, &live)
+			}
+			for k := 0; k < o.nd; k++ {
+				live.remove(o.defs[k])
+			}
+			for k := 0; k < o.nu; k++ {
+				live.add(o.uses[k])
+			}
+		}
+		return live
+	}
+	for changed := true; changed; {
+		changed = false
+		for i := len(blocks) - 1; i >= 0; i-- {
+			in := walk(i, nil)
+			if !in.equal(liveIn[i]) {
+				liveIn[i] = in
+				changed = true
+			}
+		}
+	}
+	if len(blocks) > 0 && len(liveIn[0].virt) > 0 {
+		return nil, false // read before written on some path
+	}
+
+	n := len(a.homes)
+	a.forbid = make([]uint16, n)
+	a.adj = make([][]int32, n)
+	a.partners = make([][]int32, n)
+	for i := range blocks {
+		walk(i, func(in *Instr, o *operands, live *liveSet) {
+			// A move's two registers may be one: they hold the same value
+			// (a 32-bit move's do not, it clears the upper half, but the
+			// two still prefer one register when the source dies there).
+			move := int32(-1)
+			if op := in.OpCode; op.Class().IsALU() && op.ALUOp() == asm.Mov && op.Source() == asm.RegSource {
+				a.partner(o.defs[0], o.uses[0])
+				if op.Class() == asm.ALU64Class {
+					move = o.uses[0]
+				}
+			}
+			for k := 0; k < o.nd; k++ {
+				d := o.defs[k]
+				for r := int32(0); r < nPhys; r++ {
+					if live.phys&(1<<r) != 0 && r != d && r != move {
+						a.interfere(d, r)
+					}
+				}
+				for _, v := range live.virt {
+					if v != d && v != move {
+						a.interfere(d, v)
+					}
+				}
+			}
+		})
+	}
+
+	colors = make([]asm.Register, n)
+	for i := range colors {
+		colors[i] = 255
+	}
+	colorOf := func(node int32) (asm.Register, bool) {
+		if node < nPhys {
+			return asm.Register(node), true
+		}
+		c := colors[node-nPhys]
+		return c, c != 255
+	}
+	for i := 0; i < n; i++ {
+		taken := a.forbid[i] | 1<<asm.R10
+		if a.compared[i] {
+			taken |= 1 << asm.R0
+		}
+		for _, nb := range a.adj[i] {
+			if c, ok := colorOf(nb); ok {
+				taken |= 1 << c
+			}
+		}
+		free := func(r asm.Register) bool { return r < asm.R10 && taken&(1<<r) == 0 }
+		pick := asm.Register(255)
+		for _, p := range a.partners[i] {
+			if c, ok := colorOf(p); ok && free(c) {
+				pick = c
+				break
+			}
+		}
+		if pick == 255 && free(a.homes[i]) {
+			pick = a.homes[i]
+		}
+		for r := asm.R0; pick == 255 && r < asm.R10; r++ {
+			if free(r) {
+				pick = r
+			}
+		}
+		if pick == 255 {
+			return nil, false
+		}
+		colors[i] = pick
+	}
+	return colors, true
+}
+
+func (a *allocator) interfere(x, y int32) {
+	switch {
+	case x < nPhys && y < nPhys:
+	case x < nPhys:
+		a.forbid[y-nPhys] |= 1 << x
+	case y < nPhys:
+		a.forbid[x-nPhys] |= 1 << y
+	default:
+		a.adj[x-nPhys] = append(a.adj[x-nPhys], y)
+		a.adj[y-nPhys] = append(a.adj[y-nPhys], x)
+	}
+}
+
+func (a *allocator) partner(x, y int32) {
+	if x >= nPhys {
+		a.partners[x-nPhys] = append(a.partners[x-nPhys], y)
+	}
+	if y >= nPhys {
+		a.partners[y-nPhys] = append(a.partners[y-nPhys], x)
+	}
+}
+
+// rewrite puts the colours (or, when !ok, the homes) in the instructions
+// and drops moves of a register to itself.
+func (a *allocator) rewrite(colors []asm.Register, ok bool) {
+	for _, b := range a.f.Blocks {
+		out := b.Instrs[:0]
+		for _, in := range b.Instrs {
+			if ok && in.VDst != 0 {
+				in.Dst = colors[a.index[in.VDst]-nPhys]
+			}
+			if ok && in.VSrc != 0 {
+				in.Src = colors[a.index[in.VSrc]-nPhys]
+			}
+			in.VDst, in.VSrc = 0, 0
+			if op := in.OpCode; op.Class() == asm.ALU64Class && op.ALUOp() == asm.Mov && op.Source() == asm.RegSource && in.Dst == in.Src && in.Symbol() == "" {
+				continue
+			}
+			out = append(out, in)
+		}
+		b.Instrs = out
+	}
+}

@@ -1,0 +1,204 @@
+package ir
+
+import "slices"
+
+// splitWebs renames f's virtual registers web by web. The code generator
+// names a handful of virtual registers (the context, the temporaries) and
+// reuses each for many unrelated values, as it would a physical register;
+// a web is one of those values: the definitions that reach a common use,
+// with their uses. Each web gets an id of its own (its home is the
+// register's), so that the allocator places each value apart. An
+// instruction that reads and writes the same operand (`r += 1`) keeps one
+// web: both must be one register.
+//
+// It reports false, leaving f as it was, when on some path a virtual
+// register is read before anything writes it: only the homes give such a
+// read a meaning.
+func splitWebs(f *Func) bool {
+	vars := map[Virtual]int{}
+	for _, b := range f.Blocks {
+		for _, in := range b.Instrs {
+			for _, v := range []Virtual{in.VDst, in.VSrc} {
+				if _, ok := vars[v]; v != 0 && !ok {
+					vars[v] = len(vars)
+				}
+			}
+		}
+	}
+	if len(vars) == 0 {
+		return true
+	}
+	nvars := len(vars)
+	// Definitions are numbered per operand: ids 0..nvars-1 stand for
+	// "not written yet" of each register, at the entry.
+	type site struct{ dst, src int32 } // definition ids, -1: none
+	sites := make([][]site, len(f.Blocks))
+	ndefs := int32(nvars)
+	for i, b := range f.Blocks {
+		sites[i] = make([]site, len(b.Instrs))
+		for j := range b.Instrs {
+			in := &b.Instrs[j]
+			r := rolesOf(in)
+			s := site{-1, -1}
+			if r.defDst && in.VDst != 0 {
+				s.dst, ndefs = ndefs, ndefs+1
+			}
+			if r.defSrc && in.VSrc != 0 {
+				s.src, ndefs = ndefs, ndefs+1
+			}
+			sites[i][j] = s
+		}
+	}
+	varOf := func(v Virtual) int { return vars[v] }
+
+	at := make(map[string]int, len(f.Blocks))
+	for i, b := range f.Blocks {
+		at[b.Label] = i
+	}
+	// reach[i][x] are the definitions of register x that reach block i.
+	reach := make([][][]int32, len(f.Blocks))
+	for i := range reach {
+		reach[i] = make([][]int32, nvars)
+	}
+	for x := 0; x < nvars; x++ {
+		reach[0][x] = []int32{int32(x)}
+	}
+	// merge adds cur to what reaches block t, reporting growth.
+	merge := func(t int, cur [][]int32) bool {
+		grew := false
+		for x, ds := range cur {
+			for _, d := range ds {
+				if k, ok := slices.BinarySearch(reach[t][x], d); !ok {
+					reach[t][x] = slices.Insert(reach[t][x], k, d)
+					grew = true
+				}
+			}
+		}
+		return grew
+	}
+	// walk follows block i from what reaches it, calling use for every
+	// read of a virtual register with the definitions reaching it, and
+	// passes on what reaches its successors; it reports whether a block
+	// at or before i grew (another sweep is needed).
+	walk := func(i int, use func(in *Instr, j int, ds []int32, src bool)) bool {
+		b := f.Blocks[i]
+		cur := make([][]int32, nvars)
+		for x := range cur {
+			cur[x] = slices.Clone(reach[i][x])
+		}
+		again := false
+		for j := range b.Instrs {
+			in := &b.Instrs[j]
+			r := rolesOf(in)
+			if use != nil {
+				if r.useDst && in.VDst != 0 {
+					use(in, j, cur[varOf(in.VDst)], false)
+				}
+				if r.useSrc && in.VSrc != 0 {
+					use(in, j, cur[varOf(in.VSrc)], true)
+				}
+			}
+			s := sites[i][j]
+			if s.dst >= 0 {
+				cur[varOf(in.VDst)] = []int32{s.dst}
+			}
+			if s.src >= 0 {
+				cur[varOf(in.VSrc)] = []int32{s.src}
+			}
+			if ref, ok := JumpTarget(in.Instruction); ok {
+				if t, found := at[ref]; found && merge(t, cur) && t <= i {
+					again = true
+				}
+			}
+		}
+		if !b.Terminated() && i+1 < len(f.Blocks) {
+			merge(i+1, cur)
+		}
+		return again
+	}
+	for again := true; again; {
+		again = false
+		for i := range f.Blocks {
+			if walk(i, nil) {
+				again = true
+			}
+		}
+	}
+
+	parent := make([]int32, ndefs)
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	var find func(int32) int32
+	find = func(d int32) int32 {
+		for parent[d] != d {
+			parent[d] = parent[parent[d]]
+			d = parent[d]
+		}
+		return d
+	}
+	union := func(a, b int32) { parent[find(a)] = find(b) }
+	// useDef is, per read operand, one definition reaching it.
+	type opKey struct {
+		b, j int
+		src  bool
+	}
+	useDef := map[opKey]int32{}
+	ok := true
+	for i := range f.Blocks {
+		walk(i, func(in *Instr, j int, ds []int32, src bool) {
+			if len(ds) == 0 || ds[0] < int32(nvars) {
+				ok = false // "not written yet" reaches this read
+				return
+			}
+			for _, d := range ds[1:] {
+				union(ds[0], d)
+			}
+			useDef[opKey{i, j, src}] = ds[0]
+			// A read-modify-write operand is one register before and after.
+			s := sites[i][j]
+			if !src && s.dst >= 0 {
+				union(s.dst, ds[0])
+			}
+			if src && s.src >= 0 {
+				union(s.src, ds[0])
+			}
+		})
+	}
+	if !ok {
+		return false
+	}
+	webID := map[int32]Virtual{}
+	web := func(d int32) Virtual {
+		r := find(d)
+		id, seen := webID[r]
+		if !seen {
+			id = Virtual(len(webID) + 1)
+			webID[r] = id
+		}
+		return id
+	}
+	for i, b := range f.Blocks {
+		for j := range b.Instrs {
+			in := &b.Instrs[j]
+			s := sites[i][j]
+			dst, src := in.VDst, in.VSrc
+			if dst != 0 {
+				if s.dst >= 0 {
+					dst = web(s.dst)
+				} else {
+					dst = web(useDef[opKey{i, j, false}])
+				}
+			}
+			if src != 0 {
+				if s.src >= 0 {
+					src = web(s.src)
+				} else {
+					src = web(useDef[opKey{i, j, true}])
+				}
+			}
+			in.VDst, in.VSrc = dst, src
+		}
+	}
+	return true
+}

@@ -1,6 +1,10 @@
 package runtime
 
-import "io"
+import (
+	"io"
+
+	"github.com/gobpftrace/gobpftrace/runtime/output"
+)
 
 // Options control Run.
 type Options struct {
@@ -48,11 +52,18 @@ type Options struct {
 	// the script stopped with exit(code): the command exits with that code,
 	// as bpftrace does. exit() without a code does not call it.
 	OnExitCode func(code int)
-	// OnLoaded, when set, is called once the programs are loaded with a
-	// function that prints the current contents of every map to w (as at
-	// exit, without the leading blank lines). It may be called from any
-	// goroutine until Run returns; the REPL uses it for `.maps`.
-	OnLoaded func(printMaps func(w io.Writer) error)
+	// OnLoaded, when set, is called once the programs are loaded with the
+	// run's Live handle, which reads and prints its maps from any
+	// goroutine (the REPL's .maps, runtime/script's Session.Map).
+	OnLoaded func(*Live)
+	// KeepMaps keeps every map's contents as the run ends (after END), so
+	// that Live still reads them after Run returns.
+	KeepMaps bool
+	// Observe, when set, is called once with the run's Formatter and
+	// returns a printer that receives everything the run prints (events,
+	// notices, print(@m)), after the printer of Format, from the run's
+	// goroutine. The maps printed at exit are not passed on.
+	Observe func(*output.Formatter) output.Printer
 }
 
 func (o *Options) stdout() io.Writer {

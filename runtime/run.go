@@ -65,6 +65,8 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 	s := &session{plan: plan, opts: &opts, loaded: l}
 	s.syms = symbols.NewSymbolizer(plan, l.Maps)
 	s.format = &output.Formatter{Symbols: s.syms, UserSpace: newUserSpace(), TruncTrailer: plan.Config.StrTruncTrailer}
+	s.live = &Live{s: s}
+	defer s.live.close() // before the maps close
 	defer func() { attach.ReleaseAll(s.attached); s.holder.Release() }()
 	if opts.TargetPID != 0 && !opts.DryRun {
 		wctx, stop, err := target.WatchPID(ctx, opts.TargetPID)
@@ -138,6 +140,8 @@ type session struct {
 	skipped int
 	// holder takes the perf events that are slow to close (closer.go).
 	holder *attach.PerfHolder
+	// live reads the maps for other goroutines (Options.OnLoaded).
+	live *Live
 }
 
 func (s *session) run(ctx context.Context) error {
@@ -150,10 +154,13 @@ func (s *session) run(ctx context.Context) error {
 	}
 	defer s.closeRing()
 	s.out = s.newPrinter(s.opts.stdout())
+	if s.opts.Observe != nil {
+		s.out = tee{s.out, s.opts.Observe(s.format)}
+	}
 	defer s.out.Flush()
 	s.disp = &dispatcher{plan: s.plan, format: s.format, out: s.out, stderr: s.opts.stderr(), mapOf: s.mapOf, noWarnings: s.opts.NoWarnings}
 	if s.opts.OnLoaded != nil {
-		s.opts.OnLoaded(s.printMapsNow)
+		s.opts.OnLoaded(s.live)
 	}
 
 	// Start: BEGIN, then the probes, then the "Attached" line.
@@ -216,7 +223,12 @@ func (s *session) run(ctx context.Context) error {
 	if s.opts.CompactExit {
 		exitMaps = s.out.Maps // without the end-of-output separator
 	}
-	if err := exitMaps(maps, s.readScriptMap); err != nil {
+	read := s.readScriptMap
+	if s.opts.KeepMaps {
+		s.live.keepFinal()
+		read = s.live.readFinal
+	}
+	if err := exitMaps(maps, read); err != nil {
 		return fmt.Errorf("could not print maps: %v", err)
 	}
 	if err := s.out.Flush(); err != nil {
@@ -234,18 +246,6 @@ func (s *session) newPrinter(stdout io.Writer) output.Printer {
 	return output.New(s.opts.Format, s.format, output.Destination{
 		Stdout: stdout, Stderr: s.opts.stderr(), File: s.plan.File, Source: s.plan.Source,
 	})
-}
-
-// printMapsNow prints every map's current contents to w. It may run while
-// the event loop prints (the REPL's .maps): it has its own printer, and
-// shares only the run's Formatter, which is safe for concurrent use.
-func (s *session) printMapsNow(w io.Writer) error {
-	p := s.newPrinter(w)
-	err := p.Maps(s.plan.Maps, s.readScriptMap)
-	if ferr := p.Flush(); err == nil {
-		err = ferr
-	}
-	return err
 }
 
 // splitPrograms separates BEGIN and END programs, which are run, from the

@@ -28,6 +28,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/runtime"
 	"github.com/gobpftrace/gobpftrace/runtime/host"
 	"github.com/gobpftrace/gobpftrace/runtime/probes"
+	"github.com/gobpftrace/gobpftrace/runtime/script"
 	"github.com/gobpftrace/gobpftrace/runtime/target"
 )
 
@@ -106,24 +107,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}
-	env, err := probes.NewEnv()
-	if err != nil {
-		fmt.Fprintln(stderr, errorText(err))
-		return exitError
-	}
-	copts := check.Options{Params: params, Env: check.EnvSettings(os.Environ()), TargetPID: o.pid, Command: o.command != "", Unsafe: o.unsafe}
-	plan, checked, err := compile(file, src, env, copts, codegen.Options{HelperErrors: runtimeOptions(o, nil, nil).HelperErrors})
+	sc, err := script.Compile(src, scriptOptions(o, file, params))
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitError
 	}
 	if !o.noWarnings {
-		for _, w := range checked.Warnings {
-			fmt.Fprint(stderr, lang.Format(file, src, w))
+		for _, w := range sc.Warnings() {
+			fmt.Fprint(stderr, w.Text)
 		}
 	}
 	if len(o.stages) > 0 {
-		return printStages(o.stages, plan, checked, stdout, stderr)
+		return printStages(o.stages, sc.Plan(), sc.Checked(), stdout, stderr)
 	}
 
 	out, closeOut, err := openOutput(o, stdout)
@@ -133,10 +128,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := runtime.SignalContext(context.Background())
 	defer stop()
-	opts := runtimeOptions(o, out, stderr)
 	code := exitOK
-	opts.OnExitCode = func(c int) { code = c & 0xff }
-	runErr := runtime.Run(ctx, plan, opts)
+	sess, runErr := sc.Start(ctx, runOptions(o, out, stderr))
+	if runErr == nil {
+		runErr = sess.Wait()
+		if c, ok := sess.ExitCode(); ok {
+			code = c & 0xff
+		}
+	}
 	if err := closeOut(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("could not write the output: %v", err)
 	}
@@ -147,22 +146,34 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return code
 }
 
-// runtimeOptions maps the command line onto runtime.Options.
-func runtimeOptions(o *options, out, stderr io.Writer) runtime.Options {
-	opts := runtime.Options{
-		Stdout:       out,
-		Stderr:       stderr,
-		DryRun:       o.dryRun,
-		Quiet:        o.quiet,
-		NoWarnings:   o.noWarnings,
-		Verbose:      o.verbose,
-		TargetPID:    o.pid,
+// scriptOptions maps the command line onto how the script compiles and
+// runs. BPFTRACE_* variables override the script's config, as in bpftrace.
+func scriptOptions(o *options, file string, params []string) script.Options {
+	return script.Options{
+		File:         file,
+		Params:       params,
+		Config:       check.EnvSettings(os.Environ()),
 		Format:       o.format,
+		PID:          o.pid,
+		Command:      o.argv,
+		Unsafe:       o.unsafe,
 		HelperErrors: o.helperErrs && !o.noWarnings,
-		FlushEvents:  o.buffering == "none" || o.buffering == "line",
 	}
-	opts.Command = o.argv
-	return opts
+}
+
+// runOptions maps the command line onto what a session does with its
+// output. The maps are printed at the end and not kept after it.
+func runOptions(o *options, out, stderr io.Writer) script.RunOptions {
+	return script.RunOptions{
+		Output:      out,
+		Errors:      stderr,
+		DryRun:      o.dryRun,
+		Quiet:       o.quiet,
+		NoWarnings:  o.noWarnings,
+		Verbose:     o.verbose,
+		FlushEvents: o.buffering == "none" || o.buffering == "line",
+		ForgetMaps:  true,
+	}
 }
 
 // checkTargetPID refuses -p with a number that is no process id, or
@@ -244,23 +255,6 @@ func readScript(r io.Reader) ([]byte, error) {
 		return nil, errScriptTooLarge
 	}
 	return data, err
-}
-
-// compile runs the front end and codegen.
-func compile(file, src string, env lang.Env, opts check.Options, gopts codegen.Options) (*codegen.Plan, *lang.Checked, error) {
-	prog, err := parser.Parse(file, src)
-	if err != nil {
-		return nil, nil, err
-	}
-	checked, err := check.Check(prog, file, src, env, opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	plan, err := codegen.Compile(checked, gopts)
-	if err != nil {
-		return nil, nil, err
-	}
-	return plan, checked, nil
 }
 
 // openOutput returns where the script's output goes (-o, -B) and a
@@ -412,15 +406,15 @@ func startREPL(o *options, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	cfg := repl.Config{
-		Stdin:  stdin,
-		Stdout: stdout,
-		Stderr: stderr,
-		Env:    env,
-		Options: func(out io.Writer) runtime.Options {
-			return runtimeOptions(o, out, stderr)
+		Stdin:   stdin,
+		Stdout:  stdout,
+		Stderr:  stderr,
+		Env:     env,
+		Compile: scriptOptions(o, "stdin", nil),
+		Run: func(out io.Writer) script.RunOptions {
+			return runOptions(o, out, stderr)
 		},
 		Version: version,
-		Check:   check.Options{TargetPID: o.pid, Command: o.command != "", Unsafe: o.unsafe},
 		Stage:   replStage,
 		List:    listProbesFunc,
 	}

@@ -2,10 +2,10 @@ package output
 
 import "syscall"
 
-// helperErrorText explains a failed helper call (-k) as bpftrace's text
+// HelperErrorText explains a failed helper call (-k) as bpftrace's text
 // output does: the usual map failures in words, anything else by its errno
 // text. (The JSON output gives the errno text only.)
-func helperErrorText(helper string, retcode int64) string {
+func HelperErrorText(helper string, retcode int64) string {
 	switch {
 	case helper == "map_update_elem" && retcode == -int64(syscall.E2BIG):
 		return "Map full; can't update element. Try increasing max_map_keys config or manually setting the max entries in a map declaration e.g. `let @a = hash(5000)`"

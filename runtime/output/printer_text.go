@@ -75,7 +75,7 @@ func (p *textPrinter) RuntimeWarning(span lang.Span, msg string) {
 }
 
 func (p *textPrinter) HelperError(span lang.Span, helper string, retcode int64) {
-	msg := helperErrorText(helper, retcode) + "\nAdditional Info - helper: " + helper + ", retcode: " + strconv.FormatInt(retcode, 10)
+	msg := HelperErrorText(helper, retcode) + "\nAdditional Info - helper: " + helper + ", retcode: " + strconv.FormatInt(retcode, 10)
 	p.diagnostic(span, lang.SevWarning, msg)
 }
 

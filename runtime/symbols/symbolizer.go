@@ -3,6 +3,8 @@ package symbols
 import (
 	"debug/elf"
 	"encoding/binary"
+	"math"
+	"sync/atomic"
 
 	"github.com/cilium/ebpf"
 
@@ -20,6 +22,9 @@ type Symbolizer struct {
 	// process, so they resolve even for a process whose maps were never
 	// read (bpftrace falls back to the probe's binary too).
 	fixed []string
+	// frozen, once Freeze has run, holds every stack of the stack maps
+	// by frame limit and id: they serve after the maps are closed.
+	frozen atomic.Pointer[map[int]map[uint32][]uint64]
 }
 
 var _ output.Symbols = (*Symbolizer)(nil)
@@ -73,14 +78,25 @@ func (s *Symbolizer) User(pid uint32, addr uint64) (string, uint64, string, bool
 }
 
 func (s *Symbolizer) Stack(limit int, id int64) []uint64 {
+	if id < 0 || id > math.MaxUint32 {
+		return nil
+	}
+	if f := s.frozen.Load(); f != nil {
+		return (*f)[limit][uint32(id)]
+	}
 	m := s.stacks[limit]
-	if m == nil || id < 0 {
+	if m == nil {
 		return nil
 	}
 	val, err := m.LookupBytes(uint32(id))
 	if err != nil || val == nil {
 		return nil
 	}
+	return stackFrames(val)
+}
+
+// stackFrames decodes a stack map value: addresses up to the first zero.
+func stackFrames(val []byte) []uint64 {
 	frames := make([]uint64, 0, len(val)/8)
 	for i := 0; i+8 <= len(val); i += 8 {
 		a := binary.LittleEndian.Uint64(val[i:])
@@ -90,6 +106,24 @@ func (s *Symbolizer) Stack(limit int, id int64) []uint64 {
 		frames = append(frames, a)
 	}
 	return frames
+}
+
+// Freeze copies every stack of the stack maps, which Stack then serves,
+// so that the stacks of the maps kept at the end of a run still resolve
+// once the kernel maps are closed. Nothing may add stacks after it.
+func (s *Symbolizer) Freeze() {
+	frozen := map[int]map[uint32][]uint64{}
+	for limit, m := range s.stacks {
+		stacks := map[uint32][]uint64{}
+		var key uint32
+		val := make([]byte, m.ValueSize())
+		it := m.Iterate()
+		for it.Next(&key, &val) {
+			stacks[key] = stackFrames(val)
+		}
+		frozen[limit] = stacks
+	}
+	s.frozen.Store(&frozen)
 }
 
 // Prime reads the memory maps of process pid now, while it runs, so that

@@ -54,13 +54,13 @@ func (s *session) command(line string, out, errOut io.Writer) bool {
 		printed := false
 		for _, e := range s.runningEntries() {
 			e.mu.Lock()
-			pm := e.printMaps
+			sess := e.sess
 			e.mu.Unlock()
-			if pm == nil || len(e.plan.Maps) == 0 {
+			if sess == nil || len(e.plan.Maps) == 0 {
 				continue
 			}
 			printed = true
-			if err := pm(out); err != nil {
+			if err := sess.PrintMaps(out); err != nil {
 				fmt.Fprintln(errOut, errorText(err))
 			}
 		}
@@ -103,7 +103,7 @@ func (s *session) command(line string, out, errOut io.Writer) bool {
 		if list == nil {
 			list = probes.List
 		}
-		if err := list(out, errOut, arg, name == ".args", s.cfg.Check.TargetPID); err != nil {
+		if err := list(out, errOut, arg, name == ".args", s.cfg.Compile.PID); err != nil {
 			fmt.Fprintln(errOut, errorText(err))
 		}
 	case ".load":

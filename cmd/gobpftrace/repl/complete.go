@@ -193,7 +193,7 @@ func (c *completer) binarySymbols(path string) []string {
 	}
 	var buf bytes.Buffer
 	var syms []string
-	if err := list(&buf, io.Discard, "uprobe:"+path+":*", false, c.s.cfg.Check.TargetPID); err == nil {
+	if err := list(&buf, io.Discard, "uprobe:"+path+":*", false, c.s.cfg.Compile.PID); err == nil {
 		for _, line := range strings.Split(buf.String(), "\n") {
 			// uprobe:BINARY:SYMBOL, BINARY as resolved (it may differ
 			// from the path typed).

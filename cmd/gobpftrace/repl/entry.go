@@ -2,7 +2,6 @@ package repl
 
 import (
 	"errors"
-	"io"
 	"os"
 	"strings"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
+	"github.com/gobpftrace/gobpftrace/runtime/script"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
@@ -17,6 +17,7 @@ import (
 // compiled is an entry ready to run.
 type compiled struct {
 	source   string // what was compiled
+	script   *script.Script
 	plan     *codegen.Plan
 	checked  *lang.Checked
 	warnings []string // formatted against the text as typed
@@ -66,21 +67,15 @@ func (s *session) compileEntry(text string) (*compiled, error) {
 		return nil, w.mapError(err, text)
 	}
 	source := w.source(text)
-	copts := s.cfg.Check
-	copts.Env = check.EnvSettings(os.Environ())
-	checked, err := check.Check(prog, "stdin", source, s.cfg.Env, copts)
+	opts := s.cfg.Compile
+	opts.File = "stdin"
+	opts.Config = check.EnvSettings(os.Environ())
+	sc, err := script.CompileIn(s.cfg.Env, source, opts)
 	if err != nil {
 		return nil, w.mapError(err, text)
 	}
-	var gopts codegen.Options
-	if s.cfg.Options != nil {
-		gopts.HelperErrors = s.cfg.Options(io.Discard).HelperErrors // -k
-	}
-	plan, err := codegen.Compile(checked, gopts)
-	if err != nil {
-		return nil, w.mapError(err, text)
-	}
-	c := &compiled{source: source, plan: plan, checked: checked, bare: w != asProgram, beginOnly: true}
+	plan, checked := sc.Plan(), sc.Checked()
+	c := &compiled{source: source, script: sc, plan: plan, checked: checked, bare: w != asProgram, beginOnly: true}
 	for _, d := range checked.Warnings {
 		c.warnings = append(c.warnings, lang.Format("stdin", text, w.mapDiagnostic(d, text)))
 	}

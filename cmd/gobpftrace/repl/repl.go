@@ -33,9 +33,8 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
-	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
-	"github.com/gobpftrace/gobpftrace/runtime"
+	"github.com/gobpftrace/gobpftrace/runtime/script"
 )
 
 // Config is what the session needs from the command line.
@@ -44,15 +43,15 @@ type Config struct {
 	Stdout, Stderr io.Writer
 	// Env answers tracepoint questions (probes.NewEnv).
 	Env lang.Env
-	// Options returns the runtime options for one entry, writing to out.
-	Options func(out io.Writer) runtime.Options
+	// Compile holds how entries compile and run (-p, -c, --unsafe, -k,
+	// -f); each entry's Config is read from BPFTRACE_* variables.
+	Compile script.Options
+	// Run returns the options of one entry's session, writing to out.
+	Run func(out io.Writer) script.RunOptions
 	// Version is printed in the banner.
 	Version string
 	// HistoryFile defaults to ~/.gobpftrace_history.
 	HistoryFile string
-	// Check holds the checker options from the command line (--unsafe,
-	// -p...); its Env is filled from BPFTRACE_* variables.
-	Check check.Options
 	// Stage prints one -d stage (asm, ir...) of a compiled entry, as -d
 	// does; it returns an error for a stage that does not exist.
 	Stage func(stage string, plan *codegen.Plan, checked *lang.Checked, out, errOut io.Writer) error
@@ -71,14 +70,14 @@ type entry struct {
 	id   int
 	text string // as typed
 	// source is what was compiled: text, or text inside a BEGIN block.
-	source    string
-	plan      *codegen.Plan
-	checked   *lang.Checked
-	cancel    context.CancelFunc
-	done      chan struct{}
-	mu        sync.Mutex
-	printMaps func(io.Writer) error
-	discard   bool // .clear: drop whatever it still prints
+	source  string
+	plan    *codegen.Plan
+	checked *lang.Checked
+	cancel  context.CancelFunc
+	done    chan struct{}
+	mu      sync.Mutex
+	sess    *script.Session // once started
+	discard bool            // .clear: drop whatever it still prints
 }
 
 // Write passes the entry's output on unless it was cleared.
@@ -382,42 +381,44 @@ func (s *session) enter(text string) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	e.cancel = cancel
-	opts := s.cfg.Options(entryWriter{e, s.out})
-	opts.Stderr = s.errOut
+	var opts script.RunOptions
+	if s.cfg.Run != nil {
+		opts = s.cfg.Run(entryWriter{e, s.out})
+	}
+	opts.Output = entryWriter{e, s.out}
+	opts.Errors = s.errOut
 	opts.DryRun = false
+	opts.ForgetMaps = true
 	// The session's own layout: no blank lines before the maps an entry
 	// prints when it ends (bpftrace's end-of-output separator).
-	opts.CompactExit = true
+	opts.NoExitSeparator = true
 	if c.bare {
 		opts.Quiet = true // no "Attached 1 probe" for `1+2`
 	}
-	opts.OnLoaded = func(pm func(io.Writer) error) {
-		e.mu.Lock()
-		e.printMaps = pm
-		e.mu.Unlock()
-	}
-	attached := make(chan struct{})
-	var once sync.Once
-	opts.OnAttached = func() { once.Do(func() { close(attached) }) }
 	s.mu.Lock()
 	s.running = append(s.running, e)
 	s.mu.Unlock()
+	// Start returns once the entry is attached (or failed), so that errors
+	// and the "Attached" line come before the next prompt; an entry that
+	// only runs BEGIN is waited for to its end, so its output does too.
+	sess, err := c.script.Start(ctx, opts)
+	if err != nil {
+		s.remove(e)
+		fmt.Fprintln(s.errOut, errorText(err))
+		close(e.done)
+		return
+	}
+	e.mu.Lock()
+	e.sess = sess
+	e.mu.Unlock()
 	go func() {
 		defer close(e.done)
-		defer once.Do(func() { close(attached) })
-		err := runtime.Run(ctx, c.plan, opts)
+		err := sess.Wait()
 		s.remove(e)
 		if err != nil {
 			fmt.Fprintln(s.errOut, errorText(err))
 		}
 	}()
-	// Wait until it is attached (or failed), so that errors and the
-	// "Attached" line come before the next prompt; an entry that only
-	// runs BEGIN is waited for to its end, so its output does too.
-	select {
-	case <-attached:
-	case <-e.done:
-	}
 	if c.beginOnly {
 		<-e.done
 	}

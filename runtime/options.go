@@ -38,7 +38,11 @@ type Options struct {
 	// Format is the output format: "text" (or "") prints like bpftrace's
 	// text output; "json" writes one JSON object per line in bpftrace's
 	// shapes (see runtime/output/json.go), the attached-probes line
-	// included (on Stdout, unless Quiet).
+	// included (on Stdout, unless Quiet); "pprof" and "folded" write the
+	// maps keyed by kstack/ustack at exit to Stdout, as one gzipped pprof
+	// profile or as folded stack lines, and print everything else as
+	// text on Stderr (runtime/output/printer_stacks.go). Run refuses them
+	// for a script without such a map.
 	Format string
 	// HelperErrors is bpftrace's -k (off with --no-warnings). The checks
 	// themselves are compiled in (codegen.Options.HelperErrors): the

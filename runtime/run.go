@@ -51,6 +51,9 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 	if err := attach.CheckSupported(plan); err != nil {
 		return err
 	}
+	if (opts.Format == "pprof" || opts.Format == "folded") && !output.HasStackMap(plan.Maps) {
+		return fmt.Errorf("output format %s writes the maps keyed by kstack or ustack, and this script has none: key a map by a stack, as in @[kstack, ustack, comm] = count()", opts.Format)
+	}
 	if opts.TargetPID != 0 && len(opts.Command) != 0 {
 		return errors.New("-p and -c can not be used together")
 	}

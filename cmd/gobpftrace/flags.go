@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -21,7 +22,7 @@ type options struct {
 	verbose    bool // -v
 	stages     []string
 	outFile    string   // -o
-	format     string   // -f: text or json
+	format     string   // -f: text, json, pprof or folded
 	quiet      bool     // -q
 	buffering  string   // -B: none, line or full ("" = default)
 	helperErrs bool     // -k
@@ -60,6 +61,10 @@ type optSpec struct {
 
 var stageNames = []string{"ast", "types", "ir", "asm", "verifier"}
 
+// outputFormats are -f's values: bpftrace's two, then the stacks as a
+// pprof profile or folded lines (runtime/output/printer_stacks.go).
+var outputFormats = []string{"text", "json", "pprof", "folded"}
+
 var optSpecs = []optSpec{
 	{short: 'e', hasArg: true, argName: "PROGRAM", apply: func(o *options, a string) error {
 		o.program, o.hasProgram = a, true
@@ -92,8 +97,9 @@ var optSpecs = []optSpec{
 		return nil
 	}},
 	{short: 'f', hasArg: true, argName: "FORMAT", apply: func(o *options, a string) error {
-		if a != "text" && a != "json" {
-			return usagef("Invalid output format %q (use text or json)", a)
+		if !slices.Contains(outputFormats, a) {
+			last := len(outputFormats) - 1
+			return usagef("Invalid output format %q (use %s or %s)", a, strings.Join(outputFormats[:last], ", "), outputFormats[last])
 		}
 		o.format = a
 		return nil
@@ -238,7 +244,8 @@ OPTIONS:
     -d STAGE       print a compiler stage instead of running:
                    ast, types, ir, asm, verifier, or all (comma-separated list allowed)
     -o FILE        write the output to FILE (never through a symbolic link)
-    -f FORMAT      output format: text (default) or json
+    -f FORMAT      output format: text (default), json, or the stack maps as
+                   pprof (a profile, with -o FILE) or folded (flame graph lines)
     -q             quiet: no "Attached N probes" line
     -B MODE        output buffering: none, line or full
     -k             report errors returned by BPF helpers

@@ -51,7 +51,7 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"-x"}, "ERROR: invalid option -- 'x'"},
 		{[]string{"--nope"}, "ERROR: unrecognized option '--nope'"},
 		{[]string{"-e"}, "ERROR: option requires an argument -- 'e'"},
-		{[]string{"-f", "xml", "-e", "BEGIN{}"}, `ERROR: Invalid output format "xml" (use text or json)`},
+		{[]string{"-f", "xml", "-e", "BEGIN{}"}, `ERROR: Invalid output format "xml" (use text, json, pprof or folded)`},
 		{[]string{"-B", "some", "-e", "BEGIN{}"}, `ERROR: Invalid buffering mode "some" for -B (use none, line or full)`},
 		{[]string{"-d", "llvm", "-e", "BEGIN{}"}, `ERROR: unknown stage for -d: "llvm" (use ast, types, ir, asm, verifier or all)`},
 		{[]string{"-p", "abc", "-e", "BEGIN{}"}, `ERROR: Invalid PID: "abc"`},

@@ -77,9 +77,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	if !o.hasProgram && len(o.positional) == 0 {
 		if isTerminal(stdin) && len(o.stages) == 0 {
+			if o.format == "pprof" || o.format == "folded" {
+				fmt.Fprintf(stderr, "ERROR: -f %s writes a script's stack maps when it ends: give the script with -e or a file (the interactive session prints text)\n", o.format)
+				return exitError
+			}
 			return startREPL(o, stdin, stdout, stderr)
 		}
 		fmt.Fprintf(stderr, "ERROR: no program given: use -e 'program', a script file or - for stdin\n\n%s", usage)
+		return exitError
+	}
+	if o.format == "pprof" && o.outFile == "" && isTerminal(stdout) && len(o.stages) == 0 {
+		fmt.Fprintln(stderr, "ERROR: -f pprof writes a binary profile, not text for the terminal: name its file with -o FILE (as in -o profile.pb.gz), or redirect stdout")
 		return exitError
 	}
 	file, src, params, err := loadScript(o, stdin)
@@ -435,8 +443,8 @@ func replStage(stage string, plan *codegen.Plan, checked *lang.Checked, out, err
 	return nil
 }
 
-// isTerminal reports whether r is a terminal.
-func isTerminal(r io.Reader) bool {
+// isTerminal reports whether r (a reader or a writer) is a terminal.
+func isTerminal(r any) bool {
 	f, ok := r.(*os.File)
 	if !ok {
 		return false

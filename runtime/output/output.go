@@ -11,7 +11,9 @@
 // fold.go folds per-CPU aggregations, sortmap.go orders entries, hist.go
 // draws hist/lhist tables, mapprint.go prints maps, printf.go formats
 // printf records, timefmt.go formats time(), symbols.go and userspace.go
-// the values resolved in user space.
+// the values resolved in user space. printer_stacks.go is the pprof and
+// folded formats: stacks.go turns the maps keyed by stacks into samples,
+// pprof.go writes them as a pprof profile, folded.go as folded lines.
 package output
 
 // Entry is one kernel map entry: Key as stored; Values one element per CPU

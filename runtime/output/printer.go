@@ -14,8 +14,9 @@ import (
 // script's output (printf, print, maps, time, cat, system, join) and the
 // notices about the run (attached probes, lost events, warnings and errors
 // at a place in the script). The runtime creates one per run with New and
-// never asks which format it has; NewText and NewJSON are the two formats,
-// as bpftrace has a text and a JSON output class.
+// never asks which format it has; NewText and NewJSON are bpftrace's two
+// formats (its text and JSON output classes), NewStacks writes the stacks
+// as a pprof profile or folded lines (printer_stacks.go).
 //
 // A Printer buffers the script's output until Flush. What it writes on
 // stderr flushes that buffer first, so that both streams keep their order.
@@ -78,11 +79,14 @@ type Destination struct {
 	File, Source string
 }
 
-// New returns the printer of format "json", or of the text format for
-// anything else ("text", "").
+// New returns the printer of format "json", "pprof" or "folded", or of
+// the text format for anything else ("text", "").
 func New(format string, f *Formatter, d Destination) Printer {
-	if format == "json" {
+	switch format {
+	case "json":
 		return NewJSON(f, d)
+	case "pprof", "folded":
+		return NewStacks(format, f, d)
 	}
 	return NewText(f, d)
 }

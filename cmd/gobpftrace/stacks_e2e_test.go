@@ -1,0 +1,198 @@
+package main
+
+// -f pprof and -f folded against a program whose stacks the test knows:
+// testdata/helpers/callchain.c calls main -> a -> b -> c and main -> b -> c
+// a given number of times, c makes the getppid system call itself.
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/pprof/profile"
+)
+
+var callchain struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// callchainPath builds the helper without optimisation and with frame
+// pointers, so every function has its frame and the kernel can walk it.
+func callchainPath(t *testing.T) string {
+	t.Helper()
+	callchain.once.Do(func() {
+		callchain.path = filepath.Join(filepath.Dir(binPath), "callchain")
+		out, err := exec.Command("gcc", "-O0", "-fno-omit-frame-pointer", "-o", callchain.path,
+			"../../testdata/helpers/callchain.c").CombinedOutput()
+		if err != nil {
+			callchain.err = fmt.Errorf("building callchain: %v: %s", err, out)
+		}
+	})
+	if callchain.err != nil {
+		t.Fatal(callchain.err)
+	}
+	return callchain.path
+}
+
+// The script of both tests: the user stack (3 frames: c, b and its
+// caller) at each call of c, and the kernel and user stacks at c's system
+// call. main -> a -> b -> c runs 5 times, main -> b -> c 3 times.
+func callchainScript(cc string) string {
+	return fmt.Sprintf(`uprobe:%[1]s:c { @[ustack(3), comm] = count(); }
+tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { @sys[kstack, ustack(3)] = count(); }
+uprobe:%[1]s:a { @calls = count(); }`, cc)
+}
+
+func TestFoldedKnownStacks(t *testing.T) {
+	requireRoot(t)
+	cc := callchainPath(t)
+	res := trace(t, traceRun{args: []string{"-f", "folded", "-c", cc + " 5 3", "-e", callchainScript(cc)}})
+	mustExit(t, res, 0)
+	// The kernel's part of @sys depends on the kernel: check it by shape.
+	sysLine := regexp.MustCompile(`^@sys;(main|a);b;c;(entry_SYSCALL_64_after_hwframe_\[k\]);([^; ]+_\[k\];)*[^; ]+_\[k\] ([35])$`)
+	var lines, sys []string
+	for _, l := range strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n") {
+		if m := sysLine.FindStringSubmatch(l); m != nil {
+			sys = append(sys, m[1]+" "+m[4])
+			if !strings.Contains(l, ";do_syscall_64_[k];") {
+				t.Errorf("no do_syscall_64 in the kernel stack: %s", l)
+			}
+			continue
+		}
+		lines = append(lines, l)
+	}
+	want := []string{"@;callchain;a;b;c 5", "@;callchain;main;b;c 3"}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("folded stacks of @:\n%s\nwant:\n%s\n(stdout:\n%s)", strings.Join(lines, "\n"), strings.Join(want, "\n"), res.stdout)
+	}
+	sort.Strings(sys)
+	if strings.Join(sys, ",") != "a 5,main 3" {
+		t.Errorf("folded stacks of @sys: %q\nstdout:\n%s", sys, res.stdout)
+	}
+	if res.stderr != "Attached 3 probes\n\n\n@calls: 5\n" {
+		t.Errorf("stderr: %q", res.stderr)
+	}
+}
+
+func TestPprofKnownStacks(t *testing.T) {
+	requireRoot(t)
+	cc := callchainPath(t)
+	path := filepath.Join(t.TempDir(), "profile.pb.gz")
+	res := trace(t, traceRun{args: []string{"-f", "pprof", "-o", path, "-c", cc + " 5 3", "-e", callchainScript(cc)}})
+	mustExit(t, res, 0)
+	if res.stdout != "" || res.stderr != "Attached 3 probes\n\n\n@calls: 5\n" {
+		t.Errorf("stdout %q, stderr %q", res.stdout, res.stderr)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof, err := profile.Parse(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(prof.SampleType) != 2 || prof.SampleType[0].Type != "@" || prof.SampleType[1].Type != "@sys" || prof.SampleType[0].Unit != "count" {
+		t.Fatalf("sample types: %v", prof.SampleType)
+	}
+	// Add up the samples by map, user frames (leaf first), labels.
+	got := map[string]int64{}
+	for _, s := range prof.Sample {
+		var user, kernel []string
+		for _, loc := range s.Location {
+			name := loc.Line[0].Function.Name
+			if loc.Mapping.File == "[kernel.kallsyms]" {
+				if !strings.HasSuffix(name, "_[k]") || len(user) > 0 {
+					t.Errorf("kernel frame %s out of place in %v", name, s.Location)
+				}
+				kernel = append(kernel, name)
+				continue
+			}
+			if loc.Mapping.File != cc {
+				t.Errorf("frame %s in %s, not in %s", name, loc.Mapping.File, cc)
+			}
+			user = append(user, name)
+		}
+		for n, v := range s.Value {
+			if v == 0 {
+				continue
+			}
+			key := fmt.Sprintf("%s %s %v", prof.SampleType[n].Type, strings.Join(user, ","), s.Label["key1"])
+			if n == 1 && !strings.Contains(strings.Join(kernel, ","), "do_syscall_64_[k]") {
+				t.Errorf("kernel stack of the syscall: %v", kernel)
+			}
+			if n == 0 && len(kernel) > 0 {
+				t.Errorf("kernel frames in a user stack: %v", kernel)
+			}
+			got[key] += v
+		}
+	}
+	want := map[string]int64{
+		"@ c,b,a [callchain]":    5,
+		"@ c,b,main [callchain]": 3,
+		"@sys c,b,a []":          5,
+		"@sys c,b,main []":       3,
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("samples: %v\nwant %v", got, want)
+	}
+
+	// go tool pprof reads it: the top of @ is c (8 calls, all flat), then
+	// b (8, cumulative), a (5) and main (3).
+	out, err := exec.Command("go", "tool", "pprof", "-top", "-sample_index=@", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go tool pprof: %v\n%s", err, out)
+	}
+	rows := map[string]string{}
+	for _, l := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(l); len(f) == 6 {
+			rows[f[5]] = f[0] + " " + f[3]
+		}
+	}
+	for fn, flatCum := range map[string]string{"c": "8 8", "b": "0 8", "a": "0 5", "main": "0 3"} {
+		if rows[fn] != flatCum {
+			t.Errorf("go tool pprof -top: %s has flat, cum %q, want %q\n%s", fn, rows[fn], flatCum, out)
+		}
+	}
+}
+
+// -f pprof needs a stack map, and a file when stdout is a terminal.
+func TestPprofRefusals(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-f", "pprof", "-o", filepath.Join(t.TempDir(), "p"), "-e", "BEGIN { @[comm] = count(); exit(); }"}, noAttach: true})
+	mustExit(t, res, 1)
+	if want := "ERROR: output format pprof writes the maps keyed by kstack or ustack, and this script has none: key a map by a stack, as in @[kstack, ustack, comm] = count()\n"; res.stderr != want {
+		t.Errorf("stderr %q, want %q", res.stderr, want)
+	}
+	res = trace(t, traceRun{args: []string{"-f", "folded", "-e", "BEGIN { @[comm] = count(); exit(); }"}, noAttach: true})
+	mustExit(t, res, 1)
+	if !strings.HasPrefix(res.stderr, "ERROR: output format folded writes the maps keyed by kstack or ustack") {
+		t.Errorf("stderr %q", res.stderr)
+	}
+}
+
+// A binary profile is not written to a terminal, and the interactive
+// session has no stack formats (checked before anything needs root).
+func TestStackFormatsOnATerminal(t *testing.T) {
+	master, slave := ptyPair(t)
+	defer master.Close()
+	defer slave.Close()
+	var stderr strings.Builder
+	code := run([]string{"-f", "pprof", "-e", "profile:hz:99 { @[kstack] = count(); }"}, strings.NewReader(""), slave, &stderr)
+	if want := "ERROR: -f pprof writes a binary profile, not text for the terminal: name its file with -o FILE (as in -o profile.pb.gz), or redirect stdout\n"; code != 1 || stderr.String() != want {
+		t.Errorf("pprof to a terminal: code %d, stderr %q", code, stderr.String())
+	}
+	stderr.Reset()
+	code = run([]string{"-f", "folded"}, slave, slave, &stderr)
+	if want := "ERROR: -f folded writes a script's stack maps when it ends: give the script with -e or a file (the interactive session prints text)\n"; code != 1 || stderr.String() != want {
+		t.Errorf("folded in the interactive session: code %d, stderr %q", code, stderr.String())
+	}
+}

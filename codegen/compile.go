@@ -332,8 +332,8 @@ func (g *gen) program() (insns asm.Instructions, spans []lang.Span) {
 // lower lays out fn as instructions (see ir.Lower).
 func (g *gen) lower(fn *ir.Func) (asm.Instructions, []lang.Span) {
 	lower := ir.Lower
-	if g.cc.opts.KeepHomes {
-		lower = ir.LowerKeepingHomes
+	if g.cc.opts.NoIRPasses {
+		lower = ir.LowerWithoutPasses
 	}
 	insns, spans, err := lower(fn)
 	if err != nil {

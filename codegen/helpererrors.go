@@ -29,9 +29,10 @@ import (
 type Options struct {
 	// HelperErrors is -k: report failing helper calls at run time.
 	HelperErrors bool
-	// KeepHomes compiles without register allocation: every virtual
-	// register in its home (ir.Allocate). Tests compare the two.
-	KeepHomes bool
+	// NoIRPasses compiles without the passes on the IR (constant folding,
+	// register allocation: every virtual register in its home). Tests
+	// compare the two.
+	NoIRPasses bool
 }
 
 func firstOptions(opts []Options) Options {

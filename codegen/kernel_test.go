@@ -281,9 +281,9 @@ func TestStacks(t *testing.T) {
 func TestKaddr(t *testing.T) {
 	spec := onlyProgram(t, compileKernel(t, `BEGIN { $a = kaddr("vfs_read"); }`))
 	sameInsns(t, "kaddr", spec.Instructions, asm.Instructions{
-		// 0xffffffff81234560 is a sign-extended 32-bit immediate.
-		asm.Mov.Imm(asm.R7, -0x7edcbaa0),
-		asm.StoreMem(asm.RFP, -8, asm.R7, asm.DWord),
+		// 0xffffffff81234560 is a sign-extended 32-bit immediate,
+		// stored as one.
+		{OpCode: asm.StoreImmOp(asm.DWord), Dst: asm.RFP, Offset: -8, Constant: -0x7edcbaa0},
 		asm.Mov.Imm(asm.R0, 0),
 		asm.Return(),
 	})

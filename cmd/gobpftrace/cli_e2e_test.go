@@ -150,27 +150,25 @@ func TestDebugStages(t *testing.T) {
 	}
 	res = trace(t, traceRun{args: []string{"-d", "asm", "-e", prog}, noAttach: true})
 	mustExit(t, res, 0)
-	wantAsm := `p0_begin (BEGIN, RawTracepoint): 17 instructions
+	wantAsm := `p0_begin (BEGIN, RawTracepoint): 15 instructions
 ; 2: @x = 1 + 2;
-	  0: MovImm dst: r7 imm: 1
-	  1: AddImm dst: r7 imm: 2
-	  2: StXMemDW dst: rfp src: r7 off: -8 imm: 0
-	  3: StMemDW dst: rfp src: r0 off: -16 imm: 0
-	  4: LoadMapPtr dst: r1 fd: 0 <m0_x> @x
-	  6: MovReg dst: r2 src: rfp
-	  7: AddImm dst: r2 imm: -16
-	  8: MovReg dst: r3 src: rfp
-	  9: AddImm dst: r3 imm: -8
-	 10: MovImm dst: r4 imm: 0
-	 11: Call FnMapUpdateElem
-	 12: JEqImm dst: r0 off: -1 imm: 0 <exit>
-	 13: LoadMapValue dst: r1, fd: 0 off: 0 <drops>
-	 15: MovImm dst: r2 imm: 1
-	 16: StXAtomicAddDW dst: r1 src: r2 off: 0
+	  0: StMemDW dst: rfp src: r0 off: -8 imm: 3
+	  1: StMemDW dst: rfp src: r0 off: -16 imm: 0
+	  2: LoadMapPtr dst: r1 fd: 0 <m0_x> @x
+	  4: MovReg dst: r2 src: rfp
+	  5: AddImm dst: r2 imm: -16
+	  6: MovReg dst: r3 src: rfp
+	  7: AddImm dst: r3 imm: -8
+	  8: MovImm dst: r4 imm: 0
+	  9: Call FnMapUpdateElem
+	 10: JEqImm dst: r0 off: -1 imm: 0 <exit>
+	 11: LoadMapValue dst: r1, fd: 0 off: 0 <drops>
+	 13: MovImm dst: r2 imm: 1
+	 14: StXAtomicAddDW dst: r1 src: r2 off: 0
 ; 1: BEGIN {
 exit:
-	 17: MovImm dst: r0 imm: 0
-	 18: Exit
+	 15: MovImm dst: r0 imm: 0
+	 16: Exit
 
 map drops: Array key 4 value 24 entries 1
 map m0_x: Hash key 8 value 8 entries 4096 (@x)
@@ -213,7 +211,7 @@ exit:
 	}
 	res = trace(t, traceRun{args: []string{"-d", "verifier", "-e", prog}, noAttach: true})
 	mustExit(t, res, 0)
-	for _, want := range []string{"; BEGIN (p0_begin)\n", "11: (85) call bpf_map_update_elem#2", "processed 18 insns"} {
+	for _, want := range []string{"; BEGIN (p0_begin)\n", "9: (85) call bpf_map_update_elem#2", "processed 16 insns"} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("-d verifier lacks %q:\n%s", want, res.stdout)
 		}

@@ -15,18 +15,20 @@ import (
 // function of the program is appended.
 func Lower(f *Func) (asm.Instructions, []lang.Span, error) { return lower(f, true) }
 
-// LowerKeepingHomes lowers f without allocating registers: each virtual
-// register stays in its home (see Allocate).
-func LowerKeepingHomes(f *Func) (asm.Instructions, []lang.Span, error) { return lower(f, false) }
+// LowerWithoutPasses lowers f as the code generator built it: no constant
+// folding, and each virtual register in its home (see Allocate). Tests
+// compare the two.
+func LowerWithoutPasses(f *Func) (asm.Instructions, []lang.Span, error) { return lower(f, false) }
 
-func lower(f *Func, allocate bool) (asm.Instructions, []lang.Span, error) {
+func lower(f *Func, passes bool) (asm.Instructions, []lang.Span, error) {
 	f = f.clone()
 	if err := prune(f); err != nil {
 		return nil, nil, err
 	}
 	// Registers are allocated on the reachable code only; a move dropped
 	// may leave a jump to the next block, which pruning again drops.
-	if allocate {
+	if passes {
+		FoldConstants(f)
 		Allocate(f)
 	} else {
 		keepHomes(f)

@@ -251,6 +251,7 @@ func Allocate(f *Func) (homes bool) {
 		a.rewrite(nil, false)
 		return true
 	}
+	storeConstants(f)
 	for _, b := range f.Blocks {
 		for i := range b.Instrs {
 			in := &b.Instrs[i]
@@ -463,4 +464,71 @@ func (a *allocator) rewrite(colors []asm.Register, ok bool) {
 		}
 		b.Instrs = out
 	}
+}
+
+// storeConstants turns `v = K; *(p + off) = v`, where the store is the one
+// read of the web v and the set its one write, into the store of the
+// immediate K: a register set only to be stored costs a move. f's virtual
+// registers are webs (splitWebs).
+func storeConstants(f *Func) {
+	defs, uses := map[Virtual]int{}, map[Virtual]int{}
+	for _, b := range f.Blocks {
+		for i := range b.Instrs {
+			in := &b.Instrs[i]
+			r := rolesOf(in)
+			if in.VDst != 0 {
+				if r.useDst {
+					uses[in.VDst]++
+				}
+				if r.defDst {
+					defs[in.VDst]++
+				}
+			}
+			if in.VSrc != 0 {
+				if r.useSrc {
+					uses[in.VSrc]++
+				}
+				if r.defSrc {
+					defs[in.VSrc]++
+				}
+			}
+		}
+	}
+	for _, b := range f.Blocks {
+		out := b.Instrs[:0]
+		for _, in := range b.Instrs {
+			if n := len(out); n > 0 {
+				set := out[n-1]
+				so, io := set.OpCode, in.OpCode
+				if v := set.VDst; v != 0 && so.Class() == asm.ALU64Class && so.ALUOp() == asm.Mov &&
+					so.Source() == asm.ImmSource && set.Offset == 0 &&
+					io.Class() == asm.StXClass && io.Mode() == asm.MemMode && in.VSrc == v && in.VDst != v &&
+					defs[v] == 1 && uses[v] == 1 {
+					st := in
+					st.OpCode = asm.StoreImmOp(io.Size())
+					st.Constant, st.Src, st.VSrc = set.Constant, 0, 0
+					if io.Size() != asm.DWord {
+						// the narrow store takes the immediate's low bytes
+						st.Constant = truncate(set.Constant, io.Size())
+					}
+					out[n-1] = st
+					continue
+				}
+			}
+			out = append(out, in)
+		}
+		b.Instrs = out
+	}
+}
+
+func truncate(v int64, size asm.Size) int64 {
+	switch size {
+	case asm.Byte:
+		return int64(int8(v))
+	case asm.Half:
+		return int64(int16(v))
+	case asm.Word:
+		return int64(int32(v))
+	}
+	return v
 }

@@ -1,6 +1,7 @@
 package ir
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/cilium/ebpf/asm"
@@ -76,6 +77,7 @@ func TestAllocateAroundArguments(t *testing.T) {
 	e.Append(nowhere, asm.Mov.Reg(asm.R1, asm.RFP), asm.Add.Imm(asm.R1, -16), asm.Mov.Imm(asm.R2, 16))
 	e.AppendInstr(v(asm.Mov.Imm(asm.R7, 5), 1, 0))
 	e.AppendInstr(v(asm.StoreMem(asm.RFP, -24, asm.R7, asm.DWord), 0, 1))
+	e.AppendInstr(v(asm.StoreMem(asm.RFP, -32, asm.R7, asm.DWord), 0, 1))
 	e.Append(nowhere, asm.FnGetCurrentComm.Call())
 	ret(e, 0)
 	got := lowered(t, f)
@@ -170,5 +172,50 @@ func TestAllocateComparedValueNotInR0(t *testing.T) {
 	}
 	if got[5].OpCode.Class() != asm.StXClass || got[5].Src != asm.R0 {
 		t.Errorf("the stored time is not stored from R0:\n%v", got)
+	}
+}
+
+// A constant set only to be stored is stored as an immediate; one read
+// twice stays in a register.
+func TestStoreConstants(t *testing.T) {
+	f := NewFunc("prog")
+	e := f.Entry()
+	e.AppendInstr(v(asm.Mov.Imm(asm.R7, -2), 1, 0))
+	e.AppendInstr(v(asm.StoreMem(asm.RFP, -8, asm.R7, asm.Word), 0, 1))
+	e.AppendInstr(v(asm.Mov.Imm(asm.R7, 9), 1, 0))
+	e.AppendInstr(v(asm.StoreMem(asm.RFP, -16, asm.R7, asm.DWord), 0, 1))
+	e.AppendInstr(v(asm.StoreMem(asm.RFP, -24, asm.R7, asm.DWord), 0, 1))
+	ret(e, 0)
+	got := lowered(t, f)
+	sameProgram(t, got, asm.Instructions{
+		asm.StoreImm(asm.RFP, -8, -2, asm.Word),
+		asm.Mov.Imm(asm.R7, 9),
+		asm.StoreMem(asm.RFP, -16, asm.R7, asm.DWord),
+		asm.StoreMem(asm.RFP, -24, asm.R7, asm.DWord),
+		asm.Mov.Imm(asm.R0, 0),
+		asm.Return(),
+	})
+}
+
+// Constant chains fold into one move when the result fits; a division
+// and a result beyond 32 bits stay.
+func TestFoldConstants(t *testing.T) {
+	f := NewFunc("prog")
+	e := f.Entry()
+	e.AppendInstr(v(asm.Mov.Imm(asm.R7, 3), 1, 0))
+	e.AppendInstr(v(asm.LSh.Imm(asm.R7, 4), 1, 0))
+	e.AppendInstr(v(asm.Or.Imm(asm.R7, 5), 1, 0))
+	e.AppendInstr(v(asm.Div.Imm(asm.R7, 7), 1, 0))
+	e.AppendInstr(v(asm.Mov.Imm(asm.R8, 1), 2, 0))
+	e.AppendInstr(v(asm.LSh.Imm(asm.R8, 40), 2, 0))
+	e.AppendInstr(v(asm.Add.Reg(asm.R7, asm.R8), 1, 2))
+	e.AppendInstr(v(asm.Mov.Reg(asm.R0, asm.R7), 0, 1))
+	e.Append(nowhere, asm.Return())
+	FoldConstants(f)
+	want := []string{"MovImm dst: r7 imm: 53", "DivImm dst: r7 imm: 7", "MovImm dst: r8 imm: 1", "LShImm dst: r8 imm: 40"}
+	for i, w := range want {
+		if got := fmt.Sprint(f.Entry().Instrs[i].Instruction); got != w {
+			t.Errorf("instruction %d: %s, want %s", i, got, w)
+		}
 	}
 }

@@ -107,7 +107,7 @@ func TestTracefsReal(t *testing.T) {
 	for _, f := range st.Fields {
 		byName[f.Name] = f.Type.String()
 	}
-	for name, typ := range map[string]string{"dfd": "int64", "filename": "int8 *", "flags": "int64", "__syscall_nr": "int32"} {
+	for name, typ := range map[string]string{"dfd": "int32", "filename": "int8 *", "flags": "int32", "__syscall_nr": "int32"} {
 		if byName[name] != typ {
 			t.Errorf("sys_enter_openat %s: %s, want %s", name, byName[name], typ)
 		}

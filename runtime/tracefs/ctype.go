@@ -48,11 +48,12 @@ var cInts = map[string]cInt{
 // FieldType returns the lang type of a format field.
 //
 // Choices (bpftrace-compatible):
-//   - integers take their width from the size column (so the syscalls'
-//     `int dfd` with size 8 is an int64, as bpftrace makes it) and their sign
-//     from the C type when it is a known integer name (the size/signed
-//     columns of syscall fields always say unsigned), else from the signed
-//     column;
+//   - an integer of a known C type is that type: its width and sign. The
+//     syscalls' fields are 8-byte slots (`int dfd; size:8; signed:0`) that
+//     hold the register the argument came in, whose upper half the caller
+//     need not set: `int dfd` is the int in the slot's low 4 bytes
+//     (little endian), so AT_FDCWD reads -100, not 4294967196, as in
+//     bpftrace. Other integers take the size and signed columns;
 //   - `char x[N]` is a string[N] (bpftrace treats char arrays as strings);
 //     other arrays are KArray;
 //   - `__data_loc T[] x` is a pointer to T with lang.Field.DataLoc set;
@@ -96,6 +97,7 @@ func scalarType(ctype string, size int, signedColumn bool) *lang.Type {
 	signed := signedColumn
 	if ci, ok := cInts[ctype]; ok {
 		signed = ci.signed
+		size = min(size, ci.size)
 	}
 	t := lang.IntType(size, signed)
 	if name, ok := strings.CutPrefix(ctype, "enum "); ok && name != "" {

@@ -59,10 +59,10 @@ func TestParseFormatOpenat(t *testing.T) {
 		{"common_preempt_count", 3, "uint8"},
 		{"common_pid", 4, "int32"},
 		{"__syscall_nr", 8, "int32"},
-		{"dfd", 16, "int64"}, // int widened to the size column, sign from C
+		{"dfd", 16, "int32"}, // the int in the 8-byte slot: width and sign from C
 		{"filename", 24, "int8 *"},
-		{"flags", 32, "int64"},
-		{"mode", 40, "uint64"},
+		{"flags", 32, "int32"},
+		{"mode", 40, "uint16"}, // umode_t
 	}
 	for i, w := range want {
 		got := st.Fields[i]

@@ -25,6 +25,10 @@ type Options struct {
 	NoWarnings bool
 	// Verbose prints extra details on stderr (bpftrace -v).
 	Verbose bool
+	// Unsafe is --unsafe: a uretprobe on a Go function whose return
+	// instructions cannot be found becomes a return probe (with a warning)
+	// instead of an error (see runtime/attach/goreturns.go).
+	Unsafe bool
 	// OnAttached, when set, is called once every probe is attached (after
 	// the "Attached" line); tests use it to start their workload.
 	OnAttached func()

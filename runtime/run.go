@@ -111,6 +111,8 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 
 // session is one run of a loaded plan.
 type session struct {
+	// warned are the warnings of attaching printed so far (warn).
+	warned   map[string]bool
 	plan     *codegen.Plan
 	opts     *Options
 	loaded   *load.Loaded
@@ -338,7 +340,7 @@ func (s *session) attachAll(ctx context.Context, probes []*codegen.Program) erro
 		if ctx.Err() != nil {
 			return nil
 		}
-		cs, err := attach.Attach(p, s.loaded.Progs[p.Name], s.pid, s.warnAttach)
+		cs, err := attach.Attach(p, s.loaded.Progs[p.Name], attach.Env{PID: s.pid, Running: s.opts.TargetPID != 0, Unsafe: s.opts.Unsafe, Skip: s.warnAttach, Warn: s.warn, Verbose: s.verbose})
 		if err != nil {
 			// config missing_probes: warn or ignore skips the probe.
 			switch s.plan.Config.MissingProbes {
@@ -355,6 +357,26 @@ func (s *session) attachAll(ctx context.Context, probes []*codegen.Program) erro
 		s.holder.HandOver(cs)
 	}
 	return nil
+}
+
+// warn prints a warning of attaching that skips nothing.
+// Each warning is printed once (several probes of one file share it).
+func (s *session) warn(msg string) {
+	if s.warned[msg] {
+		return
+	}
+	if s.warned == nil {
+		s.warned = map[string]bool{}
+	}
+	s.warned[msg] = true
+	fmt.Fprintf(s.opts.stderr(), "WARNING: %s\n", msg)
+}
+
+// verbose prints a detail of attaching with -v.
+func (s *session) verbose(msg string) {
+	if s.opts.Verbose {
+		fmt.Fprintln(s.opts.stderr(), msg)
+	}
 }
 
 // warnAttach prints a warning of attaching; each one is a function of a

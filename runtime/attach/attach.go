@@ -99,13 +99,49 @@ func checkProgramSupported(p *codegen.Program) error {
 	return nil
 }
 
-// Attach attaches one non-BEGIN/END program; the closers detach it. A pid
-// other than 0 limits the probes that are opened per process (uprobes,
-// uretprobes, usdt, profile, software and hardware events) to it.
-// warn receives the warnings of attaching (functions of a uprobe wildcard
-// skipped).
-func Attach(p *codegen.Program, prog *ebpf.Program, pid int, warn func(string)) ([]io.Closer, error) {
-	a := p.Attach
+// Env is what attaching needs besides the program.
+type Env struct {
+	// PID, when not 0, limits the probes that are opened per process
+	// (uprobes, uretprobes, usdt, profile, software and hardware events)
+	// to that process.
+	PID int
+	// Running: the process of PID ran before gobpftrace (-p), so the
+	// files it maps are known (a -c command stopped at its first
+	// instruction has not mapped its libraries yet).
+	Running bool
+	// Unsafe is --unsafe: a uretprobe on a Go function whose return
+	// instructions are not found is then placed as a return probe anyway
+	// (with a warning) instead of being refused.
+	Unsafe bool
+	// Skip receives a warning for each match of a wildcard that is
+	// skipped (the "Attached" line does not count it).
+	Skip func(string)
+	// Warn receives the other warnings of attaching; Verbose the details
+	// -v shows (how a probe was placed). Either may be nil.
+	Warn, Verbose func(string)
+}
+
+func (e Env) warn(msg string) {
+	if e.Warn != nil {
+		e.Warn(msg)
+	}
+}
+
+func (e Env) verbose(msg string) {
+	if e.Verbose != nil {
+		e.Verbose(msg)
+	}
+}
+
+func (e Env) skip(msg string) {
+	if e.Skip != nil {
+		e.Skip(msg)
+	}
+}
+
+// Attach attaches one non-BEGIN/END program; the closers detach it.
+func Attach(p *codegen.Program, prog *ebpf.Program, env Env) ([]io.Closer, error) {
+	a, pid, warn := p.Attach, env.PID, env.skip
 	switch Provider(p) {
 	case probetype.Tracepoint:
 		if _, err := tracefs.Dir(); err != nil {
@@ -140,7 +176,7 @@ func Attach(p *codegen.Program, prog *ebpf.Program, pid int, warn func(string)) 
 		}
 		return attachEveryCPU(p, prog, cpuClockEvent(a.PeriodNs, a.Frequency), pid)
 	case probetype.Uprobe, probetype.Uretprobe, probetype.USDT:
-		return attachUprobe(p, prog, pid, warn)
+		return attachUprobe(p, prog, env)
 	case probetype.Software, probetype.Hardware:
 		attr, err := perfEventAttr(p)
 		if err != nil {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -77,12 +79,13 @@ func uprobeTarget(p *codegen.Program, pid int) (path, symbol string, opts *link.
 	return path, target, opts, nil
 }
 
-// attachUprobe attaches a uprobe, uretprobe or usdt program; pid, when not
-// 0, limits it to that process.
-func attachUprobe(p *codegen.Program, prog *ebpf.Program, pid int, warn func(string)) ([]io.Closer, error) {
+// attachUprobe attaches a uprobe, uretprobe or usdt program; env.PID, when
+// not 0, limits it to that process.
+func attachUprobe(p *codegen.Program, prog *ebpf.Program, env Env) ([]io.Closer, error) {
 	if len(p.Group) > 1 {
-		return attachUprobeMulti(p, prog, pid, warn)
+		return attachUprobeMulti(p, prog, env)
 	}
+	pid := env.PID
 	path, symbol, opts, err := uprobeTarget(p, pid)
 	if err != nil {
 		return nil, err
@@ -104,6 +107,21 @@ func attachUprobe(p *codegen.Program, prog *ebpf.Program, pid int, warn func(str
 	if err != nil {
 		return nil, fmt.Errorf("%s: could not open %s: %s", ProbeName(p), path, host.ErrnoText(err))
 	}
+	warnUnmapped(path, env)
+	if Provider(p) == probetype.Uprobe && symbol != "" && opts.Offset == 0 && opts.Address == 0 {
+		if check := goStackCheckOf(p, path, symbol, env); check > 0 {
+			opts.Offset = check
+		}
+	}
+	if Provider(p) == probetype.Uretprobe {
+		r, atReturns, err := goReturnsOf(p, path, symbol, env)
+		if err != nil {
+			return nil, err
+		}
+		if atReturns {
+			return attachAtReturns(p, prog, ex, r, pid)
+		}
+	}
 	var l link.Link
 	if Provider(p) == probetype.Uretprobe {
 		l, err = ex.Uretprobe(symbol, prog, opts)
@@ -124,12 +142,14 @@ func attachUprobe(p *codegen.Program, prog *ebpf.Program, pid int, warn func(str
 // Functions at one address (aliases such as malloc and __libc_malloc) are
 // attached once, as bpftrace does, under the plainest name; functions whose
 // first instruction the kernel refuses are skipped (warn says which).
-func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn func(string)) ([]io.Closer, error) {
+func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, env Env) ([]io.Closer, error) {
+	pid, warn := env.PID, env.skip
 	path := p.Attach.Binary
 	ex, err := link.OpenExecutable(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: could not open %s: %s", ProbeName(p), path, host.ErrnoText(err))
 	}
+	warnUnmapped(path, env)
 	want := map[string]bool{}
 	for _, r := range p.Group {
 		want[r.Symbol] = true
@@ -138,7 +158,21 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn fun
 	if err != nil {
 		return nil, fmt.Errorf("%s: could not read %s: %v", ProbeName(p), path, err)
 	}
+	// A uretprobe on Go functions is placed at their return instructions
+	// (goreturns.go).
+	// A uprobe on Go functions is placed after their stack check.
+	var goRets map[string]goReturns
+	if Provider(p) == probetype.Uretprobe || Provider(p) == probetype.Uprobe {
+		if goRets, err = goFunctionReturns(path, want); err != nil {
+			return nil, fmt.Errorf("Error attaching probe: %s: %v", ProbeName(p), err)
+		}
+	}
+	var checked []string
 	var offsets, cookies []uint64
+	// retOffsets, retCookies: the return instructions of Go functions.
+	var retOffsets, retCookies []uint64
+	var goFuncs []string
+	goSeen := map[uint64]bool{}
 	// skipped are the functions the kernel refuses, reported (through
 	// warn) once the rest is attached.
 	var skipped, failed []string
@@ -153,6 +187,30 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn fun
 			continue
 		}
 		if !fn.executable {
+			continue
+		}
+		gr, isGo := goRets[r.Symbol]
+		switch {
+		case !isGo:
+		case Provider(p) == probetype.Uprobe:
+			if gr.stackCheck > 0 {
+				fn.offset += gr.stackCheck
+				checked = append(checked, fmt.Sprintf("%s+%#x", r.Symbol, gr.stackCheck))
+			}
+		case gr.err != nil && env.Unsafe:
+			env.warn(fmt.Sprintf("%s: %s is a Go function and %v: placed as a return probe (--unsafe), which crashes the program if Go moves the goroutine's stack while %s runs", r.Name, r.Symbol, gr.err, r.Symbol))
+		case gr.err != nil:
+			failed = append(failed, fmt.Sprintf("%s: skipped: %s is a Go function, which a return probe can crash (Go moves goroutine stacks), and %v; --unsafe places a return probe anyway", r.Name, r.Symbol, gr.err))
+			continue
+		default:
+			if !goSeen[fn.offset] {
+				goSeen[fn.offset] = true
+				for _, off := range gr.offsets {
+					retOffsets = append(retOffsets, off)
+					retCookies = append(retCookies, uint64(i))
+				}
+				goFuncs = append(goFuncs, fmt.Sprintf("%s (%s)", r.Symbol, relList(r.Symbol, gr.rel)))
+			}
 			continue
 		}
 		if at, ok := seen[fn.offset]; ok {
@@ -172,23 +230,33 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn fun
 		offsets = append(offsets, fn.offset)
 		cookies = append(cookies, uint64(i))
 	}
-	if len(offsets) == 0 {
+	if len(offsets) == 0 && len(retOffsets) == 0 {
+		if len(failed) > 0 && len(skipped) == 0 {
+			_, why, _ := strings.Cut(failed[0], ": skipped: ")
+			return nil, fmt.Errorf("Error attaching probe: %s: none of the %d functions matched can be attached: %s", ProbeName(p), len(p.Group), why)
+		}
 		return nil, fmt.Errorf("Error attaching probe: %s: the kernel cannot place a uprobe on any of the %d functions matched", ProbeName(p), len(p.Group))
 	}
 	names := map[uint64]string{}
 	for i, c := range cookies {
 		names[offsets[i]] = p.Group[c].Name
 	}
+	for i, c := range retCookies {
+		names[retOffsets[i]] = p.Group[c].Name
+	}
 	var closers []io.Closer
 	// The kernel refuses the whole link when it refuses one address:
 	// split the set until the addresses it refuses are alone, and skip
-	// those.
-	var attachSet func(offs, cks []uint64) error
-	attachSet = func(offs, cks []uint64) error {
+	// those. ret: a return probe (uretprobe_multi), else an entry probe.
+	var attachSet func(offs, cks []uint64, ret bool) error
+	attachSet = func(offs, cks []uint64, ret bool) error {
+		if len(offs) == 0 {
+			return nil
+		}
 		opts := &link.UprobeMultiOptions{PID: uint32(pid), Addresses: offs, Cookies: cks}
 		var l link.Link
 		var err error
-		if Provider(p) == probetype.Uretprobe {
+		if ret {
 			l, err = ex.UretprobeMulti(nil, prog, opts)
 		} else {
 			l, err = ex.UprobeMulti(nil, prog, opts)
@@ -204,14 +272,24 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, pid int, warn fun
 			return nil
 		}
 		h := len(offs) / 2
-		if err := attachSet(offs[:h], cks[:h]); err != nil {
+		if err := attachSet(offs[:h], cks[:h], ret); err != nil {
 			return err
 		}
-		return attachSet(offs[h:], cks[h:])
+		return attachSet(offs[h:], cks[h:], ret)
 	}
-	if err := attachSet(offsets, cookies); err != nil {
+	err = attachSet(offsets, cookies, Provider(p) == probetype.Uretprobe)
+	if err == nil {
+		err = attachSet(retOffsets, retCookies, false)
+	}
+	if err != nil {
 		closeAll(closers)
 		return nil, err
+	}
+	if len(checked) > 0 {
+		env.verbose(fmt.Sprintf("%s: Go functions probed after their stack check, which runs again when the goroutine's stack grows or it is preempted: %s", groupName(p), strings.Join(checked, ", ")))
+	}
+	if len(goFuncs) > 0 {
+		env.verbose(fmt.Sprintf("%s: Go functions probed at their return instructions, not with return probes, which Go's moving stacks do not allow: %s", groupName(p), strings.Join(goFuncs, ", ")))
 	}
 	if len(closers) == 0 {
 		return nil, fmt.Errorf("Error attaching probe: %s: the kernel cannot place a uprobe on any of the %d functions matched", ProbeName(p), len(p.Group))
@@ -331,4 +409,60 @@ func uprobeError(p *codegen.Program, err error) error {
 		return fmt.Errorf("Error attaching probe: %s: the kernel cannot place a uprobe on that instruction", ProbeName(p))
 	}
 	return attachError(p, err)
+}
+
+// warnUnmapped warns when process pid (the running process of -p) does
+// not map the file at path: the kernel keys a uprobe by the file's inode,
+// so a program rebuilt since the process started (a new file at the same
+// path), or a copy, is another file whose probes never fire in it.
+func warnUnmapped(path string, env Env) {
+	if !env.Running || env.PID == 0 {
+		return
+	}
+	mapped, err := mapsFile(env.PID, path)
+	if err != nil || mapped {
+		return
+	}
+	env.warn(fmt.Sprintf("process %d does not map %s: probes of that file fire for it only if it loads the file later (a program rebuilt since the process started is another file: probe /proc/%d/exe)", env.PID, path, env.PID))
+}
+
+// mapsFile reports whether process pid maps the file at path: the same
+// path, or the same device and inode, in /proc/PID/maps.
+func mapsFile(pid int, path string) (bool, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return false, err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false, err
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		return false, err
+	}
+	dev := fmt.Sprintf("%02x:%02x", unix.Major(st.Dev), unix.Minor(st.Dev))
+	ino := strconv.FormatUint(st.Ino, 10)
+	for _, line := range strings.Split(string(data), "\n") {
+		// address perms offset dev inode path
+		f := strings.Fields(line)
+		if len(f) < 6 {
+			continue
+		}
+		if strings.Join(f[5:], " ") == abs || f[3] == dev && f[4] == ino {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// groupName is a wildcard probe as written (uprobe:/bin/x:main.*).
+func groupName(p *codegen.Program) string {
+	if p.Attach != nil && p.Attach.Point != nil && p.Attach.Point.Raw != "" {
+		return p.Attach.Point.Raw
+	}
+	return ProbeName(p)
 }

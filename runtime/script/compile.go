@@ -36,7 +36,8 @@ type Options struct {
 	// when it exits. Empty: none.
 	Command []string
 	// Unsafe allows the functions that change the traced system (system,
-	// signal, override), as --unsafe does.
+	// signal, override), as --unsafe does, and a kernel return probe on a
+	// Go function whose return instructions are not found.
 	Unsafe bool
 	// HelperErrors reports failing BPF helper calls at run time (-k).
 	HelperErrors bool

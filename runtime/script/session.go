@@ -85,6 +85,7 @@ func (s *Script) Start(ctx context.Context, opts RunOptions) (*Session, error) {
 		CompactExit:  opts.NoExitSeparator,
 		NoWarnings:   opts.NoWarnings,
 		Verbose:      opts.Verbose,
+		Unsafe:       s.opts.Unsafe,
 		OnAttached:   func() { once.Do(func() { close(attached) }) },
 		TargetPID:    s.opts.PID,
 		Command:      s.opts.Command,

@@ -311,18 +311,24 @@ func bucketBounds(v *lang.Type, i int) (lo, hi int64) {
 	if i == 0 {
 		return math.MinInt64, -1
 	}
-	return log2Start(i-1, v.Bits), log2Start(i, v.Bits) - 1
+	lo, _ = log2Start(i-1, v.Bits)
+	next, ok := log2Start(i, v.Bits)
+	if !ok {
+		return lo, math.MaxInt64 // the last bucket of 64-bit values
+	}
+	return lo, next - 1
 }
 
 // log2Start is the first value of the bucket after index i of a hist with
-// 2^k buckets per power of two (the label the text output prints).
-func log2Start(i, k int) int64 {
+// 2^k buckets per power of two (the label the text output prints), and
+// false when that is beyond int64.
+func log2Start(i, k int) (int64, bool) {
 	if i <= 2<<uint(k) {
-		return int64(i)
+		return int64(i), true
 	}
 	u := log2Label(i, k).u
 	if u > math.MaxInt64 || u == 0 {
-		return math.MaxInt64 // past the last bucket of 64-bit values
+		return math.MaxInt64, false
 	}
-	return int64(u)
+	return int64(u), true
 }

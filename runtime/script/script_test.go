@@ -72,6 +72,7 @@ tracepoint:syscalls:sys_enter_lseek /pid == %[1]d && (int32)args.fd == -1/ {
 	printf("seek %%d\n", args.offset);
 }`, pid)
 	s := compile(t, src, script.Options{File: "self.bt"})
+	before := progIDs()
 	if got, want := s.Maps(), []string{"@calls", "@comm", "@stack", "@seeks", "@offsets", "@linear", "@sum", "@min", "@stats", "@last"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("maps %v, want %v", got, want)
 	}
@@ -95,6 +96,10 @@ tracepoint:syscalls:sys_enter_lseek /pid == %[1]d && (int32)args.fd == -1/ {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	progs, maps := loaded(t, before, "p0_sys_enter_ge", "p1_sys_enter_ls")
+	if len(progs) != 2 {
+		t.Fatalf("the session loaded programs %v, want 2", progs)
 	}
 
 	// Three threads call getppid 3, 5 and 7 times.
@@ -227,7 +232,7 @@ tracepoint:syscalls:sys_enter_lseek /pid == %[1]d && (int32)args.fd == -1/ {
 	if _, err := sess.Map("@nope"); err == nil || !strings.Contains(err.Error(), "no map @nope") {
 		t.Errorf("reading a map the script lacks: %v", err)
 	}
-	kerneltest.CheckNoLeaks(t)
+	checkGone(t, progs, maps)
 }
 
 // Diagnostics are values with their place in the script.

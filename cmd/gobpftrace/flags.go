@@ -36,6 +36,8 @@ type options struct {
 	argv       []string // -c split into arguments (splitCommand)
 	help       bool
 	version    bool
+	// --metrics and the flags that shape its metrics (metricsflags.go).
+	metrics metricsOptions
 	// positional holds every non-option word in order: the script file
 	// (unless -e was given), then the parameters $1...
 	positional []string
@@ -134,6 +136,12 @@ var optSpecs = []optSpec{
 	{long: "dry-run", apply: func(o *options, _ string) error { o.dryRun = true; return nil }},
 	{long: "info", apply: func(o *options, _ string) error { o.info = true; return nil }},
 	{long: "no-warnings", apply: func(o *options, _ string) error { o.noWarnings = true; return nil }},
+	{long: "metrics", hasArg: true, argName: "ADDR", apply: func(o *options, a string) error { o.metrics.addr = a; return nil }},
+	{long: "metrics-public", apply: func(o *options, _ string) error { o.metrics.public = true; return nil }},
+	{long: "metrics-prefix", hasArg: true, argName: "PREFIX", apply: func(o *options, a string) error { o.metrics.prefix = &a; return nil }},
+	{long: "metric-name", hasArg: true, argName: "@MAP=NAME", apply: (*options).addMetricName},
+	{long: "metric-labels", hasArg: true, argName: "@MAP=LABEL,...", apply: (*options).addMetricLabels},
+	{long: "metrics-max-series", hasArg: true, argName: "N", apply: (*options).setMaxSeries},
 }
 
 // pidMaxLimit is the largest process id Linux can have (PID_MAX_LIMIT on
@@ -227,7 +235,7 @@ func parseArgs(args []string) (*options, error) {
 			o.positional = append(o.positional, a)
 		}
 	}
-	return o, nil
+	return o, o.metrics.check()
 }
 
 // usage is printed by -h and after a command-line error.
@@ -255,6 +263,10 @@ OPTIONS:
     --dry-run      compile and load the programs, but do not attach or run
     --info         print what this kernel supports, probed feature by feature
     --no-warnings  do not print warnings
+    --metrics ADDR serve the maps as Prometheus metrics at ADDR/metrics while the script
+                   runs; ADDR is 127.0.0.1:PORT (another host needs --metrics-public);
+                   --metrics-prefix, --metric-name, --metric-labels and
+                   --metrics-max-series shape them (see docs/cli.md)
     -h, --help     show this help
     -V, --version  print the version
     --             end of options: what follows is positional ($1, $2...)

@@ -27,6 +27,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/printer"
 	"github.com/gobpftrace/gobpftrace/runtime"
 	"github.com/gobpftrace/gobpftrace/runtime/host"
+	"github.com/gobpftrace/gobpftrace/runtime/metrics"
 	"github.com/gobpftrace/gobpftrace/runtime/probes"
 	"github.com/gobpftrace/gobpftrace/runtime/script"
 	"github.com/gobpftrace/gobpftrace/runtime/target"
@@ -64,6 +65,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}
+	if o.metrics.addr != "" {
+		if err := metrics.CheckAddress(o.metrics.addr, o.metrics.public); err != nil {
+			fmt.Fprintln(stderr, errorText(err))
+			return exitError
+		}
+	}
 	switch {
 	case o.info:
 		if err := printInfo(stdout); err != nil {
@@ -76,6 +83,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	if !o.hasProgram && len(o.positional) == 0 {
+		if o.metrics.addr != "" {
+			fmt.Fprintln(stderr, "ERROR: --metrics serves the maps of a script: give it with -e 'program' or a file (the interactive session has no --metrics)")
+			return exitError
+		}
 		if isTerminal(stdin) && len(o.stages) == 0 {
 			if o.format == "pprof" || o.format == "folded" {
 				fmt.Fprintf(stderr, "ERROR: -f %s writes a script's stack maps when it ends: give the script with -e or a file (the interactive session prints text)\n", o.format)
@@ -136,9 +147,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := runtime.SignalContext(context.Background())
 	defer stop()
+	var exporter *metricsServer
+	if o.metrics.addr != "" && !o.dryRun {
+		if exporter, err = serveMetrics(o, sc.Plan().Maps, stderr); err != nil {
+			closeOut()
+			fmt.Fprintln(stderr, errorText(err))
+			return exitError
+		}
+		defer exporter.close()
+	}
 	code := exitOK
 	sess, runErr := sc.Start(ctx, runOptions(o, out, stderr))
 	if runErr == nil {
+		exporter.read(sess)
 		runErr = sess.Wait()
 		if c, ok := sess.ExitCode(); ok {
 			code = c & 0xff

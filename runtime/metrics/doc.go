@@ -5,9 +5,10 @@
 // cumulative `le` buckets are the script's buckets. A key becomes labels.
 //
 // Nothing runs in the kernel for it: a Collector reads the maps when
-// Prometheus scrapes (batch lookups, folded over CPUs, as the exit print
-// does), and a bound on the series of one scrape keeps a map with very many
-// keys from flooding Prometheus. docs/cli.md describes names and labels.
+// Prometheus scrapes, as Go values through runtime/script's Session.Map
+// (batch lookups, folded over CPUs, as the exit print reads them), and a
+// bound on the series of one scrape keeps a map with very many keys from
+// flooding Prometheus. docs/cli.md describes names and labels.
 //
 // Files: address.go checks the listen address, names.go derives metric
 // and label names, buckets.go the `le` bound of each bucket, collector.go

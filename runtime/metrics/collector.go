@@ -190,9 +190,10 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		left := len(samples) - kept
 		if left > 0 && !c.warned[f.m.ScriptName] {
 			c.warned[f.m.ScriptName] = true
-			fmt.Fprintf(c.warnings, "WARNING: --metrics: %s has %d keys, more than one scrape may export "+
-				"(at most %d series, --metrics-max-series): %d keys with the smallest values are left out; "+
-				"%s{map=%q} counts them\n", f.m.ScriptName, len(samples), c.maxSeries, left, DroppedKeysName, f.m.ScriptName)
+			fmt.Fprintf(c.warnings, "WARNING: --metrics: %s has %d %s, more than one scrape may export "+
+				"(at most %d series, --metrics-max-series): %d %s with the smallest values %s left out; "+
+				"%s{map=%q} counts them\n", f.m.ScriptName, len(samples), plural(len(samples), "key", "keys"), c.maxSeries,
+				left, plural(left, "key", "keys"), plural(left, "is", "are"), DroppedKeysName, f.m.ScriptName)
 		}
 		if c.warned[f.m.ScriptName] {
 			// Once a map has overflowed, the gauge stays, 0 when it fits again.

@@ -3,6 +3,7 @@ package metrics
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
+	"github.com/gobpftrace/gobpftrace/runtime/script"
 )
 
 func TestExposition(t *testing.T) {
@@ -103,4 +105,33 @@ gobpftrace_st_count 5
 	want = append(want, "gobpftrace_lat_bucket{le=\"+Inf\"} 7\n")
 	checkText(t, strings.Join(latBuckets, ""), strings.Join(want, ""))
 	checkText(t, warnings.String(), "WARNING: --metrics: @names holds string values, which are not numbers: it is not exported\n")
+}
+
+// Keys of every shape become label values as the exit print shows them.
+func TestLabelValues(t *testing.T) {
+	stack := script.Stack{Frames: []script.Frame{{Text: "vfs_read+12"}, {Text: "ksys_read+100"}}}
+	pair := tuple(nil, lang.TInt64, tStr)
+	cases := []struct {
+		t    *lang.Type
+		key  any
+		want []string
+	}{
+		{nil, nil, nil},
+		{lang.TInt64, int64(-3), []string{"-3"}},
+		{lang.TUint64, uint64(7), []string{"7"}},
+		{tStr, "bash", []string{"bash"}},
+		{tStr, "bad \xff byte", []string{"bad \uFFFD byte"}},
+		{&lang.Type{Kind: lang.KBool}, true, []string{"true"}},
+		{&lang.Type{Kind: lang.KBuffer}, []byte("a\x00\xff"), []string{`a\x00\xff`}},
+		{&lang.Type{Kind: lang.KStack}, stack, []string{"vfs_read+12\nksys_read+100"}},
+		{pair, script.Tuple{int64(1), "x"}, []string{"1", "x"}},
+		{tuple([]string{"a", "b"}, lang.TInt64, tStr), script.Record{{Name: "a", Value: int64(2)}, {Name: "b", Value: "y"}}, []string{"2", "y"}},
+		{tuple(nil, pair, lang.TInt64), script.Tuple{script.Tuple{int64(1), "x"}, int64(5)}, []string{"(1, x)", "5"}},
+		{&lang.Type{Kind: lang.KStruct}, script.Record{{Name: "x", Value: int64(1)}, {Name: "y", Value: []any{int64(1), int64(2)}}}, []string{"{ .x = 1, .y = [1,2] }"}},
+	}
+	for _, c := range cases {
+		if got := labelValues(c.t, c.key); !slices.Equal(got, c.want) {
+			t.Errorf("%v %#v: got %q, want %q", c.t, c.key, got, c.want)
+		}
+	}
 }

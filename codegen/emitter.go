@@ -227,29 +227,6 @@ func (e *emitter) label(name string) {
 	e.cur = e.fn.AddBlock(name)
 }
 
-// codeMark is a point of the function being built, to measure or take back
-// what was emitted since (see forRange).
-type codeMark struct{ blocks, instrs int }
-
-func (e *emitter) codeMark() codeMark {
-	return codeMark{len(e.fn.Blocks), len(e.cur.Instrs)}
-}
-
-// since returns the blocks emitted since m: the rest of the block current
-// at m, then every block added after it.
-func (e *emitter) since(m codeMark) []*ir.Block {
-	first := e.fn.Blocks[m.blocks-1]
-	out := []*ir.Block{{Label: first.Label, Instrs: first.Instrs[m.instrs:]}}
-	return append(out, e.fn.Blocks[m.blocks:]...)
-}
-
-// takeBack removes everything emitted since m.
-func (e *emitter) takeBack(m codeMark) {
-	e.fn.Blocks = e.fn.Blocks[:m.blocks]
-	e.cur = e.fn.Blocks[m.blocks-1]
-	e.cur.Instrs = e.cur.Instrs[:m.instrs]
-}
-
 func (e *emitter) jump(label string) { e.emit(asm.Ja.Label(label)) }
 
 // Registers.

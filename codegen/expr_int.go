@@ -268,6 +268,9 @@ func (g *gen) binary(x *lang.Binary) asm.Register {
 	if t.Kind == lang.KPtr && (x.Op == "+" || x.Op == "-") {
 		return g.ptrArith(x)
 	}
+	if x.Op == "-" && x.X.Type().Kind == lang.KPtr && x.Y.Type().Kind == lang.KPtr {
+		return g.ptrDiff(x)
+	}
 	signed := t.Kind == lang.KInt && t.Signed
 	if x.Op == ">>" {
 		// The shifted value's type decides between logical and arithmetic.

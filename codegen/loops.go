@@ -5,7 +5,6 @@ import (
 
 	"github.com/cilium/ebpf/asm"
 
-	"github.com/gobpftrace/gobpftrace/codegen/ir"
 	"github.com/gobpftrace/gobpftrace/lang"
 )
 
@@ -64,32 +63,15 @@ func (g *gen) forRange(x *lang.ForRangeStmt) {
 	b, ok2 := g.constInt(x.End)
 	// Inside a callback the verifier may walk the body more than once, a
 	// plain loop's every round each time: loops nested in loops are
-	// callbacks too.
-	if !ok1 || !ok2 || b-a > maxPlainLoop || g.inCallback > 0 {
+	// callbacks too. A body that is long, that branches much, that loops
+	// (an inner loop, a string function that walks bytes) or that calls
+	// functions of its own would be walked b-a times by the verifier, with
+	// every path: it runs under bpf_loop (see loopshape.go).
+	if !ok1 || !ok2 || b-a > maxPlainLoop || g.inCallback > 0 || !shapeOf(x.Body).plainFits(b-a) {
 		g.forRangeLoop(x)
 		return
 	}
-	// A body that is long, that branches much, that loops (an inner loop,
-	// a string function that walks bytes) or that calls functions of its
-	// own would be walked b-a times by the verifier, with every path:
-	// emitted as a plain loop first, it is taken back and run under
-	// bpf_loop instead.
-	saved, ncallbacks, m := *g.emitter, len(g.callbacks), g.codeMark()
-	child := g.chain[len(g.chain)-1].child
-	top := g.forRangePlain(x)
-	body := g.since(m)
-	n, branches := countInstrs(body)
-	if len(g.callbacks) > ncallbacks || hasBackwardJump(body, top) || int64(n)*(b-a) > plainLoopBudget || branches > plainLoopBranches {
-		// Frame sizes (g.chain) keep what the attempt used, except its
-		// callbacks', which are gone.
-		nlabels, scratchMax, usesCtx := g.nlabels, g.scratchMax, g.usesCtx
-		*g.emitter = saved
-		g.takeBack(m)
-		g.chain[len(g.chain)-1].child = child
-		g.nlabels, g.scratchMax, g.usesCtx = nlabels, scratchMax, usesCtx
-		g.callbacks = g.callbacks[:ncallbacks]
-		g.forRangeLoop(x)
-	}
+	g.forRangePlain(x)
 }
 
 // plainLoopBudget is the most instructions a plain loop may add up to over
@@ -103,44 +85,12 @@ const plainLoopBudget = 20000
 // byte).
 const plainLoopBranches = 6
 
-// countInstrs counts the instructions of blocks and, among them, the
-// conditional jumps.
-func countInstrs(blocks []*ir.Block) (n, branches int) {
-	for _, b := range blocks {
-		n += len(b.Instrs)
-		for _, in := range b.Instrs {
-			if op := in.OpCode; op.Class().IsJump() && op.JumpOp() != asm.Ja && op.JumpOp() != asm.Call && op.JumpOp() != asm.Exit {
-				branches++
-			}
-		}
-	}
-	return n, branches
-}
-
-// hasBackwardJump reports whether a jump of blocks (the first of which
-// began before them) other than the loop's own jump back to top goes
-// back: an inner loop.
-func hasBackwardJump(blocks []*ir.Block, top string) bool {
-	placed := map[string]bool{}
-	for i, b := range blocks {
-		if i > 0 && b.Label != top {
-			placed[b.Label] = true
-		}
-		for _, in := range b.Instrs {
-			if ref, ok := ir.JumpTarget(in.Instruction); ok && placed[ref] {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// forRangePlain emits the loop as a backward jump to the label it returns.
+// forRangePlain emits the loop as a backward jump.
 // The rounds are counted in a slot of their own, copied to the loop's
 // variable at the start of each: a body that changes the variable changes
 // neither the number of rounds (as under bpf_loop) nor what the verifier
 // must prove (that the loop ends).
-func (g *gen) forRangePlain(x *lang.ForRangeStmt) string {
+func (g *gen) forRangePlain(x *lang.ForRangeStmt) {
 	g.allocVar(x.Var)
 	i := g.varLoc(x.Var)
 	t := varType(x.Var)
@@ -167,7 +117,6 @@ func (g *gen) forRangePlain(x *lang.ForRangeStmt) string {
 	g.store(count, asm.R1, 8)
 	g.jump(top)
 	g.label(done)
-	return top
 }
 
 func (g *gen) unroll(x *lang.UnrollStmt) {

@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"github.com/cilium/ebpf/asm"
+	"math/bits"
 
 	"github.com/gobpftrace/gobpftrace/lang"
 )
@@ -186,6 +187,35 @@ func (g *gen) addrOf(x *lang.Unary) asm.Register {
 }
 
 // ptrArith is ptr + n and ptr - n: n counts elements, as in C.
+// ptrDiff emits p - q for two pointers to one type: the bytes between them
+// divided by the element's size (signed, as in C).
+func (g *gen) ptrDiff(x *lang.Binary) asm.Register {
+	rx := g.evalInt(x.X)
+	k := g.keep(rx)
+	ry := g.evalInt(x.Y)
+	res := g.into(k, asm.R0)
+	g.emit(asm.Sub.Reg(res, ry))
+	if k.spilled {
+		g.emit(asm.Mov.Reg(ry, asm.R0))
+		res = ry
+	} else {
+		g.freeReg(ry)
+	}
+	scaleDown(g.emitter, res, elemSize(x.X.Type()))
+	return res
+}
+
+// scaleDown divides the signed byte count in r by size.
+func scaleDown(e *emitter, r asm.Register, size int) {
+	switch {
+	case size <= 1:
+	case size&(size-1) == 0:
+		e.emit(asm.ArSh.Imm(r, int32(bits.TrailingZeros(uint(size)))))
+	default:
+		e.emit(asm.SDiv.Imm(r, int32(size)))
+	}
+}
+
 func (g *gen) ptrArith(x *lang.Binary) asm.Register {
 	p, n := x.X, x.Y
 	if k := p.Type().Kind; k != lang.KPtr && k != lang.KArray {

@@ -109,6 +109,9 @@ func (g *gen) assignVar(v *lang.Var, op string, value lang.Expr) {
 			byZero, done = g.newLabel("divzero"), g.newLabel("divdone")
 			g.emit(asm.JEq.Imm(r, 0, byZero))
 		}
+		if t.Kind == lang.KPtr && elemSize(t) > 1 {
+			g.emit(asm.Mul.Imm(r, int32(elemSize(t)))) // n elements
+		}
 		g.load(asm.R1, l, 8)
 		g.aluReg(aluOp(op[:len(op)-1], t.Kind == lang.KInt && t.Signed), asm.R1, r)
 		g.emit(asm.Mov.Reg(r, asm.R1))
@@ -137,6 +140,9 @@ func (g *gen) incDec(x *lang.Unary, value bool) asm.Register {
 		l, vt := g.varLoc(t), varType(t)
 		if !isScalar(vt) {
 			failf(x.Span, "%s on a value of type %s", x.Op, vt)
+		}
+		if vt.Kind == lang.KPtr {
+			delta *= int32(elemSize(vt)) // a pointer moves by one element
 		}
 		r := g.allocReg()
 		g.load(r, l, 8)

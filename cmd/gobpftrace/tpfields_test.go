@@ -25,3 +25,13 @@ tracepoint:syscalls:sys_enter_kill /cpid == pid/ { printf("kill %d %d\n", args.p
 		t.Errorf("stdout %q, want %q (stderr %s)", res.stdout, want, res.stderr)
 	}
 }
+
+// p - q between two pointers to a struct whose size is not a power of two
+// divides by the size (struct task_struct from the kernel's BTF).
+func TestPointerDifferenceOfStructs(t *testing.T) {
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { $t = (struct task_struct *)0; $u = $t + 3; $u++; printf("%d %d\n", $u - $t, $t - $u); exit(); }`}, noAttach: true})
+	mustExit(t, res, 0)
+	if want := "4 -4\n\n\n"; res.stdout != want {
+		t.Errorf("stdout %q, want %q (stderr %s)", res.stdout, want, res.stderr)
+	}
+}

@@ -57,11 +57,16 @@ func (c *checker) assignVar(s *lang.AssignStmt, v *lang.Var) {
 		if !known(vt) {
 			return
 		}
-		if sym.Type.Kind != lang.KInt || !vt.IsInt() {
+		switch {
+		case sym.Type.Kind == lang.KPtr && vt.IsInt() && (s.Op == "+=" || s.Op == "-="):
+			// `$p += n` moves the pointer by n elements, as `$p + n`.
+			vt = sym.Type
+		case sym.Type.Kind != lang.KInt || !vt.IsInt():
 			c.errorf(s.Span, "Type mismatch for '%s': %s '%s' %s '%s'", s.Op[:len(s.Op)-1], opVerb(s.Op[:len(s.Op)-1]), sym.Type, opJoin(s.Op[:len(s.Op)-1]), vt)
 			return
+		default:
+			vt = arithType(sym.Type, vt)
 		}
-		vt = arithType(sym.Type, vt)
 	}
 	if !known(vt) || !c.checkStorable(s.Value, vt) {
 		c.declareIfNew(v, tNone)

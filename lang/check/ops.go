@@ -61,11 +61,11 @@ func (c *checker) incDec(u *lang.Unary) *lang.Type {
 		if !known(t) {
 			return tNone
 		}
-		if t.Kind != lang.KInt {
+		if t.Kind != lang.KInt && t.Kind != lang.KPtr {
 			c.errorf(u.Span, "The %s operator can not be used on expressions of type '%s'", u.Op, t)
 			return tNone
 		}
-		return t
+		return t // a pointer moves by one element
 	case *lang.MapExpr:
 		sym := c.mapSym(x)
 		if sym.Value.Kind == lang.KNone {
@@ -118,9 +118,17 @@ func (c *checker) binary(b *lang.Binary) *lang.Type {
 			}
 			return arithType(xt, yt)
 		}
-		// Pointer arithmetic: ptr + int, ptr - int.
+		// Pointer arithmetic: ptr + int, ptr - int, and ptr - ptr, the
+		// number of elements between two pointers to the same type.
 		if xt.Kind == lang.KPtr && yt.IsInt() && (b.Op == "+" || b.Op == "-") {
 			return xt
+		}
+		if xt.Kind == lang.KPtr && yt.Kind == lang.KPtr && b.Op == "-" {
+			if xt.Elem.String() != yt.Elem.String() {
+				c.errorf(b.Span, "Type mismatch for '-': subtracting '%s' and '%s': pointers to different types", xt, yt)
+				return tNone
+			}
+			return lang.TInt64
 		}
 		// An array read through a pointer decays to a pointer to its
 		// first element, as in C.

@@ -4,6 +4,29 @@
 //
 // Only lengths are decoded: prefixes, REX, VEX and EVEX, the one-, two- and
 // three-byte opcode maps, ModRM, SIB, displacements and immediates.
+//
+// Why not golang.org/x/arch/x86/x86asm: measured on this project's machine
+// (x86asm v0.33.0, every function symbol decoded from its start to its end,
+// each instruction start compared with objdump -d's), x86asm gets VEX and
+// EVEX instructions wrong, and those are what libc's and Go's string and
+// memory functions are made of:
+//
+//	                              this package            x86asm
+//	gobpftrace (Go, 747k insns)   0 errors, 0 wrong(*)    9 functions stopped
+//	                                                      by an error, 15 wrong
+//	                                                      starts (AVX2 code of
+//	                                                      cmpbody, countbody,
+//	                                                      memeqbody, indexbody)
+//	go command (1.48M insns)      0 errors, 0 wrong(*)    15 stopped, 15 wrong
+//	libc.so.6 (108k insns)        0 errors, 0 wrong       2 stopped (rdpkru)
+//	bash (116k insns)             0 errors, 0 wrong       0 errors, 0 wrong
+//	time per instruction          120-165 ns              400-560 ns
+//
+// (*) one start differs, in crypto/internal/boring/sig.StandardCrypto,
+// which is marker bytes rather than code. A wrong length here would let a
+// uprobe land inside an instruction (corrupting the traced program) or
+// refuse a valid offset, so this decoder stays; TestLenAgreesWithObjdump
+// keeps checking it against objdump on libc and on a Go binary.
 package x86insn
 
 import "errors"

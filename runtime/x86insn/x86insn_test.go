@@ -1,7 +1,14 @@
 package x86insn
 
 import (
+	"debug/elf"
 	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -62,4 +69,105 @@ func TestLen(t *testing.T) {
 	if _, err := Len(nil); !errors.Is(err, ErrTruncated) {
 		t.Errorf("empty: %v", err)
 	}
+}
+
+// Every instruction start this decoder finds, walking each function of
+// libc and of gofmt (a Go binary with symbols, whose runtime has AVX2 and
+// AVX-512 code; test binaries have no symbols) from its first byte to its
+// last, is one that objdump finds too, and no function stops with an error.
+func TestLenAgreesWithObjdump(t *testing.T) {
+	objdump, err := exec.LookPath("objdump")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("objdump (binutils, which gcc brings) is missing")
+		}
+		t.Skip("no objdump")
+	}
+	files := []string{filepath.Join(runtime.GOROOT(), "bin", "gofmt")}
+	if libc, err := filepath.EvalSymlinks("/lib/x86_64-linux-gnu/libc.so.6"); err == nil {
+		files = append(files, libc)
+	}
+	for _, path := range files {
+		starts := objdumpStarts(t, objdump, path)
+		insns, vex := 0, 0
+		for _, fn := range functions(t, path) {
+			for at := 0; at < len(fn.code); {
+				n, err := Len(fn.code[at:])
+				if err != nil {
+					t.Errorf("%s: %s+%d (% x): %v", path, fn.name, at, fn.code[at:min(at+8, len(fn.code))], err)
+					break
+				}
+				if !starts[fn.addr+uint64(at)] {
+					t.Errorf("%s: %s+%d (%#x) is no instruction start for objdump", path, fn.name, at, fn.addr+uint64(at))
+				}
+				if c := fn.code[at]; c == 0xc4 || c == 0xc5 || c == 0x62 {
+					vex++
+				}
+				insns++
+				at += n
+			}
+		}
+		t.Logf("%s: %d instructions, %d of them starting as VEX/EVEX", path, insns, vex)
+		if insns < 10000 {
+			t.Errorf("%s: only %d instructions decoded", path, insns)
+		}
+		if strings.HasSuffix(path, "gofmt") && vex < 100 {
+			t.Errorf("%s: only %d VEX/EVEX instructions: the test no longer covers them", path, vex)
+		}
+	}
+}
+
+type function struct {
+	name string
+	addr uint64
+	code []byte
+}
+
+// functions returns the code of each function symbol of an ELF file.
+func functions(t *testing.T, path string) []function {
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	syms, _ := f.Symbols()
+	dyn, _ := f.DynamicSymbols()
+	seen := map[uint64]bool{}
+	var out []function
+	for _, s := range append(syms, dyn...) {
+		if elf.ST_TYPE(s.Info) != elf.STT_FUNC || s.Size == 0 || seen[s.Value] {
+			continue
+		}
+		seen[s.Value] = true
+		for _, p := range f.Progs {
+			if p.Type == elf.PT_LOAD && p.Flags&elf.PF_X != 0 && s.Value >= p.Vaddr && s.Value+s.Size <= p.Vaddr+p.Filesz {
+				code := make([]byte, s.Size)
+				if _, err := p.ReadAt(code, int64(s.Value-p.Vaddr)); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, function{s.Name, s.Value, code})
+			}
+		}
+	}
+	return out
+}
+
+// objdumpStarts returns the address of every instruction objdump -d shows.
+func objdumpStarts(t *testing.T, objdump, path string) map[uint64]bool {
+	out, err := exec.Command(objdump, "-d", "-w", "--no-show-raw-insn", path).Output()
+	if err != nil {
+		t.Fatalf("objdump -d %s: %v", path, err)
+	}
+	starts := map[uint64]bool{}
+	for _, line := range strings.Split(string(out), "\n") {
+		line = strings.TrimSpace(line)
+		addr, rest, ok := strings.Cut(line, ":")
+		if !ok || strings.HasSuffix(line, ">:") || rest == "" {
+			continue
+		}
+		if a, err := strconv.ParseUint(addr, 16, 64); err == nil {
+			starts[a] = true
+		}
+	}
+	return starts
 }

@@ -86,6 +86,9 @@ type Config struct {
 	LogSize int
 	// License is the license the programs are loaded with ("GPL").
 	License string
+	// NoCppDemangle is config cpp_demangle = false: user symbols print as
+	// the binary names them (_ZN2ns4funcEi), not demangled (ns::func(int)).
+	NoCppDemangle bool
 	// OnStackLimit is the largest value kept on the BPF stack; bigger ones
 	// go to the per-CPU scratch buffer (0: codegen's default, 64).
 	OnStackLimit int

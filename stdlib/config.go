@@ -33,7 +33,7 @@ var ConfigVars = []*ConfigVar{
 	{Name: "max_cat_bytes", Default: "10240", Int: true, Supported: true, Doc: "Bytes cat() prints at most."},
 	{Name: "log_size", Default: "1000000", Int: true, Supported: true, Doc: "Bytes of the verifier log buffer that -d verifier starts with."},
 	{Name: "perf_rb_pages", Default: "256", Int: true, Supported: true, Doc: "Size of the event ring buffer in 4 KiB pages (rounded up to a power of two; default 1 MiB)."},
-	{Name: "cpp_demangle", Default: "true", Doc: "Demangle C++ symbols in user stacks."},
+	{Name: "cpp_demangle", Default: "true", Supported: true, Doc: "Demangle C++ and Rust symbols in user stacks and usym()."},
 	{Name: "lazy_symbolication", Default: "false", Doc: "Resolve user symbols on demand."},
 	{Name: "missing_probes", Default: "error", Supported: true, Doc: "What to do with probes that cannot attach: error, warn or ignore."},
 	{Name: "print_maps_on_exit", Default: "true", Supported: true, Doc: "Print every map when tracing stops."},

@@ -170,7 +170,7 @@ var configMax = map[string]uint64{
 func ConfigMax(name string) uint64 { return configMax[name] }
 
 // setWordConfig handles the settings whose values are words: the
-// booleans, missing_probes and license. It reports whether cv is one.
+// booleans (print_maps_on_exit, cpp_demangle), missing_probes and license. It reports whether cv is one.
 func (c *checker) setWordConfig(cv *stdlib.ConfigVar, text string, span lang.Span, fromScript bool) bool {
 	name := cv.Name
 	if !fromScript {
@@ -192,6 +192,15 @@ func (c *checker) setWordConfig(cv *stdlib.ConfigVar, text string, span lang.Spa
 			c.out.Config.NoPrintMapsOnExit = false
 		case "false", "0":
 			c.out.Config.NoPrintMapsOnExit = true
+		default:
+			report("Invalid value for %s: valid values are true and false.", name)
+		}
+	case "cpp_demangle":
+		switch strings.ToLower(strings.TrimSpace(text)) {
+		case "true", "1":
+			c.out.Config.NoCppDemangle = false
+		case "false", "0":
+			c.out.Config.NoCppDemangle = true
 		default:
 			report("Invalid value for %s: valid values are true and false.", name)
 		}

@@ -97,6 +97,25 @@ func TestConfig(t *testing.T) {
 	if err == nil || err.Error() != `ERROR: Invalid value for BPFTRACE_MAX_STRLEN: "x" is not a non-negative integer` {
 		t.Errorf("bad env: %v", err)
 	}
+	// cpp_demangle: on by default, off from the script or the environment.
+	for _, c := range []struct {
+		src  string
+		env  map[string]string
+		want bool
+	}{
+		{`BEGIN {}`, nil, false},
+		{`config = { cpp_demangle = false } BEGIN {}`, nil, true},
+		{`config = { cpp_demangle = 0 } BEGIN {}`, nil, true},
+		{`config = { cpp_demangle = false } BEGIN {}`, map[string]string{"BPFTRACE_CPP_DEMANGLE": "true"}, false},
+	} {
+		if _, out, err := run(t, c.src, Options{Env: c.env}); err != nil || out.Config.NoCppDemangle != c.want {
+			t.Errorf("%s %v: NoCppDemangle %v, %v; want %v", c.src, c.env, out.Config.NoCppDemangle, err, c.want)
+		}
+	}
+	_, _, err = run(t, `BEGIN {}`, Options{Env: map[string]string{"BPFTRACE_CPP_DEMANGLE": "yes"}})
+	if err == nil || err.Error() != `ERROR: Invalid value for BPFTRACE_CPP_DEMANGLE: valid values are true and false.` {
+		t.Errorf("bad cpp_demangle: %v", err)
+	}
 }
 
 func TestParams(t *testing.T) {

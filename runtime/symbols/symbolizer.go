@@ -4,9 +4,11 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"math"
+	"strings"
 	"sync/atomic"
 
 	"github.com/cilium/ebpf"
+	"github.com/ianlancetaylor/demangle"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
@@ -22,6 +24,8 @@ type Symbolizer struct {
 	// process, so they resolve even for a process whose maps were never
 	// read (bpftrace falls back to the probe's binary too).
 	fixed []string
+	// demangle is config cpp_demangle: C++ and Rust names are demangled.
+	demangle bool
 	// frozen, once Freeze has run, holds every stack of the stack maps
 	// by frame limit and id: they serve after the maps are closed.
 	frozen atomic.Pointer[map[int]map[uint32][]uint64]
@@ -32,7 +36,7 @@ var _ output.Symbols = (*Symbolizer)(nil)
 // NewSymbolizer serves a run of plan; maps are its loaded maps by name
 // (for the stack maps).
 func NewSymbolizer(plan *codegen.Plan, maps map[string]*ebpf.Map) *Symbolizer {
-	s := &Symbolizer{stacks: map[int]*ebpf.Map{}, user: newUserSymbols()}
+	s := &Symbolizer{stacks: map[int]*ebpf.Map{}, user: newUserSymbols(), demangle: !plan.Config.NoCppDemangle}
 	for limit, name := range plan.StackMaps {
 		if m := maps[name]; m != nil {
 			s.stacks[limit] = m
@@ -67,14 +71,25 @@ func (s *Symbolizer) Kernel(addr uint64) (string, uint64, bool) {
 func (s *Symbolizer) User(pid uint32, addr uint64) (string, uint64, string, bool) {
 	name, off, module, ok := s.user.resolve(pid, addr)
 	if ok || module != "" {
-		return name, off, module, ok
+		return s.demangled(name), off, module, ok
 	}
 	for _, path := range s.fixed {
 		if name, off, ok := s.user.resolveFixed(path, addr); ok {
-			return name, off, path, true
+			return s.demangled(name), off, path, true
 		}
 	}
 	return name, off, module, ok
+}
+
+// demangled is a C++ or Rust symbol as its source names it
+// (_ZN2ns6Widget4pokeEi is ns::Widget::poke(int), as c++filt shows it;
+// a legacy Rust symbol loses its hash), unless cpp_demangle is off. Other
+// names are returned unchanged.
+func (s *Symbolizer) demangled(name string) string {
+	if !s.demangle || !(strings.HasPrefix(name, "_Z") || strings.HasPrefix(name, "_R")) {
+		return name
+	}
+	return demangle.Filter(name)
 }
 
 func (s *Symbolizer) Stack(limit int, id int64) []uint64 {

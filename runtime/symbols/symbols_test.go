@@ -113,3 +113,26 @@ func libcMapping(maps []mapping) *mapping {
 	}
 	return nil
 }
+
+// C++ and Rust symbols (legacy and v0 manglings) print as their source
+// names them; other names, and every name with cpp_demangle off, as they are.
+func TestDemangled(t *testing.T) {
+	on, off := &Symbolizer{demangle: true}, &Symbolizer{}
+	for name, want := range map[string]string{
+		"_ZN6shapes6Widget4pokeEi":               "shapes::Widget::poke(int)",
+		"_ZNSt6vectorIiSaIiEE9push_backERKi":     "std::vector<int, std::allocator<int> >::push_back(int const&)",
+		"_Z3fooi.cold":                           "foo(int) [clone .cold]",
+		"_ZN4core3fmt5write17h0123456789abcdefE": "core::fmt::write",
+		"_RNvCs15kBYyAo9fc_7mycrate7example":     "mycrate::example",
+		"main":                                   "main",
+		"_Zunparsable":                           "_Zunparsable",
+		"runtime.main":                           "runtime.main",
+	} {
+		if got := on.demangled(name); got != want {
+			t.Errorf("demangled(%q) = %q, want %q", name, got, want)
+		}
+		if got := off.demangled(name); got != name {
+			t.Errorf("with cpp_demangle off, %q became %q", name, got)
+		}
+	}
+}

@@ -66,7 +66,11 @@ func (d *dispatcher) handle(rec []byte) {
 			d.warn("printf: %v", err)
 			return
 		}
-		d.out.Printf(s)
+		if rp, ok := d.out.(RecordPrinter); ok {
+			rp.PrintfRecord(s, ev, rec)
+		} else {
+			d.out.Printf(s)
+		}
 	case codegen.EvWarning:
 		d.out.RuntimeWarning(ev.Span, ev.Format)
 	case codegen.EvHelperError:

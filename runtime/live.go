@@ -126,6 +126,21 @@ type tee struct {
 }
 
 func (t tee) Printf(text string) { t.Printer.Printf(text); t.obs.Printf(text) }
+
+// RecordPrinter is an observer (Options.Observe) that takes printf's
+// record with its text, to decode the arguments as values.
+type RecordPrinter interface {
+	PrintfRecord(text string, ev *codegen.Event, rec []byte)
+}
+
+func (t tee) PrintfRecord(text string, ev *codegen.Event, rec []byte) {
+	t.Printer.Printf(text)
+	if rp, ok := t.obs.(RecordPrinter); ok {
+		rp.PrintfRecord(text, ev, rec)
+	} else {
+		t.obs.Printf(text)
+	}
+}
 func (t tee) Value(ty *lang.Type, b []byte) {
 	t.Printer.Value(ty, b)
 	t.obs.Value(ty, b)

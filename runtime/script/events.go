@@ -7,6 +7,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/runtime"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
@@ -19,8 +20,13 @@ type Event interface {
 	String() string
 }
 
-// Printf is printf()'s text, formatted.
-type Printf struct{ Text string }
+// Printf is printf()'s text, formatted, its format string and its
+// arguments as Go values (see Entry).
+type Printf struct {
+	Text   string
+	Format string
+	Args   []any
+}
 
 // Print is print(value): the value as a Go value (see Entry), and its text.
 type Print struct {
@@ -90,9 +96,23 @@ type observer struct {
 	emit func(Event)
 }
 
-var _ output.Printer = (*observer)(nil)
+var (
+	_ output.Printer        = (*observer)(nil)
+	_ runtime.RecordPrinter = (*observer)(nil)
+)
 
 func (o *observer) Printf(text string) { o.emit(&Printf{Text: text}) }
+
+// PrintfRecord is Printf with the record: the arguments are decoded.
+func (o *observer) PrintfRecord(text string, ev *codegen.Event, rec []byte) {
+	p := &Printf{Text: text, Format: ev.Format, Args: make([]any, len(ev.Args))}
+	for n, a := range ev.Args {
+		if end := a.Offset + codegen.Sizeof(a.Type); a.Offset >= 0 && end <= len(rec) {
+			p.Args[n] = o.f.Decode(a.Type, rec[a.Offset:end])
+		}
+	}
+	o.emit(p)
+}
 func (o *observer) Value(t *lang.Type, b []byte) {
 	o.emit(&Print{Value: o.f.Decode(t, b), Text: o.f.Value(t, b)})
 }

@@ -69,7 +69,7 @@ tracepoint:syscalls:sys_enter_lseek /pid == %[1]d && (int32)args.fd == -1/ {
 	@min = min(args.offset);
 	@stats = stats(args.offset);
 	@last = (args.offset, "seek");
-	printf("seek %%d\n", args.offset);
+	printf("seek %%d %%s\n", args.offset, comm);
 }`, pid)
 	s := compile(t, src, script.Options{File: "self.bt"})
 	before := progIDs()
@@ -80,6 +80,7 @@ tracepoint:syscalls:sys_enter_lseek /pid == %[1]d && (int32)args.fd == -1/ {
 	defer cancel()
 	var mu sync.Mutex
 	var events []string
+	var args []script.Printf
 	var out strings.Builder
 	sess, err := s.Start(ctx, script.RunOptions{
 		Output: &out,
@@ -89,6 +90,7 @@ tracepoint:syscalls:sys_enter_lseek /pid == %[1]d && (int32)args.fd == -1/ {
 			switch e := e.(type) {
 			case *script.Printf:
 				events = append(events, e.Text)
+				args = append(args, *e)
 			case *script.Attached:
 				events = append(events, fmt.Sprintf("attached %d", e.Probes))
 			}
@@ -213,12 +215,18 @@ tracepoint:syscalls:sys_enter_lseek /pid == %[1]d && (int32)args.fd == -1/ {
 	}
 
 	wantEvents := []string{"attached 2"}
-	for _, off := range []int{1, 2, 4, 8, 16, 32, 64, 50, 500} {
-		wantEvents = append(wantEvents, fmt.Sprintf("seek %d\n", off))
+	var wantArgs []script.Printf
+	for _, off := range []int64{1, 2, 4, 8, 16, 32, 64, 50, 500} {
+		text := fmt.Sprintf("seek %d %s\n", off, comm)
+		wantEvents = append(wantEvents, text)
+		wantArgs = append(wantArgs, script.Printf{Text: text, Format: "seek %d %s\n", Args: []any{off, comm}})
 	}
 	mu.Lock()
 	if !reflect.DeepEqual(events, wantEvents) {
 		t.Errorf("events %q\nwant %q", events, wantEvents)
+	}
+	if !reflect.DeepEqual(args, wantArgs) {
+		t.Errorf("printf events %+v\nwant %+v", args, wantArgs)
 	}
 	mu.Unlock()
 	// The text output is the command's.

@@ -62,12 +62,7 @@ func Compile(c *lang.Checked, opts ...Options) (plan *Plan, err error) {
 			Source: c.Source,
 		},
 	}
-	for _, m := range c.Maps {
-		if m.Decl != nil && (m.Value == nil || m.Value.Kind == lang.KNone) {
-			continue // declared but never used (the checker warned)
-		}
-		cc.addMap(m)
-	}
+	cc.assignResources(c)
 	for i, cp := range c.Probes {
 		for j := 0; j < len(cp.Attach); {
 			group := multiGroup(cp.Attach[j:])

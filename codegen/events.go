@@ -13,8 +13,9 @@ import (
 // with bpf_ringbuf_output, so that no reservation is held across the
 // arguments' evaluation.
 
-// sendEvent registers ev, evaluates args into a record and outputs it.
-func (g *gen) sendEvent(ev *Event, args []lang.Expr) {
+// layoutEvent lays out ev's record for args: the id, then each argument
+// at its C-aligned offset. It returns the record's type.
+func layoutEvent(ev *Event, args []lang.Expr) *lang.Type {
 	types := make([]*lang.Type, len(args))
 	for i, a := range args {
 		t := a.Type()
@@ -26,9 +27,18 @@ func (g *gen) sendEvent(ev *Event, args []lang.Expr) {
 	rec := &lang.Type{Kind: lang.KTuple, Elems: append([]*lang.Type{lang.TUint64}, types...)}
 	offs := TupleOffsets(rec)
 	ev.Size = alignUp(Sizeof(rec), 8)
+	ev.Args = nil
 	for i, t := range types {
 		ev.Args = append(ev.Args, &EventArg{Offset: offs[i+1], Type: t})
 	}
+	return rec
+}
+
+// sendEvent registers ev, evaluates args into a record and outputs it.
+func (g *gen) sendEvent(ev *Event, args []lang.Expr) {
+	rec := layoutEvent(ev, args)
+	offs := TupleOffsets(rec)
+	types := rec.Elems[1:]
 	id := g.cc.addEvent(ev)
 
 	buf := g.alloc(ev.Size)
@@ -85,14 +95,17 @@ func mapArg(call *lang.Call) *lang.MapExpr {
 	return m
 }
 
-// callStmt emits a call used as a statement.
-func (g *gen) callStmt(call *lang.Call) {
+// scriptEvent returns the event a call of the script sends, with the
+// arguments its record carries, or nil for a call that sends none. It
+// depends on the call alone: the resources pass and code generation build
+// the same event (see resources.go).
+func scriptEvent(call *lang.Call) (*Event, []lang.Expr) {
 	switch call.Name {
 	case "printf":
 		if len(call.Args) == 0 {
 			failf(call.Span, "printf() needs a format string")
 		}
-		g.sendEvent(&Event{Kind: EvPrintf, Format: stringArg(call, 0), Span: call.Span}, call.Args[1:])
+		return &Event{Kind: EvPrintf, Format: stringArg(call, 0), Span: call.Span}, call.Args[1:]
 	case "print":
 		if len(call.Args) == 0 {
 			failf(call.Span, "print() needs an argument")
@@ -105,37 +118,55 @@ func (g *gen) callStmt(call *lang.Call) {
 			if len(call.Args) > 2 {
 				ev.Div = intArg(call, 2)
 			}
-			g.mapOf(m)
-			g.sendEvent(ev, nil)
-			return
+			return ev, nil
 		}
 		if len(call.Args) != 1 {
 			failf(call.Span, "print() of a value takes one argument")
 		}
-		g.sendEvent(&Event{Kind: EvPrintValue, Span: call.Span}, call.Args)
+		return &Event{Kind: EvPrintValue, Span: call.Span}, call.Args
 	case "exit":
 		// exit(code) sends the code as the event's one argument.
-		g.sendEvent(&Event{Kind: EvExit, Span: call.Span}, call.Args)
-		g.jump(g.done)
+		return &Event{Kind: EvExit, Span: call.Span}, call.Args
 	case "clear", "zero":
 		m := mapArg(call)
-		g.mapOf(m)
 		kind := EvClear
 		if call.Name == "zero" {
 			kind = EvZero
 		}
-		g.sendEvent(&Event{Kind: kind, Map: m.Name, Span: call.Span}, nil)
+		return &Event{Kind: kind, Map: m.Name, Span: call.Span}, nil
 	case "time":
 		format := "%H:%M:%S\n"
 		if len(call.Args) > 0 {
 			format = stringArg(call, 0)
 		}
-		g.sendEvent(&Event{Kind: EvTime, Format: format, Span: call.Span}, nil)
+		return &Event{Kind: EvTime, Format: format, Span: call.Span}, nil
 	case "cat", "system", "errorf", "warnf":
 		kind := map[string]EventKind{"cat": EvCat, "system": EvSystem, "errorf": EvErrorf, "warnf": EvWarnf}[call.Name]
-		g.sendEvent(&Event{Kind: kind, Format: stringArg(call, 0), Span: call.Span}, call.Args[1:])
+		return &Event{Kind: kind, Format: stringArg(call, 0), Span: call.Span}, call.Args[1:]
 	case "join":
+		return joinEvent(call), nil
+	}
+	return nil, nil
+}
+
+// callStmt emits a call used as a statement.
+func (g *gen) callStmt(call *lang.Call) {
+	if call.Name == "join" {
 		g.join(call)
+		return
+	}
+	if ev, args := scriptEvent(call); ev != nil {
+		switch ev.Kind {
+		case EvPrintMap, EvClear, EvZero:
+			g.mapOf(call.Args[0].(*lang.MapExpr))
+		}
+		g.sendEvent(ev, args)
+		if ev.Kind == EvExit {
+			g.jump(g.done)
+		}
+		return
+	}
+	switch call.Name {
 	case "signal":
 		g.signal(call)
 	case "override":

@@ -250,17 +250,23 @@ func (g *gen) override(x *lang.Call) {
 	g.call(asm.FnOverrideReturn)
 }
 
-// join(argv[, sep]) reads up to JoinArgs strings of a NULL-terminated
-// char *[] into one record: {u64 id; u64 count; char slot[JoinArgs][S]},
-// S being JoinArgSize. User space joins them with the separator.
-func (g *gen) join(x *lang.Call) {
+// joinEvent is the event of join(argv[, sep]).
+func joinEvent(x *lang.Call) *Event {
 	sep := " "
 	if len(x.Args) == 2 {
 		sep = stringArg(x, 1)
 	}
-	slot := JoinArgSize
-	ev := &Event{Kind: EvJoin, Format: sep, Span: x.Span, JoinSlot: slot}
-	ev.Size = 16 + JoinArgs*slot
+	ev := &Event{Kind: EvJoin, Format: sep, Span: x.Span, JoinSlot: JoinArgSize}
+	ev.Size = 16 + JoinArgs*JoinArgSize
+	return ev
+}
+
+// join(argv[, sep]) reads up to JoinArgs strings of a NULL-terminated
+// char *[] into one record: {u64 id; u64 count; char slot[JoinArgs][S]},
+// S being JoinArgSize. User space joins them with the separator.
+func (g *gen) join(x *lang.Call) {
+	ev := joinEvent(x)
+	slot := ev.JoinSlot
 	id := g.cc.addEvent(ev)
 	t := x.Args[0].Type()
 	readPtr, readStr := g.readFn(t, false), g.readFn(t, true)

@@ -36,6 +36,12 @@ func (g *gen) aggregate(target *lang.MapExpr, call *lang.Call) {
 		v = g.keep(g.evalInt(call.Args[0]))
 	}
 	key := g.buildKey(target)
+	var sumOf loc // the value a histogram's sum adds, when kept
+	if (kind == lang.KHist || kind == lang.KLhist) && g.cc.opts.HistSums {
+		sumOf = g.alloc(8)
+		g.store(sumOf, g.into(v, asm.R2), 8)
+		defer g.histSum(m, key.at(bucketOffset(sym)), key, sumOf)
+	}
 	if kind == lang.KHist || kind == lang.KLhist {
 		r := g.into(v, asm.R0)
 		if kind == lang.KHist {
@@ -105,6 +111,32 @@ func (g *gen) aggregate(target *lang.MapExpr, call *lang.Call) {
 	if want > 0 {
 		g.freeReg(v.reg)
 	}
+}
+
+// HistSumBucket is the bucket index under which a hist() or lhist() key
+// keeps the sum of its values (Options.HistSums): no bucket has it, and
+// readers of the buckets skip it.
+const HistSumBucket = ^uint64(0)
+
+// histSum adds the value at sumOf to the sum kept for key (whose bucket
+// index is at bucket) in m: in place when there, else inserted.
+func (g *gen) histSum(m *Map, bucket, key, sumOf loc) {
+	g.storeImm(bucket, -1, 8) // HistSumBucket
+	found, skip := g.newLabel("sumfound"), g.newLabel("sumdone")
+	g.lookup(m, key)
+	g.emit(asm.JNE.Imm(asm.R0, 0, found))
+	g.mapPtr(asm.R1, m.Name)
+	g.addr(asm.R2, key)
+	g.addr(asm.R3, sumOf)
+	g.emit(asm.Mov.Imm(asm.R4, 0)) // BPF_ANY
+	g.call(asm.FnMapUpdateElem)
+	g.checkHelper(asm.FnMapUpdateElem, g.span)
+	g.countFailure(g.cc.mapDropSlot(m))
+	g.jump(skip)
+	g.label(found)
+	g.load(asm.R2, sumOf, 8)
+	g.addTo(loc{base: asm.R0}, 0, asm.R2)
+	g.label(skip)
 }
 
 // addTo adds the constant c, or register r when c is 0, to the u64 at l.

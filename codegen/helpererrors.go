@@ -29,6 +29,11 @@ import (
 type Options struct {
 	// HelperErrors is -k: report failing helper calls at run time.
 	HelperErrors bool
+	// HistSums keeps, for every key of a hist() or lhist() map, the sum
+	// of the values counted, under the bucket index HistSumBucket (for
+	// --metrics, whose Prometheus histograms have a _sum). It costs a
+	// second map update per event.
+	HistSums bool
 	// NoIRPasses compiles without the passes on the IR (constant folding,
 	// register allocation: every virtual register in its home). Tests
 	// compare the two.

@@ -187,6 +187,8 @@ func scriptOptions(o *options, file string, params []string) script.Options {
 		Command:      o.argv,
 		Unsafe:       o.unsafe,
 		HelperErrors: o.helperErrs && !o.noWarnings,
+		// Prometheus histograms have a _sum: keep one per key.
+		HistSums: o.metrics.addr != "",
 	}
 }
 

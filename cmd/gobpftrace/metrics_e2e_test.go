@@ -219,6 +219,9 @@ tracepoint:syscalls:sys_enter_kill /tid == $1 && args.sig == 0/ {
 				{`gobpftrace_kill_target_pid_stats_count`, fixedWant(fmt.Sprintf("instance=%s,job=gobpftrace %s", metricsAddr, n))},
 				{`gobpftrace_kill_target_pid_stats_sum`, fixedWant(fmt.Sprintf("instance=%s,job=gobpftrace 1323", metricsAddr))},
 				{`gobpftrace_kill_target_pids_count`, fixedWant(fmt.Sprintf("instance=%s,job=gobpftrace %s", metricsAddr, n))},
+				// --metrics compiles the histograms to keep their sums.
+				{`gobpftrace_kill_target_pids_sum`, fixedWant(fmt.Sprintf("instance=%s,job=gobpftrace 1323", metricsAddr))},
+				{`gobpftrace_kill_target_pids_linear_sum`, fixedWant(fmt.Sprintf("instance=%s,job=gobpftrace 1323", metricsAddr))},
 				// hist(): le -1, 0, 1, 3, 7 ... 2^62-1, +Inf.
 				{`gobpftrace_kill_target_pids_bucket`, bucketsWant(t, metricsAddr, 65, upTo)},
 				// lhist(0, 100, 10): le -1, 9, 19 ... 99, +Inf.

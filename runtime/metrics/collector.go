@@ -125,12 +125,12 @@ func help(m *codegen.Map) string {
 	case lang.KStats:
 		what = "stats()"
 	case lang.KHist:
-		what = "hist(): le is the largest value of each power-of-two bucket; _sum is not recorded (NaN)"
+		what = "hist(): le is the largest value of each power-of-two bucket"
 		if v.Bits > 0 {
-			what = fmt.Sprintf("hist(x, %d): le is the largest value of each bucket; _sum is not recorded (NaN)", v.Bits)
+			what = fmt.Sprintf("hist(x, %d): le is the largest value of each bucket", v.Bits)
 		}
 	case lang.KLhist:
-		what = fmt.Sprintf("lhist(x, %d, %d, %d): le is the largest value of each bucket; _sum is not recorded (NaN)", v.LhistMin, v.LhistMax, v.LhistStep)
+		what = fmt.Sprintf("lhist(x, %d, %d, %d): le is the largest value of each bucket", v.LhistMin, v.LhistMax, v.LhistStep)
 	case lang.KBool:
 		what = "a bool (1 for true)"
 	}
@@ -205,8 +205,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 // sample is one key of a map, folded: its labels and numbers.
 type sample struct {
 	labels     []string
-	value      float64  // counter, gauge; the summary's and histogram's count
-	sum        float64  // summary
+	value      float64 // counter, gauge; the summary's and histogram's count
+	sum        float64 // summary; histogram when hasSum
+	hasSum     bool
 	cumulative []uint64 // histogram: the count at or below each `le`
 	// order sorts samples, largest first: what is kept when a scrape is
 	// full.
@@ -227,8 +228,13 @@ func (s *sample) metric(f *family) prometheus.Metric {
 	for i, le := range f.bounds {
 		buckets[le] = s.cumulative[i]
 	}
-	// The kernel keeps a count per bucket and no total of the values.
-	return prometheus.MustNewConstHistogram(f.desc, uint64(s.value), math.NaN(), buckets, s.labels...)
+	// The script keeps each key's sum when compiled for --metrics
+	// (script.Options.HistSums); without it there is none to give.
+	sum := math.NaN()
+	if s.hasSum {
+		sum = s.sum
+	}
+	return prometheus.MustNewConstHistogram(f.desc, uint64(s.value), sum, buckets, s.labels...)
 }
 
 // samples turns a map's entries into one sample per distinct label set,
@@ -293,6 +299,7 @@ func newSample(f *family, v any) (*sample, bool) {
 			s.cumulative[i] = below
 		}
 		s.value = float64(h.Total())
+		s.sum, s.hasSum = float64(h.Sum), h.HasSum
 		s.order = s.value
 		return s, true
 	case kindSummary:

@@ -69,11 +69,11 @@ gobpftrace_calls_total 7
 # TYPE gobpftrace_hi gauge
 gobpftrace_hi{key="1"} -7
 gobpftrace_hi{key="2"} 12
-# HELP gobpftrace_lat gobpftrace map @lat: hist(): le is the largest value of each power-of-two bucket; _sum is not recorded (NaN)
+# HELP gobpftrace_lat gobpftrace map @lat: hist(): le is the largest value of each power-of-two bucket
 # TYPE gobpftrace_lat histogram
 gobpftrace_lat_sum NaN
 gobpftrace_lat_count 7
-# HELP gobpftrace_lin gobpftrace map @lin: lhist(x, 0, 30, 10): le is the largest value of each bucket; _sum is not recorded (NaN)
+# HELP gobpftrace_lin gobpftrace map @lin: lhist(x, 0, 30, 10): le is the largest value of each bucket
 # TYPE gobpftrace_lin histogram
 gobpftrace_lin_bucket{cpu="1",le="-1"} 0
 gobpftrace_lin_bucket{cpu="1",le="9"} 0

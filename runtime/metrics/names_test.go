@@ -33,7 +33,7 @@ node_rec{comm="ls",pid="3"} -1
 # HELP opens_total gobpftrace map @pairs: count()
 # TYPE opens_total counter
 opens_total{comm="cat",fd="12"} 5
-# HELP sched:latency gobpftrace map @lat: lhist(x, 0, 10, 10): le is the largest value of each bucket; _sum is not recorded (NaN)
+# HELP sched:latency gobpftrace map @lat: lhist(x, 0, 10, 10): le is the largest value of each bucket
 # TYPE sched:latency histogram
 sched:latency_bucket{cpu="4",le="-1"} 0
 sched:latency_bucket{cpu="4",le="9"} 2

@@ -163,6 +163,10 @@ type histEntry struct {
 	key     []byte
 	buckets []uint64
 	total   uint64
+	// sum is the sum of the values counted, kept under
+	// codegen.HistSumBucket when the script was compiled for it.
+	sum    int64
+	summed bool
 }
 
 func (f *Formatter) writeHistMap(sb *strings.Builder, m *codegen.Map, entries []Entry, top int64, div uint64) {
@@ -201,6 +205,11 @@ func sortedHistEntries(m *codegen.Map, entries []Entry) []*histEntry {
 			xs = append(xs, h)
 		}
 		idx := readUint(slice(e.Key, bucketOff, 8), 8)
+		if idx == codegen.HistSumBucket {
+			h.sum += int64(sumU64(e.Values))
+			h.summed = true
+			continue
+		}
 		if idx > 1<<20 {
 			continue // not a bucket we could have written
 		}

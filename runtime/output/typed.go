@@ -88,6 +88,10 @@ type Stats struct {
 // ascending order. An empty histogram has no buckets.
 type Histogram struct {
 	Buckets []Bucket
+	// Sum is the sum of the values counted, when HasSum: the script was
+	// compiled to keep it (script.Options.HistSums, which --metrics sets).
+	Sum    int64
+	HasSum bool
 }
 
 // Bucket is one bucket of a Histogram: Count values v with Min <= v <= Max.
@@ -226,7 +230,9 @@ func (f *Formatter) TypedMap(m *codegen.Map, entries []Entry) []TypedEntry {
 		hs := sortedHistEntries(m, entries)
 		out := make([]TypedEntry, len(hs))
 		for n, h := range hs {
-			out[n] = TypedEntry{Key: keyOf(h.key), Value: typedHistogram(m.Value, h.buckets)}
+			hist := typedHistogram(m.Value, h.buckets)
+			hist.Sum, hist.HasSum = h.sum, h.summed
+			out[n] = TypedEntry{Key: keyOf(h.key), Value: hist}
 		}
 		return out
 	}

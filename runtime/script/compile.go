@@ -41,6 +41,10 @@ type Options struct {
 	Unsafe bool
 	// HelperErrors reports failing BPF helper calls at run time (-k).
 	HelperErrors bool
+	// HistSums keeps the sum of the values of every hist() and lhist()
+	// key (Histogram.Sum), at the cost of a second map update per event;
+	// --metrics sets it for the histograms' _sum.
+	HistSums bool
 }
 
 // Script is a compiled script, ready to start. It may be started any
@@ -127,7 +131,7 @@ func CompileIn(env lang.Env, source string, opts Options) (*Script, error) {
 	if err != nil {
 		return nil, compileError(err)
 	}
-	plan, err := codegen.Compile(checked, codegen.Options{HelperErrors: opts.HelperErrors})
+	plan, err := codegen.Compile(checked, codegen.Options{HelperErrors: opts.HelperErrors, HistSums: opts.HistSums})
 	if err != nil {
 		return nil, compileError(err)
 	}

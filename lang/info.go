@@ -240,6 +240,15 @@ type UserSymbolEnv interface {
 	UserSymbol(path, name string) (addr, size uint64, err error)
 }
 
+// GoEnv is implemented by an Env that recognises Go code, whose functions
+// take their integer arguments in Go's registers (rax, rbx, rcx, rdi...),
+// not in C's (rdi, rsi, rdx...), so that the checker can say so.
+type GoEnv interface {
+	// GoFunction reports whether function name of the ELF file at path is
+	// Go code (a C function of a cgo program is not).
+	GoFunction(path, name string) bool
+}
+
 // UserFuncEnv is implemented by an Env that can look up the function
 // symbols of user-space binaries by address (ELF .symtab/.dynsym). The
 // checker uses it for uprobe:BIN:ADDRESS (func names the function that

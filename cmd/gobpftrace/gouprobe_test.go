@@ -175,3 +175,44 @@ func TestTargetPIDOtherFile(t *testing.T) {
 		t.Errorf("stderr %q", res.stderr)
 	}
 }
+
+// Go's calling convention as docs/userspace.md shows it: main.show("gogrow",
+// []int{1, 2, 3}) has the string in rax, rbx and the slice in rcx, rdi,
+// rsi; arg0 draws a warning naming Go's register; args' error names them.
+func TestUprobeGoArguments(t *testing.T) {
+	requireRoot(t)
+	g, _ := goGrowHelpers(t)
+	script := fmt.Sprintf(`uprobe:%s:main.show { printf("%%s %%d %%d %%d\n", str(reg("ax"), reg("bx")), *(int64*)reg("cx"), reg("di"), reg("si")); }`, g)
+	res := trace(t, traceRun{args: []string{"-e", script, "-c", g + " 3"}})
+	wantOutput(t, res, "gogrow 1 3 3\nsum 3\n\n\n", "Attached 1 probe\n")
+
+	script = fmt.Sprintf(`uprobe:%s:main.outer { @[arg0, arg1, arg0] = count(); }`, g)
+	res = trace(t, traceRun{args: []string{"-e", script, "-c", g + " 3"}})
+	mustExit(t, res, 0)
+	col := len("uprobe:"+g+":main.outer { @[") + 1
+	want := fmt.Sprintf(`stdin:1:%[2]d-%[3]d: WARNING: arg0 reads register di, where the C calling convention passes argument 1 (as in bpftrace); main.outer is Go code, which passes it in ax: use reg("ax")
+%[1]s
+%[4]s~~~~
+stdin:1:%[5]d-%[6]d: WARNING: arg1 reads register si, where the C calling convention passes argument 2 (as in bpftrace); main.outer is Go code, which passes it in bx: use reg("bx")
+%[1]s
+%[7]s~~~~
+Attached 1 probe
+`, script, col, col+4, strings.Repeat(" ", col-1), col+6, col+10, strings.Repeat(" ", col+5))
+	if res.stderr != want {
+		t.Errorf("stderr:\n%s\nwant:\n%s", res.stderr, want)
+	}
+
+	script = fmt.Sprintf(`uprobe:%s:main.outer { @[args.i] = count(); }`, g)
+	res = trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
+	mustExit(t, res, 1)
+	if !strings.HasSuffix(res.stderr, "HINT: main.outer is Go code, which passes integer arguments in registers ax, bx, cx, di, si, r8, r9, r10, r11 (a string as two, a slice as three): read them with reg(\"ax\"), reg(\"bx\"), reg(\"cx\"), ...; arg0, arg1, ... read C's registers (see docs/userspace.md)\n") {
+		t.Errorf("stderr %q", res.stderr)
+	}
+	// A C function keeps the C hint and draws no warning.
+	c, _ := userHelpers(t)
+	res = trace(t, traceRun{args: []string{"-e", fmt.Sprintf(`uprobe:%s:gbt_add { @[args.a] = count(); }`, c)}, noAttach: true})
+	mustExit(t, res, 1)
+	if !strings.HasSuffix(res.stderr, "HINT: use arg0, arg1, ... (the integer arguments in registers)\n") {
+		t.Errorf("stderr %q", res.stderr)
+	}
+}

@@ -72,6 +72,9 @@ type checker struct {
 	out  *lang.Checked
 
 	errs []*lang.Diagnostic
+	// goArgsWarned are the argN already warned about in uprobes on Go
+	// functions (goArgWarning).
+	goArgsWarned map[string]bool
 	// errAt dedups errors reported twice at the same place.
 	errAt map[string]bool
 	// poisonedVars and poisonedMaps were assigned a value whose check

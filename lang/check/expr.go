@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
+	"github.com/gobpftrace/gobpftrace/stdlib/ptregs"
 )
 
 // expr types e and its children, sets the type on e and returns it. An
@@ -179,6 +181,7 @@ func (c *checker) ident(id *lang.Ident) *lang.Type {
 	}
 	if n, ok := stdlib.ArgIndex(id.Name); ok {
 		c.usdtArgCheck(id, n)
+		c.goArgWarning(id, n)
 	}
 	if v.Type == nil {
 		c.errorf(id.Span, "The %s builtin is not supported yet", id.Name)
@@ -225,6 +228,59 @@ func (c *checker) probeType() *lang.Type {
 	return lang.StringType(n)
 }
 
+// goFunction returns the function of the first uprobe or uretprobe of the
+// probe that is Go code ("" if none).
+func (c *checker) goFunction() string {
+	ge, ok := c.userEnv().(lang.GoEnv)
+	if !ok {
+		return ""
+	}
+	for _, r := range c.attach {
+		if r.Provider != probetype.Uprobe && r.Provider != probetype.Uretprobe || r.Binary == "" {
+			continue
+		}
+		fn := r.Symbol
+		if fn == "" {
+			fn = r.Func
+		}
+		if fn != "" && ge.GoFunction(r.Binary, fn) {
+			return fn
+		}
+	}
+	return ""
+}
+
+// goRegCalls spells the reg() calls of the first n Go argument registers.
+func goRegCalls(n int) string {
+	calls := make([]string, n)
+	for i := range calls {
+		calls[i] = fmt.Sprintf("reg(%q)", ptregs.GoArgNames[i])
+	}
+	return strings.Join(calls, ", ") + ", ..."
+}
+
+// goArgWarning warns, once per argN, that argN of a uprobe on a Go
+// function reads C's argument register, as in bpftrace, not Go's.
+func (c *checker) goArgWarning(id *lang.Ident, n int) {
+	if c.goArgsWarned[id.Name] || n >= len(ptregs.ArgNames) || n >= len(ptregs.GoArgNames) {
+		return
+	}
+	for _, p := range c.providers() {
+		if p != probetype.Uprobe {
+			return
+		}
+	}
+	fn := c.goFunction()
+	if fn == "" {
+		return
+	}
+	if c.goArgsWarned == nil {
+		c.goArgsWarned = map[string]bool{}
+	}
+	c.goArgsWarned[id.Name] = true
+	c.warnf(id.Span, "%s reads register %s, where the C calling convention passes argument %d (as in bpftrace); %s is Go code, which passes it in %s: use reg(%q)", id.Name, ptregs.ArgNames[n], n+1, fn, ptregs.GoArgNames[n], ptregs.GoArgNames[n])
+}
+
 // usdtArgCheck reports argN beyond what a USDT probe passes.
 func (c *checker) usdtArgCheck(id *lang.Ident, n int) {
 	for _, r := range c.attach {
@@ -258,7 +314,11 @@ func (c *checker) argsType(id *lang.Ident) *lang.Type {
 			return tNone
 		case probetype.Uprobe, probetype.Uretprobe:
 			c.errorf(id.Span, "args of %s needs the function's DWARF debug information, which is not supported yet", r.Name)
-			c.hintf("use arg0, arg1, ... (the integer arguments in registers)")
+			if fn := c.goFunction(); fn != "" {
+				c.hintf("%s is Go code, which passes integer arguments in registers %s (a string as two, a slice as three): read them with %s; arg0, arg1, ... read C's registers (see docs/userspace.md)", fn, strings.Join(ptregs.GoArgNames, ", "), goRegCalls(3))
+			} else {
+				c.hintf("use arg0, arg1, ... (the integer arguments in registers)")
+			}
 			return tNone
 		}
 	}

@@ -3,7 +3,6 @@ package attach
 import (
 	"bytes"
 	"debug/elf"
-	"debug/gosym"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"github.com/cilium/ebpf/link"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/runtime/probes"
 	"github.com/gobpftrace/gobpftrace/runtime/x86insn"
 )
 
@@ -50,12 +50,6 @@ type goReturns struct {
 	noReturn bool
 }
 
-// goBinary reports whether the ELF file is a Go program: it has the
-// sections the Go linker writes (.go.buildinfo, .gopclntab).
-func goBinary(f *elf.File) bool {
-	return f.Section(".go.buildinfo") != nil || f.Section(".gopclntab") != nil
-}
-
 // goFunctionReturns finds, for each wanted function symbol of the Go
 // binary at path, whether it is Go code and where its return instructions
 // are. It returns nil when the file is not a Go binary.
@@ -65,10 +59,10 @@ func goFunctionReturns(path string, want map[string]bool) (map[string]goReturns,
 		return nil, err
 	}
 	defer f.Close()
-	if !goBinary(f) {
+	if !probes.GoBinary(f) {
 		return nil, nil
 	}
-	goFuncs, err := goFunctionEntries(f)
+	goFuncs, err := probes.GoFunctionEntries(f)
 	if err != nil {
 		return nil, fmt.Errorf("reading the Go function table of %s: %v", path, err)
 	}
@@ -84,28 +78,6 @@ func goFunctionReturns(path string, want map[string]bool) (map[string]goReturns,
 		out[s.Name] = findReturns(f, s)
 	}
 	return out, nil
-}
-
-// goFunctionEntries lists the entry addresses of the functions of the Go
-// binary's pclntab.
-func goFunctionEntries(f *elf.File) (map[uint64]bool, error) {
-	pcln, text := f.Section(".gopclntab"), f.Section(".text")
-	if pcln == nil || text == nil {
-		return nil, errors.New("no .gopclntab or .text section")
-	}
-	data, err := pcln.Data()
-	if err != nil {
-		return nil, err
-	}
-	tab, err := gosym.NewTable(nil, gosym.NewLineTable(data, text.Addr))
-	if err != nil {
-		return nil, err
-	}
-	entries := make(map[uint64]bool, len(tab.Funcs))
-	for _, fn := range tab.Funcs {
-		entries[fn.Entry] = true
-	}
-	return entries, nil
 }
 
 // findReturns decodes the function's instructions from its first byte to

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gobpftrace/gobpftrace/runtime/probes"
 )
 
 // buildGoHelper builds testdata/helpers/gogrow into dir with extra go
@@ -44,7 +46,7 @@ func TestGoFunctionReturnsMatchObjdump(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if !goBinary(f) {
+	if !probes.GoBinary(f) {
 		t.Fatal("a Go binary is not recognised")
 	}
 	// objdump's return instructions, as function -> offsets.

@@ -109,6 +109,12 @@ func Offset(name string) int16 {
 // x86-64 System V calling convention (the kernel's too).
 var ArgNames = []string{"di", "si", "dx", "cx", "r8", "r9"}
 
+// GoArgNames are the registers of the first nine integer arguments (and
+// results) of Go's internal calling convention (ABIInternal, Go 1.17 and
+// later); a string takes two of them (pointer, length), a slice three
+// (pointer, length, capacity).
+var GoArgNames = []string{"ax", "bx", "cx", "di", "si", "r8", "r9", "r10", "r11"}
+
 // Arg returns the offset of integer argument n, or false past the sixth.
 func Arg(n int) (int16, bool) {
 	if n < 0 || n >= len(ArgNames) {

@@ -1,6 +1,7 @@
 // gogrow is a Go program whose probed function grows goroutine stacks, for
 // the end-to-end tests of Go-aware uretprobes and -p: gogrow N [wait] runs
-// main.outer(i) for i in 0..N-1, each on a new goroutine (which starts with
+// main.show("gogrow", []int{1, 2, 3}) once, then main.outer(i) for i in
+// 0..N-1, each on a new goroutine (which starts with
 // a small stack), one after the other. outer recurses deeply before it
 // returns i%5, so the runtime copies the goroutine's stack while outer is
 // running: a return probe that replaced outer's return address on that
@@ -37,6 +38,15 @@ func outer(i int) int {
 	return i%5 + deep(200)
 }
 
+// show takes a string and a slice, for the docs of Go's calling
+// convention: name's pointer and length arrive in rax and rbx, xs's
+// pointer, length and capacity in rcx, rdi and rsi.
+//
+//go:noinline
+func show(name string, xs []int) int {
+	return len(name) + len(xs) + cap(xs)
+}
+
 // spin spins forever: the compiler gives it no return instruction, so a
 // uretprobe on it is refused. main calls it only when asked to.
 //
@@ -60,7 +70,7 @@ func main() {
 		fmt.Println("ready")
 		<-usr1
 	}
-	sum := 0
+	sum := show("gogrow", []int{1, 2, 3}) - 12
 	done := make(chan int)
 	for i := 0; i < n; i++ {
 		go func() { done <- outer(i) }()

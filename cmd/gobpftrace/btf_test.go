@@ -80,7 +80,8 @@ func TestCurtaskMembers(t *testing.T) {
 
 // Enum constants from kernel BTF and from the script: %d prints the
 // value, %s the enumerator's name (a value without one prints as a number),
-// also for an enum kept in a map.
+// also for an enum kept in a map; as in bpftrace v0.26, print() and map
+// keys and values print the name too, and JSON the number.
 func TestEnumsPrintNames(t *testing.T) {
 	requireRoot(t)
 	script := `enum color { RED, GREEN = 5, BLUE };
@@ -89,10 +90,20 @@ BEGIN {
   printf("%s %d %s %d %s %s\n", BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_HASH, GREEN, BLUE, $c, (enum color)7);
   @e = $c;
   printf("%s\n", @e);
+  print($c);
+  print((1, $c));
+  @k[$c, 2] = count();
+  @k[(enum color)0, 2] = count();
+  @k[(enum color)0, 2] = count();
   exit();
 }`
 	res := trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
-	wantOutput(t, res, "BPF_MAP_TYPE_HASH 1 GREEN 6 BLUE 7\nBLUE\n\n\n@e: 6\n", "Attached 1 probe\n")
+	wantOutput(t, res, "BPF_MAP_TYPE_HASH 1 GREEN 6 BLUE 7\nBLUE\nBLUE\n(1, BLUE)\n\n\n@e: BLUE\n@k[BLUE, 2]: 1\n@k[RED, 2]: 2\n", "Attached 1 probe\n")
+	res = trace(t, traceRun{args: []string{"-f", "json", "-e", "enum color { RED, GREEN = 5, BLUE }; BEGIN { @e = (enum color)6; print((enum color)5); exit(); }"}, noAttach: true})
+	wantOutput(t, res, `{"type": "attached_probes", "count": 1, "data": {"probes": 1}}
+{"type": "value", "data": 5}
+{"type": "map", "data": {"@e": 6}}
+`, "")
 }
 
 // A struct written in the script, cast on a uprobe argument: members of

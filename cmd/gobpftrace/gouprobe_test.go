@@ -216,3 +216,13 @@ Attached 1 probe
 		t.Errorf("stderr %q", res.stderr)
 	}
 }
+
+// An empty kernel stack (a uprobe runs in user context) prints as bpftrace
+// v0.26 prints it: its text is a newline with no frames after it.
+func TestEmptyKernelStack(t *testing.T) {
+	requireRoot(t)
+	g, _ := goGrowHelpers(t)
+	script := fmt.Sprintf(`uprobe:%s:main.outer { @[kstack] = count(); @k[kstack, 1] = count(); if (arg0 == 0) { printf("[%%s]\n", kstack); } }`, g)
+	res := trace(t, traceRun{args: []string{"-e", strings.Replace(script, "arg0", `reg("ax")`, 1), "-c", g + " 3"}})
+	wantOutput(t, res, "[\n]\nsum 3\n\n\n@[\n]: 3\n@k[\n, 1]: 3\n", "Attached 1 probe\n")
+}

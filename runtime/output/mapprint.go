@@ -154,7 +154,9 @@ func (f *Formatter) aggregateText(v *lang.Type, values [][]byte, div uint64) str
 			", average " + number(divide(s.avg, v.Signed, div), v.Signed).text() +
 			", total " + number(s.total, v.Signed).text()
 	case lang.KInt:
-		return plainInt(v, first, div).text()
+		if v.Enum == nil {
+			return plainInt(v, first, div).text()
+		}
 	}
 	return f.decode(v, first).mapText()
 }

@@ -99,3 +99,30 @@ func TestTime(t *testing.T) {
 		}
 	}
 }
+
+// An enum value prints its enumerator's name everywhere bpftrace v0.26
+// does (print, map keys and values, tuples), its number in JSON, and the
+// number when the enum has no name for it.
+func TestEnumNames(t *testing.T) {
+	state := &lang.Type{Kind: lang.KInt, Size: 4, Signed: true, Enum: &lang.Enum{Name: "enum state", Values: map[int64]string{0: "IDLE", 5: "RUNNING", -1: "BROKEN"}}}
+	for _, c := range []struct {
+		b    []byte
+		want string
+	}{
+		{[]byte{5, 0, 0, 0}, "RUNNING"},
+		{[]byte{0xff, 0xff, 0xff, 0xff}, "BROKEN"},
+		{[]byte{7, 0, 0, 0}, "7"},
+	} {
+		if got := plain.Value(state, c.b); got != c.want {
+			t.Errorf("Value(% x) = %q, want %q", c.b, got, c.want)
+		}
+	}
+	if got := plain.Value(tuple(tI64, state), encode(tuple(tI64, lang.TInt32), []any{1, 5})); got != "(1, RUNNING)" {
+		t.Errorf("tuple: %q", got)
+	}
+	k := newMap("@k", state, &lang.Type{Kind: lang.KCount})
+	checkText(t, mapText(t, k, []Entry{entry(k, 5, u64(2)), entry(k, 0, u64(1))}, 0, 0), "@k[IDLE]: 1\n@k[RUNNING]: 2\n")
+	v := newMap("@v", nil, state)
+	checkText(t, mapText(t, v, []Entry{entry(v, nil, []byte{0xff, 0xff, 0xff, 0xff})}, 0, 0), "@v: BROKEN\n")
+	checkText(t, jsonMap(t, v, []Entry{entry(v, nil, []byte{0xff, 0xff, 0xff, 0xff})}, 0, 0), `{"type": "map", "data": {"@v": -1}}`+"\n")
+}

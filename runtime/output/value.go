@@ -28,7 +28,7 @@ const (
 	itemInt    itemKind = iota // signed number (i)
 	itemUint                   // unsigned number (u)
 	itemString                 // text printed as is
-	itemSymbol                 // a histogram label with a K/M/G suffix (never "adjacent")
+	itemSymbol                 // a label (s) for a number (u): a histogram label with a K/M/G suffix (never "adjacent"), an enumerator's name
 	itemBool
 	itemTuple
 	itemStruct
@@ -200,6 +200,15 @@ func (f *Formatter) decode(t *lang.Type, b []byte) item {
 	}
 	switch t.Kind {
 	case lang.KInt:
+		if t.Enum != nil {
+			// As in bpftrace, an enum value shows its enumerator's name
+			// in text and its number in JSON.
+			u := readUint(b, t.Size)
+			if t.Signed {
+				u = uint64(readInt(b, t.Size))
+			}
+			return item{kind: itemSymbol, s: enumText(t, b), u: u, signed: t.Signed}
+		}
 		if t.Signed {
 			return intItem(readInt(b, t.Size))
 		}

@@ -192,3 +192,48 @@ func TestUserNoEnv(t *testing.T) {
 		t.Errorf("%v", err)
 	}
 }
+
+// goUserEnv says /opt/app's main is Go code.
+type goUserEnv struct{ userEnv }
+
+func (goUserEnv) GoFunction(path, name string) bool { return path == "/opt/app" && name == "main" }
+
+// A uprobe on a Go function: argN warns once per name that it reads C's
+// register and names Go's; args' hint names Go's registers; a C function
+// keeps the C hint and no warning.
+func TestGoFunctionArguments(t *testing.T) {
+	check := func(src string) (string, string) {
+		t.Helper()
+		prog, err := parser.Parse("stdin", src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := Check(prog, "stdin", src, goUserEnv{userEnv{testEnv}}, Options{})
+		warns := ""
+		if out != nil {
+			for _, w := range out.Warnings {
+				warns += lang.Format("stdin", src, w)
+			}
+		}
+		errText := ""
+		if err != nil {
+			errText = err.Error()
+		}
+		return warns, errText
+	}
+	warns, _ := check(`uprobe:/opt/app:main { @[arg0, arg0, arg3] = count(); }`)
+	want := "stdin:1:26-30: WARNING: arg0 reads register di, where the C calling convention passes argument 1 (as in bpftrace); main is Go code, which passes it in ax: use reg(\"ax\")\n" +
+		"uprobe:/opt/app:main { @[arg0, arg0, arg3] = count(); }\n                         ~~~~\n" +
+		"stdin:1:38-42: WARNING: arg3 reads register cx, where the C calling convention passes argument 4 (as in bpftrace); main is Go code, which passes it in di: use reg(\"di\")\n" +
+		"uprobe:/opt/app:main { @[arg0, arg0, arg3] = count(); }\n                                     ~~~~\n"
+	if warns != want {
+		t.Errorf("warnings:\n%s\nwant:\n%s", warns, want)
+	}
+	if warns, _ := check(`uprobe:/opt/app:app_add { @ = arg0; }`); warns != "" {
+		t.Errorf("C function: %q", warns)
+	}
+	_, errText := check(`uprobe:/opt/app:main { @ = args.x; }`)
+	if !strings.HasSuffix(errText, `HINT: main is Go code, which passes integer arguments in registers ax, bx, cx, di, si, r8, r9, r10, r11 (a string as two, a slice as three): read them with reg("ax"), reg("bx"), reg("cx"), ...; arg0, arg1, ... read C's registers (see docs/userspace.md)`) {
+		t.Errorf("args: %q", errText)
+	}
+}

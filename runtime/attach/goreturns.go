@@ -25,9 +25,9 @@ import (
 // their registers (rax, rbx, ... in Go's ABIInternal), so retval reads
 // what a return probe would.
 
-// goReturns is what the runtime found for a uretprobe on a function of a
-// Go binary.
-type goReturns struct {
+// goFunc is what the runtime found of a function of a Go binary: its
+// return instructions (for a uretprobe) and its stack check (for a uprobe).
+type goFunc struct {
 	// isGo: the function is Go code (listed in the binary's pclntab); a C
 	// function of a cgo binary runs on the system stack and keeps its
 	// return probe.
@@ -50,10 +50,10 @@ type goReturns struct {
 	noReturn bool
 }
 
-// goFunctionReturns finds, for each wanted function symbol of the Go
-// binary at path, whether it is Go code and where its return instructions
-// are. It returns nil when the file is not a Go binary.
-func goFunctionReturns(path string, want map[string]bool) (map[string]goReturns, error) {
+// goFunctions finds, for each wanted function symbol of the Go binary at
+// path that is Go code, where its return instructions are and how long its
+// stack check is. It returns nil when the file is not a Go binary.
+func goFunctions(path string, want map[string]bool) (map[string]goFunc, error) {
 	f, err := elf.Open(path)
 	if err != nil {
 		return nil, err
@@ -67,7 +67,7 @@ func goFunctionReturns(path string, want map[string]bool) (map[string]goReturns,
 		return nil, fmt.Errorf("reading the Go function table of %s: %v", path, err)
 	}
 	syms, _ := f.Symbols()
-	out := map[string]goReturns{}
+	out := map[string]goFunc{}
 	for _, s := range syms {
 		if !want[s.Name] || elf.ST_TYPE(s.Info) != elf.STT_FUNC || s.Value == 0 {
 			continue
@@ -82,8 +82,8 @@ func goFunctionReturns(path string, want map[string]bool) (map[string]goReturns,
 
 // findReturns decodes the function's instructions from its first byte to
 // its end (the symbol's size) and notes each return.
-func findReturns(f *elf.File, s elf.Symbol) goReturns {
-	r := goReturns{isGo: true}
+func findReturns(f *elf.File, s elf.Symbol) goFunc {
+	r := goFunc{isGo: true}
 	if f.Machine != elf.EM_X86_64 {
 		r.err = fmt.Errorf("its return instructions, probed instead, are not found: %v code is not decoded", f.Machine)
 		return r
@@ -149,14 +149,14 @@ func x86Return(insn []byte) bool {
 // whose returns were found (attach there); an error refuses a Go function
 // whose returns were not found, unless env.Unsafe, which warns and keeps
 // the return probe.
-func goReturnsOf(p *codegen.Program, path, symbol string, env Env) (r goReturns, use bool, err error) {
+func goReturnsOf(p *codegen.Program, path, symbol string, env Env) (r goFunc, use bool, err error) {
 	if symbol == "" && p.Attach != nil {
 		symbol = p.Attach.Func // uretprobe:BIN:ADDRESS, at a function's start
 	}
 	if symbol == "" {
 		return r, false, nil
 	}
-	rets, err := goFunctionReturns(path, map[string]bool{symbol: true})
+	rets, err := goFunctions(path, map[string]bool{symbol: true})
 	if err != nil {
 		return r, false, fmt.Errorf("Error attaching probe: %s: %v", ProbeName(p), err)
 	}
@@ -178,7 +178,7 @@ func goReturnsOf(p *codegen.Program, path, symbol string, env Env) (r goReturns,
 // file at path its stack check takes (0: not a Go function, or none): a
 // uprobe at its start is placed after them.
 func goStackCheckOf(p *codegen.Program, path, symbol string, env Env) uint64 {
-	rets, err := goFunctionReturns(path, map[string]bool{symbol: true})
+	rets, err := goFunctions(path, map[string]bool{symbol: true})
 	if err != nil || rets[symbol].stackCheck == 0 {
 		return 0
 	}
@@ -189,7 +189,7 @@ func goStackCheckOf(p *codegen.Program, path, symbol string, env Env) uint64 {
 
 // goReturnsError refuses a uretprobe on a Go function whose returns were
 // not found, saying why and what to do instead.
-func goReturnsError(p *codegen.Program, path, symbol string, r goReturns) error {
+func goReturnsError(p *codegen.Program, path, symbol string, r goFunc) error {
 	todo := fmt.Sprintf("probe where it returns with uprobe:%s:%s+OFFSET (objdump -d shows its instructions)", path, symbol)
 	if r.noReturn {
 		todo = "if it ends with a jump, probe the function it jumps to"
@@ -199,7 +199,7 @@ func goReturnsError(p *codegen.Program, path, symbol string, r goReturns) error 
 
 // attachAtReturns attaches prog as a uprobe at each of r's return
 // instructions.
-func attachAtReturns(p *codegen.Program, prog *ebpf.Program, ex *link.Executable, r goReturns, pid int) ([]io.Closer, error) {
+func attachAtReturns(p *codegen.Program, prog *ebpf.Program, ex *link.Executable, r goFunc, pid int) ([]io.Closer, error) {
 	var closers []io.Closer
 	for _, off := range r.offsets {
 		l, err := ex.Uprobe("", prog, &link.UprobeOptions{Address: off, PID: pid})

@@ -106,7 +106,7 @@ func TestGoFunctionReturnsMatchObjdump(t *testing.T) {
 	for name := range want {
 		names[name] = true
 	}
-	got, err := goFunctionReturns(path, names)
+	got, err := goFunctions(path, names)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func equalOffsets(a, b []uint64) bool {
 
 // A C program is no Go binary: its uretprobes are the kernel's.
 func TestGoFunctionReturnsNotGo(t *testing.T) {
-	got, err := goFunctionReturns("/bin/true", map[string]bool{"main": true})
+	got, err := goFunctions("/bin/true", map[string]bool{"main": true})
 	if err != nil || got != nil {
 		t.Errorf("/bin/true: %v, %v; want nil, nil", got, err)
 	}

@@ -161,9 +161,9 @@ func attachUprobeMulti(p *codegen.Program, prog *ebpf.Program, env Env) ([]io.Cl
 	// A uretprobe on Go functions is placed at their return instructions
 	// (goreturns.go).
 	// A uprobe on Go functions is placed after their stack check.
-	var goRets map[string]goReturns
+	var goRets map[string]goFunc
 	if Provider(p) == probetype.Uretprobe || Provider(p) == probetype.Uprobe {
-		if goRets, err = goFunctionReturns(path, want); err != nil {
+		if goRets, err = goFunctions(path, want); err != nil {
 			return nil, fmt.Errorf("Error attaching probe: %s: %v", ProbeName(p), err)
 		}
 	}

@@ -55,7 +55,10 @@ func splitWebs(f *Func) bool {
 	for i, b := range f.Blocks {
 		at[b.Label] = i
 	}
-	// reach[i][x] are the definitions of register x that reach block i.
+	live := liveVars(f, vars, at)
+	// reach[i][x] are the definitions of register x that reach block i,
+	// kept only where x is live (a definition reaching a block where x is
+	// dead reaches no read through it).
 	reach := make([][][]int32, len(f.Blocks))
 	for i := range reach {
 		reach[i] = make([][]int32, nvars)
@@ -67,6 +70,9 @@ func splitWebs(f *Func) bool {
 	merge := func(t int, cur [][]int32) bool {
 		grew := false
 		for x, ds := range cur {
+			if live != nil && live[t]&(1<<x) == 0 {
+				continue
+			}
 			for _, d := range ds {
 				if k, ok := slices.BinarySearch(reach[t][x], d); !ok {
 					reach[t][x] = slices.Insert(reach[t][x], k, d)
@@ -201,4 +207,50 @@ func splitWebs(f *Func) bool {
 		}
 	}
 	return true
+}
+
+// liveVars returns, per block, the virtual registers (bit vars[v]) live
+// at its start: read before written on some path from there. nil when
+// there are more than 64.
+func liveVars(f *Func, vars map[Virtual]int, at map[string]int) []uint64 {
+	if len(vars) > 64 {
+		return nil
+	}
+	live := make([]uint64, len(f.Blocks))
+	for changed := true; changed; {
+		changed = false
+		for i := len(f.Blocks) - 1; i >= 0; i-- {
+			b := f.Blocks[i]
+			var cur uint64
+			if !b.Terminated() && i+1 < len(f.Blocks) {
+				cur = live[i+1]
+			}
+			for j := len(b.Instrs) - 1; j >= 0; j-- {
+				in := &b.Instrs[j]
+				if ref, ok := JumpTarget(in.Instruction); ok {
+					if t, found := at[ref]; found {
+						cur |= live[t]
+					}
+				}
+				r := rolesOf(in)
+				if r.defDst && in.VDst != 0 {
+					cur &^= 1 << vars[in.VDst]
+				}
+				if r.defSrc && in.VSrc != 0 {
+					cur &^= 1 << vars[in.VSrc]
+				}
+				if r.useDst && in.VDst != 0 {
+					cur |= 1 << vars[in.VDst]
+				}
+				if r.useSrc && in.VSrc != 0 {
+					cur |= 1 << vars[in.VSrc]
+				}
+			}
+			if cur != live[i] {
+				live[i] = cur
+				changed = true
+			}
+		}
+	}
+	return live
 }

@@ -28,14 +28,16 @@ type Printf struct {
 	Args   []any
 }
 
-// Print is print(value): the value as a Go value (see Entry), and its text.
+// Print is print(value): the value as a Go value (see Entry), and its
+// text as the text output prints it.
 type Print struct {
 	Value any
 	Text  string
 }
 
 // PrintMap is print(@m[, top[, div]]): the whole map as it was read, and
-// print's extra arguments (0 when absent); Text is what print wrote.
+// print's extra arguments (0 when absent); Text is the map as the text
+// output prints it.
 type PrintMap struct {
 	Map      *Map
 	Top, Div int64

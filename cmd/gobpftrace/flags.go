@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,6 +39,15 @@ type options struct {
 	version    bool
 	// --metrics and the flags that shape its metrics (metricsflags.go).
 	metrics metricsOptions
+	// includeDirs (-I) and includes (--include) are where #include looks
+	// for headers and the headers every script starts with.
+	includeDirs []string
+	includes    []string
+	probeFilter string   // --probe-filter REGEX
+	noFeatures  []string // --no-feature
+	debuginfo   []string // --debuginfo DIR[:DIR]
+	traceable   string   // --traceable-functions FILE
+	mode        string   // --mode (--fmt, --test and --bench set it too)
 	// positional holds every non-option word in order: the script file
 	// (unless -e was given), then the parameters $1...
 	positional []string
@@ -72,9 +82,9 @@ var optSpecs = []optSpec{
 		o.program, o.hasProgram = a, true
 		return nil
 	}},
-	{short: 'l', apply: func(o *options, _ string) error { o.list = true; return nil }},
-	{short: 'v', apply: func(o *options, _ string) error { o.verbose = true; return nil }},
-	{short: 'd', hasArg: true, argName: "STAGE", apply: func(o *options, a string) error {
+	{short: 'l', long: "list", apply: func(o *options, _ string) error { o.list = true; return nil }},
+	{short: 'v', long: "verbose", apply: func(o *options, _ string) error { o.verbose = true; return nil }},
+	{short: 'd', long: "debug", hasArg: true, argName: "STAGE", apply: func(o *options, a string) error {
 		for _, s := range strings.Split(a, ",") {
 			ok := false
 			for _, n := range stageNames {
@@ -91,7 +101,7 @@ var optSpecs = []optSpec{
 		}
 		return nil
 	}},
-	{short: 'o', hasArg: true, argName: "FILE", apply: func(o *options, a string) error {
+	{short: 'o', long: "output", hasArg: true, argName: "FILE", apply: func(o *options, a string) error {
 		if a == "" {
 			return usagef("-o needs a file name")
 		}
@@ -100,13 +110,12 @@ var optSpecs = []optSpec{
 	}},
 	{short: 'f', hasArg: true, argName: "FORMAT", apply: func(o *options, a string) error {
 		if !slices.Contains(outputFormats, a) {
-			last := len(outputFormats) - 1
-			return usagef("Invalid output format %q (use %s or %s)", a, strings.Join(outputFormats[:last], ", "), outputFormats[last])
+			return plainf("Invalid output format %q\nValid formats: '%s'", a, strings.Join(outputFormats, "', '"))
 		}
 		o.format = a
 		return nil
 	}},
-	{short: 'q', apply: func(o *options, _ string) error { o.quiet = true; return nil }},
+	{short: 'q', long: "quiet", apply: func(o *options, _ string) error { o.quiet = true; return nil }},
 	{short: 'B', hasArg: true, argName: "MODE", apply: func(o *options, a string) error {
 		if a != "none" && a != "line" && a != "full" {
 			return usagef("Invalid buffering mode %q for -B (use none, line or full)", a)
@@ -114,8 +123,8 @@ var optSpecs = []optSpec{
 		o.buffering = a
 		return nil
 	}},
-	{short: 'k', apply: func(o *options, _ string) error { o.helperErrs = true; return nil }},
-	{short: 'p', hasArg: true, argName: "PID", apply: func(o *options, a string) error {
+	{short: 'k', long: "warnings", apply: func(o *options, _ string) error { o.helperErrs = true; return nil }},
+	{short: 'p', long: "pid", hasArg: true, argName: "PID", apply: func(o *options, a string) error {
 		n, err := parsePID(a)
 		if err != nil {
 			return err
@@ -123,11 +132,19 @@ var optSpecs = []optSpec{
 		o.pid, o.pidArg = n, a
 		return nil
 	}},
-	{short: 'c', hasArg: true, argName: "CMD", apply: func(o *options, a string) error {
+	{short: 'c', long: "cmd", hasArg: true, argName: "CMD", apply: func(o *options, a string) error {
 		if strings.TrimSpace(a) == "" {
 			return usagef("-c needs a command")
 		}
 		o.command = a
+		return nil
+	}},
+	{short: 'I', hasArg: true, argName: "DIR", apply: func(o *options, a string) error {
+		o.includeDirs = append(o.includeDirs, a)
+		return nil
+	}},
+	{long: "include", hasArg: true, argName: "FILE", apply: func(o *options, a string) error {
+		o.includes = append(o.includes, a)
 		return nil
 	}},
 	{short: 'h', long: "help", apply: func(o *options, _ string) error { o.help = true; return nil }},
@@ -142,6 +159,72 @@ var optSpecs = []optSpec{
 	{long: "metric-name", hasArg: true, argName: "@MAP=NAME", apply: (*options).addMetricName},
 	{long: "metric-labels", hasArg: true, argName: "@MAP=LABEL,...", apply: (*options).addMetricLabels},
 	{long: "metrics-max-series", hasArg: true, argName: "N", apply: (*options).setMaxSeries},
+	{long: "probe-filter", hasArg: true, argName: "REGEX", apply: func(o *options, a string) error {
+		if _, err := regexp.Compile(a); err != nil {
+			return usagef("--probe-filter: %q is not a regular expression: %v", a, err)
+		}
+		o.probeFilter = a
+		return nil
+	}},
+	{long: "no-feature", hasArg: true, argName: "FEATURE[,FEATURE]", apply: func(o *options, a string) error {
+		for _, f := range strings.Split(a, ",") {
+			if !slices.Contains(noFeatureNames, f) {
+				return usagef("--no-feature can only have values '%s'.", strings.Join(noFeatureNames, ","))
+			}
+			o.noFeatures = append(o.noFeatures, f)
+		}
+		return nil
+	}},
+	{long: "debuginfo", hasArg: true, argName: "DIR[:DIR]", apply: func(o *options, a string) error {
+		o.debuginfo = append(o.debuginfo, strings.Split(a, ":")...)
+		return nil
+	}},
+	{long: "traceable-functions", hasArg: true, argName: "FILE", apply: func(o *options, a string) error {
+		o.traceable = a
+		return nil
+	}},
+	{long: "mode", hasArg: true, argName: "MODE", apply: func(o *options, a string) error {
+		if !slices.Contains(modeNames, a) {
+			return usagef("--mode can only be '%s' or '%s'.", strings.Join(modeNames[:len(modeNames)-1], "', '"), modeNames[len(modeNames)-1])
+		}
+		o.mode = a
+		return nil
+	}},
+	{long: "fmt", apply: setMode("fmt", "format")},
+	{long: "test", apply: setMode("test", "test")},
+	{long: "bench", apply: setMode("bench", "bench")},
+	// -b/--btf is accepted and does nothing, as in bpftrace: kernel types
+	// always come from BTF.
+	{short: 'b', long: "btf", apply: func(*options, string) error { return nil }},
+}
+
+// noFeatureNames are --no-feature's values: the kernel features bpftrace
+// uses when the kernel has them.
+var noFeatureNames = []string{"kprobe_multi", "kprobe_session", "uprobe_multi"}
+
+// modeNames are --mode's values.
+var modeNames = []string{"codegen", "compiler-bench", "bench", "test", "format"}
+
+// setMode is --fmt, --test and --bench: a short form of --mode that
+// refuses to override another mode.
+func setMode(flag, mode string) func(*options, string) error {
+	return func(o *options, _ string) error {
+		if o.mode != "" && o.mode != mode {
+			return usagef("--%s conflicts with existing --mode", flag)
+		}
+		o.mode = mode
+		return nil
+	}
+}
+
+// plainError is a bad command line reported in one message without the
+// usage, the way bpftrace reports a bad -f or -p value.
+type plainError struct{ msg string }
+
+func (e *plainError) Error() string { return e.msg }
+
+func plainf(format string, args ...any) error {
+	return &plainError{fmt.Sprintf(format, args...)}
 }
 
 // pidMaxLimit is the largest process id Linux can have (PID_MAX_LIMIT on
@@ -153,14 +236,14 @@ const pidMaxLimit = 4194304
 // given), never wrapped to a small one.
 func parsePID(a string) (int, error) {
 	if a == "" || strings.Trim(a, "0123456789") != "" {
-		return 0, usagef("Invalid PID: %q", a)
+		return 0, plainf("Failed to parse pid: invalid integer: %s", a)
 	}
 	n, err := strconv.ParseUint(a, 10, 64)
 	if err != nil || n > pidMaxLimit {
 		return -1, nil
 	}
 	if n == 0 {
-		return 0, usagef("Invalid PID: %q", a)
+		return 0, plainf("pid '0' does not exist: process ids start at 1")
 	}
 	return int(n), nil
 }
@@ -240,25 +323,38 @@ func parseArgs(args []string) (*options, error) {
 
 // usage is printed by -h and after a command-line error.
 const usage = `USAGE:
-    gobpftrace [options] filename [args...]
+    gobpftrace [options] filename [args...] [-- --name=value...]
     gobpftrace [options] - [args...]
-    gobpftrace [options] -e 'program' [args...]
+    gobpftrace [options] -e 'program' [args...] [-- --name=value...]
     gobpftrace                              (no program: interactive session)
 
 OPTIONS:
     -e PROGRAM     program text to run
-    -l [PATTERN]   list probes (tracepoints, software events...) matching PATTERN
-    -v             verbose: details on stderr, the verifier log of a rejected program
-    -d STAGE       print a compiler stage instead of running:
+    -l, --list [PATTERN]
+                   list probes (tracepoints, software events...) matching PATTERN
+    -v, --verbose  verbose: details on stderr, the verifier log of a rejected program
+    -d, --debug STAGE
+                   print a compiler stage instead of running:
                    ast, types, ir, asm, verifier, or all (comma-separated list allowed)
-    -o FILE        write the output to FILE (never through a symbolic link)
+    -o, --output FILE
+                   write the output to FILE (never through a symbolic link)
     -f FORMAT      output format: text (default), json, or the stack maps as
                    pprof (a profile, with -o FILE) or folded (flame graph lines)
-    -q             quiet: no "Attached N probes" line
+    -q, --quiet    quiet: no "Attached N probes" line
     -B MODE        output buffering: none, line or full
-    -k             report errors returned by BPF helpers
-    -p PID         trace this process only; stop when it exits
-    -c 'CMD'       run CMD, trace it, stop when it exits
+    -k, --warnings report errors returned by BPF helpers
+    -p, --pid PID  trace this process only; stop when it exits
+    -c, --cmd CMD  run CMD, trace it, stop when it exits
+    -I DIR         look for #include headers in DIR too
+    --include FILE start the script with #include <FILE>
+    --probe-filter REGEX
+                   keep only the attach points whose name REGEX matches
+    --no-feature FEATURE[,FEATURE]
+                   do not use kprobe_multi, kprobe_session or uprobe_multi
+    --debuginfo DIR[:DIR]
+                   look for separate debug info files in DIR too
+    --traceable-functions FILE
+                   the kernel functions kprobes may use, one per line
     --unsafe       allow builtins that change the system
     --dry-run      compile and load the programs, but do not attach or run
     --info         print what this kernel supports, probed feature by feature
@@ -267,17 +363,24 @@ OPTIONS:
                    runs; ADDR is 127.0.0.1:PORT (another host needs --metrics-public);
                    --metrics-prefix, --metric-name, --metric-labels and
                    --metrics-max-series shape them (see docs/cli.md)
-    -h, --help     show this help
+    --fmt          print the script formatted, without running it
+    --mode MODE    codegen (compile only), compiler-bench (time each stage),
+                   format (as --fmt), bench or test
+    -h, --help     show this help (with a script: its options too)
     -V, --version  print the version
-    --             end of options: what follows is positional ($1, $2...)
+    --             end of options: what follows is positional ($1, $2...),
+                   or the script's own options (--name=value, read by getopt)
 
 ENVIRONMENT:
     BPFTRACE_MAX_STRLEN      bytes a string may hold (default 1024)
     BPFTRACE_MAX_MAP_KEYS    entries of each map (default 4096)
     (any config setting NAME can be set as BPFTRACE_NAME; see docs/cli.md)
+    __BPFTRACE_NOTIFY_PROBES_ATTACHED   print this line on stdout once attached
+    NOTIFY_SOCKET            send READY=1 there once attached (systemd)
 
 EXAMPLES:
     gobpftrace -e 'tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }'
     gobpftrace -l 'tracepoint:syscalls:*open*'
     gobpftrace -f json -e 'interval:s:1 { printf("tick\n"); exit(); }'
+    gobpftrace script.bt -- --help          (the options the script takes)
 `

@@ -29,6 +29,16 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"--help"}, options{help: true}},
 		{[]string{"-V"}, options{version: true}},
 		{[]string{"--version"}, options{version: true}},
+		// bpftrace's long forms.
+		{[]string{"--pid", "42", "--cmd=sleep 1", "--list", "--verbose", "--quiet", "--warnings", "--output", "o", "--debug", "ast"},
+			options{pid: 42, pidArg: "42", command: "sleep 1", list: true, verbose: true, quiet: true, helperErrs: true, outFile: "o", stages: []string{"ast"}}},
+		{[]string{"-I", "/a", "-I/b", "--include", "x.h", "--include=y.h", "--btf", "-b", "s.bt"},
+			options{includeDirs: []string{"/a", "/b"}, includes: []string{"x.h", "y.h"}, positional: []string{"s.bt"}}},
+		{[]string{"--probe-filter", "^BEGIN$", "--no-feature", "uprobe_multi,kprobe_multi", "--debuginfo", "/d1:/d2", "--traceable-functions", "f.txt", "s.bt"},
+			options{probeFilter: "^BEGIN$", noFeatures: []string{"uprobe_multi", "kprobe_multi"}, debuginfo: []string{"/d1", "/d2"}, traceable: "f.txt", positional: []string{"s.bt"}}},
+		{[]string{"--fmt", "s.bt"}, options{mode: "format", positional: []string{"s.bt"}}},
+		{[]string{"--mode", "codegen", "s.bt"}, options{mode: "codegen", positional: []string{"s.bt"}}},
+		{[]string{"--test", "--mode=test"}, options{mode: "test"}},
 	}
 	for _, c := range cases {
 		got, err := parseArgs(c.args)
@@ -51,10 +61,12 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"-x"}, "ERROR: invalid option -- 'x'"},
 		{[]string{"--nope"}, "ERROR: unrecognized option '--nope'"},
 		{[]string{"-e"}, "ERROR: option requires an argument -- 'e'"},
-		{[]string{"-f", "xml", "-e", "BEGIN{}"}, `ERROR: Invalid output format "xml" (use text, json, pprof or folded)`},
 		{[]string{"-B", "some", "-e", "BEGIN{}"}, `ERROR: Invalid buffering mode "some" for -B (use none, line or full)`},
 		{[]string{"-d", "llvm", "-e", "BEGIN{}"}, `ERROR: unknown stage for -d: "llvm" (use ast, types, ir, asm, verifier or all)`},
-		{[]string{"-p", "abc", "-e", "BEGIN{}"}, `ERROR: Invalid PID: "abc"`},
+		{[]string{"--mode", "fast", "-e", "BEGIN{}"}, `ERROR: --mode can only be 'codegen', 'compiler-bench', 'bench', 'test' or 'format'.`},
+		{[]string{"--mode", "codegen", "--fmt", "-e", "BEGIN{}"}, `ERROR: --fmt conflicts with existing --mode`},
+		{[]string{"--no-feature", "uprobe_multi,fast", "-e", "BEGIN{}"}, `ERROR: --no-feature can only have values 'kprobe_multi,kprobe_session,uprobe_multi'.`},
+		{[]string{"--probe-filter", "a(", "-e", "BEGIN{}"}, "ERROR: --probe-filter: \"a(\" is not a regular expression: error parsing regexp: missing closing ): `a(`"},
 		{[]string{"--dry-run=yes"}, "ERROR: option '--dry-run' doesn't allow an argument"},
 	}
 	for _, c := range cases {
@@ -69,6 +81,56 @@ func TestBadCommandLines(t *testing.T) {
 		if stdout.Len() != 0 {
 			t.Errorf("%q: stdout %q", c.args, stdout.String())
 		}
+	}
+}
+
+// Errors bpftrace reports in one message without the usage, in its words:
+// scripts compare them.
+func TestPlainCommandLineErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"-f", "jsonx", "-e", "BEGIN{}"}, "ERROR: Invalid output format \"jsonx\"\nValid formats: 'text', 'json', 'pprof', 'folded'\n"},
+		{[]string{"-p", "a1111", "-e", "BEGIN{}"}, "ERROR: Failed to parse pid: invalid integer: a1111\n"},
+		{[]string{"--pid=", "-e", "BEGIN{}"}, "ERROR: Failed to parse pid: invalid integer: \n"},
+		{[]string{"-p", "0", "-e", "BEGIN{}"}, "ERROR: pid '0' does not exist: process ids start at 1\n"},
+		{[]string{"/nonexistent/x.bt"}, "ERROR: failed to open file '/nonexistent/x.bt': No such file or directory\n"},
+		{[]string{"/"}, "ERROR: could not read the script: /: is a directory\n"},
+		{[]string{"--mode", "bench", "-e", "BEGIN{}"}, "ERROR: --mode bench runs the script's bench: probes, and gobpftrace has no bench: probes yet\n"},
+		{[]string{"--test", "-e", "BEGIN{}"}, "ERROR: --mode test runs the script's test: probes, and gobpftrace has no test: probes yet\n"},
+	}
+	for _, c := range cases {
+		var stdout, stderr bytes.Buffer
+		if code := run(c.args, strings.NewReader(""), &stdout, &stderr); code != 1 {
+			t.Errorf("%q: exit %d", c.args, code)
+		}
+		if stderr.String() != c.msg || stdout.Len() != 0 {
+			t.Errorf("%q: stderr %q, want %q; stdout %q", c.args, stderr.String(), c.msg, stdout.String())
+		}
+	}
+}
+
+// --fmt (--mode format) prints the script back formatted, without
+// privileges or the kernel; to -o's file when given.
+func TestFormatMode(t *testing.T) {
+	src := "BEGIN{printf(\"x\\n\");@a[1]=count();} tracepoint:syscalls:sys_enter_read /pid==1/ < @n++; >"
+	want := "BEGIN {\n  printf(\"x\\n\");\n  @a[1] = count();\n}\n\ntracepoint:syscalls:sys_enter_read /pid == 1/ <\n  @n++;\n>\n"
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"--fmt", "-e", src}, strings.NewReader(""), &stdout, &stderr); code != 0 || stdout.String() != want || stderr.Len() != 0 {
+		t.Errorf("exit %d\nstdout:\n%s\nwant:\n%s\nstderr %q", code, stdout.String(), want, stderr.String())
+	}
+	out := filepath.Join(t.TempDir(), "f.bt")
+	stdout.Reset()
+	if code := run([]string{"--mode", "format", "-o", out, "-e", src}, strings.NewReader(""), &stdout, &stderr); code != 0 || stdout.Len() != 0 {
+		t.Errorf("-o: exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
+	}
+	if data, _ := os.ReadFile(out); string(data) != want {
+		t.Errorf("file:\n%s", data)
+	}
+	stderr.Reset()
+	if code := run([]string{"--fmt", "-e", "BEGIN {"}, strings.NewReader(""), &stdout, &stderr); code != 1 || !strings.HasPrefix(stderr.String(), "stdin:1:") {
+		t.Errorf("parse error: exit %d, stderr %q", code, stderr.String())
 	}
 }
 
@@ -163,5 +225,31 @@ func TestLineWriter(t *testing.T) {
 	lw.flush()
 	if b.String() != "a\nbc\nd" {
 		t.Errorf("%q", b.String())
+	}
+}
+
+// --no-feature, --debuginfo and --traceable-functions on this kernel.
+func TestFeatureOptions(t *testing.T) {
+	dir := t.TempDir()
+	list := filepath.Join(dir, "funcs.txt")
+	os.WriteFile(list, []byte("vfs_read\nvfs_write\n"), 0o644)
+	cases := []struct {
+		args []string
+		err  string
+	}{
+		{[]string{"--no-feature", "uprobe_multi", "-e", "BEGIN{}"}, "ERROR: --no-feature uprobe_multi is not supported yet: gobpftrace attaches the functions of a uprobe wildcard with one uprobe_multi link\n"},
+		{[]string{"--traceable-functions", filepath.Join(dir, "none"), "-e", "BEGIN{}"}, "ERROR: Failed to open kernel function info: " + filepath.Join(dir, "none") + ": No such file or directory\n"},
+	}
+	if _, err := os.Stat("/sys/bus/event_source/devices/kprobe"); err != nil {
+		cases = append(cases, struct {
+			args []string
+			err  string
+		}{[]string{"--traceable-functions", list, "-e", "BEGIN{}"}, "ERROR: --traceable-functions " + list + ": the list is of the functions kprobes may attach to, and this kernel has no kprobes (it is built without CONFIG_KPROBES)\n"})
+	}
+	for _, c := range cases {
+		var stdout, stderr bytes.Buffer
+		if code := run(c.args, strings.NewReader(""), &stdout, &stderr); code != 1 || stderr.String() != c.err {
+			t.Errorf("%q: exit %d, stderr %q, want %q", c.args, code, stderr.String(), c.err)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -49,6 +50,11 @@ func main() {
 // run is main without process exit, so tests can call it.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	o, err := parseArgs(args)
+	var plain *plainError
+	if errors.As(err, &plain) {
+		fmt.Fprintf(stderr, "ERROR: %v\n", err)
+		return exitError
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "ERROR: %v\n\n%s", err, usage)
 		return exitError
@@ -107,6 +113,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitError
 	}
 
+	if err := checkFeatureOptions(o, stderr); err != nil {
+		fmt.Fprintln(stderr, errorText(err))
+		return exitError
+	}
+	switch o.mode {
+	case "format":
+		return formatScript(o, file, src, stdout, stderr)
+	case "bench", "test":
+		fmt.Fprintln(stderr, errorText(unsupportedMode(o.mode)))
+		return exitError
+	}
+
 	// -d ast needs no kernel: parse and print.
 	if len(o.stages) == 1 && o.stages[0] == "ast" {
 		prog, err := parser.Parse(file, src)
@@ -126,9 +144,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}
+	if o.mode == "compiler-bench" {
+		return compilerBench(o, file, src, params, stdout, stderr)
+	}
 	sc, err := script.Compile(src, scriptOptions(o, file, params))
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}
 	if !o.noWarnings {
@@ -138,6 +159,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if len(o.stages) > 0 {
 		return printStages(o.stages, sc.Plan(), sc.Checked(), stdout, stderr)
+	}
+	if o.mode == "codegen" {
+		return exitOK
 	}
 
 	out, closeOut, err := openOutput(o, stdout)
@@ -157,12 +181,20 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		defer exporter.close()
 	}
 	code := exitOK
-	sess, runErr := sc.Start(ctx, runOptions(o, out, stderr))
+	ready := newReadiness(stdout, stderr)
+	ropts := runOptions(o, out, stderr)
+	if !o.dryRun {
+		ropts.OnAttached = ready.attached
+	}
+	sess, runErr := sc.Start(ctx, ropts)
 	if runErr == nil {
 		exporter.read(sess)
 		runErr = sess.Wait()
 		if c, ok := sess.ExitCode(); ok {
 			code = c & 0xff
+		}
+		if !o.dryRun {
+			ready.stopping()
 		}
 	}
 	if err := closeOut(); err != nil && runErr == nil {
@@ -188,8 +220,17 @@ func scriptOptions(o *options, file string, params []string) script.Options {
 		Unsafe:       o.unsafe,
 		HelperErrors: o.helperErrs && !o.noWarnings,
 		// Prometheus histograms have a _sum: keep one per key.
-		HistSums: o.metrics.addr != "",
+		HistSums:    o.metrics.addr != "",
+		ProbeFilter: probeFilter(o),
 	}
+}
+
+// probeFilter is --probe-filter's expression (checked by parseArgs).
+func probeFilter(o *options) *regexp.Regexp {
+	if o.probeFilter == "" {
+		return nil
+	}
+	return regexp.MustCompile(o.probeFilter)
 }
 
 // runOptions maps the command line onto what a session does with its
@@ -254,10 +295,11 @@ func loadScript(o *options, stdin io.Reader) (string, string, []string, error) {
 		name = "stdin"
 	} else {
 		var f *os.File
-		if f, err = os.Open(name); err == nil {
-			data, err = readScript(f)
-			f.Close()
+		if f, err = os.Open(name); err != nil {
+			return "", "", nil, fmt.Errorf("failed to open file '%s': %s", name, strerror(err))
 		}
+		data, err = readScript(f)
+		f.Close()
 	}
 	if errors.Is(err, errScriptTooLarge) {
 		what := "the script " + name
@@ -483,6 +525,18 @@ func errorText(err error) string {
 		return s
 	}
 	return "ERROR: " + s
+}
+
+// strerror is the C library's text of err's errno ("No such file or
+// directory"), which bpftrace prints and scripts compare; Go's own text
+// is the same in lower case.
+func strerror(err error) string {
+	var errno unix.Errno
+	if !errors.As(err, &errno) {
+		return unwrapPathError(err).Error()
+	}
+	msg := errno.Error()
+	return strings.ToUpper(msg[:1]) + msg[1:]
 }
 
 func unwrapPathError(err error) error {

@@ -2,6 +2,8 @@ package script
 
 import (
 	"errors"
+	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
@@ -45,6 +47,10 @@ type Options struct {
 	// key (Histogram.Sum), at the cost of a second map update per event;
 	// --metrics sets it for the histograms' _sum.
 	HistSums bool
+	// ProbeFilter, when set, keeps only the attach points whose name as
+	// written it matches (--probe-filter); a probe left without any is
+	// dropped.
+	ProbeFilter *regexp.Regexp
 }
 
 // Script is a compiled script, ready to start. It may be started any
@@ -126,6 +132,11 @@ func CompileIn(env lang.Env, source string, opts Options) (*Script, error) {
 	if err != nil {
 		return nil, compileError(err)
 	}
+	if opts.ProbeFilter != nil {
+		if err := filterProbes(prog, opts.ProbeFilter); err != nil {
+			return nil, err
+		}
+	}
 	copts := check.Options{Params: opts.Params, Env: opts.Config, TargetPID: opts.PID, Command: len(opts.Command) > 0, Unsafe: opts.Unsafe}
 	checked, err := check.Check(prog, file, source, env, copts)
 	if err != nil {
@@ -140,6 +151,30 @@ func CompileIn(env lang.Env, source string, opts Options) (*Script, error) {
 		s.warnings = append(s.warnings, diagnostic(file, source, w))
 	}
 	return s, nil
+}
+
+// filterProbes keeps the attach points re matches (by their text as
+// written, as in "tracepoint:syscalls:sys_enter_read" or "BEGIN").
+func filterProbes(prog *lang.Program, re *regexp.Regexp) error {
+	var kept []*lang.Probe
+	for _, p := range prog.Probes {
+		var aps []*lang.AttachPoint
+		for _, ap := range p.AttachPoints {
+			if re.MatchString(ap.Raw) {
+				aps = append(aps, ap)
+			}
+		}
+		if len(aps) > 0 {
+			p.AttachPoints = aps
+			p.Index = len(kept)
+			kept = append(kept, p)
+		}
+	}
+	if len(kept) == 0 {
+		return fmt.Errorf("no probe of the script matches --probe-filter %q", re)
+	}
+	prog.Probes = kept
+	return nil
 }
 
 // compileError makes a *CompileError of the compiler's diagnostics; other

@@ -43,6 +43,10 @@ type RunOptions struct {
 	// prints before the maps at the end (gobpftrace's interactive
 	// session).
 	NoExitSeparator bool
+	// OnAttached, when set, is called once every probe is attached (after
+	// the "Attached" notice), from the session's goroutine, before any
+	// event is read: gobpftrace prints its readiness line there.
+	OnAttached func()
 	// ForgetMaps does not keep the maps' contents at the end, which saves
 	// their memory when nothing reads them then: Map returns an error
 	// once the session has ended.
@@ -78,15 +82,20 @@ func (s *Script) Start(ctx context.Context, opts RunOptions) (*Session, error) {
 	attached := make(chan struct{})
 	var once sync.Once
 	ropts := runtime.Options{
-		Stdout:       opts.Output,
-		Stderr:       opts.Errors,
-		DryRun:       opts.DryRun,
-		Quiet:        opts.Quiet,
-		CompactExit:  opts.NoExitSeparator,
-		NoWarnings:   opts.NoWarnings,
-		Verbose:      opts.Verbose,
-		Unsafe:       s.opts.Unsafe,
-		OnAttached:   func() { once.Do(func() { close(attached) }) },
+		Stdout:      opts.Output,
+		Stderr:      opts.Errors,
+		DryRun:      opts.DryRun,
+		Quiet:       opts.Quiet,
+		CompactExit: opts.NoExitSeparator,
+		NoWarnings:  opts.NoWarnings,
+		Verbose:     opts.Verbose,
+		Unsafe:      s.opts.Unsafe,
+		OnAttached: func() {
+			if opts.OnAttached != nil {
+				opts.OnAttached()
+			}
+			once.Do(func() { close(attached) })
+		},
 		TargetPID:    s.opts.PID,
 		Command:      s.opts.Command,
 		Format:       s.opts.Format,

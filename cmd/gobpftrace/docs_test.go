@@ -25,8 +25,9 @@ package main
 //     replaces the default activity, "<!-- cleanup: SH -->" runs after.
 //     SH is a sh command line. The commands of such a block, and SH, run
 //     in the directory of the built helpers (sysloop, gotarget,
-//     uprobetarget, stackloop, callchain), which is also first in PATH; a command with "$("
-//     runs through sh, so that "$(stat -c %i DIR)" can give a parameter.
+//     uprobetarget, stackloop, callchain, tcppair), which is also first
+//     in PATH; a command with "$(" runs through sh, so that
+//     "$(stat -c %i DIR)" can give a parameter.
 //   - Otherwise the output must be exactly what the page shows. Trailing
 //     empty lines (the two newlines printed before the maps at exit) are
 //     not shown.
@@ -136,6 +137,7 @@ func runDocCommand(t *testing.T, c docCommand) {
 		userHelpers(t)
 		stackloopPath(t)
 		callchainPath(t)
+		tcppairPath(t)
 		dir := filepath.Dir(binPath)
 		r.dir = dir
 		if c.setup != "" {

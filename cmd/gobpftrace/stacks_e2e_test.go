@@ -12,34 +12,15 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/google/pprof/profile"
 )
 
-var callchain struct {
-	once sync.Once
-	path string
-	err  error
-}
-
 // callchainPath builds the helper without optimisation and with frame
 // pointers, so every function has its frame and the kernel can walk it.
 func callchainPath(t *testing.T) string {
-	t.Helper()
-	callchain.once.Do(func() {
-		callchain.path = filepath.Join(filepath.Dir(binPath), "callchain")
-		out, err := exec.Command("gcc", "-O0", "-fno-omit-frame-pointer", "-o", callchain.path,
-			"../../testdata/helpers/callchain.c").CombinedOutput()
-		if err != nil {
-			callchain.err = fmt.Errorf("building callchain: %v: %s", err, out)
-		}
-	})
-	if callchain.err != nil {
-		t.Fatal(callchain.err)
-	}
-	return callchain.path
+	return buildCHelper(t, "callchain", "-O0", "-fno-omit-frame-pointer")
 }
 
 // The script of both tests: the user stack (3 frames: c, b and its

@@ -52,6 +52,8 @@ func (g *gen) builtinInt(x *lang.Ident) asm.Register {
 		r = g.allocReg()
 		g.emit(asm.LoadMapValue(r, 0, GlobalNcpus).WithReference(globalsName))
 		g.emit(asm.LoadMem(r, r, 0, asm.Word))
+	case "usermode":
+		r = g.usermode()
 	case "cpid":
 		g.cc.useGlobals()
 		r = g.allocReg()

@@ -6,6 +6,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/lang/check"
 )
 
 // callInt emits a builtin function whose value is a scalar.
@@ -19,7 +20,7 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 	switch x.Name {
 	case "strftime":
 		return g.evalInt(arg(1))
-	case "strerror", "cgroup_path", "syscall_name":
+	case "strerror", "cgroup_path", "syscall_name", "signal_name":
 		return g.evalInt(arg(0))
 	case "cgroupid":
 		return g.cgroupid(x)
@@ -27,6 +28,22 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 		return g.getoptInt(x)
 	case "strlen":
 		return g.strlen(x)
+	case "strcap":
+		if n, ok := check.StrCap(x); ok {
+			r := g.allocReg()
+			g.loadConst(r, n)
+			return r
+		}
+		return g.strlen(x) // a char pointer: the length of its string
+	case "is_array", "is_integer", "is_unsigned_integer", "is_ptr", "is_str", "is_literal":
+		// Known from the argument's type; the argument is not evaluated.
+		r := g.allocReg()
+		if check.TypePredicate(x) {
+			g.emit(asm.Mov.Imm(r, 1))
+		} else {
+			g.emit(asm.Mov.Imm(r, 0))
+		}
+		return r
 	case "kptr", "uptr", "ksym", "usym":
 		// The value is the address itself; ksym/usym are resolved in
 		// user space.
@@ -85,8 +102,12 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 		return r
 	case "strncmp":
 		return g.strncmp(x)
+	case "memcmp":
+		return g.memcmp(x)
 	case "strcontains":
-		return g.strcontains(x)
+		return g.strsearch(x, false)
+	case "strstr":
+		return g.strsearch(x, true)
 	case "len":
 		return g.mapLen(x)
 	}
@@ -123,16 +144,73 @@ func (g *gen) strncmp(x *lang.Call) asm.Register {
 	return r
 }
 
-// strcontains(haystack, needle) scans the haystack with a bounded loop; at
-// each position the needle's bytes are compared in straight-line code (a
-// literal needle against immediates).
-func (g *gen) strcontains(x *lang.Call) asm.Register {
+// memcmp(a, b, n) compares the first n bytes of two values in memory: 0
+// when they are equal, else a's first differing byte minus b's. Up to
+// maxInlineScan bytes are compared in straight-line code, more in a
+// bpf_loop callback.
+func (g *gen) memcmp(x *lang.Call) asm.Register {
+	n := int(intArgOf(x.Args[2]))
+	la, lb := g.evalMem(x.Args[0]), g.evalMem(x.Args[1])
+	r := g.allocReg()
+	if n <= maxInlineScan {
+		differ, done := g.newLabel("memdiffer"), g.newLabel("memdone")
+		for i := 0; i < n; i++ {
+			g.load(asm.R1, la.at(i), 1)
+			g.load(asm.R2, lb.at(i), 1)
+			g.emit(asm.JNE.Reg(asm.R1, asm.R2, differ))
+		}
+		g.emit(asm.Mov.Imm(r, 0))
+		g.jump(done)
+		g.label(differ)
+		g.emit(asm.Mov.Reg(r, asm.R1), asm.Sub.Reg(r, asm.R2))
+		g.label(done)
+		return r
+	}
+	res := g.allocShared(8)
+	if !res.onStack() {
+		failf(g.span, "the comparison needs more than %d bytes of stack", maxStack)
+	}
+	la, lb = g.shared(la, n), g.shared(lb, n)
+	g.storeImm(res, 0, 8)
+	g.byteLoop(n, func() {
+		g.addr(asm.R2, la)
+		g.emit(asm.Add.Reg(asm.R2, asm.R1), asm.LoadMem(asm.R3, asm.R2, 0, asm.Byte))
+		g.addr(asm.R2, lb)
+		g.emit(asm.Add.Reg(asm.R2, asm.R1), asm.LoadMem(asm.R4, asm.R2, 0, asm.Byte))
+		g.emit(asm.JEq.Reg(asm.R3, asm.R4, g.loopNext()))
+		g.emit(asm.Sub.Reg(asm.R3, asm.R4))
+		g.store(res, asm.R3, 8)
+		g.jump(g.loopStop())
+	})
+	g.load(r, res, 8)
+	return r
+}
+
+// strsearch is strcontains(haystack, needle) (index false: whether the
+// needle is there) and strstr(haystack, needle) (index true: where it
+// first starts, -1 when nowhere; an empty needle is at 0). It scans the
+// haystack with a bounded loop; at each position the needle's bytes are
+// compared in straight-line code (a literal needle against immediates).
+func (g *gen) strsearch(x *lang.Call, index bool) asm.Register {
 	if len(x.Args) != 2 {
-		failf(x.Span, "strcontains() takes two arguments")
+		failf(x.Span, "%s() takes two arguments", x.Name)
 	}
 	h, n := x.Args[0], x.Args[1]
 	if h.Type().Kind != lang.KString || n.Type().Kind != lang.KString {
-		failf(x.Span, "strcontains() searches strings")
+		failf(x.Span, "%s() searches strings", x.Name)
+	}
+	// What the result is when the needle is found at the position in R1,
+	// and when it is not found.
+	foundAt := func(r asm.Register) {
+		if index {
+			g.emit(asm.Mov.Reg(r, asm.R1))
+		} else {
+			g.emit(asm.Mov.Imm(r, 1))
+		}
+	}
+	missing := int32(0)
+	if index {
+		missing = -1
 	}
 	lit, isLit := n.(*lang.StrLit)
 	lh, sh := g.evalMem(h), h.Type().Size
@@ -148,20 +226,22 @@ func (g *gen) strcontains(x *lang.Call) asm.Register {
 	}
 	r := g.allocReg()
 	if nlen == 0 {
-		g.emit(asm.Mov.Imm(r, 1))
+		// An empty needle is found at the start.
+		g.emit(asm.Mov.Imm(asm.R1, 0))
+		foundAt(r)
 		return r
 	}
 	if sh > maxInlineScan || (!isLit && nlen > maxInlineNeedle) {
-		g.strcontainsLoop(r, lh, sh, ln, nlen, lit, isLit)
+		g.strsearchLoop(r, lh, sh, ln, nlen, lit, isLit, index)
 		return r
 	}
 	found, notFound, done := g.newLabel("found"), g.newLabel("notfound"), g.newLabel("scandone")
 	top, next := g.newLabel("scan"), g.newLabel("scannext")
+	g.emit(asm.Mov.Imm(asm.R1, 0))
 	if !isLit {
 		g.load(asm.R4, ln, 1)
 		g.emit(asm.JEq.Imm(asm.R4, 0, found))
 	}
-	g.emit(asm.Mov.Imm(asm.R1, 0))
 	g.label(top)
 	g.emit(asm.JGE.Imm(asm.R1, int32(sh), notFound))
 	g.addr(asm.R2, lh)
@@ -189,19 +269,20 @@ func (g *gen) strcontains(x *lang.Call) asm.Register {
 	g.emit(asm.Add.Imm(asm.R1, 1))
 	g.jump(top)
 	g.label(found)
-	g.emit(asm.Mov.Imm(r, 1))
+	foundAt(r)
 	g.jump(done)
 	g.label(notFound)
-	g.emit(asm.Mov.Imm(r, 0))
+	g.emit(asm.Mov.Imm(r, missing))
 	g.label(done)
 	return r
 }
 
-// strcontainsLoop is strcontains over a haystack too long for a plain
-// loop: the positions are tried in a bpf_loop callback, which sets a flag
-// in the caller's frame when the needle is found there.
-func (g *gen) strcontainsLoop(r asm.Register, lh loc, sh int, ln loc, nlen int, lit *lang.StrLit, isLit bool) {
-	res := g.allocShared(4)
+// strsearchLoop is strsearch over a haystack too long for a plain loop:
+// the positions are tried in a bpf_loop callback, which sets the result
+// in the caller's frame (1, or the position for index) when the needle is
+// found there.
+func (g *gen) strsearchLoop(r asm.Register, lh loc, sh int, ln loc, nlen int, lit *lang.StrLit, isLit, index bool) {
+	res := g.allocShared(8)
 	if !res.onStack() {
 		failf(g.span, "the scan needs more than %d bytes of stack", maxStack)
 	}
@@ -209,21 +290,37 @@ func (g *gen) strcontainsLoop(r asm.Register, lh loc, sh int, ln loc, nlen int, 
 	if !isLit {
 		ln = g.shared(ln, nlen)
 	}
-	g.storeImm(res, 0, 4)
+	// setFound stores the result for a match at the position in R1.
+	setFound := func() {
+		if index {
+			g.store(res, asm.R1, 8)
+		} else {
+			g.storeImm(res, 1, 8)
+		}
+	}
+	if index {
+		g.storeImm(res, -1, 8)
+	} else {
+		g.storeImm(res, 0, 8)
+	}
 	scanned := g.newLabel("scanned")
 	if !isLit {
-		// An empty needle is always found.
+		// An empty needle is always found, at the start.
 		search := g.newLabel("search")
 		g.load(asm.R4, ln, 1)
 		g.emit(asm.JNE.Imm(asm.R4, 0, search))
-		g.storeImm(res, 1, 4)
+		empty := int32(1)
+		if index {
+			empty = 0
+		}
+		g.storeImm(res, empty, 8)
 		g.jump(scanned)
 		g.label(search)
 	}
 	if !isLit && nlen > maxInlineNeedle {
-		g.strcontainsLoops(res, lh, sh, ln, nlen)
+		g.strsearchLoops(res, lh, sh, ln, nlen, index)
 		g.label(scanned)
-		g.load(r, res, 4)
+		g.load(r, res, 8)
 		return
 	}
 	g.byteLoop(sh, func() {
@@ -255,17 +352,17 @@ func (g *gen) strcontainsLoop(r asm.Register, lh loc, sh int, ln loc, nlen int, 
 			}
 		}
 		g.label(found)
-		g.storeImm(res, 1, 4)
+		setFound()
 		g.jump(stop)
 	})
 	g.label(scanned)
-	g.load(r, res, 4)
+	g.load(r, res, 8)
 }
 
-// strcontainsLoops is strcontains with a long needle that is not a
-// literal: both the positions and the needle's bytes are walked by
-// bpf_loop callbacks, one inside the other.
-func (g *gen) strcontainsLoops(res loc, lh loc, sh int, ln loc, nlen int) {
+// strsearchLoops is strsearch with a long needle that is not a literal:
+// both the positions and the needle's bytes are walked by bpf_loop
+// callbacks, one inside the other.
+func (g *gen) strsearchLoops(res loc, lh loc, sh int, ln loc, nlen int, index bool) {
 	pos, match := g.allocShared(8), g.allocShared(4)
 	if !pos.onStack() || !match.onStack() {
 		failf(g.span, "the scan needs more than %d bytes of stack", maxStack)
@@ -299,7 +396,12 @@ func (g *gen) strcontainsLoops(res loc, lh loc, sh int, ln loc, nlen int) {
 		})
 		g.load(asm.R1, match, 4)
 		g.emit(asm.JEq.Imm(asm.R1, 0, g.loopNext()))
-		g.storeImm(res, 1, 4)
+		if index {
+			g.load(asm.R1, pos, 8)
+			g.store(res, asm.R1, 8)
+		} else {
+			g.storeImm(res, 1, 8)
+		}
 		g.jump(stop)
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/lang/check"
 )
 
 // Events go to user space through the ring buffer: a u64 id, then the
@@ -167,6 +168,12 @@ func (g *gen) callStmt(call *lang.Call) {
 		return
 	}
 	switch call.Name {
+	case "static_assert", "fail":
+		// Checked at compile time; nothing runs.
+	case "assert":
+		g.assert(call)
+	case "debugf":
+		g.debugf(call)
 	case "signal":
 		g.signal(call)
 	case "override":
@@ -189,4 +196,44 @@ func (g *gen) callStmt(call *lang.Call) {
 		}
 		failf(call.Span, "%s() is not supported yet", call.Name)
 	}
+}
+
+// assert(cond, msg) reports "assert failed: MSG" as an error with the
+// call's position and exits with code 1 when cond is false.
+func (g *gen) assert(call *lang.Call) {
+	ok := g.newLabel("assertok")
+	g.condJump(call.Args[0], ok, true)
+	g.sendEvent(&Event{Kind: EvErrorf, Format: "assert failed: %s", Span: call.Span}, call.Args[1:2])
+	code := &lang.IntLit{Span: call.Span, Value: 1}
+	code.SetType(lang.TInt64)
+	g.sendEvent(&Event{Kind: EvExit, Span: call.Span}, []lang.Expr{code})
+	g.jump(g.done)
+	g.label(ok)
+}
+
+// debugf(format, args...) writes to the trace buffer with
+// bpf_trace_printk: the values are put in stack slots first (evaluating one
+// may call helpers), then the format, then R3-R5.
+func (g *gen) debugf(call *lang.Call) {
+	args := call.Args[1:]
+	format, msg := check.TracePrintkFormat(stringArg(call, 0), len(args))
+	if msg != "" {
+		failf(call.Span, "debugf: %s", msg)
+	}
+	slots := make([]loc, len(args))
+	for i, a := range args {
+		r := g.evalInt(a)
+		slots[i] = g.alloc(8)
+		g.store(slots[i], r, 8)
+		g.freeReg(r)
+	}
+	text := append([]byte(format), 0)
+	fl := g.alloc(len(text))
+	g.writeBytes(fl, text)
+	for i := range args {
+		g.load(asm.R3+asm.Register(i), slots[i], 8)
+	}
+	g.addr(asm.R1, fl)
+	g.emit(asm.Mov.Imm(asm.R2, int32(len(text))))
+	g.call(asm.FnTracePrintk)
 }

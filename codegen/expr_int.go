@@ -14,7 +14,7 @@ func isScalar(t *lang.Type) bool {
 		return false
 	}
 	switch t.Kind {
-	case lang.KInt, lang.KBool, lang.KPtr, lang.KTimestamp, lang.KCgroupPath, lang.KStrerror, lang.KUsername, lang.KSyscallName:
+	case lang.KInt, lang.KBool, lang.KPtr, lang.KTimestamp, lang.KCgroupPath, lang.KStrerror, lang.KUsername, lang.KSyscallName, lang.KSignalName:
 		return true
 	case lang.KSym:
 		return !t.UserSpace // usym carries the pid too

@@ -308,3 +308,43 @@ func (g *gen) join(x *lang.Call) {
 	g.call(asm.FnRingbufOutput)
 	g.countIfFailed(DropEvent)
 }
+
+// strConcat writes str_concat(a, b) to dst: a up to its NUL, then b, in
+// a string of a's size plus b's (one NUL fewer). Both halves are copied by
+// bpf_probe_read_kernel_str (the strings are in this program's memory, which
+// is kernel memory), into the scratch buffer, where the second copy may
+// start at an offset known only at run time.
+func (g *gen) strConcat(x *lang.Call, dst loc, size int) {
+	a, b := x.Args[0], x.Args[1]
+	sa, sb := Sizeof(a.Type()), Sizeof(b.Type())
+	total := sa + sb - 1
+	la, lb := g.evalMem(a), g.evalMem(b)
+	out := g.allocScratch(alignUp(total, 8))
+	g.addr(asm.R1, out)
+	g.emit(asm.Mov.Imm(asm.R2, int32(sa)))
+	g.addr(asm.R3, la)
+	g.call(asm.FnProbeReadKernelStr)
+	// R0 counts a's bytes and its NUL: b starts at R0-1, clamped to
+	// [0, sa-1] so that the verifier knows the copy stays inside out.
+	off := g.allocReg()
+	g.emit(asm.Mov.Reg(off, asm.R0))
+	g.emit(asm.Add.Imm(off, -1))
+	low, high := g.newLabel("catlow"), g.newLabel("cathigh")
+	g.emit(asm.JSGE.Imm(off, 0, low), asm.Mov.Imm(off, 0))
+	g.label(low)
+	g.emit(asm.JSLE.Imm(off, int32(sa-1), high), asm.Mov.Imm(off, int32(sa-1)))
+	g.label(high)
+	g.addr(asm.R1, out)
+	g.emit(asm.Add.Reg(asm.R1, off))
+	// b's own size: it ends by total, and the verifier checks the largest
+	// offset plus a size it knows.
+	g.emit(asm.Mov.Imm(asm.R2, int32(sb)))
+	g.freeReg(off)
+	g.addr(asm.R3, lb)
+	g.call(asm.FnProbeReadKernelStr)
+	n := min(size, total)
+	g.copyMem(dst, out, n)
+	if n < size {
+		g.zero(dst.at(n), size-n)
+	}
+}

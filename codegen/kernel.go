@@ -159,3 +159,27 @@ func (g *gen) stack(e lang.Expr, t *lang.Type, dst loc) {
 		g.storePid(dst.at(8))
 	}
 }
+
+// usermode is 1 when the probe interrupted user-space code: the privilege
+// level in the low bits of the saved cs is 3. Only probes whose context is
+// the interrupted registers can tell; every other probe (tracepoints,
+// BEGIN...) runs in the kernel on behalf of the task, where it is 0.
+func (g *gen) usermode() asm.Register {
+	r := g.allocReg()
+	switch g.res.Provider {
+	case probetype.Kprobe, probetype.Kretprobe, probetype.Uprobe, probetype.Uretprobe, probetype.Profile, probetype.USDT:
+	default:
+		g.emit(asm.Mov.Imm(r, 0))
+		return r
+	}
+	g.usesCtx = true
+	g.emit(asm.LoadMem(r, regCtx, ptregs.Offset("cs"), asm.DWord))
+	g.emit(asm.And.Imm(r, 3))
+	user, done := g.newLabel("usermode"), g.newLabel("modedone")
+	g.emit(asm.JEq.Imm(r, 3, user), asm.Mov.Imm(r, 0))
+	g.jump(done)
+	g.label(user)
+	g.emit(asm.Mov.Imm(r, 1))
+	g.label(done)
+	return r
+}

@@ -90,7 +90,7 @@ func (s *loopShape) call(x *lang.Call) {
 	case "count", "sum", "min", "max", "avg", "stats", "hist", "lhist", "log2", "delete":
 		s.instrs += costMapUpdate
 		s.branches += 2
-	case "len", "str", "buf", "strncmp", "strcontains", "path", "ntop", "join", "cat", "system",
+	case "len", "str", "buf", "strncmp", "memcmp", "strcontains", "strstr", "str_concat", "path", "ntop", "join", "cat", "system",
 		"kstack", "ustack", "ksym", "usym", "kaddr", "uaddr", "macaddr", "cgroup_path",
 		"reg", "override", "signal", "strftime", "skboutput", "pton", "unwatch":
 		s.plainless = true
@@ -110,7 +110,7 @@ func registerSized(t *lang.Type) bool {
 	}
 	switch t.Kind {
 	case lang.KVoid, lang.KNone, lang.KInt, lang.KBool, lang.KPtr, lang.KSym,
-		lang.KStrerror, lang.KUsername, lang.KSyscallName:
+		lang.KStrerror, lang.KUsername, lang.KSyscallName, lang.KSignalName:
 		return true
 	}
 	return false

@@ -97,3 +97,61 @@ BEGIN {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+// strstr gives the index of the first match, -1 when there is none and 0
+// for an empty needle, on the straight-line path and on the bpf_loop paths
+// (a haystack longer than maxInlineScan, a variable needle longer than
+// maxInlineNeedle).
+func TestStrstrInKernel(t *testing.T) {
+	long := strings.Repeat("abcdefghij", 40) + "XYZ" // 403 bytes
+	src := fmt.Sprintf(`config = { max_strlen = 4096 }
+BEGIN {
+  $h = "hello world"; $n = "o w"; $e = ""; $none = "xyz";
+  printf("%%d %%d %%d %%d %%d %%d %%d %%d\n", strstr($h, "o w"), strstr($h, "l"), strstr($h, $n),
+    strstr($h, $none), strstr("ab", ""), strstr($h, $e), strstr("abc", "abcd"), strstr("abcabd", "abd"));
+  $l = "%[1]s"; $ln = "YZ"; $m = "%[2]s"; $k = "%[3]s";
+  printf("%%d %%d %%d %%d %%d %%d\n", strstr($l, "XYZ"), strstr($l, "jj"), strstr($l, $ln),
+    strstr($l, $e), strstr($l, $m), strstr($k, $m));
+}`, long, strings.Repeat("x", 80)+"j", strings.Repeat("q", 300)+strings.Repeat("x", 80)+"j")
+	l := runBegin(t, src)
+	recs := l.printfs()
+	if len(recs) != 2 {
+		t.Fatalf("%d records", len(recs))
+	}
+	var got []string
+	for _, r := range recs {
+		var line []string
+		for i := range r.ev.Args {
+			line = append(line, fmt.Sprint(r.int(i)))
+		}
+		got = append(got, strings.Join(line, " "))
+	}
+	want := []string{"4 2 4 -1 0 0 -1 3", "400 -1 401 0 -1 300"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// memcmp compares bytes in straight-line code up to maxInlineScan and in a
+// bpf_loop callback beyond: both give the difference of the first
+// differing bytes.
+func TestMemcmpInKernel(t *testing.T) {
+	long := strings.Repeat("a", 500)
+	l := runBegin(t, fmt.Sprintf(`config = { max_strlen = 1024 }
+BEGIN {
+  $a = "abcd"; $b = "abxd"; $l = "%[1]sb"; $m = "%[1]sc";
+  printf("%%d %%d %%d %%d %%d %%d %%d\n", memcmp($a, $b, 2), memcmp($a, $b, 4), memcmp($b, $a, 4),
+    memcmp((1, "x"), (1, "x"), 3), memcmp($l, $m, 500), memcmp($l, $m, 502), memcmp($m, $l, 501));
+}`, long))
+	recs := l.printfs()
+	if len(recs) != 1 {
+		t.Fatalf("%d records", len(recs))
+	}
+	var got []string
+	for i := range recs[0].ev.Args {
+		got = append(got, fmt.Sprint(recs[0].int(i)))
+	}
+	if g, want := strings.Join(got, " "), "0 -21 21 0 0 -1 1"; g != want {
+		t.Errorf("got %s, want %s", g, want)
+	}
+}

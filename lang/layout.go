@@ -8,9 +8,9 @@ package lang
 //   - KBuffer: {u32 len; u8 data[Size]}, alignment 4.
 //   - KTuple: elements in order, each aligned to its own alignment; the total
 //     is rounded up to the largest alignment. Offsets: TupleOffsets.
-//   - KPtr, KSym, KTimestamp, KCgroupPath, KStrerror, KUsername, KSyscallName: 8
+//   - KPtr, KSym, KTimestamp, KCgroupPath, KStrerror, KUsername, KSyscallName, KSignalName: 8
 //     bytes (an address, a timestamp, a cgroup id, an errno, a uid, a
-//     syscall number).
+//     syscall number, a signal number).
 //   - KInet (ntop): {u64 family; u8 addr[16]}, 24 bytes; AF_INET uses the
 //     first 4 bytes of addr.
 //   - KMacaddr: 6 bytes, alignment 1.

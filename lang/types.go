@@ -28,6 +28,7 @@ const (
 	KStrerror         // strerror() result: an errno printed as its text
 	KUsername         // username: a uid printed as its user name
 	KSyscallName      // syscall_name() result: a syscall number printed as its name
+	KSignalName       // signal_name() result: a signal number printed as its description
 	KNone             // a "none" placeholder used by the checker before a type is known
 
 	// Aggregation values. They only appear as map value types.
@@ -223,6 +224,8 @@ func (t *Type) String() string {
 		return "username"
 	case KSyscallName:
 		return "syscall_name_t"
+	case KSignalName:
+		return "signal_name_t"
 	case KCount:
 		return "count_t"
 	case KSum:

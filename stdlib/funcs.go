@@ -94,6 +94,7 @@ var Funcs = []*Func{
 	{Name: "system", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Async: true, Supported: true, Doc: "Runs a shell command (needs --unsafe)."},
 	{Name: "errorf", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Async: true, Supported: true, Doc: "Prints a formatted error message with the source location."},
 	{Name: "warnf", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Async: true, Supported: true, Doc: "Prints a formatted warning message with the source location."},
+	{Name: "debugf", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, IntArg}, Result: "void", Supported: true, Doc: "Writes a printf-formatted line of up to three integers to the kernel's trace buffer (bpf_trace_printk), read from /sys/kernel/tracing/trace_pipe; for debugging."},
 	{Name: "join", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, ConstStrArg}, Result: "void", Async: true, Supported: true, Doc: "Prints the strings of a char*[] array joined by a separator."},
 
 	// Maps.
@@ -108,10 +109,14 @@ var Funcs = []*Func{
 	{Name: "buf", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, IntArg}, Result: "buffer", Supported: true, Doc: "Reads bytes from memory, printed as hex with %r."},
 	{Name: "strncmp", MinArgs: 3, MaxArgs: 3, Args: []ArgKind{StrArg, StrArg, ConstIntArg}, Result: "int64", Supported: true, Doc: "Compares up to n bytes of two strings (0 when equal)."},
 	{Name: "strcontains", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{StrArg, StrArg}, Result: "bool", Supported: true, Doc: "Reports whether a string contains another."},
+	{Name: "memcmp", MinArgs: 3, MaxArgs: 3, Args: []ArgKind{AnyArg, AnyArg, ConstIntArg}, Result: "int64", Supported: true, Doc: "Compares the first count bytes of two values in memory (strings, arrays, structs, tuples): 0 when equal, else the difference of the first differing bytes (negative when the left one is smaller)."},
+	{Name: "str_concat", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{StrArg, StrArg}, Result: "string (the two sizes added, one NUL fewer)", Supported: true, Doc: "The first string followed by the second."},
+	{Name: "strstr", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{StrArg, StrArg}, Result: "int64", Supported: true, Doc: "Index of the first occurrence of a string in another, -1 when it does not occur (0 for an empty needle)."},
 	{Name: "strlen", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{StrArg}, Result: "uint64", Supported: true, Doc: "Length of a string, a char array or the string a pointer points to, up to its NUL."},
 	{Name: "getopt", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "bool, int64 or string (the default's type)", Supported: true, Doc: "Value of the named argument --name=value given after --; the default when absent."},
 	{Name: "strftime", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{ConstStrArg, IntArg}, Result: "timestamp_t", Supported: true, Doc: "Formats a nanosecond timestamp in user space; print with %s."},
 	{Name: "syscall_name", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "syscall_name_t", Supported: true, Doc: "Name of a syscall number of this machine's architecture (x86-64), resolved in user space; print with %s."},
+	{Name: "signal_name", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "signal_name_t", Supported: true, Doc: "Description of a signal number as strsignal(3) gives it (\"Killed\" for 9; \"N/A\" outside 0-64), resolved in user space; print with %s."},
 	{Name: "strerror", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "string", Supported: true, Doc: "Text of an errno value."},
 
 	// Symbols and addresses.
@@ -131,6 +136,18 @@ var Funcs = []*Func{
 	{Name: "bswap", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "same width, unsigned", Supported: true, Doc: "Reverses the bytes of an integer."},
 	{Name: "kptr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "same pointer, kernel", Supported: true, Doc: "Marks a pointer as a kernel address."},
 	{Name: "uptr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "same pointer, user", Supported: true, Doc: "Marks a pointer as a user-space address."},
+
+	// Answered at compile time, and assertions.
+	{Name: "is_array", MinArgs: 1, MaxArgs: 1, Result: "bool", Supported: true, Doc: "Whether the expression is an array (compile time; the expression is not evaluated)."},
+	{Name: "is_integer", MinArgs: 1, MaxArgs: 1, Result: "bool", Supported: true, Doc: "Whether the expression is an integer (compile time)."},
+	{Name: "is_unsigned_integer", MinArgs: 1, MaxArgs: 1, Result: "bool", Supported: true, Doc: "Whether the expression is an unsigned integer (compile time)."},
+	{Name: "is_ptr", MinArgs: 1, MaxArgs: 1, Result: "bool", Supported: true, Doc: "Whether the expression is a pointer (compile time)."},
+	{Name: "is_str", MinArgs: 1, MaxArgs: 1, Result: "bool", Supported: true, Doc: "Whether the expression is a string (compile time)."},
+	{Name: "is_literal", MinArgs: 1, MaxArgs: 1, Result: "bool", Supported: true, Doc: "Whether the expression is written as a literal: 1, -1, true, \"hello\" (compile time)."},
+	{Name: "strcap", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{StrArg}, Result: "int64", Supported: true, Doc: "Capacity of a string-like value: a string's size, a char array's length (both at compile time), the length of the string a char pointer points to."},
+	{Name: "static_assert", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{AnyArg, ConstStrArg}, Result: "void", Supported: true, Doc: "Refuses the script with the message when a condition known at compile time is false."},
+	{Name: "fail", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Supported: true, Doc: "Refuses the script with a printf-formatted message of literals, unless it is in a branch that a condition known at compile time rules out."},
+	{Name: "assert", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{AnyArg, StrArg}, Result: "void", Async: true, Supported: true, Doc: "When the condition is false at run time: prints \"assert failed: MESSAGE\" as an error with the position and exits with code 1."},
 
 	// Side effects.
 	{Name: "signal", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "void", Providers: RegsProviders, Supported: true, Doc: "Sends a signal to the current process (needs --unsafe)."},

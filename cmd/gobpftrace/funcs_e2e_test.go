@@ -316,3 +316,55 @@ tracepoint:sock:inet_sock_set_state /args.newstate == 1 && args.dport == %d/ { p
 	})
 	wantOutput(t, res, "127.0.0.1 127.0.0.1 ::ffff:127.0.0.1\n::1 ::1 ::1\n\n\n", "Attached 2 probes\n")
 }
+
+// assert() that fails prints bpftrace's error with the position, runs END
+// and exits with 1; fail() stops the compilation only where a positional
+// parameter makes its branch run.
+func TestAssertAndFail(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { assert(pid == 0, "pid is 0"); printf("not reached\n"); } END { printf("end\n"); }`}, noAttach: true})
+	mustExit(t, res, 1)
+	if res.stdout != "end\n\n\n" {
+		t.Errorf("stdout %q", res.stdout)
+	}
+	wantErr := "Attached 2 probes\nstdin:1:9-37: ERROR: assert failed: pid is 0\n" +
+		`BEGIN { assert(pid == 0, "pid is 0"); printf("not reached\n"); } END { printf("end\n"); }` + "\n" +
+		"        ~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+	if res.stderr != wantErr {
+		t.Errorf("stderr:\n%s\nwant:\n%s", res.stderr, wantErr)
+	}
+	res = trace(t, traceRun{args: []string{"-f", "json", "-e", `BEGIN { assert(pid == 0, "pid is 0"); }`}, noAttach: true})
+	mustExit(t, res, 1)
+	if want := `{"type": "print_error", "msg": "assert failed: pid is 0", "filename": "stdin", "line": 1, "col": 9}`; !strings.Contains(res.stdout, want) {
+		t.Errorf("stdout %q, want it to hold %s", res.stdout, want)
+	}
+
+	script := `BEGIN { if ($1 < 2) { fail("Expected the first positional param to be greater than 1. Got %d", $1); } printf("%d\n", $1); exit(); }`
+	res = trace(t, traceRun{args: []string{"-e", script, "5"}, noAttach: true})
+	wantOutput(t, res, "5\n\n\n", "Attached 1 probe\n")
+	res = trace(t, traceRun{args: []string{"-e", script, "1"}, noAttach: true})
+	mustExit(t, res, 1)
+	if want := "stdin:1:23-99: ERROR: Expected the first positional param to be greater than 1. Got 1\n"; !strings.HasPrefix(res.stderr, want) {
+		t.Errorf("stderr:\n%s\nwant it to start with:\n%s", res.stderr, want)
+	}
+}
+
+// debugf() writes its line, formatted by the kernel, to the trace buffer,
+// where the test finds it by a marker of its own.
+func TestDebugf(t *testing.T) {
+	requireRoot(t)
+	marker := fmt.Sprintf("gobpftrace-debugf-%d", time.Now().UnixNano())
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { debugf("` + marker + ` %d %x|%5c\n", -5, 255, 65); exit(); }`}, noAttach: true})
+	wantOutput(t, res, "\n\n", "Attached 1 probe\n")
+	trace, err := os.ReadFile("/sys/kernel/tracing/trace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := marker + " -5 ff|    A"
+	for _, line := range strings.Split(string(trace), "\n") {
+		if i := strings.Index(line, "bpf_trace_printk: "); i >= 0 && line[i+len("bpf_trace_printk: "):] == want {
+			return
+		}
+	}
+	t.Errorf("no line ending in %q in the trace buffer", want)
+}

@@ -12,7 +12,7 @@ func (c *checker) call(call *lang.Call) *lang.Type {
 	if f == nil {
 		c.errorf(call.Span, "Unknown function: %s", call.Name)
 		if stdlib.LookupVar(call.Name) != nil {
-			c.hintf("%s is a builtin variable: write it without ()", call.Name)
+			c.hintf("%s is a builtin variable: write %s or %s(), without arguments", call.Name, call.Name, call.Name)
 		} else if s := suggest(call.Name, stdlib.FuncNames()); s != "" {
 			c.hintf("did you mean %s()?", s)
 		}
@@ -35,6 +35,9 @@ func (c *checker) call(call *lang.Call) *lang.Type {
 	if !f.Supported {
 		c.errorf(call.Span, "%s() is not supported yet", call.Name)
 		return tNone
+	}
+	if t, ok := c.compileTimeCall(call); ok {
+		return t
 	}
 	switch call.Name {
 	case "printf":

@@ -116,14 +116,44 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 			return tNone
 		}
 		return lang.TInt64
-	case "strcontains":
+	case "memcmp":
+		a, b := c.expr(args[0]), c.expr(args[1])
+		n, ok := c.wantConst(call, args[2], "count")
+		if !ok || !known(a) || !known(b) {
+			return tNone
+		}
+		for _, t := range []*lang.Type{a, b} {
+			if !isMemoryValue(t) {
+				c.errorf(call.Span, "memcmp() compares values in memory: strings, arrays, structs or tuples (%s provided)", t)
+				return tNone
+			}
+		}
+		if size := min(lang.SizeOf(a), lang.SizeOf(b)); n < 0 || n > int64(size) {
+			c.errorf(args[2].Pos(), "memcmp() count must be between 0 and the smaller size, %d (%d provided)", size, n)
+			return tNone
+		}
+		return lang.TInt64
+	case "str_concat":
 		a, b := c.expr(args[0]), c.expr(args[1])
 		if !known(a) || !known(b) {
 			return tNone
 		}
 		if a.Kind != lang.KString || b.Kind != lang.KString {
-			c.errorf(call.Span, "strcontains() expects two strings (%s and %s provided)", a, b)
+			c.errorf(call.Span, "str_concat() expects two strings (%s and %s provided)", a, b)
 			return tNone
+		}
+		return lang.StringType(a.Size + b.Size - 1)
+	case "strcontains", "strstr":
+		a, b := c.expr(args[0]), c.expr(args[1])
+		if !known(a) || !known(b) {
+			return tNone
+		}
+		if a.Kind != lang.KString || b.Kind != lang.KString {
+			c.errorf(call.Span, "%s() expects two strings (%s and %s provided)", call.Name, a, b)
+			return tNone
+		}
+		if call.Name == "strstr" {
+			return lang.TInt64
 		}
 		return lang.TBool
 	case "strerror":
@@ -136,6 +166,11 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 			return tNone
 		}
 		return &lang.Type{Kind: lang.KSyscallName, Size: 8}
+	case "signal_name":
+		if !known(c.wantInt(call, args[0], "signal_name()")) {
+			return tNone
+		}
+		return &lang.Type{Kind: lang.KSignalName, Size: 8}
 	case "has_key":
 		sym := c.mapArg(call, args[0])
 		if sym == nil {
@@ -364,4 +399,14 @@ func (c *checker) uaddr(call *lang.Call, name string) *lang.Type {
 	}
 	c.out.UAddrs[lang.UAddrKey(binary, name)] = addr
 	return ptr(size)
+}
+
+// isMemoryValue reports whether values of t are bytes in memory rather than
+// a number in a register.
+func isMemoryValue(t *lang.Type) bool {
+	switch t.Kind {
+	case lang.KString, lang.KArray, lang.KStruct, lang.KTuple:
+		return true
+	}
+	return false
 }

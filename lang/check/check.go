@@ -45,6 +45,7 @@ func Check(prog *lang.Program, file, src string, env lang.Env, opts Options) (ou
 	if errs := expandMacros(prog); len(errs) > 0 {
 		return nil, &lang.Diagnostics{File: file, Source: src, List: errs}
 	}
+	normalizeBuiltins(prog)
 	// Macros may have deepened the tree past what the parser allowed.
 	if n := lang.TooDeep(prog, lang.MaxDepth); n != nil {
 		return nil, &lang.Diagnostics{File: file, Source: src, List: []*lang.Diagnostic{lang.DepthError(n)}}
@@ -75,6 +76,9 @@ type checker struct {
 	// goArgsWarned are the argN already warned about in uprobes on Go
 	// functions (goArgWarning).
 	goArgsWarned map[string]bool
+	// dead counts the branches being checked that a condition known at
+	// compile time rules out: fail() and static_assert() say nothing there.
+	dead int
 	// errAt dedups errors reported twice at the same place.
 	errAt map[string]bool
 	// poisonedVars and poisonedMaps were assigned a value whose check

@@ -34,6 +34,16 @@ func (c *checker) constInt(e lang.Expr) (int64, bool) {
 			return -v, true
 		case "~":
 			return ^v, true
+		case "!":
+			return b2i(v == 0), true
+		}
+	case *lang.Call:
+		// Answered at compile time once the argument is typed.
+		if IsTypePredicate(e.Name) && e.Type() != nil {
+			return b2i(TypePredicate(e)), true
+		}
+		if e.Name == "strcap" {
+			return StrCap(e)
 		}
 	case *lang.Cast:
 		return c.constInt(e.X)
@@ -77,7 +87,30 @@ func (c *checker) constInt(e lang.Expr) (int64, bool) {
 			return x | y, true
 		case "^":
 			return x ^ y, true
+		case "==":
+			return b2i(x == y), true
+		case "!=":
+			return b2i(x != y), true
+		case "<":
+			return b2i(x < y), true
+		case "<=":
+			return b2i(x <= y), true
+		case ">":
+			return b2i(x > y), true
+		case ">=":
+			return b2i(x >= y), true
+		case "&&":
+			return b2i(x != 0 && y != 0), true
+		case "||":
+			return b2i(x != 0 || y != 0), true
 		}
 	}
 	return 0, false
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -426,7 +426,9 @@ func (c *checker) taskBuiltin(id *lang.Ident) *lang.Type {
 	switch id.Name {
 	case "ppid":
 		e = &lang.Cast{Span: id.Span, To: &lang.TypeSpec{Span: id.Span, Name: "uint32"}, X: at(at(task, "real_parent"), "tgid")}
-	default: // pcomm
+	case "leader_tid":
+		e = &lang.Cast{Span: id.Span, To: &lang.TypeSpec{Span: id.Span, Name: "uint32"}, X: at(at(task, "group_leader"), "pid")}
+	default: // pcomm, leader_comm
 		e = at(at(task, "group_leader"), "comm")
 	}
 	t := c.expr(e)

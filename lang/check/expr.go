@@ -170,8 +170,14 @@ func (c *checker) ident(id *lang.Ident) *lang.Type {
 		return lang.StringType(ProbeTypeSize)
 	case "curtask":
 		return c.curtaskType(id)
-	case "pcomm", "ppid":
+	case "pcomm", "ppid", "leader_tid", "leader_comm":
 		return c.taskBuiltin(id)
+	case "has_cpid":
+		// Whether -c started a child is known now.
+		lit := &lang.BoolLit{Span: id.Span, Value: c.opts.Command}
+		lit.SetType(lang.TBool)
+		id.Expand = lit
+		return lang.TBool
 	case "cpid":
 		if !c.opts.Command {
 			c.errorf(id.Span, "cpid cannot be used without child command")

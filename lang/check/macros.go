@@ -210,7 +210,9 @@ func (x *expander) finish(s lang.Stmt) lang.Stmt {
 func (x *expander) macroUse(e lang.Expr) (*lang.Macro, []lang.Expr, lang.Span, bool) {
 	switch e := e.(type) {
 	case *lang.Call:
-		if m := x.macros[e.Name]; m != nil {
+		// A macro whose signature does not match leaves a builtin of the
+		// same name callable (comm() beside a user's macro comm($pid)).
+		if m := x.macros[e.Name]; m != nil && (len(m.Params) == len(e.Args) || !isBuiltinName(e.Name)) {
 			return m, e.Args, e.Span, true
 		}
 	case *lang.Ident:

@@ -148,7 +148,7 @@ func formatAccepts(verb string, t *lang.Type) string {
 	switch verb {
 	case "s":
 		switch t.Kind {
-		case lang.KString, lang.KSym, lang.KInet, lang.KTimestamp, lang.KCgroupPath, lang.KMacaddr, lang.KStack, lang.KBuffer, lang.KStrerror, lang.KUsername, lang.KSyscallName:
+		case lang.KString, lang.KSym, lang.KInet, lang.KTimestamp, lang.KCgroupPath, lang.KMacaddr, lang.KStack, lang.KBuffer, lang.KStrerror, lang.KUsername, lang.KSyscallName, lang.KSignalName:
 			return ""
 		case lang.KInt:
 			if t.Enum != nil {

@@ -30,8 +30,9 @@ func (c *checker) stmt(s lang.Stmt) {
 		c.let(s)
 	case *lang.IfStmt:
 		c.cond(s.Cond, "if()")
-		c.block(s.Then)
-		c.stmt(s.Else)
+		v, known := c.constInt(s.Cond)
+		c.deadIf(known && v == 0, func() { c.block(s.Then) })
+		c.deadIf(known && v != 0, func() { c.stmt(s.Else) })
 	case *lang.Block:
 		c.block(s)
 	case *lang.BlockStmt:
@@ -55,6 +56,15 @@ func (c *checker) stmt(s lang.Stmt) {
 	default:
 		c.errorf(s.Pos(), "unknown statement")
 	}
+}
+
+// deadIf checks what check checks, as code that never runs when dead.
+func (c *checker) deadIf(dead bool, check func()) {
+	if dead {
+		c.dead++
+		defer func() { c.dead-- }()
+	}
+	check()
 }
 
 func (c *checker) loop(b *lang.Block) {

@@ -104,6 +104,8 @@ func (f *Formatter) decodeUserSpace(t *lang.Type, b []byte) (item, bool) {
 		return strItem(f.usernameText(uint32(readUint(b, 8)))), true
 	case lang.KSyscallName:
 		return strItem(SyscallNameText(readInt(b, 8))), true
+	case lang.KSignalName:
+		return strItem(SignalNameText(readInt(b, 8))), true
 	case lang.KCgroupPath:
 		return strItem(f.cgroupPathText(readUint(b, 8), t.Name)), true
 	case lang.KInet:

@@ -254,7 +254,7 @@ func (f *Formatter) decode(t *lang.Type, b []byte) item {
 		return f.symItem(t, b)
 	case lang.KStack:
 		return f.stackItem(t, b)
-	case lang.KInet, lang.KTimestamp, lang.KCgroupPath, lang.KStrerror, lang.KUsername, lang.KSyscallName:
+	case lang.KInet, lang.KTimestamp, lang.KCgroupPath, lang.KStrerror, lang.KUsername, lang.KSyscallName, lang.KSignalName:
 		it, _ := f.decodeUserSpace(t, b)
 		return it
 	case lang.KMacaddr:

@@ -1,0 +1,272 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Functions answered at compile time: the type predicates (is_integer(x)
+// ...), strcap() of a string or array, static_assert() and fail(); and
+// assert(), which the program checks at run time.
+
+// typePredicates are the is_* functions: each tells something of its
+// argument's type (or, for is_literal, of its syntax) without evaluating it.
+var typePredicates = map[string]func(lang.Expr, *lang.Type) bool{
+	"is_array":            func(_ lang.Expr, t *lang.Type) bool { return t.Kind == lang.KArray },
+	"is_integer":          func(_ lang.Expr, t *lang.Type) bool { return t.Kind == lang.KInt },
+	"is_unsigned_integer": func(_ lang.Expr, t *lang.Type) bool { return t.Kind == lang.KInt && !t.Signed },
+	"is_ptr":              func(_ lang.Expr, t *lang.Type) bool { return t.Kind == lang.KPtr },
+	"is_str":              func(_ lang.Expr, t *lang.Type) bool { return t.Kind == lang.KString },
+	"is_literal":          func(e lang.Expr, _ *lang.Type) bool { return isLiteral(e) },
+}
+
+// isLiteral reports whether e is written as a literal: 1, -1, true, "hi".
+func isLiteral(e lang.Expr) bool {
+	switch e := e.(type) {
+	case *lang.IntLit, *lang.StrLit, *lang.BoolLit:
+		return true
+	case *lang.Unary:
+		_, ok := e.X.(*lang.IntLit)
+		return ok && e.Op == "-"
+	}
+	return false
+}
+
+// IsTypePredicate reports whether name is one of the is_* functions.
+func IsTypePredicate(name string) bool { return typePredicates[name] != nil }
+
+// TypePredicate answers the checked call is_NAME(x) (see IsTypePredicate).
+func TypePredicate(call *lang.Call) bool {
+	p := typePredicates[call.Name]
+	if p == nil || len(call.Args) != 1 || call.Args[0].Type() == nil {
+		return false
+	}
+	return p(call.Args[0], call.Args[0].Type())
+}
+
+// StrCap is strcap(x) of a checked string or array: the bytes it can hold
+// (a string's size, NUL included; an array's element count). ok is false
+// for a pointer, whose capacity is the length of the string it points to.
+func StrCap(call *lang.Call) (n int64, ok bool) {
+	if len(call.Args) != 1 || call.Args[0].Type() == nil {
+		return 0, false
+	}
+	switch t := call.Args[0].Type(); t.Kind {
+	case lang.KString:
+		return int64(t.Size), true
+	case lang.KArray:
+		return int64(t.Len), true
+	}
+	return 0, false
+}
+
+// compileTimeCall checks the functions of this file; ok is false for any
+// other name.
+func (c *checker) compileTimeCall(call *lang.Call) (t *lang.Type, ok bool) {
+	args := call.Args
+	switch {
+	case IsTypePredicate(call.Name):
+		if !known(c.expr(args[0])) {
+			return tNone, true
+		}
+		return lang.TBool, true
+	}
+	switch call.Name {
+	case "strcap":
+		at := c.expr(args[0])
+		if !known(at) {
+			return tNone, true
+		}
+		switch {
+		case at.Kind == lang.KString, at.Kind == lang.KArray && at.Elem.Kind == lang.KInt && at.Elem.Size == 1,
+			at.Kind == lang.KPtr && at.Elem != nil && at.Elem.Kind == lang.KInt && at.Elem.Size == 1:
+			return lang.TInt64, true
+		}
+		c.errorf(call.Span, "strcap() expects a string, a char array or a char pointer (%s provided)", at)
+		return tNone, true
+	case "static_assert":
+		c.staticAssert(call)
+		return lang.TVoid, true
+	case "fail":
+		c.fail(call)
+		return lang.TVoid, true
+	case "debugf":
+		c.debugf(call)
+		return lang.TVoid, true
+	case "assert":
+		c.cond(args[0], "assert()")
+		if mt := c.expr(args[1]); known(mt) && mt.Kind != lang.KString {
+			c.errorf(args[1].Pos(), "assert() expects a string as its message (%s provided)", mt)
+		}
+		return lang.TVoid, true
+	}
+	return nil, false
+}
+
+// staticAssert checks static_assert(cond, "message"): cond must be known
+// at compile time, and the script is refused with the message when it is
+// false in code that runs.
+func (c *checker) staticAssert(call *lang.Call) {
+	t := c.expr(call.Args[0])
+	msg, isLit := call.Args[1].(*lang.StrLit)
+	c.expr(call.Args[1])
+	if !isLit {
+		c.errorf(call.Args[1].Pos(), "static_assert() expects a string literal as its message")
+		return
+	}
+	if !known(t) {
+		return
+	}
+	v, ok := c.constInt(call.Args[0])
+	if !ok {
+		c.errorf(call.Args[0].Pos(), "static_assert() expects a condition known at compile time")
+		c.hintf("use assert() to check a condition when the program runs")
+		return
+	}
+	if v == 0 && c.dead == 0 {
+		c.errorf(call.Span, "static_assert failed: %s", msg.Value)
+	}
+}
+
+// fail checks fail("format", literals...): in code that runs, it stops the
+// compilation with the formatted message; in a branch that a condition
+// known at compile time rules out, it says nothing.
+func (c *checker) fail(call *lang.Call) {
+	c.exprs(call.Args)
+	format, ok := call.Args[0].(*lang.StrLit)
+	if !ok {
+		c.errorf(call.Args[0].Pos(), "fail() expects a string literal as its format")
+		return
+	}
+	var vals []any
+	for _, a := range call.Args[1:] {
+		if s, ok := a.(*lang.StrLit); ok {
+			vals = append(vals, s.Value)
+			continue
+		}
+		v, ok := c.constInt(a)
+		if !ok {
+			c.errorf(a.Pos(), "fail() arguments must be known at compile time (literals or positional parameters)")
+			return
+		}
+		vals = append(vals, v)
+	}
+	if c.dead == 0 {
+		c.errorf(call.Span, "%s", compileTimeFormat(format.Value, vals))
+	}
+}
+
+// compileTimeFormat formats a printf format with integer and string
+// values, as fail() prints it: length modifiers are dropped and %u and %i
+// read as %d.
+func compileTimeFormat(format string, vals []any) string {
+	var b strings.Builder
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			b.WriteByte(format[i])
+			continue
+		}
+		j := i + 1
+		for j < len(format) && strings.IndexByte("-+ #0123456789.", format[j]) >= 0 {
+			j++
+		}
+		spec := format[i:j]
+		for j < len(format) && strings.IndexByte("hljzt", format[j]) >= 0 {
+			j++
+		}
+		if j >= len(format) {
+			b.WriteString(format[i:])
+			break
+		}
+		verb := format[j]
+		switch verb {
+		case 'u', 'i':
+			verb = 'd'
+		}
+		if verb == '%' {
+			b.WriteByte('%')
+		} else if len(vals) > 0 {
+			fmt.Fprintf(&b, spec+string(verb), vals[0])
+			vals = vals[1:]
+		}
+		i = j
+	}
+	return b.String()
+}
+
+// maxDebugfArgs is what bpf_trace_printk takes after its format.
+const maxDebugfArgs = 3
+
+// debugf checks debugf("format", args...): a printf of up to three
+// integers, formatted by the kernel (bpf_trace_printk) into the trace
+// buffer.
+func (c *checker) debugf(call *lang.Call) {
+	c.exprs(call.Args)
+	lit, ok := call.Args[0].(*lang.StrLit)
+	if !ok {
+		c.errorf(call.Args[0].Pos(), "debugf() expects a string literal as its format")
+		return
+	}
+	args := call.Args[1:]
+	if len(args) > maxDebugfArgs {
+		c.errorf(call.Span, "debugf() takes at most %d arguments after the format (%d provided)", maxDebugfArgs, len(args))
+		c.hintf("the kernel's bpf_trace_printk formats at most three values; use printf() for more")
+		return
+	}
+	if _, msg := TracePrintkFormat(lit.Value, len(args)); msg != "" {
+		c.errorf(call.Span, "debugf: %s", msg)
+		return
+	}
+	for _, a := range args {
+		if t := a.Type(); known(t) && !t.IsInt() && t.Kind != lang.KPtr {
+			c.errorf(a.Pos(), "debugf() prints integers and pointers only (%s provided)", t)
+			c.hintf("use printf() for strings and other values")
+		}
+	}
+}
+
+// TracePrintkFormat rewrites a debugf() format for bpf_trace_printk, which
+// reads each value as 64 bits only with an ll length modifier: %d becomes
+// %lld, %x %llx... It wants n conversions, each of d i u x X c p.
+func TracePrintkFormat(format string, n int) (string, string) {
+	var b strings.Builder
+	count := 0
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			b.WriteByte(format[i])
+			continue
+		}
+		if i+1 < len(format) && format[i+1] == '%' {
+			b.WriteString("%%")
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(format) && strings.IndexByte("-+ #0123456789.", format[j]) >= 0 {
+			j++
+		}
+		flags := format[i:j]
+		for j < len(format) && strings.IndexByte("hljzt", format[j]) >= 0 {
+			j++
+		}
+		if j >= len(format) {
+			return "", "the format ends inside a conversion"
+		}
+		count++
+		switch verb := format[j]; verb {
+		case 'd', 'i', 'u', 'x', 'X':
+			b.WriteString(flags + "ll" + string(verb))
+		case 'c', 'p':
+			b.WriteString(flags + string(verb))
+		default:
+			return "", fmt.Sprintf("%%%c is not supported by the kernel's bpf_trace_printk (use %%d %%i %%u %%x %%X %%c or %%p)", verb)
+		}
+		i = j
+	}
+	if count != n {
+		return "", fmt.Sprintf("the format has %d conversions for %d arguments", count, n)
+	}
+	return b.String(), ""
+}

@@ -91,6 +91,8 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 		g.emit(asm.JEq.Imm(r, 0, yes), asm.Mov.Imm(r, 1))
 		g.label(yes)
 		return r
+	case "find":
+		return g.find(x)
 	case "delete":
 		g.deleteKey(x)
 		// bpf_map_delete_elem returns 0 when the key existed.

@@ -87,7 +87,7 @@ func (s *loopShape) call(x *lang.Call) {
 	case "printf", "print", "exit", "clear", "zero", "time", "errorf", "warnf":
 		s.instrs += costEvent + costEventArg*len(x.Args)
 		s.branches++
-	case "count", "sum", "min", "max", "avg", "stats", "hist", "lhist", "log2", "delete":
+	case "count", "sum", "min", "max", "avg", "stats", "hist", "lhist", "log2", "delete", "find", "has_key":
 		s.instrs += costMapUpdate
 		s.branches += 2
 	case "len", "str", "buf", "strncmp", "memcmp", "strcontains", "strstr", "str_concat", "path", "ntop", "join", "cat", "system",

@@ -53,6 +53,41 @@ func (g *gen) mapReadMem(x *lang.MapExpr, dst loc, size int) {
 	g.label(end)
 }
 
+// find(@m, key, $v) looks key up once: on a hit the value is copied into
+// $v and the result is 1, on a miss $v is left alone and the result is 0.
+func (g *gen) find(x *lang.Call) asm.Register {
+	m, ok := x.Args[0].(*lang.MapExpr)
+	v, isVar := x.Args[2].(*lang.Var)
+	if !ok || !isVar {
+		failf(x.Span, "find() needs a map and a scratch variable")
+	}
+	target := *m
+	target.Keys = x.Args[1:2]
+	sym, km := g.mapOf(&target)
+	requirePlain(&target, sym)
+	key := g.buildKey(&target)
+	g.lookup(km, key)
+	r := g.allocReg()
+	miss, end := g.newLabel("findmiss"), g.newLabel("found")
+	g.emit(asm.JEq.Imm(asm.R0, 0, miss))
+	dst, size := g.varLoc(v), Sizeof(v.Type())
+	if isScalar(sym.Value) {
+		// Widened or narrowed to the variable's integer type.
+		g.loadScalar(r, loc{base: asm.R0}, sym.Value)
+		g.store(dst, r, size)
+	} else if sym.Value.Kind == lang.KString {
+		g.copyString(dst, size, loc{base: asm.R0}, sym.Value.Size)
+	} else {
+		g.copyMem(dst, loc{base: asm.R0}, min(size, km.ValueSize))
+	}
+	g.emit(asm.Mov.Imm(r, 1))
+	g.jump(end)
+	g.label(miss)
+	g.emit(asm.Mov.Imm(r, 0))
+	g.label(end)
+	return r
+}
+
 // mapAssign is `@m[k] = value`.
 func (g *gen) mapAssign(x *lang.MapExpr, value lang.Expr) {
 	sym, m := g.mapOf(x)

@@ -102,6 +102,7 @@ var Funcs = []*Func{
 	{Name: "clear", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{MapArg}, Result: "void", Async: true, Supported: true, Doc: "Removes every key of a map."},
 	{Name: "zero", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{MapArg}, Result: "void", Async: true, Supported: true, Doc: "Sets every value of a map to zero."},
 	{Name: "has_key", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{MapArg, MapKeyArg}, Result: "bool", Supported: true, Doc: "Reports whether a map holds a key."},
+	{Name: "find", MinArgs: 3, MaxArgs: 3, Args: []ArgKind{MapArg, MapKeyArg, AnyArg}, Result: "bool", Supported: true, Doc: "Reports whether a map holds a key and, when it does, copies its value into a scratch variable: find(@m, key, $v), one lookup where has_key() and a read take two."},
 	{Name: "len", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{MapArg}, Result: "int64", Supported: true, Doc: "Number of elements of a map."},
 
 	// Strings and memory.

@@ -187,6 +187,8 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 		}
 		c.mergeKey(args[1], sym, storeType(kt))
 		return lang.TBool
+	case "find":
+		return c.find(call)
 	case "bswap":
 		t := c.wantInt(call, args[0], "bswap()")
 		if !known(t) {
@@ -409,4 +411,55 @@ func isMemoryValue(t *lang.Type) bool {
 		return true
 	}
 	return false
+}
+
+// find(@m, key, $v) is has_key() that also copies the value into $v when
+// the key is there: $v, declared without a type (let $v;), takes the map's
+// value type; one that has a type must be able to hold the value.
+func (c *checker) find(call *lang.Call) *lang.Type {
+	args := call.Args
+	sym := c.mapArg(call, args[0])
+	if sym == nil {
+		c.exprs(args[1:])
+		return tNone
+	}
+	kt := c.expr(args[1])
+	if !known(kt) {
+		return tNone
+	}
+	if sym.Key == nil {
+		c.errorf(args[0].Pos(), "call to find() expects a map with explicit keys (non-scalar map)")
+		return tNone
+	}
+	c.mergeKey(args[1], sym, storeType(kt))
+	v, ok := args[2].(*lang.Var)
+	if !ok {
+		c.expr(args[2])
+		c.errorf(args[2].Pos(), "find() expects a scratch variable ($name) to store the value in")
+		return tNone
+	}
+	vt := sym.Value
+	if vt.IsAggregation() {
+		c.errorf(args[0].Pos(), "find() reads maps of plain values; %s holds %s values", args[0].(*lang.MapExpr).Name, vt)
+		return tNone
+	}
+	vs := c.lookupVar(v.Name)
+	if vs == nil {
+		c.errorf(v.Span, "find() stores the value in a variable declared before: %s is not", v.Name)
+		c.hintf("declare it first: let %s;", v.Name)
+		return tNone
+	}
+	v.Sym = vs
+	c.varUses = append(c.varUses, v)
+	merged, ok := assignable(vs.Type, vt)
+	if !ok && vs.Literal && vs.Type.Kind == lang.KInt && vt.Kind == lang.KInt && !vt.Signed {
+		// `$x = 0` then an unsigned value: the literal's sign was a default.
+		merged, ok = lang.TUint64, true
+	}
+	if !ok || c.declared[vs] && !vs.Type.Equal(merged) {
+		c.errorf(v.Span, "find() stores a value of type '%s' in %s, which holds '%s'", vt, v.Name, vs.Type)
+		return tNone
+	}
+	vs.Type = merged
+	return lang.TBool
 }

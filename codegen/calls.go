@@ -28,6 +28,11 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 		return g.getoptInt(x)
 	case "strlen":
 		return g.strlen(x)
+	case "kfunc_exist":
+		// Looked up in kernel BTF by the checker.
+		r := g.allocReg()
+		g.emit(asm.Mov.Imm(r, int32(b2i(g.cc.checked.Kfuncs[stringArg(x, 0)]))))
+		return r
 	case "strcap":
 		if n, ok := check.StrCap(x); ok {
 			r := g.allocReg()

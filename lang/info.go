@@ -41,6 +41,9 @@ type Checked struct {
 	// KAddrs are the addresses of the kernel symbols named by kaddr()
 	// calls, found through the Env (SymbolEnv) at check time.
 	KAddrs map[string]uint64
+	// Kfuncs says, for each name given to kfunc_exist(), whether kernel
+	// BTF has a function of that name.
+	Kfuncs map[string]bool
 	// UAddrs are the addresses of the user symbols named by uaddr() calls,
 	// keyed by UAddrKey(binary, name), found through the Env
 	// (UserSymbolEnv) at check time.

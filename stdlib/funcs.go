@@ -146,6 +146,7 @@ var Funcs = []*Func{
 	{Name: "is_str", MinArgs: 1, MaxArgs: 1, Result: "bool", Supported: true, Doc: "Whether the expression is a string (compile time)."},
 	{Name: "is_literal", MinArgs: 1, MaxArgs: 1, Result: "bool", Supported: true, Doc: "Whether the expression is written as a literal: 1, -1, true, \"hello\" (compile time)."},
 	{Name: "strcap", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{StrArg}, Result: "int64", Supported: true, Doc: "Capacity of a string-like value: a string's size, a char array's length (both at compile time), the length of the string a char pointer points to."},
+	{Name: "kfunc_exist", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "bool", Supported: true, Doc: "Whether kernel BTF has a function of this name (compile time)."},
 	{Name: "static_assert", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{AnyArg, ConstStrArg}, Result: "void", Supported: true, Doc: "Refuses the script with the message when a condition known at compile time is false."},
 	{Name: "fail", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Supported: true, Doc: "Refuses the script with a printf-formatted message of literals, unless it is in a branch that a condition known at compile time rules out."},
 	{Name: "assert", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{AnyArg, StrArg}, Result: "void", Async: true, Supported: true, Doc: "When the condition is false at run time: prints \"assert failed: MESSAGE\" as an error with the position and exits with code 1."},

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -95,6 +96,15 @@ func (c *checker) compileTimeCall(call *lang.Call) (t *lang.Type, ok bool) {
 	case "debugf":
 		c.debugf(call)
 		return lang.TVoid, true
+	case "kfunc_exist":
+		c.expr(args[0])
+		lit, ok := args[0].(*lang.StrLit)
+		if !ok {
+			c.errorf(args[0].Pos(), "kfunc_exist() expects a string literal")
+			return tNone, true
+		}
+		c.kfuncExist(lit.Value)
+		return lang.TBool, true
 	case "assert":
 		c.cond(args[0], "assert()")
 		if mt := c.expr(args[1]); known(mt) && mt.Kind != lang.KString {
@@ -269,4 +279,21 @@ func TracePrintkFormat(format string, n int) (string, string) {
 		return "", fmt.Sprintf("the format has %d conversions for %d arguments", count, n)
 	}
 	return b.String(), ""
+}
+
+// kfuncExist looks name up in kernel BTF for kfunc_exist(); the answer
+// goes to the program as a constant.
+func (c *checker) kfuncExist(name string) {
+	fe, ok := c.env.(lang.FuncEnv)
+	if c.env == nil || !ok {
+		return
+	}
+	_, _, err := fe.KernelFunc("", name)
+	if errors.Is(err, errNoSystemInfo) {
+		return
+	}
+	if c.out.Kfuncs == nil {
+		c.out.Kfuncs = map[string]bool{}
+	}
+	c.out.Kfuncs[name] = err == nil
 }

@@ -45,6 +45,11 @@ func (c *checker) constInt(e lang.Expr) (int64, bool) {
 		if e.Name == "strcap" {
 			return StrCap(e)
 		}
+		if e.Name == "kfunc_exist" && len(e.Args) == 1 {
+			if lit, ok := e.Args[0].(*lang.StrLit); ok && c.out.Kfuncs != nil {
+				return b2i(c.out.Kfuncs[lit.Value]), true
+			}
+		}
 	case *lang.Cast:
 		return c.constInt(e.X)
 	case *lang.Positional:

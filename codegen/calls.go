@@ -98,6 +98,11 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 		return r
 	case "find":
 		return g.find(x)
+	case "socket_cookie":
+		p := g.evalInt(arg(0))
+		g.emit(asm.Mov.Reg(asm.R1, p))
+		g.freeReg(p)
+		return g.callInto(asm.FnGetSocketCookie)
 	case "delete":
 		g.deleteKey(x)
 		// bpf_map_delete_elem returns 0 when the key existed.

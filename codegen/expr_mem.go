@@ -117,6 +117,10 @@ func (g *gen) evalString(e lang.Expr, dst loc, size int) {
 			g.stringLit(g.getoptValue(x), dst, size)
 			return
 		}
+		if x.Name == "path" {
+			g.dPath(x, dst, size)
+			return
+		}
 		if x.Name == "str_concat" {
 			g.strConcat(x, dst, size)
 			return

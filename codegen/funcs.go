@@ -348,3 +348,18 @@ func (g *gen) strConcat(x *lang.Call, dst loc, size int) {
 		g.zero(dst.at(n), size-n)
 	}
 }
+
+// dPath writes path(p[, size]) to dst: bpf_d_path resolves the struct path
+// into the buffer (the kernel allows it only in fentry/fexit probes of the
+// functions of its btf_allowlist_d_path).
+func (g *gen) dPath(x *lang.Call, dst loc, size int) {
+	n := min(size, Sizeof(x.Type()))
+	g.zero(dst, size)
+	p := g.evalInt(x.Args[0])
+	g.emit(asm.Mov.Reg(asm.R1, p))
+	g.freeReg(p)
+	g.addr(asm.R2, dst)
+	g.emit(asm.Mov.Imm(asm.R3, int32(n)))
+	g.call(asm.FnDPath)
+	g.checkHelper(asm.FnDPath, g.span)
+}

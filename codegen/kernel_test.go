@@ -331,3 +331,46 @@ func TestPIDFilter(t *testing.T) {
 		}
 	}
 }
+
+// path() and socket_cookie() are helpers the kernel gives to fentry/fexit
+// programs only (which this kernel cannot load): checked at the
+// instruction level, and refused with a positioned error elsewhere.
+func TestPathAndSocketCookieInstructions(t *testing.T) {
+	spec := onlyProgram(t, compileKernel(t, "fentry:vfs_read { @[path(args.file, 64)] = count(); @c = socket_cookie(args.file); }"))
+	var calls []asm.BuiltinFunc
+	sizeBeforeDPath := int64(-1)
+	for i, ins := range spec.Instructions {
+		if ins.IsBuiltinCall() {
+			calls = append(calls, asm.BuiltinFunc(ins.Constant))
+			if asm.BuiltinFunc(ins.Constant) == asm.FnDPath && i > 0 {
+				if prev := spec.Instructions[i-1]; prev.Dst == asm.R3 {
+					sizeBeforeDPath = prev.Constant
+				}
+			}
+		}
+	}
+	has := func(f asm.BuiltinFunc) bool {
+		for _, c := range calls {
+			if c == f {
+				return true
+			}
+		}
+		return false
+	}
+	if !has(asm.FnDPath) || !has(asm.FnGetSocketCookie) {
+		t.Errorf("calls %v, want bpf_d_path and bpf_get_socket_cookie", calls)
+	}
+	if sizeBeforeDPath != 64 {
+		t.Errorf("bpf_d_path size %d, want 64", sizeBeforeDPath)
+	}
+	for src, want := range map[string]string{
+		`tracepoint:raw_syscalls:sys_enter { $p = path(0); }`:          `path() can not be used with "tracepoint" probes`,
+		`tracepoint:raw_syscalls:sys_enter { $c = socket_cookie(0); }`: `socket_cookie() can not be used with "tracepoint" probes`,
+		`fentry:vfs_read { $c = socket_cookie(1); }`:                   `socket_cookie() expects a struct sock pointer (uint8 provided)`,
+		`fentry:vfs_read { $p = path(args.file, 0); }`:                 `path() size must be between 1 and max_strlen`,
+	} {
+		if _, err := tryCompileKernel(src); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", src, err, want)
+		}
+	}
+}

@@ -189,6 +189,31 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 		return lang.TBool
 	case "find":
 		return c.find(call)
+	case "socket_cookie":
+		if t := c.expr(args[0]); known(t) && t.Kind != lang.KPtr {
+			c.errorf(args[0].Pos(), "socket_cookie() expects a struct sock pointer (%s provided)", t)
+			return tNone
+		}
+		return lang.TUint64
+	case "path":
+		t := c.expr(args[0])
+		size := c.out.Config.MaxStrlen
+		if len(args) == 2 {
+			n, ok := c.wantConst(call, args[1], "size")
+			if !ok {
+				return tNone
+			}
+			if n < 1 || n > int64(size) {
+				c.errorf(args[1].Pos(), "path() size must be between 1 and max_strlen, %d (%d provided)", size, n)
+				return tNone
+			}
+			size = int(n)
+		}
+		if known(t) && t.Kind != lang.KPtr {
+			c.errorf(args[0].Pos(), "path() expects a struct path pointer (%s provided)", t)
+			return tNone
+		}
+		return lang.StringType(size)
 	case "bswap":
 		t := c.wantInt(call, args[0], "bswap()")
 		if !known(t) {

@@ -6,6 +6,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/lang/check"
 )
 
 // isScalar reports whether values of t are computed in a register.
@@ -53,6 +54,16 @@ func (g *gen) evalIntAt(e lang.Expr) asm.Register {
 	t := e.Type()
 	if !isScalar(t) {
 		failf(e.Pos(), "a value of type %s cannot be used here yet", t)
+	}
+	if v, ok := check.ConfigField(e, &g.cc.checked.Config); ok {
+		r := g.allocReg()
+		switch v := v.(type) {
+		case int64:
+			g.loadConst(r, v)
+		case bool:
+			g.loadConst(r, b2i(v))
+		}
+		return r
 	}
 	switch x := e.(type) {
 	case *lang.IntLit:

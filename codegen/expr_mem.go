@@ -6,6 +6,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/lang/check"
 )
 
 // Strings, tuples and other aggregates live in memory. Strings are
@@ -73,6 +74,10 @@ func (g *gen) evalMem(e lang.Expr) loc {
 }
 
 func (g *gen) evalString(e lang.Expr, dst loc, size int) {
+	if v, ok := check.ConfigField(e, &g.cc.checked.Config); ok {
+		g.stringLit(v.(string), dst, size)
+		return
+	}
 	switch x := e.(type) {
 	case *lang.StrLit:
 		g.stringLit(x.Value, dst, size)

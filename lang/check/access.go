@@ -15,6 +15,9 @@ func isArgs(e lang.Expr) bool {
 }
 
 func (c *checker) field(f *lang.FieldAccess) *lang.Type {
+	if t, ok := c.configField(f); ok {
+		return t
+	}
 	xt := c.expr(f.X)
 	if !known(xt) {
 		return tNone

@@ -9,6 +9,11 @@ import (
 
 func (c *checker) call(call *lang.Call) *lang.Type {
 	f := stdlib.LookupFunc(call.Name)
+	if f == nil && call.Name == "config" {
+		c.exprs(call.Args)
+		c.errorf(call.Span, "config() is read one setting at a time: config().max_strlen")
+		return tNone
+	}
 	if f == nil {
 		c.errorf(call.Span, "Unknown function: %s", call.Name)
 		if stdlib.LookupVar(call.Name) != nil {

@@ -297,3 +297,80 @@ func (c *checker) kfuncExist(name string) {
 	}
 	c.out.Kfuncs[name] = err == nil
 }
+
+// ConfigField reports whether e is config().NAME and returns the
+// setting's value as the script runs with it: an int64, a string or a
+// bool.
+func ConfigField(e lang.Expr, cfg *lang.Config) (any, bool) {
+	f, ok := e.(*lang.FieldAccess)
+	if !ok {
+		return nil, false
+	}
+	call, ok := f.X.(*lang.Call)
+	if !ok || call.Name != "config" || len(call.Args) != 0 {
+		return nil, false
+	}
+	switch f.Field {
+	case "max_strlen":
+		return int64(cfg.MaxStrlen), true
+	case "max_map_keys":
+		return int64(cfg.MaxMapKeys), true
+	case "max_probes":
+		return int64(cfg.MaxProbes), true
+	case "max_cat_bytes":
+		return int64(cfg.MaxCatBytes), true
+	case "perf_rb_pages":
+		return int64(cfg.PerfRbPages), true
+	case "log_size":
+		return int64(cfg.LogSize), true
+	case "on_stack_limit":
+		return int64(cfg.OnStackLimit), true
+	case "str_trunc_trailer":
+		return cfg.StrTruncTrailer, true
+	case "stack_mode":
+		if cfg.StackMode == "" {
+			return "bpftrace", true
+		}
+		return cfg.StackMode, true
+	case "missing_probes":
+		if cfg.MissingProbes == "" {
+			return "error", true
+		}
+		return cfg.MissingProbes, true
+	case "license":
+		if cfg.License == "" {
+			return "GPL", true
+		}
+		return cfg.License, true
+	case "print_maps_on_exit":
+		return !cfg.NoPrintMapsOnExit, true
+	}
+	return nil, false
+}
+
+// configField types config().NAME; ok is false when f is no such access.
+func (c *checker) configField(f *lang.FieldAccess) (*lang.Type, bool) {
+	call, ok := f.X.(*lang.Call)
+	if !ok || call.Name != "config" {
+		return nil, false
+	}
+	if len(call.Args) != 0 {
+		c.exprs(call.Args)
+		c.errorf(call.Span, "config() takes no arguments (%d provided)", len(call.Args))
+		return tNone, true
+	}
+	call.SetType(tNone)
+	v, ok := ConfigField(f, &c.out.Config)
+	if !ok {
+		c.errorf(f.Span, "config() has no setting %s that a script can read", f.Field)
+		c.hintf("config() gives max_strlen, max_map_keys, max_probes, max_cat_bytes, perf_rb_pages, log_size, on_stack_limit, str_trunc_trailer, stack_mode, missing_probes, license and print_maps_on_exit")
+		return tNone, true
+	}
+	switch v := v.(type) {
+	case int64:
+		return lang.TInt64, true
+	case string:
+		return lang.StringType(len(v) + 1), true
+	}
+	return lang.TBool, true
+}

@@ -37,6 +37,15 @@ func (c *checker) constInt(e lang.Expr) (int64, bool) {
 		case "!":
 			return b2i(v == 0), true
 		}
+	case *lang.FieldAccess:
+		if v, ok := ConfigField(e, &c.out.Config); ok {
+			switch v := v.(type) {
+			case int64:
+				return v, true
+			case bool:
+				return b2i(v), true
+			}
+		}
 	case *lang.Call:
 		// Answered at compile time once the argument is typed.
 		if IsTypePredicate(e.Name) && e.Type() != nil {

@@ -393,6 +393,10 @@ func (s *scanner) scanWord() {
 		w = s.cTypeName(w)
 	}
 	switch {
+	case w == "config" && s.nextNonSpace() == '(':
+		// config() inside a probe is the function of the config values,
+		// not the config block.
+		s.emit(tIdent, w, start)
 	case keywords[w]:
 		if w == "if" || w == "while" || w == "for" || w == "unroll" {
 			s.headerNext = true
@@ -610,4 +614,14 @@ func printable(c byte) string {
 	}
 	const hex = "0123456789abcdef"
 	return `\x` + string(hex[c>>4]) + string(hex[c&15])
+}
+
+// nextNonSpace is the first byte after blanks from the scanner's position.
+func (s *scanner) nextNonSpace() byte {
+	for i := s.pos; i < len(s.src); i++ {
+		if c := s.src[i]; c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return c
+		}
+	}
+	return 0
 }

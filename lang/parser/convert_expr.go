@@ -103,6 +103,14 @@ func (c *converter) primary(g *gPrimary) lang.Expr {
 			o.X = c.expr(g.Offsetof.X)
 		}
 		return o
+	case g.ContainerOf != nil:
+		// (TYPE *)((uint64)ptr - offsetof(TYPE, member)), as C's macro.
+		to := c.typeOf(g.ContainerOf.Type)
+		ptr := *to
+		ptr.Pointers++
+		off := &lang.Offsetof{Span: sp, TypeArg: to, Fields: g.ContainerOf.Fields}
+		addr := &lang.Cast{Span: sp, To: &lang.TypeSpec{Span: sp, Name: "uint64"}, X: c.expr(g.ContainerOf.X)}
+		return &lang.Cast{Span: sp, To: &ptr, X: &lang.Binary{Span: sp, Op: "-", X: addr, Y: off}}
 	case g.Call != nil:
 		call := &lang.Call{Span: sp, Name: g.Call.Name}
 		for _, a := range g.Call.Args {

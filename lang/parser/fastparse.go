@@ -823,6 +823,8 @@ func (p *fastParser) primary() *gPrimary {
 		g.Var = strp(v)
 	} else if m := p.mapExpr(); m != nil {
 		g.Map = m
+	} else if co := p.containerOf(); co != nil {
+		g.ContainerOf = co
 	} else if c := p.call(); c != nil {
 		g.Call = c
 	} else if v, ok := p.typ(tIdent); ok {
@@ -902,6 +904,36 @@ func (p *fastParser) offsetof() *gOffsetof {
 			break
 		}
 		g.Fields = append(g.Fields, f)
+	}
+	if !p.lit(")") {
+		return fail()
+	}
+	p.fill(&g.node, start)
+	return g
+}
+
+func (p *fastParser) containerOf() *gContainerOf {
+	start := p.i
+	fail := func() *gContainerOf { p.i = start; return nil }
+	if !p.lit("container_of") || !p.lit("(") {
+		return fail()
+	}
+	g := &gContainerOf{}
+	if g.X = p.expr(); g.X == nil || !p.lit(",") {
+		return fail()
+	}
+	if g.Type = p.typeName(); g.Type == nil || !p.lit(",") {
+		return fail()
+	}
+	for {
+		f, ok := p.typ(tIdent, tKeyword, tTypeName)
+		if !ok {
+			return fail()
+		}
+		g.Fields = append(g.Fields, f)
+		if !p.lit(".") {
+			break
+		}
 	}
 	if !p.lit(")") {
 		return fail()

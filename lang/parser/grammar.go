@@ -271,17 +271,18 @@ type gPostOp struct {
 type gPrimary struct {
 	node
 	// Most frequent first: participle tries alternatives in order.
-	Var        *string    `parser:"(  @Var"`
-	Map        *gMap      `parser:"| @@"`
-	Call       *gCall     `parser:"| (?= Ident \"(\") @@"`
-	Ident      *string    `parser:"| @Ident"`
-	Int        *string    `parser:"| @Int"`
-	Str        *string    `parser:"| @String"`
-	Positional *string    `parser:"| @Positional"`
-	Paren      *gParen    `parser:"| @@"`
-	Bool       *string    `parser:"| @(\"true\" | \"false\")"`
-	Sizeof     *gSizeof   `parser:"| @@"`
-	Offsetof   *gOffsetof `parser:"| @@ )"`
+	Var         *string       `parser:"(  @Var"`
+	Map         *gMap         `parser:"| @@"`
+	ContainerOf *gContainerOf `parser:"| (?= \"container_of\" \"(\") @@"`
+	Call        *gCall        `parser:"| (?= Ident \"(\") @@"`
+	Ident       *string       `parser:"| @Ident"`
+	Int         *string       `parser:"| @Int"`
+	Str         *string       `parser:"| @String"`
+	Positional  *string       `parser:"| @Positional"`
+	Paren       *gParen       `parser:"| @@"`
+	Bool        *string       `parser:"| @(\"true\" | \"false\")"`
+	Sizeof      *gSizeof      `parser:"| @@"`
+	Offsetof    *gOffsetof    `parser:"| @@ )"`
 }
 
 type gSizeof struct {
@@ -294,6 +295,15 @@ type gOffsetof struct {
 	node
 	Type   *gType   `parser:"\"offsetof\" \"(\" ( @@"`
 	X      *gExpr   `parser:"| @@ ) \",\""`
+	Fields []string `parser:"@(Ident | Keyword | TypeName) ( \".\" @(Ident | Keyword | TypeName) )* \")\""`
+}
+
+// gContainerOf is container_of(ptr, TYPE, member[.member...]): the
+// address of the TYPE that holds *ptr as that member.
+type gContainerOf struct {
+	node
+	X      *gExpr   `parser:"\"container_of\" \"(\" @@ \",\""`
+	Type   *gType   `parser:"@@ \",\""`
 	Fields []string `parser:"@(Ident | Keyword | TypeName) ( \".\" @(Ident | Keyword | TypeName) )* \")\""`
 }
 

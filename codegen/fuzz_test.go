@@ -26,6 +26,7 @@ func FuzzCompile(f *testing.F) {
 BEGIN { $a = 1; $b = inc($a) + N; $r = (k = "v", n = (uint8[2])(uint16)$b); print($r); printf("%d %d\n", strcontains(str($1), "x"), strncmp(comm, "gb", 2)); }`,
 		`struct s { int a; char n[4]; unsigned b : 3; long v[2]; struct s *next; }; enum e { A, B = 4 };
 BEGIN { $p = (struct s *)0; @x = $p->next->n[1] + $p->v[pid % 2] + $p.b + sizeof(*$p) + offsetof(struct s, v); @y = *$p; @z = &$p->v[1]; printf("%s %s\n", $p->n, (enum e)4); $q = $p + 1; @w = $q->a; }`,
+		`macro comm($p) { $p } BEGIN { let $v; @m[1] = (1, "x"); $s = str_concat(comm(), "x"); printf("%d %d %d %d %s %d\n", strstr($s, "x"), memcmp($s, "ab", 2), is_str($s), strcap($s), signal_name(9), find(@m, 1, $v)); static_assert(is_integer(__builtin_pid), "pid"); if (0) { fail("no"); } assert(leader_tid > 0, "tid"); debugf("%d", usermode); $c = config().max_strlen; }`,
 	} {
 		f.Add(s)
 	}

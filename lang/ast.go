@@ -418,6 +418,9 @@ type TypeSpec struct {
 	Name     string // "uint8", "struct task_struct", "string", ...
 	Pointers int    // number of '*'
 	ArrayLen int    // > 0 for `T[N]`
+	// Of is the expression of `typeof(expr)` (Name is then "typeof"): the
+	// type is the expression's, which is not evaluated.
+	Of Expr
 	// T is the type the name resolves to (filled by the checker).
 	T *Type
 }

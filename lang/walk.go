@@ -181,9 +181,11 @@ func EditChildren(n Node, e Edit) {
 			n.TypeArg = node(n.TypeArg).(*TypeSpec)
 		}
 		ex(&n.X)
+	case *TypeSpec:
+		ex(&n.Of)
 	}
-	// Leaves: Directive, CDefinition, MapDecl, AttachPoint, TypeSpec,
-	// IntLit, StrLit, BoolLit, Positional, Var.
+	// Leaves: Directive, CDefinition, MapDecl, AttachPoint, a TypeSpec
+	// without Of, IntLit, StrLit, BoolLit, Positional, Var.
 }
 
 // Inspect traverses the tree rooted at n depth first, as go/ast.Inspect

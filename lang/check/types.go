@@ -232,7 +232,18 @@ var namedInts = map[string]*lang.Type{
 // structs, unions, enums and typedefs (script definitions, then kernel
 // BTF), with pointers and an array length. It records the result on ts.
 func (c *checker) typeSpec(ts *lang.TypeSpec) *lang.Type {
-	t := c.namedType(ts)
+	var t *lang.Type
+	if ts.Of != nil {
+		// typeof(expr): the expression's type; the expression is not
+		// evaluated.
+		t = c.expr(ts.Of)
+		if known(t) && (t.Kind == lang.KVoid || t.IsAggregation()) {
+			c.errorf(ts.Of.Pos(), "typeof() needs a value (%s provided)", t)
+			return tNone
+		}
+	} else {
+		t = c.namedType(ts)
+	}
 	if !known(t) {
 		return tNone
 	}

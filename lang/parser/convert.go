@@ -283,12 +283,18 @@ func (c *converter) let(g *gLet) *lang.LetStmt {
 	if g.Type != nil {
 		t := g.Type
 		name := ""
-		if t.Tagged != nil {
+		switch {
+		case t.Typeof != nil:
+			name = "typeof"
+		case t.Tagged != nil:
 			name = t.Tagged.Tag + " " + t.Tagged.Name
-		} else {
+		default:
 			name = *t.Name
 		}
 		s.Type = c.typeSpec(&t.node, name, len(t.Stars), t.Array)
+		if t.Typeof != nil {
+			s.Type.Of = c.expr(t.Typeof)
+		}
 	}
 	if g.Value != nil {
 		s.Value = c.expr(g.Value)
@@ -300,6 +306,10 @@ func (c *converter) typeOf(g *gType) *lang.TypeSpec {
 	name := ""
 	stars := len(g.Stars)
 	switch {
+	case g.Typeof != nil:
+		t := c.typeSpec(&g.node, "typeof", stars, g.Array)
+		t.Of = c.expr(g.Typeof)
+		return t
 	case g.Tagged != nil:
 		name = g.Tagged.Tag + " " + g.Tagged.Name
 	case g.Builtin != nil:

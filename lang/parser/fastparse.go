@@ -605,10 +605,27 @@ func (p *fastParser) castFollow(t lexer.Token) bool {
 	return false
 }
 
+// typeofArg matches `"typeof" "(" @@ ")"`.
+func (p *fastParser) typeofArg() *gExpr {
+	start := p.i
+	if !p.lit("typeof") || !p.lit("(") {
+		p.i = start
+		return nil
+	}
+	x := p.expr()
+	if x == nil || !p.lit(")") {
+		p.i = start
+		return nil
+	}
+	return x
+}
+
 func (p *fastParser) typeName() *gType {
 	start := p.i
 	g := &gType{}
-	if t := p.tagged(); t != nil {
+	if x := p.typeofArg(); x != nil {
+		g.Typeof = x
+	} else if t := p.tagged(); t != nil {
 		g.Tagged = t
 	} else if v, ok := p.typ(tTypeName); ok {
 		g.Builtin = strp(v)
@@ -645,7 +662,9 @@ func (p *fastParser) ptrIdent() *gPtrIdent {
 func (p *fastParser) letType() *gLetType {
 	start := p.i
 	g := &gLetType{}
-	if t := p.tagged(); t != nil {
+	if x := p.typeofArg(); x != nil {
+		g.Typeof = x
+	} else if t := p.tagged(); t != nil {
 		g.Tagged = t
 	} else if v, ok := p.typ(tTypeName, tIdent); ok {
 		g.Name = strp(v)

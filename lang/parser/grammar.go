@@ -181,7 +181,8 @@ type gSimple struct {
 // `(x) - 1` stay parenthesized expressions).
 type gType struct {
 	node
-	Tagged   *gTagged   `parser:"(  @@"`
+	Typeof   *gExpr     `parser:"( \"typeof\" \"(\" @@ \")\""`
+	Tagged   *gTagged   `parser:"| @@"`
 	Builtin  *string    `parser:"| @TypeName"`
 	PtrIdent *gPtrIdent `parser:"| (?= Ident \"*\"+ ( \"[\" Int \"]\" )? ( \")\" | \",\" ) ) @@"`
 	Plain    *string    `parser:"| (?= Ident \")\" (Var | Map | Int | String | Ident | Positional | \"(\" | \"true\" | \"false\" | \"sizeof\" | \"offsetof\")) @Ident )"`
@@ -205,7 +206,8 @@ type gTagged struct {
 // gLetType is a declared variable's type, where any identifier may name one.
 type gLetType struct {
 	node
-	Tagged *gTagged `parser:"(  @@"`
+	Typeof *gExpr   `parser:"( \"typeof\" \"(\" @@ \")\""`
+	Tagged *gTagged `parser:"| @@"`
 	Name   *string  `parser:"| @(TypeName | Ident) )"`
 	Stars  []string `parser:"@\"*\"*"`
 	Array  *string  `parser:"( \"[\" @Int \"]\" )?"`
@@ -244,7 +246,7 @@ type gUnary struct {
 	node
 	Op      *string   `parser:"(  @(PrefixOp | \"-\" | \"*\" | \"&\")"`
 	X       *gUnary   `parser:"@@"`
-	Cast    *gCast    `parser:"| (?= \"(\" ( \"struct\" | \"union\" | \"enum\" | TypeName | Ident \"*\"+ ( \"[\" Int \"]\" )? \")\" | Ident \")\" (Var | Map | Int | String | Ident | Positional | \"(\" | \"true\" | \"false\" | \"sizeof\" | \"offsetof\") ) ) @@"`
+	Cast    *gCast    `parser:"| (?= \"(\" ( \"typeof\" | \"struct\" | \"union\" | \"enum\" | TypeName | Ident \"*\"+ ( \"[\" Int \"]\" )? \")\" | Ident \")\" (Var | Map | Int | String | Ident | Positional | \"(\" | \"true\" | \"false\" | \"sizeof\" | \"offsetof\") ) ) @@"`
 	Postfix *gPostfix `parser:"| @@ )"`
 }
 

@@ -250,7 +250,7 @@ func (p *exprPrinter) bare(e lang.Expr) {
 		p.expr(e.Index, 0)
 		b.WriteByte(']')
 	case *lang.Cast:
-		b.WriteString("(" + e.To.Text() + ")")
+		b.WriteString("(" + TypeText(e.To) + ")")
 		if x := lead(e.X, precUnary); plainTypeName(e.To) && x != "" && strings.ContainsRune("-+!~*&", rune(x[0])) {
 			// `(pid_t)-1` would read as a subtraction.
 			b.WriteByte('(')
@@ -273,7 +273,7 @@ func (p *exprPrinter) bare(e lang.Expr) {
 		b.WriteByte(')')
 	case *lang.Sizeof:
 		if e.TypeArg != nil {
-			b.WriteString("sizeof(" + e.TypeArg.Text() + ")")
+			b.WriteString("sizeof(" + TypeText(e.TypeArg) + ")")
 			return
 		}
 		b.WriteString("sizeof(")
@@ -282,7 +282,7 @@ func (p *exprPrinter) bare(e lang.Expr) {
 	case *lang.Offsetof:
 		b.WriteString("offsetof(")
 		if e.TypeArg != nil {
-			b.WriteString(e.TypeArg.Text())
+			b.WriteString(TypeText(e.TypeArg))
 		} else {
 			p.expr(e.X, 0)
 		}
@@ -290,6 +290,17 @@ func (p *exprPrinter) bare(e lang.Expr) {
 	default:
 		b.WriteString("<?>")
 	}
+}
+
+// TypeText is a written type as source: its name, or typeof(expr), with
+// its pointers and array length.
+func TypeText(t *lang.TypeSpec) string {
+	if t.Of == nil {
+		return t.Text()
+	}
+	c := *t
+	c.Name = "typeof(" + Expr(t.Of) + ")"
+	return c.Text()
 }
 
 // plainTypeName reports whether t is a bare identifier such as pid_t,

@@ -133,7 +133,7 @@ func (w *writer) stmt(s lang.Stmt) {
 	case *lang.LetStmt:
 		w.b.WriteString("let " + s.Var.Name)
 		if s.Type != nil {
-			w.b.WriteString(": " + s.Type.Text())
+			w.b.WriteString(": " + TypeText(s.Type))
 		}
 		if s.Value != nil {
 			w.b.WriteString(" = " + Expr(s.Value))

@@ -16,6 +16,7 @@ import "github.com/gobpftrace/gobpftrace/lang"
 //
 // What code generation decides itself is added behind, as it builds the
 // code that needs it: the run-time warnings it emits (a division by zero,
+// assert()'s error and exit,
 // a loop stopped at bpf_loop's limit, -k's helper errors), stack maps,
 // and the scratch buffer, whose size depends on where each value is kept.
 // Nothing is ever taken back: an event is identified by its content (see

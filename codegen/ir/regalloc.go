@@ -468,8 +468,9 @@ func (a *allocator) rewrite(colors []asm.Register, ok bool) {
 
 // storeConstants turns `v = K; *(p + off) = v`, where the store is the one
 // read of the web v and the set its one write, into the store of the
-// immediate K: a register set only to be stored costs a move. f's virtual
-// registers are webs (splitWebs).
+// immediate K: a register set only to be stored costs a move. Likewise a
+// 32-bit copy stored in 4 bytes or fewer is stored from its source. f's
+// virtual registers are webs (splitWebs).
 func storeConstants(f *Func) {
 	defs, uses := map[Virtual]int{}, map[Virtual]int{}
 	for _, b := range f.Blocks {
@@ -511,6 +512,19 @@ func storeConstants(f *Func) {
 						// the narrow store takes the immediate's low bytes
 						st.Constant = truncate(set.Constant, io.Size())
 					}
+					out[n-1] = st
+					continue
+				}
+				// `w = w_src; *(u32 *)(p + off) = w`: a store of 4 bytes or
+				// fewer takes the low half anyway, so it stores from the
+				// source and the 32-bit move goes.
+				if v := set.VDst; v != 0 && so.Class() == asm.ALUClass && so.ALUOp() == asm.Mov &&
+					so.Source() == asm.RegSource && set.Offset == 0 &&
+					io.Class() == asm.StXClass && io.Mode() == asm.MemMode && io.Size() != asm.DWord &&
+					in.VSrc == v && in.VDst != v && defs[v] == 1 && uses[v] == 1 &&
+					!(set.VSrc == in.VDst && set.VSrc != 0) && !(set.VSrc == 0 && in.VDst == 0 && set.Src == in.Dst) {
+					st := in
+					st.Src, st.VSrc = set.Src, set.VSrc
 					out[n-1] = st
 					continue
 				}

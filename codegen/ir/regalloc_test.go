@@ -219,3 +219,23 @@ func TestFoldConstants(t *testing.T) {
 		}
 	}
 }
+
+// A 32-bit copy stored in 4 bytes is stored from its source.
+func TestStoreNarrowCopy(t *testing.T) {
+	f := NewFunc("prog")
+	e := f.Entry()
+	e.Append(nowhere, asm.FnGetCurrentPidTgid.Call())
+	e.AppendInstr(v(asm.Mov.Reg32(asm.R7, asm.R0), 1, 0))
+	e.AppendInstr(v(asm.StoreMem(asm.RFP, -8, asm.R7, asm.Word), 0, 1))
+	e.AppendInstr(v(asm.Mov.Reg32(asm.R7, asm.R0), 2, 0))
+	e.AppendInstr(v(asm.StoreMem(asm.RFP, -16, asm.R7, asm.DWord), 0, 2))
+	ret(e, 0)
+	sameProgram(t, lowered(t, f), asm.Instructions{
+		asm.FnGetCurrentPidTgid.Call(),
+		asm.StoreMem(asm.RFP, -8, asm.R0, asm.Word),
+		asm.Mov.Reg32(asm.R0, asm.R0), // 8 bytes stored: the upper half is cleared first
+		asm.StoreMem(asm.RFP, -16, asm.R0, asm.DWord),
+		asm.Mov.Imm(asm.R0, 0),
+		asm.Return(),
+	})
+}

@@ -179,7 +179,7 @@ func TestDumpASTFromFileAndStdin(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"-d", "ast", filepath.Join(dir, "missing.bt")}, nil, &stdout, &stderr); code != 1 ||
-		stderr.String() != "ERROR: could not read the script: "+filepath.Join(dir, "missing.bt")+": no such file or directory\n" {
+		stderr.String() != "ERROR: failed to open file '"+filepath.Join(dir, "missing.bt")+"': No such file or directory\n" {
 		t.Errorf("missing file: exit %d, stderr %q", code, stderr.String())
 	}
 }

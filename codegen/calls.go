@@ -98,6 +98,8 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 		return r
 	case "find":
 		return g.find(x)
+	case "write_user":
+		return g.writeUser(x)
 	case "socket_cookie":
 		p := g.evalInt(arg(0))
 		g.emit(asm.Mov.Reg(asm.R1, p))

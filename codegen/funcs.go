@@ -363,3 +363,33 @@ func (g *gen) dPath(x *lang.Call, dst loc, size int) {
 	g.call(asm.FnDPath)
 	g.checkHelper(asm.FnDPath, g.span)
 }
+
+// writeUser is write_user(dst, src, len): bpf_probe_write_user copies len
+// bytes of src's value to the user address dst; the result is 1 when the
+// kernel wrote them. A length known only at run time is clamped to src's
+// size, which the verifier needs.
+func (g *gen) writeUser(x *lang.Call) asm.Register {
+	src := x.Args[1]
+	size := Sizeof(src.Type())
+	ls := g.shared(g.evalMem(src), size)
+	dst := g.evalInt(x.Args[0])
+	d := g.alloc(8)
+	g.store(d, dst, 8)
+	g.freeReg(dst)
+	n := g.evalInt(x.Args[2])
+	low, high := g.newLabel("wlow"), g.newLabel("whigh")
+	g.emit(asm.JSGE.Imm(n, 1, low), asm.Mov.Imm(n, 1))
+	g.label(low)
+	g.emit(asm.JSLE.Imm(n, int32(size), high), asm.Mov.Imm(n, int32(size)))
+	g.label(high)
+	g.emit(asm.Mov.Reg(asm.R3, n))
+	g.freeReg(n)
+	g.load(asm.R1, d, 8)
+	g.addr(asm.R2, ls)
+	g.call(asm.FnProbeWriteUser)
+	r := g.allocReg()
+	ok := g.newLabel("written")
+	g.emit(asm.Mov.Imm(r, 1), asm.JEq.Imm(asm.R0, 0, ok), asm.Mov.Imm(r, 0))
+	g.label(ok)
+	return r
+}

@@ -374,3 +374,22 @@ func TestPathAndSocketCookieInstructions(t *testing.T) {
 		}
 	}
 }
+
+// write_user() calls bpf_probe_write_user with the value's address and a
+// length clamped to its size; it needs --unsafe.
+func TestWriteUserInstructions(t *testing.T) {
+	spec := onlyProgram(t, compileKernelUnsafe(t, `tracepoint:syscalls:sys_enter_openat { $p = "/tmp/x"; @ok = write_user(args.filename, $p, 7); }`))
+	found := false
+	for _, ins := range spec.Instructions {
+		if ins.IsBuiltinCall() && asm.BuiltinFunc(ins.Constant) == asm.FnProbeWriteUser {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no bpf_probe_write_user call:\n%v", spec.Instructions)
+	}
+	if _, err := tryCompileKernel(`tracepoint:syscalls:sys_enter_openat { $p = "x"; write_user(args.filename, $p, 2); }`); err == nil ||
+		!strings.Contains(err.Error(), "write_user() is an unsafe function being used in safe mode") {
+		t.Errorf("safe mode: %v", err)
+	}
+}

@@ -92,7 +92,7 @@ func (s *loopShape) call(x *lang.Call) {
 		s.branches += 2
 	case "len", "str", "buf", "strncmp", "memcmp", "strcontains", "strstr", "str_concat", "path", "ntop", "join", "cat", "system",
 		"kstack", "ustack", "ksym", "usym", "kaddr", "uaddr", "macaddr", "cgroup_path",
-		"reg", "override", "signal", "strftime", "skboutput", "pton", "unwatch":
+		"reg", "override", "signal", "write_user", "strftime", "skboutput", "pton", "unwatch":
 		s.plainless = true
 	default:
 		s.instrs += costCall

@@ -154,6 +154,7 @@ var Funcs = []*Func{
 
 	// Side effects.
 	{Name: "signal", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "void", Providers: RegsProviders, Supported: true, Doc: "Sends a signal to the current process (needs --unsafe)."},
+	{Name: "write_user", MinArgs: 3, MaxArgs: 3, Args: []ArgKind{AddrArg, AnyArg, IntArg}, Result: "bool", Supported: true, Doc: "Writes len bytes of a value (a string, array, struct or tuple) to a user-space address of the current process (bpf_probe_write_user; needs --unsafe); true when written."},
 	{Name: "override", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "void", Providers: []probetype.Type{probetype.Kprobe}, Supported: true, Doc: "Overrides the probed function's return value (needs --unsafe)."},
 }
 

@@ -368,3 +368,21 @@ func TestDebugf(t *testing.T) {
 	}
 	t.Errorf("no line ending in %q in the trace buffer", want)
 }
+
+// write_user() needs --unsafe; with it, this project's kernel refuses the
+// helper to tracing programs, which gobpftrace says with the place.
+func TestWriteUserRefused(t *testing.T) {
+	requireRoot(t)
+	script := `tracepoint:syscalls:sys_enter_openat /comm == "cat"/ { $p = "/tmp/x"; @ok = write_user(args.filename, $p, 7); }`
+	res := trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
+	mustExit(t, res, 1)
+	if want := "stdin:1:77-109: ERROR: write_user() is an unsafe function being used in safe mode\n"; !strings.HasPrefix(res.stderr, want) {
+		t.Errorf("stderr:\n%s\nwant it to start with:\n%s", res.stderr, want)
+	}
+	res = trace(t, traceRun{args: []string{"--unsafe", "-e", script}, noAttach: true})
+	mustExit(t, res, 1)
+	if want := "ERROR: the kernel's verifier rejected the program for tracepoint:syscalls:sys_enter_openat at instruction"; !strings.Contains(res.stderr, want) ||
+		!strings.Contains(res.stderr, "cannot use helper bpf_probe_write_user") {
+		t.Errorf("stderr:\n%s\nwant the verifier's refusal of bpf_probe_write_user", res.stderr)
+	}
+}

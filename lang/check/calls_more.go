@@ -189,6 +189,25 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 		return lang.TBool
 	case "find":
 		return c.find(call)
+	case "write_user":
+		dt, st := c.expr(args[0]), c.expr(args[1])
+		lt := c.wantInt(call, args[2], "write_user() length")
+		if !known(dt) || !known(st) || !known(lt) {
+			return tNone
+		}
+		if dt.Kind != lang.KPtr && !dt.IsInt() {
+			c.errorf(args[0].Pos(), "write_user() writes to an address: a pointer or an integer (%s provided)", dt)
+			return tNone
+		}
+		if !isMemoryValue(st) {
+			c.errorf(args[1].Pos(), "write_user() writes the bytes of a string, array, struct or tuple (%s provided)", st)
+			return tNone
+		}
+		if n, ok := c.constInt(args[2]); ok && (n < 1 || n > int64(lang.SizeOf(st))) {
+			c.errorf(args[2].Pos(), "write_user() length must be between 1 and the value's size, %d (%d provided)", lang.SizeOf(st), n)
+			return tNone
+		}
+		return lang.TBool
 	case "socket_cookie":
 		if t := c.expr(args[0]); known(t) && t.Kind != lang.KPtr {
 			c.errorf(args[0].Pos(), "socket_cookie() expects a struct sock pointer (%s provided)", t)

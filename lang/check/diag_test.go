@@ -349,6 +349,8 @@ func TestDiagnostics(t *testing.T) {
 			"stdin:1:14-23: ERROR: config() takes no arguments (1 provided)\nBEGIN { $y = config(1).max_strlen }\n             ~~~~~~~~~"},
 		{"BEGIN { static_assert(config().max_strlen < 10, \"small strings\") }",
 			"stdin:1:9-65: ERROR: static_assert failed: small strings\nBEGIN { static_assert(config().max_strlen < 10, \"small strings\") }\n        ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~"},
+		{"BEGIN { $s = \"ab\"; write_user(0, $s, 4) }",
+			"stdin:1:20-40: ERROR: write_user() is an unsafe function being used in safe mode\nBEGIN { $s = \"ab\"; write_user(0, $s, 4) }\n                   ~~~~~~~~~~~~~~~~~~~~\nHINT: run with --unsafe to allow it"},
 		{"interval:s:$3 { exit() }",
 			"stdin:1:1-14: ERROR: Positional parameter $3 used in interval:s:$3 is not given\ninterval:s:$3 { exit() }\n~~~~~~~~~~~~~"},
 	}

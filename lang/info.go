@@ -55,11 +55,27 @@ type Checked struct {
 	// command line gave after "--" (--name=value), else the default. Bool
 	// options hold "1" or "0".
 	Getopts map[string]string
+	// Options are the options the script reads with getopt(), sorted by
+	// name: what `-- --help` lists.
+	Options []ScriptOption
 	// PIDFilter is -p PID (0: none). As bpftrace does, the probes that
 	// are not opened per process (tracepoint, rawtracepoint, kprobe,
 	// kretprobe, fentry, fexit) start with `if (pid != PIDFilter) return`;
 	// the runtime attaches the others to that process.
 	PIDFilter uint32
+}
+
+// ScriptOption is one option a script reads with getopt(name, default,
+// help).
+type ScriptOption struct {
+	Name string
+	// Kind is "bool", "int" or "string", from the default's type.
+	Kind string
+	// Default is the default as the command line would give it: "false",
+	// "35", or the string itself.
+	Default string
+	// Help is getopt's third argument ("" when absent).
+	Help string
 }
 
 // UAddrKey is the key of Checked.UAddrs for symbol name of binary.

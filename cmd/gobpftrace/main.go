@@ -60,6 +60,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	switch {
+	case o.help && (o.hasProgram || len(o.positional) > 0) && !o.list:
+		return helpWithScript(o, stdin, stdout, stderr)
 	case o.help:
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -151,6 +153,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
+	}
+	if wantsScriptHelp(params, sc.Checked().Options) {
+		printScriptOptions(stdout, file, sc.Checked().Options)
+		return exitOK
 	}
 	if !o.noWarnings {
 		for _, w := range sc.Warnings() {

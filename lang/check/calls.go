@@ -2,6 +2,7 @@ package check
 
 import (
 	"slices"
+	"strconv"
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/stdlib"
@@ -155,6 +156,17 @@ func (c *checker) wantConst(call *lang.Call, e lang.Expr, what string) (int64, b
 	if !ok || !t.IsInt() {
 		c.errorf(e.Pos(), "%s() %s must be an integer constant", call.Name, what)
 		return 0, false
+	}
+	// A getopt() value is fixed at compile time: code generation, which
+	// takes these arguments as literals, gets it as one.
+	if opt, isCall := e.(*lang.Call); isCall && opt.Name == "getopt" && v >= 0 {
+		for i, a := range call.Args {
+			if a == e {
+				lit := &lang.IntLit{Span: e.Pos(), Value: uint64(v), Raw: strconv.FormatInt(v, 10)}
+				lit.SetType(t)
+				call.Args[i] = lit
+			}
+		}
 	}
 	return v, true
 }

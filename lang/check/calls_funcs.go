@@ -147,40 +147,49 @@ func SplitNamedArgs(params []string) (positional []string, named map[string]stri
 // default (bool without one), fixed at compile time.
 func (c *checker) getopt(call *lang.Call) *lang.Type {
 	if !c.wantLiteral(call, call.Args[0]) {
-		c.exprs(call.Args[1:])
+		c.exprs(call.Args[1:min(len(call.Args), 2)])
 		return tNone
 	}
 	name := call.Args[0].(*lang.StrLit).Value
 	given, isSet := c.opts.named[name]
+	if len(call.Args) == 3 {
+		if _, ok := call.Args[2].(*lang.StrLit); !ok {
+			c.errorf(call.Args[2].Pos(), "getopt()'s third argument, the option's description, must be a string literal")
+			return tNone
+		}
+		c.expr(call.Args[2])
+	}
 	var def lang.Expr
 	if len(call.Args) > 1 {
 		def = call.Args[1]
 	}
+	defaults := call.Args[1:min(len(call.Args), 2)]
 	var t *lang.Type
 	value := ""
 	switch d := def.(type) {
 	case nil, *lang.BoolLit:
-		c.exprs(call.Args[1:])
+		c.exprs(defaults)
 		t, value = lang.TBool, "0"
 		if d, ok := d.(*lang.BoolLit); ok && d.Value {
 			value = "1"
 		}
 		if isSet {
-			switch given {
-			case "\x00", "true", "1":
-				value = "1"
-			case "false", "0":
-				value = "0"
-			default:
-				c.errorf(call.Span, "getopt(): --%s takes true, false, 1 or 0 (%q given)", name, given)
+			v, ok := boolOption(given)
+			if !ok {
+				c.errorf(call.Span, "getopt(): --%s takes true, false, 1, 0, yes, no, on or off (%q given)", name, given)
 				return tNone
 			}
+			value = v
 		}
 	case *lang.StrLit:
 		c.expr(d)
 		value = d.Value
+		if given == "\x00" {
+			c.errorf(call.Span, "getopt(): --%s takes a string: give it as --%s=VALUE", name, name)
+			return tNone
+		}
 		if isSet {
-			value = strings.TrimPrefix(given, "\x00")
+			value = given
 		}
 		t = lang.StringType(min(max(len(value)+1, len(d.Value)+1), c.out.Config.MaxStrlen))
 	default:
@@ -195,9 +204,13 @@ func (c *checker) getopt(call *lang.Call) *lang.Type {
 		}
 		t, value = lang.TInt64, strconv.FormatInt(n, 10)
 		if isSet {
-			v, err := strconv.ParseInt(given, 0, 64)
+			v, err := strconv.ParseInt(strings.ReplaceAll(given, "_", ""), 0, 64)
+			if given == "\x00" {
+				c.errorf(call.Span, "getopt(): --%s takes an integer: give it as --%s=N", name, name)
+				return tNone
+			}
 			if err != nil {
-				c.errorf(call.Span, "getopt(): --%s takes an integer (%q given)", name, strings.TrimPrefix(given, "\x00"))
+				c.errorf(call.Span, "getopt(): --%s takes an integer (%q given)", name, given)
 				return tNone
 			}
 			value = strconv.FormatInt(v, 10)

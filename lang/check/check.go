@@ -52,12 +52,21 @@ func Check(prog *lang.Program, file, src string, env lang.Env, opts Options) (ou
 	}
 	env = newCachedEnv(env)
 	opts.Params, opts.named = SplitNamedArgs(opts.Params)
+	// Before checking, which may turn getopt() calls into their values.
+	declared, optErrs := declaredOptions(prog)
 	// Pass one learns map types from every assignment, wherever it is, so
 	// that a probe may read a map that a later probe writes.
 	first := newChecker(prog, file, src, env, opts, nil)
 	first.run()
 	c := newChecker(prog, file, src, env, opts, first)
 	c.run()
+	c.out.Options = declared
+	c.errs = append(c.errs, optErrs...)
+	if len(c.errs) == 0 {
+		if d := unexpectedOptions(opts.named, c.out.Options); d != nil {
+			c.errs = append(c.errs, d)
+		}
+	}
 	unmangleMessages(prog, c.errs)
 	unmangleMessages(prog, c.out.Warnings)
 	if len(c.errs) > 0 {

@@ -59,17 +59,15 @@ func (c *checker) constInt(e lang.Expr) (int64, bool) {
 				return b2i(c.out.Kfuncs[lit.Value]), true
 			}
 		}
+		// getopt()'s value is fixed when the script is compiled.
+		if e.Name == "getopt" && len(e.Args) > 0 && e.Type() != nil && (e.Type().IsInt() || e.Type().Kind == lang.KBool) {
+			if name, ok := e.Args[0].(*lang.StrLit); ok {
+				v, err := strconv.ParseInt(c.out.Getopts[name.Value], 10, 64)
+				return v, err == nil
+			}
+		}
 	case *lang.Cast:
 		return c.constInt(e.X)
-	case *lang.Call:
-		// getopt()'s value is fixed when the script is compiled.
-		if e.Name != "getopt" || len(e.Args) == 0 || e.Type() == nil || !(e.Type().IsInt() || e.Type().Kind == lang.KBool) {
-			return 0, false
-		}
-		if name, ok := e.Args[0].(*lang.StrLit); ok {
-			v, err := strconv.ParseInt(c.out.Getopts[name.Value], 10, 64)
-			return v, err == nil
-		}
 	case *lang.Positional:
 		if e.Count {
 			return int64(len(c.opts.Params)), true

@@ -35,13 +35,25 @@ func (g *gen) aggregate(target *lang.MapExpr, call *lang.Call) {
 	if want > 0 {
 		v = g.keep(g.evalInt(call.Args[0]))
 	}
-	key := g.buildKey(target)
-	var sumOf loc // the value a histogram's sum adds, when kept
-	if (kind == lang.KHist || kind == lang.KLhist) && g.cc.opts.HistSums {
-		sumOf = g.alloc(8)
-		g.store(sumOf, g.into(v, asm.R2), 8)
-		defer g.histSum(m, key.at(bucketOffset(sym)), key, sumOf)
+	if len(m.StrClasses) > 0 {
+		g.aggregateStrClasses(m, target, func(name string, key loc) { g.aggUpdate(m, name, sym, kind, v, key) })
+	} else {
+		key := g.buildKey(target)
+		if (kind == lang.KHist || kind == lang.KLhist) && g.cc.opts.HistSums {
+			sumOf := g.alloc(8) // the value a histogram's sum adds
+			g.store(sumOf, g.into(v, asm.R2), 8)
+			defer g.histSum(m, key.at(bucketOffset(sym)), key, sumOf)
+		}
+		g.aggUpdate(m, m.Name, sym, kind, v, key)
 	}
+	if want > 0 {
+		g.freeReg(v.reg)
+	}
+}
+
+// aggUpdate updates the value of key in the kernel map name (m or one of
+// its string classes) with this event's value v.
+func (g *gen) aggUpdate(m *Map, name string, sym *lang.MapSym, kind lang.Kind, v kept, key loc) {
 	if kind == lang.KHist || kind == lang.KLhist {
 		r := g.into(v, asm.R0)
 		if kind == lang.KHist {
@@ -58,7 +70,9 @@ func (g *gen) aggregate(target *lang.MapExpr, call *lang.Call) {
 	// another CPU inserted meanwhile keeps its counts, and no second lookup
 	// is needed.
 	found, skip := g.newLabel("found"), g.newLabel("full")
-	g.lookup(m, key)
+	g.mapPtr(asm.R1, name)
+	g.addr(asm.R2, key)
+	g.call(asm.FnMapLookupElem)
 	g.emit(asm.JNE.Imm(asm.R0, 0, found))
 	var first loc
 	if kind != lang.KCount {
@@ -72,7 +86,7 @@ func (g *gen) aggregate(target *lang.MapExpr, call *lang.Call) {
 		g.emit(asm.Mov.Imm(asm.R1, 1))
 		g.store(first.at(8), asm.R1, 8)
 	}
-	g.mapPtr(asm.R1, m.Name)
+	g.mapPtr(asm.R1, name)
 	g.addr(asm.R2, key)
 	if kind == lang.KCount {
 		g.addrOfOne(asm.R3)
@@ -108,9 +122,6 @@ func (g *gen) aggregate(target *lang.MapExpr, call *lang.Call) {
 		g.emit(asm.StoreImm(asm.R0, 8, 1, asm.Word))
 	}
 	g.label(skip)
-	if want > 0 {
-		g.freeReg(v.reg)
-	}
 }
 
 // HistSumBucket is the bucket index under which a hist() or lhist() key

@@ -35,6 +35,8 @@ type compiler struct {
 	eventIDs map[string]int
 	scratch  int // largest scratch buffer any program needs
 	opts     Options
+	// strClassable are the maps split by string length (strkeys.go).
+	strClassable map[*lang.MapSym]bool
 }
 
 // Compile lowers a checked program to eBPF and describes it in a Plan.
@@ -62,6 +64,7 @@ func Compile(c *lang.Checked, opts ...Options) (plan *Plan, err error) {
 			Source: c.Source,
 		},
 	}
+	cc.strClassable = strClassable(c)
 	cc.assignResources(c)
 	for i, cp := range c.Probes {
 		for j := 0; j < len(cp.Attach); {

@@ -252,7 +252,21 @@ func (l *loaded) entries(name string) map[string][]byte {
 	l.t.Helper()
 	m, km := l.scriptMap(name)
 	out := map[string][]byte{}
-	key := make([]byte, m.KeySize)
+	kms := []*ebpf.Map{km}
+	for _, c := range m.StrClasses {
+		kms = append(kms, l.coll.Maps[c.Name])
+	}
+	for _, km := range kms {
+		l.readEntries(m, km, out)
+	}
+	return out
+}
+
+// readEntries adds the entries of km, one of the kernel maps of m, to out,
+// its keys padded to m's key size (see Map.StrClasses).
+func (l *loaded) readEntries(m *Map, km *ebpf.Map, out map[string][]byte) {
+	key := make([]byte, km.KeySize())
+	pad := string(make([]byte, m.KeySize-len(key)))
 	it := km.Iterate()
 	if m.PerCPU {
 		var vals [][]byte
@@ -263,18 +277,17 @@ func (l *loaded) entries(name string) map[string][]byte {
 					binary.LittleEndian.PutUint64(sum[i:], binary.LittleEndian.Uint64(sum[i:])+binary.LittleEndian.Uint64(v[i:]))
 				}
 			}
-			out[string(key)] = sum
+			out[string(key)+pad] = sum
 		}
 	} else {
 		val := make([]byte, m.ValueSize)
 		for it.Next(&key, &val) {
-			out[string(key)] = append([]byte(nil), val...)
+			out[string(key)+pad] = append([]byte(nil), val...)
 		}
 	}
 	if err := it.Err(); err != nil {
 		l.t.Fatal(err)
 	}
-	return out
 }
 
 // value returns the value of a map without keys (or of key k).

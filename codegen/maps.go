@@ -67,6 +67,9 @@ func (cc *compiler) addMap(m *lang.MapSym) *Map {
 		spec.MaxEntries = uint32(min(uint64(entries)*uint64(b), 1<<31))
 	}
 	cc.plan.Spec.Maps[pm.Name] = spec
+	if cc.strClassable[m] {
+		cc.addStrClasses(pm, spec, len(cc.plan.Maps), hint)
+	}
 	if m.Decl != nil {
 		pm.DeclaredSize = int(m.Decl.MaxEntries)
 	}

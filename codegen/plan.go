@@ -113,6 +113,11 @@ type Map struct {
 	PerCPU bool
 	// DeclaredSize is N of `let @m = hash(N)`; 0 when max_map_keys applies.
 	DeclaredSize int
+	// StrClasses, when not empty, are the kernel maps holding the keys of
+	// a map keyed by one string that are shorter than KeySize, by length
+	// class (see strkeys.go): each key there is zero-padded to KeySize to
+	// read it as a key of this map. Name holds the longest strings.
+	StrClasses []StrClass
 }
 
 // EventKind tells the runtime what to do with an event.

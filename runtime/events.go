@@ -22,8 +22,9 @@ type dispatcher struct {
 	out    output.Printer
 	// stderr receives what system()'s commands write on theirs.
 	stderr io.Writer
-	// mapOf finds the kernel map and description of a script map ("@x").
-	mapOf func(script string) (*codegen.Map, *ebpf.Map)
+	// mapOf finds the description of a script map ("@x") and the kernel
+	// maps holding it (see session.kernelMaps).
+	mapOf func(script string) (*codegen.Map, []*ebpf.Map)
 	// exited is set by an EvExit record.
 	exited bool
 	// failed is the first panic recovered while handling a record; the run
@@ -92,7 +93,7 @@ func (d *dispatcher) handle(rec []byte) {
 			d.warn("print: unknown map %s", ev.Map)
 			return
 		}
-		entries, err := maps.Read(m)
+		entries, err := maps.ReadPadded(m, cm.KeySize)
 		if err == nil {
 			err = d.out.Map(cm, entries, ev.Top, ev.Div)
 		}
@@ -109,8 +110,11 @@ func (d *dispatcher) handle(rec []byte) {
 		if ev.Kind == codegen.EvZero {
 			op = maps.Zero
 		}
-		if err := op(m); err != nil {
-			d.warn("%s: %v", ev.Map, err)
+		for _, km := range m {
+			if err := op(km); err != nil {
+				d.warn("%s: %v", ev.Map, err)
+				break
+			}
 		}
 	case codegen.EvTime:
 		d.out.Time(ev.Format, time.Now())

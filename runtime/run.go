@@ -139,6 +139,11 @@ type session struct {
 	lostAtExit uint64
 	exitSeen   bool
 	anchor     lostAnchor
+	// pendingExit is the exit record rebuilt for an exit() the ring buffer
+	// had no room for (drops.go), handled once exitAfter more bytes of
+	// records (those the ring buffer held when it was found) are read.
+	pendingExit []byte
+	exitAfter   int
 	// skipped counts the attach points that failed to attach and were
 	// skipped (config missing_probes), and the functions of uprobe
 	// wildcards the kernel refused (warnAttach).
@@ -386,21 +391,39 @@ func (s *session) warnAttach(msg string) {
 	fmt.Fprintf(s.opts.stderr(), "WARNING: %s\n", msg)
 }
 
-func (s *session) mapOf(script string) (*codegen.Map, *ebpf.Map) {
+func (s *session) mapOf(script string) (*codegen.Map, []*ebpf.Map) {
 	for _, m := range s.plan.Maps {
 		if m.ScriptName == script {
-			return m, s.loaded.Maps[m.Name]
+			return m, s.kernelMaps(m)
 		}
 	}
 	return nil, nil
 }
 
-func (s *session) readScriptMap(m *codegen.Map) ([]output.Entry, error) {
+// kernelMaps are the kernel maps holding m: m's own, then those of its
+// string length classes (codegen.Map.StrClasses). Nil when one is missing.
+func (s *session) kernelMaps(m *codegen.Map) []*ebpf.Map {
 	km := s.loaded.Maps[m.Name]
 	if km == nil {
+		return nil
+	}
+	out := []*ebpf.Map{km}
+	for _, c := range m.StrClasses {
+		cm := s.loaded.Maps[c.Name]
+		if cm == nil {
+			return nil
+		}
+		out = append(out, cm)
+	}
+	return out
+}
+
+func (s *session) readScriptMap(m *codegen.Map) ([]output.Entry, error) {
+	kms := s.kernelMaps(m)
+	if kms == nil {
 		return nil, fmt.Errorf("map %s is missing from the plan", m.ScriptName)
 	}
-	return maps.Read(km)
+	return maps.ReadPadded(kms, m.KeySize)
 }
 
 // attachPoints counts the attach points of probes: a uprobe_multi program

@@ -50,6 +50,30 @@ func Read(m *ebpf.Map) ([]output.Entry, error) {
 	return readIterate(m)
 }
 
+// ReadPadded reads every entry of the kernel maps holding one script map
+// (its own and its string length classes, whose keys are shorter): each
+// key is zero-padded to keySize. A string has one class, so the maps
+// never hold the same key.
+func ReadPadded(kms []*ebpf.Map, keySize int) ([]output.Entry, error) {
+	if len(kms) == 1 {
+		return Read(kms[0])
+	}
+	var all []output.Entry
+	for _, km := range kms {
+		entries, err := Read(km)
+		if err != nil {
+			return nil, err
+		}
+		for i := range entries {
+			if k := entries[i].Key; len(k) < keySize {
+				entries[i].Key = append(k, make([]byte, keySize-len(k))...)
+			}
+		}
+		all = append(all, entries...)
+	}
+	return all, nil
+}
+
 var errBatchUnsupported = errors.New("batch lookup not supported for this map")
 
 func readBatch(m *ebpf.Map) ([]output.Entry, error) {

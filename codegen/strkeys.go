@@ -1,0 +1,208 @@
+package codegen
+
+import (
+	"fmt"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// String keys by length class.
+//
+// The kernel hashes and compares the whole key of a hash map at every
+// lookup, so an aggregation keyed by str() at the default max_strlen
+// (1024) pays for 1 KiB of hashing, comparing and zeroing per event
+// whatever the string's length. A map whose every use allows it is split
+// instead into one kernel map per length class: a string of n bytes
+// (its NUL included) goes to the smallest class of at least n bytes (64,
+// 256, ... max_strlen), zero-padded to the class size. A string has
+// exactly one class, and two strings of one class differ in their bytes,
+// so no two strings ever share an element; user space pads every key back
+// to max_strlen and reads the classes as one map. Nothing is truncated:
+// the last class is the map as it would be otherwise (the same truncation
+// marker, see str()).
+
+// strClassMin is the smallest class; strClassStep the factor between two.
+const (
+	strClassMin  = 64
+	strClassStep = 4
+	// strClassMaxKey bounds the key size split into classes: the key
+	// buffer needs twice its size of scratch space (see strClassKey).
+	strClassMaxKey = 8192
+)
+
+// StrClass is one length class of a map keyed by a string (Map.StrClasses):
+// the kernel map Name holds the keys whose string, NUL included, fits
+// KeySize bytes (and did not fit the class before), zero-padded to KeySize.
+type StrClass struct {
+	Name    string
+	KeySize int
+}
+
+// strClassSizes returns the class sizes below keySize (the map itself is
+// the last class).
+func strClassSizes(keySize int) []int {
+	var sizes []int
+	for c := strClassMin; c < keySize; c *= strClassStep {
+		sizes = append(sizes, c)
+	}
+	return sizes
+}
+
+// strClassable finds the maps that may be split into length classes: an
+// aggregation (count, sum, min, max, avg, stats) keyed by one string of
+// more than strClassMin bytes, whose every use in the program is an update
+// keyed by str(pointer) of the key's size, or print, clear or zero of the
+// whole map (done in user space). Any other use (a read, delete, has_key,
+// a for loop, len...) keeps the map whole.
+func strClassable(c *lang.Checked) map[*lang.MapSym]bool {
+	ok := map[*lang.MapExpr]bool{}
+	uses := map[*lang.MapSym][]*lang.MapExpr{}
+	lang.Inspect(c.Prog, func(n lang.Node) bool {
+		switch x := n.(type) {
+		case *lang.AssignStmt:
+			t, isMap := x.Target.(*lang.MapExpr)
+			_, isCall := x.Value.(*lang.Call)
+			if isMap && isCall && x.Op == "=" && t.Sym != nil && classableKey(t) {
+				ok[t] = true
+			}
+		case *lang.Call:
+			switch x.Name {
+			case "print", "clear", "zero":
+				if len(x.Args) > 0 {
+					if m, isMap := x.Args[0].(*lang.MapExpr); isMap && len(m.Keys) == 0 {
+						ok[m] = true
+					}
+				}
+			}
+		case *lang.MapExpr:
+			if x.Sym != nil {
+				uses[x.Sym] = append(uses[x.Sym], x)
+			}
+		}
+		return true
+	})
+	out := map[*lang.MapSym]bool{}
+	for sym, list := range uses {
+		if !classableSym(sym) {
+			continue
+		}
+		all := true
+		for _, u := range list {
+			all = all && ok[u]
+		}
+		out[sym] = all
+	}
+	return out
+}
+
+// classableSym: an aggregation updated in place, keyed by one long string.
+func classableSym(sym *lang.MapSym) bool {
+	if sym.Value == nil || sym.Key == nil || sym.Key.Kind != lang.KString {
+		return false
+	}
+	switch sym.Value.Kind {
+	case lang.KCount, lang.KSum, lang.KMin, lang.KMax, lang.KAvg, lang.KStats:
+	default:
+		return false
+	}
+	if d := sym.Decl; d != nil && d.Kind != "percpuhash" {
+		// An array has no string keys; an LRU map evicts its least
+		// recently used key, which classes would each do on their own.
+		return false
+	}
+	size := Sizeof(sym.Key)
+	return size > strClassMin && size <= strClassMaxKey
+}
+
+// classableKey: the update's key is str(pointer) read to the key's full
+// size.
+func classableKey(t *lang.MapExpr) bool {
+	if len(t.Keys) != 1 || !isStrCall(t.Keys[0]) || t.Sym.Key == nil {
+		return false
+	}
+	call := t.Keys[0].(*lang.Call)
+	at, ct := call.Args[0].Type(), call.Type()
+	if at == nil || ct == nil || at.Kind == lang.KString || ct.Kind != lang.KString {
+		return false
+	}
+	return ct.Size >= Sizeof(t.Sym.Key)
+}
+
+// addStrClasses declares the class maps of pm, each like spec but for its
+// key size.
+func (cc *compiler) addStrClasses(pm *Map, spec *ebpf.MapSpec, index int, hint string) {
+	for _, size := range strClassSizes(pm.KeySize) {
+		cs := *spec
+		cs.Name = kernelName(fmt.Sprintf("s%d_", size), index, hint)
+		cs.KeySize = uint32(size)
+		cc.plan.Spec.Maps[cs.Name] = &cs
+		pm.StrClasses = append(pm.StrClasses, StrClass{Name: cs.Name, KeySize: size})
+	}
+}
+
+// aggregateStrClasses is aggregate() for a map split into length classes:
+// read the string once, pick its class by the length the helper returns,
+// zero the rest of the class, and update that class's map.
+func (g *gen) aggregateStrClasses(m *Map, target *lang.MapExpr, update func(name string, key loc)) {
+	call := target.Keys[0].(*lang.Call)
+	size := m.KeySize
+	fn := asm.FnProbeReadKernelStr
+	if call.Args[0].Type().UserSpace || call.Type().UserSpace || g.userProbe() && call.Args[0].Type().Kind == lang.KInt {
+		fn = asm.FnProbeReadUserStr
+	}
+	// The key, its spare byte (the truncation marker, see str()), and as
+	// much again: zeroing the tail at a variable offset is checked by the
+	// verifier against the largest offset plus the largest length.
+	key := g.allocScratch(2 * (size + 1))
+	var rp asm.Register
+	g.within(call, func() { rp = g.evalInt(call.Args[0]) })
+	// The smallest class is zeroed before the read: a string that fits it
+	// leaves the rest zero.
+	g.zero(key, strClassMin)
+	g.addr(asm.R1, key)
+	g.emit(asm.Mov.Imm(asm.R2, int32(size+1)), asm.Mov.Reg(asm.R3, rp))
+	g.freeReg(rp)
+	g.call(fn)
+	saved, kept := g.keepHelperResult()
+	g.checkHelper(fn, call.Span)
+	if kept {
+		g.load(asm.R0, saved, 8)
+	}
+	// R0 is the length read, NUL included, or a negative error (the helper
+	// then zeroed the whole buffer: an empty string, the first class).
+	sizes := strClassSizes(size)
+	labels := make([]string, len(sizes)+1)
+	for i, c := range sizes {
+		labels[i] = g.newLabel(fmt.Sprintf("strclass%d", c))
+		g.emit(asm.JSLE.Imm(asm.R0, int32(c), labels[i]))
+	}
+	done := g.newLabel("strclass_done")
+	// The last class (the longest strings, the rarest) falls through.
+	order := append([]int{len(sizes)}, make([]int, len(sizes))...)
+	for i := range sizes {
+		order[i+1] = i
+	}
+	for _, i := range order {
+		if i < len(sizes) {
+			g.label(labels[i])
+		}
+		name, end := m.Name, size+1
+		if i < len(sizes) {
+			name, end = m.StrClasses[i].Name, sizes[i]
+		}
+		if i > 0 {
+			// Zero the class from the string's NUL on: the helper reads
+			// from address 0, fails and fills its destination with zeroes.
+			g.addr(asm.R1, key)
+			g.emit(asm.Add.Reg(asm.R1, asm.R0))
+			g.emit(asm.Mov.Imm(asm.R2, int32(end)), asm.Sub.Reg(asm.R2, asm.R0), asm.Mov.Imm(asm.R3, 0))
+			g.call(asm.FnProbeReadKernel)
+		}
+		update(name, key)
+		g.jump(done)
+	}
+	g.label(done)
+}

@@ -22,7 +22,9 @@ const (
 	DropMapUpdate = 0 // failed updates of the first map that can fill up
 	DropEvent     = 1 // events the ring buffer had no room for
 	dropsOne      = 2 // the constant 1, never written by programs
-	dropSlots     = 3 // then one slot for each further map (Plan.MapDrops)
+	DropExit      = 3 // an exit() whose record was lost: its event id + 1
+	DropExitCode  = 4 // its exit code (the bytes of exit()'s argument)
+	dropSlots     = 5 // then one slot for each further map (Plan.MapDrops)
 )
 
 func (cc *compiler) useDrops() {

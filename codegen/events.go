@@ -63,7 +63,33 @@ func (g *gen) sendEvent(ev *Event, args []lang.Expr) {
 	g.addr(asm.R2, buf)
 	g.emit(asm.Mov.Imm(asm.R3, int32(ev.Size)), asm.Mov.Imm(asm.R4, 0))
 	g.call(asm.FnRingbufOutput)
+	if ev.Kind == EvExit {
+		g.exitNotSent(buf, ev, id)
+		return
+	}
 	g.countIfFailed(DropEvent)
+}
+
+// exitNotSent follows the output of exit()'s record: when the ring buffer
+// had no room for it, the program raises the exit flag in the Drops value
+// (with the exit code, when given), which the runtime looks at while it
+// reads the ring buffer: a full ring buffer cannot lose an exit.
+func (g *gen) exitNotSent(buf loc, ev *Event, id int) {
+	ok := g.newLabel("exit_sent")
+	g.emit(asm.JEq.Imm(asm.R0, 0, ok))
+	if len(ev.Args) > 0 {
+		a := ev.Args[0]
+		g.load(asm.R2, buf.at(a.Offset), Sizeof(a.Type))
+		g.cc.useDropSlot(DropExitCode)
+		g.emit(asm.LoadMapValue(asm.R1, 0, 8*DropExitCode).WithReference(dropsName))
+		g.store(loc{base: asm.R1}, asm.R2, 8)
+	}
+	// The flag is the event's id + 1: user space decodes the code as
+	// that event's argument.
+	g.cc.useDropSlot(DropExit)
+	g.emit(asm.LoadMapValue(asm.R1, 0, 8*DropExit).WithReference(dropsName))
+	g.storeImm(loc{base: asm.R1}, int32(id+1), 8)
+	g.label(ok)
 }
 
 func stringArg(call *lang.Call, i int) string {

@@ -57,9 +57,48 @@ type lostAnchor struct {
 // is what the ring buffer held after the last record read (-1: nothing
 // was read, the ring buffer was found empty).
 func (s *session) readLost(remaining int) uint64 {
-	n := dropSlot(s.dropSlots(), codegen.DropEvent)
+	raw := s.dropSlots()
+	s.lostExit(raw, remaining)
+	n := dropSlot(raw, codegen.DropEvent)
 	s.anchor = lostAnchor{count: n, ahead: uint64(max(remaining, 0))}
 	return n
+}
+
+// lostExit looks for an exit() whose record found the ring buffer full:
+// the program then raised the exit flag (the event's id + 1, with the exit
+// code in its own slot). The run stops as if the record had come after the
+// records the ring buffer holds now (remaining bytes; -1 when it is
+// empty): see exitIfPending.
+func (s *session) lostExit(raw []byte, remaining int) {
+	flag := dropSlot(raw, codegen.DropExit)
+	if flag == 0 || flag > uint64(len(s.plan.Events)) || s.pendingExit != nil {
+		return
+	}
+	id := int(flag - 1)
+	ev := s.plan.Events[id]
+	rec := make([]byte, max(ev.Size, codegen.EventHeaderSize))
+	binary.LittleEndian.PutUint64(rec, uint64(id))
+	if len(ev.Args) > 0 && ev.Args[0].Offset < len(rec) {
+		var code [8]byte
+		binary.LittleEndian.PutUint64(code[:], dropSlot(raw, codegen.DropExitCode))
+		copy(rec[ev.Args[0].Offset:], code[:])
+	}
+	s.pendingExit, s.exitAfter = rec, max(remaining, 0)
+}
+
+// exitIfPending handles the pending exit record of lostExit once the
+// records ahead of it were read (read: the bytes of the one just read, 0
+// when none was). It reports whether the run exited.
+func (s *session) exitIfPending(read int) bool {
+	if s.pendingExit == nil || s.disp.exited {
+		return s.disp.exited
+	}
+	s.exitAfter -= read
+	if s.exitAfter > 0 {
+		return false
+	}
+	s.disp.handleSafe(s.pendingExit)
+	return s.disp.exited
 }
 
 // recordRead accounts for one record of length n read from the ring

@@ -61,7 +61,16 @@ func (s *session) poll(ctx context.Context, drainOnly bool) error {
 			if s.disp.exited || s.disp.failed != nil {
 				return s.out.Flush()
 			}
+			pending := s.pendingExit != nil
 			s.reportLost(false, rec.Remaining)
+			read := 0
+			if pending {
+				read = (len(rec.RawSample) + 8 + 7) &^ 7
+			}
+			if s.exitIfPending(read) { // an exit() the ring buffer had no room for
+				s.noteExit()
+				return s.out.Flush()
+			}
 			if rec.Remaining == 0 || s.opts.FlushEvents {
 				s.out.Flush()
 			}
@@ -73,6 +82,10 @@ func (s *session) poll(ctx context.Context, drainOnly bool) error {
 		case errors.Is(err, os.ErrDeadlineExceeded) && !drainOnly:
 			s.reportLost(true, -1) // the timer may fire a little early
 			s.out.Flush()
+			if s.pendingExit != nil && s.exitIfPending(s.exitAfter) { // the ring buffer is empty
+				s.noteExit()
+				return nil
+			}
 			s.ring.SetDeadline(time.Time{})
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			s.out.Flush()

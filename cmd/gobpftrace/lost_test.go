@@ -225,3 +225,30 @@ func TestLostEventsBeforeExit(t *testing.T) {
 	}
 	t.Logf("%d events: %d printed, %d lost", n, printed, lost)
 }
+
+// An exit() whose record finds the ring buffer full still ends the run:
+// BEGIN fills a one-page ring buffer with 1,000 printfs, then exits with
+// code 3, while an interval probe would keep the run going for a minute.
+// The program raises an exit flag the runtime reads with the loss counter:
+// every event that fit is printed, in order, then END runs, and the loss
+// is reported exactly.
+func TestExitWhenRingBufferFull(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-e", `config = { perf_rb_pages = 1 }
+		BEGIN { $i = 0; while ($i < 1000) { printf("x %d\n", $i); $i++; } exit(3); }
+		interval:s:60 { printf("late\n"); }
+		END { printf("end\n"); }`}})
+	mustExit(t, res, 3)
+	lines := strings.Split(res.stdout, "\n")
+	n := 0
+	for n < len(lines) && lines[n] == fmt.Sprintf("x %d", n) {
+		n++
+	}
+	if n == 0 || n == 1000 || strings.Join(lines[n:], "\n") != "end\n\n\n" {
+		t.Fatalf("%d printfs, then: %q", n, strings.Join(lines[n:], "\n"))
+	}
+	want := fmt.Sprintf("Attached 3 probes\nLost %d events\nWARNING: %d events lost in total: the ring buffer was full (user space read too slowly)\n", 1000-n, 1000-n)
+	if res.stderr != want {
+		t.Errorf("stderr:\n%s\nwant:\n%s", res.stderr, want)
+	}
+}

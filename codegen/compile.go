@@ -35,6 +35,8 @@ type compiler struct {
 	eventIDs map[string]int
 	scratch  int // largest scratch buffer any program needs
 	opts     Options
+	// dropSlotsUsed counts the Drops slots allocated after the fixed ones.
+	dropSlotsUsed int
 	// strClassable are the maps split by string length (strkeys.go).
 	strClassable map[*lang.MapSym]bool
 }

@@ -22,9 +22,7 @@ const (
 	DropMapUpdate = 0 // failed updates of the first map that can fill up
 	DropEvent     = 1 // events the ring buffer had no room for
 	dropsOne      = 2 // the constant 1, never written by programs
-	DropExit      = 3 // an exit() whose record was lost: its event id + 1
-	DropExitCode  = 4 // its exit code (the bytes of exit()'s argument)
-	dropSlots     = 5 // then one slot for each further map (Plan.MapDrops)
+	dropSlots     = 3 // then one slot for each further map (Plan.MapDrops) and Plan.ExitFlag's two
 )
 
 func (cc *compiler) useDrops() {
@@ -68,11 +66,27 @@ func (cc *compiler) mapDropSlot(m *Map) int32 {
 		cc.plan.MapDrops = map[string]int{}
 	}
 	slot := DropMapUpdate
-	if n := len(cc.plan.MapDrops); n > 0 {
-		slot = dropSlots + n - 1
+	if len(cc.plan.MapDrops) > 0 {
+		slot = cc.newDropSlot()
 	}
 	cc.plan.MapDrops[m.Name] = slot
 	return int32(slot)
+}
+
+// newDropSlot allocates a Drops slot after the fixed ones.
+func (cc *compiler) newDropSlot() int {
+	cc.dropSlotsUsed++
+	return dropSlots + cc.dropSlotsUsed - 1
+}
+
+// exitFlagSlot is Plan.ExitFlag, allocated on first use.
+func (cc *compiler) exitFlagSlot() int32 {
+	if cc.plan.ExitFlag == 0 {
+		cc.plan.ExitFlag = cc.newDropSlot()
+		cc.newDropSlot() // the exit code
+		cc.useDropSlot(int32(cc.plan.ExitFlag + 1))
+	}
+	return int32(cc.plan.ExitFlag)
 }
 
 // countDrop adds one to a Drops slot. It uses R1 and R2 only (free after

@@ -77,17 +77,16 @@ func (g *gen) sendEvent(ev *Event, args []lang.Expr) {
 func (g *gen) exitNotSent(buf loc, ev *Event, id int) {
 	ok := g.newLabel("exit_sent")
 	g.emit(asm.JEq.Imm(asm.R0, 0, ok))
+	slot := g.cc.exitFlagSlot()
 	if len(ev.Args) > 0 {
 		a := ev.Args[0]
 		g.load(asm.R2, buf.at(a.Offset), Sizeof(a.Type))
-		g.cc.useDropSlot(DropExitCode)
-		g.emit(asm.LoadMapValue(asm.R1, 0, 8*DropExitCode).WithReference(dropsName))
+		g.emit(asm.LoadMapValue(asm.R1, 0, uint32(8*(slot+1))).WithReference(dropsName))
 		g.store(loc{base: asm.R1}, asm.R2, 8)
 	}
 	// The flag is the event's id + 1: user space decodes the code as
 	// that event's argument.
-	g.cc.useDropSlot(DropExit)
-	g.emit(asm.LoadMapValue(asm.R1, 0, 8*DropExit).WithReference(dropsName))
+	g.emit(asm.LoadMapValue(asm.R1, 0, uint32(8*slot)).WithReference(dropsName))
 	g.storeImm(loc{base: asm.R1}, int32(id+1), 8)
 	g.label(ok)
 }

@@ -41,6 +41,11 @@ type Plan struct {
 	// MapDrops gives, for each map (by Map.Name) whose updates can be
 	// refused because it is full, its u64 slot in the Drops value.
 	MapDrops map[string]int
+	// ExitFlag, when not 0, is the slot of the Drops value where an exit()
+	// whose record found the ring buffer full writes its event id + 1 (and
+	// the next slot its exit code, the bytes of its argument): the runtime
+	// then exits as if the record had arrived.
+	ExitFlag int
 	// StackMaps names, for each frame limit that kstack/ustack values of
 	// the script use (lang.Type.StackLimit), the BPF_MAP_TYPE_STACK_TRACE
 	// map in Spec.Maps that bpf_get_stackid fills: key u32 stack id, value

@@ -70,7 +70,10 @@ func (s *session) readLost(remaining int) uint64 {
 // records the ring buffer holds now (remaining bytes; -1 when it is
 // empty): see exitIfPending.
 func (s *session) lostExit(raw []byte, remaining int) {
-	flag := dropSlot(raw, codegen.DropExit)
+	if s.plan.ExitFlag == 0 {
+		return
+	}
+	flag := dropSlot(raw, s.plan.ExitFlag)
 	if flag == 0 || flag > uint64(len(s.plan.Events)) || s.pendingExit != nil {
 		return
 	}
@@ -80,7 +83,7 @@ func (s *session) lostExit(raw []byte, remaining int) {
 	binary.LittleEndian.PutUint64(rec, uint64(id))
 	if len(ev.Args) > 0 && ev.Args[0].Offset < len(rec) {
 		var code [8]byte
-		binary.LittleEndian.PutUint64(code[:], dropSlot(raw, codegen.DropExitCode))
+		binary.LittleEndian.PutUint64(code[:], dropSlot(raw, s.plan.ExitFlag+1))
 		copy(rec[ev.Args[0].Offset:], code[:])
 	}
 	s.pendingExit, s.exitAfter = rec, max(remaining, 0)

@@ -38,6 +38,8 @@ type dispatcher struct {
 	// that waits (cat of a FIFO, system) stops waiting when it closes.
 	// Nil while END runs (a signal then still ends such a wait).
 	stop <-chan struct{}
+	// printfBuf is the buffer printf records are formatted into.
+	printfBuf []byte
 	// exitCode is exit(code)'s code, when hasExitCode.
 	exitCode    int
 	hasExitCode bool
@@ -62,15 +64,18 @@ func (d *dispatcher) handle(rec []byte) {
 	}
 	switch ev.Kind {
 	case codegen.EvPrintf:
-		s, err := d.format.Sprintf(ev, rec)
+		// Formatted into a buffer kept from one event to the next: no
+		// allocation per event.
+		text, err := d.format.AppendPrintf(d.printfBuf[:0], ev, rec)
+		d.printfBuf = text
 		if err != nil {
 			d.warn("printf: %v", err)
 			return
 		}
 		if rp, ok := d.out.(RecordPrinter); ok {
-			rp.PrintfRecord(s, ev, rec)
+			rp.PrintfRecord(string(text), ev, rec)
 		} else {
-			d.out.Printf(s)
+			d.out.PrintfBytes(text)
 		}
 	case codegen.EvWarning:
 		d.out.RuntimeWarning(ev.Span, ev.Format)

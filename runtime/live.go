@@ -127,6 +127,8 @@ type tee struct {
 
 func (t tee) Printf(text string) { t.Printer.Printf(text); t.obs.Printf(text) }
 
+func (t tee) PrintfBytes(text []byte) { t.Printf(string(text)) }
+
 // RecordPrinter is an observer (Options.Observe) that takes printf's
 // record with its text, to decode the arguments as values.
 type RecordPrinter interface {

@@ -1,5 +1,7 @@
 package output
 
+import "sync"
+
 // Formatter turns the bytes of values into text as one run sees them: with
 // that run's symbol resolver, its user-space lookups and its str()
 // trailer. The runtime creates one per run and hands it to the run's
@@ -16,4 +18,7 @@ type Formatter struct {
 	// TruncTrailer is printed after a string that str() truncated
 	// (config str_trunc_trailer).
 	TruncTrailer string
+	// formats caches the parsed printf format of each event
+	// (*codegen.Event to *printfFormat): parsed once, not per event.
+	formats sync.Map
 }

@@ -24,6 +24,9 @@ import (
 type Printer interface {
 	// Printf writes printf()'s formatted text.
 	Printf(text string)
+	// PrintfBytes is Printf of text it does not keep (the caller reuses
+	// it): the text format writes it without a copy.
+	PrintfBytes(text []byte)
 	// Value writes print(value): the bytes b of a value of type t.
 	Value(t *lang.Type, b []byte)
 	// Map writes print(@m, top, div) of the entries read from map m.

@@ -25,6 +25,8 @@ func (p *jsonPrinter) line(typ, data string) error {
 
 func (p *jsonPrinter) Printf(text string) { p.line("printf", JSONString(text)) }
 
+func (p *jsonPrinter) PrintfBytes(text []byte) { p.Printf(string(text)) }
+
 func (p *jsonPrinter) Value(t *lang.Type, b []byte) {
 	var sb strings.Builder
 	p.f.decode(t, b).writeJSON(&sb)

@@ -19,6 +19,8 @@ func NewText(f *Formatter, d Destination) Printer { return &textPrinter{newStrea
 
 func (p *textPrinter) Printf(text string) { p.out.WriteString(text) }
 
+func (p *textPrinter) PrintfBytes(text []byte) { p.out.Write(text) }
+
 // Value ends the value with a newline unless its text has one (a stack
 // always gets one more).
 func (p *textPrinter) Value(t *lang.Type, b []byte) {

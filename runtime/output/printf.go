@@ -90,38 +90,177 @@ width:
 // warnf; rec starts with the 8-byte event id header) using ev.Format and
 // ev.Args.
 func (f *Formatter) Sprintf(ev *codegen.Event, rec []byte) (string, error) {
-	var sb strings.Builder
-	format := ev.Format
-	arg := 0
+	b, err := f.AppendPrintf(nil, ev, rec)
+	return string(b), err
+}
+
+// printfFormat is a format string cut into literal text and conversions.
+type printfFormat struct {
+	pieces []printfPiece
+	// convs is the number of conversions (arguments used).
+	convs int
+}
+
+// printfPiece is literal text, or a conversion when isConv.
+type printfPiece struct {
+	text   string
+	sp     spec
+	isConv bool
+}
+
+func parsePrintf(format string) *printfFormat {
+	pf := &printfFormat{}
+	lit := func(s string) {
+		if n := len(pf.pieces); n > 0 && !pf.pieces[n-1].isConv {
+			pf.pieces[n-1].text += s
+			return
+		}
+		pf.pieces = append(pf.pieces, printfPiece{text: s})
+	}
 	for i := 0; i < len(format); i++ {
 		c := format[i]
 		if c != '%' {
-			sb.WriteByte(c)
+			j := strings.IndexByte(format[i:], '%')
+			if j < 0 {
+				j = len(format) - i
+			}
+			lit(format[i : i+j])
+			i += j - 1
 			continue
 		}
 		if i+1 < len(format) && format[i+1] == '%' {
-			sb.WriteByte('%')
+			lit("%")
 			i++
 			continue
 		}
 		sp, n, ok := parseSpec(format[i+1:])
 		if !ok {
-			sb.WriteByte(c)
+			lit("%")
+			continue
+		}
+		pf.pieces = append(pf.pieces, printfPiece{sp: sp, isConv: true})
+		pf.convs++
+		i += n
+	}
+	return pf
+}
+
+// format returns ev's parsed format, parsing it on first use.
+func (f *Formatter) format(ev *codegen.Event) *printfFormat {
+	if pf, ok := f.formats.Load(ev); ok {
+		return pf.(*printfFormat)
+	}
+	pf, _ := f.formats.LoadOrStore(ev, parsePrintf(ev.Format))
+	return pf.(*printfFormat)
+}
+
+// AppendPrintf is Sprintf appending to dst: with a dst of enough capacity,
+// integers and strings are formatted without allocating, so that a run
+// printing events allocates nothing per event (BenchmarkPrintfEvent).
+func (f *Formatter) AppendPrintf(dst []byte, ev *codegen.Event, rec []byte) ([]byte, error) {
+	arg := 0
+	for _, p := range f.format(ev).pieces {
+		if !p.isConv {
+			dst = append(dst, p.text...)
 			continue
 		}
 		if arg >= len(ev.Args) {
-			return sb.String(), fmt.Errorf("printf %q: not enough arguments (%d)", ev.Format, len(ev.Args))
+			return dst, fmt.Errorf("printf %q: not enough arguments (%d)", ev.Format, len(ev.Args))
 		}
 		a := ev.Args[arg]
 		arg++
 		if a.Offset > len(rec) {
-			return sb.String(), fmt.Errorf("printf %q: record of %d bytes too short for argument %d at %d", ev.Format, len(rec), arg, a.Offset)
+			return dst, fmt.Errorf("printf %q: record of %d bytes too short for argument %d at %d", ev.Format, len(rec), arg, a.Offset)
 		}
-		b := slice(rec, a.Offset, codegen.Sizeof(a.Type))
-		sb.WriteString(sp.apply(f, a.Type, b))
-		i += n
+		dst = p.sp.appendArg(dst, f, a.Type, slice(rec, a.Offset, codegen.Sizeof(a.Type)))
 	}
-	return sb.String(), nil
+	return dst, nil
+}
+
+// appendArg appends one formatted argument: integers and strings directly,
+// anything else through apply.
+func (sp spec) appendArg(dst []byte, f *Formatter, t *lang.Type, b []byte) []byte {
+	var tmp [24]byte
+	switch {
+	case (sp.conv == "d" || sp.conv == "i") && t.Kind == lang.KInt:
+		v := int64(argBits(t, b))
+		switch sp.length {
+		case "hh":
+			v = int64(int8(v))
+		case "h":
+			v = int64(int16(v))
+		}
+		num := tmp[:0]
+		if sp.plus && v >= 0 {
+			num = append(num, '+')
+		}
+		return sp.appendPadded(dst, strconv.AppendInt(num, v, 10), "", true)
+	case (sp.conv == "u" || sp.conv == "x") && t.Kind == lang.KInt && !sp.alt:
+		v := argBits(t, b)
+		switch sp.length {
+		case "hh":
+			v = uint64(uint8(v))
+		case "h":
+			v = uint64(uint16(v))
+		}
+		base := 10
+		if sp.conv == "x" {
+			base = 16
+		}
+		return sp.appendPadded(dst, strconv.AppendUint(tmp[:0], v, base), "", true)
+	case sp.conv == "s" && t.Kind == lang.KString:
+		str := slice(b, 0, t.Size)
+		if n := bytesIndexNUL(str); n >= 0 {
+			return sp.appendPadded(dst, str[:n], "", false)
+		}
+		if len(str) == t.Size && t.Size > 0 {
+			// str() leaves a string it truncated without its NUL (see
+			// decode).
+			return sp.appendPadded(dst, str[:t.Size-1], f.TruncTrailer, false)
+		}
+		return sp.appendPadded(dst, str, "", false)
+	}
+	return append(dst, sp.apply(f, t, b)...)
+}
+
+func bytesIndexNUL(b []byte) int {
+	for i, c := range b {
+		if c == 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// appendPadded appends body and tail with the width applied as pad does.
+func (sp spec) appendPadded(dst, body []byte, tail string, numeric bool) []byte {
+	n := len(body) + len(tail)
+	if n >= sp.width {
+		return append(append(dst, body...), tail...)
+	}
+	fill := sp.width - n
+	switch {
+	case sp.left:
+		dst = append(append(dst, body...), tail...)
+		return appendRepeat(dst, ' ', fill)
+	case sp.zero && numeric:
+		prefix := 0
+		if len(body) > 0 && (body[0] == '-' || body[0] == '+') {
+			prefix = 1
+		}
+		dst = append(dst, body[:prefix]...)
+		dst = appendRepeat(dst, '0', fill)
+		return append(append(dst, body[prefix:]...), tail...)
+	}
+	dst = appendRepeat(dst, ' ', fill)
+	return append(append(dst, body...), tail...)
+}
+
+func appendRepeat(dst []byte, c byte, n int) []byte {
+	for ; n > 0; n-- {
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // apply formats one argument.

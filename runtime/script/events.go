@@ -105,6 +105,9 @@ var (
 
 func (o *observer) Printf(text string) { o.emit(&Printf{Text: text}) }
 
+// PrintfBytes is Printf of text the caller reuses.
+func (o *observer) PrintfBytes(text []byte) { o.Printf(string(text)) }
+
 // PrintfRecord is Printf with the record: the arguments are decoded.
 func (o *observer) PrintfRecord(text string, ev *codegen.Event, rec []byte) {
 	p := &Printf{Text: text, Format: ev.Format, Args: make([]any, len(ev.Args))}

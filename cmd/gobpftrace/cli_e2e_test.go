@@ -227,25 +227,35 @@ func TestInfo(t *testing.T) {
 	requireRoot(t)
 	res := trace(t, traceRun{args: []string{"--info"}, noAttach: true})
 	mustExit(t, res, 0)
-	sections := regexp.MustCompile(`(?m)^[A-Z][a-z]+.*$`).FindAllString(res.stdout, -1)
-	if strings.Join(sections, "|") != "System|Attach|Program types|Map types|Helpers (in tracepoint programs)|Other" {
+	sections := regexp.MustCompile(`(?m)^[A-Za-z][a-z]+.*$`).FindAllString(res.stdout, -1)
+	if strings.Join(sections, "|") != "System|Build|Kernel helpers|Kernel features|Map types|Probe types|gobpftrace" {
 		t.Errorf("sections %q", sections)
 	}
-	// What is known of the machines of this project (ARCHITECTURE.md).
+	// bpftrace's labels, which scripts grep, with what is known of the
+	// machines of this project (ARCHITECTURE.md).
 	for _, want := range []string{
-		"  btf:                       yes\n",
-		"  kprobe (perf PMU):         no\n",
-		"  uprobe_multi link:         yes\n",
-		"  tracepoint:                yes\n",
-		"  ringbuf:                   yes\n",
-		"  Loop:                      yes\n",
+		"\n  Arch: x86_64\n",
+		"\n  libdw (DWARF support): no\n",
+		"\n  btf: yes\n",
+		"\n  Loop support: yes\n",
+		"\n  Instruction limit: 1000000\n",
+		"\n  lookup_percpu_elem: yes\n",
+		"\n  probe_read_kernel: yes\n",
+		"\n  map batch: yes\n",
+		"\n  ringbuf: yes\n",
+		"\n  kprobe: no\n",
+		"\n  tracepoint: yes\n",
+		"\n  kfunc: no\n",
+		"\n  uprobe_multi: yes\n",
+		"\n  raw_tp_special: yes\n",
+		"\n  iter: yes\n",
 	} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("--info lacks %q:\n%s", want, res.stdout)
 		}
 	}
 	for _, line := range strings.Split(strings.TrimSpace(res.stdout), "\n") {
-		if line != "" && strings.HasPrefix(line, "  ") && !regexp.MustCompile(`^  \S.*: +\S`).MatchString(line) {
+		if line != "" && strings.HasPrefix(line, "  ") && !regexp.MustCompile(`^  \S[^:]*: \S`).MatchString(line) {
 			t.Errorf("line without a value: %q", line)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/cilium/ebpf"
@@ -16,7 +17,10 @@ import (
 )
 
 // printInfo implements --info: what this kernel supports, each item probed
-// for real (a tiny program or map is loaded and released), in sections.
+// for real (a tiny program or map is loaded and released), with
+// bpftrace's section names and labels ("  btf: yes", "  Loop support:
+// yes"...), which scripts and test runners grep; gobpftrace's own details
+// follow in a last section.
 func printInfo(w io.Writer) error {
 	if err := host.CheckPrivileges(); err != nil {
 		return err
@@ -25,60 +29,132 @@ func printInfo(w io.Writer) error {
 	if err := unix.Uname(&uts); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "System\n  %-26s %s\n", "kernel:", unix.ByteSliceToString(uts.Release[:]))
-	fmt.Fprintf(w, "  %-26s %s\n", "btf:", yesNo(fileExists("/sys/kernel/btf/vmlinux")))
-	fmt.Fprintf(w, "  %-26s %s\n", "tracefs:", tracefsState())
-	fmt.Fprintf(w, "  %-26s %s\n", "bpf stats:", sysctl("/proc/sys/kernel/bpf_stats_enabled"))
-	fmt.Fprintf(w, "  %-26s %s\n", "unprivileged bpf disabled:", sysctl("/proc/sys/kernel/unprivileged_bpf_disabled"))
+	str := unix.ByteSliceToString
+	line := func(label string, value any) { fmt.Fprintf(w, "  %s: %v\n", label, value) }
+	fmt.Fprintln(w, "System")
+	line("OS", str(uts.Sysname[:])+" "+str(uts.Release[:])+" "+str(uts.Version[:]))
+	line("Arch", str(uts.Machine[:]))
 
-	fmt.Fprintln(w, "\nAttach")
-	fmt.Fprintf(w, "  %-26s %s\n", "kprobe (perf PMU):", yesNo(fileExists("/sys/bus/event_source/devices/kprobe")))
-	fmt.Fprintf(w, "  %-26s %s\n", "kprobe_multi link:", probe(features.HaveBPFLinkKprobeMulti()))
-	fmt.Fprintf(w, "  %-26s %s\n", "uprobe (perf PMU):", yesNo(fileExists("/sys/bus/event_source/devices/uprobe")))
-	fmt.Fprintf(w, "  %-26s %s\n", "uprobe_multi link:", probe(features.HaveBPFLinkUprobeMulti()))
-	fmt.Fprintf(w, "  %-26s %s\n", "hardware events (CPU PMU):", yesNo(fileExists("/sys/bus/event_source/devices/cpu")))
-	fmt.Fprintf(w, "  %-26s %s\n", "software events:", yesNo(fileExists("/sys/bus/event_source/devices/software")))
+	fmt.Fprintln(w, "\nBuild")
+	line("version", strings.TrimPrefix(version, "gobpftrace "))
+	line("LLVM", "none (gobpftrace emits eBPF itself)")
+	line("bfd", "no")
+	line("libdw (DWARF support)", "no")
+	line("libsystemd", "no (sd_notify is built in)")
 
-	fmt.Fprintln(w, "\nProgram types")
-	for _, pt := range []struct {
-		name string
-		t    ebpf.ProgramType
-	}{
-		{"kprobe", ebpf.Kprobe}, {"tracepoint", ebpf.TracePoint}, {"raw_tracepoint", ebpf.RawTracepoint},
-		{"perf_event", ebpf.PerfEvent}, {"tracing (fentry, tp_btf)", ebpf.Tracing}, {"lsm", ebpf.LSM},
-		{"syscall", ebpf.Syscall},
-	} {
-		fmt.Fprintf(w, "  %-26s %s\n", pt.name+":", probe(features.HaveProgramType(pt.t)))
+	helper := func(h asm.BuiltinFunc) string {
+		return yesNo(features.HaveProgramHelper(ebpf.Kprobe, h) == nil || features.HaveProgramHelper(ebpf.TracePoint, h) == nil)
 	}
+	fmt.Fprintln(w, "\nKernel helpers")
+	for _, h := range []struct {
+		label string
+		fn    asm.BuiltinFunc
+	}{
+		{"probe_read", asm.FnProbeRead}, {"probe_read_str", asm.FnProbeReadStr},
+		{"probe_read_user", asm.FnProbeReadUser}, {"probe_read_user_str", asm.FnProbeReadUserStr},
+		{"probe_read_kernel", asm.FnProbeReadKernel}, {"probe_read_kernel_str", asm.FnProbeReadKernelStr},
+		{"get_current_cgroup_id", asm.FnGetCurrentCgroupId}, {"send_signal", asm.FnSendSignal},
+		{"override_return", asm.FnOverrideReturn}, {"get_boot_ns", asm.FnKtimeGetBootNs},
+	} {
+		line(h.label, helper(h.fn))
+	}
+	tracing := func(h asm.BuiltinFunc) string { return yesNo(features.HaveProgramHelper(ebpf.Tracing, h) == nil) }
+	line("dpath", tracing(asm.FnDPath))
+	line("skboutput", tracing(asm.FnSkbOutput))
+	for _, h := range []struct {
+		label string
+		fn    asm.BuiltinFunc
+	}{
+		{"get_tai_ns", asm.FnKtimeGetTaiNs}, {"get_func_ip", asm.FnGetFuncIp}, {"jiffies64", asm.FnJiffies64},
+		{"for_each_map_elem", asm.FnForEachMapElem}, {"get_ns_current_pid_tgid", asm.FnGetNsCurrentPidTgid},
+		{"map_lookup_percpu_elem", asm.FnMapLookupPercpuElem}, {"lookup_percpu_elem", asm.FnMapLookupPercpuElem},
+		{"loop", asm.FnLoop}, {"snprintf", asm.FnSnprintf}, {"get_current_task_btf", asm.FnGetCurrentTaskBtf},
+	} {
+		line(h.label, helper(h.fn))
+	}
+
+	fmt.Fprintln(w, "\nKernel features")
+	limit := 4096
+	if features.HaveLargeInstructions() == nil {
+		limit = 1000000
+	}
+	line("Instruction limit", limit)
+	line("Loop support", yesNo(features.HaveBoundedLoops() == nil))
+	line("btf", yesNo(fileExists("/sys/kernel/btf/vmlinux")))
+	line("module btf", yesNo(moduleBTF()))
+	line("map batch", yesNo(mapBatch()))
+	line("uprobe refcount", yesNo(fileExists("/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset")))
 
 	fmt.Fprintln(w, "\nMap types")
 	for _, mt := range []struct {
-		name string
-		t    ebpf.MapType
+		label string
+		t     ebpf.MapType
 	}{
-		{"hash", ebpf.Hash}, {"array", ebpf.Array}, {"percpu_hash", ebpf.PerCPUHash},
-		{"percpu_array", ebpf.PerCPUArray}, {"lru_hash", ebpf.LRUHash}, {"lru_percpu_hash", ebpf.LRUCPUHash},
+		{"hash", ebpf.Hash}, {"percpu hash", ebpf.PerCPUHash}, {"array", ebpf.Array}, {"percpu array", ebpf.PerCPUArray},
 		{"stack_trace", ebpf.StackTrace}, {"perf_event_array", ebpf.PerfEventArray}, {"ringbuf", ebpf.RingBuf},
+		{"lru hash", ebpf.LRUHash}, {"lru percpu hash", ebpf.LRUCPUHash},
 	} {
-		fmt.Fprintf(w, "  %-26s %s\n", mt.name+":", probe(features.HaveMapType(mt.t)))
+		line(mt.label, yesNo(features.HaveMapType(mt.t) == nil))
 	}
 
-	fmt.Fprintln(w, "\nHelpers (in tracepoint programs)")
-	for _, h := range []asm.BuiltinFunc{
-		asm.FnProbeRead, asm.FnProbeReadKernel, asm.FnProbeReadUser, asm.FnProbeReadKernelStr, asm.FnProbeReadUserStr,
-		asm.FnGetCurrentTaskBtf, asm.FnGetCurrentCgroupId, asm.FnGetStackid, asm.FnGetNsCurrentPidTgid,
-		asm.FnSendSignal, asm.FnOverrideReturn, asm.FnRingbufOutput, asm.FnPerfEventOutput, asm.FnLoop,
-		asm.FnSnprintf, asm.FnGetFuncIp, asm.FnKtimeGetBootNs, asm.FnKtimeGetTaiNs, asm.FnGetAttachCookie,
-	} {
-		name := strings.TrimPrefix(h.String(), "Fn")
-		fmt.Fprintf(w, "  %-26s %s\n", name+":", probe(features.HaveProgramHelper(ebpf.TracePoint, h)))
-	}
+	fmt.Fprintln(w, "\nProbe types")
+	line("kprobe", yesNo(features.HaveProgramType(ebpf.Kprobe) == nil && fileExists("/sys/bus/event_source/devices/kprobe")))
+	line("tracepoint", yesNo(features.HaveProgramType(ebpf.TracePoint) == nil))
+	line("perf_event", yesNo(features.HaveProgramType(ebpf.PerfEvent) == nil))
+	line("kfunc", yesNo(loadTracing(ebpf.AttachTraceFEntry, "sched_fork") == nil))
+	line("kprobe_multi", yesNo(features.HaveBPFLinkKprobeMulti() == nil))
+	line("kprobe_session", yesNo(features.HaveBPFLinkKprobeSession() == nil))
+	line("uprobe_multi", yesNo(features.HaveBPFLinkUprobeMulti() == nil))
+	line("raw_tp_special", yesNo(features.HaveProgramType(ebpf.RawTracepoint) == nil))
+	line("iter", yesNo(loadTracing(ebpf.AttachTraceIter, "task") == nil))
 
-	fmt.Fprintln(w, "\nOther")
-	fmt.Fprintf(w, "  %-26s %s\n", "bounded loops:", probe(features.HaveBoundedLoops()))
-	fmt.Fprintf(w, "  %-26s %s\n", "large instruction limit:", probe(features.HaveLargeInstructions()))
-	fmt.Fprintf(w, "  %-26s %s\n", "v3 ISA:", probe(features.HaveV3ISA()))
+	fmt.Fprintln(w, "\ngobpftrace")
+	line("tracefs", tracefsState())
+	line("bpf stats", sysctl("/proc/sys/kernel/bpf_stats_enabled"))
+	line("unprivileged bpf disabled", sysctl("/proc/sys/kernel/unprivileged_bpf_disabled"))
+	line("hardware events (CPU PMU)", yesNo(fileExists("/sys/bus/event_source/devices/cpu")))
+	line("software events", yesNo(fileExists("/sys/bus/event_source/devices/software")))
+	line("lsm", probe(features.HaveProgramType(ebpf.LSM)))
+	line("v3 ISA", probe(features.HaveV3ISA()))
 	return nil
+}
+
+// loadTracing loads a do-nothing tracing program attached to target
+// (fentry on a function, an iterator): whether the kernel lets that
+// kind of program load.
+func loadTracing(at ebpf.AttachType, target string) error {
+	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+		Type: ebpf.Tracing, AttachType: at, AttachTo: target, License: "GPL",
+		Instructions: asm.Instructions{asm.Mov.Imm(asm.R0, 0), asm.Return()},
+	})
+	if err == nil {
+		prog.Close()
+	}
+	return err
+}
+
+// moduleBTF reports whether the kernel exposes the BTF of its modules.
+func moduleBTF() bool {
+	files, _ := filepath.Glob("/sys/kernel/btf/*")
+	for _, f := range files {
+		if filepath.Base(f) != "vmlinux" {
+			return true
+		}
+	}
+	return false
+}
+
+// mapBatch reports whether a hash map can be read with a batch lookup.
+func mapBatch() bool {
+	m, err := ebpf.NewMap(&ebpf.MapSpec{Type: ebpf.Hash, KeySize: 4, ValueSize: 4, MaxEntries: 1})
+	if err != nil {
+		return false
+	}
+	defer m.Close()
+	keys, values := make([]uint32, 1), make([]uint32, 1)
+	var cursor ebpf.MapBatchCursor
+	_, err = m.BatchLookup(&cursor, keys, values, nil)
+	return err == nil || errors.Is(err, ebpf.ErrKeyNotExist)
 }
 
 // probe turns a feature probe's result into a word: yes, no, or why not.

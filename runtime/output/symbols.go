@@ -55,27 +55,36 @@ func (f *Formatter) symItem(t *lang.Type, b []byte) item {
 	return strItem(hexAddr(addr))
 }
 
-// stackItem decodes a kstack/ustack value into its symbolized frames.
-func (f *Formatter) stackItem(t *lang.Type, b []byte) item {
+// stackAddrs decodes a kstack/ustack value: the process of a user stack
+// and the stack's return addresses, up to the type's limit (none without
+// a symbol source or for a stack the kernel did not record).
+func (f *Formatter) stackAddrs(t *lang.Type, b []byte) (pid uint32, addrs []uint64) {
 	id := int64(readUint(b, 8))
-	var pid uint32
 	if t.UserSpace {
 		pid = uint32(readUint(slice(b, 8, 4), 4))
 	}
-	it := item{kind: itemStack, s: t.StackMode}
-	s := f.Symbols
-	if s == nil || id < 0 {
-		return it
+	if f.Symbols == nil || id < 0 {
+		return pid, nil
 	}
 	limit := t.StackLimit
 	if limit <= 0 {
 		limit = 127
 	}
-	for n, addr := range s.Stack(limit, id) {
+	for n, addr := range f.Symbols.Stack(limit, id) {
 		if addr == 0 || n >= limit {
 			break
 		}
-		it.elems = append(it.elems, strItem(frameText(s, t, pid, addr)))
+		addrs = append(addrs, addr)
+	}
+	return pid, addrs
+}
+
+// stackItem decodes a kstack/ustack value into its symbolized frames.
+func (f *Formatter) stackItem(t *lang.Type, b []byte) item {
+	pid, addrs := f.stackAddrs(t, b)
+	it := item{kind: itemStack, s: t.StackMode}
+	for _, addr := range addrs {
+		it.elems = append(it.elems, strItem(frameText(f.Symbols, t, pid, addr)))
 	}
 	return it
 }

@@ -186,22 +186,10 @@ func (f *Formatter) Decode(t *lang.Type, b []byte) any {
 // typedStack decodes a kstack/ustack value into its frames.
 func (f *Formatter) typedStack(t *lang.Type, b []byte) Stack {
 	st := Stack{User: t.UserSpace}
-	id := int64(readUint(b, 8))
-	if t.UserSpace {
-		st.PID = uint32(readUint(slice(b, 8, 4), 4))
-	}
+	pid, addrs := f.stackAddrs(t, b)
+	st.PID = pid
 	s := f.Symbols
-	if s == nil || id < 0 {
-		return st
-	}
-	limit := t.StackLimit
-	if limit <= 0 {
-		limit = 127
-	}
-	for n, addr := range s.Stack(limit, id) {
-		if addr == 0 || n >= limit {
-			break
-		}
+	for _, addr := range addrs {
 		fr := Frame{Addr: addr, Text: frameText(s, t, st.PID, addr)}
 		if t.UserSpace {
 			name, off, module, ok := s.User(st.PID, addr)

@@ -43,8 +43,10 @@ func (cc *compiler) useDropSlot(slot int32) {
 	cc.useDrops()
 	spec := cc.plan.Spec.Maps[dropsName]
 	if size := uint32(8 * (slot + 1)); spec.ValueSize < size {
-		value := make([]byte, size)
-		copy(value, spec.Contents[0].Value.([]byte))
+		// append grows the backing array by doubling: a script with a
+		// thousand maps would otherwise copy the value a thousand times.
+		value := spec.Contents[0].Value.([]byte)
+		value = append(value, make([]byte, int(size)-len(value))...)
 		spec.ValueSize, spec.Contents[0].Value = size, value
 	}
 }

@@ -46,8 +46,9 @@ func lower(f *Func, passes bool) (asm.Instructions, []lang.Span, error) {
 			}
 		}
 	}
-	var insns asm.Instructions
-	var spans []lang.Span
+	n := f.Len()
+	insns := make(asm.Instructions, 0, n)
+	spans := make([]lang.Span, 0, n)
 	for _, b := range live {
 		for j, in := range b.Instrs {
 			ins := in.Instruction

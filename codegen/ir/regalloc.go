@@ -311,6 +311,7 @@ func (a *allocator) colour() (colors []asm.Register, ok bool) {
 		if !b.Terminated() && i+1 < len(blocks) {
 			live = liveIn[i+1].clone()
 		}
+		var o operands // one for the block: visit's pointer makes it escape
 		for j := len(b.Instrs) - 1; j >= 0; j-- {
 			in := &b.Instrs[j]
 			if ref, isJump := JumpTarget(in.Instruction); isJump {
@@ -318,7 +319,7 @@ func (a *allocator) colour() (colors []asm.Register, ok bool) {
 					live.union(liveIn[t])
 				}
 			}
-			o := a.operandsOf(in)
+			o = a.operandsOf(in)
 			if visit != nil {
 				visit(in, &o, &live)
 			}

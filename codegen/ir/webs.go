@@ -31,25 +31,35 @@ func splitWebs(f *Func) bool {
 	nvars := len(vars)
 	// Definitions are numbered per operand: ids 0..nvars-1 stand for
 	// "not written yet" of each register, at the entry.
-	type site struct{ dst, src int32 } // definition ids, -1: none
+	type site struct {
+		roles
+		dst, src   int32 // definition ids, -1: none
+		vdst, vsrc int32 // register indexes (vars) of the operands
+		// udst, usrc are one definition reaching each read operand
+		udst, usrc int32
+	}
 	sites := make([][]site, len(f.Blocks))
 	ndefs := int32(nvars)
 	for i, b := range f.Blocks {
 		sites[i] = make([]site, len(b.Instrs))
 		for j := range b.Instrs {
 			in := &b.Instrs[j]
-			r := rolesOf(in)
-			s := site{-1, -1}
-			if r.defDst && in.VDst != 0 {
+			s := site{roles: rolesOf(in), dst: -1, src: -1, vdst: int32(vars[in.VDst]), vsrc: int32(vars[in.VSrc])}
+			if s.defDst && in.VDst != 0 {
 				s.dst, ndefs = ndefs, ndefs+1
 			}
-			if r.defSrc && in.VSrc != 0 {
+			if s.defSrc && in.VSrc != 0 {
 				s.src, ndefs = ndefs, ndefs+1
 			}
 			sites[i][j] = s
 		}
 	}
-	varOf := func(v Virtual) int { return vars[v] }
+	// one, sliced, is the one-definition list of each definition.
+	one := make([]int32, ndefs)
+	for d := range one {
+		one[d] = int32(d)
+	}
+	single := func(d int32) []int32 { return one[d : d+1 : d+1] }
 
 	at := make(map[string]int, len(f.Blocks))
 	for i, b := range f.Blocks {
@@ -64,9 +74,10 @@ func splitWebs(f *Func) bool {
 		reach[i] = make([][]int32, nvars)
 	}
 	for x := 0; x < nvars; x++ {
-		reach[0][x] = []int32{int32(x)}
+		reach[0][x] = single(int32(x))
 	}
-	// merge adds cur to what reaches block t, reporting growth.
+	// merge adds cur to what reaches block t, reporting growth. A list
+	// grows into a new array (Clip): walk reads the lists in place.
 	merge := func(t int, cur [][]int32) bool {
 		grew := false
 		for x, ds := range cur {
@@ -75,7 +86,7 @@ func splitWebs(f *Func) bool {
 			}
 			for _, d := range ds {
 				if k, ok := slices.BinarySearch(reach[t][x], d); !ok {
-					reach[t][x] = slices.Insert(reach[t][x], k, d)
+					reach[t][x] = slices.Insert(slices.Clip(reach[t][x]), k, d)
 					grew = true
 				}
 			}
@@ -86,30 +97,27 @@ func splitWebs(f *Func) bool {
 	// read of a virtual register with the definitions reaching it, and
 	// passes on what reaches its successors; it reports whether a block
 	// at or before i grew (another sweep is needed).
-	walk := func(i int, use func(in *Instr, j int, ds []int32, src bool)) bool {
+	cur := make([][]int32, nvars) // walk's, reused
+	walk := func(i int, use func(s *site, ds []int32, src bool)) bool {
 		b := f.Blocks[i]
-		cur := make([][]int32, nvars)
-		for x := range cur {
-			cur[x] = slices.Clone(reach[i][x])
-		}
+		copy(cur, reach[i])
 		again := false
 		for j := range b.Instrs {
 			in := &b.Instrs[j]
-			r := rolesOf(in)
+			s := &sites[i][j]
 			if use != nil {
-				if r.useDst && in.VDst != 0 {
-					use(in, j, cur[varOf(in.VDst)], false)
+				if s.useDst && in.VDst != 0 {
+					use(s, cur[s.vdst], false)
 				}
-				if r.useSrc && in.VSrc != 0 {
-					use(in, j, cur[varOf(in.VSrc)], true)
+				if s.useSrc && in.VSrc != 0 {
+					use(s, cur[s.vsrc], true)
 				}
 			}
-			s := sites[i][j]
 			if s.dst >= 0 {
-				cur[varOf(in.VDst)] = []int32{s.dst}
+				cur[s.vdst] = single(s.dst)
 			}
 			if s.src >= 0 {
-				cur[varOf(in.VSrc)] = []int32{s.src}
+				cur[s.vsrc] = single(s.src)
 			}
 			if ref, ok := JumpTarget(in.Instruction); ok {
 				if t, found := at[ref]; found && merge(t, cur) && t <= i {
@@ -144,15 +152,9 @@ func splitWebs(f *Func) bool {
 		return d
 	}
 	union := func(a, b int32) { parent[find(a)] = find(b) }
-	// useDef is, per read operand, one definition reaching it.
-	type opKey struct {
-		b, j int
-		src  bool
-	}
-	useDef := map[opKey]int32{}
 	ok := true
 	for i := range f.Blocks {
-		walk(i, func(in *Instr, j int, ds []int32, src bool) {
+		walk(i, func(s *site, ds []int32, src bool) {
 			if len(ds) == 0 || ds[0] < int32(nvars) {
 				ok = false // "not written yet" reaches this read
 				return
@@ -160,9 +162,12 @@ func splitWebs(f *Func) bool {
 			for _, d := range ds[1:] {
 				union(ds[0], d)
 			}
-			useDef[opKey{i, j, src}] = ds[0]
+			if src {
+				s.usrc = ds[0]
+			} else {
+				s.udst = ds[0]
+			}
 			// A read-modify-write operand is one register before and after.
-			s := sites[i][j]
 			if !src && s.dst >= 0 {
 				union(s.dst, ds[0])
 			}
@@ -174,15 +179,15 @@ func splitWebs(f *Func) bool {
 	if !ok {
 		return false
 	}
-	webID := map[int32]Virtual{}
+	webID := make([]Virtual, ndefs) // by root definition; 0: not numbered yet
+	webs := Virtual(0)
 	web := func(d int32) Virtual {
 		r := find(d)
-		id, seen := webID[r]
-		if !seen {
-			id = Virtual(len(webID) + 1)
-			webID[r] = id
+		if webID[r] == 0 {
+			webs++
+			webID[r] = webs
 		}
-		return id
+		return webID[r]
 	}
 	for i, b := range f.Blocks {
 		for j := range b.Instrs {
@@ -193,14 +198,14 @@ func splitWebs(f *Func) bool {
 				if s.dst >= 0 {
 					dst = web(s.dst)
 				} else {
-					dst = web(useDef[opKey{i, j, false}])
+					dst = web(s.udst)
 				}
 			}
 			if src != 0 {
 				if s.src >= 0 {
 					src = web(s.src)
 				} else {
-					src = web(useDef[opKey{i, j, true}])
+					src = web(s.usrc)
 				}
 			}
 			in.VDst, in.VSrc = dst, src

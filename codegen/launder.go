@@ -3,18 +3,16 @@ package codegen
 import (
 	"github.com/cilium/ebpf/asm"
 
+	"github.com/gobpftrace/gobpftrace/codegen/ir"
 	"github.com/gobpftrace/gobpftrace/lang"
 )
 
 // A loop body run as a callback (bpf_loop, bpf_for_each_map_elem) is
-// verified once per round the kernel's verifier imagines, until the rounds'
-// states repeat. A counter of the probe that the body changes and compares
-// with a constant (`$n++; if ($n > 5) { break; }`) never repeats while the
-// verifier knows its exact value, so the verifier walks rounds until its
-// million-instruction limit. Before such a loop, the counters the body
-// writes are laundered: xor-ed twice with a random number, which leaves
-// the value alone but makes the verifier treat it as unknown, and the
-// rounds' states then repeat at once.
+// verified round by round until the rounds' states repeat; the integer
+// variables it writes are forgotten before the loop and at the start of
+// each round (see ir.Forget, which says why and how). This file decides
+// which variables: the code generator knows their types and which of
+// them hold a value already.
 
 // noteSet records the variables statement s stores on every path through
 // it, appending to noted the ones not recorded before (the block that ran
@@ -42,34 +40,42 @@ func (g *gen) noteSet(s lang.Stmt, noted []*lang.VarSym) []*lang.VarSym {
 // variables that node (a loop's body, or a whole while loop with its
 // condition) writes and that already hold a value.
 func (g *gen) launderWritten(node lang.Node) {
-	syms := g.writtenInts(node)
-	if len(syms) == 0 {
-		return
-	}
-	g.call(asm.FnGetPrandomU32)
-	for _, sym := range syms {
-		l := g.vars[sym]
-		g.load(asm.R1, l, 8)
-		g.emit(asm.Xor.Reg(asm.R1, asm.R0), asm.Xor.Reg(asm.R1, asm.R0))
-		g.store(l, asm.R1, 8)
-	}
+	g.forget(g.writtenInts(node), false, asm.R0, asm.R1)
 }
 
 // launderEachRound does the same at the start of every round of a bpf_loop
 // callback, with the round's index in R1 (a number the verifier does not
 // know): each round then starts from the same state, so the verifier's
 // rounds repeat at once even when the body narrows a counter's range (a
-// condition against a bound known only at run time, then `$i++`).
+// condition against a bound known only at run time, then `$i++`). Only the
+// probe's frame is shared between rounds.
 func (g *gen) launderEachRound(node lang.Node) {
-	for _, sym := range g.writtenInts(node) {
-		l := g.vars[sym]
-		if l.base != regProbeFrame {
+	g.forget(g.writtenInts(node), true, asm.R1, asm.R3)
+}
+
+// forget places an ir.Forget of the variables syms (those in the probe's
+// frame only, when probeFrameOnly).
+func (g *gen) forget(syms []*lang.VarSym, probeFrameOnly bool, with, temp asm.Register) {
+	f := &ir.Forget{With: with, Temp: temp}
+	for _, sym := range syms {
+		l := g.reach(g.vars[sym])
+		if probeFrameOnly && l.base != regProbeFrame {
 			continue
 		}
-		g.load(asm.R3, l, 8)
-		g.emit(asm.Xor.Reg(asm.R3, asm.R1), asm.Xor.Reg(asm.R3, asm.R1))
-		g.store(l, asm.R3, 8)
+		// The slot's base as an instruction would name it (regProbeFrame
+		// is the frame pointer or, in a callback, a virtual register).
+		base := g.instr(asm.LoadMem(asm.R0, l.base, 0, asm.DWord))
+		f.Slots = append(f.Slots, ir.Slot{Base: base.Src, VBase: base.VSrc, Off: int16(l.off)})
 	}
+	if len(f.Slots) == 0 {
+		return
+	}
+	if g.cur.Terminated() {
+		g.cur = g.fn.AddBlock(g.newLabel("b"))
+	}
+	in := ir.ForgetInstr(f)
+	in.Span = g.span
+	g.cur.AppendInstr(in)
 }
 
 // writtenInts lists the integer variables node writes that already hold a

@@ -51,6 +51,9 @@ type Instr struct {
 	// operand is the physical register itself). Dst and Src then hold the
 	// virtual register's home (see Allocate).
 	VDst, VSrc Virtual
+	// Forget, when set, makes this a pseudo-instruction (see Forget);
+	// lowering expands it first.
+	Forget *Forget
 }
 
 // NewFunc returns a function with an empty entry block labelled name.

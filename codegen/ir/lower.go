@@ -22,6 +22,7 @@ func LowerWithoutPasses(f *Func) (asm.Instructions, []lang.Span, error) { return
 
 func lower(f *Func, passes bool) (asm.Instructions, []lang.Span, error) {
 	f = f.clone()
+	ExpandForgets(f)
 	if err := prune(f); err != nil {
 		return nil, nil, err
 	}

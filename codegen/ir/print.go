@@ -42,6 +42,10 @@ func (f *Func) Print(w io.Writer, lines []string) {
 				fmt.Fprintf(w, "; %d: %s\n", l, strings.TrimSpace(lines[l-1]))
 				lastLine = l
 			}
+			if in.Forget != nil {
+				fmt.Fprintf(w, "\t%v\n", in.Forget)
+				continue
+			}
 			fmt.Fprintf(w, "\t%v%s\n", in.Instruction, virtuals(in))
 		}
 	}

@@ -116,7 +116,7 @@ func rolesOf(in *Instr) roles {
 	switch cls := op.Class(); {
 	case cls.IsALU():
 		switch op.ALUOp() {
-		case asm.Mov:
+		case asm.Mov, asm.MovSX8, asm.MovSX16, asm.MovSX32:
 			return roles{useSrc: reg, defDst: true}
 		case asm.Neg, asm.Swap:
 			return roles{useDst: true, defDst: true}
@@ -353,12 +353,12 @@ func (a *allocator) colour() (colors []asm.Register, ok bool) {
 	for i := range blocks {
 		walk(i, func(in *Instr, o *operands, live *liveSet) {
 			// A move's two registers may be one: they hold the same value
-			// (a 32-bit move's do not, it clears the upper half, but the
-			// two still prefer one register when the source dies there).
+			// (a 32-bit or sign-extending move's do not, but the two still
+			// prefer one register when the source dies there).
 			move := int32(-1)
-			if op := in.OpCode; op.Class().IsALU() && op.ALUOp() == asm.Mov && op.Source() == asm.RegSource {
+			if op := in.OpCode; op.Class().IsALU() && (extendedFrom(*in) > 0 || op.ALUOp() == asm.Mov && op.Source() == asm.RegSource) {
 				a.partner(o.defs[0], o.uses[0])
-				if op.Class() == asm.ALU64Class {
+				if op.Class() == asm.ALU64Class && op.ALUOp() == asm.Mov {
 					move = o.uses[0]
 				}
 			}
@@ -470,7 +470,8 @@ func (a *allocator) rewrite(colors []asm.Register, ok bool) {
 // storeConstants turns `v = K; *(p + off) = v`, where the store is the one
 // read of the web v and the set its one write, into the store of the
 // immediate K: a register set only to be stored costs a move. Likewise a
-// 32-bit copy stored in 4 bytes or fewer is stored from its source. f's
+// 32-bit copy or a sign extension read only by a store no wider than the
+// bytes it keeps is stored from its source. f's
 // virtual registers are webs (splitWebs).
 func storeConstants(f *Func) {
 	defs, uses := map[Virtual]int{}, map[Virtual]int{}
@@ -516,12 +517,12 @@ func storeConstants(f *Func) {
 					out[n-1] = st
 					continue
 				}
-				// `w = w_src; *(u32 *)(p + off) = w`: a store of 4 bytes or
-				// fewer takes the low half anyway, so it stores from the
-				// source and the 32-bit move goes.
-				if v := set.VDst; v != 0 && so.Class() == asm.ALUClass && so.ALUOp() == asm.Mov &&
-					so.Source() == asm.RegSource && set.Offset == 0 &&
-					io.Class() == asm.StXClass && io.Mode() == asm.MemMode && io.Size() != asm.DWord &&
+				// `w = w_src; *(u32 *)(p + off) = w`, or `v = (s32)x` then such
+				// a store: a store no wider than what the move extends takes
+				// the low bytes anyway, so it stores from the source and the
+				// move goes.
+				if v := set.VDst; v != 0 && io.Class() == asm.StXClass && io.Mode() == asm.MemMode &&
+					io.Size().Sizeof() <= extendedFrom(set) &&
 					in.VSrc == v && in.VDst != v && defs[v] == 1 && uses[v] == 1 &&
 					!(set.VSrc == in.VDst && set.VSrc != 0) && !(set.VSrc == 0 && in.VDst == 0 && set.Src == in.Dst) {
 					st := in
@@ -534,6 +535,29 @@ func storeConstants(f *Func) {
 		}
 		b.Instrs = out
 	}
+}
+
+// extendedFrom returns the width in bytes of the low part of its source
+// that in, a register move, keeps (0 when in is no such move): `w = w_src`
+// keeps 4 bytes, a sign-extending move 1, 2 or 4.
+func extendedFrom(in Instr) int {
+	op := in.OpCode
+	if op.Source() != asm.RegSource || (op.Class() != asm.ALUClass && op.Class() != asm.ALU64Class) || in.Offset != 0 {
+		return 0
+	}
+	switch op.ALUOp() {
+	case asm.Mov:
+		if op.Class() == asm.ALUClass {
+			return 4
+		}
+	case asm.MovSX8:
+		return 1
+	case asm.MovSX16:
+		return 2
+	case asm.MovSX32:
+		return 4
+	}
+	return 0
 }
 
 func truncate(v int64, size asm.Size) int64 {

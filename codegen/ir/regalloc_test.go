@@ -2,6 +2,7 @@ package ir
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/cilium/ebpf/asm"
@@ -238,4 +239,44 @@ func TestStoreNarrowCopy(t *testing.T) {
 		asm.Mov.Imm(asm.R0, 0),
 		asm.Return(),
 	})
+}
+
+// An extension in place whose value only a store of the extended width
+// reads goes; a wider store, or another read, keeps it.
+func TestStoreExtendedInPlace(t *testing.T) {
+	movsx32 := asm.MovSX32.Reg(asm.R7, asm.R7)
+	f := NewFunc("prog")
+	e := f.Entry()
+	e.AppendInstr(v(asm.LoadMem(asm.R7, asm.RFP, -8, asm.Word), 1, 0))
+	e.AppendInstr(v(movsx32, 1, 1))
+	e.AppendInstr(v(asm.StoreMem(asm.RFP, -16, asm.R7, asm.Word), 0, 1))
+	e.AppendInstr(v(asm.LoadMem(asm.R7, asm.RFP, -8, asm.Word), 2, 0))
+	e.AppendInstr(v(movsx32, 2, 2))
+	e.AppendInstr(v(asm.StoreMem(asm.RFP, -24, asm.R7, asm.DWord), 0, 2))
+	e.AppendInstr(v(asm.LoadMem(asm.R7, asm.RFP, -8, asm.Word), 3, 0))
+	e.AppendInstr(v(asm.Mov.Reg32(asm.R7, asm.R7), 3, 3))
+	e.AppendInstr(v(asm.StoreMem(asm.RFP, -32, asm.R7, asm.Half), 0, 3))
+	e.AppendInstr(v(asm.StoreMem(asm.RFP, -40, asm.R7, asm.DWord), 0, 3))
+	ret(e, 0)
+	got := lowered(t, f)
+	var ops []string
+	for _, in := range got {
+		ops = append(ops, fmt.Sprint(in))
+	}
+	want := []string{
+		"LdXMemW dst: r7 src: rfp off: -8 imm: 0",
+		"StXMemW dst: rfp src: r7 off: -16 imm: 0",
+		"LdXMemW dst: r7 src: rfp off: -8 imm: 0",
+		"MovSX32Reg dst: r7 src: r7",
+		"StXMemDW dst: rfp src: r7 off: -24 imm: 0",
+		"LdXMemW dst: r7 src: rfp off: -8 imm: 0",
+		"MovReg32 dst: r7 src: r7",
+		"StXMemH dst: rfp src: r7 off: -32 imm: 0",
+		"StXMemDW dst: rfp src: r7 off: -40 imm: 0",
+		"MovImm dst: r0 imm: 0",
+		"Exit",
+	}
+	if strings.Join(ops, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("lowered:\n%s\nwant:\n%s", strings.Join(ops, "\n"), strings.Join(want, "\n"))
+	}
 }

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/runtime"
@@ -20,24 +18,29 @@ import (
 
 // family is one map exported as one metric family.
 type family struct {
-	m      *codegen.Map
-	kind   familyKind
-	desc   *prometheus.Desc
+	m          *codegen.Map
+	kind       familyKind
+	name, help string
+	// labels are the label names in the order they are written (sorted,
+	// as Prometheus's client writes them); order[i] is the index in the
+	// key of labels[i].
+	labels []string
+	order  []int
 	bounds []float64 // histograms: `le` of each bucket index
 }
 
 // ReadMap reads a running script's map as Go values (script.Session.Map).
 type ReadMap func(name string) (*script.Map, error)
 
-// Collector is a prometheus.Collector that reads a running script's maps
-// at each scrape. It is created from the compiled plan's maps (New checks
+// Collector reads a running script's maps at each scrape and writes them
+// in the Prometheus text format (Gather). It is created from the compiled plan's maps (New checks
 // the names then, before anything is loaded), reads nothing until Attach
 // gives it the running session's maps, and nothing again after Detach.
 type Collector struct {
 	families  []*family
 	maxSeries int
 	warnings  io.Writer
-	dropped   *prometheus.Desc
+	dropped   string // HELP of DroppedKeysName
 
 	mu     sync.Mutex // one scrape at a time; Detach waits for it
 	read   ReadMap
@@ -83,15 +86,21 @@ func New(maps []*codegen.Map, cfg Config, warnings io.Writer) (*Collector, error
 			}
 			owner[s] = m.ScriptName
 		}
-		f := &family{m: m, kind: kind, desc: prometheus.NewDesc(name, help(m), labels, nil)}
+		f := &family{m: m, kind: kind, name: name, help: help(m)}
+		f.order = make([]int, len(labels))
+		for i := range f.order {
+			f.order[i] = i
+		}
+		sort.SliceStable(f.order, func(i, j int) bool { return labels[f.order[i]] < labels[f.order[j]] })
+		for _, i := range f.order {
+			f.labels = append(f.labels, labels[i])
+		}
 		if kind == kindHistogram {
 			f.bounds = histBounds(m.Value)
 		}
 		c.families = append(c.families, f)
 	}
-	c.dropped = prometheus.NewDesc(DroppedKeysName,
-		fmt.Sprintf("Keys of a map that the last scrape left out: a scrape exports at most %d series (--metrics-max-series).", c.maxSeries),
-		[]string{"map"}, nil)
+	c.dropped = fmt.Sprintf("Keys of a map that the last scrape left out: a scrape exports at most %d series (--metrics-max-series).", c.maxSeries)
 	return c, nil
 }
 
@@ -151,30 +160,38 @@ func (c *Collector) Detach() {
 	c.read = nil
 }
 
-// Describe implements prometheus.Collector.
-func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, f := range c.families {
-		ch <- f.desc
-	}
-	ch <- c.dropped
+// Gather reads every exported map and returns the scrape in the text
+// format (families by name, as Prometheus's client orders them); it stops
+// adding keys once the scrape has MaxSeries series. errs are the maps
+// that could not be read; the others are in text.
+func (c *Collector) Gather() (text []byte, errs []error) {
+	fams, errs := c.gather()
+	return textOf(fams), errs
 }
 
-// Collect implements prometheus.Collector: it reads every exported map,
-// and stops adding keys once the scrape has MaxSeries series.
-func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+func textOf(fams []*textFamily) (text []byte) {
+	for _, f := range fams {
+		text = f.appendText(text)
+	}
+	return text
+}
+
+// gather reads the maps into families, sorted by name.
+func (c *Collector) gather() (out []*textFamily, errs []error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.read == nil {
-		return
+		return nil, nil
 	}
+	dropped := &textFamily{name: DroppedKeysName, help: c.dropped, kind: kindGauge, labels: []string{"map"}}
 	budget := c.maxSeries
 	for _, f := range c.families {
 		m, err := c.read(f.m.ScriptName)
 		if errors.Is(err, runtime.ErrEnded) || errors.Is(err, script.ErrNotRunning) {
-			return // the script has ended: nothing to export any more
+			return nil, nil // the script has ended: nothing to export any more
 		}
 		if err != nil {
-			ch <- prometheus.NewInvalidMetric(f.desc, err)
+			errs = append(errs, fmt.Errorf("reading %s: %w", f.m.ScriptName, err))
 			continue
 		}
 		samples := samples(f, m)
@@ -185,8 +202,8 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			}
 			budget -= s.series
 			kept++
-			ch <- s.metric(f)
 		}
+		out = append(out, &textFamily{name: f.name, help: f.help, kind: f.kind, labels: f.labels, bounds: f.bounds, samples: sortByLabels(samples[:kept])})
 		left := len(samples) - kept
 		if left > 0 && !c.warned[f.m.ScriptName] {
 			c.warned[f.m.ScriptName] = true
@@ -197,9 +214,19 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		}
 		if c.warned[f.m.ScriptName] {
 			// Once a map has overflowed, the gauge stays, 0 when it fits again.
-			ch <- prometheus.MustNewConstMetric(c.dropped, prometheus.GaugeValue, float64(left), f.m.ScriptName)
+			dropped.samples = append(dropped.samples, &sample{labels: []string{f.m.ScriptName}, value: float64(left)})
 		}
 	}
+	out = append(out, dropped)
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out, errs
+}
+
+// sortByLabels orders samples by their label values, as Prometheus's
+// client writes them.
+func sortByLabels(xs []*sample) []*sample {
+	sort.Slice(xs, func(i, j int) bool { return compareLabels(xs[i].labels, xs[j].labels) < 0 })
+	return xs
 }
 
 // sample is one key of a map, folded: its labels and numbers.
@@ -215,26 +242,14 @@ type sample struct {
 	series int // how many series the sample writes
 }
 
-func (s *sample) metric(f *family) prometheus.Metric {
-	switch f.kind {
-	case kindCounter:
-		return prometheus.MustNewConstMetric(f.desc, prometheus.CounterValue, s.value, s.labels...)
-	case kindGauge:
-		return prometheus.MustNewConstMetric(f.desc, prometheus.GaugeValue, s.value, s.labels...)
-	case kindSummary:
-		return prometheus.MustNewConstSummary(f.desc, uint64(s.value), s.sum, nil, s.labels...)
-	}
-	buckets := make(map[float64]uint64, len(f.bounds))
-	for i, le := range f.bounds {
-		buckets[le] = s.cumulative[i]
-	}
-	// The script keeps each key's sum when compiled for --metrics
-	// (script.Options.HistSums); without it there is none to give.
-	sum := math.NaN()
+// histSum is a histogram's _sum. The script keeps each key's sum when
+// compiled for --metrics (script.Options.HistSums); without it there is
+// none to give.
+func (s *sample) histSum() float64 {
 	if s.hasSum {
-		sum = s.sum
+		return s.sum
 	}
-	return prometheus.MustNewConstHistogram(f.desc, uint64(s.value), sum, buckets, s.labels...)
+	return math.NaN()
 }
 
 // samples turns a map's entries into one sample per distinct label set,
@@ -250,6 +265,13 @@ func samples(f *family, m *script.Map) []*sample {
 			continue
 		}
 		s.labels = labelValues(f.m.Key, e.Key)
+		if len(f.order) > 1 {
+			sorted := make([]string, len(f.order))
+			for i, k := range f.order {
+				sorted[i] = s.labels[k]
+			}
+			s.labels = sorted
+		}
 		id := strings.Join(s.labels, "\x00")
 		old := byLabels[id]
 		switch {

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -135,11 +138,65 @@ func typed(m *codegen.Map, entries []output.Entry) *script.Map {
 	return out
 }
 
-// exposition is one scrape of c in the Prometheus text format.
-func exposition(t *testing.T, c prometheus.Collector) string {
+// exposition is one scrape of c in the Prometheus text format. The text
+// must be what Prometheus's own client writes for the same families: it
+// is parsed with the client's parser, whose families the client's encoder
+// writes again, families by name and series in the order parsed.
+func exposition(t *testing.T, c *Collector) string {
+	t.Helper()
+	fams, errs := c.gather()
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	text := textOf(fams)
+	checkByClient(t, string(text))
+	if want := clientText(t, fams); string(text) != want {
+		t.Errorf("Prometheus's client writes the same maps differently:\n%s\nours:\n%s", want, text)
+	}
+	return string(text)
+}
+
+// checkByClient parses text with Prometheus's client library and checks
+// that its encoder writes the same bytes.
+func checkByClient(t *testing.T, text string) {
+	t.Helper()
+	parser := expfmt.NewTextParser(model.LegacyValidation)
+	mfs, err := parser.TextToMetricFamilies(strings.NewReader(text))
+	if err != nil {
+		t.Fatalf("Prometheus's parser refuses the text: %v\n%s", err, text)
+	}
+	names := make([]string, 0, len(mfs))
+	for name := range mfs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var buf bytes.Buffer
+	for _, name := range names {
+		if _, err := expfmt.MetricFamilyToText(&buf, mfs[name]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if buf.String() != text {
+		t.Errorf("Prometheus's encoder writes the families differently:\n%s\nours:\n%s", buf.String(), text)
+	}
+}
+
+func checkText(t *testing.T, got, want string) {
+	t.Helper()
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// clientText writes fams with Prometheus's client library: const
+// metrics registered in a pedantic registry, gathered and encoded as its
+// HTTP handler does. The label values are handed over in the key's order
+// (the client sorts them by label name) and the series in reverse, so
+// that the client's ordering is what is compared.
+func clientText(t *testing.T, fams []*textFamily) string {
 	t.Helper()
 	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(c)
+	reg.MustRegister(clientCollector(fams))
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -154,9 +211,40 @@ func exposition(t *testing.T, c prometheus.Collector) string {
 	return buf.String()
 }
 
-func checkText(t *testing.T, got, want string) {
-	t.Helper()
-	if got != want {
-		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+type clientCollector []*textFamily
+
+func (fs clientCollector) desc(f *textFamily) *prometheus.Desc {
+	labels := slices.Clone(f.labels)
+	slices.Reverse(labels)
+	return prometheus.NewDesc(f.name, f.help, labels, nil)
+}
+
+func (fs clientCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, f := range fs {
+		ch <- fs.desc(f)
+	}
+}
+
+func (fs clientCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, f := range fs {
+		d := fs.desc(f)
+		for _, s := range slices.Backward(f.samples) {
+			labels := slices.Clone(s.labels)
+			slices.Reverse(labels)
+			switch f.kind {
+			case kindCounter:
+				ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, s.value, labels...)
+			case kindGauge:
+				ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, s.value, labels...)
+			case kindSummary:
+				ch <- prometheus.MustNewConstSummary(d, uint64(s.value), s.sum, nil, labels...)
+			case kindHistogram:
+				buckets := map[float64]uint64{}
+				for i, le := range f.bounds {
+					buckets[le] = s.cumulative[i]
+				}
+				ch <- prometheus.MustNewConstHistogram(d, uint64(s.value), s.histSum(), buckets, labels...)
+			}
+		}
 	}
 }

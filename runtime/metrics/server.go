@@ -1,16 +1,15 @@
 package metrics
 
 import (
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/gobpftrace/gobpftrace/runtime/host"
 )
@@ -42,21 +41,45 @@ func Listen(addr string, public bool) (*Server, error) {
 // the address asked for port 0).
 func (s *Server) Addr() string { return s.listener.Addr().String() }
 
+// maxScrapesInFlight bounds the scrapes served at once: one at a time
+// reads the maps (the Collector serializes them); more waiting scrapes
+// would only queue, and the next ones get 503.
+const maxScrapesInFlight = 4
+
 // Serve starts serving c in the background; errors of a scrape are
 // written to errors.
 func (s *Server) Serve(c *Collector, errors io.Writer) error {
-	reg := prometheus.NewRegistry()
-	if err := reg.Register(c); err != nil {
-		return fmt.Errorf("--metrics: %v", err)
-	}
+	inFlight := make(chan struct{}, maxScrapesInFlight)
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{
-		ErrorLog:      log.New(errors, "WARNING: --metrics: ", 0),
-		ErrorHandling: promhttp.ContinueOnError,
-		// One scrape at a time reads the maps (the Collector serializes
-		// them); more waiting scrapes would only queue.
-		MaxRequestsInFlight: 4,
-	}))
+	mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case inFlight <- struct{}{}:
+			defer func() { <-inFlight }()
+		default:
+			http.Error(w, fmt.Sprintf("Limit of concurrent requests reached (%d), try again later.", maxScrapesInFlight), http.StatusServiceUnavailable)
+			return
+		}
+		text, errs := c.Gather()
+		for _, err := range errs {
+			fmt.Fprintf(errors, "WARNING: --metrics: %v\n", err)
+		}
+		if len(text) == 0 && len(errs) > 0 {
+			http.Error(w, "An error has occurred while serving metrics:\n\n"+errs[len(errs)-1].Error(), http.StatusInternalServerError)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", ContentType)
+		h.Add("Vary", "Accept-Encoding")
+		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+			h.Set("Content-Encoding", "gzip")
+			gz := gzip.NewWriter(w)
+			gz.Write(text)
+			gz.Close()
+			return
+		}
+		h.Set("Content-Length", strconv.Itoa(len(text)))
+		w.Write(text)
+	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/" {
 			http.NotFound(w, r)
@@ -71,6 +94,24 @@ func (s *Server) Serve(c *Collector, errors io.Writer) error {
 		s.http.Serve(s.listener)
 	}()
 	return nil
+}
+
+// acceptsGzip reports whether an Accept-Encoding header takes gzip (as
+// Prometheus's scrapes do), unless with q=0.
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+			continue
+		}
+		q, found := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q=")
+		if !found {
+			return true
+		}
+		v, err := strconv.ParseFloat(q, 64)
+		return err == nil && v > 0
+	}
+	return false
 }
 
 // Close stops the server, letting a scrape in progress finish for up to

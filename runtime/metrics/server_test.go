@@ -55,10 +55,15 @@ func TestServer(t *testing.T) {
 	if err := s.Serve(c, &scrapeErrors); err != nil {
 		t.Fatal(err)
 	}
+	encoding := ""
 	get := func(accept string) (string, string) {
 		req, _ := http.NewRequest("GET", "http://"+s.Addr()+"/metrics", nil)
 		if accept != "" {
 			req.Header.Set("Accept", accept)
+		}
+		if encoding != "" {
+			// set by hand, the client does not decompress
+			req.Header.Set("Accept-Encoding", encoding)
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -80,6 +85,17 @@ func TestServer(t *testing.T) {
 	ctype, body2 := get("application/openmetrics-text; version=1.0.0")
 	if !strings.HasPrefix(ctype, "text/plain; version=0.0.4") || body2 != body {
 		t.Errorf("asked for OpenMetrics: content type %q, body\n%s", ctype, body2)
+	}
+
+	// Go's client asks for gzip and decompresses: asked for no
+	// compression, and for gzip by hand, the server answers the same text.
+	encoding = "identity"
+	if _, plain := get(""); plain != body {
+		t.Errorf("identity: %q", plain)
+	}
+	encoding = "deflate, gzip;q=0.5"
+	if _, zipped := get(""); !strings.HasPrefix(zipped, "\x1f\x8b") {
+		t.Errorf("gzip: not gzipped: %q", zipped)
 	}
 
 	if _, err := Listen(s.Addr(), false); err == nil || !strings.Contains(err.Error(), "could not listen: address already in use") {

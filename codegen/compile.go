@@ -325,8 +325,7 @@ func (g *gen) program() (insns asm.Instructions, spans []lang.Span) {
 		// before its last read, and drops this move.
 		entry.PrependInstrs(g.instr(asm.Mov.Reg(regCtx, asm.R1)))
 	}
-	insns, spans = g.lower(g.fn)
-	return hoistStackAddrs(insns, spans)
+	return g.lower(g.fn)
 }
 
 // lower lays out fn as instructions (see ir.Lower).

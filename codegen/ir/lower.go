@@ -37,6 +37,9 @@ func lower(f *Func, passes bool) (asm.Instructions, []lang.Span, error) {
 	if err := prune(f); err != nil {
 		return nil, nil, err
 	}
+	if passes && !f.Callable {
+		HoistStackAddrs(f)
+	}
 	live := f.Blocks
 	resolved := resolveLabels(live)
 	used := map[string]bool{}

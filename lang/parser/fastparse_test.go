@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -13,9 +14,10 @@ import (
 
 // fastParse must build exactly the tree participle builds (positions and
 // tokens included: spans come from them) for every script participle
-// accepts, and fail wherever participle fails. The corpus is every script
-// in the repository: testdata, the docs' examples, and the scripts quoted
-// in Go tests.
+// accepts, and fail wherever participle fails (or build a tree that the
+// converter refuses). The corpus is every script in the repository:
+// testdata, the docs' examples, and the scripts quoted in Go tests (raw
+// or interpreted string literals).
 func TestFastParseMatchesParticiple(t *testing.T) {
 	srcs := corpus(t)
 	if len(srcs) < 200 {
@@ -50,6 +52,7 @@ func corpus(t testing.TB) map[string]string {
 	}
 	quoted := regexp.MustCompile("(?s)`([^`]*)`")
 	shArg := regexp.MustCompile(`-e '([^']*)'`)
+	dquoted := regexp.MustCompile(`"(?:[^"\\\n]|\\.)*"`)
 	err := filepath.Walk(root, func(path string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() {
 			if info != nil && info.IsDir() && strings.HasPrefix(info.Name(), ".") && path != root {
@@ -73,6 +76,11 @@ func corpus(t testing.TB) map[string]string {
 			for i, m := range quoted.FindAllStringSubmatch(s, -1) {
 				if strings.Contains(m[1], "{") || strings.Contains(m[1], "@") {
 					add(path+"`"+string(rune('a'+i%26))+string(rune('0'+i/26%10)), m[1])
+				}
+			}
+			for i, m := range dquoted.FindAllString(s, -1) {
+				if lit, err := strconv.Unquote(m); err == nil && (strings.Contains(lit, "{") || strings.Contains(lit, "@")) {
+					add(path+"\""+strconv.Itoa(i), lit)
 				}
 			}
 		}
@@ -99,7 +107,7 @@ func compareParsers(t testing.TB, name, src string) bool {
 	}
 	slow, perr := grammar().ParseFromLexer(peek)
 	switch {
-	case perr != nil && fastOK:
+	case perr != nil && fastOK && convertsCleanly(src, toks, fast):
 		t.Errorf("%s: fastParse accepts what participle rejects (%v):\n%s", name, perr, src)
 	case perr == nil && !fastOK:
 		t.Errorf("%s: fastParse rejects what participle accepts:\n%s", name, src)
@@ -115,4 +123,15 @@ func FuzzFastParse(f *testing.F) {
 		f.Add(src)
 	}
 	f.Fuzz(func(t *testing.T, src string) { compareParsers(t, "fuzz", src) })
+}
+
+func convertsCleanly(src string, toks []token, g *gProgram) bool {
+	ends := make(map[int]int, len(toks))
+	for _, t := range toks {
+		ends[t.start] = t.end
+	}
+	ends[len(src)] = len(src)
+	c := &converter{lines: newLineIndex(src), ends: ends}
+	c.program(g)
+	return len(c.diags) == 0
 }

@@ -23,6 +23,9 @@ func FuzzParse(f *testing.F) {
 	for _, c := range errorCases {
 		f.Add(c.src)
 	}
+	for _, c := range handParsedCases {
+		f.Add(c.src)
+	}
 	f.Add(roundTripExtra)
 	for _, src := range shapeSeeds() {
 		f.Add(src)

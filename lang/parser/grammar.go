@@ -33,7 +33,7 @@ type gItem struct {
 
 type gConfig struct {
 	node
-	Items []*gConfigItem `parser:"\"config\" \"=\" \"{\" ( @@ ( \";\" (?! \"}\") @@ )* \";\"? )? \"}\""`
+	Items []*gConfigItem `parser:"\"config\" \"=\" \"{\" ( @@ ( (?= \";\" (Ident | Keyword | TypeName)) \";\" @@ )* \";\"? )? \"}\""`
 }
 
 type gConfigItem struct {
@@ -246,7 +246,7 @@ type gUnary struct {
 	node
 	Op      *string   `parser:"(  @(PrefixOp | \"-\" | \"*\" | \"&\")"`
 	X       *gUnary   `parser:"@@"`
-	Cast    *gCast    `parser:"| (?= \"(\" ( \"typeof\" | \"struct\" | \"union\" | \"enum\" | TypeName | Ident \"*\"+ ( \"[\" Int \"]\" )? \")\" | Ident \")\" (Var | Map | Int | String | Ident | Positional | \"(\" | \"true\" | \"false\" | \"sizeof\" | \"offsetof\") ) ) @@"`
+	Cast    *gCast    `parser:"| (?= \"(\" ( \"typeof\" | \"struct\" | \"union\" | \"enum\" | TypeName | Ident ( \"*\"+ ( \"[\" Int \"]\" )? \")\" | \")\" (Var | Map | Int | String | Ident | Positional | \"(\" | \"true\" | \"false\" | \"sizeof\" | \"offsetof\") ) ) ) @@"`
 	Postfix *gPostfix `parser:"| @@ )"`
 }
 

@@ -83,6 +83,30 @@ var shapeCases = []struct{ src, want string }{
 	{"BEGIN < if (1) < printf(\"x\\n\"); > >", "(prog (probe BEGIN| (<> (if 1 (<> (call printf \"x\\n\"))))))"},
 }
 
+// handParsedCases are scripts that the hand-written parser, which parsed
+// every valid script until participle's grammar took over, accepted and
+// the grammar once refused or read differently: a trailing ';' in a
+// config block, and a cast to a plain type name whose operand starts with
+// '(' or a literal.
+var handParsedCases = []struct{ src, want string }{
+	{"config = { max_strlen = 100; }\nBEGIN { }", "(prog (config (max_strlen 100)) (probe BEGIN| ({})))"},
+	{"config = { max_strlen = 100; stack_mode = perf; }\nBEGIN { }", "(prog (config (max_strlen 100) (stack_mode perf)) (probe BEGIN| ({})))"},
+	{"BEGIN { @a = (pid_t)(1); @b = (foo)$x; @c = (foo)\"s\"; @d = (foo)pid; @e = (foo)sizeof(int8) }", "(prog (probe BEGIN| ({} (= @a (cast \"pid_t\" 1)) (= @b (cast \"foo\" $x)) (= @c (cast \"foo\" \"s\")) (= @d (cast \"foo\" pid)) (= @e (cast \"foo\" (sizeof \"int8\"))))))"},
+}
+
+func TestHandParsedConstructs(t *testing.T) {
+	for _, c := range handParsedCases {
+		p, err := parser.Parse("stdin", c.src)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", c.src, err)
+			continue
+		}
+		if got := dump(p); got != c.want {
+			t.Errorf("Parse(%q)\n got  %s\n want %s", c.src, got, c.want)
+		}
+	}
+}
+
 func TestShapes(t *testing.T) {
 	for _, c := range shapeCases {
 		p, err := parser.Parse("stdin", c.src)

@@ -29,6 +29,7 @@ func lower(f *Func, passes bool) (asm.Instructions, []lang.Span, error) {
 	// Registers are allocated on the reachable code only; a move dropped
 	// may leave a jump to the next block, which pruning again drops.
 	if passes {
+		DropDeadStores(f)
 		FoldConstants(f)
 		Allocate(f)
 	} else {

@@ -13,6 +13,7 @@ import (
 var aggArgs = map[lang.Kind]int{
 	lang.KCount: 0, lang.KSum: 1, lang.KMin: 1, lang.KMax: 1,
 	lang.KAvg: 1, lang.KStats: 1, lang.KHist: 1, lang.KLhist: 4,
+	lang.KTseries: 1,
 }
 
 // aggregate is `@m[k] = count()` and the like.
@@ -27,6 +28,8 @@ func (g *gen) aggregate(target *lang.MapExpr, call *lang.Call) {
 		if b := sym.Value.Bits; b < 0 || b > 5 {
 			failf(call.Args[1].Pos(), "hist() bits must be between 0 and 5")
 		}
+	} else if kind == lang.KTseries {
+		// The interval, count and aggregation are in the map's type.
 	} else if len(call.Args) != want {
 		failf(call.Span, "%s() takes %d argument(s)", call.Name, want)
 	}
@@ -54,6 +57,10 @@ func (g *gen) aggregate(target *lang.MapExpr, call *lang.Call) {
 // aggUpdate updates the value of key in the kernel map name (m or one of
 // its string classes) with this event's value v.
 func (g *gen) aggUpdate(m *Map, name string, sym *lang.MapSym, kind lang.Kind, v kept, key loc) {
+	if kind == lang.KTseries {
+		g.tseriesUpdate(m, name, sym, v, key)
+		return
+	}
 	if kind == lang.KHist || kind == lang.KLhist {
 		r := g.into(v, asm.R0)
 		if kind == lang.KHist {
@@ -286,4 +293,86 @@ func (g *gen) aluConst(op asm.ALUOp, r asm.Register, c int64) {
 	}
 	g.loadConst(asm.R1, c)
 	g.emit(op.Reg(r, asm.R1))
+}
+
+// tseriesUpdate records this event's value v in the time series of key in
+// the kernel map name. Time is the TAI clock (bpf_ktime_get_tai_ns), as
+// bpftrace uses: epoch = now / interval numbers the interval, and the
+// key's bucket, epoch % num_intervals, holds this CPU's
+// {value, meta, epoch} for it (see Map). A bucket still holding an older
+// epoch starts over with v; meta is the time of the value for the
+// last-value series (the latest of the CPUs' values wins when folded), the
+// count for avg, 1 (set) for min and max, unused for sum.
+func (g *gen) tseriesUpdate(m *Map, name string, sym *lang.MapSym, v kept, key loc) {
+	t := sym.Value
+	now, epoch := g.alloc(8), g.alloc(8)
+	g.call(asm.FnKtimeGetTaiNs)
+	g.store(now, asm.R0, 8)
+	g.aluConst(asm.Div, asm.R0, t.TseriesInterval) // unsigned, by a constant
+	g.store(epoch, asm.R0, 8)
+	g.aluConst(asm.Mod, asm.R0, t.TseriesIntervals)
+	g.store(key.at(bucketOffset(sym)), asm.R0, 8)
+
+	found, same, skip := g.newLabel("found"), g.newLabel("same"), g.newLabel("done")
+	g.mapPtr(asm.R1, name)
+	g.addr(asm.R2, key)
+	g.call(asm.FnMapLookupElem)
+	g.emit(asm.JNE.Imm(asm.R0, 0, found))
+	first := g.alloc(m.ValueSize)
+	g.tseriesStart(first, t, v, now, epoch)
+	g.mapPtr(asm.R1, name)
+	g.addr(asm.R2, key)
+	g.addr(asm.R3, first)
+	g.emit(asm.Mov.Imm(asm.R4, 0)) // BPF_ANY
+	g.call(asm.FnMapUpdateElem)
+	g.checkHelper(asm.FnMapUpdateElem, g.span)
+	g.countFailure(g.cc.mapDropSlot(m)) // the map is full
+	g.jump(skip)
+
+	g.label(found)
+	val := loc{base: asm.R0}
+	g.load(asm.R1, val.at(16), 8)
+	g.load(asm.R2, epoch, 8)
+	g.emit(asm.JEq.Reg(asm.R1, asm.R2, same))
+	g.tseriesStart(val, t, v, now, epoch) // the bucket held an older interval
+	g.jump(skip)
+
+	g.label(same)
+	switch t.TseriesAgg {
+	case "":
+		g.store(val, g.into(v, asm.R2), 8)
+		g.load(asm.R1, now, 8)
+		g.store(val.at(8), asm.R1, 8)
+	case "sum":
+		g.addTo(val, 0, g.into(v, asm.R2))
+	case "avg":
+		g.addTo(val, 0, g.into(v, asm.R2))
+		g.addTo(val.at(8), 1, 0)
+	case "min", "max":
+		r := g.into(v, asm.R2)
+		op := keepsCurrent(&lang.Type{Kind: map[string]lang.Kind{"min": lang.KMin, "max": lang.KMax}[t.TseriesAgg], Signed: t.Signed})
+		g.load(asm.R1, val, 8)
+		g.emit(op.Reg(r, asm.R1, skip))
+		g.store(val, r, 8)
+	default:
+		failf(g.span, "internal error: tseries() aggregation %q", t.TseriesAgg)
+	}
+	g.label(skip)
+}
+
+// tseriesStart writes at l the {value, meta, epoch} of a bucket whose
+// interval starts with the value v.
+func (g *gen) tseriesStart(l loc, t *lang.Type, v kept, now, epoch loc) {
+	g.store(l, g.into(v, asm.R2), 8)
+	switch t.TseriesAgg {
+	case "":
+		g.load(asm.R3, now, 8)
+		g.store(l.at(8), asm.R3, 8)
+	case "sum":
+		g.storeImm(l.at(8), 0, 8)
+	default: // avg counts one value; min and max mark the value set
+		g.storeImm(l.at(8), 1, 8)
+	}
+	g.load(asm.R3, epoch, 8)
+	g.store(l.at(16), asm.R3, 8)
 }

@@ -144,6 +144,7 @@ func scriptEvent(call *lang.Call) (*Event, []lang.Expr) {
 			if len(call.Args) > 2 {
 				ev.Div = intArg(call, 2)
 			}
+			ev.Range = len(call.Args) == 3 && m.Sym != nil && m.Sym.Value != nil && m.Sym.Value.Kind == lang.KTseries
 			return ev, nil
 		}
 		if len(call.Args) != 1 {

@@ -22,7 +22,7 @@ func (cc *compiler) addMap(m *lang.MapSym) *Map {
 	if keyType != nil {
 		keySize = Sizeof(keyType)
 	}
-	if m.Value.Kind == lang.KHist || m.Value.Kind == lang.KLhist {
+	if bucketKeyed(m.Value) {
 		keySize = bucketOffset(m) + 8
 	}
 	pm := &Map{
@@ -111,8 +111,8 @@ func (cc *compiler) mapKind(m *lang.MapSym, perCPU bool) (ebpf.MapType, uint32) 
 	return typ, uint32(d.MaxEntries)
 }
 
-// histBuckets is the number of buckets of a hist or lhist value (1 for
-// other values): see histBucket and lhistBucket.
+// histBuckets is the number of buckets of a hist, lhist or tseries value
+// (1 for other values): see histBucket, lhistBucket and tseriesUpdate.
 func histBuckets(t *lang.Type) int {
 	switch t.Kind {
 	case lang.KHist:
@@ -123,6 +123,8 @@ func histBuckets(t *lang.Type) int {
 			return 1
 		}
 		return int(min((t.LhistMax-t.LhistMin)/t.LhistStep+2, 1<<20))
+	case lang.KTseries:
+		return int(min(max(t.TseriesIntervals, 1), 1<<20))
 	}
 	return 1
 }
@@ -145,8 +147,8 @@ func mapKey(m *lang.MapSym) *lang.Type {
 	return m.Key
 }
 
-// bucketOffset is where hist/lhist maps keep the u64 bucket in the key: a
-// histogram without keys is keyed by its bucket alone.
+// bucketOffset is where hist/lhist/tseries maps keep the u64 bucket in the
+// key: one without keys is keyed by its bucket alone.
 func bucketOffset(m *lang.MapSym) int {
 	if mapKey(m) == nil {
 		return 0
@@ -175,7 +177,7 @@ func (g *gen) buildKey(e *lang.MapExpr) loc {
 	// more than the key holds and see truncation with one helper call.
 	single := len(e.Keys) == 1 && mapKey(sym) != nil && sym.Key.Kind == lang.KString && isStrCall(e.Keys[0])
 	size := m.KeySize
-	if single && !isHistogram(m) {
+	if single && !bucketKeyed(m.Value) {
 		size++
 	}
 	key := g.allocValue(size, m.KeySize)
@@ -183,7 +185,7 @@ func (g *gen) buildKey(e *lang.MapExpr) loc {
 		if len(e.Keys) != 0 {
 			failf(e.Span, "internal error: map %s used with keys but typed without", e.Name)
 		}
-		if !isHistogram(m) {
+		if !bucketKeyed(m.Value) {
 			g.zero(key, 8)
 		}
 		return key
@@ -267,8 +269,9 @@ func (g *gen) lookupOrInit(m *Map, key loc, init func(loc), skip string) {
 // BPF_NOEXIST: insert only; a racing insert on another CPU wins.
 const bpfNoExist = 1
 
-// isHistogram reports whether m is a hist or lhist map, whose kernel key
-// ends with the bucket index.
-func isHistogram(m *Map) bool {
-	return m.Value.Kind == lang.KHist || m.Value.Kind == lang.KLhist
+// bucketKeyed reports whether a map of values t (hist, lhist, tseries)
+// keeps each bucket as an element, the kernel key ending with the bucket
+// index.
+func bucketKeyed(t *lang.Type) bool {
+	return t.Kind == lang.KHist || t.Kind == lang.KLhist || t.Kind == lang.KTseries
 }

@@ -100,6 +100,11 @@ type Program struct {
 //   - KMin/KMax: per-CPU {int64 value; u64 set}, set is 1 once a value was
 //     stored on that CPU; CPUs with set == 0 are ignored when folding.
 //   - KAvg/KStats: per-CPU {int64 sum; u64 count}.
+//   - KTseries: the kernel key ends with a u64 bucket as for histograms,
+//     epoch % TseriesIntervals where epoch = TAI nanoseconds / TseriesInterval;
+//     the value is a per-CPU {int64 value; u64 meta; u64 epoch}: meta is the
+//     TAI time of the value (last-value series), the count (avg), 1 once set
+//     (min, max), or unused (sum). epoch 0: the CPU never wrote the bucket.
 //   - Anything else: a plain (not per-CPU) hash value encoded by Layout(Value).
 type Map struct {
 	// Name is the key in Plan.Spec.Maps.
@@ -198,6 +203,9 @@ type Event struct {
 	Map string
 	// Top and Div are print(@m, top, div)'s extra arguments (0 when absent).
 	Top, Div int64
+	// Range marks print(@m, min, max) of a tseries map: Top and Div are
+	// the chart's min and max.
+	Range bool
 	// Size is the whole record's size in bytes, header included.
 	Size int
 	// Span is where the call is in the script.
@@ -212,7 +220,7 @@ type Event struct {
 // identity is everything that tells ev apart from another event.
 func (ev *Event) identity() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d|%q|%q|%d|%d|%d|%v|%q|%d", ev.Kind, ev.Format, ev.Map, ev.Top, ev.Div, ev.Size, ev.Span, ev.Helper, ev.JoinSlot)
+	fmt.Fprintf(&b, "%d|%q|%q|%d|%d|%v|%d|%v|%q|%d", ev.Kind, ev.Format, ev.Map, ev.Top, ev.Div, ev.Range, ev.Size, ev.Span, ev.Helper, ev.JoinSlot)
 	for _, a := range ev.Args {
 		fmt.Fprintf(&b, "|%d:%s", a.Offset, a.Type)
 	}

@@ -47,6 +47,9 @@ func SizeOf(t *Type) int {
 		return 16
 	case KHist, KLhist:
 		return 8
+	case KTseries:
+		// {value, meta, epoch}: see codegen's tseries update.
+		return 24
 	case KSym, KStack:
 		if t.UserSpace {
 			return 16

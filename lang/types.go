@@ -40,6 +40,9 @@ const (
 	KStats
 	KHist  // log2 histogram; Bits holds hist's second argument (0 when absent)
 	KLhist // linear histogram: Lhist holds min, max, step
+	// KTseries is a time series: Tseries* hold its interval, number of
+	// intervals and aggregation; Signed the values' signedness.
+	KTseries
 )
 
 // Type is a gobpftrace type. Types are values the checker creates; codegen
@@ -64,6 +67,12 @@ type Type struct {
 	// KHist: bits argument; KLhist: bounds.
 	Bits                          int
 	LhistMin, LhistMax, LhistStep int64
+
+	// KTseries: the interval in nanoseconds, how many intervals are kept,
+	// and how values within one interval combine: "avg", "max", "min",
+	// "sum", or "" (the last value written wins).
+	TseriesInterval, TseriesIntervals int64
+	TseriesAgg                        string
 
 	// UserSpace marks pointers and strings that point to / came from user memory.
 	UserSpace bool
@@ -128,7 +137,7 @@ func (t *Type) IsInt() bool { return t != nil && (t.Kind == KInt || t.Kind == KB
 
 // IsAggregation reports whether t is an aggregation value type.
 func (t *Type) IsAggregation() bool {
-	return t != nil && t.Kind >= KCount && t.Kind <= KLhist
+	return t != nil && t.Kind >= KCount && t.Kind <= KTseries
 }
 
 // FoldedRead is the integer type a count, sum, min, max or avg value reads
@@ -163,7 +172,8 @@ func (t *Type) Equal(u *Type) bool {
 			return false
 		}
 	}
-	return t.LhistMin == u.LhistMin && t.LhistMax == u.LhistMax && t.LhistStep == u.LhistStep && t.Bits == u.Bits
+	return t.LhistMin == u.LhistMin && t.LhistMax == u.LhistMax && t.LhistStep == u.LhistStep && t.Bits == u.Bits &&
+		t.TseriesInterval == u.TseriesInterval && t.TseriesIntervals == u.TseriesIntervals && t.TseriesAgg == u.TseriesAgg
 }
 
 // String renders a type the way bpftrace names types in messages and
@@ -242,6 +252,8 @@ func (t *Type) String() string {
 		return "hist_t"
 	case KLhist:
 		return "lhist_t"
+	case KTseries:
+		return "tseries_t"
 	}
 	return "invalid"
 }

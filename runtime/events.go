@@ -99,7 +99,9 @@ func (d *dispatcher) handle(rec []byte) {
 			return
 		}
 		entries, err := maps.ReadPadded(m, cm.KeySize)
-		if err == nil {
+		if rp, ok := d.out.(output.RangePrinter); ok && err == nil && ev.Range {
+			err = rp.MapRange(cm, entries, ev.Top, ev.Div)
+		} else if err == nil {
 			err = d.out.Map(cm, entries, ev.Top, ev.Div)
 		}
 		if err != nil {

@@ -18,6 +18,8 @@ import (
 // userSpace implements output.UserSpace for a run.
 type userSpace struct {
 	wall int64
+	// tai is what to add to a TAI timestamp (tseries()) for Unix time.
+	tai int64
 
 	mu    sync.Mutex
 	users map[uint32]string
@@ -28,13 +30,25 @@ type userSpace struct {
 // newUserSpace measures the offset from the monotonic clock (the clock of
 // nsecs, bpf_ktime_get_ns) to the real-time clock once, at start.
 func newUserSpace() *userSpace {
-	var mono, real unix.Timespec
+	var mono, real, tai unix.Timespec
 	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &mono)
 	_ = unix.ClockGettime(unix.CLOCK_REALTIME, &real)
-	return &userSpace{wall: real.Nano() - mono.Nano()}
+	_ = unix.ClockGettime(unix.CLOCK_TAI, &tai)
+	// CLOCK_TAI runs at a whole number of seconds from CLOCK_REALTIME (0
+	// until something such as chrony sets the kernel's TAI offset).
+	taiOff := (real.Nano() - tai.Nano()) / 1e9 * 1e9
+	if d := (real.Nano() - tai.Nano()) % 1e9; d > 5e8 {
+		taiOff += 1e9
+	} else if d < -5e8 {
+		taiOff -= 1e9
+	}
+	return &userSpace{wall: real.Nano() - mono.Nano(), tai: taiOff}
 }
 
 func (u *userSpace) WallOffset() int64 { return u.wall }
+
+// TAIOffset implements output.TAIOffsetter.
+func (u *userSpace) TAIOffset() int64 { return u.tai }
 
 // Username reads /etc/passwd once.
 func (u *userSpace) Username(uid uint32) (string, bool) {

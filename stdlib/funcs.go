@@ -84,6 +84,7 @@ var Funcs = []*Func{
 	{Name: "stats", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "stats_t", Aggregation: true, Supported: true, Doc: "Keeps count, average and total of the values seen."},
 	{Name: "hist", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{IntArg, ConstIntArg}, Result: "hist_t", Aggregation: true, Supported: true, Doc: "Power-of-two histogram of the values; optional bits (0-5) splits each power of two."},
 	{Name: "lhist", MinArgs: 4, MaxArgs: 4, Args: []ArgKind{IntArg, ConstIntArg, ConstIntArg, ConstIntArg}, Result: "lhist_t", Aggregation: true, Supported: true, Doc: "Linear histogram lhist(value, min, max, step)."},
+	{Name: "tseries", MinArgs: 3, MaxArgs: 4, Args: []ArgKind{IntArg, ConstIntArg, ConstIntArg, ConstStrArg}, Result: "tseries_t", Aggregation: true, Supported: true, Doc: "Time series tseries(value, interval_ns, num_intervals[, agg]) with agg \"avg\", \"max\", \"min\" or \"sum\": keeps the last num_intervals intervals of interval_ns nanoseconds (durations such as 100ms may be written), each holding the last value written in it, or the average, maximum, minimum or sum of its values; printed as a chart with one line per interval."},
 
 	// Output and control.
 	{Name: "printf", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Async: true, Supported: true, Doc: "Prints formatted text; the format is checked against its arguments."},

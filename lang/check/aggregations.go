@@ -1,6 +1,9 @@
 package check
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
@@ -47,6 +50,8 @@ func (c *checker) aggregation(call *lang.Call) *lang.Type {
 		t = &lang.Type{Kind: lang.KHist, Bits: int(bits)}
 	case "lhist":
 		t = c.lhist(call)
+	case "tseries":
+		t = c.tseries(call)
 	}
 	if t == nil {
 		return tNone
@@ -76,4 +81,55 @@ func (c *checker) lhist(call *lang.Call) *lang.Type {
 		return &lang.Type{Kind: lang.KLhist, LhistMin: lo, LhistMax: hi, LhistStep: step}
 	}
 	return nil
+}
+
+// tseriesAggs are the aggregations tseries() accepts as its fourth
+// argument, in the order bpftrace lists them.
+var tseriesAggs = []string{"avg", "max", "min", "sum"}
+
+// tseries checks tseries(value, interval_ns, num_intervals[, agg]) with
+// bpftrace's messages.
+func (c *checker) tseries(call *lang.Call) *lang.Type {
+	at := c.wantInt(call, call.Args[0], "tseries()")
+	for _, a := range call.Args[1:] {
+		c.expr(a)
+	}
+	interval, ok1 := c.constInt(call.Args[1])
+	if !ok1 || interval < 0 {
+		c.errorf(call.Span, "tseries: invalid interval_ns value (must be non-negative literal)")
+		return nil
+	}
+	n, ok2 := c.constInt(call.Args[2])
+	if !ok2 || n < 0 {
+		c.errorf(call.Span, "tseries: invalid num_intervals value (must be non-negative literal)")
+		return nil
+	}
+	switch {
+	case interval == 0:
+		c.errorf(call.Span, "tseries() interval_ns must be >= 1 (0 provided)")
+		return nil
+	case n == 0:
+		c.errorf(call.Span, "tseries() num_intervals must be >= 1 (0 provided)")
+		return nil
+	case n > 1000000:
+		c.errorf(call.Span, "tseries() num_intervals must be < 1000000 (%d provided)", n)
+		return nil
+	}
+	agg := ""
+	if len(call.Args) == 4 {
+		lit, ok := call.Args[3].(*lang.StrLit)
+		if !ok {
+			c.errorf(call.Args[3].Pos(), "tseries() expects a string literal as its aggregation function")
+			return nil
+		}
+		agg = lit.Value
+		if !slices.Contains(tseriesAggs, agg) {
+			c.errorf(call.Span, "tseries() expects one of the following aggregation functions: %s (%q provided)", strings.Join(tseriesAggs, ", "), agg)
+			return nil
+		}
+	}
+	if !known(at) {
+		return nil
+	}
+	return &lang.Type{Kind: lang.KTseries, Signed: isSigned(at), TseriesInterval: interval, TseriesIntervals: n, TseriesAgg: agg}
 }

@@ -196,12 +196,15 @@ func (c *checker) mapArg(call *lang.Call, e lang.Expr) *lang.MapSym {
 
 func (c *checker) print(call *lang.Call) {
 	if m, ok := call.Args[0].(*lang.MapExpr); ok && len(m.Keys) == 0 {
-		c.mapArg(call, m)
+		sym := c.mapArg(call, m)
+		p := mapPrint{call: call, sym: sym}
 		for i, a := range call.Args[1:] {
-			what := [...]string{"top", "div"}[i]
-			if v, ok := c.wantConst(call, a, what); ok && v < 0 {
-				c.errorf(a.Pos(), "print() %s must be non-negative (%d provided)", what, v)
-			}
+			v, ok := c.wantConst(call, a, [...]string{"top", "div"}[i])
+			p.args = append(p.args, v)
+			p.ok = append(p.ok, ok)
+		}
+		if len(p.args) > 0 {
+			c.mapPrints = append(c.mapPrints, p)
 		}
 		return
 	}
@@ -305,4 +308,52 @@ func (c *checker) str(call *lang.Call) *lang.Type {
 	}
 	c.errorf(call.Span, "str() expects a pointer or an integer address (%s provided)", at)
 	return tNone
+}
+
+// mapPrint is a print(@m, a[, b]) call and its constant arguments.
+type mapPrint struct {
+	call *lang.Call
+	sym  *lang.MapSym
+	args []int64
+	ok   []bool
+}
+
+// printArgs checks print()'s arguments after the map once the map's type
+// is known: top and div for most maps, the chart's min and max (both) for
+// a tseries map, as bpftrace words it.
+func (c *checker) printArgs() {
+	for _, p := range c.mapPrints {
+		if p.sym != nil && p.sym.Value != nil && p.sym.Value.Kind == lang.KTseries {
+			if len(p.args) == 1 {
+				c.errorf(p.call.Span, "print() must provide both min and max arguments when used on tseries() maps.")
+				continue
+			}
+			if !p.ok[0] || !p.ok[1] {
+				continue
+			}
+			lo, hi := p.args[0], p.args[1]
+			if !p.sym.Value.Signed {
+				// Unsigned series: a negative bound is 0.
+				lo, hi = max(lo, 0), max(hi, 0)
+				setConstArg(p.call, 1, lo)
+				setConstArg(p.call, 2, hi)
+			}
+			if lo > hi {
+				c.errorf(p.call.Span, "print()'s min argument cannot be greater than its max argument.")
+			}
+			continue
+		}
+		for i, v := range p.args {
+			if p.ok[i] && v < 0 {
+				c.errorf(p.call.Args[i+1].Pos(), "print() %s must be non-negative (%d provided)", [...]string{"top", "div"}[i], v)
+			}
+		}
+	}
+}
+
+// setConstArg replaces argument i of call by the integer literal v.
+func setConstArg(call *lang.Call, i int, v int64) {
+	lit := &lang.IntLit{Span: call.Args[i].Pos(), Value: uint64(v), Raw: strconv.FormatInt(v, 10)}
+	lit.SetType(lang.TInt64)
+	call.Args[i] = lit
 }

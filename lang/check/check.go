@@ -103,7 +103,10 @@ type checker struct {
 	// knownKeyed names the maps whose keyedness the first pass fixed.
 	knownKeyed map[string]bool
 	mapUses    []*lang.MapExpr
-	nextVar    int
+	// mapPrints are the print(@m, ...) calls with arguments after the
+	// map, checked once every map's type is known (printArgs).
+	mapPrints []mapPrint
+	nextVar   int
 	// scalarKnown marks maps whose keyedness a use has fixed.
 	scalarKnown map[*lang.MapSym]bool
 
@@ -157,6 +160,7 @@ func (c *checker) run() {
 	}
 	c.checkProbeCount()
 	c.checkMapDecls()
+	c.printArgs()
 	// Maps may widen after a use was typed; every use shows the final type.
 	for _, m := range c.mapUses {
 		if m.Sym != nil && m.Sym.Value != nil && m.Type() != nil && m.Type().Kind != lang.KNone {

@@ -176,6 +176,12 @@ func aggDetail(t *lang.Type) string {
 		return fmt.Sprintf("hist_t(bits %d)", t.Bits)
 	case lang.KLhist:
 		return fmt.Sprintf("lhist_t(min %d, max %d, step %d)", t.LhistMin, t.LhistMax, t.LhistStep)
+	case lang.KTseries:
+		agg := t.TseriesAgg
+		if agg == "" {
+			agg = "last"
+		}
+		return fmt.Sprintf("tseries_t(interval %d, %d intervals, %s)", t.TseriesInterval, t.TseriesIntervals, agg)
 	}
 	return t.String()
 }

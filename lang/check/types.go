@@ -140,6 +140,17 @@ func mergeStored(a, b *lang.Type) (*lang.Type, bool) {
 			t := *a
 			t.Signed = a.Signed || b.Signed
 			return &t, true
+		case lang.KTseries:
+			// Signed when any value is; the interval, count and
+			// aggregation must be the same.
+			u := *b
+			u.Signed = a.Signed
+			if !a.Equal(&u) {
+				return a, false
+			}
+			t := *a
+			t.Signed = a.Signed || b.Signed
+			return &t, true
 		}
 	}
 	return a, a.Equal(b)

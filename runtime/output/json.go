@@ -165,6 +165,9 @@ func (f *Formatter) mapJSON(m *codegen.Map, entries []Entry, top, div int64) (ty
 	d := uint64(max(div, 1))
 	v := valueType(m)
 	switch v.Kind {
+	case lang.KTseries:
+		typ = "tseries"
+		f.tseriesMapJSON(&sb, m, entries)
 	case lang.KHist, lang.KLhist:
 		typ = "hist"
 		xs := sortedHistEntries(m, entries)

@@ -24,9 +24,19 @@ func (f *Formatter) mapText(m *codegen.Map, entries []Entry, top, div int64) str
 	var sb strings.Builder
 	if m.Value != nil && (m.Value.Kind == lang.KHist || m.Value.Kind == lang.KLhist) {
 		f.writeHistMap(&sb, m, entries, top, uint64(max(div, 1)))
+	} else if m.Value != nil && m.Value.Kind == lang.KTseries {
+		f.writeTseriesMap(&sb, m, entries, tseriesRange{})
 	} else {
 		f.writeValueMap(&sb, m, entries, top, uint64(max(div, 1)))
 	}
+	return sb.String()
+}
+
+// tseriesRangeText is print(@m, min, max) of a tseries map: its chart
+// drawn between min and max.
+func (f *Formatter) tseriesRangeText(m *codegen.Map, entries []Entry, lo, hi int64) string {
+	var sb strings.Builder
+	f.writeTseriesMap(&sb, m, entries, tseriesRange{set: true, min: lo, max: hi})
 	return sb.String()
 }
 

@@ -21,6 +21,13 @@ import (
 // A Printer buffers the script's output until Flush. What it writes on
 // stderr flushes that buffer first, so that both streams keep their order.
 // It is used by one goroutine at a time.
+// RangePrinter is implemented by the printers that draw print(@m, min,
+// max) of a tseries map between min and max; a Printer without it prints
+// the map as print(@m) does.
+type RangePrinter interface {
+	MapRange(m *codegen.Map, entries []Entry, min, max int64) error
+}
+
 type Printer interface {
 	// Printf writes printf()'s formatted text.
 	Printf(text string)

@@ -41,6 +41,12 @@ func (p *jsonPrinter) Map(m *codegen.Map, entries []Entry, top, div int64) error
 	return p.line(typ, data)
 }
 
+// MapRange is print(@m, min, max) of a tseries map: JSON has no chart,
+// the series is printed as print(@m) prints it.
+func (p *jsonPrinter) MapRange(m *codegen.Map, entries []Entry, _, _ int64) error {
+	return p.Map(m, entries, 0, 0)
+}
+
 // Maps prints each map with entries in name order, one line each; the
 // first error is returned.
 func (p *jsonPrinter) Maps(maps []*codegen.Map, read ReadEntries) error {

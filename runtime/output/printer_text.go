@@ -36,6 +36,12 @@ func (p *textPrinter) Map(m *codegen.Map, entries []Entry, top, div int64) error
 	return err
 }
 
+// MapRange is print(@m, min, max) of a tseries map.
+func (p *textPrinter) MapRange(m *codegen.Map, entries []Entry, lo, hi int64) error {
+	_, err := p.out.WriteString(p.f.tseriesRangeText(m, entries, lo, hi))
+	return err
+}
+
 // Maps prints each map in name order. A map without entries prints nothing
 // at all (v0.17 printed a blank line for it).
 func (p *textPrinter) Maps(maps []*codegen.Map, read ReadEntries) error {

@@ -3,6 +3,7 @@ package output
 import (
 	"math"
 	"slices"
+	"time"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -27,6 +28,7 @@ import (
 //	sum, min, max, avg       int64 or uint64, as the expression's type
 //	stats()                  Stats
 //	hist(), lhist()          Histogram
+//	tseries()                TimeSeries
 
 // Tuple is a tuple value, one Go value per element.
 type Tuple []any
@@ -109,6 +111,20 @@ func (h Histogram) Total() uint64 {
 		n += b.Count
 	}
 	return n
+}
+
+// TimeSeries is a tseries() value: its intervals from the first of the
+// map's last num_intervals that holds a value of the key to the last one.
+type TimeSeries struct {
+	Points []TimePoint
+}
+
+// TimePoint is one interval of a TimeSeries: its start, and its value
+// (int64 or uint64 as the series' expression) or nil when nothing was
+// written in it.
+type TimePoint struct {
+	Start time.Time
+	Value any
 }
 
 // TypedEntry is one entry of a map as Go values. Key is nil for a map
@@ -224,6 +240,22 @@ func (f *Formatter) TypedMap(m *codegen.Map, entries []Entry) []TypedEntry {
 		}
 		return out
 	}
+	if m.Value != nil && m.Value.Kind == lang.KTseries {
+		xs := sortedTseriesEntries(m, entries)
+		points := f.tseriesPoints(m.Value, xs)
+		out := make([]TypedEntry, len(xs))
+		for n, x := range xs {
+			ts := TimeSeries{Points: make([]TimePoint, len(points[n]))}
+			for i, p := range points[n] {
+				ts.Points[i].Start = time.Unix(0, p.start)
+				if p.ok {
+					ts.Points[i].Value = typedNumber(p.value, m.Value.Signed)
+				}
+			}
+			out[n] = TypedEntry{Key: keyOf(x.key), Value: ts}
+		}
+		return out
+	}
 	v := valueType(m)
 	xs := sortedValueEntries(m, entries)
 	out := make([]TypedEntry, len(xs))
@@ -325,4 +357,12 @@ func log2Start(i, k int) (int64, bool) {
 		return math.MaxInt64, false
 	}
 	return int64(u), true
+}
+
+// typedNumber is int64 or uint64 bits as a Go value of that signedness.
+func typedNumber(bits uint64, signed bool) any {
+	if signed {
+		return int64(bits)
+	}
+	return bits
 }

@@ -1,92 +1,51 @@
 package parser
 
 import (
+	"reflect"
+	"slices"
 	"strings"
 
+	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
-// expecting extracts, from participle's message, the first thing the
-// grammar expected, in bison's wording ("expecting ;"). It returns "" when
-// many things could have followed (bison says nothing then either).
-func expecting(msg string, toks []token, off int) string {
-	i := strings.Index(msg, "(expected ")
-	if i < 0 {
+// expecting names, in bison's wording ("expecting ;"), what participle
+// expected where the parse failed: the alternatives of the first element
+// of the grammar sequence that could not continue. It returns "" when
+// many things could have followed (bison says nothing then either) or
+// when the error names no grammar node.
+func expecting(uerr *participle.UnexpectedTokenError, toks []token, off int) string {
+	alts, ok := expectedAlternatives(uerr)
+	if !ok {
 		return ""
 	}
-	exp := strings.TrimSuffix(msg[i+len("(expected "):], ")")
-	alts := firstAlternatives(exp)
 	var words []string
 	for _, a := range alts {
-		w := expectedWord(a, toks, off)
+		w := a.word(toks, off)
 		if w == "" {
 			return ""
 		}
-		if !contains(words, w) {
+		if !slices.Contains(words, w) {
 			words = append(words, w)
 		}
 	}
 	return strings.Join(words, " or ")
 }
 
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
+// expected is one thing the grammar could have matched: a literal token
+// value, a token type, or a grammar struct.
+type expected struct {
+	literal    string
+	isLiteral  bool
+	tokenType  lexer.TokenType
+	isType     bool
+	production uintptr // the reflect type's address, see productionOf
 }
 
-// firstAlternatives returns the alternatives of the first element of a
-// participle grammar expression: `"]"` -> ["\"]\""], `("}" | <x>) y` ->
-// ["\"}\"", "<x>"].
-func firstAlternatives(exp string) []string {
-	exp = strings.TrimSpace(exp)
-	if exp == "" {
-		return nil
-	}
-	if exp[0] == '"' {
-		if j := strings.IndexByte(exp[1:], '"'); j >= 0 {
-			return []string{exp[:j+2]}
-		}
-		return nil
-	}
-	if exp[0] == '(' {
-		depth := 0
-		for j := 0; j < len(exp); j++ {
-			switch exp[j] {
-			case '(':
-				depth++
-			case ')':
-				depth--
-				if depth == 0 {
-					if j+1 < len(exp) && strings.ContainsRune("?*", rune(exp[j+1])) {
-						return nil // optional: something else could follow
-					}
-					var out []string
-					for _, a := range strings.Split(exp[1:j], "|") {
-						a = strings.TrimSpace(a)
-						if strings.ContainsAny(a, " ()") {
-							return nil
-						}
-						out = append(out, a)
-					}
-					return out
-				}
-			}
-		}
-		return nil
-	}
-	if j := strings.IndexAny(exp, " ("); j >= 0 {
-		exp = exp[:j]
-	}
-	return []string{exp}
-}
-
-func expectedWord(a string, toks []token, off int) string {
-	if strings.HasPrefix(a, `"`) {
-		switch v := strings.Trim(a, `"`); v {
+func (e expected) word(toks []token, off int) string {
+	switch {
+	case e.isLiteral:
+		switch e.literal {
 		case vAngleClose:
 			return ">"
 		case vAngleOpen:
@@ -97,31 +56,128 @@ func expectedWord(a string, toks []token, off int) string {
 			if innermostBlock(toks, off) == tAngleOpen {
 				return ">"
 			}
+		}
+		return e.literal
+	case e.isType:
+		switch e.tokenType {
+		case tAngleClose:
+			if innermostBlock(toks, off) == tAngleOpen {
+				return ">"
+			}
 			return "}"
-		default:
-			return v
+		case tPredClose:
+			return "/"
+		case tIdent:
+			return "identifier"
+		case tInt:
+			return "integer"
+		case tVar:
+			return "variable"
+		case tMap:
+			return "map"
 		}
-	}
-	switch a {
-	case "<angleclose>":
-		if innermostBlock(toks, off) == tAngleOpen {
-			return ">"
-		}
-		return "}"
-	case "<predclose>":
-		return "/"
-	case "<ident>":
-		return "identifier"
-	case "<int>":
-		return "integer"
-	case "<var>":
-		return "variable"
-	case "<map>":
-		return "map"
-	case "GBlock":
+	case e.production == productionOf[gBlock]():
 		return "{"
 	}
 	return ""
+}
+
+// productionOf identifies a grammar struct as participle records it.
+func productionOf[T any]() uintptr {
+	return reflect.ValueOf(reflect.TypeFor[T]()).Pointer()
+}
+
+// expectedAlternatives reads the grammar node an UnexpectedTokenError
+// carries: the rest of the sequence that failed. participle (v2.1.4, as
+// pinned in go.mod) keeps that node in an unexported field and exports
+// only its text, so it is read here with reflection, read-only; the
+// node's first element gives the alternatives. ok is false when the
+// first element is optional, a lookahead, a sequence, or anything whose
+// alternatives are not single tokens or blocks (bison names nothing
+// there), and when the node cannot be read (then no "expecting" is
+// said rather than a wrong one; TestErrors would show it).
+func expectedAlternatives(uerr *participle.UnexpectedTokenError) (alts []expected, ok bool) {
+	seq := field(reflect.ValueOf(uerr), "expectNode")
+	if !seq.IsValid() {
+		return nil, false
+	}
+	return alternativesOf(field(seq, "node"), true)
+}
+
+// alternativesOf lists what node n matches as its first token. top allows
+// one group of alternatives; nested groups or sequences give up.
+func alternativesOf(n reflect.Value, top bool) ([]expected, bool) {
+	n = deref(n)
+	if !n.IsValid() || n.Kind() != reflect.Struct {
+		return nil, false
+	}
+	switch n.Type().Name() {
+	case "capture":
+		return alternativesOf(field(n, "node"), top)
+	case "literal":
+		s := field(n, "s")
+		if s.Kind() != reflect.String {
+			return nil, false
+		}
+		return []expected{{literal: s.String(), isLiteral: true}}, true
+	case "reference":
+		t := field(n, "typ")
+		if !t.CanInt() {
+			return nil, false
+		}
+		return []expected{{tokenType: lexer.TokenType(t.Int()), isType: true}}, true
+	case "strct":
+		t := field(n, "typ")
+		if t.Kind() != reflect.Interface || t.IsNil() {
+			return nil, false
+		}
+		return []expected{{production: t.Elem().Pointer()}}, true
+	case "group":
+		if mode := field(n, "mode"); !mode.CanInt() || mode.Int() != 0 || !top {
+			return nil, false // optional or repeated: something else could follow
+		}
+		return alternativesOf(field(n, "expr"), false)
+	case "disjunction":
+		nodes := field(n, "nodes")
+		if nodes.Kind() != reflect.Slice {
+			return nil, false
+		}
+		var out []expected
+		for i := 0; i < nodes.Len(); i++ {
+			a, ok := alternativesOf(nodes.Index(i), false)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, a...)
+		}
+		return out, true
+	case "sequence":
+		if next := field(n, "next"); next.IsValid() && !next.IsNil() {
+			return nil, false
+		}
+		return alternativesOf(field(n, "node"), top)
+	}
+	return nil, false
+}
+
+// field returns v's (or *v's) field name, or the zero Value.
+func field(v reflect.Value, name string) reflect.Value {
+	v = deref(v)
+	if !v.IsValid() || v.Kind() != reflect.Struct {
+		return reflect.Value{}
+	}
+	return v.FieldByName(name)
+}
+
+// deref follows interfaces and pointers; a nil one gives the zero Value.
+func deref(v reflect.Value) reflect.Value {
+	for v.IsValid() && (v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer) {
+		if v.IsNil() {
+			return reflect.Value{}
+		}
+		v = v.Elem()
+	}
+	return v
 }
 
 // innermostBlock reports how the innermost block still open at off was

@@ -116,30 +116,40 @@ func Parse(file, src string) (prog *lang.Program, err error) {
 }
 
 // syntaxError turns participle's error into a bison-style diagnostic:
-// "syntax error, unexpected X, expecting Y".
+// "syntax error, unexpected X, expecting Y". participle reports the token
+// it could not take and the grammar node it was matching
+// (UnexpectedTokenError); any other error is placed by its position.
 func syntaxError(err error, lines lineIndex, ends map[int]int, toks []token, srcLen int) *lang.Diagnostic {
 	var perr participle.Error
 	if !errors.As(err, &perr) {
 		return lang.Errorf(lines.span(0, 0), "syntax error: %v", err)
 	}
+	var uerr *participle.UnexpectedTokenError
+	isUnexpected := errors.As(err, &uerr)
 	off := perr.Position().Offset
+	unexpected := lexer.Token{Type: tEOF}
+	if isUnexpected {
+		unexpected = uerr.Unexpected
+	} else {
+		for _, t := range toks {
+			if t.start == off {
+				unexpected = lexer.Token{Type: t.typ, Value: t.val}
+				break
+			}
+		}
+	}
 	end, ok := ends[off]
 	if !ok {
 		end = off
 	}
 	span := lines.span(off, end)
-	unexpected := lexer.Token{Type: tEOF}
-	for _, t := range toks {
-		if t.start == off {
-			unexpected = lexer.Token{Type: t.typ, Value: t.val}
-			break
-		}
-	}
 	msg := fmt.Sprintf("syntax error, unexpected %s", describe(unexpected))
 	if inPredicate(toks, off) && unexpected.Value == "{" {
 		msg += ", expecting /"
-	} else if exp := expecting(perr.Message(), toks, off); exp != "" && !callGuess(exp, toks, off) {
-		msg += ", expecting " + exp
+	} else if isUnexpected {
+		if exp := expecting(uerr, toks, off); exp != "" && !callGuess(toks, off) {
+			msg += ", expecting " + exp
+		}
 	}
 	d := lang.Errorf(span, "%s", msg)
 	d.Hint = hintFor(unexpected, toks, off)
@@ -154,7 +164,7 @@ func syntaxError(err error, lines lineIndex, ends map[int]int, toks []token, src
 // callGuess reports whether the token before off is an identifier: what may
 // follow one is too varied to name (it may start a call, or be a whole
 // operand), so bison names nothing there either (`@x[pid =`).
-func callGuess(exp string, toks []token, off int) bool {
+func callGuess(toks []token, off int) bool {
 	i := tokenBefore(toks, off)
 	return i >= 0 && toks[i].typ == tIdent
 }

@@ -71,7 +71,7 @@ func Compile(c *lang.Checked, opts ...Options) (plan *Plan, err error) {
 	for i, cp := range c.Probes {
 		for j := 0; j < len(cp.Attach); {
 			group := multiGroup(cp.Attach[j:])
-			if len(group) > 1 {
+			if len(group) > 1 && !cc.opts.NoUprobeMulti {
 				cc.compileProgram(cp.Probe, group[0], i, group)
 				j += len(group)
 				continue

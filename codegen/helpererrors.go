@@ -38,6 +38,10 @@ type Options struct {
 	// register allocation: every virtual register in its home). Tests
 	// compare the two.
 	NoIRPasses bool
+	// NoUprobeMulti is --no-feature uprobe_multi: the matches of a uprobe
+	// wildcard get a program each, attached with a uprobe each, instead
+	// of one program on one uprobe_multi link.
+	NoUprobeMulti bool
 }
 
 func firstOptions(opts []Options) Options {

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/runtime/attach"
 	"github.com/gobpftrace/gobpftrace/runtime/host"
 	"github.com/gobpftrace/gobpftrace/runtime/load"
@@ -426,11 +427,26 @@ func (s *session) readScriptMap(m *codegen.Map) ([]output.Entry, error) {
 	return maps.ReadPadded(kms, m.KeySize)
 }
 
-// attachPoints counts the attach points of probes: a uprobe_multi program
-// counts each function it attaches to, as separate programs would.
+// attachPoints counts the attach points of probes as bpftrace does: a
+// uprobe_multi program counts each function it attaches to, as separate
+// programs would; a USDT probe whose notes give several locations (a
+// marker inlined or written twice) counts once, however many locations
+// are attached.
 func attachPoints(probes []*codegen.Program) int {
 	n := 0
+	type usdtProbe struct {
+		block *lang.Probe
+		name  string
+	}
+	usdtSeen := map[usdtProbe]bool{}
 	for _, p := range probes {
+		if a := p.Attach; a != nil && a.Provider == probetype.USDT {
+			key := usdtProbe{p.Probe, a.Name}
+			if usdtSeen[key] {
+				continue
+			}
+			usdtSeen[key] = true
+		}
 		n += max(1, len(p.Group))
 	}
 	return n

@@ -193,6 +193,11 @@ var optSpecs = []optSpec{
 	{long: "fmt", apply: setMode("fmt", "format")},
 	{long: "test", apply: setMode("test", "test")},
 	{long: "bench", apply: setMode("bench", "bench")},
+	// --usdt-file-activation is accepted and does nothing, as in bpftrace
+	// on a kernel with uprobe reference counters (this one): the kernel
+	// counts a USDT probe's semaphore up in every process that maps the
+	// file, those started later included.
+	{long: "usdt-file-activation", apply: func(*options, string) error { return nil }},
 	// -b/--btf is accepted and does nothing, as in bpftrace: kernel types
 	// always come from BTF.
 	{short: 'b', long: "btf", apply: func(*options, string) error { return nil }},
@@ -353,6 +358,9 @@ OPTIONS:
                    do not use kprobe_multi, kprobe_session or uprobe_multi
     --debuginfo DIR[:DIR]
                    look for separate debug info files in DIR too
+    --usdt-file-activation
+                   accepted for bpftrace's scripts: USDT semaphores are always
+                   counted up by the kernel, in every process
     --traceable-functions FILE
                    the kernel functions kprobes may use, one per line
     --unsafe       allow builtins that change the system

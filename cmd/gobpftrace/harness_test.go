@@ -91,6 +91,9 @@ type traceRun struct {
 	dir string
 	// env is added to the test's environment (KEY=VALUE).
 	env []string
+	// attached, when set, runs once the probes are attached (before
+	// trigger) with the pid of gobpftrace, to look at what it holds.
+	attached func(t *testing.T, pid int)
 }
 
 // trace runs gobpftrace and returns its output. While it runs, the test
@@ -171,6 +174,9 @@ func trace(t *testing.T, r traceRun) result {
 			}
 		}
 		if !done {
+			if r.attached != nil {
+				r.attached(t, cmd.Process.Pid)
+			}
 			if r.trigger != nil {
 				r.trigger(t)
 			}

@@ -226,8 +226,9 @@ func scriptOptions(o *options, file string, params []string) script.Options {
 		Unsafe:       o.unsafe,
 		HelperErrors: o.helperErrs && !o.noWarnings,
 		// Prometheus histograms have a _sum: keep one per key.
-		HistSums:    o.metrics.addr != "",
-		ProbeFilter: probeFilter(o),
+		HistSums:      o.metrics.addr != "",
+		NoUprobeMulti: slices.Contains(o.noFeatures, "uprobe_multi"),
+		ProbeFilter:   probeFilter(o),
 	}
 }
 

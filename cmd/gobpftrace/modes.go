@@ -101,14 +101,10 @@ func checkFeatureOptions(o *options, stderr io.Writer) error {
 	if len(o.includes) > 0 || len(o.includeDirs) > 0 {
 		return fmt.Errorf("-I and --include are not supported yet")
 	}
-	for _, f := range o.noFeatures {
-		if f == "uprobe_multi" {
-			return fmt.Errorf("--no-feature uprobe_multi is not supported yet: gobpftrace attaches the functions of a uprobe wildcard with one uprobe_multi link")
-		}
-		// kprobe_multi and kprobe_session: gobpftrace attaches kprobes one
-		// by one and never collapses them into sessions, so there is
-		// nothing to turn off.
-	}
+	// --no-feature uprobe_multi is given to script.Options.NoUprobeMulti;
+	// kprobe_multi and kprobe_session: gobpftrace attaches kprobes one by
+	// one and never collapses them into sessions, so there is nothing to
+	// turn off.
 	if len(o.debuginfo) > 0 && !o.noWarnings {
 		fmt.Fprintf(stderr, "WARNING: --debuginfo %s: gobpftrace does not read separate debug info files yet; only the binaries' own symbols are used\n", strings.Join(o.debuginfo, ":"))
 	}

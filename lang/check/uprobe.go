@@ -53,6 +53,10 @@ func (c *checker) resolveUprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 	if !ok {
 		return nil
 	}
+	// Probe names show a path as written (uprobe:./prog:f, probe and -l
+	// print it so in bpftrace); a program or library name becomes the
+	// path it resolved to.
+	shown := displayPath(parts[0], bin)
 	target := parts[1]
 	if target[0] >= '0' && target[0] <= '9' {
 		addr, err := strconv.ParseUint(target, 0, 64)
@@ -76,7 +80,7 @@ func (c *checker) resolveUprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 				}
 			}
 		}
-		return []*lang.Resolved{{Point: ap, Provider: prov, Name: fmt.Sprintf("%s:%s:%s", prov, bin, target),
+		return []*lang.Resolved{{Point: ap, Provider: prov, Name: fmt.Sprintf("%s:%s:%s", prov, shown, target),
 			Binary: bin, Address: addr, FileOffset: off, Func: fn}}
 	}
 	sym, offText, hasOff := strings.Cut(target, "+")
@@ -103,9 +107,9 @@ func (c *checker) resolveUprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 		return nil
 	}
 	if len(syms) == 0 {
-		msg := fmt.Sprintf("Could not resolve symbol: %s:%s", bin, sym)
+		msg := fmt.Sprintf("Could not resolve symbol: %s:%s", shown, sym)
 		if hasWildcard(sym) {
-			msg = fmt.Sprintf("No uprobes match %s in %s", sym, bin)
+			msg = fmt.Sprintf("No uprobes match %s in %s", sym, shown)
 		}
 		// config missing_probes = warn or ignore: the attach point is
 		// left out (tools list the libraries a function may live in).
@@ -131,13 +135,40 @@ func (c *checker) resolveUprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 	}
 	out := make([]*lang.Resolved, 0, len(syms))
 	for _, s := range syms {
-		name := string(prov) + ":" + bin + ":" + s
+		name := string(prov) + ":" + shown + ":" + s
 		if hasOff {
 			name += "+" + offText
 		}
 		out = append(out, &lang.Resolved{Point: ap, Provider: prov, Name: name, Binary: bin, Symbol: s, Func: s, Offset: offset})
 	}
 	return out
+}
+
+// displayPath is how a probe's binary shows in its name: as written when
+// it is a path, else (a program on $PATH, a library name) where it was
+// found.
+func displayPath(written, found string) string {
+	if strings.Contains(written, "/") && !procRootOf(found, written) {
+		return written
+	}
+	return found
+}
+
+// procRootOf reports whether found is path read through /proc/PID/root
+// (the files of a -p process in another mount namespace).
+func procRootOf(found, path string) bool {
+	return strings.HasPrefix(found, "/proc/") && strings.HasPrefix(path, "/") &&
+		strings.HasSuffix(found, "/root"+path)
+}
+
+// withoutProcRoot is a /proc/PID/root/... path as the process sees it.
+func withoutProcRoot(p string) string {
+	if rest, ok := strings.CutPrefix(p, "/proc/"); ok {
+		if i := strings.Index(rest, "/root/"); i > 0 && strings.Trim(rest[:i], "0123456789") == "" {
+			return rest[i+len("/root"):]
+		}
+	}
+	return p
 }
 
 // resolveUprobeFiles resolves a uprobe whose binary is a wildcard, as
@@ -185,7 +216,7 @@ func (c *checker) wildcardFiles(ap *lang.AttachPoint, pattern string) ([]string,
 			return nil, false
 		}
 		for _, f := range mapped {
-			if globMatch(pattern, f) || globMatch(pattern, path.Base(f)) {
+			if own := withoutProcRoot(f); globMatch(pattern, f) || globMatch(pattern, own) || globMatch(pattern, path.Base(f)) {
 				files = append(files, f)
 			}
 		}
@@ -196,9 +227,11 @@ func (c *checker) wildcardFiles(ap *lang.AttachPoint, pattern string) ([]string,
 		c.errorf(ap.Span, "%s: bad pattern '%s'", ap.Provider, pattern)
 		return nil, false
 	}
+	// Kept as globbed (relative to a relative pattern): probe names show
+	// them so, with the pattern's leading ./ that Glob cleans away.
 	for i, f := range files {
-		if abs, err := filepath.Abs(f); err == nil {
-			files[i] = abs
+		if strings.HasPrefix(pattern, "./") && !strings.HasPrefix(f, "./") && !filepath.IsAbs(f) {
+			files[i] = "./" + f
 		}
 	}
 	return files, true
@@ -261,6 +294,10 @@ func (c *checker) resolveUSDT(ap *lang.AttachPoint, parts []string) []*lang.Reso
 	switch len(parts) {
 	case 3:
 		binText, provPat, namePat = parts[0], parts[1], parts[2]
+		if provPat == "" {
+			// usdt:file::name and usdt:::name (with -p): any provider.
+			provPat = "*"
+		}
 	case 2:
 		binText, provPat, namePat = parts[0], "*", parts[1]
 	default:
@@ -307,7 +344,14 @@ func (c *checker) resolveUSDT(ap *lang.AttachPoint, parts []string) []*lang.Reso
 	}
 	var out []*lang.Resolved
 	bad := false
-	for _, bin := range bins {
+	for _, shown := range bins {
+		bin := shown
+		if abs, err := filepath.Abs(bin); err == nil {
+			bin = abs
+		}
+		if binText != "" && !hasWildcard(binText) {
+			shown = displayPath(binText, bin)
+		}
 		probes, err := ue.USDTProbes(bin)
 		if err != nil {
 			if binText == "" || hasWildcard(binText) {
@@ -316,7 +360,7 @@ func (c *checker) resolveUSDT(ap *lang.AttachPoint, parts []string) []*lang.Reso
 			c.errorf(ap.Span, "%v", err)
 			return nil
 		}
-		out, bad = c.matchUSDT(ap, bin, probes, provPat, namePat, out, bad)
+		out, bad = c.matchUSDT(ap, bin, shown, probes, provPat, namePat, out, bad)
 	}
 	if len(out) == 0 && !bad {
 		where := binText
@@ -324,7 +368,7 @@ func (c *checker) resolveUSDT(ap *lang.AttachPoint, parts []string) []*lang.Reso
 		case where == "":
 			where = fmt.Sprintf("the files of process %d", c.opts.TargetPID)
 		case !hasWildcard(where):
-			where = bins[0]
+			where = displayPath(binText, bins[0])
 		}
 		if len(parts) == 3 {
 			c.errorf(ap.Span, "No USDT probe matches %s:%s in %s", provPat, namePat, where)
@@ -337,18 +381,18 @@ func (c *checker) resolveUSDT(ap *lang.AttachPoint, parts []string) []*lang.Reso
 
 // matchUSDT appends to out the probes of bin that match provPat:namePat;
 // bad reports a probe whose arguments could not be read.
-func (c *checker) matchUSDT(ap *lang.AttachPoint, bin string, probes []*lang.USDTProbe, provPat, namePat string, out []*lang.Resolved, bad bool) ([]*lang.Resolved, bool) {
+func (c *checker) matchUSDT(ap *lang.AttachPoint, bin, shown string, probes []*lang.USDTProbe, provPat, namePat string, out []*lang.Resolved, bad bool) ([]*lang.Resolved, bool) {
 	for _, p := range probes {
 		if !globMatch(provPat, p.Provider) || !globMatch(namePat, p.Name) {
 			continue
 		}
 		if p.ArgsErr != nil {
-			c.errorf(ap.Span, "usdt:%s:%s:%s: %v", bin, p.Provider, p.Name, p.ArgsErr)
+			c.errorf(ap.Span, "usdt:%s:%s:%s: %v", shown, p.Provider, p.Name, p.ArgsErr)
 			bad = true
 			continue
 		}
 		out = append(out, &lang.Resolved{
-			Point: ap, Provider: probetype.USDT, Name: "usdt:" + bin + ":" + p.Provider + ":" + p.Name,
+			Point: ap, Provider: probetype.USDT, Name: "usdt:" + shown + ":" + p.Provider + ":" + p.Name,
 			Binary: bin, Address: p.Address, FileOffset: p.FileOffset,
 			USDTProvider: p.Provider, USDTName: p.Name, USDTSemaphore: p.Semaphore, USDTArgs: p.Args,
 		})

@@ -28,6 +28,11 @@ var shapeCases = []struct{ src, want string }{
 	{"kprobe:vfs_r?ad* { }", "(prog (probe kprobe|vfs_r?ad* ({})))"},
 	{"uprobe:\"/path with space\":f { }", "(prog (probe uprobe|/path with space|f ({})))"},
 	{"uprobe:./a.out:main { }", "(prog (probe uprobe|./a.out|main ({})))"},
+	// A relative path without ./ is a path, not a predicate.
+	{"uprobe:bin/tool:main { }", "(prog (probe uprobe|bin/tool|main ({})))"},
+	{"ur:bin/sub/tool*:f* { }", "(prog (probe ur|bin/sub/tool*|f* ({})))"},
+	{"usdt:bin/tool:gbt:tick { }", "(prog (probe usdt|bin/tool|gbt|tick ({})))"},
+	{"uprobe:bin/tool:main /pid == 1/ { }", "(prog (probe uprobe|bin/tool|main /(== pid 1)/ ({})))"},
 	{"kprobe:f,\n  kprobe:g { }", "(prog (probe kprobe|f,kprobe|g ({})))"},
 	{"kprobe:f /pid > 10/ { }", "(prog (probe kprobe|f /(> pid 10)/ ({})))"},
 	{"kprobe:f /pid > 10/ < @x = 1; >", "(prog (probe kprobe|f /(> pid 10)/ (<> (= @x 1))))"},

@@ -60,10 +60,13 @@ func (s *scanner) scanCDef() {
 // scanAttach takes one attach point: colon-separated parts, each either
 // quoted ("/path with space") or a run of characters up to a space, ',',
 // a brace, '<', ';' or '/'. A part starting with '/' or '.' is a path and
-// may contain '/'.
+// may contain '/'; so may the binary of a user-space probe written as a
+// relative path (uprobe:bin/tool:main), told from a predicate by the ':'
+// that ends it (relativePath).
 func (s *scanner) scanAttach() {
 	start := s.pos
 	partStart := s.pos
+	part := 0
 	isPath := false
 loop:
 	for s.pos < len(s.src) {
@@ -79,11 +82,12 @@ loop:
 			continue
 		case c == ':':
 			s.pos++
+			part++
 			partStart = s.pos
 			isPath = s.pos < len(s.src) && (s.src[s.pos] == '/' || s.src[s.pos] == '.')
 			continue
 		case c == '/':
-			if s.pos == partStart {
+			if s.pos == partStart || (part == 1 && userSpaceProvider(s.src[start:partStart-1]) && relativePath(s.src[s.pos:])) {
 				isPath = true
 			}
 			if !isPath {
@@ -95,6 +99,35 @@ loop:
 		s.pos++
 	}
 	s.emit(tAttach, s.src[start:s.pos], start)
+}
+
+// userSpaceProvider reports whether name (as written, aliases included)
+// is a provider whose first part is a binary.
+func userSpaceProvider(name string) bool {
+	switch name {
+	case "uprobe", "u", "uretprobe", "ur", "usdt", "U":
+		return true
+	}
+	return false
+}
+
+// relativePath reports whether rest, which starts at a '/' inside a
+// binary part, goes on as a path: path characters up to the ':' that ends
+// the part. A predicate (/pid == 1/, /arg0>2/) stops at a space or an
+// operator before any ':'.
+func relativePath(rest string) bool {
+	for i := 1; i < len(rest); i++ {
+		c := rest[i]
+		switch {
+		case c == ':':
+			return i > 1
+		case c == '/' || c == '.' || c == '_' || c == '-' || c == '+' || c == '*' || c == '?' || c == '@',
+			c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // closingQuote returns the index of the '"' closing the string that opens

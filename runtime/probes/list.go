@@ -92,8 +92,9 @@ func (l *lister) list(pattern string) error {
 			}
 		}
 	}
-	// A wildcard provider lists user-space probes only of a named binary.
-	if bin, _, ok := strings.Cut(rest, ":"); ok && bin != "" && !HasWildcard(bin) && isFile(bin) {
+	// A wildcard provider lists user-space probes only of a named binary,
+	// or with -p those of the process.
+	if bin, _, ok := strings.Cut(rest, ":"); l.pid != 0 || (ok && bin != "" && !HasWildcard(bin) && isFile(bin)) {
 		for _, pt := range []probetype.Type{probetype.Uprobe, probetype.USDT} {
 			if prov := string(pt); WildcardMatch(provPat, prov) {
 				if err := l.provider(prov, rest, prov+":"+rest); err != nil {
@@ -251,10 +252,6 @@ func (l *lister) kernelFuncs(prov string, match func(string) bool) error {
 	var names []string
 	if kprobe {
 		names = traceableFunctions()
-		if !tracefs.HasKprobes() && !l.warned {
-			l.warned = true
-			fmt.Fprintln(l.warn, "WARNING: this kernel has no kprobes (it was built without CONFIG_KPROBES): the kprobe and kretprobe probes listed, the functions of kernel BTF, cannot be attached here")
-		}
 	}
 	if names == nil {
 		funcs, _, err := l.kernelNames()
@@ -280,6 +277,10 @@ func (l *lister) kernelFuncs(prov string, match func(string) bool) error {
 		}
 	}
 	sort.Strings(out)
+	if kprobe && len(out) > 0 && !tracefs.HasKprobes() && !l.warned {
+		l.warned = true
+		fmt.Fprintln(l.warn, "WARNING: this kernel has no kprobes (it was built without CONFIG_KPROBES): the kprobe and kretprobe probes listed, the functions of kernel BTF, cannot be attached here")
+	}
 	var spec *btf.Spec
 	if l.verbose && len(out) > 0 {
 		spec, _ = l.kernelBTF()
@@ -409,6 +410,10 @@ func (l *lister) rawTracepoints(match func(string) bool) error {
 // uprobe:PATH:pattern.
 func (l *lister) uprobes(prov, rest string) error {
 	path, symPat, ok := strings.Cut(rest, ":")
+	if !ok && l.pid != 0 {
+		// -p PID: uprobe:PATTERN searches every file of the process.
+		path, symPat, ok = "*", rest, true
+	}
 	if !ok || path == "" {
 		return fmt.Errorf("listing %s probes needs a binary: %s:/path/to/binary:pattern", prov, prov)
 	}
@@ -419,8 +424,8 @@ func (l *lister) uprobes(prov, rest string) error {
 	if err != nil {
 		return err
 	}
-	for _, bin := range bins {
-		names, err := matchFunctions(bin, "*")
+	for _, bf := range bins {
+		names, err := matchFunctions(bf.path, "*")
 		if err != nil {
 			if len(bins) > 1 {
 				continue
@@ -440,28 +445,37 @@ func (l *lister) uprobes(prov, rest string) error {
 		}
 		sort.Strings(out)
 		for _, n := range out {
-			fmt.Fprintf(l.w, "%s:%s:%s\n", prov, bin, n)
+			fmt.Fprintf(l.w, "%s:%s:%s\n", prov, bf.shown, n)
 		}
 	}
 	return nil
 }
 
+// binFile is a binary of a uprobe or usdt listing: path is where it is
+// read, shown how the listing prints it (the path as written, as bpftrace
+// prints it; a program or library name as the path it resolved to).
+type binFile struct{ shown, path string }
+
 // binaries resolves the binary of a uprobe or usdt listing as attaching
-// does (findBinary); with -p, a wildcard stands for every ELF file the
-// process has mapped.
-func (l *lister) binaries(prov, path string) ([]string, error) {
+// does (findBinary): a wildcard path is globbed; with -p, a wildcard
+// stands for every ELF file the process has mapped that it matches.
+func (l *lister) binaries(prov, path string) ([]binFile, error) {
 	if HasWildcard(path) {
 		if l.pid == 0 {
-			return nil, fmt.Errorf("listing %s probes needs a binary: %s:/path/to/binary:pattern (or -p PID and %s:*:pattern for every file of the process)", prov, prov, prov)
+			if !strings.Contains(path, "/") {
+				return nil, fmt.Errorf("listing %s probes needs a binary: %s:/path/to/binary:pattern (or -p PID and %s:*:pattern for every file of the process)", prov, prov, prov)
+			}
+			return globBinaries(path), nil
 		}
 		files, err := (&Env{}).MappedFiles(l.pid)
 		if err != nil {
 			return nil, err
 		}
-		var out []string
+		var out []binFile
+		root := ProcRoot(l.pid)
 		for _, f := range files {
-			if WildcardMatch(path, f) {
-				out = append(out, f)
+			if WildcardMatch(path, f) || WildcardMatch(path, strings.TrimPrefix(f, root)) || WildcardMatch(path, filepath.Base(f)) {
+				out = append(out, binFile{f, f})
 			}
 		}
 		return out, nil
@@ -470,7 +484,33 @@ func (l *lister) binaries(prov, path string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []string{bin}, nil
+	shown := bin
+	if strings.Contains(path, "/") && bin != ProcRoot(l.pid)+path {
+		// A path shows as written, unless read through /proc/PID/root.
+		shown = path
+	}
+	return []binFile{{shown, bin}}, nil
+}
+
+// globBinaries expands a wildcard path to the ELF files it names, kept
+// relative when the pattern is (with its leading ./, which Glob drops).
+func globBinaries(pattern string) []binFile {
+	files, _ := filepath.Glob(pattern)
+	var out []binFile
+	for _, f := range files {
+		if !isELF(f) {
+			continue
+		}
+		if strings.HasPrefix(pattern, "./") && !strings.HasPrefix(f, "./") && !filepath.IsAbs(f) {
+			f = "./" + f
+		}
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			continue
+		}
+		out = append(out, binFile{f, abs})
+	}
+	return out
 }
 
 func (l *lister) usdt(rest string) error {
@@ -484,6 +524,7 @@ func (l *lister) usdt(rest string) error {
 	if probePat == "" {
 		probePat = "*"
 	}
+	rawPat := probePat
 	if !strings.Contains(probePat, ":") && probePat != "*" {
 		probePat = "*:" + probePat
 	}
@@ -491,19 +532,21 @@ func (l *lister) usdt(rest string) error {
 	if err != nil {
 		return err
 	}
-	for _, bin := range bins {
-		notes, err := usdt.ReadNotes(bin)
+	for _, bf := range bins {
+		notes, err := usdt.ReadNotes(bf.path)
 		if err != nil {
 			if len(bins) > 1 {
 				continue
 			}
-			return fmt.Errorf("could not read USDT notes of %s: %v", bin, err)
+			return fmt.Errorf("could not read USDT notes of %s: %v", bf.shown, err)
 		}
 		seen := map[string]bool{}
 		var names []string
 		for _, n := range notes {
+			// As in bpftrace, a * may also span the ':' between provider
+			// and name (usdt:bin:gbt* lists gbt:tick).
 			name := n.Provider + ":" + n.Name
-			if seen[name] || !WildcardMatch(probePat, name) {
+			if seen[name] || !(WildcardMatch(probePat, name) || WildcardMatch(rawPat, name)) {
 				continue
 			}
 			seen[name] = true
@@ -511,7 +554,7 @@ func (l *lister) usdt(rest string) error {
 		}
 		sort.Strings(names)
 		for _, name := range names {
-			fmt.Fprintf(l.w, "usdt:%s:%s\n", bin, name)
+			fmt.Fprintf(l.w, "usdt:%s:%s\n", bf.shown, name)
 		}
 	}
 	return nil

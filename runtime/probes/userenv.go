@@ -103,10 +103,16 @@ func findBinary(target string, pid int) (string, error) {
 	if target == "" {
 		return "", errors.New("no binary given")
 	}
+	root := ProcRoot(pid)
 	if strings.Contains(target, "/") {
 		abs, err := filepath.Abs(target)
 		if err != nil {
 			return "", err
+		}
+		if root != "" && filepath.IsAbs(target) && !strings.HasPrefix(target, root+"/") {
+			// The process sees its own files: a path is in its mount
+			// namespace.
+			abs = root + target
 		}
 		if !isELF(abs) {
 			return "", fmt.Errorf("uprobe target file '%s' does not exist or is not an ELF file", target)
@@ -115,12 +121,12 @@ func findBinary(target string, pid int) (string, error) {
 	}
 	if pid != 0 {
 		if p := mappedLibrary(pid, target); p != "" {
-			return p, nil
+			return root + p, nil
 		}
 	}
 	lib := strings.HasPrefix(target, "lib") || strings.Contains(target, ".so")
 	if !lib {
-		if p := lookPathELF(target); p != "" {
+		if p := lookPathELF(target, root, processPath(pid, root)); p != "" {
 			return p, nil
 		}
 	}
@@ -128,22 +134,26 @@ func findBinary(target string, pid int) (string, error) {
 		return p, nil
 	}
 	if lib {
-		if p := lookPathELF(target); p != "" {
+		if p := lookPathELF(target, root, processPath(pid, root)); p != "" {
 			return p, nil
 		}
 	}
 	return "", fmt.Errorf("uprobe target '%s' not found: no such file, program on $PATH or library", target)
 }
 
-// lookPathELF finds the first executable ELF file called name in $PATH,
-// passing over scripts (such as pyenv's shims) that come first.
-func lookPathELF(name string) string {
-	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+// lookPathELF finds the first ELF file called name in the directories of
+// path (a $PATH value) under root, passing over scripts (such as pyenv's
+// shims) that come first. As in bpftrace, an executable must have its
+// owner's execute bit; a shared library need not.
+func lookPathELF(name, root, path string) string {
+	for _, dir := range filepath.SplitList(path) {
 		if dir == "" {
 			dir = "."
 		}
-		p := filepath.Join(dir, name)
-		if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() || fi.Mode()&0o111 == 0 || !isELF(p) {
+		p := root + filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() || !isELF(p) {
+			continue
+		} else if fi.Mode()&0o100 == 0 && elfType(p) != elf.ET_DYN {
 			continue
 		}
 		if abs, err := filepath.Abs(p); err == nil {
@@ -151,6 +161,52 @@ func lookPathELF(name string) string {
 		}
 	}
 	return ""
+}
+
+// processPath is the $PATH programs are looked up in: the process's own
+// when it lives in another mount namespace, else this one's.
+func processPath(pid int, root string) string {
+	if root == "" {
+		return os.Getenv("PATH")
+	}
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+	if err != nil {
+		return ""
+	}
+	for _, kv := range strings.Split(string(data), "\x00") {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// ProcRoot is "/proc/PID/root" when process pid lives in another mount
+// namespace than this one (a container), where its paths must be read
+// through; "" when it shares ours, or for no process.
+func ProcRoot(pid int) string {
+	if pid <= 0 {
+		return ""
+	}
+	self, err := os.Stat("/proc/self/ns/mnt")
+	if err != nil {
+		return ""
+	}
+	other, err := os.Stat(fmt.Sprintf("/proc/%d/ns/mnt", pid))
+	if err != nil || os.SameFile(self, other) {
+		return ""
+	}
+	return fmt.Sprintf("/proc/%d/root", pid)
+}
+
+// elfType is the ELF file type of path (ET_NONE when it cannot be read).
+func elfType(path string) elf.Type {
+	f, err := elf.Open(path)
+	if err != nil {
+		return elf.ET_NONE
+	}
+	defer f.Close()
+	return f.Type
 }
 
 func isELF(path string) bool {
@@ -402,6 +458,9 @@ func (t *Env) MappedFiles(pid int) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("could not read the mappings of process %d: %s", pid, host.ErrnoText(err))
 	}
+	// A process in another mount namespace maps files of its own: they
+	// are read through /proc/PID/root.
+	root := ProcRoot(pid)
 	seen := map[string]bool{}
 	var out []string
 	for _, line := range strings.Split(string(data), "\n") {
@@ -410,8 +469,8 @@ func (t *Env) MappedFiles(pid int) ([]string, error) {
 			continue
 		}
 		seen[f[5]] = true
-		if isELF(f[5]) {
-			out = append(out, f[5])
+		if isELF(root + f[5]) {
+			out = append(out, root+f[5])
 		}
 	}
 	return out, nil

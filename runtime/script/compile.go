@@ -47,6 +47,10 @@ type Options struct {
 	// key (Histogram.Sum), at the cost of a second map update per event;
 	// --metrics sets it for the histograms' _sum.
 	HistSums bool
+	// NoUprobeMulti attaches the matches of a uprobe wildcard one uprobe
+	// each, not together with one uprobe_multi link (--no-feature
+	// uprobe_multi).
+	NoUprobeMulti bool
 	// ProbeFilter, when set, keeps only the attach points whose name as
 	// written it matches (--probe-filter); a probe left without any is
 	// dropped.
@@ -142,7 +146,7 @@ func CompileIn(env lang.Env, source string, opts Options) (*Script, error) {
 	if err != nil {
 		return nil, compileError(err)
 	}
-	plan, err := codegen.Compile(checked, codegen.Options{HelperErrors: opts.HelperErrors, HistSums: opts.HistSums})
+	plan, err := codegen.Compile(checked, codegen.Options{HelperErrors: opts.HelperErrors, HistSums: opts.HistSums, NoUprobeMulti: opts.NoUprobeMulti})
 	if err != nil {
 		return nil, compileError(err)
 	}

@@ -1,0 +1,263 @@
+package main
+
+// End-to-end tests of how user-space probes find their files and how they
+// are named and listed, as bpftrace v0.26 does: relative paths (with or
+// without ./) and wildcards kept as written, -l -p PID, a process in
+// another mount namespace, a shared library without the execute bit,
+// USDT probes made with <sys/sdt.h> (several locations, wildcard
+// providers, semaphores) and --no-feature uprobe_multi.
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// A relative path without ./ is a path (not a predicate), and probe names
+// show every path as written: relative, globbed relative.
+func TestUprobeRelativePaths(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	dir := filepath.Dir(c)
+	rel := filepath.Base(dir) + "/uprobetarget"
+	res := trace(t, traceRun{dir: filepath.Dir(dir),
+		args:    []string{"-e", "uprobe:" + rel + ":gbt_add /arg1 == 100/ { @[probe] = count(); }"},
+		trigger: func(t *testing.T) { runHelper(t, c, "2") }, stop: syscall.SIGINT})
+	wantOutput(t, res, "\n\n@[uprobe:"+rel+":gbt_add]: 2\n", "Attached 1 probe\n")
+
+	res = trace(t, traceRun{dir: dir,
+		args:    []string{"-e", "uprobe:./uprobetarge*:gbt_a* { @[probe] = count(); } usdt:./uprobetarge?:gbt:tick { @[probe] = count(); }"},
+		trigger: func(t *testing.T) { runHelper(t, c, "2") }, stop: syscall.SIGINT})
+	wantLines(t, res, "\n\n@[usdt:./uprobetarget:gbt:tick]: 2\n@[uprobe:./uprobetarget:gbt_add]: 2\n", "Attached 2 probes\n")
+
+	res = trace(t, traceRun{dir: dir, args: []string{"-e", "uprobe:./uprobetarget:nope { }"}, noAttach: true})
+	mustExit(t, res, 1)
+	if !strings.HasPrefix(res.stderr, "stdin:1:1-27: ERROR: Could not resolve symbol: ./uprobetarget:nope\n") {
+		t.Errorf("stderr %q", res.stderr)
+	}
+}
+
+// Listings print the path as written, also for a wildcard path and a
+// wildcard provider.
+func TestListUserPathsAsWritten(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	dir := filepath.Dir(c)
+	for _, tc := range []struct{ pattern, want string }{
+		{"uprobe:./uprobetarge*:gbt_*", "uprobe:./uprobetarget:gbt_add\nuprobe:./uprobetarget:gbt_mul3\n"},
+		{"usdt:./uprobetarget", "usdt:./uprobetarget:gbt:guarded\nusdt:./uprobetarget:gbt:tick\n"},
+		// A * spans the ':' between a USDT provider and its name.
+		{"*:./uprobetarget:gbt*", "uprobe:./uprobetarget:gbt_add\nuprobe:./uprobetarget:gbt_mul3\nusdt:./uprobetarget:gbt:guarded\nusdt:./uprobetarget:gbt:tick\n"},
+		{"usdt:" + filepath.Base(dir) + "/uprobetarget:*:tick", "usdt:" + filepath.Base(dir) + "/uprobetarget:gbt:tick\n"},
+	} {
+		cmd := exec.Command(binPath, "-l", tc.pattern)
+		cmd.Dir = dir
+		if strings.HasPrefix(tc.pattern, "usdt:"+filepath.Base(dir)) {
+			cmd.Dir = filepath.Dir(dir)
+		}
+		out, err := cmd.CombinedOutput()
+		if err != nil || string(out) != tc.want {
+			t.Errorf("-l %s: %v\n%s\nwant:\n%s", tc.pattern, err, out, tc.want)
+		}
+	}
+}
+
+// usdtMultiPath builds testdata/helpers/usdtmulti.c (<sys/sdt.h>).
+func usdtMultiPath(t *testing.T) string { return buildCHelper(t, "usdtmulti", "-O2") }
+
+// A USDT probe with several locations is one probe, attached at each of
+// them; an empty provider is any provider; wildcards in the file,
+// provider and name.
+func TestUSDTLocationsAndWildcards(t *testing.T) {
+	requireRoot(t)
+	u := usdtMultiPath(t)
+	dir := filepath.Dir(u)
+	res := trace(t, traceRun{dir: dir,
+		args: []string{"-e", `usdt:./usdtmulti:tracetest:testprobe* { @[probe, str(arg1)] = count(); }`, "-c", "./usdtmulti 2"}})
+	wantLines(t, res, "\n\n"+
+		"@[usdt:./usdtmulti:tracetest:testprobe, one]: 2\n"+
+		"@[usdt:./usdtmulti:tracetest:testprobe, two]: 2\n"+
+		"@[usdt:./usdtmulti:tracetest:testprobe2, three]: 2\n"+
+		"@[usdt:./usdtmulti:tracetest:testprobe3, five]: 2\n"+
+		"@[usdt:./usdtmulti:tracetest:testprobe3, four]: 2\n"+
+		"@[usdt:./usdtmulti:tracetest:testprobe3, six]: 2\n", "Attached 3 probes\n")
+
+	res = trace(t, traceRun{dir: dir,
+		args: []string{"-e", `usdt:./usdtmult?::*probe2 { @[probe] = count(); }`, "-c", "./usdtmulti 3"}})
+	wantLines(t, res, "\n\n@[usdt:./usdtmulti:tracetest2:testprobe2]: 3\n@[usdt:./usdtmulti:tracetest:testprobe2]: 3\n", "Attached 2 probes\n")
+
+	// -p: usdt:::NAME searches every file of the process.
+	a := startWaiting(t, u, "2")
+	defer a.Wait()
+	res = trace(t, traceRun{args: []string{"-p", fmt.Sprint(a.Process.Pid), "-e", `usdt:::*probe2 { @[probe] = count(); }`},
+		trigger: func(t *testing.T) { a.Process.Signal(syscall.SIGUSR1) }})
+	wantLines(t, res, fmt.Sprintf("\n\n@[usdt:%[1]s:tracetest2:testprobe2]: 2\n@[usdt:%[1]s:tracetest:testprobe2]: 2\n", u), "Attached 2 probes\n")
+}
+
+// A USDT semaphore is counted up in a process that was running before the
+// probe attached, --usdt-file-activation or not (the kernel's uprobe
+// reference counters), and down again after.
+func TestUSDTSemaphoreFileActivation(t *testing.T) {
+	requireRoot(t)
+	u := usdtMultiPath(t)
+	for _, flags := range [][]string{{"--usdt-file-activation"}, nil} {
+		a := startWaiting(t, u, "2")
+		res := trace(t, traceRun{dir: filepath.Dir(u),
+			args:    append(flags, "-e", `usdt:./usdtmulti:tracetest:sema { printf("%d semaphore %d\n", arg0, arg1); }`),
+			trigger: func(t *testing.T) { a.Process.Signal(syscall.SIGUSR1); a.Wait() }, stop: syscall.SIGINT})
+		wantOutput(t, res, "0 semaphore 1\n1 semaphore 1\n\n\n", "Attached 1 probe\n")
+	}
+}
+
+// -l -p PID lists the uprobes and usdt probes of every file the process
+// has mapped (with the kernel's probes), and usdt:* those of the process.
+func TestListProcessProbes(t *testing.T) {
+	requireRoot(t)
+	u := usdtMultiPath(t)
+	a := startWaiting(t, u, "1")
+	defer func() { a.Process.Signal(syscall.SIGUSR1); a.Wait() }()
+	pid := fmt.Sprint(a.Process.Pid)
+	out, err := exec.Command(binPath, "-l", "-p", pid).Output()
+	if err != nil {
+		t.Fatalf("-l -p %s: %v", pid, err)
+	}
+	for _, line := range []string{"uprobe:" + u + ":fire", "uprobe:" + u + ":main", "usdt:" + u + ":tracetest:sema", "usdt:" + u + ":tracetest2:testprobe2", "tracepoint:syscalls:sys_enter_openat"} {
+		if !strings.Contains(string(out), "\n"+line+"\n") {
+			t.Errorf("-l -p %s lists no %s", pid, line)
+		}
+	}
+	if !strings.Contains(string(out), "/libc.so.6:getpid\n") {
+		t.Errorf("-l -p %s lists no uprobe in libc", pid)
+	}
+	out, err = exec.Command(binPath, "-l", "-p", pid, "usdt:*:tracetest:testprobe*").Output()
+	want := fmt.Sprintf("usdt:%[1]s:tracetest:testprobe\nusdt:%[1]s:tracetest:testprobe2\nusdt:%[1]s:tracetest:testprobe3\n", u)
+	if err != nil || string(out) != want {
+		t.Errorf("-l -p %s usdt:*:tracetest:testprobe*: %v\n%s\nwant:\n%s", pid, err, out, want)
+	}
+}
+
+// A -p process in another mount namespace runs a file this namespace does
+// not see at that path: it is found, attached and named through
+// /proc/PID/root.
+func TestUprobeOtherMountNamespace(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	mnt := t.TempDir()
+	// In its own mount namespace the helper runs from a tmpfs mounted on
+	// mnt, which stays empty here.
+	a := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c",
+		fmt.Sprintf("mount -t tmpfs none %[1]s && cp %[2]s %[1]s/target && exec %[1]s/target 3 wait", mnt, c))
+	pipe, err := a.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer a.Wait()
+	buf := make([]byte, 6)
+	if _, err := pipe.Read(buf); err != nil || string(buf) != "ready\n" {
+		a.Process.Kill()
+		t.Fatalf("helper in its mount namespace did not get ready: %q %v", buf, err)
+	}
+	if _, err := os.Stat(mnt + "/target"); err == nil {
+		t.Fatal("the helper's file is visible outside its mount namespace")
+	}
+	pid := a.Process.Pid
+	root := fmt.Sprintf("/proc/%d/root", pid)
+	out, err := exec.Command(binPath, "-p", fmt.Sprint(pid), "-l", "uprobe:"+mnt+"/target:gbt_a*").CombinedOutput()
+	if want := "uprobe:" + root + mnt + "/target:gbt_add\n"; err != nil || string(out) != want {
+		t.Errorf("-l: %v %q, want %q", err, out, want)
+	}
+	res := trace(t, traceRun{args: []string{"-p", fmt.Sprint(pid), "-e",
+		"uprobe:" + mnt + "/target:gbt_add { @[probe] = count(); } usdt:*:gbt:tick { @[probe] = count(); }"},
+		trigger: func(t *testing.T) { a.Process.Signal(syscall.SIGUSR1) }})
+	wantLines(t, res, fmt.Sprintf("\n\n@[uprobe:%[1]s%[2]s/target:gbt_add]: 3\n@[usdt:%[1]s%[2]s/target:gbt:tick]: 3\n", root, mnt), "Attached 2 probes\n")
+}
+
+// A shared library needs no execute bit: found by path and on $PATH.
+func TestUprobeSharedLibraryNotExecutable(t *testing.T) {
+	requireRoot(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "gbtlib.c")
+	if err := os.WriteFile(src, []byte("int gbt_lib_twice(int x) { return 2 * x; }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lib := filepath.Join(dir, "libgbtlib.so")
+	if out, err := exec.Command("gcc", "-shared", "-fPIC", "-o", lib, src).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v %s", err, out)
+	}
+	if err := os.Chmod(lib, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binPath, "-l", "uprobe:./libgbtlib.so:gbt_*")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil || string(out) != "uprobe:./libgbtlib.so:gbt_lib_twice\n" {
+		t.Errorf("-l by path: %v %q", err, out)
+	}
+	cmd = exec.Command(binPath, "-l", "uprobe:libgbtlib.so:gbt_*")
+	cmd.Env = append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"))
+	if out, err := cmd.CombinedOutput(); err != nil || string(out) != "uprobe:"+lib+":gbt_lib_twice\n" {
+		t.Errorf("-l on $PATH: %v %q", err, out)
+	}
+}
+
+// --no-feature uprobe_multi attaches a uprobe wildcard one uprobe (a perf
+// link) per function instead of one uprobe_multi link.
+func TestNoFeatureUprobeMulti(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	for _, tc := range []struct {
+		flags []string
+		links string
+	}{
+		{nil, "uprobe_multi"},
+		{[]string{"--no-feature", "uprobe_multi"}, "perf perf"},
+	} {
+		res := trace(t, traceRun{args: append(tc.flags, "-e", "uprobe:"+c+":gbt_* { @[probe] = count(); }"),
+			attached: func(t *testing.T, pid int) {
+				if got := linkTypes(pid); got != tc.links {
+					t.Errorf("%v: links %q, want %q", tc.flags, got, tc.links)
+				}
+			},
+			trigger: func(t *testing.T) { runHelper(t, c, "2") }, stop: syscall.SIGINT})
+		wantLines(t, res, fmt.Sprintf("\n\n@[uprobe:%[1]s:gbt_add]: 2\n@[uprobe:%[1]s:gbt_mul3]: 2\n", c), "Attached 2 probes\n")
+	}
+}
+
+// wantLines is wantOutput for maps whose entries have equal values, which
+// print in no fixed order: stdout's lines are compared sorted.
+func wantLines(t *testing.T, res result, stdout, stderr string) {
+	t.Helper()
+	sorted := func(s string) string {
+		lines := strings.Split(s, "\n")
+		sort.Strings(lines)
+		return strings.Join(lines, "\n")
+	}
+	if sorted(res.stdout) == sorted(stdout) {
+		res.stdout = stdout
+	}
+	wantOutput(t, res, stdout, stderr)
+}
+
+// linkTypes lists the types of the BPF links process pid holds (its
+// fdinfo's link_type), sorted.
+func linkTypes(pid int) string {
+	files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/fdinfo/*", pid))
+	var types []string
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		for _, line := range strings.Split(string(data), "\n") {
+			if v, ok := strings.CutPrefix(line, "link_type:"); ok {
+				types = append(types, strings.TrimSpace(v))
+			}
+		}
+	}
+	sort.Strings(types)
+	return strings.Join(types, " ")
+}

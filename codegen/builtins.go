@@ -170,35 +170,22 @@ func (g *gen) positionalString(p *lang.Positional) string {
 
 // ctxIndexVar reads args.array[i] with a run-time index: the element is
 // copied with probe_read (the verifier forbids variable ctx offsets in
-// loads); an index out of bounds reads 0.
+// loads); an index out of bounds warns and reads 0.
 func (g *gen) ctxIndexVar(x *lang.Index) asm.Register {
 	base, t := g.ctxField(x.X)
 	if t.Kind != lang.KArray || !isScalar(t.Elem) {
 		failf(x.Span, "indexing a value of type %s is not supported yet", t)
 	}
-	size := Sizeof(t.Elem)
-	r := g.evalInt(x.Index)
-	tmp := g.alloc(8)
-	oob := g.newLabel("oob")
-	g.emit(asm.Mov.Imm(asm.R0, 0))
-	g.store(tmp, asm.R0, 8)
-	g.emit(asm.JGE.Imm(r, int32(t.Len), oob))
-	g.emit(asm.Mul.Imm(r, int32(size)))
-	g.addr(asm.R3, base)
-	g.emit(asm.Add.Reg(asm.R3, r))
-	g.addr(asm.R1, tmp)
-	g.emit(asm.Mov.Imm(asm.R2, int32(size)))
-	g.call(asm.FnProbeReadKernel)
-	g.label(oob)
-	g.loadScalar(r, tmp, t.Elem)
+	l := g.indexAtRunTime(x, base, t.Elem, t.Len)
+	r := g.allocReg()
+	g.loadScalar(r, l, t.Elem)
 	return r
 }
 
 // memIndex reads element i of an array or string held in memory (a
 // variable, a map value, a cast): a constant index loads it directly; a
-// run-time index copies it with probe_read from the computed address, so
-// the verifier sees no variable stack offset, and reads 0 when the index is
-// out of bounds (negative indexes are huge unsigned values, so out too).
+// run-time index copies it out (indexAtRunTime), with bpftrace's warning
+// and 0 when the index is out of bounds.
 func (g *gen) memIndex(x *lang.Index) asm.Register {
 	t := x.X.Type()
 	elem, n := t.Elem, t.Len
@@ -209,7 +196,7 @@ func (g *gen) memIndex(x *lang.Index) asm.Register {
 		failf(x.Span, "indexing a value of type %s is not supported yet", t)
 	}
 	size := Sizeof(elem)
-	base := g.evalMem(x.X)
+	base := g.heldLoc(x.X)
 	if i, ok := smallConst(x.Index); ok {
 		if i < 0 || int(i) >= n {
 			failf(x.Index.Pos(), "index %d is out of bounds for array of %d elements", i, n)
@@ -218,19 +205,8 @@ func (g *gen) memIndex(x *lang.Index) asm.Register {
 		g.loadScalar(r, base.at(int(i)*size), elem)
 		return r
 	}
-	r := g.evalInt(x.Index)
-	tmp := g.alloc(8)
-	oob := g.newLabel("oob")
-	g.emit(asm.Mov.Imm(asm.R0, 0))
-	g.store(tmp, asm.R0, 8)
-	g.emit(asm.JGE.Imm(r, int32(n), oob))
-	g.emit(asm.Mul.Imm(r, int32(size)))
-	g.addr(asm.R3, base)
-	g.emit(asm.Add.Reg(asm.R3, r))
-	g.addr(asm.R1, tmp)
-	g.emit(asm.Mov.Imm(asm.R2, int32(size)))
-	g.call(asm.FnProbeReadKernel)
-	g.label(oob)
-	g.loadScalar(r, tmp, elem)
+	l := g.indexAtRunTime(x, base, elem, n)
+	r := g.allocReg()
+	g.loadScalar(r, l, elem)
 	return r
 }

@@ -364,6 +364,10 @@ func (g *gen) convertMem(dst loc, dt *lang.Type, src loc, st *lang.Type) {
 			g.convertMem(dst.at(doffs[i]), dt.Elems[i], src.at(soffs[i]), st.Elems[i])
 		}
 		g.zeroGaps(dst, dt)
+	case (dt.Kind == lang.KArray || dt.Kind == lang.KStruct) && dt.Kind == st.Kind && Sizeof(dt) == Sizeof(st):
+		// Structs and arrays are kept as they are (the checker widens
+		// only integers and strings).
+		g.copyMem(dst, src, Sizeof(dt))
 	default:
 		failf(g.span, "converting %s to %s is not supported yet", st, dt)
 	}
@@ -481,37 +485,72 @@ func (g *gen) evalArray(e lang.Expr, t *lang.Type, dst loc) {
 }
 
 // memArray reports arrays that live in program memory (not in the probe's
-// context): variables, map values and casts.
+// context or behind a pointer): variables, map values, casts, and members
+// and elements of such values.
 func memArray(e lang.Expr) bool {
-	switch x := e.(type) {
-	case *lang.Var, *lang.MapExpr, *lang.Cast:
-		t := e.Type()
-		return t != nil && t.Kind == lang.KArray
-	case *lang.FieldAccess:
+	t := e.Type()
+	if t == nil || t.Kind != lang.KArray {
+		return false
+	}
+	if fa, ok := e.(*lang.FieldAccess); ok && fa.Member != nil && !inMemory(e) {
 		// An array member of a struct kept in a variable or map value.
-		t := e.Type()
-		return t != nil && t.Kind == lang.KArray && x.Member != nil && !inMemory(e)
+		return true
+	}
+	return heldValue(e)
+}
+
+// heldValue reports whether e is a value the program holds in its own
+// memory (a variable, a map value, a cast, a call's result, or a member or
+// element of one), rather than one in kernel or user memory reached
+// through a pointer or in the probe's context.
+func heldValue(e lang.Expr) bool {
+	switch x := e.(type) {
+	case *lang.Var, *lang.MapExpr, *lang.Cast, *lang.Call, *lang.Tuple:
+		return true
+	case *lang.FieldAccess:
+		xt := x.X.Type()
+		if xt == nil || inMemory(e) {
+			return false
+		}
+		return (xt.Kind == lang.KStruct && x.Member != nil || xt.Kind == lang.KTuple) && heldValue(x.X)
+	case *lang.Index:
+		xt := x.X.Type()
+		return xt != nil && xt.Kind == lang.KArray && !inMemory(e) && heldValue(x.X)
 	}
 	return false
 }
 
+// heldLoc is where a held value is: a member or element is found in the
+// value that holds it, anything else is evaluated into memory.
+func (g *gen) heldLoc(e lang.Expr) loc {
+	if l, _, ok := g.tupleField(e); ok {
+		return l
+	}
+	return g.evalMem(e)
+}
+
+// tupleField resolves a member or element of a value the program holds
+// to its place in memory: t.N of a tuple, r.name of a record, s.m of a
+// struct, a[i] of an array, through any chain of them ($s.y[1][0]). The
+// outermost value is evaluated into memory once; a run-time index copies
+// its element out (indexAtRunTime).
 func (g *gen) tupleField(e lang.Expr) (loc, *lang.Type, bool) {
 	if ix, ok := e.(*lang.Index); ok && memArray(ix.X) {
 		t := ix.X.Type()
+		base := g.heldLoc(ix.X)
 		n, ok := smallConst(ix.Index)
 		if !ok {
-			failf(ix.Index.Pos(), "only constant array indexes are supported yet")
+			return g.indexAtRunTime(ix, base, t.Elem, t.Len), t.Elem, true
 		}
 		if n < 0 || int(n) >= t.Len {
 			failf(ix.Index.Pos(), "index %d is out of bounds for array of %d elements", n, t.Len)
 		}
-		base := g.evalMem(ix.X)
 		return base.at(int(n) * Sizeof(t.Elem)), t.Elem, true
 	}
 	fa, ok := e.(*lang.FieldAccess)
 	if ok && fa.Member != nil && !inMemory(e) && fa.X.Type() != nil && fa.X.Type().Kind == lang.KStruct {
 		// A member of a struct kept in a variable or map value.
-		base := g.evalMem(fa.X)
+		base := g.heldLoc(fa.X)
 		return base.at(fa.Member.Offset), fa.Member.Type, true
 	}
 	if !ok || fa.X.Type() == nil || fa.X.Type().Kind != lang.KTuple {
@@ -531,8 +570,46 @@ func (g *gen) tupleField(e lang.Expr) (loc, *lang.Type, bool) {
 		}
 		idx = n
 	}
-	base := g.evalMem(fa.X)
+	base := g.heldLoc(fa.X)
 	return base.at(TupleOffsets(t)[idx]), t.Elems[idx], true
+}
+
+// indexAtRunTime copies element i (known only at run time) of the n
+// elements of type elem at base into a temporary: probe_read from the
+// computed address keeps variable offsets away from the verifier. An index
+// out of bounds (a negative one is a huge unsigned number) gives
+// bpftrace's run-time warning and reads zeroes.
+func (g *gen) indexAtRunTime(x *lang.Index, base loc, elem *lang.Type, n int) loc {
+	size := Sizeof(elem)
+	tmp := g.alloc(size)
+	r := g.evalInt(x.Index)
+	oob, done := g.newLabel("oob"), g.newLabel("inbounds")
+	g.emit(asm.JGE.Imm(r, int32(n), oob))
+	if size != 1 {
+		g.emit(asm.Mul.Imm(r, int32(size)))
+	}
+	g.addr(asm.R3, base)
+	g.emit(asm.Add.Reg(asm.R3, r))
+	g.freeReg(r)
+	g.addr(asm.R1, tmp)
+	g.emit(asm.Mov.Imm(asm.R2, int32(size)))
+	g.call(asm.FnProbeReadKernel)
+	g.jump(done)
+	g.label(oob)
+	g.warnOutOfBounds(x)
+	if size > bigZero {
+		g.zeroByHelper(tmp, size)
+	} else {
+		g.zero(tmp, size)
+	}
+	g.label(done)
+	return tmp
+}
+
+// warnOutOfBounds sends bpftrace's run-time warning for an index found out
+// of bounds at run time.
+func (g *gen) warnOutOfBounds(x *lang.Index) {
+	g.sendEvent(&Event{Kind: EvWarning, Format: ArrayOutOfBoundsMsg, Span: x.Span}, nil)
 }
 
 // evalFormatted emits the values that user space formats from bytes:

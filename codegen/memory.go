@@ -75,6 +75,13 @@ func (g *gen) memAddr(e lang.Expr) (asm.Register, bool) {
 		}
 		k := g.keep(r)
 		ri := g.evalInt(x.Index)
+		// An array's index is checked: out of bounds warns at run time
+		// and reads from address 0, which reads zeroes.
+		var oob string
+		if bt := base.Type(); bt.Kind == lang.KArray {
+			oob = g.newLabel("oob")
+			g.emit(asm.JGE.Imm(ri, int32(bt.Len), oob))
+		}
 		if size != 1 {
 			g.emit(asm.Mul.Imm(ri, int32(size)))
 		}
@@ -82,6 +89,14 @@ func (g *gen) memAddr(e lang.Expr) (asm.Register, bool) {
 		g.emit(asm.Add.Reg(ri, r))
 		if !k.spilled {
 			g.freeReg(k.reg)
+		}
+		if oob != "" {
+			done := g.newLabel("inbounds")
+			g.jump(done)
+			g.label(oob)
+			g.warnOutOfBounds(x)
+			g.emit(asm.Mov.Imm(ri, 0))
+			g.label(done)
 		}
 		return ri, user
 	}

@@ -172,6 +172,10 @@ const (
 // whose result is then 1.
 const DivideByZeroMsg = "Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result."
 
+// ArrayOutOfBoundsMsg is bpftrace's run-time warning for an array index
+// found out of bounds at run time; the element then reads as zeroes.
+const ArrayOutOfBoundsMsg = "Array access out of bounds. This can lead to unexpected results."
+
 // GlobalStartNs is the offset in the Globals value of the u64 start time
 // (CLOCK_MONOTONIC nanoseconds, the clock of bpf_ktime_get_ns) that the
 // runtime writes before running BEGIN; `elapsed` subtracts it.

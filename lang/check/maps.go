@@ -154,9 +154,10 @@ func (c *checker) checkStorable(e lang.Expr, t *lang.Type) bool {
 			c.unsupported(e.Pos(), featRecords)
 			return false
 		}
+		// Structs and arrays inside tuples are kept like the others, so
+		// they have the same bound.
 		for _, el := range t.Elems {
-			if el.Kind == lang.KStruct || el.Kind == lang.KArray || el.Kind == lang.KVoid {
-				c.unsupported(e.Pos(), featStructValue)
+			if !c.checkStorable(e, el) {
 				return false
 			}
 		}

@@ -6,14 +6,13 @@ import "github.com/gobpftrace/gobpftrace/lang"
 // list to shrink as codegen grows (providers, variables and functions have
 // their own Supported flags in package stdlib).
 const (
-	featCDefs       = "C type definitions"
-	featAddrOf      = "the address-of operator (&)"
-	featDeref       = "pointer dereference"
-	featPtrCast     = "casts to pointer, struct and array types"
-	featOffsetof    = "offsetof"
-	featAggRead     = "reading an aggregation's value"
-	featRecords     = "named tuples"
-	featStructValue = "storing a whole struct"
+	featCDefs    = "C type definitions"
+	featAddrOf   = "the address-of operator (&)"
+	featDeref    = "pointer dereference"
+	featPtrCast  = "casts to pointer, struct and array types"
+	featOffsetof = "offsetof"
+	featAggRead  = "reading an aggregation's value"
+	featRecords  = "named tuples"
 )
 
 var supportedFeatures = map[string]bool{

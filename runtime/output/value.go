@@ -272,12 +272,39 @@ func (f *Formatter) decode(t *lang.Type, b []byte) item {
 
 func (f *Formatter) decodeField(field *lang.Field, b []byte) item {
 	fb := slice(b, field.Offset, codegen.Sizeof(field.Type))
+	if field.Type.Kind == lang.KString {
+		// A char array member: all its bytes up to a NUL, and no
+		// truncation trailer (it was not cut by str()).
+		s, _ := cString(fb)
+		return strItem(s)
+	}
 	if field.BitSize == 0 || !field.Type.IsInt() {
 		return f.decode(field.Type, fb)
 	}
 	v := readUint(fb, field.Type.Size) >> uint(field.BitOffset)
-	if field.BitSize < 64 {
-		v &= 1<<uint(field.BitSize) - 1
+	if field.BitSize >= 64 {
+		return f.bitfieldItem(field, v)
+	}
+	v &= 1<<uint(field.BitSize) - 1
+	if field.Type.Signed && v>>uint(field.BitSize-1) != 0 {
+		// Sign-extend a negative signed bitfield.
+		v |= ^uint64(0) << uint(field.BitSize)
+	}
+	return f.bitfieldItem(field, v)
+}
+
+// bitfieldItem is the item of a bitfield's value v (already sign-extended
+// when signed).
+func (f *Formatter) bitfieldItem(field *lang.Field, v uint64) item {
+	switch {
+	case field.Type.Kind == lang.KBool:
+		return item{kind: itemBool, u: v}
+	case field.Type.Enum != nil:
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], v)
+		return f.decode(&lang.Type{Kind: lang.KInt, Size: 8, Signed: field.Type.Signed, Enum: field.Type.Enum}, b[:])
+	case field.Type.Signed:
+		return intItem(int64(v))
 	}
 	return uintItem(v)
 }

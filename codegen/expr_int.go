@@ -534,6 +534,11 @@ func (g *gen) compareJump(x *lang.Binary, label string, when bool) {
 		g.stringCompareJump(x, label, when)
 		return
 	}
+	switch x.X.Type().Kind {
+	case lang.KTuple, lang.KArray, lang.KStruct:
+		g.heldCompareJump(x, label, when)
+		return
+	}
 	cmp := x.Op
 	if !when {
 		cmp = negated[cmp]

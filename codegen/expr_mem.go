@@ -373,6 +373,76 @@ func (g *gen) convertMem(dst loc, dt *lang.Type, src loc, st *lang.Type) {
 	}
 }
 
+// Comparing tuples, arrays and structs.
+
+// heldCompareJump compares two tuples, arrays or structs byte for byte
+// (bpftrace compares them as memcmp does) and jumps to label when the
+// comparison's result is when. Tuples of different element widths are
+// first both converted to one layout (integers 64-bit, strings of the
+// larger size), as a map would keep them; strings are NUL-padded, so equal
+// strings have equal bytes.
+func (g *gen) heldCompareJump(x *lang.Binary, label string, when bool) {
+	if x.Op != "==" && x.Op != "!=" {
+		failf(x.Span, "operator %s on %s is not supported", x.Op, x.X.Type())
+	}
+	t := x.X.Type()
+	if !t.Equal(x.Y.Type()) {
+		t = commonLayout(t, x.Y.Type())
+	}
+	la := g.comparable(x.X, t)
+	lb := g.comparable(x.Y, t)
+	jumpOnEqual := (x.Op == "==") == when
+	differ := label
+	if jumpOnEqual {
+		differ = g.newLabel("memne")
+	}
+	n := Sizeof(t)
+	for i := 0; i < n; {
+		c := min(chunk(la.off+i, n-i), chunk(lb.off+i, n-i))
+		g.load(asm.R1, la.at(i), c)
+		g.load(asm.R2, lb.at(i), c)
+		g.emit(asm.JNE.Reg(asm.R1, asm.R2, differ))
+		i += c
+	}
+	if jumpOnEqual {
+		g.jump(label)
+		g.label(differ)
+	}
+}
+
+// comparable is where the value of e is in layout t, converted when its
+// own type differs.
+func (g *gen) comparable(e lang.Expr, t *lang.Type) loc {
+	src := g.heldLoc(e)
+	if e.Type().Equal(t) {
+		return src
+	}
+	dst := g.alloc(Sizeof(t))
+	g.convertMem(dst, t, src, e.Type())
+	return dst
+}
+
+// commonLayout is the layout two comparable tuples are compared in:
+// integers 64-bit (signed if either is), strings of the larger size,
+// anything else as it is.
+func commonLayout(a, b *lang.Type) *lang.Type {
+	switch {
+	case a.Kind == lang.KInt && b.Kind == lang.KInt:
+		return lang.IntType(8, a.Signed || b.Signed)
+	case a.Kind == lang.KString && b.Kind == lang.KString:
+		return lang.StringType(max(a.Size, b.Size))
+	case a.Kind == lang.KTuple && b.Kind == lang.KTuple && len(a.Elems) == len(b.Elems):
+		elems := make([]*lang.Type, len(a.Elems))
+		for i := range elems {
+			elems[i] = commonLayout(a.Elems[i], b.Elems[i])
+		}
+		t := &lang.Type{Kind: lang.KTuple, Elems: elems, Names: a.Names}
+		t.Size = lang.SizeOf(t)
+		return t
+	}
+	return a
+}
+
 // String comparison.
 
 // stringCompareJump compares two strings byte by byte up to the first NUL.

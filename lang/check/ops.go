@@ -159,6 +159,17 @@ func (c *checker) compare(b *lang.Binary, xt, yt *lang.Type, mismatch func() *la
 			return tNone
 		}
 		return lang.TBool
+	case xt.Kind == lang.KArray && yt.Kind == lang.KArray, xt.Kind == lang.KStruct && yt.Kind == lang.KStruct:
+		// Compared byte for byte, as bpftrace does: the types must be
+		// the same.
+		if b.Op != "==" && b.Op != "!=" {
+			c.errorf(b.Span, "The %s operator can not be used on expressions of types %s, %s", b.Op, xt, yt)
+			return tNone
+		}
+		if !xt.Equal(yt) {
+			return mismatch()
+		}
+		return lang.TBool
 	case xt.Kind == lang.KTuple && yt.Kind == lang.KTuple:
 		if b.Op != "==" && b.Op != "!=" {
 			c.errorf(b.Span, "The %s operator can not be used on expressions of types %s, %s", b.Op, xt, yt)

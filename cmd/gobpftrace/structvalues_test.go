@@ -1,0 +1,215 @@
+package main
+
+// End-to-end tests of whole structs, unions and arrays as values: copied
+// from user memory (testdata/helpers/structvalues.c, a struct declared in
+// the script cast on uprobe arguments), from kernel memory (curtask) and
+// built in the script; kept in variables, maps, tuples and map keys;
+// members and elements read from the copies; compared with == and !=;
+// printed as text and JSON; indexes out of bounds at run time.
+
+import (
+	"fmt"
+	"testing"
+)
+
+// structValuesDefs declares the helper's structs as bpftrace scripts do.
+const structValuesDefs = `struct inner { int c; short d; };
+struct rec {
+  int a;
+  struct inner b;
+  int arr[4];
+  int y[2][2];
+  struct inner ins[2];
+  union { int u; char uc[4]; };
+  struct { int n1; int n2; } anon;
+  unsigned int bf1 : 3, bf2 : 5;
+  int bf3 : 4;
+  char name[8];
+  unsigned long big;
+};
+struct grid { int y[2][2]; };
+`
+
+// recText is the helper's rec as print() shows it: nested structs, arrays
+// of ints and of structs, an anonymous union's members, bitfields (bf3 is
+// -3 in 4 signed bits), a char array.
+const recText = "{ .a = 1, .b = { .c = 2, .d = -3 }, .arr = [1,2,3,4], .y = [[5,6],[7,8]], " +
+	".ins = [{ .c = 10, .d = 11 },{ .c = 12, .d = 13 }], .u = 1094861636, .uc = DCBA, " +
+	".anon = { .n1 = 20, .n2 = 21 }, .bf1 = 5, .bf2 = 17, .bf3 = -3, .name = hello, .big = 1099511627775 }"
+
+// recJSON is the same as JSON.
+const recJSON = `{"a": 1, "b": {"c": 2, "d": -3}, "arr": [1,2,3,4], "y": [[5,6],[7,8]], ` +
+	`"ins": [{"c": 10, "d": 11},{"c": 12, "d": 13}], "u": 1094861636, "uc": "DCBA", ` +
+	`"anon": {"n1": 20, "n2": 21}, "bf1": 5, "bf2": 17, "bf3": -3, "name": "hello", "big": 1099511627775}`
+
+// runStructValues runs body in a uprobe on the helper's take_rec(&rec,
+// &grid), with the helper started by -c to call it once, and the given
+// extra arguments.
+func runStructValues(t *testing.T, body string, args ...string) result {
+	t.Helper()
+	helper := buildCHelper(t, "structvalues", "-O2")
+	script := fmt.Sprintf("%suprobe:%s:take_rec { %s }", structValuesDefs, helper, body)
+	return trace(t, traceRun{args: append(args, "-e", script, "-c", helper+" 1"), noAttach: true})
+}
+
+// A whole struct read through a pointer into a variable, printed, kept in
+// a map and a tuple; its members, nested members, array elements at any
+// depth and bitfields read from the copy.
+func TestStructValuePrintAndMembers(t *testing.T) {
+	requireRoot(t)
+	body := `$s = *(struct rec *)arg0;
+  print($s);
+  print(($s.a, $s.b.c, $s.b.d, $s.u, $s.anon.n2, $s.bf1, $s.bf2, $s.bf3, $s.name, $s.big));
+  print(($s.arr, $s.y, $s.y[1][0], $s.ins, $s.ins[1].c, $s.arr[2], $s.b));
+  @m[1] = $s;
+  @t = (1, $s.b);
+  exit();`
+	res := runStructValues(t, body)
+	wantOutput(t, res, recText+"\n"+
+		"(1, 2, -3, 1094861636, 21, 5, 17, -3, hello, 1099511627775)\n"+
+		"([1,2,3,4], [[5,6],[7,8]], 7, [{ .c = 10, .d = 11 },{ .c = 12, .d = 13 }], 12, 3, { .c = 2, .d = -3 })\n"+
+		"\n\n@m[1]: "+recText+"\n@t: (1, { .c = 2, .d = -3 })\n", "Attached 1 probe\n")
+
+	res = runStructValues(t, body, "-f", "json")
+	wantOutput(t, res, `{"type": "attached_probes", "count": 1, "data": {"probes": 1}}
+{"type": "value", "data": `+recJSON+`}
+{"type": "value", "data": [1,2,-3,1094861636,21,5,17,-3,"hello",1099511627775]}
+{"type": "value", "data": [[1,2,3,4],[[5,6],[7,8]],7,[{"c": 10, "d": 11},{"c": 12, "d": 13}],12,3,{"c": 2, "d": -3}]}
+{"type": "map", "data": {"@m": {"1": `+recJSON+`}}}
+{"type": "map", "data": {"@t": [1,{"c": 2, "d": -3}]}}
+`, "")
+}
+
+// Arrays as values: members kept in maps, as map keys (alone and with
+// another key), as tuple fields, multi-dimensional, arrays of structs as
+// map values keyed by a struct; and indexes known only at run time, which
+// read the element, or warn and read 0 when out of bounds.
+func TestArrayValuesKeysAndRunTimeIndex(t *testing.T) {
+	requireRoot(t)
+	body := `$s = *(struct rec *)arg0;
+  $g = (struct grid *)arg1;
+  @a[$s.arr] = 1;
+  @b[$g->y, 42] = 2;
+  @c = (1, $s.arr);
+  @d = $g->y;
+  $d = @d;
+  @e[$s.b] = $s.ins;
+  $i = 1;
+  $j = 5;
+  print(($s.arr[$i], $g->y[$i][0], $s.y[0][$i], $s.ins[$i].d, $d[$i][1]));
+  print($s.arr[$j]);
+  print($g->y[$j][1]);
+  exit();`
+	res := runStructValues(t, body)
+	// The warnings name the index expression, on lines 27 and 28 of the
+	// script (structValuesDefs is 15 lines).
+	wantOutput(t, res, "(2, 7, 6, 13, 8)\n0\n0\n\n\n"+
+		"@a[[1,2,3,4]]: 1\n"+
+		"@b[[[5,6],[7,8]], 42]: 2\n"+
+		"@c: (1, [1,2,3,4])\n"+
+		"@d: [[5,6],[7,8]]\n"+
+		"@e[{ .c = 2, .d = -3 }]: [{ .c = 10, .d = 11 },{ .c = 12, .d = 13 }]\n",
+		"Attached 1 probe\n"+
+			"stdin:27:9-19: WARNING: Array access out of bounds. This can lead to unexpected results.\n"+
+			"  print($s.arr[$j]);\n"+
+			"        ~~~~~~~~~~\n"+
+			"stdin:28:9-18: WARNING: Array access out of bounds. This can lead to unexpected results.\n"+
+			"  print($g->y[$j][1]);\n"+
+			"        ~~~~~~~~~\n")
+
+	body = `$s = *(struct rec *)arg0;
+  $g = (struct grid *)arg1;
+  @a[$s.arr] = 1;
+  @b[$g->y, 42] = 2;
+  @c = (1, $s.arr);
+  @d = $g->y;
+  @e[$s.b] = $s.ins;
+  exit();`
+	res = runStructValues(t, body, "-f", "json")
+	wantOutput(t, res, `{"type": "attached_probes", "count": 1, "data": {"probes": 1}}
+{"type": "map", "data": {"@a": {"[1,2,3,4]": 1}}}
+{"type": "map", "data": {"@b": {"[[5,6],[7,8]],42": 2}}}
+{"type": "map", "data": {"@c": [1,[1,2,3,4]]}}
+{"type": "map", "data": {"@d": [[5,6],[7,8]]}}
+{"type": "map", "data": {"@e": {"{.c=2,.d=-3}": [{"c": 10, "d": 11},{"c": 12, "d": 13}]}}}
+`, "")
+}
+
+// == and != on arrays, structs and tuples holding them compare the bytes.
+func TestStructAndArrayComparison(t *testing.T) {
+	requireRoot(t)
+	body := `$s = *(struct rec *)arg0;
+  $g = (struct grid *)arg1;
+  $t = *$g;
+  print(($s.y == $g->y, $s.y != $t.y, $s.arr == $s.arr, $s.b == $s.ins[0], $s.ins[0] != $s.ins[1]));
+  print(($t == *$g, $s.y[0] == $g->y[1], (1, $s.b) == (1, $s.b), (1, $s.arr) != (1, $s.arr)));
+  if ($s.arr != $s.arr) { print("differ"); } else { print("same"); }
+  exit();`
+	res := runStructValues(t, body)
+	wantOutput(t, res, "(true, false, true, false, true)\n(true, false, true, false)\nsame\n\n\n", "Attached 1 probe\n")
+}
+
+// Values built in the script and read from kernel memory in BEGIN: an
+// integer cast to an array, compared, kept in a map key and a tuple, and
+// indexed out of bounds at run time; curtask's whole task_struct and
+// mm_struct copied and compared with the members read through the pointer.
+func TestStructValuesInBEGIN(t *testing.T) {
+	requireRoot(t)
+	script := `BEGIN {
+  $a = (uint8[4])(uint32)0x04030201;
+  $b = (uint8[4])(uint32)0x04030201;
+  print(($a == $b, $a != (uint8[4])(uint32)5, $a[3]));
+  @k[$a, 2] = 1;
+  @t = (1, $a);
+  $i = 7;
+  print($a[$i]);
+  $task = *curtask;
+  print(((uint64)$task.pid == tid, (uint64)$task.tgid == pid, $task.comm == comm));
+  $m = *curtask->mm;
+  print(($m.mm_mt == curtask->mm->mm_mt, $m.map_count == curtask->mm->map_count));
+  $c = curtask->comm;
+  print($c == $task.comm);
+  exit();
+}`
+	res := trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
+	wantOutput(t, res, "(true, true, 4)\n0\n(true, true, true)\n(true, true)\ntrue\n\n\n@k[[1,2,3,4], 2]: 1\n@t: (1, [1,2,3,4])\n",
+		"Attached 1 probe\n"+
+			"stdin:8:9-15: WARNING: Array access out of bounds. This can lead to unexpected results.\n"+
+			"  print($a[$i]);\n"+
+			"        ~~~~~~\n")
+	res = trace(t, traceRun{args: []string{"-f", "json", "-e", script}, noAttach: true})
+	wantOutput(t, res, `{"type": "attached_probes", "count": 1, "data": {"probes": 1}}
+{"type": "value", "data": [true,true,4]}
+{"type": "runtime_error", "msg": "Array access out of bounds. This can lead to unexpected results.", "filename": "stdin", "line": 8, "col": 9}
+{"type": "value", "data": 0}
+{"type": "value", "data": [true,true,true]}
+{"type": "value", "data": [true,true]}
+{"type": "value", "data": true}
+{"type": "map", "data": {"@k": {"[1,2,3,4],2": 1}}}
+{"type": "map", "data": {"@t": [1,[1,2,3,4]]}}
+`, "")
+}
+
+// A struct a tracepoint argument points to (user memory): copied whole,
+// printed, kept in a tuple and a map key, compared with another copy.
+func TestStructValueFromTracepointArg(t *testing.T) {
+	requireRoot(t)
+	script := `tracepoint:syscalls:sys_enter_clock_nanosleep /comm == "sleep"/ {
+  $ts = *args.rqtp;
+  print($ts);
+  print((1, *args.rqtp));
+  print($ts == *args.rqtp);
+  @[$ts, args.rqtp->tv_nsec] = count();
+  exit();
+}`
+	res := trace(t, traceRun{args: []string{"-e", script, "-c", "/bin/sleep 0.01"}, noAttach: true})
+	wantOutput(t, res, "{ .tv_sec = 0, .tv_nsec = 10000000 }\n(1, { .tv_sec = 0, .tv_nsec = 10000000 })\ntrue\n\n\n"+
+		"@[{ .tv_sec = 0, .tv_nsec = 10000000 }, 10000000]: 1\n", "Attached 1 probe\n")
+	res = trace(t, traceRun{args: []string{"-f", "json", "-e", script, "-c", "/bin/sleep 0.01"}, noAttach: true})
+	wantOutput(t, res, `{"type": "attached_probes", "count": 1, "data": {"probes": 1}}
+{"type": "value", "data": {"tv_sec": 0, "tv_nsec": 10000000}}
+{"type": "value", "data": [1,{"tv_sec": 0, "tv_nsec": 10000000}]}
+{"type": "value", "data": true}
+{"type": "map", "data": {"@": {"{.tv_sec=0,.tv_nsec=10000000},10000000": 1}}}
+`, "")
+}

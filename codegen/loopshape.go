@@ -13,9 +13,10 @@ import "github.com/gobpftrace/gobpftrace/lang"
 type loopShape struct {
 	instrs, branches int
 	// plainless is set by what a plain loop must not hold: an inner
-	// loop (nested rounds multiply), a callback, a walk over the bytes of
-	// a string, or values bigger than a register (copies, whose length
-	// the estimate does not follow).
+	// loop (nested rounds multiply), a callback (a loop's, or the fold of
+	// an aggregation's per-CPU copies that reading its value is), a walk
+	// over the bytes of a string, or values bigger than a register
+	// (copies, whose length the estimate does not follow).
 	plainless bool
 }
 
@@ -31,9 +32,28 @@ const (
 // shapeOf estimates one round of body.
 func shapeOf(body *lang.Block) loopShape {
 	s := loopShape{branches: 1} // the loop's own test
+	// notRead are the map uses that name a map without reading its value:
+	// assignments' targets and the maps that delete, has_key and the like
+	// take.
+	notRead := map[*lang.MapExpr]bool{}
 	lang.Inspect(body, func(n lang.Node) bool {
 		if s.plainless {
 			return false
+		}
+		switch x := n.(type) {
+		case *lang.AssignStmt:
+			if m, ok := x.Target.(*lang.MapExpr); ok {
+				notRead[m] = true
+			}
+		case *lang.Call:
+			switch x.Name {
+			case "delete", "has_key", "clear", "zero", "print", "len":
+				for _, a := range x.Args {
+					if m, ok := a.(*lang.MapExpr); ok {
+						notRead[m] = true
+					}
+				}
+			}
 		}
 		switch x := n.(type) {
 		case *lang.WhileStmt, *lang.ForMapStmt, *lang.ForRangeStmt, *lang.UnrollStmt:
@@ -64,6 +84,13 @@ func shapeOf(body *lang.Block) loopShape {
 		case *lang.MapExpr:
 			s.instrs += costMapUpdate
 			s.branches += 2
+			if x.Sym != nil && !notRead[x] {
+				if _, folded := x.Sym.Value.FoldedRead(); folded {
+					// Reading a count, sum, min, max or avg folds every
+					// CPU's copy in a bpf_loop: a callback.
+					s.plainless = true
+				}
+			}
 		case *lang.StrLit:
 			s.instrs += costNode // a format, or a literal stored as it is
 		case *lang.Call:

@@ -22,8 +22,11 @@ func TestLoopShapeChoice(t *testing.T) {
 		{`if (comm == "bash") { @x = 1; }`, false},              // a byte-by-byte compare
 		{`@x = $i > 1 && $i < 3 && $i != 2 && $i != 5;`, false}, // too many branches
 		{`@c[$i] = count(); @d[$i] = count(); @e[$i] = count();`, false},
+		{`$a = @m;`, false},         // its value read: a fold over the CPUs, a callback
+		{`$a = @n;`, true},          // a plain map read
+		{`$a = @c[$i] + 1;`, false}, // a count read
 	} {
-		src := "BEGIN { $a = 0; for ($i : 0..4) { " + c.body + " } }"
+		src := "BEGIN { $a = 0; @n = 1; @m = max(1); @c[0] = count(); for ($i : 0..4) { " + c.body + " } }"
 		plan := compileScript(t, src)
 		prog := fmt.Sprint(plan.Spec.Programs[plan.Programs[0].Name].Instructions)
 		if got := !strings.Contains(prog, "<loop_"); got != c.plain {

@@ -310,6 +310,22 @@ func (g *scriptGen) intExpr(ints []string, depth int) string {
 // genRegressions are generated scripts the kernel once refused, kept as
 // they were found (the seeds before seed0 stand for them in messages).
 var genRegressions = []string{
+	// Seed 26379 (45,000-script run): a constant range of 99 rounds read
+	// a max() value, whose fold over the CPUs is a bpf_loop callback; the
+	// range was a plain loop, and the verifier walked the callback in every
+	// round past its million instructions. Reading a count, sum, min, max
+	// or avg now makes the range a bpf_loop itself (loopshape.go).
+	`tracepoint:sched:sched_switch {
+  for ($i0 : 0..($# + 2)) {
+    @a3 = max(((255 + $#) >> 12));
+  }
+}
+tracepoint:raw_syscalls:sys_enter /(int16)((curtask->real_parent->tgid << 4) & curtask->real_parent->tgid) == args.id/ {
+  for ($i0 : 1..100) {
+    $v1 = (((65536 + (@a3 & 7)) << 1) / 3);
+  }
+  zero(@a3);
+}`,
 	// A constant condition made the else branch dead; the label of the
 	// program's end, placed right after it, was dropped, and the
 	// prologue's jump to it (a failed scratch lookup) had no target.

@@ -1,10 +1,16 @@
 // Package parser reads gobpftrace (bpftrace) source into the lang AST.
 //
 // Lexing is done by a context-aware scanner (scanner.go: attach points,
-// predicates, and the `< ... >` block form), parsing by a participle
-// grammar (grammar.go) whose result is converted into the lang AST
-// (convert*.go). Errors are *lang.Diagnostics in bpftrace's layout
-// ("stdin:1:12-13: ERROR: syntax error, unexpected }, expecting ;").
+// predicates, and the `< ... >` block form). The syntax is the participle
+// grammar of grammar.go. Scripts are parsed into that grammar's tree by
+// fastparse.go, a hand-written recursive descent that builds exactly the
+// tree participle builds, many times faster and without building
+// participle's parser at start-up (docs/performance.md, "One grammar");
+// participle parses only a script the fast parser refuses, and its
+// structured error becomes the diagnostic (errors.go). The tree is
+// converted into the lang AST (convert*.go). Errors are *lang.Diagnostics
+// in bpftrace's layout ("stdin:1:12-13: ERROR: syntax error, unexpected },
+// expecting ;").
 //
 // Integer literals: decimal, 0x hex, leading-0 octal, '_' between digits,
 // a decimal exponent (1e6), C suffixes (u, l, ul, ll, ull: ignored) and

@@ -14,13 +14,7 @@ func stackAddr(b *Block, dst asm.Register, off int32) {
 
 func hoisted(f *Func) string {
 	HoistStackAddrs(f)
-	var lines []string
-	for _, b := range f.Blocks {
-		for _, in := range b.Instrs {
-			lines = append(lines, fmt.Sprint(in.Instruction))
-		}
-	}
-	return strings.Join(lines, "\n")
+	return instrsOf(f)
 }
 
 // A stack address set up three times, the first before any jump, is

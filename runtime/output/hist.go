@@ -137,7 +137,7 @@ const barWidth = 52
 
 // write prints the table: a 16-wide left-aligned label, an 8-wide count,
 // and a bar of '@' scaled so the largest count fills 52 columns.
-func (h histogram) write(sb *strings.Builder) {
+func (h histogram) write(sb textWriter) {
 	var maxCount uint64
 	for _, c := range h.counts {
 		maxCount = max(maxCount, c)

@@ -2,7 +2,9 @@ package output
 
 import (
 	"bytes"
+	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
@@ -22,13 +24,7 @@ func byName(maps []*codegen.Map) []*codegen.Map {
 // divided by div when div > 1 (lhist ignores div, like bpftrace).
 func (f *Formatter) mapText(m *codegen.Map, entries []Entry, top, div int64) string {
 	var sb strings.Builder
-	if m.Value != nil && (m.Value.Kind == lang.KHist || m.Value.Kind == lang.KLhist) {
-		f.writeHistMap(&sb, m, entries, top, uint64(max(div, 1)))
-	} else if m.Value != nil && m.Value.Kind == lang.KTseries {
-		f.writeTseriesMap(&sb, m, entries, tseriesRange{})
-	} else {
-		f.writeValueMap(&sb, m, entries, top, uint64(max(div, 1)))
-	}
+	f.writeMap(&sb, m, entries, top, div)
 	return sb.String()
 }
 
@@ -40,6 +36,29 @@ func (f *Formatter) tseriesRangeText(m *codegen.Map, entries []Entry, lo, hi int
 	return sb.String()
 }
 
+// textWriter is where map text goes: the printer's buffered output, or a
+// strings.Builder. A map of a million keys is written line by line, not
+// built as one string first.
+type textWriter interface {
+	io.Writer
+	io.StringWriter
+	io.ByteWriter
+}
+
+// writeMap writes mapText's text to w.
+func (f *Formatter) writeMap(w textWriter, m *codegen.Map, entries []Entry, top, div int64) {
+	switch {
+	case m.Value != nil && (m.Value.Kind == lang.KHist || m.Value.Kind == lang.KLhist):
+		f.writeHistMap(w, m, entries, top, uint64(max(div, 1)))
+	case m.Value != nil && m.Value.Kind == lang.KTseries:
+		var sb strings.Builder
+		f.writeTseriesMap(&sb, m, entries, tseriesRange{})
+		w.WriteString(sb.String())
+	default:
+		f.writeValueMap(w, m, entries, top, uint64(max(div, 1)))
+	}
+}
+
 // keyText prints a key for "@m[...]". bpftrace drops the outer parentheses
 // of a tuple key by looking at the text, so a string key that starts with
 // '(' and ends with ')' loses them too (a v0.26 quirk we keep).
@@ -49,6 +68,28 @@ func (f *Formatter) keyText(t *lang.Type, key []byte) string {
 		s = s[1 : len(s)-1]
 	}
 	return s
+}
+
+// appendKey appends keyText(t, key) to b; integer keys without an enum,
+// the common large maps (@[tid], @[nsecs]), without building a string.
+func (f *Formatter) appendKey(b []byte, t *lang.Type, key []byte) []byte {
+	if t.Kind == lang.KInt && t.Enum == nil {
+		b2 := slice(key, 0, t.Size)
+		if t.Signed {
+			return strconv.AppendInt(b, readInt(b2, t.Size), 10)
+		}
+		return strconv.AppendUint(b, readUint(b2, t.Size), 10)
+	}
+	return append(b, f.keyText(t, key)...)
+}
+
+// appendAggregate appends aggregateText(v, values, div) to b; counts
+// without building a string.
+func (f *Formatter) appendAggregate(b []byte, v *lang.Type, values [][]byte, div uint64) []byte {
+	if v.Kind == lang.KCount {
+		return strconv.AppendUint(b, sumU64(values)/div, 10)
+	}
+	return append(b, f.aggregateText(v, values, div)...)
 }
 
 // skipCount is how many of the first (smallest) sorted entries top hides.
@@ -65,18 +106,25 @@ type valueEntry struct {
 	sortBy uint64 // folded sort key, two's complement bits
 }
 
-func (f *Formatter) writeValueMap(sb *strings.Builder, m *codegen.Map, entries []Entry, top int64, div uint64) {
+func (f *Formatter) writeValueMap(w textWriter, m *codegen.Map, entries []Entry, top int64, div uint64) {
 	v := valueType(m)
-	xs := sortedValueEntries(m, entries)
-	for n := skipCount(len(xs), top); n < len(xs); n++ {
-		x := xs[n]
-		text := f.aggregateText(v, x.values, div)
-		if m.Key == nil {
-			// A map without keys prints its one value.
-			sb.WriteString(m.ScriptName + ": " + text + "\n")
-			return
+	order := sortedValueOrder(m, entries)
+	var line []byte
+	for n := skipCount(len(order), top); n < len(order); n++ {
+		x := entries[order[n].i]
+		line = append(line[:0], m.ScriptName...)
+		if m.Key != nil {
+			line = append(line, '[')
+			line = f.appendKey(line, m.Key, x.Key)
+			line = append(line, ']')
 		}
-		sb.WriteString(m.ScriptName + "[" + f.keyText(m.Key, x.key) + "]: " + text + "\n")
+		line = append(line, ": "...)
+		line = f.appendAggregate(line, v, x.Values, div)
+		line = append(line, '\n')
+		w.Write(line)
+		if m.Key == nil {
+			return // a map without keys prints its one value
+		}
 	}
 }
 
@@ -90,48 +138,67 @@ func valueType(m *codegen.Map) *lang.Type {
 // sortedValueEntries orders the entries of a map that is not a histogram
 // as bpftrace prints them.
 func sortedValueEntries(m *codegen.Map, entries []Entry) []valueEntry {
-	v := valueType(m)
-	xs := make([]valueEntry, len(entries))
-	for n, e := range entries {
-		xs[n] = valueEntry{key: e.Key, values: e.Values}
+	order := sortedValueOrder(m, entries)
+	xs := make([]valueEntry, len(order))
+	for n, o := range order {
+		e := entries[o.i]
+		xs[n] = valueEntry{key: e.Key, values: e.Values, sortBy: o.sortBy}
 	}
-	first := func(x valueEntry) []byte {
-		if len(x.values) == 0 {
+	return xs
+}
+
+// sortedEntry is an entry by its index, with its folded sort key.
+type sortedEntry struct {
+	sortBy uint64
+	i      int
+}
+
+// sortedValueOrder is sortedValueEntries' order. Sorting 16-byte (key,
+// index) pairs rather than the entries makes the same comparisons, hence
+// the same order of ties, and moves 3.5 times fewer bytes: a million
+// entries sort in a third of the time.
+func sortedValueOrder(m *codegen.Map, entries []Entry) []sortedEntry {
+	v := valueType(m)
+	first := func(e Entry) []byte {
+		if len(e.Values) == 0 {
 			return nil
 		}
-		return x.values[0]
+		return e.Values[0]
 	}
-	signedLess := func(a, b valueEntry) bool { return int64(a.sortBy) < int64(b.sortBy) }
-	unsignedLess := func(a, b valueEntry) bool { return a.sortBy < b.sortBy }
+	var sortBy func(e Entry) uint64
+	signed := v.Signed
 	switch v.Kind {
 	case lang.KCount, lang.KSum:
-		for n := range xs {
-			xs[n].sortBy = sumU64(xs[n].values)
-		}
-		sortByValue(xs, pick(v.Kind == lang.KSum && v.Signed, signedLess, unsignedLess))
+		sortBy = func(e Entry) uint64 { return sumU64(e.Values) }
+		signed = v.Kind == lang.KSum && v.Signed
 	case lang.KInt:
-		for n := range xs {
-			b := first(xs[n])
+		sortBy = func(e Entry) uint64 {
 			if v.Signed {
-				xs[n].sortBy = uint64(readInt(b, v.Size))
-			} else {
-				xs[n].sortBy = readUint(b, v.Size)
+				return uint64(readInt(first(e), v.Size))
 			}
+			return readUint(first(e), v.Size)
 		}
-		sortByValue(xs, pick(v.Signed, signedLess, unsignedLess))
 	case lang.KMin, lang.KMax:
 		// bpftrace sorts min/max maps by the fold computed as uint64.
-		for n := range xs {
-			xs[n].sortBy = minMax(xs[n].values, v.Kind == lang.KMax, false)
-		}
-		sortByValue(xs, unsignedLess)
+		sortBy = func(e Entry) uint64 { return minMax(e.Values, v.Kind == lang.KMax, false) }
+		signed = false
 	case lang.KAvg, lang.KStats:
-		for n := range xs {
-			xs[n].sortBy = foldStats(xs[n].values, v.Signed).avg
+		sortBy = func(e Entry) uint64 { return foldStats(e.Values, v.Signed).avg }
+	}
+	xs := make([]sortedEntry, len(entries))
+	for n, e := range entries {
+		xs[n].i = n
+		if sortBy != nil {
+			xs[n].sortBy = sortBy(e)
 		}
-		sortByValue(xs, pick(v.Signed, signedLess, unsignedLess))
+	}
+	switch {
+	case sortBy == nil:
+		sortByKey(xs, m.Key, func(x sortedEntry) []byte { return entries[x.i].Key })
+	case signed:
+		sortByValue(xs, func(a, b sortedEntry) bool { return int64(a.sortBy) < int64(b.sortBy) })
 	default:
-		sortByKey(xs, m.Key, func(x valueEntry) []byte { return x.key })
+		sortByValue(xs, func(a, b sortedEntry) bool { return a.sortBy < b.sortBy })
 	}
 	return xs
 }
@@ -181,7 +248,7 @@ type histEntry struct {
 	summed bool
 }
 
-func (f *Formatter) writeHistMap(sb *strings.Builder, m *codegen.Map, entries []Entry, top int64, div uint64) {
+func (f *Formatter) writeHistMap(sb textWriter, m *codegen.Map, entries []Entry, top int64, div uint64) {
 	xs := sortedHistEntries(m, entries)
 	for n := skipCount(len(xs), top); n < len(xs); n++ {
 		h := buildHistogram(m.Value, xs[n].buckets, div)

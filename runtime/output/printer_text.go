@@ -32,7 +32,8 @@ func (p *textPrinter) Value(t *lang.Type, b []byte) {
 }
 
 func (p *textPrinter) Map(m *codegen.Map, entries []Entry, top, div int64) error {
-	_, err := p.out.WriteString(p.f.mapText(m, entries, top, div))
+	p.f.writeMap(p.out, m, entries, top, div)
+	_, err := p.out.Write(nil) // the first write error, if any
 	return err
 }
 

@@ -2,9 +2,12 @@ package metrics
 
 import (
 	"io"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -108,4 +111,76 @@ func TestServer(t *testing.T) {
 		t.Error("the server still answers after Close")
 	}
 	checkText(t, scrapeErrors.String(), "")
+}
+
+// What is not a scrape gets HTTP's answers; a fifth request while four
+// are being served gets 503; Close ends connections that hang.
+func TestServerRequests(t *testing.T) {
+	calls := newMap("@calls", nil, &lang.Type{Kind: lang.KCount})
+	c, err := New([]*codegen.Map{calls}, Config{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Attach(readFixed(map[*codegen.Map][]output.Entry{calls: {entry(calls, nil, u64(3))}}))
+	s, err := Listen("127.0.0.1:0", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Serve(c, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	raw := func(request string) string {
+		conn, err := net.Dial("tcp", s.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		conn.Write([]byte(request))
+		resp, _ := io.ReadAll(conn)
+		return string(resp)
+	}
+	const metricsText = "# HELP gobpftrace_calls_total gobpftrace map @calls: count()\n# TYPE gobpftrace_calls_total counter\ngobpftrace_calls_total 3\n"
+	cases := []struct{ request, want string }{
+		{"GET /metrics?x=1 HTTP/1.0\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Type: " + ContentType + "\r\nContent-Length: " + strconv.Itoa(len(metricsText)) + "\r\nConnection: close\r\nVary: Accept-Encoding\r\n\r\n" + metricsText},
+		{"HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Type: " + ContentType + "\r\nContent-Length: " + strconv.Itoa(len(metricsText)) + "\r\nConnection: close\r\nVary: Accept-Encoding\r\n\r\n"},
+		{"GET / HTTP/1.1\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 46\r\nConnection: close\r\n\r\ngobpftrace: the script's maps are at /metrics\n"},
+		{"GET /other HTTP/1.1\r\n\r\n", "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 19\r\nConnection: close\r\n\r\n404 page not found\n"},
+		{"POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n", "HTTP/1.1 405 Method Not Allowed\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 23\r\nConnection: close\r\nAllow: GET, HEAD\r\n\r\n405 Method Not Allowed\n"},
+		{"hello\r\n\r\n", "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 16\r\nConnection: close\r\n\r\n400 Bad Request\n"},
+		{"GET /metrics HTTP/1.1\r\nX: " + strings.Repeat("y", 20000) + "\r\n\r\n", "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 16\r\nConnection: close\r\n\r\n400 Bad Request\n"},
+	}
+	for _, cs := range cases {
+		if got := raw(cs.request); got != cs.want {
+			t.Errorf("%.40q:\ngot  %q\nwant %q", cs.request, got, cs.want)
+		}
+	}
+	// Four connections that send nothing hold every slot.
+	var idle []net.Conn
+	for range maxScrapesInFlight {
+		conn, err := net.Dial("tcp", s.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		idle = append(idle, conn)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if got := raw("GET /metrics HTTP/1.1\r\n\r\n"); !strings.HasPrefix(got, "HTTP/1.1 503 Service Unavailable\r\n") || !strings.HasSuffix(got, "\r\n\r\nLimit of concurrent requests reached (4), try again later.\n") {
+		t.Errorf("fifth request: %q", got)
+	}
+	closed := make(chan error)
+	go func() { closed <- s.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close waits for connections that send nothing")
+	}
+	for _, conn := range idle {
+		conn.SetReadDeadline(time.Now().Add(time.Second))
+		if n, err := conn.Read(make([]byte, 1)); n != 0 || err == nil {
+			t.Errorf("an idle connection is still open after Close: %d, %v", n, err)
+		}
+	}
 }

@@ -57,7 +57,7 @@ func main() {
 	flag.IntVar(&c.printfEvents, "printf-events", 200_000, "events of the printf throughput test")
 	flag.IntVar(&c.mapKeys, "map-keys", 100_000, "keys of the map printed at exit")
 	flag.BoolVar(&c.quick, "quick", false, "tiny sizes (checks that the command works, measures nothing)")
-	flag.StringVar(&only, "only", "", "comma-separated sections: startup,events,slowdown,printf,bigmap,compile")
+	flag.StringVar(&only, "only", "", "comma-separated sections: startup,events,slowdown,printf,bigmap,scale,metrics,compile")
 	flag.Parse()
 	if c.quick {
 		c.runs, c.window, c.calls, c.printfEvents, c.mapKeys = 1, 50*time.Millisecond, 20_000, 2_000, 1_000
@@ -87,7 +87,11 @@ func run(c *config, out io.Writer) error {
 		}
 		defer os.RemoveAll(dir)
 		c.gobpftrace = filepath.Join(dir, "gobpftrace")
-		build := exec.Command("go", "build", "-o", c.gobpftrace, "./cmd/gobpftrace")
+		// Built as docs/fleet.md's image builds it: static, without cgo
+		// (a cgo build links libc for the net package's resolver, 1.3 MiB
+		// more resident).
+		build := exec.Command("go", "build", "-trimpath", "-o", c.gobpftrace, "./cmd/gobpftrace")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
 		build.Stderr = os.Stderr
 		if err := build.Run(); err != nil {
 			return fmt.Errorf("building gobpftrace: %w", err)
@@ -132,6 +136,16 @@ func run(c *config, out io.Writer) error {
 			return err
 		}
 	}
+	if c.want("scale") {
+		if err := benchScale(c, t, tools); err != nil {
+			return err
+		}
+	}
+	if c.want("metrics") {
+		if err := benchMetrics(c, t, tools); err != nil {
+			return err
+		}
+	}
 	if c.want("compile") {
 		benchCompile(c, t)
 	}
@@ -172,9 +186,11 @@ type proc struct {
 	start    time.Time
 	attached chan struct{}
 	attachAt time.Time
-	exited   chan struct{}
-	exitAt   time.Time
-	maxRSS   int64 // KiB
+	// attachLine is the tool's "Attached"/"Attaching" line.
+	attachLine string
+	exited     chan struct{}
+	exitAt     time.Time
+	maxRSS     int64 // KiB
 
 	mu       sync.Mutex
 	lines    int       // stdout lines
@@ -188,7 +204,12 @@ type proc struct {
 // start runs the tool on a script file. With gated set, stdout is not read
 // until ungate is called (the consumer falls behind).
 func (t *tool) start(script string, env []string, gated bool) (*proc, error) {
-	cmd := exec.Command(t.bin, script)
+	return t.startArgs([]string{script}, env, gated)
+}
+
+// startArgs runs the tool with args.
+func (t *tool) startArgs(args []string, env []string, gated bool) (*proc, error) {
+	cmd := exec.Command(t.bin, args...)
 	cmd.Env = append(os.Environ(), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -220,7 +241,7 @@ func (t *tool) start(script string, env []string, gated bool) (*proc, error) {
 			if line != "" {
 				now := time.Now()
 				if strings.Contains(line, "Attach") {
-					once.Do(func() { p.attachAt = now; close(p.attached) })
+					once.Do(func() { p.attachAt, p.attachLine = now, line; close(p.attached) })
 				}
 				p.mu.Lock()
 				if strings.Contains(strings.ToLower(line), "lost") {

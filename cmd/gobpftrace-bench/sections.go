@@ -58,6 +58,7 @@ func benchStartup(c *config, t *table, tools []*tool) error {
 	t.ratioRow("startup", "count.bt: start to first event counted (ms)", first, "<= 1/10", 0.1)
 	t.ratioRow("rss", "BEGIN { exit(); } peak RSS (MiB)", rssBegin, "<= 1/4", 0.25)
 	t.ratioRow("rss", "count.bt traced, peak RSS (MiB)", rssCount, "<= 1/4", 0.25)
+	t.absRow("rss", "count.bt traced, peak RSS (MiB), absolute", rssCount, "<= 10 MiB", 10)
 	return nil
 }
 

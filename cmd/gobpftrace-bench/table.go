@@ -46,6 +46,20 @@ func (t *table) ratioRow(section, name string, vals map[string][]float64, target
 	t.rows = append(t.rows, []string{section, name, fmtVal(vals["gobpftrace"]), fmtVal(vals["bpftrace"]), ratio, "-", target, status})
 }
 
+// absRow is a row whose target is an absolute bound on gobpftrace's
+// median (a limit of 0: no target).
+func (t *table) absRow(section, name string, vals map[string][]float64, target string, limit float64) {
+	g, b := median(vals["gobpftrace"]), median(vals["bpftrace"])
+	ratio, status := "-", "-"
+	if b > 0 && g > 0 {
+		ratio = fmt.Sprintf("%.3f", g/b)
+	}
+	if limit > 0 {
+		status = okIf(g > 0 && g <= limit)
+	}
+	t.rows = append(t.rows, []string{section, name, fmtVal(vals["gobpftrace"]), fmtVal(vals["bpftrace"]), ratio, "-", target, status})
+}
+
 func okIf(b bool) string {
 	if b {
 		return "met"

@@ -14,7 +14,7 @@ import (
 
 // batchSize is how many entries one batch lookup asks for. Hash maps need
 // at least a bucket's worth; this is plenty.
-const batchSize = 256
+const batchSize = 1024
 
 var byteType = reflect.TypeFor[byte]()
 
@@ -93,10 +93,21 @@ func readBatch(m *ebpf.Map) ([]output.Entry, error) {
 	var cursor ebpf.MapBatchCursor
 	for {
 		count, err := m.BatchLookup(&cursor, keys.Interface(), vals.Interface(), nil)
+		// One allocation for the batch's bytes and one for its value
+		// lists, rather than several per entry: a map of a million keys
+		// is a few thousand objects for the garbage collector, not
+		// millions.
+		ks, vs := int(m.KeySize()), int(m.ValueSize())
+		data := make([]byte, 0, count*(ks+ncpu*vs))
+		lists := make([][]byte, count*ncpu)
 		for i := 0; i < count; i++ {
-			e := output.Entry{Key: arrayBytes(keys, i)}
+			at := len(data)
+			data = append(data, keys.Index(i).Bytes()...)
+			e := output.Entry{Key: data[at:len(data):len(data)], Values: lists[i*ncpu : (i+1)*ncpu : (i+1)*ncpu]}
 			for c := 0; c < ncpu; c++ {
-				e.Values = append(e.Values, arrayBytes(vals, i*ncpu+c))
+				at := len(data)
+				data = append(data, vals.Index(i*ncpu+c).Bytes()...)
+				e.Values[c] = data[at:len(data):len(data)]
 			}
 			entries = append(entries, e)
 		}

@@ -15,7 +15,7 @@ import (
 func TestReadMapBatchAndIterate(t *testing.T) {
 	kerneltest.RequireRoot(t)
 	for _, typ := range []ebpf.MapType{ebpf.Hash, ebpf.PerCPUHash, ebpf.Array, ebpf.PerCPUArray} {
-		m, err := ebpf.NewMap(&ebpf.MapSpec{Name: "gbt_read", Type: typ, KeySize: 4, ValueSize: 12, MaxEntries: 600})
+		m, err := ebpf.NewMap(&ebpf.MapSpec{Name: "gbt_read", Type: typ, KeySize: 4, ValueSize: 12, MaxEntries: 2500})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -23,7 +23,7 @@ func TestReadMapBatchAndIterate(t *testing.T) {
 		if isPerCPU(m) {
 			ncpu = host.NumCPU()
 		}
-		for k := uint32(0); k < 600; k++ {
+		for k := uint32(0); k < 2500; k++ { // several batches
 			var val any = []byte{byte(k), byte(k >> 8), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xee}
 			if ncpu > 1 || isPerCPU(m) {
 				vals := byteArrays(ncpu, 12)
@@ -42,7 +42,7 @@ func TestReadMapBatchAndIterate(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v: %v", typ, err)
 			}
-			if len(entries) != 600 {
+			if len(entries) != 2500 {
 				t.Fatalf("%v: %d entries", typ, len(entries))
 			}
 			seen := map[uint32]bool{}
@@ -58,8 +58,20 @@ func TestReadMapBatchAndIterate(t *testing.T) {
 					}
 				}
 			}
-			if len(seen) != 600 {
+			if len(seen) != 2500 {
 				t.Fatalf("%v: %d distinct keys", typ, len(seen))
+			}
+		}
+		// Keys padded (as for string length classes) keep their values:
+		// a key's bytes sit before its values in one batch buffer.
+		padded, err := ReadPadded([]*ebpf.Map{m, m}, 9)
+		if err != nil || len(padded) != 5000 {
+			t.Fatalf("%v: padded: %d entries, %v", typ, len(padded), err)
+		}
+		for _, e := range padded {
+			k := uint32(e.Key[0]) | uint32(e.Key[1])<<8
+			if len(e.Key) != 9 || !bytes.Equal(e.Key[4:], make([]byte, 5)) || uint32(e.Values[0][0])|uint32(e.Values[0][1])<<8 != k {
+				t.Fatalf("%v: padded key %x value %x", typ, e.Key, e.Values[0])
 			}
 		}
 		if err := Zero(m); err != nil {
@@ -71,7 +83,7 @@ func TestReadMapBatchAndIterate(t *testing.T) {
 		entries, _ := Read(m)
 		wantLen := 0
 		if typ == ebpf.Array || typ == ebpf.PerCPUArray {
-			wantLen = 600 // arrays are zeroed, not emptied
+			wantLen = 2500 // arrays are zeroed, not emptied
 			for _, e := range entries {
 				for _, v := range e.Values {
 					if !bytes.Equal(v, make([]byte, 12)) {

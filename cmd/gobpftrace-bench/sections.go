@@ -366,7 +366,7 @@ func benchBigMap(c *config, t *table, tools []*tool) error {
 	script := filepath.Join(c.scripts, "bigmap.bt")
 	keys := fmt.Sprint(2 * c.mapKeys)
 	env := []string{"BPFTRACE_MAX_MAP_KEYS=" + keys, "BPFTRACE_MAP_KEYS_MAX=" + keys}
-	times := map[string][]float64{}
+	times, rss := map[string][]float64{}, map[string][]float64{}
 	lines := map[string]int{}
 	for r := 0; r < min(c.runs, 3); r++ {
 		for _, tl := range tools {
@@ -384,10 +384,12 @@ func benchBigMap(c *config, t *table, tools []*tool) error {
 			p.mu.Unlock()
 			d := p.stop()
 			times[tl.name] = append(times[tl.name], ms(d))
+			rss[tl.name] = append(rss[tl.name], float64(p.maxRSS)/1024)
 			lines[tl.name] = p.lines - base
 		}
 	}
 	t.ratioRow("bigmap", fmt.Sprintf("print %d keys at exit: SIGINT to exit (ms)", c.mapKeys), times, "< 1000 ms", 0)
+	t.absRow("bigmap", fmt.Sprintf("print %d keys at exit: peak RSS (MiB)", c.mapKeys), rss, "<= 200 MB", 200e6/(1<<20))
 	res := map[string]string{}
 	for k, v := range lines {
 		res[k] = fmt.Sprint(v)

@@ -65,7 +65,7 @@ func (c *checker) assignVar(s *lang.AssignStmt, v *lang.Var) {
 			c.errorf(s.Span, "Type mismatch for '%s': %s '%s' %s '%s'", s.Op[:len(s.Op)-1], opVerb(s.Op[:len(s.Op)-1]), sym.Type, opJoin(s.Op[:len(s.Op)-1]), vt)
 			return
 		default:
-			vt = arithType(sym.Type, vt)
+			vt = opResult(s.Op[:len(s.Op)-1], sym.Type, vt)
 		}
 	}
 	if !known(vt) || !c.checkStorable(s.Value, vt) {
@@ -78,6 +78,8 @@ func (c *checker) assignVar(s *lang.AssignStmt, v *lang.Var) {
 	if sym == nil {
 		c.declareIfNew(v, varType(s.Value, vt))
 		v.Sym.Literal = s.Op == "=" && isPlainLiteral(s.Value)
+		nv := v.Sym
+		c.noteStore(s.Value, vt, func() *lang.Type { return nv.Type })
 		return
 	}
 	v.Sym = sym
@@ -98,11 +100,20 @@ func (c *checker) assignVar(s *lang.AssignStmt, v *lang.Var) {
 		// `$i = 0; $i = nsecs`: the literal's sign was only a default.
 		merged, ok = lang.TUint64, true
 	}
+	if !ok && sym.Type.Kind == lang.KInt && vt.Kind == lang.KInt {
+		// No integer type holds both (uint64 and a signed value): the
+		// variable becomes an int64 and the values that do not fit it are
+		// converted, with a warning (castWarnings).
+		merged, ok = lang.TInt64, true
+	}
 	if ok && !(s.Op == "=" && isPlainLiteral(s.Value)) {
 		sym.Literal = false
 	}
+	if ok && s.Op == "=" {
+		c.noteStore(s.Value, vt, func() *lang.Type { return sym.Type })
+	}
 	if !ok {
-		c.errorf(v.Span, "Type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'", v.Name, vt, sym.Type)
+		c.errorf(s.Span, "Type mismatch for %s: trying to assign value of type '%s' when variable already has a type '%s'", v.Name, vt, sym.Type)
 		return
 	}
 	sym.Type = merged
@@ -128,7 +139,7 @@ func (c *checker) assignMap(s *lang.AssignStmt, m *lang.MapExpr) {
 		}
 		at := c.aggregation(call)
 		if known(at) {
-			c.mergeValue(m, sym, at)
+			c.mergeValue(call, sym, at)
 		}
 		m.SetType(sym.Value)
 		return
@@ -150,7 +161,7 @@ func (c *checker) assignMap(s *lang.AssignStmt, m *lang.MapExpr) {
 			c.errorf(s.Span, "Type mismatch for '%s': %s '%s' %s '%s'", s.Op[:len(s.Op)-1], opVerb(s.Op[:len(s.Op)-1]), sym.Value, opJoin(s.Op[:len(s.Op)-1]), vt)
 			return
 		}
-		c.mergeValue(m, sym, arithType(sym.Value, vt))
+		c.mergeValue(s, sym, opResult(s.Op[:len(s.Op)-1], sym.Value, vt))
 		return
 	}
 	if !known(vt) || !c.checkStorable(s.Value, vt) {
@@ -160,8 +171,39 @@ func (c *checker) assignMap(s *lang.AssignStmt, m *lang.MapExpr) {
 		}
 		return
 	}
-	c.mergeValue(m, sym, vt)
+	c.storeMapValue(s, m, sym, vt)
+	c.noteStore(s.Value, vt, func() *lang.Type { return sym.Value })
 	m.SetType(sym.Value)
+}
+
+// storeMapValue merges the type of a value stored with `=` into sym's. A
+// non-negative literal has no sign of its own (bpftrace v0.26): a map
+// that holds only literals is an int64, as a variable set from a literal,
+// and turns uint64 when an unsigned value is stored in it; a literal
+// stored in a map of integers keeps the map's type.
+func (c *checker) storeMapValue(s *lang.AssignStmt, m *lang.MapExpr, sym *lang.MapSym, vt *lang.Type) {
+	if c.litMaps == nil {
+		c.litMaps = map[string]bool{}
+	}
+	if isPlainLiteral(s.Value) && vt.Kind == lang.KInt {
+		switch sym.Value.Kind {
+		case lang.KNone:
+			sym.Value = varType(s.Value, vt)
+			c.litMaps[m.Name] = true
+			return
+		case lang.KInt:
+			if !sym.Value.Signed || literalValue(s.Value) <= 1<<63-1 {
+				return
+			}
+		}
+	} else if c.litMaps[m.Name] {
+		c.litMaps[m.Name] = false
+		if vt.Kind == lang.KInt && !vt.Signed && sym.Value.Kind == lang.KInt {
+			sym.Value = storeType(vt)
+			return
+		}
+	}
+	c.mergeValue(s, sym, vt)
 }
 
 // checkDeclared checks a value stored in a variable declared with a type
@@ -171,11 +213,12 @@ func (c *checker) checkDeclared(value lang.Expr, sym *lang.VarSym, vt *lang.Type
 	if ok && merged.Equal(sym.Type) {
 		return
 	}
-	if ok && vt.Kind == lang.KInt && sym.Type.Kind == lang.KInt {
-		// A constant that fits is fine: `let $x: uint8 = 1000 - 999`.
-		if n, isConst := c.constInt(value); isConst && fits(n, sym.Type) {
-			return
-		}
+	if vt.Kind == lang.KInt && sym.Type.Kind == lang.KInt {
+		// The value is converted to the declared type; one that may not
+		// fit draws a warning (bpftrace v0.26), a constant that fits none
+		// (`let $x: uint8 = 1000 - 999` is fine).
+		c.noteStore(value, vt, func() *lang.Type { return sym.Type })
+		return
 	}
 	c.errorf(value.Pos(), "Type mismatch for %s: trying to assign value of type '%s' when variable already has a type '%s'", sym.Name, vt, sym.Type)
 }

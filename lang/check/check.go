@@ -122,6 +122,12 @@ type checker struct {
 	varUses  []*lang.Var
 	loops    int
 	probeStr *lang.Type
+
+	// stores are the integer values stored in variables and maps, checked
+	// against the final types at the end (castWarnings).
+	stores []intStore
+	// litMaps names the maps that have held only non-negative literals.
+	litMaps map[string]bool
 }
 
 func newChecker(prog *lang.Program, file, src string, env lang.Env, opts Options, prev *checker) *checker {
@@ -161,6 +167,7 @@ func (c *checker) run() {
 	c.checkProbeCount()
 	c.checkMapDecls()
 	c.printArgs()
+	c.castWarnings()
 	// Maps may widen after a use was typed; every use shows the final type.
 	for _, m := range c.mapUses {
 		if m.Sym != nil && m.Sym.Value != nil && m.Type() != nil && m.Type().Kind != lang.KNone {

@@ -9,12 +9,18 @@
 //     uint8, `1000` uint16); a negated literal the smallest signed one (`-1`
 //     is int8). `true`/`false` are bool; "abc" is string[4].
 //   - Arithmetic and bitwise operators give 64-bit results, signed when
-//     either operand is signed. Comparisons and && || ! give bool. Comparing
-//     signed with unsigned (neither a constant) warns.
+//     either operand is signed or the operator is `-`. Comparisons and
+//     && || ! give bool. Mixing signs where no integer type holds both
+//     (uint64 with a signed value, a non-negative literal adapting its
+//     sign) warns at the operator (intwarn.go).
+//   - Storing an integer converts it to the variable's or map's final type;
+//     one that may not fit (uint64 into a variable made int64 by a signed
+//     value, any value into a narrower `let` type) warns, never an error.
+//     ++ and -- give an int64, widening a narrower variable.
 //   - A scratch variable takes the type of its first value and widens to
 //     hold later ones (uint8 then uint16 gives uint16; uint8 then int8 gives
-//     int16; uint64 with a signed value is an error). Strings widen to the
-//     larger size. `let $x: T` fixes the type: values must fit. Every use
+//     int16; uint64 with a signed value gives int64). Strings widen to the
+//     larger size. `let $x: T` fixes the type: values are converted to it. Every use
 //     of a variable carries its final type, so codegen converts each stored
 //     value to it.
 //   - Map keys and values store integers as 64 bits (signed once any use is

@@ -127,7 +127,7 @@ func (c *checker) mergeValue(at lang.Node, sym *lang.MapSym, vt *lang.Type) {
 		if have == want {
 			have, want = aggDetail(vt), aggDetail(sym.Value)
 		}
-		c.errorf(at.Pos(), "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'", sym.Name, have, want)
+		c.errorf(at.Pos(), "Type mismatch for %s: trying to assign value of type '%s' when map already has a type '%s'", sym.Name, have, want)
 		return
 	}
 	sym.Value = merged

@@ -53,12 +53,12 @@ func TestMaps(t *testing.T) {
 		// order is first appearance.
 		{`END { print(@late); clear(@x) } interval:s:1 { @late[tid] = max(elapsed); @x = 1 }`, `
 			@late key=uint64 value=max_t
-			@x key=nil value=uint64`},
+			@x key=nil value=int64`},
 		{`tracepoint:syscalls:sys_enter_openat { @start[tid] = nsecs } tracepoint:syscalls:sys_exit_openat /@start[tid]/ { @ns = hist(nsecs - @start[tid]); delete(@start, tid); delete(@start[tid]) }`, `
 			@start key=uint64 value=uint64
 			@ns key=nil value=hist_t(bits=0)`},
 		{`let @m = lruhash(100); BEGIN { @m[1] = 1 }`, `
-			@m key=uint64 value=uint64`},
+			@m key=uint64 value=int64`},
 	}
 	for _, tc := range tests {
 		if got, want := mapDump(t, tc.src), trimLines(tc.want); got != want {

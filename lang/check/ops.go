@@ -65,6 +65,15 @@ func (c *checker) incDec(u *lang.Unary) *lang.Type {
 			c.errorf(u.Span, "The %s operator can not be used on expressions of type '%s'", u.Op, t)
 			return tNone
 		}
+		if t.Kind == lang.KInt && t.Size < 8 && x.Sym != nil && !c.declared[x.Sym] {
+			// ++ and -- give an int64 (bpftrace v0.26), so a narrow
+			// variable widens instead of wrapping.
+			if m, ok := mergeInts(t, lang.TInt64); ok {
+				x.Sym.Type = m
+				x.SetType(m)
+				return m
+			}
+		}
 		return t // a pointer moves by one element
 	case *lang.MapExpr:
 		sym := c.mapSym(x)
@@ -116,7 +125,11 @@ func (c *checker) binary(b *lang.Binary) *lang.Type {
 					return tNone
 				}
 			}
-			return arithType(xt, yt)
+			switch b.Op {
+			case "+", "-", "*", "/", "%":
+				c.signMismatch(b, xt, yt)
+			}
+			return opResult(b.Op, xt, yt)
 		}
 		// Pointer arithmetic: ptr + int, ptr - int, and ptr - ptr, the
 		// number of elements between two pointers to the same type.
@@ -147,9 +160,7 @@ func (c *checker) binary(b *lang.Binary) *lang.Type {
 func (c *checker) compare(b *lang.Binary, xt, yt *lang.Type, mismatch func() *lang.Type) *lang.Type {
 	switch {
 	case xt.IsInt() && yt.IsInt():
-		if xt.Kind == lang.KInt && yt.Kind == lang.KInt && xt.Signed != yt.Signed && !c.isConst(b.X) && !c.isConst(b.Y) {
-			c.warnf(b.Span, "comparison of integers of different signs: '%s' and '%s' can lead to undefined behavior", xt, yt)
-		}
+		c.signMismatch(b, xt, yt)
 		return lang.TBool
 	case xt.Kind == lang.KPtr && (yt.Kind == lang.KPtr || yt.IsInt()), yt.Kind == lang.KPtr && xt.IsInt():
 		return lang.TBool
@@ -181,13 +192,6 @@ func (c *checker) compare(b *lang.Binary, xt, yt *lang.Type, mismatch func() *la
 		return lang.TBool
 	}
 	return mismatch()
-}
-
-// isConst reports whether e is an integer constant (its sign is then
-// not a hazard in comparisons).
-func (c *checker) isConst(e lang.Expr) bool {
-	_, ok := c.constInt(e)
-	return ok
 }
 
 func (c *checker) ternary(t *lang.Ternary) *lang.Type {

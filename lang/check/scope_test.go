@@ -56,9 +56,21 @@ func TestScopes(t *testing.T) {
 
 func TestWarnings(t *testing.T) {
 	tests := []struct{ src, want string }{
-		{`BEGIN { $x = (int32)pid < nsecs }`, "stdin:1:14-32: WARNING: comparison of integers of different signs: 'int32' and 'uint64' can lead to undefined behavior\nBEGIN { $x = (int32)pid < nsecs }\n             ~~~~~~~~~~~~~~~~~~\n"},
+		{`BEGIN { $x = (int32)pid < nsecs }`, "stdin:1:25-26: WARNING: comparison of integers of different signs: 'int32' and 'uint64' can lead to undefined behavior\nBEGIN { $x = (int32)pid < nsecs }\n                        ~\n"},
 		{`BEGIN { $x = pid < -1 }`, ""},
-		{`BEGIN { $x = -1 < (uint64)1 }`, ""},
+		// A negative literal is an int8: against a uint64 no type holds both.
+		{`BEGIN { $x = -1 < (uint64)1 }`, "stdin:1:17-18: WARNING: comparison of integers of different signs: 'int8' and 'uint64' can lead to undefined behavior\nBEGIN { $x = -1 < (uint64)1 }\n                ~\n"},
+		// A non-negative literal adapts; uint32 and int32 meet in int64.
+		{`BEGIN { $x = nsecs > 1; $y = (uint32)1 == (int32)-1; $z = 1 == -1 }`, ""},
+		{`BEGIN { $a = (uint64)1 + (int64)-1; }`, "stdin:1:24-25: WARNING: arithmetic on integers of different signs: 'uint64' and 'int64' can lead to undefined behavior\nBEGIN { $a = (uint64)1 + (int64)-1; }\n                       ~\n"},
+		{`BEGIN { @a = sum(-1); @b = count(); $a = @a * @b; $c = (uint8)1 - (int8)2 }`, "stdin:1:45-46: WARNING: arithmetic on integers of different signs: 'int64' and 'uint64' can lead to undefined behavior\nBEGIN { @a = sum(-1); @b = count(); $a = @a * @b; $c = (uint8)1 - (int8)2 }\n                                            ~\n"},
+		// No type holds uint64 and int8: the variable becomes an int64
+		// and the uint64 stored first is converted.
+		{`BEGIN { $x = nsecs; $x = -1 }`, "stdin:1:14-19: WARNING: Expression of type: uint64 being cast to type: int64.\nThis may cause unexpected results. Use an explicit cast to suppress this warning.\nBEGIN { $x = nsecs; $x = -1 }\n             ~~~~~\n"},
+		{`BEGIN { @x = -1; @x = (uint64)5 }`, "stdin:1:23-32: WARNING: Expression of type: uint64 being cast to type: int64.\nThis may cause unexpected results. Use an explicit cast to suppress this warning.\nBEGIN { @x = -1; @x = (uint64)5 }\n                      ~~~~~~~~~\n"},
+		// A declared type is kept: values that may not fit are truncated.
+		{`BEGIN { let $x: uint8 = pid; let $y: uint8 = 255; $y = 256 }`, "stdin:1:25-28: WARNING: Expression of type: uint32 being cast to type: uint8.\nThis may cause unexpected results. Use an explicit cast to suppress this warning.\nBEGIN { let $x: uint8 = pid; let $y: uint8 = 255; $y = 256 }\n                        ~~~\nstdin:1:56-59: WARNING: Expression of type: uint16 being cast to type: uint8.\nThis may cause unexpected results. Use an explicit cast to suppress this warning.\nBEGIN { let $x: uint8 = pid; let $y: uint8 = 255; $y = 256 }\n                                                       ~~~\n"},
+		{`BEGIN { $x = (uint8)1; $x = -1; $y = (int8)1; $y = 5 }`, ""},
 	}
 	for _, tc := range tests {
 		_, out := mustCheck(t, tc.src)

@@ -43,6 +43,16 @@ func arithType(x, y *lang.Type) *lang.Type {
 	return lang.TUint64
 }
 
+// opResult is the type of the arithmetic or bitwise operator op: as
+// arithType, and int64 for a subtraction, whose result may be negative
+// (bpftrace v0.26: `(uint8)1 - 2` is -1).
+func opResult(op string, x, y *lang.Type) *lang.Type {
+	if op == "-" {
+		return lang.TInt64
+	}
+	return arithType(x, y)
+}
+
 func isSigned(t *lang.Type) bool { return t.Kind == lang.KInt && t.Signed }
 
 // mergeInts widens two integer types to one that holds both, as scratch

@@ -1,0 +1,124 @@
+package check
+
+import (
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// Integer sign rules of bpftrace v0.26 that give warnings, not errors.
+//
+// A binary operator on integers of different signs converts both sides
+// to a type holding either (uint32 with int8 gives int64). When no such
+// type exists (uint64 with a signed value) the result may be wrong, and
+// bpftrace warns at the operator: "comparison of integers of different
+// signs" for == != < <= > >=, "arithmetic on integers of different signs"
+// for + - * / %. A non-negative integer literal takes the sign the other
+// side needs, so `retval > 1` draws no warning where `retval > -1` does.
+//
+// Storing an integer where a type that cannot hold all its values is
+// fixed (a variable or map value widened to int64 by a later signed value,
+// a `let` variable of a narrower type) converts it, with a warning at the
+// value: "Expression of type: uint64 being cast to type: int64." on one
+// line, "This may cause unexpected results. Use an explicit cast to
+// suppress this warning." on the next.
+
+// signMismatch warns when b mixes signs that no integer type can hold.
+func (c *checker) signMismatch(b *lang.Binary, xt, yt *lang.Type) {
+	if xt.Kind != lang.KInt || yt.Kind != lang.KInt || xt.Signed == yt.Signed {
+		return
+	}
+	if c.flexibleLiteral(b.X) || c.flexibleLiteral(b.Y) {
+		return
+	}
+	if _, ok := mergeInts(xt, yt); ok {
+		return
+	}
+	what := "arithmetic on"
+	if compareOps[b.Op] {
+		what = "comparison of"
+	}
+	c.warnf(c.opSpan(b), "%s integers of different signs: '%s' and '%s' can lead to undefined behavior", what, xt, yt)
+}
+
+// flexibleLiteral reports a non-negative integer literal, whose sign
+// adapts to the other operand; a positional parameter given an integer is
+// one (bpftrace puts the literal in its place).
+func (c *checker) flexibleLiteral(e lang.Expr) bool {
+	switch e := e.(type) {
+	case *lang.IntLit:
+		return true
+	case *lang.Positional:
+		n, ok := c.constInt(e)
+		return ok && n >= 0
+	}
+	return false
+}
+
+// opSpan is the place of b's operator in the source (bpftrace positions
+// operator diagnostics there); b's whole span when it cannot be found.
+func (c *checker) opSpan(b *lang.Binary) lang.Span {
+	src := c.out.Source
+	from, to := b.X.Pos().End.Offset, b.Y.Pos().Start.Offset
+	if from < 0 || to > len(src) || from >= to {
+		return b.Span
+	}
+	i := strings.Index(src[from:to], b.Op)
+	if i < 0 {
+		return b.Span
+	}
+	start := posAt(src, from+i)
+	end := posAt(src, from+i+len(b.Op))
+	return lang.Span{Start: start, End: end}
+}
+
+// posAt is the position of a byte offset of src.
+func posAt(src string, off int) lang.Pos {
+	line := 1 + strings.Count(src[:off], "\n")
+	col := off - (strings.LastIndex(src[:off], "\n") + 1) + 1
+	return lang.Pos{Offset: off, Line: line, Col: col}
+}
+
+// intStore is an integer value stored where a type is fixed: a variable
+// or a map value. Once every type is final, stores that the type cannot
+// hold are warned about (castWarnings).
+type intStore struct {
+	value lang.Expr
+	t     *lang.Type
+	to    func() *lang.Type
+}
+
+// noteStore records that value (of type t) is stored where to() will be
+// the final type.
+func (c *checker) noteStore(value lang.Expr, t *lang.Type, to func() *lang.Type) {
+	if t == nil || t.Kind != lang.KInt || value == nil {
+		return
+	}
+	c.stores = append(c.stores, intStore{value, t, to})
+}
+
+// castWarnings warns about the recorded stores that convert their value
+// to a type that cannot hold every value of theirs.
+func (c *checker) castWarnings() {
+	for _, s := range c.stores {
+		to := s.to()
+		if to == nil || to.Kind != lang.KInt || intFits(s.t, to) {
+			continue
+		}
+		if n, ok := c.constInt(s.value); ok && fits(n, to) {
+			if _, lit := s.value.(*lang.IntLit); lit || isBareLiteral(s.value) {
+				continue // a literal that fits keeps its value
+			}
+		}
+		c.warnf(s.value.Pos(), "Expression of type: %s being cast to type: %s.\nThis may cause unexpected results. Use an explicit cast to suppress this warning.", s.t, to)
+	}
+	c.stores = nil
+}
+
+// intFits reports whether every value of integer type t is a value of to.
+func intFits(t, to *lang.Type) bool {
+	if t.Signed == to.Signed {
+		return t.Size <= to.Size
+	}
+	return !t.Signed && to.Size > t.Size
+}

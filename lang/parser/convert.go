@@ -10,7 +10,7 @@ import (
 // converter turns participle's grammar structs into the lang AST.
 type converter struct {
 	lines lineIndex
-	ends  map[int]int // token start offset -> end offset
+	ends  tokenEnds
 	diags []*lang.Diagnostic
 }
 
@@ -30,11 +30,11 @@ func (c *converter) span(n *node) lang.Span {
 
 func (c *converter) tokensSpan(toks []lexer.Token) lang.Span {
 	first, last := toks[0], toks[len(toks)-1]
-	return c.lines.span(first.Pos.Offset, c.ends[last.Pos.Offset])
+	return c.lines.span(first.Pos.Offset, c.ends.end(last.Pos.Offset))
 }
 
 func (c *converter) tokenSpan(t lexer.Token) lang.Span {
-	return c.lines.span(t.Pos.Offset, c.ends[t.Pos.Offset])
+	return c.lines.span(t.Pos.Offset, c.ends.end(t.Pos.Offset))
 }
 
 func join(a, b lang.Span) lang.Span { return lang.Span{Start: a.Start, End: b.End} }

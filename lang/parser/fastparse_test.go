@@ -126,12 +126,7 @@ func FuzzFastParse(f *testing.F) {
 }
 
 func convertsCleanly(src string, toks []token, g *gProgram) bool {
-	ends := make(map[int]int, len(toks))
-	for _, t := range toks {
-		ends[t.start] = t.end
-	}
-	ends[len(src)] = len(src)
-	c := &converter{lines: newLineIndex(src), ends: ends}
+	c := &converter{lines: newLineIndex(src), ends: tokenEnds{toks: toks}}
 	c.program(g)
 	return len(c.diags) == 0
 }

@@ -88,11 +88,7 @@ func Parse(file, src string) (prog *lang.Program, err error) {
 		diags.List = append(diags.List, d)
 		return nil, diags
 	}
-	ends := make(map[int]int, len(toks))
-	for _, t := range toks {
-		ends[t.start] = t.end
-	}
-	ends[len(src)] = len(src)
+	ends := tokenEnds{toks: toks}
 
 	lex := newSliceLexer(file, src, toks)
 	g, ok := fastParse(lex.toks)
@@ -125,7 +121,7 @@ func Parse(file, src string) (prog *lang.Program, err error) {
 // "syntax error, unexpected X, expecting Y". participle reports the token
 // it could not take and the grammar node it was matching
 // (UnexpectedTokenError); any other error is placed by its position.
-func syntaxError(err error, lines lineIndex, ends map[int]int, toks []token, srcLen int) *lang.Diagnostic {
+func syntaxError(err error, lines lineIndex, ends tokenEnds, toks []token, srcLen int) *lang.Diagnostic {
 	var perr participle.Error
 	if !errors.As(err, &perr) {
 		return lang.Errorf(lines.span(0, 0), "syntax error: %v", err)
@@ -144,10 +140,7 @@ func syntaxError(err error, lines lineIndex, ends map[int]int, toks []token, src
 			}
 		}
 	}
-	end, ok := ends[off]
-	if !ok {
-		end = off
-	}
+	end := ends.end(off)
 	span := lines.span(off, end)
 	msg := fmt.Sprintf("syntax error, unexpected %s", describe(unexpected))
 	if inPredicate(toks, off) && unexpected.Value == "{" {

@@ -32,3 +32,21 @@ func (x lineIndex) pos(off int) lang.Pos {
 func (x lineIndex) span(start, end int) lang.Span {
 	return lang.Span{Start: x.pos(start), End: x.pos(end)}
 }
+
+// tokenEnds finds where the token starting at an offset ends: spans are
+// computed from the grammar tree's tokens, which carry only their start.
+// The tokens are in source order, so a binary search finds one (a map
+// built for every script cost more than the searches it served).
+type tokenEnds struct {
+	toks []token
+}
+
+// end returns the end of the token that starts at off; off itself when no
+// token starts there (the end of the script, where participle's EOF is).
+func (e tokenEnds) end(off int) int {
+	i := sort.Search(len(e.toks), func(i int) bool { return e.toks[i].start >= off })
+	if i < len(e.toks) && e.toks[i].start == off {
+		return e.toks[i].end
+	}
+	return off
+}

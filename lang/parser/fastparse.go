@@ -98,6 +98,11 @@ func (p *fastParser) typ(ts ...lexer.TokenType) (string, bool) {
 
 func strp(s string) *string { return &s }
 
+// heap copies a node built in a local variable: the attempts that fail
+// (every operand ends with a postfix operator that is not there) then
+// allocate nothing.
+func heap[T any](v T) *T { return &v }
+
 func (p *fastParser) item() *gItem {
 	start := p.i
 	g := &gItem{}
@@ -736,7 +741,7 @@ func (p *fastParser) binary() *gBinary {
 
 func (p *fastParser) unary() *gUnary {
 	start := p.i
-	g := &gUnary{}
+	var g gUnary // on the heap only when it matches
 	op, ok := p.typ(tPrefixOp)
 	if !ok {
 		op, ok = p.litOf("-", "*", "&")
@@ -758,7 +763,7 @@ func (p *fastParser) unary() *gUnary {
 		}
 	}
 	p.fill(&g.node, start)
-	return g
+	return heap(g)
 }
 
 func (p *fastParser) cast() *gCast {
@@ -801,7 +806,7 @@ func (p *fastParser) postfix() *gPostfix {
 
 func (p *fastParser) postOp() *gPostOp {
 	start := p.i
-	g := &gPostOp{}
+	var g gPostOp // on the heap only when it matches
 	if p.lit(".") {
 		if v, ok := p.typ(tIdent, tKeyword, tTypeName, tInt); ok {
 			g.Field = strp(v)
@@ -832,12 +837,12 @@ func (p *fastParser) postOp() *gPostOp {
 		}
 	}
 	p.fill(&g.node, start)
-	return g
+	return heap(g)
 }
 
 func (p *fastParser) primary() *gPrimary {
 	start := p.i
-	g := &gPrimary{}
+	var g gPrimary // on the heap only when it matches
 	if v, ok := p.typ(tVar); ok {
 		g.Var = strp(v)
 	} else if m := p.mapExpr(); m != nil {
@@ -866,7 +871,7 @@ func (p *fastParser) primary() *gPrimary {
 		return nil
 	}
 	p.fill(&g.node, start)
-	return g
+	return heap(g)
 }
 
 // typeOrExpr matches `( @@ | @@ )` of a type, then an expression.

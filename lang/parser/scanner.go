@@ -75,9 +75,9 @@ type scanError struct {
 }
 
 func scan(src string) ([]token, *scanError) {
-	// About one token per four bytes in real scripts: one allocation
+	// About one token per three bytes in dense scripts: one allocation
 	// instead of a slice grown by copying.
-	s := &scanner{src: src, toks: make([]token, 0, len(src)/4+8)}
+	s := &scanner{src: src, toks: make([]token, 0, len(src)/3+8)}
 	for s.err == nil {
 		s.skipSpaceAndComments()
 		if s.err != nil || s.pos >= len(s.src) {

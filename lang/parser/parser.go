@@ -55,7 +55,13 @@ const MaxScriptSize = 1 << 20
 
 // Parse parses a whole script. file names the script in diagnostics
 // ("stdin" for -e). On error it returns a *lang.Diagnostics.
-func Parse(file, src string) (prog *lang.Program, err error) {
+func Parse(file, src string) (*lang.Program, error) {
+	return parse(file, src, true)
+}
+
+// parse is Parse; with fast false, participle parses every script (tests
+// of the grammar itself use that).
+func parse(file, src string, fast bool) (prog *lang.Program, err error) {
 	diags := &lang.Diagnostics{File: file, Source: src}
 	lines := newLineIndex(src)
 	defer func() {
@@ -91,7 +97,11 @@ func Parse(file, src string) (prog *lang.Program, err error) {
 	ends := tokenEnds{toks: toks}
 
 	lex := newSliceLexer(file, src, toks)
-	g, ok := fastParse(lex.toks)
+	var g *gProgram
+	ok := false
+	if fast {
+		g, ok = fastParse(lex.toks)
+	}
 	if !ok {
 		// A syntax error (or a script the fast parser does not take):
 		// participle parses it and describes the error.

@@ -3,6 +3,7 @@ package parser_test
 import (
 	"testing"
 
+	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
 )
 
@@ -99,28 +100,32 @@ var handParsedCases = []struct{ src, want string }{
 	{"BEGIN { @a = (pid_t)(1); @b = (foo)$x; @c = (foo)\"s\"; @d = (foo)pid; @e = (foo)sizeof(int8) }", "(prog (probe BEGIN| ({} (= @a (cast \"pid_t\" 1)) (= @b (cast \"foo\" $x)) (= @c (cast \"foo\" \"s\")) (= @d (cast \"foo\" pid)) (= @e (cast \"foo\" (sizeof \"int8\"))))))"},
 }
 
+// TestHandParsedConstructs parses each case with Parse and with the
+// participle grammar alone: both must build the expected tree.
 func TestHandParsedConstructs(t *testing.T) {
-	for _, c := range handParsedCases {
-		p, err := parser.Parse("stdin", c.src)
-		if err != nil {
-			t.Errorf("Parse(%q): %v", c.src, err)
-			continue
-		}
-		if got := dump(p); got != c.want {
-			t.Errorf("Parse(%q)\n got  %s\n want %s", c.src, got, c.want)
-		}
-	}
+	checkShapes(t, handParsedCases)
 }
 
 func TestShapes(t *testing.T) {
-	for _, c := range shapeCases {
-		p, err := parser.Parse("stdin", c.src)
-		if err != nil {
-			t.Errorf("Parse(%q): %v", c.src, err)
-			continue
-		}
-		if got := dump(p); got != c.want {
-			t.Errorf("Parse(%q)\n got  %s\n want %s", c.src, got, c.want)
+	checkShapes(t, shapeCases)
+}
+
+func checkShapes(t *testing.T, cases []struct{ src, want string }) {
+	t.Helper()
+	parsers := []struct {
+		name  string
+		parse func(file, src string) (*lang.Program, error)
+	}{{"Parse", parser.Parse}, {"ParseWithGrammar", parser.ParseWithGrammar}}
+	for _, c := range cases {
+		for _, pr := range parsers {
+			p, err := pr.parse("stdin", c.src)
+			if err != nil {
+				t.Errorf("%s(%q): %v", pr.name, c.src, err)
+				continue
+			}
+			if got := dump(p); got != c.want {
+				t.Errorf("%s(%q)\n got  %s\n want %s", pr.name, c.src, got, c.want)
+			}
 		}
 	}
 }

@@ -51,6 +51,15 @@ type expander struct {
 	// expanding marks the #defines whose value is being expanded.
 	expanding map[string]bool
 	edit      lang.Edit
+	// using is the node of the last macroUse, for expand's recursion check.
+	using lang.Expr
+	// stack names the macros being expanded, outermost first: a macro
+	// met again inside its own expansion is a recursive call.
+	stack []string
+	// argDepth holds, for a macro call copied from a macro's argument,
+	// how many macros were being expanded where the argument was written:
+	// only those can make it recursive.
+	argDepth map[lang.Node]int
 }
 
 const (
@@ -101,7 +110,12 @@ func expandMacros(prog *lang.Program) []*lang.Diagnostic {
 			continue
 		}
 		if _, dup := x.macros[m.Name]; dup {
-			x.errs = append(x.errs, lang.Errorf(m.Span, "Macro %s is defined twice", m.Name))
+			// bpftrace's words, spelling included.
+			x.errs = append(x.errs, lang.Errorf(m.Span, "Redifinition of macro: %s", m.Name))
+			continue
+		}
+		if d := duplicateParam(m); d != nil {
+			x.errs = append(x.errs, d)
 			continue
 		}
 		x.macros[m.Name] = m
@@ -119,6 +133,24 @@ func expandMacros(prog *lang.Program) []*lang.Diagnostic {
 		x.walk(p.Body)
 	}
 	return x.errs
+}
+
+// duplicateParam reports a variable or map named twice in m's parameters.
+func duplicateParam(m *lang.Macro) *lang.Diagnostic {
+	seen := map[string]bool{}
+	for _, p := range m.Params {
+		if seen[p] {
+			kind := "Variable"
+			if strings.HasPrefix(p, "@") {
+				kind = "Map"
+			} else if !strings.HasPrefix(p, "$") {
+				kind = "Identifier"
+			}
+			return lang.Errorf(m.Span, "%s for macro argument has already been used: %s", kind, p)
+		}
+		seen[p] = true
+	}
+	return nil
 }
 
 func parseDefine(value string) (lang.Expr, error) {
@@ -208,6 +240,13 @@ func (x *expander) finish(s lang.Stmt) lang.Stmt {
 // macroUse reports whether e calls a macro (or names one without
 // parameters, or a #define constant is not involved).
 func (x *expander) macroUse(e lang.Expr) (*lang.Macro, []lang.Expr, lang.Span, bool) {
+	m, args, span, ok := x.macroUseOf(e)
+	x.using = e
+	return m, args, span, ok
+}
+
+// macroUseOf is macroUse without recording the node.
+func (x *expander) macroUseOf(e lang.Expr) (*lang.Macro, []lang.Expr, lang.Span, bool) {
 	switch e := e.(type) {
 	case *lang.Call:
 		// A macro whose signature does not match leaves a builtin of the
@@ -293,11 +332,23 @@ func (x *expander) grow(n int, at lang.Span) bool {
 // expression (nil when the body does not end with one). Both nil on error.
 func (x *expander) expand(m *lang.Macro, args []lang.Expr, at lang.Span) ([]lang.Stmt, lang.Expr) {
 	if len(args) != len(m.Params) {
-		x.errs = append(x.errs, lang.Errorf(at, "Macro %s expects %d arguments, %d given", m.Name, len(m.Params), len(args)))
+		x.errs = append(x.errs, lang.Errorf(at, "Call to macro has wrong number arguments. Expected: %d but got %d", len(m.Params), len(args)))
 		return nil, nil
 	}
 	if x.tooDeep || x.tooBig {
 		return nil, nil
+	}
+	outer := x.stack
+	if d, ok := x.argDepth[x.using]; ok && d <= len(outer) {
+		outer = outer[:d]
+	}
+	for i, name := range outer {
+		if name == m.Name {
+			chain := append(append([]string{}, outer[i:]...), m.Name)
+			x.errs = append(x.errs, lang.Errorf(at, "Recursive macro call detected. Call chain: %s", strings.Join(chain, " > ")))
+			x.tooDeep = true
+			return nil, nil
+		}
 	}
 	if x.depth >= maxMacroDepth {
 		x.tooDeep = true
@@ -308,11 +359,23 @@ func (x *expander) expand(m *lang.Macro, args []lang.Expr, at lang.Span) ([]lang
 	for i, p := range m.Params {
 		switch {
 		case strings.HasPrefix(p, "$"):
+			if me, ok := args[i].(*lang.MapExpr); ok && len(me.Keys) == 0 {
+				x.errs = append(x.errs, lang.Errorf(at, "Mismatched arg to macro call. Macro expects a variable for arg %s but got a map.", p))
+				return nil, nil
+			}
+			if _, ok := args[i].(*lang.Var); !ok && assignsTo(m.Body, p) {
+				x.errs = append(x.errs, lang.Errorf(args[i].Pos(), "Macro '%s' assigns to parameter '%s', meaning it expects a variable, not an expression.", m.Name, p))
+				return nil, nil
+			}
 			vars[p] = args[i]
 		case strings.HasPrefix(p, "@"):
 			me, ok := args[i].(*lang.MapExpr)
 			if !ok || len(me.Keys) != 0 {
-				x.errs = append(x.errs, lang.Errorf(args[i].Pos(), "Macro %s expects a map for %s", m.Name, p))
+				got := "an expression"
+				if _, isVar := args[i].(*lang.Var); isVar {
+					got = "a variable"
+				}
+				x.errs = append(x.errs, lang.Errorf(at, "Mismatched arg to macro call. Macro expects a map for arg %s but got %s.", p, got))
 				return nil, nil
 			}
 			maps[p] = me.Name
@@ -340,10 +403,25 @@ func (x *expander) expand(m *lang.Macro, args []lang.Expr, at lang.Span) ([]lang
 		}
 	}
 	x.depth++
+	x.stack = append(x.stack, m.Name)
 	stmts = x.stmts(stmts)
 	if last != nil {
-		last = x.expr(last)
+		if inner, innerArgs, span, ok := x.macroUse(last); ok {
+			// The body ends with another macro: its statements join
+			// these, its value (if any) is this macro's.
+			body, value := x.expand(inner, innerArgs, span)
+			if body == nil && value == nil {
+				x.stack = x.stack[:len(x.stack)-1]
+				x.depth--
+				return nil, nil // reported
+			}
+			stmts = append(stmts, body...)
+			last = value
+		} else {
+			last = x.expr(last)
+		}
 	}
+	x.stack = x.stack[:len(x.stack)-1]
 	x.depth--
 	if stmts == nil {
 		stmts = []lang.Stmt{}
@@ -379,6 +457,14 @@ func (x *expander) substitute(b *lang.Block, vars map[string]lang.Expr, maps map
 		case *lang.MapExpr:
 			if to, ok := maps[n.Name]; ok {
 				n.Name = to
+			} else {
+				x.errs = append(x.errs, lang.Errorf(n.Span, "Unhygienic access to map: %s. Maps must be passed into the macro as arguments.", n.Name))
+			}
+		case *lang.LetStmt:
+			if n.Var != nil {
+				if _, isParam := vars[n.Var.Name]; isParam {
+					x.errs = append(x.errs, lang.Errorf(n.Span, "Variable declaration shadows macro arg %s", n.Var.Name))
+				}
 			}
 		}
 		lang.EditChildren(n, edit)
@@ -394,6 +480,7 @@ func (x *expander) substitute(b *lang.Block, vars map[string]lang.Expr, maps map
 			}
 			if arg != nil {
 				if c := x.clone(arg, at); c != nil {
+					x.markArgCalls(arg, c)
 					return c
 				}
 				return e
@@ -447,4 +534,45 @@ func unmangleMessages(prog *lang.Program, diags []*lang.Diagnostic) {
 			d.Msg = msg
 		}
 	}
+}
+
+// assignsTo reports whether body assigns to variable name (`=`, a compound
+// assignment, `++` or `--`): its argument must then be a variable.
+func assignsTo(body *lang.Block, name string) bool {
+	found := false
+	isVar := func(e lang.Expr) bool {
+		v, ok := e.(*lang.Var)
+		return ok && v.Name == name
+	}
+	lang.Inspect(body, func(n lang.Node) bool {
+		switch n := n.(type) {
+		case *lang.AssignStmt:
+			found = found || isVar(n.Target)
+		case *lang.Unary:
+			found = found || ((n.Op == "++" || n.Op == "--") && isVar(n.X))
+		}
+		return !found
+	})
+	return found
+}
+
+// markArgCalls records the nodes of c, a copy of argument arg, as written
+// where arg was: where the macros now being expanded were called, or,
+// for an argument passed on from another argument, where that one was.
+func (x *expander) markArgCalls(arg, c lang.Expr) {
+	if x.argDepth == nil {
+		x.argDepth = map[lang.Node]int{}
+	}
+	depth, ok := x.argDepth[arg]
+	if !ok {
+		depth = len(x.stack)
+	}
+	mark := func(n lang.Node) bool {
+		if _, seen := x.argDepth[n]; !seen {
+			x.argDepth[n] = depth
+		}
+		return true
+	}
+	mark(c)
+	lang.Inspect(c, mark)
 }

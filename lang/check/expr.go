@@ -408,7 +408,24 @@ func (c *checker) cast(x *lang.Cast) *lang.Type {
 		c.errorf(x.Span, "Casts are not supported for type: \"%s\"", xt)
 		return tNone
 	}
+	if sameScalar(xt, to) && !isBareLiteral(x.X) {
+		// bpftrace v0.26 warns of a cast that changes nothing (a literal's
+		// cast is how it is given a type, so it draws none).
+		c.warnf(x.Span, "Unnecessary cast: the expression is already of type '%s'", to)
+	}
 	return to
+}
+
+// sameScalar reports integers of the same width and sign (not enums, whose
+// cast names their values) or two bools.
+func sameScalar(x, to *lang.Type) bool {
+	switch {
+	case x.Kind == lang.KBool && to.Kind == lang.KBool:
+		return true
+	case x.Kind == lang.KInt && to.Kind == lang.KInt:
+		return x.Size == to.Size && x.Signed == to.Signed && x.Enum == nil && to.Enum == nil
+	}
+	return false
 }
 
 func (c *checker) tuple(t *lang.Tuple) *lang.Type {

@@ -71,6 +71,8 @@ func TestWarnings(t *testing.T) {
 		// A declared type is kept: values that may not fit are truncated.
 		{`BEGIN { let $x: uint8 = pid; let $y: uint8 = 255; $y = 256 }`, "stdin:1:25-28: WARNING: Expression of type: uint32 being cast to type: uint8.\nThis may cause unexpected results. Use an explicit cast to suppress this warning.\nBEGIN { let $x: uint8 = pid; let $y: uint8 = 255; $y = 256 }\n                        ~~~\nstdin:1:56-59: WARNING: Expression of type: uint16 being cast to type: uint8.\nThis may cause unexpected results. Use an explicit cast to suppress this warning.\nBEGIN { let $x: uint8 = pid; let $y: uint8 = 255; $y = 256 }\n                                                       ~~~\n"},
 		{`BEGIN { $x = (uint8)1; $x = -1; $y = (int8)1; $y = 5 }`, ""},
+		// A cast that changes nothing warns; a literal's cast gives it its type.
+		{`BEGIN { $a = (uint32)pid; $b = (uint64)1; $c = (int8)-1; $d = (uint64)pid }`, "stdin:1:14-25: WARNING: Unnecessary cast: the expression is already of type 'uint32'\nBEGIN { $a = (uint32)pid; $b = (uint64)1; $c = (int8)-1; $d = (uint64)pid }\n             ~~~~~~~~~~~\n"},
 	}
 	for _, tc := range tests {
 		_, out := mustCheck(t, tc.src)

@@ -221,7 +221,7 @@ func TestDiagnostics(t *testing.T) {
 		{"BEGIN { $x = (1, 2) < (1, 2) }",
 			"stdin:1:14-29: ERROR: The < operator can not be used on expressions of types (uint8,uint8), (uint8,uint8)\nBEGIN { $x = (1, 2) < (1, 2) }\n             ~~~~~~~~~~~~~~~"},
 		{"BEGIN { $x = pid ? 1 : \"a\" }",
-			"stdin:1:14-27: ERROR: Ternary operator must return the same type: have 'integer' and 'string'\nBEGIN { $x = pid ? 1 : \"a\" }\n             ~~~~~~~~~~~~~"},
+			"stdin:1:14-27: ERROR: Branches must return the same type or compatible types: have 'uint8' and 'string[2]'\nBEGIN { $x = pid ? 1 : \"a\" }\n             ~~~~~~~~~~~~~"},
 		{"BEGIN { $x = comm ? 1 : 2 }",
 			"stdin:1:14-18: ERROR: Invalid condition in ternary: string[16]\nBEGIN { $x = comm ? 1 : 2 }\n             ~~~~"},
 		{"BEGIN { $x = (struct task_struct *)curtask }",

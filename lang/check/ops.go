@@ -222,7 +222,7 @@ func (c *checker) ternary(t *lang.Ternary) *lang.Type {
 		m, ok = mergeTypes(tt, et)
 	}
 	if !ok {
-		c.errorf(t.Span, "Ternary operator must return the same type: have '%s' and '%s'", kindName(tt), kindName(et))
+		c.errorf(t.Span, "Branches must return the same type or compatible types: have '%s' and '%s'", tt, et)
 		return tNone
 	}
 	return m

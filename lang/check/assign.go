@@ -92,8 +92,15 @@ func (c *checker) assignVar(s *lang.AssignStmt, v *lang.Var) {
 		sym.Literal = s.Op == "=" && isPlainLiteral(s.Value)
 	}
 	wt := vt
-	if s.Op == "=" {
+	if s.Op == "=" && !(isBareLiteral(s.Value) && sym.Type.Kind == lang.KInt) {
 		wt = varType(s.Value, vt)
+	}
+	if s.Op == "=" && isBareLiteral(s.Value) && sym.Type.Kind == lang.KInt {
+		// A literal that fits the variable keeps its type (bpftrace v0.26:
+		// `$x = (int8)1; $x = 5` stays an int8).
+		if n, ok := c.constInt(s.Value); ok && fits(n, sym.Type) && !(literalValue(s.Value) > 1<<63-1) {
+			wt = sym.Type
+		}
 	}
 	merged, ok := assignable(sym.Type, wt)
 	if !ok && sym.Literal && sym.Type.Kind == lang.KInt && vt.Kind == lang.KInt && !vt.Signed {

@@ -35,6 +35,7 @@ func (g *gen) zeroByHelper(dst loc, size int) {
 
 // evalInto writes the value of e, converted to type t, at dst.
 func (g *gen) evalInto(e lang.Expr, t *lang.Type, dst loc) {
+	e = expanded(e)
 	g.within(e, func() {
 		switch {
 		case isScalar(t):
@@ -64,6 +65,7 @@ func (g *gen) evalInto(e lang.Expr, t *lang.Type, dst loc) {
 // evalMem returns where the value of an aggregate expression is in memory,
 // evaluating it into a temporary unless it already lives somewhere.
 func (g *gen) evalMem(e lang.Expr) loc {
+	e = expanded(e)
 	if v, ok := e.(*lang.Var); ok {
 		return g.varLoc(v)
 	}
@@ -74,6 +76,7 @@ func (g *gen) evalMem(e lang.Expr) loc {
 }
 
 func (g *gen) evalString(e lang.Expr, dst loc, size int) {
+	e = expanded(e)
 	if v, ok := check.ConfigField(e, &g.cc.checked.Config); ok {
 		g.stringLit(v.(string), dst, size)
 		return

@@ -365,6 +365,10 @@ type FieldAccess struct {
 	// checker for C types; nil for tuples, records and args). When X is a
 	// pointer, the access dereferences it (bpftrace treats . and -> alike).
 	Member *Field
+	// Expand is what an args field that no single place holds stands for
+	// (a Go string argument is str() of its pointer and length
+	// registers), filled by the checker.
+	Expand Expr
 }
 
 // Index is `x[i]` on a non-map expression (arrays, pointers, args fields).

@@ -217,6 +217,9 @@ type Resolved struct {
 	USDTSemaphore uint64
 	// USDTArgs describe where arg0..argN of a USDT probe are.
 	USDTArgs []*USDTArg
+	// UprobeArgs are the parameters of a uprobe's function from DWARF,
+	// set (with Args) when the probe uses args.
+	UprobeArgs []*UprobeArg
 }
 
 // FuncEnv is implemented by an Env that knows kernel function prototypes

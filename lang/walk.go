@@ -161,6 +161,7 @@ func EditChildren(n Node, e Edit) {
 		ex(&n.Else)
 	case *FieldAccess:
 		ex(&n.X)
+		ex(&n.Expand)
 	case *Index:
 		ex(&n.X)
 		ex(&n.Index)

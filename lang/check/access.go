@@ -68,6 +68,9 @@ func findField(st *lang.Type, name string) *lang.Field {
 // argsField types args.field, requiring the same type in every match of a
 // wildcard probe.
 func (c *checker) argsField(f *lang.FieldAccess) *lang.Type {
+	if t, ok := c.uprobeArgField(f); ok {
+		return t
+	}
 	var t *lang.Type
 	var first *lang.Resolved
 	for _, r := range c.attach {
@@ -146,7 +149,7 @@ func (c *checker) index(ix *lang.Index) *lang.Type {
 func argsFieldNames(args *lang.Type) []string {
 	var out []string
 	for _, f := range args.Fields {
-		if f.Name != "" && !strings.HasPrefix(f.Name, "common_") {
+		if f.Name != "" && !strings.HasPrefix(f.Name, "common_") && !strings.Contains(f.Name, ".") {
 			out = append(out, f.Name)
 		}
 	}

@@ -301,7 +301,7 @@ func (c *checker) usdtArgCheck(id *lang.Ident, n int) {
 // wildcard probe; fields are checked against every match in field()).
 func (c *checker) argsType(id *lang.Ident) *lang.Type {
 	for _, r := range c.attach {
-		if !c.funcTypes(id.Span, r) {
+		if !c.funcTypes(id.Span, r) || !c.uprobeArgTypes(id.Span, r) {
 			return tNone
 		}
 	}

@@ -1,0 +1,160 @@
+package check
+
+import (
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
+	"github.com/gobpftrace/gobpftrace/stdlib/ptregs"
+)
+
+// uprobe args: a uprobe's `args` are the function's parameters, typed from
+// the binary's DWARF debug information. An integer or pointer parameter is
+// a field of args at the pt_regs place of the register that holds it at
+// the function's entry (codegen reads it from the context as it reads a
+// tracepoint's field); a Go string or slice, held in two or three
+// registers, is an expression over hidden fields of args ("name.ptr",
+// "name.len"), which no script can name.
+
+// dwarfEnv returns the Env's lang.DwarfEnv (nil without one).
+func (c *checker) dwarfEnv() lang.DwarfEnv {
+	if ce, ok := c.env.(*cachedEnv); ok {
+		de, _ := ce.env.(lang.DwarfEnv)
+		return de
+	}
+	de, _ := c.env.(lang.DwarfEnv)
+	return de
+}
+
+// uprobeArgTypes types the args of a uprobe attach point from DWARF the
+// first time the probe uses args. It reports false after an error.
+func (c *checker) uprobeArgTypes(span lang.Span, r *lang.Resolved) bool {
+	if r.Args != nil || r.Provider != probetype.Uprobe && r.Provider != probetype.Uretprobe || r.Binary == "" {
+		return true
+	}
+	de := c.dwarfEnv()
+	if de == nil {
+		return true
+	}
+	if r.Provider == probetype.Uretprobe {
+		c.errorf(span, "The args builtin can only be used with tracepoint/fentry/uprobe probes (uretprobe used here)")
+		c.hintf("a function's arguments are gone when it returns: save them in a map keyed by tid in a uprobe on %s", r.FuncName())
+		return false
+	}
+	if r.Symbol == "" {
+		c.errorf(span, "args of %s needs a function: the probe is at an address", r.Name)
+		c.hintf("attach to the function by name (uprobe:%s:FUNCTION) to read its parameters", r.Binary)
+		return false
+	}
+	args, err := de.UprobeArgs(r.Binary, r.Symbol)
+	if err != nil {
+		c.errorf(span, "%v", err)
+		if strings.Contains(err.Error(), "no DWARF debug information") {
+			c.hintf("build %s with -g, or give the directory of its separate debug file with --debuginfo DIR; arg0, arg1, ... read the integer arguments without it", r.Binary)
+		}
+		return false
+	}
+	st := &lang.Type{Kind: lang.KStruct, Name: "args", Size: ptregs.Size}
+	add := func(name, reg string, t *lang.Type) {
+		rg, _ := ptregs.Lookup(reg)
+		st.Fields = append(st.Fields, &lang.Field{Name: name, Offset: int(rg.Offset), Type: t})
+	}
+	for _, a := range args {
+		switch {
+		case a.Type == nil || a.Name == "":
+		case len(a.Regs) == 1:
+			add(a.Name, a.Regs[0], a.Type)
+		case len(a.Regs) == 2: // Go string
+			add(a.Name, a.Regs[0], a.Type)
+			add(a.Name+".ptr", a.Regs[0], &lang.Type{Kind: lang.KPtr, Size: 8, Elem: lang.TUint8, UserSpace: true})
+			add(a.Name+".len", a.Regs[1], lang.TInt64)
+		case len(a.Regs) == 3: // Go slice
+			add(a.Name, a.Regs[0], a.Type)
+			add(a.Name+".ptr", a.Regs[0], a.Type)
+			add(a.Name+".len", a.Regs[1], lang.TInt64)
+			add(a.Name+".cap", a.Regs[2], lang.TInt64)
+		}
+	}
+	r.Args, r.UprobeArgs = st, args
+	return true
+}
+
+// uprobeArgField checks args.NAME in a uprobe typed from DWARF: NAME must
+// be a parameter the probe can read in every attach point, in the same
+// registers; a Go string or slice expands to the expression that reads
+// it. handled is false for other probes.
+func (c *checker) uprobeArgField(f *lang.FieldAccess) (t *lang.Type, handled bool) {
+	var first *lang.Resolved
+	var arg *lang.UprobeArg
+	for _, r := range c.attach {
+		if r.UprobeArgs == nil {
+			continue
+		}
+		if strings.Contains(f.Field, ".") {
+			return nil, false // a hidden field of an expansion
+		}
+		a := findUprobeArg(r.UprobeArgs, f.Field)
+		if a == nil {
+			c.errorf(f.Span, "Can't find function parameter %s", f.Field)
+			var names []string
+			for _, a := range r.UprobeArgs {
+				if a.Name != "" {
+					names = append(names, a.Name)
+				}
+			}
+			switch s := suggest(f.Field, names); {
+			case len(names) == 0:
+				c.hintf("%s has no named parameters", r.FuncName())
+			case s != "":
+				c.hintf("did you mean args.%s? the parameters of %s: %s", s, r.FuncName(), strings.Join(names, ", "))
+			default:
+				c.hintf("the parameters of %s: %s", r.FuncName(), strings.Join(names, ", "))
+			}
+			return tNone, true
+		}
+		if a.Type == nil {
+			c.errorf(f.Span, "args.%s of %s cannot be read: %s", f.Field, r.FuncName(), a.Why)
+			if len(a.Regs) > 0 || strings.Contains(a.Why, "register") {
+				c.hintf("read it through a pointer, or with reg() and the registers that hold it (see docs/userspace.md)")
+			}
+			return tNone, true
+		}
+		if first == nil {
+			first, arg = r, a
+			continue
+		}
+		if strings.Join(a.Regs, ",") != strings.Join(arg.Regs, ",") {
+			c.errorf(f.Span, "args.%s is in different registers in the probes this block attaches to: %s in %s, %s in %s", f.Field, strings.Join(arg.Regs, ","), first.Name, strings.Join(a.Regs, ","), r.Name)
+			return tNone, true
+		}
+	}
+	if arg == nil || len(arg.Regs) < 2 {
+		return nil, false
+	}
+	hidden := func(suffix string) lang.Expr {
+		return &lang.FieldAccess{Span: f.Span, X: &lang.Ident{Span: f.Span, Name: "args"}, Field: f.Field + suffix}
+	}
+	var e lang.Expr
+	if len(arg.Regs) == 2 {
+		// A Go string: its bytes, up to its length.
+		e = &lang.Call{Span: f.Span, Name: "str", Args: []lang.Expr{hidden(".ptr"), hidden(".len")}}
+	} else {
+		// A Go slice: a record of its element pointer, length and capacity.
+		e = &lang.Tuple{Span: f.Span, Elems: []lang.Expr{hidden(".ptr"), hidden(".len"), hidden(".cap")}, Names: []string{"ptr", "len", "cap"}}
+	}
+	t = c.expr(e)
+	if !known(t) {
+		return tNone, true
+	}
+	f.Expand = e
+	return t, true
+}
+
+func findUprobeArg(args []*lang.UprobeArg, name string) *lang.UprobeArg {
+	for _, a := range args {
+		if a.Name == name {
+			return a
+		}
+	}
+	return nil
+}

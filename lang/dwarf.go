@@ -1,0 +1,28 @@
+package lang
+
+// DwarfEnv is implemented by an Env that reads the DWARF debug
+// information of user-space binaries. The checker uses it for uprobe
+// `args` and for attach points at a source line.
+type DwarfEnv interface {
+	// UprobeArgs returns the parameters of function name of the ELF file
+	// at path, with the registers that hold them at the function's entry
+	// (the C calling convention's, or Go's in a Go binary).
+	UprobeArgs(path, name string) ([]*UprobeArg, error)
+	// SourceLineAddress returns the virtual address of the first
+	// statement of line of source file in the ELF file at path.
+	SourceLineAddress(path, file string, line int) (uint64, error)
+}
+
+// UprobeArg is a parameter of a user-space function as a uprobe reads it.
+type UprobeArg struct {
+	Name string
+	// Type is what the script reads: the parameter's type, a string for
+	// a Go string, the element pointer for a Go slice; nil when the
+	// parameter cannot be read (Why says why).
+	Type *Type
+	// Regs name the pt_regs members holding the parameter (reg() names:
+	// di, si, ax...): one for an integer or pointer, two for a Go string
+	// (pointer, length), three for a Go slice (pointer, length, capacity).
+	Regs []string
+	Why  string
+}

@@ -1,0 +1,264 @@
+package dwarfinfo
+
+import (
+	"debug/dwarf"
+	"fmt"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
+
+// ArgKind says how a uprobe reads a parameter.
+type ArgKind int
+
+const (
+	// Unreadable: the parameter is not in integer registers at the
+	// function's entry (Why says where it is).
+	Unreadable ArgKind = iota
+	// Scalar: an integer or pointer in one register, Regs[0].
+	Scalar
+	// GoString: a Go string, pointer in Regs[0] and length in Regs[1].
+	GoString
+	// GoSlice: a Go slice, pointer, length and capacity in Regs[0..2].
+	GoSlice
+)
+
+// Arg is a parameter of a function as a uprobe on its first instruction
+// reads it.
+type Arg struct {
+	Name string
+	// Decl is the parameter as bpftrace lists it (-lv): "int* n".
+	Decl string
+	Kind ArgKind
+	// Type is what a script reads (for a GoSlice, the element type of its
+	// pointer); nil when Kind is Unreadable.
+	Type *lang.Type
+	// Regs name the pt_regs members (ptregs names: di, si, ax...) that
+	// hold the parameter.
+	Regs []string
+	// Why says why an Unreadable parameter cannot be read.
+	Why string
+}
+
+// The integer argument registers of the x86-64 C calling convention
+// (System V) and of Go's register ABI (ABIInternal).
+var (
+	cIntRegs  = []string{"di", "si", "dx", "cx", "r8", "r9"}
+	goIntRegs = []string{"ax", "bx", "cx", "di", "si", "r8", "r9", "r10", "r11"}
+)
+
+const goFloatRegs = 15
+
+// Args returns the parameters of function name with the registers that
+// hold them at its entry: the C calling convention's, or Go's for a Go
+// binary.
+func (f *File) Args(name string) ([]Arg, error) {
+	fn, err := f.Function(name)
+	if err != nil {
+		return nil, err
+	}
+	if f.Go {
+		return f.goArgs(fn), nil
+	}
+	return f.cArgs(fn), nil
+}
+
+func (f *File) decl(p Param) string {
+	tn := f.TypeName(p.Type)
+	if p.Name == "" {
+		return tn
+	}
+	return tn + " " + p.Name
+}
+
+// cArgs assigns C parameters to registers as the System V x86-64 ABI
+// does: an integer, pointer or enum takes the next of six registers; a
+// struct or union of up to 16 bytes one or two (or xmm registers for its
+// floating-point halves), a bigger one goes on the stack; floating point
+// goes in xmm registers.
+func (f *File) cArgs(fn *Func) []Arg {
+	var out []Arg
+	next := 0
+	for _, p := range fn.Params {
+		a := Arg{Name: p.Name, Decl: f.decl(p)}
+		ints, mem := cClass(p.Type)
+		switch {
+		case mem:
+			a.Why = "it is passed on the stack"
+		case ints == 0:
+			a.Why = "it is passed in xmm registers, which a uprobe cannot read"
+		case next+ints > len(cIntRegs):
+			a.Why = "it is passed on the stack (the argument registers are taken)"
+			ints = 0
+		}
+		regs := cIntRegs[min(next, len(cIntRegs)):min(next+ints, len(cIntRegs))]
+		next += ints
+		if a.Why == "" {
+			if _, isStruct := underlying(p.Type).(*dwarf.StructType); isStruct {
+				a.Why = fmt.Sprintf("it is a struct passed by value in %s", regList(regs))
+			} else if t, ok := Convert(p.Type); ok && ints == 1 && scalar(t) {
+				a.Kind, a.Type, a.Regs = Scalar, t, regs
+			} else {
+				a.Why = "its type is not an integer or a pointer"
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func scalar(t *lang.Type) bool {
+	return t.Kind == lang.KInt || t.Kind == lang.KBool || t.Kind == lang.KPtr
+}
+
+func regList(regs []string) string {
+	s := ""
+	for i, r := range regs {
+		if i > 0 {
+			s += " and "
+		}
+		s += r
+	}
+	return s
+}
+
+// cClass counts the integer registers a C parameter takes (mem: it goes
+// on the stack).
+func cClass(t dwarf.Type) (ints int, mem bool) {
+	switch x := underlying(t).(type) {
+	case *dwarf.FloatType, *dwarf.ComplexType:
+		if x.Size() > 8 && !isComplex(x) {
+			return 0, true // long double
+		}
+		return 0, false
+	case *dwarf.StructType, *dwarf.ArrayType:
+		size := x.Size()
+		if size > 16 || size <= 0 {
+			return 0, size > 0
+		}
+		var isInt [2]bool
+		var hasAny [2]bool
+		classify(x, 0, &isInt, &hasAny)
+		for i := 0; i < int((size+7)/8); i++ {
+			if isInt[i] || !hasAny[i] {
+				ints++
+			}
+		}
+		return ints, false
+	}
+	if t.Size() > 8 {
+		return 2, false // __int128
+	}
+	return 1, false
+}
+
+func isComplex(t dwarf.Type) bool { _, ok := t.(*dwarf.ComplexType); return ok }
+
+// classify marks the eightbytes of an aggregate that hold an integer.
+func classify(t dwarf.Type, off int64, isInt, hasAny *[2]bool) {
+	switch x := underlying(t).(type) {
+	case *dwarf.StructType:
+		for _, m := range x.Field {
+			classify(m.Type, off+m.ByteOffset, isInt, hasAny)
+		}
+	case *dwarf.ArrayType:
+		if es := x.Type.Size(); es > 0 {
+			for i := int64(0); i < x.Count; i++ {
+				classify(x.Type, off+i*es, isInt, hasAny)
+			}
+		}
+	case *dwarf.FloatType:
+		if i := off / 8; i < 2 {
+			hasAny[i] = true
+		}
+	default:
+		if i := off / 8; i < 2 {
+			hasAny[i] = true
+			isInt[i] = true
+		}
+	}
+}
+
+// goArgs assigns Go parameters to registers as Go's register ABI does:
+// each takes as many of the nine integer registers as it has integer
+// words (a string two, a slice three, an interface two, a struct one per
+// field) and floating-point registers for its floats; one that does not
+// fit what is left, or has an array of more than one element, goes on the
+// stack, and the next ones still use the registers.
+func (f *File) goArgs(fn *Func) []Arg {
+	var out []Arg
+	nextInt, nextFloat := 0, 0
+	for _, p := range fn.Params {
+		a := Arg{Name: p.Name, Decl: f.decl(p)}
+		ints, floats, ok := goClass(p.Type, 0)
+		if !ok || nextInt+ints > len(goIntRegs) || nextFloat+floats > goFloatRegs {
+			a.Why = "it is passed on the stack"
+			out = append(out, a)
+			continue
+		}
+		regs := goIntRegs[nextInt : nextInt+ints]
+		nextInt += ints
+		nextFloat += floats
+		switch {
+		case ints == 0 && floats > 0:
+			a.Why = "it is passed in xmm registers, which a uprobe cannot read"
+		case isGoString(p.Type) && ints == 2:
+			a.Kind, a.Regs = GoString, regs
+			a.Type = &lang.Type{Kind: lang.KString, Size: 0, UserSpace: true}
+		case isGoSlice(p.Type) && ints == 3:
+			s := underlying(p.Type).(*dwarf.StructType)
+			if t, ok := Convert(s.Field[0].Type); ok && t.Kind == lang.KPtr {
+				a.Kind, a.Regs, a.Type = GoSlice, regs, t
+			} else {
+				a.Why = "its element type cannot be read"
+			}
+		case ints == 1 && floats == 0:
+			if t, ok := Convert(p.Type); ok && scalar(t) {
+				a.Kind, a.Type, a.Regs = Scalar, t, regs
+			} else {
+				a.Why = "its type is not an integer or a pointer"
+			}
+		default:
+			a.Why = fmt.Sprintf("it is passed by value in %s", regList(regs))
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// goClass counts the integer and floating-point registers a Go value
+// takes; ok is false for a value Go passes on the stack.
+func goClass(t dwarf.Type, depth int) (ints, floats int, ok bool) {
+	if depth > 16 {
+		return 0, 0, false
+	}
+	switch x := underlying(t).(type) {
+	case *dwarf.FloatType:
+		return 0, 1, true
+	case *dwarf.ComplexType:
+		return 0, 2, true
+	case *dwarf.StructType:
+		for _, m := range x.Field {
+			i, fl, ok := goClass(m.Type, depth+1)
+			if !ok {
+				return 0, 0, false
+			}
+			ints += i
+			floats += fl
+		}
+		return ints, floats, true
+	case *dwarf.ArrayType:
+		switch x.Count {
+		case 0:
+			return 0, 0, true
+		case 1:
+			return goClass(x.Type, depth+1)
+		}
+		return 0, 0, false
+	case nil, *dwarf.VoidType:
+		return 0, 0, true
+	}
+	if t.Size() > 8 {
+		return 0, 0, false
+	}
+	return 1, 0, true
+}

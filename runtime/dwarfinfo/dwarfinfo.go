@@ -1,0 +1,358 @@
+// Package dwarfinfo reads the DWARF debug information of user-space ELF
+// binaries with Go's debug/dwarf: the parameters of a function and their
+// types (uprobe `args`, `-lv`), the address of a source line (attaching at
+// file:line) and the source line of an address (user stacks with
+// show_debug_info). The debug information is the binary's own or that of
+// a separate debug file found by build id or .gnu_debuglink, in the
+// directories --debuginfo names and /usr/lib/debug.
+package dwarfinfo
+
+import (
+	"debug/dwarf"
+	"debug/elf"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// DefaultDebugDir is where distributions install separate debug files.
+const DefaultDebugDir = "/usr/lib/debug"
+
+// NoDebugInfoError says a binary has no DWARF debug information, neither
+// its own nor in a separate debug file.
+type NoDebugInfoError struct {
+	Path string
+}
+
+func (e *NoDebugInfoError) Error() string {
+	return fmt.Sprintf("%s has no DWARF debug information", e.Path)
+}
+
+// File is the debug information of one binary.
+type File struct {
+	// Path is the binary; DebugPath the file the DWARF was read from (Path
+	// itself, or its separate debug file).
+	Path, DebugPath string
+	// Go reports a binary written by the Go linker, whose functions pass
+	// arguments in Go's registers.
+	Go bool
+
+	data *dwarf.Data
+
+	once  sync.Once
+	funcs map[string]dwarf.Offset // subprogram definitions by name
+	cus   []*dwarf.Entry          // compilation units
+	err   error
+}
+
+// Open reads the debug information of the ELF file at path: its own
+// .debug_info, or else a separate debug file in dirs (and
+// /usr/lib/debug) named by the binary's build id
+// (DIR/.build-id/ab/cdef....debug) or by its .gnu_debuglink (DIR/NAME,
+// DIR/<binary's directory>/NAME, and NAME or .debug/NAME beside the
+// binary).
+func Open(path string, dirs []string) (*File, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("could not read %s: %v", path, err)
+	}
+	defer f.Close()
+	goBin := f.Section(".go.buildinfo") != nil || f.Section(".gopclntab") != nil
+	if hasDWARF(f) {
+		d, err := f.DWARF()
+		if err != nil {
+			return nil, fmt.Errorf("could not read the DWARF debug information of %s: %v", path, err)
+		}
+		return &File{Path: path, DebugPath: path, Go: goBin, data: d}, nil
+	}
+	for _, cand := range debugCandidates(f, path, dirs) {
+		df, err := elf.Open(cand)
+		if err != nil {
+			continue
+		}
+		if !hasDWARF(df) {
+			df.Close()
+			continue
+		}
+		d, err := df.DWARF()
+		df.Close()
+		if err != nil {
+			return nil, fmt.Errorf("could not read the DWARF debug information of %s in %s: %v", path, cand, err)
+		}
+		return &File{Path: path, DebugPath: cand, Go: goBin, data: d}, nil
+	}
+	return nil, &NoDebugInfoError{Path: path}
+}
+
+func hasDWARF(f *elf.File) bool {
+	for _, name := range []string{".debug_info", ".zdebug_info"} {
+		if s := f.Section(name); s != nil && s.Type != elf.SHT_NOBITS && s.Size > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// debugCandidates lists where a separate debug file of f may be.
+func debugCandidates(f *elf.File, path string, dirs []string) []string {
+	dirs = append(append([]string(nil), dirs...), DefaultDebugDir)
+	var out []string
+	if id := buildID(f); len(id) > 1 {
+		h := hex.EncodeToString(id)
+		for _, d := range dirs {
+			out = append(out, filepath.Join(d, ".build-id", h[:2], h[2:]+".debug"))
+		}
+	}
+	if name := debugLink(f); name != "" {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			abs = path
+		}
+		binDir := filepath.Dir(abs)
+		for _, d := range dirs {
+			out = append(out, filepath.Join(d, name), filepath.Join(d, binDir, name))
+		}
+		out = append(out, filepath.Join(binDir, ".debug", name))
+		if name != filepath.Base(abs) {
+			out = append(out, filepath.Join(binDir, name))
+		}
+	}
+	return out
+}
+
+// buildID returns the GNU build id note of f (nil if none).
+func buildID(f *elf.File) []byte {
+	for _, s := range f.Sections {
+		if s.Type != elf.SHT_NOTE {
+			continue
+		}
+		data, err := s.Data()
+		if err != nil {
+			continue
+		}
+		for len(data) >= 12 {
+			nameSz := f.ByteOrder.Uint32(data[0:])
+			descSz := f.ByteOrder.Uint32(data[4:])
+			typ := f.ByteOrder.Uint32(data[8:])
+			data = data[12:]
+			nameEnd := int(align4(nameSz))
+			descEnd := nameEnd + int(align4(descSz))
+			if nameEnd > len(data) || descEnd > len(data) {
+				break
+			}
+			name := strings.TrimRight(string(data[:nameSz]), "\x00")
+			if name == "GNU" && typ == 3 { // NT_GNU_BUILD_ID
+				return append([]byte(nil), data[nameEnd:nameEnd+int(descSz)]...)
+			}
+			data = data[descEnd:]
+		}
+	}
+	return nil
+}
+
+func align4(n uint32) uint32 { return (n + 3) &^ 3 }
+
+// debugLink returns the file name of f's .gnu_debuglink ("" if none).
+func debugLink(f *elf.File) string {
+	s := f.Section(".gnu_debuglink")
+	if s == nil {
+		return ""
+	}
+	data, err := s.Data()
+	if err != nil {
+		return ""
+	}
+	if i := strings.IndexByte(string(data), 0); i > 0 {
+		return filepath.Base(string(data[:i]))
+	}
+	return ""
+}
+
+// index lists the compilation units and the functions defined in them
+// once.
+func (f *File) index() error {
+	f.once.Do(func() {
+		f.funcs = map[string]dwarf.Offset{}
+		r := f.data.Reader()
+		for {
+			e, err := r.Next()
+			if err != nil {
+				f.err = fmt.Errorf("could not read the DWARF debug information of %s: %v", f.Path, err)
+				return
+			}
+			if e == nil {
+				return
+			}
+			switch e.Tag {
+			case dwarf.TagCompileUnit, dwarf.TagPartialUnit, dwarf.TagNamespace, 0:
+				// Functions are children of units (and of C++
+				// namespaces): look inside.
+				if e.Tag != dwarf.TagNamespace && e.Tag != 0 {
+					f.cus = append(f.cus, e)
+				}
+				continue
+			case dwarf.TagSubprogram:
+				f.addFunc(e)
+			}
+			if e.Children {
+				r.SkipChildren()
+			}
+		}
+	})
+	return f.err
+}
+
+// addFunc records a function definition (one with code) by its name and
+// its linkage name.
+func (f *File) addFunc(e *dwarf.Entry) {
+	if e.Val(dwarf.AttrLowpc) == nil && e.Val(dwarf.AttrRanges) == nil {
+		return
+	}
+	for _, n := range f.names(e, 0) {
+		if _, dup := f.funcs[n]; !dup {
+			f.funcs[n] = e.Offset
+		}
+	}
+}
+
+// names returns a subprogram's name and linkage name, following
+// DW_AT_abstract_origin and DW_AT_specification.
+func (f *File) names(e *dwarf.Entry, depth int) []string {
+	var out []string
+	for _, a := range []dwarf.Attr{dwarf.AttrName, dwarf.AttrLinkageName} {
+		if s, ok := e.Val(a).(string); ok && s != "" {
+			out = append(out, s)
+		}
+	}
+	if len(out) > 0 || depth > 4 {
+		return out
+	}
+	if o, ok := f.origin(e); ok {
+		return f.names(o, depth+1)
+	}
+	return nil
+}
+
+// origin returns the entry e's DW_AT_abstract_origin or
+// DW_AT_specification refers to.
+func (f *File) origin(e *dwarf.Entry) (*dwarf.Entry, bool) {
+	for _, a := range []dwarf.Attr{dwarf.AttrAbstractOrigin, dwarf.AttrSpecification} {
+		if off, ok := e.Val(a).(dwarf.Offset); ok {
+			r := f.data.Reader()
+			r.Seek(off)
+			if o, err := r.Next(); err == nil && o != nil {
+				return o, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// Param is a parameter of a function.
+type Param struct {
+	Name string
+	Type dwarf.Type
+}
+
+// Func is a function's entry in the debug information.
+type Func struct {
+	Name   string
+	Params []Param
+}
+
+// FunctionNames returns the names of the functions the debug information
+// defines, sorted.
+func (f *File) FunctionNames() ([]string, error) {
+	if err := f.index(); err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(f.funcs))
+	for n := range f.funcs {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// ErrNoFunction says the debug information does not describe a function.
+var ErrNoFunction = errors.New("no such function in the debug information")
+
+// Function returns the parameters of function name (a Go function's
+// results, which its DWARF lists as parameters too, are left out).
+func (f *File) Function(name string) (*Func, error) {
+	if err := f.index(); err != nil {
+		return nil, err
+	}
+	off, ok := f.funcs[name]
+	if !ok {
+		return nil, fmt.Errorf("%s: %w", name, ErrNoFunction)
+	}
+	r := f.data.Reader()
+	r.Seek(off)
+	e, err := r.Next()
+	if err != nil || e == nil {
+		return nil, fmt.Errorf("could not read the debug information of %s in %s: %v", name, f.Path, err)
+	}
+	fn := &Func{Name: name}
+	if !e.Children {
+		// An out-of-line copy without its own children: the abstract
+		// instance lists the parameters.
+		if o, ok := f.origin(e); ok && o.Children {
+			r.Seek(o.Offset)
+			if _, err := r.Next(); err != nil {
+				return fn, nil
+			}
+		} else {
+			return fn, nil
+		}
+	}
+	for {
+		c, err := r.Next()
+		if err != nil {
+			return nil, fmt.Errorf("could not read the debug information of %s in %s: %v", name, f.Path, err)
+		}
+		if c == nil || c.Tag == 0 {
+			break
+		}
+		if c.Tag == dwarf.TagFormalParameter {
+			if vp, _ := c.Val(dwarf.AttrVarParam).(bool); vp && f.Go {
+				// A Go function's result.
+			} else if p, err := f.param(c); err == nil {
+				fn.Params = append(fn.Params, p)
+			} else {
+				return nil, err
+			}
+		}
+		if c.Children {
+			r.SkipChildren()
+		}
+	}
+	return fn, nil
+}
+
+// param reads a formal parameter, from its abstract origin where it has
+// one.
+func (f *File) param(e *dwarf.Entry) (Param, error) {
+	name, _ := e.Val(dwarf.AttrName).(string)
+	toff, ok := e.Val(dwarf.AttrType).(dwarf.Offset)
+	if o, has := f.origin(e); has && (!ok || name == "") {
+		if name == "" {
+			name, _ = o.Val(dwarf.AttrName).(string)
+		}
+		if !ok {
+			toff, ok = o.Val(dwarf.AttrType).(dwarf.Offset)
+		}
+	}
+	if !ok {
+		return Param{Name: name, Type: &dwarf.UnspecifiedType{}}, nil
+	}
+	t, err := f.data.Type(toff)
+	if err != nil {
+		return Param{}, fmt.Errorf("could not read the type of parameter %s in %s: %v", name, f.Path, err)
+	}
+	return Param{Name: name, Type: t}, nil
+}

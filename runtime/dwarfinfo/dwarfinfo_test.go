@@ -1,0 +1,201 @@
+package dwarfinfo
+
+import (
+	"debug/elf"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// buildC builds testdata/helpers/dwarftarget.c with gcc and flags.
+func buildC(t *testing.T, dir string, flags ...string) string {
+	t.Helper()
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("no gcc")
+	}
+	out := filepath.Join(dir, "dwarftarget")
+	args := append(append([]string{}, flags...), "-o", out, "../../testdata/helpers/dwarftarget.c")
+	if b, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, b)
+	}
+	return out
+}
+
+// describe lists a function's args as the tests compare them.
+func describe(t *testing.T, f *File, fn string) string {
+	t.Helper()
+	args, err := f.Args(fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, a := range args {
+		if a.Type == nil {
+			fmt.Fprintf(&b, "%s: %s\n", a.Decl, a.Why)
+			continue
+		}
+		fmt.Fprintf(&b, "%s: %s in %s\n", a.Decl, a.Type, strings.Join(a.Regs, ","))
+	}
+	return b.String()
+}
+
+func TestCArgs(t *testing.T) {
+	f, err := Open(buildC(t, t.TempDir(), "-g", "-O0"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for fn, want := range map[string]string{
+		"dw_ints": "int8_t a: int8 in di\nuint8_t b: uint8 in si\nint16_t c: int16 in dx\nuint16_t d: uint16 in cx\nint32_t e: int32 in r8\nuint32_t f: uint32 in r9\n",
+		"dw_wide": "int64_t a: int64 in di\nuint64_t b: uint64 in si\nchar c: int8 in dx\nunsigned char d: uint8 in cx\n",
+		"dw_ptrs": "const char* name: int8 * in di\nint* n: int32 * in si\nstruct point* p: struct point * in dx\n",
+		// Floating-point arguments go in xmm registers and take no integer one.
+		"dw_mixed": "double scale: it is passed in xmm registers, which a uprobe cannot read\nlong int count: int64 in di\nfloat f: it is passed in xmm registers, which a uprobe cannot read\nlong int after: int64 in si\n",
+		"main":     "int argc: int32 in di\nchar** argv: int8 * * in si\n",
+	} {
+		if got := describe(t, f, fn); got != want {
+			t.Errorf("%s:\n got %q\nwant %q", fn, got, want)
+		}
+	}
+	// struct point's members, to pointers deep.
+	args, _ := f.Args("dw_ptrs")
+	p := args[2].Type.Elem
+	var fields []string
+	for _, fl := range p.Fields {
+		fields = append(fields, fmt.Sprintf("%s@%d:%s", fl.Name, fl.Offset, fl.Type))
+	}
+	if got, want := strings.Join(fields, " "), "x@0:int32 y@4:int32 label@8:int8 * next@16:struct point *"; got != want {
+		t.Errorf("struct point: got %s, want %s", got, want)
+	}
+	if !args[2].Type.UserSpace || !p.Fields[3].Type.UserSpace || len(p.Fields[3].Type.Elem.Fields) != 4 {
+		t.Errorf("struct point's pointers are not user pointers with members: %+v", p.Fields[3].Type)
+	}
+	if _, err := f.Args("nosuch"); !errors.Is(err, ErrNoFunction) {
+		t.Errorf("Args(nosuch) = %v, want ErrNoFunction", err)
+	}
+}
+
+func TestLines(t *testing.T) {
+	f, err := Open(buildC(t, t.TempDir(), "-g", "-O0"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, err := f.LineAddress("dwarftarget.c", 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, line, ok := f.SourceLine(addr)
+	if !ok || filepath.Base(file) != "dwarftarget.c" || line != 16 {
+		t.Errorf("SourceLine(%#x) = %s:%d %v, want dwarftarget.c:16", addr, file, line, ok)
+	}
+	// The address is inside dw_ints, past its first instruction.
+	ef, _ := elf.Open(f.Path)
+	defer ef.Close()
+	syms, _ := ef.Symbols()
+	for _, s := range syms {
+		if s.Name == "dw_ints" && (addr <= s.Value || addr >= s.Value+s.Size) {
+			t.Errorf("line 16 at %#x is not inside dw_ints [%#x, %#x)", addr, s.Value, s.Value+s.Size)
+		}
+	}
+	for _, c := range []struct {
+		file string
+		line int
+		want string
+	}{
+		{"nosuch.c", 3, "No compilation unit matches nosuch.c"},
+		{"dwarftarget.c", 14, "Unable to map 'dwarftarget.c:14' to address"},
+	} {
+		if _, err := f.LineAddress(c.file, c.line); err == nil || err.Error() != c.want {
+			t.Errorf("LineAddress(%s, %d) = %v, want %s", c.file, c.line, err, c.want)
+		}
+	}
+}
+
+// TestSeparateDebugFile finds the debug information of a stripped binary
+// by its build id and by its .gnu_debuglink, in a --debuginfo directory.
+func TestSeparateDebugFile(t *testing.T) {
+	dir := t.TempDir()
+	bin := buildC(t, dir, "-g", "-O0", "-Wl,--build-id")
+	ef, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := hex.EncodeToString(buildID(ef))
+	ef.Close()
+	if id == "" {
+		t.Fatal("no build id")
+	}
+	debugDir := filepath.Join(dir, "debug")
+	byID := filepath.Join(debugDir, ".build-id", id[:2], id[2:]+".debug")
+	if err := os.MkdirAll(filepath.Dir(byID), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"objcopy", "--only-keep-debug", bin, byID},
+		{"objcopy", "--strip-debug", bin},
+	} {
+		if b, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, b)
+		}
+	}
+	var nd *NoDebugInfoError
+	if _, err := Open(bin, nil); !errors.As(err, &nd) || err.Error() != bin+" has no DWARF debug information" {
+		t.Fatalf("Open(stripped) = %v, want no debug information", err)
+	}
+	f, err := Open(bin, []string{debugDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.DebugPath != byID {
+		t.Errorf("DebugPath = %s, want %s", f.DebugPath, byID)
+	}
+	if got, want := describe(t, f, "dw_wide"), "int64_t a: int64 in di\nuint64_t b: uint64 in si\nchar c: int8 in dx\nunsigned char d: uint8 in cx\n"; got != want {
+		t.Errorf("dw_wide: got %q, want %q", got, want)
+	}
+	// The same file named by .gnu_debuglink.
+	linked := filepath.Join(debugDir, "dwarftarget.debug")
+	if err := os.Rename(byID, linked); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := exec.Command("objcopy", "--add-gnu-debuglink="+linked, bin).CombinedOutput(); err != nil {
+		t.Fatalf("objcopy: %v\n%s", err, b)
+	}
+	f, err = Open(bin, []string{debugDir})
+	if err != nil || f.DebugPath != linked {
+		t.Fatalf("Open by debuglink = %v, %v", f, err)
+	}
+}
+
+func TestGoArgs(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go toolchain")
+	}
+	out := filepath.Join(t.TempDir(), "godwarf")
+	cmd := exec.Command(goBin, "build", "-o", out, ".")
+	cmd.Dir = "../../testdata/helpers/godwarf"
+	cmd.Env = append(os.Environ(), "GO111MODULE=off", "GOFLAGS=")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	f, err := Open(out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.Go {
+		t.Fatal("godwarf is not recognised as a Go binary")
+	}
+	for fn, want := range map[string]string{
+		"main.ints": "int8 a: int8 in ax\nuint16 b: uint16 in bx\nint32 c: int32 in cx\nint64 d: int64 in di\nuint64 e: uint64 in si\n",
+		// A string takes two registers, a slice three, a float none.
+		"main.text": "string name: string[0] in ax,bx\n[]int xs: int64 * in cx,di,si\n*main.point p: struct main.point * in r8\nfloat64 f: it is passed in xmm registers, which a uprobe cannot read\nint after: int64 in r9\n",
+	} {
+		if got := describe(t, f, fn); got != want {
+			t.Errorf("%s:\n got %q\nwant %q", fn, got, want)
+		}
+	}
+}

@@ -1,0 +1,42 @@
+package probes
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/runtime/dwarfinfo"
+)
+
+// The DWARF side of lang.Env: uprobe args and source-line attach points.
+
+var _ lang.DwarfEnv = (*Env)(nil)
+
+// UprobeArgs implements lang.DwarfEnv.
+func (t *Env) UprobeArgs(path, name string) ([]*lang.UprobeArg, error) {
+	f, err := dwarfinfo.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	args, err := f.Args(name)
+	if errors.Is(err, dwarfinfo.ErrNoFunction) {
+		return nil, fmt.Errorf("the debug information of %s does not describe function %s", path, name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*lang.UprobeArg, len(args))
+	for i, a := range args {
+		out[i] = &lang.UprobeArg{Name: a.Name, Type: a.Type, Regs: a.Regs, Why: a.Why}
+	}
+	return out, nil
+}
+
+// SourceLineAddress implements lang.DwarfEnv.
+func (t *Env) SourceLineAddress(path, file string, line int) (uint64, error) {
+	f, err := dwarfinfo.Load(path)
+	if err != nil {
+		return 0, err
+	}
+	return f.LineAddress(file, line)
+}

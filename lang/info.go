@@ -108,6 +108,9 @@ type Config struct {
 	// NoCppDemangle is config cpp_demangle = false: user symbols print as
 	// the binary names them (_ZN2ns4funcEi), not demangled (ns::func(int)).
 	NoCppDemangle bool
+	// ShowDebugInfo is config show_debug_info = true: user stack frames
+	// (bpftrace stack mode) end with @FILE:LINE from DWARF.
+	ShowDebugInfo bool
 	// OnStackLimit is the largest value kept on the BPF stack; bigger ones
 	// go to the per-CPU scratch buffer (0: codegen's default, 64).
 	OnStackLimit int

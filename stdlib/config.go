@@ -34,6 +34,7 @@ var ConfigVars = []*ConfigVar{
 	{Name: "log_size", Default: "1000000", Int: true, Supported: true, Doc: "Bytes of the verifier log buffer that -d verifier starts with."},
 	{Name: "perf_rb_pages", Default: "256", Int: true, Supported: true, Doc: "Size of the event ring buffer in 4 KiB pages (rounded up to a power of two; default 1 MiB)."},
 	{Name: "cpp_demangle", Default: "true", Supported: true, Doc: "Demangle C++ and Rust symbols in user stacks and usym()."},
+	{Name: "show_debug_info", Default: "false", Supported: true, Doc: "Show the source file and line of each user stack frame (bpftrace stack mode), from the binaries' DWARF."},
 	{Name: "lazy_symbolication", Default: "false", Doc: "Resolve user symbols on demand."},
 	{Name: "missing_probes", Default: "error", Supported: true, Doc: "What to do with probes that cannot attach: error, warn or ignore."},
 	{Name: "print_maps_on_exit", Default: "true", Supported: true, Doc: "Print every map when tracing stops."},

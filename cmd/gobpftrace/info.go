@@ -39,7 +39,7 @@ func printInfo(w io.Writer) error {
 	line("version", strings.TrimPrefix(version, "gobpftrace "))
 	line("LLVM", "none (gobpftrace emits eBPF itself)")
 	line("bfd", "no")
-	line("libdw (DWARF support)", "no")
+	line("libdw (DWARF support)", "yes") // Go's debug/dwarf, not libdw, reads it
 	line("libsystemd", "no (sd_notify is built in)")
 
 	helper := func(h asm.BuiltinFunc) string {

@@ -27,6 +27,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/parser"
 	"github.com/gobpftrace/gobpftrace/lang/printer"
 	"github.com/gobpftrace/gobpftrace/runtime"
+	"github.com/gobpftrace/gobpftrace/runtime/dwarfinfo"
 	"github.com/gobpftrace/gobpftrace/runtime/host"
 	"github.com/gobpftrace/gobpftrace/runtime/metrics"
 	"github.com/gobpftrace/gobpftrace/runtime/probes"
@@ -79,6 +80,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return exitError
 		}
 	}
+	// Separate debug files (uprobe args, -lv, source lines) are looked
+	// for in the --debuginfo directories first.
+	dwarfinfo.SetSearchDirs(o.debuginfo)
 	switch {
 	case o.info:
 		if err := printInfo(stdout); err != nil {

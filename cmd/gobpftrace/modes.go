@@ -94,7 +94,7 @@ func compilerBench(o *options, file, src string, params []string, stdout, stderr
 	return exitOK
 }
 
-// checkFeatureOptions gives --no-feature, --debuginfo and
+// checkFeatureOptions gives --no-feature and
 // --traceable-functions their effect on this gobpftrace: warnings for
 // what changes nothing, an error for what cannot be honoured.
 func checkFeatureOptions(o *options, stderr io.Writer) error {
@@ -104,10 +104,7 @@ func checkFeatureOptions(o *options, stderr io.Writer) error {
 	// --no-feature uprobe_multi is given to script.Options.NoUprobeMulti;
 	// kprobe_multi and kprobe_session: gobpftrace attaches kprobes one by
 	// one and never collapses them into sessions, so there is nothing to
-	// turn off.
-	if len(o.debuginfo) > 0 && !o.noWarnings {
-		fmt.Fprintf(stderr, "WARNING: --debuginfo %s: gobpftrace does not read separate debug info files yet; only the binaries' own symbols are used\n", strings.Join(o.debuginfo, ":"))
-	}
+	// turn off. --debuginfo is dwarfinfo.SetSearchDirs (main).
 	if o.traceable != "" {
 		data, err := os.ReadFile(o.traceable)
 		if err != nil {

@@ -170,7 +170,7 @@ var configMax = map[string]uint64{
 func ConfigMax(name string) uint64 { return configMax[name] }
 
 // setWordConfig handles the settings whose values are words: the
-// booleans (print_maps_on_exit, cpp_demangle), missing_probes and license. It reports whether cv is one.
+// booleans (print_maps_on_exit, cpp_demangle, show_debug_info), missing_probes and license. It reports whether cv is one.
 func (c *checker) setWordConfig(cv *stdlib.ConfigVar, text string, span lang.Span, fromScript bool) bool {
 	name := cv.Name
 	if !fromScript {
@@ -201,6 +201,15 @@ func (c *checker) setWordConfig(cv *stdlib.ConfigVar, text string, span lang.Spa
 			c.out.Config.NoCppDemangle = false
 		case "false", "0":
 			c.out.Config.NoCppDemangle = true
+		default:
+			report("Invalid value for %s: valid values are true and false.", name)
+		}
+	case "show_debug_info":
+		switch strings.ToLower(strings.TrimSpace(text)) {
+		case "true", "1":
+			c.out.Config.ShowDebugInfo = true
+		case "false", "0":
+			c.out.Config.ShowDebugInfo = false
 		default:
 			report("Invalid value for %s: valid values are true and false.", name)
 		}

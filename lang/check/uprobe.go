@@ -32,6 +32,9 @@ func (c *checker) findBinary(ap *lang.AttachPoint, ue lang.UserEnv, target strin
 }
 
 func (c *checker) resolveUprobe(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
+	if out, ok := c.resolveSourceLine(ap, parts); ok {
+		return out
+	}
 	prov := probetype.Type(ap.Provider)
 	if len(parts) == 3 && (parts[1] == "cpp" || parts[1] == "c") {
 		c.errorf(ap.Span, "%s: language-qualified function names are not supported yet", prov)

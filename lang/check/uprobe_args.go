@@ -49,7 +49,11 @@ func (c *checker) uprobeArgTypes(span lang.Span, r *lang.Resolved) bool {
 	args, err := de.UprobeArgs(r.Binary, r.Symbol)
 	if err != nil {
 		c.errorf(span, "%v", err)
-		if strings.Contains(err.Error(), "no DWARF debug information") {
+		switch fn := c.goFunction(); {
+		case !strings.Contains(err.Error(), "no DWARF debug information"):
+		case fn != "":
+			c.hintf("%s is Go code, which passes integer arguments in registers %s (a string as two, a slice as three): read them with %s; arg0, arg1, ... read C's registers (see docs/userspace.md)", fn, strings.Join(ptregs.GoArgNames, ", "), goRegCalls(3))
+		default:
 			c.hintf("build %s with -g, or give the directory of its separate debug file with --debuginfo DIR; arg0, arg1, ... read the integer arguments without it", r.Binary)
 		}
 		return false
@@ -114,8 +118,15 @@ func (c *checker) uprobeArgField(f *lang.FieldAccess) (t *lang.Type, handled boo
 		}
 		if a.Type == nil {
 			c.errorf(f.Span, "args.%s of %s cannot be read: %s", f.Field, r.FuncName(), a.Why)
-			if len(a.Regs) > 0 || strings.Contains(a.Why, "register") {
-				c.hintf("read it through a pointer, or with reg() and the registers that hold it (see docs/userspace.md)")
+			switch {
+			case len(a.Regs) > 0:
+				var calls []string
+				for _, r := range a.Regs {
+					calls = append(calls, `reg("`+r+`")`)
+				}
+				c.hintf("read its words with %s", strings.Join(calls, ", "))
+			case strings.Contains(a.Why, "stack"):
+				c.hintf(`stack arguments start at reg("sp") + 8, above the return address (see docs/userspace.md)`)
 			}
 			return tNone, true
 		}

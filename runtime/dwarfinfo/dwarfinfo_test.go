@@ -84,13 +84,13 @@ func TestLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr, err := f.LineAddress("dwarftarget.c", 16)
+	addr, err := f.LineAddress("dwarftarget.c", 17)
 	if err != nil {
 		t.Fatal(err)
 	}
 	file, line, ok := f.SourceLine(addr)
-	if !ok || filepath.Base(file) != "dwarftarget.c" || line != 16 {
-		t.Errorf("SourceLine(%#x) = %s:%d %v, want dwarftarget.c:16", addr, file, line, ok)
+	if !ok || filepath.Base(file) != "dwarftarget.c" || line != 17 {
+		t.Errorf("SourceLine(%#x) = %s:%d %v, want dwarftarget.c:17", addr, file, line, ok)
 	}
 	// The address is inside dw_ints, past its first instruction.
 	ef, _ := elf.Open(f.Path)
@@ -98,7 +98,7 @@ func TestLines(t *testing.T) {
 	syms, _ := ef.Symbols()
 	for _, s := range syms {
 		if s.Name == "dw_ints" && (addr <= s.Value || addr >= s.Value+s.Size) {
-			t.Errorf("line 16 at %#x is not inside dw_ints [%#x, %#x)", addr, s.Value, s.Value+s.Size)
+			t.Errorf("line 17 at %#x is not inside dw_ints [%#x, %#x)", addr, s.Value, s.Value+s.Size)
 		}
 	}
 	for _, c := range []struct {
@@ -107,7 +107,7 @@ func TestLines(t *testing.T) {
 		want string
 	}{
 		{"nosuch.c", 3, "No compilation unit matches nosuch.c"},
-		{"dwarftarget.c", 14, "Unable to map 'dwarftarget.c:14' to address"},
+		{"dwarftarget.c", 15, "Unable to map 'dwarftarget.c:15' to address"},
 	} {
 		if _, err := f.LineAddress(c.file, c.line); err == nil || err.Error() != c.want {
 			t.Errorf("LineAddress(%s, %d) = %v, want %s", c.file, c.line, err, c.want)

@@ -92,7 +92,13 @@ func (f *File) SourceLine(addr uint64) (file string, line int, ok bool) {
 		if err := lr.SeekPC(addr, &e); err != nil || e.File == nil {
 			continue
 		}
-		return e.File.Name, e.Line, true
+		name := e.File.Name
+		if dir, _ := cu.Val(dwarf.AttrCompDir).(string); dir != "" && !strings.HasPrefix(name, "/") {
+			// Relative to the compilation directory, which bpftrace
+			// (blazesym) shows joined as it is: dir/file.
+			name = dir + "/" + name
+		}
+		return name, e.Line, true
 	}
 	return "", 0, false
 }

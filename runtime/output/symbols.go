@@ -114,7 +114,7 @@ func frameText(s Symbols, t *lang.Type, pid uint32, addr uint64) string {
 	}
 	if t.UserSpace {
 		if name, off, _, ok := s.User(pid, addr); ok {
-			return symOff(name, off)
+			return symOff(name, off) + sourceSuffix(s, pid, addr)
 		}
 		return hexAddr(addr)
 	}
@@ -125,6 +125,25 @@ func frameText(s Symbols, t *lang.Type, pid uint32, addr uint64) string {
 }
 
 func symOff(name string, off uint64) string { return fmt.Sprintf("%s+%d", name, off) }
+
+// SourceLines is implemented by Symbols that know the source lines of
+// user addresses (config show_debug_info).
+type SourceLines interface {
+	SourceLine(pid uint32, addr uint64) (file string, line int, ok bool)
+}
+
+// sourceSuffix is "@FILE:LINE" for a user frame when s knows its source
+// line, as bpftrace's stack mode shows it with show_debug_info.
+func sourceSuffix(s Symbols, pid uint32, addr uint64) string {
+	sl, ok := s.(SourceLines)
+	if !ok {
+		return ""
+	}
+	if file, line, ok := sl.SourceLine(pid, addr); ok {
+		return "@" + file + ":" + strconv.Itoa(line)
+	}
+	return ""
+}
 
 // writeStack renders a stack as bpftrace does: a newline, then one line per
 // frame (indented in bpftrace mode; perf frames start with a tab already;

@@ -3,6 +3,7 @@ package probes
 import (
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/runtime/dwarfinfo"
@@ -39,4 +40,21 @@ func (t *Env) SourceLineAddress(path, file string, line int) (uint64, error) {
 		return 0, err
 	}
 	return f.LineAddress(file, line)
+}
+
+// writeUprobeParams lists a function's parameters from the binary's DWARF
+// under its probe (-lv), one per line as bpftrace lists them ("    int*
+// n"); nothing without debug information.
+func writeUprobeParams(w io.Writer, path, name string) {
+	f, err := dwarfinfo.Load(path)
+	if err != nil {
+		return
+	}
+	args, err := f.Args(name)
+	if err != nil {
+		return
+	}
+	for _, a := range args {
+		fmt.Fprintf(w, "    %s\n", a.Decl)
+	}
 }

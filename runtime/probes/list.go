@@ -446,6 +446,9 @@ func (l *lister) uprobes(prov, rest string) error {
 		sort.Strings(out)
 		for _, n := range out {
 			fmt.Fprintf(l.w, "%s:%s:%s\n", prov, bf.shown, n)
+			if l.verbose {
+				writeUprobeParams(l.w, bf.path, n)
+			}
 		}
 	}
 	return nil

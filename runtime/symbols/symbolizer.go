@@ -26,6 +26,9 @@ type Symbolizer struct {
 	fixed []string
 	// demangle is config cpp_demangle: C++ and Rust names are demangled.
 	demangle bool
+	// debugInfo is config show_debug_info: user frames get their source
+	// line (SourceLine).
+	debugInfo bool
 	// frozen, once Freeze has run, holds every stack of the stack maps
 	// by frame limit and id: they serve after the maps are closed.
 	frozen atomic.Pointer[map[int]map[uint32][]uint64]
@@ -36,7 +39,7 @@ var _ output.Symbols = (*Symbolizer)(nil)
 // NewSymbolizer serves a run of plan; maps are its loaded maps by name
 // (for the stack maps).
 func NewSymbolizer(plan *codegen.Plan, maps map[string]*ebpf.Map) *Symbolizer {
-	s := &Symbolizer{stacks: map[int]*ebpf.Map{}, user: newUserSymbols(), demangle: !plan.Config.NoCppDemangle}
+	s := &Symbolizer{stacks: map[int]*ebpf.Map{}, user: newUserSymbols(), demangle: !plan.Config.NoCppDemangle, debugInfo: plan.Config.ShowDebugInfo}
 	for limit, name := range plan.StackMaps {
 		if m := maps[name]; m != nil {
 			s.stacks[limit] = m

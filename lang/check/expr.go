@@ -450,6 +450,10 @@ func (c *checker) sizeof(s *lang.Sizeof) *lang.Type {
 	if ts := c.typeNameArg(s.X); ts != nil {
 		s.TypeArg, s.X = ts, nil
 	}
+	if call, ok := s.X.(*lang.Call); ok && call.Name == "typeof" && len(call.Args) == 1 {
+		// sizeof(typeof(expr)), as a macro's type argument gives it.
+		s.TypeArg, s.X = &lang.TypeSpec{Span: call.Span, Name: "typeof", Of: call.Args[0]}, nil
+	}
 	var t *lang.Type
 	if s.TypeArg != nil {
 		t = c.typeSpec(s.TypeArg)

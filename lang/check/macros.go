@@ -460,6 +460,21 @@ func (x *expander) substitute(b *lang.Block, vars map[string]lang.Expr, maps map
 			} else {
 				x.errs = append(x.errs, lang.Errorf(n.Span, "Unhygienic access to map: %s. Maps must be passed into the macro as arguments.", n.Name))
 			}
+		case *lang.TypeSpec:
+			// A type argument: `typeof(expr)` or a type's name passed for
+			// a parameter written where a type goes ((T)x, let $v: T).
+			if arg, ok := idents[n.Name]; ok && n.Of == nil {
+				switch a := arg.(type) {
+				case *lang.Call:
+					if a.Name == "typeof" && len(a.Args) == 1 {
+						// The caller's expression: not renamed.
+						n.Name, n.Of = "typeof", x.clone(a.Args[0], at)
+						return
+					}
+				case *lang.Ident:
+					n.Name = a.Name
+				}
+			}
 		case *lang.LetStmt:
 			if n.Var != nil {
 				if _, isParam := vars[n.Var.Name]; isParam {

@@ -228,7 +228,8 @@ func TestLineWriter(t *testing.T) {
 	}
 }
 
-// --no-feature, --debuginfo and --traceable-functions on this kernel.
+// --traceable-functions on this kernel (--no-feature uprobe_multi works:
+// TestNoFeatureUprobeMulti).
 func TestFeatureOptions(t *testing.T) {
 	dir := t.TempDir()
 	list := filepath.Join(dir, "funcs.txt")
@@ -237,7 +238,6 @@ func TestFeatureOptions(t *testing.T) {
 		args []string
 		err  string
 	}{
-		{[]string{"--no-feature", "uprobe_multi", "-e", "BEGIN{}"}, "ERROR: --no-feature uprobe_multi is not supported yet: gobpftrace attaches the functions of a uprobe wildcard with one uprobe_multi link\n"},
 		{[]string{"--traceable-functions", filepath.Join(dir, "none"), "-e", "BEGIN{}"}, "ERROR: Failed to open kernel function info: " + filepath.Join(dir, "none") + ": No such file or directory\n"},
 	}
 	if _, err := os.Stat("/sys/bus/event_source/devices/kprobe"); err != nil {

@@ -19,7 +19,8 @@ import (
 )
 
 // A relative path without ./ is a path (not a predicate), and probe names
-// show every path as written: relative, globbed relative.
+// show every path as written: relative, globbed relative. (The globs end
+// in t: other tests build uprobetarget-nopie in the same directory.)
 func TestUprobeRelativePaths(t *testing.T) {
 	requireRoot(t)
 	c, _ := userHelpers(t)
@@ -31,7 +32,7 @@ func TestUprobeRelativePaths(t *testing.T) {
 	wantOutput(t, res, "\n\n@[uprobe:"+rel+":gbt_add]: 2\n", "Attached 1 probe\n")
 
 	res = trace(t, traceRun{dir: dir,
-		args:    []string{"-e", "uprobe:./uprobetarge*:gbt_a* { @[probe] = count(); } usdt:./uprobetarge?:gbt:tick { @[probe] = count(); }"},
+		args:    []string{"-e", "uprobe:./uprobetarg*t:gbt_a* { @[probe] = count(); } usdt:./uprobetarge?:gbt:tick { @[probe] = count(); }"},
 		trigger: func(t *testing.T) { runHelper(t, c, "2") }, stop: syscall.SIGINT})
 	wantLines(t, res, "\n\n@[usdt:./uprobetarget:gbt:tick]: 2\n@[uprobe:./uprobetarget:gbt_add]: 2\n", "Attached 2 probes\n")
 
@@ -49,7 +50,7 @@ func TestListUserPathsAsWritten(t *testing.T) {
 	c, _ := userHelpers(t)
 	dir := filepath.Dir(c)
 	for _, tc := range []struct{ pattern, want string }{
-		{"uprobe:./uprobetarge*:gbt_*", "uprobe:./uprobetarget:gbt_add\nuprobe:./uprobetarget:gbt_mul3\n"},
+		{"uprobe:./uprobetarg*t:gbt_*", "uprobe:./uprobetarget:gbt_add\nuprobe:./uprobetarget:gbt_mul3\n"},
 		{"usdt:./uprobetarget", "usdt:./uprobetarget:gbt:guarded\nusdt:./uprobetarget:gbt:tick\n"},
 		// A * spans the ':' between a USDT provider and its name.
 		{"*:./uprobetarget:gbt*", "uprobe:./uprobetarget:gbt_add\nuprobe:./uprobetarget:gbt_mul3\nusdt:./uprobetarget:gbt:guarded\nusdt:./uprobetarget:gbt:tick\n"},

@@ -473,11 +473,18 @@ func (g *gen) stringCompareJump(x *lang.Binary, label string, when bool) {
 	sa := a.Type().Size
 	if lit, ok := b.(*lang.StrLit); ok {
 		s := lit.Value
-		if len(s) >= sa {
+		// A char array may be full with no NUL: a literal of its size
+		// then matches all of it.
+		full := len(s) == sa && a.Type().CharArray
+		if len(s) >= sa && !full {
 			// The literal cannot fit: never equal.
 			g.jump(differ)
 		} else {
-			for i := 0; i <= len(s); i++ {
+			end := len(s)
+			if !full {
+				end++ // the literal's NUL
+			}
+			for i := 0; i < end; i++ {
 				var c byte
 				if i < len(s) {
 					c = s[i]

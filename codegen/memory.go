@@ -182,14 +182,18 @@ func (g *gen) memCopy(e lang.Expr, dst loc, n int) {
 }
 
 // memString reads a char array member into a string buffer of size
-// bytes, NUL-terminated.
+// bytes. A buffer of the array's size holds it whole (C does not require
+// a NUL in char name[N]; the string then ends with the buffer, as in
+// bpftrace); a shorter one is NUL-terminated.
 func (g *gen) memString(e lang.Expr, dst loc, size int) {
 	n := min(Sizeof(e.Type()), size)
 	if n < size {
 		g.zero(dst.at(n), size-n)
 	}
 	g.memCopy(e, dst, n)
-	g.storeImm(dst.at(size-1), 0, 1)
+	if n == size && !(e.Type().CharArray && size == Sizeof(e.Type())) {
+		g.storeImm(dst.at(size-1), 0, 1)
+	}
 }
 
 // addrOf is &e: the address of an in-memory place.

@@ -77,6 +77,11 @@ type Type struct {
 	// UserSpace marks pointers and strings that point to / came from user memory.
 	UserSpace bool
 
+	// CharArray marks a KString that is a C char array (char name[N]): all
+	// N bytes may be characters, with no NUL after them, and such a
+	// string prints whole, without the truncation trailer of str().
+	CharArray bool
+
 	// Enum is set on a KInt that holds a C enum's value: printf's %s then
 	// prints the enumerator's name.
 	Enum *Enum

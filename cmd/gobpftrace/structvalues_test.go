@@ -61,6 +61,8 @@ func TestStructValuePrintAndMembers(t *testing.T) {
   print($s);
   print(($s.a, $s.b.c, $s.b.d, $s.u, $s.anon.n2, $s.bf1, $s.bf2, $s.bf3, $s.name, $s.big));
   print(($s.arr, $s.y, $s.y[1][0], $s.ins, $s.ins[1].c, $s.arr[2], $s.b));
+  $p = (struct rec *)arg0;
+  printf("%s %s %d %d\n", $p->uc, $s.uc, $p->uc == "DCBA", $s.uc == "DCB");
   @m[1] = $s;
   @t = (1, $s.b);
   exit();`
@@ -68,6 +70,7 @@ func TestStructValuePrintAndMembers(t *testing.T) {
 	wantOutput(t, res, recText+"\n"+
 		"(1, 2, -3, 1094861636, 21, 5, 17, -3, hello, 1099511627775)\n"+
 		"([1,2,3,4], [[5,6],[7,8]], 7, [{ .c = 10, .d = 11 },{ .c = 12, .d = 13 }], 12, 3, { .c = 2, .d = -3 })\n"+
+		"DCBA DCBA 1 0\n"+
 		"\n\n@m[1]: "+recText+"\n@t: (1, { .c = 2, .d = -3 })\n", "Attached 1 probe\n")
 
 	res = runStructValues(t, body, "-f", "json")
@@ -75,6 +78,7 @@ func TestStructValuePrintAndMembers(t *testing.T) {
 {"type": "value", "data": `+recJSON+`}
 {"type": "value", "data": [1,2,-3,1094861636,21,5,17,-3,"hello",1099511627775]}
 {"type": "value", "data": [[1,2,3,4],[[5,6],[7,8]],7,[{"c": 10, "d": 11},{"c": 12, "d": 13}],12,3,{"c": 2, "d": -3}]}
+{"type": "printf", "data": "DCBA DCBA 1 0\n"}
 {"type": "map", "data": {"@m": {"1": `+recJSON+`}}}
 {"type": "map", "data": {"@t": [1,{"c": 2, "d": -3}]}}
 `, "")
@@ -211,5 +215,31 @@ func TestStructValueFromTracepointArg(t *testing.T) {
 {"type": "value", "data": [1,{"tv_sec": 0, "tv_nsec": 10000000}]}
 {"type": "value", "data": true}
 {"type": "map", "data": {"@": {"{.tv_sec=0,.tv_nsec=10000000},10000000": 1}}}
+`, "")
+}
+
+// A char array without a NUL (char uc[4] holding "DCBA") is a string of
+// all its bytes, with no truncation trailer; structs declared with nested
+// anonymous structs and the last ';' left out, as in bpftrace's tests.
+func TestCharArrayAndNestedAnonymousStructs(t *testing.T) {
+	requireRoot(t)
+	helper := buildCHelper(t, "structvalues", "-O2")
+	script := fmt.Sprintf(`struct F { char s[4]; }
+struct Foo { struct { int m[1] } y; struct { int n; } a; }
+uprobe:%s:take_rec {
+  $f = (struct F *)(arg0 + 60);
+  $v = *$f;
+  print(($f->s, $v, $v.s, $f->s == "DCBA", str($f->s, 3)));
+  @k[$f->s] = 1;
+  print(*(struct Foo *)arg0);
+  exit();
+}`, helper)
+	res := trace(t, traceRun{args: []string{"-e", script, "-c", helper + " 1"}, noAttach: true})
+	wantOutput(t, res, "(DCBA, { .s = DCBA }, DCBA, true, DCB)\n{ .y = { .m = [1] }, .a = { .n = 2 } }\n\n\n@k[DCBA]: 1\n", "Attached 1 probe\n")
+	res = trace(t, traceRun{args: []string{"-f", "json", "-e", script, "-c", helper + " 1"}, noAttach: true})
+	wantOutput(t, res, `{"type": "attached_probes", "count": 1, "data": {"probes": 1}}
+{"type": "value", "data": ["DCBA",{"s": "DCBA"},"DCBA",true,"DCB"]}
+{"type": "value", "data": {"y": {"m": [1]}, "a": {"n": 2}}}
+{"type": "map", "data": {"@k": {"DCBA": 1}}}
 `, "")
 }

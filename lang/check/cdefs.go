@@ -288,6 +288,11 @@ func (p *cParser) record(kind string) (*lang.Type, error) {
 				break
 			}
 		}
+		if p.peek() == "}" {
+			// The last member's ';' may be left out, as bpftrace (clang)
+			// allows: struct Foo { struct { int m[1] } y; }.
+			continue
+		}
 		if err := p.expect(";"); err != nil {
 			return nil, err
 		}
@@ -329,6 +334,7 @@ func (p *cParser) declarator(base *lang.Type) (string, *lang.Type, int, error) {
 	for i := len(dims) - 1; i >= 0; i-- {
 		if t.Kind == lang.KInt && t.Size == 1 && i == len(dims)-1 && base == namedInts["char"] && dims[i] > 0 {
 			t = lang.StringType(dims[i])
+			t.CharArray = true
 			continue
 		}
 		t = &lang.Type{Kind: lang.KArray, Elem: t, Len: dims[i], Size: dims[i] * lang.SizeOf(t)}

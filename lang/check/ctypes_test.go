@@ -156,6 +156,27 @@ BEGIN { $a = offsetof(struct task_struct, se.on_rq); $b = BPF_MAP_TYPE_HASH; $c 
 	}
 }
 
+// A script's struct may leave out the ';' after its last member, as
+// bpftrace's own tests do (struct Foo { struct { int m[1] } y; ... }); its
+// char arrays are strings marked as char arrays (printed whole).
+func TestCDefsLastMemberWithoutSemicolon(t *testing.T) {
+	_, out, err := checkBTF(t, `struct Foo { struct { int m[1] } y; struct { int n; } a; char s[5] }
+BEGIN { $a = offsetof(struct Foo, a.n); $b = sizeof(struct Foo); $c = (struct Foo *)0; $d = $c->s; }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts := out.Prog.Probes[0].Body.Stmts
+	if got := stmts[0].(*lang.AssignStmt).Value.(*lang.Offsetof).Value; got != 4 {
+		t.Errorf("offsetof(struct Foo, a.n) = %d, want 4", got)
+	}
+	if got := stmts[1].(*lang.AssignStmt).Value.(*lang.Sizeof).TypeArg.T.Size; got != 16 {
+		t.Errorf("sizeof(struct Foo) = %d, want 16", got)
+	}
+	if st := stmts[3].(*lang.AssignStmt).Value.Type(); st.Kind != lang.KString || st.Size != 5 || !st.CharArray {
+		t.Errorf("$c->s is %s (char array %v), want a char array string[5]", st, st.CharArray)
+	}
+}
+
 // Misuse of kernel types: exact messages in bpftrace's layout.
 func TestKernelTypeDiagnostics(t *testing.T) {
 	tests := []struct{ src, want string }{

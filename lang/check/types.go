@@ -86,7 +86,7 @@ func mergeTypes(a, b *lang.Type) (*lang.Type, bool) {
 	case a.Kind == lang.KInt && b.Kind == lang.KInt:
 		return mergeInts(a, b)
 	case a.Kind == lang.KString && b.Kind == lang.KString:
-		return lang.StringType(max(a.Size, b.Size)), true
+		return mergeStrings(a, b), true
 	case a.Kind == lang.KTuple && b.Kind == lang.KTuple:
 		return mergeTuples(a, b, mergeTypes)
 	}
@@ -126,6 +126,16 @@ func storeType(t *lang.Type) *lang.Type {
 	return t
 }
 
+// mergeStrings is the string type that holds both a and b: the larger
+// size, a char array (printed whole, see lang.Type.CharArray) when every
+// side that fills it is one.
+func mergeStrings(a, b *lang.Type) *lang.Type {
+	t := lang.StringType(max(a.Size, b.Size))
+	fills := func(s *lang.Type) bool { return s.Size == t.Size }
+	t.CharArray = (a.CharArray || !fills(a)) && (b.CharArray || !fills(b))
+	return t
+}
+
 // mergeStored merges map key/value types: integers merge to 64-bit (signed
 // if either is), strings to the larger size, aggregations must agree.
 func mergeStored(a, b *lang.Type) (*lang.Type, bool) {
@@ -141,7 +151,7 @@ func mergeStored(a, b *lang.Type) (*lang.Type, bool) {
 		}
 		return m, true
 	case a.Kind == lang.KString && b.Kind == lang.KString:
-		return lang.StringType(max(a.Size, b.Size)), true
+		return mergeStrings(a, b), true
 	case a.Kind == lang.KTuple && b.Kind == lang.KTuple:
 		return mergeTuples(a, b, mergeStored)
 	case a.IsAggregation() && a.Kind == b.Kind:

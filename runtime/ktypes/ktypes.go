@@ -401,7 +401,9 @@ func convert(t btf.Type, depth int) *lang.Type {
 		elem := convert(x.Type, depth+1)
 		n := int(x.Nelems)
 		if elem.Kind == lang.KInt && elem.Size == 1 && isCharType(x.Type) && n > 0 {
-			return lang.StringType(n)
+			t := lang.StringType(n)
+			t.CharArray = true
+			return t
 		}
 		return &lang.Type{Kind: lang.KArray, Elem: elem, Len: n, Size: n * lang.SizeOf(elem)}
 	case *btf.Struct:

@@ -213,7 +213,7 @@ func (sp spec) appendArg(dst []byte, f *Formatter, t *lang.Type, b []byte) []byt
 		if n := bytesIndexNUL(str); n >= 0 {
 			return sp.appendPadded(dst, str[:n], "", false)
 		}
-		if len(str) == t.Size && t.Size > 0 {
+		if len(str) == t.Size && t.Size > 0 && !t.CharArray {
 			// str() leaves a string it truncated without its NUL (see
 			// decode).
 			return sp.appendPadded(dst, str[:t.Size-1], f.TruncTrailer, false)

@@ -219,7 +219,7 @@ func (f *Formatter) decode(t *lang.Type, b []byte) item {
 		s, terminated := cString(slice(b, 0, t.Size))
 		// str() leaves a string it truncated without its NUL: the last
 		// byte is the first one that did not fit.
-		if !terminated && len(s) == t.Size && t.Size > 0 {
+		if !terminated && len(s) == t.Size && t.Size > 0 && !t.CharArray {
 			s = s[:t.Size-1] + f.TruncTrailer
 		}
 		return strItem(s)
@@ -272,12 +272,6 @@ func (f *Formatter) decode(t *lang.Type, b []byte) item {
 
 func (f *Formatter) decodeField(field *lang.Field, b []byte) item {
 	fb := slice(b, field.Offset, codegen.Sizeof(field.Type))
-	if field.Type.Kind == lang.KString {
-		// A char array member: all its bytes up to a NUL, and no
-		// truncation trailer (it was not cut by str()).
-		s, _ := cString(fb)
-		return strItem(s)
-	}
 	if field.BitSize == 0 || !field.Type.IsInt() {
 		return f.decode(field.Type, fb)
 	}

@@ -15,6 +15,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -237,21 +238,30 @@ func (t *tool) startArgs(args []string, env []string, gated bool) (*proc, error)
 				<-p.gate
 				gateDone = true
 			}
-			line, err := br.ReadString('\n')
-			if line != "" {
+			// ReadSlice: no allocation per line, so that a million lines
+			// (bigmap) are not slowed down by this reader.
+			raw, err := br.ReadSlice('\n')
+			if errors.Is(err, bufio.ErrBufferFull) {
+				for errors.Is(err, bufio.ErrBufferFull) {
+					_, err = br.ReadSlice('\n') // the rest of a long line
+				}
+				raw = []byte("(a line longer than 64 KiB)\n") // raw was overwritten
+			}
+			if len(raw) > 0 {
 				now := time.Now()
-				if strings.Contains(line, "Attach") {
+				if !p.attachSeen() && bytes.Contains(raw, []byte("Attach")) {
+					line := string(raw)
 					once.Do(func() { p.attachAt, p.attachLine = now, line; close(p.attached) })
 				}
 				p.mu.Lock()
-				if strings.Contains(strings.ToLower(line), "lost") {
-					p.lost = append(p.lost, strings.TrimSpace(line))
+				if bytes.Contains(raw, []byte("Lost")) || bytes.Contains(raw, []byte("lost")) {
+					p.lost = append(p.lost, strings.TrimSpace(string(raw)))
 				}
 				if isOut {
 					p.lines++
 					p.lastLine = now
 				} else if p.errText.Len() < 4096 {
-					p.errText.WriteString(line)
+					p.errText.Write(raw)
 				}
 				p.mu.Unlock()
 			}

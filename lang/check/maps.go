@@ -86,6 +86,20 @@ func (c *checker) mapKeys(m *lang.MapExpr, sym *lang.MapSym) {
 		return
 	}
 	c.mergeKey(m, sym, kt)
+	// An integer key is converted to the map's final key type, with a
+	// warning when it may not fit (castWarnings).
+	for i, k := range m.Keys {
+		i, n := i, len(m.Keys)
+		c.noteStore(k, k.Type(), func() *lang.Type {
+			if n == 1 {
+				return sym.Key
+			}
+			if sym.Key != nil && sym.Key.Kind == lang.KTuple && i < len(sym.Key.Elems) {
+				return sym.Key.Elems[i]
+			}
+			return nil
+		})
+	}
 }
 
 // mergeKey records key type kt (nil for a scalar use) for sym.

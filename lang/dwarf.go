@@ -25,4 +25,10 @@ type UprobeArg struct {
 	// (pointer, length), three for a Go slice (pointer, length, capacity).
 	Regs []string
 	Why  string
+	// Fields name the words of a Go slice (ptr, len, cap) or of a Go
+	// struct or interface passed in registers (its fields), FieldTypes
+	// their types, in the order of Regs: the parameter reads as a record
+	// of them. Nil for a Go string (two registers, read as a string).
+	Fields     []string
+	FieldTypes []*Type
 }

@@ -65,23 +65,28 @@ uprobe:%[1]s:dw_mixed { printf("mixed %%d %%d\n", args.count, args.after); }`, b
 
 // Go parameters in Go's registers: integers, a pointer to a struct, a
 // string (two registers) and a slice (three), with a float between that
-// takes no integer register. godwarf 3 calls each with i = 0, 1, 2.
+// takes no integer register; an interface and a struct passed by value
+// read as records of their words. godwarf 3 calls each with i = 0, 1, 2.
 func TestUprobeArgsGo(t *testing.T) {
 	requireRoot(t)
 	_, bin := dwarfHelpers(t)
 	script := fmt.Sprintf(`uprobe:%[1]s:main.ints { @ints[args.a, args.b, args.c, args.d, args.e] = sum(args.b - 59999); }
 uprobe:%[1]s:main.text { @text[args.name, args.xs.len, args.xs.cap, args.xs.ptr[3], args.p->X, args.p.Next.X] = sum(args.after);
-  if (args.name == "gopher1") { @named = count(); } }`, bin)
+  if (args.name == "gopher1") { @named = count(); } }
+uprobe:%[1]s:main.vals { @vals[args.pr.A, args.pr.B, args.last, args.w.tab != 0, args.w.data != 0] = sum(-args.pr.A); }`, bin)
 	res := trace(t, traceRun{args: []string{"-c", bin + " 3", "-e", script}})
 	// The maps print in the order of their values.
-	wantOutput(t, res, "sum -1340232236128684758\n\n\n"+
+	wantOutput(t, res, "sum -1340232236128684605\n\n\n"+
 		"@ints[-1, 60000, -70000, -5000000000, 18000000000000000000]: 1\n"+
 		"@ints[-2, 60001, -70001, -5000000001, 18000000000000000001]: 2\n"+
 		"@ints[-3, 60002, -70002, -5000000002, 18000000000000000002]: 3\n"+
 		"@named: 1\n"+
 		"@text[gopher0, 4, 4, 0, 10, 1000]: 7\n"+
 		"@text[gopher1, 4, 4, 1, 11, 1001]: 8\n"+
-		"@text[gopher2, 4, 4, 2, 12, 1002]: 9\n", "Attached 2 probes\n")
+		"@text[gopher2, 4, 4, 2, 12, 1002]: 9\n"+
+		"@vals[-5, 9, 42, true, true]: 5\n"+
+		"@vals[-6, 9, 42, true, true]: 6\n"+
+		"@vals[-7, 9, 42, true, true]: 7\n", "Attached 3 probes\n")
 }
 
 // The slice as a whole prints as a record.
@@ -89,7 +94,7 @@ func TestUprobeArgsGoSliceRecord(t *testing.T) {
 	requireRoot(t)
 	_, bin := dwarfHelpers(t)
 	res := trace(t, traceRun{args: []string{"-c", bin + " 1", "-e", fmt.Sprintf(`uprobe:%s:main.text { $s = args.xs; @[$s.len, $s.cap, *$s.ptr] = count(); }`, bin)}})
-	wantOutput(t, res, "sum -446744078709561587\n\n\n@[4, 4, 1]: 1\n", "Attached 1 probe\n")
+	wantOutput(t, res, "sum -446744078709561535\n\n\n@[4, 4, 1]: 1\n", "Attached 1 probe\n")
 }
 
 // -lv lists a function's parameters as bpftrace does (its DWARF type
@@ -122,6 +127,8 @@ uprobe:%[1]s:dw_wide
 `, cBin), "")
 	res = trace(t, traceRun{args: []string{"-lv", "uprobe:" + goBin + ":main.text"}, noAttach: true})
 	wantOutput(t, res, fmt.Sprintf("uprobe:%s:main.text\n    string name\n    []int xs\n    *main.point p\n    float64 f\n    int after\n", goBin), "")
+	res = trace(t, traceRun{args: []string{"-lv", "uprobe:" + goBin + ":main.vals"}, noAttach: true})
+	wantOutput(t, res, fmt.Sprintf("uprobe:%s:main.vals\n    fmt.Stringer w\n    main.pair pr\n    int last\n", goBin), "")
 }
 
 // Errors name the place in the script and say what to do.

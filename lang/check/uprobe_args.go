@@ -68,15 +68,16 @@ func (c *checker) uprobeArgTypes(span lang.Span, r *lang.Resolved) bool {
 		case a.Type == nil || a.Name == "":
 		case len(a.Regs) == 1:
 			add(a.Name, a.Regs[0], a.Type)
+		case a.Fields != nil && len(a.Fields) == len(a.Regs) && len(a.FieldTypes) == len(a.Regs):
+			// A record of words: a Go slice, struct or interface.
+			add(a.Name, a.Regs[0], a.Type)
+			for i, f := range a.Fields {
+				add(a.Name+"."+f, a.Regs[i], a.FieldTypes[i])
+			}
 		case len(a.Regs) == 2: // Go string
 			add(a.Name, a.Regs[0], a.Type)
 			add(a.Name+".ptr", a.Regs[0], &lang.Type{Kind: lang.KPtr, Size: 8, Elem: lang.TUint8, UserSpace: true})
 			add(a.Name+".len", a.Regs[1], lang.TInt64)
-		case len(a.Regs) == 3: // Go slice
-			add(a.Name, a.Regs[0], a.Type)
-			add(a.Name+".ptr", a.Regs[0], a.Type)
-			add(a.Name+".len", a.Regs[1], lang.TInt64)
-			add(a.Name+".cap", a.Regs[2], lang.TInt64)
 		}
 	}
 	r.Args, r.UprobeArgs = st, args
@@ -146,12 +147,17 @@ func (c *checker) uprobeArgField(f *lang.FieldAccess) (t *lang.Type, handled boo
 		return &lang.FieldAccess{Span: f.Span, X: &lang.Ident{Span: f.Span, Name: "args"}, Field: f.Field + suffix}
 	}
 	var e lang.Expr
-	if len(arg.Regs) == 2 {
+	if arg.Fields == nil {
 		// A Go string: its bytes, up to its length.
 		e = &lang.Call{Span: f.Span, Name: "str", Args: []lang.Expr{hidden(".ptr"), hidden(".len")}}
 	} else {
-		// A Go slice: a record of its element pointer, length and capacity.
-		e = &lang.Tuple{Span: f.Span, Elems: []lang.Expr{hidden(".ptr"), hidden(".len"), hidden(".cap")}, Names: []string{"ptr", "len", "cap"}}
+		// A Go slice (its element pointer, length and capacity), struct
+		// or interface: a record of its words.
+		tu := &lang.Tuple{Span: f.Span, Names: append([]string(nil), arg.Fields...)}
+		for _, name := range arg.Fields {
+			tu.Elems = append(tu.Elems, hidden("."+name))
+		}
+		e = tu
 	}
 	t = c.expr(e)
 	if !known(t) {

@@ -20,6 +20,9 @@ const (
 	GoString
 	// GoSlice: a Go slice, pointer, length and capacity in Regs[0..2].
 	GoSlice
+	// GoRecord: a Go struct (an interface is one: type and data) whose
+	// fields are integers or pointers, one register each.
+	GoRecord
 )
 
 // Arg is a parameter of a function as a uprobe on its first instruction
@@ -37,6 +40,10 @@ type Arg struct {
 	Regs []string
 	// Why says why an Unreadable parameter cannot be read.
 	Why string
+	// Fields name the words of a GoSlice (ptr, len, cap) or GoRecord
+	// (its fields), FieldTypes their types, in the order of Regs.
+	Fields     []string
+	FieldTypes []*lang.Type
 }
 
 // The integer argument registers of the x86-64 C calling convention
@@ -95,6 +102,7 @@ func (f *File) cArgs(fn *Func) []Arg {
 		if a.Why == "" {
 			if _, isStruct := underlying(p.Type).(*dwarf.StructType); isStruct {
 				a.Why = fmt.Sprintf("it is a struct passed by value in %s", regList(regs))
+				a.Regs = regs
 			} else if t, ok := Convert(p.Type); ok && ints == 1 && scalar(t) {
 				a.Kind, a.Type, a.Regs = Scalar, t, regs
 			} else {
@@ -208,6 +216,7 @@ func (f *File) goArgs(fn *Func) []Arg {
 			s := underlying(p.Type).(*dwarf.StructType)
 			if t, ok := Convert(s.Field[0].Type); ok && t.Kind == lang.KPtr {
 				a.Kind, a.Regs, a.Type = GoSlice, regs, t
+				a.Fields, a.FieldTypes = []string{"ptr", "len", "cap"}, []*lang.Type{t, lang.TInt64, lang.TInt64}
 			} else {
 				a.Why = "its element type cannot be read"
 			}
@@ -218,11 +227,40 @@ func (f *File) goArgs(fn *Func) []Arg {
 				a.Why = "its type is not an integer or a pointer"
 			}
 		default:
+			if names, types, ok := flatRecord(p.Type); ok && len(names) == ints {
+				a.Kind, a.Regs, a.Fields, a.FieldTypes = GoRecord, regs, names, types
+				a.Type = &lang.Type{Kind: lang.KTuple, Elems: types, Names: names}
+				break
+			}
 			a.Why = fmt.Sprintf("it is passed by value in %s", regList(regs))
+			a.Regs = regs
 		}
 		out = append(out, a)
 	}
 	return out
+}
+
+// flatRecord returns the fields of a Go struct whose fields are all
+// integers or pointers (one register each), with their types.
+func flatRecord(t dwarf.Type) ([]string, []*lang.Type, bool) {
+	st, ok := underlying(t).(*dwarf.StructType)
+	if !ok || len(st.Field) == 0 {
+		return nil, nil, false
+	}
+	var names []string
+	var types []*lang.Type
+	for _, f := range st.Field {
+		ft, ok := Convert(f.Type)
+		if !ok || !scalar(ft) || f.Name == "" {
+			return nil, nil, false
+		}
+		if _, isStruct := underlying(f.Type).(*dwarf.StructType); isStruct {
+			return nil, nil, false
+		}
+		names = append(names, f.Name)
+		types = append(types, ft)
+	}
+	return names, types, true
 }
 
 // goClass counts the integer and floating-point registers a Go value

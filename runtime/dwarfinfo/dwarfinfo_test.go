@@ -193,6 +193,9 @@ func TestGoArgs(t *testing.T) {
 		"main.ints": "int8 a: int8 in ax\nuint16 b: uint16 in bx\nint32 c: int32 in cx\nint64 d: int64 in di\nuint64 e: uint64 in si\n",
 		// A string takes two registers, a slice three, a float none.
 		"main.text": "string name: string[0] in ax,bx\n[]int xs: int64 * in cx,di,si\n*main.point p: struct main.point * in r8\nfloat64 f: it is passed in xmm registers, which a uprobe cannot read\nint after: int64 in r9\n",
+		// An interface is a record of its type and data words, a struct
+		// of integers one of its fields.
+		"main.vals": "fmt.Stringer w: (tab=struct internal/abi.ITab *,data=void *) in ax,bx\nmain.pair pr: (A=int32,B=uint64) in cx,di\nint last: int64 in si\n",
 	} {
 		if got := describe(t, f, fn); got != want {
 			t.Errorf("%s:\n got %q\nwant %q", fn, got, want)

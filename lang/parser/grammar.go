@@ -2,13 +2,17 @@ package parser
 
 import "github.com/alecthomas/participle/v2/lexer"
 
-// The participle grammar. These structs mirror the syntax; convert.go turns
-// them into the lang AST. Every struct records its first token (Pos) and
-// its tokens, from which spans are computed. fastparse.go builds the same
-// trees by hand: a change here needs the same change there
-// (TestFastParseMatchesParticiple and FuzzFastParse compare the two; a
-// script fastParse does not take still parses, through participle, only
-// slower).
+//go:generate go test -run ^TestFastParseGenerated$ -update-fastparse
+
+// The grammar, written once: participle's struct tags, which describe
+// syntax errors (errors.go), and from which `go generate` writes the
+// production parser, fastparse_gen.go (the generator is
+// fastparse_gen_test.go; TestFastParseGenerated fails when the generated
+// file is stale). These structs mirror the syntax; convert.go turns them
+// into the lang AST. Every struct records its first token (Pos) and its
+// tokens, from which spans are computed. TestFastParseMatchesParticiple
+// and FuzzFastParse check that the generated parser and participle build
+// the same trees.
 
 type node struct {
 	Pos    lexer.Position

@@ -1,13 +1,15 @@
 // Package parser reads gobpftrace (bpftrace) source into the lang AST.
 //
 // Lexing is done by a context-aware scanner (scanner.go: attach points,
-// predicates, and the `< ... >` block form). The syntax is the participle
-// grammar of grammar.go. Scripts are parsed into that grammar's tree by
-// fastparse.go, a hand-written recursive descent that builds exactly the
-// tree participle builds, many times faster and without building
-// participle's parser at start-up (docs/performance.md, "One grammar");
-// participle parses only a script the fast parser refuses, and its
-// structured error becomes the diagnostic (errors.go). The tree is
+// predicates, and the `< ... >` block form). The syntax is written once,
+// as the participle grammar of grammar.go (struct tags). Scripts are
+// parsed into that grammar's tree by fastparse_gen.go, a recursive-descent
+// parser that `go generate` writes from those tags: it builds exactly the
+// tree participle builds, with participle's lookahead-0 semantics, many
+// times faster and without building participle's parser at start-up
+// (docs/performance.md, "One grammar"). Participle parses only a script
+// the generated parser refuses, and its structured error becomes the
+// diagnostic (errors.go). The tree is
 // converted into the lang AST (convert*.go). Errors are *lang.Diagnostics
 // in bpftrace's layout ("stdin:1:12-13: ERROR: syntax error, unexpected },
 // expecting ;").
@@ -31,8 +33,8 @@ import (
 // grammar is built on first use: building needs the symbol table, which
 // package initialization order does not guarantee to exist earlier. It
 // takes milliseconds (participle reflects over the grammar structs), so
-// scripts without syntax errors are parsed by fastParse instead, and only
-// errors are described with it.
+// scripts are parsed by fastParse (generated from the same grammar)
+// instead, and only errors are described with it.
 //
 // Lookahead 0: an alternative that has consumed a token and then fails is
 // the error, no other alternative is tried. The grammar is written for
@@ -103,8 +105,8 @@ func parse(file, src string, fast bool) (prog *lang.Program, err error) {
 		g, ok = fastParse(lex.toks)
 	}
 	if !ok {
-		// A syntax error (or a script the fast parser does not take):
-		// participle parses it and describes the error.
+		// A syntax error: participle parses the script again and
+		// describes the error.
 		peek, perr := lexer.Upgrade(lex)
 		if perr != nil {
 			return nil, perr

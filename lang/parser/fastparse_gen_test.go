@@ -38,7 +38,8 @@ func TestFastParseGenerated(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(have, src) {
-		t.Fatal("fastparse_gen.go is not what grammar.go generates: run `go generate ./lang/parser`")
+		t.Fatal("fastparse_gen.go is not what grammar.go generates: run `go generate ./lang/parser`" +
+			" (if the package does not build, delete fastparse_gen.go first)")
 	}
 }
 
@@ -473,7 +474,9 @@ package parser
 
 import "github.com/alecthomas/participle/v2/lexer"
 
-// fastParse builds the tree participle builds from the grammar (grammar.go),
+func init() { fastParse = parseGenerated }
+
+// parseGenerated builds the tree participle builds from the grammar (grammar.go),
 // with the same semantics: alternatives tried in order, lookahead 0 (an
 // alternative that consumed a token and then fails is a syntax error),
 // (?= ...) guards that consume nothing, greedy repetitions, literals
@@ -481,9 +484,9 @@ import "github.com/alecthomas/participle/v2/lexer"
 // its first token and the tokens it consumed. It reports only success: on
 // a syntax error Parse runs participle, whose error the diagnostic is
 // built from. Each method returns nil when its production does not match;
-// the cursor has then not moved, or has moved past the token where the
-// script went wrong (an error, which fails every enclosing choice).
-func fastParse(toks []lexer.Token) (*gProgram, bool) {
+// the cursor has then not moved, or it has moved (a syntax error, which
+// fails every enclosing choice too).
+func parseGenerated(toks []lexer.Token) (*gProgram, bool) {
 	if len(toks) == 0 {
 		return nil, false
 	}

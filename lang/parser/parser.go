@@ -50,6 +50,13 @@ var grammar = sync.OnceValue(func() *participle.Parser[gProgram] {
 	)
 })
 
+// fastParse is the parser generated from the grammar; fastparse_gen.go
+// sets it. It is a variable so that the package builds without that file:
+// after a grammar change that the generated code no longer compiles
+// against, delete fastparse_gen.go and run `go generate ./lang/parser`
+// (participle then parses every script meanwhile).
+var fastParse func(toks []lexer.Token) (*gProgram, bool)
+
 // MaxScriptSize bounds the length of a script in bytes. The largest real
 // scripts are tens of kilobytes; the bound keeps a wrong file (or
 // /dev/zero) from using memory without end.
@@ -101,7 +108,7 @@ func parse(file, src string, fast bool) (prog *lang.Program, err error) {
 	lex := newSliceLexer(file, src, toks)
 	var g *gProgram
 	ok := false
-	if fast {
+	if fast && fastParse != nil {
 		g, ok = fastParse(lex.toks)
 	}
 	if !ok {

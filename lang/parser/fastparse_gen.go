@@ -248,7 +248,6 @@ O2:
 			}
 		}
 		p.lit(";")
-
 	}
 	if !p.lit("}") {
 		return nil
@@ -309,7 +308,6 @@ O2:
 				break
 			}
 		}
-
 	}
 	if !p.lit(")") {
 		return nil
@@ -408,7 +406,6 @@ O4:
 			}
 			break O4
 		}
-
 	}
 	if g.Body = p.parseBlock(); g.Body == nil {
 		return nil
@@ -499,7 +496,6 @@ O2:
 			}
 			break O2
 		}
-
 	}
 	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
@@ -725,7 +721,6 @@ O2:
 			}
 			break O2
 		}
-
 	}
 	if !p.lit(":") {
 		return nil
@@ -762,7 +757,6 @@ O2:
 			}
 			break O2
 		}
-
 	}
 	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
@@ -798,7 +792,6 @@ O2:
 			}
 			break O2
 		}
-
 	}
 	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
@@ -920,7 +913,6 @@ O2:
 			}
 			break O2
 		}
-
 	}
 	at3 := p.i
 O4:
@@ -938,7 +930,6 @@ O4:
 			}
 			break O4
 		}
-
 	}
 	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
@@ -963,7 +954,6 @@ O2:
 			}
 			break O2
 		}
-
 	}
 	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
@@ -1105,7 +1095,6 @@ D2:
 									}
 									break O18
 								}
-
 							}
 							if !p.lit(")") {
 								break A16
@@ -1335,7 +1324,6 @@ O7:
 			}
 			break O7
 		}
-
 	}
 	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
@@ -1515,7 +1503,6 @@ D2:
 					}
 					break O9
 				}
-
 			}
 			if !(p.lit(")") || p.lit(",")) {
 				p.i = at7
@@ -1581,7 +1568,6 @@ O13:
 			}
 			break O13
 		}
-
 	}
 	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
@@ -1908,7 +1894,6 @@ O2:
 			}
 			break O2
 		}
-
 	}
 	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
@@ -2019,7 +2004,6 @@ O2:
 				break
 			}
 		}
-
 	}
 	if !p.lit(")") {
 		return nil
@@ -2220,7 +2204,6 @@ O2:
 			}
 			break O2
 		}
-
 	}
 	if g.X = p.parseExpr(); g.X == nil {
 		return nil

@@ -460,10 +460,13 @@ func (g *generator) block(label string, n *gnode, fail, after string) error {
 	}
 	body := g.out.String()
 	g.out = outer
-	if strings.Contains(body, "break "+label+"\n") || strings.HasSuffix(body, "break "+label) {
-		g.printf("%s:\nswitch {\ndefault:\n%s%s\n}\n", label, body, after)
+	if after != "" {
+		after += "\n"
+	}
+	if strings.Contains(body, "break "+label+"\n") {
+		g.printf("%s:\nswitch {\ndefault:\n%s%s}\n", label, body, after)
 	} else {
-		g.printf("%s%s\n", body, after)
+		g.printf("%s%s", body, after)
 	}
 	return nil
 }

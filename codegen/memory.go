@@ -5,6 +5,7 @@ import (
 	"math/bits"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // Kernel and user memory reached through pointers: struct members, array
@@ -272,15 +273,22 @@ func (g *gen) ptrArith(x *lang.Binary) asm.Register {
 }
 
 // evalStructValue copies a struct or array kept in program memory (a
-// variable, a map value, a member of either).
+// variable, a map value, a member of either, a ternary's choice) or a
+// tracepoint's whole args record.
 func (g *gen) evalStructValue(e lang.Expr, t *lang.Type, dst loc) {
 	n := Sizeof(t)
-	switch x := e.(type) {
-	case *lang.Var:
-		g.copyMem(dst, g.varLoc(x), n)
+	if id, ok := e.(*lang.Ident); ok && id.Name == "args" && g.res.Provider == probetype.Tracepoint && g.res.Args != nil {
+		// The record, common fields included, at the fields' offsets
+		// (read with probe_read: ctx cannot be a helper's memory
+		// argument).
+		g.usesCtx = true
+		g.addr(asm.R1, dst)
+		g.emit(asm.Mov.Imm(asm.R2, int32(n)))
+		g.emit(asm.Mov.Reg(asm.R3, regCtx))
+		g.call(asm.FnProbeReadKernel)
 		return
-	case *lang.MapExpr:
-		g.mapReadMem(x, dst, n)
+	}
+	if g.copyStoredValue(e, t, dst, g.evalInto) {
 		return
 	}
 	if l, _, ok := g.tupleField(e); ok {

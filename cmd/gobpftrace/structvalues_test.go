@@ -156,7 +156,9 @@ func TestStructAndArrayComparison(t *testing.T) {
 // Values built in the script and read from kernel memory in BEGIN: an
 // integer cast to an array, compared, kept in a map key and a tuple, and
 // indexed out of bounds at run time; curtask's whole task_struct and
-// mm_struct copied and compared with the members read through the pointer.
+// mm_struct copied and compared with the members read through the pointer,
+// a struct chosen by a ternary; a pointer is 0x... in text and a number
+// in JSON.
 func TestStructValuesInBEGIN(t *testing.T) {
 	requireRoot(t)
 	script := `BEGIN {
@@ -173,10 +175,12 @@ func TestStructValuesInBEGIN(t *testing.T) {
   print(($m.mm_mt == curtask->mm->mm_mt, $m.map_count == curtask->mm->map_count));
   $c = curtask->comm;
   print($c == $task.comm);
+  $x = $i > 3 ? $m.mm_mt : curtask->mm->mm_mt;
+  print(($x == $m.mm_mt, (int16 *)0x33));
   exit();
 }`
 	res := trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
-	wantOutput(t, res, "(true, true, 4)\n0\n(true, true, true)\n(true, true)\ntrue\n\n\n@k[[1,2,3,4], 2]: 1\n@t: (1, [1,2,3,4])\n",
+	wantOutput(t, res, "(true, true, 4)\n0\n(true, true, true)\n(true, true)\ntrue\n(true, 0x33)\n\n\n@k[[1,2,3,4], 2]: 1\n@t: (1, [1,2,3,4])\n",
 		"Attached 1 probe\n"+
 			"stdin:8:9-15: WARNING: Array access out of bounds. This can lead to unexpected results.\n"+
 			"  print($a[$i]);\n"+
@@ -189,13 +193,16 @@ func TestStructValuesInBEGIN(t *testing.T) {
 {"type": "value", "data": [true,true,true]}
 {"type": "value", "data": [true,true]}
 {"type": "value", "data": true}
+{"type": "value", "data": [true,51]}
 {"type": "map", "data": {"@k": {"[1,2,3,4],2": 1}}}
 {"type": "map", "data": {"@t": [1,[1,2,3,4]]}}
 `, "")
 }
 
 // A struct a tracepoint argument points to (user memory): copied whole,
-// printed, kept in a tuple and a map key, compared with another copy.
+// printed, kept in a tuple and a map key, compared with another copy; a
+// tracepoint's whole args, printed and kept in a map (its fields without
+// the common ones).
 func TestStructValueFromTracepointArg(t *testing.T) {
 	requireRoot(t)
 	script := `tracepoint:syscalls:sys_enter_clock_nanosleep /comm == "sleep"/ {
@@ -204,17 +211,24 @@ func TestStructValueFromTracepointArg(t *testing.T) {
   print((1, *args.rqtp));
   print($ts == *args.rqtp);
   @[$ts, args.rqtp->tv_nsec] = count();
+}
+tracepoint:syscalls:sys_enter_exit_group /comm == "sleep"/ {
+  print(args);
+  @e = args;
   exit();
 }`
 	res := trace(t, traceRun{args: []string{"-e", script, "-c", "/bin/sleep 0.01"}, noAttach: true})
-	wantOutput(t, res, "{ .tv_sec = 0, .tv_nsec = 10000000 }\n(1, { .tv_sec = 0, .tv_nsec = 10000000 })\ntrue\n\n\n"+
-		"@[{ .tv_sec = 0, .tv_nsec = 10000000 }, 10000000]: 1\n", "Attached 1 probe\n")
+	wantOutput(t, res, "{ .tv_sec = 0, .tv_nsec = 10000000 }\n(1, { .tv_sec = 0, .tv_nsec = 10000000 })\ntrue\n"+
+		"{ .__syscall_nr = 231, .error_code = 0 }\n\n\n"+
+		"@[{ .tv_sec = 0, .tv_nsec = 10000000 }, 10000000]: 1\n@e: { .__syscall_nr = 231, .error_code = 0 }\n", "Attached 2 probes\n")
 	res = trace(t, traceRun{args: []string{"-f", "json", "-e", script, "-c", "/bin/sleep 0.01"}, noAttach: true})
-	wantOutput(t, res, `{"type": "attached_probes", "count": 1, "data": {"probes": 1}}
+	wantOutput(t, res, `{"type": "attached_probes", "count": 2, "data": {"probes": 2}}
 {"type": "value", "data": {"tv_sec": 0, "tv_nsec": 10000000}}
 {"type": "value", "data": [1,{"tv_sec": 0, "tv_nsec": 10000000}]}
 {"type": "value", "data": true}
+{"type": "value", "data": {"__syscall_nr": 231, "error_code": 0}}
 {"type": "map", "data": {"@": {"{.tv_sec=0,.tv_nsec=10000000},10000000": 1}}}
+{"type": "map", "data": {"@e": {"__syscall_nr": 231, "error_code": 0}}}
 `, "")
 }
 

@@ -243,13 +243,21 @@ func (f *Formatter) decode(t *lang.Type, b []byte) item {
 		return it
 	case lang.KStruct:
 		it := item{kind: itemStruct}
+		tracepointArgs := strings.HasPrefix(t.Name, "struct _tracepoint_")
 		for _, field := range t.Fields {
+			if tracepointArgs && strings.HasPrefix(field.Name, "common_") {
+				// A tracepoint's args show its own fields, as
+				// bpftrace lists them.
+				continue
+			}
 			it.names = append(it.names, field.Name)
 			it.elems = append(it.elems, f.decodeField(field, b))
 		}
 		return it
 	case lang.KPtr:
-		return strItem(fmt.Sprintf("0x%x", readUint(b, 8)))
+		// 0x... in text, the number in JSON, as in bpftrace.
+		v := readUint(b, 8)
+		return item{kind: itemSymbol, s: fmt.Sprintf("0x%x", v), u: v}
 	case lang.KSym:
 		return f.symItem(t, b)
 	case lang.KStack:

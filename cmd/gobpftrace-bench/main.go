@@ -191,7 +191,13 @@ type proc struct {
 	attachLine string
 	exited     chan struct{}
 	exitAt     time.Time
-	maxRSS     int64 // KiB
+	// maxRSS is the peak resident set in KiB: the process's VmHWM, read
+	// every 2 ms until it exits. Not wait4's ru_maxrss: Go starts a child
+	// with vfork (CLONE_VM), and the kernel counts in the child's maxrss
+	// the RSS of the mm it left at exec, which is this bench's own (about
+	// 13 MiB), so every small figure was the bench's size.
+	maxRSS int64
+	hwmMu  sync.Mutex
 
 	mu       sync.Mutex
 	lines    int       // stdout lines
@@ -274,19 +280,40 @@ func (t *tool) startArgs(args []string, env []string, gated bool) (*proc, error)
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	p.wg.Add(2)
+	p.wg.Add(3)
 	go read(stdout, true)
 	go read(stderr, false)
+	go p.pollHWM()
 	go func() {
 		p.wg.Wait()
 		cmd.Wait()
 		p.exitAt = time.Now()
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			p.maxRSS = ru.Maxrss
-		}
 		close(p.exited)
 	}()
 	return p, nil
+}
+
+// pollHWM keeps maxRSS up to date until the process has released its
+// memory (its status then has no VmHWM).
+func (p *proc) pollHWM() {
+	defer p.wg.Done()
+	path := fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid)
+	for {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return
+		}
+		_, rest, found := bytes.Cut(b, []byte("VmHWM:"))
+		if !found {
+			return // exiting: the memory is gone
+		}
+		var kib int64
+		fmt.Sscan(string(rest), &kib)
+		p.hwmMu.Lock()
+		p.maxRSS = max(p.maxRSS, kib)
+		p.hwmMu.Unlock()
+		time.Sleep(2 * time.Millisecond)
+	}
 }
 
 func (p *proc) attachSeen() bool {

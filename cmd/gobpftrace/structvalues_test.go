@@ -234,26 +234,34 @@ tracepoint:syscalls:sys_enter_exit_group /comm == "sleep"/ {
 
 // A char array without a NUL (char uc[4] holding "DCBA") is a string of
 // all its bytes, with no truncation trailer; structs declared with nested
-// anonymous structs and the last ';' left out, as in bpftrace's tests.
+// anonymous structs and the last ';' left out, as in bpftrace's tests; an
+// anonymous struct inside an anonymous union, whose members are the
+// outer struct's (rec's bytes read through another layout: b is rec.b.d
+// and its padding, c the low half of rec.arr[0], bc both).
 func TestCharArrayAndNestedAnonymousStructs(t *testing.T) {
 	requireRoot(t)
 	helper := buildCHelper(t, "structvalues", "-O2")
 	script := fmt.Sprintf(`struct F { char s[4]; }
 struct Foo { struct { int m[1] } y; struct { int n; } a; }
+struct N { int a; union { struct { int b; short c; short d; }; long bc; }; int arr[4]; }
 uprobe:%s:take_rec {
   $f = (struct F *)(arg0 + 60);
   $v = *$f;
   print(($f->s, $v, $v.s, $f->s == "DCBA", str($f->s, 3)));
   @k[$f->s] = 1;
   print(*(struct Foo *)arg0);
+  $n = *(struct N *)arg0;
+  print(($n, $n.b, $n.c, $n.bc, sizeof(struct N)));
   exit();
 }`, helper)
 	res := trace(t, traceRun{args: []string{"-e", script, "-c", helper + " 1"}, noAttach: true})
-	wantOutput(t, res, "(DCBA, { .s = DCBA }, DCBA, true, DCB)\n{ .y = { .m = [1] }, .a = { .n = 2 } }\n\n\n@k[DCBA]: 1\n", "Attached 1 probe\n")
+	wantOutput(t, res, "(DCBA, { .s = DCBA }, DCBA, true, DCB)\n{ .y = { .m = [1] }, .a = { .n = 2 } }\n"+
+		"({ .a = 1, .b = 65533, .c = 1, .d = 0, .bc = 4295032829, .arr = [2,3,4,5] }, 65533, 1, 4295032829, 32)\n\n\n@k[DCBA]: 1\n", "Attached 1 probe\n")
 	res = trace(t, traceRun{args: []string{"-f", "json", "-e", script, "-c", helper + " 1"}, noAttach: true})
 	wantOutput(t, res, `{"type": "attached_probes", "count": 1, "data": {"probes": 1}}
 {"type": "value", "data": ["DCBA",{"s": "DCBA"},"DCBA",true,"DCB"]}
 {"type": "value", "data": {"y": {"m": [1]}, "a": {"n": 2}}}
+{"type": "value", "data": [{"a": 1, "b": 65533, "c": 1, "d": 0, "bc": 4295032829, "arr": [2,3,4,5]},65533,1,4295032829,32]}
 {"type": "map", "data": {"@k": {"DCBA": 1}}}
 `, "")
 }

@@ -215,8 +215,10 @@ func (g *gen) cgroupid(x *lang.Call) asm.Register {
 // and END.
 func (g *gen) probeType() string {
 	switch p := g.res.Provider; p {
-	case probetype.Begin, probetype.End:
+	case probetype.Begin, probetype.End, probetype.Self:
 		return "special"
+	case probetype.Bench:
+		return "benchmark"
 	default:
 		return string(p)
 	}

@@ -18,6 +18,11 @@ type Options struct {
 	DryRun bool
 	// Quiet suppresses the "Attached N probes" line (bpftrace -q).
 	Quiet bool
+	// Bench is --mode bench: BEGIN runs, then each bench: probe many
+	// times, then END; the time one run of each bench probe takes prints
+	// as a table, and no other probe is attached and no map printed.
+	// Without it bench: probes are ignored.
+	Bench bool
 	// CompactExit drops the two newlines printed before the maps at exit
 	// (the interactive session, where they would leave blank lines).
 	CompactExit bool

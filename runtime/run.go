@@ -156,7 +156,7 @@ type session struct {
 }
 
 func (s *session) run(ctx context.Context) error {
-	begins, ends, probes := splitPrograms(s.plan.Programs)
+	begins, ends, selfs, benches, probes := splitPrograms(s.plan.Programs)
 	if s.opts.DryRun {
 		return s.attachAll(ctx, probes)
 	}
@@ -173,6 +173,9 @@ func (s *session) run(ctx context.Context) error {
 	if s.opts.OnLoaded != nil {
 		s.opts.OnLoaded(s.live)
 	}
+	if s.opts.Bench {
+		return s.runBench(ctx, begins, ends, benches)
+	}
 
 	// Start: BEGIN, then the probes, then the "Attached" line.
 	if err := s.writeGlobals(); err != nil {
@@ -184,8 +187,11 @@ func (s *session) run(ctx context.Context) error {
 	if err := s.attachAll(ctx, probes); err != nil {
 		return err
 	}
+	// Caught from here: a signal sent once "Attached" shows runs them.
+	stopSelf := s.runOnSignal(selfs)
+	defer stopSelf()
 	if !s.opts.Quiet && ctx.Err() == nil {
-		s.out.Attached(len(begins) + len(ends) + attachPoints(probes) - s.skipped)
+		s.out.Attached(len(begins) + len(ends) + len(selfs) + attachPoints(probes) - s.skipped)
 	}
 	if s.opts.OnAttached != nil {
 		s.opts.OnAttached()
@@ -198,8 +204,9 @@ func (s *session) run(ctx context.Context) error {
 	primeCtx, stopPrime := context.WithCancel(context.Background())
 	primed := make(chan struct{})
 	go func() { defer close(primed); s.primeUserSymbols(primeCtx) }()
-	err := s.poll(ctx, len(probes) == 0 && s.pid == 0)
+	err := s.poll(ctx, len(probes) == 0 && len(selfs) == 0 && s.pid == 0)
 	stopPrime()
+	stopSelf()
 	<-primed
 	if err != nil {
 		return err
@@ -259,20 +266,24 @@ func (s *session) newPrinter(stdout io.Writer) output.Printer {
 	})
 }
 
-// splitPrograms separates BEGIN and END programs, which are run, from the
-// probes, which are attached.
-func splitPrograms(progs []*codegen.Program) (begins, ends, probes []*codegen.Program) {
+// splitPrograms separates the programs that are run (BEGIN, END, self:
+// and bench: probes) from the probes, which are attached.
+func splitPrograms(progs []*codegen.Program) (begins, ends, selfs, benches, probes []*codegen.Program) {
 	for _, p := range progs {
 		switch attach.Provider(p) {
 		case probetype.Begin:
 			begins = append(begins, p)
 		case probetype.End:
 			ends = append(ends, p)
+		case probetype.Self:
+			selfs = append(selfs, p)
+		case probetype.Bench:
+			benches = append(benches, p)
 		default:
 			probes = append(probes, p)
 		}
 	}
-	return begins, ends, probes
+	return begins, ends, selfs, benches, probes
 }
 
 func (s *session) openRing() error {

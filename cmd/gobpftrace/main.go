@@ -126,7 +126,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch o.mode {
 	case "format":
 		return formatScript(o, file, src, stdout, stderr)
-	case "bench", "test":
+	case "test":
 		fmt.Fprintln(stderr, errorText(unsupportedMode(o.mode)))
 		return exitError
 	}
@@ -251,6 +251,7 @@ func runOptions(o *options, out, stderr io.Writer) script.RunOptions {
 		Output:      out,
 		Errors:      stderr,
 		DryRun:      o.dryRun,
+		Bench:       o.mode == "bench",
 		Quiet:       o.quiet,
 		NoWarnings:  o.noWarnings,
 		Verbose:     o.verbose,

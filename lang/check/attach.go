@@ -1,6 +1,7 @@
 package check
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -37,6 +38,10 @@ func (c *checker) resolveAttach(ap *lang.AttachPoint) []*lang.Resolved {
 			return nil
 		}
 		return []*lang.Resolved{{Point: ap, Provider: prov.Name, Name: string(prov.Name)}}
+	case probetype.Self:
+		return c.resolveSelf(ap, parts)
+	case probetype.Bench:
+		return c.resolveBench(ap, parts)
 	case probetype.Tracepoint:
 		return c.resolveTracepoint(ap, parts)
 	case probetype.Interval, probetype.Profile:
@@ -252,4 +257,45 @@ func (c *checker) tracepointHint(cat, ev string) {
 	if s := suggest(cat, cats); s != "" {
 		c.hintf("did you mean tracepoint:%s:%s? (no category %s)", s, ev, cat)
 	}
+}
+
+// selfSignals are the signals self:signal probes may name, as in bpftrace
+// v0.26.
+var selfSignals = []string{"SIGUSR1"}
+
+// resolveSelf checks self:signal:SIGNAL, run by the runtime each time
+// gobpftrace receives the signal.
+func (c *checker) resolveSelf(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
+	if len(parts) != 2 || parts[0] != "signal" {
+		c.errorf(ap.Span, "self probe type requires 2 arguments")
+		c.hintf("write self:signal:SIGUSR1")
+		return nil
+	}
+	if !slices.Contains(selfSignals, parts[1]) {
+		c.errorf(ap.Span, "self:signal does not support %s", parts[1])
+		c.hintf("supported signals: %s", strings.Join(selfSignals, ", "))
+		return nil
+	}
+	return []*lang.Resolved{{Point: ap, Provider: probetype.Self, Name: "self:signal:" + parts[1]}}
+}
+
+// resolveBench checks bench:NAME, a micro benchmark of --mode bench.
+func (c *checker) resolveBench(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
+	if len(parts) != 1 || parts[0] == "" {
+		c.errorf(ap.Span, "bench probe type requires 1 argument")
+		c.hintf("name the benchmark: bench:NAME")
+		return nil
+	}
+	if hasWildcard(parts[0]) {
+		c.errorf(ap.Span, "bench probes can not have wildcards")
+		return nil
+	}
+	for _, r := range c.benchNames {
+		if r == parts[0] {
+			c.errorf(ap.Span, "bench probe %s is defined twice", parts[0])
+			return nil
+		}
+	}
+	c.benchNames = append(c.benchNames, parts[0])
+	return []*lang.Resolved{{Point: ap, Provider: probetype.Bench, Name: "bench:" + parts[0]}}
 }

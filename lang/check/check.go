@@ -82,6 +82,8 @@ type checker struct {
 	out  *lang.Checked
 
 	errs []*lang.Diagnostic
+	// benchNames are the names of the bench: probes seen so far.
+	benchNames []string
 	// goArgsWarned are the argN already warned about in uprobes on Go
 	// functions (goArgWarning).
 	goArgsWarned map[string]bool

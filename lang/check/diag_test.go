@@ -129,7 +129,7 @@ func TestDiagnostics(t *testing.T) {
 		{"BEGIN:x { }",
 			"stdin:1:1-8: ERROR: BEGIN probe type requires 0 arguments\nBEGIN:x { }\n~~~~~~~"},
 		{"nope:x { }",
-			"stdin:1:1-7: ERROR: Invalid probe type: nope\nnope:x { }\n~~~~~~\nHINT: valid types are BEGIN, END, asyncwatchpoint, fentry, fexit, hardware, interval, iter, kprobe, kretprobe, profile, rawtracepoint, software, tracepoint, uprobe, uretprobe, usdt, watchpoint"},
+			"stdin:1:1-7: ERROR: Invalid probe type: nope\nnope:x { }\n~~~~~~\nHINT: valid types are BEGIN, END, asyncwatchpoint, bench, fentry, fexit, hardware, interval, iter, kprobe, kretprobe, profile, rawtracepoint, self, software, tracepoint, uprobe, uretprobe, usdt, watchpoint"},
 		{"iter:task { }",
 			"stdin:1:1-10: ERROR: iter probes are not supported yet\niter:task { }\n~~~~~~~~~"},
 		{"kretprobe:f+1 { }",

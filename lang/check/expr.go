@@ -206,7 +206,7 @@ func (c *checker) builtinAllowed(id *lang.Ident, v *stdlib.Var) bool {
 			continue
 		}
 		shown := string(p)
-		if p == probetype.Begin || p == probetype.End {
+		if p == probetype.Begin || p == probetype.End || p == probetype.Self {
 			shown = "special"
 		}
 		switch v.Name {

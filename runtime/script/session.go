@@ -36,6 +36,9 @@ type RunOptions struct {
 	// DryRun loads and attaches every program, then detaches it and ends
 	// without running BEGIN or END (--dry-run).
 	DryRun bool
+	// Bench runs the script's bench: probes and prints how long one run
+	// of each takes (--mode bench); see runtime.Options.Bench.
+	Bench bool
 	// FlushEvents writes Output after each event rather than whenever the
 	// events run out (-B line).
 	FlushEvents bool
@@ -85,6 +88,7 @@ func (s *Script) Start(ctx context.Context, opts RunOptions) (*Session, error) {
 		Stdout:      opts.Output,
 		Stderr:      opts.Errors,
 		DryRun:      opts.DryRun,
+		Bench:       opts.Bench,
 		Quiet:       opts.Quiet,
 		CompactExit: opts.NoExitSeparator,
 		NoWarnings:  opts.NoWarnings,

@@ -31,6 +31,8 @@ const (
 	Watchpoint      Type = "watchpoint"
 	AsyncWatchpoint Type = "asyncwatchpoint"
 	Iter            Type = "iter"
+	Self            Type = "self"
+	Bench           Type = "bench"
 )
 
 // Info describes one probe type.
@@ -74,6 +76,8 @@ var All = []*Info{
 	{Name: Watchpoint, Aliases: []string{"w"}, Doc: "Hardware memory watchpoint."},
 	{Name: AsyncWatchpoint, Aliases: []string{"aw"}, Doc: "Asynchronous hardware memory watchpoint."},
 	{Name: Iter, Aliases: []string{"it"}, Doc: "BPF iterator over kernel objects."},
+	{Name: Self, Supported: true, Special: true, Doc: "Runs when gobpftrace itself gets an event: self:signal:SIGUSR1 each time the process receives SIGUSR1."},
+	{Name: Bench, Supported: true, Special: true, Doc: "A micro benchmark run repeatedly by --mode bench (ignored otherwise), which prints the time one run takes."},
 }
 
 var byName = func() map[string]*Info {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/stdlib"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // builtinInt emits an integer builtin variable.
@@ -110,7 +111,7 @@ func (g *gen) dataLoc(e lang.Expr) (loc, bool) {
 func (g *gen) ctxFieldAt(e lang.Expr) (loc, *lang.Field) {
 	switch x := e.(type) {
 	case *lang.FieldAccess:
-		if id, ok := x.X.(*lang.Ident); ok && id.Name == "args" {
+		if id, ok := x.X.(*lang.Ident); ok && (id.Name == "args" || id.Name == "ctx") {
 			if g.res.Args == nil {
 				failf(x.Span, "args is not available in %s probes", g.res.Provider)
 			}
@@ -120,6 +121,9 @@ func (g *gen) ctxFieldAt(e lang.Expr) (loc, *lang.Field) {
 						failf(x.Span, "bitfield %s is not supported yet", f.Name)
 					}
 					g.usesCtx = true
+					if g.res.Provider == probetype.Iter {
+						return g.iterField(f), f
+					}
 					return loc{base: regCtx, off: f.Offset}, f
 				}
 			}
@@ -141,6 +145,20 @@ func (g *gen) ctxFieldAt(e lang.Expr) (loc, *lang.Field) {
 	}
 	failf(e.Pos(), "this field access is not supported yet")
 	return loc{}, nil
+}
+
+// iterField copies a field of an iter probe's context to the stack with
+// bpf_probe_read_kernel. The verifier types each load of an iterator's
+// object (ctx.task, ctx.file, ctx.vma) as a pointer that may be NULL and
+// refuses arithmetic on it, which member reads need; the copy is a plain
+// number, read through probe_read as any kernel pointer is.
+func (g *gen) iterField(f *lang.Field) loc {
+	tmp := g.alloc(8)
+	g.addr(asm.R3, loc{base: regCtx, off: f.Offset})
+	g.addr(asm.R1, tmp)
+	g.emit(asm.Mov.Imm(asm.R2, 8))
+	g.call(asm.FnProbeReadKernel)
+	return tmp
 }
 
 // positionalInt is the value of an integer $N (or $#).

@@ -169,7 +169,7 @@ func programType(res *lang.Resolved) (ebpf.ProgramType, bool) {
 		return ebpf.PerfEvent, true
 	case probetype.Kprobe, probetype.Kretprobe:
 		return ebpf.Kprobe, true
-	case probetype.Fentry, probetype.Fexit:
+	case probetype.Fentry, probetype.Fexit, probetype.Iter:
 		return ebpf.Tracing, true
 	case probetype.RawTracepoint:
 		return ebpf.RawTracepoint, true
@@ -221,6 +221,9 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 		spec.AttachType, spec.AttachTo = ebpf.AttachTraceFEntry, res.Func
 	case probetype.Fexit:
 		spec.AttachType, spec.AttachTo = ebpf.AttachTraceFExit, res.Func
+	case probetype.Iter:
+		// The loader finds the target as bpf_iter_<name> in kernel BTF.
+		spec.AttachType, spec.AttachTo = ebpf.AttachTraceIter, res.Func
 	}
 	if group != nil {
 		spec.AttachType = ebpf.AttachTraceUprobeMulti
@@ -286,6 +289,9 @@ func (g *gen) program() (insns asm.Instructions, spans []lang.Span) {
 	// predicate comes first.
 	var body *ir.Block
 	filtered := g.pidFilter()
+	if g.iterEnd() {
+		filtered = true
+	}
 	if g.probe.Predicate != nil {
 		g.span = g.probe.Predicate.Pos()
 		m := g.mark()
@@ -349,6 +355,21 @@ func (cc *compiler) license() string {
 		return l
 	}
 	return "GPL"
+}
+
+// iterEnd emits the return of an iter probe's last call: after the last
+// object the kernel runs the program once more with none (ctx.task, the
+// first field after meta, is NULL), which prints nothing. It reports
+// whether it emitted anything.
+func (g *gen) iterEnd() bool {
+	if g.res == nil || g.res.Provider != probetype.Iter {
+		return false
+	}
+	g.usesCtx = true
+	r := g.allocReg()
+	g.emit(asm.LoadMem(r, regCtx, 8, asm.DWord), asm.JEq.Imm(r, 0, g.done))
+	g.freeReg(r)
+	return true
 }
 
 // pidFilter emits bpftrace's filter for -p PID in the probes that are not

@@ -200,11 +200,25 @@ func (s *session) run(ctx context.Context) error {
 		s.out.Flush()
 		s.child.Start()
 	}
+	// An iter probe runs once over its objects, then the run ends as if
+	// exit() was called, after the events it sent are printed.
+	pollCtx := ctx
+	if hasIter(probes) && ctx.Err() == nil {
+		iterCtx, iterDone := context.WithCancel(ctx)
+		defer iterDone()
+		pollCtx = iterCtx
+		go func() {
+			defer iterDone()
+			if _, err := attach.RunIterators(s.attached); err != nil {
+				fmt.Fprintf(s.opts.stderr(), "ERROR: %v\n", err)
+			}
+		}()
+	}
 
 	primeCtx, stopPrime := context.WithCancel(context.Background())
 	primed := make(chan struct{})
 	go func() { defer close(primed); s.primeUserSymbols(primeCtx) }()
-	err := s.poll(ctx, len(probes) == 0 && len(selfs) == 0 && s.pid == 0)
+	err := s.poll(pollCtx, len(probes) == 0 && len(selfs) == 0 && s.pid == 0)
 	stopPrime()
 	stopSelf()
 	<-primed
@@ -264,6 +278,16 @@ func (s *session) newPrinter(stdout io.Writer) output.Printer {
 	return output.New(s.opts.Format, s.format, output.Destination{
 		Stdout: stdout, Stderr: s.opts.stderr(), File: s.plan.File, Source: s.plan.Source,
 	})
+}
+
+// hasIter reports whether probes holds an iter probe.
+func hasIter(probes []*codegen.Program) bool {
+	for _, p := range probes {
+		if attach.Provider(p) == probetype.Iter {
+			return true
+		}
+	}
+	return false
 }
 
 // splitPrograms separates the programs that are run (BEGIN, END, self:

@@ -8,10 +8,11 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang"
 )
 
-// isArgs reports whether e is the `args` builtin.
+// isArgs reports whether e is the `args` builtin, or `ctx`, which holds
+// an iter probe's arguments the same way.
 func isArgs(e lang.Expr) bool {
 	id, ok := e.(*lang.Ident)
-	return ok && id.Name == "args"
+	return ok && (id.Name == "args" || id.Name == "ctx")
 }
 
 func (c *checker) field(f *lang.FieldAccess) *lang.Type {

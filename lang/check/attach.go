@@ -42,6 +42,8 @@ func (c *checker) resolveAttach(ap *lang.AttachPoint) []*lang.Resolved {
 		return c.resolveSelf(ap, parts)
 	case probetype.Bench:
 		return c.resolveBench(ap, parts)
+	case probetype.Iter:
+		return c.resolveIter(ap, parts)
 	case probetype.Tracepoint:
 		return c.resolveTracepoint(ap, parts)
 	case probetype.Interval, probetype.Profile:
@@ -298,4 +300,56 @@ func (c *checker) resolveBench(ap *lang.AttachPoint, parts []string) []*lang.Res
 	}
 	c.benchNames = append(c.benchNames, parts[0])
 	return []*lang.Resolved{{Point: ap, Provider: probetype.Bench, Name: "bench:" + parts[0]}}
+}
+
+// resolveIter checks iter:NAME. Pinning (iter:NAME:PIN) is refused: the
+// output of a pinned iterator is what its program writes into the seq
+// file, and gobpftrace's probes print through the ring buffer.
+func (c *checker) resolveIter(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
+	if len(parts) == 0 || parts[0] == "" || len(parts) > 2 {
+		c.errorf(ap.Span, "iter probe type requires 1 argument")
+		c.hintf("write iter:%s", strings.Join(probetype.IterTargets, ", iter:"))
+		return nil
+	}
+	if hasWildcard(parts[0]) {
+		c.errorf(ap.Span, "iter probe type does not support wildcards")
+		return nil
+	}
+	if !slices.Contains(probetype.IterTargets, parts[0]) {
+		c.errorf(ap.Span, "iter:%s is not supported", parts[0])
+		c.hintf("gobpftrace has iter:%s", strings.Join(probetype.IterTargets, ", iter:"))
+		return nil
+	}
+	if len(parts) == 2 {
+		c.errorf(ap.Span, "pinning an iter probe (iter:%s:%s) is not supported", parts[0], parts[1])
+		c.hintf("run iter:%s without a pin: it prints what it finds and ends", parts[0])
+		return nil
+	}
+	return []*lang.Resolved{{Point: ap, Provider: probetype.Iter, Name: "iter:" + parts[0], Func: parts[0]}}
+}
+
+// checkIterAlone refuses, as bpftrace does, an iter probe next to any
+// other probe but BEGIN and END: the run ends when the iteration does.
+func (c *checker) checkIterAlone() {
+	var iter *lang.Resolved
+	others := 0
+	for _, p := range c.out.Probes {
+		for _, r := range p.Attach {
+			switch r.Provider {
+			case probetype.Iter:
+				if iter != nil {
+					c.errorf(r.Point.Span, "Only single iter attach point is allowed.")
+					return
+				}
+				iter = r
+			case probetype.Begin, probetype.End:
+			default:
+				others++
+			}
+		}
+	}
+	if iter != nil && others > 0 {
+		c.errorf(iter.Point.Span, "Iterator probe can't be mixed with other probes")
+		c.hintf("an iter probe runs once per object and then the script ends; trace other events in another run")
+	}
 }

@@ -211,20 +211,30 @@ func (c *checker) funcTypes(span lang.Span, r *lang.Resolved) bool {
 		}
 		return true
 	}
-	if r.Provider != probetype.Fentry && r.Provider != probetype.Fexit {
+	if r.Provider != probetype.Fentry && r.Provider != probetype.Fexit && r.Provider != probetype.Iter {
 		return true
 	}
 	fe, ok := c.env.(lang.FuncEnv)
 	if !ok {
 		return true
 	}
-	args, ret, err := fe.KernelFunc(r.Module, r.Func)
+	fn := r.Func
+	if r.Provider == probetype.Iter {
+		fn = "bpf_iter_" + r.Func
+	}
+	args, ret, err := fe.KernelFunc(r.Module, fn)
 	switch {
 	case errors.Is(err, errNoSystemInfo):
 	case err != nil:
 		c.errorf(span, "%v", err)
 		return false
 	default:
+		if args != nil && r.Provider == probetype.Iter {
+			// ctx is the iterator's context struct, as bpftrace names it.
+			named := *args
+			named.Name = "struct bpf_iter__" + r.Func
+			args = &named
+		}
 		r.Args, r.Ret = args, ret
 		if args != nil {
 			r.NumArgs = len(args.Fields)

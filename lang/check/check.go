@@ -167,6 +167,7 @@ func (c *checker) run() {
 		c.checkProbe(p)
 	}
 	c.checkProbeCount()
+	c.checkIterAlone()
 	c.checkMapDecls()
 	c.printArgs()
 	c.castWarnings()

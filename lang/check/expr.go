@@ -156,6 +156,10 @@ func (c *checker) ident(id *lang.Ident) *lang.Type {
 	switch id.Name {
 	case "args":
 		return c.argsType(id)
+	case "ctx":
+		// An iterator's context is its target function's arguments
+		// (bpf_iter_task(meta, task)...), read as args are.
+		return c.argsType(id)
 	case "probe":
 		return c.probeType()
 	case "kstack", "ustack":

@@ -80,7 +80,7 @@ func SkipUnsupported(plan *codegen.Plan, stderr io.Writer) *codegen.Plan {
 func checkProgramSupported(p *codegen.Program) error {
 	{
 		switch prov := Provider(p); prov {
-		case probetype.Begin, probetype.End, probetype.Self, probetype.Bench, probetype.Tracepoint, probetype.Interval, probetype.Profile, probetype.Software, probetype.Uprobe, probetype.Uretprobe, probetype.USDT:
+		case probetype.Begin, probetype.End, probetype.Self, probetype.Bench, probetype.Iter, probetype.Tracepoint, probetype.Interval, probetype.Profile, probetype.Software, probetype.Uprobe, probetype.Uretprobe, probetype.USDT:
 		case probetype.Kprobe, probetype.Kretprobe:
 			if !tracefs.HasKprobes() {
 				return fmt.Errorf("%s: kprobes are not available: this kernel was built without CONFIG_KPROBES", ProbeName(p))
@@ -185,8 +185,39 @@ func Attach(p *codegen.Program, prog *ebpf.Program, env Env) ([]io.Closer, error
 		return attachEveryCPU(p, prog, attr, pid)
 	case probetype.Kprobe, probetype.Kretprobe, probetype.Fentry, probetype.Fexit, probetype.RawTracepoint:
 		return attachKernel(p, prog)
+	case probetype.Iter:
+		l, err := link.AttachIter(link.IterOptions{Program: prog})
+		if err != nil {
+			return nil, attachError(p, err)
+		}
+		return []io.Closer{l}, nil
 	}
 	return nil, fmt.Errorf("%s: %s probes are not supported yet", ProbeName(p), Provider(p))
+}
+
+// RunIterators runs the iterators among the attached links (iter
+// probes), each once to its end: reading an iterator runs its program on
+// every object in turn. What the programs print comes through the ring
+// buffer. It reports whether there was any.
+func RunIterators(attached []io.Closer) (bool, error) {
+	found := false
+	for _, c := range attached {
+		it, ok := c.(*link.Iter)
+		if !ok {
+			continue
+		}
+		found = true
+		rd, err := it.Open()
+		if err != nil {
+			return true, fmt.Errorf("could not start the iterator: %s", host.ErrnoText(err))
+		}
+		_, err = io.Copy(io.Discard, rd)
+		rd.Close()
+		if err != nil {
+			return true, fmt.Errorf("the iterator failed: %s", host.ErrnoText(err))
+		}
+	}
+	return found, nil
 }
 
 // attachEveryCPU attaches prog to the perf event on each online CPU, of

@@ -61,7 +61,7 @@ type lister struct {
 // bpftrace's order (by name; return probes, which list the same places as
 // entry probes, only when named). User-space providers are listed when
 // named, or when the pattern names an existing binary.
-var kernelListOrder = []probetype.Type{probetype.Fentry, probetype.Hardware, probetype.Interval, probetype.Kprobe, probetype.Profile, probetype.RawTracepoint, probetype.Software, probetype.Tracepoint}
+var kernelListOrder = []probetype.Type{probetype.Fentry, probetype.Hardware, probetype.Interval, probetype.Iter, probetype.Kprobe, probetype.Profile, probetype.RawTracepoint, probetype.Software, probetype.Tracepoint}
 
 // timeUnits are the units interval and profile probes list.
 var timeUnits = []string{"hz", "ms", "ns", "s", "us"}
@@ -160,7 +160,9 @@ func (l *lister) provider(prov, rest, full string) error {
 			}
 		}
 		return nil
-	case probetype.Begin, probetype.End:
+	case probetype.Iter:
+		return l.iters(match)
+	case probetype.Begin, probetype.End, probetype.Self, probetype.Bench:
 		return nil
 	}
 	return fmt.Errorf("%s probes cannot be listed", prov)
@@ -401,6 +403,38 @@ func (l *lister) rawTracepoints(match func(string) bool) error {
 				}
 				fmt.Fprintf(l.w, "    %s\n", cDecl(p.Type, pname))
 			}
+		}
+	}
+	return nil
+}
+
+// iters lists the iterators iter probes can attach to here (those of
+// probetype.IterTargets that kernel BTF has a bpf_iter_NAME target function
+// for), as iter:NAME; -lv adds the fields of ctx, the target function's
+// parameters after meta.
+func (l *lister) iters(match func(string) bool) error {
+	var spec *btf.Spec
+	for _, name := range probetype.IterTargets {
+		if !match("iter:" + name) {
+			continue
+		}
+		if spec == nil {
+			var err error
+			if spec, err = l.kernelBTF(); err != nil {
+				return fmt.Errorf("cannot list iter probes: reading kernel BTF: %v", err)
+			}
+		}
+		var fn *btf.Func
+		if err := spec.TypeByName("bpf_iter_"+name, &fn); err != nil {
+			continue
+		}
+		fmt.Fprintln(l.w, "iter:"+name)
+		proto, ok := fn.Type.(*btf.FuncProto)
+		if !l.verbose || !ok {
+			continue
+		}
+		for _, p := range proto.Params[min(1, len(proto.Params)):] {
+			fmt.Fprintf(l.w, "    %s\n", cDecl(p.Type, p.Name))
 		}
 	}
 	return nil

@@ -75,10 +75,15 @@ var All = []*Info{
 	{Name: RawTracepoint, Aliases: []string{"rt"}, Supported: true, Doc: "Kernel tracepoint with raw (untranslated) arguments."},
 	{Name: Watchpoint, Aliases: []string{"w"}, Doc: "Hardware memory watchpoint."},
 	{Name: AsyncWatchpoint, Aliases: []string{"aw"}, Doc: "Asynchronous hardware memory watchpoint."},
-	{Name: Iter, Aliases: []string{"it"}, Doc: "BPF iterator over kernel objects."},
+	{Name: Iter, Aliases: []string{"it"}, Supported: true, Doc: "BPF iterator over kernel objects (iter:task, iter:task_file, iter:task_vma): runs once per object, its fields in ctx, then the script ends."},
 	{Name: Self, Supported: true, Special: true, Doc: "Runs when gobpftrace itself gets an event: self:signal:SIGUSR1 each time the process receives SIGUSR1."},
 	{Name: Bench, Supported: true, Special: true, Doc: "A micro benchmark run repeatedly by --mode bench (ignored otherwise), which prints the time one run takes."},
 }
+
+// IterTargets are the iterators iter probes may name: those whose context
+// has the task as its first field after meta, which the program skips
+// when the kernel calls it a last time with none.
+var IterTargets = []string{"task", "task_file", "task_vma"}
 
 var byName = func() map[string]*Info {
 	m := map[string]*Info{}

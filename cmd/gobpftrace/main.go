@@ -232,6 +232,8 @@ func scriptOptions(o *options, file string, params []string) script.Options {
 		// Prometheus histograms have a _sum: keep one per key.
 		HistSums:      o.metrics.addr != "",
 		NoUprobeMulti: slices.Contains(o.noFeatures, "uprobe_multi"),
+		IncludeDirs:   o.includeDirs,
+		Includes:      o.includes,
 		ProbeFilter:   probeFilter(o),
 	}
 }

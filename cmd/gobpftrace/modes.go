@@ -98,9 +98,6 @@ func compilerBench(o *options, file, src string, params []string, stdout, stderr
 // --traceable-functions their effect on this gobpftrace: warnings for
 // what changes nothing, an error for what cannot be honoured.
 func checkFeatureOptions(o *options, stderr io.Writer) error {
-	if len(o.includes) > 0 || len(o.includeDirs) > 0 {
-		return fmt.Errorf("-I and --include are not supported yet")
-	}
 	// --no-feature uprobe_multi is given to script.Options.NoUprobeMulti;
 	// kprobe_multi and kprobe_session: gobpftrace attaches kprobes one by
 	// one and never collapses them into sessions, so there is nothing to

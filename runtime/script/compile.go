@@ -47,6 +47,11 @@ type Options struct {
 	// key (Histogram.Sum), at the cost of a second map update per event;
 	// --metrics sets it for the histograms' _sum.
 	HistSums bool
+	// IncludeDirs are searched for the C headers the script includes
+	// (-I DIR); Includes are included before the script's own #include
+	// lines (--include FILE). See includes.go.
+	IncludeDirs []string
+	Includes    []string
 	// NoUprobeMulti attaches the matches of a uprobe wildcard one uprobe
 	// each, not together with one uprobe_multi link (--no-feature
 	// uprobe_multi).
@@ -135,6 +140,9 @@ func CompileIn(env lang.Env, source string, opts Options) (*Script, error) {
 	prog, err := parser.Parse(file, source)
 	if err != nil {
 		return nil, compileError(err)
+	}
+	if err := resolveIncludes(prog, file, source, opts.IncludeDirs, opts.Includes); err != nil {
+		return nil, err
 	}
 	if opts.ProbeFilter != nil {
 		if err := filterProbes(prog, opts.ProbeFilter); err != nil {

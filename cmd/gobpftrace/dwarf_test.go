@@ -245,3 +245,20 @@ func TestShowDebugInfo(t *testing.T) {
 		t.Errorf("stdout %q", res.stdout)
 	}
 }
+
+// args as a value is a record of the parameters, as bpftrace prints a
+// uprobe's args, in text and JSON.
+func TestUprobeArgsRecord(t *testing.T) {
+	requireRoot(t)
+	bin, _ := dwarfHelpers(t)
+	script := fmt.Sprintf(`uprobe:%s:dw_ints { print(args); $a = args; @[$a.f] = sum($a.b); }`, bin)
+	res := trace(t, traceRun{args: []string{"-c", bin + " 2", "-e", script}})
+	wantOutput(t, res, "{ .a = -1, .b = 200, .c = -300, .d = 60000, .e = -70000, .f = 4000000000 }\n"+
+		"{ .a = -2, .b = 201, .c = -301, .d = 60001, .e = -70001, .f = 4000000001 }\n\n\n"+
+		"@[4000000000]: 200\n@[4000000001]: 201\n", "Attached 1 probe\n")
+	res = trace(t, traceRun{args: []string{"-f", "json", "-c", bin + " 1", "-e", fmt.Sprintf(`uprobe:%s:dw_wide { print(args); }`, bin)}, noAttach: true})
+	mustExit(t, res, 0)
+	if !strings.Contains(res.stdout, `{"type": "value", "data": {"a": -5000000000, "b": 18000000000000000000, "c": 120, "d": 250}}`) {
+		t.Errorf("stdout %q", res.stdout)
+	}
+}

@@ -19,7 +19,13 @@ func (c *checker) field(f *lang.FieldAccess) *lang.Type {
 	if t, ok := c.configField(f); ok {
 		return t
 	}
+	if isArgs(f.X) {
+		c.argsFieldDepth++
+	}
 	xt := c.expr(f.X)
+	if isArgs(f.X) {
+		c.argsFieldDepth--
+	}
 	if !known(xt) {
 		return tNone
 	}

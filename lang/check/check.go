@@ -87,6 +87,9 @@ type checker struct {
 	// goArgsWarned are the argN already warned about in uprobes on Go
 	// functions (goArgWarning).
 	goArgsWarned map[string]bool
+	// argsFieldDepth counts the args.field accesses being checked: args
+	// alone is a value (a uprobe's record of parameters) only outside them.
+	argsFieldDepth int
 	// dead counts the branches being checked that a condition known at
 	// compile time rules out: fail() and static_assert() say nothing there.
 	dead int

@@ -309,6 +309,9 @@ func (c *checker) argsType(id *lang.Ident) *lang.Type {
 			return tNone
 		}
 	}
+	if t, ok := c.uprobeArgsRecord(id); ok {
+		return t
+	}
 	for _, r := range c.attach {
 		if r.Args != nil {
 			return r.Args

@@ -175,3 +175,43 @@ func findUprobeArg(args []*lang.UprobeArg, name string) *lang.UprobeArg {
 	}
 	return nil
 }
+
+// uprobeArgsRecord types `args` used as a value in a uprobe (print(args),
+// $a = args): a record of the parameters it can read, by name, as bpftrace
+// prints a uprobe's args. ok is false elsewhere, in args.field, and when
+// the attach points of the probe have different parameters.
+func (c *checker) uprobeArgsRecord(id *lang.Ident) (*lang.Type, bool) {
+	if c.argsFieldDepth > 0 || len(c.attach) == 0 {
+		return nil, false
+	}
+	var names []string
+	for i, r := range c.attach {
+		if r.UprobeArgs == nil {
+			return nil, false
+		}
+		var these []string
+		for _, a := range r.UprobeArgs {
+			if a.Type != nil && a.Name != "" {
+				these = append(these, a.Name)
+			}
+		}
+		if i == 0 {
+			names = these
+		} else if strings.Join(these, ",") != strings.Join(names, ",") {
+			return nil, false
+		}
+	}
+	if len(names) == 0 {
+		return nil, false
+	}
+	tu := &lang.Tuple{Span: id.Span, Names: names}
+	for _, n := range names {
+		tu.Elems = append(tu.Elems, &lang.FieldAccess{Span: id.Span, X: &lang.Ident{Span: id.Span, Name: "args"}, Field: n})
+	}
+	t := c.expr(tu)
+	if !known(t) {
+		return tNone, true
+	}
+	id.Expand = tu
+	return t, true
+}

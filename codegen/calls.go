@@ -73,6 +73,18 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 		r := g.allocReg()
 		g.loadConst(r, int64(addr))
 		return r
+	case "is_err":
+		// The kernel's IS_ERR(): -4095 <= x <= -1, that is x + 4095 below
+		// 4095 as an unsigned number.
+		r := g.evalInt(arg(0))
+		g.emit(asm.Add.Imm(r, 4095))
+		no, done := g.newLabel("not_err"), g.newLabel("is_err")
+		g.emit(asm.JGE.Imm(r, 4095, no), asm.Mov.Imm(r, 1))
+		g.jump(done)
+		g.label(no)
+		g.emit(asm.Mov.Imm(r, 0))
+		g.label(done)
+		return r
 	case "bswap":
 		r := g.evalInt(arg(0))
 		size := scalarSize(arg(0).Type())

@@ -348,10 +348,14 @@ func (g *gen) lower(fn *ir.Func) (asm.Instructions, []lang.Span) {
 	return insns, spans
 }
 
-// license is what the programs are loaded with: config license, else GPL
-// (which the helpers bpftrace uses require).
+// license is what the programs are loaded with: config license, else the
+// script's SPDX-License-Identifier comment, else GPL (which the helpers
+// bpftrace uses require).
 func (cc *compiler) license() string {
 	if l := cc.checked.Config.License; l != "" {
+		return l
+	}
+	if l := spdxLicense(cc.checked.Source); l != "" {
 		return l
 	}
 	return "GPL"
@@ -370,6 +374,32 @@ func (g *gen) iterEnd() bool {
 	g.emit(asm.LoadMem(r, regCtx, 8, asm.DWord), asm.JEq.Imm(r, 0, g.done))
 	g.freeReg(r)
 	return true
+}
+
+// spdxLicense is the license a "// SPDX-License-Identifier: X" line of
+// the script's leading comments gives, as the kernel names it: an
+// identifier of the GPL family (GPL-2.0-or-later, LGPL-2.1, ...) is
+// "GPL"; any other is passed on as written, and the kernel then refuses
+// the GPL-only helpers. "" when there is no such line.
+func spdxLicense(src string) string {
+	for _, line := range strings.Split(src, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#!") {
+			continue
+		}
+		rest, ok := strings.CutPrefix(line, "//")
+		if !ok {
+			return "" // the comments at the top are over
+		}
+		if id, ok := strings.CutPrefix(strings.TrimSpace(rest), "SPDX-License-Identifier:"); ok {
+			id = strings.TrimSpace(id)
+			if strings.Contains(id, "GPL") {
+				return "GPL"
+			}
+			return id
+		}
+	}
+	return ""
 }
 
 // pidFilter emits bpftrace's filter for -p PID in the probes that are not

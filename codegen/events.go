@@ -206,7 +206,8 @@ func (g *gen) callStmt(call *lang.Call) {
 		g.override(call)
 	case "delete":
 		g.deleteKey(call)
-	case "has_key", "strncmp", "bswap", "kptr", "uptr", "ksym", "kaddr":
+		g.warnDiscardedDelete(call.Span)
+	case "has_key", "strncmp", "bswap", "is_err", "kptr", "uptr", "ksym", "kaddr":
 		g.freeReg(g.callInt(call))
 	default:
 		if call.Type() != nil && isScalar(call.Type()) {

@@ -22,8 +22,10 @@ import (
 // and map_lookup_elem (a map read that finds no key, return code 0),
 // which are what -k adds in bpftrace v0.26, and map_update_elem,
 // map_delete_elem and get_stackid, which bpftrace v0.26 checks even
-// without -k (gobpftrace only counts failed map updates then, see
-// drops.go).
+// without -k. Without -k gobpftrace counts failed map updates (drops.go;
+// the runtime prints bpftrace's warning once per map and the count at
+// exit) and reports a delete() whose result is discarded and that finds
+// no key (warnDiscardedDelete), as bpftrace does.
 
 // Options change code generation.
 type Options struct {
@@ -81,6 +83,20 @@ func (g *gen) checkHelper(fn asm.BuiltinFunc, span lang.Span) {
 	ok := g.newLabel("helper_ok")
 	g.emit(asm.JSGE.Imm(asm.R0, 0, ok))
 	g.reportHelper(fn, span, asm.R0)
+	g.label(ok)
+}
+
+// warnDiscardedDelete follows a delete() statement, whose result nobody
+// reads: when the key was missing it is reported, with -k or without, as
+// bpftrace v0.26 warns ("Can't delete map element because it does not
+// exist."). With -k, checkHelper already reported it.
+func (g *gen) warnDiscardedDelete(span lang.Span) {
+	if g.cc.opts.HelperErrors {
+		return
+	}
+	ok := g.newLabel("deleted")
+	g.emit(asm.JSGE.Imm(asm.R0, 0, ok))
+	g.reportHelper(asm.FnMapDeleteElem, span, asm.R0)
 	g.label(ok)
 }
 

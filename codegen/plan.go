@@ -41,6 +41,10 @@ type Plan struct {
 	// MapDrops gives, for each map (by Map.Name) whose updates can be
 	// refused because it is full, its u64 slot in the Drops value.
 	MapDrops map[string]int
+	// MapDropSpans gives, for each map of MapDrops, where the script first
+	// writes it: the runtime's warning when the map is first found full
+	// points there.
+	MapDropSpans map[string]lang.Span
 	// ExitFlag, when not 0, is the slot of the Drops value where an exit()
 	// whose record found the ring buffer full writes its event id + 1 (and
 	// the next slot its exit code, the bytes of its argument): the runtime

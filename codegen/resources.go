@@ -39,10 +39,10 @@ func (cc *compiler) assignResources(c *lang.Checked) {
 					cc.addEvent(ev)
 				}
 			case *lang.AssignStmt:
-				cc.mapWritten(x.Target)
+				cc.mapWritten(x.Target, x.Span)
 			case *lang.Unary:
 				if x.Op == "++" || x.Op == "--" {
-					cc.mapWritten(x.X)
+					cc.mapWritten(x.X, x.Span)
 				}
 			}
 			return true
@@ -50,8 +50,9 @@ func (cc *compiler) assignResources(c *lang.Checked) {
 	}
 }
 
-// mapWritten gives the map that e names, if any, its loss counter.
-func (cc *compiler) mapWritten(e lang.Expr) {
+// mapWritten gives the map that e names, if any, its loss counter; span is
+// the write, which the warning for a full map points at.
+func (cc *compiler) mapWritten(e lang.Expr, span lang.Span) {
 	me, ok := e.(*lang.MapExpr)
 	if !ok || me.Sym == nil {
 		return
@@ -61,4 +62,10 @@ func (cc *compiler) mapWritten(e lang.Expr) {
 		return
 	}
 	cc.useDropSlot(cc.mapDropSlot(m))
+	if _, ok := cc.plan.MapDropSpans[m.Name]; !ok {
+		if cc.plan.MapDropSpans == nil {
+			cc.plan.MapDropSpans = map[string]lang.Span{}
+		}
+		cc.plan.MapDropSpans[m.Name] = span
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/gobpftrace/gobpftrace/codegen"
 )
 
@@ -154,6 +156,7 @@ func (s *session) reportLost(final bool, remaining int) {
 		return
 	}
 	s.lostCheck = time.Now()
+	s.warnFullMaps()
 	events := s.userLost(s.readLost(remaining))
 	if events <= s.lostSeen {
 		return
@@ -161,6 +164,31 @@ func (s *session) reportLost(final bool, remaining int) {
 	n := events - s.lostSeen
 	s.lostSeen = events
 	s.out.LostEvents(n)
+}
+
+// warnFullMaps prints, for each map whose counter shows a refused update
+// for the first time, bpftrace's run-time warning for a full map (its
+// helper error for map_update_elem returning -E2BIG), pointing at where
+// the script writes the map. bpftrace prints it for every refused update;
+// gobpftrace counts them in the kernel, warns once per map here and gives
+// the exact count at exit (reportDrops). With -k the programs report each
+// refusal themselves; --no-warnings silences it.
+func (s *session) warnFullMaps() {
+	if len(s.plan.MapDrops) == 0 || s.opts.HelperErrors || s.opts.NoWarnings {
+		return
+	}
+	raw := s.dropSlots()
+	for _, m := range s.plan.Maps {
+		slot, ok := s.plan.MapDrops[m.Name]
+		if !ok || s.warnedFull[m.Name] || dropSlot(raw, slot) == 0 {
+			continue
+		}
+		if s.warnedFull == nil {
+			s.warnedFull = map[string]bool{}
+		}
+		s.warnedFull[m.Name] = true
+		s.out.HelperError(s.plan.MapDropSpans[m.Name], "map_update_elem", -int64(unix.E2BIG))
+	}
 }
 
 // reportDrops says, once at exit, what the kernel side lost: the events

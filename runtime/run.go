@@ -135,6 +135,9 @@ type session struct {
 	// when the counter was last read.
 	lostSeen  uint64
 	lostCheck time.Time
+	// warnedFull are the maps whose first refused update was reported
+	// (warnFullMaps).
+	warnedFull map[string]bool
 	// lostAtExit is the number of events lost before the first exit()
 	// record (exitSeen); later losses are not the user's (drops.go).
 	lostAtExit uint64

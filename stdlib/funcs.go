@@ -124,6 +124,7 @@ var Funcs = []*Func{
 	// Symbols and addresses.
 	{Name: "ksym", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "ksym_t", Supported: true, Doc: "Kernel symbol containing an address, resolved in user space."},
 	{Name: "usym", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "usym_t", Supported: true, Doc: "User-space symbol containing an address, resolved in user space."},
+	{Name: "percpu_kaddr", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{ConstStrArg, IntArg}, Result: "uint64 *", Supported: false, Doc: "Address of a per-CPU kernel variable on the current CPU or on CPU cpu (bpf_this_cpu_ptr, bpf_per_cpu_ptr); not implemented: it needs the variable's BTF id in a ksym load, which gobpftrace's code generation does not emit."},
 	{Name: "kaddr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint64", Supported: true, Doc: "Address of a kernel symbol, found at compile time."},
 	{Name: "uaddr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "pointer", Supported: true, Doc: "Address of a user-space symbol of the traced binary."},
 	{Name: "ntop", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AnyArg, AnyArg}, Result: "inet_t", Supported: true, Doc: "Text form of an IPv4 or IPv6 address."},
@@ -146,8 +147,10 @@ var Funcs = []*Func{
 	{Name: "is_unsigned_integer", MinArgs: 1, MaxArgs: 1, Result: "bool", Supported: true, Doc: "Whether the expression is an unsigned integer (compile time)."},
 	{Name: "is_ptr", MinArgs: 1, MaxArgs: 1, Result: "bool", Supported: true, Doc: "Whether the expression is a pointer (compile time)."},
 	{Name: "is_str", MinArgs: 1, MaxArgs: 1, Result: "bool", Supported: true, Doc: "Whether the expression is a string (compile time)."},
+	{Name: "is_err", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{AnyArg}, Result: "bool", Supported: true, Doc: "Whether a pointer or integer holds an error code, as the kernel's IS_ERR(): a value from -4095 to -1 (a function returning ERR_PTR(-ENOENT) gives -2)."},
 	{Name: "is_literal", MinArgs: 1, MaxArgs: 1, Result: "bool", Supported: true, Doc: "Whether the expression is written as a literal: 1, -1, true, \"hello\" (compile time)."},
 	{Name: "strcap", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{StrArg}, Result: "int64", Supported: true, Doc: "Capacity of a string-like value: a string's size, a char array's length (both at compile time), the length of the string a char pointer points to."},
+	{Name: "kfunc_allowed", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "bool", Supported: false, Doc: "Whether the probe's program type may call a kfunc (bpftrace asks the kernel's verifier with a test program); not implemented: gobpftrace does not call kfuncs."},
 	{Name: "kfunc_exist", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "bool", Supported: true, Doc: "Whether kernel BTF has a function of this name (compile time)."},
 	{Name: "static_assert", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{AnyArg, ConstStrArg}, Result: "void", Supported: true, Doc: "Refuses the script with the message when a condition known at compile time is false."},
 	{Name: "fail", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Supported: true, Doc: "Refuses the script with a printf-formatted message of literals, unless it is in a branch that a condition known at compile time rules out."},

@@ -216,7 +216,8 @@ func uniqueCopy(t *testing.T, path string) string {
 }
 
 // A full map: the updates it refuses are counted in the kernel, for each
-// map, and reported once at exit, whatever the kind of map: plain values,
+// map; the first one is reported with bpftrace's warning at the map's
+// first write, and the count once at exit, whatever the kind of map: plain values,
 // every per-CPU aggregation, keys that are tuples or strings, maps declared
 // with their own size (an LRU map evicts instead). Histograms are the
 // exception: their buckets are elements of the kernel map, which has room
@@ -259,6 +260,9 @@ tracepoint:syscalls:sys_enter_openat /comm == "` + filepath.Base(loop) + `" && a
 	var want strings.Builder
 	// In the order the maps are declared or first used.
 	want.WriteString("Attached 2 probes\n")
+	for _, m := range []string{"decl", "pcpu", "plain", "count", "sum", "min", "max", "avg", "stats", "tuple", "tuplecount", "inc", "add", "paths", "pathpid"} {
+		want.WriteString(mapFullWarning(script, "@"+m+"["))
+	}
 	want.WriteString("WARNING: 17 updates of @decl failed because the map was full (declared with 3 entries)\n")
 	want.WriteString("WARNING: 17 updates of @pcpu failed because the map was full (declared with 3 entries)\n")
 	for _, m := range []string{"plain", "count", "sum", "min", "max", "avg", "stats", "tuple", "tuplecount", "inc", "add"} {
@@ -274,4 +278,25 @@ tracepoint:syscalls:sys_enter_openat /comm == "` + filepath.Base(loop) + `" && a
 			t.Errorf("%d %s entries, want %d", got, m, n)
 		}
 	}
+}
+
+// mapFullWarning is bpftrace's warning for a full map, pointing at the
+// first statement of script that writes "@m[...]".
+func mapFullWarning(script, mapAndBracket string) string {
+	for n, line := range strings.Split(script, "\n") {
+		i := strings.Index(line, mapAndBracket)
+		if i < 0 {
+			continue
+		}
+		end := i + strings.Index(line[i:], ";") - 1 // the statement
+		underline := []byte(line[:i])
+		for k, c := range underline {
+			if c != '\t' {
+				underline[k] = ' '
+			}
+		}
+		return fmt.Sprintf("stdin:%d:%d-%d: WARNING: Map full; can't update element. Try increasing max_map_keys config or manually setting the max entries in a map declaration e.g. `let @a = hash(5000)`\n", n+1, i+1, end+2) +
+			"Additional Info - helper: map_update_elem, retcode: -7\n" + line + "\n" + string(underline) + strings.Repeat("~", end+1-i) + "\n"
+	}
+	return "no " + mapAndBracket + " in the script"
 }

@@ -84,15 +84,34 @@ func TestHelperErrorsText(t *testing.T) {
 	}
 }
 
-// Without -k (or with --no-warnings) no check is compiled: the same
-// failures pass silently, as in bpftrace.
+// Without -k the reads that fail pass silently, as in bpftrace; what
+// bpftrace v0.26 checks even without -k is reported: a delete() statement
+// (its result discarded) that finds no key, and a full map (once per map,
+// with the count at exit). --no-warnings silences both.
 func TestHelperErrorsOff(t *testing.T) {
 	requireRoot(t)
-	script := `BEGIN { @x[1] = 1; printf("[%s] %d\n", str(0), @x[2]); delete(@x, 5); exit() }`
-	for _, args := range [][]string{{"-e", script}, {"-k", "--no-warnings", "-e", script}} {
-		res := trace(t, traceRun{args: args, noAttach: true})
-		wantOutput(t, res, "[] 0\n\n\n@x[1]: 1\n", "Attached 1 probe\n")
-	}
+	script := `BEGIN { @x[1] = 1; printf("[%s] %d\n", str(0), @x[2]); delete(@x, 5); if (!delete(@x, 6)) { printf("no 6\n"); } exit() }`
+	at := strings.Index(script, "delete(@x, 5)")
+	res := trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
+	wantOutput(t, res, "[] 0\nno 6\n\n\n@x[1]: 1\n", "Attached 1 probe\n"+
+		fmt.Sprintf("stdin:1:%d-%d: WARNING: Can't delete map element because it does not exist.\n", at+1, at+14)+
+		"Additional Info - helper: map_delete_elem, retcode: -2\n"+
+		script+"\n"+
+		strings.Repeat(" ", at)+strings.Repeat("~", 13)+"\n")
+	res = trace(t, traceRun{args: []string{"-k", "--no-warnings", "-e", script}, noAttach: true})
+	wantOutput(t, res, "[] 0\nno 6\n\n\n@x[1]: 1\n", "Attached 1 probe\n")
+
+	full := `BEGIN { @[1] = 1; @[2] = 2; @[3] = 3; @[4]++; exit() }`
+	res = trace(t, traceRun{args: []string{"-e", full}, env: []string{"BPFTRACE_MAX_MAP_KEYS=1"}, noAttach: true})
+	wantOutput(t, res, "\n\n@[1]: 1\n", "Attached 1 probe\n"+
+		"stdin:1:9-17: WARNING: Map full; can't update element. Try increasing max_map_keys config or manually setting the max entries in a map declaration e.g. `let @a = hash(5000)`\n"+
+		"Additional Info - helper: map_update_elem, retcode: -7\n"+
+		full+"\n"+
+		"        ~~~~~~~~\n"+
+		"WARNING: 3 updates of @ failed because the map was full (max_map_keys is 1)\n")
+	res = trace(t, traceRun{args: []string{"--no-warnings", "-e", full}, env: []string{"BPFTRACE_MAX_MAP_KEYS=1"}, noAttach: true})
+	wantOutput(t, res, "\n\n@[1]: 1\n", "Attached 1 probe\n"+
+		"WARNING: 3 updates of @ failed because the map was full (max_map_keys is 1)\n")
 }
 
 // A user-space read in a real probe: str() of gbt_add's second argument,

@@ -39,7 +39,11 @@ func (c *checker) call(call *lang.Call) *lang.Type {
 		return tNone
 	}
 	if !f.Supported {
+		c.exprs(call.Args)
 		c.errorf(call.Span, "%s() is not supported yet", call.Name)
+		if h := unsupportedFuncHints[call.Name]; h != "" {
+			c.hintf("%s", h)
+		}
 		return tNone
 	}
 	if t, ok := c.compileTimeCall(call); ok {
@@ -318,10 +322,17 @@ type mapPrint struct {
 	ok   []bool
 }
 
-// printArgs checks print()'s arguments after the map once the map's type
-// is known: top and div for most maps, the chart's min and max (both) for
-// a tseries map, as bpftrace words it.
+// printArgs checks, once every map's type is known, that len()'s map has
+// keys, and print()'s arguments after the map: top and div for most
+// maps, the chart's min and max (both) for a tseries map, as bpftrace
+// words them.
 func (c *checker) printArgs() {
+	for _, l := range c.lenCalls {
+		if k := l.sym.Key; l.sym.Value != nil && (k == nil || k.Kind == lang.KNone || k.Kind == lang.KVoid) {
+			c.errorf(l.call.Span, "call to len() expects a map with explicit keys (non-scalar map)")
+			c.hintf("len(%s) is 1 once %s is set: a map without keys holds one value", l.sym.Name, l.sym.Name)
+		}
+	}
 	for _, p := range c.mapPrints {
 		if p.sym != nil && p.sym.Value != nil && p.sym.Value.Kind == lang.KTseries {
 			if len(p.args) == 1 {
@@ -356,4 +367,11 @@ func setConstArg(call *lang.Call, i int, v int64) {
 	lit := &lang.IntLit{Span: call.Args[i].Pos(), Value: uint64(v), Raw: strconv.FormatInt(v, 10)}
 	lit.SetType(lang.TInt64)
 	call.Args[i] = lit
+}
+
+// unsupportedFuncHints say what to do instead of a builtin that bpftrace
+// has and gobpftrace does not.
+var unsupportedFuncHints = map[string]string{
+	"percpu_kaddr":  "read the variable of one CPU through kaddr() and its per-CPU offset (__per_cpu_offset[cpu]), or use the value a tracepoint passes",
+	"kfunc_allowed": "kfunc_exist() says whether kernel BTF has the kfunc; gobpftrace calls no kfuncs",
 }

@@ -233,6 +233,13 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 			return tNone
 		}
 		return lang.StringType(size)
+	case "is_err":
+		t := c.expr(args[0])
+		if known(t) && !t.IsInt() && t.Kind != lang.KPtr {
+			c.errorf(args[0].Pos(), "is_err() expects a pointer or an integer (%s provided)", t)
+			return tNone
+		}
+		return lang.TBool
 	case "bswap":
 		t := c.wantInt(call, args[0], "bswap()")
 		if !known(t) {
@@ -240,9 +247,11 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 		}
 		return &lang.Type{Kind: lang.KInt, Size: t.Size}
 	case "len":
-		if c.mapArg(call, args[0]) == nil {
+		sym := c.mapArg(call, args[0])
+		if sym == nil {
 			return tNone
 		}
+		c.lenCalls = append(c.lenCalls, mapPrint{call: call, sym: sym})
 		return lang.TInt64
 	case "signal":
 		c.signal(call)

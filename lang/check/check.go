@@ -111,7 +111,10 @@ type checker struct {
 	// mapPrints are the print(@m, ...) calls with arguments after the
 	// map, checked once every map's type is known (printArgs).
 	mapPrints []mapPrint
-	nextVar   int
+	// lenCalls are the len(@m) calls, checked once every map's keys are
+	// known (printArgs).
+	lenCalls []mapPrint
+	nextVar  int
 	// scalarKnown marks maps whose keyedness a use has fixed.
 	scalarKnown map[*lang.MapSym]bool
 

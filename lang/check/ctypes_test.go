@@ -214,8 +214,8 @@ func TestKernelTypeDiagnostics(t *testing.T) {
 			"stdin:1:1-22: ERROR: Invalid C definition: unknown type 'frob'\nstruct s { frob x; }; BEGIN { }\n~~~~~~~~~~~~~~~~~~~~~"},
 		{"enum e { MY_ONE = 1 }; BEGIN { $x = MY_ON_E; }",
 			"stdin:1:37-44: ERROR: Unknown identifier: 'MY_ON_E'\nenum e { MY_ONE = 1 }; BEGIN { $x = MY_ON_E; }\n                                    ~~~~~~~\nHINT: did you mean MY_ONE?"},
-		{"BEGIN { printf(\"%s\\n\", curtask->pid); }",
-			"stdin:1:9-37: ERROR: printf: %s specifier expects a value of type string (integer supplied)\nBEGIN { printf(\"%s\\n\", curtask->pid); }\n        ~~~~~~~~~~~~~~~~~~~~~~~~~~~~"},
+		{"BEGIN { printf(\"%d\\n\", curtask->comm); }",
+			"stdin:1:9-38: ERROR: unsupported format specifier for type 'string[16]': d\nBEGIN { printf(\"%d\\n\", curtask->comm); }\n        ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~"},
 	}
 	for _, tc := range tests {
 		_, _, err := checkBTF(t, tc.src)

@@ -11,7 +11,8 @@ import (
 type FormatSpec struct {
 	// Text is the whole conversion as written, e.g. "%-6lld".
 	Text string
-	// Verb is the conversion: d i u o x X c s p, or r rx rh for buffers.
+	// Verb is the conversion: d i u o x X c s p, r rx rh for buffers, or
+	// one bpftrace parses and refuses (e E f F g G a A n).
 	Verb string
 }
 
@@ -55,18 +56,19 @@ func ParseFormat(f string) ([]FormatSpec, string) {
 				return nil, msg
 			}
 		}
-		for _, l := range []string{"hh", "ll", "h", "l", "j", "z", "t"} {
-			if strings.HasPrefix(f[i:], l) {
-				i += len(l)
-				break
-			}
+		// Any run of length modifiers, as bpftrace's format regex reads
+		// them ([hlLjzt]*); the runtime applies hh, h, l, ll, j, z, t.
+		for i < len(f) && strings.IndexByte("hlLjzt", f[i]) >= 0 {
+			i++
 		}
 		if i >= len(f) {
 			return nil, "Invalid format string: '" + f[start:] + "' is not a complete conversion"
 		}
 		verb := string(f[i])
 		switch f[i] {
-		case 'd', 'i', 'u', 'o', 'x', 'X', 'c', 's', 'p':
+		case '%':
+			continue // "%5%" is a '%', as bpftrace reads it
+		case 'd', 'i', 'u', 'o', 'x', 'X', 'c', 's', 'p', 'e', 'E', 'f', 'F', 'g', 'G', 'a', 'A', 'n':
 		case 'r':
 			if i+1 < len(f) && (f[i+1] == 'x' || f[i+1] == 'h') {
 				i++
@@ -121,12 +123,13 @@ func (c *checker) printf(call *lang.Call) {
 		return
 	}
 	args := call.Args[1:]
+	// bpftrace v0.26's words (FormatString::check).
 	if len(args) < len(specs) {
-		c.errorf(call.Span, "%s: Not enough arguments for format string (%d supplied, %d expected)", call.Name, len(args), len(specs))
+		c.errorf(call.Span, "not enough arguments for format string (%d supplied, %d expected)", len(args), len(specs))
 		return
 	}
 	if len(args) > len(specs) {
-		c.errorf(call.Span, "%s: Too many arguments for format string (%d supplied, %d expected)", call.Name, len(args), len(specs))
+		c.errorf(call.Span, "too many arguments for format string (%d supplied, %d expected)", len(args), len(specs))
 		return
 	}
 	for i, s := range specs {
@@ -134,42 +137,37 @@ func (c *checker) printf(call *lang.Call) {
 		if !known(t) {
 			continue
 		}
-		if want := formatAccepts(s.Verb, t); want != "" {
-			c.errorf(call.Span, "%s: %s specifier expects a value of type %s (%s supplied)", call.Name, s.Text, want, kindName(t))
-			if s.Verb == "s" && t.Kind == lang.KPtr {
-				c.hintf("read a string from memory with str()")
+		if t.Kind == lang.KVoid {
+			c.errorf(call.Span, "unable to print none type for specifier: %s", s.Verb)
+			continue
+		}
+		switch s.Verb {
+		case "e", "E", "f", "F", "g", "G", "a", "A", "n":
+			c.errorf(call.Span, "unsupported format specifier: %s", s.Verb)
+			if s.Verb != "n" {
+				c.hintf("bpftrace has no floating-point values: print integers with %%d (a ratio with %%d.%%03d of two integers)")
+			}
+			continue
+		}
+		if !formatAccepts(s.Verb, t) {
+			c.errorf(call.Span, "unsupported format specifier for type '%s': %s", t, s.Verb)
+			if s.Verb == "r" || s.Verb == "rx" || s.Verb == "rh" {
+				c.hintf("%%%s prints a buf() value; print strings with %%s", s.Verb)
 			}
 		}
 	}
 }
 
-// formatAccepts returns "" when verb can print t, else the kind it wants.
-func formatAccepts(verb string, t *lang.Type) string {
+// formatAccepts reports whether verb can print a value of type t, as
+// bpftrace v0.26 checks it: %s prints any value (as print() shows it), the
+// buffer conversions a buf() value, the others an integer, a bool or a
+// pointer.
+func formatAccepts(verb string, t *lang.Type) bool {
 	switch verb {
 	case "s":
-		switch t.Kind {
-		case lang.KString, lang.KSym, lang.KInet, lang.KTimestamp, lang.KCgroupPath, lang.KMacaddr, lang.KStack, lang.KBuffer, lang.KStrerror, lang.KUsername, lang.KSyscallName, lang.KSignalName:
-			return ""
-		case lang.KInt:
-			if t.Enum != nil {
-				// An enum prints its enumerator's name.
-				return ""
-			}
-		}
-		return "string"
+		return true
 	case "r", "rx", "rh":
-		if t.Kind == lang.KBuffer || t.Kind == lang.KString {
-			return ""
-		}
-		return "buffer"
-	case "p":
-		if t.Kind == lang.KPtr || t.IsInt() {
-			return ""
-		}
-		return "pointer"
+		return t.Kind == lang.KBuffer
 	}
-	if t.IsInt() || t.Kind == lang.KPtr {
-		return ""
-	}
-	return "integer"
+	return t.IsInt() || t.Kind == lang.KPtr
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -78,6 +79,15 @@ func rejectedAt(plan *codegen.Plan, p *codegen.Program, log []string, summary st
 	if !ok {
 		return nil
 	}
+	if strings.Contains(summary, "GPL-restricted function") {
+		// bpftrace's words for a helper a non-GPL license forbids.
+		return &lang.Diagnostic{
+			Span:     span,
+			Severity: lang.SevError,
+			Msg:      fmt.Sprintf("helper %s can only be used in GPL-compatible programs", helperAt(plan, p, off)),
+			Hint:     fmt.Sprintf("the programs are loaded with license %q (config license or the script's SPDX-License-Identifier); a GPL-compatible one such as \"GPL\" allows the helper", programLicense(plan, p)),
+		}
+	}
 	hint := verifierHint(summary)
 	if !verbose {
 		hint += " (-v shows the end of the verifier log, -d verifier all of it)"
@@ -89,6 +99,51 @@ func rejectedAt(plan *codegen.Plan, p *codegen.Program, log []string, summary st
 			attach.ProbeName(p), off, summary),
 		Hint: hint,
 	}
+}
+
+// helperAt names the helper called by the instruction at raw offset off
+// of p ("bpf_probe_read_kernel_str"), or "bpf_helper" when it is not a
+// helper call.
+func helperAt(plan *codegen.Plan, p *codegen.Program, off int) string {
+	spec := plan.Spec.Programs[p.Name]
+	if spec == nil {
+		return "bpf_helper"
+	}
+	raw := 0
+	for _, ins := range spec.Instructions {
+		if raw == off {
+			if ins.IsBuiltinCall() {
+				return "bpf_" + snake(strings.TrimPrefix(asm.BuiltinFunc(ins.Constant).String(), "Fn"))
+			}
+			break
+		}
+		raw += int(ins.Size() / asm.InstructionSize)
+	}
+	return "bpf_helper"
+}
+
+// programLicense is the license p is loaded with.
+func programLicense(plan *codegen.Plan, p *codegen.Program) string {
+	if spec := plan.Spec.Programs[p.Name]; spec != nil {
+		return spec.License
+	}
+	return ""
+}
+
+// snake turns a Go name (ProbeReadKernelStr) into the C one
+// (probe_read_kernel_str).
+func snake(name string) string {
+	var b strings.Builder
+	for i, r := range name {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // verifierHint explains common verifier complaints in script terms.

@@ -16,6 +16,9 @@ import (
 //   - a precision (".3") is ignored for integers and strings
 //     (v0.17: "%.3d" gave "007", "%.2s" truncated).
 //   - the ' ' flag is ignored; '+' only affects signed conversions.
+//   - the 0 flag sets the fill of the width to '0' for any conversion,
+//     before the sign or base prefix ("%05d" of -42 is "00-42"), after the
+//     text with '-' ("%-05d" of 7 is "70000").
 //   - %p prints 0x-prefixed hex, and "0" for a null pointer (v0.17: "(nil)").
 //
 // Format is the format string with escapes already decoded.
@@ -79,7 +82,7 @@ width:
 		}
 		return sp, n, true
 	}
-	if strings.IndexByte("diouxXeEfFgGaAcspn", c) < 0 {
+	if strings.IndexByte("diouxXeEfFgGaAcspn%", c) < 0 {
 		return sp, n, false
 	}
 	sp.conv = string(c)
@@ -136,6 +139,12 @@ func parsePrintf(format string) *printfFormat {
 		sp, n, ok := parseSpec(format[i+1:])
 		if !ok {
 			lit("%")
+			continue
+		}
+		if sp.conv == "%" {
+			// "%5%" prints a '%' (flags and width ignored), as in bpftrace.
+			lit("%")
+			i += n
 			continue
 		}
 		pf.pieces = append(pf.pieces, printfPiece{sp: sp, isConv: true})
@@ -239,21 +248,21 @@ func (sp spec) appendPadded(dst, body []byte, tail string, numeric bool) []byte 
 		return append(append(dst, body...), tail...)
 	}
 	fill := sp.width - n
-	switch {
-	case sp.left:
+	if sp.left {
 		dst = append(append(dst, body...), tail...)
-		return appendRepeat(dst, ' ', fill)
-	case sp.zero && numeric:
-		prefix := 0
-		if len(body) > 0 && (body[0] == '-' || body[0] == '+') {
-			prefix = 1
-		}
-		dst = append(dst, body[:prefix]...)
-		dst = appendRepeat(dst, '0', fill)
-		return append(append(dst, body[prefix:]...), tail...)
+		return appendRepeat(dst, sp.fillChar(), fill)
 	}
-	dst = appendRepeat(dst, ' ', fill)
+	dst = appendRepeat(dst, sp.fillChar(), fill)
 	return append(append(dst, body...), tail...)
+}
+
+// fillChar is what a width pads with: '0' with the 0 flag, for every
+// conversion, as v0.26's stream fill does.
+func (sp spec) fillChar() byte {
+	if sp.zero {
+		return '0'
+	}
+	return ' '
 }
 
 func appendRepeat(dst []byte, c byte, n int) []byte {
@@ -356,24 +365,17 @@ func unsignedText(sp spec, t *lang.Type, b []byte) string {
 	return strconv.FormatUint(v, 10)
 }
 
-// pad applies the width: left alignment with '-', zeros after any sign or
-// base prefix with '0' (numbers only), spaces otherwise.
-func (sp spec) pad(s string, numeric bool) string {
+// pad applies the width as bpftrace v0.26's C++ streams do: the fill
+// (spaces, or zeros with the 0 flag, whatever the conversion) goes before
+// the whole text, sign and base prefix included ("%05d" of -42 is
+// "00-42"), or after it with '-' ("%-05d" of 7 is "70000").
+func (sp spec) pad(s string, _ bool) string {
 	if len(s) >= sp.width {
 		return s
 	}
-	fill := strings.Repeat(" ", sp.width-len(s))
-	switch {
-	case sp.left:
+	fill := strings.Repeat(string(sp.fillChar()), sp.width-len(s))
+	if sp.left {
 		return s + fill
-	case sp.zero && numeric:
-		prefix := 0
-		if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
-			prefix = 1
-		} else if strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X") {
-			prefix = 2
-		}
-		return s[:prefix] + strings.Repeat("0", sp.width-len(s)) + s[prefix:]
 	}
 	return fill + s
 }

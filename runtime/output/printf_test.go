@@ -75,7 +75,9 @@ func TestPrintf(t *testing.T) {
 		// v0.26 ignores precision for integers and strings (v0.17: "007", "ab").
 		{"[%.3d][%8.3d][%.2s]\n", []any{7, 7, "abcdef"}, "[7][       7][abcdef]\n"},
 		// Zero padding goes after the sign or base prefix; '-' wins over '0'.
-		{"[%05d][%+05d][%#06x][%-05d][%+d][%+u]\n", []any{-42, 42, 255, 7, 3, 3}, "[-0042][+0042][0x00ff][7    ][+3][3]\n"},
+		// v0.26's streams: the 0 fill goes before the sign and the base
+		// prefix, and after the text with '-'; it pads strings too.
+		{"[%05d][%+05d][%#06x][%-05d][%+d][%+u][%05s]\n", []any{-42, 42, 255, 7, 3, 3, "ab"}, "[00-42][00+42][000xff][70000][+3][3][000ab]\n"},
 		{"[%p]\n", []any{0}, "[0]\n"},
 		{"100%% done, %q stays\n", nil, "100% done, %q stays\n"},
 	}

@@ -256,7 +256,7 @@ func TestCompileErrors(t *testing.T) {
 	}
 	want := []string{
 		"error bad.bt:1:14-1:23 Unknown function: nosuch",
-		"error bad.bt:2:7-2:21 printf: Not enough arguments for format string (0 supplied, 1 expected)",
+		"error bad.bt:2:7-2:21 not enough arguments for format string (0 supplied, 1 expected)",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("diagnostics\n%q\nwant\n%q", got, want)

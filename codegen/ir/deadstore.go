@@ -79,6 +79,7 @@ func mayRead(in Instr, lo, hi int) bool {
 	case cls == asm.StXClass && op.Mode() != asm.MemMode:
 		return true // atomics read
 	}
-	// Any other use of the frame pointer takes its address.
-	return (in.Src == asm.RFP && in.VSrc == 0 && op.Source() == asm.RegSource) || (in.Dst == asm.RFP && in.VDst == 0)
+	// Any other use of the frame pointer takes its address (a move, an
+	// add, a store of r10 anywhere: whoever holds it may read the frame).
+	return (in.Src == asm.RFP && in.VSrc == 0) || (in.Dst == asm.RFP && in.VDst == 0)
 }

@@ -101,7 +101,7 @@ func hasDWARF(f *elf.File) bool {
 func debugCandidates(f *elf.File, path string, dirs []string) []string {
 	dirs = append(append([]string(nil), dirs...), DefaultDebugDir)
 	var out []string
-	if id := buildID(f); len(id) > 1 {
+	if id := BuildID(f); len(id) > 1 {
 		h := hex.EncodeToString(id)
 		for _, d := range dirs {
 			out = append(out, filepath.Join(d, ".build-id", h[:2], h[2:]+".debug"))
@@ -124,8 +124,9 @@ func debugCandidates(f *elf.File, path string, dirs []string) []string {
 	return out
 }
 
-// buildID returns the GNU build id note of f (nil if none).
-func buildID(f *elf.File) []byte {
+// BuildID returns the GNU build id note of f (nil if none): the name of f's
+// separate debug file under .build-id/. runtime/symbols uses it too.
+func BuildID(f *elf.File) []byte {
 	for _, s := range f.Sections {
 		if s.Type != elf.SHT_NOTE {
 			continue

@@ -124,7 +124,7 @@ func TestSeparateDebugFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := hex.EncodeToString(buildID(ef))
+	id := hex.EncodeToString(BuildID(ef))
 	ef.Close()
 	if id == "" {
 		t.Fatal("no build id")

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/gobpftrace/gobpftrace/runtime/dwarfinfo"
 )
 
 // userSymbols resolves user-space addresses of processes: /proc/PID/maps
@@ -280,7 +282,7 @@ const debugDir = "/usr/lib/debug"
 // debugFileSymbols reads the .symtab of f's separate debug file, found by
 // its build id (/usr/lib/debug/.build-id/xx/yyyy.debug), or nil.
 func debugFileSymbols(f *elf.File) []elf.Symbol {
-	id := buildID(f)
+	id := dwarfinfo.BuildID(f)
 	if len(id) < 2 {
 		return nil
 	}
@@ -295,37 +297,6 @@ func debugFileSymbols(f *elf.File) []elf.Symbol {
 		return nil
 	}
 	return syms
-}
-
-// buildID returns the GNU build id note of f, or nil.
-func buildID(f *elf.File) []byte {
-	for _, sec := range f.Sections {
-		if sec.Type != elf.SHT_NOTE {
-			continue
-		}
-		data, err := sec.Data()
-		if err != nil {
-			continue
-		}
-		for len(data) >= 12 {
-			nameSz := f.ByteOrder.Uint32(data[0:])
-			descSz := f.ByteOrder.Uint32(data[4:])
-			typ := f.ByteOrder.Uint32(data[8:])
-			nameEnd := 12 + int(nameSz+3)&^3
-			descEnd := nameEnd + int(descSz+3)&^3
-			if nameEnd > len(data) || 12+int(nameSz) > len(data) || nameEnd+int(descSz) > len(data) {
-				break
-			}
-			if typ == 3 && string(data[12:12+nameSz]) == "GNU\x00" { // NT_GNU_BUILD_ID
-				return data[nameEnd : nameEnd+int(descSz)]
-			}
-			if descEnd > len(data) {
-				break
-			}
-			data = data[descEnd:]
-		}
-	}
-	return nil
 }
 
 // vdsoName is how /proc/PID/maps names the vDSO mapping.

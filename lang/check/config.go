@@ -186,32 +186,19 @@ func (c *checker) setWordConfig(cv *stdlib.ConfigVar, text string, span lang.Spa
 		c.errs = append(c.errs, d)
 	}
 	switch cv.Name {
-	case "print_maps_on_exit":
-		switch strings.ToLower(strings.TrimSpace(text)) {
-		case "true", "1":
-			c.out.Config.NoPrintMapsOnExit = false
-		case "false", "0":
-			c.out.Config.NoPrintMapsOnExit = true
-		default:
+	case "print_maps_on_exit", "cpp_demangle", "show_debug_info":
+		on, ok := configBool(text)
+		if !ok {
 			report("Invalid value for %s: valid values are true and false.", name)
+			break
 		}
-	case "cpp_demangle":
-		switch strings.ToLower(strings.TrimSpace(text)) {
-		case "true", "1":
-			c.out.Config.NoCppDemangle = false
-		case "false", "0":
-			c.out.Config.NoCppDemangle = true
-		default:
-			report("Invalid value for %s: valid values are true and false.", name)
-		}
-	case "show_debug_info":
-		switch strings.ToLower(strings.TrimSpace(text)) {
-		case "true", "1":
-			c.out.Config.ShowDebugInfo = true
-		case "false", "0":
-			c.out.Config.ShowDebugInfo = false
-		default:
-			report("Invalid value for %s: valid values are true and false.", name)
+		switch cv.Name {
+		case "print_maps_on_exit":
+			c.out.Config.NoPrintMapsOnExit = !on
+		case "cpp_demangle":
+			c.out.Config.NoCppDemangle = !on
+		case "show_debug_info":
+			c.out.Config.ShowDebugInfo = on
 		}
 	case "missing_probes":
 		switch text {
@@ -349,4 +336,15 @@ var mapKindFamily = map[string]string{
 	"hash": "hash", "lruhash": "hash",
 	"percpuhash": "percpuhash", "percpulruhash": "percpuhash",
 	"percpuarray": "percpuarray",
+}
+
+// configBool reads a boolean setting: true or 1, false or 0, in any case.
+func configBool(text string) (on, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(text)) {
+	case "true", "1":
+		return true, true
+	case "false", "0":
+		return false, true
+	}
+	return false, false
 }

@@ -48,8 +48,8 @@ func dwarfHelpers(t *testing.T) (cPath, goPath string) {
 func TestUprobeArgsC(t *testing.T) {
 	requireRoot(t)
 	bin, _ := dwarfHelpers(t)
-	script := fmt.Sprintf(`uprobe:%[1]s:dw_ints { printf("ints %%d %%d %%d %%d %%d %%d\n", args.a, args.b, args.c, args.d, args.e, args.f); }
-uprobe:%[1]s:dw_wide { printf("wide %%d %%u %%c %%d\n", args->a, args->b, args->c, args->d); }
+	script := fmt.Sprintf(`uprobe:%[1]s:dw_ints { printf("ints %%d %%d %%d %%d %%d %%u\n", args.a, args.b, args.c, args.d, args.e, args.f); }
+uprobe:%[1]s:dw_wide { printf("wide %%ld %%lu %%c %%d\n", args->a, args->b, args->c, args->d); }
 uprobe:%[1]s:dw_ptrs { printf("ptrs %%s %%d %%d %%d %%s %%d\n", str(args.name), *args.n, args.p->x, args.p.y, str(args.p->label), args.p->next->x); }
 uprobe:%[1]s:dw_mixed { printf("mixed %%d %%d\n", args.count, args.after); }`, bin)
 	res := trace(t, traceRun{args: []string{"-c", bin + " 3", "-e", script}})
@@ -198,7 +198,7 @@ func TestDebuginfoDir(t *testing.T) {
 	}
 	res := trace(t, traceRun{args: []string{"-lv", "uprobe:" + bin + ":main", "--debuginfo=" + debug}, noAttach: true})
 	wantOutput(t, res, fmt.Sprintf("uprobe:%s:main\n    int argc\n    char** argv\n", bin), "")
-	res = trace(t, traceRun{args: []string{"--debuginfo", debug, "-c", bin + " 2", "-e", fmt.Sprintf(`uprobe:%s:dw_wide { printf("%%c %%d\n", args.c, args.a); }`, bin)}})
+	res = trace(t, traceRun{args: []string{"--debuginfo", debug, "-c", bin + " 2", "-e", fmt.Sprintf(`uprobe:%s:dw_wide { printf("%%c %%ld\n", args.c, args.a); }`, bin)}})
 	wantOutput(t, res, "x -5000000000\nx -5000000001\n\n\n", "Attached 1 probe\n")
 }
 

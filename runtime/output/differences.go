@@ -16,10 +16,11 @@ package output
 //  6. A map key whose text starts with '(' and ends with ')' loses both
 //     (v0.26 strips tuple parentheses from the text): @[(sd-pam)] prints as
 //     @[sd-pam]; v0.17 kept them.
-//  7. printf without a length modifier prints integers in 64 bits (v0.17
-//     truncated %d/%u/%x to 32 bits), sign-extends narrower signed types
-//     before %u/%x, ignores the precision of integers and strings, and prints
-//     a null %p as "0" (v0.17: "(nil)"). The '0' flag pads after the sign.
+//  7. printf ignores the precision of integers and strings, prints a null
+//     %p as "0" (v0.17: "(nil)"), and the '0' flag is a stream fill that
+//     goes before the sign ("%05d" of -42 is "00-42", v0.17 "-0042"). Like
+//     v0.17, an integer is first cast to its length modifier's C type: 32
+//     bits without one (%d of 0x1ffffffff is -1), 64 with l ll j z t.
 //  8. v0.17's max() started from 0, so max() of only negative values printed
 //     nothing; the per-CPU fold over CPUs that stored a value gives the max.
 //  9. v0.17 truncated hist() arguments to 32 bits; labels up to [4E, 8E) are

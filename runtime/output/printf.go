@@ -11,8 +11,11 @@ import (
 
 // bpftrace v0.26 formats printf with C++ streams, not C's printf, which
 // changes a few things compared with v0.17 (which used snprintf):
-//   - %d %i %u %x %X %o without a length modifier print all 64 bits
-//     (v0.17 truncated to 32 bits); hh and h still truncate to 8 and 16.
+//   - an integer is converted to the C type the length modifier names
+//     before it is printed, as with C's printf: none (or one v0.26 does
+//     not know, such as L or lll) is an int or unsigned int of 32 bits,
+//     hh and h 8 and 16 bits, l ll j z t 64 bits. So "%d" of 0x1ffffffff
+//     is -1, "%u" of -1 is 4294967295, "%x" of (int8)-1 is ffffffff.
 //   - a precision (".3") is ignored for integers and strings
 //     (v0.17: "%.3d" gave "007", "%.2s" truncated).
 //   - the ' ' flag is ignored; '+' only affects signed conversions.
@@ -192,26 +195,14 @@ func (sp spec) appendArg(dst []byte, f *Formatter, t *lang.Type, b []byte) []byt
 	var tmp [24]byte
 	switch {
 	case (sp.conv == "d" || sp.conv == "i") && t.Kind == lang.KInt:
-		v := int64(argBits(t, b))
-		switch sp.length {
-		case "hh":
-			v = int64(int8(v))
-		case "h":
-			v = int64(int16(v))
-		}
+		v := signExtend(argBits(t, b), convBits(sp.length))
 		num := tmp[:0]
 		if sp.plus && v >= 0 {
 			num = append(num, '+')
 		}
 		return sp.appendPadded(dst, strconv.AppendInt(num, v, 10), "", true)
 	case (sp.conv == "u" || sp.conv == "x") && t.Kind == lang.KInt && !sp.alt:
-		v := argBits(t, b)
-		switch sp.length {
-		case "hh":
-			v = uint64(uint8(v))
-		case "h":
-			v = uint64(uint16(v))
-		}
+		v := zeroExtend(argBits(t, b), convBits(sp.length))
 		base := 10
 		if sp.conv == "x" {
 			base = 16
@@ -316,17 +307,35 @@ func argBits(t *lang.Type, b []byte) uint64 {
 	return readUint(b, intSize(t))
 }
 
-func signedText(sp spec, t *lang.Type, b []byte) string {
-	bits := argBits(t, b)
-	var v int64
-	switch sp.length {
+// convBits is the width in bits of the C type an integer conversion
+// reads, by its length modifier (bpftrace v0.26 casts to that type).
+func convBits(length string) uint {
+	switch length {
 	case "hh":
-		v = int64(int8(bits))
+		return 8
 	case "h":
-		v = int64(int16(bits))
-	default:
-		v = int64(bits)
+		return 16
+	case "l", "ll", "j", "z", "t":
+		return 64
 	}
+	return 32
+}
+
+// signExtend keeps the low bits of v as a signed number.
+func signExtend(v uint64, bits uint) int64 {
+	return int64(v<<(64-bits)) >> (64 - bits)
+}
+
+// zeroExtend keeps the low bits of v as an unsigned number.
+func zeroExtend(v uint64, bits uint) uint64 {
+	if bits == 64 {
+		return v
+	}
+	return v & (1<<bits - 1)
+}
+
+func signedText(sp spec, t *lang.Type, b []byte) string {
+	v := signExtend(argBits(t, b), convBits(sp.length))
 	s := strconv.FormatInt(v, 10)
 	if sp.plus && v >= 0 {
 		s = "+" + s
@@ -335,13 +344,7 @@ func signedText(sp spec, t *lang.Type, b []byte) string {
 }
 
 func unsignedText(sp spec, t *lang.Type, b []byte) string {
-	v := argBits(t, b)
-	switch sp.length {
-	case "hh":
-		v = uint64(uint8(v))
-	case "h":
-		v = uint64(uint16(v))
-	}
+	v := zeroExtend(argBits(t, b), convBits(sp.length))
 	switch sp.conv {
 	case "o":
 		s := strconv.FormatUint(v, 8)

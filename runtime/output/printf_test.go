@@ -69,9 +69,14 @@ func TestPrintf(t *testing.T) {
 		{"%r|%rx|%rh\n", []any{typed{&lang.Type{Kind: lang.KBuffer, Size: 6}, "Hi\x00\n"}, typed{&lang.Type{Kind: lang.KBuffer, Size: 6}, "Hello\x00"},
 			typed{&lang.Type{Kind: lang.KBuffer, Size: 6}, "Hello\x00"}}, `Hi\x00\x0a|\x48\x65\x6c\x6c\x6f\x00|48 65 6c 6c 6f 00` + "\n"},
 		{"%s %d\n", []any{typed{tuple(lang.TInt64, lang.StringType(8)), []any{1, "x"}}, typed{lang.TBool, 1}}, "(1, x) 1\n"},
-		// v0.26 prints integers in 64 bits without a length modifier (v0.17
-		// truncated to int: "1", "4294967293", "ffffffff").
-		{"%d|%u|%x\n", []any{0x100000001, typed{lang.TInt32, -3}, typed{lang.TInt16, -1}}, "4294967297|18446744073709551613|ffffffffffffffff\n"},
+		// v0.26 converts an integer to the C type of the length modifier,
+		// int or unsigned int (32 bits) without one, as C's printf does.
+		{"%d|%u|%x\n", []any{0x100000001, typed{lang.TInt32, -3}, typed{lang.TInt16, -1}}, "1|4294967293|ffffffff\n"},
+		{"%hhx %hx %x %jx\n", []any{0x12345678abcdef, 0x12345678abcdef, 0x12345678abcdef, 0x12345678abcdef}, "ef cdef 78abcdef 12345678abcdef\n"},
+		{"[%d][%u][%x][%x][%X]\n", []any{typed{lang.TInt32, -100}, -1, typed{lang.TInt8, -1}, typed{lang.TInt16, -2}, typed{lang.TInt16, -2}}, "[-100][4294967295][ffffffff][fffffffe][FFFFFFFE]\n"},
+		{"[%ld][%lu][%llx][%zd][%td][%lo]\n", []any{0x1ffffffff, -1, typed{lang.TInt8, -1}, -5, 0x100000000, 0x100000000}, "[8589934591][18446744073709551615][ffffffffffffffff][-5][4294967296][40000000000]\n"},
+		{"[%d][%i][%o][%Lu][%llld]\n", []any{typed{lang.TUint32, 4294967295}, 0xfffffffe, 0x1ffffffff, -1, 0x100000002}, "[-1][-2][37777777777][4294967295][2]\n"},
+		{"[%hhd][%hhu][%hd][%hu][%5d][%-6x|]\n", []any{255, -1, 0x18000, -1, typed{lang.TInt32, -7}, -1}, "[-1][255][-32768][65535][   -7][ffffffff|]\n"},
 		// v0.26 ignores precision for integers and strings (v0.17: "007", "ab").
 		{"[%.3d][%8.3d][%.2s]\n", []any{7, 7, "abcdef"}, "[7][       7][abcdef]\n"},
 		// Zero padding goes after the sign or base prefix; '-' wins over '0'.

@@ -14,7 +14,8 @@ func (c *checker) unary(u *lang.Unary) *lang.Type {
 		lit.SetType(litType(lit.Value))
 		t, ok := negLitType(lit.Value)
 		if !ok {
-			c.errorf(u.Span, "Integer literal -%d is out of range", lit.Value)
+			c.errorf(u.Span, "negative value will underflow")
+			c.hintf("a negative integer is at least -9223372036854775808 (int64)")
 			return tNone
 		}
 		return t

@@ -2,6 +2,8 @@ package parser
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"math/bits"
 	"strings"
 )
@@ -23,19 +25,50 @@ var intSuffixes = map[string]bool{
 	"u": true, "l": true, "ul": true, "lu": true, "ll": true, "ull": true, "llu": true,
 }
 
-var errTooLarge = errors.New("integer literal is too large for 64 bits")
+// errTooLarge marks a literal whose value does not fit 64 bits (or the
+// type its C suffix names); parseInt reports it as an overflowError.
+var errTooLarge = errors.New("too large")
+
+// overflowError is bpftrace v0.26's message for a literal beyond the
+// largest value of its type: the maximum, then the literal as written.
+type overflowError struct {
+	raw string
+	max uint64
+}
+
+func (e overflowError) Error() string {
+	return fmt.Sprintf("overflow error, maximum value is %d: %s", e.max, e.raw)
+}
+
+// suffixMax is the largest value a C integer suffix allows, as bpftrace
+// v0.26 checks it (u is an unsigned int, l and ll a signed long).
+var suffixMax = map[string]uint64{
+	"u": math.MaxUint32, "l": math.MaxInt64, "ll": math.MaxInt64,
+}
 
 // parseInt computes the value of an integer literal: decimal, hex (0x),
 // octal (leading 0), with '_' between digits, a decimal exponent (1e6),
 // and an optional time unit or C integer suffix.
 func parseInt(raw string) (uint64, error) {
+	v, err := parseIntValue(raw)
+	if errors.Is(err, errTooLarge) {
+		return 0, overflowError{raw, math.MaxUint64}
+	}
+	return v, err
+}
+
+func parseIntValue(raw string) (uint64, error) {
 	bad := errors.New("invalid integer literal '" + raw + "'")
 	if len(raw) > 2 && raw[0] == '0' && (raw[1] == 'x' || raw[1] == 'X') {
 		digits, suffix := splitDigits(raw[2:], isHexDigit)
 		if !intSuffixes[strings.ToLower(suffix)] && suffix != "" {
 			return 0, bad
 		}
-		return digitsValue(digits, 16, bad)
+		v, err := digitsValue(digits, 16, bad)
+		if limit, ok := suffixMax[strings.ToLower(suffix)]; ok && err == nil && v > limit {
+			return 0, overflowError{raw, limit}
+		}
+		return v, err
 	}
 	digits, rest := splitDigits(raw, isDigit)
 	if digits == "" {
@@ -74,6 +107,9 @@ func parseInt(raw string) (uint64, error) {
 	case rest == "":
 		return v, nil
 	case intSuffixes[strings.ToLower(rest)]:
+		if limit, ok := suffixMax[strings.ToLower(rest)]; ok && v > limit {
+			return 0, overflowError{raw, limit}
+		}
 		return v, nil
 	case timeUnits[rest] != 0:
 		return mul(v, timeUnits[rest])

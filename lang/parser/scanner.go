@@ -1,6 +1,8 @@
 package parser
 
 import (
+	"errors"
+	"math"
 	"strings"
 
 	"github.com/alecthomas/participle/v2/lexer"
@@ -478,6 +480,13 @@ func (s *scanner) scanNumber() {
 	raw := s.src[start:s.pos]
 	if _, err := parseInt(raw); err != nil {
 		s.fail(start, s.pos, err.Error())
+		var over overflowError
+		if errors.As(err, &over) {
+			s.err.hint = "integers are at most 64 bits: 0 to 18446744073709551615 unsigned, -9223372036854775808 to 9223372036854775807 signed"
+			if over.max != math.MaxUint64 {
+				s.err.hint = "drop the suffix, which limits the literal to its C type"
+			}
+		}
 		return
 	}
 	s.emit(tInt, raw, start)

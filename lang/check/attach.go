@@ -134,6 +134,7 @@ func tracepointArgs(cat, ev string, st *lang.Type) *lang.Type {
 		case t == nil:
 		case t.Kind == lang.KArray && t.Elem != nil && t.Elem.Kind == lang.KInt && t.Elem.Size == 1 && t.Elem.Signed:
 			t = lang.StringType(t.Len)
+			t.CharArray = true
 		case t.Kind == lang.KPtr && cat == "syscalls" && !f.DataLoc:
 			u := *t
 			u.UserSpace = true

@@ -304,7 +304,11 @@ func (c *checker) str(call *lang.Call) *lang.Type {
 	}
 	switch at.Kind {
 	case lang.KString:
-		return lang.StringType(min(at.Size, size))
+		t := lang.StringType(min(at.Size, size))
+		// str() of a whole char array keeps all its bytes when no NUL
+		// ends it, as bpftrace prints it.
+		t.CharArray = at.CharArray && t.Size == at.Size
+		return t
 	case lang.KPtr, lang.KInt:
 		t := lang.StringType(size)
 		t.UserSpace = at.UserSpace

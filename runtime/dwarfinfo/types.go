@@ -166,6 +166,7 @@ func (c *converter) convert(t dwarf.Type, depth int) *lang.Type {
 		if isChar(x.Type) && n > 0 {
 			st := lang.StringType(n)
 			st.UserSpace = true
+			st.CharArray = true
 			return st
 		}
 		return &lang.Type{Kind: lang.KArray, Elem: elem, Len: n, Size: n * lang.SizeOf(elem), UserSpace: true}

@@ -74,7 +74,10 @@ func FieldType(f *FormatField) *lang.Type {
 			elemSize = ci.size
 		}
 		if ctype == "char" && elemSize == 1 {
-			return lang.StringType(f.Size)
+			// A char array: all its bytes may be characters.
+			t := lang.StringType(f.Size)
+			t.CharArray = true
+			return t
 		}
 		return &lang.Type{Kind: lang.KArray, Len: f.Size / elemSize, Elem: scalarType(ctype, elemSize, f.Signed)}
 	}

@@ -160,7 +160,7 @@ func kernelName(prefix string, i int, hint string) string {
 
 func programType(res *lang.Resolved) (ebpf.ProgramType, bool) {
 	switch res.Provider {
-	case probetype.Begin, probetype.End, probetype.Self, probetype.Bench:
+	case probetype.Begin, probetype.End, probetype.Self, probetype.Bench, probetype.Test:
 		// Run by the runtime with BPF_PROG_TEST_RUN, never attached.
 		return ebpf.RawTracepoint, true
 	case probetype.Tracepoint:

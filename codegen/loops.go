@@ -6,6 +6,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // Short constant loops are plain backward jumps, which the kernel's
@@ -143,6 +144,14 @@ func intArgOf(e lang.Expr) int64 {
 
 func (g *gen) jumpStmt(x *lang.JumpStmt) {
 	if x.Kind == "return" {
+		if x.Value != nil && g.res.Provider == probetype.Test && g.inCallback == 0 {
+			// A test probe's return value is its verdict (non-zero
+			// fails): the program returns it instead of 0.
+			r := g.evalInt(x.Value)
+			g.emit(asm.Mov.Reg(asm.R0, r), asm.Return())
+			g.freeReg(r)
+			return
+		}
 		g.jump(g.done)
 		return
 	}

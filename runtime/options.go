@@ -23,6 +23,11 @@ type Options struct {
 	// as a table, and no other probe is attached and no map printed.
 	// Without it bench: probes are ignored.
 	Bench bool
+	// Test is --mode test: BEGIN runs, then each test: probe once, then
+	// END; each test's result prints as bpftrace prints it, and no other
+	// probe is attached and no map printed. Without it test: probes are
+	// ignored.
+	Test bool
 	// CompactExit drops the two newlines printed before the maps at exit
 	// (the interactive session, where they would leave blank lines).
 	CompactExit bool

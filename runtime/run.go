@@ -159,7 +159,7 @@ type session struct {
 }
 
 func (s *session) run(ctx context.Context) error {
-	begins, ends, selfs, benches, probes := splitPrograms(s.plan.Programs)
+	begins, ends, selfs, benches, tests, probes := splitPrograms(s.plan.Programs)
 	if s.opts.DryRun {
 		return s.attachAll(ctx, probes)
 	}
@@ -178,6 +178,9 @@ func (s *session) run(ctx context.Context) error {
 	}
 	if s.opts.Bench {
 		return s.runBench(ctx, begins, ends, benches)
+	}
+	if s.opts.Test {
+		return s.runTests(ctx, begins, ends, tests)
 	}
 
 	// Start: BEGIN, then the probes, then the "Attached" line.
@@ -293,9 +296,9 @@ func hasIter(probes []*codegen.Program) bool {
 	return false
 }
 
-// splitPrograms separates the programs that are run (BEGIN, END, self:
-// and bench: probes) from the probes, which are attached.
-func splitPrograms(progs []*codegen.Program) (begins, ends, selfs, benches, probes []*codegen.Program) {
+// splitPrograms separates the programs that are run (BEGIN, END, self:,
+// bench: and test: probes) from the probes, which are attached.
+func splitPrograms(progs []*codegen.Program) (begins, ends, selfs, benches, tests, probes []*codegen.Program) {
 	for _, p := range progs {
 		switch attach.Provider(p) {
 		case probetype.Begin:
@@ -306,11 +309,13 @@ func splitPrograms(progs []*codegen.Program) (begins, ends, selfs, benches, prob
 			selfs = append(selfs, p)
 		case probetype.Bench:
 			benches = append(benches, p)
+		case probetype.Test:
+			tests = append(tests, p)
 		default:
 			probes = append(probes, p)
 		}
 	}
-	return begins, ends, selfs, benches, probes
+	return begins, ends, selfs, benches, tests, probes
 }
 
 func (s *session) openRing() error {

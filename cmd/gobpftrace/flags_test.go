@@ -97,7 +97,6 @@ func TestPlainCommandLineErrors(t *testing.T) {
 		{[]string{"-p", "0", "-e", "BEGIN{}"}, "ERROR: pid '0' does not exist: process ids start at 1\n"},
 		{[]string{"/nonexistent/x.bt"}, "ERROR: failed to open file '/nonexistent/x.bt': No such file or directory\n"},
 		{[]string{"/"}, "ERROR: could not read the script: /: is a directory\n"},
-		{[]string{"--test", "-e", "BEGIN{}"}, "ERROR: --mode test runs the script's test: probes, and gobpftrace has no test: probes yet\n"},
 	}
 	for _, c := range cases {
 		var stdout, stderr bytes.Buffer

@@ -126,9 +126,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch o.mode {
 	case "format":
 		return formatScript(o, file, src, stdout, stderr)
-	case "test":
-		fmt.Fprintln(stderr, errorText(unsupportedMode(o.mode)))
-		return exitError
 	}
 
 	// -d ast needs no kernel: parse and print.
@@ -254,6 +251,7 @@ func runOptions(o *options, out, stderr io.Writer) script.RunOptions {
 		Errors:      stderr,
 		DryRun:      o.dryRun,
 		Bench:       o.mode == "bench",
+		Test:        o.mode == "test",
 		Quiet:       o.quiet,
 		NoWarnings:  o.noWarnings,
 		Verbose:     o.verbose,

@@ -45,12 +45,6 @@ func formatScript(o *options, file, src string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// unsupportedMode refuses the modes that run probe kinds gobpftrace does
-// not have.
-func unsupportedMode(mode string) error {
-	return fmt.Errorf("--mode %s runs the script's %s: probes, and gobpftrace has no %s: probes yet", mode, mode, mode)
-}
-
 // compilerBench is --mode compiler-bench: how long each compiler stage
 // takes on the script, best of a few runs, without loading anything.
 func compilerBench(o *options, file, src string, params []string, stdout, stderr io.Writer) int {

@@ -57,3 +57,69 @@ func TestBenchMode(t *testing.T) {
 	res = trace(t, traceRun{args: []string{"-e", `bench:x { printf("bench\n"); } BEGIN { printf("begin\n"); exit(); }`}})
 	wantOutput(t, res, "begin\n\n\n", "Attached 1 probe\n")
 }
+
+// --mode test (--test) runs BEGIN, each test: probe once in script order,
+// END, and prints bpftrace's gtest-like report: a test fails when it
+// returns non-zero, reports an error (errorf, assert) or exits with a
+// non-zero code, and only a failed test's output is shown. The exit code
+// is 1 when a test failed; without --test, test: probes are ignored.
+func TestTestMode(t *testing.T) {
+	requireRoot(t)
+	script := `BEGIN { @x = 5; printf("begin\n"); }
+test:okay { print("suppressed"); }
+test:failure { print("shown"); return 1; }
+test:asserting { assert(@x == 4, "x is not 4"); }
+test:exits { printf("bye\n"); exit(2); }
+test:exitzero { printf("quiet\n"); exit(0); }
+test:errf { errorf("bad %d", 3); }
+END { printf("end\n"); }`
+	res := trace(t, traceRun{args: []string{"--test", "-e", script}})
+	mustExit(t, res, 1)
+	green, red, reset := regexp.QuoteMeta("\033[32m"), regexp.QuoteMeta("\033[31m"), regexp.QuoteMeta("\033[0m")
+	ok := func(name string) string {
+		return green + `\[ RUN      \]` + reset + " " + name + "\n" + green + `\[       OK \]` + reset + " " + name + ` \(\d+ (ns|μs|ms)\)` + "\n"
+	}
+	failed := func(name, output string) string {
+		return green + `\[ RUN      \]` + reset + " " + name + "\n" + regexp.QuoteMeta(output) + red + `\[  FAILED  \]` + reset + " " + name + ` \(\d+ (ns|μs|ms)\)` + "\n"
+	}
+	want := "^begin\n" + green + `\[==========\]` + reset + " Running 6 tests.\n" +
+		ok("okay") +
+		failed("failure", "shown\n") +
+		failed("asserting", "stdin:4:18-47: ERROR: assert failed: x is not 4\ntest:asserting { assert(@x == 4, \"x is not 4\"); }\n                 ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n") +
+		failed("exits", "bye\n") +
+		ok("exitzero") +
+		failed("errf", "stdin:7:13-32: ERROR: bad 3\ntest:errf { errorf(\"bad %d\", 3); }\n            ~~~~~~~~~~~~~~~~~~~\n") +
+		green + `\[==========\]` + reset + " 6 tests ran.\n" +
+		green + `\[  PASSED  \]` + reset + " 2 tests.\n" +
+		red + `\[  FAILED  \]` + reset + " 4 tests, listed below:\n" +
+		red + `\[  FAILED  \]` + reset + " failure\n" +
+		red + `\[  FAILED  \]` + reset + " asserting\n" +
+		red + `\[  FAILED  \]` + reset + " exits\n" +
+		red + `\[  FAILED  \]` + reset + " errf\n" +
+		"end\n$"
+	if !regexp.MustCompile(want).MatchString(res.stdout) || res.stderr != "Attached 8 probes\n" {
+		t.Errorf("stdout:\n%q\nwant:\n%s\nstderr:\n%s", res.stdout, want, res.stderr)
+	}
+
+	// Every test passes: exit code 0; JSON gives one test_result a test.
+	res = trace(t, traceRun{args: []string{"--mode", "test", "-f", "json", "-e", `test:a { print(1); } test:b { return 0; }`}, noAttach: true})
+	mustExit(t, res, 0)
+	jsonWant := `^\{"type": "attached_probes", "count": 2, "data": \{"probes": 2\}\}
+\{"type": "test_result", "data": \{"a": \{"duration": \d+, "passed": true, "output": "\{\\"type\\": \\"value\\", \\"data\\": 1\}\\n"\}\}\}
+\{"type": "test_result", "data": \{"b": \{"duration": \d+, "passed": true, "output": ""\}\}\}
+$`
+	if !regexp.MustCompile(jsonWant).MatchString(res.stdout) {
+		t.Errorf("json stdout:\n%s", res.stdout)
+	}
+
+	// Without --test the test: probes do not run.
+	res = trace(t, traceRun{args: []string{"-e", `test:x { printf("test\n"); } BEGIN { printf("begin\n"); exit(); }`}})
+	wantOutput(t, res, "begin\n\n\n", "Attached 1 probe\n")
+
+	// A script without test: probes has nothing to test.
+	res = trace(t, traceRun{args: []string{"--test", "-e", `BEGIN { exit(); }`}, noAttach: true})
+	mustExit(t, res, 1)
+	if res.stderr != "ERROR: --mode test runs the script's test: probes, and it has none (write test:NAME { ... })\n" {
+		t.Errorf("stderr: %q", res.stderr)
+	}
+}

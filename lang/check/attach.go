@@ -22,6 +22,7 @@ func (c *checker) resolveAttach(ap *lang.AttachPoint) []*lang.Resolved {
 		}
 		return nil
 	}
+	written := ap.Provider
 	ap.Provider = string(prov.Name)
 	parts, ok := c.expandParts(ap)
 	if !ok {
@@ -40,8 +41,8 @@ func (c *checker) resolveAttach(ap *lang.AttachPoint) []*lang.Resolved {
 		return []*lang.Resolved{{Point: ap, Provider: prov.Name, Name: string(prov.Name)}}
 	case probetype.Self:
 		return c.resolveSelf(ap, parts)
-	case probetype.Bench:
-		return c.resolveBench(ap, parts)
+	case probetype.Bench, probetype.Test:
+		return c.resolveNamed(ap, prov.Name, written, parts)
 	case probetype.Iter:
 		return c.resolveIter(ap, parts)
 	case probetype.Tracepoint:
@@ -262,45 +263,58 @@ func (c *checker) tracepointHint(cat, ev string) {
 	}
 }
 
-// selfSignals are the signals self:signal probes may name, as in bpftrace
-// v0.26.
-var selfSignals = []string{"SIGUSR1"}
+// selfTriggers are the events self probes may name, and selfSignals the
+// signals of self:signal, as in bpftrace v0.26: SIGUSR1 alone.
+var (
+	selfTriggers = []string{"signal"}
+	selfSignals  = []string{"SIGUSR1"}
+)
 
 // resolveSelf checks self:signal:SIGNAL, run by the runtime each time
 // gobpftrace receives the signal.
 func (c *checker) resolveSelf(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
-	if len(parts) != 2 || parts[0] != "signal" {
+	if len(parts) != 2 || parts[0] == "" || parts[1] == "" {
 		c.errorf(ap.Span, "self probe type requires 2 arguments")
 		c.hintf("write self:signal:SIGUSR1")
 		return nil
 	}
+	if !slices.Contains(selfTriggers, parts[0]) {
+		c.errorf(ap.Span, "%s is not a supported trigger", parts[0])
+		c.hintf("self probes have one trigger: signal (self:signal:SIGUSR1)")
+		return nil
+	}
 	if !slices.Contains(selfSignals, parts[1]) {
-		c.errorf(ap.Span, "self:signal does not support %s", parts[1])
-		c.hintf("supported signals: %s", strings.Join(selfSignals, ", "))
+		c.errorf(ap.Span, "%s is not a supported signal", parts[1])
+		c.hintf("self:signal supports %s", strings.Join(selfSignals, ", "))
 		return nil
 	}
 	return []*lang.Resolved{{Point: ap, Provider: probetype.Self, Name: "self:signal:" + parts[1]}}
 }
 
-// resolveBench checks bench:NAME, a micro benchmark of --mode bench.
-func (c *checker) resolveBench(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
+// resolveNamed checks bench:NAME (a micro benchmark of --mode bench) and
+// test:NAME (a test of --mode test), with bpftrace's messages: the name
+// is required and unique among the probes of its kind.
+func (c *checker) resolveNamed(ap *lang.AttachPoint, prov probetype.Type, written string, parts []string) []*lang.Resolved {
 	if len(parts) != 1 || parts[0] == "" {
-		c.errorf(ap.Span, "bench probe type requires 1 argument")
-		c.hintf("name the benchmark: bench:NAME")
+		c.errorf(ap.Span, "%s probes must have a name", prov)
+		c.hintf("write %s:NAME", prov)
 		return nil
 	}
 	if hasWildcard(parts[0]) {
-		c.errorf(ap.Span, "bench probes can not have wildcards")
+		c.errorf(ap.Span, "%s probes can not have wildcards", prov)
 		return nil
 	}
-	for _, r := range c.benchNames {
-		if r == parts[0] {
-			c.errorf(ap.Span, "bench probe %s is defined twice", parts[0])
-			return nil
-		}
+	key := string(prov) + ":" + parts[0]
+	if other := c.namedProbes[key]; other != nil {
+		c.errorf(ap.Span, "%q was used as the name for more than one %s probe", parts[0], strings.ToUpper(written))
+		c.errorf(other.Span, "this is the other instance")
+		return nil
 	}
-	c.benchNames = append(c.benchNames, parts[0])
-	return []*lang.Resolved{{Point: ap, Provider: probetype.Bench, Name: "bench:" + parts[0]}}
+	if c.namedProbes == nil {
+		c.namedProbes = map[string]*lang.AttachPoint{}
+	}
+	c.namedProbes[key] = ap
+	return []*lang.Resolved{{Point: ap, Provider: prov, Name: string(prov) + ":" + parts[0]}}
 }
 
 // resolveIter checks iter:NAME. Pinning (iter:NAME:PIN) is refused: the

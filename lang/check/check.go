@@ -82,8 +82,9 @@ type checker struct {
 	out  *lang.Checked
 
 	errs []*lang.Diagnostic
-	// benchNames are the names of the bench: probes seen so far.
-	benchNames []string
+	// namedProbes are the bench: and test: probes seen so far, by
+	// provider and name, to refuse a name used twice.
+	namedProbes map[string]*lang.AttachPoint
 	// goArgsWarned are the argN already warned about in uprobes on Go
 	// functions (goArgWarning).
 	goArgsWarned map[string]bool

@@ -1,6 +1,11 @@
 package check
 
-import "github.com/gobpftrace/gobpftrace/lang"
+import (
+	"slices"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
+)
 
 func (c *checker) stmts(list []lang.Stmt) {
 	for _, s := range list {
@@ -51,7 +56,10 @@ func (c *checker) stmt(s lang.Stmt) {
 			c.errorf(s.Span, "%s used outside of a loop", s.Kind)
 		}
 		if s.Value != nil {
-			c.expr(s.Value)
+			t := c.expr(s.Value)
+			if t != nil && !t.IsInt() && slices.Contains(c.providers(), probetype.Test) {
+				c.errorf(s.Value.Pos(), "a test probe returns an integer (0 passes), not %s", t)
+			}
 		}
 	default:
 		c.errorf(s.Pos(), "unknown statement")

@@ -80,7 +80,7 @@ func SkipUnsupported(plan *codegen.Plan, stderr io.Writer) *codegen.Plan {
 func checkProgramSupported(p *codegen.Program) error {
 	{
 		switch prov := Provider(p); prov {
-		case probetype.Begin, probetype.End, probetype.Self, probetype.Bench, probetype.Iter, probetype.Tracepoint, probetype.Interval, probetype.Profile, probetype.Software, probetype.Uprobe, probetype.Uretprobe, probetype.USDT:
+		case probetype.Begin, probetype.End, probetype.Self, probetype.Bench, probetype.Test, probetype.Iter, probetype.Tracepoint, probetype.Interval, probetype.Profile, probetype.Software, probetype.Uprobe, probetype.Uretprobe, probetype.USDT:
 		case probetype.Kprobe, probetype.Kretprobe:
 			if !tracefs.HasKprobes() {
 				return fmt.Errorf("%s: kprobes are not available: this kernel was built without CONFIG_KPROBES", ProbeName(p))

@@ -162,7 +162,7 @@ func (l *lister) provider(prov, rest, full string) error {
 		return nil
 	case probetype.Iter:
 		return l.iters(match)
-	case probetype.Begin, probetype.End, probetype.Self, probetype.Bench:
+	case probetype.Begin, probetype.End, probetype.Self, probetype.Bench, probetype.Test:
 		return nil
 	}
 	return fmt.Errorf("%s probes cannot be listed", prov)

@@ -39,6 +39,9 @@ type RunOptions struct {
 	// Bench runs the script's bench: probes and prints how long one run
 	// of each takes (--mode bench); see runtime.Options.Bench.
 	Bench bool
+	// Test runs the script's test: probes and reports which pass (--mode
+	// test); see runtime.Options.Test.
+	Test bool
 	// FlushEvents writes Output after each event rather than whenever the
 	// events run out (-B line).
 	FlushEvents bool
@@ -89,6 +92,7 @@ func (s *Script) Start(ctx context.Context, opts RunOptions) (*Session, error) {
 		Stderr:      opts.Errors,
 		DryRun:      opts.DryRun,
 		Bench:       opts.Bench,
+		Test:        opts.Test,
 		Quiet:       opts.Quiet,
 		CompactExit: opts.NoExitSeparator,
 		NoWarnings:  opts.NoWarnings,

@@ -33,6 +33,7 @@ const (
 	Iter            Type = "iter"
 	Self            Type = "self"
 	Bench           Type = "bench"
+	Test            Type = "test"
 )
 
 // Info describes one probe type.
@@ -78,6 +79,7 @@ var All = []*Info{
 	{Name: Iter, Aliases: []string{"it"}, Supported: true, Doc: "BPF iterator over kernel objects (iter:task, iter:task_file, iter:task_vma): runs once per object, its fields in ctx, then the script ends."},
 	{Name: Self, Supported: true, Special: true, Doc: "Runs when gobpftrace itself gets an event: self:signal:SIGUSR1 each time the process receives SIGUSR1."},
 	{Name: Bench, Supported: true, Special: true, Doc: "A micro benchmark run repeatedly by --mode bench (ignored otherwise), which prints the time one run takes."},
+	{Name: Test, Supported: true, Special: true, Doc: "A test run once by --mode test (ignored otherwise): it passes when it returns 0, reports no error (errorf, assert) and does not exit with a non-zero code."},
 }
 
 // IterTargets are the iterators iter probes may name: those whose context

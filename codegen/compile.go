@@ -382,7 +382,9 @@ func (g *gen) iterEnd() bool {
 // "GPL"; any other is passed on as written, and the kernel then refuses
 // the GPL-only helpers. "" when there is no such line.
 func spdxLicense(src string) string {
-	for _, line := range strings.Split(src, "\n") {
+	// Line by line, not strings.Split: only the leading comments are read,
+	// and every program of the script asks.
+	for line := range strings.Lines(src) {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#!") {
 			continue

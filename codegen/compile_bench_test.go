@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
 )
@@ -54,4 +55,61 @@ func BenchmarkCompile(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/stmt")
 		})
 	}
+}
+
+// BenchmarkCompile2000 is BenchmarkCompile's 2,000-statement script phase
+// by phase: parse, check (a fresh parse each time, untimed: the checker
+// annotates the tree), codegen (resources, IR, passes, register
+// allocation, instructions) of a fresh check, and all three.
+func BenchmarkCompile2000(b *testing.B) {
+	src := benchScript(2000)
+	parseOnce := func(b *testing.B) *lang.Program {
+		prog, err := parser.Parse("bench.bt", src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return prog
+	}
+	checkOnce := func(b *testing.B, prog *lang.Program) *lang.Checked {
+		checked, err := check.Check(prog, "bench.bt", src, fakeEnv{}, check.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return checked
+	}
+	compileOnce := func(b *testing.B, checked *lang.Checked) {
+		if _, err := Compile(checked); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("parse", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			parseOnce(b)
+		}
+	})
+	b.Run("check", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			b.StopTimer()
+			prog := parseOnce(b)
+			b.StartTimer()
+			checkOnce(b, prog)
+		}
+	})
+	b.Run("codegen", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			b.StopTimer()
+			checked := checkOnce(b, parseOnce(b))
+			b.StartTimer()
+			compileOnce(b, checked)
+		}
+	})
+	b.Run("all", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			compileOnce(b, checkOnce(b, parseOnce(b)))
+		}
+	})
 }

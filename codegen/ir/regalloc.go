@@ -1,6 +1,7 @@
 package ir
 
 import (
+	"math/bits"
 	"slices"
 
 	"github.com/cilium/ebpf/asm"
@@ -192,19 +193,12 @@ func (a *allocator) operandsOf(in *Instr) operands {
 	return o
 }
 
-// liveSet is a set of nodes: physical registers as bits, virtual ones as a
-// sorted slice (few are live at once).
+// liveSet is a set of nodes: physical registers as bits of phys, virtual
+// ones (node nPhys+i) as bit i of virt. The sets of one function share one
+// width, so that no operation allocates.
 type liveSet struct {
 	phys uint16
-	virt []int32
-}
-
-func (s *liveSet) has(n int32) bool {
-	if n < nPhys {
-		return s.phys&(1<<n) != 0
-	}
-	_, ok := slices.BinarySearch(s.virt, n)
-	return ok
+	virt []uint64
 }
 
 func (s *liveSet) add(n int32) {
@@ -212,9 +206,8 @@ func (s *liveSet) add(n int32) {
 		s.phys |= 1 << n
 		return
 	}
-	if i, ok := slices.BinarySearch(s.virt, n); !ok {
-		s.virt = slices.Insert(s.virt, i, n)
-	}
+	i := n - nPhys
+	s.virt[i>>6] |= 1 << (i & 63)
 }
 
 func (s *liveSet) remove(n int32) {
@@ -222,24 +215,46 @@ func (s *liveSet) remove(n int32) {
 		s.phys &^= 1 << n
 		return
 	}
-	if i, ok := slices.BinarySearch(s.virt, n); ok {
-		s.virt = slices.Delete(s.virt, i, i+1)
-	}
+	i := n - nPhys
+	s.virt[i>>6] &^= 1 << (i & 63)
 }
 
 func (s *liveSet) union(t liveSet) {
 	s.phys |= t.phys
-	for _, n := range t.virt {
-		s.add(n)
+	for k, w := range t.virt {
+		s.virt[k] |= w
 	}
 }
 
-func (s liveSet) clone() liveSet {
-	return liveSet{s.phys, slices.Clone(s.virt)}
+// set makes s a copy of t, in s's own words.
+func (s *liveSet) set(t liveSet) {
+	s.phys = t.phys
+	copy(s.virt, t.virt)
 }
 
 func (s liveSet) equal(t liveSet) bool {
 	return s.phys == t.phys && slices.Equal(s.virt, t.virt)
+}
+
+// anyVirt reports whether a virtual register is in s.
+func (s liveSet) anyVirt() bool {
+	for _, w := range s.virt {
+		if w != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// eachVirt calls fn for the virtual nodes of s in increasing order.
+func (s liveSet) eachVirt(fn func(n int32)) {
+	for k, w := range s.virt {
+		for w != 0 {
+			b := bits.TrailingZeros64(w)
+			fn(int32(nPhys + k<<6 + b))
+			w &= w - 1
+		}
+	}
 }
 
 // Allocate assigns physical registers to f's virtual registers (see the
@@ -304,12 +319,19 @@ func (a *allocator) colour() (colors []asm.Register, ok bool) {
 	}
 	// Live-in sets to a fixed point, blocks visited last to first (code
 	// jumps forward but for short plain loops).
+	words := (len(a.homes) + 63) / 64
+	sets := make([]uint64, (len(blocks)+1)*words)
 	liveIn := make([]liveSet, len(blocks))
-	walk := func(i int, visit func(in *Instr, o *operands, live *liveSet)) liveSet {
+	for i := range liveIn {
+		liveIn[i].virt = sets[i*words : (i+1)*words : (i+1)*words]
+	}
+	live := liveSet{virt: sets[len(blocks)*words:]} // walk's, reused
+	walk := func(i int, visit func(in *Instr, o *operands, live *liveSet)) {
 		b := blocks[i]
-		var live liveSet
+		live.phys = 0
+		clear(live.virt)
 		if !b.Terminated() && i+1 < len(blocks) {
-			live = liveIn[i+1].clone()
+			live.set(liveIn[i+1])
 		}
 		var o operands // one for the block: visit's pointer makes it escape
 		for j := len(b.Instrs) - 1; j >= 0; j-- {
@@ -330,19 +352,18 @@ func (a *allocator) colour() (colors []asm.Register, ok bool) {
 				live.add(o.uses[k])
 			}
 		}
-		return live
 	}
 	for changed := true; changed; {
 		changed = false
 		for i := len(blocks) - 1; i >= 0; i-- {
-			in := walk(i, nil)
-			if !in.equal(liveIn[i]) {
-				liveIn[i] = in
+			walk(i, nil)
+			if !live.equal(liveIn[i]) {
+				liveIn[i].set(live)
 				changed = true
 			}
 		}
 	}
-	if len(blocks) > 0 && len(liveIn[0].virt) > 0 {
+	if len(blocks) > 0 && liveIn[0].anyVirt() {
 		return nil, false // read before written on some path
 	}
 
@@ -369,11 +390,11 @@ func (a *allocator) colour() (colors []asm.Register, ok bool) {
 						a.interfere(d, r)
 					}
 				}
-				for _, v := range live.virt {
+				live.eachVirt(func(v int32) {
 					if v != d && v != move {
 						a.interfere(d, v)
 					}
-				}
+				})
 			}
 		})
 	}

@@ -39,6 +39,7 @@ type compiler struct {
 	dropSlotsUsed int
 	// strClassable are the maps split by string length (strkeys.go).
 	strClassable map[*lang.MapSym]bool
+	arena        instrArena // the emitters' instructions
 }
 
 // Compile lowers a checked program to eBPF and describes it in a Plan.
@@ -269,7 +270,7 @@ type gen struct {
 }
 
 func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved, name string) *gen {
-	g := &gen{emitter: newEmitter(), cc: cc, probe: probe, res: res, vars: map[*lang.VarSym]loc{}, set: map[*lang.VarSym]bool{}}
+	g := &gen{emitter: newEmitter(&cc.arena), cc: cc, probe: probe, res: res, vars: map[*lang.VarSym]loc{}, set: map[*lang.VarSym]bool{}}
 	g.startFunc(name)
 	g.onStackLimit = cc.checked.Config.OnStackLimit
 	g.done = "exit"

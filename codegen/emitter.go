@@ -69,6 +69,9 @@ func (l loc) onStack() bool { return l.base == regProbeFrame || l.base == asm.RF
 type emitter struct {
 	fn  *ir.Func
 	cur *ir.Block
+	// arena holds the blocks' instructions; shared by the programs of a
+	// script, and kept when a callback's build restores the emitter.
+	arena *instrArena
 	// nlabels numbers labels (newLabel) and blocks nothing names.
 	nlabels int
 
@@ -137,8 +140,8 @@ func (e *emitter) stackMax() int { return e.chain[len(e.chain)-1].max }
 // inCallbackFrame reports whether a callback is being built.
 func (e *emitter) inCallbackFrame() bool { return len(e.chain) > 1 }
 
-func newEmitter() *emitter {
-	e := &emitter{chain: []*frameUse{{}}, keyReserve: 8}
+func newEmitter(arena *instrArena) *emitter {
+	e := &emitter{chain: []*frameUse{{}}, keyReserve: 8, arena: arena}
 	e.startFunc("entry")
 	e.free = append(e.free, intRegs...)
 	return e
@@ -164,7 +167,7 @@ func (e *emitter) emit(ins ...asm.Instruction) {
 		if e.cur.Terminated() {
 			e.cur = e.fn.AddBlock(e.newLabel("b"))
 		}
-		e.cur.AppendInstr(e.instr(in))
+		e.arena.append(e.cur, e.instr(in))
 	}
 }
 

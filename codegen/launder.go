@@ -75,7 +75,7 @@ func (g *gen) forget(syms []*lang.VarSym, probeFrameOnly bool, with, temp asm.Re
 	}
 	in := ir.ForgetInstr(f)
 	in.Span = g.span
-	g.cur.AppendInstr(in)
+	g.arena.append(g.cur, in)
 }
 
 // writtenInts lists the integer variables node writes that already hold a

@@ -1,0 +1,53 @@
+package codegen
+
+import "github.com/gobpftrace/gobpftrace/codegen/ir"
+
+// arenaSlab is how many instructions one allocation of an instrArena
+// holds: a few programs' worth.
+const arenaSlab = 1024
+
+// instrArena gives the blocks the emitter builds their instruction arrays
+// out of larger allocations, shared by the programs of one script. The
+// emitter appends one instruction at a time, to one block at a time: that
+// block (the owner) gets the rest of the current allocation as its
+// capacity, and when another block is appended to, the owner's array is
+// cut to its length, so no two blocks ever share memory either may grow
+// into. Growing each block's own array from one element up was a third
+// of code generation's allocated bytes.
+type instrArena struct {
+	free  []ir.Instr // the unused rest of the current allocation
+	owner *ir.Block  // the block whose array starts at free[0], if any
+}
+
+// append adds in at the end of b.
+func (a *instrArena) append(b *ir.Block, in ir.Instr) {
+	if b != a.owner || len(b.Instrs) == cap(b.Instrs) {
+		a.own(b)
+	}
+	b.AppendInstr(in)
+}
+
+// own makes b the owner, with room to grow.
+func (a *instrArena) own(b *ir.Block) {
+	a.release()
+	need := max(2*len(b.Instrs), 16)
+	if len(a.free) < need {
+		a.free = make([]ir.Instr, max(need, arenaSlab))
+	}
+	b.Instrs = append(a.free[:0], b.Instrs...)
+	a.owner = b
+}
+
+// release cuts the owner's array to its length and takes what it holds
+// out of free. An owner whose array is no longer at free[0] (replaced by
+// PrependInstrs, say) keeps its own.
+func (a *instrArena) release() {
+	o := a.owner
+	a.owner = nil
+	if o == nil || cap(o.Instrs) == 0 || cap(a.free) == 0 || &o.Instrs[:1][0] != &a.free[:1][0] {
+		return
+	}
+	n := len(o.Instrs)
+	o.Instrs = o.Instrs[:n:n]
+	a.free = a.free[n:]
+}

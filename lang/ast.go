@@ -415,6 +415,27 @@ type Offsetof struct {
 	Value int
 }
 
+// BlockExpr is `{ stmt; ...; value }` written as a call's argument (a
+// macro's block argument, as bpftrace's block expressions): its statements
+// run, then Value is its value. Macro expansion replaces it by its
+// statements and its value, so the checker never types one.
+type BlockExpr struct {
+	Span
+	typed
+	Body  *Block // the statements before the value
+	Value Expr
+}
+
+// TypeExpr is a type written as a call's argument: `m(int32)`,
+// `m(struct task_struct *)`. It is a macro's type argument, which macro
+// expansion puts where the parameter stands for a type ((T)x, sizeof(T),
+// let $v: T, typeof(T)); anywhere else the checker refuses it.
+type TypeExpr struct {
+	Span
+	typed
+	Spec *TypeSpec
+}
+
 // TypeSpec is a written type: `uint8`, `int64`, `string`, `struct task_struct *`,
 // `uint8[4]`, `bool`.
 type TypeSpec struct {

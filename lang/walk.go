@@ -184,6 +184,13 @@ func EditChildren(n Node, e Edit) {
 		ex(&n.X)
 	case *TypeSpec:
 		ex(&n.Of)
+	case *BlockExpr:
+		blk(&n.Body)
+		ex(&n.Value)
+	case *TypeExpr:
+		if n.Spec != nil {
+			n.Spec = node(n.Spec).(*TypeSpec)
+		}
 	}
 	// Leaves: Directive, CDefinition, MapDecl, AttachPoint, a TypeSpec
 	// without Of, IntLit, StrLit, BoolLit, Positional, Var.
@@ -448,6 +455,12 @@ func shallowCopy(n Node) Node {
 		c.Fields = clone(n.Fields)
 		return &c
 	case *TypeSpec:
+		c := *n
+		return &c
+	case *BlockExpr:
+		c := *n
+		return &c
+	case *TypeExpr:
 		c := *n
 		return &c
 	}

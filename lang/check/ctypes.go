@@ -343,6 +343,10 @@ func (c *checker) offsetof(o *lang.Offsetof) *lang.Type {
 	if ts := c.typeNameArg(o.X); ts != nil {
 		o.TypeArg, o.X = ts, nil
 	}
+	if te, ok := o.X.(*lang.TypeExpr); ok {
+		// offsetof(T, f) with a macro's type argument.
+		o.TypeArg, o.X = te.Spec, nil
+	}
 	var st *lang.Type
 	if o.TypeArg != nil {
 		st = c.typeSpec(o.TypeArg)

@@ -63,6 +63,14 @@ func (c *checker) exprType(e lang.Expr) *lang.Type {
 		return c.sizeof(e)
 	case *lang.Offsetof:
 		return c.offsetof(e)
+	case *lang.TypeExpr:
+		c.errorf(e.Span, "%s is a type, not a value", e.Spec.Text())
+		c.hintf("a macro's type argument goes where a type is written: (T)x, sizeof(T), offsetof(T, f), let $v: T, typeof(T)")
+		return tNone
+	case *lang.BlockExpr:
+		// Macro expansion replaces every block expression it can.
+		c.errorf(e.Span, "A block cannot be used as a value here")
+		return tNone
 	}
 	c.errorf(e.Pos(), "unknown expression")
 	return tNone
@@ -456,6 +464,10 @@ func (c *checker) tuple(t *lang.Tuple) *lang.Type {
 func (c *checker) sizeof(s *lang.Sizeof) *lang.Type {
 	if ts := c.typeNameArg(s.X); ts != nil {
 		s.TypeArg, s.X = ts, nil
+	}
+	if te, ok := s.X.(*lang.TypeExpr); ok {
+		// sizeof(T) with a macro's type argument.
+		s.TypeArg, s.X = te.Spec, nil
 	}
 	if call, ok := s.X.(*lang.Call); ok && call.Name == "typeof" && len(call.Args) == 1 {
 		// sizeof(typeof(expr)), as a macro's type argument gives it.

@@ -120,7 +120,7 @@ func expandMacros(prog *lang.Program) []*lang.Diagnostic {
 		}
 		x.macros[m.Name] = m
 	}
-	if len(x.macros) == 0 && len(x.defines) == 0 {
+	if len(x.macros) == 0 && len(x.defines) == 0 && !hasBlockExpr(prog) {
 		return x.errs
 	}
 	for _, p := range prog.Probes {
@@ -178,6 +178,14 @@ func (x *expander) walk(n lang.Node) {
 func (x *expander) stmts(list []lang.Stmt) []lang.Stmt {
 	var out []lang.Stmt
 	for _, s := range list {
+		if es, ok := s.(*lang.ExprStmt); ok {
+			if be, ok := es.X.(*lang.BlockExpr); ok {
+				// A block argument used as a statement (`x;`): its
+				// statements and its value, in a block of their own.
+				out = append(out, x.blockStmt(be))
+				continue
+			}
+		}
 		var call lang.Expr
 		var set func(lang.Expr) lang.Stmt
 		switch s := s.(type) {
@@ -282,6 +290,9 @@ func (x *expander) expr(e lang.Expr) lang.Expr {
 			}
 		}
 	}
+	if be, ok := e.(*lang.BlockExpr); ok {
+		return x.blockValue(be)
+	}
 	if m, args, span, ok := x.macroUse(e); ok {
 		body, last := x.expand(m, args, span)
 		if body == nil && last == nil {
@@ -359,6 +370,10 @@ func (x *expander) expand(m *lang.Macro, args []lang.Expr, at lang.Span) ([]lang
 	for i, p := range m.Params {
 		switch {
 		case strings.HasPrefix(p, "$"):
+			if _, ok := args[i].(*lang.TypeExpr); ok {
+				x.errs = append(x.errs, lang.Errorf(at, "Mismatched arg to macro call. Macro expects a variable for arg %s but got a type.", p))
+				return nil, nil
+			}
 			if me, ok := args[i].(*lang.MapExpr); ok && len(me.Keys) == 0 {
 				x.errs = append(x.errs, lang.Errorf(at, "Mismatched arg to macro call. Macro expects a variable for arg %s but got a map.", p))
 				return nil, nil
@@ -372,8 +387,11 @@ func (x *expander) expand(m *lang.Macro, args []lang.Expr, at lang.Span) ([]lang
 			me, ok := args[i].(*lang.MapExpr)
 			if !ok || len(me.Keys) != 0 {
 				got := "an expression"
-				if _, isVar := args[i].(*lang.Var); isVar {
+				switch args[i].(type) {
+				case *lang.Var:
 					got = "a variable"
+				case *lang.TypeExpr:
+					got = "a type"
 				}
 				x.errs = append(x.errs, lang.Errorf(at, "Mismatched arg to macro call. Macro expects a map for arg %s but got %s.", p, got))
 				return nil, nil
@@ -418,7 +436,14 @@ func (x *expander) expand(m *lang.Macro, args []lang.Expr, at lang.Span) ([]lang
 			stmts = append(stmts, body...)
 			last = value
 		} else {
+			// What the value's own macros and blocks hoist runs after
+			// this macro's statements.
+			saved := x.hoist
+			var h []lang.Stmt
+			x.hoist = &h
 			last = x.expr(last)
+			x.hoist = saved
+			stmts = append(stmts, h...)
 		}
 	}
 	x.stack = x.stack[:len(x.stack)-1]
@@ -461,18 +486,25 @@ func (x *expander) substitute(b *lang.Block, vars map[string]lang.Expr, maps map
 				x.errs = append(x.errs, lang.Errorf(n.Span, "Unhygienic access to map: %s. Maps must be passed into the macro as arguments.", n.Name))
 			}
 		case *lang.TypeSpec:
-			// A type argument: `typeof(expr)` or a type's name passed for
-			// a parameter written where a type goes ((T)x, let $v: T).
+			// A type argument: a type, `typeof(expr)` or a type's name
+			// passed for a parameter written where a type goes ((T)x,
+			// let $v: T, sizeof(T *)).
 			if arg, ok := idents[n.Name]; ok && n.Of == nil {
 				switch a := arg.(type) {
+				case *lang.TypeExpr:
+					x.applyType(n, a)
+					return
 				case *lang.Call:
 					if a.Name == "typeof" && len(a.Args) == 1 {
 						// The caller's expression: not renamed.
 						n.Name, n.Of = "typeof", x.clone(a.Args[0], at)
 						return
 					}
+					x.notAType(n, arg)
 				case *lang.Ident:
 					n.Name = a.Name
+				default:
+					x.notAType(n, arg)
 				}
 			}
 		case *lang.LetStmt:
@@ -530,10 +562,10 @@ func setSpans(e lang.Expr, at lang.Span) {
 // unmangleMessages gives variables renamed by macro expansion
 // (`$x_getcwd_2`) their written names back in diagnostics.
 func unmangleMessages(prog *lang.Program, diags []*lang.Diagnostic) {
-	if len(prog.Macros) == 0 || len(diags) == 0 {
+	if len(diags) == 0 {
 		return
 	}
-	names := make([]string, 0, len(prog.Macros))
+	names := []string{blockSuffix}
 	for _, m := range prog.Macros {
 		if m != nil {
 			names = append(names, regexp.QuoteMeta(m.Name))
@@ -590,4 +622,123 @@ func (x *expander) markArgCalls(arg, c lang.Expr) {
 	}
 	mark(c)
 	lang.Inspect(c, mark)
+}
+
+// blockSuffix marks the variables a block expression declares, renamed
+// per use (`$t_block_3`); unmangleMessages removes it.
+const blockSuffix = "block"
+
+// hasBlockExpr reports whether prog holds a block expression, which
+// expansion turns into statements even without macros.
+func hasBlockExpr(prog *lang.Program) bool {
+	found := false
+	for _, p := range prog.Probes {
+		if p == nil {
+			continue
+		}
+		lang.Inspect(p, func(n lang.Node) bool {
+			if _, ok := n.(*lang.BlockExpr); ok {
+				found = true
+			}
+			return !found
+		})
+	}
+	return found
+}
+
+// blockStmt expands a block expression used as a statement: its
+// statements and its value run in a block of their own, so what it
+// declares stays inside.
+func (x *expander) blockStmt(be *lang.BlockExpr) lang.Stmt {
+	var list []lang.Stmt
+	if be.Body != nil {
+		list = append(list, be.Body.Stmts...)
+	}
+	if be.Value != nil {
+		list = append(list, &lang.ExprStmt{Span: be.Value.Pos(), X: be.Value})
+	}
+	return &lang.BlockStmt{Span: be.Span, Body: &lang.Block{Span: be.Span, Stmts: x.stmts(list)}}
+}
+
+// blockValue expands a block expression used as a value: its statements
+// run before the statement that holds it, and its value takes its place.
+// The variables it declares with let are its own, renamed for each use,
+// as a block scopes them.
+func (x *expander) blockValue(be *lang.BlockExpr) lang.Expr {
+	x.n++
+	renameDeclared(be, fmt.Sprintf("_%s_%d", blockSuffix, x.n))
+	var stmts []lang.Stmt
+	if be.Body != nil {
+		stmts = x.stmts(be.Body.Stmts)
+	}
+	saved := x.hoist
+	var h []lang.Stmt
+	x.hoist = &h
+	value := x.expr(be.Value)
+	x.hoist = saved
+	stmts = append(stmts, h...)
+	if len(stmts) > 0 {
+		if x.hoist == nil {
+			d := lang.Errorf(be.Span, "A block with statements cannot be used inside this expression yet")
+			d.Hint = "compute the block's value into a variable in a statement of its own (in a loop, in its body), and use the variable"
+			x.errs = append(x.errs, d)
+			return value
+		}
+		*x.hoist = append(*x.hoist, stmts...)
+	}
+	return value
+}
+
+// renameDeclared gives the variables declared with let directly in be's
+// statements a new name, everywhere in be.
+func renameDeclared(be *lang.BlockExpr, suffix string) {
+	if be.Body == nil {
+		return
+	}
+	declared := map[string]bool{}
+	for _, s := range be.Body.Stmts {
+		if l, ok := s.(*lang.LetStmt); ok && l.Var != nil {
+			declared[l.Var.Name] = true
+		}
+	}
+	if len(declared) == 0 {
+		return
+	}
+	lang.Inspect(be, func(n lang.Node) bool {
+		if v, ok := n.(*lang.Var); ok && declared[v.Name] {
+			v.Name += suffix
+		}
+		return true
+	})
+}
+
+// applyType puts type argument a where the parameter stands in n: (T)x,
+// (T *)x, let $v: T, T[4].
+func (x *expander) applyType(n *lang.TypeSpec, a *lang.TypeExpr) {
+	spec := a.Spec
+	if spec == nil {
+		return
+	}
+	if spec.ArrayLen > 0 && (n.Pointers > 0 || n.ArrayLen > 0) {
+		d := lang.Errorf(n.Span, "cannot make a pointer to or an array of the array type %s", spec.Text())
+		d.Hint = "pass the array's element type and write the array in the macro: T[4]"
+		x.errs = append(x.errs, d)
+		return
+	}
+	n.Name = spec.Name
+	if spec.Of != nil {
+		n.Of = lang.Clone(spec.Of).(lang.Expr)
+	}
+	n.Pointers += spec.Pointers
+	if n.ArrayLen == 0 {
+		n.ArrayLen = spec.ArrayLen
+	}
+}
+
+// notAType reports a parameter written where a type goes whose argument is
+// an expression.
+func (x *expander) notAType(n *lang.TypeSpec, arg lang.Expr) {
+	d := lang.Errorf(arg.Pos(), "Macro argument %s is used as a type, but got an expression", n.Name)
+	d.Hint = "pass a type (int32, struct task_struct *) or typeof(expr)"
+	x.errs = append(x.errs, d)
 }

@@ -264,7 +264,10 @@ var namedInts = map[string]*lang.Type{
 // BTF), with pointers and an array length. It records the result on ts.
 func (c *checker) typeSpec(ts *lang.TypeSpec) *lang.Type {
 	var t *lang.Type
-	if ts.Of != nil {
+	if te, ok := ts.Of.(*lang.TypeExpr); ok && te.Spec != nil {
+		// typeof(T) with a macro's type argument: that type.
+		t = c.typeSpec(te.Spec)
+	} else if ts.Of != nil {
 		// typeof(expr): the expression's type; the expression is not
 		// evaluated.
 		t = c.expr(ts.Of)

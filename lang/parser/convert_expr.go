@@ -105,16 +105,25 @@ func (c *converter) primary(g *gPrimary) lang.Expr {
 		return o
 	case g.ContainerOf != nil:
 		// (TYPE *)((uint64)ptr - offsetof(TYPE, member)), as C's macro.
-		to := c.typeOf(g.ContainerOf.Type)
+		off := &lang.Offsetof{Span: sp, Fields: g.ContainerOf.Fields}
+		var to *lang.TypeSpec
+		if n := g.ContainerOf.Named; n != nil {
+			// A plain name: a typedef, or a macro's type parameter. In
+			// offsetof it is an identifier, as offsetof(pid_t, f) parses.
+			to = &lang.TypeSpec{Span: sp, Name: *n}
+			off.X = &lang.Ident{Span: sp, Name: *n}
+		} else {
+			to = c.typeOf(g.ContainerOf.Type)
+			off.TypeArg = to
+		}
 		ptr := *to
 		ptr.Pointers++
-		off := &lang.Offsetof{Span: sp, TypeArg: to, Fields: g.ContainerOf.Fields}
 		addr := &lang.Cast{Span: sp, To: &lang.TypeSpec{Span: sp, Name: "uint64"}, X: c.expr(g.ContainerOf.X)}
 		return &lang.Cast{Span: sp, To: &ptr, X: &lang.Binary{Span: sp, Op: "-", X: addr, Y: off}}
 	case g.Call != nil:
 		call := &lang.Call{Span: sp, Name: g.Call.Name}
 		for _, a := range g.Call.Args {
-			call.Args = append(call.Args, c.expr(a))
+			call.Args = append(call.Args, c.arg(a))
 		}
 		return call
 	case g.Map != nil:
@@ -136,6 +145,8 @@ func (c *converter) primary(g *gPrimary) lang.Expr {
 		return &lang.Positional{Span: sp, N: int(n)}
 	case g.Ident != nil:
 		return &lang.Ident{Span: sp, Name: *g.Ident}
+	case g.BlockExpr != nil:
+		return c.blockExpr(g.BlockExpr)
 	default:
 		return c.paren(g.Paren, sp)
 	}
@@ -164,4 +175,32 @@ func (c *converter) paren(g *gParen, sp lang.Span) lang.Expr {
 		t.Elems = append(t.Elems, c.expr(e.X))
 	}
 	return t
+}
+
+// arg converts a call's argument: an expression or a type.
+func (c *converter) arg(g *gArg) lang.Expr {
+	switch {
+	case g.Type != nil:
+		return &lang.TypeExpr{Span: c.span(&g.node), Spec: c.typeOf(g.Type)}
+	default:
+		return c.expr(g.X)
+	}
+}
+
+// blockExpr converts `{ stmts; value }`: the block's last statement is its
+// value, so it must be an expression without a ';' after it.
+func (c *converter) blockExpr(g *gBlock) lang.Expr {
+	sp := c.span(&g.node)
+	b := c.block(g)
+	n := len(g.Stmts)
+	if n == 0 || g.Stmts[n-1].Expr == nil || g.Stmts[n-1].Expr.Op != nil || len(g.Stmts[n-1].Semis) > 0 {
+		closing := c.tokenSpan(g.Tokens[len(g.Tokens)-1])
+		c.errorf(closing, "a block's value is its last expression, written without ';' after it: { $a += 1; $a }",
+			"syntax error, a block used as a value must end with an expression")
+		return &lang.BlockExpr{Span: sp, Body: b, Value: &lang.BoolLit{Span: closing}}
+	}
+	last := len(b.Stmts) - 1
+	value := b.Stmts[last].(*lang.ExprStmt).X
+	b.Stmts = b.Stmts[:last]
+	return &lang.BlockExpr{Span: sp, Body: b, Value: value}
 }

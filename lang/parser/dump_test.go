@@ -207,6 +207,10 @@ func (d dumper) node(n any) {
 		} else {
 			d.list("offsetof", n.X, f)
 		}
+	case *lang.TypeExpr:
+		d.w("(type %q)", n.Spec.Text())
+	case *lang.BlockExpr:
+		d.list("blockexpr", n.Body, n.Value)
 	default:
 		d.w("<%T>", n)
 	}

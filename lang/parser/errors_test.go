@@ -11,6 +11,8 @@ import (
 
 // errorCases pairs a bad script with the exact text of its diagnostics.
 var errorCases = []struct{ src, want string }{
+	{"BEGIN { $a = { $b = 1; }; }", "stdin:1:24-25: ERROR: syntax error, a block used as a value must end with an expression\nBEGIN { $a = { $b = 1; }; }\n                       ~\nHINT: a block's value is its last expression, written without ';' after it: { $a += 1; $a }"},
+	{"BEGIN { print({ }); }", "stdin:1:17-18: ERROR: syntax error, a block used as a value must end with an expression\nBEGIN { print({ }); }\n                ~\nHINT: a block's value is its last expression, written without ';' after it: { $a += 1; $a }"},
 	{"kprobe:f { @x[pid = count(); }", "stdin:1:19-20: ERROR: syntax error, unexpected =\nkprobe:f { @x[pid = count(); }\n                  ~"},
 	{"BEGIN { printf(\"%d\\n\" pid); }", "stdin:1:23-26: ERROR: syntax error, unexpected identifier, expecting )\nBEGIN { printf(\"%d\\n\" pid); }\n                      ~~~"},
 	{"BEGIN { if ($x > 1 { } }", "stdin:1:20-21: ERROR: syntax error, unexpected {, expecting )\nBEGIN { if ($x > 1 { } }\n                   ~"},

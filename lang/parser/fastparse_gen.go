@@ -573,19 +573,14 @@ D2:
 	A3:
 		switch {
 		default:
-			if g.Expr = p.parseSimple(); g.Expr == nil {
+			at4 := p.i
+			if !(p.lit("{") || p.tok(tAngleOpen)) {
+				p.i = at4
 				break A3
 			}
-			break D2
-		}
-		if p.i != at1 {
-			return nil
-		}
-	A4:
-		switch {
-		default:
-			if g.If = p.parseIf(); g.If == nil {
-				break A4
+			p.i = at4
+			if g.Block = p.parseBlock(); g.Block == nil {
+				break A3
 			}
 			break D2
 		}
@@ -595,7 +590,7 @@ D2:
 	A5:
 		switch {
 		default:
-			if g.While = p.parseWhile(); g.While == nil {
+			if g.Expr = p.parseSimple(); g.Expr == nil {
 				break A5
 			}
 			break D2
@@ -606,7 +601,7 @@ D2:
 	A6:
 		switch {
 		default:
-			if g.For = p.parseFor(); g.For == nil {
+			if g.If = p.parseIf(); g.If == nil {
 				break A6
 			}
 			break D2
@@ -617,7 +612,7 @@ D2:
 	A7:
 		switch {
 		default:
-			if g.Unroll = p.parseUnroll(); g.Unroll == nil {
+			if g.While = p.parseWhile(); g.While == nil {
 				break A7
 			}
 			break D2
@@ -628,7 +623,7 @@ D2:
 	A8:
 		switch {
 		default:
-			if g.Block = p.parseBlock(); g.Block == nil {
+			if g.For = p.parseFor(); g.For == nil {
 				break A8
 			}
 			break D2
@@ -639,7 +634,7 @@ D2:
 	A9:
 		switch {
 		default:
-			if g.Let = p.parseLet(); g.Let == nil {
+			if g.Unroll = p.parseUnroll(); g.Unroll == nil {
 				break A9
 			}
 			break D2
@@ -650,7 +645,7 @@ D2:
 	A10:
 		switch {
 		default:
-			if g.Jump = p.parseJump(); g.Jump == nil {
+			if g.Let = p.parseLet(); g.Let == nil {
 				break A10
 			}
 			break D2
@@ -661,8 +656,19 @@ D2:
 	A11:
 		switch {
 		default:
-			if !p.lit(";") {
+			if g.Jump = p.parseJump(); g.Jump == nil {
 				break A11
+			}
+			break D2
+		}
+		if p.i != at1 {
+			return nil
+		}
+	A12:
+		switch {
+		default:
+			if !p.lit(";") {
+				break A12
 			}
 			g.Empty = true
 			break D2
@@ -1737,6 +1743,23 @@ D2:
 			}
 			break D2
 		}
+		if p.i != at1 {
+			return nil
+		}
+	A17:
+		switch {
+		default:
+			at18 := p.i
+			if !p.lit("{") {
+				p.i = at18
+				break A17
+			}
+			p.i = at18
+			if g.BlockExpr = p.parseBlock(); g.BlockExpr == nil {
+				break A17
+			}
+			break D2
+		}
 		return nil
 	}
 	g.Pos = p.toks[start].Pos
@@ -1916,7 +1939,40 @@ func (p *fastParser) parseContainerOf() *gContainerOf {
 	if !p.lit(",") {
 		return nil
 	}
-	if g.Type = p.parseType(); g.Type == nil {
+	at1 := p.i
+D2:
+	switch {
+	default:
+	A3:
+		switch {
+		default:
+			at4 := p.i
+			if !p.tok(tIdent) {
+				p.i = at4
+				break A3
+			}
+			if !p.lit(",") {
+				p.i = at4
+				break A3
+			}
+			p.i = at4
+			if !p.tok(tIdent) {
+				break A3
+			}
+			g.Named = strp(p.toks[p.i-1].Value)
+			break D2
+		}
+		if p.i != at1 {
+			return nil
+		}
+	A5:
+		switch {
+		default:
+			if g.Type = p.parseType(); g.Type == nil {
+				break A5
+			}
+			break D2
+		}
 		return nil
 	}
 	if !p.lit(",") {
@@ -1926,23 +1982,23 @@ func (p *fastParser) parseContainerOf() *gContainerOf {
 		return nil
 	}
 	g.Fields = append(g.Fields, p.toks[p.i-1].Value)
-R2:
+R7:
 	for {
-		at1 := p.i
+		at6 := p.i
 		if !p.lit(".") {
-			if p.i != at1 {
+			if p.i != at6 {
 				return nil
 			}
-			break R2
+			break R7
 		}
 		if !(p.tok(tIdent) || p.tok(tKeyword) || p.tok(tTypeName)) {
-			if p.i != at1 {
+			if p.i != at6 {
 				return nil
 			}
-			break R2
+			break R7
 		}
 		g.Fields = append(g.Fields, p.toks[p.i-1].Value)
-		if p.i == at1 {
+		if p.i == at6 {
 			break
 		}
 	}
@@ -1969,7 +2025,7 @@ func (p *fastParser) parseCall() *gCall {
 O2:
 	switch {
 	default:
-		if x := p.parseExpr(); x != nil {
+		if x := p.parseArg(); x != nil {
 			g.Args = append(g.Args, x)
 		} else {
 			if p.i != at1 {
@@ -1989,7 +2045,7 @@ O2:
 				}
 				break R4
 			}
-			if x := p.parseExpr(); x != nil {
+			if x := p.parseArg(); x != nil {
 				g.Args = append(g.Args, x)
 			} else {
 				if p.i != at3 {
@@ -2160,6 +2216,113 @@ R6:
 		}
 	}
 	if !p.lit(")") {
+		return nil
+	}
+	g.Pos = p.toks[start].Pos
+	g.Tokens = p.toks[start:p.i]
+	return heap(g)
+}
+
+// parseArg matches gArg.
+func (p *fastParser) parseArg() *gArg {
+	start := p.i
+	var g gArg
+	at1 := p.i
+D2:
+	switch {
+	default:
+	A3:
+		switch {
+		default:
+			at4 := p.i
+			at5 := p.i
+		D6:
+			switch {
+			default:
+			A7:
+				switch {
+				default:
+					if !p.lit("struct") {
+						break A7
+					}
+					break D6
+				}
+				if p.i != at5 {
+					p.i = at4
+					break A3
+				}
+			A8:
+				switch {
+				default:
+					if !p.lit("union") {
+						break A8
+					}
+					break D6
+				}
+				if p.i != at5 {
+					p.i = at4
+					break A3
+				}
+			A9:
+				switch {
+				default:
+					if !p.lit("enum") {
+						break A9
+					}
+					break D6
+				}
+				if p.i != at5 {
+					p.i = at4
+					break A3
+				}
+			A10:
+				switch {
+				default:
+					if !p.tok(tTypeName) {
+						break A10
+					}
+					break D6
+				}
+				if p.i != at5 {
+					p.i = at4
+					break A3
+				}
+			A11:
+				switch {
+				default:
+					if !p.tok(tIdent) {
+						break A11
+					}
+					if !p.lit("*") {
+						break A11
+					}
+					for p.lit("*") {
+					}
+					if !(p.lit(")") || p.lit(",")) {
+						break A11
+					}
+					break D6
+				}
+				p.i = at4
+				break A3
+			}
+			p.i = at4
+			if g.Type = p.parseType(); g.Type == nil {
+				break A3
+			}
+			break D2
+		}
+		if p.i != at1 {
+			return nil
+		}
+	A12:
+		switch {
+		default:
+			if g.X = p.parseExpr(); g.X == nil {
+				break A12
+			}
+			break D2
+		}
 		return nil
 	}
 	g.Pos = p.toks[start].Pos

@@ -92,13 +92,15 @@ type gBlock struct {
 type gStmt struct {
 	node
 	// Expression statements and assignments are the most frequent, and
-	// fail fast on the keywords that start the others.
-	Expr   *gSimple `parser:"(  @@"`
+	// fail fast on the keywords that start the others (after one look at
+	// '{').
+	// A statement starting with '{' is a block, not a block expression.
+	Block  *gBlock  `parser:"(  (?= ( \"{\" | AngleOpen ) ) @@"`
+	Expr   *gSimple `parser:"| @@"`
 	If     *gIf     `parser:"| @@"`
 	While  *gWhile  `parser:"| @@"`
 	For    *gFor    `parser:"| @@"`
 	Unroll *gUnroll `parser:"| @@"`
-	Block  *gBlock  `parser:"| @@"`
 	Let    *gLet    `parser:"| @@"`
 	Jump   *gJump   `parser:"| @@"`
 	Empty  bool     `parser:"| @\";\" )"`
@@ -288,7 +290,8 @@ type gPrimary struct {
 	Paren       *gParen       `parser:"| @@"`
 	Bool        *string       `parser:"| @(\"true\" | \"false\")"`
 	Sizeof      *gSizeof      `parser:"| @@"`
-	Offsetof    *gOffsetof    `parser:"| @@ )"`
+	Offsetof    *gOffsetof    `parser:"| @@"`
+	BlockExpr   *gBlock       `parser:"| (?= \"{\") @@ )"`
 }
 
 type gSizeof struct {
@@ -309,14 +312,24 @@ type gOffsetof struct {
 type gContainerOf struct {
 	node
 	X      *gExpr   `parser:"\"container_of\" \"(\" @@ \",\""`
-	Type   *gType   `parser:"@@ \",\""`
+	Named  *string  `parser:"( (?= Ident \",\") @Ident"`
+	Type   *gType   `parser:"| @@ ) \",\""`
 	Fields []string `parser:"@(Ident | Keyword | TypeName) ( \".\" @(Ident | Keyword | TypeName) )* \")\""`
 }
 
 type gCall struct {
 	node
-	Name string   `parser:"@Ident \"(\""`
-	Args []*gExpr `parser:"( @@ ( \",\" @@ )* )? \")\""`
+	Name string  `parser:"@Ident \"(\""`
+	Args []*gArg `parser:"( @@ ( \",\" @@ )* )? \")\""`
+}
+
+// gArg is a call's argument: an expression or, for a macro, a type (a
+// builtin type name, struct/union/enum X, or a named type with '*'); a
+// plain identifier stays an expression.
+type gArg struct {
+	node
+	Type *gType `parser:"(  (?= ( \"struct\" | \"union\" | \"enum\" | TypeName | Ident \"*\"+ ( \")\" | \",\" ) ) ) @@"`
+	X    *gExpr `parser:"| @@ )"`
 }
 
 type gMap struct {

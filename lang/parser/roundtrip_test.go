@@ -84,5 +84,8 @@ BEGIN, END /$1 > 0 && (pid > 1 ? 1 : 0)/ <
   @e = - -$i + -(-$i) + ~!$i + *(&$i) + ((struct S *)0)->a;
   @f = $i ? : 1;
   < $z = $i >> 1 >
+  twice({ $i += 1; $i });
+  @g = ({ let $t = 2; $t } + sizeof(int32));
+  $w = twice(struct S *) + twice(uint8[4]) + twice(S *);
 >
 `

@@ -143,6 +143,8 @@ func lead(e lang.Expr, min int) string {
 			return "offsetof"
 		case *lang.StrLit:
 			return `"`
+		case *lang.BlockExpr:
+			return "{"
 		default:
 			return Expr(e) // a leaf
 		}
@@ -287,6 +289,10 @@ func (p *exprPrinter) bare(e lang.Expr) {
 			p.expr(e.X, 0)
 		}
 		b.WriteString(", " + strings.Join(e.Fields, ".") + ")")
+	case *lang.TypeExpr:
+		b.WriteString(TypeText(e.Spec))
+	case *lang.BlockExpr:
+		b.WriteString(blockExprText(e))
 	default:
 		b.WriteString("<?>")
 	}

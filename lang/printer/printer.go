@@ -108,7 +108,7 @@ func (w *writer) block(b *lang.Block) {
 	for i, s := range b.Stmts {
 		w.b.WriteString(strings.Repeat(indentUnit, w.indent))
 		if e, ok := s.(*lang.ExprStmt); ok && value && i == len(b.Stmts)-1 {
-			if b.Angle {
+			if b.Angle || lead(e.X, 0) == "{" {
 				// Without its ';' a final `a > b` could read as the
 				// block's end: parentheses keep '>' an operator.
 				w.b.WriteString("(" + Expr(e.X) + ")")
@@ -127,6 +127,11 @@ func (w *writer) block(b *lang.Block) {
 func (w *writer) stmt(s lang.Stmt) {
 	switch s := s.(type) {
 	case *lang.ExprStmt:
+		if lead(s.X, 0) == "{" {
+			// A statement starting with '{' reads as a block.
+			w.b.WriteString("(" + Expr(s.X) + ");")
+			return
+		}
 		w.b.WriteString(Expr(s.X) + ";")
 	case *lang.AssignStmt:
 		w.b.WriteString(Expr(s.Target) + " " + s.Op + " " + Expr(s.Value) + ";")
@@ -180,4 +185,19 @@ func (w *writer) ifStmt(s *lang.IfStmt) {
 		w.b.WriteString(" else ")
 		w.block(e.Body)
 	}
+}
+
+// blockExprText renders a block expression on one line (nested blocks
+// keep their own lines): `{ $y += 1; $y }`.
+func blockExprText(e *lang.BlockExpr) string {
+	w := &writer{}
+	w.b.WriteString("{ ")
+	if e.Body != nil {
+		for _, s := range e.Body.Stmts {
+			w.stmt(s)
+			w.b.WriteByte(' ')
+		}
+	}
+	w.b.WriteString(Expr(e.Value) + " }")
+	return w.b.String()
 }

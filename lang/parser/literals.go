@@ -51,20 +51,27 @@ var suffixMax = map[string]uint64{
 // and an optional time unit or C integer suffix.
 func parseInt(raw string) (uint64, error) {
 	v, err := parseIntValue(raw)
-	if errors.Is(err, errTooLarge) {
+	switch {
+	case errors.Is(err, errTooLarge):
 		return 0, overflowError{raw, math.MaxUint64}
+	case err == errBadInt:
+		// Worded here, not up front: every literal of a script is
+		// parsed twice (scanner, converter), and almost all are good.
+		return 0, errors.New("invalid integer literal '" + raw + "'")
 	}
 	return v, err
 }
 
+// errBadInt is parseIntValue's error for a literal that is no integer.
+var errBadInt = errors.New("invalid integer literal")
+
 func parseIntValue(raw string) (uint64, error) {
-	bad := errors.New("invalid integer literal '" + raw + "'")
 	if len(raw) > 2 && raw[0] == '0' && (raw[1] == 'x' || raw[1] == 'X') {
 		digits, suffix := splitDigits(raw[2:], isHexDigit)
 		if !intSuffixes[strings.ToLower(suffix)] && suffix != "" {
-			return 0, bad
+			return 0, errBadInt
 		}
-		v, err := digitsValue(digits, 16, bad)
+		v, err := digitsValue(digits, 16)
 		if limit, ok := suffixMax[strings.ToLower(suffix)]; ok && err == nil && v > limit {
 			return 0, overflowError{raw, limit}
 		}
@@ -72,7 +79,7 @@ func parseIntValue(raw string) (uint64, error) {
 	}
 	digits, rest := splitDigits(raw, isDigit)
 	if digits == "" {
-		return 0, bad
+		return 0, errBadInt
 	}
 	var exp string
 	if len(rest) > 1 && (rest[0] == 'e' || rest[0] == 'E') && isDigit(rest[1]) {
@@ -82,12 +89,12 @@ func parseIntValue(raw string) (uint64, error) {
 	if len(digits) > 1 && digits[0] == '0' && exp == "" {
 		base = 8
 	}
-	v, err := digitsValue(digits, base, bad)
+	v, err := digitsValue(digits, base)
 	if err != nil {
 		return 0, err
 	}
 	if exp != "" {
-		n, err := digitsValue(exp, 10, bad)
+		n, err := digitsValue(exp, 10)
 		if err != nil {
 			return 0, err
 		}
@@ -114,7 +121,7 @@ func parseIntValue(raw string) (uint64, error) {
 	case timeUnits[rest] != 0:
 		return mul(v, timeUnits[rest])
 	}
-	return 0, bad
+	return 0, errBadInt
 }
 
 func mul(a, b uint64) (uint64, error) {
@@ -138,9 +145,9 @@ func splitDigits(s string, digit func(byte) bool) (string, string) {
 	return s[:i], s[i:]
 }
 
-func digitsValue(digits string, base uint64, bad error) (uint64, error) {
+func digitsValue(digits string, base uint64) (uint64, error) {
 	if digits == "" {
-		return 0, bad
+		return 0, errBadInt
 	}
 	var v uint64
 	for i := 0; i < len(digits); i++ {
@@ -158,7 +165,7 @@ func digitsValue(digits string, base uint64, bad error) (uint64, error) {
 			d = uint64(c-'A') + 10
 		}
 		if d >= base {
-			return 0, bad
+			return 0, errBadInt
 		}
 		hi, lo := bits.Mul64(v, base)
 		sum, carry := bits.Add64(lo, d, 0)
@@ -173,8 +180,12 @@ func digitsValue(digits string, base uint64, bad error) (uint64, error) {
 // unquote decodes a string literal with its quotes. On a bad escape it
 // returns the escape's offset in raw and a message.
 func unquote(raw string) (string, int, string) {
-	var b strings.Builder
 	s := raw[1 : len(raw)-1]
+	if strings.IndexByte(s, '\\') < 0 {
+		return s, 0, ""
+	}
+	var b strings.Builder
+	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c != '\\' {
@@ -212,7 +223,7 @@ func unquote(raw string) (string, int, string) {
 			if j == i+1 {
 				return "", i, "invalid escape character '\\x'"
 			}
-			v, _ := digitsValue(s[i+1:j], 16, nil)
+			v, _ := digitsValue(s[i+1:j], 16)
 			b.WriteByte(byte(v))
 			i = j - 1
 		default:
@@ -223,7 +234,7 @@ func unquote(raw string) (string, int, string) {
 			for j < len(s) && j < i+3 && s[j] >= '0' && s[j] <= '7' {
 				j++
 			}
-			v, _ := digitsValue(s[i:j], 8, nil)
+			v, _ := digitsValue(s[i:j], 8)
 			if v > 255 {
 				return "", i, "octal escape out of range '\\" + s[i:j] + "'"
 			}

@@ -12,6 +12,11 @@ type converter struct {
 	lines lineIndex
 	ends  tokenEnds
 	diags []*lang.Diagnostic
+	// src and lexed, when set, are the script and the tokens the grammar
+	// tree was parsed from (ends.toks scanned, one more: EOF): the spans of
+	// the tree's token slices are then read from them, not searched.
+	src   string
+	lexed []lexer.Token
 }
 
 func (c *converter) errorf(span lang.Span, hint, format string, args ...any) {
@@ -30,7 +35,35 @@ func (c *converter) span(n *node) lang.Span {
 
 func (c *converter) tokensSpan(toks []lexer.Token) lang.Span {
 	first, last := toks[0], toks[len(toks)-1]
+	if i := c.lexedIndex(toks); i >= 0 {
+		if end, ok := c.tokenEnd(i + len(toks) - 1); ok {
+			return lang.Span{Start: lang.Pos{Offset: first.Pos.Offset, Line: first.Pos.Line, Col: first.Pos.Column}, End: end}
+		}
+	}
 	return c.lines.span(first.Pos.Offset, c.ends.end(last.Pos.Offset))
+}
+
+// lexedIndex returns the index in c.lexed of toks[0] when toks is a part
+// of c.lexed (as the generated parser's nodes are), else -1.
+func (c *converter) lexedIndex(toks []lexer.Token) int {
+	i := cap(c.lexed) - cap(toks)
+	if i < 0 || i+len(toks) > len(c.lexed) || &c.lexed[i] != &toks[0] {
+		return -1
+	}
+	return i
+}
+
+// tokenEnd is where scanned token i ends: on the line of its start (in
+// c.lexed) unless the token holds a newline. ok is false for EOF.
+func (c *converter) tokenEnd(i int) (end lang.Pos, ok bool) {
+	if i >= len(c.ends.toks) {
+		return lang.Pos{}, false
+	}
+	t, start := c.ends.toks[i], c.lexed[i].Pos
+	if strings.IndexByte(c.src[t.start:t.end], '\n') >= 0 {
+		return c.lines.pos(t.end), true
+	}
+	return lang.Pos{Offset: t.end, Line: start.Line, Col: start.Column + t.end - t.start}, true
 }
 
 func (c *converter) tokenSpan(t lexer.Token) lang.Span {

@@ -123,7 +123,7 @@ func parse(file, src string, fast bool) (prog *lang.Program, err error) {
 			return nil, diags
 		}
 	}
-	c := &converter{lines: lines, ends: ends}
+	c := &converter{lines: lines, ends: ends, src: src, lexed: lex.toks}
 	prog = c.program(g)
 	if len(c.diags) > 0 {
 		diags.List = c.diags

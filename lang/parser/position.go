@@ -22,11 +22,45 @@ func newLineIndex(src string) lineIndex {
 }
 
 func (x lineIndex) pos(off int) lang.Pos {
-	line := sort.Search(len(x.starts), func(i int) bool { return x.starts[i] > off }) - 1
-	if line < 0 {
-		line = 0
+	return x.at(off, x.line(off))
+}
+
+// line returns the 0-based line of off.
+func (x lineIndex) line(off int) int {
+	// The last line starting at or before off (binary search).
+	lo, hi := 0, len(x.starts)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if x.starts[m] > off {
+			hi = m
+		} else {
+			lo = m + 1
+		}
 	}
+	return max(lo-1, 0)
+}
+
+func (x lineIndex) at(off, line int) lang.Pos {
 	return lang.Pos{Offset: off, Line: line + 1, Col: off - x.starts[line] + 1}
+}
+
+// lineCursor is a lineIndex read at offsets that mostly grow (tokens in
+// source order): it looks from the line of its last answer on.
+type lineCursor struct {
+	lineIndex
+	last int // 0-based line of the last answer
+}
+
+func (c *lineCursor) pos(off int) lang.Pos {
+	l, st := c.last, c.starts
+	if st[l] > off {
+		l = c.line(off)
+	}
+	for l+1 < len(st) && st[l+1] <= off {
+		l++
+	}
+	c.last = l
+	return c.at(off, l)
 }
 
 func (x lineIndex) span(start, end int) lang.Span {

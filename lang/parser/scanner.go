@@ -527,6 +527,14 @@ var puncts = []string{
 	"(", ")", "[", "]", "{", "}", ",", ";", ":", ".", "?",
 }
 
+// punctsByFirst are puncts by their first byte, in puncts' order.
+var punctsByFirst = func() (by [256][]string) {
+	for _, p := range puncts {
+		by[p[0]] = append(by[p[0]], p)
+	}
+	return by
+}()
+
 func (s *scanner) scanPunct() {
 	start := s.pos
 	c := s.src[s.pos]
@@ -562,7 +570,7 @@ func (s *scanner) scanPunct() {
 			}
 		}
 	}
-	for _, p := range puncts {
+	for _, p := range punctsByFirst[c] {
 		if strings.HasPrefix(s.src[s.pos:], p) {
 			s.pos += len(p)
 			s.punct(p, start)

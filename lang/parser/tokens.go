@@ -127,7 +127,7 @@ type sliceLexer struct {
 }
 
 func newSliceLexer(filename, src string, toks []token) *sliceLexer {
-	lines := newLineIndex(src)
+	lines := lineCursor{lineIndex: newLineIndex(src)}
 	out := make([]lexer.Token, 0, len(toks)+1)
 	for _, t := range toks {
 		p := lines.pos(t.start)

@@ -326,6 +326,8 @@ func (a *allocator) colour() (colors []asm.Register, ok bool) {
 		liveIn[i].virt = sets[i*words : (i+1)*words : (i+1)*words]
 	}
 	live := liveSet{virt: sets[len(blocks)*words:]} // walk's, reused
+	var o operands                                  // walk's: visit's pointer makes it escape
+	backward := false                               // some jump goes to its own block or an earlier one
 	walk := func(i int, visit func(in *Instr, o *operands, live *liveSet)) {
 		b := blocks[i]
 		live.phys = 0
@@ -333,12 +335,12 @@ func (a *allocator) colour() (colors []asm.Register, ok bool) {
 		if !b.Terminated() && i+1 < len(blocks) {
 			live.set(liveIn[i+1])
 		}
-		var o operands // one for the block: visit's pointer makes it escape
 		for j := len(b.Instrs) - 1; j >= 0; j-- {
 			in := &b.Instrs[j]
 			if ref, isJump := JumpTarget(in.Instruction); isJump {
 				if t, found := at[ref]; found {
 					live.union(liveIn[t])
+					backward = backward || t <= i
 				}
 			}
 			o = a.operandsOf(in)
@@ -361,6 +363,11 @@ func (a *allocator) colour() (colors []asm.Register, ok bool) {
 				liveIn[i].set(live)
 				changed = true
 			}
+		}
+		if !backward {
+			// Every block's successors come after it and were final when
+			// it was walked: one sweep is the fixed point.
+			break
 		}
 	}
 	if len(blocks) > 0 && liveIn[0].anyVirt() {

@@ -24,6 +24,14 @@ import (
 // one jump can push another out of reach, so this repeats until nothing
 // changes; a jump once long stays long, so it ends.
 func ResolveBranches(insns asm.Instructions, spans []lang.Span) (asm.Instructions, []lang.Span) {
+	// No jump of a program that is itself within reach can be out of it.
+	raw := 0
+	for _, in := range insns {
+		raw += rawSize(in, false)
+	}
+	if raw <= math.MaxInt16 {
+		return insns, spans
+	}
 	long := map[int]bool{} // indexes in insns of jumps that need gotol
 	for {
 		grew := false

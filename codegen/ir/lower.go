@@ -57,7 +57,7 @@ func lower(f *Func, passes bool) (asm.Instructions, []lang.Span, error) {
 	for _, b := range live {
 		for j, in := range b.Instrs {
 			ins := in.Instruction
-			if ref, ok := JumpTarget(ins); ok {
+			if ref, ok := JumpTarget(ins); ok && resolved[ref] != ref {
 				ins = ins.WithReference(resolved[ref])
 			}
 			if j == 0 && used[b.Label] {

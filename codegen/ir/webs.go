@@ -39,9 +39,10 @@ func splitWebs(f *Func) bool {
 		udst, usrc int32
 	}
 	sites := make([][]site, len(f.Blocks))
+	all := make([]site, f.Len()) // one array for every block's sites
 	ndefs := int32(nvars)
 	for i, b := range f.Blocks {
-		sites[i] = make([]site, len(b.Instrs))
+		sites[i], all = all[:len(b.Instrs):len(b.Instrs)], all[len(b.Instrs):]
 		for j := range b.Instrs {
 			in := &b.Instrs[j]
 			s := site{roles: rolesOf(in), dst: -1, src: -1, vdst: int32(vars[in.VDst]), vsrc: int32(vars[in.VSrc])}
@@ -70,8 +71,9 @@ func splitWebs(f *Func) bool {
 	// kept only where x is live (a definition reaching a block where x is
 	// dead reaches no read through it).
 	reach := make([][][]int32, len(f.Blocks))
+	cells := make([][]int32, len(f.Blocks)*nvars)
 	for i := range reach {
-		reach[i] = make([][]int32, nvars)
+		reach[i] = cells[i*nvars : (i+1)*nvars : (i+1)*nvars]
 	}
 	for x := 0; x < nvars; x++ {
 		reach[0][x] = single(int32(x))
@@ -222,6 +224,7 @@ func liveVars(f *Func, vars map[Virtual]int, at map[string]int) []uint64 {
 		return nil
 	}
 	live := make([]uint64, len(f.Blocks))
+	backward := false // some jump goes to its own block or an earlier one
 	for changed := true; changed; {
 		changed = false
 		for i := len(f.Blocks) - 1; i >= 0; i-- {
@@ -235,6 +238,7 @@ func liveVars(f *Func, vars map[Virtual]int, at map[string]int) []uint64 {
 				if ref, ok := JumpTarget(in.Instruction); ok {
 					if t, found := at[ref]; found {
 						cur |= live[t]
+						backward = backward || t <= i
 					}
 				}
 				r := rolesOf(in)
@@ -255,6 +259,9 @@ func liveVars(f *Func, vars map[Virtual]int, at map[string]int) []uint64 {
 				live[i] = cur
 				changed = true
 			}
+		}
+		if !backward {
+			break // one sweep is the fixed point (see colour)
 		}
 	}
 	return live

@@ -88,7 +88,9 @@ type Macro struct {
 	Span
 	Name   string
 	Params []string // as written, with sigil: "$a", "@b", or "c"
-	Body   *Block
+	// ParamSpans are where each parameter is written (when parsed).
+	ParamSpans []Span
+	Body       *Block
 }
 
 // MapDecl is `let @name = hash(100);` (also lruhash, percpuhash, percpulruhash, percpuarray).

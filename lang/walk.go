@@ -353,6 +353,7 @@ func shallowCopy(n Node) Node {
 	case *Macro:
 		c := *n
 		c.Params = clone(n.Params)
+		c.ParamSpans = clone(n.ParamSpans)
 		return &c
 	case *MapDecl:
 		c := *n

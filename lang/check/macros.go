@@ -7,6 +7,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
+	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
 // Macros and #define constants are expanded in the AST before checking,
@@ -118,6 +119,14 @@ func expandMacros(prog *lang.Program) []*lang.Diagnostic {
 			x.errs = append(x.errs, d)
 			continue
 		}
+		if d := builtinParam(m); d != nil {
+			x.errs = append(x.errs, d)
+			continue
+		}
+		if d := incrementsIdent(m); d != nil {
+			x.errs = append(x.errs, d)
+			continue
+		}
 		x.macros[m.Name] = m
 	}
 	if len(x.macros) == 0 && len(x.defines) == 0 && !hasBlockExpr(prog) {
@@ -214,7 +223,7 @@ func (x *expander) stmts(list []lang.Stmt) []lang.Stmt {
 						rest = append(rest, x.finish(set(last)))
 					}
 				} else if _, isExpr := s.(*lang.ExprStmt); !isExpr {
-					x.errs = append(x.errs, lang.Errorf(span, "Macro %s does not end with an expression, so it has no value", m.Name))
+					x.errs = append(x.errs, lang.Errorf(span, "Macro '%s' expanded to a block instead of a block expression. Try removing the semicolon from the end of the last statement in the macro body.", m.Name))
 				}
 				out = append(out, rest...)
 				continue
@@ -263,7 +272,8 @@ func (x *expander) macroUseOf(e lang.Expr) (*lang.Macro, []lang.Expr, lang.Span,
 			return m, e.Args, e.Span, true
 		}
 	case *lang.Ident:
-		if m := x.macros[e.Name]; m != nil && len(m.Params) == 0 {
+		if m := x.macros[e.Name]; m != nil && (len(m.Params) == 0 || !isBuiltinName(e.Name)) {
+			// expand reports a macro with parameters named without a call.
 			return m, nil, e.Span, true
 		}
 	}
@@ -302,7 +312,11 @@ func (x *expander) expr(e lang.Expr) lang.Expr {
 			*x.hoist = append(*x.hoist, body...)
 			return last
 		}
-		if len(body) > 0 || last == nil {
+		if last == nil {
+			x.errs = append(x.errs, lang.Errorf(span, "Macro '%s' expanded to a block instead of a block expression. Try removing the semicolon from the end of the last statement in the macro body.", m.Name))
+			return e
+		}
+		if len(body) > 0 {
 			x.errs = append(x.errs, lang.Errorf(span, "Macro %s has statements: it cannot be used inside this expression yet", m.Name))
 			return e
 		}
@@ -343,6 +357,10 @@ func (x *expander) grow(n int, at lang.Span) bool {
 // expression (nil when the body does not end with one). Both nil on error.
 func (x *expander) expand(m *lang.Macro, args []lang.Expr, at lang.Span) ([]lang.Stmt, lang.Expr) {
 	if len(args) != len(m.Params) {
+		if _, bare := x.using.(*lang.Ident); bare {
+			x.errs = append(x.errs, lang.Errorf(at, "Call to macro has no number arguments. Expected: %d", len(m.Params)))
+			return nil, nil
+		}
 		x.errs = append(x.errs, lang.Errorf(at, "Call to macro has wrong number arguments. Expected: %d but got %d", len(m.Params), len(args)))
 		return nil, nil
 	}
@@ -741,4 +759,39 @@ func (x *expander) notAType(n *lang.TypeSpec, arg lang.Expr) {
 	d := lang.Errorf(arg.Pos(), "Macro argument %s is used as a type, but got an expression", n.Name)
 	d.Hint = "pass a type (int32, struct task_struct *) or typeof(expr)"
 	x.errs = append(x.errs, d)
+}
+
+// incrementsIdent reports `x++` or `--x` on an identifier in m's body, as
+// bpftrace's parser does: a bare parameter stands for a value, which the
+// macro may not change (a variable passed for it stays the caller's).
+func incrementsIdent(m *lang.Macro) *lang.Diagnostic {
+	var d *lang.Diagnostic
+	lang.Inspect(m.Body, func(n lang.Node) bool {
+		if u, ok := n.(*lang.Unary); ok && (u.Op == "++" || u.Op == "--") {
+			if _, isIdent := u.X.(*lang.Ident); isIdent {
+				d = lang.Errorf(u.Span, "The %s operator must be applied to a map or variable", u.Op)
+				d.Hint = "a bare parameter stands for a value; to change the caller's variable, name the parameter $x"
+			}
+		}
+		return d == nil
+	})
+	return d
+}
+
+// builtinParam reports a bare parameter named as a builtin variable (pid,
+// comm...), which bpftrace's parser refuses.
+func builtinParam(m *lang.Macro) *lang.Diagnostic {
+	for i, p := range m.Params {
+		if strings.HasPrefix(p, "$") || strings.HasPrefix(p, "@") || stdlib.LookupVar(p) == nil {
+			continue
+		}
+		at := m.Span
+		if i < len(m.ParamSpans) {
+			at = m.ParamSpans[i]
+		}
+		d := lang.Errorf(at, `syntax error, unexpected builtin, expecting ) or ","`)
+		d.Hint = fmt.Sprintf("%s is a builtin: name the parameter otherwise", p)
+		return d
+	}
+	return nil
 }

@@ -142,7 +142,17 @@ func (c *converter) config(g *gConfig) *lang.ConfigBlock {
 }
 
 func (c *converter) macro(g *gMacro) *lang.Macro {
-	return &lang.Macro{Span: c.span(&g.node), Name: g.Name, Params: g.Params, Body: c.block(g.Body)}
+	m := &lang.Macro{Span: c.span(&g.node), Name: g.Name, Params: g.Params, Body: c.block(g.Body)}
+	// The parameters are the tokens after "macro name (" that are not ','.
+	for _, t := range g.Tokens[3:] {
+		if len(m.ParamSpans) == len(g.Params) {
+			break
+		}
+		if t.Value != "," {
+			m.ParamSpans = append(m.ParamSpans, c.tokenSpan(t))
+		}
+	}
+	return m
 }
 
 func (c *converter) mapDecl(g *gMapDecl) *lang.MapDecl {

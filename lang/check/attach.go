@@ -1,6 +1,7 @@
 package check
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -330,9 +331,14 @@ func (c *checker) resolveIter(ap *lang.AttachPoint, parts []string) []*lang.Reso
 		c.errorf(ap.Span, "iter probe type does not support wildcards")
 		return nil
 	}
-	if !slices.Contains(probetype.IterTargets, parts[0]) {
-		c.errorf(ap.Span, "iter:%s is not supported", parts[0])
-		c.hintf("gobpftrace has iter:%s", strings.Join(probetype.IterTargets, ", iter:"))
+	if slices.Contains(probetype.IterMapTargets, parts[0]) {
+		c.errorf(ap.Span, "iter:%s iterates over the elements of one map, which an iter probe cannot name", parts[0])
+		c.hintf("iter:bpf_map lists the maps; read a script's own maps with print() or for loops")
+		return nil
+	}
+	if !c.iterAvailable(parts[0]) {
+		c.errorf(ap.Span, "iter %s not available for your kernel version.", parts[0])
+		c.hintf("gobpftrace -l 'iter:*' lists the iterators of this kernel")
 		return nil
 	}
 	if len(parts) == 2 {
@@ -367,4 +373,21 @@ func (c *checker) checkIterAlone() {
 		c.errorf(iter.Point.Span, "Iterator probe can't be mixed with other probes")
 		c.hintf("an iter probe runs once per object and then the script ends; trace other events in another run")
 	}
+}
+
+// iterAvailable reports whether the kernel has the iterator name: a
+// bpf_iter_NAME target function and its context, struct bpf_iter__NAME.
+// Without kernel types (no BTF in the environment) the well-known
+// iterators are taken on trust; attaching then tells.
+func (c *checker) iterAvailable(name string) bool {
+	fe, fok := c.env.(lang.FuncEnv)
+	te := c.typeEnv()
+	if !fok || te == nil {
+		return slices.Contains(probetype.IterTargets, name)
+	}
+	if _, _, err := fe.KernelFunc("", "bpf_iter_"+name); err != nil {
+		return errors.Is(err, errNoSystemInfo) && slices.Contains(probetype.IterTargets, name)
+	}
+	_, found, err := te.KernelType("struct bpf_iter__" + name)
+	return found && err == nil
 }

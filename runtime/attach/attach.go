@@ -186,11 +186,7 @@ func Attach(p *codegen.Program, prog *ebpf.Program, env Env) ([]io.Closer, error
 	case probetype.Kprobe, probetype.Kretprobe, probetype.Fentry, probetype.Fexit, probetype.RawTracepoint:
 		return attachKernel(p, prog)
 	case probetype.Iter:
-		l, err := link.AttachIter(link.IterOptions{Program: prog})
-		if err != nil {
-			return nil, attachError(p, err)
-		}
-		return []io.Closer{l}, nil
+		return attachIter(p, prog)
 	}
 	return nil, fmt.Errorf("%s: %s probes are not supported yet", ProbeName(p), Provider(p))
 }

@@ -408,36 +408,65 @@ func (l *lister) rawTracepoints(match func(string) bool) error {
 	return nil
 }
 
-// iters lists the iterators iter probes can attach to here (those of
-// probetype.IterTargets that kernel BTF has a bpf_iter_NAME target function
-// for), as iter:NAME; -lv adds the fields of ctx, the target function's
-// parameters after meta.
+// iters lists the kernel's iterators, as iter:NAME in name order: those
+// for which kernel BTF has a bpf_iter_NAME target function and its
+// context, struct bpf_iter__NAME (as bpftrace finds them). -lv adds the
+// fields of ctx, the target function's parameters after meta.
 func (l *lister) iters(match func(string) bool) error {
-	var spec *btf.Spec
-	for _, name := range probetype.IterTargets {
-		if !match("iter:" + name) {
+	spec, err := l.kernelBTF()
+	if err != nil {
+		return fmt.Errorf("cannot list iter probes: reading kernel BTF: %v", err)
+	}
+	for _, it := range kernelIterators(spec) {
+		if !match("iter:" + it.name) {
 			continue
 		}
-		if spec == nil {
-			var err error
-			if spec, err = l.kernelBTF(); err != nil {
-				return fmt.Errorf("cannot list iter probes: reading kernel BTF: %v", err)
-			}
-		}
-		var fn *btf.Func
-		if err := spec.TypeByName("bpf_iter_"+name, &fn); err != nil {
+		fmt.Fprintln(l.w, "iter:"+it.name)
+		if !l.verbose {
 			continue
 		}
-		fmt.Fprintln(l.w, "iter:"+name)
-		proto, ok := fn.Type.(*btf.FuncProto)
-		if !l.verbose || !ok {
-			continue
-		}
-		for _, p := range proto.Params[min(1, len(proto.Params)):] {
+		for _, p := range it.proto.Params[min(1, len(it.proto.Params)):] {
 			fmt.Fprintf(l.w, "    %s\n", cDecl(p.Type, p.Name))
 		}
 	}
 	return nil
+}
+
+// kernelIterator is one bpf_iter target of kernel BTF.
+type kernelIterator struct {
+	name  string
+	proto *btf.FuncProto
+}
+
+// kernelIterators finds the iterators of spec, sorted by name.
+func kernelIterators(spec *btf.Spec) []kernelIterator {
+	contexts := map[string]bool{}
+	var funcs []*btf.Func
+	for t, err := range spec.All() {
+		if err != nil {
+			break
+		}
+		switch t := t.(type) {
+		case *btf.Struct:
+			if name, ok := strings.CutPrefix(t.Name, "bpf_iter__"); ok {
+				contexts[name] = true
+			}
+		case *btf.Func:
+			if strings.HasPrefix(t.Name, "bpf_iter_") {
+				funcs = append(funcs, t)
+			}
+		}
+	}
+	var out []kernelIterator
+	for _, fn := range funcs {
+		name := strings.TrimPrefix(fn.Name, "bpf_iter_")
+		proto, ok := fn.Type.(*btf.FuncProto)
+		if ok && contexts[name] {
+			out = append(out, kernelIterator{name, proto})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
 }
 
 // uprobes lists the function symbols of the binary in

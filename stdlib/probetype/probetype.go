@@ -76,16 +76,24 @@ var All = []*Info{
 	{Name: RawTracepoint, Aliases: []string{"rt"}, Supported: true, Doc: "Kernel tracepoint with raw (untranslated) arguments."},
 	{Name: Watchpoint, Aliases: []string{"w"}, Doc: "Hardware memory watchpoint."},
 	{Name: AsyncWatchpoint, Aliases: []string{"aw"}, Doc: "Asynchronous hardware memory watchpoint."},
-	{Name: Iter, Aliases: []string{"it"}, Supported: true, Doc: "BPF iterator over kernel objects (iter:task, iter:task_file, iter:task_vma): runs once per object, its fields in ctx, then the script ends."},
+	{Name: Iter, Aliases: []string{"it"}, Supported: true, Doc: "BPF iterator over kernel objects (iter:task, iter:task_file, iter:task_vma, iter:tcp, iter:ksym... as -l 'iter:*' lists them): runs once per object, its fields in ctx, then the script ends."},
 	{Name: Self, Supported: true, Special: true, Doc: "Runs when gobpftrace itself gets an event: self:signal:SIGUSR1 each time the process receives SIGUSR1."},
 	{Name: Bench, Supported: true, Special: true, Doc: "A micro benchmark run repeatedly by --mode bench (ignored otherwise), which prints the time one run takes."},
 	{Name: Test, Supported: true, Special: true, Doc: "A test run once by --mode test (ignored otherwise): it passes when it returns 0, reports no error (errorf, assert) and does not exit with a non-zero code."},
 }
 
-// IterTargets are the iterators iter probes may name: those whose context
-// has the task as its first field after meta, which the program skips
-// when the kernel calls it a last time with none.
+// IterTargets are the iterators iter probes name most: the kernel's
+// bpf_iter_NAME targets are the full list (kernel BTF has a function of
+// that name and a struct bpf_iter__NAME, its context), and any of them
+// that needs no map works. The program skips the kernel's last call,
+// which passes no object: the first field of the context after meta is
+// then NULL, for every iterator.
 var IterTargets = []string{"task", "task_file", "task_vma"}
+
+// IterMapTargets are the iterators over one map's elements (a BPF map, a
+// sockmap, a socket storage map): attaching one needs the map, which an
+// iter probe cannot name.
+var IterMapTargets = []string{"bpf_map_elem", "bpf_sk_storage_map", "sockmap"}
 
 var byName = func() map[string]*Info {
 	m := map[string]*Info{}

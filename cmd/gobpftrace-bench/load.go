@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"time"
 	"unsafe"
@@ -40,6 +43,45 @@ func getppidLoop(n int) time.Duration {
 		d = time.Since(t0)
 	})
 	return d
+}
+
+// pacedGetppid makes n getppid calls at about rate calls a second: each
+// millisecond it catches up with the calls due by then, then sleeps.
+func pacedGetppid(n, rate int) {
+	if rate <= 0 {
+		getppidLoop(n)
+		return
+	}
+	onLoadThread(func() {
+		t0 := time.Now()
+		for done := 0; done < n; {
+			due := min(n, int(time.Since(t0).Seconds()*float64(rate)))
+			for ; done < due; done++ {
+				unix.Getppid()
+			}
+			time.Sleep(time.Millisecond)
+		}
+	})
+}
+
+// cpuTime is the CPU time (user and system) of every thread of process
+// pid so far, in nanoseconds from schedstat: the ticks of /proc/PID/stat
+// are 10 ms, too coarse for a run of a second.
+func cpuTime(pid int) time.Duration {
+	dir := fmt.Sprintf("/proc/%d/task", pid)
+	tasks, _ := os.ReadDir(dir)
+	var sum time.Duration
+	for _, task := range tasks {
+		b, err := os.ReadFile(filepath.Join(dir, task.Name(), "schedstat"))
+		if err != nil {
+			continue
+		}
+		var ns int64
+		if _, err := fmt.Sscan(string(b), &ns); err == nil {
+			sum += time.Duration(ns)
+		}
+	}
+	return sum
 }
 
 // workFor runs a workload of the given kind for d: "getppid" (a tight

@@ -41,6 +41,7 @@ type config struct {
 	window               time.Duration
 	calls                int
 	printfEvents         int
+	printfRate           int
 	mapKeys              int
 	quick                bool
 	sections             map[string]bool
@@ -56,6 +57,7 @@ func main() {
 	flag.DurationVar(&c.window, "window", 500*time.Millisecond, "per-event measurement window")
 	flag.IntVar(&c.calls, "calls", 2_000_000, "getppid calls of the slowdown workload")
 	flag.IntVar(&c.printfEvents, "printf-events", 200_000, "events of the printf throughput test")
+	flag.IntVar(&c.printfRate, "printf-rate", 50_000, "events a second of the printf test's paced generator")
 	flag.IntVar(&c.mapKeys, "map-keys", 100_000, "keys of the map printed at exit")
 	flag.BoolVar(&c.quick, "quick", false, "tiny sizes (checks that the command works, measures nothing)")
 	flag.StringVar(&only, "only", "", "comma-separated sections: startup,events,slowdown,printf,bigmap,scale,metrics,compile")

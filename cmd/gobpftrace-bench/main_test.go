@@ -26,8 +26,8 @@ func TestBenchTable(t *testing.T) {
 	}
 	c := &config{
 		gobpftrace: bin, bpftrace: "", scripts: "../../testdata/bench",
-		runs: 1, window: 20 * time.Millisecond, calls: 1000, printfEvents: 100, mapKeys: 100, quick: true,
-		sections: map[string]bool{"startup": true, "slowdown": true, "bigmap": true, "scale": true, "metrics": true, "compile": true},
+		runs: 1, window: 20 * time.Millisecond, calls: 1000, printfEvents: 100, printfRate: 10_000, mapKeys: 100, quick: true,
+		sections: map[string]bool{"startup": true, "slowdown": true, "printf": true, "bigmap": true, "scale": true, "metrics": true, "compile": true},
 	}
 	var out bytes.Buffer
 	if err := run(c, &out); err != nil {
@@ -37,7 +37,7 @@ func TestBenchTable(t *testing.T) {
 	if len(lines) < 3 || !strings.HasPrefix(lines[1], "| section | measure | gobpftrace | bpftrace |") {
 		t.Fatalf("no table header:\n%s", out.String())
 	}
-	want := []string{"BEGIN { exit(); } total", "start to attach line", "peak RSS", "getppid x 1000", "print 100 keys at exit", "tracepoint:syscalls:*", "uprobe:BIN:runtime.*", "--metrics, 10 maps", "parse+check+codegen, 10 statements"}
+	want := []string{"BEGIN { exit(); } total", "k events per CPU-second", "consumer stalled", "start to attach line", "peak RSS", "getppid x 1000", "print 100 keys at exit", "tracepoint:syscalls:*", "uprobe:BIN:runtime.*", "--metrics, 10 maps", "parse+check+codegen, 10 statements"}
 	for _, w := range want {
 		if !strings.Contains(out.String(), w) {
 			t.Errorf("no row %q in\n%s", w, out.String())

@@ -60,6 +60,18 @@ func (t *table) absRow(section, name string, vals map[string][]float64, target s
 	t.rows = append(t.rows, []string{section, name, fmtVal(vals["gobpftrace"]), fmtVal(vals["bpftrace"]), ratio, "-", target, status})
 }
 
+// higherRow is a row where more is better: the target is gobpftrace's
+// median at least limit times bpftrace's.
+func (t *table) higherRow(section, name string, vals map[string][]float64, target string, limit float64) {
+	g, b := median(vals["gobpftrace"]), median(vals["bpftrace"])
+	ratio, status := "-", "-"
+	if b > 0 && g > 0 {
+		ratio = fmt.Sprintf("%.3f", g/b)
+		status = okIf(g/b >= limit)
+	}
+	t.rows = append(t.rows, []string{section, name, fmtVal(vals["gobpftrace"]), fmtVal(vals["bpftrace"]), ratio, "-", target, status})
+}
+
 func okIf(b bool) string {
 	if b {
 		return "met"

@@ -74,6 +74,12 @@ func (s *session) poll(ctx context.Context, drainOnly bool) error {
 			if rec.Remaining == 0 || s.opts.FlushEvents {
 				s.out.Flush()
 			}
+			if !drainOnly {
+				s.batch.read(len(rec.RawSample))
+				if rec.Remaining == 0 {
+					s.batch.pause(ctx) // the events meanwhile are one batch (batch.go)
+				}
+			}
 			if rec.Remaining == 0 && !drainOnly && s.plan.Drops != "" {
 				// Events lost since the last look (at most a second ago)
 				// are reported a second after it if nothing else comes.

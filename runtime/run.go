@@ -118,6 +118,7 @@ type session struct {
 	opts     *Options
 	loaded   *load.Loaded
 	ring     *ringbuf.Reader
+	batch    batcher
 	attached []io.Closer
 	// format formats values with this run's symbols and user-space
 	// lookups; out prints in the run's output format.
@@ -331,6 +332,7 @@ func (s *session) openRing() error {
 		return fmt.Errorf("could not read the ring buffer: %s", host.ErrnoText(err))
 	}
 	s.ring = r
+	s.batch.ringSize = r.BufferSize()
 	return nil
 }
 

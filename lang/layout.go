@@ -39,7 +39,9 @@ func SizeOf(t *Type) int {
 		return size
 	case KArray:
 		return t.Len * SizeOf(t.Elem)
-	case KVoid, KNone, KInvalid:
+	case KNone:
+		return t.Size // 0, or a FloatType's size
+	case KVoid, KInvalid:
 		return 0
 	case KCount, KSum:
 		return 8
@@ -80,6 +82,10 @@ func AlignOf(t *Type) int {
 		return a
 	case KArray:
 		return AlignOf(t.Elem)
+	case KNone:
+		if t.Size > 0 && t.Size <= 16 {
+			return t.Size // a FloatType
+		}
 	}
 	return 8
 }

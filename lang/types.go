@@ -137,6 +137,15 @@ func IntType(size int, signed bool) *Type {
 // (including the terminating NUL).
 func StringType(size int) *Type { return &Type{Kind: KString, Size: size} }
 
+// FloatType is a C floating-point type (float, double, long double) of
+// size bytes. bpftrace has no floating-point values: such a struct member
+// keeps its place in the layout, prints as null (text and JSON) and cannot
+// be read. It is a KNone named after the C type.
+func FloatType(name string, size int) *Type { return &Type{Kind: KNone, Name: name, Size: size} }
+
+// IsFloat reports a FloatType.
+func (t *Type) IsFloat() bool { return t != nil && t.Kind == KNone && t.Name != "" }
+
 // IsInt reports whether t is an integer (bool counts as integer in arithmetic).
 func (t *Type) IsInt() bool { return t != nil && (t.Kind == KInt || t.Kind == KBool) }
 
@@ -192,6 +201,9 @@ func (t *Type) String() string {
 	case KVoid:
 		return "void"
 	case KNone:
+		if t.Name != "" {
+			return t.Name // a FloatType
+		}
 		return "none"
 	case KInt:
 		p := "uint"

@@ -138,6 +138,9 @@ func (c *checker) index(ix *lang.Index) *lang.Type {
 			c.errorf(ix.Index.Pos(), "the index %d is out of bounds for array of size %d", n, xt.Len)
 			return tNone
 		}
+		if c.floatRead(ix.Span, "", xt.Elem, "", -1) {
+			return tNone
+		}
 		return inSpace(xt.Elem, xt.UserSpace)
 	case lang.KPtr:
 		if xt.Elem == nil || xt.Elem.Kind == lang.KVoid {

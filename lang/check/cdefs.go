@@ -163,7 +163,7 @@ func (p *cParser) typeSpecifier() (*lang.Type, error) {
 			}
 			p.pos++
 			return p.enum()
-		case "unsigned", "signed", "char", "short", "int", "long", "_Bool", "bool", "void":
+		case "unsigned", "signed", "char", "short", "int", "long", "_Bool", "bool", "void", "float", "double":
 			p.pos++
 			words = append(words, tok)
 			continue
@@ -181,6 +181,12 @@ func (p *cParser) typeSpecifier() (*lang.Type, error) {
 	switch name {
 	case "void":
 		return lang.TVoid, nil
+	case "float":
+		return lang.FloatType(name, 4), nil
+	case "double":
+		return lang.FloatType(name, 8), nil
+	case "long double":
+		return lang.FloatType(name, 16), nil
 	case "_Bool", "bool":
 		return lang.TBool, nil
 	case "long unsigned int", "long unsigned":
@@ -507,6 +513,10 @@ func cAlign(t *lang.Type) int {
 		return 8
 	case lang.KArray:
 		return cAlign(t.Elem)
+	case lang.KNone:
+		if t.IsFloat() {
+			return lang.AlignOf(t)
+		}
 	case lang.KStruct:
 		if t.Fields != nil {
 			a := 1

@@ -189,6 +189,9 @@ func (c *checker) member(f *lang.FieldAccess, xt *lang.Type) *lang.Type {
 	}
 	f.Member = fl
 	ft := fl.Type
+	if c.floatRead(f.Span, f.Field, ft, st.Name, fl.Offset) {
+		return tNone
+	}
 	if ft.Kind == lang.KStruct {
 		ft = c.deepStruct(f.Span, ft, 0)
 	}
@@ -265,6 +268,9 @@ func (c *checker) deref(u *lang.Unary, xt *lang.Type) *lang.Type {
 		c.hintf("cast the pointer to a pointer of a known type first")
 		return tNone
 	}
+	if c.floatRead(u.Span, "", el, "", -1) {
+		return tNone
+	}
 	if el.Kind == lang.KStruct {
 		full := c.fullStruct(u.Span, el)
 		if full == nil {
@@ -273,6 +279,25 @@ func (c *checker) deref(u *lang.Unary, xt *lang.Type) *lang.Type {
 		el = c.deepStruct(u.Span, full, 0)
 	}
 	return inSpace(el, xt.UserSpace)
+}
+
+// floatRead reports (true) the read of a floating-point value, which
+// bpftrace has no type for: "NAME has unsupported type", as bpftrace says
+// of a floating-point parameter. A struct member (in, at offset off) is
+// still printed, as null, with its whole struct.
+func (c *checker) floatRead(span lang.Span, name string, t *lang.Type, in string, off int) bool {
+	if !t.IsFloat() {
+		return false
+	}
+	if name == "" {
+		// A dereference or an element.
+		c.errorf(span, "values of type '%s' are not supported", t.Name)
+		c.hintf("there are no floating-point values; read its bits through a pointer to an integer of its size (%d bytes)", t.Size)
+		return true
+	}
+	c.errorf(span, "%s has unsupported type", name)
+	c.hintf("%s is a %s: there are no floating-point values; printing the whole %s shows it as null, and its %d bytes are at offset %d", name, t.Name, in, t.Size, off)
+	return true
 }
 
 // addrOf types &x: x must live in kernel or user memory (a struct member

@@ -109,8 +109,9 @@ type structKey struct {
 // integers by width and sign (char is int8, _Bool and enums unsigned as
 // bpftrace has them, an enum's value printed by name with %s), pointers
 // into user memory with their targets, structs and unions with their
-// members (to a few pointers deep), char arrays as strings. ok is false
-// for what a script cannot read (floating point, __int128, functions).
+// members (to a few pointers deep), char arrays as strings, floating
+// point as lang.FloatType (which a script cannot read). ok is false for
+// what has no type here (__int128).
 func Convert(t dwarf.Type) (lt *lang.Type, ok bool) {
 	c := &converter{structs: map[structKey]*lang.Type{}}
 	lt = c.convert(t, 0)
@@ -157,6 +158,9 @@ func (c *converter) convert(t dwarf.Type, depth int) *lang.Type {
 		return &lang.Type{Kind: lang.KPtr, Size: 8, Elem: elem, UserSpace: true}
 	case *dwarf.FuncType:
 		return lang.TVoid
+	case *dwarf.FloatType, *dwarf.ComplexType:
+		// Kept in its place, printed as null, never read.
+		return lang.FloatType(x.Common().Name, int(x.Size()))
 	case *dwarf.ArrayType:
 		elem := c.convert(x.Type, depth)
 		if elem == nil || x.Count < 0 {

@@ -370,7 +370,7 @@ func convert(t btf.Type, depth int) *lang.Type {
 		}
 		return &lang.Type{Kind: lang.KArray, Len: int(x.Size), Elem: lang.TUint8, Size: int(x.Size)}
 	case *btf.Float:
-		return &lang.Type{Kind: lang.KArray, Len: int(x.Size), Elem: lang.TUint8, Size: int(x.Size)}
+		return lang.FloatType(x.Name, int(x.Size))
 	case *btf.Enum:
 		size := int(x.Size)
 		switch size {

@@ -124,6 +124,8 @@ func (it item) writeJSON(sb *strings.Builder) {
 		sb.WriteByte(']')
 	case itemStruct:
 		writeJSONObject(sb, it.names, it.elems)
+	case itemNull:
+		sb.WriteString("null")
 	case itemStack:
 		// A stack is the list of its frames, as text.
 		sb.WriteByte('[')

@@ -35,6 +35,7 @@ const (
 	itemArray
 	itemBuffer
 	itemStack // a kstack/ustack: elems are its frames, s its mode
+	itemNull  // a value without a type here (a floating-point member): null
 )
 
 func intItem(v int64) item   { return item{kind: itemInt, i: v} }
@@ -82,6 +83,8 @@ func (it item) writeIndent(sb *strings.Builder, indent int) {
 		}
 	case itemBuffer:
 		sb.WriteString(hexFormatBuffer([]byte(it.s)))
+	case itemNull:
+		sb.WriteString("null")
 	case itemTuple:
 		if it.names != nil {
 			// A record prints like a struct: { .a = 1, .b = x }.
@@ -273,6 +276,9 @@ func (f *Formatter) decode(t *lang.Type, b []byte) item {
 		}
 		return strItem(strings.Join(parts, ":"))
 	case lang.KVoid, lang.KNone, lang.KInvalid:
+		if t.IsFloat() {
+			return item{kind: itemNull}
+		}
 		return strItem("")
 	}
 	return uintItem(readUint(b, 8))

@@ -61,12 +61,14 @@ func Compile(c *lang.Checked, opts ...Options) (plan *Plan, err error) {
 		eventIDs: map[string]int{},
 		opts:     firstOptions(opts),
 		plan: &Plan{
-			Spec:   &ebpf.CollectionSpec{Maps: map[string]*ebpf.MapSpec{}, Programs: map[string]*ebpf.ProgramSpec{}},
-			Config: c.Config,
-			File:   c.File,
-			Source: c.Source,
+			Spec:    &ebpf.CollectionSpec{Maps: map[string]*ebpf.MapSpec{}, Programs: map[string]*ebpf.ProgramSpec{}},
+			Config:  c.Config,
+			File:    c.File,
+			Source:  c.Source,
+			checked: c,
 		},
 	}
+	cc.plan.opts = cc.opts
 	cc.strClassable = strClassable(c)
 	cc.assignResources(c)
 	for i, cp := range c.Probes {
@@ -230,9 +232,12 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 		spec.AttachType = ebpf.AttachTraceUprobeMulti
 	}
 	cc.plan.Spec.Programs[name] = spec
-	funcs := []*ir.Func{g.fn}
-	for _, cb := range g.callbacks {
-		funcs = append(funcs, cb.fn)
+	var funcs []*ir.Func
+	if cc.opts.KeepIR {
+		funcs = []*ir.Func{g.fn}
+		for _, cb := range g.callbacks {
+			funcs = append(funcs, cb.fn)
+		}
 	}
 	cc.plan.Programs = append(cc.plan.Programs, &Program{Name: name, Attach: res, Probe: probe, Spans: spans, Group: group, Funcs: funcs})
 	cc.scratch = max(cc.scratch, g.scratchMax)
@@ -339,8 +344,11 @@ func (g *gen) program() (insns asm.Instructions, spans []lang.Span) {
 // lower lays out fn as instructions (see ir.Lower).
 func (g *gen) lower(fn *ir.Func) (asm.Instructions, []lang.Span) {
 	lower := ir.Lower
-	if g.cc.opts.NoIRPasses {
+	switch {
+	case g.cc.opts.NoIRPasses:
 		lower = ir.LowerWithoutPasses
+	case !g.cc.opts.KeepIR:
+		lower = ir.LowerInPlace
 	}
 	insns, spans, err := lower(fn)
 	if err != nil {

@@ -83,8 +83,19 @@ func (p *Plan) Dump(w io.Writer) {
 }
 
 // DumpIR prints every program's functions as code generation built them,
-// for `-d ir` (see ir.Func.Print).
+// for `-d ir` (see ir.Func.Print). A plan compiled without
+// Options.KeepIR is compiled again, keeping them.
 func (p *Plan) DumpIR(w io.Writer) {
+	if !p.opts.KeepIR && p.checked != nil {
+		opts := p.opts
+		opts.KeepIR = true
+		q, err := Compile(p.checked, opts)
+		if err != nil {
+			fmt.Fprintln(w, err)
+			return
+		}
+		p = q
+	}
 	lines := strings.Split(p.Source, "\n")
 	for _, prog := range p.Programs {
 		fmt.Fprintf(w, "%s (%s): %d function%s\n", prog.Name, prog.Attach.Name, len(prog.Funcs), plural(len(prog.Funcs)))

@@ -44,6 +44,11 @@ type Options struct {
 	// wildcard get a program each, attached with a uprobe each, instead
 	// of one program on one uprobe_multi link.
 	NoUprobeMulti bool
+	// KeepIR keeps every program's functions as code generation built
+	// them (Program.Funcs, for -d ir): lowering then works on a copy.
+	// Without it the passes change the functions in place, which saves
+	// copying every instruction of the script once.
+	KeepIR bool
 }
 
 func firstOptions(opts []Options) Options {

@@ -61,6 +61,11 @@ type Plan struct {
 	// File and Source, for messages that point into the script.
 	File   string
 	Source string
+
+	// checked and opts compiled the plan; DumpIR compiles them again
+	// with KeepIR when the plan did not keep its IR.
+	checked *lang.Checked
+	opts    Options
 }
 
 // Program is one eBPF program and where it attaches.
@@ -87,7 +92,7 @@ type Program struct {
 	Group []*lang.Resolved
 	// Funcs are the program's functions in the IR, as code generation
 	// built them before lowering (the probe's, then its callbacks'), for
-	// `-d ir`.
+	// `-d ir`; only with Options.KeepIR (DumpIR compiles again for them).
 	Funcs []*ir.Func
 }
 

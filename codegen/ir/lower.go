@@ -13,15 +13,21 @@ import (
 // when some jump names it. Jumps keep symbolic targets (the label of a
 // non-empty block); ResolveBranches encodes their reach once every
 // function of the program is appended.
-func Lower(f *Func) (asm.Instructions, []lang.Span, error) { return lower(f, true) }
+// Lowering works on a copy: f stays as it was built.
+func Lower(f *Func) (asm.Instructions, []lang.Span, error) { return lower(f.clone(), true) }
+
+// LowerInPlace is Lower for a caller that keeps nothing of f: the passes
+// change f itself, which saves copying it.
+func LowerInPlace(f *Func) (asm.Instructions, []lang.Span, error) { return lower(f, true) }
 
 // LowerWithoutPasses lowers f as the code generator built it: no constant
 // folding, and each virtual register in its home (see Allocate). Tests
-// compare the two.
-func LowerWithoutPasses(f *Func) (asm.Instructions, []lang.Span, error) { return lower(f, false) }
+// compare the two. f stays as it was built.
+func LowerWithoutPasses(f *Func) (asm.Instructions, []lang.Span, error) {
+	return lower(f.clone(), false)
+}
 
 func lower(f *Func, passes bool) (asm.Instructions, []lang.Span, error) {
-	f = f.clone()
 	ExpandForgets(f)
 	if err := prune(f); err != nil {
 		return nil, nil, err

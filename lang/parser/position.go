@@ -2,6 +2,7 @@ package parser
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang"
 )
@@ -12,7 +13,7 @@ type lineIndex struct {
 }
 
 func newLineIndex(src string) lineIndex {
-	starts := []int{0}
+	starts := make([]int, 1, strings.Count(src, "\n")+1)
 	for i := 0; i < len(src); i++ {
 		if src[i] == '\n' {
 			starts = append(starts, i+1)

@@ -28,7 +28,12 @@ func (c *converter) errorf(span lang.Span, hint, format string, args ...any) {
 // span covers a grammar node's tokens.
 func (c *converter) span(n *node) lang.Span {
 	if len(n.Tokens) == 0 {
-		return c.lines.span(n.Pos.Offset, n.Pos.Offset)
+		// A node that matched nothing stands where the next token starts.
+		if i := c.lexedIndex(n.Tokens); i >= 0 {
+			off := c.lexed[i].Pos.Offset
+			return c.lines.span(off, off)
+		}
+		return c.lines.span(0, 0)
 	}
 	return c.tokensSpan(n.Tokens)
 }
@@ -43,11 +48,12 @@ func (c *converter) tokensSpan(toks []lexer.Token) lang.Span {
 	return c.lines.span(first.Pos.Offset, c.ends.end(last.Pos.Offset))
 }
 
-// lexedIndex returns the index in c.lexed of toks[0] when toks is a part
-// of c.lexed (as the generated parser's nodes are), else -1.
+// lexedIndex returns the index in c.lexed of toks[0] (of where toks would
+// start, when empty) when toks is a part of c.lexed (as the generated
+// parser's nodes are), else -1.
 func (c *converter) lexedIndex(toks []lexer.Token) int {
 	i := cap(c.lexed) - cap(toks)
-	if i < 0 || i+len(toks) > len(c.lexed) || &c.lexed[i] != &toks[0] {
+	if cap(toks) == 0 || i < 0 || i >= len(c.lexed) || i+len(toks) > len(c.lexed) || &c.lexed[i] != &toks[:1][0] {
 		return -1
 	}
 	return i

@@ -10,8 +10,8 @@ func init() { fastParse = parseGenerated }
 // with the same semantics: alternatives tried in order, lookahead 0 (an
 // alternative that consumed a token and then fails is a syntax error),
 // (?= ...) guards that consume nothing, greedy repetitions, literals
-// matched by value and token types by type, and a node's Pos and Tokens
-// its first token and the tokens it consumed. It reports only success: on
+// matched by value and token types by type, and a node's Tokens the tokens
+// it consumed. It reports only success: on
 // a syntax error Parse runs participle, whose error the diagnostic is
 // built from. Each method returns nil when its production does not match;
 // the cursor has then not moved, or it has moved (a syntax error, which
@@ -76,7 +76,6 @@ R2:
 			break
 		}
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -168,7 +167,6 @@ D2:
 		}
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -252,7 +250,6 @@ O2:
 	if !p.lit("}") {
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -315,7 +312,6 @@ O2:
 	if g.Body = p.parseBlock(); g.Body == nil {
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -349,7 +345,6 @@ func (p *fastParser) parseMapDecl() *gMapDecl {
 		return nil
 	}
 	p.lit(";")
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -410,7 +405,6 @@ O4:
 	if g.Body = p.parseBlock(); g.Body == nil {
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -429,7 +423,6 @@ func (p *fastParser) parseConfigItem() *gConfigItem {
 	if g.Value = p.parseConfigValue(); g.Value == nil {
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -461,7 +454,6 @@ R2:
 		return nil
 	}
 	g.Close = p.toks[p.i-1].Value
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -474,7 +466,6 @@ func (p *fastParser) parseAttach() *gAttach {
 		return nil
 	}
 	g.Raw = p.toks[p.i-1].Value
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -497,7 +488,6 @@ O2:
 			break O2
 		}
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -557,7 +547,6 @@ D2:
 		}
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -678,7 +667,6 @@ D2:
 	for p.lit(";") {
 		g.Semis = append(g.Semis, p.toks[p.i-1].Value)
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -705,7 +693,6 @@ R2:
 			break
 		}
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -734,7 +721,6 @@ O2:
 	if g.Else = p.parseExpr(); g.Else == nil {
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -764,7 +750,6 @@ O2:
 			break O2
 		}
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -799,7 +784,6 @@ O2:
 			break O2
 		}
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -817,7 +801,6 @@ func (p *fastParser) parseWhile() *gWhile {
 	if g.Body = p.parseBlock(); g.Body == nil {
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -863,7 +846,6 @@ D2:
 	if g.Body = p.parseBlock(); g.Body == nil {
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -887,7 +869,6 @@ func (p *fastParser) parseUnroll() *gUnroll {
 	if g.Body = p.parseBlock(); g.Body == nil {
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -937,7 +918,6 @@ O4:
 			break O4
 		}
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -961,7 +941,6 @@ O2:
 			break O2
 		}
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -1147,7 +1126,6 @@ D2:
 		}
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -1163,7 +1141,6 @@ func (p *fastParser) parseBinOp() *gBinOp {
 	if g.Y = p.parseUnary(); g.Y == nil {
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -1197,7 +1174,6 @@ D2:
 		}
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -1249,7 +1225,6 @@ D2:
 		}
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -1331,7 +1306,6 @@ O7:
 			break O7
 		}
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -1352,7 +1326,6 @@ func (p *fastParser) parseCast() *gCast {
 	if g.X = p.parseUnary(); g.X == nil {
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -1379,7 +1352,6 @@ R2:
 			break
 		}
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -1397,7 +1369,6 @@ func (p *fastParser) parseRange() *gRange {
 	if g.End = p.parseExpr(); g.End == nil {
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -1414,7 +1385,6 @@ func (p *fastParser) parseTagged() *gTagged {
 		return nil
 	}
 	g.Name = p.toks[p.i-1].Value
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -1575,7 +1545,6 @@ O13:
 			break O13
 		}
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -1762,7 +1731,6 @@ D2:
 		}
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -1833,7 +1801,6 @@ D2:
 		}
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -1853,7 +1820,6 @@ func (p *fastParser) parsePtrIdent() *gPtrIdent {
 	for p.lit("*") {
 		g.Stars = append(g.Stars, p.toks[p.i-1].Value)
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -1918,7 +1884,6 @@ O2:
 			break O2
 		}
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -2005,7 +1970,6 @@ R7:
 	if !p.lit(")") {
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -2064,7 +2028,6 @@ O2:
 	if !p.lit(")") {
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -2105,7 +2068,6 @@ R2:
 	if !p.lit(")") {
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -2148,7 +2110,6 @@ D2:
 	if !p.lit(")") {
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -2218,7 +2179,6 @@ R6:
 	if !p.lit(")") {
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -2325,7 +2285,6 @@ D2:
 		}
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }
@@ -2371,7 +2330,6 @@ O2:
 	if g.X = p.parseExpr(); g.X == nil {
 		return nil
 	}
-	g.Pos = p.toks[start].Pos
 	g.Tokens = p.toks[start:p.i]
 	return heap(g)
 }

@@ -483,8 +483,8 @@ func init() { fastParse = parseGenerated }
 // with the same semantics: alternatives tried in order, lookahead 0 (an
 // alternative that consumed a token and then fails is a syntax error),
 // (?= ...) guards that consume nothing, greedy repetitions, literals
-// matched by value and token types by type, and a node's Pos and Tokens
-// its first token and the tokens it consumed. It reports only success: on
+// matched by value and token types by type, and a node's Tokens the tokens
+// it consumed. It reports only success: on
 // a syntax error Parse runs participle, whose error the diagnostic is
 // built from. Each method returns nil when its production does not match;
 // the cursor has then not moved, or it has moved (a syntax error, which
@@ -550,7 +550,7 @@ func generateFastParser() ([]byte, error) {
 		if err := g.node(n, "return nil"); err != nil {
 			return nil, err
 		}
-		g.printf("g.Pos = p.toks[start].Pos\ng.Tokens = p.toks[start:p.i]\nreturn heap(g)\n}\n")
+		g.printf("g.Tokens = p.toks[start:p.i]\nreturn heap(g)\n}\n")
 	}
 	src, err := format.Source(g.out.Bytes())
 	if err != nil {

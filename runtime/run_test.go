@@ -424,7 +424,7 @@ func TestRunUprobe(t *testing.T) {
 
 func TestRunWritesStartTime(t *testing.T) {
 	const globals = "gbt_globals"
-	b := newPlan().withRing().event(printfEvent("%d\n", 1))
+	b := newPlan().withRing().event(printfEvent("%ld\n", 1))
 	b.plan.Spec.Maps[globals] = &ebpf.MapSpec{Name: globals, Type: ebpf.Array, KeySize: 4,
 		ValueSize: codegen.GlobalsSize, MaxEntries: 1}
 	b.plan.Globals = globals

@@ -26,7 +26,7 @@ type Live struct {
 }
 
 type finalMap struct {
-	entries []output.Entry
+	entries *output.Entries
 	err     error
 }
 
@@ -44,14 +44,14 @@ func (l *Live) Formatter() *output.Formatter { return l.s.format }
 // Read returns the raw entries of m: read from the kernel while the run
 // is loaded, as they were at its end afterwards. Decoding them may need
 // the run's stack maps: Typed and PrintMaps decode while they are there.
-func (l *Live) Read(m *codegen.Map) ([]output.Entry, error) {
+func (l *Live) Read(m *codegen.Map) (*output.Entries, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	return l.read(m)
 }
 
 // read is Read with l.mu held.
-func (l *Live) read(m *codegen.Map) ([]output.Entry, error) {
+func (l *Live) read(m *codegen.Map) (*output.Entries, error) {
 	if l.closed {
 		if f, ok := l.final[m.Name]; ok {
 			return f.entries, f.err
@@ -103,7 +103,7 @@ func (l *Live) keepFinal() {
 }
 
 // readFinal reads a map from the kept contents.
-func (l *Live) readFinal(m *codegen.Map) ([]output.Entry, error) {
+func (l *Live) readFinal(m *codegen.Map) (*output.Entries, error) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	f := l.final[m.Name]
@@ -147,7 +147,7 @@ func (t tee) Value(ty *lang.Type, b []byte) {
 	t.Printer.Value(ty, b)
 	t.obs.Value(ty, b)
 }
-func (t tee) Map(m *codegen.Map, entries []output.Entry, top, div int64) error {
+func (t tee) Map(m *codegen.Map, entries *output.Entries, top, div int64) error {
 	err := t.Printer.Map(m, entries, top, div)
 	t.obs.Map(m, entries, top, div)
 	return err

@@ -464,7 +464,7 @@ func (s *session) kernelMaps(m *codegen.Map) []*ebpf.Map {
 	return out
 }
 
-func (s *session) readScriptMap(m *codegen.Map) ([]output.Entry, error) {
+func (s *session) readScriptMap(m *codegen.Map) (*output.Entries, error) {
 	kms := s.kernelMaps(m)
 	if kms == nil {
 		return nil, fmt.Errorf("map %s is missing from the plan", m.ScriptName)

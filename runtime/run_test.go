@@ -82,7 +82,7 @@ func checkNoLeaks(t *testing.T) {
 func exitMapsText(t *testing.T, maps []*codegen.Map, entries map[string][]output.Entry) string {
 	var b bytes.Buffer
 	p := output.NewText(&output.Formatter{}, output.Destination{Stdout: &b})
-	err := p.ExitMaps(maps, func(m *codegen.Map) ([]output.Entry, error) { return entries[m.Name], nil })
+	err := p.ExitMaps(maps, func(m *codegen.Map) (*output.Entries, error) { return output.EntriesOf(entries[m.Name]), nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +209,7 @@ func TestRunMapEvents(t *testing.T) {
 	// the zeroed value; the clear empties the map before the exit print.
 	p := output.NewText(&output.Formatter{}, output.Destination{Stdout: &want})
 	for _, n := range []uint64{1, 0} {
-		if err := p.Map(plan.Maps[0], countEntry(n), 0, 0); err != nil {
+		if err := p.Map(plan.Maps[0], output.EntriesOf(countEntry(n)), 0, 0); err != nil {
 			t.Fatal(err)
 		}
 	}

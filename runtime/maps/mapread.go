@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"slices"
+	"unsafe"
 
 	"github.com/cilium/ebpf"
 
@@ -24,11 +24,6 @@ func byteArrays(n, size int) reflect.Value {
 	return reflect.MakeSlice(reflect.SliceOf(reflect.ArrayOf(size, byteType)), n, n)
 }
 
-// arrayBytes copies element i of a byteArrays slice.
-func arrayBytes(v reflect.Value, i int) []byte {
-	return slices.Clone(v.Index(i).Bytes())
-}
-
 func isPerCPU(m *ebpf.Map) bool {
 	switch m.Type() {
 	case ebpf.PerCPUHash, ebpf.PerCPUArray, ebpf.LRUCPUHash:
@@ -37,9 +32,9 @@ func isPerCPU(m *ebpf.Map) bool {
 	return false
 }
 
-// readMap returns every entry of m: one value per possible CPU for per-CPU
+// Read returns every entry of m: one value per possible CPU for per-CPU
 // maps, else one. It uses batch lookups and falls back to iterating.
-func Read(m *ebpf.Map) ([]output.Entry, error) {
+func Read(m *ebpf.Map) (*output.Entries, error) {
 	entries, err := readBatch(m)
 	if err == nil {
 		return entries, nil
@@ -54,68 +49,72 @@ func Read(m *ebpf.Map) ([]output.Entry, error) {
 // (its own and its string length classes, whose keys are shorter): each
 // key is zero-padded to keySize. A string has one class, so the maps
 // never hold the same key.
-func ReadPadded(kms []*ebpf.Map, keySize int) ([]output.Entry, error) {
+func ReadPadded(kms []*ebpf.Map, keySize int) (*output.Entries, error) {
 	if len(kms) == 1 {
 		return Read(kms[0])
 	}
-	var all []output.Entry
+	var all *output.Entries
 	for _, km := range kms {
 		entries, err := Read(km)
 		if err != nil {
 			return nil, err
 		}
-		for i := range entries {
-			if k := entries[i].Key; len(k) < keySize {
-				entries[i].Key = append(k, make([]byte, keySize-len(k))...)
-			}
+		if all == nil {
+			ncpu, stride := layout(km)
+			all = output.NewEntries(keySize, int(km.ValueSize()), stride, ncpu)
 		}
-		all = append(all, entries...)
+		for i := range entries.Len() {
+			vs := entries.Values(i)
+			k, v := all.Spare(1)
+			copy(k, entries.Key(i))
+			for c := range vs.Len() {
+				copy(v[c*(len(v)/vs.Len()):], vs.At(c)) // the same layout in every class
+			}
+			all.Added(1)
+		}
 	}
 	return all, nil
 }
 
+// layout is how a batch lookup lays out the values of one key of m: how
+// many there are and how far apart. The kernel rounds each CPU's value of
+// a per-CPU map up to 8 bytes.
+func layout(m *ebpf.Map) (ncpu, stride int) {
+	if isPerCPU(m) {
+		return host.NumCPU(), (int(m.ValueSize()) + 7) &^ 7
+	}
+	return 1, int(m.ValueSize())
+}
+
 var errBatchUnsupported = errors.New("batch lookup not supported for this map")
 
-func readBatch(m *ebpf.Map) ([]output.Entry, error) {
+// readBatch reads m with batch lookups written straight into the arrays of
+// its Entries: no copy, no allocation per entry.
+func readBatch(m *ebpf.Map) (*output.Entries, error) {
 	switch m.Type() {
 	case ebpf.Hash, ebpf.PerCPUHash, ebpf.LRUHash, ebpf.LRUCPUHash, ebpf.Array, ebpf.PerCPUArray:
 	default:
 		return nil, errBatchUnsupported
 	}
-	ncpu := 1
-	if isPerCPU(m) {
-		ncpu = host.NumCPU()
-	}
+	ncpu, stride := layout(m)
+	ks := int(m.KeySize())
+	entries := output.NewEntries(ks, int(m.ValueSize()), stride, ncpu)
 	n := min(batchSize, max(int(m.MaxEntries()), 1))
-	keys := byteArrays(n, int(m.KeySize()))
-	vals := byteArrays(n*ncpu, int(m.ValueSize()))
-	var entries []output.Entry
+	keyType, valueType := reflect.ArrayOf(ks, byteType), reflect.ArrayOf(stride, byteType)
 	var cursor ebpf.MapBatchCursor
 	for {
-		count, err := m.BatchLookup(&cursor, keys.Interface(), vals.Interface(), nil)
-		// One allocation for the batch's bytes and one for its value
-		// lists, rather than several per entry: a map of a million keys
-		// is a few thousand objects for the garbage collector, not
-		// millions.
-		ks, vs := int(m.KeySize()), int(m.ValueSize())
-		data := make([]byte, 0, count*(ks+ncpu*vs))
-		lists := make([][]byte, count*ncpu)
-		for i := 0; i < count; i++ {
-			at := len(data)
-			data = append(data, keys.Index(i).Bytes()...)
-			e := output.Entry{Key: data[at:len(data):len(data)], Values: lists[i*ncpu : (i+1)*ncpu : (i+1)*ncpu]}
-			for c := 0; c < ncpu; c++ {
-				at := len(data)
-				data = append(data, vals.Index(i*ncpu+c).Bytes()...)
-				e.Values[c] = data[at:len(data):len(data)]
-			}
-			entries = append(entries, e)
-		}
+		kb, vb := entries.Spare(n)
+		// Views of the spare room as the []([size]byte) slices cilium
+		// hands the kernel as they are, without a copy.
+		keys := reflect.SliceAt(keyType, unsafe.Pointer(unsafe.SliceData(kb)), n).Interface()
+		vals := reflect.SliceAt(valueType, unsafe.Pointer(unsafe.SliceData(vb)), n*ncpu).Interface()
+		count, err := m.BatchLookup(&cursor, keys, vals, nil)
+		entries.Added(count)
 		if errors.Is(err, ebpf.ErrKeyNotExist) {
 			return entries, nil
 		}
 		if err != nil {
-			if len(entries) == 0 && !errors.Is(err, ebpf.ErrNotSupported) {
+			if entries.Len() == 0 && !errors.Is(err, ebpf.ErrNotSupported) {
 				// e.g. EINVAL from a kernel without batch support for this type.
 				return nil, fmt.Errorf("%w: %v", errBatchUnsupported, err)
 			}
@@ -124,28 +123,27 @@ func readBatch(m *ebpf.Map) ([]output.Entry, error) {
 	}
 }
 
-func readIterate(m *ebpf.Map) ([]output.Entry, error) {
+func readIterate(m *ebpf.Map) (*output.Entries, error) {
 	keys, err := mapKeys(m)
 	if err != nil {
 		return nil, err
 	}
-	ncpu := 1
-	if isPerCPU(m) {
-		ncpu = host.NumCPU()
-	}
-	var entries []output.Entry
+	ncpu, stride := layout(m)
+	entries := output.NewEntries(int(m.KeySize()), int(m.ValueSize()), stride, ncpu)
 	for _, k := range keys {
-		e := output.Entry{Key: k}
-		if ncpu > 1 || isPerCPU(m) {
-			vals := byteArrays(ncpu, int(m.ValueSize()))
-			err = m.Lookup(k, vals.Interface())
+		var vals []byte
+		var out any
+		if isPerCPU(m) {
+			vs := byteArrays(ncpu, int(m.ValueSize()))
+			out = vs.Interface()
+			err = m.Lookup(k, out)
 			for c := 0; err == nil && c < ncpu; c++ {
-				e.Values = append(e.Values, arrayBytes(vals, c))
+				vals = append(vals, vs.Index(c).Bytes()...)
+				vals = append(vals, make([]byte, stride-int(m.ValueSize()))...)
 			}
 		} else {
-			val := make([]byte, m.ValueSize())
-			err = m.Lookup(k, val)
-			e.Values = [][]byte{val}
+			vals = make([]byte, m.ValueSize())
+			err = m.Lookup(k, vals)
 		}
 		if errors.Is(err, ebpf.ErrKeyNotExist) {
 			continue // deleted while we read
@@ -153,7 +151,10 @@ func readIterate(m *ebpf.Map) ([]output.Entry, error) {
 		if err != nil {
 			return nil, fmt.Errorf("could not read map: %s", host.ErrnoText(err))
 		}
-		entries = append(entries, e)
+		kb, vb := entries.Spare(1)
+		copy(kb, k)
+		copy(vb, vals)
+		entries.Added(1)
 	}
 	return entries, nil
 }

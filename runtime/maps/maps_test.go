@@ -37,16 +37,17 @@ func TestReadMapBatchAndIterate(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		for _, read := range []func(*ebpf.Map) ([]output.Entry, error){readBatch, readIterate} {
+		for _, read := range []func(*ebpf.Map) (*output.Entries, error){readBatch, readIterate} {
 			entries, err := read(m)
 			if err != nil {
 				t.Fatalf("%v: %v", typ, err)
 			}
-			if len(entries) != 2500 {
-				t.Fatalf("%v: %d entries", typ, len(entries))
+			if entries.Len() != 2500 {
+				t.Fatalf("%v: %d entries", typ, entries.Len())
 			}
 			seen := map[uint32]bool{}
-			for _, e := range entries {
+			for i := range entries.Len() {
+				e := entries.Entry(i)
 				k := uint32(e.Key[0]) | uint32(e.Key[1])<<8
 				seen[k] = true
 				if len(e.Values) != ncpu {
@@ -65,10 +66,11 @@ func TestReadMapBatchAndIterate(t *testing.T) {
 		// Keys padded (as for string length classes) keep their values:
 		// a key's bytes sit before its values in one batch buffer.
 		padded, err := ReadPadded([]*ebpf.Map{m, m}, 9)
-		if err != nil || len(padded) != 5000 {
-			t.Fatalf("%v: padded: %d entries, %v", typ, len(padded), err)
+		if err != nil || padded.Len() != 5000 {
+			t.Fatalf("%v: padded: %d entries, %v", typ, padded.Len(), err)
 		}
-		for _, e := range padded {
+		for i := range padded.Len() {
+			e := padded.Entry(i)
 			k := uint32(e.Key[0]) | uint32(e.Key[1])<<8
 			if len(e.Key) != 9 || !bytes.Equal(e.Key[4:], make([]byte, 5)) || uint32(e.Values[0][0])|uint32(e.Values[0][1])<<8 != k {
 				t.Fatalf("%v: padded key %x value %x", typ, e.Key, e.Values[0])
@@ -84,7 +86,8 @@ func TestReadMapBatchAndIterate(t *testing.T) {
 		wantLen := 0
 		if typ == ebpf.Array || typ == ebpf.PerCPUArray {
 			wantLen = 2500 // arrays are zeroed, not emptied
-			for _, e := range entries {
+			for i := range entries.Len() {
+				e := entries.Entry(i)
 				for _, v := range e.Values {
 					if !bytes.Equal(v, make([]byte, 12)) {
 						t.Fatalf("%v: not zeroed: %x", typ, v)
@@ -92,8 +95,8 @@ func TestReadMapBatchAndIterate(t *testing.T) {
 				}
 			}
 		}
-		if len(entries) != wantLen {
-			t.Errorf("%v: %d entries after clear", typ, len(entries))
+		if entries.Len() != wantLen {
+			t.Errorf("%v: %d entries after clear", typ, entries.Len())
 		}
 		m.Close()
 	}

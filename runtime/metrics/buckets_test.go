@@ -66,7 +66,7 @@ func TestBoundsMatchPrintedBuckets(t *testing.T) {
 		for i := 0; i <= len(bounds); i++ {
 			var text strings.Builder
 			p := output.New("text", plain, output.Destination{Stdout: &text, Stderr: &text})
-			if err := p.Map(m, []output.Entry{bucket(m, nil, uint64(i), 1)}, 0, 0); err != nil {
+			if err := p.Map(m, output.EntriesOf([]output.Entry{bucket(m, nil, uint64(i), 1)}), 0, 0); err != nil {
 				t.Fatal(err)
 			}
 			p.Flush()

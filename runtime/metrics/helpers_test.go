@@ -132,7 +132,7 @@ func readFixed(data map[*codegen.Map][]output.Entry) ReadMap {
 // typed decodes raw entries as script.Session.Map does.
 func typed(m *codegen.Map, entries []output.Entry) *script.Map {
 	out := &script.Map{Name: m.ScriptName}
-	for _, e := range plain.TypedMap(m, entries) {
+	for _, e := range plain.TypedMap(m, output.EntriesOf(entries)) {
 		out.Entries = append(out.Entries, script.Entry{Key: e.Key, Value: e.Value})
 	}
 	return out

@@ -84,7 +84,7 @@ func TestConcurrentRunsDoNotShareState(t *testing.T) {
 				p.Value(str4, []byte("abcd"))
 				p.Value(user, u64(0))
 				p.Value(kstack, u64(7))
-				p.Map(counts, []Entry{{Key: key, Values: [][]byte{u64(1), u64(2)}}}, 0, 0)
+				p.Map(counts, EntriesOf([]Entry{{Key: key, Values: [][]byte{u64(1), u64(2)}}}), 0, 0)
 			}
 			p.Flush()
 			got[n] = sb.String()

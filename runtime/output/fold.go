@@ -7,10 +7,10 @@ import "github.com/gobpftrace/gobpftrace/lang"
 
 // sumU64 adds the first 8 bytes of each CPU's value (count, sum, hist
 // bucket), wrapping like C's uint64 arithmetic.
-func sumU64(values [][]byte) uint64 {
+func sumU64(values Values) uint64 {
 	var s uint64
-	for _, v := range values {
-		s += readUint(v, 8)
+	for c := range values.Len() {
+		s += readUint(values.At(c), 8)
 	}
 	return s
 }
@@ -18,10 +18,11 @@ func sumU64(values [][]byte) uint64 {
 // minMax folds {int64 value; u64 set} elements, skipping CPUs that never
 // stored a value. Comparison is signed or unsigned as bpftrace's template
 // type is: printing uses the map's signedness, sorting always uses uint64.
-func minMax(values [][]byte, isMax, signed bool) uint64 {
+func minMax(values Values, isMax, signed bool) uint64 {
 	var best uint64
 	set := false
-	for _, v := range values {
+	for c := range values.Len() {
+		v := values.At(c)
 		if readUint(slice(v, 8, 8), 8) == 0 {
 			continue
 		}
@@ -44,9 +45,10 @@ type stats struct {
 	count, total, avg uint64 // two's complement bits; see signed
 }
 
-func foldStats(values [][]byte, signed bool) stats {
+func foldStats(values Values, signed bool) stats {
 	var s stats
-	for _, v := range values {
+	for c := range values.Len() {
+		v := values.At(c)
 		s.total += readUint(v, 8)
 		s.count += readUint(slice(v, 8, 8), 8)
 	}

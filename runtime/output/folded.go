@@ -21,7 +21,7 @@ import (
 // lines (two stack ids that symbolize alike) added up. prefix, when not
 // empty, is put first on every line (the map's name, when a run writes
 // several stack maps).
-func (f *Formatter) foldedLines(m *codegen.Map, entries []Entry, top int64, div uint64, prefix string) []string {
+func (f *Formatter) foldedLines(m *codegen.Map, entries *Entries, top int64, div uint64, prefix string) []string {
 	samples := f.stackSamples(m, entries, div)
 	if top > 0 && int64(len(samples)) > top {
 		sort.SliceStable(samples, func(i, j int) bool { return samples[i].value > samples[j].value })

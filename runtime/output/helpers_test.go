@@ -199,7 +199,7 @@ func printed(format string, f *Formatter, print func(p Printer)) string {
 func exitText(t *testing.T, data map[*codegen.Map][]Entry, order ...*codegen.Map) string {
 	t.Helper()
 	return printed("text", plain, func(p Printer) {
-		if err := p.ExitMaps(order, func(m *codegen.Map) ([]Entry, error) { return data[m], nil }); err != nil {
+		if err := p.ExitMaps(order, func(m *codegen.Map) (*Entries, error) { return EntriesOf(data[m]), nil }); err != nil {
 			t.Fatal(err)
 		}
 	})

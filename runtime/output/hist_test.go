@@ -57,7 +57,7 @@ func TestHistDivAndTop(t *testing.T) {
 	es = append(es, histOf(h, 2, 20, 20)...)
 	es = append(es, histOf(h, 3, 30, 30, 30, 100)...)
 	got := printed("text", plain, func(p Printer) {
-		if err := p.Map(h, es, 2, 2); err != nil {
+		if err := p.Map(h, EntriesOf(es), 2, 2); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -161,7 +161,7 @@ func (f *Formatter) jsonKey(sb *strings.Builder, t *lang.Type, key []byte) {
 // mapJSON is one map as print(@m[, top[, div]]) shows it in JSON: the
 // line's type ("map", "stats" or "hist") and its data; ok is false for a
 // map without keys and without its value, which prints nothing.
-func (f *Formatter) mapJSON(m *codegen.Map, entries []Entry, top, div int64) (typ, data string, ok bool) {
+func (f *Formatter) mapJSON(m *codegen.Map, entries *Entries, top, div int64) (typ, data string, ok bool) {
 	var sb strings.Builder
 	typ = "map"
 	d := uint64(max(div, 1))
@@ -220,11 +220,8 @@ func (f *Formatter) mapJSON(m *codegen.Map, entries []Entry, top, div int64) (ty
 }
 
 // aggregateJSON is aggregateText's JSON twin.
-func (f *Formatter) aggregateJSON(sb *strings.Builder, v *lang.Type, values [][]byte, div uint64) {
-	var first []byte
-	if len(values) > 0 {
-		first = values[0]
-	}
+func (f *Formatter) aggregateJSON(sb *strings.Builder, v *lang.Type, values Values, div uint64) {
+	first := values.First()
 	switch v.Kind {
 	case lang.KCount:
 		jsonUint(sb, sumU64(values)/div)

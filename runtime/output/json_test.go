@@ -15,7 +15,7 @@ import (
 func jsonMap(t *testing.T, m *codegen.Map, entries []Entry, top, div int64) string {
 	t.Helper()
 	return printed("json", plain, func(p Printer) {
-		if err := p.Map(m, entries, top, div); err != nil {
+		if err := p.Map(m, EntriesOf(entries), top, div); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -164,7 +164,7 @@ func TestJSONExitMaps(t *testing.T) {
 	e := newMap("@empty", nil, tI64)
 	data := map[*codegen.Map][]Entry{m1: {entry(m1, "key1", i64(2))}, m2: {entry(m2, "key2", i64(3))}}
 	got := printed("json", plain, func(p Printer) {
-		err := p.ExitMaps([]*codegen.Map{m2, e, m1}, func(m *codegen.Map) ([]Entry, error) { return data[m], nil })
+		err := p.ExitMaps([]*codegen.Map{m2, e, m1}, func(m *codegen.Map) (*Entries, error) { return EntriesOf(data[m]), nil })
 		if err != nil {
 			t.Fatal(err)
 		}

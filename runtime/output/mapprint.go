@@ -22,7 +22,7 @@ func byName(maps []*codegen.Map) []*codegen.Map {
 // mapText is one map as print(@m) / print(@m, top, div) prints it: entries
 // sorted (see sortmap.go), only the last top of them when top > 0, values
 // divided by div when div > 1 (lhist ignores div, like bpftrace).
-func (f *Formatter) mapText(m *codegen.Map, entries []Entry, top, div int64) string {
+func (f *Formatter) mapText(m *codegen.Map, entries *Entries, top, div int64) string {
 	var sb strings.Builder
 	f.writeMap(&sb, m, entries, top, div)
 	return sb.String()
@@ -30,7 +30,7 @@ func (f *Formatter) mapText(m *codegen.Map, entries []Entry, top, div int64) str
 
 // tseriesRangeText is print(@m, min, max) of a tseries map: its chart
 // drawn between min and max.
-func (f *Formatter) tseriesRangeText(m *codegen.Map, entries []Entry, lo, hi int64) string {
+func (f *Formatter) tseriesRangeText(m *codegen.Map, entries *Entries, lo, hi int64) string {
 	var sb strings.Builder
 	f.writeTseriesMap(&sb, m, entries, tseriesRange{set: true, min: lo, max: hi})
 	return sb.String()
@@ -46,7 +46,7 @@ type textWriter interface {
 }
 
 // writeMap writes mapText's text to w.
-func (f *Formatter) writeMap(w textWriter, m *codegen.Map, entries []Entry, top, div int64) {
+func (f *Formatter) writeMap(w textWriter, m *codegen.Map, entries *Entries, top, div int64) {
 	switch {
 	case m.Value != nil && (m.Value.Kind == lang.KHist || m.Value.Kind == lang.KLhist):
 		f.writeHistMap(w, m, entries, top, uint64(max(div, 1)))
@@ -85,7 +85,7 @@ func (f *Formatter) appendKey(b []byte, t *lang.Type, key []byte) []byte {
 
 // appendAggregate appends aggregateText(v, values, div) to b; counts
 // without building a string.
-func (f *Formatter) appendAggregate(b []byte, v *lang.Type, values [][]byte, div uint64) []byte {
+func (f *Formatter) appendAggregate(b []byte, v *lang.Type, values Values, div uint64) []byte {
 	if v.Kind == lang.KCount {
 		return strconv.AppendUint(b, sumU64(values)/div, 10)
 	}
@@ -102,24 +102,24 @@ func skipCount(total int, top int64) int {
 
 type valueEntry struct {
 	key    []byte
-	values [][]byte
+	values Values
 	sortBy uint64 // folded sort key, two's complement bits
 }
 
-func (f *Formatter) writeValueMap(w textWriter, m *codegen.Map, entries []Entry, top int64, div uint64) {
+func (f *Formatter) writeValueMap(w textWriter, m *codegen.Map, entries *Entries, top int64, div uint64) {
 	v := valueType(m)
 	order := sortedValueOrder(m, entries)
 	var line []byte
 	for n := skipCount(len(order), top); n < len(order); n++ {
-		x := entries[order[n].i]
+		i := order[n].i
 		line = append(line[:0], m.ScriptName...)
 		if m.Key != nil {
 			line = append(line, '[')
-			line = f.appendKey(line, m.Key, x.Key)
+			line = f.appendKey(line, m.Key, entries.Key(i))
 			line = append(line, ']')
 		}
 		line = append(line, ": "...)
-		line = f.appendAggregate(line, v, x.Values, div)
+		line = f.appendAggregate(line, v, entries.Values(i), div)
 		line = append(line, '\n')
 		w.Write(line)
 		if m.Key == nil {
@@ -137,12 +137,11 @@ func valueType(m *codegen.Map) *lang.Type {
 
 // sortedValueEntries orders the entries of a map that is not a histogram
 // as bpftrace prints them.
-func sortedValueEntries(m *codegen.Map, entries []Entry) []valueEntry {
+func sortedValueEntries(m *codegen.Map, entries *Entries) []valueEntry {
 	order := sortedValueOrder(m, entries)
 	xs := make([]valueEntry, len(order))
 	for n, o := range order {
-		e := entries[o.i]
-		xs[n] = valueEntry{key: e.Key, values: e.Values, sortBy: o.sortBy}
+		xs[n] = valueEntry{key: entries.Key(o.i), values: entries.Values(o.i), sortBy: o.sortBy}
 	}
 	return xs
 }
@@ -155,46 +154,39 @@ type sortedEntry struct {
 
 // sortedValueOrder is sortedValueEntries' order. Sorting 16-byte (key,
 // index) pairs rather than the entries makes the same comparisons, hence
-// the same order of ties, and moves 3.5 times fewer bytes: a million
-// entries sort in a third of the time.
-func sortedValueOrder(m *codegen.Map, entries []Entry) []sortedEntry {
+// the same order of ties, and moves fewer bytes.
+func sortedValueOrder(m *codegen.Map, entries *Entries) []sortedEntry {
 	v := valueType(m)
-	first := func(e Entry) []byte {
-		if len(e.Values) == 0 {
-			return nil
-		}
-		return e.Values[0]
-	}
-	var sortBy func(e Entry) uint64
+	var sortBy func(vs Values) uint64
 	signed := v.Signed
 	switch v.Kind {
 	case lang.KCount, lang.KSum:
-		sortBy = func(e Entry) uint64 { return sumU64(e.Values) }
+		sortBy = sumU64
 		signed = v.Kind == lang.KSum && v.Signed
 	case lang.KInt:
-		sortBy = func(e Entry) uint64 {
+		sortBy = func(vs Values) uint64 {
 			if v.Signed {
-				return uint64(readInt(first(e), v.Size))
+				return uint64(readInt(vs.First(), v.Size))
 			}
-			return readUint(first(e), v.Size)
+			return readUint(vs.First(), v.Size)
 		}
 	case lang.KMin, lang.KMax:
 		// bpftrace sorts min/max maps by the fold computed as uint64.
-		sortBy = func(e Entry) uint64 { return minMax(e.Values, v.Kind == lang.KMax, false) }
+		sortBy = func(vs Values) uint64 { return minMax(vs, v.Kind == lang.KMax, false) }
 		signed = false
 	case lang.KAvg, lang.KStats:
-		sortBy = func(e Entry) uint64 { return foldStats(e.Values, v.Signed).avg }
+		sortBy = func(vs Values) uint64 { return foldStats(vs, v.Signed).avg }
 	}
-	xs := make([]sortedEntry, len(entries))
-	for n, e := range entries {
+	xs := make([]sortedEntry, entries.Len())
+	for n := range xs {
 		xs[n].i = n
 		if sortBy != nil {
-			xs[n].sortBy = sortBy(e)
+			xs[n].sortBy = sortBy(entries.Values(n))
 		}
 	}
 	switch {
 	case sortBy == nil:
-		sortByKey(xs, m.Key, func(x sortedEntry) []byte { return entries[x.i].Key })
+		sortByKey(xs, m.Key, func(x sortedEntry) []byte { return entries.Key(x.i) })
 	case signed:
 		sortByValue(xs, func(a, b sortedEntry) bool { return int64(a.sortBy) < int64(b.sortBy) })
 	default:
@@ -211,11 +203,8 @@ func pick[T any](cond bool, a, b T) T {
 }
 
 // aggregateText folds one entry's per-CPU values and renders the result.
-func (f *Formatter) aggregateText(v *lang.Type, values [][]byte, div uint64) string {
-	var first []byte
-	if len(values) > 0 {
-		first = values[0]
-	}
+func (f *Formatter) aggregateText(v *lang.Type, values Values, div uint64) string {
+	first := values.First()
 	switch v.Kind {
 	case lang.KCount:
 		return uintItem(sumU64(values) / div).text()
@@ -248,7 +237,7 @@ type histEntry struct {
 	summed bool
 }
 
-func (f *Formatter) writeHistMap(sb textWriter, m *codegen.Map, entries []Entry, top int64, div uint64) {
+func (f *Formatter) writeHistMap(sb textWriter, m *codegen.Map, entries *Entries, top int64, div uint64) {
 	xs := sortedHistEntries(m, entries)
 	for n := skipCount(len(xs), top); n < len(xs); n++ {
 		h := buildHistogram(m.Value, xs[n].buckets, div)
@@ -267,7 +256,7 @@ func (f *Formatter) writeHistMap(sb textWriter, m *codegen.Map, entries []Entry,
 // sortedHistEntries groups the kernel entries (user key + u64 bucket index)
 // by user key, orders keys bytewise (bpftrace collects them in a std::map)
 // and then by the total of their buckets.
-func sortedHistEntries(m *codegen.Map, entries []Entry) []*histEntry {
+func sortedHistEntries(m *codegen.Map, entries *Entries) []*histEntry {
 	// The bucket is the key's last 8 bytes (see codegen.Map).
 	keySize, bucketOff := 0, m.KeySize-8
 	if m.Key != nil {
@@ -275,17 +264,18 @@ func sortedHistEntries(m *codegen.Map, entries []Entry) []*histEntry {
 	}
 	byKey := map[string]*histEntry{}
 	var xs []*histEntry
-	for _, e := range entries {
-		k := string(slice(e.Key, 0, keySize))
+	for i := range entries.Len() {
+		key, values := entries.Key(i), entries.Values(i)
+		k := string(slice(key, 0, keySize))
 		h := byKey[k]
 		if h == nil {
 			h = &histEntry{key: []byte(k)}
 			byKey[k] = h
 			xs = append(xs, h)
 		}
-		idx := readUint(slice(e.Key, bucketOff, 8), 8)
+		idx := readUint(slice(key, bucketOff, 8), 8)
 		if idx == codegen.HistSumBucket {
-			h.sum += int64(sumU64(e.Values))
+			h.sum += int64(sumU64(values))
 			h.summed = true
 			continue
 		}
@@ -295,7 +285,7 @@ func sortedHistEntries(m *codegen.Map, entries []Entry) []*histEntry {
 		for uint64(len(h.buckets)) <= idx {
 			h.buckets = append(h.buckets, 0)
 		}
-		c := sumU64(e.Values)
+		c := sumU64(values)
 		h.buckets[idx] += c
 		h.total += c
 	}

@@ -11,7 +11,7 @@ import (
 func mapText(t *testing.T, m *codegen.Map, es []Entry, top, div int64) string {
 	t.Helper()
 	return printed("text", plain, func(p Printer) {
-		if err := p.Map(m, es, top, div); err != nil {
+		if err := p.Map(m, EntriesOf(es), top, div); err != nil {
 			t.Fatal(err)
 		}
 	})

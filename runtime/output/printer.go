@@ -25,7 +25,7 @@ import (
 // max) of a tseries map between min and max; a Printer without it prints
 // the map as print(@m) does.
 type RangePrinter interface {
-	MapRange(m *codegen.Map, entries []Entry, min, max int64) error
+	MapRange(m *codegen.Map, entries *Entries, min, max int64) error
 }
 
 type Printer interface {
@@ -37,7 +37,7 @@ type Printer interface {
 	// Value writes print(value): the bytes b of a value of type t.
 	Value(t *lang.Type, b []byte)
 	// Map writes print(@m, top, div) of the entries read from map m.
-	Map(m *codegen.Map, entries []Entry, top, div int64) error
+	Map(m *codegen.Map, entries *Entries, top, div int64) error
 	// Maps writes every map in name order (the REPL's .maps); read gets a
 	// map's entries. A map that cannot be read is skipped and its error
 	// returned.
@@ -77,7 +77,7 @@ type Printer interface {
 }
 
 // ReadEntries reads the entries of a map.
-type ReadEntries func(*codegen.Map) ([]Entry, error)
+type ReadEntries func(*codegen.Map) (*Entries, error)
 
 // Destination is where a run's Printer writes.
 type Destination struct {

@@ -33,7 +33,7 @@ func (p *jsonPrinter) Value(t *lang.Type, b []byte) {
 	p.line("value", sb.String())
 }
 
-func (p *jsonPrinter) Map(m *codegen.Map, entries []Entry, top, div int64) error {
+func (p *jsonPrinter) Map(m *codegen.Map, entries *Entries, top, div int64) error {
 	typ, data, ok := p.f.mapJSON(m, entries, top, div)
 	if !ok {
 		return nil
@@ -43,7 +43,7 @@ func (p *jsonPrinter) Map(m *codegen.Map, entries []Entry, top, div int64) error
 
 // MapRange is print(@m, min, max) of a tseries map: JSON has no chart,
 // the series is printed as print(@m) prints it.
-func (p *jsonPrinter) MapRange(m *codegen.Map, entries []Entry, _, _ int64) error {
+func (p *jsonPrinter) MapRange(m *codegen.Map, entries *Entries, _, _ int64) error {
 	return p.Map(m, entries, 0, 0)
 }
 
@@ -53,7 +53,7 @@ func (p *jsonPrinter) Maps(maps []*codegen.Map, read ReadEntries) error {
 	var firstErr error
 	for _, m := range byName(maps) {
 		entries, err := read(m)
-		if err == nil && len(entries) == 0 {
+		if err == nil && entries.Len() == 0 {
 			continue
 		}
 		if err == nil {

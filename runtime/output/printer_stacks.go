@@ -41,7 +41,7 @@ func NewStacks(format string, f *Formatter, d Destination) Printer {
 
 // Map is print(@m): a stack map's folded lines (folded), or the map as
 // text on stderr.
-func (p *stackPrinter) Map(m *codegen.Map, entries []Entry, top, div int64) error {
+func (p *stackPrinter) Map(m *codegen.Map, entries *Entries, top, div int64) error {
 	if p.pprof || !IsStackMap(m) {
 		return p.textPrinter.Map(m, entries, top, div)
 	}

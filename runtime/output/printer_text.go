@@ -31,14 +31,14 @@ func (p *textPrinter) Value(t *lang.Type, b []byte) {
 	}
 }
 
-func (p *textPrinter) Map(m *codegen.Map, entries []Entry, top, div int64) error {
+func (p *textPrinter) Map(m *codegen.Map, entries *Entries, top, div int64) error {
 	p.f.writeMap(p.out, m, entries, top, div)
 	_, err := p.out.Write(nil) // the first write error, if any
 	return err
 }
 
 // MapRange is print(@m, min, max) of a tseries map.
-func (p *textPrinter) MapRange(m *codegen.Map, entries []Entry, lo, hi int64) error {
+func (p *textPrinter) MapRange(m *codegen.Map, entries *Entries, lo, hi int64) error {
 	_, err := p.out.WriteString(p.f.tseriesRangeText(m, entries, lo, hi))
 	return err
 }

@@ -73,14 +73,14 @@ type stackSample struct {
 // stackSamples decodes the entries of stack map m, values folded over
 // CPUs and divided by div (when > 1). Entries whose value is not positive
 // are left out: a flame graph cannot draw them.
-func (f *Formatter) stackSamples(m *codegen.Map, entries []Entry, div uint64) []stackSample {
+func (f *Formatter) stackSamples(m *codegen.Map, entries *Entries, div uint64) []stackSample {
 	v := valueType(m)
 	keySize := codegen.Sizeof(m.Key)
 	var xs []stackSample
 	index := map[string]int{} // hist buckets of one key add up
-	for _, e := range entries {
-		key := slice(e.Key, 0, keySize)
-		val := sampleValue(v, e.Values, div)
+	for i := range entries.Len() {
+		key := slice(entries.Key(i), 0, keySize)
+		val := sampleValue(v, entries.Values(i), div)
 		if v.Kind == lang.KHist || v.Kind == lang.KLhist {
 			if n, ok := index[string(key)]; ok {
 				xs[n].value += val
@@ -104,11 +104,8 @@ func (f *Formatter) stackSamples(m *codegen.Map, entries []Entry, div uint64) []
 // sampleValue folds one entry's per-CPU values into the sample's number:
 // count() and sum() as printed; min, max and avg their value; stats,
 // hist and lhist how many values they counted.
-func sampleValue(v *lang.Type, values [][]byte, div uint64) int64 {
-	var first []byte
-	if len(values) > 0 {
-		first = values[0]
-	}
+func sampleValue(v *lang.Type, values Values, div uint64) int64 {
+	first := values.First()
 	switch v.Kind {
 	case lang.KCount:
 		return int64(sumU64(values) / div)

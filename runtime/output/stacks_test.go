@@ -108,7 +108,7 @@ func profileMaps() ([]*codegen.Map, ReadEntries) {
 		},
 		n: {entry(n, nil, u64(7), u64(1))},
 	}
-	return []*codegen.Map{n, sys, users}, func(m *codegen.Map) ([]Entry, error) { return entries[m], nil }
+	return []*codegen.Map{n, sys, users}, func(m *codegen.Map) (*Entries, error) { return EntriesOf(entries[m]), nil }
 }
 
 func TestFoldedOutput(t *testing.T) {
@@ -241,7 +241,7 @@ func TestStackHistSamples(t *testing.T) {
 		return Entry{Key: k, Values: vals}
 	}
 	f := &Formatter{Symbols: stackSymbols{}}
-	lines := f.foldedLines(m, []Entry{key(2, 1, 2), key(5, 4, 0)}, 0, 1, "")
+	lines := f.foldedLines(m, EntriesOf([]Entry{key(2, 1, 2), key(5, 4, 0)}), 0, 1, "")
 	if want := []string{"kfn_c_[k];kfn_b_[k] 7"}; !reflect.DeepEqual(lines, want) {
 		t.Errorf("%q, want %q", lines, want)
 	}

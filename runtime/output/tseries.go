@@ -53,9 +53,10 @@ func (f *Formatter) taiOffset() int64 {
 // aggregation says (the last-value series keeps the value written last,
 // by its time in meta); older epochs a CPU still holds are ignored. ok is
 // false when no CPU wrote the bucket.
-func foldTseries(values [][]byte, t *lang.Type) (epoch, value uint64, ok bool) {
+func foldTseries(values Values, t *lang.Type) (epoch, value uint64, ok bool) {
 	var val, meta uint64
-	for _, v := range values {
+	for c := range values.Len() {
+		v := values.At(c)
 		e := readUint(slice(v, 16, 8), 8)
 		if e == 0 || e < epoch {
 			continue
@@ -96,22 +97,22 @@ func foldTseries(values [][]byte, t *lang.Type) (epoch, value uint64, ok bool) {
 
 // sortedTseriesEntries groups the kernel entries by user key, in the
 // bytewise order of the keys (bpftrace collects them in a std::map).
-func sortedTseriesEntries(m *codegen.Map, entries []Entry) []*tseriesEntry {
+func sortedTseriesEntries(m *codegen.Map, entries *Entries) []*tseriesEntry {
 	keySize := 0
 	if m.Key != nil {
 		keySize = codegen.Sizeof(m.Key)
 	}
 	byKey := map[string]*tseriesEntry{}
 	var xs []*tseriesEntry
-	for _, e := range entries {
-		k := string(slice(e.Key, 0, keySize))
+	for i := range entries.Len() {
+		k := string(slice(entries.Key(i), 0, keySize))
 		x := byKey[k]
 		if x == nil {
 			x = &tseriesEntry{key: []byte(k), values: map[uint64]uint64{}}
 			byKey[k] = x
 			xs = append(xs, x)
 		}
-		epoch, v, ok := foldTseries(e.Values, m.Value)
+		epoch, v, ok := foldTseries(entries.Values(i), m.Value)
 		if !ok {
 			continue
 		}
@@ -326,7 +327,7 @@ func chartTime(unixNs int64, digits int) string {
 
 // writeTseriesMap prints a tseries map as text: each key's chart under
 // "@m[key]:", a blank line after each.
-func (f *Formatter) writeTseriesMap(sb *strings.Builder, m *codegen.Map, entries []Entry, r tseriesRange) {
+func (f *Formatter) writeTseriesMap(sb *strings.Builder, m *codegen.Map, entries *Entries, r tseriesRange) {
 	xs := sortedTseriesEntries(m, entries)
 	points := f.tseriesPoints(m.Value, xs)
 	for i, x := range xs {
@@ -366,7 +367,7 @@ func tseriesJSON(sb *strings.Builder, t *lang.Type, points []tseriesPoint) {
 }
 
 // tseriesMapJSON is the data of a tseries map's JSON line.
-func (f *Formatter) tseriesMapJSON(sb *strings.Builder, m *codegen.Map, entries []Entry) {
+func (f *Formatter) tseriesMapJSON(sb *strings.Builder, m *codegen.Map, entries *Entries) {
 	xs := sortedTseriesEntries(m, entries)
 	points := f.tseriesPoints(m.Value, xs)
 	if m.Key == nil {

@@ -65,7 +65,7 @@ func TestTseriesTwoKeysWindowAndGap(t *testing.T) {
 	var got string
 	inUTC(t, func() {
 		got = printed("text", plain, func(p Printer) {
-			if err := p.Map(m, es, 0, 0); err != nil {
+			if err := p.Map(m, EntriesOf(es), 0, 0); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -94,7 +94,7 @@ hh:mm:ss.ms  |___________________________________________________|
 
 `)
 	got = printed("json", plain, func(p Printer) {
-		if err := p.Map(m, es, 0, 0); err != nil {
+		if err := p.Map(m, EntriesOf(es), 0, 0); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -143,7 +143,7 @@ func TestTseriesFixedRangeZeroLine(t *testing.T) {
 	var got string
 	inUTC(t, func() {
 		got = printed("text", plain, func(p Printer) {
-			if err := p.(RangePrinter).MapRange(m, es, -10, 10); err != nil {
+			if err := p.(RangePrinter).MapRange(m, EntriesOf(es), -10, 10); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -187,7 +187,7 @@ func TestTseriesFoldAggregations(t *testing.T) {
 		{"max", true, [][]byte{tsCPU(3, 1, e), tsCPU(-1, 1, e), tsCPU(0, 0, 0)}, int64(3)},
 	} {
 		m := tseriesMap("@", nil, tseriesType(1000, 4, c.agg, c.signed))
-		typed := plain.TypedMap(m, []Entry{tsKV(m, nil, e, c.cpus...)})
+		typed := plain.TypedMap(m, EntriesOf([]Entry{tsKV(m, nil, e, c.cpus...)}))
 		if len(typed) != 1 {
 			t.Fatalf("%s: %d entries", c.agg, len(typed))
 		}
@@ -203,8 +203,8 @@ func TestTseriesFoldAggregations(t *testing.T) {
 func TestTseriesNoData(t *testing.T) {
 	m := tseriesMap("@a", nil, tseriesType(1000, 5, "", false))
 	es := []Entry{tsKV(m, nil, 3, tsCPU(0, 0, 0), tsCPU(0, 0, 0))}
-	checkText(t, printed("text", plain, func(p Printer) { p.Map(m, es, 0, 0) }), "@a:\n<no data>\n")
-	checkText(t, printed("json", plain, func(p Printer) { p.Map(m, es, 0, 0) }), `{"type": "tseries", "data": {"@a": []}}`+"\n")
+	checkText(t, printed("text", plain, func(p Printer) { p.Map(m, EntriesOf(es), 0, 0) }), "@a:\n<no data>\n")
+	checkText(t, printed("json", plain, func(p Printer) { p.Map(m, EntriesOf(es), 0, 0) }), `{"type": "tseries", "data": {"@a": []}}`+"\n")
 }
 
 // The time axis follows the interval: microseconds print 6 digits under
@@ -213,7 +213,7 @@ func TestTseriesMicroseconds(t *testing.T) {
 	m := tseriesMap("@", nil, tseriesType(5_000, 3, "sum", false))
 	es := []Entry{tsKV(m, nil, 200, tsCPU(1, 0, 200)), tsKV(m, nil, 202, tsCPU(3, 0, 202))}
 	var got string
-	inUTC(t, func() { got = printed("text", plain, func(p Printer) { p.Map(m, es, 0, 0) }) })
+	inUTC(t, func() { got = printed("text", plain, func(p Printer) { p.Map(m, EntriesOf(es), 0, 0) }) })
 	checkText(t, got, `@:
                 1                                                   3
 hh:mm:ss.μs    |___________________________________________________|

@@ -223,7 +223,7 @@ func (f *Formatter) typedStack(t *lang.Type, b []byte) Stack {
 
 // TypedMap returns the entries read from map m as Go values, folded over
 // CPUs, in the order print(@m) prints them.
-func (f *Formatter) TypedMap(m *codegen.Map, entries []Entry) []TypedEntry {
+func (f *Formatter) TypedMap(m *codegen.Map, entries *Entries) []TypedEntry {
 	var keyOf func([]byte) any
 	if m.Key != nil {
 		keyOf = func(b []byte) any { return f.Decode(m.Key, slice(b, 0, codegen.Sizeof(m.Key))) }
@@ -266,11 +266,8 @@ func (f *Formatter) TypedMap(m *codegen.Map, entries []Entry) []TypedEntry {
 }
 
 // typedAggregate folds one entry's per-CPU values.
-func (f *Formatter) typedAggregate(v *lang.Type, values [][]byte) any {
-	var first []byte
-	if len(values) > 0 {
-		first = values[0]
-	}
+func (f *Formatter) typedAggregate(v *lang.Type, values Values) any {
+	first := values.First()
 	typed := func(bits uint64, signed bool) any {
 		if signed {
 			return int64(bits)

@@ -36,7 +36,7 @@ func TestTypedMapHistograms(t *testing.T) {
 	f := &Formatter{}
 	// hist(n, 2): the buckets the text output labels [7], [8, 10), [10, 12).
 	h := newMap("@", nil, &lang.Type{Kind: lang.KHist, Bits: 2})
-	got := f.TypedMap(h, []Entry{histKV(h, nil, 10, 1, 2), histKV(h, nil, 8, 1)})
+	got := f.TypedMap(h, EntriesOf([]Entry{histKV(h, nil, 10, 1, 2), histKV(h, nil, 8, 1)}))
 	want := []TypedEntry{{Value: Histogram{Buckets: []Bucket{{7, 7, 1}, {8, 9, 0}, {10, 11, 3}}}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("hist(n, 2): %+v, want %+v", got, want)
@@ -44,7 +44,7 @@ func TestTypedMapHistograms(t *testing.T) {
 	// Keyed lhist, below and above its range, ordered by total.
 	l := newMap("@l", tStr16, &lang.Type{Kind: lang.KLhist, LhistMin: 0, LhistMax: 10, LhistStep: 5})
 	entries := append(histOf(l, "b", -1, 3, 10, 11), histOf(l, "a", 6)...)
-	got = f.TypedMap(l, entries)
+	got = f.TypedMap(l, EntriesOf(entries))
 	want = []TypedEntry{
 		{Key: "a", Value: Histogram{Buckets: []Bucket{{5, 9, 1}}}},
 		{Key: "b", Value: Histogram{Buckets: []Bucket{{math.MinInt64, -1, 1}, {0, 4, 1}, {5, 9, 0}, {10, math.MaxInt64, 2}}}},
@@ -79,7 +79,7 @@ func TestTypedMapAggregations(t *testing.T) {
 	}
 	for _, c := range cases {
 		m := newMap("@m", key, c.value)
-		got := f.TypedMap(m, []Entry{entry(m, []any{"k", int64(-1)}, c.cpus...)})
+		got := f.TypedMap(m, EntriesOf([]Entry{entry(m, []any{"k", int64(-1)}, c.cpus...)}))
 		want := []TypedEntry{{Key: Tuple{"k", int64(-1)}, Value: c.want}}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: %#v, want %#v", c.value, got, want)

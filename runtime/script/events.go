@@ -121,7 +121,7 @@ func (o *observer) PrintfRecord(text string, ev *codegen.Event, rec []byte) {
 func (o *observer) Value(t *lang.Type, b []byte) {
 	o.emit(&Print{Value: o.f.Decode(t, b), Text: o.f.Value(t, b)})
 }
-func (o *observer) Map(m *codegen.Map, entries []output.Entry, top, div int64) error {
+func (o *observer) Map(m *codegen.Map, entries *output.Entries, top, div int64) error {
 	var sb strings.Builder
 	p := output.NewText(o.f, output.Destination{Stdout: &sb})
 	p.Map(m, entries, top, div)

@@ -86,7 +86,7 @@ type (
 )
 
 // typedMap decodes the entries read from m.
-func typedMap(f *output.Formatter, m *codegen.Map, entries []output.Entry) *Map {
+func typedMap(f *output.Formatter, m *codegen.Map, entries *output.Entries) *Map {
 	out := &Map{Name: m.ScriptName, Kind: aggregation(m.Value)}
 	for _, e := range f.TypedMap(m, entries) {
 		out.Entries = append(out.Entries, Entry{Key: e.Key, Value: e.Value})

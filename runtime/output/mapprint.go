@@ -83,13 +83,21 @@ func (f *Formatter) appendKey(b []byte, t *lang.Type, key []byte) []byte {
 	return append(b, f.keyText(t, key)...)
 }
 
-// appendAggregate appends aggregateText(v, values, div) to b; counts
-// without building a string.
+// appendAggregate appends aggregateText(v, values, div) to b; counts and
+// sums without building a string.
 func (f *Formatter) appendAggregate(b []byte, v *lang.Type, values Values, div uint64) []byte {
-	if v.Kind == lang.KCount {
-		return strconv.AppendUint(b, sumU64(values)/div, 10)
+	if v.Kind == lang.KCount || v.Kind == lang.KSum {
+		return appendSum(b, v, sumU64(values), div)
 	}
 	return append(b, f.aggregateText(v, values, div)...)
+}
+
+// appendSum appends the text of a count or sum folded to bits.
+func appendSum(b []byte, v *lang.Type, bits, div uint64) []byte {
+	if v.Kind == lang.KSum && v.Signed {
+		return strconv.AppendInt(b, int64(divide(bits, true, div)), 10)
+	}
+	return strconv.AppendUint(b, bits/div, 10)
 }
 
 // skipCount is how many of the first (smallest) sorted entries top hides.
@@ -109,6 +117,7 @@ type valueEntry struct {
 func (f *Formatter) writeValueMap(w textWriter, m *codegen.Map, entries *Entries, top int64, div uint64) {
 	v := valueType(m)
 	order := sortedValueOrder(m, entries)
+	summed := v.Kind == lang.KCount || v.Kind == lang.KSum // sorted by sumU64
 	var line []byte
 	for n := skipCount(len(order), top); n < len(order); n++ {
 		i := order[n].i
@@ -119,7 +128,13 @@ func (f *Formatter) writeValueMap(w textWriter, m *codegen.Map, entries *Entries
 			line = append(line, ']')
 		}
 		line = append(line, ": "...)
-		line = f.appendAggregate(line, v, entries.Values(i), div)
+		if summed {
+			// The sort key is the value: no second fold, no second
+			// visit of the entry's values in random order.
+			line = appendSum(line, v, order[n].sortBy, div)
+		} else {
+			line = f.appendAggregate(line, v, entries.Values(i), div)
+		}
 		line = append(line, '\n')
 		w.Write(line)
 		if m.Key == nil {

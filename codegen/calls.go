@@ -64,6 +64,8 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 		r := g.allocReg()
 		g.loadConst(r, int64(addr))
 		return r
+	case "percpu_kaddr":
+		return g.percpuKaddr(x)
 	case "kaddr":
 		name := stringArg(x, 0)
 		addr, ok := g.cc.checked.KAddrs[name]
@@ -430,4 +432,29 @@ func (g *gen) strsearchLoops(res loc, lh loc, sh int, ln loc, nlen int, index bo
 		}
 		g.jump(stop)
 	})
+}
+
+// pseudoBTFID is BPF_PSEUDO_BTF_ID: the source of a 64-bit load of a
+// kernel variable by its BTF type id (a ksym), which the verifier turns
+// into the variable's address.
+const pseudoBTFID = asm.R3
+
+// percpuKaddr is percpu_kaddr(name[, cpu]): the per-CPU variable's
+// address on this CPU (bpf_this_cpu_ptr) or on CPU cpu (bpf_per_cpu_ptr,
+// NULL for a CPU that does not exist).
+func (g *gen) percpuKaddr(x *lang.Call) asm.Register {
+	name := stringArg(x, 0)
+	id, ok := g.cc.checked.PercpuVars[name]
+	if !ok {
+		failf(x.Span, "the BTF id of per-CPU variable %s is unknown", name)
+	}
+	fn := asm.FnThisCpuPtr
+	if len(x.Args) == 2 {
+		cpu := g.evalInt(x.Args[1])
+		g.emit(asm.Mov.Reg(asm.R2, cpu))
+		g.freeReg(cpu)
+		fn = asm.FnPerCpuPtr
+	}
+	g.emit(asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: asm.R1, Src: pseudoBTFID, Constant: int64(id)})
+	return g.callInto(fn)
 }

@@ -49,6 +49,14 @@ func (btfEnv) KernelSymbol(name string) (uint64, error) {
 	return 0, fmt.Errorf("kernel symbol %s not found", name)
 }
 
+// KernelPercpuVar knows one per-CPU variable, runqueues, by a BTF id.
+func (btfEnv) KernelPercpuVar(name string) (uint32, error) {
+	if name == "runqueues" {
+		return 10659, nil
+	}
+	return 0, fmt.Errorf("kernel BTF has no per-CPU variable %s", name)
+}
+
 func compileKernel(t *testing.T, src string) *Plan {
 	t.Helper()
 	return compileKernelOpts(t, src, check.Options{})
@@ -287,6 +295,46 @@ func TestKaddr(t *testing.T) {
 		asm.Mov.Imm(asm.R0, 0),
 		asm.Return(),
 	})
+}
+
+// percpu_kaddr(name) loads the variable by its BTF id (BPF_PSEUDO_BTF_ID,
+// a ksym) into R1 and calls bpf_this_cpu_ptr; with a CPU, that CPU goes
+// in R2 and bpf_per_cpu_ptr is called. The verifier of this machine's
+// kernel cannot resolve per-CPU variables (no data symbols in kallsyms),
+// so the program is checked here, at the instruction level.
+func TestPercpuKaddr(t *testing.T) {
+	spec := onlyProgram(t, compileKernel(t, `BEGIN { @a = percpu_kaddr("runqueues"); @b = percpu_kaddr("runqueues", 3); }`))
+	var calls []asm.BuiltinFunc
+	loads := 0
+	for i, in := range spec.Instructions {
+		if in.OpCode == asm.LoadImmOp(asm.DWord) && in.Src == asm.R3 {
+			if in.Dst != asm.R1 || in.Constant != 10659 {
+				t.Errorf("insn %d: ksym load %v, want r1 = BTF id 10659", i, in)
+			}
+			loads++
+		}
+		if in.IsBuiltinCall() {
+			fn := asm.BuiltinFunc(in.Constant)
+			if fn == asm.FnThisCpuPtr || fn == asm.FnPerCpuPtr {
+				calls = append(calls, fn)
+			}
+			if fn == asm.FnPerCpuPtr {
+				// The CPU is set in R2 after the previous call.
+				setR2 := false
+				for j := i - 1; j >= 0 && !spec.Instructions[j].IsBuiltinCall(); j-- {
+					if in := spec.Instructions[j]; in.Dst == asm.R2 && in.OpCode.Class().IsALU() {
+						setR2 = true
+					}
+				}
+				if !setR2 {
+					t.Errorf("bpf_per_cpu_ptr without a CPU in r2:\n%v", spec.Instructions)
+				}
+			}
+		}
+	}
+	if loads != 2 || len(calls) != 2 || calls[0] != asm.FnThisCpuPtr || calls[1] != asm.FnPerCpuPtr {
+		t.Errorf("%d ksym loads, calls %v; want 2 loads, this_cpu_ptr then per_cpu_ptr:\n%v", loads, calls, spec.Instructions)
+	}
 }
 
 // -p PID: as in bpftrace, the probes that are not opened per process start

@@ -44,6 +44,10 @@ type Checked struct {
 	// Kfuncs says, for each name given to kfunc_exist(), whether kernel
 	// BTF has a function of that name.
 	Kfuncs map[string]bool
+	// PercpuVars are the kernel BTF type ids of the per-CPU variables
+	// named by percpu_kaddr() calls, found through the Env (PercpuVarEnv)
+	// at check time.
+	PercpuVars map[string]uint32
 	// UAddrs are the addresses of the user symbols named by uaddr() calls,
 	// keyed by UAddrKey(binary, name), found through the Env
 	// (UserSymbolEnv) at check time.
@@ -233,6 +237,15 @@ type FuncEnv interface {
 	// function name as a KStruct whose fields are the parameters at
 	// offsets 0, 8, 16..., and its return type (nil for void).
 	KernelFunc(module, name string) (args *Type, ret *Type, err error)
+}
+
+// PercpuVarEnv is implemented by an Env that knows the kernel's per-CPU
+// variables (the BTF variables of vmlinux's .data..percpu section), for
+// percpu_kaddr().
+type PercpuVarEnv interface {
+	// KernelPercpuVar returns the BTF type id of the per-CPU variable
+	// name, or an error saying why there is none.
+	KernelPercpuVar(name string) (uint32, error)
 }
 
 // RawTracepointEnv is implemented by an Env that knows the arguments of

@@ -124,7 +124,7 @@ var Funcs = []*Func{
 	// Symbols and addresses.
 	{Name: "ksym", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "ksym_t", Supported: true, Doc: "Kernel symbol containing an address, resolved in user space."},
 	{Name: "usym", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "usym_t", Supported: true, Doc: "User-space symbol containing an address, resolved in user space."},
-	{Name: "percpu_kaddr", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{ConstStrArg, IntArg}, Result: "uint64 *", Supported: false, Doc: "Address of a per-CPU kernel variable on the current CPU or on CPU cpu (bpf_this_cpu_ptr, bpf_per_cpu_ptr); not implemented: it needs the variable's BTF id in a ksym load, which gobpftrace's code generation does not emit."},
+	{Name: "percpu_kaddr", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{ConstStrArg, IntArg}, Result: "uint64 *", Supported: true, Doc: "Address of the per-CPU kernel variable name on the current CPU (bpf_this_cpu_ptr) or on CPU cpu (bpf_per_cpu_ptr, 0 when there is no such CPU); cast it to the variable's type: (struct rq *)percpu_kaddr(\"runqueues\", 0)."},
 	{Name: "kaddr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "uint64", Supported: true, Doc: "Address of a kernel symbol, found at compile time."},
 	{Name: "uaddr", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{ConstStrArg}, Result: "pointer", Supported: true, Doc: "Address of a user-space symbol of the traced binary."},
 	{Name: "ntop", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AnyArg, AnyArg}, Result: "inet_t", Supported: true, Doc: "Text form of an IPv4 or IPv6 address."},

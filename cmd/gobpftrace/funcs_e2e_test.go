@@ -386,3 +386,27 @@ func TestWriteUserRefused(t *testing.T) {
 		t.Errorf("stderr:\n%s\nwant the verifier's refusal of bpf_probe_write_user", res.stderr)
 	}
 }
+
+// percpu_kaddr() loads a per-CPU variable by its BTF id; this kernel's
+// verifier resolves such loads through kallsyms, which lists no data
+// symbols here, so the script is refused at the call, before loading. A
+// name that is no per-CPU variable is refused too.
+func TestPercpuKaddrRefused(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { $rq = (struct rq *)percpu_kaddr("runqueues", 0); exit(); }`}, noAttach: true})
+	mustExit(t, res, 1)
+	want := "stdin:1:28-56: ERROR: percpu_kaddr(\"runqueues\"): this kernel cannot resolve its per-CPU variables: /proc/kallsyms does not list runqueues (the kernel was built without CONFIG_KALLSYMS_ALL), so the verifier refuses the load\n" +
+		"BEGIN { $rq = (struct rq *)percpu_kaddr(\"runqueues\", 0); exit(); }\n" +
+		"                           ~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+	if res.stderr != want || res.stdout != "" {
+		t.Errorf("stderr:\n%s\nwant:\n%s", res.stderr, want)
+	}
+	res = trace(t, traceRun{args: []string{"-e", `BEGIN { $p = percpu_kaddr("vfs_read"); exit(); }`}, noAttach: true})
+	mustExit(t, res, 1)
+	want = "stdin:1:14-38: ERROR: percpu_kaddr(\"vfs_read\"): kernel BTF has no per-CPU variable vfs_read (percpu_kaddr() takes a DEFINE_PER_CPU variable of the kernel, such as runqueues)\n" +
+		"BEGIN { $p = percpu_kaddr(\"vfs_read\"); exit(); }\n" +
+		"             ~~~~~~~~~~~~~~~~~~~~~~~~\n"
+	if res.stderr != want || res.stdout != "" {
+		t.Errorf("stderr:\n%s\nwant:\n%s", res.stderr, want)
+	}
+}

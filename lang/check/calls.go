@@ -376,6 +376,5 @@ func setConstArg(call *lang.Call, i int, v int64) {
 // unsupportedFuncHints say what to do instead of a builtin that bpftrace
 // has and gobpftrace does not.
 var unsupportedFuncHints = map[string]string{
-	"percpu_kaddr":  "read the variable of one CPU through kaddr() and its per-CPU offset (__per_cpu_offset[cpu]), or use the value a tracepoint passes",
 	"kfunc_allowed": "kfunc_exist() says whether kernel BTF has the kfunc; gobpftrace calls no kfuncs",
 }

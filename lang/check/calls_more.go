@@ -20,6 +20,15 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 			return tNone
 		}
 		return &lang.Type{Kind: lang.KSym, Size: 8, UserSpace: call.Name == "usym"}
+	case "percpu_kaddr":
+		if !c.wantLiteral(call, args[0]) {
+			return tNone
+		}
+		if len(args) == 2 && !known(c.wantInt(call, args[1], "percpu_kaddr()")) {
+			return tNone
+		}
+		c.percpuVar(call, args[0].(*lang.StrLit).Value)
+		return &lang.Type{Kind: lang.KPtr, Size: 8, Elem: lang.TUint64}
 	case "kaddr", "cgroupid", "reg", "uaddr":
 		if !c.wantLiteral(call, args[0]) {
 			return tNone
@@ -395,6 +404,31 @@ func (c *checker) kaddr(call *lang.Call, name string) {
 		c.out.KAddrs = map[string]uint64{}
 	}
 	c.out.KAddrs[name] = addr
+}
+
+// percpuVar finds the BTF id of percpu_kaddr()'s per-CPU variable in
+// kernel BTF; the program loads its address with it (a ksym load).
+func (c *checker) percpuVar(call *lang.Call, name string) {
+	env := c.env
+	if ce, ok := env.(*cachedEnv); ok {
+		env = ce.env
+	}
+	pe, ok := env.(lang.PercpuVarEnv)
+	if !ok {
+		return
+	}
+	id, err := pe.KernelPercpuVar(name)
+	if errors.Is(err, errNoSystemInfo) {
+		return
+	}
+	if err != nil {
+		c.errorf(call.Span, "percpu_kaddr(\"%s\"): %v", name, err)
+		return
+	}
+	if c.out.PercpuVars == nil {
+		c.out.PercpuVars = map[string]uint32{}
+	}
+	c.out.PercpuVars[name] = id
 }
 
 // regName checks reg()'s register against the x86-64 pt_regs table.

@@ -175,6 +175,36 @@ func (t *Env) KernelFunc(module, name string) (*lang.Type, *lang.Type, error) {
 	return funcArgs(name, proto), btfLangType(proto.Return), nil
 }
 
+// KernelPercpuVar implements lang.PercpuVarEnv from vmlinux BTF: the type
+// id of the variable name of the .data..percpu section, which a program
+// loads as a ksym (BPF_PSEUDO_BTF_ID) for bpf_this_cpu_ptr and
+// bpf_per_cpu_ptr.
+func (t *Env) KernelPercpuVar(name string) (uint32, error) {
+	spec, err := loadKernelBTF("")
+	if err != nil {
+		return 0, err
+	}
+	var sec *btf.Datasec
+	if err := spec.TypeByName(".data..percpu", &sec); err != nil {
+		return 0, fmt.Errorf("kernel BTF has no per-CPU variables")
+	}
+	for _, v := range sec.Vars {
+		if vr, ok := v.Type.(*btf.Var); ok && vr.Name == name {
+			id, err := spec.TypeID(vr)
+			if err != nil {
+				return 0, err
+			}
+			// The verifier finds the variable's address in kallsyms, which
+			// lists data symbols only with CONFIG_KALLSYMS_ALL.
+			if _, err := t.KernelSymbol(name); err != nil {
+				return 0, fmt.Errorf("this kernel cannot resolve its per-CPU variables: /proc/kallsyms does not list %s (the kernel was built without CONFIG_KALLSYMS_ALL), so the verifier refuses the load", name)
+			}
+			return uint32(id), nil
+		}
+	}
+	return 0, fmt.Errorf("kernel BTF has no per-CPU variable %s (percpu_kaddr() takes a DEFINE_PER_CPU variable of the kernel, such as runqueues)", name)
+}
+
 // funcArgs is the args struct of a function prototype.
 func funcArgs(name string, proto *btf.FuncProto) *lang.Type {
 	st := &lang.Type{Kind: lang.KStruct, Name: "struct " + name + "_args"}

@@ -40,6 +40,9 @@ type compiler struct {
 	// strClassable are the maps split by string length (strkeys.go).
 	strClassable map[*lang.MapSym]bool
 	arena        instrArena // the emitters' instructions
+	// bounded gives, by script name, the number of keys of each map whose
+	// updates cannot fail (keydomain.go).
+	bounded map[string]uint64
 }
 
 // Compile lowers a checked program to eBPF and describes it in a Plan.
@@ -70,6 +73,12 @@ func Compile(c *lang.Checked, opts ...Options) (plan *Plan, err error) {
 	}
 	cc.plan.opts = cc.opts
 	cc.strClassable = strClassable(c)
+	cc.bounded = map[string]uint64{}
+	for sym, n := range boundedMaps(c, cc.maxMapKeys()) {
+		if !cc.strClassable[sym] {
+			cc.bounded[sym.Name] = n
+		}
+	}
 	cc.assignResources(c)
 	for i, cp := range c.Probes {
 		for j := 0; j < len(cp.Attach); {

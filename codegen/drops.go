@@ -59,8 +59,12 @@ func (g *gen) addrOfOne(dst asm.Register) {
 
 // mapDropSlot is the Drops slot that counts the updates of m refused
 // because m was full (Plan.MapDrops): the first map to need one gets
-// DropMapUpdate, the next ones the slots from dropSlots on.
+// DropMapUpdate, the next ones the slots from dropSlots on. A map whose
+// updates cannot fail (boundedMaps) has none: noDropSlot.
 func (cc *compiler) mapDropSlot(m *Map) int32 {
+	if cc.bounded[m.ScriptName] > 0 {
+		return noDropSlot
+	}
 	if slot, ok := cc.plan.MapDrops[m.Name]; ok {
 		return int32(slot)
 	}
@@ -91,9 +95,16 @@ func (cc *compiler) exitFlagSlot() int32 {
 	return int32(cc.plan.ExitFlag)
 }
 
+// noDropSlot is mapDropSlot's answer for a map that needs no counter: the
+// count functions then emit nothing.
+const noDropSlot = -1
+
 // countDrop adds one to a Drops slot. It uses R1 and R2 only (free after
 // a helper call).
 func (g *gen) countDrop(slot int32) {
+	if slot == noDropSlot {
+		return
+	}
 	g.cc.useDropSlot(slot)
 	g.emit(
 		asm.LoadMapValue(asm.R1, 0, uint32(8*slot)).WithReference(dropsName),
@@ -108,6 +119,9 @@ func (g *gen) countDrop(slot int32) {
 // cache line: only for paths that run rarely (an insert of a new key).
 // It leaves R0 at 0 or 1.
 func (g *gen) countFailure(slot int32) {
+	if slot == noDropSlot {
+		return
+	}
 	g.cc.useDropSlot(slot)
 	g.emit(
 		asm.RSh.Imm(asm.R0, 63),
@@ -118,6 +132,9 @@ func (g *gen) countFailure(slot int32) {
 
 // countIfFailed counts a drop when the helper just called returned non-zero.
 func (g *gen) countIfFailed(slot int32) {
+	if slot == noDropSlot {
+		return
+	}
 	ok := g.newLabel("ok")
 	g.emit(asm.JEq.Imm(asm.R0, 0, ok))
 	g.countDrop(slot)

@@ -66,6 +66,11 @@ func (cc *compiler) addMap(m *lang.MapSym) *Map {
 		// LRU maps).
 		spec.MaxEntries = uint32(min(uint64(entries)*uint64(b), 1<<31))
 	}
+	if n := cc.bounded[m.Name]; n > 0 {
+		// Every key the script can write fits, each preallocated: no
+		// insert finds the map full or needs memory (boundedMaps).
+		spec.MaxEntries, spec.Flags = uint32(n), 0
+	}
 	cc.plan.Spec.Maps[pm.Name] = spec
 	if cc.strClassable[m] {
 		cc.addStrClasses(pm, spec, len(cc.plan.Maps), hint)

@@ -61,7 +61,11 @@ func (cc *compiler) mapWritten(e lang.Expr, span lang.Span) {
 	if m == nil {
 		return
 	}
-	cc.useDropSlot(cc.mapDropSlot(m))
+	slot := cc.mapDropSlot(m)
+	if slot == noDropSlot {
+		return
+	}
+	cc.useDropSlot(slot)
 	if _, ok := cc.plan.MapDropSpans[m.Name]; !ok {
 		if cc.plan.MapDropSpans == nil {
 			cc.plan.MapDropSpans = map[string]lang.Span{}

@@ -145,7 +145,7 @@ func TestProbeOverInstructionLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = codegen.Compile(c)
-	if err == nil || !strings.Contains(err.Error(), "big.bt:1:1-30: ERROR: this probe compiles to 1102231 instructions") ||
+	if err == nil || !strings.Contains(err.Error(), "big.bt:1:1-30: ERROR: this probe compiles to 1102226 instructions") ||
 		!strings.Contains(err.Error(), "more than the 1000000 the kernel allows") {
 		t.Errorf("got %v", err)
 	}

@@ -414,7 +414,7 @@ func TestPathAndSocketCookieInstructions(t *testing.T) {
 	for src, want := range map[string]string{
 		`tracepoint:raw_syscalls:sys_enter { $p = path(0); }`:          `path() can not be used with "tracepoint" probes`,
 		`tracepoint:raw_syscalls:sys_enter { $c = socket_cookie(0); }`: `socket_cookie() can not be used with "tracepoint" probes`,
-		`fentry:vfs_read { $c = socket_cookie(1); }`:                   `socket_cookie() expects a struct sock pointer (uint8 provided)`,
+		`fentry:vfs_read { $c = socket_cookie(1); }`:                   `socket_cookie() expects a struct sock pointer (int8 provided)`,
 		`fentry:vfs_read { $p = path(args.file, 0); }`:                 `path() size must be between 1 and max_strlen`,
 	} {
 		if _, err := tryCompileKernel(src); err == nil || !strings.Contains(err.Error(), want) {

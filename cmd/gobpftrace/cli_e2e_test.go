@@ -140,10 +140,10 @@ func TestDebugStages(t *testing.T) {
 	res := trace(t, traceRun{args: []string{"-d", "types", "-e", prog}, noAttach: true})
 	mustExit(t, res, 0)
 	wantTypes := `BEGIN
-  2:3-5      @x  :: uint64
-  2:8-13     1 + 2  :: uint64
-  2:8-9        1  :: uint8
-  2:12-13      2  :: uint8
+  2:3-5      @x  :: int64
+  2:8-13     1 + 2  :: int64
+  2:8-9        1  :: int8
+  2:12-13      2  :: int8
 `
 	if res.stdout != wantTypes {
 		t.Errorf("-d types:\n%s\nwant:\n%s", res.stdout, wantTypes)

@@ -29,6 +29,10 @@ func (c *checker) aggregation(call *lang.Call) *lang.Type {
 			return tNone
 		}
 		kinds := map[string]lang.Kind{"sum": lang.KSum, "min": lang.KMin, "max": lang.KMax, "avg": lang.KAvg, "stats": lang.KStats}
+		// A non-negative literal has no sign of its own: sum(1500) is
+		// unsigned, so that it meets count() and unsigned values without
+		// a sign warning.
+		at = unsignedLiteral(call.Args[0], at)
 		t = &lang.Type{Kind: kinds[call.Name], Signed: isSigned(at)}
 	case "hist":
 		at := c.wantInt(call, call.Args[0], "hist()")

@@ -65,6 +65,7 @@ func (c *checker) assignVar(s *lang.AssignStmt, v *lang.Var) {
 			c.errorf(s.Span, "Type mismatch for '%s': %s '%s' %s '%s'", s.Op[:len(s.Op)-1], opVerb(s.Op[:len(s.Op)-1]), sym.Type, opJoin(s.Op[:len(s.Op)-1]), vt)
 			return
 		default:
+			_, vt = adaptSigns(v, sym.Type, s.Value, vt)
 			vt = opResult(s.Op[:len(s.Op)-1], sym.Type, vt)
 		}
 	}
@@ -102,11 +103,21 @@ func (c *checker) assignVar(s *lang.AssignStmt, v *lang.Var) {
 			wt = sym.Type
 		}
 	}
-	merged, ok := assignable(sym.Type, wt)
-	if !ok && sym.Literal && sym.Type.Kind == lang.KInt && vt.Kind == lang.KInt && !vt.Signed {
-		// `$i = 0; $i = nsecs`: the literal's sign was only a default.
-		merged, ok = lang.TUint64, true
+	st := sym.Type
+	if s.Op == "=" && st.Kind == lang.KInt && wt.Kind == lang.KInt {
+		// A variable that holds only non-negative literals takes the sign
+		// of an unsigned value stored in it (`$i = 0; $i = pid` is a
+		// uint32), and a literal stored in an unsigned variable takes its
+		// sign (`$x = pid; $x = 5000000000` is a uint64), as bpftrace
+		// v0.26's sign-flexible literal types do.
+		switch {
+		case sym.Literal && st.Signed && !wt.Signed && !isPlainLiteral(s.Value):
+			st = lang.IntType(st.Size, false)
+		case isPlainLiteral(s.Value) && !st.Signed && wt.Signed:
+			wt = lang.IntType(wt.Size, false)
+		}
 	}
+	merged, ok := assignable(st, wt)
 	if !ok && sym.Type.Kind == lang.KInt && vt.Kind == lang.KInt {
 		// No integer type holds both (uint64 and a signed value): the
 		// variable becomes an int64 and the values that do not fit it are
@@ -168,6 +179,7 @@ func (c *checker) assignMap(s *lang.AssignStmt, m *lang.MapExpr) {
 			c.errorf(s.Span, "Type mismatch for '%s': %s '%s' %s '%s'", s.Op[:len(s.Op)-1], opVerb(s.Op[:len(s.Op)-1]), sym.Value, opJoin(s.Op[:len(s.Op)-1]), vt)
 			return
 		}
+		_, vt = adaptSigns(m, sym.Value, s.Value, vt)
 		c.mergeValue(s, sym, opResult(s.Op[:len(s.Op)-1], sym.Value, vt))
 		return
 	}
@@ -195,7 +207,7 @@ func (c *checker) storeMapValue(s *lang.AssignStmt, m *lang.MapExpr, sym *lang.M
 	if isPlainLiteral(s.Value) && vt.Kind == lang.KInt {
 		switch sym.Value.Kind {
 		case lang.KNone:
-			sym.Value = varType(s.Value, vt)
+			sym.Value = storeType(vt)
 			c.litMaps[m.Name] = true
 			return
 		case lang.KInt:

@@ -50,20 +50,20 @@ func trimLines(s string) string {
 func TestTypes(t *testing.T) {
 	tests := []struct{ src, want string }{
 		{`BEGIN { $a = 1; $b = -1; $c = 1000; $d = 70000; $e = 5000000000; $f = -200; $g = true; $h = "hi" }`, `
-			$a: int64
-			1: uint8
-			$b: int64
+			$a: int8
+			1: int8
+			$b: int8
 			-1: int8
-			1: uint8
-			$c: int64
-			1000: uint16
-			$d: int64
-			70000: uint32
+			1: int8
+			$c: int16
+			1000: int16
+			$d: int32
+			70000: int32
 			$e: int64
-			5000000000: uint64
-			$f: int64
+			5000000000: int64
+			$f: int16
 			-200: int16
-			200: uint8
+			200: int16
 			$g: bool
 			true: bool
 			$h: string[3]
@@ -96,7 +96,7 @@ func TestTypes(t *testing.T) {
 			pid - (int8)1: int64
 			pid: uint32
 			(int8)1: int8
-			1: uint8
+			1: int8
 			$z: bool
 			pid == 1 && tid > 2 || !cpu: bool
 			pid == 1 && tid > 2: bool
@@ -119,20 +119,20 @@ func TestTypes(t *testing.T) {
 			-pid: int64
 			pid: uint32`},
 		{`BEGIN { $x = 1; $x = -1; $y = 1; $y = 1000; $z = 255; $z = -129 }`, `
-			$x: int64
-			1: uint8
-			$x: int64
+			$x: int8
+			1: int8
+			$x: int8
 			-1: int8
-			1: uint8
-			$y: int64
-			1: uint8
-			$y: int64
-			1000: uint16
-			$z: int64
-			255: uint8
-			$z: int64
+			1: int8
+			$y: int16
+			1: int8
+			$y: int16
+			1000: int16
+			$z: int16
+			255: int16
+			$z: int16
 			-129: int16
-			129: uint8`},
+			129: int16`},
 		{`BEGIN { $t = (pid, comm, "x"); print($t.1); $c = pid > 1 ? 5 : -1; $s = 1 ? "ab" : "abc"; let $u: uint8 = 1; $u++; let $v; $v = comm }`, `
 			$t: (uint32,string[16],string[2])
 			(pid, comm, "x"): (uint32,string[16],string[2])
@@ -142,21 +142,21 @@ func TestTypes(t *testing.T) {
 			print($t.1): void
 			$t.1: string[16]
 			$t: (uint32,string[16],string[2])
-			$c: int64
-			pid > 1 ? 5 : -1: int64
+			$c: int8
+			pid > 1 ? 5 : -1: int8
 			pid > 1: bool
 			pid: uint32
 			1: uint8
-			5: uint8
+			5: int8
 			-1: int8
-			1: uint8
+			1: int8
 			$s: string[4]
 			1 ? "ab" : "abc": string[4]
-			1: uint8
+			1: int8
 			"ab": string[3]
 			"abc": string[4]
 			$u: uint8
-			1: uint8
+			1: int8
 			$u++: uint8
 			$u: uint8
 			$v: string[16]
@@ -172,7 +172,7 @@ func TestTypes(t *testing.T) {
 			str(args->filename, 10): string[11] user
 			args->filename: int8 * user
 			args: struct _tracepoint_syscalls_sys_enter_openat
-			10: uint8
+			10: int8
 			$c: int64
 			args.dfd: int64
 			args: struct _tracepoint_syscalls_sys_enter_openat`},
@@ -188,7 +188,7 @@ func TestTypes(t *testing.T) {
 			args.saddr[0]: uint8
 			args.saddr: uint8[4]
 			args: struct _tracepoint_net_inet_sock
-			0: uint8`},
+			0: int8`},
 		{`tracepoint:sched:sched_process_exec { $f = str(args.filename) }`, `
 			$f: string[1024]
 			str(args.filename): string[1024]
@@ -198,18 +198,18 @@ func TestTypes(t *testing.T) {
 			args.id == 0: bool
 			args.id: int64
 			args: struct _tracepoint_raw_syscalls_sys_enter
-			0: uint8
+			0: int8
 			$a: uint64
 			args.args[1]: uint64
 			args.args: uint64[6]
 			args: struct _tracepoint_raw_syscalls_sys_enter
-			1: uint8`},
+			1: int8`},
 		// $1 is numeric, $2 a string; missing parameters read as 0.
 		{`BEGIN { $a = $1 + 1; $b = $2; $c = $#; $d = $3; $e = str($2) }`, `
 			$a: int64
 			$1 + 1: int64
 			$1: int64
-			1: uint8
+			1: int8
 			$b: string[6]
 			$2: string[6]
 			$c: uint64
@@ -223,23 +223,23 @@ func TestTypes(t *testing.T) {
 			$p: string[37]
 			probe: string[37]`},
 		{`BEGIN { $x = sizeof(uint32); $y = (uint16)pid; $z = (bool)1 }`, `
-			$x: uint64
-			sizeof(uint32): uint64
+			$x: int8
+			sizeof(uint32): int8
 			$y: uint16
 			(uint16)pid: uint16
 			pid: uint32
 			$z: bool
 			(bool)1: bool
-			1: uint8`},
+			1: int8`},
 		// A declared type is kept; constants that fit are accepted.
 		{`BEGIN { let $x: uint8 = 1000 - 999; let $y: int64 = -1; $y = pid; let $s: string = comm }`, `
 			$x: uint8
 			1000 - 999: int64
-			1000: uint16
-			999: uint16
+			1000: int16
+			999: int16
 			$y: int64
 			-1: int8
-			1: uint8
+			1: int8
 			$y: int64
 			pid: uint32
 			$s: string[1024]

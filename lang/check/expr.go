@@ -482,7 +482,29 @@ func (c *checker) sizeof(s *lang.Sizeof) *lang.Type {
 	if !known(t) {
 		return tNone
 	}
-	return lang.TUint64
+	return c.sizeLiteralType(s.Span, t)
+}
+
+// sizeLiteralType is the type of sizeof(t), a literal of its value in
+// bpftrace v0.26 (sizeof(1) is an int8). Where the size is not known
+// exactly here (code generation computes it), the type is an int64, so
+// that a variable holding it is never too narrow.
+func (c *checker) sizeLiteralType(span lang.Span, t *lang.Type) *lang.Type {
+	n := 0
+	switch t.Kind {
+	case lang.KInt, lang.KBool, lang.KString:
+		n = lang.SizeOf(t)
+	case lang.KPtr:
+		n = 8
+	case lang.KStruct:
+		if full := c.fullStruct(span, t); full != nil {
+			n = full.Size
+		}
+	}
+	if n <= 0 {
+		return lang.TInt64
+	}
+	return litType(uint64(n))
 }
 
 // undefinedMap reports a map that no statement assigns (second pass only).

@@ -4,8 +4,7 @@ import "testing"
 
 // TestIntegerRulesV026 lists bpftrace v0.26's integer typing rules, one row
 // each, with the type gobpftrace gives the variable $r and the warning it
-// draws ("" for none). Rows marked "differs" keep a deliberate difference
-// (docs/differences.md: literals).
+// draws ("" for none).
 func TestIntegerRulesV026(t *testing.T) {
 	tests := []struct{ rule, src, want, warn string }{
 		{"subtraction is signed", `$r = (uint32)1 - (uint32)2`, "int64", ""},
@@ -22,7 +21,24 @@ func TestIntegerRulesV026(t *testing.T) {
 		{"++ gives an int64", `$r = (uint8)255; $r++`, "int64", ""},
 		{"let keeps its type, truncating with a warning", `let $r: uint8 = pid`, "uint8", "Expression of type: uint32 being cast to type: uint8.\nThis may cause unexpected results. Use an explicit cast to suppress this warning."},
 		{"a cast to the same type warns", `$r = (uint32)pid`, "uint32", "Unnecessary cast: the expression is already of type 'uint32'"},
-		{"differs: a variable set from a literal", `$r = 1`, "int64", ""},
+		{"a literal is the smallest signed type holding it", `$r = 1`, "int8", ""},
+		{"a larger literal", `$r = 255`, "int16", ""},
+		{"a literal above int64 is a uint64", `$r = 18446744073709551615`, "uint64", ""},
+		{"a negative literal fits its variable", `$r = 1; $r = -1`, "int8", ""},
+		{"a wider literal widens the variable", `$r = 1; $r = 0x1ffffffff`, "int64", ""},
+		{"a literal variable takes an unsigned value's sign", `$r = 0; $r = pid`, "uint32", ""},
+		{"a literal takes an unsigned variable's sign", `$r = pid; $r = 5000000000`, "uint64", ""},
+		{"literal branches", `$r = pid > 0 ? 1 : 2`, "int8", ""},
+		{"a literal branch takes the other's sign", `$r = pid > 0 ? pid : 2`, "uint32", ""},
+		{"signed literal branches", `$r = pid > 0 ? 1 : -300`, "int16", ""},
+		{"tuple fields keep literal types", `$r = (1, -1, 300)`, "(int8,int8,int16)", ""},
+		{"sizeof is a literal", `$r = sizeof(1)`, "int8", ""},
+		{"sizeof of a type", `$r = sizeof(uint64)`, "int8", ""},
+		{"typeof a literal", `let $r: typeof(1) = 5`, "int8", ""},
+		{"two literals compute signed", `$r = 1 + 1`, "int64", ""},
+		{"a literal compound-assigned to an unsigned variable", `$r = nsecs; $r += 1`, "uint64", ""},
+		{"a literal range", `for ($r : 0..10) { }`, "int8", ""},
+		{"a literal range up to an unsigned bound", `for ($r : 0..ncpus) { }`, "uint64", ""},
 	}
 	for _, tc := range tests {
 		prog, out := mustCheck(t, "BEGIN { "+tc.src+" }")
@@ -38,6 +54,24 @@ func TestIntegerRulesV026(t *testing.T) {
 		}
 		if got != tc.want || warn != tc.warn {
 			t.Errorf("%s: %s: $r is %s, warning %q; want %s, %q", tc.rule, tc.src, got, warn, tc.want, tc.warn)
+		}
+	}
+}
+
+// A non-negative literal next to an unsigned value takes its sign, so the
+// comparison and division are generated unsigned (bpftrace v0.26's
+// sign-flexible literals); next to a signed value it stays signed.
+func TestLiteralTakesOperandSign(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{`BEGIN { $r = nsecs > 5 }`, "$r: bool\nnsecs > 5: bool\nnsecs: uint64\n5: uint8"},
+		{`BEGIN { $r = 300 / pid }`, "$r: uint64\n300 / pid: uint64\n300: uint16\npid: uint32"},
+		{`BEGIN { $r = (int32)pid < 5 }`, "$r: bool\n(int32)pid < 5: bool\n(int32)pid: int32\npid: uint32\n5: int8"},
+		{`BEGIN { $r = sizeof(pid) <= pid }`, "$r: bool\nsizeof(pid) <= pid: bool\nsizeof(pid): uint8\npid: uint32\npid: uint32"},
+	}
+	for _, tc := range tests {
+		prog, _ := mustCheck(t, tc.src)
+		if got, want := typeDump(prog, tc.src), trimLines(tc.want); got != want {
+			t.Errorf("%s:\n%s\nwant:\n%s", tc.src, got, want)
 		}
 	}
 }

@@ -46,7 +46,7 @@ func (c *checker) signMismatch(b *lang.Binary, xt, yt *lang.Type) {
 // one (bpftrace puts the literal in its place).
 func (c *checker) flexibleLiteral(e lang.Expr) bool {
 	switch e := e.(type) {
-	case *lang.IntLit:
+	case *lang.IntLit, *lang.Sizeof, *lang.Offsetof:
 		return true
 	case *lang.Positional:
 		n, ok := c.constInt(e)
@@ -121,4 +121,54 @@ func intFits(t, to *lang.Type) bool {
 		return t.Size <= to.Size
 	}
 	return !t.Signed && to.Size > t.Size
+}
+
+// adaptSigns gives a non-negative integer literal (or sizeof, offsetof,
+// which are literals of their value) the sign of the other operand when
+// that one is an unsigned integer and no literal itself: bpftrace v0.26's
+// literal types are sign-flexible, so `nsecs + 1` is a uint64 and
+// `arg0 > 5` compares unsigned. The literal's node is retyped, so that
+// code generation compares and divides with the adapted sign.
+func adaptSigns(x lang.Expr, xt *lang.Type, y lang.Expr, yt *lang.Type) (*lang.Type, *lang.Type) {
+	if xt.Kind != lang.KInt || yt.Kind != lang.KInt {
+		return xt, yt
+	}
+	fx, fy := literalNode(x), literalNode(y)
+	switch {
+	case fx && !fy && xt.Signed && !yt.Signed:
+		xt = lang.IntType(xt.Size, false)
+		x.SetType(xt)
+	case fy && !fx && yt.Signed && !xt.Signed:
+		yt = lang.IntType(yt.Size, false)
+		y.SetType(yt)
+	}
+	return xt, yt
+}
+
+// literalNode reports an expression whose value is a non-negative
+// literal: an integer literal, sizeof or offsetof.
+func literalNode(e lang.Expr) bool {
+	switch e.(type) {
+	case *lang.IntLit, *lang.Sizeof, *lang.Offsetof:
+		return true
+	}
+	return false
+}
+
+// unsignedLiteral is a literal's type with the sign of an unsigned slot:
+// a map key or an aggregated value given as a literal is unsigned until a
+// signed value meets it, so `@k[1]` and `@k[nsecs]` share a uint64 key.
+func unsignedLiteral(e lang.Expr, t *lang.Type) *lang.Type {
+	if t.Kind == lang.KInt && t.Signed && literalNode(e) {
+		return lang.IntType(t.Size, false)
+	}
+	if tup, ok := e.(*lang.Tuple); ok && t.Kind == lang.KTuple && len(tup.Elems) == len(t.Elems) {
+		// `has_key(@m, (1, "a"))` meets the key of `@m[1, "a"]`.
+		elems := make([]*lang.Type, len(t.Elems))
+		for i, el := range tup.Elems {
+			elems[i] = unsignedLiteral(el, t.Elems[i])
+		}
+		return tupleType(elems, t.Names)
+	}
+	return t
 }

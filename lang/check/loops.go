@@ -29,6 +29,7 @@ func (c *checker) forRange(s *lang.ForRangeStmt) {
 	case st.Kind != lang.KInt || et.Kind != lang.KInt:
 		c.errorf(s.Span, "Loop range requires integer bounds (%s..%s given)", st, et)
 	default:
+		st, et = adaptSigns(s.Start, st, s.End, et)
 		m, ok := mergeInts(st, et)
 		if !ok {
 			m = lang.TInt64

@@ -17,9 +17,9 @@ func TestLoops(t *testing.T) {
 	tests := []struct{ src, want string }{
 		{`BEGIN { @m[1, "a"] = 2; for ($kv : @m) { print($kv.0.1) } }`, `
 			@m[1, "a"]: int64
-			1: uint8
+			1: int8
 			"a": string[2]
-			2: uint8
+			2: int8
 			$kv: ((uint64,string[2]),int64)
 			@m: int64
 			print($kv.0.1): void
@@ -30,20 +30,20 @@ func TestLoops(t *testing.T) {
 			$i: uint32
 			0: uint8
 			(uint32)9: uint32
-			9: uint8
+			9: int8
 			$i > 3: bool
 			$i: uint32
 			3: uint8
 			$j: int64
-			0: uint8
+			0: int8
 			$j < 5: bool
 			$j: int64
-			5: uint8
+			5: int8
 			$j++: int64
 			$j: int64
-			2: uint8
+			2: int8
 			print(1): void
-			1: uint8`},
+			1: int8`},
 	}
 	for _, tc := range tests {
 		prog, _ := mustCheck(t, tc.src)
@@ -54,7 +54,7 @@ func TestLoops(t *testing.T) {
 	for src, want := range map[string]string{
 		`BEGIN { @s = 1; for ($kv : @s) { } }`:    "stdin:1:28-30: ERROR: Loop expression does not support scalar map: @s\nBEGIN { @s = 1; for ($kv : @s) { } }\n                           ~~",
 		`BEGIN { unroll(101) { } }`:               "stdin:1:16-19: ERROR: unroll maximum value is 100\nBEGIN { unroll(101) { } }\n               ~~~",
-		`BEGIN { for ($i : 0..comm) { } }`:        "stdin:1:9-31: ERROR: Loop range requires integer bounds (uint8..string[16] given)\nBEGIN { for ($i : 0..comm) { } }\n        ~~~~~~~~~~~~~~~~~~~~~~",
+		`BEGIN { for ($i : 0..comm) { } }`:        "stdin:1:9-31: ERROR: Loop range requires integer bounds (int8..string[16] given)\nBEGIN { for ($i : 0..comm) { } }\n        ~~~~~~~~~~~~~~~~~~~~~~",
 		`BEGIN { $i = 1; for ($i : 0..5) { } }`:   "stdin:1:22-24: ERROR: Loop declaration shadows existing variable: $i\nBEGIN { $i = 1; for ($i : 0..5) { } }\n                     ~~",
 		`BEGIN { for ($i : 0..5) { } print($i) }`: "stdin:1:35-37: ERROR: Undefined or undeclared variable: $i\nBEGIN { for ($i : 0..5) { } print($i) }\n                                  ~~",
 	} {

@@ -69,7 +69,7 @@ func (c *checker) keyTypeOf(m *lang.MapExpr) (*lang.Type, bool) {
 		if !c.checkStorable(k, t) {
 			ok = false
 		}
-		types[i] = storeType(t)
+		types[i] = storeType(unsignedLiteral(k, t))
 	}
 	if !ok {
 		return nil, false

@@ -36,7 +36,7 @@ func TestMaps(t *testing.T) {
 		{`BEGIN { @x = 1; @x = -1; @s = "a"; @s = "abc"; @t[1, "a"] = (1, comm); @t[2, "bb"] = (pid, comm) }`, `
 			@x key=nil value=int64
 			@s key=nil value=string[4]
-			@t key=(uint64,string[3]) value=(uint64,string[16])`},
+			@t key=(uint64,string[3]) value=(int64,string[16])`},
 		// A map read on the right of its own first assignment starts at 0.
 		{`BEGIN { @n = @n + 1; @k[1] = @k[2] * 3 }`, `
 			@n key=nil value=int64

@@ -106,6 +106,7 @@ func (c *checker) binary(b *lang.Binary) *lang.Type {
 	if !known(xt) || !known(yt) {
 		return tNone
 	}
+	xt, yt = adaptSigns(b.X, xt, b.Y, yt)
 	mismatch := func() *lang.Type {
 		c.errorf(b.Span, "Type mismatch for '%s': %s '%s' %s '%s'", b.Op, opVerb(b.Op), xt, opJoin(b.Op), yt)
 		return tNone
@@ -216,8 +217,15 @@ func (c *checker) ternary(t *lang.Ternary) *lang.Type {
 	}
 	var m *lang.Type
 	var ok bool
-	if tt.Kind == lang.KInt && et.Kind == lang.KInt {
-		// Integer branches give a 64-bit result, as in bpftrace.
+	if tt.Kind == lang.KInt && et.Kind == lang.KInt && t.Then != nil {
+		// Integer branches meet in a type holding both (bpftrace v0.26:
+		// `c ? 1 : 2` is an int8, `c ? pid : 0` a uint32); when none
+		// does (uint64 and a signed value) the result is 64 bits.
+		tt, et = adaptSigns(t.Then, tt, t.Else, et)
+		if m, ok = mergeInts(tt, et); !ok {
+			m, ok = arithType(tt, et), true
+		}
+	} else if tt.Kind == lang.KInt && et.Kind == lang.KInt {
 		m, ok = arithType(tt, et), true
 	} else {
 		m, ok = mergeTypes(tt, et)

@@ -41,7 +41,7 @@ func TestScopes(t *testing.T) {
 	// let is block scoped: the same name in sibling blocks is two variables.
 	prog, _ = mustCheck(t, `BEGIN { if (pid) { let $a = 1; print($a) } else { let $a = "x"; print($a) } }`)
 	s = varSyms(prog)
-	if s[0] != s[1] || s[2] != s[3] || s[0] == s[2] || s[0].Type.String() != "int64" || s[2].Type.String() != "string[2]" {
+	if s[0] != s[1] || s[2] != s[3] || s[0] == s[2] || s[0].Type.String() != "int8" || s[2].Type.String() != "string[2]" {
 		t.Errorf("let scopes: %+v", s)
 	}
 
@@ -70,7 +70,7 @@ func TestWarnings(t *testing.T) {
 		{`BEGIN { @x[-1] = 1; @x[(uint64)5] = 2; @y[1, -1] = 1; @y[2, 3] = 2 }`, "stdin:1:24-33: WARNING: Expression of type: uint64 being cast to type: int64.\nThis may cause unexpected results. Use an explicit cast to suppress this warning.\nBEGIN { @x[-1] = 1; @x[(uint64)5] = 2; @y[1, -1] = 1; @y[2, 3] = 2 }\n                       ~~~~~~~~~\n"},
 		{`BEGIN { @x = -1; @x = (uint64)5 }`, "stdin:1:23-32: WARNING: Expression of type: uint64 being cast to type: int64.\nThis may cause unexpected results. Use an explicit cast to suppress this warning.\nBEGIN { @x = -1; @x = (uint64)5 }\n                      ~~~~~~~~~\n"},
 		// A declared type is kept: values that may not fit are truncated.
-		{`BEGIN { let $x: uint8 = pid; let $y: uint8 = 255; $y = 256 }`, "stdin:1:25-28: WARNING: Expression of type: uint32 being cast to type: uint8.\nThis may cause unexpected results. Use an explicit cast to suppress this warning.\nBEGIN { let $x: uint8 = pid; let $y: uint8 = 255; $y = 256 }\n                        ~~~\nstdin:1:56-59: WARNING: Expression of type: uint16 being cast to type: uint8.\nThis may cause unexpected results. Use an explicit cast to suppress this warning.\nBEGIN { let $x: uint8 = pid; let $y: uint8 = 255; $y = 256 }\n                                                       ~~~\n"},
+		{`BEGIN { let $x: uint8 = pid; let $y: uint8 = 255; $y = 256 }`, "stdin:1:25-28: WARNING: Expression of type: uint32 being cast to type: uint8.\nThis may cause unexpected results. Use an explicit cast to suppress this warning.\nBEGIN { let $x: uint8 = pid; let $y: uint8 = 255; $y = 256 }\n                        ~~~\nstdin:1:56-59: WARNING: Expression of type: int16 being cast to type: uint8.\nThis may cause unexpected results. Use an explicit cast to suppress this warning.\nBEGIN { let $x: uint8 = pid; let $y: uint8 = 255; $y = 256 }\n                                                       ~~~\n"},
 		{`BEGIN { $x = (uint8)1; $x = -1; $y = (int8)1; $y = 5 }`, ""},
 		// A cast that changes nothing warns; a literal's cast gives it its type.
 		{`BEGIN { $a = (uint32)pid; $b = (uint64)1; $c = (int8)-1; $d = (uint64)pid }`, "stdin:1:14-25: WARNING: Unnecessary cast: the expression is already of type 'uint32'\nBEGIN { $a = (uint32)pid; $b = (uint64)1; $c = (int8)-1; $d = (uint64)pid }\n             ~~~~~~~~~~~\n"},

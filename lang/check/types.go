@@ -4,16 +4,21 @@ import "github.com/gobpftrace/gobpftrace/lang"
 
 var tNone = &lang.Type{Kind: lang.KNone}
 
-// litType is the type of an integer literal: the smallest unsigned type
-// that holds it (bpftrace v0.26: `1` is a uint8).
+// litType is the type of an integer literal, as bpftrace v0.26 gives it:
+// the smallest signed type that holds it (`1` is an int8, `300` an
+// int16), or uint64 above int64's range. A non-negative literal has no
+// sign of its own: next to an unsigned operand it takes that sign
+// (adaptSigns), as bpftrace's sign-flexible literal types do.
 func litType(v uint64) *lang.Type {
 	switch {
-	case v <= 0xff:
-		return lang.TUint8
-	case v <= 0xffff:
-		return lang.TUint16
-	case v <= 0xffffffff:
-		return lang.TUint32
+	case v <= 1<<7-1:
+		return lang.TInt8
+	case v <= 1<<15-1:
+		return lang.TInt16
+	case v <= 1<<31-1:
+		return lang.TInt32
+	case v <= 1<<63-1:
+		return lang.TInt64
 	}
 	return lang.TUint64
 }
@@ -183,18 +188,12 @@ func tupleType(elems []*lang.Type, names []string) *lang.Type {
 	return t
 }
 
-// varType is the type a scratch variable takes from a value. A bare
-// integer literal (`$i = 0`, `$d = -1`) makes a 64-bit variable, so that
-// counters and loop indexes never wrap at 8 bits: int64, or uint64 for a
-// literal above int64's range. An explicit cast keeps its width.
-func varType(value lang.Expr, t *lang.Type) *lang.Type {
-	if t.Kind != lang.KInt || !isBareLiteral(value) {
-		return t
-	}
-	if !t.Signed && t.Size == 8 && literalValue(value) > 1<<63-1 {
-		return lang.TUint64
-	}
-	return lang.TInt64
+// varType is the type a scratch variable takes from a value: its own,
+// a literal's too (bpftrace v0.26: `$x = 1` is an int8); the variable
+// widens as wider values are stored in it, and ++, -- and the operators
+// give 64-bit results, so counters do not wrap.
+func varType(_ lang.Expr, t *lang.Type) *lang.Type {
+	return t
 }
 
 // isBareLiteral reports whether e is an integer literal, possibly negated.

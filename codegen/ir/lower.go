@@ -49,7 +49,7 @@ func lower(f *Func, passes bool) (asm.Instructions, []lang.Span, error) {
 	}
 	live := f.Blocks
 	resolved := resolveLabels(live)
-	used := map[string]bool{}
+	used := make(map[string]bool, len(live))
 	for _, b := range live {
 		for _, in := range b.Instrs {
 			if ref, ok := JumpTarget(in.Instruction); ok {
@@ -114,7 +114,7 @@ func (f *Func) clone() *Func {
 // reachable returns the blocks some path from the entry reaches, in layout
 // order.
 func reachable(f *Func) ([]*Block, error) {
-	index := map[string]int{}
+	index := make(map[string]int, len(f.Blocks))
 	for i, b := range f.Blocks {
 		if _, dup := index[b.Label]; dup {
 			return nil, fmt.Errorf("function %s: label %s placed twice", f.Name, b.Label)
@@ -156,7 +156,7 @@ func reachable(f *Func) ([]*Block, error) {
 // resolveLabels maps every label of blocks to the label of the first
 // non-empty block from it on (an empty block falls through).
 func resolveLabels(blocks []*Block) map[string]string {
-	to := map[string]string{}
+	to := make(map[string]string, len(blocks))
 	next := ""
 	for i := len(blocks) - 1; i >= 0; i-- {
 		if len(blocks[i].Instrs) > 0 {

@@ -89,8 +89,8 @@ func (o *operands) def(n int32) { o.defs[o.nd] = n; o.nd++ }
 // allocator holds one function's allocation state.
 type allocator struct {
 	f     *Func
-	index map[Virtual]int32 // virtual id -> node
-	homes []asm.Register    // by virtual index
+	index []int32        // virtual id -> node (0: none yet); ids are small (webs are numbered from 1)
+	homes []asm.Register // by virtual index
 	// forbid is, by virtual index, the physical registers it interferes
 	// with; adj its virtual neighbours (node numbers).
 	forbid []uint16
@@ -261,7 +261,7 @@ func (s liveSet) eachVirt(fn func(n int32)) {
 // comment above) and drops the moves that became `rX = rX`. It reports
 // whether f kept its homes.
 func Allocate(f *Func) (homes bool) {
-	a := &allocator{f: f, index: map[Virtual]int32{}}
+	a := &allocator{f: f}
 	if !splitWebs(f) {
 		a.rewrite(nil, false)
 		return true
@@ -302,7 +302,10 @@ func (a *allocator) note(v Virtual, home asm.Register) {
 	if v == 0 {
 		return
 	}
-	if _, ok := a.index[v]; !ok {
+	if int(v) >= len(a.index) {
+		a.index = append(a.index, make([]int32, int(v)+1-len(a.index))...)
+	}
+	if a.index[v] == 0 {
 		a.index[v] = int32(nPhys + len(a.homes))
 		a.homes = append(a.homes, home)
 	}
@@ -502,7 +505,15 @@ func (a *allocator) rewrite(colors []asm.Register, ok bool) {
 // bytes it keeps is stored from its source. f's
 // virtual registers are webs (splitWebs).
 func storeConstants(f *Func) {
-	defs, uses := map[Virtual]int{}, map[Virtual]int{}
+	// Counts by web id (numbered from 1, so slices do).
+	var top Virtual
+	for _, b := range f.Blocks {
+		for i := range b.Instrs {
+			top = max(top, b.Instrs[i].VDst, b.Instrs[i].VSrc)
+		}
+	}
+	counts := make([]int32, 2*(int(top)+1))
+	defs, uses := counts[:top+1], counts[top+1:]
 	for _, b := range f.Blocks {
 		for i := range b.Instrs {
 			in := &b.Instrs[i]

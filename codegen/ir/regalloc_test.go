@@ -131,7 +131,7 @@ func TestAllocateAtomics(t *testing.T) {
 	e.AppendInstr(v(asm.Mov.Reg(asm.R0, asm.R7), 0, 1))
 	e.Append(nowhere, asm.Return())
 	var a allocator
-	a.index = map[Virtual]int32{1: nPhys}
+	a.index = []int32{1: nPhys}
 	if o := a.operandsOf(&e.Instrs[1]); o.nd != 1 || o.defs[0] != nPhys {
 		t.Errorf("fetch add: defs %v", o.defs[:o.nd])
 	}

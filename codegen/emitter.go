@@ -1,7 +1,7 @@
 package codegen
 
 import (
-	"fmt"
+	"strconv"
 
 	"github.com/cilium/ebpf/asm"
 
@@ -221,7 +221,7 @@ func (e *emitter) reach(l loc) loc {
 
 func (e *emitter) newLabel(what string) string {
 	e.nlabels++
-	return fmt.Sprintf("%s_%d", what, e.nlabels)
+	return what + "_" + strconv.Itoa(e.nlabels)
 }
 
 // label starts a block named name: jumps to name go to what is emitted

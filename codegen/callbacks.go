@@ -291,6 +291,9 @@ func (g *gen) forRangeLoop(x *lang.ForRangeStmt) {
 // withCallbacks appends the callbacks after the program and gives every
 // function its BTF description (bpf_loop needs func_info).
 func (g *gen) withCallbacks(insns asm.Instructions, spans []lang.Span, progName string) (asm.Instructions, []lang.Span) {
+	if len(g.callbacks) == 0 {
+		return insns, spans
+	}
 	type lowered struct {
 		insns asm.Instructions
 		spans []lang.Span

@@ -19,15 +19,21 @@ import (
 //     A `$x` parameter is replaced by the argument expression at every use
 //     (so a variable argument is the caller's variable, and an expression
 //     is evaluated at each use), `@y` by the map passed, `z` by the
-//     argument expression. The macro's own variables are renamed so that
+//     argument: an expression, a block `{ stmts; v }`, or a type, which
+//     stands where z is written as a type ((z)x, sizeof(z), let $v: z).
+//     The macro's own variables are renamed so that
 //     they cannot collide with the caller's. A macro without parameters may
 //     be used as a bare identifier.
 //
 // A call used as a statement, or as the whole value of an assignment or a
 // `let`, splices the macro's statements into the caller. Inside another
 // expression of a statement, the macro's statements run before that
-// statement (also when the expression would be skipped by && or ?:); in a
-// while condition or a loop range the macro must be a single expression.
+// statement, where bpftrace would evaluate the call: an operand that && ||
+// ?: may skip becomes an if that sets a variable of the expansion's own,
+// an else-if's condition runs in the else branch, a while condition at
+// each turn (while (true) { stmts; if (cond) {} else { break; } ... }), a
+// predicate's at the start of the body. A block expression `{ stmts; v }`
+// is expanded the same way (as a statement, in a block of its own).
 //
 // A #define's value may use other #defines: they are expanded in turn (a
 // define is not expanded inside its own value, as in C). Expansion is
@@ -136,10 +142,20 @@ func expandMacros(prog *lang.Program) []*lang.Diagnostic {
 		if p == nil {
 			continue
 		}
+		var h []lang.Stmt
 		if p.Predicate != nil {
-			p.Predicate = x.expr(p.Predicate)
+			p.Predicate, h = x.hoisting(p.Predicate)
 		}
 		x.walk(p.Body)
+		if len(h) > 0 && p.Body != nil {
+			// The predicate's macros have statements: they run first,
+			// then the predicate decides, as an if in the body.
+			at := p.Predicate.Pos()
+			skip := &lang.IfStmt{Span: at, Cond: p.Predicate, Then: &lang.Block{Span: at},
+				Else: &lang.Block{Span: at, Stmts: []lang.Stmt{&lang.JumpStmt{Span: at, Kind: "return"}}}}
+			p.Predicate = nil
+			p.Body.Stmts = append(append(h, skip), p.Body.Stmts...)
+		}
 	}
 	return x.errs
 }
@@ -194,6 +210,10 @@ func (x *expander) stmts(list []lang.Stmt) []lang.Stmt {
 				out = append(out, x.blockStmt(be))
 				continue
 			}
+			if t, ok := es.X.(*lang.Ternary); ok && t.Then != nil {
+				out = append(out, x.ternaryStmt(es, t)...)
+				continue
+			}
 		}
 		var call lang.Expr
 		var set func(lang.Expr) lang.Stmt
@@ -229,10 +249,19 @@ func (x *expander) stmts(list []lang.Stmt) []lang.Stmt {
 				continue
 			}
 		}
+		switch s := s.(type) {
+		case *lang.IfStmt:
+			out = append(out, x.ifStmt(s)...)
+			continue
+		case *lang.WhileStmt:
+			out = append(out, x.whileStmt(s))
+			continue
+		}
 		saved := x.hoist
 		var h []lang.Stmt
 		switch s.(type) {
-		case *lang.ExprStmt, *lang.AssignStmt, *lang.LetStmt, *lang.IfStmt:
+		case *lang.ExprStmt, *lang.AssignStmt, *lang.LetStmt, *lang.ForRangeStmt:
+			// A loop's range is evaluated once, before the loop.
 			x.hoist = &h
 		default:
 			x.hoist = nil
@@ -322,8 +351,126 @@ func (x *expander) expr(e lang.Expr) lang.Expr {
 		}
 		return last
 	}
+	if x.hoist != nil {
+		// The statements of macros and blocks in an operand that && || ?:
+		// may skip run only when the operand is evaluated.
+		switch c := e.(type) {
+		case *lang.Binary:
+			if c.Op == "&&" || c.Op == "||" {
+				return x.logical(c)
+			}
+		case *lang.Ternary:
+			return x.ternary(c)
+		}
+	}
 	x.walk(e)
 	return e
+}
+
+// hoisting expands e, collecting the statements it hoists instead of
+// placing them before the current statement.
+func (x *expander) hoisting(e lang.Expr) (lang.Expr, []lang.Stmt) {
+	saved := x.hoist
+	var h []lang.Stmt
+	x.hoist = &h
+	e = x.expr(e)
+	x.hoist = saved
+	return e, h
+}
+
+// newTemp names a variable of the expansion's own for a value.
+func (x *expander) newTemp(kind string, at lang.Span) *lang.Var {
+	x.n++
+	return &lang.Var{Span: at, Name: fmt.Sprintf("$__%s_%d", kind, x.n)}
+}
+
+// logical expands `a && b` or `a || b`. When b's macros or blocks have
+// statements, they run only when b is evaluated: the value becomes a
+// variable set by an if before the statement (let $t: bool = false;
+// if (a) { stmts; if (b) { $t = true; } } for &&).
+func (x *expander) logical(b *lang.Binary) lang.Expr {
+	b.X = x.expr(b.X)
+	y, h := x.hoisting(b.Y)
+	b.Y = y
+	if len(h) == 0 {
+		return b
+	}
+	at := b.Span
+	t := x.newTemp("cond", at)
+	set := func() *lang.Block {
+		return &lang.Block{Span: at, Stmts: []lang.Stmt{&lang.AssignStmt{Span: at, Target: &lang.Var{Span: at, Name: t.Name}, Op: "=", Value: &lang.BoolLit{Span: at, Value: true}}}}
+	}
+	evalY := append(h, &lang.IfStmt{Span: at, Cond: b.Y, Then: set()})
+	var test *lang.IfStmt
+	if b.Op == "&&" {
+		test = &lang.IfStmt{Span: at, Cond: b.X, Then: &lang.Block{Span: at, Stmts: evalY}}
+	} else {
+		test = &lang.IfStmt{Span: at, Cond: b.X, Then: set(), Else: &lang.Block{Span: at, Stmts: evalY}}
+	}
+	decl := &lang.LetStmt{Span: at, Var: &lang.Var{Span: at, Name: t.Name}, Type: &lang.TypeSpec{Span: at, Name: "bool"}, Value: &lang.BoolLit{Span: at}}
+	*x.hoist = append(*x.hoist, decl, test)
+	return t
+}
+
+// ternary expands `c ? a : b`. When a's or b's macros or blocks have
+// statements, only the chosen branch's run: the value becomes a variable
+// set by an if/else before the statement.
+func (x *expander) ternary(c *lang.Ternary) lang.Expr {
+	c.Cond = x.expr(c.Cond)
+	var then lang.Expr
+	var ht []lang.Stmt
+	if c.Then != nil {
+		then, ht = x.hoisting(c.Then)
+	}
+	els, he := x.hoisting(c.Else)
+	c.Then, c.Else = then, els
+	if len(ht) == 0 && len(he) == 0 {
+		return c
+	}
+	at := c.Span
+	if then == nil {
+		// `c ?: e`: c, evaluated once, is also the value when true.
+		v := x.newTemp("value", at)
+		*x.hoist = append(*x.hoist, &lang.LetStmt{Span: at, Var: v, Value: c.Cond})
+		c.Cond, then = &lang.Var{Span: at, Name: v.Name}, &lang.Var{Span: at, Name: v.Name}
+	}
+	t := x.newTemp("value", at)
+	assign := func(h []lang.Stmt, v lang.Expr) *lang.Block {
+		return &lang.Block{Span: at, Stmts: append(h, &lang.AssignStmt{Span: at, Target: &lang.Var{Span: at, Name: t.Name}, Op: "=", Value: v})}
+	}
+	decl := &lang.LetStmt{Span: at, Var: &lang.Var{Span: at, Name: t.Name}}
+	*x.hoist = append(*x.hoist, decl, &lang.IfStmt{Span: at, Cond: c.Cond, Then: assign(ht, then), Else: assign(he, els)})
+	return t
+}
+
+// ternaryStmt expands `c ? a : b;` used as a statement: each branch is
+// expanded as a statement of its own (so a macro without a value may be
+// one), and when a macro or a block was expanded in a branch the whole
+// becomes if/else.
+func (x *expander) ternaryStmt(s *lang.ExprStmt, c *lang.Ternary) []lang.Stmt {
+	var h []lang.Stmt
+	saved := x.hoist
+	x.hoist = &h
+	c.Cond = x.expr(c.Cond)
+	x.hoist = saved
+	branch := func(e lang.Expr) ([]lang.Stmt, lang.Expr) {
+		list := x.stmts([]lang.Stmt{&lang.ExprStmt{Span: e.Pos(), X: e}})
+		if len(list) == 1 {
+			if es, ok := list[0].(*lang.ExprStmt); ok {
+				return list, es.X
+			}
+		}
+		return list, nil
+	}
+	thenList, then := branch(c.Then)
+	elseList, els := branch(c.Else)
+	if then == c.Then && els == c.Else {
+		// No macro or block made a branch anew.
+		return append(h, s)
+	}
+	at := c.Span
+	return append(h, &lang.IfStmt{Span: s.Span, Cond: c.Cond,
+		Then: &lang.Block{Span: at, Stmts: thenList}, Else: &lang.Block{Span: at, Stmts: elseList}})
 }
 
 // clone copies e for a use at the given place, counting the nodes made
@@ -698,7 +845,7 @@ func (x *expander) blockValue(be *lang.BlockExpr) lang.Expr {
 	if len(stmts) > 0 {
 		if x.hoist == nil {
 			d := lang.Errorf(be.Span, "A block with statements cannot be used inside this expression yet")
-			d.Hint = "compute the block's value into a variable in a statement of its own (in a loop, in its body), and use the variable"
+			d.Hint = "compute the block's value into a variable in a statement before this one, and use the variable"
 			x.errs = append(x.errs, d)
 			return value
 		}
@@ -794,4 +941,45 @@ func builtinParam(m *lang.Macro) *lang.Diagnostic {
 		return d
 	}
 	return nil
+}
+
+// ifStmt expands an if: what its condition hoists runs before it, and an
+// else-if's before that else-if only (in the else branch).
+func (x *expander) ifStmt(s *lang.IfStmt) []lang.Stmt {
+	var h []lang.Stmt
+	s.Cond, h = x.hoisting(s.Cond)
+	if s.Then != nil {
+		x.walk(s.Then)
+	}
+	switch e := s.Else.(type) {
+	case *lang.IfStmt:
+		if inner := x.ifStmt(e); len(inner) > 1 {
+			s.Else = &lang.Block{Span: e.Span, Stmts: inner}
+		}
+	case nil:
+	default:
+		x.walk(e)
+	}
+	return append(h, s)
+}
+
+// whileStmt expands a while loop. When its condition's macros or blocks
+// have statements, they run at each turn before the test:
+// while (true) { stmts; if (cond) {} else { break; } body }, so that
+// continue reaches them too.
+func (x *expander) whileStmt(s *lang.WhileStmt) lang.Stmt {
+	var h []lang.Stmt
+	s.Cond, h = x.hoisting(s.Cond)
+	if s.Body != nil {
+		x.walk(s.Body)
+	}
+	if len(h) == 0 || s.Body == nil {
+		return s
+	}
+	at := s.Cond.Pos()
+	test := &lang.IfStmt{Span: at, Cond: s.Cond, Then: &lang.Block{Span: at},
+		Else: &lang.Block{Span: at, Stmts: []lang.Stmt{&lang.JumpStmt{Span: at, Kind: "break"}}}}
+	s.Cond = &lang.BoolLit{Span: at, Value: true}
+	s.Body.Stmts = append(append(h, test), s.Body.Stmts...)
+	return s
 }

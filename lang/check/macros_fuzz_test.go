@@ -30,6 +30,11 @@ BEGIN { $x = A; }`,
 BEGIN { $x = A; }`,
 	`macro d($x) { $x + $x } #define K d(d(d(1)))
 BEGIN { $x = K + d(K); }`,
+	`macro d(x) { x + x } BEGIN { $y = 0; $a = d(d(d({ $y += 1; let $t = $y; $t }))); }`,
+	`macro s(x) { x; x; } BEGIN { s(s({ printf("a"); })); s({ s({ 1 }) }); }`,
+	`macro n(T, x) { (T)x } macro w(T) { sizeof(T *) + n(T, 1) } BEGIN { $a = w(uint8) + w(struct task_struct *) + n(typeof($a), { 2 }); }`,
+	`macro t(T) { let $v: T; $v } BEGIN { $a = t(uint8[4]); $b = t(1 + 1); $c = t({ 1 }); }`,
+	`BEGIN { while ({ $i++; $i } < 3) { } if ({ 1 } && { $j = 1; $j }) { } }`,
 }
 
 func init() {

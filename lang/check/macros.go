@@ -578,6 +578,7 @@ func (x *expander) expand(m *lang.Macro, args []lang.Expr, at lang.Span) ([]lang
 	if !x.substitute(body, vars, maps, idents, suffix, at) {
 		return nil, nil
 	}
+	castOrBinop(body)
 	stmts := body.Stmts
 	var last lang.Expr
 	if n := len(stmts); n > 0 {
@@ -982,4 +983,48 @@ func (x *expander) whileStmt(s *lang.WhileStmt) lang.Stmt {
 	s.Cond = &lang.BoolLit{Span: at, Value: true}
 	s.Body.Stmts = append(append(h, test), s.Body.Stmts...)
 	return s
+}
+
+// castOrBinop reads `(T)-x` and `(T)*p`, with T a type argument, as casts
+// (the parser, not knowing T is a type, read a subtraction or a
+// multiplication): the cast applies to the operator and the leftmost
+// operand of the right side, which binds tighter than the rest of it.
+func castOrBinop(root lang.Node) {
+	var edit lang.Edit
+	fix := func(e lang.Expr) lang.Expr {
+		lang.EditChildren(e, edit)
+		b, ok := e.(*lang.Binary)
+		if !ok || (b.Op != "-" && b.Op != "*") {
+			return e
+		}
+		te, ok := b.X.(*lang.TypeExpr)
+		if !ok || te.Spec == nil {
+			return e
+		}
+		leaf := &b.Y
+		for {
+			inner, ok := (*leaf).(*lang.Binary)
+			if !ok {
+				break
+			}
+			leaf = &inner.X
+		}
+		sp := lang.Span{Start: te.Span.Start, End: (*leaf).Pos().End}
+		to := lang.Clone(te.Spec).(*lang.TypeSpec)
+		*leaf = &lang.Cast{Span: sp, To: to, X: &lang.Unary{Span: sp, Op: b.Op, X: *leaf}}
+		return b.Y
+	}
+	edit = lang.Edit{
+		Expr: fix,
+		Stmts: func(list []lang.Stmt) []lang.Stmt {
+			for _, s := range list {
+				if s != nil {
+					lang.EditChildren(s, edit)
+				}
+			}
+			return list
+		},
+		Node: func(n lang.Node) lang.Node { lang.EditChildren(n, edit); return n },
+	}
+	lang.EditChildren(root, edit)
 }

@@ -120,3 +120,26 @@ func TestMacroTooLarge(t *testing.T) {
 		t.Errorf("error at column %d, want one of the calls", col)
 	}
 }
+
+// A type argument before - or * is a cast of the operand that follows, as
+// bpftrace reads `(T)-x` once T is known to be a type.
+func TestMacroTypeCastOrBinop(t *testing.T) {
+	cases := map[string]string{
+		"macro neg(T, x) { (T)-x * 2 + 1 } BEGIN { $a = neg(int8, 1); }":  "BEGIN {\n  $a = (int8)-1 * 2 + 1;\n}\n",
+		"macro rd(T, p) { (T)*p } BEGIN { $a = rd(uint8, (uint64 *)0); }": "BEGIN {\n  $a = (uint8)*(uint64 *)0;\n}\n",
+		"macro sub(x, y) { (x)-y } BEGIN { $a = sub(5, 1); }":             "BEGIN {\n  $a = 5 - 1;\n}\n",
+	}
+	for src, want := range cases {
+		prog, err := parser.Parse("stdin", src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if errs := expandMacros(prog); len(errs) > 0 {
+			t.Fatalf("%q: %s", src, errs[0].Msg)
+		}
+		prog.Macros = nil
+		if got := printer.Print(prog); got != want {
+			t.Errorf("%q expands to\n%s\nwant\n%s", src, got, want)
+		}
+	}
+}

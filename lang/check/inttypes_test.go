@@ -39,6 +39,8 @@ func TestIntegerRulesV026(t *testing.T) {
 		{"a literal compound-assigned to an unsigned variable", `$r = nsecs; $r += 1`, "uint64", ""},
 		{"a literal range", `for ($r : 0..10) { }`, "int8", ""},
 		{"a literal range up to an unsigned bound", `for ($r : 0..ncpus) { }`, "uint64", ""},
+		{"a literal variable compared with an unsigned value draws no warning", `$r = 0; $b = nsecs > $r`, "int8", ""},
+		{"a variable that held a negative value does", `$r = -1; $b = nsecs > $r`, "int8", "comparison of integers of different signs: 'uint64' and 'int8' can lead to undefined behavior"},
 	}
 	for _, tc := range tests {
 		prog, out := mustCheck(t, "BEGIN { "+tc.src+" }")

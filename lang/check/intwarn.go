@@ -48,6 +48,11 @@ func (c *checker) flexibleLiteral(e lang.Expr) bool {
 	switch e := e.(type) {
 	case *lang.IntLit, *lang.Sizeof, *lang.Offsetof:
 		return true
+	case *lang.Var:
+		// A variable that has held only non-negative literals so far
+		// (`$max = 0; if (nsecs > $max)`) is sign-flexible in bpftrace
+		// v0.26 as the literal is.
+		return e.Sym != nil && e.Sym.Literal
 	case *lang.Positional:
 		n, ok := c.constInt(e)
 		return ok && n >= 0

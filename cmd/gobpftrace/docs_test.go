@@ -188,7 +188,9 @@ func defaultDocTrigger(t *testing.T) {
 	}
 }
 
-// onlyBeginEnd reports whether the -e script has no probe but BEGIN and END.
+// onlyBeginEnd reports whether the -e script has no probe but BEGIN, END
+// and iterators: it may end before the harness looks for the programs it
+// holds.
 func onlyBeginEnd(args []string) bool {
 	for i, a := range args {
 		if a != "-e" || i+1 == len(args) {
@@ -200,7 +202,7 @@ func onlyBeginEnd(args []string) bool {
 		}
 		for _, p := range prog.Probes {
 			for _, ap := range p.AttachPoints {
-				if n := strings.ToUpper(ap.Raw); n != "BEGIN" && n != "END" {
+				if n := strings.ToUpper(ap.Raw); n != "BEGIN" && n != "END" && !strings.HasPrefix(n, "ITER:") {
 					return false
 				}
 			}

@@ -44,6 +44,9 @@ func lower(f *Func, passes bool) (asm.Instructions, []lang.Span, error) {
 	if err := prune(f); err != nil {
 		return nil, nil, err
 	}
+	if passes {
+		DropDeadDefs(f)
+	}
 	if passes && !f.Callable {
 		HoistStackAddrs(f)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // callInt emits a builtin function whose value is a scalar.
@@ -32,6 +33,16 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 		// Looked up in kernel BTF by the checker.
 		r := g.allocReg()
 		g.emit(asm.Mov.Imm(r, int32(b2i(g.cc.checked.Kfuncs[stringArg(x, 0)]))))
+		return r
+	case "kfunc_allowed":
+		// Asked of the kernel's verifier by the checker, for this probe
+		// type.
+		iter := ""
+		if g.res.Provider == probetype.Iter {
+			iter = g.res.Func
+		}
+		r := g.allocReg()
+		g.emit(asm.Mov.Imm(r, int32(b2i(g.cc.checked.KfuncsAllowed[lang.KfuncAllowedKey(string(g.res.Provider), iter, stringArg(x, 0))]))))
 		return r
 	case "strcap":
 		if n, ok := check.StrCap(x); ok {

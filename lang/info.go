@@ -44,6 +44,10 @@ type Checked struct {
 	// Kfuncs says, for each name given to kfunc_exist(), whether kernel
 	// BTF has a function of that name.
 	Kfuncs map[string]bool
+	// KfuncsAllowed says, for each probe type and name given to
+	// kfunc_allowed() (keyed KfuncAllowedKey), whether the kernel's
+	// verifier lets that probe type's programs call the kfunc.
+	KfuncsAllowed map[string]bool
 	// PercpuVars are the kernel BTF type ids of the per-CPU variables
 	// named by percpu_kaddr() calls, found through the Env (PercpuVarEnv)
 	// at check time.
@@ -237,6 +241,20 @@ type FuncEnv interface {
 	// function name as a KStruct whose fields are the parameters at
 	// offsets 0, 8, 16..., and its return type (nil for void).
 	KernelFunc(module, name string) (args *Type, ret *Type, err error)
+}
+
+// KfuncAllowedKey is the key of Info.KfuncsAllowed.
+func KfuncAllowedKey(provider, iterator, kfunc string) string {
+	return provider + ":" + iterator + ":" + kfunc
+}
+
+// KfuncAllowedEnv is implemented by an Env that can ask the kernel's
+// verifier whether the programs of a probe type may call a kfunc, for
+// kfunc_allowed().
+type KfuncAllowedEnv interface {
+	// KfuncAllowed loads a test program of the probe type (provider, and
+	// for iter probes the iterator) that calls the kfunc name.
+	KfuncAllowed(provider, iterator, name string) (bool, error)
 }
 
 // PercpuVarEnv is implemented by an Env that knows the kernel's per-CPU

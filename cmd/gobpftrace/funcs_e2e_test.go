@@ -410,3 +410,26 @@ func TestPercpuKaddrRefused(t *testing.T) {
 		t.Errorf("stderr:\n%s\nwant:\n%s", res.stderr, want)
 	}
 }
+
+// kfunc_allowed() asks the kernel's verifier, when the script is checked,
+// whether the probe's program type may call the kfunc: this kernel lets
+// every program call bpf_get_kmem_cache, lets iterators (tracing
+// programs) but not raw tracepoints (BEGIN) call bpf_task_from_pid, and
+// kprobe-session programs alone call bpf_session_cookie; a function that
+// is no kfunc, or none at all, is not allowed. fentry programs cannot be
+// loaded here, so the question cannot be asked for them.
+func TestKfuncAllowed(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { printf("%d %d %d %d %d\n", kfunc_allowed("bpf_get_kmem_cache"), kfunc_allowed("bpf_task_from_pid"), kfunc_allowed("bpf_session_cookie"), kfunc_allowed("vfs_read"), kfunc_allowed("no_such_kfunc")); exit(); }`}, noAttach: true})
+	wantOutput(t, res, "1 0 0 0 0\n\n\n", "Attached 1 probe\n")
+	res = trace(t, traceRun{args: []string{"-e", fmt.Sprintf(`iter:task /ctx.task.pid == %d/ { printf("%%d %%d\n", kfunc_allowed("bpf_task_from_pid"), kfunc_allowed("bpf_session_cookie")); }`, os.Getpid())}})
+	wantOutput(t, res, "1 0\n\n\n", "Attached 1 probe\n")
+	res = trace(t, traceRun{args: []string{"-e", `fentry:vfs_read { printf("%d\n", kfunc_allowed("bpf_task_from_pid")); }`}, noAttach: true})
+	mustExit(t, res, 1)
+	want := "stdin:1:34-68: ERROR: kfunc_allowed(\"bpf_task_from_pid\"): the verifier cannot be asked about fentry programs here: they need a function to attach to, and this kernel refuses to load them\n" +
+		"fentry:vfs_read { printf(\"%d\\n\", kfunc_allowed(\"bpf_task_from_pid\")); }\n" +
+		"                                 ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+	if res.stderr != want {
+		t.Errorf("stderr:\n%s\nwant:\n%s", res.stderr, want)
+	}
+}

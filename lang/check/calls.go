@@ -375,6 +375,4 @@ func setConstArg(call *lang.Call, i int, v int64) {
 
 // unsupportedFuncHints say what to do instead of a builtin that bpftrace
 // has and gobpftrace does not.
-var unsupportedFuncHints = map[string]string{
-	"kfunc_allowed": "kfunc_exist() says whether kernel BTF has the kfunc; gobpftrace calls no kfuncs",
-}
+var unsupportedFuncHints = map[string]string{}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // Functions answered at compile time: the type predicates (is_integer(x)
@@ -96,6 +97,15 @@ func (c *checker) compileTimeCall(call *lang.Call) (t *lang.Type, ok bool) {
 	case "debugf":
 		c.debugf(call)
 		return lang.TVoid, true
+	case "kfunc_allowed":
+		c.expr(args[0])
+		lit, ok := args[0].(*lang.StrLit)
+		if !ok {
+			c.errorf(args[0].Pos(), "kfunc_allowed() expects a string literal")
+			return tNone, true
+		}
+		c.kfuncAllowed(call, lit.Value)
+		return lang.TBool, true
 	case "kfunc_exist":
 		c.expr(args[0])
 		lit, ok := args[0].(*lang.StrLit)
@@ -296,6 +306,42 @@ func (c *checker) kfuncExist(name string) {
 		c.out.Kfuncs = map[string]bool{}
 	}
 	c.out.Kfuncs[name] = err == nil
+}
+
+// kfuncAllowed asks the kernel, for each probe type of the probe, whether
+// its programs may call the kfunc name; the answer goes to the program
+// as a constant.
+func (c *checker) kfuncAllowed(call *lang.Call, name string) {
+	env := c.env
+	if ce, ok := env.(*cachedEnv); ok {
+		env = ce.env
+	}
+	ke, ok := env.(lang.KfuncAllowedEnv)
+	if !ok {
+		return
+	}
+	for _, r := range c.attach {
+		iter := ""
+		if r.Provider == probetype.Iter {
+			iter = r.Func
+		}
+		key := lang.KfuncAllowedKey(string(r.Provider), iter, name)
+		if _, done := c.out.KfuncsAllowed[key]; done {
+			continue
+		}
+		allowed, err := ke.KfuncAllowed(string(r.Provider), iter, name)
+		if errors.Is(err, errNoSystemInfo) {
+			return
+		}
+		if err != nil {
+			c.errorf(call.Span, "kfunc_allowed(\"%s\"): %v", name, err)
+			return
+		}
+		if c.out.KfuncsAllowed == nil {
+			c.out.KfuncsAllowed = map[string]bool{}
+		}
+		c.out.KfuncsAllowed[key] = allowed
+	}
 }
 
 // ConfigField reports whether e is config().NAME and returns the

@@ -395,6 +395,8 @@ func TestDiagnostics(t *testing.T) {
 			"stdin:1:1-19: ERROR: sighup is not a supported signal\nself:signal:sighup { 1 }\n~~~~~~~~~~~~~~~~~~\nHINT: self:signal supports SIGUSR1"},
 		{"self:keypress:space { 1 }",
 			"stdin:1:1-20: ERROR: keypress is not a supported trigger\nself:keypress:space { 1 }\n~~~~~~~~~~~~~~~~~~~\nHINT: self probes have one trigger: signal (self:signal:SIGUSR1)"},
+		{"BEGIN { $x = kfunc_allowed(1); }",
+			"stdin:1:28-29: ERROR: kfunc_allowed() expects a string literal\nBEGIN { $x = kfunc_allowed(1); }\n                           ~"},
 		{"interval:s:$3 { exit() }",
 			"stdin:1:1-14: ERROR: Positional parameter $3 used in interval:s:$3 is not given\ninterval:s:$3 { exit() }\n~~~~~~~~~~~~~"},
 	}

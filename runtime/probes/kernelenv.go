@@ -6,11 +6,14 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/runtime/ktypes"
 	"github.com/gobpftrace/gobpftrace/runtime/symbols"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 var (
@@ -173,6 +176,62 @@ func (t *Env) KernelFunc(module, name string) (*lang.Type, *lang.Type, error) {
 		return nil, nil, fmt.Errorf("function %s has no prototype in BTF", name)
 	}
 	return funcArgs(name, proto), btfLangType(proto.Return), nil
+}
+
+// KfuncAllowed implements lang.KfuncAllowedEnv: it loads a program of the
+// probe type's program type that calls the kfunc name (with zero
+// arguments) and reads the verifier's answer. Only "calling kernel
+// function NAME is not allowed" (or no such function in BTF) means no:
+// the test program may be refused for its arguments, which a real call
+// would pass right.
+func (t *Env) KfuncAllowed(provider, iterator, name string) (bool, error) {
+	spec, err := loadKernelBTF("")
+	if err != nil {
+		return false, err
+	}
+	var fn *btf.Func
+	if err := spec.TypeByName(name, &fn); err != nil {
+		return false, nil
+	}
+	id, err := spec.TypeID(fn)
+	if err != nil {
+		return false, err
+	}
+	ps := &ebpf.ProgramSpec{License: "GPL", Instructions: asm.Instructions{
+		asm.Mov.Imm(asm.R1, 0), asm.Mov.Imm(asm.R2, 0), asm.Mov.Imm(asm.R3, 0), asm.Mov.Imm(asm.R4, 0), asm.Mov.Imm(asm.R5, 0),
+		{OpCode: asm.OpCode(asm.JumpClass).SetJumpOp(asm.Call), Src: asm.PseudoKfuncCall, Constant: int64(id)},
+		asm.Mov.Imm(asm.R0, 0), asm.Return(),
+	}}
+	switch probetype.Type(provider) {
+	case probetype.Tracepoint:
+		ps.Type = ebpf.TracePoint
+	case probetype.Kprobe, probetype.Kretprobe, probetype.Uprobe, probetype.Uretprobe, probetype.USDT:
+		ps.Type = ebpf.Kprobe
+	case probetype.Interval, probetype.Profile, probetype.Software, probetype.Hardware:
+		ps.Type = ebpf.PerfEvent
+	case probetype.Iter:
+		ps.Type, ps.AttachType, ps.AttachTo = ebpf.Tracing, ebpf.AttachTraceIter, iterator
+	case probetype.Fentry, probetype.Fexit:
+		return false, fmt.Errorf("the verifier cannot be asked about %s programs here: they need a function to attach to, and this kernel refuses to load them", provider)
+	default: // BEGIN, END, rawtracepoint and the other probes run by gobpftrace
+		ps.Type = ebpf.RawTracepoint
+	}
+	prog, err := ebpf.NewProgram(ps)
+	if err == nil {
+		prog.Close()
+		return true, nil
+	}
+	var ve *ebpf.VerifierError
+	if errors.As(err, &ve) {
+		refusal := "calling kernel function " + name + " is not allowed"
+		for _, line := range ve.Log {
+			if strings.Contains(line, refusal) {
+				return false, nil
+			}
+		}
+		return true, nil
+	}
+	return false, fmt.Errorf("could not load a test program: %v", err)
 }
 
 // KernelPercpuVar implements lang.PercpuVarEnv from vmlinux BTF: the type

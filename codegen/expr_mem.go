@@ -531,6 +531,22 @@ func (g *gen) evalArray(e lang.Expr, t *lang.Type, dst loc) {
 	case *lang.Cast:
 		if isScalar(x.X.Type()) {
 			r := g.evalInt(x.X)
+			if piece := min(Alignof(t), t.Size); piece < t.Size {
+				// A tuple places the array at its elements' alignment
+				// ((int32)1, (int32[2])x): store the bytes in pieces of
+				// that size, low ones first.
+				w := g.allocReg()
+				g.emit(asm.Mov.Reg(w, r))
+				g.freeReg(r)
+				for off := 0; off < t.Size; off += piece {
+					if off > 0 {
+						g.emit(asm.RSh.Imm(w, int32(8*piece)))
+					}
+					g.store(dst.at(off), w, piece)
+				}
+				g.freeReg(w)
+				return
+			}
 			g.store(dst, r, t.Size)
 			g.freeReg(r)
 			return

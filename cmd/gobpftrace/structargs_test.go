@@ -104,3 +104,14 @@ func TestStructArgsFloatMemberErrors(t *testing.T) {
 		}
 	}
 }
+
+// An integer cast to an array inside a tuple sits at its elements'
+// alignment (4 bytes after an int32): its bytes are stored in pieces of
+// that size, which the verifier accepts (one 8-byte store there it
+// refused as misaligned).
+func TestArrayCastInTuple(t *testing.T) {
+	requireRoot(t)
+	script := `BEGIN { print(((int32)1, (int32[2])(uint64)0x200000001, (int16[4])(uint64)0x0004000300020001)); exit(); }`
+	res := trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
+	wantOutput(t, res, "(1, [1,2], [1,2,3,4])\n\n\n", "Attached 1 probe\n")
+}

@@ -51,6 +51,7 @@ func (g *gen) evalInt(e lang.Expr) (r asm.Register) {
 }
 
 func (g *gen) evalIntAt(e lang.Expr) asm.Register {
+	e = expanded(e) // a uprobe's stack-passed integer or pointer parameter
 	t := e.Type()
 	if !isScalar(t) {
 		failf(e.Pos(), "a value of type %s cannot be used here yet", t)

@@ -31,4 +31,12 @@ type UprobeArg struct {
 	// of them. Nil for a Go string (two registers, read as a string).
 	Fields     []string
 	FieldTypes []*Type
+	// InRegs marks a C struct or union (Type) passed by value in Regs,
+	// its bytes in order, the low byte of Regs[0] first.
+	InRegs bool
+	// Stack marks a C parameter passed on the stack: it is at
+	// StackOffset bytes above the first stack argument, which is 8 bytes
+	// above the stack pointer at the function's entry.
+	Stack       bool
+	StackOffset int
 }

@@ -105,6 +105,64 @@ func TestStructArgsFloatMemberErrors(t *testing.T) {
 	}
 }
 
+// Structs passed by value and parameters passed on the stack, where the
+// System V x86-64 ABI puts them: a struct of up to 16 bytes of integers
+// in one or two registers (read as a record of its members: nested
+// structs, an int array within a word, an enum by name), a bigger one on
+// the stack, a seventh and later parameters on the stack in order (a
+// short, a pointer, a struct, a byte), and a 16-byte struct that no longer
+// fits in the one register left goes on the stack while the next integer
+// still takes that register. Read alone, in print(args), kept in a
+// variable, and in JSON.
+func TestStructArgsByValueAndStack(t *testing.T) {
+	requireRoot(t)
+	script := `uprobe:%[1]s:take_pair { print(args.p); print(args); $p = args.p; print(($p.y, args.p.x, args.after)); }
+uprobe:%[1]s:take_quad { print((args.first, args.n, args.after)); print((args.q.s, args.q.c, args.q.i, args.q.l, str(args.q.p))); @q = args.n; }
+uprobe:%[1]s:take_big { print(args); }
+uprobe:%[1]s:take_mixed { print(args.after); }
+uprobe:%[1]s:take_many { print((args.a, args.e, args.f, args.g, str(args.h), args.i, args.j)); }
+uprobe:%[1]s:take_late { print(args); exit(); }`
+	res := runStructArgs(t, script)
+	wantOutput(t, res, "{ .x = 3, .y = -4 }\n"+
+		"{ .p = { .x = 3, .y = -4 }, .after = 42 }\n"+
+		"(-4, 3, 42)\n"+
+		"(-1, { .arr = [11,-12], .in = { .u = 65000, .k = -5 }, .colour = BLUE }, 43)\n"+
+		"(-2, 200, -70000, 5000000000, quad)\n"+
+		"{ .b = { .a = 10, .b = -20, .c = 30 }, .after = 44, .p = { .x = 3, .y = -4 } }\n"+
+		"45\n"+
+		"(1, 5, 6, -7, eight, { .a = 10, .b = -20, .c = 30 }, 250)\n"+
+		"{ .a = 1, .b = 2, .c = 3, .d = 4, .e = 5, .t = { .x = 100, .y = -200 }, .after = 46 }\n"+
+		"\n\n@q: { .arr = [11,-12], .in = { .u = 65000, .k = -5 }, .colour = BLUE }\n", "Attached 6 probes\n")
+	res = runStructArgs(t, script, "-f", "json")
+	wantOutput(t, res, `{"type": "attached_probes", "count": 6, "data": {"probes": 6}}
+{"type": "value", "data": {"x": 3, "y": -4}}
+{"type": "value", "data": {"p": {"x": 3, "y": -4}, "after": 42}}
+{"type": "value", "data": [-4,3,42]}
+{"type": "value", "data": [-1,{"arr": [11,-12], "in": {"u": 65000, "k": -5}, "colour": 2},43]}
+{"type": "value", "data": [-2,200,-70000,5000000000,"quad"]}
+{"type": "value", "data": {"b": {"a": 10, "b": -20, "c": 30}, "after": 44, "p": {"x": 3, "y": -4}}}
+{"type": "value", "data": 45}
+{"type": "value", "data": [1,5,6,-7,"eight",{"a": 10, "b": -20, "c": 30},250]}
+{"type": "value", "data": {"a": 1, "b": 2, "c": 3, "d": 4, "e": 5, "t": {"x": 100, "y": -200}, "after": 46}}
+{"type": "map", "data": {"@q": {"arr": [11,-12], "in": {"u": 65000, "k": -5}, "colour": 2}}}
+`, "")
+}
+
+// A struct passed partly in an xmm register cannot be read; its error
+// says where it is and how to read its integer half.
+func TestStructArgsByValueErrors(t *testing.T) {
+	helper := buildCHelper(t, "structargs", "-g", "-O0")
+	script := fmt.Sprintf("uprobe:%s:take_mixed {\n  print(args.m);\n}", helper)
+	res := trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
+	mustExit(t, res, 1)
+	want := "stdin:2:9-15: ERROR: args.m of take_mixed cannot be read: it is a struct passed by value partly in xmm registers, which a uprobe cannot read (the rest in di)\n" +
+		"  print(args.m);\n        ~~~~~~\n" +
+		"HINT: read its words with reg(\"di\")\n"
+	if res.stderr != want {
+		t.Errorf("stderr:\n%s\nwant:\n%s", res.stderr, want)
+	}
+}
+
 // An integer cast to an array inside a tuple sits at its elements'
 // alignment (4 bytes after an int32): its bytes are stored in pieces of
 // that size, which the verifier accepts (one 8-byte store there it

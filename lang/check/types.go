@@ -262,6 +262,10 @@ var namedInts = map[string]*lang.Type{
 // structs, unions, enums and typedefs (script definitions, then kernel
 // BTF), with pointers and an array length. It records the result on ts.
 func (c *checker) typeSpec(ts *lang.TypeSpec) *lang.Type {
+	if ts.Name == "" && ts.Of == nil && ts.T != nil {
+		// A type the checker wrote itself (an expansion of uprobe args).
+		return ts.T
+	}
 	var t *lang.Type
 	if te, ok := ts.Of.(*lang.TypeExpr); ok && te.Spec != nil {
 		// typeof(T) with a macro's type argument: that type.

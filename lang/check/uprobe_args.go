@@ -1,6 +1,7 @@
 package check
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -66,6 +67,13 @@ func (c *checker) uprobeArgTypes(span lang.Span, r *lang.Resolved) bool {
 	for _, a := range args {
 		switch {
 		case a.Type == nil || a.Name == "":
+		case a.Stack:
+			// Read from the stack (uprobeArgField).
+		case a.InRegs:
+			// A C struct by value: its words, hidden ("p.0", "p.1").
+			for i, reg := range a.Regs {
+				add(a.Name+"."+strconv.Itoa(i), reg, lang.TUint64)
+			}
 		case len(a.Regs) == 1:
 			add(a.Name, a.Regs[0], a.Type)
 		case a.Fields != nil && len(a.Fields) == len(a.Regs) && len(a.FieldTypes) == len(a.Regs):
@@ -131,16 +139,40 @@ func (c *checker) uprobeArgField(f *lang.FieldAccess) (t *lang.Type, handled boo
 			}
 			return tNone, true
 		}
+		if a.Stack && r.Offset != 0 {
+			c.errorf(f.Span, "args.%s of %s cannot be read at %s: it is passed on the stack, whose pointer the function moves once it has started", f.Field, r.FuncName(), r.Name)
+			c.hintf("attach at the function's entry (uprobe:%s:%s) to read it", r.Binary, r.Symbol)
+			return tNone, true
+		}
 		if first == nil {
 			first, arg = r, a
 			continue
 		}
-		if strings.Join(a.Regs, ",") != strings.Join(arg.Regs, ",") {
-			c.errorf(f.Span, "args.%s is in different registers in the probes this block attaches to: %s in %s, %s in %s", f.Field, strings.Join(arg.Regs, ","), first.Name, strings.Join(a.Regs, ","), r.Name)
+		if argPlace(a) != argPlace(arg) {
+			c.errorf(f.Span, "args.%s is in different registers in the probes this block attaches to: %s in %s, %s in %s", f.Field, argPlace(arg), first.Name, argPlace(a), r.Name)
 			return tNone, true
 		}
 	}
-	if arg == nil || len(arg.Regs) < 2 {
+	switch {
+	case arg == nil:
+		return nil, false
+	case arg.Stack:
+		return c.expandArg(f, stackArg(f.Span, arg))
+	case arg.InRegs:
+		e, bad := regStruct(f.Span, arg.Type, 0, func(word int) lang.Expr {
+			return &lang.FieldAccess{Span: f.Span, X: &lang.Ident{Span: f.Span, Name: "args"}, Field: f.Field + "." + strconv.Itoa(word)}
+		})
+		if e == nil {
+			c.errorf(f.Span, "args.%s of %s cannot be read: it is a %s passed by value in %s, and its member %s cannot be taken from a register", f.Field, first.FuncName(), arg.Type.Name, strings.Join(arg.Regs, " and "), bad)
+			var calls []string
+			for _, r := range arg.Regs {
+				calls = append(calls, `reg("`+r+`")`)
+			}
+			c.hintf("read its words with %s", strings.Join(calls, ", "))
+			return tNone, true
+		}
+		return c.expandArg(f, e)
+	case len(arg.Regs) < 2:
 		return nil, false
 	}
 	hidden := func(suffix string) lang.Expr {
@@ -159,12 +191,103 @@ func (c *checker) uprobeArgField(f *lang.FieldAccess) (t *lang.Type, handled boo
 		}
 		e = tu
 	}
-	t = c.expr(e)
+	return c.expandArg(f, e)
+}
+
+// expandArg types e, what args.NAME stands for, and records it.
+func (c *checker) expandArg(f *lang.FieldAccess, e lang.Expr) (*lang.Type, bool) {
+	t := c.expr(e)
 	if !known(t) {
 		return tNone, true
 	}
 	f.Expand = e
 	return t, true
+}
+
+// argPlace names where a parameter is: its registers or its stack offset.
+func argPlace(a *lang.UprobeArg) string {
+	if a.Stack {
+		return "the stack at sp+" + strconv.Itoa(8+a.StackOffset)
+	}
+	return strings.Join(a.Regs, ",")
+}
+
+// stackArg is what a parameter passed on the stack stands for:
+// *(T *)(reg("sp") + 8 + offset), read from the process's memory (the
+// stack pointer at the function's entry points at the return address).
+func stackArg(span lang.Span, a *lang.UprobeArg) lang.Expr {
+	pt := &lang.Type{Kind: lang.KPtr, Size: 8, Elem: a.Type, UserSpace: true}
+	sp := &lang.Call{Span: span, Name: "reg", Args: []lang.Expr{&lang.StrLit{Span: span, Value: "sp"}}}
+	addr := &lang.Binary{Span: span, Op: "+", X: sp, Y: &lang.IntLit{Span: span, Value: uint64(8 + a.StackOffset)}}
+	return &lang.Unary{Span: span, Op: "*", X: &lang.Cast{Span: span, To: &lang.TypeSpec{Span: span, T: pt}, X: addr}}
+}
+
+// regStruct is what a C struct or union of type t at byte off of a value
+// passed in integer registers stands for: a record of its members, each
+// cut from the register word that holds it (word(i) reads the i-th) by a
+// shift and a cast to its type; a struct member is a record, an array of
+// integers within one word a cast of its bytes. It returns nil and the
+// name of a member it cannot cut (a bitfield, a string, a float, an
+// array across two words).
+func regStruct(span lang.Span, t *lang.Type, off int, word func(int) lang.Expr) (lang.Expr, string) {
+	rec := &lang.Tuple{Span: span}
+	for _, f := range t.Fields {
+		if f.BitSize != 0 {
+			return nil, f.Name
+		}
+		e := regValue(span, f.Type, off+f.Offset, word)
+		if e == nil {
+			if f.Type.Kind == lang.KStruct {
+				if _, bad := regStruct(span, f.Type, off+f.Offset, word); bad != "" {
+					return nil, f.Name + "." + bad
+				}
+			}
+			return nil, f.Name
+		}
+		rec.Names = append(rec.Names, f.Name)
+		rec.Elems = append(rec.Elems, e)
+	}
+	if len(rec.Elems) == 0 {
+		return nil, "(none)"
+	}
+	return rec, ""
+}
+
+func regValue(span lang.Span, t *lang.Type, off int, word func(int) lang.Expr) lang.Expr {
+	if t.Kind == lang.KStruct {
+		e, _ := regStruct(span, t, off, word)
+		return e
+	}
+	size := lang.SizeOf(t)
+	if size == 0 || off/8 != (off+size-1)/8 {
+		return nil // across two words
+	}
+	var x lang.Expr = word(off / 8)
+	if sh := 8 * (off % 8); sh > 0 {
+		x = &lang.Binary{Span: span, Op: ">>", X: x, Y: &lang.IntLit{Span: span, Value: uint64(sh)}}
+	}
+	cast := func(to *lang.Type, x lang.Expr) lang.Expr {
+		return &lang.Cast{Span: span, To: &lang.TypeSpec{Span: span, T: to}, X: x}
+	}
+	switch t.Kind {
+	case lang.KInt:
+		if t.Size == 8 && !t.Signed && t.Enum == nil && off%8 == 0 {
+			return x // the word itself
+		}
+		return cast(t, x)
+	case lang.KBool, lang.KPtr:
+		return cast(t, x)
+	case lang.KArray:
+		if t.Elem == nil || !t.Elem.IsInt() || size != 1 && size != 2 && size != 4 && size != 8 {
+			return nil
+		}
+		// The array's bytes as an integer of its size, then as the array.
+		if size < 8 {
+			x = cast(lang.IntType(size, false), x)
+		}
+		return cast(t, x)
+	}
+	return nil
 }
 
 func findUprobeArg(args []*lang.UprobeArg, name string) *lang.UprobeArg {

@@ -23,6 +23,13 @@ const (
 	// GoRecord: a Go struct (an interface is one: type and data) whose
 	// fields are integers or pointers, one register each.
 	GoRecord
+	// CStruct: a C struct or union of up to 16 bytes passed by value in
+	// one or two integer registers (Regs), its bytes in order.
+	CStruct
+	// Stack: a C parameter passed on the stack, StackOffset bytes above
+	// the first stack argument (which is 8 bytes above the stack pointer
+	// at the function's entry, past the return address).
+	Stack
 )
 
 // Arg is a parameter of a function as a uprobe on its first instruction
@@ -40,6 +47,8 @@ type Arg struct {
 	Regs []string
 	// Why says why an Unreadable parameter cannot be read.
 	Why string
+	// StackOffset places a Stack parameter.
+	StackOffset int
 	// Fields name the words of a GoSlice (ptr, len, cap) or GoRecord
 	// (its fields), FieldTypes their types, in the order of Regs.
 	Fields     []string
@@ -77,42 +86,62 @@ func (f *File) decl(p Param) string {
 	return tn + " " + p.Name
 }
 
-// cArgs assigns C parameters to registers as the System V x86-64 ABI
-// does: an integer, pointer or enum takes the next of six registers; a
-// struct or union of up to 16 bytes one or two (or xmm registers for its
-// floating-point halves), a bigger one goes on the stack; floating point
-// goes in xmm registers.
+// cArgs assigns C parameters to registers and the stack as the System V
+// x86-64 ABI does: an integer, pointer or enum takes the next of six
+// integer registers; a struct or union of up to 16 bytes one or two (or
+// xmm registers for its floating-point halves); a floating-point value an
+// xmm register (of eight). A parameter that does not fit in the registers
+// left, a bigger struct and a long double go on the stack, in order, each
+// at a multiple of 8 bytes (16 for 16-byte scalars); the next ones still
+// take the registers left.
 func (f *File) cArgs(fn *Func) []Arg {
 	var out []Arg
-	next := 0
+	nextInt, nextSSE, stackOff := 0, 0, 0
 	for _, p := range fn.Params {
 		a := Arg{Name: p.Name, Decl: f.decl(p)}
-		ints, mem := cClass(p.Type)
-		switch {
-		case mem:
-			a.Why = "it is passed on the stack"
-		case ints == 0:
-			a.Why = "it is passed in xmm registers, which a uprobe cannot read"
-		case next+ints > len(cIntRegs):
-			a.Why = "it is passed on the stack (the argument registers are taken)"
-			ints = 0
-		}
-		regs := cIntRegs[min(next, len(cIntRegs)):min(next+ints, len(cIntRegs))]
-		next += ints
-		if a.Why == "" {
-			if _, isStruct := underlying(p.Type).(*dwarf.StructType); isStruct {
-				a.Why = fmt.Sprintf("it is a struct passed by value in %s", regList(regs))
-				a.Regs = regs
-			} else if t, ok := Convert(p.Type); ok && ints == 1 && scalar(t) {
-				a.Kind, a.Type, a.Regs = Scalar, t, regs
-			} else {
-				a.Why = "its type is not an integer or a pointer"
+		ints, sse, mem := cClass(p.Type)
+		if mem || nextInt+ints > len(cIntRegs) || nextSSE+sse > cSSERegs {
+			size := int(p.Type.Size())
+			if _, agg := underlying(p.Type).(*dwarf.StructType); size > 8 && !agg {
+				stackOff = (stackOff + 15) &^ 15
 			}
+			a.StackOffset = stackOff
+			stackOff += (max(size, 0) + 7) &^ 7
+			t, ok := Convert(p.Type)
+			switch {
+			case !ok || t.IsFloat():
+				a.Why = "its type is not an integer, a pointer or a struct"
+			default:
+				a.Kind, a.Type = Stack, t
+			}
+			out = append(out, a)
+			continue
+		}
+		regs := cIntRegs[nextInt : nextInt+ints]
+		nextInt += ints
+		nextSSE += sse
+		_, isStruct := underlying(p.Type).(*dwarf.StructType)
+		t, ok := Convert(p.Type)
+		switch {
+		case sse > 0 && ints == 0:
+			a.Why = "it is passed in xmm registers, which a uprobe cannot read"
+		case sse > 0:
+			a.Why = fmt.Sprintf("it is a struct passed by value partly in xmm registers, which a uprobe cannot read (the rest in %s)", regList(regs))
+			a.Regs = regs
+		case isStruct && ok:
+			a.Kind, a.Type, a.Regs = CStruct, t, regs
+		case ok && ints == 1 && scalar(t):
+			a.Kind, a.Type, a.Regs = Scalar, t, regs
+		default:
+			a.Why = "its type is not an integer or a pointer"
 		}
 		out = append(out, a)
 	}
 	return out
 }
+
+// cSSERegs is how many xmm registers carry C arguments.
+const cSSERegs = 8
 
 func scalar(t *lang.Type) bool {
 	return t.Kind == lang.KInt || t.Kind == lang.KBool || t.Kind == lang.KPtr
@@ -129,19 +158,24 @@ func regList(regs []string) string {
 	return s
 }
 
-// cClass counts the integer registers a C parameter takes (mem: it goes
-// on the stack).
-func cClass(t dwarf.Type) (ints int, mem bool) {
+// cClass counts the integer and xmm registers a C parameter takes (mem:
+// it goes on the stack): one for each eightbyte of a struct of up to 16
+// bytes, integer when it holds an integer or a pointer, xmm when it holds
+// only floating point.
+func cClass(t dwarf.Type) (ints, sse int, mem bool) {
 	switch x := underlying(t).(type) {
 	case *dwarf.FloatType, *dwarf.ComplexType:
-		if x.Size() > 8 && !isComplex(x) {
-			return 0, true // long double
+		switch {
+		case isComplex(x) && x.Size() == 16:
+			return 0, 2, false // complex double
+		case x.Size() > 8:
+			return 0, 0, true // long double (x87), its complex
 		}
-		return 0, false
+		return 0, 1, false
 	case *dwarf.StructType, *dwarf.ArrayType:
 		size := x.Size()
 		if size > 16 || size <= 0 {
-			return 0, size > 0
+			return 0, 0, size > 0
 		}
 		var isInt [2]bool
 		var hasAny [2]bool
@@ -149,14 +183,16 @@ func cClass(t dwarf.Type) (ints int, mem bool) {
 		for i := 0; i < int((size+7)/8); i++ {
 			if isInt[i] || !hasAny[i] {
 				ints++
+			} else {
+				sse++
 			}
 		}
-		return ints, false
+		return ints, sse, false
 	}
 	if t.Size() > 8 {
-		return 2, false // __int128
+		return 2, 0, false // __int128
 	}
-	return 1, false
+	return 1, 0, false
 }
 
 func isComplex(t dwarf.Type) bool { _, ok := t.(*dwarf.ComplexType); return ok }

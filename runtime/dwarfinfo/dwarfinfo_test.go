@@ -15,11 +15,17 @@ import (
 // buildC builds testdata/helpers/dwarftarget.c with gcc and flags.
 func buildC(t *testing.T, dir string, flags ...string) string {
 	t.Helper()
+	return buildHelper(t, dir, "dwarftarget", flags...)
+}
+
+// buildHelper builds testdata/helpers/NAME.c with gcc and flags.
+func buildHelper(t *testing.T, dir, name string, flags ...string) string {
+	t.Helper()
 	if _, err := exec.LookPath("gcc"); err != nil {
 		t.Skip("no gcc")
 	}
-	out := filepath.Join(dir, "dwarftarget")
-	args := append(append([]string{}, flags...), "-o", out, "../../testdata/helpers/dwarftarget.c")
+	out := filepath.Join(dir, name)
+	args := append(append([]string{}, flags...), "-o", out, "../../testdata/helpers/"+name+".c")
 	if b, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
 		t.Fatalf("gcc: %v\n%s", err, b)
 	}
@@ -37,6 +43,10 @@ func describe(t *testing.T, f *File, fn string) string {
 	for _, a := range args {
 		if a.Type == nil {
 			fmt.Fprintf(&b, "%s: %s\n", a.Decl, a.Why)
+			continue
+		}
+		if a.Kind == Stack {
+			fmt.Fprintf(&b, "%s: %s on the stack at +%d\n", a.Decl, a.Type, a.StackOffset)
 			continue
 		}
 		fmt.Fprintf(&b, "%s: %s in %s\n", a.Decl, a.Type, strings.Join(a.Regs, ","))
@@ -76,6 +86,34 @@ func TestCArgs(t *testing.T) {
 	}
 	if _, err := f.Args("nosuch"); !errors.Is(err, ErrNoFunction) {
 		t.Errorf("Args(nosuch) = %v, want ErrNoFunction", err)
+	}
+}
+
+// Structs passed by value and parameters passed on the stack
+// (testdata/helpers/structargs.c), placed as the System V ABI places them.
+func TestCArgsStructsAndStack(t *testing.T) {
+	f, err := Open(buildHelper(t, t.TempDir(), "structargs", "-g", "-O0"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for fn, want := range map[string]string{
+		"take_pair": "struct pair p: struct pair in di\nint after: int32 in si\n",
+		// 24 bytes: on the stack; the 16-byte struct in two registers.
+		"take_quad": "int first: int32 in di\nstruct quad q: struct quad on the stack at +0\nstruct nest n: struct nest in si,dx\nlong int after: int64 in cx\n",
+		"take_big":  "struct big b: struct big on the stack at +0\nint after: int32 in di\nstruct pair p: struct pair in si\n",
+		"take_mixed": "struct mixed m: it is a struct passed by value partly in xmm registers, which a uprobe cannot read (the rest in di)\n" +
+			"int after: int32 in si\n",
+		// The seventh and later parameters, each at a multiple of 8.
+		"take_many": "int a: int32 in di\nint b: int32 in si\nint c: int32 in dx\nint d: int32 in cx\nint e: int32 in r8\nlong int f: int64 in r9\n" +
+			"short int g: int16 on the stack at +0\nconst char* h: int8 * on the stack at +8\nstruct big i: struct big on the stack at +16\nunsigned char j: uint8 on the stack at +40\n",
+		// Two registers needed, one left: the struct goes on the stack and
+		// the next integer takes the register.
+		"take_late": "long int a: int64 in di\nlong int b: int64 in si\nlong int c: int64 in dx\nlong int d: int64 in cx\nlong int e: int64 in r8\n" +
+			"struct two t: struct two on the stack at +0\nlong int after: int64 in r9\n",
+	} {
+		if got := describe(t, f, fn); got != want {
+			t.Errorf("%s:\n got %q\nwant %q", fn, got, want)
+		}
 	}
 }
 

@@ -28,7 +28,8 @@ func (t *Env) UprobeArgs(path, name string) ([]*lang.UprobeArg, error) {
 	}
 	out := make([]*lang.UprobeArg, len(args))
 	for i, a := range args {
-		out[i] = &lang.UprobeArg{Name: a.Name, Type: a.Type, Regs: a.Regs, Why: a.Why, Fields: a.Fields, FieldTypes: a.FieldTypes}
+		out[i] = &lang.UprobeArg{Name: a.Name, Type: a.Type, Regs: a.Regs, Why: a.Why, Fields: a.Fields, FieldTypes: a.FieldTypes,
+			InRegs: a.Kind == dwarfinfo.CStruct, Stack: a.Kind == dwarfinfo.Stack, StackOffset: a.StackOffset}
 	}
 	return out, nil
 }

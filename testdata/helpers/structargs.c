@@ -9,6 +9,7 @@
 // The values are globals initialised at compile time, so every byte the
 // tests print is known.
 #include <stdlib.h>
+#include <string.h>
 
 struct rec {
 	int a;
@@ -38,8 +39,8 @@ struct inner {
 };
 
 struct nest {
-	struct inner in;
 	int arr[2];
+	struct inner in;
 	enum { RED = 1, BLUE = 2 } colour;
 };
 
@@ -60,7 +61,7 @@ struct two {
 struct rec rec = {.a = 7, .f = 1.5f, .d = -2.25, .name = {'a', 'b', 'c', 'd'}, .tag = "tag", .b = 9};
 struct pair pair = {3, -4};
 struct quad quad = {.s = -2, .c = 200, .i = -70000, .l = 5000000000L, .p = "quad"};
-struct nest nest = {.in = {.u = 65000, .k = -5}, .arr = {11, -12}, .colour = BLUE};
+struct nest nest = {.arr = {11, -12}, .in = {.u = 65000, .k = -5}, .colour = BLUE};
 struct big big = {10, -20, 30};
 struct mixed mixed = {5, 1.5};
 struct two two = {100, -200};
@@ -88,16 +89,21 @@ __attribute__((noipa)) long take_late(long a, long b, long c, long d, long e, st
 	return a + b + c + d + e + t.x + after;
 }
 
+static const char eight[] = "eight";
+
 int main(int argc, char **argv) {
 	int n = argc > 1 ? atoi(argv[1]) : 1;
 	long total = 0;
+	// The strings the functions get, read once so that their page is in
+	// memory when a probe reads them.
+	total += strlen(quad.p) + strlen(eight);
 	for (int i = 0; i < n; i++) {
 		total += take_rec(&rec);
 		total += take_pair(pair, 42);
 		total += take_quad(-1, quad, nest, 43);
 		total += take_big(big, 44, pair);
 		total += take_mixed(mixed, 45);
-		total += take_many(1, 2, 3, 4, 5, 6, -7, "eight", big, 250);
+		total += take_many(1, 2, 3, 4, 5, 6, -7, eight, big, 250);
 		total += take_late(1, 2, 3, 4, 5, two, 46);
 	}
 	return total == 42;

@@ -1,9 +1,11 @@
 package lang
 
 // The one description of the AST's shape: EditChildren knows, for every
-// node type, which children it has. Inspect (reading), TooDeep (the depth
-// bound) and every rewriting pass (macro expansion) are built on it, so a
-// new node type or field is added here once and every pass sees it.
+// node type, which children it has. TooDeep (the depth bound), Clone and
+// every rewriting pass (macro expansion) are built on it. Inspect, which
+// only reads, has its own switch (inspectChildren) so that it writes
+// nothing; a new node type or field is added to both, and
+// TestInspectMatchesEditChildren fails until it is.
 
 // Edit says what EditChildren does with each kind of child. A nil function
 // leaves the children of its kind alone.
@@ -198,32 +200,205 @@ func EditChildren(n Node, e Edit) {
 
 // Inspect traverses the tree rooted at n depth first, as go/ast.Inspect
 // does: it calls f(n); if that returns true, it inspects each child of n
-// (see EditChildren for the order), then calls f(nil). The tree's depth is
-// bounded by the parser and the checker (MaxDepth), so the recursion is.
+// (in EditChildren's order), then calls f(nil). The tree's depth is bounded
+// by the parser and the checker (MaxDepth), so the recursion is.
+//
+// It only reads the tree: EditChildren would store every child back (a
+// write barrier per child while the collector runs) and call through three
+// closures per child, and the checker and code generation inspect the whole
+// program several times. TestInspectMatchesEditChildren keeps the two
+// descriptions of the tree's shape in step.
 func Inspect(n Node, f func(Node) bool) {
-	var visit func(Node)
-	var e Edit
-	visit = func(n Node) {
-		if !f(n) {
-			return
-		}
-		EditChildren(n, e)
-		f(nil)
-	}
-	e = Edit{
-		Expr: func(x Expr) Expr { visit(x); return x },
-		Stmts: func(list []Stmt) []Stmt {
-			for _, s := range list {
-				if s != nil {
-					visit(s)
-				}
-			}
-			return list
-		},
-		Node: func(c Node) Node { visit(c); return c },
-	}
 	if n != nil {
-		visit(n)
+		inspect(n, f)
+	}
+}
+
+func inspect(n Node, f func(Node) bool) {
+	if !f(n) {
+		return
+	}
+	inspectChildren(n, f)
+	f(nil)
+}
+
+// inspectChildren visits n's direct children, nil ones skipped, in the
+// order EditChildren does.
+func inspectChildren(n Node, f func(Node) bool) {
+	ex := func(x Expr) {
+		if x != nil {
+			inspect(x, f)
+		}
+	}
+	switch n := n.(type) {
+	case *Program:
+		for _, d := range n.Directives {
+			if d != nil {
+				inspect(d, f)
+			}
+		}
+		if n.Config != nil {
+			inspect(n.Config, f)
+		}
+		for _, c := range n.CDefs {
+			if c != nil {
+				inspect(c, f)
+			}
+		}
+		for _, m := range n.MapDecls {
+			if m != nil {
+				inspect(m, f)
+			}
+		}
+		for _, m := range n.Macros {
+			if m != nil {
+				inspect(m, f)
+			}
+		}
+		for _, p := range n.Probes {
+			if p != nil {
+				inspect(p, f)
+			}
+		}
+	case *ConfigBlock:
+		for _, it := range n.Items {
+			if it != nil {
+				inspect(it, f)
+			}
+		}
+	case *ConfigItem:
+		ex(n.Value)
+	case *Macro:
+		if n.Body != nil {
+			inspect(n.Body, f)
+		}
+	case *Probe:
+		for _, a := range n.AttachPoints {
+			if a != nil {
+				inspect(a, f)
+			}
+		}
+		ex(n.Predicate)
+		if n.Body != nil {
+			inspect(n.Body, f)
+		}
+	case *Block:
+		for _, s := range n.Stmts {
+			if s != nil {
+				inspect(s, f)
+			}
+		}
+	case *ExprStmt:
+		ex(n.X)
+	case *AssignStmt:
+		ex(n.Target)
+		ex(n.Value)
+	case *LetStmt:
+		if n.Var != nil {
+			inspect(n.Var, f)
+		}
+		if n.Type != nil {
+			inspect(n.Type, f)
+		}
+		ex(n.Value)
+	case *IfStmt:
+		ex(n.Cond)
+		if n.Then != nil {
+			inspect(n.Then, f)
+		}
+		if n.Else != nil {
+			inspect(n.Else, f)
+		}
+	case *WhileStmt:
+		ex(n.Cond)
+		if n.Body != nil {
+			inspect(n.Body, f)
+		}
+	case *ForMapStmt:
+		if n.Var != nil {
+			inspect(n.Var, f)
+		}
+		if n.Map != nil {
+			inspect(n.Map, f)
+		}
+		if n.Body != nil {
+			inspect(n.Body, f)
+		}
+	case *ForRangeStmt:
+		if n.Var != nil {
+			inspect(n.Var, f)
+		}
+		ex(n.Start)
+		ex(n.End)
+		if n.Body != nil {
+			inspect(n.Body, f)
+		}
+	case *UnrollStmt:
+		ex(n.Count)
+		if n.Body != nil {
+			inspect(n.Body, f)
+		}
+	case *JumpStmt:
+		ex(n.Value)
+	case *BlockStmt:
+		if n.Body != nil {
+			inspect(n.Body, f)
+		}
+	case *Ident:
+		ex(n.Expand)
+	case *MapExpr:
+		for _, k := range n.Keys {
+			ex(k)
+		}
+	case *Call:
+		for _, a := range n.Args {
+			ex(a)
+		}
+	case *Unary:
+		ex(n.X)
+	case *Binary:
+		ex(n.X)
+		ex(n.Y)
+	case *Ternary:
+		ex(n.Cond)
+		ex(n.Then)
+		ex(n.Else)
+	case *FieldAccess:
+		ex(n.X)
+		ex(n.Expand)
+	case *Index:
+		ex(n.X)
+		ex(n.Index)
+	case *Cast:
+		if n.To != nil {
+			inspect(n.To, f)
+		}
+		ex(n.X)
+	case *Tuple:
+		for _, x := range n.Elems {
+			ex(x)
+		}
+	case *Sizeof:
+		if n.TypeArg != nil {
+			inspect(n.TypeArg, f)
+		}
+		ex(n.X)
+	case *Offsetof:
+		if n.TypeArg != nil {
+			inspect(n.TypeArg, f)
+		}
+		ex(n.X)
+	case *TypeSpec:
+		ex(n.Of)
+	case *BlockExpr:
+		if n.Body != nil {
+			inspect(n.Body, f)
+		}
+		ex(n.Value)
+	case *TypeExpr:
+		if n.Spec != nil {
+			inspect(n.Spec, f)
+		}
 	}
 }
 

@@ -2,6 +2,8 @@ package lang_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -145,5 +147,74 @@ func TestSize(t *testing.T) {
 	// Program, Probe, AttachPoint, Block, AssignStmt, $x, +, 1, 2.
 	if got := lang.Size(p); got != 9 {
 		t.Errorf("Size = %d, want 9", got)
+	}
+}
+
+// editInspect is Inspect as it was built on EditChildren: the reference
+// the read-only walk must agree with, node for node.
+func editInspect(n lang.Node, f func(lang.Node) bool) {
+	var visit func(lang.Node)
+	var e lang.Edit
+	visit = func(n lang.Node) {
+		if !f(n) {
+			return
+		}
+		lang.EditChildren(n, e)
+		f(nil)
+	}
+	e = lang.Edit{
+		Expr: func(x lang.Expr) lang.Expr { visit(x); return x },
+		Stmts: func(list []lang.Stmt) []lang.Stmt {
+			for _, s := range list {
+				if s != nil {
+					visit(s)
+				}
+			}
+			return list
+		},
+		Node: func(c lang.Node) lang.Node { visit(c); return c },
+	}
+	visit(n)
+}
+
+// TestInspectMatchesEditChildren checks that Inspect's own description of
+// the tree's shape visits exactly the nodes EditChildren does, in the same
+// order, over every script of testdata (which covers every node type).
+func TestInspectMatchesEditChildren(t *testing.T) {
+	files, err := filepath.Glob("../testdata/*/*.bt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts: %v", err)
+	}
+	seen := map[string]bool{}
+	for _, file := range files {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := parser.Parse(file, string(src))
+		if err != nil {
+			continue // scripts that test parse errors
+		}
+		var want, got []lang.Node
+		editInspect(p, func(n lang.Node) bool { want = append(want, n); return true })
+		lang.Inspect(p, func(n lang.Node) bool { got = append(got, n); return true })
+		if len(got) != len(want) {
+			t.Errorf("%s: Inspect visits %d nodes, EditChildren %d", file, len(got), len(want))
+			continue
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Errorf("%s: visit %d is %T, EditChildren's is %T", file, i, got[i], want[i])
+				break
+			}
+			seen[fmt.Sprintf("%T", want[i])] = true
+		}
+	}
+	// The scripts must exercise the walk: a few node types every script
+	// set of this size holds, so the comparison cannot pass vacuously.
+	for _, typ := range []string{"*lang.Program", "*lang.Probe", "*lang.IfStmt", "*lang.Call", "*lang.MapExpr", "*lang.Ternary", "*lang.Cast"} {
+		if !seen[typ] {
+			t.Errorf("no script of testdata holds a %s", typ)
+		}
 	}
 }

@@ -21,6 +21,9 @@ type Entries struct {
 	ncpu      int
 	keys      []byte
 	values    []byte
+	// Alloc, when set, allocates the arrays as they grow (the reader's
+	// policy for large arrays); make otherwise.
+	Alloc func(size int) []byte
 }
 
 // NewEntries returns empty Entries of keys of keySize bytes, each with ncpu
@@ -90,8 +93,8 @@ func (es *Entries) Append(key []byte, values ...[]byte) {
 // Added then counts the entries written there.
 func (es *Entries) Spare(n int) (keys, values []byte) {
 	kn, vn := n*es.keySize, n*es.ncpu*es.stride
-	es.keys = grow(es.keys, kn)
-	es.values = grow(es.values, vn)
+	es.keys = es.grow(es.keys, kn)
+	es.values = es.grow(es.values, vn)
 	return es.keys[len(es.keys) : len(es.keys)+kn], es.values[len(es.values) : len(es.values)+vn]
 }
 
@@ -104,11 +107,17 @@ func (es *Entries) Added(n int) {
 
 // grow returns b with room for n more bytes after its length: doubling,
 // so that reading a map copies each byte about once.
-func grow(b []byte, n int) []byte {
+func (es *Entries) grow(b []byte, n int) []byte {
 	if cap(b)-len(b) >= n {
 		return b
 	}
-	nb := make([]byte, len(b), max(2*cap(b), len(b)+n, 4096))
+	size := max(2*cap(b), len(b)+n, 4096)
+	var nb []byte
+	if es.Alloc != nil {
+		nb = es.Alloc(size)[:len(b)]
+	} else {
+		nb = make([]byte, len(b), size)
+	}
 	copy(nb, b)
 	return nb
 }

@@ -116,27 +116,8 @@ func physOperands(in asm.Instruction) (uses, defs regSet) {
 	if r.defSrc {
 		defs |= regBit(in.Src)
 	}
-	op := in.OpCode
-	switch {
-	case op.Class() == asm.StXClass && op.Mode() == asm.AtomicMode && op.AtomicOp() == asm.CmpXchg:
-		uses |= regBit(asm.R0)
-		defs |= regBit(asm.R0)
-	case op.Class().IsJump() && op.JumpOp() == asm.Call:
-		args := 5
-		if in.Src != asm.PseudoCall {
-			if k, ok := helperArgs[asm.BuiltinFunc(in.Constant)]; ok {
-				args = k
-			}
-		}
-		for r := 1; r <= args; r++ {
-			uses |= regBit(asm.Register(r))
-		}
-		for r := 0; r <= 5; r++ {
-			defs |= regBit(asm.Register(r))
-		}
-	case op.Class().IsJump() && op.JumpOp() == asm.Exit:
-		uses |= regBit(asm.R0)
-	}
+	fu, fd := fixedOperands(in)
+	uses, defs = uses|fu, defs|fd
 	// The frame pointer is never a value to drop.
 	return uses, defs &^ regBit(asm.R10)
 }

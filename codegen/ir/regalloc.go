@@ -169,11 +169,28 @@ func (a *allocator) operandsOf(in *Instr) operands {
 	if r.defSrc {
 		o.def(src)
 	}
+	uses, defs := fixedOperands(in.Instruction)
+	for r := int32(0); r < nPhys; r++ {
+		if uses&(1<<r) != 0 {
+			o.use(r)
+		}
+	}
+	for r := int32(0); r < nPhys; r++ {
+		if defs&(1<<r) != 0 {
+			o.def(r)
+		}
+	}
+	return o
+}
+
+// fixedOperands is what in reads and writes in registers its operands do
+// not name: a compare-and-exchange's R0, a call's arguments and the
+// registers it clobbers, the exit's R0.
+func fixedOperands(in asm.Instruction) (uses, defs regSet) {
 	op := in.OpCode
 	switch {
 	case op.Class() == asm.StXClass && op.Mode() == asm.AtomicMode && op.AtomicOp() == asm.CmpXchg:
-		o.use(0)
-		o.def(0)
+		uses, defs = regBit(asm.R0), regBit(asm.R0)
 	case op.Class().IsJump() && op.JumpOp() == asm.Call:
 		n := 5
 		if in.Src != asm.PseudoCall {
@@ -182,15 +199,15 @@ func (a *allocator) operandsOf(in *Instr) operands {
 			}
 		}
 		for r := 1; r <= n; r++ {
-			o.use(int32(r))
+			uses |= regBit(asm.Register(r))
 		}
 		for r := 0; r <= 5; r++ {
-			o.def(int32(r))
+			defs |= regBit(asm.Register(r))
 		}
 	case op.Class().IsJump() && op.JumpOp() == asm.Exit:
-		o.use(0)
+		uses = regBit(asm.R0)
 	}
-	return o
+	return uses, defs
 }
 
 // liveSet is a set of nodes: physical registers as bits of phys, virtual

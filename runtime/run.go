@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -382,32 +383,133 @@ func (s *session) runSpecial(progs []*codegen.Program) error {
 }
 
 // attachAll attaches probes in order. A stop request (Ctrl-C) ends it
-// early; the run then stops normally.
+// early; the run then stops normally. Runs of tracepoints are attached
+// concurrently (attachConcurrently), with the same outcome as in order.
 func (s *session) attachAll(ctx context.Context, probes []*codegen.Program) error {
 	if s.holder == nil && attach.SlowToClose(probes) >= attach.HolderMin {
 		s.holder = attach.StartPerfHolder()
 	}
-	for _, p := range probes {
+	for i := 0; i < len(probes); {
 		if ctx.Err() != nil {
 			return nil
 		}
-		cs, err := attach.Attach(p, s.loaded.Progs[p.Name], attach.Env{PID: s.pid, Running: s.opts.TargetPID != 0, Unsafe: s.opts.Unsafe, Skip: s.warnAttach, Warn: s.warn, Verbose: s.verbose})
-		if err != nil {
-			// config missing_probes: warn or ignore skips the probe.
-			switch s.plan.Config.MissingProbes {
-			case "warn":
-				fmt.Fprintf(s.opts.stderr(), "WARNING: %v (skipped: missing_probes = warn)\n", err)
-				fallthrough
-			case "ignore":
-				s.skipped += max(1, len(p.Group))
-				continue
-			}
-			return err
+		n := 1
+		for i+n < len(probes) && isTracepoint(probes[i]) && isTracepoint(probes[i+n]) {
+			n++
 		}
-		s.attached = append(s.attached, cs...)
-		s.holder.HandOver(cs)
+		results := s.attachConcurrently(ctx, probes[i:i+n])
+		// Probes attached after one that ends the run (a stop, an error)
+		// are released with the rest.
+		keepLater := func(k int) {
+			for _, later := range results[k+1:] {
+				s.attached = append(s.attached, later.closers...)
+			}
+		}
+		for k, r := range results {
+			if !r.tried {
+				keepLater(k)
+				return nil // stopped
+			}
+			for _, m := range r.msgs {
+				m.replay(s)
+			}
+			if r.err != nil {
+				// config missing_probes: warn or ignore skips the probe.
+				switch s.plan.Config.MissingProbes {
+				case "warn":
+					fmt.Fprintf(s.opts.stderr(), "WARNING: %v (skipped: missing_probes = warn)\n", r.err)
+					fallthrough
+				case "ignore":
+					s.skipped += max(1, len(probes[i+k].Group))
+					continue
+				}
+				keepLater(k)
+				return r.err
+			}
+			s.attached = append(s.attached, r.closers...)
+		}
+		i += n
 	}
 	return nil
+}
+
+func isTracepoint(p *codegen.Program) bool { return attach.Provider(p) == probetype.Tracepoint }
+
+// attachParallelism bounds the tracepoints attached at once. Opening a
+// tracepoint's perf event takes the kernel's event mutex, which another
+// process closing tracepoint perf events holds for an RCU grace period
+// per event (20-30 ms here): one attach at a time waited about that long
+// for each of 720 tracepoints (13 s), while several waiting at once take
+// their turns in a row.
+const attachParallelism = 16
+
+// attachResult is the outcome of attaching one probe, with the messages
+// it gave, replayed in the probes' order.
+type attachResult struct {
+	tried   bool
+	closers []io.Closer
+	err     error
+	msgs    []attachMsg
+}
+
+// attachMsg is one call of an attach.Env callback.
+type attachMsg struct {
+	kind int // 0 skip (warnAttach), 1 warn, 2 verbose
+	text string
+}
+
+func (m attachMsg) replay(s *session) {
+	switch m.kind {
+	case 0:
+		s.warnAttach(m.text)
+	case 1:
+		s.warn(m.text)
+	default:
+		s.verbose(m.text)
+	}
+}
+
+// attachConcurrently attaches probes (one, or a run of tracepoints) and
+// hands each attachment to the perf holder as soon as it is made.
+func (s *session) attachConcurrently(ctx context.Context, probes []*codegen.Program) []attachResult {
+	results := make([]attachResult, len(probes))
+	one := func(k int) {
+		p, r := probes[k], &results[k]
+		if ctx.Err() != nil {
+			return
+		}
+		r.tried = true
+		env := attach.Env{PID: s.pid, Running: s.opts.TargetPID != 0, Unsafe: s.opts.Unsafe,
+			Skip:    func(m string) { r.msgs = append(r.msgs, attachMsg{0, m}) },
+			Warn:    func(m string) { r.msgs = append(r.msgs, attachMsg{1, m}) },
+			Verbose: func(m string) { r.msgs = append(r.msgs, attachMsg{2, m}) },
+		}
+		r.closers, r.err = attach.Attach(p, s.loaded.Progs[p.Name], env)
+		if r.err == nil {
+			s.holder.HandOver(r.closers)
+		}
+	}
+	if len(probes) == 1 {
+		one(0)
+		return results
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(attachParallelism, len(probes)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				one(k)
+			}
+		}()
+	}
+	for k := range probes {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	return results
 }
 
 // warn prints a warning of attaching that skips nothing.

@@ -24,6 +24,16 @@ type Env struct {
 
 	mu      sync.Mutex
 	formats map[string]*tracefs.Format
+	// reading are the format files being read, by key (see prefetch).
+	reading map[string]*formatRead
+}
+
+// formatRead is a format file being read; done closes when f and err are
+// set.
+type formatRead struct {
+	done chan struct{}
+	f    *tracefs.Format
+	err  error
 }
 
 var _ lang.Env = (*Env)(nil)
@@ -49,15 +59,71 @@ func (t *Env) eventsDir() (string, error) {
 	return filepath.Join(dir, "events"), nil
 }
 
-// Format returns the parsed format file of category:event.
+// Format returns the parsed format file of category:event. A file another
+// goroutine is reading (prefetch) is waited for, not read twice.
 func (t *Env) Format(category, event string) (*tracefs.Format, error) {
 	key := category + ":" + event
 	t.mu.Lock()
-	f, ok := t.formats[key]
-	t.mu.Unlock()
-	if ok {
+	if f, ok := t.formats[key]; ok {
+		t.mu.Unlock()
 		return f, nil
 	}
+	if r, ok := t.reading[key]; ok {
+		t.mu.Unlock()
+		<-r.done
+		return r.f, r.err
+	}
+	if t.reading == nil {
+		t.reading = map[string]*formatRead{}
+	}
+	r := &formatRead{done: make(chan struct{})}
+	t.reading[key] = r
+	t.mu.Unlock()
+	r.f, r.err = t.readFormat(category, event)
+	t.mu.Lock()
+	if r.err == nil {
+		if t.formats == nil {
+			t.formats = map[string]*tracefs.Format{}
+		}
+		t.formats[key] = r.f
+	}
+	delete(t.reading, key)
+	t.mu.Unlock()
+	close(r.done)
+	return r.f, r.err
+}
+
+// prefetchMin is the number of tracepoints a wildcard matches from which
+// their format files are read ahead, concurrently.
+const prefetchMin = 8
+
+// prefetchParallelism bounds the format files read at once. Reading one
+// takes the kernel's event mutex, which a process closing tracepoint perf
+// events holds for an RCU grace period per event (20-30 ms here): read one
+// after the other, 720 format files took 18.5 s then (0.16 s otherwise);
+// several readers waiting at once take their turns in a row.
+const prefetchParallelism = 16
+
+// prefetch reads the format files of pairs in the background, so that the
+// checker, which asks for them one by one, finds them read.
+func (t *Env) prefetch(pairs [][2]string) {
+	next := make(chan [2]string, len(pairs))
+	for _, p := range pairs {
+		next <- p
+	}
+	close(next)
+	for range min(prefetchParallelism, len(pairs)) {
+		go func() {
+			for p := range next {
+				t.Format(p[0], p[1])
+			}
+		}()
+	}
+}
+
+// readFormat reads and parses the format file of category:event.
+func (t *Env) readFormat(category, event string) (*tracefs.Format, error) {
+	key := category + ":" + event
 	events, err := t.eventsDir()
 	if err != nil {
 		return nil, err
@@ -78,16 +144,10 @@ func (t *Env) Format(category, event string) (*tracefs.Format, error) {
 		}
 		return nil, fmt.Errorf("could not read tracepoint format of %s: %s", key, host.ErrnoText(err))
 	}
-	f, err = tracefs.ParseFormat(string(data))
+	f, err := tracefs.ParseFormat(string(data))
 	if err != nil {
 		return nil, fmt.Errorf("could not parse tracepoint format of %s: %v", key, err)
 	}
-	t.mu.Lock()
-	if t.formats == nil {
-		t.formats = map[string]*tracefs.Format{}
-	}
-	t.formats[key] = f
-	t.mu.Unlock()
 	return f, nil
 }
 
@@ -101,7 +161,8 @@ func (t *Env) Tracepoint(category, event string) (*lang.Type, error) {
 }
 
 // MatchTracepoints implements lang.Env: * and ? wildcards in either part,
-// results sorted by category then event.
+// results sorted by category then event. The format files of many
+// matches are read ahead (prefetch): the checker reads each match's.
 func (t *Env) MatchTracepoints(category, event string) ([][2]string, error) {
 	events, err := t.eventsDir()
 	if err != nil {
@@ -141,6 +202,9 @@ func (t *Env) MatchTracepoints(category, event string) ([][2]string, error) {
 				out = append(out, [2]string{c, e})
 			}
 		}
+	}
+	if len(out) >= prefetchMin {
+		t.prefetch(out)
 	}
 	return out, nil
 }

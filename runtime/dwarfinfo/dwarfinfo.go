@@ -47,6 +47,9 @@ type File struct {
 	funcs map[string]dwarf.Offset // subprogram definitions by name
 	cus   []*dwarf.Entry          // compilation units
 	err   error
+
+	linesMu sync.Mutex
+	lines   map[dwarf.Offset][]lineRow // line table rows by unit, read once
 }
 
 // Open reads the debug information of the ELF file at path: its own

@@ -240,3 +240,98 @@ func TestGoArgs(t *testing.T) {
 		}
 	}
 }
+
+// Addresses in code gcc inlined (-O2, always_inline) report the inlined
+// functions innermost first, each at the line it is on, and the function
+// holding them at the line of the outermost call, as addr2line -i does.
+func TestSourceFramesInlined(t *testing.T) {
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("no gcc")
+	}
+	bin := filepath.Join(t.TempDir(), "dwarfinline")
+	src, err := filepath.Abs("../../testdata/helpers/dwarfinline.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := exec.Command("gcc", "-g", "-O2", "-fno-omit-frame-pointer", "-o", bin, src).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, b)
+	}
+	f, err := Open(bin, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The return address of outer's call to target is in inner, inlined
+	// in middle, inlined in outer; the instruction after the call is the
+	// address target returns to.
+	ef, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ef.Close()
+	syms, err := ef.Symbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outer, target, mainFn uint64
+	for _, s := range syms {
+		switch s.Name {
+		case "outer":
+			outer = s.Value
+		case "target":
+			target = s.Value
+		case "main":
+			mainFn = s.Value
+		}
+	}
+	ret := returnAddress(t, bin, outer, target)
+	frames, ok := f.SourceFrames(ret)
+	if !ok {
+		t.Fatalf("no source frames at %#x", ret)
+	}
+	want := []SourceFrame{
+		{Name: "inner", Inlined: true, File: src, Line: 25},
+		{Name: "middle", Inlined: true, File: src, Line: 30},
+		{File: src, Line: 36},
+	}
+	if fmt.Sprint(frames) != fmt.Sprint(want) {
+		t.Errorf("frames at %#x:\n got %v\nwant %v", ret, frames, want)
+	}
+	// target itself inlines nothing: its own line (the last row at its
+	// address, as addr2line reads it).
+	frames, ok = f.SourceFrames(target)
+	if want := fmt.Sprint([]SourceFrame{{File: src, Line: 18}}); !ok || fmt.Sprint(frames) != want {
+		t.Errorf("frames at target: got %v, want %s", frames, want)
+	}
+	// main is in .text.startup, whose line-table sequence comes after
+	// the one of .text at higher addresses.
+	ret = returnAddress(t, bin, mainFn, outer)
+	if file, line, ok := f.SourceLine(ret); !ok || file != src || line != 45 {
+		t.Errorf("SourceLine(%#x) = %s:%d %v, want %s:45", ret, file, line, ok, src)
+	}
+}
+
+// returnAddress finds the address after the call from the function at
+// from to the one at to, with objdump.
+func returnAddress(t *testing.T, bin string, from, to uint64) uint64 {
+	t.Helper()
+	out, err := exec.Command("objdump", "-d", "--no-show-raw-insn", bin).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(out), "\n")
+	inFrom := false
+	for i, l := range lines {
+		if strings.HasSuffix(l, ">:") {
+			inFrom = strings.HasPrefix(l, fmt.Sprintf("%016x", from))
+			continue
+		}
+		if inFrom && strings.Contains(l, fmt.Sprintf("call   %x ", to)) && i+1 < len(lines) {
+			var next uint64
+			if _, err := fmt.Sscanf(strings.TrimSpace(lines[i+1]), "%x:", &next); err == nil {
+				return next
+			}
+		}
+	}
+	t.Fatalf("no call from %#x to %#x in %s", from, to, bin)
+	return 0
+}

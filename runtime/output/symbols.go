@@ -84,65 +84,111 @@ func (f *Formatter) stackItem(t *lang.Type, b []byte) item {
 	pid, addrs := f.stackAddrs(t, b)
 	it := item{kind: itemStack, s: t.StackMode}
 	for _, addr := range addrs {
-		it.elems = append(it.elems, strItem(frameText(f.Symbols, t, pid, addr)))
+		for _, line := range frameLines(f.Symbols, t, pid, addr) {
+			it.elems = append(it.elems, strItem(line))
+		}
 	}
 	return it
 }
 
-// frameText is one frame as its stack mode shows it.
-func frameText(s Symbols, t *lang.Type, pid uint32, addr uint64) string {
+// frameLines are the lines a frame prints in its stack mode: one, or
+// for a user frame with config show_debug_info one more before it per
+// function inlined at the address, innermost first, as bpftrace prints
+// them ("[inlined] NAME@FILE:LINE", in perf mode "ADDR NAME (inlined)").
+func frameLines(s Symbols, t *lang.Type, pid uint32, addr uint64) []string {
 	hex := strconv.FormatUint(addr, 16)
 	switch t.StackMode {
 	case "raw":
-		return hex
+		return []string{hex}
 	case "perf":
 		if t.UserSpace {
 			name, off, module, ok := s.User(pid, addr)
 			sym := hexAddr(addr)
+			var lines []string
 			if ok {
 				sym = symOff(name, off)
+				inlined, _ := sourceFrames(s, pid, addr)
+				for _, fr := range inlined {
+					lines = append(lines, "\t"+hex+" "+fr.Name+" (inlined)")
+				}
 			}
 			if module == "" {
 				module = "[unknown]"
 			}
-			return "\t" + hex + " " + sym + " (" + module + ")"
+			return append(lines, "\t"+hex+" "+sym+" ("+module+")")
 		}
 		if name, off, ok := s.Kernel(addr); ok {
-			return "\t" + hex + " " + symOff(name, off)
+			return []string{"\t" + hex + " " + symOff(name, off)}
 		}
-		return "\t" + hex + " " + hexAddr(addr)
+		return []string{"\t" + hex + " " + hexAddr(addr)}
 	}
 	if t.UserSpace {
-		if name, off, _, ok := s.User(pid, addr); ok {
-			return symOff(name, off) + sourceSuffix(s, pid, addr)
+		name, off, _, ok := s.User(pid, addr)
+		if !ok {
+			return []string{hexAddr(addr)}
 		}
-		return hexAddr(addr)
+		inlined, outer := sourceFrames(s, pid, addr)
+		lines := make([]string, 0, len(inlined)+1)
+		for _, fr := range inlined {
+			lines = append(lines, "[inlined] "+fr.Name+fr.suffix())
+		}
+		return append(lines, symOff(name, off)+outer.suffix())
 	}
 	if name, off, ok := s.Kernel(addr); ok {
-		return symOff(name, off)
+		return []string{symOff(name, off)}
 	}
-	return hexAddr(addr)
+	return []string{hexAddr(addr)}
+}
+
+// frameText is a frame's own line in its stack mode (the last of its
+// frameLines).
+func frameText(s Symbols, t *lang.Type, pid uint32, addr uint64) string {
+	lines := frameLines(s, t, pid, addr)
+	return lines[len(lines)-1]
 }
 
 func symOff(name string, off uint64) string { return fmt.Sprintf("%s+%d", name, off) }
 
-// SourceLines is implemented by Symbols that know the source lines of
-// user addresses (config show_debug_info).
-type SourceLines interface {
-	SourceLine(pid uint32, addr uint64) (file string, line int, ok bool)
+// SourceFrame is a source location of a user address: a function inlined
+// there (Inlined, named Name) or the function holding it. File is "" when
+// the debug information does not say where.
+type SourceFrame struct {
+	Name    string
+	Inlined bool
+	File    string
+	Line    int
 }
 
-// sourceSuffix is "@FILE:LINE" for a user frame when s knows its source
-// line, as bpftrace's stack mode shows it with show_debug_info.
-func sourceSuffix(s Symbols, pid uint32, addr uint64) string {
-	sl, ok := s.(SourceLines)
-	if !ok {
+// suffix is "@FILE:LINE", or "" without a file.
+func (fr SourceFrame) suffix() string {
+	if fr.File == "" {
 		return ""
 	}
-	if file, line, ok := sl.SourceLine(pid, addr); ok {
-		return "@" + file + ":" + strconv.Itoa(line)
+	return "@" + fr.File + ":" + strconv.Itoa(fr.Line)
+}
+
+// SourceFrames is implemented by Symbols that know the source locations
+// of user addresses (config show_debug_info).
+type SourceFrames interface {
+	// SourceFrames returns the source locations of addr in process pid,
+	// innermost first: the functions inlined there, then the function
+	// holding it (nil when unknown).
+	SourceFrames(pid uint32, addr uint64) []SourceFrame
+}
+
+// sourceFrames returns the functions inlined at user address addr,
+// innermost first, and the source location of the function holding it,
+// when s knows them (config show_debug_info).
+func sourceFrames(s Symbols, pid uint32, addr uint64) (inlined []SourceFrame, outer SourceFrame) {
+	sf, ok := s.(SourceFrames)
+	if !ok {
+		return nil, SourceFrame{}
 	}
-	return ""
+	frames := sf.SourceFrames(pid, addr)
+	if len(frames) == 0 {
+		return nil, SourceFrame{}
+	}
+	return frames[:len(frames)-1], frames[len(frames)-1]
 }
 
 // writeStack renders a stack as bpftrace does: a newline, then one line per

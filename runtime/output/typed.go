@@ -75,6 +75,10 @@ type Frame struct {
 	// Text is the frame as the text output prints it in the stack's mode
 	// ("vfs_read+12", or "0x7f3a..." without a symbol).
 	Text string
+	// Inlined marks a function inlined at Addr (config show_debug_info):
+	// Symbol names it, and the frame of the function holding it, at the
+	// same Addr, follows.
+	Inlined bool
 }
 
 // Stats is a stats() value. Sum and Average hold the bits of uint64
@@ -206,7 +210,16 @@ func (f *Formatter) typedStack(t *lang.Type, b []byte) Stack {
 	st.PID = pid
 	s := f.Symbols
 	for _, addr := range addrs {
-		fr := Frame{Addr: addr, Text: frameText(s, t, st.PID, addr)}
+		lines := frameLines(s, t, st.PID, addr)
+		if len(lines) > 1 {
+			inlined, _ := sourceFrames(s, st.PID, addr)
+			for i, in := range inlined {
+				if i < len(lines)-1 {
+					st.Frames = append(st.Frames, Frame{Addr: addr, Symbol: in.Name, Text: lines[i], Inlined: true})
+				}
+			}
+		}
+		fr := Frame{Addr: addr, Text: lines[len(lines)-1]}
 		if t.UserSpace {
 			name, off, module, ok := s.User(st.PID, addr)
 			fr.Module = module

@@ -5,15 +5,16 @@ import (
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
-var _ output.SourceLines = (*Symbolizer)(nil)
+var _ output.SourceFrames = (*Symbolizer)(nil)
 
-// SourceLine returns the source file and line of the instruction at addr
-// in process pid, from the DWARF line table of the file mapped there
-// (config show_debug_info; ok is false when it is off or the file has no
-// line for the address).
-func (s *Symbolizer) SourceLine(pid uint32, addr uint64) (string, int, bool) {
+// SourceFrames returns the source locations of the instruction at addr in
+// process pid, innermost first: the functions inlined there, then the
+// function holding it, from the DWARF of the file mapped there (config
+// show_debug_info; nil when it is off or the file has no line for the
+// address).
+func (s *Symbolizer) SourceFrames(pid uint32, addr uint64) []output.SourceFrame {
 	if !s.debugInfo {
-		return "", 0, false
+		return nil
 	}
 	path, vaddr, ok := s.user.fileAddr(pid, addr)
 	if !ok {
@@ -25,13 +26,21 @@ func (s *Symbolizer) SourceLine(pid uint32, addr uint64) (string, int, bool) {
 		}
 	}
 	if !ok {
-		return "", 0, false
+		return nil
 	}
 	f, err := dwarfinfo.Load(path)
 	if err != nil {
-		return "", 0, false
+		return nil
 	}
-	return f.SourceLine(vaddr)
+	frames, ok := f.SourceFrames(vaddr)
+	if !ok {
+		return nil
+	}
+	out := make([]output.SourceFrame, len(frames))
+	for i, fr := range frames {
+		out[i] = output.SourceFrame{Name: fr.Name, Inlined: fr.Inlined, File: fr.File, Line: fr.Line}
+	}
+	return out
 }
 
 // fileAddr returns the file mapped at addr in process pid and addr's

@@ -1,0 +1,103 @@
+package main
+
+// End-to-end tests of functions inlined at the addresses of user stacks
+// (config show_debug_info): testdata/helpers/dwarfinline.c built with
+// gcc -g -O2, where outer() inlines middle() which inlines inner(), which
+// calls target().
+
+import (
+	"debug/elf"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// inlineAddrs are addresses of dwarfinline: its functions', and those
+// the calls of outer to target and of main to outer return to.
+type inlineAddrs struct{ target, outer, main, retOuter, retMain uint64 }
+
+// dwarfInline builds dwarfinline (position-dependent, so that its
+// addresses are the same in every run) and returns its path and
+// addresses.
+func dwarfInline(t *testing.T) (bin string, a inlineAddrs) {
+	t.Helper()
+	bin = buildCHelper(t, "dwarfinline", "-g", "-O2", "-fno-omit-frame-pointer", "-no-pie", "-fno-pie")
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	syms, err := f.Symbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range syms {
+		switch s.Name {
+		case "outer":
+			a.outer = s.Value
+		case "target":
+			a.target = s.Value
+		case "main":
+			a.main = s.Value
+		}
+	}
+	out, err := exec.Command("objdump", "-d", "--no-show-raw-insn", bin).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(out), "\n")
+	for i, l := range lines {
+		if i+1 == len(lines) {
+			break
+		}
+		if strings.Contains(l, fmt.Sprintf("call   %x <target>", a.target)) {
+			fmt.Sscanf(strings.TrimSpace(lines[i+1]), "%x:", &a.retOuter)
+		}
+		if strings.Contains(l, fmt.Sprintf("call   %x <outer>", a.outer)) {
+			fmt.Sscanf(strings.TrimSpace(lines[i+1]), "%x:", &a.retMain)
+		}
+	}
+	if a.retOuter <= a.outer || a.retMain <= a.main || a.target == 0 {
+		t.Fatalf("no calls from main to outer to target in %s: %+v", bin, a)
+	}
+	return bin, a
+}
+
+// With show_debug_info, the frame whose address is in code inlined from
+// inner() into middle() into outer() prints a line per inlined function
+// before its own, innermost first, each at the line it is at, and the
+// frame itself at the line of the outermost call, as bpftrace prints
+// them; perf mode names them "(inlined)"; without show_debug_info the
+// stack has only the frames.
+func TestUstackInlinedFrames(t *testing.T) {
+	requireRoot(t)
+	bin, a := dwarfInline(t)
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := wd + "/../../testdata/helpers/dwarfinline.c"
+	script := fmt.Sprintf(`config = { show_debug_info = 1 } uprobe:%[1]s:target { @[ustack(3)] = count(); @p[ustack(perf, 2)] = count(); }`, bin)
+	res := trace(t, traceRun{args: []string{"-c", bin + " 3", "-e", script}})
+	wantOutput(t, res, fmt.Sprintf(`
+
+@[
+    target+0@%[1]s:18
+    [inlined] inner@%[1]s:25
+    [inlined] middle@%[1]s:30
+    outer+%[2]d@%[1]s:36
+    main+%[6]d@%[1]s:45
+]: 3
+@p[
+	%[3]x target+0 (%[5]s)
+	%[4]x inner (inlined)
+	%[4]x middle (inlined)
+	%[4]x outer+%[2]d (%[5]s)
+]: 3
+`, src, a.retOuter-a.outer, a.target, a.retOuter, bin, a.retMain-a.main), "Attached 1 probe\n")
+	script = fmt.Sprintf(`uprobe:%[1]s:target { @[ustack(2)] = count(); }`, bin)
+	res = trace(t, traceRun{args: []string{"-c", bin + " 2", "-e", script}})
+	wantOutput(t, res, fmt.Sprintf("\n\n@[\n    target+0\n    outer+%d\n]: 2\n", a.retOuter-a.outer), "Attached 1 probe\n")
+}

@@ -176,7 +176,6 @@ func resolveLabels(blocks []*Block) map[string]string {
 // reachable blocks in layout order: a block skipped in between is
 // unreachable and will not be laid out.
 func dropJumpsToNext(blocks []*Block) bool {
-	resolved := resolveLabels(blocks)
 	dropped := false
 	for i, b := range blocks {
 		n := len(b.Instrs)
@@ -187,14 +186,36 @@ func dropJumpsToNext(blocks []*Block) bool {
 		if last.OpCode.JumpOp() != asm.Ja || last.OpCode.Class() != asm.JumpClass || last.Reference() == "" {
 			continue
 		}
-		next := ""
-		if i+1 < len(blocks) {
-			next = resolved[blocks[i+1].Label]
-		}
-		if next != "" && resolved[last.Reference()] == next {
+		if jumpsToNext(blocks[i+1:], last.Reference()) {
 			b.Instrs = b.Instrs[:n-1]
 			dropped = true
 		}
 	}
 	return dropped
+}
+
+// jumpsToNext reports whether label ref resolves (see resolveLabels) to the
+// first instruction of rest: whether it names one of rest's leading empty
+// blocks or the first non-empty one. Looking only there spares a label map
+// per pass of prune; labels are unique (reachable checked).
+func jumpsToNext(rest []*Block, ref string) bool {
+	for _, b := range rest {
+		if b.Label == ref {
+			return len(b.Instrs) > 0 || hasInstrs(rest)
+		}
+		if len(b.Instrs) > 0 {
+			return false
+		}
+	}
+	return false
+}
+
+// hasInstrs reports whether some block of blocks holds an instruction.
+func hasInstrs(blocks []*Block) bool {
+	for _, b := range blocks {
+		if len(b.Instrs) > 0 {
+			return true
+		}
+	}
+	return false
 }

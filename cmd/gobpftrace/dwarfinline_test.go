@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -100,4 +101,26 @@ func TestUstackInlinedFrames(t *testing.T) {
 	script = fmt.Sprintf(`uprobe:%[1]s:target { @[ustack(2)] = count(); }`, bin)
 	res = trace(t, traceRun{args: []string{"-c", bin + " 2", "-e", script}})
 	wantOutput(t, res, fmt.Sprintf("\n\n@[\n    target+0\n    outer+%d\n]: 2\n", a.retOuter-a.outer), "Attached 1 probe\n")
+}
+
+// A binary built with gcc -gsplit-dwarf: -lv and args read the .dwo file
+// beside it, the source lines of show_debug_info its own line table.
+func TestSplitDWARFArgs(t *testing.T) {
+	requireRoot(t)
+	dir := t.TempDir()
+	src, err := filepath.Abs("../../testdata/helpers/dwarftarget.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("gcc", "-g", "-O0", "-gsplit-dwarf", "-o", "split", src)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	bin := filepath.Join(dir, "split")
+	res := trace(t, traceRun{args: []string{"-lv", "uprobe:" + bin + ":dw_ptrs"}, noAttach: true})
+	wantOutput(t, res, fmt.Sprintf("uprobe:%s:dw_ptrs\n    const char* name\n    int* n\n    struct point* p\n", bin), "")
+	script := fmt.Sprintf(`config = { show_debug_info = 1 } uprobe:%s:dw_ptrs { printf("%%s %%d %%d\n", str(args.name), *args.n, args.p->next->x); @[ustack(1)] = count(); }`, bin)
+	res = trace(t, traceRun{args: []string{"-c", bin + " 2", "-e", script}})
+	wantOutput(t, res, fmt.Sprintf("dwarf 13 1000\ndwarf 14 1001\n\n\n@[\n    dw_ptrs+0@%s:24\n]: 2\n", src), "Attached 1 probe\n")
 }

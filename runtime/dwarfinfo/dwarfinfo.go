@@ -48,6 +48,15 @@ type File struct {
 	cus   []*dwarf.Entry          // compilation units
 	err   error
 
+	// info is the .debug_info section (for the unit headers of split
+	// DWARF skeletons), addr its .debug_addr.
+	info, addr []byte
+	// splitFuncs are the functions defined in split DWARF units (.dwo,
+	// .dwp), by name, with the File of their unit; splitErr why a unit
+	// could not be read.
+	splitFuncs map[string]*File
+	splitErr   error
+
 	linesMu sync.Mutex
 	lines   map[dwarf.Offset][]lineRow // line table rows by unit, read once
 }
@@ -70,7 +79,7 @@ func Open(path string, dirs []string) (*File, error) {
 		if err != nil {
 			return nil, fmt.Errorf("could not read the DWARF debug information of %s: %v", path, err)
 		}
-		return &File{Path: path, DebugPath: path, Go: goBin, data: d}, nil
+		return &File{Path: path, DebugPath: path, Go: goBin, data: d, info: sectionData(f, ".debug_info"), addr: sectionData(f, ".debug_addr")}, nil
 	}
 	for _, cand := range debugCandidates(f, path, dirs) {
 		df, err := elf.Open(cand)
@@ -82,13 +91,28 @@ func Open(path string, dirs []string) (*File, error) {
 			continue
 		}
 		d, err := df.DWARF()
+		info, addr := sectionData(df, ".debug_info"), sectionData(df, ".debug_addr")
 		df.Close()
 		if err != nil {
 			return nil, fmt.Errorf("could not read the DWARF debug information of %s in %s: %v", path, cand, err)
 		}
-		return &File{Path: path, DebugPath: cand, Go: goBin, data: d}, nil
+		return &File{Path: path, DebugPath: cand, Go: goBin, data: d, info: info, addr: addr}, nil
 	}
 	return nil, &NoDebugInfoError{Path: path}
+}
+
+// sectionData returns the contents of section name of f (nil if none,
+// or compressed: split DWARF skeletons are not).
+func sectionData(f *elf.File, name string) []byte {
+	s := f.Section(name)
+	if s == nil || s.Type == elf.SHT_NOBITS || s.Flags&elf.SHF_COMPRESSED != 0 {
+		return nil
+	}
+	b, err := s.Data()
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 func hasDWARF(f *elf.File) bool {
@@ -199,6 +223,9 @@ func (f *File) index() error {
 					f.cus = append(f.cus, e)
 				}
 				continue
+			case dwarf.TagSkeletonUnit:
+				f.cus = append(f.cus, e)
+				f.openSplit(e, f.addr)
 			case dwarf.TagSubprogram:
 				f.addFunc(e)
 			}
@@ -274,8 +301,11 @@ func (f *File) FunctionNames() ([]string, error) {
 	if err := f.index(); err != nil {
 		return nil, err
 	}
-	out := make([]string, 0, len(f.funcs))
+	out := make([]string, 0, len(f.funcs)+len(f.splitFuncs))
 	for n := range f.funcs {
+		out = append(out, n)
+	}
+	for n := range f.splitFuncs {
 		out = append(out, n)
 	}
 	sort.Strings(out)
@@ -293,6 +323,12 @@ func (f *File) Function(name string) (*Func, error) {
 	}
 	off, ok := f.funcs[name]
 	if !ok {
+		if sub := f.splitFuncs[name]; sub != nil {
+			return sub.Function(name)
+		}
+		if f.splitErr != nil {
+			return nil, fmt.Errorf("%s is not in the debug information of %s: %v", name, f.Path, f.splitErr)
+		}
 		return nil, fmt.Errorf("%s: %w", name, ErrNoFunction)
 	}
 	r := f.data.Reader()

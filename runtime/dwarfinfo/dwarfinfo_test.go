@@ -335,3 +335,80 @@ func returnAddress(t *testing.T, bin string, from, to uint64) uint64 {
 	t.Fatalf("no call from %#x to %#x in %s", from, to, bin)
 	return 0
 }
+
+// Split DWARF (gcc -gsplit-dwarf): the functions and their parameters
+// are read from the .dwo file the skeleton unit names, then from a .dwp
+// package (llvm-dwp; GNU dwp 2.40 cannot pack DWARF 5), the source lines
+// from the binary's own line table; without either file a function is
+// not found and the error says which file is missing.
+func TestSplitDWARF(t *testing.T) {
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("no gcc")
+	}
+	dir := t.TempDir()
+	src, err := filepath.Abs("../../testdata/helpers/dwarftarget.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("gcc", "-g", "-O0", "-gsplit-dwarf", "-o", "split", src)
+	cmd.Dir = dir
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, b)
+	}
+	bin, dwo := filepath.Join(dir, "split"), filepath.Join(dir, "split-dwarftarget.dwo")
+	if _, err := os.Stat(dwo); err != nil {
+		t.Fatal(err)
+	}
+	want := "int8_t a: int8 in di\nuint8_t b: uint8 in si\nint16_t c: int16 in dx\nuint16_t d: uint16 in cx\nint32_t e: int32 in r8\nuint32_t f: uint32 in r9\n"
+	check := func(what string) {
+		t.Helper()
+		f, err := Open(bin, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if got := describe(t, f, "dw_ints"); got != want {
+			t.Errorf("%s: dw_ints:\n got %s\nwant %s", what, got, want)
+		}
+		if got := describe(t, f, "main"); got != "int argc: int32 in di\nchar** argv: int8 * * in si\n" {
+			t.Errorf("%s: main: %s", what, got)
+		}
+		if names, _ := f.FunctionNames(); len(names) != 5 {
+			t.Errorf("%s: functions %v", what, names)
+		}
+	}
+	check(".dwo")
+	f, err := Open(bin, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, err := f.LineAddress("dwarftarget.c", 17)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if file, line, ok := f.SourceLine(addr); !ok || file != src || line != 17 {
+		t.Errorf("SourceLine(%#x) = %s:%d %v, want %s:17", addr, file, line, ok, src)
+	}
+	if _, err := exec.LookPath("llvm-dwp"); err == nil {
+		if b, err := exec.Command("llvm-dwp", "-e", bin, "-o", bin+".dwp").CombinedOutput(); err != nil {
+			t.Fatalf("llvm-dwp: %v\n%s", err, b)
+		}
+		if err := os.Remove(dwo); err != nil {
+			t.Fatal(err)
+		}
+		check(".dwp")
+		if err := os.Remove(bin + ".dwp"); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		t.Log("no llvm-dwp: .dwp packages not tested")
+		os.Remove(dwo)
+	}
+	f, err = Open(bin, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.Args("dw_ints")
+	if want := fmt.Sprintf("dw_ints is not in the debug information of %s: its split DWARF file split-dwarftarget.dwo is missing (looked in %s and beside the binary, and for split.dwp)", bin, dir); err == nil || err.Error() != want {
+		t.Errorf("without the .dwo: %v\nwant %s", err, want)
+	}
+}

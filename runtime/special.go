@@ -73,20 +73,8 @@ const (
 // run_time_ns / run_cnt, without the cost of the system call that runs
 // it. What the bench probes print is not shown; no map is printed.
 func (s *session) runBench(ctx context.Context, begins, ends, benches []*codegen.Program) error {
-	if err := s.writeGlobals(); err != nil {
+	if err := s.startSpecial(begins, len(begins)+len(ends)+len(benches)); err != nil {
 		return err
-	}
-	if err := s.runSpecial(begins); err != nil {
-		return err
-	}
-	if err := s.drain(); err != nil { // what BEGIN printed
-		return err
-	}
-	if !s.opts.Quiet {
-		s.out.Attached(len(begins) + len(ends) + len(benches))
-	}
-	if s.opts.OnAttached != nil {
-		s.opts.OnAttached()
 	}
 	stats, err := ebpf.EnableStats(uint32(unix.BPF_STATS_RUN_TIME))
 	if err != nil {
@@ -177,4 +165,26 @@ func writeBenchTable(w io.Writer, rows [][2]string) {
 	}
 	b.WriteString(line)
 	io.WriteString(w, b.String())
+}
+
+// startSpecial starts a run of programs that are run rather than attached
+// (--mode bench, --mode test): the globals, BEGIN and what it printed, then
+// the "Attached" line for n programs.
+func (s *session) startSpecial(begins []*codegen.Program, n int) error {
+	if err := s.writeGlobals(); err != nil {
+		return err
+	}
+	if err := s.runSpecial(begins); err != nil {
+		return err
+	}
+	if err := s.drain(); err != nil { // what BEGIN printed
+		return err
+	}
+	if !s.opts.Quiet {
+		s.out.Attached(n)
+	}
+	if s.opts.OnAttached != nil {
+		s.opts.OnAttached()
+	}
+	return nil
 }

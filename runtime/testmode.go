@@ -38,20 +38,8 @@ func (s *session) runTests(ctx context.Context, begins, ends, tests []*codegen.P
 	if len(tests) == 0 {
 		return fmt.Errorf("--mode test runs the script's test: probes, and it has none (write test:NAME { ... })")
 	}
-	if err := s.writeGlobals(); err != nil {
+	if err := s.startSpecial(begins, len(begins)+len(ends)+len(tests)); err != nil {
 		return err
-	}
-	if err := s.runSpecial(begins); err != nil {
-		return err
-	}
-	if err := s.drain(); err != nil { // what BEGIN printed
-		return err
-	}
-	if !s.opts.Quiet {
-		s.out.Attached(len(begins) + len(ends) + len(tests))
-	}
-	if s.opts.OnAttached != nil {
-		s.opts.OnAttached()
 	}
 	if err := s.out.Flush(); err != nil {
 		return err

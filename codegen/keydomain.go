@@ -17,23 +17,27 @@ import (
 //     all: the map is then sized to exactly that many keys and
 //     preallocated (see addMap), so an insert never finds it full and
 //     never needs memory;
-//   - every program writing it is one the kernel runs under its
-//     per-CPU bpf_prog_active guard (tracepoint, kprobe, uprobe, usdt, perf
-//     event), or BEGIN/END, which run before any probe is attached and
-//     after all are detached. Then no writer interrupts another holding
-//     the same bucket lock on one CPU, the one other way a hash update
-//     fails (-EBUSY, or -EDEADLK with 6.15's resilient spin locks).
-//     fentry, raw tracepoints, iterators and self/bench programs have no
-//     such guard and keep the counter.
+//   - no writer can run inside another holding the same bucket lock on
+//     one CPU, the one other way a hash update fails (-EBUSY, or -EDEADLK
+//     with 6.15's resilient spin locks): either every program writing it
+//     is one the kernel runs under its per-CPU bpf_prog_active guard
+//     (tracepoint, kprobe, perf event), or every one is a uprobe or usdt
+//     probe (user code must run for one to fire, so none fires inside
+//     another; a uprobe_multi program has no such guard, so a guarded one
+//     may interrupt it: the two kinds do not mix). BEGIN and END join
+//     either: they run before any probe is attached and after all are
+//     detached. fentry, raw tracepoints, iterators and self/bench programs
+//     have no guard and keep the counter.
 //
 // The value is the number of kernel keys (buckets counted) for each map.
 func boundedMaps(c *lang.Checked, maxKeys uint32) map[*lang.MapSym]uint64 {
 	domain := map[*lang.MapSym]uint64{}
 	unbounded := map[*lang.MapSym]bool{}
+	kinds := map[*lang.MapSym]writerKind{}
 	for _, cp := range c.Probes {
-		guarded := true
+		kind := writersBeginEnd
 		for _, r := range cp.Attach {
-			guarded = guarded && guardedProvider(r.Provider)
+			kind |= writerKindOf(r.Provider)
 		}
 		lang.Inspect(cp.Probe, func(n lang.Node) bool {
 			var target lang.Expr
@@ -53,7 +57,8 @@ func boundedMaps(c *lang.Checked, maxKeys uint32) map[*lang.MapSym]uint64 {
 			for _, k := range me.Keys {
 				keys = mulDomain(keys, keyDomain(k))
 			}
-			if !guarded || keys == 0 {
+			kinds[me.Sym] |= kind
+			if !nestSafe(kinds[me.Sym]) || keys == 0 {
 				unbounded[me.Sym] = true
 				return true
 			}
@@ -80,18 +85,34 @@ func boundedMaps(c *lang.Checked, maxKeys uint32) map[*lang.MapSym]uint64 {
 	return out
 }
 
-// guardedProvider reports whether the kernel runs programs of provider p
-// only when no other such program is running on the CPU (bpf_prog_active),
-// or, for BEGIN and END, never while any probe is attached.
-func guardedProvider(p probetype.Type) bool {
+// writerKind classifies the programs that write a map by how the kernel
+// may nest them (see boundedMaps); a map's writers are the union.
+type writerKind uint8
+
+const (
+	writersBeginEnd  writerKind = 0 // never run while a probe is attached
+	writersGuarded   writerKind = 1 // run under bpf_prog_active
+	writersUser      writerKind = 2 // fire only from user code
+	writersUnguarded writerKind = 4 // may run inside any other
+)
+
+// nestSafe reports whether no writer of kinds k can run inside another on
+// the same CPU.
+func nestSafe(k writerKind) bool {
+	return k&writersUnguarded == 0 && (k&writersGuarded == 0 || k&writersUser == 0)
+}
+
+func writerKindOf(p probetype.Type) writerKind {
 	switch p {
+	case probetype.Begin, probetype.End:
+		return writersBeginEnd
 	case probetype.Tracepoint, probetype.Kprobe, probetype.Kretprobe,
-		probetype.Uprobe, probetype.Uretprobe, probetype.USDT,
-		probetype.Interval, probetype.Profile, probetype.Software, probetype.Hardware,
-		probetype.Begin, probetype.End:
-		return true
+		probetype.Interval, probetype.Profile, probetype.Software, probetype.Hardware:
+		return writersGuarded
+	case probetype.Uprobe, probetype.Uretprobe, probetype.USDT:
+		return writersUser
 	}
-	return false
+	return writersUnguarded
 }
 
 // domainLimit saturates key counts: anything above it is as good as

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // TestBoundedMapSizes checks which maps boundedMaps finds and the number
@@ -118,5 +120,35 @@ func TestBoundedMapsHoldEveryKey(t *testing.T) {
 	}
 	if h := l.entries("@h"); len(h) != 65 {
 		t.Errorf("@h has %d buckets, want 65 (negative, zero and 63 powers of two)", len(h))
+	}
+}
+
+// Writers that may nest on one CPU keep the counter: a guarded program
+// (tracepoint, perf event, possibly in NMI) may interrupt a uprobe_multi
+// program, which runs without bpf_prog_active; raw tracepoints, fentry and
+// iterators nest anywhere.
+func TestWritersNestSafe(t *testing.T) {
+	cases := []struct {
+		providers []probetype.Type
+		want      bool
+	}{
+		{[]probetype.Type{probetype.Begin, probetype.End}, true},
+		{[]probetype.Type{probetype.Tracepoint, probetype.Profile, probetype.Begin}, true},
+		{[]probetype.Type{probetype.Uprobe, probetype.USDT, probetype.End}, true},
+		{[]probetype.Type{probetype.Uprobe, probetype.Tracepoint}, false},
+		{[]probetype.Type{probetype.Uretprobe, probetype.Hardware}, false},
+		{[]probetype.Type{probetype.RawTracepoint}, false},
+		{[]probetype.Type{probetype.Fentry, probetype.Begin}, false},
+		{[]probetype.Type{probetype.Iter}, false},
+		{[]probetype.Type{probetype.Self}, false},
+	}
+	for _, c := range cases {
+		k := writersBeginEnd
+		for _, p := range c.providers {
+			k |= writerKindOf(p)
+		}
+		if got := nestSafe(k); got != c.want {
+			t.Errorf("%v: nestSafe %v, want %v", c.providers, got, c.want)
+		}
 	}
 }

@@ -91,12 +91,7 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 		// 4095 as an unsigned number.
 		r := g.evalInt(arg(0))
 		g.emit(asm.Add.Imm(r, 4095))
-		no, done := g.newLabel("not_err"), g.newLabel("is_err")
-		g.emit(asm.JGE.Imm(r, 4095, no), asm.Mov.Imm(r, 1))
-		g.jump(done)
-		g.label(no)
-		g.emit(asm.Mov.Imm(r, 0))
-		g.label(done)
+		g.flagIf(r, asm.JLT, 4095)
 		return r
 	case "bswap":
 		r := g.evalInt(arg(0))

@@ -175,11 +175,16 @@ func (g *gen) usermode() asm.Register {
 	g.usesCtx = true
 	g.emit(asm.LoadMem(r, regCtx, ptregs.Offset("cs"), asm.DWord))
 	g.emit(asm.And.Imm(r, 3))
-	user, done := g.newLabel("usermode"), g.newLabel("modedone")
-	g.emit(asm.JEq.Imm(r, 3, user), asm.Mov.Imm(r, 0))
+	g.flagIf(r, asm.JEq, 3) // CPL 3: user mode
+	return r
+}
+
+// flagIf sets r to 1 when `r op imm` holds, else to 0.
+func (g *gen) flagIf(r asm.Register, op asm.JumpOp, imm int32) {
+	yes, done := g.newLabel("flag"), g.newLabel("flagged")
+	g.emit(op.Imm(r, imm, yes), asm.Mov.Imm(r, 0))
 	g.jump(done)
-	g.label(user)
+	g.label(yes)
 	g.emit(asm.Mov.Imm(r, 1))
 	g.label(done)
-	return r
 }

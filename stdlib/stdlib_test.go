@@ -37,7 +37,7 @@ func TestNamesUnique(t *testing.T) {
 }
 
 func TestLookups(t *testing.T) {
-	if LookupVar("arg3") == nil || LookupVar("arg6") != nil || LookupVar("arg01") != nil {
+	if LookupVar("arg3") == nil || LookupVar("arg11") == nil || LookupVar("arg01") != nil || LookupVar("argx") != nil {
 		t.Error("argN lookup")
 	}
 	if LookupConfig("BPFTRACE_MAX_STRLEN").Name != "max_strlen" || LookupConfig("MAX_STRLEN") == nil || LookupConfig("nope") != nil {

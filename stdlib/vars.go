@@ -23,10 +23,13 @@ type Var struct {
 	Doc       string
 }
 
-// MaxArgN is the highest argN builtin (arg0..arg5 are in registers on x86-64).
+// MaxArgN is the highest argN of the probes whose arguments are in
+// registers (arg0..arg5 on x86-64). A USDT probe has as many as its note
+// gives (sys/sdt.h writes up to 12), so argN parses for any N and the
+// checker holds the others to MaxArgN.
 const MaxArgN = 5
 
-// Vars lists the builtin variables. "argN" stands for arg0..arg5.
+// Vars lists the builtin variables. "argN" stands for arg0, arg1, ...
 var Vars = []*Var{
 	{Name: "pid", Type: lang.TUint32, Supported: true, Doc: "Process ID (thread group ID) of the current task."},
 	{Name: "tid", Type: lang.TUint32, Supported: true, Doc: "Thread ID of the current task."},
@@ -44,7 +47,7 @@ var Vars = []*Var{
 	{Name: "curtask", Type: &lang.Type{Kind: lang.KPtr, Size: 8, Elem: &lang.Type{Kind: lang.KStruct, Name: "struct task_struct"}}, Supported: true, Doc: "The current task: a struct task_struct * whose members read safely (curtask->pid, curtask->real_parent->tgid); a uint64 address without kernel BTF."},
 	{Name: "probe", Supported: true, Doc: "Full name of the probe that fired, e.g. tracepoint:syscalls:sys_enter_openat."},
 	{Name: "args", Providers: ArgsProviders, Supported: true, Doc: "The probe's typed arguments as a struct: args.field or args->field."},
-	{Name: "argN", Type: lang.TUint64, Providers: ArgNProviders, Supported: true, Doc: "Function argument N (arg0..arg5) read from registers."},
+	{Name: "argN", Type: lang.TUint64, Providers: ArgNProviders, Supported: true, Doc: "Function argument N: arg0..arg5 from registers (kprobe, uprobe, rawtracepoint); in usdt probes every argument the probe's note describes (up to arg11 with sys/sdt.h)."},
 	{Name: "retval", Type: lang.TUint64, Providers: RetvalProviders, Supported: true, Doc: "Return value of the traced function."},
 	{Name: "func", Providers: FuncProviders, Supported: true, Doc: "Name of the traced function."},
 	{Name: "kstack", Supported: true, Doc: "Kernel stack trace of the current task."},
@@ -69,13 +72,13 @@ var varByName = func() map[string]*Var {
 	return m
 }()
 
-// LookupVar returns the builtin variable for name (arg0..arg5 map to the
-// "argN" entry), or nil.
+// LookupVar returns the builtin variable for name (arg0, arg1, ... map to
+// the "argN" entry), or nil.
 func LookupVar(name string) *Var {
 	if v := varByName[name]; v != nil {
 		return v
 	}
-	if n, ok := ArgIndex(name); ok && n <= MaxArgN {
+	if _, ok := ArgIndex(name); ok {
 		return varByName["argN"]
 	}
 	return nil

@@ -100,6 +100,24 @@ func TestUSDTLocationsAndWildcards(t *testing.T) {
 	wantLines(t, res, fmt.Sprintf("\n\n@[usdt:%[1]s:tracetest2:testprobe2]: 2\n@[usdt:%[1]s:tracetest:testprobe2]: 2\n", u), "Attached 2 probes\n")
 }
 
+// A USDT probe passes as many arguments as its note describes (sys/sdt.h
+// writes up to 12): arg6 to arg11 read like the others, where a uprobe
+// stops at arg5, in bpftrace's words.
+func TestUSDTManyArguments(t *testing.T) {
+	requireRoot(t)
+	u := usdtMultiPath(t)
+	res := trace(t, traceRun{dir: filepath.Dir(u), args: []string{"-e",
+		`usdt:./usdtmulti:tracetest:many { printf("%d %d %d %d %d %d %d %d %d %d %d %lx\n", arg0, arg1, arg2, arg3, arg4, arg5, arg6, arg7, arg8, arg9, arg10, arg11); }`,
+		"-c", "./usdtmulti 2"}})
+	wantOutput(t, res, "0 1 2 3 4 5 6 7 8 9 -10 7fffffffffffffff\n1 2 3 4 5 6 7 8 9 10 -11 7ffffffffffffffe\n\n\n", "Attached 1 probe\n")
+
+	res = trace(t, traceRun{dir: filepath.Dir(u), args: []string{"-e", `uprobe:./usdtmulti:fire { print(arg6); }`}, noAttach: true})
+	mustExit(t, res, 1)
+	if want := "stdin:1:33-37: ERROR: x86_64 doesn't support arg6\n"; !strings.HasPrefix(res.stderr, want) {
+		t.Errorf("stderr %q, want %q...", res.stderr, want)
+	}
+}
+
 // A USDT semaphore is counted up in a process that was running before the
 // probe attached, --usdt-file-activation or not (the kernel's uprobe
 // reference counters), and down again after.

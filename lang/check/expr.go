@@ -198,6 +198,9 @@ func (c *checker) ident(id *lang.Ident) *lang.Type {
 		}
 	}
 	if n, ok := stdlib.ArgIndex(id.Name); ok {
+		if !c.argInRegisters(id, n) {
+			return tNone
+		}
 		c.usdtArgCheck(id, n)
 		c.goArgWarning(id, n)
 	}
@@ -297,6 +300,25 @@ func (c *checker) goArgWarning(id *lang.Ident, n int) {
 	}
 	c.goArgsWarned[id.Name] = true
 	c.warnf(id.Span, "%s reads register %s, where the C calling convention passes argument %d (as in bpftrace); %s is Go code, which passes it in %s: use reg(%q)", id.Name, ptregs.ArgNames[n], n+1, fn, ptregs.GoArgNames[n], ptregs.GoArgNames[n])
+}
+
+// argInRegisters refuses, in bpftrace's words, an argN beyond the
+// registers (arg5 on x86-64) in a probe that reads its arguments from
+// them: only a USDT probe's note can describe more.
+func (c *checker) argInRegisters(id *lang.Ident, n int) bool {
+	if n <= stdlib.MaxArgN {
+		return true
+	}
+	for _, p := range c.providers() {
+		if p != probetype.USDT {
+			c.errorf(id.Span, "x86_64 doesn't support %s", id.Name)
+			if p == probetype.Uprobe || p == probetype.Kprobe {
+				c.hintf("arg0 to arg%d are the arguments passed in registers; at the function's entry the seventh is on the stack: *(uint64 *)(reg(\"sp\") + 8)", stdlib.MaxArgN)
+			}
+			return false
+		}
+	}
+	return true
 }
 
 // usdtArgCheck reports argN beyond what a USDT probe passes.

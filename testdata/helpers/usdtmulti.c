@@ -6,6 +6,8 @@
 //	tracetest:testprobe2  1 location    args (i, "three")
 //	tracetest:testprobe3  3 locations   args (i, "four" | "five" | "six")
 //	tracetest2:testprobe2 1 location    args (i)
+//	tracetest:many        1 location    12 args (i, i+1, ..., i+9, -(i+10),
+//	                                    0x7fffffffffffffff - i)
 //	tracetest:sema        1 location    args (i, semaphore value); fired only
 //	                                    while a tracer has counted its
 //	                                    semaphore up
@@ -27,6 +29,7 @@ SEMA(tracetest_testprobe2);
 SEMA(tracetest_testprobe3);
 SEMA(tracetest2_testprobe2);
 SEMA(tracetest_sema);
+SEMA(tracetest_many);
 
 // Written at start, so that their page is resident when a probe reads them.
 static char names[6][8] = {"one", "two", "three", "four", "five", "six"};
@@ -39,6 +42,8 @@ __attribute__((noinline)) static void fire(long i) {
 	DTRACE_PROBE2(tracetest, testprobe3, i, names[4]);
 	DTRACE_PROBE2(tracetest, testprobe3, i, names[5]);
 	DTRACE_PROBE1(tracetest2, testprobe2, i);
+	DTRACE_PROBE12(tracetest, many, i, i + 1, i + 2, i + 3, i + 4, i + 5, i + 6, i + 7, i + 8, i + 9,
+	               -(i + 10), 0x7fffffffffffffffL - i);
 	if (tracetest_sema_semaphore)
 		DTRACE_PROBE2(tracetest, sema, i, tracetest_sema_semaphore);
 }

@@ -15,31 +15,59 @@ func DropDeadDefs(f *Func) {
 	if n == 0 {
 		return
 	}
-	resolved := resolveLabels(f.Blocks)
-	index := make(map[string]int, n)
+	// What each instruction reads, writes and jumps to, found once: the
+	// sweeps below only combine bits.
+	type site struct {
+		uses, defs regSet // defs has pureBit when the write is all it does
+		target     int32  // block index of the jump's target, -1: none
+	}
+	const pureBit, deadBit = regSet(1 << 14), regSet(1 << 15) // beyond R10
+	index := make(map[string]int32, n)
 	for i, b := range f.Blocks {
-		index[b.Label] = i
+		index[b.Label] = int32(i)
 	}
-	target := func(in asm.Instruction) (int, bool) {
-		ref, ok := JumpTarget(in)
-		if !ok {
-			return 0, false
+	// next[i] is the first non-empty block from i on (n: none), where a
+	// jump to block i lands.
+	next := make([]int32, n+1)
+	next[n] = int32(n)
+	for i := n - 1; i >= 0; i-- {
+		next[i] = next[i+1]
+		if len(f.Blocks[i].Instrs) > 0 {
+			next[i] = int32(i)
 		}
-		i, ok := index[resolved[ref]]
-		return i, ok
 	}
+	sites := make([]site, f.Len())
+	first := make([]int, n+1) // block i's sites are sites[first[i]:first[i+1]]
+	k := 0
+	for i, b := range f.Blocks {
+		first[i] = k
+		for j := range b.Instrs {
+			in := b.Instrs[j].Instruction
+			s := site{target: -1}
+			s.uses, s.defs = physOperands(in)
+			if pureDef(in) {
+				s.defs |= pureBit
+			}
+			if ref, ok := JumpTarget(in); ok {
+				if t, ok := index[ref]; ok && next[t] < int32(n) {
+					s.target = next[t]
+				}
+			}
+			sites[k] = s
+			k++
+		}
+	}
+	first[n] = k
 	// liveIn[i] is what block i reads before writing; computed backwards
 	// to a fixed point (a backward jump needs a second sweep).
 	liveIn := make([]regSet, n)
 	liveOut := func(i int) regSet {
-		b := f.Blocks[i]
 		var out regSet
-		if m := len(b.Instrs); m > 0 {
-			last := b.Instrs[m-1].Instruction
-			if t, ok := target(last); ok {
+		if a, z := first[i], first[i+1]; z > a {
+			if t := sites[z-1].target; t >= 0 {
 				out |= liveIn[t]
 			}
-			if b.Terminated() {
+			if f.Blocks[i].Terminated() {
 				return out
 			}
 		}
@@ -48,46 +76,39 @@ func DropDeadDefs(f *Func) {
 		}
 		return out
 	}
-	// scan walks block i backwards from its live-out, calling visit (when
-	// not nil) with each instruction and what is live after it.
-	scan := func(i int, visit func(j int, after regSet)) regSet {
-		b := f.Blocks[i]
-		live := liveOut(i)
-		for j := len(b.Instrs) - 1; j >= 0; j-- {
-			in := b.Instrs[j].Instruction
-			if t, ok := target(in); ok && j < len(b.Instrs)-1 {
-				live |= liveIn[t] // a conditional jump in the block
+	// scan walks block i backwards from its live-out; with mark, it marks
+	// the pure definitions nothing reads (deadBit) and reports whether any.
+	scan := func(i int, mark bool) (live regSet, any bool) {
+		live = liveOut(i)
+		a, z := first[i], first[i+1]
+		for j := z - 1; j >= a; j-- {
+			s := &sites[j]
+			if s.target >= 0 && j < z-1 {
+				live |= liveIn[s.target] // a conditional jump in the block
 			}
-			if visit != nil {
-				visit(j, live)
+			defs := s.defs &^ pureBit
+			if mark && defs != 0 && defs&live == 0 && s.defs&pureBit != 0 {
+				s.uses, any = s.uses|deadBit, true
 			}
-			uses, defs := physOperands(in)
-			live = live&^defs | uses
+			live = live&^defs | s.uses&^deadBit
 		}
-		return live
+		return live, any
 	}
 	for changed := true; changed; {
 		changed = false
 		for i := n - 1; i >= 0; i-- {
-			if in := scan(i, nil); in != liveIn[i] {
+			if in, _ := scan(i, false); in != liveIn[i] {
 				liveIn[i], changed = in, true
 			}
 		}
 	}
 	for i, b := range f.Blocks {
-		dead := map[int]bool{}
-		scan(i, func(j int, after regSet) {
-			in := b.Instrs[j].Instruction
-			if _, defs := physOperands(in); defs != 0 && defs&after == 0 && pureDef(in) {
-				dead[j] = true
-			}
-		})
-		if len(dead) == 0 {
+		if _, any := scan(i, true); !any {
 			continue
 		}
 		kept := b.Instrs[:0]
 		for j, in := range b.Instrs {
-			if !dead[j] {
+			if sites[first[i]+j].uses&deadBit == 0 {
 				kept = append(kept, in)
 			}
 		}

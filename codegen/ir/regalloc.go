@@ -170,15 +170,11 @@ func (a *allocator) operandsOf(in *Instr) operands {
 		o.def(src)
 	}
 	uses, defs := fixedOperands(in.Instruction)
-	for r := int32(0); r < nPhys; r++ {
-		if uses&(1<<r) != 0 {
-			o.use(r)
-		}
+	for m := uses; m != 0; m &= m - 1 {
+		o.use(int32(bits.TrailingZeros16(uint16(m))))
 	}
-	for r := int32(0); r < nPhys; r++ {
-		if defs&(1<<r) != 0 {
-			o.def(r)
-		}
+	for m := defs; m != 0; m &= m - 1 {
+		o.def(int32(bits.TrailingZeros16(uint16(m))))
 	}
 	return o
 }
@@ -333,10 +329,7 @@ func (a *allocator) note(v Virtual, home asm.Register) {
 func (a *allocator) colour() (colors []asm.Register, ok bool) {
 	f := a.f
 	blocks := f.Blocks
-	at := make(map[string]int, len(blocks))
-	for i, b := range blocks {
-		at[b.Label] = i
-	}
+	targets, first := jumpTargets(f)
 	// Live-in sets to a fixed point, blocks visited last to first (code
 	// jumps forward but for short plain loops).
 	words := (len(a.homes) + 63) / 64
@@ -357,11 +350,9 @@ func (a *allocator) colour() (colors []asm.Register, ok bool) {
 		}
 		for j := len(b.Instrs) - 1; j >= 0; j-- {
 			in := &b.Instrs[j]
-			if ref, isJump := JumpTarget(in.Instruction); isJump {
-				if t, found := at[ref]; found {
-					live.union(liveIn[t])
-					backward = backward || t <= i
-				}
+			if t := int(targets[int(first[i])+j]); t >= 0 {
+				live.union(liveIn[t])
+				backward = backward || t <= i
 			}
 			o = a.operandsOf(in)
 			if visit != nil {

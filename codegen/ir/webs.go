@@ -15,20 +15,30 @@ import "slices"
 // register is read before anything writes it: only the homes give such a
 // read a meaning.
 func splitWebs(f *Func) bool {
-	vars := map[Virtual]int{}
+	// vars numbers the registers in order of appearance, by id (ids are
+	// small, as for the allocator's index): vars[v] is v's number + 1.
+	var top Virtual
 	for _, b := range f.Blocks {
-		for _, in := range b.Instrs {
-			for _, v := range []Virtual{in.VDst, in.VSrc} {
-				if _, ok := vars[v]; v != 0 && !ok {
-					vars[v] = len(vars)
+		for i := range b.Instrs {
+			top = max(top, b.Instrs[i].VDst, b.Instrs[i].VSrc)
+		}
+	}
+	if top == 0 {
+		return true
+	}
+	vars := make([]int32, top+1)
+	nvars := 0
+	for _, b := range f.Blocks {
+		for i := range b.Instrs {
+			for _, v := range [2]Virtual{b.Instrs[i].VDst, b.Instrs[i].VSrc} {
+				if v != 0 && vars[v] == 0 {
+					nvars++
+					vars[v] = int32(nvars)
 				}
 			}
 		}
 	}
-	if len(vars) == 0 {
-		return true
-	}
-	nvars := len(vars)
+	varOf := func(v Virtual) int32 { return max(vars[v]-1, 0) } // 0 for no register, as the map gave
 	// Definitions are numbered per operand: ids 0..nvars-1 stand for
 	// "not written yet" of each register, at the entry.
 	type site struct {
@@ -45,7 +55,7 @@ func splitWebs(f *Func) bool {
 		sites[i], all = all[:len(b.Instrs):len(b.Instrs)], all[len(b.Instrs):]
 		for j := range b.Instrs {
 			in := &b.Instrs[j]
-			s := site{roles: rolesOf(in), dst: -1, src: -1, vdst: int32(vars[in.VDst]), vsrc: int32(vars[in.VSrc])}
+			s := site{roles: rolesOf(in), dst: -1, src: -1, vdst: varOf(in.VDst), vsrc: varOf(in.VSrc)}
 			if s.defDst && in.VDst != 0 {
 				s.dst, ndefs = ndefs, ndefs+1
 			}
@@ -62,11 +72,8 @@ func splitWebs(f *Func) bool {
 	}
 	single := func(d int32) []int32 { return one[d : d+1 : d+1] }
 
-	at := make(map[string]int, len(f.Blocks))
-	for i, b := range f.Blocks {
-		at[b.Label] = i
-	}
-	live := liveVars(f, vars, at)
+	targets, first := jumpTargets(f)
+	live := liveVars(f, nvars, varOf, targets, first)
 	// reach[i][x] are the definitions of register x that reach block i,
 	// kept only where x is live (a definition reaching a block where x is
 	// dead reaches no read through it).
@@ -121,10 +128,8 @@ func splitWebs(f *Func) bool {
 			if s.src >= 0 {
 				cur[s.vsrc] = single(s.src)
 			}
-			if ref, ok := JumpTarget(in.Instruction); ok {
-				if t, found := at[ref]; found && merge(t, cur) && t <= i {
-					again = true
-				}
+			if t := int(targets[int(first[i])+j]); t >= 0 && merge(t, cur) && t <= i {
+				again = true
 			}
 		}
 		if !b.Terminated() && i+1 < len(f.Blocks) {
@@ -216,11 +221,11 @@ func splitWebs(f *Func) bool {
 	return true
 }
 
-// liveVars returns, per block, the virtual registers (bit vars[v]) live
+// liveVars returns, per block, the virtual registers (bit varOf(v)) live
 // at its start: read before written on some path from there. nil when
-// there are more than 64.
-func liveVars(f *Func, vars map[Virtual]int, at map[string]int) []uint64 {
-	if len(vars) > 64 {
+// there are more than 64 (nvars). targets and first are jumpTargets'.
+func liveVars(f *Func, nvars int, varOf func(Virtual) int32, targets, first []int32) []uint64 {
+	if nvars > 64 {
 		return nil
 	}
 	live := make([]uint64, len(f.Blocks))
@@ -235,24 +240,22 @@ func liveVars(f *Func, vars map[Virtual]int, at map[string]int) []uint64 {
 			}
 			for j := len(b.Instrs) - 1; j >= 0; j-- {
 				in := &b.Instrs[j]
-				if ref, ok := JumpTarget(in.Instruction); ok {
-					if t, found := at[ref]; found {
-						cur |= live[t]
-						backward = backward || t <= i
-					}
+				if t := int(targets[int(first[i])+j]); t >= 0 {
+					cur |= live[t]
+					backward = backward || t <= i
 				}
 				r := rolesOf(in)
 				if r.defDst && in.VDst != 0 {
-					cur &^= 1 << vars[in.VDst]
+					cur &^= 1 << varOf(in.VDst)
 				}
 				if r.defSrc && in.VSrc != 0 {
-					cur &^= 1 << vars[in.VSrc]
+					cur &^= 1 << varOf(in.VSrc)
 				}
 				if r.useDst && in.VDst != 0 {
-					cur |= 1 << vars[in.VDst]
+					cur |= 1 << varOf(in.VDst)
 				}
 				if r.useSrc && in.VSrc != 0 {
-					cur |= 1 << vars[in.VSrc]
+					cur |= 1 << varOf(in.VSrc)
 				}
 			}
 			if cur != live[i] {
@@ -265,4 +268,36 @@ func liveVars(f *Func, vars map[Virtual]int, at map[string]int) []uint64 {
 		}
 	}
 	return live
+}
+
+// jumpTargets returns the index of the block each instruction of f jumps
+// to (-1: none, or a label not placed), the instructions numbered block
+// after block, block i's from first[i]: the passes' sweeps look targets
+// up there instead of a label map each time.
+func jumpTargets(f *Func) (targets, first []int32) {
+	at := make(map[string]int32, len(f.Blocks))
+	for i, b := range f.Blocks {
+		at[b.Label] = int32(i)
+	}
+	first = make([]int32, len(f.Blocks)+1)
+	n := int32(0)
+	for i, b := range f.Blocks {
+		first[i] = n
+		n += int32(len(b.Instrs))
+	}
+	first[len(f.Blocks)] = n
+	targets = make([]int32, n)
+	k := 0
+	for _, b := range f.Blocks {
+		for j := range b.Instrs {
+			targets[k] = -1
+			if ref, ok := JumpTarget(b.Instrs[j].Instruction); ok {
+				if t, found := at[ref]; found {
+					targets[k] = t
+				}
+			}
+			k++
+		}
+	}
+	return targets, first
 }

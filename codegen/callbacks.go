@@ -205,7 +205,7 @@ func (g *gen) mapLen(x *lang.Call) asm.Register {
 	name := g.newLabel("count")
 	if !g.hasCallback(name) {
 		fn := ir.NewFunc(name)
-		fn.Callable = true
+		fn.Callable, fn.Spans = true, g.spans
 		fn.Entry().Append(x.Span, asm.Mov.Imm(asm.R0, 0), asm.Return())
 		g.callbacks = append(g.callbacks, callback{name: name, fn: fn,
 			proto: &btf.FuncProto{Return: &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed}, Params: []btf.FuncParam{
@@ -290,13 +290,13 @@ func (g *gen) forRangeLoop(x *lang.ForRangeStmt) {
 
 // withCallbacks appends the callbacks after the program and gives every
 // function its BTF description (bpf_loop needs func_info).
-func (g *gen) withCallbacks(insns asm.Instructions, spans []lang.Span, progName string) (asm.Instructions, []lang.Span) {
+func (g *gen) withCallbacks(insns asm.Instructions, spans []ir.SpanID, progName string) (asm.Instructions, []ir.SpanID) {
 	if len(g.callbacks) == 0 {
 		return insns, spans
 	}
 	type lowered struct {
 		insns asm.Instructions
-		spans []lang.Span
+		spans []ir.SpanID
 	}
 	low := map[string]lowered{}
 	for _, cb := range g.callbacks {

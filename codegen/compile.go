@@ -40,6 +40,9 @@ type compiler struct {
 	// strClassable are the maps split by string length (strkeys.go).
 	strClassable map[*lang.MapSym]bool
 	arena        instrArena // the emitters' instructions
+	// spans holds the source spans of every function's instructions
+	// (Program.SpanTable).
+	spans *ir.SpanTable
 	// bounded gives, by script name, the number of keys of each map whose
 	// updates cannot fail (keydomain.go).
 	bounded map[string]uint64
@@ -63,6 +66,7 @@ func Compile(c *lang.Checked, opts ...Options) (plan *Plan, err error) {
 		maps:     map[string]*Map{},
 		eventIDs: map[string]int{},
 		opts:     firstOptions(opts),
+		spans:    &ir.SpanTable{},
 		plan: &Plan{
 			Spec:    &ebpf.CollectionSpec{Maps: map[string]*ebpf.MapSpec{}, Programs: map[string]*ebpf.ProgramSpec{}},
 			Config:  c.Config,
@@ -248,7 +252,7 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 			funcs = append(funcs, cb.fn)
 		}
 	}
-	cc.plan.Programs = append(cc.plan.Programs, &Program{Name: name, Attach: res, Probe: probe, Spans: spans, Group: group, Funcs: funcs})
+	cc.plan.Programs = append(cc.plan.Programs, &Program{Name: name, Attach: res, Probe: probe, Spans: spans, SpanTable: cc.spans, Group: group, Funcs: funcs})
 	cc.scratch = max(cc.scratch, g.scratchMax)
 }
 
@@ -284,7 +288,7 @@ type gen struct {
 }
 
 func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved, name string) *gen {
-	g := &gen{emitter: newEmitter(&cc.arena), cc: cc, probe: probe, res: res, vars: map[*lang.VarSym]loc{}, set: map[*lang.VarSym]bool{}}
+	g := &gen{emitter: newEmitter(&cc.arena, cc.spans), cc: cc, probe: probe, res: res, vars: map[*lang.VarSym]loc{}, set: map[*lang.VarSym]bool{}}
 	g.startFunc(name)
 	g.onStackLimit = cc.checked.Config.OnStackLimit
 	g.done = "exit"
@@ -295,7 +299,7 @@ func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved, name string) *g
 // prologue that the body turned out to need (saving ctx, finding the
 // scratch buffer), and returns it lowered. spans parallels the
 // instructions: the source each one was emitted for.
-func (g *gen) program() (insns asm.Instructions, spans []lang.Span) {
+func (g *gen) program() (insns asm.Instructions, spans []ir.SpanID) {
 	g.span = g.probe.Span
 	g.allocVars(g.probe.Body)
 	// The scratch buffer is looked up after the predicate when the
@@ -351,7 +355,7 @@ func (g *gen) program() (insns asm.Instructions, spans []lang.Span) {
 }
 
 // lower lays out fn as instructions (see ir.Lower).
-func (g *gen) lower(fn *ir.Func) (asm.Instructions, []lang.Span) {
+func (g *gen) lower(fn *ir.Func) (asm.Instructions, []ir.SpanID) {
 	lower := ir.Lower
 	switch {
 	case g.cc.opts.NoIRPasses:

@@ -35,7 +35,7 @@ func (p *Plan) Dump(w io.Writer) {
 		offset := 0
 		for i, ins := range spec.Instructions {
 			if i < len(prog.Spans) {
-				if l := prog.Spans[i].Start.Line; l != lastLine && l > 0 && l <= len(lines) {
+				if l := prog.Span(i).Start.Line; l != lastLine && l > 0 && l <= len(lines) {
 					fmt.Fprintf(w, "; %d: %s\n", l, strings.TrimSpace(lines[l-1]))
 					lastLine = l
 				}
@@ -106,6 +106,15 @@ func (p *Plan) DumpIR(w io.Writer) {
 	}
 }
 
+// Span returns the script construct instruction i of the program was
+// emitted for (see Spans), the zero span when none.
+func (p *Program) Span(i int) lang.Span {
+	if i < 0 || i >= len(p.Spans) {
+		return lang.Span{}
+	}
+	return p.SpanTable.Span(p.Spans[i])
+}
+
 // SourceOf returns the span of the instruction at raw offset off (in 8-byte
 // units, as the verifier numbers instructions) of program prog, and whether
 // there is one.
@@ -117,8 +126,8 @@ func (p *Plan) SourceOf(prog *Program, off int) (span lang.Span, ok bool) {
 	at := 0
 	for i, ins := range spec.Instructions {
 		if at == off {
-			if i < len(prog.Spans) && prog.Spans[i].Start.Line > 0 {
-				return prog.Spans[i], true
+			if s := prog.Span(i); s.Start.Line > 0 {
+				return s, true
 			}
 			return lang.Span{}, false
 		}

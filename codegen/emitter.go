@@ -72,6 +72,8 @@ type emitter struct {
 	// arena holds the blocks' instructions; shared by the programs of a
 	// script, and kept when a callback's build restores the emitter.
 	arena *instrArena
+	// spans is the script's span table, which every function shares.
+	spans *ir.SpanTable
 	// nlabels numbers labels (newLabel) and blocks nothing names.
 	nlabels int
 
@@ -140,8 +142,8 @@ func (e *emitter) stackMax() int { return e.chain[len(e.chain)-1].max }
 // inCallbackFrame reports whether a callback is being built.
 func (e *emitter) inCallbackFrame() bool { return len(e.chain) > 1 }
 
-func newEmitter(arena *instrArena) *emitter {
-	e := &emitter{chain: []*frameUse{{}}, keyReserve: 8, arena: arena}
+func newEmitter(arena *instrArena, spans *ir.SpanTable) *emitter {
+	e := &emitter{chain: []*frameUse{{}}, keyReserve: 8, arena: arena, spans: spans}
 	e.startFunc("entry")
 	e.free = append(e.free, intRegs...)
 	return e
@@ -150,6 +152,7 @@ func newEmitter(arena *instrArena) *emitter {
 // startFunc makes a new function, named name, the one being built.
 func (e *emitter) startFunc(name string) {
 	e.fn = ir.NewFunc(name)
+	e.fn.Spans = e.spans
 	e.cur = e.fn.Entry()
 }
 
@@ -191,7 +194,7 @@ func (e *emitter) instr(in asm.Instruction) ir.Instr {
 	if in.Src == regProbeFrame {
 		in.Src = e.probeFrame()
 	}
-	out := ir.Instr{Instruction: in, Span: e.span}
+	out := ir.Instr{Instruction: in, Span: e.spans.ID(e.span)}
 	if r := in.Dst; r >= firstVirtual {
 		out.VDst, out.Dst = ir.Virtual(r-firstVirtual+1), homes[r-firstVirtual]
 	}

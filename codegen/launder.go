@@ -74,7 +74,7 @@ func (g *gen) forget(syms []*lang.VarSym, probeFrameOnly bool, with, temp asm.Re
 		g.cur = g.fn.AddBlock(g.newLabel("b"))
 	}
 	in := ir.ForgetInstr(f)
-	in.Span = g.span
+	in.Span = g.spans.ID(g.span)
 	g.arena.append(g.cur, in)
 }
 

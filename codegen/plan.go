@@ -82,8 +82,11 @@ type Program struct {
 	// point at the script line of an instruction the verifier rejects, and
 	// `-d asm` to group instructions under their line. It is a side table
 	// rather than asm.Comment sources, which would make the kernel demand
-	// line info.
-	Spans []lang.Span
+	// line info. Spans are ids of SpanTable (see Span), which the
+	// programs of a plan share: most instructions of a statement share
+	// one, and an id is a twelfth of a span's bytes.
+	Spans     []ir.SpanID
+	SpanTable *ir.SpanTable
 	// Group, when not nil, lists every attach point this one program
 	// serves, Attach being Group[0]: the matches of a uprobe/uretprobe
 	// wildcard, attached together with one uprobe_multi link whose cookie

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gobpftrace/gobpftrace/codegen/ir"
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/runtime/load"
 )
@@ -20,11 +21,13 @@ func TestVerifierRejectionNamesScriptLine(t *testing.T) {
 	stmt := lang.Span{Start: lang.Pos{Line: 3, Col: 3}, End: lang.Pos{Line: 3, Col: 10}}
 	probe := lang.Span{Start: lang.Pos{Line: 1, Col: 1}, End: lang.Pos{Line: 4, Col: 2}}
 	n := len(plan.Spec.Programs["gbt_bad"].Instructions)
-	plan.Programs[0].Spans = make([]lang.Span, n)
+	spans := &ir.SpanTable{}
+	plan.Programs[0].SpanTable = spans
+	plan.Programs[0].Spans = make([]ir.SpanID, n)
 	for i := range plan.Programs[0].Spans {
-		plan.Programs[0].Spans[i] = probe
+		plan.Programs[0].Spans[i] = spans.ID(probe)
 	}
-	plan.Programs[0].Spans[0] = stmt // mov r0, r2 reads an unset register
+	plan.Programs[0].Spans[0] = spans.ID(stmt) // mov r0, r2 reads an unset register
 	err := Run(context.Background(), plan, Options{})
 	want := `bad.bt:3:3-10: ERROR: the kernel's verifier rejected the program for tracepoint:raw_syscalls:sys_enter at instruction 0, generated for this code: R2 !read_ok
   @y = $x;

@@ -7,8 +7,6 @@ import (
 	"math"
 
 	"github.com/cilium/ebpf/asm"
-
-	"github.com/gobpftrace/gobpftrace/lang"
 )
 
 // ResolveBranches makes every jump of a finished program reach its label.
@@ -22,8 +20,9 @@ import (
 // (BPF_JMP32 | BPF_JA, kernel 6.6+): an unconditional jump directly, a
 // conditional one as the inverted condition skipping over a gotol. Growing
 // one jump can push another out of reach, so this repeats until nothing
-// changes; a jump once long stays long, so it ends.
-func ResolveBranches(insns asm.Instructions, spans []lang.Span) (asm.Instructions, []lang.Span) {
+// changes; a jump once long stays long, so it ends. spans parallels insns
+// (whatever each instruction's source is noted as) and grows with them.
+func ResolveBranches[S any](insns asm.Instructions, spans []S) (asm.Instructions, []S) {
 	// No jump of a program that is itself within reach can be out of it.
 	raw := 0
 	for _, in := range insns {
@@ -64,7 +63,7 @@ func ResolveBranches(insns asm.Instructions, spans []lang.Span) (asm.Instruction
 		return insns, spans
 	}
 	out := make(asm.Instructions, 0, len(insns)+2*len(long))
-	outSpans := make([]lang.Span, 0, cap(out))
+	outSpans := make([]S, 0, cap(out))
 	for i, in := range insns {
 		if !long[i] {
 			out, outSpans = append(out, in), append(outSpans, spans[i])

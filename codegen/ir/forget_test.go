@@ -17,7 +17,7 @@ func TestExpandForgets(t *testing.T) {
 		Slots: []Slot{{Base: asm.RFP, Off: -8}, {Base: asm.R8, VBase: 3, Off: -16}},
 		With:  asm.R0, Temp: asm.R1,
 	}))
-	f.Entry().Append(f.Entry().Instrs[0].Span, asm.Mov.Imm(asm.R0, 0), asm.Return())
+	f.Entry().Append(f.Spans.Span(f.Entry().Instrs[0].Span), asm.Mov.Imm(asm.R0, 0), asm.Return())
 	ExpandForgets(f)
 	var got []string
 	for _, in := range f.Entry().Instrs {

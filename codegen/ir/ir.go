@@ -34,19 +34,23 @@ type Func struct {
 	// Callable is set for functions that others refer to by name (a
 	// callback): the first instruction carries Name as its symbol.
 	Callable bool
+	// Spans holds the spans its instructions name; the functions of one
+	// script may share one table.
+	Spans *SpanTable
 }
 
 // Block is a basic block: a label (unique in its Func) and instructions.
 type Block struct {
 	Label  string
 	Instrs []Instr
+	fn     *Func // whose Spans Append and Prepend add to
 }
 
 // Instr is one instruction and the script construct it was built for. A
 // jump's target is the label in the instruction's Reference.
 type Instr struct {
 	asm.Instruction
-	Span lang.Span
+	Span SpanID
 	// VDst and VSrc name the virtual registers of Dst and Src (0: the
 	// operand is the physical register itself). Dst and Src then hold the
 	// virtual register's home (see Allocate).
@@ -58,7 +62,9 @@ type Instr struct {
 
 // NewFunc returns a function with an empty entry block labelled name.
 func NewFunc(name string) *Func {
-	return &Func{Name: name, Blocks: []*Block{{Label: name}}}
+	f := &Func{Name: name, Spans: &SpanTable{}}
+	f.Blocks = []*Block{{Label: name, fn: f}}
+	return f
 }
 
 // Entry is the block the function starts with.
@@ -66,7 +72,7 @@ func (f *Func) Entry() *Block { return f.Blocks[0] }
 
 // AddBlock appends a block labelled label to the layout and returns it.
 func (f *Func) AddBlock(label string) *Block {
-	b := &Block{Label: label}
+	b := &Block{Label: label, fn: f}
 	f.Blocks = append(f.Blocks, b)
 	return b
 }
@@ -82,8 +88,9 @@ func (f *Func) Len() int {
 
 // Append adds instructions at the end of b.
 func (b *Block) Append(span lang.Span, ins ...asm.Instruction) {
+	id := b.fn.Spans.ID(span)
 	for _, in := range ins {
-		b.Instrs = append(b.Instrs, Instr{Instruction: in, Span: span})
+		b.Instrs = append(b.Instrs, Instr{Instruction: in, Span: id})
 	}
 }
 
@@ -99,8 +106,9 @@ func (b *Block) PrependInstrs(ins ...Instr) {
 // them first.
 func (b *Block) Prepend(span lang.Span, ins ...asm.Instruction) {
 	front := make([]Instr, 0, len(ins)+len(b.Instrs))
+	id := b.fn.Spans.ID(span)
 	for _, in := range ins {
-		front = append(front, Instr{Instruction: in, Span: span})
+		front = append(front, Instr{Instruction: in, Span: id})
 	}
 	b.Instrs = append(front, b.Instrs...)
 }
@@ -128,4 +136,48 @@ func JumpTarget(in asm.Instruction) (string, bool) {
 	}
 	ref := in.Reference()
 	return ref, ref != ""
+}
+
+// SpanID names a span of a SpanTable: the script construct an instruction
+// was built for. Most instructions of a statement share one, and an index
+// is 4 bytes where a span is 48 (the IR's instructions were more span
+// than instruction). 0 is the zero span, nowhere in the script.
+type SpanID int32
+
+// SpanTable holds the spans instructions name. The zero table is ready
+// to use.
+type SpanTable struct {
+	spans []lang.Span // spans[0] is the zero span
+}
+
+// spanLookback is how many of the latest spans ID compares before adding
+// one: code is built for a statement, its operands, then the statement
+// again, so the span asked for is almost always among the last few.
+const spanLookback = 8
+
+// ID returns the id of span, adding it to t when it is not among the
+// latest ones (a span may so have several ids; each gives it back).
+func (t *SpanTable) ID(span lang.Span) SpanID {
+	if span == (lang.Span{}) {
+		return 0
+	}
+	if len(t.spans) == 0 {
+		t.spans = append(t.spans, lang.Span{})
+	}
+	n := len(t.spans)
+	for i := n - 1; i > 0 && i >= n-spanLookback; i-- {
+		if t.spans[i] == span {
+			return SpanID(i)
+		}
+	}
+	t.spans = append(t.spans, span)
+	return SpanID(n)
+}
+
+// Span returns the span of id (the zero span for 0, or on a nil table).
+func (t *SpanTable) Span(id SpanID) lang.Span {
+	if t == nil || id <= 0 || int(id) >= len(t.spans) {
+		return lang.Span{}
+	}
+	return t.spans[id]
 }

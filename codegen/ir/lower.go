@@ -4,30 +4,29 @@ import (
 	"fmt"
 
 	"github.com/cilium/ebpf/asm"
-
-	"github.com/gobpftrace/gobpftrace/lang"
 )
 
-// Lower lays f out as instructions, with spans parallel to them: each
+// Lower lays f out as instructions, with spans parallel to them (ids of
+// f.Spans): each
 // reachable block in layout order, its label on its first instruction
 // when some jump names it. Jumps keep symbolic targets (the label of a
 // non-empty block); ResolveBranches encodes their reach once every
 // function of the program is appended.
 // Lowering works on a copy: f stays as it was built.
-func Lower(f *Func) (asm.Instructions, []lang.Span, error) { return lower(f.clone(), true) }
+func Lower(f *Func) (asm.Instructions, []SpanID, error) { return lower(f.clone(), true) }
 
 // LowerInPlace is Lower for a caller that keeps nothing of f: the passes
 // change f itself, which saves copying it.
-func LowerInPlace(f *Func) (asm.Instructions, []lang.Span, error) { return lower(f, true) }
+func LowerInPlace(f *Func) (asm.Instructions, []SpanID, error) { return lower(f, true) }
 
 // LowerWithoutPasses lowers f as the code generator built it: no constant
 // folding, and each virtual register in its home (see Allocate). Tests
 // compare the two. f stays as it was built.
-func LowerWithoutPasses(f *Func) (asm.Instructions, []lang.Span, error) {
+func LowerWithoutPasses(f *Func) (asm.Instructions, []SpanID, error) {
 	return lower(f.clone(), false)
 }
 
-func lower(f *Func, passes bool) (asm.Instructions, []lang.Span, error) {
+func lower(f *Func, passes bool) (asm.Instructions, []SpanID, error) {
 	ExpandForgets(f)
 	if err := prune(f); err != nil {
 		return nil, nil, err
@@ -62,7 +61,7 @@ func lower(f *Func, passes bool) (asm.Instructions, []lang.Span, error) {
 	}
 	n := f.Len()
 	insns := make(asm.Instructions, 0, n)
-	spans := make([]lang.Span, 0, n)
+	spans := make([]SpanID, 0, n)
 	for _, b := range live {
 		for j, in := range b.Instrs {
 			ins := in.Instruction
@@ -109,7 +108,7 @@ func (f *Func) clone() *Func {
 	c := *f
 	c.Blocks = make([]*Block, len(f.Blocks))
 	for i, b := range f.Blocks {
-		c.Blocks[i] = &Block{Label: b.Label, Instrs: append([]Instr(nil), b.Instrs...)}
+		c.Blocks[i] = &Block{Label: b.Label, Instrs: append([]Instr(nil), b.Instrs...), fn: &c}
 	}
 	return &c
 }

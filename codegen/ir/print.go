@@ -38,7 +38,7 @@ func (f *Func) Print(w io.Writer, lines []string) {
 		}
 		fmt.Fprintf(w, "%s:%s\n", b.Label, note)
 		for _, in := range b.Instrs {
-			if l := in.Span.Start.Line; l != lastLine && l > 0 && l <= len(lines) {
+			if l := f.Spans.Span(in.Span).Start.Line; l != lastLine && l > 0 && l <= len(lines) {
 				fmt.Fprintf(w, "; %d: %s\n", l, strings.TrimSpace(lines[l-1]))
 				lastLine = l
 			}

@@ -17,10 +17,7 @@ func DropDeadDefs(f *Func) {
 	}
 	// What each instruction reads, writes and jumps to, found once: the
 	// sweeps below only combine bits.
-	type site struct {
-		uses, defs regSet // defs has pureBit when the write is all it does
-		target     int32  // block index of the jump's target, -1: none
-	}
+	type site = deadSite
 	const pureBit, deadBit = regSet(1 << 14), regSet(1 << 15) // beyond R10
 	index := make(map[string]int32, n)
 	for i, b := range f.Blocks {
@@ -36,7 +33,10 @@ func DropDeadDefs(f *Func) {
 			next[i] = int32(i)
 		}
 	}
-	sites := make([]site, f.Len())
+	bufs := getBufs()
+	defer putBufs(bufs)
+	bufs.deadSites = sized(bufs.deadSites, f.Len())
+	sites := bufs.deadSites
 	first := make([]int, n+1) // block i's sites are sites[first[i]:first[i+1]]
 	k := 0
 	for i, b := range f.Blocks {
@@ -114,6 +114,12 @@ func DropDeadDefs(f *Func) {
 		}
 		b.Instrs = kept
 	}
+}
+
+// deadSite is what DropDeadDefs notes of an instruction.
+type deadSite struct {
+	uses, defs regSet // defs has pureBit when the write is all it does
+	target     int32  // block index of the jump's target, -1: none
 }
 
 // regSet is a set of the physical registers R0-R10, one bit each.

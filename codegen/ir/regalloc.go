@@ -99,6 +99,7 @@ type allocator struct {
 	partners [][]int32
 	// compared marks the virtuals a conditional jump reads.
 	compared []bool
+	bufs     *passBufs
 }
 
 func (a *allocator) node(reg asm.Register, v Virtual) int32 {
@@ -274,8 +275,10 @@ func (s liveSet) eachVirt(fn func(n int32)) {
 // comment above) and drops the moves that became `rX = rX`. It reports
 // whether f kept its homes.
 func Allocate(f *Func) (homes bool) {
-	a := &allocator{f: f}
-	if !splitWebs(f) {
+	bufs := getBufs()
+	defer putBufs(bufs)
+	a := &allocator{f: f, bufs: bufs}
+	if !splitWebs(f, bufs) {
 		a.rewrite(nil, false)
 		return true
 	}
@@ -329,7 +332,7 @@ func (a *allocator) note(v Virtual, home asm.Register) {
 func (a *allocator) colour() (colors []asm.Register, ok bool) {
 	f := a.f
 	blocks := f.Blocks
-	targets, first := jumpTargets(f)
+	targets, first := jumpTargets(f, a.bufs)
 	// Live-in sets to a fixed point, blocks visited last to first (code
 	// jumps forward but for short plain loops).
 	words := (len(a.homes) + 63) / 64

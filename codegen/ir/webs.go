@@ -14,7 +14,7 @@ import "slices"
 // It reports false, leaving f as it was, when on some path a virtual
 // register is read before anything writes it: only the homes give such a
 // read a meaning.
-func splitWebs(f *Func) bool {
+func splitWebs(f *Func, bufs *passBufs) bool {
 	// vars numbers the registers in order of appearance, by id (ids are
 	// small, as for the allocator's index): vars[v] is v's number + 1.
 	var top Virtual
@@ -41,15 +41,11 @@ func splitWebs(f *Func) bool {
 	varOf := func(v Virtual) int32 { return max(vars[v]-1, 0) } // 0 for no register, as the map gave
 	// Definitions are numbered per operand: ids 0..nvars-1 stand for
 	// "not written yet" of each register, at the entry.
-	type site struct {
-		roles
-		dst, src   int32 // definition ids, -1: none
-		vdst, vsrc int32 // register indexes (vars) of the operands
-		// udst, usrc are one definition reaching each read operand
-		udst, usrc int32
-	}
-	sites := make([][]site, len(f.Blocks))
-	all := make([]site, f.Len()) // one array for every block's sites
+	type site = webSite
+	bufs.webBlocks = sized(bufs.webBlocks, len(f.Blocks))
+	bufs.webSites = sized(bufs.webSites, f.Len())
+	sites := bufs.webBlocks
+	all := bufs.webSites // one array for every block's sites
 	ndefs := int32(nvars)
 	for i, b := range f.Blocks {
 		sites[i], all = all[:len(b.Instrs):len(b.Instrs)], all[len(b.Instrs):]
@@ -72,13 +68,15 @@ func splitWebs(f *Func) bool {
 	}
 	single := func(d int32) []int32 { return one[d : d+1 : d+1] }
 
-	targets, first := jumpTargets(f)
+	targets, first := jumpTargets(f, bufs)
 	live := liveVars(f, nvars, varOf, targets, first)
 	// reach[i][x] are the definitions of register x that reach block i,
 	// kept only where x is live (a definition reaching a block where x is
 	// dead reaches no read through it).
 	reach := make([][][]int32, len(f.Blocks))
-	cells := make([][]int32, len(f.Blocks)*nvars)
+	bufs.webCells = sized(bufs.webCells, len(f.Blocks)*nvars)
+	cells := bufs.webCells
+	clear(cells)
 	for i := range reach {
 		reach[i] = cells[i*nvars : (i+1)*nvars : (i+1)*nvars]
 	}
@@ -221,6 +219,15 @@ func splitWebs(f *Func) bool {
 	return true
 }
 
+// webSite is what splitWebs notes of an instruction.
+type webSite struct {
+	roles
+	dst, src   int32 // definition ids, -1: none
+	vdst, vsrc int32 // register indexes (vars) of the operands
+	// udst, usrc are one definition reaching each read operand
+	udst, usrc int32
+}
+
 // liveVars returns, per block, the virtual registers (bit varOf(v)) live
 // at its start: read before written on some path from there. nil when
 // there are more than 64 (nvars). targets and first are jumpTargets'.
@@ -274,19 +281,21 @@ func liveVars(f *Func, nvars int, varOf func(Virtual) int32, targets, first []in
 // to (-1: none, or a label not placed), the instructions numbered block
 // after block, block i's from first[i]: the passes' sweeps look targets
 // up there instead of a label map each time.
-func jumpTargets(f *Func) (targets, first []int32) {
+func jumpTargets(f *Func, bufs *passBufs) (targets, first []int32) {
 	at := make(map[string]int32, len(f.Blocks))
 	for i, b := range f.Blocks {
 		at[b.Label] = int32(i)
 	}
-	first = make([]int32, len(f.Blocks)+1)
+	bufs.first = sized(bufs.first, len(f.Blocks)+1)
+	first = bufs.first
 	n := int32(0)
 	for i, b := range f.Blocks {
 		first[i] = n
 		n += int32(len(b.Instrs))
 	}
 	first[len(f.Blocks)] = n
-	targets = make([]int32, n)
+	bufs.targets = sized(bufs.targets, int(n))
+	targets = bufs.targets
 	k := 0
 	for _, b := range f.Blocks {
 		for j := range b.Instrs {

@@ -1,0 +1,31 @@
+package ir
+
+import "sync"
+
+// passBufs are arrays the passes need per instruction or per block while
+// they work on one function. A script's programs are lowered one after
+// another, hundreds for a large script: each pass borrows its arrays from
+// bufPool and gives them back for the next function, instead of
+// allocating them afresh every time (they were a quarter of the bytes
+// code generation allocated).
+type passBufs struct {
+	targets, first []int32 // jumpTargets'
+	webSites       []webSite
+	webCells       [][]int32
+	webBlocks      [][]webSite
+	deadSites      []deadSite
+}
+
+var bufPool = sync.Pool{New: func() any { return new(passBufs) }}
+
+func getBufs() *passBufs  { return bufPool.Get().(*passBufs) }
+func putBufs(b *passBufs) { bufPool.Put(b) }
+
+// sized returns s with length n, reusing its array when it is large
+// enough. The elements are not cleared: callers write each one.
+func sized[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n, n+n/4)
+	}
+	return s[:n]
+}

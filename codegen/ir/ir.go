@@ -147,13 +147,21 @@ type SpanID int32
 // SpanTable holds the spans instructions name. The zero table is ready
 // to use.
 type SpanTable struct {
-	spans []lang.Span // spans[0] is the zero span
+	// chunks hold spanChunk spans each, id i at chunks[i/spanChunk]:
+	// one array grown by appending would be copied over and over (Go
+	// grows a large one by a quarter), several times the table's size.
+	chunks [][]lang.Span
+	n      int // spans held, the zero span (id 0) first
 }
+
+const spanChunk = 128
 
 // spanLookback is how many of the latest spans ID compares before adding
 // one: code is built for a statement, its operands, then the statement
 // again, so the span asked for is almost always among the last few.
 const spanLookback = 8
+
+func (t *SpanTable) at(id int) *lang.Span { return &t.chunks[id/spanChunk][id%spanChunk] }
 
 // ID returns the id of span, adding it to t when it is not among the
 // latest ones (a span may so have several ids; each gives it back).
@@ -161,23 +169,26 @@ func (t *SpanTable) ID(span lang.Span) SpanID {
 	if span == (lang.Span{}) {
 		return 0
 	}
-	if len(t.spans) == 0 {
-		t.spans = append(t.spans, lang.Span{})
-	}
-	n := len(t.spans)
-	for i := n - 1; i > 0 && i >= n-spanLookback; i-- {
-		if t.spans[i] == span {
+	for i := t.n - 1; i > 0 && i >= t.n-spanLookback; i-- {
+		if *t.at(i) == span {
 			return SpanID(i)
 		}
 	}
-	t.spans = append(t.spans, span)
-	return SpanID(n)
+	if t.n == 0 {
+		t.n = 1 // id 0, the zero span
+	}
+	if t.n%spanChunk == 0 || len(t.chunks) == 0 {
+		t.chunks = append(t.chunks, make([]lang.Span, spanChunk))
+	}
+	*t.at(t.n) = span
+	t.n++
+	return SpanID(t.n - 1)
 }
 
 // Span returns the span of id (the zero span for 0, or on a nil table).
 func (t *SpanTable) Span(id SpanID) lang.Span {
-	if t == nil || id <= 0 || int(id) >= len(t.spans) {
+	if t == nil || id <= 0 || int(id) >= t.n {
 		return lang.Span{}
 	}
-	return t.spans[id]
+	return *t.at(int(id))
 }

@@ -220,6 +220,11 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 	insns, spans = g.withCallbacks(insns, spans, name)
 	insns, spans = ir.ResolveBranches(insns, spans)
 	checkProgramLimits(probe, insns)
+	if !cc.opts.KeepIR {
+		// The functions were lowered in place: their instructions are
+		// dead, and the next program's may reuse their memory.
+		cc.arena.recycle()
+	}
 	spec := &ebpf.ProgramSpec{
 		Name:         name,
 		Type:         typ,

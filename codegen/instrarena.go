@@ -14,9 +14,16 @@ const arenaSlab = 1024
 // cut to its length, so no two blocks ever share memory either may grow
 // into. Growing each block's own array from one element up was a third
 // of code generation's allocated bytes.
+//
+// Once a program is lowered in place, none of its blocks is read again,
+// and recycle lets the next program's blocks use the same allocations.
 type instrArena struct {
 	free  []ir.Instr // the unused rest of the current allocation
 	owner *ir.Block  // the block whose array starts at free[0], if any
+	// slabs are the allocations made, handed out again from slabs[next]
+	// on after recycle.
+	slabs [][]ir.Instr
+	next  int
 }
 
 // append adds in at the end of b.
@@ -32,10 +39,33 @@ func (a *instrArena) own(b *ir.Block) {
 	a.release()
 	need := max(2*len(b.Instrs), 16)
 	if len(a.free) < need {
-		a.free = make([]ir.Instr, max(need, arenaSlab))
+		a.take(need)
 	}
 	b.Instrs = append(a.free[:0], b.Instrs...)
 	a.owner = b
+}
+
+// take makes free an allocation of at least need instructions: the next
+// recycled one that is large enough, or a new one.
+func (a *instrArena) take(need int) {
+	for a.next < len(a.slabs) {
+		s := a.slabs[a.next]
+		a.next++
+		if len(s) >= need {
+			a.free = s
+			return
+		}
+	}
+	a.free = make([]ir.Instr, max(need, arenaSlab))
+	a.slabs = append(a.slabs, a.free)
+	a.next = len(a.slabs)
+}
+
+// recycle hands out the arena's allocations again from the first: every
+// block built out of them so far must be dead (lowered in place, never
+// read again).
+func (a *instrArena) recycle() {
+	a.free, a.owner, a.next = nil, nil, 0
 }
 
 // release cuts the owner's array to its length and takes what it holds

@@ -25,6 +25,12 @@ type inlineAddrs struct{ target, outer, main, retOuter, retMain uint64 }
 func dwarfInline(t *testing.T) (bin string, a inlineAddrs) {
 	t.Helper()
 	bin = buildCHelper(t, "dwarfinline", "-g", "-O2", "-fno-omit-frame-pointer", "-no-pie", "-fno-pie")
+	return bin, inlineAddresses(t, bin)
+}
+
+// inlineAddresses reads the addresses of a dwarfinline binary.
+func inlineAddresses(t *testing.T, bin string) (a inlineAddrs) {
+	t.Helper()
 	f, err := elf.Open(bin)
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +69,46 @@ func dwarfInline(t *testing.T) (bin string, a inlineAddrs) {
 	if a.retOuter <= a.outer || a.retMain <= a.main || a.target == 0 {
 		t.Fatalf("no calls from main to outer to target in %s: %+v", bin, a)
 	}
-	return bin, a
+	return a
+}
+
+// buildSplit builds testdata/helpers/NAME.c with gcc -gsplit-dwarf in its
+// own directory (DWARF version 4, GNU's form, or 5) and with packer
+// (dwp, llvm-dwp) packs its .dwo into a .dwp beside it, then removes the
+// .dwo. A missing packer fails the test under CI and skips it elsewhere.
+func buildSplit(t *testing.T, name, version, packer string, flags ...string) string {
+	t.Helper()
+	if packer != "" {
+		if _, err := exec.LookPath(packer); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s is missing: .ci/run installs it", packer)
+			}
+			t.Skipf("no %s", packer)
+		}
+	}
+	src, err := filepath.Abs("../../testdata/helpers/" + name + ".c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	run := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command(args[0], args[1:]...)
+		cmd.Dir = dir // dwp looks for the .dwo files in its directory
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	run(append(append([]string{"gcc", "-g", "-gsplit-dwarf", "-gdwarf-" + version}, flags...), "-o", name, src)...)
+	bin := filepath.Join(dir, name)
+	if packer != "" {
+		run(packer, "-e", bin, "-o", bin+".dwp")
+		dwos, _ := filepath.Glob(filepath.Join(dir, "*.dwo"))
+		for _, d := range dwos {
+			os.Remove(d)
+		}
+	}
+	return bin
 }
 
 // With show_debug_info, the frame whose address is in code inlined from
@@ -80,6 +125,32 @@ func TestUstackInlinedFrames(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := wd + "/../../testdata/helpers/dwarfinline.c"
+	checkInlinedFrames(t, bin, src, a)
+	script := fmt.Sprintf(`uprobe:%[1]s:target { @[ustack(2)] = count(); }`, bin)
+	res := trace(t, traceRun{args: []string{"-c", bin + " 2", "-e", script}})
+	wantOutput(t, res, fmt.Sprintf("\n\n@[\n    target+0\n    outer+%d\n]: 2\n", a.retOuter-a.outer), "Attached 1 probe\n")
+}
+
+// The same frames when the inlined subroutines are in split DWARF: a .dwo
+// of DWARF 5, a .dwp of GNU's split DWARF 4 made by dwp.
+func TestUstackInlinedFramesSplit(t *testing.T) {
+	requireRoot(t)
+	src, err := filepath.Abs("../../testdata/helpers/dwarfinline.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []struct{ version, packer string }{{"5", ""}, {"4", "dwp"}} {
+		t.Run("dwarf"+v.version+v.packer, func(t *testing.T) {
+			bin := buildSplit(t, "dwarfinline", v.version, v.packer, "-O2", "-fno-omit-frame-pointer", "-no-pie", "-fno-pie")
+			checkInlinedFrames(t, bin, src, inlineAddresses(t, bin))
+		})
+	}
+}
+
+// checkInlinedFrames traces target in dwarfinline bin (built from src,
+// its addresses a) with show_debug_info.
+func checkInlinedFrames(t *testing.T, bin, src string, a inlineAddrs) {
+	t.Helper()
 	script := fmt.Sprintf(`config = { show_debug_info = 1 } uprobe:%[1]s:target { @[ustack(3)] = count(); @p[ustack(perf, 2)] = count(); }`, bin)
 	res := trace(t, traceRun{args: []string{"-c", bin + " 3", "-e", script}})
 	wantOutput(t, res, fmt.Sprintf(`
@@ -98,29 +169,25 @@ func TestUstackInlinedFrames(t *testing.T) {
 	%[4]x outer+%[2]d (%[5]s)
 ]: 3
 `, src, a.retOuter-a.outer, a.target, a.retOuter, bin, a.retMain-a.main), "Attached 1 probe\n")
-	script = fmt.Sprintf(`uprobe:%[1]s:target { @[ustack(2)] = count(); }`, bin)
-	res = trace(t, traceRun{args: []string{"-c", bin + " 2", "-e", script}})
-	wantOutput(t, res, fmt.Sprintf("\n\n@[\n    target+0\n    outer+%d\n]: 2\n", a.retOuter-a.outer), "Attached 1 probe\n")
 }
 
 // A binary built with gcc -gsplit-dwarf: -lv and args read the .dwo file
-// beside it, the source lines of show_debug_info its own line table.
+// beside it or the .dwp package, in DWARF 5 and in GNU's DWARF 4 form, the
+// source lines of show_debug_info its own line table.
 func TestSplitDWARFArgs(t *testing.T) {
 	requireRoot(t)
-	dir := t.TempDir()
 	src, err := filepath.Abs("../../testdata/helpers/dwarftarget.c")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("gcc", "-g", "-O0", "-gsplit-dwarf", "-o", "split", src)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("gcc: %v\n%s", err, out)
+	for _, v := range []struct{ version, packer string }{{"5", ""}, {"4", ""}, {"4", "dwp"}, {"5", "llvm-dwp"}} {
+		t.Run("dwarf"+v.version+v.packer, func(t *testing.T) {
+			bin := buildSplit(t, "dwarftarget", v.version, v.packer, "-O0")
+			res := trace(t, traceRun{args: []string{"-lv", "uprobe:" + bin + ":dw_ptrs"}, noAttach: true})
+			wantOutput(t, res, fmt.Sprintf("uprobe:%s:dw_ptrs\n    const char* name\n    int* n\n    struct point* p\n", bin), "")
+			script := fmt.Sprintf(`config = { show_debug_info = 1 } uprobe:%s:dw_ptrs { printf("%%s %%d %%d\n", str(args.name), *args.n, args.p->next->x); @[ustack(1)] = count(); }`, bin)
+			res = trace(t, traceRun{args: []string{"-c", bin + " 2", "-e", script}})
+			wantOutput(t, res, fmt.Sprintf("dwarf 13 1000\ndwarf 14 1001\n\n\n@[\n    dw_ptrs+0@%s:24\n]: 2\n", src), "Attached 1 probe\n")
+		})
 	}
-	bin := filepath.Join(dir, "split")
-	res := trace(t, traceRun{args: []string{"-lv", "uprobe:" + bin + ":dw_ptrs"}, noAttach: true})
-	wantOutput(t, res, fmt.Sprintf("uprobe:%s:dw_ptrs\n    const char* name\n    int* n\n    struct point* p\n", bin), "")
-	script := fmt.Sprintf(`config = { show_debug_info = 1 } uprobe:%s:dw_ptrs { printf("%%s %%d %%d\n", str(args.name), *args.n, args.p->next->x); @[ustack(1)] = count(); }`, bin)
-	res = trace(t, traceRun{args: []string{"-c", bin + " 2", "-e", script}})
-	wantOutput(t, res, fmt.Sprintf("dwarf 13 1000\ndwarf 14 1001\n\n\n@[\n    dw_ptrs+0@%s:24\n]: 2\n", src), "Attached 1 probe\n")
 }

@@ -56,6 +56,12 @@ type File struct {
 	// could not be read.
 	splitFuncs map[string]*File
 	splitErr   error
+	// splitUnits are the split units read, by the offset of their
+	// skeleton; split is set in the File of a split unit. ranges is the
+	// binary's .debug_ranges (DWARF 4 split units' range lists).
+	splitUnits map[dwarf.Offset]*File
+	split      *splitUnitInfo
+	ranges     []byte
 
 	linesMu sync.Mutex
 	lines   map[dwarf.Offset][]lineRow // line table rows by unit, read once
@@ -79,7 +85,7 @@ func Open(path string, dirs []string) (*File, error) {
 		if err != nil {
 			return nil, fmt.Errorf("could not read the DWARF debug information of %s: %v", path, err)
 		}
-		return &File{Path: path, DebugPath: path, Go: goBin, data: d, info: sectionData(f, ".debug_info"), addr: sectionData(f, ".debug_addr")}, nil
+		return &File{Path: path, DebugPath: path, Go: goBin, data: d, info: sectionData(f, ".debug_info"), addr: sectionData(f, ".debug_addr"), ranges: sectionData(f, ".debug_ranges")}, nil
 	}
 	for _, cand := range debugCandidates(f, path, dirs) {
 		df, err := elf.Open(cand)
@@ -91,12 +97,12 @@ func Open(path string, dirs []string) (*File, error) {
 			continue
 		}
 		d, err := df.DWARF()
-		info, addr := sectionData(df, ".debug_info"), sectionData(df, ".debug_addr")
+		info, addr, ranges := sectionData(df, ".debug_info"), sectionData(df, ".debug_addr"), sectionData(df, ".debug_ranges")
 		df.Close()
 		if err != nil {
 			return nil, fmt.Errorf("could not read the DWARF debug information of %s in %s: %v", path, cand, err)
 		}
-		return &File{Path: path, DebugPath: cand, Go: goBin, data: d, info: info, addr: addr}, nil
+		return &File{Path: path, DebugPath: cand, Go: goBin, data: d, info: info, addr: addr, ranges: ranges}, nil
 	}
 	return nil, &NoDebugInfoError{Path: path}
 }
@@ -221,6 +227,10 @@ func (f *File) index() error {
 				// namespaces): look inside.
 				if e.Tag != dwarf.TagNamespace && e.Tag != 0 {
 					f.cus = append(f.cus, e)
+				}
+				if e.Tag == dwarf.TagCompileUnit && f.split == nil && stringAttr(e, attrGNUDwoName) != "" {
+					// A DWARF 4 skeleton (GNU split DWARF).
+					f.openSplit(e, f.addr)
 				}
 				continue
 			case dwarf.TagSkeletonUnit:

@@ -1,6 +1,7 @@
 package dwarfinfo
 
 import (
+	"context"
 	"debug/elf"
 	"encoding/hex"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // buildC builds testdata/helpers/dwarftarget.c with gcc and flags.
@@ -243,19 +245,28 @@ func TestGoArgs(t *testing.T) {
 
 // Addresses in code gcc inlined (-O2, always_inline) report the inlined
 // functions innermost first, each at the line it is on, and the function
-// holding them at the line of the outermost call, as addr2line -i does.
+// holding them at the line of the outermost call, as addr2line -i does;
+// the same with split DWARF, whose inlined subroutines are in the .dwo
+// (DWARF 5, and GNU's DWARF 4 form) or in a .dwp package made of it.
 func TestSourceFramesInlined(t *testing.T) {
 	if _, err := exec.LookPath("gcc"); err != nil {
 		t.Skip("no gcc")
 	}
-	bin := filepath.Join(t.TempDir(), "dwarfinline")
 	src, err := filepath.Abs("../../testdata/helpers/dwarfinline.c")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b, err := exec.Command("gcc", "-g", "-O2", "-fno-omit-frame-pointer", "-o", bin, src).CombinedOutput(); err != nil {
-		t.Fatalf("gcc: %v\n%s", err, b)
+	for _, v := range splitVariants(t) {
+		t.Run(v.name, func(t *testing.T) {
+			bin := filepath.Join(t.TempDir(), "dwarfinline")
+			v.build(t, bin, src, "-O2", "-fno-omit-frame-pointer")
+			checkInlineFrames(t, bin, src)
+		})
 	}
+}
+
+func checkInlineFrames(t *testing.T, bin, src string) {
+	t.Helper()
 	f, err := Open(bin, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -308,6 +319,86 @@ func TestSourceFramesInlined(t *testing.T) {
 	if file, line, ok := f.SourceLine(ret); !ok || file != src || line != 45 {
 		t.Errorf("SourceLine(%#x) = %s:%d %v, want %s:45", ret, file, line, ok, src)
 	}
+	// The functions of an optimised unit (with range lists) are found.
+	if got := describe(t, f, "outer"); got != "long int x: int64 in di\n" {
+		t.Errorf("outer: %q", got)
+	}
+}
+
+// splitVariant builds a C file one way: with its DWARF in the binary, or
+// split into a .dwo file or a .dwp package.
+type splitVariant struct {
+	name  string
+	build func(t *testing.T, bin, src string, flags ...string)
+}
+
+// splitVariants are the ways of building with DWARF the tests read: in
+// the binary, split DWARF 5 (.dwo, llvm-dwp's .dwp; GNU dwp 2.40 cannot
+// pack DWARF 5) and GNU split DWARF 4 (.dwo, dwp's and llvm-dwp's .dwp).
+// Under CI a missing packer fails the test; elsewhere its variants are
+// left out.
+func splitVariants(t *testing.T) []splitVariant {
+	t.Helper()
+	plain := func(t *testing.T, bin, src string, flags ...string) {
+		gcc(t, filepath.Dir(bin), append(append([]string{"-g"}, flags...), "-o", bin, src)...)
+	}
+	split := func(version, packer string) func(*testing.T, string, string, ...string) {
+		return func(t *testing.T, bin, src string, flags ...string) {
+			// Built in its directory: the .dwo is named from -o's path.
+			args := []string{"-g", "-gsplit-dwarf", "-gdwarf-" + version}
+			for _, fl := range flags {
+				if fl == "-O2" && packer == "llvm-dwp" && version == "5" {
+					// llvm-dwp 14 (Debian 12) never ends on gcc 12's
+					// DWARF 5 units at -O2.
+					fl = "-O1"
+				}
+				args = append(args, fl)
+			}
+			gcc(t, filepath.Dir(bin), append(args, "-o", filepath.Base(bin), src)...)
+			dwos, _ := filepath.Glob(filepath.Join(filepath.Dir(bin), "*.dwo"))
+			if len(dwos) != 1 {
+				t.Fatalf("gcc made the split DWARF files %v", dwos)
+			}
+			dwo := dwos[0]
+			if packer == "" {
+				return
+			}
+			// dwp looks for the .dwo in its working directory.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, packer, "-e", bin, "-o", bin+".dwp")
+			cmd.Dir = filepath.Dir(bin)
+			if b, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%s: %v\n%s", packer, err, b)
+			}
+			if err := os.Remove(dwo); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	out := []splitVariant{{"dwarf", plain}, {"split5-dwo", split("5", "")}, {"split4-dwo", split("4", "")}}
+	for _, p := range []struct{ name, packer, version string }{
+		{"split5-llvm-dwp", "llvm-dwp", "5"}, {"split4-dwp", "dwp", "4"}, {"split4-llvm-dwp", "llvm-dwp", "4"},
+	} {
+		if _, err := exec.LookPath(p.packer); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s is missing: .ci/run installs Debian's llvm and binutils for it", p.packer)
+			}
+			t.Logf("no %s: %s not tested", p.packer, p.name)
+			continue
+		}
+		out = append(out, splitVariant{p.name, split(p.version, p.packer)})
+	}
+	return out
+}
+
+func gcc(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("gcc", args...)
+	cmd.Dir = dir
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("gcc %v: %v\n%s", args, err, b)
+	}
 }
 
 // returnAddress finds the address after the call from the function at
@@ -336,77 +427,60 @@ func returnAddress(t *testing.T, bin string, from, to uint64) uint64 {
 	return 0
 }
 
-// Split DWARF (gcc -gsplit-dwarf): the functions and their parameters
-// are read from the .dwo file the skeleton unit names, then from a .dwp
-// package (llvm-dwp; GNU dwp 2.40 cannot pack DWARF 5), the source lines
-// from the binary's own line table; without either file a function is
-// not found and the error says which file is missing.
+// Split DWARF (gcc -gsplit-dwarf, DWARF 5 and GNU's DWARF 4 form): the
+// functions and their parameters are read from the .dwo file the skeleton
+// unit names, or from a .dwp package, the source lines from the binary's
+// own line table; without either file a function is not found and the
+// error says which file is missing.
 func TestSplitDWARF(t *testing.T) {
 	if _, err := exec.LookPath("gcc"); err != nil {
 		t.Skip("no gcc")
 	}
-	dir := t.TempDir()
 	src, err := filepath.Abs("../../testdata/helpers/dwarftarget.c")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("gcc", "-g", "-O0", "-gsplit-dwarf", "-o", "split", src)
-	cmd.Dir = dir
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("gcc: %v\n%s", err, b)
+	for _, v := range splitVariants(t) {
+		t.Run(v.name, func(t *testing.T) {
+			dir := t.TempDir()
+			bin := filepath.Join(dir, "split")
+			v.build(t, bin, src, "-O0")
+			f, err := Open(bin, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := "int8_t a: int8 in di\nuint8_t b: uint8 in si\nint16_t c: int16 in dx\nuint16_t d: uint16 in cx\nint32_t e: int32 in r8\nuint32_t f: uint32 in r9\n"
+			if got := describe(t, f, "dw_ints"); got != want {
+				t.Errorf("dw_ints:\n got %s\nwant %s", got, want)
+			}
+			if got := describe(t, f, "main"); got != "int argc: int32 in di\nchar** argv: int8 * * in si\n" {
+				t.Errorf("main: %s", got)
+			}
+			// struct point's members, read through the string forms.
+			args, _ := f.Args("dw_ptrs")
+			if got := fmt.Sprint(args[2].Type.Elem); got != "struct point" || len(args[2].Type.Elem.Fields) != 4 || args[2].Type.Elem.Fields[2].Name != "label" {
+				t.Errorf("dw_ptrs p: %s %+v", got, args[2].Type.Elem.Fields)
+			}
+			if names, _ := f.FunctionNames(); len(names) != 5 {
+				t.Errorf("functions %v", names)
+			}
+			addr, err := f.LineAddress("dwarftarget.c", 17)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if file, line, ok := f.SourceLine(addr); !ok || file != src || line != 17 {
+				t.Errorf("SourceLine(%#x) = %s:%d %v, want %s:17", addr, file, line, ok, src)
+			}
+		})
 	}
-	bin, dwo := filepath.Join(dir, "split"), filepath.Join(dir, "split-dwarftarget.dwo")
-	if _, err := os.Stat(dwo); err != nil {
+	// Without the .dwo.
+	dir := t.TempDir()
+	gcc(t, dir, "-g", "-O0", "-gsplit-dwarf", "-gdwarf-4", "-o", "split", src)
+	bin := filepath.Join(dir, "split")
+	if err := os.Remove(bin + "-dwarftarget.dwo"); err != nil {
 		t.Fatal(err)
 	}
-	want := "int8_t a: int8 in di\nuint8_t b: uint8 in si\nint16_t c: int16 in dx\nuint16_t d: uint16 in cx\nint32_t e: int32 in r8\nuint32_t f: uint32 in r9\n"
-	check := func(what string) {
-		t.Helper()
-		f, err := Open(bin, nil)
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		if got := describe(t, f, "dw_ints"); got != want {
-			t.Errorf("%s: dw_ints:\n got %s\nwant %s", what, got, want)
-		}
-		if got := describe(t, f, "main"); got != "int argc: int32 in di\nchar** argv: int8 * * in si\n" {
-			t.Errorf("%s: main: %s", what, got)
-		}
-		if names, _ := f.FunctionNames(); len(names) != 5 {
-			t.Errorf("%s: functions %v", what, names)
-		}
-	}
-	check(".dwo")
 	f, err := Open(bin, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr, err := f.LineAddress("dwarftarget.c", 17)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if file, line, ok := f.SourceLine(addr); !ok || file != src || line != 17 {
-		t.Errorf("SourceLine(%#x) = %s:%d %v, want %s:17", addr, file, line, ok, src)
-	}
-	if _, err := exec.LookPath("llvm-dwp"); err == nil {
-		if b, err := exec.Command("llvm-dwp", "-e", bin, "-o", bin+".dwp").CombinedOutput(); err != nil {
-			t.Fatalf("llvm-dwp: %v\n%s", err, b)
-		}
-		if err := os.Remove(dwo); err != nil {
-			t.Fatal(err)
-		}
-		check(".dwp")
-		if err := os.Remove(bin + ".dwp"); err != nil {
-			t.Fatal(err)
-		}
-	} else {
-		if os.Getenv("CI") != "" {
-			t.Fatal("llvm-dwp is missing: .ci/run installs Debian's llvm for it")
-		}
-		t.Log("no llvm-dwp: .dwp packages not tested")
-		os.Remove(dwo)
-	}
-	f, err = Open(bin, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

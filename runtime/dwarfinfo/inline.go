@@ -35,10 +35,16 @@ func (f *File) SourceFrames(addr uint64) (frames []SourceFrame, ok bool) {
 	// Outermost first, each inlined subroutine carries the location of
 	// its call; moving every location one level out gives each frame the
 	// line it is at.
+	// The inlined subroutines of a split unit are in its .dwo; their call
+	// files index the skeleton's line table.
+	owner, scope := f, cu
+	if sub := f.splitUnits[cu.Offset]; sub != nil && len(sub.cus) > 0 {
+		owner, scope = sub, sub.cus[0]
+	}
 	var inlined []*SourceFrame
-	for _, e := range f.inlineChain(cu, addr) {
+	for _, e := range owner.inlineChain(scope, addr) {
 		fr := &SourceFrame{Inlined: true}
-		if names := f.names(e, 0); len(names) > 0 {
+		if names := owner.names(e, 0); len(names) > 0 {
 			fr.Name = names[0]
 		}
 		call := &SourceFrame{}
@@ -106,7 +112,7 @@ func (f *File) inlineChain(cu *dwarf.Entry, addr uint64) []*dwarf.Entry {
 // holds reports whether the code of entry e (its low_pc/high_pc or
 // ranges) includes addr.
 func (f *File) holds(e *dwarf.Entry, addr uint64) bool {
-	ranges, err := f.data.Ranges(e)
+	ranges, err := f.entryRanges(e)
 	if err != nil {
 		return false
 	}

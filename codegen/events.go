@@ -182,6 +182,10 @@ func (g *gen) callStmt(call *lang.Call) {
 		g.join(call)
 		return
 	}
+	if call.Name == "printf" && g.pinnedIter() {
+		g.seqPrintf(call)
+		return
+	}
 	if ev, args := scriptEvent(call); ev != nil {
 		switch ev.Kind {
 		case EvPrintMap, EvClear, EvZero:

@@ -231,6 +231,10 @@ type Resolved struct {
 	// UprobeArgs are the parameters of a uprobe's function from DWARF,
 	// set (with Args) when the probe uses args.
 	UprobeArgs []*UprobeArg
+
+	// Pin is the absolute path in bpffs of a pinned iterator
+	// (iter:NAME:PIN), "" for an iterator that is run and printed.
+	Pin string
 }
 
 // FuncEnv is implemented by an Env that knows kernel function prototypes

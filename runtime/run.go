@@ -189,6 +189,9 @@ func (s *session) run(ctx context.Context) error {
 	if err := s.writeGlobals(); err != nil {
 		return err
 	}
+	if err := attach.CheckPins(probes); err != nil {
+		return err
+	}
 	if err := s.runSpecial(begins); err != nil {
 		return err
 	}
@@ -215,12 +218,20 @@ func (s *session) run(ctx context.Context) error {
 		iterCtx, iterDone := context.WithCancel(ctx)
 		defer iterDone()
 		pollCtx = iterCtx
-		go func() {
-			defer iterDone()
-			if _, err := attach.RunIterators(s.attached); err != nil {
-				fmt.Fprintf(s.opts.stderr(), "ERROR: %v\n", err)
+		if hasPinnedIter(probes) {
+			// Pinned instead of run: reading the file runs it.
+			iterDone()
+			if err := s.pinIterators(); err != nil {
+				return err
 			}
-		}()
+		} else {
+			go func() {
+				defer iterDone()
+				if _, err := attach.RunIterators(s.attached); err != nil {
+					fmt.Fprintf(s.opts.stderr(), "ERROR: %v\n", err)
+				}
+			}()
+		}
 	}
 
 	primeCtx, stopPrime := context.WithCancel(context.Background())
@@ -296,6 +307,29 @@ func hasIter(probes []*codegen.Program) bool {
 		}
 	}
 	return false
+}
+
+// hasPinnedIter reports whether probes holds a pinned iter probe.
+func hasPinnedIter(probes []*codegen.Program) bool {
+	for _, p := range probes {
+		if attach.Provider(p) == probetype.Iter && p.Attach.Pin != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// pinIterators pins the pinned iterators and says where, on stdout as
+// bpftrace does ("Program pinned to PATH"), in every output format.
+func (s *session) pinIterators() error {
+	paths, err := attach.PinIterators(s.attached)
+	if err := s.out.Flush(); err != nil {
+		return err
+	}
+	for _, p := range paths {
+		fmt.Fprintf(s.opts.stdout(), "Program pinned to %s\n", p)
+	}
+	return err
 }
 
 // splitPrograms separates the programs that are run (BEGIN, END, self:,

@@ -2,6 +2,7 @@ package check
 
 import (
 	"errors"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -318,16 +319,17 @@ func (c *checker) resolveNamed(ap *lang.AttachPoint, prov probetype.Type, writte
 	return []*lang.Resolved{{Point: ap, Provider: prov, Name: string(prov) + ":" + parts[0]}}
 }
 
-// resolveIter checks iter:NAME. Pinning (iter:NAME:PIN) is refused: the
-// output of a pinned iterator is what its program writes into the seq
-// file, and gobpftrace's probes print through the ring buffer.
+// resolveIter checks iter:NAME and iter:NAME:PIN. A pin is a file in
+// bpffs, absolute or relative to /sys/fs/bpf as in bpftrace: the runtime
+// pins the iterator there instead of running it, and each read of the
+// file runs it (see Resolved.Pin).
 func (c *checker) resolveIter(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
 	if len(parts) == 0 || parts[0] == "" || len(parts) > 2 {
-		c.errorf(ap.Span, "iter probe type requires 1 argument")
-		c.hintf("write iter:%s", strings.Join(probetype.IterTargets, ", iter:"))
+		c.errorf(ap.Span, "iter probe type takes 2 arguments (1 optional)")
+		c.hintf("write iter:NAME or iter:NAME:PIN, NAME one of %s", strings.Join(probetype.IterTargets, ", "))
 		return nil
 	}
-	if hasWildcard(parts[0]) {
+	if hasWildcard(parts[0]) || (len(parts) == 2 && hasWildcard(parts[1])) {
 		c.errorf(ap.Span, "iter probe type does not support wildcards")
 		return nil
 	}
@@ -341,12 +343,39 @@ func (c *checker) resolveIter(ap *lang.AttachPoint, parts []string) []*lang.Reso
 		c.hintf("gobpftrace -l 'iter:*' lists the iterators of this kernel")
 		return nil
 	}
+	r := &lang.Resolved{Point: ap, Provider: probetype.Iter, Name: "iter:" + parts[0], Func: parts[0]}
 	if len(parts) == 2 {
-		c.errorf(ap.Span, "pinning an iter probe (iter:%s:%s) is not supported", parts[0], parts[1])
-		c.hintf("run iter:%s without a pin: it prints what it finds and ends", parts[0])
-		return nil
+		pin, ok := c.iterPin(ap, parts[1])
+		if !ok {
+			return nil
+		}
+		r.Pin = pin
 	}
-	return []*lang.Resolved{{Point: ap, Provider: probetype.Iter, Name: "iter:" + parts[0], Func: parts[0]}}
+	return []*lang.Resolved{r}
+}
+
+// bpffsRoot is where bpffs is mounted by convention, and where a
+// relative pin goes.
+const bpffsRoot = "/sys/fs/bpf"
+
+// iterPin checks the pin of iter:NAME:PIN and makes it absolute.
+func (c *checker) iterPin(ap *lang.AttachPoint, pin string) (string, bool) {
+	if pin == "" || strings.HasSuffix(pin, "/") {
+		c.errorf(ap.Span, "iter probe pin must name a file")
+		c.hintf("write iter:NAME:PIN, a file under %s (iter:task:tasks) or an absolute path in bpffs", bpffsRoot)
+		return "", false
+	}
+	if !strings.HasPrefix(pin, "/") {
+		pin = bpffsRoot + "/" + pin
+	}
+	pin = path.Clean(pin)
+	// The kernel refuses a name with a dot in bpffs (reserved there).
+	if base := path.Base(pin); strings.Contains(base, ".") {
+		c.errorf(ap.Span, "iter probe pin %s: a file in bpffs may not have a '.' in its name", pin)
+		c.hintf("name it e.g. %s", path.Join(path.Dir(pin), strings.ReplaceAll(base, ".", "_")))
+		return "", false
+	}
+	return pin, true
 }
 
 // checkIterAlone refuses, as bpftrace does, an iter probe next to any

@@ -35,7 +35,7 @@ func (c *checker) call(call *lang.Call) *lang.Type {
 		c.hintf("run with --unsafe to allow it")
 		return tNone
 	}
-	if !c.arity(call, f) || !c.funcAllowed(call, f) {
+	if !c.arity(call, f) || !c.funcAllowed(call, f) || !c.pinnedAllows(call) {
 		return tNone
 	}
 	if !f.Supported {

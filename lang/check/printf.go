@@ -132,6 +132,14 @@ func (c *checker) printf(call *lang.Call) {
 		c.errorf(call.Span, "too many arguments for format string (%d supplied, %d expected)", len(args), len(specs))
 		return
 	}
+	if call.Name == "printf" && c.pinnedIter() {
+		before := len(c.errs)
+		defer func() {
+			if len(c.errs) == before {
+				c.seqPrintf(call, lit.Value, types[1:])
+			}
+		}()
+	}
 	for i, s := range specs {
 		t := types[i+1]
 		if !known(t) {

@@ -21,6 +21,9 @@ func attachIter(p *codegen.Program, prog *ebpf.Program) ([]io.Closer, error) {
 		if err != nil {
 			return nil, attachError(p, err)
 		}
+		if p.Attach != nil && p.Attach.Pin != "" {
+			return []io.Closer{&PinnedIter{Iter: l, Path: p.Attach.Pin}}, nil
+		}
 		return []io.Closer{l}, nil
 	}
 	// union bpf_iter_link_info's cgroup member: order, cgroup_fd (0: the
@@ -30,6 +33,9 @@ func attachIter(p *codegen.Program, prog *ebpf.Program) ([]io.Closer, error) {
 	l, err := linkCreateIter(prog, info[:])
 	if err != nil {
 		return nil, attachError(p, err)
+	}
+	if p.Attach.Pin != "" {
+		return []io.Closer{&PinnedIter{Iter: l, Path: p.Attach.Pin}}, nil
 	}
 	return []io.Closer{l}, nil
 }

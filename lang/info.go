@@ -340,6 +340,16 @@ type ProcessEnv interface {
 	MappedFiles(pid int) ([]string, error)
 }
 
+// FileSearchEnv is implemented by an Env that can find the files a
+// uprobe or usdt target with a wildcard stands for without -p, as bpftrace
+// does: "*" is every file a running process maps (AllMappedFiles); another
+// pattern globs (GlobFiles: relative results stay relative, and a pattern
+// without a '/' also globs in each directory of $PATH).
+type FileSearchEnv interface {
+	AllMappedFiles() ([]string, error)
+	GlobFiles(pattern string) []string
+}
+
 // SymbolEnv is implemented by an Env that can look up kernel symbols
 // (/proc/kallsyms). The checker uses it for kaddr("name").
 type SymbolEnv interface {

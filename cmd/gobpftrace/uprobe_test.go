@@ -469,7 +469,7 @@ func TestTargetPIDUSDTWithoutBinary(t *testing.T) {
 	wantOutput(t, res, fmt.Sprintf("\n\n@g[usdt:%[1]s:gbt:guarded]: 3\n@t[usdt:%[1]s:gbt:tick]: 3\n", c), "Attached 2 probes\n")
 	res = trace(t, traceRun{args: []string{"-e", `usdt::gbt:tick { }`}, noAttach: true})
 	mustExit(t, res, 1)
-	if !strings.Contains(res.stderr, "ERROR: usdt probe type requires 2 or 3 arguments\n") || !strings.Contains(res.stderr, "HINT: the binary may be left out with -p PID only") {
+	if !strings.Contains(res.stderr, "ERROR: usdt probe must specify at least path or pid to probe. To target all paths/pids set the path to '*'.\n") || !strings.Contains(res.stderr, "with -p PID the binary may be left out") {
 		t.Errorf("stderr %q", res.stderr)
 	}
 }
@@ -554,7 +554,7 @@ func TestUprobeErrors(t *testing.T) {
 	c, _ := userHelpers(t)
 	cases := []struct{ script, want string }{
 		{`uprobe:/nonexistent/bin:f { }`,
-			"stdin:1:1-26: ERROR: uprobe target file '/nonexistent/bin' does not exist or is not an ELF file\n"},
+			"stdin:1:1-26: ERROR: uprobe target file '/nonexistent/bin' does not exist or is not executable\n"},
 		{`uprobe:` + c + `:no_such_fn { }`,
 			"ERROR: Could not resolve symbol: " + c + ":no_such_fn\n"},
 		{`usdt:` + c + `:gbt:nope { }`,

@@ -118,6 +118,64 @@ func TestUSDTManyArguments(t *testing.T) {
 	}
 }
 
+// Without -p, a target "*" is every file a running process maps, as in
+// bpftrace, for attaching and for listing; probes name the file by its
+// full path.
+func TestUserTargetAllProcesses(t *testing.T) {
+	requireRoot(t)
+	u := usdtMultiPath(t)
+	a := startWaiting(t, u, "2")
+	defer a.Wait()
+	out, err := exec.Command(binPath, "-l", "usdt:*:tracetest:many").Output()
+	if want := "usdt:" + u + ":tracetest:many\n"; err != nil || !strings.Contains(string(out), want) {
+		t.Errorf("-l usdt:*:tracetest:many: %v\n%s\nwant a line %q", err, out, want)
+	}
+	out, err = exec.Command(binPath, "-l", "uprobe:*:fire").Output()
+	if want := "uprobe:" + u + ":fire\n"; err != nil || !strings.Contains(string(out), want) {
+		t.Errorf("-l uprobe:*:fire: %v\n%s\nwant a line %q", err, out, want)
+	}
+	res := trace(t, traceRun{dir: t.TempDir(), args: []string{"-e", `usdt:*:tracetest:many { @[probe] = count(); } uprobe:*:fire { @[probe] = count(); }`},
+		trigger: func(t *testing.T) { a.Process.Signal(syscall.SIGUSR1); a.Wait() }, stop: syscall.SIGINT})
+	wantLines(t, res, fmt.Sprintf("\n\n@[uprobe:%[1]s:fire]: 2\n@[usdt:%[1]s:tracetest:many]: 2\n", u), "Attached 2 probes\n")
+
+	res = trace(t, traceRun{args: []string{"-e", `usdt:::many { }`}, noAttach: true})
+	mustExit(t, res, 1)
+	if want := "stdin:1:1-12: ERROR: usdt probe must specify at least path or pid to probe. To target all paths/pids set the path to '*'.\n"; !strings.HasPrefix(res.stderr, want) {
+		t.Errorf("stderr %q, want %q...", res.stderr, want)
+	}
+}
+
+// A name without a '/' is first a file of the current directory (as in
+// bpftrace), named as written; a wildcard without a '/' globs there and in
+// $PATH's directories; a name that finds nothing is bpftrace's error.
+func TestUserTargetInCurrentDirectory(t *testing.T) {
+	requireRoot(t)
+	u := usdtMultiPath(t)
+	dir := filepath.Dir(u)
+	res := trace(t, traceRun{dir: dir, args: []string{"-e", `uprobe:usdtmulti:fire { @[probe] = count(); } usdt:usdtmulti:tracetest:many { @[probe] = count(); }`, "-c", "./usdtmulti 2"}})
+	wantLines(t, res, "\n\n@[uprobe:usdtmulti:fire]: 2\n@[usdt:usdtmulti:tracetest:many]: 2\n", "Attached 2 probes\n")
+	for _, tc := range []struct{ pattern, want string }{
+		{"usdt:usdtmult*:*:many", "usdt:usdtmulti:tracetest:many\n"},
+		{"uprobe:usdtmulti:fir?", "uprobe:usdtmulti:fire\n"},
+	} {
+		cmd := exec.Command(binPath, "-l", tc.pattern)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil || string(out) != tc.want {
+			t.Errorf("-l %s: %v %q, want %q", tc.pattern, err, out, tc.want)
+		}
+	}
+	// bash is on $PATH, once however many of its directories hold it.
+	cmd := exec.Command(binPath, "-l", "uprobe:bas?:readline")
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.HasSuffix(string(out), "/bash:readline\n") || !strings.HasPrefix(string(out), "uprobe:/") || strings.Count(string(out), "\n") != 1 {
+		t.Errorf("-l uprobe:bas?:readline (on $PATH): %v %q", err, out)
+	}
+	res = trace(t, traceRun{dir: dir, args: []string{"-e", `usdt:nosuch:a:b { }`}, noAttach: true})
+	mustExit(t, res, 1)
+	if want := "stdin:1:1-16: ERROR: usdt target file 'nosuch' does not exist or is not executable\n"; !strings.HasPrefix(res.stderr, want) {
+		t.Errorf("stderr %q, want %q...", res.stderr, want)
+	}
+}
+
 // A USDT semaphore is counted up in a process that was running before the
 // probe attached, --usdt-file-activation or not (the kernel's uprobe
 // reference counters), and down again after.

@@ -25,7 +25,8 @@ func (c *checker) userEnvOrError(ap *lang.AttachPoint) lang.UserEnv {
 func (c *checker) findBinary(ap *lang.AttachPoint, ue lang.UserEnv, target string) (string, bool) {
 	bin, err := ue.FindBinary(target, c.opts.TargetPID)
 	if err != nil {
-		c.errorf(ap.Span, "%v", err)
+		// bpftrace: "usdt target file 'x' does not exist or is not executable".
+		c.errorf(ap.Span, "%s %v", ap.Provider, err)
 		return "", false
 	}
 	return bin, true
@@ -148,10 +149,13 @@ func (c *checker) resolveUprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 }
 
 // displayPath is how a probe's binary shows in its name: as written when
-// it is a path, else (a program on $PATH, a library name) where it was
-// found.
+// it is a path or a file of the current directory, else (a program on
+// $PATH, a library name) where it was found.
 func displayPath(written, found string) string {
 	if strings.Contains(written, "/") && !procRootOf(found, written) {
+		return written
+	}
+	if abs, err := filepath.Abs(written); err == nil && abs == found {
 		return written
 	}
 	return found
@@ -204,7 +208,9 @@ func (c *checker) resolveUprobeFiles(ap *lang.AttachPoint, ue lang.UserEnv, part
 }
 
 // wildcardFiles expands a wildcard binary of a uprobe or usdt probe: with
-// -p, among the ELF files the process has mapped; otherwise as a glob.
+// -p, among the ELF files the process has mapped; otherwise "*" is every
+// file a running process maps, and another pattern globs (in $PATH's
+// directories too when it has no '/'), as in bpftrace.
 func (c *checker) wildcardFiles(ap *lang.AttachPoint, pattern string) ([]string, bool) {
 	var files []string
 	if c.opts.TargetPID > 0 {
@@ -225,11 +231,24 @@ func (c *checker) wildcardFiles(ap *lang.AttachPoint, pattern string) ([]string,
 		}
 		return files, true
 	}
-	files, err := filepath.Glob(pattern)
-	if err != nil {
+	if _, err := filepath.Match(pattern, ""); err != nil {
 		c.errorf(ap.Span, "%s: bad pattern '%s'", ap.Provider, pattern)
 		return nil, false
 	}
+	if fe, ok := c.userEnv().(lang.FileSearchEnv); ok {
+		if pattern != "*" {
+			return fe.GlobFiles(pattern), true
+		}
+		// As in bpftrace, "*" without -p is every file a running
+		// process maps.
+		files, err := fe.AllMappedFiles()
+		if err != nil {
+			c.errorf(ap.Span, "%s: could not list the files of the running processes: %v", ap.Provider, err)
+			return nil, false
+		}
+		return files, true
+	}
+	files, _ = filepath.Glob(pattern)
 	// Kept as globbed (relative to a relative pattern): probe names show
 	// them so, with the pattern's leading ./ that Glob cleans away.
 	for i, f := range files {
@@ -308,11 +327,13 @@ func (c *checker) resolveUSDT(ap *lang.AttachPoint, parts []string) []*lang.Reso
 		c.hintf("write usdt:binary:provider:name or usdt:binary:name")
 		return nil
 	}
-	if (binText == "" && c.opts.TargetPID <= 0) || provPat == "" || namePat == "" {
-		c.errorf(ap.Span, "usdt probe type requires 2 or 3 arguments")
-		if binText == "" {
-			c.hintf("the binary may be left out with -p PID only: then every file the process has mapped is searched")
-		}
+	if binText == "" && c.opts.TargetPID <= 0 && namePat != "" {
+		c.errorf(ap.Span, "usdt probe must specify at least path or pid to probe. To target all paths/pids set the path to '*'.")
+		c.hintf("usdt:*:PROVIDER:NAME searches the files of every running process; with -p PID the binary may be left out")
+		return nil
+	}
+	if namePat == "" {
+		c.errorf(ap.Span, "usdt probe must have a target function or wildcard")
 		return nil
 	}
 	ue := c.userEnvOrError(ap)

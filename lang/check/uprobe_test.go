@@ -31,7 +31,7 @@ func (userEnv) FindBinary(target string, pid int) (string, error) {
 	case "tool":
 		return "/usr/local/bin/tool", nil
 	}
-	return "", fmt.Errorf("uprobe target file '%s' does not exist or is not an ELF file", target)
+	return "", fmt.Errorf("target file '%s' does not exist or is not executable", target)
 }
 
 func (userEnv) MatchFunctions(path, pattern string) ([]string, error) {
@@ -147,7 +147,9 @@ usdt:/opt/app:app:stop { @u[arg0, arg1] = count(); }`, Options{})
 func TestUserDiagnostics(t *testing.T) {
 	tests := []struct{ src, want string }{
 		{`uprobe:/nope:f {}`,
-			"stdin:1:1-15: ERROR: uprobe target file '/nope' does not exist or is not an ELF file\nuprobe:/nope:f {}\n~~~~~~~~~~~~~~"},
+			"stdin:1:1-15: ERROR: uprobe target file '/nope' does not exist or is not executable\nuprobe:/nope:f {}\n~~~~~~~~~~~~~~"},
+		{`usdt:/nope:p:n {}`,
+			"stdin:1:1-15: ERROR: usdt target file '/nope' does not exist or is not executable\nusdt:/nope:p:n {}\n~~~~~~~~~~~~~~"},
 		{`uprobe:/opt/app:nope {}`,
 			"stdin:1:1-21: ERROR: Could not resolve symbol: /opt/app:nope\nuprobe:/opt/app:nope {}\n~~~~~~~~~~~~~~~~~~~~"},
 		{`uprobe:/opt/app:zz* {}`,
@@ -162,6 +164,10 @@ func TestUserDiagnostics(t *testing.T) {
 			"stdin:1:1-23: ERROR: No USDT probe matches app:nope in /opt/app\nusdt:/opt/app:app:nope {}\n~~~~~~~~~~~~~~~~~~~~~~"},
 		{`usdt:/opt/app {}`,
 			"stdin:1:1-14: ERROR: usdt probe type requires 2 or 3 arguments\nusdt:/opt/app {}\n~~~~~~~~~~~~~\nHINT: write usdt:binary:provider:name or usdt:binary:name"},
+		{`usdt::app:start {}`,
+			"stdin:1:1-16: ERROR: usdt probe must specify at least path or pid to probe. To target all paths/pids set the path to '*'.\nusdt::app:start {}\n~~~~~~~~~~~~~~~\nHINT: usdt:*:PROVIDER:NAME searches the files of every running process; with -p PID the binary may be left out"},
+		{`usdt:/opt/app:app: {}`,
+			"stdin:1:1-19: ERROR: usdt probe must have a target function or wildcard\nusdt:/opt/app:app: {}\n~~~~~~~~~~~~~~~~~~"},
 		{`uprobe:/opt/app:main { @ = retval; }`,
 			"stdin:1:28-34: ERROR: The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'fexit' probes\nuprobe:/opt/app:main { @ = retval; }\n                           ~~~~~~"},
 		{`usdt:/opt/app:app:start { @ = arg1; }`,

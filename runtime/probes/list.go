@@ -527,10 +527,19 @@ type binFile struct{ shown, path string }
 // stands for every ELF file the process has mapped that it matches.
 func (l *lister) binaries(prov, path string) ([]binFile, error) {
 	if HasWildcard(path) {
-		if l.pid == 0 {
-			if !strings.Contains(path, "/") {
-				return nil, fmt.Errorf("listing %s probes needs a binary: %s:/path/to/binary:pattern (or -p PID and %s:*:pattern for every file of the process)", prov, prov, prov)
+		if l.pid == 0 && path == "*" {
+			// Every file a running process maps, as bpftrace lists them.
+			files, err := allMappedFiles()
+			if err != nil {
+				return nil, err
 			}
+			var out []binFile
+			for _, f := range files {
+				out = append(out, binFile{f, f})
+			}
+			return out, nil
+		}
+		if l.pid == 0 {
 			return globBinaries(path), nil
 		}
 		files, err := (&Env{}).MappedFiles(l.pid)
@@ -548,33 +557,27 @@ func (l *lister) binaries(prov, path string) ([]binFile, error) {
 	}
 	bin, err := findBinary(path, l.pid)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s %v", prov, err)
 	}
 	shown := bin
 	if strings.Contains(path, "/") && bin != ProcRoot(l.pid)+path {
 		// A path shows as written, unless read through /proc/PID/root.
 		shown = path
+	} else if abs, err := filepath.Abs(path); err == nil && abs == bin {
+		// So does a file of the current directory.
+		shown = path
 	}
 	return []binFile{{shown, bin}}, nil
 }
 
-// globBinaries expands a wildcard path to the ELF files it names, kept
-// relative when the pattern is (with its leading ./, which Glob drops).
+// globBinaries expands a wildcard path to the files it names, as
+// attaching does (Env.GlobFiles).
 func globBinaries(pattern string) []binFile {
-	files, _ := filepath.Glob(pattern)
 	var out []binFile
-	for _, f := range files {
-		if !isELF(f) {
-			continue
+	for _, f := range (&Env{}).GlobFiles(pattern) {
+		if abs, err := filepath.Abs(f); err == nil {
+			out = append(out, binFile{f, abs})
 		}
-		if strings.HasPrefix(pattern, "./") && !strings.HasPrefix(f, "./") && !filepath.IsAbs(f) {
-			f = "./" + f
-		}
-		abs, err := filepath.Abs(f)
-		if err != nil {
-			continue
-		}
-		out = append(out, binFile{f, abs})
 	}
 	return out
 }

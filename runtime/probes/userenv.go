@@ -96,28 +96,36 @@ func (t *Env) USDTProbes(path string) ([]*lang.USDTProbe, error) {
 }
 
 // findBinary resolves a probe's target file: a path (made absolute), a
-// library mapped by process pid, a program on $PATH, or a library name
-// ("libc", "libc.so.6") found through ld.so.cache and the standard library
-// directories.
+// file of that name in the current directory (bpftrace's first candidate
+// for a name without a '/'), a library mapped by process pid, a program on
+// $PATH, or a library name ("libc", "libc.so.6") found through ld.so.cache
+// and the standard library directories. Its only error is
+// TargetNotFound's, which callers start with the probe type, as bpftrace
+// words it ("uprobe target file 'x' does not exist or is not executable").
 func findBinary(target string, pid int) (string, error) {
 	if target == "" {
-		return "", errors.New("no binary given")
+		return "", TargetNotFound(target)
 	}
 	root := ProcRoot(pid)
 	if strings.Contains(target, "/") {
 		abs, err := filepath.Abs(target)
 		if err != nil {
-			return "", err
+			return "", TargetNotFound(target)
 		}
 		if root != "" && filepath.IsAbs(target) && !strings.HasPrefix(target, root+"/") {
 			// The process sees its own files: a path is in its mount
 			// namespace.
 			abs = root + target
 		}
-		if !isELF(abs) {
-			return "", fmt.Errorf("uprobe target file '%s' does not exist or is not an ELF file", target)
+		if !probeableELF(abs) {
+			return "", TargetNotFound(target)
 		}
 		return abs, nil
+	}
+	if root == "" && probeableELF(target) {
+		if abs, err := filepath.Abs(target); err == nil {
+			return abs, nil
+		}
 	}
 	if pid != 0 {
 		if p := mappedLibrary(pid, target); p != "" {
@@ -138,7 +146,24 @@ func findBinary(target string, pid int) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("uprobe target '%s' not found: no such file, program on $PATH or library", target)
+	return "", TargetNotFound(target)
+}
+
+// TargetNotFound is the error of a uprobe or usdt target that names no
+// file a probe can be placed in, in bpftrace's words after the probe type.
+func TargetNotFound(target string) error {
+	return fmt.Errorf("target file '%s' does not exist or is not executable", target)
+}
+
+// probeableELF reports whether path is a file a uprobe can be placed in,
+// as bpftrace judges it: a shared object (or position-independent
+// executable), or an executable with its owner's execute bit.
+func probeableELF(path string) bool {
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() || !isELF(path) {
+		return false
+	}
+	return fi.Mode()&0o100 != 0 || elfType(path) == elf.ET_DYN
 }
 
 // lookPathELF finds the first ELF file called name in the directories of
@@ -151,9 +176,7 @@ func lookPathELF(name, root, path string) string {
 			dir = "."
 		}
 		p := root + filepath.Join(dir, name)
-		if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() || !isELF(p) {
-			continue
-		} else if fi.Mode()&0o100 == 0 && elfType(p) != elf.ET_DYN {
+		if !probeableELF(p) {
 			continue
 		}
 		if abs, err := filepath.Abs(p); err == nil {
@@ -454,12 +477,27 @@ var _ lang.ProcessEnv = (*Env)(nil)
 
 // MappedFiles implements lang.ProcessEnv from /proc/PID/maps.
 func (t *Env) MappedFiles(pid int) ([]string, error) {
+	paths, err := mappedPaths(pid)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, p := range paths {
+		if isELF(p) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// mappedPaths lists the files process pid maps, in the order of their
+// first mapping. A process in another mount namespace maps files of its
+// own: they are read through /proc/PID/root.
+func mappedPaths(pid int) ([]string, error) {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
 	if err != nil {
 		return nil, fmt.Errorf("could not read the mappings of process %d: %s", pid, host.ErrnoText(err))
 	}
-	// A process in another mount namespace maps files of its own: they
-	// are read through /proc/PID/root.
 	root := ProcRoot(pid)
 	seen := map[string]bool{}
 	var out []string
@@ -469,9 +507,7 @@ func (t *Env) MappedFiles(pid int) ([]string, error) {
 			continue
 		}
 		seen[f[5]] = true
-		if isELF(root + f[5]) {
-			out = append(out, root+f[5])
-		}
+		out = append(out, root+f[5])
 	}
 	return out, nil
 }

@@ -478,7 +478,7 @@ func (l *lister) uprobes(prov, rest string) error {
 		path, symPat, ok = "*", rest, true
 	}
 	if !ok || path == "" {
-		return fmt.Errorf("listing %s probes needs a binary: %s:/path/to/binary:pattern", prov, prov)
+		return fmt.Errorf("listing %s probes needs a binary: %s:/path/to/binary:pattern (%s:*:pattern for every running process)", prov, prov, prov)
 	}
 	if symPat == "" {
 		symPat = "*"
@@ -588,7 +588,7 @@ func (l *lister) usdt(rest string) error {
 		path, probePat = rest, "*"
 	}
 	if path == "" {
-		return fmt.Errorf("listing usdt probes needs a binary: usdt:/path/to/binary[:provider:name]")
+		return fmt.Errorf("listing usdt probes needs a binary: usdt:/path/to/binary[:provider:name] (usdt:* for every running process)")
 	}
 	if probePat == "" {
 		probePat = "*"

@@ -55,23 +55,35 @@ type lostAnchor struct {
 	count, ahead, since uint64
 }
 
-// readLost reads the kernel's counter and makes it the anchor; remaining
-// is what the ring buffer held after the last record read (-1: nothing
-// was read, the ring buffer was found empty).
-func (s *session) readLost(remaining int) uint64 {
+// readLost reads the kernel's counter and makes it the anchor, with the
+// bytes the ring buffer holds once the counter is read: every record
+// written before the reading is among them (an upper bound on the bytes
+// ahead of anything written after it). The record just read cannot tell:
+// its Remaining was measured before it was printed, and printing can
+// block on a full stdout while the ring buffer fills and overflows.
+func (s *session) readLost() uint64 {
 	raw := s.dropSlots()
-	s.lostExit(raw, remaining)
+	held := s.ringHeld()
+	s.lostExit(raw, held)
 	n := dropSlot(raw, codegen.DropEvent)
-	s.anchor = lostAnchor{count: n, ahead: uint64(max(remaining, 0))}
+	s.anchor = lostAnchor{count: n, ahead: uint64(held)}
 	return n
+}
+
+// ringHeld is the bytes of records in the ring buffer not read yet.
+func (s *session) ringHeld() int {
+	if s.ring == nil {
+		return 0
+	}
+	return max(s.ring.AvailableBytes(), 0)
 }
 
 // lostExit looks for an exit() whose record found the ring buffer full:
 // the program then raised the exit flag (the event's id + 1, with the exit
 // code in its own slot). The run stops as if the record had come after the
-// records the ring buffer holds now (remaining bytes; -1 when it is
-// empty): see exitIfPending.
-func (s *session) lostExit(raw []byte, remaining int) {
+// records the ring buffer holds now (held bytes, read after the flag):
+// see exitIfPending.
+func (s *session) lostExit(raw []byte, held int) {
 	if s.plan.ExitFlag == 0 {
 		return
 	}
@@ -88,18 +100,20 @@ func (s *session) lostExit(raw []byte, remaining int) {
 		binary.LittleEndian.PutUint64(code[:], dropSlot(raw, s.plan.ExitFlag+1))
 		copy(rec[ev.Args[0].Offset:], code[:])
 	}
-	s.pendingExit, s.exitAfter = rec, max(remaining, 0)
+	s.pendingExit, s.exitAfter = rec, held
 }
 
 // exitIfPending handles the pending exit record of lostExit once the
 // records ahead of it were read (read: the bytes of the one just read, 0
-// when none was). It reports whether the run exited.
-func (s *session) exitIfPending(read int) bool {
+// when none was), or once the ring buffer was found empty after the flag
+// was read (drained): whatever was written before is read then, discarded
+// records and all. It reports whether the run exited.
+func (s *session) exitIfPending(read int, drained bool) bool {
 	if s.pendingExit == nil || s.disp.exited {
 		return s.disp.exited
 	}
 	s.exitAfter -= read
-	if s.exitAfter > 0 {
+	if s.exitAfter > 0 && !drained {
 		return false
 	}
 	s.disp.handleSafe(s.pendingExit)
@@ -150,14 +164,14 @@ func maxRecord(plan *codegen.Plan) int {
 // events the ring buffer had no room for since the last report. While
 // tracing it looks at most once a second (poll calls it after each event,
 // and a second after the last look when the ring buffer went quiet); final
-// forces a look. remaining is as for readLost.
-func (s *session) reportLost(final bool, remaining int) {
+// forces a look.
+func (s *session) reportLost(final bool) {
 	if s.plan.Drops == "" || !final && time.Since(s.lostCheck) < time.Second {
 		return
 	}
 	s.lostCheck = time.Now()
 	s.warnFullMaps()
-	events := s.userLost(s.readLost(remaining))
+	events := s.userLost(s.readLost())
 	if events <= s.lostSeen {
 		return
 	}
@@ -195,7 +209,7 @@ func (s *session) warnFullMaps() {
 // not reported yet, then the total of events lost, and for each map that
 // was full the updates it refused.
 func (s *session) reportDrops() {
-	s.reportLost(true, -1)
+	s.reportLost(true)
 	raw := s.dropSlots()
 	if events := s.userLost(dropSlot(raw, codegen.DropEvent)); events > 0 {
 		s.out.Warn(fmt.Sprintf("%d events lost in total: the ring buffer was full (user space read too slowly)", events))

@@ -62,12 +62,14 @@ func (s *session) poll(ctx context.Context, drainOnly bool) error {
 				return s.out.Flush()
 			}
 			pending := s.pendingExit != nil
-			s.reportLost(false, rec.Remaining)
+			s.reportLost(false)
 			read := 0
 			if pending {
 				read = (len(rec.RawSample) + 8 + 7) &^ 7
 			}
-			if s.exitIfPending(read) { // an exit() the ring buffer had no room for
+			// An exit() the ring buffer had no room for: its flag was read
+			// before this record when pending.
+			if s.exitIfPending(read, pending && rec.Remaining == 0) {
 				s.noteExit()
 				return s.out.Flush()
 			}
@@ -86,9 +88,12 @@ func (s *session) poll(ctx context.Context, drainOnly bool) error {
 				s.ring.SetDeadline(s.lostCheck.Add(time.Second))
 			}
 		case errors.Is(err, os.ErrDeadlineExceeded) && !drainOnly:
-			s.reportLost(true, -1) // the timer may fire a little early
+			pending := s.pendingExit != nil // its flag read before the ring buffer was found empty
+			s.reportLost(true)              // the timer may fire a little early
 			s.out.Flush()
-			if s.pendingExit != nil && s.exitIfPending(s.exitAfter) { // the ring buffer is empty
+			// An exit() without room: at once if nothing came since its
+			// flag was read, else after what came.
+			if s.pendingExit != nil && s.exitIfPending(0, pending) {
 				s.noteExit()
 				return nil
 			}

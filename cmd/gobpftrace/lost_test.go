@@ -149,8 +149,30 @@ func TestExitNoticesAreNotLostEvents(t *testing.T) {
 // events into an output nobody reads, then, while the output is read,
 // exit() from another probe: every event sent was printed or reported
 // lost. (The exit is triggered until gobpftrace stops: an exit() that
-// finds the ring buffer full is lost like any other event.)
+// finds the ring buffer full raises the exit flag, and the run stops
+// after the records the ring buffer held.)
 func TestLostEventsBeforeExit(t *testing.T) {
+	lostEventsBeforeExit(t, false)
+}
+
+// The same with the first exit() made while gobpftrace is still blocked
+// writing its output and the ring buffer is full, so that its record
+// cannot be written and the exit flag is raised, and more than a second
+// after gobpftrace last read the loss counter, so that it reads the flag
+// at the record whose printing blocked. That record's Remaining was
+// measured before the write blocked, when the reader was a little behind
+// the storm, and the ring buffer has filled since. The runtime used to
+// take it for what the ring buffer held and stopped after those bytes:
+// most of a ring buffer of events (tens of thousands) were neither
+// printed nor counted lost. It now measures the ring buffer when it reads
+// the flag. (TestLostEventsBeforeExit failed that way now and then under
+// load: its first exit() came before gobpftrace's first look at the flag
+// after its write returned.)
+func TestLostEventsExitWhileOutputBlocked(t *testing.T) {
+	lostEventsBeforeExit(t, true)
+}
+
+func lostEventsBeforeExit(t *testing.T, exitWhileBlocked bool) {
 	requireRoot(t)
 	loop := uniqueLoop(t)
 	const n = 200000
@@ -180,6 +202,13 @@ func TestLostEventsBeforeExit(t *testing.T) {
 		}
 	}
 	runLoop(t, loop, n) // nothing reads the output meanwhile
+	if exitWhileBlocked {
+		exec.Command(loop, "0", "/gbt-exit-now").Run() // finds the ring buffer full
+		// Past the once-a-second throttle of reading the loss counter
+		// and the exit flag: the first record read after the write
+		// returns reads them.
+		time.Sleep(1200 * time.Millisecond)
+	}
 	printed := 0
 	var other []string
 	readDone := make(chan struct{})

@@ -14,6 +14,11 @@ type passBufs struct {
 	webCells       [][]int32
 	webBlocks      [][]webSite
 	deadSites      []deadSite
+	// labels maps the labels of a function's blocks to their indexes
+	// (see labelIndex); seen and work are reachable's.
+	labels map[string]int32
+	seen   []bool
+	work   []int
 }
 
 var bufPool = sync.Pool{New: func() any { return new(passBufs) }}
@@ -28,4 +33,20 @@ func sized[T any](s []T, n int) []T {
 		return make([]T, n, n+n/4)
 	}
 	return s[:n]
+}
+
+// labelIndex fills b.labels with the index of each block of f by label
+// and returns it; it reports a label placed twice by returning it as dup.
+func (b *passBufs) labelIndex(f *Func) (index map[string]int32, dup string) {
+	if b.labels == nil {
+		b.labels = make(map[string]int32, len(f.Blocks))
+	}
+	clear(b.labels)
+	for i, bl := range f.Blocks {
+		if _, ok := b.labels[bl.Label]; ok && dup == "" {
+			dup = bl.Label
+		}
+		b.labels[bl.Label] = int32(i)
+	}
+	return b.labels, dup
 }

@@ -19,10 +19,6 @@ func DropDeadDefs(f *Func) {
 	// sweeps below only combine bits.
 	type site = deadSite
 	const pureBit, deadBit = regSet(1 << 14), regSet(1 << 15) // beyond R10
-	index := make(map[string]int32, n)
-	for i, b := range f.Blocks {
-		index[b.Label] = int32(i)
-	}
 	// next[i] is the first non-empty block from i on (n: none), where a
 	// jump to block i lands.
 	next := make([]int32, n+1)
@@ -35,6 +31,7 @@ func DropDeadDefs(f *Func) {
 	}
 	bufs := getBufs()
 	defer putBufs(bufs)
+	index, _ := bufs.labelIndex(f)
 	bufs.deadSites = sized(bufs.deadSites, f.Len())
 	sites := bufs.deadSites
 	first := make([]int, n+1) // block i's sites are sites[first[i]:first[i+1]]

@@ -116,15 +116,17 @@ func (f *Func) clone() *Func {
 // reachable returns the blocks some path from the entry reaches, in layout
 // order.
 func reachable(f *Func) ([]*Block, error) {
-	index := make(map[string]int, len(f.Blocks))
-	for i, b := range f.Blocks {
-		if _, dup := index[b.Label]; dup {
-			return nil, fmt.Errorf("function %s: label %s placed twice", f.Name, b.Label)
-		}
-		index[b.Label] = i
+	bufs := getBufs()
+	defer putBufs(bufs)
+	index, dup := bufs.labelIndex(f)
+	if dup != "" {
+		return nil, fmt.Errorf("function %s: label %s placed twice", f.Name, dup)
 	}
-	seen := make([]bool, len(f.Blocks))
-	work := []int{0}
+	bufs.seen = sized(bufs.seen, len(f.Blocks))
+	seen := bufs.seen
+	clear(seen)
+	work := append(bufs.work[:0], 0)
+	defer func() { bufs.work = work[:0] }()
 	for len(work) > 0 {
 		i := work[len(work)-1]
 		work = work[:len(work)-1]
@@ -139,7 +141,7 @@ func reachable(f *Func) ([]*Block, error) {
 				if !found {
 					return nil, fmt.Errorf("function %s: jump to %s, a label never placed", f.Name, ref)
 				}
-				work = append(work, j)
+				work = append(work, int(j))
 			}
 		}
 		if !b.Terminated() {

@@ -282,10 +282,7 @@ func liveVars(f *Func, nvars int, varOf func(Virtual) int32, targets, first []in
 // after block, block i's from first[i]: the passes' sweeps look targets
 // up there instead of a label map each time.
 func jumpTargets(f *Func, bufs *passBufs) (targets, first []int32) {
-	at := make(map[string]int32, len(f.Blocks))
-	for i, b := range f.Blocks {
-		at[b.Label] = int32(i)
-	}
+	at, _ := bufs.labelIndex(f)
 	bufs.first = sized(bufs.first, len(f.Blocks)+1)
 	first = bufs.first
 	n := int32(0)

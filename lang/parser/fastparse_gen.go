@@ -31,6 +31,10 @@ func parseGenerated(toks []lexer.Token) (*gProgram, bool) {
 type fastParser struct {
 	toks []lexer.Token // ends with EOF
 	i    int
+	// nodes and strs hold what the tree is made of, allocated a batch at
+	// a time: one allocation per node was most of the parse's.
+	nodes slabs
+	strs  slab[string]
 }
 
 // lit consumes a token whose value is v.
@@ -51,11 +55,29 @@ func (p *fastParser) tok(tt lexer.TokenType) bool {
 	return false
 }
 
-func strp(s string) *string { return &s }
+// strp stores a captured token's text.
+func (p *fastParser) strp(s string) *string { return p.strs.take(s) }
 
-// heap copies a node built in a local variable, so that the attempts
-// that fail allocate nothing.
-func heap[T any](v T) *T { return &v }
+// slab hands out the elements of arrays allocated a batch at a time,
+// batches growing from 4 to 128 elements (a one-liner allocates little).
+type slab[T any] struct {
+	free  []T
+	batch int
+}
+
+// take stores v in the next free element and returns it: a node built
+// in a local variable is copied there once it has matched, so that the
+// attempts that fail take nothing.
+func (s *slab[T]) take(v T) *T {
+	if len(s.free) == 0 {
+		s.batch = min(max(2*s.batch, 4), 128)
+		s.free = make([]T, s.batch)
+	}
+	e := &s.free[0]
+	*e = v
+	s.free = s.free[1:]
+	return e
+}
 
 // parseProgram matches gProgram.
 func (p *fastParser) parseProgram() *gProgram {
@@ -77,7 +99,7 @@ R2:
 		}
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gProgram.take(g)
 }
 
 // parseItem matches gItem.
@@ -94,7 +116,7 @@ D2:
 			if !p.tok(tDirective) {
 				break A3
 			}
-			g.Directive = strp(p.toks[p.i-1].Value)
+			g.Directive = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		if p.i != at1 {
@@ -106,7 +128,7 @@ D2:
 			if !p.tok(tCDef) {
 				break A4
 			}
-			g.CDef = strp(p.toks[p.i-1].Value)
+			g.CDef = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		if p.i != at1 {
@@ -162,13 +184,13 @@ D2:
 			if !p.lit(";") {
 				break A9
 			}
-			g.Semi = strp(p.toks[p.i-1].Value)
+			g.Semi = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gItem.take(g)
 }
 
 // parseConfig matches gConfig.
@@ -251,7 +273,7 @@ O2:
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gConfig.take(g)
 }
 
 // parseMacro matches gMacro.
@@ -313,7 +335,7 @@ O2:
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gMacro.take(g)
 }
 
 // parseMapDecl matches gMapDecl.
@@ -346,7 +368,7 @@ func (p *fastParser) parseMapDecl() *gMapDecl {
 	}
 	p.lit(";")
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gMapDecl.take(g)
 }
 
 // parseProbe matches gProbe.
@@ -406,7 +428,7 @@ O4:
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gProbe.take(g)
 }
 
 // parseConfigItem matches gConfigItem.
@@ -424,7 +446,7 @@ func (p *fastParser) parseConfigItem() *gConfigItem {
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gConfigItem.take(g)
 }
 
 // parseBlock matches gBlock.
@@ -455,7 +477,7 @@ R2:
 	}
 	g.Close = p.toks[p.i-1].Value
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gBlock.take(g)
 }
 
 // parseAttach matches gAttach.
@@ -467,7 +489,7 @@ func (p *fastParser) parseAttach() *gAttach {
 	}
 	g.Raw = p.toks[p.i-1].Value
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gAttach.take(g)
 }
 
 // parseExpr matches gExpr.
@@ -489,7 +511,7 @@ O2:
 		}
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gExpr.take(g)
 }
 
 // parseConfigValue matches gConfigValue.
@@ -506,7 +528,7 @@ D2:
 			if !p.tok(tInt) {
 				break A3
 			}
-			g.Int = strp(p.toks[p.i-1].Value)
+			g.Int = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		if p.i != at1 {
@@ -518,7 +540,7 @@ D2:
 			if !p.tok(tString) {
 				break A4
 			}
-			g.Str = strp(p.toks[p.i-1].Value)
+			g.Str = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		if p.i != at1 {
@@ -530,7 +552,7 @@ D2:
 			if !(p.lit("true") || p.lit("false")) {
 				break A5
 			}
-			g.Bool = strp(p.toks[p.i-1].Value)
+			g.Bool = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		if p.i != at1 {
@@ -542,13 +564,13 @@ D2:
 			if !(p.tok(tIdent) || p.tok(tTypeName)) {
 				break A6
 			}
-			g.Ident = strp(p.toks[p.i-1].Value)
+			g.Ident = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gConfigValue.take(g)
 }
 
 // parseStmt matches gStmt.
@@ -668,7 +690,7 @@ D2:
 		g.Semis = append(g.Semis, p.toks[p.i-1].Value)
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gStmt.take(g)
 }
 
 // parseBinary matches gBinary.
@@ -694,7 +716,7 @@ R2:
 		}
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gBinary.take(g)
 }
 
 // parseTernTail matches gTernTail.
@@ -722,7 +744,7 @@ O2:
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gTernTail.take(g)
 }
 
 // parseSimple matches gSimple.
@@ -742,7 +764,7 @@ O2:
 			}
 			break O2
 		}
-		g.Op = strp(p.toks[p.i-1].Value)
+		g.Op = p.strp(p.toks[p.i-1].Value)
 		if g.Value = p.parseExpr(); g.Value == nil {
 			if p.i != at1 {
 				return nil
@@ -751,7 +773,7 @@ O2:
 		}
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gSimple.take(g)
 }
 
 // parseIf matches gIf.
@@ -785,7 +807,7 @@ O2:
 		}
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gIf.take(g)
 }
 
 // parseWhile matches gWhile.
@@ -802,7 +824,7 @@ func (p *fastParser) parseWhile() *gWhile {
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gWhile.take(g)
 }
 
 // parseFor matches gFor.
@@ -847,7 +869,7 @@ D2:
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gFor.take(g)
 }
 
 // parseUnroll matches gUnroll.
@@ -870,7 +892,7 @@ func (p *fastParser) parseUnroll() *gUnroll {
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gUnroll.take(g)
 }
 
 // parseLet matches gLet.
@@ -919,7 +941,7 @@ O4:
 		}
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gLet.take(g)
 }
 
 // parseJump matches gJump.
@@ -942,7 +964,7 @@ O2:
 		}
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gJump.take(g)
 }
 
 // parseUnary matches gUnary.
@@ -959,7 +981,7 @@ D2:
 			if !(p.tok(tPrefixOp) || p.lit("-") || p.lit("*") || p.lit("&")) {
 				break A3
 			}
-			g.Op = strp(p.toks[p.i-1].Value)
+			g.Op = p.strp(p.toks[p.i-1].Value)
 			if g.X = p.parseUnary(); g.X == nil {
 				break A3
 			}
@@ -1127,7 +1149,7 @@ D2:
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gUnary.take(g)
 }
 
 // parseBinOp matches gBinOp.
@@ -1142,7 +1164,7 @@ func (p *fastParser) parseBinOp() *gBinOp {
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gBinOp.take(g)
 }
 
 // parseElse matches gElse.
@@ -1175,7 +1197,7 @@ D2:
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gElse.take(g)
 }
 
 // parseForHead matches gForHead.
@@ -1209,7 +1231,7 @@ D2:
 			if !p.tok(tMap) {
 				break A3
 			}
-			g.Map = strp(p.toks[p.i-1].Value)
+			g.Map = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		if p.i != at1 {
@@ -1226,7 +1248,7 @@ D2:
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gForHead.take(g)
 }
 
 // parseLetType matches gLetType.
@@ -1274,7 +1296,7 @@ D2:
 			if !(p.tok(tTypeName) || p.tok(tIdent)) {
 				break A5
 			}
-			g.Name = strp(p.toks[p.i-1].Value)
+			g.Name = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		return nil
@@ -1298,7 +1320,7 @@ O7:
 			}
 			break O7
 		}
-		g.Array = strp(p.toks[p.i-1].Value)
+		g.Array = p.strp(p.toks[p.i-1].Value)
 		if !p.lit("]") {
 			if p.i != at6 {
 				return nil
@@ -1307,7 +1329,7 @@ O7:
 		}
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gLetType.take(g)
 }
 
 // parseCast matches gCast.
@@ -1327,7 +1349,7 @@ func (p *fastParser) parseCast() *gCast {
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gCast.take(g)
 }
 
 // parsePostfix matches gPostfix.
@@ -1353,7 +1375,7 @@ R2:
 		}
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gPostfix.take(g)
 }
 
 // parseRange matches gRange.
@@ -1370,7 +1392,7 @@ func (p *fastParser) parseRange() *gRange {
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gRange.take(g)
 }
 
 // parseTagged matches gTagged.
@@ -1386,7 +1408,7 @@ func (p *fastParser) parseTagged() *gTagged {
 	}
 	g.Name = p.toks[p.i-1].Value
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gTagged.take(g)
 }
 
 // parseType matches gType.
@@ -1434,7 +1456,7 @@ D2:
 			if !p.tok(tTypeName) {
 				break A5
 			}
-			g.Builtin = strp(p.toks[p.i-1].Value)
+			g.Builtin = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		if p.i != at1 {
@@ -1513,7 +1535,7 @@ D2:
 			if !p.tok(tIdent) {
 				break A10
 			}
-			g.Plain = strp(p.toks[p.i-1].Value)
+			g.Plain = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		return nil
@@ -1537,7 +1559,7 @@ O13:
 			}
 			break O13
 		}
-		g.Array = strp(p.toks[p.i-1].Value)
+		g.Array = p.strp(p.toks[p.i-1].Value)
 		if !p.lit("]") {
 			if p.i != at12 {
 				return nil
@@ -1546,7 +1568,7 @@ O13:
 		}
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gType.take(g)
 }
 
 // parsePrimary matches gPrimary.
@@ -1563,7 +1585,7 @@ D2:
 			if !p.tok(tVar) {
 				break A3
 			}
-			g.Var = strp(p.toks[p.i-1].Value)
+			g.Var = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		if p.i != at1 {
@@ -1628,7 +1650,7 @@ D2:
 			if !p.tok(tIdent) {
 				break A9
 			}
-			g.Ident = strp(p.toks[p.i-1].Value)
+			g.Ident = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		if p.i != at1 {
@@ -1640,7 +1662,7 @@ D2:
 			if !p.tok(tInt) {
 				break A10
 			}
-			g.Int = strp(p.toks[p.i-1].Value)
+			g.Int = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		if p.i != at1 {
@@ -1652,7 +1674,7 @@ D2:
 			if !p.tok(tString) {
 				break A11
 			}
-			g.Str = strp(p.toks[p.i-1].Value)
+			g.Str = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		if p.i != at1 {
@@ -1664,7 +1686,7 @@ D2:
 			if !p.tok(tPositional) {
 				break A12
 			}
-			g.Positional = strp(p.toks[p.i-1].Value)
+			g.Positional = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		if p.i != at1 {
@@ -1687,7 +1709,7 @@ D2:
 			if !(p.lit("true") || p.lit("false")) {
 				break A14
 			}
-			g.Bool = strp(p.toks[p.i-1].Value)
+			g.Bool = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		if p.i != at1 {
@@ -1732,7 +1754,7 @@ D2:
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gPrimary.take(g)
 }
 
 // parsePostOp matches gPostOp.
@@ -1752,7 +1774,7 @@ D2:
 			if !(p.tok(tIdent) || p.tok(tKeyword) || p.tok(tTypeName) || p.tok(tInt)) {
 				break A3
 			}
-			g.Field = strp(p.toks[p.i-1].Value)
+			g.Field = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		if p.i != at1 {
@@ -1767,7 +1789,7 @@ D2:
 			if !(p.tok(tIdent) || p.tok(tKeyword) || p.tok(tTypeName)) {
 				break A4
 			}
-			g.Arrow = strp(p.toks[p.i-1].Value)
+			g.Arrow = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		if p.i != at1 {
@@ -1796,13 +1818,13 @@ D2:
 			if !(p.lit("++") || p.lit("--")) {
 				break A6
 			}
-			g.IncDec = strp(p.toks[p.i-1].Value)
+			g.IncDec = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gPostOp.take(g)
 }
 
 // parsePtrIdent matches gPtrIdent.
@@ -1821,7 +1843,7 @@ func (p *fastParser) parsePtrIdent() *gPtrIdent {
 		g.Stars = append(g.Stars, p.toks[p.i-1].Value)
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gPtrIdent.take(g)
 }
 
 // parseMap matches gMap.
@@ -1885,7 +1907,7 @@ O2:
 		}
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gMap.take(g)
 }
 
 // parseContainerOf matches gContainerOf.
@@ -1924,7 +1946,7 @@ D2:
 			if !p.tok(tIdent) {
 				break A3
 			}
-			g.Named = strp(p.toks[p.i-1].Value)
+			g.Named = p.strp(p.toks[p.i-1].Value)
 			break D2
 		}
 		if p.i != at1 {
@@ -1971,7 +1993,7 @@ R7:
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gContainerOf.take(g)
 }
 
 // parseCall matches gCall.
@@ -2029,7 +2051,7 @@ O2:
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gCall.take(g)
 }
 
 // parseParen matches gParen.
@@ -2069,7 +2091,7 @@ R2:
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gParen.take(g)
 }
 
 // parseSizeof matches gSizeof.
@@ -2111,7 +2133,7 @@ D2:
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gSizeof.take(g)
 }
 
 // parseOffsetof matches gOffsetof.
@@ -2180,7 +2202,7 @@ R6:
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gOffsetof.take(g)
 }
 
 // parseArg matches gArg.
@@ -2286,7 +2308,7 @@ D2:
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gArg.take(g)
 }
 
 // parseElem matches gElem.
@@ -2319,7 +2341,7 @@ O2:
 			}
 			break O2
 		}
-		g.Name = strp(p.toks[p.i-1].Value)
+		g.Name = p.strp(p.toks[p.i-1].Value)
 		if !p.lit("=") {
 			if p.i != at1 {
 				return nil
@@ -2331,5 +2353,51 @@ O2:
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
-	return heap(g)
+	return p.nodes.gElem.take(g)
+}
+
+// slabs holds the parse's nodes, by type.
+type slabs struct {
+	gProgram     slab[gProgram]
+	gItem        slab[gItem]
+	gConfig      slab[gConfig]
+	gMacro       slab[gMacro]
+	gMapDecl     slab[gMapDecl]
+	gProbe       slab[gProbe]
+	gConfigItem  slab[gConfigItem]
+	gBlock       slab[gBlock]
+	gAttach      slab[gAttach]
+	gExpr        slab[gExpr]
+	gConfigValue slab[gConfigValue]
+	gStmt        slab[gStmt]
+	gBinary      slab[gBinary]
+	gTernTail    slab[gTernTail]
+	gSimple      slab[gSimple]
+	gIf          slab[gIf]
+	gWhile       slab[gWhile]
+	gFor         slab[gFor]
+	gUnroll      slab[gUnroll]
+	gLet         slab[gLet]
+	gJump        slab[gJump]
+	gUnary       slab[gUnary]
+	gBinOp       slab[gBinOp]
+	gElse        slab[gElse]
+	gForHead     slab[gForHead]
+	gLetType     slab[gLetType]
+	gCast        slab[gCast]
+	gPostfix     slab[gPostfix]
+	gRange       slab[gRange]
+	gTagged      slab[gTagged]
+	gType        slab[gType]
+	gPrimary     slab[gPrimary]
+	gPostOp      slab[gPostOp]
+	gPtrIdent    slab[gPtrIdent]
+	gMap         slab[gMap]
+	gContainerOf slab[gContainerOf]
+	gCall        slab[gCall]
+	gParen       slab[gParen]
+	gSizeof      slab[gSizeof]
+	gOffsetof    slab[gOffsetof]
+	gArg         slab[gArg]
+	gElem        slab[gElem]
 }

@@ -328,7 +328,7 @@ func (g *generator) capture(i int) (string, error) {
 	case f.Type.Kind() == reflect.Bool:
 		return fmt.Sprintf("g.%s = true", f.Name), nil
 	case f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.String:
-		return fmt.Sprintf("g.%s = strp(%s)", f.Name, v), nil
+		return fmt.Sprintf("g.%s = p.strp(%s)", f.Name, v), nil
 	case f.Type.Kind() == reflect.Slice && f.Type.Elem().Kind() == reflect.String:
 		return fmt.Sprintf("g.%s = append(g.%s, %s)", f.Name, f.Name, v), nil
 	}
@@ -504,6 +504,10 @@ func parseGenerated(toks []lexer.Token) (*gProgram, bool) {
 type fastParser struct {
 	toks []lexer.Token // ends with EOF
 	i    int
+	// nodes and strs hold what the tree is made of, allocated a batch at
+	// a time: one allocation per node was most of the parse's.
+	nodes slabs
+	strs  slab[string]
 }
 
 // lit consumes a token whose value is v.
@@ -524,11 +528,29 @@ func (p *fastParser) tok(tt lexer.TokenType) bool {
 	return false
 }
 
-func strp(s string) *string { return &s }
+// strp stores a captured token's text.
+func (p *fastParser) strp(s string) *string { return p.strs.take(s) }
 
-// heap copies a node built in a local variable, so that the attempts
-// that fail allocate nothing.
-func heap[T any](v T) *T { return &v }
+// slab hands out the elements of arrays allocated a batch at a time,
+// batches growing from 4 to 128 elements (a one-liner allocates little).
+type slab[T any] struct {
+	free  []T
+	batch int
+}
+
+// take stores v in the next free element and returns it: a node built
+// in a local variable is copied there once it has matched, so that the
+// attempts that fail take nothing.
+func (s *slab[T]) take(v T) *T {
+	if len(s.free) == 0 {
+		s.batch = min(max(2*s.batch, 4), 128)
+		s.free = make([]T, s.batch)
+	}
+	e := &s.free[0]
+	*e = v
+	s.free = s.free[1:]
+	return e
+}
 `
 
 func generateFastParser() ([]byte, error) {
@@ -537,6 +559,7 @@ func generateFastParser() ([]byte, error) {
 	g.seen[root] = true
 	g.todo = append(g.todo, root)
 	g.printf("%s", fastParseHeader)
+	var types []reflect.Type // in the order generated
 	for len(g.todo) > 0 {
 		t := g.todo[0]
 		g.todo = g.todo[1:]
@@ -550,8 +573,14 @@ func generateFastParser() ([]byte, error) {
 		if err := g.node(n, "return nil"); err != nil {
 			return nil, err
 		}
-		g.printf("g.Tokens = p.toks[start:p.i]\nreturn heap(g)\n}\n")
+		g.printf("g.Tokens = p.toks[start:p.i]\nreturn p.nodes.%s.take(g)\n}\n", t.Name())
+		types = append(types, t)
 	}
+	g.printf("\n// slabs holds the parse's nodes, by type.\ntype slabs struct {\n")
+	for _, t := range types {
+		g.printf("%s slab[%s]\n", t.Name(), t.Name())
+	}
+	g.printf("}\n")
 	src, err := format.Source(g.out.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("generated code does not compile: %v\n%s", err, g.out.Bytes())

@@ -14,6 +14,7 @@ type passBufs struct {
 	webCells       [][]int32
 	webBlocks      [][]webSite
 	deadSites      []deadSite
+	operands       []operands // colour's
 	// labels maps the labels of a function's blocks to their indexes
 	// (see labelIndex); seen and work are reachable's.
 	labels map[string]int32

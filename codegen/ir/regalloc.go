@@ -69,6 +69,18 @@ var helperArgs = map[asm.BuiltinFunc]int{
 	asm.FnDPath:               3,
 }
 
+// helperArgCount is helperArgs by helper number (-1: not listed), read
+// for every call of every pass instead of looking up the map.
+var helperArgCount = func() (n [256]int8) {
+	for i := range n {
+		n[i] = -1
+	}
+	for fn, k := range helperArgs {
+		n[fn] = int8(k)
+	}
+	return n
+}()
+
 // loadAcquire is the atomic operation of a load-acquire, which reads
 // memory into dst.
 var loadAcquire = asm.LoadAcquire(asm.R0, asm.R1, asm.DWord, 0).OpCode.AtomicOp()
@@ -80,7 +92,7 @@ const nPhys = 11
 // 0-10 physical registers, nPhys+i the virtual register of index i.
 type operands struct {
 	uses, defs [6]int32
-	nu, nd     int
+	nu, nd     uint8
 }
 
 func (o *operands) use(n int32) { o.uses[o.nu] = n; o.nu++ }
@@ -191,8 +203,8 @@ func fixedOperands(in asm.Instruction) (uses, defs regSet) {
 	case op.Class().IsJump() && op.JumpOp() == asm.Call:
 		n := 5
 		if in.Src != asm.PseudoCall {
-			if k, ok := helperArgs[asm.BuiltinFunc(in.Constant)]; ok {
-				n = k
+			if c := in.Constant; c >= 0 && c < int64(len(helperArgCount)) && helperArgCount[c] >= 0 {
+				n = int(helperArgCount[c])
 			}
 		}
 		for r := 1; r <= n; r++ {
@@ -333,6 +345,14 @@ func (a *allocator) colour() (colors []asm.Register, ok bool) {
 	f := a.f
 	blocks := f.Blocks
 	targets, first := jumpTargets(f, a.bufs)
+	// Each instruction's operands, found once for the sweeps below.
+	a.bufs.operands = sized(a.bufs.operands, len(targets))
+	ops := a.bufs.operands
+	for i, b := range blocks {
+		for j := range b.Instrs {
+			ops[int(first[i])+j] = a.operandsOf(&b.Instrs[j])
+		}
+	}
 	// Live-in sets to a fixed point, blocks visited last to first (code
 	// jumps forward but for short plain loops).
 	words := (len(a.homes) + 63) / 64
@@ -342,7 +362,6 @@ func (a *allocator) colour() (colors []asm.Register, ok bool) {
 		liveIn[i].virt = sets[i*words : (i+1)*words : (i+1)*words]
 	}
 	live := liveSet{virt: sets[len(blocks)*words:]} // walk's, reused
-	var o operands                                  // walk's: visit's pointer makes it escape
 	backward := false                               // some jump goes to its own block or an earlier one
 	walk := func(i int, visit func(in *Instr, o *operands, live *liveSet)) {
 		b := blocks[i]
@@ -357,14 +376,14 @@ func (a *allocator) colour() (colors []asm.Register, ok bool) {
 				live.union(liveIn[t])
 				backward = backward || t <= i
 			}
-			o = a.operandsOf(in)
+			o := &ops[int(first[i])+j]
 			if visit != nil {
-				visit(in, &o, &live)
+				visit(in, o, &live)
 			}
-			for k := 0; k < o.nd; k++ {
+			for k := range int(o.nd) {
 				live.remove(o.defs[k])
 			}
-			for k := 0; k < o.nu; k++ {
+			for k := range int(o.nu) {
 				live.add(o.uses[k])
 			}
 		}
@@ -404,7 +423,7 @@ func (a *allocator) colour() (colors []asm.Register, ok bool) {
 					move = o.uses[0]
 				}
 			}
-			for k := 0; k < o.nd; k++ {
+			for k := range int(o.nd) {
 				d := o.defs[k]
 				for r := int32(0); r < nPhys; r++ {
 					if live.phys&(1<<r) != 0 && r != d && r != move {

@@ -18,10 +18,18 @@ const (
 )
 
 func checkProgramLimits(probe *lang.Probe, insns asm.Instructions) {
-	maps := map[string]bool{}
+	// Distinct maps are counted only when there are more loads of one
+	// than the limit: a set of names per program is most of the cost.
+	loads := 0
 	for _, in := range insns {
 		if in.IsLoadFromMap() {
-			maps[in.Reference()] = true
+			loads++
+		}
+	}
+	maps := map[string]bool{}
+	for i := 0; loads > maxProgMaps && i < len(insns); i++ {
+		if insns[i].IsLoadFromMap() {
+			maps[insns[i].Reference()] = true
 		}
 	}
 	if len(maps) > maxProgMaps {

@@ -79,32 +79,48 @@ func (c *converter) tokenSpan(t lexer.Token) lang.Span {
 func join(a, b lang.Span) lang.Span { return lang.Span{Start: a.Start, End: b.End} }
 
 func (c *converter) program(g *gProgram) *lang.Program {
-	p := &lang.Program{Span: c.lines.span(0, 0)}
-	if len(g.Tokens) > 0 {
-		p.Span = c.span(&g.node)
-	}
+	p := c.newProgram()
+	c.programSpan(p, &g.node)
 	for _, it := range g.Items {
-		switch {
-		case it.Directive != nil:
-			p.Directives = append(p.Directives, directive(*it.Directive, c.span(&it.node)))
-		case it.CDef != nil:
-			p.CDefs = append(p.CDefs, &lang.CDefinition{Span: c.span(&it.node), Text: *it.CDef})
-		case it.Config != nil:
-			if p.Config != nil {
-				c.errorf(c.span(&it.Config.node), "", "only one config block is allowed")
-			}
-			p.Config = c.config(it.Config)
-		case it.Macro != nil:
-			p.Macros = append(p.Macros, c.macro(it.Macro))
-		case it.MapDecl != nil:
-			p.MapDecls = append(p.MapDecls, c.mapDecl(it.MapDecl))
-		case it.Probe != nil:
-			pr := c.probe(it.Probe)
-			pr.Index = len(p.Probes)
-			p.Probes = append(p.Probes, pr)
-		}
+		c.item(p, it)
 	}
 	return p
+}
+
+// newProgram is the program before its items are converted.
+func (c *converter) newProgram() *lang.Program {
+	return &lang.Program{Span: c.lines.span(0, 0)}
+}
+
+// programSpan gives p the span of n, the whole program's node, unless it
+// took no token.
+func (c *converter) programSpan(p *lang.Program, n *node) {
+	if len(n.Tokens) > 0 {
+		p.Span = c.span(n)
+	}
+}
+
+// item converts one item of the program into p.
+func (c *converter) item(p *lang.Program, it *gItem) {
+	switch {
+	case it.Directive != nil:
+		p.Directives = append(p.Directives, directive(*it.Directive, c.span(&it.node)))
+	case it.CDef != nil:
+		p.CDefs = append(p.CDefs, &lang.CDefinition{Span: c.span(&it.node), Text: *it.CDef})
+	case it.Config != nil:
+		if p.Config != nil {
+			c.errorf(c.span(&it.Config.node), "", "only one config block is allowed")
+		}
+		p.Config = c.config(it.Config)
+	case it.Macro != nil:
+		p.Macros = append(p.Macros, c.macro(it.Macro))
+	case it.MapDecl != nil:
+		p.MapDecls = append(p.MapDecls, c.mapDecl(it.MapDecl))
+	case it.Probe != nil:
+		pr := c.probe(it.Probe)
+		pr.Index = len(p.Probes)
+		p.Probes = append(p.Probes, pr)
+	}
 }
 
 func directive(text string, span lang.Span) *lang.Directive {

@@ -477,7 +477,7 @@ package parser
 
 import "github.com/alecthomas/participle/v2/lexer"
 
-func init() { fastParse = parseGenerated }
+func init() { fastParse, fastParseItems = parseGenerated, parseItemsGenerated }
 
 // parseGenerated builds the tree participle builds from the grammar (grammar.go),
 // with the same semantics: alternatives tried in order, lookahead 0 (an
@@ -499,6 +499,39 @@ func parseGenerated(toks []lexer.Token) (*gProgram, bool) {
 		return nil, false
 	}
 	return g, true
+}
+
+// parseItemsGenerated parses toks as parseGenerated does, but hands each
+// item of the program (gProgram's gItem list) to item as soon as it is
+// built, instead of building the program's tree; once item returns, the
+// item's nodes are reused for the next one (item must keep none of them).
+// It returns how many tokens the items took (all but EOF) and whether the
+// whole script parsed.
+func parseItemsGenerated(toks []lexer.Token, item func(*gItem)) (int, bool) {
+	if len(toks) == 0 {
+		return 0, false
+	}
+	p := &fastParser{toks: toks}
+	for {
+		at := p.i
+		x := p.parseItem()
+		if x == nil {
+			if p.i != at {
+				return 0, false
+			}
+			break
+		}
+		item(x)
+		p.nodes.reset()
+		p.strs.reset()
+		if p.i == at {
+			break
+		}
+	}
+	if p.toks[p.i].Type != tEOF {
+		return 0, false
+	}
+	return p.i, true
 }
 
 type fastParser struct {
@@ -533,24 +566,35 @@ func (p *fastParser) strp(s string) *string { return p.strs.take(s) }
 
 // slab hands out the elements of arrays allocated a batch at a time,
 // batches growing from 4 to 128 elements (a one-liner allocates little).
+// After reset it hands out the same arrays again.
 type slab[T any] struct {
-	free  []T
-	batch int
+	batches [][]T
+	cur     int // the batch being handed out
+	used    int // its elements handed out
 }
 
 // take stores v in the next free element and returns it: a node built
 // in a local variable is copied there once it has matched, so that the
 // attempts that fail take nothing.
 func (s *slab[T]) take(v T) *T {
-	if len(s.free) == 0 {
-		s.batch = min(max(2*s.batch, 4), 128)
-		s.free = make([]T, s.batch)
+	if s.cur < len(s.batches) && s.used == len(s.batches[s.cur]) {
+		s.cur, s.used = s.cur+1, 0
 	}
-	e := &s.free[0]
+	if s.cur == len(s.batches) {
+		n := 4
+		if s.cur > 0 {
+			n = min(2*len(s.batches[s.cur-1]), 128)
+		}
+		s.batches = append(s.batches, make([]T, n))
+	}
+	e := &s.batches[s.cur][s.used]
+	s.used++
 	*e = v
-	s.free = s.free[1:]
 	return e
 }
+
+// reset makes every element free again: what they held must be dead.
+func (s *slab[T]) reset() { s.cur, s.used = 0, 0 }
 `
 
 func generateFastParser() ([]byte, error) {
@@ -579,6 +623,11 @@ func generateFastParser() ([]byte, error) {
 	g.printf("\n// slabs holds the parse's nodes, by type.\ntype slabs struct {\n")
 	for _, t := range types {
 		g.printf("%s slab[%s]\n", t.Name(), t.Name())
+	}
+	g.printf("}\n")
+	g.printf("\nfunc (s *slabs) reset() {\n")
+	for _, t := range types {
+		g.printf("s.%s.reset()\n", t.Name())
 	}
 	g.printf("}\n")
 	src, err := format.Source(g.out.Bytes())

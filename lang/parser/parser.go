@@ -10,7 +10,10 @@
 // (docs/performance.md, "One grammar"). Participle parses only a script
 // the generated parser refuses, and its structured error becomes the
 // diagnostic (errors.go). The tree is
-// converted into the lang AST (convert*.go). Errors are *lang.Diagnostics
+// converted into the lang AST (convert*.go), one item of the program
+// (probe, macro, ...) at a time as the generated parser builds them, its
+// nodes then reused for the next item: the grammar tree of a whole
+// script, five nodes per operand, is never built. Errors are *lang.Diagnostics
 // in bpftrace's layout ("stdin:1:12-13: ERROR: syntax error, unexpected },
 // expecting ;").
 //
@@ -56,6 +59,12 @@ var grammar = sync.OnceValue(func() *participle.Parser[gProgram] {
 // against, delete fastparse_gen.go and run `go generate ./lang/parser`
 // (participle then parses every script meanwhile).
 var fastParse func(toks []lexer.Token) (*gProgram, bool)
+
+// fastParseItems is fastParse handing over the program's items one at a
+// time (see parseItemsGenerated), each converted before the next is
+// parsed into the same memory: the grammar tree of a whole script is
+// never built. It returns how many tokens the items took.
+var fastParseItems func(toks []lexer.Token, item func(*gItem)) (int, bool)
 
 // MaxScriptSize bounds the length of a script in bytes. The largest real
 // scripts are tens of kilobytes; the bound keeps a wrong file (or
@@ -106,25 +115,31 @@ func parse(file, src string, fast bool) (prog *lang.Program, err error) {
 	ends := tokenEnds{toks: toks}
 
 	lex := newSliceLexer(file, src, toks)
-	var g *gProgram
-	ok := false
-	if fast && fastParse != nil {
-		g, ok = fastParse(lex.toks)
+	var c *converter
+	if fast && fastParseItems != nil {
+		c = &converter{lines: lines, ends: ends, src: src, lexed: lex.toks}
+		p := c.newProgram()
+		if n, ok := fastParseItems(lex.toks, func(it *gItem) { c.item(p, it) }); ok {
+			c.programSpan(p, &node{Tokens: lex.toks[:n]})
+			prog = p
+		}
 	}
-	if !ok {
-		// A syntax error: participle parses the script again and
-		// describes the error.
+	if prog == nil {
+		// A syntax error (or no generated parser): participle parses the
+		// script again and describes the error. What the items parsed so
+		// far were converted to is dropped.
 		peek, perr := lexer.Upgrade(lex)
 		if perr != nil {
 			return nil, perr
 		}
-		if g, perr = grammar().ParseFromLexer(peek); perr != nil {
+		g, perr := grammar().ParseFromLexer(peek)
+		if perr != nil {
 			diags.List = append(diags.List, syntaxError(perr, lines, ends, toks, len(src)))
 			return nil, diags
 		}
+		c = &converter{lines: lines, ends: ends, src: src, lexed: lex.toks}
+		prog = c.program(g)
 	}
-	c := &converter{lines: lines, ends: ends, src: src, lexed: lex.toks}
-	prog = c.program(g)
 	if len(c.diags) > 0 {
 		diags.List = c.diags
 		return nil, diags

@@ -133,6 +133,31 @@ func IntType(size int, signed bool) *Type {
 	return &Type{Kind: KInt, Size: size, Signed: signed}
 }
 
+// IntOf is IntType for a type its caller does not change: one of the
+// shared TInt8...TUint64 for the usual sizes, instead of a new type for
+// every expression the checker types (thousands in a large script).
+func IntOf(size int, signed bool) *Type {
+	switch {
+	case size == 8 && signed:
+		return TInt64
+	case size == 8:
+		return TUint64
+	case size == 4 && signed:
+		return TInt32
+	case size == 4:
+		return TUint32
+	case size == 2 && signed:
+		return TInt16
+	case size == 2:
+		return TUint16
+	case size == 1 && signed:
+		return TInt8
+	case size == 1:
+		return TUint8
+	}
+	return IntType(size, signed)
+}
+
 // StringType returns a string type with the given buffer capacity
 // (including the terminating NUL).
 func StringType(size int) *Type { return &Type{Kind: KString, Size: size} }

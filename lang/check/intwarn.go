@@ -141,10 +141,10 @@ func adaptSigns(x lang.Expr, xt *lang.Type, y lang.Expr, yt *lang.Type) (*lang.T
 	fx, fy := literalNode(x), literalNode(y)
 	switch {
 	case fx && !fy && xt.Signed && !yt.Signed:
-		xt = lang.IntType(xt.Size, false)
+		xt = lang.IntOf(xt.Size, false)
 		x.SetType(xt)
 	case fy && !fx && yt.Signed && !xt.Signed:
-		yt = lang.IntType(yt.Size, false)
+		yt = lang.IntOf(yt.Size, false)
 		y.SetType(yt)
 	}
 	return xt, yt
@@ -165,7 +165,7 @@ func literalNode(e lang.Expr) bool {
 // signed value meets it, so `@k[1]` and `@k[nsecs]` share a uint64 key.
 func unsignedLiteral(e lang.Expr, t *lang.Type) *lang.Type {
 	if t.Kind == lang.KInt && t.Signed && literalNode(e) {
-		return lang.IntType(t.Size, false)
+		return lang.IntOf(t.Size, false)
 	}
 	if tup, ok := e.(*lang.Tuple); ok && t.Kind == lang.KTuple && len(tup.Elems) == len(t.Elems) {
 		// `has_key(@m, (1, "a"))` meets the key of `@m[1, "a"]`.

@@ -65,7 +65,7 @@ func isSigned(t *lang.Type) bool { return t.Kind == lang.KInt && t.Signed }
 // signed type larger than the unsigned one.
 func mergeInts(a, b *lang.Type) (*lang.Type, bool) {
 	if a.Signed == b.Signed {
-		return lang.IntType(max(a.Size, b.Size), a.Signed), true
+		return lang.IntOf(max(a.Size, b.Size), a.Signed), true
 	}
 	u, s := a, b
 	if a.Signed {
@@ -77,7 +77,7 @@ func mergeInts(a, b *lang.Type) (*lang.Type, bool) {
 	if 2*u.Size > 8 {
 		return nil, false
 	}
-	return lang.IntType(max(2*u.Size, s.Size), true), true
+	return lang.IntOf(max(2*u.Size, s.Size), true), true
 }
 
 // mergeTypes returns a type holding values of both a and b (scratch
@@ -118,6 +118,9 @@ func mergeTuples(a, b *lang.Type, merge func(x, y *lang.Type) (*lang.Type, bool)
 func storeType(t *lang.Type) *lang.Type {
 	switch t.Kind {
 	case lang.KInt:
+		if t.Enum == nil {
+			return lang.IntOf(8, t.Signed)
+		}
 		st := lang.IntType(8, t.Signed)
 		st.Enum = t.Enum // an enum stays one in a map (%s prints its name)
 		return st
@@ -150,11 +153,12 @@ func mergeStored(a, b *lang.Type) (*lang.Type, bool) {
 	case b.Kind == lang.KNone:
 		return a, true
 	case a.Kind == lang.KInt && b.Kind == lang.KInt:
-		m := lang.IntType(8, a.Signed || b.Signed)
 		if a.Enum != nil && b.Enum != nil && a.Enum.Name == b.Enum.Name {
+			m := lang.IntType(8, a.Signed || b.Signed)
 			m.Enum = a.Enum
+			return m, true
 		}
-		return m, true
+		return lang.IntOf(8, a.Signed || b.Signed), true
 	case a.Kind == lang.KString && b.Kind == lang.KString:
 		return mergeStrings(a, b), true
 	case a.Kind == lang.KTuple && b.Kind == lang.KTuple:

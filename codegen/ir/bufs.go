@@ -20,6 +20,8 @@ type passBufs struct {
 	labels map[string]int32
 	seen   []bool
 	work   []int
+	next   []int32 // lower's
+	used   []bool  // lower's
 }
 
 var bufPool = sync.Pool{New: func() any { return new(passBufs) }}

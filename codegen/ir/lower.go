@@ -50,29 +50,54 @@ func lower(f *Func, passes bool) (asm.Instructions, []SpanID, error) {
 		HoistStackAddrs(f)
 	}
 	live := f.Blocks
-	resolved := resolveLabels(live)
-	used := make(map[string]bool, len(live))
+	bufs := getBufs()
+	defer putBufs(bufs)
+	// A label resolves to the first non-empty block from its own on
+	// (next); used marks the blocks some jump lands on.
+	index, _ := bufs.labelIndex(f)
+	bufs.next = sized(bufs.next, len(live)+1)
+	next := bufs.next
+	next[len(live)] = int32(len(live))
+	for i := len(live) - 1; i >= 0; i-- {
+		next[i] = next[i+1]
+		if len(live[i].Instrs) > 0 {
+			next[i] = int32(i)
+		}
+	}
+	resolved := func(ref string) (string, int32) {
+		if i, ok := index[ref]; ok && next[i] < int32(len(live)) {
+			return live[next[i]].Label, next[i]
+		}
+		return "", -1 // lowering fails below: the code runs past its end
+	}
+	bufs.used = sized(bufs.used, len(live))
+	used := bufs.used
+	clear(used)
 	for _, b := range live {
 		for _, in := range b.Instrs {
 			if ref, ok := JumpTarget(in.Instruction); ok {
-				used[resolved[ref]] = true
+				if _, i := resolved(ref); i >= 0 {
+					used[i] = true
+				}
 			}
 		}
 	}
 	n := f.Len()
 	insns := make(asm.Instructions, 0, n)
 	spans := make([]SpanID, 0, n)
-	for _, b := range live {
+	for bi, b := range live {
 		for j, in := range b.Instrs {
 			ins := in.Instruction
-			if ref, ok := JumpTarget(ins); ok && resolved[ref] != ref {
-				ins = ins.WithReference(resolved[ref])
+			if ref, ok := JumpTarget(ins); ok {
+				if to, _ := resolved(ref); to != ref {
+					ins = ins.WithReference(to)
+				}
 			}
-			if j == 0 && used[b.Label] {
+			if j == 0 && used[bi] {
 				ins = ins.WithSymbol(b.Label)
 			}
 			if len(insns) == 0 && f.Callable {
-				if used[b.Label] && b.Label != f.Name {
+				if used[bi] && b.Label != f.Name {
 					return nil, nil, fmt.Errorf("function %s: its first instruction is also label %s", f.Name, b.Label)
 				}
 				ins = ins.WithSymbol(f.Name)
@@ -157,20 +182,6 @@ func reachable(f *Func) ([]*Block, error) {
 	return live, nil
 }
 
-// resolveLabels maps every label of blocks to the label of the first
-// non-empty block from it on (an empty block falls through).
-func resolveLabels(blocks []*Block) map[string]string {
-	to := make(map[string]string, len(blocks))
-	next := ""
-	for i := len(blocks) - 1; i >= 0; i-- {
-		if len(blocks[i].Instrs) > 0 {
-			next = blocks[i].Label
-		}
-		to[blocks[i].Label] = next
-	}
-	return to
-}
-
 // dropJumpsToNext removes unconditional jumps to the instruction that
 // follows anyway (left where one branch of a condition ends where the
 // other begins), reporting whether it removed any. blocks are the
@@ -195,7 +206,8 @@ func dropJumpsToNext(blocks []*Block) bool {
 	return dropped
 }
 
-// jumpsToNext reports whether label ref resolves (see resolveLabels) to the
+// jumpsToNext reports whether label ref resolves (to the first non-empty
+// block from its own on, as lower resolves labels) to the
 // first instruction of rest: whether it names one of rest's leading empty
 // blocks or the first non-empty one. Looking only there spares a label map
 // per pass of prune; labels are unique (reachable checked).

@@ -15,6 +15,7 @@ type passBufs struct {
 	webBlocks      [][]webSite
 	deadSites      []deadSite
 	operands       []operands // colour's
+	adjBits        []uint64   // colour's
 	// labels maps the labels of a function's blocks to their indexes
 	// (see labelIndex); seen and work are reachable's.
 	labels map[string]int32

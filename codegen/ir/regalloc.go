@@ -85,6 +85,10 @@ var helperArgCount = func() (n [256]int8) {
 // memory into dst.
 var loadAcquire = asm.LoadAcquire(asm.R0, asm.R1, asm.DWord, 0).OpCode.AtomicOp()
 
+// maxAdjMatrix is the most virtual registers whose interference the
+// allocator keeps as a bit matrix (128 KiB, reused) rather than lists.
+const maxAdjMatrix = 1024
+
 // nPhys is the number of physical registers, R0-R10.
 const nPhys = 11
 
@@ -104,9 +108,14 @@ type allocator struct {
 	index []int32        // virtual id -> node (0: none yet); ids are small (webs are numbered from 1)
 	homes []asm.Register // by virtual index
 	// forbid is, by virtual index, the physical registers it interferes
-	// with; adj its virtual neighbours (node numbers).
-	forbid []uint16
-	adj    [][]int32
+	// with; adj its virtual neighbours (node numbers), or, for up to
+	// maxAdjMatrix virtuals, adjBits their matrix (row i, bit j: virtuals
+	// i and j interfere), which holds each pair once where the lists
+	// repeat it at every definition.
+	forbid  []uint16
+	adj     [][]int32
+	adjBits []uint64
+	words   int // of a row of adjBits
 	// partners are the nodes each virtual is moved from or to.
 	partners [][]int32
 	// compared marks the virtuals a conditional jump reads.
@@ -409,7 +418,14 @@ func (a *allocator) colour() (colors []asm.Register, ok bool) {
 
 	n := len(a.homes)
 	a.forbid = make([]uint16, n)
-	a.adj = make([][]int32, n)
+	if n <= maxAdjMatrix {
+		a.words = (n + 63) / 64
+		a.bufs.adjBits = sized(a.bufs.adjBits, n*a.words)
+		a.adjBits = a.bufs.adjBits
+		clear(a.adjBits)
+	} else {
+		a.adj = make([][]int32, n)
+	}
 	a.partners = make([][]int32, n)
 	for i := range blocks {
 		walk(i, func(in *Instr, o *operands, live *liveSet) {
@@ -455,9 +471,19 @@ func (a *allocator) colour() (colors []asm.Register, ok bool) {
 		if a.compared[i] {
 			taken |= 1 << asm.R0
 		}
-		for _, nb := range a.adj[i] {
-			if c, ok := colorOf(nb); ok {
-				taken |= 1 << c
+		if a.adjBits != nil {
+			for k, w := range a.adjBits[i*a.words : (i+1)*a.words] {
+				for ; w != 0; w &= w - 1 {
+					if c := colors[k<<6+bits.TrailingZeros64(w)]; c != 255 {
+						taken |= 1 << c
+					}
+				}
+			}
+		} else {
+			for _, nb := range a.adj[i] {
+				if c, ok := colorOf(nb); ok {
+					taken |= 1 << c
+				}
 			}
 		}
 		free := func(r asm.Register) bool { return r < asm.R10 && taken&(1<<r) == 0 }
@@ -492,8 +518,14 @@ func (a *allocator) interfere(x, y int32) {
 	case y < nPhys:
 		a.forbid[x-nPhys] |= 1 << y
 	default:
-		a.adj[x-nPhys] = append(a.adj[x-nPhys], y)
-		a.adj[y-nPhys] = append(a.adj[y-nPhys], x)
+		x, y := int(x-nPhys), int(y-nPhys)
+		if a.adjBits != nil {
+			a.adjBits[x*a.words+y>>6] |= 1 << (y & 63)
+			a.adjBits[y*a.words+x>>6] |= 1 << (x & 63)
+			return
+		}
+		a.adj[x] = append(a.adj[x], int32(y+nPhys))
+		a.adj[y] = append(a.adj[y], int32(x+nPhys))
 	}
 }
 

@@ -426,18 +426,9 @@ func TooDeep(n Node, max int) Node {
 	}
 	stack := []item{{n, 1}}
 	var kids []Node
-	collect := Edit{
-		Expr: func(x Expr) Expr { kids = append(kids, x); return x },
-		Stmts: func(list []Stmt) []Stmt {
-			for _, s := range list {
-				if s != nil {
-					kids = append(kids, s)
-				}
-			}
-			return list
-		},
-		Node: func(c Node) Node { kids = append(kids, c); return c },
-	}
+	// The children as EditChildren has them, read without storing them
+	// back (inspectChildren; returning false stops at the child).
+	collect := func(c Node) bool { kids = append(kids, c); return false }
 	for len(stack) > 0 {
 		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -445,7 +436,7 @@ func TooDeep(n Node, max int) Node {
 			return it.n
 		}
 		kids = kids[:0]
-		EditChildren(it.n, collect)
+		inspectChildren(it.n, collect)
 		// Pushed in reverse, so that the first child is visited first.
 		for i := len(kids) - 1; i >= 0; i-- {
 			stack = append(stack, item{kids[i], it.depth + 1})

@@ -20,12 +20,13 @@ import (
 //
 // Checked: the probe_read family (str(), reads through user pointers)
 // and map_lookup_elem (a map read that finds no key, return code 0),
-// which are what -k adds in bpftrace v0.26, and map_update_elem,
-// map_delete_elem and get_stackid, which bpftrace v0.26 checks even
-// without -k. Without -k gobpftrace counts failed map updates (drops.go;
-// the runtime prints bpftrace's warning once per map and the count at
-// exit) and reports a delete() whose result is discarded and that finds
-// no key (warnDiscardedDelete), as bpftrace does.
+// which are what -k adds in bpftrace v0.26, and map_update_elem and
+// map_delete_elem, which bpftrace v0.26 checks even without -k. Without -k
+// gobpftrace counts failed map updates (drops.go; the runtime prints
+// bpftrace's warning once per map and the count at exit), reports a
+// delete() whose result is discarded and that finds no key
+// (warnDiscardedDelete), and a get_stackid that fails (checkStackid), as
+// bpftrace v0.26 reports its get_stack.
 
 // Options change code generation.
 type Options struct {
@@ -90,6 +91,26 @@ func (g *gen) checkHelper(fn asm.BuiltinFunc, span lang.Span) {
 	g.reportHelper(fn, span, asm.R0)
 	g.label(ok)
 }
+
+// checkStackid follows bpf_get_stackid, with -k or without, as bpftrace
+// v0.26 checks its bpf_get_stack by default: a failure is reported (a
+// stack that could not be recorded, its bucket of the stack map taken by
+// another: EEXIST), but for EFAULT, which means the probe has no such
+// stack (a kernel thread's user stack, the kernel stack of a sample taken
+// in user mode) and prints as an empty stack, as bpftrace's does. R0 is
+// kept.
+func (g *gen) checkStackid(span lang.Span) {
+	ok := g.newLabel("stackid_ok")
+	g.emit(asm.JSGE.Imm(asm.R0, 0, ok), asm.JEq.Imm(asm.R0, -efault, ok))
+	m := g.mark() // the record's slot is dead after the report
+	g.reportHelper(asm.FnGetStackid, span, asm.R0)
+	g.release(m)
+	g.label(ok)
+}
+
+// efault is EFAULT, which bpf_get_stackid returns for a probe without the
+// stack asked for.
+const efault = 14
 
 // warnDiscardedDelete follows a delete() statement, whose result nobody
 // reads: when the key was missing it is reported, with -k or without, as

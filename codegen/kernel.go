@@ -153,7 +153,7 @@ func (g *gen) stack(e lang.Expr, t *lang.Type, dst loc) {
 	}
 	g.emit(asm.Mov.Imm(asm.R3, flags))
 	g.call(asm.FnGetStackid)
-	g.checkHelper(asm.FnGetStackid, g.span)
+	g.checkStackid(g.span)
 	g.store(dst, asm.R0, 8)
 	if t.UserSpace {
 		g.storePid(dst.at(8))

@@ -177,3 +177,28 @@ func TestStackFormatsOnATerminal(t *testing.T) {
 		t.Errorf("folded in the interactive session: code %d, stderr %q", code, stderr.String())
 	}
 }
+
+// A stack that cannot be recorded is reported where it is taken, with -k
+// or without, as bpftrace v0.26 reports a failed get_stack: here the
+// stack map has one bucket (max_map_keys = 1), which the kernel stack
+// takes, so the user stack of the same system call finds it full. A
+// stack the probe does not have (the kernel stack in a uprobe, EFAULT) is
+// an empty stack and no warning, even with -k.
+func TestStackWarnings(t *testing.T) {
+	requireRoot(t)
+	cc := callchainPath(t)
+	script := fmt.Sprintf(`config = { max_map_keys = 1 }
+uprobe:%s:c { $k = kstack(5); @c = count(); }
+tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { $k = kstack(3); $u = ustack(3); @s = count(); }`, cc)
+	line := `tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { $k = kstack(3); $u = ustack(3); @s = count(); }`
+	warning := "stdin:3:76-85: WARNING: Stack map full; can't record the stack. Try increasing max_map_keys config\n" +
+		"Additional Info - helper: get_stackid, retcode: -17\n" + line + "\n" + strings.Repeat(" ", 75) + strings.Repeat("~", 9) + "\n"
+	for _, k := range []bool{false, true} {
+		args := []string{"-c", cc + " 1 0", "-e", script}
+		if k {
+			args = append([]string{"-k"}, args...)
+		}
+		res := trace(t, traceRun{args: args})
+		wantOutput(t, res, "\n\n@c: 1\n@s: 1\n", "Attached 2 probes\n"+warning)
+	}
+}

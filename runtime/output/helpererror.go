@@ -13,6 +13,11 @@ func HelperErrorText(helper string, retcode int64) string {
 		return "Can't delete map element because it does not exist."
 	case helper == "map_lookup_elem":
 		return "Can't lookup map element because it does not exist."
+	case helper == "get_stackid" && retcode == -int64(syscall.EEXIST):
+		// The stack's bucket of the stack map holds another stack: the
+		// map has as many buckets as max_map_keys (rounded up to a power
+		// of two), so a larger one records more distinct stacks.
+		return "Stack map full; can't record the stack. Try increasing max_map_keys config"
 	}
 	return StrerrorText(-retcode)
 }

@@ -284,6 +284,81 @@ func TestUprobeSharedLibraryNotExecutable(t *testing.T) {
 	}
 }
 
+// usdtLibSources are a shared library with a USDT probe (<sys/sdt.h>) and a
+// program that calls it N times, first waiting for SIGUSR1 with "wait".
+var usdtLibSources = map[string]string{
+	"gbtusdt.c": `#include <sys/sdt.h>
+void gbt_usdt_fire(long i) { DTRACE_PROBE2(gbtlib, lib_probe, i, i * 10); }
+`,
+	"usdtlibmain.c": `#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+void gbt_usdt_fire(long i);
+static void on_usr1(int sig) { (void)sig; }
+int main(int argc, char **argv) {
+	long n = argc > 1 ? atol(argv[1]) : 1;
+	if (argc > 2 && strcmp(argv[2], "wait") == 0) {
+		sigset_t set, old;
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR1);
+		signal(SIGUSR1, on_usr1);
+		sigprocmask(SIG_BLOCK, &set, &old);
+		write(1, "ready\n", 6);
+		sigsuspend(&old);
+	}
+	for (long i = 0; i < n; i++)
+		gbt_usdt_fire(i);
+	return 0;
+}
+`,
+}
+
+// A USDT probe in a shared library (not executable, as libraries are):
+// by the library's path with -c, listed and attached with -p (the
+// library's probes are among the process's), and by usdt:* for every
+// running process.
+func TestUSDTSharedLibrary(t *testing.T) {
+	requireRoot(t)
+	dir := t.TempDir()
+	for name, src := range usdtLibSources {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lib := filepath.Join(dir, "libgbtusdt.so")
+	for _, args := range [][]string{
+		{"-O1", "-shared", "-fPIC", "-o", lib, "gbtusdt.c"},
+		{"-O1", "-o", "usdtlibmain", "usdtlibmain.c", "-L.", "-lgbtusdt", "-Wl,-rpath," + dir},
+	} {
+		cmd := exec.Command("gcc", args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("gcc %v: %v %s", args, err, out)
+		}
+	}
+	if err := os.Chmod(lib, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res := trace(t, traceRun{dir: dir, args: []string{"-e", `usdt:./libgbtusdt.so:gbtlib:lib_probe { printf("%s %d %d\n", probe, arg0, arg1); }`, "-c", "./usdtlibmain 2"}})
+	wantOutput(t, res, "usdt:./libgbtusdt.so:gbtlib:lib_probe 0 0\nusdt:./libgbtusdt.so:gbtlib:lib_probe 1 10\n\n\n", "Attached 1 probe\n")
+
+	a := startWaiting(t, filepath.Join(dir, "usdtlibmain"), "3")
+	defer a.Wait()
+	pid := fmt.Sprint(a.Process.Pid)
+	out, err := exec.Command(binPath, "-l", "-p", pid, "usdt:*").Output()
+	if want := "usdt:" + lib + ":gbtlib:lib_probe\n"; err != nil || string(out) != want {
+		t.Errorf("-l -p %s usdt:*: %v %q, want %q", pid, err, out, want)
+	}
+	out, err = exec.Command(binPath, "-l", "usdt:*:gbtlib:*").Output()
+	if want := "usdt:" + lib + ":gbtlib:lib_probe\n"; err != nil || !strings.Contains(string(out), want) {
+		t.Errorf("-l usdt:*:gbtlib:*: %v %q, want a line %q", err, out, want)
+	}
+	res = trace(t, traceRun{args: []string{"-p", pid, "-e", `usdt::gbtlib:lib_probe { @[probe] = sum(arg1); }`},
+		trigger: func(t *testing.T) { a.Process.Signal(syscall.SIGUSR1) }})
+	wantOutput(t, res, fmt.Sprintf("\n\n@[usdt:%s:gbtlib:lib_probe]: 30\n", lib), "Attached 1 probe\n")
+}
+
 // --no-feature uprobe_multi attaches a uprobe wildcard one uprobe (a perf
 // link) per function instead of one uprobe_multi link.
 func TestNoFeatureUprobeMulti(t *testing.T) {

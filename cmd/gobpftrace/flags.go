@@ -123,7 +123,17 @@ var optSpecs = []optSpec{
 		o.buffering = a
 		return nil
 	}},
-	{short: 'k', long: "warnings", apply: func(o *options, _ string) error { o.helperErrs = true; return nil }},
+	{short: 'k', long: "warnings", apply: func(o *options, _ string) error {
+		// bpftrace's words: -kk was the old "check every helper".
+		if o.helperErrs {
+			return plainf("-kk has been deprecated. Use a single -k for runtime warnings for errors in map lookups and probe reads.")
+		}
+		if o.noWarnings {
+			return plainf("-k, --warnings conflicts with --no-warnings")
+		}
+		o.helperErrs = true
+		return nil
+	}},
 	{short: 'p', long: "pid", hasArg: true, argName: "PID", apply: func(o *options, a string) error {
 		n, err := parsePID(a)
 		if err != nil {
@@ -152,7 +162,13 @@ var optSpecs = []optSpec{
 	{long: "unsafe", apply: func(o *options, _ string) error { o.unsafe = true; return nil }},
 	{long: "dry-run", apply: func(o *options, _ string) error { o.dryRun = true; return nil }},
 	{long: "info", apply: func(o *options, _ string) error { o.info = true; return nil }},
-	{long: "no-warnings", apply: func(o *options, _ string) error { o.noWarnings = true; return nil }},
+	{long: "no-warnings", apply: func(o *options, _ string) error {
+		if o.helperErrs {
+			return plainf("-k, --warnings conflicts with --no-warnings")
+		}
+		o.noWarnings = true
+		return nil
+	}},
 	{long: "metrics", hasArg: true, argName: "ADDR", apply: func(o *options, a string) error { o.metrics.addr = a; return nil }},
 	{long: "metrics-public", apply: func(o *options, _ string) error { o.metrics.public = true; return nil }},
 	{long: "metrics-prefix", hasArg: true, argName: "PREFIX", apply: func(o *options, a string) error { o.metrics.prefix = &a; return nil }},
@@ -270,7 +286,7 @@ func parseArgs(args []string) (*options, error) {
 		switch {
 		case a == "--":
 			o.positional = append(o.positional, args[i+1:]...)
-			return o, nil
+			return o, o.check()
 		case strings.HasPrefix(a, "--"):
 			name, val, hasVal := strings.Cut(a[2:], "=")
 			var spec *optSpec
@@ -323,7 +339,15 @@ func parseArgs(args []string) (*options, error) {
 			o.positional = append(o.positional, a)
 		}
 	}
-	return o, o.metrics.check()
+	return o, o.check()
+}
+
+// check refuses options that cannot go together, once all are read.
+func (o *options) check() error {
+	if o.command != "" && o.pidArg != "" {
+		return usagef("Cannot use both -c and -p.")
+	}
+	return o.metrics.check()
 }
 
 // usage is printed by -h and after a command-line error.

@@ -25,13 +25,15 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"-d", "all", "x.bt"}, options{stages: []string{"ast", "types", "ir", "asm", "verifier"}, positional: []string{"x.bt"}}},
 		{[]string{"-o", "out.txt", "-f", "json", "-B", "line", "-k", "x.bt"}, options{outFile: "out.txt", format: "json", buffering: "line", helperErrs: true, positional: []string{"x.bt"}}},
 		{[]string{"--dry-run", "--unsafe", "--no-warnings", "--info"}, options{dryRun: true, unsafe: true, noWarnings: true, info: true}},
-		{[]string{"-p", "42", "-c", "sleep 1", "x.bt"}, options{pid: 42, pidArg: "42", command: "sleep 1", positional: []string{"x.bt"}}},
+		{[]string{"-p", "42", "x.bt"}, options{pid: 42, pidArg: "42", positional: []string{"x.bt"}}},
+		{[]string{"-c", "sleep 1", "x.bt"}, options{command: "sleep 1", positional: []string{"x.bt"}}},
 		{[]string{"--help"}, options{help: true}},
 		{[]string{"-V"}, options{version: true}},
 		{[]string{"--version"}, options{version: true}},
 		// bpftrace's long forms.
-		{[]string{"--pid", "42", "--cmd=sleep 1", "--list", "--verbose", "--quiet", "--warnings", "--output", "o", "--debug", "ast"},
-			options{pid: 42, pidArg: "42", command: "sleep 1", list: true, verbose: true, quiet: true, helperErrs: true, outFile: "o", stages: []string{"ast"}}},
+		{[]string{"--pid", "42", "--list", "--verbose", "--quiet", "--warnings", "--output", "o", "--debug", "ast"},
+			options{pid: 42, pidArg: "42", list: true, verbose: true, quiet: true, helperErrs: true, outFile: "o", stages: []string{"ast"}}},
+		{[]string{"--cmd=sleep 1", "s.bt"}, options{command: "sleep 1", positional: []string{"s.bt"}}},
 		{[]string{"-I", "/a", "-I/b", "--include", "x.h", "--include=y.h", "--btf", "-b", "s.bt"},
 			options{includeDirs: []string{"/a", "/b"}, includes: []string{"x.h", "y.h"}, positional: []string{"s.bt"}}},
 		{[]string{"--probe-filter", "^BEGIN$", "--no-feature", "uprobe_multi,kprobe_multi", "--debuginfo", "/d1:/d2", "--traceable-functions", "f.txt", "s.bt"},
@@ -68,6 +70,8 @@ func TestBadCommandLines(t *testing.T) {
 		{[]string{"--no-feature", "uprobe_multi,fast", "-e", "BEGIN{}"}, `ERROR: --no-feature can only have values 'kprobe_multi,kprobe_session,uprobe_multi'.`},
 		{[]string{"--probe-filter", "a(", "-e", "BEGIN{}"}, "ERROR: --probe-filter: \"a(\" is not a regular expression: error parsing regexp: missing closing ): `a(`"},
 		{[]string{"--dry-run=yes"}, "ERROR: option '--dry-run' doesn't allow an argument"},
+		{[]string{"-c", "/bin/true", "-p", "1", "-e", "BEGIN{}"}, "ERROR: Cannot use both -c and -p."},
+		{[]string{"--pid=1", "-e", "BEGIN{}", "--cmd", "/bin/true", "--", "x"}, "ERROR: Cannot use both -c and -p."},
 	}
 	for _, c := range cases {
 		var stdout, stderr bytes.Buffer
@@ -97,6 +101,9 @@ func TestPlainCommandLineErrors(t *testing.T) {
 		{[]string{"-p", "0", "-e", "BEGIN{}"}, "ERROR: pid '0' does not exist: process ids start at 1\n"},
 		{[]string{"/nonexistent/x.bt"}, "ERROR: failed to open file '/nonexistent/x.bt': No such file or directory\n"},
 		{[]string{"/"}, "ERROR: could not read the script: /: is a directory\n"},
+		{[]string{"-kk", "-e", "BEGIN{}"}, "ERROR: -kk has been deprecated. Use a single -k for runtime warnings for errors in map lookups and probe reads.\n"},
+		{[]string{"-k", "--no-warnings", "-e", "BEGIN{}"}, "ERROR: -k, --warnings conflicts with --no-warnings\n"},
+		{[]string{"--no-warnings", "--warnings", "-e", "BEGIN{}"}, "ERROR: -k, --warnings conflicts with --no-warnings\n"},
 	}
 	for _, c := range cases {
 		var stdout, stderr bytes.Buffer

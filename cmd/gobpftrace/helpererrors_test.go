@@ -98,7 +98,7 @@ func TestHelperErrorsOff(t *testing.T) {
 		"Additional Info - helper: map_delete_elem, retcode: -2\n"+
 		script+"\n"+
 		strings.Repeat(" ", at)+strings.Repeat("~", 13)+"\n")
-	res = trace(t, traceRun{args: []string{"-k", "--no-warnings", "-e", script}, noAttach: true})
+	res = trace(t, traceRun{args: []string{"--no-warnings", "-e", script}, noAttach: true})
 	wantOutput(t, res, "[] 0\nno 6\n\n\n@x[1]: 1\n", "Attached 1 probe\n")
 
 	full := `BEGIN { @[1] = 1; @[2] = 2; @[3] = 3; @[4]++; exit() }`

@@ -277,17 +277,31 @@ func (l *loaded) readEntries(m *Map, km *ebpf.Map, out map[string][]byte) {
 					binary.LittleEndian.PutUint64(sum[i:], binary.LittleEndian.Uint64(sum[i:])+binary.LittleEndian.Uint64(v[i:]))
 				}
 			}
-			out[string(key)+pad] = sum
+			out[wideKey(m, string(key)+pad)] = sum
 		}
 	} else {
 		val := make([]byte, m.ValueSize)
 		for it.Next(&key, &val) {
-			out[string(key)+pad] = append([]byte(nil), val...)
+			out[wideKey(m, string(key)+pad)] = append([]byte(nil), val...)
 		}
 	}
 	if err := it.Err(); err != nil {
 		l.t.Fatal(err)
 	}
+}
+
+// wideKey extends a key that is one integer narrower than 8 bytes to 8,
+// as its type extends it, so that tests name every integer key with le64.
+func wideKey(m *Map, key string) string {
+	t := m.Key
+	if t == nil || t.Kind != lang.KInt || t.Size >= 8 || len(key) != t.Size {
+		return key
+	}
+	v := u64([]byte(key))
+	if t.Signed {
+		v = uint64(i64([]byte(key)))
+	}
+	return string(le64(v))
 }
 
 // value returns the value of a map without keys (or of key k).
@@ -303,8 +317,31 @@ func (l *loaded) value(name string, key []byte) []byte {
 	return v
 }
 
-func u64(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
-func i64(b []byte) int64  { return int64(binary.LittleEndian.Uint64(b)) }
+// u64 and i64 read an integer at the start of b: 8 bytes, or all of a
+// shorter b (a map value of 1, 2 or 4 bytes), zero- or sign-extended.
+func u64(b []byte) uint64 {
+	switch len(b) {
+	case 1:
+		return uint64(b[0])
+	case 2:
+		return uint64(binary.LittleEndian.Uint16(b))
+	case 4:
+		return uint64(binary.LittleEndian.Uint32(b))
+	}
+	return binary.LittleEndian.Uint64(b)
+}
+
+func i64(b []byte) int64 {
+	switch len(b) {
+	case 1:
+		return int64(int8(b[0]))
+	case 2:
+		return int64(int16(binary.LittleEndian.Uint16(b)))
+	case 4:
+		return int64(int32(binary.LittleEndian.Uint32(b)))
+	}
+	return int64(binary.LittleEndian.Uint64(b))
+}
 
 func le64(v uint64) []byte {
 	return binary.LittleEndian.AppendUint64(nil, v)

@@ -214,6 +214,14 @@ func (g *gen) buildKey(e *lang.MapExpr) loc {
 		}
 		g.zeroGaps(key, sym.Key)
 	}
+	if bucketKeyed(m.Value) {
+		// The padding between a narrow key (`@h[(uint8)k]`, a short
+		// string) and the bucket at its 8-byte boundary is part of the
+		// kernel key: zeroed, so that equal keys are equal.
+		if end, at := userKeySize(sym), bucketOffset(sym); at > end {
+			g.zero(key.at(end), at-end)
+		}
+	}
 	return key
 }
 

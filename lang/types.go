@@ -77,6 +77,13 @@ type Type struct {
 	// UserSpace marks pointers and strings that point to / came from user memory.
 	UserSpace bool
 
+	// Flexible marks the KInt of a map key or value set so far only from
+	// non-negative integer literals (`@x = 1`, `@k[5]`): it has no sign of
+	// its own, and takes the sign of an unsigned integer stored there
+	// later (`@k[5]; @k[nsecs]` share a uint64 key), as bpftrace v0.26's
+	// sign-flexible literal types do. Equal ignores it.
+	Flexible bool
+
 	// CharArray marks a KString that is a C char array (char name[N]): all
 	// N bytes may be characters, with no NUL after them, and such a
 	// string prints whole, without the truncation trailer of str().

@@ -190,39 +190,17 @@ func (c *checker) assignMap(s *lang.AssignStmt, m *lang.MapExpr) {
 		}
 		return
 	}
-	c.storeMapValue(s, m, sym, vt)
+	c.storeMapValue(s, sym, vt)
 	c.noteStore(s.Value, vt, func() *lang.Type { return sym.Value })
 	m.SetType(sym.Value)
 }
 
-// storeMapValue merges the type of a value stored with `=` into sym's. A
-// non-negative literal has no sign of its own (bpftrace v0.26): a map
-// that holds only literals is an int64, as a variable set from a literal,
-// and turns uint64 when an unsigned value is stored in it; a literal
-// stored in a map of integers keeps the map's type.
-func (c *checker) storeMapValue(s *lang.AssignStmt, m *lang.MapExpr, sym *lang.MapSym, vt *lang.Type) {
-	if c.litMaps == nil {
-		c.litMaps = map[string]bool{}
-	}
-	if isPlainLiteral(s.Value) && vt.Kind == lang.KInt {
-		switch sym.Value.Kind {
-		case lang.KNone:
-			sym.Value = storeType(vt)
-			c.litMaps[m.Name] = true
-			return
-		case lang.KInt:
-			if !sym.Value.Signed || literalValue(s.Value) <= 1<<63-1 {
-				return
-			}
-		}
-	} else if c.litMaps[m.Name] {
-		c.litMaps[m.Name] = false
-		if vt.Kind == lang.KInt && !vt.Signed && sym.Value.Kind == lang.KInt {
-			sym.Value = storeType(vt)
-			return
-		}
-	}
-	c.mergeValue(s, sym, vt)
+// storeMapValue merges the type of a value stored with `=` into sym's:
+// an integer keeps its width, a non-negative literal its sign-flexible
+// type (storedType), so `@x = 1` is an int8 and `@x = 1; @x = pid` a
+// uint32, as in bpftrace v0.26.
+func (c *checker) storeMapValue(s *lang.AssignStmt, sym *lang.MapSym, vt *lang.Type) {
+	c.mergeValue(s, sym, storedType(s.Value, vt))
 }
 
 // checkDeclared checks a value stored in a variable declared with a type

@@ -257,7 +257,7 @@ func (c *checker) deleteKey(m *lang.MapExpr, key lang.Expr) {
 		ok = known(kt)
 		if ok {
 			ok = c.checkStorable(key, kt)
-			kt = storeType(unsignedLiteral(key, kt))
+			kt = storedType(key, kt)
 		}
 	} else {
 		kt, ok = c.keyTypeOf(m)

@@ -194,7 +194,7 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 			c.errorf(args[0].Pos(), "call to has_key() expects a map with explicit keys (non-scalar map)")
 			return tNone
 		}
-		c.mergeKey(args[1], sym, storeType(unsignedLiteral(args[1], kt)))
+		c.mergeKey(args[1], sym, storedType(args[1], kt))
 		return lang.TBool
 	case "find":
 		return c.find(call)
@@ -518,7 +518,7 @@ func (c *checker) find(call *lang.Call) *lang.Type {
 		c.errorf(args[0].Pos(), "call to find() expects a map with explicit keys (non-scalar map)")
 		return tNone
 	}
-	c.mergeKey(args[1], sym, storeType(unsignedLiteral(args[1], kt)))
+	c.mergeKey(args[1], sym, storedType(args[1], kt))
 	v, ok := args[2].(*lang.Var)
 	if !ok {
 		c.expr(args[2])

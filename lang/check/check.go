@@ -135,8 +135,6 @@ type checker struct {
 	// stores are the integer values stored in variables and maps, checked
 	// against the final types at the end (castWarnings).
 	stores []intStore
-	// litMaps names the maps that have held only non-negative literals.
-	litMaps map[string]bool
 }
 
 func newChecker(prog *lang.Program, file, src string, env lang.Env, opts Options, prev *checker) *checker {

@@ -161,19 +161,11 @@ func literalNode(e lang.Expr) bool {
 }
 
 // unsignedLiteral is a literal's type with the sign of an unsigned slot:
-// a map key or an aggregated value given as a literal is unsigned until a
-// signed value meets it, so `@k[1]` and `@k[nsecs]` share a uint64 key.
+// an aggregated literal is unsigned until a signed value meets it, so
+// `sum(1500)` meets count() and unsigned values without a sign warning.
 func unsignedLiteral(e lang.Expr, t *lang.Type) *lang.Type {
 	if t.Kind == lang.KInt && t.Signed && literalNode(e) {
 		return lang.IntOf(t.Size, false)
-	}
-	if tup, ok := e.(*lang.Tuple); ok && t.Kind == lang.KTuple && len(tup.Elems) == len(t.Elems) {
-		// `has_key(@m, (1, "a"))` meets the key of `@m[1, "a"]`.
-		elems := make([]*lang.Type, len(t.Elems))
-		for i, el := range tup.Elems {
-			elems[i] = unsignedLiteral(el, t.Elems[i])
-		}
-		return tupleType(elems, t.Names)
 	}
 	return t
 }

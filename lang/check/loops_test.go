@@ -16,16 +16,16 @@ func withFeatures(t *testing.T, feats ...string) {
 func TestLoops(t *testing.T) {
 	tests := []struct{ src, want string }{
 		{`BEGIN { @m[1, "a"] = 2; for ($kv : @m) { print($kv.0.1) } }`, `
-			@m[1, "a"]: int64
+			@m[1, "a"]: int8
 			1: int8
 			"a": string[2]
 			2: int8
-			$kv: ((uint64,string[2]),int64)
-			@m: int64
+			$kv: ((int8,string[2]),int8)
+			@m: int8
 			print($kv.0.1): void
 			$kv.0.1: string[2]
-			$kv.0: (uint64,string[2])
-			$kv: ((uint64,string[2]),int64)`},
+			$kv.0: (int8,string[2])
+			$kv: ((int8,string[2]),int8)`},
 		{`BEGIN { for ($i : 0..(uint32)9) { if ($i > 3) { break; } } $j = 0; while ($j < 5) { $j++; continue; } unroll(2) { print(1) } }`, `
 			$i: uint32
 			0: uint8

@@ -2,7 +2,6 @@ package check
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang"
 )
@@ -69,7 +68,7 @@ func (c *checker) keyTypeOf(m *lang.MapExpr) (*lang.Type, bool) {
 		if !c.checkStorable(k, t) {
 			ok = false
 		}
-		types[i] = storeType(unsignedLiteral(k, t))
+		types[i] = storedType(k, t)
 	}
 	if !ok {
 		return nil, false
@@ -122,16 +121,9 @@ func (c *checker) mergeKey(at lang.Node, sym *lang.MapSym, kt *lang.Type) {
 	c.scalarKnown[sym] = true
 }
 
-func keyText(t *lang.Type) string {
-	if t != nil && t.Kind == lang.KTuple && t.Names == nil {
-		parts := make([]string, len(t.Elems))
-		for i, e := range t.Elems {
-			parts[i] = e.String()
-		}
-		return strings.Join(parts, ", ")
-	}
-	return t.String()
-}
+// keyText names a map's key type in messages as bpftrace v0.26 does: one
+// key's type, or a tuple of several (`(int8,string[2])`).
+func keyText(t *lang.Type) string { return t.String() }
 
 // mergeValue records value type vt for sym, reporting a conflict at at.
 func (c *checker) mergeValue(at lang.Node, sym *lang.MapSym, vt *lang.Type) {

@@ -86,6 +86,11 @@ func (c *checker) incDec(u *lang.Unary) *lang.Type {
 			x.SetType(tNone)
 			return tNone
 		}
+		if m, ok := mergeInts(sym.Value, lang.TInt64); ok {
+			// As for a variable: ++ and -- give an int64, so a narrow
+			// map value widens instead of wrapping.
+			sym.Value = m
+		}
 		x.SetType(sym.Value)
 		return sym.Value
 	}

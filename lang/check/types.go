@@ -113,25 +113,61 @@ func mergeTuples(a, b *lang.Type, merge func(x, y *lang.Type) (*lang.Type, bool)
 	return tupleType(elems, a.Names), true
 }
 
-// storeType is how a value is kept in a map key or value: integers are
-// 64-bit there, so that later uses of other widths fit.
-func storeType(t *lang.Type) *lang.Type {
+// storedType is the type a map key or value takes from expression e of
+// type t: its own, integers at their own width (bpftrace v0.26 no longer
+// widens them to 64 bits), a non-negative literal's marked Flexible, in
+// tuples too (`@k[1, "a"]`, `has_key(@k, (1, "a"))`).
+func storedType(e lang.Expr, t *lang.Type) *lang.Type {
 	switch t.Kind {
 	case lang.KInt:
-		if t.Enum == nil {
-			return lang.IntOf(8, t.Signed)
+		if t.Signed && literalNode(e) {
+			f := *t
+			f.Flexible = true
+			return &f
 		}
-		st := lang.IntType(8, t.Signed)
-		st.Enum = t.Enum // an enum stays one in a map (%s prints its name)
-		return st
 	case lang.KTuple:
+		tup, ok := e.(*lang.Tuple)
+		if !ok || len(tup.Elems) != len(t.Elems) {
+			return t
+		}
 		elems := make([]*lang.Type, len(t.Elems))
-		for i, e := range t.Elems {
-			elems[i] = storeType(e)
+		for i, el := range tup.Elems {
+			elems[i] = storedType(el, t.Elems[i])
 		}
 		return tupleType(elems, t.Names)
 	}
 	return t
+}
+
+// mergeStoredInts merges two integer types of a map key or value: the
+// smallest type holding both (as a variable widens), where a Flexible
+// literal type first takes the sign of an unsigned side. When no type
+// holds both (uint64 and a signed value) the result is an int64 and the
+// stores that may not fit it draw a warning (castWarnings), as in
+// bpftrace v0.26.
+func mergeStoredInts(a, b *lang.Type) *lang.Type {
+	x, y := a, b
+	if a.Flexible && !b.Flexible && !b.Signed {
+		x = lang.IntOf(a.Size, false)
+	}
+	if b.Flexible && !a.Flexible && !a.Signed {
+		y = lang.IntOf(b.Size, false)
+	}
+	m, ok := mergeInts(x, y)
+	if !ok {
+		m = lang.TInt64
+	}
+	flexible := a.Flexible && b.Flexible
+	enum := a.Enum != nil && b.Enum != nil && a.Enum.Name == b.Enum.Name
+	if !flexible && !enum {
+		return lang.IntOf(m.Size, m.Signed)
+	}
+	r := lang.IntType(m.Size, m.Signed)
+	r.Flexible = flexible
+	if enum {
+		r.Enum = a.Enum // an enum stays one in a map (%s prints its name)
+	}
+	return r
 }
 
 // mergeStrings is the string type that holds both a and b: the larger
@@ -144,21 +180,16 @@ func mergeStrings(a, b *lang.Type) *lang.Type {
 	return t
 }
 
-// mergeStored merges map key/value types: integers merge to 64-bit (signed
-// if either is), strings to the larger size, aggregations must agree.
+// mergeStored merges map key/value types: integers to a type holding both
+// (mergeStoredInts), strings to the larger size, aggregations must agree.
 func mergeStored(a, b *lang.Type) (*lang.Type, bool) {
 	switch {
 	case a.Kind == lang.KNone:
-		return storeType(b), true
+		return b, true
 	case b.Kind == lang.KNone:
 		return a, true
 	case a.Kind == lang.KInt && b.Kind == lang.KInt:
-		if a.Enum != nil && b.Enum != nil && a.Enum.Name == b.Enum.Name {
-			m := lang.IntType(8, a.Signed || b.Signed)
-			m.Enum = a.Enum
-			return m, true
-		}
-		return lang.IntOf(8, a.Signed || b.Signed), true
+		return mergeStoredInts(a, b), true
 	case a.Kind == lang.KString && b.Kind == lang.KString:
 		return mergeStrings(a, b), true
 	case a.Kind == lang.KTuple && b.Kind == lang.KTuple:

@@ -25,6 +25,14 @@ type Diagnostic struct {
 	Global bool
 }
 
+// HintedError is an error an Env returns with a hint for the user: the
+// checker prints Msg as the error and Hint on its "HINT: " line.
+type HintedError struct {
+	Msg, Hint string
+}
+
+func (e *HintedError) Error() string { return e.Msg }
+
 // Diagnostics is a list of diagnostics; as an error it renders all of them.
 type Diagnostics struct {
 	File   string

@@ -397,15 +397,17 @@ func TestPercpuKaddrRefused(t *testing.T) {
 	mustExit(t, res, 1)
 	want := "stdin:1:28-56: ERROR: percpu_kaddr(\"runqueues\"): this kernel cannot resolve its per-CPU variables: /proc/kallsyms does not list runqueues (the kernel was built without CONFIG_KALLSYMS_ALL), so the verifier refuses the load\n" +
 		"BEGIN { $rq = (struct rq *)percpu_kaddr(\"runqueues\", 0); exit(); }\n" +
-		"                           ~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+		"                           ~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n" +
+		"HINT: percpu_kaddr() needs a kernel built with CONFIG_KALLSYMS_ALL=y; on this one, reach the data through a pointer the probe has (ctx, args, curtask...)\n"
 	if res.stderr != want || res.stdout != "" {
 		t.Errorf("stderr:\n%s\nwant:\n%s", res.stderr, want)
 	}
 	res = trace(t, traceRun{args: []string{"-e", `BEGIN { $p = percpu_kaddr("vfs_read"); exit(); }`}, noAttach: true})
 	mustExit(t, res, 1)
-	want = "stdin:1:14-38: ERROR: percpu_kaddr(\"vfs_read\"): kernel BTF has no per-CPU variable vfs_read (percpu_kaddr() takes a DEFINE_PER_CPU variable of the kernel, such as runqueues)\n" +
+	want = "stdin:1:14-38: ERROR: percpu_kaddr(\"vfs_read\"): kernel BTF has no per-CPU variable vfs_read\n" +
 		"BEGIN { $p = percpu_kaddr(\"vfs_read\"); exit(); }\n" +
-		"             ~~~~~~~~~~~~~~~~~~~~~~~~\n"
+		"             ~~~~~~~~~~~~~~~~~~~~~~~~\n" +
+		"HINT: percpu_kaddr() takes a DEFINE_PER_CPU variable of the kernel, such as runqueues or process_counts\n"
 	if res.stderr != want || res.stdout != "" {
 		t.Errorf("stderr:\n%s\nwant:\n%s", res.stderr, want)
 	}

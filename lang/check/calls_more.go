@@ -423,6 +423,10 @@ func (c *checker) percpuVar(call *lang.Call, name string) {
 	}
 	if err != nil {
 		c.errorf(call.Span, "percpu_kaddr(\"%s\"): %v", name, err)
+		var he *lang.HintedError
+		if errors.As(err, &he) {
+			c.hintf("%s", he.Hint)
+		}
 		return
 	}
 	if c.out.PercpuVars == nil {

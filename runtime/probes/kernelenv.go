@@ -256,12 +256,18 @@ func (t *Env) KernelPercpuVar(name string) (uint32, error) {
 			// The verifier finds the variable's address in kallsyms, which
 			// lists data symbols only with CONFIG_KALLSYMS_ALL.
 			if _, err := t.KernelSymbol(name); err != nil {
-				return 0, fmt.Errorf("this kernel cannot resolve its per-CPU variables: /proc/kallsyms does not list %s (the kernel was built without CONFIG_KALLSYMS_ALL), so the verifier refuses the load", name)
+				return 0, &lang.HintedError{
+					Msg:  fmt.Sprintf("this kernel cannot resolve its per-CPU variables: /proc/kallsyms does not list %s (the kernel was built without CONFIG_KALLSYMS_ALL), so the verifier refuses the load", name),
+					Hint: "percpu_kaddr() needs a kernel built with CONFIG_KALLSYMS_ALL=y; on this one, reach the data through a pointer the probe has (ctx, args, curtask...)",
+				}
 			}
 			return uint32(id), nil
 		}
 	}
-	return 0, fmt.Errorf("kernel BTF has no per-CPU variable %s (percpu_kaddr() takes a DEFINE_PER_CPU variable of the kernel, such as runqueues)", name)
+	return 0, &lang.HintedError{
+		Msg:  fmt.Sprintf("kernel BTF has no per-CPU variable %s", name),
+		Hint: "percpu_kaddr() takes a DEFINE_PER_CPU variable of the kernel, such as runqueues or process_counts",
+	}
 }
 
 // funcArgs is the args struct of a function prototype.

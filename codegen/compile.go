@@ -3,6 +3,7 @@ package codegen
 import (
 	"fmt"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/cilium/ebpf"
@@ -161,7 +162,10 @@ func (cc *compiler) addEvent(ev *Event) int {
 // [A-Za-z0-9_.]) from a prefix, an index and a readable hint.
 func kernelName(prefix string, i int, hint string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s%d_", prefix, i)
+	b.Grow(16)
+	b.WriteString(prefix)
+	b.WriteString(strconv.Itoa(i))
+	b.WriteByte('_')
 	for _, r := range hint {
 		if b.Len() >= 15 {
 			break

@@ -4,8 +4,7 @@
 package codegen
 
 import (
-	"fmt"
-	"strings"
+	"strconv"
 
 	"github.com/cilium/ebpf"
 
@@ -235,12 +234,32 @@ type Event struct {
 
 // identity is everything that tells ev apart from another event.
 func (ev *Event) identity() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d|%q|%q|%d|%d|%v|%d|%v|%q|%d", ev.Kind, ev.Format, ev.Map, ev.Top, ev.Div, ev.Range, ev.Size, ev.Span, ev.Helper, ev.JoinSlot)
-	for _, a := range ev.Args {
-		fmt.Fprintf(&b, "|%d:%s", a.Offset, a.Type)
+	// Appended field by field: fmt's reflection was most of the cost of
+	// every event of a large script.
+	b := make([]byte, 0, 128+len(ev.Format))
+	num := func(v int64) { b = strconv.AppendInt(append(b, '|'), v, 10) }
+	b = strconv.AppendInt(b, int64(ev.Kind), 10)
+	b = strconv.AppendQuote(append(b, '|'), ev.Format)
+	b = strconv.AppendQuote(append(b, '|'), ev.Map)
+	num(ev.Top)
+	num(ev.Div)
+	b = strconv.AppendBool(append(b, '|'), ev.Range)
+	num(int64(ev.Size))
+	for _, p := range []lang.Pos{ev.Span.Start, ev.Span.End} {
+		num(int64(p.Offset))
+		num(int64(p.Line))
+		num(int64(p.Col))
 	}
-	return b.String()
+	b = strconv.AppendQuote(append(b, '|'), ev.Helper)
+	num(int64(ev.JoinSlot))
+	for _, a := range ev.Args {
+		num(int64(a.Offset))
+		b = append(b, ':')
+		if a.Type != nil {
+			b = append(b, a.Type.String()...)
+		}
+	}
+	return string(b)
 }
 
 // EventArg is one argument of an event.

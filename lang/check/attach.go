@@ -115,7 +115,7 @@ func (c *checker) resolveTracepoint(ap *lang.AttachPoint, parts []string) []*lan
 			Name:     "tracepoint:" + p[0] + ":" + p[1],
 			Category: p[0],
 			Event:    p[1],
-			Args:     tracepointArgs(p[0], p[1], args),
+			Args:     c.tracepointArgs(p[0], p[1], args),
 		})
 	}
 	return out
@@ -124,6 +124,25 @@ func (c *checker) resolveTracepoint(ap *lang.AttachPoint, parts []string) []*lan
 // tracepointArgs adapts a format file's struct to the language: char[N]
 // fields (signed 1-byte elements; u8[N] stays an array, as in bpftrace) read
 // as string[N], and pointers of syscall tracepoints point to user memory.
+// The probes of one tracepoint share the struct, made once.
+func (c *checker) tracepointArgs(cat, ev string, st *lang.Type) *lang.Type {
+	key := tpArgsKey{cat, ev, st}
+	if t, ok := c.tpArgs[key]; ok {
+		return t
+	}
+	t := tracepointArgs(cat, ev, st)
+	if c.tpArgs == nil {
+		c.tpArgs = map[tpArgsKey]*lang.Type{}
+	}
+	c.tpArgs[key] = t
+	return t
+}
+
+type tpArgsKey struct {
+	cat, ev string
+	st      *lang.Type
+}
+
 func tracepointArgs(cat, ev string, st *lang.Type) *lang.Type {
 	out := *st
 	if out.Name == "" {

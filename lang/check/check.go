@@ -82,6 +82,9 @@ type checker struct {
 	out  *lang.Checked
 
 	errs []*lang.Diagnostic
+	// tpArgs holds the args struct made of each tracepoint's format, which
+	// every probe of that tracepoint shares (see tracepointArgs).
+	tpArgs map[tpArgsKey]*lang.Type
 	// namedProbes are the bench: and test: probes seen so far, by
 	// provider and name, to refuse a name used twice.
 	namedProbes map[string]*lang.AttachPoint

@@ -114,7 +114,7 @@ func parse(file, src string, fast bool) (prog *lang.Program, err error) {
 	}
 	ends := tokenEnds{toks: toks}
 
-	lex := newSliceLexer(file, src, toks)
+	lex := newSliceLexerLines(file, src, toks, lines)
 	var c *converter
 	if fast && fastParseItems != nil {
 		c = &converter{lines: lines, ends: ends, src: src, lexed: lex.toks}

@@ -127,7 +127,13 @@ type sliceLexer struct {
 }
 
 func newSliceLexer(filename, src string, toks []token) *sliceLexer {
-	lines := lineCursor{lineIndex: newLineIndex(src)}
+	return newSliceLexerLines(filename, src, toks, newLineIndex(src))
+}
+
+// newSliceLexerLines is newSliceLexer with src's line index, which Parse
+// has already built.
+func newSliceLexerLines(filename, src string, toks []token, index lineIndex) *sliceLexer {
+	lines := lineCursor{lineIndex: index}
 	out := make([]lexer.Token, 0, len(toks)+1)
 	for _, t := range toks {
 		p := lines.pos(t.start)

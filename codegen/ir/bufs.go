@@ -21,8 +21,9 @@ type passBufs struct {
 	labels map[string]int32
 	seen   []bool
 	work   []int
-	next   []int32 // lower's
-	used   []bool  // lower's
+	next   []int32           // lower's
+	blocks map[string]*Block // lower's: Func.labels
+	used   []bool            // lower's
 }
 
 var bufPool = sync.Pool{New: func() any { return new(passBufs) }}
@@ -39,9 +40,34 @@ func sized[T any](s []T, n int) []T {
 	return s[:n]
 }
 
-// labelIndex fills b.labels with the index of each block of f by label
-// and returns it; it reports a label placed twice by returning it as dup.
-func (b *passBufs) labelIndex(f *Func) (index map[string]int32, dup string) {
+// blockIndex finds the index in f.Blocks of the block a label names.
+type blockIndex struct {
+	m      map[string]int32  // built for the call
+	labels map[string]*Block // f.labels, the blocks' idx up to date
+}
+
+func (x blockIndex) at(label string) (int32, bool) {
+	if x.labels != nil {
+		b, ok := x.labels[label]
+		if !ok || b.idx < 0 {
+			return 0, false
+		}
+		return b.idx, true
+	}
+	i, ok := x.m[label]
+	return i, ok
+}
+
+// labelIndex returns the index of each block of f by label: from
+// f.labels while lower runs (its labels are unique), else a map it fills
+// (b.labels); it reports a label placed twice by returning it as dup.
+func (b *passBufs) labelIndex(f *Func) (index blockIndex, dup string) {
+	if f.labels != nil {
+		for i, bl := range f.Blocks {
+			bl.idx = int32(i)
+		}
+		return blockIndex{labels: f.labels}, ""
+	}
 	if b.labels == nil {
 		b.labels = make(map[string]int32, len(f.Blocks))
 	}
@@ -52,5 +78,5 @@ func (b *passBufs) labelIndex(f *Func) (index map[string]int32, dup string) {
 		}
 		b.labels[bl.Label] = int32(i)
 	}
-	return b.labels, dup
+	return blockIndex{m: b.labels}, dup
 }

@@ -46,7 +46,7 @@ func DropDeadDefs(f *Func) {
 				s.defs |= pureBit
 			}
 			if ref, ok := JumpTarget(in); ok {
-				if t, ok := index[ref]; ok && next[t] < int32(n) {
+				if t, ok := index.at(ref); ok && next[t] < int32(n) {
 					s.target = next[t]
 				}
 			}

@@ -37,6 +37,10 @@ type Func struct {
 	// Spans holds the spans its instructions name; the functions of one
 	// script may share one table.
 	Spans *SpanTable
+	// labels maps its labels to its blocks while lower runs, which only
+	// drops blocks: the passes then look labels up there instead of
+	// building a map each (see blockIndex). nil otherwise.
+	labels map[string]*Block
 }
 
 // Block is a basic block: a label (unique in its Func) and instructions.
@@ -44,6 +48,7 @@ type Block struct {
 	Label  string
 	Instrs []Instr
 	fn     *Func // whose Spans Append and Prepend add to
+	idx    int32 // its index in fn.Blocks, while lower runs (-1: dropped)
 }
 
 // Instr is one instruction and the script construct it was built for. A

@@ -28,6 +28,25 @@ func LowerWithoutPasses(f *Func) (asm.Instructions, []SpanID, error) {
 
 func lower(f *Func, passes bool) (asm.Instructions, []SpanID, error) {
 	ExpandForgets(f)
+	// The label map of the passes, built once: lowering only drops
+	// blocks. With a label placed twice there is none, and reachable
+	// reports it.
+	bufs := getBufs()
+	defer putBufs(bufs)
+	if bufs.blocks == nil {
+		bufs.blocks = make(map[string]*Block, len(f.Blocks))
+	}
+	labels := bufs.blocks
+	clear(labels)
+	for _, b := range f.Blocks {
+		if _, dup := labels[b.Label]; dup {
+			labels = nil
+			break
+		}
+		labels[b.Label] = b
+	}
+	f.labels = labels
+	defer func() { f.labels = nil; clear(bufs.blocks) }()
 	if err := prune(f); err != nil {
 		return nil, nil, err
 	}
@@ -50,8 +69,6 @@ func lower(f *Func, passes bool) (asm.Instructions, []SpanID, error) {
 		HoistStackAddrs(f)
 	}
 	live := f.Blocks
-	bufs := getBufs()
-	defer putBufs(bufs)
 	// A label resolves to the first non-empty block from its own on
 	// (next); used marks the blocks some jump lands on.
 	index, _ := bufs.labelIndex(f)
@@ -65,7 +82,7 @@ func lower(f *Func, passes bool) (asm.Instructions, []SpanID, error) {
 		}
 	}
 	resolved := func(ref string) (string, int32) {
-		if i, ok := index[ref]; ok && next[i] < int32(len(live)) {
+		if i, ok := index.at(ref); ok && next[i] < int32(len(live)) {
 			return live[next[i]].Label, next[i]
 		}
 		return "", -1 // lowering fails below: the code runs past its end
@@ -121,6 +138,11 @@ func prune(f *Func) error {
 		if err != nil {
 			return err
 		}
+		if f.labels != nil && len(live) < len(f.Blocks) {
+			for _, b := range f.Blocks {
+				b.idx = -1 // dropped, unless live (set again on use)
+			}
+		}
 		f.Blocks = live
 		if !dropJumpsToNext(live) {
 			return nil
@@ -162,7 +184,7 @@ func reachable(f *Func) ([]*Block, error) {
 		b := f.Blocks[i]
 		for _, in := range b.Instrs {
 			if ref, ok := JumpTarget(in.Instruction); ok {
-				j, found := index[ref]
+				j, found := index.at(ref)
 				if !found {
 					return nil, fmt.Errorf("function %s: jump to %s, a label never placed", f.Name, ref)
 				}

@@ -298,7 +298,7 @@ func jumpTargets(f *Func, bufs *passBufs) (targets, first []int32) {
 		for j := range b.Instrs {
 			targets[k] = -1
 			if ref, ok := JumpTarget(b.Instrs[j].Instruction); ok {
-				if t, found := at[ref]; found {
+				if t, found := at.at(ref); found {
 					targets[k] = t
 				}
 			}

@@ -16,6 +16,14 @@ type passBufs struct {
 	deadSites      []deadSite
 	operands       []operands // colour's
 	adjBits        []uint64   // colour's
+	sets           []uint64   // colour's
+	liveIn         []liveSet  // colour's
+	forbid         []uint16   // colour's
+	partners       [][]int32  // colour's
+	one, parent    []int32    // splitWebs'
+	webID          []Virtual  // splitWebs'
+	reach          [][][]int32
+	cur            [][]int32
 	// labels maps the labels of a function's blocks to their indexes
 	// (see labelIndex); seen and work are reachable's.
 	labels map[string]int32

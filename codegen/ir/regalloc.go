@@ -365,10 +365,13 @@ func (a *allocator) colour() (colors []asm.Register, ok bool) {
 	// Live-in sets to a fixed point, blocks visited last to first (code
 	// jumps forward but for short plain loops).
 	words := (len(a.homes) + 63) / 64
-	sets := make([]uint64, (len(blocks)+1)*words)
-	liveIn := make([]liveSet, len(blocks))
+	a.bufs.sets = sized(a.bufs.sets, (len(blocks)+1)*words)
+	sets := a.bufs.sets
+	clear(sets)
+	a.bufs.liveIn = sized(a.bufs.liveIn, len(blocks))
+	liveIn := a.bufs.liveIn
 	for i := range liveIn {
-		liveIn[i].virt = sets[i*words : (i+1)*words : (i+1)*words]
+		liveIn[i] = liveSet{virt: sets[i*words : (i+1)*words : (i+1)*words]}
 	}
 	live := liveSet{virt: sets[len(blocks)*words:]} // walk's, reused
 	backward := false                               // some jump goes to its own block or an earlier one
@@ -417,7 +420,9 @@ func (a *allocator) colour() (colors []asm.Register, ok bool) {
 	}
 
 	n := len(a.homes)
-	a.forbid = make([]uint16, n)
+	a.bufs.forbid = sized(a.bufs.forbid, n)
+	a.forbid = a.bufs.forbid
+	clear(a.forbid)
 	if n <= maxAdjMatrix {
 		a.words = (n + 63) / 64
 		a.bufs.adjBits = sized(a.bufs.adjBits, n*a.words)
@@ -426,7 +431,9 @@ func (a *allocator) colour() (colors []asm.Register, ok bool) {
 	} else {
 		a.adj = make([][]int32, n)
 	}
-	a.partners = make([][]int32, n)
+	a.bufs.partners = sized(a.bufs.partners, n)
+	a.partners = a.bufs.partners
+	clear(a.partners)
 	for i := range blocks {
 		walk(i, func(in *Instr, o *operands, live *liveSet) {
 			// A move's two registers may be one: they hold the same value

@@ -62,7 +62,8 @@ func splitWebs(f *Func, bufs *passBufs) bool {
 		}
 	}
 	// one, sliced, is the one-definition list of each definition.
-	one := make([]int32, ndefs)
+	bufs.one = sized(bufs.one, int(ndefs))
+	one := bufs.one
 	for d := range one {
 		one[d] = int32(d)
 	}
@@ -73,7 +74,8 @@ func splitWebs(f *Func, bufs *passBufs) bool {
 	// reach[i][x] are the definitions of register x that reach block i,
 	// kept only where x is live (a definition reaching a block where x is
 	// dead reaches no read through it).
-	reach := make([][][]int32, len(f.Blocks))
+	bufs.reach = sized(bufs.reach, len(f.Blocks))
+	reach := bufs.reach
 	bufs.webCells = sized(bufs.webCells, len(f.Blocks)*nvars)
 	cells := bufs.webCells
 	clear(cells)
@@ -104,7 +106,8 @@ func splitWebs(f *Func, bufs *passBufs) bool {
 	// read of a virtual register with the definitions reaching it, and
 	// passes on what reaches its successors; it reports whether a block
 	// at or before i grew (another sweep is needed).
-	cur := make([][]int32, nvars) // walk's, reused
+	bufs.cur = sized(bufs.cur, nvars) // walk's, reused
+	cur := bufs.cur
 	walk := func(i int, use func(s *site, ds []int32, src bool)) bool {
 		b := f.Blocks[i]
 		copy(cur, reach[i])
@@ -144,7 +147,8 @@ func splitWebs(f *Func, bufs *passBufs) bool {
 		}
 	}
 
-	parent := make([]int32, ndefs)
+	bufs.parent = sized(bufs.parent, int(ndefs))
+	parent := bufs.parent
 	for i := range parent {
 		parent[i] = int32(i)
 	}
@@ -184,7 +188,9 @@ func splitWebs(f *Func, bufs *passBufs) bool {
 	if !ok {
 		return false
 	}
-	webID := make([]Virtual, ndefs) // by root definition; 0: not numbered yet
+	bufs.webID = sized(bufs.webID, int(ndefs)) // by root definition; 0: not numbered yet
+	webID := bufs.webID
+	clear(webID)
 	webs := Virtual(0)
 	web := func(d int32) Virtual {
 		r := find(d)

@@ -448,8 +448,8 @@ func (a *allocator) colour() (colors []asm.Register, ok bool) {
 			}
 			for k := range int(o.nd) {
 				d := o.defs[k]
-				for r := int32(0); r < nPhys; r++ {
-					if live.phys&(1<<r) != 0 && r != d && r != move {
+				for m := live.phys; m != 0; m &= m - 1 {
+					if r := int32(bits.TrailingZeros16(m)); r != d && r != move {
 						a.interfere(d, r)
 					}
 				}

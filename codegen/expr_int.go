@@ -66,6 +66,12 @@ func (g *gen) evalIntAt(e lang.Expr) asm.Register {
 		}
 		return r
 	}
+	if v, ok := foldedConst(e); ok {
+		// Arithmetic on literals, which the checker folded (lang.Fold).
+		r := g.allocReg()
+		g.loadConst(r, v)
+		return r
+	}
 	switch x := e.(type) {
 	case *lang.IntLit:
 		r := g.allocReg()
@@ -199,9 +205,24 @@ func (g *gen) loadScalar(dst asm.Register, l loc, t *lang.Type) {
 	}
 }
 
+// foldedConst is the value of an operation on literals that the checker
+// folded (`1 + 2`), in two's complement.
+func foldedConst(e lang.Expr) (int64, bool) {
+	switch x := e.(type) {
+	case *lang.Binary:
+		return int64(x.Fold.Value), x.Fold.Folded
+	case *lang.Unary:
+		return int64(x.Fold.Value), x.Fold.Folded
+	}
+	return 0, false
+}
+
 // smallConst returns the value of e when it is a literal that fits an
 // instruction's signed 32-bit immediate.
 func smallConst(e lang.Expr) (int32, bool) {
+	if v, ok := foldedConst(e); ok {
+		return int32(v), v == int64(int32(v))
+	}
 	switch x := e.(type) {
 	case *lang.IntLit:
 		if x.Value <= math.MaxInt32 {

@@ -42,7 +42,8 @@ func TestArithmetic(t *testing.T) {
 		{"-16 >> 2", -4},
 		{"(uint64)-16 >> 60", 15},
 		{"9223372036854775807 + 1", -9223372036854775808},
-		{"0xffffffffffffffff + 2", 1},
+		{"(uint64)0xffffffffffffffff + 2", 1}, // a cast is not folded: it wraps
+		{"0xffffffffffffffff - 1", -2},        // folded to a uint64 literal
 		{"5 - 10", -5},
 		{"3 * -4", -12},
 		{"1000000 * 1000000", 1000000000000},

@@ -168,6 +168,9 @@ func (g *gen) jumpStmt(x *lang.JumpStmt) {
 
 // constInt evaluates a loop bound known when the script is compiled.
 func (g *gen) constInt(e lang.Expr) (int64, bool) {
+	if v, ok := foldedConst(e); ok {
+		return v, true
+	}
 	switch x := e.(type) {
 	case *lang.IntLit:
 		return int64(x.Value), true

@@ -335,15 +335,31 @@ type Unary struct {
 	Op      string
 	X       Expr
 	Postfix bool
+	Fold    Fold // set by the checker
 }
 
 // Binary is `x op y` for "+ - * / % & | ^ << >> == != < <= > >= && ||".
 type Binary struct {
 	Span
 	typed
-	Op string
-	X  Expr
-	Y  Expr
+	Op   string
+	X    Expr
+	Y    Expr
+	Fold Fold // set by the checker
+}
+
+// Fold records that the checker folded an operation on integer literals
+// into a literal, as bpftrace v0.26 folds them before typing: `1 + 2` is
+// the literal 3 (an int8, whose sign adapts as a literal's does), `1 - 2`
+// the literal -1, `-(1 + 2)` the literal -3.
+type Fold struct {
+	Folded   bool
+	Value    uint64 // the value, in two's complement when Negative
+	Negative bool
+	// Unsigned marks a result kept unsigned because an operand was (a
+	// literal above int64's range): its type is the smallest unsigned
+	// one holding it.
+	Unsigned bool
 }
 
 // Ternary is `cond ? then : else`; Then is nil for the `cond ?: else` form.

@@ -140,8 +140,8 @@ func TestDebugStages(t *testing.T) {
 	res := trace(t, traceRun{args: []string{"-d", "types", "-e", prog}, noAttach: true})
 	mustExit(t, res, 0)
 	wantTypes := `BEGIN
-  2:3-5      @x  :: int64
-  2:8-13     1 + 2  :: int64
+  2:3-5      @x  :: int8
+  2:8-13     1 + 2  :: int8
   2:8-9        1  :: int8
   2:12-13      2  :: int8
 `
@@ -152,7 +152,7 @@ func TestDebugStages(t *testing.T) {
 	mustExit(t, res, 0)
 	wantAsm := `p0_begin (BEGIN, RawTracepoint): 11 instructions
 ; 2: @x = 1 + 2;
-	  0: StMemDW dst: rfp src: r0 off: -8 imm: 3
+	  0: StMemB dst: rfp src: r0 off: -8 imm: 3
 	  1: StMemDW dst: rfp src: r0 off: -16 imm: 0
 	  2: LoadMapPtr dst: r1 fd: 0 <m0_x> @x
 	  4: MovReg dst: r2 src: rfp
@@ -165,7 +165,7 @@ func TestDebugStages(t *testing.T) {
 	 10: MovImm dst: r0 imm: 0
 	 11: Exit
 
-map m0_x: Hash key 8 value 8 entries 1 (@x)
+map m0_x: Hash key 8 value 1 entries 1 (@x)
 `
 	if res.stdout != wantAsm {
 		t.Errorf("-d asm:\n%s\nwant:\n%s", res.stdout, wantAsm)
@@ -173,14 +173,14 @@ map m0_x: Hash key 8 value 8 entries 1 (@x)
 	res = trace(t, traceRun{args: []string{"-d", "ir", "-e", prog}, noAttach: true})
 	mustExit(t, res, 0)
 	// The IR as built. @x has one key, so its map holds every key it can
-	// have and the update needs no counter of refused inserts.
+	// have and the update needs no counter of refused inserts. 1 + 2 is
+	// the literal 3, an int8 kept in one byte.
 	wantIR := `p0_begin (BEGIN): 1 function
-func p0_begin: 2 blocks, 13 instructions
+func p0_begin: 2 blocks, 12 instructions
 p0_begin:
 ; 2: @x = 1 + 2;
-	MovImm dst: r7 imm: 1	; dst v4 (home r7)
-	AddImm dst: r7 imm: 2	; dst v4 (home r7)
-	StXMemDW dst: rfp src: r7 off: -8 imm: 0	; src v4 (home r7)
+	MovImm dst: r7 imm: 3	; dst v4 (home r7)
+	StXMemB dst: rfp src: r7 off: -8 imm: 0	; src v4 (home r7)
 	StMemDW dst: rfp src: r0 off: -16 imm: 0
 	LoadMapPtr dst: r1 fd: 0 <m0_x>
 	MovReg dst: r2 src: rfp

@@ -234,7 +234,7 @@ func TestTypes(t *testing.T) {
 		// A declared type is kept; constants that fit are accepted.
 		{`BEGIN { let $x: uint8 = 1000 - 999; let $y: int64 = -1; $y = pid; let $s: string = comm }`, `
 			$x: uint8
-			1000 - 999: int64
+			1000 - 999: int8
 			1000: int16
 			999: int16
 			$y: int64

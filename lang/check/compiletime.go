@@ -24,16 +24,14 @@ var typePredicates = map[string]func(lang.Expr, *lang.Type) bool{
 	"is_literal":          func(e lang.Expr, _ *lang.Type) bool { return isLiteral(e) },
 }
 
-// isLiteral reports whether e is written as a literal: 1, -1, true, "hi".
+// isLiteral reports whether e is written as a literal: 1, -1, true, "hi",
+// or arithmetic on integer literals, which folds to one (`1 + 2`).
 func isLiteral(e lang.Expr) bool {
-	switch e := e.(type) {
+	switch e.(type) {
 	case *lang.IntLit, *lang.StrLit, *lang.BoolLit:
 		return true
-	case *lang.Unary:
-		_, ok := e.X.(*lang.IntLit)
-		return ok && e.Op == "-"
 	}
-	return false
+	return isBareLiteral(e)
 }
 
 // IsTypePredicate reports whether name is one of the is_* functions.

@@ -57,7 +57,7 @@ func (c *checker) flexibleLiteral(e lang.Expr) bool {
 		n, ok := c.constInt(e)
 		return ok && n >= 0
 	}
-	return false
+	return isPlainLiteral(e)
 }
 
 // opSpan is the place of b's operator in the source (bpftrace positions
@@ -157,7 +157,7 @@ func literalNode(e lang.Expr) bool {
 	case *lang.IntLit, *lang.Sizeof, *lang.Offsetof:
 		return true
 	}
-	return false
+	return isPlainLiteral(e)
 }
 
 // unsignedLiteral is a literal's type with the sign of an unsigned slot:

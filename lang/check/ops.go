@@ -9,20 +9,22 @@ func (c *checker) unary(u *lang.Unary) *lang.Type {
 	case "&":
 		return c.addrOf(u)
 	}
-	// A negated literal is the smallest signed type holding it.
-	if lit, ok := u.X.(*lang.IntLit); ok && u.Op == "-" {
-		lit.SetType(litType(lit.Value))
-		t, ok := negLitType(lit.Value)
-		if !ok {
-			c.errorf(u.Span, "negative value will underflow")
-			c.hintf("a negative integer is at least -9223372036854775808 (int64)")
-			return tNone
-		}
-		return t
-	}
 	xt := c.expr(u.X)
 	if !known(xt) {
 		return tNone
+	}
+	// A negated literal is the smallest signed type holding it; - and ~
+	// of a literal fold to a literal (fold.go).
+	if f, ok := foldOperand(u.X); ok {
+		if r, folded, fits := foldUnary(u.Op, f); folded {
+			if !fits {
+				c.errorf(u.Span, "negative value will underflow")
+				c.hintf("a negative integer is at least -9223372036854775808 (int64)")
+				return tNone
+			}
+			u.Fold = r
+			return foldType(r)
+		}
 	}
 	switch u.Op {
 	case "!":
@@ -125,6 +127,20 @@ func (c *checker) binary(b *lang.Binary) *lang.Type {
 	case compareOps[b.Op]:
 		return c.compare(b, xt, yt, mismatch)
 	case arithOps[b.Op]:
+		if fx, ok := foldOperand(b.X); ok {
+			if fy, ok := foldOperand(b.Y); ok {
+				r, folded, fits := foldBinary(b.Op, fx, fy)
+				if !fits {
+					c.errorf(b.Span, foldError)
+					c.hintf("an operation on integer literals is computed when the script is compiled: its result must be an integer of at most 64 bits, and a divisor not 0")
+					return tNone
+				}
+				if folded {
+					b.Fold = r
+					return foldType(r)
+				}
+			}
+		}
 		if xt.IsInt() && yt.IsInt() {
 			if b.Op == "/" || b.Op == "%" {
 				if v, ok := c.constInt(b.Y); ok && v == 0 {

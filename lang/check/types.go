@@ -231,28 +231,24 @@ func varType(_ lang.Expr, t *lang.Type) *lang.Type {
 	return t
 }
 
-// isBareLiteral reports whether e is an integer literal, possibly negated.
+// isBareLiteral reports whether e is an integer literal, possibly negated
+// or folded from literals (fold.go).
 func isBareLiteral(e lang.Expr) bool {
-	switch e := e.(type) {
-	case *lang.IntLit:
-		return true
-	case *lang.Unary:
-		_, ok := e.X.(*lang.IntLit)
-		return ok && e.Op == "-"
-	}
-	return false
+	_, ok := foldOperand(e)
+	return ok
 }
 
-// isPlainLiteral reports whether e is a non-negative integer literal.
+// isPlainLiteral reports whether e is a non-negative integer literal, or
+// one folded from literals.
 func isPlainLiteral(e lang.Expr) bool {
-	_, ok := e.(*lang.IntLit)
-	return ok
+	f, ok := foldOperand(e)
+	return ok && !f.Negative
 }
 
 // literalValue is the unsigned value of a bare literal (0 when negated).
 func literalValue(e lang.Expr) uint64 {
-	if lit, ok := e.(*lang.IntLit); ok {
-		return lit.Value
+	if f, ok := foldOperand(e); ok && !f.Negative {
+		return f.Value
 	}
 	return 0
 }

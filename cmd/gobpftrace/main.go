@@ -468,8 +468,14 @@ func listProgramProbes(o *options, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	for _, cp := range checked.Probes {
+		// A USDT probe with several locations resolves once per
+		// location; it is one probe.
+		seen := map[string]bool{}
 		for _, r := range cp.Attach {
-			fmt.Fprintln(stdout, r.Name)
+			if !seen[r.Name] {
+				seen[r.Name] = true
+				fmt.Fprintln(stdout, r.Name)
+			}
 		}
 	}
 	return exitOK

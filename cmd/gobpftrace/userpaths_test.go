@@ -176,6 +176,22 @@ func TestUserTargetInCurrentDirectory(t *testing.T) {
 	}
 }
 
+// A wildcard probe type with a path stands for uprobe and usdt, each where
+// the rest of the attach point fits (as bpftrace expands it); -l -e lists a
+// USDT probe with several locations once.
+func TestAnyUserProviderWildcard(t *testing.T) {
+	requireRoot(t)
+	u := usdtMultiPath(t)
+	dir := filepath.Dir(u)
+	res := trace(t, traceRun{dir: dir, args: []string{"-e", `*:./usdtmulti:fire, *:./usdtmulti:tracetest:many { @[probe] = count(); }`, "-c", "./usdtmulti 2"}})
+	wantLines(t, res, "\n\n@[uprobe:./usdtmulti:fire]: 2\n@[usdt:./usdtmulti:tracetest:many]: 2\n", "Attached 2 probes\n")
+	cmd := exec.Command(binPath, "-l", "-e", `*:./usdtmulti:fir? { } u*:./usdtmulti:tracetest:testprobe { }`)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil || string(out) != "uprobe:./usdtmulti:fire\nusdt:./usdtmulti:tracetest:testprobe\n" {
+		t.Errorf("-l -e: %v %q", err, out)
+	}
+}
+
 // A USDT semaphore is counted up in a process that was running before the
 // probe attached, --usdt-file-activation or not (the kernel's uprobe
 // reference counters), and down again after.

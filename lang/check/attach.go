@@ -14,6 +14,9 @@ import (
 // resolveAttach expands one attach point into concrete ones, canonicalising
 // its provider name in place.
 func (c *checker) resolveAttach(ap *lang.AttachPoint) []*lang.Resolved {
+	if hasWildcard(ap.Provider) {
+		return c.resolveAnyProvider(ap)
+	}
 	prov := probetype.Lookup(ap.Provider)
 	if prov == nil {
 		c.errorf(ap.Span, "Invalid probe type: %s", ap.Provider)
@@ -69,6 +72,58 @@ func (c *checker) resolveAttach(ap *lang.AttachPoint) []*lang.Resolved {
 }
 
 func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?") }
+
+// userSpaceTypes are the probe types a wildcard type stands for in user
+// space, those bpftrace lists there (return probes left out).
+var userSpaceTypes = []probetype.Type{probetype.Uprobe, probetype.USDT}
+
+// resolveAnyProvider expands a probe type with a wildcard, as bpftrace
+// does in user space: when the binary is a path (it has a '/') or with -p,
+// "*:./app:*" is each of uprobe and usdt whose name the pattern matches,
+// with the rest of the attach point. An expansion that does not fit its
+// type (too many parts) or matches nothing is passed over, with its
+// errors; when none attaches, all their errors are reported.
+func (c *checker) resolveAnyProvider(ap *lang.AttachPoint) []*lang.Resolved {
+	userSpace := c.opts.TargetPID > 0 || len(ap.Parts) > 0 && strings.Contains(ap.Parts[0], "/")
+	if !userSpace {
+		c.errorf(ap.Span, "No probe type matched for %s", ap.Provider)
+		c.hintf("a wildcard probe type stands for the user-space types (uprobe, usdt) when the binary is a path (has a '/') or with -p PID; kernel probe types are named in full")
+		return nil
+	}
+	type attempt struct {
+		errs     []*lang.Diagnostic
+		warnings []*lang.Diagnostic
+		res      []*lang.Resolved
+	}
+	var tries []attempt
+	for _, t := range userSpaceTypes {
+		if !globMatch(ap.Provider, string(t)) {
+			continue
+		}
+		cp := *ap
+		cp.Provider = string(t)
+		cp.Raw = string(t) + strings.TrimPrefix(ap.Raw, ap.Provider)
+		errs, warns := len(c.errs), len(c.out.Warnings)
+		res := c.resolveAttach(&cp)
+		tries = append(tries, attempt{slices.Clone(c.errs[errs:]), slices.Clone(c.out.Warnings[warns:]), res})
+		c.errs, c.out.Warnings = c.errs[:errs], c.out.Warnings[:warns]
+	}
+	if len(tries) == 0 {
+		c.errorf(ap.Span, "No probe type matched for %s", ap.Provider)
+		return nil
+	}
+	attached := slices.ContainsFunc(tries, func(a attempt) bool { return len(a.res) > 0 })
+	var out []*lang.Resolved
+	for _, a := range tries {
+		if attached && len(a.res) == 0 {
+			continue
+		}
+		c.errs = append(c.errs, a.errs...)
+		c.out.Warnings = append(c.out.Warnings, a.warnings...)
+		out = append(out, a.res...)
+	}
+	return out
+}
 
 func (c *checker) resolveTracepoint(ap *lang.AttachPoint, parts []string) []*lang.Resolved {
 	if len(parts) != 2 || parts[0] == "" || parts[1] == "" {

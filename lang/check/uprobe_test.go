@@ -87,6 +87,14 @@ func TestUserAttach(t *testing.T) {
 			uprobe:/opt/app:app_add bin=/opt/app sym=app_add func=app_add
 			uprobe:/opt/app:app_mul bin=/opt/app sym=app_mul func=app_mul`},
 		{`usdt:/opt/app:app:start {}`, `usdt:/opt/app:app:start bin=/opt/app addr=0x1100 fileoff=0x100 usdt=app:start args=1`},
+		// A wildcard probe type with a path: uprobe and usdt, each where
+		// the rest fits.
+		{`*:/opt/app:app_a* {}`, `uprobe:/opt/app:app_add bin=/opt/app sym=app_add func=app_add`},
+		{`u*:/opt/app:app:stop {}`, `usdt:/opt/app:app:stop bin=/opt/app addr=0x1200 fileoff=0x200 usdt=app:stop sem=0x3000 args=2`},
+		{`*:/opt/app:st* {}`, `
+			usdt:/opt/app:app:start bin=/opt/app addr=0x1100 fileoff=0x100 usdt=app:start args=1
+			usdt:/opt/app:app:stop bin=/opt/app addr=0x1200 fileoff=0x200 usdt=app:stop sem=0x3000 args=2
+			usdt:/opt/app:other:stop bin=/opt/app addr=0x1300 fileoff=0x300 usdt=other:stop`},
 		{`U:/opt/app:stop {}`, `
 			usdt:/opt/app:app:stop bin=/opt/app addr=0x1200 fileoff=0x200 usdt=app:stop sem=0x3000 args=2
 			usdt:/opt/app:other:stop bin=/opt/app addr=0x1300 fileoff=0x300 usdt=other:stop`},
@@ -168,6 +176,11 @@ func TestUserDiagnostics(t *testing.T) {
 			"stdin:1:1-16: ERROR: usdt probe must specify at least path or pid to probe. To target all paths/pids set the path to '*'.\nusdt::app:start {}\n~~~~~~~~~~~~~~~\nHINT: usdt:*:PROVIDER:NAME searches the files of every running process; with -p PID the binary may be left out"},
 		{`usdt:/opt/app:app: {}`,
 			"stdin:1:1-19: ERROR: usdt probe must have a target function or wildcard\nusdt:/opt/app:app: {}\n~~~~~~~~~~~~~~~~~~"},
+		{`*:vfs_read {}`,
+			"stdin:1:1-11: ERROR: No probe type matched for *\n*:vfs_read {}\n~~~~~~~~~~\nHINT: a wildcard probe type stands for the user-space types (uprobe, usdt) when the binary is a path (has a '/') or with -p PID; kernel probe types are named in full"},
+		{`*:/opt/app:nope {}`,
+			"stdin:1:1-16: ERROR: Could not resolve symbol: /opt/app:nope\n*:/opt/app:nope {}\n~~~~~~~~~~~~~~~\n" +
+				"stdin:1:1-16: ERROR: No USDT probe matches nope in /opt/app\n*:/opt/app:nope {}\n~~~~~~~~~~~~~~~"},
 		{`uprobe:/opt/app:main { @ = retval; }`,
 			"stdin:1:28-34: ERROR: The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'fexit' probes\nuprobe:/opt/app:main { @ = retval; }\n                           ~~~~~~"},
 		{`usdt:/opt/app:app:start { @ = arg1; }`,

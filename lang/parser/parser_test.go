@@ -31,6 +31,7 @@ var shapeCases = []struct{ src, want string }{
 	{"uprobe:./a.out:main { }", "(prog (probe uprobe|./a.out|main ({})))"},
 	// A relative path without ./ is a path, not a predicate.
 	{"uprobe:bin/tool:main { }", "(prog (probe uprobe|bin/tool|main ({})))"},
+	{"*:./app:f, *:./app:p:n { }", "(prog (probe *|./app|f,*|./app|p|n ({})))"},
 	{"ur:bin/sub/tool*:f* { }", "(prog (probe ur|bin/sub/tool*|f* ({})))"},
 	{"usdt:bin/tool:gbt:tick { }", "(prog (probe usdt|bin/tool|gbt|tick ({})))"},
 	{"uprobe:bin/tool:main /pid == 1/ { }", "(prog (probe uprobe|bin/tool|main /(== pid 1)/ ({})))"},

@@ -365,7 +365,9 @@ func (s *scanner) next() {
 			return
 		}
 	}
-	if len(s.frames) == 0 && s.inAttachList && s.prev().val == "," && (isIdentStart(c) || c == '"') {
+	// After a comma of the attach list: the next attach point (one with a
+	// wildcard probe type, `*:./app:*`, too).
+	if len(s.frames) == 0 && s.inAttachList && s.prev().val == "," && (isIdentStart(c) || c == '"' || c == '*') {
 		s.scanAttach()
 		return
 	}

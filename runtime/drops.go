@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
@@ -201,8 +202,100 @@ func (s *session) warnFullMaps() {
 			s.warnedFull = map[string]bool{}
 		}
 		s.warnedFull[m.Name] = true
-		s.out.HelperError(s.plan.MapDropSpans[m.Name], "map_update_elem", -int64(unix.E2BIG))
+		span := s.plan.MapDropSpans[m.Name]
+		if held, room, full := s.lookAtFill(m); !full {
+			s.out.RuntimeWarning(span, notFullText(held, room))
+			continue
+		}
+		s.out.HelperError(span, "map_update_elem", -int64(unix.E2BIG))
 	}
+}
+
+// mapFill counts the keys m's kernel maps hold against the keys they have
+// room for, and says whether one of them is full. A refused insert is
+// bpftrace's "map full" (E2BIG) only when a map is: an insert into a map
+// with room failed because the kernel could not allocate the element
+// (ENOMEM: per-CPU aggregation maps allocate on insert, and the memory is
+// charged to gobpftrace's cgroup) or because a program running inside
+// another on the same CPU found the map's bucket locked (EBUSY). The
+// counter in the kernel cannot tell these apart (see codegen's
+// refused-insert counter), so the runtime looks at the map. It reads keys
+// only, and only once a map has refused an update.
+func (s *session) mapFill(m *codegen.Map) (held, room uint64, full bool) {
+	kms := s.kernelMaps(m)
+	if kms == nil {
+		return 0, 0, true // nothing to look at: keep bpftrace's wording
+	}
+	for _, km := range kms {
+		n := countKeys(km)
+		held, room = held+n, room+uint64(km.MaxEntries())
+		if n >= uint64(km.MaxEntries()) {
+			full = true
+		}
+	}
+	return held, room, full
+}
+
+// lookAtFill is mapFill, remembering a map once seen full: a script that
+// deletes keys leaves room in a map that refused updates because it was
+// full. After the look before END (lookAtRefusingMaps) it gives that
+// look's figures: END may clear the map.
+func (s *session) lookAtFill(m *codegen.Map) (held, room uint64, full bool) {
+	if f, ok := s.fills[m.Name]; ok && (s.fillsFinal || f.full) {
+		return f.held, f.room, f.full
+	}
+	held, room, full = s.mapFill(m)
+	if s.fills == nil {
+		s.fills = map[string]mapFillLook{}
+	}
+	s.fills[m.Name] = mapFillLook{held, room, full}
+	return held, room, full
+}
+
+// mapFillLook is what lookAtFill saw of a map.
+type mapFillLook struct {
+	held, room uint64
+	full       bool
+}
+
+// lookAtRefusingMaps looks at the fill of every map that refused an
+// update, before END runs and may clear it, and keeps those figures.
+func (s *session) lookAtRefusingMaps() {
+	if len(s.plan.MapDrops) == 0 {
+		return
+	}
+	raw := s.dropSlots()
+	for _, m := range s.plan.Maps {
+		if slot, ok := s.plan.MapDrops[m.Name]; ok && dropSlot(raw, slot) > 0 {
+			s.lookAtFill(m)
+		}
+	}
+	s.fillsFinal = true
+}
+
+// countKeys walks km's keys (at most its MaxEntries: a map changing while
+// it is walked can restart the walk).
+func countKeys(km *ebpf.Map) uint64 {
+	key := make([]byte, km.KeySize())
+	next := make([]byte, km.KeySize())
+	var n uint64
+	var cur interface{} // nil: the first key
+	for n < uint64(km.MaxEntries()) {
+		if err := km.NextKey(cur, next); err != nil {
+			break
+		}
+		n++
+		copy(key, next)
+		cur = key
+	}
+	return n
+}
+
+// notFullText is the warning for a refused insert into a map with room.
+func notFullText(held, room uint64) string {
+	return fmt.Sprintf("can't update element although the map has room (it holds %d of %d keys): "+
+		"the kernel could not allocate a new element, or found the map busy "+
+		"because a probe ran inside another on the same CPU", held, room)
 }
 
 // reportDrops says, once at exit, what the kernel side lost: the events
@@ -227,7 +320,13 @@ func (s *session) reportDrops() {
 		if m.DeclaredSize > 0 {
 			limit = fmt.Sprintf("declared with %d entries", m.DeclaredSize)
 		}
-		s.out.Warn(fmt.Sprintf("%d %s of %s failed because the map was full (%s)", n, plural(n, "update", "updates"), m.ScriptName, limit))
+		updates := fmt.Sprintf("%d %s of %s", n, plural(n, "update", "updates"), m.ScriptName)
+		if held, room, full := s.lookAtFill(m); !full {
+			s.out.Warn(fmt.Sprintf("%s failed while the map had room (it held %d of %d keys): "+
+				"the kernel was out of memory for new elements or found the map busy", updates, held, room))
+			continue
+		}
+		s.out.Warn(fmt.Sprintf("%s failed because the map was full (%s)", updates, limit))
 	}
 }
 

@@ -137,6 +137,10 @@ type session struct {
 	// when the counter was last read.
 	lostSeen  uint64
 	lostCheck time.Time
+	// fills are the maps that refused an update as lookAtFill last saw
+	// them; fillsFinal once they were looked at before END.
+	fills      map[string]mapFillLook
+	fillsFinal bool
 	// warnedFull are the maps whose first refused update was reported
 	// (warnFullMaps).
 	warnedFull map[string]bool
@@ -256,6 +260,7 @@ func (s *session) run(ctx context.Context) error {
 		}
 		s.disp.exited = false
 	}
+	s.lookAtRefusingMaps()
 	if err := s.runSpecial(ends); err != nil {
 		return err
 	}

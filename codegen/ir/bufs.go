@@ -6,8 +6,8 @@ import "sync"
 // they work on one function. A script's programs are lowered one after
 // another, hundreds for a large script: each pass borrows its arrays from
 // bufPool and gives them back for the next function, instead of
-// allocating them afresh every time (they were a quarter of the bytes
-// code generation allocated).
+// allocating them afresh every time (at 2,000 statements in 200 programs
+// they were a fifth of the bytes code generation allocated).
 type passBufs struct {
 	targets, first []int32 // jumpTargets'
 	webSites       []webSite

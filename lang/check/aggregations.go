@@ -8,6 +8,9 @@ import (
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
+// valueAggregations are the kinds of the aggregations of one integer.
+var valueAggregations = map[string]lang.Kind{"sum": lang.KSum, "min": lang.KMin, "max": lang.KMax, "avg": lang.KAvg, "stats": lang.KStats}
+
 // aggregation types a call assigned to a map: count(), sum(x), hist(x), ...
 func (c *checker) aggregation(call *lang.Call) *lang.Type {
 	f := stdlib.LookupFunc(call.Name)
@@ -28,12 +31,11 @@ func (c *checker) aggregation(call *lang.Call) *lang.Type {
 		if !known(at) {
 			return tNone
 		}
-		kinds := map[string]lang.Kind{"sum": lang.KSum, "min": lang.KMin, "max": lang.KMax, "avg": lang.KAvg, "stats": lang.KStats}
 		// A non-negative literal has no sign of its own: sum(1500) is
 		// unsigned, so that it meets count() and unsigned values without
 		// a sign warning.
 		at = unsignedLiteral(call.Args[0], at)
-		t = &lang.Type{Kind: kinds[call.Name], Signed: isSigned(at)}
+		t = &lang.Type{Kind: valueAggregations[call.Name], Signed: isSigned(at)}
 	case "hist":
 		at := c.wantInt(call, call.Args[0], "hist()")
 		bits := int64(0)

@@ -114,7 +114,11 @@ func (c *checker) varUse(v *lang.Var) *lang.Type {
 
 // mapRead types a map used as a value.
 func (c *checker) mapRead(m *lang.MapExpr) *lang.Type {
-	sym := c.mapSym(m)
+	return c.mapValue(m, c.mapSym(m))
+}
+
+// mapValue is the type a read of map m (bound to sym) has.
+func (c *checker) mapValue(m *lang.MapExpr, sym *lang.MapSym) *lang.Type {
 	if sym.Value.Kind == lang.KNone && m.Name == c.assigning {
 		return lang.TInt64
 	}

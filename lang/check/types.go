@@ -301,6 +301,11 @@ func (c *checker) typeSpec(ts *lang.TypeSpec) *lang.Type {
 	if te, ok := ts.Of.(*lang.TypeExpr); ok && te.Spec != nil {
 		// typeof(T) with a macro's type argument: that type.
 		t = c.typeSpec(te.Spec)
+	} else if m, ok := ts.Of.(*lang.MapExpr); ok && len(m.Keys) == 0 {
+		// typeof(@m): the type of the map's values, for a map with keys
+		// too, as in bpftrace v0.26 (the one place such a map may be
+		// named alone, without its keys).
+		t = c.mapValue(m, c.bindMap(m))
 	} else if ts.Of != nil {
 		// typeof(expr): the expression's type; the expression is not
 		// evaluated.

@@ -90,7 +90,10 @@ type Macro struct {
 	Params []string // as written, with sigil: "$a", "@b", or "c"
 	// ParamSpans are where each parameter is written (when parsed).
 	ParamSpans []Span
-	Body       *Block
+	// NameSpan is "macro NAME" (when parsed), where bpftrace points at a
+	// definition.
+	NameSpan Span
+	Body     *Block
 }
 
 // MapDecl is `let @name = hash(100);` (also lruhash, percpuhash, percpulruhash, percpuarray).

@@ -133,7 +133,7 @@ func genMacroDouble(args []string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return "macro d($x) { $x + $x }\nBEGIN { $a = " + strings.Repeat("d(", n) + "1" + strings.Repeat(")", n) + "; }\n", nil
+	return "macro d(x) { x + x }\nBEGIN { $a = " + strings.Repeat("d(", n) + "1" + strings.Repeat(")", n) + "; }\n", nil
 }
 
 // definedouble N: N #defines, each twice the one before.

@@ -42,7 +42,7 @@ import (
 // parameter, so nested calls can grow exponentially.
 
 type expander struct {
-	macros  map[string]*lang.Macro
+	macros  map[string][]*lang.Macro // each name's definitions, in order
 	defines map[string]lang.Expr
 	errs    []*lang.Diagnostic
 	n       int // expansions so far, for renaming
@@ -79,7 +79,7 @@ const (
 
 // expandMacros rewrites prog in place and returns positioned errors.
 func expandMacros(prog *lang.Program) []*lang.Diagnostic {
-	x := &expander{macros: map[string]*lang.Macro{}, defines: map[string]lang.Expr{}, expanding: map[string]bool{}}
+	x := &expander{macros: map[string][]*lang.Macro{}, defines: map[string]lang.Expr{}, expanding: map[string]bool{}}
 	x.edit = lang.Edit{
 		Expr:  x.expr,
 		Stmts: x.stmts,
@@ -116,9 +116,9 @@ func expandMacros(prog *lang.Program) []*lang.Diagnostic {
 		if m == nil {
 			continue
 		}
-		if _, dup := x.macros[m.Name]; dup {
-			// bpftrace's words, spelling included.
-			x.errs = append(x.errs, lang.Errorf(m.Span, "Redifinition of macro: %s", m.Name))
+		if redefines(x.macros[m.Name], m) {
+			// An earlier definition takes every call this one would.
+			x.errs = append(x.errs, lang.Errorf(nameSpan(m), "Redefinition of macro: %s", m.Name))
 			continue
 		}
 		if d := duplicateParam(m); d != nil {
@@ -133,7 +133,7 @@ func expandMacros(prog *lang.Program) []*lang.Diagnostic {
 			x.errs = append(x.errs, d)
 			continue
 		}
-		x.macros[m.Name] = m
+		x.macros[m.Name] = append(x.macros[m.Name], m)
 	}
 	if len(x.macros) == 0 && len(x.defines) == 0 && !hasBlockExpr(prog) {
 		return x.errs
@@ -295,15 +295,26 @@ func (x *expander) macroUse(e lang.Expr) (*lang.Macro, []lang.Expr, lang.Span, b
 func (x *expander) macroUseOf(e lang.Expr) (*lang.Macro, []lang.Expr, lang.Span, bool) {
 	switch e := e.(type) {
 	case *lang.Call:
-		// A macro whose signature does not match leaves a builtin of the
-		// same name callable (comm() beside a user's macro comm($pid)).
-		if m := x.macros[e.Name]; m != nil && (len(m.Params) == len(e.Args) || !isBuiltinName(e.Name)) {
-			return m, e.Args, e.Span, true
+		// A call no definition takes leaves a builtin of the same name
+		// callable (comm() beside a user's macro comm($pid)); otherwise
+		// expand reports it.
+		if defs := x.macros[e.Name]; len(defs) > 0 {
+			if m := matchMacro(defs, e.Args); m != nil {
+				return m, e.Args, e.Span, true
+			}
+			if !isBuiltinName(e.Name) {
+				return defs[0], e.Args, e.Span, true
+			}
 		}
 	case *lang.Ident:
-		if m := x.macros[e.Name]; m != nil && (len(m.Params) == 0 || !isBuiltinName(e.Name)) {
-			// expand reports a macro with parameters named without a call.
-			return m, nil, e.Span, true
+		// A bare name calls a definition without parameters.
+		if defs := x.macros[e.Name]; len(defs) > 0 {
+			if m := matchMacro(defs, nil); m != nil {
+				return m, nil, e.Span, true
+			}
+			if !isBuiltinName(e.Name) {
+				return defs[0], nil, e.Span, true
+			}
 		}
 	}
 	return nil, nil, lang.Span{}, false
@@ -503,12 +514,8 @@ func (x *expander) grow(n int, at lang.Span) bool {
 // expand instantiates macro m with args: its statements and its final
 // expression (nil when the body does not end with one). Both nil on error.
 func (x *expander) expand(m *lang.Macro, args []lang.Expr, at lang.Span) ([]lang.Stmt, lang.Expr) {
-	if len(args) != len(m.Params) {
-		if _, bare := x.using.(*lang.Ident); bare {
-			x.errs = append(x.errs, lang.Errorf(at, "Call to macro has no number arguments. Expected: %d", len(m.Params)))
-			return nil, nil
-		}
-		x.errs = append(x.errs, lang.Errorf(at, "Call to macro has wrong number arguments. Expected: %d but got %d", len(m.Params), len(args)))
+	if !takes(m, args) {
+		x.noDefinition(m.Name, args, at)
 		return nil, nil
 	}
 	if x.tooDeep || x.tooBig {
@@ -535,32 +542,9 @@ func (x *expander) expand(m *lang.Macro, args []lang.Expr, at lang.Span) ([]lang
 	for i, p := range m.Params {
 		switch {
 		case strings.HasPrefix(p, "$"):
-			if _, ok := args[i].(*lang.TypeExpr); ok {
-				x.errs = append(x.errs, lang.Errorf(at, "Mismatched arg to macro call. Macro expects a variable for arg %s but got a type.", p))
-				return nil, nil
-			}
-			if me, ok := args[i].(*lang.MapExpr); ok && len(me.Keys) == 0 {
-				x.errs = append(x.errs, lang.Errorf(at, "Mismatched arg to macro call. Macro expects a variable for arg %s but got a map.", p))
-				return nil, nil
-			}
-			if _, ok := args[i].(*lang.Var); !ok && assignsTo(m.Body, p) {
-				x.errs = append(x.errs, lang.Errorf(args[i].Pos(), "Macro '%s' assigns to parameter '%s', meaning it expects a variable, not an expression.", m.Name, p))
-				return nil, nil
-			}
-			vars[p] = args[i]
+			vars[p] = args[i] // a variable (takes checked it)
 		case strings.HasPrefix(p, "@"):
-			me, ok := args[i].(*lang.MapExpr)
-			if !ok || len(me.Keys) != 0 {
-				got := "an expression"
-				switch args[i].(type) {
-				case *lang.Var:
-					got = "a variable"
-				case *lang.TypeExpr:
-					got = "a type"
-				}
-				x.errs = append(x.errs, lang.Errorf(at, "Mismatched arg to macro call. Macro expects a map for arg %s but got %s.", p, got))
-				return nil, nil
-			}
+			me := args[i].(*lang.MapExpr)
 			maps[p] = me.Name
 		default:
 			idents[p] = args[i]
@@ -747,26 +731,6 @@ func unmangleMessages(prog *lang.Program, diags []*lang.Diagnostic) {
 			d.Msg = msg
 		}
 	}
-}
-
-// assignsTo reports whether body assigns to variable name (`=`, a compound
-// assignment, `++` or `--`): its argument must then be a variable.
-func assignsTo(body *lang.Block, name string) bool {
-	found := false
-	isVar := func(e lang.Expr) bool {
-		v, ok := e.(*lang.Var)
-		return ok && v.Name == name
-	}
-	lang.Inspect(body, func(n lang.Node) bool {
-		switch n := n.(type) {
-		case *lang.AssignStmt:
-			found = found || isVar(n.Target)
-		case *lang.Unary:
-			found = found || ((n.Op == "++" || n.Op == "--") && isVar(n.X))
-		}
-		return !found
-	})
-	return found
 }
 
 // markArgCalls records the nodes of c, a copy of argument arg, as written

@@ -12,8 +12,8 @@ import (
 )
 
 var macroSeeds = []string{
-	`macro d($x) { $x + $x } BEGIN { $a = d(d(d(d(1)))); }`,
-	`macro d($x) { $x + $x } BEGIN { $a = ` + strings.Repeat("d(", 24) + "1" + strings.Repeat(")", 24) + `; }`,
+	`macro d(x) { x + x } BEGIN { $a = d(d(d(d(1)))); }`,
+	`macro d(x) { x + x } BEGIN { $a = ` + strings.Repeat("d(", 24) + "1" + strings.Repeat(")", 24) + `; }`,
 	`macro inc($x) { $x += 1; $x } macro two($y) { inc($y) + inc($y) } BEGIN { $v = 1; $w = two($v); if (two($v) > 2) { print(inc($v)); } }`,
 	`macro set(@m, k) { @m[k] = k; } BEGIN { set(@a, 1); set(@a, pid); for ($kv : @a) { set(@a, $kv.0); } }`,
 	`macro m() { m() } BEGIN { $a = m(); }`,
@@ -28,7 +28,7 @@ BEGIN { $x = C; }`,
 BEGIN { $x = A; }`,
 	`#define A (A + 1)
 BEGIN { $x = A; }`,
-	`macro d($x) { $x + $x } #define K d(d(d(1)))
+	`macro d(x) { x + x } #define K d(d(d(1)))
 BEGIN { $x = K + d(K); }`,
 	`macro d(x) { x + x } BEGIN { $y = 0; $a = d(d(d({ $y += 1; let $t = $y; $t }))); }`,
 	`macro s(x) { x; x; } BEGIN { s(s({ printf("a"); })); s({ s({ 1 }) }); }`,
@@ -107,7 +107,7 @@ func TestDefineUsesDefine(t *testing.T) {
 }
 
 func TestMacroTooLarge(t *testing.T) {
-	src := `macro d($x) { $x + $x } BEGIN { $a = ` + strings.Repeat("d(", 20) + "1" + strings.Repeat(")", 20) + `; }`
+	src := `macro d(x) { x + x } BEGIN { $a = ` + strings.Repeat("d(", 20) + "1" + strings.Repeat(")", 20) + `; }`
 	prog, err := parser.Parse("stdin", src)
 	if err != nil {
 		t.Fatal(err)

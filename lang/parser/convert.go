@@ -165,6 +165,9 @@ func (c *converter) config(g *gConfig) *lang.ConfigBlock {
 
 func (c *converter) macro(g *gMacro) *lang.Macro {
 	m := &lang.Macro{Span: c.span(&g.node), Name: g.Name, Params: g.Params, Body: c.block(g.Body)}
+	if len(g.Tokens) >= 2 {
+		m.NameSpan = join(c.tokenSpan(g.Tokens[0]), c.tokenSpan(g.Tokens[1]))
+	}
 	// The parameters are the tokens after "macro name (" that are not ','.
 	for _, t := range g.Tokens[3:] {
 		if len(m.ParamSpans) == len(g.Params) {

@@ -7,7 +7,6 @@ import (
 	"unsafe"
 
 	"github.com/cilium/ebpf"
-	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/runtime/host"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
@@ -34,8 +33,14 @@ func isPerCPU(m *ebpf.Map) bool {
 }
 
 // Read returns every entry of m: one value per possible CPU for per-CPU
-// maps, else one. It uses batch lookups and falls back to iterating.
+// maps, else one. It uses batch lookups, on two CPUs for a large hash map
+// (parread.go), and falls back to iterating.
 func Read(m *ebpf.Map) (*output.Entries, error) {
+	if readsInHalves(m) {
+		if entries, _, err := readHalves(m); err == nil {
+			return entries, nil
+		}
+	}
 	entries, err := readBatch(m)
 	if err == nil {
 		return entries, nil
@@ -100,7 +105,7 @@ func readBatch(m *ebpf.Map) (*output.Entries, error) {
 	ncpu, stride := layout(m)
 	ks := int(m.KeySize())
 	entries := output.NewEntries(ks, int(m.ValueSize()), stride, ncpu)
-	entries.Alloc = hugeAlloc
+	entries.Alloc = output.HugeAlloc
 	n := min(batchSize, max(int(m.MaxEntries()), 1))
 	keyType, valueType := reflect.ArrayOf(ks, byteType), reflect.ArrayOf(stride, byteType)
 	var cursor ebpf.MapBatchCursor
@@ -182,23 +187,4 @@ func mapKeys(m *ebpf.Map) ([][]byte, error) {
 		keys = append(keys, next)
 		prev = next
 	}
-}
-
-// hugeAlloc allocates size bytes. An array of several megabytes is
-// advised into transparent huge pages (the kernel's setting here is
-// "madvise"): a million-key map's arrays are tens of megabytes that the
-// process touches for the first time, and a page fault on this
-// paravirtualised VM costs about 10 µs, 2 MB of 4 KiB pages 5 ms and
-// more; a huge page is one fault.
-func hugeAlloc(size int) []byte {
-	b := make([]byte, size)
-	const huge = 2 << 20
-	if size < 2*huge {
-		return b
-	}
-	at := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
-	off := int((at+huge-1)&^(huge-1) - at)
-	n := (size - off) &^ (huge - 1)
-	unix.Madvise(b[off:off+n], unix.MADV_HUGEPAGE) // advice: nothing to do if refused
-	return b
 }

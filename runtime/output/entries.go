@@ -1,5 +1,11 @@
 package output
 
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
 // Entry is one map entry given by its parts: Key as stored; Values one
 // element per CPU for per-CPU maps, else one. EntriesOf gathers them into
 // Entries (tests, readers of a few entries).
@@ -157,4 +163,56 @@ func (es *Entries) Entry(i int) Entry {
 		e.Values[c] = vs.At(c)
 	}
 	return e
+}
+
+// Compact drops the entries from index from on for which keep is false,
+// keeping the others in order, and returns the new length.
+func (es *Entries) Compact(from int, keep func(i int) bool) int {
+	vsize := es.ncpu * es.stride
+	n := from
+	for i := from; i < es.n; i++ {
+		if !keep(i) {
+			continue
+		}
+		if n != i {
+			copy(es.keys[n*es.keySize:(n+1)*es.keySize], es.keys[i*es.keySize:(i+1)*es.keySize])
+			copy(es.values[n*vsize:(n+1)*vsize], es.values[i*vsize:(i+1)*vsize])
+		}
+		n++
+	}
+	es.keys = es.keys[:n*es.keySize]
+	es.values = es.values[:n*vsize]
+	es.n = n
+	return n
+}
+
+// AppendAll appends the entries of other, which have the same layout.
+func (es *Entries) AppendAll(other *Entries) {
+	n := other.Len()
+	if n == 0 {
+		return
+	}
+	k, v := es.Spare(n)
+	copy(k, other.keys)
+	copy(v, other.values)
+	es.Added(n)
+}
+
+// HugeAlloc allocates size bytes (an Alloc for Entries). An array of
+// several megabytes is advised into transparent huge pages (the kernel's setting here is
+// "madvise"): a million-key map's arrays are tens of megabytes that the
+// process touches for the first time, and a page fault on this
+// paravirtualised VM costs about 10 µs, 2 MB of 4 KiB pages 5 ms and
+// more; a huge page is one fault.
+func HugeAlloc(size int) []byte {
+	b := make([]byte, size)
+	const huge = 2 << 20
+	if size < 2*huge {
+		return b
+	}
+	at := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	off := int((at+huge-1)&^(huge-1) - at)
+	n := (size - off) &^ (huge - 1)
+	unix.Madvise(b[off:off+n], unix.MADV_HUGEPAGE) // advice: nothing to do if refused
+	return b
 }

@@ -30,6 +30,7 @@ func bigCountMap(n int) (*codegen.Map, *Entries) {
 // the map from the kernel included).
 func BenchmarkPrintBigMap(b *testing.B) {
 	m, entries := bigCountMap(1_000_000)
+	entries.Alloc = HugeAlloc // as runtime/maps reads them
 	f := &Formatter{}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -1,11 +1,25 @@
 package output
 
+import "runtime"
+
 // cxxSort reorders xs exactly as GNU libstdc++'s std::sort (and
 // std::ranges::sort) does with the same comparison, so that entries that
 // compare equal end up in the same order as in bpftrace: introsort with a
 // median-of-three pivot down to runs of 16, heap sort past a depth of
 // 2*floor(log2(n)), then a final insertion sort. It is not stable.
 func cxxSort[T any](xs []T, less func(a, b T) bool) {
+	cxxSortOn(xs, less, runtime.NumCPU() > 1)
+}
+
+// parallelSortMin is the fewest elements sorted on two CPUs.
+const parallelSortMin = 1 << 16
+
+// cxxSortOn is cxxSort, on two CPUs when twoCPUs and xs is large: after
+// introsort's first partition the two parts are sorted independently
+// (the loop goes on with the left part at the depth the recursion takes
+// the right one with), so sorting them at once changes no comparison's
+// outcome, hence no order of ties. less must be safe to call concurrently.
+func cxxSortOn[T any](xs []T, less func(a, b T) bool, twoCPUs bool) {
 	n := len(xs)
 	if n < 2 {
 		return
@@ -15,7 +29,20 @@ func cxxSort[T any](xs []T, less func(a, b T) bool) {
 		depth++
 	}
 	s := cxxSorter[T]{xs: xs, less: less}
-	s.introLoop(0, n, 2*depth)
+	if twoCPUs && n >= parallelSortMin {
+		// introLoop's first round, with a depth above 0 and more than
+		// cxxThreshold elements.
+		cut := s.partitionPivot(0, n)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.introLoop(cut, n, 2*depth-1)
+		}()
+		s.introLoop(0, cut, 2*depth-1)
+		<-done
+	} else {
+		s.introLoop(0, n, 2*depth)
+	}
 	s.finalInsertion(0, n)
 }
 

@@ -34,3 +34,29 @@ func TestCxxSortHeapFallback(t *testing.T) {
 		t.Fatalf("not sorted: %v", xs)
 	}
 }
+
+// Sorting on two CPUs gives the order of one: the same order of ties.
+func TestCxxSortTwoCPUsSameOrder(t *testing.T) {
+	r := rand.New(rand.NewSource(2))
+	type pair struct{ v, id int }
+	for _, n := range []int{parallelSortMin, 300000} {
+		for _, distinct := range []int{1, 3, 1000, n} {
+			xs := make([]pair, n)
+			for i := range xs {
+				xs[i] = pair{r.Intn(distinct), i}
+			}
+			ys := append([]pair(nil), xs...)
+			less := func(a, b pair) bool { return a.v < b.v }
+			cxxSortOn(xs, less, false)
+			cxxSortOn(ys, less, true)
+			for i := range xs {
+				if xs[i] != ys[i] {
+					t.Fatalf("n=%d, %d values: element %d is %v on two CPUs, %v on one", n, distinct, i, ys[i], xs[i])
+				}
+			}
+			if !sort.SliceIsSorted(xs, func(i, j int) bool { return xs[i].v < xs[j].v }) {
+				t.Fatalf("n=%d: not sorted", n)
+			}
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -115,30 +116,79 @@ type valueEntry struct {
 }
 
 func (f *Formatter) writeValueMap(w textWriter, m *codegen.Map, entries *Entries, top int64, div uint64) {
-	v := valueType(m)
 	order := sortedValueOrder(m, entries)
-	summed := v.Kind == lang.KCount || v.Kind == lang.KSum // sorted by sumU64
+	order = order[skipCount(len(order), top):]
+	if m.Key == nil && len(order) > 1 {
+		order = order[:1] // a map without keys prints its one value
+	}
+	if len(order) >= pipelineMin {
+		f.writeLinesPipelined(w, m, entries, order, div)
+		return
+	}
 	var line []byte
-	for n := skipCount(len(order), top); n < len(order); n++ {
-		i := order[n].i
-		line = append(line[:0], m.ScriptName...)
-		if m.Key != nil {
-			line = append(line, '[')
-			line = f.appendKey(line, m.Key, entries.Key(i))
-			line = append(line, ']')
-		}
-		line = append(line, ": "...)
-		if summed {
-			// The sort key is the value: no second fold, no second
-			// visit of the entry's values in random order.
-			line = appendSum(line, v, order[n].sortBy, div)
-		} else {
-			line = f.appendAggregate(line, v, entries.Values(i), div)
-		}
-		line = append(line, '\n')
+	for _, o := range order {
+		line = f.appendValueLine(line[:0], m, entries, o, div)
 		w.Write(line)
-		if m.Key == nil {
-			return // a map without keys prints its one value
+	}
+}
+
+// appendValueLine appends the line of entry o of a map that is not a
+// histogram: "@m[key]: value\n".
+func (f *Formatter) appendValueLine(line []byte, m *codegen.Map, entries *Entries, o sortedEntry, div uint64) []byte {
+	v := valueType(m)
+	line = append(line, m.ScriptName...)
+	if m.Key != nil {
+		line = append(line, '[')
+		line = f.appendKey(line, m.Key, entries.Key(o.i))
+		line = append(line, ']')
+	}
+	line = append(line, ": "...)
+	if v.Kind == lang.KCount || v.Kind == lang.KSum {
+		// Sorted by the sum: the sort key is the value, no second fold,
+		// no second visit of the entry's values in random order.
+		line = appendSum(line, v, o.sortBy, div)
+	} else {
+		line = f.appendAggregate(line, v, entries.Values(o.i), div)
+	}
+	return append(line, '\n')
+}
+
+// pipelineMin is the fewest lines of a map formatted by a goroutine while
+// the caller writes what it formatted: a million lines are about 20 MB,
+// and writing them to a pipe or a terminal takes about as long as making
+// them.
+const pipelineMin = 1 << 15
+
+// writeLinesPipelined writes the lines of order as writeValueMap does,
+// formatted meanwhile in chunks of about a megabyte by a goroutine.
+func (f *Formatter) writeLinesPipelined(w textWriter, m *codegen.Map, entries *Entries, order []sortedEntry, div uint64) {
+	const chunk = 1 << 20
+	full := make(chan []byte, 2)
+	free := make(chan []byte, 4)
+	go func() {
+		defer close(full)
+		buf := make([]byte, 0, chunk)
+		for _, o := range order {
+			buf = f.appendValueLine(buf, m, entries, o, div)
+			if len(buf) >= chunk-4096 {
+				full <- buf
+				select {
+				case buf = <-free:
+					buf = buf[:0]
+				default:
+					buf = make([]byte, 0, chunk)
+				}
+			}
+		}
+		if len(buf) > 0 {
+			full <- buf
+		}
+	}()
+	for b := range full {
+		w.Write(b) // after an error, the writer's Write does nothing
+		select {
+		case free <- b:
+		default:
 		}
 	}
 }
@@ -192,7 +242,7 @@ func sortedValueOrder(m *codegen.Map, entries *Entries) []sortedEntry {
 	case lang.KAvg, lang.KStats:
 		sortBy = func(vs Values) uint64 { return foldStats(vs, v.Signed).avg }
 	}
-	xs := make([]sortedEntry, entries.Len())
+	xs := allocSorted(entries)
 	for n := range xs {
 		xs[n].i = n
 		if sortBy != nil {
@@ -208,6 +258,21 @@ func sortedValueOrder(m *codegen.Map, entries *Entries) []sortedEntry {
 		sortByValue(xs, func(a, b sortedEntry) bool { return a.sortBy < b.sortBy })
 	}
 	return xs
+}
+
+// allocSorted allocates the sort's pairs of entries with the entries'
+// Alloc: a million of them are 16 MB that the process touches for the
+// first time, where page faults cost more than the sort.
+func allocSorted(entries *Entries) []sortedEntry {
+	n := entries.Len()
+	if entries.Alloc == nil || n == 0 {
+		return make([]sortedEntry, n)
+	}
+	size := int(unsafe.Sizeof(sortedEntry{}))
+	b := entries.Alloc(n * size)
+	// Aligned as any allocation of this size; sortedEntry holds no
+	// pointer for the garbage collector to see.
+	return unsafe.Slice((*sortedEntry)(unsafe.Pointer(unsafe.SliceData(b))), n)
 }
 
 func pick[T any](cond bool, a, b T) T {

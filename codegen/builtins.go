@@ -79,6 +79,23 @@ func (g *gen) callInto(fn asm.BuiltinFunc) asm.Register {
 	return r
 }
 
+// clock reads nsecs(mode) for the clocks other than monotonic: boot and tai
+// through their helpers, sw_tai as the boot clock plus the TAI offset the
+// runtime measured at start and stored in globals.
+func (g *gen) clock(mode string) asm.Register {
+	switch mode {
+	case "boot":
+		return g.callInto(asm.FnKtimeGetBootNs)
+	case "tai":
+		return g.callInto(asm.FnKtimeGetTaiNs)
+	}
+	g.cc.useGlobals()
+	r := g.callInto(asm.FnKtimeGetBootNs)
+	g.emit(asm.LoadMapValue(asm.R1, 0, GlobalTaiOffset).WithReference(globalsName))
+	g.emit(asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord), asm.Add.Reg(r, asm.R1))
+	return r
+}
+
 // elapsed is nsecs minus the start time the runtime stored in globals,
 // read through a direct map value address (no lookup call).
 func (g *gen) elapsed() asm.Register {

@@ -19,6 +19,8 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 		return x.Args[i]
 	}
 	switch x.Name {
+	case "nsecs":
+		return g.clock(x.Args[0].(*lang.Ident).Name)
 	case "strftime":
 		return g.evalInt(arg(1))
 	case "strerror", "cgroup_path", "syscall_name", "signal_name":

@@ -110,6 +110,14 @@ func (g *gen) evalIntAt(e lang.Expr) asm.Register {
 			g.loadScalar(r, l, t)
 			return r
 		}
+		if xt := x.X.Type(); xt != nil && xt.Kind == lang.KString && t.Kind == lang.KBool {
+			// true when the string's first byte is not NUL.
+			l := g.evalMem(x.X)
+			r := g.allocReg()
+			g.load(r, l, 1)
+			g.flagIf(r, asm.JNE, 0)
+			return r
+		}
 		if !isScalar(x.X.Type()) {
 			failf(x.Span, "cast from %s to %s is not supported yet", x.X.Type(), t)
 		}

@@ -85,6 +85,10 @@ func (g *gen) evalString(e lang.Expr, dst loc, size int) {
 	case *lang.StrLit:
 		g.stringLit(x.Value, dst, size)
 		return
+	case *lang.Cast:
+		// (string[N])s: the string, zero-padded to its new size.
+		g.evalString(x.X, dst, size)
+		return
 	case *lang.Positional:
 		g.stringLit(g.positionalString(x), dst, size)
 		return
@@ -331,6 +335,17 @@ func (g *gen) evalTuple(e lang.Expr, t *lang.Type, dst loc) {
 			g.evalInto(el, t.Elems[i], dst.at(offs[i]))
 		}
 		g.zeroGaps(dst, t)
+		return
+	}
+	if x, ok := e.(*lang.Ternary); ok && x.Then != nil {
+		// Each branch is written at the ternary's type.
+		els, end := g.newLabel("else"), g.newLabel("fi")
+		g.condJump(x.Cond, els, false)
+		g.evalTuple(x.Then, t, dst)
+		g.jump(end)
+		g.label(els)
+		g.evalTuple(x.Else, t, dst)
+		g.label(end)
 		return
 	}
 	if !e.Type().Equal(t) {

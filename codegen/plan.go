@@ -200,8 +200,13 @@ const GlobalCpid = 8
 // possible CPUs (`ncpus`), which the runtime writes before BEGIN.
 const GlobalNcpus = 12
 
+// GlobalTaiOffset is the offset in the Globals value of the u64 that
+// CLOCK_TAI is ahead of CLOCK_BOOTTIME (`nsecs(sw_tai)`), which the runtime
+// measures and writes before BEGIN.
+const GlobalTaiOffset = 16
+
 // GlobalsSize is the size of the Globals value.
-const GlobalsSize = 16
+const GlobalsSize = 24
 
 // EventHeaderSize is the size of the record header: a u64 event id at
 // offset 0. Arguments follow at their Offset (which is >= EventHeaderSize).

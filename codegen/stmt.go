@@ -87,6 +87,18 @@ func (g *gen) exprStmt(e lang.Expr) {
 			g.within(x, func() { g.freeReg(g.incDec(x, false)) })
 			return
 		}
+	case *lang.Ternary:
+		if x.Then != nil && x.Type().Kind == lang.KVoid {
+			// c ? printf(...) : exit() runs one of its branches.
+			els, end := g.newLabel("else"), g.newLabel("fi")
+			g.condJump(x.Cond, els, false)
+			g.exprStmt(x.Then)
+			g.jump(end)
+			g.label(els)
+			g.exprStmt(x.Else)
+			g.label(end)
+			return
+		}
 	}
 	if isScalar(e.Type()) {
 		g.freeReg(g.evalInt(e))

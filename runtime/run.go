@@ -382,8 +382,8 @@ func (s *session) closeRing() {
 	}
 }
 
-// writeGlobals stores the start time that `elapsed` subtracts and the
-// pid of the -c child (`cpid`).
+// writeGlobals stores the start time that `elapsed` subtracts, the pid of
+// the -c child (`cpid`), the CPU count and the TAI offset (`nsecs(sw_tai)`).
 func (s *session) writeGlobals() error {
 	if s.plan.Globals == "" {
 		return nil
@@ -404,11 +404,30 @@ func (s *session) writeGlobals() error {
 	if n, err := ebpf.PossibleCPU(); err == nil {
 		binary.LittleEndian.PutUint32(val[codegen.GlobalNcpus:], uint32(n))
 	}
+	binary.LittleEndian.PutUint64(val[codegen.GlobalTaiOffset:], uint64(taiOffset()))
 	key := make([]byte, m.KeySize()) // index 0, whatever its width
 	if err := m.Update(key, val[:m.ValueSize()], ebpf.UpdateAny); err != nil {
 		return fmt.Errorf("could not set the start time: %s", host.ErrnoText(err))
 	}
 	return nil
+}
+
+// taiOffset measures how far CLOCK_TAI is ahead of CLOCK_BOOTTIME, for
+// nsecs(sw_tai): a TAI reading between two boot clock readings, compared
+// with their midpoint, keeping the closest of a few tries.
+func taiOffset() int64 {
+	var best, off int64 = -1, 0
+	for range 5 {
+		var b1, tai, b2 unix.Timespec
+		if unix.ClockGettime(unix.CLOCK_BOOTTIME, &b1) != nil || unix.ClockGettime(unix.CLOCK_TAI, &tai) != nil ||
+			unix.ClockGettime(unix.CLOCK_BOOTTIME, &b2) != nil {
+			return 0
+		}
+		if span := b2.Nano() - b1.Nano(); best < 0 || span < best {
+			best, off = span, tai.Nano()-(b1.Nano()+b2.Nano())/2
+		}
+	}
+	return off
 }
 
 // runSpecial runs BEGIN or END programs once each, in order.

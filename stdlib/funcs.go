@@ -122,6 +122,7 @@ var Funcs = []*Func{
 	{Name: "strerror", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "string", Supported: true, Doc: "Text of an errno value."},
 
 	// Symbols and addresses.
+	{Name: "nsecs", MinArgs: 0, MaxArgs: 1, Args: []ArgKind{IdentArg}, Result: "uint64", Supported: true, Doc: "Nanosecond timestamp of a clock: nsecs(monotonic) is nsecs (CLOCK_MONOTONIC), nsecs(boot) counts time suspended too (CLOCK_BOOTTIME), nsecs(tai) is CLOCK_TAI, nsecs(sw_tai) is the boot clock plus the TAI offset measured in user space at start."},
 	{Name: "ksym", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "ksym_t", Supported: true, Doc: "Kernel symbol containing an address, resolved in user space."},
 	{Name: "usym", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{IntArg}, Result: "usym_t", Supported: true, Doc: "User-space symbol containing an address, resolved in user space."},
 	{Name: "percpu_kaddr", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{ConstStrArg, IntArg}, Result: "uint64 *", Supported: true, Doc: "Address of the per-CPU kernel variable name on the current CPU (bpf_this_cpu_ptr) or on CPU cpu (bpf_per_cpu_ptr, 0 when there is no such CPU); cast it to the variable's type: (struct rq *)percpu_kaddr(\"runqueues\", 0)."},

@@ -35,8 +35,14 @@ func normalizeBuiltins(prog *lang.Program) {
 			if !prefixed {
 				name = x.Name
 			}
-			if len(x.Args) == 0 && stdlib.LookupVar(name) != nil && stdlib.LookupFunc(name) == nil {
+			if len(x.Args) == 0 && stdlib.LookupVar(name) != nil && (stdlib.LookupFunc(name) == nil || name == "nsecs") {
 				return &lang.Ident{Span: x.Span, Name: name}
+			}
+			if name == "nsecs" && len(x.Args) == 1 {
+				// nsecs(monotonic) is the nsecs variable's clock.
+				if id, ok := x.Args[0].(*lang.Ident); ok && id.Name == "monotonic" {
+					return &lang.Ident{Span: x.Span, Name: name}
+				}
 			}
 			if prefixed && stdlib.LookupFunc(name) != nil {
 				x.Name = name

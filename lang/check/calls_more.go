@@ -113,6 +113,18 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 		return &lang.Type{Kind: lang.KMacaddr, Size: 6}
 	case "kstack", "ustack":
 		return c.stackCall(call)
+	case "nsecs":
+		// nsecs() and nsecs(monotonic) became the nsecs variable.
+		id, ok := args[0].(*lang.Ident)
+		if !ok || !clockModes[id.Name] {
+			if !ok {
+				c.exprs(args)
+			}
+			c.errorf(args[0].Pos(), "nsecs() clock must be one of monotonic, boot, tai or sw_tai")
+			return tNone
+		}
+		id.SetType(lang.TVoid)
+		return lang.TUint64
 	case "buf":
 		return c.buf(call)
 	case "strncmp":
@@ -326,6 +338,9 @@ func (c *checker) stackType(name, mode string, limit int) *lang.Type {
 }
 
 // stackCall types kstack([mode][, limit]) and ustack(...).
+// clockModes are the clocks nsecs() reads besides monotonic.
+var clockModes = map[string]bool{"boot": true, "tai": true, "sw_tai": true}
+
 func (c *checker) stackCall(call *lang.Call) *lang.Type {
 	mode, limit := "", 0
 	for i, a := range call.Args {

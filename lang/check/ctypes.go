@@ -341,8 +341,12 @@ func (c *checker) inMemory(e lang.Expr) bool {
 // no builtin or enum constant but a script typedef or a kernel type.
 func (c *checker) typeNameArg(e lang.Expr) *lang.TypeSpec {
 	id, ok := e.(*lang.Ident)
-	if !ok || stdlib.LookupVar(id.Name) != nil || namedInts[id.Name] != nil {
+	if !ok || stdlib.LookupVar(id.Name) != nil {
 		return nil
+	}
+	if namedInts[id.Name] != nil {
+		// A C integer name alone: sizeof(uint64_t), sizeof(u32).
+		return &lang.TypeSpec{Span: id.Span, Name: id.Name}
 	}
 	if c.ctypes != nil {
 		if _, ok := c.ctypes.enums[id.Name]; ok {

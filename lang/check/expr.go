@@ -410,6 +410,14 @@ func (c *checker) cast(x *lang.Cast) *lang.Type {
 		return tNone
 	}
 	if to.Kind == lang.KString {
+		// A string casts to a string type at least as large: (string[1024])"hi".
+		if xt.Kind == lang.KString && x.To.ArrayLen > 0 {
+			if xt.Size > to.Size {
+				c.errorf(x.Span, "Cannot cast from \"%s\" to \"%s\": the string does not fit", xt, to)
+				return tNone
+			}
+			return to
+		}
 		c.errorf(x.Span, "Cannot cast to \"%s\"", x.To.Text())
 		return tNone
 	}
@@ -443,6 +451,10 @@ func (c *checker) cast(x *lang.Cast) *lang.Type {
 			c.errorf(x.Span, "Cannot cast from \"%s\" to \"%s\": an array of integers casts to an integer of its size", xt, to)
 			return tNone
 		}
+		return to
+	}
+	if xt.Kind == lang.KString && to.Kind == lang.KBool {
+		// A string is true when it is not empty.
 		return to
 	}
 	if !(xt.IsInt() || xt.Kind == lang.KPtr) {

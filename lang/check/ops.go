@@ -187,6 +187,13 @@ func (c *checker) compare(b *lang.Binary, xt, yt *lang.Type, mismatch func() *la
 		return lang.TBool
 	case xt.Kind == lang.KPtr && (yt.Kind == lang.KPtr || yt.IsInt()), yt.Kind == lang.KPtr && xt.IsInt():
 		return lang.TBool
+	case xt.Kind == lang.KUsername && yt.Kind == lang.KUsername:
+		// Two usernames are equal when their uids are.
+		if b.Op != "==" && b.Op != "!=" {
+			c.errorf(b.Span, "The %s operator can not be used on expressions of types %s, %s", b.Op, xt, yt)
+			return tNone
+		}
+		return lang.TBool
 	case xt.Kind == lang.KString && yt.Kind == lang.KString:
 		if b.Op != "==" && b.Op != "!=" {
 			c.errorf(b.Span, "The %s operator can not be used on expressions of types %s, %s", b.Op, xt, yt)

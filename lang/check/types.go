@@ -94,6 +94,9 @@ func mergeTypes(a, b *lang.Type) (*lang.Type, bool) {
 		return mergeStrings(a, b), true
 	case a.Kind == lang.KTuple && b.Kind == lang.KTuple:
 		return mergeTuples(a, b, mergeTypes)
+	case a.Kind == lang.KBuffer && b.Kind == lang.KBuffer:
+		// Buffers carry their length: the larger capacity holds either.
+		return &lang.Type{Kind: lang.KBuffer, Size: max(a.Size, b.Size), UserSpace: a.UserSpace && b.UserSpace}, true
 	}
 	return a, a.Equal(b)
 }
@@ -314,6 +317,11 @@ func (c *checker) typeSpec(ts *lang.TypeSpec) *lang.Type {
 			c.errorf(ts.Of.Pos(), "typeof() needs a value (%s provided)", t)
 			return tNone
 		}
+	} else if ts.Name == "string" && ts.ArrayLen > 0 && ts.Pointers == 0 {
+		// string[N] is a string of N bytes, NUL included.
+		t = lang.StringType(ts.ArrayLen)
+		ts.T = t
+		return t
 	} else {
 		t = c.namedType(ts)
 	}

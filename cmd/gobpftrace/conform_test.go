@@ -1,0 +1,126 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// Features found missing by running bpftrace's own runtime tests against
+// gobpftrace (see docs/differences.md, "Conformance"), each checked here
+// with our own scripts.
+
+// nsecs(mode) reads the clock it names: each value lies between two
+// readings of that clock taken around the run, and sw_tai (the boot clock
+// plus the TAI offset measured at start) lies within a millisecond of them.
+func TestClockModes(t *testing.T) {
+	requireRoot(t)
+	clocks := []int32{unix.CLOCK_MONOTONIC, unix.CLOCK_BOOTTIME, unix.CLOCK_TAI, unix.CLOCK_TAI, unix.CLOCK_MONOTONIC}
+	read := func() []int64 {
+		out := make([]int64, len(clocks))
+		for i, id := range clocks {
+			var ts unix.Timespec
+			if err := unix.ClockGettime(id, &ts); err != nil {
+				t.Fatal(err)
+			}
+			out[i] = ts.Nano()
+		}
+		return out
+	}
+	before := read()
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { printf("%llu %llu %llu %llu %llu\n", nsecs(monotonic), nsecs(boot), nsecs(tai), nsecs(sw_tai), nsecs()); exit(); }`}, noAttach: true})
+	after := read()
+	mustExit(t, res, 0)
+	var got [5]int64
+	if _, err := fmt.Sscanf(res.stdout, "%d %d %d %d %d", &got[0], &got[1], &got[2], &got[3], &got[4]); err != nil {
+		t.Fatalf("stdout %q: %v", res.stdout, err)
+	}
+	names := []string{"nsecs(monotonic)", "nsecs(boot)", "nsecs(tai)", "nsecs(sw_tai)", "nsecs()"}
+	for i, v := range got {
+		slack := int64(0)
+		if names[i] == "nsecs(sw_tai)" {
+			slack = 1_000_000
+		}
+		if v < before[i]-slack || v > after[i]+slack {
+			t.Errorf("%s = %d, want it between %d and %d", names[i], v, before[i]-slack, after[i]+slack)
+		}
+	}
+}
+
+// A clock nsecs() does not know is refused where it is named.
+func TestClockModeUnknown(t *testing.T) {
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { print(nsecs(realtime)); }`}, noAttach: true})
+	mustExit(t, res, 1)
+	want := "stdin:1:21-29: ERROR: nsecs() clock must be one of monotonic, boot, tai or sw_tai\n" +
+		"BEGIN { print(nsecs(realtime)); }\n" +
+		"                    ~~~~~~~~\n"
+	if res.stderr != want {
+		t.Errorf("stderr:\n%s\nwant:\n%s", res.stderr, want)
+	}
+}
+
+// A string cast to bool is true when it is not empty, for literals,
+// variables and strings read at run time.
+func TestStringToBoolCast(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { $e = ""; $s = comm; print(((bool)"hello", (bool)"", (bool)$e, (bool)$s)); if ((bool)str($1)) { print("arg"); } exit(); }`, "x"}, noAttach: true})
+	mustExit(t, res, 0)
+	if want := "(true, false, false, true)\narg\n"; !strings.HasPrefix(res.stdout, want) {
+		t.Errorf("stdout %q, want it to start with %q", res.stdout, want)
+	}
+}
+
+// A ternary may choose between two calls as a statement, between buffers
+// of different sizes and between tuples whose strings differ in size.
+func TestTernaryKinds(t *testing.T) {
+	requireRoot(t)
+	script := `BEGIN { $y = 1; $n = 0;
+$y ? printf("yes\n") : printf("no\n"); $n ? printf("yes\n") : printf("no\n");
+$b = $y ? buf("hi", 2) : buf("bye", 3); print($b); $c = $n ? buf("hi", 2) : buf("bye", 3); print($c);
+$t = $y ? ("hellolongstr", "a") : ("b", "hellolongstr"); print($t); $u = $n ? ("hellolongstr", "a") : ("b", "hellolongstr"); print($u);
+exit(); }`
+	res := trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
+	mustExit(t, res, 0)
+	if want := "yes\nno\nhi\nbye\n(hellolongstr, a)\n(b, hellolongstr)\n"; !strings.HasPrefix(res.stdout, want) {
+		t.Errorf("stdout %q, want it to start with %q", res.stdout, want)
+	}
+}
+
+// Two usernames compare by their uids.
+func TestUsernameCompare(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { if (__builtin_username == username() && username != username) { print("no"); } if (username == username()) { print("same"); } exit(); }`}, noAttach: true})
+	mustExit(t, res, 0)
+	if want := "same\n"; !strings.HasPrefix(res.stdout, want) {
+		t.Errorf("stdout %q, want it to start with %q", res.stdout, want)
+	}
+}
+
+// sizeof() takes C's integer type names alone, as a cast does.
+func TestSizeofCIntegerNames(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { print((sizeof(uint64_t), sizeof(u32), sizeof(int), sizeof(s16), sizeof(long), sizeof(uint8))); exit(); }`}, noAttach: true})
+	mustExit(t, res, 0)
+	if want := "(8, 4, 4, 2, 8, 1)\n"; !strings.HasPrefix(res.stdout, want) {
+		t.Errorf("stdout %q, want it to start with %q", res.stdout, want)
+	}
+}
+
+// string[N] names a string type of N bytes: a cast to it widens a string,
+// and a variable may be declared with it.
+func TestStringSizeCast(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { let $a = (string[1024])"hi"; print($a); print(sizeof($a)); $s = (string[32])str($1); print(($s, sizeof($s))); let $c: string[8] = "abc"; print(($c, sizeof($c))); exit(); }`, "word"}, noAttach: true})
+	mustExit(t, res, 0)
+	if want := "hi\n1024\n(word, 32)\n(abc, 8)\n"; !strings.HasPrefix(res.stdout, want) {
+		t.Errorf("stdout %q, want it to start with %q", res.stdout, want)
+	}
+	res = trace(t, traceRun{args: []string{"-e", `BEGIN { $s = (string[3])"abcdef"; }`}, noAttach: true})
+	mustExit(t, res, 1)
+	want := "stdin:1:14-33: ERROR: Cannot cast from \"string[7]\" to \"string[3]\": the string does not fit\n"
+	if !strings.HasPrefix(res.stderr, want) {
+		t.Errorf("stderr:\n%s\nwant it to start with:\n%s", res.stderr, want)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
@@ -187,8 +188,8 @@ func (g *gen) positionalInt(p *lang.Positional) int64 {
 	if p.N < 1 || p.N > len(params) {
 		return 0
 	}
-	v, err := strconv.ParseInt(params[p.N-1], 0, 64)
-	if err != nil {
+	v, ok := check.PositionalInt(params[p.N-1])
+	if !ok {
 		failf(p.Span, "positional parameter $%d is not an integer", p.N)
 	}
 	return v

@@ -157,7 +157,7 @@ func (g *gen) strncmp(x *lang.Call) asm.Register {
 	if len(x.Args) != 3 {
 		failf(x.Span, "strncmp() takes three arguments")
 	}
-	n := intArgOf(x.Args[2])
+	n := g.intArgOf(x.Args[2])
 	a, b := x.Args[0], x.Args[1]
 	if a.Type().Kind != lang.KString || b.Type().Kind != lang.KString {
 		failf(x.Span, "strncmp() compares strings")
@@ -185,7 +185,7 @@ func (g *gen) strncmp(x *lang.Call) asm.Register {
 // maxInlineScan bytes are compared in straight-line code, more in a
 // bpf_loop callback.
 func (g *gen) memcmp(x *lang.Call) asm.Register {
-	n := int(intArgOf(x.Args[2]))
+	n := int(g.intArgOf(x.Args[2]))
 	la, lb := g.evalMem(x.Args[0]), g.evalMem(x.Args[1])
 	r := g.allocReg()
 	if n <= maxInlineScan {

@@ -253,8 +253,14 @@ func (g *gen) debugf(call *lang.Call) {
 	}
 	slots := make([]loc, len(args))
 	for i, a := range args {
-		r := g.evalInt(a)
 		slots[i] = g.alloc(8)
+		if a.Type().Kind == lang.KString {
+			// %s: the kernel reads the string at the address it is given.
+			g.addr(asm.R1, g.evalMem(a))
+			g.store(slots[i], asm.R1, 8)
+			continue
+		}
+		r := g.evalInt(a)
 		g.store(slots[i], r, 8)
 		g.freeReg(r)
 	}

@@ -89,14 +89,14 @@ func (g *gen) ntop(x *lang.Call, dst loc) {
 func (g *gen) macaddr(x *lang.Call, dst loc) {
 	a := x.Args[0]
 	t := a.Type()
-	if t.Kind == lang.KArray {
-		if t.Len == 6 {
+	if t.Kind == lang.KArray || t.Kind == lang.KString {
+		if t.Kind == lang.KArray && t.Len == 6 {
 			g.evalInto(a, t, dst)
 			return
 		}
-		tmp := g.alloc(Sizeof(t))
-		g.evalInto(a, t, tmp)
-		g.copyMem(dst, tmp, 6)
+		// A longer array, or a char array (typed as a string): its first
+		// six bytes.
+		g.copyMem(dst, g.evalMem(a), 6)
 		return
 	}
 	g.zero(dst, 6)

@@ -134,9 +134,12 @@ func (g *gen) unroll(x *lang.UnrollStmt) {
 	g.label(end)
 }
 
-func intArgOf(e lang.Expr) int64 {
+func (g *gen) intArgOf(e lang.Expr) int64 {
 	if c, ok := smallConst(e); ok {
 		return int64(c)
+	}
+	if c, ok := g.constInt(e); ok {
+		return c
 	}
 	failf(e.Pos(), "a constant is needed here")
 	return 0

@@ -95,7 +95,7 @@ var Funcs = []*Func{
 	{Name: "system", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Async: true, Supported: true, Doc: "Runs a shell command (needs --unsafe)."},
 	{Name: "errorf", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Async: true, Supported: true, Doc: "Prints a formatted error message with the source location."},
 	{Name: "warnf", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Async: true, Supported: true, Doc: "Prints a formatted warning message with the source location."},
-	{Name: "debugf", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, IntArg}, Result: "void", Supported: true, Doc: "Writes a printf-formatted line of up to three integers to the kernel's trace buffer (bpf_trace_printk), read from /sys/kernel/tracing/trace_pipe; for debugging."},
+	{Name: "debugf", MinArgs: 1, MaxArgs: Variadic, Args: []ArgKind{ConstStrArg, AnyArg}, Result: "void", Supported: true, Doc: "Writes a printf-formatted line of up to three integers, pointers or strings (%s) to the kernel's trace buffer (bpf_trace_printk), read from /sys/kernel/tracing/trace_pipe; for debugging."},
 	{Name: "join", MinArgs: 1, MaxArgs: 2, Args: []ArgKind{AddrArg, ConstStrArg}, Result: "void", Async: true, Supported: true, Doc: "Prints the strings of a char*[] array joined by a separator."},
 
 	// Maps.

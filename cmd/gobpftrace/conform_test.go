@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -122,5 +124,57 @@ func TestStringSizeCast(t *testing.T) {
 	want := "stdin:1:14-33: ERROR: Cannot cast from \"string[7]\" to \"string[3]\": the string does not fit\n"
 	if !strings.HasPrefix(res.stderr, want) {
 		t.Errorf("stderr:\n%s\nwant it to start with:\n%s", res.stderr, want)
+	}
+}
+
+// Positional parameters: inside attach points (a whole probe, part of a
+// name, a field), str($N) as the text given even when it reads as a number
+// and as a literal where one is needed, str($N + k) as the text from byte
+// k, a count from $N, and integers up to 64 unsigned bits.
+func TestPositionalParameters(t *testing.T) {
+	requireRoot(t)
+	script := `$1 { printf("%s|%d|%lu|%s|%s|%d\n", str($2), strncmp("hello", "hell", $3), $4, str($5 + 1), str($3), kaddr(str($6)) != 0); exit(); }`
+	res := trace(t, traceRun{args: []string{"-e", script, "BEGIN", "word", "3", "0xffffffffffffffff", "hello", "vfs_read"}, noAttach: true})
+	mustExit(t, res, 0)
+	if want := "word|0|18446744073709551615|ello|3|1\n"; !strings.HasPrefix(res.stdout, want) {
+		t.Errorf("stdout %q, want it to start with %q", res.stdout, want)
+	}
+	res = trace(t, traceRun{args: []string{"-e", `BEG$1 { printf("begin\n"); } i:ms:$2 { printf("tick\n"); exit(); }`, "IN", "1"}})
+	mustExit(t, res, 0)
+	if want := "begin\ntick\n"; !strings.HasPrefix(res.stdout, want) {
+		t.Errorf("stdout %q, want it to start with %q", res.stdout, want)
+	}
+	res = trace(t, traceRun{args: []string{"-e", `BEGIN, $1 { exit(); }`}, noAttach: true})
+	mustExit(t, res, 1)
+	want := "stdin:1:8-10: ERROR: Positional parameter $1 used in $1 is not given\n"
+	if !strings.HasPrefix(res.stderr, want) {
+		t.Errorf("stderr:\n%s\nwant it to start with:\n%s", res.stderr, want)
+	}
+}
+
+// debugf() prints strings with %s: the kernel reads them where the
+// program keeps them. The line is read back from the trace buffer.
+func TestDebugfString(t *testing.T) {
+	requireRoot(t)
+	tag := fmt.Sprintf("conform%d", time.Now().UnixNano()%1000000)
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { $s = str($1); debugf("debugf %s %d %x", $s, 1, 16); exit(); }`, tag}, noAttach: true})
+	mustExit(t, res, 0)
+	buf, err := os.ReadFile("/sys/kernel/tracing/trace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "bpf_trace_printk: debugf " + tag + " 1 10"; !strings.Contains(string(buf), want) {
+		t.Errorf("the trace buffer has no line %q", want)
+	}
+}
+
+// macaddr() takes a char array, which a struct member char[6] is typed as
+// (a string): the first six bytes, here of the task's comm "gobpftrace".
+func TestMacaddrOfCharArray(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { printf("%s\n", macaddr(curtask->comm)); @[macaddr(curtask->comm)] = 1; exit(); }`}, noAttach: true})
+	mustExit(t, res, 0)
+	if want := "67:6F:62:70:66:74\n\n@[67:6F:62:70:66:74]: 1\n"; !strings.HasPrefix(res.stdout, want) {
+		t.Errorf("stdout %q, want it to start with %q", res.stdout, want)
 	}
 }

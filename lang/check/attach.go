@@ -8,12 +8,16 @@ import (
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/lang/parser"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // resolveAttach expands one attach point into concrete ones, canonicalising
 // its provider name in place.
 func (c *checker) resolveAttach(ap *lang.AttachPoint) []*lang.Resolved {
+	if !c.substituteParams(ap) {
+		return nil
+	}
 	if hasWildcard(ap.Provider) {
 		return c.resolveAnyProvider(ap)
 	}
@@ -284,6 +288,45 @@ func (c *checker) resolveInterval(ap *lang.AttachPoint, parts []string) []*lang.
 	}
 	r.PeriodNs = n * mult
 	return []*lang.Resolved{r}
+}
+
+// substituteParams replaces the positional parameters written inside an
+// attach point ($1 { }, BEG$1, i:ms:$1) by their text, as bpftrace does,
+// and splits the result again.
+func (c *checker) substituteParams(ap *lang.AttachPoint) bool {
+	if !strings.Contains(ap.Raw, "$") {
+		return true
+	}
+	var out strings.Builder
+	raw := ap.Raw
+	for i := 0; i < len(raw); i++ {
+		j := i + 1
+		for j < len(raw) && raw[j] >= '0' && raw[j] <= '9' {
+			j++
+		}
+		if raw[i] != '$' || j == i+1 {
+			out.WriteByte(raw[i])
+			continue
+		}
+		n, _ := strconv.Atoi(raw[i+1 : j])
+		if n < 1 || n > len(c.opts.Params) {
+			c.errorf(ap.Span, "Positional parameter %s used in %s is not given", raw[i:j], ap.Raw)
+			return false
+		}
+		out.WriteString(c.opts.Params[n-1])
+		i = j - 1
+	}
+	parts := parser.SplitAttach(out.String())
+	ap.Raw, ap.Provider, ap.Parts = out.String(), parts[0], parts[1:]
+	if len(ap.Parts) == 0 {
+		switch ap.Provider {
+		case "BEGIN", "END", "begin", "end":
+		default:
+			c.errorf(ap.Span, "invalid attach point %q: expected provider:target", ap.Raw)
+			return false
+		}
+	}
+	return true
 }
 
 // expandParts substitutes positional parameters ($1, $2, ...) written as

@@ -102,11 +102,12 @@ func (c *checker) moreCall(call *lang.Call) *lang.Type {
 			c.errorf(call.Span, "macaddr() does not support literal string arguments")
 			return tNone
 		}
-		if t.Kind != lang.KArray && t.Kind != lang.KPtr && !t.IsInt() {
+		if t.Kind != lang.KArray && t.Kind != lang.KPtr && !t.IsInt() && t.Kind != lang.KString {
 			c.errorf(call.Span, "macaddr() only supports array or pointer arguments (%s provided)", kindName(t))
 			return tNone
 		}
-		if t.Kind == lang.KArray && lang.SizeOf(t) < 6 {
+		// A char array (char mac[6]) is typed as a string.
+		if (t.Kind == lang.KArray || t.Kind == lang.KString) && lang.SizeOf(t) < 6 {
 			c.errorf(call.Span, "macaddr() argument must be at least 6 bytes in size")
 			return tNone
 		}

@@ -52,6 +52,7 @@ func Check(prog *lang.Program, file, src string, env lang.Env, opts Options) (ou
 	}
 	env = newCachedEnv(env)
 	opts.Params, opts.named = SplitNamedArgs(opts.Params)
+	foldPositionalStrings(prog, opts.Params)
 	// Before checking, which may turn getopt() calls into their values.
 	declared, optErrs := declaredOptions(prog)
 	// Pass one learns map types from every assignment, wherever it is, so

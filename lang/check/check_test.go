@@ -217,8 +217,7 @@ func TestTypes(t *testing.T) {
 			$d: int64
 			$3: int64
 			$e: string[6]
-			str($2): string[6]
-			$2: string[6]`},
+			str($2): string[6]`},
 		{`BEGIN, tracepoint:syscalls:sys_enter_openat { $p = probe }`, `
 			$p: string[37]
 			probe: string[37]`},

@@ -237,12 +237,41 @@ func (c *checker) debugf(call *lang.Call) {
 		c.errorf(call.Span, "debugf: %s", msg)
 		return
 	}
-	for _, a := range args {
-		if t := a.Type(); known(t) && !t.IsInt() && t.Kind != lang.KPtr {
-			c.errorf(a.Pos(), "debugf() prints integers and pointers only (%s provided)", t)
-			c.hintf("use printf() for strings and other values")
+	verbs := TracePrintkVerbs(lit.Value)
+	for i, a := range args {
+		t := a.Type()
+		if !known(t) {
+			continue
+		}
+		if verbs[i] == 's' {
+			if t.Kind != lang.KString {
+				c.errorf(a.Pos(), "debugf(): %%s prints a string (%s provided)", t)
+			}
+		} else if !t.IsInt() && t.Kind != lang.KPtr {
+			c.errorf(a.Pos(), "debugf() prints integers and pointers, and strings with %%s (%s provided)", t)
+			c.hintf("use printf() for other values")
 		}
 	}
+}
+
+// TracePrintkVerbs lists the conversion letters of a debugf() format, one
+// per value (%% excluded).
+func TracePrintkVerbs(format string) []byte {
+	var verbs []byte
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		j := i + 1
+		for j < len(format) && strings.IndexByte("-+ #0123456789.hljzt", format[j]) >= 0 {
+			j++
+		}
+		if j < len(format) && format[j] != '%' {
+			verbs = append(verbs, format[j])
+		}
+		i = j
+	}
+	return verbs
 }
 
 // TracePrintkFormat rewrites a debugf() format for bpf_trace_printk, which
@@ -276,10 +305,10 @@ func TracePrintkFormat(format string, n int) (string, string) {
 		switch verb := format[j]; verb {
 		case 'd', 'i', 'u', 'x', 'X':
 			b.WriteString(flags + "ll" + string(verb))
-		case 'c', 'p':
+		case 'c', 'p', 's':
 			b.WriteString(flags + string(verb))
 		default:
-			return "", fmt.Sprintf("%%%c is not supported by the kernel's bpf_trace_printk (use %%d %%i %%u %%x %%X %%c or %%p)", verb)
+			return "", fmt.Sprintf("%%%c is not supported by the kernel's bpf_trace_printk (use %%d %%i %%u %%x %%X %%c %%p or %%s)", verb)
 		}
 		i = j
 	}

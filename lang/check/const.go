@@ -75,8 +75,7 @@ func (c *checker) constInt(e lang.Expr) (int64, bool) {
 		if e.N < 1 || e.N > len(c.opts.Params) {
 			return 0, true
 		}
-		v, err := strconv.ParseInt(c.opts.Params[e.N-1], 0, 64)
-		return v, err == nil
+		return PositionalInt(c.opts.Params[e.N-1])
 	case *lang.Binary:
 		x, ok1 := c.constInt(e.X)
 		y, ok2 := c.constInt(e.Y)

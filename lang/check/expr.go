@@ -92,7 +92,22 @@ func (c *checker) positional(p *lang.Positional) *lang.Type {
 	if _, err := strconv.ParseInt(v, 0, 64); err == nil {
 		return lang.TInt64
 	}
+	if _, err := strconv.ParseUint(v, 0, 64); err == nil {
+		// Beyond int64: 0xffffffffffffffff is a uint64.
+		return lang.TUint64
+	}
 	return lang.StringType(len(v) + 1)
+}
+
+// PositionalInt reads a positional parameter as an integer: decimal, 0x
+// hex or 0 octal, up to 64 bits (a uint64 above int64's range keeps its
+// bits).
+func PositionalInt(v string) (int64, bool) {
+	if n, err := strconv.ParseInt(v, 0, 64); err == nil {
+		return n, true
+	}
+	n, err := strconv.ParseUint(v, 0, 64)
+	return int64(n), err == nil
 }
 
 func (c *checker) varUse(v *lang.Var) *lang.Type {

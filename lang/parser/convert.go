@@ -204,10 +204,12 @@ func (c *converter) probe(g *gProbe) *lang.Probe {
 
 func (c *converter) attach(g *gAttach) *lang.AttachPoint {
 	a := &lang.AttachPoint{Span: c.span(&g.node), Raw: g.Raw}
-	parts := splitAttach(g.Raw)
+	parts := SplitAttach(g.Raw)
 	a.Provider = parts[0]
 	a.Parts = parts[1:]
-	if len(a.Parts) == 0 {
+	if len(a.Parts) == 0 && !strings.Contains(g.Raw, "$") {
+		// (An attach point holding a positional parameter is whole only
+		// once the checker substituted it.)
 		switch a.Provider {
 		case "BEGIN", "END", "begin", "end":
 		default:
@@ -218,9 +220,9 @@ func (c *converter) attach(g *gAttach) *lang.AttachPoint {
 	return a
 }
 
-// splitAttach splits an attach point at the colons outside quotes and
+// SplitAttach splits an attach point at the colons outside quotes and
 // removes the quotes.
-func splitAttach(raw string) []string {
+func SplitAttach(raw string) []string {
 	var parts []string
 	var cur strings.Builder
 	inQuote := false

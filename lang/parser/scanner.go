@@ -351,6 +351,10 @@ func (s *scanner) next() {
 			s.scanAttach() // `*:...` wildcard attach point
 			return
 		}
+		if c == '$' && s.pos+1 < len(s.src) && isDigit(s.src[s.pos+1]) {
+			s.scanAttach() // `$1 { ... }`: the attach point is a parameter
+			return
+		}
 		if isIdentStart(c) {
 			switch w := s.word(s.pos); w {
 			case "struct", "union", "enum", "typedef":
@@ -366,8 +370,8 @@ func (s *scanner) next() {
 		}
 	}
 	// After a comma of the attach list: the next attach point (one with a
-	// wildcard probe type, `*:./app:*`, too).
-	if len(s.frames) == 0 && s.inAttachList && s.prev().val == "," && (isIdentStart(c) || c == '"' || c == '*') {
+	// wildcard probe type, `*:./app:*`, or a parameter, `$2`, too).
+	if len(s.frames) == 0 && s.inAttachList && s.prev().val == "," && (isIdentStart(c) || c == '"' || c == '*' || (c == '$' && s.pos+1 < len(s.src) && isDigit(s.src[s.pos+1]))) {
 		s.scanAttach()
 		return
 	}

@@ -168,6 +168,11 @@ func (g *gen) usermode() asm.Register {
 	r := g.allocReg()
 	switch g.res.Provider {
 	case probetype.Kprobe, probetype.Kretprobe, probetype.Uprobe, probetype.Uretprobe, probetype.Profile, probetype.USDT:
+	case probetype.Begin, probetype.End:
+		// They run on behalf of gobpftrace, a user process, as in
+		// bpftrace (whose begin/end are probes of its own code).
+		g.emit(asm.Mov.Imm(r, 1))
+		return r
 	default:
 		g.emit(asm.Mov.Imm(r, 0))
 		return r

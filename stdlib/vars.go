@@ -55,7 +55,7 @@ var Vars = []*Var{
 	{Name: "username", Supported: true, Doc: "User name of the current task's uid, looked up in user space (/etc/passwd) when printed."},
 	{Name: "cpid", Supported: true, Type: lang.TUint32, Doc: "PID of the child started with -c."},
 	{Name: "has_cpid", Type: lang.TBool, Supported: true, Doc: "Whether cpid has a value: true when gobpftrace started a command with -c."},
-	{Name: "usermode", Type: lang.TUint8, Supported: true, Doc: "1 when the probe interrupted the task in user mode (x86-64: the saved cs of kprobe, uprobe, usdt and profile probes), else 0; 0 in probes that run in the kernel (tracepoints, BEGIN...)."},
+	{Name: "usermode", Type: lang.TUint8, Supported: true, Doc: "1 when the probe interrupted the task in user mode (x86-64: the saved cs of kprobe, uprobe, usdt and profile probes), else 0; 0 in probes that run in the kernel (tracepoints), 1 in BEGIN and END (they run on behalf of gobpftrace)."},
 	{Name: "ncpus", Type: lang.TUint64, Supported: true, Doc: "Number of possible CPUs, as the runtime counts them at start."},
 	{Name: "pcomm", Type: lang.StringType(16), Supported: true, Doc: "Name of the current process (its group leader's comm)."},
 	{Name: "leader_tid", Type: lang.TUint32, Supported: true, Doc: "Thread ID of the current task's thread-group leader (curtask->group_leader->pid); leader_tid() too."},

@@ -178,3 +178,25 @@ func TestMacaddrOfCharArray(t *testing.T) {
 		t.Errorf("stdout %q, want it to start with %q", res.stdout, want)
 	}
 }
+
+// usermode is 1 in BEGIN and END, which run on behalf of gobpftrace, a
+// user process, and 0 in a tracepoint, which runs in the kernel.
+func TestUsermodeBeginEnd(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { printf("%d ", usermode); } tracepoint:syscalls:sys_enter_getppid /pid == $1/ { printf("%d ", usermode); exit(); } END { print(usermode); }`, fmt.Sprint(os.Getpid())},
+		trigger: func(t *testing.T) { unix.Getppid() }})
+	mustExit(t, res, 0)
+	if want := "1 0 1\n"; !strings.HasPrefix(res.stdout, want) {
+		t.Errorf("stdout %q, want it to start with %q", res.stdout, want)
+	}
+}
+
+// Probe counts may be written in scientific notation, as bpftrace allows.
+func TestProbeCountScientific(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-e", `interval:ms:1e2 { printf("%s\n", probe); exit(); }`}})
+	mustExit(t, res, 0)
+	if want := "interval:ms:1e2\n"; !strings.HasPrefix(res.stdout, want) {
+		t.Errorf("stdout %q, want it to start with %q", res.stdout, want)
+	}
+}

@@ -2,6 +2,7 @@ package check
 
 import (
 	"errors"
+	"math"
 	"path"
 	"slices"
 	"strconv"
@@ -259,8 +260,8 @@ func (c *checker) resolveInterval(ap *lang.AttachPoint, parts []string) []*lang.
 		c.hintf("write e.g. %s:s:1, %s:ms:100, %s:1s or %s:hz:99", prov, prov, prov, prov)
 		return nil
 	}
-	n, err := strconv.ParseUint(strings.ReplaceAll(count, "_", ""), 10, 64)
-	if err != nil || n == 0 {
+	n, ok := attachCount(count)
+	if !ok || n == 0 {
 		c.errorf(ap.Span, "%s probe needs a positive integer count, not '%s'", prov, count)
 		return nil
 	}
@@ -288,6 +289,32 @@ func (c *checker) resolveInterval(ap *lang.AttachPoint, parts []string) []*lang.
 	}
 	r.PeriodNs = n * mult
 	return []*lang.Resolved{r}
+}
+
+// attachCount reads the count of an interval, profile or perf event
+// probe: digits, with '_' separators, or an integer in scientific
+// notation (1e6), as bpftrace accepts.
+func attachCount(s string) (uint64, bool) {
+	s = strings.ReplaceAll(s, "_", "")
+	mant, exp, sci := strings.Cut(s, "e")
+	n, err := strconv.ParseUint(mant, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	if !sci {
+		return n, true
+	}
+	e, err := strconv.ParseUint(exp, 10, 8)
+	if err != nil {
+		return 0, false
+	}
+	for range e {
+		if n > math.MaxUint64/10 {
+			return 0, false
+		}
+		n *= 10
+	}
+	return n, true
 }
 
 // substituteParams replaces the positional parameters written inside an

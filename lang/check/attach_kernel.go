@@ -45,8 +45,8 @@ func (c *checker) resolvePerfEvent(ap *lang.AttachPoint, parts []string) []*lang
 	r := &lang.Resolved{Point: ap, Provider: prov, Name: string(prov) + ":" + strings.Join(parts, ":"),
 		PerfConfig: ev.Config, PerfCount: ev.DefaultCount}
 	if len(parts) == 2 && parts[1] != "" {
-		n, err := strconv.ParseUint(strings.ReplaceAll(parts[1], "_", ""), 10, 64)
-		if err != nil || n == 0 {
+		n, ok := attachCount(parts[1])
+		if !ok || n == 0 {
 			c.errorf(ap.Span, "%s probe needs a positive integer count, not '%s'", prov, parts[1])
 			return nil
 		}

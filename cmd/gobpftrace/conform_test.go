@@ -174,7 +174,7 @@ func TestMacaddrOfCharArray(t *testing.T) {
 	requireRoot(t)
 	res := trace(t, traceRun{args: []string{"-e", `BEGIN { printf("%s\n", macaddr(curtask->comm)); @[macaddr(curtask->comm)] = 1; exit(); }`}, noAttach: true})
 	mustExit(t, res, 0)
-	if want := "67:6F:62:70:66:74\n\n@[67:6F:62:70:66:74]: 1\n"; !strings.HasPrefix(res.stdout, want) {
+	if want := "67:6F:62:70:66:74\n\n\n@[67:6F:62:70:66:74]: 1\n"; !strings.HasPrefix(res.stdout, want) {
 		t.Errorf("stdout %q, want it to start with %q", res.stdout, want)
 	}
 }

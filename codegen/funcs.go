@@ -115,14 +115,25 @@ func (g *gen) buf(x *lang.Call, bt *lang.Type, dst loc) {
 	}
 	if t.Kind == lang.KArray || t.Kind == lang.KString {
 		n := min(Sizeof(t), size)
+		length := n
 		if len(x.Args) == 2 {
 			if c, ok := smallConst(x.Args[1]); ok {
 				n = min(n, int(c))
+				// A length past a string literal's end counts the zero
+				// bytes after it, as bpftrace does: buf("ab", 4) is
+				// "ab\x00\x00".
+				length = n
+				if _, lit := a.(*lang.StrLit); lit {
+					length = min(max(int(c), 0), size)
+				}
 			}
 		}
 		src := g.evalMem(a)
 		g.copyMem(dst.at(4), src, n)
-		g.emit(asm.Mov.Imm(asm.R0, int32(n)))
+		if length > n && g.noPad {
+			g.zero(dst.at(4+n), length-n)
+		}
+		g.emit(asm.Mov.Imm(asm.R0, int32(length)))
 		g.store(dst, asm.R0, 4)
 		return
 	}

@@ -54,7 +54,8 @@ func (d *dispatcher) cat(name string) {
 	limit = min(limit, maxCatBytes)
 	data, err := readInterruptibly(name, limit, d.stop)
 	if err != nil {
-		d.out.Error(fmt.Sprintf("failed to open file '%s': %s", name, output.StrerrorText(errnoOf(err))))
+		// bpftrace's words for cat(), which put the reason in parentheses.
+		d.out.Error(fmt.Sprintf("failed to open file '%s' (%s)", name, output.StrerrorText(errnoOf(err))))
 		if data == nil {
 			return
 		}

@@ -200,3 +200,15 @@ func TestProbeCountScientific(t *testing.T) {
 		t.Errorf("stdout %q, want it to start with %q", res.stdout, want)
 	}
 }
+
+// buf() of a string literal with a length past its end counts the zero
+// bytes after it; config() reads cpp_demangle and show_debug_info too.
+func TestBufLiteralLengthAndConfigReads(t *testing.T) {
+	requireRoot(t)
+	script := `BEGIN { @[buf("ok_key", 8), 1] = count(); printf("%r|%rx|%d %s %d %d\n", buf("hi", 4), buf("ab", 3), config().max_strlen, config().stack_mode, config().cpp_demangle, config().show_debug_info); exit(); }`
+	res := trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
+	mustExit(t, res, 0)
+	if want := `hi\x00\x00|\x61\x62\x00|1024 bpftrace 1 0` + "\n\n\n" + `@[ok_key\x00\x00, 1]: 1` + "\n"; res.stdout != want {
+		t.Errorf("stdout %q, want %q", res.stdout, want)
+	}
+}

@@ -159,7 +159,7 @@ func TestCat(t *testing.T) {
 	}
 	script := fmt.Sprintf(`BEGIN { cat("%s/f%%d", 7); cat("%s/missing"); printf("after\n"); exit(); }`, dir, dir)
 	res := trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
-	wantOutput(t, res, "line one\nline two\nafter\n\n\n", "Attached 1 probe\nERROR: failed to open file '"+dir+"/missing': No such file or directory\n")
+	wantOutput(t, res, "line one\nline two\nafter\n\n\n", "Attached 1 probe\nERROR: failed to open file '"+dir+"/missing' (No such file or directory)\n")
 	res = trace(t, traceRun{args: []string{"-e", `config = { max_cat_bytes = 6 } ` + script}, noAttach: true})
 	mustExit(t, res, 0)
 	if res.stdout != "line oafter\n\n\n" {

@@ -417,6 +417,10 @@ func ConfigField(e lang.Expr, cfg *lang.Config) (any, bool) {
 		return cfg.License, true
 	case "print_maps_on_exit":
 		return !cfg.NoPrintMapsOnExit, true
+	case "cpp_demangle":
+		return !cfg.NoCppDemangle, true
+	case "show_debug_info":
+		return cfg.ShowDebugInfo, true
 	}
 	return nil, false
 }
@@ -436,7 +440,7 @@ func (c *checker) configField(f *lang.FieldAccess) (*lang.Type, bool) {
 	v, ok := ConfigField(f, &c.out.Config)
 	if !ok {
 		c.errorf(f.Span, "config() has no setting %s that a script can read", f.Field)
-		c.hintf("config() gives max_strlen, max_map_keys, max_probes, max_cat_bytes, perf_rb_pages, log_size, on_stack_limit, str_trunc_trailer, stack_mode, missing_probes, license and print_maps_on_exit")
+		c.hintf("config() gives max_strlen, max_map_keys, max_probes, max_cat_bytes, perf_rb_pages, log_size, on_stack_limit, str_trunc_trailer, stack_mode, missing_probes, license, print_maps_on_exit, cpp_demangle and show_debug_info")
 		return tNone, true
 	}
 	switch v := v.(type) {

@@ -379,7 +379,7 @@ func TestDiagnostics(t *testing.T) {
 		{"BEGIN { str_concat(\"a\", 1) }",
 			"stdin:1:9-27: ERROR: str_concat() expects two strings (string[2] and int8 provided)\nBEGIN { str_concat(\"a\", 1) }\n        ~~~~~~~~~~~~~~~~~~"},
 		{"BEGIN { $x = config().nope }",
-			"stdin:1:14-27: ERROR: config() has no setting nope that a script can read\nBEGIN { $x = config().nope }\n             ~~~~~~~~~~~~~\nHINT: config() gives max_strlen, max_map_keys, max_probes, max_cat_bytes, perf_rb_pages, log_size, on_stack_limit, str_trunc_trailer, stack_mode, missing_probes, license and print_maps_on_exit"},
+			"stdin:1:14-27: ERROR: config() has no setting nope that a script can read\nBEGIN { $x = config().nope }\n             ~~~~~~~~~~~~~\nHINT: config() gives max_strlen, max_map_keys, max_probes, max_cat_bytes, perf_rb_pages, log_size, on_stack_limit, str_trunc_trailer, stack_mode, missing_probes, license, print_maps_on_exit, cpp_demangle and show_debug_info"},
 		{"BEGIN { $y = config() }",
 			"stdin:1:14-22: ERROR: config() is read one setting at a time: config().max_strlen\nBEGIN { $y = config() }\n             ~~~~~~~~"},
 		{"BEGIN { $y = config(1).max_strlen }",

@@ -212,3 +212,19 @@ func TestBufLiteralLengthAndConfigReads(t *testing.T) {
 		t.Errorf("stdout %q, want %q", res.stdout, want)
 	}
 }
+
+// probe names begin and end as they are written: bpftrace v0.26 spells
+// them in lower case, older scripts in upper case.
+func TestProbeNameBeginEnd(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-e", `begin { printf("%s", probe); exit(); } end { printf("-%s\n", probe); }`}, noAttach: true})
+	mustExit(t, res, 0)
+	if want := "begin-end\n"; !strings.HasPrefix(res.stdout, want) {
+		t.Errorf("stdout %q, want it to start with %q", res.stdout, want)
+	}
+	res = trace(t, traceRun{args: []string{"-e", `BEGIN { printf("%s", probe); exit(); } END { printf("-%s\n", probe); }`}, noAttach: true})
+	mustExit(t, res, 0)
+	if want := "BEGIN-END\n"; !strings.HasPrefix(res.stdout, want) {
+		t.Errorf("stdout %q, want it to start with %q", res.stdout, want)
+	}
+}

@@ -48,7 +48,13 @@ func (c *checker) resolveAttach(ap *lang.AttachPoint) []*lang.Resolved {
 			c.errorf(ap.Span, "%s probe type requires 0 arguments", prov.Name)
 			return nil
 		}
-		return []*lang.Resolved{{Point: ap, Provider: prov.Name, Name: string(prov.Name)}}
+		// probe prints begin/end as written: bpftrace v0.26's own
+		// spelling is lower case, BEGIN/END its older one.
+		name := string(prov.Name)
+		if written == "begin" || written == "end" {
+			name = written
+		}
+		return []*lang.Resolved{{Point: ap, Provider: prov.Name, Name: name}}
 	case probetype.Self:
 		return c.resolveSelf(ap, parts)
 	case probetype.Bench, probetype.Test:

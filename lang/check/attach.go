@@ -50,9 +50,11 @@ func (c *checker) resolveAttach(ap *lang.AttachPoint) []*lang.Resolved {
 		}
 		// probe prints begin/end as written: bpftrace v0.26's own
 		// spelling is lower case, BEGIN/END its older one.
+		// (ap.Raw: the first of the checker's two passes already wrote
+		// the canonical provider into ap.Provider.)
 		name := string(prov.Name)
-		if written == "begin" || written == "end" {
-			name = written
+		if ap.Raw == "begin" || ap.Raw == "end" {
+			name = ap.Raw
 		}
 		return []*lang.Resolved{{Point: ap, Provider: prov.Name, Name: name}}
 	case probetype.Self:

@@ -14,8 +14,8 @@ func TestAttach(t *testing.T) {
 			BEGIN BEGIN
 			END END`},
 		{`begin {} end {}`, `
-			BEGIN BEGIN
-			END END`},
+			BEGIN begin
+			END end`},
 		{`tracepoint:syscalls:sys_enter_openat {}`, `
 			tracepoint tracepoint:syscalls:sys_enter_openat syscalls/sys_enter_openat args=struct _tracepoint_syscalls_sys_enter_openat`},
 		{`t:raw_syscalls:sys_enter {}`, `

@@ -134,14 +134,9 @@ func lower(f *Func, passes bool) (asm.Instructions, []SpanID, error) {
 // next reachable one.
 func prune(f *Func) error {
 	for {
-		live, err := reachable(f)
+		live, err := reachable(f, f.Blocks[:0]) // in place
 		if err != nil {
 			return err
-		}
-		if f.labels != nil && len(live) < len(f.Blocks) {
-			for _, b := range f.Blocks {
-				b.idx = -1 // dropped, unless live (set again on use)
-			}
 		}
 		f.Blocks = live
 		if !dropJumpsToNext(live) {
@@ -161,8 +156,9 @@ func (f *Func) clone() *Func {
 }
 
 // reachable returns the blocks some path from the entry reaches, in layout
-// order.
-func reachable(f *Func) ([]*Block, error) {
+// order, appended to live (which may be f.Blocks[:0]: they are then
+// compacted in place).
+func reachable(f *Func, live []*Block) ([]*Block, error) {
 	bufs := getBufs()
 	defer putBufs(bufs)
 	index, dup := bufs.labelIndex(f)
@@ -195,10 +191,11 @@ func reachable(f *Func) ([]*Block, error) {
 			work = append(work, i+1)
 		}
 	}
-	var live []*Block
 	for i, b := range f.Blocks {
 		if seen[i] {
 			live = append(live, b)
+		} else if f.labels != nil {
+			b.idx = -1 // dropped: no longer found by its label
 		}
 	}
 	return live, nil

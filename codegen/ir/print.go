@@ -21,7 +21,7 @@ import (
 // operand (see Allocate).
 func (f *Func) Print(w io.Writer, lines []string) {
 	live := map[*Block]bool{}
-	if blocks, err := reachable(f); err == nil {
+	if blocks, err := reachable(f, nil); err == nil {
 		for _, b := range blocks {
 			live[b] = true
 		}

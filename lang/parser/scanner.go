@@ -78,8 +78,9 @@ type scanError struct {
 
 func scan(src string) ([]token, *scanError) {
 	// One token per 2.5-3 bytes in dense scripts (5 with comments): one
-	// allocation instead of a slice grown by copying.
-	s := &scanner{src: src, toks: make([]token, 0, len(src)/2+8)}
+	// allocation sized for the densest of those instead of a slice grown
+	// by copying (a denser script grows it once).
+	s := &scanner{src: src, toks: make([]token, 0, len(src)*2/5+16)}
 	for s.err == nil {
 		s.skipSpaceAndComments()
 		if s.err != nil || s.pos >= len(s.src) {

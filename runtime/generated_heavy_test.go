@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"math/rand"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
 	"github.com/gobpftrace/gobpftrace/runtime/load"
@@ -151,6 +153,22 @@ func TestProbeOverInstructionLimit(t *testing.T) {
 	}
 }
 
+// foldRefusal reports a script refused only for its literal arithmetic,
+// which is folded when the script is compiled: a result beyond 64 bits, or
+// the negation of a literal above int64's range.
+func foldRefusal(err error) bool {
+	var d *lang.Diagnostics
+	if !errors.As(err, &d) || len(d.List) == 0 {
+		return false
+	}
+	for _, e := range d.List {
+		if e.Msg != "unable to fold literals due to overflow or underflow" && e.Msg != "negative value will underflow" {
+			return false
+		}
+	}
+	return true
+}
+
 func TestGeneratedHeavyScriptsLoad(t *testing.T) {
 	requireRoot(t)
 	env, err := probes.NewEnv()
@@ -168,6 +186,11 @@ func TestGeneratedHeavyScriptsLoad(t *testing.T) {
 			t.Fatalf("script %d does not parse: %v", i, err)
 		}
 		c, err := check.Check(prog, "heavy.bt", src, env, check.Options{})
+		if err != nil && foldRefusal(err) {
+			// Literal arithmetic bpftrace v0.26 refuses too, as it folds
+			// it before typing (`-(~(7))`, `-100 + ~(1)`).
+			continue
+		}
 		if err != nil {
 			t.Errorf("script %d: the checker refused it: %v\n%s", i, err, src)
 			continue

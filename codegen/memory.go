@@ -19,6 +19,11 @@ import (
 func inMemory(e lang.Expr) bool {
 	switch x := e.(type) {
 	case *lang.FieldAccess:
+		if x.Expand != nil {
+			// A uprobe's parameter passed on the stack: a read of
+			// user memory.
+			return inMemory(x.Expand)
+		}
 		if x.Member == nil {
 			return false
 		}
@@ -40,6 +45,7 @@ func inMemory(e lang.Expr) bool {
 // memAddr computes the address of an in-memory place into a fresh
 // register, and says whether it is a user-space address.
 func (g *gen) memAddr(e lang.Expr) (asm.Register, bool) {
+	e = expanded(e)
 	var base lang.Expr
 	switch x := e.(type) {
 	case *lang.FieldAccess:

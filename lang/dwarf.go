@@ -34,9 +34,10 @@ type UprobeArg struct {
 	// InRegs marks a C struct or union (Type) passed by value in Regs,
 	// its bytes in order, the low byte of Regs[0] first.
 	InRegs bool
-	// Stack marks a C parameter passed on the stack: it is at
-	// StackOffset bytes above the first stack argument, which is 8 bytes
-	// above the stack pointer at the function's entry.
+	// Stack marks a parameter passed on the stack: it is at StackOffset
+	// bytes above the first stack argument, which is 8 bytes above the
+	// stack pointer at the function's entry. A Go string (Type a string)
+	// or slice there has Fields too, its words at StackOffset, +8, +16.
 	Stack       bool
 	StackOffset int
 }

@@ -89,6 +89,31 @@ uprobe:%[1]s:main.vals { @vals[args.pr.A, args.pr.B, args.last, args.w.tab != 0,
 		"@vals[-7, 9, 42, true, true]: 7\n", "Attached 3 probes\n")
 }
 
+// Go parameters passed on the stack (more integer words than the nine
+// registers, arrays, a struct of ten words), each at its alignment, read
+// exactly: a string, a slice, a struct, an array (indexed with a
+// constant and a variable), an int8 at an odd offset, an interface; the
+// int32 after the string still in a register. godwarf 2 calls many with
+// i = 0, 1.
+func TestUprobeArgsGoStack(t *testing.T) {
+	requireRoot(t)
+	_, bin := dwarfHelpers(t)
+	// Maps, not printf: godwarf prints its sum at a time of its own.
+	script := fmt.Sprintf(`uprobe:%s:main.many { $i = 1;
+  @[args.a1, args.a8, args.s, args.tail, args.xs.len, args.xs.ptr[2], args.b.A, args.b.J, args.small[2], args.small[$i], args.last, args.w.data != 0] = sum(args.a1);
+  @b[args.a1] = args.b; @small[args.a1] = args.small; $x = args.xs; @xs[args.a1] = ($x.len, $x.cap); }`, bin)
+	res := trace(t, traceRun{args: []string{"-c", bin + " 2", "-e", script}})
+	wantOutput(t, res, "sum -893488157419123070\n\n\n"+
+		"@[1, 80, stack0, -7, 3, 7, 100, 109, 3, 2, -100, true]: 1\n"+
+		"@[2, 81, stack1, -8, 3, 8, 101, 110, 4, 2, -101, true]: 2\n"+
+		"@b[1]: { .A = 100, .B = 101, .C = 102, .D = 103, .E = 104, .F = 105, .G = 106, .H = 107, .I = 108, .J = 109 }\n"+
+		"@b[2]: { .A = 101, .B = 101, .C = 102, .D = 103, .E = 104, .F = 105, .G = 106, .H = 107, .I = 108, .J = 110 }\n"+
+		"@small[1]: [1,2,3]\n@small[2]: [1,2,4]\n@xs[1]: (3, 3)\n@xs[2]: (3, 3)\n", "Attached 1 probe\n")
+	res = trace(t, traceRun{args: []string{"-lv", "uprobe:" + bin + ":main.many"}, noAttach: true})
+	wantOutput(t, res, fmt.Sprintf("uprobe:%s:main.many\n    int a1\n    int a2\n    int a3\n    int a4\n    int a5\n    int a6\n    int a7\n    int a8\n"+
+		"    string s\n    int32 tail\n    []int xs\n    main.big b\n    [3]uint16 small\n    int8 last\n    fmt.Stringer w\n", bin), "")
+}
+
 // The slice as a whole prints as a record.
 func TestUprobeArgsGoSliceRecord(t *testing.T) {
 	requireRoot(t)
@@ -260,5 +285,35 @@ func TestUprobeArgsRecord(t *testing.T) {
 	mustExit(t, res, 0)
 	if !strings.Contains(res.stdout, `{"type": "value", "data": {"a": -5000000000, "b": 18000000000000000000, "c": 120, "d": 250}}`) {
 		t.Errorf("stdout %q", res.stdout)
+	}
+}
+
+// GCC's clones (testdata/helpers/clones.c, gcc -O2): args reads each
+// parameter from the register the clone's DWARF places it in (add3's y is
+// in rsi as declared; use_cfg's scale is in rsi although its first
+// parameter is gone), -lv lists the declared parameters, and one the clone
+// does not take is refused with what DWARF says about it. clones 3 calls
+// use_cfg with scale 10+i, add3 with (i, 100+i) and check.part.0 with
+// x = i-1 for i >= 1.
+func TestUprobeArgsClones(t *testing.T) {
+	requireRoot(t)
+	bin := buildCHelper(t, "clones", "-g", "-O2")
+	script := fmt.Sprintf(`uprobe:%[1]s:use_cfg.constprop.0.isra.0 { @s[args.scale] = sum(args.scale); }
+uprobe:%[1]s:add3.constprop.0 { @a[args.x, args.y] = sum(args.y); }
+uprobe:%[1]s:check.part.0 { @c[args.x, args.y, str(args.tag)] = sum(args.x + 1); }`, bin)
+	res := trace(t, traceRun{args: []string{"-c", bin + " 3", "-e", script}})
+	wantOutput(t, res, "\n\n@a[0, 100]: 100\n@a[1, 101]: 101\n@a[2, 102]: 102\n"+
+		"@c[0, 4, abc]: 1\n@c[1, 4, abc]: 2\n"+
+		"@s[10]: 10\n@s[11]: 11\n@s[12]: 12\n", "Attached 3 probes\n")
+	res = trace(t, traceRun{args: []string{"-lv", "uprobe:" + bin + ":add3*"}, noAttach: true})
+	wantOutput(t, res, fmt.Sprintf("uprobe:%s:add3.constprop.0\n    long int x\n    long int y\n    long int z\n", bin), "")
+	script = fmt.Sprintf(`uprobe:%s:add3.constprop.0 { print(args.z); }`, bin)
+	res = trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
+	mustExit(t, res, 1)
+	if want := fmt.Sprintf(`stdin:1:%[2]d-%[3]d: ERROR: args.z of add3.constprop.0 cannot be read: the clone does not take it: its DWARF gives it as the constant 7
+%[1]s
+%[4]s~~~~~~
+`, script, len(bin)+34, len(bin)+40, strings.Repeat(" ", len(bin)+33)); res.stderr != want {
+		t.Errorf("args.z:\n got %s\nwant %s", res.stderr, want)
 	}
 }

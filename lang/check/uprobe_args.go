@@ -156,6 +156,16 @@ func (c *checker) uprobeArgField(f *lang.FieldAccess) (t *lang.Type, handled boo
 	switch {
 	case arg == nil:
 		return nil, false
+	case arg.Stack && arg.Fields != nil:
+		// A Go string or slice on the stack: its words there.
+		var words []lang.Expr
+		for i, ft := range arg.FieldTypes {
+			words = append(words, stackWord(f.Span, ft, arg.StackOffset+8*i))
+		}
+		if arg.Type.Kind == lang.KString {
+			return c.expandArg(f, &lang.Call{Span: f.Span, Name: "str", Args: words})
+		}
+		return c.expandArg(f, &lang.Tuple{Span: f.Span, Names: append([]string(nil), arg.Fields...), Elems: words})
 	case arg.Stack:
 		return c.expandArg(f, stackArg(f.Span, arg))
 	case arg.InRegs:
@@ -216,9 +226,15 @@ func argPlace(a *lang.UprobeArg) string {
 // *(T *)(reg("sp") + 8 + offset), read from the process's memory (the
 // stack pointer at the function's entry points at the return address).
 func stackArg(span lang.Span, a *lang.UprobeArg) lang.Expr {
-	pt := &lang.Type{Kind: lang.KPtr, Size: 8, Elem: a.Type, UserSpace: true}
+	return stackWord(span, a.Type, a.StackOffset)
+}
+
+// stackWord reads a value of type t at offset bytes above the first
+// stack argument.
+func stackWord(span lang.Span, t *lang.Type, offset int) lang.Expr {
+	pt := &lang.Type{Kind: lang.KPtr, Size: 8, Elem: t, UserSpace: true}
 	sp := &lang.Call{Span: span, Name: "reg", Args: []lang.Expr{&lang.StrLit{Span: span, Value: "sp"}}}
-	addr := &lang.Binary{Span: span, Op: "+", X: sp, Y: &lang.IntLit{Span: span, Value: uint64(8 + a.StackOffset)}}
+	addr := &lang.Binary{Span: span, Op: "+", X: sp, Y: &lang.IntLit{Span: span, Value: uint64(8 + offset)}}
 	return &lang.Unary{Span: span, Op: "*", X: &lang.Cast{Span: span, To: &lang.TypeSpec{Span: span, T: pt}, X: addr}}
 }
 

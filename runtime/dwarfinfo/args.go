@@ -72,10 +72,31 @@ func (f *File) Args(name string) ([]Arg, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f.Go {
+	switch {
+	case fn.Clone:
+		return f.cloneArgs(fn), nil
+	case f.Go:
 		return f.goArgs(fn), nil
 	}
 	return f.cArgs(fn), nil
+}
+
+// cloneArgs reads the parameters of a GCC clone from the registers its
+// DWARF names (see clones.go).
+func (f *File) cloneArgs(fn *Func) []Arg {
+	var out []Arg
+	for _, p := range fn.Params {
+		a := Arg{Name: p.Name, Decl: f.decl(p), Why: p.Why}
+		if p.Reg != "" {
+			if t, ok := Convert(p.Type); ok && scalar(t) {
+				a.Kind, a.Type, a.Regs = Scalar, t, []string{p.Reg}
+			} else {
+				a.Why = fmt.Sprintf("it is in %s at %s's entry, and its type is not an integer or a pointer", p.Reg, fn.Name)
+			}
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 func (f *File) decl(p Param) string {
@@ -225,18 +246,29 @@ func classify(t dwarf.Type, off int64, isInt, hasAny *[2]bool) {
 // goArgs assigns Go parameters to registers as Go's register ABI does:
 // each takes as many of the nine integer registers as it has integer
 // words (a string two, a slice three, an interface two, a struct one per
-// field) and floating-point registers for its floats; one that does not
-// fit what is left, or has an array of more than one element, goes on the
-// stack, and the next ones still use the registers.
+// field) and floating-point registers for its floats. One that does not
+// fit what is left, or has an array of more than one element, goes on
+// the stack whole (the next ones still use the registers left): the
+// stack-assigned parameters follow the return address in order, each at
+// its type's alignment (cmd/compile/abi-internal.md).
 func (f *File) goArgs(fn *Func) []Arg {
 	var out []Arg
-	nextInt, nextFloat := 0, 0
+	nextInt, nextFloat, stackOff := 0, 0, int64(0)
 	for _, p := range fn.Params {
 		a := Arg{Name: p.Name, Decl: f.decl(p)}
 		ints, floats, ok := goClass(p.Type, 0)
-		if !ok || nextInt+ints > len(goIntRegs) || nextFloat+floats > goFloatRegs {
-			a.Why = "it is passed on the stack"
+		if size := p.Type.Size(); size == 0 {
+			// A zero-sized value is put in the stack sequence, where
+			// only its alignment counts.
+			stackOff = alignUp(stackOff, goAlign(p.Type, 0))
+			a.Why = "it has no size"
 			out = append(out, a)
+			continue
+		}
+		if !ok || nextInt+ints > len(goIntRegs) || nextFloat+floats > goFloatRegs {
+			stackOff = alignUp(stackOff, goAlign(p.Type, 0))
+			out = append(out, goStackArg(a, p.Type, stackOff))
+			stackOff += p.Type.Size()
 			continue
 		}
 		regs := goIntRegs[nextInt : nextInt+ints]
@@ -274,6 +306,63 @@ func (f *File) goArgs(fn *Func) []Arg {
 		out = append(out, a)
 	}
 	return out
+}
+
+// goStackArg is Go parameter a of type t passed on the stack at off: a
+// string is read as one from its pointer and length words there, a slice
+// as the record of its words, anything else (an integer, a pointer, a
+// struct, an array, an interface) as its type from memory.
+func goStackArg(a Arg, t dwarf.Type, off int64) Arg {
+	a.StackOffset = int(off)
+	switch {
+	case isGoString(t):
+		a.Kind, a.Type = Stack, &lang.Type{Kind: lang.KString, Size: 0, UserSpace: true}
+		a.Fields = []string{"ptr", "len"}
+		a.FieldTypes = []*lang.Type{{Kind: lang.KPtr, Size: 8, Elem: lang.TUint8, UserSpace: true}, lang.TInt64}
+		return a
+	case isGoSlice(t):
+		s := underlying(t).(*dwarf.StructType)
+		if pt, ok := Convert(s.Field[0].Type); ok && pt.Kind == lang.KPtr {
+			a.Kind, a.Type = Stack, pt
+			a.Fields, a.FieldTypes = []string{"ptr", "len", "cap"}, []*lang.Type{pt, lang.TInt64, lang.TInt64}
+			return a
+		}
+	}
+	if lt, ok := Convert(t); ok && !lt.IsFloat() {
+		a.Kind, a.Type = Stack, lt
+		return a
+	}
+	a.Why = "it is passed on the stack and its type is not an integer, a pointer, a string, a slice, a struct or an array"
+	return a
+}
+
+func alignUp(n, a int64) int64 { return (n + a - 1) &^ (a - 1) }
+
+// goAlign is the alignment of a Go type on amd64: its size for basic
+// types (half of it for complex numbers), the largest of its fields' for
+// a struct, its element's for an array.
+func goAlign(t dwarf.Type, depth int) int64 {
+	if depth > 16 {
+		return 8
+	}
+	switch x := underlying(t).(type) {
+	case *dwarf.StructType:
+		a := int64(1)
+		for _, m := range x.Field {
+			a = max(a, goAlign(m.Type, depth+1))
+		}
+		return a
+	case *dwarf.ArrayType:
+		return goAlign(x.Type, depth+1)
+	case *dwarf.ComplexType:
+		return max(1, min(8, x.Size()/2))
+	case nil, *dwarf.VoidType:
+		return 1
+	}
+	if s := t.Size(); s >= 1 && s <= 8 && s&(s-1) == 0 {
+		return s
+	}
+	return 8
 }
 
 // flatRecord returns the fields of a Go struct whose fields are all

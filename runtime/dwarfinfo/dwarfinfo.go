@@ -62,6 +62,13 @@ type File struct {
 	splitUnits map[dwarf.Offset]*File
 	split      *splitUnitInfo
 	ranges     []byte
+	// loc and loclists are the location lists (DWARF 4, DWARF 5) where
+	// the parameters of GCC's clones are; funcAt the subprogram
+	// definitions by address; syms the binary's function symbols.
+	loc, loclists []byte
+	funcAt        map[uint64]dwarf.Offset
+	symOnce       sync.Once
+	syms          map[string]uint64
 
 	linesMu sync.Mutex
 	lines   map[dwarf.Offset][]lineRow // line table rows by unit, read once
@@ -85,7 +92,7 @@ func Open(path string, dirs []string) (*File, error) {
 		if err != nil {
 			return nil, fmt.Errorf("could not read the DWARF debug information of %s: %v", path, err)
 		}
-		return &File{Path: path, DebugPath: path, Go: goBin, data: d, info: sectionData(f, ".debug_info"), addr: sectionData(f, ".debug_addr"), ranges: sectionData(f, ".debug_ranges")}, nil
+		return newFile(path, path, goBin, d, f), nil
 	}
 	for _, cand := range debugCandidates(f, path, dirs) {
 		df, err := elf.Open(cand)
@@ -97,14 +104,23 @@ func Open(path string, dirs []string) (*File, error) {
 			continue
 		}
 		d, err := df.DWARF()
-		info, addr, ranges := sectionData(df, ".debug_info"), sectionData(df, ".debug_addr"), sectionData(df, ".debug_ranges")
-		df.Close()
 		if err != nil {
+			df.Close()
 			return nil, fmt.Errorf("could not read the DWARF debug information of %s in %s: %v", path, cand, err)
 		}
-		return &File{Path: path, DebugPath: cand, Go: goBin, data: d, info: info, addr: addr, ranges: ranges}, nil
+		file := newFile(path, cand, goBin, d, df)
+		df.Close()
+		return file, nil
 	}
 	return nil, &NoDebugInfoError{Path: path}
+}
+
+// newFile is the debug information d of binary path, read from debug
+// file ef (at debugPath), with the sections debug/dwarf does not keep.
+func newFile(path, debugPath string, goBin bool, d *dwarf.Data, ef *elf.File) *File {
+	return &File{Path: path, DebugPath: debugPath, Go: goBin, data: d,
+		info: sectionData(ef, ".debug_info"), addr: sectionData(ef, ".debug_addr"), ranges: sectionData(ef, ".debug_ranges"),
+		loc: sectionData(ef, ".debug_loc"), loclists: sectionData(ef, ".debug_loclists")}
 }
 
 // sectionData returns the contents of section name of f (nil if none,
@@ -253,6 +269,14 @@ func (f *File) addFunc(e *dwarf.Entry) {
 	if e.Val(dwarf.AttrLowpc) == nil && e.Val(dwarf.AttrRanges) == nil {
 		return
 	}
+	if low, ok := e.Val(dwarf.AttrLowpc).(uint64); ok {
+		if f.funcAt == nil {
+			f.funcAt = map[uint64]dwarf.Offset{}
+		}
+		if _, dup := f.funcAt[low]; !dup {
+			f.funcAt[low] = e.Offset
+		}
+	}
 	for _, n := range f.names(e, 0) {
 		if _, dup := f.funcs[n]; !dup {
 			f.funcs[n] = e.Offset
@@ -297,12 +321,18 @@ func (f *File) origin(e *dwarf.Entry) (*dwarf.Entry, bool) {
 type Param struct {
 	Name string
 	Type dwarf.Type
+	// Reg is the register that holds a parameter of a GCC clone at its
+	// entry ("" when none does: Why says why).
+	Reg, Why string
 }
 
-// Func is a function's entry in the debug information.
+// Func is a function's entry in the debug information. Clone marks one of
+// GCC's clones (foo.isra.0), whose parameters are where its DWARF places
+// them (Param.Reg), not where the calling convention would.
 type Func struct {
 	Name   string
 	Params []Param
+	Clone  bool
 }
 
 // FunctionNames returns the names of the functions the debug information
@@ -331,10 +361,25 @@ func (f *File) Function(name string) (*Func, error) {
 	if err := f.index(); err != nil {
 		return nil, err
 	}
+	addr, hasAddr := f.symbolAddr(name)
+	return f.function(name, addr, hasAddr)
+}
+
+// function reads the function of symbol name at addr (when hasAddr): the
+// subprogram at that address, else the one of that name.
+func (f *File) function(name string, addr uint64, hasAddr bool) (*Func, error) {
 	off, ok := f.funcs[name]
+	if at, found := f.funcAt[addr]; hasAddr && found {
+		off, ok = at, true
+	}
 	if !ok {
+		for _, sub := range f.splitUnits {
+			if _, found := sub.funcAt[addr]; hasAddr && found {
+				return sub.function(name, addr, true)
+			}
+		}
 		if sub := f.splitFuncs[name]; sub != nil {
-			return sub.Function(name)
+			return sub.function(name, addr, false)
 		}
 		if f.splitErr != nil {
 			return nil, fmt.Errorf("%s is not in the debug information of %s: %v", name, f.Path, f.splitErr)
@@ -346,6 +391,9 @@ func (f *File) Function(name string) (*Func, error) {
 	e, err := r.Next()
 	if err != nil || e == nil {
 		return nil, fmt.Errorf("could not read the debug information of %s in %s: %v", name, f.Path, err)
+	}
+	if f.cloneOf(e, name) {
+		return f.cloneFunction(e, name)
 	}
 	fn := &Func{Name: name}
 	if !e.Children {

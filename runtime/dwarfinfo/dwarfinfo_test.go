@@ -236,6 +236,12 @@ func TestGoArgs(t *testing.T) {
 		// An interface is a record of its type and data words, a struct
 		// of integers one of its fields.
 		"main.vals": "fmt.Stringer w: (tab=struct internal/abi.ITab *,data=void *) in ax,bx\nmain.pair pr: (A=int32,B=uint64) in cx,di\nint last: int64 in si\n",
+		// What does not fit the nine integer registers goes on the stack
+		// at its alignment (offsets as the caller's code stores them:
+		// 0x0, 0x10, 0x28, 0x78, 0x7e, 0x80 above its stack pointer).
+		"main.many": "int a1: int64 in ax\nint a2: int64 in bx\nint a3: int64 in cx\nint a4: int64 in di\nint a5: int64 in si\nint a6: int64 in r8\nint a7: int64 in r9\nint a8: int64 in r10\n" +
+			"string s: string[0] on the stack at +0\nint32 tail: int32 in r11\n[]int xs: int64 * on the stack at +16\nmain.big b: struct main.big on the stack at +40\n" +
+			"[3]uint16 small: uint16[3] on the stack at +120\nint8 last: int8 on the stack at +126\nfmt.Stringer w: struct runtime.iface on the stack at +128\n",
 	} {
 		if got := describe(t, f, fn); got != want {
 			t.Errorf("%s:\n got %q\nwant %q", fn, got, want)
@@ -487,5 +493,27 @@ func TestSplitDWARF(t *testing.T) {
 	_, err = f.Args("dw_ints")
 	if want := fmt.Sprintf("dw_ints is not in the debug information of %s: its split DWARF file split-dwarftarget.dwo is missing (looked in %s and beside the binary, and for split.dwp)", bin, dir); err == nil || err.Error() != want {
 		t.Errorf("without the .dwo: %v\nwant %s", err, want)
+	}
+}
+
+// GCC's clones (testdata/helpers/clones.c, gcc -O2) list the declared
+// parameters, each in the register the clone's DWARF places it in at its
+// entry, or why it cannot be read; check, next to its clone check.part.0,
+// is described by its own subprogram (found by its address).
+func TestCloneArgs(t *testing.T) {
+	f, err := Open(buildHelper(t, t.TempDir(), "clones", "-g", "-O2"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for fn, want := range map[string]string{
+		"use_cfg.constprop.0.isra.0": "struct cfg* c: the clone does not take it: its DWARF says it is the caller's value\n" +
+			"long int scale: int64 in si\nconst char* tag: the clone does not take it: its DWARF gives it as a pointer to a known value\n",
+		"add3.constprop.0": "long int x: int64 in di\nlong int y: int64 in si\nlong int z: the clone does not take it: its DWARF gives it as the constant 7\n",
+		"check.part.0":     "long int x: int64 in di\nlong int y: int64 in si\nconst char* tag: int8 * in dx\n",
+		"check":            "long int x: int64 in di\nlong int y: int64 in si\nconst char* tag: int8 * in dx\n",
+	} {
+		if got := describe(t, f, fn); got != want {
+			t.Errorf("%s:\n got %q\nwant %q", fn, got, want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package dwarfinfo
 
 import (
 	"debug/dwarf"
+	"fmt"
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -26,6 +27,11 @@ func goTypeName(t dwarf.Type, depth int) string {
 	switch x := t.(type) {
 	case *dwarf.StructType:
 		return x.StructName
+	case *dwarf.ArrayType:
+		if x.Name == "" {
+			// debug/dwarf leaves an array type's name out.
+			return fmt.Sprintf("[%d]%s", x.Count, goTypeName(x.Type, depth+1))
+		}
 	case *dwarf.PtrType:
 		if x.Name == "" {
 			if _, void := x.Type.(*dwarf.VoidType); void || x.Type == nil {

@@ -81,6 +81,9 @@ type emitter struct {
 	// built (slots are at -stackTop..), probeTop those of the probe's frame
 	// while a callback is built (shared slots go there).
 	stackTop, probeTop int
+	// tempHigh is the most bytes of the frame of the function being built
+	// that the statement being emitted has used (stmt, settleTemps).
+	tempHigh int
 	// chain is how much stack each function of the call chain being
 	// built uses, the probe's first: the kernel adds up the frames of a
 	// chain of calls (callbacks included) against its 512 bytes.
@@ -318,6 +321,7 @@ func (e *emitter) allocValue(size, value int) loc {
 		cur := len(e.chain) - 1
 		if top := e.stackTop + size; top <= maxStack && e.stackFits(cur, top) {
 			e.stackTop = top
+			e.tempHigh = max(e.tempHigh, top)
 			e.chain[cur].max = max(e.chain[cur].max, top)
 			if cur == 0 {
 				return loc{base: regProbeFrame, off: -top}

@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"github.com/cilium/ebpf/asm"
+
 	"github.com/gobpftrace/gobpftrace/lang"
 )
 
@@ -24,7 +26,11 @@ func (g *gen) stmt(s lang.Stmt) {
 	saved := g.span
 	g.span = s.Pos()
 	m := g.mark()
+	outerHigh := g.tempHigh
+	g.tempHigh = m.stack
 	g.stmtAt(s)
+	g.settleTemps(s, m.stack)
+	g.tempHigh = max(outerHigh, g.tempHigh)
 	g.release(m)
 	if len(g.free) != len(intRegs)-g.inCallback {
 		failf(s.Pos(), "internal error: registers leaked by this statement")
@@ -130,4 +136,44 @@ func (g *gen) assign(x *lang.AssignStmt) {
 	default:
 		failf(x.Target.Pos(), "cannot assign to this expression")
 	}
+}
+
+// settleTemps zeroes the temporaries statement s left in a loop body's
+// frame, above low, when s branches inside an expression (a ternary, &&,
+// ||). Why: the verifier checks a loop body run as a callback with every
+// slot of the frame taken as read and exact, dead ones included, until
+// the loop's rounds are all checked. Temporaries that hold a different
+// number on each path through the expression (a ternary's constant arms,
+// spilled because a callback has one temporary register) then keep those
+// paths apart for the rest of the body: each such statement multiplies
+// the paths of the ones after it, and two dozen of them exceed the
+// verifier's million instructions (generator seed 339036). Zeroed, the
+// paths meet again after the statement.
+func (g *gen) settleTemps(s lang.Stmt, low int) {
+	if !g.inCallbackFrame() || g.tempHigh <= low || !branchesInExpr(s) {
+		return
+	}
+	for off := low + 8; off <= g.tempHigh; off += 8 {
+		g.storeImm(loc{base: asm.RFP, off: -off, fn: g.fn}, 0, 8)
+	}
+}
+
+// branchesInExpr reports whether an expression of s (not of a block it
+// holds) evaluates on several paths: a ternary, && or ||.
+func branchesInExpr(s lang.Stmt) bool {
+	found := false
+	lang.Inspect(s, func(n lang.Node) bool {
+		switch x := n.(type) {
+		case *lang.Block:
+			return false
+		case *lang.Ternary:
+			found = true
+		case *lang.Binary:
+			if x.Op == "&&" || x.Op == "||" {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }

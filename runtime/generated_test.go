@@ -424,6 +424,40 @@ tracepoint:raw_syscalls:sys_enter {
   @i4 = ~(jiffies);
   print(str(args.filename));
 }`,
+	// Seed 339036 (50,000-script run): an END loop body of 5 unrolled
+	// printf()s, each of a long expression of ternaries, &&, || with
+	// constant arms spilled to the callback's frame. The verifier takes a
+	// loop body's dead slots as read and exact until its rounds are all
+	// checked, so each statement's paths multiplied the next one's, past a
+	// million instructions; the temporaries are now zeroed after such a
+	// statement (settleTemps): 61k instructions.
+	`END {
+  @st1[kstack] = count();
+  for ($i0 : 1..pid % 50) {
+    unroll(5) {
+      printf("%s\n", ksym((((((rand - (int64)-1) - -(curtask->real_parent->tgid)) | cpu) && ((((((gid | (65536 & gid)) - 4294967296) == jiffies ? uid : (gid - $#)) && (((tid + (int64)-1) + (((gid * pid) ^ 65536) || (((((nsecs >> 12) - 1) - 1) == 1000 ? (4294967296 >> 1) : (cpu << 4)) & (cgroup / 1000)) ? 7 : 255)) | (uint32)$i0) ? $i0 : cgroup) ^ (-100 + $#)) + ((cpu + -100) / 3)) ? (1 << 1) : (-1 | 1000)) <= (-((4294967296 + 0)) << 4) ? (int8)65536 : (7 == (curtask->real_parent->tgid >> 4) ? 65536 : -100))));
+    }
+  }
+  for ($i1 : 0..3) {
+    printf("p %5d\n", ((((((1000 + nsecs) << 12) - -100) > ((elapsed - 1) >> 4) ? 255 : cpu) - 1) << 12));
+  }
+  @a2 = count();
+  $w2 = 0;
+  while ($w2 < 5000) {
+    $w2++;
+    @s3[strncmp("lit", "a longer literal string", 3)] = count();
+  }
+  @a4 = hist((("lit" == comm ? (cgroup - 1) : (nsecs | 65536)) + (int64)-1), 2);
+}
+interval:ms:100 {
+  @c5 = count();
+  printf("%s\n", ksym(("a longer literal string" != comm ? -1 : curtask->pid)));
+  $s0 = probe;
+  printf("%s\n", ksym(((int16)(int8)curtask->pid * (((cpu % 1000) >> 1) && curtask->real_parent->tgid ? (rand >> 12) : (uid | -1)))));
+  for ($i1 : 1..3) {
+    @k6["lit"] = sum(-1);
+  }
+}`,
 }
 
 // TestGeneratedScriptsLoad compiles generated scripts and loads every one

@@ -87,9 +87,15 @@ func Compile(c *lang.Checked, opts ...Options) (plan *Plan, err error) {
 	cc.assignResources(c)
 	for i, cp := range c.Probes {
 		for j := 0; j < len(cp.Attach); {
-			group := multiGroup(cp.Attach[j:])
-			if len(group) > 1 && !cc.opts.NoUprobeMulti {
-				cc.compileProgram(cp.Probe, group[0], i, group)
+			if group := multiGroup(cp.Attach[j:]); len(group) > 1 && !cc.opts.NoUprobeMulti {
+				p := cc.compileProgram(cp.Probe, group[0], i, group)
+				p.Group = group
+				cc.plan.Spec.Programs[p.Name].AttachType = ebpf.AttachTraceUprobeMulti
+				j += len(group)
+				continue
+			}
+			if group := sharedTracepoints(cp.Attach[j:]); len(group) > 1 {
+				cc.shareProgram(cc.compileProgram(cp.Probe, group[0], i, group), group)
 				j += len(group)
 				continue
 			}
@@ -199,7 +205,10 @@ func programType(res *lang.Resolved) (ebpf.ProgramType, bool) {
 	return ebpf.UnspecifiedProgram, false
 }
 
-func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeIndex int, group []*lang.Resolved) {
+// compileProgram compiles probe for res; a group (uprobe_multi, shared
+// tracepoints) is every attach point the program will serve, whose names
+// `probe` and `func` then look up by attach cookie.
+func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeIndex int, group []*lang.Resolved) *Program {
 	typ, ok := programType(res)
 	if !ok {
 		failf(res.Point.Span, "%s probes are not supported yet", res.Provider)
@@ -250,9 +259,6 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 		// The loader finds the target as bpf_iter_<name> in kernel BTF.
 		spec.AttachType, spec.AttachTo = ebpf.AttachTraceIter, res.Func
 	}
-	if group != nil {
-		spec.AttachType = ebpf.AttachTraceUprobeMulti
-	}
 	cc.plan.Spec.Programs[name] = spec
 	var funcs []*ir.Func
 	if cc.opts.KeepIR {
@@ -261,8 +267,34 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 			funcs = append(funcs, cb.fn)
 		}
 	}
-	cc.plan.Programs = append(cc.plan.Programs, &Program{Name: name, Attach: res, Probe: probe, Spans: spans, SpanTable: cc.spans, Group: group, Funcs: funcs})
+	p := &Program{Name: name, Attach: res, Probe: probe, Spans: spans, SpanTable: cc.spans, Funcs: funcs}
+	cc.plan.Programs = append(cc.plan.Programs, p)
 	cc.scratch = max(cc.scratch, g.scratchMax)
+	return p
+}
+
+// sharedTracepoints returns the attach points at the start of list that
+// can share one program: tracepoints of one probe that does not use args
+// (the checker leaves their Args nil). Their programs would differ only in
+// the `probe` string, which the shared one reads by attach cookie. Fewer
+// than two means none.
+func sharedTracepoints(list []*lang.Resolved) []*lang.Resolved {
+	n := 0
+	for n < len(list) && list[n].Provider == probetype.Tracepoint && list[n].Args == nil {
+		n++
+	}
+	return list[:n]
+}
+
+// shareProgram gives the attach points of group after the first, which p
+// was compiled for, a Program each naming p's kernel program, with the
+// attach cookie that indexes their names.
+func (cc *compiler) shareProgram(p *Program, group []*lang.Resolved) {
+	for k, res := range group[1:] {
+		q := *p
+		q.Attach, q.Cookie = res, uint64(k+1)
+		cc.plan.Programs = append(cc.plan.Programs, &q)
+	}
 }
 
 // gen generates one program.

@@ -25,12 +25,16 @@ func (p *Plan) Dump(w io.Writer) {
 		script[m.Name] = m.ScriptName
 	}
 	lines := strings.Split(p.Source, "\n")
+	sharing := p.sharing()
 	for _, prog := range p.Programs {
 		spec := p.Spec.Programs[prog.Name]
-		if spec == nil {
+		if spec == nil || prog.Cookie != 0 {
 			continue
 		}
 		fmt.Fprintf(w, "%s (%s, %s): %d instructions\n", prog.Name, prog.Attach.Name, spec.Type, len(spec.Instructions))
+		if sh := sharing[prog.Name]; len(sh) > 1 {
+			fmt.Fprintf(w, "; one program for %d attach points, %s to %s, each attached with its index as attach cookie (probe reads its name by it)\n", len(sh), sh[0], sh[len(sh)-1])
+		}
 		lastLine := -1
 		offset := 0
 		for i, ins := range spec.Instructions {
@@ -97,8 +101,15 @@ func (p *Plan) DumpIR(w io.Writer) {
 		p = q
 	}
 	lines := strings.Split(p.Source, "\n")
+	sharing := p.sharing()
 	for _, prog := range p.Programs {
+		if prog.Cookie != 0 {
+			continue
+		}
 		fmt.Fprintf(w, "%s (%s): %d function%s\n", prog.Name, prog.Attach.Name, len(prog.Funcs), plural(len(prog.Funcs)))
+		if sh := sharing[prog.Name]; len(sh) > 1 {
+			fmt.Fprintf(w, "; one program for %d attach points, %s to %s (attach cookies 0 to %d)\n", len(sh), sh[0], sh[len(sh)-1], len(sh)-1)
+		}
 		for _, f := range prog.Funcs {
 			f.Print(w, lines)
 		}
@@ -149,4 +160,14 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// sharing lists the attach points of each kernel program, by name: more
+// than one for the tracepoints that share one (Program.Cookie).
+func (p *Plan) sharing() map[string][]string {
+	names := map[string][]string{}
+	for _, prog := range p.Programs {
+		names[prog.Name] = append(names[prog.Name], prog.Attach.Name)
+	}
+	return names
 }

@@ -92,6 +92,12 @@ type Program struct {
 	// for Group[i] is i (the program's ProgramSpec has AttachType
 	// AttachTraceUprobeMulti). `probe` and `func` are looked up by cookie.
 	Group []*lang.Resolved
+	// Cookie is the attach cookie of this attach point. The tracepoints of
+	// a probe that does not use args share one program (one verifier pass
+	// and one load for a wildcard's hundreds of matches): each has a
+	// Program of the same Name whose Cookie is the index of its name in
+	// the program's table of names, which `probe` reads (0 elsewhere).
+	Cookie uint64
 	// Funcs are the program's functions in the IR, as code generation
 	// built them before lowering (the probe's, then its callbacks'), for
 	// `-d ir`; only with Options.KeepIR (DumpIR compiles again for them).

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
 )
@@ -64,5 +65,44 @@ func TestVariableIndexIntoArgs(t *testing.T) {
 			t.Logf("%x: %d", k, u64(v))
 		}
 		t.Errorf("@v has %d entries", len(vals))
+	}
+}
+
+// The tracepoints of a probe that does not use args share one program:
+// one spec, a Program per attach point with its cookie, `probe` looked up
+// by cookie, and `-d asm` showing the program once. A probe that uses
+// args keeps a program per tracepoint (its offsets may differ).
+func TestSharedTracepointProgram(t *testing.T) {
+	plan := compileScript(t, `tracepoint:raw_syscalls:sys_enter, tracepoint:syscalls:sys_enter_openat, t:sched:sched_process_exec { @[probe] = count(); }
+tracepoint:raw_syscalls:sys_enter, tracepoint:syscalls:sys_enter_openat { @c[probe] = sum(args.common_pid); }`)
+	if len(plan.Programs) != 5 || len(plan.Spec.Programs) != 3 {
+		t.Fatalf("%d programs, %d specs; want 5 attach points, 3 programs", len(plan.Programs), len(plan.Spec.Programs))
+	}
+	shared := plan.Programs[0].Name
+	for i, p := range plan.Programs[:3] {
+		if p.Name != shared || p.Cookie != uint64(i) {
+			t.Errorf("%s: program %s cookie %d, want %s and %d", p.Attach.Name, p.Name, p.Cookie, shared, i)
+		}
+	}
+	if !calls(plan.Spec.Programs[shared].Instructions, asm.FnGetAttachCookie) {
+		t.Error("shared program: probe is not looked up by cookie")
+	}
+	names := plan.Spec.Maps["u0_probe"]
+	if names == nil || len(names.Contents) != 3 || !strings.HasPrefix(string(names.Contents[2].Value.([]byte)), "tracepoint:sched:sched_process_exec\x00") {
+		t.Errorf("names of the shared program: %+v", names)
+	}
+	if a, b := plan.Programs[3], plan.Programs[4]; a.Name == b.Name || a.Name == shared || a.Cookie != 0 || b.Cookie != 0 ||
+		calls(plan.Spec.Programs[a.Name].Instructions, asm.FnGetAttachCookie) {
+		t.Errorf("a probe using args shares its program: %s %d, %s %d", a.Name, a.Cookie, b.Name, b.Cookie)
+	}
+	var b strings.Builder
+	plan.Dump(&b)
+	dump := b.String()
+	if n := strings.Count(dump, "(tracepoint:"); n != 3 {
+		t.Errorf("-d asm shows %d programs, want 3:\n%s", n, dump)
+	}
+	if !strings.Contains(dump, "p0_sys_enter (tracepoint:raw_syscalls:sys_enter, TracePoint): ") ||
+		!strings.Contains(dump, "; one program for 3 attach points, tracepoint:raw_syscalls:sys_enter to tracepoint:sched:sched_process_exec, each attached with its index as attach cookie (probe reads its name by it)\n") {
+		t.Errorf("-d asm does not explain the shared program:\n%s", dump)
 	}
 }

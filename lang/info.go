@@ -19,6 +19,17 @@ type Env interface {
 	MatchTracepoints(category, event string) ([][2]string, error)
 }
 
+// TracepointCheckEnv is implemented by an Env that can tell whether a
+// tracepoint exists more cheaply than by reading its argument struct. The
+// checker reads a tracepoint's arguments (Env.Tracepoint) only when the
+// probe uses args; it uses this, when the Env has it, for the others.
+type TracepointCheckEnv interface {
+	// CheckTracepoint returns the error Tracepoint would return for a
+	// tracepoint that does not exist or cannot be attached to, nil for
+	// one that does and can.
+	CheckTracepoint(category, event string) error
+}
+
 // Checked is a checked program ready for codegen.
 type Checked struct {
 	Prog *Program
@@ -175,7 +186,10 @@ type Resolved struct {
 
 	// tracepoint / rawtracepoint
 	Category, Event string
-	// Args is the tracepoint's argument struct (KStruct); nil elsewhere.
+	// Args is the tracepoint's argument struct (KStruct); nil elsewhere,
+	// and nil for a tracepoint whose probe does not use args (the checker
+	// reads a format file only when it is needed; codegen then lets the
+	// matches of a probe share one program).
 	// For a wildcard probe each match has its own Args: the checker checks
 	// that every field the body uses has the same type in every match, and
 	// codegen takes offsets from the match it is emitting.

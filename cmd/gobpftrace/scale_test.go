@@ -137,3 +137,33 @@ func runLoop(t *testing.T, path string, n int) {
 	}
 	time.Sleep(100 * time.Millisecond)
 }
+
+// The tracepoints of a probe that does not use args share one program,
+// each attached with its own cookie: `probe` still names the one that
+// fired, in printf and as a map key, and the program is loaded once.
+func TestScaleSharedTracepointProgram(t *testing.T) {
+	requireRoot(t)
+	loop := uniqueLoop(t)
+	var progs map[uint32]bool
+	res := trace(t, traceRun{
+		args: []string{"-e", fmt.Sprintf(`tracepoint:syscalls:sys_*_getppid, tracepoint:syscalls:sys_enter_getpgid /comm == "%s"/ {
+			if (@c[probe] == 0) { printf("first %%s\n", probe); }
+			@c[probe] = count();
+			@[probe] = sum(probe == "tracepoint:syscalls:sys_exit_getppid" ? 2 : 1);
+		}
+		END { clear(@c); }`, filepath.Base(loop))},
+		attached: func(t *testing.T, pid int) {
+			progs = map[uint32]bool{}
+			for _, id := range heldObjects(pid).progs {
+				progs[id] = true
+			}
+		},
+		trigger: func(t *testing.T) { runLoop(t, loop, 50) },
+		stop:    syscall.SIGINT,
+	})
+	wantOutput(t, res, "first tracepoint:syscalls:sys_enter_getppid\nfirst tracepoint:syscalls:sys_exit_getppid\n\n\n"+
+		"@[tracepoint:syscalls:sys_enter_getppid]: 50\n@[tracepoint:syscalls:sys_exit_getppid]: 100\n", "Attached 4 probes\n")
+	if len(progs) != 2 {
+		t.Errorf("%d programs loaded for 3 tracepoints of one probe and END, want 2", len(progs))
+	}
+}

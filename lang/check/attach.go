@@ -164,16 +164,12 @@ func (c *checker) resolveTracepoint(ap *lang.AttachPoint, parts []string) []*lan
 	}
 	var out []*lang.Resolved
 	for _, p := range pairs {
-		args, err := c.env.Tracepoint(p[0], p[1])
-		if err != nil {
+		// The format file is read only if the probe uses args
+		// (tracepointTypes): each read waits for the kernel's event mutex.
+		if err := c.checkTracepoint(p[0], p[1]); err != nil {
 			// The system's own words: not found, or why it could not tell
 			// (no permission, no tracefs).
 			c.errorf(ap.Span, "%v", err)
-			c.tracepointHint(p[0], p[1])
-			continue
-		}
-		if args == nil {
-			c.errorf(ap.Span, "tracepoint not found: %s:%s", p[0], p[1])
 			c.tracepointHint(p[0], p[1])
 			continue
 		}
@@ -183,10 +179,37 @@ func (c *checker) resolveTracepoint(ap *lang.AttachPoint, parts []string) []*lan
 			Name:     "tracepoint:" + p[0] + ":" + p[1],
 			Category: p[0],
 			Event:    p[1],
-			Args:     c.tracepointArgs(p[0], p[1], args),
 		})
 	}
 	return out
+}
+
+// checkTracepoint reports whether category:event exists, without reading
+// its format file when the Env can tell.
+func (c *checker) checkTracepoint(cat, ev string) error {
+	if ce, ok := c.env.(lang.TracepointCheckEnv); ok {
+		return ce.CheckTracepoint(cat, ev)
+	}
+	t, err := c.env.Tracepoint(cat, ev)
+	return tracepointFound(cat, ev, t, err)
+}
+
+// tracepointTypes reads the argument struct of a tracepoint attach point
+// the first time its probe uses args. It reports false after an error,
+// which it reports at the attach point unless quiet.
+func (c *checker) tracepointTypes(r *lang.Resolved, quiet bool) bool {
+	if r.Args != nil || r.Provider != probetype.Tracepoint || c.env == nil {
+		return true
+	}
+	args, err := c.env.Tracepoint(r.Category, r.Event)
+	if err = tracepointFound(r.Category, r.Event, args, err); err != nil {
+		if !quiet {
+			c.errorf(r.Point.Span, "%v", err)
+		}
+		return false
+	}
+	r.Args = c.tracepointArgs(r.Category, r.Event, args)
+	return true
 }
 
 // tracepointArgs adapts a format file's struct to the language: char[N]

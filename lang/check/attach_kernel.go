@@ -189,11 +189,14 @@ func (c *checker) resolveFentry(ap *lang.AttachPoint, parts []string) []*lang.Re
 
 // funcTypes types an fentry/fexit attach point from BTF the first time the
 // probe uses args or retval (loading kernel BTF costs tens of milliseconds
-// and many megabytes, so scripts that do not need it never pay). It reports
-// false after an error.
+// and many megabytes, so scripts that do not need it never pay), and a
+// tracepoint from its format file. It reports false after an error.
 func (c *checker) funcTypes(span lang.Span, r *lang.Resolved) bool {
 	if r.Args != nil || c.env == nil {
 		return true
+	}
+	if r.Provider == probetype.Tracepoint {
+		return c.tracepointTypes(r, false)
 	}
 	if r.Provider == probetype.RawTracepoint {
 		re, ok := c.env.(lang.RawTracepointEnv)

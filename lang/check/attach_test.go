@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/lang/parser"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
@@ -16,16 +18,21 @@ func TestAttach(t *testing.T) {
 		{`begin {} end {}`, `
 			BEGIN begin
 			END end`},
+		// A probe that does not use args does not read the format file.
 		{`tracepoint:syscalls:sys_enter_openat {}`, `
-			tracepoint tracepoint:syscalls:sys_enter_openat syscalls/sys_enter_openat args=struct _tracepoint_syscalls_sys_enter_openat`},
-		{`t:raw_syscalls:sys_enter {}`, `
+			tracepoint tracepoint:syscalls:sys_enter_openat syscalls/sys_enter_openat args=none`},
+		{`t:raw_syscalls:sys_enter { @ = args.id }`, `
 			tracepoint tracepoint:raw_syscalls:sys_enter raw_syscalls/sys_enter args=struct _tracepoint_raw_syscalls_sys_enter`},
 		// Wildcards expand through the environment, sorted.
 		{`tracepoint:syscalls:sys_enter_open* { @[probe] = count() }`, `
+			tracepoint tracepoint:syscalls:sys_enter_open syscalls/sys_enter_open args=none
+			tracepoint tracepoint:syscalls:sys_enter_openat syscalls/sys_enter_openat args=none
+			tracepoint tracepoint:syscalls:sys_enter_openat2 syscalls/sys_enter_openat2 args=none`},
+		{`tracepoint:syscalls:sys_enter_open* { @[probe] = sum(args.__syscall_nr) }`, `
 			tracepoint tracepoint:syscalls:sys_enter_open syscalls/sys_enter_open args=struct _tracepoint_syscalls_sys_enter_open
 			tracepoint tracepoint:syscalls:sys_enter_openat syscalls/sys_enter_openat args=struct _tracepoint_syscalls_sys_enter_openat
 			tracepoint tracepoint:syscalls:sys_enter_openat2 syscalls/sys_enter_openat2 args=struct _tracepoint_syscalls_sys_enter_openat2`},
-		{`tracepoint:*:sys_exit_open?? {}`, `
+		{`tracepoint:*:sys_exit_open?? { @ = args.ret }`, `
 			tracepoint tracepoint:syscalls:sys_exit_openat syscalls/sys_exit_openat args=struct _tracepoint_syscalls_sys_exit_openat`},
 		{`interval:s:1, i:ms:100, interval:us:5, interval:1s, interval:100ms, interval:hz:99, interval:ns:7 {}`, `
 			interval interval:s:1 period=1000000000
@@ -44,6 +51,8 @@ func TestAttach(t *testing.T) {
 			profile profile:1s period=1000000000`},
 		{`BEGIN, tracepoint:sched:sched_switch {}`, `
 			BEGIN BEGIN
+			tracepoint tracepoint:sched:sched_switch sched/sched_switch args=none`},
+		{`tracepoint:sched:sched_switch { @ = args.prev_pid }`, `
 			tracepoint tracepoint:sched:sched_switch sched/sched_switch args=struct _tracepoint_sched_sched_switch`},
 	}
 	for _, tc := range tests {
@@ -98,7 +107,7 @@ func TestAttachAliases(t *testing.T) {
 // The tracepoint struct given to codegen has the language's view of the
 // fields; the environment's struct is left alone.
 func TestTracepointArgsAdapted(t *testing.T) {
-	_, out := mustCheck(t, `tracepoint:syscalls:sys_enter_openat, t:sched:sched_switch {}`)
+	_, out := mustCheck(t, `tracepoint:syscalls:sys_enter_openat, t:sched:sched_switch { @ = args.common_pid }`)
 	open := out.Probes[0].Attach[0].Args
 	if f := findField(open, "filename"); f == nil || !f.Type.UserSpace || f.Offset != 24 {
 		t.Errorf("filename: %+v", f)
@@ -109,6 +118,57 @@ func TestTracepointArgsAdapted(t *testing.T) {
 	sw := out.Probes[0].Attach[1].Args
 	if f := findField(sw, "prev_comm"); f == nil || f.Type.String() != "string[16]" || f.Offset != 8 {
 		t.Errorf("prev_comm: %+v", f)
+	}
+}
+
+// countingEnv counts the format files read (Tracepoint) and the cheap
+// existence checks (CheckTracepoint).
+type countingEnv struct {
+	fakeEnv
+	formats, checks *int
+}
+
+func (e countingEnv) Tracepoint(cat, ev string) (*lang.Type, error) {
+	*e.formats++
+	return e.fakeEnv.Tracepoint(cat, ev)
+}
+
+func (e countingEnv) CheckTracepoint(cat, ev string) error {
+	*e.checks++
+	_, err := e.fakeEnv.Tracepoint(cat, ev)
+	return err
+}
+
+// A tracepoint's format file is read only when its probe uses args (or
+// an error wants to list its fields); an unknown tracepoint is still an
+// error at its attach point.
+func TestTracepointFormatReadOnlyForArgs(t *testing.T) {
+	for _, tc := range []struct {
+		src             string
+		formats, checks int
+		err             string
+	}{
+		{src: `tracepoint:syscalls:sys_enter_open* { @[probe] = count(); }`, checks: 3},
+		{src: `tracepoint:syscalls:sys_enter_open* { @[probe] = sum(args.__syscall_nr); }`, formats: 3, checks: 3},
+		{src: `tracepoint:syscalls:sys_enter_openat, tracepoint:sched:sched_switch { printf("%d\n", pid); }`, checks: 2},
+		{src: `tracepoint:sched:sched_switch { print(arg0) }`, formats: 1, checks: 1, err: "use args.prev_comm"},
+		{src: `tracepoint:syscalls:sys_enter_nope {}`, checks: 1, err: "stdin:1:1-35: ERROR: tracepoint not found: syscalls:sys_enter_nope"},
+	} {
+		var formats, checks int
+		prog, err := parser.Parse("stdin", tc.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Check(prog, "stdin", tc.src, countingEnv{testEnv, &formats, &checks}, Options{})
+		switch {
+		case tc.err == "" && err != nil:
+			t.Errorf("%s: %v", tc.src, err)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("%s: error %v, want %q", tc.src, err, tc.err)
+		}
+		if formats != tc.formats || checks != tc.checks {
+			t.Errorf("%s: %d format reads and %d checks, want %d and %d", tc.src, formats, checks, tc.formats, tc.checks)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package check
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/gobpftrace/gobpftrace/lang"
 )
@@ -13,6 +14,8 @@ type cachedEnv struct {
 	structs map[[2]string]cachedStruct
 	matches map[[2]string]cachedMatch
 	funcs   map[[2]string]cachedFunc
+	// checked are the answers of the Env's CheckTracepoint.
+	checked map[[2]string]error
 }
 
 type cachedStruct struct {
@@ -40,6 +43,37 @@ func (e *cachedEnv) Tracepoint(cat, ev string) (*lang.Type, error) {
 		e.structs[k] = r
 	}
 	return r.t, r.err
+}
+
+// CheckTracepoint answers lang.TracepointCheckEnv through the Env's own
+// check when it has one, else through its Tracepoint (whose struct is then
+// kept for a later use of args).
+func (e *cachedEnv) CheckTracepoint(cat, ev string) error {
+	k := [2]string{cat, ev}
+	if r, ok := e.structs[k]; ok {
+		return tracepointFound(cat, ev, r.t, r.err)
+	}
+	if ce, ok := e.env.(lang.TracepointCheckEnv); ok {
+		if err, ok := e.checked[k]; ok {
+			return err
+		}
+		err := ce.CheckTracepoint(cat, ev)
+		if e.checked == nil {
+			e.checked = map[[2]string]error{}
+		}
+		e.checked[k] = err
+		return err
+	}
+	t, err := e.Tracepoint(cat, ev)
+	return tracepointFound(cat, ev, t, err)
+}
+
+// tracepointFound turns Env.Tracepoint's answer into CheckTracepoint's.
+func tracepointFound(cat, ev string, t *lang.Type, err error) error {
+	if err == nil && t == nil {
+		return fmt.Errorf("tracepoint not found: %s:%s", cat, ev)
+	}
+	return err
 }
 
 func (e *cachedEnv) MatchTracepoints(cat, ev string) ([][2]string, error) {

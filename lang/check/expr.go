@@ -589,7 +589,7 @@ func (c *checker) argNHint(name string) {
 		return
 	}
 	for _, r := range c.attach {
-		if r.Args == nil || r.Provider != "tracepoint" {
+		if r.Provider != probetype.Tracepoint || !c.tracepointTypes(r, true) {
 			continue
 		}
 		names := argsFieldNames(r.Args)

@@ -147,7 +147,7 @@ func Attach(p *codegen.Program, prog *ebpf.Program, env Env) ([]io.Closer, error
 		if _, err := tracefs.Dir(); err != nil {
 			return nil, err
 		}
-		l, err := link.Tracepoint(a.Category, a.Event, prog, nil)
+		l, err := link.Tracepoint(a.Category, a.Event, prog, &link.TracepointOptions{Cookie: p.Cookie})
 		if err != nil && isWildcard(a.Point) {
 			// A wildcard names the events it finds; one the kernel will
 			// not attach to (irq_vectors:irq_work_exit here) is skipped,

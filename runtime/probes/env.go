@@ -26,7 +26,19 @@ type Env struct {
 	formats map[string]*tracefs.Format
 	// reading are the format files being read, by key (see prefetch).
 	reading map[string]*formatRead
+	// listed are the tracepoints a wildcard found (MatchTracepoints),
+	// with the matches whose format files are read ahead once one of
+	// them is asked for (nil: too few to read ahead).
+	listed map[string]*prefetchBatch
 }
+
+// prefetchBatch is the matches of one wildcard, read ahead together.
+type prefetchBatch struct {
+	pairs   [][2]string
+	started bool
+}
+
+var _ lang.TracepointCheckEnv = (*Env)(nil)
 
 // formatRead is a format file being read; done closes when f and err are
 // set.
@@ -78,7 +90,14 @@ func (t *Env) Format(category, event string) (*tracefs.Format, error) {
 	}
 	r := &formatRead{done: make(chan struct{})}
 	t.reading[key] = r
+	var ahead [][2]string
+	if b := t.listed[key]; b != nil && !b.started {
+		b.started, ahead = true, b.pairs
+	}
 	t.mu.Unlock()
+	if ahead != nil {
+		t.prefetch(ahead)
+	}
 	r.f, r.err = t.readFormat(category, event)
 	t.mu.Lock()
 	if r.err == nil {
@@ -105,7 +124,9 @@ const prefetchMin = 8
 const prefetchParallelism = 16
 
 // prefetch reads the format files of pairs in the background, so that the
-// checker, which asks for them one by one, finds them read.
+// checker, which asks for them one by one, finds them read. It starts when
+// the first of a wildcard's matches is asked for: a probe that does not
+// use args reads none.
 func (t *Env) prefetch(pairs [][2]string) {
 	next := make(chan [2]string, len(pairs))
 	for _, p := range pairs {
@@ -162,7 +183,8 @@ func (t *Env) Tracepoint(category, event string) (*lang.Type, error) {
 
 // MatchTracepoints implements lang.Env: * and ? wildcards in either part,
 // results sorted by category then event. The format files of many
-// matches are read ahead (prefetch): the checker reads each match's.
+// matches are read ahead (prefetch) once the checker asks for one: it
+// then reads each match's.
 func (t *Env) MatchTracepoints(category, event string) ([][2]string, error) {
 	events, err := t.eventsDir()
 	if err != nil {
@@ -203,10 +225,56 @@ func (t *Env) MatchTracepoints(category, event string) ([][2]string, error) {
 			}
 		}
 	}
+	var batch *prefetchBatch
 	if len(out) >= prefetchMin {
-		t.prefetch(out)
+		batch = &prefetchBatch{pairs: out}
 	}
+	t.mu.Lock()
+	if t.listed == nil {
+		t.listed = map[string]*prefetchBatch{}
+	}
+	for _, p := range out {
+		if b, ok := t.listed[p[0]+":"+p[1]]; !ok || b == nil {
+			t.listed[p[0]+":"+p[1]] = batch
+		}
+	}
+	t.mu.Unlock()
 	return out, nil
+}
+
+// CheckTracepoint implements lang.TracepointCheckEnv: the errors Format
+// would give for category:event, without reading its format file (every
+// read waits for the kernel's event mutex). A wildcard's matches are known
+// from their listing; another tracepoint is looked up by its directory.
+func (t *Env) CheckTracepoint(category, event string) error {
+	key := category + ":" + event
+	t.mu.Lock()
+	_, listed := t.listed[key]
+	_, read := t.formats[key]
+	t.mu.Unlock()
+	if listed || read {
+		return nil
+	}
+	events, err := t.eventsDir()
+	if err != nil {
+		return err
+	}
+	if !validName(category) || !validName(event) {
+		return fmt.Errorf("tracepoint not found: %s", key)
+	}
+	if !attachableCategory(category) {
+		return ftraceEventError(event)
+	}
+	fi, err := os.Stat(filepath.Join(events, category, event))
+	switch {
+	case errors.Is(err, fs.ErrNotExist) || err == nil && !fi.IsDir():
+		return fmt.Errorf("tracepoint not found: %s", key)
+	case err != nil && host.IsPermission(err) && !host.Privileged():
+		return host.PrivilegeError()
+	case err != nil:
+		return fmt.Errorf("could not look up tracepoint %s: %s", key, host.ErrnoText(err))
+	}
+	return nil
 }
 
 // attachableCategory reports whether the events of a tracefs category can

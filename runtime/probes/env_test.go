@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -73,6 +74,61 @@ func TestTracepointFake(t *testing.T) {
 	}
 	if _, err := env.Tracepoint("..", "x"); err == nil {
 		t.Fatal("no error for ..")
+	}
+}
+
+// CheckTracepoint answers as Tracepoint would without reading format
+// files, and a wildcard's format files are read ahead only once one of
+// them is asked for.
+func TestCheckTracepointFake(t *testing.T) {
+	var names []string
+	for i := range 10 {
+		names = append(names, fmt.Sprintf("syscalls:sys_enter_%02d", i))
+	}
+	dir := fakeTracefs(t, append(names, "ftrace:function")...)
+	env := NewTracefsAt(dir)
+	pairs, err := env.MatchTracepoints("syscalls", "*")
+	if err != nil || len(pairs) != 10 {
+		t.Fatalf("got %v, %v", pairs, err)
+	}
+	for _, p := range pairs {
+		if err := env.CheckTracepoint(p[0], p[1]); err != nil {
+			t.Errorf("%v: %v", p, err)
+		}
+	}
+	if err := env.CheckTracepoint("syscalls", "sys_enter_03"); err != nil {
+		t.Error(err)
+	}
+	for _, c := range []struct{ cat, ev, want string }{
+		{"syscalls", "sys_enter_nope", "tracepoint not found: syscalls:sys_enter_nope"},
+		{"nope", "x", "tracepoint not found: nope:x"},
+		{"..", "x", "tracepoint not found: ..:x"},
+		{"ftrace", "function", "tracepoint:ftrace:function is one of ftrace's internal events"},
+	} {
+		if err := env.CheckTracepoint(c.cat, c.ev); err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%s:%s: got %v, want %q", c.cat, c.ev, err, c.want)
+		}
+	}
+	env.mu.Lock()
+	read := len(env.formats) + len(env.reading)
+	env.mu.Unlock()
+	if read != 0 {
+		t.Fatalf("%d format files read without being asked for", read)
+	}
+	if _, err := env.Tracepoint("syscalls", "sys_enter_00"); err != nil {
+		t.Fatal(err)
+	}
+	// The other nine are read ahead, in the background.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		env.mu.Lock()
+		read = len(env.formats)
+		env.mu.Unlock()
+		if read == 10 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 10 format files read ahead", read)
+		}
 	}
 }
 

@@ -44,7 +44,8 @@ func TestComplete(t *testing.T) {
 		{"t:syscalls:sys_enter_openat { @x = args->fl", "2 ags"},
 		{"BEGIN { @op", "3 ens"},
 		{"BEGIN { @abc = 1; @ab", "3 c"},
-		{"BEGIN { @x = nsec", "4 s"},
+		// nsecs is a builtin and a function (nsecs(boot)): both offered.
+		{"BEGIN { @x = nsec", "4 s|s("},
 		{"BEGIN { @x = comm", "4 "},
 		{"BEGIN { @x = coun", "4 t("},
 		{".det", "4 ach"},

@@ -306,3 +306,19 @@ func (t *Type) String() string {
 	}
 	return "invalid"
 }
+
+// LengthModifierBits is the width of the C integer type a printf length
+// modifier names, as bpftrace v0.26 casts a printf argument to it: 32 bits
+// without one. The checker (pinned iterators' kernel printf) and the
+// runtime's printf share it.
+func LengthModifierBits(length string) int {
+	switch length {
+	case "hh":
+		return 8
+	case "h":
+		return 16
+	case "l", "ll", "j", "z", "t":
+		return 64
+	}
+	return 32
+}

@@ -117,7 +117,7 @@ func SeqPrintfFormat(format string, types []*lang.Type) (string, []SeqConv, stri
 			if !t.IsInt() && t.Kind != lang.KPtr {
 				return "", nil, fmt.Sprintf("%%%c prints an integer or a pointer here (%s provided)", verb, t)
 			}
-			convs = append(convs, SeqConv{Bits: lengthBits(length), Signed: verb == 'd' || verb == 'i'})
+			convs = append(convs, SeqConv{Bits: lang.LengthModifierBits(length), Signed: verb == 'd' || verb == 'i'})
 			b.WriteString(field + "ll" + string(verb))
 		case verb == 'c':
 			if !t.IsInt() {
@@ -140,20 +140,6 @@ func SeqPrintfFormat(format string, types []*lang.Type) (string, []SeqConv, stri
 		return "", nil, fmt.Sprintf("the format has %d conversions for %d arguments", len(convs), len(types))
 	}
 	return b.String(), convs, ""
-}
-
-// lengthBits is the width of the C type a length modifier names, as
-// bpftrace's printf reads it (32 bits without one).
-func lengthBits(length string) int {
-	switch length {
-	case "hh":
-		return 8
-	case "h":
-		return 16
-	case "l", "ll", "j", "z", "t":
-		return 64
-	}
-	return 32
 }
 
 // seqPrintf checks printf() in a pinned iterator, formatted by the

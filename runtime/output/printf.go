@@ -195,14 +195,14 @@ func (sp spec) appendArg(dst []byte, f *Formatter, t *lang.Type, b []byte) []byt
 	var tmp [24]byte
 	switch {
 	case (sp.conv == "d" || sp.conv == "i") && t.Kind == lang.KInt:
-		v := signExtend(argBits(t, b), convBits(sp.length))
+		v := signExtend(argBits(t, b), uint(lang.LengthModifierBits(sp.length)))
 		num := tmp[:0]
 		if sp.plus && v >= 0 {
 			num = append(num, '+')
 		}
 		return sp.appendPadded(dst, strconv.AppendInt(num, v, 10), "", true)
 	case (sp.conv == "u" || sp.conv == "x") && t.Kind == lang.KInt && !sp.alt:
-		v := zeroExtend(argBits(t, b), convBits(sp.length))
+		v := zeroExtend(argBits(t, b), uint(lang.LengthModifierBits(sp.length)))
 		base := 10
 		if sp.conv == "x" {
 			base = 16
@@ -307,20 +307,6 @@ func argBits(t *lang.Type, b []byte) uint64 {
 	return readUint(b, intSize(t))
 }
 
-// convBits is the width in bits of the C type an integer conversion
-// reads, by its length modifier (bpftrace v0.26 casts to that type).
-func convBits(length string) uint {
-	switch length {
-	case "hh":
-		return 8
-	case "h":
-		return 16
-	case "l", "ll", "j", "z", "t":
-		return 64
-	}
-	return 32
-}
-
 // signExtend keeps the low bits of v as a signed number.
 func signExtend(v uint64, bits uint) int64 {
 	return int64(v<<(64-bits)) >> (64 - bits)
@@ -335,7 +321,7 @@ func zeroExtend(v uint64, bits uint) uint64 {
 }
 
 func signedText(sp spec, t *lang.Type, b []byte) string {
-	v := signExtend(argBits(t, b), convBits(sp.length))
+	v := signExtend(argBits(t, b), uint(lang.LengthModifierBits(sp.length)))
 	s := strconv.FormatInt(v, 10)
 	if sp.plus && v >= 0 {
 		s = "+" + s
@@ -344,7 +330,7 @@ func signedText(sp spec, t *lang.Type, b []byte) string {
 }
 
 func unsignedText(sp spec, t *lang.Type, b []byte) string {
-	v := zeroExtend(argBits(t, b), convBits(sp.length))
+	v := zeroExtend(argBits(t, b), uint(lang.LengthModifierBits(sp.length)))
 	switch sp.conv {
 	case "o":
 		s := strconv.FormatUint(v, 8)

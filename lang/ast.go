@@ -366,12 +366,16 @@ type Fold struct {
 }
 
 // Ternary is `cond ? then : else`; Then is nil for the `cond ?: else` form.
+// An if expression, `if (cond) { a } else { b }`, is a Ternary whose
+// branches are block expressions (Else an If one for `else if`), marked
+// If so that it prints as written.
 type Ternary struct {
 	Span
 	typed
 	Cond Expr
 	Then Expr
 	Else Expr
+	If   bool
 }
 
 // FieldAccess is `x.field` or `x->field` (Arrow). For tuples, Field is the

@@ -147,6 +147,8 @@ func (c *converter) primary(g *gPrimary) lang.Expr {
 		return &lang.Ident{Span: sp, Name: *g.Ident}
 	case g.BlockExpr != nil:
 		return c.blockExpr(g.BlockExpr)
+	case g.IfExpr != nil:
+		return c.ifExpr(g.IfExpr)
 	default:
 		return c.paren(g.Paren, sp)
 	}
@@ -187,12 +189,61 @@ func (c *converter) arg(g *gArg) lang.Expr {
 	}
 }
 
+// ifExpr converts `if (c) { a } else { b }` used as a value: a ternary
+// whose branches are block expressions, so that only the chosen branch's
+// statements run. A value needs both branches.
+func (c *converter) ifExpr(g *gIf) lang.Expr {
+	t := &lang.Ternary{Span: c.span(&g.node), Cond: c.cond(g.Cond), Then: c.blockExpr(g.Then), If: true}
+	switch {
+	case g.Else == nil:
+		end := c.tokenSpan(g.Tokens[len(g.Tokens)-1])
+		c.errorf(end, "an if used as a value needs an else branch: if (c) { a } else { b }",
+			"syntax error, an if expression needs an else branch")
+		t.Else = &lang.BoolLit{Span: end}
+	case g.Else.If != nil:
+		t.Else = c.ifExpr(g.Else.If)
+	default:
+		t.Else = c.blockExpr(g.Else.Block)
+	}
+	return t
+}
+
+// valueIf reports whether an if statement ending a block can be its value:
+// it has an else, and each branch ends with an expression (or such an if).
+func valueIf(g *gIf) bool {
+	if g == nil || g.Else == nil {
+		return false
+	}
+	endsWithValue := func(b *gBlock) bool {
+		n := len(b.Stmts)
+		if n == 0 || len(b.Stmts[n-1].Semis) > 0 {
+			return false
+		}
+		last := b.Stmts[n-1]
+		return (last.Expr != nil && last.Expr.Op == nil) || valueIf(last.If)
+	}
+	if !endsWithValue(g.Then) {
+		return false
+	}
+	if g.Else.If != nil {
+		return valueIf(g.Else.If)
+	}
+	return endsWithValue(g.Else.Block)
+}
+
 // blockExpr converts `{ stmts; value }`: the block's last statement is its
 // value, so it must be an expression without a ';' after it.
 func (c *converter) blockExpr(g *gBlock) lang.Expr {
 	sp := c.span(&g.node)
-	b := c.block(g)
 	n := len(g.Stmts)
+	if n > 0 && len(g.Stmts[n-1].Semis) == 0 && valueIf(g.Stmts[n-1].If) {
+		// `{ ...; if (c) { a } else { b } }`: the if is the block's value.
+		last := g.Stmts[n-1]
+		b := c.block(&gBlock{node: g.node, Open: g.Open, Stmts: g.Stmts[:n-1], Close: g.Close})
+		b.Span = sp
+		return &lang.BlockExpr{Span: sp, Body: b, Value: c.ifExpr(last.If)}
+	}
+	b := c.block(g)
 	if n == 0 || g.Stmts[n-1].Expr == nil || g.Stmts[n-1].Expr.Op != nil || len(g.Stmts[n-1].Semis) > 0 {
 		closing := c.tokenSpan(g.Tokens[len(g.Tokens)-1])
 		c.errorf(closing, "a block's value is its last expression, written without ';' after it: { $a += 1; $a }",

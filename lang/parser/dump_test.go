@@ -173,6 +173,10 @@ func (d dumper) node(n any) {
 	case *lang.Binary:
 		d.list(n.Op, n.X, n.Y)
 	case *lang.Ternary:
+		if n.If {
+			d.list("ifexpr", n.Cond, n.Then, n.Else)
+			break
+		}
 		d.list("?:", n.Cond, n.Then, n.Else)
 	case *lang.FieldAccess:
 		op := "."

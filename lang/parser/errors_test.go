@@ -12,6 +12,7 @@ import (
 // errorCases pairs a bad script with the exact text of its diagnostics.
 var errorCases = []struct{ src, want string }{
 	{"BEGIN { $a = { $b = 1; }; }", "stdin:1:24-25: ERROR: syntax error, a block used as a value must end with an expression\nBEGIN { $a = { $b = 1; }; }\n                       ~\nHINT: a block's value is its last expression, written without ';' after it: { $a += 1; $a }"},
+	{"BEGIN { $a = if (1) { 2 }; }", "stdin:1:25-26: ERROR: syntax error, an if expression needs an else branch\nBEGIN { $a = if (1) { 2 }; }\n                        ~\nHINT: an if used as a value needs an else branch: if (c) { a } else { b }"},
 	{"BEGIN { print({ }); }", "stdin:1:17-18: ERROR: syntax error, a block used as a value must end with an expression\nBEGIN { print({ }); }\n                ~\nHINT: a block's value is its last expression, written without ';' after it: { $a += 1; $a }"},
 	{"kprobe:f { @x[pid = count(); }", "stdin:1:19-20: ERROR: syntax error, unexpected =\nkprobe:f { @x[pid = count(); }\n                  ~"},
 	{"BEGIN { printf(\"%d\\n\" pid); }", "stdin:1:23-26: ERROR: syntax error, unexpected identifier, expecting )\nBEGIN { printf(\"%d\\n\" pid); }\n                      ~~~"},

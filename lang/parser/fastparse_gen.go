@@ -645,7 +645,7 @@ D2:
 	A5:
 		switch {
 		default:
-			if g.Expr = p.parseSimple(); g.Expr == nil {
+			if g.If = p.parseIf(); g.If == nil {
 				break A5
 			}
 			break D2
@@ -656,7 +656,7 @@ D2:
 	A6:
 		switch {
 		default:
-			if g.If = p.parseIf(); g.If == nil {
+			if g.Expr = p.parseSimple(); g.Expr == nil {
 				break A6
 			}
 			break D2
@@ -791,35 +791,6 @@ O2:
 	return p.nodes.gTernTail.take(g)
 }
 
-// parseSimple matches gSimple.
-func (p *fastParser) parseSimple() *gSimple {
-	start := p.i
-	var g gSimple
-	if g.X = p.parseExpr(); g.X == nil {
-		return nil
-	}
-	at1 := p.i
-O2:
-	switch {
-	default:
-		if !p.tok(tAssignOp) {
-			if p.i != at1 {
-				return nil
-			}
-			break O2
-		}
-		g.Op = p.strp(p.toks[p.i-1].Value)
-		if g.Value = p.parseExpr(); g.Value == nil {
-			if p.i != at1 {
-				return nil
-			}
-			break O2
-		}
-	}
-	g.Tokens = p.toks[start:p.i]
-	return p.nodes.gSimple.take(g)
-}
-
 // parseIf matches gIf.
 func (p *fastParser) parseIf() *gIf {
 	start := p.i
@@ -852,6 +823,35 @@ O2:
 	}
 	g.Tokens = p.toks[start:p.i]
 	return p.nodes.gIf.take(g)
+}
+
+// parseSimple matches gSimple.
+func (p *fastParser) parseSimple() *gSimple {
+	start := p.i
+	var g gSimple
+	if g.X = p.parseExpr(); g.X == nil {
+		return nil
+	}
+	at1 := p.i
+O2:
+	switch {
+	default:
+		if !p.tok(tAssignOp) {
+			if p.i != at1 {
+				return nil
+			}
+			break O2
+		}
+		g.Op = p.strp(p.toks[p.i-1].Value)
+		if g.Value = p.parseExpr(); g.Value == nil {
+			if p.i != at1 {
+				return nil
+			}
+			break O2
+		}
+	}
+	g.Tokens = p.toks[start:p.i]
+	return p.nodes.gSimple.take(g)
 }
 
 // parseWhile matches gWhile.
@@ -1795,6 +1795,17 @@ D2:
 			}
 			break D2
 		}
+		if p.i != at1 {
+			return nil
+		}
+	A19:
+		switch {
+		default:
+			if g.IfExpr = p.parseIf(); g.IfExpr == nil {
+				break A19
+			}
+			break D2
+		}
 		return nil
 	}
 	g.Tokens = p.toks[start:p.i]
@@ -2416,8 +2427,8 @@ type slabs struct {
 	gStmt        slab[gStmt]
 	gBinary      slab[gBinary]
 	gTernTail    slab[gTernTail]
-	gSimple      slab[gSimple]
 	gIf          slab[gIf]
+	gSimple      slab[gSimple]
 	gWhile       slab[gWhile]
 	gFor         slab[gFor]
 	gUnroll      slab[gUnroll]
@@ -2461,8 +2472,8 @@ func (s *slabs) reset() {
 	s.gStmt.reset()
 	s.gBinary.reset()
 	s.gTernTail.reset()
-	s.gSimple.reset()
 	s.gIf.reset()
+	s.gSimple.reset()
 	s.gWhile.reset()
 	s.gFor.reset()
 	s.gUnroll.reset()

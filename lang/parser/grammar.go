@@ -95,9 +95,11 @@ type gStmt struct {
 	// fail fast on the keywords that start the others (after one look at
 	// '{').
 	// A statement starting with '{' is a block, not a block expression.
+	// An `if` at the start of a statement is the statement, not an if
+	// expression (which is a primary expression).
 	Block  *gBlock  `parser:"(  (?= ( \"{\" | AngleOpen ) ) @@"`
-	Expr   *gSimple `parser:"| @@"`
 	If     *gIf     `parser:"| @@"`
+	Expr   *gSimple `parser:"| @@"`
 	While  *gWhile  `parser:"| @@"`
 	For    *gFor    `parser:"| @@"`
 	Unroll *gUnroll `parser:"| @@"`
@@ -291,7 +293,8 @@ type gPrimary struct {
 	Bool        *string       `parser:"| @(\"true\" | \"false\")"`
 	Sizeof      *gSizeof      `parser:"| @@"`
 	Offsetof    *gOffsetof    `parser:"| @@"`
-	BlockExpr   *gBlock       `parser:"| (?= \"{\") @@ )"`
+	BlockExpr   *gBlock       `parser:"| (?= \"{\") @@"`
+	IfExpr      *gIf          `parser:"| @@ )"`
 }
 
 type gSizeof struct {

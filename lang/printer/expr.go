@@ -70,6 +70,9 @@ type exprPrinter struct {
 func prec(e lang.Expr) int {
 	switch e := e.(type) {
 	case *lang.Ternary:
+		if e.If {
+			return precPostfix // if (c) { a } else { b } is one operand
+		}
 		return precTernary
 	case *lang.Binary:
 		if p, ok := binaryPrec[e.Op]; ok {
@@ -121,6 +124,9 @@ func lead(e lang.Expr, min int) string {
 		case *lang.Binary:
 			e, min = x.X, binaryPrec[x.Op]
 		case *lang.Ternary:
+			if x.If {
+				return "if"
+			}
 			e, min = x.Cond, precLogOr
 		case *lang.Unary:
 			if !x.Postfix {
@@ -228,6 +234,10 @@ func (p *exprPrinter) bare(e lang.Expr) {
 		}
 		p.expr(e.Y, prec+1)
 	case *lang.Ternary:
+		if e.If {
+			p.ifExpr(e)
+			return
+		}
 		p.expr(e.Cond, precLogOr)
 		if e.Then == nil {
 			b.WriteString(" ?: ")
@@ -296,6 +306,34 @@ func (p *exprPrinter) bare(e lang.Expr) {
 	default:
 		b.WriteString("<?>")
 	}
+}
+
+// ifExpr writes an if expression as written: its condition in
+// parentheses, its branches as blocks, `else if` for an If else branch.
+func (p *exprPrinter) ifExpr(e *lang.Ternary) {
+	p.b.WriteString("if (")
+	p.expr(e.Cond, 0)
+	p.b.WriteString(") ")
+	p.branch(e.Then, false)
+	p.b.WriteString(" else ")
+	p.branch(e.Else, true)
+}
+
+// branch writes a branch of an if expression, in braces unless it is a
+// block (or, after else, another if expression) already: macro expansion
+// may have replaced a block by its value.
+func (p *exprPrinter) branch(e lang.Expr, elseBranch bool) {
+	if _, ok := e.(*lang.BlockExpr); ok {
+		p.expr(e, 0)
+		return
+	}
+	if t, ok := e.(*lang.Ternary); ok && t.If && elseBranch {
+		p.expr(e, 0)
+		return
+	}
+	p.b.WriteString("{ ")
+	p.expr(e, 0)
+	p.b.WriteString(" }")
 }
 
 // TypeText is a written type as source: its name, or typeof(expr), with

@@ -385,7 +385,7 @@ func TestUnprivilegedStages(t *testing.T) {
 		out  string
 	}{
 		{[]string{"-d", "ast", "-e", "BEGIN{printf(\"x\\n\")}"}, 0, "BEGIN {\n  printf(\"x\\n\");\n}\n"},
-		{[]string{"-V"}, 0, version + "\n"},
+		{[]string{"-V"}, 0, versionLine + "\n"},
 		{[]string{"--info"}, 1, "ERROR: gobpftrace must be run as root (user id 0), or with the capability CAP_SYS_ADMIN, or with both CAP_BPF and CAP_PERFMON\n"},
 		{[]string{"-d", "asm", "-e", "BEGIN{}"}, 1, "ERROR: gobpftrace must be run as root (user id 0), or with the capability CAP_SYS_ADMIN, or with both CAP_BPF and CAP_PERFMON\n"},
 	} {

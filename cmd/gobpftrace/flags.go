@@ -252,12 +252,18 @@ func plainf(format string, args ...any) error {
 // 64-bit systems): /proc/sys/kernel/pid_max may not be set above it.
 const pidMaxLimit = 4194304
 
-// parsePID accepts a positive decimal number. A number too large to be a
-// process id is kept as -1 (checkTargetPID refuses it with the text as
-// given), never wrapped to a small one.
+// parsePID accepts a positive decimal number, refusing anything else in
+// bpftrace v0.26's words: "invalid integer" when no digit starts it,
+// "invalid trailing bytes" when something follows the digits. A number
+// too large to be a process id is kept as -1 (checkTargetPID refuses it
+// with the text as given), never wrapped to a small one.
 func parsePID(a string) (int, error) {
-	if a == "" || strings.Trim(a, "0123456789") != "" {
+	digits := len(a) - len(strings.TrimLeft(a, "0123456789"))
+	switch {
+	case digits == 0:
 		return 0, plainf("Failed to parse pid: invalid integer: %s", a)
+	case digits < len(a):
+		return 0, plainf("Failed to parse pid: invalid trailing bytes: %s", a)
 	}
 	n, err := strconv.ParseUint(a, 10, 64)
 	if err != nil || n > pidMaxLimit {
@@ -359,8 +365,9 @@ const usage = `USAGE:
 
 OPTIONS:
     -e PROGRAM     program text to run
-    -l, --list [PATTERN]
-                   list probes (tracepoints, software events...) matching PATTERN
+    -l, --list [PATTERN|FILE]
+                   list probes (tracepoints, software events...) matching PATTERN,
+                   or those of the script FILE
     -v, --verbose  verbose: details on stderr, the verifier log of a rejected program
     -d, --debug STAGE
                    print a compiler stage instead of running:

@@ -305,7 +305,7 @@ func TestFleetImageBuild(t *testing.T) {
 		t.Errorf("the binary needs %v", libs)
 	}
 	version, err := exec.Command(out, "--version").Output()
-	if err != nil || string(version) != "gobpftrace v0.1.0\n" && !strings.HasPrefix(string(version), "gobpftrace ") {
+	if err != nil || string(version) != versionLine+"\n" {
 		t.Errorf("the static binary's --version: %q, %v", version, err)
 	}
 }

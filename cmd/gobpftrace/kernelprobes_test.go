@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	goruntime "runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -494,6 +495,43 @@ func TestListProbes(t *testing.T) {
 	}
 	if got := list("-l", "*:sys_enter_getppid"); !strings.Contains(got, "tracepoint:syscalls:sys_enter_getppid\n") {
 		t.Errorf("-l *:sys_enter_getppid: %q", got)
+	}
+}
+
+// -l with one wildcard word matches the names after the provider, -l with
+// an existing file lists that script's probes, and a word that looks like
+// a file name but names none is warned about, then read as a pattern.
+func TestListWordAndFile(t *testing.T) {
+	requireRoot(t)
+	out, err := exec.Command(binPath, "-l", "*sys_enter_getppi*").Output()
+	if err != nil {
+		t.Fatalf("-l *sys_enter_getppi*: %v", err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if !slices.Contains(lines, "tracepoint:syscalls:sys_enter_getppid") {
+		t.Errorf("-l *sys_enter_getppi*: %q", out)
+	}
+	for _, l := range lines {
+		if !strings.Contains(l, "sys_enter_getppi") {
+			t.Errorf("-l *sys_enter_getppi* listed %q", l)
+		}
+	}
+	script := filepath.Join(t.TempDir(), "ticks.bt")
+	if err := os.WriteFile(script, []byte("interval:ms:250 { exit(); }\ntracepoint:syscalls:sys_enter_getpp* { }\nEND { }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err = exec.Command(binPath, "-l", script).Output()
+	if want := "interval:ms:250\ntracepoint:syscalls:sys_enter_getppid\nEND\n"; err != nil || string(out) != want {
+		t.Errorf("-l %s: %q, %v; want %q", script, out, err, want)
+	}
+	cmd := exec.Command(binPath, "-l", "absent.bt")
+	cmd.Dir = t.TempDir()
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err = cmd.Output()
+	want := "WARNING: It appears that 'absent.bt' is a filename but the file does not exist. Treating 'absent.bt' as a search pattern.\nERROR: Invalid probe type: absent.bt\n"
+	if err == nil || len(out) != 0 || stderr.String() != want {
+		t.Errorf("-l absent.bt: %q, %q, %v; want %q", out, stderr.String(), err, want)
 	}
 }
 

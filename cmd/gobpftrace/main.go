@@ -37,6 +37,12 @@ import (
 
 const version = "gobpftrace v0.1.0"
 
+// versionLine is what -V prints: bpftrace's own line, naming the bpftrace
+// release whose language and output gobpftrace follows (scripts and tools
+// that check `bpftrace --version` read the first word and the v0.N.M
+// after it), then gobpftrace's own version.
+const versionLine = "bpftrace v0.26.0 (" + version + ")"
+
 // Exit codes, as bpftrace's: 0 for a run that ended normally (Ctrl-C,
 // exit(), the traced process ending), 1 for any error.
 const (
@@ -67,7 +73,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	case o.version:
-		fmt.Fprintln(stdout, version)
+		fmt.Fprintln(stdout, versionLine)
 		return exitOK
 	}
 	if err := checkTargetPID(o); err != nil {
@@ -268,7 +274,8 @@ func checkTargetPID(o *options) error {
 		return nil
 	}
 	if o.pid < 0 {
-		return fmt.Errorf("pid '%s' does not exist: process ids go up to %d", o.pidArg, pidMaxLimit)
+		// bpftrace's words, and the bound.
+		return fmt.Errorf("Pid out of range: %s\nHINT: process ids go up to %d", o.pidArg, pidMaxLimit)
 	}
 	if err := unix.Kill(o.pid, 0); errors.Is(err, unix.ESRCH) {
 		return fmt.Errorf("pid '%d' does not exist", o.pid)
@@ -420,11 +427,12 @@ func (l *lineWriter) flush() error {
 	return err
 }
 
-// listProbes implements -l [PATTERN].
+// listProbes implements -l [PATTERN|FILE]: the probes matching PATTERN,
+// or those of the script FILE (as -l -e).
 func listProbes(o *options, stdout, stderr io.Writer) int {
 	pattern := ""
 	if o.hasProgram {
-		return listProgramProbes(o, stdout, stderr)
+		return listProgramProbes(o, "stdin", o.program, o.positional, stdout, stderr)
 	}
 	if len(o.positional) > 0 {
 		pattern = o.positional[0]
@@ -432,6 +440,19 @@ func listProbes(o *options, stdout, stderr io.Writer) int {
 	if len(o.positional) > 1 {
 		fmt.Fprintf(stderr, "ERROR: -l takes one pattern (%d given)\n\n%s", len(o.positional), usage)
 		return exitError
+	}
+	if st, err := os.Stat(pattern); pattern != "" && err == nil && !st.IsDir() {
+		file, src, _, err := loadScript(o, nil)
+		if err != nil {
+			fmt.Fprintln(stderr, errorText(err))
+			return exitError
+		}
+		return listProgramProbes(o, file, src, nil, stdout, stderr)
+	}
+	if looksLikeFileName(pattern) && !o.noWarnings {
+		// bpftrace's words: a name with a dot and no ':' or '*' was
+		// probably meant as a script.
+		fmt.Fprintf(stderr, "WARNING: It appears that '%s' is a filename but the file does not exist. Treating '%s' as a search pattern.\n", pattern, pattern)
 	}
 	if err := host.CheckPrivileges(); err != nil {
 		fmt.Fprintln(stderr, errorText(err))
@@ -444,9 +465,16 @@ func listProbes(o *options, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// listProgramProbes implements -l -e PROGRAM: the concrete probes the
-// program's attach points expand to (wildcards resolved), one per line.
-func listProgramProbes(o *options, stdout, stderr io.Writer) int {
+// looksLikeFileName reports whether an -l pattern that is no file looks
+// like the name of one (bpftrace's test: a dot, and neither ':' nor '*').
+func looksLikeFileName(pattern string) bool {
+	return strings.Contains(pattern, ".") && !strings.ContainsAny(pattern, ":*")
+}
+
+// listProgramProbes implements -l -e PROGRAM and -l FILE: the concrete
+// probes the program's attach points expand to (wildcards resolved), one
+// per line.
+func listProgramProbes(o *options, file, src string, params []string, stdout, stderr io.Writer) int {
 	if err := host.CheckPrivileges(); err != nil {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
@@ -456,13 +484,13 @@ func listProgramProbes(o *options, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}
-	prog, err := parser.Parse("stdin", o.program)
+	prog, err := parser.Parse(file, src)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitError
 	}
-	copts := check.Options{Params: o.positional, Env: check.EnvSettings(os.Environ()), TargetPID: o.pid, Command: o.command != "", Unsafe: o.unsafe}
-	checked, err := check.Check(prog, "stdin", o.program, env, copts)
+	copts := check.Options{Params: params, Env: check.EnvSettings(os.Environ()), TargetPID: o.pid, Command: o.command != "", Unsafe: o.unsafe}
+	checked, err := check.Check(prog, file, src, env, copts)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitError

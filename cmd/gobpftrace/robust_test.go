@@ -59,9 +59,9 @@ func TestTargetPIDChecked(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-p", "4294967297", "-e", "BEGIN { exit(); }"}, "ERROR: pid '4294967297' does not exist: process ids go up to 4194304\n"},
-		{[]string{"-p", "99999999999999999999999", "-e", "BEGIN { exit(); }"}, "ERROR: pid '99999999999999999999999' does not exist: process ids go up to 4194304\n"},
-		{[]string{"-p", "4194305", "-l", "tracepoint:sched:*"}, "ERROR: pid '4194305' does not exist: process ids go up to 4194304\n"},
+		{[]string{"-p", "4294967297", "-e", "BEGIN { exit(); }"}, "ERROR: Pid out of range: 4294967297\nHINT: process ids go up to 4194304\n"},
+		{[]string{"-p", "99999999999999999999999", "-e", "BEGIN { exit(); }"}, "ERROR: Pid out of range: 99999999999999999999999\nHINT: process ids go up to 4194304\n"},
+		{[]string{"-p", "4194305", "-l", "tracepoint:sched:*"}, "ERROR: Pid out of range: 4194305\nHINT: process ids go up to 4194304\n"},
 		{[]string{"-p", "4000000", "-l", "tracepoint:sched:*"}, "ERROR: pid '4000000' does not exist\n"},
 		{[]string{"-p", "4000000", "-d", "ast", "-e", "BEGIN { }"}, "ERROR: pid '4000000' does not exist\n"},
 	} {
@@ -100,7 +100,7 @@ func TestPerfHolderEnvIgnored(t *testing.T) {
 		env := []string{"GOBPFTRACE_PERF_HOLDER=" + v}
 		cmd := exec.Command(binPath, "-V")
 		cmd.Env = append(os.Environ(), env...)
-		if out, err := cmd.Output(); err != nil || string(out) != version+"\n" {
+		if out, err := cmd.Output(); err != nil || string(out) != versionLine+"\n" {
 			t.Errorf("-V with %s: %v, %q", env[0], err, out)
 		}
 		// A run with enough tracepoints to start the real holder.

@@ -75,8 +75,14 @@ func (l *lister) list(pattern string) error {
 		provPat = "*"
 	}
 	if !structured {
-		// A pattern without ':' names providers: every probe of each.
-		rest = "*"
+		if HasWildcard(provPat) {
+			// A wildcard word without ':' ("*sleep*") matches the
+			// probes' names after their provider, as bpftrace's "*:WORD".
+			provPat, rest = "*", provPat
+		} else {
+			// A provider's name lists every probe of it.
+			rest = "*"
+		}
 	}
 	if !HasWildcard(provPat) {
 		p := probetype.Lookup(provPat)

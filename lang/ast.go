@@ -300,6 +300,9 @@ type Positional struct {
 	typed
 	N     int
 	Count bool
+	// Fold is the integer literal the parameter stands for (set by the
+	// checker): bpftrace v0.26 puts the literal in its place.
+	Fold Fold
 }
 
 // Var is a scratch variable `$name`.

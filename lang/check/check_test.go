@@ -206,16 +206,16 @@ func TestTypes(t *testing.T) {
 			1: int8`},
 		// $1 is numeric, $2 a string; missing parameters read as 0.
 		{`BEGIN { $a = $1 + 1; $b = $2; $c = $#; $d = $3; $e = str($2) }`, `
-			$a: int64
-			$1 + 1: int64
-			$1: int64
+			$a: int8
+			$1 + 1: int8
+			$1: int8
 			1: int8
 			$b: string[6]
 			$2: string[6]
-			$c: uint64
-			$#: uint64
-			$d: int64
-			$3: int64
+			$c: uint8
+			$#: uint8
+			$d: int8
+			$3: int8
 			$e: string[6]
 			str($2): string[6]`},
 		{`BEGIN, tracepoint:syscalls:sys_enter_openat { $p = probe }`, `

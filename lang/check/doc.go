@@ -34,6 +34,7 @@
 //     char[N] fields are string[N] and pointer fields of syscalls:*
 //     tracepoints are user-space pointers; str() gives string[max_strlen]
 //     (1024 by default) or the constant length given.
-//   - Positional parameters: `$N` is int64 when its value parses as an
-//     integer (or is missing: 0), else a string; `$#` is uint64.
+//   - Positional parameters: `$N` is the integer literal of its value when
+//     it parses as an integer (or is missing: 0), typed and folded as a
+//     literal, else a string; `$#` is an unsigned literal.
 package check

@@ -76,26 +76,37 @@ func (c *checker) exprType(e lang.Expr) *lang.Type {
 	return tNone
 }
 
+// positional types $N and $#. As bpftrace v0.26 puts the literal in its
+// place, a parameter that is an integer (decimal, 0x hex, 0 octal) is
+// typed as that literal is (`5` an int8, `-300` an int16, sign-flexible,
+// `0xffffffffffffffff` a uint64) and folds with other literals (`$1 + 1`);
+// any other text is a string literal; a missing one is the literal 0 (or
+// "" where a string is needed, foldPositionalStrings), and `$#` an
+// unsigned literal (a uint8).
 func (c *checker) positional(p *lang.Positional) *lang.Type {
 	if p.Count {
-		return lang.TUint64
+		p.Fold = lang.Fold{Folded: true, Value: uint64(len(c.opts.Params)), Unsigned: true}
+		return foldType(p.Fold)
 	}
 	if p.N < 1 {
 		c.errorf(p.Span, "Invalid positional parameter $%d", p.N)
 		return tNone
 	}
 	if p.N > len(c.opts.Params) {
-		// Missing parameters read as zero (or "" where a string is needed).
-		return lang.TInt64
+		p.Fold = lang.Fold{Folded: true}
+		return foldType(p.Fold)
 	}
 	v := c.opts.Params[p.N-1]
-	if _, err := strconv.ParseInt(v, 0, 64); err == nil {
-		return lang.TInt64
+	if n, err := strconv.ParseInt(v, 0, 64); err == nil {
+		p.Fold = lang.Fold{Folded: true, Value: uint64(n), Negative: n < 0}
+		return foldType(p.Fold)
 	}
-	if _, err := strconv.ParseUint(v, 0, 64); err == nil {
-		// Beyond int64: 0xffffffffffffffff is a uint64.
-		return lang.TUint64
+	if n, err := strconv.ParseUint(v, 0, 64); err == nil {
+		// Beyond int64: 0xffffffffffffffff is the uint64 literal.
+		p.Fold = lang.Fold{Folded: true, Value: n, Unsigned: true}
+		return foldType(p.Fold)
 	}
+	// Any other text is the string literal of that text.
 	return lang.StringType(len(v) + 1)
 }
 

@@ -27,6 +27,8 @@ func foldOperand(e lang.Expr) (lang.Fold, bool) {
 		return e.Fold, e.Fold.Folded
 	case *lang.Binary:
 		return e.Fold, e.Fold.Folded
+	case *lang.Positional:
+		return e.Fold, e.Fold.Folded
 	}
 	return lang.Fold{}, false
 }

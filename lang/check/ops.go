@@ -116,6 +116,7 @@ func (c *checker) binary(b *lang.Binary) *lang.Type {
 	xt, yt = adaptSigns(b.X, xt, b.Y, yt)
 	mismatch := func() *lang.Type {
 		c.errorf(b.Span, "Type mismatch for '%s': %s '%s' %s '%s'", b.Op, opVerb(b.Op), xt, opJoin(b.Op), yt)
+		c.positionalTextHint(b.X, xt, b.Y, yt)
 		return tNone
 	}
 	switch {
@@ -295,4 +296,21 @@ func opJoin(op string) string {
 		return "with"
 	}
 	return "and"
+}
+
+// positionalTextHint explains a type mismatch whose operand is a positional
+// parameter given text that is not a number: it is a string literal, as in
+// bpftrace v0.26, so it does not take part in integer arithmetic.
+func (c *checker) positionalTextHint(x lang.Expr, xt *lang.Type, y lang.Expr, yt *lang.Type) {
+	for _, op := range []struct {
+		e lang.Expr
+		t *lang.Type
+	}{{x, xt}, {y, yt}} {
+		p, ok := op.e.(*lang.Positional)
+		if !ok || p.Count || op.t.Kind != lang.KString || p.N < 1 || p.N > len(c.opts.Params) {
+			continue
+		}
+		c.hintf("$%d is the string %q given on the command line, not a number; pass an integer (decimal, 0x hex or 0 octal) to use it in arithmetic", p.N, c.opts.Params[p.N-1])
+		return
+	}
 }

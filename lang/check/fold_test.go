@@ -77,3 +77,37 @@ func TestFoldedIsLiteral(t *testing.T) {
 		}
 	}
 }
+
+// A positional parameter that is an integer is that literal: typed as it,
+// folded with other literals, and too large a result is refused.
+func TestPositionalLiterals(t *testing.T) {
+	params := []string{"5", "-300", "9223372036854775807", "abc"}
+	for src, want := range map[string]string{
+		`$r = $1`:           "5 int8",
+		`$r = $2`:           "-300 int16",
+		`$r = $1 + $2`:      "-295 int16",
+		`$r = $9`:           "0 int8",
+		`$r = $#`:           "4 uint8",
+		`$r = $3 + 1`:       "9223372036854775808 uint64",
+		`$r = $3 * 2 * 2`:   "error",
+		`$r = $1; $r = pid`: "uint32",
+	} {
+		prog, _, err := run(t, "BEGIN { "+src+" }", Options{Params: params})
+		got := "error"
+		if err == nil {
+			a := prog.Probes[0].Body.Stmts[0].(*lang.AssignStmt)
+			v := a.Value
+			f, _ := foldOperand(v)
+			got = fmt.Sprintf("%d %s", f.Value, v.Type())
+			if f.Negative {
+				got = fmt.Sprintf("%d %s", int64(f.Value), v.Type())
+			}
+			if len(prog.Probes[0].Body.Stmts) > 1 {
+				got = a.Target.(*lang.Var).Sym.Type.String()
+			}
+		}
+		if got != want {
+			t.Errorf("%s: %s, want %s", src, got, want)
+		}
+	}
+}

@@ -407,6 +407,14 @@ func TestDiagnostics(t *testing.T) {
 			"stdin:1:28-29: ERROR: kfunc_allowed() expects a string literal\nBEGIN { $x = kfunc_allowed(1); }\n                           ~"},
 		{"interval:s:$3 { exit() }",
 			"stdin:1:1-14: ERROR: Positional parameter $3 used in interval:s:$3 is not given\ninterval:s:$3 { exit() }\n~~~~~~~~~~~~~"},
+		// $2 is "hello": a string literal, which integer arithmetic refuses.
+		{"BEGIN { $x = $2 * 2 }",
+			"stdin:1:14-20: ERROR: Type mismatch for '*': multiplying 'string[6]' and 'int8'\nBEGIN { $x = $2 * 2 }\n             ~~~~~~\nHINT: $2 is the string \"hello\" given on the command line, not a number; pass an integer (decimal, 0x hex or 0 octal) to use it in arithmetic"},
+		{"BEGIN { if (1 < $2) { exit() } }",
+			"stdin:1:13-19: ERROR: Type mismatch for '<': comparing 'int8' with 'string[6]'\nBEGIN { if (1 < $2) { exit() } }\n            ~~~~~~\nHINT: $2 is the string \"hello\" given on the command line, not a number; pass an integer (decimal, 0x hex or 0 octal) to use it in arithmetic"},
+		// $1 is 42: folded with the other literals, 42 * 2^62 is beyond 64 bits.
+		{"BEGIN { $x = $1 * 4611686018427387904 }",
+			"stdin:1:14-38: ERROR: unable to fold literals due to overflow or underflow\nBEGIN { $x = $1 * 4611686018427387904 }\n             ~~~~~~~~~~~~~~~~~~~~~~~~\nHINT: an operation on integer literals is computed when the script is compiled: its result must be an integer of at most 64 bits, and a divisor not 0"},
 	}
 	regen := os.Getenv("REGEN") != ""
 	for _, tc := range tests {

@@ -81,16 +81,22 @@ func TestFoldedIsLiteral(t *testing.T) {
 // A positional parameter that is an integer is that literal: typed as it,
 // folded with other literals, and too large a result is refused.
 func TestPositionalLiterals(t *testing.T) {
-	params := []string{"5", "-300", "9223372036854775807", "abc"}
+	params := []string{"5", "-300", "9223372036854775807", "abc", "0xffffffffffffffff", "010"}
 	for src, want := range map[string]string{
 		`$r = $1`:           "5 int8",
 		`$r = $2`:           "-300 int16",
 		`$r = $1 + $2`:      "-295 int16",
 		`$r = $9`:           "0 int8",
-		`$r = $#`:           "4 uint8",
+		`$r = $#`:           "6 uint8",
 		`$r = $3 + 1`:       "9223372036854775808 uint64",
 		`$r = $3 * 2 * 2`:   "error",
 		`$r = $1; $r = pid`: "uint32",
+		`$r = $5`:           "18446744073709551615 uint64",
+		`$r = $5 + 1`:       "error",
+		`$r = $6 * $1`:      "40 int8",
+		`$r = -$1`:          "-5 int8",
+		`$r = $4 + 1`:       "error",
+		`$r = $4`:           "0 string[4]",
 	} {
 		prog, _, err := run(t, "BEGIN { "+src+" }", Options{Params: params})
 		got := "error"

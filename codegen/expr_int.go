@@ -568,6 +568,9 @@ func (g *gen) compareJump(x *lang.Binary, label string, when bool) {
 	case lang.KTuple, lang.KArray, lang.KStruct:
 		g.heldCompareJump(x, label, when)
 		return
+	case lang.KBuffer:
+		g.bufferCompareJump(x, label, when)
+		return
 	}
 	cmp := x.Op
 	if !when {

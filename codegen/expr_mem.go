@@ -428,6 +428,40 @@ func (g *gen) heldCompareJump(x *lang.Binary, label string, when bool) {
 	}
 }
 
+// bufferCompareJump compares two buffers ({u32 len; u8 data[N]}), which
+// are equal when their lengths are and their first len bytes are. A
+// buffer's bytes past its length are zero wherever it is held (buf()
+// pads them outside event records, and its operands are evaluated with
+// padding here), so equal lengths leave only the bytes both sizes hold
+// to compare, in whole words.
+func (g *gen) bufferCompareJump(x *lang.Binary, label string, when bool) {
+	if x.Op != "==" && x.Op != "!=" {
+		failf(x.Span, "operator %s on %s is not supported", x.Op, x.X.Type())
+	}
+	saved := g.noPad
+	g.noPad = false
+	la := g.heldLoc(x.X)
+	lb := g.heldLoc(x.Y)
+	g.noPad = saved
+	jumpOnEqual := (x.Op == "==") == when
+	differ := label
+	if jumpOnEqual {
+		differ = g.newLabel("bufne")
+	}
+	n := 4 + min(x.X.Type().Size, x.Y.Type().Size)
+	for i := 0; i < n; {
+		c := min(chunk(la.off+i, n-i), chunk(lb.off+i, n-i))
+		g.load(asm.R1, la.at(i), c)
+		g.load(asm.R2, lb.at(i), c)
+		g.emit(asm.JNE.Reg(asm.R1, asm.R2, differ))
+		i += c
+	}
+	if jumpOnEqual {
+		g.jump(label)
+		g.label(differ)
+	}
+}
+
 // comparable is where the value of e is in layout t, converted when its
 // own type differs.
 func (g *gen) comparable(e lang.Expr, t *lang.Type) loc {

@@ -195,7 +195,10 @@ func (c *checker) compare(b *lang.Binary, xt, yt *lang.Type, mismatch func() *la
 			return tNone
 		}
 		return lang.TBool
-	case xt.Kind == lang.KString && yt.Kind == lang.KString:
+	case xt.Kind == lang.KString && yt.Kind == lang.KString,
+		xt.Kind == lang.KBuffer && yt.Kind == lang.KBuffer:
+		// Buffers are equal when their lengths and bytes are, whatever
+		// sizes they were declared with.
 		if b.Op != "==" && b.Op != "!=" {
 			c.errorf(b.Span, "The %s operator can not be used on expressions of types %s, %s", b.Op, xt, yt)
 			return tNone

@@ -93,17 +93,32 @@ func (g *gen) aggUpdate(m *Map, name string, sym *lang.MapSym, kind lang.Kind, v
 		g.emit(asm.Mov.Imm(asm.R1, 1))
 		g.store(first.at(8), asm.R1, 8)
 	}
+	slot := g.cc.mapDropSlot(m)
 	g.mapPtr(asm.R1, name)
 	g.addr(asm.R2, key)
-	if kind == lang.KCount {
-		g.addrOfOne(asm.R3)
-	} else {
+	drops := asm.R0 // none kept
+	switch {
+	case kind != lang.KCount:
 		g.addr(asm.R3, first)
+	case slot != noDropSlot && len(g.free) > 0:
+		// The constant 1 and the refused-insert counter are in the same
+		// Drops value: its address, kept across the call, serves both,
+		// two instructions less than loading it again after the call.
+		drops = g.allocReg()
+		g.addrOfOne(drops)
+		g.emit(asm.Mov.Reg(asm.R3, drops))
+	default:
+		g.addrOfOne(asm.R3)
 	}
 	g.emit(asm.Mov.Imm(asm.R4, 0)) // BPF_ANY
 	g.call(asm.FnMapUpdateElem)
 	g.checkHelper(asm.FnMapUpdateElem, g.span)
-	g.countFailure(g.cc.mapDropSlot(m)) // the map is full
+	if drops != asm.R0 {
+		g.countFailureFrom(slot, drops, 8*dropsOne)
+		g.freeReg(drops)
+	} else {
+		g.countFailure(slot) // the map is full
+	}
 	g.jump(skip)
 	g.label(found)
 	val := loc{base: asm.R0, off: 0}

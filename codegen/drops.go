@@ -130,6 +130,15 @@ func (g *gen) countFailure(slot int32) {
 	)
 }
 
+// countFailureFrom is countFailure through base, a register holding the
+// address of the Drops value's byte baseOff.
+func (g *gen) countFailureFrom(slot int32, base asm.Register, baseOff int32) {
+	g.cc.useDropSlot(slot)
+	add := asm.StoreXAdd(base, asm.R0, asm.DWord)
+	add.Offset = int16(8*slot - baseOff)
+	g.emit(asm.RSh.Imm(asm.R0, 63), add)
+}
+
 // countIfFailed counts a drop when the helper just called returned non-zero.
 func (g *gen) countIfFailed(slot int32) {
 	if slot == noDropSlot {

@@ -208,6 +208,9 @@ type ForRangeStmt struct {
 // UnrollStmt is `unroll (n) { ... }`.
 type UnrollStmt struct {
 	Span
+	// Head is the `unroll (N)` before the body, where a bad count is
+	// reported (as bpftrace underlines it).
+	Head  Span
 	Count Expr
 	Body  *Block
 	// N is Count's value, set by the checker (Count may be $1 or an

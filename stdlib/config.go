@@ -44,6 +44,26 @@ var ConfigVars = []*ConfigVar{
 	{Name: "license", Default: "GPL", Supported: true, Doc: "License the programs are loaded with."},
 }
 
+// EnvOnlyConfig are the BPFTRACE_* environment variables (lower case,
+// without the prefix) that bpftrace v0.26 reads only from the
+// environment: a config block may not set them.
+var EnvOnlyConfig = []string{"btf", "debug_output", "kernel_build", "kernel_source", "max_ast_nodes", "verify_llvm_ir", "vmlinux"}
+
+// IsEnvOnlyConfig reports whether name ("debug_output", "BPFTRACE_VMLINUX")
+// is one of EnvOnlyConfig.
+func IsEnvOnlyConfig(name string) bool {
+	n := lower(name)
+	if len(n) > 9 && n[:9] == "bpftrace_" {
+		n = n[9:]
+	}
+	for _, e := range EnvOnlyConfig {
+		if e == n {
+			return true
+		}
+	}
+	return false
+}
+
 // LookupConfig accepts "max_strlen", "MAX_STRLEN" and "BPFTRACE_MAX_STRLEN".
 func LookupConfig(name string) *ConfigVar {
 	n := lower(name)

@@ -20,7 +20,16 @@ func (c *checker) checkConfig() {
 			}
 			cv := stdlib.LookupConfig(it.Name)
 			if cv == nil {
-				c.errorf(it.Span, "Unrecognized config variable: %s", it.Name)
+				// bpftrace's words, under the name alone.
+				if stdlib.IsEnvOnlyConfig(it.Name) {
+					c.errorf(configNameSpan(it), "%s can only be set as an environment variable", strings.TrimPrefix(strings.ToLower(it.Name), "bpftrace_"))
+					c.hintf("set it for the run: BPFTRACE_%s=VALUE gobpftrace ...", strings.ToUpper(strings.TrimPrefix(strings.ToLower(it.Name), "bpftrace_")))
+					continue
+				}
+				c.errorf(configNameSpan(it), "Unrecognized config variable: %s", it.Name)
+				if s := suggest(it.Name, configNames()); s != "" {
+					c.hintf("did you mean %s?", s)
+				}
 				continue
 			}
 			c.setConfig(cv, configText(it.Value), it.Span, true)
@@ -33,6 +42,27 @@ func (c *checker) checkConfig() {
 		}
 		c.setConfig(cv, v, lang.Span{}, false)
 	}
+}
+
+// configNameSpan is the name of a config setting, where an unknown one
+// is reported: the item starts with it.
+func configNameSpan(it *lang.ConfigItem) lang.Span {
+	sp := it.Span
+	if sp.Start.Line == sp.End.Line && sp.End.Offset-sp.Start.Offset > len(it.Name) {
+		sp.End = sp.Start
+		sp.End.Offset += len(it.Name)
+		sp.End.Col += len(it.Name)
+	}
+	return sp
+}
+
+// configNames are the settings a config block may set.
+func configNames() []string {
+	names := make([]string, len(stdlib.ConfigVars))
+	for i, cv := range stdlib.ConfigVars {
+		names[i] = cv.Name
+	}
+	return names
 }
 
 func configText(e lang.Expr) string {

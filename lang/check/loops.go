@@ -69,6 +69,15 @@ func (c *checker) forMap(s *lang.ForMapStmt) {
 // maxUnroll is the largest unroll count, as in bpftrace.
 const maxUnroll = 100
 
+// unrollHead is where a bad unroll count is reported: `unroll (N)`, or
+// the count when the statement was built without its head.
+func unrollHead(s *lang.UnrollStmt) lang.Span {
+	if s.Head == (lang.Span{}) {
+		return s.Count.Pos()
+	}
+	return s.Head
+}
+
 func (c *checker) unroll(s *lang.UnrollStmt) {
 	t := c.expr(s.Count)
 	if known(t) {
@@ -78,9 +87,11 @@ func (c *checker) unroll(s *lang.UnrollStmt) {
 			c.errorf(s.Count.Pos(), "invalid unroll value")
 			c.hintf("unroll takes a constant between 1 and %d", maxUnroll)
 		case n < 1:
-			c.errorf(s.Count.Pos(), "unroll minimum value is 1")
+			c.errorf(unrollHead(s), "unroll minimum value is 1")
+			c.hintf("unroll repeats its block 1 to %d times", maxUnroll)
 		case n > maxUnroll:
-			c.errorf(s.Count.Pos(), "unroll maximum value is %d", maxUnroll)
+			c.errorf(unrollHead(s), "unroll maximum value is %d", maxUnroll)
+			c.hintf("for more iterations, use a while or for loop")
 		default:
 			s.N = n
 		}

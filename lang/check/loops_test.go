@@ -53,7 +53,8 @@ func TestLoops(t *testing.T) {
 	}
 	for src, want := range map[string]string{
 		`BEGIN { @s = 1; for ($kv : @s) { } }`:    "stdin:1:28-30: ERROR: Loop expression does not support scalar map: @s\nBEGIN { @s = 1; for ($kv : @s) { } }\n                           ~~",
-		`BEGIN { unroll(101) { } }`:               "stdin:1:16-19: ERROR: unroll maximum value is 100\nBEGIN { unroll(101) { } }\n               ~~~",
+		`BEGIN { unroll(101) { } }`:               "stdin:1:9-20: ERROR: unroll maximum value is 100\nBEGIN { unroll(101) { } }\n        ~~~~~~~~~~~\nHINT: for more iterations, use a while or for loop",
+		"BEGIN { unroll ( 0 )\n{ } }":             "stdin:1:9-21: ERROR: unroll minimum value is 1\nBEGIN { unroll ( 0 )\n        ~~~~~~~~~~~~\nHINT: unroll repeats its block 1 to 100 times",
 		`BEGIN { for ($i : 0..comm) { } }`:        "stdin:1:9-31: ERROR: Loop range requires integer bounds (int8..string[16] given)\nBEGIN { for ($i : 0..comm) { } }\n        ~~~~~~~~~~~~~~~~~~~~~~",
 		`BEGIN { $i = 1; for ($i : 0..5) { } }`:   "stdin:1:22-24: ERROR: Loop declaration shadows existing variable: $i\nBEGIN { $i = 1; for ($i : 0..5) { } }\n                     ~~",
 		`BEGIN { for ($i : 0..5) { } print($i) }`: "stdin:1:35-37: ERROR: Undefined or undeclared variable: $i\nBEGIN { for ($i : 0..5) { } print($i) }\n                                  ~~",

@@ -270,7 +270,11 @@ func (c *converter) stmt(g *gStmt) lang.Stmt {
 	case g.For != nil:
 		return c.forStmt(g.For)
 	case g.Unroll != nil:
-		return &lang.UnrollStmt{Span: c.span(&g.Unroll.node), Count: c.expr(g.Unroll.Count), Body: c.block(g.Unroll.Body)}
+		u := &lang.UnrollStmt{Span: c.span(&g.Unroll.node), Count: c.expr(g.Unroll.Count), Body: c.block(g.Unroll.Body)}
+		if toks, body := g.Unroll.Tokens, g.Unroll.Body; body != nil && len(body.Tokens) > 0 && len(toks) > len(body.Tokens) {
+			u.Head = c.tokensSpan(toks[:len(toks)-len(body.Tokens)])
+		}
+		return u
 	case g.Block != nil:
 		return &lang.BlockStmt{Span: c.span(&g.Block.node), Body: c.block(g.Block)}
 	case g.Let != nil:

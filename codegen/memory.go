@@ -160,7 +160,10 @@ func (g *gen) memRead(e lang.Expr) asm.Register {
 }
 
 // extractBits turns the storage unit of a bitfield, loaded in r, into the
-// bitfield's value: shifted down, masked, sign-extended when signed.
+// bitfield's value: shifted down and masked, so zero-extended as bpftrace
+// v0.26 reads it (`short a:4` holding binary 1101 reads as 13, not -3).
+// Only a bitfield as wide as its type is sign-extended, as its type's
+// value is.
 func (g *gen) extractBits(r asm.Register, bits *lang.Field, t *lang.Type) {
 	if bits.BitOffset > 0 {
 		g.emit(asm.RSh.Imm(r, int32(bits.BitOffset)))
@@ -169,7 +172,7 @@ func (g *gen) extractBits(r asm.Register, bits *lang.Field, t *lang.Type) {
 		return
 	}
 	switch {
-	case t.Kind == lang.KInt && t.Signed:
+	case t.Kind == lang.KInt && t.Signed && bits.BitSize == 8*t.Size:
 		g.emit(asm.LSh.Imm(r, int32(64-bits.BitSize)), asm.ArSh.Imm(r, int32(64-bits.BitSize)))
 	case bits.BitSize < 32:
 		g.emit(asm.And.Imm(r, int32(1)<<bits.BitSize-1))

@@ -20,7 +20,9 @@ package lang
 //     UserSpace): {s64 stack id; u32 pid; u32 zero}, 16 bytes. The id is
 //     bpf_get_stackid's result in the stack map of the type's StackLimit
 //     (negative when the kernel could not take the stack).
-//   - KStruct: Size bytes, alignment 8 (copied whole).
+//   - KStruct: Size bytes, aligned as C aligns it (its most aligned
+//     member; copied whole), so a struct sits in a tuple where bpftrace
+//     puts it: ((int32)1, struct {int; int}) is 12 bytes.
 //   - KArray: Len * SizeOf(Elem), alignment of Elem.
 
 // SizeOf returns the size in bytes of a value of type t.
@@ -82,12 +84,34 @@ func AlignOf(t *Type) int {
 		return a
 	case KArray:
 		return AlignOf(t.Elem)
+	case KStruct:
+		return StructAlign(t)
 	case KNone:
 		if t.Size > 0 && t.Size <= 16 {
 			return t.Size // a FloatType
 		}
 	}
 	return 8
+}
+
+// StructAlign is the C alignment of a struct or union: that of its most
+// aligned member. A struct known only by name and size (a kernel type
+// whose members were not loaded) is taken as aligned to the largest power
+// of two up to 8 that divides its size.
+func StructAlign(t *Type) int {
+	if t.Fields != nil {
+		a := 1
+		for _, f := range t.Fields {
+			a = max(a, AlignOf(f.Type))
+		}
+		return a
+	}
+	for _, a := range []int{8, 4, 2} {
+		if t.Size%a == 0 {
+			return a
+		}
+	}
+	return 1
 }
 
 // TupleOffsets returns the byte offset of each element of a KTuple.

@@ -31,16 +31,17 @@ struct grid { int y[2][2]; };
 `
 
 // recText is the helper's rec as print() shows it: nested structs, arrays
-// of ints and of structs, an anonymous union's members, bitfields (bf3 is
-// -3 in 4 signed bits), a char array.
+// of ints and of structs, an anonymous union's members, bitfields (bf3,
+// an int holding -3 in 4 bits, reads zero-extended as 13, as bpftrace
+// v0.26 reads bitfields), a char array.
 const recText = "{ .a = 1, .b = { .c = 2, .d = -3 }, .arr = [1,2,3,4], .y = [[5,6],[7,8]], " +
 	".ins = [{ .c = 10, .d = 11 },{ .c = 12, .d = 13 }], .u = 1094861636, .uc = DCBA, " +
-	".anon = { .n1 = 20, .n2 = 21 }, .bf1 = 5, .bf2 = 17, .bf3 = -3, .name = hello, .big = 1099511627775 }"
+	".anon = { .n1 = 20, .n2 = 21 }, .bf1 = 5, .bf2 = 17, .bf3 = 13, .name = hello, .big = 1099511627775 }"
 
 // recJSON is the same as JSON.
 const recJSON = `{"a": 1, "b": {"c": 2, "d": -3}, "arr": [1,2,3,4], "y": [[5,6],[7,8]], ` +
 	`"ins": [{"c": 10, "d": 11},{"c": 12, "d": 13}], "u": 1094861636, "uc": "DCBA", ` +
-	`"anon": {"n1": 20, "n2": 21}, "bf1": 5, "bf2": 17, "bf3": -3, "name": "hello", "big": 1099511627775}`
+	`"anon": {"n1": 20, "n2": 21}, "bf1": 5, "bf2": 17, "bf3": 13, "name": "hello", "big": 1099511627775}`
 
 // runStructValues runs body in a uprobe on the helper's take_rec(&rec,
 // &grid), with the helper started by -c to call it once, and the given
@@ -63,22 +64,28 @@ func TestStructValuePrintAndMembers(t *testing.T) {
   print(($s.arr, $s.y, $s.y[1][0], $s.ins, $s.ins[1].c, $s.arr[2], $s.b));
   $p = (struct rec *)arg0;
   printf("%s %s %d %d\n", $p->uc, $s.uc, $p->uc == "DCBA", $s.uc == "DCB");
+  print($p->bf3);
   @m[1] = $s;
   @t = (1, $s.b);
+  $u = ((int32)7, $s.b, (int8)9);
+  print((sizeof($u), sizeof(((int32)1, $s.b)), $u));
   exit();`
 	res := runStructValues(t, body)
 	wantOutput(t, res, recText+"\n"+
-		"(1, 2, -3, 1094861636, 21, 5, 17, -3, hello, 1099511627775)\n"+
+		"(1, 2, -3, 1094861636, 21, 5, 17, 13, hello, 1099511627775)\n"+
 		"([1,2,3,4], [[5,6],[7,8]], 7, [{ .c = 10, .d = 11 },{ .c = 12, .d = 13 }], 12, 3, { .c = 2, .d = -3 })\n"+
-		"DCBA DCBA 1 0\n"+
+		"DCBA DCBA 1 0\n13\n"+
+		"(16, 12, (7, { .c = 2, .d = -3 }, 9))\n"+
 		"\n\n@m[1]: "+recText+"\n@t: (1, { .c = 2, .d = -3 })\n", "Attached 1 probe\n")
 
 	res = runStructValues(t, body, "-f", "json")
 	wantOutput(t, res, `{"type": "attached_probes", "count": 1, "data": {"probes": 1}}
 {"type": "value", "data": `+recJSON+`}
-{"type": "value", "data": [1,2,-3,1094861636,21,5,17,-3,"hello",1099511627775]}
+{"type": "value", "data": [1,2,-3,1094861636,21,5,17,13,"hello",1099511627775]}
 {"type": "value", "data": [[1,2,3,4],[[5,6],[7,8]],7,[{"c": 10, "d": 11},{"c": 12, "d": 13}],12,3,{"c": 2, "d": -3}]}
 {"type": "printf", "data": "DCBA DCBA 1 0\n"}
+{"type": "value", "data": 13}
+{"type": "value", "data": [16,12,[7,{"c": 2, "d": -3},9]]}
 {"type": "map", "data": {"@m": {"1": `+recJSON+`}}}
 {"type": "map", "data": {"@t": [1,{"c": 2, "d": -3}]}}
 `, "")

@@ -518,19 +518,7 @@ func cAlign(t *lang.Type) int {
 			return lang.AlignOf(t)
 		}
 	case lang.KStruct:
-		if t.Fields != nil {
-			a := 1
-			for _, f := range t.Fields {
-				a = max(a, cAlign(f.Type))
-			}
-			return a
-		}
-		for _, a := range []int{8, 4, 2} {
-			if t.Size%a == 0 {
-				return a
-			}
-		}
-		return 1
+		return lang.StructAlign(t)
 	}
 	return 8
 }

@@ -294,15 +294,16 @@ func (f *Formatter) decodeField(field *lang.Field, b []byte) item {
 		return f.bitfieldItem(field, v)
 	}
 	v &= 1<<uint(field.BitSize) - 1
-	if field.Type.Signed && v>>uint(field.BitSize-1) != 0 {
-		// Sign-extend a negative signed bitfield.
+	if field.Type.Signed && field.BitSize == 8*field.Type.Size && v>>uint(field.BitSize-1) != 0 {
+		// Bitfields read zero-extended, as their members do (codegen's
+		// extractBits); only one as wide as its signed type is negative.
 		v |= ^uint64(0) << uint(field.BitSize)
 	}
 	return f.bitfieldItem(field, v)
 }
 
-// bitfieldItem is the item of a bitfield's value v (already sign-extended
-// when signed).
+// bitfieldItem is the item of a bitfield's value v (already extended to
+// 64 bits).
 func (f *Formatter) bitfieldItem(field *lang.Field, v uint64) item {
 	switch {
 	case field.Type.Kind == lang.KBool:

@@ -328,6 +328,14 @@ type MapExpr struct {
 	Sym *MapSym
 }
 
+// Wildcard is `*` written as a key of a map given to delete(), as in
+// `delete(@m[10, *])`: it matches any value of that key. The checker
+// turns such a delete into a loop over the map before typing.
+type Wildcard struct {
+	Span
+	typed
+}
+
 // Call is `name(args...)`: a builtin function or aggregation, or a macro call.
 type Call struct {
 	Span

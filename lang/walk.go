@@ -630,6 +630,9 @@ func shallowCopy(n Node) Node {
 	case *TypeExpr:
 		c := *n
 		return &c
+	case *Wildcard:
+		c := *n
+		return &c
 	}
 	panic("lang.Clone: unknown node type")
 }

@@ -46,6 +46,7 @@ func Check(prog *lang.Program, file, src string, env lang.Env, opts Options) (ou
 		return nil, &lang.Diagnostics{File: file, Source: src, List: errs}
 	}
 	normalizeBuiltins(prog)
+	expandWildcardDeletes(prog)
 	// Macros may have deepened the tree past what the parser allowed.
 	if n := lang.TooDeep(prog, lang.MaxDepth); n != nil {
 		return nil, &lang.Diagnostics{File: file, Source: src, List: []*lang.Diagnostic{lang.DepthError(n)}}

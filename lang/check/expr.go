@@ -67,6 +67,10 @@ func (c *checker) exprType(e lang.Expr) *lang.Type {
 		c.errorf(e.Span, "%s is a type, not a value", e.Spec.Text())
 		c.hintf("a macro's type argument goes where a type is written: (T)x, sizeof(T), offsetof(T, f), let $v: T, typeof(T)")
 		return tNone
+	case *lang.Wildcard:
+		c.errorf(e.Span, "The * wildcard can only be used as a key of a map given to delete()")
+		c.hintf("delete(@m[10, *]) deletes every key of @m whose first field is 10")
+		return tNone
 	case *lang.BlockExpr:
 		// Macro expansion replaces every block expression it can.
 		c.errorf(e.Span, "A block cannot be used as a value here")

@@ -129,7 +129,11 @@ func (c *converter) primary(g *gPrimary) lang.Expr {
 	case g.Map != nil:
 		m := &lang.MapExpr{Span: sp, Name: g.Map.Name}
 		for _, k := range g.Map.Keys {
-			m.Keys = append(m.Keys, c.expr(k))
+			if k.Wild != nil {
+				m.Keys = append(m.Keys, &lang.Wildcard{Span: c.span(&k.node)})
+				continue
+			}
+			m.Keys = append(m.Keys, c.expr(k.X))
 		}
 		return m
 	case g.Var != nil:

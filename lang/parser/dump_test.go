@@ -215,6 +215,8 @@ func (d dumper) node(n any) {
 		d.w("(type %q)", n.Spec.Text())
 	case *lang.BlockExpr:
 		d.list("blockexpr", n.Body, n.Value)
+	case *lang.Wildcard:
+		d.w("*")
 	default:
 		d.w("<%T>", n)
 	}

@@ -1919,7 +1919,7 @@ O2:
 			}
 			break O2
 		}
-		if x := p.parseExpr(); x != nil {
+		if x := p.parseKey(); x != nil {
 			g.Keys = append(g.Keys, x)
 		} else {
 			if p.i != at1 {
@@ -1939,7 +1939,7 @@ O2:
 				}
 				break R4
 			}
-			if x := p.parseExpr(); x != nil {
+			if x := p.parseKey(); x != nil {
 				g.Keys = append(g.Keys, x)
 			} else {
 				if p.i != at3 {
@@ -2260,6 +2260,50 @@ R6:
 	return p.nodes.gOffsetof.take(g)
 }
 
+// parseKey matches gKey.
+func (p *fastParser) parseKey() *gKey {
+	start := p.i
+	var g gKey
+	at1 := p.i
+D2:
+	switch {
+	default:
+	A3:
+		switch {
+		default:
+			at4 := p.i
+			if !p.lit("*") {
+				p.i = at4
+				break A3
+			}
+			if !(p.lit(",") || p.lit("]")) {
+				p.i = at4
+				break A3
+			}
+			p.i = at4
+			if !p.lit("*") {
+				break A3
+			}
+			g.Wild = p.strp(p.toks[p.i-1].Value)
+			break D2
+		}
+		if p.i != at1 {
+			return nil
+		}
+	A5:
+		switch {
+		default:
+			if g.X = p.parseExpr(); g.X == nil {
+				break A5
+			}
+			break D2
+		}
+		return nil
+	}
+	g.Tokens = p.toks[start:p.i]
+	return p.nodes.gKey.take(g)
+}
+
 // parseArg matches gArg.
 func (p *fastParser) parseArg() *gArg {
 	start := p.i
@@ -2453,6 +2497,7 @@ type slabs struct {
 	gParen       slab[gParen]
 	gSizeof      slab[gSizeof]
 	gOffsetof    slab[gOffsetof]
+	gKey         slab[gKey]
 	gArg         slab[gArg]
 	gElem        slab[gElem]
 }
@@ -2498,6 +2543,7 @@ func (s *slabs) reset() {
 	s.gParen.reset()
 	s.gSizeof.reset()
 	s.gOffsetof.reset()
+	s.gKey.reset()
 	s.gArg.reset()
 	s.gElem.reset()
 }

@@ -337,8 +337,15 @@ type gArg struct {
 
 type gMap struct {
 	node
-	Name string   `parser:"@Map"`
-	Keys []*gExpr `parser:"( \"[\" @@ ( \",\" @@ )* \"]\" )?"`
+	Name string  `parser:"@Map"`
+	Keys []*gKey `parser:"( \"[\" @@ ( \",\" @@ )* \"]\" )?"`
+}
+
+// gKey is a map key: an expression, or `*` (any value, for delete()).
+type gKey struct {
+	node
+	Wild *string `parser:"(  (?= \"*\" ( \",\" | \"]\" ) ) @\"*\""`
+	X    *gExpr  `parser:"| @@ )"`
 }
 
 // gParen is `parser:"(x)"`, a tuple `parser:"(a, b)"` or a record `parser:"(a=1, b=2)"`.

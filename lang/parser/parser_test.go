@@ -92,6 +92,7 @@ var shapeCases = []struct{ src, want string }{
 	{"BEGIN { printf(\"a\\tb\\n\\\"q\\\" \\\\ \\x41 \\101 \\0 \\x7e\"); }", "(prog (probe BEGIN| ({} (call printf \"a\\tb\\n\\\"q\\\" \\\\ A A \\x00 ~\"))))"},
 	{"BEGIN { @x = if (1) { 2 } else if ($a) { $b = 3; $b } else { 4 }; if (1) { @y = 1 } else { @y = 2 } @z = { $c = 1; if ($c) { 5 } else { 6 } } + 1 }",
 		"(prog (probe BEGIN| ({} (= @x (ifexpr 1 (blockexpr ({}) 2) (ifexpr $a (blockexpr ({} (= $b 3)) $b) (blockexpr ({}) 4)))) (if 1 ({} (= @y 1)) ({} (= @y 2))) (= @z (+ (blockexpr ({} (= $c 1)) (ifexpr $c (blockexpr ({}) 5) (blockexpr ({}) 6))) 1)))))"},
+	{"BEGIN { delete(@m[1, *]); delete(@n[*]); @x = 2 * 3 }", "(prog (probe BEGIN| ({} (call delete (@m[] 1 *)) (call delete (@n[] *)) (= @x (* 2 3)))))"},
 	{"BEGIN < if (1) < printf(\"x\\n\"); > >", "(prog (probe BEGIN| (<> (if 1 (<> (call printf \"x\\n\"))))))"},
 }
 

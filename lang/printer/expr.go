@@ -303,6 +303,8 @@ func (p *exprPrinter) bare(e lang.Expr) {
 		b.WriteString(TypeText(e.Spec))
 	case *lang.BlockExpr:
 		b.WriteString(blockExprText(e))
+	case *lang.Wildcard:
+		b.WriteByte('*')
 	default:
 		b.WriteString("<?>")
 	}

@@ -440,53 +440,64 @@ func (s *session) runSpecial(progs []*codegen.Program) error {
 	return nil
 }
 
-// attachAll attaches probes in order. A stop request (Ctrl-C) ends it
-// early; the run then stops normally. Runs of tracepoints are attached
-// concurrently (attachConcurrently), with the same outcome as in order.
+// attachAll attaches probes in the order that makes the probes of one
+// event run in the script's order (attach.AttachOrder), then gives the
+// messages of attaching in the script's order. A stop request (Ctrl-C)
+// ends it early; the run then stops normally. Runs of tracepoints are
+// attached concurrently (attachConcurrently), with the same outcome as in
+// order. The first probe that fails to attach ends it with its error,
+// unless config missing_probes skips it.
 func (s *session) attachAll(ctx context.Context, probes []*codegen.Program) error {
 	if s.holder == nil && attach.SlowToClose(probes) >= attach.HolderMin {
 		s.holder = attach.StartPerfHolder()
 	}
-	for i := 0; i < len(probes); {
+	skipMissing := s.plan.Config.MissingProbes == "warn" || s.plan.Config.MissingProbes == "ignore"
+	order := attach.AttachOrder(probes)
+	results := make([]attachResult, len(probes)) // by the probes' index
+	failed := -1
+attaching:
+	for i := 0; i < len(order); {
 		if ctx.Err() != nil {
-			return nil
+			break
 		}
-		n := 1
-		for i+n < len(probes) && isTracepoint(probes[i]) && isTracepoint(probes[i+n]) {
-			n++
+		run := []*codegen.Program{probes[order[i]]}
+		for i+len(run) < len(order) && isTracepoint(run[0]) && isTracepoint(probes[order[i+len(run)]]) {
+			run = append(run, probes[order[i+len(run)]])
 		}
-		results := s.attachConcurrently(ctx, probes[i:i+n])
-		// Probes attached after one that ends the run (a stop, an error)
-		// are released with the rest.
-		keepLater := func(k int) {
-			for _, later := range results[k+1:] {
-				s.attached = append(s.attached, later.closers...)
+		for k, r := range s.attachConcurrently(ctx, run) {
+			results[order[i+k]] = r
+		}
+		for _, idx := range order[i : i+len(run)] {
+			switch r := results[idx]; {
+			case !r.tried:
+				break attaching // stopped
+			case r.err != nil && !skipMissing:
+				failed = idx
+				break attaching
 			}
 		}
-		for k, r := range results {
-			if !r.tried {
-				keepLater(k)
-				return nil // stopped
-			}
-			for _, m := range r.msgs {
-				m.replay(s)
-			}
-			if r.err != nil {
-				// config missing_probes: warn or ignore skips the probe.
-				switch s.plan.Config.MissingProbes {
-				case "warn":
-					fmt.Fprintf(s.opts.stderr(), "WARNING: %v (skipped: missing_probes = warn)\n", r.err)
-					fallthrough
-				case "ignore":
-					s.skipped += max(1, len(probes[i+k].Group))
-					continue
-				}
-				keepLater(k)
-				return r.err
-			}
-			s.attached = append(s.attached, r.closers...)
+		i += len(run)
+	}
+	// Whatever was attached is released with the rest when the run ends
+	// early (a stop, an error).
+	for idx, r := range results {
+		s.attached = append(s.attached, r.closers...)
+		if !r.tried {
+			continue
 		}
-		i += n
+		for _, m := range r.msgs {
+			m.replay(s)
+		}
+		if r.err != nil && skipMissing {
+			// config missing_probes: warn or ignore skips the probe.
+			if s.plan.Config.MissingProbes == "warn" {
+				fmt.Fprintf(s.opts.stderr(), "WARNING: %v (skipped: missing_probes = warn)\n", r.err)
+			}
+			s.skipped += max(1, len(probes[idx].Group))
+		}
+	}
+	if failed >= 0 {
+		return results[failed].err
 	}
 	return nil
 }
@@ -528,7 +539,9 @@ func (m attachMsg) replay(s *session) {
 }
 
 // attachConcurrently attaches probes (one, or a run of tracepoints) and
-// hands each attachment to the perf holder as soon as it is made.
+// hands each attachment to the perf holder as soon as it is made. The
+// probes of one tracepoint are attached by one worker in their order,
+// which is the order the kernel runs them in.
 func (s *session) attachConcurrently(ctx context.Context, probes []*codegen.Program) []attachResult {
 	results := make([]attachResult, len(probes))
 	one := func(k int) {
@@ -551,23 +564,44 @@ func (s *session) attachConcurrently(ctx context.Context, probes []*codegen.Prog
 		one(0)
 		return results
 	}
+	lanes := sameEventLanes(probes)
 	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(attachParallelism, len(probes)) {
+	next := make(chan []int)
+	for range min(attachParallelism, len(lanes)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for k := range next {
-				one(k)
+			for lane := range next {
+				for _, k := range lane {
+					one(k)
+				}
 			}
 		}()
 	}
-	for k := range probes {
-		next <- k
+	for _, lane := range lanes {
+		next <- lane
 	}
 	close(next)
 	wg.Wait()
 	return results
+}
+
+// sameEventLanes groups the indexes of tracepoint probes by event, each
+// lane in the probes' order, the lanes in the order of their first probe.
+func sameEventLanes(probes []*codegen.Program) [][]int {
+	var lanes [][]int
+	laneOf := map[string]int{}
+	for k, p := range probes {
+		event := p.Attach.Category + ":" + p.Attach.Event
+		i, ok := laneOf[event]
+		if !ok {
+			i = len(lanes)
+			laneOf[event] = i
+			lanes = append(lanes, nil)
+		}
+		lanes[i] = append(lanes[i], k)
+	}
+	return lanes
 }
 
 // warn prints a warning of attaching that skips nothing.

@@ -1,6 +1,9 @@
 package check
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Kernel types come from BTF, but BTF holds no preprocessor macros: the
 // few constants that bpftrace's tools take from the headers they include
@@ -28,6 +31,15 @@ var headerMacros = map[string]map[string]string{
 func init() {
 	headerMacros["net/sock.h"] = headerMacros["linux/socket.h"]
 	headerMacros["sys/socket.h"] = headerMacros["linux/socket.h"]
+	nr, sys := map[string]string{}, map[string]string{}
+	for _, run := range syscallNumberRuns {
+		for i, name := range strings.Fields(run.names) {
+			n := strconv.Itoa(run.first + i)
+			nr["__NR_"+name], sys["__NR_"+name], sys["SYS_"+name] = n, n, n
+		}
+	}
+	headerMacros["asm/unistd.h"], headerMacros["asm/unistd_64.h"] = nr, nr
+	headerMacros["syscall.h"], headerMacros["sys/syscall.h"] = sys, sys
 }
 
 // includedMacros returns the macros of the headers an #include names.

@@ -247,7 +247,7 @@ func (g *gen) assert(call *lang.Call) {
 // may call helpers), then the format, then R3-R5.
 func (g *gen) debugf(call *lang.Call) {
 	args := call.Args[1:]
-	format, msg := check.TracePrintkFormat(stringArg(call, 0), len(args))
+	format, _, msg := check.TracePrintkFormat(stringArg(call, 0), len(args))
 	if msg != "" {
 		failf(call.Span, "debugf: %s", msg)
 	}

@@ -233,11 +233,11 @@ func (c *checker) debugf(call *lang.Call) {
 		c.hintf("the kernel's bpf_trace_printk formats at most three values; use printf() for more")
 		return
 	}
-	if _, msg := TracePrintkFormat(lit.Value, len(args)); msg != "" {
+	_, verbs, msg := TracePrintkFormat(lit.Value, len(args))
+	if msg != "" {
 		c.errorf(call.Span, "debugf: %s", msg)
 		return
 	}
-	verbs := TracePrintkVerbs(lit.Value)
 	for i, a := range args {
 		t := a.Type()
 		if !known(t) {
@@ -254,68 +254,42 @@ func (c *checker) debugf(call *lang.Call) {
 	}
 }
 
-// TracePrintkVerbs lists the conversion letters of a debugf() format, one
-// per value (%% excluded).
-func TracePrintkVerbs(format string) []byte {
-	var verbs []byte
-	for i := 0; i < len(format); i++ {
-		if format[i] != '%' {
-			continue
-		}
-		j := i + 1
-		for j < len(format) && strings.IndexByte("-+ #0123456789.hljzt", format[j]) >= 0 {
-			j++
-		}
-		if j < len(format) && format[j] != '%' {
-			verbs = append(verbs, format[j])
-		}
-		i = j
-	}
-	return verbs
-}
+// tracePrintkSyntax is what debugf()'s format may have between '%' and
+// the letter: flags, width and precision in any order, then a length
+// modifier.
+var tracePrintkSyntax = lang.KernelFormatSyntax{Flags: []string{"-+ #0123456789."}, Length: "hljzt"}
 
 // TracePrintkFormat rewrites a debugf() format for bpf_trace_printk, which
 // reads each value as 64 bits only with an ll length modifier: %d becomes
-// %lld, %x %llx... It wants n conversions, each of d i u x X c p.
-func TracePrintkFormat(format string, n int) (string, string) {
+// %lld, %x %llx... It wants n conversions, each of d i u x X c p s; it
+// returns the kernel's format and the conversions' letters, one per
+// value, or a message.
+func TracePrintkFormat(format string, n int) (string, []byte, string) {
 	var b strings.Builder
-	count := 0
-	for i := 0; i < len(format); i++ {
-		if format[i] != '%' {
-			b.WriteByte(format[i])
+	var verbs []byte
+	for _, p := range lang.ScanKernelFormat(format, tracePrintkSyntax) {
+		if !p.Conv {
+			b.WriteString(p.Text)
 			continue
 		}
-		if i+1 < len(format) && format[i+1] == '%' {
-			b.WriteString("%%")
-			i++
-			continue
+		if p.Verb == 0 {
+			return "", nil, "the format ends inside a conversion"
 		}
-		j := i + 1
-		for j < len(format) && strings.IndexByte("-+ #0123456789.", format[j]) >= 0 {
-			j++
-		}
-		flags := format[i:j]
-		for j < len(format) && strings.IndexByte("hljzt", format[j]) >= 0 {
-			j++
-		}
-		if j >= len(format) {
-			return "", "the format ends inside a conversion"
-		}
-		count++
-		switch verb := format[j]; verb {
+		flags := "%" + p.Flags
+		verbs = append(verbs, p.Verb)
+		switch verb := p.Verb; verb {
 		case 'd', 'i', 'u', 'x', 'X':
 			b.WriteString(flags + "ll" + string(verb))
 		case 'c', 'p', 's':
 			b.WriteString(flags + string(verb))
 		default:
-			return "", fmt.Sprintf("%%%c is not supported by the kernel's bpf_trace_printk (use %%d %%i %%u %%x %%X %%c %%p or %%s)", verb)
+			return "", nil, fmt.Sprintf("%%%c is not supported by the kernel's bpf_trace_printk (use %%d %%i %%u %%x %%X %%c %%p or %%s)", verb)
 		}
-		i = j
 	}
-	if count != n {
-		return "", fmt.Sprintf("the format has %d conversions for %d arguments", count, n)
+	if len(verbs) != n {
+		return "", nil, fmt.Sprintf("the format has %d conversions for %d arguments", len(verbs), n)
 	}
-	return b.String(), ""
+	return b.String(), verbs, ""
 }
 
 // kfuncExist looks name up in kernel BTF for kfunc_exist(); the answer

@@ -60,6 +60,11 @@ type SeqConv struct {
 	Signed bool
 }
 
+// seqSyntax is what bpf_seq_printf reads between '%' and the letter:
+// flags, a width, a length modifier (no precision: a '.' ends the scan and
+// is refused with its own message).
+var seqSyntax = lang.KernelFormatSyntax{Flags: []string{"-+ 0", "0123456789"}, Length: "hlLjzt"}
+
 // SeqPrintfFormat rewrites a printf format for bpf_seq_printf: the
 // integer conversions read 64 bits (%d becomes %lld); it returns the
 // kernel's format and how to pass each argument, or a message when the
@@ -73,40 +78,24 @@ func SeqPrintfFormat(format string, types []*lang.Type) (string, []SeqConv, stri
 	}
 	var b strings.Builder
 	var convs []SeqConv
-	for i := 0; i < len(format); i++ {
-		if format[i] != '%' {
-			b.WriteByte(format[i])
+	for _, p := range lang.ScanKernelFormat(format, seqSyntax) {
+		if !p.Conv {
+			b.WriteString(p.Text)
 			continue
 		}
-		if i+1 < len(format) && format[i+1] == '%' {
-			b.WriteString("%%")
-			i++
-			continue
-		}
-		j := i + 1
-		for j < len(format) && strings.IndexByte("-+ 0", format[j]) >= 0 {
-			j++
-		}
-		for j < len(format) && format[j] >= '0' && format[j] <= '9' {
-			j++
-		}
-		field := format[i:j]
-		if j < len(format) && format[j] == '.' {
-			end := j + 1
+		field := "%" + p.Flags
+		if p.Verb == '.' && p.Length == "" {
+			end := p.End
 			for end < len(format) && strings.IndexByte("0123456789hlLjzt", format[end]) >= 0 {
 				end++
 			}
 			end = min(end+1, len(format))
-			return "", nil, fmt.Sprintf("'%s' has a precision, which the kernel's bpf_seq_printf does not take", format[i:end])
+			return "", nil, fmt.Sprintf("'%s' has a precision, which the kernel's bpf_seq_printf does not take", format[p.Start:end])
 		}
-		k := j
-		for k < len(format) && strings.IndexByte("hlLjzt", format[k]) >= 0 {
-			k++
-		}
-		if k >= len(format) {
+		if p.Verb == 0 {
 			return "", nil, "the format ends inside a conversion"
 		}
-		length, verb := format[j:k], format[k]
+		verb := p.Verb
 		n := len(convs)
 		if n >= len(types) {
 			return "", nil, fmt.Sprintf("the format has more conversions than the %d arguments", len(types))
@@ -117,7 +106,7 @@ func SeqPrintfFormat(format string, types []*lang.Type) (string, []SeqConv, stri
 			if !t.IsInt() && t.Kind != lang.KPtr {
 				return "", nil, fmt.Sprintf("%%%c prints an integer or a pointer here (%s provided)", verb, t)
 			}
-			convs = append(convs, SeqConv{Bits: lang.LengthModifierBits(length), Signed: verb == 'd' || verb == 'i'})
+			convs = append(convs, SeqConv{Bits: lang.LengthModifierBits(p.Length), Signed: verb == 'd' || verb == 'i'})
 			b.WriteString(field + "ll" + string(verb))
 		case verb == 'c':
 			if !t.IsInt() {
@@ -132,9 +121,8 @@ func SeqPrintfFormat(format string, types []*lang.Type) (string, []SeqConv, stri
 			convs = append(convs, SeqConv{String: true})
 			b.WriteString(field + "s")
 		default:
-			return "", nil, fmt.Sprintf("'%s' is not a conversion the kernel's bpf_seq_printf formats (flags - + 0 and space, a width, then d i u x X c or s)", format[i:k+1])
+			return "", nil, fmt.Sprintf("'%s' is not a conversion the kernel's bpf_seq_printf formats (flags - + 0 and space, a width, then d i u x X c or s)", format[p.Start:p.End])
 		}
-		i = k
 	}
 	if len(convs) != len(types) {
 		return "", nil, fmt.Sprintf("the format has %d conversions for %d arguments", len(convs), len(types))

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/cilium/ebpf"
 )
 
 func TestAggregations(t *testing.T) {
@@ -45,6 +47,39 @@ func TestAggregations(t *testing.T) {
 	if m, _ := l.scriptMap("@mn"); m.ValueSize != 16 {
 		t.Errorf("@mn value size %d", m.ValueSize)
 	}
+}
+
+// Each read of a count/sum/min/max/avg value is a fold over the CPUs with
+// 56 bytes of slots in the probe's frame; an expression of a dozen reads
+// fits because each fold frees its slots once read (it was refused with
+// "the loop needs more than 512 bytes of stack").
+func TestAggregationReadsReuseSlots(t *testing.T) {
+	l := runBeginFolding(t, `BEGIN {
+		@m = max(3); @c = count(); @a = avg(4); @a = avg(6);
+		@r = @m + @c + @a + @m + @c + @a + @m + @c + @a + @m + @c + (@a * 2);
+	}`)
+	if got := i64(l.value("@r", nil)); got != 3*4+1*4+5*5 {
+		t.Errorf("@r = %d, want %d", got, 3*4+1*4+5*5)
+	}
+}
+
+// runBeginFolding is runBegin with the globals' CPU count set, as the
+// runtime sets it, so that reading an aggregation folds the CPUs' copies.
+func runBeginFolding(t *testing.T, src string) *loaded {
+	t.Helper()
+	p := compileScript(t, src)
+	l := load(t, p)
+	n, err := ebpf.PossibleCPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := make([]byte, GlobalsSize)
+	binary.LittleEndian.PutUint32(g[GlobalNcpus:], uint32(n))
+	if err := l.coll.Maps[p.Globals].Put(uint32(0), g); err != nil {
+		t.Fatal(err)
+	}
+	l.run("BEGIN")
+	return l
 }
 
 // histKey is a hist/lhist kernel key: user key, then the u64 bucket.

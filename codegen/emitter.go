@@ -385,11 +385,21 @@ func (e *emitter) shared(l loc, n int) loc {
 }
 
 // mark and release bound temporaries to one statement.
-type memMark struct{ stack, scratch int }
+type memMark struct{ stack, scratch, probe int }
 
-func (e *emitter) mark() memMark { return memMark{e.stackTop, e.scratchTop} }
+func (e *emitter) mark() memMark { return memMark{e.stackTop, e.scratchTop, e.probeTop} }
 
 func (e *emitter) release(m memMark) { e.stackTop, e.scratchTop = m.stack, m.scratch }
+
+// releaseExpr also frees the shared slots taken in the probe's frame since
+// m: for a part of an expression whose memory is all dead once its value
+// is in a register or it has jumped (variables are allocated before any
+// statement, so none is among them). Without it, an expression's
+// temporaries add up until the statement ends.
+func (e *emitter) releaseExpr(m memMark) {
+	e.release(m)
+	e.probeTop = m.probe
+}
 
 // addr sets dst to the address of l.
 func (e *emitter) addr(dst asm.Register, l loc) {

@@ -560,13 +560,20 @@ func (g *gen) condJumpAt(e lang.Expr, label string, when bool) {
 }
 
 func (g *gen) compareJump(x *lang.Binary, label string, when bool) {
+	// The compared strings, tuples or structs are dead once the jump is
+	// emitted (generated seed 417942: a predicate of six string compares
+	// in ternaries and && chains needed more than 512 bytes of stack).
 	if x.X.Type().Kind == lang.KString || x.Y.Type().Kind == lang.KString {
+		m := g.mark()
 		g.stringCompareJump(x, label, when)
+		g.releaseExpr(m)
 		return
 	}
 	switch x.X.Type().Kind {
 	case lang.KTuple, lang.KArray, lang.KStruct:
+		m := g.mark()
 		g.heldCompareJump(x, label, when)
+		g.releaseExpr(m)
 		return
 	case lang.KBuffer:
 		g.bufferCompareJump(x, label, when)

@@ -155,3 +155,15 @@ BEGIN {
 		t.Errorf("got %s, want %s", g, want)
 	}
 }
+
+// A string compare's buffers are free once it has jumped: twenty compares
+// of comm with comm in one expression (32 bytes each) fit in the frame
+// (they were refused with "the loop needs more than 512 bytes of stack"
+// once something in the statement needed a slot after them).
+func TestStringComparesReuseSlots(t *testing.T) {
+	src := "BEGIN { @m = max(1); @r = @m" + strings.Repeat(` + (comm == comm ? 1 : 0) + (probe != "x" ? 1 : 0)`, 10) + " + @m; }"
+	l := runBeginFolding(t, src)
+	if got := i64(l.value("@r", nil)); got != 22 {
+		t.Errorf("@r = %d, want 22", got)
+	}
+}

@@ -458,6 +458,26 @@ interval:ms:100 {
     @k6["lit"] = sum(-1);
   }
 }`,
+	// Seeds 415457 and 442855 (50,000-script run from 400001): a condition
+	// reading aggregations seven times, each read a per-CPU fold whose 56
+	// bytes of slots stayed taken until the statement's end: codegen
+	// refused it ("the loop needs more than 512 bytes of stack"), where
+	// bpftrace runs it. The fold's slots are now free once it is read.
+	`interval:ms:100 {
+  @a4 = min(1); @a6 = max(1); @a7 = count(); @a8 = avg(1);
+  if (((@a4 >= jiffies ? ("a longer literal string" == comm ? @a7 : tid) : ((65536 - ((uid - (int64)-1) << 12)) != (((@a6 & elapsed) << 1) == ((((uint32)(tid % 1000) + 1) < (((@a4 / 3) - @a4) + $#) ? cpu : (pid % 1000)) ^ (@a8 >> 4)) ? (4294967296 * (@a4 | gid)) : (-(cpu) * (comm == comm ? 1000 : @a6))) ? uid : rand)) * @a8) == ((0 << 4) + (int64)-1)) {
+    print(probe);
+  }
+}`,
+	// Seed 417942 (same run): a predicate comparing strings six times
+	// inside ternaries and && chains, each compare's buffers (the probe's
+	// name, comm) kept until the statement's end, with the folds above:
+	// refused for stack the same way. A compare's memory is now free once
+	// it has jumped.
+	`interval:ms:100 { @a4 = min(1); }
+tracepoint:syscalls:sys_enter_openat /(1000 | ((args.flags - uid) % 1000)) != (((((-1 * (7 & args.mode)) * (((-100 || curtask->real_parent->tgid ? (@a4 == (((-(1000) + (int64)-1) - ((comm != comm ? elapsed : args.mode) % 3)) != (args.mode + (int64)-1) ? (255 % 3) : (tid < (curtask->pid / 1000) ? (int64)elapsed : (-1 - $#))) ? args.dfd : tid) : (255 - (7 | @a4))) || (((comm == "bash" ? (curtask->pid - 1) : ((((1000 & @a4) >> 4) + (@a4 % 7)) < (elapsed & gid) ? @a4 : @a4)) << 4) || ((1 & (probe == comm ? tid : pid)) ^ ((gid - gid) * -(gid))) ? (uint16)gid : ((gid > -(((@a4 - jiffies) + (int64)-1)) ? gid : args.flags) << 12)) ? 1000 : -1) | tid)) && (curtask->real_parent->tgid > (uint32)(uint16)-(elapsed) ? 1000 : tid) ? curtask->pid : jiffies) >> 4) | (@a4))/ {
+  @a5 = count();
+}`,
 }
 
 // TestGeneratedScriptsLoad compiles generated scripts and loads every one

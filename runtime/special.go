@@ -18,6 +18,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/runtime/attach"
 	"github.com/gobpftrace/gobpftrace/runtime/host"
+	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
 // The programs gobpftrace runs itself, besides BEGIN and END: self:
@@ -117,8 +118,27 @@ func (s *session) runBench(ctx context.Context, begins, ends, benches []*codegen
 	for i, r := range results {
 		rows[i] = [2]string{r.name, fmt.Sprint(r.ns)}
 	}
+	if s.opts.Format == "json" {
+		writeBenchJSON(s.opts.stdout(), rows)
+		return nil
+	}
 	writeBenchTable(s.opts.stdout(), rows)
 	return nil
+}
+
+// writeBenchJSON writes bpftrace's JSON line of the benchmarks: each name
+// and the nanoseconds one run takes, in the table's order.
+func writeBenchJSON(w io.Writer, rows [][2]string) {
+	var b strings.Builder
+	b.WriteString(`{"type": "benchmark_results", "data": {`)
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(output.JSONString(r[0]) + ": " + r[1])
+	}
+	b.WriteString("}}\n")
+	io.WriteString(w, b.String())
 }
 
 // benchOne runs p repeatedly and returns the nanoseconds one run takes,

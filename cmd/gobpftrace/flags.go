@@ -199,13 +199,10 @@ var optSpecs = []optSpec{
 		o.traceable = a
 		return nil
 	}},
-	{long: "mode", hasArg: true, argName: "MODE", apply: func(o *options, a string) error {
-		if !slices.Contains(modeNames, a) {
-			return usagef("--mode can only be '%s' or '%s'.", strings.Join(modeNames[:len(modeNames)-1], "', '"), modeNames[len(modeNames)-1])
-		}
-		o.mode = a
-		return nil
-	}},
+	{long: "mode", hasArg: true, argName: "MODE", apply: setModeArg},
+	// --test-mode is --mode's name in bpftrace releases before v0.26
+	// (its own tests still use it); not in the usage.
+	{long: "test-mode", hasArg: true, argName: "MODE", apply: setModeArg},
 	{long: "fmt", apply: setMode("fmt", "format")},
 	{long: "test", apply: setMode("test", "test")},
 	{long: "bench", apply: setMode("bench", "bench")},
@@ -225,6 +222,15 @@ var noFeatureNames = []string{"kprobe_multi", "kprobe_session", "uprobe_multi"}
 
 // modeNames are --mode's values.
 var modeNames = []string{"codegen", "compiler-bench", "bench", "test", "format"}
+
+// setModeArg is --mode MODE.
+func setModeArg(o *options, a string) error {
+	if !slices.Contains(modeNames, a) {
+		return usagef("--mode can only be '%s' or '%s'.", strings.Join(modeNames[:len(modeNames)-1], "', '"), modeNames[len(modeNames)-1])
+	}
+	o.mode = a
+	return nil
+}
 
 // setMode is --fmt, --test and --bench: a short form of --mode that
 // refuses to override another mode.

@@ -56,6 +56,14 @@ func TestBenchMode(t *testing.T) {
 
 	res = trace(t, traceRun{args: []string{"-e", `bench:x { printf("bench\n"); } BEGIN { printf("begin\n"); exit(); }`}})
 	wantOutput(t, res, "begin\n\n\n", "Attached 1 probe\n")
+
+	// With -f json, bpftrace's one benchmark_results line (--test-mode is
+	// --mode's older name).
+	res = trace(t, traceRun{noAttach: true, args: []string{"-q", "-f", "json", "--test-mode", "bench", "-e", `bench:zed { @z++; } bench:alpha { @a++; }`}})
+	mustExit(t, res, 0)
+	if !regexp.MustCompile(`^\{"type": "benchmark_results", "data": \{"alpha": [1-9]\d*, "zed": [1-9]\d*\}\}\n$`).MatchString(res.stdout) || res.stderr != "" {
+		t.Errorf("-f json bench: stdout %q, stderr %q", res.stdout, res.stderr)
+	}
 }
 
 // --mode test (--test) runs BEGIN, each test: probe once in script order,

@@ -272,3 +272,18 @@ uprobe:%s:take_rec {
 {"type": "map", "data": {"@k": {"DCBA": 1}}}
 `, "")
 }
+
+// A pointer variable declared with `let` and a type takes the address
+// space of the pointer stored in it: in a uprobe it reads user memory,
+// and a struct array copied through it holds the elements.
+func TestDeclaredPointerReadsUserMemory(t *testing.T) {
+	requireRoot(t)
+	body := `let $q: struct rec *;
+  let $ins: struct inner[2];
+  $q = (struct rec *)arg0;
+  $ins = $q->ins;
+  print(($q->a, $q->b.d, $ins[1].c, $ins[0].d));
+  exit();`
+	res := runStructValues(t, body)
+	wantOutput(t, res, "(1, -3, 12, 11)\n\n\n", "Attached 1 probe\n")
+}

@@ -208,6 +208,14 @@ func (c *checker) storeMapValue(s *lang.AssignStmt, sym *lang.MapSym, vt *lang.T
 func (c *checker) checkDeclared(value lang.Expr, sym *lang.VarSym, vt *lang.Type) {
 	merged, ok := assignable(sym.Type, vt)
 	if ok && merged.Equal(sym.Type) {
+		if sym.Type.Kind == lang.KPtr && vt.Kind == lang.KPtr && sym.Type.UserSpace != vt.UserSpace {
+			// A type written in the script (`let $c: struct C *`) names
+			// no address space: the pointer stored decides whether the
+			// variable points to user or kernel memory.
+			t := *sym.Type
+			t.UserSpace = vt.UserSpace
+			sym.Type = &t
+		}
 		return
 	}
 	if vt.Kind == lang.KInt && sym.Type.Kind == lang.KInt {

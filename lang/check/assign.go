@@ -124,6 +124,10 @@ func (c *checker) assignVar(s *lang.AssignStmt, v *lang.Var) {
 		// converted, with a warning (castWarnings).
 		merged, ok = lang.TInt64, true
 	}
+	if !ok && st.Kind == lang.KTuple && wt.Kind == lang.KTuple {
+		// The same for a tuple's integer fields.
+		merged, ok = mergeTuples(st, wt, mergeConverting)
+	}
 	if ok && !(s.Op == "=" && isPlainLiteral(s.Value)) {
 		sym.Literal = false
 	}

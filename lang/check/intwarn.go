@@ -94,12 +94,36 @@ type intStore struct {
 }
 
 // noteStore records that value (of type t) is stored where to() will be
-// the final type.
+// the final type. The integers inside a tuple are converted as well (a
+// map or variable holding tuples whose field is uint64 in one and signed
+// in another holds an int64 there): each is noted at its own expression
+// in a tuple literal, at the whole value otherwise.
 func (c *checker) noteStore(value lang.Expr, t *lang.Type, to func() *lang.Type) {
-	if t == nil || t.Kind != lang.KInt || value == nil {
+	if t == nil || value == nil {
 		return
 	}
-	c.stores = append(c.stores, intStore{value, t, to})
+	switch t.Kind {
+	case lang.KInt:
+		c.stores = append(c.stores, intStore{value, t, to})
+	case lang.KTuple:
+		lit, _ := value.(*lang.Tuple)
+		if lit != nil && len(lit.Elems) != len(t.Elems) {
+			lit = nil
+		}
+		for i, et := range t.Elems {
+			field := value
+			if lit != nil {
+				field = lit.Elems[i]
+			}
+			c.noteStore(field, et, func() *lang.Type {
+				ft := to()
+				if ft == nil || ft.Kind != lang.KTuple || i >= len(ft.Elems) {
+					return nil
+				}
+				return ft.Elems[i]
+			})
+		}
+	}
 }
 
 // castWarnings warns about the recorded stores that convert their value

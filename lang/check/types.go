@@ -101,6 +101,23 @@ func mergeTypes(a, b *lang.Type) (*lang.Type, bool) {
 	return a, a.Equal(b)
 }
 
+// mergeConverting is mergeTypes for a variable's successive values:
+// integers that no type holds both of (uint64 and a signed value), in
+// tuples too, give an int64, to which the values are converted with a
+// warning (castWarnings), as bpftrace v0.26 does.
+func mergeConverting(a, b *lang.Type) (*lang.Type, bool) {
+	switch {
+	case a.Kind == lang.KInt && b.Kind == lang.KInt:
+		if m, ok := mergeInts(a, b); ok {
+			return m, true
+		}
+		return lang.TInt64, true
+	case a.Kind == lang.KTuple && b.Kind == lang.KTuple:
+		return mergeTuples(a, b, mergeConverting)
+	}
+	return mergeTypes(a, b)
+}
+
 func mergeTuples(a, b *lang.Type, merge func(x, y *lang.Type) (*lang.Type, bool)) (*lang.Type, bool) {
 	if len(a.Elems) != len(b.Elems) {
 		return nil, false

@@ -305,6 +305,15 @@ type KernelMatchEnv interface {
 	MatchKernel(kind, module, pattern string) ([]string, error)
 }
 
+// KernelModuleEnv is implemented by an Env that knows which kernel modules
+// have BTF, for module wildcards in kernel attach points
+// (rawtracepoint:vmlinu*:sys_exit, kprobe:*:vfs_read).
+type KernelModuleEnv interface {
+	// MatchKernelModules returns the kernel modules with BTF (vmlinux
+	// first, then the others sorted) whose names match pattern.
+	MatchKernelModules(pattern string) ([]string, error)
+}
+
 // UserSymbolEnv is implemented by an Env that can look up data symbols of
 // user-space binaries (ELF .symtab/.dynsym). The checker uses it for
 // uaddr("name").

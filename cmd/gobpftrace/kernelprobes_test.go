@@ -556,6 +556,34 @@ func TestKernelWildcards(t *testing.T) {
 	if res.stderr != "ERROR: kprobe:vfs_read: kprobes are not available: this kernel was built without CONFIG_KPROBES\n" {
 		t.Errorf("stderr %q", res.stderr)
 	}
+
+	// A wildcard in the module matches the modules with BTF (vmlinux
+	// only here), the event's name with or without one.
+	res = trace(t, traceRun{
+		args:    []string{"-e", `rawtracepoint:vmlinu*:sys_exit, rt:*:sys_ent?r /comm == "kpsysloop"/ { @[probe] = count(); }`},
+		trigger: func(t *testing.T) { runKpSysloop(t, 500) },
+		stop:    syscall.SIGINT,
+	})
+	mustExit(t, res, 0)
+	if res.stderr != "Attached 2 probes\n" {
+		t.Errorf("stderr %q", res.stderr)
+	}
+	counts = mapCounts(res.stdout, "@")
+	if counts["rawtracepoint:vmlinux:sys_enter"] < 500 || counts["rawtracepoint:vmlinux:sys_exit"] < 500 || len(counts) != 2 {
+		t.Errorf("counts %v", counts)
+	}
+	res = trace(t, traceRun{args: []string{"-e", `rawtracepoint:vmlinu*:sys_exitt { }`}, noAttach: true})
+	mustExit(t, res, 1)
+	if want := "stdin:1:1-32: ERROR: No probes match rawtracepoint:vmlinu*:sys_exitt\nrawtracepoint:vmlinu*:sys_exitt { }\n~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"; res.stderr != want {
+		t.Errorf("stderr %q, want %q", res.stderr, want)
+	}
+	// The kernel finds a raw tracepoint by name; a module named is checked
+	// against its BTF, as bpftrace checks it.
+	res = trace(t, traceRun{args: []string{"-e", `rawtracepoint:nonsense:sys_exit { }`}, noAttach: true})
+	mustExit(t, res, 1)
+	if want := "ERROR: No BTF found for nonsense:sys_exit.\n"; res.stderr != want {
+		t.Errorf("stderr %q, want %q", res.stderr, want)
+	}
 }
 
 // uaddr of a position-dependent binary is the symbol's address; ustack in

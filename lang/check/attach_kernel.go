@@ -102,9 +102,9 @@ func (c *checker) resolveKprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 			c.errorf(ap.Span, "a %s with an offset can not have wildcards: %s", prov, ap.Raw)
 			return nil
 		}
-		return c.expandKernel(ap, "func", module, fn, func(name string) *lang.Resolved {
+		return c.expandKernel(ap, "func", module, fn, func(module, name string) *lang.Resolved {
 			x := *r
-			x.Func = name
+			x.Func, x.Module = name, module
 			x.Name = string(prov) + ":" + joinModule(module, name)
 			return &x
 		})
@@ -124,21 +124,33 @@ func joinModule(module, name string) string {
 	return module + ":" + name
 }
 
-// expandKernel expands a wildcard kernel function or raw tracepoint name
-// through the Env (kernel BTF).
-func (c *checker) expandKernel(ap *lang.AttachPoint, kind, module, pattern string, mk func(string) *lang.Resolved) []*lang.Resolved {
-	if hasWildcard(module) {
-		c.errorf(ap.Span, "wildcards in the module of %s are not supported yet", ap.Raw)
-		return nil
-	}
+// expandKernel expands a wildcard kernel function or raw tracepoint name,
+// and a wildcard module, through the Env (kernel BTF): mk makes the attach
+// point of one match.
+func (c *checker) expandKernel(ap *lang.AttachPoint, kind, module, pattern string, mk func(module, name string) *lang.Resolved) []*lang.Resolved {
 	var me lang.KernelMatchEnv
 	if c.env != nil {
 		me, _ = c.env.(lang.KernelMatchEnv)
 	}
-	var names []string
+	modules := []string{module}
 	var err error
-	if me != nil {
-		names, err = me.MatchKernel(kind, module, pattern)
+	if me != nil && hasWildcard(module) {
+		if mm, ok := c.env.(lang.KernelModuleEnv); ok {
+			modules, err = mm.MatchKernelModules(module)
+		} else {
+			err = errNoSystemInfo
+		}
+	}
+	var out []*lang.Resolved
+	for _, mod := range modules {
+		if me == nil || err != nil {
+			break
+		}
+		var names []string
+		names, err = me.MatchKernel(kind, mod, pattern)
+		for _, n := range names {
+			out = append(out, mk(mod, n))
+		}
 	}
 	if me == nil || errors.Is(err, errNoSystemInfo) {
 		c.errorf(ap.Span, "%s: wildcards need kernel BTF, which is unknown here", ap.Raw)
@@ -148,13 +160,9 @@ func (c *checker) expandKernel(ap *lang.AttachPoint, kind, module, pattern strin
 		c.errorf(ap.Span, "%v", err)
 		return nil
 	}
-	if len(names) == 0 {
+	if len(out) == 0 {
 		c.errorf(ap.Span, "No probes match %s", ap.Raw)
 		return nil
-	}
-	out := make([]*lang.Resolved, len(names))
-	for i, n := range names {
-		out[i] = mk(n)
 	}
 	return out
 }
@@ -175,7 +183,7 @@ func (c *checker) resolveFentry(ap *lang.AttachPoint, parts []string) []*lang.Re
 		return nil
 	}
 	if hasWildcard(fn) || hasWildcard(module) {
-		return c.expandKernel(ap, "func", module, fn, func(name string) *lang.Resolved {
+		return c.expandKernel(ap, "func", module, fn, func(module, name string) *lang.Resolved {
 			return &lang.Resolved{Point: ap, Provider: prov, Name: string(prov) + ":" + joinModule(module, name), Func: name, Module: module}
 		})
 	}
@@ -261,7 +269,7 @@ func (c *checker) resolveRawTracepoint(ap *lang.AttachPoint, parts []string) []*
 		return nil
 	}
 	if hasWildcard(ev) || hasWildcard(module) {
-		return c.expandKernel(ap, "rawtracepoint", module, ev, func(name string) *lang.Resolved {
+		return c.expandKernel(ap, "rawtracepoint", module, ev, func(module, name string) *lang.Resolved {
 			return &lang.Resolved{Point: ap, Provider: probetype.RawTracepoint, Name: "rawtracepoint:" + joinModule(module, name), Event: name, Module: module}
 		})
 	}

@@ -160,6 +160,14 @@ func (e *cachedEnv) MatchKernel(kind, module, pattern string) ([]string, error) 
 	return nil, errNoSystemInfo
 }
 
+// MatchKernelModules forwards to the Env's lang.KernelModuleEnv.
+func (e *cachedEnv) MatchKernelModules(pattern string) ([]string, error) {
+	if me, ok := e.env.(lang.KernelModuleEnv); ok {
+		return me.MatchKernelModules(pattern)
+	}
+	return nil, errNoSystemInfo
+}
+
 // UserSymbol forwards to the Env's lang.UserSymbolEnv.
 func (e *cachedEnv) UserSymbol(path, name string) (uint64, uint64, error) {
 	if ue, ok := e.env.(lang.UserSymbolEnv); ok {

@@ -55,6 +55,16 @@ func (kernelEnv) MatchKernel(kind, module, pattern string) ([]string, error) {
 	return out, nil
 }
 
+func (kernelEnv) MatchKernelModules(pattern string) ([]string, error) {
+	var out []string
+	for _, m := range []string{"vmlinux", "ext4", "xfs"} {
+		if ok, _ := path.Match(pattern, m); ok {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
 func (kernelEnv) KernelSymbol(name string) (uint64, error) {
 	if name == "vfs_read" {
 		return 0xffffffff81234560, nil
@@ -101,6 +111,15 @@ func TestKernelAttach(t *testing.T) {
 		{`rawtracepoint:sched_* {}`, `
 			rawtracepoint rawtracepoint:sched_switch event=sched_switch
 			rawtracepoint rawtracepoint:sched_wakeup event=sched_wakeup`},
+		// A wildcard module expands to the modules with BTF, vmlinux first.
+		{`rawtracepoint:vmlinu*:sys_enter, rt:*:sched_w* {}`, `
+			rawtracepoint rawtracepoint:vmlinux:sys_enter event=sys_enter mod=vmlinux
+			rawtracepoint rawtracepoint:vmlinux:sched_wakeup event=sched_wakeup mod=vmlinux
+			rawtracepoint rawtracepoint:ext4:sched_wakeup event=sched_wakeup mod=ext4
+			rawtracepoint rawtracepoint:xfs:sched_wakeup event=sched_wakeup mod=xfs`},
+		{`kprobe:x*:vfs_read, fentry:e?t4:vfs_w* {}`, `
+			kprobe kprobe:xfs:vfs_read func=vfs_read mod=xfs
+			fentry fentry:ext4:vfs_write func=vfs_write mod=ext4`},
 		{`software:faults, s:cpu-clock:1000, software:cs:1, hardware:cycles, h:branch-misses:5 {}`, `
 			software software:faults perf=2/100
 			software software:cpu-clock:1000 perf=0/1000

@@ -10,6 +10,7 @@ import (
 	"github.com/cilium/ebpf/link"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/runtime/probes"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
@@ -66,6 +67,12 @@ func attachKernel(p *codegen.Program, prog *ebpf.Program) ([]io.Closer, error) {
 	case probetype.Fentry, probetype.Fexit:
 		l, err = link.AttachTracing(link.TracingOptions{Program: prog})
 	case probetype.RawTracepoint:
+		// The kernel finds a raw tracepoint by its name alone: the module
+		// of rawtracepoint:module:event is checked against its BTF, as
+		// bpftrace checks it.
+		if req.Module != "" && req.Module != "vmlinux" && !probes.RawTracepointInModule(req.Module, req.Symbol) {
+			return nil, fmt.Errorf("No BTF found for %s:%s.", req.Module, req.Symbol)
+		}
 		l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: req.Symbol, Program: prog})
 	}
 	if err != nil {

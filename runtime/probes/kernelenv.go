@@ -3,6 +3,7 @@ package probes
 import (
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 
@@ -21,6 +22,7 @@ var (
 	_ lang.SymbolEnv        = (*Env)(nil)
 	_ lang.RawTracepointEnv = (*Env)(nil)
 	_ lang.KernelMatchEnv   = (*Env)(nil)
+	_ lang.KernelModuleEnv  = (*Env)(nil)
 	_ lang.TypeEnv          = (*Env)(nil)
 )
 
@@ -61,6 +63,42 @@ func (t *Env) MatchKernel(kind, module, pattern string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// kernelBTFDir holds a file of BTF for vmlinux and for each loaded module
+// that has it.
+var kernelBTFDir = "/sys/kernel/btf"
+
+// MatchKernelModules implements lang.KernelModuleEnv from the files of
+// kernelBTFDir.
+func (t *Env) MatchKernelModules(pattern string) ([]string, error) {
+	entries, err := os.ReadDir(kernelBTFDir)
+	if err != nil {
+		return nil, fmt.Errorf("could not list the kernel's BTF: %v", err)
+	}
+	var out []string
+	for _, e := range entries { // sorted by name
+		if name := e.Name(); WildcardMatch(pattern, name) {
+			if name == "vmlinux" {
+				out = append([]string{name}, out...)
+			} else {
+				out = append(out, name)
+			}
+		}
+	}
+	return out, nil
+}
+
+// RawTracepointInModule reports whether module's BTF describes the raw
+// tracepoint event (a btf_trace_<event> typedef); false when the module
+// has no BTF (not loaded, or no such module).
+func RawTracepointInModule(module, event string) bool {
+	spec, err := loadKernelBTF(module)
+	if err != nil {
+		return false
+	}
+	var td *btf.Typedef
+	return spec.TypeByName("btf_trace_"+event, &td) == nil
 }
 
 // RawTracepointArgs implements lang.RawTracepointEnv from the

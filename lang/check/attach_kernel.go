@@ -277,34 +277,5 @@ func (c *checker) resolveRawTracepoint(ap *lang.AttachPoint, parts []string) []*
 		c.errorf(ap.Span, "invalid event name in %s", ap.Raw)
 		return nil
 	}
-	if module != "" && module != "vmlinux" && !c.rawTracepointInModule(ap, module, ev) {
-		return nil
-	}
 	return []*lang.Resolved{{Point: ap, Provider: probetype.RawTracepoint, Name: "rawtracepoint:" + strings.Join(parts, ":"), Event: ev, Module: module}}
-}
-
-// rawTracepointInModule checks that module's BTF (the module is loaded)
-// has the raw tracepoint event: the kernel attaches a raw tracepoint by
-// its name alone, so an unknown module would otherwise be ignored. An
-// Env that cannot tell lets it through.
-func (c *checker) rawTracepointInModule(ap *lang.AttachPoint, module, ev string) bool {
-	me, ok := c.env.(lang.KernelMatchEnv)
-	if c.env == nil || !ok {
-		return true
-	}
-	names, err := me.MatchKernel("rawtracepoint", module, ev)
-	switch {
-	case errors.Is(err, errNoSystemInfo):
-		return true
-	case err != nil:
-		// bpftrace's words.
-		c.errorf(ap.Span, "No BTF found for %s:%s.", module, ev)
-		c.hintf("%s is not a loaded kernel module with BTF (/sys/kernel/btf/%s); rawtracepoint:%s is the event in the kernel itself", module, module, ev)
-		return false
-	case len(names) == 0:
-		c.errorf(ap.Span, "No raw tracepoint %s in kernel module %s", ev, module)
-		c.hintf("-l 'rawtracepoint:%s:*' lists the module's raw tracepoints", module)
-		return false
-	}
-	return true
 }

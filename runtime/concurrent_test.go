@@ -102,7 +102,7 @@ func TestConcurrentSessions(t *testing.T) {
 	}
 	checkNoLeaks(t)
 
-	wantText := strings.Repeat("/gbt-text/n~~ vfs_read\n", 50) + "\n\n@paths[/gbt-text/n~~]: 50\n"
+	wantText := strings.Repeat("/gbt-text/no~~ vfs_read\n", 50) + "\n\n@paths[/gbt-text/no~~]: 50\n"
 	if got := text.out.String(); got != wantText {
 		t.Errorf("text run printed\n%s\nwant\n%s", got, wantText)
 	}
@@ -110,8 +110,8 @@ func TestConcurrentSessions(t *testing.T) {
 		t.Errorf("text run's stderr: %q", got)
 	}
 	wantJSON := `{"type": "attached_probes", "count": 1, "data": {"probes": 1}}` + "\n" +
-		strings.Repeat(`{"type": "printf", "data": "/gbt-js.. vfs_write\n"}`+"\n", 100) +
-		`{"type": "map", "data": {"@paths": {"/gbt-js..": 100}}}` + "\n"
+		strings.Repeat(`{"type": "printf", "data": "/gbt-jso.. vfs_write\n"}`+"\n", 100) +
+		`{"type": "map", "data": {"@paths": {"/gbt-jso..": 100}}}` + "\n"
 	if got := json.out.String(); got != wantJSON {
 		t.Errorf("JSON run printed\n%s\nwant\n%s", got, wantJSON)
 	}

@@ -52,17 +52,17 @@ func TestConcurrentRunsDoNotShareState(t *testing.T) {
 		{format: "text", f: &Formatter{Symbols: fakeSymbols{"a"}, UserSpace: fakeUserSpace{}, TruncTrailer: "~~"},
 			want: "a_kfunc in a_ufunc\n" +
 				"a_kfunc\n" +
-				"abc~~\n" +
+				"abcd~~\n" +
 				"root\n" +
 				"\n        a_kfunc+1\n        a_kfunc+2\n\n" +
-				"@[a_kfunc, abc~~]: 3\n"},
+				"@[a_kfunc, abcd~~]: 3\n"},
 		{format: "json", f: &Formatter{Symbols: fakeSymbols{"b"}, TruncTrailer: ".."},
 			want: `{"type": "printf", "data": "b_kfunc in b_ufunc\n"}` + "\n" +
 				`{"type": "value", "data": "b_kfunc"}` + "\n" +
-				`{"type": "value", "data": "abc.."}` + "\n" +
+				`{"type": "value", "data": "abcd.."}` + "\n" +
 				`{"type": "value", "data": "0"}` + "\n" +
 				`{"type": "value", "data": ["b_kfunc+1","b_kfunc+2"]}` + "\n" +
-				`{"type": "map", "data": {"@": {"b_kfunc,abc..": 3}}}` + "\n"},
+				`{"type": "map", "data": {"@": {"b_kfunc,abcd..": 3}}}` + "\n"},
 	}
 	const rounds = 300
 	var wg sync.WaitGroup

@@ -152,7 +152,7 @@ func TestStringTruncationAndParens(t *testing.T) {
 	// parentheses by looking at the text).
 	m := newMap("@", lang.StringType(4), &lang.Type{Kind: lang.KCount})
 	got := exitText(t, map[*codegen.Map][]Entry{m: {entry(m, "abcd", u64(2)), entry(m, "(x)", u64(1))}}, m)
-	checkText(t, got, "\n\n@[x]: 1\n@[abc..]: 2\n")
+	checkText(t, got, "\n\n@[x]: 1\n@[abcd..]: 2\n")
 }
 
 func TestValueTiesFollowKernelOrderThroughLibstdcxxSort(t *testing.T) {

@@ -215,8 +215,8 @@ func (sp spec) appendArg(dst []byte, f *Formatter, t *lang.Type, b []byte) []byt
 		}
 		if len(str) == t.Size && t.Size > 0 && !t.CharArray {
 			// str() leaves a string it truncated without its NUL (see
-			// decode).
-			return sp.appendPadded(dst, str[:t.Size-1], f.TruncTrailer, false)
+			// truncatedString).
+			return sp.appendPadded(dst, []byte(truncatedString(str, f.TruncTrailer)), "", false)
 		}
 		return sp.appendPadded(dst, str, "", false)
 	}

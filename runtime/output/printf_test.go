@@ -65,7 +65,7 @@ func TestPrintf(t *testing.T) {
 		{"%hhx %hx %jx\n", []any{0x12345678abcdef, 0x12345678abcdef, 0x12345678abcdef}, "ef cdef 12345678abcdef\n"},
 		{"%X %o %#x %#o %i\n", []any{255, 8, 255, 8, -5}, "FF 10 0xff 010 -5\n"},
 		{"%-8s|%8s|\n", []any{"TID", "PID"}, "TID     |     PID|\n"},
-		{"%s\n", []any{typed{lang.StringType(4), "abcd"}}, "abc..\n"},
+		{"%s\n", []any{typed{lang.StringType(4), "abcd"}}, "abcd..\n"},
 		{"%r|%rx|%rh\n", []any{typed{&lang.Type{Kind: lang.KBuffer, Size: 6}, "Hi\x00\n"}, typed{&lang.Type{Kind: lang.KBuffer, Size: 6}, "Hello\x00"},
 			typed{&lang.Type{Kind: lang.KBuffer, Size: 6}, "Hello\x00"}}, `Hi\x00\x0a|\x48\x65\x6c\x6c\x6f\x00|48 65 6c 6c 6f 00` + "\n"},
 		{"%s %d\n", []any{typed{tuple(lang.TInt64, lang.StringType(8)), []any{1, "x"}}, typed{lang.TBool, 1}}, "(1, x) 1\n"},

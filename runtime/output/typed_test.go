@@ -3,6 +3,7 @@ package output
 import (
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
@@ -106,9 +107,15 @@ func TestDecodeShapes(t *testing.T) {
 	if got := f.Decode(arr, []byte{0xff, 0xff, 2, 0}); !reflect.DeepEqual(got, []any{int64(-1), int64(2)}) {
 		t.Errorf("array %#v", got)
 	}
-	// A string str() cut keeps its trailer, as printed.
-	if got := f.Decode(lang.StringType(4), []byte("abcd")); got != "abc.." {
+	// A string str() cut keeps its trailer, as printed: all its bytes
+	// then the trailer below 1024 bytes, one byte fewer and no trailer
+	// from 1024 on (bpftrace v0.26).
+	if got := f.Decode(lang.StringType(4), []byte("abcd")); got != "abcd.." {
 		t.Errorf("truncated string %#v", got)
+	}
+	long := strings.Repeat("x", 1024)
+	if got := f.Decode(lang.StringType(1024), []byte(long)); got != long[:1023] {
+		t.Errorf("truncated 1024-byte string %q", got)
 	}
 	ptr := &lang.Type{Kind: lang.KPtr, Elem: lang.TUint8}
 	if got := f.Decode(ptr, u64(0xffff1234)); got != uint64(0xffff1234) {

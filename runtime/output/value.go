@@ -220,10 +220,8 @@ func (f *Formatter) decode(t *lang.Type, b []byte) item {
 		return item{kind: itemBool, u: readUint(b, 1)}
 	case lang.KString:
 		s, terminated := cString(slice(b, 0, t.Size))
-		// str() leaves a string it truncated without its NUL: the last
-		// byte is the first one that did not fit.
 		if !terminated && len(s) == t.Size && t.Size > 0 && !t.CharArray {
-			s = s[:t.Size-1] + f.TruncTrailer
+			s = truncatedString(s, f.TruncTrailer)
 		}
 		return strItem(s)
 	case lang.KBuffer:
@@ -282,6 +280,21 @@ func (f *Formatter) decode(t *lang.Type, b []byte) item {
 		return strItem("")
 	}
 	return uintItem(readUint(b, 8))
+}
+
+// truncatedString is how a string that str() truncated prints. str()
+// leaves such a string without its NUL: all its bytes are the string's
+// first characters (the last one read by a second read). As in bpftrace
+// v0.26, they print whole with the trailer after them when the string
+// holds fewer than 1024 bytes ("/usr/bin.." for max_strlen = 8); from
+// 1024 bytes on (the default max_strlen) bpftrace reads one character
+// fewer and cannot tell that it cut, so the last byte is dropped and no
+// trailer is printed.
+func truncatedString[S ~string | ~[]byte](s S, trailer string) string {
+	if len(s) >= 1024 {
+		return string(s[:len(s)-1])
+	}
+	return string(s) + trailer
 }
 
 func (f *Formatter) decodeField(field *lang.Field, b []byte) item {

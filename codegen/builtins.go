@@ -47,6 +47,12 @@ func (g *gen) builtinInt(x *lang.Ident) asm.Register {
 		r = g.callInto(asm.FnGetNumaNodeId)
 	case "curtask":
 		r = g.callInto(asm.FnGetCurrentTask)
+	case "ctx":
+		// The context's address (outside iter probes, whose ctx fields
+		// are read as args are).
+		g.usesCtx = true
+		r = g.allocReg()
+		g.emit(asm.Mov.Reg(r, regCtx))
 	case "retval":
 		r = g.retval(x)
 	case "ncpus":

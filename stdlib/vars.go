@@ -43,7 +43,7 @@ var Vars = []*Var{
 	{Name: "cgroup", Type: lang.TUint64, Supported: true, Doc: "cgroup v2 ID of the current task."},
 	{Name: "jiffies", Type: lang.TUint64, Supported: true, Doc: "The kernel's 64-bit jiffies counter."},
 	{Name: "numaid", Type: lang.TUint32, Supported: true, Doc: "NUMA node running the probe."},
-	{Name: "ctx", Providers: []probetype.Type{probetype.Iter}, Supported: true, Doc: "The iterator's context in iter probes: ctx.task (iter:task), ctx.task, ctx.fd and ctx.file (iter:task_file), ctx.task and ctx.vma (iter:task_vma)."},
+	{Name: "ctx", Supported: true, Doc: "The probe's context. In iter probes, the iterator's: ctx.task (iter:task), ctx.task, ctx.fd and ctx.file (iter:task_file), ctx.task and ctx.vma (iter:task_vma). In any other probe, the address of the program's context as a uint64 to cast (struct pt_regs for kprobes and uprobes, the record of a tracepoint, struct bpf_perf_event_data for profile and interval probes): ((struct x *)ctx)->field."},
 	{Name: "curtask", Type: &lang.Type{Kind: lang.KPtr, Size: 8, Elem: &lang.Type{Kind: lang.KStruct, Name: "struct task_struct"}}, Supported: true, Doc: "The current task: a struct task_struct * whose members read safely (curtask->pid, curtask->real_parent->tgid); a uint64 address without kernel BTF."},
 	{Name: "probe", Supported: true, Doc: "Full name of the probe that fired, e.g. tracepoint:syscalls:sys_enter_openat."},
 	{Name: "args", Providers: ArgsProviders, Supported: true, Doc: "The probe's typed arguments as a struct: args.field or args->field."},

@@ -1,35 +1,59 @@
 package check
 
 import (
+	"slices"
 	"strings"
 
 	"strconv"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
-// isArgs reports whether e is the `args` builtin, or `ctx`, which holds
-// an iter probe's arguments the same way.
-func isArgs(e lang.Expr) bool {
+// isArgs reports whether e is the `args` builtin, or `ctx` in an iter
+// probe, which holds its arguments the same way (elsewhere ctx is an
+// address).
+func (c *checker) isArgs(e lang.Expr) bool {
 	id, ok := e.(*lang.Ident)
-	return ok && (id.Name == "args" || id.Name == "ctx")
+	if ok && id.Name == "ctx" {
+		return c.iterProbe()
+	}
+	return ok && id.Name == "args"
+}
+
+// iterProbe reports whether the probe is an iter probe, even one whose
+// attach point was refused (its ctx is still the iterator's).
+func (c *checker) iterProbe() bool {
+	if slices.Contains(c.providers(), probetype.Iter) {
+		return true
+	}
+	if c.probe != nil {
+		for _, ap := range c.probe.AttachPoints {
+			if ap != nil {
+				if info := probetype.Lookup(ap.Provider); info != nil && info.Name == probetype.Iter {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func (c *checker) field(f *lang.FieldAccess) *lang.Type {
 	if t, ok := c.configField(f); ok {
 		return t
 	}
-	if isArgs(f.X) {
+	if c.isArgs(f.X) {
 		c.argsFieldDepth++
 	}
 	xt := c.expr(f.X)
-	if isArgs(f.X) {
+	if c.isArgs(f.X) {
 		c.argsFieldDepth--
 	}
 	if !known(xt) {
 		return tNone
 	}
-	if isArgs(f.X) {
+	if c.isArgs(f.X) {
 		return c.argsField(f)
 	}
 	st := xt

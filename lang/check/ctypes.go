@@ -434,6 +434,13 @@ func (c *checker) enumIdent(id *lang.Ident) (*lang.Type, bool) {
 // curtaskType is struct task_struct * when kernel types are known, and
 // the task's address (uint64) on a kernel without BTF.
 func (c *checker) curtaskType(id *lang.Ident) *lang.Type {
+	if c.ctypes != nil {
+		// A struct task_struct of the script's own replaces the
+		// kernel's, as bpftrace's script definitions do.
+		if t, ok := c.ctypes.types["struct task_struct"]; ok {
+			return ptrTo(t, false)
+		}
+	}
 	te := c.typeEnv()
 	if te == nil {
 		return lang.TUint64

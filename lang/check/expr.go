@@ -199,9 +199,13 @@ func (c *checker) ident(id *lang.Ident) *lang.Type {
 	case "args":
 		return c.argsType(id)
 	case "ctx":
-		// An iterator's context is its target function's arguments
-		// (bpf_iter_task(meta, task)...), read as args are.
-		return c.argsType(id)
+		if c.iterProbe() {
+			// An iterator's context is its target function's arguments
+			// (bpf_iter_task(meta, task)...), read as args are.
+			return c.argsType(id)
+		}
+		// Elsewhere the address of the program's context, to cast.
+		return lang.TUint64
 	case "probe":
 		return c.probeType()
 	case "kstack", "ustack":

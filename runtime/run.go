@@ -69,7 +69,7 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 	defer l.Close()
 	s := &session{plan: plan, opts: &opts, loaded: l}
 	s.syms = symbols.NewSymbolizer(plan, l.Maps)
-	s.format = &output.Formatter{Symbols: s.syms, UserSpace: newUserSpace(), TruncTrailer: plan.Config.StrTruncTrailer}
+	s.format = &output.Formatter{Symbols: s.syms, UserSpace: newUserSpace(), TruncTrailer: plan.Config.StrTruncTrailer, Errors: formatErrors(opts.stderr())}
 	s.live = &Live{s: s}
 	defer s.live.close() // before the maps close
 	defer func() { attach.ReleaseAll(s.attached); s.holder.Release() }()
@@ -689,4 +689,16 @@ func attachPoints(probes []*codegen.Program) int {
 		n += max(1, len(p.Group))
 	}
 	return n
+}
+
+// formatErrors writes the errors met while formatting values (a stack id
+// gone from its stack map) on stderr as bpftrace logs them, one line
+// each, whichever goroutine prints.
+func formatErrors(stderr io.Writer) func(string) {
+	var mu sync.Mutex
+	return func(msg string) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(stderr, "ERROR: %s\n", msg)
+	}
 }

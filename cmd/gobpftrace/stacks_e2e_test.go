@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/google/pprof/profile"
+	"golang.org/x/sys/unix"
 )
 
 // callchainPath builds the helper without optimisation and with frame
@@ -200,5 +201,25 @@ tracepoint:syscalls:sys_enter_getppid /pid == cpid/ { $k = kstack(3); $u = ustac
 		}
 		res := trace(t, traceRun{args: args})
 		wantOutput(t, res, "\n\n@c: 1\n@s: 1\n", "Attached 2 probes\n"+warning)
+	}
+}
+
+// A stack the stack map had no room for is missing when the map prints:
+// as bpftrace, the error says so ("failed to look up stack id") and the
+// stack prints empty. One bucket (max_map_keys = 1), taken by the kernel
+// stack, leaves none for the user stack of the same system call.
+func TestLostStackPrinted(t *testing.T) {
+	requireRoot(t)
+	script := `config = { max_map_keys = 1 }
+tracepoint:syscalls:sys_enter_getppid /pid == $1/ { $k = kstack(3); @u[ustack(3)] = count(); exit(); }`
+	pid := os.Getpid()
+	res := trace(t, traceRun{args: []string{"-e", script, fmt.Sprint(pid)}, trigger: func(t *testing.T) { unix.Getppid() }})
+	mustExit(t, res, 0)
+	if want := "\n\n@u[]: 1\n"; res.stdout != want {
+		t.Errorf("stdout %q, want %q", res.stdout, want)
+	}
+	want := fmt.Sprintf("ERROR: failed to look up stack id: -17 (pid %d): BPF map operation lookup failed: No such file or directory [map = stack3]\n", pid)
+	if !strings.HasSuffix(res.stderr, want) {
+		t.Errorf("stderr:\n%s\nwant it to end with:\n%s", res.stderr, want)
 	}
 }

@@ -21,11 +21,11 @@ func (s fakeSymbols) User(pid uint32, addr uint64) (string, uint64, string, bool
 	return s.run + "_ufunc", addr & 0xf, "/bin/" + s.run, true
 }
 
-func (s fakeSymbols) Stack(limit int, id int64) []uint64 {
+func (s fakeSymbols) Stack(limit int, id int64) ([]uint64, error) {
 	if id != 7 {
-		return nil
+		return nil, nil
 	}
-	return []uint64{0x1001, 0x2002}
+	return []uint64{0x1001, 0x2002}, nil
 }
 
 // Two runs print at the same time, each with its own format, destination,

@@ -18,6 +18,10 @@ type Formatter struct {
 	// TruncTrailer is printed after a string that str() truncated
 	// (config str_trunc_trailer).
 	TruncTrailer string
+	// Errors receives the errors met while formatting, without the
+	// "ERROR: " prefix: a stack id no longer in the stack map. nil
+	// drops them.
+	Errors func(msg string)
 	// formats caches the parsed printf format of each event
 	// (*codegen.Event to *printfFormat): parsed once, not per event.
 	formats sync.Map

@@ -196,24 +196,10 @@ func (f *Formatter) addPart(t *lang.Type, b []byte, name string, s *stackSample)
 // stackFrames symbolizes a kstack or ustack value, leaf first, as
 // gobpftrace prints its frames (without the offsets).
 func (f *Formatter) stackFrames(t *lang.Type, b []byte) []frame {
-	id := int64(readUint(b, 8))
 	s := f.Symbols
-	if s == nil || id < 0 {
-		return nil
-	}
-	var pid uint32
-	if t.UserSpace {
-		pid = uint32(readUint(slice(b, 8, 4), 4))
-	}
-	limit := t.StackLimit
-	if limit <= 0 {
-		limit = 127
-	}
+	pid, addrs, _ := f.stackAddrs(t, b)
 	var frames []frame
-	for n, addr := range s.Stack(limit, id) {
-		if addr == 0 || n >= limit {
-			break
-		}
+	for _, addr := range addrs {
 		fr := frame{addr: addr, kernel: !t.UserSpace, name: hexAddr(addr)}
 		if t.UserSpace {
 			name, _, module, ok := s.User(pid, addr)

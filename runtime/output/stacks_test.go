@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -38,20 +39,22 @@ func (stackSymbols) User(pid uint32, addr uint64) (string, uint64, string, bool)
 	return "", 0, "/lib/libx.so", false
 }
 
-func (stackSymbols) Stack(limit int, id int64) []uint64 {
+func (stackSymbols) Stack(limit int, id int64) ([]uint64, error) {
 	switch id {
 	case 1: // main -> a -> b -> c
-		return []uint64{0x101, 0x205, 0x302, 0x400, 0x500}
+		return []uint64{0x101, 0x205, 0x302, 0x400, 0x500}, nil
 	case 2: // main -> b -> c, the same functions at other addresses
-		return []uint64{0x108, 0x209, 0x401, 0x500}
+		return []uint64{0x108, 0x209, 0x401, 0x500}, nil
 	case 3: // c -> a syscall
-		return []uint64{0xffff000000000001, 0xffff000000000002}
+		return []uint64{0xffff000000000001, 0xffff000000000002}, nil
 	case 4: // an unknown frame
-		return []uint64{0x666, 0x700, 0x401}
+		return []uint64{0x666, 0x700, 0x401}, nil
 	case 5: // the same functions as 2, another stack id
-		return []uint64{0x10c, 0x20a, 0x402, 0x500}
+		return []uint64{0x10c, 0x20a, 0x402, 0x500}, nil
+	case 9: // gone from the stack map
+		return nil, errors.New("BPF map operation lookup failed: No such file or directory [map = stack_127]")
 	}
-	return nil
+	return nil, nil
 }
 
 var (
@@ -261,5 +264,41 @@ func TestIsStackMap(t *testing.T) {
 		if got := IsStackMap(&codegen.Map{Key: c.key}); got != c.want {
 			t.Errorf("IsStackMap(%v) = %v", c.key, got)
 		}
+	}
+}
+
+// A stack id the stack map no longer holds prints as an empty stack, as
+// bpftrace prints it, and its error goes to Errors once per value; the
+// other stacks print as usual.
+func TestLostStack(t *testing.T) {
+	var errs []string
+	f := &Formatter{Symbols: stackSymbols{}, Errors: func(msg string) { errs = append(errs, msg) }}
+	m := newMap("@", tUstack, tCount)
+	k := newMap("@k", tKstack, tCount)
+	entries := map[*codegen.Map][]Entry{
+		m: {stackEntry(m, [][]byte{ustackKey(9, 42)}, 2), stackEntry(m, [][]byte{ustackKey(2, 42)}, 1)},
+		k: {stackEntry(k, [][]byte{i64(9)}, 5), stackEntry(k, [][]byte{i64(-14)}, 1)}, // -14: EFAULT, no stack and no error
+	}
+	var out, errOut bytes.Buffer
+	p := New("text", f, Destination{Stdout: &out, Stderr: &errOut})
+	for _, mp := range []*codegen.Map{m, k} {
+		if err := p.Map(mp, EntriesOf(entries[mp]), 0, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.Value(tKstack, i64(9))
+	p.Flush()
+	want := "@[\n    c+8\n    b+9\n    main+1\n    libc_start+0\n]: 1\n@[]: 2\n@k[\n]: 1\n@k[]: 5\n\n"
+	if out.String() != want {
+		t.Errorf("text output:\n%q\nwant:\n%q", out.String(), want)
+	}
+	const gone = ": BPF map operation lookup failed: No such file or directory [map = stack_127]"
+	wantErrs := []string{
+		"failed to look up stack id: 9 (pid 42)" + gone,
+		"failed to look up stack id: 9 (pid 0)" + gone,
+		"failed to look up stack id: 9 (pid 0)" + gone,
+	}
+	if !reflect.DeepEqual(errs, wantErrs) {
+		t.Errorf("errors:\n%q\nwant:\n%q", errs, wantErrs)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/gobpftrace/gobpftrace/lang"
 )
@@ -21,8 +22,10 @@ type Symbols interface {
 	// symbol is not found, if the address is in a mapped file).
 	User(pid uint32, addr uint64) (name string, off uint64, module string, ok bool)
 	// Stack returns the frames of stack id in the stack map of frame limit
-	// limit (nil when the id is unknown).
-	Stack(limit int, id int64) []uint64
+	// limit, or why it could not look them up (an id gone from the map:
+	// "BPF map operation lookup failed: No such file or directory [map =
+	// NAME]", as bpftrace words it).
+	Stack(limit int, id int64) ([]uint64, error)
 }
 
 // hexAddr prints an address that has no symbol as bpftrace does (a C++
@@ -57,32 +60,50 @@ func (f *Formatter) symItem(t *lang.Type, b []byte) item {
 
 // stackAddrs decodes a kstack/ustack value: the process of a user stack
 // and the stack's return addresses, up to the type's limit (none without
-// a symbol source or for a stack the kernel did not record).
-func (f *Formatter) stackAddrs(t *lang.Type, b []byte) (pid uint32, addrs []uint64) {
+// a symbol source or for a stack the kernel did not record). lost is set
+// when the stack id is no longer in the stack map: the error is reported
+// (Formatter.Errors) in bpftrace's words and the stack prints empty.
+func (f *Formatter) stackAddrs(t *lang.Type, b []byte) (pid uint32, addrs []uint64, lost bool) {
 	id := int64(readUint(b, 8))
 	if t.UserSpace {
 		pid = uint32(readUint(slice(b, 8, 4), 4))
 	}
-	if f.Symbols == nil || id < 0 {
-		return pid, nil
+	// A stack the probe does not have (get_stackid's EFAULT: a kernel
+	// stack in a uprobe) is an empty stack. Any other failure (EEXIST: the
+	// stack map had no room for it) stored no stack: it is looked up, and
+	// found missing, as bpftrace finds a stack it could not store.
+	if f.Symbols == nil || id == -int64(syscall.EFAULT) {
+		return pid, nil, false
 	}
 	limit := t.StackLimit
 	if limit <= 0 {
 		limit = 127
 	}
-	for n, addr := range f.Symbols.Stack(limit, id) {
+	frames, err := f.Symbols.Stack(limit, id)
+	if err != nil {
+		f.reportError(fmt.Sprintf("failed to look up stack id: %d (pid %d): %v", id, pid, err))
+		return pid, nil, true
+	}
+	for n, addr := range frames {
 		if addr == 0 || n >= limit {
 			break
 		}
 		addrs = append(addrs, addr)
 	}
-	return pid, addrs
+	return pid, addrs, false
+}
+
+// reportError passes an error met while formatting to Errors, if set.
+func (f *Formatter) reportError(msg string) {
+	if f.Errors != nil {
+		f.Errors(msg)
+	}
 }
 
 // stackItem decodes a kstack/ustack value into its symbolized frames.
 func (f *Formatter) stackItem(t *lang.Type, b []byte) item {
-	pid, addrs := f.stackAddrs(t, b)
-	it := item{kind: itemStack, s: t.StackMode}
+	pid, addrs, lost := f.stackAddrs(t, b)
+	it := item{kind: itemStack, s: t.StackMode, lost: lost}
 	for _, addr := range addrs {
 		for _, line := range frameLines(f.Symbols, t, pid, addr) {
 			it.elems = append(it.elems, strItem(line))
@@ -195,6 +216,9 @@ func sourceFrames(s Symbols, pid uint32, addr uint64) (inlined []SourceFrame, ou
 // frame (indented in bpftrace mode; perf frames start with a tab already;
 // raw frames are bare hex).
 func writeStack(sb *strings.Builder, it item, indent int) {
+	if it.lost {
+		return // printed as bpftrace prints a stack it could not look up: empty
+	}
 	sb.WriteByte('\n')
 	pad := ""
 	if it.s == "" || it.s == "bpftrace" {

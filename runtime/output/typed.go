@@ -206,7 +206,7 @@ func (f *Formatter) Decode(t *lang.Type, b []byte) any {
 // typedStack decodes a kstack/ustack value into its frames.
 func (f *Formatter) typedStack(t *lang.Type, b []byte) Stack {
 	st := Stack{User: t.UserSpace}
-	pid, addrs := f.stackAddrs(t, b)
+	pid, addrs, _ := f.stackAddrs(t, b)
 	st.PID = pid
 	s := f.Symbols
 	for _, addr := range addrs {

@@ -20,6 +20,7 @@ type item struct {
 	elems  []item
 	names  []string // record (named tuple) or struct field names
 	signed bool
+	lost   bool // a stack whose id the stack map no longer holds
 }
 
 type itemKind uint8

@@ -3,9 +3,12 @@ package symbols
 import (
 	"debug/elf"
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/cilium/ebpf"
 	"github.com/ianlancetaylor/demangle"
@@ -17,8 +20,9 @@ import (
 // Symbolizer implements output.Symbols for one session. It is safe for
 // concurrent use: the REPL prints a run's maps while its events print.
 type Symbolizer struct {
-	stacks map[int]*ebpf.Map // by frame limit
-	user   *userSymbols
+	stacks     map[int]*ebpf.Map // by frame limit
+	stackNames map[int]string    // their names, for errors
+	user       *userSymbols
 	// fixed are the position-dependent (ET_EXEC) files the plan's uprobes
 	// and usdt probes are in: their addresses are the same in every
 	// process, so they resolve even for a process whose maps were never
@@ -39,10 +43,11 @@ var _ output.Symbols = (*Symbolizer)(nil)
 // NewSymbolizer serves a run of plan; maps are its loaded maps by name
 // (for the stack maps).
 func NewSymbolizer(plan *codegen.Plan, maps map[string]*ebpf.Map) *Symbolizer {
-	s := &Symbolizer{stacks: map[int]*ebpf.Map{}, user: newUserSymbols(), demangle: !plan.Config.NoCppDemangle, debugInfo: plan.Config.ShowDebugInfo}
+	s := &Symbolizer{stacks: map[int]*ebpf.Map{}, stackNames: map[int]string{}, user: newUserSymbols(), demangle: !plan.Config.NoCppDemangle, debugInfo: plan.Config.ShowDebugInfo}
 	for limit, name := range plan.StackMaps {
 		if m := maps[name]; m != nil {
 			s.stacks[limit] = m
+			s.stackNames[limit] = name
 		}
 	}
 	seen := map[string]bool{}
@@ -95,22 +100,37 @@ func (s *Symbolizer) demangled(name string) string {
 	return demangle.Filter(name)
 }
 
-func (s *Symbolizer) Stack(limit int, id int64) []uint64 {
+func (s *Symbolizer) Stack(limit int, id int64) ([]uint64, error) {
 	if id < 0 || id > math.MaxUint32 {
-		return nil
+		// A stack the program could not record: no stack map holds it.
+		return nil, s.lookupError(limit, syscall.ENOENT)
 	}
 	if f := s.frozen.Load(); f != nil {
-		return (*f)[limit][uint32(id)]
+		if frames, ok := (*f)[limit][uint32(id)]; ok {
+			return frames, nil
+		}
+		return nil, s.lookupError(limit, syscall.ENOENT)
 	}
 	m := s.stacks[limit]
 	if m == nil {
-		return nil
+		return nil, s.lookupError(limit, syscall.ENOENT)
 	}
 	val, err := m.LookupBytes(uint32(id))
 	if err != nil || val == nil {
-		return nil
+		// A missing key gives neither a value nor an error.
+		errno := syscall.ENOENT
+		if err != nil && !errors.As(err, &errno) {
+			errno = syscall.EIO
+		}
+		return nil, s.lookupError(limit, errno)
 	}
-	return stackFrames(val)
+	return stackFrames(val), nil
+}
+
+// lookupError says why a stack id could not be read from the stack map
+// of frame limit limit, in bpftrace's words.
+func (s *Symbolizer) lookupError(limit int, errno syscall.Errno) error {
+	return fmt.Errorf("BPF map operation lookup failed: %s [map = %s]", output.StrerrorText(int64(errno)), s.stackNames[limit])
 }
 
 // stackFrames decodes a stack map value: addresses up to the first zero.

@@ -45,6 +45,11 @@ func TestIncludeHeaders(t *testing.T) {
 		t.Errorf("stderr %q, want %q", res.stderr, want)
 	}
 
+	// A system header forced with --include gives the constants gobpftrace
+	// knows for it, as an #include of the script does.
+	res = trace(t, traceRun{args: []string{"--include", "errno.h", "-e", "BEGIN { printf(\"%d %d %s\\n\", EPERM, EWOULDBLOCK, strerror(ECONNREFUSED)); exit(); }"}})
+	wantOutput(t, res, "1 11 Connection refused\n\n\n", "Attached 1 probe\n")
+
 	// "file" is looked up next to the script first.
 	write("q.bt", "#include \"inc/foo.h\"\nBEGIN { print(FOO * 3); exit(); }\n")
 	res = trace(t, traceRun{args: []string{filepath.Join(dir, "q.bt")}})

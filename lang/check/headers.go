@@ -39,6 +39,16 @@ func init() {
 		}
 	}
 	headerMacros["asm/unistd.h"], headerMacros["asm/unistd_64.h"] = nr, nr
+	// Aliases errno.h adds: the same numbers under their other names.
+	errno := map[string]string{"EWOULDBLOCK": "11", "EDEADLOCK": "35", "ENOTSUP": "95"}
+	for _, run := range errnoRuns {
+		for i, name := range strings.Fields(run.names) {
+			errno[name] = strconv.Itoa(run.first + i)
+		}
+	}
+	for _, h := range []string{"errno.h", "sys/errno.h", "bits/errno.h", "linux/errno.h", "asm/errno.h", "asm-generic/errno.h", "asm-generic/errno-base.h"} {
+		headerMacros[h] = errno
+	}
 	headerMacros["syscall.h"], headerMacros["sys/syscall.h"] = sys, sys
 }
 

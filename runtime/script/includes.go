@@ -49,9 +49,11 @@ func resolveIncludes(prog *lang.Program, file, source string, dirs, forced []str
 	if file != "" && file != "stdin" && file != "-" {
 		scriptDir = filepath.Dir(file)
 	}
-	var top []*lang.Directive
+	var top, forcedDirs []*lang.Directive
 	for _, f := range forced {
-		top = append(top, &lang.Directive{Name: "include", Text: "<" + f + ">"})
+		d := &lang.Directive{Name: "include", Text: "<" + f + ">"}
+		top = append(top, d)
+		forcedDirs = append(forcedDirs, d)
 	}
 	top = append(top, prog.Directives...)
 	for _, d := range top {
@@ -62,6 +64,10 @@ func resolveIncludes(prog *lang.Program, file, source string, dirs, forced []str
 			return err
 		}
 	}
+	// A forced include stays an #include of the program, so that the
+	// checker gives the script the constants it knows for system headers
+	// (--include errno.h: EPERM).
+	prog.Directives = append(forcedDirs, prog.Directives...)
 	if len(inc.defs) == 0 && len(inc.cdefs) == 0 {
 		return nil
 	}

@@ -317,6 +317,14 @@ func (g *gen) str(x *lang.Call, dst loc, size int) {
 	g.pad(dst, size)
 	g.addr(asm.R1, dst)
 	g.emit(asm.Mov.Reg(asm.R2, g.into(kl, asm.R2)))
+	if kl.spilled && kl.slot.base == regScratch {
+		// The verifier knows nothing of a number read back from the
+		// scratch buffer: bound it again (generated heavy script, str()
+		// in a third nested callback with the probe's frame full).
+		again := g.newLabel("strlen")
+		g.emit(asm.JLE.Imm(asm.R2, int32(size), again), asm.Mov.Imm(asm.R2, int32(size)))
+		g.label(again)
+	}
 	g.emit(asm.Mov.Reg(asm.R3, g.into(kp, asm.R3)))
 	g.freeReg(kl.reg)
 	g.freeReg(kp.reg)

@@ -478,6 +478,21 @@ interval:ms:100 {
 tracepoint:syscalls:sys_enter_openat /(1000 | ((args.flags - uid) % 1000)) != (((((-1 * (7 & args.mode)) * (((-100 || curtask->real_parent->tgid ? (@a4 == (((-(1000) + (int64)-1) - ((comm != comm ? elapsed : args.mode) % 3)) != (args.mode + (int64)-1) ? (255 % 3) : (tid < (curtask->pid / 1000) ? (int64)elapsed : (-1 - $#))) ? args.dfd : tid) : (255 - (7 | @a4))) || (((comm == "bash" ? (curtask->pid - 1) : ((((1000 & @a4) >> 4) + (@a4 % 7)) < (elapsed & gid) ? @a4 : @a4)) << 4) || ((1 & (probe == comm ? tid : pid)) ^ ((gid - gid) * -(gid))) ? (uint16)gid : ((gid > -(((@a4 - jiffies) + (int64)-1)) ? gid : args.flags) << 12)) ? 1000 : -1) | tid)) && (curtask->real_parent->tgid > (uint32)(uint16)-(elapsed) ? 1000 : tid) ? curtask->pid : jiffies) >> 4) | (@a4))/ {
   @a5 = count();
 }`,
+	// A heavy generated script (str() in a third nested callback, 24
+	// variables and temporaries filling the frames of the call chain):
+	// str()'s length, spilled to the scratch buffer when no register and
+	// no stack was left, came back as a number the verifier knew nothing
+	// of ("R2 min value is negative"); it is now bounded again. Forty
+	// variables and two nested loops are enough to get there.
+	`tracepoint:syscalls:sys_enter_openat {
+  $v0 = pid; $v1 = pid; $v2 = pid; $v3 = pid; $v4 = pid; $v5 = pid; $v6 = pid; $v7 = pid; $v8 = pid; $v9 = pid; $v10 = pid; $v11 = pid; $v12 = pid; $v13 = pid; $v14 = pid; $v15 = pid; $v16 = pid; $v17 = pid; $v18 = pid; $v19 = pid; $v20 = pid; $v21 = pid; $v22 = pid; $v23 = pid; $v24 = pid; $v25 = pid; $v26 = pid; $v27 = pid; $v28 = pid; $v29 = pid; $v30 = pid; $v31 = pid; $v32 = pid; $v33 = pid; $v34 = pid; $v35 = pid; $v36 = pid; $v37 = pid; $v38 = pid; $v39 = pid;
+  for ($i : 0..(pid % 50)) {
+    for ($j : 0..(pid % 50)) {
+      printf("%s\n", str(args.filename, 8));
+    }
+  }
+  @sum = $v0 + $v1 + $v2 + $v3 + $v4 + $v5 + $v6 + $v7 + $v8 + $v9 + $v10 + $v11 + $v12 + $v13 + $v14 + $v15 + $v16 + $v17 + $v18 + $v19 + $v20 + $v21 + $v22 + $v23 + $v24 + $v25 + $v26 + $v27 + $v28 + $v29 + $v30 + $v31 + $v32 + $v33 + $v34 + $v35 + $v36 + $v37 + $v38 + $v39;
+}`,
 }
 
 // TestGeneratedScriptsLoad compiles generated scripts and loads every one

@@ -17,7 +17,8 @@ import (
 	"github.com/gobpftrace/gobpftrace/runtime/probes"
 )
 
-// Shapes the random generator rarely writes, each loaded into the kernel:
+// Shapes the random generator rarely writes, each loaded into the kernel
+// (GOBPFTRACE_GEN_HEAVY=N writes the random parts of them N times):
 // every statement kind inside every loop kind (and inside a loop in a
 // loop), callbacks inside callbacks that use two dozen variables, `if`
 // bodies of more than 40,000 instructions, and a probe near the kernel's
@@ -48,6 +49,10 @@ func (g *scriptGen) loop(kind int, depth int, body func(depth int)) {
 	if kind != 3 && kind != 4 {
 		g.vars = append(g.vars, v)
 	}
+	if kind != 4 {
+		g.loops++
+		defer func() { g.loops-- }()
+	}
 	body(depth + 1)
 	if kind <= 1 {
 		// Changing a range's variable changes neither its rounds nor
@@ -58,8 +63,37 @@ func (g *scriptGen) loop(kind int, depth int, body func(depth int)) {
 	g.line(depth, "}")
 }
 
-// heavyScripts returns the scripts of the shapes above.
-func heavyScripts() []string {
+// heavyScripts returns the scripts of the shapes above; each round past
+// the first writes the random parts (expressions, statements) anew.
+func heavyScripts(rounds int) []string {
+	var out []string
+	for round := 0; round < rounds; round++ {
+		out = append(out, heavyRound(int64(round)*100_000)...)
+	}
+	// If bodies of more than 40,000 instructions, taken or not, with an
+	// else and code after them.
+	for _, cond := range []string{"pid == 1", "pid != 1"} {
+		var b strings.Builder
+		fmt.Fprintf(&b, "BEGIN { $x = 0; $y = 0; if (%s) {\n", cond)
+		for i := 0; i < 14000; i++ {
+			fmt.Fprintf(&b, "$x += %d;\n", i%7)
+		}
+		b.WriteString("} else { $y = 1; }\n@x = $x; @y = $y; exit(); }\n")
+		out = append(out, b.String())
+	}
+	// Near the limit: about 900,000 instructions in one straight line of
+	// register arithmetic (a straight line of 130,000 stack accesses is
+	// more than the kernel's verifier can record: it runs out of memory,
+	// see verifierSummary).
+	out = append(out, nearLimit(9))
+	return out
+}
+
+// callbackKinds are the loop kinds that run their body as a callback.
+var callbackKinds = []int{1, 2, 3}
+
+// heavyRound writes the random shapes with seeds from seed0 on.
+func heavyRound(seed0 int64) []string {
 	var out []string
 	probe := genProbes[4] // sys_enter_openat: integer and string arguments
 	var declared []string // the int64 variables of the prologue
@@ -80,7 +114,7 @@ func heavyScripts() []string {
 	for outer := -1; outer < loopKinds; outer++ {
 		for inner := 0; inner < loopKinds; inner++ {
 			for kind := 0; kind < stmtKinds; kind++ {
-				g := &scriptGen{r: rand.New(rand.NewSource(int64(outer*1000 + inner*100 + kind)))}
+				g := &scriptGen{r: rand.New(rand.NewSource(seed0 + int64(outer*1000+inner*100+kind)))}
 				prologue(g)
 				body := func(depth int) {
 					g.loop(inner, depth, func(depth int) {
@@ -102,22 +136,43 @@ func heavyScripts() []string {
 			}
 		}
 	}
-	// If bodies of more than 40,000 instructions, taken or not, with an
-	// else and code after them.
-	for _, cond := range []string{"pid == 1", "pid != 1"} {
-		var b strings.Builder
-		fmt.Fprintf(&b, "BEGIN { $x = 0; $y = 0; if (%s) {\n", cond)
-		for i := 0; i < 14000; i++ {
-			fmt.Fprintf(&b, "$x += %d;\n", i%7)
+	// Callbacks inside callbacks, two and three deep, each body changing
+	// some of the 24 variables and the innermost reading and writing every
+	// one of them; their sum is kept after the loops.
+	for _, outer := range callbackKinds {
+		for _, middle := range callbackKinds {
+			for _, inner := range append([]int{-1}, callbackKinds...) {
+				g := &scriptGen{r: rand.New(rand.NewSource(seed0 + int64(50_000+outer*100+middle*10+inner)))}
+				prologue(g)
+				innermost := func(depth int) {
+					for i, v := range declared {
+						g.line(depth, "%s = %s + %s + %s;", v, v, declared[(i+1)%len(declared)], g.leaf(probe.ints))
+					}
+					g.stmt(probe.ints, probe.strs, depth)
+				}
+				some := func(depth int) {
+					for i := 0; i < 3; i++ {
+						v := declared[g.r.Intn(len(declared))]
+						g.line(depth, "%s = %s ^ (int64)%s;", v, v, g.intExpr(probe.ints, 2))
+					}
+				}
+				g.loop(outer, 1, func(depth int) {
+					some(depth)
+					g.loop(middle, depth, func(depth int) {
+						some(depth)
+						if inner < 0 {
+							innermost(depth)
+							return
+						}
+						g.loop(inner, depth, innermost)
+					})
+				})
+				g.line(1, "@sum = %s;", strings.Join(declared, " + "))
+				g.b.WriteString("}\n")
+				out = append(out, g.b.String())
+			}
 		}
-		b.WriteString("} else { $y = 1; }\n@x = $x; @y = $y; exit(); }\n")
-		out = append(out, b.String())
 	}
-	// Near the limit: about 900,000 instructions in one straight line of
-	// register arithmetic (a straight line of 130,000 stack accesses is
-	// more than the kernel's verifier can record: it runs out of memory,
-	// see verifierSummary).
-	out = append(out, nearLimit(9))
 	return out
 }
 
@@ -177,7 +232,9 @@ func TestGeneratedHeavyScriptsLoad(t *testing.T) {
 	}
 	loaded, maxInsns, refusals := 0, 0, 0
 	dump := os.Getenv("GOBPFTRACE_GEN_DUMP") // a directory to write the scripts to
-	for i, src := range heavyScripts() {
+	rounds := 1
+	fmt.Sscan(os.Getenv("GOBPFTRACE_GEN_HEAVY"), &rounds) // rounds of the random shapes
+	for i, src := range heavyScripts(rounds) {
 		if dump != "" {
 			os.WriteFile(filepath.Join(dump, fmt.Sprintf("heavy%d.bt", i)), []byte(src), 0o644)
 		}

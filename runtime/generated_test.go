@@ -36,6 +36,9 @@ type scriptGen struct {
 	nextVar  int
 	provider string
 	depth    int
+	// loops is how many loops (not unrolls) enclose the statement being
+	// written: break and continue need one.
+	loops int
 }
 
 type keyedMap struct {
@@ -89,7 +92,7 @@ func (g *scriptGen) newMap() string {
 }
 
 // stmtKinds is the number of statement kinds stmtOf writes.
-const stmtKinds = 20
+const stmtKinds = 28
 
 func (g *scriptGen) stmt(ints, strs []string, depth int) {
 	g.stmtOf(g.r.Intn(stmtKinds), ints, strs, depth)
@@ -163,7 +166,9 @@ func (g *scriptGen) stmtOf(kind int, ints, strs []string, depth int) {
 			g.line(depth, "for (%s : %s..%s) {", v, g.pick("0", "1"), g.pick("3", "10", "100", "pid % 50", "($# + 2)"))
 			saved := len(g.vars)
 			g.vars = append(g.vars, v)
+			g.loops++
 			g.stmt(ints, strs, depth+1)
+			g.loops--
 			g.vars = g.vars[:saved]
 			g.line(depth, "}")
 		}
@@ -196,7 +201,9 @@ func (g *scriptGen) stmtOf(kind int, ints, strs []string, depth int) {
 			g.line(depth+1, "%s++;", w)
 			saved := len(g.vars)
 			g.vars = append(g.vars, w)
+			g.loops++
 			g.stmt(ints, strs, depth+1)
+			g.loops--
 			g.vars = g.vars[:saved]
 			if g.r.Intn(3) == 0 {
 				g.line(depth+1, "if (%s > 7) { break; }", w)
@@ -218,6 +225,70 @@ func (g *scriptGen) stmtOf(kind int, ints, strs []string, depth int) {
 		g.line(depth, "%s = %s;", v, g.strExpr(strs))
 		g.line(depth, "if (%s) { @str%s[%s] = count(); }", g.pick(
 			"strncmp("+v+", \"bas\", 3) == 0", "strcontains("+v+", \"a\")", v+" == comm", "strlen("+v+") > 3"), g.newMap(), v)
+	case 20:
+		// Leaving a loop round, the loop, or the probe, under a condition.
+		jump := "return;"
+		if g.loops > 0 {
+			jump = g.pick("break;", "continue;", "return;")
+		}
+		g.line(depth, "if (%s) { %s }", g.cond(ints, strs), jump)
+	case 21:
+		// A tuple held in a variable, taken apart.
+		v := fmt.Sprintf("$tp%d", g.nextVar)
+		g.nextVar++
+		g.line(depth, "%s = (%s, %s);", v, g.intExpr(ints, 1), g.strExpr(strs))
+		g.line(depth, "printf(\"t %%d %%s\\n\", %s.0, %s.1);", v, v)
+		if g.r.Intn(2) == 0 {
+			g.line(depth, "@tv%s[%s.1] = %s;", g.newMap(), v, v)
+		}
+	case 22:
+		// Maps with string values.
+		name := "@ms" + g.newMap()
+		k := g.r.Intn(3)
+		g.line(depth, "%s[%s] = %s;", name, g.key(k, ints, strs), g.strExpr(strs))
+		g.line(depth, "%s[%s] = %s;", name, g.key(k, ints, strs), g.strExpr(strs))
+	case 23:
+		// A variable of a declared width, changed in place.
+		v := fmt.Sprintf("$u%d", g.nextVar)
+		g.nextVar++
+		ty := g.pick("uint8", "int16", "uint32", "int64")
+		g.line(depth, "let %s: %s = (%s)%s;", v, ty, ty, g.intExpr(ints, 1))
+		g.line(depth, "%s %s (%s)%s;", v, g.pick("+=", "-=", "*=", "|=", "&=", "^=", "<<=", ">>="), ty, g.pick("1", "3", "7"))
+		g.vars = append(g.vars, v)
+	case 24:
+		// Integer values of a keyed map, changed in place.
+		name := "@ki" + g.newMap()
+		k := g.r.Intn(3)
+		g.line(depth, "%s[%s] = %s;", name, g.key(k, ints, strs), g.intExpr(ints, 1))
+		g.line(depth, "%s[%s]%s;", name, g.key(k, ints, strs), g.pick("++", "--", " += "+g.intExpr(ints, 2), " -= 7", " <<= 1", " |= 255"))
+	case 25:
+		// Events that read the clock or a file in user space.
+		g.line(depth, "%s", g.pick(`time("%H:%M:%S\n");`, `printf("%s\n", strftime("%H:%M:%S", nsecs));`,
+			`cat("/proc/loadavg");`, `printf("%s %s\n", ntop(pid), usym(`+g.intExpr(ints, 2)+`));`))
+	case 26:
+		// An else-if chain and a bare block.
+		if depth < 3 {
+			saved := len(g.vars)
+			g.line(depth, "if (%s) {", g.cond(ints, strs))
+			g.stmt(ints, strs, depth+1)
+			g.vars = g.vars[:saved]
+			g.line(depth, "} else if (%s) {", g.cond(ints, strs))
+			g.stmt(ints, strs, depth+1)
+			g.vars = g.vars[:saved]
+			g.line(depth, "} else {")
+			g.line(depth, "  {")
+			g.stmt(ints, strs, depth+2)
+			g.vars = g.vars[:saved]
+			g.line(depth, "  }")
+			g.line(depth, "}")
+		}
+	case 27:
+		// A pointer to the task, followed; a tuple printed whole.
+		v := fmt.Sprintf("$p%d", g.nextVar)
+		g.nextVar++
+		g.line(depth, "%s = curtask;", v)
+		g.line(depth, "@pd%s = %s->real_parent->%s;", g.newMap(), v, g.pick("pid", "tgid", "prio"))
+		g.line(depth, "print((%s, %s));", g.intExpr(ints, 2), g.strExpr(strs))
 	case 12:
 		if g.r.Intn(8) == 0 {
 			g.line(depth, "exit();")

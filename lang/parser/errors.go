@@ -240,7 +240,26 @@ func hintFor(unexpected lexer.Token, toks []token, off int) string {
 	if unexpected.Type == tEOF && innermostBlock(toks, off) != 0 {
 		return "a block is not closed"
 	}
+	if strings.HasPrefix(unexpected.Value, "..") && inMacroParams(toks, off) {
+		return "a macro takes a fixed number of arguments, as in bpftrace v0.26 (no ... parameters): define one macro per number of arguments, overloads may share a name"
+	}
 	return ""
+}
+
+// inMacroParams reports whether off lies in the parameter list of a macro
+// definition (`macro name(` not yet closed).
+func inMacroParams(toks []token, off int) bool {
+	i := tokenBefore(toks, off)
+	for ; i >= 0; i-- {
+		t := toks[i]
+		if t.typ == tPunct && t.val == ")" {
+			return false
+		}
+		if t.typ == tPunct && t.val == "(" {
+			break
+		}
+	}
+	return i >= 2 && toks[i-2].val == "macro"
 }
 
 // tokenBefore returns the index of the last token starting before off.

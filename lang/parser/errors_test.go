@@ -11,6 +11,10 @@ import (
 
 // errorCases pairs a bad script with the exact text of its diagnostics.
 var errorCases = []struct{ src, want string }{
+	// bpftrace v0.26 macros have no variadic parameters.
+	{"macro f(x, ...) { x } BEGIN { }", "stdin:1:12-14: ERROR: syntax error, unexpected .., expecting variable or map or identifier\nmacro f(x, ...) { x } BEGIN { }\n           ~~\nHINT: a macro takes a fixed number of arguments, as in bpftrace v0.26 (no ... parameters): define one macro per number of arguments, overloads may share a name"},
+	{"macro f(...) { 1 } BEGIN { }", "stdin:1:9-11: ERROR: syntax error, unexpected .., expecting )\nmacro f(...) { 1 } BEGIN { }\n        ~~\nHINT: a macro takes a fixed number of arguments, as in bpftrace v0.26 (no ... parameters): define one macro per number of arguments, overloads may share a name"},
+	{"macro f(x) { x } BEGIN { print(f(1, ...)); }", "stdin:1:37-39: ERROR: syntax error, unexpected ..\nmacro f(x) { x } BEGIN { print(f(1, ...)); }\n                                    ~~"},
 	{"BEGIN { $a = { $b = 1; }; }", "stdin:1:24-25: ERROR: syntax error, a block used as a value must end with an expression\nBEGIN { $a = { $b = 1; }; }\n                       ~\nHINT: a block's value is its last expression, written without ';' after it: { $a += 1; $a }"},
 	{"BEGIN { $a = if (1) { 2 }; }", "stdin:1:25-26: ERROR: syntax error, an if expression needs an else branch\nBEGIN { $a = if (1) { 2 }; }\n                        ~\nHINT: an if used as a value needs an else branch: if (c) { a } else { b }"},
 	{"BEGIN { print({ }); }", "stdin:1:17-18: ERROR: syntax error, a block used as a value must end with an expression\nBEGIN { print({ }); }\n                ~\nHINT: a block's value is its last expression, written without ';' after it: { $a += 1; $a }"},

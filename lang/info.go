@@ -1,6 +1,23 @@
 package lang
 
-import "github.com/gobpftrace/gobpftrace/stdlib/probetype"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
+)
+
+// ErrTracepointNotFound is what an Env's error for a tracepoint the system
+// does not have wraps (TracepointNotFound): the checker warns about it and
+// leaves the attach point out, as bpftrace does, where other errors (no
+// permission, no tracefs) stop the script.
+var ErrTracepointNotFound = errors.New("tracepoint not found")
+
+// TracepointNotFound is the error for category:event missing from the
+// system: "tracepoint not found: category:event".
+func TracepointNotFound(category, event string) error {
+	return fmt.Errorf("%w: %s:%s", ErrTracepointNotFound, category, event)
+}
 
 // This file is the contract between the checker and codegen: what Check
 // returns besides the annotated AST.

@@ -535,6 +535,23 @@ func TestListWordAndFile(t *testing.T) {
 	}
 }
 
+// A tracepoint this kernel lacks, beside one it has, is a warning and
+// the probe runs on the other (bpftrace v0.26); with missing_probes = warn
+// a script left with no probe stops with bpftrace's "No probes to attach".
+func TestMissingTracepointBesideAnother(t *testing.T) {
+	requireRoot(t)
+	src := `tracepoint:syscalls:sys_enter_getppid,tracepoint:nosuch:thing /comm == "sysloop"/ { printf("hit\n"); exit(); }`
+	res := trace(t, traceRun{args: []string{"-e", src}, trigger: func(t *testing.T) { runSysloop(t, 1, "") }})
+	warning := "stdin:1:39-62: WARNING: tracepoint not found: nosuch:thing\n" + src + "\n" + strings.Repeat(" ", 38) + strings.Repeat("~", 23) + "\n"
+	wantOutput(t, res, "hit\n\n\n", warning+"Attached 1 probe\n")
+
+	res = trace(t, traceRun{noAttach: true, args: []string{"-e", `config = { missing_probes = "warn" } tracepoint:nosuch:thing { }`}})
+	mustExit(t, res, 1)
+	if !strings.Contains(res.stderr, "WARNING: tracepoint not found: nosuch:thing\n") || !strings.HasSuffix(res.stderr, "ERROR: No probes to attach\n") {
+		t.Errorf("missing_probes = warn: stderr %q", res.stderr)
+	}
+}
+
 // Wildcards in raw tracepoint and kernel function names expand from BTF.
 func TestKernelWildcards(t *testing.T) {
 	requireRoot(t)

@@ -567,7 +567,10 @@ func isTerminal(r any) bool {
 // errorText gives runtime errors bpftrace's "ERROR: " prefix once.
 func errorText(err error) string {
 	s := err.Error()
-	if strings.HasPrefix(s, "ERROR:") || strings.Contains(s, ": ERROR: ") {
+	var diags *lang.Diagnostics
+	if errors.As(err, &diags) || strings.HasPrefix(s, "ERROR:") || strings.Contains(s, ": ERROR: ") {
+		// Diagnostics carry their own severities (a warning may come
+		// first, as for a missing tracepoint).
 		return s
 	}
 	return "ERROR: " + s

@@ -2,6 +2,7 @@ package check
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"path"
 	"slices"
@@ -167,10 +168,13 @@ func (c *checker) resolveTracepoint(ap *lang.AttachPoint, parts []string) []*lan
 		// The format file is read only if the probe uses args
 		// (tracepointTypes): each read waits for the kernel's event mutex.
 		if err := c.checkTracepoint(p[0], p[1]); err != nil {
-			// The system's own words: not found, or why it could not tell
-			// (no permission, no tracefs).
+			if errors.Is(err, lang.ErrTracepointNotFound) {
+				c.missingTracepoint(ap, p[0], p[1])
+				continue
+			}
+			// The system's own words: why it could not tell (no
+			// permission, no tracefs).
 			c.errorf(ap.Span, "%v", err)
-			c.tracepointHint(p[0], p[1])
 			continue
 		}
 		out = append(out, &lang.Resolved{
@@ -409,12 +413,55 @@ func (c *checker) expandParts(ap *lang.AttachPoint) ([]string, bool) {
 	return out, true
 }
 
+// missingTracepoint handles a tracepoint this kernel does not have, as
+// bpftrace v0.26 does: a warning at the attach point (unless
+// missing_probes = ignore), the attach point left out; a probe left with
+// no attach point is then an error unless missing_probes is warn or
+// ignore (checkMissingProbes).
+func (c *checker) missingTracepoint(ap *lang.AttachPoint, cat, ev string) {
+	d := lang.Errorf(ap.Span, "tracepoint not found: %s:%s", cat, ev)
+	d.Severity = lang.SevWarning
+	d.Hint = c.tracepointHint(cat, ev)
+	c.missingAttach = append(c.missingAttach, missingAttach{name: "tracepoint:" + cat + ":" + ev, warning: d})
+	if c.out.Config.MissingProbes != "ignore" {
+		c.out.Warnings = append(c.out.Warnings, d)
+	}
+}
+
+// missingAttach is an attach point of the current probe that this system
+// lacks, and the warning said about it.
+type missingAttach struct {
+	name    string
+	warning *lang.Diagnostic
+}
+
+// checkMissingProbes refuses a probe whose every attach point is missing
+// (bpftrace's words, unless missing_probes is warn or ignore); the
+// warnings come first, saying where.
+func (c *checker) checkMissingProbes(cp *lang.CheckedProbe) {
+	missing := c.missingAttach
+	c.missingAttach = nil
+	if len(cp.Attach) > 0 || len(missing) == 0 {
+		return
+	}
+	if mode := c.out.Config.MissingProbes; mode == "warn" || mode == "ignore" {
+		return
+	}
+	for _, m := range missing {
+		c.errs = append(c.errs, m.warning)
+		d := lang.Errorf(lang.Span{}, "Unable to attach probe: %s. If this is expected, set the 'missing_probes' config variable to 'warn'.", m.name)
+		d.Global = true
+		c.errs = append(c.errs, d)
+	}
+}
+
 // tracepointHint suggests the tracepoint closest to category:event, an
-// event of the same category or else a category, when one is close.
-func (c *checker) tracepointHint(cat, ev string) {
+// event of the same category or else a category, when one is close ("" when
+// none is).
+func (c *checker) tracepointHint(cat, ev string) string {
 	all, err := c.env.MatchTracepoints("*", "*")
 	if err != nil {
-		return
+		return ""
 	}
 	var events, cats []string
 	seen := map[string]bool{}
@@ -429,15 +476,14 @@ func (c *checker) tracepointHint(cat, ev string) {
 	}
 	if len(events) > 0 {
 		if s := suggest(ev, events); s != "" {
-			c.hintf("did you mean tracepoint:%s:%s?", cat, s)
-		} else {
-			c.hintf("-l 'tracepoint:%s:*' lists the events of %s", cat, cat)
+			return fmt.Sprintf("did you mean tracepoint:%s:%s?", cat, s)
 		}
-		return
+		return fmt.Sprintf("-l 'tracepoint:%s:*' lists the events of %s", cat, cat)
 	}
 	if s := suggest(cat, cats); s != "" {
-		c.hintf("did you mean tracepoint:%s:%s? (no category %s)", s, ev, cat)
+		return fmt.Sprintf("did you mean tracepoint:%s:%s? (no category %s)", s, ev, cat)
 	}
+	return ""
 }
 
 // selfTriggers are the events self probes may name, and selfSignals the

@@ -130,7 +130,10 @@ type checker struct {
 
 	probe  *lang.Probe
 	attach []*lang.Resolved
-	scope  *scope
+	// missingAttach are the current probe's attach points this system
+	// lacks (checkMissingProbes).
+	missingAttach []missingAttach
+	scope         *scope
 	// declared marks variables whose type was written (`let $x: uint8`).
 	declared map[*lang.VarSym]bool
 	varUses  []*lang.Var

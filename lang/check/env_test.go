@@ -1,7 +1,6 @@
 package check
 
 import (
-	"fmt"
 	"path"
 	"sort"
 
@@ -84,7 +83,7 @@ func (e fakeEnv) Tracepoint(cat, ev string) (*lang.Type, error) {
 	if t := e[cat+":"+ev]; t != nil {
 		return t, nil
 	}
-	return nil, fmt.Errorf("tracepoint not found: %s:%s", cat, ev)
+	return nil, lang.TracepointNotFound(cat, ev)
 }
 
 func (e fakeEnv) MatchTracepoints(cat, ev string) ([][2]string, error) {

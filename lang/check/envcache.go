@@ -2,7 +2,6 @@ package check
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/gobpftrace/gobpftrace/lang"
 )
@@ -71,7 +70,7 @@ func (e *cachedEnv) CheckTracepoint(cat, ev string) error {
 // tracepointFound turns Env.Tracepoint's answer into CheckTracepoint's.
 func tracepointFound(cat, ev string, t *lang.Type, err error) error {
 	if err == nil && t == nil {
-		return fmt.Errorf("tracepoint not found: %s:%s", cat, ev)
+		return lang.TracepointNotFound(cat, ev)
 	}
 	return err
 }

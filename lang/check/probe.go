@@ -13,6 +13,7 @@ func (c *checker) checkProbe(p *lang.Probe) {
 			cp.Attach = append(cp.Attach, c.resolveAttach(ap)...)
 		}
 	}
+	c.checkMissingProbes(cp)
 	c.probe, c.attach = p, cp.Attach
 	c.scope, c.varUses, c.loops = nil, nil, 0
 	c.probeStr = nil

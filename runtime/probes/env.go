@@ -150,14 +150,14 @@ func (t *Env) readFormat(category, event string) (*tracefs.Format, error) {
 		return nil, err
 	}
 	if !validName(category) || !validName(event) {
-		return nil, fmt.Errorf("tracepoint not found: %s", key)
+		return nil, lang.TracepointNotFound(category, event)
 	}
 	if !attachableCategory(category) {
 		return nil, ftraceEventError(event)
 	}
 	data, err := readTracefs(filepath.Join(events, category, event, "format"))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("tracepoint not found: %s", key)
+		return nil, lang.TracepointNotFound(category, event)
 	}
 	if err != nil {
 		if host.IsPermission(err) && !host.Privileged() {
@@ -260,7 +260,7 @@ func (t *Env) CheckTracepoint(category, event string) error {
 		return err
 	}
 	if !validName(category) || !validName(event) {
-		return fmt.Errorf("tracepoint not found: %s", key)
+		return lang.TracepointNotFound(category, event)
 	}
 	if !attachableCategory(category) {
 		return ftraceEventError(event)
@@ -268,7 +268,7 @@ func (t *Env) CheckTracepoint(category, event string) error {
 	fi, err := os.Stat(filepath.Join(events, category, event))
 	switch {
 	case errors.Is(err, fs.ErrNotExist) || err == nil && !fi.IsDir():
-		return fmt.Errorf("tracepoint not found: %s", key)
+		return lang.TracepointNotFound(category, event)
 	case err != nil && host.IsPermission(err) && !host.Privileged():
 		return host.PrivilegeError()
 	case err != nil:

@@ -46,7 +46,7 @@ func Check(prog *lang.Program, file, src string, env lang.Env, opts Options) (ou
 		return nil, &lang.Diagnostics{File: file, Source: src, List: errs}
 	}
 	normalizeBuiltins(prog)
-	expandWildcardDeletes(prog)
+	wildcards := expandWildcardDeletes(prog)
 	// Macros may have deepened the tree past what the parser allowed.
 	if n := lang.TooDeep(prog, lang.MaxDepth); n != nil {
 		return nil, &lang.Diagnostics{File: file, Source: src, List: []*lang.Diagnostic{lang.DepthError(n)}}
@@ -59,8 +59,10 @@ func Check(prog *lang.Program, file, src string, env lang.Env, opts Options) (ou
 	// Pass one learns map types from every assignment, wherever it is, so
 	// that a probe may read a map that a later probe writes.
 	first := newChecker(prog, file, src, env, opts, nil)
+	first.wildcards = wildcards
 	first.run()
 	c := newChecker(prog, file, src, env, opts, first)
+	c.wildcards = wildcards
 	c.run()
 	c.out.Options = declared
 	c.errs = append(c.errs, optErrs...)
@@ -123,6 +125,8 @@ type checker struct {
 	nextVar  int
 	// scalarKnown marks maps whose keyedness a use has fixed.
 	scalarKnown map[*lang.MapSym]bool
+	// wildcards are the loops that delete()s with * keys became.
+	wildcards map[*lang.ForMapStmt]wildcardUse
 
 	// Per probe.
 	// ctypes are the script's C definitions.

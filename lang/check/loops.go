@@ -45,6 +45,9 @@ func (c *checker) forMap(s *lang.ForMapStmt) {
 	if s.Map != nil {
 		sym := c.bindMap(s.Map)
 		s.Map.SetType(tNone)
+		if !c.wildcardKeysMatch(s, sym) {
+			return
+		}
 		switch {
 		case sym.Value.Kind == lang.KNone:
 			c.undefinedMap(s.Map)

@@ -19,7 +19,8 @@ import (
 // A single-key map's key is the element's .0 itself. The checker then
 // types the loop as any other: a fixed field of another type than the
 // key's, or a key field the map does not have, is reported at that field.
-func expandWildcardDeletes(prog *lang.Program) {
+func expandWildcardDeletes(prog *lang.Program) map[*lang.ForMapStmt]wildcardUse {
+	uses := map[*lang.ForMapStmt]wildcardUse{}
 	n := 0
 	lang.Inspect(prog, func(node lang.Node) bool {
 		b, ok := node.(*lang.Block)
@@ -32,10 +33,46 @@ func expandWildcardDeletes(prog *lang.Program) {
 				continue
 			}
 			n++
-			b.Stmts[i] = wildcardLoop(m, at, fmt.Sprintf("$__wildcard_%d", n))
+			loop := wildcardLoop(m, at, fmt.Sprintf("$__wildcard_%d", n))
+			uses[loop] = wildcardUse{keys: len(m.Keys), at: at}
+			b.Stmts[i] = loop
 		}
 		return true
 	})
+	return uses
+}
+
+// wildcardUse is what the checker needs of a delete() with * keys to
+// report a map whose keys do not match it: how many fields it names and
+// where it stands.
+type wildcardUse struct {
+	keys int
+	at   lang.Span
+}
+
+// wildcardKeysMatch reports whether a delete() with * keys fits the map
+// whose loop it became, reporting at the delete() when not (instead of
+// errors about the loop the user did not write).
+func (c *checker) wildcardKeysMatch(s *lang.ForMapStmt, sym *lang.MapSym) bool {
+	use, ok := c.wildcards[s]
+	if !ok || sym.Value.Kind == lang.KNone {
+		return true
+	}
+	if sym.Key == nil {
+		c.errorf(use.at, "delete() with * in a key needs a map with keys: %s has none", sym.Name)
+		c.hintf("delete(%s) deletes its value", sym.Name)
+		return false
+	}
+	n := 1
+	if sym.Key.Kind == lang.KTuple {
+		n = len(sym.Key.Elems)
+	}
+	if n != use.keys {
+		c.errorf(use.at, "delete() names %d key fields of %s, whose keys have %d: %s", use.keys, sym.Name, n, sym.Key)
+		c.hintf("give one value or * for each field of the key")
+		return false
+	}
+	return true
 }
 
 // wildcardDelete returns the map of a `delete(@m[..., *, ...])` statement
@@ -61,7 +98,7 @@ func wildcardDelete(s lang.Stmt) (*lang.MapExpr, lang.Span) {
 	return nil, lang.Span{}
 }
 
-func wildcardLoop(m *lang.MapExpr, at lang.Span, name string) lang.Stmt {
+func wildcardLoop(m *lang.MapExpr, at lang.Span, name string) *lang.ForMapStmt {
 	v := func() *lang.Var { return &lang.Var{Span: at, Name: name} }
 	// The element's key: $kv.0.
 	key := func() lang.Expr { return &lang.FieldAccess{Span: at, X: v(), Field: "0"} }

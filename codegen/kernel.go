@@ -82,22 +82,33 @@ const (
 	stackUser = 1 << 8 // BPF_F_USER_STACK
 )
 
-// stackMap declares (once) the stack trace map for frame limit limit.
-func (cc *compiler) stackMap(limit int) string {
-	if name, ok := cc.plan.StackMaps[limit]; ok {
+// stackMap declares (once) the stack trace map for frame limit limit; with
+// buildID, the one that records user frames as build ids and offsets.
+func (cc *compiler) stackMap(limit int, buildID bool) string {
+	maps, name, frame, flags := &cc.plan.StackMaps, fmt.Sprintf("stack%d", limit), uint32(8), uint32(0)
+	if buildID {
+		maps, name, frame, flags = &cc.plan.BuildIDStackMaps, fmt.Sprintf("stackbid%d", limit), buildIDFrameSize, stackBuildID
+	}
+	if name, ok := (*maps)[limit]; ok {
 		return name
 	}
-	if cc.plan.StackMaps == nil {
-		cc.plan.StackMaps = map[int]string{}
+	if *maps == nil {
+		*maps = map[int]string{}
 	}
-	name := fmt.Sprintf("stack%d", limit)
-	cc.plan.StackMaps[limit] = name
+	(*maps)[limit] = name
 	cc.plan.Spec.Maps[name] = &ebpf.MapSpec{
-		Name: name, Type: ebpf.StackTrace, KeySize: 4,
-		ValueSize: uint32(8 * limit), MaxEntries: cc.maxMapKeys(),
+		Name: name, Type: ebpf.StackTrace, KeySize: 4, Flags: flags,
+		ValueSize: frame * uint32(limit), MaxEntries: cc.maxMapKeys(),
 	}
 	return name
 }
+
+// BPF_F_STACK_BUILD_ID, and the size of the struct bpf_stack_build_id such
+// a map records per frame.
+const (
+	stackBuildID     = 1 << 5
+	buildIDFrameSize = 32
+)
 
 // evalKernelValue writes a kstack/ustack or usym() value at dst (see
 // lang/layout.go for their layouts).
@@ -143,7 +154,7 @@ func (g *gen) stack(e lang.Expr, t *lang.Type, dst loc) {
 	if limit <= 0 {
 		limit = 127
 	}
-	name := g.cc.stackMap(limit)
+	name := g.cc.stackMap(limit, t.StackMode == "build_id")
 	g.usesCtx = true
 	g.emit(asm.Mov.Reg(asm.R1, regCtx))
 	g.mapPtr(asm.R2, name)

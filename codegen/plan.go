@@ -55,6 +55,10 @@ type Plan struct {
 	// limit u64 instruction pointers (zero after the last frame). kstack and
 	// ustack of the same limit share a map. Nil when no stack is taken.
 	StackMaps map[int]string
+	// BuildIDStackMaps are the same for ustack(build_id): stack maps
+	// created with BPF_F_STACK_BUILD_ID, whose frames are 32-byte struct
+	// bpf_stack_build_id (status, build id, file offset or address).
+	BuildIDStackMaps map[int]string
 	// Config is the checked config.
 	Config lang.Config
 	// File and Source, for messages that point into the script.

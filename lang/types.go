@@ -60,7 +60,8 @@ type Type struct {
 	Name   string   // KStruct: "struct task_struct"; KStack: "kstack"/"ustack"
 	Fields []*Field // KStruct fields
 
-	// KStack: stack mode ("bpftrace", "perf", "raw") and frame limit.
+	// KStack: stack mode ("bpftrace", "perf", "raw", or "build_id" for a
+	// ustack recorded as build ids and file offsets) and frame limit.
 	StackMode  string
 	StackLimit int
 

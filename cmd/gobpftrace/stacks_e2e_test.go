@@ -5,6 +5,9 @@ package main
 // a given number of times, c makes the getppid system call itself.
 
 import (
+	"debug/elf"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -222,4 +225,90 @@ tracepoint:syscalls:sys_enter_getppid /pid == $1/ { $k = kstack(3); @u[ustack(3)
 	if !strings.HasSuffix(res.stderr, want) {
 		t.Errorf("stderr:\n%s\nwant it to end with:\n%s", res.stderr, want)
 	}
+}
+
+// ustack(build_id): each frame is the build id of its file and its offset
+// in the file (bpftrace's format), here all in the helper itself, whose
+// symbols say which function each offset falls in; kstack(build_id) warns
+// and records addresses.
+func TestUstackBuildID(t *testing.T) {
+	requireRoot(t)
+	cc := callchainPath(t)
+	f, err := elf.Open(cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	buildID := elfBuildID(t, f)
+	syms, err := f.Symbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// funcAt names the function holding a file offset, with the offset
+	// into it.
+	funcAt := func(off uint64) string {
+		for _, p := range f.Progs {
+			if p.Type != elf.PT_LOAD || off < p.Off || off >= p.Off+p.Filesz {
+				continue
+			}
+			addr := off - p.Off + p.Vaddr
+			for _, s := range syms {
+				if elf.ST_TYPE(s.Info) == elf.STT_FUNC && addr >= s.Value && addr < s.Value+s.Size {
+					return fmt.Sprintf("%s+%d", s.Name, addr-s.Value)
+				}
+			}
+		}
+		return fmt.Sprintf("?%#x", off)
+	}
+	script := fmt.Sprintf(`uprobe:%s:c { @[ustack(build_id, 3)] = count(); @k[kstack(build_id, 1)] = count(); }`, cc)
+	res := trace(t, traceRun{args: []string{"-c", cc + " 5 3", "-e", script}})
+	mustExit(t, res, 0)
+	col := strings.Index(script, "kstack(build_id") + len("kstack(")
+	wantErr := fmt.Sprintf("stdin:1:%d-%d: WARNING: 'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode.\n%s\n%s%s\nAttached 1 probe\n",
+		col+1, col+9, script, strings.Repeat(" ", col), strings.Repeat("~", 8))
+	if res.stderr != wantErr {
+		t.Errorf("stderr %q, want %q", res.stderr, wantErr)
+	}
+	// A uprobe has no kernel frames.
+	if !strings.Contains(res.stdout, "@k[\n]: 8\n") {
+		t.Errorf("kstack(build_id) in a uprobe: stdout\n%s", res.stdout)
+	}
+	frame := regexp.MustCompile(`^([0-9a-f]{40}) 0x([0-9a-f]{2,})$`)
+	var got []string
+	for _, entry := range regexp.MustCompile(`(?m)^@\[\n((?:[0-9a-f].*\n)+)\]: \d+$`).FindAllStringSubmatch(res.stdout, -1) {
+		var names []string
+		for _, l := range strings.Split(strings.TrimSuffix(entry[1], "\n"), "\n") {
+			m := frame.FindStringSubmatch(l)
+			if m == nil {
+				t.Fatalf("frame %q is not a build id and an offset (stdout:\n%s)", l, res.stdout)
+			}
+			if m[1] != buildID {
+				t.Errorf("build id %s, want the helper's %s", m[1], buildID)
+			}
+			var off uint64
+			fmt.Sscanf(m[2], "%x", &off)
+			names = append(names, funcAt(off))
+		}
+		got = append(got, strings.Join(names, " "))
+	}
+	// Sorted by count: main -> b -> c 3 times, a -> b -> c 5 times.
+	if want := regexp.MustCompile(`^c\+0 b\+\d+ main\+\d+,c\+0 b\+\d+ a\+\d+$`); !want.MatchString(strings.Join(got, ",")) {
+		t.Errorf("stacks %q, want c+0 b+N main+N then c+0 b+N a+N\nstdout:\n%s", got, res.stdout)
+	}
+}
+
+// elfBuildID reads the GNU build id note of an ELF file, in hex.
+func elfBuildID(t *testing.T, f *elf.File) string {
+	t.Helper()
+	s := f.Section(".note.gnu.build-id")
+	if s == nil {
+		t.Fatal("no build id note")
+	}
+	data, err := s.Data()
+	if err != nil || len(data) < 16 {
+		t.Fatalf("build id note: %v", err)
+	}
+	nameSize, descSize := binary.LittleEndian.Uint32(data), binary.LittleEndian.Uint32(data[4:])
+	desc := 12 + (nameSize+3)&^3
+	return hex.EncodeToString(data[desc : desc+descSize])
 }

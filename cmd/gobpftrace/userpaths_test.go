@@ -298,6 +298,18 @@ func TestUprobeSharedLibraryNotExecutable(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil || string(out) != "uprobe:"+lib+":gbt_lib_twice\n" {
 		t.Errorf("-l on $PATH: %v %q", err, out)
 	}
+
+	// Attached and fired in a program that links it.
+	main := filepath.Join(dir, "gbtlibmain.c")
+	if err := os.WriteFile(main, []byte("int gbt_lib_twice(int x);\nint main(void) { int s = 0; for (int i = 1; i <= 3; i++) s += gbt_lib_twice(i); return s == 12 ? 0 : 1; }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("gcc", "-o", filepath.Join(dir, "gbtlibmain"), main, "-L"+dir, "-lgbtlib", "-Wl,-rpath,"+dir).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v %s", err, out)
+	}
+	res := trace(t, traceRun{dir: dir, args: []string{"-c", "./gbtlibmain", "-e",
+		`uprobe:./libgbtlib.so:gbt_lib_twice { printf("%d ", arg0); } uretprobe:./libgbtlib.so:gbt_lib_twice { printf("%d\n", retval); }`}})
+	wantOutput(t, res, "1 2\n2 4\n3 6\n\n\n", "Attached 2 probes\n")
 }
 
 // usdtLibSources are a shared library with a USDT probe (<sys/sdt.h>) and a

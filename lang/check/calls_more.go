@@ -346,12 +346,18 @@ func (c *checker) stackCall(call *lang.Call) *lang.Type {
 	mode, limit := "", 0
 	for i, a := range call.Args {
 		if id, ok := a.(*lang.Ident); ok && i == 0 {
-			if !stackModes[id.Name] {
-				c.errorf(a.Pos(), "%s() mode must be one of bpftrace, perf or raw (not %s)", call.Name, id.Name)
+			mode = id.Name
+			switch {
+			case mode == "build_id" && call.Name == "kstack":
+				// The kernel records build ids of user frames only.
+				c.warnf(a.Pos(), "'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode.")
+				mode = "raw"
+			case mode == "build_id":
+			case !stackModes[mode]:
+				c.errorf(a.Pos(), "%s() mode must be one of bpftrace, perf, raw or build_id (not %s)", call.Name, mode)
 				return tNone
 			}
 			id.SetType(lang.TVoid)
-			mode = id.Name
 			continue
 		}
 		n, ok := c.wantConst(call, a, "limit")

@@ -246,6 +246,10 @@ func TestStackModeConfig(t *testing.T) {
 		{`config = { stack_mode = perf } BEGIN { @x = kstack; }`, nil, "perf"},
 		{`config = { stack_mode = perf } BEGIN { @x = ustack(raw); }`, nil, "raw"},
 		{`BEGIN { @x = kstack(3); }`, map[string]string{"BPFTRACE_STACK_MODE": "raw"}, "raw"},
+		{`BEGIN { @x = ustack(build_id, 3); }`, nil, "build_id"},
+		// The kernel records build ids of user frames only: raw, with a
+		// warning (TestStackBuildIDKernelWarns).
+		{`BEGIN { @x = kstack(build_id); }`, nil, "raw"},
 	} {
 		prog, err := parser.Parse("stdin", c.src)
 		if err != nil {
@@ -258,5 +262,21 @@ func TestStackModeConfig(t *testing.T) {
 		if got := out.Maps[0].Value.StackMode; got != c.want {
 			t.Errorf("%s %v: mode %s, want %s", c.src, c.env, got, c.want)
 		}
+	}
+}
+
+func TestStackBuildIDKernelWarns(t *testing.T) {
+	src := `BEGIN { @x = kstack(build_id, 5); }`
+	prog, err := parser.Parse("stdin", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Check(prog, "stdin", src, testEnv, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode."
+	if len(out.Warnings) != 1 || out.Warnings[0].Msg != want || out.Warnings[0].Span.Start.Col != 21 {
+		t.Errorf("warnings %+v, want %q at column 21", out.Warnings, want)
 	}
 }

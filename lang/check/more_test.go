@@ -52,7 +52,7 @@ func TestMoreFunctions(t *testing.T) {
 	}
 
 	for src, want := range map[string]string{
-		`BEGIN { $x = kstack(fast) }`:   "stdin:1:21-25: ERROR: kstack() mode must be one of bpftrace, perf or raw (not fast)\nBEGIN { $x = kstack(fast) }\n                    ~~~~",
+		`BEGIN { $x = kstack(fast) }`:   "stdin:1:21-25: ERROR: kstack() mode must be one of bpftrace, perf, raw or build_id (not fast)\nBEGIN { $x = kstack(fast) }\n                    ~~~~",
 		`BEGIN { $x = kstack(500) }`:    "stdin:1:21-24: ERROR: kstack() limit must be between 1 and 127 (500 provided)\nBEGIN { $x = kstack(500) }\n                    ~~~",
 		`BEGIN { $x = ntop(comm) }`:     "stdin:1:14-24: ERROR: ntop() expects an integer or array argument, got string\nBEGIN { $x = ntop(comm) }\n             ~~~~~~~~~~",
 		`BEGIN { $x = ksym(comm) }`:     "stdin:1:14-24: ERROR: ksym() only supports integer arguments (string provided)\nBEGIN { $x = ksym(comm) }\n             ~~~~~~~~~~",

@@ -28,6 +28,34 @@ type Symbols interface {
 	Stack(limit int, id int64) ([]uint64, error)
 }
 
+// BuildIDFrame is a frame of a ustack(build_id) stack, as the kernel
+// records it: the build id of the file the address is in and the
+// address's offset in that file, or only the address when the kernel
+// could not read the build id.
+type BuildIDFrame struct {
+	HasBuildID bool
+	BuildID    [20]byte
+	// Offset is the file offset with a build id, else the address.
+	Offset uint64
+}
+
+// BuildIDStacks is implemented by Symbols that can read the stacks of
+// ustack(build_id) (codegen.Plan.BuildIDStackMaps).
+type BuildIDStacks interface {
+	// BuildIDStack returns the frames of stack id in the build-id stack
+	// map of frame limit limit, or why it could not (as Stack).
+	BuildIDStack(limit int, id int64) ([]BuildIDFrame, error)
+}
+
+// buildIDLine is a build-id frame as bpftrace prints it: the build id in
+// hex and the offset, or the bare address in hex.
+func buildIDLine(f BuildIDFrame) string {
+	if !f.HasBuildID {
+		return strconv.FormatUint(f.Offset, 16)
+	}
+	return fmt.Sprintf("%x 0x%02x", f.BuildID, f.Offset)
+}
+
 // hexAddr prints an address that has no symbol as bpftrace does (a C++
 // void* inserted in a stream: "0" for null, else 0x...).
 func hexAddr(addr uint64) string {
@@ -72,8 +100,8 @@ func (f *Formatter) stackAddrs(t *lang.Type, b []byte) (pid uint32, addrs []uint
 	// stack in a uprobe) is an empty stack. Any other failure (EEXIST: the
 	// stack map had no room for it) stored no stack: it is looked up, and
 	// found missing, as bpftrace finds a stack it could not store.
-	if f.Symbols == nil || id == -int64(syscall.EFAULT) {
-		return pid, nil, false
+	if f.Symbols == nil || id == -int64(syscall.EFAULT) || t.StackMode == "build_id" {
+		return pid, nil, false // a build-id stack has no addresses (stackItem)
 	}
 	limit := t.StackLimit
 	if limit <= 0 {
@@ -104,12 +132,40 @@ func (f *Formatter) reportError(msg string) {
 func (f *Formatter) stackItem(t *lang.Type, b []byte) item {
 	pid, addrs, lost := f.stackAddrs(t, b)
 	it := item{kind: itemStack, s: t.StackMode, lost: lost}
+	if bs, ok := f.Symbols.(BuildIDStacks); ok && t.StackMode == "build_id" {
+		return f.buildIDItem(bs, t, b)
+	}
 	for _, addr := range addrs {
 		for _, line := range frameLines(f.Symbols, t, pid, addr) {
 			it.elems = append(it.elems, strItem(line))
 		}
 	}
 	return it
+}
+
+// buildIDItem decodes a ustack(build_id) value: its frames' lines, or an
+// empty stack (and the error) when the stack map does not hold it.
+func (f *Formatter) buildIDItem(bs BuildIDStacks, t *lang.Type, b []byte) item {
+	it := item{kind: itemStack, s: t.StackMode}
+	id := int64(readUint(b, 8))
+	frames, err := bs.BuildIDStack(stackLimitOf(t), id)
+	if err != nil {
+		f.reportError(fmt.Sprintf("failed to look up stack id: %d (pid %d): %v", id, uint32(readUint(slice(b, 8, 4), 4)), err))
+		it.lost = true
+		return it
+	}
+	for _, fr := range frames {
+		it.elems = append(it.elems, strItem(buildIDLine(fr)))
+	}
+	return it
+}
+
+// stackLimitOf is a stack type's frame limit.
+func stackLimitOf(t *lang.Type) int {
+	if t.StackLimit <= 0 {
+		return 127
+	}
+	return t.StackLimit
 }
 
 // frameLines are the lines a frame prints in its stack mode: one, or

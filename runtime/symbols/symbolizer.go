@@ -22,7 +22,11 @@ import (
 type Symbolizer struct {
 	stacks     map[int]*ebpf.Map // by frame limit
 	stackNames map[int]string    // their names, for errors
-	user       *userSymbols
+	// buildIDs are the stack maps of ustack(build_id), by frame limit,
+	// and their names.
+	buildIDs     map[int]*ebpf.Map
+	buildIDNames map[int]string
+	user         *userSymbols
 	// fixed are the position-dependent (ET_EXEC) files the plan's uprobes
 	// and usdt probes are in: their addresses are the same in every
 	// process, so they resolve even for a process whose maps were never
@@ -36,9 +40,14 @@ type Symbolizer struct {
 	// frozen, once Freeze has run, holds every stack of the stack maps
 	// by frame limit and id: they serve after the maps are closed.
 	frozen atomic.Pointer[map[int]map[uint32][]uint64]
+	// frozenBuildIDs is the same for the build-id stack maps.
+	frozenBuildIDs atomic.Pointer[map[int]map[uint32][]output.BuildIDFrame]
 }
 
-var _ output.Symbols = (*Symbolizer)(nil)
+var (
+	_ output.Symbols       = (*Symbolizer)(nil)
+	_ output.BuildIDStacks = (*Symbolizer)(nil)
+)
 
 // NewSymbolizer serves a run of plan; maps are its loaded maps by name
 // (for the stack maps).
@@ -48,6 +57,12 @@ func NewSymbolizer(plan *codegen.Plan, maps map[string]*ebpf.Map) *Symbolizer {
 		if m := maps[name]; m != nil {
 			s.stacks[limit] = m
 			s.stackNames[limit] = name
+		}
+		s.buildIDs, s.buildIDNames = map[int]*ebpf.Map{}, map[int]string{}
+		for limit, name := range plan.BuildIDStackMaps {
+			if m := maps[name]; m != nil {
+				s.buildIDs[limit], s.buildIDNames[limit] = m, name
+			}
 		}
 	}
 	seen := map[string]bool{}
@@ -127,6 +142,52 @@ func (s *Symbolizer) Stack(limit int, id int64) ([]uint64, error) {
 	return stackFrames(val), nil
 }
 
+// BuildIDStack implements output.BuildIDStacks as Stack does for the
+// build-id stack maps.
+func (s *Symbolizer) BuildIDStack(limit int, id int64) ([]output.BuildIDFrame, error) {
+	missing := fmt.Errorf("BPF map operation lookup failed: %s [map = %s]", output.StrerrorText(int64(syscall.ENOENT)), s.buildIDNames[limit])
+	if id < 0 || id > math.MaxUint32 {
+		return nil, missing
+	}
+	if f := s.frozenBuildIDs.Load(); f != nil {
+		if frames, ok := (*f)[limit][uint32(id)]; ok {
+			return frames, nil
+		}
+		return nil, missing
+	}
+	m := s.buildIDs[limit]
+	if m == nil {
+		return nil, missing
+	}
+	val, err := m.LookupBytes(uint32(id))
+	if err != nil || val == nil {
+		errno := syscall.ENOENT
+		if err != nil && !errors.As(err, &errno) {
+			errno = syscall.EIO
+		}
+		return nil, fmt.Errorf("BPF map operation lookup failed: %s [map = %s]", output.StrerrorText(int64(errno)), s.buildIDNames[limit])
+	}
+	return buildIDFrames(val), nil
+}
+
+// buildIDFrames decodes a build-id stack map value: struct
+// bpf_stack_build_id {s32 status; u8 build_id[20]; u64 offset or ip;}
+// frames up to the first empty one (status 0). Status 1 has the build
+// id and file offset; 2, only the address.
+func buildIDFrames(val []byte) []output.BuildIDFrame {
+	var frames []output.BuildIDFrame
+	for i := 0; i+32 <= len(val); i += 32 {
+		status := int32(binary.LittleEndian.Uint32(val[i:]))
+		if status == 0 {
+			break
+		}
+		fr := output.BuildIDFrame{HasBuildID: status == 1, Offset: binary.LittleEndian.Uint64(val[i+24:])}
+		copy(fr.BuildID[:], val[i+4:i+24])
+		frames = append(frames, fr)
+	}
+	return frames
+}
+
 // lookupError says why a stack id could not be read from the stack map
 // of frame limit limit, in bpftrace's words.
 func (s *Symbolizer) lookupError(limit int, errno syscall.Errno) error {
@@ -161,6 +222,18 @@ func (s *Symbolizer) Freeze() {
 		}
 		frozen[limit] = stacks
 	}
+	frozenBIDs := map[int]map[uint32][]output.BuildIDFrame{}
+	for limit, m := range s.buildIDs {
+		stacks := map[uint32][]output.BuildIDFrame{}
+		var key uint32
+		val := make([]byte, m.ValueSize())
+		it := m.Iterate()
+		for it.Next(&key, &val) {
+			stacks[key] = buildIDFrames(val)
+		}
+		frozenBIDs[limit] = stacks
+	}
+	s.frozenBuildIDs.Store(&frozenBIDs)
 	s.frozen.Store(&frozen)
 }
 

@@ -610,3 +610,23 @@ func TestChildCommandInterrupted(t *testing.T) {
 		t.Errorf("the command (pid %d) still exists", cpid)
 	}
 }
+
+// A function symbol of size 0 (the C runtime's _init) is refused in
+// bpftrace's words, since where its first instruction ends cannot be told;
+// --unsafe attaches at the symbol's address.
+func TestUprobeZeroSizeSymbol(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	script := fmt.Sprintf(`uprobe:%s:_init { printf("init %%d\n", arg0 > 0); exit(); }`, c)
+	res := trace(t, traceRun{noAttach: true, args: []string{"-e", script}})
+	mustExit(t, res, 1)
+	want := "ERROR: Could not determine boundary for _init (symbol has size 0).\nUse --unsafe to force attachment. WARNING: This option could lead to data corruption in the target process.\n"
+	if res.stderr != want || res.stdout != "" {
+		t.Errorf("without --unsafe: stdout %q, stderr %q; want stderr %q", res.stdout, res.stderr, want)
+	}
+	res = trace(t, traceRun{
+		args:    []string{"--unsafe", "-e", script},
+		trigger: func(t *testing.T) { runHelper(t, c, "1") },
+	})
+	wantOutput(t, res, "init 1\n\n\n", "Attached 1 probe\n")
+}

@@ -103,6 +103,18 @@ func attachUprobe(p *codegen.Program, prog *ebpf.Program, env Env) ([]io.Closer,
 			opts.Offset = 0
 		}
 	}
+	if symbol != "" && opts.Offset == 0 && opts.Address == 0 && zeroSizeFunction(path, symbol) {
+		// Without a size, whether the first instruction is one cannot be
+		// told: bpftrace's refusal, and --unsafe attaches at the symbol.
+		if !env.Unsafe {
+			return nil, fmt.Errorf("Could not determine boundary for %s (symbol has size 0).\nUse --unsafe to force attachment. WARNING: This option could lead to data corruption in the target process.", symbol)
+		}
+		code, err := readFunctionCode(path, pid, map[string]bool{symbol: true})
+		if err != nil {
+			return nil, fmt.Errorf("%s: could not read %s: %v", ProbeName(p), path, err)
+		}
+		opts.Address, symbol = code[symbol].offset, ""
+	}
 	ex, err := link.OpenExecutable(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: could not open %s: %s", ProbeName(p), path, host.ErrnoText(err))
@@ -135,6 +147,17 @@ func attachUprobe(p *codegen.Program, prog *ebpf.Program, env Env) ([]io.Closer,
 		return nil, uprobeError(p, err)
 	}
 	return []io.Closer{newTracepointAttachment(l)}, nil
+}
+
+// zeroSizeFunction reports whether the function symbol of path has size 0
+// (as _init and _fini, written in assembly, often do).
+func zeroSizeFunction(path, symbol string) bool {
+	for _, s := range probes.FunctionSymbols(path) {
+		if s.Name == symbol {
+			return s.Size == 0
+		}
+	}
+	return false
 }
 
 // attachUprobeMulti attaches the matches of a wildcard with one

@@ -68,7 +68,7 @@ func (c *checker) exprType(e lang.Expr) *lang.Type {
 		c.hintf("a macro's type argument goes where a type is written: (T)x, sizeof(T), offsetof(T, f), let $v: T, typeof(T)")
 		return tNone
 	case *lang.Wildcard:
-		c.errorf(e.Span, "The * wildcard can only be used as a key of a map given to delete()")
+		c.errorf(e.Span, "The * wildcard can only be used in a key of a map given to a delete() statement")
 		c.hintf("delete(@m[10, *]) deletes every key of @m whose first field is 10")
 		return tNone
 	case *lang.BlockExpr:

@@ -27,9 +27,15 @@ var typePredicates = map[string]func(lang.Expr, *lang.Type) bool{
 // isLiteral reports whether e is written as a literal: 1, -1, true, "hi",
 // or arithmetic on integer literals, which folds to one (`1 + 2`).
 func isLiteral(e lang.Expr) bool {
-	switch e.(type) {
+	switch e := e.(type) {
 	case *lang.IntLit, *lang.StrLit, *lang.BoolLit:
 		return true
+	case *lang.Positional:
+		// A parameter given text is the string literal of that text (an
+		// integer one, the integer literal below).
+		if e.Type() != nil && e.Type().Kind == lang.KString {
+			return true
+		}
 	}
 	return isBareLiteral(e)
 }

@@ -70,8 +70,14 @@ func TestFoldedIsLiteral(t *testing.T) {
 		`BEGIN { static_assert(is_literal(-(1 + 2)), "folded") }`:     true,
 		`BEGIN { static_assert(is_literal(pid + 2), "not folded") }`:  false,
 		`BEGIN { static_assert(is_literal((uint8)1 + 2), "a cast") }`: false,
+		// Positional parameters are literals: $1 is 42, $2 "hello", $3 missing.
+		`BEGIN { static_assert(is_literal($1 + 1), "integer") }`:      true,
+		`BEGIN { static_assert(is_literal($2), "text") }`:             true,
+		`BEGIN { static_assert(is_literal($3), "missing") }`:          true,
+		`BEGIN { static_assert(is_literal($#), "count") }`:            true,
+		`BEGIN { static_assert(is_literal($1 + pid), "not folded") }`: false,
 	} {
-		_, _, err := run(t, src, Options{})
+		_, _, err := run(t, src, Options{Params: testParams})
 		if (err == nil) != ok {
 			t.Errorf("%s: error %v", src, err)
 		}

@@ -149,6 +149,9 @@ func (g *gen) memRead(e lang.Expr) asm.Register {
 	g.addr(asm.R1, tmp)
 	g.emit(asm.Mov.Imm(asm.R2, int32(size)))
 	g.call(readFn(user))
+	// -k: a bad address (bpftrace's "Bad address", retcode -14) is
+	// reported at the expression.
+	g.checkHelper(readFn(user), e.Pos())
 	r := g.allocReg()
 	if bits != nil {
 		g.load(r, tmp, size)
@@ -189,6 +192,7 @@ func (g *gen) memCopy(e lang.Expr, dst loc, n int) {
 	g.addr(asm.R1, dst)
 	g.emit(asm.Mov.Imm(asm.R2, int32(n)))
 	g.call(readFn(user))
+	g.checkHelper(readFn(user), e.Pos())
 }
 
 // memString reads a char array member into a string buffer of size

@@ -58,6 +58,22 @@ func TestHelperErrorsText(t *testing.T) {
 				"                         ~~~~~~\n",
 		},
 		{
+			// A member or a whole struct read through a bad pointer is
+			// reported at the expression, as bpftrace's -k reports it.
+			name:   "member and struct read through address 0",
+			script: `struct foo { int a; int b; } BEGIN { $x = ((struct foo *)0)->b; $s = *(struct foo *)0; print(($x, $s)); exit() }`,
+			stdout: "(0, { .a = 0, .b = 0 })\n\n\n",
+			stderr: "Attached 1 probe\n" +
+				"stdin:1:43-63: WARNING: Numerical result out of range\n" +
+				"Additional Info - helper: probe_read_kernel, retcode: -34\n" +
+				"struct foo { int a; int b; } BEGIN { $x = ((struct foo *)0)->b; $s = *(struct foo *)0; print(($x, $s)); exit() }\n" +
+				"                                          ~~~~~~~~~~~~~~~~~~~~\n" +
+				"stdin:1:70-86: WARNING: Numerical result out of range\n" +
+				"Additional Info - helper: probe_read_kernel, retcode: -34\n" +
+				"struct foo { int a; int b; } BEGIN { $x = ((struct foo *)0)->b; $s = *(struct foo *)0; print(($x, $s)); exit() }\n" +
+				"                                                                     ~~~~~~~~~~~~~~~~\n",
+		},
+		{
 			name:   "missing key read and delete",
 			script: `BEGIN { @x[1] = 1; printf("%d\n", @x[2]); delete(@x, 5); exit() }`,
 			stdout: "0\n\n\n@x[1]: 1\n",

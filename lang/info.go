@@ -464,6 +464,17 @@ type UserEnv interface {
 	USDTProbes(path string) ([]*USDTProbe, error)
 }
 
+// BinaryMatchEnv is implemented by a UserEnv that can tell how many
+// distinct files a program name (no '/') names in the places FindBinary
+// looks (the current directory, then $PATH), so that the checker can say
+// which one a uprobe uses when there are several, as bpftrace does.
+type BinaryMatchEnv interface {
+	// BinaryMatches returns the number of distinct files that target
+	// names in the current directory and on $PATH (of process pid, when
+	// not 0), and whether bin, the file FindBinary chose, is one of them.
+	BinaryMatches(target, bin string, pid int) (n int, among bool)
+}
+
 // USDTProbe is one USDT probe of a file, as UserEnv reports it.
 type USDTProbe struct {
 	Provider, Name string

@@ -441,3 +441,41 @@ func linkTypes(pid int) string {
 	sort.Strings(types)
 	return strings.Join(types, " ")
 }
+
+// A program name found in two directories of $PATH is taken from the
+// first, as the shell runs it, with bpftrace's warning naming the file
+// used; one file under two names (a symlinked directory) is one match.
+func TestUprobeProgramNameMatchesTwoFiles(t *testing.T) {
+	requireRoot(t)
+	c, _ := userHelpers(t)
+	dir := t.TempDir()
+	first, second := filepath.Join(dir, "first"), filepath.Join(dir, "second")
+	for _, d := range []string{first, second} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "gbtapp"), data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(first, filepath.Join(dir, "alias")); err != nil {
+		t.Fatal(err)
+	}
+	script := `uprobe:gbtapp:gbt_add { @[probe] = count(); }`
+	warning := "stdin:1:1-22: WARNING: attaching to uprobe target file '" + filepath.Join(first, "gbtapp") + "' but matched 2 binaries\n" + script + "\n" + strings.Repeat("~", 21) + "\n"
+	for _, tc := range []struct {
+		path, run, stderr, stdout string
+	}{
+		// The second copy runs: the probe is in the first.
+		{first + ":" + second, filepath.Join(second, "gbtapp") + " 2", warning, ""},
+		{first + ":" + second, filepath.Join(first, "gbtapp") + " 2", warning, "@[uprobe:" + filepath.Join(first, "gbtapp") + ":gbt_add]: 2\n"},
+		{first + ":" + filepath.Join(dir, "alias"), filepath.Join(first, "gbtapp") + " 2", "", "@[uprobe:" + filepath.Join(first, "gbtapp") + ":gbt_add]: 2\n"},
+	} {
+		res := trace(t, traceRun{args: []string{"-c", tc.run, "-e", script}, env: []string{"PATH=" + tc.path + ":" + os.Getenv("PATH")}})
+		wantOutput(t, res, "\n\n"+tc.stdout, tc.stderr+"Attached 1 probe\n")
+	}
+}

@@ -29,6 +29,14 @@ func (c *checker) findBinary(ap *lang.AttachPoint, ue lang.UserEnv, target strin
 		c.errorf(ap.Span, "%s %v", ap.Provider, err)
 		return "", false
 	}
+	// A program name found in several places is taken from the first, as
+	// the shell would run it; bpftrace says which one.
+	be, ok := ue.(lang.BinaryMatchEnv)
+	if p := probetype.Type(ap.Provider); ok && (p == probetype.Uprobe || p == probetype.Uretprobe) && !strings.Contains(target, "/") {
+		if n, among := be.BinaryMatches(target, bin, c.opts.TargetPID); n > 1 && among {
+			c.warnf(ap.Span, "attaching to uprobe target file '%s' but matched %d binaries", bin, n)
+		}
+	}
 	return bin, true
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -25,6 +26,44 @@ var _ lang.UserEnv = (*Env)(nil)
 // FindBinary implements lang.UserEnv.
 func (t *Env) FindBinary(target string, pid int) (string, error) {
 	return findBinary(target, pid)
+}
+
+var _ lang.BinaryMatchEnv = (*Env)(nil)
+
+// BinaryMatches implements lang.BinaryMatchEnv: the probeable files
+// called target in the current directory and the directories of $PATH,
+// each counted once however many names it has (/bin and /usr/bin are
+// often one directory).
+func (t *Env) BinaryMatches(target, bin string, pid int) (int, bool) {
+	root := ProcRoot(pid)
+	var cands []string
+	if root == "" {
+		cands = append(cands, target)
+	}
+	for _, dir := range filepath.SplitList(processPath(pid, root)) {
+		if dir == "" {
+			dir = "."
+		}
+		cands = append(cands, root+filepath.Join(dir, target))
+	}
+	chosen, err := os.Stat(bin)
+	if err != nil {
+		return 0, false
+	}
+	var files []os.FileInfo
+	among := false
+	for _, p := range cands {
+		if !probeableELF(p) {
+			continue
+		}
+		fi, err := os.Stat(p)
+		if err != nil || slices.ContainsFunc(files, func(f os.FileInfo) bool { return os.SameFile(f, fi) }) {
+			continue
+		}
+		files = append(files, fi)
+		among = among || os.SameFile(fi, chosen)
+	}
+	return len(files), among
 }
 
 // MatchFunctions implements lang.UserEnv.

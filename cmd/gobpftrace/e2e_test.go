@@ -207,7 +207,7 @@ func TestUserErrors(t *testing.T) {
 	requireRoot(t)
 	for _, tc := range []struct{ script, stderr string }{
 		{`BEGIN { @x = ; }`, "stdin:1:14-15: ERROR: syntax error, unexpected ;\nBEGIN { @x = ; }\n             ~\n"},
-		{`tracepoint:nosuch:thing { @ = count(); }`, "stdin:1:1-24: ERROR: tracepoint not found: nosuch:thing\ntracepoint:nosuch:thing { @ = count(); }\n~~~~~~~~~~~~~~~~~~~~~~~\n"},
+		{`tracepoint:nosuch:thing { @ = count(); }`, "stdin:1:1-24: WARNING: tracepoint not found: nosuch:thing\ntracepoint:nosuch:thing { @ = count(); }\n~~~~~~~~~~~~~~~~~~~~~~~\nERROR: Unable to attach probe: tracepoint:nosuch:thing. If this is expected, set the 'missing_probes' config variable to 'warn'.\n"},
 		{`BEGIN { foo(); }`, "stdin:1:9-14: ERROR: Unknown function: foo\nBEGIN { foo(); }\n        ~~~~~\n"},
 	} {
 		res := trace(t, traceRun{args: []string{"-e", tc.script}, noAttach: true})

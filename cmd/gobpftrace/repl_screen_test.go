@@ -78,7 +78,7 @@ func TestREPLScreenStatements(t *testing.T) {
 	s.enter(`BEGIN { @y = 2; } END { printf("end\n"); }`, "Attached 2 probes\nend\n@y: 2\n")
 	s.enter(`@y = ;`, "stdin:1:6-7: ERROR: syntax error, unexpected ;\n@y = ;\n     ~\n")
 	s.enter(`1 + nope()`, "stdin:1:5-11: ERROR: Unknown function: nope\n1 + nope()\n    ~~~~~~\n")
-	s.enter(`tracepoint:nope:nope { }`, "stdin:1:1-21: ERROR: tracepoint not found: nope:nope\ntracepoint:nope:nope { }\n~~~~~~~~~~~~~~~~~~~~\n")
+	s.enter(`tracepoint:nope:nope { }`, "stdin:1:1-21: WARNING: tracepoint not found: nope:nope\ntracepoint:nope:nope { }\n~~~~~~~~~~~~~~~~~~~~\nERROR: Unable to attach probe: tracepoint:nope:nope. If this is expected, set the 'missing_probes' config variable to 'warn'.\n")
 	s.quit()
 }
 

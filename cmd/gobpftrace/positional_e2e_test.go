@@ -40,3 +40,13 @@ func TestPositionalLiteralTypes(t *testing.T) {
 		t.Errorf("stdout %q, want it to start with %q", res.stdout, want)
 	}
 }
+
+// A parameter given text is a string literal where a call needs one.
+func TestPositionalTextLiteralArgument(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-e", `BEGIN { printf("%d %s\n", kaddr($1) != 0, $1); exit(); }`, "vfs_read"}, noAttach: true})
+	mustExit(t, res, 0)
+	if want := "1 vfs_read\n"; !strings.HasPrefix(res.stdout, want) {
+		t.Errorf("stdout %q, want it to start with %q", res.stdout, want)
+	}
+}

@@ -123,3 +123,20 @@ func TestPositionalLiterals(t *testing.T) {
 		}
 	}
 }
+
+// A call's argument that is a positional parameter given text is the
+// string literal of that text, accepted where a literal is required ($2
+// is "hello"); an integer parameter stays an integer.
+func TestPositionalTextArgument(t *testing.T) {
+	for src, ok := range map[string]bool{
+		`BEGIN { printf($2) }`:                        true,
+		`BEGIN { static_assert(is_literal($2), $2) }`: true,
+		`BEGIN { printf($1) }`:                        false,
+		`BEGIN { $f = $2; printf($f) }`:               false,
+	} {
+		_, _, err := run(t, src, Options{Params: testParams})
+		if (err == nil) != ok {
+			t.Errorf("%s: error %v", src, err)
+		}
+	}
+}

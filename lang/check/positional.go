@@ -11,7 +11,8 @@ import (
 // command line even when it reads as a number ("1"), and is a literal, so
 // it may go where one is needed (kaddr(str($1))). str($1 + k) of a
 // parameter that is not a number is its text from byte k on (a literal's
-// pointer moved k bytes). A missing parameter is "".
+// pointer moved k bytes). A missing parameter is "". Any other call's
+// argument that is a parameter given text is that text's literal.
 func foldPositionalStrings(prog *lang.Program, params []string) {
 	text := func(p *lang.Positional) (string, bool) {
 		if p.Count || p.N < 1 {
@@ -29,6 +30,18 @@ func foldPositionalStrings(prog *lang.Program, params []string) {
 		}
 		lang.EditChildren(e, edit)
 		call, ok := e.(*lang.Call)
+		if ok && strings.TrimPrefix(call.Name, builtinPrefix) != "str" {
+			// A call's argument that is a parameter given text is the
+			// string literal of its text, as bpftrace v0.26 puts it in
+			// its place, so it goes where a literal is needed (kaddr($1)).
+			for i, a := range call.Args {
+				if p, isPos := a.(*lang.Positional); isPos && !p.Count && p.N >= 1 && p.N <= len(params) {
+					if _, num := PositionalInt(params[p.N-1]); !num {
+						call.Args[i] = &lang.StrLit{Span: p.Span, Value: params[p.N-1]}
+					}
+				}
+			}
+		}
 		if !ok || strings.TrimPrefix(call.Name, builtinPrefix) != "str" || len(call.Args) == 0 {
 			return e
 		}

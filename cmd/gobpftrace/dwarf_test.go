@@ -294,10 +294,17 @@ func TestUprobeArgsRecord(t *testing.T) {
 // parameter is gone), -lv lists the declared parameters, and one the clone
 // does not take is refused with what DWARF says about it. clones 3 calls
 // use_cfg with scale 10+i, add3 with (i, 100+i) and check.part.0 with
-// x = i-1 for i >= 1.
+// x = i-1 for i >= 1. The same from split DWARF (the location lists in
+// the .dwo, DWARF 5 and GNU's DWARF 4, and in a .dwp package).
 func TestUprobeArgsClones(t *testing.T) {
 	requireRoot(t)
-	bin := buildCHelper(t, "clones", "-g", "-O2")
+	t.Run("dwarf", func(t *testing.T) { uprobeArgsClones(t, buildCHelper(t, "clones", "-g", "-O2")) })
+	for _, v := range []struct{ version, packer string }{{"5", ""}, {"4", ""}, {"4", "dwp"}} {
+		t.Run("split"+v.version+v.packer, func(t *testing.T) { uprobeArgsClones(t, buildSplit(t, "clones", v.version, v.packer, "-O2")) })
+	}
+}
+
+func uprobeArgsClones(t *testing.T, bin string) {
 	script := fmt.Sprintf(`uprobe:%[1]s:use_cfg.constprop.0.isra.0 { @s[args.scale] = sum(args.scale); }
 uprobe:%[1]s:add3.constprop.0 { @a[args.x, args.y] = sum(args.y); }
 uprobe:%[1]s:check.part.0 { @c[args.x, args.y, str(args.tag)] = sum(args.x + 1); }`, bin)

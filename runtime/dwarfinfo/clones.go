@@ -141,11 +141,13 @@ func (f *File) entryRegister(e *dwarf.Entry, pc uint64) (reg, why string) {
 	case []byte:
 		expr = v
 	case int64, uint64:
-		if f.split != nil {
-			return "", "its location list is in split DWARF, which gobpftrace does not read"
-		}
 		var ok bool
-		if expr, ok = f.locationAt(e, field.Val, pc); !ok {
+		if f.split != nil {
+			expr, ok = f.splitLocationAt(field.Val, pc)
+		} else {
+			expr, ok = f.locationAt(e, field.Val, pc)
+		}
+		if !ok {
 			return "", "its DWARF has no location for it at the clone's entry"
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -500,14 +501,62 @@ func TestSplitDWARF(t *testing.T) {
 // parameters, each in the register the clone's DWARF places it in at its
 // entry, or why it cannot be read; check, next to its clone check.part.0,
 // is described by its own subprogram (found by its address).
+//
+// The same from split DWARF (gcc -gsplit-dwarf): the location lists are in
+// the .dwo (.debug_loclists.dwo, or GNU's .debug_loc.dwo in DWARF 4), their
+// addresses indexes into the binary's .debug_addr; and from a .dwp package.
 func TestCloneArgs(t *testing.T) {
-	f, err := Open(buildHelper(t, t.TempDir(), "clones", "-g", "-O2"), nil)
+	for _, flags := range [][]string{
+		{"-g", "-O2"},
+		{"-g", "-O2", "-gsplit-dwarf"},
+		{"-g", "-O2", "-gsplit-dwarf", "-gdwarf-4"},
+		{"-g", "-O2", "-gsplit-dwarf", "-gdwarf-4", "dwp"},
+	} {
+		t.Run(strings.Join(flags, " "), func(t *testing.T) { cloneArgs(t, flags) })
+	}
+}
+
+func cloneArgs(t *testing.T, flags []string) {
+	dir := t.TempDir()
+	dwp := flags[len(flags)-1] == "dwp"
+	if dwp {
+		flags = flags[:len(flags)-1]
+		if _, err := exec.LookPath("dwp"); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatal("dwp is missing: .ci/run installs it")
+			}
+			t.Skip("no dwp")
+		}
+	}
+	src, err := filepath.Abs("../../testdata/helpers/clones.c")
 	if err != nil {
 		t.Fatal(err)
 	}
+	gcc(t, dir, append(flags, "-o", "clones", src)...)
+	if dwp {
+		cmd := exec.Command("dwp", "-e", "clones", "-o", "clones.dwp")
+		cmd.Dir = dir
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("dwp: %v\n%s", err, b)
+		}
+		dwos, _ := filepath.Glob(filepath.Join(dir, "*.dwo"))
+		for _, d := range dwos {
+			os.Remove(d)
+		}
+	}
+	f, err := Open(filepath.Join(dir, "clones"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// GCC writes no DW_OP_implicit_pointer into a .dwo: the known string
+	// has no location there.
+	tag := "the clone does not take it: its DWARF gives it as a pointer to a known value"
+	if slices.Contains(flags, "-gsplit-dwarf") {
+		tag = "the clone does not take it: its DWARF gives no location for it"
+	}
 	for fn, want := range map[string]string{
 		"use_cfg.constprop.0.isra.0": "struct cfg* c: the clone does not take it: its DWARF says it is the caller's value\n" +
-			"long int scale: int64 in si\nconst char* tag: the clone does not take it: its DWARF gives it as a pointer to a known value\n",
+			"long int scale: int64 in si\nconst char* tag: " + tag + "\n",
 		"add3.constprop.0": "long int x: int64 in di\nlong int y: int64 in si\nlong int z: the clone does not take it: its DWARF gives it as the constant 7\n",
 		"check.part.0":     "long int x: int64 in di\nlong int y: int64 in si\nconst char* tag: int8 * in dx\n",
 		"check":            "long int x: int64 in di\nlong int y: int64 in si\nconst char* tag: int8 * in dx\n",

@@ -141,6 +141,15 @@ func (r *leb) u64() uint64 {
 	return binary.LittleEndian.Uint64(r.b[r.pos-8:])
 }
 
+func (r *leb) u32() uint32 {
+	if r.pos+4 > len(r.b) {
+		r.bad = true
+		return 0
+	}
+	r.pos += 4
+	return binary.LittleEndian.Uint32(r.b[r.pos-4:])
+}
+
 func (r *leb) u16() uint16 {
 	if r.pos+2 > len(r.b) {
 		r.bad = true

@@ -58,6 +58,9 @@ type splitUnitInfo struct {
 	base    uint64
 	ranges  []byte
 	addr    []byte
+	// loc is the unit's location lists: GNU's .debug_loc.dwo (DWARF 4)
+	// or its .debug_loclists.dwo contribution, header included (DWARF 5).
+	loc []byte
 }
 
 // openSplit reads the split unit of skeleton unit e and records the
@@ -161,7 +164,7 @@ func splitUnit(binPath, path string, id *uint64, info *splitUnitInfo) (*File, er
 	}
 	defer ef.Close()
 	sec := map[string][]byte{}
-	for _, n := range []string{"info", "abbrev", "line", "str", "str_offsets", "rnglists", "cu_index"} {
+	for _, n := range []string{"info", "abbrev", "line", "str", "str_offsets", "rnglists", "loc", "loclists", "cu_index"} {
 		name := ".debug_" + n + ".dwo"
 		if n == "cu_index" {
 			name = ".debug_cu_index"
@@ -179,7 +182,9 @@ func splitUnit(binPath, path string, id *uint64, info *splitUnitInfo) (*File, er
 		info.version = int(binary.LittleEndian.Uint16(sec["info"][4:]))
 	}
 	strOff := sec["str_offsets"]
+	info.loc = sec["loc"]
 	if info.version >= 5 {
+		info.loc = sec["loclists"]
 		if len(strOff) >= 8 {
 			strOff = strOff[8:] // the contribution's header (32-bit DWARF)
 		}
@@ -275,11 +280,12 @@ func dwpContribution(sec map[string][]byte, id uint64) error {
 		return fmt.Errorf("no unit with dwo id %#x", id)
 	}
 	// DW_SECT_INFO 1, ABBREV 3, LINE 4, STR_OFFSETS 6 in both the GNU
-	// (version 2, DWARF 4) and the DWARF 5 index; RNGLISTS 8 in DWARF 5's
-	// (8 is MACRO in version 2).
-	names := map[uint32]string{1: "info", 3: "abbrev", 4: "line", 6: "str_offsets"}
+	// (version 2, DWARF 4) and the DWARF 5 index; 5 is LOC in version 2,
+	// LOCLISTS in DWARF 5's; RNGLISTS 8 in DWARF 5's (8 is MACRO in
+	// version 2).
+	names := map[uint32]string{1: "info", 3: "abbrev", 4: "line", 5: "loc", 6: "str_offsets"}
 	if le.Uint16(ix) >= 5 {
-		names[8] = "rnglists"
+		names[5], names[8] = "loclists", "rnglists"
 	}
 	for c := 0; c < int(ncols); c++ {
 		n, ok := names[le.Uint32(ix[cols+4*c:])]
@@ -294,4 +300,79 @@ func dwpContribution(sec map[string][]byte, id uint64) error {
 		sec[n] = sec[n][off : off+size]
 	}
 	return nil
+}
+
+// splitLocationAt returns the expression of a split unit's location list
+// (the value of a DW_AT_location, at) that covers pc. Its addresses are
+// indexes into the skeleton's .debug_addr.
+func (f *File) splitLocationAt(at any, pc uint64) ([]byte, bool) {
+	s := f.split
+	if s.version < 5 {
+		off, ok := at.(int64)
+		if !ok || off < 0 || off >= int64(len(s.loc)) {
+			return nil, false
+		}
+		return locListGNU(s.loc[off:], s.addr, pc)
+	}
+	// DWARF 5: a DW_FORM_loclistx is an index into the offsets that
+	// follow the contribution's 12-byte header (a split unit has no
+	// DW_AT_loclists_base); a DW_FORM_sec_offset is from its start.
+	const header = 12
+	var off int64
+	switch v := at.(type) {
+	case int64:
+		off = v
+	case uint64:
+		i := header + 4*int64(v)
+		if i+4 > int64(len(s.loc)) {
+			return nil, false
+		}
+		off = header + int64(binary.LittleEndian.Uint32(s.loc[i:]))
+	}
+	if off < header || off >= int64(len(s.loc)) {
+		return nil, false
+	}
+	return locList5(s.loc[off:], s.base, s.addr, pc)
+}
+
+// locListGNU finds the expression of a GNU split DWARF 4 location list
+// (.debug_loc.dwo, GCC's format before DWARF 5 made it standard) that
+// covers pc: entries of a kind byte, address indexes (ULEB128) and a
+// 2-byte expression length.
+func locListGNU(b, addr []byte, pc uint64) ([]byte, bool) {
+	r := &leb{b: b}
+	at := func(i uint64) uint64 {
+		if i >= uint64(len(addr)/8) {
+			r.bad = true
+			return 0
+		}
+		return binary.LittleEndian.Uint64(addr[8*i:])
+	}
+	for r.ok() {
+		var lo, hi uint64
+		switch kind := r.byte(); kind {
+		case 0: // DW_LLE_GNU_end_of_list_entry
+			return nil, false
+		case 1: // DW_LLE_GNU_base_address_selection_entry
+			r.uleb() // entries 2 and 3 are absolute
+			continue
+		case 2: // DW_LLE_GNU_start_end_entry
+			lo = at(r.uleb())
+			hi = at(r.uleb())
+		case 3: // DW_LLE_GNU_start_length_entry
+			lo = at(r.uleb())
+			hi = lo + uint64(r.u32())
+		default:
+			return nil, false
+		}
+		n := int(r.u16())
+		if r.bad || r.pos+n > len(b) {
+			return nil, false
+		}
+		if pc >= lo && pc < hi {
+			return b[r.pos : r.pos+n], true
+		}
+		r.pos += n
+	}
+	return nil, false
 }

@@ -381,6 +381,16 @@ func (g *scriptGen) intExpr(ints []string, depth int) string {
 // genRegressions are generated scripts the kernel once refused, kept as
 // they were found (the seeds before seed0 stand for them in messages).
 var genRegressions = []string{
+	// Heavy generator, scripts 5221 and 13993 (GOBPFTRACE_GEN_HEAVY=20):
+	// exit() or return in the innermost of three run-time ranges passed
+	// the verifier's million instructions. A range's count slot was a
+	// spilled register on one path and two 32-bit zero stores on the
+	// other (the empty range); the verifier checks a bpf_loop callback
+	// with the caller's slots compared exactly, and the two slot kinds
+	// times the return flags multiplied its states at every level (12,383
+	// instructions once the count is stored from one register).
+	`tracepoint:syscalls:sys_enter_openat { for ($a : 0..(pid%50)) { for ($b : 0..(pid%50)) { for ($c : 0..(pid%50)) { exit(); } } } }`,
+	`tracepoint:syscalls:sys_enter_openat { for ($a : 0..(pid%50)) { for ($b : 0..(pid%50)) { for ($c : 0..(pid%50)) { if (pid > 1) { return; } } } } }`,
 	// Seed 26379 (45,000-script run): a constant range of 99 rounds read
 	// a max() value, whose fold over the CPUs is a bpf_loop callback; the
 	// range was a plain loop, and the verifier walked the callback in every

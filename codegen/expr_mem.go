@@ -417,12 +417,18 @@ func (g *gen) heldCompareJump(x *lang.Binary, label string, when bool) {
 	}
 	la := g.comparable(x.X, t)
 	lb := g.comparable(x.Y, t)
-	jumpOnEqual := (x.Op == "==") == when
+	g.bytesCompareJump(la, lb, Sizeof(t), x.Op == "==", label, when)
+}
+
+// bytesCompareJump compares n bytes at la and lb, in the widest loads
+// their alignment allows, and jumps to label when "they are equal" (eq)
+// or "they differ" (!eq) is when.
+func (g *gen) bytesCompareJump(la, lb loc, n int, eq bool, label string, when bool) {
+	jumpOnEqual := eq == when
 	differ := label
 	if jumpOnEqual {
 		differ = g.newLabel("memne")
 	}
-	n := Sizeof(t)
 	for i := 0; i < n; {
 		c := min(chunk(la.off+i, n-i), chunk(lb.off+i, n-i))
 		g.load(asm.R1, la.at(i), c)
@@ -451,23 +457,7 @@ func (g *gen) bufferCompareJump(x *lang.Binary, label string, when bool) {
 	la := g.heldLoc(x.X)
 	lb := g.heldLoc(x.Y)
 	g.noPad = saved
-	jumpOnEqual := (x.Op == "==") == when
-	differ := label
-	if jumpOnEqual {
-		differ = g.newLabel("bufne")
-	}
-	n := 4 + min(x.X.Type().Size, x.Y.Type().Size)
-	for i := 0; i < n; {
-		c := min(chunk(la.off+i, n-i), chunk(lb.off+i, n-i))
-		g.load(asm.R1, la.at(i), c)
-		g.load(asm.R2, lb.at(i), c)
-		g.emit(asm.JNE.Reg(asm.R1, asm.R2, differ))
-		i += c
-	}
-	if jumpOnEqual {
-		g.jump(label)
-		g.label(differ)
-	}
+	g.bytesCompareJump(la, lb, 4+min(x.X.Type().Size, x.Y.Type().Size), x.Op == "==", label, when)
 }
 
 // comparable is where the value of e is in layout t, converted when its

@@ -76,13 +76,7 @@ func rangeList4(b []byte, base uint64, out [][2]uint64) ([][2]uint64, error) {
 // addresses in addr.
 func rangeList5(b []byte, base uint64, addr []byte, out [][2]uint64) ([][2]uint64, error) {
 	r := &leb{b: b}
-	at := func(i uint64) uint64 {
-		if i >= uint64(len(addr)/8) {
-			r.bad = true
-			return 0
-		}
-		return binary.LittleEndian.Uint64(addr[8*i:])
-	}
+	at := func(i uint64) uint64 { return r.indexed(addr, i) }
 	for r.ok() {
 		switch kind := r.byte(); kind {
 		case 0: // DW_RLE_end_of_list
@@ -122,6 +116,16 @@ type leb struct {
 }
 
 func (r *leb) ok() bool { return !r.bad && r.pos < len(r.b) }
+
+// indexed is entry i of a unit's indexed addresses (.debug_addr), taking
+// an index past them as a malformed list.
+func (r *leb) indexed(addr []byte, i uint64) uint64 {
+	if i >= uint64(len(addr)/8) {
+		r.bad = true
+		return 0
+	}
+	return binary.LittleEndian.Uint64(addr[8*i:])
+}
 
 func (r *leb) byte() byte {
 	if r.pos >= len(r.b) {

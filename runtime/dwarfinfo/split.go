@@ -341,13 +341,7 @@ func (f *File) splitLocationAt(at any, pc uint64) ([]byte, bool) {
 // 2-byte expression length.
 func locListGNU(b, addr []byte, pc uint64) ([]byte, bool) {
 	r := &leb{b: b}
-	at := func(i uint64) uint64 {
-		if i >= uint64(len(addr)/8) {
-			r.bad = true
-			return 0
-		}
-		return binary.LittleEndian.Uint64(addr[8*i:])
-	}
+	at := func(i uint64) uint64 { return r.indexed(addr, i) }
 	for r.ok() {
 		var lo, hi uint64
 		switch kind := r.byte(); kind {

@@ -185,7 +185,7 @@ func (g *gen) forMap(x *lang.ForMapStmt) {
 		}
 		g.block(x.Body)
 	})
-	g.launderWritten(x.Body)
+	g.launderUsed(x.Body)
 	g.callbackCall(slots, asm.FnForEachMapElem, func() {
 		g.mapPtr(asm.R1, m.Name)
 		g.emit(funcRef(asm.R2, name))
@@ -269,7 +269,7 @@ func (g *gen) forRangeLoop(x *lang.ForRangeStmt) {
 	}, func() {
 		g.block(x.Body)
 	})
-	g.launderWritten(x.Body)
+	g.launderUsed(x.Body)
 	// bpf_loop refuses more rounds than its limit and runs none: a longer
 	// range runs up to the limit and says so, as a while loop does.
 	g.bpfLoop(slots, name, func() {

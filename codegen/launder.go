@@ -36,11 +36,36 @@ func (g *gen) noteSet(s lang.Stmt, noted []*lang.VarSym) []*lang.VarSym {
 	return append(noted, sym)
 }
 
-// launderWritten makes the verifier forget the values of the integer
+// launderUsed makes the verifier forget the values of the integer
 // variables that node (a loop's body, or a whole while loop with its
-// condition) writes and that already hold a value.
-func (g *gen) launderWritten(node lang.Node) {
-	g.forget(g.writtenInts(node), false, asm.R0, asm.R1)
+// condition) writes or reads and that already hold a value. Written ones
+// so that rounds repeat; read ones because the verifier checks a callback
+// once per state of its caller, compared exactly: variables that earlier
+// ternaries left at different known values on different paths made it
+// walk the body once per path (heavy generator script 15996, a branchy
+// expression in a map loop in a range: past 8,192 pending jumps).
+func (g *gen) launderUsed(node lang.Node) {
+	g.forget(g.usedInts(node), false, asm.R0, asm.R1)
+}
+
+// usedInts are the integer variables node reads or writes that already
+// hold a value.
+func (g *gen) usedInts(node lang.Node) []*lang.VarSym {
+	var syms []*lang.VarSym
+	seen := map[*lang.VarSym]bool{}
+	lang.Inspect(node, func(n lang.Node) bool {
+		v, ok := n.(*lang.Var)
+		if !ok || v.Sym == nil || seen[v.Sym] || !g.set[v.Sym] {
+			return true
+		}
+		if t := varType(v); t == nil || t.Kind != lang.KInt {
+			return true
+		}
+		seen[v.Sym] = true
+		syms = append(syms, v.Sym)
+		return true
+	})
+	return syms
 }
 
 // launderEachRound does the same at the start of every round of a bpf_loop

@@ -46,7 +46,7 @@ func (g *gen) whileStmt(x *lang.WhileStmt) {
 		g.condJump(x.Cond, g.loopStop(), false)
 		g.block(x.Body)
 	})
-	g.launderWritten(x)
+	g.launderUsed(x)
 	g.bpfLoop(slots, name, func() { g.emit(asm.Mov.Imm(asm.R1, maxWhileRounds)) })
 	done := g.newLabel("wend")
 	g.emit(asm.JNE.Imm(asm.R0, maxWhileRounds, done))

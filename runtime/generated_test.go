@@ -381,6 +381,49 @@ func (g *scriptGen) intExpr(ints []string, depth int) string {
 // genRegressions are generated scripts the kernel once refused, kept as
 // they were found (the seeds before seed0 stand for them in messages).
 var genRegressions = []string{
+	// Heavy generator script 15996 (GOBPFTRACE_GEN_HEAVY=20): "The sequence
+	// of 8193 jumps is too complex" at the branchy $v16 statement in the
+	// map loop. The prologue's ternaries left variables the loop only reads
+	// at different known values on different paths, and the verifier
+	// walked the callbacks once per path; they are forgotten before the
+	// loop now (launderUsed), as the ones it writes were.
+	`tracepoint:syscalls:sys_enter_openat {
+  @loopmap[1] = 1; @loopmap[2] = 4;
+  $v0 = (int64)(-((gid * cpu)) - -1);
+  $v1 = (int64)(uint16)((0 >> 4) >> 4);
+  $v2 = (int64)((jiffies & curtask->pid) ^ ~(255));
+  $v3 = (int64)((((-(args.flags) << 4) % 1000) && args.flags ? (255 | args.dfd) : rand) & ((curtask->pid % 3) << 12));
+  $v4 = (int64)uid;
+  $v5 = (int64)(((4294967296 ^ uid) % 3) ^ ((uint32)curtask->real_parent->tgid + (int64)-1));
+  $v6 = (int64)uid;
+  $v7 = (int64)~(args.dfd);
+  $v8 = (int64)(((uint16)(((int64)args.mode % 7) == (int8)(uint32)$v7 ? 1000 : jiffies) > (int16)(int64)($v1 << 1) ? $v2 : ($v7 >> 12)) & ((int32)$v7 != (255 + 1) ? -(pid) : tid));
+  $v9 = (int64)($v8 * (-($v2) * (args.mode & curtask->pid)));
+  $v10 = (int64)$v0;
+  $v11 = (int64)(uint16)pid;
+  $v12 = (int64)-1;
+  $v13 = (int64)(uint8)(7 << 12);
+  $v14 = (int64)((cpu && ($v7 - (int8)(int32)$v13) ? (pid + 1) : (elapsed + (int64)-1)) >= (rand - ((args.flags >> 12) / 7)) ? $v4 : gid);
+  $v15 = (int64)255;
+  $v16 = (int64)($v3 & $v8);
+  $v17 = (int64)(1000 | (($v9 + 1) << 12));
+  $v18 = (int64)((cgroup & 1) % 7);
+  $v19 = (int64)~((($v14 | $v1) >> 4));
+  $v20 = (int64)curtask->pid;
+  $v21 = (int64)~((1 + (int64)-1));
+  $v22 = (int64)(int32)(int32)jiffies;
+  $v23 = (int64)$v10;
+  for ($l24 : 0..3) {
+    for ($l25 : @loopmap) {
+      @a1 = stats((int16)(uint32)(uint32)pid);
+      $v4 = $v4 + (int64)(4294967296 < $v9 ? $v21 : args.dfd);
+      $v16 = $v16 + (int64)((comm == "bash" ? (($v7 && ($v4 >> 1) ? (uint8)$v7 : (rand ^ ($v9 % 1000))) >= (((cpu - $#) & $v2) / 3) ? (jiffies - 1) : ($v6 && ($v20 > ~((("lit" != "bash" ? nsecs : $v16) + 1)) ? (uint8)$l24 : ((-1 & $v22) + $#)) ? $v9 : gid)) : $v23) <= $v12 ? ($v9 / 7) : (gid >> 1));
+      $v9 = $v9 + (int64)(($v5 & $v14) + $#);
+      $v13 = $v13 + (int64)($v22 + (int64)-1);
+    }
+    $l24 = $l24 + 1;
+  }
+}`,
 	// Heavy generator, scripts 5221 and 13993 (GOBPFTRACE_GEN_HEAVY=20):
 	// exit() or return in the innermost of three run-time ranges passed
 	// the verifier's million instructions. A range's count slot was a

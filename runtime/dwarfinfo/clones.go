@@ -320,13 +320,9 @@ func locList5(b []byte, base uint64, addr []byte, pc uint64) ([]byte, bool) {
 			return nil, false
 		}
 		n := int(r.uleb())
-		if r.bad || r.pos+n > len(b) {
-			return nil, false
+		if expr, found, ok := r.entryExpr(n, lo, hi, pc); !ok || found {
+			return expr, found
 		}
-		if pc >= lo && pc < hi {
-			return b[r.pos : r.pos+n], true
-		}
-		r.pos += n
 	}
 	return nil, false
 }

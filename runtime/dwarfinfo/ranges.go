@@ -117,6 +117,20 @@ type leb struct {
 
 func (r *leb) ok() bool { return !r.bad && r.pos < len(r.b) }
 
+// entryExpr takes a location list entry's expression of n bytes, next
+// in r, covering [lo, hi): found when pc is in it, else skipped; !ok when
+// the list is malformed.
+func (r *leb) entryExpr(n int, lo, hi, pc uint64) (expr []byte, found, ok bool) {
+	if r.bad || r.pos+n > len(r.b) {
+		return nil, false, false
+	}
+	if pc >= lo && pc < hi {
+		return r.b[r.pos : r.pos+n], true, true
+	}
+	r.pos += n
+	return nil, false, true
+}
+
 // indexed is entry i of a unit's indexed addresses (.debug_addr), taking
 // an index past them as a malformed list.
 func (r *leb) indexed(addr []byte, i uint64) uint64 {

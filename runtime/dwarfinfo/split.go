@@ -360,13 +360,9 @@ func locListGNU(b, addr []byte, pc uint64) ([]byte, bool) {
 			return nil, false
 		}
 		n := int(r.u16())
-		if r.bad || r.pos+n > len(b) {
-			return nil, false
+		if expr, found, ok := r.entryExpr(n, lo, hi, pc); !ok || found {
+			return expr, found
 		}
-		if pc >= lo && pc < hi {
-			return b[r.pos : r.pos+n], true
-		}
-		r.pos += n
 	}
 	return nil, false
 }

@@ -27,7 +27,7 @@ const DefaultMaxProbes = 1024
 var ConfigVars = []*ConfigVar{
 	{Name: "max_strlen", Default: "1024", Int: true, Supported: true, Doc: "Bytes a string read by str() may hold, NUL included."},
 	{Name: "max_map_keys", Default: "4096", Int: true, Supported: true, Doc: "Maximum number of keys of each map."},
-	{Name: "stack_mode", Default: "bpftrace", Supported: true, Doc: "Default output format of kstack/ustack: bpftrace, perf or raw."},
+	{Name: "stack_mode", Default: "bpftrace", Supported: true, Doc: "Default output format of kstack/ustack: bpftrace, perf, raw or build_id (ustack only: kstack falls back to raw)."},
 	{Name: "max_probes", Default: "1024", Int: true, Supported: true, Doc: "Maximum number of attach points."},
 	{Name: "max_bpf_progs", Default: "1024", Int: true, Doc: "Maximum number of generated programs."},
 	{Name: "max_cat_bytes", Default: "10240", Int: true, Supported: true, Doc: "Bytes cat() prints at most."},

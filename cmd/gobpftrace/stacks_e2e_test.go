@@ -229,8 +229,7 @@ tracepoint:syscalls:sys_enter_getppid /pid == $1/ { $k = kstack(3); @u[ustack(3)
 
 // ustack(build_id): each frame is the build id of its file and its offset
 // in the file (bpftrace's format), here all in the helper itself, whose
-// symbols say which function each offset falls in; kstack(build_id) warns
-// and records addresses.
+// symbols say which function each offset falls in.
 func TestUstackBuildID(t *testing.T) {
 	requireRoot(t)
 	cc := callchainPath(t)
@@ -260,41 +259,71 @@ func TestUstackBuildID(t *testing.T) {
 		}
 		return fmt.Sprintf("?%#x", off)
 	}
-	script := fmt.Sprintf(`uprobe:%s:c { @[ustack(build_id, 3)] = count(); @k[kstack(build_id, 1)] = count(); }`, cc)
-	res := trace(t, traceRun{args: []string{"-c", cc + " 5 3", "-e", script}})
-	mustExit(t, res, 0)
-	col := strings.Index(script, "kstack(build_id") + len("kstack(")
-	wantErr := fmt.Sprintf("stdin:1:%d-%d: WARNING: 'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode.\n%s\n%s%s\nAttached 1 probe\n",
-		col+1, col+9, script, strings.Repeat(" ", col), strings.Repeat("~", 8))
-	if res.stderr != wantErr {
-		t.Errorf("stderr %q, want %q", res.stderr, wantErr)
-	}
-	// A uprobe has no kernel frames.
-	if !strings.Contains(res.stdout, "@k[\n]: 8\n") {
-		t.Errorf("kstack(build_id) in a uprobe: stdout\n%s", res.stdout)
-	}
-	frame := regexp.MustCompile(`^([0-9a-f]{40}) 0x([0-9a-f]{2,})$`)
-	var got []string
-	for _, entry := range regexp.MustCompile(`(?m)^@\[\n((?:[0-9a-f].*\n)+)\]: \d+$`).FindAllStringSubmatch(res.stdout, -1) {
-		var names []string
-		for _, l := range strings.Split(strings.TrimSuffix(entry[1], "\n"), "\n") {
-			m := frame.FindStringSubmatch(l)
-			if m == nil {
-				t.Fatalf("frame %q is not a build id and an offset (stdout:\n%s)", l, res.stdout)
+	// checkStacks checks the build-id stacks of the run's @ map.
+	checkStacks := func(t *testing.T, stdout string) {
+		t.Helper()
+		frame := regexp.MustCompile(`^([0-9a-f]{40}) 0x([0-9a-f]{2,})$`)
+		var got []string
+		for _, entry := range regexp.MustCompile(`(?m)^@\[\n((?:[0-9a-f].*\n)+)\]: \d+$`).FindAllStringSubmatch(stdout, -1) {
+			var names []string
+			for _, l := range strings.Split(strings.TrimSuffix(entry[1], "\n"), "\n") {
+				m := frame.FindStringSubmatch(l)
+				if m == nil {
+					t.Fatalf("frame %q is not a build id and an offset (stdout:\n%s)", l, stdout)
+				}
+				if m[1] != buildID {
+					t.Errorf("build id %s, want the helper's %s", m[1], buildID)
+				}
+				var off uint64
+				fmt.Sscanf(m[2], "%x", &off)
+				names = append(names, funcAt(off))
 			}
-			if m[1] != buildID {
-				t.Errorf("build id %s, want the helper's %s", m[1], buildID)
-			}
-			var off uint64
-			fmt.Sscanf(m[2], "%x", &off)
-			names = append(names, funcAt(off))
+			got = append(got, strings.Join(names, " "))
 		}
-		got = append(got, strings.Join(names, " "))
+		// Sorted by count: main -> b -> c 3 times, a -> b -> c 5 times.
+		if want := regexp.MustCompile(`^c\+0 b\+\d+ main\+\d+,c\+0 b\+\d+ a\+\d+$`); !want.MatchString(strings.Join(got, ",")) {
+			t.Errorf("stacks %q, want c+0 b+N main+N then c+0 b+N a+N\nstdout:\n%s", got, stdout)
+		}
 	}
-	// Sorted by count: main -> b -> c 3 times, a -> b -> c 5 times.
-	if want := regexp.MustCompile(`^c\+0 b\+\d+ main\+\d+,c\+0 b\+\d+ a\+\d+$`); !want.MatchString(strings.Join(got, ",")) {
-		t.Errorf("stacks %q, want c+0 b+N main+N then c+0 b+N a+N\nstdout:\n%s", got, res.stdout)
-	}
+	t.Run("call", func(t *testing.T) {
+		script := fmt.Sprintf(`uprobe:%s:c { @[ustack(build_id, 3)] = count(); }`, cc)
+		res := trace(t, traceRun{args: []string{"-c", cc + " 5 3", "-e", script}})
+		wantOutput(t, res, res.stdout, "Attached 1 probe\n")
+		checkStacks(t, res.stdout)
+	})
+	// config stack_mode = build_id (or BPFTRACE_STACK_MODE) is the mode of
+	// ustack and ustack(N); a bare kstack falls back to raw with
+	// bpftrace's warning (no kernel frames in a uprobe).
+	t.Run("config", func(t *testing.T) {
+		script := fmt.Sprintf(`config = { stack_mode = build_id } uprobe:%s:c { @[ustack(3)] = count(); @k[kstack] = count(); }`, cc)
+		res := trace(t, traceRun{args: []string{"-c", cc + " 5 3", "-e", script}})
+		col := strings.Index(script, "kstack")
+		wantErr := fmt.Sprintf("stdin:1:%d-%d: WARNING: 'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode.\n%s\n%s%s\nAttached 1 probe\n",
+			col+1, col+7, script, strings.Repeat(" ", col), strings.Repeat("~", 6))
+		wantOutput(t, res, res.stdout, wantErr)
+		if !strings.Contains(res.stdout, "@k[\n]: 8\n") {
+			t.Errorf("kstack in a uprobe: stdout\n%s", res.stdout)
+		}
+		checkStacks(t, res.stdout)
+	})
+	t.Run("env", func(t *testing.T) {
+		script := fmt.Sprintf(`uprobe:%s:c { @[ustack(3)] = count(); }`, cc)
+		res := trace(t, traceRun{args: []string{"-c", cc + " 5 3", "-e", script}, env: []string{"BPFTRACE_STACK_MODE=build_id"}})
+		wantOutput(t, res, res.stdout, "Attached 1 probe\n")
+		checkStacks(t, res.stdout)
+	})
+	// A kstack() call in build_id mode is refused, as in bpftrace v0.26.
+	t.Run("kstack", func(t *testing.T) {
+		script := fmt.Sprintf(`uprobe:%s:c { @k[kstack(build_id, 1)] = count(); }`, cc)
+		res := trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
+		mustExit(t, res, 1)
+		col := strings.Index(script, "kstack(")
+		want := fmt.Sprintf("stdin:1:%d-%d: ERROR: 'build_id' stack mode can only be used for ustack\n%s\n%s%s\nHINT: the kernel records build ids of user frames only: use ustack(build_id), or kstack(raw) for kernel addresses\n",
+			col+1, col+20, script, strings.Repeat(" ", col), strings.Repeat("~", 19))
+		if res.stderr != want {
+			t.Errorf("stderr %q\nwant %q", res.stderr, want)
+		}
+	})
 }
 
 // elfBuildID reads the GNU build id note of an ELF file, in hex.

@@ -325,6 +325,10 @@ var stackModes = map[string]bool{"bpftrace": true, "perf": true, "raw": true}
 // stackLimit is the default (and largest) number of frames.
 const stackLimit = 127
 
+// kernelBuildIDMsg says why a kernel stack cannot be taken in build_id
+// mode: the kernel records build ids of user frames only.
+const kernelBuildIDMsg = "'build_id' stack mode can only be used for ustack"
+
 func (c *checker) stackType(name, mode string, limit int) *lang.Type {
 	if mode == "" {
 		mode = c.out.Config.StackMode
@@ -338,6 +342,17 @@ func (c *checker) stackType(name, mode string, limit int) *lang.Type {
 	return &lang.Type{Kind: lang.KStack, Name: name, StackMode: mode, StackLimit: limit, Size: 8, UserSpace: name == "ustack"}
 }
 
+// bareStack types kstack and ustack written without parentheses: in the
+// config's stack_mode, but for a kstack in build_id mode, which falls
+// back to raw with bpftrace's warning.
+func (c *checker) bareStack(id *lang.Ident) *lang.Type {
+	if id.Name == "kstack" && c.out.Config.StackMode == "build_id" {
+		c.warnf(id.Span, "%s. Falling back to 'raw' mode.", kernelBuildIDMsg)
+		return c.stackType(id.Name, "raw", 0)
+	}
+	return c.stackType(id.Name, "", 0)
+}
+
 // stackCall types kstack([mode][, limit]) and ustack(...).
 // clockModes are the clocks nsecs() reads besides monotonic.
 var clockModes = map[string]bool{"boot": true, "tai": true, "sw_tai": true}
@@ -347,13 +362,7 @@ func (c *checker) stackCall(call *lang.Call) *lang.Type {
 	for i, a := range call.Args {
 		if id, ok := a.(*lang.Ident); ok && i == 0 {
 			mode = id.Name
-			switch {
-			case mode == "build_id" && call.Name == "kstack":
-				// The kernel records build ids of user frames only.
-				c.warnf(a.Pos(), "'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode.")
-				mode = "raw"
-			case mode == "build_id":
-			case !stackModes[mode]:
+			if mode != "build_id" && !stackModes[mode] {
 				c.errorf(a.Pos(), "%s() mode must be one of bpftrace, perf, raw or build_id (not %s)", call.Name, mode)
 				return tNone
 			}
@@ -369,6 +378,16 @@ func (c *checker) stackCall(call *lang.Call) *lang.Type {
 			return tNone
 		}
 		limit = int(n)
+	}
+	if mode == "" {
+		mode = c.out.Config.StackMode
+	}
+	if mode == "build_id" && call.Name == "kstack" {
+		// As bpftrace v0.26: a call is refused, where a bare kstack
+		// (bareStack) falls back to raw.
+		c.errorf(call.Span, "%s", kernelBuildIDMsg)
+		c.hintf("the kernel records build ids of user frames only: use ustack(build_id), or kstack(raw) for kernel addresses")
+		return tNone
 	}
 	return c.stackType(call.Name, mode, limit)
 }

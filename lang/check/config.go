@@ -88,12 +88,12 @@ func (c *checker) setConfig(cv *stdlib.ConfigVar, text string, span lang.Span, f
 		return
 	}
 	if cv.Name == "stack_mode" {
-		if !stackModes[text] {
-			msg := "Invalid value for stack_mode: valid values are bpftrace, raw and perf."
+		if !stackModes[text] && text != "build_id" {
+			msg := "Invalid value for stack_mode: valid values are bpftrace, raw, perf and build_id."
 			if fromScript {
 				c.errorf(span, "%s", msg)
 			} else {
-				d := lang.Errorf(lang.Span{}, "Invalid value for BPFTRACE_STACK_MODE: valid values are bpftrace, raw and perf.")
+				d := lang.Errorf(lang.Span{}, "Invalid value for BPFTRACE_STACK_MODE: valid values are bpftrace, raw, perf and build_id.")
 				d.Global = true
 				c.errs = append(c.errs, d)
 			}

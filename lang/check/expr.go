@@ -209,7 +209,7 @@ func (c *checker) ident(id *lang.Ident) *lang.Type {
 	case "probe":
 		return c.probeType()
 	case "kstack", "ustack":
-		return c.stackType(id.Name, "", 0)
+		return c.bareStack(id)
 	case "retval":
 		return c.retvalType(id)
 	case "func":

@@ -247,9 +247,14 @@ func TestStackModeConfig(t *testing.T) {
 		{`config = { stack_mode = perf } BEGIN { @x = ustack(raw); }`, nil, "raw"},
 		{`BEGIN { @x = kstack(3); }`, map[string]string{"BPFTRACE_STACK_MODE": "raw"}, "raw"},
 		{`BEGIN { @x = ustack(build_id, 3); }`, nil, "build_id"},
-		// The kernel records build ids of user frames only: raw, with a
-		// warning (TestStackBuildIDKernelWarns).
-		{`BEGIN { @x = kstack(build_id); }`, nil, "raw"},
+		{`config = { stack_mode = build_id } BEGIN { @x = ustack; }`, nil, "build_id"},
+		{`config = { stack_mode = build_id } BEGIN { @x = ustack(5); }`, nil, "build_id"},
+		{`BEGIN { @x = ustack(); }`, map[string]string{"BPFTRACE_STACK_MODE": "build_id"}, "build_id"},
+		{`config = { stack_mode = build_id } BEGIN { @x = ustack(perf); }`, nil, "perf"},
+		// The kernel records build ids of user frames only: a bare kstack
+		// is raw, with a warning (TestStackBuildIDKernel).
+		{`config = { stack_mode = build_id } BEGIN { @x = kstack; }`, nil, "raw"},
+		{`config = { stack_mode = build_id } BEGIN { @x = kstack(perf); }`, nil, "perf"},
 	} {
 		prog, err := parser.Parse("stdin", c.src)
 		if err != nil {
@@ -265,8 +270,11 @@ func TestStackModeConfig(t *testing.T) {
 	}
 }
 
-func TestStackBuildIDKernelWarns(t *testing.T) {
-	src := `BEGIN { @x = kstack(build_id, 5); }`
+// A kernel stack in build_id mode: bpftrace v0.26 falls back to raw with a
+// warning for a bare kstack in the config's mode, and refuses a kstack()
+// call in that mode, given or from the config.
+func TestStackBuildIDKernel(t *testing.T) {
+	src := `config = { stack_mode = build_id } BEGIN { @x = kstack; }`
 	prog, err := parser.Parse("stdin", src)
 	if err != nil {
 		t.Fatal(err)
@@ -276,7 +284,45 @@ func TestStackBuildIDKernelWarns(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode."
-	if len(out.Warnings) != 1 || out.Warnings[0].Msg != want || out.Warnings[0].Span.Start.Col != 21 {
-		t.Errorf("warnings %+v, want %q at column 21", out.Warnings, want)
+	if len(out.Warnings) != 1 || out.Warnings[0].Msg != want || out.Warnings[0].Span.Start.Col != strings.Index(src, "kstack")+1 {
+		t.Errorf("warnings %+v, want %q at kstack", out.Warnings, want)
+	}
+	for _, c := range []struct {
+		src string
+		env map[string]string
+	}{
+		{`BEGIN { @x = kstack(build_id, 5); }`, nil},
+		{`config = { stack_mode = build_id } BEGIN { @x = kstack(5); }`, nil},
+		{`BEGIN { @x = kstack(); }`, map[string]string{"BPFTRACE_STACK_MODE": "build_id"}},
+	} {
+		prog, err := parser.Parse("stdin", c.src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Check(prog, "stdin", c.src, testEnv, Options{Env: c.env})
+		start := strings.Index(c.src, "kstack(")
+		end := strings.Index(c.src[start:], ")") + start + 1
+		want := fmt.Sprintf("stdin:1:%d-%d: ERROR: 'build_id' stack mode can only be used for ustack\n%s\n%s%s\nHINT: the kernel records build ids of user frames only: use ustack(build_id), or kstack(raw) for kernel addresses\n",
+			start+1, end+1, c.src, strings.Repeat(" ", start), strings.Repeat("~", end-start))
+		if err == nil || strings.TrimSpace(err.Error()) != strings.TrimSpace(want) {
+			t.Errorf("%s: %q\nwant %q", c.src, err, want)
+		}
+	}
+}
+
+// An invalid stack_mode lists the valid ones, build_id among them.
+func TestStackModeConfigInvalid(t *testing.T) {
+	src := `config = { stack_mode = fast } BEGIN { }`
+	prog, err := parser.Parse("stdin", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Check(prog, "stdin", src, testEnv, Options{})
+	if err == nil || !strings.Contains(err.Error(), "ERROR: Invalid value for stack_mode: valid values are bpftrace, raw, perf and build_id.") {
+		t.Errorf("stack_mode = fast: %v", err)
+	}
+	_, err = Check(prog, "stdin", `BEGIN { }`, testEnv, Options{Env: map[string]string{"BPFTRACE_STACK_MODE": "fast"}})
+	if err == nil || !strings.Contains(err.Error(), "ERROR: Invalid value for BPFTRACE_STACK_MODE: valid values are bpftrace, raw, perf and build_id.") {
+		t.Errorf("BPFTRACE_STACK_MODE=fast: %v", err)
 	}
 }

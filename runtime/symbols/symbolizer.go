@@ -58,11 +58,12 @@ func NewSymbolizer(plan *codegen.Plan, maps map[string]*ebpf.Map) *Symbolizer {
 			s.stacks[limit] = m
 			s.stackNames[limit] = name
 		}
-		s.buildIDs, s.buildIDNames = map[int]*ebpf.Map{}, map[int]string{}
-		for limit, name := range plan.BuildIDStackMaps {
-			if m := maps[name]; m != nil {
-				s.buildIDs[limit], s.buildIDNames[limit] = m, name
-			}
+	}
+	// A script may have build-id stacks only.
+	s.buildIDs, s.buildIDNames = map[int]*ebpf.Map{}, map[int]string{}
+	for limit, name := range plan.BuildIDStackMaps {
+		if m := maps[name]; m != nil {
+			s.buildIDs[limit], s.buildIDNames[limit] = m, name
 		}
 	}
 	seen := map[string]bool{}

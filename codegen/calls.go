@@ -112,12 +112,9 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 		_, km := g.mapOf(&target)
 		key := g.buildKey(&target)
 		g.lookup(km, key)
-		r := g.allocReg()
-		g.emit(asm.Mov.Reg(r, asm.R0))
-		yes := g.newLabel("haskey")
-		g.emit(asm.JEq.Imm(r, 0, yes), asm.Mov.Imm(r, 1))
-		g.label(yes)
-		return r
+		return g.foundFlag()
+	case "__has_key":
+		return g.externalHasKey(x)
 	case "find":
 		return g.find(x)
 	case "write_user":
@@ -465,4 +462,38 @@ func (g *gen) percpuKaddr(x *lang.Call) asm.Register {
 	}
 	g.emit(asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: asm.R1, Src: pseudoBTFID, Constant: int64(id)})
 	return g.callInto(fn)
+}
+
+// foundFlag turns the value pointer a lookup left in R0 into 1 (found)
+// or 0.
+func (g *gen) foundFlag() asm.Register {
+	r := g.allocReg()
+	g.emit(asm.Mov.Reg(r, asm.R0))
+	yes := g.newLabel("haskey")
+	g.emit(asm.JEq.Imm(r, 0, yes), asm.Mov.Imm(r, 1))
+	g.label(yes)
+	return r
+}
+
+// externalHasKey is __has_key((void *)&@m, (void *)&$k), bpftrace's C
+// function behind has_key(): a lookup of the bytes of $k in @m (the
+// checker made sure the arguments name a map and a variable).
+func (g *gen) externalHasKey(x *lang.Call) asm.Register {
+	m, isMap := check.AddrTarget(x.Args[0]).(*lang.MapExpr)
+	v, isVar := check.AddrTarget(x.Args[1]).(*lang.Var)
+	if !isMap || !isVar {
+		failf(x.Span, "internal error: __has_key() needs (void *)&@map and (void *)&$key")
+	}
+	_, km := g.mapOf(m)
+	if bucketKeyed(km.Value) {
+		failf(x.Args[0].Pos(), "__has_key() cannot look up %s: a %s map keeps each bucket under a key of its own", m.Name, km.Value)
+	}
+	if km.Key == nil {
+		failf(x.Args[0].Pos(), "%s has no explicit keys (scalar map): __has_key() looks up a key", m.Name)
+	}
+	if n := varSize(varType(v)); n < km.KeySize {
+		failf(x.Args[1].Pos(), "__has_key() reads %d bytes of key from %s, which holds %d (%s); the keys of %s are %s", km.KeySize, v.Name, n, varType(v), m.Name, km.Key)
+	}
+	g.lookup(km, g.varLoc(v))
+	return g.foundFlag()
 }

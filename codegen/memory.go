@@ -212,6 +212,19 @@ func (g *gen) memString(e lang.Expr, dst loc, size int) {
 
 // addrOf is &e: the address of an in-memory place.
 func (g *gen) addrOf(x *lang.Unary) asm.Register {
+	switch t := x.X.(type) {
+	case *lang.Var:
+		// &$x: where the variable lives (the probe's frame or scratch).
+		r := g.allocReg()
+		g.addr(r, g.varLoc(t))
+		return r
+	case *lang.MapExpr:
+		// &@m: the map itself, which the verifier lets only helpers use.
+		_, m := g.mapOf(t)
+		r := g.allocReg()
+		g.mapPtr(r, m.Name)
+		return r
+	}
 	if !inMemory(x.X) {
 		failf(x.Span, "the address of this expression cannot be taken")
 	}

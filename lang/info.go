@@ -150,6 +150,9 @@ type Config struct {
 	// OnStackLimit is the largest value kept on the BPF stack; bigger ones
 	// go to the per-CPU scratch buffer (0: codegen's default, 64).
 	OnStackLimit int
+	// UnstableAddr is config unstable_addr: "warn" (also ""), "enable" or
+	// "error" for the address-of operator on variables and maps.
+	UnstableAddr string
 	// Other settings are added as they are supported.
 }
 

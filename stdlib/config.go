@@ -42,6 +42,7 @@ var ConfigVars = []*ConfigVar{
 	{Name: "on_stack_limit", Default: "64", Int: true, Supported: true, Doc: "Largest value (in bytes, at least 8) kept on the BPF stack; bigger ones go to the per-CPU scratch buffer."},
 	{Name: "cache_user_symbols", Default: "PER_PID", Doc: "User symbol cache: PER_PROGRAM, PER_PID or NONE."},
 	{Name: "license", Default: "GPL", Supported: true, Doc: "License the programs are loaded with."},
+	{Name: "unstable_addr", Default: "warn", Supported: true, Doc: "The address-of operator on variables and maps (&$x, &@m), an unstable feature of bpftrace: warn (allowed, with a warning), enable (allowed silently) or error (refused)."},
 }
 
 // EnvOnlyConfig are the BPFTRACE_* environment variables (lower case,

@@ -25,6 +25,9 @@ func (c *checker) call(call *lang.Call) *lang.Type {
 		c.exprs(call.Args)
 		return tNone
 	}
+	if f.External() {
+		return c.externalCall(call, f)
+	}
 	if f.Aggregation {
 		c.errorf(call.Span, "%s() should be directly assigned to a map", call.Name)
 		return tNone

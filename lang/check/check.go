@@ -141,8 +141,12 @@ type checker struct {
 	// declared marks variables whose type was written (`let $x: uint8`).
 	declared map[*lang.VarSym]bool
 	varUses  []*lang.Var
-	loops    int
-	probeStr *lang.Type
+	// varAddrs are the probe's &$x, typed again at its end (fixVarAddrs).
+	varAddrs []*lang.Unary
+	// addrWarned: the unstable & has been warned about (unstableAddr).
+	addrWarned bool
+	loops      int
+	probeStr   *lang.Type
 
 	// stores are the integer values stored in variables and maps, checked
 	// against the final types at the end (castWarnings).

@@ -200,7 +200,7 @@ var configMax = map[string]uint64{
 func ConfigMax(name string) uint64 { return configMax[name] }
 
 // setWordConfig handles the settings whose values are words: the
-// booleans (print_maps_on_exit, cpp_demangle, show_debug_info), missing_probes and license. It reports whether cv is one.
+// booleans (print_maps_on_exit, cpp_demangle, show_debug_info), missing_probes, unstable_addr and license. It reports whether cv is one.
 func (c *checker) setWordConfig(cv *stdlib.ConfigVar, text string, span lang.Span, fromScript bool) bool {
 	name := cv.Name
 	if !fromScript {
@@ -236,6 +236,13 @@ func (c *checker) setWordConfig(cv *stdlib.ConfigVar, text string, span lang.Spa
 			c.out.Config.MissingProbes = text
 		default:
 			report("Invalid value for %s: valid values are error, warn and ignore.", name)
+		}
+	case "unstable_addr":
+		switch text {
+		case "error", "warn", "enable":
+			c.out.Config.UnstableAddr = text
+		default:
+			report("Invalid value for %s: valid values are error, warn and enable.", name)
 		}
 	case "license":
 		if text == "" {

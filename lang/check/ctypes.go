@@ -301,14 +301,21 @@ func (c *checker) floatRead(span lang.Span, name string, t *lang.Type, in string
 }
 
 // addrOf types &x: x must live in kernel or user memory (a struct member
-// or array element reached through a pointer).
+// or array element reached through a pointer), or be a scratch variable
+// or a whole map (addr.go).
 func (c *checker) addrOf(u *lang.Unary) *lang.Type {
+	switch x := u.X.(type) {
+	case *lang.Var:
+		return c.varAddr(u, x)
+	case *lang.MapExpr:
+		return c.mapAddr(u, x)
+	}
 	xt := c.expr(u.X)
 	if !known(xt) {
 		return tNone
 	}
 	if !c.inMemory(u.X) {
-		c.errorf(u.Span, "The & operator can only take the address of a struct member or array element read through a pointer")
+		c.errorf(u.Span, "The & operator can only take the address of a variable, a map, or a struct member or array element read through a pointer")
 		return tNone
 	}
 	return ptrTo(xt, xt.UserSpace)

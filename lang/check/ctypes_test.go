@@ -199,7 +199,7 @@ func TestKernelTypeDiagnostics(t *testing.T) {
 		{"BEGIN { $v = (void *)0; $x = *$v; }",
 			"stdin:1:30-33: ERROR: Can not dereference type 'void *'\nBEGIN { $v = (void *)0; $x = *$v; }\n                             ~~~\nHINT: cast the pointer to a pointer of a known type first"},
 		{"BEGIN { $x = &pid; }",
-			"stdin:1:14-18: ERROR: The & operator can only take the address of a struct member or array element read through a pointer\nBEGIN { $x = &pid; }\n             ~~~~"},
+			"stdin:1:14-18: ERROR: The & operator can only take the address of a variable, a map, or a struct member or array element read through a pointer\nBEGIN { $x = &pid; }\n             ~~~~"},
 		{"BEGIN { $x = curtask->ids[2]; }",
 			"stdin:1:27-28: ERROR: the index 2 is out of bounds for array of size 2\nBEGIN { $x = curtask->ids[2]; }\n                          ~"},
 		{"BEGIN { $x = arg0->pid; }",

@@ -263,7 +263,7 @@ func TestDiagnostics(t *testing.T) {
 		{"BEGIN { $x = *comm }",
 			"stdin:1:14-19: ERROR: Can not dereference type 'string[16]'\nBEGIN { $x = *comm }\n             ~~~~~"},
 		{"BEGIN { $x = &pid }",
-			"stdin:1:14-18: ERROR: The & operator can only take the address of a struct member or array element read through a pointer\nBEGIN { $x = &pid }\n             ~~~~"},
+			"stdin:1:14-18: ERROR: The & operator can only take the address of a variable, a map, or a struct member or array element read through a pointer\nBEGIN { $x = &pid }\n             ~~~~"},
 		{"BEGIN { $x = nope }",
 			"stdin:1:14-18: ERROR: Unknown identifier: 'nope'\nBEGIN { $x = nope }\n             ~~~~"},
 		{"BEGIN { $x = printf }",

@@ -35,6 +35,7 @@ func (c *checker) checkProbe(p *lang.Probe) {
 			v.SetType(v.Sym.Type)
 		}
 	}
+	c.fixVarAddrs()
 }
 
 // isCondition reports whether t can be tested for truth.

@@ -1,0 +1,55 @@
+package codegen
+
+import (
+	"strings"
+	"testing"
+)
+
+// __has_key((void *)&@m, (void *)&$k) looks up the bytes of $k in @m: in
+// the probe's body, and in bpf_loop and bpf_for_each_map_elem callbacks,
+// where $k lives in the probe's frame; &$x reads back through *.
+func TestExternalHasKeyAndAddrOf(t *testing.T) {
+	l := runChecked(t, checked(t, `BEGIN {
+		@m[1] = 10; @m[3] = 30;
+		$one = 1; $two = 2;
+		@body = __has_key((void *)&@m, (void *)&$one) * 10 + __has_key((void *)&@m, (void *)&$two);
+		$hits = 0;
+		for ($kv : @m) {
+			$k = $kv.0 + 2;
+			if (__has_key((void *)&@m, (void *)&$k)) { $hits += 100; }
+			if (__has_key((void *)&@m, (void *)&$one)) { $hits += 1; }
+		}
+		@inmap = $hits;
+		$r = 0;
+		for ($i : 0..5) { if (__has_key((void *)&@m, (void *)&$i)) { $r += $i; } }
+		@inrange = $r;
+		@s["abc"] = 1; $str = "abc"; $other = "abd";
+		@str = __has_key((void *)&@s, (void *)&$str) * 10 + __has_key((void *)&@s, (void *)&$other);
+		@t[1, "x"] = 1; $tup = (1, "x");
+		@tuple = __has_key((void *)&@t, (void *)&$tup);
+		$v = 41; $p = &$v; $v++;
+		@deref = *$p;
+		@nonnull = (void *)&@m != 0;
+	}`))
+	for name, want := range map[string]uint64{"@body": 10, "@inmap": 102, "@inrange": 4, "@str": 10, "@tuple": 1, "@deref": 42, "@nonnull": 1} {
+		if got := u64(l.value(name, nil)); got != want {
+			t.Errorf("%s = %d, want %d", name, got, want)
+		}
+	}
+}
+
+// A key variable shorter than the map's keys, or a histogram, whose
+// elements are keyed by bucket too, is refused where it is written.
+func TestExternalHasKeyRefused(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{`BEGIN { @m["abcdefgh"] = 1; $k = "ab"; @b = __has_key((void *)&@m, (void *)&$k); }`,
+			"test.bt:1:68-79: ERROR: __has_key() reads 9 bytes of key from $k, which holds 3 (string[3]); the keys of @m are string[9]"},
+		{`BEGIN { @h[1] = hist(5); $k = 1; @b = __has_key((void *)&@h, (void *)&$k); }`,
+			"test.bt:1:49-60: ERROR: __has_key() cannot look up @h: a hist_t map keeps each bucket under a key of its own"},
+	} {
+		_, err := Compile(checked(t, tc.src))
+		if err == nil || strings.SplitN(err.Error(), "\n", 2)[0] != tc.want {
+			t.Errorf("%s:\n got %v\nwant %s", tc.src, err, tc.want)
+		}
+	}
+}

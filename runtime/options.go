@@ -45,9 +45,11 @@ type Options struct {
 	// TargetPID is bpftrace's -p PID: probes that can be filtered by process
 	// only fire for it, and the run ends when that process exits. 0 = none.
 	TargetPID int
-	// Command is bpftrace's -c CMD (already split into argv): it is started
-	// stopped before attaching, released once every probe is attached, its
-	// pid is `cpid`, and the run ends when it exits. Empty = none.
+	// Command is bpftrace's -c CMD (already split into argv): its process
+	// is created before attaching and execs the command once every probe
+	// is attached (this program is run again to wait: see
+	// runtime/target/stub.go), its pid is `cpid`, and the run ends when it
+	// exits. Empty = none.
 	Command []string
 	// Format is the output format: "text" (or "") prints like bpftrace's
 	// text output; "json" writes one JSON object per line in bpftrace's

@@ -84,15 +84,15 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 		s.syms.Prime(uint32(opts.TargetPID))
 	}
 	if len(opts.Command) != 0 && !opts.DryRun {
-		c, err := target.StartChild(opts.Command, opts.stdout(), opts.stderr())
+		// Stopped right after its exec, the command has its program
+		// mapped: its user stacks resolve even if it exits before the
+		// maps print.
+		c, err := target.StartChild(opts.Command, opts.stdout(), opts.stderr(), func(pid int) { s.syms.Prime(uint32(pid)) })
 		if err != nil {
 			return err
 		}
 		defer c.Stop()
 		s.child, s.pid = c, c.Pid()
-		// Stopped at its exec, the command has its program mapped: its
-		// user stacks resolve even if it exits before the maps print.
-		s.syms.Prime(uint32(c.Pid()))
 		cctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		go func() {
@@ -213,7 +213,9 @@ func (s *session) run(ctx context.Context) error {
 	}
 	if s.child != nil && ctx.Err() == nil {
 		s.out.Flush()
-		s.child.Start()
+		if err := s.child.Start(); err != nil {
+			return err
+		}
 	}
 	// An iter probe runs once over its objects, then the run ends as if
 	// exit() was called, after the events it sent are printed.

@@ -2,11 +2,15 @@ package target
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	goruntime "runtime"
+	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -16,23 +20,34 @@ import (
 
 // The traced process of -p PID and -c CMD: the run ends when it exits.
 
-// Child is the command of -c, started stopped (traced, stopped at its
-// exec) so that no probe misses its start, and released once every probe
-// is attached. Ptrace requests must come from the thread that traced it,
-// so one locked goroutine does everything with the child.
+// Child is the command of -c: a process created before the probes are
+// attached that execs the command only once they are (stub.go), so the
+// probes see the command from its execve on, and cpid is its pid.
+//
+// When the kernel lets us, the parent also traces the stub (PTRACE_SEIZE,
+// which does not stop it) to stop the command once more, right after its
+// exec, when its program and loader are mapped but nothing has run: onExec
+// reads its mappings there, so its user stacks resolve even if it exits
+// before the maps print. Ptrace requests must come from the thread that
+// traced it, so one locked goroutine does everything with the child.
 type Child struct {
 	pid     int
+	cmd     *exec.Cmd
+	onExec  func(pid int)
 	release chan bool // true: let it run; false: kill it
-	// released is set once start or stop sent on release (both run on
+	// released is set once Start or Stop sent on release (both run on
 	// Run's goroutine).
 	released bool
-	started  chan error
+	started  chan error // StartChild's answer
+	ran      chan error // Start's answer: nil once the command runs
 	exited   chan struct{}
 }
 
-// StartChild starts argv stopped at its first instruction.
-func StartChild(argv []string, stdout, stderr any) (*Child, error) {
-	c := &Child{release: make(chan bool, 1), started: make(chan error, 1), exited: make(chan struct{})}
+// StartChild creates the process of argv, waiting before its exec; onExec
+// (may be nil) is called with its pid when it is stopped right after the
+// exec, if it could be traced.
+func StartChild(argv []string, stdout, stderr any, onExec func(pid int)) (*Child, error) {
+	c := &Child{onExec: onExec, release: make(chan bool, 1), started: make(chan error, 1), ran: make(chan error, 1), exited: make(chan struct{})}
 	go c.run(argv, stdout, stderr)
 	if err := <-c.started; err != nil {
 		return nil, err
@@ -48,6 +63,8 @@ func (c *Child) Exited() <-chan struct{} { return c.exited }
 
 func (c *Child) run(argv []string, stdout, stderr any) {
 	goruntime.LockOSThread()
+	// Unlocked (not ended) when done: the thread that forked the child is
+	// the one whose death sends it Pdeathsig.
 	defer goruntime.UnlockOSThread()
 	defer close(c.exited)
 	path, err := CommandBinary(argv[0])
@@ -55,46 +72,136 @@ func (c *Child) run(argv []string, stdout, stderr any) {
 		c.started <- fmt.Errorf("Failed to fork child: %v", err)
 		return
 	}
-	cmd := exec.Command(path, argv[1:]...)
-	cmd.Args[0] = argv[0]
-	cmd.Stdin = os.Stdin
-	if f, ok := stdout.(*os.File); ok {
-		cmd.Stdout = f
-	} else if w, ok := stdout.(interface{ Write([]byte) (int, error) }); ok {
-		cmd.Stdout = w
+	if mode := buildMode(); mode != "" && mode != "exe" && mode != "pie" {
+		c.started <- fmt.Errorf("Failed to fork child: -c needs the program to be an executable (this one is built with -buildmode=%s)", mode)
+		return
 	}
-	if f, ok := stderr.(*os.File); ok {
-		cmd.Stderr = f
-	} else if w, ok := stderr.(interface{ Write([]byte) (int, error) }); ok {
-		cmd.Stderr = w
+	token, err := newToken()
+	if err != nil {
+		c.started <- fmt.Errorf("Failed to fork child: %v", err)
+		return
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Ptrace: true}
-	if err := cmd.Start(); err != nil {
+	goR, goW, err := os.Pipe()
+	if err != nil {
+		c.started <- fmt.Errorf("Failed to fork child: %v", err)
+		return
+	}
+	defer goW.Close()
+	if _, err := goW.WriteString(token); err != nil {
+		goR.Close()
+		c.started <- fmt.Errorf("Failed to fork child: %v", err)
+		return
+	}
+	statusR, statusW, err := os.Pipe()
+	if err != nil {
+		goR.Close()
+		c.started <- fmt.Errorf("Failed to fork child: %v", err)
+		return
+	}
+	defer statusR.Close()
+	cmd := &exec.Cmd{
+		Path:       "/proc/self/exe",
+		Args:       append([]string{stubName, ownComm(), path}, argv...),
+		Env:        append(os.Environ(), stubEnv+"="+token),
+		Stdin:      os.Stdin,
+		Stdout:     writerOf(stdout),
+		Stderr:     writerOf(stderr),
+		ExtraFiles: []*os.File{goR, statusW}, // stubGoFD, stubStatusFD
+		// As bpftrace's child: told when gobpftrace dies.
+		SysProcAttr: &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM},
+	}
+	err = cmd.Start()
+	goR.Close()
+	statusW.Close()
+	if err != nil {
 		c.started <- fmt.Errorf("Failed to fork child: %s: %v", argv[0], unwrapExecError(err))
 		return
 	}
-	c.pid = cmd.Process.Pid
-	// The exec stops the traced child with SIGTRAP.
-	var ws unix.WaitStatus
-	if _, err := unix.Wait4(c.pid, &ws, 0, nil); err != nil || !ws.Stopped() {
+	c.cmd, c.pid = cmd, cmd.Process.Pid
+	var b [1]byte
+	if n, _ := statusR.Read(b[:]); n != 1 || b[0] != stubReady {
 		cmd.Process.Kill()
 		cmd.Wait()
 		c.started <- fmt.Errorf("Failed to fork child: %s did not start", argv[0])
 		return
 	}
+	// Best effort: without ptrace (a sandbox may forbid it) the command
+	// still starts after the probes are attached, only not primed.
+	traced := c.onExec != nil && seize(c.pid) == nil
 	c.started <- nil
-	run := <-c.release
-	if !run {
-		unix.Kill(c.pid, unix.SIGKILL)
+
+	if run := <-c.release; !run {
+		cmd.Process.Kill()
+		if traced {
+			waitTraced(c.pid, nil)
+		}
+		cmd.Wait()
+		return
 	}
-	unix.PtraceDetach(c.pid)
+	goW.Write([]byte{stubGo})
+	goW.Close()
+	if traced {
+		waitTraced(c.pid, c.onExec)
+	}
+	// The status pipe closes at a successful exec; an errno means it failed.
+	var msg [4]byte
+	if n, _ := io.ReadFull(statusR, msg[:]); n == 4 {
+		errno := syscall.Errno(binary.LittleEndian.Uint32(msg[:]))
+		c.ran <- fmt.Errorf("Failed to exec child: %s: %s", path, host.ErrnoText(errno))
+	} else {
+		c.ran <- nil
+	}
 	cmd.Wait()
 }
 
-// Start lets the child run.
-func (c *Child) Start() {
+// seize traces pid without stopping it, to be stopped after its next exec
+// (and killed if gobpftrace dies while it is traced).
+func seize(pid int) error {
+	_, _, e := unix.Syscall6(unix.SYS_PTRACE, unix.PTRACE_SEIZE, uintptr(pid), 0, unix.PTRACE_O_TRACEEXEC|unix.PTRACE_O_EXITKILL, 0, 0)
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+// waitTraced follows the traced child until its exec stop (where onExec
+// runs, then the child is let go) or its end. The stub's signals stop it
+// on their way in: they are passed on.
+func waitTraced(pid int, onExec func(pid int)) {
+	for {
+		var ws unix.WaitStatus
+		_, err := unix.Wait4(pid, &ws, unix.WALL, nil)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil || ws.Exited() || ws.Signaled() {
+			return
+		}
+		if !ws.Stopped() {
+			continue
+		}
+		switch {
+		case ws.TrapCause() == unix.PTRACE_EVENT_EXEC:
+			if onExec != nil {
+				onExec(pid)
+			}
+			unix.PtraceDetach(pid)
+			return
+		case int(ws>>16) == unix.PTRACE_EVENT_STOP:
+			// A group stop (SIGSTOP): go on.
+			unix.PtraceCont(pid, 0)
+		default:
+			unix.PtraceCont(pid, int(ws.StopSignal()))
+		}
+	}
+}
+
+// Start lets the child exec the command, and returns once it did (or
+// could not: the error says why, and the child has exited).
+func (c *Child) Start() error {
 	c.released = true
 	c.release <- true
+	return <-c.ran
 }
 
 // Stop kills a child that was never released, sends SIGTERM to one that
@@ -107,10 +214,45 @@ func (c *Child) Stop() {
 		select {
 		case <-c.exited:
 		default:
-			unix.Kill(c.pid, unix.SIGTERM)
+			c.cmd.Process.Signal(syscall.SIGTERM)
 		}
 	}
 	<-c.exited
+}
+
+// writerOf is w as exec.Cmd takes it (an *os.File is passed as is).
+func writerOf(w any) io.Writer {
+	switch w := w.(type) {
+	case *os.File:
+		return w
+	case io.Writer:
+		return w
+	}
+	return nil
+}
+
+// ownComm is this process's name (the stub takes it).
+func ownComm() string {
+	b, err := os.ReadFile("/proc/self/comm")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(string(b), "\n")
+}
+
+// buildMode is how this program was built ("" if unknown): the stub is
+// this program run again, so it must be an executable.
+func buildMode() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "-buildmode" {
+			return s.Value
+		}
+	}
+	return ""
 }
 
 func unwrapExecError(err error) error {

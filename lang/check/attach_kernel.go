@@ -160,11 +160,24 @@ func (c *checker) expandKernel(ap *lang.AttachPoint, kind, module, pattern strin
 		c.errorf(ap.Span, "%v", err)
 		return nil
 	}
-	if len(out) == 0 {
-		c.errorf(ap.Span, "No probes match %s", ap.Raw)
-		return nil
-	}
+	// An expansion that matches nothing is dropped, as bpftrace drops it:
+	// a script left without probes stops with "No probes to attach".
 	return out
+}
+
+// kernelMatching reports whether the Env can expand kernel names (it
+// knows kernel BTF).
+func (c *checker) kernelMatching() bool {
+	env := c.env
+	if ce, ok := env.(*cachedEnv); ok {
+		env = ce.env
+	}
+	if env == nil {
+		return false
+	}
+	_, me := env.(lang.KernelMatchEnv)
+	_, mm := env.(lang.KernelModuleEnv)
+	return me && mm
 }
 
 // resolveFentry reads fentry:func and fentry:module:func (and fexit).
@@ -267,6 +280,15 @@ func (c *checker) resolveRawTracepoint(ap *lang.AttachPoint, parts []string) []*
 		c.errorf(ap.Span, "rawtracepoint probe type requires 1 or 2 arguments")
 		c.hintf("write rawtracepoint:event, e.g. rawtracepoint:sys_enter")
 		return nil
+	}
+	if !hasWildcard(ev) && !validFuncName(ev) {
+		c.errorf(ap.Span, "invalid event name in %s", ap.Raw)
+		return nil
+	}
+	if module == "" && c.kernelMatching() {
+		// As in bpftrace, rawtracepoint:EVENT is rawtracepoint:*:EVENT:
+		// the event in vmlinux or in any loaded module with BTF.
+		module = "*"
 	}
 	if hasWildcard(ev) || hasWildcard(module) {
 		return c.expandKernel(ap, "rawtracepoint", module, ev, func(module, name string) *lang.Resolved {

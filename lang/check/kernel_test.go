@@ -46,6 +46,10 @@ func (kernelEnv) MatchKernel(kind, module, pattern string) ([]string, error) {
 		"func":          {"vfs_read", "vfs_readlink", "vfs_readv", "vfs_write"},
 		"rawtracepoint": {"sched_switch", "sched_wakeup", "sys_enter"},
 	}[kind]
+	if kind == "rawtracepoint" && module != "" && module != "vmlinux" {
+		// A module's BTF describes its own raw tracepoints.
+		names = map[string][]string{"ext4": {"ext4_sync_file_enter", "sched_wakeup"}, "xfs": {"sched_wakeup"}}[module]
+	}
 	var out []string
 	for _, n := range names {
 		if ok, _ := path.Match(pattern, n); ok {
@@ -99,9 +103,12 @@ func TestKernelAttach(t *testing.T) {
 			fexit fexit:vfs_read func=vfs_read
 			fexit fexit:vfs_read func=vfs_read
 			fexit fexit:vfs_read func=vfs_read`},
-		{`rawtracepoint:sys_enter, rt:vmlinux:sched_switch {}`, `
-			rawtracepoint rawtracepoint:sys_enter event=sys_enter
-			rawtracepoint rawtracepoint:vmlinux:sched_switch event=sched_switch mod=vmlinux`},
+		// Without a module, a raw tracepoint is looked for in vmlinux and
+		// in every module with BTF, as bpftrace does (rawtracepoint:*:EVENT).
+		{`rawtracepoint:sys_enter, rt:vmlinux:sched_switch, rt:ext4_sync_file_enter {}`, `
+			rawtracepoint rawtracepoint:vmlinux:sys_enter event=sys_enter mod=vmlinux
+			rawtracepoint rawtracepoint:vmlinux:sched_switch event=sched_switch mod=vmlinux
+			rawtracepoint rawtracepoint:ext4:ext4_sync_file_enter event=ext4_sync_file_enter mod=ext4`},
 		// Wildcards expand through the Env (kernel BTF), sorted.
 		{`kprobe:vfs_rea*, kretfunc:vfs_w* {}`, `
 			kprobe kprobe:vfs_read func=vfs_read
@@ -109,8 +116,10 @@ func TestKernelAttach(t *testing.T) {
 			kprobe kprobe:vfs_readv func=vfs_readv
 			fexit fexit:vfs_write func=vfs_write`},
 		{`rawtracepoint:sched_* {}`, `
-			rawtracepoint rawtracepoint:sched_switch event=sched_switch
-			rawtracepoint rawtracepoint:sched_wakeup event=sched_wakeup`},
+			rawtracepoint rawtracepoint:vmlinux:sched_switch event=sched_switch mod=vmlinux
+			rawtracepoint rawtracepoint:vmlinux:sched_wakeup event=sched_wakeup mod=vmlinux
+			rawtracepoint rawtracepoint:ext4:sched_wakeup event=sched_wakeup mod=ext4
+			rawtracepoint rawtracepoint:xfs:sched_wakeup event=sched_wakeup mod=xfs`},
 		// A wildcard module expands to the modules with BTF, vmlinux first.
 		{`rawtracepoint:vmlinu*:sys_enter, rt:*:sched_w* {}`, `
 			rawtracepoint rawtracepoint:vmlinux:sys_enter event=sys_enter mod=vmlinux
@@ -212,7 +221,6 @@ func TestKernelBuiltinTypes(t *testing.T) {
 func TestKernelDiagnostics(t *testing.T) {
 	for _, c := range []struct{ src, want string }{
 		{`kretprobe:vfs_read+4 {}`, "kretprobe probes can not have an offset: kretprobe:vfs_read+4"},
-		{`kprobe:nope_* {}`, "No probes match kprobe:nope_*"},
 		{`kprobe:vfs_*+4 {}`, "a kprobe with an offset can not have wildcards: kprobe:vfs_*+4"},
 		{`kprobe:a:b:c {}`, "kprobe probe type requires 1 or 2 arguments"},
 		{`kprobe:vfs_read+x {}`, "invalid offset 'x' in kprobe:vfs_read+x"},
@@ -221,7 +229,7 @@ func TestKernelDiagnostics(t *testing.T) {
 		{`fentry:nope { @ = args.x; }`, "function nope not found in kernel BTF"},
 		{`fexit:nope { @ = retval; }`, "function nope not found in kernel BTF"},
 		{`fentry:vfs_read { @ = args.nope; }`, "does not contain a field named 'nope'"},
-		{`rawtracepoint:nope { @ = args.id; }`, "raw tracepoint nope not found in kernel BTF"},
+		{`rawtracepoint:vmlinux:nope { @ = args.id; }`, "raw tracepoint nope not found in kernel BTF"},
 		{`fentry:vfs_read { @ = arg0; }`, "The arg0 builtin can only be used with"},
 		{`kprobe:vfs_read { @ = retval; }`, "The retval builtin can only be used with"},
 		{`BEGIN { @ = kaddr("nope"); }`, "Failed to resolve kernel symbol: nope"},
@@ -324,5 +332,27 @@ func TestStackModeConfigInvalid(t *testing.T) {
 	_, err = Check(prog, "stdin", `BEGIN { }`, testEnv, Options{Env: map[string]string{"BPFTRACE_STACK_MODE": "fast"}})
 	if err == nil || !strings.Contains(err.Error(), "ERROR: Invalid value for BPFTRACE_STACK_MODE: valid values are bpftrace, raw, perf and build_id.") {
 		t.Errorf("BPFTRACE_STACK_MODE=fast: %v", err)
+	}
+}
+
+// A raw tracepoint, kprobe or fentry wildcard (or a raw tracepoint named
+// without its module) that matches nothing is dropped, as bpftrace drops
+// it: the probe is left without attach points, and the runtime stops a
+// script left without probes with "No probes to attach".
+func TestKernelExpansionMatchingNothing(t *testing.T) {
+	out, _, err := runKernel(t, `rawtracepoint:nonsense, kprobe:nope_*, fentry:*:nope, rt:sys_enter { @ = count(); }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range out.Probes[0].Attach {
+		names = append(names, r.Name)
+	}
+	if got := strings.Join(names, ","); got != "rawtracepoint:vmlinux:sys_enter" {
+		t.Errorf("attach points %s, want rawtracepoint:vmlinux:sys_enter alone", got)
+	}
+	out, _, err = runKernel(t, `rawtracepoint:nonsense { @ = count(); }`)
+	if err != nil || len(out.Probes) != 1 || len(out.Probes[0].Attach) != 0 {
+		t.Errorf("rawtracepoint:nonsense: %v, %+v", err, out)
 	}
 }

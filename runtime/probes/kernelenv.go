@@ -69,6 +69,46 @@ func (t *Env) MatchKernel(kind, module, pattern string) ([]string, error) {
 // that has it.
 var kernelBTFDir = "/sys/kernel/btf"
 
+// loadModuleBTF reads the BTF of a loaded kernel module (kernelBTFDir/NAME,
+// split on vmlinux's).
+var loadModuleBTF = btf.LoadKernelModuleSpec
+
+// kernelModulesWithBTF lists the loaded modules that have BTF, in name
+// order, vmlinux left out.
+func kernelModulesWithBTF() ([]string, error) {
+	entries, err := os.ReadDir(kernelBTFDir)
+	if err != nil {
+		return nil, fmt.Errorf("could not list the kernel's BTF: %v", err)
+	}
+	var out []string
+	for _, e := range entries {
+		if e.Name() != "vmlinux" {
+			out = append(out, e.Name())
+		}
+	}
+	return out, nil
+}
+
+// moduleRawTracepoints lists the raw tracepoints a module's BTF describes
+// (its btf_trace_<event> typedefs), sorted.
+func moduleRawTracepoints(spec *btf.Spec) ([]string, error) {
+	seen := map[string]bool{}
+	var out []string
+	for typ, err := range spec.All() {
+		if err != nil {
+			return nil, fmt.Errorf("reading kernel BTF: %v", err)
+		}
+		if td, ok := typ.(*btf.Typedef); ok {
+			if name, ok := strings.CutPrefix(td.Name, "btf_trace_"); ok && !seen[name] {
+				seen[name] = true
+				out = append(out, name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
 // MatchKernelModules implements lang.KernelModuleEnv from the files of
 // kernelBTFDir.
 func (t *Env) MatchKernelModules(pattern string) ([]string, error) {
@@ -167,7 +207,7 @@ func loadKernelBTF(module string) (*btf.Spec, error) {
 	if module == "" || module == "vmlinux" {
 		return spec, nil
 	}
-	mspec, err := btf.LoadKernelModuleSpec(module)
+	mspec, err := loadModuleBTF(module)
 	if err != nil {
 		return nil, fmt.Errorf("could not read BTF of kernel module %s: %v", module, err)
 	}

@@ -375,8 +375,55 @@ func kprobeBlacklist() map[string]bool {
 }
 
 // rawTracepoints lists the kernel's raw tracepoints: the btf_trace_<event>
-// typedefs of vmlinux BTF.
+// typedefs of vmlinux BTF, then those of each loaded module with BTF (as
+// rawtracepoint:MODULE:EVENT; a pattern without a module matches the
+// event in any of them, as bpftrace's rawtracepoint:*:EVENT).
 func (l *lister) rawTracepoints(match func(string) bool) error {
+	if err := l.vmlinuxRawTracepoints(match); err != nil {
+		return err
+	}
+	modules, err := kernelModulesWithBTF()
+	if err != nil {
+		return nil // vmlinux's are listed; no module list without sysfs
+	}
+	for _, mod := range modules {
+		spec, err := loadModuleBTF(mod)
+		if err != nil {
+			continue // unloaded since, or unreadable: nothing to attach to
+		}
+		events, err := moduleRawTracepoints(spec)
+		if err != nil {
+			return fmt.Errorf("cannot list rawtracepoint probes of %s: %v", mod, err)
+		}
+		for _, ev := range events {
+			name := "rawtracepoint:" + mod + ":" + ev
+			if !match(name) && !match("rawtracepoint:"+ev) {
+				continue
+			}
+			fmt.Fprintln(l.w, name)
+			if l.verbose {
+				l.rawTracepointArgs(spec, ev)
+			}
+		}
+	}
+	return nil
+}
+
+// rawTracepointArgs lists a raw tracepoint's arguments, for -lv.
+func (l *lister) rawTracepointArgs(spec *btf.Spec, ev string) {
+	if proto, err := rawTracepointProto(spec, ev); err == nil {
+		for i, p := range proto.Params[1:] {
+			pname := p.Name
+			if pname == "" {
+				pname = fmt.Sprintf("arg%d", i)
+			}
+			fmt.Fprintf(l.w, "    %s\n", cDecl(p.Type, pname))
+		}
+	}
+}
+
+// vmlinuxRawTracepoints lists the raw tracepoints of vmlinux BTF.
+func (l *lister) vmlinuxRawTracepoints(match func(string) bool) error {
 	_, tps, err := l.kernelNames()
 	if err != nil {
 		return fmt.Errorf("cannot list rawtracepoint probes: reading kernel BTF: %v", err)
@@ -398,17 +445,8 @@ func (l *lister) rawTracepoints(match func(string) bool) error {
 			continue
 		}
 		fmt.Fprintln(l.w, name)
-		if !l.verbose {
-			continue
-		}
-		if proto, err := rawTracepointProto(spec, ev); err == nil {
-			for i, p := range proto.Params[1:] {
-				pname := p.Name
-				if pname == "" {
-					pname = fmt.Sprintf("arg%d", i)
-				}
-				fmt.Fprintf(l.w, "    %s\n", cDecl(p.Type, pname))
-			}
+		if l.verbose {
+			l.rawTracepointArgs(spec, ev)
 		}
 	}
 	return nil

@@ -19,15 +19,15 @@ const maxInlineNeedle = 64
 // with the next index and to its brk label to stop, and must end with one
 // of the two. What body reads or writes of its caller's must be shared
 // (allocShared, or copied with shared): the callback reaches the probe's
-// frame and the scratch buffer, not its caller's frame.
+// frame and the scratch buffer, not its caller's frame. Only pointers
+// must be kept on a stack (the verifier reads a pointer stored in the
+// scratch buffer back as a number); the index, a result or a flag may
+// go to the scratch buffer when the stack is full.
 func (g *gen) byteLoop(n int, body func()) {
 	idx := g.allocShared(8)
-	if !idx.onStack() {
-		failf(g.span, "the scan needs more than %d bytes of stack", maxStack)
-	}
 	slots := g.newCallbackSlots()
 	name := g.newLabel("scanloop")
-	g.emitCallback(name, 2, asm.R2, slots, func() {
+	g.emitCallback(name, 2, asm.R2, slots, 0, func() {
 		// (index, ctx)
 		g.store(idx, asm.R1, 8)
 	}, func() {

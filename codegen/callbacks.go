@@ -41,7 +41,9 @@ type callbackSlots struct {
 // emitCallback emits body as callback name. params are the callback's
 // parameters; prologue emits what the callback does first (with the
 // caller's frame in regFrame already), using its own frame pointer freely.
-func (g *gen) emitCallback(name string, nparams int, ctxArg asm.Register, slots callbackSlots, prologue func(), body func()) {
+// reserve is the least stack the callbacks that body calls add below it
+// (bodyNeed).
+func (g *gen) emitCallback(name string, nparams int, ctxArg asm.Register, slots callbackSlots, reserve int, prologue func(), body func()) {
 	// Build the callback as a function of its own, with a frame of its own.
 	saved := *g.emitter
 	savedDone, savedLoops := g.done, g.loops
@@ -53,6 +55,7 @@ func (g *gen) emitCallback(name string, nparams int, ctxArg asm.Register, slots 
 	if !g.stackFits(len(g.chain)-1, 0) {
 		failf(g.span, "the loop needs more than %d bytes of stack (the kernel counts the frames of nested loops together)", maxStack)
 	}
+	use.reserve = reserve
 	g.stackTop = 0
 	g.startFunc(name)
 	g.fn.Callable = true
@@ -109,7 +112,9 @@ func (g *gen) emitCallback(name string, nparams int, ctxArg asm.Register, slots 
 // newCallbackSlots reserves the caller-frame slots of one callback call.
 func (g *gen) newCallbackSlots() callbackSlots {
 	s := callbackSlots{ctx: g.allocShared(8), scratch: g.allocShared(8), ret: g.allocShared(8)}
-	if !s.ctx.onStack() || !s.scratch.onStack() || !s.ret.onStack() {
+	// The context and the scratch base are pointers: they must be on a
+	// stack. The return flag may be in the scratch buffer.
+	if !s.ctx.onStack() || !s.scratch.onStack() {
 		failf(g.span, "the loop needs more than %d bytes of stack", maxStack)
 	}
 	return s
@@ -164,7 +169,11 @@ func (g *gen) forMap(x *lang.ForMapStmt) {
 	ks, vs := Sizeof(kvt.Elems[0]), Sizeof(kvt.Elems[1])
 	slots := g.newCallbackSlots()
 	name := g.newLabel("for_each")
-	g.emitCallback(name, 4, asm.R4, slots, func() {
+	reserve := g.bodyNeed(x.Body)
+	if fold {
+		reserve = max(reserve, bpfLoopStack)
+	}
+	g.emitCallback(name, 4, asm.R4, slots, reserve, func() {
 		// (map, key, value, ctx)
 		value := g.allocPointerSlot()
 		g.store(value, asm.R3, 8)
@@ -239,10 +248,7 @@ func (g *gen) forRangeLoop(x *lang.ForRangeStmt) {
 	if t := varType(x.Var); t.Kind == lang.KInt && t.Signed {
 		signed = true
 	}
-	start := g.allocShared(8)
-	if !start.onStack() || !i.onStack() {
-		failf(x.Span, "the loop needs more than %d bytes of stack", maxStack)
-	}
+	start := g.allocShared(8) // in the scratch buffer when the stack is full
 	r := g.evalInt(x.Start)
 	g.store(start, r, 8)
 	g.freeReg(r)
@@ -260,7 +266,7 @@ func (g *gen) forRangeLoop(x *lang.ForRangeStmt) {
 	g.freeReg(r)
 	slots := g.newCallbackSlots()
 	name := g.newLabel("loop")
-	g.emitCallback(name, 2, asm.R2, slots, func() {
+	g.emitCallback(name, 2, asm.R2, slots, g.bodyNeed(x.Body), func() {
 		// (index, ctx)
 		g.launderEachRound(x.Body)
 		g.load(asm.R2, start, 8)

@@ -200,9 +200,6 @@ func (g *gen) memcmp(x *lang.Call) asm.Register {
 		return r
 	}
 	res := g.allocShared(8)
-	if !res.onStack() {
-		failf(g.span, "the comparison needs more than %d bytes of stack", maxStack)
-	}
 	la, lb = g.shared(la, n), g.shared(lb, n)
 	g.storeImm(res, 0, 8)
 	g.byteLoop(n, func() {
@@ -316,9 +313,6 @@ func (g *gen) strsearch(x *lang.Call, index bool) asm.Register {
 // found there.
 func (g *gen) strsearchLoop(r asm.Register, lh loc, sh int, ln loc, nlen int, lit *lang.StrLit, isLit, index bool) {
 	res := g.allocShared(8)
-	if !res.onStack() {
-		failf(g.span, "the scan needs more than %d bytes of stack", maxStack)
-	}
 	lh = g.shared(lh, sh)
 	if !isLit {
 		ln = g.shared(ln, nlen)
@@ -397,9 +391,6 @@ func (g *gen) strsearchLoop(r asm.Register, lh loc, sh int, ln loc, nlen int, li
 // callbacks, one inside the other.
 func (g *gen) strsearchLoops(res loc, lh loc, sh int, ln loc, nlen int, index bool) {
 	pos, match := g.allocShared(8), g.allocShared(4)
-	if !pos.onStack() || !match.onStack() {
-		failf(g.span, "the scan needs more than %d bytes of stack", maxStack)
-	}
 	g.byteLoop(sh, func() {
 		stop := g.loopStop()
 		g.addr(asm.R2, lh)

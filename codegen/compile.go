@@ -326,10 +326,12 @@ type gen struct {
 	// spareAfter is a string buffer followed by a byte that may be
 	// overwritten (see buildKey), nil when there is none.
 	spareAfter *loc
+	// needs memoizes needOf.
+	needs map[lang.Node]stackNeed
 }
 
 func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved, name string) *gen {
-	g := &gen{emitter: newEmitter(&cc.arena, cc.spans), cc: cc, probe: probe, res: res, vars: map[*lang.VarSym]loc{}, set: map[*lang.VarSym]bool{}}
+	g := &gen{emitter: newEmitter(&cc.arena, cc.spans), cc: cc, probe: probe, res: res, vars: map[*lang.VarSym]loc{}, set: map[*lang.VarSym]bool{}, needs: map[lang.Node]stackNeed{}}
 	g.startFunc(name)
 	g.onStackLimit = cc.checked.Config.OnStackLimit
 	g.done = "exit"
@@ -342,6 +344,10 @@ func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved, name string) *g
 // instructions: the source each one was emitted for.
 func (g *gen) program() (insns asm.Instructions, spans []ir.SpanID) {
 	g.span = g.probe.Span
+	// Room for the callbacks the probe runs, kept before anything is
+	// placed (stackneed.go).
+	need := g.needOf(g.probe.Predicate, false).or(g.needOf(g.probe.Body, false))
+	g.chain[0].reserve, g.sharedReserve = need.chain, need.shared
 	g.allocVars(g.probe.Body)
 	// The scratch buffer is looked up after the predicate when the
 	// predicate itself needs none, so that events it rejects skip the

@@ -91,7 +91,13 @@ type emitter struct {
 	// keyReserve is kept free at the end of the probe's frame for the
 	// key of the scratch buffer's lookup, allocated last (see program).
 	keyReserve int
-	scratchTop int // bytes of scratch in use
+	// sharedReserve is kept free in the probe's frame above its variables
+	// (which end at varsTop) for the slots of the callbacks the probe
+	// runs (stackneed.go); allocatingVar is set while a variable is
+	// placed.
+	sharedReserve, varsTop int
+	allocatingVar          bool
+	scratchTop             int // bytes of scratch in use
 	// onStackLimit is config on_stack_limit: the largest value kept on the
 	// stack (0: defaultOnStackLimit).
 	onStackLimit int
@@ -104,8 +110,9 @@ type emitter struct {
 }
 
 // frameUse is the stack one function uses: max bytes of its own frame,
-// child the most that a chain of callbacks it calls adds below it.
-type frameUse struct{ max, child int }
+// child the most that a chain of callbacks it calls adds below it, reserve
+// the least that the callbacks it will call add (stackneed.go).
+type frameUse struct{ max, child, reserve int }
 
 // bpfLoopStack is what the kernel adds to a frame that calls bpf_loop
 // (the inlined loop's three saved registers).
@@ -117,7 +124,9 @@ const bpfLoopStack = 24
 func frameSize(n int) int { return alignUp(n, 16) }
 
 // stackFits reports whether function i of the chain may use newMax bytes
-// of its frame: every chain of calls through it stays within maxStack.
+// of its frame: every chain of calls through it stays within maxStack,
+// with room for the callbacks still to come (the reserves, and the shared
+// floor of the probe's frame above its variables).
 func (e *emitter) stackFits(i, newMax int) bool {
 	sum := 0
 	for j, f := range e.chain {
@@ -126,13 +135,17 @@ func (e *emitter) stackFits(i, newMax int) bool {
 			m = max(m, newMax)
 		}
 		if j == 0 {
-			m += e.keyReserve
+			vars := e.varsTop
+			if i == 0 && e.allocatingVar {
+				vars = max(vars, newMax)
+			}
+			m = max(m, vars+e.sharedReserve) + e.keyReserve
 		}
 		if j > 0 {
 			sum += bpfLoopStack
 		}
 		sum += frameSize(m)
-		if j >= i && sum+f.child > maxStack {
+		if j >= i && sum+max(f.child, f.reserve) > maxStack {
 			return false
 		}
 	}

@@ -816,9 +816,6 @@ func (g *gen) copyStoredValue(e lang.Expr, t *lang.Type, dst loc, eval func(lang
 func (g *gen) stringCompareLoop(la, lb loc, sa, sb int, equal, differ string) {
 	n := min(sa, sb)
 	res := g.allocShared(4)
-	if !res.onStack() {
-		failf(g.span, "the comparison needs more than %d bytes of stack", maxStack)
-	}
 	la, lb = g.shared(la, sa), g.shared(lb, sb)
 	g.storeImm(res, 2, 4)
 	g.byteLoop(n, func() {

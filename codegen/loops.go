@@ -42,7 +42,7 @@ var RangeLimitMsg = fmt.Sprintf("for loop stopped after %d iterations, the most 
 func (g *gen) whileStmt(x *lang.WhileStmt) {
 	slots := g.newCallbackSlots()
 	name := g.newLabel("while")
-	g.emitCallback(name, 2, asm.R2, slots, func() { g.launderEachRound(x) }, func() {
+	g.emitCallback(name, 2, asm.R2, slots, g.bodyNeed(x.Cond, x.Body), func() { g.launderEachRound(x) }, func() {
 		g.condJump(x.Cond, g.loopStop(), false)
 		g.block(x.Body)
 	})
@@ -60,6 +60,16 @@ func (g *gen) whileStmt(x *lang.WhileStmt) {
 const maxPlainLoop = 100
 
 func (g *gen) forRange(x *lang.ForRangeStmt) {
+	if g.rangeIsCallback(x, g.inCallback > 0) {
+		g.forRangeLoop(x)
+		return
+	}
+	g.forRangePlain(x)
+}
+
+// rangeIsCallback reports whether range x, emitted inside a callback or
+// not, runs under bpf_loop.
+func (g *gen) rangeIsCallback(x *lang.ForRangeStmt, inCallback bool) bool {
 	a, ok1 := g.constInt(x.Start)
 	b, ok2 := g.constInt(x.End)
 	// Inside a callback the verifier may walk the body more than once, a
@@ -68,11 +78,7 @@ func (g *gen) forRange(x *lang.ForRangeStmt) {
 	// (an inner loop, a string function that walks bytes) or that calls
 	// functions of its own would be walked b-a times by the verifier, with
 	// every path: it runs under bpf_loop (see loopshape.go).
-	if !ok1 || !ok2 || b-a > maxPlainLoop || g.inCallback > 0 || !shapeOf(x.Body).plainFits(b-a) {
-		g.forRangeLoop(x)
-		return
-	}
-	g.forRangePlain(x)
+	return !ok1 || !ok2 || b-a > maxPlainLoop || inCallback || !shapeOf(x.Body).plainFits(b-a)
 }
 
 // plainLoopBudget is the most instructions a plain loop may add up to over

@@ -206,11 +206,11 @@ func (g *gen) aggregationFold(span lang.Span, key loc, t *lang.Type, mapName str
 	g.storeImm(acc.at(8), 0, 8)
 	slots := g.newCallbackSlots()
 	key = g.shared(key, int(g.cc.plan.Spec.Maps[mapName].KeySize))
-	if !acc.onStack() || (!key.onStack() && key.base != regScratch) {
+	if !key.onStack() && key.base != regScratch {
 		failf(span, "the probe needs more than %d bytes of stack", maxStack)
 	}
 	name := g.newLabel("percpu")
-	g.emitCallback(name, 2, asm.R2, slots, func() {}, func() {
+	g.emitCallback(name, 2, asm.R2, slots, 0, func() {}, func() {
 		// (cpu, ctx)
 		g.emit(asm.Mov.Reg(asm.R3, asm.R1))
 		g.mapPtr(asm.R1, mapName)

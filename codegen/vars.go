@@ -70,7 +70,17 @@ func (g *gen) allocVar(v *lang.Var) {
 		failf(v.Span, "variable %s has no type", v.Name)
 	}
 	g.span = v.Span
-	g.vars[v.Sym] = g.alloc(varSize(t))
+	if g.inCallbackFrame() {
+		g.vars[v.Sym] = g.alloc(varSize(t))
+		return
+	}
+	g.allocatingVar = true
+	l := g.alloc(varSize(t))
+	g.allocatingVar = false
+	if l.onStack() {
+		g.varsTop = max(g.varsTop, -l.off)
+	}
+	g.vars[v.Sym] = l
 }
 
 func (g *gen) varLoc(v *lang.Var) loc {

@@ -617,6 +617,260 @@ tracepoint:syscalls:sys_enter_openat /(1000 | ((args.flags - uid) % 1000)) != ((
   }
   @sum = $v0 + $v1 + $v2 + $v3 + $v4 + $v5 + $v6 + $v7 + $v8 + $v9 + $v10 + $v11 + $v12 + $v13 + $v14 + $v15 + $v16 + $v17 + $v18 + $v19 + $v20 + $v21 + $v22 + $v23 + $v24 + $v25 + $v26 + $v27 + $v28 + $v29 + $v30 + $v31 + $v32 + $v33 + $v34 + $v35 + $v36 + $v37 + $v38 + $v39;
 }`,
+	// Heavy generator scripts 4345, 4797, 6987 and 9602
+	// (GOBPFTRACE_GEN_HEAVY=20), refused by codegen for the 512 bytes the
+	// kernel allows a chain of calls: three run-time ranges, the probe's
+	// frame at 352 bytes (24 variables, the ranges' slots) and the outer
+	// callbacks' temporaries at 32 and 80 bytes, left no room for the
+	// third's 24; a probe whose long expression took 504 bytes of its frame
+	// before its one loop; a while, a range and a map loop whose slots no
+	// longer fitted in the probe's frame; and a 1 KiB strcontains() in a
+	// while loop three callbacks deep, whose byte loop is a fourth. Room
+	// for the callbacks to come is now kept before anything is placed
+	// (codegen/stackneed.go): what does not fit beside it goes to the
+	// scratch buffer.
+	`tracepoint:syscalls:sys_enter_openat {
+  @loopmap[1] = 1; @loopmap[2] = 4;
+  $v0 = (int64)(65536 & ((uid - 1) / 1000));
+  $v1 = (int64)args.dfd;
+  $v2 = (int64)7;
+  $v3 = (int64)$v2;
+  $v4 = (int64)4294967296;
+  $v5 = (int64)args.flags;
+  $v6 = (int64)($v1 + jiffies);
+  $v7 = (int64)(int16)4294967296;
+  $v8 = (int64)(((($v1 % 7) & args.flags) >> 4) > curtask->real_parent->tgid ? (uint64)(255 % 3) : -(-1));
+  $v9 = (int64)$v5;
+  $v10 = (int64)65536;
+  $v11 = (int64)(("lit" != comm ? (args.flags >> 12) : args.mode) ^ cgroup);
+  $v12 = (int64)0;
+  $v13 = (int64)((-((-100 % 3)) && (($v5 / 3) >> 1) ? -100 : 65536) & -(($v11 + $#)));
+  $v14 = (int64)(elapsed >> 1);
+  $v15 = (int64)-($v12);
+  $v16 = (int64)($v9 + $#);
+  $v17 = (int64)(int16)args.mode;
+  $v18 = (int64)$v9;
+  $v19 = (int64)$v7;
+  $v20 = (int64)($v12 >> 1);
+  $v21 = (int64)((($v7 << 4) >> 4) | ((-1 - curtask->pid) % 3));
+  $v22 = (int64)$v4;
+  $v23 = (int64)-(((curtask->pid + $#) + 1));
+  for ($l24 : 0..(pid % 50)) {
+    $v17 = $v17 ^ (int64)curtask->real_parent->tgid;
+    $v1 = $v1 ^ (int64)-(args.flags);
+    $v10 = $v10 ^ (int64)jiffies;
+    for ($l25 : 0..(pid % 50)) {
+      $v4 = $v4 ^ (int64)~((($v13 ^ (int8)$v18) == ~((($v14 + $v13) & (uint64)-1)) ? 0 : $v5));
+      $v17 = $v17 ^ (int64)((~(($v9 && (($v22 * args.dfd) - (elapsed >> 4)) ? ($v18 & $v7) : ($v18 | $l25))) == (($v5 * (~($v7) / 7)) >= ((-(gid) % 1000) - (int64)-1) ? pid : ~($l24)) ? 7 : $v22) / 7);
+      $v20 = $v20 ^ (int64)($v18 / 1000);
+      for ($l26 : 0..(pid % 50)) {
+        $v0 = $v0 + $v1 + $v5;
+        $v1 = $v1 + $v2 + -100;
+        $v2 = $v2 + $v3 + uid;
+        $v3 = $v3 + $v4 + uid;
+        $v4 = $v4 + $v5 + 7;
+        $v5 = $v5 + $v6 + 255;
+        $v6 = $v6 + $v7 + 255;
+        $v7 = $v7 + $v8 + $l24;
+        $v8 = $v8 + $v9 + $v6;
+        $v9 = $v9 + $v10 + gid;
+        $v10 = $v10 + $v11 + $v6;
+        $v11 = $v11 + $v12 + $v20;
+        $v12 = $v12 + $v13 + args.flags;
+        $v13 = $v13 + $v14 + 1;
+        $v14 = $v14 + $v15 + uid;
+        $v15 = $v15 + $v16 + curtask->real_parent->tgid;
+        $v16 = $v16 + $v17 + $v11;
+        $v17 = $v17 + $v18 + $v19;
+        $v18 = $v18 + $v19 + $v5;
+        $v19 = $v19 + $v20 + curtask->pid;
+        $v20 = $v20 + $v21 + 65536;
+        $v21 = $v21 + $v22 + $v6;
+        $v22 = $v22 + $v23 + $v18;
+        $v23 = $v23 + $v0 + args.mode;
+        $v27 = $v2;
+        $l26 = $l26 + 1;
+      }
+      $l25 = $l25 + 1;
+    }
+    $l24 = $l24 + 1;
+  }
+  @sum = $v0 + $v1 + $v2 + $v3 + $v4 + $v5 + $v6 + $v7 + $v8 + $v9 + $v10 + $v11 + $v12 + $v13 + $v14 + $v15 + $v16 + $v17 + $v18 + $v19 + $v20 + $v21 + $v22 + $v23;
+}`,
+	`tracepoint:syscalls:sys_enter_openat {
+  @loopmap[1] = 1; @loopmap[2] = 4;
+  $v0 = (int64)curtask->real_parent->tgid;
+  $v1 = (int64)(uint8)rand;
+  $v2 = (int64)(args.mode + (4294967296 >> 4));
+  $v3 = (int64)1;
+  $v4 = (int64)((($v2 + (int64)-1) << 12) / 1000);
+  $v5 = (int64)((args.dfd % 1000) | -(-100));
+  $v6 = (int64)args.dfd;
+  $v7 = (int64)$v2;
+  $v8 = (int64)("a longer literal string" == "sshd" ? ($v0 >> 4) : 0);
+  $v9 = (int64)(-100 - 1);
+  $v10 = (int64)(-1 >= ((uint32)$v2 << 4) ? ($v7 >> 1) : ((args.flags + (int64)-1) | -(curtask->pid)));
+  $v11 = (int64)~((uint16)(cpu >> 4));
+  $v12 = (int64)((-(($v5 - 1)) - curtask->pid) != (~(($v7 || (uid - $#) ? 7 : $v4)) - (int64)-1) ? (1 - $v11) : ((int16)args.mode << 1));
+  $v13 = (int64)(cpu - ($v5 < ((uint8)-(args.mode) < (~(($v4 + (int64)-1)) != ((tid - (int64)-1) >= $v10 ? (int16)$v0 : (~($v1) - 1)) ? ((uint64)gid && ~(((65536 && (int16)(rand & 0) ? nsecs : cgroup) % 7)) ? 0 : ((($v3 % 7) != ((((($v1 + 1) < ((args.dfd + $#) ^ ((($v2 - (-1 | (uint32)curtask->real_parent->tgid)) == ($v11 >> 1) ? -1 : 7) % 3)) ? ($v1 ^ (uint8)args.mode) : ($v10 << 1)) || (gid + ((tid % 3) < (tid ^ jiffies) ? jiffies : $v4)) ? 255 : curtask->pid) | $v12) - (($v7 * pid) ^ (curtask->real_parent->tgid + $#))) ? $v1 : ((-1 + tid) >> 1)) < 65536 ? pid : 1000)) : ($v0 ^ ($v12 - 7))) ? (((~((($v7 + 0) != (($v12 + (gid * -1)) & $v4) ? curtask->pid : $v7)) / 3) < $v1 ? args.flags : $v11) & (((-($v2) - $v3) << 1) <= cgroup ? elapsed : 1000)) : ($v0 + $#)) ? $v5 : (255 / 1000)));
+  $v14 = (int64)(curtask->pid >> 4);
+  $v15 = (int64)(args.mode / 7);
+  $v16 = (int64)(uint64)((1 * $v4) - (int64)-1);
+  $v17 = (int64)($v4 / 7);
+  $v18 = (int64)cgroup;
+  $v19 = (int64)1;
+  $v20 = (int64)$v10;
+  $v21 = (int64)255;
+  $v22 = (int64)~(($v2 << 12));
+  $v23 = (int64)(-(255) + $v1);
+  for ($l24 : 0..(pid % 50)) {
+    unroll(2) {
+      printf("%s\n", strftime("%H:%M:%S", nsecs));
+      $v14 = $v14 + (int64)($v10 << 4);
+      $v9 = $v9 + (int64)$v17;
+      $v22 = $v22 + (int64)~($v6);
+      $v18 = $v18 + (int64)-1;
+    }
+    $l24 = $l24 + 1;
+  }
+}`,
+	`tracepoint:syscalls:sys_enter_openat {
+  @loopmap[1] = 1; @loopmap[2] = 4;
+  $v0 = (int64)(cpu ^ 1000);
+  $v1 = (int64)1;
+  $v2 = (int64)-1;
+  $v3 = (int64)(255 & (int16)(($v2 + (tid | curtask->real_parent->tgid)) >= (int8)(args.flags <= (("lit" == comm ? (pid + gid) : gid) >> 1) ? $v1 : pid) ? rand : $v0));
+  $v4 = (int64)cgroup;
+  $v5 = (int64)pid;
+  $v6 = (int64)~(($v3 % 3));
+  $v7 = (int64)(elapsed - ((~(((int8)args.dfd - (gid << 4))) != (-(65536) >> 1) ? uid : tid) >> 12));
+  $v8 = (int64)((((rand + $v1) / 7) > (uint16)curtask->pid ? $v0 : 0) + gid);
+  $v9 = (int64)((($v7 / 1000) & tid) == -(0) ? ~(($v7 << 4)) : 7);
+  $v10 = (int64)(uint64)($v7 & 255);
+  $v11 = (int64)$v2;
+  $v12 = (int64)255;
+  $v13 = (int64)(int32)0;
+  $v14 = (int64)(int16)$v0;
+  $v15 = (int64)($v1 / 7);
+  $v16 = (int64)cpu;
+  $v17 = (int64)args.flags;
+  $v18 = (int64)args.dfd;
+  $v19 = (int64)args.mode;
+  $v20 = (int64)(uint32)($v3 - $#);
+  $v21 = (int64)((((($v1 / 7) << 1) || $v13 ? 1 : $v20) & $v17) << 12);
+  $v22 = (int64)(((((255 << 1) / 7) || ($v19 || 65536 ? ((255 - 1) | ($v7 + -100)) : (~($v15) - 1)) ? $v3 : 4294967296) << 4) ^ ($v8 << 12));
+  $v23 = (int64)~($v19);
+  $l24 = 0;
+  while ($l24 < 5000) {
+    $l24++;
+    $v23 = $v23 ^ (int64)(uint16)$v18;
+    $v14 = $v14 ^ (int64)($v0 / 7);
+    $v0 = $v0 ^ (int64)(((($v8 >> 1) - 1) & (int16)((-(cgroup) >> 1) <= ((((int32)(int8)4294967296 ^ (rand >> 1)) != rand ? -(1) : (uint32)elapsed) - ($v20 >= ((int64)($v4 + 1) / 1000) ? (curtask->pid / 7) : ($v4 | cgroup))) ? $v18 : $v1)) != (int64)cgroup ? (curtask->real_parent->tgid / 1000) : (65536 ^ $v15));
+    for ($l25 : 0..(pid % 50)) {
+      $v15 = $v15 ^ (int64)(($v15 << 12) / 7);
+      $v19 = $v19 ^ (int64)(((-1 + (cpu + $v17)) + (65536 * $v10)) || ($l25 / 7) ? (int8)pid : $v5);
+      $v17 = $v17 ^ (int64)((int64)$v2 || (((1 & curtask->real_parent->tgid) * (pid / 1000)) + ((-1 + args.mode) / 1000)) ? ((uint8)~(($v11 + 1)) < ((($v10 / 1000) + $v8) << 1) ? uid : 1000) : -1);
+      for ($l26 : @loopmap) {
+        $v0 = $v0 + $v1 + $v22;
+        $v1 = $v1 + $v2 + $v15;
+        $v2 = $v2 + $v3 + jiffies;
+        $v3 = $v3 + $v4 + args.dfd;
+        $v4 = $v4 + $v5 + rand;
+        $v5 = $v5 + $v6 + uid;
+        $v6 = $v6 + $v7 + $v16;
+        $v7 = $v7 + $v8 + $v18;
+        $v8 = $v8 + $v9 + elapsed;
+        $v9 = $v9 + $v10 + $v22;
+        $v10 = $v10 + $v11 + $v4;
+        $v11 = $v11 + $v12 + jiffies;
+        $v12 = $v12 + $v13 + $v17;
+        $v13 = $v13 + $v14 + $v7;
+        $v14 = $v14 + $v15 + 1;
+        $v15 = $v15 + $v16 + curtask->real_parent->tgid;
+        $v16 = $v16 + $v17 + $v12;
+        $v17 = $v17 + $v18 + 1;
+        $v18 = $v18 + $v19 + pid;
+        $v19 = $v19 + $v20 + $v13;
+        $v20 = $v20 + $v21 + 1000;
+        $v21 = $v21 + $v22 + $v4;
+        $v22 = $v22 + $v23 + gid;
+        $v23 = $v23 + $v0 + $v6;
+        @s1[strncmp(probe, str(args.filename, 8), 3)] = count();
+      }
+      $l25 = $l25 + 1;
+    }
+  }
+  @sum = $v0 + $v1 + $v2 + $v3 + $v4 + $v5 + $v6 + $v7 + $v8 + $v9 + $v10 + $v11 + $v12 + $v13 + $v14 + $v15 + $v16 + $v17 + $v18 + $v19 + $v20 + $v21 + $v22 + $v23;
+}`,
+	`tracepoint:syscalls:sys_enter_openat {
+  @loopmap[1] = 1; @loopmap[2] = 4;
+  $v0 = (int64)(4294967296 + jiffies);
+  $v1 = (int64)7;
+  $v2 = (int64)255;
+  $v3 = (int64)(uint16)65536;
+  $v4 = (int64)(-100 + (-(~((uint64)curtask->pid)) && ((gid - (255 << 1)) | args.dfd) ? ~(tid) : -(args.mode)));
+  $v5 = (int64)(~((args.dfd / 1000)) | gid);
+  $v6 = (int64)((uint64)curtask->real_parent->tgid >> 4);
+  $v7 = (int64)(0 + (cgroup / 7));
+  $v8 = (int64)cgroup;
+  $v9 = (int64)(65536 - (jiffies + 1));
+  $v10 = (int64)((curtask->pid || $v6 ? cgroup : ($v6 * ($v4 != 1000 ? 1 : uid))) <= $v1 ? ((args.mode == (($v9 + 1) / 1000) ? $v9 : args.flags) % 3) : ((1 - 7) + $#));
+  $v11 = (int64)cgroup;
+  $v12 = (int64)(7 + $v7);
+  $v13 = (int64)1000;
+  $v14 = (int64)((uint64)gid - -(~(-1)));
+  $v15 = (int64)cgroup;
+  $v16 = (int64)~(((-($v4) == $v0 ? $v0 : curtask->real_parent->tgid) << 1));
+  $v17 = (int64)(($v2 - 1) - (($v10 >> 1) / 1000));
+  $v18 = (int64)-($v15);
+  $v19 = (int64)1;
+  $v20 = (int64)(int8)(1 + (int64)-1);
+  $v21 = (int64)($v16 - (-(curtask->pid) << 4));
+  $v22 = (int64)(probe == comm ? $v18 : ($v12 * ($v8 - 1)));
+  $v23 = (int64)(7 >> 12);
+  for ($l24 : 0..(pid % 50)) {
+    $v20 = $v20 ^ (int64)("a longer literal string" != comm ? ((uint32)~(($v6 ^ $v5)) != ~(~($v7)) ? $v16 : curtask->real_parent->tgid) : ($v23 >> 1));
+    $v18 = $v18 ^ (int64)($v9 - $v15);
+    $v20 = $v20 ^ (int64)(curtask->real_parent->tgid & 65536);
+    for ($l25 : 0..(pid % 50)) {
+      $v6 = $v6 ^ (int64)(uint64)$v22;
+      $v20 = $v20 ^ (int64)tid;
+      $v7 = $v7 ^ (int64)-100;
+      $l26 = 0;
+      while ($l26 < 5000) {
+        $l26++;
+        $v0 = $v0 + $v1 + $v21;
+        $v1 = $v1 + $v2 + $v7;
+        $v2 = $v2 + $v3 + curtask->pid;
+        $v3 = $v3 + $v4 + $v21;
+        $v4 = $v4 + $v5 + $v19;
+        $v5 = $v5 + $v6 + gid;
+        $v6 = $v6 + $v7 + pid;
+        $v7 = $v7 + $v8 + $v3;
+        $v8 = $v8 + $v9 + pid;
+        $v9 = $v9 + $v10 + $v23;
+        $v10 = $v10 + $v11 + curtask->real_parent->tgid;
+        $v11 = $v11 + $v12 + elapsed;
+        $v12 = $v12 + $v13 + args.dfd;
+        $v13 = $v13 + $v14 + $v15;
+        $v14 = $v14 + $v15 + args.flags;
+        $v15 = $v15 + $v16 + $v6;
+        $v16 = $v16 + $v17 + $v21;
+        $v17 = $v17 + $v18 + 7;
+        $v18 = $v18 + $v19 + pid;
+        $v19 = $v19 + $v20 + $v18;
+        $v20 = $v20 + $v21 + $v14;
+        $v21 = $v21 + $v22 + $v23;
+        $v22 = $v22 + $v23 + $v3;
+        $v23 = $v23 + $v0 + uid;
+        @s1[strcontains(str(args.filename), "a")] = count();
+      }
+      $l25 = $l25 + 1;
+    }
+    $l24 = $l24 + 1;
+  }
+  @sum = $v0 + $v1 + $v2 + $v3 + $v4 + $v5 + $v6 + $v7 + $v8 + $v9 + $v10 + $v11 + $v12 + $v13 + $v14 + $v15 + $v16 + $v17 + $v18 + $v19 + $v20 + $v21 + $v22 + $v23;
+}`,
 }
 
 // TestGeneratedScriptsLoad compiles generated scripts and loads every one
@@ -655,6 +909,10 @@ func TestGeneratedScriptsLoad(t *testing.T) {
 			continue
 		}
 		plan, err := codegen.Compile(c)
+		if err != nil && seed < seed0 {
+			t.Errorf("regression %d: codegen refused it:\n%s\n%v", seed-seed0+int64(len(genRegressions)), src, err)
+			continue
+		}
 		if err != nil {
 			codegenRejected++
 			rejections["codegen: "+strings.SplitN(err.Error(), "\n", 2)[0]]++

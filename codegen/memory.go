@@ -215,14 +215,10 @@ func (g *gen) addrOf(x *lang.Unary) asm.Register {
 	switch t := x.X.(type) {
 	case *lang.Var:
 		// &$x: where the variable lives (the probe's frame or scratch).
+		// (&@m appears only in __has_key's arguments, which
+		// externalHasKey reads without evaluating them.)
 		r := g.allocReg()
 		g.addr(r, g.varLoc(t))
-		return r
-	case *lang.MapExpr:
-		// &@m: the map itself, which the verifier lets only helpers use.
-		_, m := g.mapOf(t)
-		r := g.allocReg()
-		g.mapPtr(r, m.Name)
 		return r
 	}
 	if !inMemory(x.X) {
@@ -268,10 +264,10 @@ func (g *gen) ptrArith(x *lang.Binary) asm.Register {
 		p, n = n, p
 	}
 	size := elemSize(p.Type())
-	op := asm.Add
-	if x.Op == "-" {
-		op = asm.Sub
-	}
+	// ptr - n is ptr + (-n): the verifier refuses any subtraction from a
+	// pointer to the stack (&$x), and adding a negated offset is the same
+	// for every pointer.
+	minus := x.Op == "-"
 	var rp asm.Register
 	if p.Type().Kind == lang.KArray {
 		// An array in memory decays to the address of its first element.
@@ -279,17 +275,26 @@ func (g *gen) ptrArith(x *lang.Binary) asm.Register {
 	} else {
 		rp = g.evalInt(p)
 	}
-	if c, ok := smallConst(n); ok && int64(c)*int64(size) <= 1<<31-1 {
-		g.emit(op.Imm(rp, c*int32(size)))
-		return rp
+	if c, ok := smallConst(n); ok {
+		off := int64(c) * int64(size)
+		if minus {
+			off = -off
+		}
+		if off == int64(int32(off)) {
+			g.emit(asm.Add.Imm(rp, int32(off)))
+			return rp
+		}
 	}
 	k := g.keep(rp)
 	rn := g.evalInt(n)
 	if size != 1 {
 		g.emit(asm.Mul.Imm(rn, int32(size)))
 	}
+	if minus {
+		g.emit(asm.Neg.Imm(rn, 0))
+	}
 	res := g.into(k, asm.R0)
-	g.emit(op.Reg(res, rn))
+	g.emit(asm.Add.Reg(res, rn))
 	if k.spilled {
 		g.emit(asm.Mov.Reg(rn, asm.R0))
 		return rn

@@ -123,7 +123,13 @@ func (g *gen) assignVar(v *lang.Var, op string, value lang.Expr) {
 			g.emit(asm.Mul.Imm(r, int32(elemSize(t)))) // n elements
 		}
 		g.load(asm.R1, l, 8)
-		g.aluReg(aluOp(op[:len(op)-1], t.Kind == lang.KInt && t.Signed), asm.R1, r)
+		if t.Kind == lang.KPtr && op == "-=" {
+			// p += -n: the verifier refuses any subtraction from a
+			// pointer to the stack (&$x); see ptrArith.
+			g.emit(asm.Neg.Imm(r, 0), asm.Add.Reg(asm.R1, r))
+		} else {
+			g.aluReg(aluOp(op[:len(op)-1], t.Kind == lang.KInt && t.Signed), asm.R1, r)
+		}
 		g.emit(asm.Mov.Reg(r, asm.R1))
 		if byZero != "" {
 			g.jump(done)

@@ -65,7 +65,8 @@ func (c *checker) varAddr(u *lang.Unary, v *lang.Var) *lang.Type {
 }
 
 // mapAddr types &@m: the address of the whole map, a void * that only
-// the map functions of bpftrace's standard library (__has_key) use.
+// the map functions of bpftrace's standard library (__has_key) take, so
+// it may only appear in their arguments.
 func (c *checker) mapAddr(u *lang.Unary, m *lang.MapExpr) *lang.Type {
 	if len(m.Keys) > 0 {
 		c.exprs(m.Keys)
@@ -77,6 +78,13 @@ func (c *checker) mapAddr(u *lang.Unary, m *lang.MapExpr) *lang.Type {
 	if sym.Value.Kind == lang.KNone {
 		c.undefinedMap(m)
 		m.SetType(tNone)
+		return tNone
+	}
+	if c.externalArgs == 0 {
+		// The verifier lets only helpers use a map's address: stored,
+		// printed or computed with, it is refused when the program loads.
+		c.errorf(u.Span, "The address of a map can only be passed to an external function: __has_key((void *)&%s, (void *)&$key)", m.Name)
+		c.hintf("the kernel lets only its helpers use a map's address; it cannot be stored, printed or computed with")
 		return tNone
 	}
 	if !c.unstableAddr(u.Span) {
@@ -130,9 +138,11 @@ func AddrTarget(e lang.Expr) lang.Expr {
 // number, which it refuses).
 func (c *checker) externalCall(call *lang.Call, f *stdlib.Func) *lang.Type {
 	types := make([]*lang.Type, len(call.Args))
+	c.externalArgs++
 	for i, a := range call.Args {
 		types[i] = c.expr(a)
 	}
+	c.externalArgs--
 	if len(call.Args) != len(f.Params) {
 		c.errorf(call.Span, "Function `%s` requires %d arguments, got only %d", f.Name, len(f.Params), len(call.Args))
 		c.hintf("%s", externalProto(f))

@@ -145,8 +145,11 @@ type checker struct {
 	varAddrs []*lang.Unary
 	// addrWarned: the unstable & has been warned about (unstableAddr).
 	addrWarned bool
-	loops      int
-	probeStr   *lang.Type
+	// externalArgs counts the external function calls whose arguments
+	// are being checked: &@m is allowed only there.
+	externalArgs int
+	loops        int
+	probeStr     *lang.Type
 
 	// stores are the integer values stored in variables and maps, checked
 	// against the final types at the end (castWarnings).

@@ -87,7 +87,7 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 		// Stopped right after its exec, the command has its program
 		// mapped: its user stacks resolve even if it exits before the
 		// maps print.
-		c, err := target.StartChild(opts.Command, opts.stdout(), opts.stderr(), func(pid int) { s.syms.Prime(uint32(pid)) })
+		c, err := target.StartChild(opts.Command, opts.stdout(), opts.stderr(), func(pid int) { s.syms.Prime(uint32(pid)) }, hasUSDT(plan))
 		if err != nil {
 			return err
 		}
@@ -703,4 +703,16 @@ func formatErrors(stderr io.Writer) func(string) {
 		defer mu.Unlock()
 		fmt.Fprintf(stderr, "ERROR: %s\n", msg)
 	}
+}
+
+// hasUSDT reports whether the plan has usdt probes: bpftrace v0.26 then
+// execs the -c command before attaching (stopped right after its exec, so
+// its files are mapped), not after.
+func hasUSDT(plan *codegen.Plan) bool {
+	for _, p := range plan.Programs {
+		if attach.Provider(p) == probetype.USDT {
+			return true
+		}
+	}
+	return false
 }

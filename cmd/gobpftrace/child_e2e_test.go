@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -195,4 +196,40 @@ func TestChildCommandAttachFails(t *testing.T) {
 	if left := processesWith(mark); len(left) > 0 {
 		t.Errorf("left running: %q", left)
 	}
+}
+
+// Once the probes are attached, the waiting child makes, before the
+// command, the system calls bpftrace's forked child makes (it closes its
+// pipe and execs), under gobpftrace's comm, and besides only the Go
+// runtime's waking (futex, nanosleep); the rest is the command's.
+func TestChildCommandCallsBeforeExec(t *testing.T) {
+	requireRoot(t)
+	res := trace(t, traceRun{args: []string{"-c", "/bin/true", "-e", `tracepoint:raw_syscalls:sys_enter /pid == cpid && comm != "true"/ { @[comm, tid == cpid, args.id] = count(); }`}})
+	mustExit(t, res, 0)
+	comm := filepath.Base(binPath)
+	want := map[string]bool{fmt.Sprintf("@[%s, true, %d]: 1", comm, syscall.SYS_CLOSE): true, fmt.Sprintf("@[%s, true, %d]: 1", comm, syscall.SYS_EXECVE): true}
+	runtimeCall := regexp.MustCompile(fmt.Sprintf(`^@\[%s, (true|false), (%d|%d)\]: [1-9]$`, regexp.QuoteMeta(comm), syscall.SYS_FUTEX, syscall.SYS_NANOSLEEP))
+	for _, line := range strings.Split(strings.TrimSpace(res.stdout), "\n") {
+		switch {
+		case want[line]:
+			delete(want, line)
+		case runtimeCall.MatchString(line):
+		default:
+			t.Errorf("unexpected call of the child before its exec: %q", line)
+		}
+	}
+	for line := range want {
+		t.Errorf("missing: %q (stdout %q)", line, res.stdout)
+	}
+}
+
+// With usdt probes, bpftrace v0.26 execs the command before attaching
+// (stopped right after its exec, so its files are mapped) and lets it run
+// once they are: the probes fire, and its execve is not seen.
+func TestChildCommandUSDTExecsFirst(t *testing.T) {
+	requireRoot(t)
+	u := usdtMultiPath(t)
+	res := trace(t, traceRun{dir: filepath.Dir(u), args: []string{"-c", "./usdtmulti 2", "-e",
+		`usdt:./usdtmulti:tracetest:testprobe2 { @usdt = count(); } tracepoint:syscalls:sys_enter_execve /pid == cpid/ { @execve = count(); }`}})
+	wantOutput(t, res, "\n\n@usdt: 2\n", "Attached 2 probes\n")
 }

@@ -60,7 +60,7 @@ func TestChildRunsCommandOnlyAtStart(t *testing.T) {
 	c, err := StartChild([]string{"sh", "-c", "echo $$ ${" + stubEnv + "-unset} $CHILD_TEST_VAR"}, &out, os.Stderr, func(pid int) {
 		execPid = pid
 		execExe, _ = os.Readlink(filepath.Join("/proc", strconv.Itoa(pid), "exe"))
-	})
+	}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestChildRunsCommandOnlyAtStart(t *testing.T) {
 func TestChildStoppedBeforeStartNeverRuns(t *testing.T) {
 	dir := t.TempDir()
 	mark := filepath.Join(dir, "ran")
-	c, err := StartChild([]string{"sh", "-c", "touch " + mark}, os.Stdout, os.Stderr, func(int) {})
+	c, err := StartChild([]string{"sh", "-c", "touch " + mark}, os.Stdout, os.Stderr, func(int) {}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestChildStoppedBeforeStartNeverRuns(t *testing.T) {
 }
 
 func TestChildMissingCommand(t *testing.T) {
-	_, err := StartChild([]string{"gobpftrace-no-such-command"}, os.Stdout, os.Stderr, nil)
+	_, err := StartChild([]string{"gobpftrace-no-such-command"}, os.Stdout, os.Stderr, nil, false)
 	if want := "Failed to fork child: Path 'gobpftrace-no-such-command' does not exist or is not executable"; err == nil || err.Error() != want {
 		t.Errorf("got %v, want %q", err, want)
 	}
@@ -128,7 +128,7 @@ func TestChildExecFails(t *testing.T) {
 	if _, err := CommandBinary(path); err != nil {
 		t.Skipf("/bin/true is not a shared object here: %v", err)
 	}
-	c, err := StartChild([]string{path}, os.Stdout, os.Stderr, nil)
+	c, err := StartChild([]string{path}, os.Stdout, os.Stderr, nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,5 +181,55 @@ func TestStubRecognition(t *testing.T) {
 		if got := isStub(c.args, c.token, c.fd); got != c.want {
 			t.Errorf("%s: isStub = %v, want %v", c.name, got, c.want)
 		}
+	}
+}
+
+// execFirst (bpftrace's way with usdt probes): the command is exec'd at
+// once and kept stopped right after its exec until Start.
+func TestChildExecFirst(t *testing.T) {
+	var out lockedBuffer
+	primed := 0
+	c, err := StartChild([]string{"sh", "-c", "echo $$"}, &out, os.Stderr, func(pid int) { primed = pid }, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	sh, _ := filepath.EvalSymlinks("/bin/sh")
+	if got := procLink(t, c.Pid(), "exe"); got != sh || primed != c.Pid() {
+		t.Errorf("before Start the child runs %s (onExec for %d), want %s (onExec for %d)", got, primed, sh, c.Pid())
+	}
+	status, _ := os.ReadFile(filepath.Join("/proc", strconv.Itoa(c.Pid()), "status"))
+	if !strings.Contains(string(status), "\nState:\tt (tracing stop)\n") {
+		t.Errorf("before Start the child is not stopped:\n%s", status)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if out.String() != "" {
+		t.Fatalf("the command ran before Start: %q", out.String())
+	}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	<-c.Exited()
+	if want := strconv.Itoa(c.Pid()) + "\n"; out.String() != want {
+		t.Errorf("the command printed %q, want %q", out.String(), want)
+	}
+}
+
+// execFirst with an exec that fails: StartChild says why.
+func TestChildExecFirstFails(t *testing.T) {
+	data, err := os.ReadFile("/bin/true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "noexec")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CommandBinary(path); err != nil {
+		t.Skipf("/bin/true is not a shared object here: %v", err)
+	}
+	_, err = StartChild([]string{path}, os.Stdout, os.Stderr, func(int) {}, true)
+	if err == nil || err.Error() != "Failed to exec child: "+path+": permission denied" {
+		t.Errorf("StartChild = %v", err)
 	}
 }

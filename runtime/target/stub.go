@@ -106,10 +106,22 @@ func runStub(comm, path string, argv []string) {
 	// The exec must come from the main thread, the one the parent traces
 	// (init runs on it; this keeps it there).
 	goruntime.LockOSThread()
+	// With one P, the Go runtime's monitor thread takes it from the thread
+	// blocked in read at once and goes to sleep: no more system calls of
+	// this process until the parent's byte comes (the parent waits for
+	// that sleep: settle). Then, before the execve, the runtime wakes its
+	// monitor (a futex call), which polls a few times (nanosleep) until the
+	// execve ends it: what bpftrace's fork does not do.
+	goruntime.GOMAXPROCS(1)
 	unix.CloseOnExec(stubGoFD)
 	unix.CloseOnExec(stubStatusFD)
 	if p, err := unix.BytePtrFromString(comm); err == nil && comm != "" {
 		unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(p)), 0, 0, 0)
+		// The Go runtime's threads too: they show in traces of cpid.
+		tasks, _ := os.ReadDir("/proc/self/task")
+		for _, t := range tasks {
+			os.WriteFile("/proc/self/task/"+t.Name()+"/comm", []byte(comm), 0)
+		}
 	}
 	if _, err := unix.Write(stubStatusFD, []byte{stubReady}); err != nil {
 		os.Exit(stubCancelled)

@@ -8,10 +8,13 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	goruntime "runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -31,10 +34,13 @@ import (
 // before the maps print. Ptrace requests must come from the thread that
 // traced it, so one locked goroutine does everything with the child.
 type Child struct {
-	pid     int
-	cmd     *exec.Cmd
-	onExec  func(pid int)
-	release chan bool // true: let it run; false: kill it
+	pid    int
+	cmd    *exec.Cmd
+	onExec func(pid int)
+	// execFirst: the command is exec'd (and stopped right after) before
+	// the probes are attached (see StartChild).
+	execFirst bool
+	release   chan bool // true: let it run; false: kill it
 	// released is set once Start or Stop sent on release (both run on
 	// Run's goroutine).
 	released bool
@@ -45,9 +51,12 @@ type Child struct {
 
 // StartChild creates the process of argv, waiting before its exec; onExec
 // (may be nil) is called with its pid when it is stopped right after the
-// exec, if it could be traced.
-func StartChild(argv []string, stdout, stderr any, onExec func(pid int)) (*Child, error) {
-	c := &Child{onExec: onExec, release: make(chan bool, 1), started: make(chan error, 1), ran: make(chan error, 1), exited: make(chan struct{})}
+// exec, if it could be traced. With execFirst, as bpftrace v0.26 does when
+// a script has usdt probes, the command is exec'd at once and kept stopped
+// right after its exec until Start (so its files are mapped when the
+// probes attach, and its execve is not traced).
+func StartChild(argv []string, stdout, stderr any, onExec func(pid int), execFirst bool) (*Child, error) {
+	c := &Child{onExec: onExec, execFirst: execFirst, release: make(chan bool, 1), started: make(chan error, 1), ran: make(chan error, 1), exited: make(chan struct{})}
 	go c.run(argv, stdout, stderr)
 	if err := <-c.started; err != nil {
 		return nil, err
@@ -125,33 +134,98 @@ func (c *Child) run(argv []string, stdout, stderr any) {
 		c.started <- fmt.Errorf("Failed to fork child: %s did not start", argv[0])
 		return
 	}
+	settle(c.pid)
 	// Best effort: without ptrace (a sandbox may forbid it) the command
-	// still starts after the probes are attached, only not primed.
+	// still starts after the probes are attached, only not primed (nor
+	// run first).
 	traced := c.onExec != nil && seize(c.pid) == nil
+	execed := false
+	if c.execFirst && traced {
+		if err := c.exec(goW, statusR, path, true, true); err != nil {
+			cmd.Wait()
+			c.started <- err
+			return
+		}
+		execed = true
+	}
 	c.started <- nil
 
 	if run := <-c.release; !run {
 		cmd.Process.Kill()
 		if traced {
-			waitTraced(c.pid, nil)
+			waitTraced(c.pid, nil, false)
 		}
 		cmd.Wait()
 		return
 	}
+	if execed {
+		unix.PtraceDetach(c.pid)
+		c.ran <- nil
+	} else {
+		c.ran <- c.exec(goW, statusR, path, traced, false)
+	}
+	cmd.Wait()
+}
+
+// exec lets the stub exec the command; traced, it calls onExec at the stop
+// right after the exec and leaves the command stopped there if stay is
+// set. The error says why the exec failed (the child has then exited).
+func (c *Child) exec(goW, statusR *os.File, path string, traced, stay bool) error {
 	goW.Write([]byte{stubGo})
 	goW.Close()
 	if traced {
-		waitTraced(c.pid, c.onExec)
+		waitTraced(c.pid, c.onExec, stay)
 	}
 	// The status pipe closes at a successful exec; an errno means it failed.
 	var msg [4]byte
 	if n, _ := io.ReadFull(statusR, msg[:]); n == 4 {
 		errno := syscall.Errno(binary.LittleEndian.Uint32(msg[:]))
-		c.ran <- fmt.Errorf("Failed to exec child: %s: %s", path, host.ErrnoText(errno))
-	} else {
-		c.ran <- nil
+		return fmt.Errorf("Failed to exec child: %s: %s", path, host.ErrnoText(errno))
 	}
-	cmd.Wait()
+	return nil
+}
+
+// settle waits (a quarter of a second at most: a stub that never settles
+// still works) until every thread of the stub pid sleeps: the main one in
+// read, waiting for the parent, the Go runtime's in futex or epoll_pwait. The probes, attached next, then see of the waiting child only
+// what bpftrace's fork does before the command: it closes the pipe and
+// execs. (Not waiting, a monitor thread still polling shows as a few
+// nanosleep calls of cpid.)
+func settle(pid int) {
+	for end := time.Now().Add(250 * time.Millisecond); time.Now().Before(end); time.Sleep(time.Millisecond) {
+		if asleep(pid) {
+			return
+		}
+	}
+}
+
+// asleep reports whether every thread of pid is in read (the main one) or
+// futex or epoll_pwait (the others), as /proc/PID/task/TID/syscall says.
+func asleep(pid int) bool {
+	dir := fmt.Sprintf("/proc/%d/task", pid)
+	tids, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, t := range tids {
+		data, err := os.ReadFile(filepath.Join(dir, t.Name(), "syscall"))
+		if err != nil {
+			return false
+		}
+		nr, _, _ := strings.Cut(strings.TrimSpace(string(data)), " ")
+		n, err := strconv.Atoi(nr) // "running" while it runs
+		if err != nil {
+			return false
+		}
+		if t.Name() == strconv.Itoa(pid) {
+			if n != unix.SYS_READ {
+				return false
+			}
+		} else if n != unix.SYS_FUTEX && n != unix.SYS_EPOLL_PWAIT {
+			return false
+		}
+	}
+	return true
 }
 
 // seize traces pid without stopping it, to be stopped after its next exec
@@ -165,9 +239,9 @@ func seize(pid int) error {
 }
 
 // waitTraced follows the traced child until its exec stop (where onExec
-// runs, then the child is let go) or its end. The stub's signals stop it
-// on their way in: they are passed on.
-func waitTraced(pid int, onExec func(pid int)) {
+// runs, then the child is let go unless stay is set) or its end. The
+// stub's signals stop it on their way in: they are passed on.
+func waitTraced(pid int, onExec func(pid int), stay bool) {
 	for {
 		var ws unix.WaitStatus
 		_, err := unix.Wait4(pid, &ws, unix.WALL, nil)
@@ -185,7 +259,9 @@ func waitTraced(pid int, onExec func(pid int)) {
 			if onExec != nil {
 				onExec(pid)
 			}
-			unix.PtraceDetach(pid)
+			if !stay {
+				unix.PtraceDetach(pid)
+			}
 			return
 		case int(ws>>16) == unix.PTRACE_EVENT_STOP:
 			// A group stop (SIGSTOP): go on.

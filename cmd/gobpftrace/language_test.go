@@ -68,3 +68,16 @@ END { for ($kv : @n) { printf("for %s %d\n", $kv.0, $kv.1); } printf("kernel %d 
 		t.Errorf("stdout %q, want %q", res.stdout, want)
 	}
 }
+
+// for ($kv : @m) over maps of count, sum, avg, max and min: the value is
+// folded over the CPUs' copies, as printing folds it (bpftrace v0.26).
+func TestForOverAggregations(t *testing.T) {
+	requireRoot(t)
+	script := `config = { print_maps_on_exit = false } BEGIN { @c[1] = count(); @c[1] = count(); @s[2] = sum(5); @s[2] = sum(7);
+@a[3] = avg(4); @a[3] = avg(8); @mx[4] = max(9); @mn[5] = min(-3);
+for ($kv : @c) { printf("count %d %d\n", $kv.0, $kv.1); } for ($kv : @s) { printf("sum %d %d\n", $kv.0, $kv.1); }
+for ($kv : @a) { printf("avg %d %d\n", $kv.0, $kv.1); } for ($kv : @mx) { printf("max %d %d\n", $kv.0, $kv.1); }
+for ($kv : @mn) { printf("min %d %d\n", $kv.0, $kv.1); } exit(); }`
+	res := trace(t, traceRun{args: []string{"-e", script}})
+	wantOutput(t, res, "count 1 2\nsum 2 12\navg 3 6\nmax 4 9\nmin 5 -3\n\n\n", "Attached 1 probe\n")
+}

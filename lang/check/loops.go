@@ -56,7 +56,11 @@ func (c *checker) forMap(s *lang.ForMapStmt) {
 		case sym.Value.IsAggregation():
 			vt, ok := sym.Value.FoldedRead()
 			if !ok {
-				c.unsupported(s.Map.Span, featAggRead)
+				// As bpftrace: a count, sum, min, max or avg map is
+				// iterated with its folded value; a histogram, stats or
+				// time series has no single value.
+				c.errorf(s.Map.Span, "Loop expression does not support type: %s", sym.Value)
+				c.hintf("count(), sum(), min(), max() and avg() maps can be iterated; print(%s) prints this one", sym.Name)
 				break
 			}
 			s.Map.SetType(sym.Value)

@@ -1,6 +1,12 @@
 package check
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/gobpftrace/gobpftrace/lang/parser"
+)
 
 // withFeatures marks language features supported for one test, as codegen
 // will once it emits them.
@@ -62,6 +68,35 @@ func TestLoops(t *testing.T) {
 		_, _, err := run(t, src, Options{})
 		if err == nil || err.Error() != want {
 			t.Errorf("%s:\ngot:\n%v\nwant:\n%s", src, err, want)
+		}
+	}
+}
+
+// Maps of count, sum, min, max and avg are iterated with their value
+// folded over the CPUs; histograms, stats and time series are refused in
+// bpftrace's words.
+func TestForMapAggregations(t *testing.T) {
+	for _, agg := range []string{"count()", "sum(5)", "min(5)", "max(5)", "avg(5)"} {
+		src := `BEGIN { @a[1] = ` + agg + `; for ($kv : @a) { @v[$kv.0] = $kv.1; } }`
+		prog, err := parser.Parse("stdin", src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Check(prog, "stdin", src, testEnv, Options{}); err != nil {
+			t.Errorf("%s: %v", src, err)
+		}
+	}
+	for agg, typ := range map[string]string{"hist(5)": "hist_t", "lhist(5, 0, 10, 1)": "lhist_t", "stats(5)": "stats_t", "tseries(5, 1s, 5)": "tseries_t"} {
+		src := `BEGIN { @a[1] = ` + agg + `; for ($kv : @a) { } }`
+		prog, err := parser.Parse("stdin", src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Check(prog, "stdin", src, testEnv, Options{})
+		col := strings.Index(src, "@a)") + 1
+		want := fmt.Sprintf("stdin:1:%d-%d: ERROR: Loop expression does not support type: %s\n%s\n%s~~\nHINT: count(), sum(), min(), max() and avg() maps can be iterated; print(@a) prints this one", col, col+2, typ, src, strings.Repeat(" ", col-1))
+		if err == nil || strings.TrimSpace(err.Error()) != want {
+			t.Errorf("%s: %q\nwant %q", src, err, want)
 		}
 	}
 }

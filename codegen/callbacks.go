@@ -175,8 +175,12 @@ func (g *gen) forMap(x *lang.ForMapStmt) {
 	}
 	g.emitCallback(name, 4, asm.R4, slots, reserve, func() {
 		// (map, key, value, ctx)
-		value := g.allocPointerSlot()
-		g.store(value, asm.R3, 8)
+		value, kept := g.allocPointerSlot()
+		if kept {
+			g.store(value, asm.R3, 8)
+		} else if ks > 128 {
+			failf(g.span, "this needs more than %d bytes of stack (the kernel counts the frames of nested loops together)", maxStack)
+		}
 		p := g.allocReg()
 		defer g.freeReg(p)
 		g.emit(asm.Mov.Reg(p, asm.R2))
@@ -184,7 +188,14 @@ func (g *gen) forMap(x *lang.ForMapStmt) {
 		if fold {
 			return
 		}
-		g.load(p, value, 8)
+		if kept {
+			g.load(p, value, 8)
+		} else {
+			// No stack had room for it: R3 is still the value's
+			// address, as a key of up to 128 bytes is copied without
+			// a helper call (copyMem).
+			g.emit(asm.Mov.Reg(p, asm.R3))
+		}
 		g.copyMem(valDst, loc{base: p}, vs)
 	}, func() {
 		if fold {

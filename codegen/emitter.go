@@ -357,16 +357,14 @@ func (e *emitter) allocScratch(size int) loc {
 
 // allocPointerSlot allocates an 8-byte slot for a pointer, on a stack:
 // the verifier follows a pointer spilled to the stack, not one stored in
-// the scratch buffer (it reads back as a number).
-func (e *emitter) allocPointerSlot() loc {
-	l := e.alloc(8)
+// the scratch buffer (it reads back as a number). ok is false when no
+// stack has room.
+func (e *emitter) allocPointerSlot() (l loc, ok bool) {
+	l = e.alloc(8)
 	if !l.onStack() {
 		l = e.allocShared(8)
 	}
-	if !l.onStack() {
-		failf(e.span, "this needs more than %d bytes of stack (the kernel counts the frames of nested loops together)", maxStack)
-	}
-	return l
+	return l, l.onStack()
 }
 
 // allocShared allocates size bytes that every function of the program

@@ -467,8 +467,11 @@ func (g *gen) foundFlag() asm.Register {
 }
 
 // externalHasKey is __has_key((void *)&@m, (void *)&$k), bpftrace's C
-// function behind has_key(): a lookup of the bytes of $k in @m (the
-// checker made sure the arguments name a map and a variable).
+// function behind has_key(): has_key(@m, $k), $k's value made a key of @m
+// (bpftrace keeps integer keys in 64 bits, where the bytes of $k are its
+// value; gobpftrace's keys may be narrower). The checker made sure the
+// arguments name a map and a variable, and merged $k's type into @m's
+// keys.
 func (g *gen) externalHasKey(x *lang.Call) asm.Register {
 	m, isMap := check.AddrTarget(x.Args[0]).(*lang.MapExpr)
 	v, isVar := check.AddrTarget(x.Args[1]).(*lang.Var)
@@ -482,9 +485,8 @@ func (g *gen) externalHasKey(x *lang.Call) asm.Register {
 	if km.Key == nil {
 		failf(x.Args[0].Pos(), "%s has no explicit keys (scalar map): __has_key() looks up a key", m.Name)
 	}
-	if n := varSize(varType(v)); n < km.KeySize {
-		failf(x.Args[1].Pos(), "__has_key() reads %d bytes of key from %s, which holds %d (%s); the keys of %s are %s", km.KeySize, v.Name, n, varType(v), m.Name, km.Key)
-	}
-	g.lookup(km, g.varLoc(v))
+	target := *m
+	target.Keys = []lang.Expr{v}
+	g.lookup(km, g.buildKey(&target))
 	return g.foundFlag()
 }

@@ -112,7 +112,7 @@ var Funcs = []*Func{
 	{Name: "zero", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{MapArg}, Result: "void", Async: true, Supported: true, Doc: "Sets every value of a map to zero."},
 	{Name: "has_key", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{MapArg, MapKeyArg}, Result: "bool", Supported: true, Doc: "Reports whether a map holds a key."},
 	{Name: "find", MinArgs: 3, MaxArgs: 3, Args: []ArgKind{MapArg, MapKeyArg, AnyArg}, Result: "bool", Supported: true, Doc: "Reports whether a map holds a key and, when it does, copies its value into a scratch variable: find(@m, key, $v), one lookup where has_key() and a read take two."},
-	{Name: "__has_key", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{AnyArg, AnyArg}, Params: []string{"map", "key"}, Result: "bool", Supported: true, Doc: "The C function behind has_key() in bpftrace's standard library, callable as __has_key((void *)&@m, (void *)&$k): whether map @m holds the key that variable $k holds. Both arguments are void *; the map must be written as (void *)&@m and the key as (void *)&$k, with $k holding at least as many bytes as the map's keys."},
+	{Name: "__has_key", MinArgs: 2, MaxArgs: 2, Args: []ArgKind{AnyArg, AnyArg}, Params: []string{"map", "key"}, Result: "bool", Supported: true, Doc: "The C function behind has_key() in bpftrace's standard library, callable as __has_key((void *)&@m, (void *)&$k): whether map @m holds the key that variable $k holds, as has_key(@m, $k). Both arguments are void *; the map must be written as (void *)&@m and the key as (void *)&$k."},
 	{Name: "len", MinArgs: 1, MaxArgs: 1, Args: []ArgKind{MapArg}, Result: "int64", Supported: true, Doc: "Number of elements of a map."},
 
 	// Strings and memory.

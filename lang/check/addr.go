@@ -132,10 +132,10 @@ func AddrTarget(e lang.Expr) lang.Expr {
 
 // externalCall checks a call of an external function f (stdlib.Func
 // Params): bpftrace's words for a wrong count or type of arguments, every
-// one of which must be a void *. __has_key is lowered to a lookup in the
-// map it names, so its arguments must show which map and which variable
+// one of which must be a void *. __has_key is lowered to has_key(@m, $k)
+// of the map and the variable it names, so its arguments must show which
 // (a key read from anywhere else would reach the kernel's verifier as a
-// number, which it refuses).
+// number, which it refuses), and $k must be a key @m can hold.
 func (c *checker) externalCall(call *lang.Call, f *stdlib.Func) *lang.Type {
 	types := make([]*lang.Type, len(call.Args))
 	c.externalArgs++
@@ -175,13 +175,25 @@ func (c *checker) externalCall(call *lang.Call, f *stdlib.Func) *lang.Type {
 		c.hintf("gobpftrace lowers %s() to a lookup in that map, which it must know when the script is compiled", f.Name)
 		return tNone
 	}
-	if _, isVar := AddrTarget(call.Args[1]).(*lang.Var); !isVar {
+	v, isVar := AddrTarget(call.Args[1]).(*lang.Var)
+	if !isVar {
 		c.errorf(call.Args[1].Pos(), "%s() reads the key from the variable its second argument names: write it as (void *)&$key", f.Name)
 		c.hintf("assign the key to a variable first: $key = ...; %s((void *)&%s, (void *)&$key)", f.Name, m.Name)
 		return tNone
 	}
-	if m.Sym != nil && m.Sym.Key == nil && known(m.Sym.Value) {
+	if m.Sym == nil || !known(m.Sym.Value) || !known(v.Type()) {
+		return tNone
+	}
+	if m.Sym.Key == nil {
 		c.errorf(call.Args[0].Pos(), "%s has no explicit keys (scalar map): %s() looks up a key", m.Name, f.Name)
+		return tNone
+	}
+	// The key is $k's value as a key of @m, as has_key(@m, $k) takes it:
+	// bpftrace keeps integer keys in 64 bits, so the bytes of $k are its
+	// value there, where gobpftrace keeps a key as narrow as its values.
+	before := len(c.errs)
+	c.mergeKey(call.Args[1], m.Sym, storedType(v, v.Type()))
+	if len(c.errs) > before {
 		return tNone
 	}
 	return lang.TBool

@@ -82,6 +82,8 @@ func TestAddrOfDiagnostics(t *testing.T) {
 			"stdin:1:40-51: ERROR: @m has no explicit keys (scalar map): __has_key() looks up a key\nBEGIN { @m = 1; $x = 0; $b = __has_key((void *)&@m, (void *)&$x); }\n                                       ~~~~~~~~~~~"},
 		{"BEGIN { @m[1] = 1; $a = (int64)&@m + 1; }",
 			"stdin:1:32-35: ERROR: The address of a map can only be passed to an external function: __has_key((void *)&@m, (void *)&$key)\nBEGIN { @m[1] = 1; $a = (int64)&@m + 1; }\n                               ~~~\nHINT: the kernel lets only its helpers use a map's address; it cannot be stored, printed or computed with"},
+		{`BEGIN { @m[1] = 1; $s = "x"; $b = __has_key((void *)&@m, (void *)&$s); }`,
+			"stdin:1:58-69: ERROR: Argument mismatch for @m: trying to access with arguments: 'string[2]' when map expects arguments: 'int8'\nBEGIN { @m[1] = 1; $s = \"x\"; $b = __has_key((void *)&@m, (void *)&$s); }\n                                                         ~~~~~~~~~~~"},
 		{"config = { unstable_addr = maybe } BEGIN { }",
 			"stdin:1:12-33: ERROR: Invalid value for unstable_addr: valid values are error, warn and enable.\nconfig = { unstable_addr = maybe } BEGIN { }\n           ~~~~~~~~~~~~~~~~~~~~~"},
 	}

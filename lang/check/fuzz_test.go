@@ -86,6 +86,7 @@ func FuzzCheck(f *testing.F) {
 	// Issue 15's shapes: long chains, deep nesting, macros calling macros.
 	f.Add("BEGIN { $x = " + strings.Repeat("1 - ", 500) + "1; if (" + strings.Repeat("pid && ", 300) + "1) { print($x); } }")
 	f.Add("BEGIN { " + strings.Repeat("if (1) { ", 40) + "@x = 1;" + strings.Repeat(" }", 40) + " }")
+	f.Add(`config = { unstable_addr = warn } BEGIN { @m[1, "a"] = 1; $k = (1, "a"); $p = &$k; print(__has_key((void *)&@m, (void *)&$k)); for ($kv : @m) { $j = $kv.0; $b = __has_key((void *)&@m, (void *)&$j); } }`)
 	for _, s := range macroSeeds {
 		f.Add(s)
 	}

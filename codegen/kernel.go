@@ -103,6 +103,58 @@ func (cc *compiler) stackMap(limit int, buildID bool) string {
 	return name
 }
 
+// stackLength follows a bpf_get_stackid whose result is stored at dst:
+// when the stack could not be recorded (any error but EFAULT, which means
+// the probe has no such stack), the value keeps the error in its lower
+// half and the stack's length in frames in its upper half, measured with
+// bpf_get_stack into a per-CPU buffer, for the error that printing the
+// stack gives (bpftrace v0.26's "failed to look up stack id: ID stack
+// length: N"). A stack recorded costs nothing more.
+func (g *gen) stackLength(dst loc, limit int, buildID bool, flags int32) {
+	frame := 8
+	if buildID {
+		frame, flags = buildIDFrameSize, flags|userBuildID
+	}
+	done := g.newLabel("stacklen_done")
+	// R0 is still get_stackid's result: a recorded stack jumps at once.
+	g.emit(asm.JSGE.Imm(asm.R0, 0, done), asm.JEq.Imm(asm.R0, -efault, done))
+	// The error in the lower half, no length yet.
+	g.emit(asm.LSh.Imm(asm.R0, 32), asm.RSh.Imm(asm.R0, 32))
+	g.store(dst, asm.R0, 8)
+	m := g.mark()
+	key := g.alloc(8)
+	g.storeImm(key, 0, 4)
+	g.mapPtr(asm.R1, g.cc.stackLengthBuffer())
+	g.addr(asm.R2, key)
+	g.call(asm.FnMapLookupElem)
+	g.emit(asm.JEq.Imm(asm.R0, 0, done))
+	g.emit(asm.Mov.Reg(asm.R2, asm.R0), asm.Mov.Reg(asm.R1, regCtx))
+	g.emit(asm.Mov.Imm(asm.R3, int32(frame*limit)), asm.Mov.Imm(asm.R4, flags))
+	g.call(asm.FnGetStack)
+	g.emit(asm.JSLE.Imm(asm.R0, 0, done))
+	// The length into the upper half (little-endian), with no register
+	// taken from an expression that may hold them all.
+	g.emit(asm.Div.Imm(asm.R0, int32(frame)))
+	g.store(dst.at(4), asm.R0, 4)
+	g.release(m)
+	g.label(done)
+}
+
+// stackLengthBuffer declares (once) the per-CPU buffer stackLength
+// measures a stack in, as large as the largest stack (127 build-id
+// frames).
+func (cc *compiler) stackLengthBuffer() string {
+	const name = "stacklen"
+	if _, ok := cc.plan.Spec.Maps[name]; !ok {
+		cc.plan.Spec.Maps[name] = &ebpf.MapSpec{Name: name, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: buildIDFrameSize * 127, MaxEntries: 1}
+	}
+	return name
+}
+
+// userBuildID is BPF_F_USER_BUILD_ID: bpf_get_stack records user frames
+// as build ids and offsets.
+const userBuildID = 1 << 11
+
 // BPF_F_STACK_BUILD_ID, and the size of the struct bpf_stack_build_id such
 // a map records per frame.
 const (
@@ -166,6 +218,7 @@ func (g *gen) stack(e lang.Expr, t *lang.Type, dst loc) {
 	g.call(asm.FnGetStackid)
 	g.checkStackid(g.span)
 	g.store(dst, asm.R0, 8)
+	g.stackLength(dst, limit, t.StackMode == "build_id", flags)
 	if t.UserSpace {
 		g.storePid(dst.at(8))
 	}

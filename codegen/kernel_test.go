@@ -286,6 +286,35 @@ func TestStacks(t *testing.T) {
 			asm.LoadMem(asm.R0, asm.RFP, -32, asm.DWord),
 		}
 	}
+	// A stack not recorded (but for EFAULT) keeps the error in the lower
+	// half of its value and its length, measured with bpf_get_stack into
+	// the per-CPU buffer stacklen, in the upper half.
+	length := func(off int16, size, flags int32) asm.Instructions {
+		return asm.Instructions{
+			asm.JSGE.Imm(asm.R0, 0, "done"),
+			asm.JEq.Imm(asm.R0, -14, "done"),
+			asm.LSh.Imm(asm.R0, 32),
+			asm.RSh.Imm(asm.R0, 32),
+			asm.StoreMem(asm.RFP, off, asm.R0, asm.DWord),
+			asm.StoreImm(asm.RFP, -32, 0, asm.Word),
+			asm.LoadMapPtr(asm.R1, 0).WithReference("stacklen"),
+			asm.Mov.Reg(asm.R2, asm.RFP),
+			asm.Add.Imm(asm.R2, -32),
+			asm.FnMapLookupElem.Call(),
+			asm.JEq.Imm(asm.R0, 0, "done"),
+			asm.Mov.Reg(asm.R2, asm.R0),
+			asm.Mov.Reg(asm.R1, asm.R6),
+			asm.Mov.Imm(asm.R3, size),
+			asm.Mov.Imm(asm.R4, flags),
+			asm.FnGetStack.Call(),
+			asm.JSLE.Imm(asm.R0, 0, "done"),
+			asm.Div.Imm(asm.R0, 8),
+			asm.StoreMem(asm.RFP, off+4, asm.R0, asm.Word),
+		}
+	}
+	if m := plan.Spec.Maps["stacklen"]; m == nil || m.Type != ebpf.PerCPUArray || m.ValueSize != 32*127 || m.MaxEntries != 1 {
+		t.Errorf("stacklen buffer %+v", m)
+	}
 	var want asm.Instructions
 	want = append(want,
 		asm.Mov.Reg(asm.R6, asm.R1),
@@ -295,16 +324,18 @@ func TestStacks(t *testing.T) {
 		asm.Mov.Imm(asm.R3, 0),
 		asm.FnGetStackid.Call())
 	want = append(want, report(0)...)
+	want = append(want, asm.StoreMem(asm.RFP, -8, asm.R0, asm.DWord))
+	want = append(want, length(-8, 24, 0)...)
 	want = append(want,
-		asm.StoreMem(asm.RFP, -8, asm.R0, asm.DWord),
 		// $u: bpf_get_stackid(ctx, stack127, BPF_F_USER_STACK), then the pid.
 		asm.Mov.Reg(asm.R1, asm.R6),
 		asm.LoadMapPtr(asm.R2, 0).WithReference("stack127"),
 		asm.Mov.Imm(asm.R3, 256),
 		asm.FnGetStackid.Call())
 	want = append(want, report(1)...)
+	want = append(want, asm.StoreMem(asm.RFP, -24, asm.R0, asm.DWord))
+	want = append(want, length(-24, 1016, 256)...)
 	want = append(want,
-		asm.StoreMem(asm.RFP, -24, asm.R0, asm.DWord),
 		asm.FnGetCurrentPidTgid.Call(),
 		asm.RSh.Imm(asm.R0, 32),
 		asm.StoreMem(asm.RFP, -16, asm.R0, asm.DWord),

@@ -221,7 +221,7 @@ tracepoint:syscalls:sys_enter_getppid /pid == $1/ { $k = kstack(3); @u[ustack(3)
 	if want := "\n\n@u[]: 1\n"; res.stdout != want {
 		t.Errorf("stdout %q, want %q", res.stdout, want)
 	}
-	want := fmt.Sprintf("ERROR: failed to look up stack id: -17 (pid %d): BPF map operation lookup failed: No such file or directory [map = stack3]\n", pid)
+	want := fmt.Sprintf("ERROR: failed to look up stack id: -17 stack length: 3 (pid %d): BPF map operation lookup failed: No such file or directory [map = stack3]\n", pid)
 	if !strings.HasSuffix(res.stderr, want) {
 		t.Errorf("stderr:\n%s\nwant it to end with:\n%s", res.stderr, want)
 	}

@@ -1,6 +1,12 @@
 package output
 
-import "testing"
+import (
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/gobpftrace/gobpftrace/lang"
+)
 
 // A build-id frame prints as bpftrace prints it: the build id in hex and
 // the offset with at least two digits, or the bare address in hex.
@@ -20,5 +26,34 @@ func TestBuildIDLine(t *testing.T) {
 		if got := buildIDLine(c.f); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.f, got, c.want)
 		}
+	}
+}
+
+// buildIDSymbols holds one build-id stack, id 1.
+type buildIDSymbols struct{ stackSymbols }
+
+func (buildIDSymbols) BuildIDStack(limit int, id int64) ([]BuildIDFrame, error) {
+	if id == 1 {
+		return []BuildIDFrame{{Offset: 0x1234}}, nil
+	}
+	return nil, errors.New("BPF map operation lookup failed: No such file or directory [map = stackbid3]")
+}
+
+// A build-id stack the kernel could not record prints empty after the
+// error, with the stack's length from the value's upper half.
+func TestBuildIDStackLost(t *testing.T) {
+	var errs []string
+	f := &Formatter{Symbols: buildIDSymbols{}, Errors: func(msg string) { errs = append(errs, msg) }}
+	ty := &lang.Type{Kind: lang.KStack, Name: "ustack", Size: 16, StackLimit: 3, StackMode: "build_id", UserSpace: true}
+	value := func(id uint64) []byte { return append(u64(id), u64(42)...) }
+	if got := f.Value(ty, value(1)); got != "\n1234\n" {
+		t.Errorf("stack 1: %q", got)
+	}
+	if got := f.Value(ty, value(3<<32|uint64(uint32(0xffffffef)))); got != "" {
+		t.Errorf("lost stack: %q", got)
+	}
+	want := []string{"failed to look up stack id: -17 stack length: 3 (pid 42): BPF map operation lookup failed: No such file or directory [map = stackbid3]"}
+	if !reflect.DeepEqual(errs, want) {
+		t.Errorf("errors %q, want %q", errs, want)
 	}
 }

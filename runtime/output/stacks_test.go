@@ -51,7 +51,7 @@ func (stackSymbols) Stack(limit int, id int64) ([]uint64, error) {
 		return []uint64{0x666, 0x700, 0x401}, nil
 	case 5: // the same functions as 2, another stack id
 		return []uint64{0x10c, 0x20a, 0x402, 0x500}, nil
-	case 9: // gone from the stack map
+	case 9, -17: // gone from the stack map, or never in it (EEXIST)
 		return nil, errors.New("BPF map operation lookup failed: No such file or directory [map = stack_127]")
 	}
 	return nil, nil
@@ -277,7 +277,9 @@ func TestLostStack(t *testing.T) {
 	k := newMap("@k", tKstack, tCount)
 	entries := map[*codegen.Map][]Entry{
 		m: {stackEntry(m, [][]byte{ustackKey(9, 42)}, 2), stackEntry(m, [][]byte{ustackKey(2, 42)}, 1)},
-		k: {stackEntry(k, [][]byte{i64(9)}, 5), stackEntry(k, [][]byte{i64(-14)}, 1)}, // -14: EFAULT, no stack and no error
+		k: {stackEntry(k, [][]byte{i64(9)}, 5), stackEntry(k, [][]byte{i64(-14)}, 1), // -14: EFAULT, no stack and no error
+			// -17 (EEXIST: no room) in the lower half, 4 frames in the upper
+			stackEntry(k, [][]byte{u64(4<<32 | uint64(uint32(0xffffffef)))}, 3)},
 	}
 	var out, errOut bytes.Buffer
 	p := New("text", f, Destination{Stdout: &out, Stderr: &errOut})
@@ -288,15 +290,16 @@ func TestLostStack(t *testing.T) {
 	}
 	p.Value(tKstack, i64(9))
 	p.Flush()
-	want := "@[\n    c+8\n    b+9\n    main+1\n    libc_start+0\n]: 1\n@[]: 2\n@k[\n]: 1\n@k[]: 5\n\n"
+	want := "@[\n    c+8\n    b+9\n    main+1\n    libc_start+0\n]: 1\n@[]: 2\n@k[\n]: 1\n@k[]: 3\n@k[]: 5\n\n"
 	if out.String() != want {
 		t.Errorf("text output:\n%q\nwant:\n%q", out.String(), want)
 	}
 	const gone = ": BPF map operation lookup failed: No such file or directory [map = stack_127]"
 	wantErrs := []string{
-		"failed to look up stack id: 9 (pid 42)" + gone,
-		"failed to look up stack id: 9 (pid 0)" + gone,
-		"failed to look up stack id: 9 (pid 0)" + gone,
+		"failed to look up stack id: 9 stack length: 0 (pid 42)" + gone,
+		"failed to look up stack id: -17 stack length: 4 (pid 0)" + gone,
+		"failed to look up stack id: 9 stack length: 0 (pid 0)" + gone,
+		"failed to look up stack id: 9 stack length: 0 (pid 0)" + gone,
 	}
 	if !reflect.DeepEqual(errs, wantErrs) {
 		t.Errorf("errors:\n%q\nwant:\n%q", errs, wantErrs)

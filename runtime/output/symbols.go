@@ -92,7 +92,7 @@ func (f *Formatter) symItem(t *lang.Type, b []byte) item {
 // when the stack id is no longer in the stack map: the error is reported
 // (Formatter.Errors) in bpftrace's words and the stack prints empty.
 func (f *Formatter) stackAddrs(t *lang.Type, b []byte) (pid uint32, addrs []uint64, lost bool) {
-	id := int64(readUint(b, 8))
+	id, frames := stackID(b)
 	if t.UserSpace {
 		pid = uint32(readUint(slice(b, 8, 4), 4))
 	}
@@ -107,18 +107,33 @@ func (f *Formatter) stackAddrs(t *lang.Type, b []byte) (pid uint32, addrs []uint
 	if limit <= 0 {
 		limit = 127
 	}
-	frames, err := f.Symbols.Stack(limit, id)
+	stack, err := f.Symbols.Stack(limit, id)
 	if err != nil {
-		f.reportError(fmt.Sprintf("failed to look up stack id: %d (pid %d): %v", id, pid, err))
+		f.reportError(lookupError(id, frames, pid, err))
 		return pid, nil, true
 	}
-	for n, addr := range frames {
+	for n, addr := range stack {
 		if addr == 0 || n >= limit {
 			break
 		}
 		addrs = append(addrs, addr)
 	}
 	return pid, addrs, false
+}
+
+// stackID reads a kstack/ustack value's stack id and, for a stack that
+// could not be recorded, its length in frames (codegen's stackLength): the
+// id (or the helper's error) is the lower half, as an int32, and the
+// length the upper half.
+func stackID(b []byte) (id int64, frames uint64) {
+	v := readUint(b, 8)
+	return int64(int32(uint32(v))), v >> 32
+}
+
+// lookupError is the error of a stack not found in its map, in bpftrace
+// v0.26's words.
+func lookupError(id int64, frames uint64, pid uint32, err error) string {
+	return fmt.Sprintf("failed to look up stack id: %d stack length: %d (pid %d): %v", id, frames, pid, err)
 }
 
 // reportError passes an error met while formatting to Errors, if set.
@@ -147,10 +162,10 @@ func (f *Formatter) stackItem(t *lang.Type, b []byte) item {
 // empty stack (and the error) when the stack map does not hold it.
 func (f *Formatter) buildIDItem(bs BuildIDStacks, t *lang.Type, b []byte) item {
 	it := item{kind: itemStack, s: t.StackMode}
-	id := int64(readUint(b, 8))
+	id, n := stackID(b)
 	frames, err := bs.BuildIDStack(stackLimitOf(t), id)
 	if err != nil {
-		f.reportError(fmt.Sprintf("failed to look up stack id: %d (pid %d): %v", id, uint32(readUint(slice(b, 8, 4), 4)), err))
+		f.reportError(lookupError(id, n, uint32(readUint(slice(b, 8, 4), 4)), err))
 		it.lost = true
 		return it
 	}

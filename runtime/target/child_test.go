@@ -71,6 +71,10 @@ func TestChildRunsCommandOnlyAtStart(t *testing.T) {
 	if got, want := procComm(t, strconv.Itoa(c.Pid())), procComm(t, "self"); got != want {
 		t.Errorf("before Start the child is named %q, want %q", got, want)
 	}
+	// Traced (root here), it waits stopped, every thread of it.
+	if !allStopped(c.Pid()) {
+		t.Error("before Start the child's threads are not all stopped")
+	}
 	time.Sleep(50 * time.Millisecond)
 	if out.String() != "" {
 		t.Fatalf("the command ran before Start: %q", out.String())
@@ -231,5 +235,28 @@ func TestChildExecFirstFails(t *testing.T) {
 	_, err = StartChild([]string{path}, os.Stdout, os.Stderr, func(int) {}, true)
 	if err == nil || err.Error() != "Failed to exec child: "+path+": permission denied" {
 		t.Errorf("StartChild = %v", err)
+	}
+}
+
+// Released from its stop, the command runs on (it is not held in the
+// stop it waited in) and can be stopped and continued as any process.
+func TestChildNotHeldStopped(t *testing.T) {
+	var out lockedBuffer
+	c, err := StartChild([]string{"sh", "-c", "sleep 0.2; echo done"}, &out, os.Stderr, func(int) {}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-c.Exited():
+	case <-time.After(10 * time.Second):
+		status, _ := os.ReadFile(filepath.Join("/proc", strconv.Itoa(c.Pid()), "status"))
+		t.Fatalf("the command did not end:\n%s", status)
+	}
+	if out.String() != "done\n" {
+		t.Errorf("the command printed %q", out.String())
 	}
 }

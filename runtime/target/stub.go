@@ -36,8 +36,10 @@ import (
 //
 // The protocol, on the descriptors the parent passes:
 //   - stubGoFD: after the token, the parent writes stubGo once every probe
-//     is attached; end of file (the parent died, or gave up) makes the stub
-//     exit instead.
+//     is attached, or, if it could trace the stub, stubStop at once: the
+//     stub then stops itself (SIGSTOP) and execs when the parent lets it
+//     go on; end of file (the parent died, or gave up) makes the stub exit
+//     instead.
 //   - stubStatusFD: the stub writes stubReady once it waits, and, if the
 //     exec fails, the errno (4 bytes, little endian). Both descriptors are
 //     close-on-exec: a successful exec closes it, and the command inherits
@@ -49,6 +51,7 @@ const (
 	stubGoFD     = 3
 	stubStatusFD = 4
 	stubGo       = 'g'
+	stubStop     = 's'
 	stubReady    = 'r'
 	tokenBytes   = 16
 	// stubCancelled is the stub's exit status when it is let go without
@@ -106,13 +109,14 @@ func runStub(comm, path string, argv []string) {
 	// The exec must come from the main thread, the one the parent traces
 	// (init runs on it; this keeps it there).
 	goruntime.LockOSThread()
-	// With one P, the Go runtime's monitor thread takes it from the thread
-	// blocked in read at once and goes to sleep: no more system calls of
-	// this process until the parent's byte comes (the parent waits for
-	// that sleep: settle). Then, before the execve, the runtime wakes its
-	// monitor (a futex call), which polls a few times (nanosleep) until the
-	// execve ends it: what bpftrace's fork does not do.
+	// Untraced, the stub waits in read: with one P, the Go runtime's
+	// monitor thread takes it from the blocked thread at once and goes to
+	// sleep, so no more calls show until the parent's byte comes (the
+	// parent waits for that sleep: settle). Then the runtime wakes its
+	// monitor (a futex call), which polls a few times (nanosleep) until
+	// the execve ends it. Traced, the stub stops instead (see below).
 	goruntime.GOMAXPROCS(1)
+	pid := os.Getpid()
 	unix.CloseOnExec(stubGoFD)
 	unix.CloseOnExec(stubStatusFD)
 	if p, err := unix.BytePtrFromString(comm); err == nil && comm != "" {
@@ -126,12 +130,37 @@ func runStub(comm, path string, argv []string) {
 	if _, err := unix.Write(stubStatusFD, []byte{stubReady}); err != nil {
 		os.Exit(stubCancelled)
 	}
+	env := stubEnviron()
 	var b [1]byte
-	if n, _ := fdReader(stubGoFD).Read(b[:]); n != 1 || b[0] != stubGo {
+	if n, _ := fdReader(stubGoFD).Read(b[:]); n != 1 {
 		os.Exit(stubCancelled)
 	}
-	unix.Close(stubGoFD)
-	err := unix.Exec(path, argv, stubEnviron())
+	switch b[0] {
+	case stubGo:
+		unix.Close(stubGoFD)
+	case stubStop:
+		// The parent traces this thread: the whole process stops here,
+		// and the parent lets this thread alone go on, into the execve,
+		// which ends the Go runtime's threads while they are still
+		// stopped. So after the probes are attached the child makes no
+		// call but the execve (bpftrace's fork closes its pipe, then
+		// execs). A stopped thread may hold a lock of the Go runtime:
+		// from the stop on, stopAndExec makes raw system calls only.
+		pathp, err1 := syscall.BytePtrFromString(path)
+		argvp, err2 := syscall.SlicePtrFromStrings(argv)
+		envp, err3 := syscall.SlicePtrFromStrings(env)
+		if err1 != nil || err2 != nil || err3 != nil {
+			os.Exit(stubCancelled)
+		}
+		// syscall.Exec puts back the limit of open files Go raised at
+		// start, which the command must not inherit; an exec that cannot
+		// succeed (an empty path) does just that, before the stop.
+		syscall.Exec("", []string{""}, nil)
+		stopAndExec(pid, pathp, argvp, envp)
+	default:
+		os.Exit(stubCancelled)
+	}
+	err := unix.Exec(path, argv, env)
 	var errno syscall.Errno
 	if !errors.As(err, &errno) {
 		errno = unix.EINVAL
@@ -140,6 +169,20 @@ func runStub(comm, path string, argv []string) {
 	binary.LittleEndian.PutUint32(msg[:], uint32(errno))
 	unix.Write(stubStatusFD, msg[:])
 	os.Exit(stubExecFailed)
+}
+
+// stopAndExec stops the process, then (let go by the parent) execs the
+// command; if the exec fails it reports the errno and exits. Raw calls
+// only, no race instrumentation: the other threads are stopped wherever
+// they were, maybe holding the runtime's locks.
+//
+//go:norace
+func stopAndExec(pid int, path *byte, argv, env []*byte) {
+	unix.RawSyscall(unix.SYS_TGKILL, uintptr(pid), uintptr(pid), uintptr(unix.SIGSTOP))
+	_, _, errno := unix.RawSyscall(unix.SYS_EXECVE, uintptr(unsafe.Pointer(path)), uintptr(unsafe.Pointer(&argv[0])), uintptr(unsafe.Pointer(&env[0])))
+	msg := [4]byte{byte(errno), byte(errno >> 8), byte(errno >> 16), byte(errno >> 24)}
+	unix.RawSyscall(unix.SYS_WRITE, stubStatusFD, uintptr(unsafe.Pointer(&msg[0])), uintptr(len(msg)))
+	unix.RawSyscall(unix.SYS_EXIT_GROUP, stubExecFailed, 0, 0)
 }
 
 // newToken returns a random hex token for one child.

@@ -27,11 +27,15 @@ import (
 // attached that execs the command only once they are (stub.go), so the
 // probes see the command from its execve on, and cpid is its pid.
 //
-// When the kernel lets us, the parent also traces the stub (PTRACE_SEIZE,
-// which does not stop it) to stop the command once more, right after its
-// exec, when its program and loader are mapped but nothing has run: onExec
-// reads its mappings there, so its user stacks resolve even if it exits
-// before the maps print. Ptrace requests must come from the thread that
+// When the kernel lets us, the parent also traces the stub (PTRACE_SEIZE):
+// the stub then waits stopped, every thread of it, and only its main
+// thread is let go, into the execve (parkStopped, stub.go's stopAndExec),
+// so the probes see no call of the Go runtime's; and the command is
+// stopped once more right after its exec, when its program and loader are
+// mapped but nothing has run: onExec reads its mappings there, so its user
+// stacks resolve even if it exits before the maps print. If gobpftrace
+// dies, the traced child is killed (PTRACE_O_EXITKILL); untraced, its pipe
+// closes and it exits. Ptrace requests must come from the thread that
 // traced it, so one locked goroutine does everything with the child.
 type Child struct {
 	pid    int
@@ -134,11 +138,22 @@ func (c *Child) run(argv []string, stdout, stderr any) {
 		c.started <- fmt.Errorf("Failed to fork child: %s did not start", argv[0])
 		return
 	}
-	settle(c.pid)
 	// Best effort: without ptrace (a sandbox may forbid it) the command
 	// still starts after the probes are attached, only not primed (nor
-	// run first).
+	// run first), and the stub waits in read, not stopped.
 	traced := c.onExec != nil && seize(c.pid) == nil
+	if traced {
+		goW.Write([]byte{stubStop})
+		if !parkStopped(c.pid) {
+			cmd.Process.Kill()
+			waitTraced(c.pid, nil, false)
+			cmd.Wait()
+			c.started <- fmt.Errorf("Failed to fork child: %s did not start", argv[0])
+			return
+		}
+	} else {
+		settle(c.pid)
+	}
 	execed := false
 	if c.execFirst && traced {
 		if err := c.exec(goW, statusR, path, true, true); err != nil {
@@ -171,11 +186,14 @@ func (c *Child) run(argv []string, stdout, stderr any) {
 // right after the exec and leaves the command stopped there if stay is
 // set. The error says why the exec failed (the child has then exited).
 func (c *Child) exec(goW, statusR *os.File, path string, traced, stay bool) error {
-	goW.Write([]byte{stubGo})
-	goW.Close()
 	if traced {
+		// Stopped (parkStopped): its main thread alone goes on.
+		unix.PtraceCont(c.pid, 0)
 		waitTraced(c.pid, c.onExec, stay)
+	} else {
+		goW.Write([]byte{stubGo})
 	}
+	goW.Close()
 	// The status pipe closes at a successful exec; an errno means it failed.
 	var msg [4]byte
 	if n, _ := io.ReadFull(statusR, msg[:]); n == 4 {
@@ -228,6 +246,54 @@ func asleep(pid int) bool {
 	return true
 }
 
+// parkStopped waits until the stub pid, told to stop, is stopped: its main
+// thread reports the group stop (after a signal-delivery stop for SIGSTOP,
+// passed on), and the Go runtime's threads are stopped too. False: it
+// exited instead.
+func parkStopped(pid int) bool {
+	for {
+		var ws unix.WaitStatus
+		_, err := unix.Wait4(pid, &ws, unix.WALL, nil)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil || ws.Exited() || ws.Signaled() {
+			return false
+		}
+		if !ws.Stopped() {
+			continue
+		}
+		if int(ws>>16) == unix.PTRACE_EVENT_STOP {
+			break
+		}
+		unix.PtraceCont(pid, int(ws.StopSignal()))
+	}
+	for end := time.Now().Add(250 * time.Millisecond); time.Now().Before(end) && !allStopped(pid); time.Sleep(time.Millisecond) {
+	}
+	return true
+}
+
+// allStopped reports whether every thread of pid is stopped (state T or
+// t in /proc/PID/task/TID/stat).
+func allStopped(pid int) bool {
+	dir := fmt.Sprintf("/proc/%d/task", pid)
+	tids, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, t := range tids {
+		data, err := os.ReadFile(filepath.Join(dir, t.Name(), "stat"))
+		if err != nil {
+			return false
+		}
+		_, rest, ok := strings.Cut(string(data), ") ")
+		if !ok || (!strings.HasPrefix(rest, "T") && !strings.HasPrefix(rest, "t")) {
+			return false
+		}
+	}
+	return true
+}
+
 // seize traces pid without stopping it, to be stopped after its next exec
 // (and killed if gobpftrace dies while it is traced).
 func seize(pid int) error {
@@ -259,12 +325,15 @@ func waitTraced(pid int, onExec func(pid int), stay bool) {
 			if onExec != nil {
 				onExec(pid)
 			}
+			// The stop of parkStopped would hold again once detached:
+			// SIGCONT ends it (the command, just started, ignores it).
+			unix.Kill(pid, unix.SIGCONT)
 			if !stay {
 				unix.PtraceDetach(pid)
 			}
 			return
 		case int(ws>>16) == unix.PTRACE_EVENT_STOP:
-			// A group stop (SIGSTOP): go on.
+			// A group stop: go on (it is ended at the exec).
 			unix.PtraceCont(pid, 0)
 		default:
 			unix.PtraceCont(pid, int(ws.StopSignal()))

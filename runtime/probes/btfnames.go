@@ -29,9 +29,47 @@ const (
 )
 
 func btfNames(data []byte) (funcs, rawTracepoints []string, err error) {
+	err = walkBTF(data, func(kind uint32, name []byte) bool {
+		switch kind {
+		case btfKindFunc:
+			funcs = append(funcs, string(name))
+		case btfKindTypedef:
+			if ev, ok := bytes.CutPrefix(name, []byte("btf_trace_")); ok && len(ev) > 0 {
+				rawTracepoints = append(rawTracepoints, string(ev))
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return funcs, rawTracepoints, nil
+}
+
+// kernelHasRawTracepoint reports whether vmlinux BTF describes the raw
+// tracepoint event (a btf_trace_<event> typedef), comparing names in
+// place: a script naming one raw tracepoint does not pay for the names of
+// every kernel function.
+func kernelHasRawTracepoint(event string) (bool, error) {
+	data, err := os.ReadFile("/sys/kernel/btf/vmlinux")
+	if err != nil {
+		return false, err
+	}
+	want := []byte("btf_trace_" + event)
+	found := false
+	err = walkBTF(data, func(kind uint32, name []byte) bool {
+		found = kind == btfKindTypedef && bytes.Equal(name, want)
+		return !found
+	})
+	return found, err
+}
+
+// walkBTF calls fn with the kind and name of each type record of raw
+// kernel BTF, until fn returns false.
+func walkBTF(data []byte, fn func(kind uint32, name []byte) bool) error {
 	bad := errors.New("malformed kernel BTF")
 	if len(data) < 24 || binary.LittleEndian.Uint16(data) != 0xeb9f {
-		return nil, nil, bad
+		return bad
 	}
 	le := binary.LittleEndian
 	hdrLen := le.Uint32(data[4:])
@@ -39,31 +77,26 @@ func btfNames(data []byte) (funcs, rawTracepoints []string, err error) {
 	strOff, strLen := le.Uint32(data[16:]), le.Uint32(data[20:])
 	if uint64(hdrLen)+uint64(typeOff)+uint64(typeLen) > uint64(len(data)) ||
 		uint64(hdrLen)+uint64(strOff)+uint64(strLen) > uint64(len(data)) {
-		return nil, nil, bad
+		return bad
 	}
 	types := data[hdrLen+typeOff : hdrLen+typeOff+typeLen]
 	strs := data[hdrLen+strOff : hdrLen+strOff+strLen]
-	name := func(off uint32) string {
+	name := func(off uint32) []byte {
 		if off >= uint32(len(strs)) {
-			return ""
+			return nil
 		}
 		s := strs[off:]
 		if i := bytes.IndexByte(s, 0); i >= 0 {
 			s = s[:i]
 		}
-		return string(s)
+		return s
 	}
 	for p := 0; p+12 <= len(types); {
 		nameOff, info := le.Uint32(types[p:]), le.Uint32(types[p+4:])
 		kind, vlen := (info>>24)&0x1f, int(info&0xffff)
 		p += 12
-		switch kind {
-		case btfKindFunc:
-			funcs = append(funcs, name(nameOff))
-		case btfKindTypedef:
-			if n := name(nameOff); len(n) > len("btf_trace_") && n[:len("btf_trace_")] == "btf_trace_" {
-				rawTracepoints = append(rawTracepoints, n[len("btf_trace_"):])
-			}
+		if (kind == btfKindFunc || kind == btfKindTypedef) && !fn(kind, name(nameOff)) {
+			return nil
 		}
 		switch kind {
 		case 1, 14, 17: // int, var, decl_tag
@@ -76,8 +109,8 @@ func btfNames(data []byte) (funcs, rawTracepoints []string, err error) {
 			p += 8 * vlen
 		case 2, 7, 8, 9, 10, 11, 12, 16, 18: // ptr, fwd, typedef, volatile, const, restrict, func, float, type_tag
 		default:
-			return nil, nil, fmt.Errorf("kernel BTF: unknown type kind %d", kind)
+			return fmt.Errorf("kernel BTF: unknown type kind %d", kind)
 		}
 	}
-	return funcs, rawTracepoints, nil
+	return nil
 }

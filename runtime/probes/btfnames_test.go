@@ -2,6 +2,7 @@ package probes
 
 import (
 	"encoding/binary"
+	"os"
 	"reflect"
 	"testing"
 )
@@ -56,5 +57,18 @@ func TestBTFNames(t *testing.T) {
 	unknown[24+7] = 31 // the first record's kind
 	if _, _, err := btfNames(unknown); err == nil || err.Error() != "kernel BTF: unknown type kind 31" {
 		t.Errorf("unknown kind: %v", err)
+	}
+}
+
+// One raw tracepoint is looked up by name in place: a typedef
+// btf_trace_<event>, not a function of that name.
+func TestKernelHasRawTracepoint(t *testing.T) {
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+		t.Skip("no kernel BTF")
+	}
+	for ev, want := range map[string]bool{"sys_enter": true, "sched_switch": true, "nonsense": false, "vfs_read": false, "": false} {
+		if got, err := kernelHasRawTracepoint(ev); err != nil || got != want {
+			t.Errorf("%q: %v, %v; want %v", ev, got, err, want)
+		}
 	}
 }

@@ -30,6 +30,14 @@ var (
 // names (kind "func") or raw tracepoints (btf_trace_<event> typedefs).
 func (t *Env) MatchKernel(kind, module, pattern string) ([]string, error) {
 	if module == "" || module == "vmlinux" {
+		if kind == "rawtracepoint" && !strings.ContainsAny(pattern, "*?") {
+			// One name (rawtracepoint:EVENT, looked for in every module).
+			found, err := kernelHasRawTracepoint(pattern)
+			if err != nil || !found {
+				return nil, err
+			}
+			return []string{pattern}, nil
+		}
 		return matchKernelNames(kind, pattern)
 	}
 	spec, err := loadKernelBTF(module)

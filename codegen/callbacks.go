@@ -64,6 +64,7 @@ func (g *gen) emitCallback(name string, nparams int, ctxArg asm.Register, slots 
 	g.free = []asm.Register{regTmpA}
 	savedIn := g.inCallback
 	g.inCallback = 1
+	g.spillsSettled = 0
 	ret0, ret1, retProbe := g.newLabel("cbnext"), g.newLabel("cbstop"), g.newLabel("cbreturn")
 	g.done = retProbe
 	g.loops = []loopLabels{{cont: ret0, brk: ret1}}
@@ -87,6 +88,12 @@ func (g *gen) emitCallback(name string, nparams int, ctxArg asm.Register, slots 
 		g.load(regScratch, slots.scratch, 8)
 	}
 	prologue()
+	if g.spillsSettled > 0 {
+		// Spill slots that dropSpill zeroes start at 0 too (see there).
+		for off := 8; off <= g.spillsSettled; off += 8 {
+			g.storeImm(loc{base: asm.RFP, off: -off, fn: g.fn}, 0, 8)
+		}
+	}
 	if len(g.fn.Blocks) != blocks || g.cur != entry {
 		failf(g.span, "internal error: a callback's prologue branches")
 	}

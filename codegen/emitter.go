@@ -84,6 +84,13 @@ type emitter struct {
 	// tempHigh is the most bytes of the frame of the function being built
 	// that the statement being emitted has used (stmt, settleTemps).
 	tempHigh int
+	// settleSpills is set while a statement that branches inside an
+	// expression is emitted in a callback's frame: an operand spilled
+	// there is zeroed once reloaded (dropSpill). spillsSettled records
+	// how deep in the frame of the callback being built it did so: those
+	// slots are then zeroed at its entry (emitCallback).
+	settleSpills  bool
+	spillsSettled int // the deepest slot dropSpill zeroed, in bytes below the frame pointer
 	// chain is how much stack each function of the call chain being
 	// built uses, the probe's first: the kernel adds up the frames of a
 	// chain of calls (callbacks included) against its 512 bytes.
@@ -304,6 +311,25 @@ func (e *emitter) keep(r asm.Register) kept {
 	e.emit(asm.StoreMem(slot.base, int16(slot.off), r, asm.DWord))
 	e.freeReg(r)
 	return kept{spilled: true, slot: slot}
+}
+
+// dropSpill zeroes the slot of a spilled operand once it has been
+// reloaded for the last time, in a statement that branches inside an
+// expression in a callback's frame. Why: until a loop's rounds are all
+// checked, the verifier compares a callback's states with every slot taken
+// as read and exact, dead ones included; an operand spilled on one path
+// through a long chain of ternaries, && and || and not on another keeps
+// the paths apart at every later join, and the paths of the expression
+// multiply (generator seed 92286, heavy scripts 7280 and 16512: past the
+// verifier's million instructions in one statement). Zeroed, a dead spill
+// slot holds 0 on every path (the callback's entry zeroes its frame's
+// temporaries, so a slot no path wrote yet holds 0 too).
+func (e *emitter) dropSpill(k kept) {
+	if !k.spilled || !e.settleSpills || k.slot.base != asm.RFP || !e.inCallbackFrame() {
+		return
+	}
+	e.storeImm(k.slot, 0, 8)
+	e.spillsSettled = max(e.spillsSettled, -k.slot.off)
 }
 
 // into loads a kept value into dst when it was spilled and returns the

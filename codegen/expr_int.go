@@ -347,6 +347,7 @@ func (g *gen) binary(x *lang.Binary) asm.Register {
 	res := kx.reg
 	if kx.spilled {
 		g.emit(asm.LoadMem(asm.R0, kx.slot.base, int16(kx.slot.off), asm.DWord))
+		g.dropSpill(kx)
 		g.aluReg(op, asm.R0, ry)
 		g.emit(asm.Mov.Reg(ry, asm.R0))
 		res = ry
@@ -597,6 +598,7 @@ func (g *gen) compareJump(x *lang.Binary, label string, when bool) {
 	kx := g.keep(rx)
 	ry := g.evalInt(x.Y)
 	rx = g.into(kx, asm.R0)
+	g.dropSpill(kx)
 	g.emit(op.Reg(rx, ry, label))
 	g.freeReg(rx)
 	g.freeReg(ry)

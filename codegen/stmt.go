@@ -28,7 +28,10 @@ func (g *gen) stmt(s lang.Stmt) {
 	m := g.mark()
 	outerHigh := g.tempHigh
 	g.tempHigh = m.stack
+	savedSettle := g.settleSpills
+	g.settleSpills = g.inCallbackFrame() && branchesInExpr(s)
 	g.stmtAt(s)
+	g.settleSpills = savedSettle
 	g.settleTemps(s, m.stack)
 	g.tempHigh = max(outerHigh, g.tempHigh)
 	g.release(m)

@@ -871,6 +871,105 @@ tracepoint:syscalls:sys_enter_openat /(1000 | ((args.flags - uid) % 1000)) != ((
   }
   @sum = $v0 + $v1 + $v2 + $v3 + $v4 + $v5 + $v6 + $v7 + $v8 + $v9 + $v10 + $v11 + $v12 + $v13 + $v14 + $v15 + $v16 + $v17 + $v18 + $v19 + $v20 + $v21 + $v22 + $v23;
 }`,
+	// Seed 92286 and heavy generator scripts 7280 and 16512
+	// (GOBPFTRACE_GEN_HEAVY=20): "BPF program is too large" inside one
+	// long branching expression in a bpf_loop callback (a sum() argument in
+	// a run-time range; an if ending in return, unrolled twice in a
+	// constant range; an assignment in a run-time range unrolled twice).
+	// Until a loop's rounds are all checked the verifier compares the
+	// callback's states with dead slots exact; left operands spilled on one
+	// path of a ternary or && chain and not on another kept the paths
+	// apart at every later join, within the statement, before settleTemps
+	// could zero them. A spill slot is now zeroed once reloaded
+	// (dropSpill): 13,178, 981,960 and 86,253 instructions processed.
+	`tracepoint:sched:sched_switch {
+  for ($i0 : 0..pid % 50) {
+    @k1[comm] = sum((uint8)($i0 || (((nsecs | (((((rand + 1) - (int64)-1) - 1) == gid ? nsecs : curtask->pid) | ((("lit" == "bash" ? curtask->pid : uid) / 1000) > nsecs ? cpu : curtask->pid))) > ((uid - ("lit" == "sshd" ? cpu : -1)) * ($i0 >> 4)) ? ((1000 & 255) >> 4) : (args.next_pid << 12)) < (int16)((uint8)0 << 12) ? (elapsed < ((((nsecs + (cgroup ^ elapsed)) && ((uint64)((elapsed != ~(4294967296) ? elapsed : uid) == (((((((curtask->pid + ((rand - 1) - (int64)-1)) < (-(tid) | ((1 + args.next_pid) + (int8)cpu)) ? 65536 : pid) + 4294967296) % 3) <= curtask->real_parent->tgid ? jiffies : rand) && (((uint16)curtask->pid - (int64)-1) ^ ((-(7) - $#) != (255 + 1) ? (((tid && gid ? 4294967296 : -(curtask->pid)) & (args.prev_pid << 12)) != pid ? tid : nsecs) : (probe == "sshd" ? args.prev_pid : args.prev_pid))) ? (curtask->real_parent->tgid & (cpu - $#)) : 255) <= ((7 | (args.prev_prio * cgroup)) & (cgroup - ~(args.prev_prio))) ? args.next_pid : $i0) ? cgroup : 1) / 1000) ? uid : $i0) * ((nsecs / 7) >= curtask->real_parent->tgid ? -1 : -1)) % 3) ? (int8)jiffies : args.next_pid) : -1) ? -(-100) : -(0)));
+  }
+  @ki2[(elapsed | (int8)7)] = tid;
+  @ki2[((4294967296 + 1) / 1000)] -= 7;
+  print(-100);
+  @ms3[(gid / 7)] = "a longer literal string";
+  @ms3[gid] = probe;
+}
+tracepoint:raw_syscalls:sys_enter {
+  @c4 = count();
+  printf("p %u\n", (uint8)(1 - 1));
+}`,
+	`tracepoint:syscalls:sys_enter_openat {
+  @loopmap[1] = 1; @loopmap[2] = 4;
+  $v0 = (int64)-(pid);
+  $v1 = (int64)rand;
+  $v2 = (int64)(((255 + 1) ^ $v0) * (uint8)(cpu + $#));
+  $v3 = (int64)(4294967296 << 12);
+  $v4 = (int64)65536;
+  $v5 = (int64)jiffies;
+  $v6 = (int64)((-(7) / 1000) + (int64)-1);
+  $v7 = (int64)(curtask->pid > ((1 & tid) - (int64)-1) ? $v4 : ((255 ^ 65536) / 1000));
+  $v8 = (int64)(uint8)(((gid * $v3) && ((uint64)(1000 >> 4) / 7) ? jiffies : $v7) - (int64)-1);
+  $v9 = (int64)cpu;
+  $v10 = (int64)($v1 % 1000);
+  $v11 = (int64)(int16)(-(1000) - (int64)-1);
+  $v12 = (int64)$v3;
+  $v13 = (int64)$v2;
+  $v14 = (int64)(int8)($v3 / 7);
+  $v15 = (int64)(uid % 7);
+  $v16 = (int64)(args.dfd << 1);
+  $v17 = (int64)((-(elapsed) >> 4) ^ (-1 + 1));
+  $v18 = (int64)jiffies;
+  $v19 = (int64)$v3;
+  $v20 = (int64)($v15 << 12);
+  $v21 = (int64)~($v6);
+  $v22 = (int64)(probe == "bash" ? $v10 : 7);
+  $v23 = (int64)((($v13 - args.flags) & -(rand)) & ((1 / 7) - 1));
+  for ($l24 : 0..3) {
+    unroll(2) {
+      if ((cpu / 7) || ($v16 || ((int32)args.flags - ((tid > $v8 ? nsecs : -100) / 3)) ? $v23 : (($v12 - (int64)-1) + ($v5 < (((nsecs << 4) / 1000) ^ ($v5 <= cpu ? (tid | args.mode) : ($v15 || ((cpu < ((int64)(-100 <= $v18 ? ~(curtask->real_parent->tgid) : (uint16)0) == ~((elapsed - (int64)-1)) ? $v21 : ($v7 * uid)) ? $v19 : $v13) && ($v4 || ($v7 ^ ("lit" != "sshd" ? args.flags : (args.flags & $v10))) ? ($v15 ^ $v13) : 1) ? ($v11 * ($v11 + $#)) : 255) ? $v20 : args.flags))) ? $v8 : nsecs)))) { return; }
+      $v11 = $v11 + (int64)(pid - (int64)-1);
+      $v13 = $v13 + (int64)((((nsecs > ((uint32)$v21 * $v3) ? (tid - 1) : nsecs) | $v11) && ($v9 && $v14 ? (7 <= $v2 ? ($v4 >> 1) : $v7) : $v11) ? $v4 : 65536) + $v10);
+      $v18 = $v18 + (int64)$v8;
+      $v20 = $v20 + (int64)((gid / 3) >> 12);
+    }
+    $l24 = $l24 + 1;
+  }
+}`,
+	`tracepoint:syscalls:sys_enter_openat {
+  @loopmap[1] = 1; @loopmap[2] = 4;
+  $v0 = (int64)(int16)((curtask->real_parent->tgid + cpu) + 1);
+  $v1 = (int64)-1;
+  $v2 = (int64)rand;
+  $v3 = (int64)65536;
+  $v4 = (int64)($v0 * rand);
+  $v5 = (int64)(-(pid) | elapsed);
+  $v6 = (int64)-100;
+  $v7 = (int64)(int16)$v0;
+  $v8 = (int64)(probe == "sshd" ? ((0 - (int64)-1) < -1 ? $v1 : 7) : curtask->pid);
+  $v9 = (int64)((((args.flags % 1000) ^ ("a longer literal string" == comm ? ($v6 << 4) : ($v0 | 65536))) && 4294967296 ? (-(args.dfd) | ("a longer literal string" != "sshd" ? 1000 : 1)) : -(($v3 << 1))) && 255 ? ~(4294967296) : (comm != comm ? jiffies : (uint8)cgroup));
+  $v10 = (int64)nsecs;
+  $v11 = (int64)($v9 ^ ((probe == comm ? $v10 : $v10) % 3));
+  $v12 = (int64)(int64)((uint16)$v10 % 1000);
+  $v13 = (int64)(uint8)((int16)$v0 | ($v5 - 1));
+  $v14 = (int64)(int8)(((0 ^ $v0) - (cpu & ($v6 << 12))) != ~((pid && ((args.mode ^ -(cgroup)) >> 4) ? pid : (255 / 1000))) ? ($v2 % 1000) : 65536);
+  $v15 = (int64)$v7;
+  $v16 = (int64)((uint8)($v2 - $#) / 3);
+  $v17 = (int64)-1;
+  $v18 = (int64)(1 & (-1 % 7));
+  $v19 = (int64)(int16)curtask->real_parent->tgid;
+  $v20 = (int64)($v18 >> 4);
+  $v21 = (int64)((int32)(255 * jiffies) >> 12);
+  $v22 = (int64)($v13 + (int64)-1);
+  $v23 = (int64)$v4;
+  unroll(2) {
+    for ($l25 : 0..(pid % 50)) {
+      @s1[strcontains("lit", "a")] = count();
+      $v22 = $v22 + (int64)nsecs;
+      $v16 = $v16 + (int64)(($v17 >> 12) - ($v5 + gid));
+      $v13 = $v13 + (int64)(curtask->pid - (((($v9 + ($v5 && $v9 ? $v20 : $v17)) ^ ((($v23 * (int32)$v18) + 4294967296) || $v6 ? args.dfd : ($v7 - 1))) < ($v22 | (((((nsecs >= ($v18 + (int64)-1) ? ((gid / 7) >> 1) : $v12) > args.dfd ? ($v7 * $v20) : $v20) || (int64)($v15 >> 1) ? (int8)$v11 : (255 || (($v7 / 3) >> 4) ? $v18 : $v11)) - $v17) && ((($v19 / 1000) - ((-((args.flags & rand)) & uid) == (int64)((uint32)jiffies | (uint16)$v0) ? tid : args.flags)) ^ (nsecs & $v16)) ? (((((args.flags << 12) | ((("a longer literal string" == "sshd" ? (-100 & $v11) : (0 + 1)) >> 1) > (((((uint32)(args.dfd % 7) - $v9) < (int16)(pid || $v2 ? 1000 : elapsed) ? $v19 : nsecs) / 3) << 12) ? -(args.dfd) : pid)) != (comm != comm ? ($v6 & $v8) : (uint16)($v10 - $#)) ? ~(4294967296) : (uint16)$v8) + $#) || (((4294967296 << 4) % 1000) != $l25 ? $v7 : (~(cgroup) % 3)) ? $v4 : 1) : ($v11 % 3))) ? 7 : $v5) != gid ? $v21 : elapsed));
+      $v11 = $v11 + (int64)~($v10);
+      $l25 = $l25 + 1;
+    }
+  }
+}`,
 }
 
 // TestGeneratedScriptsLoad compiles generated scripts and loads every one

@@ -153,6 +153,10 @@ type Config struct {
 	// UnstableAddr is config unstable_addr: "warn" (also ""), "enable" or
 	// "error" for the address-of operator on variables and maps.
 	UnstableAddr string
+	// UnstableMapDecl and UnstableTseries are config unstable_map_decl
+	// and unstable_tseries, the same three words for map declarations
+	// (let @m = hash(N)) and tseries().
+	UnstableMapDecl, UnstableTseries string
 	// Other settings are added as they are supported.
 }
 

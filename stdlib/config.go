@@ -43,6 +43,8 @@ var ConfigVars = []*ConfigVar{
 	{Name: "cache_user_symbols", Default: "PER_PID", Doc: "User symbol cache: PER_PROGRAM, PER_PID or NONE."},
 	{Name: "license", Default: "GPL", Supported: true, Doc: "License the programs are loaded with."},
 	{Name: "unstable_addr", Default: "warn", Supported: true, Doc: "The address-of operator on variables and maps (&$x, &@m), an unstable feature of bpftrace: warn (allowed, with a warning), enable (allowed silently) or error (refused)."},
+	{Name: "unstable_map_decl", Default: "warn", Supported: true, Doc: "Map declarations (let @m = hash(N) and the other kinds), an unstable feature of bpftrace: warn (allowed, with a warning), enable (allowed silently) or error (refused)."},
+	{Name: "unstable_tseries", Default: "warn", Supported: true, Doc: "The tseries() aggregation, an unstable feature of bpftrace: warn (allowed, with a warning), enable (allowed silently) or error (refused)."},
 }
 
 // EnvOnlyConfig are the BPFTRACE_* environment variables (lower case,

@@ -259,6 +259,7 @@ tracepoint:syscalls:sys_enter_openat /comm == "` + filepath.Base(loop) + `" && a
 	mustExit(t, res, 0)
 	var want strings.Builder
 	// In the order the maps are declared or first used.
+	want.WriteString("WARNING: Script is using an unstable feature: map declarations. To prevent this warning you must explicitly enable it in the config e.g. unstable_map_decl=enable\n")
 	want.WriteString("Attached 2 probes\n")
 	for _, m := range []string{"decl", "pcpu", "plain", "count", "sum", "min", "max", "avg", "stats", "tuple", "tuplecount", "inc", "add", "paths", "pathpid"} {
 		want.WriteString(mapFullWarning(script, "@"+m+"["))

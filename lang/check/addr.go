@@ -13,29 +13,10 @@ import (
 // unstable_addr decides: warn (the default: allowed, with one warning
 // for the script), enable (allowed) or error (refused where it is used).
 
-const (
-	unstableAddrFeature = "address-of operator (&)"
-	unstableAddrConfig  = "unstable_addr"
-)
-
 // unstableAddr applies config unstable_addr to a use of & at span; it
 // reports whether the use is allowed.
 func (c *checker) unstableAddr(span lang.Span) bool {
-	switch c.out.Config.UnstableAddr {
-	case "enable":
-		return true
-	case "error":
-		c.errorf(span, "%s feature is not enabled by default. To enable this unstable feature, set the config flag to enable. %s=enable", unstableAddrFeature, unstableAddrConfig)
-		c.hintf("config = { %s = enable } at the top of the script", unstableAddrConfig)
-		return false
-	}
-	if !c.addrWarned {
-		c.addrWarned = true
-		d := lang.Errorf(lang.Span{}, "Script is using an unstable feature: %s. To prevent this warning you must explicitly enable it in the config e.g. %s=enable", unstableAddrFeature, unstableAddrConfig)
-		d.Severity, d.Global = lang.SevWarning, true
-		c.out.Warnings = append(c.out.Warnings, d)
-	}
-	return true
+	return c.unstable(unstableAddr, span)
 }
 
 // varAddr types &$x: a pointer to the variable's value, which lives in

@@ -57,6 +57,9 @@ func (c *checker) aggregation(call *lang.Call) *lang.Type {
 	case "lhist":
 		t = c.lhist(call)
 	case "tseries":
+		if !c.unstable(unstableTseries, call.Span) {
+			return tNone
+		}
 		t = c.tseries(call)
 	}
 	if t == nil {

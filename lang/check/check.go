@@ -143,8 +143,8 @@ type checker struct {
 	varUses  []*lang.Var
 	// varAddrs are the probe's &$x, typed again at its end (fixVarAddrs).
 	varAddrs []*lang.Unary
-	// addrWarned: the unstable & has been warned about (unstableAddr).
-	addrWarned bool
+	// unstableWarned: the unstable features warned about (unstable).
+	unstableWarned map[*unstableFeature]bool
 	// externalArgs counts the external function calls whose arguments
 	// are being checked: &@m is allowed only there.
 	externalArgs int

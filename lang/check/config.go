@@ -200,7 +200,7 @@ var configMax = map[string]uint64{
 func ConfigMax(name string) uint64 { return configMax[name] }
 
 // setWordConfig handles the settings whose values are words: the
-// booleans (print_maps_on_exit, cpp_demangle, show_debug_info), missing_probes, unstable_addr and license. It reports whether cv is one.
+// booleans (print_maps_on_exit, cpp_demangle, show_debug_info), missing_probes, the unstable_* feature settings and license. It reports whether cv is one.
 func (c *checker) setWordConfig(cv *stdlib.ConfigVar, text string, span lang.Span, fromScript bool) bool {
 	name := cv.Name
 	if !fromScript {
@@ -237,10 +237,17 @@ func (c *checker) setWordConfig(cv *stdlib.ConfigVar, text string, span lang.Spa
 		default:
 			report("Invalid value for %s: valid values are error, warn and ignore.", name)
 		}
-	case "unstable_addr":
+	case "unstable_addr", "unstable_map_decl", "unstable_tseries":
 		switch text {
 		case "error", "warn", "enable":
-			c.out.Config.UnstableAddr = text
+			switch cv.Name {
+			case "unstable_addr":
+				c.out.Config.UnstableAddr = text
+			case "unstable_map_decl":
+				c.out.Config.UnstableMapDecl = text
+			default:
+				c.out.Config.UnstableTseries = text
+			}
 		default:
 			report("Invalid value for %s: valid values are error, warn and enable.", name)
 		}
@@ -279,6 +286,9 @@ func (c *checker) checkPreamble() {
 		}
 		if m := c.maps[d.Name]; m != nil {
 			c.errorf(d.Span, "Map %s is declared twice", d.Name)
+			continue
+		}
+		if !c.unstable(unstableMapDecl, d.Span) {
 			continue
 		}
 		c.newMap(d.Name, d.Span).Decl = d

@@ -33,6 +33,14 @@ func TestMountsTracefsChild(t *testing.T) {
 	if os.Getenv("GBT_MOUNT_CHILD") != "1" {
 		return // only meaningful as TestMountsTracefs's child
 	}
+	// debugfs shows tracefs again under its tracing directory (an
+	// automount) once tracefs is unmounted: take it away too, so that
+	// only the runtime's own mount can bring tracefs back.
+	if IsDir("/sys/kernel/debug/tracing") {
+		if err := unix.Unmount("/sys/kernel/debug", unix.MNT_DETACH); err != nil && err != unix.EINVAL {
+			t.Fatalf("unmount debugfs: %v", err)
+		}
+	}
 	for mountedTracefs("/proc/self/mounts") != "" {
 		dir := mountedTracefs("/proc/self/mounts")
 		if err := unix.Unmount(dir, unix.MNT_DETACH); err != nil {

@@ -269,7 +269,7 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 	}
 	p := &Program{Name: name, Attach: res, Probe: probe, Spans: spans, SpanTable: cc.spans, Funcs: funcs}
 	cc.plan.Programs = append(cc.plan.Programs, p)
-	cc.scratch = max(cc.scratch, g.scratchMax)
+	cc.scratch = max(cc.scratch, g.scratchMax, g.localScratch)
 	return p
 }
 
@@ -328,6 +328,10 @@ type gen struct {
 	spareAfter *loc
 	// needs memoizes needOf.
 	needs map[lang.Node]stackNeed
+	// localScratch is the scratch space used by code that looks the
+	// buffer up itself, on a path of its own (aggregateLongStr): it sizes
+	// the buffer without the program's lookup that scratchMax asks for.
+	localScratch int
 }
 
 func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved, name string) *gen {

@@ -143,43 +143,93 @@ func (cc *compiler) addStrClasses(pm *Map, spec *ebpf.MapSpec, index int, hint s
 	}
 }
 
-// aggregateStrClasses is aggregate() for a map split into length classes:
-// read the string once, pick its class by the length the helper returns,
-// zero the rest of the class, and update that class's map.
+// aggregateStrClasses is aggregate() for a map split into length classes.
+// The string is read first into a key of the smallest class on the stack,
+// with its spare byte: the helper's length says whether it fitted, and
+// a string that did (most paths, every comm-sized name) updates the first
+// class from there, without the scratch buffer. A longer one is read
+// again, whole, into the scratch buffer (aggregateLongStr).
 func (g *gen) aggregateStrClasses(m *Map, target *lang.MapExpr, update func(name string, key loc)) {
 	call := target.Keys[0].(*lang.Call)
-	size := m.KeySize
 	fn := asm.FnProbeReadKernelStr
 	if call.Args[0].Type().UserSpace || call.Type().UserSpace || g.userProbe() && call.Args[0].Type().Kind == lang.KInt {
 		fn = asm.FnProbeReadUserStr
+	}
+	var rp asm.Register
+	g.within(call, func() { rp = g.evalInt(call.Args[0]) })
+	before := g.mark()
+	var first loc
+	if !g.probeHasCallbacks() {
+		first = g.allocValue(strClassMin+1, strClassMin)
+	}
+	if !first.onStack() {
+		// A probe with callbacks keeps its stack for their frames (the
+		// kernel adds up the frames of a chain of calls, and the room
+		// kept for them is a lower bound); with no room on the stack
+		// (config on_stack_limit), everything goes through the scratch
+		// buffer.
+		g.release(before)
+		g.aggregateLongStr(m, call, fn, kept{reg: rp}, update, loc{}, "")
+		return
+	}
+	ptr := g.keep(rp)
+	// Zeroed first: the bytes after the string are part of the key.
+	g.zero(first, strClassMin)
+	g.readStr(fn, call, first, strClassMin+1, ptr)
+	// R0 is the length read, NUL included: strClassMin+1 when the string
+	// did not fit (the helper wrote its NUL in the spare byte), or a
+	// negative error (the helper zeroed the buffer: an empty string).
+	long, fits := g.newLabel("strlong"), g.newLabel("strclass64")
+	g.emit(asm.JSGT.Imm(asm.R0, strClassMin, long))
+	g.label(fits)
+	update(m.StrClasses[0].Name, first)
+	done := g.newLabel("strclass_done")
+	g.jump(done)
+	g.label(long)
+	g.aggregateLongStr(m, call, fn, ptr, update, first, fits)
+	g.label(done)
+}
+
+// aggregateLongStr reads the string into the scratch buffer at the map's
+// full key size, picks its class by the length the helper returns, zeroes
+// the rest of the class and updates that class's map. When first is on the
+// stack, the caller has updated the first class from there (label fits)
+// for a string that fitted it: one that fits now (it changed since, or
+// the read failed) is copied there and goes to fits, so that one string
+// never has two keys. The scratch buffer is then looked up here, only on
+// this path, unless other code of the function needs it anyway.
+func (g *gen) aggregateLongStr(m *Map, call *lang.Call, fn asm.BuiltinFunc, ptr kept, update func(name string, key loc), first loc, fits string) {
+	size := m.KeySize
+	onStack := first.onStack()
+	done := g.newLabel("strclass_done")
+	local := onStack && g.scratchMax == 0
+	if local {
+		// The first class's key is dead here: its first word is the
+		// lookup's key. A failed lookup (never) skips the update.
+		g.storeImm(first, 0, 4)
+		g.mapPtr(asm.R1, scratchName)
+		g.addr(asm.R2, first)
+		g.call(asm.FnMapLookupElem)
+		g.emit(asm.JEq.Imm(asm.R0, 0, done), asm.Mov.Reg(regScratch, asm.R0))
 	}
 	// The key, its spare byte (the truncation marker, see str()), and as
 	// much again: zeroing the tail at a variable offset is checked by the
 	// verifier against the largest offset plus the largest length.
 	key := g.allocScratch(2 * (size + 1))
-	var rp asm.Register
-	g.within(call, func() { rp = g.evalInt(call.Args[0]) })
+	keyEnd := g.scratchMax
 	// The smallest class is zeroed before the read: a string that fits it
 	// leaves the rest zero.
 	g.zero(key, strClassMin)
-	g.addr(asm.R1, key)
-	g.emit(asm.Mov.Imm(asm.R2, int32(size+1)), asm.Mov.Reg(asm.R3, rp))
-	g.freeReg(rp)
-	g.call(fn)
-	saved, kept := g.keepHelperResult()
-	g.checkHelper(fn, call.Span)
-	if kept {
-		g.load(asm.R0, saved, 8)
+	g.readStr(fn, call, key, size+1, ptr)
+	if !ptr.spilled {
+		g.freeReg(ptr.reg)
 	}
-	// R0 is the length read, NUL included, or a negative error (the helper
-	// then zeroed the whole buffer: an empty string, the first class).
 	sizes := strClassSizes(size)
 	labels := make([]string, len(sizes)+1)
 	for i, c := range sizes {
 		labels[i] = g.newLabel(fmt.Sprintf("strclass%d", c))
 		g.emit(asm.JSLE.Imm(asm.R0, int32(c), labels[i]))
 	}
-	done := g.newLabel("strclass_done")
 	// The last class (the longest strings, the rarest) falls through.
 	order := append([]int{len(sizes)}, make([]int, len(sizes))...)
 	for i := range sizes {
@@ -188,6 +238,15 @@ func (g *gen) aggregateStrClasses(m *Map, target *lang.MapExpr, update func(name
 	for _, i := range order {
 		if i < len(sizes) {
 			g.label(labels[i])
+		}
+		if i == 0 && onStack {
+			// The first class's key is on the stack: copy it there.
+			g.addr(asm.R1, first)
+			g.emit(asm.Mov.Imm(asm.R2, strClassMin))
+			g.addr(asm.R3, key)
+			g.call(asm.FnProbeReadKernel)
+			g.jump(fits)
+			continue
 		}
 		name, end := m.Name, size+1
 		if i < len(sizes) {
@@ -205,4 +264,39 @@ func (g *gen) aggregateStrClasses(m *Map, target *lang.MapExpr, update func(name
 		g.jump(done)
 	}
 	g.label(done)
+	if local && g.scratchMax == keyEnd {
+		// Only this path used the scratch buffer, and it looked it up:
+		// the program needs no lookup of its own (program()).
+		g.localScratch = max(g.localScratch, keyEnd)
+		g.scratchMax = 0
+	}
+}
+
+// readStr reads the string at ptr (the helper fn) into size bytes at dst,
+// leaving the helper's result in R0.
+func (g *gen) readStr(fn asm.BuiltinFunc, call *lang.Call, dst loc, size int, ptr kept) {
+	g.addr(asm.R1, dst)
+	g.emit(asm.Mov.Imm(asm.R2, int32(size)))
+	if r := g.into(ptr, asm.R3); r != asm.R3 {
+		g.emit(asm.Mov.Reg(asm.R3, r))
+	}
+	g.call(fn)
+	if g.cc.opts.HelperErrors {
+		// -k: report a failed read. The helper then zeroed the buffer (an
+		// empty string): R0 becomes 0, a length the verifier knows, where
+		// the code after reads it back from the report's record (which
+		// may be in the scratch buffer, of unknown value to the verifier).
+		ok := g.newLabel("strread_ok")
+		g.emit(asm.JSGE.Imm(asm.R0, 0, ok))
+		g.reportHelper(fn, call.Span, asm.R0)
+		g.emit(asm.Mov.Imm(asm.R0, 0))
+		g.label(ok)
+	}
+}
+
+// probeHasCallbacks reports whether the probe runs callbacks (loops,
+// string scans), whose frames add up with the probe's (stackneed.go).
+func (g *gen) probeHasCallbacks() bool {
+	need := g.needOf(g.probe.Predicate, false).or(g.needOf(g.probe.Body, false))
+	return need.chain > 0 || need.shared > 0
 }

@@ -3,6 +3,8 @@ package codegen
 import (
 	"fmt"
 	"testing"
+
+	"github.com/cilium/ebpf/asm"
 )
 
 // Which maps keyed by a string are split into length classes: aggregations
@@ -50,6 +52,50 @@ func TestStrClassesChosen(t *testing.T) {
 			if s := plan.Spec.Maps[sc.Name]; s == nil || int(s.KeySize) != sc.KeySize {
 				t.Errorf("%s: class map %s missing or of the wrong key size", c.src, sc.Name)
 			}
+		}
+	}
+}
+
+// A string that fits the first class is read into a stack key and never
+// needs the scratch buffer: the program looks the buffer up only after a
+// read that did not fit. In a probe with a loop (whose callback frames add
+// up with the probe's), and with -k, as before: the buffer first.
+func TestStrClassesFirstReadOnStack(t *testing.T) {
+	const tp = "tracepoint:syscalls:sys_enter_openat"
+	cases := []struct {
+		src        string
+		stackFirst bool
+	}{
+		{tp + ` { @m[str(args.filename)] = count(); }`, true},
+		{tp + ` { @m[str(args.filename)] = sum(args.mode); @n[str(args.filename)] = max(args.flags); }`, true},
+		{`config = { max_strlen = 300 } ` + tp + ` /args.mode != 0/ { @m[str(args.filename)] = count(); }`, true},
+		{`config = { on_stack_limit = 32 } ` + tp + ` { @m[str(args.filename)] = count(); }`, false},
+		{tp + ` { @m[str(args.filename)] = count(); $i = 0; while ($i < 3) { $i++; } }`, false},
+	}
+	for _, c := range cases {
+		plan, err := tryCompile(c.src)
+		if err != nil {
+			t.Errorf("%s: %v", c.src, err)
+			continue
+		}
+		for _, p := range plan.Spec.Programs {
+			read, scratch := -1, -1
+			for i, ins := range p.Instructions {
+				if read < 0 && ins.IsBuiltinCall() && asm.BuiltinFunc(ins.Constant) == asm.FnProbeReadUserStr {
+					read = i
+				}
+				if scratch < 0 && ins.Reference() == scratchName {
+					scratch = i
+				}
+			}
+			if read < 0 || scratch < 0 {
+				t.Errorf("%s: read at %d, scratch buffer at %d", c.src, read, scratch)
+			} else if got := read < scratch; got != c.stackFirst {
+				t.Errorf("%s: first read before the scratch buffer's lookup: %v, want %v", c.src, got, c.stackFirst)
+			}
+		}
+		if s := plan.Spec.Maps[scratchName]; s == nil || s.ValueSize < 2*(uint32(plan.Maps[0].KeySize)+1) {
+			t.Errorf("%s: scratch buffer %v too small for two keys of %d bytes", c.src, s, plan.Maps[0].KeySize)
 		}
 	}
 }

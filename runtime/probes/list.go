@@ -396,14 +396,7 @@ func (l *lister) rawTracepoints(match func(string) bool) error {
 			return fmt.Errorf("cannot list rawtracepoint probes of %s: %v", mod, err)
 		}
 		for _, ev := range events {
-			name := "rawtracepoint:" + mod + ":" + ev
-			if !match(name) && !match("rawtracepoint:"+ev) {
-				continue
-			}
-			fmt.Fprintln(l.w, name)
-			if l.verbose {
-				l.rawTracepointArgs(spec, ev)
-			}
+			l.rawTracepoint(mod, ev, spec, match)
 		}
 	}
 	return nil
@@ -440,16 +433,23 @@ func (l *lister) vmlinuxRawTracepoints(match func(string) bool) error {
 		if i > 0 && names[i-1] == ev {
 			continue
 		}
-		name := "rawtracepoint:vmlinux:" + ev
-		if !match(name) && !match("rawtracepoint:"+ev) {
-			continue
-		}
-		fmt.Fprintln(l.w, name)
-		if l.verbose {
-			l.rawTracepointArgs(spec, ev)
-		}
+		l.rawTracepoint("vmlinux", ev, spec, match)
 	}
 	return nil
+}
+
+// rawTracepoint lists raw tracepoint ev of module mod (and its arguments,
+// for -lv, from spec) if match takes its full name or the name without
+// the module.
+func (l *lister) rawTracepoint(mod, ev string, spec *btf.Spec, match func(string) bool) {
+	name := "rawtracepoint:" + mod + ":" + ev
+	if !match(name) && !match("rawtracepoint:"+ev) {
+		return
+	}
+	fmt.Fprintln(l.w, name)
+	if l.verbose {
+		l.rawTracepointArgs(spec, ev)
+	}
 }
 
 // iters lists the kernel's iterators, as iter:NAME in name order: those

@@ -220,26 +220,30 @@ func settle(pid int) {
 // asleep reports whether every thread of pid is in read (the main one) or
 // futex or epoll_pwait (the others), as /proc/PID/task/TID/syscall says.
 func asleep(pid int) bool {
+	return everyThread(pid, "syscall", func(tid, data string) bool {
+		nr, _, _ := strings.Cut(strings.TrimSpace(data), " ")
+		n, err := strconv.Atoi(nr) // "running" while it runs
+		if err != nil {
+			return false
+		}
+		if tid == strconv.Itoa(pid) {
+			return n == unix.SYS_READ
+		}
+		return n == unix.SYS_FUTEX || n == unix.SYS_EPOLL_PWAIT
+	})
+}
+
+// everyThread reports whether ok holds for the file /proc/PID/task/TID/FILE
+// of every thread of pid (false if one cannot be read).
+func everyThread(pid int, file string, ok func(tid, data string) bool) bool {
 	dir := fmt.Sprintf("/proc/%d/task", pid)
 	tids, err := os.ReadDir(dir)
 	if err != nil {
 		return false
 	}
 	for _, t := range tids {
-		data, err := os.ReadFile(filepath.Join(dir, t.Name(), "syscall"))
-		if err != nil {
-			return false
-		}
-		nr, _, _ := strings.Cut(strings.TrimSpace(string(data)), " ")
-		n, err := strconv.Atoi(nr) // "running" while it runs
-		if err != nil {
-			return false
-		}
-		if t.Name() == strconv.Itoa(pid) {
-			if n != unix.SYS_READ {
-				return false
-			}
-		} else if n != unix.SYS_FUTEX && n != unix.SYS_EPOLL_PWAIT {
+		data, err := os.ReadFile(filepath.Join(dir, t.Name(), file))
+		if err != nil || !ok(t.Name(), string(data)) {
 			return false
 		}
 	}
@@ -276,22 +280,10 @@ func parkStopped(pid int) bool {
 // allStopped reports whether every thread of pid is stopped (state T or
 // t in /proc/PID/task/TID/stat).
 func allStopped(pid int) bool {
-	dir := fmt.Sprintf("/proc/%d/task", pid)
-	tids, err := os.ReadDir(dir)
-	if err != nil {
-		return false
-	}
-	for _, t := range tids {
-		data, err := os.ReadFile(filepath.Join(dir, t.Name(), "stat"))
-		if err != nil {
-			return false
-		}
-		_, rest, ok := strings.Cut(string(data), ") ")
-		if !ok || (!strings.HasPrefix(rest, "T") && !strings.HasPrefix(rest, "t")) {
-			return false
-		}
-	}
-	return true
+	return everyThread(pid, "stat", func(_, data string) bool {
+		_, rest, ok := strings.Cut(data, ") ")
+		return ok && (strings.HasPrefix(rest, "T") || strings.HasPrefix(rest, "t"))
+	})
 }
 
 // seize traces pid without stopping it, to be stopped after its next exec

@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/cilium/ebpf/asm"
 
@@ -511,6 +512,18 @@ func (g *gen) stringCompareJump(x *lang.Binary, label string, when bool) {
 	} else {
 		differ = label
 	}
+	// Two literals are compared now: in a callback, the buffers a compare
+	// at run time fills on one path of a branching expression and not on
+	// another keep the verifier's paths apart (heavy generator script
+	// 7280, `"lit" != "sshd" ? ... : ...` in an unrolled if).
+	if l, ok := x.X.(*lang.StrLit); ok {
+		if r, ok := x.Y.(*lang.StrLit); ok {
+			if (cString(l.Value) == cString(r.Value)) == jumpOnEqual {
+				g.jump(label)
+			}
+			return
+		}
+	}
 	// A literal side is compared against immediates.
 	a, b := x.X, x.Y
 	if _, ok := a.(*lang.StrLit); ok {
@@ -849,4 +862,12 @@ func (g *gen) stringCompareLoop(la, lb loc, sa, sb int, equal, differ string) {
 		g.emit(asm.JNE.Imm(asm.R1, 0, differ))
 	}
 	g.jump(equal)
+}
+
+// cString is s up to its first NUL, as a string compare sees it.
+func cString(s string) string {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

@@ -167,3 +167,19 @@ func TestStringComparesReuseSlots(t *testing.T) {
 		t.Errorf("@r = %d, want 22", got)
 	}
 }
+
+// Two string literals are compared at compile time, with the run-time
+// compare's result.
+func TestLiteralStringCompare(t *testing.T) {
+	l := runBegin(t, `BEGIN {
+  printf("%d %d %d %d %d\n", "lit" == "lit", "lit" != "lit", "lit" == "sshd", "ab" == "abc", "" == "");
+}`)
+	recs := l.printfs()
+	if len(recs) != 1 {
+		t.Fatalf("%d records", len(recs))
+	}
+	got := fmt.Sprint(recs[0].int(0), recs[0].int(1), recs[0].int(2), recs[0].int(3), recs[0].int(4))
+	if want := "1 0 0 0 1"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}

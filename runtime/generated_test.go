@@ -881,7 +881,8 @@ tracepoint:syscalls:sys_enter_openat /(1000 | ((args.flags - uid) % 1000)) != ((
 	// path of a ternary or && chain and not on another kept the paths
 	// apart at every later join, within the statement, before settleTemps
 	// could zero them. A spill slot is now zeroed once reloaded
-	// (dropSpill): 13,178, 981,960 and 86,253 instructions processed.
+	// (dropSpill) and two string literals are compared at compile time:
+	// 12,522, 822,378 and 81,089 instructions processed.
 	`tracepoint:sched:sched_switch {
   for ($i0 : 0..pid % 50) {
     @k1[comm] = sum((uint8)($i0 || (((nsecs | (((((rand + 1) - (int64)-1) - 1) == gid ? nsecs : curtask->pid) | ((("lit" == "bash" ? curtask->pid : uid) / 1000) > nsecs ? cpu : curtask->pid))) > ((uid - ("lit" == "sshd" ? cpu : -1)) * ($i0 >> 4)) ? ((1000 & 255) >> 4) : (args.next_pid << 12)) < (int16)((uint8)0 << 12) ? (elapsed < ((((nsecs + (cgroup ^ elapsed)) && ((uint64)((elapsed != ~(4294967296) ? elapsed : uid) == (((((((curtask->pid + ((rand - 1) - (int64)-1)) < (-(tid) | ((1 + args.next_pid) + (int8)cpu)) ? 65536 : pid) + 4294967296) % 3) <= curtask->real_parent->tgid ? jiffies : rand) && (((uint16)curtask->pid - (int64)-1) ^ ((-(7) - $#) != (255 + 1) ? (((tid && gid ? 4294967296 : -(curtask->pid)) & (args.prev_pid << 12)) != pid ? tid : nsecs) : (probe == "sshd" ? args.prev_pid : args.prev_pid))) ? (curtask->real_parent->tgid & (cpu - $#)) : 255) <= ((7 | (args.prev_prio * cgroup)) & (cgroup - ~(args.prev_prio))) ? args.next_pid : $i0) ? cgroup : 1) / 1000) ? uid : $i0) * ((nsecs / 7) >= curtask->real_parent->tgid ? -1 : -1)) % 3) ? (int8)jiffies : args.next_pid) : -1) ? -(-100) : -(0)));

@@ -162,6 +162,10 @@ func (c *checker) assignMap(s *lang.AssignStmt, m *lang.MapExpr) {
 		at := c.aggregation(call)
 		if known(at) {
 			c.mergeValue(call, sym, at)
+		} else if len(c.errs) > 0 {
+			// An argument whose check failed (or that reads a variable
+			// poisoned by one): the map's reads say nothing more.
+			c.poisonedMaps[m.Name] = true
 		}
 		m.SetType(sym.Value)
 		return

@@ -274,3 +274,18 @@ func checkInvariants(t *testing.T, src string, prog *lang.Program) {
 		}
 	}
 }
+
+// An aggregation whose argument failed its check (here through a
+// variable poisoned by literal arithmetic v0.26 refuses) leaves its map
+// poisoned: its reads add no "Undefined map" to the one error.
+func TestAggregationOfPoisonedValueOneError(t *testing.T) {
+	for _, body := range []string{
+		`$v = (int64)(uint64)-(~(65536)); $w = (int64)$v; for ($l : 0..3) { @a = min($w); $x = @a % 1000; }`,
+		`@a = sum("s"); $x = @a + 1;`,
+	} {
+		_, _, err := run(t, "BEGIN { "+body+" }", Options{})
+		if err == nil || strings.Count(err.Error(), "ERROR:") != 1 || strings.Contains(err.Error(), "Undefined map") {
+			t.Errorf("%s: want one error, got:\n%v", body, err)
+		}
+	}
+}

@@ -47,6 +47,10 @@ type compiler struct {
 	// bounded gives, by script name, the number of keys of each map whose
 	// updates cannot fail (keydomain.go).
 	bounded map[string]uint64
+	// progScratch records, for each program built, what it did with the
+	// scratch buffer; nest is the plan of the second build (nest.go).
+	progScratch []progScratch
+	nest        *nestPlan
 }
 
 // Compile lowers a checked program to eBPF and describes it in a Plan.
@@ -62,11 +66,24 @@ func Compile(c *lang.Checked, opts ...Options) (plan *Plan, err error) {
 			plan, err = nil, &lang.Diagnostics{File: c.File, Source: c.Source, List: []*lang.Diagnostic{d.d}}
 		}
 	}()
+	cc := buildScript(c, firstOptions(opts), nil)
+	if nest := planNesting(cc.progScratch, cc.scratch); nest != nil {
+		// Programs that can run at once on a CPU use the scratch
+		// buffer: build the script again with a level for each (nest.go).
+		cc = buildScript(c, cc.opts, nest)
+	}
+	return cc.plan, nil
+}
+
+// buildScript builds every program of c; nest, when not nil, gives the
+// programs that take a level of the scratch buffer (nest.go).
+func buildScript(c *lang.Checked, opts Options, nest *nestPlan) *compiler {
 	cc := &compiler{
 		checked:  c,
 		maps:     map[string]*Map{},
 		eventIDs: map[string]int{},
-		opts:     firstOptions(opts),
+		opts:     opts,
+		nest:     nest,
 		spans:    &ir.SpanTable{},
 		plan: &Plan{
 			Spec:    &ebpf.CollectionSpec{Maps: map[string]*ebpf.MapSpec{}, Programs: map[string]*ebpf.ProgramSpec{}},
@@ -104,12 +121,20 @@ func Compile(c *lang.Checked, opts ...Options) (plan *Plan, err error) {
 		}
 	}
 	if cc.scratch > 0 {
+		levels := uint32(1)
+		if nest != nil {
+			// The same programs placed the same values (nest.go).
+			if cc.scratch > nest.busyOff {
+				failf(lang.Span{}, "internal error: the scratch buffer grew from %d to %d bytes", nest.busyOff, cc.scratch)
+			}
+			levels, cc.scratch = scratchLevels, nest.busyOff+8
+		}
 		cc.plan.Spec.Maps[scratchName] = &ebpf.MapSpec{
 			Name: scratchName, Type: ebpf.PerCPUArray, KeySize: 4,
-			ValueSize: uint32(cc.scratch), MaxEntries: 1,
+			ValueSize: uint32(cc.scratch), MaxEntries: levels,
 		}
 	}
-	return cc.plan, nil
+	return cc
 }
 
 func (cc *compiler) maxMapKeys() uint32 {
@@ -229,6 +254,7 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 	name := kernelName("p", len(cc.plan.Programs), hint)
 	g := newGen(cc, probe, res, name)
 	g.group, g.progIndex = group, len(cc.plan.Programs)
+	g.built = len(cc.progScratch)
 	insns, spans := g.program()
 	insns, spans = g.withCallbacks(insns, spans, name)
 	insns, spans = ir.ResolveBranches(insns, spans)
@@ -270,6 +296,8 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 	p := &Program{Name: name, Attach: res, Probe: probe, Spans: spans, SpanTable: cc.spans, Funcs: funcs}
 	cc.plan.Programs = append(cc.plan.Programs, p)
 	cc.scratch = max(cc.scratch, g.scratchMax, g.localScratch)
+	cc.progScratch = append(cc.progScratch, progScratch{
+		provider: res.Provider, uses: g.scratchMax > 0 || g.localScratch > 0, predScratch: g.predScratch, keyOff: g.keyOff})
 	return p
 }
 
@@ -332,6 +360,14 @@ type gen struct {
 	// buffer up itself, on a path of its own (aggregateLongStr): it sizes
 	// the buffer without the program's lookup that scratchMax asks for.
 	localScratch int
+	// built is the program's index in compiler.progScratch; predScratch
+	// and keyOff are what program found (see progScratch).
+	built       int
+	predScratch bool
+	keyOff      int
+	// claiming is set when the program takes a level (nest.go): code
+	// must not look the buffer up on its own then.
+	claiming bool
 }
 
 func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved, name string) *gen {
@@ -353,6 +389,24 @@ func (g *gen) program() (insns asm.Instructions, spans []ir.SpanID) {
 	need := g.needOf(g.probe.Predicate, false).or(g.needOf(g.probe.Body, false))
 	g.chain[0].reserve, g.sharedReserve = need.chain, need.shared
 	g.allocVars(g.probe.Body)
+	// A program that takes a level of the scratch buffer (nest.go) does
+	// so where the lookup would go, and gives it back on its way out
+	// (g.done); what returns before it jumps to skip. Every program of
+	// such a script keeps the levels' busy words clear.
+	claim, skip := false, g.done
+	var first progScratch
+	if nest := g.cc.nest; nest != nil {
+		claim, first = nest.claim[g.built], nest.progs[g.built]
+		g.claiming = claim
+		if claim {
+			skip = "skip"
+			if first.predScratch {
+				g.claimScratch(first.keyOff, skip)
+			} else {
+				g.done = skip
+			}
+		}
+	}
 	// The scratch buffer is looked up after the predicate when the
 	// predicate itself needs none, so that events it rejects skip the
 	// lookup. body is the block the body starts with when a filter or a
@@ -369,12 +423,22 @@ func (g *gen) program() (insns asm.Instructions, spans []ir.SpanID) {
 		g.release(m)
 	}
 	predScratch := g.probe.Predicate != nil && g.scratchMax > 0
+	g.predScratch = predScratch
 	if filtered || g.probe.Predicate != nil {
 		g.label("body")
 		body = g.cur
 	}
+	if claim && !first.predScratch {
+		g.span = g.probe.Span
+		g.done = "exit"
+		g.claimScratch(first.keyOff, skip)
+	}
 	g.block(g.probe.Body)
 	g.label(g.done)
+	if claim {
+		g.storeImm(loc{base: regScratch, off: g.cc.nest.busyOff}, 0, 4) // the level's busy word
+		g.label(skip)
+	}
 	g.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 
 	entry := g.fn.Entry()
@@ -385,17 +449,30 @@ func (g *gen) program() (insns asm.Instructions, spans []ir.SpanID) {
 		if !key.onStack() {
 			failf(g.probe.Span, "the probe needs more than %d bytes of stack", maxStack)
 		}
+		g.keyOff = key.off
 		at := body
 		if predScratch || body == nil {
 			at = entry
 		}
-		at.PrependInstrs(g.instrs(
-			asm.StoreImm(asm.RFP, int16(key.off), 0, asm.Word),
-			asm.LoadMapPtr(asm.R1, 0).WithReference(scratchName),
-			asm.Mov.Reg(asm.R2, asm.RFP), asm.Add.Imm(asm.R2, int32(key.off)),
-			asm.FnMapLookupElem.Call(),
-			asm.JEq.Imm(asm.R0, 0, g.done),
-			asm.Mov.Reg(regScratch, asm.R0))...)
+		switch {
+		case claim && key.off != first.keyOff:
+			failf(g.probe.Span, "internal error: the scratch buffer's key moved from %d to %d", first.keyOff, key.off)
+		case !claim:
+			at.PrependInstrs(g.instrs(
+				asm.StoreImm(asm.RFP, int16(key.off), 0, asm.Word),
+				asm.LoadMapPtr(asm.R1, 0).WithReference(scratchName),
+				asm.Mov.Reg(asm.R2, asm.RFP), asm.Add.Imm(asm.R2, int32(key.off)),
+				asm.FnMapLookupElem.Call(),
+				asm.JEq.Imm(asm.R0, 0, g.done),
+				asm.Mov.Reg(regScratch, asm.R0))...)
+		}
+	} else if g.localScratch > 0 {
+		// Code that looked the buffer up itself (aggregateLongStr): where
+		// the program's key would go, should a second build take a level.
+		g.keyReserve = 0
+		if key := g.alloc(8); key.onStack() {
+			g.keyOff = key.off
+		}
 	}
 	if g.usesCtx {
 		// The allocator leaves the context in R1 when nothing clobbers R1

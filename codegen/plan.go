@@ -49,6 +49,10 @@ type Plan struct {
 	// the next slot its exit code, the bytes of its argument): the runtime
 	// then exits as if the record had arrived.
 	ExitFlag int
+	// NestDrop, when not 0, is the slot of the Drops value counting the
+	// probe runs skipped because every level of the scratch buffer was
+	// held by programs running nested on the CPU (codegen/nest.go).
+	NestDrop int
 	// StackMaps names, for each frame limit that kstack/ustack values of
 	// the script use (lang.Type.StackLimit), the BPF_MAP_TYPE_STACK_TRACE
 	// map in Spec.Maps that bpf_get_stackid fills: key u32 stack id, value

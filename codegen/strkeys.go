@@ -202,7 +202,7 @@ func (g *gen) aggregateLongStr(m *Map, call *lang.Call, fn asm.BuiltinFunc, ptr 
 	size := m.KeySize
 	onStack := first.onStack()
 	done := g.newLabel("strclass_done")
-	local := onStack && g.scratchMax == 0
+	local := onStack && g.scratchMax == 0 && !g.claiming
 	if local {
 		// The first class's key is dead here: its first word is the
 		// lookup's key. A failed lookup (never) skips the update.

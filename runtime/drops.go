@@ -307,6 +307,12 @@ func (s *session) reportDrops() {
 	if events := s.userLost(dropSlot(raw, codegen.DropEvent)); events > 0 {
 		s.out.Warn(fmt.Sprintf("%d events lost in total: the ring buffer was full (user space read too slowly)", events))
 	}
+	if s.plan.NestDrop != 0 {
+		if n := dropSlot(raw, s.plan.NestDrop); n > 0 {
+			s.out.Warn(fmt.Sprintf("%d probe %s skipped: every level of the scratch buffer was held by probes "+
+				"running nested on the same CPU", n, plural(n, "run", "runs")))
+		}
+	}
 	for _, m := range s.plan.Maps {
 		slot, ok := s.plan.MapDrops[m.Name]
 		if !ok {

@@ -256,16 +256,9 @@ func everyThread(pid int, file string, ok func(tid, data string) bool) bool {
 // exited instead.
 func parkStopped(pid int) bool {
 	for {
-		var ws unix.WaitStatus
-		_, err := unix.Wait4(pid, &ws, unix.WALL, nil)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		if err != nil || ws.Exited() || ws.Signaled() {
+		ws, ok := nextStop(pid)
+		if !ok {
 			return false
-		}
-		if !ws.Stopped() {
-			continue
 		}
 		if int(ws>>16) == unix.PTRACE_EVENT_STOP {
 			break
@@ -275,6 +268,24 @@ func parkStopped(pid int) bool {
 	for end := time.Now().Add(250 * time.Millisecond); time.Now().Before(end) && !allStopped(pid); time.Sleep(time.Millisecond) {
 	}
 	return true
+}
+
+// nextStop waits for the traced pid's next stop; false once it has ended
+// (or cannot be waited for).
+func nextStop(pid int) (unix.WaitStatus, bool) {
+	for {
+		var ws unix.WaitStatus
+		_, err := unix.Wait4(pid, &ws, unix.WALL, nil)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil || ws.Exited() || ws.Signaled() {
+			return ws, false
+		}
+		if ws.Stopped() {
+			return ws, true
+		}
+	}
 }
 
 // allStopped reports whether every thread of pid is stopped (state T or
@@ -301,16 +312,9 @@ func seize(pid int) error {
 // stub's signals stop it on their way in: they are passed on.
 func waitTraced(pid int, onExec func(pid int), stay bool) {
 	for {
-		var ws unix.WaitStatus
-		_, err := unix.Wait4(pid, &ws, unix.WALL, nil)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		if err != nil || ws.Exited() || ws.Signaled() {
+		ws, ok := nextStop(pid)
+		if !ok {
 			return
-		}
-		if !ws.Stopped() {
-			continue
 		}
 		switch {
 		case ws.TrapCause() == unix.PTRACE_EVENT_EXEC:

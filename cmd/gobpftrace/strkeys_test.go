@@ -26,7 +26,6 @@ import (
 // into the scratch buffer: both must give the same keys.
 func TestStringKeysByLength(t *testing.T) {
 	requireRoot(t)
-	const maxStrlen = 1024
 	var paths []string
 	for _, n := range []int{0, 1, 2, 15, 16, 17, 62, 63, 64, 65, 66, 100, 254, 255, 256, 257, 600, 1021, 1022, 1023, 1024, 1025, 1200} {
 		// Strings of the same length that differ in one byte only, at the
@@ -45,13 +44,6 @@ func TestStringKeysByLength(t *testing.T) {
 	// the cut) and, max_strlen being 1024, printed as max_strlen-1 bytes
 	// without a trailer, as bpftrace v0.26 prints it: two such strings
 	// that differ in their last kept byte print alike, as two entries.
-	kept := func(s string) string { return s[:min(len(s), maxStrlen)] }
-	shown := func(k string) string {
-		if len(k) >= maxStrlen {
-			return k[:maxStrlen-1]
-		}
-		return k
-	}
 	counts, sums := map[string]int{}, map[string]int{}
 	seen := map[string]bool{}
 	var unique []string
@@ -131,7 +123,6 @@ func checkStringCounts(t *testing.T, out, name string, want map[string]int, show
 // boundaries.
 func TestKernelStringKeysByLength(t *testing.T) {
 	requireRoot(t)
-	const maxStrlen = 1024
 	target, err := exec.LookPath("true")
 	if err != nil {
 		t.Skip("no true(1) to execute")
@@ -165,13 +156,6 @@ func TestKernelStringKeysByLength(t *testing.T) {
 		if err := os.Symlink(target, p); err != nil {
 			t.Fatal(err)
 		}
-	}
-	kept := func(s string) string { return s[:min(len(s), maxStrlen)] }
-	shown := func(k string) string {
-		if len(k) >= maxStrlen {
-			return k[:maxStrlen-1]
-		}
-		return k
 	}
 	counts, sums := map[string]int{}, map[string]int{}
 	res := trace(t, traceRun{
@@ -264,4 +248,20 @@ func TestStringKeyChangingWhileRead(t *testing.T) {
 	if total != events {
 		t.Errorf("%d events counted, want %d", total, events)
 	}
+}
+
+// maxStrlen is the default max_strlen the string-key tests run with.
+const maxStrlen = 1024
+
+// kept is what a map keyed by str() keeps of s at the default max_strlen:
+// its first maxStrlen bytes.
+func kept(s string) string { return s[:min(len(s), maxStrlen)] }
+
+// shown is how such a kept key prints: a key of maxStrlen bytes (the last
+// one marks the cut) as maxStrlen-1 bytes, without a trailer.
+func shown(k string) string {
+	if len(k) >= maxStrlen {
+		return k[:maxStrlen-1]
+	}
+	return k
 }

@@ -121,17 +121,7 @@ func TestChildMissingCommand(t *testing.T) {
 // A file -c accepts (an ELF shared object) that the kernel refuses to exec:
 // Start says so and the child is gone.
 func TestChildExecFails(t *testing.T) {
-	data, err := os.ReadFile("/bin/true")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "noexec")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := CommandBinary(path); err != nil {
-		t.Skipf("/bin/true is not a shared object here: %v", err)
-	}
+	path := notExecutableCopy(t)
 	c, err := StartChild([]string{path}, os.Stdout, os.Stderr, nil, false)
 	if err != nil {
 		t.Fatal(err)
@@ -221,18 +211,8 @@ func TestChildExecFirst(t *testing.T) {
 
 // execFirst with an exec that fails: StartChild says why.
 func TestChildExecFirstFails(t *testing.T) {
-	data, err := os.ReadFile("/bin/true")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "noexec")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := CommandBinary(path); err != nil {
-		t.Skipf("/bin/true is not a shared object here: %v", err)
-	}
-	_, err = StartChild([]string{path}, os.Stdout, os.Stderr, func(int) {}, true)
+	path := notExecutableCopy(t)
+	_, err := StartChild([]string{path}, os.Stdout, os.Stderr, func(int) {}, true)
 	if err == nil || err.Error() != "Failed to exec child: "+path+": permission denied" {
 		t.Errorf("StartChild = %v", err)
 	}
@@ -259,4 +239,23 @@ func TestChildNotHeldStopped(t *testing.T) {
 	if out.String() != "done\n" {
 		t.Errorf("the command printed %q", out.String())
 	}
+}
+
+// notExecutableCopy copies /bin/true (a PIE, an ELF shared object -c
+// accepts) without execute permission: a command the kernel refuses to
+// exec.
+func notExecutableCopy(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile("/bin/true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "noexec")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CommandBinary(path); err != nil {
+		t.Skipf("/bin/true is not a shared object here: %v", err)
+	}
+	return path
 }

@@ -36,6 +36,8 @@ func checkProgramLimits(probe *lang.Probe, insns asm.Instructions) {
 		failf(probe.Span, "this probe uses %d maps (its own and gobpftrace's), more than the %d the kernel allows in one program", len(maps), maxProgMaps)
 	}
 	if n := insns.Size() / asm.InstructionSize; n > maxProgInsns {
-		failf(probe.Span, "this probe compiles to %d instructions, more than the %d the kernel allows", n, maxProgInsns)
+		d := lang.Errorf(probe.Span, "this probe compiles to %d instructions, more than the %d the kernel allows", n, maxProgInsns)
+		d.Hint = "unroll fewer rounds (a while or for loop keeps one copy of its body), or split the work between probes"
+		panic(compileError{d})
 	}
 }

@@ -287,3 +287,30 @@ func TestDeclaredPointerReadsUserMemory(t *testing.T) {
 	res := runStructValues(t, body)
 	wantOutput(t, res, "(1, -3, 12, 11)\n\n\n", "Attached 1 probe\n")
 }
+
+// Pointer arithmetic on user memory: *(p + i) with a constant and a
+// run-time i, ++/--/+= (prefix and postfix), comparisons, casts such as
+// (int8 *)$r + 4, an array member decaying to a pointer, and & of a
+// member or element read through the uprobe's pointer, which points to
+// user memory too (an int element carries no address space of its own:
+// *(&$r->arr[0] + 2) read kernel memory, and 0, before).
+func TestPointerArithmeticInUserMemory(t *testing.T) {
+	requireRoot(t)
+	body := `$p = (int32 *)arg0;
+  $q = $p + 3;
+  $i = 3;
+  print((*($p + 1), *$q, $q - $p, *($p + $i), $p < $q, $p == (int32 *)arg0, $q != 0));
+  $a = $p++; $b = ++$p;
+  $p += 1; $c = $p--;
+  print(($b - $a, *$a, *$b, *$c, *$p));
+  $r = (struct rec *)arg0;
+  $e = &$r->arr[0];
+  $f = &$r->b.d;
+  $s = &$r->ins[0];
+  $s++;
+  print((*($e + 2), *(&$r->arr[2]), *$f, $s->c, ($s - 1)->d, &$r->ins[1] - &$r->ins[0]));
+  print((*((int8 *)$r + 4), *(uint16 *)((int8 *)$r + 8), *($r->arr + 3), $r->y[1][0] + *($r->arr + 1)));
+  exit();`
+	res := runStructValues(t, body)
+	wantOutput(t, res, "(2, 1, 3, 1, true, true, true)\n(2, 1, 65533, 1, 65533)\n(3, 3, -3, 12, 11, 1)\n(2, 65533, 4, 9)\n\n\n", "Attached 1 probe\n")
+}

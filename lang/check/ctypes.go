@@ -318,7 +318,30 @@ func (c *checker) addrOf(u *lang.Unary) *lang.Type {
 		c.errorf(u.Span, "The & operator can only take the address of a variable, a map, or a struct member or array element read through a pointer")
 		return tNone
 	}
-	return ptrTo(xt, xt.UserSpace)
+	return ptrTo(xt, xt.UserSpace || userMemory(u.X))
+}
+
+// userMemory reports whether e, a place inMemory, is read through a
+// pointer to user memory: &$r->arr[0] of a uprobe's struct points there
+// too, though an int32 element carries no address space of its own.
+func userMemory(e lang.Expr) bool {
+	for {
+		var x lang.Expr
+		switch n := e.(type) {
+		case *lang.FieldAccess:
+			x = n.X
+		case *lang.Index:
+			x = n.X
+		case *lang.Unary:
+			x = n.X
+		default:
+			return false
+		}
+		if t := x.Type(); t != nil && (t.Kind == lang.KPtr || t.UserSpace) {
+			return t.UserSpace
+		}
+		e = x
+	}
 }
 
 // inMemory reports whether e names a place in kernel or user memory.

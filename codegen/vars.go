@@ -16,43 +16,33 @@ func varSize(t *lang.Type) int {
 	return Sizeof(t)
 }
 
+// allocVars places the variables that the statements of b (and of the
+// blocks inside them) name, in the order they are first named.
+// Expressions are not entered: a variable first named inside one (a
+// block expression) is placed when it is emitted.
 func (g *gen) allocVars(b *lang.Block) {
 	if b == nil {
 		return
 	}
-	for _, s := range b.Stmts {
-		g.allocVarsIn(s)
-	}
-}
-
-func (g *gen) allocVarsIn(s lang.Stmt) {
-	switch x := s.(type) {
-	case *lang.LetStmt:
-		g.allocVar(x.Var)
-	case *lang.AssignStmt:
-		if v, ok := x.Target.(*lang.Var); ok {
-			g.allocVar(v)
+	lang.Inspect(b, func(n lang.Node) bool {
+		switch x := n.(type) {
+		case lang.Expr:
+			return false
+		case *lang.LetStmt:
+			g.allocVar(x.Var)
+			return false
+		case *lang.AssignStmt:
+			if v, ok := x.Target.(*lang.Var); ok {
+				g.allocVar(v)
+			}
+			return false
+		case *lang.ForRangeStmt:
+			g.allocVar(x.Var)
+		case *lang.ForMapStmt:
+			g.allocVar(x.Var)
 		}
-	case *lang.IfStmt:
-		g.allocVars(x.Then)
-		if x.Else != nil {
-			g.allocVarsIn(x.Else)
-		}
-	case *lang.Block:
-		g.allocVars(x)
-	case *lang.BlockStmt:
-		g.allocVars(x.Body)
-	case *lang.WhileStmt:
-		g.allocVars(x.Body)
-	case *lang.UnrollStmt:
-		g.allocVars(x.Body)
-	case *lang.ForRangeStmt:
-		g.allocVar(x.Var)
-		g.allocVars(x.Body)
-	case *lang.ForMapStmt:
-		g.allocVar(x.Var)
-		g.allocVars(x.Body)
-	}
+		return true
+	})
 }
 
 func (g *gen) allocVar(v *lang.Var) {

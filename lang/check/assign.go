@@ -86,7 +86,7 @@ func (c *checker) assignVar(s *lang.AssignStmt, v *lang.Var) {
 	v.Sym = sym
 	c.varUses = append(c.varUses, v)
 	if c.declared[sym] {
-		c.checkDeclared(s.Value, sym, vt)
+		c.checkDeclared(s.Span, s.Value, sym, vt, s.Op != "=")
 		return
 	}
 	if sym.Type.Kind == lang.KNone {
@@ -213,7 +213,16 @@ func (c *checker) storeMapValue(s *lang.AssignStmt, sym *lang.MapSym, vt *lang.T
 
 // checkDeclared checks a value stored in a variable declared with a type
 // (`let $x: uint8`): the variable keeps its type, so the value must fit.
-func (c *checker) checkDeclared(value lang.Expr, sym *lang.VarSym, vt *lang.Type) {
+// As in bpftrace v0.26, an integer is converted to the declared type when
+// every value of its type fits it (a uint8 into an int16), or when it is a
+// literal, or a constant folded from literals, that fits; another literal
+// or value (`let $u: uint16 = 70000`, `let $y: uint8 = $wide`) is refused
+// at the statement (span). The result of arithmetic (or of a compound
+// assignment, arith) is converted with a warning instead: gobpftrace
+// computes it in 64 bits where bpftrace v0.26 keeps its operands' width
+// (`$u = $u + 1` on a uint8 is a uint8 there), so refusing it would refuse
+// scripts bpftrace runs.
+func (c *checker) checkDeclared(span lang.Span, value lang.Expr, sym *lang.VarSym, vt *lang.Type, arith bool) {
 	merged, ok := assignable(sym.Type, vt)
 	if ok && merged.Equal(sym.Type) {
 		if sym.Type.Kind == lang.KPtr && vt.Kind == lang.KPtr && sym.Type.UserSpace != vt.UserSpace {
@@ -227,13 +236,40 @@ func (c *checker) checkDeclared(value lang.Expr, sym *lang.VarSym, vt *lang.Type
 		return
 	}
 	if vt.Kind == lang.KInt && sym.Type.Kind == lang.KInt {
-		// The value is converted to the declared type; one that may not
-		// fit draws a warning (bpftrace v0.26), a constant that fits none
-		// (`let $x: uint8 = 1000 - 999` is fine).
-		c.noteStore(value, vt, func() *lang.Type { return sym.Type })
-		return
+		switch {
+		case arith:
+			// A compound assignment stores the operation's result.
+			c.noteStore(value, vt, func() *lang.Type { return sym.Type })
+			return
+		case isBareLiteral(value):
+			if n, ok := c.constInt(value); ok && fits(n, sym.Type) && literalValue(value) <= 1<<63-1 {
+				return
+			}
+			if isPlainLiteral(value) && !sym.Type.Signed && vt.Signed {
+				// A non-negative literal's type is sign-flexible: next to
+				// an unsigned variable it is named unsigned.
+				vt = lang.IntType(vt.Size, false)
+			}
+		case isArithmetic(value):
+			c.noteStore(value, vt, func() *lang.Type { return sym.Type })
+			return
+		case intFits(vt, sym.Type):
+			return
+		}
 	}
-	c.errorf(value.Pos(), "Type mismatch for %s: trying to assign value of type '%s' when variable already has a type '%s'", sym.Name, vt, sym.Type)
+	c.errorf(span, "Type mismatch for %s: trying to assign value of type '%s' when variable already has a type '%s'", sym.Name, vt, sym.Type)
+}
+
+// isArithmetic reports an arithmetic or bitwise operation, whose result
+// the checker types as 64 bits wide.
+func isArithmetic(e lang.Expr) bool {
+	switch e := e.(type) {
+	case *lang.Binary:
+		return !compareOps[e.Op] && e.Op != "&&" && e.Op != "||"
+	case *lang.Unary:
+		return e.Op == "-" || e.Op == "~"
+	}
+	return false
 }
 
 // fits reports whether constant n is representable in integer type t.

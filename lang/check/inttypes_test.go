@@ -1,6 +1,9 @@
 package check
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestIntegerRulesV026 lists bpftrace v0.26's integer typing rules, one row
 // each, with the type gobpftrace gives the variable $r and the warning it
@@ -19,7 +22,9 @@ func TestIntegerRulesV026(t *testing.T) {
 		{"uint64 then signed: int64 and a warning", `$r = nsecs; $r = (int8)-1`, "int64", "Expression of type: uint64 being cast to type: int64.\nThis may cause unexpected results. Use an explicit cast to suppress this warning."},
 		{"a literal that fits keeps the type", `$r = (int8)1; $r = 5`, "int8", ""},
 		{"++ gives an int64", `$r = (uint8)255; $r++`, "int64", ""},
-		{"let keeps its type, truncating with a warning", `let $r: uint8 = pid`, "uint8", "Expression of type: uint32 being cast to type: uint8.\nThis may cause unexpected results. Use an explicit cast to suppress this warning."},
+		{"let takes a value every one of whose values fits", `let $r: int64 = pid`, "int64", ""},
+		{"let takes a literal that fits", `let $r: uint8 = 255`, "uint8", ""},
+		{"let converts arithmetic (64 bits here) with a warning", `let $r: uint8 = pid + 1`, "uint8", "Expression of type: uint64 being cast to type: uint8.\nThis may cause unexpected results. Use an explicit cast to suppress this warning."},
 		{"a cast to the same type warns", `$r = (uint32)pid`, "uint32", "Unnecessary cast: the expression is already of type 'uint32'"},
 		{"a literal is the smallest signed type holding it", `$r = 1`, "int8", ""},
 		{"a larger literal", `$r = 255`, "int16", ""},
@@ -83,5 +88,40 @@ func TestLiteralTakesOperandSign(t *testing.T) {
 		if got, want := typeDump(prog, tc.src), trimLines(tc.want); got != want {
 			t.Errorf("%s:\n%s\nwant:\n%s", tc.src, got, want)
 		}
+	}
+}
+
+// TestDeclaredTypeRefusesWiderValues: a variable declared with an integer
+// type takes, as bpftrace v0.26's does, only a literal that fits or a
+// value of a type whose every value fits; anything else is refused at the
+// statement, in bpftrace's words.
+func TestDeclaredTypeRefusesWiderValues(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{`BEGIN { let $u: uint16 = 70000; }`, "stdin:1:9-31: ERROR: Type mismatch for $u: trying to assign value of type 'uint32' when variable already has a type 'uint16'"},
+		{`BEGIN { let $x: int8 = -200; }`, "stdin:1:9-28: ERROR: Type mismatch for $x: trying to assign value of type 'int16' when variable already has a type 'int8'"},
+		{`BEGIN { let $x: int8 = 128; }`, "stdin:1:9-27: ERROR: Type mismatch for $x: trying to assign value of type 'int16' when variable already has a type 'int8'"},
+		{`BEGIN { let $q: uint64 = -1; }`, "stdin:1:9-28: ERROR: Type mismatch for $q: trying to assign value of type 'int8' when variable already has a type 'uint64'"},
+		{`BEGIN { let $e: int64 = 18446744073709551615; }`, "stdin:1:9-45: ERROR: Type mismatch for $e: trying to assign value of type 'uint64' when variable already has a type 'int64'"},
+		{`BEGIN { $z = (uint32)70000; let $y: uint8 = $z; }`, "stdin:1:29-47: ERROR: Type mismatch for $y: trying to assign value of type 'uint32' when variable already has a type 'uint8'"},
+		{`BEGIN { let $y: uint32 = (int8)-1; }`, "stdin:1:9-34: ERROR: Type mismatch for $y: trying to assign value of type 'int8' when variable already has a type 'uint32'"},
+		{`BEGIN { let $p: int64 = nsecs; }`, "stdin:1:9-30: ERROR: Type mismatch for $p: trying to assign value of type 'uint64' when variable already has a type 'int64'"},
+		{`BEGIN { let $u: uint16; $u = 70000; }`, "stdin:1:25-35: ERROR: Type mismatch for $u: trying to assign value of type 'uint32' when variable already has a type 'uint16'"},
+		{`BEGIN { let $u: uint16 = 5; $u = pid; }`, "stdin:1:29-37: ERROR: Type mismatch for $u: trying to assign value of type 'uint32' when variable already has a type 'uint16'"},
+	}
+	for _, tc := range tests {
+		_, _, err := run(t, tc.src, Options{})
+		if err == nil {
+			t.Errorf("check %q: no error, want %q", tc.src, tc.want)
+			continue
+		}
+		if first := strings.SplitN(err.Error(), "\n", 2)[0]; first != tc.want {
+			t.Errorf("check %q:\n got %s\nwant %s", tc.src, first, tc.want)
+		}
+	}
+	// What fits is taken silently and keeps the declared type.
+	for _, src := range []string{
+		`BEGIN { let $a: uint8 = 255; let $b: int8 = -128; let $c: int16 = (uint8)200; let $d: uint64 = 18446744073709551615; let $e: uint8 = 1000 - 999; let $f: int32 = pid - 1; $a = 0; $b = $b; }`,
+	} {
+		mustCheck(t, src)
 	}
 }

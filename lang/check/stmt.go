@@ -128,7 +128,7 @@ func (c *checker) let(s *lang.LetStmt) {
 	if s.Type != nil && known(t) {
 		c.declared[sym] = true
 		if s.Value != nil && known(vt) {
-			c.checkDeclared(s.Value, sym, vt)
+			c.checkDeclared(s.Span, s.Value, sym, vt, false)
 		}
 	}
 	s.Var.Sym = sym

@@ -95,6 +95,9 @@ func (c *checker) compileTimeCall(call *lang.Call) (t *lang.Type, ok bool) {
 	case "static_assert":
 		c.staticAssert(call)
 		return lang.TVoid, true
+	case "assert_str":
+		c.assertStr(call)
+		return lang.TVoid, true
 	case "fail":
 		c.fail(call)
 		return lang.TVoid, true
@@ -151,6 +154,33 @@ func (c *checker) staticAssert(call *lang.Call) {
 	}
 	if v == 0 && c.dead == 0 {
 		c.errorf(call.Span, "static_assert failed: %s", msg.Value)
+	}
+}
+
+// assertStr checks assert_str(x): x must be string-like, as the string
+// functions take it (bpftrace v0.26's words): a string, an array of int8
+// or a pointer to int8. x is not evaluated.
+func (c *checker) assertStr(call *lang.Call) {
+	t := c.expr(call.Args[0])
+	if !known(t) || c.dead > 0 {
+		return
+	}
+	isChar := func(e *lang.Type) bool { return e != nil && e.Kind == lang.KInt && e.Size == 1 && e.Signed }
+	switch t.Kind {
+	case lang.KString:
+	case lang.KArray:
+		if !isChar(t.Elem) {
+			c.errorf(call.Span, "string-like arrays must contain a char-like type")
+			c.hintf("the argument is an array of %s; a string-like array holds int8 (char)", t.Elem)
+		}
+	case lang.KPtr:
+		if !isChar(t.Elem) {
+			c.errorf(call.Span, "string-like pointers must point to a char-like type")
+			c.hintf("the argument points to %s; cast it to (int8 *) to read it as a string", t.Elem)
+		}
+	default:
+		c.errorf(call.Span, "string-like values must be either strings, arrays or pointers")
+		c.hintf("the argument is of type %s", t)
 	}
 }
 

@@ -224,7 +224,7 @@ func TestInfo(t *testing.T) {
 	// machines of this project (ARCHITECTURE.md).
 	for _, want := range []string{
 		"\n  Arch: x86_64\n",
-		"\n  libdw (DWARF support): yes\n",
+		"\n  libdw (DWARF support): yes\n  libsystemd (systemd notify support): yes\n  blazesym (advanced symbolization): no\n  dwunwind (DWARF stack unwinding): no\n",
 		"\n  btf: yes\n",
 		"\n  Loop support: yes\n",
 		"\n  Instruction limit: 1000000\n",

@@ -156,6 +156,33 @@ uprobe:%[1]s:dw_wide
 	wantOutput(t, res, fmt.Sprintf("uprobe:%s:main.vals\n    fmt.Stringer w\n    main.pair pr\n    int last\n", goBin), "")
 }
 
+// -l takes several patterns separated by commas, as bpftrace's man page
+// shows (blanks around them ignored), and -lv of a binary without DWARF
+// warns once, in bpftrace's words, and lists the functions alone;
+// --no-warnings silences it.
+func TestListSeveralPatternsNoDWARF(t *testing.T) {
+	requireRoot(t)
+	cBin, _ := dwarfHelpers(t)
+	nodebug := filepath.Join(t.TempDir(), "nodebug")
+	if out, err := exec.Command("gcc", "-O0", "-o", nodebug, "../../testdata/helpers/dwarftarget.c").CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	res := trace(t, traceRun{args: []string{"-lv", fmt.Sprintf("uprobe:%[1]s:dw_wide, uprobe:%[2]s:dw_i*,uprobe:%[2]s:dw_p*,tracepoint:syscalls:sys_enter_close,", cBin, nodebug)}, noAttach: true})
+	wantOutput(t, res, fmt.Sprintf(`uprobe:%[1]s:dw_wide
+    int64_t a
+    uint64_t b
+    char c
+    unsigned char d
+uprobe:%[2]s:dw_ints
+uprobe:%[2]s:dw_ptrs
+tracepoint:syscalls:sys_enter_close
+    int __syscall_nr
+    unsigned int fd
+`, cBin, nodebug), fmt.Sprintf("WARNING: No DWARF found for \"%s\", cannot show parameter info\n", nodebug))
+	res = trace(t, traceRun{args: []string{"--no-warnings", "-lv", "uprobe:" + nodebug + ":dw_ints"}, noAttach: true})
+	wantOutput(t, res, fmt.Sprintf("uprobe:%s:dw_ints\n", nodebug), "")
+}
+
 // Errors name the place in the script and say what to do.
 func TestUprobeArgsErrors(t *testing.T) {
 	requireRoot(t)

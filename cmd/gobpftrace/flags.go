@@ -411,6 +411,8 @@ OPTIONS:
     --fmt          print the script formatted, without running it
     --mode MODE    codegen (compile only), compiler-bench (time each stage),
                    format (as --fmt), bench or test
+    --test, --bench
+                   run the test: or bench: probes (as --mode test, --mode bench)
     -h, --help     show this help (with a script: its options too)
     -V, --version  print the version
     --             end of options: what follows is positional ($1, $2...),

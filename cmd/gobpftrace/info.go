@@ -40,7 +40,13 @@ func printInfo(w io.Writer) error {
 	line("LLVM", "none (gobpftrace emits eBPF itself)")
 	line("bfd", "no")
 	line("libdw (DWARF support)", "yes") // Go's debug/dwarf, not libdw, reads it
-	line("libsystemd", "no (sd_notify is built in)")
+	// bpftrace's labels for its optional libraries: systemd's readiness
+	// notification is built in (no libsystemd needed); stacks are
+	// symbolized without blazesym's defaults (show_debug_info off) and
+	// unwound with frame pointers, not DWARF.
+	line("libsystemd (systemd notify support)", "yes")
+	line("blazesym (advanced symbolization)", "no")
+	line("dwunwind (DWARF stack unwinding)", "no")
 
 	helper := func(h asm.BuiltinFunc) string {
 		return yesNo(features.HaveProgramHelper(ebpf.Kprobe, h) == nil || features.HaveProgramHelper(ebpf.TracePoint, h) == nil)

@@ -458,7 +458,11 @@ func listProbes(o *options, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}
-	if err := listProbesFunc(stdout, stderr, pattern, o.verbose, o.pid); err != nil {
+	warn := stderr
+	if o.noWarnings {
+		warn = io.Discard
+	}
+	if err := listProbesFunc(stdout, warn, pattern, o.verbose, o.pid); err != nil {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError
 	}

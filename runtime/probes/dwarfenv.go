@@ -3,7 +3,6 @@ package probes
 import (
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/runtime/dwarfinfo"
@@ -43,11 +42,23 @@ func (t *Env) SourceLineAddress(path, file string, line int) (uint64, error) {
 	return f.LineAddress(file, line)
 }
 
-// writeUprobeParams lists a function's parameters from the binary's DWARF
+// uprobeParams lists a function's parameters from the binary's DWARF
 // under its probe (-lv), one per line as bpftrace lists them ("    int*
-// n"); nothing without debug information.
-func writeUprobeParams(w io.Writer, path, name string) {
-	f, err := dwarfinfo.Load(path)
+// n"). A binary without debug information lists none, with bpftrace's
+// warning, once per binary.
+func (l *lister) uprobeParams(bf binFile, name string) {
+	f, err := dwarfinfo.Load(bf.path)
+	var nd *dwarfinfo.NoDebugInfoError
+	if errors.As(err, &nd) {
+		if !l.noDWARF[bf.path] {
+			if l.noDWARF == nil {
+				l.noDWARF = map[string]bool{}
+			}
+			l.noDWARF[bf.path] = true
+			fmt.Fprintf(l.warn, "WARNING: No DWARF found for \"%s\", cannot show parameter info\n", bf.shown)
+		}
+		return
+	}
 	if err != nil {
 		return
 	}
@@ -56,6 +67,6 @@ func writeUprobeParams(w io.Writer, path, name string) {
 		return
 	}
 	for _, a := range args {
-		fmt.Fprintf(w, "    %s\n", a.Decl)
+		fmt.Fprintf(l.w, "    %s\n", a.Decl)
 	}
 }

@@ -34,11 +34,26 @@ import (
 // pid, when not 0, is -p PID: library names resolve among the libraries
 // the process has mapped first, and `uprobe:*:PATTERN` or `usdt:*:...`
 // search every file it has mapped, as in bpftrace.
+//
+// A pattern may name several, separated by commas
+// ("tracepoint:syscalls:sys_enter_openat,uprobe:./app:main"), listed in
+// turn as bpftrace lists them; blanks around each are ignored, and so is
+// an empty one (a trailing comma lists nothing more, not everything).
 func List(w, warn io.Writer, pattern string, verbose bool, pid int) error {
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
 	l := &lister{w: bw, warn: warn, verbose: verbose, pid: pid}
-	return l.list(pattern)
+	parts := strings.Split(pattern, ",")
+	for _, part := range parts {
+		part = strings.TrimSpace(part)
+		if part == "" && len(parts) > 1 {
+			continue
+		}
+		if err := l.list(part); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type lister struct {
@@ -47,6 +62,9 @@ type lister struct {
 	warn    io.Writer
 	warned  bool
 	verbose bool
+	// noDWARF are the binaries -lv already warned have no debug
+	// information (once each, as bpftrace warns).
+	noDWARF map[string]bool
 	// funcNames and rawTPs are kernel BTF's function and raw tracepoint
 	// names (kernelBTFNames), read once.
 	funcNames, rawTPs []string
@@ -554,7 +572,7 @@ func (l *lister) uprobes(prov, rest string) error {
 		for _, n := range out {
 			fmt.Fprintf(l.w, "%s:%s:%s\n", prov, bf.shown, n)
 			if l.verbose {
-				writeUprobeParams(l.w, bf.path, n)
+				l.uprobeParams(bf, n)
 			}
 		}
 	}

@@ -297,7 +297,8 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 	cc.plan.Programs = append(cc.plan.Programs, p)
 	cc.scratch = max(cc.scratch, g.scratchMax, g.localScratch)
 	cc.progScratch = append(cc.progScratch, progScratch{
-		provider: res.Provider, uses: g.scratchMax > 0 || g.localScratch > 0, predScratch: g.predScratch, keyOff: g.keyOff})
+		provider: res.Provider, uses: g.scratchMax > 0 || g.localScratch > 0, predScratch: g.predScratch, keyOff: g.keyOff,
+		localOnly: g.scratchMax == 0 && g.localScratch > 0})
 	return p
 }
 
@@ -366,8 +367,10 @@ type gen struct {
 	predScratch bool
 	keyOff      int
 	// claiming is set when the program takes a level (nest.go): code
-	// must not look the buffer up on its own then.
-	claiming bool
+	// must not look the buffer up on its own then. claimLazily is set
+	// instead when the program takes one only where it looks the buffer
+	// up on its own (progScratch.localOnly).
+	claiming, claimLazily bool
 }
 
 func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved, name string) *gen {
@@ -397,6 +400,12 @@ func (g *gen) program() (insns asm.Instructions, spans []ir.SpanID) {
 	var first progScratch
 	if nest := g.cc.nest; nest != nil {
 		claim, first = nest.claim[g.built], nest.progs[g.built]
+		if claim && first.localOnly {
+			// Only the paths of long string keys need the buffer: they
+			// take the level (aggregateLongStr), so that an event with
+			// a short string pays nothing for it.
+			claim, g.claimLazily = false, true
+		}
 		g.claiming = claim
 		if claim {
 			skip = "skip"
@@ -436,7 +445,7 @@ func (g *gen) program() (insns asm.Instructions, spans []ir.SpanID) {
 	g.block(g.probe.Body)
 	g.label(g.done)
 	if claim {
-		g.storeImm(loc{base: regScratch, off: g.cc.nest.busyOff}, 0, 4) // the level's busy word
+		g.releaseScratch()
 		g.label(skip)
 	}
 	g.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())

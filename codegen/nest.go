@@ -86,6 +86,10 @@ type progScratch struct {
 	uses        bool // the program uses the scratch buffer
 	predScratch bool // its predicate does, so the lookup comes first
 	keyOff      int  // the frame offset of the lookup's key
+	// localOnly: only the paths of long string keys use it, each looking
+	// the buffer up itself (aggregateLongStr); a level is then taken on
+	// those paths alone, and given back at their end.
+	localOnly bool
 }
 
 // nestPlan is what the second compilation of a script that needs levels
@@ -138,7 +142,10 @@ func (cc *compiler) nestDropSlot() int32 {
 // takes the first whose busy word it finds 0 (an atomic exchange with 1),
 // its base then in regScratch. When every level is taken (programs
 // nested scratchLevels deep on the CPU) the run is counted in
-// Plan.NestDrop and skipped: it jumps to skip.
+// Plan.NestDrop and skipped: it jumps to skip. The level is counted in
+// the lookup's key on the stack (keyOff, 8-aligned, so that the verifier
+// tracks the 4-byte value across the loop), which holds no register:
+// a claim can sit where every temporary is taken (aggregateLongStr).
 func (g *gen) claimScratch(keyOff int, skip string) {
 	busy := int16(g.cc.nest.busyOff)
 	// cilium/ebpf v0.22 encodes an atomic operation's kind (the
@@ -146,12 +153,11 @@ func (g *gen) claimScratch(keyOff int, skip string) {
 	// after reading it: without this, the exchange is loaded as an add.
 	xchg := asm.Xchg.Mem(asm.R0, asm.R1, asm.Word, busy)
 	xchg.Constant = int64(asm.Xchg >> 8)
-	level := g.allocReg()
+	key := int16(keyOff)
 	loop, claimed := g.newLabel("nestlevel"), g.newLabel("nestclaimed")
-	g.emit(asm.Mov.Imm(level, 0))
+	g.emit(asm.StoreImm(asm.RFP, key, 0, asm.Word))
 	g.label(loop)
 	g.emit(
-		asm.StoreMem(asm.RFP, int16(keyOff), level, asm.Word),
 		asm.LoadMapPtr(asm.R1, 0).WithReference(scratchName),
 		asm.Mov.Reg(asm.R2, asm.RFP), asm.Add.Imm(asm.R2, int32(keyOff)),
 		asm.FnMapLookupElem.Call(),
@@ -159,12 +165,19 @@ func (g *gen) claimScratch(keyOff int, skip string) {
 		asm.Mov.Imm(asm.R1, 1),
 		xchg,
 		asm.JEq.Imm(asm.R1, 0, claimed),
-		asm.Add.Imm(level, 1),
-		asm.JLT.Imm(level, scratchLevels, loop),
+		// Held: the next level.
+		asm.LoadMem(asm.R1, asm.RFP, key, asm.Word),
+		asm.Add.Imm(asm.R1, 1),
+		asm.StoreMem(asm.RFP, key, asm.R1, asm.Word),
+		asm.JLT.Imm(asm.R1, scratchLevels, loop),
 	)
-	g.freeReg(level)
 	g.countDrop(g.cc.nestDropSlot())
 	g.jump(skip)
 	g.label(claimed)
 	g.emit(asm.Mov.Reg(regScratch, asm.R0))
+}
+
+// releaseScratch gives the level claimScratch took back.
+func (g *gen) releaseScratch() {
+	g.storeImm(loc{base: regScratch, off: g.cc.nest.busyOff}, 0, 4)
 }

@@ -1,9 +1,13 @@
 package codegen
 
 import (
+	"bytes"
 	"encoding/binary"
+	"fmt"
+	"runtime"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -84,8 +88,8 @@ func TestScratchLevelLayout(t *testing.T) {
 	plan.Dump(&b)
 	dump := b.String()
 	for _, want := range []string{
-		"StXAtomicXchgW dst: r0 src: r1 off: 1024", // the busy word after the string
-		"JLTImm dst: r7 off: -1 imm: 4 <nestlevel_1>",
+		"StXAtomicXchgW dst: r0 src: r1 off: 1024",    // the busy word after the string
+		"JLTImm dst: r1 off: -1 imm: 4 <nestlevel_1>", // the level counted in the lookup's key
 		"exit:\n\t",
 		"StMemW dst: r9 src: r0 off: 1024 imm: 0\nskip:\n",
 		"map scratch: PerCPUArray key 4 value 1032 entries 4",
@@ -117,38 +121,90 @@ func (l *loaded) busyWords(busyOff int) []uint32 {
 	return out
 }
 
-// TestScratchLevelsInKernel runs a program that takes a level (a self
-// probe, which an irq's raw tracepoint can interrupt) by
-// BPF_PROG_TEST_RUN through each way out: every run counts its key once
-// and gives its level back; with every level held, a run is skipped and
-// counted in NestDrop.
+// TestScratchLevelsLazyForLongStrings: a program whose only use of the
+// scratch buffer is the path of string keys too long for the stack key
+// takes its level on that path, after the first read, and gives it back
+// on both ways out of it (its update, or the first class when the string
+// fits on the second read): an event with a short string claims nothing.
+func TestScratchLevelsLazyForLongStrings(t *testing.T) {
+	plan := compileUser(t, `uprobe:/opt/app:f { @[str(uptr(0))] = sum(pid); }`)
+	if got := claims(plan); len(got) != 1 || !got[0] {
+		t.Fatalf("claims %v", got)
+	}
+	var b strings.Builder
+	plan.Dump(&b)
+	dump := b.String()
+	read, xchg := strings.Index(dump, "FnProbeReadUserStr"), strings.Index(dump, "Xchg")
+	if read < 0 || xchg < read {
+		t.Errorf("the level is taken before the first read of the string:\n%s", dump)
+	}
+	if n := strings.Count(dump, "StMemW dst: r9 src: r0 off: 2056 imm: 0"); n != 2 {
+		t.Errorf("the level is given back %d times, want 2 (the fitting string, the update):\n%s", n, dump)
+	}
+	if strings.Contains(dump, "\nskip:") {
+		t.Errorf("a release at the program's exit:\n%s", dump)
+	}
+}
+
+// TestScratchLevelsInKernel runs programs that take a level (self probes,
+// which an irq's raw tracepoint can interrupt) by BPF_PROG_TEST_RUN
+// through each way out: every run counts its keys and gives its level
+// back; with every level held, a run that needs the buffer is skipped and
+// counted in NestDrop. The first program needs the buffer for its
+// predicate (a level from the start), the second only for a string too
+// long for the stack key (a level on that path alone: its short string
+// is counted even while every level is held).
 func TestScratchLevelsInKernel(t *testing.T) {
-	plan := compileScript(t, `self:signal:SIGUSR1 { if (nsecs % 2 == 0) { @s[str(uptr(0), 1024)] = count(); return; } `+
-		`@s[str(uptr(0), 1024)] = count(); } rawtracepoint:sys_enter { @q[str(uptr(0), 1024)] = count(); }`)
-	if got := claims(plan); !got[0] || !got[1] {
+	long := append(bytes.Repeat([]byte("x"), 300), 0)
+	short := []byte("ab\x00")
+	addr := func(b []byte) string { return fmt.Sprintf("%#x", uintptr(unsafe.Pointer(&b[0]))) }
+	plan := compileScript(t, `self:signal:SIGUSR1 /str(uptr(`+addr(short)+`), 1024) != "a"/ { if (nsecs % 2 == 0) { @s[str(uptr(0), 1024)] = count(); return; } `+
+		`@s[str(uptr(0), 1024)] = count(); } `+
+		`self:signal:SIGUSR1 { @l[str(uptr(`+addr(short)+`))] = count(); if (nsecs % 2 == 0) { @l[str(uptr(`+addr(long)+`))] = count(); return; } `+
+		`@l[str(uptr(`+addr(long)+`))] = count(); } `+
+		`rawtracepoint:sys_enter { @q[str(uptr(0), 1024)] = count(); }`)
+	if got := claims(plan); !got[0] || !got[1] || !got[2] {
 		t.Fatalf("claims %v", got)
 	}
 	l := load(t, plan)
-	prog := l.coll.Programs[plan.Programs[0].Name]
-	const runs = 20
-	for i := 0; i < runs; i++ {
-		if _, err := prog.Run(&ebpf.RunOptions{}); err != nil {
+	busyOff := int(plan.Spec.Maps[scratchName].ValueSize) - 8
+	eager, lazy := l.coll.Programs[plan.Programs[0].Name], l.coll.Programs[plan.Programs[1].Name]
+	total := func(name string) (n uint64) {
+		for _, v := range l.entries(name) {
+			n += binary.LittleEndian.Uint64(v)
+		}
+		return n
+	}
+	nestDrops := func() uint64 {
+		var drops []byte
+		if err := l.coll.Maps[plan.Drops].Lookup(uint32(0), &drops); err != nil {
 			t.Fatal(err)
 		}
+		return binary.LittleEndian.Uint64(drops[8*plan.NestDrop:])
 	}
-	for i, w := range l.busyWords(1024) {
+	const runs = 20
+	for i := 0; i < runs; i++ {
+		for _, prog := range []*ebpf.Program{eager, lazy} {
+			if _, err := prog.Run(&ebpf.RunOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	runtime.KeepAlive(long)
+	runtime.KeepAlive(short)
+	for i, w := range l.busyWords(busyOff) {
 		if w != 0 {
 			t.Fatalf("busy word %d is %d after the runs", i, w)
 		}
 	}
-	var total uint64
-	for _, v := range l.entries("@s") {
-		total += binary.LittleEndian.Uint64(v)
+	if n := total("@s"); n != runs {
+		t.Errorf("@s counts %d runs, want %d", n, runs)
 	}
-	if total != runs {
-		t.Errorf("@s counts %d runs, want %d", total, runs)
+	if n, keys := total("@l"), len(l.entries("@l")); n != 2*runs || keys != 2 {
+		t.Errorf("@l counts %d in %d keys, want %d in 2", n, keys, 2*runs)
 	}
-	// Hold every level of every CPU: the next run is skipped and counted.
+	// Hold every level of every CPU: the next runs are skipped and
+	// counted where they need the buffer.
 	m := l.coll.Maps[scratchName]
 	for level := uint32(0); level < scratchLevels; level++ {
 		var vals [][]byte
@@ -156,27 +212,26 @@ func TestScratchLevelsInKernel(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, v := range vals {
-			binary.LittleEndian.PutUint32(v[1024:], 1)
+			binary.LittleEndian.PutUint32(v[busyOff:], 1)
 		}
 		if err := m.Put(level, vals); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := prog.Run(&ebpf.RunOptions{}); err != nil {
-		t.Fatal(err)
+	for _, prog := range []*ebpf.Program{eager, lazy} {
+		if _, err := prog.Run(&ebpf.RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	var drops []byte
-	if err := l.coll.Maps[plan.Drops].Lookup(uint32(0), &drops); err != nil {
-		t.Fatal(err)
+	runtime.KeepAlive(long)
+	runtime.KeepAlive(short)
+	if n := nestDrops(); n != 2 {
+		t.Errorf("NestDrop counts %d, want 2", n)
 	}
-	if n := binary.LittleEndian.Uint64(drops[8*plan.NestDrop:]); n != 1 {
-		t.Errorf("NestDrop counts %d, want 1", n)
+	if n := total("@s"); n != runs {
+		t.Errorf("@s counts %d runs after a skipped one, want %d", n, runs)
 	}
-	total = 0
-	for _, v := range l.entries("@s") {
-		total += binary.LittleEndian.Uint64(v)
-	}
-	if total != runs {
-		t.Errorf("@s counts %d runs after a skipped one, want %d", total, runs)
+	if n := total("@l"); n != 2*runs+1 {
+		t.Errorf("@l counts %d after a run with every level held, want %d (its short string)", n, 2*runs+1)
 	}
 }

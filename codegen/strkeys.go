@@ -203,9 +203,19 @@ func (g *gen) aggregateLongStr(m *Map, call *lang.Call, fn asm.BuiltinFunc, ptr 
 	onStack := first.onStack()
 	done := g.newLabel("strclass_done")
 	local := onStack && g.scratchMax == 0 && !g.claiming
-	if local {
+	// A program that takes a level of the buffer (nest.go) takes it here,
+	// and gives it back on both ways out of this path.
+	claim := local && g.claimLazily
+	switch {
+	case claim:
 		// The first class's key is dead here: its first word is the
-		// lookup's key. A failed lookup (never) skips the update.
+		// lookup's key. With every level held, the run is skipped.
+		if first.base != regProbeFrame || g.inCallbackFrame() {
+			failf(call.Span, "internal error: a string key's level claimed outside the probe's frame")
+		}
+		g.claimScratch(first.off, g.done)
+	case local:
+		// As above; a failed lookup (never) skips the update.
 		g.storeImm(first, 0, 4)
 		g.mapPtr(asm.R1, scratchName)
 		g.addr(asm.R2, first)
@@ -245,6 +255,9 @@ func (g *gen) aggregateLongStr(m *Map, call *lang.Call, fn asm.BuiltinFunc, ptr 
 			g.emit(asm.Mov.Imm(asm.R2, strClassMin))
 			g.addr(asm.R3, key)
 			g.call(asm.FnProbeReadKernel)
+			if claim {
+				g.releaseScratch()
+			}
 			g.jump(fits)
 			continue
 		}
@@ -264,6 +277,9 @@ func (g *gen) aggregateLongStr(m *Map, call *lang.Call, fn asm.BuiltinFunc, ptr 
 		g.jump(done)
 	}
 	g.label(done)
+	if claim {
+		g.releaseScratch()
+	}
 	if local && g.scratchMax == keyEnd {
 		// Only this path used the scratch buffer, and it looked it up:
 		// the program needs no lookup of its own (program()).

@@ -204,7 +204,23 @@ func (c *checker) compare(b *lang.Binary, xt, yt *lang.Type, mismatch func() *la
 			return tNone
 		}
 		return lang.TBool
-	case xt.Kind == lang.KArray && yt.Kind == lang.KArray, xt.Kind == lang.KStruct && yt.Kind == lang.KStruct:
+	case xt.Kind == lang.KArray && yt.Kind == lang.KArray:
+		// Compared byte for byte, as bpftrace does, with its words for
+		// arrays of different types; arrays of arrays or of structs of one
+		// type compare too (bpftrace takes arrays of integers only).
+		switch {
+		case b.Op != "==" && b.Op != "!=":
+			c.errorf(b.Span, "The %s operator cannot be used on arrays.", b.Op)
+		case xt.Len != yt.Len:
+			c.errorf(b.Span, "Only arrays of same size support comparison operators.")
+		case !xt.Equal(yt):
+			c.errorf(b.Span, "Only arrays of same sized integer support comparison operators.")
+		default:
+			return lang.TBool
+		}
+		c.hintf("the operands are %s and %s; == and != compare two arrays of one element type and length", xt, yt)
+		return tNone
+	case xt.Kind == lang.KStruct && yt.Kind == lang.KStruct:
 		// Compared byte for byte, as bpftrace does: the types must be
 		// the same.
 		if b.Op != "==" && b.Op != "!=" {

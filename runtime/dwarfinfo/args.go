@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/ptregs"
 )
 
 // ArgKind says how a uprobe reads a parameter.
@@ -56,10 +57,11 @@ type Arg struct {
 }
 
 // The integer argument registers of the x86-64 C calling convention
-// (System V) and of Go's register ABI (ABIInternal).
+// (System V) and of Go's register ABI (ABIInternal), from the one table
+// of x86-64's registers.
 var (
-	cIntRegs  = []string{"di", "si", "dx", "cx", "r8", "r9"}
-	goIntRegs = []string{"ax", "bx", "cx", "di", "si", "r8", "r9", "r10", "r11"}
+	cIntRegs  = ptregs.ArgNames
+	goIntRegs = ptregs.GoArgNames
 )
 
 const goFloatRegs = 15
@@ -138,7 +140,7 @@ func (f *File) cArgs(fn *Func) []Arg {
 			out = append(out, a)
 			continue
 		}
-		regs := cIntRegs[nextInt : nextInt+ints]
+		regs := cIntRegs[nextInt : nextInt+ints : nextInt+ints] // capped: an append copies, never writes the table
 		nextInt += ints
 		nextSSE += sse
 		_, isStruct := underlying(p.Type).(*dwarf.StructType)
@@ -271,7 +273,7 @@ func (f *File) goArgs(fn *Func) []Arg {
 			stackOff += p.Type.Size()
 			continue
 		}
-		regs := goIntRegs[nextInt : nextInt+ints]
+		regs := goIntRegs[nextInt : nextInt+ints : nextInt+ints] // capped, as above
 		nextInt += ints
 		nextFloat += floats
 		switch {

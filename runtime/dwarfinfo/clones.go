@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+
+	"github.com/gobpftrace/gobpftrace/stdlib/ptregs"
 )
 
 // GCC's clones of a function (foo.isra.0, foo.constprop.0, foo.part.0)
@@ -124,7 +126,7 @@ func (f *File) cloneFunction(e *dwarf.Entry, name string) (*Func, error) {
 }
 
 // dwarfRegs names the x86-64 DWARF registers 0-15 as pt_regs does.
-var dwarfRegs = []string{"ax", "dx", "cx", "bx", "si", "di", "bp", "sp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"}
+var dwarfRegs = ptregs.DWARFNames
 
 // entryRegister returns the register that holds parameter e at address
 // pc, the entry of its function, or why none does.

@@ -115,6 +115,10 @@ var ArgNames = []string{"di", "si", "dx", "cx", "r8", "r9"}
 // (pointer, length, capacity).
 var GoArgNames = []string{"ax", "bx", "cx", "di", "si", "r8", "r9", "r10", "r11"}
 
+// DWARFNames names x86-64's DWARF register numbers 0-15 (the System V
+// psABI's numbering, which DWARF locations use) by their pt_regs member.
+var DWARFNames = []string{"ax", "dx", "cx", "bx", "si", "di", "bp", "sp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"}
+
 // Arg returns the offset of integer argument n, or false past the sixth.
 func Arg(n int) (int16, bool) {
 	if n < 0 || n >= len(ArgNames) {

@@ -50,3 +50,22 @@ func TestLookups(t *testing.T) {
 		t.Error("Arg(6) is on the stack, not in pt_regs")
 	}
 }
+
+// Every register the calling conventions and DWARF's numbering name is a
+// member of the table, and DWARF numbers them as the psABI does (0 rax,
+// 1 rdx, 2 rcx, 3 rbx, 4 rsi, 5 rdi, 6 rbp, 7 rsp, 8-15 r8-r15).
+func TestNamedRegistersAreMembers(t *testing.T) {
+	for _, list := range [][]string{ArgNames, GoArgNames, DWARFNames} {
+		for _, name := range list {
+			if _, ok := Lookup(name); !ok {
+				t.Errorf("%s is not a member of pt_regs", name)
+			}
+		}
+	}
+	for n, asm := range []string{"rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rsp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"} {
+		r, _ := LookupAsm(asm)
+		if DWARFNames[n] != r.Name {
+			t.Errorf("DWARF register %d is %s, want %s (%s)", n, DWARFNames[n], r.Name, asm)
+		}
+	}
+}

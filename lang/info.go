@@ -323,11 +323,21 @@ type RawTracepointEnv interface {
 // uses it for kprobe, kretprobe, fentry, fexit and rawtracepoint attach
 // points with * or ?.
 type KernelMatchEnv interface {
-	// MatchKernel returns, sorted, the kernel functions (kind "func") or
-	// raw tracepoints (kind "rawtracepoint") of module (vmlinux when "")
+	// MatchKernel returns, sorted, the kernel functions (KernelFunc) or
+	// raw tracepoints (KernelRawTracepoint) of module (vmlinux when "")
 	// whose names match pattern.
-	MatchKernel(kind, module, pattern string) ([]string, error)
+	MatchKernel(kind KernelSymbolKind, module, pattern string) ([]string, error)
 }
+
+// KernelSymbolKind is what MatchKernel looks for in kernel BTF.
+type KernelSymbolKind string
+
+const (
+	// KernelFunc: functions (kprobe, kretprobe, fentry, fexit).
+	KernelFunc KernelSymbolKind = "func"
+	// KernelRawTracepoint: raw tracepoints (btf_trace_<event> typedefs).
+	KernelRawTracepoint KernelSymbolKind = "rawtracepoint"
+)
 
 // KernelModuleEnv is implemented by an Env that knows which kernel modules
 // have BTF, for module wildcards in kernel attach points

@@ -102,7 +102,7 @@ func (c *checker) resolveKprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 			c.errorf(ap.Span, "a %s with an offset can not have wildcards: %s", prov, ap.Raw)
 			return nil
 		}
-		return c.expandKernel(ap, "func", module, fn, func(module, name string) *lang.Resolved {
+		return c.expandKernel(ap, lang.KernelFunc, module, fn, func(module, name string) *lang.Resolved {
 			x := *r
 			x.Func, x.Module = name, module
 			x.Name = string(prov) + ":" + joinModule(module, name)
@@ -127,7 +127,7 @@ func joinModule(module, name string) string {
 // expandKernel expands a wildcard kernel function or raw tracepoint name,
 // and a wildcard module, through the Env (kernel BTF): mk makes the attach
 // point of one match.
-func (c *checker) expandKernel(ap *lang.AttachPoint, kind, module, pattern string, mk func(module, name string) *lang.Resolved) []*lang.Resolved {
+func (c *checker) expandKernel(ap *lang.AttachPoint, kind lang.KernelSymbolKind, module, pattern string, mk func(module, name string) *lang.Resolved) []*lang.Resolved {
 	var me lang.KernelMatchEnv
 	if c.env != nil {
 		me, _ = c.env.(lang.KernelMatchEnv)
@@ -196,7 +196,7 @@ func (c *checker) resolveFentry(ap *lang.AttachPoint, parts []string) []*lang.Re
 		return nil
 	}
 	if hasWildcard(fn) || hasWildcard(module) {
-		return c.expandKernel(ap, "func", module, fn, func(module, name string) *lang.Resolved {
+		return c.expandKernel(ap, lang.KernelFunc, module, fn, func(module, name string) *lang.Resolved {
 			return &lang.Resolved{Point: ap, Provider: prov, Name: string(prov) + ":" + joinModule(module, name), Func: name, Module: module}
 		})
 	}
@@ -291,7 +291,7 @@ func (c *checker) resolveRawTracepoint(ap *lang.AttachPoint, parts []string) []*
 		module = "*"
 	}
 	if hasWildcard(ev) || hasWildcard(module) {
-		return c.expandKernel(ap, "rawtracepoint", module, ev, func(module, name string) *lang.Resolved {
+		return c.expandKernel(ap, lang.KernelRawTracepoint, module, ev, func(module, name string) *lang.Resolved {
 			return &lang.Resolved{Point: ap, Provider: probetype.RawTracepoint, Name: "rawtracepoint:" + joinModule(module, name), Event: name, Module: module}
 		})
 	}

@@ -152,7 +152,7 @@ func (e *cachedEnv) RawTracepointArgs(module, event string) (*lang.Type, error) 
 }
 
 // MatchKernel forwards to the Env's lang.KernelMatchEnv.
-func (e *cachedEnv) MatchKernel(kind, module, pattern string) ([]string, error) {
+func (e *cachedEnv) MatchKernel(kind lang.KernelSymbolKind, module, pattern string) ([]string, error) {
 	if me, ok := e.env.(lang.KernelMatchEnv); ok {
 		return me.MatchKernel(kind, module, pattern)
 	}

@@ -41,12 +41,12 @@ func (e kernelEnv) RawTracepointArgs(module, event string) (*lang.Type, error) {
 	}}, nil
 }
 
-func (kernelEnv) MatchKernel(kind, module, pattern string) ([]string, error) {
-	names := map[string][]string{
-		"func":          {"vfs_read", "vfs_readlink", "vfs_readv", "vfs_write"},
-		"rawtracepoint": {"sched_switch", "sched_wakeup", "sys_enter"},
+func (kernelEnv) MatchKernel(kind lang.KernelSymbolKind, module, pattern string) ([]string, error) {
+	names := map[lang.KernelSymbolKind][]string{
+		lang.KernelFunc:          {"vfs_read", "vfs_readlink", "vfs_readv", "vfs_write"},
+		lang.KernelRawTracepoint: {"sched_switch", "sched_wakeup", "sys_enter"},
 	}[kind]
-	if kind == "rawtracepoint" && module != "" && module != "vmlinux" {
+	if kind == lang.KernelRawTracepoint && module != "" && module != "vmlinux" {
 		// A module's BTF describes its own raw tracepoints.
 		names = map[string][]string{"ext4": {"ext4_sync_file_enter", "sched_wakeup"}, "xfs": {"sched_wakeup"}}[module]
 	}

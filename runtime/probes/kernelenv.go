@@ -27,10 +27,10 @@ var (
 )
 
 // MatchKernel implements lang.KernelMatchEnv from kernel BTF: function
-// names (kind "func") or raw tracepoints (btf_trace_<event> typedefs).
-func (t *Env) MatchKernel(kind, module, pattern string) ([]string, error) {
+// names (lang.KernelFunc) or raw tracepoints (btf_trace_<event> typedefs).
+func (t *Env) MatchKernel(kind lang.KernelSymbolKind, module, pattern string) ([]string, error) {
 	if module == "" || module == "vmlinux" {
-		if kind == "rawtracepoint" && !strings.ContainsAny(pattern, "*?") {
+		if kind == lang.KernelRawTracepoint && !strings.ContainsAny(pattern, "*?") {
 			// One name (rawtracepoint:EVENT, looked for in every module).
 			found, err := kernelHasRawTracepoint(pattern)
 			if err != nil || !found {
@@ -53,11 +53,11 @@ func (t *Env) MatchKernel(kind, module, pattern string) ([]string, error) {
 		var name string
 		switch x := typ.(type) {
 		case *btf.Func:
-			if kind == "func" {
+			if kind == lang.KernelFunc {
 				name = x.Name
 			}
 		case *btf.Typedef:
-			if kind == "rawtracepoint" {
+			if kind == lang.KernelRawTracepoint {
 				name, _ = strings.CutPrefix(x.Name, "btf_trace_")
 				if name == x.Name {
 					name = ""
@@ -395,13 +395,13 @@ func btfLangType(t btf.Type) *lang.Type {
 // (kernelBTFNames: no type is decoded). Functions leave out what bpftrace's
 // wildcards leave out: .part.N clones and the functions known to hang the
 // machine when traced.
-func matchKernelNames(kind, pattern string) ([]string, error) {
+func matchKernelNames(kind lang.KernelSymbolKind, pattern string) ([]string, error) {
 	funcs, tps, err := kernelBTFNames()
 	if err != nil {
 		return nil, fmt.Errorf("reading kernel BTF: %v", err)
 	}
 	names := tps
-	if kind == "func" {
+	if kind == lang.KernelFunc {
 		names = funcs
 	}
 	seen := map[string]bool{}
@@ -410,7 +410,7 @@ func matchKernelNames(kind, pattern string) ([]string, error) {
 		if seen[n] || !WildcardMatch(pattern, n) {
 			continue
 		}
-		if kind == "func" && (strings.Contains(n, ".part.") || badTraceFunction(n)) {
+		if kind == lang.KernelFunc && (strings.Contains(n, ".part.") || badTraceFunction(n)) {
 			continue
 		}
 		seen[n] = true

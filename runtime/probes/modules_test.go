@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf/btf"
+
+	"github.com/gobpftrace/gobpftrace/lang"
 )
 
 // fakeModule stands for a loaded kernel module with BTF (this machine's
@@ -71,7 +73,7 @@ func TestModuleRawTracepoints(t *testing.T) {
 		{"vmlinux", "fake_event", ""},
 		{"vmlinux", "sys_ente?", "sys_enter"},
 	} {
-		got, err := env.MatchKernel("rawtracepoint", c.module, c.pattern)
+		got, err := env.MatchKernel(lang.KernelRawTracepoint, c.module, c.pattern)
 		if err != nil || strings.Join(got, ",") != c.want {
 			t.Errorf("%s:%s: %v, %v; want %q", c.module, c.pattern, got, err, c.want)
 		}

@@ -54,7 +54,7 @@ func (c *checker) resolveAttach(ap *lang.AttachPoint) []*lang.Resolved {
 		// (ap.Raw: the first of the checker's two passes already wrote
 		// the canonical provider into ap.Provider.)
 		name := string(prov.Name)
-		if ap.Raw == "begin" || ap.Raw == "end" {
+		if probetype.Bare(ap.Raw) {
 			name = ap.Raw
 		}
 		return []*lang.Resolved{{Point: ap, Provider: prov.Name, Name: name}}
@@ -381,9 +381,7 @@ func (c *checker) substituteParams(ap *lang.AttachPoint) bool {
 	parts := parser.SplitAttach(out.String())
 	ap.Raw, ap.Provider, ap.Parts = out.String(), parts[0], parts[1:]
 	if len(ap.Parts) == 0 {
-		switch ap.Provider {
-		case "BEGIN", "END", "begin", "end":
-		default:
+		if !probetype.Bare(ap.Provider) {
 			c.errorf(ap.Span, "invalid attach point %q: expected provider:target", ap.Raw)
 			return false
 		}

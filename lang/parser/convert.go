@@ -5,6 +5,7 @@ import (
 
 	"github.com/alecthomas/participle/v2/lexer"
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // converter turns participle's grammar structs into the lang AST.
@@ -210,9 +211,7 @@ func (c *converter) attach(g *gAttach) *lang.AttachPoint {
 	if len(a.Parts) == 0 && !strings.Contains(g.Raw, "$") {
 		// (An attach point holding a positional parameter is whole only
 		// once the checker substituted it.)
-		switch a.Provider {
-		case "BEGIN", "END", "begin", "end":
-		default:
+		if !probetype.Bare(a.Provider) {
 			c.errorf(a.Span, "write provider:target, e.g. tracepoint:syscalls:sys_enter_openat, or BEGIN / END",
 				"invalid attach point %q: expected provider:target", g.Raw)
 		}

@@ -1,6 +1,10 @@
 package parser
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
+)
 
 // Scanning of top-level items that are not expressions: preprocessor
 // directives, C definitions and attach points.
@@ -103,13 +107,7 @@ loop:
 
 // userSpaceProvider reports whether name (as written, aliases included)
 // is a provider whose first part is a binary.
-func userSpaceProvider(name string) bool {
-	switch name {
-	case "uprobe", "u", "uretprobe", "ur", "usdt", "U":
-		return true
-	}
-	return false
-}
+func userSpaceProvider(name string) bool { return probetype.BinaryFirst(name) }
 
 // relativePath reports whether rest, which starts at a '/' inside a
 // binary part, goes on as a path: path characters up to the ':' that ends

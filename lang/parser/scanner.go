@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // The scanner turns source text into tokens. bpftrace's language needs
@@ -251,8 +253,7 @@ func (s *scanner) startsProbe(i int) bool {
 	if w == "" || !isIdentStart(w[0]) {
 		return false
 	}
-	switch w {
-	case "BEGIN", "END", "begin", "end":
+	if probetype.Bare(w) {
 		return true
 	}
 	j := i + len(w)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 // Precedence levels, loosest first; parentheses are added only where the
@@ -394,12 +395,11 @@ func Quote(s string) string {
 // startsProbeWord reports whether s starts with BEGIN or END (any case
 // the parser takes for a probe) as a whole word.
 func startsProbeWord(s string) bool {
-	for _, w := range []string{"BEGIN", "END", "begin", "end"} {
-		if strings.HasPrefix(s, w) && (len(s) == len(w) || !isIdentByte(s[len(w)])) {
-			return true
-		}
+	n := 0
+	for n < len(s) && isIdentByte(s[n]) {
+		n++
 	}
-	return false
+	return probetype.Bare(s[:n])
 }
 
 func isIdentByte(c byte) bool {

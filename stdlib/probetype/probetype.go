@@ -141,3 +141,17 @@ func (t Type) Special() bool { return t.info().Special }
 
 // String is the canonical name.
 func (t Type) String() string { return string(t) }
+
+// Bare reports whether name, as written in a script, is a probe that
+// takes no target: BEGIN or END, in either spelling (begin, end).
+func Bare(name string) bool {
+	p := byName[name]
+	return p != nil && (p.Name == Begin || p.Name == End)
+}
+
+// BinaryFirst reports whether name, as written (aliases included), is a
+// provider whose first part is a binary: uprobe, uretprobe, usdt.
+func BinaryFirst(name string) bool {
+	p := byName[name]
+	return p != nil && p.UserSpace
+}

@@ -58,3 +58,28 @@ func TestProperties(t *testing.T) {
 		t.Error("Lookup(fentry:) found a provider")
 	}
 }
+
+// The words the parser, the printer, the checker and the REPL ask about
+// as written in a script.
+func TestBareAndBinaryFirst(t *testing.T) {
+	for _, w := range []string{"BEGIN", "END", "begin", "end"} {
+		if !Bare(w) {
+			t.Errorf("Bare(%q) = false", w)
+		}
+	}
+	for _, w := range []string{"Begin", "self", "bench", "test", "tracepoint", "", "BEGIN:"} {
+		if Bare(w) {
+			t.Errorf("Bare(%q) = true", w)
+		}
+	}
+	for _, w := range []string{"uprobe", "u", "uretprobe", "ur", "usdt", "U"} {
+		if !BinaryFirst(w) {
+			t.Errorf("BinaryFirst(%q) = false", w)
+		}
+	}
+	for _, w := range []string{"kprobe", "k", "tracepoint", "Uprobe", "uprobe_multi", ""} {
+		if BinaryFirst(w) {
+			t.Errorf("BinaryFirst(%q) = true", w)
+		}
+	}
+}

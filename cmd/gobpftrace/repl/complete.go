@@ -131,11 +131,8 @@ func probePosition(before string) bool {
 }
 
 func isUprobeProvider(p string) bool {
-	switch p {
-	case "uprobe", "u", "uretprobe", "ur":
-		return true
-	}
-	return false
+	info := probetype.Lookup(p)
+	return info != nil && (info.Name == probetype.Uprobe || info.Name == probetype.Uretprobe)
 }
 
 // uprobeNames completes uprobe:PATH (directories, then executables and

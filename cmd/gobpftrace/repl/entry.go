@@ -106,8 +106,11 @@ func looksLikeProgram(text string) bool {
 			return true // provider:...
 		}
 	}
+	if probetype.Bare(word) {
+		return true
+	}
 	switch word {
-	case "BEGIN", "END", "begin", "end", "config", "struct", "union", "macro", "fn", "import":
+	case "config", "struct", "union", "macro", "fn", "import":
 		return true
 	}
 	return false

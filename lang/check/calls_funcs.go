@@ -2,11 +2,13 @@ package check
 
 import (
 	"errors"
+	"math"
 	"net/netip"
 	"strconv"
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang"
+	"github.com/gobpftrace/gobpftrace/lang/parser"
 )
 
 // pton("1.2.3.4") is the address's bytes: uint8[4] for IPv4, uint8[16]
@@ -204,7 +206,7 @@ func (c *checker) getopt(call *lang.Call) *lang.Type {
 		}
 		t, value = lang.TInt64, strconv.FormatInt(n, 10)
 		if isSet {
-			v, err := strconv.ParseInt(strings.ReplaceAll(given, "_", ""), 0, 64)
+			v, err := namedInt(given)
 			if given == "\x00" {
 				c.errorf(call.Span, "getopt(): --%s takes an integer: give it as --%s=N", name, name)
 				return tNone
@@ -221,4 +223,22 @@ func (c *checker) getopt(call *lang.Call) *lang.Type {
 	}
 	c.out.Getopts[name] = value
 	return t
+}
+
+// namedInt reads an integer option given after -- (--threshold=10ms) by
+// the rules of the script's integer literals, as bpftrace does: '_'
+// separators, 0x/0 prefixes, an exponent (1e6), C suffixes and time units
+// (in nanoseconds), with a leading '-'; it must fit an int64.
+func namedInt(given string) (int64, error) {
+	neg := strings.HasPrefix(given, "-")
+	u, err := parser.ParseIntLiteral(strings.TrimPrefix(given, "-"))
+	switch {
+	case err != nil:
+		return 0, err
+	case neg && u <= 1<<63:
+		return int64(-u), nil
+	case !neg && u <= math.MaxInt64:
+		return int64(u), nil
+	}
+	return 0, strconv.ErrRange
 }

@@ -68,3 +68,27 @@ func TestGetoptOptions(t *testing.T) {
 		t.Errorf("--help: %v", err)
 	}
 }
+
+// An integer option is read by the rules of the script's integer literals,
+// as bpftrace reads it: separators, bases, an exponent, C suffixes and time
+// units (in nanoseconds), negative values; a value beyond int64 or not an
+// integer is refused.
+func TestGetoptIntegerForms(t *testing.T) {
+	for given, want := range map[string]string{
+		"1m": "60000000000", "10ms": "10000000", "1e3": "1000", "1_000": "1000", "0x10": "16",
+		"010": "8", "5u": "5", "-10": "-10", "-2s": "-2000000000",
+		"-9223372036854775808": "-9223372036854775808", "9223372036854775807": "9223372036854775807",
+	} {
+		_, out, err := run(t, `BEGIN { $t = getopt("t", 1); }`, Options{Params: []string{"--t=" + given}})
+		if err != nil || out.Getopts["t"] != want {
+			t.Errorf("--t=%s: %v %v, want %s", given, out.Getopts, err, want)
+		}
+	}
+	for _, given := range []string{"9223372036854775808", "-9223372036854775809", "1e30", "abc", "1x", "-", "", "1.5"} {
+		_, _, err := run(t, `BEGIN { $t = getopt("t", 1); }`, Options{Params: []string{"--t=" + given}})
+		want := "stdin:1:14-28: ERROR: getopt(): --t takes an integer (\"" + given + "\" given)\nBEGIN { $t = getopt(\"t\", 1); }\n             ~~~~~~~~~~~~~~"
+		if err == nil || err.Error() != want {
+			t.Errorf("--t=%s: %v, want %s", given, err, want)
+		}
+	}
+}

@@ -62,6 +62,11 @@ func parseInt(raw string) (uint64, error) {
 	return v, err
 }
 
+// ParseIntLiteral reads an integer written as a script's literal is
+// (0x2a, 1_000, 1e6, 10ms, 5u...), for values given on the command line,
+// which bpftrace parses with the same rules (getopt()'s named options).
+func ParseIntLiteral(raw string) (uint64, error) { return parseInt(raw) }
+
 // errBadInt is parseIntValue's error for a literal that is no integer.
 var errBadInt = errors.New("invalid integer literal")
 

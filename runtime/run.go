@@ -25,6 +25,12 @@ import (
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
+// ErrNoProbes is Run's answer to a script left without any probe (every
+// attach point dropped: a wildcard that matched nothing, a probe skipped by
+// missing_probes). bpftrace v0.26 prints its text, "No probes to attach",
+// on stdout without a prefix (and not with -q), and exits with 1.
+var ErrNoProbes = errors.New("No probes to attach")
+
 // Run loads plan, runs BEGIN, attaches every probe, prints events until ctx
 // is cancelled, exit() is called, or (for a script with only BEGIN/END) the
 // events run out; then it detaches, runs END, prints END's events and every
@@ -41,14 +47,14 @@ func Run(ctx context.Context, plan *codegen.Plan, opts Options) (err error) {
 		return errors.New("internal error: no plan to run")
 	}
 	if len(plan.Programs) == 0 {
-		return errors.New("No probes to attach")
+		return ErrNoProbes
 	}
 	if !host.Privileged() {
 		return host.PrivilegeError()
 	}
 	plan = attach.SkipUnsupported(plan, opts.stderr())
 	if len(plan.Programs) == 0 {
-		return errors.New("No probes to attach")
+		return ErrNoProbes
 	}
 	if err := attach.CheckSupported(plan); err != nil {
 		return err

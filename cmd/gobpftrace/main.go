@@ -213,6 +213,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := closeOut(); err != nil && runErr == nil {
 		runErr = fmt.Errorf("could not write the output: %v", err)
 	}
+	if errors.Is(runErr, runtime.ErrNoProbes) {
+		// bpftrace's words and place: stdout, no "ERROR:", none with -q.
+		if !o.quiet {
+			fmt.Fprintln(stdout, runErr)
+		}
+		return exitError
+	}
 	if runErr != nil {
 		fmt.Fprintln(stderr, errorText(runErr))
 		return exitError

@@ -7,13 +7,31 @@ import (
 
 func (c *checker) checkProbe(p *lang.Probe) {
 	cp := &lang.CheckedProbe{Probe: p}
-	c.out.Probes = append(c.out.Probes, cp)
+	errs, warns := len(c.errs), len(c.out.Warnings)
 	for _, ap := range p.AttachPoints {
 		if ap != nil {
 			cp.Attach = append(cp.Attach, c.resolveAttach(ap)...)
 		}
 	}
+	if len(p.AttachPoints) > 0 && len(cp.Attach) == 0 && len(c.missingAttach) == 0 &&
+		len(c.errs) == errs && len(c.out.Warnings) == warns {
+		// Every attach point was a wildcard that matched nothing: the
+		// probe is dropped without a word, as bpftrace v0.26 prunes it
+		// (a script left without probes stops with "No probes to
+		// attach"). Its body is still read for the maps it defines
+		// (another probe may print them), but what it says about a
+		// body that never runs (`args` of no tracepoint) is dropped.
+		c.checkBody(p, cp)
+		c.errs, c.out.Warnings = c.errs[:errs], c.out.Warnings[:warns]
+		return
+	}
+	c.out.Probes = append(c.out.Probes, cp)
 	c.checkMissingProbes(cp)
+	c.checkBody(p, cp)
+}
+
+// checkBody checks the predicate and statements of probe p, attached as cp.
+func (c *checker) checkBody(p *lang.Probe, cp *lang.CheckedProbe) {
 	c.probe, c.attach = p, cp.Attach
 	c.scope, c.varUses, c.loops = nil, nil, 0
 	c.probeStr = nil

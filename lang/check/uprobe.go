@@ -119,10 +119,12 @@ func (c *checker) resolveUprobe(ap *lang.AttachPoint, parts []string) []*lang.Re
 		return nil
 	}
 	if len(syms) == 0 {
-		msg := fmt.Sprintf("Could not resolve symbol: %s:%s", shown, sym)
 		if hasWildcard(sym) {
-			msg = fmt.Sprintf("No uprobes match %s in %s", sym, shown)
+			// A wildcard that matches nothing is dropped, as in
+			// bpftrace v0.26 (see resolveTracepoint).
+			return nil
 		}
+		msg := fmt.Sprintf("Could not resolve symbol: %s:%s", shown, sym)
 		// config missing_probes = warn or ignore: the attach point is
 		// left out (tools list the libraries a function may live in).
 		switch c.out.Config.MissingProbes {
@@ -202,16 +204,14 @@ func (c *checker) resolveUprobeFiles(ap *lang.AttachPoint, ue lang.UserEnv, part
 	}
 	sym, _, _ := strings.Cut(target, "+")
 	var out []*lang.Resolved
-	errsBefore := len(c.errs)
 	for _, bin := range bins {
 		if syms, err := ue.MatchFunctions(bin, sym); err != nil || len(syms) == 0 {
 			continue
 		}
 		out = append(out, c.resolveUprobe(ap, []string{bin, target})...)
 	}
-	if len(out) == 0 && len(c.errs) == errsBefore {
-		c.errorf(ap.Span, "No uprobes match %s in %s", target, parts[0])
-	}
+	// Files that match but hold no matching function are dropped, as
+	// bpftrace v0.26 drops a wildcard that matches nothing.
 	return out
 }
 
@@ -394,7 +394,10 @@ func (c *checker) resolveUSDT(ap *lang.AttachPoint, parts []string) []*lang.Reso
 		}
 		out, bad = c.matchUSDT(ap, bin, shown, probes, provPat, namePat, out, bad)
 	}
-	if len(out) == 0 && !bad {
+	wildcard := hasWildcard(binText) || hasWildcard(namePat) || (len(parts) == 3 && hasWildcard(parts[1]))
+	if len(out) == 0 && !bad && !wildcard {
+		// (A wildcard that matches nothing is dropped, as in bpftrace
+		// v0.26: see resolveTracepoint.)
 		where := binText
 		switch {
 		case where == "":

@@ -142,11 +142,19 @@ func (g *gen) mapCompound(x *lang.MapExpr, op string, value lang.Expr, delta int
 	if want && postfix {
 		g.emit(asm.Mov.Reg(res, asm.R1))
 	}
+	// A pointer moves by elements of its pointee's size.
+	scale := int32(1)
+	if sym.Value.Kind == lang.KPtr {
+		scale = int32(elemSize(sym.Value))
+	}
 	if value != nil {
 		rv := g.into(kv, asm.R2)
+		if scale > 1 {
+			g.emit(asm.Mul.Imm(rv, scale))
+		}
 		g.aluReg(aluOp(op, signed), asm.R1, rv)
 	} else {
-		g.emit(asm.Add.Imm(asm.R1, delta))
+		g.emit(asm.Add.Imm(asm.R1, delta*scale))
 	}
 	g.normalize(asm.R1, sym.Value)
 	g.store(loc{base: asm.R0, off: 0}, asm.R1, scalarSize(sym.Value))

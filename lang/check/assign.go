@@ -183,6 +183,9 @@ func (c *checker) assignMap(s *lang.AssignStmt, m *lang.MapExpr) {
 		if !known(vt) {
 			return
 		}
+		if sym.Value.Kind == lang.KPtr && vt.IsInt() && (s.Op == "+=" || s.Op == "-=") {
+			return // `@p += n` moves the pointer by n elements, as `$p += n`
+		}
 		if sym.Value.Kind != lang.KInt || !vt.IsInt() {
 			c.errorf(s.Span, "Type mismatch for '%s': %s '%s' %s '%s'", s.Op[:len(s.Op)-1], opVerb(s.Op[:len(s.Op)-1]), sym.Value, opJoin(s.Op[:len(s.Op)-1]), vt)
 			return

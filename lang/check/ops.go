@@ -83,6 +83,10 @@ func (c *checker) incDec(u *lang.Unary) *lang.Type {
 		if sym.Value.Kind == lang.KNone {
 			sym.Value = lang.TInt64
 		}
+		if sym.Value.Kind == lang.KPtr {
+			x.SetType(sym.Value) // a pointer moves by one element
+			return sym.Value
+		}
 		if sym.Value.Kind != lang.KInt {
 			c.errorf(u.Span, "The %s operator can not be used on expressions of type '%s'", u.Op, sym.Value)
 			x.SetType(tNone)
@@ -187,6 +191,10 @@ func (c *checker) compare(b *lang.Binary, xt, yt *lang.Type, mismatch func() *la
 		c.signMismatch(b, xt, yt)
 		return lang.TBool
 	case xt.Kind == lang.KPtr && (yt.Kind == lang.KPtr || yt.IsInt()), yt.Kind == lang.KPtr && xt.IsInt():
+		if xt.Kind == lang.KPtr && yt.Kind == lang.KPtr && xt.Elem.String() != yt.Elem.String() {
+			// As in C and bpftrace v0.26: allowed, with a warning.
+			c.warnf(b.Span, "comparison of distinct pointer types: %s, %s", xt.Elem, yt.Elem)
+		}
 		return lang.TBool
 	case xt.Kind == lang.KUsername && yt.Kind == lang.KUsername:
 		// Two usernames are equal when their uids are.

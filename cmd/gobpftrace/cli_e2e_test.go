@@ -301,6 +301,13 @@ func TestDryRunAndListProgram(t *testing.T) {
 	if want := "tracepoint:syscalls:sys_enter_getppid\ntracepoint:syscalls:sys_exit_getppid\n"; res.stdout != want {
 		t.Errorf("stdout %q", res.stdout)
 	}
+	// As bpftrace lists a program: BEGIN, END and self probes left out, a
+	// timed or counted event without its rate or count.
+	res = trace(t, traceRun{args: []string{"-l", "-e", `BEGIN { } END { } self:signal:SIGUSR1 { } interval:ms:100, profile:hz:99 { } software:faults { } software:cpu-clock:1000 { } hardware:cache-misses:10 { } tracepoint:syscalls:sys_enter_getppid { }`}, noAttach: true})
+	mustExit(t, res, 0)
+	if want := "interval:ms:\nprofile:hz:\nsoftware:faults:\nsoftware:cpu-clock:\nhardware:cache-misses:\ntracepoint:syscalls:sys_enter_getppid\n"; res.stdout != want || res.stderr != "" {
+		t.Errorf("stdout %q, stderr %q", res.stdout, res.stderr)
+	}
 }
 
 // exit(code) becomes the process's exit status; END still runs and the

@@ -33,6 +33,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/runtime/probes"
 	"github.com/gobpftrace/gobpftrace/runtime/script"
 	"github.com/gobpftrace/gobpftrace/runtime/target"
+	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
 const version = "gobpftrace v0.1.0"
@@ -511,13 +512,31 @@ func listProgramProbes(o *options, file, src string, params []string, stdout, st
 		// location; it is one probe.
 		seen := map[string]bool{}
 		for _, r := range cp.Attach {
-			if !seen[r.Name] {
-				seen[r.Name] = true
-				fmt.Fprintln(stdout, r.Name)
+			name, ok := listedName(r)
+			if ok && !seen[name] {
+				seen[name] = true
+				fmt.Fprintln(stdout, name)
 			}
 		}
 	}
 	return exitOK
+}
+
+// listedName is how -l -e and -l FILE show an attach point, as bpftrace
+// lists a program's probes: BEGIN, END and self probes attach to nothing
+// and are left out; an event counted or timed (interval, profile, software,
+// hardware) shows as the event its provider lists, without its count or
+// rate ("interval:ms:", "hardware:cache-misses:").
+func listedName(r *lang.Resolved) (string, bool) {
+	switch r.Provider {
+	case probetype.Begin, probetype.End, probetype.Self:
+		return "", false
+	case probetype.Interval, probetype.Profile, probetype.Software, probetype.Hardware:
+		if parts := strings.SplitN(r.Name, ":", 3); len(parts) >= 2 {
+			return parts[0] + ":" + parts[1] + ":", true
+		}
+	}
+	return r.Name, true
 }
 
 // startREPL runs the interactive session.

@@ -3,7 +3,6 @@ package runtime
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"sort"
@@ -81,11 +80,7 @@ func (s *session) runBench(ctx context.Context, begins, ends, benches []*codegen
 	if err != nil {
 		return fmt.Errorf("--mode bench times the programs with the kernel's BPF statistics, which could not be turned on: %s", host.ErrnoText(err))
 	}
-	type result struct {
-		name string
-		ns   uint64
-	}
-	var results []result
+	var results []output.Benchmark
 	for _, p := range benches {
 		if ctx.Err() != nil {
 			break
@@ -95,7 +90,7 @@ func (s *session) runBench(ctx context.Context, begins, ends, benches []*codegen
 			stats.Close()
 			return err
 		}
-		results = append(results, result{strings.TrimPrefix(attach.ProbeName(p), "bench:"), ns})
+		results = append(results, output.Benchmark{Name: strings.TrimPrefix(attach.ProbeName(p), "bench:"), Nanoseconds: ns})
 		// What the benchmark printed is left out: it ran thousands of
 		// times.
 		if err := s.discard(); err != nil {
@@ -113,32 +108,9 @@ func (s *session) runBench(ctx context.Context, begins, ends, benches []*codegen
 	if err := s.out.Flush(); err != nil {
 		return err
 	}
-	sort.Slice(results, func(i, j int) bool { return results[i].name < results[j].name })
-	rows := make([][2]string, len(results))
-	for i, r := range results {
-		rows[i] = [2]string{r.name, fmt.Sprint(r.ns)}
-	}
-	if s.opts.Format == "json" {
-		writeBenchJSON(s.opts.stdout(), rows)
-		return nil
-	}
-	writeBenchTable(s.opts.stdout(), rows)
+	sort.Slice(results, func(i, j int) bool { return results[i].Name < results[j].Name })
+	output.NewReport(s.opts.Format, s.opts.stdout(), nil).Benchmarks(results)
 	return nil
-}
-
-// writeBenchJSON writes bpftrace's JSON line of the benchmarks: each name
-// and the nanoseconds one run takes, in the table's order.
-func writeBenchJSON(w io.Writer, rows [][2]string) {
-	var b strings.Builder
-	b.WriteString(`{"type": "benchmark_results", "data": {`)
-	for i, r := range rows {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(output.JSONString(r[0]) + ": " + r[1])
-	}
-	b.WriteString("}}\n")
-	io.WriteString(w, b.String())
 }
 
 // benchOne runs p repeatedly and returns the nanoseconds one run takes,
@@ -166,25 +138,6 @@ func (s *session) benchOne(p *codegen.Program) (uint64, error) {
 		return 0, fmt.Errorf("%s: the kernel counted none of its %d runs (are BPF statistics available?)", attach.ProbeName(p), runs)
 	}
 	return uint64(after.Runtime-before.Runtime) / n, nil
-}
-
-// writeBenchTable writes bpftrace's benchmark table: two blank lines, then
-// the name and nanoseconds of each benchmark in a box.
-func writeBenchTable(w io.Writer, rows [][2]string) {
-	width := [2]int{len("BENCHMARK"), len("NANOSECONDS")}
-	for _, r := range rows {
-		width[0] = max(width[0], len(r[0]))
-		width[1] = max(width[1], len(r[1]))
-	}
-	line := "+" + strings.Repeat("-", width[0]+2) + "+" + strings.Repeat("-", width[1]+2) + "+\n"
-	row := func(a, b string) string { return fmt.Sprintf("| %-*s | %-*s |\n", width[0], a, width[1], b) }
-	var b strings.Builder
-	b.WriteString("\n\n" + line + row("BENCHMARK", "NANOSECONDS") + line)
-	for _, r := range rows {
-		b.WriteString(row(r[0], r[1]))
-	}
-	b.WriteString(line)
-	io.WriteString(w, b.String())
 }
 
 // startSpecial starts a run of programs that are run rather than attached

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -17,16 +16,6 @@ import (
 	"github.com/gobpftrace/gobpftrace/runtime/host"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
-
-// testResult is what one test: probe did.
-type testResult struct {
-	name     string
-	duration time.Duration
-	passed   bool
-	// output is what the test printed (its events, errorf's messages),
-	// shown only when it failed.
-	output string
-}
 
 // runTests is --mode test: BEGIN, each test: probe once in the order of
 // the script, END, with a line per test as bpftrace prints them. A test
@@ -48,7 +37,7 @@ func (s *session) runTests(ctx context.Context, begins, ends, tests []*codegen.P
 	for i, p := range tests {
 		names[i] = strings.TrimPrefix(attach.ProbeName(p), "test:")
 	}
-	report := newTestReport(s.opts.Format, s.opts.stdout(), names)
+	report := output.NewReport(s.opts.Format, s.opts.stdout(), names)
 	failed := false
 	for i, p := range tests {
 		if ctx.Err() != nil {
@@ -58,9 +47,9 @@ func (s *session) runTests(ctx context.Context, begins, ends, tests []*codegen.P
 		if err != nil {
 			return err
 		}
-		r.name = names[i]
-		failed = failed || !r.passed
-		report.result(i, r)
+		r.Name = names[i]
+		failed = failed || !r.Passed
+		report.TestResult(r)
 	}
 	if err := s.runSpecial(ends); err != nil {
 		return err
@@ -79,7 +68,7 @@ func (s *session) runTests(ctx context.Context, begins, ends, tests []*codegen.P
 
 // runTest runs one test program and collects what it printed through a
 // printer of its own.
-func (s *session) runTest(p *codegen.Program) (testResult, error) {
+func (s *session) runTest(p *codegen.Program) (output.TestResult, error) {
 	var buf bytes.Buffer
 	capture := &countingPrinter{Printer: s.newCapture(&buf)}
 	out := s.disp.out
@@ -91,16 +80,16 @@ func (s *session) runTest(p *codegen.Program) (testResult, error) {
 	ret, err := s.loaded.Progs[p.Name].Run(&ebpf.RunOptions{})
 	took := time.Since(start)
 	if err != nil {
-		return testResult{}, fmt.Errorf("could not run %s: %s", attach.ProbeName(p), host.ErrnoText(err))
+		return output.TestResult{}, fmt.Errorf("could not run %s: %s", attach.ProbeName(p), host.ErrnoText(err))
 	}
 	if err := s.drain(); err != nil {
-		return testResult{}, err
+		return output.TestResult{}, err
 	}
 	capture.Flush()
 	failedExit := s.disp.exited && s.disp.hasExitCode && s.disp.exitCode != 0
 	s.disp.exited, s.disp.hasExitCode = false, false
 	passed := ret == 0 && capture.errors == 0 && !failedExit
-	return testResult{duration: took, passed: passed, output: buf.String()}, nil
+	return output.TestResult{Duration: took, Passed: passed, Output: buf.String()}, nil
 }
 
 // newCapture is a printer of the run's format writing both the script's
@@ -131,98 +120,4 @@ func (c *countingPrinter) RuntimeWarning(span lang.Span, msg string) {
 func (c *countingPrinter) HelperError(span lang.Span, helper string, retcode int64) {
 	c.errors++
 	c.Printer.HelperError(span, helper, retcode)
-}
-
-// testReport prints the results of --mode test: in text as bpftrace does
-// (its coloured, gtest-like lines, whatever the terminal), in JSON one
-// test_result line per test.
-type testReport struct {
-	json   bool
-	w      io.Writer
-	names  []string
-	passed []bool
-}
-
-func newTestReport(format string, w io.Writer, names []string) *testReport {
-	return &testReport{json: format == "json", w: w, names: names}
-}
-
-const (
-	testGreen = "\033[32m"
-	testRed   = "\033[31m"
-	testReset = "\033[0m"
-)
-
-// result reports test i, the last one with the summary.
-func (t *testReport) result(i int, r testResult) {
-	t.passed = append(t.passed, r.passed)
-	if t.json {
-		fmt.Fprintf(t.w, `{"type": "test_result", "data": {%s: {"duration": %d, "passed": %t, "output": %s}}}`+"\n",
-			output.JSONString(r.name), r.duration.Nanoseconds(), r.passed, output.JSONString(r.output))
-		return
-	}
-	var b strings.Builder
-	tag := func(color, label string) { b.WriteString(color + "[" + label + "]" + testReset + " ") }
-	if i == 0 {
-		tag(testGreen, "==========")
-		fmt.Fprintf(&b, "Running %d tests.\n", len(t.names))
-	}
-	tag(testGreen, " RUN      ")
-	b.WriteString(r.name + "\n")
-	if r.passed {
-		tag(testGreen, "       OK ")
-	} else {
-		for _, line := range strings.Split(r.output, "\n") {
-			if line != "" {
-				b.WriteString(line + "\n")
-			}
-		}
-		tag(testRed, "  FAILED  ")
-	}
-	b.WriteString(r.name + " (" + durationText(r.duration) + ")\n")
-	if i == len(t.names)-1 {
-		failed := 0
-		for _, p := range t.passed {
-			if !p {
-				failed++
-			}
-		}
-		tag(testGreen, "==========")
-		fmt.Fprintf(&b, "%d %s ran.\n", len(t.names), testsWord(len(t.names)))
-		tag(testGreen, "  PASSED  ")
-		fmt.Fprintf(&b, "%d %s.\n", len(t.passed)-failed, testsWord(len(t.passed)-failed))
-		if failed > 0 {
-			tag(testRed, "  FAILED  ")
-			fmt.Fprintf(&b, "%d %s, listed below:\n", failed, testsWord(failed))
-			for k, p := range t.passed {
-				if !p {
-					tag(testRed, "  FAILED  ")
-					b.WriteString(t.names[k] + "\n")
-				}
-			}
-		}
-	}
-	io.WriteString(t.w, b.String())
-}
-
-func testsWord(n int) string {
-	if n == 1 {
-		return "test"
-	}
-	return "tests"
-}
-
-// durationText is a duration in its largest whole unit, as bpftrace
-// shows it: "12 μs", "3 ms".
-func durationText(d time.Duration) string {
-	ns := d.Nanoseconds()
-	switch {
-	case ns >= int64(time.Second):
-		return strconv.FormatInt(ns/int64(time.Second), 10) + " s"
-	case ns >= int64(time.Millisecond):
-		return strconv.FormatInt(ns/int64(time.Millisecond), 10) + " ms"
-	case ns >= int64(time.Microsecond):
-		return strconv.FormatInt(ns/int64(time.Microsecond), 10) + " μs"
-	}
-	return strconv.FormatInt(ns, 10) + " ns"
 }

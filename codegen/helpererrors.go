@@ -136,6 +136,11 @@ func (g *gen) checkLookupHit(span lang.Span) {
 	ok := g.newLabel("lookup_hit")
 	g.emit(asm.JNE.Imm(asm.R0, 0, ok))
 	g.reportHelper(asm.FnMapLookupElem, span, asm.R0)
+	// R0 is NULL here: set it again rather than read it back from the
+	// record, which is in the scratch buffer when the stack has no room
+	// (config on_stack_limit = 8), where the verifier reads any number
+	// and then refuses the value's load on the path it takes as a hit.
+	g.emit(asm.Mov.Imm(asm.R0, 0))
 	g.label(ok)
 }
 

@@ -93,3 +93,29 @@ func TestHelperName(t *testing.T) {
 		}
 	}
 }
+
+// -k's report of a map read that misses, with the record in the scratch
+// buffer (config on_stack_limit = 8): R0 is set to NULL again after the
+// report. Read back from the record, it was a number to the verifier, which
+// refused the value's load ("R0 invalid mem access 'scalar'").
+func TestHelperErrorLookupMissInScratch(t *testing.T) {
+	src := `config = { on_stack_limit = 8 } BEGIN { @i1 = 5; @i2 = 3; delete(@i2); @i3 = @i2 + 1; @i6 = @i1; @i7 = @i6 * 2; }`
+	plan := compileOpts(t, src, Options{HelperErrors: true})
+	requireRoot(t)
+	l := load(t, plan)
+	l.run("BEGIN")
+	var got []string
+	for _, r := range l.events() {
+		if r.ev.Kind == EvHelperError {
+			got = append(got, fmt.Sprintf("%s %d", r.ev.Helper, r.int(0)))
+		}
+	}
+	if fmt.Sprint(got) != "[map_lookup_elem 0]" {
+		t.Errorf("helper error records %v", got)
+	}
+	for name, want := range map[string]int64{"@i3": 1, "@i6": 5, "@i7": 10} {
+		if v := i64(l.value(name, nil)); v != want {
+			t.Errorf("%s = %d, want %d", name, v, want)
+		}
+	}
+}

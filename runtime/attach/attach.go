@@ -9,7 +9,6 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
-	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang"
@@ -139,50 +138,23 @@ func (e Env) skip(msg string) {
 	}
 }
 
-// Attach attaches one non-BEGIN/END program; the closers detach it.
+// Attach attaches one non-BEGIN/END program; the closers detach it. Each
+// provider has its own file: tracepoint.go, timers.go (interval,
+// profile), software.go (software, hardware), uprobe.go (uprobe,
+// uretprobe, usdt), kernelprobes.go (kprobe, kretprobe, fentry, fexit,
+// rawtracepoint), iter.go.
 func Attach(p *codegen.Program, prog *ebpf.Program, env Env) ([]io.Closer, error) {
-	a, pid, warn := p.Attach, env.PID, env.skip
 	switch Provider(p) {
 	case probetype.Tracepoint:
-		if _, err := tracefs.Dir(); err != nil {
-			return nil, err
-		}
-		l, err := link.Tracepoint(a.Category, a.Event, prog, &link.TracepointOptions{Cookie: p.Cookie})
-		if err != nil && isWildcard(a.Point) {
-			// A wildcard names the events it finds; one the kernel will
-			// not attach to (irq_vectors:irq_work_exit here) is skipped,
-			// as bpftrace skips it, not the end of the run.
-			warn(fmt.Sprintf("could not attach probe %s, skipping it: %s", ProbeName(p), host.ErrnoText(err)))
-			return nil, nil
-		}
-		if err != nil {
-			return nil, attachError(p, err)
-		}
-		return []io.Closer{newTracepointAttachment(l)}, nil
+		return attachTracepoint(p, prog, env)
 	case probetype.Interval:
-		if a.PeriodNs == 0 {
-			return nil, fmt.Errorf("%s: the interval must be at least 1ns", ProbeName(p))
-		}
-		// As in bpftrace, an interval is a timer on the first CPU, never
-		// limited to a process.
-		pa, err := attachPerfEvent(prog, cpuClockEvent(a.PeriodNs, 0), 0, 0)
-		if err != nil {
-			return nil, attachError(p, err)
-		}
-		return []io.Closer{pa}, nil
+		return attachInterval(p, prog)
 	case probetype.Profile:
-		if a.PeriodNs == 0 && a.Frequency == 0 {
-			return nil, fmt.Errorf("%s: the rate must be at least 1", ProbeName(p))
-		}
-		return attachEveryCPU(p, prog, cpuClockEvent(a.PeriodNs, a.Frequency), pid)
+		return attachProfile(p, prog, env.PID)
 	case probetype.Uprobe, probetype.Uretprobe, probetype.USDT:
 		return attachUprobe(p, prog, env)
 	case probetype.Software, probetype.Hardware:
-		attr, err := perfEventAttr(p)
-		if err != nil {
-			return nil, err
-		}
-		return attachEveryCPU(p, prog, attr, pid)
+		return attachSoftware(p, prog, env.PID)
 	case probetype.Kprobe, probetype.Kretprobe, probetype.Fentry, probetype.Fexit, probetype.RawTracepoint:
 		return attachKernel(p, prog)
 	case probetype.Iter:
@@ -214,25 +186,6 @@ func RunIterators(attached []io.Closer) (bool, error) {
 		}
 	}
 	return found, nil
-}
-
-// attachEveryCPU attaches prog to the perf event on each online CPU, of
-// process pid only when pid is not 0.
-func attachEveryCPU(p *codegen.Program, prog *ebpf.Program, attr unix.PerfEventAttr, pid int) ([]io.Closer, error) {
-	cpus, err := host.OnlineCPUs()
-	if err != nil {
-		return nil, err
-	}
-	var closers []io.Closer
-	for _, cpu := range cpus {
-		pa, err := attachPerfEvent(prog, attr, cpu, pid)
-		if err != nil {
-			closeAll(closers)
-			return nil, attachError(p, err)
-		}
-		closers = append(closers, pa)
-	}
-	return closers, nil
 }
 
 // isWildcard reports whether an attach point was written with * or ?.

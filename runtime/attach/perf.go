@@ -3,11 +3,14 @@ package attach
 import (
 	"errors"
 	"fmt"
-	"unsafe"
+	"io"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/runtime/host"
 )
 
 // perfAttachment is a BPF program attached to one perf event. Closing it
@@ -28,22 +31,6 @@ func (p *perfAttachment) Close() error {
 		err = cerr
 	}
 	return err
-}
-
-// cpuClockEvent describes a PERF_COUNT_SW_CPU_CLOCK event firing every
-// periodNs nanoseconds, or freq times a second when freq != 0.
-func cpuClockEvent(periodNs, freq uint64) unix.PerfEventAttr {
-	attr := unix.PerfEventAttr{
-		Type:   unix.PERF_TYPE_SOFTWARE,
-		Config: unix.PERF_COUNT_SW_CPU_CLOCK,
-		Size:   uint32(unsafe.Sizeof(unix.PerfEventAttr{})),
-		Sample: periodNs,
-	}
-	if freq != 0 {
-		attr.Sample = freq
-		attr.Bits |= unix.PerfBitFreq
-	}
-	return attr
 }
 
 // attachPerfEvent opens the perf event on cpu and attaches prog with a BPF
@@ -77,4 +64,23 @@ func attachPerfEvent(prog *ebpf.Program, attr unix.PerfEventAttr, cpu, pid int) 
 		return nil, fmt.Errorf("enabling the perf event: %w", err)
 	}
 	return &perfAttachment{fd: fd}, nil
+}
+
+// attachEveryCPU attaches prog to the perf event on each online CPU, of
+// process pid only when pid is not 0.
+func attachEveryCPU(p *codegen.Program, prog *ebpf.Program, attr unix.PerfEventAttr, pid int) ([]io.Closer, error) {
+	cpus, err := host.OnlineCPUs()
+	if err != nil {
+		return nil, err
+	}
+	var closers []io.Closer
+	for _, cpu := range cpus {
+		pa, err := attachPerfEvent(prog, attr, cpu, pid)
+		if err != nil {
+			closeAll(closers)
+			return nil, attachError(p, err)
+		}
+		closers = append(closers, pa)
+	}
+	return closers, nil
 }

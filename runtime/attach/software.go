@@ -2,15 +2,27 @@ package attach
 
 import (
 	"fmt"
+	"io"
 	"strconv"
 	"unsafe"
 
+	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
+
+// attachSoftware attaches a software or hardware program to its perf
+// event on every CPU, counting process pid only when it is not 0.
+func attachSoftware(p *codegen.Program, prog *ebpf.Program, pid int) ([]io.Closer, error) {
+	attr, err := perfEventAttr(p)
+	if err != nil {
+		return nil, err
+	}
+	return attachEveryCPU(p, prog, attr, pid)
+}
 
 // perfEventAttr describes the perf event of a software or hardware probe:
 // the checker resolved the event's config and count (the event's default

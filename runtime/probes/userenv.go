@@ -6,11 +6,13 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/runtime/host"
@@ -534,6 +536,10 @@ func (t *Env) MappedFiles(pid int) ([]string, error) {
 // own: they are read through /proc/PID/root.
 func mappedPaths(pid int) ([]string, error) {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ESRCH) {
+		// -p of a process that exited after it was looked up.
+		return nil, fmt.Errorf("process %d has exited", pid)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("could not read the mappings of process %d: %s", pid, host.ErrnoText(err))
 	}

@@ -1,7 +1,9 @@
 package probes
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -67,5 +69,19 @@ func TestFindBinary(t *testing.T) {
 	fns, err := env.MatchFunctions(libc, "getpi?")
 	if err != nil || len(fns) != 1 || fns[0] != "getpid" {
 		t.Errorf("MatchFunctions(libc, getpi?) = %v, %v", fns, err)
+	}
+}
+
+// -p of a process that exited after it was looked up says so, not
+// "could not read the mappings ... no such file or directory".
+func TestMappedFilesExited(t *testing.T) {
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	_, err := (&Env{}).MappedFiles(pid)
+	if want := fmt.Sprintf("process %d has exited", pid); err == nil || err.Error() != want {
+		t.Errorf("MappedFiles of an exited process: %v, want %s", err, want)
 	}
 }

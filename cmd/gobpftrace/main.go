@@ -159,7 +159,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	sc, err := script.Compile(src, scriptOptions(o, file, params))
 	if err != nil {
-		fmt.Fprintln(stderr, errorText(err))
+		fmt.Fprintln(stderr, errorText(withoutWarnings(err, o.noWarnings)))
 		return exitError
 	}
 	if wantsScriptHelp(params, sc.Checked().Options) {
@@ -592,6 +592,23 @@ func isTerminal(r any) bool {
 	}
 	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 	return err == nil
+}
+
+// withoutWarnings drops the warnings that follow the errors of a script
+// that does not compile when --no-warnings is given.
+func withoutWarnings(err error, noWarnings bool) error {
+	var ce *script.CompileError
+	if !noWarnings || !errors.As(err, &ce) {
+		return err
+	}
+	var b strings.Builder
+	for _, d := range ce.Diagnostics {
+		if d.Severity != script.Warning {
+			b.WriteString(d.Text)
+		}
+	}
+	// Each text holds its "ERROR:", which errorText keeps.
+	return errors.New(strings.TrimSuffix(b.String(), "\n"))
 }
 
 // errorText gives runtime errors bpftrace's "ERROR: " prefix once.

@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/gobpftrace/gobpftrace/lang"
 )
@@ -74,9 +75,31 @@ func Check(prog *lang.Program, file, src string, env lang.Env, opts Options) (ou
 	unmangleMessages(prog, c.errs)
 	unmangleMessages(prog, c.out.Warnings)
 	if len(c.errs) > 0 {
-		return nil, &lang.Diagnostics{File: file, Source: src, List: c.errs}
+		return nil, &lang.Diagnostics{File: file, Source: src, List: WithWarnings(c.errs, c.out.Warnings)}
 	}
 	return c.out, nil
+}
+
+// WithWarnings is the list of a script that does not compile: its errors,
+// then its warnings, as bpftrace v0.26 prints them (every error, then every
+// warning, each in the order found). A warning without a place (an unstable
+// feature's, which bpftrace logs as soon as it sees the feature) comes
+// first; a warning already among the errors (a missing tracepoint's, which
+// says where before "Unable to attach") is not repeated.
+func WithWarnings(errs, warnings []*lang.Diagnostic) []*lang.Diagnostic {
+	var out []*lang.Diagnostic
+	for _, w := range warnings {
+		if w.Global {
+			out = append(out, w)
+		}
+	}
+	out = append(out, errs...)
+	for _, w := range warnings {
+		if !w.Global && !slices.Contains(errs, w) {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 type checker struct {

@@ -305,7 +305,7 @@ func TestDiagnostics(t *testing.T) {
 		{"let @m = hash(0); BEGIN { }",
 			"stdin:1:1-18: ERROR: Map declaration @m needs a positive number of entries\nlet @m = hash(0); BEGIN { }\n~~~~~~~~~~~~~~~~~"},
 		{"let @m = hash(10); let @m = hash(10); BEGIN { @m = 1 }",
-			"stdin:1:20-38: ERROR: Map @m is declared twice\nlet @m = hash(10); let @m = hash(10); BEGIN { @m = 1 }\n                   ~~~~~~~~~~~~~~~~~~"},
+			"WARNING: Script is using an unstable feature: map declarations. To prevent this warning you must explicitly enable it in the config e.g. unstable_map_decl=enable\nstdin:1:20-38: ERROR: Map @m is declared twice\nlet @m = hash(10); let @m = hash(10); BEGIN { @m = 1 }\n                   ~~~~~~~~~~~~~~~~~~"},
 		{"tracepoint:syscalls:sys_enter_open* { @[args.dfd] = count(); }",
 			"stdin:1:41-49: ERROR: Struct/union of type 'struct _tracepoint_syscalls_sys_enter_open' does not contain a field named 'dfd'\ntracepoint:syscalls:sys_enter_open* { @[args.dfd] = count(); }\n                                        ~~~~~~~~\nHINT: tracepoint:syscalls:sys_enter_open has no field dfd; its fields: __syscall_nr, filename, flags, mode"},
 		{"tracepoint:syscalls:sys_exit_open* { @ = args.ret }",

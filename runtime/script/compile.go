@@ -156,6 +156,12 @@ func CompileIn(env lang.Env, source string, opts Options) (*Script, error) {
 	}
 	plan, err := codegen.Compile(checked, codegen.Options{HelperErrors: opts.HelperErrors, HistSums: opts.HistSums, NoUprobeMulti: opts.NoUprobeMulti})
 	if err != nil {
+		var ds *lang.Diagnostics
+		if errors.As(err, &ds) && len(checked.Warnings) > 0 {
+			// The checker's warnings follow the errors, as they do when
+			// the checker itself refuses the script.
+			err = &lang.Diagnostics{File: ds.File, Source: ds.Source, List: check.WithWarnings(ds.List, checked.Warnings)}
+		}
 		return nil, compileError(err)
 	}
 	s := &Script{opts: opts, file: file, source: source, plan: plan, checked: checked}

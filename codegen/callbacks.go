@@ -212,7 +212,7 @@ func (g *gen) forMap(x *lang.ForMapStmt) {
 		}
 		g.block(x.Body)
 	})
-	g.launderUsed(x.Body)
+	g.forgetUsed(x.Body)
 	g.callbackCall(slots, asm.FnForEachMapElem, func() {
 		g.mapPtr(asm.R1, m.Name)
 		g.emit(funcRef(asm.R2, name))
@@ -286,14 +286,14 @@ func (g *gen) forRangeLoop(x *lang.ForRangeStmt) {
 	name := g.newLabel("loop")
 	g.emitCallback(name, 2, asm.R2, slots, g.bodyNeed(x.Body), func() {
 		// (index, ctx)
-		g.launderEachRound(x.Body)
+		g.forgetEachRound(x.Body)
 		g.load(asm.R2, start, 8)
 		g.emit(asm.Add.Reg(asm.R1, asm.R2))
 		g.store(i, asm.R1, 8)
 	}, func() {
 		g.block(x.Body)
 	})
-	g.launderUsed(x.Body)
+	g.forgetUsed(x.Body)
 	// bpf_loop refuses more rounds than its limit and runs none: a longer
 	// range runs up to the limit and says so, as a while loop does.
 	g.bpfLoop(slots, name, func() {

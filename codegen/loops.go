@@ -42,11 +42,11 @@ var RangeLimitMsg = fmt.Sprintf("for loop stopped after %d iterations, the most 
 func (g *gen) whileStmt(x *lang.WhileStmt) {
 	slots := g.newCallbackSlots()
 	name := g.newLabel("while")
-	g.emitCallback(name, 2, asm.R2, slots, g.bodyNeed(x.Cond, x.Body), func() { g.launderEachRound(x) }, func() {
+	g.emitCallback(name, 2, asm.R2, slots, g.bodyNeed(x.Cond, x.Body), func() { g.forgetEachRound(x) }, func() {
 		g.condJump(x.Cond, g.loopStop(), false)
 		g.block(x.Body)
 	})
-	g.launderUsed(x)
+	g.forgetUsed(x)
 	g.bpfLoop(slots, name, func() { g.emit(asm.Mov.Imm(asm.R1, maxWhileRounds)) })
 	done := g.newLabel("wend")
 	g.emit(asm.JNE.Imm(asm.R0, maxWhileRounds, done))

@@ -386,7 +386,7 @@ var genRegressions = []string{
 	// map loop. The prologue's ternaries left variables the loop only reads
 	// at different known values on different paths, and the verifier
 	// walked the callbacks once per path; they are forgotten before the
-	// loop now (launderUsed), as the ones it writes were.
+	// loop now (forgetUsed), as the ones it writes were.
 	`tracepoint:syscalls:sys_enter_openat {
   @loopmap[1] = 1; @loopmap[2] = 4;
   $v0 = (int64)(-((gid * cpu)) - -1);
@@ -475,7 +475,7 @@ tracepoint:raw_syscalls:sys_enter {
     }
   }
 }`,
-	// A while loop's counter set inside an if block was not laundered
+	// A while loop's counter set inside an if block was not forgotten
 	// (only the probe's own block was followed): the verifier walked the
 	// bpf_loop rounds one by one, to "sequence of 8193 jumps is too
 	// complex" or its million instructions.
@@ -501,7 +501,7 @@ tracepoint:raw_syscalls:sys_enter {
 }`,
 	// A while loop after another, its bound known only at run time and its
 	// counter breaking out: each round narrowed the counter's range, so the
-	// rounds never repeated until each round's start was laundered too.
+	// rounds never repeated until each round's start was forgotten too.
 	`END {
   $w0 = 0;
   while ($w0 < 5000) { $w0++; }

@@ -36,7 +36,7 @@ func (g *gen) noteSet(s lang.Stmt, noted []*lang.VarSym) []*lang.VarSym {
 	return append(noted, sym)
 }
 
-// launderUsed makes the verifier forget the values of the integer
+// forgetUsed makes the verifier forget the values of the integer
 // variables that node (a loop's body, or a whole while loop with its
 // condition) writes or reads and that already hold a value. Written ones
 // so that rounds repeat; read ones because the verifier checks a callback
@@ -44,7 +44,7 @@ func (g *gen) noteSet(s lang.Stmt, noted []*lang.VarSym) []*lang.VarSym {
 // ternaries left at different known values on different paths made it
 // walk the body once per path (heavy generator script 15996, a branchy
 // expression in a map loop in a range: past 8,192 pending jumps).
-func (g *gen) launderUsed(node lang.Node) {
+func (g *gen) forgetUsed(node lang.Node) {
 	g.forget(g.usedInts(node), false, asm.R0, asm.R1)
 }
 
@@ -68,13 +68,13 @@ func (g *gen) usedInts(node lang.Node) []*lang.VarSym {
 	return syms
 }
 
-// launderEachRound does the same at the start of every round of a bpf_loop
+// forgetEachRound does the same at the start of every round of a bpf_loop
 // callback, with the round's index in R1 (a number the verifier does not
 // know): each round then starts from the same state, so the verifier's
 // rounds repeat at once even when the body narrows a counter's range (a
 // condition against a bound known only at run time, then `$i++`). Only the
 // probe's frame is shared between rounds.
-func (g *gen) launderEachRound(node lang.Node) {
+func (g *gen) forgetEachRound(node lang.Node) {
 	g.forget(g.writtenInts(node), true, asm.R1, asm.R3)
 }
 

@@ -435,3 +435,34 @@ func TestKfuncAllowed(t *testing.T) {
 		t.Errorf("stderr:\n%s\nwant:\n%s", res.stderr, want)
 	}
 }
+
+// Builtins given to print() print as values, as bpftrace prints them:
+// comm as its text, nsecs (under each of its names) and the other integer
+// builtins as numbers, in text and in JSON.
+func TestBuiltinsPrintAsValues(t *testing.T) {
+	requireRoot(t)
+	script := `BEGIN { print(comm); print(__builtin_comm); print(nsecs); print(nsecs()); print(__builtin_nsecs); print(elapsed); print(cpu); print(pid); print(probe); exit(); }`
+	res := trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
+	mustExit(t, res, 0)
+	lines := strings.Split(strings.TrimSuffix(res.stdout, "\n\n\n"), "\n")
+	if len(lines) != 9 || lines[0] != "gobpftrace" || lines[1] != "gobpftrace" || lines[8] != "BEGIN" {
+		t.Fatalf("stdout %q", res.stdout)
+	}
+	for i, l := range lines[2:8] {
+		if n, err := fmt.Sscan(l, new(uint64)); err != nil || n != 1 || strings.ContainsAny(l, " x") {
+			t.Errorf("line %d %q is not a number", i+3, l)
+		}
+	}
+	res = trace(t, traceRun{args: []string{"-f", "json", "-e", script}, noAttach: true})
+	mustExit(t, res, 0)
+	lines = strings.Split(strings.TrimSpace(res.stdout), "\n")
+	if len(lines) != 10 || lines[1] != `{"type": "value", "data": "gobpftrace"}` || lines[9] != `{"type": "value", "data": "BEGIN"}` {
+		t.Fatalf("json %q", res.stdout)
+	}
+	for _, l := range lines[3:9] {
+		var v uint64
+		if _, err := fmt.Sscanf(l, `{"type": "value", "data": %d}`, &v); err != nil {
+			t.Errorf("json line %q is not a number value: %v", l, err)
+		}
+	}
+}

@@ -45,6 +45,29 @@ var ConfigVars = []*ConfigVar{
 	{Name: "unstable_addr", Default: "warn", Supported: true, Doc: "The address-of operator on variables and maps (&$x, &@m), an unstable feature of bpftrace: warn (allowed, with a warning), enable (allowed silently) or error (refused)."},
 	{Name: "unstable_map_decl", Default: "warn", Supported: true, Doc: "Map declarations (let @m = hash(N) and the other kinds), an unstable feature of bpftrace: warn (allowed, with a warning), enable (allowed silently) or error (refused)."},
 	{Name: "unstable_tseries", Default: "warn", Supported: true, Doc: "The tseries() aggregation, an unstable feature of bpftrace: warn (allowed, with a warning), enable (allowed silently) or error (refused)."},
+	{Name: "unstable_import", Default: "warn", Doc: "Import statements, an unstable feature of bpftrace v0.26 (warn, enable or error); gobpftrace has no import statements, so only the value is checked."},
+}
+
+// DeprecatedConfig are the settings bpftrace v0.26 still accepts but
+// ignores, with the warning "NAME is deprecated and has no effect":
+// macros are no longer unstable (unstable_macro), uprobe symbols no longer
+// come from DWARF (symbol_source), and type resolution no longer iterates
+// (max_type_res_iterations).
+var DeprecatedConfig = []string{"max_type_res_iterations", "symbol_source", "unstable_macro"}
+
+// IsDeprecatedConfig reports whether name (as in a config block) is one of
+// DeprecatedConfig.
+func IsDeprecatedConfig(name string) bool {
+	n := lower(name)
+	if len(n) > 9 && n[:9] == "bpftrace_" {
+		n = n[9:]
+	}
+	for _, d := range DeprecatedConfig {
+		if d == n {
+			return true
+		}
+	}
+	return false
 }
 
 // EnvOnlyConfig are the BPFTRACE_* environment variables (lower case,

@@ -48,6 +48,12 @@ arguments in brackets are optional and ` + "`...`" + ` repeats.
 	}
 	b.WriteString(strings.Join(on, ", "))
 	b.WriteString(". The others are accepted (integer ones must be non-negative integers) and ignored.\n")
+	var dep []string
+	for _, d := range DeprecatedConfig {
+		dep = append(dep, "`"+d+"`")
+	}
+	b.WriteString("As in bpftrace v0.26, " + strings.Join(dep, ", ") + " are accepted in a config block with the warning\n" +
+		"`NAME is deprecated and has no effect`, whatever their value.\n")
 	return b.String()
 }
 

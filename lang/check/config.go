@@ -18,6 +18,12 @@ func (c *checker) checkConfig() {
 			if it == nil {
 				continue
 			}
+			if stdlib.IsDeprecatedConfig(it.Name) {
+				// bpftrace v0.26's words, at the whole setting; the value
+				// is not looked at.
+				c.warnf(it.Span, "%s is deprecated and has no effect", it.Name)
+				continue
+			}
 			cv := stdlib.LookupConfig(it.Name)
 			if cv == nil {
 				// bpftrace's words, under the name alone.
@@ -237,7 +243,7 @@ func (c *checker) setWordConfig(cv *stdlib.ConfigVar, text string, span lang.Spa
 		default:
 			report("Invalid value for %s: valid values are error, warn and ignore.", name)
 		}
-	case "unstable_addr", "unstable_map_decl", "unstable_tseries":
+	case "unstable_addr", "unstable_map_decl", "unstable_tseries", "unstable_import":
 		switch text {
 		case "error", "warn", "enable":
 			switch cv.Name {
@@ -245,9 +251,10 @@ func (c *checker) setWordConfig(cv *stdlib.ConfigVar, text string, span lang.Spa
 				c.out.Config.UnstableAddr = text
 			case "unstable_map_decl":
 				c.out.Config.UnstableMapDecl = text
-			default:
+			case "unstable_tseries":
 				c.out.Config.UnstableTseries = text
 			}
+			// unstable_import: gobpftrace has no import statements.
 		default:
 			report("Invalid value for %s: valid values are error, warn and enable.", name)
 		}

@@ -7,7 +7,11 @@ import "github.com/gobpftrace/gobpftrace/lang"
 // config setting (unstable_addr, unstable_map_decl, unstable_tseries):
 // warn (the default: allowed, with one warning for the whole script,
 // without a position, as bpftrace logs it), enable (allowed silently) or
-// error (refused where it is used, with bpftrace's words).
+// error (refused where it is used, with bpftrace's words). A fourth
+// setting, unstable_import, governs bpftrace's import statements, which
+// gobpftrace does not have: its value is only checked (setWordConfig).
+// Macros were unstable before v0.26: unstable_macro is one of the
+// deprecated settings (stdlib.DeprecatedConfig), accepted with a warning.
 
 // unstableFeature is one of them.
 type unstableFeature struct {

@@ -51,3 +51,42 @@ func TestUnstableMapDeclAndTseries(t *testing.T) {
 		}
 	}
 }
+
+// bpftrace v0.26 knows unstable_import (its imports are unstable; the
+// value is checked, and gobpftrace has no import statement for it to
+// govern) and still accepts the settings it deprecated, unstable_macro
+// among them (macros are stable), with a warning at the setting.
+func TestUnstableImportAndDeprecatedSettings(t *testing.T) {
+	for _, v := range []string{"enable", "warn", "error"} {
+		_, out := mustCheck(t, "config = { unstable_import = "+v+" } BEGIN { }")
+		if len(out.Warnings) != 0 {
+			t.Errorf("unstable_import = %s: warnings %+v", v, out.Warnings)
+		}
+	}
+	src := "config = { unstable_import = maybe } BEGIN { }"
+	if _, _, err := run(t, src, Options{}); err == nil || !strings.HasPrefix(err.Error(), "stdin:1:12-35: ERROR: Invalid value for unstable_import: valid values are error, warn and enable.\n") {
+		t.Errorf("%s: %v", src, err)
+	}
+	if _, _, err := run(t, "BEGIN { }", Options{Env: map[string]string{"BPFTRACE_UNSTABLE_IMPORT": "sometimes"}}); err == nil || err.Error() != "ERROR: Invalid value for BPFTRACE_UNSTABLE_IMPORT: valid values are error, warn and enable." {
+		t.Errorf("BPFTRACE_UNSTABLE_IMPORT=sometimes: %v", err)
+	}
+
+	src = `config = { unstable_macro = enable; symbol_source = "dwarf"; max_type_res_iterations = 5 } macro one() { 1 } BEGIN { @x = one(); }`
+	_, out := mustCheck(t, src)
+	var got []string
+	for _, w := range out.Warnings {
+		got = append(got, w.Msg+" @"+strconv.Itoa(w.Span.Start.Col)+"-"+strconv.Itoa(w.Span.End.Col))
+	}
+	want := []string{
+		"unstable_macro is deprecated and has no effect @12-35",
+		"symbol_source is deprecated and has no effect @37-60",
+		"max_type_res_iterations is deprecated and has no effect @62-89",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// A name that is neither stays unknown.
+	if _, _, err := run(t, "config = { unstable_macros = enable } BEGIN { }", Options{}); err == nil || !strings.Contains(err.Error(), "ERROR: Unrecognized config variable: unstable_macros") {
+		t.Errorf("unstable_macros: %v", err)
+	}
+}

@@ -217,6 +217,9 @@ func foldRefusal(err error) bool {
 		return false
 	}
 	for _, e := range d.List {
+		if e.Severity == lang.SevWarning {
+			continue // a refused script carries its warnings too
+		}
 		if e.Msg != "unable to fold literals due to overflow or underflow" && e.Msg != "negative value will underflow" {
 			return false
 		}

@@ -9,6 +9,8 @@ package main
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -313,4 +315,39 @@ func TestPointerArithmeticInUserMemory(t *testing.T) {
   exit();`
 	res := runStructValues(t, body)
 	wantOutput(t, res, "(2, 1, 3, 1, true, true, true)\n(2, 1, 65533, 1, 65533)\n(3, 3, -3, 12, 11, 1)\n(2, 65533, 4, 9)\n\n\n", "Attached 1 probe\n")
+}
+
+// An element of a kernel array of structs (task_struct's sighand->action,
+// an array of struct k_sigaction) prints with every member, at every depth,
+// in text and JSON: it printed as {} (its struct type read from BTF
+// without members) before.
+func TestKernelArrayOfStructsElement(t *testing.T) {
+	requireRoot(t)
+	script := `BEGIN { $a = curtask->sighand->action[1]; $i = 1;
+  print(($a == *(struct k_sigaction *)&curtask->sighand->action[1], sizeof($a)));
+  print(curtask->sighand->action[$i]); print(curtask->sighand->action[1]); print($a); exit(); }`
+	text := regexp.MustCompile(`^\{ \.sa = \{ \.sa_handler = 0x[0-9a-f]+, \.sa_flags = \d+, \.sa_restorer = 0x[0-9a-f]+, \.sa_mask = \{ \.sig = \[\d+\] \} \} \}$`)
+	res := trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
+	mustExit(t, res, 0)
+	lines := strings.Split(strings.TrimSuffix(res.stdout, "\n\n\n"), "\n")
+	if len(lines) != 4 || lines[0] != "(true, 32)" {
+		t.Fatalf("stdout %q", res.stdout)
+	}
+	for _, l := range lines[1:] {
+		if !text.MatchString(l) {
+			t.Errorf("%q is not a whole struct k_sigaction", l)
+		}
+	}
+	json := regexp.MustCompile(`^\{"type": "value", "data": \{"sa": \{"sa_handler": \d+, "sa_flags": \d+, "sa_restorer": \d+, "sa_mask": \{"sig": \["?\d+"?\]\}\}\}\}$`)
+	res = trace(t, traceRun{args: []string{"-f", "json", "-e", script}, noAttach: true})
+	mustExit(t, res, 0)
+	lines = strings.Split(strings.TrimSpace(res.stdout), "\n")
+	if len(lines) != 5 {
+		t.Fatalf("json %q", res.stdout)
+	}
+	for _, l := range lines[2:] {
+		if !json.MatchString(l) {
+			t.Errorf("%q is not a whole struct k_sigaction", l)
+		}
+	}
 }

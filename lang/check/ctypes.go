@@ -192,8 +192,10 @@ func (c *checker) member(f *lang.FieldAccess, xt *lang.Type) *lang.Type {
 	if c.floatRead(f.Span, f.Field, ft, st.Name, fl.Offset) {
 		return tNone
 	}
-	if ft.Kind == lang.KStruct {
-		ft = c.deepStruct(f.Span, ft, 0)
+	if ft.Kind == lang.KStruct || ft.Kind == lang.KArray {
+		// A struct, or an array of them (curtask->sighand->action),
+		// prints with every member.
+		ft = c.deepValue(f.Span, ft, 0)
 	}
 	return inSpace(ft, user)
 }
@@ -243,9 +245,9 @@ func (c *checker) deepValue(span lang.Span, t *lang.Type, depth int) *lang.Type 
 	case lang.KStruct:
 		return c.deepStruct(span, t, depth)
 	case lang.KArray:
-		if t.Elem != nil && t.Elem.Kind == lang.KStruct {
+		if t.Elem != nil && (t.Elem.Kind == lang.KStruct || t.Elem.Kind == lang.KArray) {
 			a := *t
-			a.Elem = c.deepStruct(span, t.Elem, depth)
+			a.Elem = c.deepValue(span, t.Elem, depth)
 			return &a
 		}
 	}

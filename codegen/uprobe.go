@@ -57,7 +57,9 @@ func (g *gen) usdtArg(x *lang.Ident, a *lang.USDTArg) asm.Register {
 		g.extend(r, a.Size, a.Signed)
 		return r
 	case lang.USDTMem:
-		if a.Reg == "rip" || a.Index == "rip" {
+		// rip is the probe's address here, which only a displacement
+		// resolved from a symbol (a.Symbol) is made relative to.
+		if a.Reg == "rip" && a.Symbol == "" || a.Index == "rip" {
 			failf(x.Span, "usdt argument relative to %%rip is not supported yet")
 		}
 		addr := g.ptRegs(x, a.Reg)

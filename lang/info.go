@@ -457,6 +457,12 @@ type USDTArg struct {
 	// Index and Scale: optional index register of a USDTMem argument.
 	Index string
 	Scale int
+	// Symbol is the variable of a USDTMem argument written
+	// "SIZE@NAME(%rip)" (GCC's operand for a global variable): Reg is rip
+	// and Value the variable's distance from the probe in the file, so
+	// that at the probe, where rip is the probe's own address, rip +
+	// Value is the variable wherever the file is loaded.
+	Symbol string
 }
 
 // UserEnv is implemented by an Env that can answer about user-space

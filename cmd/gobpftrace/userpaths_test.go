@@ -479,3 +479,27 @@ func TestUprobeProgramNameMatchesTwoFiles(t *testing.T) {
 		wantOutput(t, res, "\n\n"+tc.stdout, tc.stderr+"Attached 1 probe\n")
 	}
 }
+
+// USDT arguments in the three forms GCC writes them, each size and sign
+// (testdata/helpers/usdtargs.c): a constant ("-1@$-16"), a register
+// ("-2@%cx") and a global variable, rip-relative to its symbol
+// ("4@g_u32(%rip)", "-2@4+g_arr(%rip)"), read wherever the executable is
+// loaded (position-independent or not).
+func TestUSDTArgumentForms(t *testing.T) {
+	requireRoot(t)
+	pie := buildCHelper(t, "usdtargs", "-O2")
+	dir := t.TempDir()
+	nopie := filepath.Join(dir, "usdtargs")
+	if out, err := exec.Command("gcc", "-O2", "-no-pie", "-o", nopie, "../../testdata/helpers/usdtargs.c").CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	const want = "-579005069656919568 -579005069656919568 4092785136 -202182160 61936 -3600 240 -16 "
+	for _, bin := range []string{pie, nopie} {
+		for _, form := range []string{"const", "reg", "addr"} {
+			res := trace(t, traceRun{args: []string{"-e", fmt.Sprintf(`usdt:%s:usdt_args:%s_* { printf("%%lld ", arg0); }`, bin, form), "-c", bin}})
+			wantOutput(t, res, want+"\n\n", "Attached 8 probes\n")
+		}
+		res := trace(t, traceRun{args: []string{"-e", fmt.Sprintf(`usdt:%s:usdt_args:arr_elem { printf("%%d\n", arg0); }`, bin), "-c", bin}})
+		wantOutput(t, res, "-3\n\n\n", "Attached 1 probe\n")
+	}
+}

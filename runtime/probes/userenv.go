@@ -120,7 +120,19 @@ func (t *Env) USDTProbes(path string) ([]*lang.USDTProbe, error) {
 			p.ArgsErr = err
 		}
 		for _, a := range args {
-			la := &lang.USDTArg{Size: a.Size, Signed: a.Signed, Reg: a.Reg, Value: a.Value, Index: a.Index, Scale: a.Scale}
+			if a.Symbol != "" {
+				// A global variable's operand (8@counter(%rip)): at
+				// the probe, rip is the probe's own address (the
+				// uprobe's), so the variable is at rip plus its
+				// distance from the probe in the file as linked, in
+				// an executable or a library wherever it is loaded.
+				addr, err := usdt.SymbolAddress(path, a.Symbol)
+				if err != nil && p.ArgsErr == nil {
+					p.ArgsErr = fmt.Errorf("USDT argument %q: %v", a.Spec, err)
+				}
+				a.Value += int64(addr - n.Location)
+			}
+			la := &lang.USDTArg{Size: a.Size, Signed: a.Signed, Reg: a.Reg, Value: a.Value, Index: a.Index, Scale: a.Scale, Symbol: a.Symbol}
 			switch a.Kind {
 			case usdt.ArgConst:
 				la.Kind = lang.USDTConst

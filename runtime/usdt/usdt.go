@@ -185,6 +185,11 @@ type Arg struct {
 	// Index and Scale: ArgMem's optional index register (64-bit name).
 	Index string
 	Scale int
+	// Symbol is the symbol of a displacement written as a name
+	// ("8@counter(%rip)", "4@table+8(%rip)", as GCC writes a global
+	// variable's operand): the value is at the symbol's address plus
+	// Value. Only with base register rip (SymbolAddress resolves it).
+	Symbol string
 	// Spec is the text parsed.
 	Spec string
 }
@@ -250,7 +255,11 @@ func ParseArg(spec string) (Arg, error) {
 	if d := op[:open]; d != "" {
 		v, err := strconv.ParseInt(d, 0, 64)
 		if err != nil {
-			return a, fmt.Errorf("bad USDT argument %q: displacement %q (symbolic addresses are not supported)", spec, d)
+			sym, off, ok := symbolDisplacement(d)
+			if !ok {
+				return a, fmt.Errorf("bad USDT argument %q: displacement %q", spec, d)
+			}
+			a.Symbol, v = sym, off
 		}
 		a.Value = v
 	}
@@ -263,6 +272,9 @@ func ParseArg(spec string) (Arg, error) {
 		return a, fmt.Errorf("bad USDT argument %q: unknown register %s", spec, parts[0])
 	}
 	a.Reg = r
+	if a.Symbol != "" && (r != "rip" || len(parts) > 1) {
+		return a, fmt.Errorf("bad USDT argument %q: a symbol's address is relative to %%rip, not %s", spec, parts[0])
+	}
 	if len(parts) >= 2 {
 		ix := strings.TrimSpace(parts[1])
 		r, ok := reg64(strings.TrimPrefix(ix, "%"))
@@ -279,6 +291,72 @@ func ParseArg(spec string) (Arg, error) {
 		}
 	}
 	return a, nil
+}
+
+// symbolDisplacement splits a displacement written with a symbol into the
+// symbol and the sum of the numbers added to or taken from it, as the
+// assembler writes them: "counter", "table+8", "4+table" (GCC's order),
+// "buf-0x10". Exactly one term is a symbol, never subtracted.
+func symbolDisplacement(d string) (string, int64, bool) {
+	name, off := "", int64(0)
+	for d != "" {
+		neg := false
+		if d[0] == '+' || d[0] == '-' {
+			neg = d[0] == '-'
+			d = d[1:]
+		}
+		term := d
+		if i := strings.IndexAny(d, "+-"); i >= 0 {
+			term, d = d[:i], d[i:]
+		} else {
+			d = ""
+		}
+		if v, err := strconv.ParseInt(term, 0, 64); err == nil {
+			if neg {
+				v = -v
+			}
+			off += v
+			continue
+		}
+		if name != "" || neg || !isSymbol(term) {
+			return "", 0, false
+		}
+		name = term
+	}
+	return name, off, name != ""
+}
+
+// isSymbol reports whether s is an assembler symbol name.
+func isSymbol(s string) bool {
+	for i, c := range s {
+		if !(c == '_' || c == '.' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// SymbolAddress is the address, in the file as linked, of a symbol named
+// by a USDT argument (Arg.Symbol): an object of the symbol table, or of
+// the dynamic one.
+func SymbolAddress(path, name string) (uint64, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	for _, get := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
+		syms, err := get()
+		if err != nil {
+			continue
+		}
+		for _, s := range syms {
+			if s.Name == name && s.Section != elf.SHN_UNDEF {
+				return s.Value, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("symbol %s is not in the symbol tables of %s", name, path)
 }
 
 // reg64 maps any x86-64 general register name to its 64-bit name.

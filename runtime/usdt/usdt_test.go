@@ -26,6 +26,11 @@ func TestParseArg(t *testing.T) {
 		{"4@$5", Arg{Size: 4, Kind: ArgConst, Value: 5}},
 		{"-8@$-1", Arg{Size: 8, Signed: true, Kind: ArgConst, Value: -1}},
 		{"%rbx", Arg{Size: 8, Kind: ArgReg, Reg: "rbx"}},
+		// A global variable, as GCC writes its operand.
+		{"8@g_u64(%rip)", Arg{Size: 8, Kind: ArgMem, Reg: "rip", Symbol: "g_u64"}},
+		{"-4@table+8(%rip)", Arg{Size: 4, Signed: true, Kind: ArgMem, Reg: "rip", Symbol: "table", Value: 8}},
+		{"2@buf.1-0x10(%rip)", Arg{Size: 2, Kind: ArgMem, Reg: "rip", Symbol: "buf.1", Value: -16}},
+		{"-2@4+g_arr(%rip)", Arg{Size: 2, Signed: true, Kind: ArgMem, Reg: "rip", Symbol: "g_arr", Value: 4}},
 	}
 	for _, tc := range tests {
 		got, err := ParseArg(tc.spec)
@@ -34,7 +39,8 @@ func TestParseArg(t *testing.T) {
 			t.Errorf("%s: %+v %v, want %+v", tc.spec, got, err, tc.want)
 		}
 	}
-	for _, bad := range []string{"3@%eax", "8@%xmm0", "8@foo(%rip)x", "x@%eax", "8@$x", "8@16(%rax,%rbx,3)"} {
+	for _, bad := range []string{"3@%eax", "8@%xmm0", "8@foo(%rip)x", "x@%eax", "8@$x", "8@16(%rax,%rbx,3)",
+		"8@foo(%rax)", "8@foo(%rip,%rax,2)", "8@1foo(%rip)", "8@foo+x(%rip)", "8@4-foo(%rip)", "8@a+b(%rip)", "8@+(%rip)"} {
 		if _, err := ParseArg(bad); err == nil {
 			t.Errorf("%s: no error", bad)
 		}

@@ -319,18 +319,20 @@ func TestPointerArithmeticInUserMemory(t *testing.T) {
 
 // An element of a kernel array of structs (task_struct's sighand->action,
 // an array of struct k_sigaction) prints with every member, at every depth,
-// in text and JSON: it printed as {} (its struct type read from BTF
-// without members) before.
+// in text and JSON, and so does a variable declared with its type (let
+// $d: struct k_sigaction): both printed as {} or { .sa = {} } (a struct
+// type read from BTF without members) before.
 func TestKernelArrayOfStructsElement(t *testing.T) {
 	requireRoot(t)
 	script := `BEGIN { $a = curtask->sighand->action[1]; $i = 1;
+  let $d: struct k_sigaction; $d = $a;
   print(($a == *(struct k_sigaction *)&curtask->sighand->action[1], sizeof($a)));
-  print(curtask->sighand->action[$i]); print(curtask->sighand->action[1]); print($a); exit(); }`
+  print(curtask->sighand->action[$i]); print(curtask->sighand->action[1]); print($a); print($d); exit(); }`
 	text := regexp.MustCompile(`^\{ \.sa = \{ \.sa_handler = 0x[0-9a-f]+, \.sa_flags = \d+, \.sa_restorer = 0x[0-9a-f]+, \.sa_mask = \{ \.sig = \[\d+\] \} \} \}$`)
 	res := trace(t, traceRun{args: []string{"-e", script}, noAttach: true})
 	mustExit(t, res, 0)
 	lines := strings.Split(strings.TrimSuffix(res.stdout, "\n\n\n"), "\n")
-	if len(lines) != 4 || lines[0] != "(true, 32)" {
+	if len(lines) != 5 || lines[0] != "(true, 32)" {
 		t.Fatalf("stdout %q", res.stdout)
 	}
 	for _, l := range lines[1:] {
@@ -342,7 +344,7 @@ func TestKernelArrayOfStructsElement(t *testing.T) {
 	res = trace(t, traceRun{args: []string{"-f", "json", "-e", script}, noAttach: true})
 	mustExit(t, res, 0)
 	lines = strings.Split(strings.TrimSpace(res.stdout), "\n")
-	if len(lines) != 5 {
+	if len(lines) != 6 {
 		t.Fatalf("json %q", res.stdout)
 	}
 	for _, l := range lines[2:] {

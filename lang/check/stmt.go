@@ -108,6 +108,11 @@ func (c *checker) let(s *lang.LetStmt) {
 	var t *lang.Type
 	if s.Type != nil {
 		t = c.typeSpec(s.Type)
+		if known(t) && (t.Kind == lang.KStruct || t.Kind == lang.KArray) {
+			// A kernel struct named here prints with every member, as
+			// one read through a pointer does.
+			t = c.deepValue(s.Type.Span, t, 0)
+		}
 	}
 	var vt *lang.Type
 	if s.Value != nil {

@@ -159,15 +159,13 @@ func (g *gen) aggregateStrClasses(m *Map, target *lang.MapExpr, update func(name
 	g.within(call, func() { rp = g.evalInt(call.Args[0]) })
 	before := g.mark()
 	var first loc
-	if !g.probeHasCallbacks() {
+	if !g.inCallbackFrame() && (!g.probeHasCallbacks() || g.roomBesideCallbacks(strClassMin+1)) {
 		first = g.allocValue(strClassMin+1, strClassMin)
 	}
 	if !first.onStack() {
-		// A probe with callbacks keeps its stack for their frames (the
-		// kernel adds up the frames of a chain of calls, and the room
-		// kept for them is a lower bound); with no room on the stack
-		// (config on_stack_limit), everything goes through the scratch
-		// buffer.
+		// Inside a callback, or in a probe whose callbacks would be
+		// left too little stack, or with no room on the stack (config
+		// on_stack_limit), everything goes through the scratch buffer.
 		g.release(before)
 		g.aggregateLongStr(m, call, fn, kept{reg: rp}, update, loc{}, "")
 		return
@@ -308,6 +306,17 @@ func (g *gen) readStr(fn asm.BuiltinFunc, call *lang.Call, dst loc, size int, pt
 		g.emit(asm.Mov.Imm(asm.R0, 0))
 		g.label(ok)
 	}
+}
+
+// roomBesideCallbacks reports whether a temporary of size bytes in the
+// probe's frame of a probe that runs callbacks leaves as much again free
+// on every chain of calls, beside the room kept for the callbacks
+// (stackneed.go): that room is a lower bound that counts nothing of a
+// callback's own frame (its temporaries), which would otherwise find the
+// stack taken and go to the scratch buffer.
+func (g *gen) roomBesideCallbacks(size int) bool {
+	top := g.stackTop + 2*alignUp(size, 8)
+	return top <= maxStack && g.stackFits(0, top)
 }
 
 // probeHasCallbacks reports whether the probe runs callbacks (loops,

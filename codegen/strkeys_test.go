@@ -1,9 +1,15 @@
 package codegen
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
+	"runtime"
+	"strings"
 	"testing"
+	"unsafe"
 
+	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 )
 
@@ -59,7 +65,8 @@ func TestStrClassesChosen(t *testing.T) {
 // A string that fits the first class is read into a stack key and never
 // needs the scratch buffer: the program looks the buffer up only after a
 // read that did not fit. In a probe with a loop (whose callback frames add
-// up with the probe's), and with -k, as before: the buffer first.
+// up with the probe's) only when the key leaves room for them; inside a
+// loop's callback, and with -k, as before: the buffer first.
 func TestStrClassesFirstReadOnStack(t *testing.T) {
 	const tp = "tracepoint:syscalls:sys_enter_openat"
 	cases := []struct {
@@ -70,7 +77,15 @@ func TestStrClassesFirstReadOnStack(t *testing.T) {
 		{tp + ` { @m[str(args.filename)] = sum(args.mode); @n[str(args.filename)] = max(args.flags); }`, true},
 		{`config = { max_strlen = 300 } ` + tp + ` /args.mode != 0/ { @m[str(args.filename)] = count(); }`, true},
 		{`config = { on_stack_limit = 32 } ` + tp + ` { @m[str(args.filename)] = count(); }`, false},
-		{tp + ` { @m[str(args.filename)] = count(); $i = 0; while ($i < 3) { $i++; } }`, false},
+		// A probe with a loop, when the key leaves as much again free
+		// beside the room kept for the loop's callback: on the stack.
+		{tp + ` { @m[str(args.filename)] = count(); $i = 0; while ($i < 3) { $i++; } }`, true},
+		// With 41 variables (328 bytes) it does; with 45 (360 bytes) it
+		// would not, though the key alone would fit: the buffer first.
+		{tp + ` { ` + intVars(40, `@m[str(args.filename)] = count(); $i = 0; while ($i < 3) { $i++; }`) + ` }`, true},
+		{tp + ` { ` + intVars(44, `@m[str(args.filename)] = count(); $i = 0; while ($i < 3) { $i++; }`) + ` }`, false},
+		// Inside the loop's callback: the buffer first.
+		{tp + ` { $i = 0; while ($i < 3) { @m[str(args.filename)] = count(); $i++; } }`, false},
 	}
 	for _, c := range cases {
 		plan, err := tryCompile(c.src)
@@ -96,6 +111,58 @@ func TestStrClassesFirstReadOnStack(t *testing.T) {
 		}
 		if s := plan.Spec.Maps[scratchName]; s == nil || s.ValueSize < 2*(uint32(plan.Maps[0].KeySize)+1) {
 			t.Errorf("%s: scratch buffer %v too small for two keys of %d bytes", c.src, s, plan.Maps[0].KeySize)
+		}
+	}
+}
+
+// intVars sets n integer variables ($v1 = pid + 1; ...) before body and
+// prints their sum after it.
+func intVars(n int, body string) string {
+	var set, sum strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&set, "$v%d = pid + %d; ", i, i)
+		fmt.Fprintf(&sum, " + $v%d", i)
+	}
+	return set.String() + body + ` printf("%d", 0` + sum.String() + `);`
+}
+
+// In a probe with a loop, the stack key gives the same keys as the
+// scratch buffer: user strings around every class boundary, each counted
+// once under its own key, in a probe that takes a level of the buffer on
+// the long strings' path (a self probe beside a raw tracepoint that uses
+// it too) and in one alone.
+func TestStrClassesStackKeyBesideLoop(t *testing.T) {
+	requireRoot(t)
+	lengths := []int{0, 1, 62, 63, 64, 65, 100, 254, 255, 256, 300, 1000}
+	strs := make([][]byte, len(lengths))
+	var body strings.Builder
+	for i, n := range lengths {
+		strs[i] = append(bytes.Repeat([]byte{byte('a' + i)}, n), 0)
+		fmt.Fprintf(&body, "@s[str(uptr(%#x))] = count(); ", uintptr(unsafe.Pointer(&strs[i][0])))
+	}
+	probe := `self:signal:SIGUSR1 { ` + body.String() + `$i = 0; while ($i < 2) { $i++; } }`
+	for _, src := range []string{probe, probe + ` rawtracepoint:sys_enter { @q[str(uptr(0))] = count(); }`} {
+		plan := compileScript(t, src)
+		if got := claims(plan); got[0] != strings.Contains(src, "rawtracepoint") {
+			t.Fatalf("claims %v", got)
+		}
+		l := load(t, plan)
+		prog := l.coll.Programs[plan.Programs[0].Name]
+		for range 3 {
+			if _, err := prog.Run(&ebpf.RunOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		runtime.KeepAlive(strs)
+		got := l.entries("@s")
+		if len(got) != len(lengths) {
+			t.Errorf("%d keys, want %d", len(got), len(lengths))
+		}
+		for i, s := range strs {
+			key := string(s[:len(s)-1]) + string(make([]byte, 1024-len(s)+1))
+			if v, ok := got[key]; !ok || binary.LittleEndian.Uint64(v) != 3 {
+				t.Errorf("the string of %d bytes: %v, want 3", lengths[i], v)
+			}
 		}
 	}
 }

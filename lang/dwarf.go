@@ -13,6 +13,17 @@ type DwarfEnv interface {
 	SourceLineAddress(path, file string, line int) (uint64, error)
 }
 
+// DwarfTypeEnv is implemented by a DwarfEnv that can also give the types
+// a binary's DWARF defines, by the name a script writes ("struct foo", a
+// typedef's name): a uprobe of the binary casts to them and declares
+// variables of them (`(struct foo *)arg0`), as in bpftrace.
+type DwarfTypeEnv interface {
+	// UserType returns the type name as the ELF file at path defines
+	// it; found is false when its debug information has no such type or
+	// it has none at all.
+	UserType(path, name string) (t *Type, found bool, err error)
+}
+
 // UprobeArg is a parameter of a user-space function as a uprobe reads it.
 type UprobeArg struct {
 	Name string

@@ -351,3 +351,30 @@ uprobe:%[1]s:check.part.0 { @c[args.x, args.y, str(args.tag)] = sum(args.x + 1);
 		t.Errorf("args.z:\n got %s\nwant %s", res.stderr, want)
 	}
 }
+
+// A uprobe casts to the types its binary's DWARF defines, as bpftrace does
+// (testdata/helpers/dwarftypes.c): a typedef of an anonymous struct, a
+// struct through its pointer members, a union, an enum, in casts and
+// declarations; the script's own definition comes first, and a probe of
+// another kind does not see the binary's types.
+func TestUprobeCastToDWARFTypes(t *testing.T) {
+	requireRoot(t)
+	bin := buildCHelper(t, "dwarftypes", "-g", "-O0")
+	res := trace(t, traceRun{args: []string{"-c", bin, "-e", fmt.Sprintf(`uprobe:%s:use {
+	$i = (item_t *)arg0;
+	let $n: struct node * = (struct node *)arg1;
+	printf("%%d %%s %%d %%d %%x\n", $i->a, $i.name, $n->value, $n->next->value, ((union word *)arg2)->i);
+	print((enum color)arg3);
+	print(*$i);
+}`, bin)}})
+	wantOutput(t, res, "42 hi 5 -7 1020304\nGREEN\n{ .a = 42, .name = hi }\n\n\n", "Attached 1 probe\n")
+
+	res = trace(t, traceRun{args: []string{"-c", bin, "-e", fmt.Sprintf(`struct node { int lo; int hi; } uprobe:%s:use { printf("%%d %%d\n", ((struct node *)arg1)->lo, sizeof(struct node)); }`, bin)}})
+	wantOutput(t, res, "5 8\n\n\n", "Attached 1 probe\n")
+
+	res = trace(t, traceRun{args: []string{"-e", fmt.Sprintf(`uprobe:%s:use { } tracepoint:syscalls:sys_enter_close { $w = (union word *)0; }`, bin)}, noAttach: true})
+	mustExit(t, res, 1)
+	if !strings.HasPrefix(res.stderr, `stdin:1:`) || !strings.Contains(res.stderr, `ERROR: Cannot resolve unknown type "union word"`) {
+		t.Errorf("stderr %q", res.stderr)
+	}
+}

@@ -41,6 +41,9 @@ func (c *checker) lookupCType(span lang.Span, name string) (*lang.Type, bool) {
 			return t, true
 		}
 	}
+	if t, ok := c.userType(span, name); ok {
+		return t, true
+	}
 	te := c.typeEnv()
 	if te == nil {
 		return nil, false
@@ -51,6 +54,32 @@ func (c *checker) lookupCType(span lang.Span, name string) (*lang.Type, bool) {
 		return nil, false
 	}
 	return t, found
+}
+
+// userType resolves a C type name from the DWARF of the binaries the
+// current uprobe or uretprobe attaches to (the first that defines it), as
+// bpftrace does: after the script's own definitions, before kernel BTF.
+func (c *checker) userType(span lang.Span, name string) (*lang.Type, bool) {
+	dte, _ := c.dwarfEnv().(lang.DwarfTypeEnv)
+	if dte == nil {
+		return nil, false
+	}
+	seen := map[string]bool{}
+	for _, r := range c.attach {
+		if r.Provider != probetype.Uprobe && r.Provider != probetype.Uretprobe || r.Binary == "" || seen[r.Binary] {
+			continue
+		}
+		seen[r.Binary] = true
+		t, found, err := dte.UserType(r.Binary, name)
+		if err != nil {
+			c.errorf(span, "%v", err)
+			return nil, false
+		}
+		if found {
+			return t, true
+		}
+	}
+	return nil, false
 }
 
 // fullStruct returns struct type t with its members, resolving a struct

@@ -17,6 +17,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/gobpftrace/gobpftrace/lang"
 )
 
 // DefaultDebugDir is where distributions install separate debug files.
@@ -45,7 +47,11 @@ type File struct {
 
 	once  sync.Once
 	funcs map[string]dwarf.Offset // subprogram definitions by name
-	cus   []*dwarf.Entry          // compilation units
+	// types are the unit-level definitions of named types, by the name
+	// a script writes ("struct point", "union u", "enum color", a
+	// typedef's name): the first definition found.
+	types map[string]dwarf.Offset
+	cus   []*dwarf.Entry // compilation units
 	err   error
 
 	// info is the .debug_info section (for the unit headers of split
@@ -227,6 +233,7 @@ func debugLink(f *elf.File) string {
 func (f *File) index() error {
 	f.once.Do(func() {
 		f.funcs = map[string]dwarf.Offset{}
+		f.types = map[string]dwarf.Offset{}
 		r := f.data.Reader()
 		for {
 			e, err := r.Next()
@@ -254,6 +261,8 @@ func (f *File) index() error {
 				f.openSplit(e, f.addr)
 			case dwarf.TagSubprogram:
 				f.addFunc(e)
+			case dwarf.TagStructType, dwarf.TagClassType, dwarf.TagUnionType, dwarf.TagEnumerationType, dwarf.TagTypedef:
+				f.addType(e)
 			}
 			if e.Children {
 				r.SkipChildren()
@@ -261,6 +270,51 @@ func (f *File) index() error {
 		}
 	})
 	return f.err
+}
+
+// addType records a named type's definition (not a declaration) under
+// the name a script writes for it.
+func (f *File) addType(e *dwarf.Entry) {
+	name := stringAttr(e, dwarf.AttrName)
+	if name == "" || e.Val(dwarf.AttrDeclaration) == true {
+		return
+	}
+	switch e.Tag {
+	case dwarf.TagStructType, dwarf.TagClassType:
+		name = "struct " + name
+	case dwarf.TagUnionType:
+		name = "union " + name
+	case dwarf.TagEnumerationType:
+		name = "enum " + name
+	}
+	if _, dup := f.types[name]; !dup {
+		f.types[name] = e.Offset
+	}
+}
+
+// NamedType returns the type a script names ("struct point", "union u",
+// "enum color", a typedef's name) as the binary's DWARF defines it, for
+// casts and declarations in a uprobe of the binary (`(struct point
+// *)arg0`), as bpftrace reads them; found is false when no unit defines
+// it. The types of a Go binary are not looked up (a script cannot write
+// their names).
+func (f *File) NamedType(name string) (t *lang.Type, found bool, err error) {
+	if f.Go {
+		return nil, false, nil
+	}
+	if err := f.index(); err != nil {
+		return nil, false, err
+	}
+	off, ok := f.types[name]
+	if !ok {
+		return nil, false, nil
+	}
+	dt, err := f.data.Type(off)
+	if err != nil {
+		return nil, false, fmt.Errorf("could not read the DWARF type %s of %s: %v", name, f.Path, err)
+	}
+	t, ok = Convert(dt)
+	return t, ok, nil
 }
 
 // addFunc records a function definition (one with code) by its name and

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gobpftrace/gobpftrace/lang"
 )
 
 // buildC builds testdata/helpers/dwarftarget.c with gcc and flags.
@@ -563,6 +565,47 @@ func cloneArgs(t *testing.T, flags []string) {
 	} {
 		if got := describe(t, f, fn); got != want {
 			t.Errorf("%s:\n got %q\nwant %q", fn, got, want)
+		}
+	}
+}
+
+// The types a script casts to in a uprobe, by the names it writes them:
+// a typedef, a struct (its pointer members to their targets), a union, an
+// enum; none for a name the binary does not define.
+func TestNamedType(t *testing.T) {
+	bin := buildHelper(t, t.TempDir(), "dwarftypes", "-g", "-O0")
+	f, err := Open(bin, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{
+		"item_t":      "struct { int32 a; string[8] name; } 12",
+		"struct node": "struct node { int64 value; struct node * next; } 16",
+		"union word":  "union word { int32 i; string[4] bytes; } 4",
+		"enum color":  "uint32 4",
+	} {
+		lt, found, err := f.NamedType(name)
+		if err != nil || !found {
+			t.Errorf("%s: %v %v", name, found, err)
+			continue
+		}
+		var b strings.Builder
+		b.WriteString(lt.String())
+		if lt.Kind == lang.KStruct {
+			b.WriteString(" {")
+			for _, fl := range lt.Fields {
+				fmt.Fprintf(&b, " %s %s;", fl.Type, fl.Name)
+			}
+			b.WriteString(" }")
+		}
+		fmt.Fprintf(&b, " %d", lt.Size)
+		if b.String() != want {
+			t.Errorf("%s: %s, want %s", name, b.String(), want)
+		}
+	}
+	for _, name := range []string{"struct item_t", "struct nothere", "color", "node"} {
+		if _, found, err := f.NamedType(name); found || err != nil {
+			t.Errorf("%s: found %v, %v", name, found, err)
 		}
 	}
 }

@@ -33,6 +33,22 @@ func (t *Env) UprobeArgs(path, name string) ([]*lang.UprobeArg, error) {
 	return out, nil
 }
 
+var _ lang.DwarfTypeEnv = (*Env)(nil)
+
+// UserType implements lang.DwarfTypeEnv. A binary without debug
+// information defines no type.
+func (t *Env) UserType(path, name string) (*lang.Type, bool, error) {
+	f, err := dwarfinfo.Load(path)
+	var nd *dwarfinfo.NoDebugInfoError
+	if errors.As(err, &nd) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return f.NamedType(name)
+}
+
 // SourceLineAddress implements lang.DwarfEnv.
 func (t *Env) SourceLineAddress(path, file string, line int) (uint64, error) {
 	f, err := dwarfinfo.Load(path)

@@ -84,3 +84,41 @@ func TestAddrOfVariableArithmetic(t *testing.T) {
 		}
 	}
 }
+
+// __delete((void *)&@m, (void *)&$k) deletes the key $k holds and returns
+// bpf_map_delete_elem's result (0, -ENOENT for a key not there), in the
+// body and in loop callbacks; __elem_count((void *)&@m) counts as len().
+func TestExternalDeleteAndElemCount(t *testing.T) {
+	l := runChecked(t, checked(t, `BEGIN {
+		@m[1] = 10; @m[2] = 20; @m[3] = 30; @m[4] = 40;
+		$two = 2;
+		@first = __delete((void *)&@m, (void *)&$two);
+		@again = -__delete((void *)&@m, (void *)&$two);
+		@count = __elem_count((void *)&@m);
+		$x = 259; @wide = -__delete((void *)&@m, (void *)&$x);
+		$n = 0;
+		for ($kv : @m) { $k = $kv.0; if ($k != 4 && __delete((void *)&@m, (void *)&$k) == 0) { $n++; } }
+		@inloop = $n;
+		for ($i : 0..3) { __delete((void *)&@m, (void *)&$i); }
+		@left = __elem_count((void *)&@m) * 10 + len(@m);
+		@s["abc"] = 1; @s["abd"] = 1; $str = "abc";
+		@sdel = __delete((void *)&@s, (void *)&$str) * 10 + __elem_count((void *)&@s);
+		@t[1, "x"] = 1; $tup = (1, "x");
+		@tdel = __delete((void *)&@t, (void *)&$tup) * 10 + __elem_count((void *)&@t);
+	}`))
+	for name, want := range map[string]uint64{"@first": 0, "@again": 2, "@count": 3, "@wide": 2, "@inloop": 2, "@left": 11, "@sdel": 1, "@tdel": 0} {
+		if got := u64(l.value(name, nil)); got != want {
+			t.Errorf("%s = %d, want %d", name, got, want)
+		}
+	}
+}
+
+// A histogram's elements are keyed by bucket too: __delete refuses it.
+func TestExternalDeleteRefused(t *testing.T) {
+	src := `BEGIN { @h[1] = hist(5); $k = 1; @b = __delete((void *)&@h, (void *)&$k); }`
+	want := "test.bt:1:48-59: ERROR: __delete() cannot delete from @h: a hist_t map keeps each bucket under a key of its own"
+	_, err := Compile(checked(t, src))
+	if err == nil || strings.SplitN(err.Error(), "\n", 2)[0] != want {
+		t.Errorf("%s:\n got %v\nwant %s", src, err, want)
+	}
+}

@@ -228,12 +228,17 @@ func (g *gen) mapLen(x *lang.Call) asm.Register {
 	if !ok {
 		failf(x.Span, "len() needs a map")
 	}
+	return g.mapLenOf(me, x.Span)
+}
+
+// mapLenOf counts the elements of map me (len(@m), __elem_count).
+func (g *gen) mapLenOf(me *lang.MapExpr, span lang.Span) asm.Register {
 	_, m := g.mapOf(me)
 	name := g.newLabel("count")
 	if !g.hasCallback(name) {
 		fn := ir.NewFunc(name)
 		fn.Callable, fn.Spans = true, g.spans
-		fn.Entry().Append(x.Span, asm.Mov.Imm(asm.R0, 0), asm.Return())
+		fn.Entry().Append(span, asm.Mov.Imm(asm.R0, 0), asm.Return())
 		g.callbacks = append(g.callbacks, callback{name: name, fn: fn,
 			proto: &btf.FuncProto{Return: &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed}, Params: []btf.FuncParam{
 				{Name: "a0", Type: &btf.Int{Name: "u64", Size: 8}}, {Name: "a1", Type: &btf.Int{Name: "u64", Size: 8}},

@@ -115,6 +115,10 @@ func (g *gen) callInt(x *lang.Call) asm.Register {
 		return g.foundFlag()
 	case "__has_key":
 		return g.externalHasKey(x)
+	case "__delete":
+		return g.externalDelete(x)
+	case "__elem_count":
+		return g.externalElemCount(x)
 	case "find":
 		return g.find(x)
 	case "write_user":
@@ -489,4 +493,42 @@ func (g *gen) externalHasKey(x *lang.Call) asm.Register {
 	target.Keys = []lang.Expr{v}
 	g.lookup(km, g.buildKey(&target))
 	return g.foundFlag()
+}
+
+// externalDelete is __delete((void *)&@m, (void *)&$k), bpftrace's C
+// function behind delete(): bpf_map_delete_elem of $k's value made a key
+// of @m (as externalHasKey builds it), whose result it returns as it is
+// (0, or a negative errno), without delete()'s warning.
+func (g *gen) externalDelete(x *lang.Call) asm.Register {
+	m, isMap := check.AddrTarget(x.Args[0]).(*lang.MapExpr)
+	v, isVar := check.AddrTarget(x.Args[1]).(*lang.Var)
+	if !isMap || !isVar {
+		failf(x.Span, "internal error: __delete() needs (void *)&@map and (void *)&$key")
+	}
+	_, km := g.mapOf(m)
+	if bucketKeyed(km.Value) {
+		failf(x.Args[0].Pos(), "__delete() cannot delete from %s: a %s map keeps each bucket under a key of its own", m.Name, km.Value)
+	}
+	if km.Key == nil {
+		failf(x.Args[0].Pos(), "%s has no explicit keys (scalar map): __delete() deletes a key", m.Name)
+	}
+	target := *m
+	target.Keys = []lang.Expr{v}
+	key := g.buildKey(&target)
+	g.mapPtr(asm.R1, km.Name)
+	g.addr(asm.R2, key)
+	g.call(asm.FnMapDeleteElem)
+	r := g.allocReg()
+	g.emit(asm.Mov.Reg(r, asm.R0))
+	return r
+}
+
+// externalElemCount is __elem_count((void *)&@m), bpftrace's C function
+// behind len(): the number of elements of @m, counted as len(@m) counts.
+func (g *gen) externalElemCount(x *lang.Call) asm.Register {
+	m, isMap := check.AddrTarget(x.Args[0]).(*lang.MapExpr)
+	if !isMap {
+		failf(x.Span, "internal error: __elem_count() needs (void *)&@map")
+	}
+	return g.mapLenOf(m, x.Span)
 }

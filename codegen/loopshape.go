@@ -114,10 +114,10 @@ func (s *loopShape) call(x *lang.Call) {
 	case "printf", "print", "exit", "clear", "zero", "time", "errorf", "warnf":
 		s.instrs += costEvent + costEventArg*len(x.Args)
 		s.branches++
-	case "count", "sum", "min", "max", "avg", "stats", "hist", "lhist", "log2", "delete", "find", "has_key":
+	case "count", "sum", "min", "max", "avg", "stats", "hist", "lhist", "log2", "delete", "find", "has_key", "__has_key", "__delete":
 		s.instrs += costMapUpdate
 		s.branches += 2
-	case "len", "str", "buf", "strncmp", "memcmp", "strcontains", "strstr", "str_concat", "path", "ntop", "join", "cat", "system",
+	case "len", "__elem_count", "str", "buf", "strncmp", "memcmp", "strcontains", "strstr", "str_concat", "path", "ntop", "join", "cat", "system",
 		"kstack", "ustack", "ksym", "usym", "kaddr", "uaddr", "macaddr", "cgroup_path",
 		"reg", "override", "signal", "write_user", "strftime", "skboutput", "pton", "unwatch":
 		s.plainless = true

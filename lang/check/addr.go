@@ -113,10 +113,13 @@ func AddrTarget(e lang.Expr) lang.Expr {
 
 // externalCall checks a call of an external function f (stdlib.Func
 // Params): bpftrace's words for a wrong count or type of arguments, every
-// one of which must be a void *. __has_key is lowered to has_key(@m, $k)
-// of the map and the variable it names, so its arguments must show which
-// (a key read from anywhere else would reach the kernel's verifier as a
-// number, which it refuses), and $k must be a key @m can hold.
+// one of which must be a void *. The map functions of bpftrace's standard
+// library are lowered to the map operation they do on the map (and the
+// variable) their arguments name: __has_key to has_key(@m, $k), __delete
+// to delete(@m, $k) with the helper's result, __elem_count to len(@m). So
+// their arguments must show which (a key read from anywhere else would
+// reach the kernel's verifier as a number, which it refuses), and $k must
+// be a key @m can hold.
 func (c *checker) externalCall(call *lang.Call, f *stdlib.Func) *lang.Type {
 	types := make([]*lang.Type, len(call.Args))
 	c.externalArgs++
@@ -150,24 +153,44 @@ func (c *checker) externalCall(call *lang.Call, f *stdlib.Func) *lang.Type {
 		c.hintf("cast each argument to void *: %s", externalProto(f))
 		return tNone
 	}
+	what := map[string]string{"__has_key": "looks the key up in", "__delete": "deletes the key from", "__elem_count": "counts the elements of"}[f.Name]
 	m, isMap := AddrTarget(call.Args[0]).(*lang.MapExpr)
 	if !isMap {
-		c.errorf(call.Args[0].Pos(), "%s() looks the key up in the map its first argument names: write it as (void *)&@map", f.Name)
-		c.hintf("gobpftrace lowers %s() to a lookup in that map, which it must know when the script is compiled", f.Name)
+		c.errorf(call.Args[0].Pos(), "%s() %s the map its first argument names: write it as (void *)&@map", f.Name, what)
+		op := map[string]string{"__has_key": "a lookup in", "__delete": "a deletion from", "__elem_count": "a count of the elements of"}[f.Name]
+		c.hintf("gobpftrace lowers %s() to %s that map, which it must know when the script is compiled", f.Name, op)
 		return tNone
 	}
-	v, isVar := AddrTarget(call.Args[1]).(*lang.Var)
-	if !isVar {
-		c.errorf(call.Args[1].Pos(), "%s() reads the key from the variable its second argument names: write it as (void *)&$key", f.Name)
-		c.hintf("assign the key to a variable first: $key = ...; %s((void *)&%s, (void *)&$key)", f.Name, m.Name)
-		return tNone
+	result := lang.TInt64 // a C long: the helper's return code, or the count
+	if f.Name == "__has_key" {
+		result = lang.TBool
 	}
-	if m.Sym == nil || !known(m.Sym.Value) || !known(v.Type()) {
+	var v *lang.Var
+	if len(call.Args) > 1 {
+		var isVar bool
+		v, isVar = AddrTarget(call.Args[1]).(*lang.Var)
+		if !isVar {
+			c.errorf(call.Args[1].Pos(), "%s() reads the key from the variable its second argument names: write it as (void *)&$key", f.Name)
+			c.hintf("assign the key to a variable first: $key = ...; %s((void *)&%s, (void *)&$key)", f.Name, m.Name)
+			return tNone
+		}
+	}
+	if m.Sym == nil || !known(m.Sym.Value) || (v != nil && !known(v.Type())) {
 		return tNone
 	}
 	if m.Sym.Key == nil {
-		c.errorf(call.Args[0].Pos(), "%s has no explicit keys (scalar map): %s() looks up a key", m.Name, f.Name)
+		verb := "looks up a key"
+		switch f.Name {
+		case "__delete":
+			verb = "deletes a key"
+		case "__elem_count":
+			verb = "counts keys"
+		}
+		c.errorf(call.Args[0].Pos(), "%s has no explicit keys (scalar map): %s() %s", m.Name, f.Name, verb)
 		return tNone
+	}
+	if v == nil {
+		return result
 	}
 	// The key is $k's value as a key of @m, as has_key(@m, $k) takes it:
 	// bpftrace keeps integer keys in 64 bits, so the bytes of $k are its
@@ -177,7 +200,7 @@ func (c *checker) externalCall(call *lang.Call, f *stdlib.Func) *lang.Type {
 	if len(c.errs) > before {
 		return tNone
 	}
-	return lang.TBool
+	return result
 }
 
 // externalProto shows how external function f is called.

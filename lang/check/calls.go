@@ -3,6 +3,7 @@ package check
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang"
 	"github.com/gobpftrace/gobpftrace/stdlib"
@@ -19,6 +20,10 @@ func (c *checker) call(call *lang.Call) *lang.Type {
 		c.errorf(call.Span, "Unknown function: %s", call.Name)
 		if stdlib.LookupVar(call.Name) != nil {
 			c.hintf("%s is a builtin variable: write %s or %s(), without arguments", call.Name, call.Name, call.Name)
+		} else if inner := strings.TrimPrefix(call.Name, "__"); inner != call.Name && stdlib.LookupFunc(inner) != nil && !strings.HasPrefix(inner, "builtin_") {
+			// bpftrace's __memcmp, __strerror...: its standard library's
+			// own C functions, which scripts reach through the function.
+			c.hintf("%s is internal to bpftrace's standard library: call %s()", call.Name, inner)
 		} else if s := suggest(call.Name, stdlib.FuncNames()); s != "" {
 			c.hintf("did you mean %s()?", s)
 		}

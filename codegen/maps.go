@@ -21,6 +21,11 @@ func (cc *compiler) addMap(m *lang.MapSym) *Map {
 	keySize := 8
 	if keyType != nil {
 		keySize = Sizeof(keyType)
+		if keySize == 0 {
+			// A zero-length array (int d[0]) or an empty struct: the
+			// kernel refuses a map with no key bytes.
+			failf(m.First, "map %s has a key of type %s, which has no bytes and cannot be a map key", m.Name, keyType)
+		}
 	}
 	if bucketKeyed(m.Value) {
 		keySize = bucketOffset(m) + 8

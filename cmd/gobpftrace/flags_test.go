@@ -262,3 +262,28 @@ func TestFeatureOptions(t *testing.T) {
 		}
 	}
 }
+
+// --traceable-functions FILE is the list -l takes kprobe candidates from,
+// in place of available_filter_functions, as in bpftrace; a file that
+// cannot be read is refused in bpftrace's words.
+func TestTraceableFunctionsListing(t *testing.T) {
+	requireRoot(t)
+	dir := t.TempDir()
+	list := filepath.Join(dir, "funcs.txt")
+	os.WriteFile(list, []byte("vfs_read\nvfs_write [ext4]\nother_fn\n\n"), 0o644)
+	res := trace(t, traceRun{args: []string{"--traceable-functions", list, "-l", "kprobe:vfs_*,kretprobe:o*"}, noAttach: true})
+	mustExit(t, res, 0)
+	if res.stdout != "kprobe:vfs_read\nkprobe:vfs_write\nkretprobe:other_fn\n" {
+		t.Errorf("stdout %q", res.stdout)
+	}
+	if _, err := os.Stat("/sys/bus/event_source/devices/kprobe"); err != nil {
+		if want := "WARNING: this kernel has no kprobes (it was built without CONFIG_KPROBES): the kprobe and kretprobe probes listed, the functions of " + list + ", cannot be attached here\n"; res.stderr != want {
+			t.Errorf("stderr %q, want %q", res.stderr, want)
+		}
+	}
+	res = trace(t, traceRun{args: []string{"--traceable-functions", filepath.Join(dir, "none"), "-l", "kprobe:*"}, noAttach: true})
+	mustExit(t, res, 1)
+	if want := "ERROR: Failed to open kernel function info: " + filepath.Join(dir, "none") + ": No such file or directory\n"; res.stdout != "" || res.stderr != want {
+		t.Errorf("stdout %q, stderr %q", res.stdout, res.stderr)
+	}
+}

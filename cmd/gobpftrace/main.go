@@ -470,6 +470,14 @@ func listProbes(o *options, stdout, stderr io.Writer) int {
 	if o.noWarnings {
 		warn = io.Discard
 	}
+	if o.traceable != "" {
+		// The kprobe candidates, in place of available_filter_functions.
+		if _, err := os.ReadFile(o.traceable); err != nil {
+			fmt.Fprintf(stderr, "ERROR: Failed to open kernel function info: %s: %s\n", o.traceable, strerror(err))
+			return exitError
+		}
+		probes.SetTraceableFunctions(o.traceable)
+	}
 	if err := listProbesFunc(stdout, warn, pattern, o.verbose, o.pid); err != nil {
 		fmt.Fprintln(stderr, errorText(err))
 		return exitError

@@ -305,7 +305,11 @@ func (l *lister) kernelFuncs(prov string, match func(string) bool) error {
 	sort.Strings(out)
 	if kprobe && len(out) > 0 && !tracefs.HasKprobes() && !l.warned {
 		l.warned = true
-		fmt.Fprintln(l.warn, "WARNING: this kernel has no kprobes (it was built without CONFIG_KPROBES): the kprobe and kretprobe probes listed, the functions of kernel BTF, cannot be attached here")
+		from := "the functions of kernel BTF"
+		if traceableFile != "" {
+			from = "the functions of " + traceableFile
+		}
+		fmt.Fprintf(l.warn, "WARNING: this kernel has no kprobes (it was built without CONFIG_KPROBES): the kprobe and kretprobe probes listed, %s, cannot be attached here\n", from)
 	}
 	var spec *btf.Spec
 	if l.verbose && len(out) > 0 {
@@ -356,14 +360,29 @@ func badTraceFunction(name string) bool {
 	return strings.HasPrefix(name, "__ftrace_invalid_address__") || strings.HasPrefix(name, "rcu_")
 }
 
+// traceableFile is --traceable-functions FILE, read in place of
+// available_filter_functions (SetTraceableFunctions).
+var traceableFile string
+
+// SetTraceableFunctions makes kprobe listings take their candidates from
+// path, a list in available_filter_functions' format ("name [module]" per
+// line), as bpftrace's --traceable-functions does: for kernels whose
+// tracefs does not give the list. Set once, before listing.
+func SetTraceableFunctions(path string) { traceableFile = path }
+
 // traceableFunctions reads available_filter_functions ("name [module]"
-// lines): the functions kprobes can trace. nil when it cannot be read.
+// lines), or the --traceable-functions file: the functions kprobes can
+// trace. nil when it cannot be read.
 func traceableFunctions() []string {
-	dir, err := tracefs.Dir()
-	if err != nil {
-		return nil
+	path := traceableFile
+	if path == "" {
+		dir, err := tracefs.Dir()
+		if err != nil {
+			return nil
+		}
+		path = filepath.Join(dir, "available_filter_functions")
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "available_filter_functions"))
+	data, err := os.ReadFile(path)
 	if err != nil || len(data) == 0 {
 		return nil
 	}

@@ -244,14 +244,18 @@ func (c *checker) checkDeclared(span lang.Span, value lang.Expr, sym *lang.VarSy
 			// A compound assignment stores the operation's result.
 			c.noteStore(value, vt, func() *lang.Type { return sym.Type })
 			return
-		case isBareLiteral(value):
+		case isBareLiteral(value) || literalNode(value):
 			if n, ok := c.constInt(value); ok && fits(n, sym.Type) && literalValue(value) <= 1<<63-1 {
 				return
 			}
-			if isPlainLiteral(value) && !sym.Type.Signed && vt.Signed {
-				// A non-negative literal's type is sign-flexible: next to
-				// an unsigned variable it is named unsigned.
+			if literalNode(value) && !sym.Type.Signed && vt.Signed {
+				// A non-negative literal's type (sizeof's too) is
+				// sign-flexible: next to an unsigned variable it is
+				// named unsigned, and fits when that type does.
 				vt = lang.IntType(vt.Size, false)
+				if intFits(vt, sym.Type) {
+					return
+				}
 			}
 		case isArithmetic(value):
 			c.noteStore(value, vt, func() *lang.Type { return sym.Type })

@@ -107,9 +107,11 @@ func TestDeclaredTypeRefusesWiderValues(t *testing.T) {
 		{`BEGIN { let $p: int64 = nsecs; }`, "stdin:1:9-30: ERROR: Type mismatch for $p: trying to assign value of type 'uint64' when variable already has a type 'int64'"},
 		{`BEGIN { let $u: uint16; $u = 70000; }`, "stdin:1:25-35: ERROR: Type mismatch for $u: trying to assign value of type 'uint32' when variable already has a type 'uint16'"},
 		{`BEGIN { let $u: uint16 = 5; $u = pid; }`, "stdin:1:29-37: ERROR: Type mismatch for $u: trying to assign value of type 'uint32' when variable already has a type 'uint16'"},
+		// A positional parameter given an integer is that literal.
+		{`BEGIN { let $p: uint8 = $1; }`, "stdin:1:9-27: ERROR: Type mismatch for $p: trying to assign value of type 'uint16' when variable already has a type 'uint8'"},
 	}
 	for _, tc := range tests {
-		_, _, err := run(t, tc.src, Options{})
+		_, _, err := run(t, tc.src, Options{Params: []string{"300"}})
 		if err == nil {
 			t.Errorf("check %q: no error, want %q", tc.src, tc.want)
 			continue
@@ -120,7 +122,7 @@ func TestDeclaredTypeRefusesWiderValues(t *testing.T) {
 	}
 	// What fits is taken silently and keeps the declared type.
 	for _, src := range []string{
-		`BEGIN { let $a: uint8 = 255; let $b: int8 = -128; let $c: int16 = (uint8)200; let $d: uint64 = 18446744073709551615; let $e: uint8 = 1000 - 999; let $f: int32 = pid - 1; $a = 0; $b = $b; }`,
+		`BEGIN { let $a: uint8 = 255; let $b: int8 = -128; let $c: int16 = (uint8)200; let $d: uint64 = 18446744073709551615; let $e: uint8 = 1000 - 999; let $f: int32 = pid - 1; $a = 0; $b = $b; let $g: uint8 = sizeof(uint64); let $h: uint8 = $1; }`,
 	} {
 		mustCheck(t, src)
 	}

@@ -325,11 +325,24 @@ func (e *emitter) keep(r asm.Register) kept {
 // slot holds 0 on every path (the callback's entry zeroes its frame's
 // temporaries, so a slot no path wrote yet holds 0 too).
 func (e *emitter) dropSpill(k kept) {
-	if !k.spilled || !e.settleSpills || k.slot.base != asm.RFP || !e.inCallbackFrame() {
+	if k.spilled {
+		e.dropTemp(k.slot, 8)
+	}
+}
+
+// dropTemp zeroes the size bytes of a temporary at l once its value has
+// been read for the last time, as dropSpill does for a spilled operand:
+// a helper's output read into a register (a member read with
+// bpf_probe_read_kernel leaves its 8 bytes unknown to the verifier on the
+// paths that read it, and 0 on the others).
+func (e *emitter) dropTemp(l loc, size int) {
+	if !e.settleSpills || l.base != asm.RFP || !e.inCallbackFrame() || l.off%8 != 0 {
 		return
 	}
-	e.storeImm(k.slot, 0, 8)
-	e.spillsSettled = max(e.spillsSettled, -k.slot.off)
+	for i := 0; i < size; i += 8 {
+		e.storeImm(l.at(i), 0, 8)
+	}
+	e.spillsSettled = max(e.spillsSettled, -l.off)
 }
 
 // into loads a kept value into dst when it was spilled and returns the

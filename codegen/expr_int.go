@@ -357,6 +357,9 @@ func (g *gen) binary(x *lang.Binary) asm.Register {
 	if byZero != "" {
 		g.jump(divDone)
 		g.label(byZero)
+		// The spilled dividend is dead on this path too: zeroed as on
+		// the other (dropSpill), or the paths stay apart after the join.
+		g.dropSpill(kx)
 		g.sendEvent(&Event{Kind: EvWarning, Format: DivideByZeroMsg, Span: x.Span}, nil)
 		g.emit(asm.Mov.Imm(res, 1))
 		g.label(divDone)
@@ -426,6 +429,7 @@ func (g *gen) ternaryInt(x *lang.Ternary) asm.Register {
 	g.condJump(x.Cond, els, false)
 	r := g.evalInt(x.Then)
 	g.normalizeUnlessConst(r, x.Then, x.Type())
+	g.unlinkArm(r, x.Then)
 	g.jump(end)
 	g.freeReg(r)
 	g.label(els)
@@ -437,8 +441,33 @@ func (g *gen) ternaryInt(x *lang.Ternary) asm.Register {
 		g.claim(r)
 	}
 	g.normalizeUnlessConst(r, x.Else, x.Type())
+	g.unlinkArm(r, x.Else)
 	g.label(end)
 	return r
+}
+
+// unlinkArm breaks, in a callback, the verifier's link between the value of
+// a ternary's arm in r and the probe-frame slot of the variable it was
+// read from. The verifier gives a number stored to the stack an id that a
+// load of it shares, and compares ids too while a loop's rounds are not
+// all checked: where the arms join, a value read from $a on one path and
+// computed (or read from $b) on the other keeps the two paths apart for
+// the rest of the callback, however equal their ranges. Any ALU operation
+// but an add of a constant gives the register an id of its own.
+func (g *gen) unlinkArm(r asm.Register, e lang.Expr) {
+	if !g.settleSpills || !g.inCallbackFrame() {
+		return
+	}
+	for {
+		c, ok := e.(*lang.Cast)
+		if !ok || Sizeof(c.Type()) != 8 {
+			break
+		}
+		e = c.X
+	}
+	if v, ok := e.(*lang.Var); ok && g.varLoc(v).onStack() {
+		g.emit(asm.Or.Imm(r, 0))
+	}
 }
 
 // constValue is the value of an integer or boolean literal that fits t

@@ -155,10 +155,12 @@ func (g *gen) memRead(e lang.Expr) asm.Register {
 	r := g.allocReg()
 	if bits != nil {
 		g.load(r, tmp, size)
+		g.dropTemp(tmp, 8)
 		g.extractBits(r, bits, t)
 		return r
 	}
 	g.loadScalar(r, tmp, t)
+	g.dropTemp(tmp, 8)
 	return r
 }
 

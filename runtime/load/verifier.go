@@ -47,6 +47,32 @@ func VerifierLog(w io.Writer, plan *codegen.Plan) error {
 	return nil
 }
 
+// VerifiedInstructions loads every program of plan with only the
+// verifier's statistics logged and returns, by program name, how many
+// instructions the verifier walked ("processed N insns"), of the
+// 1,000,000 it allows: how close a script is to its limit. Everything is
+// unloaded again.
+func VerifiedInstructions(plan *codegen.Plan) (map[string]int, error) {
+	if plan == nil || plan.Spec == nil {
+		return nil, fmt.Errorf("internal error: no plan")
+	}
+	out := map[string]int{}
+	l, err := loadWith(plan, Options{}, ebpf.ProgramOptions{LogLevel: ebpf.LogLevelStats}, func(p *codegen.Program, log string) {
+		if m := processedInsns.FindStringSubmatch(log); m != nil {
+			out[p.Name], _ = strconv.Atoi(m[1])
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	l.Close()
+	return out, nil
+}
+
+// processedInsns finds the count of instructions in the verifier's
+// statistics.
+var processedInsns = regexp.MustCompile(`processed (\d+) insns`)
+
 // insnLine matches a verifier log line about instruction N: "12: (85) call".
 var insnLine = regexp.MustCompile(`^(\d+): \(`)
 

@@ -28,6 +28,7 @@ BEGIN { $a = 1; $b = inc($a) + N; $r = (k = "v", n = (uint8[2])(uint16)$b); prin
 BEGIN { $p = (struct s *)0; @x = $p->next->n[1] + $p->v[pid % 2] + $p.b + sizeof(*$p) + offsetof(struct s, v); @y = *$p; @z = &$p->v[1]; printf("%s %s\n", $p->n, (enum e)4); $q = $p + 1; @w = $q->a; }`,
 		`macro comm($p) { $p } BEGIN { let $v; @m[1] = (1, "x"); $s = str_concat(comm(), "x"); printf("%d %d %d %d %s %d\n", strstr($s, "x"), memcmp($s, "ab", 2), is_str($s), strcap($s), signal_name(9), find(@m, 1, $v)); static_assert(is_integer(__builtin_pid), "pid"); if (0) { fail("no"); } assert(leader_tid > 0, "tid"); debugf("%d", usermode); $c = config().max_strlen; }`,
 		`BEGIN { @m[1, "a"] = 1; $k = (1, "a"); $x = 2; $p = &$x; $q = $p - 1; @d = $p - $q; print(__has_key((void *)&@m, (void *)&$k)); for ($kv : @m) { $j = $kv.0; @h = __has_key((void *)&@m, (void *)&$j); } for ($i : 0..3) { @r = __has_key((void *)&@m, (void *)&$i); } }`,
+		`BEGIN { @m[1] = 1; @m[2] = 2; $k = 2; $r = __delete((void *)&@m, (void *)&$k); __delete((void *)&@m, (void *)&$k); for ($kv : @m) { $j = $kv.0; @c = __delete((void *)&@m, (void *)&$j) + __elem_count((void *)&@m); } @n = __elem_count((void *)&@m) + $r; }`,
 	} {
 		f.Add(s)
 	}

@@ -56,8 +56,12 @@ func (g *gen) allocVar(v *lang.Var) {
 	if t == nil {
 		t = v.Type()
 	}
-	if t == nil || varSize(t) == 0 {
+	if t == nil {
 		failf(v.Span, "variable %s has no type", v.Name)
+	}
+	if varSize(t) == 0 {
+		// An empty struct or a zero-length array (int d[0]).
+		failf(v.Span, "variable %s would hold a value of type %s, which has no bytes", v.Name, t)
 	}
 	g.span = v.Span
 	if g.inCallbackFrame() {

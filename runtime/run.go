@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 	"github.com/gobpftrace/gobpftrace/runtime/symbols"
 	"github.com/gobpftrace/gobpftrace/runtime/target"
+	"github.com/gobpftrace/gobpftrace/runtime/tracefs"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
@@ -458,6 +460,12 @@ func (s *session) runSpecial(progs []*codegen.Program) error {
 func (s *session) attachAll(ctx context.Context, probes []*codegen.Program) error {
 	if s.holder == nil && attach.SlowToClose(probes) >= attach.HolderMin {
 		s.holder = attach.StartPerfHolder()
+	}
+	if slices.ContainsFunc(probes, isTracepoint) {
+		if dir, err := tracefs.Dir(); err == nil {
+			// Other runs' release children wait while these open.
+			defer tracefs.Busy(dir)()
+		}
 	}
 	skipMissing := s.plan.Config.MissingProbes == "warn" || s.plan.Config.MissingProbes == "ignore"
 	order := attach.AttachOrder(probes)

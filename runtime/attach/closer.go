@@ -9,10 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/runtime/tracefs"
 	"github.com/gobpftrace/gobpftrace/stdlib/probetype"
 )
 
@@ -120,10 +122,20 @@ func holdUntilClosed(sock int) {
 	}
 	inParallel(links, func(fd int) { unix.Close(fd) })
 	unix.Sendmsg(sock, []byte{1}, nil, nil, unix.MSG_NOSIGNAL)
+	// No program runs on these perf events any more: each close waits
+	// while another run opens tracepoints (tracefs.Busy), which would
+	// otherwise wait for this close's grace periods at every open.
+	idle := tracefs.NewIdle(idleBudget)
+	defer idle.Close()
 	for _, fd := range perf {
+		idle.Wait()
 		unix.Close(fd)
 	}
 }
+
+// idleBudget bounds how long a release child's closes wait, in all, for
+// other runs to open their tracepoints.
+const idleBudget = 30 * time.Second
 
 // PerfHolder is the parent's side of a gobpftrace-release child.
 type PerfHolder struct {

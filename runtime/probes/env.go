@@ -133,13 +133,22 @@ func (t *Env) prefetch(pairs [][2]string) {
 		next <- p
 	}
 	close(next)
+	// Other runs' release children wait while these are read.
+	release := func() {}
+	if dir, err := t.dir(); err == nil {
+		release = tracefs.Busy(dir)
+	}
+	var wg sync.WaitGroup
 	for range min(prefetchParallelism, len(pairs)) {
+		wg.Add(1)
 		go func() {
+			defer wg.Done()
 			for p := range next {
 				t.Format(p[0], p[1])
 			}
 		}()
 	}
+	go func() { wg.Wait(); release() }()
 }
 
 // readFormat reads and parses the format file of category:event.

@@ -48,9 +48,24 @@ type compiler struct {
 	// updates cannot fail (keydomain.go).
 	bounded map[string]uint64
 	// progScratch records, for each program built, what it did with the
-	// scratch buffer; nest is the plan of the second build (nest.go).
-	progScratch []progScratch
-	nest        *nestPlan
+	// scratch buffer (nest.go). attachByClass counts the script's attach
+	// points by nestClass. pending are the programs built whose lowering
+	// waits for every program to be built: whether they take a level of
+	// the scratch buffer depends on the others. busyOff is where a level's
+	// busy word is, after every program's scratch bytes.
+	progScratch   []progScratch
+	attachByClass [nestPreemptible + 1]int
+	pending       []pendingProgram
+	busyOff       int
+}
+
+// pendingProgram is a program built and not yet lowered, and the
+// Programs it serves: prog, and the shared tracepoints' others.
+type pendingProgram struct {
+	g      *gen
+	spec   *ebpf.ProgramSpec
+	prog   *Program
+	shared []*Program
 }
 
 // Compile lowers a checked program to eBPF and describes it in a Plan.
@@ -66,24 +81,16 @@ func Compile(c *lang.Checked, opts ...Options) (plan *Plan, err error) {
 			plan, err = nil, &lang.Diagnostics{File: c.File, Source: c.Source, List: []*lang.Diagnostic{d.d}}
 		}
 	}()
-	cc := buildScript(c, firstOptions(opts), nil)
-	if nest := planNesting(cc.progScratch, cc.scratch); nest != nil {
-		// Programs that can run at once on a CPU use the scratch
-		// buffer: build the script again with a level for each (nest.go).
-		cc = buildScript(c, cc.opts, nest)
-	}
-	return cc.plan, nil
+	return buildScript(c, firstOptions(opts)).plan, nil
 }
 
-// buildScript builds every program of c; nest, when not nil, gives the
-// programs that take a level of the scratch buffer (nest.go).
-func buildScript(c *lang.Checked, opts Options, nest *nestPlan) *compiler {
+// buildScript builds every program of c.
+func buildScript(c *lang.Checked, opts Options) *compiler {
 	cc := &compiler{
 		checked:  c,
 		maps:     map[string]*Map{},
 		eventIDs: map[string]int{},
 		opts:     opts,
-		nest:     nest,
 		spans:    &ir.SpanTable{},
 		plan: &Plan{
 			Spec:    &ebpf.CollectionSpec{Maps: map[string]*ebpf.MapSpec{}, Programs: map[string]*ebpf.ProgramSpec{}},
@@ -102,6 +109,11 @@ func buildScript(c *lang.Checked, opts Options, nest *nestPlan) *compiler {
 		}
 	}
 	cc.assignResources(c)
+	for _, cp := range c.Probes {
+		for _, res := range cp.Attach {
+			cc.attachByClass[nestClassOf(res.Provider)]++
+		}
+	}
 	for i, cp := range c.Probes {
 		for j := 0; j < len(cp.Attach); {
 			if group := multiGroup(cp.Attach[j:]); len(group) > 1 && !cc.opts.NoUprobeMulti {
@@ -120,14 +132,28 @@ func buildScript(c *lang.Checked, opts Options, nest *nestPlan) *compiler {
 			j++
 		}
 	}
+	// Every program is built: those that can run at once on a CPU and
+	// use the scratch buffer take a level of it (nest.go).
+	claim := planNesting(cc.progScratch)
+	if claim != nil {
+		cc.busyOff = alignUp(cc.scratch, 8)
+	}
+	for _, p := range cc.pending {
+		mode := levelNone
+		switch {
+		case claim == nil || !claim[p.g.built]:
+		case p.g.scratchMax > 0:
+			mode = levelEager
+		default:
+			mode = levelLazy
+		}
+		cc.finishProgram(p, mode)
+	}
+	cc.pending = nil
 	if cc.scratch > 0 {
 		levels := uint32(1)
-		if nest != nil {
-			// The same programs placed the same values (nest.go).
-			if cc.scratch > nest.busyOff {
-				failf(lang.Span{}, "internal error: the scratch buffer grew from %d to %d bytes", nest.busyOff, cc.scratch)
-			}
-			levels, cc.scratch = scratchLevels, nest.busyOff+8
+		if claim != nil {
+			levels, cc.scratch = scratchLevels, cc.busyOff+8
 		}
 		cc.plan.Spec.Maps[scratchName] = &ebpf.MapSpec{
 			Name: scratchName, Type: ebpf.PerCPUArray, KeySize: 4,
@@ -255,20 +281,11 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 	g := newGen(cc, probe, res, name)
 	g.group, g.progIndex = group, len(cc.plan.Programs)
 	g.built = len(cc.progScratch)
-	insns, spans := g.program()
-	insns, spans = g.withCallbacks(insns, spans, name)
-	insns, spans = ir.ResolveBranches(insns, spans)
-	checkProgramLimits(probe, insns)
-	if !cc.opts.KeepIR {
-		// The functions were lowered in place: their instructions are
-		// dead, and the next program's may reuse their memory.
-		cc.arena.recycle()
-	}
+	g.program()
 	spec := &ebpf.ProgramSpec{
-		Name:         name,
-		Type:         typ,
-		Instructions: insns,
-		License:      cc.license(),
+		Name:    name,
+		Type:    typ,
+		License: cc.license(),
 	}
 	switch res.Provider {
 	case probetype.Tracepoint:
@@ -286,6 +303,44 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 		spec.AttachType, spec.AttachTo = ebpf.AttachTraceIter, res.Func
 	}
 	cc.plan.Spec.Programs[name] = spec
+	p := &Program{Name: name, Attach: res, Probe: probe, SpanTable: cc.spans}
+	cc.plan.Programs = append(cc.plan.Programs, p)
+	cc.scratch = max(cc.scratch, g.scratchMax, g.localScratch)
+	uses := g.scratchMax > 0 || g.localScratch > 0
+	cc.progScratch = append(cc.progScratch, progScratch{provider: res.Provider, uses: uses})
+	built := pendingProgram{g: g, spec: spec, prog: p}
+	n := 1
+	if group != nil {
+		n = len(group)
+	}
+	if uses && cc.mayNest(res.Provider, n) {
+		// Whether it takes a level depends on the programs still to
+		// build, and where the busy word is on their scratch bytes: it
+		// is lowered once they are built. Its blocks keep their memory.
+		cc.pending = append(cc.pending, built)
+		cc.arena.keep()
+	} else {
+		cc.finishProgram(built, levelNone)
+	}
+	return p
+}
+
+// finishProgram places p's use of the scratch buffer as mode says, lowers
+// it and fills in its instructions.
+func (cc *compiler) finishProgram(p pendingProgram, mode levelMode) {
+	g := p.g
+	g.placeScratch(mode)
+	insns, spans := g.lower(g.fn)
+	insns, spans = g.withCallbacks(insns, spans, p.spec.Name)
+	insns, spans = ir.ResolveBranches(insns, spans)
+	checkProgramLimits(g.probe, insns)
+	if !cc.opts.KeepIR {
+		// The functions were lowered in place: their instructions are
+		// dead, and the next program's may reuse their memory (not a
+		// pending program's: see instrArena.keep).
+		cc.arena.recycle()
+	}
+	p.spec.Instructions = insns
 	var funcs []*ir.Func
 	if cc.opts.KeepIR {
 		funcs = []*ir.Func{g.fn}
@@ -293,13 +348,10 @@ func (cc *compiler) compileProgram(probe *lang.Probe, res *lang.Resolved, probeI
 			funcs = append(funcs, cb.fn)
 		}
 	}
-	p := &Program{Name: name, Attach: res, Probe: probe, Spans: spans, SpanTable: cc.spans, Funcs: funcs}
-	cc.plan.Programs = append(cc.plan.Programs, p)
-	cc.scratch = max(cc.scratch, g.scratchMax, g.localScratch)
-	cc.progScratch = append(cc.progScratch, progScratch{
-		provider: res.Provider, uses: g.scratchMax > 0 || g.localScratch > 0, predScratch: g.predScratch, keyOff: g.keyOff,
-		localOnly: g.scratchMax == 0 && g.localScratch > 0})
-	return p
+	p.prog.Spans, p.prog.Funcs = spans, funcs
+	for _, q := range p.shared {
+		q.Spans, q.Funcs = spans, funcs
+	}
 }
 
 // sharedTracepoints returns the attach points at the start of list that
@@ -319,10 +371,17 @@ func sharedTracepoints(list []*lang.Resolved) []*lang.Resolved {
 // was compiled for, a Program each naming p's kernel program, with the
 // attach cookie that indexes their names.
 func (cc *compiler) shareProgram(p *Program, group []*lang.Resolved) {
+	var pending *pendingProgram
+	if n := len(cc.pending); n > 0 && cc.pending[n-1].prog == p {
+		pending = &cc.pending[n-1] // its instructions come later
+	}
 	for k, res := range group[1:] {
 		q := *p
 		q.Attach, q.Cookie = res, uint64(k+1)
 		cc.plan.Programs = append(cc.plan.Programs, &q)
+		if pending != nil {
+			pending.shared = append(pending.shared, &q)
+		}
 	}
 }
 
@@ -361,16 +420,20 @@ type gen struct {
 	// buffer up itself, on a path of its own (aggregateLongStr): it sizes
 	// the buffer without the program's lookup that scratchMax asks for.
 	localScratch int
-	// built is the program's index in compiler.progScratch; predScratch
-	// and keyOff are what program found (see progScratch).
-	built       int
-	predScratch bool
-	keyOff      int
-	// claiming is set when the program takes a level (nest.go): code
-	// must not look the buffer up on its own then. claimLazily is set
-	// instead when the program takes one only where it looks the buffer
-	// up on its own (progScratch.localOnly).
-	claiming, claimLazily bool
+	// built is the program's index in compiler.progScratch.
+	built int
+	// What program leaves for placeScratch (nest.go): the block the
+	// program's lookup of the scratch buffer goes in front of (nil when
+	// it needs none) and that lookup's key, label count and span; the
+	// program's way out (the block labelled g.done, its last); the
+	// lookups of code that looked the buffer up itself.
+	lookupAt     *ir.Block
+	keyOff       int
+	lookupLabels int       // the labels numbered before the lookup's place
+	lookupSpan   lang.Span // what a claim there is built for
+	predScratch  bool      // the predicate uses the scratch buffer: the lookup comes first
+	exit         *ir.Block
+	localLookups []localLookup
 }
 
 func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved, name string) *gen {
@@ -381,46 +444,22 @@ func newGen(cc *compiler, probe *lang.Probe, res *lang.Resolved, name string) *g
 	return g
 }
 
-// program builds the probe's function (g.fn): the body, then the
-// prologue that the body turned out to need (saving ctx, finding the
-// scratch buffer), and returns it lowered. spans parallels the
-// instructions: the source each one was emitted for.
-func (g *gen) program() (insns asm.Instructions, spans []ir.SpanID) {
+// program builds the probe's function (g.fn): the body, and what the
+// prologue will need (saving ctx, finding the scratch buffer), which
+// placeScratch adds once the script's programs are built.
+func (g *gen) program() {
 	g.span = g.probe.Span
 	// Room for the callbacks the probe runs, kept before anything is
 	// placed (stackneed.go).
 	need := g.needOf(g.probe.Predicate, false).or(g.needOf(g.probe.Body, false))
 	g.chain[0].reserve, g.sharedReserve = need.chain, need.shared
 	g.allocVars(g.probe.Body)
-	// A program that takes a level of the scratch buffer (nest.go) does
-	// so where the lookup would go, and gives it back on its way out
-	// (g.done); what returns before it jumps to skip. Every program of
-	// such a script keeps the levels' busy words clear.
-	claim, skip := false, g.done
-	var first progScratch
-	if nest := g.cc.nest; nest != nil {
-		claim, first = nest.claim[g.built], nest.progs[g.built]
-		if claim && first.localOnly {
-			// Only the paths of long string keys need the buffer: they
-			// take the level (aggregateLongStr), so that an event with
-			// a short string pays nothing for it.
-			claim, g.claimLazily = false, true
-		}
-		g.claiming = claim
-		if claim {
-			skip = "skip"
-			if first.predScratch {
-				g.claimScratch(first.keyOff, skip)
-			} else {
-				g.done = skip
-			}
-		}
-	}
 	// The scratch buffer is looked up after the predicate when the
 	// predicate itself needs none, so that events it rejects skip the
 	// lookup. body is the block the body starts with when a filter or a
 	// predicate comes first.
 	var body *ir.Block
+	startLabels, startSpan := g.nlabels, g.span
 	filtered := g.pidFilter()
 	if g.iterEnd() {
 		filtered = true
@@ -437,20 +476,12 @@ func (g *gen) program() (insns asm.Instructions, spans []ir.SpanID) {
 		g.label("body")
 		body = g.cur
 	}
-	if claim && !first.predScratch {
-		g.span = g.probe.Span
-		g.done = "exit"
-		g.claimScratch(first.keyOff, skip)
-	}
+	bodyLabels := g.nlabels
 	g.block(g.probe.Body)
 	g.label(g.done)
-	if claim {
-		g.releaseScratch()
-		g.label(skip)
-	}
+	g.exit = g.cur
 	g.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 
-	entry := g.fn.Entry()
 	if g.scratchMax > 0 {
 		g.span = g.probe.Span
 		g.keyReserve = 0
@@ -459,36 +490,14 @@ func (g *gen) program() (insns asm.Instructions, spans []ir.SpanID) {
 			failf(g.probe.Span, "the probe needs more than %d bytes of stack", maxStack)
 		}
 		g.keyOff = key.off
-		at := body
+		g.lookupAt, g.lookupLabels, g.lookupSpan = body, bodyLabels, g.probe.Span
 		if predScratch || body == nil {
-			at = entry
+			g.lookupAt = g.fn.Entry()
 		}
-		switch {
-		case claim && key.off != first.keyOff:
-			failf(g.probe.Span, "internal error: the scratch buffer's key moved from %d to %d", first.keyOff, key.off)
-		case !claim:
-			at.PrependInstrs(g.instrs(
-				asm.StoreImm(asm.RFP, int16(key.off), 0, asm.Word),
-				asm.LoadMapPtr(asm.R1, 0).WithReference(scratchName),
-				asm.Mov.Reg(asm.R2, asm.RFP), asm.Add.Imm(asm.R2, int32(key.off)),
-				asm.FnMapLookupElem.Call(),
-				asm.JEq.Imm(asm.R0, 0, g.done),
-				asm.Mov.Reg(regScratch, asm.R0))...)
-		}
-	} else if g.localScratch > 0 {
-		// Code that looked the buffer up itself (aggregateLongStr): where
-		// the program's key would go, should a second build take a level.
-		g.keyReserve = 0
-		if key := g.alloc(8); key.onStack() {
-			g.keyOff = key.off
+		if predScratch {
+			g.lookupLabels, g.lookupSpan = startLabels, startSpan
 		}
 	}
-	if g.usesCtx {
-		// The allocator leaves the context in R1 when nothing clobbers R1
-		// before its last read, and drops this move.
-		entry.PrependInstrs(g.instr(asm.Mov.Reg(regCtx, asm.R1)))
-	}
-	return g.lower(g.fn)
 }
 
 // lower lays out fn as instructions (see ir.Lower).

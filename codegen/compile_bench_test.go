@@ -113,3 +113,39 @@ func BenchmarkCompile2000(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCompileScratchLevels compiles 100 probes that use the scratch
+// buffer: uprobes and raw tracepoints, which take levels of it (placed
+// once every program is built, nest.go), and tracepoints beside a raw
+// tracepoint that uses none, which wait for every program to be built
+// and take none.
+func BenchmarkCompileScratchLevels(b *testing.B) {
+	for _, kind := range []string{"uprobe:/opt/app:f", "rawtracepoint:sys_enter", "tracepoint:raw_syscalls:sys_enter"} {
+		var sb strings.Builder
+		for p := 0; p < 100; p++ {
+			fmt.Fprintf(&sb, "%s /pid == %d/ {\n  @c%d[str(uptr(%d), 1024)] = count();\n  $x = tid * %d;\n"+
+				"  if ($x > 5) { @m%d[tid, comm] = max($x); }\n  printf(\"%%d %%s\\n\", $x, comm);\n  @s%d[str(uptr(1))] = sum($x);\n}\n",
+				kind, p, p, p, p, p, p)
+		}
+		if strings.HasPrefix(kind, "tracepoint") {
+			sb.WriteString("rawtracepoint:sys_exit { @n = count(); }\n")
+		}
+		src := sb.String()
+		b.Run(strings.Split(kind, ":")[0], func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				prog, err := parser.Parse("bench.bt", src)
+				if err != nil {
+					b.Fatal(err)
+				}
+				checked, err := check.Check(prog, "bench.bt", src, userEnv{}, check.Options{Command: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := Compile(checked); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

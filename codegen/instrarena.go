@@ -68,6 +68,16 @@ func (a *instrArena) recycle() {
 	a.free, a.owner, a.next = nil, nil, 0
 }
 
+// keep leaves the allocations handed out since the last recycle to the
+// blocks built out of them, which stay alive (a program whose lowering
+// waits): recycle no longer hands them out. The rest of the current one
+// still goes to the next blocks.
+func (a *instrArena) keep() {
+	a.release()
+	a.slabs = append([][]ir.Instr(nil), a.slabs[a.next:]...)
+	a.next = 0
+}
+
 // release cuts the owner's array to its length and takes what it holds
 // out of free. An owner whose array is no longer at free[0] (replaced by
 // PrependInstrs, say) keeps its own.

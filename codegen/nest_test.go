@@ -235,3 +235,94 @@ func TestScratchLevelsInKernel(t *testing.T) {
 		t.Errorf("@l counts %d after a run with every level held, want %d (its short string)", n, 2*runs+1)
 	}
 }
+
+// TestScratchLevelsPlacedAfterBuilding: the script is built once, and a
+// program's level is placed in what was built once every program is. A
+// program that takes its level eagerly drops the lookup a long string
+// key's path made before anything else used the buffer (it holds its
+// level's base). The claim's labels are numbered where it stands, after
+// the predicate's, before the body's and its callbacks', every reference
+// to a callback renamed with them.
+func TestScratchLevelsPlacedAfterBuilding(t *testing.T) {
+	plan := compileUser(t, `uprobe:/opt/app:f /comm != "sh"/ { @a[str(uptr(0))] = count(); printf("%s\n", str(uptr(1), 1024)); }`)
+	if got := claims(plan); len(got) != 1 || !got[0] {
+		t.Fatalf("claims %v", got)
+	}
+	var b strings.Builder
+	plan.Dump(&b)
+	dump := b.String()
+	if n := strings.Count(dump, "<scratch>"); n != 1 {
+		t.Errorf("the scratch buffer is looked up %d times, want once (the claim):\n%s", n, dump)
+	}
+	if n := strings.Count(dump, "off: 2056 imm: 0\n"); n != 1 {
+		t.Errorf("the level is given back %d times, want once (at the exit):\n%s", n, dump)
+	}
+	if i, j := strings.Index(dump, "Xchg"), strings.Index(dump, "FnProbeReadUserStr"); i < 0 || i > j {
+		t.Errorf("the level is taken after the first read of the string:\n%s", dump)
+	}
+
+	plan = compileUser(t, `uprobe:/opt/app:f /comm != "sh"/ { @d[1] = 1; for ($kv : @d) { @s[str(uptr($kv.0), 1024)] = count(); } }`)
+	b.Reset()
+	plan.Dump(&b)
+	dump = b.String()
+	p := plan.Spec.Programs[plan.Programs[0].Name]
+	symbols := map[string]bool{}
+	for _, in := range p.Instructions {
+		if s := in.Symbol(); s != "" {
+			symbols[s] = true
+		}
+	}
+	funcRefs := 0
+	for _, in := range p.Instructions {
+		if in.OpCode.IsDWordLoad() && in.Src == asm.PseudoFunc {
+			funcRefs++
+			if !symbols[in.Reference()] {
+				t.Errorf("a callback named %s is called, and none is there:\n%s", in.Reference(), dump)
+			}
+		}
+	}
+	if funcRefs == 0 {
+		t.Errorf("no callback:\n%s", dump)
+	}
+	// The predicate's jumps, the claim after them, the callback after it.
+	for _, want := range []string{"<body>", "JNEImm dst: r1 off: -1 imm: 0 <body>\n\t 10: Ja off: -1 <skip>", "\nnestlevel_3:", "\nnestclaimed_4:", "\nfor_each_5:"} {
+		if !strings.Contains(dump, want) {
+			t.Errorf("no %q in\n%s", want, dump)
+		}
+	}
+}
+
+// TestScratchLevelBeforeCallbackInKernel runs a level placed after the
+// program was built, ahead of a map loop whose callback (renamed with the
+// labels after the claim) writes its keys through the level's base: the
+// keys are counted, and the level is given back.
+func TestScratchLevelBeforeCallbackInKernel(t *testing.T) {
+	s := []byte("abc\x00")
+	plan := compileScript(t, fmt.Sprintf(`self:signal:SIGUSR1 /comm != "sh"/ { @d[1] = 1; @d[2] = 2; `+
+		`for ($kv : @d) { @s[str(uptr(%#x), 1024)] = count(); } } `+
+		`rawtracepoint:sys_enter { @q[str(uptr(0), 1024)] = count(); }`, uintptr(unsafe.Pointer(&s[0]))))
+	if got := claims(plan); !got[0] || !got[1] {
+		t.Fatalf("claims %v", got)
+	}
+	l := load(t, plan)
+	const runs = 3
+	for i := 0; i < runs; i++ {
+		l.run("self")
+	}
+	runtime.KeepAlive(s)
+	var keys []string
+	n := uint64(0)
+	for k, v := range l.entries("@s") {
+		keys = append(keys, strings.TrimRight(k, "\x00"))
+		n += binary.LittleEndian.Uint64(v)
+	}
+	if len(keys) != 1 || keys[0] != "abc" || n != 2*runs {
+		t.Errorf("@s has keys %q counting %d, want [abc] counting %d", keys, n, 2*runs)
+	}
+	busyOff := int(plan.Spec.Maps[scratchName].ValueSize) - 8
+	for i, w := range l.busyWords(busyOff) {
+		if w != 0 {
+			t.Fatalf("busy word %d is %d after the runs", i, w)
+		}
+	}
+}

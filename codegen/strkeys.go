@@ -200,25 +200,31 @@ func (g *gen) aggregateLongStr(m *Map, call *lang.Call, fn asm.BuiltinFunc, ptr 
 	size := m.KeySize
 	onStack := first.onStack()
 	done := g.newLabel("strclass_done")
-	local := onStack && g.scratchMax == 0 && !g.claiming
-	// A program that takes a level of the buffer (nest.go) takes it here,
-	// and gives it back on both ways out of this path.
-	claim := local && g.claimLazily
-	switch {
-	case claim:
+	local := onStack && g.scratchMax == 0
+	// A program that takes a level of the buffer lazily (nest.go) takes
+	// it in place of this lookup, and gives it back on both ways out of
+	// this path; one that takes it at its start drops the lookup.
+	site := -1 // its index in g.localLookups
+	if local {
 		// The first class's key is dead here: its first word is the
-		// lookup's key. With every level held, the run is skipped.
+		// lookup's key (a claim's too: one that finds every level held
+		// skips the run). A failed lookup (never) skips the update.
 		if first.base != regProbeFrame || g.inCallbackFrame() {
-			failf(call.Span, "internal error: a string key's level claimed outside the probe's frame")
+			failf(call.Span, "internal error: a string key's scratch buffer looked up outside the probe's frame")
 		}
-		g.claimScratch(first.off, g.done)
-	case local:
-		// As above; a failed lookup (never) skips the update.
 		g.storeImm(first, 0, 4)
+		g.localLookups = append(g.localLookups, localLookup{block: g.cur, at: len(g.cur.Instrs) - 1,
+			keyOff: first.off, span: g.span, skip: g.done, labels: g.nlabels})
+		site = len(g.localLookups) - 1
 		g.mapPtr(asm.R1, scratchName)
 		g.addr(asm.R2, first)
 		g.call(asm.FnMapLookupElem)
 		g.emit(asm.JEq.Imm(asm.R0, 0, done), asm.Mov.Reg(regScratch, asm.R0))
+		s := &g.localLookups[site]
+		if g.cur != s.block {
+			failf(call.Span, "internal error: a string key's scratch buffer lookup branches")
+		}
+		s.n = len(g.cur.Instrs) - s.at
 	}
 	// The key, its spare byte (the truncation marker, see str()), and as
 	// much again: zeroing the tail at a variable offset is checked by the
@@ -253,8 +259,9 @@ func (g *gen) aggregateLongStr(m *Map, call *lang.Call, fn asm.BuiltinFunc, ptr 
 			g.emit(asm.Mov.Imm(asm.R2, strClassMin))
 			g.addr(asm.R3, key)
 			g.call(asm.FnProbeReadKernel)
-			if claim {
-				g.releaseScratch()
+			if site >= 0 {
+				s := &g.localLookups[site]
+				s.fits, s.fitsAt = g.cur, len(g.cur.Instrs)
 			}
 			g.jump(fits)
 			continue
@@ -275,8 +282,9 @@ func (g *gen) aggregateLongStr(m *Map, call *lang.Call, fn asm.BuiltinFunc, ptr 
 		g.jump(done)
 	}
 	g.label(done)
-	if claim {
-		g.releaseScratch()
+	if site >= 0 {
+		s := &g.localLookups[site]
+		s.done, s.endSpan = g.cur, g.span
 	}
 	if local && g.scratchMax == keyEnd {
 		// Only this path used the scratch buffer, and it looked it up:

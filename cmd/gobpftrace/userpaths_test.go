@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"syscall"
@@ -501,5 +502,34 @@ func TestUSDTArgumentForms(t *testing.T) {
 		}
 		res := trace(t, traceRun{args: []string{"-e", fmt.Sprintf(`usdt:%s:usdt_args:arr_elem { printf("%%d\n", arg0); }`, bin), "-c", bin}})
 		wantOutput(t, res, "-3\n\n\n", "Attached 1 probe\n")
+	}
+}
+
+// -p of a process whose program was deleted (or replaced, as an upgrade
+// replaces a running program) since it started: uprobe:*:FUNC and
+// usdt:::NAME find its functions and probes through the process's
+// /proc/PID/map_files link to the file it runs, for attaching and listing.
+func TestTargetPIDDeletedBinary(t *testing.T) {
+	requireRoot(t)
+	bin := copyAs(t, usdtMultiPath(t), t.TempDir(), "usdtdel")
+	a := startWaiting(t, bin, "3")
+	defer a.Wait()
+	if err := os.Remove(bin); err != nil {
+		t.Fatal(err)
+	}
+	pid := fmt.Sprint(a.Process.Pid)
+	link := regexp.QuoteMeta("/proc/"+pid+"/map_files/") + "[0-9a-f]+-[0-9a-f]+"
+	out, err := exec.Command(binPath, "-l", "-p", pid, "uprobe:*:fir?,usdt:*:tracetest2:*").Output()
+	if err != nil || !regexp.MustCompile(`^uprobe:`+link+`:fire\nusdt:`+link+`:tracetest2:testprobe2\n$`).Match(out) {
+		t.Errorf("-l -p: %v\n%s", err, out)
+	}
+	res := trace(t, traceRun{args: []string{"-p", pid, "-e", `uprobe:*:fire { @f = count(); } usdt:::testprobe2 { @u[probe] = count(); }`},
+		trigger: func(t *testing.T) { a.Process.Signal(syscall.SIGUSR1) }})
+	mustExit(t, res, 0)
+	// The two @u elements have the same count: either order.
+	u1, u2 := `@u\[usdt:`+link+`:tracetest2:testprobe2\]: 3\n`, `@u\[usdt:`+link+`:tracetest:testprobe2\]: 3\n`
+	re := regexp.MustCompile(`^\n\n@f: 3\n(` + u1 + u2 + `|` + u2 + u1 + `)$`)
+	if !re.MatchString(res.stdout) || res.stderr != "Attached 3 probes\n" {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", res.stdout, res.stderr)
 	}
 }

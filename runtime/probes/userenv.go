@@ -534,6 +534,7 @@ func (t *Env) MappedFiles(pid int) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	paths = append(paths, deletedMappings(pid)...)
 	var out []string
 	for _, p := range paths {
 		if isELF(p) {
@@ -567,6 +568,29 @@ func mappedPaths(pid int) ([]string, error) {
 		out = append(out, root+f[5])
 	}
 	return out, nil
+}
+
+// deletedMappings lists the files process pid maps that were deleted (or
+// replaced, as a package upgrade replaces a running program) since it
+// mapped them, each as its /proc/PID/map_files/START-END link: the kernel
+// follows it to the inode the process runs, which is where a uprobe must
+// be placed, and the file can be read through it.
+func deletedMappings(pid int) []string {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 7 || f[6] != "(deleted)" || !strings.HasPrefix(f[5], "/") || seen[f[5]] {
+			continue
+		}
+		seen[f[5]] = true
+		out = append(out, fmt.Sprintf("/proc/%d/map_files/%s", pid, f[0]))
+	}
+	return out
 }
 
 // InstructionStart implements lang.UserFuncEnv for x86-64 files: the

@@ -1083,3 +1083,49 @@ func TestGeneratedScriptsLoad(t *testing.T) {
 		t.Errorf("only %d of %d generated scripts got to the kernel: the generator writes too many invalid scripts", loadedOK, n)
 	}
 }
+
+// Generated scripts compiled as -k compiles them (every helper's failure
+// checked and reported), half of them with config on_stack_limit = 8,
+// which sends every value above 8 bytes, -k's records included, to the
+// scratch buffer: each must load. A map read's miss report once read R0
+// back from such a record, where the verifier takes it for a number, and
+// refused the value's load. GOBPFTRACE_GEN=N runs N scripts (default 300).
+func TestGeneratedScriptsLoadWithHelperChecks(t *testing.T) {
+	requireRoot(t)
+	env, err := probes.NewEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 300
+	fmt.Sscan(os.Getenv("GOBPFTRACE_GEN"), &n)
+	loaded := 0
+	for seed := int64(1); seed <= int64(n); seed++ {
+		src := (&scriptGen{r: rand.New(rand.NewSource(seed))}).script()
+		if seed%2 == 0 {
+			src = "config = { on_stack_limit = 8 }\n" + src
+		}
+		prog, err := parser.Parse("gen.bt", src)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		c, err := check.Check(prog, "gen.bt", src, env, check.Options{})
+		if err != nil {
+			continue // literal arithmetic bpftrace refuses too (see TestGeneratedScriptsLoad)
+		}
+		plan, err := codegen.Compile(c, codegen.Options{HelperErrors: true})
+		if err != nil {
+			t.Errorf("seed %d: codegen refused it: %v", seed, err)
+			continue
+		}
+		l, err := load.Load(plan, load.Options{Verbose: true})
+		if err != nil {
+			t.Errorf("seed %d: the kernel refused it:\n%s\n%v", seed, src, err)
+			continue
+		}
+		l.Close()
+		loaded++
+	}
+	if loaded < n*3/4 {
+		t.Errorf("only %d of %d scripts loaded", loaded, n)
+	}
+}

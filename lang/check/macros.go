@@ -196,7 +196,82 @@ func parseDefine(value string) (lang.Expr, error) {
 // walk expands the children of n: statement lists get their macro
 // statements spliced, expressions are expanded, other nodes are walked.
 func (x *expander) walk(n lang.Node) {
-	lang.EditChildren(n, x.edit)
+	e, isExpr := n.(lang.Expr)
+	if !isExpr || x.hoist == nil {
+		lang.EditChildren(n, x.edit)
+		return
+	}
+	x.operandsInOrder(e)
+}
+
+// operandsInOrder expands e's operands. The statements of a macro or a
+// block in one operand run before the whole statement, so an operand
+// evaluated before it that reads what those statements may change
+// (`$i + { $i += 1; $i }`, or two such blocks) is kept in a variable of
+// its own, set just before them: each operand then sees the state its
+// place in the expression gives it, as bpftrace evaluates them.
+func (x *expander) operandsInOrder(e lang.Expr) {
+	var done []lang.Expr
+	captured := map[int]*lang.Var{}
+	edit := x.edit
+	edit.Expr = func(c lang.Expr) lang.Expr {
+		before := len(*x.hoist)
+		c = x.expr(c)
+		if len(*x.hoist) > before {
+			var lets []lang.Stmt
+			for i, d := range done {
+				if captured[i] != nil || !readsState(d) {
+					continue
+				}
+				v := x.newTemp("operand", d.Pos())
+				captured[i] = v
+				lets = append(lets, &lang.LetStmt{Span: d.Pos(), Var: v, Value: d})
+			}
+			if len(lets) > 0 {
+				h := *x.hoist
+				*x.hoist = append(append(append([]lang.Stmt{}, h[:before]...), lets...), h[before:]...)
+			}
+		}
+		done = append(done, c)
+		return c
+	}
+	lang.EditChildren(e, edit)
+	if len(captured) == 0 {
+		return
+	}
+	k := -1
+	lang.EditChildren(e, lang.Edit{Expr: func(c lang.Expr) lang.Expr {
+		k++
+		if v := captured[k]; v != nil {
+			return &lang.Var{Span: v.Span, Name: v.Name}
+		}
+		return c
+	}})
+}
+
+// readsState reports whether e is a value worth keeping before later
+// statements run: it reads a variable or a map, and is plainly a value
+// (no call, no block, no address taken, and not a bare map, which may be
+// a function's map argument).
+func readsState(e lang.Expr) bool {
+	if m, ok := e.(*lang.MapExpr); ok && len(m.Keys) == 0 {
+		return false
+	}
+	reads, plain := false, true
+	lang.Inspect(e, func(n lang.Node) bool {
+		switch n := n.(type) {
+		case *lang.Var, *lang.MapExpr:
+			reads = true
+		case *lang.Call, *lang.BlockExpr:
+			plain = false
+		case *lang.Unary:
+			if n.Op == "&" {
+				plain = false
+			}
+		}
+		return plain
+	})
+	return reads && plain
 }
 
 // stmts expands a statement list, splicing macro statements.

@@ -477,22 +477,30 @@ func (g *gen) foundFlag() asm.Register {
 // arguments name a map and a variable, and merged $k's type into @m's
 // keys.
 func (g *gen) externalHasKey(x *lang.Call) asm.Register {
+	km, key := g.externalKey(x, "__has_key", "look up", "looks up a key")
+	g.lookup(km, key)
+	return g.foundFlag()
+}
+
+// externalKey checks the (void *)&@m, (void *)&$k arguments of
+// __has_key or __delete (fn) and builds $k's value as a key of @m. verb
+// and does say what fn does with the key, for the messages.
+func (g *gen) externalKey(x *lang.Call, fn, verb, does string) (*Map, loc) {
 	m, isMap := check.AddrTarget(x.Args[0]).(*lang.MapExpr)
 	v, isVar := check.AddrTarget(x.Args[1]).(*lang.Var)
 	if !isMap || !isVar {
-		failf(x.Span, "internal error: __has_key() needs (void *)&@map and (void *)&$key")
+		failf(x.Span, "internal error: %s() needs (void *)&@map and (void *)&$key", fn)
 	}
 	_, km := g.mapOf(m)
 	if bucketKeyed(km.Value) {
-		failf(x.Args[0].Pos(), "__has_key() cannot look up %s: a %s map keeps each bucket under a key of its own", m.Name, km.Value)
+		failf(x.Args[0].Pos(), "%s() cannot %s %s: a %s map keeps each bucket under a key of its own", fn, verb, m.Name, km.Value)
 	}
 	if km.Key == nil {
-		failf(x.Args[0].Pos(), "%s has no explicit keys (scalar map): __has_key() looks up a key", m.Name)
+		failf(x.Args[0].Pos(), "%s has no explicit keys (scalar map): %s() %s", m.Name, fn, does)
 	}
 	target := *m
 	target.Keys = []lang.Expr{v}
-	g.lookup(km, g.buildKey(&target))
-	return g.foundFlag()
+	return km, g.buildKey(&target)
 }
 
 // externalDelete is __delete((void *)&@m, (void *)&$k), bpftrace's C
@@ -500,21 +508,7 @@ func (g *gen) externalHasKey(x *lang.Call) asm.Register {
 // of @m (as externalHasKey builds it), whose result it returns as it is
 // (0, or a negative errno), without delete()'s warning.
 func (g *gen) externalDelete(x *lang.Call) asm.Register {
-	m, isMap := check.AddrTarget(x.Args[0]).(*lang.MapExpr)
-	v, isVar := check.AddrTarget(x.Args[1]).(*lang.Var)
-	if !isMap || !isVar {
-		failf(x.Span, "internal error: __delete() needs (void *)&@map and (void *)&$key")
-	}
-	_, km := g.mapOf(m)
-	if bucketKeyed(km.Value) {
-		failf(x.Args[0].Pos(), "__delete() cannot delete from %s: a %s map keeps each bucket under a key of its own", m.Name, km.Value)
-	}
-	if km.Key == nil {
-		failf(x.Args[0].Pos(), "%s has no explicit keys (scalar map): __delete() deletes a key", m.Name)
-	}
-	target := *m
-	target.Keys = []lang.Expr{v}
-	key := g.buildKey(&target)
+	km, key := g.externalKey(x, "__delete", "delete from", "deletes a key")
 	g.mapPtr(asm.R1, km.Name)
 	g.addr(asm.R2, key)
 	g.call(asm.FnMapDeleteElem)

@@ -211,6 +211,7 @@ func (x *expander) walk(n lang.Node) {
 // its own, set just before them: each operand then sees the state its
 // place in the expression gives it, as bpftrace evaluates them.
 func (x *expander) operandsInOrder(e lang.Expr) {
+	_, isCall := e.(*lang.Call)
 	var done []lang.Expr
 	captured := map[int]*lang.Var{}
 	edit := x.edit
@@ -220,7 +221,7 @@ func (x *expander) operandsInOrder(e lang.Expr) {
 		if len(*x.hoist) > before {
 			var lets []lang.Stmt
 			for i, d := range done {
-				if captured[i] != nil || !readsState(d) {
+				if captured[i] != nil || !readsState(d, isCall) {
 					continue
 				}
 				v := x.newTemp("operand", d.Pos())
@@ -250,19 +251,22 @@ func (x *expander) operandsInOrder(e lang.Expr) {
 }
 
 // readsState reports whether e is a value worth keeping before later
-// statements run: it reads a variable or a map, and is plainly a value
-// (no call, no block, no address taken, and not a bare map, which may be
-// a function's map argument).
-func readsState(e lang.Expr) bool {
-	if m, ok := e.(*lang.MapExpr); ok && len(m.Keys) == 0 {
+// statements run: it reads a variable or a map, or calls a function, and
+// is plainly a value (no block, no address taken). A bare map given to a
+// function (argOfCall) may be its map argument (len(@m), delete(@m, k)):
+// it stays as it is.
+func readsState(e lang.Expr, argOfCall bool) bool {
+	if m, ok := e.(*lang.MapExpr); ok && len(m.Keys) == 0 && argOfCall {
 		return false
 	}
 	reads, plain := false, true
 	lang.Inspect(e, func(n lang.Node) bool {
 		switch n := n.(type) {
-		case *lang.Var, *lang.MapExpr:
+		case *lang.Sizeof, *lang.Offsetof, *lang.TypeExpr, *lang.TypeSpec:
+			return false // a type is read at compile time
+		case *lang.Var, *lang.MapExpr, *lang.Call:
 			reads = true
-		case *lang.Call, *lang.BlockExpr:
+		case *lang.BlockExpr:
 			plain = false
 		case *lang.Unary:
 			if n.Op == "&" {

@@ -62,12 +62,7 @@ func TestHelperErrorChecks(t *testing.T) {
 	requireRoot(t)
 	l := load(t, checked)
 	l.run("BEGIN")
-	var got []string
-	for _, r := range l.events() {
-		if r.ev.Kind == EvHelperError {
-			got = append(got, fmt.Sprintf("%s %d", r.ev.Helper, r.int(0)))
-		}
-	}
+	got := helperErrorRecords(l)
 	// The update and the count's insert succeed; the kernel refuses a
 	// string read at address 0 (ERANGE), the key 2 is missing (0), the
 	// key 7 too (ENOENT).
@@ -104,12 +99,7 @@ func TestHelperErrorLookupMissInScratch(t *testing.T) {
 	requireRoot(t)
 	l := load(t, plan)
 	l.run("BEGIN")
-	var got []string
-	for _, r := range l.events() {
-		if r.ev.Kind == EvHelperError {
-			got = append(got, fmt.Sprintf("%s %d", r.ev.Helper, r.int(0)))
-		}
-	}
+	got := helperErrorRecords(l)
 	if fmt.Sprint(got) != "[map_lookup_elem 0]" {
 		t.Errorf("helper error records %v", got)
 	}
@@ -118,4 +108,16 @@ func TestHelperErrorLookupMissInScratch(t *testing.T) {
 			t.Errorf("%s = %d, want %d", name, v, want)
 		}
 	}
+}
+
+// helperErrorRecords lists the helper error records a run sent, as
+// "helper errno".
+func helperErrorRecords(l *loaded) []string {
+	var got []string
+	for _, r := range l.events() {
+		if r.ev.Kind == EvHelperError {
+			got = append(got, fmt.Sprintf("%s %d", r.ev.Helper, r.int(0)))
+		}
+	}
+	return got
 }
